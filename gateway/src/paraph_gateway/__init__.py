@@ -1,0 +1,2 @@
+"""Paraph gateway: the one public REST surface."""
+from .app import create_app  # noqa: F401

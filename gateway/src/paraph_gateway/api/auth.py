@@ -1,0 +1,108 @@
+"""Sign-in, sessions, invitations and password resets."""
+from __future__ import annotations
+
+from flask import Blueprint
+from marshmallow import Schema, fields, validate
+
+from ..routing import call, client_ip, route
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=320))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    license_id = fields.String(load_default=None, allow_none=True)
+    user_code = fields.String(load_default=None, allow_none=True,
+                              metadata={"description": "portal clients may sign in with their user code"})
+
+
+class RefreshSchema(Schema):
+    refresh_token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+
+
+class SwitchSchema(Schema):
+    license_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class AcceptInvitationSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    password = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1024),
+                             metadata={"description": "required unless the person already has a password"})
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class ForgotSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=320))
+
+
+class ResetSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+
+
+class LicenseRef(Schema):
+    license_id = fields.String()
+    name = fields.String()
+    role = fields.String()
+
+
+class SessionSchema(Schema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_at = fields.String()
+    refresh_token = fields.String()
+    license_id = fields.String()
+    role = fields.String()
+    user = fields.Dict()
+    licenses = fields.List(fields.Nested(LicenseRef))
+
+
+@route(bp, "/auth/login", ["POST"], body=LoginSchema, response=SessionSchema, public=True, tags=["auth"])
+def login(body):
+    """Sign in with email and password; returns an access token (15 min) and a refresh token."""
+    return call("identity", "login", {**body, "client_ip": client_ip()})
+
+
+@route(bp, "/auth/refresh", ["POST"], body=RefreshSchema, response=SessionSchema, public=True, tags=["auth"])
+def refresh(body):
+    """Exchange a refresh token (single use) for a new session."""
+    return call("identity", "refresh", body["refresh_token"], client_ip())
+
+
+@route(bp, "/auth/logout", ["POST"], body=RefreshSchema, public=True, tags=["auth"])
+def logout(body):
+    """End a session (revokes its refresh token)."""
+    call("identity", "logout", body["refresh_token"])
+    return None
+
+
+@route(bp, "/auth/switch-license", ["POST"], body=SwitchSchema, response=SessionSchema, tags=["auth"])
+def switch_license(actor, body):
+    """Open a session in another license (environment) the user belongs to."""
+    return call("identity", "switch_license", actor, body["license_id"], client_ip())
+
+
+@route(bp, "/auth/accept-invitation", ["POST"], body=AcceptInvitationSchema, response=SessionSchema,
+       public=True, tags=["auth"])
+def accept_invitation(body):
+    """Use a single-use invitation link: set a password and activate the account."""
+    return call("identity", "accept_invitation", {**body, "client_ip": client_ip()})
+
+
+@route(bp, "/auth/forgot-password", ["POST"], body=ForgotSchema, public=True, status=202, tags=["auth"])
+def forgot_password(body):
+    """Send a password reset link (the answer is the same whether or not the email is known)."""
+    return call("identity", "request_password_reset", body["email"])
+
+
+@route(bp, "/auth/reset-password", ["POST"], body=ResetSchema, public=True, tags=["auth"])
+def reset_password(body):
+    """Set a new password with a single-use reset link; other sessions end."""
+    return call("identity", "reset_password", body)
+
+
+@route(bp, "/me", ["GET"], tags=["auth"])
+def me(actor):
+    """The signed-in user, their role here and the licenses they can switch to."""
+    return call("identity", "me", actor)

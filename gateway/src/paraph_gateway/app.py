@@ -1,0 +1,84 @@
+"""Flask application factory for the gateway."""
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+
+from flask import Blueprint, Flask, jsonify
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from paraph_platform.config import amqp_uri, env, env_int, jwt_secret, public_url, rpc_timeout
+
+from . import errors, routing
+from .openapi import build_spec
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    config = {
+        "AMQP_URI": amqp_uri(),
+        "JWT_SECRET": env("JWT_SECRET") or jwt_secret(),
+        "RPC_TIMEOUT": rpc_timeout("gateway"),
+        "RPC_POOL_SIZE": env_int("RPC_POOL_SIZE", 16),
+        "TRUSTED_PROXY_HOPS": env_int("TRUSTED_PROXY_HOPS", 0),
+        "MAX_CONTENT_LENGTH": env_int("MAX_UPLOAD_BYTES", 26 * 1024 * 1024),
+        "PUBLIC_URL": public_url(),
+        "OPERATOR_TOKEN": env("OPERATOR_TOKEN"),
+        "JSON_SORT_KEYS": False,
+    }
+    config.update(overrides or {})
+    return config
+
+
+def _blueprints():
+    from . import api
+    for info in pkgutil.iter_modules(api.__path__):
+        module = importlib.import_module(f"{api.__name__}.{info.name}")
+        bp = getattr(module, "bp", None)
+        if isinstance(bp, Blueprint):
+            yield module, bp
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(load_config(config))
+    app.json.sort_keys = False
+    hops = int(app.config["TRUSTED_PROXY_HOPS"])
+    if hops > 0:
+        # only the last `hops` X-Forwarded-For entries were written by our proxies; earlier ones are
+        # whatever the client sent and are ignored
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
+    errors.register(app)
+    app.before_request(routing.before_request)
+    app.after_request(routing.after_request)
+
+    for module, bp in _blueprints():
+        prefix = getattr(module, "URL_PREFIX", API_PREFIX)
+        app.register_blueprint(bp, url_prefix=prefix)
+
+    @app.get(f"{API_PREFIX}/openapi.json")
+    def openapi():
+        """The OpenAPI 3.1 document of this API."""
+        return jsonify(build_spec(app))
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify({"status": "ok"})
+
+    @app.get("/readyz")
+    def readyz():
+        """Ready when the broker answers (a pooled client can be checked out)."""
+        from .rpc import pool
+        try:
+            p = pool()
+            client = p._acquire()
+            p._idle.put(client)
+        except Exception as exc:  # noqa: BLE001
+            return errors.problem(503, "Not ready", str(exc), "unavailable")
+        return jsonify({"status": "ready"})
+
+    return app

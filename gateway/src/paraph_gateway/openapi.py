@@ -1,0 +1,78 @@
+"""OpenAPI 3.1 document generated from the marshmallow schemas declared with ``route()``."""
+from __future__ import annotations
+
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "code": {"type": "string"}, "instance": {"type": "string"},
+        "errors": {"type": "object", "description": "field name -> messages"},
+        "request_id": {"type": "string"},
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+
+_RULE_ARG = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def _schema_name(schema) -> str:
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__
+    return name[:-6] if name.endswith("Schema") and len(name) > 6 else name
+
+
+def build_spec(app) -> dict:
+    cached = app.extensions.get("paraph_openapi")
+    if cached is not None:
+        return cached
+    spec = APISpec(title="Paraph API", version="1.0.0", openapi_version="3.1.0",
+                   plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+                   info={"description": "Contracts, quotes and e-signature for sales teams. "
+                                        "Errors are application/problem+json."})
+    spec.components.schema("Problem", PROBLEM_SCHEMA)
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    paths: dict[str, dict] = {}
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions.get(rule.endpoint)
+        doc = getattr(view, "_paraph_doc", None)
+        if doc is None:
+            continue
+        path = _RULE_ARG.sub(r"{\1}", rule.rule)
+        ops = paths.setdefault(path, {})
+        params = [{"name": arg, "in": "path", "required": True, "schema": {"type": "string"}}
+                  for arg in sorted(rule.arguments)]
+        for method in doc["methods"]:
+            op = {"summary": doc["summary"], "tags": doc["tags"], "operationId": rule.endpoint.replace(".", "_"),
+                  "parameters": list(params), "responses": {}}
+            if doc["description"] and doc["description"] != doc["summary"]:
+                op["description"] = doc["description"]
+            if doc["query"] is not None:
+                op["parameters"].append({"in": "query", "schema": doc["query"]})
+            if doc["body"] is not None:
+                op["requestBody"] = {"required": True, "content": {"application/json": {"schema": doc["body"]}}}
+            elif doc["raw_body"]:
+                op["requestBody"] = {"required": True, "content": {"application/octet-stream": {
+                    "schema": {"type": "string", "format": "binary"}}}}
+            ok = {"description": "Success"}
+            if doc["response"] is not None:
+                ok["content"] = {"application/json": {"schema": doc["response"]}}
+            op["responses"][str(doc["status"])] = ok
+            for code, description in doc["responses"].items():
+                op["responses"][str(code)] = {"description": description}
+            problem = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            op["responses"]["4XX"] = {"description": "Client error", **problem}
+            op["responses"]["5XX"] = {"description": "Server or upstream error", **problem}
+            if not doc["public"]:
+                op["security"] = [{"bearer": []}]
+            ops[method.lower()] = op
+    for path, ops in sorted(paths.items()):
+        spec.path(path=path, operations=ops)
+    result = spec.to_dict()
+    app.extensions["paraph_openapi"] = result
+    return result

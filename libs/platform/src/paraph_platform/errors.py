@@ -1,0 +1,136 @@
+"""Errors that cross service boundaries.
+
+Each class is registered with nameko's ``deserialize_to_instance`` so that a
+caller (another service or the gateway) gets the same class back, with its
+message and structured ``details``.  The gateway maps ``status`` to HTTP and
+renders an ``application/problem+json`` body.
+"""
+from __future__ import annotations
+
+from nameko.exceptions import deserialize_to_instance
+
+
+class PlatformError(Exception):
+    status = 500
+    code = "internal_error"
+    title = "Internal error"
+
+    def __init__(self, message: str = "", details: dict | None = None):
+        super().__init__(message or self.title, details or {})
+        self.message = message or self.title
+        self.details = details or {}
+
+    def __str__(self) -> str:  # nameko puts str(exc) in the remote error "value"
+        return self.message
+
+    def to_problem(self) -> dict:
+        body = {"type": f"https://paraph.dev/problems/{self.code}", "title": self.title,
+                "status": self.status, "detail": self.message, "code": self.code}
+        for key, value in self.details.items():
+            body["errors" if key == "fields" else key] = value
+        return body
+
+
+def _register(cls):
+    return deserialize_to_instance(cls)
+
+
+@_register
+class InvalidInput(PlatformError):
+    """The request is well-formed but its content is invalid (field errors in details['fields'])."""
+    status = 422
+    code = "invalid_input"
+    title = "Invalid input"
+
+
+@_register
+class BadRequest(PlatformError):
+    status = 400
+    code = "bad_request"
+    title = "Bad request"
+
+
+@_register
+class Unauthorized(PlatformError):
+    status = 401
+    code = "unauthorized"
+    title = "Authentication required"
+
+
+@_register
+class Forbidden(PlatformError):
+    status = 403
+    code = "forbidden"
+    title = "Forbidden"
+
+
+@_register
+class NotFound(PlatformError):
+    status = 404
+    code = "not_found"
+    title = "Not found"
+
+
+@_register
+class Conflict(PlatformError):
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+@_register
+class Gone(PlatformError):
+    status = 410
+    code = "gone"
+    title = "Gone"
+
+
+@_register
+class PreconditionFailed(PlatformError):
+    status = 412
+    code = "precondition_failed"
+    title = "Precondition failed"
+
+
+@_register
+class PayloadTooLarge(PlatformError):
+    status = 413
+    code = "payload_too_large"
+    title = "Payload too large"
+
+
+@_register
+class UnsupportedMediaType(PlatformError):
+    status = 415
+    code = "unsupported_media_type"
+    title = "Unsupported media type"
+
+
+@_register
+class TooManyRequests(PlatformError):
+    status = 429
+    code = "too_many_requests"
+    title = "Too many requests"
+
+
+@_register
+class DeadlineExceeded(PlatformError):
+    status = 504
+    code = "deadline_exceeded"
+    title = "Deadline exceeded"
+
+
+@_register
+class Unavailable(PlatformError):
+    status = 503
+    code = "unavailable"
+    title = "Service unavailable"
+
+
+EXPECTED = (PlatformError,)
+
+
+def from_marshmallow(err) -> InvalidInput:
+    """Turn a marshmallow ValidationError into InvalidInput with per-field messages."""
+    messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+    return InvalidInput("The request contains invalid fields.", {"fields": messages})

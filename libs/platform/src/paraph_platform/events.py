@@ -1,0 +1,129 @@
+"""Reliable event subscription: validated envelope, retry with backoff, dead-letter queue.
+
+nameko's ``@event_handler`` acks and drops an event whose handler raised.
+``@subscribe`` instead republishes it to a delay queue (``<queue>.retry.<n>``,
+a TTL queue that dead-letters back into the handler's queue) and, after
+``max_attempts``, parks it in ``<queue>.dlq`` with the last error.  An
+envelope that does not validate is parked at once (poison).
+
+Handlers must still be idempotent on the event id (see :mod:`.inbox`):
+delivery is at least once.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+
+from kombu import Exchange, Queue
+from marshmallow import ValidationError
+from nameko.amqp.publish import Publisher as AmqpPublisher
+from nameko.amqp.publish import get_connection
+from nameko.events import EventHandler
+
+from .config import env_int
+from .envelope import validate_envelope
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS_HEADER = "x-paraph-attempts"
+ERROR_HEADER = "x-paraph-error"
+DEFAULT_BACKOFF = (1, 4, 15, 60)
+
+
+def retry_queue_name(queue_name: str, attempt: int) -> str:
+    return f"{queue_name}.retry.{attempt}"
+
+
+def dlq_name(queue_name: str) -> str:
+    return f"{queue_name}.dlq"
+
+
+class ReliableEventHandler(EventHandler):
+
+    def __init__(self, source_service, event_type, max_attempts: int | None = None,
+                 backoff: tuple | None = None, **kwargs):
+        kwargs.setdefault("requeue_on_error", False)
+        super().__init__(source_service, event_type, **kwargs)
+        self.max_attempts = max_attempts
+        self.backoff = tuple(backoff) if backoff else None
+
+    def setup(self):
+        super().setup()  # builds self.queue and registers with the QueueConsumer
+        if self.max_attempts is None:
+            self.max_attempts = env_int("EVENT_MAX_ATTEMPTS", 5)
+        if self.backoff is None:
+            self.backoff = DEFAULT_BACKOFF
+        amqp_uri = self.container.config["AMQP_URI"]
+        default = Exchange("", type="direct")
+        self._retry_queues = []
+        for attempt in range(1, self.max_attempts):
+            delay = self.backoff[min(attempt - 1, len(self.backoff) - 1)]
+            self._retry_queues.append(Queue(
+                retry_queue_name(self.queue.name, attempt), exchange=default,
+                routing_key=retry_queue_name(self.queue.name, attempt), durable=True,
+                queue_arguments={"x-message-ttl": int(delay * 1000),
+                                 "x-dead-letter-exchange": "",
+                                 "x-dead-letter-routing-key": self.queue.name}))
+        self._dlq = Queue(dlq_name(self.queue.name), exchange=default, routing_key=dlq_name(self.queue.name),
+                          durable=True)
+        # Declare the handler's own queue now too (not only when consuming starts), so a
+        # publisher running right after this container starts never finds it missing.
+        with get_connection(amqp_uri) as conn:
+            channel = conn.channel()
+            for q in [self.queue, *self._retry_queues, self._dlq]:
+                q.maybe_bind(channel)
+                q.declare()
+        self._publisher = AmqpPublisher(amqp_uri, use_confirms=True, serializer="json",
+                                        retry=True, retry_policy={"max_retries": 3})
+
+    def handle_message(self, body, message):
+        try:
+            validate_envelope(body)
+        except ValidationError as exc:
+            log.error("poison event on %s parked in DLQ: %s", self.queue.name, exc.messages)
+            self._park(body, message, f"invalid envelope: {exc.messages}", self._attempts(message) + 1)
+            self.queue_consumer.ack_message(message)
+            return
+        super().handle_message(body, message)
+
+    @staticmethod
+    def _attempts(message) -> int:
+        try:
+            return int((message.headers or {}).get(ATTEMPTS_HEADER, 0))
+        except (TypeError, ValueError):
+            return 0
+
+    def _park(self, body, message, error: str, attempts: int):
+        headers = dict(message.headers or {})
+        headers[ATTEMPTS_HEADER] = attempts
+        headers[ERROR_HEADER] = error[:2000]
+        self._publisher.publish(body, exchange="", routing_key=self._dlq.name, headers=headers,
+                                mandatory=True)
+
+    def handle_message_processed(self, message, result=None, exc_info=None):
+        if exc_info is None:
+            self.queue_consumer.ack_message(message)
+            return
+        attempts = self._attempts(message) + 1
+        error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
+        try:
+            if attempts >= self.max_attempts:
+                log.error("event on %s failed %d times, parked in DLQ: %s", self.queue.name, attempts, error)
+                self._park(message.payload, message, error, attempts)
+            else:
+                headers = dict(message.headers or {})
+                headers[ATTEMPTS_HEADER] = attempts
+                headers[ERROR_HEADER] = error[:2000]
+                log.warning("event on %s failed (attempt %d/%d), retrying: %s",
+                            self.queue.name, attempts, self.max_attempts, error)
+                self._publisher.publish(message.payload, exchange="",
+                                        routing_key=retry_queue_name(self.queue.name, attempts),
+                                        headers=headers, mandatory=True)
+        except Exception:  # could not hand it over: give it back to the broker, never lose it
+            log.exception("could not schedule a retry for %s; requeueing", self.queue.name)
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
+
+
+subscribe = ReliableEventHandler.decorator

@@ -1,0 +1,57 @@
+"""Platform tables every service includes in its own metadata (outbox, inbox, idempotency keys).
+
+A service declares them next to its domain models::
+
+    class Outbox(OutboxMixin, Base): pass
+    class Inbox(InboxMixin, Base): pass
+    class IdempotencyKey(IdempotencyKeyMixin, Base): pass
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from .db import UTCDateTime, utcnow
+
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class OutboxMixin:
+    __tablename__ = "outbox"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    type: Mapped[str] = mapped_column(String(128), nullable=False)
+    payload: Mapped[dict] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    unrouted: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    @declared_attr
+    def __table_args__(cls):
+        return (Index("ix_outbox_pending", "published_at", "seq"),)
+
+
+class InboxMixin:
+    """Event ids a consumer has already handled (dedupe on redelivery)."""
+    __tablename__ = "inbox"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    consumer: Mapped[str] = mapped_column(String(128), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class IdempotencyKeyMixin:
+    """Results of write RPCs by Idempotency-Key, so a redelivered call does not run twice."""
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    method: Mapped[str] = mapped_column(String(128), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

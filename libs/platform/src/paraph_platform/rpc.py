@@ -1,0 +1,205 @@
+"""RPC with deadlines.
+
+* :class:`Rpc` — service-to-service dependency: every call has a deadline
+  (``RPC_TIMEOUT`` or the caller's remaining deadline, whichever is sooner)
+  and the request message carries the same TTL, so a call nobody waits for
+  any more is dropped by the broker instead of running late.
+* :class:`RpcClientPool` — for the gateway: a pool of standalone cluster
+  proxies (one reply queue each), safe to share between threads of a gunicorn
+  worker; same deadline and TTL rules.
+
+The absolute deadline travels in the nameko context data (``deadline``, epoch
+seconds), so nested calls inherit what is left of it and :func:`check_deadline`
+lets a service refuse work whose caller already gave up.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import socket
+import threading
+import time
+
+import eventlet
+from nameko.containers import WorkerContext
+from nameko.exceptions import RpcTimeout, UnknownService
+from nameko.rpc import RpcProxy, ServiceProxy
+from nameko.standalone.rpc import SingleThreadedReplyListener, StandaloneProxyBase
+
+from .errors import DeadlineExceeded, Unavailable
+
+log = logging.getLogger(__name__)
+
+DEADLINE_KEY = "deadline"
+MIN_TIMEOUT = 0.05
+
+
+def remaining(context_data: dict | None, default: float) -> float:
+    deadline = (context_data or {}).get(DEADLINE_KEY)
+    if deadline is None:
+        return default
+    try:
+        return min(default, float(deadline) - time.time())
+    except (TypeError, ValueError):
+        return default
+
+
+def check_deadline(context_data: dict | None):
+    deadline = (context_data or {}).get(DEADLINE_KEY)
+    if deadline is not None:
+        try:
+            late = time.time() - float(deadline)
+        except (TypeError, ValueError):
+            return
+        if late > 0:
+            raise DeadlineExceeded(f"the caller's deadline passed {late:.2f}s ago; not processed")
+
+
+class _DeadlineMethod:
+    def __init__(self, worker_ctx, service_name, method_name, reply_listener, timeout, options):
+        self.worker_ctx = worker_ctx
+        self.service_name = service_name
+        self.method_name = method_name
+        self.reply_listener = reply_listener
+        self.timeout = timeout
+        self.options = options
+
+    def __call__(self, *args, **kwargs):
+        budget = remaining(self.worker_ctx.data, self.timeout)
+        if budget < MIN_TIMEOUT:
+            raise DeadlineExceeded(f"no time left to call {self.service_name}.{self.method_name}")
+        # the deadline travels with the call (in its headers) so the callee can give up too
+        data = self.worker_ctx.data
+        inherited = DEADLINE_KEY in data
+        if not inherited:
+            data[DEADLINE_KEY] = time.time() + budget
+        proxy = ServiceProxy(self.worker_ctx, self.service_name, self.reply_listener,
+                             expiration=budget, **self.options)
+        try:
+            reply = getattr(proxy, self.method_name).call_async(*args, **kwargs)
+        except UnknownService as exc:
+            raise Unavailable(f"service {self.service_name} is not running") from exc
+        finally:
+            if not inherited:
+                data.pop(DEADLINE_KEY, None)
+        try:
+            with eventlet.Timeout(budget):
+                return reply.result()
+        except eventlet.Timeout:
+            raise DeadlineExceeded(
+                f"{self.service_name}.{self.method_name} did not answer within {budget:.2f}s") from None
+
+
+class _DeadlineServiceProxy:
+    def __init__(self, worker_ctx, service_name, reply_listener, timeout, options):
+        self._args = (worker_ctx, service_name, reply_listener, timeout, options)
+
+    def __getattr__(self, name):
+        worker_ctx, service_name, reply_listener, timeout, options = self._args
+        return _DeadlineMethod(worker_ctx, service_name, name, reply_listener, timeout, options)
+
+
+class Rpc(RpcProxy):
+    """``other = Rpc("perimeter")`` then ``self.other.method(...)`` with a deadline."""
+
+    def __init__(self, target_service, timeout: float | None = None, **options):
+        super().__init__(target_service, **options)
+        self.timeout = timeout
+
+    def setup(self):
+        super().setup()
+        if self.timeout is None:
+            self.timeout = float(self.container.config.get("RPC_TIMEOUT", 10.0))
+
+    def get_dependency(self, worker_ctx):
+        return _DeadlineServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener,
+                                     self.timeout, self.options)
+
+
+class _Client(StandaloneProxyBase):
+    """One standalone proxy: a connection and an exclusive reply queue."""
+
+    def __init__(self, config, timeout):
+        super().__init__(config, timeout=timeout)
+        self.timeout = timeout
+        self.started = False
+
+    def start(self):
+        self._reply_listener.setup()
+        self.started = True
+        return self
+
+    def call(self, service, method, args, kwargs, context, timeout):
+        self._worker_ctx.data = dict(context)
+        self._reply_listener.queue_consumer.timeout = timeout
+        proxy = ServiceProxy(self._worker_ctx, service, self._reply_listener, expiration=timeout)
+        return getattr(proxy, method)(*args, **kwargs)
+
+
+class RpcClientPool:
+    """Thread-safe pool of standalone RPC clients with per-call deadlines."""
+
+    def __init__(self, config: dict, size: int = 8, timeout: float = 10.0):
+        self.config = {**config, "serializer": config.get("serializer", "json")}
+        self.size = size
+        self.timeout = timeout
+        self._idle: queue.LifoQueue = queue.LifoQueue()
+        self._created = 0
+        self._lock = threading.Lock()
+        self._sem = threading.BoundedSemaphore(size)
+
+    def _acquire(self) -> _Client:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            client = _Client(self.config, self.timeout)
+            try:
+                client.start()
+            except Exception as exc:
+                raise Unavailable(f"message broker unreachable: {exc}") from exc
+            return client
+
+    def call(self, service: str, method: str, *args, context: dict | None = None,
+             timeout: float | None = None, **kwargs):
+        timeout = float(timeout or self.timeout)
+        context = dict(context or {})
+        context.setdefault(DEADLINE_KEY, time.time() + timeout)
+        budget = remaining(context, timeout)
+        if budget < MIN_TIMEOUT:
+            raise DeadlineExceeded("deadline already passed")
+        if not self._sem.acquire(timeout=budget):
+            raise Unavailable("too many concurrent calls in this gateway worker")
+        client = None
+        healthy = True
+        try:
+            client = self._acquire()
+            return client.call(service, method, args, kwargs, context, budget)
+        except RpcTimeout:
+            healthy = False  # a late reply may still arrive on this reply queue
+            raise DeadlineExceeded(f"{service}.{method} did not answer within {budget:.1f}s") from None
+        except UnknownService:
+            raise Unavailable(f"service {service} is not running") from None
+        except (socket.error, IOError, ConnectionError) as exc:
+            healthy = False
+            raise Unavailable(f"message broker unreachable: {exc}") from exc
+        finally:
+            if client is not None:
+                if healthy:
+                    self._idle.put(client)
+                else:
+                    try:
+                        client.stop()
+                    except Exception:
+                        pass
+            self._sem.release()
+
+    def close(self):
+        while True:
+            try:
+                client = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                client.stop()
+            except Exception:
+                pass

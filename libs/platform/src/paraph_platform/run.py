@@ -1,0 +1,60 @@
+"""Run one service: ``python -m paraph_platform.run identity [--migrate]``.
+
+Config comes from the environment (see :mod:`paraph_platform.config`).
+"""
+from __future__ import annotations
+
+import eventlet
+
+eventlet.monkey_patch()  # noqa: E402  (must precede every other import)
+
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+import logging.config  # noqa: E402
+import socket  # noqa: E402
+import sys  # noqa: E402
+from urllib.parse import urlparse  # noqa: E402
+
+from .config import nameko_config  # noqa: E402
+
+
+def broker_reachable(amqp_uri: str, timeout: float = 3.0) -> tuple[bool, str]:
+    parsed = urlparse(amqp_uri.replace("pyamqp://", "amqp://", 1))
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 5672
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True, f"{host}:{port}"
+    except OSError as exc:
+        return False, f"RabbitMQ is not reachable at {host}:{port} ({exc}). Start it (e.g. `rabbitmq-server -detached`) or set AMQP_URI."
+
+
+def service_class(service: str):
+    module = importlib.import_module(f"{service}_service.service")
+    cls = getattr(module, "SERVICE", None)
+    if cls is None:
+        raise SystemExit(f"{service}_service.service has no SERVICE class")
+    return cls
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("service")
+    parser.add_argument("--migrate", action="store_true", help="apply database migrations first")
+    args = parser.parse_args(argv)
+    config = nameko_config(args.service)
+    logging.config.dictConfig(config["LOGGING"])
+    ok, message = broker_reachable(config["AMQP_URI"])
+    if not ok:
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    if args.migrate:
+        from .migrations import ensure_database, upgrade
+        ensure_database(config["DATABASE_URL"])
+        upgrade(args.service, config["DATABASE_URL"])
+    from nameko.cli.run import run
+    run([service_class(args.service)], config)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""pytest plugin: real PostgreSQL databases and real RabbitMQ vhosts for integration tests.
+
+Fixtures:
+
+* ``make_db(service)`` — a fresh PostgreSQL database migrated to head, dropped afterwards.
+* ``start_service(service, db_url=None, **config)`` — a running nameko container of the
+  service on the test's own RabbitMQ vhost (nameko's ``rabbit_config``).
+* ``system(*services, gateway=True)`` — several services plus a Flask test client of the
+  gateway wired to them.
+
+PostgreSQL comes from ``PARAPH_TEST_PG`` (default ``postgresql://postgres@127.0.0.1:5432``).
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import time
+import uuid
+
+import pytest
+
+from .config import nameko_config
+
+PG = os.environ.get("PARAPH_TEST_PG", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
+TEST_JWT_SECRET = "test-secret-" + "x" * 32
+TEST_OPERATOR_TOKEN = "operator-test-token"
+
+
+def _admin_engine():
+    from sqlalchemy import create_engine
+    from .db import normalize_url
+    return create_engine(normalize_url(f"{PG}/postgres"), isolation_level="AUTOCOMMIT")
+
+
+def create_database(service: str, migrate: bool = True) -> str:
+    from sqlalchemy import text
+    name = f"t_{service}_{uuid.uuid4().hex[:12]}"
+    engine = _admin_engine()
+    with engine.connect() as conn:
+        conn.execute(text(f'create database "{name}"'))
+    engine.dispose()
+    url = f"{PG}/{name}"
+    if migrate:
+        from .migrations import upgrade
+        upgrade(service, url)
+    return url
+
+
+def drop_database(url: str):
+    from sqlalchemy import text
+    from . import db as dbmod
+    with dbmod._engines_lock:
+        engine = dbmod._engines.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+    name = url.rsplit("/", 1)[-1]
+    admin = _admin_engine()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'drop database if exists "{name}" with (force)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def make_db():
+    created: list[str] = []
+
+    def factory(service: str, migrate: bool = True) -> str:
+        url = create_database(service, migrate)
+        created.append(url)
+        return url
+
+    yield factory
+    for url in created:
+        drop_database(url)
+
+
+def service_class(service: str):
+    return importlib.import_module(f"{service}_service.service").SERVICE
+
+
+def test_config(rabbit_config, service: str, db_url: str | None, **extra) -> dict:
+    config = nameko_config(service)
+    config.update({
+        "AMQP_URI": rabbit_config["AMQP_URI"],
+        "DATABASE_URL": db_url or config["DATABASE_URL"],
+        "JWT_SECRET": TEST_JWT_SECRET,
+        "RPC_TIMEOUT": 5.0,
+        "PUBLIC_URL": "http://paraph.test",
+    })
+    config.pop("LOGGING", None)
+    config.update(extra)
+    return config
+
+
+@pytest.fixture
+def start_service(container_factory, rabbit_config, make_db):
+    def start(service: str, db_url: str | None = None, **extra):
+        url = db_url or make_db(service)
+        container = container_factory(service_class(service), test_config(rabbit_config, service, url, **extra))
+        container.start()
+        container.db_url = url
+        return container
+
+    return start
+
+
+class System:
+    """Running services plus a gateway test client, for end-to-end tests."""
+
+    def __init__(self, containers: dict, client, app):
+        self.containers = containers
+        self.client = client
+        self.app = app
+
+    def db_url(self, service: str) -> str:
+        return self.containers[service].db_url
+
+    def relay(self, service: str):
+        from .outbox import Outbox
+        for ext in self.containers[service].extensions:
+            if isinstance(ext, Outbox):
+                return ext.relay
+        raise LookupError(f"{service} has no outbox")
+
+    def wait_for(self, predicate, timeout: float = 10.0, interval: float = 0.05, message: str = "condition"):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(interval)
+        raise AssertionError(f"timed out waiting for {message}")
+
+    # HTTP helpers -------------------------------------------------------------------------
+    def _headers(self, token=None, headers=None):
+        h = dict(headers or {})
+        if token:
+            h["Authorization"] = f"Bearer {token}"
+        return h
+
+    def get(self, path, token=None, **kw):
+        return self.client.get(path, headers=self._headers(token, kw.pop("headers", None)), **kw)
+
+    def post(self, path, json=None, token=None, **kw):
+        return self.client.post(path, json=json, headers=self._headers(token, kw.pop("headers", None)), **kw)
+
+    def patch(self, path, json=None, token=None, **kw):
+        return self.client.patch(path, json=json, headers=self._headers(token, kw.pop("headers", None)), **kw)
+
+    def put(self, path, json=None, token=None, **kw):
+        return self.client.put(path, json=json, headers=self._headers(token, kw.pop("headers", None)), **kw)
+
+    def delete(self, path, token=None, **kw):
+        return self.client.delete(path, headers=self._headers(token, kw.pop("headers", None)), **kw)
+
+
+@pytest.fixture
+def system(start_service, rabbit_config):
+    created = []
+
+    def build(*services: str, gateway_config: dict | None = None, service_config: dict | None = None) -> System:
+        containers = {}
+        for service in services:
+            containers[service] = start_service(service, **((service_config or {}).get(service, {})))
+        from paraph_gateway import create_app
+        app = create_app({"AMQP_URI": rabbit_config["AMQP_URI"], "JWT_SECRET": TEST_JWT_SECRET,
+                          "RPC_TIMEOUT": 5.0, "OPERATOR_TOKEN": TEST_OPERATOR_TOKEN,
+                          "PUBLIC_URL": "http://paraph.test", "TESTING": True, **(gateway_config or {})})
+        s = System(containers, app.test_client(), app)
+        created.append(s)
+        return s
+
+    yield build
+    from paraph_gateway.rpc import close_pools
+    close_pools()

@@ -1,0 +1,237 @@
+"""Pure identity rules (no I/O): emails, seats, secrets, passwords, tokens, ERP matching."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from paraph_platform.actor import CLIENT, FRONT_USER_MANAGER, LICENSE_ADMIN, USER
+
+from .exceptions import InvalidInput
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SEAT_HOLDING_STATUSES = ("invited", "active")
+# argon2id, OWASP-recommended memory cost; tests may lower it through env
+_hasher = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=1)
+
+INVITATION_TTL = timedelta(days=7)
+RESET_TTL = timedelta(hours=1)
+REFRESH_TTL = timedelta(days=30)
+ACCESS_TTL = timedelta(minutes=15)
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+
+
+def configure_hasher(time_cost: int, memory_cost: int):
+    global _hasher
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=1)
+
+
+def normalize_email(email: str) -> str:
+    """Emails are the user key: trimmed and compared case-insensitively."""
+    value = (email or "").strip().lower()
+    if not EMAIL_RE.match(value) or len(value) > 320:
+        raise InvalidInput("Not a valid email address.", {"fields": {"email": ["Not a valid email address."]}})
+    return value
+
+
+def can_manage(actor_role: str, target_role: str) -> bool:
+    """License admins manage everyone; front user managers manage users and clients."""
+    if actor_role == LICENSE_ADMIN:
+        return True
+    if actor_role == FRONT_USER_MANAGER:
+        return target_role in (USER, CLIENT)
+    return False
+
+
+def holds_seat(role: str, status: str) -> bool:
+    """Staff memberships that are invited or active occupy a paid seat; portal clients do not."""
+    return role != CLIENT and status in SEAT_HOLDING_STATUSES
+
+
+@dataclass
+class SeatUsage:
+    total: int
+    used_by_license: dict = field(default_factory=dict)
+
+    @property
+    def used(self) -> int:
+        return sum(self.used_by_license.values())
+
+    @property
+    def free(self) -> int:
+        return max(0, self.total - self.used)
+
+    def describe(self, names: dict) -> str:
+        parts = ", ".join(f"{names.get(k, k)}: {v}" for k, v in sorted(self.used_by_license.items()))
+        return f"{self.used} of {self.total} seats are in use ({parts})" if parts else f"0 of {self.total} seats in use"
+
+
+def validate_password(password: str) -> str:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("The password is too short.",
+                           {"fields": {"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]}})
+    if len(password) > 1024:
+        raise InvalidInput("The password is too long.", {"fields": {"password": ["At most 1024 characters."]}})
+    return password
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        # spend comparable time so unknown accounts are not distinguishable by timing
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+_DUMMY_HASH = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("not-a-password")
+
+
+def new_secret() -> str:
+    """A URL-safe random secret (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_activation_code() -> str:
+    raw = secrets.token_hex(8).upper()
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+
+
+def issue_access_token(secret: str, *, user, membership, license_id: str, now: datetime | None = None,
+                       ttl: timedelta = ACCESS_TTL) -> tuple[str, datetime]:
+    now = now or datetime.now(timezone.utc)
+    exp = now + ttl
+    claims = {
+        "iss": "paraph-identity", "typ": "access", "sub": user.id, "lic": license_id,
+        "role": membership.role, "email": user.email, "name": user.name,
+        "iat": int(now.timestamp()), "exp": int(exp.timestamp()), "jti": str(uuid.uuid4()),
+    }
+    if membership.role == CLIENT:
+        claims.update({"cid": membership.contact_id, "cust": membership.customer_id,
+                       "ip": membership.allowed_ip, "br": membership.branch, "co": membership.company})
+    return jwt.encode(claims, secret, algorithm="HS256"), exp
+
+
+def decode_access_token(secret: str, token: str) -> dict:
+    return jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "sub", "lic", "role"]})
+
+
+def set_password_url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}/set-password?token={token}"
+
+
+# -- ERP collaborators (one-way sync, keyed by email) -------------------------------------------
+
+@dataclass
+class Collaborator:
+    code: str
+    email: str
+    name: str = ""
+    active: bool = True
+
+
+_HEADER_ALIASES = {
+    "code": {"code", "collaborator_code", "co_no", "code_collaborateur", "matricule"},
+    "email": {"email", "e-mail", "mail", "co_email", "adresse_email", "courriel"},
+    "name": {"name", "nom", "full_name", "co_nom"},
+    "first_name": {"first_name", "prenom", "prénom", "co_prenom"},
+    "active": {"active", "actif", "status", "statut"},
+}
+
+
+def _canonical(header: str) -> str | None:
+    h = (header or "").strip().lower()
+    for key, aliases in _HEADER_ALIASES.items():
+        if h in aliases:
+            return key
+    return None
+
+
+def _truthy(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() not in ("0", "false", "no", "non", "inactive", "inactif", "sommeil")
+
+
+def parse_collaborators(content: str, fmt: str) -> tuple[list[Collaborator], list[dict]]:
+    """Parse an ERP export (CSV with ; or , separators, or JSON list). Returns (rows, errors)."""
+    records: list[dict] = []
+    if fmt == "json":
+        try:
+            data = json.loads(content)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"The JSON export could not be read: {exc.msg} (line {exc.lineno}).") from None
+        if isinstance(data, dict):
+            data = data.get("collaborators", data.get("items"))
+        if not isinstance(data, list):
+            raise InvalidInput("The JSON export must be a list of collaborators.")
+        for item in data:
+            if not isinstance(item, dict):
+                records.append({})
+                continue
+            records.append({_canonical(k) or k: v for k, v in item.items()})
+    elif fmt == "csv":
+        sample = content[:4096]
+        delimiter = ";" if sample.count(";") > sample.count(",") else ","
+        reader = csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=delimiter)
+        rows = list(reader)
+        if not rows:
+            return [], []
+        header = [_canonical(h) for h in rows[0]]
+        if "email" not in header or "code" not in header:
+            raise InvalidInput("The CSV export needs a header with at least 'code' and 'email' columns.")
+        for raw in rows[1:]:
+            if not any(cell.strip() for cell in raw):
+                continue
+            records.append({h: raw[i].strip() if i < len(raw) else "" for i, h in enumerate(header) if h})
+    else:
+        raise InvalidInput("Unknown format; use 'csv' or 'json'.", {"fields": {"format": ["csv or json"]}})
+
+    result: list[Collaborator] = []
+    errors: list[dict] = []
+    seen: dict[str, int] = {}
+    for index, rec in enumerate(records, start=1):
+        code = str(rec.get("code") or "").strip()
+        email_raw = str(rec.get("email") or "").strip()
+        name = " ".join(str(p).strip() for p in (rec.get("first_name"), rec.get("name")) if p)
+        if not code:
+            errors.append({"row": index, "error": "missing collaborator code"})
+            continue
+        try:
+            email = normalize_email(email_raw)
+        except InvalidInput:
+            errors.append({"row": index, "code": code, "error": f"invalid or missing email {email_raw!r}"})
+            continue
+        if email in seen:
+            errors.append({"row": index, "code": code,
+                           "error": f"email {email} already used by row {seen[email]}"})
+            continue
+        seen[email] = index
+        result.append(Collaborator(code=code, email=email, name=name,
+                                   active=_truthy(rec.get("active", True))))
+    return result, errors

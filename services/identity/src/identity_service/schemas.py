@@ -1,0 +1,187 @@
+"""Marshmallow schemas for identity's RPC payloads and results."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+
+from paraph_platform.actor import ROLES
+
+STAFF_ROLE_CHOICES = ("license_admin", "front_user_manager", "user")
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = "raise"
+
+
+class CreatePoolSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    seats = fields.Integer(required=True, validate=validate.Range(min=1, max=100000))
+    expires_at = fields.AwareDateTime(required=True, default_timezone=None)
+    activation_code = fields.String(load_default=None, validate=validate.Length(min=6, max=64))
+
+
+class UpdatePoolSchema(StrictSchema):
+    seats = fields.Integer(validate=validate.Range(min=1, max=100000))
+    expires_at = fields.AwareDateTime()
+    name = fields.String(validate=validate.Length(min=1, max=200))
+
+
+class ActivateLicenseSchema(StrictSchema):
+    activation_code = fields.String(required=True, validate=validate.Length(min=6, max=64))
+    company_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    admin_email = fields.String(required=True, validate=validate.Length(min=3, max=320))
+    admin_name = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class LicenseSettingsSchema(StrictSchema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    abandon_delay_days = fields.Integer(validate=validate.Range(min=1, max=3650))
+    default_locale = fields.String(validate=validate.OneOf(["fr", "en"]))
+    currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
+    portal_attachments_visible_by_default = fields.Boolean()
+    electronic_signature_enabled = fields.Boolean()
+
+
+class InviteUserSchema(StrictSchema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=320))
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+    role = fields.String(load_default="user", validate=validate.OneOf(STAFF_ROLE_CHOICES))
+    erp_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    locale = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]))
+
+
+class GrantClientSchema(StrictSchema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=320))
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+    user_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    contact_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    customer_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    company = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    allowed_ip = fields.IP(load_default=None, allow_none=True)
+    branch = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    locale = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]))
+    send_email = fields.Boolean(load_default=True)
+
+
+class UpdateClientSchema(StrictSchema):
+    company = fields.String(allow_none=True, validate=validate.Length(max=200))
+    allowed_ip = fields.IP(allow_none=True)
+    branch = fields.String(allow_none=True, validate=validate.Length(max=200))
+    user_code = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class UpdateMemberSchema(StrictSchema):
+    role = fields.String(validate=validate.OneOf(STAFF_ROLE_CHOICES))
+    name = fields.String(validate=validate.Length(max=200))
+    erp_code = fields.String(allow_none=True, validate=validate.Length(max=64))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+
+
+class ListUsersSchema(StrictSchema):
+    q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    role = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ROLES))
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(["invited", "active", "deactivated"]))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class LoginSchema(StrictSchema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=320))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    license_id = fields.String(load_default=None, allow_none=True)
+    user_code = fields.String(load_default=None, allow_none=True)
+    client_ip = fields.String(load_default=None, allow_none=True)
+
+
+class AcceptInvitationSchema(StrictSchema):
+    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    password = fields.String(load_default=None, allow_none=True)
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    client_ip = fields.String(load_default=None, allow_none=True)
+
+
+class ResetPasswordSchema(StrictSchema):
+    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    password = fields.String(required=True)
+
+
+class ImportCollaboratorsSchema(StrictSchema):
+    format = fields.String(required=True, validate=validate.OneOf(["csv", "json"]))
+    content = fields.String(required=True, validate=validate.Length(min=1, max=20_000_000))
+    deactivate_missing = fields.Boolean(load_default=False)
+
+
+class InviteCollaboratorsSchema(StrictSchema):
+    codes = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True,
+                        validate=validate.Length(min=1, max=1000))
+    role = fields.String(load_default="user", validate=validate.OneOf(STAFF_ROLE_CHOICES))
+
+
+class LinkCollaboratorSchema(StrictSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    user_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+
+
+class PreferencesSchema(Schema):
+    class Meta:
+        unknown = "raise"
+    quote_viewed = fields.Dict(keys=fields.String(validate=validate.OneOf(["email", "sms"])),
+                               values=fields.Boolean())
+    quote_downloaded = fields.Dict(keys=fields.String(validate=validate.OneOf(["email", "sms"])),
+                                   values=fields.Boolean())
+    contract_shared = fields.Dict(keys=fields.String(validate=validate.OneOf(["email", "sms"])),
+                                  values=fields.Boolean())
+    signed = fields.Dict(keys=fields.String(validate=validate.OneOf(["email", "sms"])),
+                         values=fields.Boolean())
+
+    @validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("at least one preference is required")
+
+
+# -- results ---------------------------------------------------------------------------------
+
+class MemberView(Schema):
+    user_id = fields.String()
+    email = fields.String()
+    name = fields.String()
+    phone = fields.String(allow_none=True)
+    locale = fields.String()
+    license_id = fields.String()
+    role = fields.String()
+    status = fields.String()
+    erp_code = fields.String(allow_none=True)
+    user_code = fields.String(allow_none=True)
+    contact_id = fields.String(allow_none=True)
+    customer_id = fields.String(allow_none=True)
+    company = fields.String(allow_none=True)
+    allowed_ip = fields.String(allow_none=True)
+    branch = fields.String(allow_none=True)
+    created_at = fields.String()
+    activated_at = fields.String(allow_none=True)
+    deactivated_at = fields.String(allow_none=True)
+
+
+class LicenseView(Schema):
+    id = fields.String()
+    name = fields.String()
+    pool_id = fields.String()
+    settings = fields.Dict()
+    expires_at = fields.String()
+    seats_total = fields.Integer()
+    seats_used = fields.Integer()
+    seats_used_here = fields.Integer()
+    active_users = fields.Integer()
+
+
+class TokenPairView(Schema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_at = fields.String()
+    refresh_token = fields.String()
+    license_id = fields.String()
+    role = fields.String()
+    licenses = fields.List(fields.Dict())

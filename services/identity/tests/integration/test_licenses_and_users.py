@@ -1,0 +1,172 @@
+"""identity through the gateway, against real RabbitMQ and PostgreSQL."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from paraph_platform.db import normalize_url
+from paraph_platform.testing import TEST_OPERATOR_TOKEN
+
+pytestmark = pytest.mark.integration
+OP = {"Authorization": f"Bearer {TEST_OPERATOR_TOKEN}"}
+
+
+def links(system, email):
+    """Set-password links requested for `email` (read from identity's outbox)."""
+    engine = create_engine(normalize_url(system.db_url("identity")))
+    with engine.connect() as conn:
+        rows = conn.execute(text("select payload from outbox where type = 'notification.requested.v1' order by seq")).all()
+    engine.dispose()
+    return [r[0]["data"]["vars"]["link"] for r in rows if r[0]["data"]["to"] == email]
+
+
+def token_of(link):
+    return link.split("token=", 1)[1]
+
+
+def make_pool(system, seats=10, days=365):
+    r = system.post("/api/v1/operator/seat-pools", json={
+        "name": "ACME group", "seats": seats,
+        "expires_at": (datetime.now(timezone.utc) + timedelta(days=days)).isoformat()}, headers=OP)
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def activate(system, code, company, admin_email, password="correct horse battery"):
+    r = system.post("/api/v1/licenses/activate", json={"activation_code": code, "company_name": company,
+                                                      "admin_email": admin_email, "admin_name": "Admin"})
+    assert r.status_code == 201, r.json
+    link = links(system, admin_email)[-1]
+    r = system.post("/api/v1/auth/accept-invitation", json={"token": token_of(link), "password": password})
+    assert r.status_code == 200, r.json
+    return r.json
+
+
+def invite_and_join(system, admin_token, email, role="user", password="another good password"):
+    r = system.post("/api/v1/users", json={"email": email, "role": role}, token=admin_token)
+    assert r.status_code == 201, r.json
+    r2 = system.post("/api/v1/auth/accept-invitation",
+                     json={"token": token_of(links(system, email.lower())[-1]), "password": password})
+    assert r2.status_code == 200, r2.json
+    return r2.json
+
+
+def test_seats_are_shared_across_companies_and_refused_beyond_the_pool(system):
+    s = system("identity")
+    pool = make_pool(s, seats=10)
+    first = activate(s, pool["activation_code"], "ACME Paris", "boss@acme.test")
+    second = activate(s, pool["activation_code"], "ACME Lyon", "boss@acme-lyon.test")
+    for i in range(6):  # 7 seats in the first company (admin + 6)
+        r = s.post("/api/v1/users", json={"email": f"u{i}@acme.test"}, token=first["access_token"])
+        assert r.status_code == 201, r.json
+    for i in range(2):  # 3 in the second (admin + 2)
+        r = s.post("/api/v1/users", json={"email": f"v{i}@acme-lyon.test"}, token=second["access_token"])
+        assert r.status_code == 201, r.json
+    r = s.post("/api/v1/users", json={"email": "one.too.many@acme-lyon.test"}, token=second["access_token"])
+    assert r.status_code == 409
+    assert r.mimetype == "application/problem+json"
+    assert "10 of 10 seats" in r.json["detail"] and "ACME Paris: 7" in r.json["detail"]
+
+    lic = s.get("/api/v1/license", token=first["access_token"]).json
+    assert (lic["seats_total"], lic["seats_used"], lic["seats_used_here"]) == (10, 10, 7)
+    assert lic["expires_at"]
+
+    # deactivating a user frees a seat for the other company
+    users = s.get("/api/v1/users?q=u0@", token=first["access_token"]).json["items"]
+    r = s.post(f"/api/v1/users/{users[0]['user_id']}/deactivate", token=first["access_token"])
+    assert r.status_code == 200 and r.json["status"] == "deactivated"
+    r = s.post("/api/v1/users", json={"email": "one.too.many@acme-lyon.test"}, token=second["access_token"])
+    assert r.status_code == 201
+
+
+def test_one_user_in_two_licenses_switches_between_them(system):
+    s = system("identity")
+    pool = make_pool(s)
+    a = activate(s, pool["activation_code"], "Alpha", "admin@alpha.test")
+    b = activate(s, pool["activation_code"], "Beta", "admin@beta.test")
+    joined = invite_and_join(s, a["access_token"], "Marie.Curie@Example.test", password="first password!")
+    # same person, other case: same user, second license
+    r = s.post("/api/v1/users", json={"email": "marie.curie@example.TEST", "role": "front_user_manager"},
+               token=b["access_token"])
+    assert r.status_code == 201 and r.json["user_id"] == joined["user"]["user_id"]
+    link = links(s, "marie.curie@example.test")[-1]
+    # already has a password: the link activates without changing it
+    r = s.post("/api/v1/auth/accept-invitation", json={"token": token_of(link)})
+    assert r.status_code == 200
+    assert {l["name"] for l in r.json["licenses"]} == {"Alpha", "Beta"}
+    # the link is single use
+    r = s.post("/api/v1/auth/accept-invitation", json={"token": token_of(link)})
+    assert r.status_code == 410
+
+    login = s.post("/api/v1/auth/login", json={"email": "MARIE.CURIE@example.test", "password": "first password!",
+                                               "license_id": a["license_id"]}).json
+    assert login["role"] == "user"
+    switched = s.post("/api/v1/auth/switch-license", json={"license_id": b["license_id"]},
+                      token=login["access_token"])
+    assert switched.status_code == 200 and switched.json["role"] == "front_user_manager"
+    me = s.get("/api/v1/me", token=switched.json["access_token"]).json
+    assert me["license_id"] == b["license_id"] and me["role"] == "front_user_manager"
+    # a license the user does not belong to
+    other = activate(s, pool["activation_code"], "Gamma", "admin@gamma.test")
+    r = s.post("/api/v1/auth/switch-license", json={"license_id": other["license_id"]}, token=login["access_token"])
+    assert r.status_code == 404
+
+
+def test_bad_input_and_auth_errors_are_problem_json(system):
+    s = system("identity")
+    r = s.post("/api/v1/auth/login", json={"email": "x@y.test"})
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    assert "password" in r.json["errors"]
+    r = s.post("/api/v1/auth/login", data="not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.mimetype == "application/problem+json"
+    r = s.get("/api/v1/users")
+    assert r.status_code == 401 and r.mimetype == "application/problem+json"
+    r = s.get("/api/v1/users", token="garbage")
+    assert r.status_code == 401
+    r = s.post("/api/v1/auth/login", json={"email": "nobody@x.test", "password": "whatever password"})
+    assert r.status_code == 401 and r.json["detail"] == "Wrong email or password."
+    r = s.post("/api/v1/licenses/activate", json={"activation_code": "NOPE-NOPE", "company_name": "X",
+                                                  "admin_email": "a@b.test"})
+    assert r.status_code == 404
+    r = s.post("/api/v1/operator/seat-pools", json={"name": "x", "seats": 1, "expires_at": "2030-01-01T00:00:00Z"})
+    assert r.status_code in (401, 403)
+    r = s.post("/api/v1/users", json={"email": "a@b.test", "unexpected": 1}, token="x")
+    assert r.status_code == 401
+    r = s.get("/api/v1/nothing-here")
+    assert r.status_code == 404 and r.mimetype == "application/problem+json"
+
+
+def test_roles_expiry_passwords_and_lockout(system):
+    s = system("identity")
+    pool = make_pool(s, seats=5)
+    admin = activate(s, pool["activation_code"], "Delta", "admin@delta.test")
+    fum = invite_and_join(s, admin["access_token"], "fum@delta.test", role="front_user_manager")
+    user = invite_and_join(s, admin["access_token"], "user@delta.test")
+    # a plain user cannot invite; a front user manager cannot create admins
+    r = s.post("/api/v1/users", json={"email": "x@delta.test"}, token=user["access_token"])
+    assert r.status_code == 403
+    r = s.post("/api/v1/users", json={"email": "x@delta.test", "role": "license_admin"}, token=fum["access_token"])
+    assert r.status_code == 403
+    # short password refused, nothing consumed
+    r = s.post("/api/v1/users", json={"email": "new@delta.test"}, token=admin["access_token"])
+    link = links(s, "new@delta.test")[-1]
+    r = s.post("/api/v1/auth/accept-invitation", json={"token": token_of(link), "password": "short"})
+    assert r.status_code == 422
+    r = s.post("/api/v1/auth/accept-invitation", json={"token": token_of(link), "password": "long enough now"})
+    assert r.status_code == 200
+    # lockout after repeated failures
+    for _ in range(5):
+        s.post("/api/v1/auth/login", json={"email": "user@delta.test", "password": "wrong password"})
+    r = s.post("/api/v1/auth/login", json={"email": "user@delta.test", "password": "another good password"})
+    assert r.status_code == 403 and "Too many" in r.json["detail"]
+    # refresh rotates; old refresh token is dead
+    r = s.post("/api/v1/auth/refresh", json={"refresh_token": admin["refresh_token"]})
+    assert r.status_code == 200
+    r2 = s.post("/api/v1/auth/refresh", json={"refresh_token": admin["refresh_token"]})
+    assert r2.status_code == 401
+    # expiry: the subscription ends, logins are refused with a clear message
+    r = s.patch(f"/api/v1/operator/seat-pools/{pool['id']}",
+                json={"expires_at": (datetime.now(timezone.utc) - timedelta(days=1)).isoformat()}, headers=OP)
+    assert r.status_code == 200
+    r = s.post("/api/v1/auth/login", json={"email": "admin@delta.test", "password": "correct horse battery"})
+    assert r.status_code == 403 and "expired" in r.json["detail"]
