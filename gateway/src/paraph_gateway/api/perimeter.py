@@ -1,0 +1,104 @@
+"""Perimeters (SELL&SIGN Enterprise): definitions and their users, customers and contract types."""
+from __future__ import annotations
+
+from flask import Blueprint, request
+from marshmallow import Schema, fields, validate
+
+from ..routing import call, route
+
+bp = Blueprint("perimeters", __name__)
+
+STAFF = ("license_admin", "front_user_manager", "user")
+IDS = fields.List(fields.String(validate=validate.Length(min=1, max=64)), validate=validate.Length(max=100000))
+
+
+class PerimeterIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class PerimeterPatch(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=120))
+    description = fields.String(validate=validate.Length(max=2000))
+
+
+class PerimeterOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    description = fields.String()
+    created_at = fields.String()
+    updated_at = fields.String()
+    counts = fields.Dict(metadata={"description": "number of users, customers and contract types"})
+    members = fields.Dict(metadata={"description": "ids of users, customers and contract_types"})
+
+
+class MembersIn(Schema):
+    users = IDS
+    customers = IDS
+    contract_types = IDS
+
+
+class AssignIn(Schema):
+    perimeter_ids = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True,
+                                validate=validate.Length(max=1000))
+
+
+class AssignmentsOut(Schema):
+    subject_type = fields.String()
+    subject_id = fields.String()
+    perimeter_ids = fields.List(fields.String())
+    perimeters = fields.List(fields.Dict())
+    version = fields.Integer()
+
+
+@route(bp, "/perimeters", ["GET"], response=PerimeterOut(many=True), roles=STAFF)
+def list_perimeters(actor):
+    """Perimeters of this license with their member counts."""
+    return call("perimeter", "list_perimeters", actor)
+
+
+@route(bp, "/perimeters", ["POST"], body=PerimeterIn, response=PerimeterOut, status=201, roles=("license_admin",))
+def create_perimeter(actor, body):
+    """Create a perimeter (name and optional description)."""
+    return call("perimeter", "create_perimeter", actor, body)
+
+
+@route(bp, "/perimeters/<perimeter_id>", ["GET"], response=PerimeterOut, roles=STAFF)
+def get_perimeter(actor, perimeter_id):
+    """A perimeter and its members."""
+    return call("perimeter", "get_perimeter", actor, perimeter_id)
+
+
+@route(bp, "/perimeters/<perimeter_id>", ["PATCH"], body=PerimeterPatch, response=PerimeterOut,
+       roles=("license_admin",))
+def update_perimeter(actor, perimeter_id, body):
+    """Rename or describe a perimeter."""
+    return call("perimeter", "update_perimeter", actor, perimeter_id, body)
+
+
+@route(bp, "/perimeters/<perimeter_id>", ["DELETE"], roles=("license_admin",))
+def delete_perimeter(actor, perimeter_id):
+    """Delete a perimeter; refused (409) while it is the only perimeter of a customer or contract type,
+    unless ``?force=true``."""
+    force = request.args.get("force", "false").lower() in ("1", "true", "yes")
+    return call("perimeter", "delete_perimeter", actor, perimeter_id, force)
+
+
+@route(bp, "/perimeters/<perimeter_id>/members", ["PUT"], body=MembersIn, response=PerimeterOut,
+       roles=("license_admin", "front_user_manager"))
+def set_members(actor, perimeter_id, body):
+    """Set the users, customers and/or contract types of a perimeter (each list given replaces that kind)."""
+    return call("perimeter", "set_members", actor, perimeter_id, body, timeout=30)
+
+
+@route(bp, "/users/<user_id>/perimeters", ["GET"], response=AssignmentsOut, roles=STAFF)
+def get_user_perimeters(actor, user_id):
+    """The perimeters a user has access to."""
+    return call("perimeter", "get_assignments", actor, "user", user_id)
+
+
+@route(bp, "/users/<user_id>/perimeters", ["PUT"], body=AssignIn, response=AssignmentsOut, roles=("license_admin",))
+def set_user_perimeters(actor, user_id, body):
+    """Give a user access to these perimeters (replaces the previous list)."""
+    call("identity", "get_user", actor, user_id)  # 404 for users of other licenses
+    return call("perimeter", "set_assignments", actor, "user", user_id, body)

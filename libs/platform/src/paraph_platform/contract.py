@@ -1,0 +1,40 @@
+"""Declaring a service's public contract (``<name>_service/contract.py``).
+
+A producer lists the events it publishes and its RPC methods with marshmallow
+schemas; a consumer lists the event fields and RPC result fields it relies on.
+tests/contract exports producers to committed JSON Schema and checks every
+consumer against them, so schema drift fails CI::
+
+    EVENTS = {"user.invited.v1": UserInvitedV1}            # event type -> schema of `data`
+    RPC = {"login": Rpc(params=LoginSchema, result=SessionSchema)}
+    CONSUMES_EVENTS = {("identity", "user.invited.v1"): ["user_id", "email"]}
+    CONSUMES_RPC = {("perimeter", "compile_filter"): ["where"]}
+    INTERNAL_EVENTS = {"notification.requested.v1"}       # never delivered to integrators
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from marshmallow import Schema
+
+
+@dataclass(frozen=True)
+class Rpc:
+    params: type[Schema] | None = None
+    result: type[Schema] | None = None
+    description: str = ""
+    args: tuple = field(default_factory=tuple)  # positional argument names before the payload
+
+
+def to_json_schema(schema) -> dict:
+    """marshmallow schema -> JSON Schema (via apispec's converter), self-contained."""
+    from apispec import APISpec
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
+    spec = APISpec(title="contract", version="1", openapi_version="3.1.0",
+                   plugins=[MarshmallowPlugin(schema_name_resolver=lambda s: None)])
+    plugin = spec.plugins[0]
+    instance = schema() if isinstance(schema, type) else schema
+    out = plugin.converter.schema2jsonschema(instance)
+    out.setdefault("type", "object")
+    return out

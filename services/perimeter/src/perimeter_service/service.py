@@ -1,0 +1,321 @@
+"""perimeter nameko entrypoints: perimeters, assignments, policy decisions and SQL filters."""
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+
+from paraph_platform.actor import STAFF_ROLES, SYSTEM, load_actor, require_role
+from paraph_platform.db import Database, utcnow
+from paraph_platform.envelope import iso
+from paraph_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+from paraph_platform.outbox import Outbox as OutboxProvider
+from paraph_platform.service import RequestContext, endpoint
+
+from . import schemas
+from .dependencies import DIALECTS, Policy
+from .models import SUBJECT_TYPES, Assignment, IdempotencyKey, Outbox, Perimeter, Subject
+
+
+def perimeter_view(p: Perimeter, counts: dict | None = None) -> dict:
+    view = {"id": p.id, "name": p.name, "description": p.description, "created_at": iso(p.created_at),
+            "updated_at": iso(p.updated_at)}
+    if counts is not None:
+        view["counts"] = {t: counts.get((p.id, t), 0) for t in SUBJECT_TYPES}
+    return view
+
+
+class PerimeterService:
+    name = "perimeter"
+
+    db = Database(idempotency_model=IdempotencyKey)
+    outbox = OutboxProvider(Outbox)
+    ctx = RequestContext()
+    policy = Policy()
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _actor_input(self, s, actor: dict) -> dict:
+        perimeters = []
+        if actor["role"] != SYSTEM:
+            perimeters = [pid for (pid,) in s.execute(select(Assignment.perimeter_id).where(
+                Assignment.subject_type == "user", Assignment.subject_id == actor["user_id"],
+                Assignment.license_id == actor["license_id"]))]
+        return {"role": actor["role"], "user_id": actor["user_id"], "perimeters": sorted(perimeters)}
+
+    def _require(self, rule: str, input: dict, message: str):
+        if self.policy.decide(rule, input) is not True:
+            raise Forbidden(message)
+
+    def _get(self, s, license_id: str, perimeter_id: str) -> Perimeter:
+        p = s.get(Perimeter, perimeter_id)
+        if p is None or p.license_id != license_id:
+            raise NotFound("Perimeter not found.")
+        return p
+
+    def _check_ids(self, s, license_id: str, perimeter_ids: list[str]) -> list[str]:
+        wanted = sorted(set(perimeter_ids))
+        if not wanted:
+            return []
+        found = {pid for (pid,) in s.execute(select(Perimeter.id).where(
+            Perimeter.license_id == license_id, Perimeter.id.in_(wanted)))}
+        missing = [pid for pid in wanted if pid not in found]
+        if missing:
+            raise InvalidInput("Unknown perimeters.", {"fields": {"perimeter_ids": [f"unknown: {', '.join(missing)}"]}})
+        return wanted
+
+    def _current(self, s, subject_type: str, subject_id: str) -> list[str]:
+        return sorted(pid for (pid,) in s.execute(select(Assignment.perimeter_id).where(
+            Assignment.subject_type == subject_type, Assignment.subject_id == subject_id)))
+
+    def _subject(self, s, license_id: str, subject_type: str, subject_id: str) -> Subject:
+        subject = s.get(Subject, (subject_type, subject_id))
+        if subject is None:
+            subject = Subject(subject_type=subject_type, subject_id=subject_id, license_id=license_id, version=0)
+            s.add(subject)
+        elif subject.license_id != license_id:
+            raise NotFound("Unknown subject.")
+        return subject
+
+    def _replace(self, s, license_id: str, subject_type: str, subject_id: str, perimeter_ids: list[str],
+                 force_event: bool = False) -> dict:
+        subject = self._subject(s, license_id, subject_type, subject_id)
+        current = self._current(s, subject_type, subject_id)
+        if current != perimeter_ids or force_event or subject.version == 0:
+            s.execute(delete(Assignment).where(Assignment.subject_type == subject_type,
+                                               Assignment.subject_id == subject_id))
+            for pid in perimeter_ids:
+                s.add(Assignment(subject_type=subject_type, subject_id=subject_id, perimeter_id=pid,
+                                 license_id=license_id))
+            subject.version += 1
+            subject.updated_at = utcnow()
+            s.flush()
+            self.outbox.add(s, "perimeter.assignments_changed.v1", {
+                "license_id": license_id, "subject_type": subject_type, "subject_id": subject_id,
+                "perimeter_ids": perimeter_ids, "version": subject.version}, subject=subject_id,
+                license_id=license_id)
+        return {"subject_type": subject_type, "subject_id": subject_id, "perimeter_ids": perimeter_ids,
+                "version": subject.version}
+
+    @staticmethod
+    def _subject_type(value):
+        if value not in SUBJECT_TYPES:
+            raise InvalidInput(f"subject type must be one of {', '.join(SUBJECT_TYPES)}")
+        return value
+
+    # -- perimeters ------------------------------------------------------------------------------
+
+    @endpoint
+    def list_perimeters(self, actor):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        with self.db.session() as s:
+            rows = s.execute(select(Perimeter).where(Perimeter.license_id == actor["license_id"])
+                             .order_by(Perimeter.name)).scalars().all()
+            counts = {(pid, t): n for pid, t, n in s.execute(
+                select(Assignment.perimeter_id, Assignment.subject_type, func.count())
+                .where(Assignment.license_id == actor["license_id"])
+                .group_by(Assignment.perimeter_id, Assignment.subject_type))}
+            return [perimeter_view(p, counts) for p in rows]
+
+    @endpoint
+    def get_perimeter(self, actor, perimeter_id):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        with self.db.session() as s:
+            p = self._get(s, actor["license_id"], perimeter_id)
+            members = {t: [] for t in SUBJECT_TYPES}
+            for t, sid in s.execute(select(Assignment.subject_type, Assignment.subject_id).where(
+                    Assignment.perimeter_id == p.id).order_by(Assignment.subject_id)):
+                members[t].append(sid)
+            view = perimeter_view(p)
+            view["members"] = {"users": members["user"], "customers": members["customer"],
+                               "contract_types": members["contract_type"]}
+            return view
+
+    @endpoint(write=True)
+    def create_perimeter(self, actor, payload):
+        actor = load_actor(actor)
+        data = schemas.PerimeterInSchema().load(payload)
+        with self.db.session() as s:
+            self._require("may_manage", {"actor": self._actor_input(s, actor)},
+                          "Only license admins manage perimeters.")
+            if s.execute(select(Perimeter.id).where(Perimeter.license_id == actor["license_id"],
+                                                    Perimeter.name == data["name"])).first():
+                raise Conflict(f"A perimeter named {data['name']!r} already exists.")
+            p = Perimeter(license_id=actor["license_id"], **data)
+            s.add(p)
+            s.flush()
+            self.outbox.add(s, "perimeter.created.v1", {"perimeter_id": p.id, "name": p.name,
+                                                        "description": p.description},
+                            subject=p.id, license_id=p.license_id)
+            return perimeter_view(p, {})
+
+    @endpoint(write=True)
+    def update_perimeter(self, actor, perimeter_id, payload):
+        actor = load_actor(actor)
+        data = schemas.PerimeterPatchSchema().load(payload)
+        with self.db.session() as s:
+            self._require("may_manage", {"actor": self._actor_input(s, actor)},
+                          "Only license admins manage perimeters.")
+            p = self._get(s, actor["license_id"], perimeter_id)
+            if "name" in data and data["name"] != p.name and s.execute(select(Perimeter.id).where(
+                    Perimeter.license_id == p.license_id, Perimeter.name == data["name"])).first():
+                raise Conflict(f"A perimeter named {data['name']!r} already exists.")
+            for key, value in data.items():
+                setattr(p, key, value)
+            p.updated_at = utcnow()
+            self.outbox.add(s, "perimeter.updated.v1", {"perimeter_id": p.id, "name": p.name,
+                                                        "description": p.description},
+                            subject=p.id, license_id=p.license_id)
+            return perimeter_view(p)
+
+    @endpoint(write=True)
+    def delete_perimeter(self, actor, perimeter_id, force=False):
+        """Deleting a perimeter still holding customers or contract types would make those
+        visible to everyone once it was their last one: refused unless forced."""
+        actor = load_actor(actor)
+        with self.db.session() as s:
+            self._require("may_manage", {"actor": self._actor_input(s, actor)},
+                          "Only license admins manage perimeters.")
+            p = self._get(s, actor["license_id"], perimeter_id)
+            holders = s.execute(select(Assignment.subject_type, Assignment.subject_id).where(
+                Assignment.perimeter_id == p.id)).all()
+            exposed = [(t, sid) for t, sid in holders if t != "user"
+                       and self._current(s, t, sid) == [p.id]]
+            if exposed and not force:
+                raise Conflict(f"{len(exposed)} customers or contract types have only this perimeter and would "
+                               "become visible to everyone; reassign them or delete with force=true.",
+                               {"exposed": [{"subject_type": t, "subject_id": sid} for t, sid in exposed[:100]]})
+            for t, sid in holders:
+                remaining = [pid for pid in self._current(s, t, sid) if pid != p.id]
+                self._replace(s, p.license_id, t, sid, remaining, force_event=True)
+            s.delete(p)
+            self.outbox.add(s, "perimeter.deleted.v1", {"perimeter_id": p.id, "name": p.name},
+                            subject=p.id, license_id=p.license_id)
+            return {"deleted": True, "id": p.id, "reassigned": len(holders)}
+
+    @endpoint(write=True)
+    def set_members(self, actor, perimeter_id, payload):
+        """Perimeter-centric editing: the users, customers and contract types of one perimeter."""
+        actor = load_actor(actor)
+        data = schemas.MembersSchema().load(payload)
+        kinds = {"users": "user", "customers": "customer", "contract_types": "contract_type"}
+        with self.db.session() as s:
+            actor_in = self._actor_input(s, actor)
+            for key in data:
+                self._require("may_assign", {"actor": actor_in, "subject_type": kinds[key]},
+                              f"You cannot change the {key.replace('_', ' ')} of a perimeter.")
+            p = self._get(s, actor["license_id"], perimeter_id)
+            for key, ids in data.items():
+                subject_type = kinds[key]
+                wanted = set(ids)
+                present = {sid for (sid,) in s.execute(select(Assignment.subject_id).where(
+                    Assignment.perimeter_id == p.id, Assignment.subject_type == subject_type))}
+                for sid in sorted(wanted ^ present):
+                    current = set(self._current(s, subject_type, sid))
+                    current = current | {p.id} if sid in wanted else current - {p.id}
+                    self._replace(s, p.license_id, subject_type, sid, sorted(current))
+        return self.get_perimeter.__wrapped__(self, actor, perimeter_id)
+
+    # -- assignments -----------------------------------------------------------------------------
+
+    @endpoint
+    def get_assignments(self, actor, subject_type, subject_id):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        self._subject_type(subject_type)
+        with self.db.session() as s:
+            subject = s.get(Subject, (subject_type, subject_id))
+            if subject is not None and subject.license_id != actor["license_id"]:
+                raise NotFound("Unknown subject.")
+            ids = self._current(s, subject_type, subject_id)
+            names = dict(s.execute(select(Perimeter.id, Perimeter.name).where(Perimeter.id.in_(ids))).all()) if ids else {}
+            return {"subject_type": subject_type, "subject_id": subject_id, "perimeter_ids": ids,
+                    "perimeters": [{"id": i, "name": names.get(i)} for i in ids],
+                    "version": subject.version if subject else 0}
+
+    @endpoint(write=True)
+    def set_assignments(self, actor, subject_type, subject_id, payload):
+        actor = load_actor(actor)
+        self._subject_type(subject_type)
+        data = schemas.AssignSchema().load(payload)
+        with self.db.session() as s:
+            self._require("may_assign", {"actor": self._actor_input(s, actor), "subject_type": subject_type},
+                          "Only front user managers and license admins change a customer's perimeters; "
+                          "only license admins change users' and contract types' perimeters.")
+            ids = self._check_ids(s, actor["license_id"], data["perimeter_ids"])
+            return self._replace(s, actor["license_id"], subject_type, subject_id, ids)
+
+    @endpoint(write=True)
+    def inherit(self, actor, subject_type, subject_id):
+        """A new customer (or contract type) inherits every perimeter of the user creating it.
+        Idempotent: a subject that already has assignments keeps them."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        self._subject_type(subject_type)
+        with self.db.session() as s:
+            subject = s.get(Subject, (subject_type, subject_id))
+            if subject is not None and subject.version > 0:
+                if subject.license_id != actor["license_id"]:
+                    raise NotFound("Unknown subject.")
+                return {"subject_type": subject_type, "subject_id": subject_id,
+                        "perimeter_ids": self._current(s, subject_type, subject_id), "version": subject.version}
+            ids = self._actor_input(s, actor)["perimeters"]
+            return self._replace(s, actor["license_id"], subject_type, subject_id, ids)
+
+    @endpoint
+    def perimeters_of(self, license_id, subject_type, subject_ids):
+        """Internal, batched: {subject_id: [perimeter ids]} (subjects without any map to [])."""
+        self._subject_type(subject_type)
+        if not isinstance(subject_ids, list) or len(subject_ids) > 10000:
+            raise InvalidInput("subject_ids must be a list of at most 10000 ids")
+        with self.db.session() as s:
+            out = {sid: [] for sid in subject_ids}
+            for sid, pid in s.execute(select(Assignment.subject_id, Assignment.perimeter_id).where(
+                    Assignment.license_id == license_id, Assignment.subject_type == subject_type,
+                    Assignment.subject_id.in_(subject_ids))):
+                out[sid].append(pid)
+            return {k: sorted(v) for k, v in out.items()}
+
+    @endpoint
+    def export_assignments(self, license_id, subject_type, after=None, limit=5000):
+        """Internal: page through all assignments of a kind (for replicas rebuilding their scope table)."""
+        self._subject_type(subject_type)
+        limit = max(1, min(int(limit), 20000))
+        with self.db.session() as s:
+            q = select(Subject).where(Subject.license_id == license_id, Subject.subject_type == subject_type)
+            if after:
+                q = q.where(Subject.subject_id > after)
+            subjects = s.execute(q.order_by(Subject.subject_id).limit(limit)).scalars().all()
+            ids = [x.subject_id for x in subjects]
+            perims = {sid: [] for sid in ids}
+            if ids:
+                for sid, pid in s.execute(select(Assignment.subject_id, Assignment.perimeter_id).where(
+                        Assignment.subject_type == subject_type, Assignment.subject_id.in_(ids))):
+                    perims[sid].append(pid)
+            return {"items": [{"subject_id": x.subject_id, "perimeter_ids": sorted(perims[x.subject_id]),
+                               "version": x.version} for x in subjects],
+                    "next": ids[-1] if len(ids) == limit else None}
+
+    # -- decisions -------------------------------------------------------------------------------
+
+    @endpoint
+    def decide(self, actor, perimeter_ids):
+        """Is an object holding these perimeters visible to the actor?"""
+        actor = load_actor(actor)
+        if not isinstance(perimeter_ids, list):
+            raise InvalidInput("perimeter_ids must be a list")
+        with self.db.session() as s:
+            return self.policy.decide("visible", {"actor": self._actor_input(s, actor),
+                                                  "resource": {"perimeters": perimeter_ids}}) is True
+
+    @endpoint
+    def compile_filter(self, actor, dialect="postgresql"):
+        """The policy's list filter for this actor, compiled to a SQL condition over a ``scope``
+        table alias with a ``perimeter_id`` column ("" marks subjects without perimeter).
+        ``where`` is "" when everything is visible and None when nothing is."""
+        actor = load_actor(actor)
+        if dialect not in DIALECTS:
+            raise InvalidInput(f"dialect must be one of {', '.join(DIALECTS)}")
+        with self.db.session() as s:
+            actor_in = self._actor_input(s, actor)
+        return {"where": self.policy.compile("filter", {"actor": actor_in}, dialect),
+                "perimeters": actor_in["perimeters"]}
+
+
+SERVICE = PerimeterService
