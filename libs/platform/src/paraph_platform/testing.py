@@ -7,6 +7,9 @@ Fixtures:
   service on the test's own RabbitMQ vhost (nameko's ``rabbit_config``).
 * ``system(*services, gateway=True)`` — several services plus a Flask test client of the
   gateway wired to them.
+* ``mail_sink`` — an in-process SMTP sink with its HTTP JSON API (:mod:`.mailsink`): pass
+  ``mail_sink.smtp_url`` as ``SMTP_URL`` (and ``mail_sink.sms_url`` as ``SMS_API_URL`` with
+  ``SMS_PROVIDER=sink``) to the notify service, then read ``mail_sink.messages(to=...)``.
 
 PostgreSQL comes from ``PARAPH_TEST_PG`` (default ``postgresql://postgres@127.0.0.1:5432``).
 """
@@ -133,6 +136,52 @@ class System:
             time.sleep(interval)
         raise AssertionError(f"timed out waiting for {message}")
 
+    # identity helpers (need the identity service) -----------------------------------------
+    def invitation_links(self, email: str) -> list[str]:
+        """Set-password links requested for ``email``, read from identity's outbox."""
+        from sqlalchemy import create_engine, text
+        from .db import normalize_url
+        engine = create_engine(normalize_url(self.db_url("identity")))
+        try:
+            with engine.connect() as conn:
+                rows = conn.execute(text("select payload from outbox where type = 'notification.requested.v1' "
+                                         "order by seq")).all()
+        finally:
+            engine.dispose()
+        payloads = [r[0] if isinstance(r[0], dict) else __import__("json").loads(r[0]) for r in rows]
+        return [p["data"]["vars"]["link"] for p in payloads
+                if p["data"]["to"] == email.lower() and "link" in p["data"]["vars"]]
+
+    def accept(self, email: str, password: str = "a long enough password", **extra) -> dict:
+        token = self.invitation_links(email)[-1].split("token=", 1)[1]
+        r = self.post("/api/v1/auth/accept-invitation", json={"token": token, "password": password, **extra})
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+
+    def new_license(self, company: str, admin_email: str, seats: int = 50, pool: dict | None = None) -> dict:
+        """A subscription (unless ``pool`` is given) and an activated license; returns the admin session
+        with ``pool`` added."""
+        from datetime import datetime, timedelta, timezone
+        op = {"Authorization": f"Bearer {TEST_OPERATOR_TOKEN}"}
+        if pool is None:
+            r = self.post("/api/v1/operator/seat-pools", headers=op, json={
+                "name": f"{company} subscription", "seats": seats,
+                "expires_at": (datetime.now(timezone.utc) + timedelta(days=365)).isoformat()})
+            assert r.status_code == 201, r.get_json()
+            pool = r.get_json()
+        r = self.post("/api/v1/licenses/activate", json={"activation_code": pool["activation_code"],
+                                                         "company_name": company, "admin_email": admin_email})
+        assert r.status_code == 201, r.get_json()
+        session = self.accept(admin_email)
+        session["pool"] = pool
+        return session
+
+    def add_user(self, admin: dict, email: str, role: str = "user", name: str = "") -> dict:
+        r = self.post("/api/v1/users", json={"email": email, "role": role, "name": name},
+                      token=admin["access_token"])
+        assert r.status_code == 201, r.get_json()
+        return self.accept(email)
+
     # HTTP helpers -------------------------------------------------------------------------
     def _headers(self, token=None, headers=None):
         h = dict(headers or {})
@@ -175,3 +224,14 @@ def system(start_service, rabbit_config):
     yield build
     from paraph_gateway.rpc import close_pools
     close_pools()
+
+
+@pytest.fixture
+def mail_sink():
+    """A running :class:`paraph_platform.mailsink.RunningSink` on free ports, stopped afterwards."""
+    from .mailsink import start_sink
+    sink = start_sink(port=0, http_port=0)
+    try:
+        yield sink
+    finally:
+        sink.stop()

@@ -1,0 +1,627 @@
+"""Customers, contacts, contract types, contracts and quotes, attachments, milestones, tasks, settings."""
+from __future__ import annotations
+
+import base64
+
+from flask import Blueprint, Response, current_app, request
+from marshmallow import Schema, fields, validate
+
+from paraph_platform.errors import BadRequest, InvalidInput
+
+from ..routing import call, route
+from .identity import _operator
+
+bp = Blueprint("contracts", __name__)
+
+STAFF = ("license_admin", "front_user_manager", "user")
+MANAGERS = ("license_admin", "front_user_manager")
+ADMIN = ("license_admin",)
+ID = validate.Length(min=1, max=64)
+DEC = dict(as_string=True, allow_nan=False)
+
+
+# -- schemas (public API) ----------------------------------------------------------------------
+
+class Address(Schema):
+    line1 = fields.String(validate=validate.Length(max=200))
+    line2 = fields.String(validate=validate.Length(max=200))
+    postal_code = fields.String(validate=validate.Length(max=20))
+    city = fields.String(validate=validate.Length(max=120))
+    region = fields.String(validate=validate.Length(max=120))
+    country = fields.String(validate=validate.Length(max=120))
+
+
+class ContactIn(Schema):
+    first_name = fields.String(validate=validate.Length(max=100))
+    last_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    title = fields.String(allow_none=True, validate=validate.Length(max=100))
+    department = fields.String(allow_none=True, validate=validate.Length(max=100))
+    type = fields.String(allow_none=True, validate=validate.Length(max=60))
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    mobile = fields.String(allow_none=True, validate=validate.Length(max=40))
+    fax = fields.String(allow_none=True, validate=validate.Length(max=40))
+    branch = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+class ContactPatch(ContactIn):
+    last_name = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class CustomerIn(Schema):
+    kind = fields.String(validate=validate.OneOf(["company", "person"]))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    code = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    address = fields.Nested(Address)
+    vat_number = fields.String(allow_none=True, validate=validate.Length(max=40))
+    locale = fields.String(allow_none=True, validate=validate.OneOf(["fr", "en"]))
+    currency = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
+    notes = fields.String(validate=validate.Length(max=10000))
+    contacts = fields.List(fields.Nested(ContactIn), validate=validate.Length(max=200))
+
+
+class CustomerPatch(CustomerIn):
+    class Meta:
+        exclude = ("contacts",)
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+
+
+class Customer(Schema):
+    id = fields.String()
+    kind = fields.String()
+    code = fields.String()
+    name = fields.String()
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    address = fields.Dict()
+    perimeter_ids = fields.List(fields.String(), metadata={"description": "empty = visible to everyone"})
+    contacts = fields.List(fields.Dict())
+    created_by = fields.String()
+    created_at = fields.String()
+
+
+class Page(Schema):
+    items = fields.List(fields.Dict())
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class PageQuery(Schema):
+    q = fields.String(validate=validate.Length(max=200))
+    limit = fields.Integer(validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(validate=validate.Range(min=0))
+
+
+class PerimetersIn(Schema):
+    perimeter_ids = fields.List(fields.String(validate=ID), required=True, validate=validate.Length(max=1000))
+
+
+class MergeField(Schema):
+    key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,59}$"))
+    label = fields.String(validate=validate.Length(max=120))
+    type = fields.String(validate=validate.OneOf(["text", "number", "date", "boolean"]))
+    required = fields.Boolean()
+
+
+class ContractTypeIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(validate=validate.OneOf(["contract", "quote"]))
+    description = fields.String(validate=validate.Length(max=5000))
+    template_html = fields.String(validate=validate.Length(max=500_000),
+                                  metadata={"description": "Jinja2 (sandboxed) HTML; variables: contract, customer, "
+                                                           "contact, owner, fields (merge fields), custom, lines, "
+                                                           "optional_lines, totals, labels"})
+    merge_fields = fields.List(fields.Nested(MergeField), validate=validate.Length(max=200))
+    locale = fields.String(allow_none=True, validate=validate.OneOf(["fr", "en"]))
+    attachments_portal_visible = fields.Boolean(allow_none=True)
+    abandon_delay_days = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=3650))
+
+
+class ContractTypePatch(ContractTypeIn):
+    class Meta:
+        exclude = ("kind",)
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    archived = fields.Boolean()
+
+
+class LineIn(Schema):
+    product_code = fields.String(allow_none=True, validate=validate.Length(max=64))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    quantity = fields.Decimal(required=True, validate=validate.Range(min=0, max=10**9), **DEC)
+    unit = fields.String(allow_none=True, validate=validate.Length(max=20))
+    unit_price = fields.Decimal(required=True, validate=validate.Range(min=-(10**10), max=10**10), **DEC)
+    discount_pct = fields.Decimal(validate=validate.Range(min=0, max=100), **DEC)
+    tax_rate = fields.Decimal(validate=validate.Range(min=0, max=100), **DEC)
+    optional = fields.Boolean(metadata={"description": "optional product: not in the totals unless selected"})
+    selected = fields.Boolean()
+
+
+class ContractIn(Schema):
+    kind = fields.String(validate=validate.OneOf(["contract", "quote"]))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    customer_id = fields.String(allow_none=True, validate=ID, metadata={"description": "the account"})
+    contact_id = fields.String(allow_none=True, validate=ID, metadata={"description": "or one of its contacts"})
+    contract_type_id = fields.String(allow_none=True, validate=ID)
+    owner_id = fields.String(allow_none=True, validate=ID, metadata={"description": "assigned salesperson"})
+    currency = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
+    locale = fields.String(allow_none=True, validate=validate.OneOf(["fr", "en"]))
+    data = fields.Dict(metadata={"description": "merge field values"})
+    custom = fields.Dict(metadata={"description": "custom column values"})
+    flags = fields.List(fields.String(validate=validate.Length(max=60)), validate=validate.Length(max=50))
+    notes = fields.String(validate=validate.Length(max=20000))
+    deal_ref = fields.String(allow_none=True, validate=validate.Length(max=120))
+    valid_until = fields.Date(allow_none=True)
+    lines = fields.List(fields.Nested(LineIn), validate=validate.Length(max=1000))
+
+
+class ContractPatch(ContractIn):
+    class Meta:
+        exclude = ("kind", "customer_id", "contract_type_id")
+
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    expected_version = fields.Integer(validate=validate.Range(min=1))
+
+
+class ContractOut(Schema):
+    id = fields.String()
+    kind = fields.String()
+    number = fields.String()
+    title = fields.String()
+    status = fields.String()
+    customer_id = fields.String()
+    customer_name = fields.String()
+    owner_id = fields.String()
+    subtotal = fields.String()
+    tax_total = fields.String()
+    total = fields.String()
+    lines = fields.List(fields.Dict())
+    attachments = fields.List(fields.Dict())
+    milestones = fields.List(fields.Dict())
+    portal = fields.Dict(metadata={"description": "what is visible on the customer portal"})
+    view_count = fields.Integer()
+    download_count = fields.Integer()
+    version = fields.Integer()
+
+
+class ContractQuery(Schema):
+    kind = fields.String(validate=validate.OneOf(["contract", "quote", "order", "invoice"]))
+    status = fields.String(validate=validate.Length(max=16))
+    customer_id = fields.String(validate=ID)
+    owner_id = fields.String(validate=ID)
+    flag = fields.String(validate=validate.Length(max=60))
+    q = fields.String(validate=validate.Length(max=200))
+    limit = fields.Integer(validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(validate=validate.Range(min=0))
+    with_total = fields.Boolean()
+
+
+class StatusIn(Schema):
+    status = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class SendIn(Schema):
+    contact_id = fields.String(allow_none=True, validate=ID)
+    reminder = fields.Boolean()
+
+
+class ConvertIn(Schema):
+    target = fields.String(required=True, validate=validate.OneOf(["order", "invoice"]))
+
+
+class AttachmentIn(Schema):
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    content_type = fields.String(allow_none=True, validate=validate.Length(max=120))
+    content_base64 = fields.String(required=True)
+    portal_visible = fields.Boolean(allow_none=True)
+    folder = fields.String(validate=validate.Length(max=200))
+
+
+class AttachmentPatch(Schema):
+    portal_visible = fields.Boolean()
+    folder = fields.String(validate=validate.Length(max=200))
+    filename = fields.String(validate=validate.Length(min=1, max=255))
+
+
+class PortalVisibilityIn(Schema):
+    attachments = fields.Boolean()
+    milestones = fields.Boolean()
+
+
+class MilestoneIn(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    description = fields.String(validate=validate.Length(max=5000))
+    due_date = fields.Date(allow_none=True)
+    portal_visible = fields.Boolean()
+    done = fields.Boolean()
+
+
+class MilestonePatch(MilestoneIn):
+    title = fields.String(validate=validate.Length(min=1, max=300))
+
+
+class TaskIn(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    due_date = fields.Date(allow_none=True)
+    assignee_id = fields.String(allow_none=True, validate=ID)
+
+
+class TaskPatch(TaskIn):
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    done = fields.Boolean()
+
+
+class ColumnIn(Schema):
+    key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,59}$"))
+    label = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    type = fields.String(required=True, validate=validate.OneOf(["text", "number", "date", "boolean", "choice"]))
+    choices = fields.List(fields.String(validate=validate.Length(max=120)), validate=validate.Length(max=100))
+    position = fields.Integer()
+
+
+class ColumnPatch(Schema):
+    label = fields.String(validate=validate.Length(min=1, max=120))
+    choices = fields.List(fields.String(validate=validate.Length(max=120)), validate=validate.Length(max=100))
+    position = fields.Integer()
+
+
+class FlagIn(Schema):
+    key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,59}$"))
+    label = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
+
+
+class FlagPatch(Schema):
+    label = fields.String(validate=validate.Length(min=1, max=120))
+    color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
+
+
+class AbandonIn(Schema):
+    now = fields.AwareDateTime(allow_none=True, metadata={"description": "run as of this time (tests/ops)"})
+
+
+def _json(data: dict) -> dict:
+    """Dates and decimals as JSON for the RPC."""
+    out = {}
+    for key, value in data.items():
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif key == "lines" and isinstance(value, list):
+            value = [_json(line) for line in value]
+        elif value.__class__.__name__ == "Decimal":
+            value = str(value)
+        out[key] = value
+    return out
+
+
+def _binary(result: dict, inline: bool = False) -> Response:
+    content = base64.b64decode(result["content_base64"])
+    disposition = "inline" if inline else "attachment"
+    resp = Response(content, mimetype=result.get("content_type") or "application/octet-stream")
+    resp.headers["Content-Disposition"] = f'{disposition}; filename="{result["filename"]}"'
+    if result.get("sha256"):
+        resp.headers["ETag"] = f'"{result["sha256"]}"'
+        resp.headers["X-Content-SHA256"] = result["sha256"]
+    return resp
+
+
+# -- customers and contacts -----------------------------------------------------------------------
+
+@route(bp, "/customers", ["GET"], query=PageQuery, response=Page, roles=STAFF, tags=["customers"])
+def list_customers(actor, query):
+    """Customers visible to you (your perimeters, plus customers without perimeter)."""
+    return call("contracts", "list_customers", actor, query)
+
+
+@route(bp, "/customers", ["POST"], body=CustomerIn, response=Customer, roles=STAFF, status=201, tags=["customers"])
+def create_customer(actor, body):
+    """Create a customer (company or person), optionally with contacts; it inherits your perimeters."""
+    return call("contracts", "create_customer", actor, _json(body))
+
+
+@route(bp, "/customers/<customer_id>", ["GET"], response=Customer, roles=STAFF, tags=["customers"])
+def get_customer(actor, customer_id):
+    """A customer file with its contacts and perimeters."""
+    return call("contracts", "get_customer", actor, customer_id)
+
+
+@route(bp, "/customers/<customer_id>", ["PATCH"], body=CustomerPatch, response=Customer, roles=STAFF,
+       tags=["customers"])
+def update_customer(actor, customer_id, body):
+    """Edit a customer file."""
+    return call("contracts", "update_customer", actor, customer_id, _json(body))
+
+
+@route(bp, "/customers/<customer_id>/perimeters", ["PUT"], body=PerimetersIn, roles=MANAGERS, tags=["customers"])
+def set_customer_perimeters(actor, customer_id, body):
+    """Set a customer's perimeters (front user managers and license admins)."""
+    return call("contracts", "set_customer_perimeters", actor, customer_id, body)
+
+
+@route(bp, "/customers/<customer_id>/contacts", ["POST"], body=ContactIn, roles=STAFF, status=201, tags=["customers"])
+def add_contact(actor, customer_id, body):
+    """Add a contact to a customer."""
+    return call("contracts", "add_contact", actor, customer_id, body)
+
+
+@route(bp, "/contacts/<contact_id>", ["GET"], roles=STAFF, tags=["customers"])
+def get_contact(actor, contact_id):
+    """A contact."""
+    return call("contracts", "get_contact", actor, contact_id)
+
+
+@route(bp, "/contacts/<contact_id>", ["PATCH"], body=ContactPatch, roles=STAFF, tags=["customers"])
+def update_contact(actor, contact_id, body):
+    """Edit a contact."""
+    return call("contracts", "update_contact", actor, contact_id, body)
+
+
+@route(bp, "/contacts/<contact_id>", ["DELETE"], roles=STAFF, tags=["customers"])
+def delete_contact(actor, contact_id):
+    """Remove a contact."""
+    call("contracts", "delete_contact", actor, contact_id)
+    return None
+
+
+# -- contract types -------------------------------------------------------------------------------
+
+@route(bp, "/contract-types", ["GET"], roles=STAFF, tags=["contract types"])
+def list_contract_types(actor):
+    """Contract types (models) visible to you."""
+    return call("contracts", "list_contract_types", actor, request.args.get("archived") == "true")
+
+
+@route(bp, "/contract-types", ["POST"], body=ContractTypeIn, roles=MANAGERS, status=201, tags=["contract types"])
+def create_contract_type(actor, body):
+    """Create a contract type with its HTML template and merge fields."""
+    return call("contracts", "create_contract_type", actor, body)
+
+
+@route(bp, "/contract-types/<type_id>", ["GET"], roles=STAFF, tags=["contract types"])
+def get_contract_type(actor, type_id):
+    """A contract type with its template."""
+    return call("contracts", "get_contract_type", actor, type_id)
+
+
+@route(bp, "/contract-types/<type_id>", ["PATCH"], body=ContractTypePatch, roles=MANAGERS, tags=["contract types"])
+def update_contract_type(actor, type_id, body):
+    """Edit a contract type (the template is checked before it is saved)."""
+    return call("contracts", "update_contract_type", actor, type_id, body)
+
+
+@route(bp, "/contract-types/<type_id>/perimeters", ["PUT"], body=PerimetersIn, roles=ADMIN, tags=["contract types"])
+def set_contract_type_perimeters(actor, type_id, body):
+    """Set the perimeters of a contract type (none = available to everyone)."""
+    return call("contracts", "set_contract_type_perimeters", actor, type_id, body)
+
+
+# -- contracts and quotes -------------------------------------------------------------------------
+
+def _list(actor, query, kind=None):
+    params = dict(query)
+    if kind:
+        params["kind"] = kind
+    return call("contracts", "list_contracts", actor, params)
+
+
+@route(bp, "/contracts", ["GET"], query=ContractQuery, response=Page, roles=STAFF, tags=["contracts"])
+def list_contracts(actor, query):
+    """Contracts, quotes, orders and invoices of customers you can see."""
+    return _list(actor, query)
+
+
+@route(bp, "/quotes", ["GET"], query=ContractQuery, response=Page, roles=STAFF, tags=["quotes"])
+def list_quotes(actor, query):
+    """Quotes, with how many times each was viewed and downloaded online."""
+    return _list(actor, query, "quote")
+
+
+@route(bp, "/contracts", ["POST"], body=ContractIn, response=ContractOut, roles=STAFF, status=201, tags=["contracts"])
+def create_contract(actor, body):
+    """Create a contract or a quote for a customer (from the account, a contact or a deal)."""
+    return call("contracts", "create_contract", actor, _json(body), timeout=20)
+
+
+@route(bp, "/quotes", ["POST"], body=ContractIn, response=ContractOut, roles=STAFF, status=201, tags=["quotes"])
+def create_quote(actor, body):
+    """Create a quote with product lines and optional products."""
+    return call("contracts", "create_contract", actor, {**_json(body), "kind": "quote"}, timeout=20)
+
+
+@route(bp, "/contracts/<contract_id>", ["GET"], response=ContractOut, roles=STAFF, tags=["contracts"])
+def get_contract(actor, contract_id):
+    """A contract or quote with lines, totals, attachments, milestones, tasks and portal visibility."""
+    return call("contracts", "get_contract", actor, contract_id)
+
+
+@route(bp, "/contracts/<contract_id>", ["PATCH"], body=ContractPatch, response=ContractOut, roles=STAFF,
+       tags=["contracts"])
+def update_contract(actor, contract_id, body):
+    """Edit a contract; `expected_version` refuses the change if someone else changed it meanwhile."""
+    return call("contracts", "update_contract", actor, contract_id, _json(body), timeout=20)
+
+
+@route(bp, "/contracts/<contract_id>/status", ["POST"], body=StatusIn, response=ContractOut, roles=STAFF,
+       tags=["contracts"])
+def change_status(actor, contract_id, body):
+    """Move a contract through its lifecycle (draft, sent, signed/accepted, validated, refused, abandoned)."""
+    return call("contracts", "change_status", actor, contract_id, body)
+
+
+@route(bp, "/contracts/<contract_id>/mark-sent", ["POST"], body=SendIn, response=ContractOut, roles=STAFF,
+       tags=["contracts"])
+def mark_sent(actor, contract_id, body):
+    """Record that the document was sent to the customer outside Paraph (or a reminder was)."""
+    return call("contracts", "mark_sent", actor, contract_id, body)
+
+
+@route(bp, "/contracts/<contract_id>/duplicate", ["POST"], response=ContractOut, roles=STAFF, status=201,
+       tags=["contracts"])
+def duplicate(actor, contract_id):
+    """Duplicate a contract or quote (new number, draft)."""
+    return call("contracts", "duplicate", actor, contract_id)
+
+
+@route(bp, "/contracts/<contract_id>/convert", ["POST"], body=ConvertIn, response=ContractOut, roles=STAFF,
+       status=201, tags=["quotes"])
+def convert(actor, contract_id, body):
+    """Create a customer order or an invoice from a quote."""
+    return call("contracts", "convert", actor, contract_id, body)
+
+
+@route(bp, "/contracts/<contract_id>/history", ["GET"], roles=STAFF, tags=["contracts"])
+def history(actor, contract_id):
+    """Every change of the contract, with who and when (online views and downloads included)."""
+    return call("contracts", "history", actor, contract_id)
+
+
+@route(bp, "/contracts/<contract_id>/pdf", ["GET"], roles=STAFF, tags=["contracts"],
+       responses={200: "application/pdf"})
+def download_pdf(actor, contract_id):
+    """The contract's PDF (rendered from its type's template)."""
+    return _binary(call("contracts", "download_pdf", actor, contract_id, timeout=60),
+                   inline=request.args.get("inline") == "1")
+
+
+@route(bp, "/contracts/<contract_id>/attachments", ["POST"], roles=STAFF, status=201, tags=["attachments"],
+       raw_body=True, description="multipart/form-data with `file` (and optional `portal_visible`, `folder`), "
+                                  "or JSON {filename, content_type, content_base64, portal_visible, folder}")
+def add_attachment(actor, contract_id):
+    """Attach a document to a contract (size and type limits apply)."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise InvalidInput("Send the document in a form field named 'file'.",
+                               {"fields": {"file": ["Missing data for required field."]}})
+        visible = request.form.get("portal_visible")
+        payload = {"filename": upload.filename, "content_type": upload.mimetype,
+                   "content_base64": base64.b64encode(upload.read()).decode(),
+                   "portal_visible": None if visible is None else visible.lower() in ("1", "true", "yes"),
+                   "folder": request.form.get("folder", "")}
+    elif request.is_json:
+        from ..routing import json_body
+        payload = AttachmentIn().load(json_body())
+    else:
+        raise BadRequest("Send multipart/form-data with a 'file' field, or JSON with content_base64.")
+    return call("contracts", "add_attachment", actor, contract_id, payload, timeout=60), 201
+
+
+@route(bp, "/attachments/<attachment_id>", ["GET"], roles=STAFF, tags=["attachments"])
+def download_attachment(actor, attachment_id):
+    """Download an attachment."""
+    return _binary(call("contracts", "get_attachment", actor, attachment_id, timeout=60))
+
+
+@route(bp, "/attachments/<attachment_id>", ["PATCH"], body=AttachmentPatch, roles=STAFF, tags=["attachments"])
+def update_attachment(actor, attachment_id, body):
+    """Show or hide an attachment on the customer portal; rename or move it."""
+    return call("contracts", "update_attachment", actor, attachment_id, body)
+
+
+@route(bp, "/attachments/<attachment_id>", ["DELETE"], roles=STAFF, tags=["attachments"])
+def delete_attachment(actor, attachment_id):
+    """Delete an attachment."""
+    call("contracts", "delete_attachment", actor, attachment_id)
+    return None
+
+
+@route(bp, "/contracts/<contract_id>/portal-visibility", ["PUT"], body=PortalVisibilityIn, roles=STAFF,
+       tags=["attachments"])
+def set_portal_visibility(actor, contract_id, body):
+    """Show or hide all attachments and/or milestones of a contract on the portal."""
+    return call("contracts", "set_portal_visibility", actor, contract_id, body)
+
+
+@route(bp, "/contracts/<contract_id>/milestones", ["POST"], body=MilestoneIn, roles=STAFF, status=201,
+       tags=["milestones"])
+def add_milestone(actor, contract_id, body):
+    """Add a milestone (visible on the portal by default)."""
+    return call("contracts", "add_milestone", actor, contract_id, _json(body))
+
+
+@route(bp, "/milestones/<milestone_id>", ["PATCH"], body=MilestonePatch, roles=STAFF, tags=["milestones"])
+def update_milestone(actor, milestone_id, body):
+    """Edit a milestone, mark it done, show or hide it on the portal."""
+    return call("contracts", "update_milestone", actor, milestone_id, _json(body))
+
+
+@route(bp, "/milestones/<milestone_id>", ["DELETE"], roles=STAFF, tags=["milestones"])
+def delete_milestone(actor, milestone_id):
+    """Delete a milestone."""
+    call("contracts", "delete_milestone", actor, milestone_id)
+    return None
+
+
+@route(bp, "/contracts/<contract_id>/tasks", ["POST"], body=TaskIn, roles=STAFF, status=201, tags=["tasks"])
+def add_task(actor, contract_id, body):
+    """Create a task on a contract or quote."""
+    return call("contracts", "add_task", actor, contract_id, _json(body))
+
+
+@route(bp, "/tasks/<task_id>", ["PATCH"], body=TaskPatch, roles=STAFF, tags=["tasks"])
+def update_task(actor, task_id, body):
+    """Edit or complete a task."""
+    return call("contracts", "update_task", actor, task_id, _json(body))
+
+
+# -- back office settings: custom columns and flags -----------------------------------------------
+
+@route(bp, "/settings/columns", ["GET"], roles=STAFF, tags=["settings"])
+def list_columns(actor):
+    """Editable custom columns of contracts."""
+    return call("contracts", "list_columns", actor)
+
+
+@route(bp, "/settings/columns", ["POST"], body=ColumnIn, roles=ADMIN, status=201, tags=["settings"])
+def create_column(actor, body):
+    """Add a custom column (text, number, date, boolean or choice)."""
+    return call("contracts", "create_column", actor, body)
+
+
+@route(bp, "/settings/columns/<column_id>", ["PATCH"], body=ColumnPatch, roles=ADMIN, tags=["settings"])
+def update_column(actor, column_id, body):
+    """Rename or reorder a custom column."""
+    return call("contracts", "update_column", actor, column_id, body)
+
+
+@route(bp, "/settings/columns/<column_id>", ["DELETE"], roles=ADMIN, tags=["settings"])
+def delete_column(actor, column_id):
+    """Delete a custom column."""
+    call("contracts", "delete_column", actor, column_id)
+    return None
+
+
+@route(bp, "/settings/flags", ["GET"], roles=STAFF, tags=["settings"])
+def list_flags(actor):
+    """Flags usable on contracts."""
+    return call("contracts", "list_flags", actor)
+
+
+@route(bp, "/settings/flags", ["POST"], body=FlagIn, roles=ADMIN, status=201, tags=["settings"])
+def create_flag(actor, body):
+    """Create a flag."""
+    return call("contracts", "create_flag", actor, body)
+
+
+@route(bp, "/settings/flags/<flag_id>", ["PATCH"], body=FlagPatch, roles=ADMIN, tags=["settings"])
+def update_flag(actor, flag_id, body):
+    """Edit a flag."""
+    return call("contracts", "update_flag", actor, flag_id, body)
+
+
+@route(bp, "/settings/flags/<flag_id>", ["DELETE"], roles=ADMIN, tags=["settings"])
+def delete_flag(actor, flag_id):
+    """Delete a flag (removed from the contracts carrying it)."""
+    return call("contracts", "delete_flag", actor, flag_id)
+
+
+@route(bp, "/operator/abandon-scan", ["POST"], body=AbandonIn, public=True, tags=["operator"])
+def abandon_scan(body):
+    """Run the automatic abandon of unsigned contracts now (operator token)."""
+    now = body.get("now")
+    return call("contracts", "run_abandon", _operator(), now.isoformat() if now else None, timeout=120)

@@ -1,0 +1,1 @@
+"""Paraph contracts service."""

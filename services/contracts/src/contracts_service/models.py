@@ -1,0 +1,320 @@
+"""contracts tables: customers, contacts, contract types, contracts/quotes/orders/invoices and their
+lines, attachments, milestones, tasks, history; license-level custom columns and flags; replicas of
+perimeter assignments (scope tables the perimeter policy's SQL filter runs against) and of license
+settings."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, Numeric, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from paraph_platform.db import UTCDateTime, new_id, utcnow
+from paraph_platform.models import IdempotencyKeyMixin, InboxMixin, OutboxMixin
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Outbox(OutboxMixin, Base):
+    pass
+
+
+class Inbox(InboxMixin, Base):
+    pass
+
+
+class IdempotencyKey(IdempotencyKeyMixin, Base):
+    pass
+
+
+class LicenseSettings(Base):
+    """Replica of identity's license settings (license.updated.v1)."""
+    __tablename__ = "license_settings"
+
+    license_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    abandon_delay_days: Mapped[int] = mapped_column(Integer, default=60, nullable=False)
+    locale: Mapped[str] = mapped_column(String(8), default="fr", nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR", nullable=False)
+    portal_attachments_visible_by_default: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    __table_args__ = (Index("ix_customer_license_name", "license_id", "name"),
+                      UniqueConstraint("license_id", "code", name="uq_customer_code"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # company | person
+    code: Mapped[str] = mapped_column(String(64), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    vat_number: Mapped[str | None] = mapped_column(String(40))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    notes: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class CustomerScope(Base):
+    """Replica of the customer's perimeters; perimeter_id "" marks a customer without perimeter."""
+    __tablename__ = "customer_scopes"
+    __table_args__ = (Index("ix_customer_scope_perimeter", "perimeter_id", "customer_id"),)
+
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    perimeter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class ContractTypeScope(Base):
+    __tablename__ = "contract_type_scopes"
+    __table_args__ = (Index("ix_type_scope_perimeter", "perimeter_id", "contract_type_id"),)
+
+    contract_type_id: Mapped[str] = mapped_column(ForeignKey("contract_types.id", ondelete="CASCADE"),
+                                                  primary_key=True)
+    perimeter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class ScopeVersion(Base):
+    """Last applied version of a subject's perimeter assignments (stale events are ignored)."""
+    __tablename__ = "scope_versions"
+
+    subject_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (Index("ix_contact_customer", "customer_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), nullable=False)
+    first_name: Mapped[str] = mapped_column(String(100), default="", nullable=False)
+    last_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    title: Mapped[str | None] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(100))
+    type: Mapped[str | None] = mapped_column(String(60))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    mobile: Mapped[str | None] = mapped_column(String(40))
+    fax: Mapped[str | None] = mapped_column(String(40))
+    branch: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class ContractType(Base):
+    """A model ("type de contrat"): HTML template with merge fields, defaults, perimeters."""
+    __tablename__ = "contract_types"
+    __table_args__ = (UniqueConstraint("license_id", "name", name="uq_type_name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), default="contract", nullable=False)  # contract | quote
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    template_html: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    merge_fields: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    attachments_portal_visible: Mapped[bool | None] = mapped_column(Boolean)
+    abandon_delay_days: Mapped[int | None] = mapped_column(Integer)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class Counter(Base):
+    """Document numbering per license, kind and year."""
+    __tablename__ = "counters"
+
+    license_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+class Contract(Base):
+    """A contract, quote, order or invoice (always linked to a customer)."""
+    __tablename__ = "contracts"
+    __table_args__ = (Index("ix_contract_license_created", "license_id", "created_at"),
+                      Index("ix_contract_customer", "customer_id", "created_at"),
+                      Index("ix_contract_abandon", "status", "created_at"),
+                      UniqueConstraint("license_id", "number", name="uq_contract_number"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    number: Mapped[str] = mapped_column(String(40), nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), nullable=False)
+    contact_id: Mapped[str | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    contract_type_id: Mapped[str | None] = mapped_column(ForeignKey("contract_types.id"))
+    owner_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    owner_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    owner_email: Mapped[str] = mapped_column(String(320), default="", nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR", nullable=False)
+    locale: Mapped[str] = mapped_column(String(8), default="fr", nullable=False)
+    data: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    custom: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    notes: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    deal_ref: Mapped[str | None] = mapped_column(String(120))
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    subtotal: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0, nullable=False)
+    tax_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0, nullable=False)
+    total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0, nullable=False)
+    source_id: Mapped[str | None] = mapped_column(String(36))
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signers: Mapped[list] = mapped_column(JSON, default=list, nullable=False)  # who signed, when (from signing)
+    signature_request_id: Mapped[str | None] = mapped_column(String(36))
+    portal_shared: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    view_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    download_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    last_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+
+class ContractFlag(Base):
+    """A flag set on a contract (filterable in SQL)."""
+    __tablename__ = "contract_flags"
+    __table_args__ = (Index("ix_contract_flag_key", "key", "contract_id"),)
+
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+
+class Line(Base):
+    __tablename__ = "lines"
+    __table_args__ = (Index("ix_line_contract", "contract_id", "position"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    product_code: Mapped[str | None] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    quantity: Mapped[Decimal] = mapped_column(Numeric(14, 3), nullable=False)
+    unit: Mapped[str | None] = mapped_column(String(20))
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    discount_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=0, nullable=False)
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=0, nullable=False)
+    optional: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    selected: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachment_contract", "contract_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False)
+    folder: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(120), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    portal_visible: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class Milestone(Base):
+    __tablename__ = "milestones"
+    __table_args__ = (Index("ix_milestone_contract", "contract_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    portal_visible: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_task_contract", "contract_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    assignee_id: Mapped[str | None] = mapped_column(String(36))
+    done: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class History(Base):
+    """Every change of a contract (who, when, what)."""
+    __tablename__ = "history"
+    __table_args__ = (Index("ix_history_contract", "contract_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    actor_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    action: Mapped[str] = mapped_column(String(60), nullable=False)
+    details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+
+
+class CustomColumn(Base):
+    """A license's editable column on contracts (back office), with its type."""
+    __tablename__ = "custom_columns"
+    __table_args__ = (UniqueConstraint("license_id", "key", name="uq_column_key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    key: Mapped[str] = mapped_column(String(60), nullable=False)
+    label: Mapped[str] = mapped_column(String(120), nullable=False)
+    type: Mapped[str] = mapped_column(String(16), nullable=False)  # text | number | date | boolean | choice
+    choices: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+class Flag(Base):
+    """A license's flag (coloured marker) usable on contracts."""
+    __tablename__ = "flags"
+    __table_args__ = (UniqueConstraint("license_id", "key", name="uq_flag_key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    key: Mapped[str] = mapped_column(String(60), nullable=False)
+    label: Mapped[str] = mapped_column(String(120), nullable=False)
+    color: Mapped[str] = mapped_column(String(7), default="#2f80ed", nullable=False)
+
+
+class Document(Base):
+    """Rendered PDFs, cached by the fingerprint of what they show."""
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("contract_id", "fingerprint", name="uq_document_fingerprint"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    rendered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

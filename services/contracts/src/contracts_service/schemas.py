@@ -1,0 +1,280 @@
+"""Marshmallow schemas for contracts' RPC payloads."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from .logic import COLUMN_TYPES, MERGE_FIELD_RE
+
+LOCALES = validate.OneOf(["fr", "en"])
+CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Use a 3-letter ISO currency code.")
+ID = validate.Length(min=1, max=64)
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = "raise"
+
+
+class AddressSchema(StrictSchema):
+    line1 = fields.String(validate=validate.Length(max=200))
+    line2 = fields.String(validate=validate.Length(max=200))
+    postal_code = fields.String(validate=validate.Length(max=20))
+    city = fields.String(validate=validate.Length(max=120))
+    region = fields.String(validate=validate.Length(max=120))
+    country = fields.String(validate=validate.Length(max=120))
+
+
+class ContactInSchema(StrictSchema):
+    first_name = fields.String(load_default="", validate=validate.Length(max=100))
+    last_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    department = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    type = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
+    email = fields.Email(load_default=None, allow_none=True)
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    mobile = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    fax = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    branch = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class ContactPatchSchema(StrictSchema):
+    first_name = fields.String(validate=validate.Length(max=100))
+    last_name = fields.String(validate=validate.Length(min=1, max=100))
+    title = fields.String(allow_none=True, validate=validate.Length(max=100))
+    department = fields.String(allow_none=True, validate=validate.Length(max=100))
+    type = fields.String(allow_none=True, validate=validate.Length(max=60))
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    mobile = fields.String(allow_none=True, validate=validate.Length(max=40))
+    fax = fields.String(allow_none=True, validate=validate.Length(max=40))
+    branch = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+class CustomerInSchema(StrictSchema):
+    kind = fields.String(load_default="company", validate=validate.OneOf(["company", "person"]))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    code = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
+    email = fields.Email(load_default=None, allow_none=True)
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    address = fields.Nested(AddressSchema, load_default=dict)
+    vat_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    locale = fields.String(load_default=None, allow_none=True, validate=LOCALES)
+    currency = fields.String(load_default=None, allow_none=True, validate=CURRENCY)
+    notes = fields.String(load_default="", validate=validate.Length(max=10000))
+    contacts = fields.List(fields.Nested(ContactInSchema), load_default=list, validate=validate.Length(max=200))
+
+
+class CustomerPatchSchema(StrictSchema):
+    kind = fields.String(validate=validate.OneOf(["company", "person"]))
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    code = fields.String(validate=validate.Length(min=1, max=64))
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    address = fields.Nested(AddressSchema)
+    vat_number = fields.String(allow_none=True, validate=validate.Length(max=40))
+    locale = fields.String(allow_none=True, validate=LOCALES)
+    currency = fields.String(allow_none=True, validate=CURRENCY)
+    notes = fields.String(validate=validate.Length(max=10000))
+
+
+class MergeFieldSchema(StrictSchema):
+    key = fields.String(required=True, validate=validate.Regexp(MERGE_FIELD_RE, error="lowercase letters, digits, _"))
+    label = fields.String(load_default="", validate=validate.Length(max=120))
+    type = fields.String(load_default="text", validate=validate.OneOf(["text", "number", "date", "boolean"]))
+    required = fields.Boolean(load_default=False)
+
+
+class ContractTypeInSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(load_default="contract", validate=validate.OneOf(["contract", "quote"]))
+    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    template_html = fields.String(load_default="", validate=validate.Length(max=500_000))
+    merge_fields = fields.List(fields.Nested(MergeFieldSchema), load_default=list, validate=validate.Length(max=200))
+    locale = fields.String(load_default=None, allow_none=True, validate=LOCALES)
+    attachments_portal_visible = fields.Boolean(load_default=None, allow_none=True)
+    abandon_delay_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=3650))
+
+    @validates_schema
+    def _unique_keys(self, data, **kwargs):
+        keys = [f["key"] for f in data.get("merge_fields", [])]
+        if len(keys) != len(set(keys)):
+            raise ValidationError("merge field keys must be unique", "merge_fields")
+
+
+class ContractTypePatchSchema(StrictSchema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    description = fields.String(validate=validate.Length(max=5000))
+    template_html = fields.String(validate=validate.Length(max=500_000))
+    merge_fields = fields.List(fields.Nested(MergeFieldSchema), validate=validate.Length(max=200))
+    locale = fields.String(allow_none=True, validate=LOCALES)
+    attachments_portal_visible = fields.Boolean(allow_none=True)
+    abandon_delay_days = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=3650))
+    archived = fields.Boolean()
+
+
+class LineInSchema(StrictSchema):
+    product_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    quantity = fields.Decimal(required=True, places=3, validate=validate.Range(min=0, max=10**9),
+                              allow_nan=False, as_string=True)
+    unit = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    unit_price = fields.Decimal(required=True, places=2, validate=validate.Range(min=-(10**10), max=10**10),
+                                allow_nan=False, as_string=True)
+    discount_pct = fields.Decimal(load_default="0", places=2, validate=validate.Range(min=0, max=100),
+                                  allow_nan=False, as_string=True)
+    tax_rate = fields.Decimal(load_default="0", places=2, validate=validate.Range(min=0, max=100), allow_nan=False,
+                              as_string=True)
+    optional = fields.Boolean(load_default=False)
+    selected = fields.Boolean(load_default=False)
+
+
+class ContractInSchema(StrictSchema):
+    kind = fields.String(load_default="contract", validate=validate.OneOf(["contract", "quote"]))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    customer_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    contact_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    contract_type_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    owner_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    currency = fields.String(load_default=None, allow_none=True, validate=CURRENCY)
+    locale = fields.String(load_default=None, allow_none=True, validate=LOCALES)
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+    custom = fields.Dict(keys=fields.String(), load_default=dict)
+    flags = fields.List(fields.String(validate=validate.Length(max=60)), load_default=list,
+                        validate=validate.Length(max=50))
+    notes = fields.String(load_default="", validate=validate.Length(max=20000))
+    deal_ref = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    valid_until = fields.Date(load_default=None, allow_none=True)
+    lines = fields.List(fields.Nested(LineInSchema), load_default=list, validate=validate.Length(max=1000))
+
+    @validates_schema
+    def _who(self, data, **kwargs):
+        if not data.get("customer_id") and not data.get("contact_id"):
+            raise ValidationError("give the customer (account) or one of its contacts", "customer_id")
+
+
+class ContractPatchSchema(StrictSchema):
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    contact_id = fields.String(allow_none=True, validate=ID)
+    owner_id = fields.String(validate=ID)
+    currency = fields.String(validate=CURRENCY)
+    locale = fields.String(validate=LOCALES)
+    data = fields.Dict(keys=fields.String())
+    custom = fields.Dict(keys=fields.String())
+    flags = fields.List(fields.String(validate=validate.Length(max=60)), validate=validate.Length(max=50))
+    notes = fields.String(validate=validate.Length(max=20000))
+    deal_ref = fields.String(allow_none=True, validate=validate.Length(max=120))
+    valid_until = fields.Date(allow_none=True)
+    lines = fields.List(fields.Nested(LineInSchema), validate=validate.Length(max=1000))
+    expected_version = fields.Integer(validate=validate.Range(min=1),
+                                      metadata={"description": "optimistic concurrency: refuse if changed since"})
+
+
+class StatusSchema(StrictSchema):
+    status = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class SendSchema(StrictSchema):
+    contact_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    reminder = fields.Boolean(load_default=False)
+
+
+class ConvertSchema(StrictSchema):
+    target = fields.String(required=True, validate=validate.OneOf(["order", "invoice"]))
+
+
+class ListSchema(StrictSchema):
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["contract", "quote", "order",
+                                                                                         "invoice"]))
+    status = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=16))
+    customer_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    owner_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    flag = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
+    q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    with_total = fields.Boolean(load_default=True)
+
+
+class CustomerListSchema(StrictSchema):
+    q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class AttachmentInSchema(StrictSchema):
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    content_type = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    content_base64 = fields.String(required=True)
+    portal_visible = fields.Boolean(load_default=None, allow_none=True)
+    folder = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class AttachmentPatchSchema(StrictSchema):
+    portal_visible = fields.Boolean()
+    folder = fields.String(validate=validate.Length(max=200))
+    filename = fields.String(validate=validate.Length(min=1, max=255))
+
+
+class MilestoneInSchema(StrictSchema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    due_date = fields.Date(load_default=None, allow_none=True)
+    portal_visible = fields.Boolean(load_default=True)
+    done = fields.Boolean(load_default=False)
+
+
+class MilestonePatchSchema(StrictSchema):
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    description = fields.String(validate=validate.Length(max=5000))
+    due_date = fields.Date(allow_none=True)
+    portal_visible = fields.Boolean()
+    done = fields.Boolean()
+
+
+class TaskInSchema(StrictSchema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    due_date = fields.Date(load_default=None, allow_none=True)
+    assignee_id = fields.String(load_default=None, allow_none=True, validate=ID)
+
+
+class TaskPatchSchema(StrictSchema):
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    due_date = fields.Date(allow_none=True)
+    assignee_id = fields.String(allow_none=True, validate=ID)
+    done = fields.Boolean()
+
+
+class ColumnInSchema(StrictSchema):
+    key = fields.String(required=True, validate=validate.Regexp(MERGE_FIELD_RE, error="lowercase letters, digits, _"))
+    label = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    type = fields.String(required=True, validate=validate.OneOf(COLUMN_TYPES))
+    choices = fields.List(fields.String(validate=validate.Length(max=120)), load_default=list,
+                          validate=validate.Length(max=100))
+    position = fields.Integer(load_default=0)
+
+    @validates_schema
+    def _choices(self, data, **kwargs):
+        if data["type"] == "choice" and not data.get("choices"):
+            raise ValidationError("a choice column needs choices", "choices")
+
+
+class ColumnPatchSchema(StrictSchema):
+    label = fields.String(validate=validate.Length(min=1, max=120))
+    choices = fields.List(fields.String(validate=validate.Length(max=120)), validate=validate.Length(max=100))
+    position = fields.Integer()
+
+
+class FlagInSchema(StrictSchema):
+    key = fields.String(required=True, validate=validate.Regexp(MERGE_FIELD_RE, error="lowercase letters, digits, _"))
+    label = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    color = fields.String(load_default="#2f80ed", validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
+
+
+class FlagPatchSchema(StrictSchema):
+    label = fields.String(validate=validate.Length(min=1, max=120))
+    color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
+
+
+class PerimetersSchema(StrictSchema):
+    perimeter_ids = fields.List(fields.String(validate=ID), required=True, validate=validate.Length(max=1000))
