@@ -1,0 +1,172 @@
+"""contracts' public contract (see paraph_platform.contract)."""
+from marshmallow import Schema, fields
+
+from paraph_platform.contract import Rpc
+
+from . import schemas
+
+
+class CustomerCreatedV1(Schema):
+    customer_id = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    code = fields.String(required=True)
+    created_by = fields.String(required=True)
+    perimeter_ids = fields.List(fields.String(), required=True)
+
+
+class CustomerUpdatedV1(Schema):
+    customer_id = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    code = fields.String(required=True)
+    changed = fields.List(fields.String(), required=True)
+
+
+class ContractCreatedV1(Schema):
+    contract_id = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["contract", "quote", "order", "invoice"]})
+    number = fields.String(required=True)
+    title = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    contract_type_id = fields.String(required=True, allow_none=True)
+    owner_id = fields.String(required=True)
+    status = fields.String(required=True)
+
+
+class ContractSentV1(Schema):
+    contract_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    number = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    owner_id = fields.String(required=True)
+    contact_id = fields.String(required=True, allow_none=True)
+    reminder = fields.Boolean(required=True)
+
+
+class ContractStatusChangedV1(Schema):
+    contract_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    number = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    owner_id = fields.String(required=True)
+    from_status = fields.String(required=True)
+    to_status = fields.String(required=True)
+    reason = fields.String(required=True, allow_none=True)
+
+
+class ContractAbandonedV1(Schema):
+    contract_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    number = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    owner_id = fields.String(required=True)
+    delay_days = fields.Integer(required=True, allow_none=True)
+    created_at = fields.String(required=True)
+
+
+class QuoteConvertedV1(Schema):
+    quote_id = fields.String(required=True)
+    quote_number = fields.String(required=True)
+    target_kind = fields.String(required=True, metadata={"enum": ["order", "invoice"]})
+    target_id = fields.String(required=True)
+    target_number = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    owner_id = fields.String(required=True)
+
+
+EVENTS = {
+    "customer.created.v1": CustomerCreatedV1,
+    "customer.updated.v1": CustomerUpdatedV1,
+    "contract.created.v1": ContractCreatedV1,
+    "contract.sent.v1": ContractSentV1,
+    "contract.status_changed.v1": ContractStatusChangedV1,
+    "contract.abandoned.v1": ContractAbandonedV1,
+    "quote.converted.v1": QuoteConvertedV1,
+}
+INTERNAL_EVENTS: set = set()
+
+
+class PdfResult(Schema):
+    contract_id = fields.String(required=True)
+    number = fields.String(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    size = fields.Integer(required=True)
+    rendered_at = fields.String(required=True)
+    content_base64 = fields.String(required=True)
+
+
+class ContractDetail(Schema):
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    number = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    customer_name = fields.String(required=True)
+    contact_id = fields.String(required=True, allow_none=True)
+    owner_id = fields.String(required=True)
+    owner_name = fields.String(required=True)
+    owner_email = fields.String(required=True)
+    currency = fields.String(required=True)
+    locale = fields.String(required=True)
+    subtotal = fields.String(required=True)
+    tax_total = fields.String(required=True)
+    total = fields.String(required=True)
+    lines = fields.List(fields.Dict(), required=True)
+    contact = fields.Dict(required=True, allow_none=True)
+    attachments = fields.List(fields.Dict(), required=True,
+                              metadata={"description": "id, filename, content_type, size, sha256, portal_visible"})
+    milestones = fields.List(fields.Dict(), required=True,
+                             metadata={"description": "id, title, due_date, done, portal_visible"})
+    portal = fields.Dict(required=True)
+    signers = fields.List(fields.Dict(), required=True)
+    version = fields.Integer(required=True)
+
+
+class AttachmentContent(Schema):
+    id = fields.String(required=True)
+    contract_id = fields.String(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    portal_visible = fields.Boolean(required=True)
+    content_base64 = fields.String(required=True)
+
+
+RPC = {
+    "create_customer": Rpc(schemas.CustomerInSchema, args=("actor",)),
+    "create_contract": Rpc(schemas.ContractInSchema, ContractDetail, args=("actor",)),
+    "update_contract": Rpc(schemas.ContractPatchSchema, ContractDetail, args=("actor", "contract_id")),
+    "list_contracts": Rpc(schemas.ListSchema, args=("actor",)),
+    "mark_sent": Rpc(schemas.SendSchema, ContractDetail, args=("actor", "contract_id")),
+    "download_pdf": Rpc(result=PdfResult, args=("actor", "contract_id")),
+    "get_pdf": Rpc(result=PdfResult, args=("license_id", "contract_id")),
+    "get_contract": Rpc(result=ContractDetail, args=("actor", "contract_id")),
+    "get_contract_internal": Rpc(result=ContractDetail, args=("license_id", "contract_id")),
+    "get_attachment_internal": Rpc(result=AttachmentContent, args=("license_id", "attachment_id")),
+    "get_contacts_internal": Rpc(description="{contact_id: contact + customer_name}",
+                                 args=("license_id", "contact_ids")),
+    "add_attachment": Rpc(schemas.AttachmentInSchema, args=("actor", "contract_id")),
+    "run_abandon": Rpc(args=("actor", "now")),
+}
+
+CONSUMES_EVENTS = {
+    ("perimeter", "perimeter.assignments_changed.v1"): ["license_id", "subject_type", "subject_id",
+                                                        "perimeter_ids", "version"],
+    ("identity", "license.updated.v1"): ["license_id", "settings", "version"],
+    ("signing", "signature.completed.v1"): ["contract_id", "request_id", "signers"],
+    ("signing", "signer.declined.v1"): ["contract_id", "name", "email", "reason"],
+    ("portal", "quote.viewed.v1"): ["contract_id", "contact_id"],
+    ("portal", "quote.downloaded.v1"): ["contract_id", "contact_id"],
+    ("portal", "contract.shared.v1"): ["contract_id", "shared_by"],
+}
+CONSUMES_RPC = {
+    ("perimeter", "compile_filter"): ["where"],
+    ("perimeter", "inherit"): ["perimeter_ids", "version"],
+    ("perimeter", "set_assignments"): ["perimeter_ids", "version"],
+    ("identity", "license_settings"): ["settings", "version"],
+}

@@ -1,0 +1,304 @@
+"""contracts through the gateway against real RabbitMQ and PostgreSQL."""
+import base64
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from paraph_platform.db import normalize_url
+from paraph_platform.testing import TEST_OPERATOR_TOKEN
+
+pytestmark = pytest.mark.integration
+OP = {"Authorization": f"Bearer {TEST_OPERATOR_TOKEN}"}
+
+
+@pytest.fixture
+def env(system):
+    s = system("identity", "perimeter", "contracts")
+    admin = s.new_license("Initiative SA", "admin@init.test")
+    seller = s.add_user(admin, "vendeur@init.test", name="Paul Vendeur")
+    r = s.post("/api/v1/customers", token=seller["access_token"], json={
+        "name": "Hervé David", "kind": "company", "address": {"city": "Montréal", "country": "Canada"},
+        "contacts": [{"first_name": "Mireille", "last_name": "Couture", "email": "mireille@hervedavid.test",
+                      "branch": "Montréal"}]})
+    assert r.status_code == 201, r.get_json()
+    customer = r.get_json()
+    return {"s": s, "admin": admin, "seller": seller, "A": admin["access_token"], "T": seller["access_token"],
+            "customer": customer, "contact": customer["contacts"][0]}
+
+
+LINES = [
+    {"product_code": "SRV-1", "description": "Installation", "quantity": "2", "unit_price": "150.00",
+     "tax_rate": "20"},
+    {"product_code": "LIC-1", "description": "Licence annuelle", "quantity": "1", "unit_price": "1000.00",
+     "discount_pct": "10", "tax_rate": "20"},
+    {"product_code": "BOOK", "description": "Manuel", "quantity": "3", "unit_price": "10.00", "tax_rate": "5.5"},
+    {"product_code": "OPT", "description": "Extension de garantie", "quantity": "1", "unit_price": "200.00",
+     "tax_rate": "20", "optional": True},
+]
+
+
+def test_quote_lines_optional_products_taxes_and_totals(env):
+    s = env["s"]
+    r = s.post("/api/v1/quotes", token=env["T"], json={"title": "Équipement atelier", "contact_id": env["contact"]["id"],
+                                                       "deal_ref": "AFF-42", "lines": LINES,
+                                                       "valid_until": "2027-01-31"})
+    assert r.status_code == 201, r.get_json()
+    q = r.get_json()
+    assert q["kind"] == "quote" and q["status"] == "draft" and q["number"].startswith("Q-")
+    assert q["customer_id"] == env["customer"]["id"]  # created from the contact
+    # 300 + 900 + 30 = 1230 HT; VAT 20% on 1200 = 240, 5.5% on 30 = 1.65; optional product excluded
+    assert (q["subtotal"], q["tax_total"], q["total"]) == ("1230.00", "241.65", "1471.65")
+    assert q["optional_total"] == "200.00"
+    assert {t["rate"]: t["tax"] for t in q["taxes"]} == {"5.50": "1.65", "20.00": "240.00"}
+    # the customer takes the optional product
+    lines = [dict(l) for l in LINES]
+    lines[3]["selected"] = True
+    r = s.patch(f"/api/v1/contracts/{q['id']}", token=env["T"], json={"lines": lines, "expected_version": q["version"]})
+    assert r.status_code == 200 and r.get_json()["total"] == "1711.65"
+    # stale version refused
+    r = s.patch(f"/api/v1/contracts/{q['id']}", token=env["T"], json={"title": "x", "expected_version": q["version"]})
+    assert r.status_code == 409
+    # bad lines -> 422 problem+json with field errors
+    r = s.post("/api/v1/quotes", token=env["T"], json={"title": "x", "customer_id": env["customer"]["id"],
+                                                       "lines": [{"description": "x", "quantity": "-1",
+                                                                  "unit_price": "abc"}]})
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    assert "lines" in r.get_json()["errors"]
+
+
+def test_duplicate_convert_history_and_lifecycle(env):
+    s = env["s"]
+    q = s.post("/api/v1/quotes", token=env["T"], json={"title": "Devis", "customer_id": env["customer"]["id"],
+                                                       "lines": LINES}).get_json()
+    dup = s.post(f"/api/v1/contracts/{q['id']}/duplicate", token=env["T"])
+    assert dup.status_code == 201
+    d = dup.get_json()
+    assert d["number"] != q["number"] and d["total"] == q["total"] and d["status"] == "draft"
+    # a draft quote cannot be converted; once sent and accepted it can
+    assert s.post(f"/api/v1/contracts/{q['id']}/convert", token=env["T"], json={"target": "order"}).status_code == 409
+    r = s.post(f"/api/v1/contracts/{q['id']}/mark-sent", token=env["T"], json={"contact_id": env["contact"]["id"]})
+    assert r.status_code == 200 and r.get_json()["status"] == "sent"
+    r = s.post(f"/api/v1/contracts/{q['id']}/status", token=env["T"], json={"status": "accepted"})
+    assert r.status_code == 200 and r.get_json()["status"] == "accepted"
+    order = s.post(f"/api/v1/contracts/{q['id']}/convert", token=env["T"], json={"target": "order"})
+    invoice = s.post(f"/api/v1/contracts/{q['id']}/convert", token=env["T"], json={"target": "invoice"})
+    assert order.status_code == 201 and invoice.status_code == 201
+    o, i = order.get_json(), invoice.get_json()
+    assert o["kind"] == "order" and o["number"].startswith("O-") and o["source_id"] == q["id"]
+    assert i["kind"] == "invoice" and i["number"].startswith("I-")
+    assert o["total"] == q["total"] and len(o["lines"]) == 3  # the unselected option is not ordered
+    # impossible transitions are refused
+    assert s.post(f"/api/v1/contracts/{q['id']}/status", token=env["T"],
+                  json={"status": "sent"}).status_code == 409
+    assert s.post(f"/api/v1/contracts/{q['id']}/status", token=env["T"],
+                  json={"status": "flying"}).status_code == 422
+    # an accepted quote is locked
+    assert s.patch(f"/api/v1/contracts/{q['id']}", token=env["T"], json={"title": "changed"}).status_code == 409
+    actions = [h["action"] for h in s.get(f"/api/v1/contracts/{q['id']}/history", token=env["T"]).get_json()]
+    assert actions[0] == "created" and "sent" in actions and "converted" in actions
+    assert actions.count("status_changed") == 2
+    # filter lists by kind
+    kinds = {c["kind"] for c in s.get("/api/v1/contracts?kind=order", token=env["T"]).get_json()["items"]}
+    assert kinds == {"order"}
+
+
+def test_pdf_rendering_in_french_and_english(env):
+    s = env["s"]
+    q = s.post("/api/v1/quotes", token=env["T"], json={"title": "Devis PDF", "customer_id": env["customer"]["id"],
+                                                       "lines": LINES, "locale": "fr"}).get_json()
+    r = s.get(f"/api/v1/contracts/{q['id']}/pdf", token=env["T"])
+    assert r.status_code == 200 and r.mimetype == "application/pdf" and r.data.startswith(b"%PDF-")
+    sha = r.headers["X-Content-SHA256"]
+    # cached: same bytes while nothing changes
+    assert s.get(f"/api/v1/contracts/{q['id']}/pdf", token=env["T"]).headers["X-Content-SHA256"] == sha
+    from pypdf import PdfReader
+    text_fr = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.data)).pages)
+    assert "Devis" in text_fr and "1 471,65" in text_fr.replace("\u202f", " ").replace("\xa0", " ")
+    s.patch(f"/api/v1/contracts/{q['id']}", token=env["T"], json={"locale": "en", "currency": "USD"})
+    r = s.get(f"/api/v1/contracts/{q['id']}/pdf", token=env["T"])
+    assert r.headers["X-Content-SHA256"] != sha
+    text_en = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.data)).pages)
+    assert "Quote" in text_en and "US$1,471.65" in text_en
+
+
+def test_contract_type_template_merge_fields_and_validation(env):
+    s = env["s"]
+    r = s.post("/api/v1/contract-types", token=env["A"], json={
+        "name": "Mandat", "template_html": "<h1>Mandat {{ fields.bien }}</h1><p>{{ customer.name }}</p>",
+        "merge_fields": [{"key": "bien", "label": "Bien", "required": True}]})
+    assert r.status_code == 201, r.get_json()
+    t = r.get_json()
+    bad = s.post("/api/v1/contract-types", token=env["A"], json={"name": "Cassé", "template_html": "{{ oops( }}"})
+    assert bad.status_code == 422 and "template" in bad.get_json()["detail"]
+    unknown = s.post("/api/v1/contract-types", token=env["A"], json={"name": "Inconnu",
+                                                                     "template_html": "{{ nothing.here }}"})
+    assert unknown.status_code == 422
+    assert s.post("/api/v1/contract-types", token=env["T"], json={"name": "x"}).status_code == 403
+    c = s.post("/api/v1/contracts", token=env["T"], json={"title": "Mandat studio", "contract_type_id": t["id"],
+                                                          "customer_id": env["customer"]["id"]}).get_json()
+    r = s.post(f"/api/v1/contracts/{c['id']}/mark-sent", token=env["T"], json={})
+    assert r.status_code == 422 and "bien" in r.get_json()["errors"]["data"]
+    s.patch(f"/api/v1/contracts/{c['id']}", token=env["T"], json={"data": {"bien": "Studio Nice"}})
+    pdf = s.get(f"/api/v1/contracts/{c['id']}/pdf", token=env["T"])
+    from pypdf import PdfReader
+    assert "Mandat Studio Nice" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert s.post(f"/api/v1/contracts/{c['id']}/mark-sent", token=env["T"], json={}).status_code == 200
+    # a quote type cannot be used for a contract
+    qt = s.post("/api/v1/contract-types", token=env["A"], json={"name": "Devis type", "kind": "quote"}).get_json()
+    r = s.post("/api/v1/contracts", token=env["T"], json={"title": "x", "contract_type_id": qt["id"],
+                                                          "customer_id": env["customer"]["id"]})
+    assert r.status_code == 422
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_attachments_limits_types_and_portal_visibility(env, monkeypatch):
+    s = env["s"]
+    c = s.post("/api/v1/contracts", token=env["T"], json={"title": "Bail", "customer_id": env["customer"]["id"]}).get_json()
+    r = s.post(f"/api/v1/contracts/{c['id']}/attachments", token=env["T"],
+               data={"file": (io.BytesIO(PDF), "plan.pdf", "application/pdf"), "portal_visible": "true"},
+               content_type="multipart/form-data")
+    assert r.status_code == 201, r.get_json()
+    a = r.get_json()
+    assert a["portal_visible"] is True and a["size"] == len(PDF)
+    r = s.get(f"/api/v1/attachments/{a['id']}", token=env["T"])
+    assert r.data == PDF and "plan.pdf" in r.headers["Content-Disposition"]
+    # a file whose bytes do not match its type is refused
+    r = s.post(f"/api/v1/contracts/{c['id']}/attachments", token=env["T"],
+               data={"file": (io.BytesIO(b"MZ\x90\x00evil"), "facture.pdf", "application/pdf")},
+               content_type="multipart/form-data")
+    assert r.status_code == 415 and r.mimetype == "application/problem+json"
+    r = s.post(f"/api/v1/contracts/{c['id']}/attachments", token=env["T"], json={
+        "filename": "run.exe", "content_type": "application/x-msdownload",
+        "content_base64": base64.b64encode(b"MZ").decode()})
+    assert r.status_code == 415
+    r = s.post(f"/api/v1/contracts/{c['id']}/attachments", token=env["T"], json={
+        "filename": "vide.txt", "content_type": "text/plain", "content_base64": ""})
+    assert r.status_code == 422
+    # too large for the gateway (MAX_CONTENT_LENGTH) -> 413 problem+json
+    s.app.config["MAX_CONTENT_LENGTH"] = 1024
+    r = s.post(f"/api/v1/contracts/{c['id']}/attachments", token=env["T"],
+               data={"file": (io.BytesIO(b"%PDF-" + b"x" * 5000), "big.pdf", "application/pdf")},
+               content_type="multipart/form-data")
+    assert r.status_code == 413 and r.mimetype == "application/problem+json"
+    s.app.config["MAX_CONTENT_LENGTH"] = 26 * 1024 * 1024
+    # default visibility off; toggle one, then all
+    r = s.post(f"/api/v1/contracts/{c['id']}/attachments", token=env["T"], json={
+        "filename": "notes.txt", "content_type": "text/plain", "content_base64": base64.b64encode(b"hello").decode()})
+    b = r.get_json()
+    assert b["portal_visible"] is False
+    assert s.patch(f"/api/v1/attachments/{b['id']}", token=env["T"], json={"portal_visible": True}).get_json()[
+        "portal_visible"] is True
+    m = s.post(f"/api/v1/contracts/{c['id']}/milestones", token=env["T"], json={"title": "Signature chez le notaire",
+                                                                              "due_date": "2027-03-01"}).get_json()
+    assert m["portal_visible"] is True  # milestones are visible by default
+    s.patch(f"/api/v1/milestones/{m['id']}", token=env["T"], json={"portal_visible": False, "done": True})
+    detail = s.get(f"/api/v1/contracts/{c['id']}", token=env["T"]).get_json()
+    assert detail["portal"] == {"shared": False, "visible_attachments": 2, "visible_milestones": 0}
+    assert detail["milestones"][0]["done"] is True
+    r = s.put(f"/api/v1/contracts/{c['id']}/portal-visibility", token=env["T"], json={"attachments": False,
+                                                                                    "milestones": True})
+    assert r.get_json() == {"shared": False, "visible_attachments": 0, "visible_milestones": 1}
+    # a task
+    t = s.post(f"/api/v1/contracts/{c['id']}/tasks", token=env["T"], json={"title": "Relancer"}).get_json()
+    assert s.patch(f"/api/v1/tasks/{t['id']}", token=env["T"], json={"done": True}).get_json()["done"] is True
+
+
+def test_custom_columns_and_flags(env):
+    s = env["s"]
+    assert s.post("/api/v1/settings/columns", token=env["A"], json={
+        "key": "region", "label": "Région", "type": "choice", "choices": ["Nord", "Sud"]}).status_code == 201
+    assert s.post("/api/v1/settings/columns", token=env["A"], json={
+        "key": "budget", "label": "Budget", "type": "number"}).status_code == 201
+    assert s.post("/api/v1/settings/columns", token=env["T"], json={
+        "key": "x", "label": "x", "type": "text"}).status_code == 403
+    flag = s.post("/api/v1/settings/flags", token=env["A"], json={"key": "urgent", "label": "Urgent",
+                                                                  "color": "#ff0000"}).get_json()
+    c = s.post("/api/v1/contracts", token=env["T"], json={
+        "title": "Avec colonnes", "customer_id": env["customer"]["id"],
+        "custom": {"region": "Sud", "budget": 1200.5}, "flags": ["urgent"]})
+    assert c.status_code == 201, c.get_json()
+    body = c.get_json()
+    assert body["custom"] == {"region": "Sud", "budget": "1200.5"} and body["flags"] == ["urgent"]
+    bad = s.patch(f"/api/v1/contracts/{body['id']}", token=env["T"], json={"custom": {"region": "Est",
+                                                                                        "nope": 1}})
+    assert bad.status_code == 422 and set(bad.get_json()["errors"]["custom"]) == {"region", "nope"}
+    assert s.patch(f"/api/v1/contracts/{body['id']}", token=env["T"], json={"flags": ["ghost"]}).status_code == 422
+    other = s.post("/api/v1/contracts", token=env["T"], json={"title": "Sans", "customer_id": env["customer"]["id"]})
+    flagged = s.get("/api/v1/contracts?flag=urgent", token=env["T"]).get_json()
+    assert [i["id"] for i in flagged["items"]] == [body["id"]] and flagged["total"] == 1
+    r = s.delete(f"/api/v1/settings/flags/{flag['id']}", token=env["A"])
+    assert r.status_code == 200 and r.get_json()["removed_from_contracts"] == 1
+    assert s.get(f"/api/v1/contracts/{body['id']}", token=env["T"]).get_json()["flags"] == []
+    assert other.status_code == 201
+
+
+def _exec(url, sql, **params):
+    engine = create_engine(normalize_url(url))
+    with engine.begin() as conn:
+        result = conn.execute(text(sql), params)
+        rows = result.all() if result.returns_rows else None
+    engine.dispose()
+    return rows
+
+
+def test_unsigned_contracts_are_abandoned_after_the_license_delay(env):
+    s = env["s"]
+    ids = {}
+    for title in ("old draft", "old sent", "old signed", "recent"):
+        ids[title] = s.post("/api/v1/contracts", token=env["T"], json={
+            "title": title, "customer_id": env["customer"]["id"]}).get_json()["id"]
+    s.post(f"/api/v1/contracts/{ids['old sent']}/mark-sent", token=env["T"], json={})
+    s.post(f"/api/v1/contracts/{ids['old signed']}/mark-sent", token=env["T"], json={})
+    s.post(f"/api/v1/contracts/{ids['old signed']}/status", token=env["T"], json={"status": "signed"})
+    old = datetime.now(timezone.utc) - timedelta(days=61)
+    for title in ("old draft", "old sent", "old signed"):
+        _exec(s.db_url("contracts"), "update contracts set created_at = :t where id = :id", t=old, id=ids[title])
+    r = s.post("/api/v1/operator/abandon-scan", headers=OP, json={})
+    assert r.status_code == 200 and r.get_json()["abandoned"] == 2
+    status = {t: s.get(f"/api/v1/contracts/{i}", token=env["T"]).get_json()["status"] for t, i in ids.items()}
+    assert status == {"old draft": "abandoned", "old sent": "abandoned", "old signed": "signed", "recent": "draft"}
+    # idempotent
+    assert s.post("/api/v1/operator/abandon-scan", headers=OP, json={}).get_json()["abandoned"] == 0
+    # the license shortens its delay to 10 days: license.updated.v1 reaches contracts
+    r = s.patch("/api/v1/license", token=env["A"], json={"abandon_delay_days": 10})
+    assert r.status_code == 200 and r.get_json()["settings"]["abandon_delay_days"] == 10
+    s.relay("identity").drain()
+    s.wait_for(lambda: _exec(s.db_url("contracts"), "select abandon_delay_days from license_settings")
+               == [(10,)], message="license settings replicated")
+    in_15_days = (datetime.now(timezone.utc) + timedelta(days=15)).isoformat()
+    assert s.post("/api/v1/operator/abandon-scan", headers=OP, json={"now": in_15_days}).get_json()["abandoned"] == 1
+    assert s.get(f"/api/v1/contracts/{ids['recent']}", token=env["T"]).get_json()["status"] == "abandoned"
+    events = _exec(s.db_url("contracts"), "select type from outbox where type = 'contract.abandoned.v1'")
+    assert len(events) == 3
+
+
+def test_signature_completed_event_accepts_the_quote(env):
+    """The signing service's fact flows into contracts: the quote becomes Accepted."""
+    import json as _json
+    from kombu import Connection, Exchange, Producer
+    from paraph_platform.envelope import make_event
+    s = env["s"]
+    q = s.post("/api/v1/quotes", token=env["T"], json={"title": "À signer", "customer_id": env["customer"]["id"],
+                                                       "lines": LINES[:1]}).get_json()
+    s.post(f"/api/v1/contracts/{q['id']}/mark-sent", token=env["T"], json={})
+    event = make_event("signing", "signature.completed.v1", {
+        "request_id": "req-1", "contract_id": q["id"], "owner_id": env["seller"]["user"]["user_id"],
+        "signers": [{"name": "Mireille Couture", "email": "mireille@hervedavid.test",
+                     "signed_at": "2026-11-23T10:00:00Z"}], "sealed_sha256": "0" * 64,
+        "completed_at": "2026-11-23T10:00:00Z"}, subject="req-1", license_id=env["admin"]["license_id"])
+    amqp = s.containers["contracts"].config["AMQP_URI"]
+    with Connection(amqp) as conn:
+        producer = Producer(conn.channel(), exchange=Exchange("signing.events", type="topic", durable=True),
+                            serializer="json")
+        producer.publish(event, routing_key="signature.completed.v1", declare=[producer.exchange])
+        producer.publish(event, routing_key="signature.completed.v1")  # a redelivery changes nothing
+    s.wait_for(lambda: s.get(f"/api/v1/contracts/{q['id']}", token=env["T"]).get_json()["status"] == "accepted",
+               message="quote accepted")
+    detail = s.get(f"/api/v1/contracts/{q['id']}", token=env["T"]).get_json()
+    assert detail["signers"][0]["name"] == "Mireille Couture" and detail["signed_at"]
+    history = s.get(f"/api/v1/contracts/{q['id']}/history", token=env["T"]).get_json()
+    assert [h["action"] for h in history].count("signature_completed") == 1
