@@ -182,6 +182,21 @@ class System:
         assert r.status_code == 201, r.get_json()
         return self.accept(email)
 
+    def serve(self) -> str:
+        """Serve the gateway on a loopback port (for HTTP clients and browsers); returns its base URL."""
+        if getattr(self, "_server", None) is None:
+            import threading
+            from werkzeug.serving import make_server
+            self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+            threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def close(self):
+        server = getattr(self, "_server", None)
+        if server is not None:
+            server.shutdown()
+            self._server = None
+
     # HTTP helpers -------------------------------------------------------------------------
     def _headers(self, token=None, headers=None):
         h = dict(headers or {})
@@ -222,6 +237,8 @@ def system(start_service, rabbit_config):
         return s
 
     yield build
+    for s in created:
+        s.close()
     from paraph_gateway.rpc import close_pools
     close_pools()
 

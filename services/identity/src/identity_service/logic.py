@@ -74,7 +74,8 @@ class SeatUsage:
         return max(0, self.total - self.used)
 
     def describe(self, names: dict) -> str:
-        parts = ", ".join(f"{names.get(k, k)}: {v}" for k, v in sorted(self.used_by_license.items()))
+        parts = ", ".join(f"{name}: {v}" for name, v in sorted(
+            (names.get(k, k), v) for k, v in self.used_by_license.items()))
         return f"{self.used} of {self.total} seats are in use ({parts})" if parts else f"0 of {self.total} seats in use"
 
 

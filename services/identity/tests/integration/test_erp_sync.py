@@ -1,0 +1,74 @@
+"""One-way ERP user sync through the public API, with the CLI."""
+import json
+
+import pytest
+
+from identity_service import cli
+
+pytestmark = pytest.mark.integration
+
+EXPORT = """Code;Nom;Prénom;E-mail
+V01;Durand;Anne;anne@acme.test
+V02;Martin;Luc;luc@acme.test
+V03;Petit;Léa;LEA@acme.test
+V04;Sans;Mail;
+"""
+
+
+def test_cli_links_existing_users_and_lists_what_needs_review(system, capsys, monkeypatch):
+    s = system("identity")
+    admin = s.new_license("ACME", "admin@acme.test", seats=10)
+    anne = s.add_user(admin, "Anne@acme.test")  # existing user: linked by email
+    s.add_user(admin, "stranger@acme.test")     # not in the ERP: manual review
+    base = s.serve() + "/api/v1"
+    monkeypatch.setenv("PARAPH_TOKEN", admin["access_token"])
+    import os
+    import tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as f:
+        f.write(EXPORT)
+        path = f.name
+    try:
+        code = cli.main([path, "--api", base, "--batch-size", "2", "--json"])
+    finally:
+        os.unlink(path)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["created"] == 3 and summary["linked"] == 1 and summary["matched"] == 1
+    assert [e["row"] for e in summary["errors"]] == [4]
+    assert sorted(c["code"] for c in summary["collaborators_without_user"]) == ["V02", "V03"]
+    assert sorted(u["email"] for u in summary["users_without_collaborator"]) == [
+        "admin@acme.test", "stranger@acme.test"]
+    assert "100%" in err  # the progress bar reached the end
+    me = s.get(f"/api/v1/users/{anne['user']['user_id']}", token=admin["access_token"]).get_json()
+    assert me["erp_code"] == "V01"
+
+    # a user created later in Paraph whose email is in the ERP gets the collaborator code
+    r = s.post("/api/v1/users", json={"email": "luc@acme.test"}, token=admin["access_token"])
+    assert r.status_code == 201 and r.get_json()["erp_code"] == "V02"
+
+    # activation wizard: invite the remaining collaborators
+    r = s.post("/api/v1/erp/collaborators/invite", json={"codes": ["V03"]}, token=admin["access_token"])
+    assert r.status_code == 200 and [m["email"] for m in r.get_json()["invited"]] == ["lea@acme.test"]
+    assert s.invitation_links("lea@acme.test")
+    report = s.get("/api/v1/erp/sync-report", token=admin["access_token"]).get_json()
+    assert report["collaborators_without_user"] == []
+
+    # re-running the same export changes nothing (one-way and idempotent)
+    r = s.post("/api/v1/erp/collaborators/import", json={"format": "csv", "content": EXPORT},
+               token=admin["access_token"])
+    assert r.status_code == 200 and (r.get_json()["created"], r.get_json()["updated"]) == (0, 0)
+    # bad input is a 422, not a 500
+    r = s.post("/api/v1/erp/collaborators/import", json={"format": "csv", "content": "a;b\n1;2"},
+               token=admin["access_token"])
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    # only license admins import
+    user = s.add_user(admin, "someone@acme.test")
+    r = s.post("/api/v1/erp/collaborators/import", json={"format": "csv", "content": EXPORT},
+               token=user["access_token"])
+    assert r.status_code == 403
+
+
+def test_cli_reports_errors_clearly(capsys):
+    assert cli.main(["/nonexistent.csv"]) == 1
+    assert "error:" in capsys.readouterr().err

@@ -1,0 +1,57 @@
+import pytest
+
+from identity_service import logic
+from identity_service.exceptions import InvalidInput
+
+
+def test_emails_are_keys_case_insensitive():
+    assert logic.normalize_email("  Marie.Curie@Example.COM ") == "marie.curie@example.com"
+    for bad in ("", "no-at-sign", "a@b", "a @b.c"):
+        with pytest.raises(InvalidInput):
+            logic.normalize_email(bad)
+
+
+def test_seats_describe_usage_across_companies():
+    usage = logic.SeatUsage(total=10, used_by_license={"l1": 7, "l2": 3})
+    assert usage.used == 10 and usage.free == 0
+    assert usage.describe({"l1": "Paris", "l2": "Lyon"}) == "10 of 10 seats are in use (Lyon: 3, Paris: 7)"
+    assert logic.holds_seat("user", "invited") and logic.holds_seat("license_admin", "active")
+    assert not logic.holds_seat("user", "deactivated") and not logic.holds_seat("client", "active")
+
+
+def test_role_management_rules():
+    assert logic.can_manage("license_admin", "license_admin")
+    assert logic.can_manage("front_user_manager", "user")
+    assert not logic.can_manage("front_user_manager", "license_admin")
+    assert not logic.can_manage("user", "user")
+
+
+def test_passwords_are_argon2id_and_secrets_hashed():
+    logic.configure_hasher(1, 8192)
+    h = logic.hash_password("correct horse battery")
+    assert h.startswith("$argon2id$")
+    assert logic.verify_password(h, "correct horse battery")
+    assert not logic.verify_password(h, "wrong")
+    assert not logic.verify_password(None, "anything")
+    secret = logic.new_secret()
+    assert len(secret) >= 40 and logic.hash_secret(secret) != secret and len(logic.hash_secret(secret)) == 64
+    with pytest.raises(InvalidInput):
+        logic.validate_password("short")
+
+
+def test_parse_sage_csv_export_with_semicolons_and_french_headers():
+    content = "\ufeffCode;Nom;Prénom;E-mail;Actif\nV01;Durand;Anne;ANNE@acme.test;1\nV02;Martin;Luc;;1\n" \
+              "V03;Petit;Léa;lea@acme.test;0\nV04;Dup;Jean;anne@acme.test;1\n"
+    rows, errors = logic.parse_collaborators(content, "csv")
+    assert [(r.code, r.email, r.name, r.active) for r in rows] == [
+        ("V01", "anne@acme.test", "Anne Durand", True), ("V03", "lea@acme.test", "Léa Petit", False)]
+    assert [e["row"] for e in errors] == [2, 4]
+
+
+def test_parse_json_and_bad_input():
+    rows, errors = logic.parse_collaborators('[{"code": "A", "email": "a@x.test", "name": "A"}]', "json")
+    assert rows[0].email == "a@x.test" and not errors
+    with pytest.raises(InvalidInput):
+        logic.parse_collaborators("{not json", "json")
+    with pytest.raises(InvalidInput):
+        logic.parse_collaborators("name;phone\nx;1\n", "csv")
