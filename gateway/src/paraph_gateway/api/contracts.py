@@ -132,11 +132,11 @@ class ContractTypePatch(ContractTypeIn):
 class LineIn(Schema):
     product_code = fields.String(allow_none=True, validate=validate.Length(max=64))
     description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    quantity = fields.Decimal(required=True, validate=validate.Range(min=0, max=10**9), **DEC)
+    quantity = fields.Decimal(required=True, metadata={"description": "0 to 1e9"}, **DEC)
     unit = fields.String(allow_none=True, validate=validate.Length(max=20))
-    unit_price = fields.Decimal(required=True, validate=validate.Range(min=-(10**10), max=10**10), **DEC)
-    discount_pct = fields.Decimal(validate=validate.Range(min=0, max=100), **DEC)
-    tax_rate = fields.Decimal(validate=validate.Range(min=0, max=100), **DEC)
+    unit_price = fields.Decimal(required=True, metadata={"description": "-1e10 to 1e10, 2 decimals"}, **DEC)
+    discount_pct = fields.Decimal(metadata={"description": "percent, 0 to 100"}, **DEC)
+    tax_rate = fields.Decimal(metadata={"description": "percent, 0 to 100"}, **DEC)
     optional = fields.Boolean(metadata={"description": "optional product: not in the totals unless selected"})
     selected = fields.Boolean()
 

@@ -144,7 +144,8 @@ _FILENAME_BAD = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
 
 
 def clean_filename(name: str) -> str:
-    name = _FILENAME_BAD.sub("_", (name or "").strip()).strip(". ")
+    name = re.split(r"[\\/]", (name or "").strip())[-1]  # never a path, only the last component
+    name = _FILENAME_BAD.sub("_", name).strip(". ")
     if not name:
         raise InvalidInput("The file needs a name.", {"fields": {"filename": ["Missing file name."]}})
     return name[:255]

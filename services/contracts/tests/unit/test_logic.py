@@ -1,0 +1,75 @@
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import pytest
+
+from contracts_service import logic, pdf
+from contracts_service.exceptions import Conflict, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+
+
+def test_totals_round_per_line_and_tax_per_rate():
+    lines = [
+        {"quantity": Decimal("3"), "unit_price": Decimal("0.335"), "discount_pct": 0, "tax_rate": Decimal("20")},
+        {"quantity": Decimal("1"), "unit_price": Decimal("100"), "discount_pct": Decimal("12.5"), "tax_rate": 20},
+        {"quantity": Decimal("2"), "unit_price": Decimal("50"), "tax_rate": Decimal("5.5"), "optional": True},
+        {"quantity": Decimal("1"), "unit_price": Decimal("40"), "tax_rate": Decimal("5.5"), "optional": True,
+         "selected": True},
+    ]
+    t = logic.compute_totals(lines)
+    assert t.subtotal == Decimal("128.51")  # 1.01 + 87.50 + 40
+    assert t.tax_total == Decimal("19.90")  # 20% of 88.51 = 17.70 ; 5.5% of 40 = 2.20
+    assert t.total == Decimal("148.41") and t.optional_total == Decimal("100.00")
+    assert [x["rate"] for x in t.taxes] == ["5.50", "20.00"]
+
+
+def test_status_transitions():
+    logic.check_transition("quote", "sent", "accepted")
+    logic.check_transition("contract", "signed", "validated")
+    with pytest.raises(Conflict):
+        logic.check_transition("quote", "draft", "accepted")
+    with pytest.raises(Conflict):
+        logic.check_transition("contract", "validated", "draft")
+    assert logic.format_number("quote", 2026, 42) == "Q-2026-00042"
+
+
+def test_upload_checks_size_type_and_magic_bytes():
+    pdf_bytes = b"%PDF-1.7 ..."
+    assert logic.check_upload("a.pdf", "application/pdf", pdf_bytes, 100) == "application/pdf"
+    assert logic.check_upload("a.pdf", "application/octet-stream", pdf_bytes, 100) == "application/pdf"
+    with pytest.raises(PayloadTooLarge):
+        logic.check_upload("a.pdf", "application/pdf", pdf_bytes, 5)
+    with pytest.raises(UnsupportedMediaType):
+        logic.check_upload("a.pdf", "application/pdf", b"MZ....", 100)
+    with pytest.raises(UnsupportedMediaType):
+        logic.check_upload("a.exe", None, b"MZ", 100)
+    with pytest.raises(UnsupportedMediaType):
+        logic.check_upload("a.txt", "text/plain", b"\xff\xfe\x00bad", 100)
+    with pytest.raises(InvalidInput):
+        logic.check_upload("a.txt", "text/plain", b"", 100)
+    assert logic.clean_filename("../../etc/passwd") == "passwd"
+    assert logic.clean_filename("C:\\Users\\x\\devis.pdf") == "devis.pdf"
+
+
+def test_custom_values():
+    cols = {"n": {"type": "number"}, "d": {"type": "date"}, "b": {"type": "boolean"},
+            "c": {"type": "choice", "choices": ["x", "y"]}, "t": {"type": "text"}}
+    assert logic.check_custom_values(cols, {"n": 2.5, "d": "2027-01-02", "b": True, "c": "x", "t": "hi"}) == {
+        "n": "2.5", "d": "2027-01-02", "b": True, "c": "x", "t": "hi"}
+    with pytest.raises(InvalidInput) as e:
+        logic.check_custom_values(cols, {"n": "abc", "d": "tomorrow", "b": "yes", "c": "z", "zz": 1})
+    assert set(e.value.details["fields"]["custom"]) == {"n", "d", "b", "c", "zz"}
+
+
+def test_money_and_dates_are_localised():
+    assert logic.format_money("1471.65", "EUR", "fr").replace("\u202f", " ").replace("\xa0", " ") == "1 471,65 €"
+    assert logic.format_money("1471.65", "USD", "en") == "US$1,471.65"
+    assert logic.format_date(datetime(2026, 11, 23, tzinfo=timezone.utc), "fr") == "23 novembre 2026"
+    assert logic.effective_delay(None, None) == 60 and logic.effective_delay(15, 30) == 15
+
+
+def test_templates_are_sandboxed_and_checked():
+    pdf.check_template("<p>{{ customer.name }} {{ totals.total }}</p>", [])
+    with pytest.raises(InvalidInput):
+        pdf.check_template("{{ ''.__class__.__mro__[1].__subclasses__() }}", [])
+    with pytest.raises(InvalidInput):
+        pdf.check_template("{% for %}", [])
