@@ -1,5 +1,6 @@
 """contracts through the gateway against real RabbitMQ and PostgreSQL."""
 import base64
+import time
 import io
 from datetime import datetime, timedelta, timezone
 
@@ -302,3 +303,36 @@ def test_signature_completed_event_accepts_the_quote(env):
     assert detail["signers"][0]["name"] == "Mireille Couture" and detail["signed_at"]
     history = s.get(f"/api/v1/contracts/{q['id']}/history", token=env["T"]).get_json()
     assert [h["action"] for h in history].count("signature_completed") == 1
+
+
+def test_pdf_rendering_does_not_block_the_service(env):
+    """weasyprint runs in a worker thread (eventlet.tpool): while a long document renders, the same
+    service keeps answering other calls (and its AMQP heartbeat keeps beating)."""
+    import eventlet
+    s = env["s"]
+    lines = [{"description": f"Ligne {i} " + "texte " * 30, "quantity": "1", "unit_price": "10", "tax_rate": "20"}
+             for i in range(400)]
+    q = s.post("/api/v1/quotes", token=env["T"], json={"title": "Long", "customer_id": env["customer"]["id"],
+                                                       "lines": lines}).get_json()
+    times = {}
+
+    def render():
+        t = time.time()
+        r = s.get(f"/api/v1/contracts/{q['id']}/pdf", token=env["T"])
+        times["pdf"] = (t, time.time(), r.status_code)
+
+    def ping():
+        eventlet.sleep(0.3)  # the render is under way
+        t = time.time()
+        r = s.get("/api/v1/settings/flags", token=env["T"])
+        times["ping"] = (t, time.time(), r.status_code)
+
+    pool = eventlet.GreenPool()
+    pool.spawn(render)
+    pool.spawn(ping)
+    pool.waitall()
+    pdf_start, pdf_end, pdf_status = times["pdf"]
+    ping_start, ping_end, ping_status = times["ping"]
+    assert pdf_status == 200 and ping_status == 200
+    assert pdf_end - pdf_start > 1.0, "the document should take a while to render"
+    assert ping_end < pdf_end and ping_end - ping_start < 0.5

@@ -170,3 +170,20 @@ def test_roles_expiry_passwords_and_lockout(system):
     assert r.status_code == 200
     r = s.post("/api/v1/auth/login", json={"email": "admin@delta.test", "password": "correct horse battery"})
     assert r.status_code == 403 and "expired" in r.json["detail"]
+
+
+def test_idempotency_key_makes_writes_safe_to_retry(system):
+    s = system("identity")
+    pool = make_pool(s, seats=5)
+    admin = activate(s, pool["activation_code"], "Idem", "admin@idem.test")
+    h = {"Idempotency-Key": "invite-42"}
+    r1 = s.post("/api/v1/users", json={"email": "once@idem.test"}, token=admin["access_token"], headers=h)
+    r2 = s.post("/api/v1/users", json={"email": "once@idem.test"}, token=admin["access_token"], headers=h)
+    assert r1.status_code == 201 and r2.status_code == 201 and r1.json == r2.json
+    assert len(links(s, "once@idem.test")) == 1  # one invitation, not two
+    # the same key with another payload is refused
+    r3 = s.post("/api/v1/users", json={"email": "other@idem.test"}, token=admin["access_token"], headers=h)
+    assert r3.status_code == 409 and r3.mimetype == "application/problem+json"
+    # without a key, a second invitation of an invited user is a clear conflict
+    r4 = s.post("/api/v1/users", json={"email": "once@idem.test"}, token=admin["access_token"])
+    assert r4.status_code == 409
