@@ -46,6 +46,10 @@ def up(args):
     env.setdefault("OPERATOR_TOKEN", "dev-operator-token")
     env.setdefault("PUBLIC_URL", f"http://127.0.0.1:{args.port}")
     env.setdefault("SMTP_URL", f"smtp://127.0.0.1:{args.smtp_port}")
+    if args.mail_sink:  # SMS go to the mail sink too (GET http://127.0.0.1:8025/sms)
+        env.setdefault("SMS_PROVIDER", "sink")
+        env.setdefault("SMS_API_URL", f"http://127.0.0.1:{args.mail_http_port}/sms")
+    env.setdefault("WEBHOOK_ALLOW_PRIVATE", "1")  # local development: webhooks to localhost receivers
     py = sys.executable
     procs: list[tuple[str, subprocess.Popen]] = []
 

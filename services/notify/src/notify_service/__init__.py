@@ -1,0 +1,1 @@
+"""Paraph notify service: notifications (email, SMS) and webhooks."""

@@ -1,0 +1,406 @@
+"""Pure notify rules (no I/O): event catalogue, preferences, retry schedules, webhook signatures,
+URL checks, SMTP settings, stable Message-IDs."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import ipaddress
+import json
+import random
+import re
+import secrets
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .exceptions import InvalidInput
+
+# -- events --------------------------------------------------------------------------------------
+
+INTERNAL_EVENT_TYPES = frozenset({"notification.requested.v1"})
+
+# every public event of docs/EVENTS.md (what integrators may subscribe to), with its producer
+PUBLIC_EVENT_TYPES: dict[str, tuple[str, str]] = {
+    "user.invited.v1": ("identity", "A user was invited to the license (or re-invited)."),
+    "user.activated.v1": ("identity", "An invited user accepted the invitation."),
+    "user.deactivated.v1": ("identity", "A user was deactivated (their seat is free)."),
+    "license.updated.v1": ("identity", "The license's name, seats, expiry or settings changed."),
+    "perimeter.created.v1": ("perimeter", "A perimeter was created."),
+    "perimeter.updated.v1": ("perimeter", "A perimeter was renamed or described."),
+    "perimeter.deleted.v1": ("perimeter", "A perimeter was deleted."),
+    "perimeter.assignments_changed.v1": ("perimeter", "The perimeters of a user, customer or contract type changed."),
+    "customer.created.v1": ("contracts", "A customer was created."),
+    "contract.created.v1": ("contracts", "A contract, quote, order or invoice was created."),
+    "contract.sent.v1": ("contracts", "A contract or quote was sent (or a reminder was sent) to its contact."),
+    "contract.status_changed.v1": ("contracts", "A contract's status changed."),
+    "contract.abandoned.v1": ("contracts", "An unsigned contract was abandoned after the license's delay."),
+    "quote.converted.v1": ("contracts", "A quote was converted into an order or an invoice."),
+    "signature.requested.v1": ("signing", "Signatures (and approvals) were requested on a contract."),
+    "signer.signed.v1": ("signing", "A signer signed."),
+    "signer.declined.v1": ("signing", "A signer declined to sign."),
+    "signature.completed.v1": ("signing", "Every signer signed; the sealed document is available."),
+    "contract.shared.v1": ("portal", "A contract was shared on the customer portal."),
+    "quote.viewed.v1": ("portal", "A contact viewed a quote online."),
+    "quote.downloaded.v1": ("portal", "A contact downloaded a quote's PDF."),
+    "quote.feedback_sent.v1": ("portal", "A contact sent feedback on a quote."),
+    "webhook.endpoint_disabled.v1": ("notify", "A webhook endpoint was disabled after failing repeatedly."),
+}
+WILDCARD = "*"
+
+# sources whose every event is offered to webhooks (queues evt-<source>-#--notify.<method>)
+WEBHOOK_SOURCES = ("identity", "perimeter", "contracts", "signing", "portal", "notify")
+
+
+def validate_event_types(values) -> list[str]:
+    if not isinstance(values, list) or not values:
+        raise InvalidInput("Choose at least one event type (or '*').", {"fields": {"event_types": ["required"]}})
+    out: list[str] = []
+    unknown = []
+    for value in values:
+        if value == WILDCARD:
+            return [WILDCARD]
+        if value in INTERNAL_EVENT_TYPES or value not in PUBLIC_EVENT_TYPES:
+            unknown.append(value)
+        elif value not in out:
+            out.append(value)
+    if unknown:
+        raise InvalidInput(f"Unknown event types: {', '.join(map(str, unknown))}.",
+                           {"fields": {"event_types": [f"unknown: {', '.join(map(str, unknown))}; "
+                                                       "see GET /webhooks/event-types"]}})
+    return sorted(out)
+
+
+def subscription_matches(event_types: list[str], event_type: str) -> bool:
+    if event_type in INTERNAL_EVENT_TYPES:
+        return False
+    return WILDCARD in (event_types or []) or event_type in (event_types or [])
+
+
+# -- preferences (owner notifications) -----------------------------------------------------------
+
+# event type -> (preference key or None = always by email, template)
+OWNER_EVENTS: dict[str, tuple[str | None, str]] = {
+    "quote.viewed.v1": ("quote_viewed", "quote_viewed"),
+    "quote.downloaded.v1": ("quote_downloaded", "quote_downloaded"),
+    "contract.shared.v1": ("contract_shared", "contract_shared"),
+    "signature.completed.v1": ("signed", "signature_completed"),
+    "quote.feedback_sent.v1": (None, "quote_feedback"),
+}
+DEFAULT_PREFERENCES = {
+    "quote_viewed": {"email": True, "sms": False},
+    "quote_downloaded": {"email": True, "sms": False},
+    "contract_shared": {"email": True, "sms": False},
+    "signed": {"email": True, "sms": False},
+}
+
+
+def owner_channels(preference_key: str | None, preferences: dict | None) -> list[str]:
+    """Channels to notify the owner on, from their preferences (defaults: email on, SMS off)."""
+    if preference_key is None:
+        return ["email"]
+    chosen = dict(DEFAULT_PREFERENCES.get(preference_key, {"email": True, "sms": False}))
+    mine = (preferences or {}).get(preference_key)
+    if isinstance(mine, dict):
+        chosen.update({k: bool(v) for k, v in mine.items() if k in ("email", "sms")})
+    return [c for c in ("email", "sms") if chosen.get(c)]
+
+
+def contract_link(public_url: str, contract_id: str) -> str:
+    return f"{public_url.rstrip('/')}/contracts/{contract_id}"
+
+
+def owner_vars(event: dict, owner: dict, public_url: str) -> dict:
+    """Template variables of an owner notification built from a portal/signing event."""
+    data = event.get("data") or {}
+    contract_id = str(data.get("contract_id") or "")
+    values = {
+        "name": owner.get("name") or owner.get("email") or "",
+        "number": str(data.get("number") or ""),
+        "title": str(data.get("title") or ""),
+        "contact_name": str(data.get("contact_name") or ""),
+        "at": str(data.get("at") or data.get("completed_at") or event.get("time") or ""),
+        "link": contract_link(public_url, contract_id) if contract_id else public_url,
+    }
+    if event.get("type") == "quote.feedback_sent.v1":
+        values["message"] = str(data.get("message") or "")
+        values["contact_email"] = str(data.get("contact_email") or "")
+    if event.get("type") == "signature.completed.v1":
+        values["completed_at"] = str(data.get("completed_at") or "")
+        values["signers"] = [{"name": str(s.get("name") or ""), "email": str(s.get("email") or ""),
+                              "signed_at": str(s.get("signed_at") or "")}
+                             for s in (data.get("signers") or []) if isinstance(s, dict)]
+    if event.get("type") == "contract.shared.v1":
+        values["shared_by"] = str(data.get("shared_by_name") or "")
+    return values
+
+
+# -- retry schedules -----------------------------------------------------------------------------
+
+# seconds: the maximum wait before retry n (full jitter draws uniformly in [0, value])
+DEFAULT_WEBHOOK_SCHEDULE = (5, 30, 120, 600, 1800, 3600, 10800, 21600, 43200, 86400)
+DEFAULT_NOTIFY_SCHEDULE = (10, 30, 120, 600, 1800, 3600, 7200)
+
+
+def parse_schedule(raw: str | None, default: tuple) -> tuple[float, ...]:
+    """``"5,30,120"`` (seconds; ``2m``, ``1h`` and ``1d`` suffixes accepted) -> (5.0, 30.0, 120.0)."""
+    if raw is None or str(raw).strip() == "":
+        return tuple(float(x) for x in default)
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    out = []
+    for part in str(raw).split(","):
+        part = part.strip().lower()
+        if not part:
+            continue
+        mult = 1
+        if part[-1] in units:
+            mult, part = units[part[-1]], part[:-1]
+        try:
+            value = float(part) * mult
+        except ValueError:
+            raise ValueError(f"invalid retry schedule entry {part!r}") from None
+        if value < 0:
+            raise ValueError("retry delays must be >= 0")
+        out.append(value)
+    if not out:
+        raise ValueError("a retry schedule needs at least one delay")
+    return tuple(out)
+
+
+def retry_delay(schedule: tuple, failed_attempts: int, rand=random.random) -> float | None:
+    """Delay before the next attempt after ``failed_attempts`` failures, or None when the schedule
+    is exhausted. Full jitter: uniform in [0, schedule[n]] so retries of many deliveries spread out."""
+    if failed_attempts < 1 or failed_attempts > len(schedule):
+        return None
+    return rand() * float(schedule[failed_attempts - 1])
+
+
+def max_attempts(schedule: tuple) -> int:
+    return len(schedule) + 1
+
+
+# -- webhook signatures (Standard Webhooks) ------------------------------------------------------
+
+SECRET_PREFIX = "whsec_"
+
+
+def new_webhook_secret() -> str:
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def secret_key(secret: str) -> bytes:
+    raw = secret[len(SECRET_PREFIX):] if secret.startswith(SECRET_PREFIX) else secret
+    try:
+        return base64.b64decode(raw, validate=True)
+    except (ValueError, TypeError):
+        return raw.encode()
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """``v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">``."""
+    signed = f"{msg_id}.{int(timestamp)}.".encode() + body
+    digest = hmac.new(secret_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def signature_header(secrets_: list[str], msg_id: str, timestamp: int, body: bytes) -> str:
+    """Space-separated signatures, one per valid secret (two during a secret rotation)."""
+    return " ".join(sign(s, msg_id, timestamp, body) for s in secrets_ if s)
+
+
+def verify(secret: str, headers: dict, body: bytes, tolerance: int = 300, now: float | None = None) -> bool:
+    """What a receiver does: check the timestamp window and any ``v1`` signature, in constant time."""
+    import time as _time
+    lower = {k.lower(): v for k, v in headers.items()}
+    msg_id = lower.get("webhook-id")
+    ts = lower.get("webhook-timestamp")
+    sigs = lower.get("webhook-signature") or ""
+    if not msg_id or not ts:
+        return False
+    try:
+        ts_int = int(ts)
+    except ValueError:
+        return False
+    if abs((now if now is not None else _time.time()) - ts_int) > tolerance:
+        return False
+    expected = sign(secret, msg_id, ts_int, body)
+    return any(hmac.compare_digest(expected, candidate) for candidate in sigs.split(" ") if candidate)
+
+
+def webhook_body(envelope: dict) -> bytes:
+    return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def webhook_headers(envelope: dict, body: bytes, secrets_: list[str], timestamp: int) -> dict:
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": "Paraph-Webhooks/1.0",
+        "Webhook-Id": envelope["id"],
+        "Webhook-Timestamp": str(int(timestamp)),
+        "Webhook-Signature": signature_header(secrets_, envelope["id"], timestamp, body),
+        "Paraph-Event-Type": envelope["type"],
+    }
+
+
+# -- webhook URLs --------------------------------------------------------------------------------
+
+MAX_URL_LENGTH = 2000
+_BLOCKED_HOSTNAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
+
+
+def is_public_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved
+                or ip.is_unspecified or getattr(ip, "is_site_local", False))
+
+
+def _url_error(message: str) -> InvalidInput:
+    return InvalidInput(message, {"fields": {"url": [message]}})
+
+
+def validate_webhook_url(url, allow_private: bool = False) -> str:
+    """http(s) only, a host, no credentials; literal private/loopback addresses refused unless allowed.
+    (Host names are resolved and checked again at each delivery.)"""
+    if not isinstance(url, str) or not url.strip():
+        raise _url_error("A URL is required.")
+    url = url.strip()
+    if len(url) > MAX_URL_LENGTH:
+        raise _url_error(f"The URL is longer than {MAX_URL_LENGTH} characters.")
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        raise _url_error("The URL contains spaces or control characters.")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise _url_error("The URL is not valid.") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise _url_error("Only http:// and https:// URLs are accepted.")
+    host = parts.hostname
+    if not host:
+        raise _url_error("The URL has no host.")
+    if parts.username or parts.password:
+        raise _url_error("Do not put credentials in the URL; authenticate requests with the signature.")
+    if port == 0:
+        raise _url_error("The URL's port is not valid.")
+    if not allow_private:
+        if host.lower().rstrip(".") in _BLOCKED_HOSTNAMES or host.lower().endswith(".localhost"):
+            raise _url_error("Local addresses are not accepted.")
+        try:
+            literal = ipaddress.ip_address(host)
+        except ValueError:
+            literal = None
+        if literal is not None and not is_public_address(host):
+            raise _url_error("Private, loopback and link-local addresses are not accepted.")
+    return url
+
+
+def check_resolved(addresses: list[str], allow_private: bool) -> str | None:
+    """An error message when a delivery must not go to these resolved addresses."""
+    if not addresses:
+        return "the host name does not resolve"
+    if allow_private:
+        return None
+    blocked = [a for a in addresses if not is_public_address(a)]
+    if blocked:
+        return f"refused: the host resolves to a non-public address ({', '.join(sorted(set(blocked)))})"
+    return None
+
+
+# -- SMTP ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    ssl: bool = False          # implicit TLS (smtps://)
+    starttls: bool = False     # upgrade with STARTTLS (required when set)
+    verify: bool = True        # verify the server certificate
+
+    def describe(self) -> str:
+        mode = "ssl" if self.ssl else "starttls" if self.starttls else "plain"
+        return f"{self.host}:{self.port} ({mode}{', auth' if self.username else ''})"
+
+
+_TRUE = ("1", "true", "yes", "on", "required")
+
+
+def parse_smtp_url(url: str) -> SmtpTarget:
+    """``smtp://[user:pass@]host[:port][?starttls=1&verify=0]``, ``smtps://...`` (implicit TLS, port 465),
+    ``smtp+starttls://...``. Port 587 implies STARTTLS unless ``starttls=0``."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"SMTP_URL is not a valid URL: {url!r}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("smtp", "smtps", "smtp+starttls"):
+        raise ValueError("SMTP_URL must start with smtp://, smtps:// or smtp+starttls://")
+    if not parts.hostname:
+        raise ValueError("SMTP_URL has no host")
+    query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
+    ssl = scheme == "smtps"
+    if port is None:
+        port = 465 if ssl else 587 if scheme == "smtp+starttls" else 25
+    if "starttls" in query:
+        starttls = query["starttls"] in _TRUE
+    else:
+        starttls = scheme == "smtp+starttls" or (scheme == "smtp" and port == 587)
+    if ssl:
+        starttls = False
+    verify = query.get("verify", "1") in _TRUE
+    return SmtpTarget(host=parts.hostname, port=port,
+                      username=unquote(parts.username) if parts.username else None,
+                      password=unquote(parts.password) if parts.password else None,
+                      ssl=ssl, starttls=starttls, verify=verify)
+
+
+def mail_domain(mail_from: str) -> str:
+    match = re.search(r"@([A-Za-z0-9.-]+)", mail_from or "")
+    return match.group(1).lower() if match else "paraph.local"
+
+
+def message_id(dedupe_key: str, domain: str) -> str:
+    """The same Message-ID for every attempt of one notification, so receivers spot duplicates."""
+    digest = hashlib.sha256(dedupe_key.encode()).hexdigest()[:40]
+    return f"<notify.{digest}@{domain}>"
+
+
+def effective_dedupe_key(template: str, dedupe_key: str, license_id: str | None, recipient: str,
+                         variables: dict | None) -> str:
+    """The key a notification is deduplicated on.
+
+    A quote's feedback reaches its owner two ways: the portal asks for it (notification.requested.v1,
+    keyed on its own activity id) and notify reacts to quote.feedback_sent.v1 (keyed on the event).
+    Both carry the quote number and the feedback's ``at`` timestamp, so both map to one key and the
+    owner gets a single email whichever comes first (or if only one of them exists)."""
+    variables = variables or {}
+    if template == "quote_feedback" and variables.get("number") and variables.get("at"):
+        return f"quote_feedback:{license_id}:{(recipient or '').strip().lower()}:{variables['number']}:{variables['at']}"
+    return dedupe_key
+
+
+def delivery_key(channel: str, dedupe_key: str) -> str:
+    """Unique key of one notification: at most one per (channel, dedupe_key)."""
+    return hashlib.sha256(f"{channel}\n{dedupe_key}".encode()).hexdigest()
+
+
+def normalize_phone(value: str | None) -> str | None:
+    if not value:
+        return None
+    cleaned = re.sub(r"[\s.\-()]", "", str(value))
+    if cleaned.startswith("00"):
+        cleaned = "+" + cleaned[2:]
+    return cleaned if re.fullmatch(r"\+?\d{6,16}", cleaned) else None
+
+
+def looks_like_email(value: str | None) -> bool:
+    return bool(value) and re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", value) is not None
+
+
+def truncate(text: str | None, limit: int) -> str | None:
+    if text is None:
+        return None
+    return text if len(text) <= limit else text[: limit - 1] + "…"

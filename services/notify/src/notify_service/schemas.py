@@ -1,0 +1,225 @@
+"""Marshmallow schemas of notify's inputs (RPC payloads, consumed events) and results."""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from .templates import TEMPLATE_NAMES
+
+ATTACHMENT_KINDS = ("contract_pdf", "signed_pdf", "proof")
+CHANNELS = ("email", "sms")
+NOTIFICATION_STATUSES = ("queued", "sending", "sent", "failed")
+DELIVERY_STATUSES = ("pending", "sending", "succeeded", "failed")
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = "raise"
+
+
+# -- consumed: notification.requested.v1 ------------------------------------------------------------
+
+class AttachmentSpec(Schema):
+    class Meta:
+        unknown = EXCLUDE
+    kind = fields.String(required=True, validate=validate.OneOf(ATTACHMENT_KINDS))
+    id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    filename = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class NotificationRequest(Schema):
+    """``data`` of notification.requested.v1 (producers may add fields; they are ignored)."""
+    class Meta:
+        unknown = EXCLUDE
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    to = fields.String(required=True, validate=validate.Length(min=3, max=320))
+    to_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    locale = fields.String(load_default="fr", allow_none=True)
+    template = fields.String(required=True, validate=validate.OneOf(TEMPLATE_NAMES))
+    user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    dedupe_key = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    vars = fields.Dict(keys=fields.String(), load_default=dict)
+    attachments = fields.List(fields.Nested(AttachmentSpec), load_default=list, validate=validate.Length(max=10))
+    reply_to = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=320))
+
+
+# -- templates ----------------------------------------------------------------------------------------
+
+class TemplateIn(StrictSchema):
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    text = fields.String(required=True, validate=validate.Length(min=1, max=50_000))
+    html = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200_000),
+                         metadata={"description": "HTML email; null = derived from text"})
+    sms = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2_000),
+                        metadata={"description": "SMS text; null = the default SMS text"})
+
+
+class PreviewIn(StrictSchema):
+    subject = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50_000))
+    html = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200_000))
+    sms = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2_000))
+    vars = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class TemplateView(Schema):
+    name = fields.String()
+    locale = fields.String()
+    customized = fields.Boolean()
+    subject = fields.String()
+    text = fields.String()
+    html = fields.String(allow_none=True)
+    sms = fields.String(allow_none=True)
+    variables = fields.Dict(metadata={"description": "variable -> description"})
+    required_variable = fields.String(allow_none=True)
+    updated_at = fields.String(allow_none=True)
+    updated_by = fields.String(allow_none=True)
+
+
+class RenderedView(Schema):
+    subject = fields.String()
+    text = fields.String()
+    html = fields.String()
+    sms = fields.String()
+
+
+# -- delivery log -------------------------------------------------------------------------------------
+
+class NotificationQuery(StrictSchema):
+    status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(NOTIFICATION_STATUSES))
+    channel = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CHANNELS))
+    template = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(TEMPLATE_NAMES))
+    recipient = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=320))
+    user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    event_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    since = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+    until = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+
+
+class NotificationView(Schema):
+    id = fields.String()
+    channel = fields.String()
+    template = fields.String()
+    locale = fields.String()
+    recipient = fields.String()
+    recipient_name = fields.String(allow_none=True)
+    user_id = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "queued | sending | sent | failed"})
+    attempts = fields.Integer()
+    in_doubt_resends = fields.Integer(metadata={"description": "re-sent after a crash at the point of no return "
+                                                               "(same Message-ID / provider reference)"})
+    next_attempt_at = fields.String(allow_none=True)
+    subject = fields.String(allow_none=True)
+    message_id = fields.String(allow_none=True)
+    provider_id = fields.String(allow_none=True)
+    error = fields.String(allow_none=True)
+    warnings = fields.List(fields.String(), allow_none=True)
+    event_id = fields.String(allow_none=True)
+    event_type = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+    dedupe_key = fields.String()
+    created_at = fields.String()
+    updated_at = fields.String()
+    sent_at = fields.String(allow_none=True)
+
+
+# -- webhooks -----------------------------------------------------------------------------------------
+
+EVENT_TYPES = fields.List(fields.String(validate=validate.Length(min=1, max=128)), validate=validate.Length(min=1, max=100))
+
+
+class WebhookIn(StrictSchema):
+    url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    event_types = fields.List(fields.String(validate=validate.Length(min=1, max=128)), required=True,
+                              validate=validate.Length(min=1, max=100))
+    description = fields.String(load_default="", validate=validate.Length(max=500))
+    enabled = fields.Boolean(load_default=True)
+
+
+class WebhookPatch(StrictSchema):
+    url = fields.String(validate=validate.Length(min=1, max=2000))
+    event_types = fields.List(fields.String(validate=validate.Length(min=1, max=128)),
+                              validate=validate.Length(min=1, max=100))
+    description = fields.String(validate=validate.Length(max=500))
+    enabled = fields.Boolean()
+
+    @validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("nothing to change")
+
+
+class RotateIn(StrictSchema):
+    grace_seconds = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=7 * 86400),
+                                   metadata={"description": "how long the previous secret still signs (default 24h)"})
+
+
+class DeliveryQuery(StrictSchema):
+    status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DELIVERY_STATUSES))
+    event_type = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=128))
+    event_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    since = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+
+
+class ReplayIn(StrictSchema):
+    since = fields.AwareDateTime(required=True, default_timezone=None)
+    until = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+
+
+class WebhookView(Schema):
+    id = fields.String()
+    url = fields.String()
+    description = fields.String()
+    event_types = fields.List(fields.String())
+    enabled = fields.Boolean()
+    disabled_at = fields.String(allow_none=True)
+    disabled_reason = fields.String(allow_none=True)
+    consecutive_failures = fields.Integer()
+    failed_deliveries_in_a_row = fields.Integer()
+    failing_since = fields.String(allow_none=True)
+    last_success_at = fields.String(allow_none=True)
+    last_failure_at = fields.String(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    previous_secret_expires_at = fields.String(allow_none=True)
+    created_by = fields.String(allow_none=True)
+    created_at = fields.String()
+    updated_at = fields.String()
+
+
+class WebhookWithSecretView(WebhookView):
+    secret = fields.String(metadata={"description": "shown once: keep it to verify Webhook-Signature"})
+
+
+class DeliveryView(Schema):
+    id = fields.String()
+    webhook_id = fields.String()
+    event_id = fields.String()
+    event_type = fields.String()
+    status = fields.String(metadata={"description": "pending | sending | succeeded | failed"})
+    attempts = fields.Integer()
+    next_attempt_at = fields.String(allow_none=True)
+    first_attempt_at = fields.String(allow_none=True)
+    last_attempt_at = fields.String(allow_none=True)
+    response_status = fields.Integer(allow_none=True)
+    response_body = fields.String(allow_none=True)
+    duration_ms = fields.Integer(allow_none=True)
+    error = fields.String(allow_none=True)
+    attempt_log = fields.List(fields.Dict(), allow_none=True)
+    replay_of = fields.String(allow_none=True)
+    created_at = fields.String()
+    succeeded_at = fields.String(allow_none=True)
+    payload = fields.Dict(metadata={"description": "the event envelope (single delivery only)"})
+
+
+class ReplayResult(Schema):
+    replayed = fields.Integer()
+    delivery_ids = fields.List(fields.String())
+
+
+class EventTypesView(Schema):
+    event_types = fields.List(fields.Dict(), metadata={"description": "type, source, description"})
+    wildcard = fields.String()
+    delivery = fields.Dict(metadata={"description": "retry schedule, timeout, signature scheme"})

@@ -1,0 +1,84 @@
+"""Templates and delivery log through the gateway: roles, validation (422), effect on sent emails."""
+import pytest
+
+pytestmark = pytest.mark.integration
+
+CUSTOM_TEXT = "Bonjour {{ name }},\n\nActivez votre accès à {{ license_name }} : {{ link }}\n\nÀ bientôt"
+
+
+def test_templates_are_editable_per_license_and_locale(paraph):
+    p = paraph()
+    admin = p.activate("Templates SA", "admin@tpl.test")
+    token = admin["access_token"]
+
+    listing = p.get("/api/v1/notification-templates", token=token).json
+    assert len(listing) == 28 and not any(t["customized"] for t in listing)
+    assert {t["name"] for t in listing} >= {"invitation", "quote_send", "quote_reminder", "signature_otp"}
+    one = p.get("/api/v1/notification-templates/invitation?locale=en", token=token).json
+    assert one["locale"] == "en" and "link" in one["variables"] and one["required_variable"] == "link"
+    assert one["default"]["subject"] == one["subject"]
+
+    # invalid templates: a clear 422, nothing saved
+    bad = [({"subject": "Hi {{ first_name }}", "text": "{{ link }}"}, "subject", "unknown variables: first_name"),
+           ({"subject": "Hi", "text": "{% for x in %}{{ link }}"}, "text", "syntax error"),
+           ({"subject": "Hi", "text": "no link here"}, "text", "must contain {{ link }}"),
+           ({"subject": "Hi"}, "text", ""),
+           ({"subject": "Hi", "text": "{{ link }}", "color": "red"}, "color", "")]
+    for body, field, words in bad:
+        r = p.put("/api/v1/notification-templates/invitation?locale=fr", json=body, token=token)
+        assert r.status_code == 422 and r.mimetype == "application/problem+json", r.json
+        assert field in r.json["errors"] and words in " ".join(r.json["errors"][field]), r.json
+    assert p.put("/api/v1/notification-templates/nope?locale=fr", json={"subject": "x", "text": "y"},
+                 token=token).status_code == 404
+    assert p.get("/api/v1/notification-templates/invitation?locale=de", token=token).status_code == 422
+
+    # preview: saved template or draft, sample variables or given ones
+    r = p.post("/api/v1/notification-templates/quote_send/preview?locale=en",
+               json={"vars": {"number": "Q-7"}}, token=token)
+    assert r.status_code == 200 and "Q-7" in r.json["subject"] and "View the document" in r.json["html"]
+    r = p.post("/api/v1/notification-templates/invitation/preview?locale=fr",
+               json={"text": "{{ link }} {{ nope }}"}, token=token)
+    assert r.status_code == 422 and "nope" in " ".join(r.json["errors"]["text"])
+
+    r = p.put("/api/v1/notification-templates/invitation?locale=fr",
+              json={"subject": "Bienvenue chez {{ license_name }}", "text": CUSTOM_TEXT}, token=token)
+    assert r.status_code == 200 and r.json["customized"] and r.json["html"] is None, r.json
+    p.post("/api/v1/users", json={"email": "new@tpl.test"}, token=token)
+    [m] = p.sink.wait_for_messages(to="new@tpl.test")
+    assert m["subject"] == "Bienvenue chez Templates SA"
+    assert "Activez votre accès à Templates SA : http://paraph.test/set-password?token=" in m["text"]
+    assert any("set-password?token=" in l for l in m["links"]) and "<a href=" in m["html"]
+    # English is still the default
+    assert not p.get("/api/v1/notification-templates/invitation?locale=en", token=token).json["customized"]
+
+    r = p.delete("/api/v1/notification-templates/invitation?locale=fr", token=token)
+    assert r.status_code == 200 and not r.json["customized"]
+    p.post("/api/v1/users", json={"email": "newer@tpl.test"}, token=token)
+    [m] = p.sink.wait_for_messages(to="newer@tpl.test")
+    assert m["subject"] == "Invitation à rejoindre Templates SA sur Paraph"
+
+
+def test_delivery_log_for_managers_only_and_scoped_by_license(paraph):
+    p = paraph()
+    admin = p.activate("Log Corp", "admin@log.test")
+    other = p.activate("Other Corp", "admin@other.test")
+    fum = p.join(admin, "fum@log.test", role="front_user_manager")
+    user = p.join(admin, "user@log.test")
+    assert p.get("/api/v1/notification-templates", token=fum["access_token"]).status_code == 403
+    assert p.get("/api/v1/notifications", token=user["access_token"]).status_code == 403
+
+    page = p.get("/api/v1/notifications?template=invitation&status=sent", token=fum["access_token"]).json
+    assert {n["recipient"] for n in page["items"]} == {"admin@log.test", "fum@log.test", "user@log.test"}
+    assert page["total"] == 3 and all(n["message_id"] and n["sent_at"] for n in page["items"])
+    assert "vars" not in page["items"][0]  # single-use links are never exposed
+    one = p.get("/api/v1/notifications?recipient=USER@log.test", token=admin["access_token"]).json["items"]
+    assert len(one) == 1 and one[0]["subject"].startswith("Invitation")
+    assert p.get(f"/api/v1/notifications/{one[0]['id']}", token=admin["access_token"]).json["id"] == one[0]["id"]
+    assert p.get(f"/api/v1/notifications/{one[0]['id']}", token=other["access_token"]).status_code == 404
+    assert p.get("/api/v1/notifications", token=other["access_token"]).json["total"] == 1
+    assert p.get("/api/v1/notifications?since=2000-01-01T00:00:00Z&until=2100-01-01T00:00:00%2B01:00",
+                 token=admin["access_token"]).json["total"] == 3
+    assert p.get("/api/v1/notifications?since=2100-01-01T00:00:00Z", token=admin["access_token"]).json["total"] == 0
+    for query in ("status=lost", "limit=0", "since=yesterday", "channel=fax", "template=nope"):
+        r = p.get(f"/api/v1/notifications?{query}", token=admin["access_token"])
+        assert r.status_code == 422 and r.mimetype == "application/problem+json", query

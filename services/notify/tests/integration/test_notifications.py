@@ -1,0 +1,186 @@
+"""notification.requested.v1 -> rendered email/SMS through real RabbitMQ, PostgreSQL and the mail sink."""
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def request(to="marie@example.test", template="invitation", dedupe_key="invitation:1", channel="email", **vars_):
+    return {"channel": channel, "to": to, "locale": "fr", "template": template, "user_id": "u1",
+            "dedupe_key": dedupe_key,
+            "vars": {"name": "Marie", "license_name": "ACME", "link": "http://paraph.test/set-password?token=T1",
+                     "expires_at": "2030-01-01T00:00:00Z", **vars_}}
+
+
+def test_a_requested_email_is_rendered_sent_logged_and_deduplicated(start_service, mail_sink, notify_settings, publish,
+                                                                    db_reader):
+    svc = start_service("notify", **notify_settings())
+    db = db_reader(svc.db_url)
+    event = publish("identity", "notification.requested.v1", request(), license_id="lic-1")
+    [m] = mail_sink.wait_for_messages(to="marie@example.test")
+    assert m["subject"] == "Invitation à rejoindre ACME sur Paraph"
+    assert "http://paraph.test/set-password?token=T1" in m["links"]
+    row = db.wait("select * from notifications", lambda rows: rows and rows[0]["status"] == "sent")[0]
+    assert row["message_id"] == m["message_id"] and row["event_id"] == event["id"] and row["attempts"] == 1
+    assert row["vars"] is None  # the single-use link is not kept once sent
+    # the same event again, and another event with the same dedupe key: nothing more is sent
+    publish("identity", "notification.requested.v1", request(), license_id="lic-1", id=event["id"])
+    publish("contracts", "notification.requested.v1", request(), license_id="lic-1")
+    db.wait("select * from inbox where consumer = 'notify.notification_requested'", lambda rows: len(rows) == 2)
+    assert len(db.all("select * from notifications")) == 1 and len(mail_sink.messages()) == 1
+    assert mail_sink.stats()["accepted"] == 1 and mail_sink.stats()["duplicates"] == 0
+
+
+def test_sms_bad_addresses_and_smtp_retries(start_service, mail_sink, notify_settings, publish, db_reader):
+    svc = start_service("notify", **notify_settings())
+    db = db_reader(svc.db_url)
+    publish("signing", "notification.requested.v1",
+            {"channel": "sms", "to": "+33 6 12 34 56 78", "locale": "en", "template": "signature_otp",
+             "dedupe_key": "otp:1", "vars": {"code": "482913", "minutes": 5, "name": "Jo"}}, license_id="lic-1")
+    [sms] = mail_sink.wait_for_sms(to="+33612345678")
+    assert "482913" in sms["text"] and "5 min" in sms["text"]
+    publish("identity", "notification.requested.v1", request(to="not-an-email", dedupe_key="k2"), license_id="lic-1")
+    publish("identity", "notification.requested.v1", {"channel": "email", "to": "x@example.test",
+                                                      "template": "no_such_template", "dedupe_key": "k3"})
+    # a temporary SMTP refusal is retried on the published schedule, with the same Message-ID
+    mail_sink.faults.add("data_end", reply="451 4.3.0 try again later", times=2)
+    publish("identity", "notification.requested.v1", request(to="retry@example.test", dedupe_key="k4"),
+            license_id="lic-1")
+    [m] = mail_sink.wait_for_messages(to="retry@example.test")
+    rows = {r["dedupe_key"]: r for r in db.wait(
+        "select * from notifications", lambda rows: len(rows) == 4 and all(r["status"] in ("sent", "failed") for r in rows))}
+    assert rows["otp:1"]["status"] == "sent" and rows["otp:1"]["provider_id"] == sms["id"]
+    assert rows["k2"]["status"] == "failed" and "not a valid email" in rows["k2"]["error"]
+    assert rows["k3"]["status"] == "failed" and "invalid request" in rows["k3"]["error"]
+    assert rows["k4"]["status"] == "sent" and rows["k4"]["attempts"] == 3 and rows["k4"]["message_id"] == m["message_id"]
+
+
+def _wait(predicate, timeout=15.0, message="condition"):
+    import time
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.time() > deadline:
+            raise AssertionError(f"timed out waiting for {message}")
+        time.sleep(0.05)
+
+
+def test_a_sender_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(
+        start_service, make_db, mail_sink, notify_settings, publish, db_reader):
+    """Kill the notify container while messages are in flight at both sides of the point of no
+    return, start a new one on the same database and vhost: every notification arrives exactly once.
+
+    * ``fast-*``   sent before the crash: never sent again.
+    * ``before-*`` stuck waiting for the RCPT reply (before the end of DATA): the SMTP transaction
+                   dies with the sender, the new container sends them once.
+    * ``doubt-*``  the sink stored them then held its 250 reply (the in-doubt window): the new
+                   container sends them again with the same Message-ID, which the sink recognises.
+    * ``late-*``   published while no notify container runs: kept by RabbitMQ, sent once.
+    """
+    url = make_db("notify")
+    db = db_reader(url)
+    timing = {"SMTP_TIMEOUT": 4, "NOTIFY_ATTEMPT_TIMEOUT": 4.5, "NOTIFY_SEND_LEASE": 5}
+    mail_sink.faults.add("rcpt", delay=8, rcpt="before-", times=2)
+    mail_sink.faults.add("data_end", delay=8, rcpt="doubt-", times=2)
+    first = start_service("notify", db_url=url, **notify_settings(**timing))
+    events = {}
+    for kind in ("fast", "before", "doubt"):
+        for i in range(2):
+            to = f"{kind}-{i}@example.test"
+            events[to] = publish("identity", "notification.requested.v1", request(to=to, dedupe_key=f"kill:{to}"),
+                                 license_id="lic-1")
+
+    def in_flight():
+        rows = {r["recipient"]: r for r in db.all("select recipient, status, phase from notifications")}
+        stored = {m["rcpt_to"][0] for m in mail_sink.messages()}
+        held_at_rcpt = [r for r in mail_sink.faults.rules() if r["stage"] == "rcpt"][0]["hits"]
+        return (len(rows) == 6 and held_at_rcpt == 2
+                and all(rows[f"fast-{i}@example.test"]["status"] == "sent" for i in range(2))
+                and all(rows[f"doubt-{i}@example.test"]["phase"] == "committing" for i in range(2))
+                and {"doubt-0@example.test", "doubt-1@example.test"} <= stored)
+    _wait(in_flight, message="messages in flight on both sides of the point of no return")
+    first.kill()  # a crash: no cleanup, rows stay 'sending'
+
+    for i in range(2):
+        to = f"late-{i}@example.test"
+        events[to] = publish("identity", "notification.requested.v1", request(to=to, dedupe_key=f"kill:{to}"),
+                             license_id="lic-1")
+    start_service("notify", db_url=url, **notify_settings(**timing))
+
+    rows = db.wait("select * from notifications",
+                   lambda rows: len(rows) == 8 and all(r["status"] == "sent" for r in rows), timeout=30)
+    by_to = {r["recipient"]: r for r in rows}
+    assert {r["event_id"] for r in rows} == {e["id"] for e in events.values()}
+    for to in events:
+        copies = mail_sink.messages(to=to)
+        assert len(copies) == 1, (to, copies)                       # exactly once in the mailbox
+        assert copies[0]["message_id"] == by_to[to]["message_id"]   # one stable Message-ID per event
+    dupes = {m["rcpt_to"][0]: m["duplicates"] for m in mail_sink.messages()}
+    for i in range(2):
+        fast, before, doubt, late = (by_to[f"{k}-{i}@example.test"] for k in ("fast", "before", "doubt", "late"))
+        assert (fast["attempts"], dupes[f"fast-{i}@example.test"]) == (1, 0)      # not sent again
+        assert (before["attempts"], before["in_doubt_resends"]) == (2, 0)          # resumed, no copy
+        assert dupes[f"before-{i}@example.test"] == 0
+        assert (doubt["attempts"], doubt["in_doubt_resends"]) == (2, 1)            # resent, same Message-ID
+        assert dupes[f"doubt-{i}@example.test"] == 1
+        assert (late["attempts"], dupes[f"late-{i}@example.test"]) == (1, 0)
+    # the SMTP transactions cut before the end of DATA were never delivered
+    _wait(lambda: mail_sink.stats()["aborted"] >= 2, timeout=12, message="aborted transactions")
+    assert mail_sink.stats()["accepted"] == 8
+
+
+def test_attachments_are_fetched_from_the_producer_with_retries(
+        start_service, container_factory, rabbit_config, mail_sink, notify_settings, publish, db_reader):
+    import base64
+
+    from nameko.rpc import rpc
+
+    from paraph_platform.errors import EXPECTED, NotFound
+
+    pdf = b"%PDF-1.4\n% a contract\n%%EOF\n"
+    calls = []
+
+    class FakeContracts:
+        name = "contracts"
+
+        @rpc(expected_exceptions=EXPECTED)
+        def get_pdf(self, license_id, contract_id):
+            calls.append((license_id, contract_id))
+            if len(calls) == 1:
+                raise NotFound("The PDF is not generated yet.")
+            return {"content_b64": base64.b64encode(pdf).decode(), "content_type": "application/pdf"}
+
+    container_factory(FakeContracts, {"AMQP_URI": rabbit_config["AMQP_URI"], "serializer": "json"}).start()
+    svc = start_service("notify", **notify_settings(NOTIFY_ATTACHMENT_ATTEMPTS=3))
+    db = db_reader(svc.db_url)
+    data = request(to="client@example.test", template="quote_send", dedupe_key="quote_send:c1",
+                   number="D-42", link="http://paraph.test/portal/q/c1")
+    data["attachments"] = [{"kind": "contract_pdf", "id": "c1", "filename": "Devis D-42.pdf"},
+                           {"kind": "signed_pdf", "id": "r1"}]  # no signing service is running
+    publish("contracts", "notification.requested.v1", data, license_id="lic-9")
+    [m] = mail_sink.wait_for_messages(to="client@example.test")
+    assert "Accéder au document" in m["text"] and "http://paraph.test/portal/q/c1" in m["links"]
+    [att] = m["attachments"]
+    assert att["filename"] == "Devis D-42.pdf" and base64.b64decode(att["content_b64"]) == pdf
+    row = db.one("select * from notifications")
+    assert row["status"] == "sent" and row["attempts"] == 3 and calls[0] == ("lic-9", "c1")
+    assert row["warnings"] and "signed_pdf r1" in row["warnings"][0] and "signing" in row["warnings"][0]
+
+
+def test_embedded_sqlite_mode_delivers_too(start_service, mail_sink, notify_settings, publish, db_reader, tmp_path):
+    """`./paraph up` without DATABASE_URL keeps notify's data in SQLite: same behaviour."""
+    from paraph_platform.migrations import upgrade
+    url = f"sqlite:///{tmp_path / 'notify.db'}"
+    upgrade("notify", url)
+    svc = start_service("notify", db_url=url, **notify_settings())
+    db = db_reader(url)
+    event = publish("identity", "notification.requested.v1", request(to="lite@example.test", dedupe_key="lite"),
+                    license_id="lic-1")
+    publish("identity", "notification.requested.v1", request(to="lite@example.test", dedupe_key="lite"),
+            license_id="lic-1")  # another event, same key
+    [m] = mail_sink.wait_for_messages(to="lite@example.test")
+    rows = db.wait("select * from notifications", lambda rows: rows and rows[0]["status"] == "sent")
+    assert len(rows) == 1 and rows[0]["event_id"] == event["id"] and m["message_id"] == rows[0]["message_id"]
+    db.wait("select * from inbox", lambda rows: len(rows) == 2)
+    assert svc.db_url == url and len(mail_sink.messages()) == 1

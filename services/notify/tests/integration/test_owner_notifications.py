@@ -1,0 +1,82 @@
+"""The salesperson owning a quote is told when it is viewed, downloaded, commented, shared or
+signed, by email and/or SMS according to their preferences (stored by identity)."""
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def test_owner_notifications_follow_preferences(paraph, publish, db_reader):
+    p = paraph()
+    admin = p.activate("Sales Co", "admin@sales.test")
+    sales = p.join(admin, "sales@sales.test", phone="+33 6 12 34 56 78", locale="en")
+    owner_id, license_id = sales["user"]["user_id"], sales["license_id"]
+    db = db_reader(p.db_url("notify"))
+
+    def portal(type_, **data):
+        return publish("portal", type_, {"contract_id": "c-1", "number": "Q-2025-7", "owner_id": owner_id,
+                                         "contact_id": "ct-1", **data}, license_id=license_id)
+
+    def handled(event):
+        db.wait("select 1 from inbox where event_id = :e and consumer = 'notify.owner'", e=event["id"])
+        return db.all("select * from notifications where event_id = :e", e=event["id"])
+
+    # defaults: email on, SMS off
+    viewed = portal("quote.viewed.v1", at="2030-01-15T09:30:00Z", ip="203.0.113.9", user_agent="x")
+    [m] = p.sink.wait_for_messages(to="sales@sales.test", subject="viewed online")
+    assert m["subject"] == "Quote Q-2025-7 viewed online" and "http://paraph.test/contracts/c-1" in m["links"]
+    assert "January 15, 2030 at 09:30 (UTC)" in m["text"]
+    assert [r["channel"] for r in handled(viewed)] == ["email"]
+
+    # a contract shared on the portal: the owner is told, unless they shared it themselves
+    by_colleague = portal("contract.shared.v1", requester_contact_id="ct-1", observer_contact_ids=[],
+                          shared_by="colleague-id", shared_by_name="Colleague")
+    by_owner = portal("contract.shared.v1", requester_contact_id="ct-1", observer_contact_ids=[], shared_by=owner_id)
+    [shared_mail] = p.sink.wait_for_messages(to="sales@sales.test", subject="shared on the customer portal")
+    assert "by Colleague" in shared_mail["text"] and len(handled(by_colleague)) == 1 and handled(by_owner) == []
+
+    # SMS instead of email for views
+    r = p.patch("/api/v1/me/preferences", json={"quote_viewed": {"email": False, "sms": True},
+                                                "contract_shared": {"email": False}}, token=sales["access_token"])
+    assert r.status_code == 200, r.json
+    again = portal("quote.viewed.v1", at="2030-01-16T10:00:00Z")
+    [sms] = p.sink.wait_for_sms(to="+33612345678")
+    assert "Q-2025-7" in sms["text"] and "viewed" in sms["text"]
+    assert [r["channel"] for r in handled(again)] == ["sms"]
+    assert len(p.sink.messages(to="sales@sales.test", subject="viewed online")) == 1
+
+    # downloads keep the default; feedback always goes by email; shared is switched off
+    downloaded = portal("quote.downloaded.v1", at="2030-01-16T10:05:00Z")
+    feedback = portal("quote.feedback_sent.v1", message="Could you lower the price?\nThanks")
+    shared = portal("contract.shared.v1", requester_contact_id="ct-1", observer_contact_ids=[], shared_by="colleague-id")
+    p.sink.wait_for_messages(to="sales@sales.test", subject="downloaded")
+    [fb] = p.sink.wait_for_messages(to="sales@sales.test", subject="feedback")
+    assert "Could you lower the price?" in fb["text"] and "Could you lower the price?<br>" in fb["html"]
+    assert handled(shared) == [] and len(handled(downloaded)) == 1 and len(handled(feedback)) == 1
+
+    completed = publish("signing", "signature.completed.v1", {
+        "request_id": "r-1", "contract_id": "c-1", "owner_id": owner_id, "sealed_sha256": "ab" * 32,
+        "signers": [{"name": "Jeanne Client", "email": "jeanne@client.test", "signed_at": "2030-01-17T08:00:00Z"}],
+        "completed_at": "2030-01-17T08:00:00Z"}, license_id=license_id)
+    [signed] = p.sink.wait_for_messages(to="sales@sales.test", subject="signed")
+    assert "Jeanne Client (jeanne@client.test)" in signed["text"] and signed["subject"].startswith("Document signed")
+
+    # the portal also asks for the feedback email itself: the owner still gets one email
+    at = "2030-01-18T11:00:00Z"
+    publish("portal", "notification.requested.v1", {
+        "channel": "email", "to": "sales@sales.test", "to_name": "Sales", "locale": "en", "template": "quote_feedback",
+        "user_id": owner_id, "dedupe_key": "quote_feedback:activity-42",
+        "vars": {"name": "Sales", "number": "Q-2025-7", "contact_name": "Jeanne", "message": "Second thoughts", "at": at,
+                 "link": "http://paraph.test/contracts/c-1"}}, license_id=license_id)
+    twin = portal("quote.feedback_sent.v1", message="Second thoughts", at=at)
+    p.sink.wait_for_messages(count=2, to="sales@sales.test", subject="feedback")
+    assert handled(twin) == []
+    assert len(db.all("select * from notifications where template = 'quote_feedback'")) == 2
+
+    # redelivered events and unknown owners do nothing more
+    publish("portal", "quote.downloaded.v1", {"contract_id": "c-1", "number": "Q-2025-7", "owner_id": owner_id},
+            license_id=license_id, id=downloaded["id"])
+    stranger = portal("quote.viewed.v1", owner_id="no-such-user")
+    assert handled(stranger) == []
+    assert len(handled(downloaded)) == 1 and len(handled(completed)) == 1
+    # invitation, viewed, shared, downloaded, feedback, signed, second feedback
+    assert len(p.sink.messages(to="sales@sales.test")) == 7

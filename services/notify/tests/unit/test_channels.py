@@ -1,0 +1,136 @@
+"""SMTP (two phases around the end of DATA), SMS providers and the webhook HTTP client, against
+the in-process mail sink and a loopback HTTP server (no broker or database needed)."""
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from notify_service import logic
+from notify_service.channels import (DeliveryError, FakeSmsProvider, HttpSmsProvider, LostClaim, SmtpMailer,
+                                     WebhookClient, build_email, make_sms_provider)
+
+
+def email(to="marie@example.test", mid="<n.1@paraph.test>"):
+    return build_email(mail_from="Paraph <no-reply@paraph.test>", to=to, to_name="Marie", subject="Sujet é",
+                       text="Bonjour\n.leading dot\n", html="<p>Bonjour</p>", message_id=mid,
+                       attachments=[{"content": b"%PDF-1.4", "content_type": "application/pdf", "filename": "d.pdf"}])
+
+
+def mailer(sink, timeout=5.0, auth=""):
+    return SmtpMailer(logic.parse_smtp_url(f"smtp://{auth}127.0.0.1:{sink.smtp_port}"), timeout=timeout)
+
+
+def test_send_commits_once_and_keeps_the_message_id(mail_sink):
+    calls = []
+    mailer(mail_sink, auth="user:pass@").send(email(), "no-reply@paraph.test", ["marie@example.test"],
+                                              before_commit=lambda: calls.append(1))
+    assert calls == [1]
+    [m] = mail_sink.messages(to="marie@example.test")
+    assert m["message_id"] == "<n.1@paraph.test>" and m["subject"] == "Sujet é"
+    assert ".leading dot" in m["text"] and m["attachments"][0]["filename"] == "d.pdf"
+    assert dict(m["headers"])["Auto-Submitted"] == "auto-generated"
+
+
+def test_no_reply_after_the_end_of_data_is_in_doubt(mail_sink):
+    mail_sink.faults.add("data_end", delay=1.5, times=1)
+    with pytest.raises(DeliveryError) as err:
+        mailer(mail_sink, timeout=0.3).send(email(), "a@paraph.test", ["marie@example.test"], before_commit=lambda: None)
+    assert err.value.in_doubt and not err.value.permanent
+    assert len(mail_sink.messages()) == 1  # it was delivered: that is why the same Message-ID is reused
+
+
+def test_failures_before_the_end_of_data_are_clean(mail_sink):
+    calls = []
+    mail_sink.faults.add("rcpt", reply="550 5.1.1 unknown user")
+    with pytest.raises(DeliveryError) as err:
+        mailer(mail_sink).send(email(), "a@paraph.test", ["marie@example.test"], before_commit=lambda: calls.append(1))
+    assert err.value.permanent and not err.value.in_doubt and calls == []
+    mail_sink.clear()
+    mail_sink.faults.add("data_end", reply="451 4.3.0 busy", times=1)
+    with pytest.raises(DeliveryError) as err:
+        mailer(mail_sink).send(email(), "a@paraph.test", ["marie@example.test"])
+    assert not err.value.permanent and not err.value.in_doubt and mail_sink.messages() == []
+
+
+def test_a_lost_claim_stops_before_the_point_of_no_return(mail_sink):
+    def fence():
+        raise LostClaim("taken over")
+    with pytest.raises(LostClaim):
+        mailer(mail_sink).send(email(), "a@paraph.test", ["marie@example.test"], before_commit=fence)
+    deadline = time.time() + 3
+    while mail_sink.stats()["aborted"] < 1 and time.time() < deadline:
+        time.sleep(0.05)
+    assert mail_sink.messages() == [] and mail_sink.stats()["aborted"] == 1
+
+
+def test_unreachable_server_is_retryable():
+    m = SmtpMailer(logic.parse_smtp_url("smtp://127.0.0.1:1"), timeout=1)
+    with pytest.raises(DeliveryError) as err:
+        m.send(email(), "a@paraph.test", ["x@example.test"])
+    assert not err.value.permanent and not err.value.in_doubt and "cannot connect" in err.value.message
+
+
+def test_sms_providers(mail_sink):
+    provider = make_sms_provider("sink", mail_sink.sms_url, None, "Paraph", 5)
+    first = provider.send("+33612345678", "Code 123456", idempotency_key="k1")
+    again = provider.send("+33612345678", "Code 123456", idempotency_key="k1")
+    assert first and first == again and len(mail_sink.sms(to="+33612345678")) == 1
+    bad = HttpSmsProvider(mail_sink.http_url + "/nowhere")
+    with pytest.raises(DeliveryError) as err:
+        bad.send("+33612345678", "x")
+    assert err.value.permanent  # 404
+    with pytest.raises(DeliveryError) as err:
+        make_sms_provider("none", None, None, None, 1).send("+33612345678", "x")
+    assert "SMS_PROVIDER" in err.value.message
+    fake = FakeSmsProvider()
+    assert fake.send("+1555000111", "hi", idempotency_key="a") == fake.send("+1555000111", "hi", idempotency_key="a")
+    with pytest.raises(RuntimeError):
+        make_sms_provider("carrier-pigeon", None, None, None, 1)
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+    def do_POST(self):  # noqa: N802
+        length = int(self.headers["Content-Length"])
+        self.server.seen.append((self.path, dict(self.headers), self.rfile.read(length)))
+        if self.path == "/slow":
+            time.sleep(2)
+        status = {"/ok": 200, "/fail": 500, "/moved": 302}.get(self.path, 200)
+        body = b"x" * 10000 if self.path == "/ok" else b"nope"
+        self.send_response(status)
+        if status == 302:
+            self.send_header("Location", "/ok")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def receiver():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    server.daemon_threads = True
+    server.seen = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+
+
+def test_webhook_client(receiver):
+    base = f"http://127.0.0.1:{receiver.server_address[1]}"
+    client = WebhookClient(timeout=0.5, allow_private=True)
+    ok = client.post(base + "/ok", b"{}", {"Webhook-Id": "e1"})
+    assert ok.ok and ok.status == 200 and len(ok.body) == 2048
+    fail = client.post(base + "/fail", b"{}", {})
+    assert not fail.ok and fail.status == 500 and fail.error == "HTTP 500"
+    moved = client.post(base + "/moved", b"{}", {})
+    assert not moved.ok and moved.status == 302 and "redirects are not followed" in moved.error
+    assert [p for p, _h, _b in receiver.seen] == ["/ok", "/fail", "/moved"]  # the redirect was not followed
+    slow = client.post(base + "/slow", b"{}", {})
+    assert not slow.ok and "timeout" in slow.error and slow.duration_ms < 1800
+    refused = WebhookClient(timeout=0.5, allow_private=False).post(base + "/ok", b"{}", {})
+    assert not refused.ok and "non-public" in refused.error and len(receiver.seen) == 4
+    assert json.loads(b"{}") == {}

@@ -1,0 +1,159 @@
+"""Signatures, retry schedules, URL checks, SMTP settings, preferences."""
+import base64
+import hashlib
+import hmac
+import time
+
+import pytest
+
+from notify_service import logic
+from notify_service.exceptions import InvalidInput
+
+
+# -- signatures ---------------------------------------------------------------------------------
+
+def test_signature_is_standard_webhooks_hmac_over_id_timestamp_body():
+    secret = "whsec_" + base64.b64encode(b"k" * 32).decode()
+    body = b'{"id":"evt_1","type":"user.invited.v1"}'
+    expected = base64.b64encode(hmac.new(b"k" * 32, b"evt_1.1700000000." + body, hashlib.sha256).digest()).decode()
+    assert logic.sign(secret, "evt_1", 1700000000, body) == "v1," + expected
+
+
+def test_receivers_verify_signature_and_timestamp():
+    secret = logic.new_webhook_secret()
+    assert secret.startswith("whsec_") and len(base64.b64decode(secret[6:])) == 32
+    envelope = {"id": "evt_2", "type": "quote.viewed.v1", "data": {"x": "é"}}
+    body = logic.webhook_body(envelope)
+    now = int(time.time())
+    headers = logic.webhook_headers(envelope, body, [secret], now)
+    assert headers["Webhook-Id"] == "evt_2" and headers["Paraph-Event-Type"] == "quote.viewed.v1"
+    assert logic.verify(secret, headers, body)
+    assert not logic.verify(secret, headers, body + b" ")
+    assert not logic.verify(logic.new_webhook_secret(), headers, body)
+    assert not logic.verify(secret, headers, body, now=now + 301)  # replayed too late
+
+
+def test_rotation_signs_with_both_secrets():
+    old, new = logic.new_webhook_secret(), logic.new_webhook_secret()
+    body = b"{}"
+    header = logic.signature_header([new, old], "evt_3", 1, body)
+    assert len(header.split(" ")) == 2
+    headers = {"webhook-id": "evt_3", "webhook-timestamp": "1", "webhook-signature": header}
+    assert logic.verify(old, headers, body, now=1) and logic.verify(new, headers, body, now=1)
+
+
+# -- retry schedules ----------------------------------------------------------------------------
+
+def test_published_default_schedules():
+    assert logic.DEFAULT_WEBHOOK_SCHEDULE == (5, 30, 120, 600, 1800, 3600, 10800, 21600, 43200, 86400)
+    assert logic.max_attempts(logic.DEFAULT_WEBHOOK_SCHEDULE) == 11
+    assert sum(logic.DEFAULT_WEBHOOK_SCHEDULE) / 3600 > 40  # the whole schedule spans about two days
+
+
+def test_full_jitter_backoff_stays_within_the_schedule():
+    schedule = (5, 30, 120)
+    assert logic.retry_delay(schedule, 1, rand=lambda: 1.0) == 5
+    assert logic.retry_delay(schedule, 3, rand=lambda: 0.5) == 60
+    assert logic.retry_delay(schedule, 2, rand=lambda: 0.0) == 0
+    assert logic.retry_delay(schedule, 4) is None and logic.retry_delay(schedule, 0) is None
+    draws = [logic.retry_delay(schedule, 2) for _ in range(200)]
+    assert all(0 <= d <= 30 for d in draws) and len(set(draws)) > 100
+
+
+def test_schedules_parse_from_env():
+    assert logic.parse_schedule("5, 30s, 2m,1h,1d", ()) == (5, 30, 120, 3600, 86400)
+    assert logic.parse_schedule(None, (1, 2)) == (1.0, 2.0)
+    for bad in ("x", "-1", ","):
+        with pytest.raises(ValueError):
+            logic.parse_schedule(bad, ())
+
+
+# -- webhook URLs -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["ftp://example.com/x", "file:///etc/passwd", "javascript:alert(1)", "example.com",
+                                 "http://", "https://user:pw@example.com/h", "http://exa mple.com", "",
+                                 "https://example.com:0/x", "http://[::1/"])
+def test_bad_webhook_urls_are_refused(url):
+    with pytest.raises(InvalidInput) as err:
+        logic.validate_webhook_url(url)
+    assert "url" in err.value.details["fields"]
+
+
+@pytest.mark.parametrize("url", ["http://localhost:8080/h", "http://127.0.0.1/h", "http://10.1.2.3/h",
+                                 "http://192.168.1.1/h", "http://169.254.169.254/latest", "http://[::1]:9000/",
+                                 "http://[::ffff:127.0.0.1]/", "http://0.0.0.0/", "http://api.localhost/"])
+def test_private_addresses_are_refused_unless_allowed(url):
+    with pytest.raises(InvalidInput):
+        logic.validate_webhook_url(url)
+    assert logic.validate_webhook_url(url, allow_private=True) == url
+
+
+def test_public_urls_pass_and_resolution_is_checked_again():
+    assert logic.validate_webhook_url(" https://hooks.example.com/paraph?x=1 ") == "https://hooks.example.com/paraph?x=1"
+    assert logic.validate_webhook_url("http://8.8.8.8/x") == "http://8.8.8.8/x"
+    assert logic.check_resolved(["93.184.216.34"], False) is None
+    assert "non-public" in logic.check_resolved(["93.184.216.34", "10.0.0.5"], False)
+    assert logic.check_resolved(["127.0.0.1"], True) is None
+    assert logic.check_resolved([], True) == "the host name does not resolve"
+
+
+# -- event types --------------------------------------------------------------------------------
+
+def test_event_types_for_subscriptions():
+    assert logic.validate_event_types(["quote.viewed.v1", "user.invited.v1", "quote.viewed.v1"]) == \
+        ["quote.viewed.v1", "user.invited.v1"]
+    assert logic.validate_event_types(["user.invited.v1", "*"]) == ["*"]
+    for bad in (["notification.requested.v1"], ["nope.v1"], []):
+        with pytest.raises(InvalidInput):
+            logic.validate_event_types(bad)
+    assert logic.subscription_matches(["*"], "contract.created.v1")
+    assert not logic.subscription_matches(["*"], "notification.requested.v1")
+    assert not logic.subscription_matches(["user.invited.v1"], "user.activated.v1")
+
+
+# -- SMTP, ids, preferences ---------------------------------------------------------------------
+
+def test_smtp_urls():
+    t = logic.parse_smtp_url("smtp://127.0.0.1:1025")
+    assert (t.host, t.port, t.ssl, t.starttls, t.username) == ("127.0.0.1", 1025, False, False, None)
+    t = logic.parse_smtp_url("smtp://me%40x.test:p%3Ass@mail.x.test:587")
+    assert (t.username, t.password, t.starttls) == ("me@x.test", "p:ss", True)
+    assert logic.parse_smtp_url("smtp://h:587?starttls=0").starttls is False
+    assert logic.parse_smtp_url("smtp+starttls://h").port == 587
+    t = logic.parse_smtp_url("smtps://h?verify=0")
+    assert (t.port, t.ssl, t.starttls, t.verify) == (465, True, False, False)
+    for bad in ("http://h", "smtp://", "smtp://h:notaport"):
+        with pytest.raises(ValueError):
+            logic.parse_smtp_url(bad)
+
+
+def test_message_ids_are_stable_per_dedupe_key():
+    a = logic.message_id("invitation:abc", "paraph.test")
+    assert a == logic.message_id("invitation:abc", "paraph.test") and a.startswith("<") and a.endswith("@paraph.test>")
+    assert a != logic.message_id("invitation:abd", "paraph.test")
+    assert logic.delivery_key("email", "k") != logic.delivery_key("sms", "k")
+    assert logic.mail_domain("Paraph <no-reply@Mail.Example.com>") == "mail.example.com"
+
+
+def test_owner_preferences_default_to_email_only():
+    assert logic.owner_channels("quote_viewed", {}) == ["email"]
+    assert logic.owner_channels("signed", None) == ["email"]
+    assert logic.owner_channels("quote_viewed", {"quote_viewed": {"email": False, "sms": True}}) == ["sms"]
+    assert logic.owner_channels("quote_downloaded", {"quote_downloaded": {"sms": True}}) == ["email", "sms"]
+    assert logic.owner_channels("contract_shared", {"contract_shared": {"email": False}}) == []
+    assert logic.owner_channels(None, {"quote_viewed": {"email": False}}) == ["email"]  # feedback: always
+
+
+def test_phone_numbers():
+    assert logic.normalize_phone("+33 6 12 34 56 78") == "+33612345678"
+    assert logic.normalize_phone("0033 6.12.34.56.78") == "+33612345678"
+    assert logic.normalize_phone("call me") is None and logic.normalize_phone(None) is None
+
+
+def test_owner_feedback_requested_twice_shares_one_key():
+    v = {"number": "Q-1", "at": "2030-01-01T00:00:00Z"}
+    a = logic.effective_dedupe_key("quote_feedback", "quote_feedback:activity-1", "lic", "Owner@x.test", v)
+    b = logic.effective_dedupe_key("quote_feedback", "evt-9:quote_feedback:email", "lic", "owner@x.test", v)
+    assert a == b
+    assert logic.effective_dedupe_key("quote_feedback", "k", "lic", "o@x.test", {"number": "Q-1"}) == "k"
+    assert logic.effective_dedupe_key("quote_viewed", "k", "lic", "o@x.test", v) == "k"

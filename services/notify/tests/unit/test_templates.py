@@ -1,0 +1,109 @@
+"""Default templates, sandboxed rendering and validation of a license's version."""
+import pytest
+
+from notify_service import templates as t
+from notify_service.exceptions import InvalidInput, NotFound
+
+EVENTS_MD_NAMES = {"invitation", "client_invitation", "password_reset", "quote_send", "quote_reminder",
+                   "contract_shared", "signature_request", "signature_reminder", "signature_otp",
+                   "signature_completed", "quote_viewed", "quote_downloaded", "quote_feedback"}
+
+
+def render_default(template, locale, **variables):
+    return t.render(template, locale, t.default_parts(template, locale), {**t.sample_vars(template), **variables})
+
+
+def test_every_catalogued_template_has_valid_defaults_in_both_locales():
+    assert EVENTS_MD_NAMES <= set(t.TEMPLATE_NAMES)
+    for name in t.TEMPLATE_NAMES:
+        for locale in ("fr", "en"):
+            parts = t.default_parts(name, locale)
+            assert t.validate(name, locale, parts)  # the defaults pass the rules admins must follow
+            out = render_default(name, locale)
+            assert out["subject"] and out["text"] and out["html"].startswith("<!doctype html>") and out["sms"]
+            assert "\n" not in out["subject"]
+            t.render(name, locale, parts, {})  # every variable may be missing
+    assert t.default_parts("invitation", "fr")["subject"] != t.default_parts("invitation", "en")["subject"]
+
+
+def test_invitation_carries_the_set_password_link():
+    link = "https://paraph.test/set-password?token=SECRET&x=1"
+    for locale, words in (("fr", "Définir mon mot de passe"), ("en", "Set my password")):
+        out = render_default("invitation", locale, link=link, license_name="ACME Paris", inviter="")
+        assert link in out["text"] and words in out["text"]
+        assert 'href="https://paraph.test/set-password?token=SECRET&amp;x=1"' in out["html"]
+        assert "ACME Paris" in out["subject"]
+    fr = render_default("invitation", "fr", inviter="")
+    assert "Vous êtes invité(e)" in fr["text"]
+
+
+def test_quote_send_and_reminder_link_to_the_document_and_differ():
+    for locale, label in (("fr", "Accéder au document"), ("en", "View the document")):
+        send = render_default("quote_send", locale, link="https://p.test/q/1")
+        remind = render_default("quote_reminder", locale, link="https://p.test/q/1")
+        for out in (send, remind):
+            assert f"{label}" in out["text"] and "https://p.test/q/1" in out["text"]
+            assert label in out["html"] and 'href="https://p.test/q/1"' in out["html"]
+        assert send["subject"] != remind["subject"] and send["text"] != remind["text"]
+    assert render_default("quote_reminder", "fr")["subject"].startswith("Relance")
+
+
+def test_html_is_autoescaped_and_text_is_not():
+    out = render_default("quote_send", "fr", message="<script>alert(1)</script>\nligne 2", name="A & B")
+    assert "<script>" not in out["html"] and "&lt;script&gt;" in out["html"] and "<br>" in out["html"]
+    assert "A &amp; B" in out["html"] and "Bonjour A & B," in out["text"]
+
+
+def test_dates_are_formatted_per_locale():
+    assert t.format_datetime("2030-01-31T18:00:00Z", "fr") == "31 janvier 2030 à 18:00 (UTC)"
+    assert t.format_datetime("2030-01-31T18:00:00+01:00", "en") == "January 31, 2030 at 17:00 (UTC)"
+    assert t.format_date("2030-02-28", "fr") == "28 février 2030"
+    assert t.format_date("not a date", "fr") == "not a date"
+
+
+def test_unknown_variables_are_refused_on_save_with_field_errors():
+    with pytest.raises(InvalidInput) as err:
+        t.validate("invitation", "fr", {"subject": "Bienvenue {{ firstname }}", "text": "Lien : {{ link }}"})
+    assert "firstname" in err.value.details["fields"]["subject"][0]
+    assert err.value.status == 422
+
+
+def test_syntax_errors_missing_links_and_sandbox_escapes_are_refused():
+    cases = [
+        ({"subject": "x", "text": "{% if link %}oops {{ link }}"}, "text", "syntax error"),
+        ({"subject": "x", "text": "Bonjour {{ name }}"}, "text", "must contain {{ link }}"),
+        ({"subject": "x", "text": "{{ link }}", "html": "<p>{{ name }}</p>"}, "html", "must contain {{ link }}"),
+        ({"subject": "x", "text": "{{ link }} {{ name.__class__.__mro__ }}"}, "text", ""),
+        ({"subject": "x", "text": "{{ link }} {{ 'a' * 100000 }}"}, "text", "not allowed"),
+        ({"subject": "x", "text": "{{ link }}{% for i in range(10) %}{% endfor %}"}, "text", "range"),
+        ({"subject": "x", "text": "{{ link|nosuchfilter }}"}, "text", "nosuchfilter"),
+        ({"subject": "a\nb", "text": "{{ link }}"}, "subject", "single line"),
+        ({"text": "{{ link }}"}, "subject", "required"),
+    ]
+    for parts, field, words in cases:
+        with pytest.raises(InvalidInput) as err:
+            t.validate("quote_send", "fr", parts)
+        messages = err.value.details["fields"][field]
+        assert words in " ".join(messages), (parts, messages)
+
+
+def test_a_valid_custom_template_is_kept_and_html_derived_from_text():
+    parts = t.validate("quote_send", "en", {"subject": "Our quote {{ number }}",
+                                            "text": "Hi {{ name }},\n\nHere it is: {{ link }}\n\nBye"})
+    assert parts["html"] is None and parts["sms"] is None
+    out = t.render("quote_send", "en", parts, {"name": "Jo <Jo>", "number": "Q1", "link": "https://p.test/q?a=1&b=2"})
+    assert out["subject"] == "Our quote Q1"
+    assert "Jo &lt;Jo&gt;" in out["html"] and '<a href="https://p.test/q?a=1&amp;b=2"' in out["html"]
+    assert "your quote Q1 is available. View the document: https://p.test/q?a=1&b=2" in out["sms"]  # default SMS
+
+
+def test_names_and_locales_are_checked():
+    with pytest.raises(NotFound):
+        t.check_name("nope")
+    with pytest.raises(InvalidInput):
+        t.check_locale("de")
+
+
+def test_render_errors_are_reported_not_raised_raw():
+    with pytest.raises(t.RenderError):
+        t.render("quote_send", "fr", {"subject": "{{ unknown_thing }}", "text": "x"}, {})
