@@ -1,9 +1,11 @@
 """Flask application factory for the gateway."""
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import pkgutil
+from importlib import resources
 
 from flask import Blueprint, Flask, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -32,6 +34,15 @@ def load_config(overrides: dict | None = None) -> dict:
     }
     config.update(overrides or {})
     return config
+
+
+@functools.cache
+def asyncapi_document() -> str | None:
+    """static/asyncapi.json, read once from the installed package."""
+    try:
+        return resources.files("paraph_gateway").joinpath("static/asyncapi.json").read_text()
+    except FileNotFoundError:
+        return None
 
 
 def _blueprints():
@@ -64,6 +75,17 @@ def create_app(config: dict | None = None) -> Flask:
     def openapi():
         """The OpenAPI 3.1 document of this API."""
         return jsonify(build_spec(app))
+
+    @app.get(f"{API_PREFIX}/asyncapi.json")
+    def asyncapi():
+        """The AsyncAPI 3.0 document of the public events (webhook payloads), generated from the
+        services' contracts by tests/contract/export.py and packaged with the gateway."""
+        text = asyncapi_document()
+        if text is None:
+            return errors.problem(404, "Not found", "The events document is not packaged.", "not_found")
+        resp = app.response_class(text, mimetype="application/json")
+        resp.headers["Cache-Control"] = "public, max-age=300"
+        return resp
 
     @app.get("/healthz")
     def healthz():

@@ -10,12 +10,30 @@ consumer against them, so schema drift fails CI::
     CONSUMES_EVENTS = {("identity", "user.invited.v1"): ["user_id", "email"]}
     CONSUMES_RPC = {("perimeter", "compile_filter"): ["where"]}
     INTERNAL_EVENTS = {"notification.requested.v1"}       # never delivered to integrators
+    CONSUMES_ALL_EVENTS_OF = ("identity", "contracts")    # wildcard subscribers (envelope only)
+
+A result that is a list or a map of objects is declared with ``ListOf(Schema)`` / ``MapOf(Schema)``
+(``Rpc(result=MapOf(UserView, key="user_id"))``); a consumer's field names then refer to the fields
+of the items.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from marshmallow import Schema
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """An RPC result that is a JSON array of ``schema`` objects."""
+    schema: type[Schema]
+
+
+@dataclass(frozen=True)
+class MapOf:
+    """An RPC result that is a JSON object mapping ``key`` values to ``schema`` objects."""
+    schema: type[Schema]
+    key: str = "id"
 
 
 @dataclass(frozen=True)
@@ -27,7 +45,12 @@ class Rpc:
 
 
 def to_json_schema(schema) -> dict:
-    """marshmallow schema -> JSON Schema (via apispec's converter), self-contained."""
+    """marshmallow schema (or ListOf / MapOf of one) -> JSON Schema (via apispec's converter), self-contained."""
+    if isinstance(schema, ListOf):
+        return {"type": "array", "items": to_json_schema(schema.schema)}
+    if isinstance(schema, MapOf):
+        return {"type": "object", "description": f"keyed by {schema.key}",
+                "additionalProperties": to_json_schema(schema.schema)}
     from apispec import APISpec
     from apispec.ext.marshmallow import MarshmallowPlugin
 

@@ -92,6 +92,11 @@ class Relay:
                     else:
                         row.next_attempt_at = now + timedelta(seconds=min(30.0, 0.5 * 2 ** min(row.attempts, 6)))
                         row.last_error = "unroutable: no queue bound yet"
+                except Exception:
+                    # broker gone mid-batch: keep the marks of the rows already confirmed, so that only
+                    # the unconfirmed rest is published again (fewer duplicates after an outage)
+                    session.commit()
+                    raise
             return len(rows)
 
     def drain(self, max_rounds: int = 1000) -> int:

@@ -1,7 +1,7 @@
 """contracts' public contract (see paraph_platform.contract)."""
 from marshmallow import Schema, fields
 
-from paraph_platform.contract import Rpc
+from paraph_platform.contract import MapOf, Rpc
 
 from . import schemas
 
@@ -137,6 +137,45 @@ class AttachmentContent(Schema):
     content_base64 = fields.String(required=True)
 
 
+class ContactResult(Schema):
+    """A contact (contact_view) with its customer's name."""
+    id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    customer_name = fields.String(required=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    name = fields.String(required=True)
+    title = fields.String(required=True, allow_none=True)
+    department = fields.String(required=True, allow_none=True)
+    type = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+    phone = fields.String(required=True, allow_none=True)
+    mobile = fields.String(required=True, allow_none=True)
+    fax = fields.String(required=True, allow_none=True)
+    branch = fields.String(required=True, allow_none=True)
+    created_at = fields.String(required=True)
+
+
+class CustomerResult(Schema):
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True, allow_none=True)
+    phone = fields.String(required=True, allow_none=True)
+    address = fields.Dict(required=True)
+    locale = fields.String(required=True, allow_none=True)
+    currency = fields.String(required=True, allow_none=True)
+    perimeter_ids = fields.List(fields.String(), required=True)
+    contacts = fields.List(fields.Dict(), required=True)
+
+
+class PortalVisibilityResult(Schema):
+    shared = fields.Boolean(required=True)
+    visible_attachments = fields.Integer(required=True)
+    visible_milestones = fields.Integer(required=True)
+
+
 RPC = {
     "create_customer": Rpc(schemas.CustomerInSchema, args=("actor",)),
     "create_contract": Rpc(schemas.ContractInSchema, ContractDetail, args=("actor",)),
@@ -148,8 +187,13 @@ RPC = {
     "get_contract": Rpc(result=ContractDetail, args=("actor", "contract_id")),
     "get_contract_internal": Rpc(result=ContractDetail, args=("license_id", "contract_id")),
     "get_attachment_internal": Rpc(result=AttachmentContent, args=("license_id", "attachment_id")),
-    "get_contacts_internal": Rpc(description="{contact_id: contact + customer_name}",
+    "get_contacts_internal": Rpc(result=MapOf(ContactResult, key="id"),
+                                 description="{contact_id: contact + customer_name}",
                                  args=("license_id", "contact_ids")),
+    "get_contact": Rpc(result=ContactResult, args=("actor", "contact_id")),
+    "get_customer": Rpc(result=CustomerResult, args=("actor", "customer_id")),
+    "set_portal_visibility": Rpc(result=PortalVisibilityResult, args=("actor", "contract_id"),
+                                 description="payload {attachments: bool, milestones: bool}"),
     "add_attachment": Rpc(schemas.AttachmentInSchema, args=("actor", "contract_id")),
     "run_abandon": Rpc(args=("actor", "now")),
 }
@@ -163,6 +207,7 @@ CONSUMES_EVENTS = {
     ("portal", "quote.viewed.v1"): ["contract_id", "contact_id"],
     ("portal", "quote.downloaded.v1"): ["contract_id", "contact_id"],
     ("portal", "contract.shared.v1"): ["contract_id", "shared_by"],
+    ("portal", "contract.unshared.v1"): ["contract_id", "unshared_by"],
 }
 CONSUMES_RPC = {
     ("perimeter", "compile_filter"): ["where"],

@@ -1276,7 +1276,10 @@ class ContractsService:
                 c.download_count += 1
             elif action == "shared":
                 c.portal_shared = True
-            self._history(s, c, data.get("contact_id") or data.get("shared_by") or "portal", f"portal_{action}",
+            elif action == "unshared":
+                c.portal_shared = False
+            self._history(s, c, data.get("contact_id") or data.get("shared_by") or data.get("unshared_by") or "portal",
+                          f"portal_{action}",
                           contact_id=data.get("contact_id"), at=data.get("at"), ip=data.get("ip"))
 
     @subscribe("portal", "quote.viewed.v1")
@@ -1290,6 +1293,11 @@ class ContractsService:
     @subscribe("portal", "contract.shared.v1")
     def on_contract_shared(self, event):
         self._portal_activity(event, "shared")
+
+    @subscribe("portal", "contract.unshared.v1")
+    def on_contract_unshared(self, event):
+        """No longer shown on the customer portal: the green line goes off."""
+        self._portal_activity(event, "unshared")
 
     # -- internal reads for portal and signing -----------------------------------------------------------
 

@@ -13,6 +13,14 @@ class StrictSchema(Schema):
         unknown = "raise"
 
 
+class IPAddress(fields.IP):
+    """A validated IP address kept as its canonical string (stored as text, compared with the client's)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        ip = super()._deserialize(value, attr, data, **kwargs)
+        return None if ip is None else str(ip)
+
+
 class CreatePoolSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     seats = fields.Integer(required=True, validate=validate.Range(min=1, max=100000))
@@ -58,7 +66,7 @@ class GrantClientSchema(StrictSchema):
     contact_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
     customer_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
     company = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    allowed_ip = fields.IP(load_default=None, allow_none=True)
+    allowed_ip = IPAddress(load_default=None, allow_none=True)
     branch = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     locale = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]))
     send_email = fields.Boolean(load_default=True)
@@ -66,7 +74,7 @@ class GrantClientSchema(StrictSchema):
 
 class UpdateClientSchema(StrictSchema):
     company = fields.String(allow_none=True, validate=validate.Length(max=200))
-    allowed_ip = fields.IP(allow_none=True)
+    allowed_ip = IPAddress(allow_none=True)
     branch = fields.String(allow_none=True, validate=validate.Length(max=200))
     user_code = fields.String(validate=validate.Length(min=1, max=64))
 

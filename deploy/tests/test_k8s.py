@@ -1,0 +1,287 @@
+"""deploy/k8s rendered (deploy/tests/kustomize.py, no binary needed), validated against the Kubernetes
+JSON schemas (kubernetes-validate, offline, strict: unknown fields fail) and checked for meaning:
+probes, resources, non-root, labels = directory names, selectors, HPA targets, Secret keys, images.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from deploy.tests import envscan, kustomize
+
+ROOT = envscan.ROOT
+K8S = ROOT / "deploy" / "k8s"
+SERVICES = envscan.SERVICES
+OVERLAYS = ("base", "overlays/dev", "overlays/prod")
+K8S_VERSION = "1.30.0"
+POLICY_SOURCE = ROOT / "services/perimeter/src/perimeter_service/policy/perimeter.rego"
+DEV_SECRET = K8S / "overlays/dev/secret.yaml"
+APPS = set(SERVICES) | {"gateway", "opa"}
+DEV_INFRA = {"rabbitmq", "postgres", "mailpit"}  # throw-away infrastructure of the dev overlay only
+
+
+@pytest.fixture(scope="module", params=OVERLAYS)
+def rendered(request):
+    return request.param, kustomize.build(K8S / request.param)
+
+
+def by_kind(resources, kind):
+    return {r["metadata"]["name"]: r for r in resources if r["kind"] == kind}
+
+
+def pod_spec(dep):
+    return dep["spec"]["template"]["spec"]
+
+
+def all_containers(dep):
+    spec = pod_spec(dep)
+    return [*(spec.get("initContainers") or []), *spec["containers"]]
+
+
+def test_policy_copy_equals_the_source():
+    copy = K8S / "base/policy/perimeter.rego"
+    assert copy.read_text() == POLICY_SOURCE.read_text(), (
+        "deploy/k8s/base/policy/perimeter.rego differs from the perimeter service's policy: "
+        f"cp {POLICY_SOURCE.relative_to(ROOT)} {copy.relative_to(ROOT)}")
+
+
+def test_every_manifest_matches_the_kubernetes_schema(rendered):
+    import kubernetes_validate
+    name, resources = rendered
+    assert resources
+    errors = []
+    for res in resources:
+        try:
+            kubernetes_validate.validate(res, K8S_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            errors.append(f"{res['kind']}/{res['metadata']['name']}: {'.'.join(map(str, exc.path))}: {exc.message}")
+    assert not errors, f"{name}:\n" + "\n".join(errors)
+
+
+def test_one_deployment_per_service_with_its_name_as_app_label(rendered):
+    overlay, resources = rendered
+    deployments = by_kind(resources, "Deployment")
+    assert set(deployments) == (APPS | DEV_INFRA if overlay == "overlays/dev" else APPS)
+    for name, dep in deployments.items():
+        assert dep["metadata"]["labels"]["app"] == name
+        selector = dep["spec"]["selector"]["matchLabels"]
+        assert selector == {"app": name}
+        template_labels = dep["spec"]["template"]["metadata"]["labels"]
+        assert template_labels.items() >= selector.items()
+        assert template_labels["app"] == name
+        if name in SERVICES:
+            assert (ROOT / "services" / name).is_dir(), f"app label {name} is not a services/ directory"
+
+
+def test_deployments_have_probes_resources_and_run_as_non_root(rendered):
+    _, resources = rendered
+    for name, dep in by_kind(resources, "Deployment").items():
+        spec = pod_spec(dep)
+        assert spec["securityContext"]["runAsNonRoot"] is True, name
+        assert spec["securityContext"].get("runAsUser", 1) != 0, name
+        for c in all_containers(dep):
+            where = f"{name}/{c['name']}"
+            res = c.get("resources") or {}
+            for part in ("requests", "limits"):
+                assert {"cpu", "memory"} <= set(res.get(part) or {}), f"{where} lacks {part}"
+            sc = c.get("securityContext") or {}
+            assert sc.get("allowPrivilegeEscalation") is False, where
+            assert "ALL" in (sc.get("capabilities") or {}).get("drop", []), where
+            if name in APPS:  # third-party images of the dev infrastructure write to their root fs
+                assert sc.get("readOnlyRootFilesystem") is True, where
+        for c in spec["containers"]:
+            assert c.get("readinessProbe") and c.get("livenessProbe"), f"{name}/{c['name']} lacks probes"
+
+
+def test_services_run_their_module_with_migrations_first(rendered):
+    _, resources = rendered
+    deployments = by_kind(resources, "Deployment")
+    for name in SERVICES:
+        spec = pod_spec(deployments[name])
+        (main,) = spec["containers"]
+        assert main["name"] == name
+        assert main["command"] == ["python", "-m", "paraph_platform.run", name]
+        (init,) = spec["initContainers"]
+        assert init["command"] == ["python", "-m", "paraph_platform.run", name, "--migrate-only"]
+        assert init["image"] == main["image"]
+        health = ["python", "-m", "paraph_platform.health", name]
+        assert main["readinessProbe"]["exec"]["command"] == health
+        assert main["livenessProbe"]["exec"]["command"][:4] == health
+        env = {e["name"]: e for e in main["env"]}
+        assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["key"] == f"{name.upper()}_DATABASE_URL"
+        assert "AMQP_URI" in env
+        # the writable paths of a read-only root filesystem
+        mounts = {m["mountPath"] for m in main["volumeMounts"]}
+        assert {"/tmp", "/var/lib/paraph"} <= mounts
+    gateway = pod_spec(deployments["gateway"])["containers"][0]
+    assert gateway["command"] == ["gunicorn", "-c", "gateway/gunicorn.conf.py"]
+
+
+def test_perimeter_uses_opa_with_the_policy_from_the_configmap(rendered):
+    _, resources = rendered
+    deployments = by_kind(resources, "Deployment")
+    env = {e["name"]: e.get("value") for e in pod_spec(deployments["perimeter"])["containers"][0]["env"]}
+    assert env["OPA_URL"] == "http://opa:8181" and env["OPA_MANAGED_POLICY"] == "1"
+    opa = pod_spec(deployments["opa"])
+    container = opa["containers"][0]
+    assert container["args"][:2] == ["run", "--server"]
+    (mount,) = container["volumeMounts"]
+    policy_path = container["args"][-1]
+    assert policy_path.startswith(mount["mountPath"] + "/")
+    volume = next(v for v in opa["volumes"] if v["name"] == mount["name"])
+    configmaps = by_kind(resources, "ConfigMap")
+    cm = configmaps[volume["configMap"]["name"]]
+    assert cm["metadata"]["name"].startswith("opa-policy-")  # hash suffix: a new policy rolls OPA
+    assert cm["data"][Path(policy_path).name] == POLICY_SOURCE.read_text()
+    service = by_kind(resources, "Service")["opa"]
+    assert service["spec"]["ports"][0]["port"] == 8181
+
+
+def test_services_ingress_hpa_and_pdb_point_at_real_things(rendered):
+    _, resources = rendered
+    deployments = by_kind(resources, "Deployment")
+    services = by_kind(resources, "Service")
+    for name, svc in services.items():
+        selector = svc["spec"]["selector"]
+        matching = [d for d in deployments.values()
+                    if d["spec"]["template"]["metadata"]["labels"].items() >= selector.items()]
+        assert matching, f"Service {name} selects no pods"
+        ports = {p["name"] for d in matching for c in pod_spec(d)["containers"] for p in c.get("ports", [])}
+        for p in svc["spec"]["ports"]:
+            if isinstance(p["targetPort"], str):
+                assert p["targetPort"] in ports, f"Service {name}: no container port named {p['targetPort']}"
+    for name, ing in by_kind(resources, "Ingress").items():
+        for rule in ing["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                backend = path["backend"]["service"]
+                assert backend["name"] in services, f"Ingress {name} -> unknown Service {backend['name']}"
+                port_names = {p["name"] for p in services[backend["name"]]["spec"]["ports"]}
+                assert backend["port"]["name"] in port_names
+    hpas = by_kind(resources, "HorizontalPodAutoscaler")
+    assert {"gateway", "contracts", "signing"} <= set(hpas)
+    for name, hpa in hpas.items():
+        ref = hpa["spec"]["scaleTargetRef"]
+        assert ref["kind"] == "Deployment" and ref["name"] in deployments, f"HPA {name} has no target"
+        assert hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
+        for c in pod_spec(deployments[ref["name"]])["containers"]:
+            assert "cpu" in c["resources"]["requests"], f"HPA {name}: CPU utilisation needs CPU requests"
+    pdbs = by_kind(resources, "PodDisruptionBudget")
+    assert "gateway" in pdbs
+    for name, pdb in pdbs.items():
+        sel = pdb["spec"]["selector"]["matchLabels"]
+        targets = [d for d in deployments.values() if d["spec"]["template"]["metadata"]["labels"].items() >= sel.items()]
+        assert targets, f"PDB {name} selects no pods"
+        min_available = pdb["spec"].get("minAvailable")
+        if isinstance(min_available, int):
+            replicas = targets[0]["spec"].get("replicas", 1)
+            floor = hpas[name]["spec"]["minReplicas"] if name in hpas else replicas
+            assert min_available < min(replicas, floor), f"PDB {name} would block every voluntary disruption"
+
+
+def declared_secret_keys(resources) -> dict[str, set[str]]:
+    secrets = by_kind(resources, "Secret")
+    if not secrets:  # prod: created out of band with the keys of the dev Secret
+        secrets = {d["metadata"]["name"]: d for d in yaml.safe_load_all(DEV_SECRET.read_text()) if d}
+    return {name: set(s.get("stringData") or {}) | set(s.get("data") or {}) for name, s in secrets.items()}
+
+
+def test_every_secret_and_configmap_reference_resolves(rendered):
+    overlay, resources = rendered
+    secrets = declared_secret_keys(resources)
+    configmaps = by_kind(resources, "ConfigMap")
+    for name, dep in by_kind(resources, "Deployment").items():
+        for c in all_containers(dep):
+            for e in c.get("env") or []:
+                ref = (e.get("valueFrom") or {}).get("secretKeyRef")
+                if ref:
+                    assert ref["name"] in secrets, f"{name}: unknown Secret {ref['name']}"
+                    assert ref["key"] in secrets[ref["name"]], f"{name}: Secret {ref['name']} has no key {ref['key']}"
+                ref = (e.get("valueFrom") or {}).get("configMapKeyRef")
+                if ref:
+                    assert ref["key"] in configmaps[ref["name"]]["data"]
+            for ef in c.get("envFrom") or []:
+                if "configMapRef" in ef:
+                    assert ef["configMapRef"]["name"] in configmaps, f"{name}: unknown ConfigMap"
+                if "secretRef" in ef:
+                    assert ef["secretRef"]["name"] in secrets
+        for v in pod_spec(dep).get("volumes") or []:
+            if "configMap" in v:
+                assert v["configMap"]["name"] in configmaps
+    if overlay == "overlays/prod":
+        assert not by_kind(resources, "Secret"), "production secrets must not be rendered from the repository"
+
+
+def test_configured_variables_are_read_by_the_code(rendered):
+    """A variable set by the manifests that no code reads (nor .env.example documents, for services
+    still being written: notify's SMTP_URL) is a typo or dead configuration."""
+    from deploy.tests.test_compose import env_example
+    _, resources = rendered
+    known = set(envscan.all_reads()) | set(env_example())
+    names = set()
+    for cm in by_kind(resources, "ConfigMap").values():
+        if cm["metadata"]["name"].startswith("paraph-config"):
+            names |= set(cm["data"])
+    for name, dep in by_kind(resources, "Deployment").items():
+        if name not in APPS:
+            continue
+        for c in all_containers(dep):
+            names |= {e["name"] for e in c.get("env") or []}
+    assert names - known == set(), f"set but never read: {sorted(names - known)}"
+
+
+def test_images(rendered):
+    overlay, resources = rendered
+    for name, dep in by_kind(resources, "Deployment").items():
+        for c in all_containers(dep):
+            image = c["image"]
+            if name not in APPS - {"opa"}:  # third-party images: pinned tags
+                assert ":" in image and not image.endswith(":latest"), image
+                continue
+            if overlay == "base":
+                assert image == f"paraph/{name}"
+            elif overlay == "overlays/dev":
+                assert image == f"paraph/{name}:dev"
+            else:
+                assert image.startswith(f"registry.example.com/paraph/{name}:") and not image.endswith(":latest")
+
+
+def test_namespaces(rendered):
+    overlay, resources = rendered
+    if overlay == "base":
+        return
+    expected = {"overlays/dev": "paraph-dev", "overlays/prod": "paraph"}[overlay]
+    for res in resources:
+        if res["kind"] == "Namespace":
+            assert res["metadata"]["name"] == expected
+        else:
+            assert res["metadata"]["namespace"] == expected, res["metadata"]["name"]
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed (the Python renderer is used)")
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_renderer_agrees_with_kubectl_kustomize(overlay):
+    result = subprocess.run(["kubectl", "kustomize", str(K8S / overlay)], capture_output=True, text=True, timeout=120)
+    if result.returncode != 0 and "kustomize" in result.stderr and "unknown command" in result.stderr:
+        pytest.skip("this kubectl has no kustomize")
+    assert result.returncode == 0, result.stderr
+    theirs = {kustomize._key(r): r for r in yaml.safe_load_all(result.stdout) if r}
+    ours = {kustomize._key(r): r for r in kustomize.build(K8S / overlay)}
+    assert set(ours) == set(theirs)
+    for key in theirs:
+        assert ours[key] == theirs[key], f"{key} differs from kubectl kustomize"
+
+
+def test_renderer_strategic_merge_semantics():
+    target = {"spec": {"containers": [{"name": "a", "env": [{"name": "X", "value": "1"}]}],
+                       "minAvailable": 1, "rules": [1, 2]}}
+    patch = {"spec": {"containers": [{"name": "a", "env": [{"name": "Y", "value": "2"}]}, {"name": "b"}],
+                      "minAvailable": None, "rules": [3]}}
+    merged = kustomize.strategic_merge(target, patch)
+    assert merged["spec"]["containers"][1]["env"] == [{"name": "Y", "value": "2"}, {"name": "X", "value": "1"}]
+    assert merged["spec"]["containers"][0] == {"name": "b"}
+    assert "minAvailable" not in merged["spec"] and merged["spec"]["rules"] == [3]
+    assert kustomize.configmap_hash({"data": {"A": "1"}}) == "89g4tffbfk"  # as kustomize v5 names it
