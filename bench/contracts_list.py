@@ -10,34 +10,19 @@ against the same PostgreSQL data; prints p50/p95 and the ratio.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-PG = os.environ.get("PARAPH_TEST_PG", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
+from bench.common import (Processes, access_token, free_port, private_vhost, ratio, save, scratch_databases,
+                          service_env, summary, table, wait_until)
+
+SUITE = False  # loads a million rows: run it explicitly
 LICENSE = "bench-license"
 USER = "bench-user"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def create_db(service: str) -> str:
-    from paraph_platform.testing import create_database
-    return create_database(service)
 
 
 def load_data(contracts_url: str, perimeter_url: str, n_contracts: int, n_customers: int, n_perimeters: int):
@@ -150,50 +135,27 @@ app.register_blueprint(bp, url_prefix="/api/v1")
 '''
 
 
-def percentile(values, p):
-    values = sorted(values)
-    k = max(0, min(len(values) - 1, int(round(p / 100 * (len(values) - 1)))))
-    return values[k]
-
-
 def measure(url, token, n):
+    """Sequential requests; returns (latencies in seconds, last body)."""
     times, last = [], None
     session = requests.Session()
     for _ in range(n):
-        t = time.perf_counter()
+        t0 = time.perf_counter()
         r = session.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=300)
-        times.append((time.perf_counter() - t) * 1000)
+        times.append(time.perf_counter() - t0)
         r.raise_for_status()
         last = r.json()
     return times, last
 
 
-def wait_http(url, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not come up")
+def rpc_consumers(vhost_uri: str, service: str) -> int:
+    from urllib.parse import urlparse
+    vhost = urlparse(vhost_uri).path.lstrip("/")
+    r = requests.get(f"http://127.0.0.1:15672/api/queues/{vhost}/rpc-{service}", auth=("guest", "guest"), timeout=5)
+    return r.json().get("consumers", 0) if r.status_code == 200 else 0
 
 
-def wait_rpc(vhost, service, timeout=60):
-    """Until the service consumes its RPC queue (RabbitMQ management API)."""
-    from urllib.parse import quote
-    deadline = time.time() + timeout
-    url = f"http://127.0.0.1:15672/api/queues/{quote(vhost, safe='')}/rpc-{service}"
-    while time.time() < deadline:
-        r = requests.get(url, auth=("guest", "guest"), timeout=5)
-        if r.status_code == 200 and r.json().get("consumers", 0) > 0:
-            return
-        time.sleep(0.3)
-    raise RuntimeError(f"{service} did not come up")
-
-
-def main(argv=None):
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--contracts", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=10_000)
@@ -201,74 +163,53 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args(argv)
 
-    import jwt
-    from paraph_platform.testing import drop_database
-    vhost = f"bench-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["rabbitmqctl", "add_vhost", vhost], check=True, capture_output=True)
-    subprocess.run(["rabbitmqctl", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], check=True,
-                   capture_output=True)
-    amqp = f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}"
-    urls = {svc: create_db(svc) for svc in ("contracts", "perimeter")}
-    procs = []
     tmp = Path(tempfile.mkdtemp(prefix="paraph-bench-"))
-    try:
-        print(f"loading {args.contracts:,} contracts, {args.customers:,} customers, {args.perimeters:,} perimeters...",
-              flush=True)
-        took = load_data(urls["contracts"], urls["perimeter"], args.contracts, args.customers, args.perimeters)
-        print(f"  loaded in {took:.1f}s", flush=True)
-        secret = "bench-secret-" + uuid.uuid4().hex
-        env = {**os.environ, "AMQP_URI": amqp, "JWT_SECRET": secret, "CONTRACTS_DATABASE_URL": urls["contracts"],
-               "PERIMETER_DATABASE_URL": urls["perimeter"], "CONTRACTS_ROWCHECK_DATABASE_URL": urls["contracts"],
-               "LOG_LEVEL": "WARNING", "PYTHONPATH": f"{tmp}:{ROOT}", "ABANDON_SCAN_INTERVAL": "86400",
-               "RPC_TIMEOUT": "120"}
-        (tmp / "contracts_rowcheck_service").mkdir()
-        (tmp / "contracts_rowcheck_service" / "__init__.py").write_text("")
-        (tmp / "contracts_rowcheck_service" / "service.py").write_text(ROWCHECK_SERVICE)
-        (tmp / "bench_wsgi.py").write_text(WSGI)
-        py = sys.executable
-        for svc in ("perimeter", "contracts", "contracts_rowcheck"):
-            procs.append(subprocess.Popen([py, "-m", "paraph_platform.run", svc], env=env, cwd=ROOT))
-        port = free_port()
-        procs.append(subprocess.Popen([str(Path(py).parent / "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "4",
-                                       "-b", f"127.0.0.1:{port}", "--log-level", "warning", "bench_wsgi:app"],
-                                      env=env, cwd=tmp))
-        base = f"http://127.0.0.1:{port}"
-        wait_http(base + "/healthz")
-        for svc in ("perimeter", "contracts", "contracts_rowcheck"):
-            wait_rpc(vhost, svc)
-        now = datetime.now(timezone.utc)
-        token = jwt.encode({"sub": USER, "lic": LICENSE, "role": "user", "email": "bench@x.test",
-                            "exp": int((now + timedelta(hours=2)).timestamp()), "typ": "access"}, secret,
-                           algorithm="HS256")
-        sql_url = base + "/api/v1/contracts?limit=50&with_total=false"
-        row_url = base + "/api/v1/bench/rowcheck/contracts"
-        measure(sql_url, token, 3)  # warm up
-        measure(row_url, token, 1)
-        sql_times, sql_body = measure(sql_url, token, args.requests)
-        row_times, row_body = measure(row_url, token, max(3, args.requests // 8))
-        assert [i["id"] for i in sql_body["items"]] == [i["id"] for i in row_body["items"]], \
-            "both strategies must return the same 50 contracts"
-        sql_p50, sql_p95 = statistics.median(sql_times), percentile(sql_times, 95)
-        row_p50, row_p95 = statistics.median(row_times), percentile(row_times, 95)
-        print(f"\nvisible to the user: 1 perimeter of {args.perimeters:,} -> "
-              f"{args.contracts // args.perimeters:,} of {args.contracts:,} contracts; "
-              f"per-row strategy checked {row_body['checked']:,} rows to find 50")
-        print(f"{'strategy':<28}{'p50 ms':>10}{'p95 ms':>10}")
-        print(f"{'policy pushed into SQL':<28}{sql_p50:>10.1f}{sql_p95:>10.1f}")
-        print(f"{'per-row policy check':<28}{row_p50:>10.1f}{row_p95:>10.1f}")
-        print(f"ratio (per-row / SQL): p50 x{row_p50 / sql_p50:.1f}, p95 x{row_p95 / sql_p95:.1f}")
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        for url in urls.values():
-            drop_database(url)
-        subprocess.run(["rabbitmqctl", "delete_vhost", vhost], capture_output=True)
+    (tmp / "contracts_rowcheck_service").mkdir()
+    (tmp / "contracts_rowcheck_service" / "__init__.py").write_text("")
+    (tmp / "contracts_rowcheck_service" / "service.py").write_text(ROWCHECK_SERVICE)
+    (tmp / "bench_wsgi.py").write_text(WSGI)
+    procs = Processes(tmp)
+    with private_vhost() as amqp, scratch_databases("contracts", "perimeter") as urls:
+        try:
+            print(f"loading {args.contracts:,} contracts, {args.customers:,} customers, "
+                  f"{args.perimeters:,} perimeters...", flush=True)
+            took = load_data(urls["contracts"], urls["perimeter"], args.contracts, args.customers, args.perimeters)
+            print(f"  loaded in {took:.1f}s", flush=True)
+            env = {**service_env(amqp, urls, tmp), "CONTRACTS_ROWCHECK_DATABASE_URL": urls["contracts"],
+                   "PYTHONPATH": f"{tmp}", "ABANDON_SCAN_INTERVAL": "86400", "RPC_TIMEOUT": "120"}
+            for svc in ("perimeter", "contracts", "contracts_rowcheck"):
+                procs.service(svc, env)
+            port = free_port()
+            gunicorn = str(Path(sys.executable).parent / "gunicorn")
+            procs.spawn("gateway", [gunicorn, "-w", "2", "-k", "gthread", "--threads", "4", "-b",
+                                    f"127.0.0.1:{port}", "--chdir", str(tmp), "bench_wsgi:app"], env)
+            base = f"http://127.0.0.1:{port}"
+            wait_until(lambda: requests.get(f"{base}/healthz", timeout=1).ok, 60, "gunicorn")
+            for svc in ("perimeter", "contracts", "contracts_rowcheck"):
+                wait_until(lambda: rpc_consumers(amqp, svc) > 0, 60, svc)
+            token = access_token(LICENSE, USER, role="user")
+            sql_url = base + "/api/v1/contracts?limit=50&with_total=false"
+            row_url = base + "/api/v1/bench/rowcheck/contracts"
+            measure(sql_url, token, 3)  # warm up
+            measure(row_url, token, 1)
+            sql_times, sql_body = measure(sql_url, token, args.requests)
+            row_times, row_body = measure(row_url, token, max(3, args.requests // 8))
+            assert [i["id"] for i in sql_body["items"]] == [i["id"] for i in row_body["items"]], \
+                "both strategies must return the same 50 contracts"
+        finally:
+            procs.stop()
+    sql, row = summary(sql_times, sum(sql_times)), summary(row_times, sum(row_times))
+    print(f"\nvisible to the user: 1 perimeter of {args.perimeters:,} -> "
+          f"{args.contracts // args.perimeters:,} of {args.contracts:,} contracts; "
+          f"the per-row strategy checked {row_body['checked']:,} rows to find 50\n")
+    print(table([["policy pushed into SQL", sql["p50_ms"], sql["p95_ms"]],
+                 ["per-row policy check", row["p50_ms"], row["p95_ms"]]], ["strategy", "p50 ms", "p95 ms"]))
+    print(f"\nratio per-row / SQL: p50 {ratio(row['p50_ms'], sql['p50_ms'])}, p95 {ratio(row['p95_ms'], sql['p95_ms'])}")
+    path = save("contracts_list", {"params": vars(args), "load_seconds": round(took, 1), "sql": sql, "per_row": row,
+                                   "rows_checked": row_body["checked"]})
+    print(f"results: {path}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

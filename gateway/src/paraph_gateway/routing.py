@@ -65,8 +65,10 @@ def current_actor(required: bool = True) -> dict | None:
 def call(service: str, method: str, *args, timeout: float | None = None, **kwargs):
     """RPC to a service with this request's deadline and idempotency key."""
     context = {"request_id": g.get("request_id")}
-    if g.get("deadline"):
-        context[DEADLINE_KEY] = g.deadline
+    # an endpoint that declares a longer timeout (PDF rendering, imports) gets its own deadline
+    deadline = time.time() + float(timeout) if timeout else g.get("deadline")
+    if deadline:
+        context[DEADLINE_KEY] = deadline
     if request.method not in SAFE_METHODS:
         context[IDEMPOTENCY_KEY] = g.get("idempotency_key")
     return pool().call(service, method, *args, context=context, timeout=timeout, **kwargs)

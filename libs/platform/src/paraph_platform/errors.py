@@ -7,6 +7,8 @@ renders an ``application/problem+json`` body.
 """
 from __future__ import annotations
 
+import json
+
 from nameko.exceptions import deserialize_to_instance
 
 
@@ -15,10 +17,16 @@ class PlatformError(Exception):
     code = "internal_error"
     title = "Internal error"
 
-    def __init__(self, message: str = "", details: dict | None = None):
-        super().__init__(message or self.title, details or {})
+    def __init__(self, message: str = "", details: dict | str | None = None):
+        if isinstance(details, str):  # rebuilt from a remote error: details travel as JSON text
+            try:
+                details = json.loads(details)
+            except ValueError:
+                details = {"info": details}
         self.message = message or self.title
         self.details = details or {}
+        # nameko stringifies every non-string argument (True -> "True"); JSON keeps the types
+        super().__init__(self.message, json.dumps(self.details, default=str))
 
     def __str__(self) -> str:  # nameko puts str(exc) in the remote error "value"
         return self.message

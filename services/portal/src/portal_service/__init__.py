@@ -1,0 +1,1 @@
+"""Paraph portal service."""

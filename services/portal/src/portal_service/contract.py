@@ -1,0 +1,155 @@
+"""portal's public contract: events it publishes, RPC methods, what it consumes (see paraph_platform.contract)."""
+from marshmallow import Schema, fields
+
+from paraph_platform.contract import Rpc
+
+from . import schemas
+
+
+class ContractSharedV1(Schema):
+    contract_id = fields.String(required=True)
+    number = fields.String(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+    owner_id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    requester_contact_id = fields.String(required=True)
+    observer_contact_ids = fields.List(fields.String(), required=True)
+    company = fields.String(required=True, allow_none=True)
+    branch = fields.String(required=True, allow_none=True, metadata={"description": "clients limited to a branch "
+                                                                                    "only see shares of that branch"})
+    shared_by = fields.String(required=True, metadata={"description": "user id of the staff member who shared it"})
+    shared_by_name = fields.String(required=True)
+
+
+class ContractUnsharedV1(Schema):
+    contract_id = fields.String(required=True)
+    number = fields.String(required=True)
+    owner_id = fields.String(required=True)
+    unshared_by = fields.String(required=True)
+
+
+class QuoteViewedV1(Schema):
+    contract_id = fields.String(required=True)
+    number = fields.String(required=True)
+    title = fields.String(required=True)
+    owner_id = fields.String(required=True, metadata={"description": "the assigned salesperson (notified per "
+                                                                     "their preferences)"})
+    contact_id = fields.String(required=True)
+    contact_name = fields.String(required=True)
+    contact_email = fields.String(required=True)
+    at = fields.String(required=True, metadata={"description": "ISO 8601 date and time of the action"})
+    ip = fields.String(required=True, allow_none=True)
+    user_agent = fields.String(required=True, allow_none=True)
+
+
+class QuoteDownloadedV1(QuoteViewedV1):
+    pass
+
+
+class QuoteFeedbackSentV1(Schema):
+    contract_id = fields.String(required=True)
+    number = fields.String(required=True)
+    title = fields.String(required=True)
+    owner_id = fields.String(required=True)
+    contact_id = fields.String(required=True)
+    contact_name = fields.String(required=True)
+    contact_email = fields.String(required=True)
+    at = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class NotificationAttachment(Schema):
+    kind = fields.String(required=True, metadata={"enum": ["contract_pdf", "signed_pdf", "proof"]})
+    id = fields.String(required=True)
+    filename = fields.String(required=True)
+
+
+class NotificationRequestedV1(Schema):
+    """Internal: asks the notify service to send a message (carries secret links; never webhooked)."""
+    channel = fields.String(required=True)
+    to = fields.String(required=True)
+    to_name = fields.String(required=True)
+    locale = fields.String(required=True)
+    template = fields.String(required=True, metadata={"enum": ["quote_send", "quote_reminder", "contract_shared",
+                                                               "quote_feedback"]})
+    user_id = fields.String(required=True, allow_none=True)
+    dedupe_key = fields.String(required=True)
+    vars = fields.Dict(required=True)
+    attachments = fields.List(fields.Nested(NotificationAttachment))
+    reply_to = fields.String(metadata={"description": "quote emails: the salesperson; feedback: the contact"})
+
+
+EVENTS = {
+    "contract.shared.v1": ContractSharedV1,
+    "contract.unshared.v1": ContractUnsharedV1,
+    "quote.viewed.v1": QuoteViewedV1,
+    "quote.downloaded.v1": QuoteDownloadedV1,
+    "quote.feedback_sent.v1": QuoteFeedbackSentV1,
+    "notification.requested.v1": NotificationRequestedV1,
+}
+INTERNAL_EVENTS = {"notification.requested.v1"}
+
+RPC = {
+    "grant_access": Rpc(schemas.GrantAccessSchema, schemas.AccessView, args=("actor", "contact_id")),
+    "get_access": Rpc(result=schemas.AccessView, args=("actor", "contact_id")),
+    "update_access": Rpc(schemas.UpdateAccessSchema, schemas.AccessView, args=("actor", "contact_id")),
+    "revoke_access": Rpc(result=schemas.AccessView, args=("actor", "contact_id")),
+    "resend_access_invitation": Rpc(result=schemas.AccessView, args=("actor", "contact_id")),
+    "list_accesses": Rpc(description="[AccessView] of a customer", args=("actor", "customer_id")),
+    "share_contract": Rpc(schemas.ShareSchema, schemas.ShareView, args=("actor", "contract_id")),
+    "unshare_contract": Rpc(result=schemas.ShareView, args=("actor", "contract_id")),
+    "contract_portal": Rpc(description="staff view: share, visible attachments/milestones, counts",
+                           args=("actor", "contract_id")),
+    "client_contracts": Rpc(description="{items: [shared contract]} visible to the signed-in client", args=("actor",)),
+    "client_contract": Rpc(description="a shared contract, portal-visible attachments and milestones only",
+                           args=("actor", "contract_id")),
+    "client_pdf": Rpc(description="contracts.get_pdf result", args=("actor", "contract_id")),
+    "client_attachment": Rpc(description="contracts.get_attachment_internal result (visible only)",
+                             args=("actor", "attachment_id")),
+    "client_me": Rpc(args=("actor",)),
+    "tasks": Rpc(description="{items, signing_available} from signing.tasks_for", args=("actor",)),
+    "act": Rpc(schemas.ActSchema, args=("actor", "participant_id")),
+    "send_info": Rpc(args=("actor", "contract_id")),
+    "send_quote": Rpc(schemas.SendQuoteSchema, schemas.SendResult, args=("actor", "contract_id")),
+    "quote_activity": Rpc(description="views, downloads, feedback and sends with date and time",
+                          args=("actor", "contract_id")),
+    "revoke_quote_links": Rpc(args=("actor", "contract_id")),
+    "quote_page": Rpc(schemas.RequestMetaSchema, schemas.PageResult, args=("token",)),
+    "quote_pdf": Rpc(schemas.RequestMetaSchema, description="{status, filename, content_type, content_base64} "
+                                                            "or {status, html}", args=("token",)),
+    "quote_feedback": Rpc(schemas.RequestMetaSchema, schemas.PageResult, args=("token",)),
+    "portal_page": Rpc(schemas.RequestMetaSchema, schemas.PageResult, args=("page",)),
+    "error_page": Rpc(schemas.RequestMetaSchema, schemas.PageResult, args=("status",)),
+}
+
+CONSUMES_EVENTS = {
+    ("identity", "user.activated.v1"): ["user_id", "license_id", "role"],
+    ("identity", "user.deactivated.v1"): ["user_id", "license_id", "role"],
+    ("contracts", "contract.status_changed.v1"): ["contract_id", "to_status"],
+}
+CONSUMES_RPC = {
+    ("identity", "grant_client_access"): ["user_id", "email", "name", "user_code", "company", "branch",
+                                          "allowed_ip", "status", "locale"],
+    ("identity", "update_client_access"): ["user_code", "company", "branch", "allowed_ip"],
+    ("identity", "deactivate_user"): [],
+    ("identity", "resend_invitation"): [],
+    ("identity", "resolve_users"): ["role", "status", "email", "name", "locale"],
+    ("identity", "license_settings"): ["name", "settings"],
+    ("contracts", "get_contact"): ["id", "customer_id", "customer_name", "name", "email", "branch"],
+    ("contracts", "get_contacts_internal"): ["id", "customer_id", "name", "email", "branch"],
+    ("contracts", "get_customer"): ["id"],
+    ("contracts", "get_contract"): ["id", "kind", "number", "title", "status", "customer_id", "customer_name",
+                                    "owner_id", "contact_id", "attachments", "milestones", "portal", "locale"],
+    ("contracts", "get_contract_internal"): ["number", "title", "status", "owner_id", "owner_name", "owner_email",
+                                             "currency", "lines", "subtotal", "tax_total", "total", "attachments",
+                                             "milestones", "locale"],
+    ("contracts", "get_attachment_internal"): ["contract_id", "portal_visible", "filename", "content_type",
+                                               "content_base64"],
+    ("contracts", "get_pdf"): ["filename", "content_type", "content_base64"],
+    ("contracts", "mark_sent"): ["id", "number", "title", "status"],
+    ("contracts", "set_portal_visibility"): [],
+    ("signing", "create_request"): ["id"],
+    ("signing", "tasks_for"): [],
+    ("signing", "request_for_contract"): ["participants"],
+}

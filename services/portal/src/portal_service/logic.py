@@ -1,0 +1,448 @@
+"""Pure portal rules (no I/O): who may be on a share, what a client sees (company and branch),
+page tokens, quote email templates, what a client sees of a contract, the quote page context.
+
+Visibility of a share for a signed-in client (the rule the SQL filter in service.py implements):
+
+* same license and same customer (the contract's customer is the client's customer);
+* same company: the share's company (the requester's company label at share time) equals the
+  client's company label (case-insensitive), or the client is the share's requester or an observer;
+* branch: a client whose access is limited to a branch only sees shares made for that branch
+  (``share.branch`` equal to the client's branch, case-insensitive); a client without a branch
+  restriction sees every branch of their company;
+* the share is active (not revoked) and the client's access is not deactivated.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
+
+from .exceptions import InvalidInput
+
+LOCALES = ("fr", "en")
+DEFAULT_LOCALE = "fr"
+ACTIVE_ACCESS = ("invited", "active")
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+MAX_FEEDBACK = 5000
+FEEDBACK_PER_HOUR = 10
+SETTINGS_HINT = ("Manage portal clients in Settings > Customer portal > Manage clients "
+                 "(POST /api/v1/contacts/{contact_id}/portal-access).")
+
+
+# -- tokens --------------------------------------------------------------------------------------
+
+def new_secret() -> str:
+    """An unguessable page token (256 bits, URL-safe)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_well_formed(token) -> bool:
+    return isinstance(token, str) and bool(TOKEN_RE.match(token))
+
+
+def quote_url(public_url: str, secret: str) -> str:
+    return f"{public_url.rstrip('/')}/q/{secret}"
+
+
+def portal_contract_url(public_url: str, contract_id: str) -> str:
+    return f"{public_url.rstrip('/')}/portal/contracts/{contract_id}"
+
+
+# -- labels (company, branch) ----------------------------------------------------------------------
+
+def norm(label) -> str | None:
+    """Company and branch labels compare trimmed and case-insensitively; blank = none."""
+    if label is None:
+        return None
+    value = " ".join(str(label).split()).lower()
+    return value or None
+
+
+def clean_label(label) -> str | None:
+    if label is None:
+        return None
+    value = " ".join(str(label).split())
+    return value or None
+
+
+@dataclass(frozen=True)
+class ClientScope:
+    """What scopes a signed-in client: their contact, customer, company label and branch."""
+    license_id: str
+    user_id: str
+    contact_id: str | None
+    customer_id: str | None
+    company: str | None
+    branch: str | None
+
+
+def share_visible(client: ClientScope, share: dict, participant_ids) -> bool:
+    """The visibility rule above, on plain values (the service applies the same rule in SQL)."""
+    if share.get("revoked_at") or not client.customer_id:
+        return False
+    if share["license_id"] != client.license_id or share["customer_id"] != client.customer_id:
+        return False
+    participant = client.contact_id is not None and client.contact_id in set(participant_ids)
+    same_company = client.company is not None and norm(share.get("company")) == norm(client.company)
+    if not (participant or same_company):
+        return False
+    if norm(client.branch) is not None and norm(share.get("branch")) != norm(client.branch):
+        return False
+    return True
+
+
+def share_branch(explicit, requester_contact: dict, requester_access: dict) -> str | None:
+    """The branch a share is made for: the one given, else the requester contact's branch, else the
+    branch the requester's access is limited to."""
+    for value in (explicit, requester_contact.get("branch"), requester_access.get("branch")):
+        if clean_label(value):
+            return clean_label(value)
+    return None
+
+
+def check_participants(customer_id: str, customer_name: str, requester_id: str, observer_ids: list,
+                       contacts: dict, accesses: dict, branch: str | None) -> str | None:
+    """Requester and observers must be contacts of the contract's customer, hold an active portal
+    access, belong to the same company as the requester, and (when their access is limited to a
+    branch) to the share's branch. Returns the share's company; raises InvalidInput otherwise."""
+    problems: dict[str, list[str]] = {}
+    ids = [requester_id] + [o for o in observer_ids if o != requester_id]
+    for cid in ids:
+        field = "requester_contact_id" if cid == requester_id else "observer_contact_ids"
+        contact = contacts.get(cid)
+        label = contact.get("name") if contact else cid
+        if contact is None or contact.get("customer_id") != customer_id:
+            problems.setdefault(field, []).append(
+                f"{label} is not a contact of {customer_name}: requester and observers must be contacts of the "
+                f"contract's customer.")
+            continue
+        access = accesses.get(cid)
+        if access is None or access.get("status") not in ACTIVE_ACCESS:
+            state = "has no portal access" if access is None else "has a deactivated portal access"
+            problems.setdefault(field, []).append(
+                f"{label} {state}. " + SETTINGS_HINT.replace("{contact_id}", cid))
+    if problems:
+        raise InvalidInput(_summary(problems), {"fields": problems, "settings": SETTINGS_HINT})
+    company = clean_label(accesses[requester_id].get("company"))
+    for cid in ids[1:]:
+        if norm(accesses[cid].get("company")) != norm(company):
+            problems.setdefault("observer_contact_ids", []).append(
+                f"{contacts[cid]['name']} belongs to the company {accesses[cid].get('company') or '(none)'}, not "
+                f"{company or '(none)'} like the requester: observers must be listed in the same company. "
+                "Set the company of each client in the portal client settings "
+                f"(PATCH /api/v1/contacts/{cid}/portal-access).")
+    for cid in ids:
+        limited = norm(accesses[cid].get("branch"))
+        if limited is not None and limited != norm(branch):
+            field = "requester_contact_id" if cid == requester_id else "observer_contact_ids"
+            problems.setdefault(field, []).append(
+                f"{contacts[cid]['name']}'s portal access is limited to the branch {accesses[cid]['branch']}; "
+                f"this share is for {branch or 'no branch'}.")
+    if problems:
+        raise InvalidInput(_summary(problems), {"fields": problems, "settings": SETTINGS_HINT})
+    return company
+
+
+def _summary(problems: dict) -> str:
+    first = next(iter(problems.values()))[0]
+    more = sum(len(v) for v in problems.values()) - 1
+    return first + (f" ({more} more problem{'s' if more > 1 else ''})" if more else "")
+
+
+# -- what a client sees of a contract ------------------------------------------------------------
+
+CLIENT_CONTRACT_KEYS = ("id", "kind", "number", "title", "status", "customer_name", "owner_name", "currency",
+                        "subtotal", "tax_total", "total", "taxes", "optional_total", "valid_until", "locale",
+                        "sent_at", "signed_at", "signers")
+
+
+def client_contract_view(detail: dict) -> dict:
+    """A contract as a portal client sees it: only the attachments and milestones flagged
+    portal-visible, no internal fields (notes, tasks, custom columns, history)."""
+    view = {k: detail.get(k) for k in CLIENT_CONTRACT_KEYS}
+    view["owner_email"] = detail.get("owner_email")
+    view["lines"] = [{k: line.get(k) for k in ("position", "product_code", "description", "quantity", "unit",
+                                               "unit_price", "discount_pct", "tax_rate", "optional", "selected",
+                                               "amount")} for line in detail.get("lines") or []]
+    view["attachments"] = [{k: a.get(k) for k in ("id", "folder", "filename", "content_type", "size", "created_at")}
+                           for a in detail.get("attachments") or [] if a.get("portal_visible")]
+    view["milestones"] = [{k: m.get(k) for k in ("id", "title", "description", "due_date", "done", "done_at")}
+                          for m in detail.get("milestones") or [] if m.get("portal_visible")]
+    return view
+
+
+def portal_summary(detail: dict) -> dict:
+    """Staff view of what the portal shows of a contract."""
+    attachments = [a for a in detail.get("attachments") or [] if a.get("portal_visible")]
+    milestones = [m for m in detail.get("milestones") or [] if m.get("portal_visible")]
+    return {
+        "visible_attachments": [{k: a.get(k) for k in ("id", "filename", "folder", "size")} for a in attachments],
+        "visible_milestones": [{k: m.get(k) for k in ("id", "title", "due_date", "done")} for m in milestones],
+        "counts": {"attachments": len(detail.get("attachments") or []), "visible_attachments": len(attachments),
+                   "milestones": len(detail.get("milestones") or []), "visible_milestones": len(milestones),
+                   "views": detail.get("view_count") or 0, "downloads": detail.get("download_count") or 0},
+    }
+
+
+# -- quotes ---------------------------------------------------------------------------------------------
+
+def quote_template(previous_sends: int) -> str:
+    """"Envoyer par email" the first time, "Relancer par email" (reminder template) afterwards."""
+    return "quote_reminder" if previous_sends > 0 else "quote_send"
+
+
+def send_button(previous_sends: int, locale: str) -> str:
+    return label(locale, "remind_button" if previous_sends > 0 else "send_button")
+
+
+def pick_locale(*candidates) -> str:
+    for value in candidates:
+        if isinstance(value, str) and value[:2].lower() in LOCALES:
+            return value[:2].lower()
+    return DEFAULT_LOCALE
+
+
+def check_feedback(message) -> str:
+    text = (message or "").strip() if isinstance(message, str) else ""
+    if not text:
+        raise InvalidInput("Write your remarks first.", {"fields": {"message": ["Missing data for required field."]}})
+    if len(text) > MAX_FEEDBACK:
+        raise InvalidInput(f"Your remarks are limited to {MAX_FEEDBACK} characters.",
+                           {"fields": {"message": [f"At most {MAX_FEEDBACK} characters."]}})
+    return text
+
+
+def clip(value, size: int) -> str | None:
+    if value is None:
+        return None
+    return str(value)[:size]
+
+
+def sign_path(value) -> str | None:
+    """The signing page of a participant, as a same-site path (/sign/<token>), or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    path = urlsplit(value).path if "://" in value else value
+    if not path.startswith("/sign/") or not re.match(r"^/sign/[A-Za-z0-9_\-.~]{8,200}$", path):
+        return None
+    return path
+
+
+PATH_KEYS = ("sign_path", "url", "sign_url", "signing_url", "path", "url_path")
+OPEN_REQUEST_STATUSES = ("pending",)
+UNSIGNED_PARTICIPANT_STATUSES = ("waiting", "pending")  # named, not acted yet (waiting = not their turn)
+
+
+def signer_for(request, contact_id: str | None, email: str | None) -> dict | None:
+    """The signer of a signature request who is this contact (by contact id, else email):
+    {status, path, signed_at, request_status, open}; ``path`` (their /sign/<token> page) is set only
+    when it is their turn to sign a request still under way."""
+    if not isinstance(request, dict):
+        return None
+    participants = request.get("participants") or request.get("signers") or []
+    mail = (email or "").strip().lower()
+    request_status = request.get("status") or "pending"
+    for p in participants:
+        if not isinstance(p, dict) or p.get("role", "signer") != "signer":
+            continue
+        same = (contact_id and p.get("contact_id") == contact_id) or \
+               (mail and str(p.get("email") or "").strip().lower() == mail)
+        if not same:
+            continue
+        status = str(p.get("status") or "pending")
+        path = None
+        if status == "pending" and request_status in OPEN_REQUEST_STATUSES:
+            for key in PATH_KEYS:
+                path = sign_path(p.get(key))
+                if path:
+                    break
+        return {"status": status, "path": path, "signed_at": p.get("acted_at") if status == "signed" else None,
+                "request_status": request_status,
+                "open": request_status in OPEN_REQUEST_STATUSES and status in UNSIGNED_PARTICIPANT_STATUSES}
+    return None
+
+
+# -- formatting and page context ----------------------------------------------------------------------
+
+_BABEL = {"fr": "fr_FR", "en": "en_GB"}
+
+
+def money(amount, currency: str, locale: str) -> str:
+    if amount in (None, ""):
+        return ""
+    from babel.numbers import format_currency
+    try:
+        return format_currency(Decimal(str(amount)), currency or "EUR", locale=_BABEL.get(locale, "fr_FR"))
+    except (InvalidOperation, ValueError):
+        return str(amount)
+
+
+def number(value, locale: str) -> str:
+    if value in (None, ""):
+        return ""
+    from babel.numbers import format_decimal
+    try:
+        return format_decimal(Decimal(str(value)).normalize(), locale=_BABEL.get(locale, "fr_FR"))
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def day(value, locale: str) -> str:
+    if not value:
+        return ""
+    from babel.dates import format_date
+    try:
+        d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return format_date(d, format="long", locale=_BABEL.get(locale, "fr_FR"))
+
+
+def moment(value, locale: str) -> str:
+    if not value:
+        return ""
+    from babel.dates import format_datetime
+    try:
+        dt = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return format_datetime(dt, format="medium", tzinfo=timezone.utc, locale=_BABEL.get(locale, "fr_FR")) + " UTC"
+
+
+def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent: bool = False,
+                  error: str | None = None) -> dict:
+    """Everything the quote page shows, formatted for the locale (the template escapes it)."""
+    currency = detail.get("currency") or "EUR"
+
+    def line(x):
+        return {"description": x.get("description") or "", "code": x.get("product_code") or "",
+                "quantity": number(x.get("quantity"), locale), "unit": x.get("unit") or "",
+                "unit_price": money(x.get("unit_price"), currency, locale),
+                "discount": number(x.get("discount_pct"), locale) if Decimal(str(x.get("discount_pct") or 0)) else "",
+                "tax_rate": number(x.get("tax_rate"), locale) + " %",
+                "amount": money(x.get("amount"), currency, locale), "selected": bool(x.get("selected"))}
+
+    lines = detail.get("lines") or []
+    valid_until = detail.get("valid_until")
+    expired = False
+    if valid_until:
+        try:
+            expired = date.fromisoformat(str(valid_until)[:10]) < datetime.now(timezone.utc).date()
+        except ValueError:
+            expired = False
+    contact = detail.get("contact") or {}
+    return {
+        "locale": locale, "t": LABELS[locale], "number": detail.get("number") or "",
+        "title": detail.get("title") or "", "status": detail.get("status") or "",
+        "status_label": LABELS[locale]["statuses"].get(detail.get("status"), detail.get("status") or ""),
+        "customer_name": detail.get("customer_name") or "", "contact_name": contact.get("name") or "",
+        "owner_name": detail.get("owner_name") or "", "owner_email": detail.get("owner_email") or "",
+        "lines": [line(x) for x in lines if not x.get("optional")],
+        "optional_lines": [line(x) for x in lines if x.get("optional")],
+        "taxes": [{"rate": number(t.get("rate"), locale) + " %", "base": money(t.get("base"), currency, locale),
+                   "tax": money(t.get("tax"), currency, locale)} for t in detail.get("taxes") or []],
+        "subtotal": money(detail.get("subtotal"), currency, locale),
+        "tax_total": money(detail.get("tax_total"), currency, locale),
+        "total": money(detail.get("total"), currency, locale),
+        "optional_total": money(detail.get("optional_total"), currency, locale)
+        if Decimal(str(detail.get("optional_total") or 0)) else "",
+        "valid_until": day(valid_until, locale), "validity_expired": expired,
+        "created_at": day(detail.get("created_at"), locale),
+        "signer": signer, "signed_at": moment((signer or {}).get("signed_at"), locale),
+        "feedback_sent": feedback_sent, "error": error,
+        "max_feedback": MAX_FEEDBACK,
+    }
+
+
+LABELS = {
+    "fr": {
+        "lang": "fr", "quote": "Devis", "customer": "Client", "contact": "Contact", "date": "Date",
+        "valid_until": "Valable jusqu'au", "validity_expired": "La date de validité de ce devis est dépassée.",
+        "salesperson": "Votre interlocuteur", "description": "Désignation", "quantity": "Qté",
+        "unit_price": "Prix unitaire HT", "discount": "Remise %", "tax_rate": "TVA", "amount": "Montant HT",
+        "optional_products": "Produits optionnels", "optional_total": "Total des options HT",
+        "selected": "retenu", "subtotal": "Total HT", "tax": "TVA", "tax_on": "sur", "total": "Total TTC",
+        "download": "Télécharger PDF", "sign": "Signer", "signed": "Signé", "signed_on": "Signé le",
+        "feedback_title": "Envoyer un retour à votre commercial",
+        "feedback_help": "Une question, une remarque ? Votre message est transmis à {name}.",
+        "feedback_placeholder": "Vos remarques…", "feedback_send": "Envoyer",
+        "feedback_thanks": "Merci ! Votre message a été transmis à votre commercial.",
+        "status": "Statut", "not_found_title": "Lien introuvable",
+        "not_found": "Ce lien n'existe pas ou n'est plus valable. Vérifiez l'adresse ou demandez un nouveau lien "
+                     "à votre interlocuteur.",
+        "gone_title": "Lien expiré",
+        "gone": "Ce lien a expiré ou a été désactivé. Demandez un nouveau lien à votre interlocuteur.",
+        "unavailable_title": "Service momentanément indisponible",
+        "unavailable": "Nous ne pouvons pas afficher cette page pour le moment. Réessayez dans quelques instants.",
+        "too_many": "Trop de messages envoyés. Réessayez plus tard.",
+        "powered": "Propulsé par Paraph",
+        "statuses": {"draft": "Brouillon", "sent": "Envoyé", "accepted": "Accepté", "signed": "Signé",
+                     "validated": "Validé", "refused": "Refusé", "abandoned": "Abandonné"},
+        "send_button": "Envoyer par email", "remind_button": "Relancer par email",
+        # portal UI
+        "portal": "Portail client", "login_title": "Connexion au portail client", "email": "Adresse email",
+        "password": "Mot de passe", "user_code": "Code d'utilisateur (facultatif)", "login": "Se connecter",
+        "logout": "Se déconnecter", "contracts": "Contrats", "tasks": "Mes tâches de signature",
+        "shared_legend": "La ligne verte indique un document visible depuis le portail client.",
+        "no_contracts": "Aucun contrat n'est partagé avec vous pour le moment.",
+        "requester": "Demandeur", "observers": "Observateurs", "shared_on": "Partagé le",
+        "attachments": "Pièces jointes", "milestones": "Jalons", "no_attachments": "Aucune pièce jointe.",
+        "no_milestones": "Aucun jalon.", "due": "Échéance", "done": "Terminé", "back": "Retour aux contrats",
+        "no_tasks": "Aucune tâche en attente.", "approve": "Approuver", "decline": "Refuser",
+        "decline_reason": "Motif du refus", "signing_unavailable": "La signature électronique est momentanément "
+                                                                  "indisponible.",
+        "error": "Une erreur est survenue.", "loading": "Chargement…", "total_label": "Montant",
+        "kinds": {"contract": "Contrat", "quote": "Devis", "order": "Commande", "invoice": "Facture"},
+    },
+    "en": {
+        "lang": "en", "quote": "Quote", "customer": "Customer", "contact": "Contact", "date": "Date",
+        "valid_until": "Valid until", "validity_expired": "This quote's validity date has passed.",
+        "salesperson": "Your contact person", "description": "Description", "quantity": "Qty",
+        "unit_price": "Unit price (excl. tax)", "discount": "Discount %", "tax_rate": "Tax", "amount": "Amount",
+        "optional_products": "Optional products", "optional_total": "Options total (excl. tax)",
+        "selected": "selected", "subtotal": "Total excl. tax", "tax": "Tax", "tax_on": "on", "total": "Total incl. tax",
+        "download": "Download PDF", "sign": "Sign", "signed": "Signed", "signed_on": "Signed on",
+        "feedback_title": "Send feedback to your salesperson",
+        "feedback_help": "A question, a remark? Your message goes to {name}.",
+        "feedback_placeholder": "Your remarks…", "feedback_send": "Send",
+        "feedback_thanks": "Thank you! Your message was sent to your salesperson.",
+        "status": "Status", "not_found_title": "Link not found",
+        "not_found": "This link does not exist or is no longer valid. Check the address or ask your contact person "
+                     "for a new link.",
+        "gone_title": "Link expired",
+        "gone": "This link has expired or was deactivated. Ask your contact person for a new link.",
+        "unavailable_title": "Service temporarily unavailable",
+        "unavailable": "We cannot show this page right now. Please try again in a moment.",
+        "too_many": "Too many messages sent. Please try again later.",
+        "powered": "Powered by Paraph",
+        "statuses": {"draft": "Draft", "sent": "Sent", "accepted": "Accepted", "signed": "Signed",
+                     "validated": "Validated", "refused": "Refused", "abandoned": "Abandoned"},
+        "send_button": "Send by email", "remind_button": "Send a reminder by email",
+        "portal": "Customer portal", "login_title": "Sign in to the customer portal", "email": "Email address",
+        "password": "Password", "user_code": "User code (optional)", "login": "Sign in",
+        "logout": "Sign out", "contracts": "Contracts", "tasks": "My signature tasks",
+        "shared_legend": "The green line marks a document visible on the customer portal.",
+        "no_contracts": "No contract is shared with you yet.",
+        "requester": "Requester", "observers": "Observers", "shared_on": "Shared on",
+        "attachments": "Attachments", "milestones": "Milestones", "no_attachments": "No attachment.",
+        "no_milestones": "No milestone.", "due": "Due", "done": "Done", "back": "Back to contracts",
+        "no_tasks": "Nothing waiting for you.", "approve": "Approve", "decline": "Decline",
+        "decline_reason": "Reason", "signing_unavailable": "Electronic signature is temporarily unavailable.",
+        "error": "Something went wrong.", "loading": "Loading…", "total_label": "Amount",
+        "kinds": {"contract": "Contract", "quote": "Quote", "order": "Order", "invoice": "Invoice"},
+    },
+}
+
+
+def label(locale: str, key: str) -> str:
+    return LABELS.get(locale, LABELS[DEFAULT_LOCALE])[key]

@@ -1,0 +1,136 @@
+"""Marshmallow schemas of portal's RPC payloads (inputs raise on unknown fields) and results."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+ID = validate.Length(min=1, max=64)
+LOCALE = validate.OneOf(["fr", "en"])
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = "raise"
+
+
+# -- client access ---------------------------------------------------------------------------------
+
+class GrantAccessSchema(StrictSchema):
+    user_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    email = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=3, max=320),
+                          metadata={"description": "defaults to the contact's email"})
+    company = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                            metadata={"description": "defaults to the customer's name"})
+    allowed_ip = fields.IP(load_default=None, allow_none=True)
+    branch = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    locale = fields.String(load_default=None, allow_none=True, validate=LOCALE)
+    send_email = fields.Boolean(load_default=True)
+
+
+class UpdateAccessSchema(StrictSchema):
+    user_code = fields.String(validate=validate.Length(min=1, max=64))
+    company = fields.String(allow_none=True, validate=validate.Length(max=200))
+    allowed_ip = fields.IP(allow_none=True)
+    branch = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+class AccessView(Schema):
+    contact_id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    user_id = fields.String(required=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    user_code = fields.String(required=True)
+    company = fields.String(allow_none=True)
+    branch = fields.String(allow_none=True)
+    allowed_ip = fields.String(allow_none=True)
+    locale = fields.String(required=True)
+    role = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": "invited | active | deactivated"})
+    created_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+
+
+# -- shares -------------------------------------------------------------------------------------------
+
+class ShareSchema(StrictSchema):
+    requester_contact_id = fields.String(required=True, validate=ID)
+    observer_contact_ids = fields.List(fields.String(validate=ID), load_default=list,
+                                       validate=validate.Length(max=100))
+    show_attachments = fields.Boolean(load_default=None, allow_none=True,
+                                      metadata={"description": "true shows every attachment on the portal, false "
+                                                               "hides them all; omitted keeps each attachment's "
+                                                               "setting (default from the contract type / license)"})
+    branch = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                           metadata={"description": "defaults to the requester contact's branch"})
+    message = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class ShareView(Schema):
+    id = fields.String(required=True)
+    contract_id = fields.String(required=True)
+    number = fields.String(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    company = fields.String(allow_none=True)
+    branch = fields.String(allow_none=True)
+    active = fields.Boolean(required=True)
+    requester = fields.Dict(required=True)
+    observers = fields.List(fields.Dict(), required=True)
+    show_attachments = fields.Boolean(allow_none=True)
+    message = fields.String(required=True)
+    shared_by = fields.String(required=True)
+    shared_at = fields.String(required=True)
+
+
+# -- quotes --------------------------------------------------------------------------------------------
+
+class SendQuoteSchema(StrictSchema):
+    contact_id = fields.String(load_default=None, allow_none=True, validate=ID,
+                               metadata={"description": "defaults to the quote's contact"})
+    attach_pdf = fields.Boolean(load_default=False)
+    request_signature = fields.Boolean(load_default=None, allow_none=True,
+                                       metadata={"description": "defaults to the license's electronic_signature_"
+                                                                "enabled setting"})
+    message = fields.String(load_default="", validate=validate.Length(max=5000))
+    locale = fields.String(load_default=None, allow_none=True, validate=LOCALE)
+
+
+class SendResult(Schema):
+    contract_id = fields.String(required=True)
+    contact_id = fields.String(required=True)
+    to = fields.String(required=True)
+    template = fields.String(required=True, metadata={"enum": ["quote_send", "quote_reminder"]})
+    reminder = fields.Boolean(required=True)
+    link = fields.String(required=True, metadata={"description": "the online quote page (the email's link)"})
+    expires_at = fields.String(required=True)
+    attach_pdf = fields.Boolean(required=True)
+    signature = fields.Dict(required=True)
+    next_button = fields.String(required=True)
+
+
+class RequestMetaSchema(Schema):
+    """What the gateway passes along with a public page request."""
+    class Meta:
+        unknown = "exclude"
+
+    ip = fields.String(load_default=None, allow_none=True)
+    user_agent = fields.String(load_default=None, allow_none=True)
+    lang = fields.String(load_default=None, allow_none=True)
+    nonce = fields.String(load_default="", validate=validate.Length(max=64))
+    message = fields.String(load_default=None, allow_none=True)
+    contract_id = fields.String(load_default=None, allow_none=True)
+
+
+class PageResult(Schema):
+    status = fields.Integer(required=True)
+    html = fields.String(required=True)
+
+
+class ActSchema(Schema):
+    """Passed through to signing.act (its schema decides)."""
+    class Meta:
+        unknown = "include"
+
+    action = fields.String(required=True, validate=validate.OneOf(["approve", "sign", "decline"]))

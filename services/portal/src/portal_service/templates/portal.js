@@ -1,0 +1,215 @@
+(function () {
+  "use strict";
+  var app = document.getElementById("app");
+  var L = JSON.parse(app.getAttribute("data-labels"));
+  var page = app.getAttribute("data-page");
+  var locale = app.getAttribute("data-locale");
+  var KEY = "paraph.portal.session";
+
+  function $(id) { return document.getElementById(id); }
+  function show(id, on) { $(id).classList.toggle("hidden", on === false); }
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+  function session() {
+    try { return JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch (e) { return null; }
+  }
+  function save(s) { if (s) { sessionStorage.setItem(KEY, JSON.stringify(s)); } else { sessionStorage.removeItem(KEY); } }
+  function fail(message) { var box = $("error"); box.textContent = message || L.error; show("error", true); }
+  function authed(on) {
+    Array.prototype.forEach.call(document.querySelectorAll(".auth-only"), function (n) {
+      n.classList.toggle("hidden", !on);
+    });
+  }
+  function problem(resp) {
+    return resp.json().then(function (b) { return b.detail || b.title || L.error; }, function () { return L.error; });
+  }
+
+  function refresh() {
+    var s = session();
+    if (!s || !s.refresh_token) { return Promise.resolve(false); }
+    return fetch("/api/v1/auth/refresh", {method: "POST", headers: {"Content-Type": "application/json"},
+                                           body: JSON.stringify({refresh_token: s.refresh_token})})
+      .then(function (r) { if (!r.ok) { return false; } return r.json().then(function (b) { save(b); return true; }); });
+  }
+
+  function api(path, opts, retried) {
+    var s = session();
+    opts = opts || {};
+    var headers = Object.assign({}, opts.headers || {});
+    if (s) { headers.Authorization = "Bearer " + s.access_token; }
+    return fetch(path, Object.assign({}, opts, {headers: headers})).then(function (r) {
+      if (r.status === 401 && !retried) {
+        return refresh().then(function (ok) {
+          if (ok) { return api(path, opts, true); }
+          save(null); start(); throw new Error("signed out");
+        });
+      }
+      if (!r.ok) { return problem(r).then(function (m) { throw new Error(m); }); }
+      return r;
+    });
+  }
+  function json(path, opts) { return api(path, opts).then(function (r) { return r.json(); }); }
+
+  function download(path) {
+    return api(path).then(function (r) {
+      var name = "document";
+      var cd = r.headers.get("Content-Disposition") || "";
+      var m = /filename="([^"]+)"/.exec(cd);
+      if (m) { name = m[1]; }
+      return r.blob().then(function (blob) {
+        var a = el("a", {href: URL.createObjectURL(blob), download: name});
+        document.body.appendChild(a); a.click(); a.remove();
+      });
+    }).catch(function (e) { fail(e.message); });
+  }
+
+  function login(ev) {
+    ev.preventDefault();
+    var body = {email: $("login-email").value, password: $("login-password").value};
+    var code = $("login-user-code").value.trim();
+    if (code) { body.user_code = code; }
+    fetch("/api/v1/auth/login", {method: "POST", headers: {"Content-Type": "application/json"},
+                                 body: JSON.stringify(body)})
+      .then(function (r) {
+        if (!r.ok) { return problem(r).then(fail); }
+        return r.json().then(function (b) { save(b); show("error", false); start(); });
+      }).catch(function () { fail(); });
+  }
+
+  function contracts() {
+    show("contracts", true);
+    json("/api/v1/portal/contracts").then(function (b) {
+      var list = $("contract-list");
+      list.textContent = "";
+      show("no-contracts", b.items.length === 0);
+      b.items.forEach(function (c) {
+        var li = el("li", {"class": "shared", "data-contract-id": c.contract_id});
+        li.appendChild(el("span", {"class": "green-dot", title: L.shared_legend}));
+        li.appendChild(el("a", {href: "/portal/contracts/" + encodeURIComponent(c.contract_id) + "?lang=" + locale},
+                           (L.kinds[c.kind] || c.kind) + " " + c.number + " – " + c.title));
+        li.appendChild(el("span", {"class": "badge " + c.status}, L.statuses[c.status] || c.status));
+        var who = L.requester + ": " + (c.requester.name || "");
+        if (c.observers.length) { who += " · " + L.observers + ": " + c.observers.map(function (o) { return o.name; }).join(", "); }
+        li.appendChild(el("div", {"class": "muted"}, who));
+        list.appendChild(li);
+      });
+    }).catch(function (e) { fail(e.message); });
+  }
+
+  function meta(dl, label, value) {
+    if (!value) { return; }
+    var d = el("div");
+    d.appendChild(el("dt", {}, label));
+    d.appendChild(el("dd", {}, value));
+    dl.appendChild(d);
+  }
+
+  function contract(id) {
+    show("contract", true);
+    json("/api/v1/portal/contracts/" + encodeURIComponent(id)).then(function (c) {
+      $("contract-heading").textContent = (L.kinds[c.kind] || c.kind) + " " + c.number;
+      $("contract-title").textContent = c.title || "";
+      var dl = $("contract-meta");
+      dl.textContent = "";
+      meta(dl, L.status, L.statuses[c.status] || c.status);
+      meta(dl, L.customer, c.customer_name);
+      meta(dl, L.total_label, c.total_formatted || (c.total ? c.total + " " + c.currency : ""));
+      meta(dl, L.requester, c.requester && c.requester.name);
+      meta(dl, L.salesperson, c.owner_name);
+      $("contract-pdf").onclick = function () { download("/api/v1/portal/contracts/" + encodeURIComponent(id) + "/pdf"); };
+      if (c.signature && c.signature.path) {
+        var sign = el("a", {"class": "button success", id: "contract-sign", href: c.signature.path}, L.sign);
+        $("contract-actions").appendChild(sign);
+      }
+      var ms = $("milestone-list");
+      ms.textContent = "";
+      if (!c.milestones.length) { ms.appendChild(el("li", {"class": "muted"}, L.no_milestones)); }
+      c.milestones.forEach(function (m) {
+        var li = el("li", {"class": "milestone", "data-milestone-id": m.id}, m.title);
+        if (m.due_date) { li.appendChild(el("span", {"class": "muted"}, " · " + L.due + " " + m.due_date)); }
+        if (m.done) { li.appendChild(el("span", {"class": "badge signed"}, L.done)); }
+        ms.appendChild(li);
+      });
+      var at = $("attachment-list");
+      at.textContent = "";
+      if (!c.attachments.length) { at.appendChild(el("li", {"class": "muted"}, L.no_attachments)); }
+      c.attachments.forEach(function (a) {
+        var li = el("li", {"class": "attachment", "data-attachment-id": a.id});
+        var b = el("button", {type: "button", "class": "button secondary"}, a.filename);
+        b.onclick = function () { download("/api/v1/portal/attachments/" + encodeURIComponent(a.id)); };
+        li.appendChild(b);
+        at.appendChild(li);
+      });
+    }).catch(function (e) { fail(e.message); });
+  }
+
+  function act(task, action) {
+    var body = {action: action};
+    if (action === "decline") {
+      var reason = window.prompt(L.decline_reason) || "";
+      body.reason = reason;
+    }
+    json("/api/v1/portal/tasks/" + encodeURIComponent(task.participant_id || task.id) + "/act",
+         {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)})
+      .then(function () { tasks(); }).catch(function (e) { fail(e.message); });
+  }
+
+  function tasks() {
+    show("tasks", true);
+    json("/api/v1/portal/tasks").then(function (b) {
+      show("signing-unavailable", b.signing_available === false);
+      var list = $("task-list");
+      list.textContent = "";
+      show("no-tasks", b.items.length === 0);
+      b.items.forEach(function (t) {
+        var li = el("li", {"class": "task", "data-participant-id": t.participant_id || t.id});
+        li.appendChild(el("div", {}, (L.kinds[t.contract_kind] || "") + " " + (t.contract_number || "") + " – " +
+                                     (t.contract_title || "")));
+        var actions = el("div", {"class": "actions"});
+        if (t.action === "approve" || t.role === "approver") {
+          var ok = el("button", {type: "button", "class": "button success"}, L.approve);
+          ok.onclick = function () { act(t, "approve"); };
+          actions.appendChild(ok);
+        } else if (t.sign_path) {
+          actions.appendChild(el("a", {"class": "button success", href: t.sign_path}, L.sign));
+        } else {
+          var sg = el("button", {type: "button", "class": "button success"}, L.sign);
+          sg.onclick = function () { act(t, "sign"); };
+          actions.appendChild(sg);
+        }
+        var no = el("button", {type: "button", "class": "button danger"}, L.decline);
+        no.onclick = function () { act(t, "decline"); };
+        actions.appendChild(no);
+        li.appendChild(actions);
+        list.appendChild(li);
+      });
+    }).catch(function (e) { fail(e.message); });
+  }
+
+  function start() {
+    ["login", "contracts", "contract", "tasks"].forEach(function (id) { show(id, false); });
+    var s = session();
+    authed(!!s);
+    if (!s) { show("login", true); return; }
+    var client = s.role === "client";
+    $("nav-contracts").classList.toggle("hidden", !client);
+    if (page === "tasks" || !client) { tasks(); }  // collaborators (staff) only have tasks here
+    else if (page === "contract") { contract(app.getAttribute("data-contract-id")); }
+    else { contracts(); }
+  }
+
+  $("login-form").addEventListener("submit", login);
+  $("logout").addEventListener("click", function () {
+    var s = session();
+    if (s && s.refresh_token) {
+      fetch("/api/v1/auth/logout", {method: "POST", headers: {"Content-Type": "application/json"},
+                                    body: JSON.stringify({refresh_token: s.refresh_token})});
+    }
+    save(null); start();
+  });
+  start();
+}());

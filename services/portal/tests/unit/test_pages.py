@@ -1,0 +1,48 @@
+"""Server-side pages: everything is escaped, error pages are friendly, fr and en."""
+from portal_service import logic
+from portal_service.dependencies import Renderer
+
+R = Renderer()
+DETAIL = {"number": "Q-2026-00001", "title": "<script>alert(1)</script>", "status": "sent",
+          "customer_name": "Ben & Jerry's", "currency": "EUR", "owner_name": "Paul <b>",
+          "lines": [{"description": '"><img src=x onerror=alert(1)>', "quantity": "1", "unit_price": "10",
+                     "discount_pct": "0", "tax_rate": "20", "amount": "10.00"}],
+          "taxes": [], "subtotal": "10.00", "tax_total": "2.00", "total": "12.00"}
+
+
+def quote(locale="fr", signer=None, **kw):
+    ctx = logic.quote_context(DETAIL, locale, signer, **kw)
+    return R.render("quote.html", locale, "NONCE123", q=ctx, base="/q/tok", other_locale="en")
+
+
+def test_quote_page_escapes_everything():
+    html = quote()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "&lt;img src=x" in html
+    assert "Ben &amp; Jerry&#39;s" in html and "Paul &lt;b&gt;" in html
+    assert '<style nonce="NONCE123">' in html
+    assert 'href="/q/tok/pdf?lang=fr"' in html and 'action="/q/tok/feedback?lang=fr"' in html
+    assert "Télécharger PDF" in html and 'id="sign"' not in html
+
+
+def test_quote_page_sign_button_and_notices():
+    html = quote("en", signer={"status": "pending", "path": "/sign/abcdefgh12"}, feedback_sent=True)
+    assert 'id="sign" href="/sign/abcdefgh12"' in html and ">Sign<" in html
+    assert "Thank you! Your message was sent" in html and "Download PDF" in html
+    html = quote("fr", error="Écrivez vos remarques <ici>")
+    assert 'id="feedback-error"' in html and "&lt;ici&gt;" in html
+
+
+def test_error_pages():
+    html = R.error(404, "fr", "N")
+    assert "Lien introuvable" in html and 'data-status="404"' in html
+    assert "Link expired" in R.error(410, "en", "N")
+    assert "indisponible" in R.error(503, "fr", "N")
+
+
+def test_portal_shell_carries_labels_as_an_escaped_attribute():
+    html = R.render("portal.html", "en", "N1", page="contract", contract_id="abc-123", labels=logic.LABELS["en"],
+                    other_locale="fr")
+    assert '<script nonce="N1">' in html and 'data-contract-id="abc-123"' in html
+    assert 'data-labels="{&#34;lang&#34;: &#34;en&#34;' in html
+    assert "Sign in to the customer portal" in html

@@ -1,0 +1,110 @@
+"""Service methods with nameko's worker_factory: public pages refuse bad tokens without touching the
+database, signing is optional, and the SQL visibility filter matches the pure rule."""
+import pytest
+from nameko.testing.services import worker_factory
+
+from paraph_platform.db import Db, make_engine
+from paraph_platform.errors import Forbidden, InvalidInput, Unavailable
+from portal_service import logic
+from portal_service.dependencies import Renderer
+from portal_service.models import Base, ClientAccess, Share, ShareParticipant
+from portal_service.service import PortalService
+
+
+def test_malformed_page_tokens_get_the_not_found_page_without_any_lookup():
+    service = worker_factory(PortalService, pages=Renderer(), ctx={})
+    for token in ("short", "../../etc", "x" * 500):
+        result = service.quote_page(token, {"lang": "en", "nonce": "N"})
+        assert result["status"] == 404 and "Link not found" in result["html"]
+        assert service.quote_pdf(token, {})["status"] == 404
+    assert not service.db.session.called
+    assert not service.contracts.get_contract_internal.called
+
+
+def test_tasks_without_signing_and_actions_validated():
+    service = worker_factory(PortalService, ctx={})
+    service.signing.tasks_for.side_effect = Unavailable("service signing is not running")
+    actor = {"user_id": "u", "license_id": "l", "role": "client", "contact_id": "c"}
+    assert service.tasks(actor) == {"items": [], "signing_available": False}
+    service.signing.tasks_for.side_effect = None
+    service.signing.tasks_for.return_value = [{"participant_id": "p", "sign_path": "/sign/abcdefgh12"},
+                                              {"participant_id": "q", "sign_path": "https://evil.test/x"}]
+    items = service.tasks(actor)["items"]
+    assert items[0]["sign_path"] == "/sign/abcdefgh12" and items[1]["sign_path"] is None
+    with pytest.raises(InvalidInput):
+        service.act(actor, "p", {"action": "burn"})
+    service.act(actor, "p", {"action": "approve", "reason": None})
+    service.signing.act.assert_called_once_with(actor, "p", {"action": "approve", "reason": None})
+
+
+def test_staff_only_and_client_only_methods():
+    service = worker_factory(PortalService, ctx={})
+    client = {"user_id": "u", "license_id": "l", "role": "client"}
+    staff = {"user_id": "u", "license_id": "l", "role": "user"}
+    with pytest.raises(Forbidden):
+        service.share_contract(client, "c", {"requester_contact_id": "x"})
+    with pytest.raises(Forbidden):
+        service.send_quote(client, "c", {})
+    with pytest.raises(Forbidden):
+        service.client_contracts(staff)
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'portal.db'}", shared=False)
+    Base.metadata.create_all(engine)
+    yield Db(engine)
+    engine.dispose()
+
+
+SHARES = [  # id, customer, company, branch, revoked, participants
+    ("s-montreal", "acme", "ACME", "Montréal", False, ["alice", "bob"]),
+    ("s-quebec", "acme", "ACME", "Québec", False, ["dave"]),
+    ("s-nobranch", "acme", "ACME", None, False, ["alice"]),
+    ("s-other-company", "acme", "ACME Logistics", "Montréal", False, ["zoe"]),
+    ("s-with-alice", "acme", "ACME Logistics", "Montréal", False, ["zoe", "alice"]),
+    ("s-revoked", "acme", "ACME", "Montréal", True, ["alice"]),
+    ("s-globex", "globex", "ACME", "Montréal", False, ["carol"]),
+]
+CLIENTS = [
+    logic.ClientScope("lic", "u1", "alice", "acme", "ACME", None),
+    logic.ClientScope("lic", "u2", "bob", "acme", "acme", "MONTRÉAL"),
+    logic.ClientScope("lic", "u3", "dave", "acme", "ACME", "Québec"),
+    logic.ClientScope("lic", "u4", "carol", "globex", "Globex", None),
+    logic.ClientScope("lic", "u5", "eve", "acme", None, None),
+    logic.ClientScope("lic2", "u6", "alice", "acme", "ACME", None),
+]
+
+
+def test_the_sql_filter_is_the_visibility_rule(sqlite_db):
+    from datetime import datetime, timezone
+    from sqlalchemy import select
+    with sqlite_db.session() as s:
+        for sid, customer, company, branch, revoked, people in SHARES:
+            s.add(Share(id=sid, license_id="lic", contract_id=f"c-{sid}", customer_id=customer, company=company,
+                        branch=branch, requester_contact_id=people[0], kind="contract", number=sid, status="sent",
+                        owner_id="o", shared_by="u", revoked_at=datetime.now(timezone.utc) if revoked else None))
+            s.flush()
+            for i, p in enumerate(people):
+                s.add(ShareParticipant(share_id=sid, contact_id=p, role="requester" if i == 0 else "observer",
+                                       user_id=f"u-{p}"))
+    for c in CLIENTS:
+        expected = sorted(sid for sid, customer, company, branch, revoked, people in SHARES if logic.share_visible(
+            c, {"license_id": "lic", "customer_id": customer, "company": company, "branch": branch,
+                "revoked_at": revoked}, people))
+        with sqlite_db.session() as s:
+            got = sorted(s.execute(select(Share.id).where(PortalService._visible(c))).scalars())
+        assert got == expected, c
+    # the cases cover both outcomes for every client kind
+    assert {len(sorted(sid for sid, cu, co, br, rv, pp in SHARES if logic.share_visible(
+        c, {"license_id": "lic", "customer_id": cu, "company": co, "branch": br, "revoked_at": rv}, pp)))
+        for c in CLIENTS} == {0, 1, 4}
+
+
+def test_a_deactivated_client_is_refused(sqlite_db):
+    service = worker_factory(PortalService, db=sqlite_db, ctx={})
+    with sqlite_db.session() as s:
+        s.add(ClientAccess(license_id="l", contact_id="c", customer_id="cu", user_id="u", email="a@x.test",
+                           user_code="1", status="deactivated", granted_by="g"))
+    with pytest.raises(Forbidden, match="withdrawn"):
+        service.client_contracts({"user_id": "u", "license_id": "l", "role": "client"})

@@ -1,0 +1,164 @@
+"""The online quote page and the customer portal in a real headless Chromium, against the gateway
+served on a loopback port (werkzeug server in a thread) and the real services of the test."""
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
+
+CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+
+
+@pytest.fixture
+def live(world):
+    """The test's gateway app on http://127.0.0.1:<port>."""
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, world.s.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        pytest.skip("chromium and chromedriver are not installed")
+    profile = tempfile.mkdtemp(prefix="paraph-chrome-")
+    downloads = tempfile.mkdtemp(prefix="paraph-dl-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                 f"--user-data-dir={profile}", "--window-size=1280,1600"):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"download.default_directory": downloads,
+                                              "download.prompt_for_download": False,
+                                              "safebrowsing.enabled": False})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    driver.downloads = downloads
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+        shutil.rmtree(downloads, ignore_errors=True)
+
+
+def wait(predicate, timeout=20.0, message="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+def downloaded(driver, name):
+    path = os.path.join(driver.downloads, name)
+    return path if os.path.exists(path) and os.path.getsize(path) > 0 else None
+
+
+def compact(text):
+    return re.sub(r"\s", "", text.replace("\u202f", "").replace("\xa0", ""))
+
+
+def test_online_quote_page_view_download_and_feedback(world, live, browser):
+    from selenium.webdriver.common.by import By
+    s, w = world.s, world
+    sent = w.send_quote(request_signature=False, attach_pdf=True)
+    path = "/q/" + sent["link"].rsplit("/q/", 1)[1]
+
+    browser.get(live + path)
+    assert browser.find_element(By.ID, "quote-number").text == f"Devis {w.quote['number']}"
+    assert browser.find_element(By.ID, "quote-title").text == "Équipement atelier"
+    assert browser.find_element(By.ID, "quote-customer").text == "ACME Industries"
+    lines = browser.find_elements(By.CSS_SELECTOR, "#quote-lines tr.line")
+    assert [l.find_element(By.TAG_NAME, "td").text for l in lines] == ["Perceuse <industrielle> (PX-1)", "Formation"]
+    assert "Extension de garantie" in browser.find_element(By.ID, "quote-optional-lines").text
+    assert compact(browser.find_element(By.ID, "quote-total").text) == "1410,00€"
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#quote-totals tr.tax")) == 2
+    assert browser.find_element(By.ID, "quote-valid-until").text == "31 décembre 2031"
+    assert browser.find_elements(By.ID, "sign") == []  # no signing service in this system
+    wait(lambda: w.rows("portal", "select count(*) from quote_activity where kind = 'viewed'")[0][0] == 1,
+         message="the view recorded")
+
+    # Télécharger PDF
+    download = browser.find_element(By.ID, "download")
+    assert download.text == "Télécharger PDF"
+    download.click()
+    file = wait(lambda: downloaded(browser, f"{w.quote['number']}.pdf"), message="the PDF download")
+    with open(file, "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
+    wait(lambda: w.outbox("portal", "quote.downloaded.v1"), message="quote.downloaded.v1")
+    event = w.outbox("portal", "quote.downloaded.v1")[-1]["data"]
+    assert "Chrome" in event["user_agent"] and event["ip"] == "127.0.0.1" and event["contact_id"] == w.alice["id"]
+
+    # feedback to the salesperson
+    browser.find_element(By.ID, "feedback-message").send_keys("Pouvez-vous livrer avant mars ?")
+    browser.find_element(By.ID, "feedback-send").click()
+    thanks = wait(lambda: browser.find_elements(By.ID, "feedback-thanks"), message="the thank-you notice")
+    assert "Merci" in thanks[0].text
+    mail = wait(lambda: w.notifications("portal", "quote_feedback", "paul@vendeur.test"), message="feedback email")
+    assert mail[-1]["vars"]["message"] == "Pouvez-vous livrer avant mars ?"
+
+    # counted in the quote list (contracts consumes the portal's events) and in the activity
+    s.wait_for(lambda: w.quote_counts() == (1, 1), message="view/download counts")
+    activity = s.get(f"/api/v1/quotes/{w.quote['id']}/activity", token=w.sales_token).get_json()
+    assert [e["kind"] for e in activity["events"]] == ["viewed", "downloaded", "feedback"]
+
+    # English version of the page
+    browser.find_element(By.ID, "lang-switch").click()
+    wait(lambda: browser.find_element(By.ID, "download").text == "Download PDF", message="the English page")
+    assert browser.find_element(By.ID, "quote-number").text == f"Quote {w.quote['number']}"
+    # an unknown link: a friendly page, not a stack trace
+    browser.get(live + "/q/" + "Z" * 43)
+    assert "Lien introuvable" in browser.find_element(By.TAG_NAME, "h1").text
+
+
+def test_customer_portal_sign_in_contracts_and_visible_documents(world, live, browser):
+    from selenium.webdriver.common.by import By
+    s, w = world.s, world
+    w.grant("alice", "8005551216")
+    w.client("alice")  # the invitation link: password set
+    w.share(w.contract["id"], "alice")
+
+    browser.get(live + "/portal")
+    browser.find_element(By.ID, "login-email").send_keys("alice@acme.test")
+    browser.find_element(By.ID, "login-password").send_keys("a long enough password")
+    browser.find_element(By.ID, "login-user-code").send_keys("8005551216")
+    browser.find_element(By.ID, "login-submit").click()
+    item = wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#contract-list li.shared"), message="contracts list")
+    assert len(item) == 1 and w.contract["number"] in item[0].text
+    assert item[0].find_elements(By.CSS_SELECTOR, ".green-dot")  # the green indicator
+    green = item[0].value_of_css_property("border-left-color")
+    assert green in ("rgba(26, 158, 92, 1)", "rgb(26, 158, 92)")
+
+    item[0].find_element(By.TAG_NAME, "a").click()
+    wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#attachment-list li.attachment"), message="contract page")
+    assert browser.find_element(By.ID, "contract-heading").text == f"Contrat {w.contract['number']}"
+    assert [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#attachment-list li.attachment")] == ["visible.pdf"]
+    milestones = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#milestone-list li.milestone")]
+    assert len(milestones) == 1 and milestones[0].startswith("Kick-off")
+    browser.find_element(By.CSS_SELECTOR, "#attachment-list li.attachment button").click()
+    wait(lambda: downloaded(browser, "visible.pdf"), message="attachment download")
+
+    # tasks page (no signing service here: an explicit notice)
+    browser.get(live + "/portal/tasks")
+    wait(lambda: browser.find_element(By.ID, "signing-unavailable").is_displayed(), message="tasks page")
+    # signing out returns to the sign-in form
+    browser.find_element(By.ID, "logout").click()
+    wait(lambda: browser.find_element(By.ID, "login").is_displayed(), message="sign-in form")
