@@ -1,0 +1,1 @@
+"""Paraph signing service."""

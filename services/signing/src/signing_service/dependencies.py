@@ -1,0 +1,152 @@
+"""signing dependencies: settings from the environment, and the sealing key material."""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from eventlet import tpool
+from nameko.extensions import DependencyProvider
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from paraph_platform.config import env, env_float, env_int, jwt_secret, public_url
+
+from . import crypto, logic
+from .models import DevCredential
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SigningSettings:
+    public_url: str
+    link_key: bytes
+    otp_key: bytes
+    otp_ttl: int
+    otp_max_attempts: int
+    otp_send_limit: int
+    otp_send_window: int
+    request_ttl_days: int
+    reminder_after: float
+    reminder_max: int
+    reminder_min_interval: float
+    seal_retry_after: float
+    max_document_bytes: int
+
+
+def _setting(config: dict, name: str, value):
+    """A value from the container config (tests) wins over the environment's."""
+    return config.get(name) if config.get(name) not in (None, "") else value
+
+
+class Settings(DependencyProvider):
+    def setup(self):
+        c = self.container.config
+        secret = _setting(c, "SIGNING_LINK_SECRET", env("SIGNING_LINK_SECRET")) or \
+            "links:" + (c.get("JWT_SECRET") or jwt_secret())
+        self.settings = SigningSettings(
+            public_url=(c.get("PUBLIC_URL") or public_url()).rstrip("/"),
+            link_key=logic.derive_key(secret, "links"),
+            otp_key=logic.derive_key(secret, "otp"),
+            otp_ttl=int(_setting(c, "OTP_TTL_SECONDS", env_int("OTP_TTL_SECONDS", 600))),
+            otp_max_attempts=int(_setting(c, "OTP_MAX_ATTEMPTS", env_int("OTP_MAX_ATTEMPTS", 5))),
+            otp_send_limit=int(_setting(c, "OTP_SEND_LIMIT", env_int("OTP_SEND_LIMIT", 5))),
+            otp_send_window=int(_setting(c, "OTP_SEND_WINDOW_SECONDS", env_int("OTP_SEND_WINDOW_SECONDS", 900))),
+            request_ttl_days=int(_setting(c, "SIGNATURE_REQUEST_TTL_DAYS", env_int("SIGNATURE_REQUEST_TTL_DAYS", 30))),
+            reminder_after=float(_setting(c, "SIGNATURE_REMINDER_AFTER_HOURS",
+                                          env_float("SIGNATURE_REMINDER_AFTER_HOURS", 72.0))) * 3600,
+            reminder_max=int(_setting(c, "SIGNATURE_REMINDER_MAX", env_int("SIGNATURE_REMINDER_MAX", 3))),
+            reminder_min_interval=float(_setting(c, "SIGNATURE_REMINDER_MIN_INTERVAL",
+                                                 env_float("SIGNATURE_REMINDER_MIN_INTERVAL", 300.0))),
+            seal_retry_after=float(_setting(c, "SEAL_RETRY_AFTER_SECONDS", env_float("SEAL_RETRY_AFTER_SECONDS", 300.0))),
+            max_document_bytes=int(_setting(c, "MAX_DOCUMENT_BYTES", env_int("MAX_DOCUMENT_BYTES", 25 * 1024 * 1024))),
+        )
+
+    def get_dependency(self, worker_ctx):
+        return self.settings
+
+
+def key_environment(config: dict) -> dict:
+    """The key-related variables (container config first, for tests)."""
+    return {
+        "SIGNING_P12_PATH": _setting(config, "SIGNING_P12_PATH", env("SIGNING_P12_PATH")),
+        "SIGNING_P12_PASSWORD": _setting(config, "SIGNING_P12_PASSWORD", env("SIGNING_P12_PASSWORD")),
+        "SIGNING_KEY_PEM": _setting(config, "SIGNING_KEY_PEM", env("SIGNING_KEY_PEM")),
+        "SIGNING_CERT_PEM": _setting(config, "SIGNING_CERT_PEM", env("SIGNING_CERT_PEM")),
+        "SIGNING_CHAIN_PEM": _setting(config, "SIGNING_CHAIN_PEM", env("SIGNING_CHAIN_PEM")),
+        "SIGNING_KEY_PASSWORD": _setting(config, "SIGNING_KEY_PASSWORD", env("SIGNING_KEY_PASSWORD")),
+        "SIGNING_TRUST_ROOTS_PEM": _setting(config, "SIGNING_TRUST_ROOTS_PEM", env("SIGNING_TRUST_ROOTS_PEM")),
+        "TSA_URL": _setting(config, "TSA_URL", env("TSA_URL", None, "signing")),
+        "TSA_TIMEOUT": _setting(config, "TSA_TIMEOUT", env_float("TSA_TIMEOUT", 10.0)),
+    }
+
+
+class Keys:
+    """Per-process cache of the key material, loaded on first use."""
+
+    def __init__(self, config: dict):
+        self._env = key_environment(config)
+        self._lock = threading.Lock()
+        self._material: crypto.KeyMaterial | None = None
+        self._fingerprints: set[str] = set()
+
+    def _dev_credentials(self, db) -> dict[str, bytes]:
+        with db.session() as s:
+            rows = {r.name: r.value for r in s.execute(select(DevCredential)).scalars()}
+        if all(n in rows for n in crypto.DEV_NAMES):
+            return rows
+        generated = tpool.execute(crypto.generate_dev_credentials)
+        try:
+            with db.session() as s:
+                for name, value in generated.items():
+                    s.add(DevCredential(name=name, value=value))
+            log.warning("signing: generated a development CA and sealing certificate (set SIGNING_P12_PATH or "
+                        "SIGNING_KEY_PEM/SIGNING_CERT_PEM in production)")
+            return generated
+        except IntegrityError:  # another worker or replica generated them first
+            with db.session() as s:
+                return {r.name: r.value for r in s.execute(select(DevCredential)).scalars()}
+
+    def material(self, db) -> crypto.KeyMaterial:
+        if self._material is not None:
+            return self._material
+        with self._lock:
+            if self._material is not None:
+                return self._material
+            get = self._env.get
+            km = crypto.configured_material(get)
+            creds = None
+            if km is None or not get("TSA_URL"):
+                creds = self._dev_credentials(db)
+            if km is None:
+                km = crypto.dev_material(creds)
+            if get("TSA_URL"):
+                km.tsa_url = get("TSA_URL")
+                km.tsa_timeout = float(get("TSA_TIMEOUT") or 10.0)
+            else:
+                if km.source != "dev":
+                    log.warning("signing: no TSA_URL; timestamps come from the in-process development TSA")
+                crypto.attach_dev_tsa(km, creds)
+            crypto.add_trust_roots(km, get("SIGNING_TRUST_ROOTS_PEM"))
+            self._fingerprints = km.fingerprints()
+            if creds:
+                self._fingerprints |= {crypto._certs_from_pem(creds["signer.pem"])[0].sha256.hex()}
+            self._material = km
+            return km
+
+    def fingerprints(self, db) -> set[str]:
+        self.material(db)
+        return set(self._fingerprints)
+
+    @property
+    def tsa_label(self) -> str:
+        return self._env.get("TSA_URL") or "development TSA (in-process)"
+
+
+class KeyStore(DependencyProvider):
+    def setup(self):
+        self.keys = Keys(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.keys

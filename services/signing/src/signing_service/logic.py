@@ -1,0 +1,263 @@
+"""Pure signing rules (no I/O): link tokens, one-time codes, masking, consent wording, turn order,
+the hash chain of the audit trail, signature images."""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from .exceptions import InvalidInput
+
+GENESIS_HASH = "0" * 64
+OTP_DIGITS = 6
+MAX_SIGNATURE_IMAGE_BYTES = 300 * 1024
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+APPROVER, SIGNER = "approver", "signer"
+DONE = {APPROVER: "approved", SIGNER: "signed"}
+FINAL_REQUEST_STATUSES = ("completed", "declined", "cancelled", "expired")
+
+
+# -- secrets ------------------------------------------------------------------------------------
+
+def sha256_hex(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def derive_key(secret: str, purpose: str) -> bytes:
+    """A purpose-bound key from a configured secret (HMAC-based, one step of HKDF-Expand)."""
+    return hmac.new(secret.encode("utf-8"), f"paraph-signing:{purpose}".encode(), hashlib.sha256).digest()
+
+
+def link_token(key: bytes, participant_id: str, version: int = 1) -> str:
+    """The secret of a participant's signing link: deterministic (so a reminder or the portal can show
+    the same link again) yet unguessable without the key; only its SHA-256 is stored."""
+    mac = hmac.new(key, f"link:{participant_id}:{version}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def token_hash(token: str) -> str:
+    return sha256_hex(token)
+
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+
+
+def valid_token_shape(token) -> bool:
+    return isinstance(token, str) and bool(TOKEN_RE.match(token))
+
+
+def new_otp() -> str:
+    return f"{secrets.randbelow(10 ** OTP_DIGITS):0{OTP_DIGITS}d}"
+
+
+def otp_hash(key: bytes, challenge_id: str, code: str) -> str:
+    return hmac.new(key, f"otp:{challenge_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def otp_matches(key: bytes, challenge_id: str, code: str, stored_hash: str) -> bool:
+    code = (code or "").strip()
+    if not re.fullmatch(r"\d{6}", code):
+        # still spend the same time as a real comparison
+        hmac.compare_digest(otp_hash(key, challenge_id, "000000"), stored_hash)
+        return False
+    return hmac.compare_digest(otp_hash(key, challenge_id, code), stored_hash)
+
+
+def mask_email(email: str | None) -> str:
+    if not email or "@" not in email:
+        return ""
+    local, _, domain = email.partition("@")
+    head = local[:1]
+    return f"{head}{'*' * max(3, len(local) - 1)}@{domain}"
+
+
+def mask_phone(phone: str | None) -> str:
+    if not phone:
+        return ""
+    digits = [c for c in phone if c.isdigit()]
+    if len(digits) < 4:
+        return "*" * len(digits)
+    head = phone.strip()[:3 if phone.strip().startswith("+") else 2]
+    hidden = len(digits) - sum(c.isdigit() for c in head) - 2
+    return head + "*" * max(2, hidden) + "".join(digits[-2:])
+
+
+def otp_destination(participant_channel: str, email: str, phone: str | None, requested: str | None):
+    """(channel, address, masked address): SMS only when a phone number is known and SMS was chosen."""
+    channel = requested or participant_channel or "email"
+    if channel == "sms" and phone:
+        return "sms", phone, mask_phone(phone)
+    return "email", email, mask_email(email)
+
+
+# -- canonical JSON and the audit chain ----------------------------------------------------------
+
+def canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def iso(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def audit_body(request_id: str, seq: int, at: datetime, type: str, actor: dict | None, data: dict | None) -> str:
+    return canonical_json({"request_id": request_id, "seq": seq, "at": iso(at), "type": type,
+                           "actor": actor or {"type": "system"}, "data": data or {}})
+
+
+def chain_hash(prev_hash: str, body: str) -> str:
+    return sha256_hex(prev_hash + body)
+
+
+@dataclass
+class ChainEntry:
+    seq: int
+    prev_hash: str
+    entry_hash: str
+    body: str
+
+
+def verify_chain(entries: list, request_id: str | None = None) -> dict:
+    """Recompute the chain: each entry's prev_hash is the previous entry_hash, each entry_hash is
+    sha256(prev_hash || body), the body is canonical JSON naming this request and this seq."""
+    errors = []
+    prev = GENESIS_HASH
+    expected_seq = 1
+    for e in entries:
+        problems = []
+        if e.seq != expected_seq:
+            problems.append(f"sequence gap: expected {expected_seq}, found {e.seq}")
+        if e.prev_hash != prev:
+            problems.append("prev_hash does not match the previous entry")
+        if chain_hash(e.prev_hash, e.body) != e.entry_hash:
+            problems.append("entry_hash does not match its content")
+        try:
+            parsed = json.loads(e.body)
+            if canonical_json(parsed) != e.body:
+                problems.append("body is not canonical JSON")
+            if parsed.get("seq") != e.seq or (request_id and parsed.get("request_id") != request_id):
+                problems.append("body does not name this request and sequence number")
+        except (ValueError, AttributeError):
+            problems.append("body is not JSON")
+        if problems:
+            errors.append({"seq": e.seq, "problems": problems})
+        prev = e.entry_hash
+        expected_seq = e.seq + 1
+    return {"valid": not errors and bool(entries), "entries": len(entries), "head": prev if entries else None,
+            "errors": errors}
+
+
+# -- participants and turns -----------------------------------------------------------------------
+
+@dataclass
+class Turn:
+    stage: str                 # approval | signing | done
+    active: list               # participant ids whose turn it is (pending or to be asked)
+
+
+def next_turn(participants: list) -> Turn:
+    """participants: objects with id, role, order, status. Every approver must approve before any signer
+    is asked; within a role the lowest ``order`` not yet done goes first (ties act in parallel)."""
+    for role, stage in ((APPROVER, "approval"), (SIGNER, "signing")):
+        open_ = [p for p in participants if p.role == role and p.status != DONE[role]]
+        if open_:
+            first = min(p.order for p in open_)
+            return Turn(stage, [p.id for p in open_ if p.order == first])
+    return Turn("done", [])
+
+
+def normalize_orders(items: list) -> list:
+    """Default order: the position in the list (sequential); explicit equal orders act in parallel."""
+    out = []
+    for index, item in enumerate(items, start=1):
+        order = item.get("order")
+        out.append({**item, "order": int(order) if order is not None else index, "position": index})
+    return out
+
+
+# -- consent -----------------------------------------------------------------------------------------
+
+CONSENT = {
+    ("fr", SIGNER): ("J'ai pris connaissance du document {number}{title} (empreinte SHA-256 {sha256}) et "
+                     "j'accepte de le signer électroniquement. Je reconnais que ma signature électronique a la "
+                     "même valeur qu'une signature manuscrite et exprime mon consentement à son contenu."),
+    ("en", SIGNER): ("I have read the document {number}{title} (SHA-256 fingerprint {sha256}) and I agree to "
+                     "sign it electronically. I acknowledge that my electronic signature has the same value as "
+                     "a handwritten signature and expresses my consent to its content."),
+    ("fr", APPROVER): ("J'ai pris connaissance du document {number}{title} (empreinte SHA-256 {sha256}) et "
+                       "j'approuve son envoi en signature."),
+    ("en", APPROVER): ("I have read the document {number}{title} (SHA-256 fingerprint {sha256}) and I approve "
+                       "sending it for signature."),
+}
+
+
+def consent_text(locale: str, role: str, number: str, title: str, sha256: str) -> str:
+    locale = locale if locale in ("fr", "en") else "fr"
+    quoted = (f" « {title} »" if locale == "fr" else f" \"{title}\"") if title else ""
+    return CONSENT[(locale, role)].format(number=number, title=quoted, sha256=sha256)
+
+
+# -- signature images -------------------------------------------------------------------------------
+
+def decode_signature_image(value: str | None) -> bytes | None:
+    """A drawn signature: a PNG as base64 or a data: URL, at most 300 KB."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput("signature_image must be a base64 PNG.",
+                           {"fields": {"signature_image": ["not a string"]}})
+    raw = value
+    if raw.startswith("data:"):
+        head, _, raw = raw.partition(",")
+        if head.lower() not in ("data:image/png;base64",):
+            raise InvalidInput("The drawn signature must be a PNG image.",
+                               {"fields": {"signature_image": ["only data:image/png;base64 is accepted"]}})
+    if len(raw) > (MAX_SIGNATURE_IMAGE_BYTES * 4) // 3 + 8:
+        raise InvalidInput("The drawn signature is too large.",
+                           {"fields": {"signature_image": [f"at most {MAX_SIGNATURE_IMAGE_BYTES} bytes"]}})
+    try:
+        data = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("The drawn signature is not valid base64.",
+                           {"fields": {"signature_image": ["invalid base64"]}}) from None
+    if not data.startswith(PNG_MAGIC):
+        raise InvalidInput("The drawn signature must be a PNG image.",
+                           {"fields": {"signature_image": ["not a PNG"]}})
+    return data
+
+
+def check_png(data: bytes) -> None:
+    """Parse the PNG for real (Pillow): a truncated or hostile file is refused."""
+    from PIL import Image
+    import io
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.format != "PNG" or img.width > 4000 or img.height > 4000:
+                raise ValueError("unexpected image")
+            img.verify()
+    except Exception:  # noqa: BLE001 - any decoder error means a bad image
+        raise InvalidInput("The drawn signature is not a readable PNG image.",
+                           {"fields": {"signature_image": ["unreadable PNG"]}}) from None
+
+
+def clock_skew_seconds(device_time: datetime | None, server_time: datetime) -> float | None:
+    if device_time is None:
+        return None
+    return round((server_time - device_time).total_seconds(), 3)
+
+
+def item_fingerprint(item: dict) -> str:
+    return sha256_hex(canonical_json(item))

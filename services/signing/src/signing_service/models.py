@@ -1,0 +1,215 @@
+"""signing tables: signature requests and their participants, one-time codes, evidence of each act,
+the hash-chained audit trail, offline sync results and the development signing credentials.
+
+``evidence`` and ``audit_entries`` are append-only: on PostgreSQL a trigger (see the migration)
+refuses any UPDATE, DELETE or TRUNCATE, so even the service itself cannot rewrite history.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from paraph_platform.db import UTCDateTime, new_id, utcnow
+from paraph_platform.models import IdempotencyKeyMixin, InboxMixin, OutboxMixin
+
+# request statuses: pending (approvals / signatures under way), sealing (every signer signed, the PDF
+# is being sealed), completed, declined, cancelled, expired
+ACTIVE_STATUSES = ("pending", "sealing")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Outbox(OutboxMixin, Base):
+    pass
+
+
+class Inbox(InboxMixin, Base):
+    pass
+
+
+class IdempotencyKey(IdempotencyKeyMixin, Base):
+    pass
+
+
+class SignatureRequest(Base):
+    __tablename__ = "signature_requests"
+    __table_args__ = (
+        Index("ix_request_license_contract", "license_id", "contract_id", "created_at"),
+        Index("ix_request_status_expires", "status", "expires_at"),
+        # at most one request under way per contract
+        Index("uq_request_active_contract", "contract_id", unique=True,
+              postgresql_where=text("status in ('pending', 'sealing')"),
+              sqlite_where=text("status in ('pending', 'sealing')")),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    license_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    contract_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    contract_kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    contract_number: Mapped[str] = mapped_column(String(64), nullable=False)
+    contract_title: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    customer_id: Mapped[str | None] = mapped_column(String(36))
+    owner_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    owner_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    owner_email: Mapped[str] = mapped_column(String(320), default="", nullable=False)
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_by_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    status: Mapped[str] = mapped_column(String(16), default="pending", nullable=False)
+    stage: Mapped[str] = mapped_column(String(16), default="approval", nullable=False)  # approval|signing|done
+    locale: Mapped[str] = mapped_column(String(8), default="fr", nullable=False)
+    message: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # the exact document shown to and signed by everybody
+    document_filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    document_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    document_size: Mapped[int] = mapped_column(Integer, nullable=False)
+    document: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    # results
+    sealed_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sealed_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    seal_info: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    proof_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    proof_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    end_reason: Mapped[str | None] = mapped_column(Text)
+    seal_attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    last_seal_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    sealing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Participant(Base):
+    """An approver or a signer of a request: an internal collaborator (user_id), a customer contact
+    (contact_id) or an explicit person. ``token_hash`` is the SHA-256 of the signing link's token."""
+    __tablename__ = "participants"
+    __table_args__ = (
+        Index("ix_participant_request", "request_id", "role", "order"),
+        Index("ix_participant_user", "license_id", "user_id", "status"),
+        Index("ix_participant_contact", "license_id", "contact_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    request_id: Mapped[str] = mapped_column(ForeignKey("signature_requests.id"), nullable=False)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)  # approver | signer
+    order: Mapped[int] = mapped_column(Integer, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # user | contact | external
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    contact_id: Mapped[str | None] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    email: Mapped[str] = mapped_column(String(320), nullable=False)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    otp_channel: Mapped[str] = mapped_column(String(8), default="email", nullable=False)
+    # waiting (not their turn) | pending (asked) | approved | signed | declined
+    status: Mapped[str] = mapped_column(String(16), default="waiting", nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notified_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class OtpChallenge(Base):
+    """A one-time code: only its HMAC is kept; 5 wrong attempts lock it; used once."""
+    __tablename__ = "otp_challenges"
+    __table_args__ = (Index("ix_otp_participant", "participant_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), nullable=False)
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    channel: Mapped[str] = mapped_column(String(8), nullable=False)
+    destination_masked: Mapped[str] = mapped_column(String(120), nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Evidence(Base):
+    """What was shown, to whom, how they were authenticated, what they accepted, when and from where.
+    Append-only (trigger on PostgreSQL)."""
+    __tablename__ = "evidence"
+    __table_args__ = (Index("ix_evidence_request", "request_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    request_id: Mapped[str] = mapped_column(ForeignKey("signature_requests.id"), nullable=False)
+    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), nullable=False)
+    action: Mapped[str] = mapped_column(String(16), nullable=False)  # approve | sign | decline
+    mode: Mapped[str] = mapped_column(String(16), nullable=False)  # link | portal | offline
+    document_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    identity: Mapped[dict] = mapped_column(JSON, nullable=False)
+    authentication: Mapped[dict] = mapped_column(JSON, nullable=False)
+    consent_text: Mapped[str | None] = mapped_column(Text)
+    consent_sha256: Mapped[str | None] = mapped_column(String(64))
+    consent_accepted: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)  # server UTC time of receipt
+    client_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # device clock (offline)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+    device_id: Mapped[str | None] = mapped_column(String(128))
+    geolocation: Mapped[dict | None] = mapped_column(JSON)
+    typed_name: Mapped[str | None] = mapped_column(String(200))
+    signature_image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    signature_image_sha256: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    audit_seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    audit_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class AuditEntry(Base):
+    """Hash-chained, append-only trail of a request: entry_hash = sha256(prev_hash || body) where body
+    is the canonical JSON of {request_id, seq, at, type, actor, data}."""
+    __tablename__ = "audit_entries"
+    __table_args__ = (UniqueConstraint("request_id", "seq", name="uq_audit_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("signature_requests.id"), nullable=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    type: Mapped[str] = mapped_column(String(48), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+
+
+class OfflineSyncItem(Base):
+    """The outcome of one offline item, by the device's client id: a replay returns it unchanged."""
+    __tablename__ = "offline_sync_items"
+    __table_args__ = (UniqueConstraint("license_id", "client_id", name="uq_offline_client"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    client_id: Mapped[str] = mapped_column(String(128), nullable=False)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    request_id: Mapped[str | None] = mapped_column(String(36))
+    participant_id: Mapped[str | None] = mapped_column(String(36))
+    device_id: Mapped[str | None] = mapped_column(String(128))
+    synced_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    result: Mapped[dict] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class DevCredential(Base):
+    """Development signing material (self-signed CA, sealing certificate, local TSA), generated once
+    when no key is configured, so that ``./paraph up`` seals documents with no setup."""
+    __tablename__ = "dev_credentials"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -1,0 +1,126 @@
+"""PAdES sealing and verification with pyHanko, key material from the environment, the proof PDF."""
+import io
+
+import pytest
+from cryptography.hazmat.primitives import serialization as ser
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from signing_service import crypto, devtsa, proof
+
+
+@pytest.fixture(scope="module")
+def creds():
+    return crypto.generate_dev_credentials()
+
+
+@pytest.fixture(scope="module")
+def km(creds):
+    return crypto.dev_material(creds)
+
+
+@pytest.fixture(scope="module")
+def pdf():
+    from weasyprint import HTML
+    return HTML(string="<h1>Devis Q-2030-00001</h1>" + "<p>Ligne de devis.</p>" * 80).write_pdf()
+
+
+def verify(data, km):
+    return crypto.verify_pdf(data, km.trust_roots, km.fingerprints())
+
+
+def test_seal_is_pades_b_t_over_the_whole_file_and_keeps_the_original_as_prefix(pdf, km):
+    sealed = crypto.seal_pdf(pdf, km, reason="Signed by Jeanne", location="Paraph", contact="r1")
+    assert sealed.startswith(pdf)
+    report = verify(sealed, km)
+    assert report["problems"] == []
+    [sig] = report["signatures"]
+    assert sig["intact"] and sig["valid"] and sig["trusted"] and sig["covers_whole_file"] and sig["pades"]
+    assert sig["paraph_key"] and sig["field"] == crypto.FIELD_NAME
+    assert sig["timestamp"]["present"] and sig["timestamp"]["intact"] and sig["timestamp"]["trusted"]
+    assert "Paraph e-signature seal" in sig["signer"]
+
+
+def test_a_modified_byte_or_an_appended_revision_fails(pdf, km):
+    sealed = crypto.seal_pdf(pdf, km)
+    tampered = bytearray(sealed)
+    tampered[len(pdf) // 2] ^= 0x20
+    sig = verify(bytes(tampered), km)["signatures"][0]
+    assert sig["intact"] is False
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    w = IncrementalPdfFileWriter(io.BytesIO(sealed))
+    w.root["/PieceInfo"] = generic.NameObject("/Changed")
+    w.update_root()
+    out = io.BytesIO()
+    w.write(out)
+    sig = verify(out.getvalue(), km)["signatures"][0]
+    assert sig["intact"] is True and sig["covers_whole_file"] is False
+
+
+def test_unsigned_garbage_and_foreign_keys(pdf, km, creds):
+    assert verify(pdf, km)["problems"] == ["the PDF carries no signature"]
+    assert "not a readable PDF" in verify(b"%PDF-1.7\n garbage", km)["problems"][0]
+    other = crypto.dev_material(crypto.generate_dev_credentials())
+    sig = verify(crypto.seal_pdf(pdf, other), km)["signatures"][0]
+    assert sig["intact"] and not sig["paraph_key"] and not sig["trusted"]
+
+
+def test_p12_and_pem_configuration(tmp_path, creds, pdf):
+    key = ser.load_pem_private_key(creds["signer.key.pem"], None)
+    from cryptography import x509
+    cert = x509.load_pem_x509_certificate(creds["signer.pem"])
+    ca = x509.load_pem_x509_certificate(creds["ca.pem"])
+    p12 = tmp_path / "seal.p12"
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(b"seal", key, cert, [ca],
+                                                          ser.BestAvailableEncryption(b"pw")))
+    env = {"SIGNING_P12_PATH": str(p12), "SIGNING_P12_PASSWORD": "pw"}
+    km = crypto.configured_material(env.get)
+    assert km.source == "p12" and km.signing_cert.sha256 == crypto._certs_from_pem(creds["signer.pem"])[0].sha256
+    assert [r.sha256 for r in km.trust_roots] == [crypto._certs_from_pem(creds["ca.pem"])[0].sha256]
+    crypto.attach_dev_tsa(km, creds)
+    assert verify(crypto.seal_pdf(pdf, km), km)["signatures"][0]["trusted"]
+    env = {"SIGNING_KEY_PEM": creds["signer.key.pem"].decode(), "SIGNING_CERT_PEM": creds["signer.pem"].decode(),
+           "SIGNING_CHAIN_PEM": creds["ca.pem"].decode()}
+    km = crypto.configured_material(env.get)
+    assert km.source == "pem" and len(km.chain) == 1
+    assert crypto.configured_material({}.get) is None
+
+
+def test_http_tsa(pdf, km):
+    tsa = devtsa.start_tsa()
+    try:
+        material = crypto.dev_material(crypto.generate_dev_credentials())
+        material.tsa_url, material.tsa_cert = tsa.url, None
+        crypto.add_trust_roots(material, tsa.ca_pem)
+        sealed = crypto.seal_pdf(pdf, material)
+        first = tsa.requests
+        assert first >= 1
+        crypto.seal_pdf(pdf, material)
+        assert tsa.requests == first + 1  # the token size estimate is cached
+        sig = verify(sealed, material)["signatures"][0]
+        assert sig["timestamp"]["present"] and sig["timestamp"]["trusted"]
+        tsa.fail = True
+        with pytest.raises(Exception):
+            crypto.seal_pdf(pdf, material)
+    finally:
+        tsa.stop()
+
+
+def test_proof_renders(km):
+    from signing_service.testing import signature_png
+    import base64
+    context = {"locale": "en", "document": {"filename": "Q.pdf", "sha256": "a" * 64},
+               "contract": {"number": "Q-1", "title": "T <b>"}, "sealed": {"sha256": "b" * 64},
+               "request": {"id": "r1", "status": "completed", "owner_name": "O", "owner_email": "o@x",
+                           "created_at": "2030", "completed_at": "2030"},
+               "evidence": [{"role": "signer", "order": 1, "action": "sign", "mode": "offline",
+                             "identity": {"name": "J", "email": "j@x", "kind": "contact"},
+                             "authentication": {"method": "in_person", "attested_by_name": "Sam"},
+                             "document_sha256": "a" * 64, "consent_text": "I agree", "consent_sha256": "c" * 64,
+                             "at": "t", "client_signed_at": "t0", "clock_skew": 3.0, "device_id": "tab-1",
+                             "geolocation": {"latitude": 48.8, "longitude": 2.3},
+                             "signature_image": base64.b64decode(signature_png().split(",")[1])}],
+               "audit": [], "chain": {"valid": True, "entries": 0, "head": None}, "generated_at": "now"}
+    html = proof.build_html(context)
+    assert "T &lt;b&gt;" in html and "data:image/png;base64," in html and "in person" in html
+    assert proof.render_proof(context).startswith(b"%PDF")

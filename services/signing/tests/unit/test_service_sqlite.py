@@ -1,0 +1,142 @@
+"""The service's entrypoints with nameko's worker_factory on an embedded SQLite database (the default of
+``./paraph up``: no row locks there, conditional updates keep it correct); contracts and identity RPCs
+are stubbed, the outbox is recorded."""
+import base64
+from unittest.mock import MagicMock
+
+import pytest
+from nameko.testing.services import worker_factory
+
+from paraph_platform.db import Db, make_engine
+from paraph_platform.errors import Conflict, Gone, InvalidInput, NotFound, TooManyRequests
+from paraph_platform.migrations import upgrade
+from signing_service import crypto, logic
+from signing_service.dependencies import Keys, SigningSettings
+from signing_service.models import IdempotencyKey
+from signing_service.service import SigningService
+
+ACTOR = {"user_id": "u-sales", "license_id": "lic-1", "role": "user", "email": "sales@v.test", "name": "Sam"}
+
+
+class RecordingOutbox:
+    def __init__(self):
+        self.events = []
+
+    def add(self, session, type, data, *, subject=None, license_id=None, id=None):
+        self.events.append((type, data))
+
+    def of(self, type_):
+        return [d for t, d in self.events if t == type_]
+
+
+@pytest.fixture(scope="module")
+def pdf():
+    from weasyprint import HTML
+    return HTML(string="<h1>Q-2030-00001</h1><p>Maintenance</p>").write_pdf()
+
+
+@pytest.fixture
+def svc(tmp_path, pdf):
+    url = f"sqlite:///{tmp_path / 'signing.db'}"
+    upgrade("signing", url)
+    db = Db(make_engine(url, shared=False), IdempotencyKey)
+    settings = SigningSettings(public_url="http://paraph.test", link_key=logic.derive_key("s", "links"),
+                               otp_key=logic.derive_key("s", "otp"), otp_ttl=600, otp_max_attempts=5,
+                               otp_send_limit=5, otp_send_window=900, request_ttl_days=30, reminder_after=3600,
+                               reminder_max=3, reminder_min_interval=300, seal_retry_after=300,
+                               max_document_bytes=10_000_000)
+    contracts = MagicMock()
+    contracts.get_contract.return_value = {
+        "id": "c-1", "kind": "quote", "number": "Q-2030-00001", "title": "Maintenance", "status": "draft",
+        "customer_id": "cu-1", "owner_id": "u-sales", "owner_name": "Sam", "owner_email": "sales@v.test",
+        "locale": "en"}
+    contracts.get_pdf.return_value = {"filename": "Q-2030-00001.pdf", "content_base64": base64.b64encode(pdf).decode(),
+                                      "sha256": logic.sha256_hex(pdf)}
+    contracts.get_contacts_internal.return_value = {
+        "ct-1": {"id": "ct-1", "customer_id": "cu-1", "name": "Jeanne Dupont", "email": "jeanne@client.test",
+                 "phone": None, "mobile": "+33 6 12 34 56 78"}}
+    identity = MagicMock()
+    identity.resolve_users.return_value = {
+        "u-boss": {"user_id": "u-boss", "email": "boss@v.test", "name": "Bea", "status": "active", "phone": None}}
+    identity.license_settings.return_value = {"name": "Vendeur SA"}
+    service = worker_factory(SigningService, db=db, settings=settings, keys=Keys({}), outbox=RecordingOutbox(),
+                             contracts=contracts, identity=identity, ctx={})
+    yield service
+    db.engine.dispose()
+
+
+def token_of(svc, email):
+    return [n for n in svc.outbox.of("notification.requested.v1")
+            if n["template"] == "signature_request" and n["to"] == email][-1]["vars"]["link"].rsplit("/", 1)[1]
+
+
+def code_of(svc, to):
+    return [n for n in svc.outbox.of("notification.requested.v1") if n["template"] == "signature_otp"
+            and n["to"] == to][-1]["vars"]["code"]
+
+
+def test_approval_signature_and_sealing_on_sqlite(svc, pdf):
+    req = svc.create_request(ACTOR, {"contract_id": "c-1", "approvers": [{"user_id": "u-boss"}],
+                                     "signers": [{"contact_id": "ct-1", "otp_channel": "sms"}]})
+    assert req["stage"] == "approval" and [p["status"] for p in req["participants"]] == ["pending", "waiting"]
+    assert req["document"]["sha256"] == logic.sha256_hex(pdf) and req["locale"] == "en"
+    boss = token_of(svc, "boss@v.test")
+    assert svc.public_info(boss)["action"] == "approve"
+    svc.public_approve(boss, {"consent": True}, {"ip": "10.0.0.1", "user_agent": "UA"})
+    jeanne = token_of(svc, "jeanne@client.test")
+    with pytest.raises(InvalidInput):
+        svc.public_sign(jeanne, {"consent": True, "otp": "123456"}, {})  # no code requested yet
+    sent = svc.public_request_otp(jeanne, {}, {})
+    assert sent["channel"] == "sms" and sent["destination"] == "+33*******78"
+    code = code_of(svc, "+33 6 12 34 56 78")
+    result = svc.public_sign(jeanne, {"consent": True, "otp": code, "typed_name": "Jeanne"}, {"ip": "10.0.0.2"})
+    assert result["request_status"] == "sealing"
+    with pytest.raises(Conflict):
+        svc.public_sign(jeanne, {"consent": True, "otp": code}, {})
+    assert svc.outbox.of("signature.collected.v1")
+    assert svc._complete(req["id"]) is True and svc._complete(req["id"]) is False  # idempotent
+    system = {"user_id": "system", "license_id": "lic-1", "role": "system"}
+    detail = svc.get_request(system, req["id"])
+    assert detail["status"] == "completed" and detail["chain"]["valid"]
+    [completed] = svc.outbox.of("signature.completed.v1")
+    assert completed["signers"][0]["email"] == "jeanne@client.test"
+    signed = base64.b64decode(svc.get_signed_pdf("lic-1", req["id"])["content_base64"])
+    km = svc.keys.material(svc.db)
+    sig = crypto.verify_pdf(signed, km.trust_roots, km.fingerprints())["signatures"][0]
+    assert sig["intact"] and sig["covers_whole_file"] and sig["timestamp"]["present"]
+    verdict = svc.verify_document(ACTOR, {"content_base64": base64.b64encode(signed).decode()})
+    assert verdict["valid"] and verdict["request"]["signers"][0]["name"] == "Jeanne Dupont"
+    assert svc.get_proof("lic-1", req["id"])["content_type"] == "application/pdf"
+    with pytest.raises(NotFound):
+        svc.get_signed_pdf("lic-2", req["id"])
+
+
+def test_sqlite_triggers_keep_the_trail_append_only(svc):
+    req = svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [{"contact_id": "ct-1"}]})
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+    with pytest.raises(IntegrityError, match="append-only"):
+        with svc.db.engine.begin() as conn:
+            conn.execute(text("delete from audit_entries where request_id = :r"), {"r": req["id"]})
+
+
+def test_lock_expiry_and_cancel_on_sqlite(svc):
+    req = svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [{"contact_id": "ct-1"}]})
+    with pytest.raises(Conflict):
+        svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [{"contact_id": "ct-1"}]})
+    tok = token_of(svc, "jeanne@client.test")
+    svc.public_request_otp(tok, {"channel": "email"}, {})
+    code = code_of(svc, "jeanne@client.test")
+    wrong = f"{(int(code) + 7) % 1000000:06d}"
+    for _ in range(4):
+        with pytest.raises(InvalidInput):
+            svc.public_sign(tok, {"consent": True, "otp": wrong}, {})
+    with pytest.raises(TooManyRequests):
+        svc.public_sign(tok, {"consent": True, "otp": wrong}, {})
+    with pytest.raises(TooManyRequests):
+        svc.public_sign(tok, {"consent": True, "otp": code}, {})
+    svc.cancel_request(ACTOR, req["id"], {"reason": "oops"})
+    with pytest.raises(Gone):
+        svc.public_request_otp(tok, {}, {})
+    with pytest.raises(NotFound):
+        svc.public_info("A" * 43)

@@ -1,0 +1,152 @@
+"""The public signing page /sign/<token> in a real headless Chromium: the signer sees the document and the
+consent text, draws a signature, asks for a one-time code, signs; an approver approves; a signer declines.
+Against the gateway served on a loopback port and the real services."""
+import os
+import shutil
+import tempfile
+import threading
+import time
+
+import pytest
+
+from signing_service import testing as esign
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
+
+CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+
+
+@pytest.fixture
+def world(system):
+    s = system("identity", "perimeter", "contracts", "signing")
+    admin = s.new_license("Vendeur SA", "admin@vendeur.test")
+    boss = s.add_user(admin, "boss@vendeur.test", name="Bea Boss")
+    r = s.post("/api/v1/customers", json={"name": "Client SARL", "contacts": [
+        {"first_name": "Jeanne", "last_name": "Dupont", "email": "jeanne@client.test"}]},
+        token=admin["access_token"])
+    contact = r.get_json()["contacts"][0]
+    r = s.post("/api/v1/quotes", json={"title": "Maintenance", "contact_id": contact["id"], "lines": [
+        {"description": "Maintenance", "quantity": "1", "unit_price": "990.00"}]}, token=admin["access_token"])
+    return {"s": s, "admin": admin, "boss": boss, "contact": contact, "quote": r.get_json()}
+
+
+@pytest.fixture
+def live(world):
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, world["s"].app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        pytest.skip("chromium and chromedriver are not installed")
+    profile = tempfile.mkdtemp(prefix="paraph-chrome-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                 f"--user-data-dir={profile}", "--window-size=1280,1400"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait(predicate, timeout=20.0, message="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+def message(driver):
+    from selenium.webdriver.common.by import By
+    el = driver.find_element(By.ID, "msg")
+    return el.text if el.is_displayed() else ""
+
+
+def test_a_signer_draws_gets_a_code_and_signs_in_the_browser(world, live, browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    s, admin = world["s"], world["admin"]["access_token"]
+    r = s.post(f"/api/v1/contracts/{world['quote']['id']}/signature-requests", token=admin, json={
+        "approvers": [{"user_id": world["boss"]["user"]["user_id"]}],
+        "signers": [{"contact_id": world["contact"]["id"]}], "message": "Merci !"})
+    assert r.status_code == 201, r.get_json()
+    req = r.get_json()
+
+    # the approver approves from their page
+    browser.get(f"{live}/sign/{esign.token(s, 'boss@vendeur.test')}")
+    assert "Approuver" in browser.page_source
+    assert browser.find_elements(By.ID, "otp") == []  # approvers need no code
+    browser.find_element(By.ID, "consent").click()
+    browser.find_element(By.ID, "go").click()
+    wait(lambda: "approuvé" in message(browser), message="the approval")
+
+    # the signer: document embedded, consent naming the document's hash
+    browser.get(f"{live}/sign/{esign.token(s, 'jeanne@client.test')}")
+    frame = browser.find_element(By.TAG_NAME, "iframe")
+    assert frame.get_attribute("src").endswith("/document")
+    assert req["document"]["sha256"] in browser.find_element(By.CSS_SELECTOR, ".consent label").text
+    assert "Merci !" in browser.page_source
+    # draw a signature
+    pad = browser.find_element(By.ID, "pad")
+    ActionChains(browser).move_to_element_with_offset(pad, -100, 0).click_and_hold().move_by_offset(60, 20) \
+        .move_by_offset(60, -25).move_by_offset(50, 15).release().perform()
+    # signing without the code or the consent is refused with a readable message
+    browser.find_element(By.ID, "go").click()
+    wait(lambda: message(browser), message="an error message")
+    # ask for the code, type it, tick the consent, sign
+    browser.find_element(By.ID, "send").click()
+    wait(lambda: "Code envoyé" in message(browser), message="the code to be sent")
+    browser.find_element(By.ID, "otp").send_keys(esign.otp(s, "jeanne@client.test"))
+    browser.find_element(By.ID, "consent").click()
+    browser.find_element(By.ID, "go").click()
+    wait(lambda: "signé" in message(browser), message="the signature")
+
+    detail = s.wait_for(lambda: (lambda d: d if d["status"] == "completed" else None)(
+        s.get(f"/api/v1/signature-requests/{req['id']}", token=admin).get_json()), timeout=30, message="sealing")
+    ev = [e for e in detail["evidence"] if e["action"] == "sign"][0]
+    assert ev["signature_image_sha256"] and ev["typed_name"] == "Jeanne Dupont"
+    assert "Chrome" in ev["user_agent"] and ev["ip"] == "127.0.0.1"
+    assert ev["consent_sha256"] and ev["authentication"]["otp_verified"]
+    assert "document_viewed" in [a["type"] for a in detail["audit_trail"]]  # the embedded PDF was opened
+
+    # afterwards the page offers the sealed document
+    browser.get(f"{live}/sign/{esign.token(s, 'jeanne@client.test')}")
+    link = browser.find_element(By.CSS_SELECTOR, "a[href$='/signed.pdf']")
+    assert "signé" in link.text
+
+
+def test_a_signer_declines_in_the_browser(world, live, browser):
+    from selenium.webdriver.common.by import By
+    s, admin = world["s"], world["admin"]["access_token"]
+    r = s.post(f"/api/v1/contracts/{world['quote']['id']}/signature-requests", token=admin,
+               json={"signers": [{"contact_id": world["contact"]["id"]}]})
+    assert r.status_code == 201
+    browser.get(f"{live}/sign/{esign.token(s, 'jeanne@client.test')}")
+    browser.find_element(By.ID, "decline").click()
+    browser.find_element(By.ID, "reason").send_keys("Le délai ne nous convient pas")
+    browser.find_element(By.ID, "confirm").click()
+    wait(lambda: "refusé" in message(browser), message="the refusal")
+    s.wait_for(lambda: s.get(f"/api/v1/contracts/{world['quote']['id']}", token=admin).get_json()["status"]
+               == "refused", timeout=20, message="the quote to be refused")
+    browser.get(f"{live}/sign/{esign.token(s, 'jeanne@client.test')}")
+    assert "refusé ce document" in browser.page_source or "refusé" in browser.page_source
