@@ -223,3 +223,16 @@ def test_list_and_map_results_are_looked_into():
 def test_past_participle_rule():
     assert _past_participle("assignments_changed") and _past_participle("feedback_sent")
     assert not _past_participle("create") and not _past_participle("sending")
+
+
+def test_webhooks_offer_exactly_the_public_events(contracts):
+    """Integrators can subscribe by name to every public event, and to nothing internal or unknown."""
+    from notify_service.logic import INTERNAL_EVENT_TYPES, PUBLIC_EVENT_TYPES, WEBHOOK_SOURCES
+    public = {t: c.name for c in contracts for t in c.events if t not in c.internal}
+    internal = {t for c in contracts for t in c.internal}
+    assert set(PUBLIC_EVENT_TYPES) == set(public), (
+        "notify_service.logic.PUBLIC_EVENT_TYPES must list every public event: missing "
+        f"{sorted(set(public) - set(PUBLIC_EVENT_TYPES))}, unknown {sorted(set(PUBLIC_EVENT_TYPES) - set(public))}")
+    assert {t: src for t, (src, _) in PUBLIC_EVENT_TYPES.items()} == public
+    assert internal <= set(INTERNAL_EVENT_TYPES)
+    assert set(public.values()) <= set(WEBHOOK_SOURCES)

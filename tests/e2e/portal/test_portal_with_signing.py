@@ -43,11 +43,17 @@ def test_collaborators_and_clients_act_from_the_portal_and_the_quote_page_signs(
     assert s.get("/api/v1/portal/tasks", token=alice).get_json()["items"] == []
 
     # the online quote: signature requested by default, the page's "Signer" opens the signing page
+    invitations_before = len(signing_testing.notifications(s, "signature_request", "alice@acme.test"))
     sent = w.send_quote()
     assert sent["signature"]["requested"] is True and sent["signature"]["request_id"]
     page = s.get("/q/" + sent["link"].rsplit("/q/", 1)[1]).get_data(as_text=True)
-    path = "/sign/" + signing_testing.token(s, "alice@acme.test")
-    assert f'id="sign" href="{path}"' in page
+    import re
+    path = re.search(r'id="sign" href="(/sign/[^"]+)"', page).group(1)
+    info = s.get(f"/api/v1{path}")
+    assert info.status_code == 200, info.get_json()
+    assert info.get_json()["participant"]["email_masked"].startswith("a") and "acme.test" in info.get_json()["participant"]["email_masked"]
+    # the quote email is the invitation to sign: no second email from the signing service
+    assert len(signing_testing.notifications(s, "signature_request", "alice@acme.test")) == invitations_before
     # the reminder does not open a second request
     again = w.send_quote()
     assert again["template"] == "quote_reminder" and again["signature"]["reused"] is True

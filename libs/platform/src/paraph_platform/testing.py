@@ -99,14 +99,23 @@ def test_config(rabbit_config, service: str, db_url: str | None, **extra) -> dic
 
 @pytest.fixture
 def start_service(container_factory, rabbit_config, make_db):
+    started = []
+
     def start(service: str, db_url: str | None = None, **extra):
         url = db_url or make_db(service)
         container = container_factory(service_class(service), test_config(rabbit_config, service, url, **extra))
         container.start()
         container.db_url = url
+        started.append(container)
         return container
 
-    return start
+    yield start
+    # stop the services before their databases are dropped (make_db's teardown runs after this one)
+    for container in reversed(started):
+        try:
+            container.kill()
+        except Exception:  # noqa: BLE001 - already stopped
+            pass
 
 
 class System:

@@ -650,7 +650,7 @@ class PortalService:
         try:
             created = self.signing.create_request(raw, {
                 "contract_id": detail["id"], "signers": [{"contact_id": contact["id"]}], "message": message or "",
-                "locale": locale})
+                "locale": locale, "send_invitations": False})  # the quote email carries the way to sign
         except UNAVAILABLE as exc:
             log.warning("signing unavailable, quote %s sent without signature request: %s", detail["id"], exc)
             return {"requested": False, "available": False, "reason": "the signing service is unavailable"}

@@ -46,6 +46,10 @@ class RequestIn(_In):
     message = fields.String(load_default="", validate=validate.Length(max=2000))
     expires_in_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=365))
     locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["fr", "en"]))
+    send_invitations = fields.Boolean(
+        load_default=True, metadata={"description": "false when the caller already sent the first participants "
+                                                    "a way to sign (e.g. the online quote email): their first "
+                                                    "request email is not sent; later turns and reminders are"})
 
 
 class ClientInfo(_In):

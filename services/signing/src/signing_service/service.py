@@ -221,6 +221,11 @@ class SigningService:
         p.status = "pending"
         p.asked_at = now
         p.notified_count += 1
+        if getattr(self, "_invitations_sent_by_caller", False):
+            self._audit(s, r, "approval_requested" if p.role == logic.APPROVER else "signature_requested",
+                        None, {"participant_id": p.id, "name": p.name, "email": p.email, "order": p.order,
+                               "channel": "caller", "round": p.notified_count})
+            return
         self._notify(s, r, p, "signature_request", f"signature_request:{p.id}:{p.notified_count}", {
             "sender_name": r.created_by_name or r.owner_name, "message": r.message, "link": self._link(p.id),
             "expires_at": iso(r.expires_at), "role": p.role,
@@ -384,7 +389,12 @@ class SigningService:
                     "signers": [{"participant_id": p.id, "name": p.name, "email": p.email, "order": p.order}
                                 for p in participants if p.role == logic.SIGNER]},
                     subject=r.id, license_id=r.license_id)
-                self._advance(s, r, now)
+                # the participants asked right now were already given a way to sign by the caller
+                self._invitations_sent_by_caller = not data["send_invitations"]
+                try:
+                    self._advance(s, r, now)
+                finally:
+                    self._invitations_sent_by_caller = False
                 return request_view(r, self._participants(s, r.id))
         except IntegrityError:
             raise Conflict("A signature request is already under way for this document; cancel it first.") from None
