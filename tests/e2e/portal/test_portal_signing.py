@@ -72,7 +72,7 @@ def test_quote_sign_button_and_signature_request(world, fake_signing):
     assert sent["signature"] == {"requested": True, "request_id": "req-1", "reused": False}
     (actor, payload), = STATE["created"]
     assert payload == {"contract_id": w.quote["id"], "signers": [{"contact_id": w.alice["id"]}],
-                       "message": "À signer", "locale": "fr"}
+                       "message": "À signer", "locale": "fr", "send_invitations": False}
     assert actor["user_id"] == w.sales["user"]["user_id"]
     page = s.get(f"/q/{_token(sent['link'])}").get_data(as_text=True)
     assert 'id="sign" href="/sign/tok-alice-0123456789"' in page and ">Signer<" in page
