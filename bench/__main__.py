@@ -21,7 +21,7 @@ from pathlib import Path
 import bench
 
 # extension points: benchmarks the service engineers own (write bench/<name>.py with main(argv))
-PLANNED = {
+PLANNED = {  # benchmarks not written yet
     "pdf_render": "contracts: PDFs rendered per second (weasyprint via contracts.download_pdf, "
                   "eventlet.tpool) and its ratio to a plain read",
     "signing": "signing: documents sealed per second (pyHanko PAdES) and signer flow latency",
