@@ -1,10 +1,6 @@
 """The public signing page /sign/<token> in a real headless Chromium: the signer sees the document and the
 consent text, draws a signature, asks for a one-time code, signs; an approver approves; a signer declines.
 Against the gateway served on a loopback port and the real services."""
-import os
-import shutil
-import tempfile
-import threading
 import time
 
 import pytest
@@ -12,9 +8,6 @@ import pytest
 from signing_service import testing as esign
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
-
-CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 
 
 @pytest.fixture
@@ -33,37 +26,8 @@ def world(system):
 
 @pytest.fixture
 def live(world):
-    from werkzeug.serving import make_server
-    server = make_server("127.0.0.1", 0, world["s"].app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.skip("chromium and chromedriver are not installed")
-    profile = tempfile.mkdtemp(prefix="paraph-chrome-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 f"--user-data-dir={profile}", "--window-size=1280,1400"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    """The test's gateway app on http://127.0.0.1:<port> (stopped with the system)."""
+    return world["s"].serve()
 
 
 def wait(predicate, timeout=20.0, message="condition"):

@@ -2,59 +2,17 @@
 served on a loopback port (werkzeug server in a thread) and the real services of the test."""
 import os
 import re
-import shutil
-import tempfile
-import threading
 import time
 
 import pytest
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
-
 
 @pytest.fixture
 def live(world):
-    """The test's gateway app on http://127.0.0.1:<port>."""
-    from werkzeug.serving import make_server
-    server = make_server("127.0.0.1", 0, world.s.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.skip("chromium and chromedriver are not installed")
-    profile = tempfile.mkdtemp(prefix="paraph-chrome-")
-    downloads = tempfile.mkdtemp(prefix="paraph-dl-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 f"--user-data-dir={profile}", "--window-size=1280,1600"):
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {"download.default_directory": downloads,
-                                              "download.prompt_for_download": False,
-                                              "safebrowsing.enabled": False})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    driver.downloads = downloads
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-        shutil.rmtree(downloads, ignore_errors=True)
+    """The test's gateway app on http://127.0.0.1:<port> (stopped with the system)."""
+    return world.s.serve()
 
 
 def wait(predicate, timeout=20.0, message="condition"):
@@ -131,7 +89,7 @@ def test_online_quote_page_view_download_and_feedback(world, live, browser):
 
 def test_customer_portal_sign_in_contracts_and_visible_documents(world, live, browser):
     from selenium.webdriver.common.by import By
-    s, w = world.s, world
+    w = world
     w.grant("alice", "8005551216")
     w.client("alice")  # the invitation link: password set
     w.share(w.contract["id"], "alice")

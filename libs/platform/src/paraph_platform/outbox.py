@@ -23,7 +23,7 @@ from nameko.amqp.publish import Publisher as AmqpPublisher
 from nameko.amqp.publish import UndeliverableMessage
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from .config import env_float
 from .db import Db, make_engine, utcnow

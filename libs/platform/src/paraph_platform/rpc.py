@@ -21,10 +21,9 @@ import threading
 import time
 
 import eventlet
-from nameko.containers import WorkerContext
 from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.rpc import RpcProxy, ServiceProxy
-from nameko.standalone.rpc import SingleThreadedReplyListener, StandaloneProxyBase
+from nameko.standalone.rpc import StandaloneProxyBase
 
 from .errors import DeadlineExceeded, Unavailable
 

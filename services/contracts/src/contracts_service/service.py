@@ -12,7 +12,7 @@ import base64
 import hashlib
 import logging
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from eventlet import tpool
 from nameko.timer import timer
@@ -23,7 +23,7 @@ from paraph_platform.actor import (
     FRONT_USER_MANAGER, LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role, system_actor,
 )
 from paraph_platform.config import env_float, env_int
-from paraph_platform.db import Database, utcnow
+from paraph_platform.db import Database
 from paraph_platform.envelope import iso
 from paraph_platform.events import subscribe
 from paraph_platform.inbox import first_time
@@ -1026,91 +1026,88 @@ class ContractsService:
 
     # -- custom columns and flags (back office) ---------------------------------------------------------
 
+    # license-level settings rows (columns, flags) share one CRUD shape
+    SETTINGS = {
+        "column": (CustomColumn, ("key", "label", "type", "choices", "position"),
+                   (CustomColumn.position, CustomColumn.key)),
+        "flag": (Flag, ("key", "label", "color"), (Flag.key,)),
+    }
+
+    def _setting_view(self, kind, row) -> dict:
+        fields_ = self.SETTINGS[kind][1]
+        return {"id": row.id, **{f: list(getattr(row, f) or []) if f == "choices" else getattr(row, f)
+                                 for f in fields_}}
+
+    def _setting(self, s, kind, actor, row_id):
+        row = s.get(self.SETTINGS[kind][0], row_id)
+        if row is None or row.license_id != actor["license_id"]:
+            raise NotFound(f"{kind.capitalize()} not found.")
+        return row
+
+    def _list_settings(self, kind, actor):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        model, _, order = self.SETTINGS[kind]
+        with self.db.session() as s:
+            return [self._setting_view(kind, row) for row in s.execute(
+                select(model).where(model.license_id == actor["license_id"]).order_by(*order)).scalars()]
+
+    def _create_setting(self, kind, actor, data):
+        actor = require_role(load_actor(actor), LICENSE_ADMIN)
+        model = self.SETTINGS[kind][0]
+        with self.db.session() as s:
+            if s.execute(select(model.id).where(model.license_id == actor["license_id"],
+                                                model.key == data["key"])).first():
+                raise Conflict(f"A {kind} {data['key']!r} already exists.")
+            row = model(license_id=actor["license_id"], **data)
+            s.add(row)
+            s.flush()
+            return self._setting_view(kind, row)
+
+    def _update_setting(self, kind, actor, row_id, data):
+        actor = require_role(load_actor(actor), LICENSE_ADMIN)
+        with self.db.session() as s:
+            row = self._setting(s, kind, actor, row_id)
+            for key, value in data.items():
+                setattr(row, key, value)
+            return self._setting_view(kind, row)
+
     @endpoint
     def list_columns(self, actor):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        with self.db.session() as s:
-            return [{"id": c.id, "key": c.key, "label": c.label, "type": c.type, "choices": list(c.choices or []),
-                     "position": c.position}
-                    for c in s.execute(select(CustomColumn).where(CustomColumn.license_id == actor["license_id"])
-                                       .order_by(CustomColumn.position, CustomColumn.key)).scalars()]
+        return self._list_settings("column", actor)
 
     @endpoint(write=True)
     def create_column(self, actor, payload):
-        actor = require_role(load_actor(actor), LICENSE_ADMIN)
-        data = schemas.ColumnInSchema().load(payload)
-        with self.db.session() as s:
-            if s.execute(select(CustomColumn.id).where(CustomColumn.license_id == actor["license_id"],
-                                                       CustomColumn.key == data["key"])).first():
-                raise Conflict(f"A column {data['key']!r} already exists.")
-            c = CustomColumn(license_id=actor["license_id"], **data)
-            s.add(c)
-            s.flush()
-            return {"id": c.id, **data}
+        return self._create_setting("column", actor, schemas.ColumnInSchema().load(payload))
 
     @endpoint(write=True)
     def update_column(self, actor, column_id, payload):
-        actor = require_role(load_actor(actor), LICENSE_ADMIN)
-        data = schemas.ColumnPatchSchema().load(payload)
-        with self.db.session() as s:
-            c = s.get(CustomColumn, column_id)
-            if c is None or c.license_id != actor["license_id"]:
-                raise NotFound("Column not found.")
-            for key, value in data.items():
-                setattr(c, key, value)
-            return {"id": c.id, "key": c.key, "label": c.label, "type": c.type, "choices": list(c.choices or []),
-                    "position": c.position}
+        return self._update_setting("column", actor, column_id, schemas.ColumnPatchSchema().load(payload))
 
     @endpoint(write=True)
     def delete_column(self, actor, column_id):
         actor = require_role(load_actor(actor), LICENSE_ADMIN)
         with self.db.session() as s:
-            c = s.get(CustomColumn, column_id)
-            if c is None or c.license_id != actor["license_id"]:
-                raise NotFound("Column not found.")
-            s.delete(c)
+            s.delete(self._setting(s, "column", actor, column_id))
         return {"deleted": True}
 
     @endpoint
     def list_flags(self, actor):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        with self.db.session() as s:
-            return [{"id": f.id, "key": f.key, "label": f.label, "color": f.color}
-                    for f in s.execute(select(Flag).where(Flag.license_id == actor["license_id"])
-                                       .order_by(Flag.key)).scalars()]
+        return self._list_settings("flag", actor)
 
     @endpoint(write=True)
     def create_flag(self, actor, payload):
-        actor = require_role(load_actor(actor), LICENSE_ADMIN)
-        data = schemas.FlagInSchema().load(payload)
-        with self.db.session() as s:
-            if s.execute(select(Flag.id).where(Flag.license_id == actor["license_id"],
-                                               Flag.key == data["key"])).first():
-                raise Conflict(f"A flag {data['key']!r} already exists.")
-            f = Flag(license_id=actor["license_id"], **data)
-            s.add(f)
-            s.flush()
-            return {"id": f.id, **data}
+        return self._create_setting("flag", actor, schemas.FlagInSchema().load(payload))
 
     @endpoint(write=True)
     def update_flag(self, actor, flag_id, payload):
-        actor = require_role(load_actor(actor), LICENSE_ADMIN)
-        data = schemas.FlagPatchSchema().load(payload)
-        with self.db.session() as s:
-            f = s.get(Flag, flag_id)
-            if f is None or f.license_id != actor["license_id"]:
-                raise NotFound("Flag not found.")
-            for key, value in data.items():
-                setattr(f, key, value)
-            return {"id": f.id, "key": f.key, "label": f.label, "color": f.color}
+        return self._update_setting("flag", actor, flag_id, schemas.FlagPatchSchema().load(payload))
 
     @endpoint(write=True)
     def delete_flag(self, actor, flag_id):
+        """Delete a flag; it is removed from the contracts carrying it."""
         actor = require_role(load_actor(actor), LICENSE_ADMIN)
         with self.db.session() as s:
-            f = s.get(Flag, flag_id)
-            if f is None or f.license_id != actor["license_id"]:
-                raise NotFound("Flag not found.")
+            f = self._setting(s, "flag", actor, flag_id)
             removed = s.execute(delete(ContractFlag).where(
                 ContractFlag.key == f.key,
                 ContractFlag.contract_id.in_(select(Contract.id).where(Contract.license_id == f.license_id))

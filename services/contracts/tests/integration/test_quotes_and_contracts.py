@@ -279,7 +279,6 @@ def test_unsigned_contracts_are_abandoned_after_the_license_delay(env):
 
 def test_signature_completed_event_accepts_the_quote(env):
     """The signing service's fact flows into contracts: the quote becomes Accepted."""
-    import json as _json
     from kombu import Connection, Exchange, Producer
     from paraph_platform.envelope import make_event
     s = env["s"]

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from paraph_platform.actor import (
     CLIENT, FRONT_USER_MANAGER, LICENSE_ADMIN, SYSTEM, load_actor, require_role,
 )
-from paraph_platform.db import Database, utcnow
+from paraph_platform.db import Database
 from paraph_platform.envelope import iso
 from paraph_platform.outbox import Outbox as OutboxProvider
 from paraph_platform.service import RequestContext, endpoint
