@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from datetime import timedelta
 
 import eventlet
@@ -23,7 +24,7 @@ from nameko.amqp.publish import Publisher as AmqpPublisher
 from nameko.amqp.publish import UndeliverableMessage
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from .config import env_float
 from .db import Db, make_engine, utcnow
@@ -99,6 +100,13 @@ class Relay:
                     raise
             return len(rows)
 
+    def prune(self, retention_hours: float) -> int:
+        """Delete rows published more than ``retention_hours`` ago (they may carry one-time links)."""
+        cutoff = utcnow() - timedelta(hours=retention_hours)
+        with self.db.session() as session:
+            return session.execute(delete(self.model).where(self.model.published_at.is_not(None),
+                                                            self.model.published_at < cutoff)).rowcount
+
     def drain(self, max_rounds: int = 1000) -> int:
         total = 0
         for _ in range(max_rounds):
@@ -164,7 +172,15 @@ class Outbox(DependencyProvider):
 
     def _run(self):
         failures = 0
+        retention = env_float("OUTBOX_RETENTION_HOURS", 72.0)
+        next_prune = 0.0
         while self._running:
+            if retention > 0 and time.monotonic() >= next_prune:
+                next_prune = time.monotonic() + 3600
+                try:
+                    self.relay.prune(retention)
+                except Exception as exc:  # noqa: BLE001 - housekeeping retries next hour
+                    log.warning("outbox pruning of %s failed: %s", self.source, exc)
             try:
                 n = self.relay.drain_once()
                 failures = 0

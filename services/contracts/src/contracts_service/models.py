@@ -200,6 +200,17 @@ class ContractFlag(Base):
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
 
 
+class SignatureTracking(Base):
+    """Signature requests the signing service opened on a contract, and whether they are over
+    (events may arrive in any order: a request closed before its 'requested' event stays closed)."""
+    __tablename__ = "signature_tracking"
+    __table_args__ = (Index("ix_signature_tracking_contract", "contract_id", "closed"),)
+
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    contract_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+
+
 class Line(Base):
     __tablename__ = "lines"
     __table_args__ = (Index("ix_line_contract", "contract_id", "position"),)

@@ -35,7 +35,7 @@ from . import logic, pdf, schemas
 from .exceptions import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unavailable
 from .models import (
     Attachment, Contact, Contract, ContractType, ContractTypeScope, Counter, CustomColumn, Customer,
-    ContractFlag, CustomerScope, Document, Flag, History, IdempotencyKey, Inbox, LicenseSettings, Line, Milestone, Outbox,
+    ContractFlag, CustomerScope, Document, Flag, SignatureTracking, History, IdempotencyKey, Inbox, LicenseSettings, Line, Milestone, Outbox,
     ScopeVersion, Task,
 )
 
@@ -640,6 +640,8 @@ class ContractsService:
             content_keys = {"title", "data", "lines", "currency", "locale", "valid_until", "contact_id", "notes"}
             if content_keys & set(data) and c.status not in logic.EDITABLE:
                 raise Conflict(f"A {c.status} {c.kind} cannot be edited; duplicate it instead.")
+            if content_keys & set(data) and self._signature_pending(s, c.id):
+                raise Conflict("A signature request is under way on this document; cancel it before editing.")
             changed = sorted(data)
             if "contact_id" in data and data["contact_id"]:
                 contact = self._contact(s, actor, data["contact_id"])
@@ -1230,6 +1232,7 @@ class ContractsService:
             if c is None:
                 log.warning("signature completed for unknown contract %s", data.get("contract_id"))
                 return
+            self._track_signature(s, data["request_id"], c.id, closed=True)
             c.signers = list(data.get("signers") or [])
             c.signature_request_id = data.get("request_id")
             target = logic.SIGNED_STATUS.get(c.kind)
@@ -1242,6 +1245,34 @@ class ContractsService:
             self._history(s, c, "system", "signature_completed", request_id=data.get("request_id"),
                           signers=[x.get("name") or x.get("email") for x in c.signers])
 
+    def _track_signature(self, s, request_id, contract_id, closed: bool):
+        row = s.get(SignatureTracking, request_id)
+        if row is None:
+            s.add(SignatureTracking(request_id=request_id, contract_id=contract_id, closed=closed))
+        elif closed:
+            row.closed = True
+
+    def _signature_pending(self, s, contract_id) -> bool:
+        return s.execute(select(SignatureTracking.request_id).where(
+            SignatureTracking.contract_id == contract_id, SignatureTracking.closed.is_(False))).first() is not None
+
+    @subscribe("signing", "signature.requested.v1")
+    def on_signature_requested(self, event):
+        """Sending a draft for signature sends it; its content is locked until the request is over."""
+        data = event["data"]
+        with self.db.session() as s:
+            if not first_time(s, Inbox, event["id"], "contracts.on_signature_requested"):
+                return
+            c = self._contract_by_id(s, event["license_id"], data["contract_id"])
+            if c is None:
+                return
+            self._track_signature(s, data["request_id"], c.id, closed=False)
+            self._history(s, c, "system", "signature_requested", request_id=data.get("request_id"))
+            if c.status == "draft":
+                c.status, c.sent_at = "sent", c.sent_at or _now()
+                self._touch(c)
+                self._status_event(s, c, "draft", "system", "sent for signature")
+
     @subscribe("signing", "signer.declined.v1")
     def on_signer_declined(self, event):
         data = event["data"]
@@ -1251,12 +1282,32 @@ class ContractsService:
             c = self._contract_by_id(s, event["license_id"], data["contract_id"])
             if c is None:
                 return
+            if data.get("request_id"):
+                self._track_signature(s, data["request_id"], c.id, closed=True)
             if c.status in ("draft", "sent"):
                 before = c.status
                 c.status, c.closed_at = "refused", _now()
                 self._touch(c)
                 self._status_event(s, c, before, "system",
                                    f"declined by {data.get('name') or data.get('email')}: {data.get('reason') or ''}")
+
+    def _signature_closed(self, event, action):
+        data = event["data"]
+        with self.db.session() as s:
+            if not first_time(s, Inbox, event["id"], f"contracts.on_{action}"):
+                return
+            self._track_signature(s, data["request_id"], data["contract_id"], closed=True)
+            c = self._contract_by_id(s, event["license_id"], data["contract_id"], lock=False)
+            if c is not None:
+                self._history(s, c, "system", action, request_id=data["request_id"])
+
+    @subscribe("signing", "signature.cancelled.v1")
+    def on_signature_cancelled(self, event):
+        self._signature_closed(event, "signature_cancelled")
+
+    @subscribe("signing", "signature.expired.v1")
+    def on_signature_expired(self, event):
+        self._signature_closed(event, "signature_expired")
 
     def _portal_activity(self, event, action):
         data = event["data"]

@@ -335,3 +335,36 @@ def test_pdf_rendering_does_not_block_the_service(env):
     assert pdf_status == 200 and ping_status == 200
     assert pdf_end - pdf_start > 1.0, "the document should take a while to render"
     assert ping_end < pdf_end and ping_end - ping_start < 0.5
+
+
+def _publish(s, source, type_, data, license_id):
+    from kombu import Connection, Exchange, Producer
+    from paraph_platform.envelope import make_event
+    event = make_event(source, type_, data, subject=data.get("request_id"), license_id=license_id)
+    with Connection(s.containers["contracts"].config["AMQP_URI"]) as conn:
+        producer = Producer(conn.channel(), exchange=Exchange(f"{source}.events", type="topic", durable=True),
+                            serializer="json")
+        producer.publish(event, routing_key=type_, declare=[producer.exchange])
+
+
+def test_a_document_out_for_signature_is_sent_and_locked(env):
+    s, lic = env["s"], env["admin"]["license_id"]
+    c = s.post("/api/v1/contracts", token=env["T"], json={"title": "Bail", "customer_id": env["customer"]["id"]}).get_json()
+    # events may arrive in any order: a request cancelled before its "requested" event stays closed
+    _publish(s, "signing", "signature.cancelled.v1", {"request_id": "r0", "contract_id": c["id"], "owner_id": "o",
+                                                      "cancelled_by": "o", "reason": "typo"}, lic)
+    _publish(s, "signing", "signature.requested.v1", {"request_id": "r0", "contract_id": c["id"]}, lic)
+    s.wait_for(lambda: [h for h in s.get(f"/api/v1/contracts/{c['id']}/history", token=env["T"]).get_json()
+                        if h["action"] == "signature_requested"], message="r0 seen")
+    assert s.patch(f"/api/v1/contracts/{c['id']}", token=env["T"], json={"title": "Bail v2"}).status_code == 200
+    _publish(s, "signing", "signature.requested.v1", {"request_id": "r1", "contract_id": c["id"]}, lic)
+    s.wait_for(lambda: s.get(f"/api/v1/contracts/{c['id']}", token=env["T"]).get_json()["status"] == "sent",
+               message="sent for signature")
+    r = s.patch(f"/api/v1/contracts/{c['id']}", token=env["T"], json={"title": "Bail v3"})
+    assert r.status_code == 409 and "signature request" in r.get_json()["detail"]
+    # flags and custom columns may still change (they are not in the document)
+    assert s.patch(f"/api/v1/contracts/{c['id']}", token=env["T"], json={"flags": []}).status_code == 200
+    _publish(s, "signing", "signature.expired.v1", {"request_id": "r1", "contract_id": c["id"], "owner_id": "o",
+                                                    "expired_at": "2026-11-23T00:00:00Z"}, lic)
+    s.wait_for(lambda: s.patch(f"/api/v1/contracts/{c['id']}", token=env["T"],
+                               json={"title": "Bail v3"}).status_code == 200, message="unlocked after expiry")

@@ -340,6 +340,10 @@ class IdentityService:
             user, m = self._membership(s, actor["license_id"], user_id)
             if m.role != CLIENT:
                 raise NotFound("No portal access for this user.")
+            if data.get("user_code") and data["user_code"] != m.user_code and s.execute(select(Membership.id).where(
+                    Membership.license_id == m.license_id, Membership.user_code == data["user_code"])).first():
+                raise Conflict("This user code is already used by another portal account.",
+                               {"fields": {"user_code": ["already used"]}})
             for key, value in data.items():
                 setattr(m, key, value)
             return member_view(user, m)
