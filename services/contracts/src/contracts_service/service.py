@@ -217,6 +217,20 @@ class ContractsService:
             s.add(model(**{key: subject_id, "perimeter_id": pid}))
         return True
 
+    def _set_perimeters(self, actor, subject_type, subject_id, payload):
+        """The perimeter service decides and records (policy: who may assign); the scope replica
+        follows at once, so the caller's next list already reflects it."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.PerimetersSchema().load(payload)
+        lookup, model, key = {"customer": (self._customer, CustomerScope, "customer_id"),
+                              "contract_type": (self._contract_type, ContractTypeScope, "contract_type_id")}[subject_type]
+        with self.db.session() as s:
+            lookup(s, actor, subject_id)  # 404 unless the caller sees it
+        result = self.perimeter.set_assignments(actor, subject_type, subject_id, data)
+        with self.db.session() as s:
+            self._write_scope(s, model, key, subject_id, result["perimeter_ids"], result["version"], subject_type)
+        return result
+
     # -- helpers ------------------------------------------------------------------------------------
 
     def _history(self, s, c: Contract, actor_id: str, action: str, **details):
@@ -420,15 +434,7 @@ class ContractsService:
     @endpoint(write=True)
     def set_customer_perimeters(self, actor, customer_id, payload):
         """Front user managers and license admins change a customer's perimeters (policy decides)."""
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.PerimetersSchema().load(payload)
-        with self.db.session() as s:
-            self._customer(s, actor, customer_id)
-        result = self.perimeter.set_assignments(actor, "customer", customer_id, data)
-        with self.db.session() as s:
-            self._write_scope(s, CustomerScope, "customer_id", customer_id, result["perimeter_ids"],
-                              result["version"], "customer")
-        return result
+        return self._set_perimeters(actor, "customer", customer_id, payload)
 
     @endpoint(write=True)
     def add_contact(self, actor, customer_id, payload):
@@ -531,15 +537,7 @@ class ContractsService:
 
     @endpoint(write=True)
     def set_contract_type_perimeters(self, actor, type_id, payload):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.PerimetersSchema().load(payload)
-        with self.db.session() as s:
-            self._contract_type(s, actor, type_id)
-        result = self.perimeter.set_assignments(actor, "contract_type", type_id, data)
-        with self.db.session() as s:
-            self._write_scope(s, ContractTypeScope, "contract_type_id", type_id, result["perimeter_ids"],
-                              result["version"], "contract_type")
-        return result
+        return self._set_perimeters(actor, "contract_type", type_id, payload)
 
     # -- contracts and quotes -------------------------------------------------------------------------
 
