@@ -1294,10 +1294,13 @@ class ContractsService:
         with self.db.session() as s:
             if not first_time(s, Inbox, event["id"], f"contracts.on_{action}"):
                 return
-            self._track_signature(s, data["request_id"], data["contract_id"], closed=True)
-            c = self._contract_by_id(s, event["license_id"], data["contract_id"], lock=False)
-            if c is not None:
-                self._history(s, c, "system", action, request_id=data["request_id"])
+            # lock the contract first, like every other signing handler: the same lock order means a
+            # "cancelled" racing its own "requested" waits instead of deadlocking on the tracking row
+            c = self._contract_by_id(s, event["license_id"], data["contract_id"])
+            if c is None:
+                return
+            self._track_signature(s, data["request_id"], c.id, closed=True)
+            self._history(s, c, "system", action, request_id=data["request_id"])
 
     @subscribe("signing", "signature.cancelled.v1")
     def on_signature_cancelled(self, event):

@@ -354,8 +354,9 @@ def test_a_document_out_for_signature_is_sent_and_locked(env):
     _publish(s, "signing", "signature.cancelled.v1", {"request_id": "r0", "contract_id": c["id"], "owner_id": "o",
                                                       "cancelled_by": "o", "reason": "typo"}, lic)
     _publish(s, "signing", "signature.requested.v1", {"request_id": "r0", "contract_id": c["id"]}, lic)
-    s.wait_for(lambda: [h for h in s.get(f"/api/v1/contracts/{c['id']}/history", token=env["T"]).get_json()
-                        if h["action"] == "signature_requested"], message="r0 seen")
+    s.wait_for(lambda: {"signature_requested", "signature_cancelled"} <= {
+        h["action"] for h in s.get(f"/api/v1/contracts/{c['id']}/history", token=env["T"]).get_json()},
+        message="both r0 events handled")
     assert s.patch(f"/api/v1/contracts/{c['id']}", token=env["T"], json={"title": "Bail v2"}).status_code == 200
     _publish(s, "signing", "signature.requested.v1", {"request_id": "r1", "contract_id": c["id"]}, lic)
     s.wait_for(lambda: s.get(f"/api/v1/contracts/{c['id']}", token=env["T"]).get_json()["status"] == "sent",
