@@ -149,6 +149,13 @@ class PrivateRabbit:
         wait_for(lambda: not tcp_open(self.port), 30, 0.2, f"{self.node} to stop")
         return result
 
+    def queues(self) -> str:
+        """name, ready, unacknowledged and consumers of every queue (for a drill's failure report)."""
+        result = subprocess.run([str(RABBITMQ_BIN / "rabbitmqctl"), "-n", self.node, "list_queues", "name",
+                                 "messages_ready", "messages_unacknowledged", "consumers"],
+                                env=self.env, capture_output=True, text=True, timeout=30)
+        return result.stdout + result.stderr
+
     def cleanup(self):
         try:
             if tcp_open(self.port):

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from tests.drills.harness import PrivateRabbit, ServiceProcess, count, ensure_svc_path, scratch_db, wait_for
 
-pytestmark = [pytest.mark.drill, pytest.mark.integration, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.drill, pytest.mark.integration, pytest.mark.timeout(420)]
 
 PER_PHASE = 25
 IN_FLIGHT = 400  # events still moving (in the outbox, queued, being handled) when the broker stops
@@ -92,9 +92,15 @@ def test_broker_restart_loses_nothing_and_duplicates_nothing(broker, tmp_path):
         ids += write_outbox(pub_db, "after", PER_PHASE)
 
         total = 3 * PER_PHASE + IN_FLIGHT
-        wait_for(lambda: pending() == 0, 90, 0.25, "the outbox to drain after the restart")
+        wait_for(lambda: pending() == 0, 150, 0.25, "the outbox to drain after the restart")
         drained = time.monotonic() - t_back
-        wait_for(lambda: effects() >= total, 90, 0.25, "every event to be handled after the restart")
+        try:
+            wait_for(lambda: effects() >= total, 150, 0.25, "every event to be handled after the restart")
+        except AssertionError:
+            print(f"\n[drill b] effects {effects()}/{total}; queues:\n{broker.queues()}\n"
+                  f"--- consumer log (tail)\n{consumer.output()[-6000:]}\n"
+                  f"--- producer log (tail)\n{producer.output()[-3000:]}")
+            raise
         recovered = time.monotonic() - t_back
         time.sleep(1.5)  # let any redelivery arrive before counting
 

@@ -20,6 +20,12 @@ ID = validate.Length(min=1, max=64)
 DEC = dict(as_string=True, allow_nan=False)
 
 
+def _dec_range(lo, hi):
+    """The service's bounds of a decimal (wrapped: apispec would print a string decimal's bounds as strings,
+    which is not valid OpenAPI; the field descriptions say them)."""
+    return validate.And(validate.Range(min=lo, max=hi))
+
+
 # -- schemas (public API) ----------------------------------------------------------------------
 
 class Address(Schema):
@@ -67,6 +73,7 @@ class CustomerPatch(CustomerIn):
         exclude = ("contacts",)
 
     name = fields.String(validate=validate.Length(min=1, max=200))
+    code = fields.String(validate=validate.Length(min=1, max=64))
 
 
 class Customer(Schema):
@@ -132,11 +139,15 @@ class ContractTypePatch(ContractTypeIn):
 class LineIn(Schema):
     product_code = fields.String(allow_none=True, validate=validate.Length(max=64))
     description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    quantity = fields.Decimal(required=True, metadata={"description": "0 to 1e9"}, **DEC)
+    quantity = fields.Decimal(required=True, validate=_dec_range(0, 10**9),
+                              metadata={"description": "0 to 1e9"}, **DEC)
     unit = fields.String(allow_none=True, validate=validate.Length(max=20))
-    unit_price = fields.Decimal(required=True, metadata={"description": "-1e10 to 1e10, 2 decimals"}, **DEC)
-    discount_pct = fields.Decimal(metadata={"description": "percent, 0 to 100"}, **DEC)
-    tax_rate = fields.Decimal(metadata={"description": "percent, 0 to 100"}, **DEC)
+    unit_price = fields.Decimal(required=True, validate=_dec_range(-(10**10), 10**10),
+                                metadata={"description": "-1e10 to 1e10, 2 decimals"}, **DEC)
+    discount_pct = fields.Decimal(validate=_dec_range(0, 100),
+                                  metadata={"description": "percent, 0 to 100"}, **DEC)
+    tax_rate = fields.Decimal(validate=_dec_range(0, 100),
+                              metadata={"description": "percent, 0 to 100"}, **DEC)
     optional = fields.Boolean(metadata={"description": "optional product: not in the totals unless selected"})
     selected = fields.Boolean()
 
@@ -164,6 +175,9 @@ class ContractPatch(ContractIn):
         exclude = ("kind", "customer_id", "contract_type_id")
 
     title = fields.String(validate=validate.Length(min=1, max=300))
+    owner_id = fields.String(validate=ID, metadata={"description": "assigned salesperson"})
+    currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
+    locale = fields.String(validate=validate.OneOf(["fr", "en"]))
     expected_version = fields.Integer(validate=validate.Range(min=1))
 
 
@@ -196,7 +210,7 @@ class ContractQuery(Schema):
     flag = fields.String(validate=validate.Length(max=60))
     q = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(validate=validate.Range(min=0))
+    offset = fields.Integer(validate=validate.Range(min=0, max=10_000_000))
     with_total = fields.Boolean()
 
 

@@ -12,6 +12,10 @@ ADMIN = ("license_admin",)
 MANAGERS = ("license_admin", "front_user_manager")
 LOCALES = ("fr", "en")
 NAME = "<name>"
+# notify's templates (tests/contract/test_gateway_contract.py keeps this list in step with the service)
+TEMPLATE_NAMES = ("invitation", "client_invitation", "password_reset", "quote_send", "quote_reminder",
+                  "contract_shared", "signature_request", "signature_reminder", "signature_otp",
+                  "signature_completed", "quote_viewed", "quote_downloaded", "quote_feedback", "webhook_disabled")
 
 
 # -- schemas ------------------------------------------------------------------------------------------
@@ -51,7 +55,10 @@ class TemplateOut(Schema):
     required_variable = fields.String(allow_none=True, metadata={"description": "must appear in text/html/sms"})
     updated_at = fields.String(allow_none=True)
     updated_by = fields.String(allow_none=True)
-    default = fields.Dict(metadata={"description": "the built-in version (GET one template)"})
+
+
+class TemplateDetailOut(TemplateOut):
+    default = fields.Dict(metadata={"description": "the built-in version"})
 
 
 class RenderedOut(Schema):
@@ -64,7 +71,7 @@ class RenderedOut(Schema):
 class NotificationQuery(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(["queued", "sending", "sent", "failed"]))
     channel = fields.String(load_default=None, validate=validate.OneOf(["email", "sms"]))
-    template = fields.String(load_default=None, validate=validate.Length(max=64))
+    template = fields.String(load_default=None, validate=validate.OneOf(TEMPLATE_NAMES))
     recipient = fields.String(load_default=None, validate=validate.Length(max=320))
     user_id = fields.String(load_default=None, validate=validate.Length(max=64))
     event_id = fields.String(load_default=None, validate=validate.Length(max=64))
@@ -152,6 +159,9 @@ class WebhookOut(Schema):
     created_by = fields.String(allow_none=True)
     created_at = fields.String()
     updated_at = fields.String()
+
+
+class WebhookWithSecretOut(WebhookOut):
     secret = fields.String(metadata={"description": "only when created or rotated: keep it, it is not shown again"})
 
 
@@ -216,8 +226,8 @@ def list_templates(actor):
     return call("notify", "list_templates", actor)
 
 
-@route(bp, f"/notification-templates/{NAME}", ["GET"], query=LocaleQuery, response=TemplateOut, roles=ADMIN,
-       tags=["notifications"])
+@route(bp, f"/notification-templates/{NAME}", ["GET"], query=LocaleQuery, response=TemplateDetailOut,
+       roles=ADMIN, tags=["notifications"])
 def get_template(actor, name, query):
     """One template (?locale=fr|en), its variables and the built-in default."""
     return call("notify", "get_template", actor, name, query["locale"])
@@ -268,7 +278,8 @@ def webhook_event_types(actor):
     return call("notify", "webhook_event_types", actor)
 
 
-@route(bp, "/webhooks", ["POST"], body=WebhookIn, response=WebhookOut, roles=ADMIN, status=201, tags=["webhooks"])
+@route(bp, "/webhooks", ["POST"], body=WebhookIn, response=WebhookWithSecretOut, roles=ADMIN, status=201,
+       tags=["webhooks"])
 def create_webhook(actor, body):
     """Subscribe an endpoint to events; the answer holds the signing secret (shown once)."""
     return call("notify", "create_webhook", actor, body)
@@ -300,8 +311,8 @@ def delete_webhook(actor, webhook_id):
     return None
 
 
-@route(bp, "/webhooks/<webhook_id>/rotate-secret", ["POST"], body=RotateIn, response=WebhookOut, roles=ADMIN,
-       tags=["webhooks"])
+@route(bp, "/webhooks/<webhook_id>/rotate-secret", ["POST"], body=RotateIn, response=WebhookWithSecretOut,
+       roles=ADMIN, tags=["webhooks"])
 def rotate_webhook_secret(actor, webhook_id, body):
     """A new signing secret (shown once); the previous one keeps signing during grace_seconds."""
     return call("notify", "rotate_webhook_secret", actor, webhook_id, body)

@@ -47,8 +47,11 @@ class AssignmentsOut(Schema):
     subject_type = fields.String()
     subject_id = fields.String()
     perimeter_ids = fields.List(fields.String())
-    perimeters = fields.List(fields.Dict())
     version = fields.Integer()
+
+
+class AssignmentsDetailOut(AssignmentsOut):
+    perimeters = fields.List(fields.Dict(), metadata={"description": "id and name of each perimeter"})
 
 
 @route(bp, "/perimeters", ["GET"], response=PerimeterOut(many=True), roles=STAFF)
@@ -91,7 +94,7 @@ def set_members(actor, perimeter_id, body):
     return call("perimeter", "set_members", actor, perimeter_id, body, timeout=30)
 
 
-@route(bp, "/users/<user_id>/perimeters", ["GET"], response=AssignmentsOut, roles=STAFF)
+@route(bp, "/users/<user_id>/perimeters", ["GET"], response=AssignmentsDetailOut, roles=STAFF)
 def get_user_perimeters(actor, user_id):
     """The perimeters a user has access to."""
     return call("perimeter", "get_assignments", actor, "user", user_id)

@@ -20,7 +20,8 @@ ID = validate.Length(min=1, max=64)
 class AccessIn(Schema):
     user_code = fields.String(required=True, validate=validate.Length(min=1, max=64),
                               metadata={"description": "the client may sign in with it (with email and password)"})
-    email = fields.Email(allow_none=True, metadata={"description": "defaults to the contact's email"})
+    email = fields.Email(allow_none=True, validate=validate.Length(max=320),
+                         metadata={"description": "defaults to the contact's email"})
     company = fields.String(allow_none=True, validate=validate.Length(max=200),
                             metadata={"description": "defaults to the customer's name; clients of the same company "
                                                      "see each other's requests"})
@@ -229,7 +230,8 @@ def send_quote(actor, contract_id, body):
 
 @route(bp, "/quotes/<contract_id>/activity", ["GET"], roles=STAFF, tags=["quotes"])
 def quote_activity(actor, contract_id):
-    """Every online view, download and feedback of the quote (date, time, IP, browser) and every email sent."""
+    """Every view, download and feedback of the quote, on its online page or in the customer portal (date, time,
+    IP, browser, channel), link scanners' prefetches, and every email sent."""
     return call("portal", "quote_activity", actor, contract_id)
 
 
@@ -240,6 +242,12 @@ def revoke_quote_links(actor, contract_id):
 
 
 # -- portal clients ----------------------------------------------------------------------------------
+
+def _meta() -> dict:
+    """Who is asking, kept with a client's quote views and downloads."""
+    return {"ip": client_ip(), "user_agent": (request.headers.get("User-Agent") or "")[:500],
+            "method": request.method}
+
 
 @route(bp, "/portal/me", ["GET"], roles=CLIENT, tags=["portal (clients)"])
 def client_me(actor):
@@ -255,15 +263,17 @@ def client_contracts(actor):
 
 @route(bp, "/portal/contracts/<contract_id>", ["GET"], roles=CLIENT, tags=["portal (clients)"])
 def client_contract(actor, contract_id):
-    """A shared contract with its portal-visible attachments and milestones."""
-    return call("portal", "client_contract", actor, contract_id)
+    """A shared contract with its portal-visible attachments and milestones (a quote's view is recorded
+    with date and time and counted in the quote list)."""
+    return call("portal", "client_contract", actor, contract_id, _meta())
 
 
 @route(bp, "/portal/contracts/<contract_id>/pdf", ["GET"], roles=CLIENT, tags=["portal (clients)"],
        responses={200: "application/pdf"})
 def client_pdf(actor, contract_id):
-    """The shared contract's PDF."""
-    return _binary(call("portal", "client_pdf", actor, contract_id, timeout=60),
+    """The shared contract's PDF (a quote's download is recorded with date and time and counted in the quote
+    list)."""
+    return _binary(call("portal", "client_pdf", actor, contract_id, _meta(), timeout=60),
                    inline=request.args.get("inline") == "1")
 
 

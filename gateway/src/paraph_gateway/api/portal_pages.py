@@ -34,8 +34,9 @@ def _lang() -> str | None:
 
 
 def _meta(nonce: str, **extra) -> dict:
-    return {"ip": client_ip(), "user_agent": (request.headers.get("User-Agent") or "")[:500], "lang": _lang(),
-            "nonce": nonce, **extra}
+    """Request meta for the portal: the method and User-Agent tell link scanners (HEAD, bots) from views."""
+    return {"ip": client_ip(), "user_agent": (request.headers.get("User-Agent") or "")[:500],
+            "method": request.method, "lang": _lang(), "nonce": nonce, **extra}
 
 
 def _secure(resp: Response, nonce: str) -> Response:
@@ -77,7 +78,7 @@ def _render(method: str, *args, **extra) -> Response:
 
 @bp.get("/q/<token>")
 def quote_page(token):
-    """The online quote (each opening is recorded as a view)."""
+    """The online quote (each opening is recorded as a view; link scanners and previews are not)."""
     return _render("quote_page", token)
 
 

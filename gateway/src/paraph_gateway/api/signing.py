@@ -19,6 +19,7 @@ bp = Blueprint("signing", __name__)
 STAFF = ("license_admin", "front_user_manager", "user")
 ID = validate.Length(min=1, max=64)
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="a lowercase hex SHA-256")
+PHONE = validate.Regexp(r"^\+?[0-9 ().-]{6,30}$", error="a phone number")
 TIMEOUT = 30
 
 
@@ -29,7 +30,7 @@ class ParticipantIn(Schema):
     contact_id = fields.String(validate=ID, metadata={"description": "a contact of a customer"})
     name = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "with email"})
     email = fields.Email(validate=validate.Length(max=320), metadata={"description": "someone else"})
-    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    phone = fields.String(allow_none=True, validate=PHONE)
     order = fields.Integer(validate=validate.Range(min=1, max=100),
                            metadata={"description": "turn within the role (default: position); equal = parallel"})
     otp_channel = fields.String(validate=validate.OneOf(["email", "sms"]),
@@ -55,7 +56,10 @@ class RequestOut(Schema):
     document = fields.Dict(metadata={"description": "filename, sha256 (the exact document shown and signed), size"})
     sealed_sha256 = fields.String(allow_none=True)
     participants = fields.List(fields.Dict())
-    audit_trail = fields.List(fields.Dict(), metadata={"description": "hash-chained entries (detail only)"})
+
+
+class RequestDetailOut(RequestOut):
+    audit_trail = fields.List(fields.Dict(), metadata={"description": "hash-chained entries"})
     chain = fields.Dict(metadata={"description": "verification of the chain: valid, entries, head, errors"})
     evidence = fields.List(fields.Dict())
 
@@ -159,7 +163,8 @@ def list_requests(actor, query):
     return call("signing", "list_requests", actor, query)
 
 
-@route(bp, "/signature-requests/<request_id>", ["GET"], response=RequestOut, roles=STAFF, tags=["e-signature"])
+@route(bp, "/signature-requests/<request_id>", ["GET"], response=RequestDetailOut, roles=STAFF,
+       tags=["e-signature"])
 def get_request(actor, request_id):
     """A request: participants and their status, evidence of each act, and the hash-chained audit trail
     with its verification."""

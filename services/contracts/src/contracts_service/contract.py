@@ -124,6 +124,8 @@ class ContractDetail(Schema):
     portal = fields.Dict(required=True)
     signers = fields.List(fields.Dict(), required=True)
     version = fields.Integer(required=True)
+    view_count = fields.Integer(required=True)
+    download_count = fields.Integer(required=True)
 
 
 class AttachmentContent(Schema):
@@ -168,6 +170,8 @@ class CustomerResult(Schema):
     currency = fields.String(required=True, allow_none=True)
     perimeter_ids = fields.List(fields.String(), required=True)
     contacts = fields.List(fields.Dict(), required=True)
+    created_by = fields.String(required=True, allow_none=True)
+    created_at = fields.String(required=True)
 
 
 class PortalVisibilityResult(Schema):

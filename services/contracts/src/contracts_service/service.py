@@ -1329,7 +1329,8 @@ class ContractsService:
                 c.portal_shared = False
             self._history(s, c, data.get("contact_id") or data.get("shared_by") or data.get("unshared_by") or "portal",
                           f"portal_{action}",
-                          contact_id=data.get("contact_id"), at=data.get("at"), ip=data.get("ip"))
+                          contact_id=data.get("contact_id"), at=data.get("at"), ip=data.get("ip"),
+                          channel=data.get("channel"))  # quote_page | portal (absent from older events)
 
     @subscribe("portal", "quote.viewed.v1")
     def on_quote_viewed(self, event):

@@ -334,7 +334,10 @@ def test_pdf_rendering_does_not_block_the_service(env):
     ping_start, ping_end, ping_status = times["ping"]
     assert pdf_status == 200 and ping_status == 200
     assert pdf_end - pdf_start > 1.0, "the document should take a while to render"
-    assert ping_end < pdf_end and ping_end - ping_start < 0.5
+    # a blocked hub would answer the ping only once the render is over; under CI load the ping may be
+    # slow, so its latency is compared with the render's rather than with a fixed number
+    assert ping_start < pdf_end and ping_end < pdf_end
+    assert ping_end - ping_start < 0.5 * (pdf_end - pdf_start)
 
 
 def _publish(s, source, type_, data, license_id):

@@ -192,4 +192,5 @@ class TokenPairView(Schema):
     refresh_token = fields.String()
     license_id = fields.String()
     role = fields.String()
+    user = fields.Dict(metadata={"description": "user_id, email, name"})
     licenses = fields.List(fields.Dict())

@@ -1,10 +1,11 @@
 """The outside world: SMTP, SMS providers and webhook HTTP calls.
 
 Everything here is blocking-style code over the standard socket API, which eventlet's monkey
-patching makes cooperative (smtplib, requests); every network operation has a timeout.
+patching makes cooperative (smtplib, http.client, requests); every network operation has a timeout.
 """
 from __future__ import annotations
 
+import http.client
 import logging
 import re
 import smtplib
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from email import policy as email_policy
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
@@ -274,18 +275,79 @@ MAX_RESPONSE_BODY = 2048
 
 
 def resolve(host: str, port: int) -> list[str]:
+    """The host's addresses, in the resolver's order of preference."""
     try:
-        return sorted({info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)})
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except OSError:
         return []
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+class PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to ``addresses`` (already checked) instead of resolving ``host`` again, so a DNS
+    answer that changes between the check and the connection (rebinding) cannot redirect the request;
+    the Host header still names ``host``."""
+
+    def __init__(self, host: str, port: int, addresses: list[str], connect_timeout: float, timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self.addresses = addresses
+        self.connect_timeout = connect_timeout
+
+    def _pinned_socket(self):
+        error = OSError("no address to connect to")
+        for address in self.addresses:
+            try:
+                sock = socket.create_connection((address, self.port), self.connect_timeout)
+            except OSError as exc:
+                error = exc
+                continue
+            sock.settimeout(self.timeout)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return sock
+        raise error
+
+    def connect(self):
+        self.sock = self._pinned_socket()
+
+
+class PinnedHTTPSConnection(PinnedHTTPConnection):
+    """TLS to a pinned address: SNI and certificate verification use ``host``, not the address."""
+    default_port = 443
+
+    def __init__(self, host, port, addresses, connect_timeout, timeout, context: ssl.SSLContext):
+        super().__init__(host, port, addresses, connect_timeout, timeout)
+        self.context = context
+
+    def connect(self):
+        sock = self._pinned_socket()
+        try:
+            self.sock = self.context.wrap_socket(sock, server_hostname=self.host.rstrip("."))
+        except BaseException:
+            sock.close()
+            raise
+
+
+def default_tls_context() -> ssl.SSLContext:
+    """Certificates verified against the CA bundle requests uses."""
+    return ssl.create_default_context(cafile=requests.utils.DEFAULT_CA_BUNDLE_PATH)
 
 
 class WebhookClient:
-    """One POST per attempt: redirects are not followed, the whole call is bounded by ``timeout``."""
+    """One POST per attempt to the addresses checked by :func:`logic.check_resolved` (never a second
+    DNS lookup); redirects are not followed, the whole call is bounded by ``timeout``."""
 
-    def __init__(self, timeout: float = 10.0, allow_private: bool = False):
+    def __init__(self, timeout: float = 10.0, allow_private: bool = False, resolver=resolve,
+                 tls_context: ssl.SSLContext | None = None):
         self.timeout = timeout
         self.allow_private = allow_private
+        self.resolver = resolver
+        self.tls_context = tls_context or default_tls_context()
+
+    def _connection(self, scheme: str, host: str, port: int, addresses: list[str]):
+        connect_timeout = min(5.0, self.timeout)
+        if scheme == "https":
+            return PinnedHTTPSConnection(host, port, addresses, connect_timeout, self.timeout, self.tls_context)
+        return PinnedHTTPConnection(host, port, addresses, connect_timeout, self.timeout)
 
     def post(self, url: str, body: bytes, headers: dict) -> HttpResult:
         import eventlet
@@ -294,31 +356,36 @@ class WebhookClient:
         def result(ok, status=None, text=None, error=None):
             return HttpResult(ok, status, text, error, int((time.monotonic() - start) * 1000))
 
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urlsplit(url)
+            scheme = parts.scheme.lower()
+            host = (parts.hostname or "").encode("idna").decode("ascii")
+            port = parts.port or (443 if scheme == "https" else 80)
+        except (UnicodeError, ValueError):
+            return result(False, error="refused: not a valid URL")
+        if scheme not in ("http", "https") or not host:
             return result(False, error="refused: not an http(s) URL")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        refusal = logic.check_resolved(resolve(parts.hostname, port), self.allow_private)
+        addresses = self.resolver(host, port)
+        refusal = logic.check_resolved(addresses, self.allow_private)
         if refusal:
             return result(False, error=refusal)
+        target = requests.utils.requote_uri(urlunsplit(("", "", parts.path or "/", parts.query, "")))
+        conn = self._connection(scheme, host, port, addresses)
         try:
             with eventlet.Timeout(self.timeout + 1):
-                resp = requests.post(url, data=body, headers=headers, timeout=(min(5.0, self.timeout), self.timeout),
-                                     allow_redirects=False, stream=True)
-                try:
-                    chunk = resp.raw.read(MAX_RESPONSE_BODY, decode_content=True) or b""
-                finally:
-                    resp.close()
-        except eventlet.Timeout:
+                conn.request("POST", target, body=body, headers=headers)
+                resp = conn.getresponse()
+                chunk = resp.read(MAX_RESPONSE_BODY) or b""
+        except (eventlet.Timeout, TimeoutError):
             return result(False, error=f"timeout after {self.timeout:.0f}s")
-        except requests.Timeout:
-            return result(False, error=f"timeout after {self.timeout:.0f}s")
-        except requests.RequestException as exc:
+        except (OSError, http.client.HTTPException) as exc:
             return result(False, error=f"connection error: {type(exc).__name__}: {str(exc)[:300]}")
+        finally:
+            conn.close()
         text = chunk.decode("utf-8", "replace")
-        if 200 <= resp.status_code < 300:
-            return result(True, resp.status_code, text)
-        if 300 <= resp.status_code < 400:
-            return result(False, resp.status_code, text,
-                          f"HTTP {resp.status_code} (redirects are not followed; use the final URL)")
-        return result(False, resp.status_code, text, f"HTTP {resp.status_code}")
+        if 200 <= resp.status < 300:
+            return result(True, resp.status, text)
+        if 300 <= resp.status < 400:
+            return result(False, resp.status, text,
+                          f"HTTP {resp.status} (redirects are not followed; use the final URL)")
+        return result(False, resp.status, text, f"HTTP {resp.status}")

@@ -268,7 +268,7 @@ def _url_error(message: str) -> InvalidInput:
 
 def validate_webhook_url(url, allow_private: bool = False) -> str:
     """http(s) only, a host, no credentials; literal private/loopback addresses refused unless allowed.
-    (Host names are resolved and checked again at each delivery.)"""
+    (Host names are resolved and checked again at each delivery, which connects to the checked address.)"""
     if not isinstance(url, str) or not url.strip():
         raise _url_error("A URL is required.")
     url = url.strip()

@@ -20,7 +20,7 @@ class Outbox(OutboxMixin, Base):
 
 
 class Inbox(InboxMixin, Base):
-    pass
+    __table_args__ = (Index("ix_inbox_processed_at", "processed_at"),)
 
 
 class IdempotencyKey(IdempotencyKeyMixin, Base):
@@ -61,6 +61,7 @@ class Notification(Base):
         UniqueConstraint("delivery_key", name="uq_notification_delivery_key"),
         Index("ix_notification_due", "status", "next_attempt_at"),
         Index("ix_notification_license_created", "license_id", "created_at"),
+        Index("ix_notification_created", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -132,6 +133,7 @@ class WebhookDelivery(Base):
         UniqueConstraint("dedupe_key", name="uq_webhook_delivery_dedupe"),
         Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
         Index("ix_webhook_delivery_sub_created", "subscription_id", "created_at"),
+        Index("ix_webhook_delivery_created", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

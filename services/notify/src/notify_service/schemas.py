@@ -73,6 +73,7 @@ class TemplateView(Schema):
     required_variable = fields.String(allow_none=True)
     updated_at = fields.String(allow_none=True)
     updated_by = fields.String(allow_none=True)
+    default = fields.Dict(metadata={"description": "the built-in parts (get_template only)"})
 
 
 class RenderedView(Schema):

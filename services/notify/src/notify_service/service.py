@@ -1,5 +1,5 @@
 """notify nameko entrypoints: notification requests and owner notifications (consumers), webhook
-fan-out (every public event), delivery timers, and the template / log / webhook RPC API."""
+fan-out (every public event), delivery and retention timers, and the template / log / webhook RPC API."""
 from __future__ import annotations
 
 import logging
@@ -20,7 +20,7 @@ from paraph_platform.outbox import Outbox as OutboxProvider
 from paraph_platform.rpc import Rpc
 from paraph_platform.service import RequestContext, endpoint
 
-from . import logic, schemas, templates
+from . import logic, retention, schemas, templates
 from .delivery import Deliverer, effective_parts
 from .dependencies import Channels, Concurrent, Settings
 from .exceptions import Conflict, InvalidInput, NotFound
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 ADMINS = (LICENSE_ADMIN,)
 MANAGERS = (LICENSE_ADMIN, FRONT_USER_MANAGER)
 POLL_INTERVAL = env_float("NOTIFY_POLL_INTERVAL", 0.5)
+PURGE_INTERVAL = env_float("NOTIFY_PURGE_INTERVAL", 3600.0)
 
 
 # -- views ----------------------------------------------------------------------------------------
@@ -327,6 +328,16 @@ class NotifyService:
         items = engine.claim(limit=self.settings.batch)
         if items:
             self.concurrent(engine.attempt, items, self.settings.concurrency)
+
+    @timer(interval=PURGE_INTERVAL)
+    def purge_old_rows(self):
+        """Delivery logs, webhook deliveries and inbox rows past their retention."""
+        try:
+            counts = retention.purge(self.db, self.settings)
+            if any(counts.values()):
+                log.info("notify: purged %s", counts)
+        except Exception:  # noqa: BLE001 - next tick retries
+            log.exception("notify: retention purge failed")
 
     # -- templates API ------------------------------------------------------------------------
 

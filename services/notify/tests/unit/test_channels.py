@@ -1,6 +1,12 @@
 """SMTP (two phases around the end of DATA), SMS providers and the webhook HTTP client, against
 the in-process mail sink and a loopback HTTP server (no broker or database needed)."""
+import base64
+import datetime
+import hashlib
+import hmac
 import json
+import socket
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -106,7 +112,10 @@ class _Receiver(BaseHTTPRequestHandler):
             self.send_header("Location", "/ok")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # /slow: the client timed out and closed the connection
 
 
 @pytest.fixture
@@ -134,3 +143,131 @@ def test_webhook_client(receiver):
     refused = WebhookClient(timeout=0.5, allow_private=False).post(base + "/ok", b"{}", {})
     assert not refused.ok and "non-public" in refused.error and len(receiver.seen) == 4
     assert json.loads(b"{}") == {}
+
+
+class Resolver:
+    """A DNS that answers ``address`` for every name, then ``rebound`` for any later lookup."""
+
+    def __init__(self, address, rebound="10.66.66.66"):
+        self.address, self.rebound = address, rebound
+        self.lookups = []
+
+    def __call__(self, host, port):
+        self.lookups.append(host)
+        return [self.address if len(self.lookups) == 1 else self.rebound]
+
+
+@pytest.fixture
+def connections(monkeypatch):
+    """Every address the code under test opens a TCP connection to."""
+    seen = []
+    real = socket.create_connection
+
+    def create_connection(address, *a, **kw):
+        seen.append(address)
+        return real(address, *a, **kw)
+
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    return seen
+
+
+def signed(event_id="evt-1"):
+    secret = logic.new_webhook_secret()
+    envelope = {"id": event_id, "type": "user.invited.v1", "data": {"email": "a@b.test"}}
+    body = logic.webhook_body(envelope)
+    return secret, body, logic.webhook_headers(envelope, body, [secret], int(time.time()))
+
+
+def valid_signature(secret, headers, body):
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed_text = f"{headers['Webhook-Id']}.{headers['Webhook-Timestamp']}.".encode() + body
+    expected = "v1," + base64.b64encode(hmac.new(key, signed_text, hashlib.sha256).digest()).decode()
+    return any(hmac.compare_digest(expected, s) for s in headers["Webhook-Signature"].split(" "))
+
+
+def test_webhook_to_a_name_resolving_to_loopback_is_refused(receiver, connections):
+    port = receiver.server_address[1]
+    resolver = Resolver("127.0.0.1")
+    _secret, body, headers = signed()
+    refused = WebhookClient(timeout=0.5, resolver=resolver).post(f"http://hooks.paraph.invalid:{port}/ok", body,
+                                                                 headers)
+    assert not refused.ok and "non-public address (127.0.0.1)" in refused.error
+    assert resolver.lookups == ["hooks.paraph.invalid"] and connections == [] and receiver.seen == []
+
+
+def test_webhook_connects_to_the_checked_address_with_the_original_host(receiver, connections):
+    """The name never resolves (.invalid) and a second lookup would answer another address: the
+    request still reaches the address that was checked, once, with the URL's Host header."""
+    port = receiver.server_address[1]
+    resolver = Resolver("127.0.0.1")
+    secret, body, headers = signed()
+    ok = WebhookClient(timeout=2, allow_private=True, resolver=resolver).post(
+        f"http://Hooks.Paraph.invalid:{port}/ok?x=1#frag", body, headers)
+    assert ok.ok and ok.status == 200, ok
+    assert resolver.lookups == ["hooks.paraph.invalid"] and connections == [("127.0.0.1", port)]
+    [(path, seen_headers, seen_body)] = receiver.seen
+    assert path == "/ok?x=1" and seen_headers["Host"] == f"hooks.paraph.invalid:{port}" and seen_body == body
+    assert valid_signature(secret, seen_headers, seen_body)
+
+
+def test_webhook_tries_the_checked_addresses_in_order(receiver, connections):
+    port = receiver.server_address[1]
+    client = WebhookClient(timeout=2, allow_private=True, resolver=lambda host, p: ["127.0.0.2", "127.0.0.1"])
+    assert client.post(f"http://hooks.paraph.invalid:{port}/ok", b"{}", {}).ok
+    assert connections == [("127.0.0.2", port), ("127.0.0.1", port)] and len(receiver.seen) == 1
+
+
+def _certificates(tmp_path, name):
+    """A test CA and a certificate for ``name`` only (no IP address), as PEM files."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def build(subject, issuer, key, signer, ca, san=None):
+        b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+             .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+             .not_valid_after(now + datetime.timedelta(days=1))
+             .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if san:
+            b = b.add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False)
+        return b.sign(signer, hashes.SHA256())
+
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Paraph test CA")])
+    ca = build(ca_name, ca_name, ca_key, ca_key, True)
+    leaf = build(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]), ca_name, key, ca_key, False, san=name)
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return ca.public_bytes(serialization.Encoding.PEM).decode(), cert_file, key_file
+
+
+def test_https_webhook_verifies_the_certificate_of_the_host_name(tmp_path, connections):
+    ca_pem, cert_file, key_file = _certificates(tmp_path, "hooks.paraph.invalid")
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert_file, key_file)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    server.daemon_threads = True
+    server.seen = []
+    server.socket = server_ctx.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        client = WebhookClient(timeout=2, allow_private=True, resolver=Resolver("127.0.0.1"),
+                               tls_context=ssl.create_default_context(cadata=ca_pem))
+        secret, body, headers = signed()
+        ok = client.post(f"https://hooks.paraph.invalid:{port}/ok", body, headers)
+        assert ok.ok and ok.status == 200, ok
+        [(_path, seen_headers, _body)] = server.seen
+        assert seen_headers["Host"] == f"hooks.paraph.invalid:{port}" and valid_signature(secret, seen_headers, body)
+        client.resolver = Resolver("127.0.0.1")
+        wrong = client.post(f"https://other.paraph.invalid:{port}/ok", body, headers)
+        assert not wrong.ok and "certificate" in wrong.error.lower() and len(server.seen) == 1
+        assert connections == [("127.0.0.1", port)] * 2
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -41,6 +41,10 @@ class QuoteViewedV1(Schema):
     at = fields.String(required=True, metadata={"description": "ISO 8601 date and time of the action"})
     ip = fields.String(required=True, allow_none=True)
     user_agent = fields.String(required=True, allow_none=True)
+    channel = fields.String(metadata={"enum": ["quote_page", "portal"],
+                                      "description": "where the contact opened it: quote_page (the online page "
+                                                     "of the emailed link) or portal (signed in to the customer "
+                                                     "portal); absent from older events (quote_page)"})
 
 
 class QuoteDownloadedV1(QuoteViewedV1):
@@ -102,9 +106,11 @@ RPC = {
     "contract_portal": Rpc(description="staff view: share, visible attachments/milestones, counts",
                            args=("actor", "contract_id")),
     "client_contracts": Rpc(description="{items: [shared contract]} visible to the signed-in client", args=("actor",)),
-    "client_contract": Rpc(description="a shared contract, portal-visible attachments and milestones only",
-                           args=("actor", "contract_id")),
-    "client_pdf": Rpc(description="contracts.get_pdf result", args=("actor", "contract_id")),
+    "client_contract": Rpc(schemas.ClientMetaSchema,
+                           description="a shared contract, portal-visible attachments and milestones only "
+                                       "(records a quote's view)", args=("actor", "contract_id")),
+    "client_pdf": Rpc(schemas.ClientMetaSchema, description="contracts.get_pdf result (records a quote's download)",
+                      args=("actor", "contract_id")),
     "client_attachment": Rpc(description="contracts.get_attachment_internal result (visible only)",
                              args=("actor", "attachment_id")),
     "client_me": Rpc(args=("actor",)),

@@ -226,6 +226,29 @@ def clip(value, size: int) -> str | None:
     return str(value)[:size]
 
 
+# -- views and downloads ----------------------------------------------------------------------------
+
+CHANNELS = ("quote_page", "portal")  # the online quote page (/q/<token>) | a signed-in portal client
+VIEW_BURST_SECONDS = 30  # a client opening the same quote again within this delay (reloads) counts once
+# link scanners and previewers (mail security gateways, chat unfurlers, crawlers, scripts): matched
+# case-insensitively anywhere in the User-Agent
+PREFETCH_AGENTS = (
+    "slackbot", "slack-imgproxy", "facebookexternalhit", "twitterbot", "linkedinbot", "discordbot",
+    "telegrambot", "whatsapp", "skypeuripreview", "microsoftpreview", "ms-office", "microsoft office",
+    "googlebot", "bingbot", "bingpreview", "python-requests", "curl/", "wget/", "barracuda", "proofpoint",
+    "mimecast",
+)
+
+
+def prefetch(method, user_agent) -> bool:
+    """True when a request opening a quote is a link scanner or previewer, not the customer: a HEAD
+    request, no User-Agent, or a well-known bot. It gets the page but is not counted as a view."""
+    if str(method or "GET").upper() == "HEAD":
+        return True
+    agent = " ".join(str(user_agent or "").split()).lower()
+    return not agent or any(bot in agent for bot in PREFETCH_AGENTS)
+
+
 def sign_path(value) -> str | None:
     """The signing page of a participant, as a same-site path (/sign/<token>), or None."""
     if not isinstance(value, str) or not value:

@@ -154,7 +154,9 @@ class QuoteSend(Base):
 
 
 class QuoteActivity(Base):
-    """Every view and download of an online quote, and every feedback, with date and time."""
+    """Every view and download of a quote, on its online page or by a signed-in portal client, and
+    every feedback, with date and time; link scanners and previewers opening the online page are kept
+    as ``prefetch`` (not views)."""
     __tablename__ = "quote_activity"
     __table_args__ = (Index("ix_activity_contract", "license_id", "contract_id", "at"),
                       Index("ix_activity_link", "link_id", "kind", "at"))
@@ -162,9 +164,12 @@ class QuoteActivity(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     license_id: Mapped[str] = mapped_column(String(36), nullable=False)
     contract_id: Mapped[str] = mapped_column(String(36), nullable=False)
-    link_id: Mapped[str] = mapped_column(ForeignKey("quote_links.id", ondelete="CASCADE"), nullable=False)
+    # the online page's link; none for a portal client (signed in, no link)
+    link_id: Mapped[str | None] = mapped_column(ForeignKey("quote_links.id", ondelete="CASCADE"))
     contact_id: Mapped[str] = mapped_column(String(36), nullable=False)
-    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # viewed | downloaded | feedback
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # viewed | downloaded | feedback | prefetch
+    channel: Mapped[str] = mapped_column(String(16), default="quote_page", server_default="quote_page",
+                                         nullable=False)  # quote_page | portal
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(500))

@@ -110,13 +110,22 @@ class SendResult(Schema):
     next_button = fields.String(required=True)
 
 
-class RequestMetaSchema(Schema):
-    """What the gateway passes along with a public page request."""
+class ClientMetaSchema(Schema):
+    """Who is asking (the gateway passes it along): kept with quote views and downloads."""
     class Meta:
         unknown = "exclude"
 
     ip = fields.String(load_default=None, allow_none=True)
     user_agent = fields.String(load_default=None, allow_none=True)
+    method = fields.String(load_default="GET", allow_none=True,
+                           metadata={"description": "HTTP method; HEAD requests (link previews) are not views"})
+
+
+class RequestMetaSchema(ClientMetaSchema):
+    """What the gateway passes along with a public page request."""
+    class Meta:
+        unknown = "exclude"
+
     lang = fields.String(load_default=None, allow_none=True)
     nonce = fields.String(load_default="", validate=validate.Length(max=64))
     message = fields.String(load_default=None, allow_none=True)

@@ -447,8 +447,10 @@ class PortalService:
             return {"items": items, "total": len(items)}
 
     @endpoint
-    def client_contract(self, actor, contract_id):
-        """A shared contract with only its portal-visible attachments and milestones."""
+    def client_contract(self, actor, contract_id, meta=None):
+        """A shared contract with only its portal-visible attachments and milestones (a quote's view is
+        recorded: quote.viewed.v1, channel portal)."""
+        meta = schemas.ClientMetaSchema().load(meta or {})
         client = self._client(actor)
         with self.db.session() as s:
             share = self._client_share(s, client, contract_id)
@@ -463,6 +465,7 @@ class PortalService:
                      "message": share.message, "branch": share.branch, "company": share.company})
         request = self._signature_request(client.license_id, contract_id)
         view["signature"] = logic.signer_for(request, client.contact_id, me.get("email"))
+        self._record_client(client, share, detail, "viewed", meta)
         return view
 
     def _me(self, client) -> dict:
@@ -472,11 +475,17 @@ class PortalService:
             return access_view(a) if a else {}
 
     @endpoint
-    def client_pdf(self, actor, contract_id):
+    def client_pdf(self, actor, contract_id, meta=None):
+        """A shared contract's PDF (a quote's download is recorded: quote.downloaded.v1, channel portal)."""
+        meta = schemas.ClientMetaSchema().load(meta or {})
         client = self._client(actor)
         with self.db.session() as s:
-            self._client_share(s, client, contract_id)
-        return self.contracts.get_pdf(client.license_id, contract_id)
+            share = self._client_share(s, client, contract_id)
+        pdf = self.contracts.get_pdf(client.license_id, contract_id)
+        if share.kind == "quote":
+            detail = self.contracts.get_contract_internal(client.license_id, contract_id)
+            self._record_client(client, share, detail, "downloaded", meta)
+        return pdf
 
     @endpoint
     def client_attachment(self, actor, attachment_id):
@@ -662,12 +671,15 @@ class PortalService:
 
     @endpoint
     def quote_activity(self, actor, contract_id):
-        """Sends, views, downloads and feedback of a quote's online page, with date and time."""
+        """Sends, views, downloads and feedback of a quote (online page and customer portal), with date
+        and time; link scanners' prefetches of the online page are listed, not counted as views."""
         actor = self._staff(actor)
         detail = self._quote(actor, contract_id)
         with self.db.session() as s:
-            rows = s.execute(select(QuoteActivity, QuoteLink.contact_name)
-                             .join(QuoteLink, QuoteLink.id == QuoteActivity.link_id)
+            rows = s.execute(select(QuoteActivity, func.coalesce(QuoteLink.contact_name, ClientAccess.name))
+                             .outerjoin(QuoteLink, QuoteLink.id == QuoteActivity.link_id)
+                             .outerjoin(ClientAccess, and_(ClientAccess.license_id == QuoteActivity.license_id,
+                                                           ClientAccess.contact_id == QuoteActivity.contact_id))
                              .where(QuoteActivity.license_id == actor["license_id"],
                                     QuoteActivity.contract_id == contract_id)
                              .order_by(QuoteActivity.at, QuoteActivity.id)).all()
@@ -676,14 +688,16 @@ class PortalService:
                               .order_by(QuoteSend.sent_at)).scalars().all()
             links = s.execute(select(QuoteLink).where(QuoteLink.license_id == actor["license_id"],
                                                       QuoteLink.contract_id == contract_id)).scalars().all()
-            events = [{"kind": a.kind, "at": iso(a.at), "contact_id": a.contact_id, "contact_name": name,
-                       "ip": a.ip, "user_agent": a.user_agent, "message": a.message} for a, name in rows]
+            events = [{"kind": a.kind, "channel": a.channel, "at": iso(a.at), "contact_id": a.contact_id,
+                       "contact_name": name or "", "ip": a.ip, "user_agent": a.user_agent, "message": a.message}
+                      for a, name in rows]
             return {
                 "contract_id": contract_id, "number": detail["number"],
                 "view_count": detail.get("view_count", 0), "download_count": detail.get("download_count", 0),
                 "views": sum(1 for e in events if e["kind"] == "viewed"),
                 "downloads": sum(1 for e in events if e["kind"] == "downloaded"),
                 "feedback": sum(1 for e in events if e["kind"] == "feedback"),
+                "prefetches": sum(1 for e in events if e["kind"] == "prefetch"),
                 "events": events,
                 "sends": [{"at": iso(x.sent_at), "contact_id": x.contact_id, "to": x.to, "template": x.template,
                            "reminder": x.reminder, "attach_pdf": x.attach_pdf,
@@ -724,19 +738,34 @@ class PortalService:
             return link, 410
         return link, None
 
-    def _record(self, link: QuoteLink, detail: dict, kind: str, meta: dict, message: str | None = None) -> dict:
-        """One view/download/feedback, kept with date and time, and its event."""
+    def _activity(self, s, license_id, contract_id, detail: dict, contact: dict, kind: str, channel: str, meta: dict,
+                  link_id: str | None = None, message: str | None = None) -> dict:
+        """Keep one view/download/feedback/prefetch of a quote with date and time; a view or a download
+        publishes quote.viewed.v1 / quote.downloaded.v1 (with its channel). Returns the event data."""
         at = _now()
+        activity = QuoteActivity(id=new_id(), license_id=license_id, contract_id=contract_id, link_id=link_id,
+                                 contact_id=contact["contact_id"], kind=kind, channel=channel, at=at,
+                                 ip=logic.clip(meta.get("ip"), 64),
+                                 user_agent=logic.clip(meta.get("user_agent"), 500), message=message)
+        s.add(activity)
+        data = {"contract_id": contract_id, "number": detail["number"], "title": detail.get("title") or "",
+                "owner_id": detail["owner_id"], "contact_id": contact["contact_id"], "contact_name": contact["name"],
+                "contact_email": contact["email"], "at": iso(at)}
+        if kind in ("viewed", "downloaded"):
+            data.update({"ip": activity.ip, "user_agent": activity.user_agent, "channel": channel})
+            self.outbox.add(s, f"quote.{kind}.v1", data, subject=contract_id, license_id=license_id)
+        return data
+
+    def _record(self, link: QuoteLink, detail: dict, kind: str, meta: dict, message: str | None = None) -> dict:
+        """One view/download/feedback on the online page (a link scanner's is a prefetch), kept with date
+        and time, and its event."""
+        if kind in ("viewed", "downloaded") and logic.prefetch(meta.get("method"), meta.get("user_agent")):
+            kind = "prefetch"  # the scanner gets the page; the salesperson is not told the customer looked
         owner = self._owner(link.license_id, detail) if kind == "feedback" else None
+        contact = {"contact_id": link.contact_id, "name": link.contact_name, "email": link.contact_email}
         with self.db.session() as s:
-            activity = QuoteActivity(id=new_id(), license_id=link.license_id, contract_id=link.contract_id,
-                                     link_id=link.id, contact_id=link.contact_id, kind=kind, at=at,
-                                     ip=logic.clip(meta.get("ip"), 64),
-                                     user_agent=logic.clip(meta.get("user_agent"), 500), message=message)
-            s.add(activity)
-            data = {"contract_id": link.contract_id, "number": detail["number"], "title": detail.get("title") or "",
-                    "owner_id": detail["owner_id"], "contact_id": link.contact_id, "contact_name": link.contact_name,
-                    "contact_email": link.contact_email, "at": iso(at)}
+            data = self._activity(s, link.license_id, link.contract_id, detail, contact, kind, "quote_page", meta,
+                                  link_id=link.id, message=message)
             if kind == "feedback":
                 event = self.outbox.add(s, "quote.feedback_sent.v1", {**data, "message": message},
                                         subject=link.contract_id, license_id=link.license_id)
@@ -748,12 +777,30 @@ class PortalService:
                                  vars={"name": owner["name"] or owner["email"], "license_name": owner["license_name"],
                                        "number": detail["number"], "title": detail.get("title") or "",
                                        "contact_name": link.contact_name, "contact_email": link.contact_email,
-                                       "message": message, "at": iso(at),
+                                       "message": message, "at": data["at"],
                                        "link": f"{self.settings.public_url}/contracts/{link.contract_id}"})
-            else:
-                data.update({"ip": activity.ip, "user_agent": activity.user_agent})
-                self.outbox.add(s, f"quote.{kind}.v1", data, subject=link.contract_id, license_id=link.license_id)
         return data
+
+    def _record_client(self, client: logic.ClientScope, share: Share, detail: dict, kind: str, meta: dict):
+        """A signed-in portal client viewing a shared quote or downloading its PDF: the same activity and
+        events as the online page, channel "portal". The same client opening it again within
+        VIEW_BURST_SECONDS (page reloads) counts once."""
+        if share.kind != "quote" or not client.contact_id:
+            return
+        if logic.prefetch(meta.get("method"), meta.get("user_agent")):
+            kind = "prefetch"
+        with self.db.session() as s:
+            # one client request at a time per shared quote: reloads racing each other count once too
+            s.execute(select(Share.id).where(Share.id == share.id).with_for_update())
+            if kind != "prefetch" and s.execute(select(QuoteActivity.id).where(
+                    QuoteActivity.license_id == client.license_id, QuoteActivity.contract_id == share.contract_id,
+                    QuoteActivity.contact_id == client.contact_id, QuoteActivity.kind == kind,
+                    QuoteActivity.channel == "portal",
+                    QuoteActivity.at > _now() - timedelta(seconds=logic.VIEW_BURST_SECONDS)).limit(1)).first():
+                return
+            a = self._access(s, client.license_id, client.contact_id)
+            contact = {"contact_id": client.contact_id, "name": a.name if a else "", "email": a.email if a else ""}
+            self._activity(s, client.license_id, share.contract_id, detail, contact, kind, "portal", meta)
 
     def _owner(self, license_id, detail) -> dict:
         owner = {"email": detail.get("owner_email") or "", "name": detail.get("owner_name") or "",
@@ -797,7 +844,8 @@ class PortalService:
 
     @endpoint
     def quote_page(self, token, meta=None):
-        """The online quote page (records the view: quote.viewed.v1)."""
+        """The online quote page (records the view: quote.viewed.v1; link scanners and HEAD requests get
+        the page and are kept as prefetches, not views)."""
         meta = schemas.RequestMetaSchema().load(meta or {})
         link, detail, error = self._load_quote(token, meta)
         if error:
@@ -807,7 +855,8 @@ class PortalService:
 
     @endpoint
     def quote_pdf(self, token, meta=None):
-        """The quote's PDF from its online page (records the download: quote.downloaded.v1)."""
+        """The quote's PDF from its online page (records the download: quote.downloaded.v1, unless a link
+        scanner fetched it)."""
         meta = schemas.RequestMetaSchema().load(meta or {})
         link, detail, error = self._load_quote(token, meta)
         if error:

@@ -190,3 +190,31 @@ def test_quote_context_splits_lines_and_formats_totals():
     assert ctx["optional_lines"][0]["discount"] == "10" and ctx["optional_lines"][0]["selected"] is True
     assert ctx["total"] == "€29.40" and ctx["optional_total"] == "" and ctx["validity_expired"] is True
     assert ctx["status_label"] == "Sent" and ctx["taxes"][0]["rate"] == "20 %"
+
+
+@pytest.mark.parametrize("method, agent, expected", [
+    ("GET", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36", False),
+    ("GET", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148", False),
+    ("get", "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) Version/17.5 Safari/605.1.15", False),
+    (None, "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0", False),  # older gateways
+    ("HEAD", "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0", True),
+    ("head", "Mozilla/5.0", True),
+    ("GET", "", True),
+    ("GET", "   ", True),
+    ("GET", None, True),
+    ("GET", "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", True),
+    ("GET", "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", True),
+    ("GET", "Twitterbot/1.0", True),
+    ("GET", "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)", True),
+    ("GET", "Mozilla/4.0 (compatible; ms-office; MSOffice 16)", True),
+    ("GET", "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17726; Pro)", True),
+    ("GET", "Mozilla/5.0 AppleWebKit/537.36 Safari/537.36 SkypeUriPreview Preview/0.5", True),  # Teams
+    ("GET", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", True),
+    ("GET", "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", True),
+    ("GET", "python-requests/2.32.3", True),
+    ("GET", "curl/8.5.0", True),
+    ("GET", "Barracuda Sentinel (EE)", True),
+    ("GET", "Proofpoint URL Defense", True),
+])
+def test_link_scanners_and_previews_are_prefetches(method, agent, expected):
+    assert logic.prefetch(method, agent) is expected

@@ -164,6 +164,9 @@ class RequestOut(Schema):
     sealed_sha256 = fields.String(allow_none=True)
     proof_sha256 = fields.String(allow_none=True)
     participants = fields.List(fields.Nested(ParticipantOut), required=True)
+    audit_trail = fields.List(fields.Dict(), metadata={"description": "get_request only"})
+    chain = fields.Dict(metadata={"description": "verification of the audit hash chain (get_request only)"})
+    evidence = fields.List(fields.Dict(), metadata={"description": "get_request only"})
 
 
 class FileOut(Schema):

@@ -1,0 +1,29 @@
+"""quote activity of portal clients
+
+Revision ID: 5886031c0781
+Revises: cb72f5332876
+Create Date: 2026-12-01 07:20:04.681647
+"""
+from alembic import op
+import sqlalchemy as sa
+import paraph_platform.db
+
+
+revision = '5886031c0781'
+down_revision = 'cb72f5332876'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # batch: also runs on the embedded SQLite database
+    with op.batch_alter_table('quote_activity') as batch_op:
+        batch_op.add_column(sa.Column('channel', sa.String(length=16), server_default='quote_page', nullable=False))
+        batch_op.alter_column('link_id', existing_type=sa.VARCHAR(length=36), nullable=True)
+
+
+def downgrade():
+    op.execute("delete from quote_activity where link_id is null")  # portal clients' views have no link
+    with op.batch_alter_table('quote_activity') as batch_op:
+        batch_op.alter_column('link_id', existing_type=sa.VARCHAR(length=36), nullable=False)
+        batch_op.drop_column('channel')
