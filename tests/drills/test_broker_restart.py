@@ -124,3 +124,57 @@ def test_broker_restart_loses_nothing_and_duplicates_nothing(broker, tmp_path):
         consumer.stop()
         drop_database(pub_db)
         drop_database(sub_db)
+
+
+def test_broker_lost_while_a_handler_runs_keeps_the_consumer_alive(broker, tmp_path):
+    """The ack of a message whose handler finished after the broker went away fails on a dead socket
+    (ConnectionResetError / BrokenPipeError, not amqp's ConnectionError that nameko ignores): the
+    consumer must survive it, reconnect, and the redelivered event must have no second effect."""
+    ensure_svc_path()
+    from drillpub_service.models import Base as PubBase
+    from drillpub_service.models import Outbox
+    from drillsub_service.models import Base as SubBase
+    from paraph_platform.db import Db, make_engine
+    from paraph_platform.envelope import make_event
+    from paraph_platform.testing import drop_database
+
+    pub_db, sub_db = scratch_db("drillpub", PubBase), scratch_db("drillsub", SubBase)
+    env = {"AMQP_URI": broker.uri, "DRILLPUB_DATABASE_URL": pub_db, "DRILLSUB_DATABASE_URL": sub_db,
+           "PARAPH_DATA_DIR": str(tmp_path), "OUTBOX_POLL_INTERVAL": "0.3", "AMQP_HEARTBEAT": "5",
+           "LOG_LEVEL": "INFO"}
+    producer = ServiceProcess("drillpub", env, tmp_path)
+    consumer = ServiceProcess("drillsub", env, tmp_path)
+    effects = lambda: count(sub_db, "select count(*) from effects")  # noqa: E731
+    deliveries = lambda: count(sub_db, "select count(*) from deliveries")  # noqa: E731
+
+    def publish(data):
+        with Db(make_engine(pub_db)).session() as s:
+            event = make_event("drillpub", "thing.happened.v1", data)
+            s.add(Outbox(event_id=event["id"], type=event["type"], payload=event))
+
+    try:
+        consumer.start()
+        producer.start()
+        publish({"n": 0, "tag": "warmup"})
+        wait_for(lambda: effects() == 1, 60, 0.2, "the consumer to work")
+        publish({"n": 1, "tag": "slow", "slow": 4})
+        wait_for(lambda: deliveries() == 2, 30, 0.05, "the slow handler to start")
+        broker.stop()
+        wait_for(lambda: effects() == 2, 30, 0.1, "the slow handler to finish while the broker is down")
+        time.sleep(1.0)  # its ack fails now
+        assert consumer.alive(), "the consumer died when an ack failed on a lost connection:\n" + \
+            consumer.output()[-4000:]
+        broker.start()
+        publish({"n": 2, "tag": "after"})
+        try:
+            wait_for(lambda: effects() == 3, 90, 0.25, "the consumer to resume after the restart")
+        except AssertionError:
+            print(f"\n{broker.queues()}\n--- consumer log (tail)\n{consumer.output()[-6000:]}")
+            raise
+        time.sleep(1.5)  # the slow event comes back (it was never acked): deduplicated
+        assert effects() == 3 and consumer.alive()
+    finally:
+        producer.stop()
+        consumer.stop()
+        drop_database(pub_db)
+        drop_database(sub_db)

@@ -61,3 +61,32 @@ def to_json_schema(schema) -> dict:
     out = plugin.converter.schema2jsonschema(instance)
     out.setdefault("type", "object")
     return out
+
+
+_result_validators: dict = {}
+
+
+def result_violations(service_module: str, method: str, result) -> list[str]:
+    """What in an RPC method's actual result breaks the result schema its service declares in
+    ``<package>.contract.RPC`` (JSON round trip first, as on the wire). Empty when nothing is declared.
+    Used by the test suites (``PARAPH_CHECK_RESULTS``) so that the committed schemas stay true."""
+    import importlib
+    import json
+
+    import jsonschema
+
+    package = service_module.split(".", 1)[0]
+    key = (package, method)
+    if key not in _result_validators:
+        try:
+            spec = getattr(importlib.import_module(f"{package}.contract"), "RPC", {}).get(method)
+        except ImportError:
+            spec = None
+        _result_validators[key] = (jsonschema.Draft202012Validator(to_json_schema(spec.result))
+                                   if spec is not None and spec.result is not None else None)
+    validator = _result_validators[key]
+    if validator is None:
+        return []
+    wire = json.loads(json.dumps(result, default=str))
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
+            for e in validator.iter_errors(wire)]

@@ -20,6 +20,7 @@ from nameko.amqp.publish import Publisher as AmqpPublisher
 from nameko.amqp.publish import get_connection
 from nameko.events import EventHandler
 
+from . import amqp_safety  # noqa: F401 - acks survive a lost broker connection
 from .config import env_int
 from .envelope import validate_envelope
 
@@ -81,7 +82,12 @@ class ReliableEventHandler(EventHandler):
             validate_envelope(body)
         except ValidationError as exc:
             log.error("poison event on %s parked in DLQ: %s", self.queue.name, exc.messages)
-            self._park(body, message, f"invalid envelope: {exc.messages}", self._attempts(message) + 1)
+            try:
+                self._park(body, message, f"invalid envelope: {exc.messages}", self._attempts(message) + 1)
+            except Exception:  # could not hand it over: give it back to the broker, never lose it
+                log.exception("could not park a poison event from %s; requeueing", self.queue.name)
+                self.queue_consumer.requeue_message(message)
+                return
             self.queue_consumer.ack_message(message)
             return
         super().handle_message(body, message)

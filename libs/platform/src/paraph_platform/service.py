@@ -15,12 +15,14 @@ import functools
 import hashlib
 import json
 import logging
+import os
 
 from marshmallow import ValidationError
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from sqlalchemy.exc import IntegrityError
 
+from . import amqp_safety  # noqa: F401 - acks survive a lost broker connection
 from .errors import EXPECTED, Conflict, from_marshmallow
 from .rpc import check_deadline
 
@@ -55,6 +57,18 @@ def _replay(row, fingerprint):
     raise Conflict("A request with this Idempotency-Key was already processed; its result is not available.")
 
 
+_CHECK_RESULTS = os.environ.get("PARAPH_CHECK_RESULTS", "")
+
+
+def _check_result(service, method: str, result) -> None:
+    """Test suites: append to the PARAPH_CHECK_RESULTS file every result that breaks its declared schema."""
+    from .contract import result_violations
+    problems = result_violations(type(service).__module__, method, result)
+    if problems:
+        with open(_CHECK_RESULTS, "a") as f:
+            f.write(json.dumps({"service": type(service).__module__, "method": method, "problems": problems}) + "\n")
+
+
 def endpoint(fn=None, *, write: bool = False):
     def decorate(fn):
         name = fn.__name__
@@ -84,6 +98,8 @@ def endpoint(fn=None, *, write: bool = False):
                     if row is not None:
                         return _replay(row, fingerprint)
                 raise
+            if _CHECK_RESULTS:
+                _check_result(self, name, result)
             if use_key:
                 db.pending_idempotency = None
                 with db.session() as s:

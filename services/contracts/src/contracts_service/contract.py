@@ -169,7 +169,7 @@ class CustomerResult(Schema):
     locale = fields.String(required=True, allow_none=True)
     currency = fields.String(required=True, allow_none=True)
     perimeter_ids = fields.List(fields.String(), required=True)
-    contacts = fields.List(fields.Dict(), required=True)
+    contacts = fields.List(fields.Dict(), metadata={"description": "create and get only"})
     created_by = fields.String(required=True, allow_none=True)
     created_at = fields.String(required=True)
 
@@ -181,7 +181,11 @@ class PortalVisibilityResult(Schema):
 
 
 RPC = {
-    "create_customer": Rpc(schemas.CustomerInSchema, args=("actor",)),
+    "create_customer": Rpc(schemas.CustomerInSchema, CustomerResult, args=("actor",)),
+    "update_customer": Rpc(schemas.CustomerPatchSchema, CustomerResult, args=("actor", "customer_id")),
+    "change_status": Rpc(schemas.StatusSchema, ContractDetail, args=("actor", "contract_id")),
+    "convert": Rpc(schemas.ConvertSchema, ContractDetail, args=("actor", "contract_id")),
+    "duplicate": Rpc(result=ContractDetail, args=("actor", "contract_id")),
     "create_contract": Rpc(schemas.ContractInSchema, ContractDetail, args=("actor",)),
     "update_contract": Rpc(schemas.ContractPatchSchema, ContractDetail, args=("actor", "contract_id")),
     "list_contracts": Rpc(schemas.ListSchema, args=("actor",)),

@@ -1,6 +1,8 @@
 """drillsub: a reliable, idempotent consumer of drillpub's events (retry with backoff, then DLQ)."""
 from __future__ import annotations
 
+import eventlet
+
 from paraph_platform.db import Database
 from paraph_platform.events import subscribe
 from paraph_platform.inbox import first_time
@@ -22,6 +24,8 @@ class DrillSubService:
             s.add(Delivery(event_id=event["id"]))
         if event["data"].get("poison"):
             raise PoisonError(f"cannot handle {event['id']}")
+        if event["data"].get("slow"):
+            eventlet.sleep(float(event["data"]["slow"]))  # the broker may go away meanwhile
         with self.db.session() as s:
             if not first_time(s, Inbox, event["id"], "drillsub.on_thing"):
                 return

@@ -1,0 +1,42 @@
+"""Acks and requeues that survive a broker connection lost mid-way.
+
+nameko 2.14's ``QueueConsumer.ack_message``/``requeue_message`` ignore ``amqp.exceptions.ConnectionError``
+only. When the broker goes away while a worker finishes, the socket write raises ``ConnectionResetError``
+or ``BrokenPipeError`` (``OSError``), which escapes the worker thread and kills the whole container. Such
+a message is unacked on a dead connection: the broker has already taken it back and redelivers it
+(handlers are idempotent), so the failure is logged and ignored, and the consumer reconnects as usual.
+"""
+from __future__ import annotations
+
+import logging
+
+from amqp.exceptions import ConnectionError as AmqpConnectionError
+from kombu.exceptions import OperationalError
+from nameko.messaging import QueueConsumer
+
+log = logging.getLogger(__name__)
+
+LOST = (AmqpConnectionError, OperationalError, OSError)
+
+
+def _safe(action: str):
+    def settle(self, message):
+        if not message.channel.connection:
+            return
+        try:
+            getattr(message, action)()
+        except LOST as exc:
+            log.warning("could not %s a message (broker connection lost: %s); the broker redelivers it",
+                        action, exc)
+    settle.__name__ = f"{action}_message"
+    settle.paraph_safe = True
+    return settle
+
+
+def install() -> None:
+    if not getattr(QueueConsumer.ack_message, "paraph_safe", False):
+        QueueConsumer.ack_message = _safe("ack")
+        QueueConsumer.requeue_message = _safe("requeue")
+
+
+install()
