@@ -13,6 +13,8 @@ SERVICES = ("identity", "perimeter", "contracts", "signing", "portal", "notify")
 ENV_FUNCS = {"env", "env_int", "env_float", "env_flag", "env_bool", "getenv"}
 # developer tooling and client command-line tools (run on an operator's machine, not in the service)
 DEV_ONLY_FILES = {"devtool.py", "testing.py", "mailsink.py", "cli.py"}
+# switches of the test suites only, never set in a deployment
+TEST_ONLY_VARS = {"PARAPH_CHECK_RESULTS"}
 
 
 def _literal(node):
@@ -89,7 +91,7 @@ def scan(*dirs: Path, skip=DEV_ONLY_FILES) -> dict[str, set[str]]:
         for f in files:
             if f.name in skip or "tests" in f.relative_to(ROOT).parts:
                 continue
-            for name in env_reads(f):
+            for name in env_reads(f) - TEST_ONLY_VARS:
                 found.setdefault(name, set()).add(str(f.relative_to(ROOT)))
     return found
 
@@ -106,7 +108,7 @@ def service_platform_reads() -> set[str]:
     for f in sorted((ROOT / "libs" / "platform" / "src").rglob("*.py")):
         if f.name in DEV_ONLY_FILES | {"config.py", "health.py", "run.py"}:
             continue
-        found |= env_reads(f, helpers)
+        found |= env_reads(f, helpers) - TEST_ONLY_VARS
     return found
 
 

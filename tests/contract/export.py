@@ -124,7 +124,10 @@ def rpc_documents(c: ServiceContract, method: str) -> dict[str, dict]:
     out = {f"rpc/{method}.params.json": params}
     if spec.result is not None:
         result = {"$schema": JSON_SCHEMA, "$id": f"{base}.result.json", "title": f"{c.name}.{method} result"}
-        result.update(json_schema(spec.result, open_object=True))
+        from paraph_platform.contract import open_objects
+        result.update(open_objects(json_schema(spec.result)))
+        if spec.nullable:
+            result["type"] = [result.get("type", "object"), "null"]
         out[f"rpc/{method}.result.json"] = result
     return out
 

@@ -42,6 +42,17 @@ class Rpc:
     result: type[Schema] | None = None
     description: str = ""
     args: tuple = field(default_factory=tuple)  # positional argument names before the payload
+    nullable: bool = False  # the result may be null (e.g. "the latest request, if any")
+
+
+def open_objects(schema):
+    """A JSON Schema with every object open to unknown properties, nested ones included: within a major
+    version a producer may add fields to a result, and consumers must ignore the ones they do not know."""
+    if isinstance(schema, dict):
+        return {k: open_objects(v) for k, v in schema.items() if not (k == "additionalProperties" and v is False)}
+    if isinstance(schema, list):
+        return [open_objects(v) for v in schema]
+    return schema
 
 
 def to_json_schema(schema) -> dict:
@@ -82,10 +93,11 @@ def result_violations(service_module: str, method: str, result) -> list[str]:
             spec = getattr(importlib.import_module(f"{package}.contract"), "RPC", {}).get(method)
         except ImportError:
             spec = None
-        _result_validators[key] = (jsonschema.Draft202012Validator(to_json_schema(spec.result))
-                                   if spec is not None and spec.result is not None else None)
-    validator = _result_validators[key]
-    if validator is None:
+        _result_validators[key] = (
+            (jsonschema.Draft202012Validator(open_objects(to_json_schema(spec.result))), spec.nullable)
+            if spec is not None and spec.result is not None else (None, False))
+    validator, nullable = _result_validators[key]
+    if validator is None or (result is None and nullable):
         return []
     wire = json.loads(json.dumps(result, default=str))
     return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"

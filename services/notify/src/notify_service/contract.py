@@ -2,7 +2,7 @@
 (see paraph_platform.contract)."""
 from marshmallow import Schema, fields
 
-from paraph_platform.contract import Rpc
+from paraph_platform.contract import ListOf, Rpc
 
 from . import schemas
 
@@ -36,7 +36,7 @@ class DeliveryPage(Schema):
 
 
 RPC = {
-    "list_templates": Rpc(result=schemas.TemplateView, args=("actor",)),
+    "list_templates": Rpc(result=ListOf(schemas.TemplateView), args=("actor",)),
     "get_template": Rpc(result=schemas.TemplateView, args=("actor", "name", "locale")),
     "put_template": Rpc(schemas.TemplateIn, schemas.TemplateView, args=("actor", "name", "locale")),
     "reset_template": Rpc(result=schemas.TemplateView, args=("actor", "name", "locale")),
@@ -45,7 +45,7 @@ RPC = {
     "get_notification": Rpc(result=schemas.NotificationView, args=("actor", "notification_id")),
     "webhook_event_types": Rpc(result=schemas.EventTypesView, args=("actor",)),
     "create_webhook": Rpc(schemas.WebhookIn, schemas.WebhookWithSecretView, args=("actor",)),
-    "list_webhooks": Rpc(result=schemas.WebhookView, args=("actor",)),
+    "list_webhooks": Rpc(result=ListOf(schemas.WebhookView), args=("actor",)),
     "get_webhook": Rpc(result=schemas.WebhookView, args=("actor", "webhook_id")),
     "update_webhook": Rpc(schemas.WebhookPatch, schemas.WebhookView, args=("actor", "webhook_id")),
     "delete_webhook": Rpc(args=("actor", "webhook_id")),

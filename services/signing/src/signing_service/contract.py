@@ -2,7 +2,7 @@
 what it relies on from contracts and identity."""
 from marshmallow import Schema, fields
 
-from paraph_platform.contract import Rpc
+from paraph_platform.contract import ListOf, Rpc
 
 from . import schemas
 
@@ -147,11 +147,11 @@ RPC = {
     "list_requests": Rpc(schemas.ListIn, args=("actor",)),
     "cancel_request": Rpc(schemas.CancelIn, schemas.RequestOut, args=("actor", "request_id")),
     "remind": Rpc(args=("actor", "request_id"), description="{reminded, participant_ids}"),
-    "tasks_for": Rpc(result=schemas.TaskOut, args=("actor",), description="list of my pending tasks"),
+    "tasks_for": Rpc(result=ListOf(schemas.TaskOut), args=("actor",), description="list of my pending tasks"),
     "task_otp": Rpc(schemas.OtpIn, args=("actor", "participant_id")),
     "act": Rpc(schemas.ActIn, args=("actor", "participant_id"),
                description="approve | sign (otp required; 412 + code sent without one) | decline (reason)"),
-    "request_for_contract": Rpc(result=schemas.RequestOut, args=("license_id", "contract_id"),
+    "request_for_contract": Rpc(result=schemas.RequestOut, args=("license_id", "contract_id"), nullable=True,
                                 description="latest request of a contract (or null), participants with sign_path"),
     "get_signed_pdf": Rpc(result=schemas.FileOut, args=("license_id", "request_id")),
     "get_proof": Rpc(result=schemas.FileOut, args=("license_id", "request_id")),
