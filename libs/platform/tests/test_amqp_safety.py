@@ -44,3 +44,24 @@ def test_settling_a_message_on_a_lost_connection_is_logged_not_raised(rabbit_con
             conn.release()
         except Exception:  # noqa: BLE001 - the socket is already gone
             pass
+
+
+
+def test_an_rpc_reply_that_cannot_be_published_does_not_kill_the_container(caplog):
+    """The reply's broker is gone: logged, the request is not acked (redelivered), no exception."""
+    from types import SimpleNamespace
+
+    from nameko.rpc import RpcConsumer
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    acked = []
+    consumer = SimpleNamespace(
+        container=SimpleNamespace(config={"AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:{port}//"}),
+        queue_consumer=SimpleNamespace(ack_message=acked.append))
+    message = SimpleNamespace(properties={"reply_to": "rpc.reply-x", "correlation_id": "c1",
+                                          "content_type": "application/json"}, headers={})
+    result, exc_info = RpcConsumer.handle_result(consumer, message, {"ok": True}, None)
+    assert result == {"ok": True} and exc_info is None
+    assert acked == [] and "could not send an RPC reply" in caplog.text
