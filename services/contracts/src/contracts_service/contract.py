@@ -174,6 +174,49 @@ class CustomerResult(Schema):
     created_at = fields.String(required=True)
 
 
+class ContractSummary(Schema):
+    """A row of the contract list."""
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    number = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    customer_name = fields.String(required=True, allow_none=True)
+    contact_id = fields.String(required=True, allow_none=True)
+    contract_type_id = fields.String(required=True, allow_none=True)
+    owner_id = fields.String(required=True)
+    owner_name = fields.String(required=True, allow_none=True)
+    currency = fields.String(required=True)
+    subtotal = fields.String(required=True)
+    tax_total = fields.String(required=True)
+    total = fields.String(required=True)
+    flags = fields.List(fields.String(), required=True)
+    custom = fields.Dict(required=True)
+    portal_shared = fields.Boolean(required=True)
+    view_count = fields.Integer(required=True)
+    download_count = fields.Integer(required=True)
+    created_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+    sent_at = fields.String(required=True, allow_none=True)
+    signed_at = fields.String(required=True, allow_none=True)
+    version = fields.Integer(required=True)
+
+
+class ContractPage(Schema):
+    items = fields.List(fields.Nested(ContractSummary), required=True)
+    limit = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+    total = fields.Integer(metadata={"description": "with_total only"})
+
+
+class CustomerPage(Schema):
+    items = fields.List(fields.Nested(CustomerResult), required=True)
+    limit = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
 class PortalVisibilityResult(Schema):
     shared = fields.Boolean(required=True)
     visible_attachments = fields.Integer(required=True)
@@ -188,7 +231,8 @@ RPC = {
     "duplicate": Rpc(result=ContractDetail, args=("actor", "contract_id")),
     "create_contract": Rpc(schemas.ContractInSchema, ContractDetail, args=("actor",)),
     "update_contract": Rpc(schemas.ContractPatchSchema, ContractDetail, args=("actor", "contract_id")),
-    "list_contracts": Rpc(schemas.ListSchema, args=("actor",)),
+    "list_contracts": Rpc(schemas.ListSchema, ContractPage, args=("actor",)),
+    "list_customers": Rpc(schemas.CustomerListSchema, CustomerPage, args=("actor",)),
     "mark_sent": Rpc(schemas.SendSchema, ContractDetail, args=("actor", "contract_id")),
     "download_pdf": Rpc(result=PdfResult, args=("actor", "contract_id")),
     "get_pdf": Rpc(result=PdfResult, args=("license_id", "contract_id")),

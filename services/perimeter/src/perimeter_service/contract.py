@@ -1,7 +1,7 @@
 """perimeter's public contract (see paraph_platform.contract)."""
 from marshmallow import Schema, fields
 
-from paraph_platform.contract import Rpc
+from paraph_platform.contract import ListOf, Rpc
 
 from . import schemas
 
@@ -32,6 +32,20 @@ class AssignmentsResult(Schema):
     version = fields.Integer(required=True)
 
 
+class AssignmentsDetail(AssignmentsResult):
+    perimeters = fields.List(fields.Dict(), required=True, metadata={"description": "id, name"})
+
+
+class PerimeterResult(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    created_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+    counts = fields.Dict(metadata={"description": "subject type -> number of holders (list and create)"})
+    members = fields.Dict(metadata={"description": "users, customers, contract_types: ids (get and set_members)"})
+
+
 class FilterResult(Schema):
     where = fields.String(required=True, allow_none=True,
                           metadata={"description": "SQL condition over alias `scope`; '' = all, null = none"})
@@ -47,7 +61,12 @@ EVENTS = {
 INTERNAL_EVENTS: set = set()
 
 RPC = {
-    "create_perimeter": Rpc(schemas.PerimeterInSchema, args=("actor",)),
+    "create_perimeter": Rpc(schemas.PerimeterInSchema, PerimeterResult, args=("actor",)),
+    "list_perimeters": Rpc(result=ListOf(PerimeterResult), args=("actor",)),
+    "get_perimeter": Rpc(result=PerimeterResult, args=("actor", "perimeter_id")),
+    "update_perimeter": Rpc(schemas.PerimeterPatchSchema, PerimeterResult, args=("actor", "perimeter_id")),
+    "set_members": Rpc(schemas.MembersSchema, PerimeterResult, args=("actor", "perimeter_id")),
+    "get_assignments": Rpc(result=AssignmentsDetail, args=("actor", "subject_type", "subject_id")),
     "set_assignments": Rpc(schemas.AssignSchema, AssignmentsResult, args=("actor", "subject_type", "subject_id")),
     "inherit": Rpc(result=AssignmentsResult, args=("actor", "subject_type", "subject_id")),
     "compile_filter": Rpc(result=FilterResult, args=("actor", "dialect")),

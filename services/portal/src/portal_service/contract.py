@@ -1,7 +1,7 @@
 """portal's public contract: events it publishes, RPC methods, what it consumes (see paraph_platform.contract)."""
 from marshmallow import Schema, fields
 
-from paraph_platform.contract import Rpc
+from paraph_platform.contract import ListOf, Rpc
 
 from . import schemas
 
@@ -63,6 +63,20 @@ class QuoteFeedbackSentV1(Schema):
     message = fields.String(required=True)
 
 
+class ContractPortalResult(Schema):
+    """Staff view of a contract on the portal."""
+    contract_id = fields.String(required=True)
+    number = fields.String(required=True)
+    shared = fields.Boolean(required=True)
+    portal_shared = fields.Boolean(required=True)
+    share = fields.Dict(required=True, allow_none=True,
+                        metadata={"description": "requester, observers, branch, message, active, shared_at"})
+    visible_attachments = fields.List(fields.Dict(), required=True)
+    visible_milestones = fields.List(fields.Dict(), required=True)
+    counts = fields.Dict(required=True, metadata={"description": "attachments, visible_attachments, milestones, "
+                                                                 "visible_milestones, views, downloads"})
+
+
 class NotificationAttachment(Schema):
     kind = fields.String(required=True, metadata={"enum": ["contract_pdf", "signed_pdf", "proof"]})
     id = fields.String(required=True)
@@ -100,11 +114,11 @@ RPC = {
     "update_access": Rpc(schemas.UpdateAccessSchema, schemas.AccessView, args=("actor", "contact_id")),
     "revoke_access": Rpc(result=schemas.AccessView, args=("actor", "contact_id")),
     "resend_access_invitation": Rpc(result=schemas.AccessView, args=("actor", "contact_id")),
-    "list_accesses": Rpc(description="[AccessView] of a customer", args=("actor", "customer_id")),
+    "list_accesses": Rpc(result=ListOf(schemas.AccessView), description="client accesses of a customer's contacts",
+                         args=("actor", "customer_id")),
     "share_contract": Rpc(schemas.ShareSchema, schemas.ShareView, args=("actor", "contract_id")),
     "unshare_contract": Rpc(result=schemas.ShareView, args=("actor", "contract_id")),
-    "contract_portal": Rpc(description="staff view: share, visible attachments/milestones, counts",
-                           args=("actor", "contract_id")),
+    "contract_portal": Rpc(result=ContractPortalResult, args=("actor", "contract_id")),
     "client_contracts": Rpc(description="{items: [shared contract]} visible to the signed-in client", args=("actor",)),
     "client_contract": Rpc(schemas.ClientMetaSchema,
                            description="a shared contract, portal-visible attachments and milestones only "
