@@ -2,6 +2,11 @@
 
 PostgreSQL through psycopg2, made cooperative under eventlet by psycogreen;
 SQLite as the embedded default when no DATABASE_URL is set.
+
+The :class:`Database` provider also keeps the platform's housekeeping tables bounded: a thread of the
+container deletes, every hour and in small batches, idempotency keys older than
+``IDEMPOTENCY_RETENTION_HOURS`` (48) and handled event ids (``inbox``) older than
+``INBOX_RETENTION_DAYS`` (30; ``0`` keeps rows forever).
 """
 from __future__ import annotations
 
@@ -9,11 +14,13 @@ import contextlib
 import logging
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import eventlet
+from eventlet.event import Event
 from nameko.extensions import DependencyProvider
-from sqlalchemy import DateTime, String, create_engine, event
+from sqlalchemy import DateTime, String, create_engine, delete, event, select, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -178,13 +185,78 @@ class Db:
             session.close()
 
 
+HOUSEKEEPING_INTERVAL = 3600.0   # seconds between two purges of the housekeeping tables
+HOUSEKEEPING_BATCH = 500         # rows deleted per (short) transaction
+MIN_INBOX_RETENTION_DAYS = 7     # an event parked in a dead-letter queue may be replayed that late
+
+
+def purge_rows(db: Db, table, conditions: tuple, oldest_first, batch: int = HOUSEKEEPING_BATCH,
+               keep_going=lambda: True) -> int:
+    """Delete the rows of ``table`` matching ``conditions``, oldest first, ``batch`` rows per transaction
+    (on PostgreSQL, rows locked by someone else are skipped until the next run)."""
+    keys = tuple(table.primary_key.columns)
+    deleted = 0
+    while True:
+        with db.engine.begin() as conn:
+            q = select(*keys).where(*conditions).order_by(oldest_first).limit(batch)
+            if db.dialect == "postgresql":
+                q = q.with_for_update(skip_locked=True)
+            found = [tuple(row) for row in conn.execute(q)]
+            if found:
+                match = keys[0].in_([k[0] for k in found]) if len(keys) == 1 else tuple_(*keys).in_(found)
+                deleted += conn.execute(delete(table).where(match, *conditions)).rowcount
+        if len(found) < batch or not keep_going():
+            return deleted
+        eventlet.sleep(0)
+
+
+def purge_housekeeping(db: Db, idempotency_table, inbox_table, *, idempotency_hours: float, inbox_days: float,
+                       now: datetime | None = None, batch: int = HOUSEKEEPING_BATCH,
+                       keep_going=lambda: True) -> dict[str, int]:
+    """Delete idempotency keys older than ``idempotency_hours`` and inbox rows older than ``inbox_days``
+    (0 = keep forever; a table that is None is skipped); returns how many rows of each were deleted."""
+    now = now or utcnow()
+    counts = {"idempotency_keys": 0, "inbox": 0}
+    if idempotency_table is not None and idempotency_hours > 0:
+        created_at = idempotency_table.c.created_at
+        counts["idempotency_keys"] = purge_rows(db, idempotency_table,
+                                                (created_at < now - timedelta(hours=idempotency_hours),),
+                                                created_at, batch, keep_going)
+    if inbox_table is not None and inbox_days > 0 and keep_going():
+        processed_at = inbox_table.c.processed_at
+        counts["inbox"] = purge_rows(db, inbox_table, (processed_at < now - timedelta(days=inbox_days),),
+                                     processed_at, batch, keep_going)
+    return counts
+
+
+def _retention(config: dict, name: str, from_env: float) -> float:
+    """The container config wins (tests pass settings that way), then the environment."""
+    raw = config.get(name)
+    if raw in (None, ""):
+        return from_env
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        raise RuntimeError(f"{name} must be a number, got {raw!r}") from None
+
+
 class Database(DependencyProvider):
-    """Injects a per-worker :class:`Db` bound to the service's DATABASE_URL."""
+    """Injects a per-worker :class:`Db` bound to the service's DATABASE_URL.
+
+    With an ``idempotency_model``, it also runs the housekeeping thread of the container (see the
+    module docstring): one per database and container, whatever the number of workers.
+    """
 
     def __init__(self, url: str | None = None, idempotency_model=None):
         self.url = url
         self.idempotency_model = idempotency_model
         self.db: Db | None = None
+        self.idempotency_retention_hours = 0.0
+        self.inbox_retention_days = 0.0
+        self.housekeeping_interval = HOUSEKEEPING_INTERVAL
+        self._stopping = False
+        self._stopped: Event | None = None
+        self._gt = None
 
     def setup(self):
         url = self.url or self.container.config.get("DATABASE_URL")
@@ -192,6 +264,84 @@ class Database(DependencyProvider):
             from .config import database_url
             url = database_url(self.container.service_name)
         self.db = Db(make_engine(url), self.idempotency_model)
+        if self.idempotency_model is not None:
+            self._load_retention()
+
+    def _load_retention(self):
+        from .config import env_float
+        service, config = self.container.service_name, self.container.config
+        hours = _retention(config, "IDEMPOTENCY_RETENTION_HOURS",
+                           env_float("IDEMPOTENCY_RETENTION_HOURS", 48.0, service))
+        days = _retention(config, "INBOX_RETENTION_DAYS", env_float("INBOX_RETENTION_DAYS", 30.0, service))
+        if hours < 0:
+            raise RuntimeError("IDEMPOTENCY_RETENTION_HOURS must be 0 (keep forever) or positive")
+        if days < 0 or 0 < days < MIN_INBOX_RETENTION_DAYS:
+            raise RuntimeError(f"INBOX_RETENTION_DAYS must be 0 (keep forever) or at least "
+                               f"{MIN_INBOX_RETENTION_DAYS} days (an event parked in a dead-letter queue may be "
+                               f"replayed)")
+        self.idempotency_retention_hours, self.inbox_retention_days = hours, days
+
+    @property
+    def idempotency_table(self):
+        return None if self.idempotency_model is None else self.idempotency_model.__table__
+
+    @property
+    def inbox_table(self):
+        return None if self.idempotency_model is None else self.idempotency_model.metadata.tables.get("inbox")
+
+    def _runs_housekeeping(self) -> bool:
+        """Only the first (by attribute name) Database provider of the container on this database does."""
+        if self.idempotency_model is None or not (self.idempotency_retention_hours or self.inbox_retention_days):
+            return False
+        url = self.db.engine.url
+        same = [ext for ext in self.container.dependencies
+                if isinstance(ext, Database) and ext.idempotency_model is not None and ext.db is not None
+                and ext.db.engine.url == url]
+        return min(same, key=lambda ext: ext.attr_name or "") is self
+
+    def start(self):
+        self._stopping = False
+        if self._runs_housekeeping():
+            self._stopped = Event()
+            self._gt = self.container.spawn_managed_thread(self._housekeeping_loop, identifier="db-housekeeping")
+
+    def stop(self):
+        self._stopping = True  # a purge in progress ends after its current batch
+        if self._stopped is not None and not self._stopped.ready():
+            self._stopped.send(True)
+        if self._gt is not None:
+            try:
+                self._gt.wait()
+            except Exception:  # pragma: no cover
+                pass
+            self._gt = None
+
+    def kill(self):
+        self._stopping = True
+        if self._gt is not None:
+            self._gt.kill()
+            self._gt = None
+
+    def housekeep(self) -> dict[str, int] | None:
+        """One purge of the housekeeping tables; an error is logged (the next run retries), never raised."""
+        try:
+            counts = purge_housekeeping(self.db, self.idempotency_table, self.inbox_table,
+                                        idempotency_hours=self.idempotency_retention_hours,
+                                        inbox_days=self.inbox_retention_days,
+                                        keep_going=lambda: not self._stopping)
+        except Exception as exc:  # noqa: BLE001 - housekeeping retries next hour
+            log.warning("%s: purge of idempotency keys and inbox failed (retried in %.0fs): %s",
+                        self.container.service_name, self.housekeeping_interval, exc)
+            return None
+        if any(counts.values()):
+            log.info("%s: purged %s", self.container.service_name, counts)
+        return counts
+
+    def _housekeeping_loop(self):
+        while not self._stopping:
+            self.housekeep()
+            with eventlet.Timeout(self.housekeeping_interval, False):
+                self._stopped.wait()
 
     def get_dependency(self, worker_ctx):
         return self.db.for_worker()

@@ -43,7 +43,7 @@ class InboxMixin:
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     consumer: Mapped[str] = mapped_column(String(128), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
 
 
 class IdempotencyKeyMixin:
@@ -54,4 +54,5 @@ class IdempotencyKeyMixin:
     method: Mapped[str] = mapped_column(String(128), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
     result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # indexed for the hourly purge of old keys (IDEMPOTENCY_RETENTION_HOURS, paraph_platform.db.Database)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)

@@ -16,9 +16,6 @@ from . import channels, logic
 
 log = logging.getLogger(__name__)
 
-# an event parked in a dead-letter queue can be replayed later: its id must still be in the inbox
-MIN_INBOX_RETENTION_DAYS = 7
-
 
 def _pick(config: dict, name: str, from_env):
     """The container config wins (tests pass settings that way), then the environment.
@@ -68,7 +65,6 @@ class NotifySettings:
     batch: int
     concurrency: int
     retention_days: float         # final notifications and webhook deliveries are purged after it (0 = never)
-    inbox_retention_days: float   # handled event ids (dedupe of redeliveries) are purged after it (0 = never)
 
 
 def load_settings(config: dict) -> NotifySettings:
@@ -101,13 +97,8 @@ def load_settings(config: dict) -> NotifySettings:
         raise RuntimeError(f"retry schedule: {exc}") from None
     retention_days = _number("NOTIFY_RETENTION_DAYS", _pick(
         c, "NOTIFY_RETENTION_DAYS", env("NOTIFY_RETENTION_DAYS", None, "notify")), 180.0)
-    inbox_retention_days = _number("NOTIFY_INBOX_RETENTION_DAYS", _pick(
-        c, "NOTIFY_INBOX_RETENTION_DAYS", env("NOTIFY_INBOX_RETENTION_DAYS", None, "notify")), 30.0)
     if retention_days < 0:
         raise RuntimeError("NOTIFY_RETENTION_DAYS must be 0 (keep forever) or positive")
-    if inbox_retention_days != 0 and inbox_retention_days < MIN_INBOX_RETENTION_DAYS:
-        raise RuntimeError(f"NOTIFY_INBOX_RETENTION_DAYS must be 0 (keep forever) or at least "
-                           f"{MIN_INBOX_RETENTION_DAYS} days (an event parked in a dead-letter queue may be replayed)")
     return NotifySettings(
         instance_id=str(uuid.uuid4()),
         public_url=base,
@@ -141,7 +132,6 @@ def load_settings(config: dict) -> NotifySettings:
         concurrency=int(_number("NOTIFY_CONCURRENCY", _pick(c, "NOTIFY_CONCURRENCY",
                                                             env("NOTIFY_CONCURRENCY", None, "notify")), 10)),
         retention_days=retention_days,
-        inbox_retention_days=inbox_retention_days,
     )
 
 

@@ -20,7 +20,7 @@ class Outbox(OutboxMixin, Base):
 
 
 class Inbox(InboxMixin, Base):
-    __table_args__ = (Index("ix_inbox_processed_at", "processed_at"),)
+    pass
 
 
 class IdempotencyKey(IdempotencyKeyMixin, Base):

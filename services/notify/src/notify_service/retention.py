@@ -1,6 +1,7 @@
-"""Retention: final notifications, final webhook deliveries and inbox (dedupe) rows older than their
-retention are deleted, oldest first, in small batches of one short transaction each. A notification
-or a webhook delivery still queued, pending or being sent is never deleted."""
+"""Retention: final notifications and final webhook deliveries older than their retention are deleted,
+oldest first, in small batches of one short transaction each. A notification or a webhook delivery still
+queued, pending or being sent is never deleted. (Inbox rows and idempotency keys are purged by the
+platform, ``paraph_platform.db.Database``: INBOX_RETENTION_DAYS, IDEMPOTENCY_RETENTION_HOURS.)"""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -10,7 +11,7 @@ from sqlalchemy import delete, select, tuple_
 
 from paraph_platform.db import utcnow
 
-from .models import Inbox, Notification, WebhookDelivery
+from .models import Notification, WebhookDelivery
 
 NOTIFICATION_FINAL = ("sent", "failed")
 WEBHOOK_DELIVERY_FINAL = ("succeeded", "failed")
@@ -37,11 +38,10 @@ def _purge(db, model, keys: tuple, conditions: tuple, oldest_first, batch: int) 
 
 
 def purge(db, settings, now=None, batch: int = BATCH) -> dict[str, int]:
-    """Apply ``settings.retention_days`` and ``settings.inbox_retention_days`` (0 = keep forever);
-    returns how many rows of each kind were deleted."""
+    """Apply ``settings.retention_days`` (0 = keep forever); returns how many rows of each kind were deleted."""
     now = now or utcnow()
-    N, D, I = Notification, WebhookDelivery, Inbox
-    counts = {"notifications": 0, "webhook_deliveries": 0, "inbox": 0}
+    N, D = Notification, WebhookDelivery
+    counts = {"notifications": 0, "webhook_deliveries": 0}
     if settings.retention_days > 0:
         cutoff = now - timedelta(days=settings.retention_days)
         counts["notifications"] = _purge(db, N, (N.id,), (N.created_at < cutoff, N.status.in_(NOTIFICATION_FINAL)),
@@ -49,7 +49,4 @@ def purge(db, settings, now=None, batch: int = BATCH) -> dict[str, int]:
         counts["webhook_deliveries"] = _purge(db, D, (D.id,), (D.created_at < cutoff,
                                                                D.status.in_(WEBHOOK_DELIVERY_FINAL)),
                                               D.created_at, batch)
-    if settings.inbox_retention_days > 0:
-        cutoff = now - timedelta(days=settings.inbox_retention_days)
-        counts["inbox"] = _purge(db, I, (I.event_id, I.consumer), (I.processed_at < cutoff,), I.processed_at, batch)
     return counts

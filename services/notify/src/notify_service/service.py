@@ -331,7 +331,7 @@ class NotifyService:
 
     @timer(interval=PURGE_INTERVAL)
     def purge_old_rows(self):
-        """Delivery logs, webhook deliveries and inbox rows past their retention."""
+        """Delivery logs and webhook deliveries past their retention (the platform purges the inbox)."""
         try:
             counts = retention.purge(self.db, self.settings)
             if any(counts.values()):
