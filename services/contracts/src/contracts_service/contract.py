@@ -98,23 +98,41 @@ class PdfResult(Schema):
     content_base64 = fields.String(required=True)
 
 
-class ContractDetail(Schema):
+class ContractSummary(Schema):
+    """A row of the contract list."""
     id = fields.String(required=True)
     kind = fields.String(required=True)
     number = fields.String(required=True)
     title = fields.String(required=True)
     status = fields.String(required=True)
     customer_id = fields.String(required=True)
-    customer_name = fields.String(required=True)
+    customer_name = fields.String(required=True, allow_none=True)
     contact_id = fields.String(required=True, allow_none=True)
+    contract_type_id = fields.String(required=True, allow_none=True)
     owner_id = fields.String(required=True)
-    owner_name = fields.String(required=True)
-    owner_email = fields.String(required=True)
+    owner_name = fields.String(required=True, allow_none=True)
     currency = fields.String(required=True)
-    locale = fields.String(required=True)
     subtotal = fields.String(required=True)
     tax_total = fields.String(required=True)
     total = fields.String(required=True)
+    flags = fields.List(fields.String(), required=True)
+    custom = fields.Dict(required=True)
+    portal_shared = fields.Boolean(required=True)
+    view_count = fields.Integer(required=True)
+    download_count = fields.Integer(required=True)
+    created_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+    sent_at = fields.String(required=True, allow_none=True)
+    signed_at = fields.String(required=True, allow_none=True)
+    version = fields.Integer(required=True)
+
+
+class ContractDetail(ContractSummary):
+    """A contract with everything in it (built on the list row: contract_summary)."""
+    customer_name = fields.String(required=True)
+    owner_name = fields.String(required=True)
+    owner_email = fields.String(required=True)
+    locale = fields.String(required=True)
     lines = fields.List(fields.Dict(), required=True)
     contact = fields.Dict(required=True, allow_none=True)
     attachments = fields.List(fields.Dict(), required=True,
@@ -123,9 +141,6 @@ class ContractDetail(Schema):
                              metadata={"description": "id, title, due_date, done, portal_visible"})
     portal = fields.Dict(required=True)
     signers = fields.List(fields.Dict(), required=True)
-    version = fields.Integer(required=True)
-    view_count = fields.Integer(required=True)
-    download_count = fields.Integer(required=True)
 
 
 class AttachmentContent(Schema):
@@ -172,35 +187,6 @@ class CustomerResult(Schema):
     contacts = fields.List(fields.Dict(), metadata={"description": "create and get only"})
     created_by = fields.String(required=True, allow_none=True)
     created_at = fields.String(required=True)
-
-
-class ContractSummary(Schema):
-    """A row of the contract list."""
-    id = fields.String(required=True)
-    kind = fields.String(required=True)
-    number = fields.String(required=True)
-    title = fields.String(required=True)
-    status = fields.String(required=True)
-    customer_id = fields.String(required=True)
-    customer_name = fields.String(required=True, allow_none=True)
-    contact_id = fields.String(required=True, allow_none=True)
-    contract_type_id = fields.String(required=True, allow_none=True)
-    owner_id = fields.String(required=True)
-    owner_name = fields.String(required=True, allow_none=True)
-    currency = fields.String(required=True)
-    subtotal = fields.String(required=True)
-    tax_total = fields.String(required=True)
-    total = fields.String(required=True)
-    flags = fields.List(fields.String(), required=True)
-    custom = fields.Dict(required=True)
-    portal_shared = fields.Boolean(required=True)
-    view_count = fields.Integer(required=True)
-    download_count = fields.Integer(required=True)
-    created_at = fields.String(required=True)
-    updated_at = fields.String(required=True)
-    sent_at = fields.String(required=True, allow_none=True)
-    signed_at = fields.String(required=True, allow_none=True)
-    version = fields.Integer(required=True)
 
 
 class ContractPage(Schema):
