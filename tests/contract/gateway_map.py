@@ -22,8 +22,8 @@ Checks (each finding names the route and the field path):
   drops it silently when its schema excludes unknown fields);
 * required: every field the service requires is in the payload built from a minimal body (required at the
   gateway, defaulted by it, or added by the view), and nested required fields are required or defaulted;
-* not looser: OneOf choices, Length min/max, Range min/max, Regexp patterns, null, and the value's type
-  (string/email/ip/date/number/...) are at least as strict at the gateway as at the service;
+* not looser: OneOf choices, Length min/max, Range min/max (and an excluded min), Regexp patterns, null,
+  and the value's type (string/email/ip/date/number/...) are at least as strict at the gateway as at the service;
 * on the wire: the payloads, after a JSON round trip like the real RPC, load in the service's schema
   (schema-level cross-field rules aside: ``@validates_schema`` is not mirrored by the gateway);
 * responses: a gateway response schema lists no field the service's declared result schema lacks.
@@ -127,6 +127,12 @@ def value_range(f):
     return lo, hi
 
 
+def min_excluded(f) -> bool:
+    """Whether the lowest value allowed (value_range's lo) is itself refused (Range(min_inclusive=False))."""
+    lo = value_range(f)[0]
+    return lo is not None and any(v.min == lo and not v.min_inclusive for v in validators(f, validate.Range))
+
+
 def patterns(f) -> set:
     return {v.regex.pattern for v in validators(f, validate.Regexp)}
 
@@ -209,6 +215,8 @@ def sample_value(f, name: str, minimal: bool):
     if k in ("integer", "number"):
         lo, hi = value_range(f)
         v = lo if lo is not None else (1 if hi is None or hi >= 1 else hi)
+        if lo is not None and min_excluded(f):
+            v = lo + 1 if hi is None or lo + 1 <= hi else (lo + hi) / 2
         v = int(v) if k == "integer" else v
         return str(v) if isinstance(f, fields.Decimal) and f.as_string else v
     if k == "datetime":
@@ -569,6 +577,8 @@ def compare_field(g, s, path: str, problems: list, svc_label: str, target: str |
         if s_lo is not None and (g_lo is None or g_lo < s_lo):
             problems.append(f"{path}: the gateway accepts values from {g_lo if g_lo is not None else 'any'}, "
                             f"{svc_label} at least {s_lo}")
+        elif s_lo is not None and g_lo == s_lo and min_excluded(s) and not min_excluded(g):
+            problems.append(f"{path}: the gateway accepts {g_lo}, {svc_label} only values above it")
     for pattern in sorted(patterns(s)):
         if pattern in patterns(g):
             continue

@@ -209,6 +209,49 @@ class PortalVisibilityResult(Schema):
     visible_milestones = fields.Integer(required=True)
 
 
+class EquipmentSource(Schema):
+    contract_id = fields.String(required=True)
+    number = fields.String(required=True)
+    line_id = fields.String(required=True, allow_none=True)
+
+
+class EquipmentResult(Schema):
+    """An item of a customer's equipment base (equipment_view)."""
+    id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    product_code = fields.String(required=True, allow_none=True)
+    description = fields.String(required=True)
+    serial_number = fields.String(required=True, allow_none=True)
+    quantity = fields.String(required=True)
+    installed_on = fields.String(required=True, allow_none=True)
+    warranty_until = fields.String(required=True, allow_none=True)
+    under_warranty = fields.Boolean(required=True)
+    status = fields.String(required=True, metadata={"enum": schemas.EQUIPMENT_STATUSES})
+    notes = fields.String(required=True)
+    source = fields.Nested(EquipmentSource, required=True, allow_none=True,
+                           metadata={"description": "the order/invoice line it was recorded from"})
+    created_by = fields.String(required=True)
+    created_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+
+
+class EquipmentBase(Schema):
+    customer_id = fields.String(required=True)
+    customer_name = fields.String(required=True)
+    items = fields.List(fields.Nested(EquipmentResult), required=True)
+
+
+class EquipmentRecorded(Schema):
+    customer_id = fields.String(required=True)
+    contract_id = fields.String(required=True)
+    created = fields.List(fields.Nested(EquipmentResult), required=True)
+    already_recorded = fields.Integer(required=True)
+
+
+class Deleted(Schema):
+    deleted = fields.Boolean(required=True)
+
+
 RPC = {
     "create_customer": Rpc(schemas.CustomerInSchema, CustomerResult, args=("actor",)),
     "update_customer": Rpc(schemas.CustomerPatchSchema, CustomerResult, args=("actor", "customer_id")),
@@ -234,6 +277,12 @@ RPC = {
                                  description="payload {attachments: bool, milestones: bool}"),
     "add_attachment": Rpc(schemas.AttachmentInSchema, args=("actor", "contract_id")),
     "run_abandon": Rpc(args=("actor", "now")),
+    "list_equipment": Rpc(schemas.EquipmentQuerySchema, EquipmentBase, args=("actor", "customer_id")),
+    "contract_equipment": Rpc(schemas.EquipmentQuerySchema, EquipmentBase, args=("actor", "contract_id")),
+    "add_equipment": Rpc(schemas.EquipmentInSchema, EquipmentResult, args=("actor", "customer_id")),
+    "update_equipment": Rpc(schemas.EquipmentPatchSchema, EquipmentResult, args=("actor", "equipment_id")),
+    "delete_equipment": Rpc(result=Deleted, args=("actor", "equipment_id")),
+    "record_equipment": Rpc(schemas.EquipmentFromContractSchema, EquipmentRecorded, args=("actor", "contract_id")),
 }
 
 CONSUMES_EVENTS = {

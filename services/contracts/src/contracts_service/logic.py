@@ -36,6 +36,9 @@ TRANSITIONS = {
                 "cancelled": set()},
 }
 INITIAL_STATUS = {"contract": "draft", "quote": "draft", "order": "draft", "invoice": "draft"}
+# what the customer has bought: a document in one of these statuses can feed its equipment base
+EQUIPMENT_SOURCE_STATUSES = {"contract": ("signed", "validated"), "quote": ("accepted", "validated"),
+                             "order": ("confirmed", "delivered"), "invoice": ("issued", "paid")}
 UNSIGNED = ("draft", "sent")  # auto-abandon applies to these (contracts and quotes)
 EDITABLE = ("draft", "sent", "refused")  # content can change (sent -> back to draft on edit)
 SIGNED_STATUS = {"contract": "signed", "quote": "accepted"}

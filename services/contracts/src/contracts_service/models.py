@@ -1,5 +1,5 @@
 """contracts tables: customers, contacts, contract types, contracts/quotes/orders/invoices and their
-lines, attachments, milestones, tasks, history; license-level custom columns and flags; replicas of
+lines, attachments, milestones, tasks, history; customers' equipment base; license-level custom columns and flags; replicas of
 perimeter assignments (scope tables the perimeter policy's SQL filter runs against) and of license
 settings."""
 from __future__ import annotations
@@ -275,6 +275,32 @@ class Task(Base):
     done: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     created_by: Mapped[str] = mapped_column(String(36), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class Equipment(Base):
+    """A customer's equipment base (Initiative CRM "parc matériel"): what is installed at the customer,
+    entered by hand or recorded from the lines of an order or invoice (one item per line at most)."""
+    __tablename__ = "equipment"
+    __table_args__ = (Index("ix_equipment_customer", "customer_id", "status"),
+                      UniqueConstraint("source_line_id", name="uq_equipment_source_line"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), nullable=False)
+    product_code: Mapped[str | None] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    serial_number: Mapped[str | None] = mapped_column(String(100))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(14, 3), default=1, nullable=False)
+    installed_on: Mapped[date | None] = mapped_column(Date)
+    warranty_until: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="in_service", nullable=False)  # | retired
+    notes: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    source_contract_id: Mapped[str | None] = mapped_column(String(36))
+    source_number: Mapped[str | None] = mapped_column(String(40))
+    source_line_id: Mapped[str | None] = mapped_column(String(36))
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class History(Base):

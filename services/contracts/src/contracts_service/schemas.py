@@ -245,6 +245,63 @@ class TaskPatchSchema(StrictSchema):
     done = fields.Boolean()
 
 
+EQUIPMENT_STATUSES = ["in_service", "retired"]
+
+
+def _check_warranty(data):
+    installed, warranty = data.get("installed_on"), data.get("warranty_until")
+    if installed and warranty and warranty < installed:
+        raise ValidationError("The warranty cannot end before the installation.", "warranty_until")
+
+
+class EquipmentInSchema(StrictSchema):
+    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    product_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    serial_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    quantity = fields.Decimal(load_default="1", places=3, validate=validate.Range(min=0, max=10**9, min_inclusive=False),
+                              allow_nan=False, as_string=True)
+    installed_on = fields.Date(load_default=None, allow_none=True)
+    warranty_until = fields.Date(load_default=None, allow_none=True)
+    status = fields.String(load_default="in_service", validate=validate.OneOf(EQUIPMENT_STATUSES))
+    notes = fields.String(load_default="", validate=validate.Length(max=5000))
+
+    @validates_schema
+    def warranty_after_installation(self, data, **kwargs):
+        _check_warranty(data)
+
+
+class EquipmentPatchSchema(StrictSchema):
+    description = fields.String(validate=validate.Length(min=1, max=5000))
+    product_code = fields.String(allow_none=True, validate=validate.Length(max=64))
+    serial_number = fields.String(allow_none=True, validate=validate.Length(max=100))
+    quantity = fields.Decimal(places=3, validate=validate.Range(min=0, max=10**9, min_inclusive=False),
+                              allow_nan=False, as_string=True)
+    installed_on = fields.Date(allow_none=True)
+    warranty_until = fields.Date(allow_none=True)
+    status = fields.String(validate=validate.OneOf(EQUIPMENT_STATUSES))
+    notes = fields.String(validate=validate.Length(max=5000))
+
+    @validates_schema
+    def warranty_after_installation(self, data, **kwargs):
+        _check_warranty(data)
+
+
+class EquipmentQuerySchema(StrictSchema):
+    status = fields.String(validate=validate.OneOf(EQUIPMENT_STATUSES))
+
+
+class EquipmentFromContractSchema(StrictSchema):
+    """Record an order's or invoice's lines in its customer's equipment base."""
+    line_ids = fields.List(fields.String(validate=ID), load_default=None, allow_none=True,
+                           validate=validate.Length(min=1, max=1000))
+    installed_on = fields.Date(load_default=None, allow_none=True)
+    warranty_until = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def warranty_after_installation(self, data, **kwargs):
+        _check_warranty(data)
+
+
 class ColumnInSchema(StrictSchema):
     key = fields.String(required=True, validate=validate.Regexp(MERGE_FIELD_RE, error="lowercase letters, digits, _"))
     label = fields.String(required=True, validate=validate.Length(min=1, max=120))

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import uuid
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 from eventlet import tpool
 from nameko.timer import timer
@@ -35,7 +36,7 @@ from . import logic, pdf, schemas
 from .exceptions import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unavailable
 from .models import (
     Attachment, Contact, Contract, ContractType, ContractTypeScope, Counter, CustomColumn, Customer,
-    ContractFlag, CustomerScope, Document, Flag, SignatureTracking, History, IdempotencyKey, Inbox, LicenseSettings, Line, Milestone, Outbox,
+    ContractFlag, CustomerScope, Document, Equipment, Flag, SignatureTracking, History, IdempotencyKey, Inbox, LicenseSettings, Line, Milestone, Outbox,
     ScopeVersion, Task,
 )
 
@@ -111,6 +112,20 @@ def task_view(t: Task) -> dict:
     return {"id": t.id, "contract_id": t.contract_id, "title": t.title,
             "due_date": t.due_date.isoformat() if t.due_date else None, "assignee_id": t.assignee_id,
             "done": t.done, "created_by": t.created_by, "created_at": iso(t.created_at)}
+
+
+def equipment_view(e: Equipment, today=None) -> dict:
+    today = today or _now().date()
+    return {"id": e.id, "customer_id": e.customer_id, "product_code": e.product_code,
+            "description": e.description, "serial_number": e.serial_number,
+            "quantity": str(Decimal(e.quantity).quantize(Decimal("0.001"))),
+            "installed_on": e.installed_on.isoformat() if e.installed_on else None,
+            "warranty_until": e.warranty_until.isoformat() if e.warranty_until else None,
+            "under_warranty": bool(e.warranty_until and e.warranty_until >= today and e.status == "in_service"),
+            "status": e.status, "notes": e.notes,
+            "source": ({"contract_id": e.source_contract_id, "number": e.source_number, "line_id": e.source_line_id}
+                       if e.source_contract_id else None),
+            "created_by": e.created_by, "created_at": iso(e.created_at), "updated_at": iso(e.updated_at)}
 
 
 def contract_summary(c: Contract, customer_name: str | None = None, flags=None) -> dict:
@@ -1023,6 +1038,122 @@ class ContractsService:
                 setattr(t, key, value)
             self._history(s, c, actor["user_id"], "task_updated", task_id=t.id)
             return task_view(t)
+
+    # -- equipment base (Initiative CRM "parc matériel") ------------------------------------------------
+
+    def _equipment_items(self, s, customer_id, query) -> list[dict]:
+        q = select(Equipment).where(Equipment.customer_id == customer_id)
+        if query.get("status"):
+            q = q.where(Equipment.status == query["status"])
+        today = _now().date()
+        return [equipment_view(e, today) for e in s.execute(
+            q.order_by(Equipment.status, Equipment.installed_on.desc().nulls_last(), Equipment.created_at,
+                       Equipment.id)).scalars()]
+
+    @endpoint
+    def list_equipment(self, actor, customer_id, query=None):
+        """A visible customer's equipment base."""
+        actor = load_actor(actor)
+        query = schemas.EquipmentQuerySchema().load(query or {})
+        with self.db.session() as s:
+            c = self._customer(s, actor, customer_id)
+            return {"customer_id": c.id, "customer_name": c.name, "items": self._equipment_items(s, c.id, query)}
+
+    @endpoint
+    def contract_equipment(self, actor, contract_id, query=None):
+        """The equipment base of a contract's or quote's customer, opened from the contract."""
+        actor = load_actor(actor)
+        query = schemas.EquipmentQuerySchema().load(query or {})
+        with self.db.session() as s:
+            k = self._contract(s, actor, contract_id)
+            c = s.get(Customer, k.customer_id)
+            return {"customer_id": c.id, "customer_name": c.name, "items": self._equipment_items(s, c.id, query)}
+
+    @endpoint(write=True)
+    def add_equipment(self, actor, customer_id, payload):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.EquipmentInSchema().load(payload)
+        with self.db.session() as s:
+            c = self._customer(s, actor, customer_id)
+            e = Equipment(license_id=c.license_id, customer_id=c.id, created_by=actor["user_id"], **data)
+            s.add(e)
+            s.flush()
+            return equipment_view(e)
+
+    def _equipment(self, s, actor, equipment_id) -> Equipment:
+        e = s.execute(select(Equipment).where(Equipment.id == equipment_id,
+                                              Equipment.license_id == actor["license_id"])).scalar_one_or_none()
+        if e is None:
+            raise NotFound("Equipment not found.")
+        self._customer(s, actor, e.customer_id)  # visible iff its customer is
+        return e
+
+    @endpoint(write=True)
+    def update_equipment(self, actor, equipment_id, payload):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.EquipmentPatchSchema().load(payload)
+        with self.db.session() as s:
+            e = self._equipment(s, actor, equipment_id)
+            installed = data.get("installed_on", e.installed_on)
+            warranty = data.get("warranty_until", e.warranty_until)
+            if installed and warranty and warranty < installed:
+                raise InvalidInput("The warranty cannot end before the installation.",
+                                   {"fields": {"warranty_until": ["The warranty cannot end before the installation."]}})
+            for key, value in data.items():
+                setattr(e, key, value)
+            e.updated_at = _now()
+            return equipment_view(e)
+
+    @endpoint(write=True)
+    def delete_equipment(self, actor, equipment_id):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        with self.db.session() as s:
+            s.delete(self._equipment(s, actor, equipment_id))
+        return {"deleted": True}
+
+    @endpoint(write=True)
+    def record_equipment(self, actor, contract_id, payload):
+        """Record what a customer bought (an order's, invoice's, signed contract's or accepted quote's lines
+        that were taken: not optional, or optional and selected) in its equipment base. Without line_ids,
+        every taken line with a product code. A line already recorded is not recorded again."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.EquipmentFromContractSchema().load(payload or {})
+        with self.db.session() as s:
+            k = self._contract(s, actor, contract_id, lock=True)
+            if k.status not in logic.EQUIPMENT_SOURCE_STATUSES[k.kind]:
+                allowed = " or ".join(logic.EQUIPMENT_SOURCE_STATUSES[k.kind])
+                raise Conflict(f"Only a {allowed} {k.kind} feeds the equipment base; this one is {k.status}.")
+            lines = self._lines(s, k.id)
+            if data["line_ids"] is not None:
+                by_id = {x.id: x for x in lines}
+                wanted = list(dict.fromkeys(data["line_ids"]))
+                errors = {i: ["not a line of this document"] for i in wanted if i not in by_id}
+                errors.update({i: ["an optional product the customer did not take"] for i in wanted
+                               if i in by_id and by_id[i].optional and not by_id[i].selected})
+                errors.update({i: ["quantity 0"] for i in wanted if i in by_id and by_id[i].quantity <= 0})
+                if errors:
+                    raise InvalidInput("Some lines cannot be recorded.", {"fields": {"line_ids": errors}})
+                chosen = [by_id[i] for i in wanted]
+            else:
+                chosen = [x for x in lines if x.product_code and (not x.optional or x.selected) and x.quantity > 0]
+            done = set(s.execute(select(Equipment.source_line_id).where(
+                Equipment.source_line_id.in_([x.id for x in chosen]))).scalars()) if chosen else set()
+            created = []
+            for x in chosen:
+                if x.id in done:
+                    continue
+                e = Equipment(license_id=k.license_id, customer_id=k.customer_id, product_code=x.product_code,
+                              description=x.description, quantity=x.quantity, installed_on=data["installed_on"],
+                              warranty_until=data["warranty_until"], created_by=actor["user_id"],
+                              source_contract_id=k.id, source_number=k.number, source_line_id=x.id)
+                s.add(e)
+                created.append(e)
+            s.flush()
+            if created:
+                self._history(s, k, actor["user_id"], "equipment_recorded", count=len(created),
+                              equipment_ids=[e.id for e in created])
+            return {"customer_id": k.customer_id, "contract_id": k.id, "created": [equipment_view(e) for e in created],
+                    "already_recorded": len([x for x in chosen if x.id in done])}
 
     # -- custom columns and flags (back office) ---------------------------------------------------------
 

@@ -372,3 +372,72 @@ def test_a_document_out_for_signature_is_sent_and_locked(env):
                                                     "expired_at": "2026-11-23T00:00:00Z"}, lic)
     s.wait_for(lambda: s.patch(f"/api/v1/contracts/{c['id']}", token=env["T"],
                                json={"title": "Bail v3"}).status_code == 200, message="unlocked after expiry")
+
+
+def test_equipment_base_from_the_quote_and_recorded_from_an_order(env):
+    """Initiative CRM: "Consulter le parc matériel" from a quote; what the customer bought goes to its base."""
+    s, T, cust = env["s"], env["T"], env["customer"]
+    lines = [dict(l) for l in LINES] + [{"description": "Frais de port", "quantity": "1", "unit_price": "15.00"}]
+    lines[3]["selected"] = True  # the optional warranty extension is taken
+    q = s.post("/api/v1/quotes", token=T, json={"title": "Parc", "customer_id": cust["id"], "lines": lines}).get_json()
+    # an item entered by hand, then the base seen from the quote
+    r = s.post(f"/api/v1/customers/{cust['id']}/equipment", token=T, json={
+        "description": "Compresseur", "product_code": "CMP-9", "serial_number": "SN-001",
+        "installed_on": "2025-03-01", "warranty_until": "2099-03-01"})
+    assert r.status_code == 201, r.get_json()
+    manual = r.get_json()
+    assert manual["quantity"] == "1.000" and manual["status"] == "in_service" and manual["under_warranty"]
+    assert manual["source"] is None
+    base = s.get(f"/api/v1/contracts/{q['id']}/equipment", token=T).get_json()
+    assert base["customer_id"] == cust["id"] and base["customer_name"] == "Hervé David"
+    assert [e["serial_number"] for e in base["items"]] == ["SN-001"]
+    # a draft quote has not been bought: nothing to record yet
+    r = s.post(f"/api/v1/contracts/{q['id']}/equipment", token=T, json={})
+    assert r.status_code == 409 and r.mimetype == "application/problem+json"
+    s.post(f"/api/v1/contracts/{q['id']}/mark-sent", token=T, json={"contact_id": env["contact"]["id"]})
+    s.post(f"/api/v1/contracts/{q['id']}/status", token=T, json={"status": "accepted"})
+    order = s.post(f"/api/v1/contracts/{q['id']}/convert", token=T, json={"target": "order"}).get_json()
+    assert s.post(f"/api/v1/contracts/{order['id']}/equipment", token=T, json={}).status_code == 409  # draft order
+    assert s.post(f"/api/v1/contracts/{order['id']}/status", token=T, json={"status": "confirmed"}).status_code == 200
+    # default: every taken line with a product code (the shipping line has none)
+    r = s.post(f"/api/v1/contracts/{order['id']}/equipment", token=T,
+               json={"installed_on": "2026-11-30", "warranty_until": "2028-11-30"})
+    assert r.status_code == 200, r.get_json()
+    rec = r.get_json()
+    assert sorted(e["product_code"] for e in rec["created"]) == ["BOOK", "LIC-1", "OPT", "SRV-1"]
+    assert rec["already_recorded"] == 0
+    srv = next(e for e in rec["created"] if e["product_code"] == "SRV-1")
+    assert srv["quantity"] == "2.000" and srv["installed_on"] == "2026-11-30"
+    assert srv["source"]["contract_id"] == order["id"] and srv["source"]["number"] == order["number"]
+    # recording again creates nothing (retried request, or a second click)
+    again = s.post(f"/api/v1/contracts/{order['id']}/equipment", token=T, json={}).get_json()
+    assert again["created"] == [] and again["already_recorded"] == 4
+    # lines chosen one by one: unknown ids are refused with the field's errors, nothing is recorded
+    ship = next(l for l in order["lines"] if l["product_code"] is None)
+    r = s.post(f"/api/v1/contracts/{order['id']}/equipment", token=T, json={"line_ids": [ship["id"], "nope"]})
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    assert "line_ids" in r.get_json()["errors"]
+    r = s.post(f"/api/v1/contracts/{order['id']}/equipment", token=T, json={"line_ids": [ship["id"]]})
+    assert [e["description"] for e in r.get_json()["created"]] == ["Frais de port"]
+    # edit, retire, filter, delete
+    r = s.patch(f"/api/v1/equipment/{srv['id']}", token=T, json={"serial_number": "SRV-XY", "status": "retired"})
+    assert r.status_code == 200 and r.get_json()["serial_number"] == "SRV-XY" and not r.get_json()["under_warranty"]
+    r = s.patch(f"/api/v1/equipment/{srv['id']}", token=T, json={"warranty_until": "2020-01-01"})
+    assert r.status_code == 422 and "warranty_until" in r.get_json()["errors"]
+    r = s.post(f"/api/v1/customers/{cust['id']}/equipment", token=T, json={"description": "x", "quantity": "0"})
+    assert r.status_code == 422 and "quantity" in r.get_json()["errors"]
+    base = s.get(f"/api/v1/customers/{cust['id']}/equipment", token=T).get_json()
+    assert len(base["items"]) == 6
+    retired = s.get(f"/api/v1/customers/{cust['id']}/equipment?status=retired", token=T).get_json()["items"]
+    assert [e["id"] for e in retired] == [srv["id"]]
+    assert s.get(f"/api/v1/customers/{cust['id']}/equipment?status=lost", token=T).status_code == 422
+    assert s.delete(f"/api/v1/equipment/{manual['id']}", token=T).status_code == 204
+    assert s.patch(f"/api/v1/equipment/{manual['id']}", token=T, json={"notes": "x"}).status_code == 404
+    actions = [h["action"] for h in s.get(f"/api/v1/contracts/{order['id']}/history", token=T).get_json()]
+    assert actions.count("equipment_recorded") == 2
+    # another license sees none of it
+    other = s.new_license("Autre SA", "admin@autre.test")
+    X = other["access_token"]
+    assert s.get(f"/api/v1/customers/{cust['id']}/equipment", token=X).status_code == 404
+    assert s.patch(f"/api/v1/equipment/{srv['id']}", token=X, json={"notes": "x"}).status_code == 404
+    assert s.post(f"/api/v1/contracts/{order['id']}/equipment", token=X, json={}).status_code == 404
