@@ -37,6 +37,17 @@ def wait(predicate, timeout, what):
     raise AssertionError(f"timed out waiting for {what} ({last})")
 
 
+def queues(rabbit_config) -> str:
+    """name, ready, unacknowledged and consumers of the test vhost's queues (for a failure report)."""
+    try:
+        r = requests.get(f"http://127.0.0.1:15672/api/queues/{rabbit_config['vhost']}", auth=("guest", "guest"),
+                         timeout=10)
+        return "\n".join(f"{q['name']} ready={q.get('messages_ready')} unacked={q.get('messages_unacknowledged')} "
+                         f"consumers={q.get('consumers')}" for q in r.json())
+    except Exception as exc:  # noqa: BLE001 - a report, not a check
+        return f"(queues unavailable: {exc})"
+
+
 def test_broker_unreachable_is_a_clear_error(tmp_path):
     env = {**os.environ, "AMQP_URI": "pyamqp://guest:guest@127.0.0.1:1//", "PARAPH_DATA_DIR": str(tmp_path)}
     r = subprocess.run([sys.executable, "-m", "paraph_platform.devtool", "up"], env=env, cwd=ROOT,
@@ -48,7 +59,7 @@ def test_broker_unreachable_is_a_clear_error(tmp_path):
 def test_paraph_up_runs_the_whole_system(tmp_path, rabbit_config):
     port, smtp, mail_http = free_port(), free_port(), free_port()
     env = {**os.environ, "AMQP_URI": rabbit_config["AMQP_URI"], "PARAPH_DATA_DIR": str(tmp_path),
-           "PARAPH_ROOT": str(ROOT), "LOG_LEVEL": "WARNING", "GATEWAY_WORKERS": "1", "GATEWAY_ACCESS_LOG": "0",
+           "PARAPH_ROOT": str(ROOT), "LOG_LEVEL": "INFO", "GATEWAY_WORKERS": "1", "GATEWAY_ACCESS_LOG": "0",
            "ARGON2_MEMORY_KIB": "8192", "OPERATOR_TOKEN": "dev-operator-token"}
     for key in [k for k in env if k.endswith("DATABASE_URL") or k in ("JWT_SECRET", "OPA_URL", "SMTP_URL")]:
         env.pop(key)
@@ -71,8 +82,14 @@ def test_paraph_up_runs_the_whole_system(tmp_path, rabbit_config):
         r = post("/licenses/activate", {"activation_code": pool["activation_code"], "company_name": "ACME Paris",
                                         "admin_email": "boss@acme.test"})
         assert r.status_code == 201, r.text
-        mail = wait(lambda: requests.get(f"http://127.0.0.1:{mail_http}/messages?to=boss@acme.test",
-                                         timeout=5).json()["items"], 60, "the invitation email")
+        try:
+            mail = wait(lambda: requests.get(f"http://127.0.0.1:{mail_http}/messages?to=boss@acme.test",
+                                             timeout=5).json()["items"], 90, "the invitation email")
+        except AssertionError:
+            log.flush()
+            print(f"\n--- queues\n{queues(rabbit_config)}\n--- up.log (tail)\n"
+                  f"{(tmp_path / 'up.log').read_text()[-8000:]}")
+            raise
         token = re.search(r"token=([A-Za-z0-9_\-]+)", mail[-1]["text"]).group(1)
         session = post("/auth/accept-invitation", {"token": token, "password": "a long password"}).json()
         auth = {"Authorization": f"Bearer {session['access_token']}"}
