@@ -52,6 +52,79 @@ def _maybe_patch_psycopg():
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
+SQLITE_BUSY_SECONDS = 30.0
+_GATE_KEY = "paraph_sqlite_write_gate"
+_READS = ("SELECT", "PRAGMA", "EXPLAIN")
+
+
+class SqliteWriteGate:
+    """One write transaction at a time per SQLite database in this process, waited for cooperatively.
+
+    SQLite lets one connection write at a time; a second writer waits in SQLite's busy handler, which
+    sleeps in C. Under eventlet that sleep freezes the whole process (hub, heartbeats, every other green
+    thread), so a transaction that yielded while holding the write lock (an RPC, a tpool job, socket I/O)
+    can never finish: the service stalls for the busy timeout, then the second writer fails with
+    "database is locked". Here a writer first waits at this gate, a green-aware semaphore, so the hub
+    keeps running and the holder commits. A green thread that already holds the gate (a second
+    connection of its own) passes through, leaving SQLite to arbitrate as before. Reads are not gated
+    (WAL). PostgreSQL is not concerned: psycogreen makes its waits cooperative."""
+
+    def __init__(self, timeout: float = SQLITE_BUSY_SECONDS):
+        self.timeout = timeout
+        self._sem = threading.Semaphore(1)  # green once the process is monkey patched
+        self._holder = None
+        self._depth = 0
+
+    @staticmethod
+    def _me():
+        try:
+            import greenlet
+            return greenlet.getcurrent()
+        except ImportError:  # pragma: no cover - greenlet comes with eventlet
+            return threading.get_ident()
+
+    def enter(self):
+        me = self._me()
+        if self._holder is me:
+            self._depth += 1
+            return
+        if not self._sem.acquire(timeout=self.timeout):
+            import sqlite3
+            raise sqlite3.OperationalError(
+                f"database is locked (another write transaction of this process held it for {self.timeout:.0f}s)")
+        self._holder, self._depth = me, 1
+
+    def exit(self):
+        self._depth -= 1
+        if self._depth <= 0:
+            self._holder, self._depth = None, 0
+            self._sem.release()
+
+
+def _install_sqlite_write_gate(engine: Engine) -> SqliteWriteGate:
+    gate = SqliteWriteGate()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _enter(conn, _cursor, statement, _parameters, _context, _executemany):
+        if conn.info.get(_GATE_KEY) or statement.lstrip()[:7].upper().startswith(_READS):
+            return
+        gate.enter()
+        conn.info[_GATE_KEY] = True
+
+    def _leave(info):
+        if info.pop(_GATE_KEY, False):
+            gate.exit()
+
+    # the engine's commit/rollback events come right before the DBAPI call, with no yield in between
+    event.listen(engine, "commit", lambda conn: _leave(conn.info))
+    event.listen(engine, "rollback", lambda conn: _leave(conn.info))
+    # a connection handed back, closed or invalidated without either (the pool resets it)
+    for name in ("checkin", "close", "invalidate", "soft_invalidate"):
+        event.listen(engine.pool, name, lambda *args: _leave(args[1].info if len(args) > 1 and args[1] is not None
+                                                             else {}))
+    engine.sqlite_write_gate = gate
+    return gate
+
 
 def normalize_url(url: str) -> str:
     """PostgreSQL goes through psycopg2 (psycogreen makes it cooperative; psycopg 3 blocks eventlet)."""
@@ -76,7 +149,7 @@ def make_engine(url: str, *, pool_size: int = 10, shared: bool = True) -> Engine
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
                                poolclass=NullPool, future=True)
 
         @event.listens_for(engine, "connect")
@@ -84,8 +157,10 @@ def make_engine(url: str, *, pool_size: int = 10, shared: bool = True) -> Engine
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
             cur.close()
+
+        _install_sqlite_write_gate(engine)
     else:
         engine = create_engine(url, future=True)
     if shared:
