@@ -1,7 +1,7 @@
 """contracts tables: customers, contacts, contract types, contracts/quotes/orders/invoices and their
-lines, attachments, milestones, tasks, history; customers' equipment base; license-level custom columns and flags; replicas of
-perimeter assignments (scope tables the perimeter policy's SQL filter runs against) and of license
-settings."""
+lines, attachments, milestones, tasks, history; customers' equipment base; license-level custom columns
+and flags; replicas of perimeter assignments (scope tables the perimeter policy's SQL filter runs against)
+and of license settings."""
 from __future__ import annotations
 
 from datetime import date, datetime

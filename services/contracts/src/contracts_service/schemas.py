@@ -258,8 +258,8 @@ class EquipmentInSchema(StrictSchema):
     description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
     product_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     serial_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
-    quantity = fields.Decimal(load_default="1", places=3, validate=validate.Range(min=0, max=10**9, min_inclusive=False),
-                              allow_nan=False, as_string=True)
+    quantity = fields.Decimal(load_default="1", places=3, allow_nan=False, as_string=True,
+                              validate=validate.Range(min=0, max=10**9, min_inclusive=False))
     installed_on = fields.Date(load_default=None, allow_none=True)
     warranty_until = fields.Date(load_default=None, allow_none=True)
     status = fields.String(load_default="in_service", validate=validate.OneOf(EQUIPMENT_STATUSES))

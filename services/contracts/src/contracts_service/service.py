@@ -12,6 +12,7 @@ import base64
 import hashlib
 import logging
 import uuid
+import collections
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -1115,7 +1116,8 @@ class ContractsService:
     def record_equipment(self, actor, contract_id, payload):
         """Record what a customer bought (an order's, invoice's, signed contract's or accepted quote's lines
         that were taken: not optional, or optional and selected) in its equipment base. Without line_ids,
-        every taken line with a product code. A line already recorded is not recorded again."""
+        every taken line with a product code. A line already recorded is not recorded again, nor is one
+        recorded from the quote it was converted from or from that quote's other order or invoice."""
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         data = schemas.EquipmentFromContractSchema().load(payload or {})
         with self.db.session() as s:
@@ -1138,8 +1140,21 @@ class ContractsService:
                 chosen = [x for x in lines if x.product_code and (not x.optional or x.selected) and x.quantity > 0]
             done = set(s.execute(select(Equipment.source_line_id).where(
                 Equipment.source_line_id.in_([x.id for x in chosen]))).scalars()) if chosen else set()
+            # a quote and the order and invoice converted from it are one purchase: a line already recorded
+            # from another of them (same product, description and quantity) is not recorded twice
+            root = k.source_id if k.kind in ("order", "invoice") and k.source_id else k.id
+            family = set(s.execute(select(Contract.id).where(
+                Contract.license_id == k.license_id, Contract.kind.in_(("order", "invoice")),
+                Contract.source_id == root)).scalars()) | {root}
+            family.discard(k.id)
+            elsewhere = collections.Counter(s.execute(
+                select(Equipment.product_code, Equipment.description, Equipment.quantity)
+                .where(Equipment.source_contract_id.in_(family))).all())
             created = []
             for x in chosen:
+                if x.id not in done and elsewhere[(x.product_code, x.description, x.quantity)] > 0:
+                    elsewhere[(x.product_code, x.description, x.quantity)] -= 1
+                    done.add(x.id)
                 if x.id in done:
                     continue
                 e = Equipment(license_id=k.license_id, customer_id=k.customer_id, product_code=x.product_code,

@@ -419,6 +419,14 @@ def test_equipment_base_from_the_quote_and_recorded_from_an_order(env):
     assert "line_ids" in r.get_json()["errors"]
     r = s.post(f"/api/v1/contracts/{order['id']}/equipment", token=T, json={"line_ids": [ship["id"]]})
     assert [e["description"] for e in r.get_json()["created"]] == ["Frais de port"]
+    # the quote, its order and its invoice are one purchase: recording from the others adds nothing
+    invoice = s.post(f"/api/v1/contracts/{q['id']}/convert", token=T, json={"target": "invoice"}).get_json()
+    s.post(f"/api/v1/contracts/{invoice['id']}/status", token=T, json={"status": "issued"})
+    for doc, lines_asked in ((invoice, None), (q, None), (invoice, [l["id"] for l in invoice["lines"]])):
+        r = s.post(f"/api/v1/contracts/{doc['id']}/equipment", token=T,
+                   json={} if lines_asked is None else {"line_ids": lines_asked})
+        assert r.status_code == 200 and r.get_json()["created"] == [], r.get_json()
+        assert r.get_json()["already_recorded"] == (4 if lines_asked is None else 5)
     # edit, retire, filter, delete
     r = s.patch(f"/api/v1/equipment/{srv['id']}", token=T, json={"serial_number": "SRV-XY", "status": "retired"})
     assert r.status_code == 200 and r.get_json()["serial_number"] == "SRV-XY" and not r.get_json()["under_warranty"]
