@@ -21,10 +21,10 @@ ID = validate.Length(min=1, max=64)
 DEC = dict(as_string=True, allow_nan=False)
 
 
-def _dec_range(lo, hi):
+def _dec_range(lo, hi, **kwargs):
     """The service's bounds of a decimal (wrapped: apispec would print a string decimal's bounds as strings,
     which is not valid OpenAPI; the field descriptions say them)."""
-    return validate.And(validate.Range(min=lo, max=hi))
+    return validate.And(validate.Range(min=lo, max=hi, **kwargs))
 
 
 # -- schemas (public API) ----------------------------------------------------------------------
@@ -272,14 +272,13 @@ class TaskPatch(TaskIn):
 
 
 EQUIPMENT_STATUSES = ["in_service", "retired"]
-QUANTITY = validate.And(validate.Range(min=0, max=10**9, min_inclusive=False))
 
 
 class EquipmentIn(Schema):
     description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
     product_code = fields.String(allow_none=True, validate=validate.Length(max=64))
     serial_number = fields.String(allow_none=True, validate=validate.Length(max=100))
-    quantity = fields.Decimal(validate=QUANTITY, metadata={"description": "more than 0, up to 1e9; default 1"}, **DEC)
+    quantity = fields.Decimal(validate=_dec_range(0, 10**9, min_inclusive=False), metadata={"description": "more than 0, up to 1e9; default 1"}, **DEC)
     installed_on = fields.Date(allow_none=True)
     warranty_until = fields.Date(allow_none=True, metadata={"description": "not before installed_on"})
     status = fields.String(validate=validate.OneOf(EQUIPMENT_STATUSES), metadata={"description": "default in_service"})

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import eventlet
 from eventlet.event import Event
+from greenlet import getcurrent
 from nameko.extensions import DependencyProvider
 from sqlalchemy import DateTime, String, create_engine, delete, event, select, tuple_
 from sqlalchemy.engine import Engine
@@ -75,16 +76,8 @@ class SqliteWriteGate:
         self._holder = None
         self._depth = 0
 
-    @staticmethod
-    def _me():
-        try:
-            import greenlet
-            return greenlet.getcurrent()
-        except ImportError:  # pragma: no cover - greenlet comes with eventlet
-            return threading.get_ident()
-
     def enter(self):
-        me = self._me()
+        me = getcurrent()  # the green thread (or a thread's main greenlet)
         if self._holder is me:
             self._depth += 1
             return
@@ -101,7 +94,7 @@ class SqliteWriteGate:
             self._sem.release()
 
 
-def _install_sqlite_write_gate(engine: Engine) -> SqliteWriteGate:
+def _install_sqlite_write_gate(engine: Engine):
     gate = SqliteWriteGate()
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -120,10 +113,7 @@ def _install_sqlite_write_gate(engine: Engine) -> SqliteWriteGate:
     event.listen(engine, "rollback", lambda conn: _leave(conn.info))
     # a connection handed back, closed or invalidated without either (the pool resets it)
     for name in ("checkin", "close", "invalidate", "soft_invalidate"):
-        event.listen(engine.pool, name, lambda *args: _leave(args[1].info if len(args) > 1 and args[1] is not None
-                                                             else {}))
-    engine.sqlite_write_gate = gate
-    return gate
+        event.listen(engine.pool, name, lambda _dbapi_conn, record, *_: _leave(record.info))
 
 
 def normalize_url(url: str) -> str:

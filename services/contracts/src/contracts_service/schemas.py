@@ -248,10 +248,11 @@ class TaskPatchSchema(StrictSchema):
 EQUIPMENT_STATUSES = ["in_service", "retired"]
 
 
-def _check_warranty(data):
+def check_warranty(data):
+    """The warranty may not end before the installation (a patch is checked merged with the stored item)."""
     installed, warranty = data.get("installed_on"), data.get("warranty_until")
     if installed and warranty and warranty < installed:
-        raise ValidationError("The warranty cannot end before the installation.", "warranty_until")
+        raise ValidationError({"warranty_until": ["The warranty cannot end before the installation."]})
 
 
 class EquipmentInSchema(StrictSchema):
@@ -267,7 +268,7 @@ class EquipmentInSchema(StrictSchema):
 
     @validates_schema
     def warranty_after_installation(self, data, **kwargs):
-        _check_warranty(data)
+        check_warranty(data)
 
 
 class EquipmentPatchSchema(StrictSchema):
@@ -280,10 +281,6 @@ class EquipmentPatchSchema(StrictSchema):
     warranty_until = fields.Date(allow_none=True)
     status = fields.String(validate=validate.OneOf(EQUIPMENT_STATUSES))
     notes = fields.String(validate=validate.Length(max=5000))
-
-    @validates_schema
-    def warranty_after_installation(self, data, **kwargs):
-        _check_warranty(data)
 
 
 class EquipmentQuerySchema(StrictSchema):
@@ -299,7 +296,7 @@ class EquipmentFromContractSchema(StrictSchema):
 
     @validates_schema
     def warranty_after_installation(self, data, **kwargs):
-        _check_warranty(data)
+        check_warranty(data)
 
 
 class ColumnInSchema(StrictSchema):

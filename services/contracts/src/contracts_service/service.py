@@ -11,8 +11,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import uuid
 import collections
+import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -1042,33 +1042,31 @@ class ContractsService:
 
     # -- equipment base (Initiative CRM "parc matériel") ------------------------------------------------
 
-    def _equipment_items(self, s, customer_id, query) -> list[dict]:
-        q = select(Equipment).where(Equipment.customer_id == customer_id)
+    def _equipment_base(self, s, c: Customer, query) -> dict:
+        query = schemas.EquipmentQuerySchema().load(query or {})
+        q = select(Equipment).where(Equipment.customer_id == c.id)
         if query.get("status"):
             q = q.where(Equipment.status == query["status"])
         today = _now().date()
-        return [equipment_view(e, today) for e in s.execute(
+        items = [equipment_view(e, today) for e in s.execute(
             q.order_by(Equipment.status, Equipment.installed_on.desc().nulls_last(), Equipment.created_at,
                        Equipment.id)).scalars()]
+        return {"customer_id": c.id, "customer_name": c.name, "items": items}
 
     @endpoint
     def list_equipment(self, actor, customer_id, query=None):
         """A visible customer's equipment base."""
         actor = load_actor(actor)
-        query = schemas.EquipmentQuerySchema().load(query or {})
         with self.db.session() as s:
-            c = self._customer(s, actor, customer_id)
-            return {"customer_id": c.id, "customer_name": c.name, "items": self._equipment_items(s, c.id, query)}
+            return self._equipment_base(s, self._customer(s, actor, customer_id), query)
 
     @endpoint
     def contract_equipment(self, actor, contract_id, query=None):
         """The equipment base of a contract's or quote's customer, opened from the contract."""
         actor = load_actor(actor)
-        query = schemas.EquipmentQuerySchema().load(query or {})
         with self.db.session() as s:
             k = self._contract(s, actor, contract_id)
-            c = s.get(Customer, k.customer_id)
-            return {"customer_id": c.id, "customer_name": c.name, "items": self._equipment_items(s, c.id, query)}
+            return self._equipment_base(s, s.get(Customer, k.customer_id), query)
 
     @endpoint(write=True)
     def add_equipment(self, actor, customer_id, payload):
@@ -1095,11 +1093,8 @@ class ContractsService:
         data = schemas.EquipmentPatchSchema().load(payload)
         with self.db.session() as s:
             e = self._equipment(s, actor, equipment_id)
-            installed = data.get("installed_on", e.installed_on)
-            warranty = data.get("warranty_until", e.warranty_until)
-            if installed and warranty and warranty < installed:
-                raise InvalidInput("The warranty cannot end before the installation.",
-                                   {"fields": {"warranty_until": ["The warranty cannot end before the installation."]}})
+            schemas.check_warranty({"installed_on": data.get("installed_on", e.installed_on),
+                                    "warranty_until": data.get("warranty_until", e.warranty_until)})
             for key, value in data.items():
                 setattr(e, key, value)
             e.updated_at = _now()
@@ -1152,10 +1147,11 @@ class ContractsService:
                 .where(Equipment.source_contract_id.in_(family))).all())
             created = []
             for x in chosen:
-                if x.id not in done and elsewhere[(x.product_code, x.description, x.quantity)] > 0:
-                    elsewhere[(x.product_code, x.description, x.quantity)] -= 1
-                    done.add(x.id)
                 if x.id in done:
+                    continue
+                key = (x.product_code, x.description, x.quantity)
+                if elsewhere[key] > 0:
+                    elsewhere[key] -= 1
                     continue
                 e = Equipment(license_id=k.license_id, customer_id=k.customer_id, product_code=x.product_code,
                               description=x.description, quantity=x.quantity, installed_on=data["installed_on"],
@@ -1168,7 +1164,7 @@ class ContractsService:
                 self._history(s, k, actor["user_id"], "equipment_recorded", count=len(created),
                               equipment_ids=[e.id for e in created])
             return {"customer_id": k.customer_id, "contract_id": k.id, "created": [equipment_view(e) for e in created],
-                    "already_recorded": len([x for x in chosen if x.id in done])}
+                    "already_recorded": len(chosen) - len(created)}
 
     # -- custom columns and flags (back office) ---------------------------------------------------------
 
