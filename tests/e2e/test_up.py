@@ -37,13 +37,11 @@ def wait(predicate, timeout, what):
     raise AssertionError(f"timed out waiting for {what} ({last})")
 
 
-def queues(rabbit_config) -> str:
+def queues(rabbit_manager, vhost) -> str:
     """name, ready, unacknowledged and consumers of the test vhost's queues (for a failure report)."""
     try:
-        r = requests.get(f"http://127.0.0.1:15672/api/queues/{rabbit_config['vhost']}", auth=("guest", "guest"),
-                         timeout=10)
         return "\n".join(f"{q['name']} ready={q.get('messages_ready')} unacked={q.get('messages_unacknowledged')} "
-                         f"consumers={q.get('consumers')}" for q in r.json())
+                         f"consumers={q.get('consumers')}" for q in rabbit_manager.get_queues(vhost))
     except Exception as exc:  # noqa: BLE001 - a report, not a check
         return f"(queues unavailable: {exc})"
 
@@ -56,7 +54,7 @@ def test_broker_unreachable_is_a_clear_error(tmp_path):
     assert "RabbitMQ is not reachable at 127.0.0.1:1" in r.stderr
 
 
-def test_paraph_up_runs_the_whole_system(tmp_path, rabbit_config):
+def test_paraph_up_runs_the_whole_system(tmp_path, rabbit_config, rabbit_manager):
     port, smtp, mail_http = free_port(), free_port(), free_port()
     env = {**os.environ, "AMQP_URI": rabbit_config["AMQP_URI"], "PARAPH_DATA_DIR": str(tmp_path),
            "PARAPH_ROOT": str(ROOT), "LOG_LEVEL": "INFO", "GATEWAY_WORKERS": "1", "GATEWAY_ACCESS_LOG": "0",
@@ -87,7 +85,7 @@ def test_paraph_up_runs_the_whole_system(tmp_path, rabbit_config):
                                              timeout=5).json()["items"], 90, "the invitation email")
         except AssertionError:
             log.flush()
-            print(f"\n--- queues\n{queues(rabbit_config)}\n--- up.log (tail)\n"
+            print(f"\n--- queues\n{queues(rabbit_manager, rabbit_config['vhost'])}\n--- up.log (tail)\n"
                   f"{(tmp_path / 'up.log').read_text()[-8000:]}")
             raise
         token = re.search(r"token=([A-Za-z0-9_\-]+)", mail[-1]["text"]).group(1)
