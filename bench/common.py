@@ -7,6 +7,7 @@ vhost) and PostgreSQL (``PARAPH_TEST_PG``); every process started is stopped by 
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -28,7 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 AMQP_BASE = os.environ.get("PARAPH_BENCH_AMQP", "amqp://guest:guest@127.0.0.1:5672")
 RABBIT_API = os.environ.get("PARAPH_BENCH_RABBIT_API", "http://guest:guest@127.0.0.1:15672")
-JWT_SECRET = "bench-secret-" + "x" * 40
 
 
 def free_port() -> int:
@@ -139,11 +139,18 @@ class Processes:
     def service(self, name: str, env: dict) -> subprocess.Popen:
         return self.spawn(name, [sys.executable, "-m", "paraph_platform.run", name], env)
 
-    def gateway(self, port: int, env: dict, workers: int = 2, threads: int = 8) -> str:
+    def gateway(self, port: int, env: dict, workers: int = 2, threads: int = 8, config: dict | None = None,
+                name: str = "gateway") -> str:
+        """The production gateway (gunicorn.conf.py) or, given ``config``, the same app built by
+        ``bench._gateway_app`` with these overrides and a bench-only route (``GET /api/v1/bench/whoami``)."""
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
-        self.spawn("gateway", [gunicorn, "-c", str(ROOT / "gateway" / "gunicorn.conf.py")],
-                   {**env, "GATEWAY_BIND": f"127.0.0.1:{port}", "GATEWAY_WORKERS": str(workers),
-                    "GATEWAY_THREADS": str(threads), "GATEWAY_ACCESS_LOG": "0"})
+        cmd = [gunicorn, "-c", str(ROOT / "gateway" / "gunicorn.conf.py")]
+        extra = {}
+        if config is not None:
+            cmd.append("bench._gateway_app:app()")
+            extra["BENCH_GATEWAY_CONFIG"] = json.dumps(config)
+        self.spawn(name, cmd, {**env, **extra, "GATEWAY_BIND": f"127.0.0.1:{port}", "GATEWAY_WORKERS": str(workers),
+                               "GATEWAY_THREADS": str(threads), "GATEWAY_ACCESS_LOG": "0"})
         url = f"http://127.0.0.1:{port}"
         wait_until(lambda: requests.get(f"{url}/healthz", timeout=1).ok, 60, "gunicorn")
         return url
@@ -167,19 +174,54 @@ class Processes:
 
 
 def service_env(amqp_uri: str, db_urls: dict, data_dir: Path) -> dict:
-    env = {"AMQP_URI": amqp_uri, "JWT_SECRET": JWT_SECRET, "PARAPH_DATA_DIR": str(data_dir), "LOG_LEVEL": "WARNING",
-           "RPC_TIMEOUT": "10", "OPERATOR_TOKEN": "bench-operator-token"}
+    env = {"AMQP_URI": amqp_uri, "PARAPH_DATA_DIR": str(data_dir), "LOG_LEVEL": "WARNING",
+           "RPC_TIMEOUT": "10", "OPERATOR_TOKEN": OPERATOR_TOKEN}
     for service, url in db_urls.items():
         env[f"{service.upper()}_DATABASE_URL"] = url
     return env
 
 
+OPERATOR_TOKEN = "bench-operator-token"
+
+
+@functools.cache
+def bench_token_key():
+    from paraph_platform.testing import TestTokenKey
+    return TestTokenKey("bench")
+
+
+def offline_gateway() -> dict:
+    """Gateway overrides for benchmarks of something else than sign-in (no identity, made-up users):
+    tokens signed by the benchmark's own key (``access_token``), rights taken from their claims."""
+    return {"TOKEN_JWKS": bench_token_key().jwks, "ACCESS_STATE_CHECK": False}
+
+
 def access_token(license_id: str, user_id: str, role: str = "license_admin", ttl: int = 3600) -> str:
-    """An access token as identity issues them (HS256 with the shared JWT_SECRET)."""
-    import jwt
-    now = int(time.time())
-    return jwt.encode({"sub": user_id, "lic": license_id, "role": role, "typ": "access", "email": f"{user_id}@bench.test",
-                       "iat": now, "exp": now + ttl}, JWT_SECRET, algorithm="HS256")
+    """An access token for a made-up user, accepted by a gateway started with ``offline_gateway()``."""
+    return bench_token_key().token({"sub": user_id, "lic": license_id, "role": role,
+                                    "email": f"{user_id}@bench.test", "iat": int(time.time())}, ttl=ttl)
+
+
+def real_session(base_url: str, identity_db_url: str, company: str = "Bench SA") -> dict:
+    """A license admin's session issued by identity, through the gateway: subscription (operator API),
+    activation, and the set-password link read from identity's outbox."""
+    from datetime import datetime, timedelta, timezone
+
+    from paraph_platform.testing import emailed_links
+    op = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+    expires = (datetime.now(timezone.utc) + timedelta(days=30)).isoformat()
+    r = requests.post(f"{base_url}/api/v1/operator/seat-pools", headers=op, timeout=30,
+                      json={"name": company, "seats": 10, "expires_at": expires})
+    r.raise_for_status()
+    email = f"admin-{uuid.uuid4().hex[:8]}@bench.test"
+    requests.post(f"{base_url}/api/v1/licenses/activate", timeout=30, json={
+        "activation_code": r.json()["activation_code"], "company_name": company, "admin_email": email,
+    }).raise_for_status()
+    secret = emailed_links(identity_db_url, email)[-1].split("token=", 1)[1]
+    r = requests.post(f"{base_url}/api/v1/auth/accept-invitation", timeout=30,
+                      json={"token": secret, "password": "a bench password, long enough"})
+    r.raise_for_status()
+    return r.json()
 
 
 # -- load ------------------------------------------------------------------------------------------

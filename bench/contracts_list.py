@@ -10,6 +10,7 @@ against the same PostgreSQL data; prints p50/p95 and the ratio.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -17,8 +18,8 @@ from pathlib import Path
 
 import requests
 
-from bench.common import (Processes, access_token, free_port, private_vhost, ratio, save, scratch_databases,
-                          service_env, summary, table, wait_until)
+from bench.common import (Processes, access_token, free_port, offline_gateway, private_vhost, ratio, save,
+                          scratch_databases, service_env, summary, table, wait_until)
 
 SUITE = False  # loads a million rows: run it explicitly
 LICENSE = "bench-license"
@@ -118,6 +119,9 @@ SERVICE = RowCheck
 '''
 
 WSGI = '''
+import json
+import os
+
 from flask import Blueprint
 from paraph_gateway.app import create_app
 from paraph_gateway.routing import call, route
@@ -130,7 +134,7 @@ def rowcheck(actor):
     return call("contracts_rowcheck", "list_contracts", actor, timeout=120)
 
 
-app = create_app({"RPC_TIMEOUT": 120})
+app = create_app({"RPC_TIMEOUT": 120, **json.loads(os.environ["BENCH_GATEWAY_CONFIG"])})
 app.register_blueprint(bp, url_prefix="/api/v1")
 '''
 
@@ -176,7 +180,8 @@ def main(argv=None) -> int:
             took = load_data(urls["contracts"], urls["perimeter"], args.contracts, args.customers, args.perimeters)
             print(f"  loaded in {took:.1f}s", flush=True)
             env = {**service_env(amqp, urls, tmp), "CONTRACTS_ROWCHECK_DATABASE_URL": urls["contracts"],
-                   "PYTHONPATH": f"{tmp}", "ABANDON_SCAN_INTERVAL": "86400", "RPC_TIMEOUT": "120"}
+                   "PYTHONPATH": f"{tmp}", "ABANDON_SCAN_INTERVAL": "86400", "RPC_TIMEOUT": "120",
+                   "BENCH_GATEWAY_CONFIG": json.dumps(offline_gateway())}  # no identity here
             for svc in ("perimeter", "contracts", "contracts_rowcheck"):
                 procs.service(svc, env)
             port = free_port()

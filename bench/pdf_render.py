@@ -17,8 +17,8 @@ from pathlib import Path
 
 import requests
 
-from bench.common import (Processes, access_token, free_port, private_vhost, ratio, save, scratch_databases,
-                          service_env, summary, table)
+from bench.common import (Processes, access_token, free_port, offline_gateway, private_vhost, ratio, save,
+                          scratch_databases, service_env, summary, table)
 
 SUITE = True
 LINES = [{"product_code": f"P{i}", "description": f"Produit {i} " + "désignation " * 6, "quantity": "2",
@@ -65,7 +65,7 @@ def main(argv=None) -> int:
             env = service_env(amqp, urls, tmp)
             for svc in ("identity", "perimeter", "contracts"):
                 procs.service(svc, env)
-            base = procs.gateway(free_port(), env)
+            base = procs.gateway(free_port(), env, config=offline_gateway())  # a made-up admin
             token = access_token("bench-license", "bench-admin", role="license_admin")
             h = {"Authorization": f"Bearer {token}"}
             deadline = time.time() + 60

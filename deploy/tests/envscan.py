@@ -121,9 +121,45 @@ def gateway_reads() -> dict[str, set[str]]:
     return scan(ROOT / "gateway" / "src", ROOT / "gateway" / "gunicorn.conf.py")
 
 
+def web_reads() -> dict[str, set[str]]:
+    return scan(ROOT / "web" / "src", ROOT / "web" / "gunicorn.conf.py")
+
+
 def all_reads() -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    for part in [platform_reads(), gateway_reads(), *(service_reads(s) for s in SERVICES)]:
+    for part in [platform_reads(), gateway_reads(), web_reads(), *(service_reads(s) for s in SERVICES)]:
         for k, v in part.items():
             out.setdefault(k, set()).update(v)
     return out
+
+
+# -- each secret only where it is used ---------------------------------------------------------------
+# Variables that grant something (sign tokens, call the operator API, forge signing links, send mail or SMS,
+# reach a database): each may only be given to a process whose own code reads it. A database URL is
+# the service's own (<SERVICE>_DATABASE_URL); the shared server URL DATABASE_URL opens every database.
+SECRET_VARS = {
+    "JWT_SECRET", "JWT_PRIVATE_KEY", "OPERATOR_TOKEN", "OPA_TOKEN", "SIGNING_LINK_SECRET",
+    "SIGNING_P12_PATH", "SIGNING_P12_PASSWORD", "SIGNING_KEY_PEM", "SIGNING_KEY_PASSWORD",
+    "SMTP_URL", "SMS_API_KEY", "RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "DATABASE_URL", "WEB_SESSION_KEY",
+}
+APPS = (*SERVICES, "gateway", "web")
+
+
+def is_secret(name: str) -> bool:
+    return name in SECRET_VARS or name.endswith("_DATABASE_URL")
+
+
+def app_reads(app: str) -> set[str]:
+    """What the process of ``app`` (a service or the gateway) reads from its environment."""
+    if app == "gateway":
+        return set(gateway_reads())
+    if app == "web":
+        return set(web_reads())
+    return service_platform_reads() | set(service_reads(app)) | {f"{app.upper()}_DATABASE_URL"}
+
+
+def misplaced_secrets(app: str, names) -> list[str]:
+    """The secret variables among ``names`` that ``app`` must not be given: not read by its code, or the
+    shared DATABASE_URL (the platform reads it, but it would open the other services' databases)."""
+    reads = app_reads(app) - {"DATABASE_URL"}
+    return sorted(n for n in names if is_secret(n) and n not in reads)

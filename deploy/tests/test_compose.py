@@ -46,6 +46,26 @@ def environment(svc: dict) -> dict:
     return env
 
 
+def env_files(svc: dict) -> list[str]:
+    return [f["path"] if isinstance(f, dict) else f for f in svc.get("env_file") or []]
+
+
+def with_defaults(value: str) -> str:
+    """A compose value with its ${VAR:-default} interpolations replaced by their defaults."""
+    return INTERPOLATION.sub(lambda m: m.group(3) or "", str(value))
+
+
+def container_variables(svc: dict) -> set[str]:
+    """Every variable a container gets: its environment and what its env files set."""
+    names = set(environment(svc))
+    for path in env_files(svc):
+        for line in (ROOT / path).read_text().splitlines():
+            m = re.match(r"^([A-Z][A-Z0-9_]*)=", line)
+            if m:
+                names.add(m.group(1))
+    return names
+
+
 def test_every_component_is_present(compose):
     names = set(compose["services"])
     missing = (set(SERVICES) | {"gateway"} | set(INFRA)) - names
@@ -91,16 +111,11 @@ def test_application_services(compose, name):
     assert env["AMQP_URI"].startswith("amqp://") and "@rabbitmq:5672/" in env["AMQP_URI"]
     if name != "gateway":
         assert "postgres" in deps
-        # a server URL without database: config.database_url appends /paraph_<service>
-        assert re.fullmatch(r"postgresql://[^/]+@postgres:5432", env["DATABASE_URL"])
-    # env_file: .env.example, then an optional .env
-    files = svc["env_file"]
-    paths = [f["path"] if isinstance(f, dict) else f for f in files]
-    assert paths[0] == ".env.example" and (ROOT / ".env.example").exists()
-    for f in files:
-        if isinstance(f, dict) and f.get("required") is False:
-            continue
-        assert (ROOT / (f["path"] if isinstance(f, dict) else f)).exists()
+        # its own database only (not the server URL, which would open every service's database)
+        assert re.fullmatch(rf"postgresql://[^/]+@postgres:5432/paraph_{name}", env[f"{name.upper()}_DATABASE_URL"])
+        assert "DATABASE_URL" not in env
+    # env_file: .env.example only (non-secret defaults); .env is compose's interpolation file, never a container's
+    assert env_files(svc) == [".env.example"]
 
 
 def test_gateway_depends_on_every_service(compose):
@@ -124,7 +139,7 @@ def test_perimeter_uses_the_opa_server_with_the_mounted_policy(compose):
 
 def test_notify_sends_to_the_mail_sink(compose):
     notify = compose["services"]["notify"]
-    assert environment(notify)["SMTP_URL"] == "smtp://mailpit:1025"
+    assert with_defaults(environment(notify)["SMTP_URL"]) == "smtp://mailpit:1025"
     assert notify["depends_on"]["mailpit"]["condition"] == "service_healthy"
 
 
@@ -159,8 +174,9 @@ def test_published_ports_are_unique_and_the_api_is_on_8000(compose):
             assert host, f"{name}: publish {port} with an explicit host port"
             assert host not in seen, f"{name} and {seen.get(host)} publish the same host port {host}"
             seen[host] = name
-    gateway_ports = [INTERPOLATION.sub(lambda m: m.group(3) or "", p) for p in compose["services"]["gateway"]["ports"]]
-    assert "8000:8000" in gateway_ports
+    # one public address: the web app, which forwards the API to the gateway (not published itself)
+    web_ports = [INTERPOLATION.sub(lambda m: m.group(3) or "", p) for p in compose["services"]["web"]["ports"]]
+    assert "8000:8080" in web_ports and not compose["services"]["gateway"].get("ports")
     # infrastructure is only published on loopback
     for name in ("rabbitmq", "mailpit"):
         for port in compose["services"][name].get("ports", []):
@@ -185,11 +201,27 @@ def test_every_interpolated_variable_is_documented(compose):
     assert "$${POSTGRES_USER}" in text
 
 
-def test_env_example_has_no_real_secrets():
+def test_env_example_sets_no_secret():
+    """Every container reads .env.example: a secret set there would reach every service."""
     documented = env_example()
-    for key in ("JWT_SECRET", "RABBITMQ_PASSWORD", "POSTGRES_PASSWORD"):
-        value = documented.get(key) or ""
-        assert "dev" in value, f"{key} in .env.example should be an obvious development value"
+    set_secrets = sorted(name for name, value in documented.items() if value is not None and envscan.is_secret(name))
+    assert not set_secrets, f".env.example sets secrets (comment them out: they go in .env): {set_secrets}"
+    assert "JWT_SECRET" not in documented, "JWT_SECRET is gone: identity signs with JWT_PRIVATE_KEY"
+
+
+@pytest.mark.parametrize("name", [*SERVICES, "gateway"])
+def test_each_secret_reaches_only_the_service_that_reads_it(compose, name):
+    given = container_variables(compose["services"][name])
+    assert not envscan.misplaced_secrets(name, given), (
+        f"{name} is given secrets its code does not read: {envscan.misplaced_secrets(name, given)}")
+
+
+def test_secrets_are_wired_to_their_service(compose):
+    """The secrets a deployment sets reach the service that reads them (interpolated from .env)."""
+    expected = {"identity": {"JWT_PRIVATE_KEY"}, "gateway": {"OPERATOR_TOKEN"}, "perimeter": {"OPA_TOKEN"},
+                "notify": {"SMTP_URL", "SMS_API_KEY"}, "signing": {"SIGNING_LINK_SECRET", "SIGNING_KEY_PEM"}}
+    for name, secrets in expected.items():
+        assert secrets <= set(environment(compose["services"][name])), name
 
 
 @pytest.mark.skipif(shutil.which("docker") is None, reason="docker CLI not installed")

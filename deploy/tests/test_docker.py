@@ -24,7 +24,9 @@ from deploy.tests import envscan
 ROOT = envscan.ROOT
 SERVICES = envscan.SERVICES
 WEASYPRINT_APT = {"libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core"}
-IMAGES = [(s, ROOT / "services" / s / "Dockerfile") for s in SERVICES] + [("gateway", ROOT / "gateway" / "Dockerfile")]
+IMAGES = [(s, ROOT / "services" / s / "Dockerfile") for s in SERVICES] + [
+    (app, ROOT / app / "Dockerfile") for app in ("gateway", "web")]
+HTTP_APPS = {"gateway": "8000", "web": "8080"}  # gunicorn apps (not nameko services), with their port
 
 
 def parse_dockerfile(text: str) -> list[tuple[str, str]]:
@@ -96,10 +98,10 @@ def test_dockerfile(name, path):
     # CMD runs this service
     cmds = [exec_form(a) for i, a in ins if i == "CMD"]
     assert len(cmds) == 1
-    if name == "gateway":
-        assert cmds[0] == ["gunicorn", "-c", "gateway/gunicorn.conf.py"]
-        assert (ROOT / "gateway" / "gunicorn.conf.py").exists()
-        assert any(i == "EXPOSE" and "8000" in a.split() for i, a in ins)
+    if name in HTTP_APPS:
+        assert cmds[0] == ["gunicorn", "-c", f"{name}/gunicorn.conf.py"]
+        assert (ROOT / name / "gunicorn.conf.py").exists()
+        assert any(i == "EXPOSE" and HTTP_APPS[name] in a.split() for i, a in ins)
     else:
         assert cmds[0] == ["python", "-m", "paraph_platform.run", name, "--migrate"]
     assert (ROOT / "libs/platform/src/paraph_platform/run.py").exists()
@@ -126,7 +128,7 @@ def test_dockerfile(name, path):
                 assert not ignored(src, patterns), f"COPY source {src} is excluded by .dockerignore"
             destinations.append(dest if dest.startswith("/") else f"{workdir}/{dest}")
     installed = re.findall(r"-e\s+(\S+)", " ".join(a for i, a in ins if i == "RUN" and "pip install" in a))
-    package_dir = f"services/{name}" if name != "gateway" else "gateway"
+    package_dir = f"services/{name}" if name not in HTTP_APPS else name
     assert f"/app/libs/platform" in installed and f"/app/{package_dir}" in installed, installed
     for target in installed:
         assert target in destinations, f"pip installs {target}, which no COPY provides"

@@ -20,7 +20,7 @@ OVERLAYS = ("base", "overlays/dev", "overlays/prod")
 K8S_VERSION = "1.30.0"
 POLICY_SOURCE = ROOT / "services/perimeter/src/perimeter_service/policy/perimeter.rego"
 DEV_SECRET = K8S / "overlays/dev/secret.yaml"
-APPS = set(SERVICES) | {"gateway", "opa"}
+APPS = set(SERVICES) | {"gateway", "web", "opa"}
 DEV_INFRA = {"rabbitmq", "postgres", "mailpit"}  # throw-away infrastructure of the dev overlay only
 
 
@@ -112,13 +112,16 @@ def test_services_run_their_module_with_migrations_first(rendered):
         assert main["readinessProbe"]["exec"]["command"] == health
         assert main["livenessProbe"]["exec"]["command"][:4] == health
         env = {e["name"]: e for e in main["env"]}
-        assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["key"] == f"{name.upper()}_DATABASE_URL"
+        own_database = f"{name.upper()}_DATABASE_URL"
+        assert env[own_database]["valueFrom"]["secretKeyRef"] == {"name": f"paraph-{name}-secrets", "key": own_database}
         assert "AMQP_URI" in env
         # the writable paths of a read-only root filesystem
         mounts = {m["mountPath"] for m in main["volumeMounts"]}
         assert {"/tmp", "/var/lib/paraph"} <= mounts
     gateway = pod_spec(deployments["gateway"])["containers"][0]
     assert gateway["command"] == ["gunicorn", "-c", "gateway/gunicorn.conf.py"]
+    web = pod_spec(deployments["web"])["containers"][0]
+    assert web["command"] == ["gunicorn", "-c", "web/gunicorn.conf.py"]
 
 
 def test_perimeter_uses_opa_with_the_policy_from_the_configmap(rendered):
@@ -285,3 +288,85 @@ def test_renderer_strategic_merge_semantics():
     assert merged["spec"]["containers"][0] == {"name": "b"}
     assert "minAvailable" not in merged["spec"] and merged["spec"]["rules"] == [3]
     assert kustomize.configmap_hash({"data": {"A": "1"}}) == "89g4tffbfk"  # as kustomize v5 names it
+
+
+# -- each secret only where it is used; pods without API credentials; network policies -----------------
+
+def test_each_app_reads_only_its_own_secret_and_only_secrets_its_code_reads(rendered):
+    overlay, resources = rendered
+    for name, dep in by_kind(resources, "Deployment").items():
+        if name not in envscan.APPS:
+            continue
+        for c in all_containers(dep):
+            assert not any("secretRef" in ef for ef in c.get("envFrom") or []), f"{name}: a whole Secret in envFrom"
+            refs = {(e.get("valueFrom") or {}).get("secretKeyRef", {}).get("name") for e in c.get("env") or []}
+            assert refs - {None} <= {f"paraph-{name}-secrets"}, f"{name}/{c['name']} reads another app's Secret"
+            given = {e["name"] for e in c.get("env") or []}
+            misplaced = envscan.misplaced_secrets(name, given)
+            assert not misplaced, f"{name}/{c['name']} is given secrets its code does not read: {misplaced}"
+    if overlay == "overlays/dev":  # and each Secret holds only what its app reads
+        for secret_name, keys in declared_secret_keys(resources).items():
+            app = secret_name.removeprefix("paraph-").removesuffix("-secrets")
+            if app in envscan.APPS:
+                assert not envscan.misplaced_secrets(app, keys), f"{secret_name}: {envscan.misplaced_secrets(app, keys)}"
+
+
+def test_no_pod_mounts_a_service_account_token(rendered):
+    _, resources = rendered
+    for name, dep in by_kind(resources, "Deployment").items():
+        assert pod_spec(dep).get("automountServiceAccountToken") is False, name
+
+
+PRIVATE_RANGES = {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"}
+
+
+def egress_kind(rule: dict) -> str:
+    """What an egress rule opens, in the words of network-policies.yaml."""
+    ports = {p["port"] for p in rule.get("ports") or []}
+    peers = rule.get("to") or []
+    if ports == {53}:
+        assert all(p.get("podSelector") == {"matchLabels": {"k8s-app": "kube-dns"}} for p in peers), rule
+        return "dns"
+    if ports in ({5672, 5671}, {5432}):
+        return "broker" if 5672 in ports else "database"
+    if peers and all("ipBlock" in p for p in peers):
+        for peer in peers:
+            block = peer["ipBlock"]
+            if block["cidr"] == "0.0.0.0/0":
+                assert PRIVATE_RANGES <= set(block.get("except") or []), f"internet egress reaches private ranges: {rule}"
+        return "internet"
+    (peer,) = peers
+    return peer["podSelector"]["matchLabels"]["app"]
+
+
+EGRESS = {"identity": {"dns", "broker", "database"}, "perimeter": {"dns", "broker", "database", "opa"},
+          "contracts": {"dns", "broker", "database"}, "signing": {"dns", "broker", "database"},
+          "portal": {"dns", "broker", "database"}, "notify": {"dns", "broker", "database", "internet"},
+          "gateway": {"dns", "broker"}, "web": {"dns", "gateway"}, "opa": set()}
+DEV_EGRESS = {"notify": {"mailpit"}}  # the dev overlay's in-cluster mail sink
+
+
+def test_network_policies_allow_each_app_only_what_it_uses(rendered):
+    overlay, resources = rendered
+    policies = by_kind(resources, "NetworkPolicy").values()
+    for app, expected in EGRESS.items():
+        selecting = [p for p in policies if p["spec"]["podSelector"] == {"matchLabels": {"app": app}}]
+        egress = [p for p in selecting if "Egress" in p["spec"]["policyTypes"]]
+        ingress = [p for p in selecting if "Ingress" in p["spec"]["policyTypes"]]
+        assert egress and ingress, f"{app}: no default-deny NetworkPolicy (Ingress and Egress)"
+        opened = {egress_kind(rule) for p in egress for rule in p["spec"].get("egress") or []}
+        if overlay == "overlays/dev":
+            expected = expected | DEV_EGRESS.get(app, set())
+        assert opened == expected, f"{app}: egress to {sorted(opened)}, expected {sorted(expected)}"
+        sources = [rule for p in ingress for rule in p["spec"].get("ingress") or []]
+        from_ingress = [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}]
+        if app == "gateway":  # browsers and API clients through the ingress, and the web app
+            assert [(r["from"], r["ports"]) for r in sources] == [
+                (from_ingress, [{"port": 8000, "protocol": "TCP"}]),
+                ([{"podSelector": {"matchLabels": {"app": "web"}}}], [{"port": 8000, "protocol": "TCP"}])]
+        elif app == "web":
+            assert [(r["from"], r["ports"]) for r in sources] == [(from_ingress, [{"port": 8080, "protocol": "TCP"}])]
+        elif app == "opa":
+            assert [r["from"] for r in sources] == [[{"podSelector": {"matchLabels": {"app": "perimeter"}}}]]
+        else:
+            assert not sources, f"{app} listens on nothing: no ingress rule"

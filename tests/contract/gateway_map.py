@@ -40,12 +40,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from unittest import mock
 
-import jwt
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, missing, validate
 
+from paraph_platform.testing import TEST_TOKEN_KEY
 from tests.contract import export
 
-JWT_SECRET = "gateway-contract-test-secret-0123456789abcdef"
 OPERATOR_TOKEN = "gateway-contract-operator-token"
 MARK = "__gateway_contract_call__"
 PAYLOAD_NAMES = ("payload", "params", "query")
@@ -59,7 +58,8 @@ def _gateway_api():
 def raw_json_bodies() -> dict:
     """``raw_body=True`` routes that also accept a JSON body, loaded by the view itself: endpoint -> schema."""
     contracts, signing = _gateway_api()
-    return {"contracts.add_attachment": contracts.AttachmentIn, "signing.verify": signing.VerifyIn}
+    return {"contracts.add_attachment": contracts.AttachmentIn, "contracts.upload_asset": contracts.AssetIn,
+            "signing.verify": signing.VerifyIn}
 
 
 # service methods that take a payload but validate it by hand (no marshmallow schema to compare with)
@@ -314,7 +314,9 @@ class Recorder:
 
 def make_app():
     from paraph_gateway import create_app
-    return create_app({"AMQP_URI": "pyamqp://guest:guest@127.0.0.1:1//", "JWT_SECRET": JWT_SECRET,
+    # the RPC pool is a recorder here: tokens carry the rights (no access-state lookup)
+    return create_app({"AMQP_URI": "pyamqp://guest:guest@127.0.0.1:1//", "TOKEN_JWKS": TEST_TOKEN_KEY.jwks,
+                       "ACCESS_STATE_CHECK": False,
                        "OPERATOR_TOKEN": OPERATOR_TOKEN, "RPC_TIMEOUT": 2, "TESTING": True})
 
 
@@ -339,7 +341,7 @@ def _token(role: str) -> str:
               "name": "Contract Test", "exp": int(time.time()) + 3600, "typ": "access"}
     if role == "client":
         claims.update({"cid": "c-contact", "cust": "c-customer", "co": "ACME", "br": None})
-    return jwt.encode(claims, JWT_SECRET, algorithm="HS256")
+    return TEST_TOKEN_KEY.token(claims)
 
 
 @dataclass

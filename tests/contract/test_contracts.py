@@ -198,7 +198,7 @@ def test_the_asyncapi_document_is_packaged_with_the_gateway():
 
 def test_gateway_serves_the_asyncapi_document():
     from paraph_gateway import create_app
-    app = create_app({"JWT_SECRET": "x" * 40, "TESTING": True})
+    app = create_app({"TESTING": True})
     resp = app.test_client().get("/api/v1/asyncapi.json")
     assert resp.status_code == 200 and resp.mimetype == "application/json"
     assert resp.get_json() == json.loads(export.ASYNCAPI.read_text())

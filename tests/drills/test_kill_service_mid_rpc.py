@@ -25,10 +25,8 @@ DEADLINE = 3.0
 def make_gateway(amqp_uri: str):
     from paraph_gateway import create_app
     from paraph_gateway.routing import call, route
-    from paraph_platform.testing import TEST_JWT_SECRET
 
-    app = create_app({"AMQP_URI": amqp_uri, "JWT_SECRET": TEST_JWT_SECRET, "RPC_TIMEOUT": DEADLINE,
-                      "TESTING": True})
+    app = create_app({"AMQP_URI": amqp_uri, "RPC_TIMEOUT": DEADLINE, "TESTING": True})
     bp = Blueprint("drill", __name__)
 
     @route(bp, "/drill/slow/<token>", ["POST"], public=True)

@@ -37,6 +37,19 @@ def wait(predicate, timeout, what):
     raise AssertionError(f"timed out waiting for {what} ({last})")
 
 
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses with a socket listening on ``port`` (Linux /proc/net/tcp, hex little-endian)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, local_port = local.split(":")
+            if state == "0A" and int(local_port, 16) == port:  # 0A = LISTEN
+                found.add(socket.inet_ntop(socket.AF_INET, bytes.fromhex(address)[::-1]) if len(address) == 8
+                          else address)
+    return found
+
+
 def queues(rabbit_manager, vhost) -> str:
     """name, ready, unacknowledged and consumers of the test vhost's queues (for a failure report)."""
     try:
@@ -58,17 +71,30 @@ def test_paraph_up_runs_the_whole_system(tmp_path, rabbit_config, rabbit_manager
     port, smtp, mail_http = free_port(), free_port(), free_port()
     env = {**os.environ, "AMQP_URI": rabbit_config["AMQP_URI"], "PARAPH_DATA_DIR": str(tmp_path),
            "PARAPH_ROOT": str(ROOT), "LOG_LEVEL": "INFO", "GATEWAY_WORKERS": "1", "GATEWAY_ACCESS_LOG": "0",
-           "ARGON2_MEMORY_KIB": "8192", "OPERATOR_TOKEN": "dev-operator-token"}
-    for key in [k for k in env if k.endswith("DATABASE_URL") or k in ("JWT_SECRET", "OPA_URL", "SMTP_URL")]:
+           "ARGON2_MEMORY_KIB": "8192"}
+    for key in [k for k in env if k.endswith("DATABASE_URL") or k in ("OPERATOR_TOKEN", "GATEWAY_BIND", "OPA_URL",
+                                                                      "SMTP_URL")]:
         env.pop(key)
     log = open(tmp_path / "up.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "paraph_platform.devtool", "up", "--port", str(port),
                              "--smtp-port", str(smtp), "--mail-http-port", str(mail_http)],
                             env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     api = f"http://127.0.0.1:{port}/api/v1"
-    op = {"Authorization": "Bearer dev-operator-token"}
     try:
         wait(lambda: requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2).ok, 120, "the gateway")
+        # the gateway listens on loopback only, with a random operator token generated for this data dir,
+        # readable by its owner only and printed at start (no well-known default token)
+        assert listening_addresses(port) == {"127.0.0.1"}
+        token_file = tmp_path / "operator_token"
+        operator_token = token_file.read_text().strip()
+        assert len(operator_token) >= 32 and operator_token != "dev-operator-token"
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        log.flush()
+        assert f"operator token: {operator_token}" in (tmp_path / "up.log").read_text()
+        op = {"Authorization": f"Bearer {operator_token}"}
+        assert requests.post(f"{api}/operator/seat-pools", timeout=30, headers={
+            "Authorization": "Bearer dev-operator-token"}, json={"name": "X", "seats": 1,
+                                                                  "expires_at": "2030-12-31T00:00:00Z"}).status_code == 401
 
         def post(path, json, **kw):
             return requests.post(api + path, json=json, timeout=30, **kw)
@@ -100,6 +126,14 @@ def test_paraph_up_runs_the_whole_system(tmp_path, rabbit_config, rabbit_manager
         pdf = requests.get(f"{api}/contracts/{quote['id']}/pdf", headers=auth, timeout=60)
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
         assert requests.get(f"{api}/openapi.json", timeout=10).json()["openapi"].startswith("3.1")
+        # the same address serves the staff web app: the emailed set-password link opens its page
+        page = requests.get(f"http://127.0.0.1:{port}/set-password?token={token}", timeout=30,
+                            headers={"Accept-Language": "en"})
+        assert page.status_code == 410 and "already used" in page.text  # accepted above
+        assert requests.get(f"http://127.0.0.1:{port}/", timeout=30, allow_redirects=False).headers[
+            "Location"].startswith("/sign-in")
+        log.flush()
+        assert f"Paraph on http://127.0.0.1:{port}/" in (tmp_path / "up.log").read_text()
         # every service kept its own embedded database
         assert {p.name for p in tmp_path.glob("*.db")} >= {"identity.db", "perimeter.db", "contracts.db",
                                                            "signing.db", "portal.db", "notify.db"}

@@ -10,7 +10,7 @@ from importlib import resources
 from flask import Blueprint, Flask, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from paraph_platform.config import amqp_uri, env, env_int, jwt_secret, public_url, rpc_timeout
+from paraph_platform.config import amqp_uri, env, env_int, public_url, rpc_timeout
 
 from . import errors, routing
 from .openapi import build_spec
@@ -23,7 +23,9 @@ API_PREFIX = "/api/v1"
 def load_config(overrides: dict | None = None) -> dict:
     config = {
         "AMQP_URI": amqp_uri(),
-        "JWT_SECRET": env("JWT_SECRET") or jwt_secret(),
+        # access tokens are verified with identity's public keys (no token key here); every request is
+        # checked against the caller's current rights (False only in gateway unit tests without services)
+        "ACCESS_STATE_CHECK": True,
         "RPC_TIMEOUT": rpc_timeout("gateway"),
         "RPC_POOL_SIZE": env_int("RPC_POOL_SIZE", 16),
         "TRUSTED_PROXY_HOPS": env_int("TRUSTED_PROXY_HOPS", 0),

@@ -35,6 +35,8 @@ def _platform(exc: PlatformError):
     resp = problem(exc.status, exc.title, exc.message, exc.code, **extra)
     if exc.status == 503:
         resp.headers["Retry-After"] = "5"
+    elif exc.status == 429 and exc.details.get("retry_after"):
+        resp.headers["Retry-After"] = str(int(exc.details["retry_after"]))
     return resp
 
 

@@ -7,11 +7,11 @@ Returning a dict or list sends JSON with ``status``; a Response is sent as is.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import time
 import uuid
 
-import jwt
 from flask import Response, current_app, g, jsonify, request
 from marshmallow import Schema
 
@@ -20,8 +20,12 @@ from paraph_platform.rpc import DEADLINE_KEY
 from paraph_platform.service import IDEMPOTENCY_KEY
 
 from .rpc import pool
+from .tokens import forget_after_call, verifier
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# JSON bodies nested deeper than this are refused with a 400 (no endpoint takes more than a few levels;
+# documented in the README)
+MAX_JSON_DEPTH = 64
 
 
 def client_ip() -> str | None:
@@ -31,21 +35,16 @@ def client_ip() -> str | None:
 
 
 def actor_from_token(token: str) -> dict:
-    try:
-        claims = jwt.decode(token, current_app.config["JWT_SECRET"], algorithms=["HS256"],
-                            options={"require": ["exp", "sub", "lic", "role"]}, leeway=5)
-    except jwt.ExpiredSignatureError:
-        raise Unauthorized("The access token has expired; refresh it or sign in again.") from None
-    except jwt.InvalidTokenError:
-        raise Unauthorized("The access token is not valid.") from None
-    if claims.get("typ", "access") != "access":
-        raise Unauthorized("The access token is not valid.")
-    actor = {"user_id": claims["sub"], "license_id": claims["lic"], "role": claims["role"],
+    """Who calls (the verified token) with the rights they have now (identity's current access state:
+    a deactivation, a role change or a new portal restriction applies to this very request)."""
+    tokens = verifier()
+    claims = tokens.claims(token)
+    rights = tokens.membership(claims)
+    actor = {"user_id": claims["sub"], "license_id": claims["lic"], "role": rights["role"],
              "email": claims.get("email"), "name": claims.get("name")}
-    if claims["role"] == "client":
-        actor.update({"contact_id": claims.get("cid"), "customer_id": claims.get("cust"),
-                      "company": claims.get("co"), "branch": claims.get("br")})
-        if claims.get("ip") and claims["ip"] != client_ip():
+    if rights["role"] == "client":
+        actor.update({key: rights[key] for key in ("contact_id", "customer_id", "company", "branch")})
+        if rights["allowed_ip"] and rights["allowed_ip"] != client_ip():
             raise Forbidden("Access from this IP address is not allowed for this account.")
     return actor
 
@@ -70,8 +69,30 @@ def call(service: str, method: str, *args, timeout: float | None = None, **kwarg
     if deadline:
         context[DEADLINE_KEY] = deadline
     if request.method not in SAFE_METHODS:
-        context[IDEMPOTENCY_KEY] = g.get("idempotency_key")
-    return pool().call(service, method, *args, context=context, timeout=timeout, **kwargs)
+        context[IDEMPOTENCY_KEY] = scoped_idempotency_key()
+    result = pool().call(service, method, *args, context=context, timeout=timeout, **kwargs)
+    forget_after_call(service, method, g.get("actor"), result)
+    return result
+
+
+def scoped_idempotency_key() -> str:
+    """The key services store for this request's writes: the client's Idempotency-Key (or the request id)
+    bound to the caller (license and user; address for public routes), so a key value reused by another
+    tenant or user neither replays their result nor blocks them with a 409."""
+    actor = g.get("actor")
+    owner = f"{actor['license_id']}:{actor['user_id']}" if actor else f"anonymous:{client_ip()}"
+    return hashlib.sha256(f"{owner}\n{g.get('idempotency_key')}".encode()).hexdigest()
+
+
+def json_deeper_than(value, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Is this parsed JSON value nested more than ``limit`` levels? Level by level, without recursion."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    for _ in range(limit):
+        if not level:
+            return False
+        level = [child for node in level for child in (node.values() if isinstance(node, dict) else node)
+                 if isinstance(child, (dict, list))]
+    return bool(level)
 
 
 def _load(schema: type[Schema] | Schema | None, data, *, partial=False):
@@ -86,7 +107,16 @@ def json_body() -> dict:
         return {}
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as application/json.")
-    data = request.get_json(silent=True)
+    too_deep = BadRequest(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.")
+    try:
+        # the parser recurses once per level, bounded by the interpreter's recursion limit (~1,000)
+        data = request.get_json(silent=True)
+    except RecursionError:
+        raise too_deep from None
+    # only a body with more brackets than the limit can be nested deeper (most bodies skip the walk)
+    raw = request.data
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and json_deeper_than(data):
+        raise too_deep
     if data is None:
         raise BadRequest("The body is not valid JSON.")
     if not isinstance(data, dict):
@@ -107,7 +137,7 @@ def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=No
                 actor = current_actor()
                 if roles and actor["role"] not in roles:
                     raise Forbidden(f"This action needs one of the roles: {', '.join(roles)}.")
-                kwargs["actor"] = actor
+                kwargs["actor"] = g.actor = actor
             if body is not None:
                 kwargs["body"] = _load(body, json_body(), partial=partial)
             if query is not None:
@@ -147,6 +177,8 @@ def before_request():
 
 
 def after_request(resp):
+    if request.blueprint == "auth":  # sessions: access and refresh tokens must never be stored by a cache
+        resp.headers.setdefault("Cache-Control", "no-store")
     resp.headers.setdefault("X-Request-Id", g.get("request_id", ""))
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
     return resp

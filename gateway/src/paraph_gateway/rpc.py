@@ -12,18 +12,27 @@ _pools: dict = {}
 _lock = threading.Lock()
 
 
-def pool() -> RpcClientPool:
-    app = current_app._get_current_object()
-    key = (os.getpid(), id(app))
-    p = _pools.get(key)
-    if p is None:
+def worker_key() -> tuple:
+    """This gateway worker process and app (a forked worker must not share its parent's connections)."""
+    return os.getpid(), id(current_app._get_current_object())
+
+
+def per_worker(registry: dict, build):
+    """``build(app)``, made once per gateway worker process and app (after fork, on first use)."""
+    key = worker_key()
+    made = registry.get(key)
+    if made is None:
         with _lock:
-            p = _pools.get(key)
-            if p is None:
-                p = RpcClientPool({"AMQP_URI": app.config["AMQP_URI"], "serializer": "json"},
-                                  size=int(app.config["RPC_POOL_SIZE"]), timeout=float(app.config["RPC_TIMEOUT"]))
-                _pools[key] = p
-    return p
+            made = registry.get(key)
+            if made is None:
+                made = registry[key] = build(current_app._get_current_object())
+    return made
+
+
+def pool() -> RpcClientPool:
+    return per_worker(_pools, lambda app: RpcClientPool(
+        {"AMQP_URI": app.config["AMQP_URI"], "serializer": "json"},
+        size=int(app.config["RPC_POOL_SIZE"]), timeout=float(app.config["RPC_TIMEOUT"])))
 
 
 def close_pools():

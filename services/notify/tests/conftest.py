@@ -184,6 +184,8 @@ class Paraph:
 @pytest.fixture
 def paraph(system, mail_sink):
     def build(**notify_extra):
-        s = system("identity", "notify", service_config={"notify": notify_config(mail_sink, **notify_extra)})
+        # perimeter: the delivery log a front user manager reads is filtered by the customers' perimeters
+        s = system("identity", "perimeter", "notify",
+                   service_config={"notify": notify_config(mail_sink, **notify_extra)})
         return Paraph(s, mail_sink)
     return build

@@ -1,7 +1,7 @@
 """Sign-in, sessions, invitations and password resets."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, jsonify
 from marshmallow import Schema, fields, validate
 
 from ..routing import call, client_ip, route
@@ -30,6 +30,20 @@ class AcceptInvitationSchema(Schema):
     password = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1024),
                              metadata={"description": "required unless the person already has a password"})
     name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class LinkInfoIn(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    purpose = fields.String(required=True, validate=validate.OneOf(["invitation", "reset"]))
+
+
+class LinkInfoOut(Schema):
+    purpose = fields.String()
+    email = fields.String()
+    name = fields.String(allow_none=True)
+    company = fields.String(allow_none=True, metadata={"description": "the license the invitation is for"})
+    has_password = fields.Boolean()
+    expires_at = fields.String()
 
 
 class ForgotSchema(Schema):
@@ -77,6 +91,17 @@ def logout(body):
     return None
 
 
+class EndedSchema(Schema):
+    ended_sessions = fields.Integer()
+
+
+@route(bp, "/auth/logout-everywhere", ["POST"], response=EndedSchema, tags=["auth"])
+def logout_everywhere(actor):
+    """Sign out of every session of mine (every device, every license): refresh tokens end now, access
+    tokens are refused from their next request."""
+    return call("identity", "end_sessions", actor)
+
+
 @route(bp, "/auth/switch-license", ["POST"], body=SwitchSchema, response=SessionSchema, tags=["auth"])
 def switch_license(actor, body):
     """Open a session in another license (environment) the user belongs to."""
@@ -90,6 +115,14 @@ def accept_invitation(body):
     return call("identity", "accept_invitation", {**body, "client_ip": client_ip()})
 
 
+@route(bp, "/auth/link-info", ["POST"], body=LinkInfoIn, response=LinkInfoOut, public=True, tags=["auth"])
+def link_info(body):
+    """Who an emailed set-password (``invitation``) or reset link is for, without using it: the page it
+    opens shows the company and the email. 404 unknown link, 410 used or expired. The token travels in
+    the body, never in a logged URL."""
+    return call("identity", "link_info", body)
+
+
 @route(bp, "/auth/forgot-password", ["POST"], body=ForgotSchema, public=True, status=202, tags=["auth"])
 def forgot_password(body):
     """Send a password reset link (the answer is the same whether or not the email is known)."""
@@ -100,6 +133,28 @@ def forgot_password(body):
 def reset_password(body):
     """Set a new password with a single-use reset link; other sessions end."""
     return call("identity", "reset_password", body)
+
+
+class JwkSchema(Schema):
+    kty = fields.String()
+    crv = fields.String()
+    x = fields.String()
+    kid = fields.String()
+    alg = fields.String()
+    use = fields.String()
+
+
+class JwksSchema(Schema):
+    keys = fields.List(fields.Nested(JwkSchema))
+
+
+@route(bp, "/.well-known/jwks.json", ["GET"], response=JwksSchema, public=True, tags=["auth"])
+def jwks():
+    """The public keys (Ed25519, EdDSA) verifying Paraph access tokens, by `kid`: the current key and
+    retired keys whose tokens may still be live."""
+    resp = jsonify(call("identity", "jwks"))
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    return resp
 
 
 @route(bp, "/me", ["GET"], tags=["auth"])

@@ -3,6 +3,7 @@ equipment base, settings."""
 from __future__ import annotations
 
 import base64
+from datetime import timezone
 
 from flask import Blueprint, Response, request
 from marshmallow import Schema, fields, validate
@@ -210,6 +211,8 @@ class ContractQuery(Schema):
     owner_id = fields.String(validate=ID)
     flag = fields.String(validate=validate.Length(max=60))
     q = fields.String(validate=validate.Length(max=200))
+    viewed_since = fields.AwareDateTime(default_timezone=timezone.utc, metadata={
+        "description": "only those the customer viewed online since then, most recently viewed first"})
     limit = fields.Integer(validate=validate.Range(min=1, max=200))
     offset = fields.Integer(validate=validate.Range(min=0, max=10_000_000))
     with_total = fields.Boolean()
@@ -235,6 +238,12 @@ class AttachmentIn(Schema):
     content_base64 = fields.String(required=True)
     portal_visible = fields.Boolean(allow_none=True)
     folder = fields.String(validate=validate.Length(max=200))
+
+
+class AssetIn(Schema):
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    content_type = fields.String(allow_none=True, validate=validate.Length(max=120))
+    content_base64 = fields.String(required=True)
 
 
 class AttachmentPatch(Schema):
@@ -264,6 +273,21 @@ class TaskIn(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     due_date = fields.Date(allow_none=True)
     assignee_id = fields.String(allow_none=True, validate=ID)
+
+
+class TaskQuery(Schema):
+    assignee = fields.String(validate=validate.Length(min=1, max=36), metadata={"description": "'me' or a user id"})
+    due_before = fields.Date(metadata={"description": "due on or before this day (overdue included)"})
+    done = fields.Boolean(metadata={"description": "default false: open tasks"})
+    limit = fields.Integer(validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(validate=validate.Range(min=0, max=10_000_000))
+
+
+class TaskPage(Schema):
+    items = fields.List(fields.Dict(), metadata={"description": "tasks, each with its contract: id, kind, number, "
+                                                               "title, customer_name"})
+    limit = fields.Integer()
+    offset = fields.Integer()
 
 
 class TaskPatch(TaskIn):
@@ -485,7 +509,7 @@ def set_contract_type_perimeters(actor, type_id, body):
 # -- contracts and quotes -------------------------------------------------------------------------
 
 def _list(actor, query, kind=None):
-    params = dict(query)
+    params = _json(query)
     if kind:
         params["kind"] = kind
     return call("contracts", "list_contracts", actor, params)
@@ -575,22 +599,55 @@ def download_pdf(actor, contract_id):
                                   "or JSON {filename, content_type, content_base64, portal_visible, folder}")
 def add_attachment(actor, contract_id):
     """Attach a document to a contract (size and type limits apply)."""
+    payload = _upload(AttachmentIn, portal_visible=lambda v: None if v is None else v.lower() in ("1", "true", "yes"),
+                      folder=lambda v: v or "")
+    return call("contracts", "add_attachment", actor, contract_id, payload, timeout=60), 201
+
+
+def _upload(json_schema, **form_fields) -> dict:
+    """The RPC payload of a file upload: multipart/form-data with a ``file`` field (plus ``form_fields``:
+    name -> conversion of the form value, None when absent), or a JSON body loaded with ``json_schema``."""
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            raise InvalidInput("Send the document in a form field named 'file'.",
+            raise InvalidInput("Send the file in a form field named 'file'.",
                                {"fields": {"file": ["Missing data for required field."]}})
-        visible = request.form.get("portal_visible")
-        payload = {"filename": upload.filename, "content_type": upload.mimetype,
-                   "content_base64": base64.b64encode(upload.read()).decode(),
-                   "portal_visible": None if visible is None else visible.lower() in ("1", "true", "yes"),
-                   "folder": request.form.get("folder", "")}
-    elif request.is_json:
+        return {"filename": upload.filename, "content_type": upload.mimetype,
+                "content_base64": base64.b64encode(upload.read()).decode(),
+                **{name: convert(request.form.get(name)) for name, convert in form_fields.items()}}
+    if request.is_json:
         from ..routing import json_body
-        payload = AttachmentIn().load(json_body())
-    else:
-        raise BadRequest("Send multipart/form-data with a 'file' field, or JSON with content_base64.")
-    return call("contracts", "add_attachment", actor, contract_id, payload, timeout=60), 201
+        return json_schema().load(json_body())
+    raise BadRequest("Send multipart/form-data with a 'file' field, or JSON with content_base64.")
+
+
+# -- assets: images templates embed by id (the PDF renderer fetches nothing else) ------------------
+
+@route(bp, "/assets", ["POST"], roles=MANAGERS, status=201, tags=["assets"], raw_body=True,
+       description="multipart/form-data with `file`, or JSON {filename, content_type, content_base64}")
+def upload_asset(actor):
+    """Upload an image (PNG or JPEG, 1 MB by default) for contract-type templates, e.g. the company logo:
+    a template shows it with `<img src="paraph-asset:<id>">` (the `url` of the result)."""
+    return call("contracts", "upload_asset", actor, _upload(AssetIn), timeout=60), 201
+
+
+@route(bp, "/assets", ["GET"], roles=STAFF, tags=["assets"])
+def list_assets(actor):
+    """The images uploaded for your license's templates."""
+    return call("contracts", "list_assets", actor)
+
+
+@route(bp, "/assets/<asset_id>", ["GET"], roles=STAFF, tags=["assets"])
+def download_asset(actor, asset_id):
+    """Download an image uploaded for templates."""
+    return _binary(call("contracts", "get_asset", actor, asset_id, timeout=60))
+
+
+@route(bp, "/assets/<asset_id>", ["DELETE"], roles=MANAGERS, tags=["assets"])
+def delete_asset(actor, asset_id):
+    """Delete an image; templates still naming it fail to render until they are changed."""
+    call("contracts", "delete_asset", actor, asset_id)
+    return None
 
 
 @route(bp, "/attachments/<attachment_id>", ["GET"], roles=STAFF, tags=["attachments"])
@@ -643,6 +700,13 @@ def delete_milestone(actor, milestone_id):
 def add_task(actor, contract_id, body):
     """Create a task on a contract or quote."""
     return call("contracts", "add_task", actor, contract_id, _json(body))
+
+
+@route(bp, "/tasks", ["GET"], query=TaskQuery, response=TaskPage, roles=STAFF, tags=["tasks"])
+def list_tasks(actor, query):
+    """Open tasks on contracts and quotes of customers you can see, soonest due first
+    (``assignee=me&due_before=<today>``: my tasks due today or overdue)."""
+    return call("contracts", "list_tasks", actor, _json(query))
 
 
 @route(bp, "/tasks/<task_id>", ["PATCH"], body=TaskPatch, roles=STAFF, tags=["tasks"])

@@ -121,11 +121,56 @@ class PreferencesSchema(Schema):
     signed = fields.Dict(keys=fields.String(validate=validate.OneOf(["email", "sms"])), values=fields.Boolean())
 
 
-class ImportSchema(Schema):
+class ProfileSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    locale = fields.String(validate=validate.OneOf(["fr", "en"]))
+
+
+class PreviewImportSchema(Schema):
     format = fields.String(required=True, validate=validate.OneOf(["csv", "json"]))
     content = fields.String(required=True, validate=validate.Length(min=1, max=20_000_000),
                             metadata={"description": "the ERP export (CSV with code;email;name columns, or JSON list)"})
+
+
+class ImportSchema(PreviewImportSchema):
     deactivate_missing = fields.Boolean(load_default=False)
+    invite_new = fields.Boolean(load_default=False, metadata={
+        "description": "also invite this export's active collaborators who have no account yet (a refusal, "
+                       "e.g. no seat left, is reported as that row's error)"})
+    role = fields.String(load_default="user", validate=validate.OneOf(STAFF_ROLES),
+                         metadata={"description": "role of the invited users"})
+
+
+class CollaboratorRowSchema(Schema):
+    row = fields.Integer(metadata={"description": "its row in the export (1 = first data row)"})
+    code = fields.String()
+    email = fields.String()
+    name = fields.String()
+    user_id = fields.String(metadata={"description": "the user it is linked to (linked rows only)"})
+
+
+class RowErrorSchema(Schema):
+    row = fields.Integer()
+    code = fields.String()
+    error = fields.String()
+
+
+class UserToCheckSchema(Schema):
+    user_id = fields.String()
+    email = fields.String()
+    name = fields.String()
+    erp_code = fields.String(allow_none=True)
+
+
+class CollaboratorsPreviewSchema(Schema):
+    total = fields.Integer(metadata={"description": "data rows in the export"})
+    linked = fields.List(fields.Nested(CollaboratorRowSchema),
+                         metadata={"description": "collaborators whose email is a user's: linked to them"})
+    to_create = fields.List(fields.Nested(CollaboratorRowSchema),
+                            metadata={"description": "active collaborators without an account (invite_new invites them)"})
+    to_check = fields.List(fields.Nested(UserToCheckSchema),
+                           metadata={"description": "users unknown to the ERP: to check by hand"})
+    errors = fields.List(fields.Nested(RowErrorSchema))
 
 
 class LinkSchema(Schema):
@@ -165,6 +210,17 @@ def update_pool(pool_id, body):
 
 
 # -- license ----------------------------------------------------------------------------------
+
+class RotatedKeySchema(Schema):
+    kid = fields.String()
+
+
+@route(bp, "/operator/token-keys/rotate", ["POST"], response=RotatedKeySchema, public=True, tags=["operator"])
+def rotate_token_key():
+    """Sign new access tokens with a new key; tokens already issued stay valid until they expire
+    (operator token)."""
+    return call("identity", "rotate_token_key", _operator())
+
 
 @route(bp, "/licenses/activate", ["POST"], body=ActivateSchema, public=True, status=201, tags=["licenses"])
 def activate(body):
@@ -230,6 +286,12 @@ def resend_invitation(actor, user_id):
     return call("identity", "resend_invitation", actor, user_id)
 
 
+@route(bp, "/me", ["PATCH"], body=ProfileSchema, response=MemberSchema, tags=["users"])
+def update_profile(actor, body):
+    """My own name and language (French or English: my emails and the web app's pages)."""
+    return call("identity", "update_profile", actor, body)
+
+
 @route(bp, "/me/preferences", ["PATCH"], body=PreferencesSchema, tags=["users"])
 def update_preferences(actor, body):
     """Notification preferences: per event (quote viewed/downloaded, contract shared, signed), email and/or SMS."""
@@ -242,6 +304,14 @@ def update_preferences(actor, body):
 def import_collaborators(actor, body):
     """Import ERP collaborators keyed by email; existing users get their collaborator code."""
     return call("identity", "import_collaborators", actor, body, timeout=60)
+
+
+@route(bp, "/erp/collaborators/preview", ["POST"], body=PreviewImportSchema,
+       response=CollaboratorsPreviewSchema, roles=ADMIN, tags=["erp"])
+def preview_collaborators(actor, body):
+    """What importing this export would do: linked by email, to create, to check by hand, errors per row.
+    Nothing is written; send the export in chunks to ``/erp/collaborators/import`` to run it."""
+    return call("identity", "preview_collaborators", actor, body, timeout=60)
 
 
 @route(bp, "/erp/sync-report", ["GET"], roles=MANAGERS, tags=["erp"])

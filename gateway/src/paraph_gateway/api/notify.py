@@ -89,6 +89,9 @@ class NotificationOut(Schema):
     recipient = fields.String()
     recipient_name = fields.String(allow_none=True)
     user_id = fields.String(allow_none=True)
+    customer_id = fields.String(allow_none=True, metadata={
+        "description": "the customer the message is about; a front user manager only sees messages about "
+                       "customers in their perimeter (license admins see every message)"})
     status = fields.String(metadata={"description": "queued | sending | sent | failed"})
     attempts = fields.Integer()
     in_doubt_resends = fields.Integer()
@@ -259,7 +262,9 @@ def preview_template(actor, name, query, body):
 @route(bp, "/notifications", ["GET"], query=NotificationQuery, response=NotificationPage, roles=MANAGERS,
        tags=["notifications"])
 def list_notifications(actor, query):
-    """Emails and SMS sent (or being sent) for this license, newest first."""
+    """Emails and SMS sent (or being sent) for this license, newest first. A front user manager sees only the
+    messages about customers in their perimeter and the staff invitations (other messages about no customer are
+    for license admins). One-time codes are masked in subjects and logged SMS texts."""
     return call("notify", "list_notifications", actor, query)
 
 
@@ -337,6 +342,12 @@ def get_webhook_delivery(actor, webhook_id, delivery_id):
 def replay_webhook_delivery(actor, webhook_id, delivery_id):
     """Send a past delivery again (same event, same Webhook-Id)."""
     return call("notify", "replay_webhook_delivery", actor, webhook_id, delivery_id)
+
+
+@route(bp, "/webhooks/<webhook_id>/test", ["POST"], response=DeliveryOut, roles=ADMIN, status=202, tags=["webhooks"])
+def send_test_webhook(actor, webhook_id):
+    """Send a test delivery (event type webhook.tested.v1, signed like any other) to this endpoint now."""
+    return call("notify", "send_test_webhook", actor, webhook_id)
 
 
 @route(bp, "/webhooks/<webhook_id>/replay", ["POST"], body=ReplayIn, response=ReplayOut, roles=ADMIN, status=202,

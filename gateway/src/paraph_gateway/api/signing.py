@@ -252,7 +252,8 @@ def verify(actor):
        tags=["offline signing"])
 def offline_package(actor, request_id, query):
     """Download, while online, what a device needs to collect signatures offline: the exact document, its
-    SHA-256, the participants and the consent wording."""
+    SHA-256, the participants and the consent wording. 403 unless the caller is the request's requester, the
+    contract owner or a manager."""
     return call("signing", "offline_package", actor, request_id, query, timeout=TIMEOUT)
 
 
@@ -260,7 +261,9 @@ def offline_package(actor, request_id, query):
 def offline_sync(actor, body):
     """Upload signatures collected offline. Each item gets `accepted`, `conflict` (code: already_signed,
     declined, request_cancelled, request_expired, wrong_order, unknown_participant, document_changed...) or
-    `rejected`; the same client_id always gets the same answer and never signs twice."""
+    `rejected` (code: invalid, consent_missing, not_allowed: only the request's requester, the contract owner or
+    a manager may attest in-person signatures; the evidence records them as the operator); the same client_id
+    always gets the same answer and never signs twice."""
     return call("signing", "offline_sync", actor, body, timeout=TIMEOUT)
 
 

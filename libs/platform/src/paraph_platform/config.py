@@ -97,25 +97,6 @@ def nameko_config(service: str) -> dict:
     }
 
 
-def jwt_secret() -> str:
-    """JWT_SECRET, or (embedded dev) a random secret kept in the data dir and shared by local processes."""
-    value = env("JWT_SECRET")
-    if value:
-        return value
-    path = data_dir() / "jwt_secret"
-    if not path.exists():
-        import secrets
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(secrets.token_urlsafe(48))
-        try:
-            os.link(tmp, path)  # atomic: the first process wins, the others read its secret
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink(missing_ok=True)
-    return path.read_text().strip()
-
-
 def public_url() -> str:
     """Base URL of the web front (links in emails)."""
     return env("PUBLIC_URL", "http://127.0.0.1:8000")

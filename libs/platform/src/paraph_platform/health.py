@@ -13,7 +13,7 @@ Checks:
 * ``opa``    — ``GET $OPA_URL/health`` when ``OPA_URL`` is set (perimeter).
 * ``http``   — ``GET --url`` (default ``http://127.0.0.1:8000/healthz``; the gateway).
 
-Default checks: ``broker,db`` for a service, ``broker,db,opa`` for perimeter, ``http`` for gateway.
+Default checks: ``broker,db`` for a service, ``broker,db,opa`` for perimeter, ``http`` for gateway and web.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import time
 
 from .config import amqp_uri, database_url, env
 
-DEFAULT_CHECKS = {"gateway": ("http",), "perimeter": ("broker", "db", "opa")}
+DEFAULT_CHECKS = {"gateway": ("http",), "web": ("http",), "perimeter": ("broker", "db", "opa")}
 
 
 def check_broker(service: str, timeout: float) -> str:

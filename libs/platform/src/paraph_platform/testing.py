@@ -25,7 +25,32 @@ import pytest
 from .config import nameko_config
 
 PG = os.environ.get("PARAPH_TEST_PG", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
-TEST_JWT_SECRET = "test-secret-" + "x" * 32
+
+class TestTokenKey:
+    """An Ed25519 key pair for tests (and benchmarks) that mint access tokens themselves: give the gateway
+    ``create_app({"TOKEN_JWKS": key.jwks, ...})`` and sign with ``key.token(claims)``."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, kid: str = "test-key"):
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        self.kid = kid
+        self.private_key = Ed25519PrivateKey.generate()
+
+    @property
+    def jwks(self) -> dict:
+        from jwt.algorithms import OKPAlgorithm
+        jwk = OKPAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
+        return {"keys": [{**jwk, "kid": self.kid, "alg": "EdDSA", "use": "sig"}]}
+
+    def token(self, claims: dict, ttl: int = 3600) -> str:
+        """An access token like identity's (``typ``, ``exp``, ``ver`` defaulted)."""
+        import jwt
+        claims = {"typ": "access", "ver": 1, "exp": int(time.time()) + ttl, **claims}
+        return jwt.encode(claims, self.private_key, algorithm="EdDSA", headers={"kid": self.kid})
+
+
+TEST_TOKEN_KEY = TestTokenKey()
 TEST_OPERATOR_TOKEN = "operator-test-token"
 
 
@@ -88,7 +113,6 @@ def test_config(rabbit_config, service: str, db_url: str | None, **extra) -> dic
     config.update({
         "AMQP_URI": rabbit_config["AMQP_URI"],
         "DATABASE_URL": db_url or config["DATABASE_URL"],
-        "JWT_SECRET": TEST_JWT_SECRET,
         "RPC_TIMEOUT": 5.0,
         "PUBLIC_URL": "http://paraph.test",
     })
@@ -116,6 +140,24 @@ def start_service(container_factory, rabbit_config, make_db):
             container.kill()
         except Exception:  # noqa: BLE001 - already stopped
             pass
+
+
+def emailed_links(identity_db_url: str, email: str) -> list[str]:
+    """The links (set-password, reset) identity asked to email to ``email``, oldest first, read from its
+    outbox (tests and benchmarks: no mail server needed)."""
+    import json
+    from sqlalchemy import create_engine, text
+    from .db import normalize_url
+    engine = create_engine(normalize_url(identity_db_url))
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("select payload from outbox where type = 'notification.requested.v1' "
+                                     "order by seq")).all()
+    finally:
+        engine.dispose()
+    payloads = [r[0] if isinstance(r[0], dict) else json.loads(r[0]) for r in rows]
+    return [p["data"]["vars"]["link"] for p in payloads
+            if p["data"]["to"] == email.lower() and "link" in p["data"]["vars"]]
 
 
 class System:
@@ -148,18 +190,7 @@ class System:
     # identity helpers (need the identity service) -----------------------------------------
     def invitation_links(self, email: str) -> list[str]:
         """Set-password links requested for ``email``, read from identity's outbox."""
-        from sqlalchemy import create_engine, text
-        from .db import normalize_url
-        engine = create_engine(normalize_url(self.db_url("identity")))
-        try:
-            with engine.connect() as conn:
-                rows = conn.execute(text("select payload from outbox where type = 'notification.requested.v1' "
-                                         "order by seq")).all()
-        finally:
-            engine.dispose()
-        payloads = [r[0] if isinstance(r[0], dict) else __import__("json").loads(r[0]) for r in rows]
-        return [p["data"]["vars"]["link"] for p in payloads
-                if p["data"]["to"] == email.lower() and "link" in p["data"]["vars"]]
+        return emailed_links(self.db_url("identity"), email)
 
     def accept(self, email: str, password: str = "a long enough password", **extra) -> dict:
         token = self.invitation_links(email)[-1].split("token=", 1)[1]
@@ -238,7 +269,7 @@ def system(start_service, rabbit_config):
         for service in services:
             containers[service] = start_service(service, **((service_config or {}).get(service, {})))
         from paraph_gateway import create_app
-        app = create_app({"AMQP_URI": rabbit_config["AMQP_URI"], "JWT_SECRET": TEST_JWT_SECRET,
+        app = create_app({"AMQP_URI": rabbit_config["AMQP_URI"],
                           "RPC_TIMEOUT": 5.0, "OPERATOR_TOKEN": TEST_OPERATOR_TOKEN,
                           "PUBLIC_URL": "http://paraph.test", "TESTING": True, **(gateway_config or {})})
         s = System(containers, app.test_client(), app)
@@ -249,6 +280,8 @@ def system(start_service, rabbit_config):
     for s in created:
         s.close()
     from paraph_gateway.rpc import close_pools
+    from paraph_gateway.tokens import close_verifiers
+    close_verifiers()
     close_pools()
 
 
@@ -261,6 +294,36 @@ def mail_sink():
         yield sink
     finally:
         sink.stop()
+
+
+@pytest.fixture
+def http_trap():
+    """A loopback HTTP server for SSRF tests: it records every request path (``http_trap.hits``) and answers
+    302 to ``file:///etc/passwd``; the defended code must never contact it (``http_trap.url``)."""
+    import http.server
+    import threading
+    from types import SimpleNamespace
+
+    trap = SimpleNamespace(hits=[], url="")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's naming
+            trap.hits.append(self.path)
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    trap.url = f"http://127.0.0.1:{server.server_port}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield trap
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")

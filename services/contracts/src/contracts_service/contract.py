@@ -1,7 +1,7 @@
 """contracts' public contract (see paraph_platform.contract)."""
 from marshmallow import Schema, fields
 
-from paraph_platform.contract import MapOf, Rpc
+from paraph_platform.contract import ListOf, MapOf, Rpc
 
 from . import schemas
 
@@ -13,6 +13,12 @@ class CustomerCreatedV1(Schema):
     code = fields.String(required=True)
     created_by = fields.String(required=True)
     perimeter_ids = fields.List(fields.String(), required=True)
+
+
+class ContractTypeCreatedV1(Schema):
+    contract_type_id = fields.String(required=True)
+    name = fields.String(required=True)
+    created_by = fields.String(required=True)
 
 
 class CustomerUpdatedV1(Schema):
@@ -78,6 +84,7 @@ class QuoteConvertedV1(Schema):
 EVENTS = {
     "customer.created.v1": CustomerCreatedV1,
     "customer.updated.v1": CustomerUpdatedV1,
+    "contract_type.created.v1": ContractTypeCreatedV1,
     "contract.created.v1": ContractCreatedV1,
     "contract.sent.v1": ContractSentV1,
     "contract.status_changed.v1": ContractStatusChangedV1,
@@ -120,6 +127,7 @@ class ContractSummary(Schema):
     portal_shared = fields.Boolean(required=True)
     view_count = fields.Integer(required=True)
     download_count = fields.Integer(required=True)
+    last_viewed_at = fields.String(required=True, allow_none=True, metadata={"description": "last online view"})
     created_at = fields.String(required=True)
     updated_at = fields.String(required=True)
     sent_at = fields.String(required=True, allow_none=True)
@@ -196,6 +204,33 @@ class ContractPage(Schema):
     total = fields.Integer(metadata={"description": "with_total only"})
 
 
+class TaskContract(Schema):
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    number = fields.String(required=True)
+    title = fields.String(required=True)
+    customer_name = fields.String(required=True)
+
+
+class TaskItem(Schema):
+    """A task with the contract or quote it is on."""
+    id = fields.String(required=True)
+    contract_id = fields.String(required=True)
+    title = fields.String(required=True)
+    due_date = fields.String(required=True, allow_none=True)
+    assignee_id = fields.String(required=True, allow_none=True)
+    done = fields.Boolean(required=True)
+    created_by = fields.String(required=True)
+    created_at = fields.String(required=True)
+    contract = fields.Nested(TaskContract, required=True)
+
+
+class TaskPage(Schema):
+    items = fields.List(fields.Nested(TaskItem), required=True)
+    limit = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+
+
 class CustomerPage(Schema):
     items = fields.List(fields.Nested(CustomerResult), required=True)
     limit = fields.Integer(required=True)
@@ -248,8 +283,28 @@ class EquipmentRecorded(Schema):
     already_recorded = fields.Integer(required=True)
 
 
+class AssetResult(Schema):
+    """An image uploaded for templates (asset_view)."""
+    id = fields.String(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    url = fields.String(required=True, metadata={"description": "what a template writes: <img src=\"{url}\">"})
+    created_by = fields.String(required=True)
+    created_at = fields.String(required=True)
+
+
+class AssetContent(AssetResult):
+    content_base64 = fields.String(required=True)
+
+
 class Deleted(Schema):
     deleted = fields.Boolean(required=True)
+
+
+class KnownIds(Schema):
+    ids = fields.List(fields.String(), required=True)
 
 
 RPC = {
@@ -261,6 +316,7 @@ RPC = {
     "create_contract": Rpc(schemas.ContractInSchema, ContractDetail, args=("actor",)),
     "update_contract": Rpc(schemas.ContractPatchSchema, ContractDetail, args=("actor", "contract_id")),
     "list_contracts": Rpc(schemas.ListSchema, ContractPage, args=("actor",)),
+    "list_tasks": Rpc(schemas.TaskListSchema, TaskPage, args=("actor",)),
     "list_customers": Rpc(schemas.CustomerListSchema, CustomerPage, args=("actor",)),
     "mark_sent": Rpc(schemas.SendSchema, ContractDetail, args=("actor", "contract_id")),
     "download_pdf": Rpc(result=PdfResult, args=("actor", "contract_id")),
@@ -271,6 +327,8 @@ RPC = {
     "get_contacts_internal": Rpc(result=MapOf(ContactResult, key="id"),
                                  description="{contact_id: contact + customer_name}",
                                  args=("license_id", "contact_ids")),
+    "known_subjects_internal": Rpc(result=KnownIds, args=("license_id", "subject_type", "ids"),
+                                   description="those of the ids that are customers/contract types of the license"),
     "get_contact": Rpc(result=ContactResult, args=("actor", "contact_id")),
     "get_customer": Rpc(result=CustomerResult, args=("actor", "customer_id")),
     "set_portal_visibility": Rpc(result=PortalVisibilityResult, args=("actor", "contract_id"),
@@ -283,6 +341,11 @@ RPC = {
     "update_equipment": Rpc(schemas.EquipmentPatchSchema, EquipmentResult, args=("actor", "equipment_id")),
     "delete_equipment": Rpc(result=Deleted, args=("actor", "equipment_id")),
     "record_equipment": Rpc(schemas.EquipmentFromContractSchema, EquipmentRecorded, args=("actor", "contract_id")),
+    "upload_asset": Rpc(schemas.AssetInSchema, AssetResult, args=("actor",),
+                        description="a PNG or JPEG image (MAX_ASSET_BYTES) for templates: paraph-asset:<id>"),
+    "list_assets": Rpc(result=ListOf(AssetResult), args=("actor",)),
+    "get_asset": Rpc(result=AssetContent, args=("actor", "asset_id")),
+    "delete_asset": Rpc(result=Deleted, args=("actor", "asset_id")),
 }
 
 CONSUMES_EVENTS = {
@@ -304,4 +367,5 @@ CONSUMES_RPC = {
     ("perimeter", "inherit"): ["perimeter_ids", "version"],
     ("perimeter", "set_assignments"): ["perimeter_ids", "version"],
     ("identity", "license_settings"): ["settings", "version"],
+    ("identity", "resolve_users"): ["role", "status", "name", "email"],
 }

@@ -143,6 +143,8 @@ EXTENSIONS = {
     ".odt": "application/vnd.oasis.opendocument.text", ".zip": "application/zip", ".txt": "text/plain",
     ".csv": "text/csv",
 }
+# images a template may embed: formats whose bytes are sniffed (no SVG: it could fetch URLs itself)
+IMAGE_TYPES = {t: ALLOWED_TYPES[t] for t in ("image/png", "image/jpeg")}
 _FILENAME_BAD = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
 
 
@@ -154,7 +156,8 @@ def clean_filename(name: str) -> str:
     return name[:255]
 
 
-def check_upload(filename: str, content_type: str | None, content: bytes, max_bytes: int) -> str:
+def check_upload(filename: str, content_type: str | None, content: bytes, max_bytes: int,
+                 allowed: dict = ALLOWED_TYPES) -> str:
     """Return the verified content type, or refuse: too large (413), type not allowed or not
     matching the bytes (415), empty (422)."""
     if len(content) == 0:
@@ -166,10 +169,10 @@ def check_upload(filename: str, content_type: str | None, content: bytes, max_by
     if declared in ("", "application/octet-stream"):
         ext = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
         declared = EXTENSIONS.get(ext, "")
-    if declared not in ALLOWED_TYPES:
+    if declared not in allowed:
         raise UnsupportedMediaType(f"Files of type {declared or 'unknown'} are not accepted.",
-                                   {"allowed": sorted(ALLOWED_TYPES)})
-    magics = ALLOWED_TYPES[declared]
+                                   {"allowed": sorted(allowed)})
+    magics = allowed[declared]
     if magics and not any(content.startswith(m) for m in magics):
         raise UnsupportedMediaType(f"The content of {filename} is not a valid {declared} file.")
     if not magics:

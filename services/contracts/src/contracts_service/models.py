@@ -247,6 +247,23 @@ class Attachment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
+class Asset(Base):
+    """An image a license uploads for its templates (its logo...), embedded by id (``paraph-asset:<id>``):
+    the PDF renderer fetches nothing else. Immutable: a new image is a new asset."""
+    __tablename__ = "assets"
+    __table_args__ = (Index("ix_asset_license", "license_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(120), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
 class Milestone(Base):
     __tablename__ = "milestones"
     __table_args__ = (Index("ix_milestone_contract", "contract_id"),)

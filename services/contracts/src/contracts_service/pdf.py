@@ -12,6 +12,8 @@ from importlib import resources
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from paraph_platform import pdf_sandbox
+
 from . import logic
 from .exceptions import InvalidInput
 
@@ -83,15 +85,30 @@ def build_context(*, contract: dict, customer: dict, contact: dict | None, lines
     }
 
 
-def check_template(source: str, merge_fields: list) -> None:
-    """Compile and render the template on sample data; a broken template is refused with a 422."""
+def check_template(source: str, merge_fields: list) -> list[str]:
+    """Compile and render the template on sample data (a broken template is refused with a 422); return
+    every URL it would make the renderer fetch, to check once the license's assets are known."""
     try:
-        _env.from_string(source).render(**sample_context(merge_fields))
+        sample = _env.from_string(source).render(**sample_context(merge_fields))
     except TemplateError as exc:
         line = getattr(exc, "lineno", None)
         where = f" (line {line})" if line else ""
         raise InvalidInput(f"The template cannot be rendered{where}: {exc}",
                            {"fields": {"template_html": [str(exc)]}}) from None
+    # The source shows URLs in branches the sample data does not take; the sample shows computed URLs,
+    # of which only absolute ones are meaningful (a relative one is a merge field's sample value, and is
+    # refused at render time if the real value is not allowed).
+    computed = [url for url in pdf_sandbox.fetched_urls(sample) if pdf_sandbox.url_scheme(url)]
+    return list(dict.fromkeys(pdf_sandbox.fetched_urls(source) + computed))
+
+
+def refuse_urls(urls: list[str]) -> None:
+    """A 422 naming the URLs a template may not fetch (only data: URLs and the license's assets)."""
+    if urls:
+        raise InvalidInput(
+            f"The template refers to {urls[0]!r}: a template may only use data: URLs and uploaded assets "
+            f"({pdf_sandbox.ASSET_SCHEME}:<asset id>).",
+            {"fields": {"template_html": [f"URL not allowed: {url}" for url in urls]}})
 
 
 def render_html(template_source: str | None, context: dict) -> str:
@@ -106,6 +123,7 @@ def fingerprint(template_source: str | None, context: dict) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def render_pdf(html: str) -> bytes:
-    from weasyprint import CSS, HTML
-    return HTML(string=html).write_pdf(stylesheets=[CSS(string=_stylesheet())])
+def render_pdf(html: str, assets: dict[str, pdf_sandbox.Asset]) -> bytes:
+    """CPU work for ``eventlet.tpool``: fetches nothing but data: URLs and ``assets`` (loaded beforehand);
+    raises :class:`pdf_sandbox.FetchRefused` if the HTML asked for anything else."""
+    return pdf_sandbox.render_pdf(html, [_stylesheet()], assets)

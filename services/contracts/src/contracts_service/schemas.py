@@ -1,6 +1,8 @@
 """Marshmallow schemas for contracts' RPC payloads."""
 from __future__ import annotations
 
+from datetime import timezone
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .logic import COLUMN_TYPES, MERGE_FIELD_RE
@@ -191,6 +193,8 @@ class ListSchema(StrictSchema):
     owner_id = fields.String(load_default=None, allow_none=True, validate=ID)
     flag = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    viewed_since = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=timezone.utc,
+                                        metadata={"description": "only those viewed online since, latest first"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
     with_total = fields.Boolean(load_default=True)
@@ -208,6 +212,12 @@ class AttachmentInSchema(StrictSchema):
     content_base64 = fields.String(required=True)
     portal_visible = fields.Boolean(load_default=None, allow_none=True)
     folder = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class AssetInSchema(StrictSchema):
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    content_type = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    content_base64 = fields.String(required=True)
 
 
 class AttachmentPatchSchema(StrictSchema):
@@ -236,6 +246,16 @@ class TaskInSchema(StrictSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     due_date = fields.Date(load_default=None, allow_none=True)
     assignee_id = fields.String(load_default=None, allow_none=True, validate=ID)
+
+
+class TaskListSchema(StrictSchema):
+    assignee = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=36),
+                             metadata={"description": "'me' or a user id"})
+    due_before = fields.Date(load_default=None, allow_none=True,
+                             metadata={"description": "due on or before this day (overdue included)"})
+    done = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
 class TaskPatchSchema(StrictSchema):

@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased
 from paraph_platform.actor import (
     FRONT_USER_MANAGER, LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role, system_actor,
 )
+from paraph_platform import pdf_sandbox
 from paraph_platform.config import env_float, env_int
 from paraph_platform.db import Database
 from paraph_platform.envelope import iso
@@ -36,7 +37,7 @@ from paraph_platform.service import RequestContext, endpoint
 from . import logic, pdf, schemas
 from .exceptions import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unavailable
 from .models import (
-    Attachment, Contact, Contract, ContractType, ContractTypeScope, Counter, CustomColumn, Customer,
+    Asset, Attachment, Contact, Contract, ContractType, ContractTypeScope, Counter, CustomColumn, Customer,
     ContractFlag, CustomerScope, Document, Equipment, Flag, SignatureTracking, History, IdempotencyKey, Inbox, LicenseSettings, Line, Milestone, Outbox,
     ScopeVersion, Task,
 )
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 MANAGERS = (LICENSE_ADMIN, FRONT_USER_MANAGER)
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_ASSET_BYTES = 1024 * 1024
 
 
 def _now():
@@ -87,6 +89,23 @@ def type_view(t: ContractType, perimeter_ids=None, full=True) -> dict:
     if perimeter_ids is not None:
         view["perimeter_ids"] = perimeter_ids
     return view
+
+
+def asset_view(a: Asset) -> dict:
+    return {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size, "sha256": a.sha256,
+            "url": pdf_sandbox.asset_url(a.id), "created_by": a.created_by, "created_at": iso(a.created_at)}
+
+
+def _decoded_upload(data: dict, limit: int, allowed: dict = logic.ALLOWED_TYPES) -> tuple[str, str, bytes]:
+    """(clean filename, verified content type, bytes) of an uploaded file, or a 413/415/422."""
+    if len(data["content_base64"]) > (limit * 4) // 3 + 8:
+        raise PayloadTooLarge(f"The file exceeds {limit} bytes.", {"limit": limit})
+    try:
+        content = base64.b64decode(data["content_base64"], validate=True)
+    except ValueError:
+        raise InvalidInput("content_base64 is not valid base64.") from None
+    filename = logic.clean_filename(data["filename"])
+    return filename, logic.check_upload(filename, data["content_type"], content, limit, allowed), content
 
 
 def line_view(x: Line) -> dict:
@@ -136,7 +155,7 @@ def contract_summary(c: Contract, customer_name: str | None = None, flags=None) 
             "currency": c.currency, "subtotal": _dec(c.subtotal), "tax_total": _dec(c.tax_total),
             "total": _dec(c.total), "flags": sorted(flags or []), "custom": dict(c.custom or {}),
             "portal_shared": c.portal_shared, "view_count": c.view_count, "download_count": c.download_count,
-            "created_at": iso(c.created_at), "updated_at": iso(c.updated_at), "sent_at": iso(c.sent_at),
+            "last_viewed_at": iso(c.last_viewed_at), "created_at": iso(c.created_at), "updated_at": iso(c.updated_at), "sent_at": iso(c.sent_at),
             "signed_at": iso(c.signed_at), "version": c.version}
 
 
@@ -499,13 +518,27 @@ class ContractsService:
 
     # -- contract types -------------------------------------------------------------------------------
 
+    def _assets(self, s, license_id, urls) -> dict[str, pdf_sandbox.Asset]:
+        """The license's assets the URLs name (another license's asset id is simply absent)."""
+        names = pdf_sandbox.asset_names(urls)
+        if not names:
+            return {}
+        rows = s.execute(select(Asset).where(Asset.license_id == license_id, Asset.id.in_(names))).scalars()
+        return {a.id: pdf_sandbox.Asset(a.content, a.content_type) for a in rows}
+
+    def _check_template(self, s, license_id, source, merge_fields):
+        """Refuse (422) a template that does not render on sample data or fetches anything but data: URLs
+        and this license's assets."""
+        urls = tpool.execute(pdf.check_template, source, merge_fields)
+        pdf.refuse_urls(pdf_sandbox.forbidden_urls(urls, self._assets(s, license_id, urls)))
+
     @endpoint(write=True)
     def create_contract_type(self, actor, payload):
         actor = require_role(load_actor(actor), *MANAGERS)
         data = schemas.ContractTypeInSchema().load(payload)
-        if data["template_html"]:
-            tpool.execute(pdf.check_template, data["template_html"], data["merge_fields"])
         with self.db.session() as s:
+            if data["template_html"]:
+                self._check_template(s, actor["license_id"], data["template_html"], data["merge_fields"])
             if s.execute(select(ContractType.id).where(ContractType.license_id == actor["license_id"],
                                                        ContractType.name == data["name"])).first():
                 raise Conflict(f"A contract type named {data['name']!r} already exists.")
@@ -513,6 +546,9 @@ class ContractsService:
             s.add(t)
             s.flush()
             self._write_scope(s, ContractTypeScope, "contract_type_id", t.id, [], 0, "contract_type")
+            self.outbox.add(s, "contract_type.created.v1", {
+                "contract_type_id": t.id, "name": t.name, "created_by": t.created_by},
+                subject=t.id, license_id=t.license_id)
             return type_view(t, [])
 
     @endpoint
@@ -542,7 +578,7 @@ class ContractsService:
             if "template_html" in data or "merge_fields" in data:
                 source = data.get("template_html", t.template_html)
                 if source:
-                    tpool.execute(pdf.check_template, source, data.get("merge_fields", t.merge_fields))
+                    self._check_template(s, t.license_id, source, data.get("merge_fields", t.merge_fields))
             if "name" in data and data["name"] != t.name and s.execute(select(ContractType.id).where(
                     ContractType.license_id == t.license_id, ContractType.name == data["name"])).first():
                 raise Conflict(f"A contract type named {data['name']!r} already exists.")
@@ -624,7 +660,11 @@ class ContractsService:
                                 func.lower(Customer.name).like(like)))
             if p["flag"]:
                 q = q.where(Contract.id.in_(select(ContractFlag.contract_id).where(ContractFlag.key == p["flag"])))
-            rows = s.execute(q.order_by(Contract.created_at.desc(), Contract.id.desc())
+            order = Contract.created_at.desc()
+            if p["viewed_since"]:  # "recently viewed online": the latest views first
+                q = q.where(Contract.last_viewed_at >= p["viewed_since"])
+                order = Contract.last_viewed_at.desc()
+            rows = s.execute(q.order_by(order, Contract.id.desc())
                              .limit(p["limit"]).offset(p["offset"])).all()
             flags = self._flags(s, [c.id for c, _ in rows])
             items = [contract_summary(c, name, flags[c.id]) for c, name in rows]
@@ -851,7 +891,12 @@ class ContractsService:
             html = pdf.render_html(template, context)
         except Exception as exc:  # noqa: BLE001 - a template error is the user's to fix
             raise Conflict(f"The contract type's template cannot be rendered: {exc}") from None
-        content = tpool.execute(pdf.render_pdf, html)  # CPU work off the eventlet hub
+        # the assets are read here: the render thread only sees them in memory (no DB, no I/O, no logging)
+        assets = self._assets(s, c.license_id, pdf_sandbox.fetched_urls(html))
+        try:
+            content = tpool.execute(pdf.render_pdf, html, assets)  # CPU work off the eventlet hub
+        except pdf_sandbox.FetchRefused as exc:
+            pdf.refuse_urls(exc.urls)
         doc = Document(contract_id=c.id, fingerprint=fp, sha256=hashlib.sha256(content).hexdigest(),
                        size=len(content), content=content)
         s.add(doc)
@@ -876,21 +921,60 @@ class ContractsService:
         """Internal (signing, portal, notify): the current PDF of a contract."""
         return self.download_pdf.__wrapped__(self, system_actor(license_id), contract_id)
 
+    # -- assets: images a license's templates embed by id --------------------------------------------
+
+    @endpoint(write=True)
+    def upload_asset(self, actor, payload):
+        """Store a PNG/JPEG image (its logo...) that templates show with <img src="paraph-asset:<id>">."""
+        actor = require_role(load_actor(actor), *MANAGERS)
+        data = schemas.AssetInSchema().load(payload)
+        filename, content_type, content = _decoded_upload(
+            data, env_int("MAX_ASSET_BYTES", MAX_ASSET_BYTES), logic.IMAGE_TYPES)
+        with self.db.session() as s:
+            a = Asset(license_id=actor["license_id"], filename=filename, content_type=content_type,
+                      size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content,
+                      created_by=actor["user_id"])
+            s.add(a)
+            s.flush()
+            return asset_view(a)
+
+    def _asset(self, s, actor, asset_id) -> Asset:
+        a = s.execute(select(Asset).where(Asset.id == asset_id,
+                                          Asset.license_id == actor["license_id"])).scalar_one_or_none()
+        if a is None:
+            raise NotFound("Asset not found.")
+        return a
+
+    @endpoint
+    def list_assets(self, actor):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        with self.db.session() as s:
+            return [asset_view(a) for a in s.execute(select(Asset).where(Asset.license_id == actor["license_id"])
+                                                     .order_by(Asset.created_at, Asset.id)).scalars()]
+
+    @endpoint
+    def get_asset(self, actor, asset_id):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        with self.db.session() as s:
+            a = self._asset(s, actor, asset_id)
+            return {**asset_view(a), "content_base64": base64.b64encode(a.content).decode()}
+
+    @endpoint(write=True)
+    def delete_asset(self, actor, asset_id):
+        """Templates still naming a deleted asset fail to render (422) until they are changed."""
+        actor = require_role(load_actor(actor), *MANAGERS)
+        with self.db.session() as s:
+            s.delete(self._asset(s, actor, asset_id))
+        return {"deleted": True}
+
     # -- attachments ---------------------------------------------------------------------------------
 
     @endpoint(write=True)
     def add_attachment(self, actor, contract_id, payload):
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         data = schemas.AttachmentInSchema().load(payload)
-        limit = env_int("MAX_ATTACHMENT_BYTES", MAX_ATTACHMENT_BYTES)
-        if len(data["content_base64"]) > (limit * 4) // 3 + 8:
-            raise PayloadTooLarge(f"The file exceeds {limit} bytes.", {"limit": limit})
-        try:
-            content = base64.b64decode(data["content_base64"], validate=True)
-        except ValueError:
-            raise InvalidInput("content_base64 is not valid base64.") from None
-        filename = logic.clean_filename(data["filename"])
-        content_type = logic.check_upload(filename, data["content_type"], content, limit)
+        filename, content_type, content = _decoded_upload(
+            data, env_int("MAX_ATTACHMENT_BYTES", MAX_ATTACHMENT_BYTES))
         with self.db.session() as s:
             c = self._contract(s, actor, contract_id)
             visible = data["portal_visible"]
@@ -1017,17 +1101,55 @@ class ContractsService:
             s.delete(m)
         return {"deleted": True}
 
+    def _check_assignee(self, s, actor, c: Contract, assignee_id):
+        """A task goes to an active staff user of the license who can see the contract (its customer,
+        by the perimeter policy applied to the assignee), never to a stranger or a portal client."""
+        if assignee_id is None or assignee_id == actor["user_id"]:
+            return
+        user = self.identity.resolve_users(actor["license_id"], [assignee_id]).get(assignee_id)
+        visible = False
+        if user and user["status"] == "active" and user["role"] in STAFF_ROLES:
+            assignee = {"user_id": assignee_id, "license_id": actor["license_id"], "role": user["role"]}
+            visible = s.execute(select(Customer.id).where(
+                Customer.id == c.customer_id, self._customer_filter(assignee))).first() is not None
+        if not visible:
+            raise InvalidInput("The assignee must be an active user of this license who can see this contract.",
+                               {"fields": {"assignee_id": ["not an active user who can see this contract"]}})
+
     @endpoint(write=True)
     def add_task(self, actor, contract_id, payload):
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         data = schemas.TaskInSchema().load(payload)
         with self.db.session() as s:
             c = self._contract(s, actor, contract_id)
+            self._check_assignee(s, actor, c, data["assignee_id"])
             t = Task(license_id=c.license_id, contract_id=c.id, created_by=actor["user_id"], **data)
             s.add(t)
             s.flush()
             self._history(s, c, actor["user_id"], "task_added", task_id=t.id, title=t.title)
             return task_view(t)
+
+    @endpoint
+    def list_tasks(self, actor, params=None):
+        """Open tasks on contracts of customers the caller may see (the perimeter filter of every list),
+        soonest due first."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        p = schemas.TaskListSchema().load(params or {})
+        with self.db.session() as s:
+            q = (select(Task, Contract, Customer.name).join(Contract, Contract.id == Task.contract_id)
+                 .join(Customer, Customer.id == Contract.customer_id)
+                 .where(Task.license_id == actor["license_id"], Task.done == p["done"],
+                        self._customer_filter(actor, self._where(actor))))
+            if p["assignee"]:
+                q = q.where(Task.assignee_id == (actor["user_id"] if p["assignee"] == "me" else p["assignee"]))
+            if p["due_before"]:
+                q = q.where(Task.due_date <= p["due_before"])
+            rows = s.execute(q.order_by(Task.due_date.is_(None), Task.due_date, Task.created_at, Task.id)
+                             .limit(p["limit"]).offset(p["offset"])).all()
+            return {"items": [{**task_view(t), "contract": {"id": c.id, "kind": c.kind, "number": c.number,
+                                                            "title": c.title, "customer_name": name}}
+                              for t, c, name in rows],
+                    "limit": p["limit"], "offset": p["offset"]}
 
     @endpoint(write=True)
     def update_task(self, actor, task_id, payload):
@@ -1035,6 +1157,8 @@ class ContractsService:
         data = schemas.TaskPatchSchema().load(payload)
         with self.db.session() as s:
             t, c = self._child(s, actor, Task, task_id)
+            if "assignee_id" in data and data["assignee_id"] != t.assignee_id:
+                self._check_assignee(s, actor, c, data["assignee_id"])
             for key, value in data.items():
                 setattr(t, key, value)
             self._history(s, c, actor["user_id"], "task_updated", task_id=t.id)
@@ -1519,6 +1643,19 @@ class ContractsService:
             rows = s.execute(select(Contact, Customer.name).join(Customer, Customer.id == Contact.customer_id).where(
                 Contact.license_id == license_id, Contact.id.in_(contact_ids))).all()
             return {x.id: {**contact_view(x), "customer_name": name} for x, name in rows}
+
+    @endpoint
+    def known_subjects_internal(self, license_id, subject_type, ids):
+        """Internal (perimeter): those of the ids that are customers or contract types of the license,
+        so that the perimeter service registers objects created before it registered them."""
+        model = {"customer": Customer, "contract_type": ContractType}.get(subject_type)
+        if model is None:
+            raise InvalidInput("subject_type must be customer or contract_type")
+        if not isinstance(ids, list) or len(ids) > 1000:
+            raise InvalidInput("ids must be a list of at most 1000 ids")
+        with self.db.session() as s:
+            return {"ids": sorted(i for (i,) in s.execute(select(model.id).where(
+                model.license_id == license_id, model.id.in_(ids))))}
 
 
 SERVICE = ContractsService

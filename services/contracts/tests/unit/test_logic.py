@@ -73,3 +73,16 @@ def test_templates_are_sandboxed_and_checked():
         pdf.check_template("{{ ''.__class__.__mro__[1].__subclasses__() }}", [])
     with pytest.raises(InvalidInput):
         pdf.check_template("{% for %}", [])
+
+
+
+def test_templates_list_the_urls_they_would_fetch():
+    """Both the source's URLs (branches the sample data skips) and the sample render's absolute ones
+    (computed URLs); merge-field values are left to the render-time sandbox."""
+    source = ('{% if fields.x == "y" %}<img src="file:///etc/hostname">{% endif %}'
+              '<img src="{{ fields.x }}"><style>p { background: url({{ "fi" ~ "le:///etc/passwd" }}) }</style>')
+    assert pdf.check_template(source, [{"key": "x", "label": "X"}]) == [
+        "file:///etc/hostname", "file:///etc/passwd"]
+    with pytest.raises(InvalidInput) as refused:
+        pdf.refuse_urls(["file:///etc/hostname"])
+    assert "file:///etc/hostname" in refused.value.details["fields"]["template_html"][0]

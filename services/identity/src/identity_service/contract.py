@@ -44,6 +44,16 @@ class LicenseUpdatedV1(Schema):
     version = fields.Integer(required=True)
 
 
+class UserAccessChangedV1(Schema):
+    """Internal: a membership's rights changed (status, role, portal restrictions, or every session ended);
+    gateways drop their cached access state of it and ask ``access_state`` again."""
+    license_id = fields.String(required=True)
+    user_id = fields.String(required=True)
+    version = fields.Integer(required=True, metadata={"description": "access tokens carrying another `ver` are refused"})
+    status = fields.String(required=True, metadata={"enum": ["invited", "active", "deactivated"]})
+    role = fields.String(required=True)
+
+
 class NotificationRequestedV1(Schema):
     """Internal: asks the notify service to send a message (carries secret links; never webhooked)."""
     channel = fields.String(required=True)
@@ -53,6 +63,8 @@ class NotificationRequestedV1(Schema):
     user_id = fields.String(allow_none=True)
     dedupe_key = fields.String(required=True)
     vars = fields.Dict(required=True)
+    customer_id = fields.String(allow_none=True, metadata={"description": "a portal client's customer: "
+                                                           "who may read it in the delivery log"})
 
 
 EVENTS = {
@@ -61,8 +73,9 @@ EVENTS = {
     "user.deactivated.v1": UserDeactivatedV1,
     "license.updated.v1": LicenseUpdatedV1,
     "notification.requested.v1": NotificationRequestedV1,
+    "user.access_changed.v1": UserAccessChangedV1,
 }
-INTERNAL_EVENTS = {"notification.requested.v1"}
+INTERNAL_EVENTS = {"notification.requested.v1", "user.access_changed.v1"}
 
 
 class LicenseSettingsResult(Schema):
@@ -95,6 +108,38 @@ class MemberResult(Schema):
     deactivated_at = fields.String(required=True, allow_none=True)
 
 
+class Jwk(Schema):
+    kty = fields.String(required=True, metadata={"enum": ["OKP"]})
+    crv = fields.String(required=True, metadata={"enum": ["Ed25519"]})
+    x = fields.String(required=True)
+    kid = fields.String(required=True)
+    alg = fields.String(required=True, metadata={"enum": ["EdDSA"]})
+    use = fields.String(required=True)
+
+
+class JwksResult(Schema):
+    keys = fields.List(fields.Nested(Jwk), required=True)
+
+
+class RotatedKeyResult(Schema):
+    kid = fields.String(required=True)
+
+
+class AccessStateResult(Schema):
+    """A membership's current rights, checked by the gateway on every request of its access tokens."""
+    license_id = fields.String(required=True)
+    user_id = fields.String(required=True)
+    active = fields.Boolean(required=True)
+    version = fields.Integer(required=True)
+    role = fields.String(required=True, allow_none=True)
+    expires_at = fields.String(required=True, allow_none=True, metadata={"description": "subscription end"})
+    contact_id = fields.String(required=True, allow_none=True)
+    customer_id = fields.String(required=True, allow_none=True)
+    company = fields.String(required=True, allow_none=True)
+    allowed_ip = fields.String(required=True, allow_none=True)
+    branch = fields.String(required=True, allow_none=True)
+
+
 class ResolvedUser(MemberResult):
     preferences = fields.Dict(required=True, metadata={"description": "notification preferences per event"})
 
@@ -104,6 +149,44 @@ class UserPage(Schema):
     total = fields.Integer(required=True)
     limit = fields.Integer(required=True)
     offset = fields.Integer(required=True)
+
+
+class CollaboratorRow(Schema):
+    row = fields.Integer(required=True, metadata={"description": "its row in the export (1 = first data row)"})
+    code = fields.String(required=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    user_id = fields.String(metadata={"description": "the user it is linked to (linked rows only)"})
+
+
+class RowError(Schema):
+    row = fields.Integer(required=True)
+    code = fields.String()
+    error = fields.String(required=True)
+
+
+class UserToCheck(Schema):
+    user_id = fields.String(required=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    erp_code = fields.String(required=True, allow_none=True)
+
+
+class CollaboratorsPreview(Schema):
+    """What an ERP import would do; nothing is written."""
+    total = fields.Integer(required=True, metadata={"description": "data rows in the export"})
+    linked = fields.List(fields.Nested(CollaboratorRow), required=True,
+                         metadata={"description": "collaborators whose email is a user's: linked to them"})
+    to_create = fields.List(fields.Nested(CollaboratorRow), required=True,
+                            metadata={"description": "active collaborators without an account: invited by a run "
+                                                     "with invite_new"})
+    to_check = fields.List(fields.Nested(UserToCheck), required=True,
+                           metadata={"description": "users unknown to the ERP: to check by hand"})
+    errors = fields.List(fields.Nested(RowError), required=True)
+
+
+class EndedSessions(Schema):
+    ended_sessions = fields.Integer(required=True, metadata={"description": "refresh tokens revoked"})
 
 
 RPC = {
@@ -126,9 +209,17 @@ RPC = {
     "switch_license": Rpc(result=schemas.TokenPairView, args=("actor", "license_id", "client_ip")),
     "login": Rpc(schemas.LoginSchema, schemas.TokenPairView),
     "accept_invitation": Rpc(schemas.AcceptInvitationSchema, schemas.TokenPairView),
+    "update_profile": Rpc(schemas.UpdateProfileSchema, schemas.MemberView, args=("actor",)),
+    "end_sessions": Rpc(result=EndedSessions, args=("actor",)),
+    "link_info": Rpc(schemas.LinkInfoSchema, schemas.LinkInfoView,
+                     description="who an emailed set-password / reset link is for, without using it"),
     "resolve_users": Rpc(result=MapOf(ResolvedUser, key="user_id"), description="{user_id: MemberView + preferences}",
                          args=("license_id", "user_ids")),
     "import_collaborators": Rpc(schemas.ImportCollaboratorsSchema, args=("actor",)),
+    "preview_collaborators": Rpc(schemas.PreviewCollaboratorsSchema, CollaboratorsPreview, args=("actor",)),
+    "jwks": Rpc(result=JwksResult),
+    "rotate_token_key": Rpc(result=RotatedKeyResult, args=("actor",)),
+    "access_state": Rpc(result=AccessStateResult, args=("license_id", "user_id")),
 }
 CONSUMES_EVENTS: dict = {}
 CONSUMES_RPC: dict = {}

@@ -1,29 +1,37 @@
-"""identity dependencies: settings from the environment (secrets, links, hashing cost)."""
+"""identity dependencies: settings from the environment (token key, links, hashing cost, sign-in throttle)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from nameko.extensions import DependencyProvider
 
-from paraph_platform.config import env, env_int, jwt_secret, public_url
+from paraph_platform.config import env, env_int, public_url
 
 from . import logic
+from .token_keys import TokenKeys
 
 
 @dataclass(frozen=True)
 class IdentitySettings:
-    jwt_secret: str
+    token_keys: TokenKeys
     public_url: str
     operator_emails: tuple
+    login_throttle: logic.LoginThrottle
 
 
 class Settings(DependencyProvider):
     def setup(self):
         config = self.container.config
         self.settings = IdentitySettings(
-            jwt_secret=config.get("JWT_SECRET") or jwt_secret(),
+            # the access tokens' private key: read here only, by identity only
+            token_keys=TokenKeys(config.get("JWT_PRIVATE_KEY") or env("JWT_PRIVATE_KEY"), logic.ACCESS_TTL),
             public_url=config.get("PUBLIC_URL") or public_url(),
             operator_emails=tuple(e.strip().lower() for e in (env("OPERATOR_EMAILS", "") or "").split(",") if e.strip()),
+            login_throttle=logic.LoginThrottle(
+                window=timedelta(seconds=env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)),
+                max_per_account=env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
+                max_per_address=env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)),
         )
         logic.configure_hasher(time_cost=env_int("ARGON2_TIME_COST", 3), memory_cost=env_int("ARGON2_MEMORY_KIB", 65536))
 

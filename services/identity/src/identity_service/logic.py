@@ -11,7 +11,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -28,8 +27,6 @@ INVITATION_TTL = timedelta(days=7)
 RESET_TTL = timedelta(hours=1)
 REFRESH_TTL = timedelta(days=30)
 ACCESS_TTL = timedelta(minutes=15)
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -123,23 +120,51 @@ def new_activation_code() -> str:
     return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
 
 
-def issue_access_token(secret: str, *, user, membership, license_id: str, now: datetime | None = None,
-                       ttl: timedelta = ACCESS_TTL) -> tuple[str, datetime]:
+def access_claims(*, user, membership, license_id: str, now: datetime | None = None,
+                  ttl: timedelta = ACCESS_TTL) -> tuple[dict, datetime]:
+    """The claims of an access token. ``ver`` is the membership's access version: the gateway refuses
+    the token as soon as identity's current version differs (deactivation, sign-out everywhere). The
+    role and the portal restrictions are informative: the gateway applies the current ones."""
     now = now or datetime.now(timezone.utc)
     exp = now + ttl
     claims = {
         "iss": "paraph-identity", "typ": "access", "sub": user.id, "lic": license_id,
-        "role": membership.role, "email": user.email, "name": user.name,
+        "role": membership.role, "ver": membership.access_version, "email": user.email, "name": user.name,
         "iat": int(now.timestamp()), "exp": int(exp.timestamp()), "jti": str(uuid.uuid4()),
     }
     if membership.role == CLIENT:
         claims.update({"cid": membership.contact_id, "cust": membership.customer_id,
                        "ip": membership.allowed_ip, "br": membership.branch, "co": membership.company})
-    return jwt.encode(claims, secret, algorithm="HS256"), exp
+    return claims, exp
 
 
-def decode_access_token(secret: str, token: str) -> dict:
-    return jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "sub", "lic", "role"]})
+@dataclass(frozen=True)
+class LoginThrottle:
+    """Failed sign-ins allowed in a sliding ``window``, per account (known or not, so that the answer
+    never tells them apart) and per client address (one address trying many accounts)."""
+    window: timedelta
+    max_per_account: int
+    max_per_address: int
+
+    @staticmethod
+    def account_key(email: str) -> str:
+        return "account:" + hash_secret(email)
+
+    def limits(self, email: str, client_ip: str | None) -> dict[str, int]:
+        """Throttle key -> the number of failures that closes it."""
+        keys = {self.account_key(email): self.max_per_account}
+        if client_ip:
+            keys["ip:" + client_ip] = self.max_per_address
+        return keys
+
+    def retry_after(self, failures: list[datetime], limit: int, now: datetime) -> int | None:
+        """Seconds until the window holds fewer than ``limit`` of ``failures`` (sorted, newest first);
+        None when it already does."""
+        recent = [at for at in failures if at > now - self.window]
+        if len(recent) < limit:
+            return None
+        reopens_at = recent[limit - 1] + self.window
+        return max(1, int((reopens_at - now).total_seconds() + 0.999))
 
 
 def set_password_url(public_url: str, token: str) -> str:
@@ -154,6 +179,7 @@ class Collaborator:
     email: str
     name: str = ""
     active: bool = True
+    row: int = field(default=0, compare=False)  # its row in the export (1 = first data row), for messages
 
 
 _HEADER_ALIASES = {
@@ -234,5 +260,26 @@ def parse_collaborators(content: str, fmt: str) -> tuple[list[Collaborator], lis
             continue
         seen[email] = index
         result.append(Collaborator(code=code, email=email, name=name,
-                                   active=_truthy(rec.get("active", True))))
+                                   active=_truthy(rec.get("active", True)), row=index))
     return result, errors
+
+
+def preview_collaborators(rows: list[Collaborator], errors: list[dict], members: dict[str, dict]) -> dict:
+    """What importing ``rows`` would do, without doing it (seed: Sage 100 -> SSM, keyed by email).
+
+    ``members`` are the license's staff users by email. A collaborator whose email is a user's is linked to
+    them; an active one without a user is to be created (invited); a user absent from the export is to be
+    checked by hand (Paraph never writes to the ERP); inactive collaborators without a user are left alone.
+    """
+    in_export = {r.email for r in rows}
+
+    def view(r):
+        return {"row": r.row, "code": r.code, "email": r.email, "name": r.name}
+
+    return {
+        "total": len(rows) + len(errors),
+        "linked": [{**view(r), "user_id": members[r.email]["user_id"]} for r in rows if r.email in members],
+        "to_create": [view(r) for r in rows if r.email not in members and r.active],
+        "to_check": [m for email, m in sorted(members.items()) if email not in in_export],
+        "errors": errors,
+    }

@@ -92,6 +92,8 @@ class Membership(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # carried by access tokens as `ver`; bumped when every session of this membership must end
+    access_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", nullable=False)
 
 
 class Token(Base):
@@ -106,6 +108,30 @@ class Token(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class TokenKey(Base):
+    """An Ed25519 key pair signing access tokens. The newest unretired key signs; a retired key's
+    public part stays published until every token it signed has expired."""
+    __tablename__ = "token_keys"
+
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_jwk: Mapped[dict] = mapped_column(JSON, nullable=False)
+    # PKCS#8 PEM; NULL when the private key comes from JWT_PRIVATE_KEY (never copied into the database)
+    private_pem: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class LoginFailure(Base):
+    """One failed sign-in, counted in a sliding window per client address and per account
+    (``key`` = ``ip:<address>`` or ``account:<sha256 of the email>``, known or not)."""
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "failed_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    key: Mapped[str] = mapped_column(String(100), nullable=False)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class ErpCollaborator(Base):

@@ -86,6 +86,12 @@ class UpdateMemberSchema(StrictSchema):
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
 
 
+class UpdateProfileSchema(StrictSchema):
+    """What a person changes on their own account (``PATCH /me``)."""
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    locale = fields.String(validate=validate.OneOf(["fr", "en"]))
+
+
 class ListUsersSchema(StrictSchema):
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     role = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ROLES))
@@ -110,15 +116,35 @@ class AcceptInvitationSchema(StrictSchema):
     client_ip = fields.String(load_default=None, allow_none=True)
 
 
+class LinkInfoSchema(StrictSchema):
+    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    purpose = fields.String(required=True, validate=validate.OneOf(["invitation", "reset"]))
+
+
+class LinkInfoView(Schema):
+    purpose = fields.String(required=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True)
+    company = fields.String(required=True, allow_none=True, metadata={"description": "the license (invitations)"})
+    has_password = fields.Boolean(required=True)
+    expires_at = fields.String(required=True)
+
+
 class ResetPasswordSchema(StrictSchema):
     token = fields.String(required=True, validate=validate.Length(min=10, max=200))
     password = fields.String(required=True)
 
 
-class ImportCollaboratorsSchema(StrictSchema):
+class PreviewCollaboratorsSchema(StrictSchema):
     format = fields.String(required=True, validate=validate.OneOf(["csv", "json"]))
     content = fields.String(required=True, validate=validate.Length(min=1, max=20_000_000))
+
+
+class ImportCollaboratorsSchema(PreviewCollaboratorsSchema):
     deactivate_missing = fields.Boolean(load_default=False)
+    invite_new = fields.Boolean(load_default=False, metadata={
+        "description": "also invite this export's active collaborators who have no account yet"})
+    role = fields.String(load_default="user", validate=validate.OneOf(STAFF_ROLE_CHOICES))
 
 
 class InviteCollaboratorsSchema(StrictSchema):

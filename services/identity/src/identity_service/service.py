@@ -5,7 +5,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 from eventlet import tpool
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from paraph_platform.actor import (
     CLIENT, FRONT_USER_MANAGER, LICENSE_ADMIN, SYSTEM, load_actor, require_role,
@@ -13,16 +13,20 @@ from paraph_platform.actor import (
 from paraph_platform.db import Database
 from paraph_platform.envelope import iso
 from paraph_platform.outbox import Outbox as OutboxProvider
+from paraph_platform.rpc import Rpc
 from paraph_platform.service import RequestContext, endpoint
 
 from . import logic, schemas
 from .dependencies import Settings
-from .exceptions import Conflict, Forbidden, Gone, InvalidInput, NotFound, Unauthorized
-from .models import ErpCollaborator, IdempotencyKey, License, Membership, Outbox, SeatPool, Token, User
+from .exceptions import Conflict, Forbidden, Gone, InvalidInput, NotFound, TooManyRequests, Unauthorized
+from .models import (
+    ErpCollaborator, IdempotencyKey, License, LoginFailure, Membership, Outbox, SeatPool, Token, User,
+)
 
 log = logging.getLogger(__name__)
 
 MANAGERS = (LICENSE_ADMIN, FRONT_USER_MANAGER)
+USER_NOT_FOUND = "User not found in this license."
 
 
 def _now():
@@ -47,6 +51,7 @@ class IdentityService:
     outbox = OutboxProvider(Outbox)
     ctx = RequestContext()
     settings = Settings()
+    perimeter = Rpc("perimeter")
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -122,6 +127,7 @@ class IdentityService:
             "channel": "email", "to": user.email, "locale": user.locale,
             "template": "client_invitation" if m.role == CLIENT else "invitation",
             "user_id": user.id, "dedupe_key": f"invitation:{logic.hash_secret(secret)}",
+            "customer_id": m.customer_id,  # a portal client's customer (the delivery log's scope); staff: none
             "vars": {"name": user.name or user.email, "license_name": lic.name,
                      "inviter": inviter_name or "", "user_code": m.user_code or "",
                      "link": logic.set_password_url(self.settings.public_url, secret),
@@ -132,11 +138,24 @@ class IdentityService:
         row = s.execute(select(User, Membership).join(Membership, Membership.user_id == User.id).where(
             Membership.license_id == license_id, User.id == user_id)).first()
         if row is None:
-            raise NotFound("User not found in this license.")
+            raise NotFound(USER_NOT_FOUND)
         return row[0], row[1]
 
+    def _visible_membership(self, s, actor: dict, user_id: str) -> tuple[User, Membership]:
+        """A membership the caller may see. A portal client belongs to a customer: a caller outside that
+        customer's perimeters (perimeter policy) gets the same 404 as for an unknown user, so neither
+        the client's email nor their existence leaks."""
+        user, m = self._membership(s, actor["license_id"], user_id)
+        if m.role == CLIENT and actor["role"] != SYSTEM and actor["user_id"] != user.id:
+            perimeter_ids = (self.perimeter.perimeters_of(m.license_id, "customer", [m.customer_id])
+                             .get(m.customer_id, []) if m.customer_id else [])
+            if not self.perimeter.decide(actor, perimeter_ids):
+                raise NotFound(USER_NOT_FOUND)
+        return user, m
+
     def _tokens(self, s, user: User, m: Membership, lic: License) -> dict:
-        access, exp = logic.issue_access_token(self.settings.jwt_secret, user=user, membership=m, license_id=lic.id)
+        claims, exp = logic.access_claims(user=user, membership=m, license_id=lic.id)
+        access = self.settings.token_keys.sign(s, claims)
         refresh = self._issue_secret(s, user, "refresh", lic.id, logic.REFRESH_TTL)
         user.last_license_id = lic.id
         licenses = [
@@ -149,11 +168,59 @@ class IdentityService:
                 "refresh_token": refresh, "license_id": lic.id, "role": m.role,
                 "user": {"user_id": user.id, "email": user.email, "name": user.name}, "licenses": licenses}
 
+    def _access_changed(self, s, m: Membership, *, end_sessions: bool = False):
+        """The rights of a membership changed: gateways drop their cached access state of it, so the
+        next request of every live token is checked against the new state. ``end_sessions`` also bumps
+        the access version, which refuses every access token issued before."""
+        if end_sessions:
+            m.access_version += 1
+        self.outbox.add(s, "user.access_changed.v1", {
+            "license_id": m.license_id, "user_id": m.user_id, "version": m.access_version,
+            "status": m.status, "role": m.role}, subject=m.user_id, license_id=m.license_id)
+
     def _check_client_restrictions(self, m: Membership, client_ip: str | None):
         if m.role != CLIENT:
             return
         if m.allowed_ip and client_ip != m.allowed_ip:
             raise Forbidden("Access from this IP address is not allowed for this account.")
+
+    # -- access tokens: keys and freshness (for the gateway) -------------------------------------
+
+    @endpoint
+    def jwks(self):
+        """The public keys verifying access tokens (JWKS): the current key and retired keys whose
+        tokens may still be live."""
+        with self.db.session() as s:
+            return self.settings.token_keys.jwks(s)
+
+    @endpoint(write=True)
+    def rotate_token_key(self, actor):
+        """Operator: sign new access tokens with a new key (tokens already issued stay valid)."""
+        require_role(load_actor(actor), SYSTEM)
+        with self.db.session() as s:
+            return self.settings.token_keys.rotate(s)
+
+    @endpoint
+    def access_state(self, license_id, user_id):
+        """Internal (gateway): a membership's current rights, which every request of its access tokens
+        is checked against (cached by the gateway until a ``user.access_changed.v1`` or
+        ``license.updated.v1`` event)."""
+        if not isinstance(license_id, str) or not isinstance(user_id, str):
+            raise InvalidInput("license_id and user_id must be strings.")
+        with self.db.session() as s:
+            row = s.execute(select(Membership, SeatPool.expires_at)
+                            .join(License, License.id == Membership.license_id)
+                            .join(SeatPool, SeatPool.id == License.pool_id)
+                            .where(Membership.license_id == license_id, Membership.user_id == user_id)).first()
+            if row is None:
+                return {"license_id": license_id, "user_id": user_id, "active": False, "version": 0, "role": None,
+                        "expires_at": None, "contact_id": None, "customer_id": None, "company": None,
+                        "allowed_ip": None, "branch": None}
+            m, expires_at = row
+            return {"license_id": license_id, "user_id": user_id, "active": m.status == "active",
+                    "version": m.access_version, "role": m.role, "expires_at": iso(expires_at),
+                    "contact_id": m.contact_id, "customer_id": m.customer_id, "company": m.company,
+                    "allowed_ip": m.allowed_ip, "branch": m.branch}
 
     # -- operator: seat pools ------------------------------------------------------------------
 
@@ -328,6 +395,7 @@ class IdentityService:
                 m.status, m.deactivated_at = "invited", None
             m.invited_by = actor["user_id"]
             s.flush()
+            self._access_changed(s, m)
             if data["send_email"] or user.password_hash is None:
                 self._send_invitation(s, user, m, lic, actor.get("email"))
             return member_view(user, m)
@@ -337,7 +405,7 @@ class IdentityService:
         actor = require_role(load_actor(actor), *MANAGERS, "user")
         data = schemas.UpdateClientSchema().load(payload)
         with self.db.session() as s:
-            user, m = self._membership(s, actor["license_id"], user_id)
+            user, m = self._visible_membership(s, actor, user_id)
             if m.role != CLIENT:
                 raise NotFound("No portal access for this user.")
             if data.get("user_code") and data["user_code"] != m.user_code and s.execute(select(Membership.id).where(
@@ -346,6 +414,7 @@ class IdentityService:
                                {"fields": {"user_code": ["already used"]}})
             for key, value in data.items():
                 setattr(m, key, value)
+            self._access_changed(s, m)
             return member_view(user, m)
 
     @endpoint(write=True)
@@ -353,7 +422,7 @@ class IdentityService:
         actor = require_role(load_actor(actor), *MANAGERS, "user")
         with self.db.session() as s:
             lic, _ = self._license(s, actor["license_id"])
-            user, m = self._membership(s, lic.id, user_id)
+            user, m = self._visible_membership(s, actor, user_id)
             if not logic.can_manage(actor["role"], m.role) and not (actor["role"] == "user" and m.role == CLIENT):
                 raise Forbidden("You cannot manage this user.")
             if m.status != "invited":
@@ -389,7 +458,7 @@ class IdentityService:
         if actor["user_id"] != user_id:
             require_role(actor, *MANAGERS)
         with self.db.session() as s:
-            user, m = self._membership(s, actor["license_id"], user_id)
+            user, m = self._visible_membership(s, actor, user_id)
             return member_view(user, m)
 
     @endpoint
@@ -408,7 +477,7 @@ class IdentityService:
         data = schemas.UpdateMemberSchema().load(payload)
         with self.db.session() as s:
             lic, pool = self._license(s, actor["license_id"])
-            user, m = self._membership(s, lic.id, user_id)
+            user, m = self._visible_membership(s, actor, user_id)
             if not logic.can_manage(actor["role"], m.role) or (
                     "role" in data and not logic.can_manage(actor["role"], data["role"])):
                 raise Forbidden("You cannot change this user's role.")
@@ -419,8 +488,9 @@ class IdentityService:
             for key in ("name", "phone"):
                 if key in data:
                     setattr(user, key, data[key] or ("" if key == "name" else None))
-            if "role" in data:
+            if "role" in data and data["role"] != m.role:
                 m.role = data["role"]
+                self._access_changed(s, m)
             if "erp_code" in data:
                 m.erp_code = data["erp_code"]
             return member_view(user, m)
@@ -437,7 +507,7 @@ class IdentityService:
         actor = require_role(load_actor(actor), *MANAGERS)
         with self.db.session() as s:
             lic, _ = self._license(s, actor["license_id"])
-            user, m = self._membership(s, lic.id, user_id)
+            user, m = self._visible_membership(s, actor, user_id)
             if not logic.can_manage(actor["role"], m.role):
                 raise Forbidden("You cannot deactivate this user.")
             if m.status == "deactivated":
@@ -445,6 +515,7 @@ class IdentityService:
             if m.role == LICENSE_ADMIN:
                 self._ensure_other_admin(s, lic.id, user.id)
             m.status, m.deactivated_at = "deactivated", _now()
+            self._access_changed(s, m, end_sessions=True)  # live access tokens die on their next request
             for t in s.execute(select(Token).where(Token.user_id == user.id, Token.license_id == lic.id,
                                                    Token.used_at.is_(None))).scalars():
                 t.used_at = _now()  # refresh tokens and pending invitations die with the seat
@@ -459,7 +530,7 @@ class IdentityService:
         actor = require_role(load_actor(actor), *MANAGERS)
         with self.db.session() as s:
             lic, pool = self._license(s, actor["license_id"], lock_pool=True)
-            user, m = self._membership(s, lic.id, user_id)
+            user, m = self._visible_membership(s, actor, user_id)
             if not logic.can_manage(actor["role"], m.role):
                 raise Forbidden("You cannot reactivate this user.")
             if m.status != "deactivated":
@@ -467,14 +538,21 @@ class IdentityService:
             if m.role != CLIENT:
                 self._take_seat(s, pool)
             m.status, m.deactivated_at = "invited", None
+            self._access_changed(s, m)
             self._send_invitation(s, user, m, lic, actor.get("email"))
             return member_view(user, m)
 
     # -- authentication ------------------------------------------------------------------------
 
     def _consume(self, s, secret: str, purpose: str) -> Token:
+        token = self._usable(s, secret, purpose, lock=True)
+        token.used_at = _now()
+        return token
+
+    def _usable(self, s, secret: str, purpose: str, lock: bool = False) -> Token:
+        """The unused, unexpired token of this secret: 404 unknown, 410 used or expired."""
         q = select(Token).where(Token.token_hash == logic.hash_secret(secret), Token.purpose == purpose)
-        if self.db.dialect == "postgresql":
+        if lock and self.db.dialect == "postgresql":
             q = q.with_for_update()
         token = s.execute(q).scalar_one_or_none()
         if token is None:
@@ -483,8 +561,21 @@ class IdentityService:
             raise Gone("This link was already used.")
         if token.expires_at <= _now():
             raise Gone("This link has expired; ask for a new one.")
-        token.used_at = _now()
         return token
+
+    @endpoint
+    def link_info(self, payload):
+        """Who an emailed link is for (the set-password page shows the company and the email), without
+        using it; the same 404/410 answers as using it."""
+        data = schemas.LinkInfoSchema().load(payload)
+        with self.db.session() as s:
+            token = self._usable(s, data["token"], data["purpose"])
+            user = s.get(User, token.user_id)
+            company = None
+            if token.license_id:
+                company = s.get(License, token.license_id).name
+            return {"purpose": data["purpose"], "email": user.email, "name": user.name, "company": company,
+                    "has_password": bool(user.password_hash), "expires_at": iso(token.expires_at)}
 
     @endpoint
     def accept_invitation(self, payload):
@@ -508,6 +599,7 @@ class IdentityService:
                 user.name = data["name"]
             if m.status != "active":
                 m.status, m.activated_at = "active", _now()
+                self._access_changed(s, m)
                 self.outbox.add(s, "user.activated.v1", {
                     "user_id": user.id, "email": user.email, "name": user.name, "role": m.role,
                     "license_id": lic.id}, subject=user.id, license_id=lic.id)
@@ -522,22 +614,20 @@ class IdentityService:
             email = logic.normalize_email(data["email"])
         except InvalidInput:
             raise generic from None
+        throttle = self.settings.login_throttle.limits(email, data["client_ip"])
         with self.db.session() as s:
+            self._check_login_throttle(s, throttle)
             user = s.execute(select(User).where(User.email == email)).scalar_one_or_none()
-            if user is not None and user.locked_until and user.locked_until > _now():
-                raise Forbidden("Too many failed attempts; try again later or reset your password.",
-                                {"locked_until": iso(user.locked_until)})
             ok = tpool.execute(logic.verify_password, user.password_hash if user else None, data["password"])
             if not ok:
-                if user is not None:
-                    user.failed_logins += 1
-                    if user.failed_logins >= logic.MAX_FAILED_LOGINS:
-                        user.locked_until = _now() + logic.LOCKOUT
-                        user.failed_logins = 0
-                # the failed attempt must be counted, so commit before refusing
-                s.commit()
+                # counted for the account whether or not it exists, so the answers never tell them apart
+                s.add_all(LoginFailure(key=key) for key in throttle)
+                # the table only needs the window: older failures go (keeps it small without a purge job)
+                s.execute(delete(LoginFailure).where(
+                    LoginFailure.failed_at <= _now() - self.settings.login_throttle.window))
+                s.commit()  # the failed attempt must be counted, so commit before refusing
                 raise generic
-            user.failed_logins, user.locked_until = 0, None
+            self._forget_login_failures(s, email)
             q = select(Membership, License).join(License, License.id == Membership.license_id).where(
                 Membership.user_id == user.id, Membership.status == "active")
             rows = s.execute(q).all()
@@ -561,6 +651,27 @@ class IdentityService:
             self._check_client_restrictions(m, data["client_ip"])
             return self._tokens(s, user, m, lic)
 
+    def _check_login_throttle(self, s, limits: dict[str, int]):
+        """429 while the account or the client address has too many recent failed sign-ins; the same
+        answer for a known and an unknown account."""
+        throttle, now = self.settings.login_throttle, _now()
+        waits = []
+        for key, limit in limits.items():
+            failures = s.execute(select(LoginFailure.failed_at).where(
+                LoginFailure.key == key, LoginFailure.failed_at > now - throttle.window)
+                .order_by(LoginFailure.failed_at.desc()).limit(limit)).scalars().all()
+            wait = throttle.retry_after(failures, limit, now)
+            if wait is not None:
+                waits.append(wait)
+        if waits:
+            retry_after = max(waits)
+            raise TooManyRequests(f"Too many failed sign-in attempts; try again in {retry_after} seconds "
+                                  "or reset your password.", {"retry_after": retry_after})
+
+    def _forget_login_failures(self, s, email: str):
+        """A successful sign-in or password reset clears the account's count (not the address's)."""
+        s.execute(delete(LoginFailure).where(LoginFailure.key == logic.LoginThrottle.account_key(email)))
+
     @endpoint
     def refresh(self, refresh_token, client_ip=None):
         if not isinstance(refresh_token, str) or len(refresh_token) > 200:
@@ -577,6 +688,7 @@ class IdentityService:
             if row is None:
                 raise Unauthorized("Your access was withdrawn.")
             m, lic = row
+            self._check_pool_open(s.get(SeatPool, lic.pool_id))
             self._check_client_restrictions(m, client_ip)
             return self._tokens(s, user, m, lic)
 
@@ -633,6 +745,32 @@ class IdentityService:
             return prefs
 
     @endpoint(write=True)
+    def update_profile(self, actor, payload):
+        """The signed-in person's own name and language (the language of their emails and pages)."""
+        actor = load_actor(actor)
+        data = schemas.UpdateProfileSchema().load(payload)
+        with self.db.session() as s:
+            user, m = self._membership(s, actor["license_id"], actor["user_id"])
+            for key, value in data.items():
+                setattr(user, key, value)
+            return member_view(user, m)
+
+    @endpoint(write=True)
+    def end_sessions(self, actor):
+        """Sign out everywhere: every refresh token of the person ends, and the access tokens issued before
+        are refused from the next request (access version bumped in each of their licenses)."""
+        actor = load_actor(actor)
+        with self.db.session() as s:
+            user, _ = self._membership(s, actor["license_id"], actor["user_id"])
+            ended = 0
+            for t in s.execute(select(Token).where(Token.user_id == user.id, Token.purpose == "refresh",
+                                                   Token.used_at.is_(None))).scalars():
+                t.used_at, ended = _now(), ended + 1
+            for m in s.execute(select(Membership).where(Membership.user_id == user.id)).scalars():
+                self._access_changed(s, m, end_sessions=True)
+            return {"ended_sessions": ended}
+
+    @endpoint(write=True)
     def request_password_reset(self, email):
         """Always answers the same way, whether or not the email is known."""
         try:
@@ -660,17 +798,51 @@ class IdentityService:
             token = self._consume(s, data["token"], "reset")
             user = s.get(User, token.user_id)
             user.password_hash = tpool.execute(logic.hash_password, data["password"])
-            user.failed_logins, user.locked_until = 0, None
             for t in s.execute(select(Token).where(Token.user_id == user.id, Token.purpose == "refresh",
                                                    Token.used_at.is_(None))).scalars():
                 t.used_at = _now()  # a password change ends other sessions
+            for m in s.execute(select(Membership).where(Membership.user_id == user.id)).scalars():
+                self._access_changed(s, m, end_sessions=True)
+            self._forget_login_failures(s, user.email)
             return {"reset": True}
 
     # -- ERP one-way user sync -----------------------------------------------------------------------
 
+    def _staff_by_email(self, s, license_id) -> dict[str, dict]:
+        return {u.email: {"user_id": u.id, "email": u.email, "name": u.name, "erp_code": m.erp_code}
+                for u, m in s.execute(select(User, Membership).join(Membership, Membership.user_id == User.id)
+                                      .where(Membership.license_id == license_id, Membership.role != CLIENT,
+                                             Membership.status != "deactivated")).all()}
+
+    @endpoint
+    def preview_collaborators(self, actor, payload):
+        """What importing this export would do (linked by email, to create, to check by hand), writing nothing."""
+        actor = require_role(load_actor(actor), LICENSE_ADMIN)
+        data = schemas.PreviewCollaboratorsSchema().load(payload)
+        rows, errors = logic.parse_collaborators(data["content"], data["format"])
+        with self.db.session() as s:
+            self._license(s, actor["license_id"])
+            return logic.preview_collaborators(rows, errors, self._staff_by_email(s, actor["license_id"]))
+
+    def _invite_new_collaborators(self, actor, rows, known_emails, role):
+        """Invite the active collaborators of one import chunk who have no account yet; a refusal (no seat
+        left, email of a client user...) becomes that row's error instead of failing the whole chunk."""
+        invited, errors = [], []
+        for row in rows:
+            if not row.active or row.email in known_emails:
+                continue
+            try:
+                invited.append(self.invite_user.__wrapped__(self, actor, {
+                    "email": row.email, "name": row.name, "role": role, "erp_code": row.code}))
+            except (Conflict, InvalidInput, Forbidden) as exc:
+                errors.append({"row": row.row, "code": row.code, "error": exc.message})
+        return invited, errors
+
     @endpoint(write=True)
     def import_collaborators(self, actor, payload):
-        """Import ERP collaborators keyed by email; link existing users; list what needs review."""
+        """Import ERP collaborators keyed by email; link existing users; list what needs review;
+        with ``invite_new``, invite the collaborators of this export who have no account yet."""
+        raw_actor = actor
         actor = require_role(load_actor(actor), LICENSE_ADMIN)
         data = schemas.ImportCollaboratorsSchema().load(payload)
         rows, errors = logic.parse_collaborators(data["content"], data["format"])
@@ -716,8 +888,12 @@ class IdentityService:
                         deactivated_missing += 1
             s.flush()
             report = self._sync_report(s, license_id)
+        invited = []
+        if data["invite_new"]:
+            invited, invite_errors = self._invite_new_collaborators(raw_actor, rows, users, data["role"])
+            errors = sorted(errors + invite_errors, key=lambda e: e["row"])
         return {"created": created, "updated": updated, "linked": linked, "errors": errors,
-                "missing_marked_inactive": deactivated_missing, **report}
+                "missing_marked_inactive": deactivated_missing, "invited": invited, **report}
 
     def _sync_report(self, s, license_id):
         collabs = s.execute(select(ErpCollaborator).where(ErpCollaborator.license_id == license_id)

@@ -72,3 +72,36 @@ def test_cli_links_existing_users_and_lists_what_needs_review(system, capsys, mo
 def test_cli_reports_errors_clearly(capsys):
     assert cli.main(["/nonexistent.csv"]) == 1
     assert "error:" in capsys.readouterr().err
+
+
+def test_preview_writes_nothing_and_a_chunked_run_invites_the_new_collaborators(system):
+    s = system("identity")
+    admin = s.new_license("ACME", "admin@acme.test", seats=10)
+    token = admin["access_token"]
+    anne = s.add_user(admin, "anne@acme.test")
+    s.add_user(admin, "stranger@acme.test")
+    r = s.post("/api/v1/erp/collaborators/preview", json={"format": "csv", "content": EXPORT}, token=token)
+    assert r.status_code == 200, r.get_json()
+    preview = r.get_json()
+    assert preview["total"] == 4
+    assert [(c["row"], c["code"], c["user_id"]) for c in preview["linked"]] == [(1, "V01", anne["user"]["user_id"])]
+    assert [(c["row"], c["email"]) for c in preview["to_create"]] == [(2, "luc@acme.test"), (3, "lea@acme.test")]
+    assert [u["email"] for u in preview["to_check"]] == ["admin@acme.test", "stranger@acme.test"]
+    assert [e["row"] for e in preview["errors"]] == [4]
+    assert s.get("/api/v1/erp/sync-report", token=token).get_json()["matched"] == []  # nothing written
+
+    header, *rows = EXPORT.strip().splitlines()
+    r = s.post("/api/v1/erp/collaborators/import", token=token, json={
+        "format": "csv", "content": "\n".join([header, *rows[1:3]]), "invite_new": True})
+    assert r.status_code == 200, r.get_json()
+    assert sorted(m["email"] for m in r.get_json()["invited"]) == ["lea@acme.test", "luc@acme.test"]
+    assert s.invitation_links("luc@acme.test")
+    # running the same chunk again invites nobody twice
+    r = s.post("/api/v1/erp/collaborators/import", token=token, json={
+        "format": "csv", "content": "\n".join([header, *rows[1:3]]), "invite_new": True})
+    assert r.get_json()["invited"] == [] and r.get_json()["errors"] == []
+    # a user manager may not preview the export
+    manager = s.add_user(admin, "manager@acme.test", role="front_user_manager")
+    r = s.post("/api/v1/erp/collaborators/preview", json={"format": "csv", "content": EXPORT},
+               token=manager["access_token"])
+    assert r.status_code == 403

@@ -154,11 +154,11 @@ def test_roles_expiry_passwords_and_lockout(system):
     assert r.status_code == 422
     r = s.post("/api/v1/auth/accept-invitation", json={"token": token_of(link), "password": "long enough now"})
     assert r.status_code == 200
-    # lockout after repeated failures
+    # throttled after repeated failures (429 + Retry-After; tests/security/test_login_throttle.py)
     for _ in range(5):
         s.post("/api/v1/auth/login", json={"email": "user@delta.test", "password": "wrong password"})
     r = s.post("/api/v1/auth/login", json={"email": "user@delta.test", "password": "another good password"})
-    assert r.status_code == 403 and "Too many" in r.json["detail"]
+    assert r.status_code == 429 and "Too many" in r.json["detail"] and int(r.headers["Retry-After"]) > 0
     # refresh rotates; old refresh token is dead
     r = s.post("/api/v1/auth/refresh", json={"refresh_token": admin["refresh_token"]})
     assert r.status_code == 200

@@ -55,3 +55,26 @@ def test_parse_json_and_bad_input():
         logic.parse_collaborators("{not json", "json")
     with pytest.raises(InvalidInput):
         logic.parse_collaborators("name;phone\nx;1\n", "csv")
+
+
+def test_login_throttle_is_a_sliding_window_per_account_and_address():
+    from datetime import datetime, timedelta, timezone
+    throttle = logic.LoginThrottle(window=timedelta(minutes=15), max_per_account=3, max_per_address=10)
+    limits = throttle.limits("Ann@X.test".lower(), "198.51.100.7")
+    assert limits == {logic.LoginThrottle.account_key("ann@x.test"): 3, "ip:198.51.100.7": 10}
+    assert "ann@x.test" not in "".join(limits)  # the account key does not store the email
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+    newest_first = [now - timedelta(minutes=m) for m in (1, 5, 14, 20)]  # the 20-minute-old one is out
+    assert throttle.retry_after(newest_first, 4, now) is None
+    # closed until the third most recent failure leaves the window (14 min ago -> in 1 min)
+    assert throttle.retry_after(newest_first, 3, now) == 60
+    assert throttle.retry_after([], 3, now) is None
+
+
+def test_access_tokens_carry_the_access_version():
+    from types import SimpleNamespace
+    user = SimpleNamespace(id="u1", email="u@x.test", name="U")
+    member = SimpleNamespace(role="user", access_version=7)
+    claims, exp = logic.access_claims(user=user, membership=member, license_id="l1")
+    assert claims["ver"] == 7 and claims["sub"] == "u1" and claims["lic"] == "l1" and claims["typ"] == "access"
+    assert claims["exp"] == int(exp.timestamp())

@@ -301,8 +301,12 @@ class PinnedHTTPConnection(http.client.HTTPConnection):
             except OSError as exc:
                 error = exc
                 continue
-            sock.settimeout(self.timeout)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            try:
+                sock.settimeout(self.timeout)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                sock.close()
+                raise
             return sock
         raise error
 
@@ -320,11 +324,20 @@ class PinnedHTTPSConnection(PinnedHTTPConnection):
 
     def connect(self):
         sock = self._pinned_socket()
+        tls = None
         try:
-            self.sock = self.context.wrap_socket(sock, server_hostname=self.host.rstrip("."))
+            # once wrapped, the TLS socket owns the file descriptor (``sock`` is detached), and eventlet's
+            # wrapper does not close it when a handshake inside wrap_socket fails: handshake separately so a
+            # failed handshake or certificate check closes the socket that holds the connection
+            tls = self.context.wrap_socket(sock, server_hostname=self.host.rstrip("."),
+                                           do_handshake_on_connect=False)
+            tls.do_handshake()
         except BaseException:
+            if tls is not None:
+                tls.close()
             sock.close()
             raise
+        self.sock = tls
 
 
 def default_tls_context() -> ssl.SSLContext:

@@ -53,14 +53,16 @@ RPC = {
     "list_webhook_deliveries": Rpc(schemas.DeliveryQuery, DeliveryPage, args=("actor", "webhook_id")),
     "get_webhook_delivery": Rpc(result=schemas.DeliveryView, args=("actor", "webhook_id", "delivery_id")),
     "replay_webhook_delivery": Rpc(result=schemas.DeliveryView, args=("actor", "webhook_id", "delivery_id")),
+    "send_test_webhook": Rpc(result=schemas.DeliveryView, args=("actor", "webhook_id")),
     "replay_webhook_deliveries": Rpc(schemas.ReplayIn, schemas.ReplayResult, args=("actor", "webhook_id")),
 }
 
-# fields read from each consumed event's `data` (to_name, user_id, attachments[{kind,id,filename}] and
-# reply_to of notification.requested.v1 are optional and read when present). A notification request
+# fields read from each consumed event's `data` (to_name, user_id, attachments[{kind,id,filename}], reply_to
+# and customer_id of notification.requested.v1 are optional and read when present). A notification request
 # published by contracts (none today) is read from the contracts "#" queue with the same fields.
 _REQUEST = ["channel", "to", "locale", "template", "dedupe_key", "vars"]
-# owner events: also read when present (optional): title, contact_name, contact_email, shared_by, shared_by_name
+# owner events: also read when present (optional): title, contact_name, contact_email, shared_by, shared_by_name,
+# customer_id (the delivery log's scope)
 _OWNER = ["contract_id", "owner_id"]
 CONSUMES_EVENTS = {
     ("identity", "notification.requested.v1"): _REQUEST,
@@ -72,6 +74,9 @@ CONSUMES_EVENTS = {
     ("portal", "contract.shared.v1"): _OWNER + ["number"],
     ("signing", "signature.completed.v1"): _OWNER + ["signers", "completed_at"],
     ("notify", "webhook.endpoint_disabled.v1"): ["webhook_id", "url", "reason", "disabled_at", "last_error"],
+    # the customer scope replica the delivery log is filtered on
+    ("perimeter", "perimeter.assignments_changed.v1"): ["license_id", "subject_type", "subject_id", "perimeter_ids",
+                                                        "version"],
 }
 # webhooks: every event of these producers is consumed as an opaque envelope (queue bound with "#");
 # only the envelope's id, type and license_id are read
@@ -85,4 +90,7 @@ CONSUMES_RPC = {
     ("contracts", "get_pdf"): [],
     ("signing", "get_signed_pdf"): [],
     ("signing", "get_proof"): [],
+    # the delivery log: the front user manager's list filter, and a customer's perimeters read on demand
+    ("perimeter", "compile_filter"): ["where"],
+    ("perimeter", "get_assignments"): ["perimeter_ids", "version"],
 }

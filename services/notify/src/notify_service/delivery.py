@@ -101,7 +101,8 @@ class Deliverer:
     # -- enqueue --------------------------------------------------------------------------------
 
     def enqueue(self, session, *, license_id, channel, template, locale, recipient, recipient_name=None,
-                user_id=None, variables=None, attachments=None, dedupe_key, event=None, error=None) -> Notification | None:
+                user_id=None, customer_id=None, variables=None, attachments=None, dedupe_key, event=None,
+                error=None) -> Notification | None:
         """Add a notification in the caller's transaction; None when this (channel, dedupe_key) exists."""
         dedupe_key = logic.effective_dedupe_key(template, dedupe_key, license_id, recipient, variables)
         key = logic.delivery_key(channel, dedupe_key)
@@ -112,7 +113,8 @@ class Deliverer:
             license_id=license_id, channel=channel, template=template,
             locale=locale if locale in templates.LOCALES else templates.DEFAULT_LOCALE,
             recipient=(recipient or "")[:320], recipient_name=(recipient_name or None) and recipient_name[:200],
-            user_id=user_id, status="failed" if error else "queued", attempts=0, next_attempt_at=now,
+            user_id=user_id, customer_id=(customer_id or None) and customer_id[:36],
+            status="failed" if error else "queued", attempts=0, next_attempt_at=now,
             message_id=logic.message_id(dedupe_key, self.settings.mail_domain) if channel == "email" else None,
             vars=None if error else dict(variables or {}), attachments=list(attachments or []) or None,
             event_id=(event or {}).get("id"), event_type=(event or {}).get("type"), source=(event or {}).get("source"),
@@ -228,7 +230,9 @@ class Deliverer:
             self._fail(row, f"template {row.template}/{row.locale} cannot be rendered: {exc}")
             return
         if row.channel == "sms":
-            self._send_sms(row, rendered, state)
+            # the log keeps the SMS text with its secrets (one-time codes) masked; the phone gets them
+            logged = templates.render(row.template, row.locale, parts, templates.masked(row.template, variables))
+            self._send_sms(row, rendered, logged["sms"], state)
         else:
             self._send_email(row, rendered, state)
 
@@ -274,7 +278,7 @@ class Deliverer:
             return
         self._sent(row, row.message_id, rendered["subject"], warnings)
 
-    def _send_sms(self, row: Notification, rendered: dict, state: dict):
+    def _send_sms(self, row: Notification, rendered: dict, logged_text: str, state: dict):
         phone = logic.normalize_phone(row.recipient)
         if not phone:
             self._fail(row, f"not a valid phone number: {row.recipient!r}")
@@ -288,4 +292,4 @@ class Deliverer:
             else:
                 self._retry(row, exc.message, in_doubt=exc.in_doubt)
             return
-        self._sent(row, provider_id, rendered["sms"][:200], None)
+        self._sent(row, provider_id, logged_text[:200], None)

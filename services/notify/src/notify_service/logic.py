@@ -17,7 +17,7 @@ from .exceptions import InvalidInput
 
 # -- events --------------------------------------------------------------------------------------
 
-INTERNAL_EVENT_TYPES = frozenset({"notification.requested.v1"})
+INTERNAL_EVENT_TYPES = frozenset({"notification.requested.v1", "user.access_changed.v1"})
 
 # every public event of docs/EVENTS.md (what integrators may subscribe to), with its producer
 PUBLIC_EVENT_TYPES: dict[str, tuple[str, str]] = {
@@ -30,6 +30,7 @@ PUBLIC_EVENT_TYPES: dict[str, tuple[str, str]] = {
     "perimeter.deleted.v1": ("perimeter", "A perimeter was deleted."),
     "perimeter.assignments_changed.v1": ("perimeter", "The perimeters of a user, customer or contract type changed."),
     "customer.created.v1": ("contracts", "A customer was created."),
+    "contract_type.created.v1": ("contracts", "A contract type (model) was created."),
     "customer.updated.v1": ("contracts", "A customer file was edited."),
     "contract.created.v1": ("contracts", "A contract, quote, order or invoice was created."),
     "contract.sent.v1": ("contracts", "A contract or quote was sent (or a reminder was sent) to its contact."),
@@ -53,6 +54,8 @@ PUBLIC_EVENT_TYPES: dict[str, tuple[str, str]] = {
     "webhook.endpoint_disabled.v1": ("notify", "A webhook endpoint was disabled after failing repeatedly."),
 }
 WILDCARD = "*"
+# the event of "send a test delivery": sent to one endpoint on request, never published on the bus
+TEST_EVENT_TYPE = "webhook.tested.v1"
 
 # sources whose every event is offered to webhooks (queues evt-<source>-#--notify.<method>)
 WEBHOOK_SOURCES = ("identity", "perimeter", "contracts", "signing", "portal", "notify")

@@ -62,6 +62,7 @@ class Notification(Base):
         Index("ix_notification_due", "status", "next_attempt_at"),
         Index("ix_notification_license_created", "license_id", "created_at"),
         Index("ix_notification_created", "created_at"),
+        Index("ix_notification_license_customer", "license_id", "customer_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -72,6 +73,9 @@ class Notification(Base):
     recipient: Mapped[str] = mapped_column(String(320), nullable=False)
     recipient_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # the customer the message is about (None: about no customer, e.g. a staff invitation): who may read
+    # the row in the delivery log follows that customer's perimeters (CustomerScope)
+    customer_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="queued")
     phase: Mapped[str | None] = mapped_column(String(16), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
@@ -95,6 +99,26 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class CustomerScope(Base):
+    """Replica of a customer's perimeters (from perimeter.assignments_changed.v1), the table the perimeter
+    policy's compiled list filter runs against; perimeter_id "" marks a customer without perimeter."""
+    __tablename__ = "customer_scopes"
+    __table_args__ = (Index("ix_customer_scope_perimeter", "perimeter_id", "customer_id"),)
+
+    customer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    perimeter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class CustomerScopeVersion(Base):
+    """Last applied version of a customer's assignments (stale events are ignored; 0: a customer the
+    perimeter service had no assignments for yet, replaced by any event)."""
+    __tablename__ = "customer_scope_versions"
+
+    customer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class WebhookSubscription(Base):

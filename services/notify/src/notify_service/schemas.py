@@ -40,6 +40,8 @@ class NotificationRequest(Schema):
     vars = fields.Dict(keys=fields.String(), load_default=dict)
     attachments = fields.List(fields.Nested(AttachmentSpec), load_default=list, validate=validate.Length(max=10))
     reply_to = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=320))
+    customer_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36),
+                                metadata={"description": "the customer the message is about (delivery log scope)"})
 
 
 # -- templates ----------------------------------------------------------------------------------------
@@ -106,6 +108,9 @@ class NotificationView(Schema):
     recipient = fields.String()
     recipient_name = fields.String(allow_none=True)
     user_id = fields.String(allow_none=True)
+    customer_id = fields.String(allow_none=True, metadata={
+        "description": "the customer the message is about; a front user manager only sees messages about "
+                       "customers in their perimeter"})
     status = fields.String(metadata={"description": "queued | sending | sent | failed"})
     attempts = fields.Integer()
     in_doubt_resends = fields.Integer(metadata={"description": "re-sent after a crash at the point of no return "

@@ -13,14 +13,15 @@ from sqlalchemy.exc import IntegrityError
 from paraph_platform.actor import FRONT_USER_MANAGER, LICENSE_ADMIN, load_actor, require_role, system_actor
 from paraph_platform.config import env_float
 from paraph_platform.db import Database, utcnow
-from paraph_platform.envelope import iso
+from paraph_platform.envelope import iso, make_event
+from paraph_platform.errors import PlatformError
 from paraph_platform.events import subscribe
 from paraph_platform.inbox import first_time
 from paraph_platform.outbox import Outbox as OutboxProvider
 from paraph_platform.rpc import Rpc
 from paraph_platform.service import RequestContext, endpoint
 
-from . import logic, retention, schemas, templates
+from . import logic, retention, schemas, scope, templates
 from .delivery import Deliverer, effective_parts
 from .dependencies import Channels, Concurrent, Settings
 from .exceptions import Conflict, InvalidInput, NotFound
@@ -40,8 +41,8 @@ PURGE_INTERVAL = env_float("NOTIFY_PURGE_INTERVAL", 3600.0)
 
 def notification_view(n: Notification) -> dict:
     return {"id": n.id, "channel": n.channel, "template": n.template, "locale": n.locale, "recipient": n.recipient,
-            "recipient_name": n.recipient_name, "user_id": n.user_id, "status": n.status, "attempts": n.attempts,
-            "in_doubt_resends": n.in_doubt_resends, "next_attempt_at": iso(n.next_attempt_at), "subject": n.subject,
+            "recipient_name": n.recipient_name, "user_id": n.user_id, "customer_id": n.customer_id,
+            "status": n.status, "attempts": n.attempts, "in_doubt_resends": n.in_doubt_resends, "next_attempt_at": iso(n.next_attempt_at), "subject": n.subject,
             "message_id": n.message_id, "provider_id": n.provider_id, "error": n.error, "warnings": n.warnings,
             "event_id": n.event_id, "event_type": n.event_type, "source": n.source, "dedupe_key": n.dedupe_key,
             "created_at": iso(n.created_at), "updated_at": iso(n.updated_at), "sent_at": iso(n.sent_at)}
@@ -91,6 +92,7 @@ class NotifyService:
     identity = Rpc("identity")
     contracts = Rpc("contracts")
     signing = Rpc("signing")
+    perimeter = Rpc("perimeter")
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -172,16 +174,52 @@ class NotifyService:
         variables = dict(data["vars"])
         if data.get("reply_to"):
             variables["reply_to"] = data["reply_to"]
+        customer_id = data.get("customer_id")
+        self._know_customer_scope(event.get("license_id"), customer_id)
         with self.db.session() as s:
             if not first_time(s, Inbox, event["id"], "notify.notification_requested"):
                 return
             row = self._deliverer().enqueue(
                 s, license_id=event.get("license_id"), channel=data["channel"], template=data["template"],
                 locale=data["locale"] or templates.DEFAULT_LOCALE, recipient=recipient, recipient_name=data["to_name"],
-                user_id=data["user_id"], variables=variables, attachments=data["attachments"],
-                dedupe_key=data["dedupe_key"], event=event, error=error)
+                user_id=data["user_id"], customer_id=customer_id, variables=variables,
+                attachments=data["attachments"], dedupe_key=data["dedupe_key"], event=event, error=error)
             ids = [row.id] if row is not None and row.status == "queued" else []
         self._send_now(ids)
+
+    # -- customer perimeters (who may read a message in the delivery log) ---------------------
+
+    @subscribe("perimeter", "perimeter.assignments_changed.v1")
+    def on_assignments_changed(self, event):
+        data = event["data"]
+        if data.get("subject_type") != "customer":
+            return
+        with self.db.session() as s:
+            if not first_time(s, Inbox, event["id"], "notify.on_assignments_changed"):
+                return
+            scope.write_customer_scope(s, self.db.dialect, data["license_id"], data["subject_id"],
+                                       data["perimeter_ids"], data["version"])
+
+    def _know_customer_scope(self, license_id: str | None, customer_id: str | None):
+        """A customer notify never heard about (created before the replica existed, or its event is still
+        on its way): read its perimeters once. If the perimeter service cannot answer, the message is still
+        sent; only license admins see it in the log until the customer's next assignments event."""
+        if not license_id or not customer_id:
+            return
+        with self.db.session() as s:
+            if scope.has_customer_scope(s, customer_id):
+                return
+        try:
+            current = self.perimeter.get_assignments(system_actor(license_id), "customer", customer_id)
+        except PlatformError as exc:
+            log.warning("notify: perimeters of customer %s unavailable: %s", customer_id, exc)
+            return
+        try:
+            with self.db.session() as s:
+                scope.write_customer_scope(s, self.db.dialect, license_id, customer_id, current["perimeter_ids"],
+                                           current["version"])
+        except IntegrityError:
+            pass  # the customer's assignments event was applied at the same time: it wins
 
     # -- owner notifications (preferences) ----------------------------------------------------
 
@@ -212,6 +250,8 @@ class NotifyService:
                 return
         data = event.get("data") or {}
         owner_id, license_id = data.get("owner_id"), event.get("license_id")
+        customer_id = data.get("customer_id") if isinstance(data.get("customer_id"), str) else None
+        self._know_customer_scope(license_id, customer_id)
         rule = logic.OWNER_EVENTS.get(event["type"])
         owner, license_name = None, ""
         if rule and owner_id and license_id:
@@ -234,7 +274,8 @@ class NotifyService:
                 row = self._deliverer().enqueue(
                     s, license_id=license_id, channel=channel, template=template, locale=owner.get("locale") or "fr",
                     recipient=recipient or "", recipient_name=owner.get("name"), user_id=owner.get("user_id"),
-                    variables=variables, dedupe_key=f"{event['id']}:{template}:{channel}", event=event,
+                    customer_id=customer_id, variables=variables, dedupe_key=f"{event['id']}:{template}:{channel}",
+                    event=event,
                     error=None if recipient else f"the user has no {'phone number' if channel == 'sms' else 'email'}")
                 if row is not None and row.status == "queued":
                     ids.append(row.id)
@@ -422,12 +463,18 @@ class NotifyService:
 
     # -- delivery log -------------------------------------------------------------------------
 
+    def _readable(self, actor: dict):
+        """The rows of the log ``actor`` may read (perimeter policy compiled to SQL; see scope.py)."""
+        if actor["role"] in scope.FULL_LOG_ROLES:
+            return scope.readable_by(actor, "")
+        return scope.readable_by(actor, self.perimeter.compile_filter(actor, self.db.dialect)["where"])
+
     @endpoint
     def list_notifications(self, actor, query=None):
         actor = require_role(load_actor(actor), *MANAGERS)
         p = schemas.NotificationQuery().load(query or {})
         N = Notification
-        q = select(N).where(N.license_id == actor["license_id"])
+        q = select(N).where(self._readable(actor))
         for key in ("status", "channel", "template", "user_id", "event_id"):
             if p[key]:
                 q = q.where(getattr(N, key) == p[key])
@@ -447,8 +494,9 @@ class NotifyService:
     def get_notification(self, actor, notification_id):
         actor = require_role(load_actor(actor), *MANAGERS)
         with self.db.session() as s:
-            n = s.get(Notification, str(notification_id))
-            if n is None or n.license_id != actor["license_id"]:
+            n = s.execute(select(Notification).where(Notification.id == str(notification_id),
+                                                     self._readable(actor))).scalar_one_or_none()
+            if n is None:
                 raise NotFound("Notification not found.")
             return notification_view(n)
 
@@ -481,6 +529,7 @@ class NotifyService:
                 "disable_after": "a delivery failing for the whole schedule with no success in between, or "
                                  f"{st.webhook_disable_after_failed_deliveries} failed deliveries in a row",
                 "headers": ["Webhook-Id", "Webhook-Timestamp", "Webhook-Signature", "Paraph-Event-Type"],
+                "test_event": f"{logic.TEST_EVENT_TYPE} (POST /webhooks/<id>/test), whatever the event types",
                 "signature": "Webhook-Signature: v1,<base64(HMAC-SHA256(key, '<Webhook-Id>.<Webhook-Timestamp>.<body>'))>; "
                              "key = base64-decoded secret after 'whsec_'; several space-separated signatures during a "
                              "secret rotation",
@@ -618,6 +667,19 @@ class NotifyService:
             if d is None or d.subscription_id != sub.id:
                 raise NotFound("Delivery not found.")
             return delivery_view(WebhookEngine.replay(s, d))
+
+    @endpoint(write=True)
+    def send_test_webhook(self, actor, webhook_id):
+        """A ``webhook.tested.v1`` delivery to this endpoint now (signed and retried like any other), so an
+        integrator can check their receiver without waiting for a business event."""
+        actor = require_role(load_actor(actor), *ADMINS)
+        with self.db.session() as s:
+            sub = self._subscription(s, actor, webhook_id)
+            if not sub.enabled:
+                raise Conflict("This webhook is disabled; enable it before sending a test delivery.")
+            event = make_event("notify", logic.TEST_EVENT_TYPE, {"webhook_id": sub.id, "test": True},
+                               subject=sub.id, license_id=sub.license_id)
+            return delivery_view(self._webhooks().deliver_to(s, sub, event))
 
     @endpoint(write=True)
     def replay_webhook_deliveries(self, actor, webhook_id, payload):

@@ -100,6 +100,16 @@ REQUIRED_VARIABLE = {
     "quote_reminder": "link", "signature_request": "link", "signature_reminder": "link", "signature_otp": "code",
 }
 LIST_VARIABLES = {"signers"}
+# secrets the message delivers (one-time codes): they reach the recipient in the body or SMS only, never a
+# subject (subjects show in notification previews and lock screens) nor the stored delivery log
+SECRET_VARIABLES = {"signature_otp": ("code",)}
+SECRET_MASK = "••••••"
+
+
+def masked(name: str, variables: dict) -> dict:
+    """``variables`` with the template's secrets replaced by :data:`SECRET_MASK`."""
+    secrets = SECRET_VARIABLES.get(name, ())
+    return {k: (SECRET_MASK if k in secrets else v) for k, v in (variables or {}).items()}
 
 
 def variables_doc(name: str) -> dict:
@@ -338,14 +348,14 @@ def _defaults() -> dict:
         "{% if action == 'approve' %}approval{% else %}signature{% endif %}: {{ link }}")
     # signature one-time code -------------------------------------------------------------------
     d["signature_otp"]["fr"] = _build(
-        "fr", "Votre code de signature : {{ code }}", "Bonjour {{ name }},",
+        "fr", "Votre code de signature{% if number %} pour {{ number }}{% endif %}", "Bonjour {{ name }},",
         ["Voici votre code de confirmation pour signer le document{% if number %} {{ number }}{% endif %} :",
          "{{ code }}",
          "Il est valable {{ minutes or 10 }} minutes. Ne le communiquez à personne."],
         _SIGN["fr"],
         "Paraph : votre code de signature est {{ code }} (valable {{ minutes or 10 }} min). Ne le communiquez à personne.")
     d["signature_otp"]["en"] = _build(
-        "en", "Your signing code: {{ code }}", "Hello {{ name }},",
+        "en", "Your signing code{% if number %} for {{ number }}{% endif %}", "Hello {{ name }},",
         ["Here is your confirmation code to sign the document{% if number %} {{ number }}{% endif %}:",
          "{{ code }}",
          "It is valid for {{ minutes or 10 }} minutes. Do not share it with anyone."],
@@ -569,7 +579,8 @@ def render(name: str, locale: str, parts: dict, variables: dict) -> dict:
     """Render every part; missing documented variables are blank. Raises :class:`RenderError`."""
     locale = locale if locale in LOCALES else DEFAULT_LOCALE
     values = {**blank_vars(name), **{k: v for k, v in (variables or {}).items() if isinstance(k, str)}}
-    subject = " ".join(_render_part(parts["subject"], values, locale, False).split())
+    # a secret is never in a subject, even in a license's version saved before validation refused it
+    subject = " ".join(_render_part(parts["subject"], masked(name, values), locale, False).split())
     text = _render_part(parts["text"], values, locale, False)
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     html_source = parts.get("html")
@@ -617,6 +628,11 @@ def validate(name: str, locale: str, parts: dict) -> dict:
         if unknown:
             errors.setdefault(part, []).append(
                 f"unknown variables: {', '.join(unknown)} (available: {', '.join(sorted(allowed))})")
+            continue
+        secrets = sorted(used & set(SECRET_VARIABLES.get(name, ())))
+        if part == "subject" and secrets:
+            errors.setdefault(part, []).append(
+                f"must not contain {', '.join(secrets)}: a subject shows in previews and the delivery log")
             continue
         required = REQUIRED_VARIABLE.get(name)
         if required and part != "subject" and required not in used:

@@ -67,6 +67,18 @@ class WebhookEngine:
             created += 1
         return created
 
+    @staticmethod
+    def deliver_to(session, sub: WebhookSubscription, event: dict) -> WebhookDelivery:
+        """One pending delivery of ``event`` to ``sub`` whatever its event types (a test delivery)."""
+        now = utcnow()
+        delivery = WebhookDelivery(
+            subscription_id=sub.id, license_id=sub.license_id, event_id=event["id"], event_type=event["type"],
+            payload=event, status="pending", attempts=0, next_attempt_at=now,
+            dedupe_key=f"{sub.id}:{event['id']}", created_at=now)
+        session.add(delivery)
+        session.flush()
+        return delivery
+
     # -- claim and send -------------------------------------------------------------------------
 
     def _due(self, now):

@@ -167,3 +167,23 @@ def test_private_addresses_are_refused_by_default(paraph):
     for url in ("http://127.0.0.1:9/x", "http://localhost/x", "http://169.254.169.254/latest/meta-data"):
         r = p.post("/api/v1/webhooks", json={"url": url, "event_types": ["*"]}, token=admin["access_token"])
         assert r.status_code == 422 and "url" in r.json["errors"], r.json
+
+
+def test_a_test_delivery_is_signed_recorded_and_scoped(paraph, webhook_receiver):
+    p = paraph(WEBHOOK_ALLOW_PRIVATE="1")
+    admin = p.activate("Delta", "admin@delta.test")
+    other = p.activate("Epsilon", "admin@epsilon.test")
+    token = admin["access_token"]
+    hook = p.post("/api/v1/webhooks", json={"url": webhook_receiver.url, "event_types": ["contract.sent.v1"]},
+                  token=token).json
+    # sent whatever the event types, signed with the endpoint's secret, and in its delivery log
+    r = p.post(f"/api/v1/webhooks/{hook['id']}/test", token=token)
+    assert r.status_code == 202 and r.json["event_type"] == "webhook.tested.v1", r.json
+    [call] = webhook_receiver.wait(lambda rs: webhook_receiver.of_type("webhook.tested.v1"), message="test delivery")
+    assert verify(hook["secret"], call) and json.loads(call["body"])["data"]["webhook_id"] == hook["id"]
+    p.wait_for(lambda: p.get(f"/api/v1/webhooks/{hook['id']}/deliveries?status=succeeded", token=token)
+               .json["total"] == 1, message="the test delivery recorded")
+    # another license's admin cannot send one; a disabled endpoint is a conflict
+    assert p.post(f"/api/v1/webhooks/{hook['id']}/test", token=other["access_token"]).status_code == 404
+    p.patch(f"/api/v1/webhooks/{hook['id']}", json={"enabled": False}, token=token)
+    assert p.post(f"/api/v1/webhooks/{hook['id']}/test", token=token).status_code == 409

@@ -271,3 +271,39 @@ def test_https_webhook_verifies_the_certificate_of_the_host_name(tmp_path, conne
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_failed_tls_handshake_closes_the_socket(connections):
+    """A webhook endpoint that does not speak TLS: the attempt fails cleanly and the TLS socket (which owns the
+    file descriptor once wrapped) is closed, not left for the garbage collector (ResourceWarning)."""
+    import gc
+    import warnings
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def not_tls():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(1024)
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\nthis is not TLS\r\n")
+
+    threading.Thread(target=not_tls, daemon=True).start()
+    port = listener.getsockname()[1]
+    client = WebhookClient(timeout=2, allow_private=True, resolver=Resolver("127.0.0.1"))
+    try:
+        gc.collect()  # garbage of earlier tests is not this test's business
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ResourceWarning)
+            failed = client.post(f"https://hooks.paraph.invalid:{port}/ok", b"{}", {})
+            gc.collect()
+        assert not failed.ok and failed.error
+        unclosed = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)
+                    and f"'127.0.0.1', {port})" in str(w.message)]
+        assert unclosed == [], unclosed
+        assert connections == [("127.0.0.1", port)]
+    finally:
+        listener.close()

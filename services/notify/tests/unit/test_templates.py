@@ -107,3 +107,21 @@ def test_names_and_locales_are_checked():
 def test_render_errors_are_reported_not_raised_raw():
     with pytest.raises(t.RenderError):
         t.render("quote_send", "fr", {"subject": "{{ unknown_thing }}", "text": "x"}, {})
+
+
+def test_a_one_time_code_is_never_in_a_subject_and_is_masked_for_the_log():
+    for locale in ("fr", "en"):
+        out = render_default("signature_otp", locale, code="731904")
+        assert "731904" not in out["subject"] and "D-2025-0042" in out["subject"]
+        assert "731904" in out["text"] and "731904" in out["html"] and "731904" in out["sms"]
+        logged = render_default("signature_otp", locale, **t.masked("signature_otp", {"code": "731904"}))
+        assert "731904" not in logged["sms"] and t.SECRET_MASK in logged["sms"]
+    # a license's version may not put the code in the subject...
+    parts = {**t.default_parts("signature_otp", "en"), "subject": "Code {{ code }}"}
+    with pytest.raises(InvalidInput) as refused:
+        t.validate("signature_otp", "en", parts)
+    assert "subject" in refused.value.details["fields"]
+    # ...and one saved before that rule existed still renders the subject masked
+    out = t.render("signature_otp", "en", parts, {"code": "731904"})
+    assert out["subject"] == f"Code {t.SECRET_MASK}" and "731904" in out["text"]
+    assert t.masked("invitation", {"link": "x"}) == {"link": "x"}

@@ -74,5 +74,15 @@ RPC = {
     "perimeters_of": Rpc(args=("license_id", "subject_type", "subject_ids")),
     "export_assignments": Rpc(args=("license_id", "subject_type", "after", "limit")),
 }
-CONSUMES_EVENTS: dict = {}
-CONSUMES_RPC: dict = {}
+# subjects are registered in their license from their owning services' creation events
+CONSUMES_EVENTS = {
+    ("identity", "user.invited.v1"): ["user_id"],
+    ("identity", "user.activated.v1"): ["user_id"],
+    ("contracts", "customer.created.v1"): ["customer_id"],
+    ("contracts", "contract_type.created.v1"): ["contract_type_id"],
+}
+# ... and asked to them for ids not registered yet (created before registration, or event not relayed yet)
+CONSUMES_RPC = {
+    ("identity", "resolve_users"): ["user_id"],
+    ("contracts", "known_subjects_internal"): ["ids"],
+}

@@ -41,12 +41,14 @@ class Perimeter(Base):
 
 
 class Subject(Base):
-    """A user, customer or contract type with perimeter assignments; version orders its changes."""
+    """A user, customer or contract type of one license, registered when its owning service creates it
+    (or vouches for it); version orders its assignment changes (0 = registered, never assigned).
+    Keyed by license: a person who belongs to two licenses is two subjects with separate perimeters."""
     __tablename__ = "subjects"
 
+    license_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     subject_type: Mapped[str] = mapped_column(String(16), primary_key=True)
     subject_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    license_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
     version: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
@@ -55,7 +57,7 @@ class Assignment(Base):
     __tablename__ = "assignments"
     __table_args__ = (Index("ix_assignment_perimeter", "perimeter_id", "subject_type"),)
 
+    license_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     subject_type: Mapped[str] = mapped_column(String(16), primary_key=True)
     subject_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     perimeter_id: Mapped[str] = mapped_column(ForeignKey("perimeters.id", ondelete="CASCADE"), primary_key=True)
-    license_id: Mapped[str] = mapped_column(String(36), nullable=False)

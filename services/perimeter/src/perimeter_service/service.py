@@ -1,18 +1,46 @@
-"""perimeter nameko entrypoints: perimeters, assignments, policy decisions and SQL filters."""
+"""perimeter nameko entrypoints: perimeters, assignments, policy decisions and SQL filters.
+
+Every subject (user, customer, contract type) belongs to one license: it is registered when its owning
+service creates it (identity's user events, contracts' customer and contract type events), and a
+perimeter call naming a subject that is not registered in the caller's license is a 404 that changes
+nothing. A subject created before registration existed, or whose event is still on its way, is asked to
+its owning service (identity.resolve_users, contracts.known_subjects_internal) and registered if it vouches.
+"""
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+import logging
 
-from paraph_platform.actor import STAFF_ROLES, SYSTEM, load_actor, require_role
+from sqlalchemy import delete, exists, false, func, or_, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
+
+from paraph_platform.actor import FRONT_USER_MANAGER, LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform.db import Database, utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+from paraph_platform.events import subscribe
+from paraph_platform.inbox import first_time
 from paraph_platform.outbox import Outbox as OutboxProvider
+from paraph_platform.rpc import Rpc
 from paraph_platform.service import RequestContext, endpoint
 
 from . import schemas
 from .dependencies import DIALECTS, Policy
-from .models import SUBJECT_TYPES, Assignment, IdempotencyKey, Outbox, Perimeter, Subject
+from .models import SUBJECT_TYPES, Assignment, IdempotencyKey, Inbox, Outbox, Perimeter, Subject
+
+log = logging.getLogger(__name__)
+
+MEMBER_KINDS = {"users": "user", "customers": "customer", "contract_types": "contract_type"}
+# who may read every user of the license (as identity's list_users allows); others see only themselves
+USER_READERS = (LICENSE_ADMIN, FRONT_USER_MANAGER, SYSTEM)
+BATCH = 500  # ids per IN list / multi-row insert / vouching call (SQLite's bound-parameter limit)
+
+
+def batches(ids, size: int = BATCH):
+    ids = list(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def perimeter_view(p: Perimeter, counts: dict | None = None) -> dict:
@@ -30,6 +58,8 @@ class PerimeterService:
     outbox = OutboxProvider(Outbox)
     ctx = RequestContext()
     policy = Policy()
+    identity = Rpc("identity")
+    contracts = Rpc("contracts")
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -62,25 +92,85 @@ class PerimeterService:
             raise InvalidInput("Unknown perimeters.", {"fields": {"perimeter_ids": [f"unknown: {', '.join(missing)}"]}})
         return wanted
 
-    def _current(self, s, subject_type: str, subject_id: str) -> list[str]:
+    def _current(self, s, license_id: str, subject_type: str, subject_id: str) -> list[str]:
         return sorted(pid for (pid,) in s.execute(select(Assignment.perimeter_id).where(
-            Assignment.subject_type == subject_type, Assignment.subject_id == subject_id)))
+            Assignment.license_id == license_id, Assignment.subject_type == subject_type,
+            Assignment.subject_id == subject_id)))
 
-    def _subject(self, s, license_id: str, subject_type: str, subject_id: str) -> Subject:
-        subject = s.get(Subject, (subject_type, subject_id))
-        if subject is None:
-            subject = Subject(subject_type=subject_type, subject_id=subject_id, license_id=license_id, version=0)
-            s.add(subject)
-        elif subject.license_id != license_id:
+    # -- subjects: registration and vouching ----------------------------------------------------
+
+    def _register(self, s, license_id: str, subject_type: str, subject_ids) -> None:
+        """Record subjects of a license; idempotent, and two concurrent registrations of one subject
+        (its creation event and a vouching call) both succeed."""
+        insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[self.db.dialect]
+        for chunk in batches(sorted(set(subject_ids))):
+            s.execute(insert(Subject).values([
+                {"license_id": license_id, "subject_type": subject_type, "subject_id": sid, "version": 0,
+                 "updated_at": utcnow()} for sid in chunk]).on_conflict_do_nothing())
+
+    @staticmethod
+    def _held_elsewhere(s, license_id: str, subject_type: str, subject_id: str) -> bool:
+        """A customer or contract type id is one object of one license (a person may be in several)."""
+        return subject_type != "user" and s.execute(select(Subject.license_id).where(
+            Subject.subject_type == subject_type, Subject.subject_id == subject_id,
+            Subject.license_id != license_id)).first() is not None
+
+    def _vouched(self, license_id: str, subject_type: str, subject_ids: list[str]) -> set[str]:
+        """Those of the ids that the owning service knows in this license."""
+        known = set()
+        for chunk in batches(subject_ids):
+            if subject_type == "user":
+                known |= set(self.identity.resolve_users(license_id, chunk))
+            else:
+                known |= set(self.contracts.known_subjects_internal(license_id, subject_type, chunk)["ids"])
+        return known & set(subject_ids)
+
+    def _unknown_subjects(self, s, license_id: str, wanted: dict) -> dict:
+        """{subject type: ids that are not subjects of the license}, empty when all are. Ids not registered
+        yet are asked to their owning service (before any write, so no transaction waits on it holding
+        a lock) and registered when it vouches for them."""
+        vouched, unknown = {}, {}
+        for subject_type, ids in wanted.items():
+            missing = set(ids)
+            for chunk in batches(sorted(missing)):
+                missing -= {sid for (sid,) in s.execute(select(Subject.subject_id).where(
+                    Subject.license_id == license_id, Subject.subject_type == subject_type,
+                    Subject.subject_id.in_(chunk)))}
+            if missing:
+                vouched[subject_type] = self._vouched(license_id, subject_type, sorted(missing))
+                if missing - vouched[subject_type]:
+                    unknown[subject_type] = sorted(missing - vouched[subject_type])
+        if not unknown:
+            for subject_type, ids in vouched.items():
+                self._register(s, license_id, subject_type, ids)
+        return unknown
+
+    def _known_subject(self, s, license_id: str, subject_type: str, subject_id: str) -> Subject:
+        """A subject of the license; the same 404 for an unknown id and another license's subject."""
+        if self._unknown_subjects(s, license_id, {subject_type: [subject_id]}):
             raise NotFound("Unknown subject.")
-        return subject
+        return s.get(Subject, (license_id, subject_type, subject_id))
+
+    def _claimed_subject(self, s, license_id: str, subject_type: str, subject_id: str) -> Subject:
+        """A subject named by its owning service in a synchronous call (contracts' create_customer and
+        set perimeters, after checking the object is in the caller's license, before its creation event
+        is relayed): a customer or contract type is registered in the actor's license unless another
+        license holds that id; a user must already be a member of the license."""
+        if subject_type == "user":
+            return self._known_subject(s, license_id, subject_type, subject_id)
+        if self._held_elsewhere(s, license_id, subject_type, subject_id):
+            raise NotFound("Unknown subject.")
+        self._register(s, license_id, subject_type, [subject_id])
+        return s.get(Subject, (license_id, subject_type, subject_id))
 
     def _replace(self, s, license_id: str, subject_type: str, subject_id: str, perimeter_ids: list[str],
                  force_event: bool = False) -> dict:
-        subject = self._subject(s, license_id, subject_type, subject_id)
-        current = self._current(s, subject_type, subject_id)
+        """Replace a registered subject's perimeters (callers check the subject is of the license)."""
+        subject = s.get(Subject, (license_id, subject_type, subject_id))
+        current = self._current(s, license_id, subject_type, subject_id)
         if current != perimeter_ids or force_event or subject.version == 0:
-            s.execute(delete(Assignment).where(Assignment.subject_type == subject_type,
+            s.execute(delete(Assignment).where(Assignment.license_id == license_id,
+                                               Assignment.subject_type == subject_type,
                                                Assignment.subject_id == subject_id))
             for pid in perimeter_ids:
                 s.add(Assignment(subject_type=subject_type, subject_id=subject_id, perimeter_id=pid,
@@ -115,14 +205,31 @@ class PerimeterService:
                 .group_by(Assignment.perimeter_id, Assignment.subject_type))}
             return [perimeter_view(p, counts) for p in rows]
 
+    def _visible_members(self, s, actor: dict, p: Perimeter):
+        """The perimeter's members the actor may see, filtered in SQL: customers and contract types by
+        the policy's list filter (over their own perimeters, as contracts lists them), users as identity
+        shows them (managers see every user, a plain user only themself)."""
+        q = select(Assignment.subject_type, Assignment.subject_id).where(
+            Assignment.license_id == p.license_id, Assignment.perimeter_id == p.id)
+        where = self.policy.compile("filter", {"actor": self._actor_input(s, actor)}, self.db.dialect)
+        if where == "":
+            return q
+        scope = aliased(Assignment, name="scope")
+        objects = false() if where is None else exists(select(scope.perimeter_id).where(
+            scope.license_id == Assignment.license_id, scope.subject_type == Assignment.subject_type,
+            scope.subject_id == Assignment.subject_id, text(where)))
+        users = Assignment.subject_type == "user"
+        if actor["role"] not in USER_READERS:
+            users = users & (Assignment.subject_id == actor["user_id"])
+        return q.where(or_(users, (Assignment.subject_type != "user") & objects))
+
     @endpoint
     def get_perimeter(self, actor, perimeter_id):
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         with self.db.session() as s:
             p = self._get(s, actor["license_id"], perimeter_id)
             members = {t: [] for t in SUBJECT_TYPES}
-            for t, sid in s.execute(select(Assignment.subject_type, Assignment.subject_id).where(
-                    Assignment.perimeter_id == p.id).order_by(Assignment.subject_id)):
+            for t, sid in s.execute(self._visible_members(s, actor, p).order_by(Assignment.subject_id)):
                 members[t].append(sid)
             view = perimeter_view(p)
             view["members"] = {"users": members["user"], "customers": members["customer"],
@@ -176,15 +283,15 @@ class PerimeterService:
                           "Only license admins manage perimeters.")
             p = self._get(s, actor["license_id"], perimeter_id)
             holders = s.execute(select(Assignment.subject_type, Assignment.subject_id).where(
-                Assignment.perimeter_id == p.id)).all()
+                Assignment.license_id == p.license_id, Assignment.perimeter_id == p.id)).all()
             exposed = [(t, sid) for t, sid in holders if t != "user"
-                       and self._current(s, t, sid) == [p.id]]
+                       and self._current(s, p.license_id, t, sid) == [p.id]]
             if exposed and not force:
                 raise Conflict(f"{len(exposed)} customers or contract types have only this perimeter and would "
                                "become visible to everyone; reassign them or delete with force=true.",
                                {"exposed": [{"subject_type": t, "subject_id": sid} for t, sid in exposed[:100]]})
             for t, sid in holders:
-                remaining = [pid for pid in self._current(s, t, sid) if pid != p.id]
+                remaining = [pid for pid in self._current(s, p.license_id, t, sid) if pid != p.id]
                 self._replace(s, p.license_id, t, sid, remaining, force_event=True)
             s.delete(p)
             self.outbox.add(s, "perimeter.deleted.v1", {"perimeter_id": p.id, "name": p.name},
@@ -193,24 +300,29 @@ class PerimeterService:
 
     @endpoint(write=True)
     def set_members(self, actor, perimeter_id, payload):
-        """Perimeter-centric editing: the users, customers and contract types of one perimeter."""
+        """Perimeter-centric editing: the users, customers and contract types of one perimeter.
+        Every id must be a subject of the caller's license, else 404 and nothing changes."""
         actor = load_actor(actor)
         data = schemas.MembersSchema().load(payload)
-        kinds = {"users": "user", "customers": "customer", "contract_types": "contract_type"}
         with self.db.session() as s:
             actor_in = self._actor_input(s, actor)
             for key in data:
-                self._require("may_assign", {"actor": actor_in, "subject_type": kinds[key]},
+                self._require("may_assign", {"actor": actor_in, "subject_type": MEMBER_KINDS[key]},
                               f"You cannot change the {key.replace('_', ' ')} of a perimeter.")
             p = self._get(s, actor["license_id"], perimeter_id)
-            for key, ids in data.items():
-                subject_type = kinds[key]
-                wanted = set(ids)
+            wanted = {MEMBER_KINDS[key]: set(ids) for key, ids in data.items()}
+            unknown = self._unknown_subjects(s, p.license_id, wanted)
+            if unknown:
+                raise NotFound("Unknown users, customers or contract types in this license.",
+                               {"unknown": {key: unknown[kind][:100] for key, kind in MEMBER_KINDS.items()
+                                            if kind in unknown}})
+            for subject_type, ids in wanted.items():
                 present = {sid for (sid,) in s.execute(select(Assignment.subject_id).where(
-                    Assignment.perimeter_id == p.id, Assignment.subject_type == subject_type))}
-                for sid in sorted(wanted ^ present):
-                    current = set(self._current(s, subject_type, sid))
-                    current = current | {p.id} if sid in wanted else current - {p.id}
+                    Assignment.license_id == p.license_id, Assignment.perimeter_id == p.id,
+                    Assignment.subject_type == subject_type))}
+                for sid in sorted(ids ^ present):
+                    current = set(self._current(s, p.license_id, subject_type, sid))
+                    current = current | {p.id} if sid in ids else current - {p.id}
                     self._replace(s, p.license_id, subject_type, sid, sorted(current))
         return self.get_perimeter.__wrapped__(self, actor, perimeter_id)
 
@@ -221,14 +333,12 @@ class PerimeterService:
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         self._subject_type(subject_type)
         with self.db.session() as s:
-            subject = s.get(Subject, (subject_type, subject_id))
-            if subject is not None and subject.license_id != actor["license_id"]:
-                raise NotFound("Unknown subject.")
-            ids = self._current(s, subject_type, subject_id)
+            subject = self._known_subject(s, actor["license_id"], subject_type, subject_id)
+            ids = self._current(s, actor["license_id"], subject_type, subject_id)
             names = dict(s.execute(select(Perimeter.id, Perimeter.name).where(Perimeter.id.in_(ids))).all()) if ids else {}
             return {"subject_type": subject_type, "subject_id": subject_id, "perimeter_ids": ids,
                     "perimeters": [{"id": i, "name": names.get(i)} for i in ids],
-                    "version": subject.version if subject else 0}
+                    "version": subject.version}
 
     @endpoint(write=True)
     def set_assignments(self, actor, subject_type, subject_id, payload):
@@ -240,6 +350,7 @@ class PerimeterService:
                           "Only front user managers and license admins change a customer's perimeters; "
                           "only license admins change users' and contract types' perimeters.")
             ids = self._check_ids(s, actor["license_id"], data["perimeter_ids"])
+            self._claimed_subject(s, actor["license_id"], subject_type, subject_id)
             return self._replace(s, actor["license_id"], subject_type, subject_id, ids)
 
     @endpoint(write=True)
@@ -249,12 +360,10 @@ class PerimeterService:
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         self._subject_type(subject_type)
         with self.db.session() as s:
-            subject = s.get(Subject, (subject_type, subject_id))
-            if subject is not None and subject.version > 0:
-                if subject.license_id != actor["license_id"]:
-                    raise NotFound("Unknown subject.")
-                return {"subject_type": subject_type, "subject_id": subject_id,
-                        "perimeter_ids": self._current(s, subject_type, subject_id), "version": subject.version}
+            subject = self._claimed_subject(s, actor["license_id"], subject_type, subject_id)
+            if subject.version > 0:
+                return {"subject_type": subject_type, "subject_id": subject_id, "version": subject.version,
+                        "perimeter_ids": self._current(s, actor["license_id"], subject_type, subject_id)}
             ids = self._actor_input(s, actor)["perimeters"]
             return self._replace(s, actor["license_id"], subject_type, subject_id, ids)
 
@@ -278,7 +387,8 @@ class PerimeterService:
         self._subject_type(subject_type)
         limit = max(1, min(int(limit), 20000))
         with self.db.session() as s:
-            q = select(Subject).where(Subject.license_id == license_id, Subject.subject_type == subject_type)
+            q = select(Subject).where(Subject.license_id == license_id, Subject.subject_type == subject_type,
+                                      Subject.version > 0)  # registered but never assigned: nothing to export
             if after:
                 q = q.where(Subject.subject_id > after)
             subjects = s.execute(q.order_by(Subject.subject_id).limit(limit)).scalars().all()
@@ -286,11 +396,47 @@ class PerimeterService:
             perims = {sid: [] for sid in ids}
             if ids:
                 for sid, pid in s.execute(select(Assignment.subject_id, Assignment.perimeter_id).where(
-                        Assignment.subject_type == subject_type, Assignment.subject_id.in_(ids))):
+                        Assignment.license_id == license_id, Assignment.subject_type == subject_type,
+                        Assignment.subject_id.in_(ids))):
                     perims[sid].append(pid)
             return {"items": [{"subject_id": x.subject_id, "perimeter_ids": sorted(perims[x.subject_id]),
                                "version": x.version} for x in subjects],
                     "next": ids[-1] if len(ids) == limit else None}
+
+    # -- subjects registered from their owning services' events -----------------------------------
+
+    def _register_created(self, event, subject_type: str, id_field: str):
+        subject_id, license_id = event["data"][id_field], event["license_id"]
+        if not license_id:
+            log.warning("%s with no license_id: %s not registered", event["type"], subject_id)
+            return
+        with self.db.session() as s:
+            if not first_time(s, Inbox, event["id"], f"perimeter.register:{event['type']}"):
+                return
+            if self._held_elsewhere(s, license_id, subject_type, subject_id):
+                log.warning("%s %s of license %s is already registered in another license: ignored",
+                            subject_type, subject_id, license_id)
+                return
+            self._register(s, license_id, subject_type, [subject_id])
+
+    @subscribe("identity", "user.invited.v1")
+    def on_user_invited(self, event):
+        """Joining a license (activation, invitation, ERP collaborator, reactivation, portal access)
+        sends an invitation: the person becomes a subject of that license. A portal client granted
+        access without an email is vouched for by identity when first named."""
+        self._register_created(event, "user", "user_id")
+
+    @subscribe("identity", "user.activated.v1")
+    def on_user_activated(self, event):
+        self._register_created(event, "user", "user_id")
+
+    @subscribe("contracts", "customer.created.v1")
+    def on_customer_created(self, event):
+        self._register_created(event, "customer", "customer_id")
+
+    @subscribe("contracts", "contract_type.created.v1")
+    def on_contract_type_created(self, event):
+        self._register_created(event, "contract_type", "contract_type_id")
 
     # -- decisions -------------------------------------------------------------------------------
 

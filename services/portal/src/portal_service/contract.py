@@ -35,6 +35,7 @@ class QuoteViewedV1(Schema):
     title = fields.String(required=True)
     owner_id = fields.String(required=True, metadata={"description": "the assigned salesperson (notified per "
                                                                      "their preferences)"})
+    customer_id = fields.String(allow_none=True)
     contact_id = fields.String(required=True)
     contact_name = fields.String(required=True)
     contact_email = fields.String(required=True)
@@ -56,6 +57,7 @@ class QuoteFeedbackSentV1(Schema):
     number = fields.String(required=True)
     title = fields.String(required=True)
     owner_id = fields.String(required=True)
+    customer_id = fields.String(allow_none=True)
     contact_id = fields.String(required=True)
     contact_name = fields.String(required=True)
     contact_email = fields.String(required=True)
@@ -96,6 +98,8 @@ class NotificationRequestedV1(Schema):
     vars = fields.Dict(required=True)
     attachments = fields.List(fields.Nested(NotificationAttachment))
     reply_to = fields.String(metadata={"description": "quote emails: the salesperson; feedback: the contact"})
+    customer_id = fields.String(allow_none=True, metadata={"description": "the customer the message is about: "
+                                                           "who may read it in the delivery log"})
 
 
 EVENTS = {

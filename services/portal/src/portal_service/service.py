@@ -98,10 +98,11 @@ class PortalService:
         return {a.contact_id: a for a in s.execute(select(ClientAccess).where(
             ClientAccess.license_id == license_id, ClientAccess.contact_id.in_(list(contact_ids)))).scalars()}
 
-    def _notify(self, s, license_id, subject, *, to, to_name, locale, template, dedupe_key, vars, user_id=None,
-                attachments=None, reply_to=None):
+    def _notify(self, s, license_id, subject, *, to, to_name, locale, template, dedupe_key, vars, customer_id,
+                user_id=None, attachments=None, reply_to=None):
         data = {"channel": "email", "to": to, "to_name": to_name or "", "locale": logic.pick_locale(locale),
-                "template": template, "user_id": user_id, "dedupe_key": dedupe_key, "vars": vars}
+                "template": template, "user_id": user_id, "customer_id": customer_id, "dedupe_key": dedupe_key,
+                "vars": vars}
         if attachments:
             data["attachments"] = attachments
         if reply_to:
@@ -332,6 +333,7 @@ class PortalService:
                     a = accesses[cid]
                     self._notify(s, actor["license_id"], contract_id, to=a["email"], to_name=a["name"],
                                  locale=a["locale"], template="contract_shared", user_id=a["user_id"],
+                                 customer_id=contract["customer_id"],
                                  dedupe_key=f"contract_shared:{share.id}:{share.version}:{cid}",
                                  vars={"name": a["name"] or a["email"], "license_name": license_name,
                                        "number": contract["number"], "title": contract["title"],
@@ -638,6 +640,7 @@ class PortalService:
                 if data["attach_pdf"] else None
             self._notify(s, actor["license_id"], contract_id, to=contact["email"], to_name=contact.get("name"),
                          locale=locale, template=template, dedupe_key=f"{template}:{send.id}",
+                         customer_id=detail.get("customer_id"),
                          attachments=attachments, reply_to=detail.get("owner_email") or actor.get("email"),
                          vars={"name": contact.get("name") or contact["email"],
                                "license_name": license.get("name") or "",
@@ -749,7 +752,8 @@ class PortalService:
                                  user_agent=logic.clip(meta.get("user_agent"), 500), message=message)
         s.add(activity)
         data = {"contract_id": contract_id, "number": detail["number"], "title": detail.get("title") or "",
-                "owner_id": detail["owner_id"], "contact_id": contact["contact_id"], "contact_name": contact["name"],
+                "owner_id": detail["owner_id"], "customer_id": detail.get("customer_id"),
+                "contact_id": contact["contact_id"], "contact_name": contact["name"],
                 "contact_email": contact["email"], "at": iso(at)}
         if kind in ("viewed", "downloaded"):
             data.update({"ip": activity.ip, "user_agent": activity.user_agent, "channel": channel})
@@ -773,6 +777,7 @@ class PortalService:
                     # same dedupe key as notify's own owner notification for this event: one email only
                     self._notify(s, link.license_id, link.contract_id, to=owner["email"], to_name=owner["name"],
                                  locale=owner["locale"], template="quote_feedback", user_id=detail["owner_id"],
+                                 customer_id=detail.get("customer_id"),
                                  dedupe_key=f"{event['id']}:quote_feedback:email", reply_to=link.contact_email,
                                  vars={"name": owner["name"] or owner["email"], "license_name": owner["license_name"],
                                        "number": detail["number"], "title": detail.get("title") or "",

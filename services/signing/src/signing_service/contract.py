@@ -82,6 +82,7 @@ class SignatureCompletedV1(Schema):
     owner_id = fields.String(required=True)
     owner_email = fields.String(required=True)
     owner_name = fields.String(required=True)
+    customer_id = fields.String(allow_none=True)
     signers = fields.List(fields.Nested(_Signer), required=True)
     document_sha256 = fields.String(required=True)
     sealed_sha256 = fields.String(required=True)
@@ -123,6 +124,8 @@ class NotificationRequestedV1(Schema):
     dedupe_key = fields.String(required=True)
     vars = fields.Dict(required=True)
     attachments = fields.List(fields.Dict(), metadata={"description": "[{kind: signed_pdf, id, filename}]"})
+    customer_id = fields.String(allow_none=True, metadata={"description": "the customer the message is about: "
+                                                           "who may read it in the delivery log"})
 
 
 EVENTS = {

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from dataclasses import dataclass
 
@@ -10,7 +11,8 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from paraph_platform.config import env, env_float, env_int, jwt_secret, public_url
+from paraph_platform.config import env, env_float, env_int, public_url
+from paraph_platform.db import Database
 
 from . import crypto, logic
 from .models import DevCredential
@@ -21,8 +23,6 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class SigningSettings:
     public_url: str
-    link_key: bytes
-    otp_key: bytes
     otp_ttl: int
     otp_max_attempts: int
     otp_send_limit: int
@@ -43,12 +43,8 @@ def _setting(config: dict, name: str, value):
 class Settings(DependencyProvider):
     def setup(self):
         c = self.container.config
-        secret = _setting(c, "SIGNING_LINK_SECRET", env("SIGNING_LINK_SECRET")) or \
-            "links:" + (c.get("JWT_SECRET") or jwt_secret())
         self.settings = SigningSettings(
             public_url=(c.get("PUBLIC_URL") or public_url()).rstrip("/"),
-            link_key=logic.derive_key(secret, "links"),
-            otp_key=logic.derive_key(secret, "otp"),
             otp_ttl=int(_setting(c, "OTP_TTL_SECONDS", env_int("OTP_TTL_SECONDS", 600))),
             otp_max_attempts=int(_setting(c, "OTP_MAX_ATTEMPTS", env_int("OTP_MAX_ATTEMPTS", 5))),
             otp_send_limit=int(_setting(c, "OTP_SEND_LIMIT", env_int("OTP_SEND_LIMIT", 5))),
@@ -70,6 +66,7 @@ class Settings(DependencyProvider):
 def key_environment(config: dict) -> dict:
     """The key-related variables (container config first, for tests)."""
     return {
+        "SIGNING_LINK_SECRET": _setting(config, "SIGNING_LINK_SECRET", env("SIGNING_LINK_SECRET")),
         "SIGNING_P12_PATH": _setting(config, "SIGNING_P12_PATH", env("SIGNING_P12_PATH")),
         "SIGNING_P12_PASSWORD": _setting(config, "SIGNING_P12_PASSWORD", env("SIGNING_P12_PASSWORD")),
         "SIGNING_KEY_PEM": _setting(config, "SIGNING_KEY_PEM", env("SIGNING_KEY_PEM")),
@@ -82,6 +79,21 @@ def key_environment(config: dict) -> dict:
     }
 
 
+# the dev_credentials row of the generated link secret (when SIGNING_LINK_SECRET is unset)
+LINK_SECRET_NAME = "link.secret"
+
+
+@dataclass(frozen=True)
+class LinkKeys:
+    """Purpose-bound keys of the signing links and of the one-time codes, from one secret."""
+    link: bytes
+    otp: bytes
+
+    @classmethod
+    def from_secret(cls, secret: str) -> "LinkKeys":
+        return cls(link=logic.derive_key(secret, "links"), otp=logic.derive_key(secret, "otp"))
+
+
 class Keys:
     """Per-process cache of the key material, loaded on first use."""
 
@@ -90,6 +102,31 @@ class Keys:
         self._lock = threading.Lock()
         self._material: crypto.KeyMaterial | None = None
         self._fingerprints: set[str] = set()
+        self._link_keys: LinkKeys | None = None
+
+    def link_keys(self, db) -> LinkKeys:
+        """SIGNING_LINK_SECRET, or a random secret generated once and kept in the signing database: links
+        survive restarts and are the same on every replica, and no other process can compute them."""
+        if self._link_keys is None:
+            with self._lock:
+                if self._link_keys is None:
+                    secret = self._env.get("SIGNING_LINK_SECRET") or self._stored_link_secret(db)
+                    self._link_keys = LinkKeys.from_secret(secret)
+        return self._link_keys
+
+    @staticmethod
+    def _stored_link_secret(db) -> str:
+        with db.session() as s:
+            row = s.get(DevCredential, LINK_SECRET_NAME)
+            if row is not None:
+                return row.value.decode()
+        try:
+            with db.session() as s:
+                s.add(DevCredential(name=LINK_SECRET_NAME, value=secrets.token_urlsafe(32).encode()))
+        except IntegrityError:  # another worker or replica generated it first: use theirs
+            pass
+        with db.session() as s:
+            return s.get(DevCredential, LINK_SECRET_NAME).value.decode()
 
     def _dev_credentials(self, db) -> dict[str, bytes]:
         with db.session() as s:
@@ -147,6 +184,13 @@ class Keys:
 class KeyStore(DependencyProvider):
     def setup(self):
         self.keys = Keys(self.container.config)
+
+    def start(self):
+        # the link keys are loaded before any worker runs: workers use them inside their own transaction,
+        # where generating the secret (a write on a second connection) would wait for that very transaction
+        # on SQLite; every Database provider has its engine once the container's setup is done
+        db = next(ext.db for ext in self.container.dependencies if isinstance(ext, Database))
+        self.keys.link_keys(db)
 
     def get_dependency(self, worker_ctx):
         return self.keys

@@ -206,8 +206,9 @@ class OfflineSyncItem(Base):
 
 
 class DevCredential(Base):
-    """Development signing material (self-signed CA, sealing certificate, local TSA), generated once
-    when no key is configured, so that ``./paraph up`` seals documents with no setup."""
+    """Signing material generated once when none is configured and kept here only: the development CA,
+    sealing certificate and local TSA (so that ``./paraph up`` seals documents with no setup), and the
+    secret of the signing links and one-time codes (``link.secret``, when SIGNING_LINK_SECRET is unset)."""
     __tablename__ = "dev_credentials"
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)

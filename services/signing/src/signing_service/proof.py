@@ -7,6 +7,8 @@ from importlib import resources
 
 from jinja2 import ChainableUndefined, Environment, select_autoescape
 
+from paraph_platform import pdf_sandbox
+
 LABELS = {
     "fr": {"title": "Preuve de signature électronique", "document": "Document", "number": "Numéro",
            "name": "Intitulé", "original_sha": "Empreinte SHA-256 du document présenté",
@@ -67,5 +69,6 @@ def build_html(context: dict) -> str:
 
 
 def render_proof(context: dict) -> bytes:
-    from weasyprint import CSS, HTML
-    return HTML(string=build_html(context)).write_pdf(stylesheets=[CSS(string=_css())])
+    """Sandboxed like every HTML-to-PDF render: the only images are the data: URLs built above, and
+    anything else (a URL slipped into the evidence) fails the render instead of being fetched."""
+    return pdf_sandbox.render_pdf(build_html(context), [_css()])

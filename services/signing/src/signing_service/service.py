@@ -176,8 +176,14 @@ class SigningService:
             raise NotFound("Signature request not found.")
         self.contracts.get_contract(actor, r.contract_id)
 
+    @staticmethod
+    def _in_charge(actor: dict, r: SignatureRequest) -> bool:
+        """The request's requester, the contract's owner or a manager: who may cancel a request or attest
+        in-person (offline) signatures on it; seeing the contract is not enough."""
+        return actor["role"] in (SYSTEM, *MANAGERS) or actor["user_id"] in (r.created_by, r.owner_id)
+
     def _token(self, participant_id: str) -> str:
-        return logic.link_token(self.settings.link_key, participant_id)
+        return logic.link_token(self.keys.link_keys(self.db).link, participant_id)
 
     def _path(self, participant_id: str) -> str:
         return f"/sign/{self._token(participant_id)}"
@@ -210,7 +216,7 @@ class SigningService:
     def _notify(self, s, r: SignatureRequest, p: Participant, template: str, dedupe_key: str, vars: dict,
                 *, channel: str = "email", to: str | None = None, attachments: list | None = None):
         data = {"channel": channel, "to": to or p.email, "to_name": p.name, "locale": r.locale,
-                "template": template, "user_id": p.user_id, "dedupe_key": dedupe_key,
+                "template": template, "user_id": p.user_id, "customer_id": r.customer_id, "dedupe_key": dedupe_key,
                 "vars": {"name": p.name, "license_name": r.license_name, "number": r.contract_number,
                          "title": r.contract_title, **vars}}
         if attachments:
@@ -529,7 +535,7 @@ class SigningService:
         with self.db.session() as s:
             r = self._request(s, actor["license_id"], request_id)
         self._visible(actor, r)
-        if actor["role"] not in MANAGERS + (SYSTEM,) and actor["user_id"] not in (r.created_by, r.owner_id):
+        if not self._in_charge(actor, r):
             raise Forbidden("Only the requester, the document's owner or a manager can cancel this request.")
         now = _now()
         with self.db.session() as s:
@@ -602,7 +608,7 @@ class SigningService:
         code = logic.new_otp()
         cid = new_id()
         expires = now + timedelta(seconds=self.settings.otp_ttl)
-        s.add(OtpChallenge(id=cid, participant_id=p.id, code_hash=logic.otp_hash(self.settings.otp_key, cid, code),
+        s.add(OtpChallenge(id=cid, participant_id=p.id, code_hash=logic.otp_hash(self.keys.link_keys(self.db).otp, cid, code),
                            channel=channel, destination_masked=masked, created_at=now, expires_at=expires))
         self._notify(s, r, p, "signature_otp", f"signature_otp:{cid}",
                      {"code": code, "minutes": max(1, self.settings.otp_ttl // 60)}, channel=channel, to=to)
@@ -630,7 +636,7 @@ class SigningService:
         if _aware(ch.expires_at) <= now:
             raise InvalidInput("This one-time code has expired; request a new one.",
                                {"fields": {"otp": ["expired"]}, "code_status": "expired"})
-        if not logic.otp_matches(self.settings.otp_key, ch.id, code, ch.code_hash):
+        if not logic.otp_matches(self.keys.link_keys(self.db).otp, ch.id, code, ch.code_hash):
             attempts = ch.attempts + 1
             values = {"attempts": OtpChallenge.attempts + 1}
             if attempts >= self.settings.otp_max_attempts:
@@ -1058,7 +1064,7 @@ class SigningService:
             self.outbox.add(s, "signature.completed.v1", {
                 "request_id": r.id, "contract_id": r.contract_id, "kind": r.contract_kind,
                 "number": r.contract_number, "title": r.contract_title, "owner_id": r.owner_id,
-                "owner_email": r.owner_email, "owner_name": r.owner_name,
+                "owner_email": r.owner_email, "owner_name": r.owner_name, "customer_id": r.customer_id,
                 "signers": [{k: x[k] for k in ("name", "email", "signed_at")} for x in signers],
                 "document_sha256": r.document_sha256, "sealed_sha256": sealed_sha,
                 "proof_sha256": r.proof_sha256, "completed_at": iso(now)}, subject=r.id, license_id=r.license_id)
@@ -1219,6 +1225,9 @@ class SigningService:
         with self.db.session() as s:
             r = self._request(s, actor["license_id"], request_id)
         self._visible(actor, r)
+        if not self._in_charge(actor, r):
+            raise Forbidden("Only the request's requester, the contract owner or a manager may collect "
+                            "signatures offline.")
         now = _now()
 
         def work(s):
@@ -1245,7 +1254,7 @@ class SigningService:
 
         return self._unit(work)
 
-    def _sync_one(self, actor: dict, actor_name: str | None, raw: dict, batch_device: str, visible: dict) -> dict:
+    def _sync_one(self, actor: dict, operator: dict, raw: dict, batch_device: str, access: dict) -> dict:
         client_id = raw.get("client_id") if isinstance(raw, dict) and isinstance(raw.get("client_id"), str) else None
         try:
             item = schemas.OfflineItem().load(raw if isinstance(raw, dict) else {})
@@ -1265,6 +1274,17 @@ class SigningService:
                                               for k, v in item.items()})
         device_id = item["device_id"] or batch_device
         lic = actor["license_id"]
+        # checked before the replay lookup: a caller who may not attest learns nothing from client ids
+        rid = item["request_id"]
+        if rid not in access:
+            access[rid] = self._offline_access(actor, lic, rid)
+        if access[rid] == "unknown":
+            return {"client_id": client_id, "status": "conflict", "code": "unknown_request", "retryable": False,
+                    "detail": "No such signature request (or not visible to you)."}
+        if access[rid] == "not_allowed":
+            return {"client_id": client_id, "status": "rejected", "code": "not_allowed", "retryable": False,
+                    "detail": "Only the request's requester, the contract owner or a manager may record "
+                              "in-person signatures."}
         with self.db.session() as s:
             done = s.execute(select(OfflineSyncItem).where(OfflineSyncItem.license_id == lic,
                                                            OfflineSyncItem.client_id == client_id)).scalar_one_or_none()
@@ -1273,22 +1293,6 @@ class SigningService:
                     return {"client_id": client_id, "status": "conflict", "code": "client_id_reused",
                             "retryable": False, "detail": "This client id was already used for another signature."}
                 return {**done.result, "replayed": True}
-        rid = item["request_id"]
-        if rid not in visible:
-            with self.db.session() as s:
-                r = s.execute(select(SignatureRequest).where(SignatureRequest.id == rid,
-                                                             SignatureRequest.license_id == lic)).scalar_one_or_none()
-            ok = False
-            if r is not None:
-                try:
-                    self._visible(actor, r)
-                    ok = True
-                except NotFound:
-                    ok = False
-            visible[rid] = ok
-        if not visible[rid]:
-            return {"client_id": client_id, "status": "conflict", "code": "unknown_request", "retryable": False,
-                    "detail": "No such signature request (or not visible to you)."}
         now = _now()
 
         def outcome(status, code, detail, retryable=False, **extra):
@@ -1328,13 +1332,14 @@ class SigningService:
                     result = outcome("conflict", "consent_changed", "The consent text differs from the package's.")
                 if result is None:
                     consent = self._consent(r, p.role)
-                    auth = {"method": "in_person", "otp_verified": False, "attested_by": actor["user_id"],
-                            "attested_by_name": actor_name or actor.get("email") or actor["user_id"],
+                    auth = {"method": "in_person", "otp_verified": False, "attested_by": operator["user_id"],
+                            "attested_by_name": operator["name"], "attested_by_email": operator["email"],
                             "device_id": device_id, "mode": "offline"}
                     self._record(s, r, p, "sign", mode="offline", auth=auth, now=now, client={}, data=item,
                                  consent=consent, image=image, device_time=item["signed_at"], device_id=device_id,
                                  geolocation=item["geolocation"],
-                                 audit_actor={**self._who(p), "attested_by": actor["user_id"]})
+                                 audit_actor={**self._who(p), "attested_by": operator["user_id"],
+                                              "operator": operator})
                     self._apply(s, r, p, "sign", now, signed_at=item["signed_at"])
                     result = outcome("accepted", "signed", "Signature recorded.", participant_id=p.id,
                                      request_status=r.status, received_at=iso(now),
@@ -1353,6 +1358,20 @@ class SigningService:
                 return {**done.result, "replayed": True}
             return outcome("error", "retry", "A concurrent sync touched this request; sync again.", retryable=True)
 
+    def _offline_access(self, actor: dict, license_id: str, request_id: str) -> str:
+        """'unknown' (absent or not visible: nothing to tell), 'not_allowed' (visible, but the caller may not
+        attest in-person signatures on it) or 'allowed'."""
+        with self.db.session() as s:
+            r = s.execute(select(SignatureRequest).where(SignatureRequest.id == request_id,
+                                                         SignatureRequest.license_id == license_id)).scalar_one_or_none()
+        if r is None:
+            return "unknown"
+        try:
+            self._visible(actor, r)
+        except NotFound:
+            return "unknown"
+        return "allowed" if self._in_charge(actor, r) else "not_allowed"
+
     @endpoint(write=True)
     def offline_sync(self, actor, payload):
         """Upload signatures collected offline. Per item: accepted, conflict (with a code) or rejected;
@@ -1360,11 +1379,14 @@ class SigningService:
         raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         data = schemas.OfflineSyncIn().load(payload if isinstance(payload, dict) else {})
-        visible: dict = {}
+        # who operated the device: the authenticated caller (gateway-verified token), never the payload
+        operator = {"user_id": actor["user_id"], "email": actor.get("email"),
+                    "name": raw_actor.get("name") or actor.get("email") or actor["user_id"]}
+        access: dict = {}
         results = []
         for raw in data["items"]:
             try:
-                results.append(self._sync_one(actor, raw_actor.get("name"), raw, data["device_id"], visible))
+                results.append(self._sync_one(actor, operator, raw, data["device_id"], access))
             except Exception:  # noqa: BLE001 - one bad item never fails the batch
                 log.exception("offline sync item failed")
                 results.append({"client_id": raw.get("client_id") if isinstance(raw, dict) else None,

@@ -124,3 +124,12 @@ def test_proof_renders(km):
     html = proof.build_html(context)
     assert "T &lt;b&gt;" in html and "data:image/png;base64," in html and "in person" in html
     assert proof.render_proof(context).startswith(b"%PDF")
+
+
+def test_proof_render_is_sandboxed(monkeypatch):
+    """The proof goes through the platform's HTML-to-PDF sandbox: a URL reaching its HTML is never fetched."""
+    from paraph_platform.pdf_sandbox import FetchRefused
+    monkeypatch.setattr(proof, "build_html", lambda context: '<link rel="attachment" href="file:///etc/hostname">')
+    with pytest.raises(FetchRefused) as refused:
+        proof.render_proof({})
+    assert refused.value.urls == ["file:///etc/hostname"]

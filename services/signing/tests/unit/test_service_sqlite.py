@@ -40,8 +40,7 @@ def svc(tmp_path, pdf):
     url = f"sqlite:///{tmp_path / 'signing.db'}"
     upgrade("signing", url)
     db = Db(make_engine(url, shared=False), IdempotencyKey)
-    settings = SigningSettings(public_url="http://paraph.test", link_key=logic.derive_key("s", "links"),
-                               otp_key=logic.derive_key("s", "otp"), otp_ttl=600, otp_max_attempts=5,
+    settings = SigningSettings(public_url="http://paraph.test", otp_ttl=600, otp_max_attempts=5,
                                otp_send_limit=5, otp_send_window=900, request_ttl_days=30, reminder_after=3600,
                                reminder_max=3, reminder_min_interval=300, seal_retry_after=300,
                                max_document_bytes=10_000_000)
@@ -59,7 +58,9 @@ def svc(tmp_path, pdf):
     identity.resolve_users.return_value = {
         "u-boss": {"user_id": "u-boss", "email": "boss@v.test", "name": "Bea", "status": "active", "phone": None}}
     identity.license_settings.return_value = {"name": "Vendeur SA"}
-    service = worker_factory(SigningService, db=db, settings=settings, keys=Keys({}), outbox=RecordingOutbox(),
+    keys = Keys({})
+    keys.link_keys(db)  # as KeyStore.start does: the generated link secret, before any worker runs
+    service = worker_factory(SigningService, db=db, settings=settings, keys=keys, outbox=RecordingOutbox(),
                              contracts=contracts, identity=identity, ctx={})
     yield service
     db.engine.dispose()

@@ -1,0 +1,118 @@
+"""Staff web app pages under concurrent load, against the API calls they make.
+
+A real gunicorn web app (``web/gunicorn.conf.py``) in front of a real gunicorn gateway, identity,
+perimeter and contracts started as in production, on a private RabbitMQ vhost and fresh PostgreSQL
+databases. One signed-in salesperson's session cookie is shared by the clients. Scenarios:
+
+* ``GET /healthz`` of the web app — HTTP + Flask only: the ceiling of the web app itself
+* ``GET /sign-in``                — a page rendered without any API call (templates, catalog, CSP nonce)
+* ``GET /contracts/<id>``         — the contract page: session decrypted, 1 API call, rendered
+* ``GET /api/v1/contracts/<id>``  — the same API call made directly (what the page adds is the difference)
+* ``GET /``                       — the home page: 2 API calls (quotes and contracts awaiting signature)
+
+and prints the ratios measured in this run (page vs its API call, home vs contract page).
+
+    ./paraph bench web_pages [--threads 8] [--seconds 6] [--workers 2]
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+from pathlib import Path
+
+import requests
+
+from bench.common import (Processes, free_port, http_load, private_vhost, ratio, real_session, save,
+                          scratch_databases, service_env, table, wait_until)
+
+SUITE = False  # not in the default suite: it needs four processes more than gateway_http
+BENCH_PASSWORD = "a bench password, long enough"  # bench.common.real_session's
+
+
+def web_app(procs: Processes, gateway_url: str, workers: int, threads: int) -> str:
+    import sys
+    port = free_port()
+    procs.spawn("web", [str(Path(sys.executable).parent / "gunicorn"), "-c", str(Path("web") / "gunicorn.conf.py")],
+                {"WEB_BIND": f"127.0.0.1:{port}", "WEB_WORKERS": str(workers), "WEB_THREADS": str(threads),
+                 "WEB_ACCESS_LOG": "0", "GATEWAY_URL": gateway_url, "WEB_SESSION_KEY": "bench-web-session-key",
+                 "PUBLIC_URL": f"http://127.0.0.1:{port}"})
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: requests.get(f"{url}/healthz", timeout=1).ok, 60, "the web app")
+    return url
+
+
+def signed_in_cookie(web_url: str, email: str, password: str) -> str:
+    """The session cookie of a browser that signed in through the sign-in page."""
+    browser = requests.Session()
+    page = browser.get(f"{web_url}/sign-in", timeout=15).text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = browser.post(f"{web_url}/sign-in", data={"email": email, "password": password, "csrf_token": csrf},
+                     allow_redirects=False, timeout=30)
+    assert r.status_code == 302, r.text[:500]
+    return browser.cookies["paraph_session"]
+
+
+def run(threads: int, seconds: float, workers: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="paraph-bench-") as tmp, private_vhost() as amqp, \
+            scratch_databases("identity", "perimeter", "contracts") as dbs:
+        procs = Processes(Path(tmp))
+        try:
+            env = service_env(amqp, dbs, Path(tmp))
+            for service in dbs:
+                procs.service(service, env)
+            api = procs.gateway(free_port(), env, workers=workers)
+            web = web_app(procs, api, workers, 8)
+            wait_until(lambda: requests.get(f"{api}/api/v1/.well-known/jwks.json", timeout=5).ok, 90, "identity")
+            admin = real_session(api, dbs["identity"])
+            auth = {"Authorization": f"Bearer {admin['access_token']}"}
+            created = []
+            wait_until(lambda: created.append(requests.post(f"{api}/api/v1/customers", json={"name": "Bench SARL"},
+                                                            headers=auth, timeout=15)) or created[-1].status_code == 201,
+                       90, "contracts")
+            customer = created[-1].json()
+            quote = requests.post(f"{api}/api/v1/quotes", headers=auth, timeout=15, json={
+                "title": "Bench", "customer_id": customer["id"], "lines": [
+                    {"description": "Line", "quantity": "1", "unit_price": "100", "tax_rate": "20"}]}).json()
+            cookie = {"Cookie": f"paraph_session={signed_in_cookie(web, admin['user']['email'], BENCH_PASSWORD)}"}
+            procs.check()
+
+            def get(url, headers=None):
+                return lambda s, i: s.get(url, headers=headers, timeout=15, allow_redirects=False)
+
+            results = {
+                "web_healthz": http_load(get(f"{web}/healthz"), threads=threads, seconds=seconds),
+                "sign_in_page": http_load(get(f"{web}/sign-in"), threads=threads, seconds=seconds),
+                "contract_page": http_load(get(f"{web}/contracts/{quote['id']}", cookie), threads=threads,
+                                           seconds=seconds),
+                "contract_api": http_load(get(f"{api}/api/v1/contracts/{quote['id']}", auth), threads=threads,
+                                          seconds=seconds),
+                "home_page": http_load(get(f"{web}/", cookie), threads=threads, seconds=seconds),
+            }
+            procs.check()
+            return results
+        finally:
+            procs.stop()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="bench web_pages", description=__doc__.split("\n")[0])
+    parser.add_argument("--threads", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--seconds", type=float, default=6.0, help="measured seconds per scenario")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (gateway and web each)")
+    args = parser.parse_args(argv)
+    r = run(args.threads, args.seconds, args.workers)
+    print(f"web + gateway: gunicorn {args.workers} workers each; {args.threads} clients, {args.seconds:.0f}s each")
+    rows = [[name, v["throughput"], v["p50_ms"], v["p95_ms"], v["p99_ms"], v["errors"]] for name, v in r.items()]
+    print(table(rows, ["scenario", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"]))
+    ratios = {
+        "contract_page_vs_api_p50": ratio(r["contract_page"]["p50_ms"], r["contract_api"]["p50_ms"]),
+        "contract_page_vs_api_throughput": ratio(r["contract_page"]["throughput"], r["contract_api"]["throughput"]),
+        "home_vs_contract_page_p50": ratio(r["home_page"]["p50_ms"], r["contract_page"]["p50_ms"]),
+        "sign_in_page_vs_healthz_p50": ratio(r["sign_in_page"]["p50_ms"], r["web_healthz"]["p50_ms"]),
+    }
+    for k, v in ratios.items():
+        print(f"  {k}: {v}")
+    path = save("web_pages", {"params": vars(args), "results": r, "ratios": ratios})
+    print(f"  saved {path.relative_to(path.parents[2])}")
+    return 0 if all(v["requests"] and not v["errors"] for v in r.values()) else 1

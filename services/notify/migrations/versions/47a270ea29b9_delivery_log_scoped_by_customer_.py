@@ -1,0 +1,41 @@
+"""delivery log scoped by customer perimeters: notifications.customer_id and the customer scope replica
+
+Revision ID: 47a270ea29b9
+Revises: 8ec2aaaf6583
+Create Date: 2026-12-01 22:35:33.188313
+"""
+from alembic import op
+import sqlalchemy as sa
+import paraph_platform.db
+
+
+revision = '47a270ea29b9'
+down_revision = '8ec2aaaf6583'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('customer_scope_versions',
+    sa.Column('customer_id', sa.String(length=36), nullable=False),
+    sa.Column('license_id', sa.String(length=36), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('customer_id')
+    )
+    op.create_table('customer_scopes',
+    sa.Column('customer_id', sa.String(length=36), nullable=False),
+    sa.Column('perimeter_id', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('customer_id', 'perimeter_id')
+    )
+    op.create_index('ix_customer_scope_perimeter', 'customer_scopes', ['perimeter_id', 'customer_id'], unique=False)
+    op.add_column('notifications', sa.Column('customer_id', sa.String(length=36), nullable=True))
+    op.create_index('ix_notification_license_customer', 'notifications', ['license_id', 'customer_id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('notifications') as batch:  # SQLite cannot drop a column in place
+        batch.drop_index('ix_notification_license_customer')
+        batch.drop_column('customer_id')
+    op.drop_index('ix_customer_scope_perimeter', table_name='customer_scopes')
+    op.drop_table('customer_scopes')
+    op.drop_table('customer_scope_versions')

@@ -1,0 +1,95 @@
+"""The staff web app in a real headless Chromium, for every page's browser tests.
+
+Fixtures (reuse them for new pages):
+
+* ``web_system`` — identity, perimeter, contracts and notify (mail to a mail sink), the gateway served on a
+  loopback port, and the web app in front of it (a real HTTP server in a thread): ``web_system.url``,
+  ``web_system.s`` (the ``System``: API helpers), ``web_system.mail`` (the sink), ``web_system.link(emailed)``
+  (an emailed link on the test's server), ``web_system.wait(predicate)``, ``web_system.password``.
+* ``staff`` — a license ("ACME Paris") with its admin and a salesperson, both with passwords:
+  ``staff.admin`` / ``staff.sales`` are API sessions (``access_token``), ``staff.email[role]`` their emails.
+* ``sign_in(browser, email)`` — signs the browser in through the sign-in page.
+* ``screenshot(browser, name)`` — saves ``<name>-desktop.png`` (1280 px) and ``<name>-phone.png`` (375 px)
+  of the current page under ``test-output/screenshots/`` (gitignored; see web/README.md).
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+PASSWORD = "a long enough password"
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-output" / "screenshots"
+WEB_SESSION_KEY = "test-web-session-key"
+
+
+def serve(app) -> tuple[str, object]:
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}", server
+
+
+@pytest.fixture
+def web_system(system, mail_sink):
+    from paraph_web import create_app
+    s = system("identity", "perimeter", "contracts", "notify", service_config={"notify": {
+        "SMTP_URL": mail_sink.smtp_url, "MAIL_FROM": "Paraph <no-reply@paraph.test>",
+        "WEBHOOK_ALLOW_PRIVATE": "1"}})  # webhook tests post to a receiver on 127.0.0.1
+    gateway_url = s.serve()
+    app = create_app({"GATEWAY_URL": gateway_url, "WEB_SESSION_KEY": WEB_SESSION_KEY,
+                      "PUBLIC_URL": "http://paraph.test", "API_TIMEOUT": 15.0})
+    url, server = serve(app)
+    try:
+        yield SimpleNamespace(url=url, s=s, mail=mail_sink, app=app, password=PASSWORD,
+                              wait=functools.partial(s.wait_for, timeout=20.0, interval=0.1),
+                              link=lambda emailed: local(url, emailed))
+    finally:
+        server.shutdown()
+
+
+def local(base: str, emailed: str) -> str:
+    """An emailed link (http://paraph.test/...) on the test's web server."""
+    return base + "/" + emailed.split("://", 1)[1].split("/", 1)[1]
+
+
+@pytest.fixture
+def staff(web_system):
+    s = web_system.s
+    admin = s.new_license("ACME Paris", "boss@acme.test")
+    sales = s.add_user(admin, "paul@acme.test", name="Paul Martin")
+    return SimpleNamespace(admin=admin, sales=sales, email={"admin": "boss@acme.test", "sales": "paul@acme.test"})
+
+
+@pytest.fixture
+def sign_in(web_system):
+    from selenium.webdriver.common.by import By
+    wait = web_system.wait
+
+    def do(browser, email, password=PASSWORD, next_path="/"):
+        browser.get(web_system.url + "/sign-in?next=" + next_path)
+        browser.find_element(By.ID, "field-email").send_keys(email)
+        browser.find_element(By.ID, "field-password").send_keys(password)
+        browser.find_element(By.ID, "sign-in-submit").click()
+        wait(lambda: browser.find_elements(By.ID, "user-menu"), message=f"{email} signed in")
+    return do
+
+
+@pytest.fixture
+def screenshot():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(browser, name):
+        size = browser.get_window_size()
+        try:
+            for label, width in (("desktop", 1280), ("phone", 375)):
+                browser.set_window_size(width, 900)
+                height = browser.execute_script("return document.documentElement.scrollHeight")
+                browser.set_window_size(width, min(max(height, 600), 3000))
+                browser.save_screenshot(str(SCREENSHOTS / f"{name}-{label}.png"))
+        finally:
+            browser.set_window_size(size["width"], size["height"])
+    return take

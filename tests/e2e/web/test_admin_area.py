@@ -1,0 +1,200 @@
+"""The Enterprise admin area driven as a person would, in headless Chromium, against the real services:
+the seats of a pool shared by two companies, inviting a user, changing a role, deactivating and
+reactivating (asked once, by name), a front user manager's narrower page, and the SELL&SIGN
+practical case: the admin shares customers and contract types out in perimeters ("Nord", "Sud"), and
+DUPONT and DURAND each see only theirs in the pickers of the new quote page."""
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
+
+
+def by_id(browser, id_):
+    from selenium.webdriver.common.by import By
+    return browser.find_element(By.ID, id_)
+
+
+def css(browser, selector):
+    from selenium.webdriver.common.by import By
+    return browser.find_elements(By.CSS_SELECTOR, selector)
+
+
+def h1(browser):
+    return css(browser, "h1")[0].text
+
+
+def options(browser, select_id) -> list[str]:
+    """The choices of a picker, without its placeholder."""
+    from selenium.webdriver.support.ui import Select
+    return sorted(o.text for o in Select(by_id(browser, select_id)).options if o.get_attribute("value"))
+
+
+def notice(browser) -> str:
+    return " ".join(n.text for n in css(browser, "p.notice"))
+
+
+def switch_user(browser, sign_in, email):
+    browser.delete_all_cookies()
+    sign_in(browser, email)
+
+
+def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in, screenshot):
+    w, s = web_system, web_system.s
+    # one subscription of 10 seats shared by two companies: the other one uses 3
+    admin = s.new_license("Immobilière du Nord", "admin@nord.test", seats=10)
+    other = s.new_license("Immobilière du Sud", "admin@sud.test", pool=admin["pool"])
+    for email in ("a@sud.test", "b@sud.test"):
+        s.add_user(other, email)
+    s.add_user(admin, "manager@nord.test", role="front_user_manager", name="Lucie Manager")
+    s.add_user(admin, "paul@nord.test", name="Paul Martin")
+
+    sign_in(browser, "admin@nord.test", next_path="/settings/users")
+    assert h1(browser) == "Utilisateurs et licences"  # the admin's language: French (the default)
+    assert by_id(browser, "seats-pool").text.startswith("3 + 3 sur 10")
+    assert by_id(browser, "seats-free").text == "4"
+    assert by_id(browser, "license-expiry").text
+    assert len(css(browser, "#users tbody tr")) == 3
+
+    # invite a user: the primary action, a form with the role, then her page
+    by_id(browser, "invite-link").click()
+    by_id(browser, "field-email").send_keys("claire@nord.test")
+    by_id(browser, "field-name").send_keys("Claire Petit")
+    by_id(browser, "invite-submit").click()
+    w.wait(lambda: css(browser, "#user-status"), message="the invited user's page")
+    assert h1(browser) == "Claire Petit" and by_id(browser, "user-status").text == "Invité"
+    screenshot(browser, "admin-user")
+    by_id(browser, "resend-invitation").click()
+    assert "Claire Petit" in notice(browser)
+    # the same email again: said above the form, not a crash
+    browser.get(w.url + "/settings/users/invite")
+    by_id(browser, "field-email").send_keys("claire@nord.test")
+    by_id(browser, "invite-submit").click()
+    print("DEBUG", browser.page_source[-4000:])
+    assert "claire@nord.test" in by_id(browser, "form-message").text
+    screenshot(browser, "admin-invite")
+
+    # search (kept in the URL), then her role, deactivation (asked once, by name) and reactivation
+    browser.get(w.url + "/settings/users?q=claire")
+    rows = css(browser, "#users tbody tr")
+    assert len(rows) == 1 and "claire@nord.test" in rows[0].text
+    assert by_id(browser, "seats-pool").text.startswith("4 + 3 sur 10")
+    screenshot(browser, "admin-users")
+    rows[0].find_element("tag name", "a").click()
+    from selenium.webdriver.support.ui import Select
+    Select(by_id(browser, "field-role")).select_by_value("front_user_manager")
+    by_id(browser, "role-submit").click()
+    assert by_id(browser, "user-role").text == "Gestionnaire des utilisateurs"
+    css(browser, "#deactivate summary")[0].click()
+    assert "Claire Petit" in by_id(browser, "deactivate-submit").text
+    by_id(browser, "deactivate-submit").click()
+    w.wait(lambda: css(browser, "#reactivate"), message="deactivated")
+    assert by_id(browser, "user-status").text == "Désactivé"
+    by_id(browser, "reactivate").click()
+    assert by_id(browser, "user-status").text == "Invité"
+
+    # a front user manager: users only, no seat figures, invites plain users, cannot touch an admin
+    switch_user(browser, sign_in, "manager@nord.test")
+    browser.get(w.url + "/settings/users")
+    assert not css(browser, "#seats") and css(browser, "#users tbody tr")
+    by_id(browser, "invite-link").click()
+    assert options(browser, "field-role") == ["Utilisateur"]
+    screenshot(browser, "admin-invite-manager")
+    paul = s.get("/api/v1/users?q=paul", token=admin["access_token"]).get_json()["items"][0]
+    browser.get(f"{w.url}/settings/users/{paul['user_id']}")
+    assert css(browser, "#deactivate") and not css(browser, "#role-form")
+    assert not css(browser, "#user-perimeters-form") and by_id(browser, "user-perimeters").text == "Aucun périmètre"
+    browser.get(f"{w.url}/settings/users/{admin['user']['user_id']}")
+    assert not css(browser, "#deactivate")
+    browser.get(w.url + "/settings/perimeters")
+    assert by_id(browser, "error-page").get_attribute("data-status") == "403"
+
+
+def test_practical_case_perimeters_then_each_salesperson_sees_only_theirs(web_system, browser, sign_in,
+                                                                          screenshot):
+    w, s = web_system, web_system.s
+    admin = s.new_license("Agence Immo", "admin@immo.test")
+    token = admin["access_token"]
+    dupont = s.add_user(admin, "dupont@immo.test", name="Jean DUPONT")
+    durand = s.add_user(admin, "durand@immo.test", name="Marie DURAND")
+    ids = {}
+    for key, name in (("tournier", "Monsieur TOURNIER"), ("fiore", "Madame FIORE")):
+        r = s.post("/api/v1/customers", json={"name": name, "kind": "person"}, token=token)
+        assert r.status_code == 201, r.get_json()
+        ids[key] = r.get_json()["id"]
+    for key, name in (("studio", "Mandat studio"), ("pool", "Mandat avec piscine"), ("longere", "Mandat longère")):
+        r = s.post("/api/v1/contract-types", json={"name": name, "kind": "quote"}, token=token)
+        assert r.status_code == 201, r.get_json()
+        ids[key] = r.get_json()["id"]
+
+    sign_in(browser, "admin@immo.test", next_path="/settings/perimeters")
+    assert css(browser, ".empty-state")
+    screenshot(browser, "admin-perimeters-empty")
+
+    def create(name, description):
+        browser.get(w.url + "/settings/perimeters")
+        by_id(browser, "new-perimeter").click()
+        by_id(browser, "field-name").send_keys(name)
+        by_id(browser, "field-description").send_keys(description)
+        by_id(browser, "perimeter-submit").click()
+        w.wait(lambda: css(browser, "#users-choices"), message=f"the page of {name}")
+        assert h1(browser) == f"Périmètre {name}"
+
+    def tick(*box_ids, shot=None):
+        for box_id in box_ids:
+            by_id(browser, box_id).click()
+        if shot:
+            screenshot(browser, shot)
+        by_id(browser, "perimeter-submit").click()
+        w.wait(lambda: css(browser, "#perimeters"), message="back to the perimeters")
+
+    # "Nord": TOURNIER and the pool mandate (DUPONT gets it on his own page below)
+    create("Nord", "Agences du nord")
+    tick(f"customers-{ids['tournier']}", f"contract_types-{ids['pool']}")
+    # "Sud": DURAND, FIORE and the longère mandate, all from the perimeter's page (with the search box)
+    create("Sud", "Agences du sud")
+    search = css(browser, "#users-choices input[type=search]")
+    assert not search or search[0].is_displayed()
+    tick(f"users-{durand['user']['user_id']}", f"customers-{ids['fiore']}", f"contract_types-{ids['longere']}",
+         shot="admin-perimeter")
+    assert "Sud" in notice(browser)
+    row = css(browser, "#perimeters tr[data-perimeter=Sud]")[0]
+    assert [c.text for c in row.find_elements("css selector", "td.num")] == ["1", "1", "1"]
+
+    # DUPONT's perimeters on his page: a multi-select of the license's perimeters
+    browser.get(f"{w.url}/settings/users/{dupont['user']['user_id']}")
+    nord = [p for p in s.get("/api/v1/perimeters", token=token).get_json() if p["name"] == "Nord"][0]
+    by_id(browser, f"perimeter_ids-{nord['id']}").click()
+    by_id(browser, "user-perimeters-submit").click()
+    assert by_id(browser, f"perimeter_ids-{nord['id']}").is_selected()
+    screenshot(browser, "admin-user-perimeters")
+
+    # a perimeter created by mistake is deleted: asked once, naming it
+    create("Ouest", "")
+    css(browser, "#delete-perimeter summary")[0].click()
+    assert "Ouest" in by_id(browser, "delete-perimeter-submit").text
+    by_id(browser, "delete-perimeter-submit").click()
+    w.wait(lambda: css(browser, "#perimeters"), message="the perimeters after the deletion")
+    assert not css(browser, "#perimeters tr[data-perimeter=Ouest]")
+    screenshot(browser, "admin-perimeters")
+
+    # DUPONT sees TOURNIER, the pool and studio mandates; his draft quote is created
+    switch_user(browser, sign_in, "dupont@immo.test")
+    browser.get(w.url + "/quotes/new")
+    assert options(browser, "field-customer_id") == ["Monsieur TOURNIER"]
+    assert options(browser, "field-contract_type_id") == ["Mandat avec piscine", "Mandat studio"]
+    screenshot(browser, "quote-new")
+    by_id(browser, "quote-submit").click()  # no title: said next to the field
+    assert by_id(browser, "field-title-error").text
+    by_id(browser, "field-title").send_keys("Mandat — villa avec piscine")
+    from selenium.webdriver.support.ui import Select
+    Select(by_id(browser, "field-customer_id")).select_by_visible_text("Monsieur TOURNIER")
+    Select(by_id(browser, "field-contract_type_id")).select_by_visible_text("Mandat avec piscine")
+    by_id(browser, "quote-submit").click()
+    w.wait(lambda: css(browser, "#contract-status"), message="the new quote's page")
+    assert by_id(browser, "contract-customer").text == "Monsieur TOURNIER"
+    assert by_id(browser, "contract-status").text == "Brouillon"
+
+    # DURAND sees FIORE, the longère and studio mandates
+    switch_user(browser, sign_in, "durand@immo.test")
+    browser.get(w.url + "/quotes/new")
+    assert options(browser, "field-customer_id") == ["Madame FIORE"]
+    assert options(browser, "field-contract_type_id") == ["Mandat longère", "Mandat studio"]

@@ -1,0 +1,272 @@
+"""The license admin's settings pages driven as a person would, in headless Chromium against the real
+services: webhooks (secret shown once, a test delivery to a real receiver, replay, disable / enable,
+delete), email templates (edit, preview, reset), the abandon delay, custom columns and flags, the
+notifications log — and every link of every email template landing on a working page."""
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
+
+
+def by_id(browser, id_):
+    from selenium.webdriver.common.by import By
+    return browser.find_element(By.ID, id_)
+
+
+def css(browser, selector):
+    from selenium.webdriver.common.by import By
+    return browser.find_elements(By.CSS_SELECTOR, selector)
+
+
+class Receiver:
+    """An integrator's endpoint on 127.0.0.1: records the POSTs it gets, answers 200."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.requests.append({"headers": dict(self.headers.items()), "body": json.loads(body)})
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/paraph"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.server.shutdown()
+
+
+def test_webhook_secret_once_test_delivery_replay_and_delete(web_system, staff, browser, sign_in, screenshot,
+                                                              receiver):
+    w = web_system
+    sign_in(browser, staff.email["admin"], next_path="/settings/webhooks")
+    assert css(browser, "#settings-section .empty-state")
+    by_id(browser, "new-webhook").click()
+    # no event chosen: said next to the events
+    by_id(browser, "field-url").send_keys(receiver.url)
+    by_id(browser, "create-webhook").click()
+    assert by_id(browser, "event-types-error").text
+    assert by_id(browser, "field-url").get_attribute("value") == receiver.url  # what was typed stays
+    css(browser, 'input[value="contract.sent.v1"]')[0].click()
+    screenshot(browser, "settings-webhook-new")
+    by_id(browser, "create-webhook").click()
+
+    # the signing secret: shown once, with a copy button
+    secret = by_id(browser, "webhook-secret").text
+    assert secret.startswith("whsec_") and by_id(browser, "copy-secret")
+    screenshot(browser, "settings-webhook-secret")
+    by_id(browser, "secret-done").click()
+    w.wait(lambda: css(browser, "#send-test"), message="the webhook's page")
+    assert secret not in browser.page_source and not css(browser, "#webhook-secret")
+
+    # a test delivery reaches the receiver, signed, and is in the log
+    by_id(browser, "send-test").click()
+    w.wait(lambda: receiver.requests, message="the test delivery")
+    [request] = receiver.requests
+    assert request["headers"]["Paraph-Event-Type"] == "webhook.tested.v1"
+    assert request["headers"]["Webhook-Signature"].startswith("v1,")
+
+    def delivered(count):
+        browser.refresh()
+        rows = css(browser, "#deliveries tbody tr")
+        return len(rows) == count and all("badge succeeded" in r.get_attribute("innerHTML") for r in rows)
+    w.wait(lambda: delivered(1), message="the test delivery recorded as succeeded")
+    # sent again: the same event (same Webhook-Id)
+    css(browser, "#deliveries button.replay")[0].click()
+    w.wait(lambda: delivered(2), message="the replay delivered")
+    assert len({r["headers"]["Webhook-Id"] for r in receiver.requests}) == 1
+    screenshot(browser, "settings-webhook")
+
+    # disabled, then enabled again (the "webhook disabled" email's way back)
+    by_id(browser, "disable-webhook").click()
+    assert "badge disabled" in by_id(browser, "webhook-status").get_attribute("innerHTML")
+    assert by_id(browser, "disabled-reason") and not css(browser, "#send-test")
+    by_id(browser, "enable-webhook").click()
+    assert "badge active" in by_id(browser, "webhook-status").get_attribute("innerHTML")
+
+    browser.get(w.url + "/settings/webhooks")
+    [row] = css(browser, "#webhooks tbody tr")
+    assert receiver.url in row.text and "badge active" in row.get_attribute("innerHTML")
+    screenshot(browser, "settings-webhooks")
+
+    # deleting asks once, naming the endpoint
+    row.find_element("tag name", "a").click()
+    by_id(browser, "delete-webhook-ask").click()
+    assert receiver.url in css(browser, "details.confirm[open] .confirm-box p")[0].text
+    by_id(browser, "delete-webhook").click()
+    w.wait(lambda: css(browser, "#settings-section .empty-state"), message="no webhook left")
+    assert w.s.get("/api/v1/webhooks", token=staff.admin["access_token"]).get_json() == []
+
+
+def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, browser, sign_in, screenshot):
+    w, s = web_system, web_system.s
+    token = staff.admin["access_token"]
+    sign_in(browser, staff.email["admin"], next_path="/settings/email-templates")
+    assert len(css(browser, "#email-templates tbody tr")) >= 14
+    screenshot(browser, "settings-email-templates")
+
+    # edit the English "quote sent" email: preview with sample data, save, then reset to the default
+    css(browser, "#template-quote_send a.edit-en")[0].click()
+    assert "{{ link }}" in by_id(browser, "template-variables").text
+    subject = by_id(browser, "field-subject")
+    subject.clear()
+    subject.send_keys("Your quote {{ number }} from {{ license_name }}")
+    by_id(browser, "preview-template").click()
+    assert by_id(browser, "preview-subject").text == "Your quote D-2025-0042 from ACME Paris"
+    assert by_id(browser, "field-subject").get_attribute("value") == "Your quote {{ number }} from {{ license_name }}"
+    screenshot(browser, "settings-email-template")
+    text = by_id(browser, "field-text")
+    text.send_keys("\n{{ no_such_variable }}")
+    by_id(browser, "save-template").click()
+    assert "no_such_variable" in by_id(browser, "field-text-error").text  # next to the field
+    text = by_id(browser, "field-text")
+    text.clear()
+    text.send_keys("Hello {{ name }}, here is your quote: {{ link }}")
+    by_id(browser, "save-template").click()
+    w.wait(lambda: css(browser, "p.notice.success"), message="template saved")
+    saved = s.get("/api/v1/notification-templates/quote_send?locale=en", token=token).get_json()
+    assert saved["customized"] and saved["subject"] == "Your quote {{ number }} from {{ license_name }}"
+    by_id(browser, "reset-template-ask").click()
+    by_id(browser, "reset-template").click()
+    w.wait(lambda: css(browser, "p.notice.success"), message="template reset")
+    assert not s.get("/api/v1/notification-templates/quote_send?locale=en", token=token).get_json()["customized"]
+    assert not css(browser, "#reset-template-ask")
+
+    # the abandon delay: the default, a bad value refused next to the field, a good one saved
+    browser.get(w.url + "/settings/abandon")
+    field = by_id(browser, "field-abandon_delay_days")
+    assert field.get_attribute("value") == "60"
+    field.clear()
+    field.send_keys("0")
+    by_id(browser, "save-abandon").click()
+    assert by_id(browser, "field-abandon_delay_days-error").text
+    screenshot(browser, "settings-abandon-error")
+    field = by_id(browser, "field-abandon_delay_days")
+    field.clear()
+    field.send_keys("45")
+    by_id(browser, "save-abandon").click()
+    w.wait(lambda: css(browser, "p.notice.success"), message="delay saved")
+    assert by_id(browser, "field-abandon_delay_days").get_attribute("value") == "45"
+    assert s.get("/api/v1/license", token=token).get_json()["settings"]["abandon_delay_days"] == 45
+
+    # a custom column and a flag
+    browser.get(w.url + "/settings/columns")
+    by_id(browser, "column-label").send_keys("Cost center")
+    by_id(browser, "column-key").send_keys("cost_center")
+    by_id(browser, "add-column").click()
+    w.wait(lambda: "Cost center" in by_id(browser, "columns-table").text, message="column added")
+    by_id(browser, "column-label").send_keys("Again")
+    by_id(browser, "column-key").send_keys("cost_center")
+    by_id(browser, "add-column").click()
+    assert by_id(browser, "column-key-error").text  # the duplicate key, next to its field
+    browser.get(w.url + "/settings/flags")  # the flags live on the same page
+    by_id(browser, "flag-label").send_keys("Urgent")
+    by_id(browser, "flag-key").send_keys("urgent")
+    by_id(browser, "add-flag").click()
+    w.wait(lambda: css(browser, "#flags-table"), message="flag added")
+    assert "Urgent" in by_id(browser, "flags-table").text
+    [flag] = s.get("/api/v1/settings/flags", token=token).get_json()
+    [column] = s.get("/api/v1/settings/columns", token=token).get_json()
+    assert (flag["key"], column["key"], column["type"]) == ("urgent", "cost_center", "text")
+    # edit the column's label
+    css(browser, f"#column-{column['id']} summary")[0].click()
+    label = by_id(browser, f"column-{column['id']}-label")
+    label.clear()
+    label.send_keys("Cost centre")
+    css(browser, f"#column-{column['id']} .edit-box button")[0].click()
+    w.wait(lambda: "Cost centre" in by_id(browser, "columns-table").text, message="column renamed")
+    screenshot(browser, "settings-columns")
+    # delete the flag: asks once, naming it
+    by_id(browser, f"flag-{flag['id']}-delete-ask").click()
+    assert "Urgent" in css(browser, "details.confirm[open] .confirm-box p")[0].text
+    by_id(browser, f"flag-{flag['id']}-delete").click()
+    w.wait(lambda: not css(browser, "#flags-table"), message="flag deleted")
+    assert s.get("/api/v1/settings/flags", token=token).get_json() == []
+
+    # the notifications log: the staff's invitation emails, with their status
+    w.wait(lambda: s.get("/api/v1/notifications?status=sent", token=token).get_json()["total"] >= 1,
+           message="an email sent")
+    browser.get(w.url + "/settings/notifications")
+    rows = css(browser, "#notifications tbody tr")
+    assert rows and any(staff.email["sales"] in r.text for r in rows)
+    screenshot(browser, "settings-notifications")
+
+
+# the templates whose link is a client page (quote, signature, portal): served by the gateway's own
+# pages (/q/, /sign/, /portal), not by the staff web app; the other links must land on a staff page
+CLIENT_LINK_TEMPLATES = {"client_invitation", "quote_send", "quote_reminder", "contract_shared",
+                         "signature_request", "signature_reminder", "signature_completed"}
+NO_LINK_TEMPLATES = {"signature_otp"}
+
+
+def test_every_link_of_every_staff_email_lands_on_a_working_page(web_system, staff, browser, sign_in):
+    w, s = web_system, web_system.s
+    admin = staff.admin["access_token"]
+    # real links of each kind, as the services send them: an invitation, a reset, a quote's page
+    s.post("/api/v1/users", json={"email": "ann@acme.test", "name": "Ann Lee"}, token=admin)
+    [invitation] = w.mail.wait_for_messages(to="ann@acme.test")
+    s.post("/api/v1/auth/forgot-password", json={"email": staff.email["sales"]})
+    w.wait(lambda: [m for m in w.mail.wait_for_messages(to=staff.email["sales"])
+                    if any("/reset-password?token=" in link for link in m["links"])], message="the reset email")
+    [reset] = [link for m in w.mail.wait_for_messages(to=staff.email["sales"]) for link in m["links"]
+               if "/reset-password?token=" in link]
+    customer = s.post("/api/v1/customers", json={"name": "Hervé David", "kind": "company"},
+                      token=staff.sales["access_token"]).get_json()
+    quote = s.post("/api/v1/quotes", json={"title": "Atelier", "customer_id": customer["id"], "lines": [
+        {"description": "Installation", "quantity": "1", "unit_price": "600", "tax_rate": "20"}]},
+                   token=staff.sales["access_token"]).get_json()
+    real = {"set-password": [l for l in invitation["links"] if "/set-password?token=" in l][0],
+            "reset-password": reset, "contract": f"http://paraph.test/contracts/{quote['id']}"}
+
+    def real_link(template: str, sample: str) -> str:
+        """The sample link of the template's registry, made real (its kind read from the sample's path)."""
+        path = urlsplit(sample).path
+        if path in ("/set-password", "/reset-password"):
+            return real[path.strip("/")]
+        if path.startswith("/d/"):  # "the document the message is about": the staff's contract page
+            return real["contract"]
+        return sample
+
+    templates = {t["name"]: t for t in s.get("/api/v1/notification-templates", token=admin).get_json()}
+    assert set(templates) >= CLIENT_LINK_TEMPLATES | NO_LINK_TEMPLATES
+    links: dict[str, set] = {}
+    for name in set(templates) - CLIENT_LINK_TEMPLATES:
+        for locale in ("fr", "en"):
+            detail = s.get(f"/api/v1/notification-templates/{name}?locale={locale}", token=admin).get_json()
+            sample = (s.post(f"/api/v1/notification-templates/{name}/preview?locale={locale}", json={},
+                             token=admin).get_json())
+            found = set(re.findall(r'href="([^"]+)"', sample["html"])) | set(re.findall(r"https?://\S+", sample["text"]))
+            if "link" in detail["variables"]:
+                link_sample = [lk for lk in found if "paraph.example" in lk]
+                assert link_sample, (name, locale, "no link in the message")
+                found = {real_link(name, lk) if "paraph.example" in lk else lk for lk in found}
+            for link in found:
+                links.setdefault(link, set()).add(name)
+    staff_links = {lk: names for lk, names in links.items() if urlsplit(lk).netloc in ("paraph.test", "paraph.example")}
+    assert {"invitation", "password_reset", "quote_viewed", "webhook_disabled"} <= set().union(*staff_links.values())
+
+    # each followed in the browser, signed in as the admin (the reset link last: it signs the browser in)
+    sign_in(browser, staff.email["admin"])
+    for link in sorted(staff_links, key=lambda lk: "reset-password" in lk):
+        target = w.url + urlsplit(link)._replace(scheme="", netloc="").geturl()
+        browser.get(target)
+        assert not css(browser, "#error-page"), (link, staff_links[link], by_id(browser, "error-page").text)
+        assert not css(browser, "#link-problem"), (link, staff_links[link], "a used or unknown link")
+        assert len(css(browser, "h1")) == 1, (link, staff_links[link])

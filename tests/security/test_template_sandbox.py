@@ -1,0 +1,158 @@
+"""A front user manager writes contract-type templates, which become HTML rendered to PDF on the server:
+an attacker's template tries to read server files (file:), reach internal services (http://127.0.0.1...),
+or embed another license's images. Only data: URLs and the license's own uploaded images may be fetched:
+anything else is refused when the template is saved (422 naming the URL) and, if a URL only appears at
+render time (a merge-field value), the render is refused and nothing is fetched or embedded."""
+import base64
+import http.client
+import io
+from urllib.parse import urlsplit
+
+import pytest
+from pypdf import PdfReader
+
+pytestmark = pytest.mark.integration
+
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+JPEG_HEADER = b"\xff\xd8\xff\xe0"
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def world(system):
+    """License "Vendeur": its admin, Fabien (front user manager), Nina (user), a customer. License "Rival":
+    its admin."""
+    s = system("identity", "perimeter", "contracts")
+    admin = s.new_license("Vendeur SA", "admin@vendeur.test")
+    fabien = s.add_user(admin, "fabien@vendeur.test", role="front_user_manager")
+    nina = s.add_user(admin, "nina@vendeur.test")
+    r = s.post("/api/v1/customers", token=admin["access_token"], json={"name": "Client", "kind": "company"})
+    assert r.status_code == 201, r.get_json()
+    rival = s.new_license("Rival SARL", "admin@rival.test")
+    return {"s": s, "F": fabien["access_token"], "N": nina["access_token"], "R": rival["access_token"],
+            "customer_id": r.get_json()["id"]}
+
+
+def _upload_logo(s, token, content=PNG, filename="logo.png", content_type="image/png"):
+    return s.post("/api/v1/assets", token=token, content_type="multipart/form-data",
+                  data={"file": (io.BytesIO(content), filename, content_type)})
+
+
+def _contract(world, type_id, data):
+    r = world["s"].post("/api/v1/contracts", token=world["F"], json={
+        "title": "Mandat", "contract_type_id": type_id, "customer_id": world["customer_id"], "data": data})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["id"]
+
+
+def _assert_refused(r, url):
+    assert r.status_code == 422, r.get_data(as_text=True)[:300]
+    assert r.mimetype == PROBLEM
+    assert any(url in message for message in r.get_json()["errors"]["template_html"]), r.get_json()
+
+
+def test_a_template_that_would_fetch_anything_is_refused_when_saved(world, http_trap):
+    s = world["s"]
+    local = f"{http_trap.url}/internal"  # answers 302 to file:///etc/passwd, if it were ever asked
+    attacks = [
+        ('<link rel="attachment" href="file:///proc/self/environ">', "file:///proc/self/environ"),
+        ('<img src="file:///etc/hostname">', "file:///etc/hostname"),
+        (f'<img src="{local}">', local),
+        (f'<link rel="stylesheet" href="{local}/x.css">', f"{local}/x.css"),
+        ('<img src="https://attacker.example/pixel.png">', "https://attacker.example/pixel.png"),
+        ('<object data="ftp://127.0.0.1/secret"></object>', "ftp://127.0.0.1/secret"),
+        ('<style>body { background: url("file:///etc/passwd") }</style>', "file:///etc/passwd"),
+        (f'<style>@import "{local}/import.css";</style>', f"{local}/import.css"),
+        ('<p style="background-image: url(file:///etc/shadow)">x</p>', "file:///etc/shadow"),
+        ('<base href="file:///etc/"><img src="hostname">', "file:///etc/"),
+        ('<embed src="file:///etc/hosts">', "file:///etc/hosts"),
+        ('{% if fields.x == "never" %}<img src="file:///etc/group">{% endif %}', "file:///etc/group"),
+        ('<img src="{{ \'fi\' ~ \'le:///etc/passwd\' }}">', "file:///etc/passwd"),
+    ]
+    for index, (template, url) in enumerate(attacks):
+        r = s.post("/api/v1/contract-types", token=world["F"], json={
+            "name": f"Piège {index}", "template_html": template, "merge_fields": [{"key": "x", "label": "X"}]})
+        _assert_refused(r, url)
+    # the same through an update: refused, and the stored template is unchanged
+    r = s.post("/api/v1/contract-types", token=world["F"], json={"name": "Propre", "template_html": "<p>ok</p>"})
+    assert r.status_code == 201, r.get_json()
+    type_id = r.get_json()["id"]
+    _assert_refused(s.patch(f"/api/v1/contract-types/{type_id}", token=world["F"], json={
+        "template_html": f'<link rel="attachment" href="{local}/env">'}), f"{local}/env")
+    assert s.get(f"/api/v1/contract-types/{type_id}", token=world["F"]).get_json()["template_html"] == "<p>ok</p>"
+    assert http_trap.hits == []
+    # control: the trap does record a request that reaches it
+    parts = urlsplit(http_trap.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    conn.request("GET", "/control")
+    assert conn.getresponse().status == 302
+    conn.close()
+    assert http_trap.hits == ["/control"]
+
+
+def test_a_url_that_only_appears_at_render_time_is_refused_and_never_fetched(world, http_trap):
+    s = world["s"]
+    r = s.post("/api/v1/contract-types", token=world["F"], json={
+        "name": "Mandat", "merge_fields": [{"key": "x", "label": "X"}],
+        "template_html": '<h1>Mandat</h1><img src="{{ fields.x }}"><link rel="attachment" href="{{ fields.x }}">'})
+    assert r.status_code == 201, r.get_json()
+    type_id = r.get_json()["id"]
+    with open("/etc/hostname") as f:
+        secret = f.read().strip()
+    for url in ("file:///etc/hostname", f"{http_trap.url}/redirect-to-passwd", "hostname"):
+        contract_id = _contract(world, type_id, {"x": url})
+        r = s.get(f"/api/v1/contracts/{contract_id}/pdf", token=world["F"])
+        _assert_refused(r, url)
+        assert secret not in r.get_data(as_text=True)
+        assert not r.data.startswith(b"%PDF")
+    assert http_trap.hits == []
+    # a data: URL is fine
+    contract_id = _contract(world, type_id, {"x": "data:image/png;base64," + base64.b64encode(PNG).decode()})
+    r = s.get(f"/api/v1/contracts/{contract_id}/pdf", token=world["F"])
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
+    assert sum(len(page.images) for page in PdfReader(io.BytesIO(r.data)).pages) == 1
+
+
+def test_the_license_logo_is_embedded_by_id_and_another_license_logo_is_not(world):
+    s = world["s"]
+    # only managers upload; only PNG/JPEG whose bytes match; 1 MB at most
+    assert _upload_logo(s, world["N"]).status_code == 403
+    assert _upload_logo(s, world["F"], b"<svg xmlns='http://www.w3.org/2000/svg'/>", "logo.svg",
+                        "image/svg+xml").status_code == 415
+    assert _upload_logo(s, world["F"], b"%PDF-1.7 not an image", "logo.png").status_code == 415
+    assert _upload_logo(s, world["F"], JPEG_HEADER + b"x" * (1024 * 1024), "big.jpg",
+                        "image/jpeg").status_code == 413
+    r = _upload_logo(s, world["F"])
+    assert r.status_code == 201, r.get_json()
+    logo = r.get_json()
+    assert logo["url"] == f"paraph-asset:{logo['id']}" and logo["content_type"] == "image/png"
+    assert [a["id"] for a in s.get("/api/v1/assets", token=world["N"]).get_json()] == [logo["id"]]
+    assert s.get(f"/api/v1/assets/{logo['id']}", token=world["N"]).data == PNG
+    rival = _upload_logo(s, world["R"]).get_json()
+    assert s.get(f"/api/v1/assets/{rival['id']}", token=world["F"]).status_code == 404
+    assert s.delete(f"/api/v1/assets/{rival['id']}", token=world["F"]).status_code == 404
+    assert s.get("/api/v1/assets", token=world["R"]).get_json()[0]["id"] == rival["id"]
+
+    # the own logo (and a data: URL) render
+    data_url = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    r = s.post("/api/v1/contract-types", token=world["F"], json={
+        "name": "Avec logo", "merge_fields": [{"key": "x", "label": "X"}],
+        "template_html": f'<img src="{logo["url"]}"><img src="{data_url}"><p>{{{{ fields.x }}}}</p>'
+                         '<img src="{{ fields.x }}">'})
+    assert r.status_code == 201, r.get_json()
+    type_id = r.get_json()["id"]
+    r = s.get(f"/api/v1/contracts/{_contract(world, type_id, {'x': logo['url']})}/pdf", token=world["F"])
+    assert r.status_code == 200, r.get_json()
+    # two images: the logo (shown twice, one image per URL) and the data: one
+    assert sum(len(page.images) for page in PdfReader(io.BytesIO(r.data)).pages) == 2
+
+    # another license's logo: refused when saved, and when it only appears at render time
+    _assert_refused(s.post("/api/v1/contract-types", token=world["F"], json={
+        "name": "Logo volé", "template_html": f'<img src="{rival["url"]}">'}), rival["url"])
+    r = s.get(f"/api/v1/contracts/{_contract(world, type_id, {'x': rival['url']})}/pdf", token=world["F"])
+    _assert_refused(r, rival["url"])
+
+    # a deleted logo no longer renders
+    assert s.delete(f"/api/v1/assets/{logo['id']}", token=world["F"]).status_code == 204
+    r = s.get(f"/api/v1/contracts/{_contract(world, type_id, {'x': data_url})}/pdf", token=world["F"])
+    _assert_refused(r, logo["url"])

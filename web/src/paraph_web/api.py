@@ -1,0 +1,160 @@
+"""The gateway's public REST API, called with the signed-in user's tokens (kept in the session).
+
+* One ``requests.Session`` per thread (connection pooling to ``GATEWAY_URL``).
+* Every call passes the browser's address (``X-Forwarded-For``: the gateway counts the web app as one
+  trusted proxy hop, ``TRUSTED_PROXY_HOPS=1``) and its language (``Accept-Language``).
+* An expired access token is refreshed once with the refresh token, transparently; when the session
+  cannot be refreshed (signed out elsewhere, deactivated, password changed) it is cleared and
+  :class:`SignInRequired` sends the browser to the sign-in page.
+* An error answer becomes :class:`ApiError` with the problem+json body: pages catch the 422s they
+  expect to show field errors; the app's error handlers turn the rest into pages (see app.py).
+"""
+from __future__ import annotations
+
+import threading
+
+import requests
+from flask import current_app, request, session
+
+_local = threading.local()
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, problem: dict):
+        self.status = status
+        self.problem = problem if isinstance(problem, dict) else {}
+        super().__init__(f"{status} {self.problem.get('detail') or self.problem.get('title') or ''}")
+
+    @property
+    def detail(self) -> str:
+        return self.problem.get("detail") or self.problem.get("title") or ""
+
+    @property
+    def field_errors(self) -> dict[str, str]:
+        """{field: first message} from the problem's ``errors`` (nested keys joined with dots)."""
+        out: dict[str, str] = {}
+
+        def walk(prefix, value):
+            if isinstance(value, dict):
+                for key, inner in value.items():
+                    walk(f"{prefix}.{key}" if prefix else str(key), inner)
+            elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+                out.setdefault(prefix, value[0])
+            elif isinstance(value, str):
+                out.setdefault(prefix, value)
+        walk("", self.problem.get("errors") or {})
+        return out
+
+
+class SignInRequired(Exception):
+    """No usable session: the browser goes to the sign-in page and comes back (``next``)."""
+
+
+class GatewayUnavailable(Exception):
+    """The gateway did not answer (connection refused, timeout)."""
+
+
+def http() -> requests.Session:
+    if getattr(_local, "session", None) is None:
+        _local.session = requests.Session()
+    return _local.session
+
+
+def _headers(token: str | None) -> dict:
+    headers = {"Accept": "application/json", "X-Forwarded-For": request.remote_addr or "",
+               "Accept-Language": request.headers.get("Accept-Language", "")}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+def _send(method: str, path: str, token: str | None, **kwargs) -> requests.Response:
+    url = current_app.config["GATEWAY_URL"].rstrip("/") + "/api/v1" + path
+    try:
+        return http().request(method, url, headers=_headers(token), allow_redirects=False,
+                              timeout=current_app.config["API_TIMEOUT"], **kwargs)
+    except requests.RequestException as exc:
+        raise GatewayUnavailable(str(exc)) from exc
+
+
+def _result(resp: requests.Response):
+    if resp.status_code >= 400:
+        try:
+            problem = resp.json()
+        except ValueError:
+            problem = {"title": resp.reason}
+        raise ApiError(resp.status_code, problem)
+    if resp.status_code == 204 or not resp.content:
+        return None
+    return resp.json()
+
+
+def public(method: str, path: str, **kwargs):
+    """A call without a session (sign-in, invitation, password reset)."""
+    return _result(_send(method, path, None, **kwargs))
+
+
+def call(method: str, path: str, **kwargs):
+    """A call as the signed-in user; refreshes the access token once when it has expired."""
+    if not session.get("access_token"):
+        raise SignInRequired()
+    resp = _send(method, path, session["access_token"], **kwargs)
+    if resp.status_code == 401:
+        if not refresh_session():
+            raise SignInRequired()
+        resp = _send(method, path, session["access_token"], **kwargs)
+        if resp.status_code == 401:
+            sign_out_locally()
+            raise SignInRequired()
+    return _result(resp)
+
+
+def get(path: str, **params):
+    return call("GET", path, params=params or None)
+
+
+def post(path: str, json: dict | None = None):
+    return call("POST", path, json=json or {})
+
+
+def patch(path: str, json: dict):
+    return call("PATCH", path, json=json)
+
+
+def put(path: str, json: dict):
+    return call("PUT", path, json=json)
+
+
+def delete(path: str):
+    return call("DELETE", path)
+
+
+def refresh_session() -> bool:
+    """Exchange the refresh token (single use) for a new session; False (and signed out) if refused."""
+    token = session.get("refresh_token")
+    if not token:
+        return False
+    try:
+        start_session(public("POST", "/auth/refresh", json={"refresh_token": token}))
+    except ApiError:
+        sign_out_locally()
+        return False
+    return True
+
+
+def start_session(answer: dict):
+    """Keep what the pages need from a session answer of /auth/login, /refresh, /accept-invitation…"""
+    session.clear()  # a new CSRF token too: nothing from before the sign-in carries over
+    session.update({
+        "access_token": answer["access_token"], "refresh_token": answer["refresh_token"],
+        "license_id": answer["license_id"], "role": answer["role"], "user": answer.get("user") or {},
+        "licenses": [{k: lic.get(k) for k in ("license_id", "name", "role")} for lic in answer.get("licenses", [])],
+    })
+
+
+def sign_out_locally():
+    """Forget the tokens (the CSRF token stays: the sign-in form still needs it)."""
+    csrf = session.get("csrf")
+    session.clear()
+    if csrf:
+        session["csrf"] = csrf

@@ -1,0 +1,133 @@
+"""Flask application factory of the staff web app.
+
+Pages are blueprints in ``paraph_web.pages`` (one module per area, each exporting ``bp``), registered
+automatically; see web/README.md "How to add a page".
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+
+from flask import Blueprint, Flask, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from paraph_platform.config import env, env_int, public_url
+
+from . import i18n
+from .api import ApiError, GatewayUnavailable, SignInRequired, sign_out_locally
+from .auth import ADMIN_ROLES, MANAGER_ROLES, current_user, sign_in_url
+from .proxy import GatewayProxy
+from .security import CSRF_FIELD, CSRF_HEADER, check_csrf, csp_nonce, csrf_token, secure_headers
+from .session import EncryptedCookieSessionInterface
+
+log = logging.getLogger(__name__)
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    config = {
+        # the gateway's base URL (without /api/v1): the internal address, not the public one
+        "GATEWAY_URL": env("GATEWAY_URL", "http://127.0.0.1:8000"),
+        "API_TIMEOUT": float(env("WEB_API_TIMEOUT", "30")),
+        "PUBLIC_URL": public_url(),
+        "WEB_SESSION_KEY": env("WEB_SESSION_KEY"),
+        # addresses in X-Forwarded-For written by our own proxies (the ingress): 0 when browsers connect directly
+        "TRUSTED_PROXY_HOPS": env_int("WEB_TRUSTED_PROXY_HOPS", 0),
+        # serve the gateway's paths too (one public address without an ingress: ./paraph up, compose)
+        "PROXY_GATEWAY": env("WEB_PROXY_GATEWAY", "0") == "1",
+        "MAX_CONTENT_LENGTH": env_int("MAX_UPLOAD_BYTES", 26 * 1024 * 1024),
+    }
+    config.update(overrides or {})
+    if not config["WEB_SESSION_KEY"]:
+        raise RuntimeError("WEB_SESSION_KEY is not set: the session cookies cannot be encrypted.")
+    return config
+
+
+def _blueprints():
+    from . import pages
+    for info in pkgutil.iter_modules(pages.__path__):
+        module = importlib.import_module(f"{pages.__name__}.{info.name}")
+        bp = getattr(module, "bp", None)
+        if isinstance(bp, Blueprint):
+            yield bp
+
+
+def _error_page(status: int, title: str, text: str):
+    return render_template("errors/error.html", status=status, title=title, text=text), status
+
+
+def register_errors(app: Flask):
+    @app.errorhandler(SignInRequired)
+    def sign_in_required(_exc):
+        sign_out_locally()
+        # after signing in, a form's page opens again (its POST cannot be replayed)
+        return redirect(sign_in_url(request.path if request.method != "GET" else None))
+
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError):
+        if exc.status == 401:
+            return sign_in_required(exc)
+        if exc.status == 403:
+            return _error_page(403, _("Not allowed"), _("Your role does not give access to this page."))
+        if exc.status in (404, 410):
+            return _error_page(404, _("Not found"), _("This page does not exist, or is no longer available."))
+        if exc.status == 429:
+            return _error_page(429, _("Too many attempts"), exc.detail)
+        if exc.status < 500:
+            return _error_page(400, _("Request refused"), exc.detail)
+        log.warning("gateway answered %s: %s", exc.status, exc.problem)
+        return _error_page(503, _("Service unavailable"), _("Paraph is temporarily unavailable. Please try "
+                                                            "again in a moment."))
+
+    @app.errorhandler(GatewayUnavailable)
+    def unavailable(exc):
+        log.warning("gateway unreachable: %s", exc)
+        return _error_page(503, _("Service unavailable"), _("Paraph is temporarily unavailable. Please try "
+                                                            "again in a moment."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code == 400 and exc.description == "csrf":
+            return _error_page(400, _("This form has expired"),
+                               _("Go back, reload the page and submit the form again."))
+        if exc.code == 403:
+            return _error_page(403, _("Not allowed"), _("Your role does not give access to this page."))
+        if exc.code == 404:
+            return _error_page(404, _("Not found"), _("This page does not exist, or is no longer available."))
+        if exc.code == 405:
+            return _error_page(405, _("Not allowed"), _("This action is not available here."))
+        return _error_page(exc.code or 500, exc.name, "")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(load_config(config))
+    app.session_interface = EncryptedCookieSessionInterface()
+    hops = int(app.config["TRUSTED_PROXY_HOPS"])
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
+    if app.config["PROXY_GATEWAY"]:
+        app.wsgi_app = GatewayProxy(app.wsgi_app, app.config["GATEWAY_URL"])
+    i18n.init_app(app)
+    register_errors(app)
+    app.before_request(check_csrf)
+    app.after_request(secure_headers)
+
+    @app.context_processor
+    def page_context():
+        user = current_user()
+        return {"csrf_token": csrf_token, "csrf_field": CSRF_FIELD, "csrf_header": CSRF_HEADER,
+                "csp_nonce": csp_nonce, "user": user,
+                "is_admin": bool(user and user["role"] in ADMIN_ROLES),
+                "is_manager": bool(user and user["role"] in MANAGER_ROLES)}
+
+    for bp in _blueprints():
+        app.register_blueprint(bp)
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify({"status": "ok"})
+
+    return app

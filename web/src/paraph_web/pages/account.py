@@ -1,0 +1,73 @@
+"""``/account``: my name and language, my notification preferences (quote viewed / downloaded: email,
+SMS), my password (by an emailed reset link) and signing out of every session."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from .. import api
+from ..api import ApiError
+from ..auth import signed_in
+from .forms import render_with_errors
+
+bp = Blueprint("account", __name__)
+
+# the events a salesperson can be told about, and on which channels (identity's PreferencesSchema)
+NOTIFICATION_EVENTS = ("quote_viewed", "quote_downloaded")
+CHANNELS = ("email", "sms")
+LANGUAGES = {"fr": "Français", "en": "English"}  # each in its own language
+
+
+def _page(me: dict, errors=None, status=200):
+    return render_template("account.html", me=me, events=NOTIFICATION_EVENTS, channels=CHANNELS,
+                           languages=LANGUAGES, errors=errors or {}, values={}), status
+
+
+@bp.get("/account")
+@signed_in
+def show():
+    return _page(api.get("/me"))
+
+
+@bp.post("/account/profile")
+@signed_in
+def profile():
+    body = {"name": request.form.get("name", "").strip(), "locale": request.form.get("locale", "")}
+    try:
+        me = api.patch("/me", body)
+    except ApiError as exc:
+        if exc.status not in (400, 422):
+            raise
+        return render_with_errors("account.html", exc, me={**api.get("/me"), **body}, events=NOTIFICATION_EVENTS,
+                                  channels=CHANNELS, languages=LANGUAGES)
+    session["user"] = {**session["user"], "name": me.get("name") or "", "locale": me.get("locale")}
+    flash(_("Your profile is saved."), "success")
+    return redirect(url_for("account.show"))
+
+
+@bp.post("/account/preferences")
+@signed_in
+def preferences():
+    body = {event: {channel: f"{event}.{channel}" in request.form for channel in CHANNELS}
+            for event in NOTIFICATION_EVENTS}
+    api.patch("/me/preferences", body)
+    flash(_("Your notification preferences are saved."), "success")
+    return redirect(url_for("account.show"))
+
+
+@bp.post("/account/password")
+@signed_in
+def password():
+    """No password field here: the same emailed link as "forgot password" proves the mailbox first."""
+    api.public("POST", "/auth/forgot-password", json={"email": session["user"].get("email", "")})
+    flash(_("We sent you an email with a link to choose a new password."), "success")
+    return redirect(url_for("account.show"))
+
+
+@bp.post("/account/sign-out-everywhere")
+@signed_in
+def sign_out_everywhere():
+    """Every session of mine ends (other devices on their next click), this one too."""
+    api.post("/auth/logout-everywhere")
+    api.sign_out_locally()
+    return redirect(url_for("auth.sign_in", signed_out=1))

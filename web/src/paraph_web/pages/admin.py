@@ -1,0 +1,250 @@
+"""The Enterprise admin area (SELL&SIGN): ``/settings/users`` — the license's seats, its users (invite,
+role, deactivate, reactivate, resend the invitation) and each user's perimeters — and
+``/settings/perimeters`` — perimeters and their users, customers and contract types.
+
+License admins do everything; front user managers manage plain users only (identity's ``can_manage``):
+they invite users, deactivate and reactivate them, and see (not change) their perimeters. The API
+decides; these pages only avoid offering what it would refuse."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from .. import api
+from ..api import ApiError
+from ..auth import ADMIN_ROLES, admin_only, manager_only
+from .forms import form_values, render_with_errors
+from .settings import render_section
+
+bp = Blueprint("admin", __name__)
+
+STAFF_ROLES = ("license_admin", "front_user_manager", "user")
+# the roles each manager may give and manage (identity's logic.can_manage)
+GIVABLE_ROLES = {"license_admin": STAFF_ROLES, "front_user_manager": ("user",)}
+MANAGEABLE_ROLES = {"license_admin": STAFF_ROLES + ("client",), "front_user_manager": ("user", "client")}
+USER_STATUSES = ("invited", "active", "deactivated")
+USER_SORTS = ("name", "email", "role", "status")
+PAGE_SIZE = 50
+CHOICES_LIMIT = 200  # members offered on a perimeter page (the API's largest page)
+MEMBER_KINDS = ("users", "customers", "contract_types")
+# what a user action is called in its confirmation message
+USER_ACTIONS = {"deactivate": "deactivated", "reactivate": "reactivated", "resend-invitation": "invitation_sent"}
+
+
+def _is_admin() -> bool:
+    return session.get("role") in ADMIN_ROLES
+
+
+# -- users and seats --------------------------------------------------------------------------------
+
+def seat_summary() -> dict | None:
+    """Seats of the pool shared by the subscription's companies: ours + the others' of the total
+    ("7 + 3 of 10"). Only license admins are told (the API gives the others no seat figures)."""
+    lic = api.get("/license")
+    if "seats_total" not in lic:
+        return None
+    here = lic.get("seats_used_here") or 0
+    return {"here": here, "others": max((lic.get("seats_used") or 0) - here, 0), "total": lic["seats_total"],
+            "free": max(lic["seats_total"] - (lic.get("seats_used") or 0), 0),
+            "active": lic.get("active_users") or 0, "expires_at": lic.get("expires_at"), "company": lic.get("name")}
+
+
+def _offset(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
+@bp.get("/settings/users")
+@manager_only
+def users():
+    """The license's users: search by name or email, filter by status and role (all in the URL)."""
+    q = request.args.get("q", "").strip()[:200]
+    status = request.args.get("status") if request.args.get("status") in USER_STATUSES else None
+    role = request.args.get("role") if request.args.get("role") in STAFF_ROLES + ("client",) else None
+    sort = request.args.get("sort", "")
+    offset = _offset(request.args.get("cursor"))
+    params = {"limit": PAGE_SIZE, "offset": offset, **{k: v for k, v in (("q", q), ("status", status),
+                                                                           ("role", role)) if v}}
+    page = api.get("/users", **params)
+    items = page["items"]
+    if sort.lstrip("-") in USER_SORTS:  # the API pages by email; a page is sorted as asked
+        items = sorted(items, key=lambda u: (u.get(sort.lstrip("-")) or "").lower(), reverse=sort.startswith("-"))
+    next_cursor = str(offset + PAGE_SIZE) if offset + len(page["items"]) < page["total"] else None
+    previous_url = None
+    if offset:
+        previous_url = "?" + "&".join(f"{k}={v}" for k, v in (("q", q), ("status", status), ("role", role),
+                                                                ("sort", sort)) if v)
+        previous_url += f"&cursor={max(offset - PAGE_SIZE, 0)}"
+    return render_section("admin/users.html", "users", users=items, total=page["total"], seats=seat_summary(),
+                           filters={"q": q, "status": status or "", "role": role or ""}, sort=sort,
+                           next_cursor=next_cursor, previous_url=previous_url, statuses=USER_STATUSES,
+                           roles=STAFF_ROLES + ("client",))
+
+
+def _invite_page(errors=None, message=None, status=200):
+    return render_section("admin/invite.html", "users", status, roles=GIVABLE_ROLES[session["role"]],
+                          errors=errors or {}, message=message, values=request.form)
+
+
+@bp.get("/settings/users/invite")
+@manager_only
+def invite_form():
+    return _invite_page()
+
+
+@bp.post("/settings/users/invite")
+@manager_only
+def invite():
+    body = form_values("email", "name", "role")
+    body["role"] = body["role"] or "user"
+    try:
+        member = api.post("/users", body)
+    except ApiError as exc:
+        if exc.status not in (400, 409, 422):
+            raise  # a full seat pool (409) or an email already here is said above the form
+        return render_with_errors("admin/invite.html", exc, roles=GIVABLE_ROLES[session["role"]], section="users")
+    flash(_("%(email)s is invited: they received an email to choose their password.", email=member["email"]),
+          "success")
+    return redirect(url_for("admin.user", user_id=member["user_id"]))
+
+
+@bp.get("/settings/users/<user_id>")
+@manager_only
+def user(user_id: str):
+    member = api.get(f"/users/{user_id}")
+    manageable = member["role"] in MANAGEABLE_ROLES[session["role"]]
+    roles = GIVABLE_ROLES[session["role"]] if manageable and member["role"] != "client" else ()
+    assigned = api.get(f"/users/{user_id}/perimeters") if member["role"] != "client" else None
+    return render_section("admin/user.html", "users", member=member, manageable=manageable, roles=roles,
+                           assigned=assigned, perimeters=perimeter_choices() if _is_admin() else [])
+
+
+def perimeter_choices() -> list[dict]:
+    return [{"id": p["id"], "label": p["name"], "detail": p.get("description") or ""} for p in api.get("/perimeters")]
+
+
+def _back_to_user(user_id: str, message: str | None = None, category: str = "success"):
+    if message:
+        flash(message, category)
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/settings/users/<user_id>/role")
+@manager_only
+def change_role(user_id: str):
+    try:
+        api.patch(f"/users/{user_id}", {"role": request.form.get("role", "")})
+    except ApiError as exc:
+        if exc.status not in (400, 403, 409, 422):
+            raise  # the last license admin keeps their role: said on the page
+        return _back_to_user(user_id, exc.detail, "err")
+    return _back_to_user(user_id, _("The role is changed."))
+
+
+@bp.post("/settings/users/<user_id>/perimeters")
+@admin_only
+def user_perimeters(user_id: str):
+    api.put(f"/users/{user_id}/perimeters", {"perimeter_ids": request.form.getlist("perimeter_ids")})
+    return _back_to_user(user_id, _("The perimeters are saved."))
+
+
+@bp.post("/settings/users/<user_id>/<action>")
+@manager_only
+def user_action(user_id: str, action: str):
+    """Deactivate (frees the seat, ends the sessions), reactivate (takes a seat, new invitation) or
+    resend the invitation."""
+    if action not in USER_ACTIONS:
+        return redirect(url_for("admin.user", user_id=user_id))
+    try:
+        member = api.post(f"/users/{user_id}/{action}")
+    except ApiError as exc:
+        if exc.status not in (403, 409, 422):
+            raise  # no seat left, the last admin, an invitation already accepted: said on the page
+        return _back_to_user(user_id, exc.detail, "err")
+    messages = {"deactivated": _("%(name)s is deactivated: their seat is free and their sessions are ended."),
+                "reactivated": _("%(name)s is reactivated: they received a new invitation."),
+                "invitation_sent": _("The invitation is sent again to %(name)s.")}
+    return _back_to_user(user_id, messages[USER_ACTIONS[action]] % {"name": member.get("name") or member["email"]})
+
+
+# -- perimeters -------------------------------------------------------------------------------------
+
+@bp.get("/settings/perimeters")
+@admin_only
+def perimeters():
+    return render_section("admin/perimeters.html", "perimeters", perimeters=api.get("/perimeters"))
+
+
+@bp.get("/settings/perimeters/new")
+@admin_only
+def new_perimeter():
+    return render_section("admin/perimeter_new.html", "perimeters", errors={}, values={})
+
+
+@bp.post("/settings/perimeters/new")
+@admin_only
+def create_perimeter():
+    try:
+        perimeter = api.post("/perimeters", form_values("name", "description"))
+    except ApiError as exc:
+        if exc.status not in (400, 409, 422):
+            raise
+        return render_with_errors("admin/perimeter_new.html", exc, section="perimeters")
+    flash(_("The perimeter %(name)s is created: choose its users, customers and contract types.",
+            name=perimeter["name"]), "success")
+    return redirect(url_for("admin.perimeter", perimeter_id=perimeter["id"]))
+
+
+def member_choices() -> dict:
+    """What a perimeter may hold: the license's staff users, customers and contract types."""
+    users = [u for u in api.get("/users", limit=CHOICES_LIMIT)["items"] if u["role"] != "client"]
+    return {
+        "users": [{"id": u["user_id"], "label": u.get("name") or u["email"], "detail": u["email"]} for u in users],
+        "customers": [{"id": c["id"], "label": c["name"], "detail": c.get("code") or ""}
+                      for c in api.get("/customers", limit=CHOICES_LIMIT)["items"]],
+        "contract_types": [{"id": t["id"], "label": t["name"], "detail": ""} for t in api.get("/contract-types")],
+    }
+
+
+def _perimeter_page(perimeter: dict, status: int = 200, **context):
+    return render_section("admin/perimeter.html", "perimeters", status, perimeter=perimeter, choices=member_choices(),
+                          **{"errors": {}, "values": {}, "message": None, **context})
+
+
+@bp.get("/settings/perimeters/<perimeter_id>")
+@admin_only
+def perimeter(perimeter_id: str):
+    return _perimeter_page(api.get(f"/perimeters/{perimeter_id}"))
+
+
+@bp.post("/settings/perimeters/<perimeter_id>")
+@admin_only
+def save_perimeter(perimeter_id: str):
+    current = api.get(f"/perimeters/{perimeter_id}")
+    choices = member_choices()
+    members = {}
+    for kind in MEMBER_KINDS:
+        # members beyond the offered choices (more than CHOICES_LIMIT) are kept, not dropped
+        offered = {c["id"] for c in choices[kind]}
+        kept = [i for i in current["members"].get(kind, []) if i not in offered]
+        members[kind] = sorted(set(request.form.getlist(kind)) & offered) + kept
+    try:
+        api.patch(f"/perimeters/{perimeter_id}", form_values("name", "description"))
+        api.put(f"/perimeters/{perimeter_id}/members", members)
+    except ApiError as exc:
+        if exc.status not in (400, 409, 422):
+            raise
+        return _perimeter_page({**current, **form_values("name", "description"), "members": members}, 422,
+                               errors=exc.field_errors, message=None if exc.field_errors else exc.detail)
+    flash(_("The perimeter %(name)s is saved.", name=request.form.get("name", "").strip()), "success")
+    return redirect(url_for("admin.perimeters"))
+
+
+@bp.post("/settings/perimeters/<perimeter_id>/delete")
+@admin_only
+def delete_perimeter(perimeter_id: str):
+    """Asked once on the page (naming the perimeter and what it holds), so the API's force applies:
+    its customers and contract types with no other perimeter become visible to every user."""
+    perimeter = api.get(f"/perimeters/{perimeter_id}")
+    api.delete(f"/perimeters/{perimeter_id}?force=true")
+    flash(_("The perimeter %(name)s is deleted.", name=perimeter["name"]), "success")
+    return redirect(url_for("admin.perimeters"))

@@ -1,0 +1,138 @@
+"""Sign in and out, forgotten password, the emailed set-password and reset-password links, and the
+license switcher."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from .. import api
+from ..api import ApiError
+from ..auth import safe_next, signed_in
+from .forms import form_values, render_with_errors
+
+bp = Blueprint("auth", __name__)
+
+PASSWORD_MIN_LENGTH = 10  # identity's rule (logic.MIN_PASSWORD_LENGTH), shown next to the field
+# customers' contacts (role "client") share the set-password link but work in the customer portal
+CLIENT_ROLE, CLIENT_HOME = "client", "/portal"
+
+
+def _signed_in_as(answer: dict, next_path: str):
+    """Keep the session, with the user's language from their profile for the pages' locale, and go on to
+    ``next_path``; a customer's contact is sent to the customer portal instead (no staff session)."""
+    if answer.get("role") == CLIENT_ROLE:
+        api.public("POST", "/auth/logout", json={"refresh_token": answer["refresh_token"]})
+        return redirect(CLIENT_HOME)
+    api.start_session(answer)
+    try:
+        me = api.get("/me")
+    except ApiError:
+        return redirect(next_path)
+    session["user"] = {**session["user"], "locale": me.get("locale"), "name": me.get("name") or ""}
+    return redirect(next_path)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    next_path = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if session.get("access_token"):
+            return redirect(next_path)
+        return render_template("auth/sign_in.html", next=next_path, values={}, errors={})
+    values = form_values("email")
+    try:
+        answer = api.public("POST", "/auth/login", json={"email": values["email"],
+                                                          "password": request.form.get("password", "")})
+    except ApiError as exc:
+        if exc.status in (401, 403, 429, 422, 400):
+            return render_with_errors("auth/sign_in.html", exc, status=exc.status if exc.status != 400 else 422,
+                                      next=next_path)
+        raise
+    return _signed_in_as(answer, next_path)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    token = session.get("refresh_token")
+    if token:
+        try:
+            api.public("POST", "/auth/logout", json={"refresh_token": token})
+        except ApiError:
+            pass  # already ended: the local session goes anyway
+    api.sign_out_locally()
+    return redirect(url_for("auth.sign_in", signed_out=1))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    if request.method == "GET":
+        return render_template("auth/forgot_password.html", values=request.args, errors={}, sent=False)
+    values = form_values("email")
+    try:
+        api.public("POST", "/auth/forgot-password", json=values)
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        return render_with_errors("auth/forgot_password.html", exc, sent=False)
+    return render_template("auth/forgot_password.html", values=values, errors={}, sent=True)
+
+
+def _password_page(kind: str):
+    """The emailed links: /set-password (invitation) and /reset-password; the token comes in the query
+    string and travels in a hidden field (the page sends no Referer: see security.py)."""
+    template = "auth/set_password.html"
+    token = request.values.get("token", "")
+    context = {"kind": kind, "token": token, "min_length": PASSWORD_MIN_LENGTH, "link": None}
+    if not 10 <= len(token) <= 200:
+        return render_template(template, link_problem="invalid", values={}, errors={}, **context), 404
+    try:  # who the link is for (company, email), and whether it can still be used
+        context["link"] = api.public("POST", "/auth/link-info", json={"token": token, "purpose": kind})
+    except ApiError as exc:
+        if exc.status not in (404, 410):
+            raise
+        return _link_problem(template, exc, context)
+    if request.method == "GET":
+        return render_template(template, link_problem=None, values={}, errors={}, **context)
+    password, confirm = request.form.get("password", ""), request.form.get("password_confirm", "")
+    if password != confirm:
+        return render_template(template, link_problem=None, values=request.form,
+                               errors={"password_confirm": _("The two passwords differ.")}, **context), 422
+    path = "/auth/accept-invitation" if kind == "invitation" else "/auth/reset-password"
+    try:
+        answer = api.public("POST", path, json={"token": token, "password": password})
+    except ApiError as exc:
+        if exc.status in (404, 410):
+            return _link_problem(template, exc, context)
+        if exc.status in (400, 422):
+            return render_with_errors(template, exc, link_problem=None, **context)
+        raise
+    if kind == "invitation":
+        return _signed_in_as(answer, url_for("home.index"))
+    return redirect(url_for("auth.sign_in", password_reset=1))
+
+
+def _link_problem(template: str, exc: ApiError, context: dict):
+    """A used, expired or unknown link: say which, with the way to a new one."""
+    problem = "used" if "used" in exc.detail else "expired" if exc.status == 410 else "invalid"
+    return render_template(template, link_problem=problem, values={}, errors={}, **context), exc.status
+
+
+@bp.route("/set-password", methods=["GET", "POST"])
+def set_password():
+    return _password_page("invitation")
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+def reset_password():
+    return _password_page("reset")
+
+
+@bp.route("/switch-license", methods=["GET", "POST"])
+@signed_in
+def switch_license():
+    if request.method == "GET":
+        return render_template("auth/switch_license.html")
+    previous = session.get("refresh_token")
+    answer = api.post("/auth/switch-license", {"license_id": request.form.get("license_id", "")})
+    api.public("POST", "/auth/logout", json={"refresh_token": previous})  # one live session at a time
+    return _signed_in_as(answer, url_for("home.index"))

@@ -1,0 +1,55 @@
+"""``/settings``: the license's settings. The emailed links (``/settings/webhooks`` in "webhook
+disabled") land on a signed-in page; each section gets its own page as it is built (see web/README.md)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, session
+from flask_babel import lazy_gettext as _l
+
+from ..auth import ADMIN_ROLES, MANAGER_ROLES, signed_in
+
+bp = Blueprint("settings", __name__)
+
+# section slug -> title, in the order of the settings menu (UI.md page map)
+SECTIONS = {
+    "users": _l("Users and seats"),
+    "perimeters": _l("Perimeters"),
+    "columns": _l("Columns and flags"),
+    "email-templates": _l("Email templates"),
+    "notifications": _l("Notifications"),
+    "webhooks": _l("Webhooks"),
+    "erp-sync": _l("ERP user sync"),
+    "abandon-delay": _l("Abandon delay"),
+}
+
+
+# the sections a front user manager reaches (users and seats); license admins reach them all
+MANAGER_SECTIONS = ("users",)
+
+
+@bp.app_context_processor
+def settings_menu():
+    """``settings_sections``: the settings menu of the signed-in user (templates/settings/layout.html)."""
+    role = session.get("role")
+    if role in ADMIN_ROLES:
+        return {"settings_sections": SECTIONS}
+    return {"settings_sections": {k: SECTIONS[k] for k in MANAGER_SECTIONS} if role in MANAGER_ROLES else {}}
+
+
+def render_section(template: str, section: str, status: int = 200, **context):
+    """A settings page: the settings menu (``section`` current) beside the section's own content
+    (templates extend ``settings/layout.html``)."""
+    return render_template(template, sections=SECTIONS, section=section, title=SECTIONS[section], **context), status
+
+
+@bp.get("/settings")
+@signed_in
+def index():
+    return render_template("settings/index.html", sections=SECTIONS)
+
+
+@bp.get("/settings/<section>")
+@signed_in
+def section(section: str):
+    if section not in SECTIONS:
+        abort(404)
+    return render_template("settings/section.html", sections=SECTIONS, section=section, title=SECTIONS[section])

@@ -1,0 +1,159 @@
+"""License settings sections: the abandon delay (``/settings/abandon-delay``), the custom columns and
+flags of contracts (``/settings/columns``, ``/settings/flags``) and the notifications' delivery log
+(``/settings/notifications``)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .. import api
+from ..api import ApiError
+from ..auth import admin_only
+from .forms import form_values
+from .settings import render_section
+
+bp = Blueprint("settings_license", __name__)
+DEFAULT_ABANDON_DELAY_DAYS = 60  # identity's default for a new license
+COLUMN_TYPES = {"text": _l("Text"), "number": _l("Number"), "date": _l("Date"), "boolean": _l("Yes / no"),
+                "choice": _l("Choice in a list")}
+NOTIFICATION_STATUSES = ("queued", "sending", "sent", "failed")
+NOTIFICATIONS_PER_PAGE = 50
+
+
+def _refused(exc: ApiError) -> tuple[dict, str | None]:
+    """A 4xx the form can show: (errors next to their fields, message on top); anything else is raised."""
+    if exc.status not in (409, 422):
+        raise exc
+    return exc.field_errors, None if exc.field_errors else exc.detail
+
+
+# -- abandon delay ------------------------------------------------------------------------------------
+
+def _abandon_page(value, errors=None, message=None, status=200):
+    return render_section("settings/abandon.html", "abandon-delay", status, value=value, errors=errors or {},
+                          message=message, default=DEFAULT_ABANDON_DELAY_DAYS)
+
+
+@bp.get("/settings/abandon-delay")
+@admin_only
+def abandon():
+    settings = api.get("/license").get("settings") or {}
+    return _abandon_page(settings.get("abandon_delay_days", DEFAULT_ABANDON_DELAY_DAYS))
+
+
+@bp.get("/settings/abandon")
+def abandon_short():
+    return redirect(url_for("settings_license.abandon"))
+
+
+@bp.post("/settings/abandon-delay")
+@admin_only
+def save_abandon():
+    raw = request.form.get("abandon_delay_days", "").strip()
+    try:
+        # the API judges the value (a whole number of days in its range): its error shows next to the field
+        api.patch("/license", {"abandon_delay_days": int(raw) if raw.lstrip("-").isdigit() else raw})
+    except ApiError as exc:
+        errors, message = _refused(exc)
+        return _abandon_page(raw, errors, message, 422)
+    flash(_("The abandon delay is saved."), "success")
+    return redirect(url_for("settings_license.abandon"))
+
+
+# -- custom columns and flags ---------------------------------------------------------------------------
+
+def _columns_page(errors=None, message=None, form=None, status=200):
+    return render_section("settings/columns.html", "columns", status, columns=api.get("/settings/columns"),
+                          flags=api.get("/settings/flags"), types=COLUMN_TYPES, errors=errors or {},
+                          message=message, form=form, values=request.form)
+
+
+def _choices() -> list[str]:
+    return [c.strip() for c in request.form.get("choices", "").split(",") if c.strip()]
+
+
+def _save(form: str, do, done: str):
+    """Create/edit/delete a column or flag; a refusal shows the page again with the errors of ``form``."""
+    try:
+        do()
+    except ApiError as exc:
+        errors, message = _refused(exc)
+        if exc.status == 409 and not errors:  # a duplicate key: said next to the key
+            errors, message = {"key": exc.detail}, None
+        return _columns_page(errors, message, form, 422)
+    flash(done, "success")
+    return redirect(url_for("settings_license.columns") + f"#{form.split('-')[0]}s")
+
+
+@bp.get("/settings/columns")
+@admin_only
+def columns():
+    return _columns_page()
+
+
+@bp.get("/settings/flags")
+def flags():
+    return redirect(url_for("settings_license.columns") + "#flags")
+
+
+@bp.post("/settings/columns")
+@admin_only
+def create_column():
+    body = form_values("key", "label", "type")
+    if body["type"] == "choice":
+        body["choices"] = _choices()
+    return _save("column-new", lambda: api.post("/settings/columns", body),
+                 _("The column %(label)s is added.", label=body["label"]))
+
+
+@bp.post("/settings/columns/<column_id>")
+@admin_only
+def update_column(column_id: str):
+    body = form_values("label")
+    if "choices" in request.form:
+        body["choices"] = _choices()
+    return _save(f"column-{column_id}", lambda: api.patch(f"/settings/columns/{column_id}", body),
+                 _("The column %(label)s is saved.", label=body["label"]))
+
+
+@bp.post("/settings/columns/<column_id>/delete")
+@admin_only
+def delete_column(column_id: str):
+    return _save("column-delete", lambda: api.delete(f"/settings/columns/{column_id}"), _("The column is deleted."))
+
+
+@bp.post("/settings/flags")
+@admin_only
+def create_flag():
+    body = form_values("key", "label", "color")
+    return _save("flag-new", lambda: api.post("/settings/flags", body),
+                 _("The flag %(label)s is added.", label=body["label"]))
+
+
+@bp.post("/settings/flags/<flag_id>")
+@admin_only
+def update_flag(flag_id: str):
+    body = form_values("label", "color")
+    return _save(f"flag-{flag_id}", lambda: api.patch(f"/settings/flags/{flag_id}", body),
+                 _("The flag %(label)s is saved.", label=body["label"]))
+
+
+@bp.post("/settings/flags/<flag_id>/delete")
+@admin_only
+def delete_flag(flag_id: str):
+    return _save("flag-delete", lambda: api.delete(f"/settings/flags/{flag_id}"), _("The flag is deleted."))
+
+
+# -- notifications' delivery log --------------------------------------------------------------------------
+
+@bp.get("/settings/notifications")
+@admin_only
+def notifications():
+    status = request.args.get("status") if request.args.get("status") in NOTIFICATION_STATUSES else None
+    offset = request.args.get("offset", "0")
+    offset = int(offset) if offset.isdigit() else 0
+    page = api.get("/notifications", status=status, limit=NOTIFICATIONS_PER_PAGE, offset=offset)
+    next_offset = offset + NOTIFICATIONS_PER_PAGE if offset + NOTIFICATIONS_PER_PAGE < page["total"] else None
+    return render_section("settings/notifications.html", "notifications", page=page, statuses=NOTIFICATION_STATUSES,
+                          status_filter=status, next_offset=next_offset)

@@ -1,0 +1,223 @@
+"""The web app's defences and plumbing against a fake gateway (no services): CSRF, cookie flags, security
+headers, the encrypted session, transparent token refresh, error pages, the proxy, and the catalogs."""
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from flask import Flask, jsonify, request
+
+from paraph_web import create_app
+from paraph_web.session import COOKIE_NAME
+
+WEB = Path(__file__).resolve().parents[1]
+PACKAGE = WEB / "src" / "paraph_web"
+
+
+def session_answer(access="access-1", refresh="refresh-1"):
+    return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer", "license_id": "l1",
+            "role": "user", "user": {"user_id": "u1", "email": "ann@acme.test", "name": "Ann Lee"},
+            "licenses": [{"license_id": "l1", "name": "ACME Paris", "role": "user"}]}
+
+
+@pytest.fixture
+def gateway():
+    """A fake gateway on a loopback port: one valid access token at a time, refresh tokens single use."""
+    from werkzeug.serving import make_server
+    fake = Flask("fake_gateway")
+    state = {"access": "access-1", "refresh": {"refresh-1"}, "calls": [], "seen": []}
+
+    def authorized():
+        return request.headers.get("Authorization") == f"Bearer {state['access']}"
+
+    @fake.post("/api/v1/auth/login")
+    def login():
+        body = request.get_json()
+        if body["password"] != "right password":
+            return jsonify({"status": 401, "title": "Unauthorized", "detail": "Wrong email or password."}), 401
+        return jsonify({**session_answer(state["access"]), "role": state.get("role", "user")})
+
+    @fake.post("/api/v1/auth/logout")
+    def logout():
+        state["refresh"].discard(request.get_json()["refresh_token"])
+        return jsonify({"logged_out": True})
+
+    @fake.post("/api/v1/auth/refresh")
+    def refresh():
+        token = request.get_json()["refresh_token"]
+        if token not in state["refresh"]:
+            return jsonify({"status": 401, "detail": "This session has ended; sign in again."}), 401
+        state["refresh"].discard(token)
+        state["access"] = "access-2"
+        state["refresh"].add("refresh-2")
+        return jsonify(session_answer("access-2", "refresh-2"))
+
+    @fake.get("/api/v1/me")
+    def me():
+        if not authorized():
+            return jsonify({"status": 401}), 401
+        return jsonify({"email": "ann@acme.test", "name": "Ann Lee", "locale": "en", "role": "user",
+                        "preferences": {}, "licenses": []})
+
+    @fake.get("/api/v1/<kind>")
+    def listing(kind):
+        state["seen"].append({"xff": request.headers.get("X-Forwarded-For"),
+                              "lang": request.headers.get("Accept-Language")})
+        if not authorized():
+            return jsonify({"status": 401}), 401
+        return jsonify({"items": []})
+
+    @fake.get("/q/<token>")
+    def quote_page(token):
+        return f"quote page {token} from {request.headers.get('X-Forwarded-For')}"
+
+    server = make_server("127.0.0.1", 0, fake, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    state["url"] = f"http://127.0.0.1:{server.server_port}"
+    yield state
+    server.shutdown()
+
+
+@pytest.fixture
+def web(gateway):
+    return create_app({"GATEWAY_URL": gateway["url"], "WEB_SESSION_KEY": "unit-test-key", "TESTING": True,
+                       "PUBLIC_URL": "http://paraph.test"})
+
+
+def csrf(client, path="/sign-in") -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def sign_in(client, password="right password"):
+    return client.post("/sign-in", data={"email": "ann@acme.test", "password": password, "csrf_token": csrf(client)},
+                       headers={"Accept-Language": "en"})
+
+
+def test_a_post_without_the_session_csrf_token_is_refused(web):
+    client = web.test_client()
+    assert client.post("/sign-in", data={"email": "a@b.test", "password": "x"}).status_code == 400
+    token = csrf(client)
+    assert client.post("/sign-in", data={"email": "a", "password": "x", "csrf_token": token + "x"}).status_code == 400
+    # another browser's token is not this session's
+    other = csrf(web.test_client())
+    assert client.post("/sign-in", data={"email": "a", "password": "x", "csrf_token": other}).status_code == 400
+    # htmx sends it as a header
+    r = client.post("/sign-in", data={"email": "a@b.test", "password": "wrong"}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 401 and "Wrong email or password." in r.get_data(as_text=True)
+
+
+def test_session_cookie_is_encrypted_httponly_and_samesite_lax(web):
+    client = web.test_client()
+    r = sign_in(client)
+    assert r.status_code == 302 and r.headers["Location"] == "/"
+    cookie = next(c for c in r.headers.getlist("Set-Cookie") if c.startswith(COOKIE_NAME + "="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    value = cookie.split(";", 1)[0].split("=", 1)[1]
+    assert "access-1" not in value and "refresh-1" not in value and "ann@acme.test" not in value
+    # over HTTPS (or an https PUBLIC_URL) the cookie is Secure
+    https = create_app({"GATEWAY_URL": "http://127.0.0.1:1", "WEB_SESSION_KEY": "k", "PUBLIC_URL": "https://p.test"})
+    r = https.test_client().get("/sign-in")
+    assert "Secure" in r.headers["Set-Cookie"]
+    # a cookie from another key (or tampered with) is no session
+    other = create_app({"GATEWAY_URL": "http://127.0.0.1:1", "WEB_SESSION_KEY": "another key"}).test_client()
+    other.set_cookie(COOKIE_NAME, value)
+    assert other.get("/").status_code == 302
+
+
+def test_a_customers_contact_is_sent_to_the_customer_portal(web, gateway):
+    gateway["role"] = "client"
+    client = web.test_client()
+    r = sign_in(client)
+    assert r.status_code == 302 and r.headers["Location"] == "/portal"
+    assert "refresh-1" not in gateway["refresh"]  # the session it opened was ended at once
+    assert client.get("/").status_code == 302  # no staff session
+
+
+def test_security_headers_on_every_page(web):
+    r = web.test_client().get("/sign-in")
+    csp = r.headers["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp and "unsafe-inline" not in csp
+    assert f'nonce="{nonce}"' in r.get_data(as_text=True)
+    assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["Referrer-Policy"] == "no-referrer"
+    assert r.headers["X-Frame-Options"] == "DENY" and r.headers["Cache-Control"] == "no-store"
+    assert nonce not in web.test_client().get("/sign-in").headers["Content-Security-Policy"]  # one per response
+
+
+def test_expired_access_token_is_refreshed_transparently_and_ended_sessions_sign_out(web, gateway):
+    client = web.test_client()
+    sign_in(client)
+    gateway["access"] = "access-rotated"  # the access token the session holds has expired
+    gateway["refresh"] = {"refresh-1"}
+    r = client.get("/", headers={"Accept-Language": "en"})
+    assert r.status_code == 200 and "Quotes awaiting signature" in r.get_data(as_text=True)
+    assert gateway["access"] == "access-2"  # refreshed once, then the page loaded
+    assert gateway["seen"][-1] == {"xff": "127.0.0.1", "lang": "en"}
+    # the session ended elsewhere (deactivated, password changed): back to sign-in, tokens forgotten
+    gateway["access"], gateway["refresh"] = "access-3", set()
+    r = client.get("/account")
+    assert r.status_code == 302 and r.headers["Location"] == "/sign-in?next=%2Faccount"
+    assert client.get("/").status_code == 302
+
+
+def test_next_after_sign_in_stays_on_this_site(web):
+    for target, expected in (("/contracts/c1", "/contracts/c1"), ("//evil.test/x", "/"),
+                             ("https://evil.test", "/"), ("/\\evil.test", "/")):
+        client = web.test_client()
+        r = client.post("/sign-in", data={"email": "a@b.test", "password": "right password",
+                                          "csrf_token": csrf(client), "next": target})
+        assert r.headers["Location"] == expected, target
+
+
+def test_pages_speak_the_users_language_else_the_browsers(web):
+    client = web.test_client()
+    assert "Se connecter" in client.get("/sign-in", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(as_text=True)
+    assert "Sign in" in client.get("/sign-in", headers={"Accept-Language": "en-GB"}).get_data(as_text=True)
+    assert "Se connecter" in client.get("/sign-in", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    sign_in(client)  # Ann's setting is English (her /me locale): it wins over a French browser
+    assert 'lang="en"' in client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+
+
+def test_error_pages_are_pages(web, gateway):
+    client = web.test_client()
+    r = client.get("/no-such-page", headers={"Accept-Language": "en"})
+    assert r.status_code == 404 and "does not exist" in r.get_data(as_text=True)
+    down = create_app({"GATEWAY_URL": "http://127.0.0.1:1", "WEB_SESSION_KEY": "k"}).test_client()
+    r = down.post("/sign-in", data={"email": "a@b.test", "password": "x", "csrf_token": csrf(down)},
+                  headers={"Accept-Language": "en"})
+    assert r.status_code == 503 and "temporarily unavailable" in r.get_data(as_text=True)
+
+
+def test_proxy_forwards_the_gateway_paths_with_the_client_address(gateway):
+    app = create_app({"GATEWAY_URL": gateway["url"], "WEB_SESSION_KEY": "k", "PROXY_GATEWAY": True})
+    client = app.test_client()
+    r = client.get("/q/abc", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    # the forged entry stays first; the gateway (one trusted hop) takes the last: the real address
+    assert r.get_data(as_text=True) == "quote page abc from 203.0.113.9, 198.51.100.7"
+    assert client.get("/sign-in").status_code == 200  # pages are the web app's
+
+
+def test_catalogs_are_complete_and_compiled():
+    """Every string of the code and templates is in the French catalog, translated, and the committed .mo
+    matches the .po (run the commands of web/README.md "Translations" when this fails)."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    found = {msg[2] if isinstance(msg[2], str) else msg[2][0]
+             for msg in extract_from_dir(str(PACKAGE), method_map, keywords={"_": None, "gettext": None, "_l": None,
+                                                                               "ngettext": (1, 2), "lazy_gettext": None})}
+    directory = PACKAGE / "translations" / "fr" / "LC_MESSAGES"
+    with open(directory / "messages.po", "rb") as f:
+        po = read_po(f)
+    with open(directory / "messages.mo", "rb") as f:
+        mo = read_mo(f)
+    translated = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in po if m.id and not m.fuzzy}
+    assert not found - set(translated), f"not in messages.po: {sorted(found - set(translated))}"
+    assert not [k for k in found if not translated[k] or translated[k] == ("",) * len(translated[k])]
+    def entries(catalog):
+        return {m.id if isinstance(m.id, str) else tuple(m.id): tuple(m.string) if isinstance(m.string, (list, tuple)) else m.string
+                for m in catalog if m.id and not m.fuzzy}
+    assert entries(mo) == entries(po)
