@@ -6,11 +6,17 @@ databases. One signed-in salesperson's session cookie is shared by the clients. 
 
 * ``GET /healthz`` of the web app — HTTP + Flask only: the ceiling of the web app itself
 * ``GET /sign-in``                — a page rendered without any API call (templates, catalog, CSP nonce)
-* ``GET /contracts/<id>``         — the contract page: session decrypted, 1 API call, rendered
-* ``GET /api/v1/contracts/<id>``  — the same API call made directly (what the page adds is the difference)
-* ``GET /``                       — the home page: 2 API calls (quotes and contracts awaiting signature)
+* ``GET /contracts/<id>``         — the contract page: session decrypted, 2 API calls (the contract, its
+                                    history), rendered
+* ``GET /api/v1/contracts/<id>``  — the contract's API call made directly (what the page adds is the difference)
+* ``GET /``                       — the home page: its API calls (tasks due, quotes viewed, awaiting signature)
+* ``GET /settings/users``         — the users list (``/users`` page + ``/license`` seats), vs ``users_api``:
+                                    the same two API calls made directly, one after the other
+* ``GET /settings/perimeters/<id>`` — a perimeter page (the perimeter + the users, customers and contract
+                                    types it may hold: 4 API calls), vs ``perimeter_api``: the same 4 calls
 
-and prints the ratios measured in this run (page vs its API call, home vs contract page).
+and prints the ratios measured in this run (page vs its API calls, home vs contract page). Goal: a page
+serves at least half the requests per second of the API calls it makes (``*_page_vs_api_throughput`` >= 0.5x).
 
     ./paraph bench web_pages [--threads 8] [--seconds 6] [--workers 2]
 """
@@ -53,6 +59,38 @@ def signed_in_cookie(web_url: str, email: str, password: str) -> str:
     return browser.cookies["paraph_session"]
 
 
+class _Calls:
+    """The answer of several API calls made in a row: failed if any failed (for ``http_load``)."""
+    def __init__(self, responses):
+        self.status_code = max(r.status_code for r in responses)
+
+
+def api_calls(base: str, paths: list[str], headers: dict):
+    """One unit of load = the API calls a page makes, made directly, one after the other."""
+    return lambda s, i: _Calls([s.get(f"{base}/api/v1{path}", headers=headers, timeout=15) for path in paths])
+
+
+def seed_admin_data(api: str, auth: dict, customer: dict, users: int = 8, customers: int = 20) -> str:
+    """Invited users (the bench license has 10 seats) and customers, half of them in a perimeter: the users
+    list and perimeter page's data.
+    Returns the perimeter's id."""
+    perimeter = requests.post(f"{api}/api/v1/perimeters", json={"name": "Bench Nord"}, headers=auth, timeout=15).json()
+    for n in range(users):
+        member = requests.post(f"{api}/api/v1/users", json={"email": f"bench-user-{n}@bench.test",
+                                                              "name": f"Bench User {n}"}, headers=auth, timeout=30)
+        assert member.status_code == 201, member.text[:300]
+        if n % 2:
+            requests.put(f"{api}/api/v1/users/{member.json()['user_id']}/perimeters",
+                         json={"perimeter_ids": [perimeter["id"]]}, headers=auth, timeout=15)
+    for n in range(customers):
+        created = customer if n == 0 else requests.post(f"{api}/api/v1/customers", json={"name": f"Bench {n}"},
+                                                        headers=auth, timeout=15).json()
+        if n % 2 == 0:
+            requests.put(f"{api}/api/v1/customers/{created['id']}/perimeters",
+                         json={"perimeter_ids": [perimeter["id"]]}, headers=auth, timeout=15)
+    return perimeter["id"]
+
+
 def run(threads: int, seconds: float, workers: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="paraph-bench-") as tmp, private_vhost() as amqp, \
             scratch_databases("identity", "perimeter", "contracts") as dbs:
@@ -74,8 +112,10 @@ def run(threads: int, seconds: float, workers: int) -> dict:
             quote = requests.post(f"{api}/api/v1/quotes", headers=auth, timeout=15, json={
                 "title": "Bench", "customer_id": customer["id"], "lines": [
                     {"description": "Line", "quantity": "1", "unit_price": "100", "tax_rate": "20"}]}).json()
+            perimeter_id = seed_admin_data(api, auth, customer)
             cookie = {"Cookie": f"paraph_session={signed_in_cookie(web, admin['user']['email'], BENCH_PASSWORD)}"}
             procs.check()
+            from paraph_web.pages.admin import CHOICES_LIMIT, PAGE_SIZE  # the pages' own API calls
 
             def get(url, headers=None):
                 return lambda s, i: s.get(url, headers=headers, timeout=15, allow_redirects=False)
@@ -88,6 +128,14 @@ def run(threads: int, seconds: float, workers: int) -> dict:
                 "contract_api": http_load(get(f"{api}/api/v1/contracts/{quote['id']}", auth), threads=threads,
                                           seconds=seconds),
                 "home_page": http_load(get(f"{web}/", cookie), threads=threads, seconds=seconds),
+                "users_page": http_load(get(f"{web}/settings/users", cookie), threads=threads, seconds=seconds),
+                "users_api": http_load(api_calls(api, [f"/users?limit={PAGE_SIZE}&offset=0", "/license"], auth),
+                                       threads=threads, seconds=seconds),
+                "perimeter_page": http_load(get(f"{web}/settings/perimeters/{perimeter_id}", cookie),
+                                            threads=threads, seconds=seconds),
+                "perimeter_api": http_load(api_calls(api, [
+                    f"/perimeters/{perimeter_id}", f"/users?limit={CHOICES_LIMIT}",
+                    f"/customers?limit={CHOICES_LIMIT}", "/contract-types"], auth), threads=threads, seconds=seconds),
             }
             procs.check()
             return results
@@ -111,6 +159,9 @@ def main(argv=None) -> int:
         "home_vs_contract_page_p50": ratio(r["home_page"]["p50_ms"], r["contract_page"]["p50_ms"]),
         "sign_in_page_vs_healthz_p50": ratio(r["sign_in_page"]["p50_ms"], r["web_healthz"]["p50_ms"]),
     }
+    for page in ("users", "perimeter"):  # goal: throughput >= 0.5x of the same data read from the API
+        ratios[f"{page}_page_vs_api_throughput"] = ratio(r[f"{page}_page"]["throughput"], r[f"{page}_api"]["throughput"])
+        ratios[f"{page}_page_vs_api_p95"] = ratio(r[f"{page}_page"]["p95_ms"], r[f"{page}_api"]["p95_ms"])
     for k, v in ratios.items():
         print(f"  {k}: {v}")
     path = save("web_pages", {"params": vars(args), "results": r, "ratios": ratios})

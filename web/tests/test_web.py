@@ -69,6 +69,15 @@ def gateway():
             return jsonify({"status": 401}), 401
         return jsonify({"items": []})
 
+    @fake.get("/api/v1/contracts/<contract_id>")
+    def contract(contract_id):  # "c1" was signed electronically (request "req-1"), others were not
+        return jsonify({"id": contract_id, "signature_request_id": "req-1" if contract_id == "c1" else None})
+
+    @fake.get("/api/v1/signature-requests/<request_id>/<document>.pdf")
+    def signature_document(request_id, document):
+        return (f"%PDF {document} of {request_id}".encode(), 200,
+                {"Content-Type": "application/pdf", "Content-Disposition": f'attachment; filename="{document}.pdf"'})
+
     @fake.get("/q/<token>")
     def quote_page(token):
         return f"quote page {token} from {request.headers.get('X-Forwarded-For')}"
@@ -180,6 +189,17 @@ def test_pages_speak_the_users_language_else_the_browsers(web):
     assert 'lang="en"' in client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
 
 
+def test_the_admin_area_is_closed_to_plain_users(web):
+    """Users and seats are for license admins and front user managers, perimeters for admins: a plain
+    user's request is refused before any API call (the gateway refuses it too)."""
+    client = web.test_client()
+    sign_in(client)  # the fake gateway's user has the role "user"
+    for path in ("/settings/users", "/settings/users/invite", "/settings/users/u2", "/settings/perimeters",
+                 "/settings/perimeters/new"):
+        assert client.get(path).status_code == 403, path
+    assert client.post("/settings/users/u2/deactivate", data={"csrf_token": csrf(client, "/account")}).status_code == 403
+
+
 def test_error_pages_are_pages(web, gateway):
     client = web.test_client()
     r = client.get("/no-such-page", headers={"Accept-Language": "en"})
@@ -221,3 +241,32 @@ def test_catalogs_are_complete_and_compiled():
         return {m.id if isinstance(m.id, str) else tuple(m.id): tuple(m.string) if isinstance(m.string, (list, tuple)) else m.string
                 for m in catalog if m.id and not m.fuzzy}
     assert entries(mo) == entries(po)
+
+
+def test_api_field_errors_are_shown_in_the_page_language():
+    """marshmallow's and Paraph's English messages come translated, their numbers kept; unknown ones as they are."""
+    from paraph_web.api import ApiError
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:9", "WEB_SESSION_KEY": "k"})
+    exc = ApiError(422, {"status": 422, "detail": "Invalid input", "errors": {
+        "name": ["Length must be between 1 and 100."], "email": ["Not a valid email address."],
+        "title": ["Missing data for required field."], "lines": {"0": {"quantity": ["Must be greater than or equal to 0."]}},
+        "role": ["Must be one of: user, license_admin."], "note": ["Something only Paraph says."]}})
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert exc.field_errors == {"name": "Entre 1 et 100 caractères.", "email": "Adresse e-mail non valide.",
+                                    "title": "Obligatoire.", "lines.0.quantity": "Au moins 0.",
+                                    "role": "Choisissez parmi : user, license_admin.",
+                                    "note": "Something only Paraph says."}
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert exc.field_errors["name"] == "Between 1 and 100 characters."
+
+
+def test_the_signed_pdf_and_the_proof_are_streamed_from_the_contracts_signature_request(web):
+    client = web.test_client()
+    sign_in(client)
+    r = client.get("/contracts/c1/signed.pdf")
+    assert r.status_code == 200 and r.data == b"%PDF signed of req-1" and r.mimetype == "application/pdf"
+    assert r.headers["Content-Disposition"] == 'attachment; filename="signed.pdf"'
+    assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]  # only the inline preview is framable
+    assert client.get("/contracts/c1/proof.pdf").data == b"%PDF proof of req-1"
+    assert client.get("/contracts/c2/signed.pdf").status_code == 404  # signed outside Paraph: no such file
+    assert client.get("/contracts/c1/other.pdf").status_code == 404

@@ -2,7 +2,8 @@
 
 Fixtures (reuse them for new pages):
 
-* ``web_system`` — identity, perimeter, contracts and notify (mail to a mail sink), the gateway served on a
+* ``web_system`` — identity, perimeter, contracts and notify (mail to a mail sink; a module adds services
+  with ``EXTRA_SERVICES = ("portal",)``), the gateway served on a
   loopback port, and the web app in front of it (a real HTTP server in a thread): ``web_system.url``,
   ``web_system.s`` (the ``System``: API helpers), ``web_system.mail`` (the sink), ``web_system.link(emailed)``
   (an emailed link on the test's server), ``web_system.wait(predicate)``, ``web_system.password``.
@@ -34,9 +35,11 @@ def serve(app) -> tuple[str, object]:
 
 
 @pytest.fixture
-def web_system(system, mail_sink):
+def web_system(system, mail_sink, request):
     from paraph_web import create_app
-    s = system("identity", "perimeter", "contracts", "notify", service_config={"notify": {
+    # a test module needing more services names them: EXTRA_SERVICES = ("portal",)
+    extra = getattr(request.module, "EXTRA_SERVICES", ())
+    s = system("identity", "perimeter", "contracts", "notify", *extra, service_config={"notify": {
         "SMTP_URL": mail_sink.smtp_url, "MAIL_FROM": "Paraph <no-reply@paraph.test>",
         "WEBHOOK_ALLOW_PRIVATE": "1"}})  # webhook tests post to a receiver on 127.0.0.1
     gateway_url = s.serve()

@@ -18,6 +18,25 @@ def css(browser, selector):
     return browser.find_elements(By.CSS_SELECTOR, selector)
 
 
+def navigate(browser, element):
+    """Click a link or submit button (an element or its id) and wait for the next page."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+    page = css(browser, "html")[0]
+    (by_id(browser, element) if isinstance(element, str) else element).click()
+
+    def left(_):
+        # the old page's root is gone once the next page loaded; Chromium reports a node it has just
+        # dropped either as stale or as "does not belong to the document": both mean the page changed
+        try:
+            page.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+
+    WebDriverWait(browser, 20).until(left)
+
+
 def h1(browser):
     return css(browser, "h1")[0].text
 
@@ -55,20 +74,20 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
     assert len(css(browser, "#users tbody tr")) == 3
 
     # invite a user: the primary action, a form with the role, then her page
-    by_id(browser, "invite-link").click()
+    navigate(browser, "invite-link")
     by_id(browser, "field-email").send_keys("claire@nord.test")
     by_id(browser, "field-name").send_keys("Claire Petit")
-    by_id(browser, "invite-submit").click()
+    navigate(browser, "invite-submit")
     w.wait(lambda: css(browser, "#user-status"), message="the invited user's page")
     assert h1(browser) == "Claire Petit" and by_id(browser, "user-status").text == "Invité"
     screenshot(browser, "admin-user")
-    by_id(browser, "resend-invitation").click()
+    navigate(browser, "resend-invitation")
     assert "Claire Petit" in notice(browser)
     # the same email again: said above the form, not a crash
     browser.get(w.url + "/settings/users/invite")
     by_id(browser, "field-email").send_keys("claire@nord.test")
-    by_id(browser, "invite-submit").click()
-    print("DEBUG", browser.page_source[-4000:])
+    navigate(browser, "invite-submit")
+    w.wait(lambda: css(browser, "#form-message"), message="the refusal above the form")
     assert "claire@nord.test" in by_id(browser, "form-message").text
     screenshot(browser, "admin-invite")
 
@@ -78,32 +97,32 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
     assert len(rows) == 1 and "claire@nord.test" in rows[0].text
     assert by_id(browser, "seats-pool").text.startswith("4 + 3 sur 10")
     screenshot(browser, "admin-users")
-    rows[0].find_element("tag name", "a").click()
+    navigate(browser, rows[0].find_element("tag name", "a"))
     from selenium.webdriver.support.ui import Select
     Select(by_id(browser, "field-role")).select_by_value("front_user_manager")
-    by_id(browser, "role-submit").click()
+    navigate(browser, "role-submit")
     assert by_id(browser, "user-role").text == "Gestionnaire des utilisateurs"
-    css(browser, "#deactivate summary")[0].click()
-    assert "Claire Petit" in by_id(browser, "deactivate-submit").text
-    by_id(browser, "deactivate-submit").click()
+    by_id(browser, "deactivate-ask").click()
+    assert "Claire Petit" in by_id(browser, "deactivate").text
+    navigate(browser, "deactivate")
     w.wait(lambda: css(browser, "#reactivate"), message="deactivated")
     assert by_id(browser, "user-status").text == "Désactivé"
-    by_id(browser, "reactivate").click()
+    navigate(browser, "reactivate")
     assert by_id(browser, "user-status").text == "Invité"
 
     # a front user manager: users only, no seat figures, invites plain users, cannot touch an admin
     switch_user(browser, sign_in, "manager@nord.test")
     browser.get(w.url + "/settings/users")
     assert not css(browser, "#seats") and css(browser, "#users tbody tr")
-    by_id(browser, "invite-link").click()
+    navigate(browser, "invite-link")
     assert options(browser, "field-role") == ["Utilisateur"]
     screenshot(browser, "admin-invite-manager")
     paul = s.get("/api/v1/users?q=paul", token=admin["access_token"]).get_json()["items"][0]
     browser.get(f"{w.url}/settings/users/{paul['user_id']}")
-    assert css(browser, "#deactivate") and not css(browser, "#role-form")
+    assert css(browser, "#deactivate-ask") and not css(browser, "#role-form")
     assert not css(browser, "#user-perimeters-form") and by_id(browser, "user-perimeters").text == "Aucun périmètre"
     browser.get(f"{w.url}/settings/users/{admin['user']['user_id']}")
-    assert not css(browser, "#deactivate")
+    assert not css(browser, "#deactivate-ask")
     browser.get(w.url + "/settings/perimeters")
     assert by_id(browser, "error-page").get_attribute("data-status") == "403"
 
@@ -131,10 +150,10 @@ def test_practical_case_perimeters_then_each_salesperson_sees_only_theirs(web_sy
 
     def create(name, description):
         browser.get(w.url + "/settings/perimeters")
-        by_id(browser, "new-perimeter").click()
+        navigate(browser, "new-perimeter")
         by_id(browser, "field-name").send_keys(name)
         by_id(browser, "field-description").send_keys(description)
-        by_id(browser, "perimeter-submit").click()
+        navigate(browser, "perimeter-submit")
         w.wait(lambda: css(browser, "#users-choices"), message=f"the page of {name}")
         assert h1(browser) == f"Périmètre {name}"
 
@@ -143,9 +162,13 @@ def test_practical_case_perimeters_then_each_salesperson_sees_only_theirs(web_sy
             by_id(browser, box_id).click()
         if shot:
             screenshot(browser, shot)
-        by_id(browser, "perimeter-submit").click()
+        navigate(browser, "perimeter-submit")
         w.wait(lambda: css(browser, "#perimeters"), message="back to the perimeters")
 
+    # a perimeter needs a name: said next to the field
+    navigate(browser, "new-perimeter")
+    navigate(browser, "perimeter-submit")
+    assert by_id(browser, "field-name-error").text
     # "Nord": TOURNIER and the pool mandate (DUPONT gets it on his own page below)
     create("Nord", "Agences du nord")
     tick(f"customers-{ids['tournier']}", f"contract_types-{ids['pool']}")
@@ -163,15 +186,15 @@ def test_practical_case_perimeters_then_each_salesperson_sees_only_theirs(web_sy
     browser.get(f"{w.url}/settings/users/{dupont['user']['user_id']}")
     nord = [p for p in s.get("/api/v1/perimeters", token=token).get_json() if p["name"] == "Nord"][0]
     by_id(browser, f"perimeter_ids-{nord['id']}").click()
-    by_id(browser, "user-perimeters-submit").click()
+    navigate(browser, "user-perimeters-submit")
     assert by_id(browser, f"perimeter_ids-{nord['id']}").is_selected()
     screenshot(browser, "admin-user-perimeters")
 
     # a perimeter created by mistake is deleted: asked once, naming it
     create("Ouest", "")
-    css(browser, "#delete-perimeter summary")[0].click()
-    assert "Ouest" in by_id(browser, "delete-perimeter-submit").text
-    by_id(browser, "delete-perimeter-submit").click()
+    by_id(browser, "delete-perimeter-ask").click()
+    assert "Ouest" in by_id(browser, "delete-perimeter").text
+    navigate(browser, "delete-perimeter")
     w.wait(lambda: css(browser, "#perimeters"), message="the perimeters after the deletion")
     assert not css(browser, "#perimeters tr[data-perimeter=Ouest]")
     screenshot(browser, "admin-perimeters")
@@ -182,13 +205,13 @@ def test_practical_case_perimeters_then_each_salesperson_sees_only_theirs(web_sy
     assert options(browser, "field-customer_id") == ["Monsieur TOURNIER"]
     assert options(browser, "field-contract_type_id") == ["Mandat avec piscine", "Mandat studio"]
     screenshot(browser, "quote-new")
-    by_id(browser, "quote-submit").click()  # no title: said next to the field
+    navigate(browser, "quote-submit")  # no title: said next to the field
     assert by_id(browser, "field-title-error").text
     by_id(browser, "field-title").send_keys("Mandat — villa avec piscine")
     from selenium.webdriver.support.ui import Select
     Select(by_id(browser, "field-customer_id")).select_by_visible_text("Monsieur TOURNIER")
     Select(by_id(browser, "field-contract_type_id")).select_by_visible_text("Mandat avec piscine")
-    by_id(browser, "quote-submit").click()
+    navigate(browser, "quote-submit")
     w.wait(lambda: css(browser, "#contract-status"), message="the new quote's page")
     assert by_id(browser, "contract-customer").text == "Monsieur TOURNIER"
     assert by_id(browser, "contract-status").text == "Brouillon"

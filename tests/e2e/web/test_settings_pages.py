@@ -23,6 +23,15 @@ def css(browser, selector):
     return browser.find_elements(By.CSS_SELECTOR, selector)
 
 
+def text_of(browser, id_) -> str:
+    """The element's text, or "" while the next page loads (for waits after a click)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    try:
+        return by_id(browser, id_).text
+    except (NoSuchElementException, StaleElementReferenceException):
+        return ""
+
+
 class Receiver:
     """An integrator's endpoint on 127.0.0.1: records the POSTs it gets, answers 200."""
 
@@ -62,14 +71,14 @@ def test_webhook_secret_once_test_delivery_replay_and_delete(web_system, staff, 
     # no event chosen: said next to the events
     by_id(browser, "field-url").send_keys(receiver.url)
     by_id(browser, "create-webhook").click()
-    assert by_id(browser, "event-types-error").text
+    w.wait(lambda: css(browser, "#event-types-error"), message="the events' error")
     assert by_id(browser, "field-url").get_attribute("value") == receiver.url  # what was typed stays
     css(browser, 'input[value="contract.sent.v1"]')[0].click()
     screenshot(browser, "settings-webhook-new")
     by_id(browser, "create-webhook").click()
 
     # the signing secret: shown once, with a copy button
-    secret = by_id(browser, "webhook-secret").text
+    secret = w.wait(lambda: text_of(browser, "webhook-secret"), message="the secret")
     assert secret.startswith("whsec_") and by_id(browser, "copy-secret")
     screenshot(browser, "settings-webhook-secret")
     by_id(browser, "secret-done").click()
@@ -96,10 +105,10 @@ def test_webhook_secret_once_test_delivery_replay_and_delete(web_system, staff, 
 
     # disabled, then enabled again (the "webhook disabled" email's way back)
     by_id(browser, "disable-webhook").click()
-    assert "badge disabled" in by_id(browser, "webhook-status").get_attribute("innerHTML")
+    w.wait(lambda: css(browser, "#webhook-status .badge.disabled"), message="disabled")
     assert by_id(browser, "disabled-reason") and not css(browser, "#send-test")
     by_id(browser, "enable-webhook").click()
-    assert "badge active" in by_id(browser, "webhook-status").get_attribute("innerHTML")
+    w.wait(lambda: css(browser, "#webhook-status .badge.active"), message="enabled again")
 
     browser.get(w.url + "/settings/webhooks")
     [row] = css(browser, "#webhooks tbody tr")
@@ -129,13 +138,13 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     subject.clear()
     subject.send_keys("Your quote {{ number }} from {{ license_name }}")
     by_id(browser, "preview-template").click()
-    assert by_id(browser, "preview-subject").text == "Your quote D-2025-0042 from ACME Paris"
+    w.wait(lambda: text_of(browser, "preview-subject") == "Your quote D-2025-0042 from ACME Paris", message="preview")
     assert by_id(browser, "field-subject").get_attribute("value") == "Your quote {{ number }} from {{ license_name }}"
     screenshot(browser, "settings-email-template")
     text = by_id(browser, "field-text")
     text.send_keys("\n{{ no_such_variable }}")
     by_id(browser, "save-template").click()
-    assert "no_such_variable" in by_id(browser, "field-text-error").text  # next to the field
+    w.wait(lambda: "no_such_variable" in text_of(browser, "field-text-error"), message="the error next to the text")
     text = by_id(browser, "field-text")
     text.clear()
     text.send_keys("Hello {{ name }}, here is your quote: {{ link }}")
@@ -156,7 +165,7 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     field.clear()
     field.send_keys("0")
     by_id(browser, "save-abandon").click()
-    assert by_id(browser, "field-abandon_delay_days-error").text
+    w.wait(lambda: text_of(browser, "field-abandon_delay_days-error"), message="the error next to the field")
     screenshot(browser, "settings-abandon-error")
     field = by_id(browser, "field-abandon_delay_days")
     field.clear()
@@ -171,17 +180,16 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     by_id(browser, "column-label").send_keys("Cost center")
     by_id(browser, "column-key").send_keys("cost_center")
     by_id(browser, "add-column").click()
-    w.wait(lambda: "Cost center" in by_id(browser, "columns-table").text, message="column added")
+    w.wait(lambda: "Cost center" in text_of(browser, "columns-table"), message="column added")
     by_id(browser, "column-label").send_keys("Again")
     by_id(browser, "column-key").send_keys("cost_center")
     by_id(browser, "add-column").click()
-    assert by_id(browser, "column-key-error").text  # the duplicate key, next to its field
+    w.wait(lambda: text_of(browser, "column-key-error"), message="the duplicate key, next to its field")
     browser.get(w.url + "/settings/flags")  # the flags live on the same page
     by_id(browser, "flag-label").send_keys("Urgent")
     by_id(browser, "flag-key").send_keys("urgent")
     by_id(browser, "add-flag").click()
-    w.wait(lambda: css(browser, "#flags-table"), message="flag added")
-    assert "Urgent" in by_id(browser, "flags-table").text
+    w.wait(lambda: "Urgent" in text_of(browser, "flags-table"), message="flag added")
     [flag] = s.get("/api/v1/settings/flags", token=token).get_json()
     [column] = s.get("/api/v1/settings/columns", token=token).get_json()
     assert (flag["key"], column["key"], column["type"]) == ("urgent", "cost_center", "text")
@@ -191,7 +199,7 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     label.clear()
     label.send_keys("Cost centre")
     css(browser, f"#column-{column['id']} .edit-box button")[0].click()
-    w.wait(lambda: "Cost centre" in by_id(browser, "columns-table").text, message="column renamed")
+    w.wait(lambda: "Cost centre" in text_of(browser, "columns-table"), message="column renamed")
     screenshot(browser, "settings-columns")
     # delete the flag: asks once, naming it
     by_id(browser, f"flag-{flag['id']}-delete-ask").click()
@@ -210,7 +218,8 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
 
 
 # the templates whose link is a client page (quote, signature, portal): served by the gateway's own
-# pages (/q/, /sign/, /portal), not by the staff web app; the other links must land on a staff page
+# pages (/q/, /sign/, /portal), followed at the public address by test_email_links_client.py (which runs
+# signing, portal and the web app's gateway proxy); the other links must land on a staff page
 CLIENT_LINK_TEMPLATES = {"client_invitation", "quote_send", "quote_reminder", "contract_shared",
                          "signature_request", "signature_reminder", "signature_completed"}
 NO_LINK_TEMPLATES = {"signature_otp"}
@@ -235,7 +244,7 @@ def test_every_link_of_every_staff_email_lands_on_a_working_page(web_system, sta
     real = {"set-password": [l for l in invitation["links"] if "/set-password?token=" in l][0],
             "reset-password": reset, "contract": f"http://paraph.test/contracts/{quote['id']}"}
 
-    def real_link(template: str, sample: str) -> str:
+    def real_link(sample: str) -> str:
         """The sample link of the template's registry, made real (its kind read from the sample's path)."""
         path = urlsplit(sample).path
         if path in ("/set-password", "/reset-password"):
@@ -256,7 +265,7 @@ def test_every_link_of_every_staff_email_lands_on_a_working_page(web_system, sta
             if "link" in detail["variables"]:
                 link_sample = [lk for lk in found if "paraph.example" in lk]
                 assert link_sample, (name, locale, "no link in the message")
-                found = {real_link(name, lk) if "paraph.example" in lk else lk for lk in found}
+                found = {real_link(lk) if "paraph.example" in lk else lk for lk in found}
             for link in found:
                 links.setdefault(link, set()).add(name)
     staff_links = {lk: names for lk, names in links.items() if urlsplit(lk).netloc in ("paraph.test", "paraph.example")}

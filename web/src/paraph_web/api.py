@@ -16,6 +16,8 @@ import threading
 import requests
 from flask import current_app, request, session
 
+from .api_messages import translate
+
 _local = threading.local()
 
 
@@ -31,7 +33,8 @@ class ApiError(Exception):
 
     @property
     def field_errors(self) -> dict[str, str]:
-        """{field: first message} from the problem's ``errors`` (nested keys joined with dots)."""
+        """{field: first message} from the problem's ``errors`` (nested keys joined with dots), in the page's
+        language (:mod:`.api_messages`)."""
         out: dict[str, str] = {}
 
         def walk(prefix, value):
@@ -39,9 +42,9 @@ class ApiError(Exception):
                 for key, inner in value.items():
                     walk(f"{prefix}.{key}" if prefix else str(key), inner)
             elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-                out.setdefault(prefix, value[0])
+                out.setdefault(prefix, translate(value[0]))
             elif isinstance(value, str):
-                out.setdefault(prefix, value)
+                out.setdefault(prefix, translate(value))
         walk("", self.problem.get("errors") or {})
         return out
 
@@ -96,17 +99,31 @@ def public(method: str, path: str, **kwargs):
 
 def call(method: str, path: str, **kwargs):
     """A call as the signed-in user; refreshes the access token once when it has expired."""
+    return _result(_as_user(method, path, **kwargs))
+
+
+def download(path: str, **params) -> requests.Response:
+    """A file of the API (a PDF, an attachment) as the signed-in user, streamed: the caller passes
+    ``iter_content()`` on and closes the response; an API error raises ApiError like the other calls."""
+    resp = _as_user("GET", path, params=params or None, stream=True)
+    if resp.status_code >= 400:
+        _result(resp)
+    return resp
+
+
+def _as_user(method: str, path: str, **kwargs) -> requests.Response:
     if not session.get("access_token"):
         raise SignInRequired()
     resp = _send(method, path, session["access_token"], **kwargs)
     if resp.status_code == 401:
+        resp.close()  # a streamed answer holds its connection until closed
         if not refresh_session():
             raise SignInRequired()
         resp = _send(method, path, session["access_token"], **kwargs)
         if resp.status_code == 401:
             sign_out_locally()
             raise SignInRequired()
-    return _result(resp)
+    return resp
 
 
 def get(path: str, **params):

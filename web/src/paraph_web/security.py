@@ -39,10 +39,15 @@ def csp_nonce() -> str:
 def secure_headers(response):
     """after_request: the headers every page gets."""
     nonce = csp_nonce()
+    # framing stays off except for the contract page's PDF preview: that page may frame this app
+    # (g.frame_src_self) and the inline PDF it frames may be framed by this app only (g.framable_by_self)
+    frame_src = "; frame-src 'self'" if g.get("frame_src_self") else ""
+    ancestors = "'self'" if g.get("framable_by_self") else "'none'"
     response.headers["Content-Security-Policy"] = (
         f"default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
-        "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-    response.headers["X-Frame-Options"] = "DENY"
+        f"img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'{frame_src}; "
+        f"frame-ancestors {ancestors}")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN" if g.get("framable_by_self") else "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"  # the emailed token links never leak in a Referer
     if response.mimetype == "text/html":

@@ -161,3 +161,16 @@ def jwks():
 def me(actor):
     """The signed-in user, their role here and the licenses they can switch to."""
     return call("identity", "me", actor)
+
+
+class ChangePasswordSchema(Schema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+
+
+@route(bp, "/me/password", ["POST"], body=ChangePasswordSchema, response=SessionSchema, tags=["auth"])
+def change_password(actor, body):
+    """Change my password with the current one (422 with `errors.current_password` when it is wrong; the
+    failures count with the sign-in's, 429 when too many). Every session of mine ends, access tokens from
+    their next request; the answer is a new session for the caller."""
+    return call("identity", "change_password", actor, {**body, "client_ip": client_ip()})

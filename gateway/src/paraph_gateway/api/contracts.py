@@ -20,6 +20,9 @@ MANAGERS = ("license_admin", "front_user_manager")
 ADMIN = ("license_admin",)
 ID = validate.Length(min=1, max=64)
 DEC = dict(as_string=True, allow_nan=False)
+# the columns a list of contracts sorts by (the contracts service's ListSchema checks the same names)
+LIST_SORT_KEYS = ("number", "title", "customer_name", "status", "owner_name", "total", "view_count",
+                  "download_count", "created_at", "sent_at", "last_viewed_at")
 
 
 def _dec_range(lo, hi, **kwargs):
@@ -103,6 +106,13 @@ class PageQuery(Schema):
     q = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(validate=validate.Range(min=1, max=200))
     offset = fields.Integer(validate=validate.Range(min=0))
+
+
+class CustomerQuery(PageQuery):
+    kind = fields.String(validate=validate.OneOf(["company", "person"]))
+    perimeter_id = fields.String(validate=ID, metadata={"description": "only the customers of this perimeter"})
+    sort = fields.String(validate=validate.OneOf(["name", "-name", "code", "-code", "created_at", "-created_at"]),
+                         metadata={"description": "default name; -key sorts descending"})
 
 
 class PerimetersIn(Schema):
@@ -209,8 +219,15 @@ class ContractQuery(Schema):
     status = fields.String(validate=validate.Length(max=16))
     customer_id = fields.String(validate=ID)
     owner_id = fields.String(validate=ID)
+    contract_type_id = fields.String(validate=ID)
+    custom_column = fields.String(validate=validate.Length(max=60),
+                                  metadata={"description": "with `custom_value`: that custom column has that value"})
+    custom_value = fields.String(validate=validate.Length(max=2000))
     flag = fields.String(validate=validate.Length(max=60))
     q = fields.String(validate=validate.Length(max=200))
+    sort = fields.String(validate=validate.OneOf([f"{sign}{key}" for key in LIST_SORT_KEYS for sign in ("", "-")]),
+                         metadata={"description": "a column, `-` first for descending (default: newest first): "
+                                                  + ", ".join(LIST_SORT_KEYS)})
     viewed_since = fields.AwareDateTime(default_timezone=timezone.utc, metadata={
         "description": "only those the customer viewed online since then, most recently viewed first"})
     limit = fields.Integer(validate=validate.Range(min=1, max=200))
@@ -418,7 +435,7 @@ def _binary(result: dict, inline: bool = False) -> Response:
 
 # -- customers and contacts -----------------------------------------------------------------------
 
-@route(bp, "/customers", ["GET"], query=PageQuery, response=Page, roles=STAFF, tags=["customers"])
+@route(bp, "/customers", ["GET"], query=CustomerQuery, response=Page, roles=STAFF, tags=["customers"])
 def list_customers(actor, query):
     """Customers visible to you (your perimeters, plus customers without perimeter)."""
     return call("contracts", "list_customers", actor, query)

@@ -152,7 +152,9 @@ class CollaboratorRowSchema(Schema):
 class RowErrorSchema(Schema):
     row = fields.Integer()
     code = fields.String()
-    error = fields.String()
+    reason = fields.String(metadata={"enum": ["missing_code", "invalid_email", "duplicate_email", "not_invited"],
+                                     "description": "not_invited: the invitation was refused (no seat left...)"})
+    error = fields.String(metadata={"description": "in English, with the details"})
 
 
 class UserToCheckSchema(Schema):

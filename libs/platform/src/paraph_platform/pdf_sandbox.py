@@ -11,13 +11,12 @@ Templates are written by tenants' users, so a default weasyprint render is a fil
   not allowed, and fails the whole render (:class:`FetchRefused`) if anything was refused: weasyprint would
   otherwise log the failed fetch and carry on, which is not a refusal anyone sees.
 
-:func:`render_pdf` is CPU work that callers run in ``eventlet.tpool``: nothing here logs or touches a lock,
-and weasyprint's own loggers are switched off (a plain attribute write) during a render for the same reason.
-Requires weasyprint (a dependency of the services that render PDFs).
+:func:`render_pdf` is CPU work that callers run through :func:`paraph_platform.offhub.run`, whose worker
+process ships weasyprint's and fontTools' log records to the service's handlers. Requires weasyprint (a
+dependency of the services that render PDFs).
 """
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -50,6 +49,9 @@ class FetchRefused(Exception):
     def __init__(self, urls: Iterable[str]):
         self.urls = list(dict.fromkeys(urls))
         super().__init__("Refused to fetch: " + ", ".join(self.urls))
+
+    def __reduce__(self):  # raised in an off-hub worker process, rebuilt from its URLs in the service
+        return type(self), (self.urls,)
 
 
 def asset_url(name: str) -> str:
@@ -196,24 +198,15 @@ class SandboxedFetcher(URLFetcher):
         raise FetchRefused([url])
 
 
-def _silence_weasyprint() -> None:
-    """weasyprint logs bad CSS and failed fetches; from a tpool thread, a log handler's (green) lock may
-    deadlock. Disabling is a plain attribute write, read by ``Logger.isEnabledFor`` before any lock."""
-    for name, logger in list(logging.Logger.manager.loggerDict.items()):
-        if isinstance(logger, logging.Logger) and name.split(".")[0] in ("weasyprint", "fontTools"):
-            logger.disabled = True
-
-
 def render_pdf(html: str, stylesheets: Iterable[str] = (), assets: Mapping[str, Asset] | None = None) -> bytes:
-    """Render HTML (and trusted packaged CSS) to PDF inside the sandbox; run it in ``eventlet.tpool``.
+    """Render HTML (and trusted packaged CSS) to PDF inside the sandbox; run it through ``offhub.run``.
 
     Raises :class:`FetchRefused` naming every URL that was refused: no PDF is produced then."""
-    _silence_weasyprint()
     fetcher = SandboxedFetcher(assets)
     try:
         pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
             stylesheets=[CSS(string=css, base_url=BASE_URL, url_fetcher=fetcher) for css in stylesheets])
-    except FatalURLFetchingError as exc:  # a BaseException: tpool would lose its worker thread
+    except FatalURLFetchingError as exc:  # a BaseException: refused URLs are reported as FetchRefused
         raise FetchRefused(fetcher.refused or [str(exc)]) from None
     if fetcher.refused:
         raise FetchRefused(fetcher.refused)

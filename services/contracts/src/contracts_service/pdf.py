@@ -1,7 +1,7 @@
 """PDF rendering: the contract type's HTML template (sandboxed Jinja2, merge fields) through weasyprint.
 
-Rendering is CPU work: callers run :func:`render_pdf` in ``eventlet.tpool`` so the AMQP heartbeat
-keeps beating. Output is cached by a fingerprint of the template and the data it shows.
+Rendering is CPU work: callers run :func:`render_pdf` through ``paraph_platform.offhub.run`` so the
+AMQP heartbeat keeps beating. Output is cached by a fingerprint of the template and the data it shows.
 """
 from __future__ import annotations
 
@@ -124,6 +124,6 @@ def fingerprint(template_source: str | None, context: dict) -> str:
 
 
 def render_pdf(html: str, assets: dict[str, pdf_sandbox.Asset]) -> bytes:
-    """CPU work for ``eventlet.tpool``: fetches nothing but data: URLs and ``assets`` (loaded beforehand);
+    """CPU work for ``offhub.run``: fetches nothing but data: URLs and ``assets`` (loaded beforehand);
     raises :class:`pdf_sandbox.FetchRefused` if the HTML asked for anything else."""
     return pdf_sandbox.render_pdf(html, [_stylesheet()], assets)

@@ -185,14 +185,26 @@ class ConvertSchema(StrictSchema):
     target = fields.String(required=True, validate=validate.OneOf(["order", "invoice"]))
 
 
+# the columns a list of contracts can be sorted by (the web app's sortable columns)
+LIST_SORT_KEYS = ("number", "title", "customer_name", "status", "owner_name", "total", "view_count",
+                  "download_count", "created_at", "sent_at", "last_viewed_at")
+
+
 class ListSchema(StrictSchema):
     kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["contract", "quote", "order",
                                                                                          "invoice"]))
     status = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=16))
     customer_id = fields.String(load_default=None, allow_none=True, validate=ID)
     owner_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    contract_type_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    custom_column = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60),
+                                  metadata={"description": "with custom_value: that custom column has that value"})
+    custom_value = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     flag = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    sort = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
+        [f"{sign}{key}" for key in LIST_SORT_KEYS for sign in ("", "-")]),
+        metadata={"description": "a column, '-' first for descending; default: newest first"})
     viewed_since = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=timezone.utc,
                                         metadata={"description": "only those viewed online since, latest first"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
@@ -200,8 +212,15 @@ class ListSchema(StrictSchema):
     with_total = fields.Boolean(load_default=True)
 
 
+CUSTOMER_SORTS = ("name", "-name", "code", "-code", "created_at", "-created_at")
+
+
 class CustomerListSchema(StrictSchema):
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["company", "person"]))
+    perimeter_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
+                                 metadata={"description": "only the customers of this perimeter"})
+    sort = fields.String(load_default="name", validate=validate.OneOf(CUSTOMER_SORTS))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 

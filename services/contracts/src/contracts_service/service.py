@@ -16,7 +16,6 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from eventlet import tpool
 from nameko.timer import timer
 from sqlalchemy import and_, delete, false, func, or_, select, text, true, update
 from sqlalchemy.orm import aliased
@@ -24,7 +23,7 @@ from sqlalchemy.orm import aliased
 from paraph_platform.actor import (
     FRONT_USER_MANAGER, LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role, system_actor,
 )
-from paraph_platform import pdf_sandbox
+from paraph_platform import offhub, pdf_sandbox
 from paraph_platform.config import env_float, env_int
 from paraph_platform.db import Database
 from paraph_platform.envelope import iso
@@ -432,8 +431,15 @@ class ContractsService:
             if p["q"]:
                 like = f"%{p['q'].lower()}%"
                 q = q.where(or_(func.lower(Customer.name).like(like), func.lower(Customer.code).like(like)))
+            if p["kind"]:
+                q = q.where(Customer.kind == p["kind"])
+            if p["perimeter_id"]:
+                q = q.where(Customer.id.in_(select(CustomerScope.customer_id)
+                                            .where(CustomerScope.perimeter_id == p["perimeter_id"])))
             total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
-            rows = s.execute(q.order_by(Customer.name, Customer.id).limit(p["limit"]).offset(p["offset"])).scalars().all()
+            column = getattr(Customer, p["sort"].lstrip("-"))
+            order = column.desc() if p["sort"].startswith("-") else column.asc()
+            rows = s.execute(q.order_by(order, Customer.id).limit(p["limit"]).offset(p["offset"])).scalars().all()
             scopes = self._scope_ids(s, CustomerScope, "customer_id", [c.id for c in rows])
             return {"items": [customer_view(c, scopes[c.id]) for c in rows], "total": total,
                     "limit": p["limit"], "offset": p["offset"]}
@@ -529,7 +535,7 @@ class ContractsService:
     def _check_template(self, s, license_id, source, merge_fields):
         """Refuse (422) a template that does not render on sample data or fetches anything but data: URLs
         and this license's assets."""
-        urls = tpool.execute(pdf.check_template, source, merge_fields)
+        urls = offhub.run(pdf.check_template, source, merge_fields)
         pdf.refuse_urls(pdf_sandbox.forbidden_urls(urls, self._assets(s, license_id, urls)))
 
     @endpoint(write=True)
@@ -651,7 +657,7 @@ class ContractsService:
         with self.db.session() as s:
             q = (select(Contract, Customer.name).join(Customer, Customer.id == Contract.customer_id)
                  .where(Contract.license_id == actor["license_id"], self._customer_filter(actor, where)))
-            for key in ("kind", "status", "customer_id", "owner_id"):
+            for key in ("kind", "status", "customer_id", "owner_id", "contract_type_id"):
                 if p[key]:
                     q = q.where(getattr(Contract, key) == p[key])
             if p["q"]:
@@ -660,10 +666,16 @@ class ContractsService:
                                 func.lower(Customer.name).like(like)))
             if p["flag"]:
                 q = q.where(Contract.id.in_(select(ContractFlag.contract_id).where(ContractFlag.key == p["flag"])))
+            if p["custom_column"] and p["custom_value"] is not None:  # values are stored as text (but booleans)
+                q = q.where(Contract.custom[p["custom_column"]].as_string() == p["custom_value"])
             order = Contract.created_at.desc()
             if p["viewed_since"]:  # "recently viewed online": the latest views first
                 q = q.where(Contract.last_viewed_at >= p["viewed_since"])
                 order = Contract.last_viewed_at.desc()
+            if p["sort"]:
+                key = p["sort"].lstrip("-")
+                column = Customer.name if key == "customer_name" else getattr(Contract, key)
+                order = column.desc().nulls_last() if p["sort"].startswith("-") else column.asc().nulls_last()
             rows = s.execute(q.order_by(order, Contract.id.desc())
                              .limit(p["limit"]).offset(p["offset"])).all()
             flags = self._flags(s, [c.id for c, _ in rows])
@@ -894,7 +906,7 @@ class ContractsService:
         # the assets are read here: the render thread only sees them in memory (no DB, no I/O, no logging)
         assets = self._assets(s, c.license_id, pdf_sandbox.fetched_urls(html))
         try:
-            content = tpool.execute(pdf.render_pdf, html, assets)  # CPU work off the eventlet hub
+            content = offhub.run(pdf.render_pdf, html, assets)  # CPU work off the eventlet hub
         except pdf_sandbox.FetchRefused as exc:
             pdf.refuse_urls(exc.urls)
         doc = Document(contract_id=c.id, fingerprint=fp, sha256=hashlib.sha256(content).hexdigest(),

@@ -305,7 +305,7 @@ def test_signature_completed_event_accepts_the_quote(env):
 
 
 def test_pdf_rendering_does_not_block_the_service(env):
-    """weasyprint runs in a worker thread (eventlet.tpool): while a long document renders, the same
+    """weasyprint runs in an OS thread (paraph_platform.offhub): while a long document renders, the same
     service keeps answering other calls (and its AMQP heartbeat keeps beating)."""
     import eventlet
     s = env["s"]
@@ -449,3 +449,32 @@ def test_equipment_base_from_the_quote_and_recorded_from_an_order(env):
     assert s.get(f"/api/v1/customers/{cust['id']}/equipment", token=X).status_code == 404
     assert s.patch(f"/api/v1/equipment/{srv['id']}", token=X, json={"notes": "x"}).status_code == 404
     assert s.post(f"/api/v1/contracts/{order['id']}/equipment", token=X, json={}).status_code == 404
+
+
+def test_lists_sort_by_a_column_and_filter_by_contract_type_and_custom_column(env):
+    s, T, customer = env["s"], env["T"], env["customer"]
+    ctype = s.post("/api/v1/contract-types", token=env["A"], json={"name": "Maintenance", "kind": "quote"})
+    assert ctype.status_code == 201, ctype.get_json()
+    ctype = ctype.get_json()
+    for title, price, type_id in (("Bravo", "300", None), ("Alpha", "100", ctype["id"]), ("Charlie", "200", None)):
+        r = s.post("/api/v1/quotes", token=T, json={"title": title, "customer_id": customer["id"], "contract_type_id":
+                   type_id, "lines": [{"description": "x", "quantity": "1", "unit_price": price, "tax_rate": "20"}]})
+        assert r.status_code == 201, r.get_json()
+
+    def titles(query):
+        r = s.get("/api/v1/quotes" + query, token=T)
+        assert r.status_code == 200, r.get_json()
+        return [x["title"] for x in r.get_json()["items"]]
+
+    assert titles("?sort=title") == ["Alpha", "Bravo", "Charlie"]
+    assert titles("?sort=-total") == ["Bravo", "Charlie", "Alpha"]
+    assert titles("") == ["Charlie", "Alpha", "Bravo"]  # newest first by default
+    assert titles(f"?contract_type_id={ctype['id']}") == ["Alpha"]
+    assert s.post("/api/v1/settings/columns", token=env["A"], json={
+        "key": "region", "label": "Région", "type": "text"}).status_code == 201
+    bravo = next(x for x in s.get("/api/v1/quotes", token=T).get_json()["items"] if x["title"] == "Bravo")
+    assert s.patch(f"/api/v1/contracts/{bravo['id']}", token=T, json={"custom": {"region": "Nord"}}).status_code == 200
+    assert titles("?custom_column=region&custom_value=Nord") == ["Bravo"]
+    assert titles("?custom_column=region&custom_value=Sud") == []
+    r = s.get("/api/v1/quotes?sort=password", token=T)
+    assert r.status_code == 422 and "sort" in r.get_json()["errors"]

@@ -162,6 +162,9 @@ class CollaboratorRow(Schema):
 class RowError(Schema):
     row = fields.Integer(required=True)
     code = fields.String()
+    reason = fields.String(required=True, metadata={
+        "enum": ["missing_code", "invalid_email", "duplicate_email", "not_invited"],
+        "description": "not_invited: the invitation was refused (no seat left...), see error"})
     error = fields.String(required=True)
 
 
@@ -211,6 +214,9 @@ RPC = {
     "accept_invitation": Rpc(schemas.AcceptInvitationSchema, schemas.TokenPairView),
     "update_profile": Rpc(schemas.UpdateProfileSchema, schemas.MemberView, args=("actor",)),
     "end_sessions": Rpc(result=EndedSessions, args=("actor",)),
+    "change_password": Rpc(schemas.ChangePasswordSchema, schemas.TokenPairView, args=("actor",),
+                           description="my password, with the current one: other sessions end, a new session "
+                                       "for this one"),
     "link_info": Rpc(schemas.LinkInfoSchema, schemas.LinkInfoView,
                      description="who an emailed set-password / reset link is for, without using it"),
     "resolve_users": Rpc(result=MapOf(ResolvedUser, key="user_id"), description="{user_id: MemberView + preferences}",

@@ -76,12 +76,12 @@ class SeatUsage:
         return f"{self.used} of {self.total} seats are in use ({parts})" if parts else f"0 of {self.total} seats in use"
 
 
-def validate_password(password: str) -> str:
+def validate_password(password: str, field: str = "password") -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput("The password is too short.",
-                           {"fields": {"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]}})
+                           {"fields": {field: [f"At least {MIN_PASSWORD_LENGTH} characters."]}})
     if len(password) > 1024:
-        raise InvalidInput("The password is too long.", {"fields": {"password": ["At most 1024 characters."]}})
+        raise InvalidInput("The password is too long.", {"fields": {field: ["At most 1024 characters."]}})
     return password
 
 
@@ -247,15 +247,16 @@ def parse_collaborators(content: str, fmt: str) -> tuple[list[Collaborator], lis
         email_raw = str(rec.get("email") or "").strip()
         name = " ".join(str(p).strip() for p in (rec.get("first_name"), rec.get("name")) if p)
         if not code:
-            errors.append({"row": index, "error": "missing collaborator code"})
+            errors.append({"row": index, "reason": "missing_code", "error": "missing collaborator code"})
             continue
         try:
             email = normalize_email(email_raw)
         except InvalidInput:
-            errors.append({"row": index, "code": code, "error": f"invalid or missing email {email_raw!r}"})
+            errors.append({"row": index, "code": code, "reason": "invalid_email",
+                           "error": f"invalid or missing email {email_raw!r}"})
             continue
         if email in seen:
-            errors.append({"row": index, "code": code,
+            errors.append({"row": index, "code": code, "reason": "duplicate_email",
                            "error": f"email {email} already used by row {seen[email]}"})
             continue
         seen[email] = index

@@ -135,6 +135,12 @@ class ResetPasswordSchema(StrictSchema):
     password = fields.String(required=True)
 
 
+class ChangePasswordSchema(StrictSchema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    new_password = fields.String(required=True)
+    client_ip = fields.String(load_default=None, allow_none=True)
+
+
 class PreviewCollaboratorsSchema(StrictSchema):
     format = fields.String(required=True, validate=validate.OneOf(["csv", "json"]))
     content = fields.String(required=True, validate=validate.Length(min=1, max=20_000_000))

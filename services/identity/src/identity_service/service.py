@@ -4,12 +4,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-from eventlet import tpool
 from sqlalchemy import delete, func, or_, select
 
 from paraph_platform.actor import (
     CLIENT, FRONT_USER_MANAGER, LICENSE_ADMIN, SYSTEM, load_actor, require_role,
 )
+from paraph_platform import offhub
 from paraph_platform.db import Database
 from paraph_platform.envelope import iso
 from paraph_platform.outbox import Outbox as OutboxProvider
@@ -592,7 +592,7 @@ class IdentityService:
             self._check_client_restrictions(m, data["client_ip"])
             if data["password"]:
                 logic.validate_password(data["password"])
-                user.password_hash = tpool.execute(logic.hash_password, data["password"])
+                user.password_hash = offhub.run(logic.hash_password, data["password"])
             elif not user.password_hash:
                 raise InvalidInput("Choose a password.", {"fields": {"password": ["Missing data for required field."]}})
             if data["name"]:
@@ -618,7 +618,7 @@ class IdentityService:
         with self.db.session() as s:
             self._check_login_throttle(s, throttle)
             user = s.execute(select(User).where(User.email == email)).scalar_one_or_none()
-            ok = tpool.execute(logic.verify_password, user.password_hash if user else None, data["password"])
+            ok = offhub.run(logic.verify_password, user.password_hash if user else None, data["password"])
             if not ok:
                 # counted for the account whether or not it exists, so the answers never tell them apart
                 s.add_all(LoginFailure(key=key) for key in throttle)
@@ -797,14 +797,39 @@ class IdentityService:
         with self.db.session() as s:
             token = self._consume(s, data["token"], "reset")
             user = s.get(User, token.user_id)
-            user.password_hash = tpool.execute(logic.hash_password, data["password"])
-            for t in s.execute(select(Token).where(Token.user_id == user.id, Token.purpose == "refresh",
-                                                   Token.used_at.is_(None))).scalars():
-                t.used_at = _now()  # a password change ends other sessions
-            for m in s.execute(select(Membership).where(Membership.user_id == user.id)).scalars():
-                self._access_changed(s, m, end_sessions=True)
-            self._forget_login_failures(s, user.email)
+            self._set_password(s, user, data["password"])
             return {"reset": True}
+
+    def _set_password(self, s, user: User, password: str):
+        """A new password ends every session of the person: refresh tokens now, access tokens issued
+        before from their next request (access version bumped in each license)."""
+        user.password_hash = offhub.run(logic.hash_password, password)
+        for t in s.execute(select(Token).where(Token.user_id == user.id, Token.purpose == "refresh",
+                                               Token.used_at.is_(None))).scalars():
+            t.used_at = _now()
+        for m in s.execute(select(Membership).where(Membership.user_id == user.id)).scalars():
+            self._access_changed(s, m, end_sessions=True)
+        self._forget_login_failures(s, user.email)
+
+    @endpoint(write=True)
+    def change_password(self, actor, payload):
+        """My password, proven with the current one. A wrong current password counts as a failed sign-in
+        (same throttle: guessing it here is no faster than at the sign-in page). Every session ends,
+        and this one goes on with the new session returned."""
+        actor = load_actor(actor)
+        data = schemas.ChangePasswordSchema().load(payload)
+        logic.validate_password(data["new_password"], field="new_password")
+        with self.db.session() as s:
+            user, m = self._membership(s, actor["license_id"], actor["user_id"])
+            throttle = self.settings.login_throttle.limits(user.email, data["client_ip"])
+            self._check_login_throttle(s, throttle)
+            if not offhub.run(logic.verify_password, user.password_hash, data["current_password"]):
+                s.add_all(LoginFailure(key=key) for key in throttle)
+                s.commit()  # the failed attempt must be counted, so commit before refusing
+                raise InvalidInput("The current password is wrong.",
+                                   {"fields": {"current_password": ["This is not your current password."]}})
+            self._set_password(s, user, data["new_password"])
+            return self._tokens(s, user, m, s.get(License, m.license_id))
 
     # -- ERP one-way user sync -----------------------------------------------------------------------
 
@@ -835,7 +860,7 @@ class IdentityService:
                 invited.append(self.invite_user.__wrapped__(self, actor, {
                     "email": row.email, "name": row.name, "role": role, "erp_code": row.code}))
             except (Conflict, InvalidInput, Forbidden) as exc:
-                errors.append({"row": row.row, "code": row.code, "error": exc.message})
+                errors.append({"row": row.row, "code": row.code, "reason": "not_invited", "error": exc.message})
         return invited, errors
 
     @endpoint(write=True)

@@ -78,3 +78,17 @@ def test_access_tokens_carry_the_access_version():
     claims, exp = logic.access_claims(user=user, membership=member, license_id="l1")
     assert claims["ver"] == 7 and claims["sub"] == "u1" and claims["lic"] == "l1" and claims["typ"] == "access"
     assert claims["exp"] == int(exp.timestamp())
+
+
+def test_erp_preview_links_by_email_creates_active_collaborators_and_lists_users_to_check():
+    rows, errors = logic.parse_collaborators(
+        "Code;E-mail;Nom;Actif\nV01;anne@acme.test;Anne;1\nV02;luc@acme.test;Luc;1\nV03;old@acme.test;Old;0\nV04;;X;1\n",
+        "csv")
+    members = {"anne@acme.test": {"user_id": "u1", "email": "anne@acme.test", "name": "Anne", "erp_code": None},
+               "boss@acme.test": {"user_id": "u2", "email": "boss@acme.test", "name": "", "erp_code": None}}
+    preview = logic.preview_collaborators(rows, errors, members)
+    assert preview["total"] == 4
+    assert [(r["row"], r["user_id"]) for r in preview["linked"]] == [(1, "u1")]
+    assert [r["code"] for r in preview["to_create"]] == ["V02"]  # the inactive V03 is left alone
+    assert [u["user_id"] for u in preview["to_check"]] == ["u2"]
+    assert [(e["row"], e["reason"]) for e in preview["errors"]] == [(4, "invalid_email")]

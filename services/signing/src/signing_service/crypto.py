@@ -1,7 +1,9 @@
 """Sealing and verifying PDFs with pyHanko (PAdES baseline B-T), and the key material it needs.
 
 Every function here is CPU-bound (RSA, hashing, PDF parsing): the service calls them through
-``eventlet.tpool.execute``. pyHanko runs its own asyncio loop inside that native thread.
+``paraph_platform.offhub.run`` (a worker process). pyHanko runs its own asyncio loop inside it.
+:func:`prepare_off_hub` (container setup) has the workers import pyHanko when they start and gives them
+the levels of its loggers.
 
 Key material, first match wins:
 
@@ -18,11 +20,14 @@ development TSA over HTTP, to exercise the ``TSA_URL`` path locally.
 """
 from __future__ import annotations
 
+import copyreg
 import io
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from paraph_platform import offhub
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +36,17 @@ DEV_NAMES = ("ca.pem", "signer.key.pem", "signer.pem", "tsa.key.pem", "tsa.pem")
 
 
 # -- key material -----------------------------------------------------------------------------------
+
+def _travel_as_der() -> None:
+    """Key material goes to the off-hub worker processes by pickle, and asn1crypto values do not pickle
+    (their parsed state is lost): certificates and keys travel as DER, re-parsed on arrival."""
+    from asn1crypto import keys, x509
+    for cls in (x509.Certificate, keys.PrivateKeyInfo):
+        copyreg.pickle(cls, lambda value: (type(value).load, (value.dump(),)))
+
+
+_travel_as_der()
+
 
 @dataclass
 class KeyMaterial:
@@ -195,8 +211,8 @@ def _http_timestamper_class():
     from pyhanko.sign.timestamps.common_utils import TimestampRequestError, set_tsp_headers
 
     class BlockingHTTPTimeStamper(TimeStamper):
-        """RFC 3161 over HTTP with a plain blocking ``requests.post``: it already runs in a tpool thread,
-        so no extra executor thread (pyHanko's own client hands the call to asyncio.to_thread)."""
+        """RFC 3161 over HTTP with a plain blocking ``requests.post``: it already runs in an off-hub worker
+        process, so no extra executor thread (pyHanko's own client hands the call to asyncio.to_thread)."""
 
         def __init__(self, url: str, timeout: float = 10.0):
             super().__init__()
@@ -236,6 +252,19 @@ def timestamper(km: KeyMaterial):
 
 # -- sealing ----------------------------------------------------------------------------------------
 
+PYHANKO_MODULES = ("pyhanko.pdf_utils.incremental_writer", "pyhanko.pdf_utils.reader", "pyhanko.sign",
+                   "pyhanko.sign.signers.pdf_signer", "pyhanko.sign.timestamps", "pyhanko.sign.validation",
+                   "pyhanko_certvalidator", "pyhanko_certvalidator.registry")
+
+
+def prepare_off_hub() -> None:
+    """Before any off-hub call: the workers import pyHanko as they start, and its validation reports are
+    quiet (a verify explains every signature it examines; the service returns that report itself)."""
+    offhub.preload(*PYHANKO_MODULES)
+    logging.getLogger("pyhanko.sign.diff_analysis").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko.sign.validation").setLevel(logging.CRITICAL)
+
+
 def seal_pdf(pdf: bytes, km: KeyMaterial, *, reason: str = "", location: str = "", contact: str = "",
              field_name: str = FIELD_NAME) -> bytes:
     """PAdES B-T: a CAdES detached signature over the whole file (incremental update, so the original
@@ -268,8 +297,6 @@ def _iso(dt):
 
 def verify_pdf(data: bytes, trust_roots: list, paraph_fingerprints: set[str]) -> dict:
     """pyHanko's validation of every signature of ``data``: integrity, coverage, timestamp, trust."""
-    logging.getLogger("pyhanko.sign.diff_analysis").setLevel(logging.CRITICAL)
-    logging.getLogger("pyhanko.sign.validation").setLevel(logging.CRITICAL)
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext

@@ -6,11 +6,11 @@ import secrets
 import threading
 from dataclasses import dataclass
 
-from eventlet import tpool
 from nameko.extensions import DependencyProvider
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from paraph_platform import offhub
 from paraph_platform.config import env, env_float, env_int, public_url
 from paraph_platform.db import Database
 
@@ -133,7 +133,7 @@ class Keys:
             rows = {r.name: r.value for r in s.execute(select(DevCredential)).scalars()}
         if all(n in rows for n in crypto.DEV_NAMES):
             return rows
-        generated = tpool.execute(crypto.generate_dev_credentials)
+        generated = offhub.run(crypto.generate_dev_credentials)
         try:
             with db.session() as s:
                 for name, value in generated.items():
@@ -183,6 +183,7 @@ class Keys:
 
 class KeyStore(DependencyProvider):
     def setup(self):
+        crypto.prepare_off_hub()
         self.keys = Keys(self.container.config)
 
     def start(self):

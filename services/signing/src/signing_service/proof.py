@@ -1,5 +1,5 @@
 """The proof of signature: a PDF report (weasyprint) of the document, each participant's evidence and
-the hash-chained audit trail. CPU work: callers run :func:`render_proof` in ``eventlet.tpool``."""
+the hash-chained audit trail. CPU work: callers run :func:`render_proof` through ``offhub.run``."""
 from __future__ import annotations
 
 import base64

@@ -14,7 +14,6 @@ import json
 import logging
 from datetime import datetime, timedelta, timezone
 
-from eventlet import tpool
 from marshmallow import ValidationError
 from nameko.timer import timer
 from sqlalchemy import func, or_, select, update
@@ -23,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from paraph_platform.actor import (
     CLIENT, FRONT_USER_MANAGER, LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role,
 )
+from paraph_platform import offhub
 from paraph_platform.config import env_float
 from paraph_platform.db import Database, new_id
 from paraph_platform.events import subscribe
@@ -493,7 +493,7 @@ class SigningService:
         with self.db.session() as s:
             r = self._lock(s, request_id, license_id)
             if r.proof_pdf is None:
-                content = tpool.execute(proof.render_proof, self._proof_context(s, r))
+                content = offhub.run(proof.render_proof, self._proof_context(s, r))
                 r.proof_pdf = content
                 r.proof_sha256 = hashlib.sha256(content).hexdigest()
             return _file(f"{r.contract_number}-proof.pdf", r.proof_pdf)
@@ -1020,10 +1020,10 @@ class SigningService:
         km = self.keys.material(self.db)
         fingerprints = self.keys.fingerprints(self.db)
         try:
-            sealed = tpool.execute(crypto.seal_pdf, document, km,
+            sealed = offhub.run(crypto.seal_pdf, document, km,
                                    reason=f"{number} {title} signed by {', '.join(signers)} (Paraph request "
                                           f"{request_id})", location="Paraph", contact=request_id)
-            check = tpool.execute(crypto.verify_pdf, sealed, km.trust_roots, fingerprints)
+            check = offhub.run(crypto.verify_pdf, sealed, km.trust_roots, fingerprints)
             sig = (check["signatures"] or [{}])[-1]
             if not (sig.get("intact") and sig.get("covers_whole_file") and sig.get("timestamp", {}).get("present")):
                 raise RuntimeError(f"the sealed PDF does not validate: {check}")
@@ -1056,8 +1056,8 @@ class SigningService:
                         "signed_at": iso(when.get(p.id) or _aware(p.acted_at))}
                        for p in participants if p.role == logic.SIGNER]
             self._audit(s, r, "completed", None, {"signers": signers, "sealed_sha256": sealed_sha}, at=now)
-            report = tpool.execute(proof.render_proof, self._proof_context(s, r))
-            report = tpool.execute(crypto.seal_pdf, report, km,
+            report = offhub.run(proof.render_proof, self._proof_context(s, r))
+            report = offhub.run(crypto.seal_pdf, report, km,
                                    reason=f"Proof of signature of {number} (Paraph request {request_id})",
                                    location="Paraph", contact=request_id)
             r.proof_pdf, r.proof_sha256 = report, hashlib.sha256(report).hexdigest()
@@ -1190,7 +1190,7 @@ class SigningService:
                                         "signers": [{"name": n, "email": e, "signed_at": iso(a)}
                                                     for n, e, a in signers]}
         km = self.keys.material(self.db)
-        report = tpool.execute(crypto.verify_pdf, content, km.trust_roots, self.keys.fingerprints(self.db))
+        report = offhub.run(crypto.verify_pdf, content, km.trust_roots, self.keys.fingerprints(self.db))
         sigs = report["signatures"]
         problems = list(report["problems"])
         if known is None:

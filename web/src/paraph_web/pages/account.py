@@ -1,5 +1,5 @@
 """``/account``: my name and language, my notification preferences (quote viewed / downloaded: email,
-SMS), my password (by an emailed reset link) and signing out of every session."""
+SMS), my password (with the current one, or by an emailed reset link) and signing out of every session."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from .. import api
 from ..api import ApiError
 from ..auth import signed_in
+from .auth import PASSWORD_MIN_LENGTH
 from .forms import render_with_errors
 
 bp = Blueprint("account", __name__)
@@ -18,9 +19,12 @@ CHANNELS = ("email", "sms")
 LANGUAGES = {"fr": "Français", "en": "English"}  # each in its own language
 
 
+PAGE_CONTEXT = {"events": NOTIFICATION_EVENTS, "channels": CHANNELS, "languages": LANGUAGES,
+                "min_length": PASSWORD_MIN_LENGTH}
+
+
 def _page(me: dict, errors=None, status=200):
-    return render_template("account.html", me=me, events=NOTIFICATION_EVENTS, channels=CHANNELS,
-                           languages=LANGUAGES, errors=errors or {}, values={}), status
+    return render_template("account.html", me=me, errors=errors or {}, values={}, **PAGE_CONTEXT), status
 
 
 @bp.get("/account")
@@ -38,8 +42,7 @@ def profile():
     except ApiError as exc:
         if exc.status not in (400, 422):
             raise
-        return render_with_errors("account.html", exc, me={**api.get("/me"), **body}, events=NOTIFICATION_EVENTS,
-                                  channels=CHANNELS, languages=LANGUAGES)
+        return render_with_errors("account.html", exc, me={**api.get("/me"), **body}, **PAGE_CONTEXT)
     session["user"] = {**session["user"], "name": me.get("name") or "", "locale": me.get("locale")}
     flash(_("Your profile is saved."), "success")
     return redirect(url_for("account.show"))
@@ -58,7 +61,30 @@ def preferences():
 @bp.post("/account/password")
 @signed_in
 def password():
-    """No password field here: the same emailed link as "forgot password" proves the mailbox first."""
+    """A new password, proven with the current one. Identity ends every session of mine and answers with a
+    new one for this browser, which the page keeps: only the other devices are signed out."""
+    if request.form.get("new_password", "") != request.form.get("new_password_confirm", ""):
+        return _page(api.get("/me"), errors={"new_password_confirm": _("The two passwords differ.")}, status=422)
+    try:
+        answer = api.post("/me/password", {"current_password": request.form.get("current_password", ""),
+                                           "new_password": request.form.get("new_password", "")})
+    except ApiError as exc:
+        if exc.status == 429:  # too many wrong current passwords: said next to that field
+            return _page(api.get("/me"), errors={"current_password": exc.detail}, status=429)
+        if exc.status not in (400, 422):
+            raise
+        return render_with_errors("account.html", exc, me=api.get("/me"), **PAGE_CONTEXT)
+    user = session["user"]
+    api.start_session(answer)
+    session["user"] = {**session["user"], "locale": user.get("locale"), "name": user.get("name") or ""}
+    flash(_("Your password is changed. Your other sessions are signed out."), "success")
+    return redirect(url_for("account.show"))
+
+
+@bp.post("/account/password-link")
+@signed_in
+def password_link():
+    """Forgot the current password: the same emailed link as "forgot password" proves the mailbox."""
     api.public("POST", "/auth/forgot-password", json={"email": session["user"].get("email", "")})
     flash(_("We sent you an email with a link to choose a new password."), "success")
     return redirect(url_for("account.show"))

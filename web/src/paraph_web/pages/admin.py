@@ -7,6 +7,8 @@ they invite users, deactivate and reactivate them, and see (not change) their pe
 decides; these pages only avoid offering what it would refuse."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
@@ -27,8 +29,7 @@ USER_SORTS = ("name", "email", "role", "status")
 PAGE_SIZE = 50
 CHOICES_LIMIT = 200  # members offered on a perimeter page (the API's largest page)
 MEMBER_KINDS = ("users", "customers", "contract_types")
-# what a user action is called in its confirmation message
-USER_ACTIONS = {"deactivate": "deactivated", "reactivate": "reactivated", "resend-invitation": "invitation_sent"}
+USER_ACTIONS = ("deactivate", "reactivate", "resend-invitation")  # POST /users/<id>/<action>
 
 
 def _is_admin() -> bool:
@@ -39,7 +40,7 @@ def _is_admin() -> bool:
 
 def seat_summary() -> dict | None:
     """Seats of the pool shared by the subscription's companies: ours + the others' of the total
-    ("7 + 3 of 10"). Only license admins are told (the API gives the others no seat figures)."""
+    ("7 + 3 of 10"). For license admins: the API gives the other roles no seat figures."""
     lic = api.get("/license")
     if "seats_total" not in lic:
         return None
@@ -71,24 +72,19 @@ def users():
     next_cursor = str(offset + PAGE_SIZE) if offset + len(page["items"]) < page["total"] else None
     previous_url = None
     if offset:
-        previous_url = "?" + "&".join(f"{k}={v}" for k, v in (("q", q), ("status", status), ("role", role),
-                                                                ("sort", sort)) if v)
-        previous_url += f"&cursor={max(offset - PAGE_SIZE, 0)}"
-    return render_section("admin/users.html", "users", users=items, total=page["total"], seats=seat_summary(),
-                           filters={"q": q, "status": status or "", "role": role or ""}, sort=sort,
-                           next_cursor=next_cursor, previous_url=previous_url, statuses=USER_STATUSES,
-                           roles=STAFF_ROLES + ("client",))
-
-
-def _invite_page(errors=None, message=None, status=200):
-    return render_section("admin/invite.html", "users", status, roles=GIVABLE_ROLES[session["role"]],
-                          errors=errors or {}, message=message, values=request.form)
+        previous_url = "?" + urlencode({**request.args, "cursor": max(offset - PAGE_SIZE, 0)})
+    return render_section("admin/users.html", "users", users=items, total=page["total"],
+                          seats=seat_summary() if _is_admin() else None,
+                          filters={"q": q, "status": status or "", "role": role or ""}, sort=sort,
+                          next_cursor=next_cursor, previous_url=previous_url, statuses=USER_STATUSES,
+                          roles=STAFF_ROLES + ("client",))
 
 
 @bp.get("/settings/users/invite")
 @manager_only
 def invite_form():
-    return _invite_page()
+    return render_section("admin/invite.html", "users", roles=GIVABLE_ROLES[session["role"]], errors={},
+                          message=None, values={})
 
 
 @bp.post("/settings/users/invite")
@@ -115,7 +111,7 @@ def user(user_id: str):
     roles = GIVABLE_ROLES[session["role"]] if manageable and member["role"] != "client" else ()
     assigned = api.get(f"/users/{user_id}/perimeters") if member["role"] != "client" else None
     return render_section("admin/user.html", "users", member=member, manageable=manageable, roles=roles,
-                           assigned=assigned, perimeters=perimeter_choices() if _is_admin() else [])
+                          assigned=assigned, perimeters=perimeter_choices() if _is_admin() else [])
 
 
 def perimeter_choices() -> list[dict]:
@@ -160,10 +156,10 @@ def user_action(user_id: str, action: str):
         if exc.status not in (403, 409, 422):
             raise  # no seat left, the last admin, an invitation already accepted: said on the page
         return _back_to_user(user_id, exc.detail, "err")
-    messages = {"deactivated": _("%(name)s is deactivated: their seat is free and their sessions are ended."),
-                "reactivated": _("%(name)s is reactivated: they received a new invitation."),
-                "invitation_sent": _("The invitation is sent again to %(name)s.")}
-    return _back_to_user(user_id, messages[USER_ACTIONS[action]] % {"name": member.get("name") or member["email"]})
+    done = {"deactivate": _("%(name)s is deactivated: their seat is free and their sessions are ended."),
+            "reactivate": _("%(name)s is reactivated: they received a new invitation."),
+            "resend-invitation": _("The invitation is sent again to %(name)s.")}[action]
+    return _back_to_user(user_id, done % {"name": member.get("name") or member["email"]})
 
 
 # -- perimeters -------------------------------------------------------------------------------------
@@ -198,7 +194,8 @@ def member_choices() -> dict:
     """What a perimeter may hold: the license's staff users, customers and contract types."""
     users = [u for u in api.get("/users", limit=CHOICES_LIMIT)["items"] if u["role"] != "client"]
     return {
-        "users": [{"id": u["user_id"], "label": u.get("name") or u["email"], "detail": u["email"]} for u in users],
+        "users": [{"id": u["user_id"], "label": u.get("name") or u["email"],
+                   "detail": u["email"] if u.get("name") else ""} for u in users],
         "customers": [{"id": c["id"], "label": c["name"], "detail": c.get("code") or ""}
                       for c in api.get("/customers", limit=CHOICES_LIMIT)["items"]],
         "contract_types": [{"id": t["id"], "label": t["name"], "detail": ""} for t in api.get("/contract-types")],

@@ -1,21 +1,96 @@
-"""``/contracts/<id>``: the contract page the emails link to ("document signé", "devis consulté"):
-its header (number, customer, status, totals) and the signature banner. Other sections come later."""
+"""``/contracts/<id>``: the contract page the emails link to ("document signé", "devis consulté"): its
+header (number, customer, status, totals), the signature banner (signers, date, the signed PDF and the
+proof), the lines with their totals by tax rate, the documents, the milestones, the history (online views
+and downloads, emails, status changes) and the PDF preview; actions: duplicate, convert a quote into an
+order or an invoice. The files are streamed from the API through this app (same origin, the session's
+token never reaches the browser)."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
 
 from .. import api
+from ..api import ApiError
 from ..auth import signed_in
 
 bp = Blueprint("contracts", __name__)
 
 SIGNED_STATUSES = ("signed", "accepted", "validated")
+CONVERT_TARGETS = ("order", "invoice")
+FILE_CHUNK = 64 * 1024
 
 
 @bp.get("/contracts/<contract_id>")
 @signed_in
 def show(contract_id: str):
     contract = api.get(f"/contracts/{contract_id}")
-    return render_template("contracts/show.html", contract=contract,
+    history = api.get(f"/contracts/{contract_id}/history")
+    g.frame_src_self = True  # the PDF preview below is a frame of this app's own /pdf route
+    return render_template("contracts/show.html", contract=contract, history=list(reversed(history)),
                            signed=contract.get("status") in SIGNED_STATUSES,
                            nav="quotes" if contract.get("kind") == "quote" else "contracts")
+
+
+def _stream(path: str, **params) -> Response:
+    """A file of the API passed on as it arrives, with its type and name."""
+    upstream = api.download(path, **params)
+    resp = Response(stream_with_context(upstream.iter_content(FILE_CHUNK)),
+                    mimetype=upstream.headers.get("Content-Type", "application/octet-stream"))
+    resp.call_on_close(upstream.close)
+    for header in ("Content-Disposition", "Content-Length", "ETag"):
+        if header in upstream.headers:
+            resp.headers[header] = upstream.headers[header]
+    return resp
+
+
+@bp.get("/contracts/<contract_id>/pdf")
+@signed_in
+def pdf(contract_id: str):
+    inline = request.args.get("inline") == "1"
+    if inline:
+        g.framable_by_self = True  # the preview frame of the contract page
+    return _stream(f"/contracts/{contract_id}/pdf", **({"inline": "1"} if inline else {}))
+
+
+@bp.get("/contracts/<contract_id>/attachments/<attachment_id>")
+@signed_in
+def attachment(contract_id: str, attachment_id: str):
+    return _stream(f"/attachments/{attachment_id}")
+
+
+@bp.get("/contracts/<contract_id>/<any(signed, proof):document>.pdf")
+@signed_in
+def signature_document(contract_id: str, document: str):
+    """The signed PDF or the proof of signature of the contract's completed signature request."""
+    contract = api.get(f"/contracts/{contract_id}")
+    if not contract.get("signature_request_id"):
+        raise ApiError(404, {"title": "Not Found", "detail": _("This document has no electronic signature.")})
+    return _stream(f"/signature-requests/{contract['signature_request_id']}/{document}.pdf")
+
+
+def _create_from(contract_id: str, path: str, body: dict | None = None):
+    """Duplicate or convert, then open the new document; a refusal (a quote not accepted yet...) is said
+    on the contract's page."""
+    try:
+        created = api.post(path, body)
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        flash(exc.detail, "err")
+        return redirect(url_for("contracts.show", contract_id=contract_id))
+    return redirect(url_for("contracts.show", contract_id=created["id"]))
+
+
+@bp.post("/contracts/<contract_id>/duplicate")
+@signed_in
+def duplicate(contract_id: str):
+    return _create_from(contract_id, f"/contracts/{contract_id}/duplicate")
+
+
+@bp.post("/contracts/<contract_id>/convert")
+@signed_in
+def convert(contract_id: str):
+    target = request.form.get("target", "")
+    if target not in CONVERT_TARGETS:
+        raise ApiError(400, {"title": "Bad Request", "detail": _("Convert into an order or an invoice.")})
+    return _create_from(contract_id, f"/contracts/{contract_id}/convert", {"target": target})

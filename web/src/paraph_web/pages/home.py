@@ -1,6 +1,8 @@
-"""``/``: today's work: my quotes and contracts awaiting signature (with how often the customer
-opened them online)."""
+"""``/``: today's work: my tasks due (today or overdue), quotes the customers viewed online lately,
+quotes and contracts awaiting signature (with how often the customer opened them online)."""
 from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, render_template
 
@@ -8,6 +10,7 @@ from .. import api
 from ..auth import signed_in
 
 bp = Blueprint("home", __name__)
+RECENT_VIEWS = timedelta(days=7)  # "recently viewed online"
 
 
 @bp.get("/")
@@ -15,4 +18,8 @@ bp = Blueprint("home", __name__)
 def index():
     quotes = api.get("/quotes", status="sent", limit=20)["items"]
     contracts = api.get("/contracts", status="sent", kind="contract", limit=20)["items"]
-    return render_template("home.html", quotes=quotes, contracts=contracts)
+    now = datetime.now(timezone.utc)
+    today = now.date().isoformat()
+    tasks = api.get("/tasks", assignee="me", due_before=today, limit=20)["items"]
+    viewed = api.get("/quotes", viewed_since=(now - RECENT_VIEWS).isoformat(), limit=10, with_total="false")["items"]
+    return render_template("home.html", quotes=quotes, contracts=contracts, tasks=tasks, viewed=viewed, today=today)

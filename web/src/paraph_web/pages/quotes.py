@@ -3,7 +3,7 @@ salesperson may use: the API lists the customers and contract types of their per
 no perimeter), so a perimeter needs nothing here."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from .. import api
 from ..api import ApiError
@@ -23,7 +23,12 @@ def pickers() -> dict:
 @bp.get("/quotes/new")
 @signed_in
 def new():
-    return render_template("quotes/new.html", errors={}, values={}, message=None, **pickers())
+    # "+ Quote" on a customer file: that customer is chosen (offered even beyond the picker's first 200)
+    values = {"customer_id": request.args.get("customer_id", "")}
+    choices = pickers()
+    if values["customer_id"] and values["customer_id"] not in {c["id"] for c in choices["customers"]}:
+        choices["customers"].insert(0, api.get(f"/customers/{values['customer_id']}"))
+    return render_template("quotes/new.html", errors={}, values=values, message=None, **choices)
 
 
 @bp.post("/quotes/new")

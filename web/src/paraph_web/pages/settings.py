@@ -35,10 +35,10 @@ def settings_menu():
     return {"settings_sections": {k: SECTIONS[k] for k in MANAGER_SECTIONS} if role in MANAGER_ROLES else {}}
 
 
-def render_section(template: str, section: str, status: int = 200, **context):
+def render_section(page: str, section: str, status: int = 200, /, **context):
     """A settings page: the settings menu (``section`` current) beside the section's own content
     (templates extend ``settings/layout.html``)."""
-    return render_template(template, sections=SECTIONS, section=section, title=SECTIONS[section], **context), status
+    return render_template(page, sections=SECTIONS, section=section, title=SECTIONS[section], **context), status
 
 
 @bp.get("/settings")

@@ -78,6 +78,8 @@ def preview():
 @admin_only
 def run():
     """One step of the run: the next chunk of rows through the API, then the progress or the result."""
+    # the export travels back in a form field, URL-encoded (up to 3 bytes a byte): above Flask's 500 kB default
+    request.max_form_memory_size = 4 * MAX_UPLOAD_BYTES
     content = request.form.get("content", "")
     header, rows = split_export(content)
     offset = max(0, request.form.get("offset", 0, type=int))

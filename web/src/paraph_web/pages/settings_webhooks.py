@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import api
 from ..api import ApiError
@@ -13,13 +14,16 @@ from .settings import render_section
 bp = Blueprint("settings_webhooks", __name__)
 SECTION = "webhooks"
 DELIVERY_STATUSES = ("pending", "sending", "succeeded", "failed")
+# the services producing the events, as the areas an admin knows
+AREAS = {"identity": _l("Users and license"), "perimeter": _l("Perimeters"), "contracts": _l("Customers and contracts"),
+         "signing": _l("Signatures"), "portal": _l("Customer portal"), "notify": _l("Webhooks")}
 
 
 def _event_groups() -> dict[str, list[dict]]:
     """The public event types by producing area (identity, contracts, signing...), for the checkboxes."""
     groups: dict[str, list[dict]] = {}
     for event in api.get("/webhooks/event-types")["event_types"]:
-        groups.setdefault(event["source"], []).append(event)
+        groups.setdefault(AREAS.get(event["source"], event["source"]), []).append(event)
     return groups
 
 

@@ -8,6 +8,16 @@
   document.addEventListener("htmx:configRequest", function (event) {
     if (meta) { event.detail.headers["X-CSRF-Token"] = meta.content; }
   });
+  // the main menu is a disclosure on phones; on wider screens it is always shown: app.css shows it without
+  // JavaScript (::details-content), and here it is really opened, so that assistive technologies and
+  // browsers without ::details-content see it too (closed again on a narrow screen)
+  var navMenu = document.querySelector("details.nav-menu");
+  if (navMenu) {
+    var wide = window.matchMedia("(min-width: 721px)");
+    var syncMenu = function () { navMenu.open = wide.matches; };
+    syncMenu();
+    wide.addEventListener("change", syncMenu);
+  }
   // a long checklist (macros.html checklist) gets its search box: typing hides the choices that do not match
   document.querySelectorAll("input[data-filter]").forEach(function (input) {
     var list = document.getElementById(input.getAttribute("data-filter"));

@@ -1,0 +1,176 @@
+"""The customers pages driven as a person would, in headless Chromium, against the real services: a
+salesperson creates a customer with a contact, edits it, adds an equipment item, gives the contact
+portal access restricted to an IP address (the invitation email leaves), comes back to the access and
+sends it again, and finds customers with the list's search and filters (and its CSV); an admin shares a
+customer out in a perimeter and deactivates a portal access (asked once), and DUPONT, outside the
+perimeter, neither sees the customer in the list nor opens its URL (404), nor sees any perimeter control."""
+import pytest
+
+from .test_admin_area import by_id, css, h1, navigate, notice, options, switch_user
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
+
+EXTRA_SERVICES = ("portal",)  # the contacts' portal access
+
+
+def fill(browser, values: dict):
+    """Type into the fields by id, replacing what they hold."""
+    for field_id, value in values.items():
+        element = by_id(browser, field_id)
+        element.clear()
+        element.send_keys(value)
+
+
+def invitations_to(w, email: str) -> list:
+    return [m for m in w.mail.messages(to=email)
+            if dict(m["headers"]).get("X-Paraph-Template") == "client_invitation"]
+
+
+def test_a_salesperson_creates_a_customer_and_gives_its_contact_portal_access(web_system, staff, browser, sign_in,
+                                                                               screenshot):
+    w, s = web_system, web_system.s
+    sign_in(browser, staff.email["sales"], next_path="/customers")
+    assert h1(browser) == "Clients"
+    assert css(browser, ".empty-state") and not css(browser, "#filter-perimeter")  # no perimeter for a plain user
+    screenshot(browser, "customers-empty")
+
+    # create: a company with its first contact; a bad email is said next to its field
+    navigate(browser, "new-customer-link")
+    fill(browser, {"field-name": "Durand Immobilier", "field-code": "C100", "field-line1": "12 rue des Lilas",
+                   "field-postal_code": "59000", "field-city": "Lille", "field-contact_first_name": "Claire",
+                   "field-contact_last_name": "Durand", "field-contact_email": "not-an-email"})
+    navigate(browser, "customer-submit")
+    assert by_id(browser, "field-contact_email-error").text
+    screenshot(browser, "customer-new")
+    fill(browser, {"field-contact_email": "claire@durand.test"})
+    navigate(browser, "customer-submit")
+    assert h1(browser) == "Durand Immobilier"
+    assert by_id(browser, "field-city").get_attribute("value") == "Lille"
+    assert not css(browser, "#tab-perimeters")
+
+    # edit the info: a phone given, the street emptied
+    fill(browser, {"field-phone": "03 20 00 00 00"})
+    by_id(browser, "field-line1").clear()
+    navigate(browser, "customer-submit")
+    assert "enregistré" in notice(browser)
+    assert by_id(browser, "field-phone").get_attribute("value") == "03 20 00 00 00"
+    assert by_id(browser, "field-line1").get_attribute("value") == ""
+    assert by_id(browser, "field-city").get_attribute("value") == "Lille"
+    screenshot(browser, "customer-info")
+
+    # contacts: edit Claire, add a second one
+    navigate(browser, "tab-contacts")
+    contact_id = css(browser, ".contact-list > li")[0].get_attribute("id").removeprefix("contact-")
+    css(browser, f"#contact-{contact_id} summary")[0].click()
+    fill(browser, {f"contact-form-{contact_id}-title": "Gérante"})
+    navigate(browser, f"contact-form-{contact_id}-submit")
+    assert "Gérante" in by_id(browser, f"contact-{contact_id}").text
+    by_id(browser, "add-contact").click()
+    fill(browser, {"contact-form-new-first_name": "Marc", "contact-form-new-last_name": "Leroy"})
+    navigate(browser, "contact-form-new-submit")
+    assert [li.get_attribute("data-contact") for li in css(browser, ".contact-list > li")] == \
+        ["Claire Durand", "Marc Leroy"]
+    screenshot(browser, "customer-contacts")
+
+    # the equipment base: an item by hand
+    navigate(browser, "tab-equipment")
+    fill(browser, {"field-description": "Photocopieur A3", "field-serial_number": "SN-4242"})
+    navigate(browser, "equipment-submit")
+    assert "Photocopieur A3" in by_id(browser, "equipment").text
+    screenshot(browser, "customer-equipment")
+
+    # portal access: role Client, the user code given, an IP restriction; the invitation email leaves
+    navigate(browser, "tab-portal")
+    screenshot(browser, "customer-portal")
+    navigate(browser, css(browser, "#portal-accesses a")[0])
+    assert by_id(browser, "field-role").get_attribute("value") == "Client"
+    assert by_id(browser, "field-user_code").get_attribute("value") == "C100-DURAND"
+    assert by_id(browser, "field-email").get_attribute("value") == "claire@durand.test"
+    fill(browser, {"field-allowed_ip": "203.0.113.7"})
+    navigate(browser, "access-submit")
+    w.wait(lambda: invitations_to(w, "claire@durand.test"), message="the portal invitation email")
+    # later: the same window shows the access and sends the email again
+    navigate(browser, "back-to-customer")
+    assert "Invité" in by_id(browser, "portal-accesses").text
+    navigate(browser, css(browser, "#portal-accesses a")[0])
+    assert by_id(browser, "field-allowed_ip").get_attribute("value") == "203.0.113.7"
+    assert by_id(browser, "access-submit").text == "Enregistrer"
+    screenshot(browser, "customer-portal-access")
+    assert not css(browser, "#access-deactivate-ask")  # deactivating is for admins and user managers
+    navigate(browser, "access-resend")
+    w.wait(lambda: len(invitations_to(w, "claire@durand.test")) == 2, message="the invitation sent again")
+
+    # contracts & quotes: none yet, "+ Quote" opens the new quote with this customer chosen
+    navigate(browser, "back-to-customer")
+    navigate(browser, "tab-contracts")
+    screenshot(browser, "customer-contracts")
+    navigate(browser, "new-quote-link")
+    from selenium.webdriver.support.ui import Select
+    assert Select(by_id(browser, "field-customer_id")).first_selected_option.text == "Durand Immobilier"
+
+    # the list: search and the kind filter, kept in the URL
+    s.post("/api/v1/customers", token=staff.sales["access_token"], json={"name": "Bruno Martin", "kind": "person"})
+    browser.get(w.url + "/customers")
+    assert [r.get_attribute("data-customer") for r in css(browser, "#customers tbody tr")] == \
+        ["Bruno Martin", "Durand Immobilier"]
+    fill(browser, {"filter-q": "durand"})
+    navigate(browser, "customers-search-submit")
+    assert [r.get_attribute("data-customer") for r in css(browser, "#customers tbody tr")] == ["Durand Immobilier"]
+    browser.get(w.url + "/customers?kind=person&sort=-name")
+    assert [r.get_attribute("data-customer") for r in css(browser, "#customers tbody tr")] == ["Bruno Martin"]
+    browser.get(w.url + "/customers?sort=-name")
+    assert [r.get_attribute("data-customer") for r in css(browser, "#customers tbody tr")] == \
+        ["Durand Immobilier", "Bruno Martin"]
+    screenshot(browser, "customers")
+    # the CSV of the view on screen
+    import requests
+    export = requests.get(w.url + "/customers.csv?kind=company", timeout=10,
+                          cookies={c["name"]: c["value"] for c in browser.get_cookies()})
+    assert export.status_code == 200 and export.headers["Content-Type"].startswith("text/csv")
+    lines = export.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Nom,Code,Type") and len(lines) == 2 and lines[1].startswith("Durand Immobilier,C100,")
+
+
+def test_perimeters_of_a_customer_admins_only_and_dupont_does_not_see_durands(web_system, staff, browser,
+                                                                               sign_in, screenshot):
+    w, s = web_system, web_system.s
+    A = staff.admin["access_token"]
+    nord, sud = (s.post("/api/v1/perimeters", json={"name": n}, token=A).get_json()["id"] for n in ("Nord", "Sud"))
+    dupont = s.add_user(staff.admin, "dupont@acme.test", name="Jean Dupont")
+    s.put(f"/api/v1/users/{dupont['user']['user_id']}/perimeters", json={"perimeter_ids": [nord]}, token=A)
+    lille = s.post("/api/v1/customers", token=A, json={"name": "Lille Habitat"}).get_json()
+    s.put(f"/api/v1/customers/{lille['id']}/perimeters", json={"perimeter_ids": [nord]}, token=A)
+    marseille = s.post("/api/v1/customers", token=A, json={"name": "Marseille Logement"}).get_json()
+
+    # the admin puts Marseille in Sud from the customer file, and filters the list by perimeter
+    sign_in(browser, staff.email["admin"], next_path=f"/customers/{marseille['id']}?tab=perimeters")
+    by_id(browser, f"perimeter_ids-{sud}").click()
+    navigate(browser, "perimeters-submit")
+    assert by_id(browser, f"perimeter_ids-{sud}").is_selected()
+    screenshot(browser, "customer-perimeters")
+    browser.get(w.url + f"/customers?perimeter_id={sud}")
+    assert [r.get_attribute("data-customer") for r in css(browser, "#customers tbody tr")] == ["Marseille Logement"]
+    assert "Sud" in options(browser, "filter-perimeter")
+
+    # the admin deactivates a contact's portal access, asked once by name
+    contact = s.post(f"/api/v1/customers/{lille['id']}/contacts", token=A,
+                     json={"first_name": "Luc", "last_name": "Petit", "email": "luc@lille.test"}).get_json()
+    assert s.post(f"/api/v1/contacts/{contact['id']}/portal-access", token=A,
+                  json={"user_code": "LH-PETIT"}).status_code == 201
+    browser.get(w.url + f"/customers/{lille['id']}/contacts/{contact['id']}/portal-access")
+    by_id(browser, "access-deactivate-ask").click()
+    assert "Luc Petit" in by_id(browser, "access-deactivate").text
+    navigate(browser, "access-deactivate")
+    assert "désactivé" in notice(browser) and not css(browser, "#access-resend")
+    assert by_id(browser, "access-submit").text == "Enregistrer et envoyer l'email"  # granted again from here
+
+    # DUPONT (Nord): Lille only, no perimeter control, Marseille's URL is the 404 page
+    switch_user(browser, sign_in, "dupont@acme.test")
+    browser.get(w.url + f"/customers?perimeter_id={sud}")  # a perimeter filter in the URL is ignored
+    assert [r.get_attribute("data-customer") for r in css(browser, "#customers tbody tr")] == ["Lille Habitat"]
+    assert not css(browser, "#filter-perimeter")
+    browser.get(w.url + f"/customers/{lille['id']}?tab=perimeters")
+    assert css(browser, "#customer-form") and not css(browser, "#tab-perimeters, #perimeters-form")
+    browser.get(w.url + f"/customers/{marseille['id']}")
+    assert by_id(browser, "error-page").get_attribute("data-status") == "404"
+    assert "Marseille" not in browser.page_source

@@ -1,0 +1,153 @@
+"""Every link of the client-facing emails — the online quote (sent, reminded), the signature request,
+reminder and completion, the portal invitation and the contract shared on the portal — produced for real
+by the services and followed in headless Chromium at the ONE public address: the web app, forwarding the
+gateway's own paths (``WEB_PROXY_GATEWAY=1``), as under ``./paraph up`` and compose. Each must show a real
+page (not an error page). The staff emails' links are followed by ``test_settings_pages.py``."""
+from __future__ import annotations
+
+import functools
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from .conftest import PASSWORD, WEB_SESSION_KEY, local, serve
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
+
+# the client-facing templates with a link (signature_otp has none)
+CLIENT_TEMPLATES = {"quote_send", "quote_reminder", "signature_request", "signature_reminder",
+                    "signature_completed", "client_invitation", "contract_shared"}
+
+
+@pytest.fixture
+def public_system(system, mail_sink):
+    """Every service a client's email involves, and the web app as the one public address (the proxy on)."""
+    from paraph_web import create_app
+    s = system("identity", "perimeter", "contracts", "signing", "portal", "notify",
+               gateway_config={"TRUSTED_PROXY_HOPS": 1},
+               service_config={"notify": {"SMTP_URL": mail_sink.smtp_url, "MAIL_FROM": "Paraph <no-reply@paraph.test>"},
+                               "signing": {"SIGNATURE_REMINDER_MIN_INTERVAL": "0"}})
+    app = create_app({"GATEWAY_URL": s.serve(), "WEB_SESSION_KEY": WEB_SESSION_KEY, "PROXY_GATEWAY": True,
+                      "PUBLIC_URL": "http://paraph.test", "API_TIMEOUT": 15.0})
+    url, server = serve(app)
+    try:
+        yield SimpleNamespace(url=url, s=s, mail=mail_sink, wait=functools.partial(s.wait_for, timeout=30.0, interval=0.1))
+    finally:
+        server.shutdown()
+
+
+def css(browser, selector):
+    from selenium.webdriver.common.by import By
+    return browser.find_elements(By.CSS_SELECTOR, selector)
+
+
+def page_text(browser) -> str:
+    from selenium.common.exceptions import StaleElementReferenceException
+    try:
+        return css(browser, "body")[0].text
+    except (IndexError, StaleElementReferenceException):
+        return ""
+
+
+def test_every_link_of_every_client_email_lands_on_a_working_page(public_system, browser, screenshot):
+    w, s = public_system, public_system.s
+    admin = s.new_license("Vendeur SA", "admin@vendeur.test")
+    T = s.add_user(admin, "paul@vendeur.test", name="Paul Martin")["access_token"]
+    customer = s.post("/api/v1/customers", token=T, json={"name": "ACME Industries", "kind": "company", "contacts": [
+        {"first_name": "Alice", "last_name": "Martin", "email": "alice@acme.test"},
+        {"first_name": "Bob", "last_name": "Durand", "email": "bob@acme.test"}]}).get_json()
+    alice, bob = customer["contacts"]
+    line = {"description": "Maintenance annuelle", "quantity": "1", "unit_price": "1200", "tax_rate": "20"}
+
+    # the online quote: sent, then reminded (without a signature: the signature emails come next)
+    quote = s.post("/api/v1/quotes", token=T, json={"title": "Équipement atelier", "contact_id": alice["id"],
+                                                    "valid_until": "2031-12-31", "lines": [line]}).get_json()
+    for _ in range(2):
+        r = s.post(f"/api/v1/quotes/{quote['id']}/send", token=T, json={"request_signature": False})
+        assert r.status_code == 200, r.get_json()
+    # a contract to sign: the request, a reminder, then Alice signs (with the code emailed to her)
+    contract = s.post("/api/v1/contracts", token=T, json={"title": "Contrat de maintenance",
+                                                          "customer_id": customer["id"], "contact_id": alice["id"],
+                                                          "lines": [line]}).get_json()
+    r = s.post(f"/api/v1/contracts/{contract['id']}/signature-requests", token=T,
+               json={"signers": [{"contact_id": alice["id"]}]})
+    assert r.status_code == 201, r.get_json()
+    request_id = r.get_json()["id"]
+    w.wait(lambda: "signature_request" in templates_to("alice@acme.test", w), message="the signature request email")
+    assert s.post(f"/api/v1/signature-requests/{request_id}/remind", token=T).status_code == 200
+    token = templates_to("alice@acme.test", w)["signature_request"].rsplit("/sign/", 1)[1]
+    info = s.get(f"/api/v1/sign/{token}").get_json()
+    assert s.post(f"/api/v1/sign/{token}/otp", json={}).status_code == 200
+    [code_mail] = w.wait(lambda: [m for m in w.mail.messages(to="alice@acme.test")
+                                  if ("X-Paraph-Template", "signature_otp") in map(tuple, m["headers"])],
+                         message="the one-time code")
+    code = next(word for word in code_mail["text"].split() if word.isdigit() and len(word) == 6)
+    r = s.post(f"/api/v1/sign/{token}/sign", json={"otp": code, "consent": True,
+                                                   "consent_sha256": info["consent_sha256"]})
+    assert r.status_code == 200, r.get_json()
+    # Bob: portal access (the invitation), then the contract shared with him
+    r = s.post(f"/api/v1/contacts/{bob['id']}/portal-access", token=T, json={"user_code": "8005551216"})
+    assert r.status_code == 201, r.get_json()
+    r = s.post(f"/api/v1/contracts/{contract['id']}/portal-share", token=T,
+               json={"requester_contact_id": bob["id"], "observer_contact_ids": []})
+    assert r.status_code == 201, r.get_json()
+
+    expected = {"alice@acme.test": {"quote_send", "quote_reminder", "signature_request", "signature_reminder",
+                                    "signature_completed"},
+                "bob@acme.test": {"client_invitation", "contract_shared"}}
+    for to, names in expected.items():
+        w.wait(lambda: names <= set(templates_to(to, w)), message=f"{sorted(names)} to {to}")
+    links = {name: link for to in expected for name, link in templates_to(to, w).items()}
+    assert set(links) == CLIENT_TEMPLATES
+
+    # every link answers at the public address (the web app) — through the proxy for the gateway's pages
+    for name, link in links.items():
+        assert link.startswith("http://paraph.test/"), (name, link)
+        r = requests.get(local(w.url, link), timeout=30)
+        assert r.status_code == 200, (name, link, r.status_code, r.text[:300])
+
+    def shows(name: str, predicate, message: str):
+        browser.get(local(w.url, links[name]))
+        w.wait(lambda: predicate(page_text(browser)), message=f"{name}: {message}")
+        assert not css(browser, "#error-page, .error-page"), (name, page_text(browser))
+        assert not css(browser, "#link-problem"), (name, "a used or unknown link")
+
+    # the online quote (first link and reminder's link: the same page)
+    for name in ("quote_send", "quote_reminder"):
+        shows(name, lambda text: quote["number"] in text, "the quote's page")
+    screenshot(browser, "email-link-quote")
+    # the signing page (its document), before and after signing: the same link, now "signed"
+    for name in ("signature_request", "signature_reminder", "signature_completed"):
+        shows(name, lambda text: contract["number"] in text, "the signing page")
+    assert css(browser, "h1")
+    screenshot(browser, "email-link-signing")
+    # the portal invitation: the web app's set-password page for Bob; setting it leads to the portal
+    shows("client_invitation", lambda text: "bob@acme.test" in text, "the set-password page")
+    from selenium.webdriver.common.by import By
+    for field in ("field-password", "field-password_confirm"):
+        browser.find_element(By.ID, field).send_keys(PASSWORD)
+    browser.find_element(By.ID, "password-submit").click()
+    w.wait(lambda: urlsplit(browser.current_url).path.startswith("/portal")
+           and browser.find_element(By.ID, "login").is_displayed(), message="the portal's sign-in")
+    browser.find_element(By.ID, "login-email").send_keys("bob@acme.test")
+    browser.find_element(By.ID, "login-password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "login-submit").click()
+    w.wait(lambda: browser.find_element(By.ID, "contracts").is_displayed(), message="Bob in the portal")
+    # the shared contract's link: its page in the portal
+    shows("contract_shared", lambda text: contract["number"] in text, "the contract in the portal")
+    assert browser.find_element(By.ID, "contract").is_displayed()
+    screenshot(browser, "email-link-portal-contract")
+
+
+def templates_to(to: str, w) -> dict[str, str]:
+    """The emails sent to ``to`` by template (notify's ``X-Paraph-Template`` header), each with its first
+    public link."""
+    found = {}
+    for message in w.mail.messages(to=to):
+        template = dict(message["headers"]).get("X-Paraph-Template")
+        public = [link for link in message["links"] if link.startswith("http://paraph.test/")]
+        if template and public:
+            found.setdefault(template, public[0])
+    return found

@@ -1,0 +1,221 @@
+"""The quotes and contracts lists (filters and sort in the URL, views and downloads, CSV export of the
+current view) and the full contract page (lines, taxes by rate, documents, milestones, history, PDF,
+banner, duplicate and convert), driven as a salesperson in a real headless Chromium."""
+from __future__ import annotations
+
+import base64
+import csv
+import os
+import time
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def by_id(browser, element_id):
+    return browser.find_element("id", element_id)
+
+
+def numbers(browser) -> list[str]:
+    return [row.get_attribute("data-number") for row in browser.find_elements("css selector", "#documents tbody tr")]
+
+
+def choose(browser, select_id: str, label: str):
+    from selenium.webdriver.support.ui import Select
+    Select(by_id(browser, select_id)).select_by_visible_text(label)
+
+
+def publish(s, service: str, event_type: str, data: dict, **envelope):
+    """An event of a service that this test system does not run (the portal, signing), as it publishes it."""
+    from kombu import Connection, Exchange, Producer
+    from paraph_platform.envelope import make_event
+    event = make_event(service, event_type, data, **envelope)
+    with Connection(s.containers["contracts"].config["AMQP_URI"]) as conn:
+        producer = Producer(conn.channel(), exchange=Exchange(f"{service}.events", type="topic", durable=True),
+                            serializer="json")
+        producer.publish(event, routing_key=event_type, declare=[producer.exchange])
+
+
+def downloaded_csv(browser, name: str, timeout: float = 15.0) -> list[list[str]]:
+    path = os.path.join(browser.downloads, name)
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+@pytest.fixture
+def documents(web_system, staff):
+    """Two customers, a contract type, a flag and a custom column; three quotes and a contract."""
+    s, token, admin = web_system.s, staff.sales["access_token"], staff.admin["access_token"]
+
+    def ok(response, status=201):
+        assert response.status_code == status, response.get_json()
+        return response.get_json()
+
+    ok(s.post("/api/v1/settings/flags", token=admin, json={"key": "urgent", "label": "Urgent"}))
+    ok(s.post("/api/v1/settings/columns", token=admin, json={"key": "region", "label": "Région", "type": "text"}))
+    maintenance = ok(s.post("/api/v1/contract-types", token=admin, json={"name": "Maintenance", "kind": "quote"}))
+    herve = ok(s.post("/api/v1/customers", token=token, json={"name": "Hervé David", "kind": "company"}))
+    bakery = ok(s.post("/api/v1/customers", token=token, json={"name": "Boulangerie Martin", "kind": "company"}))
+    workshop = ok(s.post("/api/v1/quotes", token=token, json={
+        "title": "Équipement atelier", "customer_id": herve["id"], "flags": ["urgent"], "custom": {"region": "Nord"},
+        "lines": [{"product_code": "INS", "description": "Installation", "quantity": "2", "unit_price": "600",
+                   "tax_rate": "20"},
+                  {"description": "Manuel", "quantity": "1", "unit_price": "100", "tax_rate": "5.5"},
+                  {"description": "Extension de garantie", "quantity": "1", "unit_price": "200", "tax_rate": "20",
+                   "optional": True}]}))
+    yearly = ok(s.post("/api/v1/quotes", token=token, json={
+        "title": "Maintenance annuelle", "customer_id": bakery["id"], "contract_type_id": maintenance["id"],
+        "lines": [{"description": "Visite", "quantity": "4", "unit_price": "90", "tax_rate": "20"}]}))
+    oven = ok(s.post("/api/v1/quotes", token=token, json={
+        "title": "Four à pain", "customer_id": bakery["id"],
+        "lines": [{"description": "Four", "quantity": "1", "unit_price": "9000", "tax_rate": "20"}]}))
+    contract = ok(s.post("/api/v1/contracts", token=token, json={"kind": "contract", "title": "Contrat de service",
+                                                                 "customer_id": herve["id"]}))
+    # the oven quote is sent by email and the customer opened it online
+    ok(s.post(f"/api/v1/contracts/{oven['id']}/mark-sent", token=token, json={}), 200)
+    publish(s, "portal", "quote.viewed.v1", {"contract_id": oven["id"], "contact_id": None, "ip": "203.0.113.7",
+                                             "at": "2026-11-20T09:00:00+00:00", "request_id": str(uuid.uuid4())},
+            license_id=staff.sales["license_id"])
+    web_system.wait(lambda: s.get(f"/api/v1/contracts/{oven['id']}", token=token).get_json()["view_count"] == 1,
+                    message="the online view counted")
+    # the workshop quote has a document and a milestone
+    ok(s.post(f"/api/v1/contracts/{workshop['id']}/attachments", token=token, json={
+        "filename": "plan-acces.txt", "content_type": "text/plain",
+        "content_base64": base64.b64encode("Plan d'accès à l'atelier".encode()).decode()}))
+    ok(s.post(f"/api/v1/contracts/{workshop['id']}/milestones", token=token, json={
+        "title": "Livraison", "due_date": "2027-03-01"}))
+    return {"workshop": workshop, "yearly": yearly, "oven": oven, "contract": contract, "bakery": bakery,
+            "maintenance": maintenance, "token": token}
+
+
+def test_lists_filter_sort_and_export_the_current_view(web_system, staff, documents, browser, sign_in, screenshot):
+    w, d = web_system, documents
+    sign_in(browser, staff.email["sales"])
+    browser.get(w.url + "/quotes")
+    assert by_id(browser, "page-title").text == "Devis"
+    assert set(numbers(browser)) == {d["workshop"]["number"], d["yearly"]["number"], d["oven"]["number"]}
+    oven_row = browser.find_element("css selector", f"tr[data-number='{d['oven']['number']}']")
+    assert oven_row.find_element("css selector", "td.views").text == "1"
+    assert "Envoyé" in oven_row.text
+    workshop_row = browser.find_element("css selector", f"tr[data-number='{d['workshop']['number']}']")
+    assert "Urgent" in workshop_row.text and "Nord" in workshop_row.text
+    assert by_id(browser, "new-quote").get_attribute("href").endswith("/quotes/new")
+    screenshot(browser, "quotes")
+
+    # filter by customer, then sort by total (the filter stays in the URL)
+    choose(browser, "filter-customer", "Boulangerie Martin")
+    by_id(browser, "filter-submit").click()
+    w.wait(lambda: "customer=" in browser.current_url, message="the filtered list")
+    assert set(numbers(browser)) == {d["yearly"]["number"], d["oven"]["number"]}
+    sort_by_total = "#documents thead a[href*='sort=']"
+    [a for a in browser.find_elements("css selector", sort_by_total) if a.text.lower() == "total"][0].click()
+    w.wait(lambda: "sort=total" in browser.current_url, message="sorted by total")
+    assert numbers(browser) == [d["yearly"]["number"], d["oven"]["number"]]
+    [a for a in browser.find_elements("css selector", sort_by_total) if a.text.lower() == "total"][0].click()  # descending
+    w.wait(lambda: "sort=-total" in browser.current_url, message="sorted by total, descending")
+    assert numbers(browser) == [d["oven"]["number"], d["yearly"]["number"]]
+
+    # the CSV is the current view: the bakery's two quotes, most expensive first, with the views
+    by_id(browser, "export-csv").click()
+    rows = downloaded_csv(browser, "quotes.csv")
+    assert rows[0][:3] == ["Numéro", "Titre", "Client"] and rows[0][-1] == "Région"
+    assert [r[0] for r in rows[1:]] == [d["oven"]["number"], d["yearly"]["number"]]
+    assert rows[1][9] == "1"  # online views
+
+    # by type; a filter matching nothing says so and offers the way back
+    browser.get(f"{w.url}/quotes?type={d['maintenance']['id']}")
+    assert numbers(browser) == [d["yearly"]["number"]]
+    browser.get(f"{w.url}/quotes")
+    choose(browser, "filter-column", "Région")
+    by_id(browser, "filter-value").send_keys("Nord")
+    by_id(browser, "filter-submit").click()
+    w.wait(lambda: "column=region" in browser.current_url, message="filtered by a custom column")
+    assert numbers(browser) == [d["workshop"]["number"]]
+    browser.get(f"{w.url}/quotes?owner=me&flag=urgent")
+    assert numbers(browser) == [d["workshop"]["number"]]
+    browser.get(f"{w.url}/quotes?flag=urgent&status=sent")
+    assert "Aucun document ne correspond" in browser.find_element("css selector", ".empty-state").text
+    browser.get(f"{w.url}/quotes?sort=password")  # a hand-edited URL: the list, and why not sorted
+    assert by_id(browser, "list-error").text and len(numbers(browser)) == 3
+
+    # contracts: only contracts, not the quotes
+    browser.get(w.url + "/contracts")
+    assert numbers(browser) == [d["contract"]["number"]]
+    screenshot(browser, "contracts")
+
+
+def test_contract_page_sections_history_and_actions(web_system, staff, documents, browser, sign_in, screenshot):
+    w, s, d = web_system, web_system.s, documents
+    workshop, oven = d["workshop"], d["oven"]
+    sign_in(browser, staff.email["sales"], next_path=f"/contracts/{workshop['id']}")
+    w.wait(lambda: browser.find_elements("id", "contract-lines"), message="the contract page")
+    lines = browser.find_elements("css selector", "#contract-lines tbody tr")
+    assert len(lines) == 3 and "Facultatif" in lines[2].text
+    taxes = by_id(browser, "taxes-by-rate").text
+    assert "20" in taxes and "5,5" in taxes
+    assert "plan-acces.txt" in by_id(browser, "documents").text
+    assert "Livraison" in by_id(browser, "milestones").text
+    assert "Créé" in by_id(browser, "history-list").text
+    # the document downloads through the web app
+    link = browser.find_element("css selector", "#documents a")
+    cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
+    import requests
+    r = requests.get(link.get_attribute("href"), cookies=cookies, timeout=15)
+    assert r.status_code == 200 and r.content.decode() == "Plan d'accès à l'atelier"
+    screenshot(browser, "contract-full")
+    # the PDF preview: the page may frame this app's inline PDF, and only this app may frame it
+    assert "frame-src 'self'" in requests.get(browser.current_url, cookies=cookies, timeout=15).headers[
+        "Content-Security-Policy"]
+    preview = browser.find_element("css selector", "#pdf-preview iframe").get_attribute("src")
+    r = requests.get(preview, cookies=cookies, timeout=60)
+    assert r.status_code == 200 and r.content.startswith(b"%PDF") and r.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in r.headers["Content-Security-Policy"]
+    by_id(browser, "show-preview").click()
+
+    # a draft quote cannot be converted: said on the page; duplicated: the copy opens
+    by_id(browser, "convert-order").click()
+    w.wait(lambda: browser.find_elements("css selector", ".notice.err"), message="the refusal")
+    by_id(browser, "duplicate").click()
+    w.wait(lambda: workshop["id"] not in browser.current_url, message="the copy")
+    assert by_id(browser, "page-title").text.startswith("Devis ") and workshop["number"] not in \
+        by_id(browser, "page-title").text
+    assert by_id(browser, "contract-status").text == "Brouillon"
+
+    # the sent quote: its history (email, online view), then accepted: converted into an order
+    browser.get(f"{w.url}/contracts/{oven['id']}")
+    history = by_id(browser, "history-list").text
+    assert "Envoyé au client" in history and "Consulté en ligne" in history
+    r = s.post(f"/api/v1/contracts/{oven['id']}/status", json={"status": "accepted"}, token=d["token"])
+    assert r.status_code == 200, r.get_json()
+    browser.refresh()
+    banner = by_id(browser, "signature-banner").text
+    assert "Accepté" in banner
+    assert "Statut modifié" in by_id(browser, "history-list").text
+    screenshot(browser, "quote-accepted")
+    by_id(browser, "convert-order").click()
+    w.wait(lambda: by_id(browser, "page-title").text.startswith("Commande"), message="the order")
+    assert by_id(browser, "contract-customer").text == "Boulangerie Martin"
+
+    # signed electronically (the signing service's event): the banner names the signer, the date and time,
+    # and offers the signed PDF and the proof
+    yearly = d["yearly"]
+    assert s.post(f"/api/v1/contracts/{yearly['id']}/mark-sent", token=d["token"], json={}).status_code == 200
+    publish(s, "signing", "signature.completed.v1", {
+        "request_id": "req-1", "contract_id": yearly["id"], "owner_id": staff.sales["user"]["user_id"],
+        "signers": [{"name": "Mireille Couture", "email": "mireille@boulangerie.test",
+                     "signed_at": "2026-11-23T10:00:00Z"}], "sealed_sha256": "0" * 64,
+        "completed_at": "2026-11-23T10:00:00Z"}, license_id=staff.sales["license_id"], subject="req-1")
+    w.wait(lambda: s.get(f"/api/v1/contracts/{yearly['id']}", token=d["token"]).get_json()["status"] == "accepted",
+           message="the quote accepted")
+    browser.get(f"{w.url}/contracts/{yearly['id']}")
+    banner = by_id(browser, "signature-banner").text
+    assert "Accepté" in banner and "Mireille Couture" in banner and "23 nov. 2026, 10:00:00 UTC" in banner
+    assert by_id(browser, "signed-pdf").get_attribute("href").endswith(f"/contracts/{yearly['id']}/signed.pdf")
+    assert by_id(browser, "proof-pdf").get_attribute("href").endswith(f"/contracts/{yearly['id']}/proof.pdf")
+    screenshot(browser, "quote-signed")
+

@@ -1,0 +1,327 @@
+"""``/customers``: the customers the salesperson's perimeters let them see (search, kind and perimeter
+filters, sort, pages — all in the URL), ``/customers/new`` and the customer file ``/customers/<id>``
+with its tabs (``?tab=``, no JavaScript needed): info, contacts, contracts & quotes, equipment base,
+portal access, perimeters. A contact's portal access has its own page (grant, then show and resend).
+
+Perimeters are invisible to those who cannot manage them: the perimeter filter and tab are offered to
+license admins and front user managers only (the API refuses the others' ``PUT`` anyway). A customer
+outside the caller's perimeters is a 404 from the API, hence the 404 page."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .. import api
+from ..api import ApiError
+from ..auth import MANAGER_ROLES, current_user, signed_in
+from .csv_export import PAGE_SIZE as CSV_PAGE_SIZE
+from .csv_export import csv_download
+from .forms import form_values
+
+bp = Blueprint("customers", __name__)
+
+PAGE_SIZE = 50
+KINDS = {"company": _l("Company"), "person": _l("Person")}
+SORTS = ("name", "code", "created_at")  # the API's (-key descending)
+TABS = {"info": _l("Info"), "contacts": _l("Contacts"), "contracts": _l("Contracts & quotes"),
+        "equipment": _l("Equipment"), "portal": _l("Portal access"), "perimeters": _l("Perimeters")}
+CUSTOMER_FIELDS = ("kind", "name", "code", "email", "phone", "vat_number")
+CLEARABLE_FIELDS = ("email", "phone", "vat_number")
+ADDRESS_FIELDS = ("line1", "line2", "postal_code", "city", "country")
+CONTACT_FIELDS = ("first_name", "last_name", "title", "email", "phone", "mobile", "branch")
+EQUIPMENT_FIELDS = ("description", "product_code", "serial_number", "quantity", "installed_on", "warranty_until")
+FORM_ERRORS = (400, 409, 422)  # said next to the fields or above the form; other statuses: the error pages
+
+
+def _is_manager() -> bool:
+    """License admins and front user managers: they manage perimeters and deactivate portal accesses."""
+    return (current_user() or {}).get("role") in MANAGER_ROLES
+
+
+def _offset(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
+def field_errors(exc: ApiError) -> dict:
+    """The API's errors named after the form's fields: ``address.city`` is the ``city`` field and the
+    first contact of a new customer (``contacts.0.email``) the ``contact_email`` one."""
+    return {re.sub(r"^contacts\.0\.", "contact_", key.removeprefix("address.")): message
+            for key, message in exc.field_errors.items()}
+
+
+def _present(body: dict) -> dict:
+    """A form's filled fields: an empty optional field is left out rather than sent as ""."""
+    return {key: value for key, value in body.items() if value}
+
+
+# -- list ------------------------------------------------------------------------------------------
+
+def list_filters() -> tuple[dict, str]:
+    """The list's filters and sort from the URL (a perimeter only for those who manage perimeters)."""
+    args = request.args
+    filters = {"q": args.get("q", "").strip()[:200], "kind": args.get("kind") if args.get("kind") in KINDS else "",
+               "perimeter_id": args.get("perimeter_id", "")[:64] if _is_manager() else ""}
+    sort = args.get("sort", "") if args.get("sort", "").lstrip("-") in SORTS else ""
+    return filters, sort
+
+
+@bp.get("/customers")
+@signed_in
+def index():
+    args = request.args
+    filters, sort = list_filters()
+    offset = _offset(args.get("cursor"))
+    page = api.get("/customers", limit=PAGE_SIZE, offset=offset, **_present({**filters, "sort": sort}))
+    next_cursor = str(offset + PAGE_SIZE) if offset + len(page["items"]) < page["total"] else None
+    previous_url = "?" + urlencode({**args, "cursor": max(offset - PAGE_SIZE, 0)}) if offset else None
+    perimeters = api.get("/perimeters") if _is_manager() else []
+    return render_template("customers/index.html", customers=page["items"], total=page["total"], filters=filters,
+                           sort=sort, kinds=KINDS, perimeters=perimeters, next_cursor=next_cursor,
+                           previous_url=previous_url)
+
+
+@bp.get("/customers.csv")
+@signed_in
+def index_csv():
+    """The list as filtered on screen, every page of it."""
+    filters, sort = list_filters()
+    query = _present({**filters, "sort": sort})
+    header = [_("Name"), _("Code"), _("Kind"), _("Email"), _("Phone"), _("VAT number"), _("Street"),
+              _("Postal code"), _("City"), _("Country"), _("Created")]
+
+    def row(c: dict) -> list:
+        address = c.get("address") or {}
+        return [c["name"], c.get("code") or "", str(KINDS.get(c.get("kind"), c.get("kind") or "")),
+                c.get("email") or "", c.get("phone") or "", c.get("vat_number") or "", address.get("line1", ""),
+                address.get("postal_code", ""), address.get("city", ""), address.get("country", ""),
+                c.get("created_at") or ""]
+    return csv_download("customers.csv", header,
+                        lambda offset: api.get("/customers", **query, limit=CSV_PAGE_SIZE, offset=offset)["items"], row)
+
+
+# -- create ----------------------------------------------------------------------------------------
+
+def customer_body() -> dict:
+    """The customer form as the API's body: its fields, the address nested."""
+    body = _present(form_values(*CUSTOMER_FIELDS))
+    address = _present(form_values(*ADDRESS_FIELDS))
+    if address:
+        body["address"] = address
+    return body
+
+
+@bp.get("/customers/new")
+@signed_in
+def new():
+    return render_template("customers/new.html", errors={}, values={"kind": "company"}, message=None, kinds=KINDS)
+
+
+@bp.post("/customers/new")
+@signed_in
+def create():
+    body = customer_body()
+    contact = _present(form_values("contact_first_name", "contact_last_name", "contact_email", "contact_phone"))
+    if contact:
+        body["contacts"] = [{key.removeprefix("contact_"): value for key, value in contact.items()}]
+    try:
+        customer = api.post("/customers", body)
+    except ApiError as exc:
+        if exc.status not in FORM_ERRORS:
+            raise
+        errors = field_errors(exc)
+        return render_template("customers/new.html", errors=errors, values=request.form, kinds=KINDS,
+                               message=None if errors else exc.detail), 422
+    flash(_("The customer %(name)s is created.", name=customer["name"]), "success")
+    return redirect(url_for("customers.show", customer_id=customer["id"]))
+
+
+# -- the customer file -----------------------------------------------------------------------------
+
+def _tabs() -> dict:
+    return {key: label for key, label in TABS.items() if key != "perimeters" or _is_manager()}
+
+
+def tab_data(customer: dict, tab: str) -> dict:
+    """What the tab shows, asked of the API only for the tab on screen."""
+    customer_id = customer["id"]
+    if tab == "contracts":
+        return {"contracts": api.get("/contracts", customer_id=customer_id, limit=200)["items"]}
+    if tab == "equipment":
+        return {"equipment": api.get(f"/customers/{customer_id}/equipment")["items"]}
+    if tab == "portal":
+        return {"accesses": {a["contact_id"]: a for a in api.get(f"/customers/{customer_id}/portal-accesses")}}
+    if tab == "perimeters":
+        return {"perimeters": [{"id": p["id"], "label": p["name"], "detail": p.get("description") or ""}
+                               for p in api.get("/perimeters")]}
+    return {}
+
+
+def render_file(customer_id: str, tab: str, errors=None, values=None, message=None, status=200, **extra):
+    tabs = _tabs()
+    if tab not in tabs:
+        tab = "info"
+    customer = api.get(f"/customers/{customer_id}")
+    if values is None:  # the info form shows the file as it is
+        values = {**customer, **(customer.get("address") or {})}
+    context = {"customer": customer, "tab": tab, "tabs": tabs, "kinds": KINDS, "errors": errors or {},
+               "values": values, "message": message, **tab_data(customer, tab),
+               **extra}
+    return render_template("customers/show.html", **context), status
+
+
+def back_to(customer_id: str, tab: str, anchor: str | None = None):
+    return redirect(url_for("customers.show", customer_id=customer_id, tab=tab, _anchor=anchor))
+
+
+def form_failed(exc: ApiError, customer_id: str, tab: str, **extra):
+    """The tab again with the API's field errors next to the fields of the form that was posted."""
+    if exc.status not in FORM_ERRORS:
+        raise exc
+    errors = field_errors(exc)
+    return render_file(customer_id, tab, errors=errors, values=request.form, message=None if errors else exc.detail,
+                       status=422, **extra)
+
+
+@bp.get("/customers/<customer_id>")
+@signed_in
+def show(customer_id: str):
+    return render_file(customer_id, request.args.get("tab", "info"))
+
+
+def submit(customer_id: str, tab: str, call, done: str, anchor: str | None = None, **on_error):
+    """A tab's form sent to the API (``call()``): back to the tab saying ``done``, or the tab again with the
+    API's errors next to the fields (``on_error``: which form was posted)."""
+    try:
+        call()
+    except ApiError as exc:
+        return form_failed(exc, customer_id, tab, **on_error)
+    flash(done, "success")
+    return back_to(customer_id, tab, anchor)
+
+
+@bp.post("/customers/<customer_id>")
+@signed_in
+def update(customer_id: str):
+    form = form_values(*CUSTOMER_FIELDS)
+    # an emptied optional field is cleared (null), the address replaced; the name is required, a code kept
+    body = {"kind": form["kind"] or "company", "name": form["name"], **_present({"code": form["code"]}),
+            **{key: form[key] or None for key in CLEARABLE_FIELDS}, "address": _present(form_values(*ADDRESS_FIELDS))}
+    return submit(customer_id, "info", lambda: api.patch(f"/customers/{customer_id}", body),
+                  _("The customer's information is saved."))
+
+
+@bp.post("/customers/<customer_id>/contacts")
+@signed_in
+def add_contact(customer_id: str):
+    body = _present(form_values(*CONTACT_FIELDS))
+    return submit(customer_id, "contacts", lambda: api.post(f"/customers/{customer_id}/contacts", body),
+                  _("The contact is added."), editing="new")
+
+
+@bp.post("/customers/<customer_id>/contacts/<contact_id>")
+@signed_in
+def update_contact(customer_id: str, contact_id: str):
+    body = form_values(*CONTACT_FIELDS)  # emptied optional fields are cleared (null), the last name is required
+    body = {key: value or (None if key != "last_name" else value) for key, value in body.items()}
+    return submit(customer_id, "contacts", lambda: api.patch(f"/contacts/{contact_id}", body),
+                  _("The contact is saved."), f"contact-{contact_id}", editing=contact_id)
+
+
+@bp.post("/customers/<customer_id>/equipment")
+@signed_in
+def add_equipment(customer_id: str):
+    body = _present(form_values(*EQUIPMENT_FIELDS))
+    return submit(customer_id, "equipment", lambda: api.post(f"/customers/{customer_id}/equipment", body),
+                  _("The equipment is added."))
+
+
+@bp.post("/customers/<customer_id>/perimeters")
+@signed_in
+def set_perimeters(customer_id: str):
+    if not _is_manager():
+        abort(404)  # the tab does not exist for them
+    api.put(f"/customers/{customer_id}/perimeters", {"perimeter_ids": request.form.getlist("perimeter_ids")})
+    flash(_("The customer's perimeters are saved."), "success")
+    return back_to(customer_id, "perimeters")
+
+
+# -- a contact's portal access ---------------------------------------------------------------------
+
+def suggested_user_code(customer: dict, contact: dict) -> str:
+    """The user code offered: the customer's code and the contact's name, e.g. C0042-DURAND."""
+    name = re.sub(r"[^A-Z0-9]+", "", (contact.get("last_name") or "").upper())[:20]
+    return "-".join(part for part in (customer.get("code") or "", name) if part)[:64]
+
+
+def _portal_access(contact_id: str) -> dict | None:
+    try:
+        return api.get(f"/contacts/{contact_id}/portal-access")
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        return None  # no access yet (the contact itself was found by the page's customer)
+
+
+def render_access(customer_id: str, contact_id: str, errors=None, values=None, message=None, status=200):
+    customer = api.get(f"/customers/{customer_id}")
+    contact = next((c for c in customer.get("contacts", []) if c["id"] == contact_id), None)
+    if contact is None:
+        abort(404)
+    access = _portal_access(contact_id)
+    if values is None:
+        values = access or {"user_code": suggested_user_code(customer, contact), "email": contact.get("email") or "",
+                            "branch": contact.get("branch") or ""}
+    return render_template("customers/portal_access.html", customer=customer, contact=contact, access=access,
+                           can_deactivate=_is_manager(), errors=errors or {}, values=values,
+                           message=message), status
+
+
+@bp.get("/customers/<customer_id>/contacts/<contact_id>/portal-access")
+@signed_in
+def portal_access(customer_id: str, contact_id: str):
+    return render_access(customer_id, contact_id)
+
+
+@bp.post("/customers/<customer_id>/contacts/<contact_id>/portal-access")
+@signed_in
+def save_portal_access(customer_id: str, contact_id: str):
+    """Grant the access and send the invitation email, or change the restrictions of an existing one."""
+    form = form_values("user_code", "email", "allowed_ip", "branch")
+    restrictions = {"allowed_ip": form["allowed_ip"] or None, "branch": form["branch"] or None}
+    try:
+        if request.form.get("existing"):
+            api.patch(f"/contacts/{contact_id}/portal-access", {"user_code": form["user_code"], **restrictions})
+            flash(_("The portal access is saved."), "success")
+        else:
+            access = api.post(f"/contacts/{contact_id}/portal-access", {
+                "user_code": form["user_code"], "email": form["email"] or None, "send_email": True, **restrictions})
+            flash(_("The portal access is created: %(email)s received an email to choose a password.",
+                    email=access["email"]), "success")
+    except ApiError as exc:
+        if exc.status not in FORM_ERRORS:
+            raise
+        errors = exc.field_errors
+        return render_access(customer_id, contact_id, errors=errors, values=request.form,
+                             message=None if errors else exc.detail, status=422)
+    return redirect(url_for("customers.portal_access", customer_id=customer_id, contact_id=contact_id))
+
+
+@bp.post("/customers/<customer_id>/contacts/<contact_id>/portal-access/deactivate")
+@signed_in
+def deactivate_portal_access(customer_id: str, contact_id: str):
+    """License admins and front user managers (the API refuses the others): the client's sessions end."""
+    access = api.delete(f"/contacts/{contact_id}/portal-access")
+    flash(_("The portal access of %(email)s is deactivated.", email=access["email"]), "success")
+    return redirect(url_for("customers.portal_access", customer_id=customer_id, contact_id=contact_id))
+
+
+@bp.post("/customers/<customer_id>/contacts/<contact_id>/portal-access/resend")
+@signed_in
+def resend_portal_invitation(customer_id: str, contact_id: str):
+    access = api.post(f"/contacts/{contact_id}/portal-access/resend-invitation", {})
+    flash(_("The invitation is sent again to %(email)s.", email=access["email"]), "success")
+    return redirect(url_for("customers.portal_access", customer_id=customer_id, contact_id=contact_id))

@@ -1,0 +1,131 @@
+"""``/quotes`` and ``/contracts``: the lists of quotes and of contracts, orders and invoices, with the
+online views and downloads, filters in the URL (status, owner, customer, type, flag, a custom column's
+value, search), sortable
+columns (sorted by the API), pagination, and ``/quotes.csv`` / ``/contracts.csv``: the current view as CSV,
+every page of it, streamed while the API is read (``csv_export``)."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .. import api
+from ..api import ApiError
+from ..auth import current_user, signed_in
+from .csv_export import PAGE_SIZE as CSV_PAGE_SIZE
+from .csv_export import csv_download
+
+bp = Blueprint("documents", __name__)
+
+PAGE_SIZE = 50
+PICKER_LIMIT = 200
+# URL filter → the API's query parameter
+FILTERS = {"status": "status", "owner": "owner_id", "customer": "customer_id", "type": "contract_type_id",
+           "flag": "flag", "q": "q", "kind": "kind", "column": "custom_column", "value": "custom_value"}
+STATUSES = {  # the contracts service's lifecycle of each kind
+    "quote": ("draft", "sent", "accepted", "validated", "refused", "abandoned"),
+    "contract": ("draft", "sent", "signed", "validated", "refused", "abandoned"),
+    "order": ("draft", "confirmed", "delivered", "cancelled"),
+    "invoice": ("draft", "issued", "paid", "cancelled"),
+}
+KINDS = {"contract": _l("Contract"), "order": _l("Order"), "invoice": _l("Invoice")}
+
+
+def _api_path(kind: str) -> str:
+    return "/quotes" if kind == "quote" else "/contracts"
+
+
+def _list_query(kind: str) -> dict:
+    """The API query of the page's URL: its filters and sort (``/contracts`` lists contracts unless
+    ``kind`` asks for orders or invoices)."""
+    query = {param: request.args[name] for name, param in FILTERS.items() if request.args.get(name)}
+    if query.get("owner_id") == "me":
+        query["owner_id"] = (current_user() or {}).get("user_id") or ""
+    if kind == "quote":
+        query.pop("kind", None)
+    else:
+        query.setdefault("kind", "contract")
+    if request.args.get("sort"):
+        query["sort"] = request.args["sort"]
+    return query
+
+
+def _owners() -> list:
+    """The owners offered in the filter: managers see the license's users, everyone can pick "me"."""
+    if (current_user() or {}).get("role") not in ("license_admin", "front_user_manager"):
+        return []
+    return api.get("/users", limit=PICKER_LIMIT).get("items", [])
+
+
+def _render_list(kind: str):
+    query = _list_query(kind)
+    try:
+        offset = max(0, int(request.args.get("cursor", "0")))
+    except ValueError:
+        offset = 0
+    path = _api_path(kind)
+    try:
+        page = api.get(path, **query, limit=PAGE_SIZE, offset=offset)
+    except ApiError as exc:
+        if exc.status not in (400, 422):
+            raise
+        # a hand-edited URL (unknown sort, bad id): the list without its filters, and why
+        page, query = api.get(path, limit=PAGE_SIZE, kind=None if kind == "quote" else "contract"), {}
+        page["error"] = exc.detail
+    columns, flags = api.get("/settings/columns"), api.get("/settings/flags")
+    total = page.get("total")
+    more = len(page["items"]) == PAGE_SIZE and (total is None or offset + PAGE_SIZE < total)
+    previous = dict(request.args, cursor=max(0, offset - PAGE_SIZE)) if offset else None
+    return render_template(
+        "documents/list.html", kind=kind, page=page, items=page["items"], total=total, filters=request.args,
+        next_cursor=str(offset + PAGE_SIZE) if more else None, previous=previous,
+        statuses=STATUSES[query.get("kind") or kind], kinds=KINDS, columns=columns, flags=flags,
+        owners=_owners(), customers=api.get("/customers", limit=PICKER_LIMIT)["items"],
+        contract_types=[t for t in api.get("/contract-types")
+                        if t.get("kind", "quote") == ("quote" if kind == "quote" else "contract")],
+        nav="quotes" if kind == "quote" else "contracts")
+
+
+@bp.get("/quotes")
+@signed_in
+def quotes():
+    return _render_list("quote")
+
+
+@bp.get("/contracts")
+@signed_in
+def contracts():
+    return _render_list("contract")
+
+
+def _csv_response(kind: str, filename: str):
+    """The CSV of the filtered list, in the list's order, every page of it (``csv_export``)."""
+    query, path = _list_query(kind), _api_path(kind)
+    columns = api.get("/settings/columns")
+    header = [_("Number"), _("Title"), _("Customer"), _("Status"), _("Owner"), _("Subtotal"), _("Taxes"),
+              _("Total"), _("Currency"), _("Online views"), _("Downloads"), _("Created"), _("Sent"), _("Signed"),
+              _("Flags"), *[c["label"] for c in columns]]
+
+    def page_at(offset: int) -> list:
+        return api.get(path, **query, limit=CSV_PAGE_SIZE, offset=offset, with_total="false")["items"]
+
+    def row(c: dict) -> list:
+        return [c["number"], c["title"], c.get("customer_name") or "", c["status"], c.get("owner_name") or "",
+                c["subtotal"], c["tax_total"], c["total"], c.get("currency") or "", c.get("view_count") or 0,
+                c.get("download_count") or 0, c.get("created_at") or "", c.get("sent_at") or "",
+                c.get("signed_at") or "", " ".join(c.get("flags") or []),
+                *[(c.get("custom") or {}).get(col["key"], "") for col in columns]]
+
+    return csv_download(filename, header, page_at, row)
+
+
+@bp.get("/quotes.csv")
+@signed_in
+def quotes_csv():
+    return _csv_response("quote", "quotes.csv")
+
+
+@bp.get("/contracts.csv")
+@signed_in
+def contracts_csv():
+    return _csv_response("contract", "contracts.csv")
