@@ -3,14 +3,12 @@ the errors next to their fields (in French, the API's messages translated), then
 out my other sessions while this browser stays signed in."""
 import pytest
 
+from tests.e2e.web.browsing import by_id
+
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
 NEW_PASSWORD = "my brand new password"
 
-
-def by_id(browser, id_):
-    from selenium.webdriver.common.by import By
-    return browser.find_element(By.ID, id_)
 
 
 def submit_password(browser, current, new, again=None):

@@ -5,12 +5,10 @@ practical case: the admin shares customers and contract types out in perimeters 
 DUPONT and DURAND each see only theirs in the pickers of the new quote page."""
 import pytest
 
+from tests.e2e.web.browsing import by_id
+
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
-
-def by_id(browser, id_):
-    from selenium.webdriver.common.by import By
-    return browser.find_element(By.ID, id_)
 
 
 def css(browser, selector):

@@ -6,15 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.web.browsing import by_id
+
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
 # Paul (paul@acme.test) already has an account: linked; Anne is new: created; row 3 has no email: an error
 EXPORT = "Code;Nom;Prénom;E-mail\nV01;Martin;Paul;PAUL@acme.test\nV02;Durand;Anne;anne@acme.test\nV03;Sans;Mail;\n"
 
-
-def by_id(browser, id_):
-    from selenium.webdriver.common.by import By
-    return browser.find_element(By.ID, id_)
 
 
 def rows(browser, table_id):

@@ -11,11 +11,10 @@ import uuid
 
 import pytest
 
+from tests.e2e.web.browsing import by_id
+
 pytestmark = pytest.mark.integration
 
-
-def by_id(browser, element_id):
-    return browser.find_element("id", element_id)
 
 
 def numbers(browser) -> list[str]:

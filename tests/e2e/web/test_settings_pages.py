@@ -10,12 +10,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.e2e.web.browsing import by_id
+
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
-
-def by_id(browser, id_):
-    from selenium.webdriver.common.by import By
-    return browser.find_element(By.ID, id_)
 
 
 def css(browser, selector):
@@ -25,10 +23,11 @@ def css(browser, selector):
 
 def text_of(browser, id_) -> str:
     """The element's text, or "" while the next page loads (for waits after a click)."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
     try:
-        return by_id(browser, id_).text
-    except (NoSuchElementException, StaleElementReferenceException):
+        return "".join(element.text for element in browser.find_elements(By.ID, id_))
+    except StaleElementReferenceException:
         return ""
 
 

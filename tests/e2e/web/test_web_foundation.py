@@ -6,12 +6,10 @@ import re
 import pytest
 import requests
 
+from tests.e2e.web.browsing import by_id
+
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
-
-def by_id(browser, id_):
-    from selenium.webdriver.common.by import By
-    return browser.find_element(By.ID, id_)
 
 
 def h1(browser):
