@@ -29,7 +29,7 @@ def _func_name(func):
 
 
 def config_helpers() -> dict[str, set[str]]:
-    """paraph_platform.config's helpers (``jwt_secret()``, ``public_url()``...) -> the variables they read."""
+    """paraph_platform.config's helpers (``public_url()``, ``database_url()``...) -> the variables they read."""
     tree = ast.parse(CONFIG_PY.read_text())
     direct: dict[str, set[str]] = {}
     calls: dict[str, set[str]] = {}

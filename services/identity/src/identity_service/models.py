@@ -64,6 +64,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_license_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # no longer read or written (sign-in failures are counted in login_failures, per account and per address);
+    # kept while the previous version may still run during a rolling update, to be dropped by a later migration
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

@@ -603,7 +603,6 @@ class IdentityService:
                 self.outbox.add(s, "user.activated.v1", {
                     "user_id": user.id, "email": user.email, "name": user.name, "role": m.role,
                     "license_id": lic.id}, subject=user.id, license_id=lic.id)
-            user.failed_logins, user.locked_until = 0, None
             return self._tokens(s, user, m, lic)
 
     @endpoint
