@@ -6,25 +6,38 @@ databases. One signed-in salesperson's session cookie is shared by the clients. 
 
 * ``GET /healthz`` of the web app — HTTP + Flask only: the ceiling of the web app itself
 * ``GET /sign-in``                — a page rendered without any API call (templates, catalog, CSP nonce)
-* ``GET /contracts/<id>``         — the contract page: session decrypted, 2 API calls (the contract, its
-                                    history), rendered
+* ``GET /contracts/<id>``         — the contract page: session decrypted, its API calls (the contract, its
+                                    history, the colleagues a task may go to; the equipment base once bought), rendered
 * ``GET /api/v1/contracts/<id>``  — the contract's API call made directly (what the page adds is the difference)
 * ``GET /``                       — the home page: its API calls (tasks due, quotes viewed, awaiting signature)
 * ``GET /settings/users``         — the users list (``/users`` page + ``/license`` seats), vs ``users_api``:
                                     the same two API calls made directly, one after the other
 * ``GET /settings/perimeters/<id>`` — a perimeter page (the perimeter + the users, customers and contract
                                     types it may hold: 4 API calls), vs ``perimeter_api``: the same 4 calls
+* ``GET /quotes`` at 10,000 quotes — the quotes list (first page of 50, the total counted, its filters'
+                                    pickers: 6 API calls), vs ``quotes_list_api``: the list call it makes
+                                    (``GET /api/v1/quotes?limit=50&offset=0``) and ``quotes_page_api``: its 6
+                                    calls made directly; the same with ``?sort=-total``. Seeding (``--quotes``):
+                                    ``--api-quotes`` of them through ``POST /api/v1/quotes`` from 8 clients (the
+                                    real write path; its rate is printed), the rest copied from one of those in
+                                    one set-based ``INSERT`` into the contracts database (numbered, dated, spread
+                                    over the customers and statuses): the API at its measured rate would take
+                                    minutes for 10,000
 
-and prints the ratios measured in this run (page vs its API calls, home vs contract page). Goal: a page
-serves at least half the requests per second of the API calls it makes (``*_page_vs_api_throughput`` >= 0.5x).
+and prints the ratios measured in this run (page vs its API calls, home vs contract page) with the load
+average. Goal: a page serves at least half the requests per second of the API calls it makes
+(``*_page_vs_api_throughput`` >= 0.5x).
 
-    ./paraph bench web_pages [--threads 8] [--seconds 6] [--workers 2]
+    ./paraph bench web_pages [--threads 8] [--seconds 6] [--workers 2] [--quotes 10000] [--api-quotes 300]
 """
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -91,7 +104,52 @@ def seed_admin_data(api: str, auth: dict, customer: dict, users: int = 8, custom
     return perimeter["id"]
 
 
-def run(threads: int, seconds: float, workers: int) -> dict:
+def seed_quotes(api: str, auth: dict, contracts_db: str, customer_ids: list[str], total: int, via_api: int,
+                threads: int = 8) -> dict:
+    """``total`` quotes of the bench license: ``via_api`` through the API (concurrent clients), the rest as
+    copies of one of them, inserted by one statement (every column copied but those that make each quote its
+    own: id, number, title, customer, status, totals, dates). Returns the seeding figures."""
+    from sqlalchemy import create_engine, text
+    from paraph_platform.db import normalize_url
+    line = {"description": "Copieur A3", "quantity": "2", "unit_price": "1000", "tax_rate": "20"}
+
+    def create(n: int) -> str:
+        r = requests.post(f"{api}/api/v1/quotes", headers=auth, timeout=60, json={
+            "title": f"Devis API {n}", "customer_id": customer_ids[n % len(customer_ids)], "lines": [line]})
+        assert r.status_code == 201, r.text[:300]
+        return r.json()["id"]
+
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(threads) as pool:
+        created = list(pool.map(create, range(max(1, via_api))))
+    api_seconds = time.monotonic() - t0
+    copies = max(0, total - len(created))
+    overrides = {  # per copy i: what makes it a quote of its own; other columns come from the template
+        "id": "md5('bench-quote-' || i)::uuid::text", "number": "'Q-B-' || lpad(i::text, 6, '0')",
+        "title": "'Devis ' || i", "customer_id": "(cast(:customers as text[]))[1 + i % :n_customers]",
+        "status": "(array['draft', 'sent', 'accepted', 'refused'])[1 + i % 4]",
+        "subtotal": "(i % 997) * 10", "tax_total": "(i % 997) * 2", "total": "(i % 997) * 12",
+        "created_at": "now() - (i || ' minutes')::interval", "updated_at": "now() - (i || ' minutes')::interval",
+        "view_count": "i % 5", "download_count": "i % 3"}
+    t0 = time.monotonic()
+    engine = create_engine(normalize_url(contracts_db))
+    with engine.begin() as conn:
+        columns = [c for (c,) in conn.execute(text(
+            "select column_name from information_schema.columns where table_name = 'contracts' "
+            "order by ordinal_position"))]
+        values = ", ".join(overrides.get(c, f"t.{c}") for c in columns)
+        conn.execute(text(f"insert into contracts ({', '.join(columns)}) select {values} "
+                          "from contracts t, generate_series(1, :copies) i where t.id = :template"),
+                     {"customers": customer_ids, "n_customers": len(customer_ids), "copies": copies,
+                      "template": created[0]})
+        conn.execute(text("analyze contracts"))
+    engine.dispose()
+    return {"via_api": len(created), "api_seconds": round(api_seconds, 1),
+            "api_quotes_per_second": round(len(created) / api_seconds, 1), "copied": copies,
+            "copy_seconds": round(time.monotonic() - t0, 1)}
+
+
+def run(threads: int, seconds: float, workers: int, quotes: int = 10_000, api_quotes: int = 300) -> dict:
     with tempfile.TemporaryDirectory(prefix="paraph-bench-") as tmp, private_vhost() as amqp, \
             scratch_databases("identity", "perimeter", "contracts") as dbs:
         procs = Processes(Path(tmp))
@@ -113,6 +171,11 @@ def run(threads: int, seconds: float, workers: int) -> dict:
                 "title": "Bench", "customer_id": customer["id"], "lines": [
                     {"description": "Line", "quantity": "1", "unit_price": "100", "tax_rate": "20"}]}).json()
             perimeter_id = seed_admin_data(api, auth, customer)
+            seeding = None
+            if quotes:
+                customer_ids = [c["id"] for c in requests.get(f"{api}/api/v1/customers?limit=200", headers=auth,
+                                                              timeout=15).json()["items"]]
+                seeding = seed_quotes(api, auth, dbs["contracts"], customer_ids, quotes, api_quotes)
             cookie = {"Cookie": f"paraph_session={signed_in_cookie(web, admin['user']['email'], BENCH_PASSWORD)}"}
             procs.check()
             from paraph_web.pages.admin import CHOICES_LIMIT, PAGE_SIZE  # the pages' own API calls
@@ -137,6 +200,20 @@ def run(threads: int, seconds: float, workers: int) -> dict:
                     f"/perimeters/{perimeter_id}", f"/users?limit={CHOICES_LIMIT}",
                     f"/customers?limit={CHOICES_LIMIT}", "/contract-types"], auth), threads=threads, seconds=seconds),
             }
+            if quotes:
+                from paraph_web.pages.documents import PAGE_SIZE as LIST_SIZE, PICKER_LIMIT
+                for suffix, sort in (("", ""), ("_by_total", "&sort=-total")):
+                    # what /quotes asks the API (pages/documents.py: _render_list), in its order
+                    page_calls = [f"/quotes?limit={LIST_SIZE}&offset=0{sort}", "/settings/columns", "/settings/flags",
+                                  f"/users?limit={PICKER_LIMIT}", f"/customers?limit={PICKER_LIMIT}", "/contract-types"]
+                    results[f"quotes_page{suffix}"] = http_load(get(f"{web}/quotes?{sort.lstrip('&')}", cookie),
+                                                                threads=threads, seconds=seconds)
+                    results[f"quotes_list_api{suffix}"] = http_load(api_calls(api, page_calls[:1], auth),
+                                                                    threads=threads, seconds=seconds)
+                    results[f"quotes_page_api{suffix}"] = http_load(api_calls(api, page_calls, auth),
+                                                                    threads=threads, seconds=seconds)
+                listed = requests.get(f"{api}/api/v1/quotes?limit=1", headers=auth, timeout=30).json()
+                results["seeding"] = {**seeding, "quotes_listed_total": listed["total"]}
             procs.check()
             return results
         finally:
@@ -148,9 +225,18 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=8, help="concurrent clients")
     parser.add_argument("--seconds", type=float, default=6.0, help="measured seconds per scenario")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (gateway and web each)")
+    parser.add_argument("--quotes", type=int, default=10_000, help="quotes in the list (0: no quotes list scenario)")
+    parser.add_argument("--api-quotes", type=int, default=300, help="of them created through the API")
     args = parser.parse_args(argv)
-    r = run(args.threads, args.seconds, args.workers)
+    load_before = os.getloadavg()
+    r = run(args.threads, args.seconds, args.workers, args.quotes, args.api_quotes)
+    load_after = os.getloadavg()
+    seeding = r.pop("seeding", None)
     print(f"web + gateway: gunicorn {args.workers} workers each; {args.threads} clients, {args.seconds:.0f}s each")
+    if seeding:
+        print(f"quotes: {seeding['quotes_listed_total']:,} listed; {seeding['via_api']} created through the API in "
+              f"{seeding['api_seconds']}s ({seeding['api_quotes_per_second']}/s from 8 clients), "
+              f"{seeding['copied']:,} copied by SQL in {seeding['copy_seconds']}s")
     rows = [[name, v["throughput"], v["p50_ms"], v["p95_ms"], v["p99_ms"], v["errors"]] for name, v in r.items()]
     print(table(rows, ["scenario", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"]))
     ratios = {
@@ -162,8 +248,18 @@ def main(argv=None) -> int:
     for page in ("users", "perimeter"):  # goal: throughput >= 0.5x of the same data read from the API
         ratios[f"{page}_page_vs_api_throughput"] = ratio(r[f"{page}_page"]["throughput"], r[f"{page}_api"]["throughput"])
         ratios[f"{page}_page_vs_api_p95"] = ratio(r[f"{page}_page"]["p95_ms"], r[f"{page}_api"]["p95_ms"])
+    for suffix in ("", "_by_total") if seeding else ():  # the 10k quotes list: what the page adds to its calls
+        ratios[f"quotes_page{suffix}_vs_list_api_p95"] = ratio(r[f"quotes_page{suffix}"]["p95_ms"],
+                                                               r[f"quotes_list_api{suffix}"]["p95_ms"])
+        ratios[f"quotes_page{suffix}_vs_its_api_calls_p95"] = ratio(r[f"quotes_page{suffix}"]["p95_ms"],
+                                                                    r[f"quotes_page_api{suffix}"]["p95_ms"])
+        ratios[f"quotes_page{suffix}_vs_its_api_calls_throughput"] = ratio(
+            r[f"quotes_page{suffix}"]["throughput"], r[f"quotes_page_api{suffix}"]["throughput"])
     for k, v in ratios.items():
         print(f"  {k}: {v}")
-    path = save("web_pages", {"params": vars(args), "results": r, "ratios": ratios})
+    print("  load average (1, 5, 15 min): before " + ", ".join(f"{x:.2f}" for x in load_before)
+          + "; after " + ", ".join(f"{x:.2f}" for x in load_after))
+    path = save("web_pages", {"params": vars(args), "results": r, "ratios": ratios, "seeding": seeding,
+                              "load_average": {"before": load_before, "after": load_after}})
     print(f"  saved {path.relative_to(path.parents[2])}")
     return 0 if all(v["requests"] and not v["errors"] for v in r.values()) else 1

@@ -49,6 +49,7 @@ def discover() -> list[str]:
 
 
 def load(service: str) -> ServiceContract:
+    from paraph_platform.readiness import PLATFORM_RPC
     src = ROOT / "services" / service / "src"
     try:
         module = importlib.import_module(f"{service}_service.contract")
@@ -61,7 +62,8 @@ def load(service: str) -> ServiceContract:
         name=service,
         events=dict(getattr(module, "EVENTS", {}) or {}),
         internal=set(getattr(module, "INTERNAL_EVENTS", set()) or set()),
-        rpc=dict(getattr(module, "RPC", {}) or {}),
+        # every service also answers the platform's RPCs (ping), declared once in paraph_platform.readiness
+        rpc={**PLATFORM_RPC, **dict(getattr(module, "RPC", {}) or {})},
         consumes_events=dict(getattr(module, "CONSUMES_EVENTS", {}) or {}),
         consumes_rpc=dict(getattr(module, "CONSUMES_RPC", {}) or {}),
         consumes_all_events_of=tuple(getattr(module, "CONSUMES_ALL_EVENTS_OF", ()) or ()),

@@ -63,9 +63,7 @@ def raw_json_bodies() -> dict:
 
 
 # service methods that take a payload but validate it by hand (no marshmallow schema to compare with)
-UNSCHEMED_PAYLOADS = {
-    ("contracts", "set_portal_visibility"): "validated by hand: {attachments: bool, milestones: bool}",
-}
+UNSCHEMED_PAYLOADS: dict = {}
 
 
 # -- marshmallow introspection --------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """The README's first command: `./paraph up` starts the whole system (every service as its own process,
 embedded SQLite databases, embedded OPA engine, gunicorn gateway, mail sink) and the README walk-through
-works against it over HTTP. Also: a clear error when the broker is unreachable."""
+works against it over HTTP. Also: one clear line when the broker is unreachable or refuses us, or when
+DATABASE_URL cannot work; a crashed service is restarted; no child outlives `up` (killed, or its output
+closed)."""
 import os
 import re
 import signal
@@ -59,6 +61,43 @@ def queues(rabbit_manager, vhost) -> str:
         return f"(queues unavailable: {exc})"
 
 
+def up_env(tmp_path, rabbit_config) -> dict:
+    """The environment of a `./paraph up` on the test's vhost, with its own data dir (SQLite databases)."""
+    env = {**os.environ, "AMQP_URI": rabbit_config["AMQP_URI"], "PARAPH_DATA_DIR": str(tmp_path),
+           "PARAPH_ROOT": str(ROOT), "LOG_LEVEL": "INFO", "GATEWAY_WORKERS": "1", "GATEWAY_ACCESS_LOG": "0",
+           "WEB_WORKERS": "1", "ARGON2_MEMORY_KIB": "8192"}
+    for key in [k for k in env if k.endswith("DATABASE_URL") or k in ("OPERATOR_TOKEN", "GATEWAY_BIND", "OPA_URL",
+                                                                      "SMTP_URL")]:
+        env.pop(key)
+    return env
+
+
+def up_command(port, smtp, mail_http) -> list[str]:
+    return [sys.executable, "-m", "paraph_platform.devtool", "up", "--port", str(port), "--smtp-port", str(smtp),
+            "--mail-http-port", str(mail_http)]
+
+
+def processes_of(data_dir) -> dict[int, str]:
+    """Every live process whose environment names ``data_dir`` (all that one `up` started, grandchildren
+    included: they inherit it), pid -> command line. Zombies have no environment left: not counted."""
+    needle = f"PARAPH_DATA_DIR={data_dir}".encode()
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle in (entry / "environ").read_bytes().split(b"\0"):
+                found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:  # gone meanwhile, or not ours
+            continue
+    return found
+
+
+def log_line(path, pattern, timeout, what):
+    """The first match of ``pattern`` in the log at ``path``, waiting for it."""
+    return wait(lambda: re.search(pattern, Path(path).read_text()), timeout, what)
+
+
 def test_broker_unreachable_is_a_clear_error(tmp_path):
     env = {**os.environ, "AMQP_URI": "pyamqp://guest:guest@127.0.0.1:1//", "PARAPH_DATA_DIR": str(tmp_path)}
     r = subprocess.run([sys.executable, "-m", "paraph_platform.devtool", "up"], env=env, cwd=ROOT,
@@ -69,16 +108,9 @@ def test_broker_unreachable_is_a_clear_error(tmp_path):
 
 def test_paraph_up_runs_the_whole_system(tmp_path, rabbit_config, rabbit_manager):
     port, smtp, mail_http = free_port(), free_port(), free_port()
-    env = {**os.environ, "AMQP_URI": rabbit_config["AMQP_URI"], "PARAPH_DATA_DIR": str(tmp_path),
-           "PARAPH_ROOT": str(ROOT), "LOG_LEVEL": "INFO", "GATEWAY_WORKERS": "1", "GATEWAY_ACCESS_LOG": "0",
-           "ARGON2_MEMORY_KIB": "8192"}
-    for key in [k for k in env if k.endswith("DATABASE_URL") or k in ("OPERATOR_TOKEN", "GATEWAY_BIND", "OPA_URL",
-                                                                      "SMTP_URL")]:
-        env.pop(key)
     log = open(tmp_path / "up.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "paraph_platform.devtool", "up", "--port", str(port),
-                             "--smtp-port", str(smtp), "--mail-http-port", str(mail_http)],
-                            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(up_command(port, smtp, mail_http), env=up_env(tmp_path, rabbit_config), cwd=ROOT,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     api = f"http://127.0.0.1:{port}/api/v1"
     try:
         wait(lambda: requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2).ok, 120, "the gateway")
@@ -133,7 +165,7 @@ def test_paraph_up_runs_the_whole_system(tmp_path, rabbit_config, rabbit_manager
         assert requests.get(f"http://127.0.0.1:{port}/", timeout=30, allow_redirects=False).headers[
             "Location"].startswith("/sign-in")
         log.flush()
-        assert f"Paraph on http://127.0.0.1:{port}/" in (tmp_path / "up.log").read_text()
+        assert f"Paraph is ready on http://127.0.0.1:{port}/" in (tmp_path / "up.log").read_text()
         # every service kept its own embedded database
         assert {p.name for p in tmp_path.glob("*.db")} >= {"identity.db", "perimeter.db", "contracts.db",
                                                            "signing.db", "portal.db", "notify.db"}
@@ -145,3 +177,106 @@ def test_paraph_up_runs_the_whole_system(tmp_path, rabbit_config, rabbit_manager
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
     assert proc.returncode == 0, (tmp_path / "up.log").read_text()[-3000:]
+
+
+@pytest.mark.parametrize("uri_of, expected", [
+    (lambda vhost: f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}-missing", "vhost"),
+    (lambda vhost: f"pyamqp://guest:wrong-password@127.0.0.1:5672/{vhost}", "user and password"),
+], ids=["missing-vhost", "bad-password"])
+def test_broker_refusing_us_is_one_clear_line(tmp_path, rabbit_config, uri_of, expected):
+    """Checked once before anything starts (it used to be thousands of lines of tracebacks from every child)."""
+    env = {**up_env(tmp_path, rabbit_config), "AMQP_URI": uri_of(rabbit_config["vhost"])}
+    started = time.monotonic()
+    r = subprocess.run(up_command(free_port(), free_port(), free_port()), env=env, cwd=ROOT,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    lines = (r.stdout + r.stderr).strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("error: RabbitMQ at 127.0.0.1:5672 refused user 'guest'") and expected in lines[0]
+    assert time.monotonic() - started < 15
+    assert not processes_of(tmp_path)
+
+
+def test_database_url_naming_one_database_is_refused_up_front(tmp_path, rabbit_config):
+    env = {**up_env(tmp_path, rabbit_config), "DATABASE_URL": "postgresql://paraph:secret@127.0.0.1:5432/paraph"}
+    r = subprocess.run(up_command(free_port(), free_port(), free_port()), env=env, cwd=ROOT,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    lines = (r.stdout + r.stderr).strip().splitlines()
+    assert len(lines) == 1 and "DATABASE_URL names a database (paraph)" in lines[0], lines
+    assert "_DATABASE_URL" in lines[0] and "secret" not in lines[0]
+    assert not processes_of(tmp_path)
+
+
+def test_a_crashed_service_is_restarted_and_no_child_outlives_a_killed_up(tmp_path, rabbit_config):
+    port, smtp, mail_http = free_port(), free_port(), free_port()
+    log_path = tmp_path / "up.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen(up_command(port, smtp, mail_http), env=up_env(tmp_path, rabbit_config), cwd=ROOT,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    api = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        log_line(log_path, r"==> Paraph is ready on ", 150, "the ready line")
+        assert requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+        # the gateway itself listens on a loopback port only (the web app, on --port, fronts it)
+        gateway_pid = int(log_line(log_path, r"==> started gateway \(pid (\d+)\)", 1, "gateway").group(1))
+        gateway_bind = dict(v.split("=", 1) for v in Path(f"/proc/{gateway_pid}/environ").read_text().split("\0")
+                            if "=" in v)["GATEWAY_BIND"]
+        assert gateway_bind.startswith("127.0.0.1:")
+        assert listening_addresses(int(gateway_bind.rsplit(":", 1)[1])) == {"127.0.0.1"}
+        op = {"Authorization": f"Bearer {(tmp_path / 'operator_token').read_text().strip()}"}
+
+        def seat_pool_created():  # an identity RPC through the gateway
+            return requests.post(f"{api}/operator/seat-pools", headers=op, timeout=15, json={
+                "name": "ACME", "seats": 1, "expires_at": "2030-12-31T00:00:00Z"}).status_code == 201
+
+        wait(seat_pool_created, 60, "identity")
+        identity = int(log_line(log_path, r"==> started identity \(pid (\d+)\)", 1, "identity").group(1))
+        os.kill(identity, signal.SIGKILL)
+        log_line(log_path, r"==> identity was killed by SIGKILL; restarting it in 1s \(restart #1\)", 30,
+                 "the restart line")
+        log_line(log_path, r"==> started identity \(pid (?!%d\))\d+\)" % identity, 30, "identity restarted")
+        wait(seat_pool_created, 90, "identity answering again")
+        log_line(log_path, r"==> Paraph is ready again", 30, "the ready-again line")
+        assert proc.poll() is None  # the rest of the system kept running
+        log.flush()
+        assert "stopping" not in log_path.read_text()
+
+        children = processes_of(tmp_path)
+        assert len(children) >= 9, children  # mail sink, six services, gateway and web (plus their workers)
+        proc.send_signal(signal.SIGKILL)  # no chance to stop anything: the children must go by themselves
+        proc.wait(timeout=10)
+        wait(lambda: not processes_of(tmp_path), 30, "every child of the killed `up` to exit")
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=40)
+        for pid in processes_of(tmp_path):  # only if the test failed: leave nothing behind
+            os.kill(pid, signal.SIGKILL)
+        log.close()
+
+
+def test_closing_the_output_of_up_stops_every_child(tmp_path, rabbit_config):
+    """`./paraph up | head -1` or a reader that goes away later: `up` stops everything (it used to stay,
+    or die on EPIPE with its children left running)."""
+    env = up_env(tmp_path, rabbit_config)
+    head = subprocess.run(["bash", "-c", " ".join(up_command(free_port(), free_port(), free_port())) + " | head -1"],
+                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert head.stdout.startswith("==> started ")
+    wait(lambda: not processes_of(tmp_path), 30, "every child of `up | head -1` to exit")
+
+    proc = subprocess.Popen(up_command(free_port(), free_port(), free_port()), env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        for line in proc.stdout:  # every child started, logging into this pipe
+            if line.startswith(b"==> waiting for"):
+                break
+        assert len(processes_of(tmp_path)) >= 9
+        proc.stdout.close()  # the reader goes away
+        assert proc.wait(timeout=40) == 1
+        wait(lambda: not processes_of(tmp_path), 30, "every child to exit")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in processes_of(tmp_path):  # only if the test failed: leave nothing behind
+            os.kill(pid, signal.SIGKILL)

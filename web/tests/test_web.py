@@ -195,9 +195,11 @@ def test_the_admin_area_is_closed_to_plain_users(web):
     client = web.test_client()
     sign_in(client)  # the fake gateway's user has the role "user"
     for path in ("/settings/users", "/settings/users/invite", "/settings/users/u2", "/settings/perimeters",
-                 "/settings/perimeters/new"):
+                 "/settings/perimeters/new", "/settings/portal"):
         assert client.get(path).status_code == 403, path
-    assert client.post("/settings/users/u2/deactivate", data={"csrf_token": csrf(client, "/account")}).status_code == 403
+    token = {"csrf_token": csrf(client, "/account")}
+    for path in ("/settings/users/u2/deactivate", "/settings/portal/c1/company", "/settings/portal/c1/deactivate"):
+        assert client.post(path, data=token).status_code == 403, path
 
 
 def test_error_pages_are_pages(web, gateway):

@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from paraph_platform.config import amqp_uri, env, env_int, public_url, rpc_timeout
 
-from . import errors, routing
+from . import errors, readiness, routing
 from .openapi import build_spec
 
 log = logging.getLogger(__name__)
@@ -91,18 +91,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
+        """Liveness only: the process serves HTTP (nothing downstream is checked)."""
         return jsonify({"status": "ok"})
 
     @app.get("/readyz")
     def readyz():
-        """Ready when the broker answers (a pooled client can be checked out)."""
-        from .rpc import pool
-        try:
-            p = pool()
-            client = p._acquire()
-            p._idle.put(client)
-        except Exception as exc:  # noqa: BLE001
-            return errors.problem(503, "Not ready", str(exc), "unavailable")
-        return jsonify({"status": "ready"})
+        return jsonify(readiness.readyz())
 
     return app

@@ -29,11 +29,19 @@ def problem(status: int, title: str, detail: str, code: str, **extra):
     return resp
 
 
+def log_answer(status: int, code: str, detail: str):
+    """One line per error answer, no traceback: a 4xx is the client's doing (INFO), a 503/504 is an
+    outage or a slow dependency worth a WARNING; unexpected errors are logged with their traceback below."""
+    log.log(logging.INFO if status < 500 else logging.WARNING, "%s %s answered %s %s: %s",
+            request.method, request.path, status, code, detail)
+
+
 def _platform(exc: PlatformError):
+    log_answer(exc.status, exc.code, exc.message)
     body = exc.to_problem()
     extra = {k: v for k, v in body.items() if k not in ("type", "title", "status", "detail", "code")}
     resp = problem(exc.status, exc.title, exc.message, exc.code, **extra)
-    if exc.status == 503:
+    if exc.status in (503, 504):  # an outage or a slow dependency: a retry (same Idempotency-Key) is safe
         resp.headers["Retry-After"] = "5"
     elif exc.status == 429 and exc.details.get("retry_after"):
         resp.headers["Retry-After"] = str(int(exc.details["retry_after"]))
@@ -59,6 +67,7 @@ def register(app: Flask):
     @app.errorhandler(HTTPException)
     def _on_http(exc):
         code = (exc.name or "error").lower().replace(" ", "_")
+        log_answer(exc.code or 500, code, exc.description or exc.name)
         resp = problem(exc.code or 500, exc.name, exc.description or exc.name, code)
         if exc.code == 405 and exc.valid_methods:
             resp.headers["Allow"] = ", ".join(exc.valid_methods)

@@ -5,6 +5,7 @@ import re
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import fields
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -27,6 +28,60 @@ def _schema_name(schema) -> str:
     return name[:-6] if name.endswith("Schema") and len(name) > 6 else name
 
 
+def int64_bounds(self, field, ret, **kwargs) -> dict:
+    """apispec attribute function: an integer field without a declared range gets the 64-bit bounds the
+    gateway enforces on every body and query (routing.unstorable_values)."""
+    from .routing import INT64_MAX, INT64_MIN
+    if not isinstance(field, fields.Integer):
+        return {}
+    return {key: bound for key, bound in (("minimum", INT64_MIN), ("maximum", INT64_MAX)) if key not in ret}
+
+
+def _refs(node, found: set) -> set:
+    """Names of the components a piece of the document points to ($ref), directly."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                found.add(value.rsplit("/", 1)[1])
+            else:
+                _refs(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _refs(value, found)
+    return found
+
+
+def open_response_schemas(doc: dict) -> dict:
+    """Response bodies are open objects: a marshmallow schema that raises on unknown fields becomes
+    ``additionalProperties: false``, true of a request but not of a result, to which a service may add
+    fields within a major version (clients ignore the ones they do not know; the committed contracts say
+    the same, paraph_platform.contract.open_objects). Components used only by responses are opened;
+    request components keep refusing unknown fields."""
+    from paraph_platform.contract import open_objects
+    components = doc.get("components", {}).get("schemas", {})
+
+    def closure(names: set) -> set:
+        while True:
+            grown = set(names)
+            for name in names:
+                _refs(components.get(name, {}), grown)
+            if grown == names:
+                return names
+            names = grown
+
+    responses, requests = set(), set()
+    for ops in doc.get("paths", {}).values():
+        for op in ops.values():
+            for code, answer in op.get("responses", {}).items():
+                if code.startswith("2"):
+                    _refs(answer, responses)
+                    op["responses"][code] = open_objects(answer)  # inline schemas
+            _refs([op.get("requestBody", {}), op.get("parameters", [])], requests)
+    for name in closure(responses) - closure(requests):
+        components[name] = open_objects(components[name])
+    return doc
+
+
 def build_spec(app) -> dict:
     cached = app.extensions.get("paraph_openapi")
     if cached is not None:
@@ -35,6 +90,7 @@ def build_spec(app) -> dict:
                    plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
                    info={"description": "Contracts, quotes and e-signature for sales teams. "
                                         "Errors are application/problem+json."})
+    spec.plugins[0].converter.add_attribute_function(int64_bounds)
     spec.components.schema("Problem", PROBLEM_SCHEMA)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     paths: dict[str, dict] = {}
@@ -73,6 +129,6 @@ def build_spec(app) -> dict:
             ops[method.lower()] = op
     for path, ops in sorted(paths.items()):
         spec.path(path=path, operations=ops)
-    result = spec.to_dict()
+    result = open_response_schemas(spec.to_dict())
     app.extensions["paraph_openapi"] = result
     return result

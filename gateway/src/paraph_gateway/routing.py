@@ -15,7 +15,8 @@ import uuid
 from flask import Response, current_app, g, jsonify, request
 from marshmallow import Schema
 
-from paraph_platform.errors import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
+from paraph_platform.errors import (BadRequest, Forbidden, InvalidInput, NotFound, Unauthorized,
+                                    UnsupportedMediaType)
 from paraph_platform.rpc import DEADLINE_KEY
 from paraph_platform.service import IDEMPOTENCY_KEY
 
@@ -26,6 +27,8 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # JSON bodies nested deeper than this are refused with a 400 (no endpoint takes more than a few levels;
 # documented in the README)
 MAX_JSON_DEPTH = 64
+# the range of a 64-bit signed integer column (BIGINT), the widest integer the databases store
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 
 
 def client_ip() -> str | None:
@@ -95,11 +98,36 @@ def json_deeper_than(value, limit: int = MAX_JSON_DEPTH) -> bool:
     return bool(level)
 
 
+def unstorable_values(value, path: str = "") -> dict[str, str]:
+    """Path -> why, for the values of a loaded payload that no database column can hold: integers beyond
+    64 bits (an OverflowError in SQLite and PostgreSQL) and text with NUL characters (PostgreSQL refuses them)."""
+    if isinstance(value, bool):
+        return {}
+    if isinstance(value, int):
+        ok = INT64_MIN <= value <= INT64_MAX
+        return {} if ok else {path or "_schema": f"Must be between {INT64_MIN} and {INT64_MAX}."}
+    if isinstance(value, str):
+        return {path or "_schema": "Must not contain NUL (\\u0000) characters."} if "\x00" in value else {}
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, (list, tuple)) else ()
+    found = {}
+    for key, child in children:
+        found.update(unstorable_values(child, f"{path}.{key}" if path else str(key)))
+    return found
+
+
 def _load(schema: type[Schema] | Schema | None, data, *, partial=False):
     if schema is None:
         return None
     instance = schema() if isinstance(schema, type) else schema
-    return instance.load(data, partial=partial)
+    loaded = instance.load(data, partial=partial)
+    # marshmallow takes integers of any size and strings with NUL characters, which the databases refuse
+    # (a 500): every value of every body and query is checked here, once, rather than field by field (the
+    # OpenAPI document declares the integer bounds: openapi.int64_bounds)
+    refused = unstorable_values(loaded)
+    if refused:
+        raise InvalidInput("The request contains invalid fields.",
+                           {"fields": {path: [why] for path, why in refused.items()}})
+    return loaded
 
 
 def json_body() -> dict:
@@ -138,6 +166,8 @@ def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=No
                 if roles and actor["role"] not in roles:
                     raise Forbidden(f"This action needs one of the roles: {', '.join(roles)}.")
                 kwargs["actor"] = g.actor = actor
+            if any("\x00" in str(value) for value in url_args.values()):
+                raise NotFound("No such resource.")  # no stored id holds a NUL (PostgreSQL refuses them)
             if body is not None:
                 kwargs["body"] = _load(body, json_body(), partial=partial)
             if query is not None:

@@ -173,3 +173,22 @@ def test_staff_outside_the_license_cannot_send_or_read(world):
     for method, path in (("post", "send"), ("get", "activity"), ("get", "send")):
         r = getattr(s, method)(f"/api/v1/quotes/{w.quote['id']}/{path}", token=other["access_token"])
         assert r.status_code == 404, (path, r.get_json())
+
+
+def test_send_screen_chooses_the_template_and_writes_the_subject(world):
+    """The send screen's choices reach the email: the reminder template chosen for a first sending, the
+    subject the salesperson wrote (plain text, replacing the template's); a bad choice is a 422."""
+    s, w = world.s, world
+    info = s.get(f"/api/v1/quotes/{w.quote['id']}/send", token=w.sales_token).get_json()
+    assert info["templates"] == ["quote_send", "quote_reminder"]
+    sent = w.send_quote(template="quote_reminder", subject="  Notre proposition {{ number }}  ",
+                        request_signature=False)
+    assert sent["template"] == "quote_reminder" and sent["reminder"] is False
+    mail = w.notifications("portal", "quote_reminder", "alice@acme.test")[-1]
+    assert mail["subject"] == "Notre proposition {{ number }}"  # sent as written, never run as a template
+    again = w.send_quote(request_signature=False)  # nothing chosen: the reminder, the template's subject
+    assert again["template"] == "quote_reminder"
+    assert "subject" not in w.notifications("portal", "quote_reminder", "alice@acme.test")[-1]
+    for body in ({"template": "invitation"}, {"subject": "x" * 501}, {"template": 3}):
+        r = s.post(f"/api/v1/quotes/{w.quote['id']}/send", json=body, token=w.sales_token)
+        assert r.status_code == 422 and r.mimetype == "application/problem+json", (body, r.get_json())

@@ -209,3 +209,39 @@ def test_show_attachments_when_sharing(world):
     s.delete(f"/api/v1/contracts/{w.contract['id']}/portal-share", token=w.sales_token)
     w.share(w.contract["id"], "alice")
     assert len(w.notifications("portal", "contract_shared", "alice@acme.test")) == 2
+
+
+def test_the_license_portal_clients_list_is_filtered_and_follows_perimeters(world):
+    """GET /portal-clients ("Manage clients"): license admins see every client with its customer, filters by
+    text, company, status and customer; a front user manager sees the clients of their perimeters' customers
+    only (contracts' SQL filter); a plain user is refused; a bad filter is a 422."""
+    s, w = world.s, world
+    w.grant("alice", "A-1")
+    w.grant("carol", "C-1", company="Globex Nord")
+    A = w.admin_token
+
+    def emails(token=A, **query):
+        r = s.get("/api/v1/portal-clients", token=token, query_string=query)
+        assert r.status_code == 200, r.get_json()
+        return [c["email"] for c in r.get_json()["items"]]
+
+    page = s.get("/api/v1/portal-clients", token=A).get_json()
+    assert page["total"] == 2 and {c["customer_name"] for c in page["items"]} == {"ACME Industries", "Globex"}
+    assert emails(company="globex nord") == ["carol@globex.test"]
+    assert emails(q="ALICE") == ["alice@acme.test"]
+    assert emails(customer_id=w.acme["id"]) == ["alice@acme.test"]
+    assert emails(status="deactivated") == []
+    assert s.get("/api/v1/portal-clients", token=w.sales_token).status_code == 403
+    bad = s.get("/api/v1/portal-clients", token=A, query_string={"status": "gone"})
+    assert bad.status_code == 422 and "status" in bad.get_json()["errors"]
+
+    # a front user manager of the "Nord" perimeter: ACME is in it, Globex in another one
+    nord, sud = (s.post("/api/v1/perimeters", json={"name": name}, token=A).get_json()["id"] for name in ("Nord", "Sud"))
+    for customer, perimeter in ((w.acme, nord), (w.globex, sud)):
+        r = s.put(f"/api/v1/customers/{customer['id']}/perimeters", json={"perimeter_ids": [perimeter]}, token=A)
+        assert r.status_code == 200, r.get_json()
+    manager = s.add_user(w.admin, "manon@vendeur.test", role="front_user_manager")
+    r = s.put(f"/api/v1/users/{manager['user']['user_id']}/perimeters", json={"perimeter_ids": [nord]}, token=A)
+    assert r.status_code == 200, r.get_json()
+    manager = s.post("/api/v1/auth/login", json={"email": "manon@vendeur.test", "password": "a long enough password"})
+    assert emails(token=manager.get_json()["access_token"]) == ["alice@acme.test"]

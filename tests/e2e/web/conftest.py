@@ -7,6 +7,8 @@ Fixtures (reuse them for new pages):
   loopback port, and the web app in front of it (a real HTTP server in a thread): ``web_system.url``,
   ``web_system.s`` (the ``System``: API helpers), ``web_system.mail`` (the sink), ``web_system.link(emailed)``
   (an emailed link on the test's server), ``web_system.wait(predicate)``, ``web_system.password``.
+* ``public_system`` — the same with signing and portal too, the web app forwarding the gateway's public
+  pages (``/q/``, ``/sign/``, ``/portal``) as the one public address; ``signing_in(public_system)`` signs in.
 * ``staff`` — a license ("ACME Paris") with its admin and a salesperson, both with passwords:
   ``staff.admin`` / ``staff.sales`` are API sessions (``access_token``), ``staff.email[role]`` their emails.
 * ``sign_in(browser, email)`` — signs the browser in through the sign-in page.
@@ -54,6 +56,36 @@ def web_system(system, mail_sink, request):
         server.shutdown()
 
 
+@pytest.fixture
+def public_system(system, mail_sink, monkeypatch):
+    """Every service a customer's email involves (signing and portal too), and the web app as the ONE public
+    address: it forwards the gateway's own paths (``/q/``, ``/sign/``, ``/portal``: the proxy on), as under
+    ``./paraph up`` and compose, so emailed links and the staff pages share the test's server. Same
+    attributes as ``web_system`` (no ``staff`` fixture on it: make the license in the test)."""
+    from paraph_web import create_app
+    # six services, a browser and the web app share the test machine's cores: a cheap password hash (identity
+    # reads it from the environment) and 20 s deadlines instead of the tests' usual 5 s (a quote's PDF is
+    # rendered for its signature request within the send), so that only a real fault fails these tests
+    monkeypatch.setenv("ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("ARGON2_MEMORY_KIB", "8192")
+    slow = {"RPC_TIMEOUT": 20.0}
+    s = system("identity", "perimeter", "contracts", "signing", "portal", "notify",
+               gateway_config={"TRUSTED_PROXY_HOPS": 1, **slow},
+               service_config={"notify": {"SMTP_URL": mail_sink.smtp_url, "MAIL_FROM": "Paraph <no-reply@paraph.test>",
+                                          **slow},
+                               "signing": {"SIGNATURE_REMINDER_MIN_INTERVAL": "0", **slow},
+                               "portal": slow, "contracts": slow, "identity": slow, "perimeter": slow})
+    app = create_app({"GATEWAY_URL": s.serve(), "WEB_SESSION_KEY": WEB_SESSION_KEY, "PROXY_GATEWAY": True,
+                      "PUBLIC_URL": "http://paraph.test", "API_TIMEOUT": 30.0})
+    url, server = serve(app)
+    try:
+        yield SimpleNamespace(url=url, s=s, mail=mail_sink, app=app, password=PASSWORD,
+                              wait=functools.partial(s.wait_for, timeout=30.0, interval=0.1),
+                              link=lambda emailed: local(url, emailed))
+    finally:
+        server.shutdown()
+
+
 def local(base: str, emailed: str) -> str:
     """An emailed link (http://paraph.test/...) on the test's web server."""
     return base + "/" + emailed.split("://", 1)[1].split("/", 1)[1]
@@ -67,18 +99,23 @@ def staff(web_system):
     return SimpleNamespace(admin=admin, sales=sales, email={"admin": "boss@acme.test", "sales": "paul@acme.test"})
 
 
-@pytest.fixture
-def sign_in(web_system):
+def signing_in(system):
+    """``sign_in`` on any of the two systems above."""
     from selenium.webdriver.common.by import By
-    wait = web_system.wait
+    wait = system.wait
 
     def do(browser, email, password=PASSWORD, next_path="/"):
-        browser.get(web_system.url + "/sign-in?next=" + next_path)
+        browser.get(system.url + "/sign-in?next=" + next_path)
         browser.find_element(By.ID, "field-email").send_keys(email)
         browser.find_element(By.ID, "field-password").send_keys(password)
         browser.find_element(By.ID, "sign-in-submit").click()
         wait(lambda: browser.find_elements(By.ID, "user-menu"), message=f"{email} signed in")
     return do
+
+
+@pytest.fixture
+def sign_in(web_system):
+    return signing_in(web_system)
 
 
 @pytest.fixture

@@ -5,37 +5,18 @@ gateway's own paths (``WEB_PROXY_GATEWAY=1``), as under ``./paraph up`` and comp
 page (not an error page). The staff emails' links are followed by ``test_settings_pages.py``."""
 from __future__ import annotations
 
-import functools
-from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from .conftest import PASSWORD, WEB_SESSION_KEY, local, serve
+from .conftest import PASSWORD, local
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
 # the client-facing templates with a link (signature_otp has none)
 CLIENT_TEMPLATES = {"quote_send", "quote_reminder", "signature_request", "signature_reminder",
                     "signature_completed", "client_invitation", "contract_shared"}
-
-
-@pytest.fixture
-def public_system(system, mail_sink):
-    """Every service a client's email involves, and the web app as the one public address (the proxy on)."""
-    from paraph_web import create_app
-    s = system("identity", "perimeter", "contracts", "signing", "portal", "notify",
-               gateway_config={"TRUSTED_PROXY_HOPS": 1},
-               service_config={"notify": {"SMTP_URL": mail_sink.smtp_url, "MAIL_FROM": "Paraph <no-reply@paraph.test>"},
-                               "signing": {"SIGNATURE_REMINDER_MIN_INTERVAL": "0"}})
-    app = create_app({"GATEWAY_URL": s.serve(), "WEB_SESSION_KEY": WEB_SESSION_KEY, "PROXY_GATEWAY": True,
-                      "PUBLIC_URL": "http://paraph.test", "API_TIMEOUT": 15.0})
-    url, server = serve(app)
-    try:
-        yield SimpleNamespace(url=url, s=s, mail=mail_sink, wait=functools.partial(s.wait_for, timeout=30.0, interval=0.1))
-    finally:
-        server.shutdown()
 
 
 def css(browser, selector):

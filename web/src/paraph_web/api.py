@@ -1,6 +1,8 @@
 """The gateway's public REST API, called with the signed-in user's tokens (kept in the session).
 
 * One ``requests.Session`` per thread (connection pooling to ``GATEWAY_URL``).
+* ``get_many``: the GETs a page needs besides its main one (a list's filter pickers) sent at once, so the
+  page waits for the slowest of them rather than for their sum.
 * Every call passes the browser's address (``X-Forwarded-For``: the gateway counts the web app as one
   trusted proxy hop, ``TRUSTED_PROXY_HOPS=1``) and its language (``Accept-Language``).
 * An expired access token is refreshed once with the refresh token, transparently; when the session
@@ -12,6 +14,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 from flask import current_app, request, session
@@ -19,6 +22,8 @@ from flask import current_app, request, session
 from .api_messages import translate
 
 _local = threading.local()
+# get_many's senders: shared by the app's request threads (threads start on first use, after gunicorn forks)
+_fanout = ThreadPoolExecutor(max_workers=16, thread_name_prefix="api-get-many")
 
 
 class ApiError(Exception):
@@ -72,10 +77,14 @@ def _headers(token: str | None) -> dict:
 
 
 def _send(method: str, path: str, token: str | None, **kwargs) -> requests.Response:
-    url = current_app.config["GATEWAY_URL"].rstrip("/") + "/api/v1" + path
+    return _request(method, current_app.config["GATEWAY_URL"].rstrip("/") + "/api/v1" + path, _headers(token),
+                    current_app.config["API_TIMEOUT"], **kwargs)
+
+
+def _request(method: str, url: str, headers: dict, timeout: float, **kwargs) -> requests.Response:
+    """The HTTP call itself: needs no Flask context (``get_many`` runs it in its own threads)."""
     try:
-        return http().request(method, url, headers=_headers(token), allow_redirects=False,
-                              timeout=current_app.config["API_TIMEOUT"], **kwargs)
+        return http().request(method, url, headers=headers, allow_redirects=False, timeout=timeout, **kwargs)
     except requests.RequestException as exc:
         raise GatewayUnavailable(str(exc)) from exc
 
@@ -128,6 +137,23 @@ def _as_user(method: str, path: str, **kwargs) -> requests.Response:
 
 def get(path: str, **params):
     return call("GET", path, params=params or None)
+
+
+def get_many(*calls: tuple[str, dict]) -> list:
+    """The answers of several GETs ``(path, params)``, sent at once with the current access token; in order.
+    The worker threads never touch the session: an answer 401 (the token expired meanwhile) is asked again
+    here with ``get``, which refreshes the session once; other errors raise as ``get``'s do."""
+    if not session.get("access_token"):
+        raise SignInRequired()
+    base = current_app.config["GATEWAY_URL"].rstrip("/") + "/api/v1"
+    headers, timeout = _headers(session["access_token"]), current_app.config["API_TIMEOUT"]
+    futures = [_fanout.submit(_request, "GET", base + path, headers, timeout, params=params or None)
+               for path, params in calls]
+    answers = []
+    for (path, params), future in zip(calls, futures):
+        resp = future.result()
+        answers.append(get(path, **(params or {})) if resp.status_code == 401 else _result(resp))
+    return answers
 
 
 def post(path: str, json: dict | None = None):

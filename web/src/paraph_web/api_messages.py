@@ -51,6 +51,12 @@ _MESSAGES = [
     (r"Empty file\.", _l("Empty file.")),
     (r"Missing file name\.", _l("Missing file name.")),
     (r"not a PDF", _l("Not a PDF file.")),
+    # the portal sharing's observers (portal_service.logic.check_participants)
+    (r"(?P<name>.+) belongs to the company (?P<company>.+), not (?P<requester_company>.+) like the requester: "
+     r"observers must be listed in the same company\..*",
+     _l("%(name)s belongs to the company “%(company)s”, not “%(requester_company)s” like the requester: observers "
+        "must be listed in the same company.")),
+    (r"Not a valid phone number.*", _l("Not a valid phone number.")),
 ]
 _COMPILED = [(re.compile(pattern), message) for pattern, message in _MESSAGES]
 

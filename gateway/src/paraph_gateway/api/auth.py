@@ -84,7 +84,7 @@ def refresh(body):
     return call("identity", "refresh", body["refresh_token"], client_ip())
 
 
-@route(bp, "/auth/logout", ["POST"], body=RefreshSchema, public=True, tags=["auth"])
+@route(bp, "/auth/logout", ["POST"], body=RefreshSchema, public=True, tags=["auth"], status=204)
 def logout(body):
     """End a session (revokes its refresh token)."""
     call("identity", "logout", body["refresh_token"])

@@ -164,6 +164,25 @@ class LineIn(Schema):
     selected = fields.Boolean()
 
 
+class TotalsIn(Schema):
+    lines = fields.List(fields.Nested(LineIn), validate=validate.Length(max=1000))
+
+
+class TaxByRate(Schema):
+    rate = fields.String()
+    base = fields.String()
+    tax = fields.String()
+
+
+class Totals(Schema):
+    subtotal = fields.String()
+    tax_total = fields.String()
+    total = fields.String()
+    taxes = fields.List(fields.Nested(TaxByRate), metadata={"description": "by tax rate, on the summed bases"})
+    optional_total = fields.String(metadata={"description": "optional products not selected (excl. tax)"})
+    line_amounts = fields.List(fields.String(), metadata={"description": "each line's net amount, in order"})
+
+
 class ContractIn(Schema):
     kind = fields.String(validate=validate.OneOf(["contract", "quote"]))
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
@@ -178,6 +197,9 @@ class ContractIn(Schema):
     flags = fields.List(fields.String(validate=validate.Length(max=60)), validate=validate.Length(max=50))
     notes = fields.String(validate=validate.Length(max=20000))
     deal_ref = fields.String(allow_none=True, validate=validate.Length(max=120))
+    deal_id = fields.String(allow_none=True, validate=ID,
+                            metadata={"description": "the deal it belongs to: of the same customer (alone, it "
+                                                     "gives the customer); null on PATCH leaves the deal"})
     valid_until = fields.Date(allow_none=True)
     lines = fields.List(fields.Nested(LineIn), validate=validate.Length(max=1000))
 
@@ -220,6 +242,7 @@ class ContractQuery(Schema):
     customer_id = fields.String(validate=ID)
     owner_id = fields.String(validate=ID)
     contract_type_id = fields.String(validate=ID)
+    deal_id = fields.String(validate=ID, metadata={"description": "the documents of this deal"})
     custom_column = fields.String(validate=validate.Length(max=60),
                                   metadata={"description": "with `custom_value`: that custom column has that value"})
     custom_value = fields.String(validate=validate.Length(max=2000))
@@ -233,6 +256,65 @@ class ContractQuery(Schema):
     limit = fields.Integer(validate=validate.Range(min=1, max=200))
     offset = fields.Integer(validate=validate.Range(min=0, max=10_000_000))
     with_total = fields.Boolean()
+
+
+DEAL_STAGES = ("prospecting", "qualification", "proposal", "negotiation", "won", "lost")
+DEAL_SORT_KEYS = ("title", "customer_name", "stage", "amount", "owner_name", "expected_close_date", "created_at",
+                  "updated_at")
+
+
+class DealIn(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    customer_id = fields.String(required=True, validate=ID)
+    stage = fields.String(validate=validate.OneOf(DEAL_STAGES), metadata={"description": "default prospecting"})
+    amount = fields.Decimal(allow_none=True, places=2, validate=_dec_range(0, 10**12, max_inclusive=False),
+                            metadata={"description": "expected amount excl. tax, 0 to under 1e12"}, **DEC)
+    currency = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z]{3}$"),
+                             metadata={"description": "default: the customer's, else the license's"})
+    owner_id = fields.String(allow_none=True, validate=ID, metadata={"description": "default: you"})
+    expected_close_date = fields.Date(allow_none=True)
+    notes = fields.String(validate=validate.Length(max=20000))
+
+
+class DealPatch(DealIn):
+    class Meta:
+        exclude = ("customer_id",)
+
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
+    owner_id = fields.String(validate=ID)
+    expected_version = fields.Integer(validate=validate.Range(min=1),
+                                      metadata={"description": "refuse the change if the deal changed since"})
+
+
+class Deal(Schema):
+    id = fields.String()
+    title = fields.String()
+    stage = fields.String(metadata={"enum": list(DEAL_STAGES)})
+    customer_id = fields.String()
+    customer_name = fields.String()
+    amount = fields.String(allow_none=True)
+    currency = fields.String()
+    expected_close_date = fields.String(allow_none=True)
+    owner_id = fields.String()
+    owner_name = fields.String()
+    notes = fields.String()
+    created_at = fields.String()
+    updated_at = fields.String()
+    version = fields.Integer()
+    documents = fields.Dict(metadata={"description": "quote, contract, order, invoice: {count, total}"})
+
+
+class DealQuery(Schema):
+    q = fields.String(validate=validate.Length(max=200), metadata={"description": "in the title or customer name"})
+    stage = fields.String(validate=validate.OneOf(DEAL_STAGES))
+    owner_id = fields.String(validate=ID)
+    customer_id = fields.String(validate=ID)
+    sort = fields.String(validate=validate.OneOf([f"{sign}{key}" for key in DEAL_SORT_KEYS for sign in ("", "-")]),
+                         metadata={"description": "a column, `-` first for descending (default -updated_at): "
+                                                  + ", ".join(DEAL_SORT_KEYS)})
+    limit = fields.Integer(validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(validate=validate.Range(min=0, max=10_000_000))
 
 
 class StatusIn(Schema):
@@ -272,6 +354,9 @@ class AttachmentPatch(Schema):
 class PortalVisibilityIn(Schema):
     attachments = fields.Boolean()
     milestones = fields.Boolean()
+    folder = fields.String(allow_none=True, validate=validate.Length(max=200),
+                           metadata={"description": "with attachments: only the attachments of this folder "
+                                                    "(\"\" = those outside any folder)"})
 
 
 class MilestoneIn(Schema):
@@ -472,6 +557,13 @@ def add_contact(actor, customer_id, body):
     return call("contracts", "add_contact", actor, customer_id, body)
 
 
+@route(bp, "/customers/<customer_id>/history", ["GET"], roles=STAFF, tags=["customers"])
+def customer_history(actor, customer_id):
+    """Changes of the customer file and its contacts, newest first: by staff, or by the customer's portal
+    clients themselves (actor_kind client)."""
+    return call("contracts", "customer_history", actor, customer_id)
+
+
 @route(bp, "/contacts/<contact_id>", ["GET"], roles=STAFF, tags=["customers"])
 def get_contact(actor, contact_id):
     """A contact."""
@@ -484,10 +576,44 @@ def update_contact(actor, contact_id, body):
     return call("contracts", "update_contact", actor, contact_id, body)
 
 
-@route(bp, "/contacts/<contact_id>", ["DELETE"], roles=STAFF, tags=["customers"])
+@route(bp, "/contacts/<contact_id>", ["DELETE"], roles=STAFF, tags=["customers"], status=204)
 def delete_contact(actor, contact_id):
     """Remove a contact."""
     call("contracts", "delete_contact", actor, contact_id)
+    return None
+
+
+# -- deals ----------------------------------------------------------------------------------------
+
+@route(bp, "/deals", ["GET"], query=DealQuery, response=Page, roles=STAFF, tags=["deals"])
+def list_deals(actor, query):
+    """Deals (sales opportunities) of the customers you can see."""
+    return call("contracts", "list_deals", actor, _json(query))
+
+
+@route(bp, "/deals", ["POST"], body=DealIn, response=Deal, roles=STAFF, status=201, tags=["deals"])
+def create_deal(actor, body):
+    """Open a deal for a customer; its quotes, orders and invoices then carry its `deal_id`."""
+    return call("contracts", "create_deal", actor, _json(body))
+
+
+@route(bp, "/deals/<deal_id>", ["GET"], response=Deal, roles=STAFF, tags=["deals"])
+def get_deal(actor, deal_id):
+    """A deal with the count and total of its quotes, contracts, orders and invoices
+    (the documents themselves: `GET /contracts?deal_id=`)."""
+    return call("contracts", "get_deal", actor, deal_id)
+
+
+@route(bp, "/deals/<deal_id>", ["PATCH"], body=DealPatch, response=Deal, roles=STAFF, tags=["deals"])
+def update_deal(actor, deal_id, body):
+    """Move a deal to another stage, change its amount, owner, close date or title."""
+    return call("contracts", "update_deal", actor, deal_id, _json(body))
+
+
+@route(bp, "/deals/<deal_id>", ["DELETE"], roles=STAFF, tags=["deals"], status=204)
+def delete_deal(actor, deal_id):
+    """Delete a deal opened by mistake; one with quotes, contracts, orders or invoices is closed instead (409)."""
+    call("contracts", "delete_deal", actor, deal_id)
     return None
 
 
@@ -554,6 +680,13 @@ def create_contract(actor, body):
 def create_quote(actor, body):
     """Create a quote with product lines and optional products."""
     return call("contracts", "create_contract", actor, {**_json(body), "kind": "quote"}, timeout=20)
+
+
+@route(bp, "/quotes/totals", ["POST"], body=TotalsIn, response=Totals, roles=STAFF, tags=["quotes"])
+def quote_totals(actor, body):
+    """The totals of lines as a saved quote would have them (optional products count only when selected,
+    taxes by rate), without saving anything: a quote editor shows them while lines are typed."""
+    return call("contracts", "compute_totals", actor, _json(body))
 
 
 @route(bp, "/contracts/<contract_id>", ["GET"], response=ContractOut, roles=STAFF, tags=["contracts"])
@@ -660,7 +793,7 @@ def download_asset(actor, asset_id):
     return _binary(call("contracts", "get_asset", actor, asset_id, timeout=60))
 
 
-@route(bp, "/assets/<asset_id>", ["DELETE"], roles=MANAGERS, tags=["assets"])
+@route(bp, "/assets/<asset_id>", ["DELETE"], roles=MANAGERS, tags=["assets"], status=204)
 def delete_asset(actor, asset_id):
     """Delete an image; templates still naming it fail to render until they are changed."""
     call("contracts", "delete_asset", actor, asset_id)
@@ -679,7 +812,7 @@ def update_attachment(actor, attachment_id, body):
     return call("contracts", "update_attachment", actor, attachment_id, body)
 
 
-@route(bp, "/attachments/<attachment_id>", ["DELETE"], roles=STAFF, tags=["attachments"])
+@route(bp, "/attachments/<attachment_id>", ["DELETE"], roles=STAFF, tags=["attachments"], status=204)
 def delete_attachment(actor, attachment_id):
     """Delete an attachment."""
     call("contracts", "delete_attachment", actor, attachment_id)
@@ -689,7 +822,7 @@ def delete_attachment(actor, attachment_id):
 @route(bp, "/contracts/<contract_id>/portal-visibility", ["PUT"], body=PortalVisibilityIn, roles=STAFF,
        tags=["attachments"])
 def set_portal_visibility(actor, contract_id, body):
-    """Show or hide all attachments and/or milestones of a contract on the portal."""
+    """Show or hide all attachments (or those of one folder) and/or milestones of a contract on the portal."""
     return call("contracts", "set_portal_visibility", actor, contract_id, body)
 
 
@@ -706,7 +839,7 @@ def update_milestone(actor, milestone_id, body):
     return call("contracts", "update_milestone", actor, milestone_id, _json(body))
 
 
-@route(bp, "/milestones/<milestone_id>", ["DELETE"], roles=STAFF, tags=["milestones"])
+@route(bp, "/milestones/<milestone_id>", ["DELETE"], roles=STAFF, tags=["milestones"], status=204)
 def delete_milestone(actor, milestone_id):
     """Delete a milestone."""
     call("contracts", "delete_milestone", actor, milestone_id)
@@ -755,7 +888,7 @@ def update_equipment(actor, equipment_id, body):
     return call("contracts", "update_equipment", actor, equipment_id, _json(body))
 
 
-@route(bp, "/equipment/<equipment_id>", ["DELETE"], roles=STAFF, tags=["equipment"])
+@route(bp, "/equipment/<equipment_id>", ["DELETE"], roles=STAFF, tags=["equipment"], status=204)
 def delete_equipment(actor, equipment_id):
     """Remove an item entered by mistake (retire it instead to keep its history)."""
     call("contracts", "delete_equipment", actor, equipment_id)
@@ -798,7 +931,7 @@ def update_column(actor, column_id, body):
     return call("contracts", "update_column", actor, column_id, body)
 
 
-@route(bp, "/settings/columns/<column_id>", ["DELETE"], roles=ADMIN, tags=["settings"])
+@route(bp, "/settings/columns/<column_id>", ["DELETE"], roles=ADMIN, tags=["settings"], status=204)
 def delete_column(actor, column_id):
     """Delete a custom column."""
     call("contracts", "delete_column", actor, column_id)

@@ -112,6 +112,21 @@ class UserQuerySchema(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
+class ColleagueQuerySchema(Schema):
+    q = fields.String(load_default=None, validate=validate.Length(max=200))
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))
+
+
+class ColleagueSchema(Schema):
+    user_id = fields.String()
+    name = fields.String()
+    email = fields.String()
+
+
+class ColleaguePageSchema(Schema):
+    items = fields.List(fields.Nested(ColleagueSchema))
+
+
 class PreferencesSchema(Schema):
     quote_viewed = fields.Dict(keys=fields.String(validate=validate.OneOf(["email", "sms"])), values=fields.Boolean())
     quote_downloaded = fields.Dict(keys=fields.String(validate=validate.OneOf(["email", "sms"])),
@@ -119,6 +134,10 @@ class PreferencesSchema(Schema):
     contract_shared = fields.Dict(keys=fields.String(validate=validate.OneOf(["email", "sms"])),
                                   values=fields.Boolean())
     signed = fields.Dict(keys=fields.String(validate=validate.OneOf(["email", "sms"])), values=fields.Boolean())
+    customer_self_updated = fields.Dict(keys=fields.String(validate=validate.OneOf(["email", "sms"])),
+                                        values=fields.Boolean(),
+                                        metadata={"description": "a portal client changed their or their company's "
+                                                                 "details (customers you own)"})
 
 
 class ProfileSchema(Schema):
@@ -248,6 +267,14 @@ def update_license(actor, body):
 def list_users(actor, query):
     """Users of this license, searchable by email or name."""
     return call("identity", "list_users", actor, query)
+
+
+@route(bp, "/colleagues", ["GET"], query=ColleagueQuerySchema, response=ColleaguePageSchema, roles=STAFF_ROLES,
+       tags=["users"])
+def list_colleagues(actor, query):
+    """The active staff of your license (name and email): the collaborators you may add as approvers or
+    signers."""
+    return call("identity", "list_colleagues", actor, query)
 
 
 @route(bp, "/users", ["POST"], body=InviteSchema, response=MemberSchema, roles=MANAGERS, status=201, tags=["users"])

@@ -251,9 +251,11 @@ def reset_template(actor, name, query):
 
 
 @route(bp, f"/notification-templates/{NAME}/preview", ["POST"], query=LocaleQuery, body=PreviewIn,
-       response=RenderedOut, roles=ADMIN, tags=["notifications"])
+       response=RenderedOut, tags=["notifications"])
 def preview_template(actor, name, query, body):
-    """Render the saved template, or the draft parts sent, with sample (or given) variables."""
+    """Render the saved template, or the draft parts sent, with sample (or given) variables (license admins).
+    Salespeople may preview the saved `quote_send` and `quote_reminder` with their own variables (the send
+    screen shows what the customer will read); anything else is a 403."""
     return call("notify", "preview_template", actor, name, query["locale"], body)
 
 
@@ -309,7 +311,7 @@ def update_webhook(actor, webhook_id, body):
     return call("notify", "update_webhook", actor, webhook_id, body)
 
 
-@route(bp, "/webhooks/<webhook_id>", ["DELETE"], roles=ADMIN, tags=["webhooks"])
+@route(bp, "/webhooks/<webhook_id>", ["DELETE"], roles=ADMIN, tags=["webhooks"], status=204)
 def delete_webhook(actor, webhook_id):
     """Delete a webhook and its delivery log."""
     call("notify", "delete_webhook", actor, webhook_id)

@@ -34,6 +34,16 @@ class AccessIn(Schema):
                                                          "default true"})
 
 
+class ClientQuery(Schema):
+    q = fields.String(validate=validate.Length(max=200),
+                      metadata={"description": "name, email, user code or company contains"})
+    status = fields.String(validate=validate.OneOf(["invited", "active", "deactivated"]))
+    company = fields.String(validate=validate.Length(max=200), metadata={"description": "exactly this company"})
+    customer_id = fields.String(validate=ID)
+    limit = fields.Integer(validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(validate=validate.Range(min=0, max=1_000_000))
+
+
 class AccessPatch(Schema):
     user_code = fields.String(validate=validate.Length(min=1, max=64))
     company = fields.String(allow_none=True, validate=validate.Length(max=200))
@@ -57,6 +67,55 @@ class Access(Schema):
     status = fields.String(metadata={"description": "invited | active | deactivated"})
     created_at = fields.String()
     updated_at = fields.String()
+    customer_name = fields.String(metadata={"description": "in the list of the license's portal clients"})
+
+
+class AccessPage(Schema):
+    items = fields.List(fields.Nested(Access))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+PHONE = validate.Regexp(r"^\+?[0-9][0-9 ().\-/]{3,38}$",
+                        error="Not a valid phone number (digits, spaces, + ( ) . - / allowed).")
+
+
+def _phone(**kwargs):
+    return fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE], **kwargs)
+
+
+class MyContactPatch(Schema):
+    first_name = fields.String(validate=validate.Length(max=100))
+    last_name = fields.String(validate=validate.Length(min=1, max=100))
+    title = fields.String(allow_none=True, validate=validate.Length(max=100))
+    department = fields.String(allow_none=True, validate=validate.Length(max=100))
+    email = fields.Email(allow_none=True)
+    phone = _phone()
+    mobile = _phone()
+    fax = _phone()
+
+
+class CompanyAddress(Schema):
+    line1 = fields.String(validate=validate.Length(max=200))
+    line2 = fields.String(validate=validate.Length(max=200))
+    postal_code = fields.String(validate=validate.Length(max=20))
+    city = fields.String(validate=validate.Length(max=120))
+    region = fields.String(validate=validate.Length(max=120))
+    country = fields.String(validate=validate.Length(max=120))
+
+
+class MyCompanyPatch(Schema):
+    email = fields.Email(allow_none=True)
+    phone = _phone()
+    address = fields.Nested(CompanyAddress, metadata={"description": "the lines given replace those lines"})
+
+
+class MyProfile(Schema):
+    contact = fields.Dict(metadata={"description": "your contact record: first_name, last_name, title, department, "
+                                                   "email, phone, mobile, fax"})
+    company = fields.Dict(metadata={"description": "your company: name, email, phone, address"})
+    changes = fields.List(fields.Dict(), metadata={"description": "after a change: [{field, from, to}]"})
 
 
 class ShareIn(Schema):
@@ -117,6 +176,12 @@ class QuoteSendIn(Schema):
                                                                 "the license enables electronic signature"})
     message = fields.String(validate=validate.Length(max=5000))
     locale = fields.String(allow_none=True, validate=validate.OneOf(["fr", "en"]))
+    template = fields.String(allow_none=True, validate=validate.OneOf(["quote_send", "quote_reminder"]),
+                             metadata={"description": "the email template; default quote_send the first time, "
+                                                      "quote_reminder afterwards"})
+    subject = fields.String(allow_none=True, validate=validate.Length(max=500),
+                            metadata={"description": "the email's subject as written on the send screen (plain "
+                                                     "text); default the template's"})
 
 
 class QuoteSendOut(Schema):
@@ -188,6 +253,14 @@ def list_accesses(actor, customer_id):
     return call("portal", "list_accesses", actor, customer_id)
 
 
+@route(bp, "/portal-clients", ["GET"], query=ClientQuery, response=AccessPage,
+       roles=("license_admin", "front_user_manager"), tags=["customer portal"])
+def list_clients(actor, query):
+    """The license's portal clients with customer, company, status and restrictions (Settings > Customer
+    portal > Manage clients); a front user manager sees those of their perimeters' customers."""
+    return call("portal", "list_clients", actor, query)
+
+
 # -- staff: sharing a contract on the portal ---------------------------------------------------------
 
 @route(bp, "/contracts/<contract_id>/portal-share", ["POST"], body=ShareIn, response=ShareOut, roles=STAFF,
@@ -253,6 +326,27 @@ def _meta() -> dict:
 def client_me(actor):
     """The signed-in client: contact, customer, company and branch."""
     return call("portal", "client_me", actor)
+
+
+@route(bp, "/portal/me/profile", ["GET"], response=MyProfile, roles=CLIENT, tags=["portal (clients)"])
+def client_profile(actor):
+    """Your contact details and your company's, as you may update them."""
+    return call("portal", "client_profile", actor)
+
+
+@route(bp, "/portal/me/contact", ["PATCH"], body=MyContactPatch, response=MyProfile, roles=CLIENT,
+       tags=["portal (clients)"])
+def client_update_contact(actor, body):
+    """Update your own contact details; your salesperson is told and the change is kept in your customer
+    file's history. Sending the same values again changes nothing."""
+    return call("portal", "client_update_contact", actor, body)
+
+
+@route(bp, "/portal/me/company", ["PATCH"], body=MyCompanyPatch, response=MyProfile, roles=CLIENT,
+       tags=["portal (clients)"])
+def client_update_company(actor, body):
+    """Update your company's address, phone or email (same rules as your own details)."""
+    return call("portal", "client_update_company", actor, body)
 
 
 @route(bp, "/portal/contracts", ["GET"], roles=CLIENT, tags=["portal (clients)"])

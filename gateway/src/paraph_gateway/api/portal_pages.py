@@ -122,3 +122,9 @@ def portal_contract(contract_id):
 @bp.get("/portal/tasks")
 def portal_tasks():
     return _render("portal_page", "tasks")
+
+
+@bp.get("/portal/profile")
+def portal_profile():
+    """Self-service: the client's own details and their company's."""
+    return _render("portal_page", "profile")

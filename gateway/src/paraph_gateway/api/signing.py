@@ -76,6 +76,12 @@ class CancelIn(Schema):
     reason = fields.String(validate=validate.Length(max=2000))
 
 
+class RemindIn(Schema):
+    participant_id = fields.String(allow_none=True, validate=ID,
+                                   metadata={"description": "only this participant; default everybody whose turn "
+                                                            "it is"})
+
+
 class SignIn(Schema):
     otp = fields.String(allow_none=True, validate=validate.Length(max=12), metadata={"description": "one-time code"})
     consent = fields.Boolean(metadata={"description": "the signer ticked the consent text"})
@@ -178,10 +184,11 @@ def cancel_request(actor, request_id, body):
     return call("signing", "cancel_request", actor, request_id, body)
 
 
-@route(bp, "/signature-requests/<request_id>/remind", ["POST"], roles=STAFF, tags=["e-signature"])
-def remind(actor, request_id):
-    """Remind now everybody whose turn it is."""
-    return call("signing", "remind", actor, request_id)
+@route(bp, "/signature-requests/<request_id>/remind", ["POST"], body=RemindIn, roles=STAFF, tags=["e-signature"])
+def remind(actor, request_id, body):
+    """Remind now everybody whose turn it is, or only `participant_id` (409 when it is not their turn). Nobody
+    is reminded twice within the minimum interval (`reminded` says how many were)."""
+    return call("signing", "remind", actor, request_id, body)
 
 
 @route(bp, "/signature-requests/<request_id>/signed.pdf", ["GET"], roles=STAFF, tags=["e-signature"],

@@ -28,7 +28,7 @@ def env_int(name: str, default: int, service: str | None = None) -> int:
     try:
         return int(raw)
     except ValueError as exc:
-        raise RuntimeError(f"environment variable {name} must be an integer, got {raw!r}") from exc
+        raise ConfigError(f"environment variable {name} must be an integer, got {raw!r}") from exc
 
 
 def env_float(name: str, default: float, service: str | None = None) -> float:
@@ -38,7 +38,7 @@ def env_float(name: str, default: float, service: str | None = None) -> float:
     try:
         return float(raw)
     except ValueError as exc:
-        raise RuntimeError(f"environment variable {name} must be a number, got {raw!r}") from exc
+        raise ConfigError(f"environment variable {name} must be a number, got {raw!r}") from exc
 
 
 def data_dir() -> Path:
@@ -48,22 +48,43 @@ def data_dir() -> Path:
     return path
 
 
+class ConfigError(RuntimeError):
+    """The environment describes a setup Paraph cannot run with; the message says what to set instead."""
+
+
 def database_url(service: str) -> str:
     """``<SERVICE>_DATABASE_URL`` or ``DATABASE_URL``; an embedded SQLite file otherwise.
 
-    A shared ``DATABASE_URL`` pointing at a PostgreSQL server is given a
-    per-service database name (``paraph_<service>``) so that services never
-    share tables.
+    A shared ``DATABASE_URL`` is a PostgreSQL *server* URL: each service gets its own database on it,
+    ``paraph_<service>``, so that services never share tables (nor Alembic's version table). A shared URL
+    naming a database, or a SQLite file, would put the six services in one database: refused, with what
+    to set instead (the second service to migrate used to fail with "Can't locate revision").
     """
     specific = os.environ.get(f"{service.upper()}_DATABASE_URL")
     if specific:
         return specific
     shared = os.environ.get("DATABASE_URL")
     if shared:
-        if shared.startswith("postgresql") and shared.rstrip("/").count("/") == 2:
-            return shared.rstrip("/") + f"/paraph_{service}"
-        return shared
+        return per_service_database(shared, service)
     return f"sqlite:///{data_dir() / (service + '.db')}"
+
+
+def per_service_database(server_url: str, service: str) -> str:
+    """The database of ``service`` on the server of ``server_url``: ``postgresql://u:pw@host:5432?sslmode=require``
+    gives ``postgresql://u:pw@host:5432/paraph_<service>?sslmode=require``. A :class:`ConfigError` saying what
+    to set when the URL cannot give each service its own database."""
+    from urllib.parse import urlsplit, urlunsplit
+    parts = urlsplit(server_url)
+    instead = (f"set DATABASE_URL to a PostgreSQL server URL without a database name "
+               f"(postgresql://user:password@host:5432: each service then uses its own database "
+               f"paraph_<service>), or give each service its own URL ({service.upper()}_DATABASE_URL, ...)")
+    if not parts.scheme.startswith("postgres"):
+        raise ConfigError(f"DATABASE_URL is not a PostgreSQL server URL ({parts.scheme}:...) and the six services "
+                          f"cannot share one database: {instead}")
+    if parts.path not in ("", "/"):
+        raise ConfigError(f"DATABASE_URL names a database ({parts.path.lstrip('/')}) and the six services cannot "
+                          f"share one database: {instead}")
+    return urlunsplit(parts._replace(path=f"/paraph_{service}"))
 
 
 def amqp_uri() -> str:

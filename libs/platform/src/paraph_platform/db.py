@@ -207,11 +207,31 @@ def _mark_dml(orm_execute_state):
         orm_execute_state.session.info["wrote"] = True
 
 
+class _SharedTransaction:
+    """The one transaction of a :meth:`Db.one_transaction` block (its session is opened lazily)."""
+
+    def __init__(self):
+        self.session: Session | None = None
+        self.depth = 0  # session blocks currently open in it
+
+
+def _database_transaction_open(session: Session) -> bool:
+    """Is a database transaction open on this session, so that a SAVEPOINT nests inside it? On SQLite
+    (pysqlite opens the transaction at the first write), a SAVEPOINT outside one would start it, and
+    releasing that savepoint would commit."""
+    if not session.in_transaction():
+        return False
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        return bool(conn.connection.dbapi_connection.in_transaction)
+    return True
+
+
 class Db:
     """What a worker gets: an engine and a transactional session factory.
 
     Each worker gets its own view (:meth:`for_worker`) sharing the engine, so
-    per-call state (a pending idempotency key) never leaks between workers.
+    per-call state (a shared write-call transaction) never leaks between workers.
     """
 
     def __init__(self, engine: Engine, idempotency_model=None, _factory=None):
@@ -222,7 +242,7 @@ class Db:
             event.listen(_factory, "after_flush", _mark_written)
             event.listen(_factory, "do_orm_execute", _mark_dml)
         self._factory = _factory
-        self.pending_idempotency = None  # (key, method, fingerprint) written with the first commit
+        self._shared: _SharedTransaction | None = None
 
     def for_worker(self) -> "Db":
         return Db(self.engine, self.idempotency_model, self._factory)
@@ -233,21 +253,79 @@ class Db:
 
     @contextlib.contextmanager
     def session(self):
-        """A unit of work: commits on success, rolls back on any exception."""
+        """A unit of work: commits on success, rolls back on any exception (inside
+        :meth:`one_transaction`: a savepoint of the shared transaction instead)."""
+        if self._shared is not None:
+            with self._shared_session() as session:
+                yield session
+            return
         session: Session = self._factory()
         try:
             yield session
-            if self.pending_idempotency is not None and self.idempotency_model is not None and (
-                    session.new or session.dirty or session.deleted or session.info.get("wrote")):
-                key, method, fingerprint = self.pending_idempotency
-                session.add(self.idempotency_model(key=key, method=method, fingerprint=fingerprint))
-                self.pending_idempotency = None
             session.commit()
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+
+    @contextlib.contextmanager
+    def one_transaction(self, keep_on_error=lambda exc: False):
+        """Every :meth:`session` block opened inside shares one transaction, committed once at the end
+        and rolled back as a whole on an exception, so what a write call does and its stored result are
+        committed together or not at all. Each block keeps its own all-or-nothing (a savepoint once the
+        transaction holds writes) and, as before, hands back detached objects at its end.
+
+        An exception for which ``keep_on_error(exc)`` is true still commits the blocks that completed
+        before it (a deliberate refusal that must leave a trace: a failed attempt counted, a code sent)."""
+        if self._shared is not None:  # already inside one: simply part of it
+            yield
+            return
+        shared = self._shared = _SharedTransaction()
+        try:
+            yield
+            if shared.session is not None:
+                shared.session.commit()
+        except BaseException as exc:
+            if shared.session is not None:
+                if isinstance(exc, Exception) and keep_on_error(exc):
+                    try:
+                        shared.session.commit()
+                    except Exception:  # noqa: BLE001 - the refusal is the answer; its trace is lost
+                        log.warning("could not commit the work done before %r", exc, exc_info=True)
+                        shared.session.rollback()
+                else:
+                    shared.session.rollback()
+            raise
+        finally:
+            self._shared = None
+            if shared.session is not None:
+                shared.session.close()
+
+    @contextlib.contextmanager
+    def _shared_session(self):
+        shared = self._shared
+        if shared.session is None:
+            shared.session = self._factory()
+        session = shared.session
+        savepoint = session.begin_nested() if _database_transaction_open(session) else None
+        shared.depth += 1
+        try:
+            yield session
+            if savepoint is not None and savepoint.is_active:
+                savepoint.commit()
+            else:  # errors show up in the block that caused them, as its commit used to
+                session.flush()
+        except BaseException:
+            if savepoint is None:
+                session.rollback()  # nothing was written before this block
+            elif savepoint.is_active:
+                savepoint.rollback()
+            raise
+        finally:
+            shared.depth -= 1
+            if shared.depth == 0:
+                session.expunge_all()
 
 
 HOUSEKEEPING_INTERVAL = 3600.0   # seconds between two purges of the housekeeping tables

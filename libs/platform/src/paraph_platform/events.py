@@ -4,7 +4,8 @@ nameko's ``@event_handler`` acks and drops an event whose handler raised.
 ``@subscribe`` instead republishes it to a delay queue (``<queue>.retry.<n>``,
 a TTL queue that dead-letters back into the handler's queue) and, after
 ``max_attempts``, parks it in ``<queue>.dlq`` with the last error.  An
-envelope that does not validate is parked at once (poison).
+envelope that does not validate is parked at once (poison), and so is a message that cannot even be
+decoded (:mod:`.poison`, which parks for every consumer of the container, RPC queues included).
 
 Handlers must still be idempotent on the event id (see :mod:`.inbox`):
 delivery is at least once.
@@ -23,20 +24,15 @@ from nameko.events import EventHandler
 from . import amqp_safety  # noqa: F401 - acks survive a lost broker connection
 from .config import env_int
 from .envelope import validate_envelope
+from .poison import ATTEMPTS_HEADER, ERROR_HEADER, attempts_of, dlq_name, park  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
 
-ATTEMPTS_HEADER = "x-paraph-attempts"
-ERROR_HEADER = "x-paraph-error"
 DEFAULT_BACKOFF = (1, 4, 15, 60)
 
 
 def retry_queue_name(queue_name: str, attempt: int) -> str:
     return f"{queue_name}.retry.{attempt}"
-
-
-def dlq_name(queue_name: str) -> str:
-    return f"{queue_name}.dlq"
 
 
 class ReliableEventHandler(EventHandler):
@@ -83,7 +79,7 @@ class ReliableEventHandler(EventHandler):
         except ValidationError as exc:
             log.error("poison event on %s parked in DLQ: %s", self.queue.name, exc.messages)
             try:
-                self._park(body, message, f"invalid envelope: {exc.messages}", self._attempts(message) + 1)
+                self._park(message, f"invalid envelope: {exc.messages}", self._attempts(message) + 1)
             except Exception:  # could not hand it over: give it back to the broker, never lose it
                 log.exception("could not park a poison event from %s; requeueing", self.queue.name)
                 self.queue_consumer.requeue_message(message)
@@ -94,17 +90,10 @@ class ReliableEventHandler(EventHandler):
 
     @staticmethod
     def _attempts(message) -> int:
-        try:
-            return int((message.headers or {}).get(ATTEMPTS_HEADER, 0))
-        except (TypeError, ValueError):
-            return 0
+        return attempts_of(message)
 
-    def _park(self, body, message, error: str, attempts: int):
-        headers = dict(message.headers or {})
-        headers[ATTEMPTS_HEADER] = attempts
-        headers[ERROR_HEADER] = error[:2000]
-        self._publisher.publish(body, exchange="", routing_key=self._dlq.name, headers=headers,
-                                mandatory=True)
+    def _park(self, message, error: str, attempts: int):
+        park(self._publisher, self.queue, message, error, attempts)
 
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is None:
@@ -115,7 +104,7 @@ class ReliableEventHandler(EventHandler):
         try:
             if attempts >= self.max_attempts:
                 log.error("event on %s failed %d times, parked in DLQ: %s", self.queue.name, attempts, error)
-                self._park(message.payload, message, error, attempts)
+                self._park(message, error, attempts)
             else:
                 headers = dict(message.headers or {})
                 headers[ATTEMPTS_HEADER] = attempts

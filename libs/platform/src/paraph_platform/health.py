@@ -9,21 +9,61 @@ eventlet, so it is cheap enough to run every few seconds.
 Checks:
 
 * ``broker`` — AMQP connection to ``AMQP_URI``.
+* ``ping``   — the service's ``ping`` RPC answers within the timeout (it consumes over a live broker
+  connection: a service whose own connection is down, or that has not started consuming, is not ready).
+  With several replicas any one of them may answer.
 * ``db``     — ``SELECT 1`` on ``<SERVICE>_DATABASE_URL`` / ``DATABASE_URL`` (see :mod:`.config`).
 * ``opa``    — ``GET $OPA_URL/health`` when ``OPA_URL`` is set (perimeter).
 * ``http``   — ``GET --url`` (default ``http://127.0.0.1:8000/healthz``; the gateway).
 
-Default checks: ``broker,db`` for a service, ``broker,db,opa`` for perimeter, ``http`` for gateway and web.
+Default checks: ``broker,db,ping`` for a service, ``broker,db,opa,ping`` for perimeter, ``http`` for gateway
+and web (the gateway's ``/readyz`` pings every service itself).
 """
 from __future__ import annotations
 
 import argparse
+import json
+import socket
 import sys
 import time
+import uuid
+from urllib.parse import urlparse
 
 from .config import amqp_uri, database_url, env
 
-DEFAULT_CHECKS = {"gateway": ("http",), "web": ("http",), "perimeter": ("broker", "db", "opa")}
+DEFAULT_CHECKS = {"gateway": ("http",), "web": ("http",), "perimeter": ("broker", "db", "opa", "ping")}
+SERVICE_CHECKS = ("broker", "db", "ping")
+RPC_EXCHANGE = "nameko-rpc"  # nameko's default
+
+
+def broker_reachable(amqp_uri: str, timeout: float = 3.0) -> tuple[bool, str]:
+    """Whether the broker lets us in (address, credentials and vhost), checked once with a short timeout:
+    a wrong vhost or password is then one clear sentence, not every process retrying with tracebacks."""
+    from kombu import Connection
+    parsed = urlparse(amqp_uri.replace("pyamqp://", "amqp://", 1))
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or (5671 if parsed.scheme == "amqps" else 5672)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        return False, (f"RabbitMQ is not reachable at {host}:{port} ({exc}). "
+                       f"Start it (e.g. `rabbitmq-server -detached`) or set AMQP_URI.")
+    conn = Connection(amqp_uri, connect_timeout=timeout, heartbeat=0)
+    vhost, user = conn.virtual_host, conn.userid
+    try:
+        conn.connect()
+    except Exception as exc:  # noqa: BLE001 - every refusal becomes one sentence
+        reason = getattr(exc, "reply_text", None) or str(exc) or type(exc).__name__
+        if getattr(exc, "reply_code", None) == 530:  # NOT_ALLOWED: the vhost does not exist (or no access)
+            hint = f"create it (`rabbitmqctl add_vhost {vhost}`, then grant {user} access) or fix the vhost in AMQP_URI"
+        elif getattr(exc, "reply_code", None) == 403:  # ACCESS_REFUSED: user or password
+            hint = "fix the user and password in AMQP_URI"
+        else:
+            hint = "check AMQP_URI"
+        return False, f"RabbitMQ at {host}:{port} refused user {user!r} on vhost {vhost!r} ({reason}): {hint}."
+    finally:
+        conn.release()
+    return True, f"{host}:{port} vhost {vhost!r}"
 
 
 def check_broker(service: str, timeout: float) -> str:
@@ -32,6 +72,52 @@ def check_broker(service: str, timeout: float) -> str:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
         host = conn.as_uri().split("@")[-1]
     return f"connected to {host}"
+
+
+def ping(amqp_uri: str, service: str, timeout: float) -> dict:
+    """Call ``<service>.ping`` the way nameko's RPC does (JSON body, reply to an exclusive queue) over a
+    bare kombu connection (no nameko, no eventlet: the probe stays cheap) and return its result; raise
+    when nothing answers within ``timeout`` seconds or the reply is an error."""
+    from kombu import Connection, Consumer, Exchange, Producer, Queue
+
+    correlation_id = str(uuid.uuid4())
+    replies: list = []
+    exchange = Exchange(RPC_EXCHANGE, type="topic", durable=True)
+    reply_to = f"rpc.reply-health-{service}-{correlation_id}"
+    with Connection(amqp_uri, connect_timeout=timeout, heartbeat=0) as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
+        channel = conn.channel()
+        # nameko answers through its RPC exchange with the reply_to as routing key
+        reply_queue = Queue(reply_to, exchange=exchange, routing_key=reply_to, exclusive=True, auto_delete=True,
+                            channel=channel)
+        reply_queue.declare()
+        deadline = time.time() + timeout  # the service's time to answer (connecting is the broker check's)
+        with Consumer(channel, queues=[reply_queue], accept=["json"], no_ack=True,
+                      callbacks=[lambda body, message: replies.append(body)]):
+            # the deadline travels as nameko context data (a header) and as the message's TTL, so a ping
+            # nobody waits for any more is never answered late
+            Producer(channel).publish(
+                json.dumps({"args": [], "kwargs": {}}), exchange=exchange,
+                routing_key=f"{service}.ping", reply_to=reply_to, correlation_id=correlation_id,
+                content_type="application/json", content_encoding="utf-8",
+                headers={"nameko.deadline": deadline}, expiration=timeout)
+            while not replies:
+                left = deadline - time.time()
+                if left <= 0:
+                    raise TimeoutError(f"{service} did not answer ping within {timeout:.1f}s")
+                try:
+                    conn.drain_events(timeout=left)
+                except socket.timeout:
+                    continue
+    reply = replies[0]
+    if reply.get("error"):
+        error = reply["error"]
+        raise RuntimeError(f"{service}.ping failed: {error.get('exc_type')}: {error.get('value')}")
+    return reply["result"]
+
+
+def check_ping(service: str, timeout: float) -> str:
+    return f"{ping(amqp_uri(), service, timeout)['service']} answered ping"
 
 
 def check_db(service: str, timeout: float) -> str:
@@ -71,7 +157,7 @@ def normalize_url(url: str) -> str:
     return url
 
 
-CHECKS = {"broker": check_broker, "db": check_db, "opa": check_opa}
+CHECKS = {"broker": check_broker, "db": check_db, "opa": check_opa, "ping": check_ping}
 
 
 def run_checks(service: str, checks, timeout: float = 3.0, url: str | None = None) -> tuple[bool, list[str]]:
@@ -93,12 +179,12 @@ def run_checks(service: str, checks, timeout: float = 3.0, url: str | None = Non
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m paraph_platform.health", description=__doc__.split("\n")[0])
     parser.add_argument("service")
-    parser.add_argument("--check", help="comma-separated: broker,db,opa,http")
+    parser.add_argument("--check", help="comma-separated: broker,db,opa,ping,http")
     parser.add_argument("--url", help="URL of the http check")
     parser.add_argument("--timeout", type=float, default=3.0)
     args = parser.parse_args(argv)
     checks = tuple(c.strip() for c in args.check.split(",") if c.strip()) if args.check else \
-        DEFAULT_CHECKS.get(args.service, ("broker", "db"))
+        DEFAULT_CHECKS.get(args.service, SERVICE_CHECKS)
     unknown = [c for c in checks if c not in CHECKS and c != "http"]
     if unknown:
         parser.error(f"unknown checks: {', '.join(unknown)}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 from pathlib import Path
 
 from .config import database_url
@@ -26,14 +27,57 @@ def alembic_config(service: str, url: str | None = None):
     return cfg
 
 
+# Replicas of a service start at the same time (Kubernetes initContainers, `--migrate` in compose): two
+# creating one database, or two Alembic runs creating ``alembic_version`` / the same tables at once, make
+# the loser fail with a unique violation on PostgreSQL's catalogs. Both steps are serialised by PostgreSQL
+# advisory locks (released at transaction end, or when the session closes if the process dies); the
+# replica that waited then finds the database created and the schema at head, and does nothing.
+CREATE_DATABASE_LOCK = "paraph:create-database:{}"
+MIGRATE_LOCK = "paraph:migrate:{}"
+
+
+# Refusals a server gives while starting, or while full, which pass: a replica waits for them (up to
+# CONNECT_PATIENCE seconds) rather than failing the rollout; any other error (password, unknown host) is raised
+# at once.
+TRANSIENT_CONNECT_ERRORS = ("too many clients", "remaining connection slots are reserved",
+                            "the database system is starting up", "the database system is in recovery mode",
+                            "Connection refused", "timeout expired")
+CONNECT_PATIENCE = 60.0
+
+
+def _connect_patiently(engine):
+    from sqlalchemy.exc import OperationalError
+    deadline, delay = time.monotonic() + CONNECT_PATIENCE, 0.5
+    while True:
+        try:
+            return engine.connect()
+        except OperationalError as exc:
+            reason = str(exc.orig).strip()
+            if not any(t in reason for t in TRANSIENT_CONNECT_ERRORS) or time.monotonic() + delay > deadline:
+                raise
+            log.warning("PostgreSQL refused a connection (%s); retrying in %.1fs", reason.splitlines()[-1], delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def _advisory_lock(conn, key: str, *, transaction: bool):
+    from sqlalchemy import text
+    fn = "pg_advisory_xact_lock" if transaction else "pg_advisory_lock"
+    conn.execute(text(f"select {fn}(hashtext(:key))"), {"key": key})
+
+
 def upgrade(service: str, url: str | None = None, revision: str = "head"):
+    """``alembic upgrade`` to ``revision``, one process at a time per database (see the locks above)."""
     from alembic import command
     from .db import make_engine
     url = url or database_url(service)
     engine = make_engine(url, shared=False)
     cfg = alembic_config(service, url)
     try:
-        with engine.begin() as connection:
+        with _connect_patiently(engine) as connection, connection.begin():
+            if connection.dialect.name == "postgresql":
+                # held until this transaction commits, i.e. until the migrations it runs are committed
+                _advisory_lock(connection, MIGRATE_LOCK.format(service), transaction=True)
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, revision)
     finally:
@@ -41,21 +85,31 @@ def upgrade(service: str, url: str | None = None, revision: str = "head"):
 
 
 def ensure_database(url: str):
-    """Create the PostgreSQL database named in ``url`` if it does not exist (no-op for SQLite)."""
-    if not url.startswith("postgresql"):
+    """Create the PostgreSQL database named in ``url`` if it does not exist (no-op for SQLite).
+
+    Safe when several processes do it at once: they take turns under an advisory lock on the maintenance
+    database, and a database created meanwhile by anything else (an operator, an init script) is fine too.
+    """
+    if not url.startswith("postgres"):
         return
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine, exc, text
     from sqlalchemy.engine import make_url
-    target = make_url(url)
     from .db import normalize_url
     target = make_url(normalize_url(url))
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as conn:
+        with _connect_patiently(admin) as conn:
+            # a session lock (CREATE DATABASE cannot run in a transaction); released when conn closes
+            _advisory_lock(conn, CREATE_DATABASE_LOCK.format(target.database), transaction=False)
             exists = conn.execute(text("select 1 from pg_database where datname = :n"),
                                   {"n": target.database}).first()
             if not exists:
-                conn.execute(text(f'create database "{target.database}"'))
+                try:
+                    conn.execute(text(f'create database "{target.database}"'))
+                except (exc.ProgrammingError, exc.IntegrityError) as error:
+                    # created concurrently by something that does not take our lock
+                    if getattr(error.orig, "pgcode", None) not in ("42P04", "23505"):  # duplicate db, unique
+                        raise
     finally:
         admin.dispose()
 

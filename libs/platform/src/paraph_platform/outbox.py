@@ -168,7 +168,14 @@ class Outbox(DependencyProvider):
         from sqlalchemy import event as sa_event
         if not session.info.get("outbox_hook"):
             session.info["outbox_hook"] = True
-            sa_event.listen(session, "after_commit", lambda s: self._wake_now(), once=True)
+            sa_event.listen(session, "after_transaction_end", self._wake_after_commit)
+
+    def _wake_after_commit(self, _session, transaction):
+        # only once the database transaction ended: a released savepoint (a block of a write call's one
+        # transaction) fires after_commit too, when the rows are not visible yet, and waking the relay
+        # then would leave them until its next poll (a wake after a rollback finds nothing: harmless)
+        if transaction.parent is None:
+            self._wake_now()
 
     def _run(self):
         failures = 0

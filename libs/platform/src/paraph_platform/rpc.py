@@ -16,21 +16,27 @@ from __future__ import annotations
 
 import logging
 import queue
-import socket
 import threading
 import time
 
 import eventlet
+from amqp.exceptions import ConnectionError as AmqpConnectionError
+from kombu.exceptions import OperationalError
 from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.rpc import RpcProxy, ServiceProxy
 from nameko.standalone.rpc import StandaloneProxyBase
 
 from .errors import DeadlineExceeded, Unavailable
+from .idempotency import IDEMPOTENCY_KEY, nested_call_key
 
 log = logging.getLogger(__name__)
 
 DEADLINE_KEY = "deadline"
 MIN_TIMEOUT = 0.05
+# what a lost or unreachable broker raises, depending on where the call was (connecting, publishing with
+# kombu's retries exhausted, waiting for the reply on a dead socket): every one of them is a 503 to the
+# caller, and the client that saw it is never reused
+BROKER_ERRORS = (OSError, AmqpConnectionError, OperationalError)
 
 
 def remaining(context_data: dict | None, default: float) -> float:
@@ -72,6 +78,11 @@ class _DeadlineMethod:
         inherited = DEADLINE_KEY in data
         if not inherited:
             data[DEADLINE_KEY] = time.time() + budget
+        # the callee gets a key of its own, derived from ours and this call, never ours (see .idempotency)
+        own_key = data.get(IDEMPOTENCY_KEY)
+        nested_key = nested_call_key(self.worker_ctx, self.service_name, self.method_name)
+        if nested_key:
+            data[IDEMPOTENCY_KEY] = nested_key
         proxy = ServiceProxy(self.worker_ctx, self.service_name, self.reply_listener,
                              expiration=budget, **self.options)
         try:
@@ -81,6 +92,8 @@ class _DeadlineMethod:
         finally:
             if not inherited:
                 data.pop(DEADLINE_KEY, None)
+            if nested_key:
+                data[IDEMPOTENCY_KEY] = own_key
         try:
             with eventlet.Timeout(budget):
                 return reply.result()
@@ -128,11 +141,30 @@ class _Client(StandaloneProxyBase):
         self.started = True
         return self
 
+    @property
+    def connected(self) -> bool:
+        """False once the reply consumer's connection is known to be closed (nameko then refuses to wait on
+        it with a RuntimeError): such a client is dropped instead of being used."""
+        return self._reply_listener.queue_consumer.connection.connected is not False
+
     def call(self, service, method, args, kwargs, context, timeout):
         self._worker_ctx.data = dict(context)
-        self._reply_listener.queue_consumer.timeout = timeout
         proxy = ServiceProxy(self._worker_ctx, service, self._reply_listener, expiration=timeout)
-        return getattr(proxy, method)(*args, **kwargs)
+        reply = getattr(proxy, method).call_async(*args, **kwargs)
+        # the wait gets what is left of the deadline once published (publishing may have retried a reconnect)
+        self._reply_listener.queue_consumer.timeout = max(MIN_TIMEOUT, remaining(context, timeout))
+        return reply.result()
+
+    def consumers(self, service: str) -> int | None:
+        """How many processes consume ``service``'s RPC queue (None when the broker cannot tell)."""
+        try:
+            channel = self._reply_listener.queue_consumer.connection.channel()
+            try:
+                return channel.queue_declare(queue=f"rpc-{service}", passive=True).consumer_count
+            finally:
+                channel.close()
+        except Exception:  # noqa: BLE001 - only refines an error already being raised
+            return None
 
 
 class RpcClientPool:
@@ -148,15 +180,33 @@ class RpcClientPool:
         self._sem = threading.BoundedSemaphore(size)
 
     def _acquire(self) -> _Client:
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            client = _Client(self.config, self.timeout)
+        while True:
             try:
-                client.start()
-            except Exception as exc:
-                raise Unavailable(f"message broker unreachable: {exc}") from exc
-            return client
+                client = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if client.connected:
+                return client
+            self._discard(client)
+        client = _Client(self.config, self.timeout)
+        try:
+            client.start()
+        except Exception as exc:
+            self._discard(client)
+            raise Unavailable(f"message broker unreachable: {exc}") from exc
+        return client
+
+    @staticmethod
+    def _discard(client: _Client):
+        try:
+            client.stop()
+        except Exception:  # noqa: BLE001 - its connection is already gone
+            pass
+
+    def check_broker(self):
+        """Raise :class:`Unavailable` unless a client with a live broker connection can be checked out."""
+        client = self._acquire()
+        self._idle.put(client)
 
     def call(self, service: str, method: str, *args, context: dict | None = None,
              timeout: float | None = None, **kwargs):
@@ -175,21 +225,28 @@ class RpcClientPool:
             return client.call(service, method, args, kwargs, context, budget)
         except RpcTimeout:
             healthy = False  # a late reply may still arrive on this reply queue
+            if client.consumers(service) == 0:
+                # nobody consumes the request queue (the service is starting, or reconnecting after a broker
+                # outage): the service is unavailable, not slow
+                raise Unavailable(f"service {service} is not consuming its requests") from None
             raise DeadlineExceeded(f"{service}.{method} did not answer within {budget:.1f}s") from None
         except UnknownService:
             raise Unavailable(f"service {service} is not running") from None
-        except (socket.error, IOError, ConnectionError) as exc:
+        except BROKER_ERRORS as exc:
             healthy = False
-            raise Unavailable(f"message broker unreachable: {exc}") from exc
+            raise Unavailable(f"message broker unreachable: {type(exc).__name__}: {exc}") from exc
+        except RuntimeError as exc:
+            # nameko's "consumer has been disconnected" (the connection closed between checkout and wait)
+            if client is None or client.connected:
+                raise
+            healthy = False
+            raise Unavailable(f"message broker connection lost: {exc}") from exc
         finally:
             if client is not None:
                 if healthy:
                     self._idle.put(client)
                 else:
-                    try:
-                        client.stop()
-                    except Exception:
-                        pass
+                    self._discard(client)
             self._sem.release()
 
     def close(self):
@@ -198,7 +255,4 @@ class RpcClientPool:
                 client = self._idle.get_nowait()
             except queue.Empty:
                 return
-            try:
-                client.stop()
-            except Exception:
-                pass
+            self._discard(client)

@@ -15,21 +15,10 @@ eventlet.monkey_patch()  # noqa: E402  (must precede every other import)
 import argparse  # noqa: E402
 import importlib  # noqa: E402
 import logging.config  # noqa: E402
-import socket  # noqa: E402
 import sys  # noqa: E402
-from urllib.parse import urlparse  # noqa: E402
 
-from .config import nameko_config  # noqa: E402
-
-
-def broker_reachable(amqp_uri: str, timeout: float = 3.0) -> tuple[bool, str]:
-    parsed = urlparse(amqp_uri.replace("pyamqp://", "amqp://", 1))
-    host, port = parsed.hostname or "127.0.0.1", parsed.port or 5672
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True, f"{host}:{port}"
-    except OSError as exc:
-        return False, f"RabbitMQ is not reachable at {host}:{port} ({exc}). Start it (e.g. `rabbitmq-server -detached`) or set AMQP_URI."
+from .config import ConfigError, nameko_config  # noqa: E402
+from .health import broker_reachable  # noqa: E402
 
 
 def service_class(service: str):
@@ -54,7 +43,11 @@ def main(argv=None):
     parser.add_argument("--migrate-only", action="store_true",
                         help="create the database if needed, apply migrations and exit")
     args = parser.parse_args(argv)
-    config = nameko_config(args.service)
+    try:
+        config = nameko_config(args.service)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     logging.config.dictConfig(config["LOGGING"])
     if args.migrate_only:
         migrate(args.service, config["DATABASE_URL"])

@@ -81,15 +81,62 @@ class QuoteConvertedV1(Schema):
     owner_id = fields.String(required=True)
 
 
+class FieldChange(Schema):
+    field = fields.String(required=True, metadata={"description": "e.g. phone, address.city"})
+    from_ = fields.Raw(required=True, allow_none=True, data_key="from")
+    to = fields.Raw(required=True, allow_none=True)
+
+
+class CustomerSelfUpdatedV1(Schema):
+    """A portal client changed their own contact details or their company's (self-service)."""
+    customer_id = fields.String(required=True)
+    customer_name = fields.String(required=True)
+    owner_id = fields.String(required=True, metadata={"description": "the customer's owner (the user who created "
+                                                                     "it), notified per their preferences"})
+    contact_id = fields.String(required=True, metadata={"description": "the portal client's contact"})
+    contact_name = fields.String(required=True)
+    target = fields.String(required=True, metadata={"enum": ["contact", "company"]})
+    changes = fields.List(fields.Nested(FieldChange), required=True)
+    by_user_id = fields.String(required=True, metadata={"description": "the portal client's user id"})
+    at = fields.String(required=True)
+
+
+class DealCreatedV1(Schema):
+    deal_id = fields.String(required=True)
+    title = fields.String(required=True)
+    stage = fields.String(required=True, metadata={"enum": list(schemas.DEAL_STAGES)})
+    customer_id = fields.String(required=True)
+    owner_id = fields.String(required=True)
+    amount = fields.String(required=True, allow_none=True, metadata={"description": "expected, excl. tax"})
+    currency = fields.String(required=True)
+    expected_close_date = fields.String(required=True, allow_none=True)
+
+
+class DealUpdatedV1(DealCreatedV1):
+    """The deal as it is now, and which fields the change touched."""
+    changed = fields.List(fields.String(), required=True)
+
+
+class DealDeletedV1(Schema):
+    deal_id = fields.String(required=True)
+    title = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    deleted_by = fields.String(required=True)
+
+
 EVENTS = {
     "customer.created.v1": CustomerCreatedV1,
     "customer.updated.v1": CustomerUpdatedV1,
+    "customer.self_updated.v1": CustomerSelfUpdatedV1,
     "contract_type.created.v1": ContractTypeCreatedV1,
     "contract.created.v1": ContractCreatedV1,
     "contract.sent.v1": ContractSentV1,
     "contract.status_changed.v1": ContractStatusChangedV1,
     "contract.abandoned.v1": ContractAbandonedV1,
     "quote.converted.v1": QuoteConvertedV1,
+    "deal.created.v1": DealCreatedV1,
+    "deal.updated.v1": DealUpdatedV1,
+    "deal.deleted.v1": DealDeletedV1,
 }
 INTERNAL_EVENTS: set = set()
 
@@ -133,6 +180,7 @@ class ContractSummary(Schema):
     sent_at = fields.String(required=True, allow_none=True)
     signed_at = fields.String(required=True, allow_none=True)
     version = fields.Integer(required=True)
+    deal_id = fields.String(required=True, allow_none=True)
 
 
 class ContractDetail(ContractSummary):
@@ -149,6 +197,22 @@ class ContractDetail(ContractSummary):
                              metadata={"description": "id, title, due_date, done, portal_visible"})
     portal = fields.Dict(required=True)
     signers = fields.List(fields.Dict(), required=True)
+
+
+class TaxByRate(Schema):
+    rate = fields.String(required=True)
+    base = fields.String(required=True)
+    tax = fields.String(required=True)
+
+
+class TotalsResult(Schema):
+    """The totals of lines (optional products count only when selected), taxes by rate."""
+    subtotal = fields.String(required=True)
+    tax_total = fields.String(required=True)
+    total = fields.String(required=True)
+    taxes = fields.List(fields.Nested(TaxByRate), required=True)
+    optional_total = fields.String(required=True, metadata={"description": "optional products not selected"})
+    line_amounts = fields.List(fields.String(), required=True, metadata={"description": "each line's net amount"})
 
 
 class AttachmentContent(Schema):
@@ -299,12 +363,70 @@ class AssetContent(AssetResult):
     content_base64 = fields.String(required=True)
 
 
+class DealDocuments(Schema):
+    count = fields.Integer(required=True)
+    total = fields.String(required=True, metadata={"description": "sum of their totals incl. tax"})
+
+
+class DealResult(Schema):
+    """A deal (deals.view); get, create and update add its documents."""
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    stage = fields.String(required=True, metadata={"enum": list(schemas.DEAL_STAGES)})
+    customer_id = fields.String(required=True)
+    customer_name = fields.String(required=True)
+    amount = fields.String(required=True, allow_none=True, metadata={"description": "expected, excl. tax"})
+    currency = fields.String(required=True)
+    expected_close_date = fields.String(required=True, allow_none=True)
+    owner_id = fields.String(required=True)
+    owner_name = fields.String(required=True)
+    notes = fields.String(required=True)
+    created_by = fields.String(required=True)
+    created_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+    version = fields.Integer(required=True)
+    documents = fields.Dict(keys=fields.String(), values=fields.Nested(DealDocuments),
+                            metadata={"description": "quote, contract, order, invoice: count and total"})
+
+
+class DealPage(Schema):
+    items = fields.List(fields.Nested(DealResult), required=True)
+    total = fields.Integer(required=True)
+    limit = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+
+
 class Deleted(Schema):
     deleted = fields.Boolean(required=True)
 
 
 class KnownIds(Schema):
     ids = fields.List(fields.String(), required=True)
+
+
+class CustomerHistoryEntry(Schema):
+    at = fields.String(required=True)
+    actor_id = fields.String(required=True)
+    actor_name = fields.String(required=True)
+    actor_kind = fields.String(required=True, metadata={"enum": ["staff", "client"]})
+    action = fields.String(required=True, metadata={"enum": ["customer_updated", "contact_added", "contact_updated",
+                                                             "self_service_contact", "self_service_company"]})
+    details = fields.Dict(required=True, metadata={"description": "contact_id, contact_name, changes [{field, from, "
+                                                                  "to}]"})
+
+
+class CustomerNames(Schema):
+    names = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class CustomerHistoryPage(Schema):
+    items = fields.List(fields.Nested(CustomerHistoryEntry), required=True)
+
+
+class ClientProfile(Schema):
+    contact = fields.Nested(ContactResult, required=True)
+    company = fields.Dict(required=True, metadata={"description": "id, name, kind, email, phone, address"})
+    changes = fields.List(fields.Nested(FieldChange), metadata={"description": "apply_client_*_update: what changed"})
 
 
 RPC = {
@@ -318,10 +440,18 @@ RPC = {
     "list_contracts": Rpc(schemas.ListSchema, ContractPage, args=("actor",)),
     "list_tasks": Rpc(schemas.TaskListSchema, TaskPage, args=("actor",)),
     "list_customers": Rpc(schemas.CustomerListSchema, CustomerPage, args=("actor",)),
+    "create_deal": Rpc(schemas.DealInSchema, DealResult, args=("actor",)),
+    "get_deal": Rpc(result=DealResult, args=("actor", "deal_id")),
+    "list_deals": Rpc(schemas.DealListSchema, DealPage, args=("actor",)),
+    "update_deal": Rpc(schemas.DealPatchSchema, DealResult, args=("actor", "deal_id")),
+    "delete_deal": Rpc(result=Deleted, args=("actor", "deal_id"),
+                       description="only a deal without documents (else 409)"),
     "mark_sent": Rpc(schemas.SendSchema, ContractDetail, args=("actor", "contract_id")),
     "download_pdf": Rpc(result=PdfResult, args=("actor", "contract_id")),
     "get_pdf": Rpc(result=PdfResult, args=("license_id", "contract_id")),
     "get_contract": Rpc(result=ContractDetail, args=("actor", "contract_id")),
+    "compute_totals": Rpc(schemas.TotalsInSchema, TotalsResult, args=("actor",),
+                          description="the totals of lines, nothing saved"),
     "get_contract_internal": Rpc(result=ContractDetail, args=("license_id", "contract_id")),
     "get_attachment_internal": Rpc(result=AttachmentContent, args=("license_id", "attachment_id")),
     "get_contacts_internal": Rpc(result=MapOf(ContactResult, key="id"),
@@ -331,8 +461,21 @@ RPC = {
                                    description="those of the ids that are customers/contract types of the license"),
     "get_contact": Rpc(result=ContactResult, args=("actor", "contact_id")),
     "get_customer": Rpc(result=CustomerResult, args=("actor", "customer_id")),
-    "set_portal_visibility": Rpc(result=PortalVisibilityResult, args=("actor", "contract_id"),
-                                 description="payload {attachments: bool, milestones: bool}"),
+    "set_portal_visibility": Rpc(schemas.PortalVisibilitySchema, PortalVisibilityResult, args=("actor", "contract_id")),
+    "customer_history": Rpc(result=CustomerHistoryPage, args=("actor", "customer_id")),
+    "client_profile_internal": Rpc(result=ClientProfile, args=("license_id", "customer_id", "contact_id"),
+                                   description="a portal client's own contact and company (portal self-service)"),
+    "apply_client_contact_update": Rpc(schemas.ClientContactUpdateSchema, ClientProfile,
+                                       args=("license_id", "customer_id", "contact_id", "by"),
+                                       description="a portal client's change of their own contact (by: {user_id, "
+                                                   "name}); history + customer.self_updated.v1; result adds changes"),
+    "apply_client_company_update": Rpc(schemas.ClientCompanyUpdateSchema, ClientProfile,
+                                       args=("license_id", "customer_id", "contact_id", "by"),
+                                       description="a portal client's change of their company (address, phone, "
+                                                   "email); history + customer.self_updated.v1; result adds changes"),
+    "visible_customers": Rpc(result=CustomerNames, args=("actor", "customer_ids"),
+                             description="{names: {id: name}} of those of the ids the caller's perimeters let "
+                                         "them see"),
     "add_attachment": Rpc(schemas.AttachmentInSchema, args=("actor", "contract_id")),
     "run_abandon": Rpc(args=("actor", "now")),
     "list_equipment": Rpc(schemas.EquipmentQuerySchema, EquipmentBase, args=("actor", "customer_id")),

@@ -242,3 +242,22 @@ def abandon_deadline(created_at: datetime, delay_days: int) -> datetime:
 
 def effective_delay(type_delay: int | None, license_delay: int | None) -> int:
     return type_delay or license_delay or DEFAULT_ABANDON_DAYS
+
+
+# -- customer history ------------------------------------------------------------------------------
+
+def field_changes(current: dict, wanted: dict) -> list[dict]:
+    """[{field, from, to}] of the ``wanted`` values that differ from ``current`` (an address is compared
+    line by line, named ``address.city`` etc.; blank strings count as empty)."""
+    def blank(value):
+        return None if value in ("", None) else value
+
+    out = []
+    for key, value in wanted.items():
+        if isinstance(value, dict):
+            before = current.get(key) or {}
+            out += [{"field": f"{key}.{k}", "from": blank(before.get(k)), "to": blank(v)}
+                    for k, v in value.items() if blank(before.get(k)) != blank(v)]
+        elif blank(current.get(key)) != blank(value):
+            out.append({"field": key, "from": blank(current.get(key)), "to": blank(value)})
+    return out

@@ -145,6 +145,30 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
 
 
+class Deal(Base):
+    """A sales opportunity of a customer (Initiative CRM's "affaire"): it groups the quotes, orders and
+    invoices made for it. Visible exactly when its customer is."""
+    __tablename__ = "deals"
+    __table_args__ = (Index("ix_deal_license_updated", "license_id", "updated_at"),
+                      Index("ix_deal_customer", "customer_id", "created_at"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    stage: Mapped[str] = mapped_column(String(16), nullable=False)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # expected amount (excl. tax)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR", nullable=False)
+    expected_close_date: Mapped[date | None] = mapped_column(Date)
+    owner_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    owner_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    notes: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+
 class Contract(Base):
     """A contract, quote, order or invoice (always linked to a customer)."""
     __tablename__ = "contracts"
@@ -171,6 +195,7 @@ class Contract(Base):
     custom: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     notes: Mapped[str] = mapped_column(Text, default="", nullable=False)
     deal_ref: Mapped[str | None] = mapped_column(String(120))
+    deal_id: Mapped[str | None] = mapped_column(ForeignKey("deals.id"), index=True)  # same customer
     valid_until: Mapped[date | None] = mapped_column(Date)
     subtotal: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0, nullable=False)
     tax_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0, nullable=False)
@@ -372,3 +397,20 @@ class Document(Base):
     size: Mapped[int] = mapped_column(Integer, nullable=False)
     content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     rendered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class CustomerHistory(Base):
+    """Every change of a customer file and its contacts (who, when, what changed from what), by staff or
+    by the customer's own portal clients (self-service): the customer file's History tab."""
+    __tablename__ = "customer_history"
+    __table_args__ = (Index("ix_customer_history_customer", "customer_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    actor_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    actor_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    actor_kind: Mapped[str] = mapped_column(String(16), nullable=False)  # staff | client
+    action: Mapped[str] = mapped_column(String(60), nullable=False)
+    details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)

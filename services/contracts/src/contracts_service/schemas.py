@@ -130,6 +130,11 @@ class LineInSchema(StrictSchema):
     selected = fields.Boolean(load_default=False)
 
 
+class TotalsInSchema(StrictSchema):
+    """Lines whose totals are computed without saving anything (the quote editor's live totals)."""
+    lines = fields.List(fields.Nested(LineInSchema), load_default=list, validate=validate.Length(max=1000))
+
+
 class ContractInSchema(StrictSchema):
     kind = fields.String(load_default="contract", validate=validate.OneOf(["contract", "quote"]))
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
@@ -145,13 +150,15 @@ class ContractInSchema(StrictSchema):
                         validate=validate.Length(max=50))
     notes = fields.String(load_default="", validate=validate.Length(max=20000))
     deal_ref = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    deal_id = fields.String(load_default=None, allow_none=True, validate=ID,
+                            metadata={"description": "the deal it belongs to (same customer)"})
     valid_until = fields.Date(load_default=None, allow_none=True)
     lines = fields.List(fields.Nested(LineInSchema), load_default=list, validate=validate.Length(max=1000))
 
     @validates_schema
     def _who(self, data, **kwargs):
-        if not data.get("customer_id") and not data.get("contact_id"):
-            raise ValidationError("give the customer (account) or one of its contacts", "customer_id")
+        if not data.get("customer_id") and not data.get("contact_id") and not data.get("deal_id"):
+            raise ValidationError("give the customer (account), one of its contacts or a deal", "customer_id")
 
 
 class ContractPatchSchema(StrictSchema):
@@ -165,6 +172,7 @@ class ContractPatchSchema(StrictSchema):
     flags = fields.List(fields.String(validate=validate.Length(max=60)), validate=validate.Length(max=50))
     notes = fields.String(validate=validate.Length(max=20000))
     deal_ref = fields.String(allow_none=True, validate=validate.Length(max=120))
+    deal_id = fields.String(allow_none=True, validate=ID, metadata={"description": "null: no deal"})
     valid_until = fields.Date(allow_none=True)
     lines = fields.List(fields.Nested(LineInSchema), validate=validate.Length(max=1000))
     expected_version = fields.Integer(validate=validate.Range(min=1),
@@ -197,6 +205,7 @@ class ListSchema(StrictSchema):
     customer_id = fields.String(load_default=None, allow_none=True, validate=ID)
     owner_id = fields.String(load_default=None, allow_none=True, validate=ID)
     contract_type_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    deal_id = fields.String(load_default=None, allow_none=True, validate=ID)
     custom_column = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60),
                                   metadata={"description": "with custom_value: that custom column has that value"})
     custom_value = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
@@ -210,6 +219,52 @@ class ListSchema(StrictSchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
     with_total = fields.Boolean(load_default=True)
+
+
+# a deal's stages, in the order a deal moves through them (won and lost close it)
+DEAL_STAGES = ("prospecting", "qualification", "proposal", "negotiation", "won", "lost")
+DEAL_SORT_KEYS = ("title", "customer_name", "stage", "amount", "owner_name", "expected_close_date", "created_at",
+                  "updated_at")
+# below 1e12 once rounded to the cent: what the amount column (numeric(14, 2)) holds
+AMOUNT = validate.Range(min=0, max=10**12, max_inclusive=False)
+
+
+class DealInSchema(StrictSchema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    customer_id = fields.String(required=True, validate=ID)
+    stage = fields.String(load_default="prospecting", validate=validate.OneOf(DEAL_STAGES))
+    amount = fields.Decimal(load_default=None, allow_none=True, places=2, as_string=True, allow_nan=False,
+                            validate=AMOUNT, metadata={"description": "expected amount excl. tax, 0 to under 1e12"})
+    currency = fields.String(load_default=None, allow_none=True, validate=CURRENCY)
+    owner_id = fields.String(load_default=None, allow_none=True, validate=ID,
+                             metadata={"description": "default: you"})
+    expected_close_date = fields.Date(load_default=None, allow_none=True)
+    notes = fields.String(load_default="", validate=validate.Length(max=20000))
+
+
+class DealPatchSchema(StrictSchema):
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    stage = fields.String(validate=validate.OneOf(DEAL_STAGES))
+    amount = fields.Decimal(allow_none=True, places=2, as_string=True, allow_nan=False, validate=AMOUNT)
+    currency = fields.String(validate=CURRENCY)
+    owner_id = fields.String(validate=ID)
+    expected_close_date = fields.Date(allow_none=True)
+    notes = fields.String(validate=validate.Length(max=20000))
+    expected_version = fields.Integer(validate=validate.Range(min=1),
+                                      metadata={"description": "optimistic concurrency: refuse if changed since"})
+
+
+class DealListSchema(StrictSchema):
+    q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                      metadata={"description": "in the title or the customer's name"})
+    stage = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DEAL_STAGES))
+    owner_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    customer_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    sort = fields.String(load_default="-updated_at", validate=validate.OneOf(
+        [f"{sign}{key}" for key in DEAL_SORT_KEYS for sign in ("", "-")]),
+        metadata={"description": "a column, '-' first for descending; default: latest changed first"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
 CUSTOMER_SORTS = ("name", "-name", "code", "-code", "created_at", "-created_at")
@@ -371,3 +426,50 @@ class FlagPatchSchema(StrictSchema):
 
 class PerimetersSchema(StrictSchema):
     perimeter_ids = fields.List(fields.String(validate=ID), required=True, validate=validate.Length(max=1000))
+
+
+# -- portal visibility of attachments and milestones ---------------------------------------------------
+
+class PortalVisibilitySchema(StrictSchema):
+    """Show or hide at once every attachment (or those of one folder) and/or every milestone."""
+    attachments = fields.Boolean()
+    milestones = fields.Boolean()
+    folder = fields.String(allow_none=True, validate=validate.Length(max=200),
+                           metadata={"description": "with attachments: only the attachments of this folder "
+                                                    "(\"\" = those outside any folder)"})
+
+    @validates_schema
+    def _something_to_change(self, data, **_):
+        if "attachments" not in data and "milestones" not in data:
+            raise ValidationError("Give attachments and/or milestones as true or false.", "attachments")
+        if data.get("folder") is not None and "attachments" not in data:
+            raise ValidationError("A folder applies to attachments: give attachments too.", "folder")
+
+
+# -- client self-service (a portal client updates their own contact and their company) -------------------
+
+PHONE = validate.Regexp(r"^\+?[0-9][0-9 ().\-/]{3,38}$",
+                        error="Not a valid phone number (digits, spaces, + ( ) . - / allowed).")
+
+
+def _phone():
+    return fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE])
+
+
+class ClientContactUpdateSchema(StrictSchema):
+    """What a portal client may change of their own contact (not their branch nor type: staff decide)."""
+    first_name = fields.String(validate=validate.Length(max=100))
+    last_name = fields.String(validate=validate.Length(min=1, max=100))
+    title = fields.String(allow_none=True, validate=validate.Length(max=100))
+    department = fields.String(allow_none=True, validate=validate.Length(max=100))
+    email = fields.Email(allow_none=True)
+    phone = _phone()
+    mobile = _phone()
+    fax = _phone()
+
+
+class ClientCompanyUpdateSchema(StrictSchema):
+    """What a portal client may change of their company (the customer file): address, phone, email."""
+    email = fields.Email(allow_none=True)
+    phone = _phone()
+    address = fields.Nested(AddressSchema)

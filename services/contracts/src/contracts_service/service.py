@@ -12,12 +12,13 @@ import base64
 import hashlib
 import logging
 import collections
-import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from nameko.timer import timer
 from sqlalchemy import and_, delete, false, func, or_, select, text, true, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from paraph_platform.actor import (
@@ -31,15 +32,19 @@ from paraph_platform.events import subscribe
 from paraph_platform.inbox import first_time
 from paraph_platform.outbox import Outbox as OutboxProvider
 from paraph_platform.rpc import Rpc
+from paraph_platform.readiness import PlatformService
+from paraph_platform.idempotency import stable_id
 from paraph_platform.service import RequestContext, endpoint
 
-from . import logic, pdf, schemas
+from . import deals, logic, pdf, schemas
 from .exceptions import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unavailable
 from .models import (
     Asset, Attachment, Contact, Contract, ContractType, ContractTypeScope, Counter, CustomColumn, Customer,
     ContractFlag, CustomerScope, Document, Equipment, Flag, SignatureTracking, History, IdempotencyKey, Inbox, LicenseSettings, Line, Milestone, Outbox,
     ScopeVersion, Task,
 )
+
+from .models import CustomerHistory
 
 log = logging.getLogger(__name__)
 
@@ -155,10 +160,10 @@ def contract_summary(c: Contract, customer_name: str | None = None, flags=None) 
             "total": _dec(c.total), "flags": sorted(flags or []), "custom": dict(c.custom or {}),
             "portal_shared": c.portal_shared, "view_count": c.view_count, "download_count": c.download_count,
             "last_viewed_at": iso(c.last_viewed_at), "created_at": iso(c.created_at), "updated_at": iso(c.updated_at), "sent_at": iso(c.sent_at),
-            "signed_at": iso(c.signed_at), "version": c.version}
+            "signed_at": iso(c.signed_at), "version": c.version, "deal_id": c.deal_id}
 
 
-class ContractsService:
+class ContractsService(PlatformService):
     name = "contracts"
 
     db = Database(idempotency_model=IdempotencyKey)
@@ -267,6 +272,12 @@ class ContractsService:
 
     # -- helpers ------------------------------------------------------------------------------------
 
+    def _customer_history(self, s, customer: Customer, actor: dict, action: str, kind: str = "staff", **details):
+        """One line of the customer file's History tab (staff edits and the clients' self-service)."""
+        s.add(CustomerHistory(license_id=customer.license_id, customer_id=customer.id, actor_id=actor["user_id"],
+                              actor_name=actor.get("name") or actor.get("email") or "", actor_kind=kind,
+                              action=action, details={k: v for k, v in details.items() if v is not None}))
+
     def _history(self, s, c: Contract, actor_id: str, action: str, **details):
         s.add(History(license_id=c.license_id, contract_id=c.id, actor_id=actor_id, action=action,
                       details={k: v for k, v in details.items() if v is not None}))
@@ -298,13 +309,15 @@ class ContractsService:
 
     def _next_number(self, s, license_id: str, kind: str) -> str:
         year = _now().year
+        # the year's first number: concurrent creations each insert the counter, the first one wins
+        # (a plain insert made the others fail with a duplicate key, a 500)
+        insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[self.db.dialect]
+        s.execute(insert(Counter).values(license_id=license_id, kind=kind, year=year, value=0)
+                  .on_conflict_do_nothing())
         q = select(Counter).where(Counter.license_id == license_id, Counter.kind == kind, Counter.year == year)
         if self.db.dialect == "postgresql":
             q = q.with_for_update()
-        counter = s.execute(q).scalar_one_or_none()
-        if counter is None:
-            counter = Counter(license_id=license_id, kind=kind, year=year, value=0)
-            s.add(counter)
+        counter = s.execute(q).scalar_one()
         counter.value += 1
         s.flush()
         return logic.format_number(kind, year, counter.value)
@@ -405,7 +418,8 @@ class ContractsService:
                                                                     Customer.code == data["code"])).first():
                 raise Conflict(f"Customer code {data['code']} is already used.",
                                {"fields": {"code": ["already used"]}})
-        customer_id = str(uuid.uuid4())
+        # sent to perimeter before our commit: a redelivery must send the same id (see paraph_platform.idempotency)
+        customer_id = stable_id(self.ctx, "customer")
         inherited = self.perimeter.inherit(actor, "customer", customer_id)
         with self.db.session() as s:
             code = data.pop("code") or self._next_number(s, actor["license_id"], "customer")
@@ -464,9 +478,13 @@ class ContractsService:
             if "code" in data and data["code"] != c.code and s.execute(select(Customer.id).where(
                     Customer.license_id == c.license_id, Customer.code == data["code"])).first():
                 raise Conflict(f"Customer code {data['code']} is already used.")
+            changes = logic.field_changes(customer_view(c), {k: v for k, v in data.items() if k != "notes"})
             for key, value in data.items():
                 setattr(c, key, value)
             c.updated_at = _now()
+            if changes or "notes" in data:
+                self._customer_history(s, c, actor, "customer_updated", changes=changes,
+                                       notes_changed=("notes" in data) or None)
             self.outbox.add(s, "customer.updated.v1", {"customer_id": c.id, "name": c.name, "kind": c.kind,
                                                        "code": c.code, "changed": sorted(data)},
                             subject=c.id, license_id=c.license_id)
@@ -486,6 +504,7 @@ class ContractsService:
             x = Contact(license_id=c.license_id, customer_id=c.id, **data)
             s.add(x)
             s.flush()
+            self._customer_history(s, c, actor, "contact_added", contact_id=x.id, contact_name=contact_view(x)["name"])
             return contact_view(x)
 
     def _contact(self, s, actor, contact_id) -> Contact:
@@ -509,9 +528,13 @@ class ContractsService:
         data = schemas.ContactPatchSchema().load(payload)
         with self.db.session() as s:
             x = self._contact(s, actor, contact_id)
+            changes = logic.field_changes(contact_view(x), data)
             for key, value in data.items():
                 setattr(x, key, value)
             x.updated_at = _now()
+            if changes:
+                self._customer_history(s, s.get(Customer, x.customer_id), actor, "contact_updated",
+                                       contact_id=x.id, contact_name=contact_view(x)["name"], changes=changes)
             return contact_view(x)
 
     @endpoint(write=True)
@@ -597,6 +620,71 @@ class ContractsService:
     def set_contract_type_perimeters(self, actor, type_id, payload):
         return self._set_perimeters(actor, "contract_type", type_id, payload)
 
+    # -- deals (module deals.py) ---------------------------------------------------------------------
+
+    def _deal(self, s, actor, deal_id, where=None, lock=False):
+        """(deal, customer name) if the caller sees the deal's customer, else 404."""
+        return deals.visible(s, actor["license_id"], deal_id, self._customer_filter(actor, where),
+                             lock=lock and self.db.dialect == "postgresql")
+
+    @endpoint(write=True)
+    def create_deal(self, actor, payload):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.DealInSchema().load(payload)
+        owner = self._owner(actor, data["owner_id"])
+        with self.db.session() as s:
+            customer = self._customer(s, actor, data["customer_id"])
+            settings = self._settings(s, actor["license_id"])
+            d = deals.new(actor, customer, owner, data, settings.currency if settings else "EUR")
+            s.add(d)
+            s.flush()
+            self.outbox.add(s, "deal.created.v1", deals.event(d), subject=d.id, license_id=d.license_id)
+            return deals.view(d, customer.name, deals.documents(s, d.id))
+
+    @endpoint
+    def get_deal(self, actor, deal_id):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        with self.db.session() as s:
+            d, customer_name = self._deal(s, actor, deal_id)
+            return deals.view(d, customer_name, deals.documents(s, d.id))
+
+    @endpoint
+    def list_deals(self, actor, params=None):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        p = schemas.DealListSchema().load(params or {})
+        with self.db.session() as s:
+            page, total = deals.list_query(actor["license_id"], self._customer_filter(actor), p)
+            items = [deals.view(d, name) for d, name in s.execute(page).all()]
+            return {"items": items, "total": s.execute(total).scalar_one(), "limit": p["limit"],
+                    "offset": p["offset"]}
+
+    @endpoint(write=True)
+    def update_deal(self, actor, deal_id, payload):
+        """Change a deal's stage, amount, owner...; a PATCH that changes nothing publishes nothing."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.DealPatchSchema().load(payload)
+        owner = self._owner(actor, data["owner_id"]) if "owner_id" in data else None
+        with self.db.session() as s:
+            d, customer_name = self._deal(s, actor, deal_id, lock=True)
+            changed = deals.apply_patch(d, data, owner)
+            if changed:
+                s.flush()
+                self.outbox.add(s, "deal.updated.v1", deals.event(d, changed), subject=d.id, license_id=d.license_id)
+            return deals.view(d, customer_name, deals.documents(s, d.id))
+
+    @endpoint(write=True)
+    def delete_deal(self, actor, deal_id):
+        """Delete a deal opened by mistake: only while no quote, contract, order or invoice is in it."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        with self.db.session() as s:
+            d, _name = self._deal(s, actor, deal_id, lock=True)
+            deals.check_empty(s, d)
+            self.outbox.add(s, "deal.deleted.v1", {"deal_id": d.id, "title": d.title, "customer_id": d.customer_id,
+                                                   "deleted_by": actor["user_id"]},
+                            subject=d.id, license_id=d.license_id)
+            s.delete(d)
+        return {"deleted": True}
+
     # -- contracts and quotes -------------------------------------------------------------------------
 
     @endpoint(write=True)
@@ -613,6 +701,10 @@ class ContractsService:
                     raise InvalidInput("The contact belongs to another customer.",
                                        {"fields": {"contact_id": ["not a contact of this customer"]}})
                 data["customer_id"] = contact.customer_id
+            if data["deal_id"]:  # made from a deal: its customer, unless one was chosen (then it must match)
+                deal, _name = self._deal(s, actor, data["deal_id"], where)
+                deals.check_same_customer(deal, data["customer_id"] or deal.customer_id)
+                data["customer_id"] = deal.customer_id
             customer = self._customer(s, actor, data["customer_id"], where)
             ctype = None
             if data["contract_type_id"]:
@@ -635,7 +727,7 @@ class ContractsService:
                 locale=data["locale"] or (ctype.locale if ctype else None) or customer.locale
                 or (settings.locale if settings else "fr"),
                 data=data["data"], custom=custom, notes=data["notes"], deal_ref=data["deal_ref"],
-                valid_until=data["valid_until"], created_by=actor["user_id"])
+                deal_id=data["deal_id"], valid_until=data["valid_until"], created_by=actor["user_id"])
             s.add(c)
             s.flush()
             self._set_lines(s, c, data["lines"])
@@ -657,7 +749,7 @@ class ContractsService:
         with self.db.session() as s:
             q = (select(Contract, Customer.name).join(Customer, Customer.id == Contract.customer_id)
                  .where(Contract.license_id == actor["license_id"], self._customer_filter(actor, where)))
-            for key in ("kind", "status", "customer_id", "owner_id", "contract_type_id"):
+            for key in ("kind", "status", "customer_id", "owner_id", "contract_type_id", "deal_id"):
                 if p[key]:
                     q = q.where(getattr(Contract, key) == p[key])
             if p["q"]:
@@ -692,6 +784,18 @@ class ContractsService:
         with self.db.session() as s:
             return self._detail(s, self._contract(s, actor, contract_id))
 
+    @endpoint
+    def compute_totals(self, actor, payload):
+        """The totals lines would have, by the same rule as a saved quote's, without saving anything: the
+        editor shows them while the salesperson types (one rule, never a second copy in the browser)."""
+        require_role(load_actor(actor), *STAFF_ROLES)
+        lines = schemas.TotalsInSchema().load(payload)["lines"]
+        totals = logic.compute_totals(lines)
+        return {"subtotal": _dec(totals.subtotal), "tax_total": _dec(totals.tax_total), "total": _dec(totals.total),
+                "taxes": totals.taxes, "optional_total": _dec(totals.optional_total),
+                "line_amounts": [_dec(logic.line_net(x["quantity"], x["unit_price"], x["discount_pct"]))
+                                 for x in lines]}
+
     @endpoint(write=True)
     def update_contract(self, actor, contract_id, payload):
         actor = require_role(load_actor(actor), *STAFF_ROLES)
@@ -713,6 +817,8 @@ class ContractsService:
                 contact = self._contact(s, actor, data["contact_id"])
                 if contact.customer_id != c.customer_id:
                     raise InvalidInput("The contact belongs to another customer.")
+            if data.get("deal_id"):
+                deals.check_same_customer(self._deal(s, actor, data["deal_id"])[0], c.customer_id)
             if "custom" in data:
                 data["custom"] = {**(c.custom or {}), **logic.check_custom_values(
                     self._columns(s, c.license_id), data["custom"])}
@@ -807,7 +913,8 @@ class ContractsService:
             contract_type_id=src.contract_type_id if kind == src.kind else None, owner_id=src.owner_id,
             owner_name=src.owner_name, owner_email=src.owner_email, currency=src.currency, locale=src.locale,
             data=dict(src.data or {}), custom=dict(src.custom or {}), notes=src.notes,
-            deal_ref=src.deal_ref, valid_until=src.valid_until, source_id=src.id, created_by=actor["user_id"])
+            deal_ref=src.deal_ref, deal_id=src.deal_id, valid_until=src.valid_until, source_id=src.id,
+            created_by=actor["user_id"])
         s.add(c)
         s.flush()
         self._set_flags(s, c, self._flags(s, [src.id])[src.id])
@@ -1047,20 +1154,21 @@ class ContractsService:
 
     @endpoint(write=True)
     def set_portal_visibility(self, actor, contract_id, payload):
-        """Show or hide every attachment (and/or milestone) of a contract on the portal at once."""
+        """Show or hide every attachment (or those of one folder) and/or every milestone of a contract on
+        the portal at once."""
         actor = require_role(load_actor(actor), *STAFF_ROLES)
-        if not isinstance(payload, dict) or not set(payload) <= {"attachments", "milestones"} or not payload or \
-                not all(isinstance(v, bool) for v in payload.values()):
-            raise InvalidInput("Give attachments and/or milestones as true or false.")
+        data = schemas.PortalVisibilitySchema().load(payload or {})
         with self.db.session() as s:
             c = self._contract(s, actor, contract_id)
-            if "attachments" in payload:
-                s.execute(update(Attachment).where(Attachment.contract_id == c.id)
-                          .values(portal_visible=payload["attachments"]))
-            if "milestones" in payload:
+            if "attachments" in data:
+                which = Attachment.contract_id == c.id
+                if data.get("folder") is not None:
+                    which = and_(which, Attachment.folder == data["folder"].strip())
+                s.execute(update(Attachment).where(which).values(portal_visible=data["attachments"]))
+            if "milestones" in data:
                 s.execute(update(Milestone).where(Milestone.contract_id == c.id)
-                          .values(portal_visible=payload["milestones"]))
-            self._history(s, c, actor["user_id"], "portal_visibility", **payload)
+                          .values(portal_visible=data["milestones"]))
+            self._history(s, c, actor["user_id"], "portal_visibility", **data)
             s.flush()
             return self._detail(s, c)["portal"]
 
@@ -1626,6 +1734,95 @@ class ContractsService:
     def on_contract_unshared(self, event):
         """No longer shown on the customer portal: the green line goes off."""
         self._portal_activity(event, "unshared")
+
+    # -- customer history and the clients' self-service (portal) -----------------------------------------
+
+    @endpoint
+    def customer_history(self, actor, customer_id):
+        """Changes of a customer file and its contacts, newest first (staff edits and self-service)."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        with self.db.session() as s:
+            c = self._customer(s, actor, customer_id)
+            rows = s.execute(select(CustomerHistory).where(CustomerHistory.customer_id == c.id)
+                             .order_by(CustomerHistory.at.desc(), CustomerHistory.id).limit(500)).scalars()
+            return {"items": [{"at": iso(h.at), "actor_id": h.actor_id, "actor_name": h.actor_name,
+                               "actor_kind": h.actor_kind, "action": h.action, "details": h.details}
+                              for h in rows]}
+
+    def _client_target(self, s, license_id, customer_id, contact_id) -> tuple[Customer, Contact]:
+        x = s.execute(select(Contact).where(Contact.id == contact_id, Contact.license_id == license_id,
+                                            Contact.customer_id == customer_id)).scalar_one_or_none()
+        if x is None:
+            raise NotFound("Your contact record no longer exists; ask your contact person.")
+        return s.get(Customer, customer_id), x
+
+    @staticmethod
+    def _client_profile(c: Customer, x: Contact) -> dict:
+        return {"contact": contact_view(x),
+                "company": {"id": c.id, "name": c.name, "kind": c.kind, "email": c.email, "phone": c.phone,
+                            "address": dict(c.address or {})}}
+
+    @endpoint
+    def client_profile_internal(self, license_id, customer_id, contact_id):
+        """Internal (portal): a portal client's own contact and their company, as they may edit them."""
+        with self.db.session() as s:
+            return self._client_profile(*self._client_target(s, license_id, customer_id, contact_id))
+
+    @endpoint(write=True)
+    def apply_client_contact_update(self, license_id, customer_id, contact_id, by, payload):
+        """Internal (portal): a portal client changes their own contact details."""
+        return self._apply_client_update(license_id, customer_id, contact_id, by, "contact",
+                                         schemas.ClientContactUpdateSchema().load(payload or {}))
+
+    @endpoint(write=True)
+    def apply_client_company_update(self, license_id, customer_id, contact_id, by, payload):
+        """Internal (portal): a portal client changes their company's address, phone or email."""
+        return self._apply_client_update(license_id, customer_id, contact_id, by, "company",
+                                         schemas.ClientCompanyUpdateSchema().load(payload or {}))
+
+    def _apply_client_update(self, license_id, customer_id, contact_id, by: dict, target: str, wanted: dict):
+        """The self-service change: written to the customer's history and published as customer.self_updated.v1
+        (notify tells the customer's owner); the same values again change nothing (no history, no event)."""
+        if not wanted:
+            raise InvalidInput("Nothing to change.", {"fields": {target: ["Give at least one field."]}})
+        if not isinstance(by, dict) or not isinstance(by.get("user_id"), str) or not by["user_id"]:
+            raise InvalidInput("by must name the portal client: {user_id, name}.")
+        client = {"user_id": by["user_id"], "name": str(by.get("name") or "")[:200]}
+        with self.db.session() as s:
+            c, x = self._client_target(s, license_id, customer_id, contact_id)
+            if target == "contact":
+                changes = logic.field_changes(contact_view(x), wanted)
+                for key, value in wanted.items():
+                    setattr(x, key, value)
+                x.updated_at = _now()
+            else:
+                if "address" in wanted:  # the lines given replace those lines only
+                    wanted = {**wanted, "address": {**(c.address or {}), **wanted["address"]}}
+                changes = logic.field_changes(customer_view(c), wanted)
+                for key, value in wanted.items():
+                    setattr(c, key, value)
+                c.updated_at = _now()
+            if changes:
+                contact_name = contact_view(x)["name"]
+                self._customer_history(s, c, client, f"self_service_{target}", kind="client", contact_id=x.id,
+                                       contact_name=contact_name, changes=changes)
+                self.outbox.add(s, "customer.self_updated.v1", {
+                    "customer_id": c.id, "customer_name": c.name, "owner_id": c.created_by, "contact_id": x.id,
+                    "contact_name": contact_name, "target": target, "changes": changes,
+                    "by_user_id": client["user_id"], "at": iso(_now())}, subject=c.id, license_id=c.license_id)
+            s.flush()
+            return {**self._client_profile(c, x), "changes": changes}
+
+    @endpoint
+    def visible_customers(self, actor, customer_ids):
+        """{id: name} of those of the ids the caller may see (the perimeter filter in SQL): lists kept by
+        other services (the portal's clients) are filtered and named with it."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        if not isinstance(customer_ids, list) or len(customer_ids) > 5000:
+            raise InvalidInput("customer_ids must be a list of at most 5000 ids")
+        with self.db.session() as s:
+            return {"names": dict(s.execute(select(Customer.id, Customer.name).where(
+                Customer.id.in_(customer_ids), self._customer_filter(actor))).all())}
 
     # -- internal reads for portal and signing -----------------------------------------------------------
 

@@ -69,6 +69,28 @@ def test_quote_lines_optional_products_taxes_and_totals(env):
     assert "lines" in r.get_json()["errors"]
 
 
+def test_totals_of_lines_without_saving_them(env):
+    """POST /quotes/totals: what the quote editor shows while lines are typed, by the saved quote's rule."""
+    s = env["s"]
+    before = s.get("/api/v1/quotes", token=env["T"]).get_json()["total"]
+    r = s.post("/api/v1/quotes/totals", token=env["T"], json={"lines": LINES})
+    assert r.status_code == 200, r.get_json()
+    totals = r.get_json()
+    assert (totals["subtotal"], totals["tax_total"], totals["total"], totals["optional_total"]) == \
+        ("1230.00", "241.65", "1471.65", "200.00")
+    assert totals["taxes"] == [{"rate": "5.50", "base": "30.00", "tax": "1.65"},
+                               {"rate": "20.00", "base": "1200.00", "tax": "240.00"}]
+    assert totals["line_amounts"] == ["300.00", "900.00", "30.00", "200.00"]
+    assert s.get("/api/v1/quotes", token=env["T"]).get_json()["total"] == before  # nothing saved
+    assert s.post("/api/v1/quotes/totals", token=env["T"], json={}).get_json()["total"] == "0.00"
+    # a line the editor cannot total yet: 422 naming the field, never a 500
+    r = s.post("/api/v1/quotes/totals", token=env["T"], json={"lines": [{"description": "x", "quantity": "abc",
+                                                                           "unit_price": "1"}]})
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    assert "quantity" in r.get_json()["errors"]["lines"]["0"]
+    assert s.post("/api/v1/quotes/totals", json={"lines": []}).status_code == 401
+
+
 def test_duplicate_convert_history_and_lifecycle(env):
     s = env["s"]
     q = s.post("/api/v1/quotes", token=env["T"], json={"title": "Devis", "customer_id": env["customer"]["id"],

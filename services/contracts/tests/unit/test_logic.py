@@ -86,3 +86,13 @@ def test_templates_list_the_urls_they_would_fetch():
     with pytest.raises(InvalidInput) as refused:
         pdf.refuse_urls(["file:///etc/hostname"])
     assert "file:///etc/hostname" in refused.value.details["fields"]["template_html"][0]
+
+
+def test_field_changes_name_what_changed_from_what():
+    from contracts_service.logic import field_changes
+    current = {"phone": "03 20 00 00 00", "email": None, "address": {"line1": "12 rue des Lilas", "city": "Lille"}}
+    assert field_changes(current, {"phone": "03 20 00 00 00", "email": "", "address": {"city": "Lille"}}) == []
+    assert field_changes(current, {"phone": "+33 3 20 11 22 33", "address": {"line1": "", "postal_code": "59000"}}) == [
+        {"field": "phone", "from": "03 20 00 00 00", "to": "+33 3 20 11 22 33"},
+        {"field": "address.line1", "from": "12 rue des Lilas", "to": None},
+        {"field": "address.postal_code", "from": None, "to": "59000"}]

@@ -151,6 +151,16 @@ class UserPage(Schema):
     offset = fields.Integer(required=True)
 
 
+class Colleague(Schema):
+    user_id = fields.String(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+
+
+class ColleaguePage(Schema):
+    items = fields.List(fields.Nested(Colleague), required=True)
+
+
 class CollaboratorRow(Schema):
     row = fields.Integer(required=True, metadata={"description": "its row in the export (1 = first data row)"})
     code = fields.String(required=True)
@@ -203,6 +213,7 @@ RPC = {
     "update_client_access": Rpc(schemas.UpdateClientSchema, MemberResult, args=("actor", "user_id")),
     "resend_invitation": Rpc(result=MemberResult, args=("actor", "user_id")),
     "list_users": Rpc(schemas.ListUsersSchema, UserPage, args=("actor",)),
+    "list_colleagues": Rpc(schemas.ListColleaguesSchema, ColleaguePage, args=("actor",)),
     "update_member": Rpc(schemas.UpdateMemberSchema, schemas.MemberView, args=("actor", "user_id")),
     "deactivate_user": Rpc(result=MemberResult, args=("actor", "user_id")),
     "reactivate_user": Rpc(result=MemberResult, args=("actor", "user_id")),

@@ -101,6 +101,11 @@ class ListUsersSchema(StrictSchema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
+class ListColleaguesSchema(StrictSchema):
+    q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))
+
+
 class LoginSchema(StrictSchema):
     email = fields.String(required=True, validate=validate.Length(min=1, max=320))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
@@ -175,6 +180,8 @@ class PreferencesSchema(Schema):
                                   values=fields.Boolean())
     signed = fields.Dict(keys=fields.String(validate=validate.OneOf(["email", "sms"])),
                          values=fields.Boolean())
+    customer_self_updated = fields.Dict(keys=fields.String(validate=validate.OneOf(["email", "sms"])),
+                                        values=fields.Boolean())
 
     @validates_schema
     def _not_empty(self, data, **kwargs):

@@ -7,13 +7,14 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, func, or_, select
 
 from paraph_platform.actor import (
-    CLIENT, FRONT_USER_MANAGER, LICENSE_ADMIN, SYSTEM, load_actor, require_role,
+    CLIENT, FRONT_USER_MANAGER, LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role, require_staff,
 )
 from paraph_platform import offhub
 from paraph_platform.db import Database
 from paraph_platform.envelope import iso
 from paraph_platform.outbox import Outbox as OutboxProvider
 from paraph_platform.rpc import Rpc
+from paraph_platform.readiness import PlatformService
 from paraph_platform.service import RequestContext, endpoint
 
 from . import logic, schemas
@@ -44,7 +45,7 @@ def member_view(user: User, m: Membership) -> dict:
     }
 
 
-class IdentityService:
+class IdentityService(PlatformService):
     name = "identity"
 
     db = Database(idempotency_model=IdempotencyKey)
@@ -451,6 +452,22 @@ class IdentityService:
             rows = s.execute(q.order_by(User.email).limit(p["limit"]).offset(p["offset"])).all()
             return {"items": [member_view(u, m) for u, m in rows], "total": total,
                     "limit": p["limit"], "offset": p["offset"]}
+
+    @endpoint
+    def list_colleagues(self, actor, params=None):
+        """The active staff of the caller's license, name and email only: whom a salesperson may add as an
+        approver or signer (the full user list, with roles and statuses, stays for managers)."""
+        actor = require_staff(load_actor(actor))
+        p = schemas.ListColleaguesSchema().load(params or {})
+        with self.db.session() as s:
+            q = select(User).join(Membership, Membership.user_id == User.id).where(
+                Membership.license_id == actor["license_id"], Membership.status == "active",
+                Membership.role.in_(STAFF_ROLES))
+            if p["q"]:
+                like = f"%{p['q'].lower()}%"
+                q = q.where(or_(User.email.like(like), func.lower(User.name).like(like)))
+            rows = s.execute(q.order_by(func.lower(User.name), User.email).limit(p["limit"])).scalars().all()
+            return {"items": [{"user_id": u.id, "name": u.name or u.email, "email": u.email} for u in rows]}
 
     @endpoint
     def get_user(self, actor, user_id):

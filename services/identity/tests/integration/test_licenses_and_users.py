@@ -187,3 +187,30 @@ def test_idempotency_key_makes_writes_safe_to_retry(system):
     # without a key, a second invitation of an invited user is a clear conflict
     r4 = s.post("/api/v1/users", json={"email": "once@idem.test"}, token=admin["access_token"])
     assert r4.status_code == 409
+
+
+def test_colleagues_are_the_active_staff_of_my_license_for_every_staff_member(system):
+    """Whom a salesperson may add as approver or signer: active staff of their license (name and email only),
+    searchable; invited or deactivated users, other licenses and portal clients are not listed."""
+    s = system("identity")
+    pool = make_pool(s)
+    boss = activate(s, pool["activation_code"], "ACME Paris", "boss@acme.test")
+    other = activate(s, pool["activation_code"], "ACME Lyon", "boss@acme-lyon.test")
+    sales = invite_and_join(s, boss["access_token"], "paul@acme.test")
+    invite_and_join(s, boss["access_token"], "gone@acme.test")
+    assert s.post("/api/v1/users", json={"email": "invited@acme.test"}, token=boss["access_token"]).status_code == 201
+    gone = s.get("/api/v1/users?q=gone@", token=boss["access_token"]).json["items"][0]
+    assert s.post(f"/api/v1/users/{gone['user_id']}/deactivate", token=boss["access_token"]).status_code == 200
+
+    r = s.get("/api/v1/colleagues", token=sales["access_token"])
+    assert r.status_code == 200, r.json
+    assert sorted(c["email"] for c in r.json["items"]) == ["boss@acme.test", "paul@acme.test"]
+    assert set(r.json["items"][0]) == {"user_id", "name", "email"}
+    assert [c["email"] for c in s.get("/api/v1/colleagues?q=PAUL", token=sales["access_token"]).json["items"]] == \
+        ["paul@acme.test"]
+    assert [c["email"] for c in s.get("/api/v1/colleagues", token=other["access_token"]).json["items"]] == \
+        ["boss@acme-lyon.test"]
+    for query in ("limit=0", "limit=abc", "q=" + "x" * 201):
+        r = s.get(f"/api/v1/colleagues?{query}", token=sales["access_token"])
+        assert r.status_code == 422 and r.mimetype == "application/problem+json", query
+    assert s.get("/api/v1/colleagues").status_code == 401

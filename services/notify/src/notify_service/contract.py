@@ -73,6 +73,8 @@ CONSUMES_EVENTS = {
     ("portal", "quote.feedback_sent.v1"): _OWNER + ["number", "message"],
     ("portal", "contract.shared.v1"): _OWNER + ["number"],
     ("signing", "signature.completed.v1"): _OWNER + ["signers", "completed_at"],
+    ("contracts", "customer.self_updated.v1"): ["owner_id", "customer_id", "customer_name", "contact_name", "target",
+                                                "changes"],
     ("notify", "webhook.endpoint_disabled.v1"): ["webhook_id", "url", "reason", "disabled_at", "last_error"],
     # the customer scope replica the delivery log is filtered on
     ("perimeter", "perimeter.assignments_changed.v1"): ["license_id", "subject_type", "subject_id", "perimeter_ids",

@@ -11,6 +11,9 @@
 * **Claim**: an atomic UPDATE of due rows (``queued`` and due, or ``sending`` whose lease
   expired) sets ``sending``, a fresh ``claim_token`` and ``lease_until``; on PostgreSQL the
   candidates are selected ``FOR UPDATE SKIP LOCKED`` so replicas never pick the same row.
+* **Heartbeat**: while a claimed batch is being sent, its leases are renewed every third of the lease
+  (``send_lease``, 10 s by default), so a live sender keeps its rows however slow the SMTP server is
+  (up to ``attempt_timeout``), and a dead sender's rows are resumed one short lease after it died.
 * **Point of no return**: right before the SMTP end-of-DATA (or the SMS API call) the row is moved
   to phase ``committing`` by an UPDATE guarded by the claim token (fencing: a sender that lost its
   row stops here, before anything can be delivered) which also renews the lease.
@@ -23,7 +26,7 @@ never delivers a message whose DATA was not terminated), send it normally; ``com
 may have: send it again with the **same Message-ID** (SMS: same provider reference) and count it
 in ``in_doubt_resends``. Receivers that deduplicate on Message-ID (the mail sink, most mail
 clients) therefore show every notification exactly once, and no notification is ever lost.
-One attempt is bounded by ``attempt_timeout`` (< lease), so a live sender never loses its row.
+One attempt is bounded by ``attempt_timeout``; the heartbeat, not the attempt's length, keeps the row.
 """
 from __future__ import annotations
 
@@ -31,10 +34,12 @@ import base64
 import binascii
 import logging
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 from email.utils import parseaddr
 
 import eventlet
+from eventlet.event import Event
 from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -47,6 +52,9 @@ from .models import Notification, NotificationTemplate
 log = logging.getLogger(__name__)
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+# the key under which a request's own subject (notification.requested.v1 ``subject``) is kept with the row's
+# variables: the salesperson's wording replaces the template's subject as plain text, never rendered as a template
+SUBJECT_OVERRIDE = "_subject"
 DEFAULT_CONTENT_TYPES = {"contract_pdf": "application/pdf", "signed_pdf": "application/pdf", "proof": "application/pdf"}
 
 
@@ -162,6 +170,46 @@ class Deliverer:
                              row.channel, row.id, row.message_id or row.delivery_key)
             return rows
 
+    # -- leases -----------------------------------------------------------------------------------
+
+    def send(self, rows: list[Notification], run, limit: int):
+        """Attempt the claimed ``rows`` with ``run(fn, items, limit)`` (the ``Concurrent`` dependency) while
+        their leases are renewed, so rows waiting for a free slot keep their lease too."""
+        with self._leases_renewed(rows):
+            run(self.attempt, rows, limit)
+
+    @contextmanager
+    def _leases_renewed(self, rows: list[Notification]):
+        tokens = sorted({row.claim_token for row in rows if row.claim_token})
+        if not tokens:
+            yield
+            return
+        done = Event()
+        # a plain green thread, stopped by ``done`` rather than killed: killing it in the middle of its
+        # UPDATE would leave a database connection half-used
+        eventlet.spawn(self._renew_leases, tokens, done)
+        try:
+            yield
+        finally:
+            done.send(True)
+
+    def _renew_leases(self, tokens: list[str], done: Event):
+        """Push ``lease_until`` forward every third of the lease for the rows still held by these claims (a
+        finished row has no claim token any more, one taken over has another: both drop out by themselves)."""
+        N = Notification
+        lease = self.settings.send_lease
+        while done.wait(lease / 3) is None:
+            try:
+                with self.db.session() as s:
+                    held = s.execute(update(N).where(N.claim_token.in_(tokens), N.status == "sending")
+                                     .values(lease_until=utcnow() + timedelta(seconds=lease))
+                                     .execution_options(synchronize_session=False)).rowcount
+            except Exception:  # noqa: BLE001 - a database hiccup: try again at the next beat
+                log.warning("notify: could not renew send leases; retrying in %.1fs", lease / 3, exc_info=True)
+                continue
+            if not held:
+                return
+
     # -- state changes (all fenced by the claim token) ----------------------------------------
 
     def _update(self, row: Notification, **values) -> bool:
@@ -229,6 +277,8 @@ class Deliverer:
         except templates.RenderError as exc:
             self._fail(row, f"template {row.template}/{row.locale} cannot be rendered: {exc}")
             return
+        if variables.get(SUBJECT_OVERRIDE):
+            rendered["subject"] = " ".join(str(variables[SUBJECT_OVERRIDE]).split())[:998]
         if row.channel == "sms":
             # the log keeps the SMS text with its secrets (one-time codes) masked; the phone gets them
             logged = templates.render(row.template, row.locale, parts, templates.masked(row.template, variables))

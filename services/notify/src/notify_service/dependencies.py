@@ -46,8 +46,8 @@ class NotifySettings:
     mail_domain: str
     smtp: logic.SmtpTarget
     smtp_timeout: float
-    send_lease: float             # seconds a claimed notification belongs to its sender
-    attempt_timeout: float        # hard bound of one send attempt (< send_lease)
+    send_lease: float             # seconds a claimed notification belongs to its sender, renewed while it sends
+    attempt_timeout: float        # hard bound of one send attempt
     notify_schedule: tuple
     attachment_attempts: int      # attempts waiting for an attachment before sending without it
     sms_kind: str
@@ -76,13 +76,15 @@ def load_settings(config: dict) -> NotifySettings:
         raise RuntimeError(str(exc)) from None
     mail_from = _pick(c, "MAIL_FROM", env("MAIL_FROM", "Paraph <no-reply@paraph.local>", "notify"))
     smtp_timeout = _number("SMTP_TIMEOUT", _pick(c, "SMTP_TIMEOUT", env("SMTP_TIMEOUT", None, "notify")), 30.0)
+    # the sender renews its lease every third of it (delivery.Deliverer._keep_lease), so the lease only says
+    # how soon a dead sender's notifications are resumed; a slow send keeps its row up to NOTIFY_ATTEMPT_TIMEOUT
     lease = _number("NOTIFY_SEND_LEASE", _pick(c, "NOTIFY_SEND_LEASE", env("NOTIFY_SEND_LEASE", None, "notify")),
-                    max(120.0, smtp_timeout * 3 + 30))
+                    10.0)
+    if lease < 1:
+        raise RuntimeError("NOTIFY_SEND_LEASE must be at least 1 second")
     attempt_timeout = _number("NOTIFY_ATTEMPT_TIMEOUT", _pick(c, "NOTIFY_ATTEMPT_TIMEOUT",
                                                               env("NOTIFY_ATTEMPT_TIMEOUT", None, "notify")),
-                              max(1.0, lease * 0.75))
-    if attempt_timeout >= lease:
-        raise RuntimeError("NOTIFY_ATTEMPT_TIMEOUT must be shorter than NOTIFY_SEND_LEASE")
+                              max(1.0, smtp_timeout * 3))
     webhook_timeout = _number("WEBHOOK_TIMEOUT", _pick(c, "WEBHOOK_TIMEOUT", env("WEBHOOK_TIMEOUT", None, "notify")),
                               10.0)
     base = str(_pick(c, "PUBLIC_URL", public_url())).rstrip("/")

@@ -32,11 +32,15 @@ PUBLIC_EVENT_TYPES: dict[str, tuple[str, str]] = {
     "customer.created.v1": ("contracts", "A customer was created."),
     "contract_type.created.v1": ("contracts", "A contract type (model) was created."),
     "customer.updated.v1": ("contracts", "A customer file was edited."),
+    "customer.self_updated.v1": ("contracts", "A portal client updated their own details or their company's."),
     "contract.created.v1": ("contracts", "A contract, quote, order or invoice was created."),
     "contract.sent.v1": ("contracts", "A contract or quote was sent (or a reminder was sent) to its contact."),
     "contract.status_changed.v1": ("contracts", "A contract's status changed."),
     "contract.abandoned.v1": ("contracts", "An unsigned contract was abandoned after the license's delay."),
     "quote.converted.v1": ("contracts", "A quote was converted into an order or an invoice."),
+    "deal.created.v1": ("contracts", "A deal (sales opportunity) was created."),
+    "deal.updated.v1": ("contracts", "A deal's stage, amount, owner or details changed."),
+    "deal.deleted.v1": ("contracts", "A deal without documents was deleted."),
     "signature.requested.v1": ("signing", "Signatures (and approvals) were requested on a contract."),
     "approver.approved.v1": ("signing", "An approver approved the document."),
     "approver.declined.v1": ("signing", "An approver refused the document."),
@@ -95,12 +99,14 @@ OWNER_EVENTS: dict[str, tuple[str | None, str]] = {
     "contract.shared.v1": ("contract_shared", "contract_shared"),
     "signature.completed.v1": ("signed", "signature_completed"),
     "quote.feedback_sent.v1": (None, "quote_feedback"),
+    "customer.self_updated.v1": ("customer_self_updated", "customer_self_updated"),
 }
 DEFAULT_PREFERENCES = {
     "quote_viewed": {"email": True, "sms": False},
     "quote_downloaded": {"email": True, "sms": False},
     "contract_shared": {"email": True, "sms": False},
     "signed": {"email": True, "sms": False},
+    "customer_self_updated": {"email": True, "sms": False},
 }
 
 
@@ -141,7 +147,22 @@ def owner_vars(event: dict, owner: dict, public_url: str) -> dict:
                              for s in (data.get("signers") or []) if isinstance(s, dict)]
     if event.get("type") == "contract.shared.v1":
         values["shared_by"] = str(data.get("shared_by_name") or "")
+    if event.get("type") == "customer.self_updated.v1":
+        values.update(customer_self_vars(data, public_url))
     return values
+
+
+def customer_link(public_url: str, customer_id: str) -> str:
+    return f"{public_url.rstrip('/')}/customers/{customer_id}?tab=history"
+
+
+def customer_self_vars(data: dict, public_url: str) -> dict:
+    """Variables of customer_self_updated: who changed what of the customer file (customer.self_updated.v1)."""
+    return {"customer_name": str(data.get("customer_name") or ""), "target": str(data.get("target") or ""),
+            "changes": [{"field": str(c.get("field") or ""), "from": "" if c.get("from") is None else str(c["from"]),
+                         "to": "" if c.get("to") is None else str(c["to"])}
+                        for c in (data.get("changes") or []) if isinstance(c, dict)],
+            "link": customer_link(public_url, str(data.get("customer_id") or ""))}
 
 
 # -- retry schedules -----------------------------------------------------------------------------

@@ -42,6 +42,9 @@ class NotificationRequest(Schema):
     reply_to = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=320))
     customer_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36),
                                 metadata={"description": "the customer the message is about (delivery log scope)"})
+    subject = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500),
+                            metadata={"description": "replaces the template's subject (plain text, not a template: "
+                                                     "a salesperson's own wording of an email sent by hand)"})
 
 
 # -- templates ----------------------------------------------------------------------------------------

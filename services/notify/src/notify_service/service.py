@@ -10,7 +10,8 @@ from nameko.timer import timer
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from paraph_platform.actor import FRONT_USER_MANAGER, LICENSE_ADMIN, load_actor, require_role, system_actor
+from paraph_platform.actor import (FRONT_USER_MANAGER, LICENSE_ADMIN, load_actor, require_role, require_staff,
+                                   system_actor)
 from paraph_platform.config import env_float
 from paraph_platform.db import Database, utcnow
 from paraph_platform.envelope import iso, make_event
@@ -19,10 +20,11 @@ from paraph_platform.events import subscribe
 from paraph_platform.inbox import first_time
 from paraph_platform.outbox import Outbox as OutboxProvider
 from paraph_platform.rpc import Rpc
+from paraph_platform.readiness import PlatformService
 from paraph_platform.service import RequestContext, endpoint
 
 from . import logic, retention, schemas, scope, templates
-from .delivery import Deliverer, effective_parts
+from .delivery import SUBJECT_OVERRIDE, Deliverer, effective_parts
 from .dependencies import Channels, Concurrent, Settings
 from .exceptions import Conflict, InvalidInput, NotFound
 from .models import (IdempotencyKey, Inbox, Notification, NotificationTemplate, Outbox, WebhookDelivery,
@@ -80,7 +82,7 @@ def delivery_view(d: WebhookDelivery, payload: bool = False) -> dict:
     return view
 
 
-class NotifyService:
+class NotifyService(PlatformService):
     name = "notify"
 
     db = Database(idempotency_model=IdempotencyKey)
@@ -119,7 +121,7 @@ class NotifyService:
         try:
             deliverer = self._deliverer()
             rows = deliverer.claim(ids=ids)
-            self.concurrent(deliverer.attempt, rows, self.settings.concurrency)
+            deliverer.send(rows, self.concurrent, self.settings.concurrency)
         except Exception:  # noqa: BLE001 - the rows are committed; the timer will deliver them
             log.exception("notify: immediate delivery failed; the delivery timer will retry")
 
@@ -174,6 +176,8 @@ class NotifyService:
         variables = dict(data["vars"])
         if data.get("reply_to"):
             variables["reply_to"] = data["reply_to"]
+        if data.get("subject") and data["subject"].strip():
+            variables[SUBJECT_OVERRIDE] = data["subject"]
         customer_id = data.get("customer_id")
         self._know_customer_scope(event.get("license_id"), customer_id)
         with self.db.session() as s:
@@ -241,6 +245,11 @@ class NotifyService:
 
     @subscribe("signing", "signature.completed.v1")
     def on_signature_completed(self, event):
+        self._owner_event(event)
+
+    @subscribe("contracts", "customer.self_updated.v1")
+    def on_customer_self_updated(self, event):
+        """A portal client changed their or their company's details: the customer's owner is told."""
         self._owner_event(event)
 
     def _owner_event(self, event: dict):
@@ -361,7 +370,7 @@ class NotifyService:
         deliverer = self._deliverer()
         rows = deliverer.claim(limit=self.settings.batch)
         if rows:
-            self.concurrent(deliverer.attempt, rows, self.settings.concurrency)
+            deliverer.send(rows, self.concurrent, self.settings.concurrency)
 
     @timer(interval=POLL_INTERVAL)
     def deliver_webhooks(self):
@@ -444,11 +453,18 @@ class NotifyService:
 
     @endpoint
     def preview_template(self, actor, name, locale, payload):
-        """Render the saved template (or the draft parts sent) with sample or given variables."""
-        actor = require_role(load_actor(actor), *ADMINS)
+        """Render the saved template (or the draft parts sent) with sample or given variables. Salespeople
+        may preview, with their own variables, the saved version of the emails they send by hand (what the
+        customer will read), never a draft."""
+        actor = load_actor(actor)
         templates.check_name(name)
         templates.check_locale(locale)
         data = schemas.PreviewIn().load(payload or {})
+        drafting = any(data.get(k) is not None for k in templates.PARTS)
+        if name in templates.SENT_BY_HAND and not drafting:
+            require_staff(actor)
+        else:
+            require_role(actor, *ADMINS)
         with self.db.session() as s:
             parts, _row = effective_parts(s, actor["license_id"], name, locale)
         draft = {k: data[k] for k in templates.PARTS if data.get(k) is not None}

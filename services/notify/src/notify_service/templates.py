@@ -86,6 +86,13 @@ VARIABLES: dict[str, dict[str, tuple[str, object]]] = {
                        "contact_name": _CONTACT, "contact_email": ("contact's email", "jeanne@client.test"),
                        "message": ("the contact's feedback", "Pouvez-vous revoir la remise ?"), "at": _AT,
                        "link": ("link to the quote", _LINK[1])},
+    "customer_self_updated": {"name": _NAME, "license_name": _LICENSE,
+                              "customer_name": ("the customer", "Durand Immobilier"),
+                              "contact_name": ("the portal client who made the change", "Claire Durand"),
+                              "target": ("contact (their own details) or company (the customer file)", "company"),
+                              "changes": ("list of {field, from, to}",
+                                          [{"field": "phone", "from": "03 20 00 00 00", "to": "03 20 11 22 33"}]),
+                              "at": _AT, "link": ("the customer file's history", _LINK[1])},
     "webhook_disabled": {"name": _NAME, "license_name": _LICENSE,
                          "webhook_url": ("the endpoint URL", "https://erp.example/hooks/paraph"),
                          "webhook_id": ("the webhook id", "3f1c0c9e-0000-4000-8000-000000000000"),
@@ -99,7 +106,9 @@ REQUIRED_VARIABLE = {
     "invitation": "link", "client_invitation": "link", "password_reset": "link", "quote_send": "link",
     "quote_reminder": "link", "signature_request": "link", "signature_reminder": "link", "signature_otp": "code",
 }
-LIST_VARIABLES = {"signers"}
+LIST_VARIABLES = {"signers", "changes"}
+# the emails a salesperson composes and sends from the send screen: they may preview them (their own wording)
+SENT_BY_HAND = ("quote_send", "quote_reminder")
 # secrets the message delivers (one-time codes): they reach the recipient in the body or SMS only, never a
 # subject (subjects show in notification previews and lock screens) nor the stored delivery log
 SECRET_VARIABLES = {"signature_otp": ("code",)}
@@ -439,6 +448,29 @@ def _defaults() -> dict:
          "failed deliveries through the API (POST /webhooks/{{ webhook_id }}/replay).",
          ("button", "Manage webhooks", "link")],
         _SIGN["en"], "Paraph: webhook {{ webhook_url }} was disabled ({{ reason }}).")
+    # a portal client updated their details or their company's (self-service) ---------------------
+    changes = {loc: "{% for c in changes %}• {{ c.field }}" + sep + "{{ c['from'] or '—' }} → {{ c.to or '—' }}\n"
+                    "{% endfor %}" for loc, sep in (("fr", " : "), ("en", ": "))}
+    d["customer_self_updated"]["fr"] = _build(
+        "fr", "{{ customer_name }} : {{ contact_name }} a mis à jour "
+              "{% if target == 'company' %}les coordonnées de l'entreprise{% else %}ses coordonnées{% endif %}",
+        "Bonjour {{ name }},",
+        ["{{ contact_name }} a mis à jour sur le portail client "
+         "{% if target == 'company' %}les coordonnées de {{ customer_name }}{% else %}ses coordonnées "
+         "(client {{ customer_name }}){% endif %} :",
+         changes["fr"],
+         ("button", "Voir l'historique du client", "link")],
+        _SIGN["fr"], "Paraph : {{ contact_name }} a mis à jour les coordonnées de {{ customer_name }}. {{ link }}")
+    d["customer_self_updated"]["en"] = _build(
+        "en", "{{ customer_name }}: {{ contact_name }} updated "
+              "{% if target == 'company' %}the company's details{% else %}their details{% endif %}",
+        "Hello {{ name }},",
+        ["{{ contact_name }} updated on the customer portal "
+         "{% if target == 'company' %}the details of {{ customer_name }}{% else %}their details "
+         "(customer {{ customer_name }}){% endif %}:",
+         changes["en"],
+         ("button", "See the customer's history", "link")],
+        _SIGN["en"], "Paraph: {{ contact_name }} updated the details of {{ customer_name }}. {{ link }}")
     return d
 
 

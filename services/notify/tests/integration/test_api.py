@@ -12,7 +12,8 @@ def test_templates_are_editable_per_license_and_locale(paraph):
     token = admin["access_token"]
 
     listing = p.get("/api/v1/notification-templates", token=token).json
-    assert len(listing) == 28 and not any(t["customized"] for t in listing)
+    from notify_service.templates import LOCALES, TEMPLATE_NAMES
+    assert len(listing) == len(TEMPLATE_NAMES) * len(LOCALES) and not any(t["customized"] for t in listing)
     assert {t["name"] for t in listing} >= {"invitation", "quote_send", "quote_reminder", "signature_otp"}
     one = p.get("/api/v1/notification-templates/invitation?locale=en", token=token).json
     assert one["locale"] == "en" and "link" in one["variables"] and one["required_variable"] == "link"
@@ -82,3 +83,23 @@ def test_delivery_log_for_managers_only_and_scoped_by_license(paraph):
     for query in ("status=lost", "limit=0", "since=yesterday", "channel=fax", "template=nope"):
         r = p.get(f"/api/v1/notifications?{query}", token=admin["access_token"])
         assert r.status_code == 422 and r.mimetype == "application/problem+json", query
+
+
+def test_salespeople_preview_the_quote_emails_they_send_and_nothing_else(paraph):
+    """The send screen shows a salesperson what the customer will read: the license's saved quote_send /
+    quote_reminder with the quote's own details. Drafts and the other templates stay for license admins."""
+    p = paraph()
+    admin = p.activate("Preview SA", "admin@preview.test")
+    user = p.join(admin, "user@preview.test")["access_token"]
+    r = p.put("/api/v1/notification-templates/quote_send?locale=fr", token=admin["access_token"],
+              json={"subject": "Proposition {{ number }}", "text": "Bonjour {{ name }}, {{ message }} {{ link }}"})
+    assert r.status_code == 200, r.json
+    r = p.post("/api/v1/notification-templates/quote_send/preview?locale=fr", token=user,
+               json={"vars": {"number": "D-9", "name": "Alice", "message": "À bientôt", "link": "(lien)"}})
+    assert r.status_code == 200, r.json
+    assert r.json["subject"] == "Proposition D-9" and "Bonjour Alice, À bientôt (lien)" in r.json["text"]
+    assert p.post("/api/v1/notification-templates/quote_reminder/preview?locale=en", token=user,
+                  json={}).status_code == 200
+    for name, body in (("invitation", {}), ("quote_send", {"subject": "draft"}), ("quote_send", {"text": "x"})):
+        r = p.post(f"/api/v1/notification-templates/{name}/preview?locale=fr", token=user, json=body)
+        assert r.status_code == 403 and r.mimetype == "application/problem+json", (name, body, r.json)

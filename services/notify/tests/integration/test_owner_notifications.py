@@ -80,3 +80,37 @@ def test_owner_notifications_follow_preferences(paraph, publish, db_reader):
     assert len(handled(downloaded)) == 1 and len(handled(completed)) == 1
     # invitation, viewed, shared, downloaded, feedback, signed, second feedback
     assert len(p.sink.messages(to="sales@sales.test")) == 7
+
+
+def test_a_customers_owner_is_told_of_a_clients_self_service_change_per_preferences(paraph, publish, db_reader):
+    """customer.self_updated.v1 (a portal client changed their or their company's details): the customer's owner
+    gets customer_self_updated in their language with each change and a link to the customer's history, once per
+    event; switched off in their preferences, nothing is sent."""
+    p = paraph()
+    admin = p.activate("Gem Co", "admin@gem.test")
+    sales = p.join(admin, "sales@gem.test", locale="en")
+    owner_id, license_id = sales["user"]["user_id"], sales["license_id"]
+    db = db_reader(p.db_url("notify"))
+
+    def changed(**data):
+        return publish("contracts", "customer.self_updated.v1", {
+            "customer_id": "cu-1", "customer_name": "Hervé David", "owner_id": owner_id, "contact_id": "ct-1",
+            "contact_name": "Mireille Couture", "target": "company", "by_user_id": "client-1",
+            "at": "2030-01-15T09:30:00Z",
+            "changes": [{"field": "address.city", "from": "Laval", "to": "Montréal"}], **data}, license_id=license_id)
+
+    first = changed()
+    [mail] = p.sink.wait_for_messages(to="sales@gem.test", subject="Mireille Couture updated")
+    assert mail["subject"] == "Hervé David: Mireille Couture updated the company's details"
+    assert "address.city: Laval → Montréal" in mail["text"]
+    assert "http://paraph.test/customers/cu-1?tab=history" in mail["links"]
+    publish("contracts", "customer.self_updated.v1", first["data"], license_id=license_id, id=first["id"])  # again
+    db.wait("select 1 from inbox where event_id = :e and consumer = 'notify.owner'", e=first["id"])
+    assert len(db.all("select * from notifications where template = 'customer_self_updated'")) == 1
+
+    r = p.patch("/api/v1/me/preferences", json={"customer_self_updated": {"email": False}},
+                token=sales["access_token"])
+    assert r.status_code == 200, r.json
+    muted = changed(target="contact")
+    db.wait("select 1 from inbox where event_id = :e and consumer = 'notify.owner'", e=muted["id"])
+    assert db.all("select * from notifications where event_id = :e", e=muted["id"]) == []

@@ -23,6 +23,7 @@ from paraph_platform.events import subscribe
 from paraph_platform.inbox import first_time
 from paraph_platform.outbox import Outbox as OutboxProvider
 from paraph_platform.rpc import Rpc
+from paraph_platform.readiness import PlatformService
 from paraph_platform.service import RequestContext, endpoint
 
 from . import schemas
@@ -51,7 +52,7 @@ def perimeter_view(p: Perimeter, counts: dict | None = None) -> dict:
     return view
 
 
-class PerimeterService:
+class PerimeterService(PlatformService):
     name = "perimeter"
 
     db = Database(idempotency_model=IdempotencyKey)

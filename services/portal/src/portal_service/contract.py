@@ -100,6 +100,8 @@ class NotificationRequestedV1(Schema):
     reply_to = fields.String(metadata={"description": "quote emails: the salesperson; feedback: the contact"})
     customer_id = fields.String(allow_none=True, metadata={"description": "the customer the message is about: "
                                                            "who may read it in the delivery log"})
+    subject = fields.String(metadata={"description": "quote emails: the subject the salesperson wrote (replaces "
+                                                     "the template's)"})
 
 
 EVENTS = {
@@ -132,6 +134,16 @@ RPC = {
     "client_attachment": Rpc(description="contracts.get_attachment_internal result (visible only)",
                              args=("actor", "attachment_id")),
     "client_me": Rpc(args=("actor",)),
+    "client_profile": Rpc(result=schemas.ClientProfile, args=("actor",),
+                          description="contracts.client_profile_internal: {contact, company}"),
+    "client_update_contact": Rpc(result=schemas.ClientProfile, args=("actor",),
+                                 description="payload: the contact fields to change (validated by "
+                                             "contracts.apply_client_contact_update); result adds changes"),
+    "client_update_company": Rpc(result=schemas.ClientProfile, args=("actor",),
+                                 description="payload: email, phone, address (validated by "
+                                             "contracts.apply_client_company_update); result adds changes"),
+    "list_clients": Rpc(schemas.ClientListSchema, schemas.ClientPage, args=("actor",),
+                        description="the license's portal clients (perimeter-filtered) with customer_name"),
     "tasks": Rpc(description="{items, signing_available} from signing.tasks_for", args=("actor",)),
     "act": Rpc(schemas.ActSchema, args=("actor", "participant_id")),
     "send_info": Rpc(args=("actor", "contract_id")),
@@ -163,6 +175,10 @@ CONSUMES_RPC = {
     ("contracts", "get_contact"): ["id", "customer_id", "customer_name", "name", "email", "branch"],
     ("contracts", "get_contacts_internal"): ["id", "customer_id", "name", "email", "branch"],
     ("contracts", "get_customer"): ["id"],
+    ("contracts", "visible_customers"): ["names"],
+    ("contracts", "client_profile_internal"): ["contact", "company"],
+    ("contracts", "apply_client_contact_update"): ["contact", "company"],
+    ("contracts", "apply_client_company_update"): ["contact", "company"],
     ("contracts", "get_contract"): ["id", "kind", "number", "title", "status", "customer_id", "customer_name",
                                     "owner_id", "contact_id", "attachments", "milestones", "portal", "locale"],
     ("contracts", "get_contract_internal"): ["number", "title", "status", "owner_id", "owner_name", "owner_email",

@@ -426,6 +426,23 @@ LABELS = {
                                                                   "indisponible.",
         "error": "Une erreur est survenue.", "loading": "Chargement…", "total_label": "Montant",
         "kinds": {"contract": "Contrat", "quote": "Devis", "order": "Commande", "invoice": "Facture"},
+        # self-service: my details and my company's
+        "profile": "Mes coordonnées", "profile_intro": "Tenez à jour vos coordonnées et celles de votre entreprise : "
+                                                       "votre interlocuteur est prévenu de chaque changement.",
+        "my_details": "Mes coordonnées", "company_details": "Coordonnées de l'entreprise",
+        "first_name": "Prénom", "last_name": "Nom", "job_title": "Fonction", "department": "Service",
+        "phone": "Téléphone", "mobile": "Mobile", "fax": "Fax", "line1": "Adresse", "line2": "Complément d'adresse",
+        "postal_code": "Code postal", "city": "Ville", "region": "Région / province", "country": "Pays",
+        "company_email": "Email de l'entreprise", "company_phone": "Téléphone de l'entreprise",
+        "save_details": "Enregistrer mes coordonnées", "save_company": "Enregistrer les coordonnées de l'entreprise",
+        "saved": "Enregistré. Votre interlocuteur en est informé.", "unchanged": "Rien n'a changé.",
+        "fix_errors": "Corrigez les champs signalés.",
+        # the API's field messages (English) as the client reads them
+        "field_errors": {"Not a valid phone number (digits, spaces, + ( ) . - / allowed).":
+                         "Numéro de téléphone invalide (chiffres, espaces, + ( ) . - / autorisés).",
+                         "Not a valid email address.": "Adresse email invalide.",
+                         "Field may not be null.": "Ce champ est obligatoire.",
+                         "Shorter than minimum length 1.": "Ce champ est obligatoire."},
     },
     "en": {
         "lang": "en", "quote": "Quote", "customer": "Customer", "contact": "Contact", "date": "Date",
@@ -463,6 +480,18 @@ LABELS = {
         "decline_reason": "Reason", "signing_unavailable": "Electronic signature is temporarily unavailable.",
         "error": "Something went wrong.", "loading": "Loading…", "total_label": "Amount",
         "kinds": {"contract": "Contract", "quote": "Quote", "order": "Order", "invoice": "Invoice"},
+        # self-service: my details and my company's
+        "profile": "My details", "profile_intro": "Keep your details and your company's up to date: your contact "
+                                                  "person is told of every change.",
+        "my_details": "My details", "company_details": "Company details",
+        "first_name": "First name", "last_name": "Last name", "job_title": "Job title", "department": "Department",
+        "phone": "Phone", "mobile": "Mobile", "fax": "Fax", "line1": "Address", "line2": "Address (line 2)",
+        "postal_code": "Postal code", "city": "City", "region": "Region / province", "country": "Country",
+        "company_email": "Company email", "company_phone": "Company phone",
+        "save_details": "Save my details", "save_company": "Save the company details",
+        "saved": "Saved. Your contact person has been told.", "unchanged": "Nothing changed.",
+        "fix_errors": "Fix the fields marked.",
+        "field_errors": {},
     },
 }
 

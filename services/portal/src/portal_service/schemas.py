@@ -5,6 +5,8 @@ from marshmallow import Schema, fields, validate
 
 ID = validate.Length(min=1, max=64)
 LOCALE = validate.OneOf(["fr", "en"])
+# the emails of the send screen: the first sending, then the reminder (the salesperson may choose either)
+QUOTE_TEMPLATES = ("quote_send", "quote_reminder")
 
 
 class StrictSchema(Schema):
@@ -48,6 +50,34 @@ class AccessView(Schema):
     status = fields.String(required=True, metadata={"description": "invited | active | deactivated"})
     created_at = fields.String(required=True)
     updated_at = fields.String(required=True)
+    customer_name = fields.String(metadata={"description": "list_clients only"})
+
+
+class ClientListSchema(StrictSchema):
+    """The license's portal clients (Settings > Customer portal > Manage clients)."""
+    q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                      metadata={"description": "name, email, user code or company contains"})
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(["invited", "active", "deactivated"]))
+    company = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                            metadata={"description": "exactly this company (case-insensitive)"})
+    customer_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+
+
+class ClientPage(Schema):
+    items = fields.List(fields.Nested(AccessView), required=True)
+    total = fields.Integer(required=True)
+    limit = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+
+
+class ClientProfile(Schema):
+    """A portal client's own contact record and their company, as they may edit them (self-service)."""
+    contact = fields.Dict(required=True)
+    company = fields.Dict(required=True)
+    changes = fields.List(fields.Dict(), metadata={"description": "after a change: [{field, from, to}]"})
 
 
 # -- shares -------------------------------------------------------------------------------------------
@@ -95,13 +125,19 @@ class SendQuoteSchema(StrictSchema):
                                                                 "enabled setting"})
     message = fields.String(load_default="", validate=validate.Length(max=5000))
     locale = fields.String(load_default=None, allow_none=True, validate=LOCALE)
+    template = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(QUOTE_TEMPLATES),
+                             metadata={"description": "the email template; defaults to quote_send the first time, "
+                                                      "quote_reminder afterwards"})
+    subject = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500),
+                            metadata={"description": "the email's subject as the salesperson wrote it (plain "
+                                                     "text); defaults to the template's"})
 
 
 class SendResult(Schema):
     contract_id = fields.String(required=True)
     contact_id = fields.String(required=True)
     to = fields.String(required=True)
-    template = fields.String(required=True, metadata={"enum": ["quote_send", "quote_reminder"]})
+    template = fields.String(required=True, metadata={"enum": list(QUOTE_TEMPLATES)})
     reminder = fields.Boolean(required=True)
     link = fields.String(required=True, metadata={"description": "the online quote page (the email's link)"})
     expires_at = fields.String(required=True)

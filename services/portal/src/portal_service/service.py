@@ -22,6 +22,7 @@ from paraph_platform.events import subscribe
 from paraph_platform.inbox import first_time
 from paraph_platform.outbox import Outbox as OutboxProvider
 from paraph_platform.rpc import Rpc
+from paraph_platform.readiness import PlatformService
 from paraph_platform.service import RequestContext, endpoint
 
 from . import logic, schemas
@@ -55,7 +56,7 @@ def _person(contact_id, accesses: dict, contacts: dict | None = None) -> dict:
             "email": (a.email if a else None) or c.get("email")}
 
 
-class PortalService:
+class PortalService(PlatformService):
     name = "portal"
 
     db = Database(idempotency_model=IdempotencyKey)
@@ -99,7 +100,7 @@ class PortalService:
             ClientAccess.license_id == license_id, ClientAccess.contact_id.in_(list(contact_ids)))).scalars()}
 
     def _notify(self, s, license_id, subject, *, to, to_name, locale, template, dedupe_key, vars, customer_id,
-                user_id=None, attachments=None, reply_to=None):
+                user_id=None, attachments=None, reply_to=None, email_subject=None):
         data = {"channel": "email", "to": to, "to_name": to_name or "", "locale": logic.pick_locale(locale),
                 "template": template, "user_id": user_id, "customer_id": customer_id, "dedupe_key": dedupe_key,
                 "vars": vars}
@@ -107,6 +108,8 @@ class PortalService:
             data["attachments"] = attachments
         if reply_to:
             data["reply_to"] = reply_to
+        if email_subject and email_subject.strip():
+            data["subject"] = email_subject.strip()
         self.outbox.add(s, "notification.requested.v1", data, subject=subject, license_id=license_id)
 
     # -- client (portal) access of a customer's contact ----------------------------------------------
@@ -226,6 +229,37 @@ class PortalService:
                                                         ClientAccess.customer_id == customer_id)
                              .order_by(ClientAccess.company, ClientAccess.name)).scalars().all()
             return [access_view(a) for a in rows]
+
+    @endpoint
+    def list_clients(self, actor, params=None):
+        """The license's portal clients with their customer (Settings > Customer portal > Manage clients),
+        filtered in SQL; a user who is not a license admin sees those of the customers of their perimeters."""
+        actor = self._staff(actor)
+        p = schemas.ClientListSchema().load(params or {})
+        conds = [ClientAccess.license_id == actor["license_id"]]
+        if p["q"]:
+            like = f"%{p['q'].lower()}%"
+            conds.append(or_(*(func.lower(col).like(like) for col in (ClientAccess.name, ClientAccess.email,
+                                                                       ClientAccess.user_code, ClientAccess.company))))
+        if p["status"]:
+            conds.append(ClientAccess.status == p["status"])
+        if p["company"]:
+            conds.append(func.lower(ClientAccess.company) == logic.norm(p["company"]))
+        if p["customer_id"]:
+            conds.append(ClientAccess.customer_id == p["customer_id"])
+        with self.db.session() as s:
+            customer_ids = [i for (i,) in s.execute(select(ClientAccess.customer_id).where(*conds).distinct())]
+        # the perimeter filter is contracts' (SQL over its scope replica): it answers which of these customers
+        # the caller sees, with their names
+        names = self.contracts.visible_customers(actor, customer_ids)["names"] if customer_ids else {}
+        conds.append(ClientAccess.customer_id.in_(list(names)))
+        with self.db.session() as s:
+            total = s.execute(select(func.count()).select_from(ClientAccess).where(*conds)).scalar_one()
+            rows = s.execute(select(ClientAccess).where(*conds)
+                             .order_by(func.lower(ClientAccess.company), ClientAccess.name, ClientAccess.id)
+                             .limit(p["limit"]).offset(p["offset"])).scalars().all()
+            items = [{**access_view(a), "customer_name": names.get(a.customer_id, "")} for a in rows]
+        return {"items": items, "total": total, "limit": p["limit"], "offset": p["offset"]}
 
     @subscribe("identity", "user.activated.v1")
     def on_user_activated(self, event):
@@ -511,6 +545,36 @@ class PortalService:
                 "company": client.company, "branch": client.branch, "name": me.get("name"),
                 "email": me.get("email"), "locale": me.get("locale") or "fr"}
 
+    # -- self-service: a client keeps their own details and their company's up to date ---------------------
+
+    def _client_record(self, client: logic.ClientScope):
+        if not (client.customer_id and client.contact_id):
+            raise Forbidden("Your portal access is not linked to a contact of a customer.")
+        return client.license_id, client.customer_id, client.contact_id
+
+    @endpoint
+    def client_profile(self, actor):
+        """The client's contact details and their company's, as they may edit them."""
+        return self.contracts.client_profile_internal(*self._client_record(self._client(actor)))
+
+    @endpoint(write=True)
+    def client_update_contact(self, actor, payload):
+        """The client changes their own contact details (contracts validates them, keeps the change in the
+        customer's history and tells the customer's owner)."""
+        client = self._client(actor)
+        return self.contracts.apply_client_contact_update(*self._client_record(client), self._by(client), payload)
+
+    @endpoint(write=True)
+    def client_update_company(self, actor, payload):
+        """The client changes their company's address, phone or email (same path as their own details)."""
+        client = self._client(actor)
+        return self.contracts.apply_client_company_update(*self._client_record(client), self._by(client), payload)
+
+    def _by(self, client: logic.ClientScope) -> dict:
+        """Who made a self-service change, as the customer's history names them."""
+        me = self._me(client)
+        return {"user_id": client.user_id, "name": me.get("name") or me.get("email") or ""}
+
     # -- signature tasks (clients and collaborators) ---------------------------------------------------------
 
     @endpoint
@@ -568,7 +632,8 @@ class PortalService:
                 QuoteSend.license_id == actor["license_id"], QuoteSend.contract_id == contract_id)).scalar_one()
         locale = logic.pick_locale(detail.get("locale"))
         return {"contract_id": contract_id, "sent": sends > 0, "sends": sends,
-                "template": logic.quote_template(sends), "button": logic.send_button(sends, locale),
+                "template": logic.quote_template(sends), "templates": list(schemas.QUOTE_TEMPLATES),
+                "button": logic.send_button(sends, locale),
                 "default_contact_id": detail.get("contact_id"), "customer_id": detail["customer_id"],
                 "request_signature_default": bool(settings.get("electronic_signature_enabled", False))}
 
@@ -603,7 +668,7 @@ class PortalService:
             first = s.execute(select(func.min(QuoteSend.sent_at)).where(
                 QuoteSend.license_id == actor["license_id"], QuoteSend.contract_id == contract_id)).scalar_one()
         reminder = previous > 0
-        template = logic.quote_template(previous)
+        template = data["template"] or logic.quote_template(previous)
         # contracts records the send (status "sent", history, contract.sent.v1) and checks it may be sent
         detail = self.contracts.mark_sent(actor, contract_id, {"contact_id": contact_id, "reminder": reminder})
         locale = logic.pick_locale(data["locale"], detail.get("locale"))
@@ -640,7 +705,7 @@ class PortalService:
                 if data["attach_pdf"] else None
             self._notify(s, actor["license_id"], contract_id, to=contact["email"], to_name=contact.get("name"),
                          locale=locale, template=template, dedupe_key=f"{template}:{send.id}",
-                         customer_id=detail.get("customer_id"),
+                         customer_id=detail.get("customer_id"), email_subject=data["subject"],
                          attachments=attachments, reply_to=detail.get("owner_email") or actor.get("email"),
                          vars={"name": contact.get("name") or contact["email"],
                                "license_name": license.get("name") or "",
@@ -901,7 +966,7 @@ class PortalService:
     def portal_page(self, page, meta=None):
         meta = schemas.RequestMetaSchema().load(meta or {})
         locale = logic.pick_locale(meta.get("lang"))
-        if page not in ("home", "contract", "tasks"):
+        if page not in ("home", "contract", "tasks", "profile"):
             return self._page_error(404, meta)
         contract_id = meta.get("contract_id") or ""
         if page == "contract" and not (0 < len(contract_id) <= 64 and contract_id.replace("-", "").isalnum()):

@@ -46,3 +46,15 @@ def test_portal_shell_carries_labels_as_an_escaped_attribute():
     assert '<script nonce="N1">' in html and 'data-contract-id="abc-123"' in html
     assert 'data-labels="{&#34;lang&#34;: &#34;en&#34;' in html
     assert "Sign in to the customer portal" in html
+
+
+def test_portal_profile_page_has_both_self_service_forms_in_each_language():
+    """/portal/profile: the client's details and their company's, every field labelled, an error slot each."""
+    assert set(logic.LABELS["fr"]) == set(logic.LABELS["en"])  # no label missing in one language
+    for locale, title in (("fr", "Mes coordonnées"), ("en", "My details")):
+        html = R.render("portal.html", locale, "N1", page="profile", contract_id="", labels=logic.LABELS[locale],
+                        other_locale="en")
+        assert 'data-page="profile"' in html and f"<h1>{title}</h1>" in html
+        for field in ("contact-phone", "contact-email", "company-address.line1", "company-address.city",
+                      "company-phone"):
+            assert f'<label for="{field}">' in html and f'id="{field}-error"' in html

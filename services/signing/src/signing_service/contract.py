@@ -149,7 +149,7 @@ RPC = {
                        description="with audit_trail, chain and evidence"),
     "list_requests": Rpc(schemas.ListIn, args=("actor",)),
     "cancel_request": Rpc(schemas.CancelIn, schemas.RequestOut, args=("actor", "request_id")),
-    "remind": Rpc(args=("actor", "request_id"), description="{reminded, participant_ids}"),
+    "remind": Rpc(schemas.RemindIn, args=("actor", "request_id"), description="{reminded, participant_ids}"),
     "tasks_for": Rpc(result=ListOf(schemas.TaskOut), args=("actor",), description="list of my pending tasks"),
     "task_otp": Rpc(schemas.OtpIn, args=("actor", "participant_id")),
     "act": Rpc(schemas.ActIn, args=("actor", "participant_id"),

@@ -83,6 +83,12 @@ class CancelIn(_In):
     reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
+class RemindIn(_In):
+    participant_id = fields.String(load_default=None, allow_none=True, validate=ID,
+                                   metadata={"description": "remind only this participant (their turn); default "
+                                                            "everybody whose turn it is"})
+
+
 class ListIn(_In):
     contract_id = fields.String(load_default=None, allow_none=True, validate=ID)
     status = fields.String(load_default=None, allow_none=True,

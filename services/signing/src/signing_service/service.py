@@ -28,6 +28,7 @@ from paraph_platform.db import Database, new_id
 from paraph_platform.events import subscribe
 from paraph_platform.outbox import Outbox as OutboxProvider
 from paraph_platform.rpc import Rpc
+from paraph_platform.readiness import PlatformService
 from paraph_platform.service import RequestContext, endpoint
 
 from . import crypto, logic, proof, schemas
@@ -117,7 +118,7 @@ def _file(filename: str, content: bytes, content_type: str = "application/pdf") 
             "size": len(content), "content_base64": base64.b64encode(content).decode()}
 
 
-class SigningService:
+class SigningService(PlatformService):
     name = "signing"
 
     db = Database(idempotency_model=IdempotencyKey)
@@ -554,11 +555,14 @@ class SigningService:
             return request_view(r, self._participants(s, r.id))
 
     def _remind(self, s, r: SignatureRequest, now: datetime, min_interval: float, actor: dict | None, *,
-                since_asked: bool = False, max_count: int | None = None) -> list:
-        """Remind pending participants not reminded within ``min_interval`` seconds (the scan also waits
-        that long after the first request, and stops after ``max_count`` reminders)."""
+                since_asked: bool = False, max_count: int | None = None, participant_id: str | None = None) -> list:
+        """Remind pending participants (or only ``participant_id``) not reminded within ``min_interval``
+        seconds (the scan also waits that long after the first request, and stops after ``max_count``
+        reminders)."""
         reminded = []
         for p in self._participants(s, r.id):
+            if participant_id is not None and p.id != participant_id:
+                continue
             if p.status != "pending" or (max_count is not None and p.reminders_sent >= max_count):
                 continue
             last = _aware(p.last_reminded_at or (p.asked_at if since_asked else None))
@@ -576,10 +580,12 @@ class SigningService:
         return reminded
 
     @endpoint(write=True)
-    def remind(self, actor, request_id):
-        """Remind now everybody whose turn it is (not twice within SIGNATURE_REMINDER_MIN_INTERVAL)."""
+    def remind(self, actor, request_id, payload=None):
+        """Remind now everybody whose turn it is, or one participant (not twice within
+        SIGNATURE_REMINDER_MIN_INTERVAL)."""
         raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.RemindIn().load(payload or {})
         with self.db.session() as s:
             r = self._request(s, actor["license_id"], request_id)
         self._visible(actor, r)
@@ -587,9 +593,17 @@ class SigningService:
             r = self._lock(s, request_id, actor["license_id"])
             if r.status != "pending":
                 raise Conflict(f"A {r.status} request has nobody to remind.", {"status": r.status})
+            one = data["participant_id"]
+            if one is not None:
+                target = next((p for p in self._participants(s, r.id) if p.id == one), None)
+                if target is None:
+                    raise NotFound("This person is not a participant of the request.")
+                if target.status != "pending":
+                    raise Conflict("It is not this person's turn: only whoever is asked now can be reminded.",
+                                   {"participant_status": target.status})
             now = _now()
             reminded = self._remind(s, r, now, self.settings.reminder_min_interval,
-                                    self._staff(actor, raw_actor.get("name")))
+                                    self._staff(actor, raw_actor.get("name")), participant_id=one)
             return {"reminded": len(reminded), "participant_ids": reminded}
 
     # -- one-time codes -----------------------------------------------------------------------------------------

@@ -90,6 +90,21 @@ def test_cancel_remind_and_one_request_at_a_time(world):
     world.create([{"contact_id": world.jeanne["id"]}])  # a new one is possible now
 
 
+def test_remind_one_participant_whose_turn_it_is(world):
+    """The signature center's "Remind" on one person: only them, only on their turn; 404 for a stranger."""
+    s = world.s
+    req = world.create([{"contact_id": world.jeanne["id"]}], approvers=[{"user_id": world.boss["user"]["user_id"]}])
+    by_role = {p["role"]: p for p in req["participants"]}
+    remind = f"/api/v1/signature-requests/{req['id']}/remind"
+    r = s.post(remind, json={"participant_id": by_role["signer"]["id"]}, token=world.sales_token)
+    assert r.status_code == 409 and "turn" in r.get_json()["detail"], r.get_json()  # the approver acts first
+    assert s.post(remind, json={"participant_id": "nobody"}, token=world.sales_token).status_code == 404
+    assert s.post(remind, json={"participant_id": 7}, token=world.sales_token).status_code == 422
+    r = s.post(remind, json={"participant_id": by_role["approver"]["id"]}, token=world.sales_token)
+    assert r.status_code == 200 and r.get_json() == {"reminded": 1, "participant_ids": [by_role["approver"]["id"]]}
+    assert [n["to"] for n in esign.notifications(s, "signature_reminder")] == ["boss@vendeur.test"]
+
+
 def test_expiry_and_scheduled_reminders(world):
     s = world.s
     req = world.create([{"contact_id": world.jeanne["id"]}], expires_in_days=5)

@@ -14,7 +14,7 @@ from .forms import render_with_errors
 bp = Blueprint("account", __name__)
 
 # the events a salesperson can be told about, and on which channels (identity's PreferencesSchema)
-NOTIFICATION_EVENTS = ("quote_viewed", "quote_downloaded")
+NOTIFICATION_EVENTS = ("quote_viewed", "quote_downloaded", "customer_self_updated")
 CHANNELS = ("email", "sms")
 LANGUAGES = {"fr": "Français", "en": "English"}  # each in its own language
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from .. import api
 from ..api import ApiError
 from ..auth import signed_in
+from . import quote_actions, sending
 
 bp = Blueprint("contracts", __name__)
 
@@ -23,12 +24,22 @@ FILE_CHUNK = 64 * 1024
 @bp.get("/contracts/<contract_id>")
 @signed_in
 def show(contract_id: str):
+    return render_page(contract_id)
+
+
+def render_page(contract_id: str, errors: dict | None = None, values: dict | None = None,
+                messages: dict | None = None, status: int = 200):
+    """The page; after a refused form of its work sections (pages/quote_actions.py), with that form's
+    ``errors``, ``values`` and ``messages`` (each keyed by the form's name: task, document, equipment)."""
     contract = api.get(f"/contracts/{contract_id}")
     history = api.get(f"/contracts/{contract_id}/history")
     g.frame_src_self = True  # the PDF preview below is a frame of this app's own /pdf route
     return render_template("contracts/show.html", contract=contract, history=list(reversed(history)),
                            signed=contract.get("status") in SIGNED_STATUSES,
-                           nav="quotes" if contract.get("kind") == "quote" else "contracts")
+                           nav="quotes" if contract.get("kind") == "quote" else "contracts",
+                           work=quote_actions.context(contract), work_errors=errors or {},
+                           work_values=values or {}, work_messages=messages or {},
+                           emails=sending.emails_sent(contract)), status
 
 
 def _stream(path: str, **params) -> Response:

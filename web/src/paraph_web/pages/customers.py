@@ -1,7 +1,8 @@
 """``/customers``: the customers the salesperson's perimeters let them see (search, kind and perimeter
 filters, sort, pages — all in the URL), ``/customers/new`` and the customer file ``/customers/<id>``
-with its tabs (``?tab=``, no JavaScript needed): info, contacts, contracts & quotes, equipment base,
-portal access, perimeters. A contact's portal access has its own page (grant, then show and resend).
+with its tabs (``?tab=``, no JavaScript needed): info, contacts, deals, contracts & quotes, equipment base,
+portal access, perimeters, history (who changed what, staff or the customer's portal clients themselves). A
+contact's portal access has its own page (grant, then show and resend).
 
 Perimeters are invisible to those who cannot manage them: the perimeter filter and tab are offered to
 license admins and front user managers only (the API refuses the others' ``PUT`` anyway). A customer
@@ -20,6 +21,7 @@ from ..api import ApiError
 from ..auth import MANAGER_ROLES, current_user, signed_in
 from .csv_export import PAGE_SIZE as CSV_PAGE_SIZE
 from .csv_export import csv_download
+from .deals import STAGES as DEAL_STAGES
 from .forms import form_values
 
 bp = Blueprint("customers", __name__)
@@ -27,8 +29,9 @@ bp = Blueprint("customers", __name__)
 PAGE_SIZE = 50
 KINDS = {"company": _l("Company"), "person": _l("Person")}
 SORTS = ("name", "code", "created_at")  # the API's (-key descending)
-TABS = {"info": _l("Info"), "contacts": _l("Contacts"), "contracts": _l("Contracts & quotes"),
-        "equipment": _l("Equipment"), "portal": _l("Portal access"), "perimeters": _l("Perimeters")}
+TABS = {"info": _l("Info"), "contacts": _l("Contacts"), "deals": _l("Deals"), "contracts": _l("Contracts & quotes"),
+        "equipment": _l("Equipment"), "portal": _l("Portal access"), "perimeters": _l("Perimeters"),
+        "history": _l("History")}
 CUSTOMER_FIELDS = ("kind", "name", "code", "email", "phone", "vat_number")
 CLEARABLE_FIELDS = ("email", "phone", "vat_number")
 ADDRESS_FIELDS = ("line1", "line2", "postal_code", "city", "country")
@@ -150,10 +153,14 @@ def tab_data(customer: dict, tab: str) -> dict:
     customer_id = customer["id"]
     if tab == "contracts":
         return {"contracts": api.get("/contracts", customer_id=customer_id, limit=200)["items"]}
+    if tab == "deals":
+        return {"deals": api.get("/deals", customer_id=customer_id, limit=200)["items"], "stages": DEAL_STAGES}
     if tab == "equipment":
         return {"equipment": api.get(f"/customers/{customer_id}/equipment")["items"]}
     if tab == "portal":
         return {"accesses": {a["contact_id"]: a for a in api.get(f"/customers/{customer_id}/portal-accesses")}}
+    if tab == "history":  # staff edits and the clients' own changes on the portal (self-service)
+        return {"history": api.get(f"/customers/{customer_id}/history")["items"]}
     if tab == "perimeters":
         return {"perimeters": [{"id": p["id"], "label": p["name"], "detail": p.get("description") or ""}
                                for p in api.get("/perimeters")]}

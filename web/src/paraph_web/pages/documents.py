@@ -50,11 +50,16 @@ def _list_query(kind: str) -> dict:
     return query
 
 
-def _owners() -> list:
-    """The owners offered in the filter: managers see the license's users, everyone can pick "me"."""
+def owners_call() -> list[tuple[str, dict]]:
+    """The API call of the owners offered in a filter or picker, as ``api.get_many`` takes it: managers see the
+    license's users; the others none (everyone can pick "me")."""
     if (current_user() or {}).get("role") not in ("license_admin", "front_user_manager"):
         return []
-    return api.get("/users", limit=PICKER_LIMIT).get("items", [])
+    return [("/users", {"limit": PICKER_LIMIT})]
+
+
+def _owners() -> list:
+    return api.get_many(*owners_call())[0].get("items", []) if owners_call() else []
 
 
 def _render_list(kind: str):
@@ -72,7 +77,10 @@ def _render_list(kind: str):
         # a hand-edited URL (unknown sort, bad id): the list without its filters, and why
         page, query = api.get(path, limit=PAGE_SIZE, kind=None if kind == "quote" else "contract"), {}
         page["error"] = exc.detail
-    columns, flags = api.get("/settings/columns"), api.get("/settings/flags")
+    # the filters' choices, asked at once: the page waits for the slowest call, not for their sum
+    columns, flags, customers, contract_types, *users = api.get_many(
+        ("/settings/columns", {}), ("/settings/flags", {}), ("/customers", {"limit": PICKER_LIMIT}),
+        ("/contract-types", {}), *owners_call())
     total = page.get("total")
     more = len(page["items"]) == PAGE_SIZE and (total is None or offset + PAGE_SIZE < total)
     previous = dict(request.args, cursor=max(0, offset - PAGE_SIZE)) if offset else None
@@ -80,8 +88,8 @@ def _render_list(kind: str):
         "documents/list.html", kind=kind, page=page, items=page["items"], total=total, filters=request.args,
         next_cursor=str(offset + PAGE_SIZE) if more else None, previous=previous,
         statuses=STATUSES[query.get("kind") or kind], kinds=KINDS, columns=columns, flags=flags,
-        owners=_owners(), customers=api.get("/customers", limit=PICKER_LIMIT)["items"],
-        contract_types=[t for t in api.get("/contract-types")
+        owners=users[0].get("items", []) if users else [], customers=customers["items"],
+        contract_types=[t for t in contract_types
                         if t.get("kind", "quote") == ("quote" if kind == "quote" else "contract")],
         nav="quotes" if kind == "quote" else "contracts")
 

@@ -1,46 +1,351 @@
-"""``/quotes/new``: a draft quote for a customer, from a contract type. The pickers offer only what the
-salesperson may use: the API lists the customers and contract types of their perimeters (and those in
-no perimeter), so a perimeter needs nothing here."""
+"""The quote editor: ``/quotes/new`` (a new draft) and ``/contracts/<id>/edit`` (a draft quote), one page.
+
+What it edits: the contract type (the pickers offer only what the salesperson's perimeters allow: the API
+filters), the customer and one of its contacts, the lines (product code, designation, quantity, unit, unit
+price, discount, tax rate; optional products, selected or not), the type's merge fields (required ones
+marked), the license's custom columns and flags.
+
+It works without JavaScript: every button posts the whole form, and ``action`` says what to do with it
+(save, recalculate, add a line, remove or move line ``n``, show the chosen customer's contacts and the
+chosen type's fields). With JavaScript, htmx asks ``/quotes/totals`` for the totals while lines are typed.
+Totals always come from the API (``POST /quotes/totals``, the saved quote's own rule): never computed here.
+
+"+ Quote" pre-fills what it knows: ``?customer_id=`` (a customer file), ``?contact_id=`` (a contact: its
+customer and itself), ``?deal_id=`` (a deal: its customer, and the quote is created in the deal).
+"""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _
 
 from .. import api
 from ..api import ApiError
 from ..auth import signed_in
-from .forms import form_values, render_with_errors
 
 bp = Blueprint("quotes", __name__)
 
 PICKER_LIMIT = 200  # the API's largest page
+LINE_FIELDS = ("product_code", "description", "quantity", "unit", "unit_price", "discount_pct", "tax_rate")
+NUMERIC_LINE_FIELDS = ("quantity", "unit_price", "discount_pct", "tax_rate")
+LINE_ACTION = re.compile(r"^(remove|up|down)-(\d+)$")
+MAX_LINES = 1000  # the API's limit
 
 
-def pickers() -> dict:
-    return {"customers": api.get("/customers", limit=PICKER_LIMIT)["items"],
-            "contract_types": [t for t in api.get("/contract-types") if t.get("kind", "quote") == "quote"]}
+# -- reading the form ---------------------------------------------------------------------------
+
+def _number(value: str) -> str:
+    """A number as typed in French or English ("1 234,50") as the API reads it ("1234.50")."""
+    return re.sub(r"[\s\u00a0\u202f]", "", value).replace(",", ".")
+
+
+def lines_from_form() -> list[dict]:
+    """The lines posted as ``lines.<n>.<field>`` (``line_count`` of them), in order; a blank one stays on
+    the page (a line just added) and is left out when the quote is saved."""
+    try:
+        count = min(int(request.form.get("line_count", "0")), MAX_LINES)
+    except ValueError:
+        count = 0
+    lines = []
+    for n in range(count):
+        line = {key: request.form.get(f"lines.{n}.{key}", "").strip() for key in LINE_FIELDS}
+        line["optional"] = request.form.get(f"lines.{n}.optional") == "on"
+        line["selected"] = line["optional"] and request.form.get(f"lines.{n}.selected") == "on"
+        lines.append(line)
+    return lines
+
+
+def is_blank(line: dict) -> bool:
+    return not any(line[key] for key in LINE_FIELDS)
+
+
+def on_page(errors: dict, positions: list[int]) -> dict:
+    """The API's errors of the lines it was sent (``lines.<k>.<field>``) renamed after the lines' positions on
+    the page (blank or incomplete lines were not sent); the other errors as they are."""
+    out = {}
+    for key, message in errors.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and int(parts[1]) < len(positions):
+            key = f"lines.{positions[int(parts[1])]}.{parts[2]}"
+        out[key] = message
+    return out
+
+
+def quote_from_form() -> dict:
+    """The quote as the editor shows it, from the posted form (values kept as typed)."""
+    form = request.form
+    return {
+        "id": form.get("quote_id", ""), "version": form.get("version", ""), "currency": form.get("currency", ""),
+        "title": form.get("title", "").strip(), "customer_id": form.get("customer_id", ""),
+        "contact_id": form.get("contact_id", ""), "contract_type_id": form.get("contract_type_id", ""),
+        "deal_id": form.get("deal_id", ""), "deal_title": form.get("deal_title", ""),
+        "valid_until": form.get("valid_until", ""),
+        "data": {key[len("data."):]: value for key, value in form.items() if key.startswith("data.")},
+        "custom": {key[len("custom."):]: value for key, value in form.items() if key.startswith("custom.")},
+        "flags": form.getlist("flags"), "lines": lines_from_form(),
+    }
+
+
+def quote_from_contract(contract: dict) -> dict:
+    """A saved quote as the editor shows it."""
+    return {
+        "id": contract["id"], "version": contract.get("version", ""), "currency": contract.get("currency") or "",
+        "title": contract.get("title") or "",
+        "customer_id": contract.get("customer_id") or "", "contact_id": contract.get("contact_id") or "",
+        "contract_type_id": contract.get("contract_type_id") or "", "deal_id": contract.get("deal_id") or "",
+        "valid_until": contract.get("valid_until") or "", "data": dict(contract.get("data") or {}),
+        "custom": {k: "" if v is None else v for k, v in (contract.get("custom") or {}).items()},
+        "flags": list(contract.get("flags") or []),
+        "lines": [{**{key: line.get(key) or "" for key in LINE_FIELDS},
+                   **{key: as_typed(line.get(key)) for key in NUMERIC_LINE_FIELDS},
+                   "optional": bool(line.get("optional")), "selected": bool(line.get("selected"))}
+                  for line in contract.get("lines") or []],
+    }
+
+
+def as_typed(value) -> str:
+    """A saved number as the salesperson would type it: "1.000" is 1, "5.50" is 5,5 in French."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    text = f"{number.normalize():f}"  # 9000.00 -> 9000 (normalize alone would give 9E+3)
+    return text.replace(".", ",") if get_locale() and get_locale().language == "fr" else text
+
+
+def api_line(line: dict) -> dict:
+    body = {key: line[key] or None for key in ("product_code", "description", "unit")}
+    body.update({key: _number(line[key]) for key in NUMERIC_LINE_FIELDS if line[key]})
+    body.update(optional=line["optional"], selected=line["selected"])
+    return body
+
+
+def _custom_value(column: dict, value: str):
+    if value == "":
+        return None
+    if column["type"] == "boolean":
+        return value == "true"
+    if column["type"] == "number":
+        return _number(value)
+    return value
+
+
+def _merge_value(field: dict, value: str):
+    if field.get("type") == "boolean":
+        return value == "true"
+    if field.get("type") == "number" and value:
+        return _number(value)
+    return value
+
+
+def api_body(quote: dict, choices: dict) -> dict:
+    """What the API is sent to save the quote (create: everything; edit: what a draft may change)."""
+    columns = {c["key"]: c for c in choices["columns"]}
+    fields = {f["key"]: f for f in choices["merge_fields"]}
+    body = {
+        "title": quote["title"], "contact_id": quote["contact_id"] or None,
+        "valid_until": quote["valid_until"] or None, "flags": quote["flags"],
+        "data": {key: _merge_value(fields[key], value) for key, value in quote["data"].items() if key in fields},
+        "custom": {key: _custom_value(columns[key], value) for key, value in quote["custom"].items()
+                   if key in columns},
+        "lines": [api_line(line) for line in quote["lines"] if not is_blank(line)],
+    }
+    if not quote["id"]:
+        body.update(kind="quote", customer_id=quote["customer_id"] or None,
+                    contract_type_id=quote["contract_type_id"] or None)
+        if quote["deal_id"]:
+            body["deal_id"] = quote["deal_id"]
+    else:
+        body["expected_version"] = int(quote["version"]) if str(quote["version"]).isdigit() else None
+        body = {k: v for k, v in body.items() if v is not None or k in ("contact_id", "valid_until")}
+    return body
+
+
+def missing_required_fields(quote: dict, merge_fields: list) -> dict:
+    """The type's required merge fields left empty, each said next to its field: a quote cannot be sent
+    without them (the API refuses to send it), so the editor asks for them when it is saved."""
+    return {f"data.{f['key']}": _("Fill in this field: the quote cannot be sent without it.")
+            for f in merge_fields
+            if f.get("required") and f.get("type") != "boolean" and not str(quote["data"].get(f["key"], "")).strip()}
+
+
+# -- what the pickers offer ------------------------------------------------------------------------
+
+def editor_choices(quote: dict) -> dict:
+    """Customers and quote types the salesperson may use (the API filters by perimeter), the chosen
+    customer's contacts, the chosen type's merge fields, the license's custom columns and flags."""
+    # asked at once (the page waits for the slowest, not for their sum)
+    page, types, columns, flags = api.get_many(("/customers", {"limit": PICKER_LIMIT}), ("/contract-types", {}),
+                                               ("/settings/columns", {}), ("/settings/flags", {}))
+    customers = page["items"]
+    customer = None
+    if quote["customer_id"]:
+        customer = next((c for c in customers if c["id"] == quote["customer_id"]), None)
+        if customer is None or "contacts" not in customer:  # beyond the first 200, or without its contacts
+            try:
+                customer = api.get(f"/customers/{quote['customer_id']}")
+            except ApiError as exc:
+                if exc.status != 404:
+                    raise
+                customer, quote["customer_id"] = None, ""  # gone from the perimeter meanwhile
+        if customer and customer["id"] not in {c["id"] for c in customers}:
+            customers.insert(0, customer)
+    types = [t for t in types if t.get("kind", "quote") == "quote"]
+    chosen_type = next((t for t in types if t["id"] == quote["contract_type_id"]), None)
+    if chosen_type is None and quote["contract_type_id"]:  # an edited quote of an archived type
+        try:
+            chosen_type = api.get(f"/contract-types/{quote['contract_type_id']}")
+            types.insert(0, chosen_type)
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+    return {"customers": customers, "contract_types": types,
+            "contacts": (customer or {}).get("contacts") or [],
+            "merge_fields": (chosen_type or {}).get("merge_fields") or [],
+            "columns": columns, "flags": flags,
+            "flag_choices": [{"id": f["key"], "label": f["label"]} for f in flags]}
+
+
+def totals_of(lines: list[dict]) -> tuple[dict | None, dict]:
+    """(totals, field errors) of the lines, by the API; lines not complete yet (no quantity or price) are
+    left out of the totals while they are typed; a value the API refuses is said next to its field."""
+    indexed = [(n, line) for n, line in enumerate(lines) if line["quantity"] and line["unit_price"]]
+    # the designation is not needed for a total: a line being typed may not have it yet
+    body = [{**api_line(line), "description": line["description"] or "-"} for _n, line in indexed]
+    try:
+        totals = api.post("/quotes/totals", {"lines": body})
+    except ApiError as exc:
+        if exc.status != 422:
+            raise
+        return None, on_page(exc.field_errors, [n for n, _line in indexed])
+    amounts = {n: amount for (n, _line), amount in zip(indexed, totals.get("line_amounts", []))}
+    return {**totals, "amounts": amounts}, {}
+
+
+# -- the pages ------------------------------------------------------------------------------------
+
+def prefilled() -> dict:
+    """A new quote with what "+ Quote" knows: the customer file's, the contact's or the deal's customer."""
+    quote = {"id": "", "version": "", "currency": "", "title": "", "customer_id": request.args.get("customer_id", ""),
+             "contact_id": "", "contract_type_id": request.args.get("contract_type_id", ""), "deal_id": "",
+             "deal_title": "",
+             "valid_until": "", "data": {}, "custom": {}, "flags": [], "lines": []}
+    if request.args.get("contact_id"):
+        contact = api.get(f"/contacts/{request.args['contact_id']}")
+        quote.update(customer_id=contact["customer_id"], contact_id=contact["id"])
+    if request.args.get("deal_id"):
+        quote.update(deal_from(request.args["deal_id"]))
+    return quote
+
+
+def deal_from(deal_id: str) -> dict:
+    """The deal's customer, and the deal the quote is created in. Deals come with ``GET /deals/<id>``; a
+    gateway without deals answers 404 like an unknown deal, and the quote is then started without it."""
+    try:
+        deal = api.get(f"/deals/{deal_id}")
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        flash(_("This deal was not found: the quote is not linked to a deal."), "warn")
+        return {}
+    return {"deal_id": deal["id"], "deal_title": deal.get("title") or "", "customer_id": deal.get("customer_id") or "",
+            "title": deal.get("title") or ""}
+
+
+def render_editor(quote: dict, errors: dict | None = None, message: str | None = None, status: int = 200,
+                  choices: dict | None = None):
+    choices = choices or editor_choices(quote)
+    if quote["contact_id"] not in {c["id"] for c in choices["contacts"]}:
+        quote["contact_id"] = ""  # another customer was chosen: its contacts are offered instead
+    totals, line_errors = totals_of(quote["lines"])
+    currency = quote.get("currency") or "EUR"
+    return render_template("quotes/edit.html", quote=quote, errors={**line_errors, **(errors or {})},
+                           message=message, totals=totals, currency=currency, nav="quotes",
+                           **choices), status
 
 
 @bp.get("/quotes/new")
 @signed_in
 def new():
-    # "+ Quote" on a customer file: that customer is chosen (offered even beyond the picker's first 200)
-    values = {"customer_id": request.args.get("customer_id", "")}
-    choices = pickers()
-    if values["customer_id"] and values["customer_id"] not in {c["id"] for c in choices["customers"]}:
-        choices["customers"].insert(0, api.get(f"/customers/{values['customer_id']}"))
-    return render_template("quotes/new.html", errors={}, values=values, message=None, **choices)
+    return render_editor(prefilled())
+
+
+def _editable(contract_id: str) -> dict | None:
+    contract = api.get(f"/contracts/{contract_id}")
+    if contract.get("kind") != "quote" or contract.get("status") != "draft":
+        return None
+    return contract
+
+
+@bp.get("/contracts/<contract_id>/edit")
+@signed_in
+def edit(contract_id: str):
+    contract = _editable(contract_id)
+    if contract is None:
+        flash(_("Only a draft quote can be edited: duplicate it to change it."), "warn")
+        return redirect(url_for("contracts.show", contract_id=contract_id))
+    return render_editor(quote_from_contract(contract))
 
 
 @bp.post("/quotes/new")
 @signed_in
 def create():
-    form = form_values("title", "customer_id", "contract_type_id")
-    body = {"kind": "quote", "title": form["title"], "customer_id": form["customer_id"] or None,
-            "contract_type_id": form["contract_type_id"] or None}
+    return submit(quote_from_form())
+
+
+@bp.post("/contracts/<contract_id>/edit")
+@signed_in
+def update(contract_id: str):
+    quote = quote_from_form()
+    quote["id"] = contract_id
+    return submit(quote)
+
+
+def submit(quote: dict):
+    """One of the editor's buttons: change the lines and show the page again, or save."""
+    action = request.form.get("action", "save")
+    lines = quote["lines"]
+    move = LINE_ACTION.match(action)
+    if action == "add-line" and len(lines) < MAX_LINES:
+        lines.append({**{key: "" for key in LINE_FIELDS}, "optional": False, "selected": False})
+    elif move:
+        verb, n = move.group(1), int(move.group(2))
+        if n < len(lines):
+            if verb == "remove":
+                lines.pop(n)
+            elif verb == "up" and n > 0:
+                lines[n - 1], lines[n] = lines[n], lines[n - 1]
+            elif verb == "down" and n + 1 < len(lines):
+                lines[n + 1], lines[n] = lines[n], lines[n + 1]
+    if action != "save":  # recalculate, refresh the pickers, or a line changed: the page again
+        return render_editor(quote)
+    choices = editor_choices(quote)
+    missing = missing_required_fields(quote, choices["merge_fields"])
+    if missing:
+        return render_editor(quote, missing, status=422, choices=choices)
     try:
-        quote = api.post("/contracts", body)
+        if quote["id"]:
+            saved = api.patch(f"/contracts/{quote['id']}", api_body(quote, choices))
+        else:
+            saved = api.post("/contracts", api_body(quote, choices))
     except ApiError as exc:
         if exc.status not in (400, 404, 409, 422):
             raise  # a customer or type that vanished from the perimeter meanwhile (404): said on the form
-        return render_with_errors("quotes/new.html", exc, **pickers())
-    return redirect(url_for("contracts.show", contract_id=quote["id"]))
+        errors = on_page(exc.field_errors, [n for n, line in enumerate(quote["lines"]) if not is_blank(line)])
+        return render_editor(quote, errors, None if errors else exc.detail, status=exc.status, choices=choices)
+    flash(_("The quote is saved."), "success")
+    return redirect(url_for("contracts.show", contract_id=saved["id"]))
+
+
+@bp.post("/quotes/totals")
+@signed_in
+def totals():
+    """The editor's totals while lines are typed (htmx): the totals block, and each line's amount."""
+    lines = lines_from_form()
+    totals, errors = totals_of(lines)
+    return render_template("quotes/_totals.html", totals=totals, errors=errors, lines=lines, oob=True,
+                           currency=request.form.get("currency") or "EUR")

@@ -17,13 +17,14 @@ SECTIONS = {
     "email-templates": _l("Email templates"),
     "notifications": _l("Notifications"),
     "webhooks": _l("Webhooks"),
+    "portal": _l("Client portal"),
     "erp-sync": _l("ERP user sync"),
     "abandon-delay": _l("Abandon delay"),
 }
 
 
 # the sections a front user manager reaches (users and seats); license admins reach them all
-MANAGER_SECTIONS = ("users",)
+MANAGER_SECTIONS = ("users", "portal")
 
 
 @bp.app_context_processor

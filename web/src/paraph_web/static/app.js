@@ -1,7 +1,8 @@
 /* Progressive enhancement only: every page works without this file.
    - htmx requests carry the session's CSRF token as a header (forms carry it as a hidden field);
    - Escape closes the open user menu;
-   - long checklists get a search box. */
+   - long checklists get a search box;
+   - the quote editor's customer and type pickers show their contacts and fields when changed. */
 (function () {
   "use strict";
   var meta = document.querySelector('meta[name="csrf-token"]');
@@ -38,6 +39,23 @@
     navigator.clipboard.writeText(source.textContent.trim()).then(function () {
       button.textContent = button.getAttribute("data-copied") || button.textContent;
     });
+  });
+  // a picker with data-refresh (the quote editor's customer and type) shows what depends on it at once: the
+  // form is posted with action=refresh (without JavaScript, a button in <noscript> does the same)
+  document.querySelectorAll("select[data-refresh]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      var action = document.createElement("input");
+      action.type = "hidden";
+      action.name = "action";
+      action.value = "refresh";
+      select.form.appendChild(action);
+      select.form.submit();
+    });
+  });
+  // a GET picker with data-autosubmit (the portal sharing's requester) reloads the page for the choice at once
+  // (without JavaScript, a button in <noscript> does the same)
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
   });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") { return; }

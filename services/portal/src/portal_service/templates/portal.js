@@ -190,14 +190,93 @@
     }).catch(function (e) { fail(e.message); });
   }
 
+  // -- self-service: my details and my company's (PATCH /api/v1/portal/me/contact | company) --------
+  var profileLoaded = {};
+
+  function fieldsOf(form) {
+    return Array.prototype.slice.call(form.querySelectorAll("input[name]"));
+  }
+  function valueAt(obj, path) {
+    return path.split(".").reduce(function (o, k) { return o && o[k] !== undefined ? o[k] : null; }, obj);
+  }
+  function fillProfile(p) {
+    profileLoaded = p;
+    fieldsOf($("contact-form")).forEach(function (i) { i.value = valueAt(p.contact, i.name) || ""; });
+    fieldsOf($("company-form")).forEach(function (i) { i.value = valueAt(p.company, i.name) || ""; });
+    $("company-name").textContent = p.company && p.company.name ? "– " + p.company.name : "";
+  }
+  function clearErrors(form) {
+    fieldsOf(form).forEach(function (i) {
+      i.removeAttribute("aria-invalid");
+      var e = $(i.id + "-error"); e.textContent = ""; e.classList.add("hidden");
+    });
+  }
+  function flatErrors(errors, prefix, out) {
+    Object.keys(errors || {}).forEach(function (k) {
+      var v = errors[k], name = prefix ? prefix + "." + k : k;
+      if (Array.isArray(v)) { out[name] = v.map(function (m) { return L.field_errors[m] || m; }).join(" "); } else if (v && typeof v === "object") { flatErrors(v, name, out); }
+    });
+    return out;
+  }
+  function changedBody(form, target) {
+    var body = {}, before = target === "contact" ? profileLoaded.contact : profileLoaded.company;
+    fieldsOf(form).forEach(function (i) {
+      var value = i.value.trim(), old = valueAt(before, i.name) || "";
+      if (value === old) { return; }
+      var parts = i.name.split(".");
+      if (parts.length === 2) { body[parts[0]] = body[parts[0]] || {}; body[parts[0]][parts[1]] = value; }
+      else { body[i.name] = value === "" && i.name !== "first_name" ? null : value; }
+    });
+    return body;
+  }
+  function saveProfile(ev) {
+    ev.preventDefault();
+    var form = ev.target, target = form.getAttribute("data-target"), notice = $(form.id + "-notice");
+    clearErrors(form);
+    notice.classList.add("hidden");
+    var body = changedBody(form, target);
+    if (!Object.keys(body).length) {
+      notice.className = "notice ok"; notice.textContent = L.unchanged; return;
+    }
+    var s = session();
+    fetch("/api/v1/portal/me/" + target, {method: "PATCH", body: JSON.stringify(body),
+          headers: {"Content-Type": "application/json", "Authorization": "Bearer " + (s && s.access_token)}})
+      .then(function (r) {
+        return r.json().then(function (b) { return {ok: r.ok, status: r.status, body: b}; });
+      }).then(function (res) {
+        if (res.ok) {
+          fillProfile(res.body);
+          notice.className = "notice ok"; notice.textContent = L.saved; return;
+        }
+        if (res.status === 401) { return refresh().then(function (ok) { if (ok) { saveProfile(ev); } else { save(null); start(); } }); }
+        var errors = flatErrors(res.body.errors || {}, "", {});
+        Object.keys(errors).forEach(function (name) {
+          var input = form.querySelector("[name='" + name + "']");
+          if (!input) { return; }
+          input.setAttribute("aria-invalid", "true");
+          var e = $(input.id + "-error"); e.textContent = errors[name]; e.classList.remove("hidden");
+        });
+        notice.className = "notice err";
+        notice.textContent = Object.keys(errors).length ? L.fix_errors : (res.body.detail || L.error);
+      }).catch(function () { fail(); });
+  }
+  function profile() {
+    show("profile", true);
+    json("/api/v1/portal/me/profile").then(fillProfile).catch(function (e) { fail(e.message); });
+  }
+  $("contact-form").addEventListener("submit", saveProfile);
+  $("company-form").addEventListener("submit", saveProfile);
+
   function start() {
-    ["login", "contracts", "contract", "tasks"].forEach(function (id) { show(id, false); });
+    ["login", "contracts", "contract", "tasks", "profile"].forEach(function (id) { show(id, false); });
     var s = session();
     authed(!!s);
     if (!s) { show("login", true); return; }
     var client = s.role === "client";
     $("nav-contracts").classList.toggle("hidden", !client);
+    $("nav-profile").classList.toggle("hidden", !client);
     if (page === "tasks" || !client) { tasks(); }  // collaborators (staff) only have tasks here
+    else if (page === "profile") { profile(); }
     else if (page === "contract") { contract(app.getAttribute("data-contract-id")); }
     else { contracts(); }
   }

@@ -1,0 +1,150 @@
+"""Deals ("affaires", Initiative CRM) driven as a salesperson would, in headless Chromium, against the real
+services: open a deal from a customer file (a missing title and a negative amount are said next to their
+fields), see its quotes and the order made from one with their totals, move it to another stage, be told
+when someone else changed it meanwhile, find it in the list with the stage filter, search and sort, and
+in the customer file's deals tab; "+ Quote" opens the quote editor in the deal."""
+import pytest
+from selenium.webdriver.support.ui import Select
+
+from .test_admin_area import by_id, css, h1, navigate, notice, switch_user
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
+
+
+def fill(browser, values: dict):
+    for field_id, value in values.items():
+        element = by_id(browser, field_id)
+        element.clear()
+        element.send_keys(value)
+
+
+def text(browser, element_id: str) -> str:
+    """An element's text with the locale's (narrow) no-break spaces as plain spaces."""
+    return by_id(browser, element_id).text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def rows(browser, table_id: str, attribute: str) -> list[str]:
+    return [tr.get_attribute(attribute) for tr in css(browser, f"#{table_id} tbody tr")]
+
+
+def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_system, staff, browser, sign_in,
+                                                                         screenshot):
+    w, s = web_system, web_system.s
+    token = staff.sales["access_token"]
+    customer = s.post("/api/v1/customers", json={"name": "Durand Immobilier"}, token=token).get_json()
+    other = s.post("/api/v1/customers", json={"name": "Alpha Bureautique"}, token=token).get_json()
+    s.post("/api/v1/deals", json={"title": "Maintenance annuelle", "customer_id": other["id"], "amount": "900",
+                                  "stage": "won"}, token=token)
+
+    sign_in(browser, staff.email["sales"], next_path=f"/customers/{customer['id']}?tab=deals")
+    assert h1(browser) == "Durand Immobilier"
+    assert css(browser, "#tab-deals[aria-current=page]") and css(browser, ".empty-state")
+    navigate(browser, css(browser, ".empty-state a")[0])
+
+    # the new deal: the customer is chosen; a missing title and a negative amount are said next to their fields
+    assert h1(browser) == "Nouvelle affaire"
+    assert Select(by_id(browser, "field-customer_id")).first_selected_option.text == "Durand Immobilier"
+    fill(browser, {"field-amount": "-5"})
+    navigate(browser, "deal-submit")
+    assert by_id(browser, "field-title-error").text and by_id(browser, "field-amount-error").text
+    screenshot(browser, "deal-new")
+    fill(browser, {"field-title": "Copieurs du siège", "field-amount": "12000"})
+    # a date field's typing order follows the browser's locale: set its value as the form sends it
+    browser.execute_script("arguments[0].value = '2027-03-31'", by_id(browser, "field-expected_close_date"))
+    Select(by_id(browser, "field-stage")).select_by_visible_text("Qualification")
+    navigate(browser, "deal-submit")
+    assert h1(browser) == "Copieurs du siège", [e.text for e in css(browser, ".error, .notice")]
+    assert "créée" in notice(browser)
+    assert by_id(browser, "deal-stage").text == "Qualification"
+    assert by_id(browser, "deal-customer").text == "Durand Immobilier"
+    deal_id = browser.current_url.rstrip("/").split("/")[-1]
+    assert "deal_id=" + deal_id in by_id(browser, "new-quote-link").get_attribute("href")
+
+    # its quotes, and the order made from one, with their totals
+    line = {"description": "Copieur A3", "quantity": "2", "unit_price": "1000", "tax_rate": "20"}
+    quote = s.post("/api/v1/quotes", json={"title": "Devis copieurs", "deal_id": deal_id, "lines": [line]},
+                   token=token).get_json()
+    s.post("/api/v1/quotes", json={"title": "Variante", "deal_id": deal_id, "lines": [line]}, token=token)
+    s.post(f"/api/v1/contracts/{quote['id']}/mark-sent", json={}, token=token)
+    order = s.post(f"/api/v1/contracts/{quote['id']}/convert", json={"target": "order"}, token=token).get_json()
+    browser.get(f"{w.url}/deals/{deal_id}")
+    assert sorted(rows(browser, "deal-quotes", "data-contract")) == sorted(
+        [quote["number"], s.get(f"/api/v1/contracts?deal_id={deal_id}&kind=quote", token=token).get_json()
+         ["items"][0]["number"]])
+    assert rows(browser, "deal-orders", "data-contract") == [order["number"]]
+    assert text(browser, "quote-summary") == "2 documents · total 4 800,00 €"
+    assert text(browser, "order-summary") == "1 document · total 2 400,00 €"
+    assert not css(browser, "#deal-invoices")
+    screenshot(browser, "deal")
+
+    # move it on: stage and amount (an emptied title is said next to it); then a change made elsewhere
+    # meanwhile is said, not overwritten
+    by_id(browser, "field-title").clear()
+    navigate(browser, "deal-submit")
+    assert by_id(browser, "field-title-error").text
+    fill(browser, {"field-title": "Copieurs du siège"})
+    Select(by_id(browser, "field-stage")).select_by_visible_text("Négociation")
+    fill(browser, {"field-amount": "11500.50"})
+    navigate(browser, "deal-submit")
+    assert "enregistrée" in notice(browser)
+    assert by_id(browser, "deal-stage").text == "Négociation"
+    assert text(browser, "deal-amount") == "11 500,50 €"
+    s.patch(f"/api/v1/deals/{deal_id}", json={"stage": "won"}, token=staff.admin["access_token"])
+    Select(by_id(browser, "field-stage")).select_by_visible_text("Perdue")
+    navigate(browser, "deal-submit")
+    assert "entre-temps" in by_id(browser, "form-message").text
+    assert Select(by_id(browser, "field-stage")).first_selected_option.text == "Gagnée"
+    assert s.get(f"/api/v1/deals/{deal_id}", token=token).get_json()["stage"] == "won"
+
+    # "+ Quote" opens the editor in the deal: its customer chosen
+    navigate(browser, "new-quote-link")
+    assert Select(by_id(browser, "field-customer_id")).first_selected_option.text == "Durand Immobilier"
+
+    # the list: both deals; the stage filter, the search and the sort stay in the URL
+    browser.get(w.url + "/deals")
+    assert h1(browser) == "Affaires"
+    assert css(browser, "nav a[href='/deals'][aria-current=page]")
+    assert sorted(rows(browser, "deals", "data-deal")) == ["Copieurs du siège", "Maintenance annuelle"]
+    assert text(browser, "deals-total") == "2 affaires"
+    screenshot(browser, "deals")
+    Select(by_id(browser, "filter-stage")).select_by_visible_text("Gagnée")
+    fill(browser, {"filter-q": "durand"})
+    navigate(browser, "filter-submit")
+    assert rows(browser, "deals", "data-deal") == ["Copieurs du siège"]
+    assert "stage=won" in browser.current_url and "q=durand" in browser.current_url
+    browser.get(w.url + "/deals?sort=amount")
+    assert rows(browser, "deals", "data-deal") == ["Maintenance annuelle", "Copieurs du siège"]
+    browser.get(w.url + "/deals?sort=-amount")
+    assert rows(browser, "deals", "data-deal") == ["Copieurs du siège", "Maintenance annuelle"]
+    browser.get(w.url + "/deals?stage=lost")
+    assert css(browser, ".empty-state") and not css(browser, "#deals")
+
+    # the customer file's tab lists its own deals only
+    browser.get(f"{w.url}/customers/{customer['id']}?tab=deals")
+    assert rows(browser, "customer-deals", "data-deal") == ["Copieurs du siège"]
+    screenshot(browser, "customer-deals")
+
+    # a deal without documents is deleted, asked once with its name; one with documents offers no deletion
+    browser.get(f"{w.url}/deals/{deal_id}")
+    assert not css(browser, "#delete-deal-ask")
+    browser.get(w.url + "/deals?q=alpha")
+    navigate(browser, css(browser, "#deals tbody a")[0])
+    by_id(browser, "delete-deal-ask").click()
+    assert "Maintenance annuelle" in css(browser, "details.confirm p")[0].text
+    navigate(browser, "delete-deal")
+    assert "supprimée" in notice(browser)
+    assert rows(browser, "deals", "data-deal") == ["Copieurs du siège"]
+
+    # an unknown deal is the 404 page
+    browser.get(f"{w.url}/deals/00000000-0000-0000-0000-000000000000")
+    assert by_id(browser, "error-page").get_attribute("data-status") == "404"
+
+    # a manager may hand the deal to someone else: the owner picker lists the license's users
+    switch_user(browser, sign_in, staff.email["admin"])
+    browser.get(f"{w.url}/deals/{deal_id}")
+    owner = Select(by_id(browser, "field-owner_id"))
+    assert owner.first_selected_option.text == "Paul Martin"
+    owner.select_by_value(staff.admin["user"]["user_id"])
+    navigate(browser, "deal-submit")
+    assert "enregistrée" in notice(browser)
+    assert s.get(f"/api/v1/deals/{deal_id}", token=token).get_json()["owner_id"] == staff.admin["user"]["user_id"]

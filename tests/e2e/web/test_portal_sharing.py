@@ -1,0 +1,189 @@
+"""LEXZUR's "Afficher dans le portail client", driven in headless Chromium against the real services (the staff
+pages on the web app, the client portal on the gateway that serves it):
+
+* an admin sets a client's company in Settings > Client portal (Manage clients);
+* the salesperson opens "Show in client portal" on a contract: chooses the requester, ticks an observer of the
+  same company; the client of the other company cannot be chosen and the page says why (with the link to the
+  settings); forced through anyway, the API refuses it and the page says why again;
+* in the Attachments tab a whole folder is shown (a loose file stays hidden), in the Milestones tab one
+  milestone is hidden; the green mark shows on the contract page and in the contracts list;
+* the observer signs in to the client portal and sees exactly the visible attachments and milestones;
+* stop sharing (asked once): the contract leaves the client's portal."""
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from .conftest import PASSWORD
+from .test_admin_area import by_id, css, navigate, notice
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
+
+EXTRA_SERVICES = ("portal",)
+
+
+def ok(response, status=(200, 201)):
+    assert response.status_code in ((status,) if isinstance(status, int) else status), response.get_json()
+    return response.get_json()
+
+
+def attach(s, token, contract_id, filename, folder=""):
+    return ok(s.post(f"/api/v1/contracts/{contract_id}/attachments", token=token, json={
+        "filename": filename, "content_type": "text/plain", "folder": folder,
+        "content_base64": base64.b64encode(f"contenu de {filename}".encode()).decode()}))
+
+
+@pytest.fixture
+def lexzur(web_system, staff):
+    """The salesperson's customer with three portal clients (two of the same company, one soon moved to
+    another company by the admin), and a contract with files (one folder) and milestones."""
+    s = web_system.s
+    admin, sales = staff.admin, staff.sales
+    T = sales["access_token"]
+    customer = ok(s.post("/api/v1/customers", token=T, json={"name": "Hervé David SA", "kind": "company", "contacts": [
+        {"first_name": "Mireille", "last_name": "Couture", "email": "mireille@hervedavid.test"},
+        {"first_name": "Jean", "last_name": "Petit", "email": "jean@hervedavid.test"},
+        {"first_name": "Luc", "last_name": "Autre", "email": "luc@filiale.test"}]}))
+    contacts = {c["first_name"]: c for c in customer["contacts"]}
+    for name, code in (("Mireille", "HD-COUTURE"), ("Jean", "HD-PETIT"), ("Luc", "HD-AUTRE")):
+        ok(s.post(f"/api/v1/contacts/{contacts[name]['id']}/portal-access", token=T, json={"user_code": code}))
+    s.accept("jean@hervedavid.test", PASSWORD)
+    contract = ok(s.post("/api/v1/contracts", token=T, json={
+        "title": "Bail commercial", "customer_id": customer["id"], "contact_id": contacts["Mireille"]["id"],
+        "lines": [{"description": "Rédaction du bail", "quantity": "1", "unit_price": "1500", "tax_rate": "20"}]}))
+    files = {"note": attach(s, T, contract["id"], "note-interne.txt"),
+             "plan": attach(s, T, contract["id"], "plan-des-locaux.txt", folder="Annexes"),
+             "etat": attach(s, T, contract["id"], "etat-des-lieux.txt", folder="Annexes")}
+    milestones = {title: ok(s.post(f"/api/v1/contracts/{contract['id']}/milestones", token=T, json={
+        "title": title, "due_date": due})) for title, due in (("Signature du bail", "2027-01-15"),
+                                                               ("Revue juridique interne", "2027-01-05"))}
+    return {"admin": admin, "sales": sales, "customer": customer, "contacts": contacts, "contract": contract,
+            "files": files, "milestones": milestones}
+
+
+def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web_system, staff, lexzur, browser,
+                                                                             sign_in, screenshot):
+    w, s = web_system, web_system.s
+    contract, contacts = lexzur["contract"], lexzur["contacts"]
+    luc = contacts["Luc"]["id"]
+
+    # the admin: Settings > Client portal lists the three clients; Luc is moved to another company
+    sign_in(browser, "boss@acme.test", next_path="/settings/portal")
+    assert [r.get_attribute("data-client") for r in css(browser, "#portal-clients tbody tr")] == [
+        "jean@hervedavid.test", "luc@filiale.test", "mireille@hervedavid.test"]
+    assert "Hervé David SA" in by_id(browser, f"client-{luc}").text
+    field = by_id(browser, f"company-{luc}")
+    field.clear()
+    field.send_keys("Filiale Nord")
+    navigate(browser, f"company-{luc}-submit")
+    assert "Filiale Nord" in notice(browser)
+    assert by_id(browser, f"company-{luc}").get_attribute("value") == "Filiale Nord"
+    screenshot(browser, "settings-portal-clients")
+    browser.delete_all_cookies()
+
+    # the salesperson: the contract page's "Show in client portal"
+    sign_in(browser, "paul@acme.test", next_path=f"/contracts/{contract['id']}")
+    assert not css(browser, "#portal-banner")
+    navigate(browser, "portal-sharing")
+    assert by_id(browser, "portal-not-shared")
+    from selenium.webdriver.support.ui import Select
+    requester = Select(by_id(browser, "field-requester"))
+    page = css(browser, "html")[0]
+    requester.select_by_value(contacts["Mireille"]["id"])  # the page reloads for this requester
+    w.wait(lambda: not _alive(page), message="the page for Mireille")
+    jean, other = by_id(browser, f"observer-{contacts['Jean']['id']}"), by_id(browser, f"observer-{luc}")
+    assert jean.is_enabled() and not other.is_enabled()
+    why = by_id(browser, f"observer-{luc}-why")
+    assert "Filiale Nord" in why.text and "même entreprise" in why.text
+    assert why.find_element("css selector", "a").get_attribute("href").endswith(
+        f"/settings/portal?customer_id={lexzur['customer']['id']}")
+    screenshot(browser, "portal-sharing-choose")
+
+    # forced through anyway (the box enabled by script): the API refuses, the page says why
+    browser.execute_script("arguments[0].disabled = false; arguments[0].checked = true;", other)
+    jean.click()
+    navigate(browser, "share-submit")
+    assert "refusé" in by_id(browser, "form-message").text
+    assert "Filiale Nord" in by_id(browser, "observers-error").text and "même entreprise" in by_id(
+        browser, "observers-error").text
+    assert by_id(browser, "portal-not-shared")
+
+    # the real share: requester Mireille, observer Jean
+    assert by_id(browser, f"observer-{contacts['Jean']['id']}").is_selected()  # the refused form kept the choice
+    assert not by_id(browser, f"observer-{luc}").is_selected()
+    by_id(browser, "field-message").send_keys("Voici le bail pour relecture.")
+    navigate(browser, "share-submit")
+    assert "Mireille Couture" in notice(browser) and "Jean Petit" in notice(browser)
+    shared = by_id(browser, "portal-shared").text
+    assert "Mireille Couture" in shared and "Jean Petit" in shared
+    assert css(browser, "#portal-shared .portal-mark")
+    screenshot(browser, "portal-sharing-shared")
+    for email in ("mireille@hervedavid.test", "jean@hervedavid.test"):
+        w.wait(lambda: [m for m in w.mail.messages(to=email)
+                        if dict(m["headers"]).get("X-Paraph-Template") == "contract_shared"],
+               message=f"the contract_shared email to {email}")
+
+    # attachments: the folder "Annexes" shown at once, the loose internal note stays hidden
+    navigate(browser, "tab-attachments")
+    assert {li.get_attribute("data-visible") for li in css(browser, "[data-attachment]")} == {"no"}
+    navigate(browser, "toggle-folder-2")
+    visible = {li.get_attribute("data-attachment"): li.get_attribute("data-visible")
+               for li in css(browser, "[data-attachment]")}
+    assert visible == {"note-interne.txt": "no", "plan-des-locaux.txt": "yes", "etat-des-lieux.txt": "yes"}
+    screenshot(browser, "portal-sharing-attachments")
+
+    # milestones: visible by default; the internal review is hidden
+    navigate(browser, "tab-milestones")
+    internal = lexzur["milestones"]["Revue juridique interne"]["id"]
+    assert {li.get_attribute("data-visible") for li in css(browser, "[data-milestone]")} == {"yes"}
+    navigate(browser, f"toggle-milestone-{internal}")
+    assert by_id(browser, f"milestone-{internal}").get_attribute("data-visible") == "no"
+    screenshot(browser, "portal-sharing-milestones")
+
+    # the green mark: on the contract page (banner, visible documents) and in the contracts list
+    w.wait(lambda: s.get(f"/api/v1/contracts/{contract['id']}", token=lexzur["sales"]["access_token"])
+           .get_json()["portal_shared"], message="the contract marked shared")
+    browser.get(f"{w.url}/contracts/{contract['id']}")
+    assert by_id(browser, "portal-banner").is_displayed()
+    assert len(css(browser, "#documents .portal-mark")) == 2
+    screenshot(browser, "contract-in-portal")
+    browser.get(f"{w.url}/contracts")
+    row = css(browser, f"tr[data-number='{contract['number']}']")[0]
+    assert row.find_elements("css selector", ".portal-mark")
+    browser.delete_all_cookies()
+
+    # the observer in the client portal: exactly the visible attachments and milestones
+    from selenium.webdriver.common.by import By
+    portal = s.serve()  # the gateway serves the client portal (the web app forwards it under ./paraph up)
+    browser.get(f"{portal}/portal?lang=fr")
+    w.wait(lambda: browser.find_element(By.ID, "login").is_displayed(), message="the portal's sign-in")
+    browser.find_element(By.ID, "login-email").send_keys("jean@hervedavid.test")
+    browser.find_element(By.ID, "login-password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "login-submit").click()
+    w.wait(lambda: css(browser, f"#contract-list li[data-contract-id='{contract['id']}']"), message="the contract")
+    screenshot(browser, "portal-client-contracts")
+    browser.get(f"{portal}/portal/contracts/{contract['id']}?lang=fr")
+    w.wait(lambda: css(browser, "#attachment-list li.attachment"), message="the contract's attachments")
+    assert sorted(b.text for b in css(browser, "#attachment-list li.attachment button")) == [
+        "etat-des-lieux.txt", "plan-des-locaux.txt"]
+    assert [li.text.split(" · ")[0] for li in css(browser, "#milestone-list li.milestone")] == ["Signature du bail"]
+    screenshot(browser, "portal-client-contract")
+    session = browser.execute_script("return JSON.parse(sessionStorage.getItem('paraph.portal.session'))")
+
+    # stop sharing (asked once): the contract leaves the client's portal
+    sign_in(browser, "paul@acme.test", next_path=f"/contracts/{contract['id']}/portal")
+    by_id(browser, "stop-sharing-ask").click()
+    navigate(browser, "stop-sharing")
+    assert by_id(browser, "portal-not-shared")
+    mine = s.get("/api/v1/portal/contracts", token=session["access_token"]).get_json()
+    assert mine["items"] == []
+
+
+def _alive(element) -> bool:
+    from selenium.common.exceptions import WebDriverException
+    try:
+        element.is_enabled()
+        return True
+    except WebDriverException:
+        return False

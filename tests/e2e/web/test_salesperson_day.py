@@ -1,0 +1,160 @@
+"""The salesperson's day (issue 11's "done means"), through the pages only, in headless Chromium against
+every real service, with a screenshot at each step:
+
+1. as the salesperson: create a customer with a contact, give the contact portal access (restricted to
+   127.0.0.1, this test's address), write a quote with an optional product in the quote editor, send it
+   by email asking for an electronic signature (the send page: recipient, template, subject, message);
+2. as the contact, from the email: open the online quote, download it, send a remark, sign with the
+   one-time code emailed to them;
+3. back as the salesperson: the view and the download in the quote's history with the email sent, the
+   quote "Accepté", the banner naming the signer and the date, the proof of signature (a PDF).
+
+The web app is the one public address (``public_system``): the emailed links land on it."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from .browsing import by_id
+from .conftest import PASSWORD, signing_in
+from .test_admin_area import css, h1, navigate, notice
+from .test_customers import fill
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
+
+SUBJECT = "Votre devis pour l'atelier"
+
+
+def emails(w, to: str, template: str) -> list[dict]:
+    return [m for m in w.mail.messages(to=to) if dict(m["headers"]).get("X-Paraph-Template") == template]
+
+
+def choose(browser, select_id: str, text: str):
+    from selenium.webdriver.support.ui import Select
+    Select(by_id(browser, select_id)).select_by_visible_text(text)
+
+
+def history(browser) -> list[str]:
+    return [li.get_attribute("data-action") for li in css(browser, "#history-list li")]
+
+
+def test_the_salespersons_day(public_system, browser, screenshot):
+    w, s = public_system, public_system.s
+    admin = s.new_license("ACME Paris", "boss@acme.test")
+    s.add_user(admin, "paul@acme.test", name="Paul Martin")
+    sign_in = signing_in(w)
+
+    # -- morning: the salesperson creates the customer and its contact ---------------------------------
+    sign_in(browser, "paul@acme.test", next_path="/customers")
+    navigate(browser, "new-customer-link")
+    fill(browser, {"field-name": "Atelier Durand", "field-code": "C200", "field-city": "Lille",
+                   "field-contact_first_name": "Claire", "field-contact_last_name": "Durand",
+                   "field-contact_email": "claire@durand.test"})
+    navigate(browser, "customer-submit")
+    assert h1(browser) == "Atelier Durand"
+    screenshot(browser, "day-1-customer")
+
+    # the contact's portal access, restricted to this test's address
+    navigate(browser, "tab-portal")
+    navigate(browser, css(browser, "#portal-accesses a")[0])
+    fill(browser, {"field-allowed_ip": "127.0.0.1"})
+    screenshot(browser, "day-2-portal-access")
+    navigate(browser, "access-submit")
+    w.wait(lambda: emails(w, "claire@durand.test", "client_invitation"), message="the portal invitation")
+
+    # -- the quote: two lines, the second an optional product ---------------------------------------------
+    navigate(browser, "back-to-customer")
+    navigate(browser, "new-quote-link")
+    fill(browser, {"field-title": "Équipement atelier"})
+    if css(browser, "#refresh-pickers"):  # without JavaScript the contact picker needs the customer first
+        navigate(browser, "refresh-pickers")
+    choose(browser, "field-contact_id", "Claire Durand")
+    for n, line in enumerate(({"description": "Perceuse industrielle", "quantity": "2", "unit_price": "600",
+                               "tax_rate": "20"},
+                              {"description": "Extension de garantie", "quantity": "1", "unit_price": "150",
+                               "tax_rate": "20"})):
+        navigate(browser, "add-line")
+        fill(browser, {f"line-{n}-{key}": value for key, value in line.items()})
+    by_id(browser, "line-1-optional").click()
+    screenshot(browser, "day-3-quote-editor")
+    navigate(browser, "quote-submit")
+    assert "Équipement atelier" in by_id(browser, "contract-title").text
+    quote_id = urlsplit(browser.current_url).path.split("/")[2]
+    number = h1(browser).split()[-1]
+    assert [tr.get_attribute("class") for tr in css(browser, "#contract-lines tbody tr")] == ["", "optional"]
+    assert "1 440,00" in by_id(browser, "contract-total").text.replace("\u202f", " ").replace("\xa0", " ")
+
+    # -- "Envoyer par email", with the electronic signature asked (on by default) ---------------------
+    assert by_id(browser, "send-by-email").text == "Envoyer par email"
+    navigate(browser, "send-by-email")
+    assert by_id(browser, "field-request_signature").is_selected()  # e-signature is enabled: on by default
+    assert "Claire Durand" in by_id(browser, "field-contact_id").text
+    assert number in by_id(browser, "preview-subject").text  # the template's subject, to edit
+    assert "Accéder au document" in by_id(browser, "preview-text").text
+    fill(browser, {"field-subject": SUBJECT, "field-message": "Bonjour Claire, voici notre proposition."})
+    navigate(browser, "send-preview")
+    assert "voici notre proposition" in by_id(browser, "preview-text").text
+    assert by_id(browser, "field-subject").get_attribute("value") == SUBJECT  # kept as written
+    screenshot(browser, "day-4-send")
+    navigate(browser, "send-submit")
+    assert "claire@durand.test" in notice(browser)
+    assert "sent" in history(browser)
+    emailed = by_id(browser, "emails-sent").text  # the email itself: to whom, PDF, signature asked
+    assert "claire@durand.test" in emailed and "PDF joint" in emailed and "signature électronique" in emailed
+    assert by_id(browser, "send-by-email").text == "Relancer par email"
+    [sent] = w.wait(lambda: emails(w, "claire@durand.test", "quote_send"), message="the quote email")
+    assert sent["subject"] == SUBJECT and "voici notre proposition" in sent["text"]
+    quote_link = next(link for link in sent["links"] if "/q/" in link)
+    screenshot(browser, "day-5-sent")
+
+    # -- the contact: the online quote from the email, the PDF, a remark, the signature --------------------
+    browser.delete_all_cookies()
+    browser.get(w.link(quote_link))
+    assert by_id(browser, "quote-number").text == f"Devis {number}"
+    assert "Extension de garantie" in by_id(browser, "quote-optional-lines").text
+    screenshot(browser, "day-6-online-quote")
+    by_id(browser, "download").click()  # in the browser: a link scanner's fetch would not count as a download
+    pdf = Path(browser.downloads) / f"{number}.pdf"
+    w.wait(lambda: pdf.exists() and pdf.read_bytes().startswith(b"%PDF"), message="the PDF downloaded")
+    by_id(browser, "feedback-message").send_keys("Pouvez-vous livrer avant mars ?")
+    by_id(browser, "feedback-send").click()
+    by_id(browser, "feedback-thanks")
+    navigate(browser, "sign")
+    assert urlsplit(browser.current_url).path.startswith("/sign/")
+    by_id(browser, "send").click()
+    code_mail = w.wait(lambda: emails(w, "claire@durand.test", "signature_otp"), message="the one-time code")[-1]
+    code = re.search(r"\b(\d{6})\b", code_mail["text"]).group(1)
+    by_id(browser, "otp").send_keys(code)
+    by_id(browser, "consent").click()
+    screenshot(browser, "day-7-signing")
+    by_id(browser, "go").click()
+    w.wait(lambda: "signé" in by_id(browser, "msg").text, message="the signature")
+    screenshot(browser, "day-8-signed-by-the-contact")
+
+    # the portal access works from this address: the invitation's set-password page, then the portal
+    invitation = emails(w, "claire@durand.test", "client_invitation")[-1]
+    browser.get(w.link(next(link for link in invitation["links"] if "set-password" in link)))
+    for field in ("field-password", "field-password_confirm"):
+        by_id(browser, field).send_keys(PASSWORD)
+    by_id(browser, "password-submit").click()
+    w.wait(lambda: urlsplit(browser.current_url).path.startswith("/portal"), message="the portal")
+
+    # -- back as the salesperson: accepted, signed by Claire, viewed and downloaded, the proof ------------
+    browser.delete_all_cookies()
+    sign_in(browser, "paul@acme.test", next_path=f"/contracts/{quote_id}")
+    w.wait(lambda: (browser.refresh() or True) and "Accepté" in by_id(browser, "contract-status").text,
+           message="the quote accepted")
+    banner = by_id(browser, "signature-banner").text
+    assert "Accepté" in banner and "Claire Durand" in banner and re.search(r"\d{4}", banner)
+    actions = history(browser)
+    for action in ("sent", "portal_viewed", "portal_downloaded", "signature_completed"):
+        assert action in actions, (action, actions)
+    screenshot(browser, "day-9-accepted")
+    proof = requests.get(by_id(browser, "proof-pdf").get_attribute("href"), timeout=30,
+                         cookies={c["name"]: c["value"] for c in browser.get_cookies()})
+    assert proof.status_code == 200 and proof.content.startswith(b"%PDF")
+    assert proof.headers["Content-Type"].startswith("application/pdf")

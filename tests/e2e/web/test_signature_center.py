@@ -1,0 +1,109 @@
+"""The approval center and the signature center of a contract (LEXZUR), driven as the salesperson in
+headless Chromium against the real services: a collaborator as approver and two contacts of the customer as
+signers, in order; each one's status; the approver approves first (the signers wait); a reminder to one
+signer, then to everybody whose turn it is; the request cancelled (asked once, naming the contract); a new
+request made again. In English too."""
+from __future__ import annotations
+
+import pytest
+
+from .browsing import by_id
+from .conftest import signing_in
+from .test_admin_area import css, h1, navigate, notice
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
+
+
+def choose(browser, select_id: str, text: str):
+    from selenium.webdriver.support.ui import Select
+    Select(by_id(browser, select_id)).select_by_visible_text(text)
+
+
+def statuses(browser, center: str) -> list[tuple[str, str]]:
+    """(person, status) of each row of a center, in order."""
+    return [(row.find_elements("css selector", "td")[1].text.split("\n")[0].split(" ")[0], row.get_attribute("data-status"))
+            for row in css(browser, f"#{center}-center-heading-table tbody tr")]
+
+
+def reminders_to(w, email: str) -> int:
+    return len([m for m in w.mail.messages(to=email)
+                if dict(m["headers"]).get("X-Paraph-Template") == "signature_reminder"])
+
+
+def test_approvers_then_signers_status_reminders_and_cancel(public_system, browser, screenshot):
+    w, s = public_system, public_system.s
+    admin = s.new_license("ACME Paris", "boss@acme.test")
+    sales = s.add_user(admin, "paul@acme.test", name="Paul Martin")
+    s.add_user(admin, "claire@acme.test", name="Claire Juriste")
+    token = sales["access_token"]
+    customer = s.post("/api/v1/customers", token=token, json={"name": "Atelier Durand", "kind": "company", "contacts": [
+        {"first_name": "Jeanne", "last_name": "Durand", "email": "jeanne@durand.test"},
+        {"first_name": "Marc", "last_name": "Leroy", "email": "marc@durand.test"}]}).get_json()
+    contract = s.post("/api/v1/contracts", token=token, json={
+        "kind": "contract", "title": "Contrat de maintenance", "customer_id": customer["id"],
+        "contact_id": customer["contacts"][0]["id"],
+        "lines": [{"description": "Maintenance", "quantity": "1", "unit_price": "1200", "tax_rate": "20"}]}).get_json()
+
+    signing_in(w)(browser, "paul@acme.test", next_path=f"/contracts/{contract['id']}")
+    navigate(browser, "signature-center")
+    assert h1(browser) == f"Approbation et signature — {contract['number']}"
+    # the contract's contact is offered as the first signer; a collaborator approves first
+    choose(browser, "approvers-0-person", "Claire Juriste <claire@acme.test>")
+    choose(browser, "signers-1-person", "Marc Leroy <marc@durand.test>")
+    screenshot(browser, "signature-center-new")
+    navigate(browser, "signature-submit")
+    assert "envoyée" in notice(browser)
+    assert statuses(browser, "approval") == [("Claire", "pending")]
+    assert statuses(browser, "signature") == [("Jeanne", "waiting"), ("Marc", "waiting")]
+    screenshot(browser, "signature-center-approval")
+
+    # the approver approves from the link emailed to her: then the first signer's turn
+    request = s.get(f"/api/v1/signature-requests?contract_id={contract['id']}", token=token).get_json()["items"][0]
+    approval = w.wait(lambda: [m for m in w.mail.messages(to="claire@acme.test")
+                               if dict(m["headers"]).get("X-Paraph-Template") == "signature_request"],
+                      message="the approval request")[0]
+    sign_token = next(link for link in approval["links"] if "/sign/" in link).rsplit("/sign/", 1)[1]
+    info = s.get(f"/api/v1/sign/{sign_token}").get_json()
+    r = s.post(f"/api/v1/sign/{sign_token}/approve", json={"consent": True, "consent_sha256": info["consent_sha256"]})
+    assert r.status_code == 200, r.get_json()
+    browser.refresh()
+    assert statuses(browser, "approval") == [("Claire", "approved")]
+    assert statuses(browser, "signature") == [("Jeanne", "pending"), ("Marc", "waiting")]
+
+    # a reminder to Jeanne (only her turn has the button), then to everybody whose turn it is
+    jeanne = next(p for p in request["participants"] if p["email"] == "jeanne@durand.test")
+    assert not css(browser, "button[id^='remind-'][id$='" + request["participants"][-1]["id"] + "']")
+    navigate(browser, f"remind-{jeanne['id']}")
+    assert "relance" in notice(browser).lower()
+    w.wait(lambda: reminders_to(w, "jeanne@durand.test") == 1, message="the reminder to Jeanne")
+    navigate(browser, "remind-all")
+    w.wait(lambda: reminders_to(w, "jeanne@durand.test") == 2, message="the reminder to everybody")
+    assert reminders_to(w, "marc@durand.test") == 0  # not his turn yet
+    screenshot(browser, "signature-center-signing")
+
+    # cancel: asked once, naming the contract; then a new request can be prepared
+    by_id(browser, "cancel-request-ask").click()
+    assert contract["number"] in by_id(browser, "cancel-request").find_element("xpath", "..").text
+    navigate(browser, "cancel-request")
+    assert "annulée" in notice(browser)
+    assert by_id(browser, "signature-form") and "Annulé" in by_id(browser, "past-requests").text
+    # refused input is said on the page (nobody to sign)
+    choose(browser, "signers-0-person", "—")
+    navigate(browser, "signature-submit")
+    assert by_id(browser, "form-message").text == "Choisissez au moins un signataire."
+    # an error of a person is named after the form's row (row 2 here, the first one sent)
+    choose(browser, "signers-1-person", "Marc Leroy <marc@durand.test>")
+    fill_turn = by_id(browser, "signers-1-order")
+    fill_turn.clear()
+    fill_turn.send_keys("0")
+    navigate(browser, "signature-submit")
+    assert "Signataire 2" in " ".join(p.text for p in css(browser, "p.notice.err"))
+    screenshot(browser, "signature-center-cancelled")
+
+    # in English
+    r = s.patch("/api/v1/me", token=token, json={"locale": "en"})
+    assert r.status_code == 200, r.get_json()
+    browser.delete_all_cookies()
+    signing_in(w)(browser, "paul@acme.test", next_path=f"/contracts/{contract['id']}/signature")
+    assert h1(browser) == f"Approval & signature — {contract['number']}"
+    assert "Cancelled" in by_id(browser, "past-requests").text

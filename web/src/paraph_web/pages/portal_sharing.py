@@ -1,0 +1,150 @@
+"""``/contracts/<id>/portal``: "Show in client portal" (LEXZUR's "Afficher dans le portail client"), in three
+tabs (``?tab=``, no JavaScript needed):
+
+* sharing — choose the requester (a portal client of the contract's customer) and observers (portal clients of
+  the requester's company only: the others are listed, cannot be chosen, and the page says why, with a link to
+  the portal client settings where a client's company is set), whether every attachment shows, a message;
+  stop sharing (asked once). The API emails the requester and the observers.
+* attachments — show or hide each file, or a whole folder, in the portal.
+* milestones — show or hide each milestone (visible by default once the contract is in the portal).
+
+The green mark (``ui.portal_mark``) is what the client sees: the contract when shared, each visible document
+and milestone."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .. import api
+from ..api import ApiError
+from ..auth import signed_in
+
+bp = Blueprint("portal_sharing", __name__)
+
+TABS = {"sharing": _l("Sharing"), "attachments": _l("Attachments"), "milestones": _l("Milestones")}
+FORM_ERRORS = (400, 409, 422)
+
+
+def company_key(label) -> str:
+    """Companies compare like the portal service compares them: trimmed, spaces squeezed, case-insensitive."""
+    return " ".join(str(label or "").split()).lower()
+
+
+def observer_choices(clients: list, requester: dict | None) -> list:
+    """Every other active portal client of the customer, each either selectable (same company as the
+    requester) or with the reason it cannot be chosen."""
+    out = []
+    for client in clients:
+        if requester and client["contact_id"] == requester["contact_id"]:
+            continue
+        same = requester is not None and company_key(client.get("company")) == company_key(requester.get("company"))
+        reason = None
+        if requester is None:
+            reason = _("Choose the requester first.")
+        elif not same:
+            reason = _("%(name)s belongs to the company “%(company)s”, not “%(requester_company)s” like the "
+                       "requester: observers must be listed in the same company.",
+                       name=client["name"] or client["email"], company=client.get("company") or _("none"),
+                       requester_company=requester.get("company") or _("none"))
+        out.append({**client, "allowed": reason is None, "reason": reason})
+    return sorted(out, key=lambda choice: not choice["allowed"])  # those who can be chosen first
+
+
+def folders(attachments: list) -> list:
+    """[(folder, [attachments])] in the order they first appear ("" = outside any folder, first)."""
+    grouped: dict[str, list] = {}
+    for a in sorted(attachments, key=lambda a: (a.get("folder") or "") != ""):
+        grouped.setdefault(a.get("folder") or "", []).append(a)
+    return list(grouped.items())
+
+
+def render_page(contract_id: str, tab: str = "sharing", errors=None, values=None, message=None, status=200):
+    tab = tab if tab in TABS else "sharing"
+    contract = api.get(f"/contracts/{contract_id}")
+    portal = api.get(f"/contracts/{contract_id}/portal")
+    share = portal.get("share") if portal.get("shared") else None
+    clients = [c for c in api.get(f"/customers/{contract['customer_id']}/portal-accesses")
+               if c["status"] != "deactivated"]
+    values = values or {}
+    wanted = values.get("requester_contact_id") or request.args.get("requester") or \
+        (share["requester"]["contact_id"] if share else "")
+    requester = next((c for c in clients if c["contact_id"] == wanted), None) or (clients[0] if clients else None)
+    if "observer_contact_ids" in values:
+        observers = set(values["observer_contact_ids"])
+    else:
+        observers = {o["contact_id"] for o in share["observers"]} if share else set()
+    show_attachments = values.get("show_attachments", bool(share and share.get("show_attachments")))
+    return render_template(
+        "contracts/portal.html", contract=contract, portal=portal, share=share, clients=clients, tab=tab, tabs=TABS,
+        requester=requester, observers=observer_choices(clients, requester), chosen_observers=observers,
+        show_attachments=show_attachments, message_text=values.get("message", share["message"] if share else ""),
+        folders=folders(contract.get("attachments") or []), errors=errors or {}, problem=message,
+        nav="quotes" if contract.get("kind") == "quote" else "contracts"), status
+
+
+@bp.get("/contracts/<contract_id>/portal")
+@signed_in
+def show(contract_id: str):
+    return render_page(contract_id, request.args.get("tab", "sharing"))
+
+
+@bp.post("/contracts/<contract_id>/portal")
+@signed_in
+def share(contract_id: str):
+    """Share (or change the share): the API checks the requester and observers again and emails them."""
+    form = request.form
+    values = {"requester_contact_id": form.get("requester_contact_id", ""),
+              "observer_contact_ids": form.getlist("observer_contact_ids"),
+              "show_attachments": form.get("show_attachments") == "1", "message": form.get("message", "").strip()}
+    body = {**values, "show_attachments": values["show_attachments"] or None}  # unticked: each file keeps its setting
+    try:
+        result = api.post(f"/contracts/{contract_id}/portal-share", body)
+    except ApiError as exc:
+        if exc.status not in FORM_ERRORS:
+            raise
+        errors = exc.field_errors  # translated; the detail (English) only when no field is named
+        return render_page(contract_id, "sharing", errors=errors, values=values, status=422,
+                           message=_("The sharing is refused: see the reasons below.") if errors else exc.detail)
+    people = [result["requester"]["name"]] + [o["name"] for o in result["observers"]]
+    flash(_("The contract is shown in the client portal; %(people)s received an email.", people=", ".join(people)),
+          "success")
+    return redirect(url_for("portal_sharing.show", contract_id=contract_id))
+
+
+@bp.post("/contracts/<contract_id>/portal/stop")
+@signed_in
+def stop(contract_id: str):
+    api.delete(f"/contracts/{contract_id}/portal-share")
+    flash(_("The contract is no longer shown in the client portal."), "success")
+    return redirect(url_for("portal_sharing.show", contract_id=contract_id))
+
+
+def _visible() -> bool:
+    return request.form.get("visible") == "1"
+
+
+def _back(contract_id: str, tab: str):
+    return redirect(url_for("portal_sharing.show", contract_id=contract_id, tab=tab, _anchor=tab))
+
+
+@bp.post("/contracts/<contract_id>/portal/attachments/<attachment_id>")
+@signed_in
+def toggle_attachment(contract_id: str, attachment_id: str):
+    api.patch(f"/attachments/{attachment_id}", {"portal_visible": _visible()})
+    return _back(contract_id, "attachments")
+
+
+@bp.post("/contracts/<contract_id>/portal/folder")
+@signed_in
+def toggle_folder(contract_id: str):
+    api.put(f"/contracts/{contract_id}/portal-visibility",
+            {"attachments": _visible(), "folder": request.form.get("folder", "")})
+    return _back(contract_id, "attachments")
+
+
+@bp.post("/contracts/<contract_id>/portal/milestones/<milestone_id>")
+@signed_in
+def toggle_milestone(contract_id: str, milestone_id: str):
+    api.patch(f"/milestones/{milestone_id}", {"portal_visible": _visible()})
+    return _back(contract_id, "milestones")

@@ -1,0 +1,134 @@
+"""The work around a quote or contract, on its page (``/contracts/<id>``, template
+``contracts/_work.html``): its tasks (create one: title, due date, assignee), its documents (add a file to a
+folder), the customer's equipment base (a link to the customer file's tab) and what was bought recorded in
+it from the document's lines (``POST /contracts/<id>/equipment``, serial numbers optional).
+
+Each form posts here and comes back to the contract page saying what was done, or the API's refusal next to
+its field (the page again, with the errors of that form only)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_babel import gettext as _, ngettext
+
+from .. import api
+from ..api import ApiError
+from ..auth import signed_in
+from .forms import form_values
+
+bp = Blueprint("quote_actions", __name__)
+
+# what the customer has bought: a document in one of these statuses can feed its equipment base (the API's rule)
+EQUIPMENT_SOURCE_STATUSES = {"contract": ("signed", "validated"), "quote": ("accepted", "validated"),
+                             "order": ("confirmed", "delivered"), "invoice": ("issued", "paid")}
+
+
+def assignees(contract: dict) -> list[dict]:
+    """Who a task may go to: the license's active staff (``GET /colleagues``), else the salesperson and the
+    document's owner. The API refuses anyone who cannot see the document (said next to the picker)."""
+    me = session.get("user") or {}
+    people = {}
+    try:
+        for person in api.get("/colleagues").get("items", []):
+            people[person["user_id"]] = person.get("name") or person.get("email")
+    except ApiError as exc:
+        if exc.status not in (403, 404, 405):
+            raise  # a gateway without /colleagues yet: the two people known here
+    people.setdefault(contract.get("owner_id"), contract.get("owner_name") or contract.get("owner_email"))
+    people.pop(me.get("user_id"), None)
+    # "Me" first and chosen by default: my tasks are on my home page ("assignee=me")
+    return [{"id": me.get("user_id") or "", "name": _("Me")}] + [
+        {"id": uid, "name": name} for uid, name in people.items() if uid]
+
+
+def takeable_lines(contract: dict) -> list[dict]:
+    """The lines the customer bought: not optional, or optional and selected."""
+    return [line for line in contract.get("lines") or [] if not line.get("optional") or line.get("selected")]
+
+
+def context(contract: dict) -> dict:
+    """What the contract page's work sections need besides the contract."""
+    can_record = contract.get("status") in EQUIPMENT_SOURCE_STATUSES.get(contract.get("kind"), ())
+    recorded = set()
+    if can_record:
+        base = api.get(f"/contracts/{contract['id']}/equipment")
+        recorded = {(item.get("source") or {}).get("line_id") for item in base.get("items", [])}
+    folders = sorted({a["folder"] for a in contract.get("attachments") or [] if a.get("folder")})
+    return {"assignees": assignees(contract), "folders": folders, "can_record": can_record,
+            "bought_lines": [{**line, "recorded": line["id"] in recorded} for line in takeable_lines(contract)]}
+
+
+def show_again(contract_id: str, form: str, exc: ApiError):
+    """The contract page with the API's refusal next to the fields of the form that was posted."""
+    from .contracts import render_page
+    errors = exc.field_errors
+    return render_page(contract_id, errors={form: errors}, values={form: request.form},
+                       messages={form: None if errors else exc.detail}, status=exc.status)
+
+
+def back(contract_id: str, anchor: str):
+    return redirect(url_for("contracts.show", contract_id=contract_id, _anchor=anchor))
+
+
+@bp.post("/contracts/<contract_id>/tasks")
+@signed_in
+def add_task(contract_id: str):
+    form = form_values("title", "due_date", "assignee_id")
+    try:
+        api.post(f"/contracts/{contract_id}/tasks", {"title": form["title"], "due_date": form["due_date"] or None,
+                                                     "assignee_id": form["assignee_id"] or None})
+    except ApiError as exc:
+        if exc.status != 422:
+            raise
+        return show_again(contract_id, "task", exc)
+    flash(_("The task is created."), "success")
+    return back(contract_id, "tasks")
+
+
+@bp.post("/contracts/<contract_id>/documents")
+@signed_in
+def add_document(contract_id: str):
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return show_again(contract_id, "document", ApiError(422, {"errors": {"file": [_("Choose a file.")]}}))
+    folder = request.form.get("folder", "").strip()
+    try:
+        api.call("POST", f"/contracts/{contract_id}/attachments",
+                 files={"file": (upload.filename, upload.stream, upload.mimetype or "application/octet-stream")},
+                 data={"folder": folder, "portal_visible": "true" if request.form.get("portal_visible") else "false"})
+    except ApiError as exc:
+        if exc.status not in (413, 415, 422):
+            raise  # too large, a type not accepted, empty: said next to the file
+        errors = exc.field_errors or {"file": exc.detail}
+        return show_again(contract_id, "document", ApiError(422, {"errors": errors}))
+    flash(_("The document is added."), "success")
+    return back(contract_id, "documents")
+
+
+@bp.post("/contracts/<contract_id>/equipment")
+@signed_in
+def record_equipment(contract_id: str):
+    """Record the chosen lines in the customer's equipment base, then give each its serial number if one was
+    typed. A second click adds nothing (each line is recorded once) and sets the same serial numbers."""
+    line_ids = request.form.getlist("line_ids")
+    if not line_ids:
+        return show_again(contract_id, "equipment", ApiError(422, {"errors": {"line_ids": [
+            _("Choose at least one line.")]}}))
+    body = {"line_ids": line_ids, "installed_on": request.form.get("installed_on") or None,
+            "warranty_until": request.form.get("warranty_until") or None}
+    try:
+        recorded = api.post(f"/contracts/{contract_id}/equipment", body)
+        for item in recorded["created"]:
+            serial = request.form.get(f"serial.{(item.get('source') or {}).get('line_id')}", "").strip()
+            if serial:
+                api.patch(f"/equipment/{item['id']}", {"serial_number": serial})
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        return show_again(contract_id, "equipment", exc)
+    created, skipped = len(recorded["created"]), recorded["already_recorded"]
+    said = ngettext("%(num)s item recorded in the equipment base.", "%(num)s items recorded in the equipment base.",
+                    created)
+    if skipped:  # recorded before (a second click, or from the order of this quote)
+        said += " " + ngettext("%(num)s line was already recorded.", "%(num)s lines were already recorded.", skipped)
+    flash(said, "success")
+    return back(contract_id, "equipment")

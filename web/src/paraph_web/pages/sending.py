@@ -1,0 +1,130 @@
+"""``/contracts/<id>/send``: "Envoyer par email" / "Relancer par email" of a quote (Initiative CRM): the
+recipient (the quote's contact by default, or another contact of the customer), the email template (the
+first sending, then the reminder), the subject and the message as the customer will read them (a preview
+of the license's saved template with the quote's own details), the PDF attached or not, and the request
+for an electronic signature (on by default when the license enables it). The email carries the
+"Accéder au document" link to the quote's online page; the contract's history then shows the sending.
+
+Only quotes have an online page: a contract, an order or an invoice is sent for signature from its
+signature center (:mod:`.signature_center`)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .. import api
+from ..api import ApiError
+from ..auth import current_user, signed_in
+
+bp = Blueprint("sending", __name__)
+
+TEMPLATE_LABELS = {"quote_send": _l("Quote sending"), "quote_reminder": _l("Quote reminder")}
+FORM_ERRORS = (400, 404, 409, 422)
+LOCALES = ("fr", "en")
+
+
+def emails_sent(contract: dict) -> list[dict]:
+    """The quote's emails, latest first (recipient, template, PDF attached, signature asked), for the
+    history of the contract page; none for other kinds, nor when the portal cannot say (the page still
+    shows)."""
+    if contract.get("kind") != "quote":
+        return []
+    try:
+        sends = api.get(f"/quotes/{contract['id']}/activity").get("sends") or []
+    except ApiError:
+        return []
+    return list(reversed(sends))
+
+
+def _context(contract_id: str) -> dict:
+    contract = api.get(f"/contracts/{contract_id}")
+    info = api.get(f"/quotes/{contract_id}/send")
+    customer = api.get(f"/customers/{contract['customer_id']}")
+    contacts = [c for c in customer.get("contacts") or [] if c.get("email")]
+    return {"contract": contract, "info": info, "contacts": contacts, "templates": info.get("templates")
+            or list(TEMPLATE_LABELS), "template_labels": TEMPLATE_LABELS, "nav": "quotes"}
+
+
+def _preview(ctx: dict, values: dict) -> dict | None:
+    """The license's saved template rendered with this quote's details: what the customer will read. The
+    personal link is made when the email leaves, so the preview names it instead."""
+    contract = ctx["contract"]
+    contact = next((c for c in ctx["contacts"] if c["id"] == values["contact_id"]), None)
+    user = current_user() or {}
+    variables = {"number": contract.get("number") or "", "title": contract.get("title") or "",
+                 "name": (contact or {}).get("name") or (contact or {}).get("email") or "",
+                 "sender_name": user.get("name") or user.get("email") or "", "message": values["message"],
+                 "link": _("(the customer's personal link to the quote)"),
+                 "valid_until": contract.get("valid_until") or "",
+                 "sign": bool(values["request_signature"] and ctx["info"].get("request_signature_default")),
+                 "sent_at": ""}
+    # the email goes out in the quote's language, whatever the salesperson's screen shows
+    locale = (contract.get("locale") or "fr")[:2]
+    try:
+        return api.post(f"/notification-templates/{values['template']}/preview"
+                        f"?locale={locale if locale in LOCALES else 'fr'}",
+                        {"vars": variables})
+    except ApiError as exc:
+        if exc.status < 500:
+            raise
+        return None  # notify is down: the email can still be sent (it waits in the outbox), without a preview
+
+
+def _render(ctx: dict, values: dict, errors: dict | None = None, message: str | None = None, status: int = 200):
+    preview = _preview(ctx, values)
+    if preview is not None:
+        if not values.get("subject") or values["subject"] == values.get("subject_default"):
+            values["subject"] = preview["subject"]  # the template's subject follows the template until edited
+        values["subject_default"] = preview["subject"]
+    # "Envoyer par email" the first time, "Relancer par email" once the quote was sent
+    action_label = _("Send a reminder by email") if ctx["info"].get("sent") else _("Send by email")
+    return render_template("contracts/send.html", values=values, preview=preview, errors=errors or {},
+                           message=message, action_label=action_label, **ctx), status
+
+
+@bp.get("/contracts/<contract_id>/send")
+@signed_in
+def form(contract_id: str):
+    ctx = _context(contract_id)
+    info = ctx["info"]
+    values = {"contact_id": info.get("default_contact_id") or (ctx["contacts"][0]["id"] if ctx["contacts"] else ""),
+              "template": info.get("template") or "quote_send", "subject": "", "subject_default": "", "message": "",
+              "attach_pdf": True, "request_signature": bool(info.get("request_signature_default"))}
+    return _render(ctx, values)
+
+
+@bp.post("/contracts/<contract_id>/send")
+@signed_in
+def send(contract_id: str):
+    ctx = _context(contract_id)
+    form = request.form
+    template = form.get("template", "")
+    values = {"contact_id": form.get("contact_id", ""),
+              "template": template if template in ctx["templates"] else ctx["info"].get("template") or "quote_send",
+              "subject": form.get("subject", "").strip(), "subject_default": form.get("subject_default", ""),
+              "message": form.get("message", "").strip(), "attach_pdf": form.get("attach_pdf") == "1",
+              "request_signature": form.get("request_signature") == "1"}
+    if form.get("action") == "preview":  # "Update the preview": the form again, nothing sent
+        return _render(ctx, values)
+    # an untouched subject is the template's own: left to notify (it renders it when the email leaves)
+    subject = values["subject"] if values["subject"] != values["subject_default"] else None
+    body = {"contact_id": values["contact_id"] or None, "template": values["template"],
+            "subject": subject or None, "message": values["message"], "attach_pdf": values["attach_pdf"]}
+    if ctx["info"].get("request_signature_default"):  # the box is offered only when e-signature is enabled
+        body["request_signature"] = values["request_signature"]
+    try:
+        sent = api.post(f"/quotes/{contract_id}/send", body)
+    except ApiError as exc:
+        if exc.status not in FORM_ERRORS:
+            raise
+        errors = exc.field_errors
+        return _render(ctx, values, errors, None if errors else exc.detail, status=422)
+    done = _("The quote was sent to %(to)s.", to=sent["to"])
+    signature = sent.get("signature") or {}
+    if signature.get("requested"):
+        done += " " + _("The customer can sign it electronically from the link.")
+    elif values["request_signature"] and signature.get("reason"):
+        flash(_("The electronic signature could not be requested: %(reason)s", reason=signature["reason"]), "err")
+    flash(done, "success")
+    return redirect(url_for("contracts.show", contract_id=contract_id, _anchor="history"))
