@@ -17,7 +17,7 @@ wsgi_app = "paraph_gateway.wsgi:app"
 
 # requests gunicorn refuses itself (request line over limit_request_line: 414, headers too large: 431,
 # malformed: 400) are answered in problem+json like every other error, not gunicorn's HTML page
-from paraph_gateway.gunicorn_errors import LIMIT_REQUEST_LINE, install as _problem_json_errors  # noqa: E402
+from paraph_platform.gunicorn_errors import LIMIT_REQUEST_LINE, install as _problem_json_errors  # noqa: E402
 
 limit_request_line = LIMIT_REQUEST_LINE
 _problem_json_errors()

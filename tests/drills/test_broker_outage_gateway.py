@@ -24,7 +24,7 @@ from types import SimpleNamespace
 import eventlet
 import pytest
 
-from tests.drills.harness import PrivateRabbit, ServiceProcess, wait_for
+from tests.drills.harness import ServiceProcess, wait_for
 
 pytestmark = [pytest.mark.drill, pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -32,19 +32,6 @@ SERVICES = ("identity", "perimeter", "contracts", "signing", "portal", "notify")
 OUTAGE = 30.0
 DEADLINE = 4.0  # the gateway's RPC deadline: even a call stuck on a dead socket answers within 5 s
 ANSWER_WITHIN = 5.0
-
-
-@pytest.fixture
-def broker():
-    reason = PrivateRabbit.available()
-    if reason:
-        pytest.skip(f"no private RabbitMQ node possible here: {reason}")
-    node = PrivateRabbit()
-    try:
-        node.start()
-        yield node
-    finally:
-        node.cleanup()
 
 
 @pytest.fixture

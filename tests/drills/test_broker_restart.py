@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from tests.drills.harness import PrivateRabbit, ServiceProcess, count, ensure_svc_path, scratch_db, wait_for
+from tests.drills.harness import ServiceProcess, count, ensure_svc_path, scratch_db, wait_for
 
 pytestmark = [pytest.mark.drill, pytest.mark.integration, pytest.mark.timeout(420)]
 
@@ -37,19 +37,6 @@ def write_outbox(url: str, tag: str, n: int, **extra) -> list[str]:
             s.add(Outbox(event_id=env["id"], type=env["type"], payload=env))
             ids.append(env["id"])
     return ids
-
-
-@pytest.fixture
-def broker():
-    reason = PrivateRabbit.available()
-    if reason:
-        pytest.skip(f"no private RabbitMQ node possible here: {reason}")
-    node = PrivateRabbit()
-    try:
-        node.start()
-        yield node
-    finally:
-        node.cleanup()
 
 
 @pytest.fixture

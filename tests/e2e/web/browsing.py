@@ -14,3 +14,9 @@ def by_id(browser, element_id: str):
     from selenium.webdriver.support.ui import WebDriverWait
     return WebDriverWait(browser, WAIT_SECONDS).until(
         expected_conditions.presence_of_element_located((By.ID, element_id)))
+
+
+def ok(response, status=(200, 201)):
+    """The JSON of an API answer that a test's setup expects to succeed (else the problem it got)."""
+    assert response.status_code in ((status,) if isinstance(status, int) else status), response.get_json()
+    return response.get_json()

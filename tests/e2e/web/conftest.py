@@ -17,6 +17,7 @@ Fixtures (reuse them for new pages):
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 from pathlib import Path
@@ -38,22 +39,13 @@ def serve(app) -> tuple[str, object]:
 
 @pytest.fixture
 def web_system(system, mail_sink, request):
-    from paraph_web import create_app
     # a test module needing more services names them: EXTRA_SERVICES = ("portal",)
     extra = getattr(request.module, "EXTRA_SERVICES", ())
     s = system("identity", "perimeter", "contracts", "notify", *extra, service_config={"notify": {
         "SMTP_URL": mail_sink.smtp_url, "MAIL_FROM": "Paraph <no-reply@paraph.test>",
         "WEBHOOK_ALLOW_PRIVATE": "1"}})  # webhook tests post to a receiver on 127.0.0.1
-    gateway_url = s.serve()
-    app = create_app({"GATEWAY_URL": gateway_url, "WEB_SESSION_KEY": WEB_SESSION_KEY,
-                      "PUBLIC_URL": "http://paraph.test", "API_TIMEOUT": 15.0})
-    url, server = serve(app)
-    try:
-        yield SimpleNamespace(url=url, s=s, mail=mail_sink, app=app, password=PASSWORD,
-                              wait=functools.partial(s.wait_for, timeout=20.0, interval=0.1),
-                              link=lambda emailed: local(url, emailed))
-    finally:
-        server.shutdown()
+    with web_app_on(s, mail_sink, wait_timeout=20.0, API_TIMEOUT=15.0) as web:
+        yield web
 
 
 @pytest.fixture
@@ -62,7 +54,6 @@ def public_system(system, mail_sink, monkeypatch):
     address: it forwards the gateway's own paths (``/q/``, ``/sign/``, ``/portal``: the proxy on), as under
     ``./paraph up`` and compose, so emailed links and the staff pages share the test's server. Same
     attributes as ``web_system`` (no ``staff`` fixture on it: make the license in the test)."""
-    from paraph_web import create_app
     # six services, a browser and the web app share the test machine's cores: a cheap password hash (identity
     # reads it from the environment) and 20 s deadlines instead of the tests' usual 5 s (a quote's PDF is
     # rendered for its signature request within the send), so that only a real fault fails these tests
@@ -75,12 +66,20 @@ def public_system(system, mail_sink, monkeypatch):
                                           **slow},
                                "signing": {"SIGNATURE_REMINDER_MIN_INTERVAL": "0", **slow},
                                "portal": slow, "contracts": slow, "identity": slow, "perimeter": slow})
-    app = create_app({"GATEWAY_URL": s.serve(), "WEB_SESSION_KEY": WEB_SESSION_KEY, "PROXY_GATEWAY": True,
-                      "PUBLIC_URL": "http://paraph.test", "API_TIMEOUT": 30.0})
+    with web_app_on(s, mail_sink, wait_timeout=30.0, API_TIMEOUT=30.0, PROXY_GATEWAY=True) as web:
+        yield web
+
+
+@contextlib.contextmanager
+def web_app_on(s, mail_sink, wait_timeout: float, **config):
+    """The web app served on a local port in front of the system ``s``'s gateway, and what tests use of it."""
+    from paraph_web import create_app
+    app = create_app({"GATEWAY_URL": s.serve(), "WEB_SESSION_KEY": WEB_SESSION_KEY,
+                      "PUBLIC_URL": "http://paraph.test", **config})
     url, server = serve(app)
     try:
         yield SimpleNamespace(url=url, s=s, mail=mail_sink, app=app, password=PASSWORD,
-                              wait=functools.partial(s.wait_for, timeout=30.0, interval=0.1),
+                              wait=functools.partial(s.wait_for, timeout=wait_timeout, interval=0.1),
                               link=lambda emailed: local(url, emailed))
     finally:
         server.shutdown()

@@ -15,17 +15,13 @@ import base64
 
 import pytest
 
+from tests.e2e.web.browsing import ok
 from .conftest import PASSWORD
 from .test_admin_area import by_id, css, navigate, notice
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
 EXTRA_SERVICES = ("portal",)
-
-
-def ok(response, status=(200, 201)):
-    assert response.status_code in ((status,) if isinstance(status, int) else status), response.get_json()
-    return response.get_json()
 
 
 def attach(s, token, contract_id, filename, folder=""):

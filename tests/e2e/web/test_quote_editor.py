@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.web.browsing import by_id
+from tests.e2e.web.browsing import by_id, ok
 
 pytestmark = pytest.mark.integration
 
@@ -67,10 +67,6 @@ def fill_line(browser, n: int, **values):
 def shop(web_system, staff):
     """A bakery with its contact, a quote type with a required merge field, a flag and a custom column."""
     s, token, admin = web_system.s, staff.sales["access_token"], staff.admin["access_token"]
-
-    def ok(response, status=201):
-        assert response.status_code == status, response.get_json()
-        return response.get_json()
 
     ok(s.post("/api/v1/settings/flags", token=admin, json={"key": "urgent", "label": "Urgent"}))
     ok(s.post("/api/v1/settings/columns", token=admin, json={"key": "region", "label": "Région", "type": "text"}))

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.web.browsing import by_id
+from tests.e2e.web.browsing import by_id, ok
 
 pytestmark = pytest.mark.integration
 
@@ -50,10 +50,6 @@ def downloaded_csv(browser, name: str, timeout: float = 15.0) -> list[list[str]]
 def documents(web_system, staff):
     """Two customers, a contract type, a flag and a custom column; three quotes and a contract."""
     s, token, admin = web_system.s, staff.sales["access_token"], staff.admin["access_token"]
-
-    def ok(response, status=201):
-        assert response.status_code == status, response.get_json()
-        return response.get_json()
 
     ok(s.post("/api/v1/settings/flags", token=admin, json={"key": "urgent", "label": "Urgent"}))
     ok(s.post("/api/v1/settings/columns", token=admin, json={"key": "region", "label": "Région", "type": "text"}))

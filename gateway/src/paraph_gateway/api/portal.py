@@ -6,7 +6,7 @@ from flask import Blueprint, request
 from marshmallow import Schema, fields, validate
 
 from ..routing import call, client_ip, route
-from .contracts import _binary
+from .contracts import Address, _binary
 
 bp = Blueprint("portal", __name__)
 
@@ -96,19 +96,10 @@ class MyContactPatch(Schema):
     fax = _phone()
 
 
-class CompanyAddress(Schema):
-    line1 = fields.String(validate=validate.Length(max=200))
-    line2 = fields.String(validate=validate.Length(max=200))
-    postal_code = fields.String(validate=validate.Length(max=20))
-    city = fields.String(validate=validate.Length(max=120))
-    region = fields.String(validate=validate.Length(max=120))
-    country = fields.String(validate=validate.Length(max=120))
-
-
 class MyCompanyPatch(Schema):
     email = fields.Email(allow_none=True)
     phone = _phone()
-    address = fields.Nested(CompanyAddress, metadata={"description": "the lines given replace those lines"})
+    address = fields.Nested(Address, metadata={"description": "the lines given replace those lines"})
 
 
 class MyProfile(Schema):

@@ -1758,7 +1758,7 @@ class ContractsService(PlatformService):
 
     @staticmethod
     def _client_profile(c: Customer, x: Contact) -> dict:
-        return {"contact": contact_view(x),
+        return {"contact": {**contact_view(x), "customer_name": c.name},
                 "company": {"id": c.id, "name": c.name, "kind": c.kind, "email": c.email, "phone": c.phone,
                             "address": dict(c.address or {})}}
 

@@ -2,7 +2,7 @@
 
 gunicorn refuses some requests before Flask sees them (a request line over ``limit_request_line``, 4 KB:
 414; headers too large: 431; a malformed request line: 400) and answers them with a small HTML page.
-:func:`install` (called by gateway/gunicorn.conf.py, in the master before the workers fork) replaces
+:func:`install` (called by the gateway's and the web app's gunicorn.conf.py, in the master before the workers fork) replaces
 gunicorn's ``util.write_error``, which every worker class calls for those answers, with one that writes
 the same ``application/problem+json`` body as the rest of the API. Kept free of Flask imports: it runs in
 gunicorn's master process.
