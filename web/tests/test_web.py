@@ -272,3 +272,27 @@ def test_the_signed_pdf_and_the_proof_are_streamed_from_the_contracts_signature_
     assert client.get("/contracts/c1/proof.pdf").data == b"%PDF proof of req-1"
     assert client.get("/contracts/c2/signed.pdf").status_code == 404  # signed outside Paraph: no such file
     assert client.get("/contracts/c1/other.pdf").status_code == 404
+
+
+def test_an_action_the_api_refuses_goes_back_with_the_reason_said():
+    """A second click on "Stop sharing" or "Deactivate" (the API answers 404/409) is not an error page."""
+    from flask import Flask, get_flashed_messages, redirect
+
+    from paraph_web.api import ApiError
+    from paraph_web.pages.forms import refusal_said
+
+    def act(status):
+        @refusal_said(back=lambda contract_id: redirect(f"/contracts/{contract_id}"))
+        def action(contract_id):
+            raise ApiError(status, {"detail": "Already stopped."})
+        return action
+
+    app = Flask("t")
+    app.secret_key = "k"
+    for status in (403, 404, 409, 422):
+        with app.test_request_context("/"):
+            answer = act(status)(contract_id="c1")
+            assert answer.status_code == 302 and answer.headers["Location"] == "/contracts/c1"
+            assert get_flashed_messages(with_categories=True) == [("err", "Already stopped.")]
+    with app.test_request_context("/"), pytest.raises(ApiError):  # a fault stays a fault (the 503 page)
+        act(503)(contract_id="c1")

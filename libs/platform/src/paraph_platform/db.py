@@ -198,15 +198,6 @@ def IdColumn():  # noqa: N802 - reads like a type in models
     return mapped_column(String(36), primary_key=True, default=new_id)
 
 
-def _mark_written(session, _flush_context):
-    session.info["wrote"] = True
-
-
-def _mark_dml(orm_execute_state):
-    if orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete:
-        orm_execute_state.session.info["wrote"] = True
-
-
 class _SharedTransaction:
     """The one transaction of a :meth:`Db.one_transaction` block (its session is opened lazily)."""
 
@@ -239,8 +230,6 @@ class Db:
         self.idempotency_model = idempotency_model
         if _factory is None:
             _factory = sessionmaker(bind=engine, expire_on_commit=False, future=True)
-            event.listen(_factory, "after_flush", _mark_written)
-            event.listen(_factory, "do_orm_execute", _mark_dml)
         self._factory = _factory
         self._shared: _SharedTransaction | None = None
 

@@ -99,7 +99,8 @@ def ensure_database(url: str):
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with _connect_patiently(admin) as conn:
-            # a session lock (CREATE DATABASE cannot run in a transaction); released when conn closes
+            # a session lock (CREATE DATABASE cannot run in a transaction): the connection goes back to the
+            # pool on leaving this block, so the lock is released by admin.dispose() (which closes it) below
             _advisory_lock(conn, CREATE_DATABASE_LOCK.format(target.database), transaction=False)
             exists = conn.execute(text("select 1 from pg_database where datname = :n"),
                                   {"n": target.database}).first()

@@ -702,7 +702,7 @@ class ContractsService(PlatformService):
                                        {"fields": {"contact_id": ["not a contact of this customer"]}})
                 data["customer_id"] = contact.customer_id
             if data["deal_id"]:  # made from a deal: its customer, unless one was chosen (then it must match)
-                deal, _name = self._deal(s, actor, data["deal_id"], where)
+                deal, _name = self._deal(s, actor, data["deal_id"], where, lock=True)  # vs delete_deal: 404, not 500
                 deals.check_same_customer(deal, data["customer_id"] or deal.customer_id)
                 data["customer_id"] = deal.customer_id
             customer = self._customer(s, actor, data["customer_id"], where)
@@ -818,7 +818,7 @@ class ContractsService(PlatformService):
                 if contact.customer_id != c.customer_id:
                     raise InvalidInput("The contact belongs to another customer.")
             if data.get("deal_id"):
-                deals.check_same_customer(self._deal(s, actor, data["deal_id"])[0], c.customer_id)
+                deals.check_same_customer(self._deal(s, actor, data["deal_id"], lock=True)[0], c.customer_id)
             if "custom" in data:
                 data["custom"] = {**(c.custom or {}), **logic.check_custom_values(
                     self._columns(s, c.license_id), data["custom"])}
@@ -1794,20 +1794,20 @@ class ContractsService(PlatformService):
                 changes = logic.field_changes(contact_view(x), wanted)
                 for key, value in wanted.items():
                     setattr(x, key, value)
-                x.updated_at = _now()
             else:
                 if "address" in wanted:  # the lines given replace those lines only
                     wanted = {**wanted, "address": {**(c.address or {}), **wanted["address"]}}
                 changes = logic.field_changes(customer_view(c), wanted)
                 for key, value in wanted.items():
                     setattr(c, key, value)
-                c.updated_at = _now()
-            if changes:
+            if changes:  # the same values again change nothing, not even the update time
+                (x if target == "contact" else c).updated_at = _now()
                 contact_name = contact_view(x)["name"]
                 self._customer_history(s, c, client, f"self_service_{target}", kind="client", contact_id=x.id,
                                        contact_name=contact_name, changes=changes)
                 self.outbox.add(s, "customer.self_updated.v1", {
-                    "customer_id": c.id, "customer_name": c.name, "owner_id": c.created_by, "contact_id": x.id,
+                    "customer_id": c.id, "customer_name": c.name, "owner_id": c.created_by,  # a customer's owner is its creator
+                    "contact_id": x.id,
                     "contact_name": contact_name, "target": target, "changes": changes,
                     "by_user_id": client["user_id"], "at": iso(_now())}, subject=c.id, license_id=c.license_id)
             s.flush()

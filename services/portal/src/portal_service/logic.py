@@ -427,7 +427,7 @@ LABELS = {
         "error": "Une erreur est survenue.", "loading": "Chargement…", "total_label": "Montant",
         "kinds": {"contract": "Contrat", "quote": "Devis", "order": "Commande", "invoice": "Facture"},
         # self-service: my details and my company's
-        "profile": "Mes coordonnées", "profile_intro": "Tenez à jour vos coordonnées et celles de votre entreprise : "
+        "profile": "Mon profil", "profile_intro": "Tenez à jour vos coordonnées et celles de votre entreprise : "
                                                        "votre interlocuteur est prévenu de chaque changement.",
         "my_details": "Mes coordonnées", "company_details": "Coordonnées de l'entreprise",
         "first_name": "Prénom", "last_name": "Nom", "job_title": "Fonction", "department": "Service",
@@ -481,7 +481,7 @@ LABELS = {
         "error": "Something went wrong.", "loading": "Loading…", "total_label": "Amount",
         "kinds": {"contract": "Contract", "quote": "Quote", "order": "Order", "invoice": "Invoice"},
         # self-service: my details and my company's
-        "profile": "My details", "profile_intro": "Keep your details and your company's up to date: your contact "
+        "profile": "My profile", "profile_intro": "Keep your details and your company's up to date: your contact "
                                                   "person is told of every change.",
         "my_details": "My details", "company_details": "Company details",
         "first_name": "First name", "last_name": "Last name", "job_title": "Job title", "department": "Department",

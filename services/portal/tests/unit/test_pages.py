@@ -51,7 +51,7 @@ def test_portal_shell_carries_labels_as_an_escaped_attribute():
 def test_portal_profile_page_has_both_self_service_forms_in_each_language():
     """/portal/profile: the client's details and their company's, every field labelled, an error slot each."""
     assert set(logic.LABELS["fr"]) == set(logic.LABELS["en"])  # no label missing in one language
-    for locale, title in (("fr", "Mes coordonnées"), ("en", "My details")):
+    for locale, title in (("fr", "Mon profil"), ("en", "My profile")):
         html = R.render("portal.html", locale, "N1", page="profile", contract_id="", labels=logic.LABELS[locale],
                         other_locale="en")
         assert 'data-page="profile"' in html and f"<h1>{title}</h1>" in html

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from .. import api
 from ..api import ApiError
 from ..auth import signed_in
+from .forms import refusal_said
 
 bp = Blueprint("portal_sharing", __name__)
 
@@ -114,6 +115,7 @@ def share(contract_id: str):
 
 @bp.post("/contracts/<contract_id>/portal/stop")
 @signed_in
+@refusal_said(back=lambda contract_id: redirect(url_for("portal_sharing.show", contract_id=contract_id)))
 def stop(contract_id: str):
     api.delete(f"/contracts/{contract_id}/portal-share")
     flash(_("The contract is no longer shown in the client portal."), "success")
@@ -130,6 +132,7 @@ def _back(contract_id: str, tab: str):
 
 @bp.post("/contracts/<contract_id>/portal/attachments/<attachment_id>")
 @signed_in
+@refusal_said(back=lambda contract_id, **_: _back(contract_id, "attachments"))
 def toggle_attachment(contract_id: str, attachment_id: str):
     api.patch(f"/attachments/{attachment_id}", {"portal_visible": _visible()})
     return _back(contract_id, "attachments")
@@ -137,6 +140,7 @@ def toggle_attachment(contract_id: str, attachment_id: str):
 
 @bp.post("/contracts/<contract_id>/portal/folder")
 @signed_in
+@refusal_said(back=lambda contract_id, **_: _back(contract_id, "attachments"))
 def toggle_folder(contract_id: str):
     api.put(f"/contracts/{contract_id}/portal-visibility",
             {"attachments": _visible(), "folder": request.form.get("folder", "")})
@@ -145,6 +149,7 @@ def toggle_folder(contract_id: str):
 
 @bp.post("/contracts/<contract_id>/portal/milestones/<milestone_id>")
 @signed_in
+@refusal_said(back=lambda contract_id, **_: _back(contract_id, "milestones"))
 def toggle_milestone(contract_id: str, milestone_id: str):
     api.patch(f"/milestones/{milestone_id}", {"portal_visible": _visible()})
     return _back(contract_id, "milestones")

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from .. import api
 from ..api import ApiError
 from ..auth import manager_only
+from .forms import refusal_said
 from .settings import render_section
 
 bp = Blueprint("settings_portal", __name__)
@@ -67,6 +68,7 @@ def set_company(contact_id: str):
 
 @bp.post("/settings/portal/<contact_id>/deactivate")
 @manager_only
+@refusal_said(back=lambda **_: _back())
 def deactivate(contact_id: str):
     access = api.delete(f"/contacts/{contact_id}/portal-access")
     flash(_("The portal access of %(email)s is deactivated.", email=access["email"]), "success")
@@ -75,6 +77,7 @@ def deactivate(contact_id: str):
 
 @bp.post("/settings/portal/<contact_id>/resend")
 @manager_only
+@refusal_said(back=lambda **_: _back())
 def resend(contact_id: str):
     access = api.post(f"/contacts/{contact_id}/portal-access/resend-invitation", {})
     flash(_("The invitation is sent again to %(email)s.", email=access["email"]), "success")

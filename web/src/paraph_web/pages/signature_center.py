@@ -17,6 +17,7 @@ from flask_babel import ngettext
 from .. import api
 from ..api import ApiError
 from ..auth import signed_in
+from .forms import refusal_said
 
 bp = Blueprint("signature_center", __name__)
 
@@ -102,24 +103,24 @@ def create(contract_id: str):
         if exc.status not in FORM_ERRORS:
             raise
         rows = {role: from_rows for role, (_people, from_rows) in chosen.items()}
-        errors = [f"{_row_label(field, rows)}: {text}" for field, text in exc.field_errors.items()] or [exc.detail]
+        errors = [_("%(field)s: %(error)s", field=_row_label(field, rows), error=text)
+                  for field, text in exc.field_errors.items()] or [exc.detail]
         return _render(contract_id, values=request.form, errors=errors, status=422)
     flash(_("The request is sent: each person receives an email when it is their turn."), "success")
     return redirect(url_for("signature_center.show", contract_id=contract_id))
 
 
+def _back_to_center(contract_id: str, **_):
+    return redirect(url_for("signature_center.show", contract_id=contract_id))
+
+
 @bp.post("/contracts/<contract_id>/signature/<request_id>/remind")
 @signed_in
+@refusal_said(back=_back_to_center)
 def remind(contract_id: str, request_id: str):
     participant_id = request.form.get("participant_id") or None
-    try:
-        result = api.post(f"/signature-requests/{request_id}/remind",
-                          {"participant_id": participant_id} if participant_id else {})
-    except ApiError as exc:
-        if exc.status not in (409,):
-            raise
-        flash(exc.detail, "err")
-        return redirect(url_for("signature_center.show", contract_id=contract_id))
+    result = api.post(f"/signature-requests/{request_id}/remind",
+                      {"participant_id": participant_id} if participant_id else {})
     if result.get("reminded"):
         flash(ngettext("A reminder was sent.", "%(num)s reminders were sent.", result["reminded"]), "success")
     else:
@@ -129,13 +130,8 @@ def remind(contract_id: str, request_id: str):
 
 @bp.post("/contracts/<contract_id>/signature/<request_id>/cancel")
 @signed_in
+@refusal_said(back=_back_to_center)
 def cancel(contract_id: str, request_id: str):
-    try:
-        api.post(f"/signature-requests/{request_id}/cancel", {"reason": request.form.get("reason", "").strip()})
-    except ApiError as exc:
-        if exc.status not in (403, 409):
-            raise
-        flash(exc.detail, "err")
-        return redirect(url_for("signature_center.show", contract_id=contract_id))
+    api.post(f"/signature-requests/{request_id}/cancel", {"reason": request.form.get("reason", "").strip()})
     flash(_("The signature request is cancelled."), "success")
     return redirect(url_for("signature_center.show", contract_id=contract_id))
