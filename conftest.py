@@ -9,29 +9,48 @@ import os  # noqa: E402
 import tempfile  # noqa: E402
 
 # every RPC result the services return during the tests is checked against the result schema its
-# service declares in contract.py (the committed contract): set before any service module is imported
-if "PARAPH_CHECK_RESULTS" not in os.environ:
-    _fd, _path = tempfile.mkstemp(prefix="paraph-results-", suffix=".jsonl")
-    os.close(_fd)
-    os.environ["PARAPH_CHECK_RESULTS"] = _path
+# service declares in contract.py (the committed contract), and every event published on the broker against
+# the AsyncAPI document: both set before any service module is imported
+for _variable, _prefix in (("PARAPH_CHECK_RESULTS", "paraph-results-"), ("PARAPH_CHECK_EVENTS", "paraph-events-")):
+    if _variable not in os.environ:
+        _fd, _path = tempfile.mkstemp(prefix=_prefix, suffix=".jsonl")
+        os.close(_fd)
+        os.environ[_variable] = _path
 
 pytest_plugins = ["paraph_platform.testing"]
 
 
-def pytest_sessionfinish(session, exitstatus):
-    """A result that breaks its declared schema fails the run (the contract would lie to consumers)."""
-    path = os.environ.get("PARAPH_CHECK_RESULTS")
+def _read_check_file(variable: str, prefix: str) -> list[str]:
+    """The lines of a check file, which is removed if this run made it."""
+    path = os.environ.get(variable)
     if not path or not os.path.exists(path):
-        return
+        return []
     with open(path) as f:
-        seen = {}
-        for line in f:
-            v = json.loads(line)
-            seen.setdefault((v["service"], v["method"]), v["problems"][:3])
-    if path.startswith(tempfile.gettempdir()) and os.path.basename(path).startswith("paraph-results-"):
+        lines = f.readlines()
+    if path.startswith(tempfile.gettempdir()) and os.path.basename(path).startswith(prefix):
         os.unlink(path)
+    return lines
+
+
+def _fail_run(session, what: str, seen: dict) -> None:
+    report = "\n".join(f"  {name}: {'; '.join(p[:300] for p in problems)}" for name, problems in sorted(seen.items()))
+    print(f"\n\n{what}:\n{report}")
+    session.exitstatus = 1
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A result that breaks its declared schema, or a published event that breaks the AsyncAPI document, fails
+    the run (the contract would lie to consumers)."""
+    seen = {}
+    for line in _read_check_file("PARAPH_CHECK_RESULTS", "paraph-results-"):
+        v = json.loads(line)
+        seen.setdefault(f"{v['service']}.{v['method']}", v["problems"][:3])
     if seen:
-        report = "\n".join(f"  {svc}.{method}: {'; '.join(p[:300] for p in problems)}"
-                           for (svc, method), problems in sorted(seen.items()))
-        print(f"\n\nRPC results that break the result schema declared in their service's contract.py:\n{report}")
-        session.exitstatus = 1
+        _fail_run(session, "RPC results that break the result schema declared in their service's contract.py", seen)
+    events = _read_check_file("PARAPH_CHECK_EVENTS", "paraph-events-")
+    if events:
+        from tests.contract.published_events import violations
+        wrong = violations(events)
+        if wrong:
+            _fail_run(session, "Events published on the broker that break the AsyncAPI document (or, internal "
+                               "ones, their committed contract)", wrong)

@@ -4,6 +4,7 @@
     ./paraph bench list            # what exists (and what is planned)
     ./paraph bench gateway_http --threads 32
     ./paraph bench contracts_list --contracts 100000
+    ./paraph bench profile --phases read gateway_http   # py-spy on its processes during the "read" phase
 
 A benchmark is a module ``bench/<name>.py`` with a docstring and ``main(argv) -> int`` printing
 its numbers and ratios (never pass/fail); ``SUITE = True`` puts it in the default run. Helpers for

@@ -1,13 +1,16 @@
 """gunicorn app factory for benchmarks only (never deployed): the production gateway app built with the
 overrides in ``BENCH_GATEWAY_CONFIG`` (JSON), plus ``GET /api/v1/bench/whoami``, an authenticated route
-that makes no RPC, so that its latency is the gateway's own (HTTP, token verification, rights check)."""
+that makes no RPC, so that its latency is the gateway's own (HTTP, token verification, rights check), and
+``GET /api/v1/bench/echo``, the same plus one no-op RPC (the perimeter service's platform ``ping``: no SQL)
+through the worker's RPC pool, so that a read's cost splits into gateway, RPC round trip and the service's own
+work."""
 import json
 import os
 
 from flask import Blueprint
 
 from paraph_gateway.app import create_app
-from paraph_gateway.routing import route
+from paraph_gateway.routing import call, route
 
 bench = Blueprint("bench", __name__)
 
@@ -15,6 +18,11 @@ bench = Blueprint("bench", __name__)
 @route(bench, "/bench/whoami", ["GET"])
 def whoami(actor):
     return {"user_id": actor["user_id"], "role": actor["role"]}
+
+
+@route(bench, "/bench/echo", ["GET"])
+def echo(actor):
+    return call("perimeter", "ping")
 
 
 def app():

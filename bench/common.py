@@ -21,12 +21,14 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
+# figures of the benchmarks run on the tree before issue 13 (same bench code), for the ratios new / baseline
+BASELINE = ROOT / "bench" / "baseline_issue13.json"
 AMQP_BASE = os.environ.get("PARAPH_BENCH_AMQP", "amqp://guest:guest@127.0.0.1:5672")
 RABBIT_API = os.environ.get("PARAPH_BENCH_RABBIT_API", "http://guest:guest@127.0.0.1:15672")
 
@@ -91,13 +93,44 @@ def save(name: str, result: dict) -> Path:
 
 # -- infrastructure ------------------------------------------------------------------------------
 
+def _management_api() -> tuple[str, tuple[str, str]]:
+    """RabbitMQ's management API: (base URL, credentials)."""
+    api = urlparse(RABBIT_API)
+    return f"{api.scheme}://{api.hostname}:{api.port}/api", (api.username or "guest", api.password or "guest")
+
+
+def _vhost_of(amqp_uri: str) -> str:
+    """The vhost of an AMQP URL, quoted for the management API."""
+    return quote(unquote(urlparse(amqp_uri).path[1:]) or "/", safe="")
+
+
+def queue_consumers(amqp_uri: str, queue: str) -> int:
+    """How many consumers the broker shows on ``queue`` of the vhost of ``amqp_uri`` (0 while it does not exist)."""
+    base, auth = _management_api()
+    vhost = _vhost_of(amqp_uri)
+    resp = requests.get(f"{base}/queues/{vhost}/{quote(queue, safe='')}", auth=auth, timeout=10)
+    return resp.json().get("consumers", 0) if resp.ok else 0
+
+
+def event_sink(amqp_uri: str, exchange: str):
+    """A queue bound to every event of ``exchange`` (``#``) that keeps none of them (``x-max-length: 0``): it
+    stands for the subscribers production has (notify takes every perimeter event), so that the outbox relay's
+    events are routed once instead of returned as unroutable and published again with backoff for
+    ``OUTBOX_UNROUTED_GRACE`` (that re-publishing costs the service CPU long after the write that made it)."""
+    base, auth = _management_api()
+    vhost = _vhost_of(amqp_uri)
+    queue = f"bench-sink-{exchange}"
+    requests.put(f"{base}/queues/{vhost}/{queue}", auth=auth, timeout=10,
+                 json={"durable": False, "arguments": {"x-max-length": 0}}).raise_for_status()
+    requests.post(f"{base}/bindings/{vhost}/e/{quote(exchange, safe='')}/q/{queue}", auth=auth, timeout=10,
+                  json={"routing_key": "#"}).raise_for_status()
+
+
 @contextmanager
 def private_vhost():
     """A RabbitMQ vhost of its own on the shared broker: queues never mix with anyone else's."""
     vhost = f"paraph_bench_{uuid.uuid4().hex[:10]}"
-    api = urlparse(RABBIT_API)
-    base = f"{api.scheme}://{api.hostname}:{api.port}/api"
-    auth = (api.username or "guest", api.password or "guest")
+    base, auth = _management_api()
     user = urlparse(AMQP_BASE).username or "guest"
     requests.put(f"{base}/vhosts/{vhost}", auth=auth, timeout=10).raise_for_status()
     requests.put(f"{base}/permissions/{vhost}/{user}", json={"configure": ".*", "write": ".*", "read": ".*"},
@@ -122,6 +155,11 @@ def scratch_databases(*services: str):
             drop_database(url)
 
 
+def replica_name(service: str, replica: int) -> str:
+    """A service process's name in ``Processes``: the first keeps the service's name, the others are numbered."""
+    return service if replica == 1 else f"{service}-{replica}"
+
+
 class Processes:
     """Subprocesses started by a benchmark; all stopped on exit (by pid)."""
 
@@ -136,8 +174,10 @@ class Processes:
         self.procs.append((name, proc))
         return proc
 
-    def service(self, name: str, env: dict) -> subprocess.Popen:
-        return self.spawn(name, [sys.executable, "-m", "paraph_platform.run", name], env)
+    def service(self, name: str, env: dict, replica: int = 1) -> subprocess.Popen:
+        """The service as in production; ``replica`` > 1 is one more process of it (named ``<name>-<replica>``)
+        consuming the same queues."""
+        return self.spawn(replica_name(name, replica), [sys.executable, "-m", "paraph_platform.run", name], env)
 
     def gateway(self, port: int, env: dict, workers: int = 2, threads: int = 8, config: dict | None = None,
                 name: str = "gateway") -> str:
@@ -149,28 +189,39 @@ class Processes:
         if config is not None:
             cmd.append("bench._gateway_app:app()")
             extra["BENCH_GATEWAY_CONFIG"] = json.dumps(config)
-        self.spawn(name, cmd, {**env, **extra, "GATEWAY_BIND": f"127.0.0.1:{port}", "GATEWAY_WORKERS": str(workers),
+        # one user drives thousands of requests a minute: a limit far above that keeps the limiter's cost in the
+        # measurement without refusing the load (an env of the caller's still wins)
+        extra.setdefault("RATE_LIMIT_USER_PER_WINDOW", str(10 ** 9))
+        self.spawn(name, cmd, {**extra, **env, "GATEWAY_BIND": f"127.0.0.1:{port}", "GATEWAY_WORKERS": str(workers),
                                "GATEWAY_THREADS": str(threads), "GATEWAY_ACCESS_LOG": "0"})
         url = f"http://127.0.0.1:{port}"
         wait_until(lambda: requests.get(f"{url}/healthz", timeout=1).ok, 60, "gunicorn")
         return url
+
+    def pids(self, *names: str) -> list[int]:
+        """The pids of these processes and of their children (a gunicorn master's workers), for CPU meters
+        and profilers; every process started here when no name is given."""
+        return [pid for name, proc in self.procs if not names or name in names for pid in descendants(proc.pid)]
 
     def check(self):
         for name, proc in self.procs:
             if proc.poll() is not None:
                 raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.log_dir / (name + '.log')}")
 
-    def stop(self):
-        for _, proc in self.procs:
+    def stop(self, *names: str):
+        """Stop these processes (every one when no name is given) and forget them."""
+        chosen = [(name, proc) for name, proc in self.procs if not names or name in names]
+        for _, proc in chosen:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 20
-        for _, proc in self.procs:
+        for _, proc in chosen:
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
+        self.procs = [entry for entry in self.procs if entry not in chosen]
 
 
 def service_env(amqp_uri: str, db_urls: dict, data_dir: Path) -> dict:
@@ -290,3 +341,199 @@ def table(rows: list[list], headers: list[str]) -> str:
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+# -- CPU per request ---------------------------------------------------------------------------------
+# "CPU per request" = CPU seconds (user + system, /proc/<pid>/stat) a group of processes spent during a
+# measured phase, divided by the requests answered in it. It depends much less than throughput on what else
+# runs on the shared cores (a busy machine still inflates it by 10-30%: cache misses, more wake-ups per
+# request), so compare figures taken under similar load averages.
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (index 0 = state, 1 = ppid, 11 = utime,
+    12 = stime), or None once the process is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2:].split()
+
+
+def cpu_seconds(pid: int) -> float | None:
+    fields = _stat_fields(pid)
+    return None if fields is None else (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (a gunicorn master and its workers; a process's own children)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat_fields(int(entry.name))
+            if fields is not None:
+                parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(parents.get(current, ()))
+    return found
+
+
+def pg_backends(db_urls) -> list[int]:
+    """The PostgreSQL server processes (backends) connected to these databases (on this machine: PostgreSQL
+    runs on loopback), found by database name in pg_stat_activity."""
+    from sqlalchemy import text
+    names = [url.rsplit("/", 1)[-1] for url in db_urls]
+    with _pg_admin().connect() as conn:
+        return [row[0] for row in conn.execute(text("select pid from pg_stat_activity where datname = any(:n)"),
+                                               {"n": names})]
+
+
+@functools.cache
+def _pg_admin():
+    """One engine for the whole run: its pooled connection is reused by every snapshot (a busy server may
+    have no connection to spare in the middle of a phase)."""
+    from paraph_platform.testing import _admin_engine
+    return _admin_engine()
+
+
+class CpuMeter:
+    """CPU seconds spent by groups of processes between two snapshots: ``{group: () -> [pid, ...]}``.
+
+    A process that appears during the phase counts from zero (a new PostgreSQL backend); one that exits
+    during it is lost (none of the benchmarks' processes do)."""
+
+    def __init__(self, groups: dict):
+        self.groups = groups
+
+    def snapshot(self) -> dict:
+        taken = {}
+        for group, pids in self.groups.items():
+            taken[group] = {pid: cpu for pid in pids() if (cpu := cpu_seconds(pid)) is not None}
+        return taken
+
+    def since(self, before: dict) -> dict:
+        """{group: CPU seconds} since ``before`` (a snapshot)."""
+        after = self.snapshot()
+        return {group: round(sum(cpu - before.get(group, {}).get(pid, 0.0) for pid, cpu in now.items()), 3)
+                for group, now in after.items()}
+
+
+def per_request(cpu: dict, requests_done: int) -> dict:
+    """{group: CPU milliseconds per request} (and their total)."""
+    if not requests_done:
+        return {}
+    out = {group: round(seconds * 1000 / requests_done, 3) for group, seconds in cpu.items()}
+    out["total"] = round(sum(seconds for seconds in cpu.values()) * 1000 / requests_done, 3)
+    return out
+
+
+# The measured phases of a run: ``with measured_phase("read"): ...`` around what a benchmark measures.
+# ``bench/profile.py`` listens to them to attach py-spy only while a phase runs.
+PHASE_LISTENERS: list = []
+
+
+@contextmanager
+def measured_phase(name: str, meter: CpuMeter | None = None):
+    """Yields a dict that holds ``cpu_s`` ({group: CPU seconds}) once the phase ends (with a meter)."""
+    for listener in PHASE_LISTENERS:
+        listener.started(name)
+    out: dict = {}
+    before = meter.snapshot() if meter else None
+    busy, started = machine_busy_seconds(), time.monotonic()
+    try:
+        yield out
+    finally:
+        if meter:
+            out["cpu_s"] = meter.since(before)
+        # everything the cores did meanwhile (RabbitMQ, other users of the machine included): with the
+        # wall time, how busy the machine was, and what the groups above leave unattributed
+        out["machine_busy_s"] = round(machine_busy_seconds() - busy, 3)
+        out["wall_s"] = round(time.monotonic() - started, 3)
+        for listener in reversed(PHASE_LISTENERS):
+            listener.stopped(name)
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent not idle since boot (/proc/stat: user, nice, system, irq, softirq, steal)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
+def load_average() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+# -- native load generator (wrk) ---------------------------------------------------------------------
+# A closed loop in C: at the gateway's rates a Python client would be the first bottleneck on 2 cores
+# (wrk is in deps/apt.txt). Its Lua report prints one JSON line the benchmark parses.
+WRK_REPORT = r"""
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK_JSON {"requests": %d, "duration_us": %d, "socket_errors": %d, "status_errors": %d, '
+    .. '"mean_us": %.1f, "p50_us": %d, "p95_us": %d, "p99_us": %d}\n', summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout, e.status, latency.mean, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+# a write per request: a unique body and Idempotency-Key (label.thread.counter), e.g. {"name": "P-<key>"}
+WRK_UNIQUE_POST = r"""
+local made, counter, label = 0, 0, "run"
+function setup(thread) made = made + 1; thread:set("tid", made) end
+function init(args) label = args[1] or label end
+function request()
+  counter = counter + 1
+  local key = label .. "." .. tostring(tid) .. "." .. counter
+  wrk.headers["Idempotency-Key"] = key
+  return wrk.format("POST", nil, nil, string.format(BODY, key))
+end
+"""
+
+
+def wrk_load(url: str, *, seconds: float, connections: int = 16, threads: int = 1, headers: dict | None = None,
+             post_body: str | None = None, label: str = "run", meter: CpuMeter | None = None,
+             phase: str | None = None) -> dict:
+    """``wrk`` against ``url`` for ``seconds``; with ``post_body`` (a Lua format string with one ``%s``, e.g.
+    ``'{"name":"P-%s"}'``) every request is a POST with a unique body and Idempotency-Key. Returns what
+    ``summary()`` does, plus wrk's own CPU seconds and, with a meter, the phase's CPU by process group."""
+    import resource
+    import shutil
+    import tempfile
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed: apt-get install wrk (deps/apt.txt), or use the Python client")
+    script = WRK_REPORT
+    if post_body is not None:
+        script += f"BODY = {json.dumps(post_body)}\n" + WRK_UNIQUE_POST
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "15s",
+           "-s", f.name]
+    for name, value in (headers or {}).items():
+        cmd += ["-H", f"{name}: {value}"]
+    cmd += [url, "--", label]
+    try:
+        with measured_phase(phase or label, meter) as cpu:
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)  # before a profiler's py-spy are reaped
+    finally:
+        os.unlink(f.name)
+    line = next((l for l in out.stdout.splitlines() if l.startswith("WRK_JSON ")), None)
+    if out.returncode or line is None:
+        raise RuntimeError(f"wrk failed ({out.returncode}): {out.stderr.strip() or out.stdout.strip()}")
+    raw = json.loads(line.split(" ", 1)[1])
+    elapsed = raw["duration_us"] / 1e6
+    ok = raw["requests"] - raw["status_errors"]
+    result = {"requests": ok, "errors": raw["status_errors"] + raw["socket_errors"], "seconds": round(elapsed, 3),
+              "throughput": round(ok / elapsed, 1) if elapsed else 0.0, "mean_ms": round(raw["mean_us"] / 1000, 2),
+              **{f"p{p}_ms": round(raw[f"p{p}_us"] / 1000, 2) for p in (50, 95, 99)},
+              # the load generator's own share of the cores (it must stay far from saturating one)
+              "wrk_cpu_s": round(after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime, 3)}
+    result.update(cpu)
+    return result

@@ -12,9 +12,14 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("identity", "perimeter", "contracts", "signing", "portal", "notify")
 ENV_FUNCS = {"env", "env_int", "env_float", "env_flag", "env_bool", "getenv"}
 # developer tooling and client command-line tools (run on an operator's machine, not in the service)
-DEV_ONLY_FILES = {"devtool.py", "testing.py", "mailsink.py", "cli.py"}
+DEV_ONLY_FILES = {"devtool.py", "testing.py", "cli.py", "api_client.py"}  # api_client: the CLIs' HTTP client
+DEV_ONLY_PACKAGES = {"mailsink"}  # the development mail and SMS sink (paraph_platform/mailsink/)
+
+
+def dev_only(f: Path) -> bool:
+    return f.name in DEV_ONLY_FILES or bool(DEV_ONLY_PACKAGES & set(f.parts))
 # switches of the test suites only, never set in a deployment
-TEST_ONLY_VARS = {"PARAPH_CHECK_RESULTS"}
+TEST_ONLY_VARS = {"PARAPH_CHECK_RESULTS", "PARAPH_CHECK_EVENTS"}
 
 
 def _literal(node):
@@ -83,13 +88,13 @@ def _reads(tree, helpers) -> set[str]:
     return names
 
 
-def scan(*dirs: Path, skip=DEV_ONLY_FILES) -> dict[str, set[str]]:
+def scan(*dirs: Path) -> dict[str, set[str]]:
     """{variable: {relative file paths}} for every .py file under ``dirs`` (tests excluded)."""
     found: dict[str, set[str]] = {}
     for d in dirs:
         files = [d] if d.is_file() else sorted(d.rglob("*.py"))
         for f in files:
-            if f.name in skip or "tests" in f.relative_to(ROOT).parts:
+            if dev_only(f) or "tests" in f.relative_to(ROOT).parts:
                 continue
             for name in env_reads(f) - TEST_ONLY_VARS:
                 found.setdefault(name, set()).add(str(f.relative_to(ROOT)))
@@ -106,7 +111,7 @@ def service_platform_reads() -> set[str]:
     helpers = config_helpers()
     found = set(helpers["nameko_config"])
     for f in sorted((ROOT / "libs" / "platform" / "src").rglob("*.py")):
-        if f.name in DEV_ONLY_FILES | {"config.py", "health.py", "run.py"}:
+        if dev_only(f) or f.name in {"config.py", "health.py", "run.py"}:
             continue
         found |= env_reads(f, helpers) - TEST_ONLY_VARS
     return found
@@ -141,6 +146,7 @@ SECRET_VARS = {
     "JWT_SECRET", "JWT_PRIVATE_KEY", "OPERATOR_TOKEN", "OPA_TOKEN", "SIGNING_LINK_SECRET",
     "SIGNING_P12_PATH", "SIGNING_P12_PASSWORD", "SIGNING_KEY_PEM", "SIGNING_KEY_PASSWORD",
     "SMTP_URL", "SMS_API_KEY", "RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "DATABASE_URL", "WEB_SESSION_KEY",
+    "RABBITMQ_ERLANG_COOKIE",  # the RabbitMQ nodes' shared secret: whoever holds it controls the cluster
 }
 APPS = (*SERVICES, "gateway", "web")
 

@@ -139,6 +139,9 @@ def apply_labels(resources: list[dict], labels: list[dict]):
             if spec.get("includeTemplates") or spec.get("includeSelectors"):
                 if res["kind"] in WORKLOADS:
                     res["spec"]["template"].setdefault("metadata", {}).setdefault("labels", {}).update(pairs)
+                if res["kind"] == "StatefulSet":  # its volume claims are templates too
+                    for claim in res["spec"].get("volumeClaimTemplates") or []:
+                        claim.setdefault("metadata", {}).setdefault("labels", {}).update(pairs)
             if spec.get("includeSelectors"):
                 if res["kind"] in WORKLOADS:
                     res["spec"].setdefault("selector", {}).setdefault("matchLabels", {}).update(pairs)

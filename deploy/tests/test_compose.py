@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from deploy.tests import envscan
+from deploy.tests.test_docker import image_build
 
 ROOT = envscan.ROOT
 SERVICES = envscan.SERVICES
@@ -90,14 +91,18 @@ def test_healthcheck(compose, name):
         assert test[1:4] == ["python", "-m", "paraph_platform.health"] and "gateway" in test
 
 
+@pytest.mark.parametrize("name", [*SERVICES, "gateway", "web"])
+def test_images_are_built_as_test_docker_checks_them(compose, name):
+    """The Dockerfile, build arguments and target of each image: those deploy/tests/test_docker.py checks."""
+    build = compose["services"][name]["build"]
+    assert build["context"] == "."
+    assert {k: v for k, v in build.items() if k != "context"} == image_build(name)
+    assert (ROOT / build["dockerfile"]).exists()
+
+
 @pytest.mark.parametrize("name", [*SERVICES, "gateway"])
 def test_application_services(compose, name):
     svc = compose["services"][name]
-    build = svc["build"]
-    assert build["context"] == "."
-    dockerfile = build["dockerfile"]
-    assert dockerfile == (f"services/{name}/Dockerfile" if name != "gateway" else "gateway/Dockerfile")
-    assert (ROOT / dockerfile).exists()
     assert svc["image"].startswith(f"paraph/{name}:")
     # started only when what it needs is healthy
     deps = svc.get("depends_on")
@@ -224,11 +229,62 @@ def test_secrets_are_wired_to_their_service(compose):
         assert secrets <= set(environment(compose["services"][name])), name
 
 
+# -- the `cluster` profile: three clustered RabbitMQ nodes, every process given the three -------------------
+RABBIT_NODES = ("rabbitmq", "rabbitmq-1", "rabbitmq-2")
+AMQP_URL = re.compile(r"amqp://(?P<credentials>[^@/;]+)@(?P<host>[^:/;]+):5672/")
+
+
+def test_cluster_profile_adds_two_nodes_to_the_always_running_one(compose):
+    profiled = {name for name, svc in compose["services"].items() if svc.get("profiles")}
+    assert profiled == {"rabbitmq-1", "rabbitmq-2"}
+    assert all(compose["services"][n]["profiles"] == ["cluster"] for n in profiled)
+    assert not compose["services"]["rabbitmq"].get("profiles"), "the first node runs without the profile too"
+    for name in ("rabbitmq-1", "rabbitmq-2"):  # they join the first node: it must be up
+        assert compose["services"][name]["depends_on"] == {"rabbitmq": {"condition": "service_healthy"}}
+
+
+def test_cluster_nodes_share_image_cookie_credentials_and_peer_discovery(compose):
+    nodes = [compose["services"][n] for n in RABBIT_NODES]
+    assert len({n["image"] for n in nodes}) == 1
+    for key in ("RABBITMQ_ERLANG_COOKIE", "RABBITMQ_DEFAULT_USER", "RABBITMQ_DEFAULT_PASS"):
+        values = {environment(n).get(key) for n in nodes}
+        assert len(values) == 1 and None not in values, f"{key} differs between the nodes: {values}"
+    assert environment(nodes[0])["RABBITMQ_ERLANG_COOKIE"].startswith("${RABBITMQ_ERLANG_COOKIE"), (
+        "the cookie is a secret: interpolated from .env, not written in the file")
+    node_names = {f"rabbit@{n['hostname']}" for n in nodes}
+    assert [n["hostname"] for n in nodes] == list(RABBIT_NODES)
+    volumes = [{v.split(":")[1]: v.split(":")[0] for v in n["volumes"]} for n in nodes]
+    assert len({v["/var/lib/rabbitmq"] for v in volumes}) == 3, "each node keeps its own data volume"
+    (conf_path,) = {v["/etc/rabbitmq/conf.d/20-paraph-cluster.conf"] for v in volumes}
+    conf = dict(line.split(" = ", 1) for line in (ROOT / conf_path).read_text().splitlines()
+                if line and not line.startswith("#"))
+    assert conf["cluster_formation.peer_discovery_backend"] == "classic_config"
+    listed = {v for k, v in conf.items() if k.startswith("cluster_formation.classic_config.nodes.")}
+    assert listed == node_names
+
+
+@pytest.mark.parametrize("name", [*SERVICES, "gateway"])
+def test_every_process_is_given_the_three_nodes_and_quorum_queues(compose, name):
+    env = environment(compose["services"][name])
+    urls = env["AMQP_URI"].split(";")
+    matches = [AMQP_URL.fullmatch(u) for u in urls]
+    assert all(matches), f"{name}: AMQP_URI is not three ;-separated amqp:// URLs: {env['AMQP_URI']}"
+    assert [m["host"] for m in matches] == list(RABBIT_NODES)
+    assert len({m["credentials"] for m in matches}) == 1
+    assert env["AMQP_QUEUE_TYPE"] == "quorum"
+
+
+def test_no_application_is_given_the_erlang_cookie(compose):
+    for name in (*SERVICES, "gateway", "web"):
+        assert "RABBITMQ_ERLANG_COOKIE" not in container_variables(compose["services"][name]), name
+
+
 @pytest.mark.skipif(shutil.which("docker") is None, reason="docker CLI not installed")
 def test_docker_compose_config_when_available():
     probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
     if probe.returncode != 0:
         pytest.skip("the docker compose plugin is not installed here")
-    result = subprocess.run(["docker", "compose", "-f", str(ROOT / "docker-compose.yml"), "config", "--quiet"],
-                            capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
+    for profile in ([], ["--profile", "cluster"]):
+        result = subprocess.run(["docker", "compose", "-f", str(ROOT / "docker-compose.yml"), *profile, "config",
+                                 "--quiet"], capture_output=True, text=True, cwd=ROOT)
+        assert result.returncode == 0, result.stderr

@@ -1,10 +1,13 @@
 """Static checks of the Dockerfiles and services/<name>/config.yaml (no Docker engine needed).
 
-Each Dockerfile is parsed (continuations, exec/shell forms) and checked: python:3.11-slim base, a
-non-root USER, the CMD that runs this very service, a HEALTHCHECK with the health command, COPY
-sources that exist in the build context (the repository root) and are not excluded by .dockerignore,
-and the weasyprint system libraries where PDFs are rendered. config.yaml must parse with nameko's
-``${VAR:default}`` loader and list every variable the service's code (and the platform) reads.
+Two Dockerfiles make every image (deploy/docker): service.Dockerfile the six services (build argument
+SERVICE; target ``pdf`` for those rendering PDFs, ``service`` for the others) and http.Dockerfile the gateway
+and web (build argument APP). Each image's instructions are worked out as ``docker build`` would (the
+stages leading to its target, build arguments and ENV substituted, see :func:`image_instructions`) and
+checked: python:3.11-slim base, a non-root USER, the CMD that runs this very service, a HEALTHCHECK with the
+health command, COPY sources that exist in the build context (the repository root) and are not excluded by
+.dockerignore, and the weasyprint system libraries where PDFs are rendered. config.yaml must parse with
+nameko's ``${VAR:default}`` loader and list every variable the service's code (and the platform) reads.
 """
 from __future__ import annotations
 
@@ -24,9 +27,23 @@ from deploy.tests import envscan
 ROOT = envscan.ROOT
 SERVICES = envscan.SERVICES
 WEASYPRINT_APT = {"libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core"}
-IMAGES = [(s, ROOT / "services" / s / "Dockerfile") for s in SERVICES] + [
-    (app, ROOT / app / "Dockerfile") for app in ("gateway", "web")]
 HTTP_APPS = {"gateway": "8000", "web": "8080"}  # gunicorn apps (not nameko services), with their port
+PDF_SERVICES = ("contracts", "signing")  # render PDFs with weasyprint: built with the `pdf` target
+SERVICE_DOCKERFILE = "deploy/docker/service.Dockerfile"
+HTTP_DOCKERFILE = "deploy/docker/http.Dockerfile"
+IMAGES = [*SERVICES, *HTTP_APPS]
+# Docker substitutes variables in these instructions itself; RUN's shell substitutes them at build time
+# (build arguments are in its environment), and the shell form of CMD and HEALTHCHECK's at run time (ENV only)
+EXPANDED = {"ADD", "COPY", "ENV", "EXPOSE", "FROM", "LABEL", "USER", "VOLUME", "WORKDIR", "RUN"}
+VARIABLE = re.compile(r"\$\{(\w+)\}|\$(\w+)")
+
+
+def image_build(name: str) -> dict:
+    """How docker-compose.yml (and a person) builds the image of ``name``: Dockerfile, build arguments, target."""
+    if name in HTTP_APPS:
+        return {"dockerfile": HTTP_DOCKERFILE, "args": {"APP": name}}
+    return {"dockerfile": SERVICE_DOCKERFILE, "args": {"SERVICE": name},
+            "target": "pdf" if name in PDF_SERVICES else "service"}
 
 
 def parse_dockerfile(text: str) -> list[tuple[str, str]]:
@@ -50,11 +67,68 @@ def parse_dockerfile(text: str) -> list[tuple[str, str]]:
     return instructions
 
 
-def exec_form(args: str) -> list[str]:
-    assert args.startswith("["), f"use the exec (JSON) form: {args}"
-    value = json.loads(args)
-    assert isinstance(value, list) and all(isinstance(v, str) for v in value)
-    return value
+def _substitute(text: str, values: dict[str, str]) -> str:
+    return VARIABLE.sub(lambda m: values.get(m.group(1) or m.group(2), m.group(0)), text)
+
+
+def _assignments(args: str) -> dict[str, str]:
+    """ARG/ENV ``NAME=value`` pairs (a bare ARG ``NAME`` maps to None)."""
+    return {k: (v if sep else None) for k, sep, v in (part.partition("=") for part in shlex.split(args))}
+
+
+def image_instructions(name: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The instructions that make the image of ``name``, as ``docker build`` runs them: the stages from the
+    base image to the target (the last stage without one), variables substituted where Docker or the shell
+    would; and the image's ENV."""
+    build = image_build(name)
+    instructions = parse_dockerfile((ROOT / build["dockerfile"]).read_text())
+    first_from = next(n for n, (i, _) in enumerate(instructions) if i == "FROM")
+    global_args = {k: build["args"].get(k, v) for i, a in instructions[:first_from] for k, v in _assignments(a).items()}
+    stages: dict[str, list[tuple[str, str]]] = {}
+    order = []
+    for instr, args in instructions[first_from:]:
+        if instr == "FROM":
+            base, _, alias = _substitute(args, global_args).partition(" AS ")
+            order.append(alias.strip() or str(len(order)))
+            stages[order[-1]] = [(instr, base.strip())]
+        else:
+            stages[order[-1]].append((instr, args))
+    chain = [build.get("target") or order[-1]]
+    assert chain[0] in stages, f"{build['dockerfile']} has no stage {chain[0]}"
+    while stages[chain[0]][0][1] in stages:
+        chain.insert(0, stages[chain[0]][0][1])
+    args_in_scope: dict[str, str] = {}
+    env: dict[str, str] = {}
+    out = []
+    for stage in chain:
+        args_in_scope = {}  # a stage sees only the build arguments it declares
+        for instr, args in stages[stage]:
+            if instr == "FROM" and out:
+                continue  # a stage of this file: its instructions are already in
+            if instr == "ARG":
+                for k, default in _assignments(args).items():
+                    args_in_scope[k] = build["args"].get(k, global_args.get(k) if default is None else default)
+                continue
+            if instr in EXPANDED:
+                args = _substitute(args, {**{k: v for k, v in args_in_scope.items() if v is not None}, **env})
+            elif not args.startswith("["):  # shell form, expanded when the container runs
+                args = _substitute(args, env)
+            if instr == "ENV":
+                env.update(_assignments(args))
+            out.append((instr, args))
+    return out, env
+
+
+def command(args: str) -> list[str]:
+    """The argv of a CMD or HEALTHCHECK command: the exec (JSON) form as written; the shell form, whose
+    variables :func:`image_instructions` substituted, split as the shell would (after a leading ``exec``)."""
+    if args.startswith("["):
+        value = json.loads(args)
+        assert isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return value
+    words = shlex.split(args)
+    assert not any("$" in w for w in words), f"{args}: a variable the image does not set"
+    return words[1:] if words[0] == "exec" else words
 
 
 def dockerignore_patterns() -> list[str]:
@@ -75,14 +149,21 @@ def ignored(rel: str, patterns: list[str]) -> bool:
     return False
 
 
-@pytest.mark.parametrize("name, path", IMAGES, ids=[n for n, _ in IMAGES])
-def test_dockerfile(name, path):
-    assert path.exists(), f"{path.relative_to(ROOT)} is missing"
-    ins = parse_dockerfile(path.read_text())
+def test_two_dockerfiles_make_every_image():
+    for dockerfile in (SERVICE_DOCKERFILE, HTTP_DOCKERFILE):
+        assert (ROOT / dockerfile).exists(), f"{dockerfile} is missing"
+    stray = [p for p in (*(f"services/{s}/Dockerfile" for s in SERVICES), "gateway/Dockerfile", "web/Dockerfile")
+             if (ROOT / p).exists()]
+    assert not stray, f"{stray}: build from {SERVICE_DOCKERFILE} or {HTTP_DOCKERFILE} instead"
+
+
+@pytest.mark.parametrize("name", IMAGES)
+def test_dockerfile(name):
+    ins, env = image_instructions(name)
     kinds = [i for i, _ in ins]
     # base image
-    assert kinds[0] == "FROM" and ins[0][1].split()[0] == "python:3.11-slim", ins[0]
-    assert kinds.count("FROM") == 1 or all(a.split()[0].startswith("python:3.11-slim") for i, a in ins if i == "FROM")
+    assert kinds[0] == "FROM" and ins[0][1] == "python:3.11-slim", ins[0]
+    assert kinds.count("FROM") == 1
     # non-root user, set after the last RUN (so the process never runs as root)
     users = [(n, a) for n, (i, a) in enumerate(ins) if i == "USER"]
     assert users, "no USER instruction: the container would run as root"
@@ -95,23 +176,28 @@ def test_dockerfile(name, path):
     # the user exists: created by a RUN (useradd --uid <uid>)
     assert any(i == "RUN" and re.search(rf"useradd\b.*--uid {uid}\b", a) for i, a in ins), \
         f"uid {uid} is not created by useradd"
-    # CMD runs this service
-    cmds = [exec_form(a) for i, a in ins if i == "CMD"]
+    # CMD runs this service, as PID 1 (a shell form must exec it, or docker stop's SIGTERM stops at the shell)
+    cmds = [a for i, a in ins if i == "CMD"]
     assert len(cmds) == 1
+    assert cmds[0].startswith(("[", "exec ")), f"CMD {cmds[0]}: the shell would be PID 1"
     if name in HTTP_APPS:
-        assert cmds[0] == ["gunicorn", "-c", f"{name}/gunicorn.conf.py"]
+        assert command(cmds[0]) == ["gunicorn", "-c", f"{name}/gunicorn.conf.py"]
         assert (ROOT / name / "gunicorn.conf.py").exists()
         assert any(i == "EXPOSE" and HTTP_APPS[name] in a.split() for i, a in ins)
     else:
-        assert cmds[0] == ["python", "-m", "paraph_platform.run", name, "--migrate"]
+        assert command(cmds[0]) == ["python", "-m", "paraph_platform.run", name, "--migrate"]
     assert (ROOT / "libs/platform/src/paraph_platform/run.py").exists()
+    assert env.get("PARAPH_DATA_DIR") == "/var/lib/paraph"
+    assert any(i == "RUN" and re.search(r"chown paraph:paraph /var/lib/paraph\b", a) for i, a in ins)
     # HEALTHCHECK with the health command of this service
     checks = [a for i, a in ins if i == "HEALTHCHECK"]
     assert len(checks) == 1
     options, _, cmd = checks[0].partition("CMD ")
     assert re.search(r"--interval=\d+s", options) and re.search(r"--timeout=\d+s", options)
-    hc = exec_form(cmd.strip())
+    hc = command(cmd.strip())
     assert hc[:4] == ["python", "-m", "paraph_platform.health", name], hc
+    if name in HTTP_APPS:
+        assert hc[4:] == ["--url", f"http://127.0.0.1:{HTTP_APPS[name]}/healthz"], hc
     assert (ROOT / "libs/platform/src/paraph_platform/health.py").exists()
     # COPY sources exist in the context and are not excluded by .dockerignore
     patterns = dockerignore_patterns()
@@ -132,11 +218,13 @@ def test_dockerfile(name, path):
     assert f"/app/libs/platform" in installed and f"/app/{package_dir}" in installed, installed
     for target in installed:
         assert target in destinations, f"pip installs {target}, which no COPY provides"
-    # system libraries of weasyprint where PDFs are rendered
+    # system libraries of weasyprint where PDFs are rendered, and only there
     apt = set(" ".join(a for i, a in ins if i == "RUN" and "apt-get install" in a).split())
-    if name in ("contracts", "signing"):
+    if name in PDF_SERVICES:
         assert WEASYPRINT_APT <= apt, f"missing apt packages: {WEASYPRINT_APT - apt}"
         assert "rm -rf /var/lib/apt/lists/*" in " ".join(a for i, a in ins if i == "RUN")
+    else:
+        assert not WEASYPRINT_APT & apt, f"{name} renders no PDF: build it with the `service` target"
 
 
 @pytest.mark.parametrize("name", SERVICES)

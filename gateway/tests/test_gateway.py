@@ -32,7 +32,11 @@ def test_openapi_document_is_valid_and_complete(app):
         assert path in paths, path
     login = paths["/api/v1/auth/login"]["post"]
     assert "security" not in login and login["requestBody"]["content"]["application/json"]["schema"]
-    assert paths["/api/v1/users"]["post"]["security"] == [{"bearer": []}]
+    # a person's token, or an API key with the route's scope; routes of no scope take tokens only
+    assert paths["/api/v1/users"]["post"]["security"] == [{"bearer": []}, {"apiKey": []}]
+    assert paths["/api/v1/users"]["post"]["x-api-key-scope"] == "users:write"
+    assert paths["/api/v1/me"]["get"]["security"] == [{"bearer": []}]
+    assert "x-api-key-scope" not in paths["/api/v1/me"]["get"]
     assert "application/problem+json" in paths["/api/v1/users"]["post"]["responses"]["4XX"]["content"]
 
 
@@ -83,3 +87,35 @@ def test_health_endpoints(app):
     assert c.get("/healthz").status_code == 200
     r = c.get("/readyz")
     assert r.status_code == 503 and r.mimetype == "application/problem+json"
+
+
+def test_a_deprecated_operation_says_so_in_the_document_and_in_its_headers():
+    from datetime import date
+
+    from flask import Blueprint
+
+    from paraph_gateway.openapi import build_spec
+    from paraph_gateway.routing import route
+
+    bp = Blueprint("legacy", __name__)
+
+    @route(bp, "/legacy-ping", ["GET"], public=True, deprecated_on=date(2026, 12, 1), sunset_on=date(2027, 12, 1))
+    def legacy_ping():
+        """An old operation kept for its clients."""
+        return {"pong": True}
+
+    app = create_app({**OFFLINE, "TESTING": True})
+    app.register_blueprint(bp, url_prefix="/api/v1")
+    resp = app.test_client().get("/api/v1/legacy-ping")
+    assert resp.status_code == 200 and resp.get_json() == {"pong": True}
+    assert resp.headers["Deprecation"] == "@1796083200"  # 2026-12-01T00:00:00Z (RFC 9745)
+    assert resp.headers["Sunset"] == "Wed, 01 Dec 2027 00:00:00 GMT"  # RFC 8594
+    assert build_spec(app)["paths"]["/api/v1/legacy-ping"]["get"]["deprecated"] is True
+
+
+def test_every_write_documents_its_conflict(app):
+    from paraph_gateway.openapi import build_spec
+    for path, ops in build_spec(app)["paths"].items():
+        for method, op in ops.items():
+            if method not in ("get", "head"):
+                assert "409" in op["responses"], f"{method.upper()} {path}"

@@ -162,9 +162,12 @@ def test_integers_beyond_64_bits_are_a_422_not_a_500(app, query):
 
 def test_integer_bounds_are_in_the_openapi_document(app):
     from paraph_gateway.routing import INT64_MAX
+    from paraph_platform.pagination import MAX_OFFSET
     spec = app.test_client().get("/api/v1/openapi.json").get_json()
     query = next(p for p in spec["paths"]["/api/v1/customers"]["get"]["parameters"] if p["name"] == "offset")
-    assert query["schema"]["maximum"] == INT64_MAX and query["schema"]["minimum"] == 0
+    assert query["schema"]["maximum"] == MAX_OFFSET and query["schema"]["minimum"] == 0  # its declared range
+    version = spec["components"]["schemas"]["ContractPatch"]["properties"]["expected_version"]  # no declared range
+    assert version["maximum"] == INT64_MAX and version["minimum"] == 1  # declared minimum, undeclared maximum
 
 
 def test_text_with_nul_characters_is_a_422_and_an_id_with_one_a_404(app):

@@ -59,7 +59,8 @@ def raw_json_bodies() -> dict:
     """``raw_body=True`` routes that also accept a JSON body, loaded by the view itself: endpoint -> schema."""
     contracts, signing = _gateway_api()
     return {"contracts.add_attachment": contracts.AttachmentIn, "contracts.upload_asset": contracts.AssetIn,
-            "signing.verify": signing.VerifyIn}
+            "contracts.set_company_logo": contracts.AssetIn,
+            "signing.verify": signing.VerifyIn, "signing.link_upload_attachment": signing.AttachmentUploadIn}
 
 
 # service methods that take a payload but validate it by hand (no marshmallow schema to compare with)
@@ -165,7 +166,8 @@ IMPLIED_MIN_LENGTH = {"email": 3, "ip": 2, "uuid": 32, "date": 8, "datetime": 8}
 
 # -- sample values ----------------------------------------------------------------------------------
 
-PATTERN_CANDIDATES = ["EUR", "sample_key", "#12ab34", "0" * 64, "+33 1 23 45 67 89", "sample", "a", "A", "1"]
+PATTERN_CANDIDATES = ["EUR", "sample_key", "#12ab34", "0" * 64, "+33 1 23 45 67 89", "sample", "a", "A", "1",
+                      "https://app.example.com"]
 
 
 class SampleError(Exception):
@@ -466,18 +468,25 @@ def _params(fn: ast.FunctionDef) -> list[str]:
 
 @lru_cache(maxsize=None)
 def _class_functions(service: str) -> dict:
-    module = service_module(service)
-    cls = service_class(service)
-    tree = ast.parse(inspect.getsource(module))
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
-            return {f.name: f for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    return {}
+    """name -> (function's AST, the module it is written in), over the service class and the mixins it is
+    built from (one module per aggregate), the first in the MRO winning as Python's lookup does."""
+    package = f"{service}_service"
+    functions: dict = {}
+    for klass in service_class(service).__mro__:
+        if not klass.__module__.startswith(package):
+            continue
+        module = sys.modules[klass.__module__]
+        tree = ast.parse(inspect.getsource(module))
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and node.name == klass.__name__:
+                for f in node.body:
+                    if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        functions.setdefault(f.name, (f, module))
+    return functions
 
 
 def discover_loader(service: str, method: str) -> Loader:
     """The schema(s) the method's source loads its payload with (following helpers and RPC forwards)."""
-    module = service_module(service)
     cls = service_class(service)
     funcs = _class_functions(service)
     out = Loader(source="source")
@@ -487,7 +496,8 @@ def discover_loader(service: str, method: str) -> Loader:
         if (fn_name, pname) in seen or depth > 4 or fn_name not in funcs:
             return
         seen.add((fn_name, pname))
-        for node in ast.walk(funcs[fn_name]):
+        fn, module = funcs[fn_name]
+        for node in ast.walk(fn):
             if not isinstance(node, ast.Call):
                 continue
             f = node.func
@@ -500,8 +510,7 @@ def discover_loader(service: str, method: str) -> Loader:
                     out.schemas.append(schema)
             elif isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self" \
                     and f.attr in funcs and (passes or kw):
-                helper = funcs[f.attr]
-                names = _params(helper)
+                names = _params(funcs[f.attr][0])
                 for i in passes:
                     if i < len(names):
                         scan(f.attr, names[i], depth + 1)

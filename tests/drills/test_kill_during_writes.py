@@ -27,7 +27,7 @@ from types import SimpleNamespace
 import eventlet
 import pytest
 
-from tests.drills.harness import ServiceProcess, count, wait_for
+from tests.drills.harness import count, wait_for
 
 pytestmark = [pytest.mark.drill, pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -42,18 +42,12 @@ GIVE_UP_AFTER = 150.0            # seconds a client keeps retrying one object be
 
 
 @pytest.fixture
-def real_services(rabbit_config, tmp_path):
+def real_services(real_services_on):
     from paraph_platform.testing import create_database, drop_database
     urls = {name: create_database(name) for name in SERVICES}
-    env = {"AMQP_URI": rabbit_config["AMQP_URI"], "LOG_LEVEL": "INFO", "PARAPH_DATA_DIR": str(tmp_path),
-           "PUBLIC_URL": "http://paraph.test", "RPC_TIMEOUT": "10",
-           **{f"{name.upper()}_DATABASE_URL": url for name, url in urls.items()}}
-    processes = {name: ServiceProcess(name, env, tmp_path).start() for name in SERVICES}
     try:
-        yield SimpleNamespace(urls=urls, processes=processes)
+        yield SimpleNamespace(urls=urls, processes=real_services_on(urls))
     finally:
-        for p in processes.values():
-            p.stop()
         for url in urls.values():
             drop_database(url)
 

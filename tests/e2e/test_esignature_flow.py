@@ -1,11 +1,12 @@
 """E-signature of a quote, end to end (Initiative CRM case): an internal approver, then two customer
-contacts sign in turn with one-time codes; the PDF is sealed (PAdES B-T, pyHanko), the proof of
+contacts sign in turn with one-time codes; the PDF is sealed (PAdES B-LTA, pyHanko), the proof of
 signature is downloadable, the quote becomes "accepted" in contracts, and verification tells a sealed
 PDF from a tampered one. Real identity, perimeter, contracts and signing services behind the gateway."""
 import base64
 import io
 
 import pytest
+from asn1crypto import crl as asn1_crl
 
 from signing_service import testing as esign
 
@@ -84,7 +85,7 @@ def test_approver_then_two_signers_seal_proof_and_accepted_quote(world):
     def completed():
         body = s.get(f"/api/v1/signature-requests/{req['id']}", token=sales).get_json()
         return body if body["status"] == "completed" else None
-    detail = s.wait_for(completed, timeout=30, message="the request to be sealed")
+    detail = s.wait_for(completed, timeout=60, message="the request to be sealed")  # B-LTA, twice (+ the proof)
     assert detail["chain"]["valid"] is True and detail["chain"]["entries"] == len(detail["audit_trail"])
     types = [a["type"] for a in detail["audit_trail"]]
     assert types[0] == "request_created" and types[-2:] == ["document_sealed", "completed"]
@@ -94,17 +95,32 @@ def test_approver_then_two_signers_seal_proof_and_accepted_quote(world):
     assert all(e["authentication"]["otp_verified"] and e["consent_accepted"] for e in signed)
     assert all(e["document_sha256"] == req["document"]["sha256"] for e in signed)
     assert all(e["user_agent"] == "Mozilla/5.0 (Tablet) Test" and e["ip"] for e in signed)
-    assert detail["seal"]["level"] == "PAdES-B-T" and detail["seal"]["timestamp"]
+    assert detail["seal"]["level"] == "PAdES-B-LTA" and detail["seal"]["timestamp"]
+    assert detail["seal"]["document_timestamp"]
 
-    # the sealed PDF validates with pyHanko: intact, whole file, timestamped, PAdES
+    # the sealed PDF validates with pyHanko: intact, timestamped, PAdES, followed only by long-term
+    # validation data (a DSS revision, a document timestamp)
     r = s.get(f"/api/v1/signature-requests/{req['id']}/signed.pdf", token=sales)
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     sealed = r.data
     assert sealed.startswith(pdf.data)  # incremental update: the document shown is a prefix
     sigs = esign.pdf_signatures(sealed)
-    assert len(sigs) == 1 and sigs[0]["intact"] and sigs[0]["coverage"] == "ENTIRE_FILE"
+    assert len(sigs) == 1 and sigs[0]["intact"] and sigs[0]["coverage"] == "ENTIRE_REVISION"
+    assert sigs[0]["modification_level"] == "LTA_UPDATES"
     assert sigs[0]["timestamp"] is not None and sigs[0]["timestamp"].intact
     assert sigs[0]["subfilter"] == "/ETSI.CAdES.detached"
+    # B-LTA: with the development CA as the only trust root and the DSS as the only source of revocation
+    # information, pyHanko trusts the seal and the document timestamp; the DSS holds the CRL the gateway serves
+    ca = s.get("/api/v1/signing/ca.pem")
+    crl = s.get("/api/v1/signing/ca.crl")
+    assert ca.status_code == 200 and crl.status_code == 200 and crl.mimetype == "application/pkix-crl"
+    long_term = esign.pdf_long_term(sealed, ca.data)
+    [dss_crl] = long_term["crls"]
+    assert dss_crl.issuer == asn1_crl.CertificateList.load(crl.data).issuer
+    [seal] = long_term["signatures"]
+    assert seal.intact and seal.valid and seal.trusted
+    [doc_ts] = long_term["document_timestamps"]
+    assert doc_ts.intact and doc_ts.valid and doc_ts.trusted
 
     # the proof of signature
     r = s.get(f"/api/v1/signature-requests/{req['id']}/proof.pdf", token=sales)
@@ -119,6 +135,8 @@ def test_approver_then_two_signers_seal_proof_and_accepted_quote(world):
     assert v["request"]["id"] == req["id"] and [x["name"] for x in v["request"]["signers"]] == [
         "Jeanne Dupont", "Paul Martin"]
     assert v["signatures"][0]["timestamp"]["present"] and v["signatures"][0]["covers_whole_file"]
+    assert v["pades_level"] == "B-LTA" and v["signatures"][0]["pades_level"] == "B-LTA"
+    assert v["document_timestamp"]["present"] and v["document_timestamp"]["valid"] and v["document_timestamp"]["trusted"]
     tampered = bytearray(sealed)
     at = tampered.find(b"/Contents", 100)  # flip a byte of the original document (signed range)
     tampered[len(pdf.data) // 2] ^= 0x01

@@ -7,6 +7,10 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import fields
 
+from paraph_platform.pagination import MAX_OFFSET
+
+from . import api_keys
+
 PROBLEM_SCHEMA = {
     "type": "object",
     "description": "RFC 9457 problem details",
@@ -20,6 +24,10 @@ PROBLEM_SCHEMA = {
 }
 
 _RULE_ARG = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+_MEDIA_TYPE = re.compile(r"^([a-z*]+/[a-z0-9.+*-]+)(?::|$)")
+LISTS = (f"Lists are pages: `limit`, then the answer's `next_cursor` as `cursor` for the next page (null on the "
+         f"last; opaque, valid for its sort only: else 422); `count=true` adds `total`; `offset` stays for "
+         f"compatibility, up to {MAX_OFFSET:,} (beyond: 422, use the cursor).")
 
 
 def _schema_name(schema) -> str:
@@ -82,6 +90,40 @@ def open_response_schemas(doc: dict) -> dict:
     return doc
 
 
+def declared_response(description: str) -> dict:
+    """A success entry of route(..., responses=): a description, or a media type first ("application/pdf:
+    the signed document") for an answer that is not JSON (its body is then declared as binary content)."""
+    media = _MEDIA_TYPE.match(description)
+    if media is None:
+        return {"description": description}
+    return {"description": description,
+            "content": {media.group(1): {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def error_statuses(doc: dict, path_args) -> dict[int, str]:
+    """The client errors an operation can answer, from what its route() declares (the 4XX entry covers
+    the rest): a generated client then knows each one by its status."""
+    found = {}
+    if doc["body"] is not None or doc["raw_body"]:
+        found.update({400: "The body is not valid JSON (or is nested too deep)",
+                      413: "The body is larger than the upload limit",
+                      415: "The body is not of the declared media type",
+                      422: "The input does not pass validation (problem's `errors` names the fields)"})
+    if doc["query"] is not None:
+        found[422] = "The input does not pass validation (problem's `errors` names the fields)"
+    if any(method not in ("GET", "HEAD") for method in doc["methods"]):
+        found[409] = ("The resource's state does not allow this now, or the Idempotency-Key was already used "
+                      "for another request")
+    if not doc["public"]:
+        found[401] = "No valid access token or API key"
+        # roles, an API key's scopes, a portal account's allowed IP address
+        found[403] = "The caller may not do this (role, API key scopes or allowed IP address)"
+        found[429] = "Too many requests for this user or API key in the window: retry after `Retry-After` seconds"
+    if path_args:
+        found[404] = "No such resource (or not visible to the caller)"
+    return dict(sorted(found.items()))
+
+
 def build_spec(app) -> dict:
     cached = app.extensions.get("paraph_openapi")
     if cached is not None:
@@ -89,10 +131,14 @@ def build_spec(app) -> dict:
     spec = APISpec(title="Paraph API", version="1.0.0", openapi_version="3.1.0",
                    plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
                    info={"description": "Contracts, quotes and e-signature for sales teams. "
-                                        "Errors are application/problem+json."})
+                                        "Errors are application/problem+json. " + LISTS})
     spec.plugins[0].converter.add_attribute_function(int64_bounds)
     spec.components.schema("Problem", PROBLEM_SCHEMA)
-    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    spec.components.security_scheme("bearer", {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT, or an API key pk_live_...",
+        "description": "A person's access token, or a service account's API key (README, 'API keys')."})
+    spec.components.security_scheme("apiKey", {"type": "apiKey", "in": "header", "name": "X-Api-Key",
+                                               "description": "A service account's API key, pk_live_..."})
     paths: dict[str, dict] = {}
     for rule in app.url_map.iter_rules():
         view = app.view_functions.get(rule.endpoint)
@@ -106,6 +152,8 @@ def build_spec(app) -> dict:
         for method in doc["methods"]:
             op = {"summary": doc["summary"], "tags": doc["tags"], "operationId": rule.endpoint.replace(".", "_"),
                   "parameters": list(params), "responses": {}}
+            if doc["deprecated"]:
+                op["deprecated"] = True
             if doc["description"] and doc["description"] != doc["summary"]:
                 op["description"] = doc["description"]
             if doc["query"] is not None:
@@ -115,17 +163,23 @@ def build_spec(app) -> dict:
             elif doc["raw_body"]:
                 op["requestBody"] = {"required": True, "content": {"application/octet-stream": {
                     "schema": {"type": "string", "format": "binary"}}}}
-            ok = {"description": "Success"}
+            ok = {"description": "Success" if doc["status"] != 204 else "Done: no content"}
             if doc["response"] is not None:
                 ok["content"] = {"application/json": {"schema": doc["response"]}}
             op["responses"][str(doc["status"])] = ok
-            for code, description in doc["responses"].items():
-                op["responses"][str(code)] = {"description": description}
             problem = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            for code, description in doc["responses"].items():
+                op["responses"][str(code)] = (declared_response(description) if int(code) < 400
+                                              else {"description": description, **problem})
+            for code, description in error_statuses(doc, rule.arguments).items():
+                op["responses"].setdefault(str(code), {"description": description, **problem})
             op["responses"]["4XX"] = {"description": "Client error", **problem}
             op["responses"]["5XX"] = {"description": "Server or upstream error", **problem}
             if not doc["public"]:
-                op["security"] = [{"bearer": []}]
+                # API keys reach only the routes of an area their scopes can name (api_keys.AREAS)
+                op["security"] = [{"bearer": []}, {"apiKey": []}] if doc["api_key_area"] else [{"bearer": []}]
+                if doc["api_key_area"]:
+                    op["x-api-key-scope"] = api_keys.scope_needed(doc["api_key_area"], method)
             ops[method.lower()] = op
     for path, ops in sorted(paths.items()):
         spec.path(path=path, operations=ops)

@@ -11,15 +11,19 @@ import hashlib
 import os
 import time
 import uuid
+from datetime import date, datetime, timezone
+from email.utils import format_datetime
 
 from flask import Response, current_app, g, jsonify, request
 from marshmallow import Schema
 
+from paraph_platform.api_keys import KEY_PREFIX
 from paraph_platform.errors import (BadRequest, Forbidden, InvalidInput, NotFound, Unauthorized,
                                     UnsupportedMediaType)
 from paraph_platform.rpc import DEADLINE_KEY
 from paraph_platform.service import IDEMPOTENCY_KEY
 
+from . import api_keys, rate_limits
 from .rpc import pool
 from .tokens import forget_after_call, verifier
 
@@ -44,7 +48,9 @@ def actor_from_token(token: str) -> dict:
     claims = tokens.claims(token)
     rights = tokens.membership(claims)
     actor = {"user_id": claims["sub"], "license_id": claims["lic"], "role": rights["role"],
-             "email": claims.get("email"), "name": claims.get("name")}
+             "email": claims.get("email"), "name": claims.get("name"),
+             # the license's own limit, if it has one (rate_limits)
+             "rate_limit_per_window": rights.get("rate_limit_per_window")}
     if rights["role"] == "client":
         actor.update({key: rights[key] for key in ("contact_id", "customer_id", "company", "branch")})
         if rights["allowed_ip"] and rights["allowed_ip"] != client_ip():
@@ -54,6 +60,11 @@ def actor_from_token(token: str) -> dict:
 
 def current_actor(required: bool = True) -> dict | None:
     header = request.headers.get("Authorization", "")
+    api_key = request.headers.get(api_keys.HEADER, "").strip()
+    if api_key:
+        if header:
+            raise BadRequest(f"Send either Authorization or {api_keys.HEADER}, not both.")
+        return api_keys.actor(api_key, client_ip())
     if not header:
         if required:
             raise Unauthorized("Sign in first: send 'Authorization: Bearer <access token>'.")
@@ -61,6 +72,8 @@ def current_actor(required: bool = True) -> dict | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Use 'Authorization: Bearer <access token>'.")
+    if token.strip().startswith(KEY_PREFIX):
+        return api_keys.actor(token.strip(), client_ip())
     return actor_from_token(token.strip())
 
 
@@ -152,10 +165,27 @@ def json_body() -> dict:
     return data
 
 
+def deprecation_headers(deprecated_on: date, sunset_on: date | None) -> dict[str, str]:
+    """What a deprecated operation answers with: ``Deprecation: @<unix time>`` (RFC 9745) from the day it
+    was deprecated, and ``Sunset: <HTTP-date>`` (RFC 8594), the day it stops working, when one is set."""
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc)
+    headers = {"Deprecation": f"@{int(midnight(deprecated_on).timestamp())}"}
+    if sunset_on is not None:
+        headers["Sunset"] = format_datetime(midnight(sunset_on), usegmt=True)
+    return headers
+
+
 def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=None, roles=None,
           public: bool = False, summary: str = "", description: str = "", status: int = 200,
-          tags=None, partial: bool = False, raw_body: bool = False, responses: dict | None = None):
+          tags=None, partial: bool = False, raw_body: bool = False, responses: dict | None = None,
+          deprecated_on: date | None = None, sunset_on: date | None = None):
+    """A JSON operation of the API, documented in the OpenAPI document from these arguments. An operation
+    deprecated on ``deprecated_on`` (README, "Versioning and deprecation") is marked ``deprecated`` there
+    and answers with the Deprecation and Sunset headers."""
     methods = tuple(m.upper() for m in methods)
+    api_key_route_area = api_keys.area(rule, tags or [bp.name])
+    deprecation = deprecation_headers(deprecated_on, sunset_on) if deprecated_on else {}
 
     def decorate(fn):
         @functools.wraps(fn)
@@ -163,27 +193,20 @@ def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=No
             kwargs = dict(url_args)
             if not public:
                 actor = current_actor()
+                if actor.get("service_account"):
+                    api_keys.require_scope(actor, api_key_route_area, request.method)
                 if roles and actor["role"] not in roles:
                     raise Forbidden(f"This action needs one of the roles: {', '.join(roles)}.")
                 kwargs["actor"] = g.actor = actor
+                rate_limits.enforce(actor)
             if any("\x00" in str(value) for value in url_args.values()):
                 raise NotFound("No such resource.")  # no stored id holds a NUL (PostgreSQL refuses them)
             if body is not None:
                 kwargs["body"] = _load(body, json_body(), partial=partial)
             if query is not None:
                 kwargs["query"] = _load(query, request.args.to_dict(flat=True))
-            result = fn(**kwargs)
-            if isinstance(result, Response):
-                return result
-            if isinstance(result, tuple):
-                payload, code = result
-                resp = jsonify(payload)
-                resp.status_code = code
-                return resp
-            if result is None:
-                return Response(status=204)
-            resp = jsonify(result)
-            resp.status_code = status
+            resp = _response(fn(**kwargs), status)
+            resp.headers.extend(deprecation)
             return resp
 
         view._paraph_doc = {
@@ -191,11 +214,25 @@ def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=No
             "public": public, "summary": summary or (fn.__doc__ or "").strip().split("\n")[0],
             "description": description or (fn.__doc__ or "").strip(), "status": status,
             "tags": tags or [bp.name], "raw_body": raw_body, "responses": responses or {},
+            "api_key_area": api_key_route_area, "deprecated": bool(deprecated_on),
         }
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=list(methods))
         return view
 
     return decorate
+
+
+def _response(result, status: int) -> Response:
+    """A view's return: a response as is, ``(payload, status)``, None (204) or the payload (``status``)."""
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, tuple):
+        payload, status = result
+    elif result is None:
+        return Response(status=204)
+    resp = jsonify(payload if isinstance(result, tuple) else result)
+    resp.status_code = status
+    return resp
 
 
 def before_request():
@@ -207,7 +244,8 @@ def before_request():
 
 
 def after_request(resp):
-    if request.blueprint == "auth":  # sessions: access and refresh tokens must never be stored by a cache
+    # sessions (access and refresh tokens) and service accounts (a new API key) must never be stored by a cache
+    if request.blueprint in ("auth", "service_accounts"):
         resp.headers.setdefault("Cache-Control", "no-store")
     resp.headers.setdefault("X-Request-Id", g.get("request_id", ""))
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")

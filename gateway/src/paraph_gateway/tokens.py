@@ -32,6 +32,8 @@ ALGORITHM = "EdDSA"
 JWKS_REFETCH_SECONDS = 5.0
 ACCESS_EVENTS = ("user.access_changed.v1", "license.updated.v1")
 MAX_CACHED_STATES = 100_000
+MAX_VERIFIED_TOKENS = 10_000
+LEEWAY_SECONDS = 5
 RECONNECT_SECONDS = 1.0
 ENDED = "This session has ended; sign in again."
 
@@ -53,8 +55,12 @@ class Jwks:
                 keys[jwk["kid"]] = jwt.PyJWK(jwk, algorithm=ALGORITHM).key
         return keys
 
+    def known(self, kid: str):
+        """The key of this ``kid`` among those held now (no fetch)."""
+        return self._static.get(kid) or self._fetched.get(kid)
+
     def key(self, kid: str):
-        key = self._static.get(kid) or self._fetched.get(kid)
+        key = self.known(kid)
         if key is None and self._may_refetch():
             with self._lock:
                 if self._may_refetch():
@@ -165,12 +171,33 @@ class TokenVerifier:
         self.jwks = Jwks(config.get("TOKEN_JWKS"))
         self.check_access = bool(config.get("ACCESS_STATE_CHECK", True))
         self.states = AccessStates()
+        # token -> (its claims, kid, key) once the signature checked out: a client sends the same token for
+        # minutes, and the Ed25519 check and the JWT parsing were ~10% of a worker's CPU on a read
+        # (bench/profile). Only what the token itself says is kept (it cannot change); on every use its expiry
+        # is checked and its key must still be one of identity's (a key withdrawn from the JWKS ends its tokens
+        # as before); whether the session still holds is the access state's job (below), per request as before.
+        self._verified: dict = {}
+        self._verified_lock = threading.Lock()
         self.listener = None
         if self.check_access:
             self.listener = AccessEventListener(config["AMQP_URI"], self.states)
             self.listener.start()
 
     def claims(self, token: str) -> dict:
+        known = self._verified.get(token)
+        if known is not None:
+            claims, kid, key = known
+            if time.time() < claims["exp"] + LEEWAY_SECONDS and self.jwks.known(kid) is key:
+                return dict(claims)
+        claims, kid, key = self._verify(token)  # an expired token gets its own 401 from here
+        with self._verified_lock:
+            if len(self._verified) >= MAX_VERIFIED_TOKENS:
+                self._verified.clear()
+            self._verified[token] = (claims, kid, key)
+        return dict(claims)
+
+    def _verify(self, token: str) -> tuple[dict, str, object]:
+        """The claims of a token whose signature and claims check out, with its key's id and the key."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError:
@@ -183,7 +210,7 @@ class TokenVerifier:
         if key is None:
             raise Unauthorized("The access token is signed by an unknown key; sign in again.")
         try:
-            claims = jwt.decode(token, key, algorithms=[ALGORITHM], leeway=5,
+            claims = jwt.decode(token, key, algorithms=[ALGORITHM], leeway=LEEWAY_SECONDS,
                                 options={"require": ["exp", "sub", "lic", "role"]})
         except jwt.ExpiredSignatureError:
             raise Unauthorized("The access token has expired; refresh it or sign in again.") from None
@@ -191,7 +218,7 @@ class TokenVerifier:
             raise Unauthorized("The access token is not valid.") from None
         if claims.get("typ", "access") != "access":
             raise Unauthorized("The access token is not valid.")
-        return claims
+        return claims, kid, key
 
     def membership(self, claims: dict) -> dict:
         """The rights that apply to this request: the current access state, or the claims when the check

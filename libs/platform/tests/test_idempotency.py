@@ -4,7 +4,9 @@
 * the method's writes and its stored result are committed in one transaction: a crash after the writes
   and before the commit leaves nothing (a redelivery runs the call again and succeeds, no 409), and a
   redelivery after the commit returns the stored result without running the method;
-* a deliberate 4xx keeps what the method did before it; a 5xx or a bug rolls everything back.
+* a deliberate 4xx keeps what the method did before it and is stored as the call's answer (not a 429);
+  a 5xx or a bug rolls everything back;
+* the look-up of a stored answer is the first statement of the call's one transaction.
 
 On the embedded SQLite (whose savepoints need care) and on PostgreSQL.
 """
@@ -20,7 +22,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from paraph_platform import rpc as rpcmod
 from paraph_platform.db import Db, make_engine
-from paraph_platform.errors import Conflict, PreconditionFailed, Unavailable
+from paraph_platform.errors import Conflict, PreconditionFailed, TooManyRequests, Unavailable
 from paraph_platform.idempotency import (IDEMPOTENCY_KEY, call_scope_key, derive_key, nested_call_key,
                                          stable_id)
 from paraph_platform.models import IdempotencyKeyMixin
@@ -179,24 +181,70 @@ def test_a_redelivery_after_the_commit_returns_the_stored_result_without_running
     assert len(rows(db, Thing)) == len(rows(db, Attempt)) == 1
 
 
-def test_one_commit_per_write_call(db):
-    commits = []
+def count_transactions(db, call) -> dict:
+    """Database transactions (BEGIN, COMMIT: a savepoint is neither) and pool checkouts made by ``call()``."""
+    seen = {"begin": 0, "commit": 0, "checkout": 0}
 
-    def committed(_conn):
-        commits.append(1)
-    event.listen(db.engine, "commit", committed)  # database COMMITs (a released savepoint is none)
+    def counter(name):
+        def count(*_args):
+            seen[name] += 1
+        return count
+    listeners = [(db.engine, "begin", counter("begin")), (db.engine, "commit", counter("commit")),
+                 (db.engine.pool, "checkout", counter("checkout"))]
+    for target, name, fn in listeners:
+        event.listen(target, name, fn)
     try:
-        Things(db, "key-3").create("C")
+        call()
     finally:
-        event.remove(db.engine, "commit", committed)
-    # the read-only look-up of a stored result, then one for the two blocks of writes and the result
-    assert len(commits) == 2
+        for target, name, fn in listeners:
+            event.remove(target, name, fn)
+    return seen
 
 
-def test_a_deliberate_refusal_keeps_the_work_before_it_and_stores_no_result(db):
+def test_a_write_call_is_one_transaction_on_one_connection(db):
+    # before: the look-up of a stored result in a transaction of its own, then one for the writes and the
+    # result: 2 BEGIN, 2 COMMIT, 2 connections
+    assert count_transactions(db, lambda: Things(db, "key-3").create("C")) == {"begin": 1, "commit": 1,
+                                                                                "checkout": 1}
+    # its redelivery: the look-up alone
+    assert count_transactions(db, lambda: Things(db, "key-3").create("C")) == {"begin": 1, "commit": 1,
+                                                                                "checkout": 1}
+
+
+def test_a_deliberate_refusal_keeps_the_work_before_it_and_is_the_answer_to_a_redelivery(db):
+    refusal = PreconditionFailed("a code was sent", {"code_status": "sent", "attempts_left": 2})
     with pytest.raises(PreconditionFailed):
-        Things(db, "key-4").create("D", fail_with=PreconditionFailed("a code was sent"))
-    assert len(rows(db, Thing)) == len(rows(db, Attempt)) == 1 and rows(db, IdempotencyKey) == []
+        Things(db, "key-4").create("D", fail_with=refusal)
+    assert len(rows(db, Thing)) == len(rows(db, Attempt)) == 1
+    assert [(k.key, k.method) for k in rows(db, IdempotencyKey)] == [("key-4", "create")]
+
+    redelivered = Things(db, "key-4")
+    with pytest.raises(PreconditionFailed) as replayed:  # before: it ran again (a second code sent)
+        redelivered.create("D", fail_with=refusal)
+    assert redelivered.runs == 0 and len(rows(db, Attempt)) == 1
+    assert (replayed.value.message, replayed.value.details) == ("a code was sent",
+                                                               {"code_status": "sent", "attempts_left": 2})
+    with pytest.raises(Conflict, match="different request"):
+        Things(db, "key-4").create("another payload")
+
+
+def test_a_refusal_that_cannot_be_stored_is_still_the_answer(db):
+    def fail(session, _flush_context, _instances):
+        if any(isinstance(o, IdempotencyKey) for o in session.new):
+            event.remove(db._factory, "before_flush", fail)
+            raise RuntimeError("the database refused the key row")
+    event.listen(db._factory, "before_flush", fail)
+    with pytest.raises(PreconditionFailed):  # not a 500
+        Things(db, "key-7").create("H", fail_with=PreconditionFailed("a code was sent"))
+    # the work rolled back with it (a concurrent delivery may have stored its own answer and work): a retry
+    # runs the call again
+    assert rows(db, Attempt) == [] and rows(db, IdempotencyKey) == []
+
+
+def test_a_429_keeps_the_work_before_it_and_leaves_the_key_free_for_the_retry_it_asks_for(db):
+    with pytest.raises(TooManyRequests):
+        Things(db, "key-429").create("G", fail_with=TooManyRequests("wait a minute"))
+    assert len(rows(db, Attempt)) == 1 and rows(db, IdempotencyKey) == []
 
 
 @pytest.mark.parametrize("failure", [Unavailable("perimeter is not running"), RuntimeError("a bug")])

@@ -1,4 +1,6 @@
-"""The outbox relay against the real broker: confirmed publishing, late subscribers, pruning."""
+"""The outbox relay against the real broker: batches published with one wait for their confirms, late
+subscribers, unroutable and nacked events, a lost connection, pruning."""
+import socket
 from datetime import timedelta
 
 import pytest
@@ -89,3 +91,120 @@ def test_envelopes_are_validated():
         validate_envelope({"id": "1", "type": "x.y.v1"})
     with pytest.raises(ValidationError):
         validate_envelope("not an object")
+
+
+def bind(amqp_uri, queue_name, routing_key, **queue_arguments):
+    with Connection(amqp_uri) as conn:
+        Queue(queue_name, exchange=get_event_exchange("tester", {}), routing_key=routing_key, durable=True,
+              queue_arguments=queue_arguments or None).bind(conn.channel()).declare()
+
+
+def outbox_rows(db):
+    with db.session() as s:
+        return {row.event_id: row for row in s.query(Outbox)}
+
+
+@pytest.mark.integration
+def test_a_batch_is_published_with_one_wait_for_its_confirms(db, rabbit_config, monkeypatch):
+    amqp = rabbit_config["AMQP_URI"]
+    bind(amqp, "all-things", "thing.happened.v1")
+    relay = Relay(db, Outbox, "tester", amqp, batch=500, grace=300)
+    waits, wait = [], Relay._await_confirms
+
+    def counted_wait(conn, confirms):
+        waits.append(confirms.published)  # messages already sent when the relay starts waiting
+        wait(conn, confirms)
+    monkeypatch.setattr(Relay, "_await_confirms", staticmethod(counted_wait))
+    sent = [make_event("tester", "thing.happened.v1", {"n": i}) for i in range(500)]
+    with db.session() as s:
+        s.add_all(Outbox(event_id=e["id"], type=e["type"], payload=e) for e in sent)
+    assert relay.drain_once() == 500 and relay.pending() == 0
+    assert waits == [500]  # one wait, after the whole batch (before: a confirm awaited per event)
+    received = consume_all(amqp, "all-things")
+    assert [e["id"] for e in received] == [e["id"] for e in sent]  # all of them, in outbox order
+
+
+@pytest.mark.integration
+def test_an_unroutable_event_among_routable_ones_is_kept_for_its_subscriber_alone(db, rabbit_config):
+    amqp = rabbit_config["AMQP_URI"]
+    bind(amqp, "things", "thing.happened.v1")
+    relay = Relay(db, Outbox, "tester", amqp, grace=300)
+    before = add(db)
+    unroutable = add(db, "nobody.listens.v1")
+    after = add(db)
+    assert relay.drain_once() == 3
+    rows = outbox_rows(db)
+    assert rows[before["id"]].published_at and rows[after["id"]].published_at
+    kept = rows[unroutable["id"]]
+    assert (kept.published_at, kept.unrouted, kept.attempts) == (None, False, 1)
+    assert kept.last_error == "unroutable: no queue bound yet" and kept.next_attempt_at is not None
+    assert [e["id"] for e in consume_all(amqp, "things")] == [before["id"], after["id"]]
+
+
+@pytest.mark.integration
+def test_a_nacked_event_stays_pending_and_the_rest_of_the_batch_is_published(db, rabbit_config):
+    amqp = rabbit_config["AMQP_URI"]
+    bind(amqp, "things", "thing.happened.v1")
+    # a full queue that refuses new messages: RabbitMQ nacks what is routed to it
+    bind(amqp, "full", "thing.refused.v1", **{"x-max-length": 0, "x-overflow": "reject-publish"})
+    relay = Relay(db, Outbox, "tester", amqp, grace=0)
+    ok = add(db)
+    refused = add(db, "thing.refused.v1")
+    assert relay.drain_once() == 2
+    rows = outbox_rows(db)
+    assert rows[ok["id"]].published_at is not None
+    kept = rows[refused["id"]]
+    assert (kept.published_at, kept.unrouted, kept.last_error) == (None, False, "nacked by the broker")
+    assert relay.pending() == 1
+
+
+@pytest.mark.integration
+def test_a_broker_lost_mid_batch_leaves_the_unconfirmed_rows_pending(db, rabbit_config, monkeypatch):
+    amqp = rabbit_config["AMQP_URI"]
+    bind(amqp, "things", "thing.happened.v1")
+    relay = Relay(db, Outbox, "tester", amqp)
+    events = [add(db, data={"n": i}) for i in range(3)]
+
+    def lost_after_the_first_confirm(conn, confirms):
+        while not confirms.acked:
+            conn.drain_events(timeout=5)
+        confirms.acked = {1}
+        for channel in conn.connection.channels.values():  # the others' acks never arrive
+            getattr(channel, "events", {}).get("basic_ack", set()).clear()
+        raise ConnectionResetError("connection lost")
+    monkeypatch.setattr(Relay, "_await_confirms", staticmethod(lost_after_the_first_confirm))
+    with pytest.raises(ConnectionResetError):
+        relay.drain_once()
+    rows = outbox_rows(db)
+    assert rows[events[0]["id"]].published_at is not None
+    assert [rows[e["id"]].published_at for e in events[1:]] == [None, None] and relay.pending() == 2
+
+
+@pytest.mark.integration
+def test_the_connection_kept_between_batches_is_replaced_when_it_died(db, rabbit_config):
+    amqp = rabbit_config["AMQP_URI"]
+    bind(amqp, "things", "thing.happened.v1")
+    relay = Relay(db, Outbox, "tester", amqp)
+    first = add(db)
+    assert relay.drain_once() == 1
+    kept = relay._conn
+    kept.connection.sock.shutdown(socket.SHUT_RDWR)  # the broker restarted while the relay was idle
+    second = add(db)
+    assert relay.drain_once() == 1 and relay.pending() == 0  # no error, no wait for the next round
+    assert relay._conn is not kept
+    assert [e["id"] for e in consume_all(amqp, "things")] == [first["id"], second["id"]]
+    relay.close()
+
+
+def test_the_connection_kept_between_batches_is_opened_anew_after_a_while_idle(db, rabbit_config):
+    """It has no heartbeat: after KEPT_CONNECTION_IDLE without a batch it is not trusted any more."""
+    from paraph_platform.outbox import KEPT_CONNECTION_IDLE
+    relay = Relay(db, Outbox, "tester", rabbit_config["AMQP_URI"], grace=300)
+    try:
+        first = relay._connection()
+        assert relay._connection() is first  # busy: kept
+        relay._conn_used -= KEPT_CONNECTION_IDLE + 1
+        second = relay._connection()
+        assert second is not first and relay._connection() is second
+    finally:
+        relay.close()

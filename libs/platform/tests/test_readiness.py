@@ -33,3 +33,18 @@ def test_ping_fails_when_the_broker_is_unreachable(monkeypatch):
 
 def test_services_check_ping_by_default():
     assert "ping" in health.SERVICE_CHECKS and "ping" in health.DEFAULT_CHECKS["perimeter"]
+
+
+def test_every_url_of_a_cluster_is_tried_when_the_first_node_is_down(container_factory, rabbit_config, monkeypatch):
+    """``AMQP_URI`` with several ``;``-separated nodes, the first one down: the start check (run.py,
+    ``./paraph up``) and the broker and ping checks use the next one."""
+    uri = rabbit_config["AMQP_URI"]
+    cluster_uri = f"pyamqp://guest:secret@127.0.0.1:1//;{uri}"
+    ok, message = health.broker_reachable(cluster_uri, timeout=2)
+    assert ok, message
+    ok, message = health.broker_reachable("pyamqp://guest:secret@127.0.0.1:1//;pyamqp://guest:secret@127.0.0.1:2//", 1)
+    assert not ok and "127.0.0.1:1" in message and "127.0.0.1:2" in message and "secret" not in message
+    container_factory(ReadinessProbeService, {"AMQP_URI": cluster_uri, "serializer": "json"}).start()
+    monkeypatch.setenv("AMQP_URI", cluster_uri)
+    ok, lines = health.run_checks("readiness_probe", ["broker", "ping"], timeout=5)
+    assert ok, lines

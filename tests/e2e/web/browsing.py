@@ -4,8 +4,15 @@ A click on a submit button or a link returns as soon as Chromium has dispatched 
 next page is there: looking an element up at once can race the navigation. ``by_id`` waits (up to
 ``WAIT_SECONDS``) for the element to be in the page, so a check of what the next page shows (an error next to
 its field, a notice) does not fail only because the page had not arrived yet.
+
+An element of the page being replaced can fail in more than one way: ChromeDriver says "stale element" once
+the old document is gone, but "Node with given id does not belong to the document" (a plain
+WebDriverException) while the new one is being attached. ``gone`` treats both as "that page is gone".
 """
 WAIT_SECONDS = 10
+
+# what ChromeDriver says, in a plain WebDriverException, about a node of a document being replaced
+_NODE_OF_REPLACED_DOCUMENT = ("does not belong to the document", "No node with given id")
 
 
 def by_id(browser, element_id: str):
@@ -14,6 +21,62 @@ def by_id(browser, element_id: str):
     from selenium.webdriver.support.ui import WebDriverWait
     return WebDriverWait(browser, WAIT_SECONDS).until(
         expected_conditions.presence_of_element_located((By.ID, element_id)))
+
+
+def css(browser, selector):
+    from selenium.webdriver.common.by import By
+    return browser.find_elements(By.CSS_SELECTOR, selector)
+
+
+def gone(error: Exception) -> bool:
+    """Does this error from a WebDriver call mean the element's page was replaced meanwhile?"""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    if isinstance(error, (StaleElementReferenceException, NoSuchElementException)):
+        return True
+    return any(words in str(error) for words in _NODE_OF_REPLACED_DOCUMENT)
+
+
+def stale(element) -> bool:
+    """Has the page this element was on been replaced (after a click that loads another page)?"""
+    from selenium.common.exceptions import WebDriverException
+    try:
+        element.is_enabled()
+        return False
+    except WebDriverException as error:
+        if gone(error):
+            return True
+        raise
+
+
+def text_of(browser, id_) -> str:
+    """The element's text, or "" while the next page loads (for waits after a click)."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+    try:
+        return "".join(element.text for element in browser.find_elements(By.ID, id_))
+    except WebDriverException as error:
+        if gone(error):
+            return ""
+        raise
+
+
+def page_text(browser) -> str:
+    """The whole page's text, or "" while the next page loads."""
+    from selenium.common.exceptions import WebDriverException
+    try:
+        return css(browser, "body")[0].text
+    except IndexError:
+        return ""
+    except WebDriverException as error:
+        if gone(error):
+            return ""
+        raise
+
+
+def wait_for_next_page(browser, page, seconds: float = 15):
+    """Wait until the page whose root element is ``page`` was replaced by the next one."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(browser, seconds).until(lambda _: stale(page))
 
 
 def ok(response, status=(200, 201)):

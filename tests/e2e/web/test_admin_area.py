@@ -5,15 +5,9 @@ practical case: the admin shares customers and contract types out in perimeters 
 DUPONT and DURAND each see only theirs in the pickers of the new quote page."""
 import pytest
 
-from tests.e2e.web.browsing import by_id
+from tests.e2e.web.browsing import by_id, css
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
-
-
-
-def css(browser, selector):
-    from selenium.webdriver.common.by import By
-    return browser.find_elements(By.CSS_SELECTOR, selector)
 
 
 def navigate(browser, element):
@@ -182,7 +176,7 @@ def test_practical_case_perimeters_then_each_salesperson_sees_only_theirs(web_sy
 
     # DUPONT's perimeters on his page: a multi-select of the license's perimeters
     browser.get(f"{w.url}/settings/users/{dupont['user']['user_id']}")
-    nord = [p for p in s.get("/api/v1/perimeters", token=token).get_json() if p["name"] == "Nord"][0]
+    nord = [p for p in s.get("/api/v1/perimeters", token=token).get_json()["items"] if p["name"] == "Nord"][0]
     by_id(browser, f"perimeter_ids-{nord['id']}").click()
     navigate(browser, "user-perimeters-submit")
     assert by_id(browser, f"perimeter_ids-{nord['id']}").is_selected()

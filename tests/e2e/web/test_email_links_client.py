@@ -8,6 +8,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.e2e.web.browsing import css, page_text
 import requests
 
 from .conftest import PASSWORD, local
@@ -17,19 +19,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 # the client-facing templates with a link (signature_otp has none)
 CLIENT_TEMPLATES = {"quote_send", "quote_reminder", "signature_request", "signature_reminder",
                     "signature_completed", "client_invitation", "contract_shared"}
-
-
-def css(browser, selector):
-    from selenium.webdriver.common.by import By
-    return browser.find_elements(By.CSS_SELECTOR, selector)
-
-
-def page_text(browser) -> str:
-    from selenium.common.exceptions import StaleElementReferenceException
-    try:
-        return css(browser, "body")[0].text
-    except (IndexError, StaleElementReferenceException):
-        return ""
 
 
 def test_every_link_of_every_client_email_lands_on_a_working_page(public_system, browser, screenshot):

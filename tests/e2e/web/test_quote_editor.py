@@ -6,32 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, ok
+from tests.e2e.web.browsing import by_id, css, ok, wait_for_next_page
 
 pytestmark = pytest.mark.integration
-
-
-def css(browser, selector):
-    return browser.find_elements("css selector", selector)
 
 
 def text(element) -> str:
     """An element's text with the narrow and non-breaking spaces of French numbers as plain spaces."""
     return element.text.replace("\u202f", " ").replace("\xa0", " ")
-
-
-def wait_for_next_page(browser, page):
-    """Wait until the page whose root element is ``page`` was replaced by the next one."""
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    def replaced(_):
-        try:
-            page.tag_name
-            return False
-        except StaleElementReferenceException:
-            return True
-    WebDriverWait(browser, 15).until(replaced)
 
 
 def navigate(browser, element_id: str):
@@ -127,7 +109,7 @@ def test_create_a_quote_with_live_totals_then_edit_the_draft(web_system, staff, 
     assert "field-data-site-error" in by_id(browser, "field-data-site").get_attribute("aria-describedby")
     assert by_id(browser, "line-2-optional").is_selected()  # the form comes back as it was typed
     assert by_id(browser, "line-1-tax_rate").get_attribute("value") == "5,5"
-    assert w.s.get("/api/v1/quotes", token=shop["token"]).get_json()["total"] == 0
+    assert w.s.get("/api/v1/quotes?count=true", token=shop["token"]).get_json()["total"] == 0
     screenshot(browser, "quote-editor-error")
     by_id(browser, "field-data-site").send_keys("Fournil, 3 rue du Pain, Lille")
     navigate(browser, "quote-submit")

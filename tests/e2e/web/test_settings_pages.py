@@ -10,25 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.web.browsing import by_id
+from tests.e2e.web.browsing import by_id, css, stale, text_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
-
-
-
-def css(browser, selector):
-    from selenium.webdriver.common.by import By
-    return browser.find_elements(By.CSS_SELECTOR, selector)
-
-
-def text_of(browser, id_) -> str:
-    """The element's text, or "" while the next page loads (for waits after a click)."""
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.common.by import By
-    try:
-        return "".join(element.text for element in browser.find_elements(By.ID, id_))
-    except StaleElementReferenceException:
-        return ""
 
 
 class Receiver:
@@ -151,9 +135,11 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     w.wait(lambda: css(browser, "p.notice.success"), message="template saved")
     saved = s.get("/api/v1/notification-templates/quote_send?locale=en", token=token).get_json()
     assert saved["customized"] and saved["subject"] == "Your quote {{ number }} from {{ license_name }}"
+    saved_notice = css(browser, "p.notice.success")[0]
     by_id(browser, "reset-template-ask").click()
     by_id(browser, "reset-template").click()
-    w.wait(lambda: css(browser, "p.notice.success"), message="template reset")
+    # the save's notice stays on the page until the reset's page replaces it: wait for the new page's notice
+    w.wait(lambda: stale(saved_notice) and css(browser, "p.notice.success"), message="template reset")
     assert not s.get("/api/v1/notification-templates/quote_send?locale=en", token=token).get_json()["customized"]
     assert not css(browser, "#reset-template-ask")
 
@@ -208,7 +194,7 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     assert s.get("/api/v1/settings/flags", token=token).get_json() == []
 
     # the notifications log: the staff's invitation emails, with their status
-    w.wait(lambda: s.get("/api/v1/notifications?status=sent", token=token).get_json()["total"] >= 1,
+    w.wait(lambda: s.get("/api/v1/notifications?status=sent&count=true", token=token).get_json()["total"] >= 1,
            message="an email sent")
     browser.get(w.url + "/settings/notifications")
     rows = css(browser, "#notifications tbody tr")

@@ -107,3 +107,110 @@ def test_approvers_then_signers_status_reminders_and_cancel(public_system, brows
     signing_in(w)(browser, "paul@acme.test", next_path=f"/contracts/{contract['id']}/signature")
     assert h1(browser) == f"Approval & signature — {contract['number']}"
     assert "Cancelled" in by_id(browser, "past-requests").text
+
+
+def test_quote_sent_with_options_then_a_signer_reassigned(public_system, browser, screenshot):
+    """A quote sent with a CC, all signers at once, a last day and a reminder every 2 days; the second signer
+    is replaced (a reason is required: its refusal is said next to the form); the page shows the new signer,
+    the reason in the history, the CC, the cadence and each signer's placed fields."""
+    import datetime
+
+    w, s = public_system, public_system.s
+    admin = s.new_license("ACME Paris", "boss@acme.test")
+    sales = s.add_user(admin, "paul@acme.test", name="Paul Martin")
+    token = sales["access_token"]
+    customer = s.post("/api/v1/customers", token=token, json={"name": "Atelier Durand", "kind": "company", "contacts": [
+        {"first_name": "Jeanne", "last_name": "Durand", "email": "jeanne@durand.test"},
+        {"first_name": "Marc", "last_name": "Leroy", "email": "marc@durand.test"}]}).get_json()
+    quote = s.post("/api/v1/contracts", token=token, json={
+        "kind": "quote", "title": "Devis atelier", "customer_id": customer["id"],
+        "contact_id": customer["contacts"][0]["id"],
+        "lines": [{"description": "Installation", "quantity": "1", "unit_price": "900", "tax_rate": "20"}]}).get_json()
+    last_day = (datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=20)).isoformat()
+    last_day_after = (datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=21)).isoformat()
+    from babel.dates import format_date
+    last_day_shown = format_date(datetime.date.fromisoformat(last_day), "medium", locale="fr")
+
+    signing_in(w)(browser, "paul@acme.test", next_path=f"/contracts/{quote['id']}/signature")
+    # the license's cadence is offered; tags such as {{sig:1}} are explained
+    assert by_id(browser, "field-reminder_every_days").get_attribute("value")
+    assert "{{sig:1}}" in by_id(browser, "signers-fieldset").text
+    choose(browser, "signers-1-person", "Marc Leroy <marc@durand.test>")
+    by_id(browser, "signing-order-parallel").click()
+    browser.execute_script("arguments[0].value = arguments[1]", by_id(browser, "field-expires_at"), last_day)
+    every = by_id(browser, "field-reminder_every_days")
+    every.clear()
+    every.send_keys("99")
+    by_id(browser, "cc-0-name").send_keys("Sophie Compta")
+    by_id(browser, "cc-0-email").send_keys("compta@durand.test")
+    # a cadence the API refuses: said next to its field, the rest of the form kept
+    navigate(browser, "signature-submit")
+    assert by_id(browser, "field-reminder_every_days-error").text
+    assert by_id(browser, "signing-order-parallel").is_selected()
+    assert by_id(browser, "cc-0-email").get_attribute("value") == "compta@durand.test"
+    assert by_id(browser, "field-expires_at").get_attribute("value") == last_day
+    every = by_id(browser, "field-reminder_every_days")
+    every.clear()
+    every.send_keys("2")
+    screenshot(browser, "signature-center-options")
+    navigate(browser, "signature-submit")
+    assert "envoyée" in notice(browser)
+
+    # all at once: both signers' turn; the CC, the cadence and the last day are said
+    assert statuses(browser, "signature") == [("Jeanne", "pending"), ("Marc", "pending")]
+    assert "Sophie Compta" in by_id(browser, "request-cc").text
+    assert by_id(browser, "request-cadence").text.startswith("Tous les 2 jours")
+    assert by_id(browser, "request-order").text == "Tous en même temps"
+    request = s.get(f"/api/v1/signature-requests?contract_id={quote['id']}", token=token).get_json()["items"][0]
+    # the request expires at the end of the day chosen; that day is shown as the last one
+    assert request["signing_order"] == "parallel" and request["expires_at"] == f"{last_day_after}T00:00:00Z"
+    assert last_day_shown in by_id(browser, "request-dates").text
+    assert request["cc"] == [{"name": "Sophie Compta", "email": "compta@durand.test"}]
+    # each signer's placed fields (the quote's template carries a signature field per signer)
+    fields = css(browser, "#signature-center-heading-table .placed-fields li")
+    assert fields and all(f.get_attribute("data-filled") == "false" for f in fields)
+    assert any(f.get_attribute("data-field-type") == "signature" for f in fields)
+
+    # replacing Marc needs a reason: the refusal is said next to his form, what was typed kept
+    marc = next(p for p in request["participants"] if p["email"] == "marc@durand.test")
+    by_id(browser, f"reassign-{marc['id']}-open").click()
+    by_id(browser, f"reassign-{marc['id']}-name").send_keys("Luc Martin")
+    by_id(browser, f"reassign-{marc['id']}-email").send_keys("luc@durand.test")
+    navigate(browser, f"reassign-{marc['id']}-submit")
+    error = by_id(browser, f"reassign-{marc['id']}-reason-error")
+    assert error.text == "Obligatoire." and error.is_displayed()
+    assert by_id(browser, f"reassign-{marc['id']}-name").get_attribute("value") == "Luc Martin"
+    screenshot(browser, "signature-center-reassign-refused")
+    by_id(browser, f"reassign-{marc['id']}-reason").send_keys("Marc a quitté l'entreprise")
+    navigate(browser, f"reassign-{marc['id']}-submit")
+    assert "Luc Martin" in notice(browser)
+    assert statuses(browser, "signature") == [("Jeanne", "pending"), ("Luc", "pending")]
+    assert "Marc Leroy remplacé(e) par Luc Martin : Marc a quitté l'entreprise" in by_id(browser, "request-history").text
+    assert "Sophie Compta" in by_id(browser, "request-cc").text
+    assert by_id(browser, "request-cadence").text.startswith("Tous les 2 jours")
+    w.wait(lambda: w.mail.messages(to="luc@durand.test"), message="the new signer's request")
+    screenshot(browser, "signature-center-reassigned")
+
+
+    # Jeanne signs while her reassignment is being typed: the refusal (409) is said next to her form
+    from signing_service import testing as esign
+    jeanne = next(p for p in request["participants"] if p["email"] == "jeanne@durand.test")
+    by_id(browser, f"reassign-{jeanne['id']}-open").click()
+    by_id(browser, f"reassign-{jeanne['id']}-name").send_keys("Paul Durand")
+    by_id(browser, f"reassign-{jeanne['id']}-email").send_keys("paul@durand.test")
+    by_id(browser, f"reassign-{jeanne['id']}-reason").send_keys("Absente")
+    assert esign.sign_via_link(s, "jeanne@durand.test").status_code == 200
+    navigate(browser, f"reassign-{jeanne['id']}-submit")
+    assert "ne peut plus être remplacée" in by_id(browser, f"reassign-{jeanne['id']}-message").text
+    assert statuses(browser, "signature") == [("Jeanne", "signed"), ("Luc", "pending")]
+    jeanne_fields = css(browser, f"tr[data-participant='{jeanne['id']}'] .placed-fields li")
+    assert jeanne_fields and all(f.get_attribute("data-filled") == "true" for f in jeanne_fields)
+    screenshot(browser, "signature-center-reassign-too-late")
+
+    # in English
+    assert s.patch("/api/v1/me", token=token, json={"locale": "en"}).status_code == 200
+    browser.delete_all_cookies()
+    signing_in(w)(browser, "paul@acme.test", next_path=f"/contracts/{quote['id']}/signature")
+    assert by_id(browser, "request-cadence").text == "Every 2 days, at most 3 per person"
+    assert by_id(browser, "request-order").text == "All at once"
+    assert "Marc Leroy replaced by Luc Martin: Marc a quitté l'entreprise" in by_id(browser, "request-history").text

@@ -139,6 +139,17 @@ def get(path: str, **params):
     return call("GET", path, params=params or None)
 
 
+def get_all(path: str, **params) -> list:
+    """Every item of a paginated list (a picker's choices), walking its pages with ``next_cursor``."""
+    items, cursor = [], None
+    while True:
+        page = get(path, **params, **({"cursor": cursor} if cursor else {}))
+        items += page["items"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return items
+
+
 def get_many(*calls: tuple[str, dict]) -> list:
     """The answers of several GETs ``(path, params)``, sent at once with the current access token; in order.
     The worker threads never touch the session: an answer 401 (the token expired meanwhile) is asked again

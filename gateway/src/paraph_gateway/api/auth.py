@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify
 from marshmallow import Schema, fields, validate
 
 from ..routing import call, client_ip, route
+from .identity import MeSchema
 
 bp = Blueprint("auth", __name__)
 
@@ -72,7 +73,9 @@ class SessionSchema(Schema):
     licenses = fields.List(fields.Nested(LicenseRef))
 
 
-@route(bp, "/auth/login", ["POST"], body=LoginSchema, response=SessionSchema, public=True, tags=["auth"])
+@route(bp, "/auth/login", ["POST"], body=LoginSchema, response=SessionSchema, public=True, tags=["auth"],
+       responses={401: "Wrong email or password",
+                  429: "Too many failed sign-ins for this account or address: retry after `Retry-After` seconds"})
 def login(body):
     """Sign in with email and password; returns an access token (15 min) and a refresh token."""
     return call("identity", "login", {**body, "client_ip": client_ip()})
@@ -123,13 +126,22 @@ def link_info(body):
     return call("identity", "link_info", body)
 
 
-@route(bp, "/auth/forgot-password", ["POST"], body=ForgotSchema, public=True, status=202, tags=["auth"])
+class ResetRequestedSchema(Schema):
+    requested = fields.Boolean(required=True, metadata={"description": "true, whether or not the email is known"})
+
+
+class ResetDoneSchema(Schema):
+    reset = fields.Boolean(required=True)
+
+
+@route(bp, "/auth/forgot-password", ["POST"], body=ForgotSchema, response=ResetRequestedSchema, public=True,
+       status=202, tags=["auth"])
 def forgot_password(body):
     """Send a password reset link (the answer is the same whether or not the email is known)."""
     return call("identity", "request_password_reset", body["email"])
 
 
-@route(bp, "/auth/reset-password", ["POST"], body=ResetSchema, public=True, tags=["auth"])
+@route(bp, "/auth/reset-password", ["POST"], body=ResetSchema, response=ResetDoneSchema, public=True, tags=["auth"])
 def reset_password(body):
     """Set a new password with a single-use reset link; other sessions end."""
     return call("identity", "reset_password", body)
@@ -157,7 +169,7 @@ def jwks():
     return resp
 
 
-@route(bp, "/me", ["GET"], tags=["auth"])
+@route(bp, "/me", ["GET"], response=MeSchema, tags=["auth"])
 def me(actor):
     """The signed-in user, their role here and the licenses they can switch to."""
     return call("identity", "me", actor)

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from paraph_platform.actor import system_actor
 from paraph_platform.errors import Forbidden, Unauthorized
+from paraph_platform.pagination import PageParams, PageResult
 
 from ..routing import call, route
 
@@ -31,6 +32,28 @@ class PoolUpdateSchema(Schema):
     expires_at = fields.AwareDateTime()
 
 
+class RateLimitsSchema(Schema):
+    rate_limit_per_window = fields.Integer(
+        allow_none=True, validate=validate.Range(min=1, max=1_000_000),
+        metadata={"description": "requests per window for each user of the license (null: the default)"})
+    api_key_rate_limit_per_window = fields.Integer(
+        allow_none=True, validate=validate.Range(min=1, max=1_000_000),
+        metadata={"description": "requests per window for each API key of the license (null: the default)"})
+
+
+class RateLimitsView(RateLimitsSchema):
+    license_id = fields.String()
+
+
+class PoolSchema(Schema):
+    """A subscription (seat pool); the activation code is shown once, when it is created."""
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    seats = fields.Integer(required=True)
+    expires_at = fields.String(required=True)
+    activation_code = fields.String(metadata={"description": "creation only"})
+
+
 class ActivateSchema(Schema):
     activation_code = fields.String(required=True, validate=validate.Length(min=6, max=64))
     company_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -38,7 +61,7 @@ class ActivateSchema(Schema):
     admin_name = fields.String(load_default="", validate=validate.Length(max=200))
 
 
-class LicenseSettingsSchema(Schema):
+class LicenseSettingsPatchSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     abandon_delay_days = fields.Integer(validate=validate.Range(min=1, max=3650),
                                         metadata={"description": "unsigned contracts are abandoned after this delay"})
@@ -58,6 +81,11 @@ class LicenseSchema(Schema):
     seats_used = fields.Integer(metadata={"description": "seats used across every license of the subscription"})
     seats_used_here = fields.Integer()
     active_users = fields.Integer()
+
+
+class ActivatedSchema(Schema):
+    license = fields.Nested(LicenseSchema, required=True)
+    admin = fields.Dict(required=True, metadata={"description": "the invited admin's membership (a user)"})
 
 
 class InviteSchema(Schema):
@@ -97,24 +125,20 @@ class MemberSchema(Schema):
     deactivated_at = fields.String(allow_none=True)
 
 
-class MemberPageSchema(Schema):
+class MemberPageSchema(PageResult):
     items = fields.List(fields.Nested(MemberSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
-class UserQuerySchema(Schema):
+class UserQuerySchema(PageParams):
     q = fields.String(load_default=None, validate=validate.Length(max=200))
     role = fields.String(load_default=None, validate=validate.OneOf(STAFF_ROLES + ("client",)))
     status = fields.String(load_default=None, validate=validate.OneOf(["invited", "active", "deactivated"]))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
-class ColleagueQuerySchema(Schema):
+class ColleagueQuerySchema(PageParams):
     q = fields.String(load_default=None, validate=validate.Length(max=200))
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500),
+                           metadata={"description": "rows per page (default 200, at most 500)"})
 
 
 class ColleagueSchema(Schema):
@@ -123,7 +147,7 @@ class ColleagueSchema(Schema):
     email = fields.String()
 
 
-class ColleaguePageSchema(Schema):
+class ColleaguePageSchema(PageResult):
     items = fields.List(fields.Nested(ColleagueSchema))
 
 
@@ -138,6 +162,15 @@ class PreferencesSchema(Schema):
                                         values=fields.Boolean(),
                                         metadata={"description": "a portal client changed their or their company's "
                                                                  "details (customers you own)"})
+
+
+class PreferencesView(PreferencesSchema):
+    """Every preference set so far (events never set keep their defaults)."""
+
+
+class MeSchema(MemberSchema):
+    licenses = fields.List(fields.Dict(), required=True, metadata={"description": "the licenses I can switch to"})
+    preferences = fields.Nested(PreferencesView, required=True)
 
 
 class ProfileSchema(Schema):
@@ -194,6 +227,28 @@ class CollaboratorsPreviewSchema(Schema):
     errors = fields.List(fields.Nested(RowErrorSchema))
 
 
+class SyncReportSchema(Schema):
+    matched = fields.List(fields.Dict(), required=True, metadata={"description": "code, email, user_id"})
+    collaborators_without_user = fields.List(fields.Dict(), required=True,
+                                             metadata={"description": "code, email, name, active"})
+    users_without_collaborator = fields.List(fields.Dict(), required=True,
+                                             metadata={"description": "user_id, email, name, erp_code"})
+
+
+class ImportedSchema(SyncReportSchema):
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    linked = fields.Integer(required=True)
+    errors = fields.List(fields.Nested(RowErrorSchema), required=True)
+    missing_marked_inactive = fields.Integer(required=True)
+    invited = fields.List(fields.Dict(), required=True)
+
+
+class InvitedCollaboratorsSchema(Schema):
+    invited = fields.List(fields.Dict(), required=True, metadata={"description": "the users invited"})
+    skipped = fields.List(fields.Dict(), required=True, metadata={"description": "code, email, reason"})
+
+
 class LinkSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=64))
     user_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
@@ -218,16 +273,26 @@ def _operator():
 
 # -- operator (subscription management) --------------------------------------------------------
 
-@route(bp, "/operator/seat-pools", ["POST"], body=PoolCreateSchema, public=True, status=201, tags=["operator"])
+@route(bp, "/operator/seat-pools", ["POST"], body=PoolCreateSchema, response=PoolSchema, public=True, status=201,
+       tags=["operator"])
 def create_pool(body):
     """Create a subscription: activation code, seat count and expiry (operator token)."""
     return call("identity", "create_pool", _operator(), body)
 
 
-@route(bp, "/operator/seat-pools/<pool_id>", ["PATCH"], body=PoolUpdateSchema, public=True, tags=["operator"])
+@route(bp, "/operator/seat-pools/<pool_id>", ["PATCH"], body=PoolUpdateSchema, response=PoolSchema, public=True,
+       tags=["operator"])
 def update_pool(pool_id, body):
     """Change a subscription's seats or expiry (operator token)."""
     return call("identity", "update_pool", _operator(), pool_id, body)
+
+
+@route(bp, "/operator/licenses/<license_id>/rate-limits", ["PATCH"], body=RateLimitsSchema, response=RateLimitsView,
+       public=True, tags=["operator"])
+def set_rate_limits(license_id, body):
+    """Give a license its own rate limits, per user and per API key, instead of the gateway's defaults
+    (operator token)."""
+    return call("identity", "set_rate_limits", _operator(), license_id, body)
 
 
 # -- license ----------------------------------------------------------------------------------
@@ -243,7 +308,8 @@ def rotate_token_key():
     return call("identity", "rotate_token_key", _operator())
 
 
-@route(bp, "/licenses/activate", ["POST"], body=ActivateSchema, public=True, status=201, tags=["licenses"])
+@route(bp, "/licenses/activate", ["POST"], body=ActivateSchema, response=ActivatedSchema, public=True, status=201,
+       tags=["licenses"])
 def activate(body):
     """Activate a company environment with an activation code; its admin receives an invitation."""
     return call("identity", "activate_license", body)
@@ -255,7 +321,8 @@ def get_license(actor):
     return call("identity", "get_license", actor)
 
 
-@route(bp, "/license", ["PATCH"], body=LicenseSettingsSchema, response=LicenseSchema, roles=ADMIN, tags=["licenses"])
+@route(bp, "/license", ["PATCH"], body=LicenseSettingsPatchSchema, response=LicenseSchema, roles=ADMIN,
+       tags=["licenses"])
 def update_license(actor, body):
     """Change the license name and settings (abandon delay, locale, currency...)."""
     return call("identity", "update_license", actor, body)
@@ -265,7 +332,8 @@ def update_license(actor, body):
 
 @route(bp, "/users", ["GET"], query=UserQuerySchema, response=MemberPageSchema, roles=MANAGERS, tags=["users"])
 def list_users(actor, query):
-    """Users of this license, searchable by email or name."""
+    """Users of this license, searchable by email or name, by email order: walk with `next_cursor`;
+    `count=true` adds `total`."""
     return call("identity", "list_users", actor, query)
 
 
@@ -321,7 +389,7 @@ def update_profile(actor, body):
     return call("identity", "update_profile", actor, body)
 
 
-@route(bp, "/me/preferences", ["PATCH"], body=PreferencesSchema, tags=["users"])
+@route(bp, "/me/preferences", ["PATCH"], body=PreferencesSchema, response=PreferencesView, tags=["users"])
 def update_preferences(actor, body):
     """Notification preferences: per event (quote viewed/downloaded, contract shared, signed), email and/or SMS."""
     return call("identity", "update_preferences", actor, body)
@@ -329,7 +397,7 @@ def update_preferences(actor, body):
 
 # -- ERP one-way sync -------------------------------------------------------------------------
 
-@route(bp, "/erp/collaborators/import", ["POST"], body=ImportSchema, roles=ADMIN, tags=["erp"])
+@route(bp, "/erp/collaborators/import", ["POST"], body=ImportSchema, response=ImportedSchema, roles=ADMIN, tags=["erp"])
 def import_collaborators(actor, body):
     """Import ERP collaborators keyed by email; existing users get their collaborator code."""
     return call("identity", "import_collaborators", actor, body, timeout=60)
@@ -343,7 +411,7 @@ def preview_collaborators(actor, body):
     return call("identity", "preview_collaborators", actor, body, timeout=60)
 
 
-@route(bp, "/erp/sync-report", ["GET"], roles=MANAGERS, tags=["erp"])
+@route(bp, "/erp/sync-report", ["GET"], response=SyncReportSchema, roles=MANAGERS, tags=["erp"])
 def sync_report(actor):
     """Matched users, collaborators without account, users without collaborator (manual review)."""
     return call("identity", "sync_report", actor)
@@ -355,7 +423,8 @@ def link_collaborator(actor, body):
     return call("identity", "link_collaborator", actor, body)
 
 
-@route(bp, "/erp/collaborators/invite", ["POST"], body=InviteCollaboratorsSchema, roles=ADMIN, tags=["erp"])
+@route(bp, "/erp/collaborators/invite", ["POST"], body=InviteCollaboratorsSchema, response=InvitedCollaboratorsSchema,
+       roles=ADMIN, tags=["erp"])
 def invite_collaborators(actor, body):
     """Activation wizard: invite ERP collaborators who have no account yet."""
     return call("identity", "invite_collaborators", actor, body, timeout=60)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
+from paraph_platform.pagination import PageParams, PageResult
+
 from ..routing import call, route
 
 bp = Blueprint("notify", __name__)
@@ -15,7 +17,8 @@ NAME = "<name>"
 # notify's templates (tests/contract/test_gateway_contract.py keeps this list in step with the service)
 TEMPLATE_NAMES = ("invitation", "client_invitation", "password_reset", "quote_send", "quote_reminder",
                   "contract_shared", "signature_request", "signature_reminder", "signature_otp",
-                  "signature_completed", "quote_viewed", "quote_downloaded", "quote_feedback", "webhook_disabled")
+                  "signature_completed", "signature_cc", "signature_declined", "signature_expired", "quote_viewed",
+                  "quote_downloaded", "quote_feedback", "webhook_disabled")
 
 
 # -- schemas ------------------------------------------------------------------------------------------
@@ -68,7 +71,7 @@ class RenderedOut(Schema):
     sms = fields.String()
 
 
-class NotificationQuery(Schema):
+class NotificationQuery(PageParams):
     status = fields.String(load_default=None, validate=validate.OneOf(["queued", "sending", "sent", "failed"]))
     channel = fields.String(load_default=None, validate=validate.OneOf(["email", "sms"]))
     template = fields.String(load_default=None, validate=validate.OneOf(TEMPLATE_NAMES))
@@ -77,8 +80,6 @@ class NotificationQuery(Schema):
     event_id = fields.String(load_default=None, validate=validate.Length(max=64))
     since = fields.AwareDateTime(load_default=None)
     until = fields.AwareDateTime(load_default=None)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
 
 
 class NotificationOut(Schema):
@@ -110,11 +111,8 @@ class NotificationOut(Schema):
     sent_at = fields.String(allow_none=True)
 
 
-class NotificationPage(Schema):
+class NotificationPage(PageResult):
     items = fields.List(fields.Nested(NotificationOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 EVENT_TYPES = fields.List(fields.String(validate=validate.Length(min=1, max=128)), validate=validate.Length(min=1, max=100),
@@ -168,13 +166,11 @@ class WebhookWithSecretOut(WebhookOut):
     secret = fields.String(metadata={"description": "only when created or rotated: keep it, it is not shown again"})
 
 
-class DeliveryQuery(Schema):
+class DeliveryQuery(PageParams):
     status = fields.String(load_default=None, validate=validate.OneOf(["pending", "sending", "succeeded", "failed"]))
     event_type = fields.String(load_default=None, validate=validate.Length(max=128))
     event_id = fields.String(load_default=None, validate=validate.Length(max=64))
     since = fields.AwareDateTime(load_default=None)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
 
 
 class DeliveryOut(Schema):
@@ -198,11 +194,8 @@ class DeliveryOut(Schema):
     payload = fields.Dict()
 
 
-class DeliveryPage(Schema):
+class DeliveryPage(PageResult):
     items = fields.List(fields.Nested(DeliveryOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class ReplayIn(Schema):
@@ -225,7 +218,8 @@ class EventTypesOut(Schema):
 
 @route(bp, "/notification-templates", ["GET"], response=TemplateOut(many=True), roles=ADMIN, tags=["notifications"])
 def list_templates(actor):
-    """Every template in every locale: the license's version or the built-in default."""
+    """Every template in every locale: the license's version or the built-in default (a fixed set, one per
+    template and locale: not paginated)."""
     return call("notify", "list_templates", actor)
 
 
@@ -266,7 +260,8 @@ def preview_template(actor, name, query, body):
 def list_notifications(actor, query):
     """Emails and SMS sent (or being sent) for this license, newest first. A front user manager sees only the
     messages about customers in their perimeter and the staff invitations (other messages about no customer are
-    for license admins). One-time codes are masked in subjects and logged SMS texts."""
+    for license admins). One-time codes are masked in subjects and logged SMS texts. Walk the log with
+    `next_cursor`; `count=true` adds `total`."""
     return call("notify", "list_notifications", actor, query)
 
 
@@ -294,7 +289,8 @@ def create_webhook(actor, body):
 
 @route(bp, "/webhooks", ["GET"], response=WebhookOut(many=True), roles=ADMIN, tags=["webhooks"])
 def list_webhooks(actor):
-    """Webhooks of this license (without their secrets)."""
+    """Webhooks of this license (without their secrets): all of them, not paginated (a license subscribes a
+    handful of endpoints)."""
     return call("notify", "list_webhooks", actor)
 
 
@@ -328,7 +324,7 @@ def rotate_webhook_secret(actor, webhook_id, body):
 @route(bp, "/webhooks/<webhook_id>/deliveries", ["GET"], query=DeliveryQuery, response=DeliveryPage, roles=ADMIN,
        tags=["webhooks"])
 def list_webhook_deliveries(actor, webhook_id, query):
-    """Delivery log of a webhook, newest first."""
+    """Delivery log of a webhook, newest first; walk it with `next_cursor`, `count=true` adds `total`."""
     return call("notify", "list_webhook_deliveries", actor, webhook_id, query)
 
 

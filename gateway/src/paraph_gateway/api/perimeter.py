@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, request
 from marshmallow import Schema, fields, validate
 
+from paraph_platform.pagination import PageParams, PageResult
+
 from ..routing import call, route
 
 bp = Blueprint("perimeters", __name__)
@@ -32,6 +34,15 @@ class PerimeterOut(Schema):
     members = fields.Dict(metadata={"description": "ids of users, customers and contract_types"})
 
 
+class PerimeterPage(PageResult):
+    items = fields.List(fields.Nested(PerimeterOut))
+
+
+class PerimeterQuery(PageParams):
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500),
+                           metadata={"description": "rows per page (default 200, at most 500)"})
+
+
 class MembersIn(Schema):
     users = IDS
     customers = IDS
@@ -50,14 +61,21 @@ class AssignmentsOut(Schema):
     version = fields.Integer()
 
 
+class PerimeterDeleted(Schema):
+    deleted = fields.Boolean(required=True)
+    id = fields.String(required=True)
+    reassigned = fields.Integer(required=True, metadata={"description": "users, customers and contract types it held"})
+
+
 class AssignmentsDetailOut(AssignmentsOut):
     perimeters = fields.List(fields.Dict(), metadata={"description": "id and name of each perimeter"})
 
 
-@route(bp, "/perimeters", ["GET"], response=PerimeterOut(many=True), roles=STAFF)
-def list_perimeters(actor):
-    """Perimeters of this license with their member counts."""
-    return call("perimeter", "list_perimeters", actor)
+@route(bp, "/perimeters", ["GET"], query=PerimeterQuery, response=PerimeterPage, roles=STAFF)
+def list_perimeters(actor, query):
+    """Perimeters of this license with their member counts, by name: a page (`items`), walk with
+    `next_cursor`; `count=true` adds `total`."""
+    return call("perimeter", "list_perimeters", actor, query)
 
 
 @route(bp, "/perimeters", ["POST"], body=PerimeterIn, response=PerimeterOut, status=201, roles=("license_admin",))
@@ -79,7 +97,7 @@ def update_perimeter(actor, perimeter_id, body):
     return call("perimeter", "update_perimeter", actor, perimeter_id, body)
 
 
-@route(bp, "/perimeters/<perimeter_id>", ["DELETE"], roles=("license_admin",))
+@route(bp, "/perimeters/<perimeter_id>", ["DELETE"], response=PerimeterDeleted, roles=("license_admin",))
 def delete_perimeter(actor, perimeter_id):
     """Delete a perimeter; refused (409) while it is the only perimeter of a customer or contract type,
     unless ``?force=true``."""

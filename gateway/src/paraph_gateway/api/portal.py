@@ -5,8 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, request
 from marshmallow import Schema, fields, validate
 
+from paraph_platform.pagination import PageParams, PageResult
+
 from ..routing import call, client_ip, route
-from .contracts import Address, _binary
+from ..downloads import file_response
+from .contracts.customers import Address
+from .signing import ActedOut
 
 bp = Blueprint("portal", __name__)
 
@@ -34,14 +38,12 @@ class AccessIn(Schema):
                                                          "default true"})
 
 
-class ClientQuery(Schema):
+class ClientQuery(PageParams):
     q = fields.String(validate=validate.Length(max=200),
                       metadata={"description": "name, email, user code or company contains"})
     status = fields.String(validate=validate.OneOf(["invited", "active", "deactivated"]))
     company = fields.String(validate=validate.Length(max=200), metadata={"description": "exactly this company"})
     customer_id = fields.String(validate=ID)
-    limit = fields.Integer(validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(validate=validate.Range(min=0, max=1_000_000))
 
 
 class AccessPatch(Schema):
@@ -70,11 +72,8 @@ class Access(Schema):
     customer_name = fields.String(metadata={"description": "in the list of the license's portal clients"})
 
 
-class AccessPage(Schema):
+class AccessPage(PageResult):
     items = fields.List(fields.Nested(Access))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 ().\-/]{3,38}$",
@@ -150,7 +149,9 @@ class ShareOut(Schema):
 
 class PortalStatus(Schema):
     contract_id = fields.String()
+    number = fields.String()
     shared = fields.Boolean(metadata={"description": "visible on the customer portal (the green line)"})
+    portal_shared = fields.Boolean()
     share = fields.Nested(ShareOut, allow_none=True)
     visible_attachments = fields.List(fields.Dict())
     visible_milestones = fields.List(fields.Dict())
@@ -186,6 +187,101 @@ class QuoteSendOut(Schema):
     attach_pdf = fields.Boolean()
     signature = fields.Dict()
     next_button = fields.String(metadata={"description": "label of the button from now on (\"Relancer par email\")"})
+
+
+class SendInfoOut(Schema):
+    """What the "send by email" dialog of a quote shows."""
+    contract_id = fields.String(required=True)
+    sent = fields.Boolean(required=True)
+    sends = fields.Integer(required=True, metadata={"description": "sent so far (reminders included)"})
+    template = fields.String(required=True, metadata={"description": "quote_send the first time, quote_reminder "
+                                                                      "afterwards"})
+    templates = fields.List(fields.String(), required=True)
+    button = fields.String(required=True, metadata={"description": "label of the button"})
+    default_contact_id = fields.String(required=True, allow_none=True)
+    customer_id = fields.String(required=True)
+    request_signature_default = fields.Boolean(required=True)
+
+
+class QuoteActivityOut(Schema):
+    contract_id = fields.String(required=True)
+    number = fields.String(required=True)
+    view_count = fields.Integer(required=True)
+    download_count = fields.Integer(required=True)
+    views = fields.Integer(required=True)
+    downloads = fields.Integer(required=True)
+    feedback = fields.Integer(required=True)
+    prefetches = fields.Integer(required=True, metadata={"description": "link scanners' fetches, not views"})
+    events = fields.List(fields.Dict(), required=True, metadata={"description": "kind, at, contact, ip, user agent, "
+                                                                                "message"})
+    sends = fields.List(fields.Dict(), required=True)
+    links = fields.List(fields.Dict(), required=True, metadata={"description": "each contact's online quote link"})
+
+
+class RevokedOut(Schema):
+    revoked = fields.Integer(required=True, metadata={"description": "links revoked now"})
+
+
+class ClientMe(Schema):
+    user_id = fields.String(required=True)
+    contact_id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    company = fields.String(required=True, allow_none=True)
+    branch = fields.String(required=True, allow_none=True)
+    name = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+    locale = fields.String(required=True)
+
+
+class ClientContractItem(Schema):
+    contract_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    number = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True)
+    shared_at = fields.String(required=True)
+    company = fields.String(required=True, allow_none=True)
+    branch = fields.String(required=True, allow_none=True)
+    requester = fields.Nested(Person, required=True, allow_none=True)
+    observers = fields.List(fields.Nested(Person), required=True)
+    my_role = fields.String(required=True, allow_none=True, metadata={"description": "signer, approver or null"})
+    portal_visible = fields.Boolean(required=True)
+
+
+class ClientContractList(Schema):
+    items = fields.List(fields.Nested(ClientContractItem), required=True)
+    total = fields.Integer(required=True)
+
+
+class ClientContract(Schema):
+    """A shared contract as its client sees it: only portal-visible attachments and milestones."""
+    contract_id = fields.String(required=True)
+    id = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True)
+    number = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    status = fields.String(allow_none=True)
+    customer_name = fields.String(allow_none=True)
+    owner_name = fields.String(allow_none=True)
+    owner_email = fields.String(allow_none=True)
+    currency = fields.String(allow_none=True)
+    total_formatted = fields.String(required=True)
+    lines = fields.List(fields.Dict(), required=True)
+    attachments = fields.List(fields.Dict(), required=True)
+    milestones = fields.List(fields.Dict(), required=True)
+    portal_visible = fields.Boolean(required=True)
+    shared_at = fields.String(required=True)
+    requester = fields.Nested(Person, required=True, allow_none=True)
+    observers = fields.List(fields.Nested(Person), required=True)
+    message = fields.String(required=True, allow_none=True)
+    company = fields.String(required=True, allow_none=True)
+    branch = fields.String(required=True, allow_none=True)
+    signature = fields.Dict(required=True, allow_none=True, metadata={"description": "my signing task, if any"})
+
+
+class PortalTasks(Schema):
+    items = fields.List(fields.Dict(), required=True, metadata={"description": "my signature tasks, with sign_path"})
+    signing_available = fields.Boolean(required=True)
 
 
 class PortalActIn(Schema):
@@ -240,7 +336,8 @@ def resend_access_invitation(actor, contact_id):
 @route(bp, "/customers/<customer_id>/portal-accesses", ["GET"], response=Access(many=True), roles=STAFF,
        tags=["customer portal"])
 def list_accesses(actor, customer_id):
-    """The customer's portal clients (Settings > Customer portal > Manage clients)."""
+    """The customer's portal clients (Settings > Customer portal > Manage clients): all of them, one per
+    contact of the customer (not paginated; `/portal-clients?customer_id=` pages them)."""
     return call("portal", "list_accesses", actor, customer_id)
 
 
@@ -248,7 +345,8 @@ def list_accesses(actor, customer_id):
        roles=("license_admin", "front_user_manager"), tags=["customer portal"])
 def list_clients(actor, query):
     """The license's portal clients with customer, company, status and restrictions (Settings > Customer
-    portal > Manage clients); a front user manager sees those of their perimeters' customers."""
+    portal > Manage clients); a front user manager sees those of their perimeters' customers. By company,
+    name: walk with `next_cursor`; `count=true` adds `total`."""
     return call("portal", "list_clients", actor, query)
 
 
@@ -278,7 +376,7 @@ def contract_portal(actor, contract_id):
 
 # -- staff: online quotes -----------------------------------------------------------------------------
 
-@route(bp, "/quotes/<contract_id>/send", ["GET"], roles=STAFF, tags=["quotes"])
+@route(bp, "/quotes/<contract_id>/send", ["GET"], response=SendInfoOut, roles=STAFF, tags=["quotes"])
 def send_info(actor, contract_id):
     """What the send screen shows: "Envoyer par email" or "Relancer par email", default contact, signature."""
     return call("portal", "send_info", actor, contract_id)
@@ -292,14 +390,14 @@ def send_quote(actor, contract_id, body):
     return call("portal", "send_quote", actor, contract_id, body, timeout=30)
 
 
-@route(bp, "/quotes/<contract_id>/activity", ["GET"], roles=STAFF, tags=["quotes"])
+@route(bp, "/quotes/<contract_id>/activity", ["GET"], response=QuoteActivityOut, roles=STAFF, tags=["quotes"])
 def quote_activity(actor, contract_id):
     """Every view, download and feedback of the quote, on its online page or in the customer portal (date, time,
     IP, browser, channel), link scanners' prefetches, and every email sent."""
     return call("portal", "quote_activity", actor, contract_id)
 
 
-@route(bp, "/quotes/<contract_id>/links", ["DELETE"], roles=STAFF, tags=["quotes"])
+@route(bp, "/quotes/<contract_id>/links", ["DELETE"], response=RevokedOut, roles=STAFF, tags=["quotes"])
 def revoke_quote_links(actor, contract_id):
     """Deactivate the links to the quote's online page."""
     return call("portal", "revoke_quote_links", actor, contract_id)
@@ -313,7 +411,7 @@ def _meta() -> dict:
             "method": request.method}
 
 
-@route(bp, "/portal/me", ["GET"], roles=CLIENT, tags=["portal (clients)"])
+@route(bp, "/portal/me", ["GET"], response=ClientMe, roles=CLIENT, tags=["portal (clients)"])
 def client_me(actor):
     """The signed-in client: contact, customer, company and branch."""
     return call("portal", "client_me", actor)
@@ -340,13 +438,14 @@ def client_update_company(actor, body):
     return call("portal", "client_update_company", actor, body)
 
 
-@route(bp, "/portal/contracts", ["GET"], roles=CLIENT, tags=["portal (clients)"])
+@route(bp, "/portal/contracts", ["GET"], response=ClientContractList, roles=CLIENT, tags=["portal (clients)"])
 def client_contracts(actor):
     """Contracts shared with you or with your company (limited to your branch if your access is)."""
     return call("portal", "client_contracts", actor)
 
 
-@route(bp, "/portal/contracts/<contract_id>", ["GET"], roles=CLIENT, tags=["portal (clients)"])
+@route(bp, "/portal/contracts/<contract_id>", ["GET"], response=ClientContract, roles=CLIENT,
+       tags=["portal (clients)"])
 def client_contract(actor, contract_id):
     """A shared contract with its portal-visible attachments and milestones (a quote's view is recorded
     with date and time and counted in the quote list)."""
@@ -358,23 +457,25 @@ def client_contract(actor, contract_id):
 def client_pdf(actor, contract_id):
     """The shared contract's PDF (a quote's download is recorded with date and time and counted in the quote
     list)."""
-    return _binary(call("portal", "client_pdf", actor, contract_id, _meta(), timeout=60),
+    return file_response(call("portal", "client_pdf", actor, contract_id, _meta(), timeout=60),
                    inline=request.args.get("inline") == "1")
 
 
-@route(bp, "/portal/attachments/<attachment_id>", ["GET"], roles=CLIENT, tags=["portal (clients)"])
+@route(bp, "/portal/attachments/<attachment_id>", ["GET"], roles=CLIENT, tags=["portal (clients)"],
+       responses={200: "*/*: the file as uploaded, with its content type"})
 def client_attachment(actor, attachment_id):
     """An attachment of a shared contract, if it is visible on the portal."""
-    return _binary(call("portal", "client_attachment", actor, attachment_id, timeout=60))
+    return file_response(call("portal", "client_attachment", actor, attachment_id, timeout=60))
 
 
-@route(bp, "/portal/tasks", ["GET"], tags=["portal (clients)"])
+@route(bp, "/portal/tasks", ["GET"], response=PortalTasks, tags=["portal (clients)"])
 def tasks(actor):
     """Your approvals and signatures waiting (clients and collaborators added as approvers or signers)."""
     return call("portal", "tasks", actor)
 
 
-@route(bp, "/portal/tasks/<participant_id>/act", ["POST"], body=PortalActIn, tags=["portal (clients)"])
+@route(bp, "/portal/tasks/<participant_id>/act", ["POST"], body=PortalActIn, response=ActedOut,
+       tags=["portal (clients)"])
 def act(actor, participant_id, body):
     """Approve, sign (with the one-time code sent to you) or decline; your address and browser are recorded
     in the signature evidence."""

@@ -8,7 +8,6 @@ module only relays, adds the security headers, and shows a minimal page if the s
 """
 from __future__ import annotations
 
-import base64
 import html
 import secrets
 
@@ -16,6 +15,7 @@ from flask import Blueprint, Response, request
 
 from paraph_platform.errors import PlatformError
 
+from ..downloads import file_response
 from ..routing import call, client_ip
 
 URL_PREFIX = ""
@@ -92,9 +92,7 @@ def quote_pdf(token):
         return _fallback(exc, nonce)
     if "html" in result:
         return _page(result, nonce)
-    resp = Response(base64.b64decode(result["content_base64"]),
-                    mimetype=result.get("content_type") or "application/pdf")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{result["filename"]}"'
+    resp = file_response(result, default_type="application/pdf")
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["Referrer-Policy"] = "no-referrer"
     return resp

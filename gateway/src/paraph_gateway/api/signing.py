@@ -10,8 +10,11 @@ import base64
 from flask import Blueprint, Response, request
 from marshmallow import Schema, fields, validate
 
-from paraph_platform.errors import BadRequest, InvalidInput
+from paraph_platform.pagination import PageParams, PageResult
 
+from paraph_platform.errors import BadRequest, InvalidInput, PayloadTooLarge
+
+from ..downloads import file_response
 from ..routing import call, client_ip, json_body, route
 
 bp = Blueprint("signing", __name__)
@@ -21,6 +24,8 @@ ID = validate.Length(min=1, max=64)
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="a lowercase hex SHA-256")
 PHONE = validate.Regexp(r"^\+?[0-9 ().-]{6,30}$", error="a phone number")
 TIMEOUT = 30
+UPLOAD_TIMEOUT = 150  # an uploaded DOCX is converted by LibreOffice (up to 120 s) before the request is stored
+SIGNER_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024  # the signing service's limit too (refused here before the RPC)
 
 
 # -- schemas (public API) ----------------------------------------------------------------------
@@ -37,43 +42,205 @@ class ParticipantIn(Schema):
                                 metadata={"description": "where one-time codes go (sms needs a phone)"})
 
 
+class FieldIn(Schema):
+    """A placed field: on a page at x, y (PDF points from the page's TOP-LEFT corner), or at every
+    occurrence of an anchor text (offset_x, offset_y from the anchor's top-left corner)."""
+    type = fields.String(required=True, validate=validate.OneOf(["signature", "initials", "date_signed", "text",
+                                                                 "checkbox", "name"]))
+    signer = fields.Integer(required=True, validate=validate.Range(min=1, max=20),
+                            metadata={"description": "1-based position in signers"})
+    page = fields.Integer(validate=validate.Range(min=1, max=10000), metadata={"description": "1-based page"})
+    x = fields.Float(validate=validate.Range(min=0, max=14400), metadata={"description": "points from the left"})
+    y = fields.Float(validate=validate.Range(min=0, max=14400), metadata={"description": "points from the top"})
+    anchor = fields.String(validate=validate.Length(min=1, max=200),
+                           metadata={"description": "instead of page, x, y: a text of the document"})
+    offset_x = fields.Float(validate=validate.Range(min=-14400, max=14400))
+    offset_y = fields.Float(validate=validate.Range(min=-14400, max=14400))
+    width = fields.Float(validate=validate.Range(min=1, max=14400), metadata={"description": "default per type"})
+    height = fields.Float(validate=validate.Range(min=1, max=14400), metadata={"description": "default per type"})
+    required = fields.Boolean(metadata={"description": "default true (date_signed and name are filled by Paraph)"})
+    label = fields.String(allow_none=True, validate=validate.Length(max=200),
+                          metadata={"description": "shown to the signer (text, checkbox)"})
+
+
+class FieldOut(Schema):
+    id = fields.String(required=True)
+    type = fields.String(required=True, metadata={"enum": ["signature", "initials", "date_signed", "text",
+                                                           "checkbox", "name"]})
+    participant_id = fields.String(required=True)
+    page = fields.Integer(required=True)
+    x = fields.Float(required=True, metadata={"description": "points from the page's left edge"})
+    y = fields.Float(required=True, metadata={"description": "points from the page's top edge"})
+    width = fields.Float(required=True)
+    height = fields.Float(required=True)
+    required = fields.Boolean(required=True)
+    label = fields.String(required=True, allow_none=True)
+    filled = fields.Boolean(required=True)
+
+
+class PageSizeOut(Schema):
+    width = fields.Float(required=True, metadata={"description": "points"})
+    height = fields.Float(required=True, metadata={"description": "points"})
+
+
+class CcIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(required=True, validate=validate.Length(max=320))
+
+
+class CcOut(Schema):
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+
+
+class AttachmentRequestedIn(Schema):
+    signer = fields.Integer(required=True, validate=validate.Range(min=1, max=20),
+                            metadata={"description": "1-based position in signers"})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                         metadata={"description": "what to upload, shown to the signer (e.g. \"Pièce d'identité\")"})
+    required = fields.Boolean(metadata={"description": "default true: signing is refused without it"})
+
+
+class SignerAttachmentOut(Schema):
+    """A file a signer was asked to upload (the signing service's SignerAttachmentOut)."""
+    id = fields.String(required=True)
+    participant_id = fields.String(required=True)
+    name = fields.String(required=True)
+    required = fields.Boolean(required=True)
+    uploaded = fields.Boolean(required=True)
+    filename = fields.String(required=True, allow_none=True)
+    content_type = fields.String(required=True, allow_none=True,
+                                 metadata={"description": "image/png, image/jpeg or application/pdf"})
+    size = fields.Integer(required=True, allow_none=True, metadata={"description": "bytes"})
+    sha256 = fields.String(required=True, allow_none=True)
+    uploaded_at = fields.String(required=True, allow_none=True)
+
+
 class RequestIn(Schema):
     approvers = fields.List(fields.Nested(ParticipantIn), validate=validate.Length(max=20),
                             metadata={"description": "all approve before any signer is asked"})
     signers = fields.List(fields.Nested(ParticipantIn), required=True, validate=validate.Length(min=1, max=20))
     message = fields.String(validate=validate.Length(max=2000))
     expires_in_days = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=365))
+    expires_at = fields.Date(allow_none=True, metadata={"description": "last day to act (the request expires at the "
+                                                                       "end of that day, UTC), instead of "
+                                                                       "expires_in_days"})
     locale = fields.String(allow_none=True, validate=validate.OneOf(["fr", "en"]))
+    signing_order = fields.String(validate=validate.OneOf(["sequential", "parallel"]),
+                                  metadata={"description": "participants without an `order` act one after the other "
+                                                           "(sequential, the default) or all at once (parallel); "
+                                                           "approvers always come before signers"})
+    reminder_every_days = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=60),
+                                         metadata={"description": "remind whoever's turn it is every N days "
+                                                                  "(default: the license's setting)"})
+    reminder_max = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=20),
+                                  metadata={"description": "at most this many automatic reminders per person"})
+    cc = fields.List(fields.Nested(CcIn), validate=validate.Length(max=20),
+                     metadata={"description": "people sent the signed document once completed"})
+    attachments_requested = fields.List(
+        fields.Nested(AttachmentRequestedIn), validate=validate.Length(max=10),
+        metadata={"description": "files signers upload from their signing page before signing (PNG, JPEG or PDF, "
+                                 "10 MB each)"})
+    text_tags = fields.Boolean(metadata={"description": "default true: tags in the PDF's text become fields: "
+                                                        "{{sig:N}} {{init:N}} {{date:N}} {{name:N}} {{check:N}} "
+                                                        "{{text:N}} {{text:N:Label}} (N: the signer's position)"})
+    # last: the name shadows the marshmallow module in the class body
+    fields = fields.List(fields.Nested(FieldIn), validate=validate.Length(max=200),
+                         metadata={"description": "placed fields; a signer without a signature field gets one "
+                                                  "(last page, bottom)"})
+
+
+class DocumentIn(Schema):
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255),
+                             metadata={"description": "e.g. agreement.pdf (a .docx is converted when LibreOffice "
+                                                      "is installed)"})
+    content_base64 = fields.String(required=True, metadata={"description": "the file, base64"})
+
+
+class DocumentRequestIn(RequestIn):
+    """A request on an uploaded document: the options of a contract's request, a title and the file."""
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    document = fields.Nested(DocumentIn, required=True)
+
+
+class ParticipantOut(Schema):
+    id = fields.String(required=True)
+    role = fields.String(required=True, metadata={"enum": ["approver", "signer"]})
+    order = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["user", "contact", "external"]})
+    user_id = fields.String(allow_none=True)
+    contact_id = fields.String(allow_none=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": ["waiting", "pending", "approved", "signed", "declined"]})
+    asked_at = fields.String(allow_none=True)
+    acted_at = fields.String(allow_none=True)
 
 
 class RequestOut(Schema):
-    id = fields.String()
-    contract_id = fields.String()
-    contract_number = fields.String()
-    status = fields.String(metadata={"description": "pending, sealing, completed, declined, cancelled, expired"})
-    stage = fields.String(metadata={"description": "approval, signing, done"})
-    expires_at = fields.String()
-    document = fields.Dict(metadata={"description": "filename, sha256 (the exact document shown and signed), size"})
+    """A signature request (the signing service's RequestOut, field for field)."""
+    id = fields.String(required=True)
+    contract_id = fields.String(required=True, allow_none=True, metadata={"description": "null: an uploaded "
+                                                                                         "document"})
+    contract_kind = fields.String(required=True, metadata={"enum": ["contract", "quote", "document"]})
+    contract_number = fields.String(required=True)
+    contract_title = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": ["pending", "sealing", "completed", "declined",
+                                                             "cancelled", "expired"]})
+    stage = fields.String(required=True, metadata={"enum": ["approval", "signing", "done"]})
+    owner_id = fields.String(required=True)
+    created_by = fields.String(required=True)
+    expires_at = fields.String(required=True)
+    created_at = fields.String(required=True)
+    completed_at = fields.String(allow_none=True)
+    document = fields.Dict(required=True, metadata={"description": "filename, sha256 (the exact document shown and "
+                                                                  "signed), size"})
     sealed_sha256 = fields.String(allow_none=True)
-    participants = fields.List(fields.Dict())
+    proof_sha256 = fields.String(allow_none=True)
+    participants = fields.List(fields.Nested(ParticipantOut), required=True)
+    signing_order = fields.String(metadata={"enum": ["sequential", "parallel"]})
+    cc = fields.List(fields.Nested(CcOut), metadata={"description": "sent a copy once completed"})
+    # last: the name shadows the marshmallow module in the class body
+    fields = fields.List(fields.Nested(FieldOut), metadata={"description": "placed fields of every signer "
+                                                                          "(creation and detail)"})
+
+
+class RequestPage(PageResult):
+    items = fields.List(fields.Nested(RequestOut))
 
 
 class RequestDetailOut(RequestOut):
+    reminders = fields.Dict(metadata={"description": "the cadence: every_days (null: the service's default), "
+                                                     "interval_hours, max"})
+    decline = fields.Dict(allow_none=True, metadata={"description": "participant_id, role, name, email, reason, "
+                                                                    "declined_at"})
+    reassigned = fields.List(fields.Dict(), metadata={"description": "participants replaced before acting: id, role, "
+                                                                     "order, name, email, replaced_by, reassigned_at"})
     audit_trail = fields.List(fields.Dict(), metadata={"description": "hash-chained entries"})
     chain = fields.Dict(metadata={"description": "verification of the chain: valid, entries, head, errors"})
     evidence = fields.List(fields.Dict())
+    attachments = fields.List(fields.Nested(SignerAttachmentOut),
+                              metadata={"description": "files signers were asked to upload; download one with "
+                                                       "GET .../attachments/<id>"})
 
 
-class ListQuery(Schema):
+class ListQuery(PageParams):
     contract_id = fields.String(validate=ID)
+    kind = fields.String(validate=validate.OneOf(["quote", "contract", "document"]),
+                         metadata={"description": "the contract's kind, or document: requests on uploaded documents"})
     status = fields.String(validate=validate.OneOf(["pending", "sealing", "completed", "declined", "cancelled",
                                                     "expired"]))
-    limit = fields.Integer(validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(validate=validate.Range(min=0))
 
 
 class CancelIn(Schema):
     reason = fields.String(validate=validate.Length(max=2000))
+
+
+class ReassignIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(required=True, validate=validate.Length(max=320))
+    phone = fields.String(allow_none=True, validate=PHONE)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class RemindIn(Schema):
@@ -90,6 +257,14 @@ class SignIn(Schema):
     signature_image = fields.String(allow_none=True, validate=validate.Length(max=420_000),
                                     metadata={"description": "drawn signature (PNG, base64 or data: URL)"})
     typed_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    time_zone = fields.String(allow_none=True, validate=validate.Length(max=64),
+                              metadata={"description": "IANA zone of the signer's device (dates shown in it)"})
+    # last: the name shadows the marshmallow module in the class body
+    fields = fields.Dict(keys=fields.String(validate=ID), values=fields.Raw(allow_none=True),
+                         validate=validate.Length(max=200),
+                         metadata={"description": "{field id: value}: text: a string (max 500); checkbox: true/false; "
+                                                  "initials: {typed} or {image: PNG data: URL}; signature fields take "
+                                                  "signature_image or typed_name"})
 
 
 class ApproveIn(SignIn):
@@ -122,6 +297,116 @@ class SyncIn(Schema):
                                                  "geolocation?{latitude, longitude, accuracy_m}}"})
 
 
+class ReminderOut(Schema):
+    reminded = fields.Integer(required=True, metadata={"description": "how many were reminded now"})
+    participant_ids = fields.List(fields.String(), required=True)
+
+
+class OtpSentOut(Schema):
+    sent = fields.Boolean(required=True)
+    channel = fields.String(required=True, metadata={"enum": ["email", "sms"]})
+    destination = fields.String(required=True, metadata={"description": "masked email address or phone number"})
+    expires_at = fields.String(required=True)
+    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
+
+
+class ActedOut(Schema):
+    participant = fields.Dict(required=True, metadata={"description": "the participant after acting"})
+    request_id = fields.String(required=True)
+    request_status = fields.String(required=True)
+    stage = fields.String(required=True)
+    document_sha256 = fields.String(required=True)
+
+
+class TaskOut(Schema):
+    """A document waiting for my approval or signature."""
+    participant_id = fields.String(required=True)
+    role = fields.String(required=True)
+    action = fields.String(required=True, metadata={"enum": ["approve", "sign"]})
+    request_id = fields.String(required=True)
+    contract_id = fields.String(required=True, allow_none=True)
+    contract_number = fields.String(required=True)
+    contract_title = fields.String(required=True)
+    sign_path = fields.String(required=True)
+    consent_text = fields.String(required=True)
+    consent_sha256 = fields.String(required=True)
+    document_sha256 = fields.String(required=True)
+    expires_at = fields.String(required=True)
+
+
+class VerificationOut(Schema):
+    valid = fields.Boolean(required=True, metadata={"description": "sealed by Paraph: known and intact"})
+    sealed_by_paraph = fields.Boolean(required=True)
+    known = fields.Boolean(required=True, metadata={"description": "its SHA-256 is one Paraph produced"})
+    kind = fields.String(required=True, allow_none=True)
+    request = fields.Dict(required=True, allow_none=True)
+    sha256 = fields.String(required=True)
+    size = fields.Integer(required=True)
+    filename = fields.String(required=True, allow_none=True)
+    intact = fields.Boolean(required=True)
+    trusted = fields.Boolean(required=True)
+    pades_level = fields.String(required=True, allow_none=True, metadata={
+        "enum": ["B-B", "B-T", "B-LT", "B-LTA"],
+        "description": "the lowest PAdES baseline level of the signatures (null: one is not PAdES)"})
+    document_timestamp = fields.Dict(required=True, metadata={
+        "description": "the latest document timestamp (B-LTA): present, time, intact, valid, trusted"})
+    signatures = fields.List(fields.Dict(), required=True, metadata={
+        "description": "field, signer, intact, valid, trusted, coverage, covers_whole_file, pades_level, "
+                       "timestamp{present, time, intact, valid, trusted}, document_timestamp{...}, ..."})
+    problems = fields.List(fields.String(), required=True)
+
+
+class LinkOut(Schema):
+    """What a signing link's page shows."""
+    participant = fields.Dict(required=True, metadata={"description": "id, name, email_masked, role, status, order, "
+                                                                      "acted_at"})
+    request = fields.Dict(required=True, metadata={"description": "id, status, stage, kind, number, title, message, "
+                                                                  "sender_name, license_name, expires_at, "
+                                                                  "completed_at, locale"})
+    document = fields.Dict(required=True, metadata={"description": "filename, sha256, size"})
+    consent_text = fields.String(required=True)
+    consent_sha256 = fields.String(required=True)
+    action = fields.String(required=True, metadata={"enum": ["approve", "sign"]})
+    can_act = fields.Boolean(required=True)
+    your_turn = fields.Boolean(required=True)
+    otp = fields.Dict(required=True, metadata={"description": "channel, destination, sms_available, required"})
+    signed_pdf_available = fields.Boolean(required=True)
+    pages = fields.List(fields.Nested(PageSizeOut), required=True, metadata={"description": "size of each page"})
+    attachments = fields.List(fields.Nested(SignerAttachmentOut), required=True,
+                              metadata={"description": "the files you are asked to upload"})
+    # last: the name shadows the marshmallow module in the class body
+    fields = fields.List(fields.Nested(FieldOut), required=True, metadata={"description": "your own fields"})
+
+
+class OfflinePackageOut(Schema):
+    request_id = fields.String(required=True)
+    issued_at = fields.String(required=True)
+    expires_at = fields.String(required=True)
+    contract = fields.Dict(required=True, metadata={"description": "id, kind, number, title"})
+    document = fields.Dict(required=True, metadata={"description": "filename, sha256, size, content_type, "
+                                                                    "content_base64"})
+    participants = fields.List(fields.Dict(), required=True, metadata={"description": "id, role, order, name, "
+                                                                                       "email_masked, status"})
+    consent = fields.Dict(required=True, metadata={"description": "by role (signer, approver): text, sha256"})
+    locale = fields.String(required=True, allow_none=True)
+
+
+class OfflineSyncOut(Schema):
+    device_id = fields.String(required=True)
+    received_at = fields.String(required=True)
+    summary = fields.Dict(required=True, metadata={"description": "count by outcome"})
+    items = fields.List(fields.Dict(), required=True, metadata={"description": "client_id, outcome (accepted, "
+                                                                                "conflict, rejected), code"})
+
+
+class AttachmentUploadIn(Schema):
+    """A signer's file sent as JSON instead of the raw body."""
+    filename = fields.String(allow_none=True, validate=validate.Length(max=255))
+    content_type = fields.String(required=True, validate=validate.Length(max=120),
+                                 metadata={"description": "image/png, image/jpeg or application/pdf"})
+    content_base64 = fields.String(required=True)
+
+
 class VerifyIn(Schema):
     content_base64 = fields.String(required=True)
     filename = fields.String(allow_none=True, validate=validate.Length(max=255))
@@ -134,14 +419,8 @@ def _client() -> dict:
 
 
 def _binary(result: dict, inline: bool = False) -> Response:
-    content = base64.b64decode(result["content_base64"])
-    resp = Response(content, mimetype=result.get("content_type") or "application/pdf")
-    disposition = "inline" if inline else "attachment"
-    resp.headers["Content-Disposition"] = f'{disposition}; filename="{result["filename"]}"'
-    if result.get("sha256"):
-        resp.headers["ETag"] = f'"{result["sha256"]}"'
-        resp.headers["X-Content-SHA256"] = result["sha256"]
-    return resp
+    """The signing service's files are PDFs (a result without a content type included)."""
+    return file_response(result, inline, "application/pdf")
 
 
 @bp.after_request
@@ -163,9 +442,19 @@ def create_request(actor, contract_id, body):
     return call("signing", "create_request", actor, {**body, "contract_id": contract_id}, timeout=TIMEOUT)
 
 
-@route(bp, "/signature-requests", ["GET"], query=ListQuery, roles=STAFF, tags=["e-signature"])
+@route(bp, "/signature-requests", ["POST"], body=DocumentRequestIn, response=RequestOut, roles=STAFF, status=201,
+       tags=["e-signature"])
+def create_document_request(actor, body):
+    """Send your own document (a PDF) for approval and signature, without a contract: it is checked (a readable,
+    unencrypted PDF without JavaScript or embedded files, within the size and page limits; 422 saying why
+    otherwise), frozen (SHA-256) and signed like a contract's."""
+    return call("signing", "create_document_request", actor, body, timeout=UPLOAD_TIMEOUT)
+
+
+@route(bp, "/signature-requests", ["GET"], query=ListQuery, response=RequestPage, roles=STAFF, tags=["e-signature"])
 def list_requests(actor, query):
-    """Signature requests of a contract (`contract_id`), or those you sent or own (admins: all)."""
+    """Signature requests of a contract (`contract_id`), or those you sent or own (admins: all), newest
+    first: walk with `next_cursor`; `count=true` adds `total`."""
     return call("signing", "list_requests", actor, query)
 
 
@@ -184,17 +473,28 @@ def cancel_request(actor, request_id, body):
     return call("signing", "cancel_request", actor, request_id, body)
 
 
-@route(bp, "/signature-requests/<request_id>/remind", ["POST"], body=RemindIn, roles=STAFF, tags=["e-signature"])
+@route(bp, "/signature-requests/<request_id>/remind", ["POST"], body=RemindIn, response=ReminderOut, roles=STAFF,
+       tags=["e-signature"])
 def remind(actor, request_id, body):
     """Remind now everybody whose turn it is, or only `participant_id` (409 when it is not their turn). Nobody
     is reminded twice within the minimum interval (`reminded` says how many were)."""
     return call("signing", "remind", actor, request_id, body)
 
 
+@route(bp, "/signature-requests/<request_id>/participants/<participant_id>/reassign", ["POST"], body=ReassignIn,
+       response=RequestOut, roles=STAFF, tags=["e-signature"])
+def reassign_participant(actor, request_id, participant_id, body):
+    """Hand an approver's or signer's turn to someone else before they act (the requester, the document's owner
+    or a manager; 409 once they acted): their link stops working, the new person is asked at once if it is
+    their turn, and the audit trail records who did it, from whom to whom and why."""
+    return call("signing", "reassign_participant", actor, request_id, participant_id, body)
+
+
 @route(bp, "/signature-requests/<request_id>/signed.pdf", ["GET"], roles=STAFF, tags=["e-signature"],
        responses={200: "application/pdf: the PAdES-sealed document"})
 def signed_pdf(actor, request_id):
-    """The signed document, sealed with a PAdES (B-T) signature and timestamp."""
+    """The signed document, sealed with a PAdES signature (B-LTA by default: timestamp, validation data, document
+    timestamp)."""
     return _binary(call("signing", "download_signed_pdf", actor, request_id, timeout=TIMEOUT),
                    inline=request.args.get("inline") == "1")
 
@@ -203,26 +503,35 @@ def signed_pdf(actor, request_id):
        responses={200: "application/pdf: the proof of signature"})
 def proof_pdf(actor, request_id):
     """The proof of signature: document hash, each signer's identity, authentication, consent, time, IP,
-    user agent, and the audit trail with its hashes."""
+    user agent, the files signers attached (SHA-256), and the audit trail with its hashes."""
     return _binary(call("signing", "download_proof", actor, request_id, timeout=TIMEOUT),
                    inline=request.args.get("inline") == "1")
 
 
+@route(bp, "/signature-requests/<request_id>/attachments/<attachment_id>", ["GET"], roles=STAFF,
+       tags=["e-signature"], responses={200: "*/*: the file a signer uploaded (PNG, JPEG or PDF)",
+                                        404: "not uploaded (yet)"})
+def signer_attachment(actor, request_id, attachment_id):
+    """Download a file a signer attached (staff who see the request)."""
+    return file_response(call("signing", "get_signer_attachment", actor, request_id, attachment_id, timeout=TIMEOUT),
+                         inline=request.args.get("inline") == "1")
+
+
 # -- collaborators' tasks ------------------------------------------------------------------------------------
 
-@route(bp, "/me/signature-tasks", ["GET"], tags=["e-signature"])
+@route(bp, "/me/signature-tasks", ["GET"], response=TaskOut(many=True), tags=["e-signature"])
 def my_tasks(actor):
     """Documents waiting for my approval or signature."""
     return call("signing", "tasks_for", actor)
 
 
-@route(bp, "/signature-tasks/<participant_id>/otp", ["POST"], body=OtpIn, tags=["e-signature"])
+@route(bp, "/signature-tasks/<participant_id>/otp", ["POST"], body=OtpIn, response=OtpSentOut, tags=["e-signature"])
 def task_otp(actor, participant_id, body):
     """Send me the one-time code to sign one of my tasks."""
     return call("signing", "task_otp", actor, participant_id, body)
 
 
-@route(bp, "/signature-tasks/<participant_id>/act", ["POST"], body=ActIn, tags=["e-signature"],
+@route(bp, "/signature-tasks/<participant_id>/act", ["POST"], body=ActIn, response=ActedOut, tags=["e-signature"],
        responses={412: "signing needs a one-time code: one was just sent"})
 def act(actor, participant_id, body):
     """Approve, sign (with the one-time code) or decline (with a reason) one of my tasks."""
@@ -231,7 +540,7 @@ def act(actor, participant_id, body):
 
 # -- verification ----------------------------------------------------------------------------------------------
 
-@route(bp, "/signatures/verify", ["POST"], tags=["e-signature"], raw_body=True,
+@route(bp, "/signatures/verify", ["POST"], response=VerificationOut, tags=["e-signature"], raw_body=True,
        description="multipart/form-data with `file`, a raw application/pdf body, or JSON {content_base64, filename}")
 def verify(actor):
     """Is this PDF a document sealed by Paraph? Its SHA-256 must be known and its PAdES signature intact,
@@ -253,10 +562,32 @@ def verify(actor):
     return call("signing", "verify_document", actor, payload, timeout=TIMEOUT)
 
 
+def _dev_ca_file(name: str) -> Response:
+    resp = file_response(call("signing", "public_ca_file", name), inline=True)
+    resp.headers["Cache-Control"] = "public, max-age=3600"
+    return resp
+
+
+@route(bp, "/signing/ca.crl", ["GET"], public=True, tags=["e-signature"],
+       responses={200: "application/pkix-crl: the CRL (DER)", 404: "no development CA key in use"})
+def dev_ca_crl():
+    """The development CA's CRL (no sealing certificate configured): the CRL distribution point of the
+    development sealing and TSA certificates, embedded in seals at PAdES B-LT and B-LTA."""
+    return _dev_ca_file("ca.crl")
+
+
+@route(bp, "/signing/ca.pem", ["GET"], public=True, tags=["e-signature"],
+       responses={200: "application/x-pem-file: the development CA certificate", 404: "no development CA in use"})
+def dev_ca_pem():
+    """The development CA's certificate: the trust root that validates seals made without a configured
+    sealing certificate."""
+    return _dev_ca_file("ca.pem")
+
+
 # -- offline signing (tablet) ---------------------------------------------------------------------------------
 
-@route(bp, "/offline/requests/<request_id>/package", ["GET"], query=PackageQuery, roles=STAFF,
-       tags=["offline signing"])
+@route(bp, "/offline/requests/<request_id>/package", ["GET"], query=PackageQuery, response=OfflinePackageOut,
+       roles=STAFF, tags=["offline signing"])
 def offline_package(actor, request_id, query):
     """Download, while online, what a device needs to collect signatures offline: the exact document, its
     SHA-256, the participants and the consent wording. 403 unless the caller is the request's requester, the
@@ -264,7 +595,7 @@ def offline_package(actor, request_id, query):
     return call("signing", "offline_package", actor, request_id, query, timeout=TIMEOUT)
 
 
-@route(bp, "/offline/sync", ["POST"], body=SyncIn, roles=STAFF, tags=["offline signing"])
+@route(bp, "/offline/sync", ["POST"], body=SyncIn, response=OfflineSyncOut, roles=STAFF, tags=["offline signing"])
 def offline_sync(actor, body):
     """Upload signatures collected offline. Each item gets `accepted`, `conflict` (code: already_signed,
     declined, request_cancelled, request_expired, wrong_order, unknown_participant, document_changed...) or
@@ -276,7 +607,7 @@ def offline_sync(actor, body):
 
 # -- public signing link (the token is the credential) -------------------------------------------------------------
 
-@route(bp, "/sign/<token>", ["GET"], public=True, tags=["signing link"])
+@route(bp, "/sign/<token>", ["GET"], response=LinkOut, public=True, tags=["signing link"])
 def link_info(token):
     """What the signing page shows: the document's name and hash, the consent text, whose turn it is."""
     return call("signing", "public_info", token)
@@ -286,38 +617,66 @@ def link_info(token):
        responses={200: "application/pdf: the exact document to approve or sign"})
 def link_document(token):
     """The exact document to approve or sign (inline)."""
-    resp = _binary(call("signing", "public_document", token, _client(), timeout=TIMEOUT),
-                   inline=request.args.get("download") != "1")
-    resp.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
-    resp.headers["X-Frame-Options"] = "SAMEORIGIN"
+    result = call("signing", "public_document", token, _client(), timeout=TIMEOUT)
+    resp = _binary(result, inline=request.args.get("download") != "1")
+    # framed by the signing page, itself framed by the license's embed origins when embedded (every
+    # ancestor must be allowed)
+    origins = result.get("embed_origins") or []
+    resp.headers["Content-Security-Policy"] = "frame-ancestors " + " ".join(["'self'", *origins])
+    if not origins:  # for old browsers (X-Frame-Options cannot list several origins)
+        resp.headers["X-Frame-Options"] = "SAMEORIGIN"
     return resp
 
 
-@route(bp, "/sign/<token>/signed.pdf", ["GET"], public=True, tags=["signing link"])
+@route(bp, "/sign/<token>/signed.pdf", ["GET"], public=True, tags=["signing link"],
+       responses={200: "application/pdf: the PAdES-sealed document"})
 def link_signed_pdf(token):
     """Once everybody signed: the sealed document."""
     return _binary(call("signing", "public_signed_pdf", token, timeout=TIMEOUT))
 
 
-@route(bp, "/sign/<token>/otp", ["POST"], body=OtpIn, public=True, tags=["signing link"])
+@route(bp, "/sign/<token>/otp", ["POST"], body=OtpIn, response=OtpSentOut, public=True, tags=["signing link"])
 def link_otp(token, body):
     """Send me a one-time code (6 digits, 10 minutes, 5 attempts) by email or SMS."""
     return call("signing", "public_request_otp", token, body, _client())
 
 
-@route(bp, "/sign/<token>/sign", ["POST"], body=SignIn, public=True, tags=["signing link"])
+@route(bp, "/sign/<token>/attachments/<attachment_id>", ["POST"], response=SignerAttachmentOut, public=True,
+       tags=["signing link"], raw_body=True,
+       description="the file as the raw body: Content-Type image/png, image/jpeg or application/pdf (the bytes must "
+                   "match), at most 10 MB, `?filename=` naming it; or JSON {filename, content_type, content_base64}",
+       responses={413: "larger than 10 MB", 415: "not a PNG, JPEG or PDF"})
+def link_upload_attachment(token, attachment_id):
+    """Upload a file you are asked to attach (an ID, a proof of address); a new upload replaces it until you
+    sign."""
+    if request.content_length is not None and request.content_length > SIGNER_ATTACHMENT_MAX_BYTES:
+        raise PayloadTooLarge("The file is larger than 10 MB.", {"limit": SIGNER_ATTACHMENT_MAX_BYTES})
+    if request.is_json:
+        payload = AttachmentUploadIn().load(json_body())
+    else:
+        content = request.get_data()
+        if not content:
+            raise InvalidInput("The body is empty: send the file.", {"fields": {"content": ["Empty file."]}})
+        payload = {"filename": (request.args.get("filename") or "")[:255] or None,
+                   "content_type": request.mimetype or "", "content_base64": base64.b64encode(content).decode()}
+    return call("signing", "public_upload_attachment", token, attachment_id, payload, _client(), timeout=TIMEOUT)
+
+
+@route(bp, "/sign/<token>/sign", ["POST"], body=SignIn, response=ActedOut, public=True, tags=["signing link"])
 def link_sign(token, body):
     """Sign: the one-time code and the consent are required."""
     return call("signing", "public_sign", token, body, _client(), timeout=TIMEOUT)
 
 
-@route(bp, "/sign/<token>/approve", ["POST"], body=ApproveIn, public=True, tags=["signing link"])
+@route(bp, "/sign/<token>/approve", ["POST"], body=ApproveIn, response=ActedOut, public=True,
+       tags=["signing link"])
 def link_approve(token, body):
     """Approve the document (approvers)."""
     return call("signing", "public_approve", token, body, _client(), timeout=TIMEOUT)
 
 
-@route(bp, "/sign/<token>/decline", ["POST"], body=DeclineIn, public=True, tags=["signing link"])
+@route(bp, "/sign/<token>/decline", ["POST"], body=DeclineIn, response=ActedOut, public=True,
+       tags=["signing link"])
 def link_decline(token, body):
     """Decline, with a reason."""
     return call("signing", "public_decline", token, body, _client(), timeout=TIMEOUT)

@@ -1,16 +1,18 @@
 """The public signing page ``/sign/<token>`` (mounted at the root): the document (embedded PDF), the
-consent text, the one-time code, and approve / sign / decline buttons. Plain server-rendered HTML
+consent text, the signer's placed fields (text, checkboxes, initials adopted once for every initials
+field; listed by page, their boxes drawn on a small map of each page, since the browser's own PDF viewer
+cannot show them), the one-time code, and approve / sign / decline buttons. Plain server-rendered HTML
 with a little vanilla JavaScript calling the JSON endpoints under ``/api/v1/sign/<token>/...``
 (see :mod:`.signing`). The link's token is the credential: no login."""
 from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, g, render_template, request
 
 from paraph_platform.errors import PlatformError
 
-from ..routing import call
+from ..routing import call, client_ip
 
 URL_PREFIX = ""
 
@@ -31,7 +33,21 @@ TEXT = {
            "expired": "Cette demande de signature a expiré.", "invalid": "Ce lien de signature n'est pas valide.",
            "unavailable": "Service momentanément indisponible, réessayez dans quelques instants.",
            "code_sent": "Code envoyé à", "already": "Vous avez déjà traité ce document.", "message": "Message",
-           "no_pdf": "Votre navigateur n'affiche pas le PDF :", "sealing": "Toutes les signatures sont recueillies ; scellement en cours."},
+           "no_pdf": "Votre navigateur n'affiche pas le PDF :", "sealing": "Toutes les signatures sont recueillies ; scellement en cours.",
+           "fields_title": "Champs à compléter", "required_hint": "* obligatoire", "page": "Page",
+           "show_page": "Voir la page", "signature": "Signature", "signature_below": "votre signature ci-dessous",
+           "initials": "Initiales", "text": "Texte", "checkbox": "Case à cocher",
+           "date_signed": "Date de signature", "name": "Nom", "auto": "rempli par Paraph",
+           "initials_title": "Vos initiales", "initials_typed": "Initiales (saisies)",
+           "initials_draw": "ou dessinez-les (facultatif)", "adopt": "Adopter mes initiales",
+           "to_adopt": "à apposer : adoptez vos initiales", "adopted": "apposées",
+           "required_msg": "Ce champ est obligatoire.", "adopt_msg": "Adoptez vos initiales pour les apposer.",
+           "fields_msg": "Certains champs demandent votre attention.",
+           "attachments_title": "Documents à joindre", "attachments_hint": "PNG, JPEG ou PDF, 10 Mo au plus ; "
+           "vous pouvez remplacer un fichier jusqu'à votre signature.", "to_attach": "à joindre",
+           "attached": "joint", "uploading": "envoi en cours…", "attach_required": "Joignez ce document pour signer.",
+           "attach_too_big": "Ce fichier dépasse 10 Mo.", "attach_bad_type": "Seuls les fichiers PNG, JPEG ou PDF "
+           "sont acceptés.", "network": "Erreur réseau, réessayez."},
     "en": {"title": "Electronic signature", "doc": "Document", "fingerprint": "SHA-256 fingerprint",
            "download": "Download the PDF", "from": "From", "expires": "Link valid until",
            "consent_title": "Consent", "consent_sign": "I have read the document and I agree to sign it",
@@ -46,18 +62,59 @@ TEXT = {
            "expired": "This signature request has expired.", "invalid": "This signing link is not valid.",
            "unavailable": "Service temporarily unavailable, please try again in a moment.",
            "code_sent": "Code sent to", "already": "You already handled this document.", "message": "Message",
-           "no_pdf": "Your browser does not display the PDF:", "sealing": "Every signature is collected; sealing the document."},
+           "no_pdf": "Your browser does not display the PDF:", "sealing": "Every signature is collected; sealing the document.",
+           "fields_title": "Fields to complete", "required_hint": "* required", "page": "Page",
+           "show_page": "Show the page", "signature": "Signature", "signature_below": "your signature below",
+           "initials": "Initials", "text": "Text", "checkbox": "Checkbox",
+           "date_signed": "Date signed", "name": "Name", "auto": "filled in by Paraph",
+           "initials_title": "Your initials", "initials_typed": "Initials (typed)",
+           "initials_draw": "or draw them (optional)", "adopt": "Adopt my initials",
+           "to_adopt": "to apply: adopt your initials", "adopted": "applied",
+           "required_msg": "This field is required.", "adopt_msg": "Adopt your initials to apply them.",
+           "fields_msg": "Some fields need your attention.",
+           "attachments_title": "Files to attach", "attachments_hint": "PNG, JPEG or PDF, 10 MB at most; you may "
+           "replace a file until you sign.", "to_attach": "to attach", "attached": "attached",
+           "uploading": "uploading…", "attach_required": "Attach this file to sign.",
+           "attach_too_big": "This file is larger than 10 MB.", "attach_bad_type": "Only PNG, JPEG or PDF files are "
+           "accepted.", "network": "Network error, try again."},
 }
 
 
+# placed fields Paraph fills in itself when sealing: listed for the signer's information, never asked
+FILLED_BY_PARAPH = ("date_signed", "name")
+
+
+def _field_groups(info: dict | None) -> list[dict]:
+    """The signer's own placed fields grouped by page, in reading order (top to bottom, left to right), each
+    with a DOM id (a field id is the server's, not necessarily a valid HTML id); a page's size (points) lets
+    the page map draw the boxes where they are on the page."""
+    if not info or info.get("action") != "sign":
+        return []
+    pages = info.get("pages") or []
+    groups: dict[int, list[dict]] = {}
+    ordered = sorted(info.get("fields") or [], key=lambda f: (f["page"], f["y"], f["x"]))
+    for n, field in enumerate(ordered, 1):
+        groups.setdefault(field["page"], []).append(
+            {**field, "dom_id": f"field-{n}", "asked": field["type"] not in FILLED_BY_PARAPH})
+    return [{"page": page, "size": pages[page - 1] if 0 < page <= len(pages) else None, "fields": fields}
+            for page, fields in sorted(groups.items())]
+
+
+def _initials(name: str) -> str:
+    """What the initials field proposes: "Jeanne Dupont" -> "JD" (the signer may change it)."""
+    return "".join(word[0] for word in (name or "").replace("-", " ").split() if word[:1].isalpha())[:4].upper()
+
+
 def _secure(resp: Response, nonce: str) -> Response:
+    ancestors = " ".join(_frame_ancestors()) or "'none'"
     resp.headers["Content-Security-Policy"] = (
         f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; img-src 'self' data:; "
         "frame-src 'self'; object-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
-        "frame-ancestors 'none'")
+        f"frame-ancestors {ancestors}")
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["Referrer-Policy"] = "no-referrer"
-    resp.headers["X-Frame-Options"] = "DENY"
+    if ancestors == "'none'":  # for old browsers (X-Frame-Options cannot list several origins)
+        resp.headers["X-Frame-Options"] = "DENY"
     resp.headers["X-Robots-Tag"] = "noindex, nofollow"
     return resp
 
@@ -72,6 +129,47 @@ def sign_page(token):
         info, status = None, (404 if exc.status in (404, 422) else exc.status if exc.status in (410,) else 503)
     locale = (info or {}).get("request", {}).get("locale") or "fr"
     t = TEXT.get(locale, TEXT["fr"])
+    groups = _field_groups(info)
+    has_initials = any(f["type"] == "initials" for group in groups for f in group["fields"])
     html = render_template("sign.html", info=info, t=t, token=token, nonce=nonce, locale=locale,
-                           error=None if info else (t["invalid"] if status == 404 else t["unavailable"]))
+                           groups=groups, has_initials=has_initials,
+                           initials=_initials((info or {}).get("participant", {}).get("name", "")),
+                           # 410: the link of someone whose turn was handed to another person
+                           error=None if info else (t["invalid"] if status in (404, 410) else t["unavailable"]))
     return _secure(Response(html, status=status, mimetype="text/html"), nonce)
+
+
+# -- embedded signing (the page framed by an integrator's page) ------------------------------------------
+
+EMBED_GONE = {"fr": "Ce lien de signature intégrée a déjà servi ou a expiré : demandez-en un nouveau.",
+              "en": "This embedded signing link was already used or has expired: ask for a new one."}
+
+
+def _frame_ancestors() -> list[str]:
+    """Who may frame the page being answered: the license's embed origins for an embedded signing page
+    (set by :func:`embed_page`), nobody otherwise."""
+    return g.get("frame_ancestors") or []
+
+
+@bp.get("/sign/embed/<token>")
+def embed_page(token):
+    """An embedded signing URL (``POST /api/v1/signature-requests/<id>/participants/<pid>/embed-url``): the
+    participant's signing page, once, framed by the license's embed origins; static/sign-embed.js tells the
+    parent window what happens (to the origin the URL was made for, only)."""
+    try:
+        opened = call("signing", "open_embed", token, {
+            "ip": client_ip(), "user_agent": (request.headers.get("User-Agent") or "")[:512] or None})
+    except PlatformError as exc:
+        locale = request.accept_languages.best_match(["fr", "en"]) or "fr"
+        t = TEXT[locale]
+        if exc.status == 410:
+            g.frame_ancestors = exc.details.get("frame_ancestors")  # the integrator's frame shows why
+            status, error = 410, EMBED_GONE[locale]
+        else:
+            status, error = (404, t["invalid"]) if exc.status in (404, 422) else (503, t["unavailable"])
+        nonce = secrets.token_urlsafe(16)
+        html = render_template("sign.html", info=None, t=t, token="", nonce=nonce, locale=locale, error=error)
+        return _secure(Response(html, status=status, mimetype="text/html"), nonce)
+    g.frame_ancestors = opened["frame_ancestors"]
+    g.embed = {key: opened[key] for key in ("origin", "request_id", "participant_id", "return_url")}
+    return sign_page(opened["link_token"])

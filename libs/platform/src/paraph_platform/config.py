@@ -88,7 +88,26 @@ def per_service_database(server_url: str, service: str) -> str:
 
 
 def amqp_uri() -> str:
+    """``AMQP_URI``: one URL, or several separated by ``;`` (the nodes of a cluster), tried in turn by kombu
+    (nameko's containers, the gateway's clients, the outbox relay) and by the health checks."""
     return env("AMQP_URI", DEFAULT_AMQP_URI)
+
+
+def amqp_urls(uri: str | None = None) -> list[str]:
+    """The URLs of ``uri`` (default ``AMQP_URI``), in the order given."""
+    return [url.strip() for url in (amqp_uri() if uri is None else uri).split(";") if url.strip()]
+
+
+def mask_amqp_uri(uri: str) -> str:
+    """``uri`` (one URL or several ``;``-separated) with every password replaced by ``***``, for logs."""
+    from urllib.parse import urlsplit, urlunsplit
+    masked = []
+    for url in amqp_urls(uri):
+        parts = urlsplit(url)
+        if parts.password is not None:
+            url = urlunsplit(parts._replace(netloc=f"{parts.username}:***@{parts.netloc.rsplit('@', 1)[-1]}"))
+        masked.append(url)
+    return ";".join(masked)
 
 
 def rpc_timeout(service: str | None = None) -> float:

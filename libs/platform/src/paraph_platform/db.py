@@ -3,6 +3,14 @@
 PostgreSQL through psycopg2, made cooperative under eventlet by psycogreen;
 SQLite as the embedded default when no DATABASE_URL is set.
 
+Both keep a pool of open connections. A SQLite connection gets its PRAGMAs (WAL, foreign keys, busy
+timeout) once, when it is opened. PostgreSQL connections are not pinged before each use: they are
+replaced after ``pool_recycle`` seconds, and a connection found dropped (a server restart, a backend
+terminated) invalidates the pool's older ones. ``@endpoint`` then runs once more a read that met it,
+or a keyed write call whose first statement did, and answers 503 if the database still cannot be
+reached (:mod:`.service`); event handlers retry with their backoff (:mod:`.events`), the outbox relay and the
+housekeeping at their next round.
+
 The :class:`Database` provider also keeps the platform's housekeeping tables bounded: a thread of the
 container deletes, every hour and in small batches, idempotency keys older than
 ``IDEMPOTENCY_RETENTION_HOURS`` (48) and handled event ids (``inbox``) older than
@@ -24,7 +32,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import DateTime, String, create_engine, delete, event, select, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool, StaticPool
 from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
@@ -54,6 +62,7 @@ _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
 SQLITE_BUSY_SECONDS = 30.0
+PG_RECYCLE_SECONDS = 1800  # below the usual idle-connection cut of proxies and firewalls
 _GATE_KEY = "paraph_sqlite_write_gate"
 _READS = ("SELECT", "PRAGMA", "EXPLAIN")
 
@@ -124,6 +133,23 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def _sqlite_pool(url: str, pool_size: int) -> dict:
+    """A file database: a QueuePool, whose connections any green thread checks out in turn (the pool's
+    queue waits cooperatively once the process is monkey patched). Not a SingletonThreadPool: under
+    eventlet its "thread" is a green thread, so every worker (a new green thread) would open a
+    connection of its own and the pool would close others' to stay in size; unpatched, green threads
+    sharing one OS thread would share one connection and interleave their transactions. ``pool_size``
+    connections stay open; beyond them a checkout never waits (no overflow limit, as with no pool): a
+    green thread holding the write gate may need a second connection while the others hold theirs,
+    waiting at the gate. An in-memory database (tests) exists only as long as its one connection: a
+    StaticPool shares it."""
+    path = url.split("sqlite:///", 1)[-1] if "sqlite:///" in url else ""
+    if not path or path == ":memory:" or "mode=memory" in url:
+        return {"poolclass": StaticPool}
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return {"poolclass": QueuePool, "pool_size": pool_size, "max_overflow": -1}
+
+
 def make_engine(url: str, *, pool_size: int = 10, shared: bool = True) -> Engine:
     """One engine per URL and process (engines own connection pools)."""
     if shared:
@@ -133,16 +159,14 @@ def make_engine(url: str, *, pool_size: int = 10, shared: bool = True) -> Engine
                 return engine
     if url.startswith("postgres"):
         _maybe_patch_psycopg()
-        engine = create_engine(normalize_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                               pool_recycle=1800, future=True)
+        # no pre-ping (a round trip on every checkout): a dropped connection is replaced when found
+        engine = create_engine(normalize_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False,
+                               pool_recycle=PG_RECYCLE_SECONDS, future=True)
     elif url.startswith("sqlite"):
-        path = url.split("sqlite:///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
-                               poolclass=NullPool, future=True)
+                               future=True, **_sqlite_pool(url, pool_size))
 
-        @event.listens_for(engine, "connect")
+        @event.listens_for(engine, "connect")  # once per connection: pooled connections keep them
         def _sqlite_pragmas(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
@@ -193,6 +217,19 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_of(value=None) -> datetime:
+    """The time a scan runs as of: now, or the ISO 8601 date-time operations and tests ask for (UTC when it
+    has no offset); anything else is a 422."""
+    if not value:
+        return utcnow()
+    from .errors import InvalidInput
+    try:
+        at = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput("now must be an ISO 8601 date-time") from None
+    return at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
+
+
 def IdColumn():  # noqa: N802 - reads like a type in models
     from sqlalchemy.orm import mapped_column
     return mapped_column(String(36), primary_key=True, default=new_id)
@@ -232,6 +269,9 @@ class Db:
             _factory = sessionmaker(bind=engine, expire_on_commit=False, future=True)
         self._factory = _factory
         self._shared: _SharedTransaction | None = None
+        # set before this worker's first commit: a connection dropped from then on may have committed, so the
+        # call is not run again (a "read" endpoint may write: a login counts an attempt, a refresh spends a token)
+        self.commit_attempted = False
 
     def for_worker(self) -> "Db":
         return Db(self.engine, self.idempotency_model, self._factory)
@@ -251,6 +291,7 @@ class Db:
         session: Session = self._factory()
         try:
             yield session
+            self.commit_attempted = True
             session.commit()
         except BaseException:
             session.rollback()

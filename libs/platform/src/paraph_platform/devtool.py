@@ -44,9 +44,10 @@ SECRETS_OF = {
     "gateway": ("OPERATOR_TOKEN",),
     "web": ("WEB_SESSION_KEY",),
 }
-# given to no process: read by none (JWT_SECRET is gone, the passwords are compose's), or opening every
+# given to no process: read by none (JWT_SECRET is gone, the passwords and the Erlang cookie are the
+# brokers' and databases'), or opening every
 # service's database (DATABASE_URL); each service gets its own <SERVICE>_DATABASE_URL instead
-WITHHELD = {"JWT_SECRET", "DATABASE_URL", "RABBITMQ_PASSWORD", "POSTGRES_PASSWORD",
+WITHHELD = {"JWT_SECRET", "DATABASE_URL", "RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "RABBITMQ_ERLANG_COOKIE",
             *(name for names in SECRETS_OF.values() for name in names)}
 
 

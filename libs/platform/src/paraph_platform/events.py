@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import traceback
 
-from kombu import Exchange, Queue
 from marshmallow import ValidationError
 from nameko.amqp.publish import Publisher as AmqpPublisher
 from nameko.amqp.publish import get_connection
@@ -25,6 +24,7 @@ from . import amqp_safety  # noqa: F401 - acks survive a lost broker connection
 from .config import env_int
 from .envelope import validate_envelope
 from .poison import ATTEMPTS_HEADER, ERROR_HEADER, attempts_of, dlq_name, park  # noqa: F401 - re-exported
+from .queues import work_queue
 
 log = logging.getLogger(__name__)
 
@@ -51,18 +51,15 @@ class ReliableEventHandler(EventHandler):
         if self.backoff is None:
             self.backoff = DEFAULT_BACKOFF
         amqp_uri = self.container.config["AMQP_URI"]
-        default = Exchange("", type="direct")
         self._retry_queues = []
         for attempt in range(1, self.max_attempts):
             delay = self.backoff[min(attempt - 1, len(self.backoff) - 1)]
-            self._retry_queues.append(Queue(
-                retry_queue_name(self.queue.name, attempt), exchange=default,
-                routing_key=retry_queue_name(self.queue.name, attempt), durable=True,
-                queue_arguments={"x-message-ttl": int(delay * 1000),
-                                 "x-dead-letter-exchange": "",
-                                 "x-dead-letter-routing-key": self.queue.name}))
-        self._dlq = Queue(dlq_name(self.queue.name), exchange=default, routing_key=dlq_name(self.queue.name),
-                          durable=True)
+            self._retry_queues.append(work_queue(
+                retry_queue_name(self.queue.name, attempt),
+                arguments={"x-message-ttl": int(delay * 1000),
+                           "x-dead-letter-exchange": "",
+                           "x-dead-letter-routing-key": self.queue.name}))
+        self._dlq = work_queue(dlq_name(self.queue.name))
         # Declare the handler's own queue now too (not only when consuming starts), so a
         # publisher running right after this container starts never finds it missing.
         with get_connection(amqp_uri) as conn:

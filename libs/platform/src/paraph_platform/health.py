@@ -8,7 +8,7 @@ eventlet, so it is cheap enough to run every few seconds.
 
 Checks:
 
-* ``broker`` — AMQP connection to ``AMQP_URI``.
+* ``broker`` — AMQP connection to ``AMQP_URI`` (any of its ``;``-separated URLs).
 * ``ping``   — the service's ``ping`` RPC answers within the timeout (it consumes over a live broker
   connection: a service whose own connection is down, or that has not started consuming, is not ready).
   With several replicas any one of them may answer.
@@ -29,7 +29,7 @@ import time
 import uuid
 from urllib.parse import urlparse
 
-from .config import amqp_uri, database_url, env
+from .config import amqp_uri, amqp_urls, database_url, env
 
 DEFAULT_CHECKS = {"gateway": ("http",), "web": ("http",), "perimeter": ("broker", "db", "opa", "ping")}
 SERVICE_CHECKS = ("broker", "db", "ping")
@@ -38,7 +38,19 @@ RPC_EXCHANGE = "nameko-rpc"  # nameko's default
 
 def broker_reachable(amqp_uri: str, timeout: float = 3.0) -> tuple[bool, str]:
     """Whether the broker lets us in (address, credentials and vhost), checked once with a short timeout:
-    a wrong vhost or password is then one clear sentence, not every process retrying with tracebacks."""
+    a wrong vhost or password is then one clear sentence, not every process retrying with tracebacks.
+    With several ``;``-separated URLs (a cluster), every one is tried in turn: one node letting us in is
+    enough (a process started while the first-listed node is down starts normally)."""
+    reasons = []
+    for url in amqp_urls(amqp_uri):
+        ok, message = _node_reachable(url, timeout)
+        if ok:
+            return ok, message
+        reasons.append(message)
+    return False, " ".join(reasons) or "AMQP_URI names no broker."
+
+
+def _node_reachable(amqp_uri: str, timeout: float) -> tuple[bool, str]:
     from kombu import Connection
     parsed = urlparse(amqp_uri.replace("pyamqp://", "amqp://", 1))
     host, port = parsed.hostname or "127.0.0.1", parsed.port or (5671 if parsed.scheme == "amqps" else 5672)
@@ -66,10 +78,17 @@ def broker_reachable(amqp_uri: str, timeout: float = 3.0) -> tuple[bool, str]:
     return True, f"{host}:{port} vhost {vhost!r}"
 
 
+def connect(conn, timeout: float):
+    """Connect ``conn`` to the first node of its URLs that answers (kombu switches to the next URL after
+    each failed attempt: one attempt per URL, at least two)."""
+    conn.ensure_connection(max_retries=max(1, len(conn.alt) - 1), interval_start=0, interval_step=0,
+                           timeout=timeout)
+
+
 def check_broker(service: str, timeout: float) -> str:
     from kombu import Connection
     with Connection(amqp_uri(), connect_timeout=timeout, heartbeat=0) as conn:
-        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
+        connect(conn, timeout)
         host = conn.as_uri().split("@")[-1]
     return f"connected to {host}"
 
@@ -85,7 +104,7 @@ def ping(amqp_uri: str, service: str, timeout: float) -> dict:
     exchange = Exchange(RPC_EXCHANGE, type="topic", durable=True)
     reply_to = f"rpc.reply-health-{service}-{correlation_id}"
     with Connection(amqp_uri, connect_timeout=timeout, heartbeat=0) as conn:
-        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
+        connect(conn, timeout)
         channel = conn.channel()
         # nameko answers through its RPC exchange with the reply_to as routing key
         reply_queue = Queue(reply_to, exchange=exchange, routing_key=reply_to, exclusive=True, auto_delete=True,

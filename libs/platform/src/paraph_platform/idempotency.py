@@ -1,8 +1,9 @@
 """What a redelivered write call must repeat exactly: its nested calls' keys and the ids it sends out.
 
 A write call carries an Idempotency-Key (``idempotency_key`` in the nameko context data). The
-``@endpoint(write=True)`` wrapper stores the call's result under (key, method) in the same transaction as
-its writes, so a redelivery after the commit replays the result, and a crash before it leaves nothing.
+``@endpoint(write=True)`` wrapper looks the key up and stores the call's result (or its deliberate 4xx
+refusal) under (key, method) in the same transaction as its writes, so a redelivery after the commit
+replays the answer, and a crash before it leaves nothing.
 A redelivery before the commit runs the method again, and that second run must ask the same of other
 services as the first one did, otherwise they answer 409 ("key already used for a different request"):
 

@@ -74,12 +74,23 @@ def upgrade(service: str, url: str | None = None, revision: str = "head"):
     engine = make_engine(url, shared=False)
     cfg = alembic_config(service, url)
     try:
-        with _connect_patiently(engine) as connection, connection.begin():
-            if connection.dialect.name == "postgresql":
-                # held until this transaction commits, i.e. until the migrations it runs are committed
-                _advisory_lock(connection, MIGRATE_LOCK.format(service), transaction=True)
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, revision)
+        with _connect_patiently(engine) as connection:
+            if connection.dialect.name == "sqlite":
+                # batch migrations copy a table, drop it and rename the copy: with foreign keys on, dropping
+                # it would delete (ON DELETE CASCADE) every row that refers to it. The pragma only takes
+                # effect outside a transaction, hence before begin().
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    # held until this transaction commits, i.e. until the migrations it runs are committed
+                    _advisory_lock(connection, MIGRATE_LOCK.format(service), transaction=True)
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, revision)
+                if connection.dialect.name == "sqlite":
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migrations left rows referring to nothing: {broken[:5]}")
     finally:
         engine.dispose()
 

@@ -1,17 +1,18 @@
 """Platform tables every service includes in its own metadata (outbox, inbox, idempotency keys).
 
-A service declares them next to its domain models::
+A service declares them next to its domain models, on its own declarative base::
 
-    class Outbox(OutboxMixin, Base): pass
-    class Inbox(InboxMixin, Base): pass
-    class IdempotencyKey(IdempotencyKeyMixin, Base): pass
+    Outbox, Inbox, IdempotencyKey = platform_models(Base)
+
+Their schema steps, which each service's migrations call, are in paraph_platform.migration_ops: a change
+here goes there too (as a new step).
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from .db import UTCDateTime, utcnow
 
@@ -56,3 +57,11 @@ class IdempotencyKeyMixin:
     result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     # indexed for the hourly purge of old keys (IDEMPOTENCY_RETENTION_HOURS, paraph_platform.db.Database)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
+
+
+def platform_models(base: type[DeclarativeBase]) -> tuple[type, type, type]:
+    """A service's Outbox, Inbox and IdempotencyKey models, mapped on its ``base`` (so its metadata, and
+    hence its migrations' autogenerate, has them) and named as if written in the module declaring ``base``."""
+    def model(name: str, mixin: type) -> type:
+        return type(name, (mixin, base), {"__module__": base.__module__, "__qualname__": name})
+    return model("Outbox", OutboxMixin), model("Inbox", InboxMixin), model("IdempotencyKey", IdempotencyKeyMixin)

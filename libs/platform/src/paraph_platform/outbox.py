@@ -3,8 +3,9 @@
 A service writes its events into the ``outbox`` table in the same transaction
 as the state change (``self.outbox.add(session, ...)``); the relay, a managed
 thread of the service container, publishes pending rows to the nameko events
-exchange ``<service>.events`` (routing key = event type) with publisher
-confirms, then marks them published.  A crash between publish and mark means
+exchange ``<service>.events`` (routing key = event type), a batch at a time on
+a channel in publisher-confirm mode, waits once for the batch's confirms, then
+marks the confirmed rows published.  A crash between publish and mark means
 the event is published again with the same id: consumers dedupe on it.
 
 An event nobody is bound to yet (a subscriber that has not started) is kept
@@ -13,18 +14,19 @@ and retried for ``OUTBOX_UNROUTED_GRACE`` seconds before being marked
 """
 from __future__ import annotations
 
+import json
 import logging
+import os
 import random
 import time
 from datetime import timedelta
 
 import eventlet
 from eventlet.event import Event
-from nameko.amqp.publish import Publisher as AmqpPublisher
-from nameko.amqp.publish import UndeliverableMessage
+from kombu import Connection, Producer
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from .config import env_float
 from .db import Db, make_engine, utcnow
@@ -48,6 +50,72 @@ class OutboxWriter:
         return envelope
 
 
+CONFIRMS_TIMEOUT = 30.0  # seconds to wait for a batch's confirms before leaving the rest for the next round
+KEPT_CONNECTION_IDLE = 10.0  # seconds after which the connection kept between batches is opened anew
+
+
+class Unconfirmed(Exception):
+    """The broker did not answer every message of a batch within CONFIRMS_TIMEOUT."""
+
+
+class _Confirms:
+    """The broker's answers to a batch published on a channel in confirm mode: delivery tags acked or
+    nacked (RabbitMQ numbers a channel's messages 1, 2, ... from confirm.select; ``multiple`` answers
+    every tag up to it) and the message ids of the messages returned as unroutable (a basic.return
+    comes before the ack of its message)."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.acked: set[int] = set()
+        self.nacked: set[int] = set()
+        self.returned: set[str] = set()
+        self.published = 0  # the last delivery tag given out
+        self._settled_to = 0  # every tag up to this one was answered (by a ``multiple`` answer)
+
+    def _answer(self, into: set[int], tag: int, multiple: bool):
+        if multiple:
+            into.update(t for t in range(self._settled_to + 1, tag + 1)
+                        if t not in self.acked and t not in self.nacked)
+            self._settled_to = max(self._settled_to, tag)
+        else:
+            into.add(tag)
+
+    def on_ack(self, tag, multiple):
+        self._answer(self.acked, tag, multiple)
+
+    def on_nack(self, tag, multiple):
+        self._answer(self.nacked, tag, multiple)
+
+    def on_return(self, _exc, _exchange, _routing_key, message):
+        self.returned.add(message.properties.get("message_id"))
+
+    def answered(self) -> int:
+        return len(self.acked) + len(self.nacked)
+
+    def all_answered(self) -> bool:
+        return self.answered() >= self.published
+
+    def outcome(self, tag: int, message_id: str) -> str | None:
+        """"delivered", "unroutable", "nacked", or None when the broker did not answer."""
+        if tag in self.nacked:
+            return "nacked"
+        if tag not in self.acked:
+            return None
+        return "unroutable" if message_id in self.returned else "delivered"
+
+
+# test suites only: every envelope a relay publishes is appended to this file, and the root conftest checks
+# them all against the AsyncAPI document (public events) or the committed contract (internal ones)
+PUBLISHED_EVENTS_LOG = os.environ.get("PARAPH_CHECK_EVENTS", "")
+
+
+def _log_published(rows) -> None:
+    with open(PUBLISHED_EVENTS_LOG, "a") as f:
+        f.write("".join(json.dumps(row.payload) + "\n" for row in rows))
+
+
 class Relay:
     """Publishes pending outbox rows; usable inside a container or standalone (tests, CLI)."""
 
@@ -56,13 +124,80 @@ class Relay:
         self.db = db
         self.model = model
         self.source = source
+        self.amqp_uri = amqp_uri
         self.exchange = get_event_exchange(source, {})
-        self.publisher = AmqpPublisher(amqp_uri, use_confirms=True, serializer="json",
-                                       exchange=self.exchange, declare=[self.exchange],
-                                       retry=True, retry_policy={"max_retries": 2, "interval_start": 0.2,
-                                                                  "interval_step": 0.5, "interval_max": 1})
         self.batch = batch
         self.grace = grace if grace is not None else env_float("OUTBOX_UNROUTED_GRACE", 300.0)
+        self._conn: Connection | None = None  # kept between batches (a trickle of events is one batch each)
+        self._conn_used = 0.0  # monotonic time of its last batch
+
+    def _publish_batch(self, rows, confirms: _Confirms):
+        """Publish ``rows`` and wait once for the broker to answer them all, recording its answers in
+        ``confirms`` (also those received before a lost connection or :class:`Unconfirmed` ended the
+        wait). The connection kept from the previous batch may have died meanwhile (a broker restart):
+        then the batch goes once more on a new one."""
+        kept = self._conn is not None
+        try:
+            self._publish_on(self._connection(), rows, confirms)
+            return
+        except Exception as exc:
+            lost = isinstance(exc, self._conn.connection_errors) if self._conn is not None else True
+            self.close()
+            if not (kept and lost and not confirms.answered()):
+                raise
+        confirms.reset()
+        self._publish_on(self._connection(), rows, confirms)
+
+    def _connection(self) -> Connection:
+        if self._conn is not None and time.monotonic() - self._conn_used > KEPT_CONNECTION_IDLE:
+            # it has no heartbeat: a node that died without closing the socket would go unnoticed until a
+            # batch's confirms time out, so a connection idle for a while is replaced rather than trusted
+            self.close()
+        self._conn_used = time.monotonic()
+        if self._conn is None:
+            conn = Connection(self.amqp_uri)
+            conn.ensure_connection(max_retries=2, interval_start=0.2, interval_step=0.5, interval_max=1)
+            self._conn = conn
+        return self._conn
+
+    def close(self):
+        """Close the connection kept between batches (the next batch opens a new one)."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.release()
+            except Exception:  # noqa: BLE001 - a dead connection: nothing left to close
+                pass
+
+    def _publish_on(self, conn: Connection, rows, confirms: _Confirms):
+        """``rows`` (mandatory routing, persistent) on a new channel in confirm mode, then one wait."""
+        channel = conn.channel()
+        producer = Producer(channel, exchange=self.exchange, serializer="json", on_return=confirms.on_return)
+        producer.declare()
+        channel.confirm_select()
+        channel.events["basic_ack"].add(confirms.on_ack)
+        channel.events["basic_nack"].add(confirms.on_nack)
+        for row in rows:
+            producer.publish(row.payload, routing_key=row.type, mandatory=True, delivery_mode=2,
+                             message_id=row.event_id, headers={"paraph-event-id": row.event_id})
+            confirms.published += 1
+        if PUBLISHED_EVENTS_LOG:
+            _log_published(rows)
+        self._await_confirms(conn, confirms)
+        channel.close()
+
+    @staticmethod
+    def _await_confirms(conn, confirms: _Confirms):
+        deadline = time.monotonic() + CONFIRMS_TIMEOUT
+        while not confirms.all_answered():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Unconfirmed(f"{confirms.published - confirms.answered()} of "
+                                  f"{confirms.published} events unconfirmed after {CONFIRMS_TIMEOUT:.0f}s")
+            try:
+                conn.drain_events(timeout=left)
+            except TimeoutError:
+                pass  # socket.timeout: checked against the deadline above
 
     def drain_once(self) -> int:
         """Publish one batch; returns how many rows were handled."""
@@ -76,29 +211,46 @@ class Relay:
             if self.db.dialect == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = session.execute(query).scalars().all()
-            for row in rows:
-                try:
-                    self.publisher.publish(row.payload, routing_key=row.type, mandatory=True,
-                                           headers={"paraph-event-id": row.event_id})
-                    row.published_at = utcnow()
-                    row.last_error = None
-                except UndeliverableMessage:
-                    row.attempts += 1
-                    age = (now - row.created_at).total_seconds()
-                    if age >= self.grace:
-                        log.warning("outbox: %s %s has no subscriber after %.0fs, marked unrouted",
-                                    row.type, row.event_id, age)
-                        row.published_at = utcnow()
-                        row.unrouted = True
-                    else:
-                        row.next_attempt_at = now + timedelta(seconds=min(30.0, 0.5 * 2 ** min(row.attempts, 6)))
-                        row.last_error = "unroutable: no queue bound yet"
-                except Exception:
-                    # broker gone mid-batch: keep the marks of the rows already confirmed, so that only
-                    # the unconfirmed rest is published again (fewer duplicates after an outage)
-                    session.commit()
-                    raise
+            if not rows:
+                return 0
+            confirms = _Confirms()
+            try:
+                self._publish_batch(rows, confirms)
+            except Exception:
+                # broker gone mid-batch: keep the marks of the rows already confirmed, so that only
+                # the unconfirmed rest is published again (fewer duplicates after an outage)
+                self._mark(session, rows, confirms, now)
+                session.commit()
+                raise
+            self._mark(session, rows, confirms, now)
             return len(rows)
+
+    def _mark(self, session, rows, confirms: _Confirms, now):
+        """Record the broker's answers: acked rows published (one UPDATE for them all); returned as
+        unroutable, retried with backoff until the grace is over, then marked unrouted; nacked rows
+        retried with backoff; unanswered rows left as they were."""
+        outcomes = [(row, confirms.outcome(tag, row.event_id)) for tag, row in enumerate(rows, 1)]
+        delivered = [row.seq for row, outcome in outcomes if outcome == "delivered"]
+        if delivered:
+            session.execute(update(self.model).where(self.model.seq.in_(delivered))
+                            .values(published_at=utcnow(), last_error=None),
+                            execution_options={"synchronize_session": False})
+        for row, outcome in outcomes:
+            if outcome in ("delivered", None):
+                continue
+            row.attempts += 1
+            age = (now - row.created_at).total_seconds()
+            if outcome == "nacked":
+                row.last_error = "nacked by the broker"
+            elif age >= self.grace:
+                log.warning("outbox: %s %s has no subscriber after %.0fs, marked unrouted",
+                            row.type, row.event_id, age)
+                row.published_at = utcnow()
+                row.unrouted = True
+                continue
+            else:
+                row.last_error = "unroutable: no queue bound yet"
+            row.next_attempt_at = now + timedelta(seconds=min(30.0, 0.5 * 2 ** min(row.attempts, 6)))
 
     def prune(self, retention_hours: float) -> int:
         """Delete rows published more than ``retention_hours`` ago (they may carry one-time links)."""
@@ -154,11 +306,15 @@ class Outbox(DependencyProvider):
                 self._gt.wait()
             except Exception:  # pragma: no cover
                 pass
+        if self.relay is not None:
+            self.relay.close()
 
     def kill(self):
         self._running = False
         if self._gt is not None:
             self._gt.kill()
+        if self.relay is not None:
+            self.relay.close()
 
     def _wake_now(self):
         if not self._wake.ready():

@@ -22,11 +22,13 @@ import functools
 import logging
 
 import eventlet
-from kombu import Exchange, Queue
+from kombu import Queue
 from kombu.serialization import prepare_accept_content
 from nameko.amqp.publish import Publisher as AmqpPublisher
 from nameko.messaging import QueueConsumer
 from nameko.rpc import RpcConsumer
+
+from .queues import work_queue
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +78,9 @@ def park(publisher: AmqpPublisher, queue: Queue, message, reason: str, attempts:
     else:  # kombu's own name for "no content type": raw bytes, stored untouched
         encoding = {"serializer": "raw"}
     ids = {key: properties[key] for key in ("correlation_id", "reply_to", "message_id") if properties.get(key)}
-    default = Exchange("", type="direct")
     # no expiration: a parked RPC request must not expire from the DLQ with its caller's deadline
     publisher.publish(bytes(body), exchange="", routing_key=dlq, headers=headers, mandatory=True,
-                      declare=[Queue(dlq, exchange=default, routing_key=dlq, durable=True)], **encoding, **ids)
+                      declare=[work_queue(dlq)], **encoding, **ids)
     return dlq
 
 

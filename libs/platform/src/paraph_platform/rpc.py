@@ -20,23 +20,26 @@ import threading
 import time
 
 import eventlet
-from amqp.exceptions import ConnectionError as AmqpConnectionError
-from kombu.exceptions import OperationalError
-from nameko.exceptions import RpcTimeout, UnknownService
+from amqp.exceptions import AMQPError, MessageNacked
+from kombu.exceptions import DecodeError, EncodeError, KombuError
+from nameko.amqp.publish import UndeliverableMessage
+from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from nameko.rpc import RpcProxy, ServiceProxy
 from nameko.standalone.rpc import StandaloneProxyBase
 
-from .errors import DeadlineExceeded, Unavailable
+from . import queues  # noqa: F401 - reply queues non-durable, work queues of AMQP_QUEUE_TYPE
+from .errors import DeadlineExceeded, PlatformError, Unavailable
 from .idempotency import IDEMPOTENCY_KEY, nested_call_key
 
 log = logging.getLogger(__name__)
 
 DEADLINE_KEY = "deadline"
 MIN_TIMEOUT = 0.05
-# what a lost or unreachable broker raises, depending on where the call was (connecting, publishing with
-# kombu's retries exhausted, waiting for the reply on a dead socket): every one of them is a 503 to the
-# caller, and the client that saw it is never reused
-BROKER_ERRORS = (OSError, AmqpConnectionError, OperationalError)
+# what a lost, unreachable or refusing broker raises, depending on where the call was (connecting,
+# declaring the reply queue on a node that lost it: NotFound, publishing with kombu's retries exhausted or
+# nacked, a channel closed by the broker, waiting for the reply on a dead socket): every one of them is a
+# 503 to the caller, and the client that saw it is never reused (its connection or channel is broken)
+BROKER_ERRORS = (OSError, AMQPError, KombuError, MessageNacked, UndeliverableMessage)
 
 
 def remaining(context_data: dict | None, default: float) -> float:
@@ -157,6 +160,8 @@ class _Client(StandaloneProxyBase):
 
     def consumers(self, service: str) -> int | None:
         """How many processes consume ``service``'s RPC queue (None when the broker cannot tell)."""
+        if not self.connected:
+            return None
         try:
             channel = self._reply_listener.queue_consumer.connection.channel()
             try:
@@ -198,6 +203,14 @@ class RpcClientPool:
 
     @staticmethod
     def _discard(client: _Client):
+        # its socket is dropped first, without the AMQP goodbye: a node that is shutting down (rabbitmqctl
+        # stop) or half gone may answer it late or never, and the caller's answer would wait for it
+        try:
+            raw = client._reply_listener.queue_consumer.connection._connection
+            if raw is not None:
+                raw.collect()
+        except Exception:  # noqa: BLE001 - nothing left to drop
+            pass
         try:
             client.stop()
         except Exception:  # noqa: BLE001 - its connection is already gone
@@ -232,15 +245,23 @@ class RpcClientPool:
             raise DeadlineExceeded(f"{service}.{method} did not answer within {budget:.1f}s") from None
         except UnknownService:
             raise Unavailable(f"service {service} is not running") from None
+        except (RemoteError, PlatformError):
+            raise  # the service answered (an error of its own, a 4xx included): the client is fine
+        except (EncodeError, DecodeError):
+            healthy = False
+            raise  # a message that cannot be (de)serialised is a bug (a 500), not the broker's fault (a 503)
         except BROKER_ERRORS as exc:
             healthy = False
             raise Unavailable(f"message broker unreachable: {type(exc).__name__}: {exc}") from exc
         except RuntimeError as exc:
+            healthy = False
             # nameko's "consumer has been disconnected" (the connection closed between checkout and wait)
             if client is None or client.connected:
                 raise
-            healthy = False
             raise Unavailable(f"message broker connection lost: {exc}") from exc
+        except Exception:
+            healthy = False  # a client in a state nobody planned for is never reused
+            raise
         finally:
             if client is not None:
                 if healthy:

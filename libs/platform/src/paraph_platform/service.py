@@ -4,11 +4,19 @@
 
 * refuses work whose caller's deadline already passed (no late side effects),
 * turns marshmallow ``ValidationError`` into :class:`InvalidInput` (a 422, not a 500),
-* for ``write=True`` methods, honours the caller's Idempotency-Key: the method's
-  writes and its result are committed in one transaction, so a redelivered or
-  retried call returns the first result instead of running twice, and a crash
-  before the commit leaves nothing behind (see :mod:`.idempotency` for what a
-  second run must repeat: nested calls' keys, ids sent out).
+* for ``write=True`` methods, honours the caller's Idempotency-Key: the look-up of
+  a stored result, the method's writes and its result (or its deliberate 4xx
+  refusal) are one database transaction, so a redelivered or retried call gets
+  the first answer instead of running twice, and a crash before the commit
+  leaves nothing behind (see :mod:`.idempotency` for what a second run must
+  repeat: nested calls' keys, ids sent out),
+* runs a call once more when its database connection turned out to be dropped
+  (a PostgreSQL restart, an idle connection cut): a read wherever it failed, a
+  write call under a key when its first statement (the look-up of a stored
+  result) failed, before anything ran. Connections are not pinged before each
+  use (:func:`.db.make_engine`), so this is what hides the first use of a dead
+  one from the caller; a database that still cannot be reached is a 503
+  (:class:`.errors.Unavailable`: retry later), not a 500.
 """
 from __future__ import annotations
 
@@ -19,13 +27,16 @@ import logging
 import os
 
 from marshmallow import ValidationError
+from nameko.exceptions import deserialize, get_module_path, serialize
+from nameko.exceptions import registry as exception_registry
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from . import amqp_safety  # noqa: F401 - acks survive a lost broker connection
 from . import poison  # noqa: F401 - undecodable and unanswerable messages are parked, not dropped
 from . import expected_errors
-from .errors import EXPECTED, Conflict, PlatformError, from_marshmallow
+from .errors import EXPECTED, Conflict, PlatformError, TooManyRequests, Unavailable, from_marshmallow
 from .idempotency import IDEMPOTENCY_KEY, call_scope_key  # noqa: F401 - IDEMPOTENCY_KEY re-exported
 from .rpc import check_deadline
 
@@ -50,13 +61,21 @@ def _stored(db, key, name):
         return s.get(db.idempotency_model, (key, name))
 
 
+def _store(db, key, name, fingerprint, outcome: dict):
+    with db.session() as s:
+        s.add(db.idempotency_model(key=key, method=name, fingerprint=fingerprint, result=outcome))
+
+
 def _replay(row, fingerprint):
+    """The stored answer of the call: its result, or its refusal raised again."""
     if row.fingerprint != fingerprint:
         raise Conflict("This Idempotency-Key was already used for a different request.",
                        {"idempotency": "key reused with another payload"})
-    if row.result is not None:
-        return row.result.get("value")
-    raise Conflict("A request with this Idempotency-Key was already processed; its result is not available.")
+    if row.result is None:
+        raise Conflict("A request with this Idempotency-Key was already processed; its result is not available.")
+    if _REFUSAL in row.result:
+        raise deserialize(row.result[_REFUSAL])
+    return row.result.get("value")
 
 
 _CHECK_RESULTS = os.environ.get("PARAPH_CHECK_RESULTS", "")
@@ -87,45 +106,112 @@ def _is_refusal(exc: Exception) -> bool:
     return isinstance(exc, PlatformError) and exc.status < 500
 
 
-def _run_once(service, fn, name, key, args, kwargs):
-    """Run a write call once per Idempotency-Key: its writes and its result are committed in one
-    transaction, so a crash before the commit leaves nothing (a redelivery runs it again) and a
-    redelivery after it gets the stored result."""
+_REFUSAL = "refusal"  # key of a stored refusal in an idempotency row's result ({"value": ...} for a result)
+
+
+def _stores_refusal(exc: Exception) -> bool:
+    """A refusal is the call's answer, stored with the work it kept so that a redelivery gets it again
+    instead of running once more (counting an attempt twice, sending a second code). Not a 429: it asks
+    for the same call to be made again later, and a replayed 429 would refuse that retry until the key
+    expires. Only classes a caller can rebuild (registered in :mod:`.errors`) are replayable."""
+    return (_is_refusal(exc) and not isinstance(exc, TooManyRequests)
+            and get_module_path(type(exc)) in exception_registry)
+
+
+def _run_once(service, fn, name, key, args, kwargs, *, reconnect: bool = True):
+    """Run a write call once per Idempotency-Key in one database transaction: the look-up of a stored
+    answer (its first statement), the method's writes and its result or refusal. A crash before the
+    commit leaves nothing (a redelivery runs it again); a redelivery after it gets the stored answer.
+
+    A connection found dropped by the look-up (the method has not run: nothing happened yet) is
+    replaced and the call run once more. Not later: the method's nested calls are numbered per worker
+    (:func:`.idempotency.nested_call_key`), so a second run in the same worker would send them under
+    other keys; the caller's retry (a redelivery, the client's) runs it again safely."""
     db = getattr(service, "db", None)
     if db is None or getattr(db, "idempotency_model", None) is None:
         return _run(service, fn, name, args, kwargs)
     fingerprint = _fingerprint(name, args, kwargs)
-    row = _stored(db, key, name)
-    if row is not None:
-        return _replay(row, fingerprint)
+    looked_up, refusal, unstored_refusal = False, None, None
     try:
         with db.one_transaction(keep_on_error=_is_refusal):
-            result = _run(service, fn, name, args, kwargs)
-            with db.session() as s:
-                s.add(db.idempotency_model(key=key, method=name, fingerprint=fingerprint, result={"value": result}))
-        return result
-    except Exception:
+            row = _stored(db, key, name)
+            looked_up = True
+            if row is None:
+                try:
+                    result = _run(service, fn, name, args, kwargs)
+                except Exception as exc:
+                    if _stores_refusal(exc):
+                        try:
+                            _store(db, key, name, fingerprint, {_REFUSAL: serialize(exc)})
+                            refusal = exc
+                        except Exception as store_error:
+                            # not stored: what the call did is rolled back too (a concurrent delivery may have
+                            # stored its own answer with its own work: keeping ours would do it twice); the
+                            # answer is that delivery's, else the refusal (a retry runs the call again)
+                            log.warning("%s: could not store the refusal %r under its key", name, exc, exc_info=True)
+                            unstored_refusal = exc
+                            raise store_error from exc
+                    raise
+                _store(db, key, name, fingerprint, {"value": result})
+                return result
+    except Exception as exc:
+        if exc is refusal:  # committed with the work before it: the answer, now and on a redelivery
+            raise
+        if not looked_up and reconnect and _connection_dropped(exc):
+            _log_reconnect(name, exc)
+            return _run_once(service, fn, name, key, args, kwargs, reconnect=False)
         # a concurrent delivery of the same call committed first (our writes or our key row collided
         # with its own, whatever error the method made of that): answer what it answered
         try:
             row = _stored(db, key, name)
         except Exception:  # noqa: BLE001 - the database itself failed: report the call's own error
             row = None
-        if row is not None:
-            return _replay(row, fingerprint)
-        raise
+        if row is None:
+            if unstored_refusal is not None:
+                raise unstored_refusal from None
+            raise
+    return _replay(row, fingerprint)
+
+
+def _connection_dropped(exc: Exception) -> bool:
+    """The database connection was found dead (SQLAlchemy then invalidates it and the pool's older ones,
+    so the next checkout connects anew)."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def _database_unreachable(exc: Exception) -> bool:
+    """A connection found dropped, or none could be opened (an error of the driver's connect(), which
+    SQLAlchemy reports without a statement)."""
+    return _connection_dropped(exc) or (isinstance(exc, OperationalError) and exc.statement is None)
+
+
+def _log_reconnect(name: str, exc: DBAPIError):
+    reason = (str(exc.orig).strip() or type(exc.orig).__name__).splitlines()[0]
+    log.warning("%s: the database connection was dropped (%s); running the call again", name, reason)
+
+
+def _read_retrying_once_on_dropped_connection(service, fn, name, args, kwargs):
+    """A read runs again when a dropped connection failed it before anything was committed (running it
+    twice changes nothing; an endpoint without ``write=True`` that commits — a login counting an attempt —
+    is not run again once it tried to commit)."""
+    try:
+        return _run(service, fn, name, args, kwargs)
+    except DBAPIError as exc:
+        if not _connection_dropped(exc) or getattr(getattr(service, "db", None), "commit_attempted", False):
+            raise
+        _log_reconnect(name, exc)
+    return _run(service, fn, name, args, kwargs)
 
 
 def endpoint(fn=None, *, write: bool = False):
     def decorate(fn):
         name = fn.__name__
 
-        @functools.wraps(fn)
-        def wrapper(self, *args, **kwargs):
-            context = getattr(self, "ctx", None)
-            check_deadline(context)
-            key = (context or {}).get(IDEMPOTENCY_KEY) if write else None
-            if not key:
+        def call(self, context, args, kwargs):
+            if not write:
+                return _read_retrying_once_on_dropped_connection(self, fn, name, args, kwargs)
+            key = (context or {}).get(IDEMPOTENCY_KEY)
+            if not key:  # commits block by block: after a dropped connection, part of it may be done
                 return _run(self, fn, name, args, kwargs)
             # the method, its nested calls and stable_id() work under a key bound to this very call
             context[IDEMPOTENCY_KEY] = call_scope_key(key, getattr(self, "name", type(self).__name__), name)
@@ -133,6 +219,18 @@ def endpoint(fn=None, *, write: bool = False):
                 return _run_once(self, fn, name, key, args, kwargs)
             finally:
                 context[IDEMPOTENCY_KEY] = key
+
+        @functools.wraps(fn)
+        def wrapper(self, *args, **kwargs):
+            context = getattr(self, "ctx", None)
+            check_deadline(context)
+            try:
+                return call(self, context, args, kwargs)
+            except DBAPIError as exc:
+                if not _database_unreachable(exc):
+                    raise
+                # a restart or an outage, not a bug: the caller may retry (its key makes that safe)
+                raise Unavailable("The service's database cannot be reached; try again shortly.") from exc
 
         return rpc(expected_exceptions=EXPECTED)(wrapper)
 

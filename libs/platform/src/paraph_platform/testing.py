@@ -24,6 +24,9 @@ import pytest
 
 from .config import nameko_config
 
+# every call's deadline in the test systems: a PDF rendered (or sealed) on a busy 2-core runner takes
+# seconds; a call that hangs still fails the test within this
+TEST_RPC_TIMEOUT = 10.0
 PG = os.environ.get("PARAPH_TEST_PG", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
 
 class TestTokenKey:
@@ -60,18 +63,74 @@ def _admin_engine():
     return create_engine(normalize_url(f"{PG}/postgres"), isolation_level="AUTOCOMMIT")
 
 
-def create_database(service: str, migrate: bool = True) -> str:
+def _migrations_fingerprint(service: str) -> str:
+    """A digest of the service's migration scripts: a template made by other migrations is never used."""
+    import hashlib
+    from .migrations import service_dir
+    digest = hashlib.sha256()
+    for path in sorted((service_dir(service) / "migrations").rglob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+_templates: dict[str, str] = {}
+
+
+def _migrated_template(service: str) -> str:
+    """A database of ``service`` migrated to head once, which each test's database is then copied from
+    (``CREATE DATABASE ... TEMPLATE``, a file copy): running every migration for each of the six services
+    of each test system cost seconds per test. Built under an advisory lock (test runs in parallel share
+    it) and renamed into place once complete, so a template that exists is whole."""
     from sqlalchemy import text
-    name = f"t_{service}_{uuid.uuid4().hex[:12]}"
+    if service in _templates:
+        return _templates[service]
+    name = f"t_tmpl_{service}_{_migrations_fingerprint(service)}"
     engine = _admin_engine()
-    with engine.connect() as conn:
-        conn.execute(text(f'create database "{name}"'))
-    engine.dispose()
-    url = f"{PG}/{name}"
-    if migrate:
-        from .migrations import upgrade
-        upgrade(service, url)
-    return url
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("select pg_advisory_lock(hashtext(:key))"), {"key": f"paraph-test-template-{service}"})
+            try:
+                exists = conn.execute(text("select 1 from pg_database where datname = :n"), {"n": name}).first()
+                if not exists:
+                    building = f"{name}_building"
+                    conn.execute(text(f'drop database if exists "{building}" with (force)'))
+                    conn.execute(text(f'create database "{building}"'))
+                    from .migrations import upgrade
+                    upgrade(service, f"{PG}/{building}")  # its engine is disposed: nobody stays connected
+                    conn.execute(text(f'alter database "{building}" rename to "{name}"'))
+                    # templates of earlier migrations of this service are of no more use
+                    for (old,) in conn.execute(text("select datname from pg_database where datname like :p "
+                                                    "and datname <> :n"), {"p": f"t_tmpl_{service}_%", "n": name}):
+                        conn.execute(text(f'drop database if exists "{old}" with (force)'))
+            finally:
+                conn.execute(text("select pg_advisory_unlock(hashtext(:key))"),
+                             {"key": f"paraph-test-template-{service}"})
+    finally:
+        engine.dispose()
+    _templates[service] = name
+    return name
+
+
+def create_database(service: str, migrate: bool = True) -> str:
+    """A new empty database for ``service``, or (``migrate``) one at its migrations' head."""
+    from sqlalchemy import exc, text
+    name = f"t_{service}_{uuid.uuid4().hex[:12]}"
+    template = _migrated_template(service) if migrate else None
+    engine = _admin_engine()
+    try:
+        for attempt in range(20):
+            try:
+                with engine.connect() as conn:
+                    conn.execute(text(f'create database "{name}"' + (f' template "{template}"' if template else "")))
+                break
+            except exc.OperationalError as error:
+                # another test process copying the same template at this instant: wait for our turn
+                if "is being accessed by other users" not in str(error) or attempt == 19:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+    finally:
+        engine.dispose()
+    return f"{PG}/{name}"
 
 
 def drop_database(url: str):
@@ -113,7 +172,7 @@ def test_config(rabbit_config, service: str, db_url: str | None, **extra) -> dic
     config.update({
         "AMQP_URI": rabbit_config["AMQP_URI"],
         "DATABASE_URL": db_url or config["DATABASE_URL"],
-        "RPC_TIMEOUT": 5.0,
+        "RPC_TIMEOUT": TEST_RPC_TIMEOUT,
         "PUBLIC_URL": "http://paraph.test",
     })
     config.pop("LOGGING", None)
@@ -170,6 +229,20 @@ class System:
 
     def db_url(self, service: str) -> str:
         return self.containers[service].db_url
+
+    def seed(self, service: str, rows: list):
+        """Insert model instances (of ``service``'s models) straight into its database: the many rows a
+        list test needs, faster than as many API calls. The instances stay readable afterwards (ids...)."""
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
+        from .db import normalize_url
+        engine = create_engine(normalize_url(self.db_url(service)))
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                session.add_all(rows)
+                session.commit()
+        finally:
+            engine.dispose()
 
     def relay(self, service: str):
         from .outbox import Outbox
@@ -270,7 +343,7 @@ def system(start_service, rabbit_config):
             containers[service] = start_service(service, **((service_config or {}).get(service, {})))
         from paraph_gateway import create_app
         app = create_app({"AMQP_URI": rabbit_config["AMQP_URI"],
-                          "RPC_TIMEOUT": 5.0, "OPERATOR_TOKEN": TEST_OPERATOR_TOKEN,
+                          "RPC_TIMEOUT": TEST_RPC_TIMEOUT, "OPERATOR_TOKEN": TEST_OPERATOR_TOKEN,
                           "PUBLIC_URL": "http://paraph.test", "TESTING": True, **(gateway_config or {})})
         s = System(containers, app.test_client(), app)
         created.append(s)
@@ -279,10 +352,12 @@ def system(start_service, rabbit_config):
     yield build
     for s in created:
         s.close()
+    from paraph_gateway.rate_limits import close_limiters
     from paraph_gateway.rpc import close_pools
     from paraph_gateway.tokens import close_verifiers
     close_verifiers()
     close_pools()
+    close_limiters()
 
 
 @pytest.fixture
@@ -351,6 +426,8 @@ def browser():
     options.add_experimental_option("prefs", {"download.default_directory": downloads,
                                               "download.prompt_for_download": False,
                                               "safebrowsing.enabled": False})
+    # the console's errors (a Content-Security-Policy violation, a failed script) for browser.get_log("browser")
+    options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
     driver.downloads = downloads

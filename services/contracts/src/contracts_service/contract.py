@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields
 
 from paraph_platform.contract import ListOf, MapOf, Rpc
+from paraph_platform.pagination import PageResult
 
 from . import schemas
 
@@ -261,11 +262,8 @@ class CustomerResult(Schema):
     created_at = fields.String(required=True)
 
 
-class ContractPage(Schema):
+class ContractPage(PageResult):
     items = fields.List(fields.Nested(ContractSummary), required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    total = fields.Integer(metadata={"description": "with_total only"})
 
 
 class TaskContract(Schema):
@@ -289,17 +287,12 @@ class TaskItem(Schema):
     contract = fields.Nested(TaskContract, required=True)
 
 
-class TaskPage(Schema):
+class TaskPage(PageResult):
     items = fields.List(fields.Nested(TaskItem), required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
 
 
-class CustomerPage(Schema):
+class CustomerPage(PageResult):
     items = fields.List(fields.Nested(CustomerResult), required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    total = fields.Integer(required=True)
 
 
 class PortalVisibilityResult(Schema):
@@ -334,7 +327,7 @@ class EquipmentResult(Schema):
     updated_at = fields.String(required=True)
 
 
-class EquipmentBase(Schema):
+class EquipmentBase(PageResult):
     customer_id = fields.String(required=True)
     customer_name = fields.String(required=True)
     items = fields.List(fields.Nested(EquipmentResult), required=True)
@@ -345,6 +338,21 @@ class EquipmentRecorded(Schema):
     contract_id = fields.String(required=True)
     created = fields.List(fields.Nested(EquipmentResult), required=True)
     already_recorded = fields.Integer(required=True)
+
+
+class ImportRowError(Schema):
+    row = fields.Integer(required=True, metadata={"description": "the row's position in the call, from 1"})
+    code = fields.String(allow_none=True, metadata={"description": "import_customers: the row's customer code"})
+    number = fields.String(allow_none=True, metadata={"description": "import_sales: the row's document number"})
+    errors = fields.Dict(required=True, metadata={"description": "{field: [messages]}; _row: the row as a whole"})
+
+
+class ImportSummary(Schema):
+    """What an ERP import call did, row by row (a refused row does not stop the others)."""
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    errors = fields.List(fields.Nested(ImportRowError), required=True)
 
 
 class AssetResult(Schema):
@@ -361,6 +369,47 @@ class AssetResult(Schema):
 
 class AssetContent(AssetResult):
     content_base64 = fields.String(required=True)
+
+
+class TemplateVariable(Schema):
+    name = fields.String(required=True, metadata={"description": "as written in a template: customer.name; "
+                                                                  "lines[].amount is line.amount in a for loop"})
+    type = fields.String(required=True, metadata={
+        "enum": ["text", "number", "boolean", "date", "money", "rate", "object", "list"]})
+    nullable = fields.Boolean(required=True, metadata={"description": "may be empty or null"})
+    example = fields.String(required=True)
+    description = fields.String(required=True, metadata={"description": "in the language asked for"})
+
+
+class TemplateVariables(Schema):
+    """Every variable a contract type's template may use (template_variables.catalog)."""
+    variables = fields.List(fields.Nested(TemplateVariable), required=True)
+
+
+class CompanyLogo(Schema):
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    filename = fields.String(required=True)
+    url = fields.String(required=True, metadata={"description": "paraph-asset:<id>: templates may embed it"})
+
+
+class CompanyProfileResult(Schema):
+    """The license's company profile (company_profile.profile_view); name "" when none was saved."""
+    name = fields.String(required=True)
+    address = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                          metadata={"description": "line1, line2, postal_code, city, country"})
+    siren = fields.String(required=True, allow_none=True)
+    siret = fields.String(required=True, allow_none=True)
+    vat_number = fields.String(required=True, allow_none=True)
+    legal_form = fields.String(required=True, allow_none=True)
+    share_capital = fields.String(required=True, allow_none=True)
+    rcs_city = fields.String(required=True, allow_none=True)
+    phone = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+    website = fields.String(required=True, allow_none=True)
+    logo = fields.Nested(CompanyLogo, required=True, allow_none=True)
+    updated_at = fields.String(required=True, allow_none=True)
 
 
 class DealDocuments(Schema):
@@ -389,11 +438,8 @@ class DealResult(Schema):
                             metadata={"description": "quote, contract, order, invoice: count and total"})
 
 
-class DealPage(Schema):
+class DealPage(PageResult):
     items = fields.List(fields.Nested(DealResult), required=True)
-    total = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
 
 
 class Deleted(Schema):
@@ -410,9 +456,11 @@ class CustomerHistoryEntry(Schema):
     actor_name = fields.String(required=True)
     actor_kind = fields.String(required=True, metadata={"enum": ["staff", "client"]})
     action = fields.String(required=True, metadata={"enum": ["customer_updated", "contact_added", "contact_updated",
-                                                             "self_service_contact", "self_service_company"]})
+                                                             "self_service_contact", "self_service_company",
+                                                             "erp_imported"]})
     details = fields.Dict(required=True, metadata={"description": "contact_id, contact_name, changes [{field, from, "
-                                                                  "to}]"})
+                                                                  "to}]; erp_imported: changes, contacts [{contact_id, "
+                                                                  "contact_name, added | changes}]"})
 
 
 class CustomerNames(Schema):
@@ -484,11 +532,25 @@ RPC = {
     "update_equipment": Rpc(schemas.EquipmentPatchSchema, EquipmentResult, args=("actor", "equipment_id")),
     "delete_equipment": Rpc(result=Deleted, args=("actor", "equipment_id")),
     "record_equipment": Rpc(schemas.EquipmentFromContractSchema, EquipmentRecorded, args=("actor", "contract_id")),
+    "import_customers": Rpc(schemas.ErpImportSchema, ImportSummary, args=("actor",),
+                            description="rows: ErpCustomerSchema (upsert by code)"),
+    "import_sales": Rpc(schemas.ErpImportSchema, ImportSummary, args=("actor",),
+                        description="rows: ErpDocumentSchema (upsert orders and invoices by kind and number)"),
     "upload_asset": Rpc(schemas.AssetInSchema, AssetResult, args=("actor",),
                         description="a PNG or JPEG image (MAX_ASSET_BYTES) for templates: paraph-asset:<id>"),
     "list_assets": Rpc(result=ListOf(AssetResult), args=("actor",)),
     "get_asset": Rpc(result=AssetContent, args=("actor", "asset_id")),
     "delete_asset": Rpc(result=Deleted, args=("actor", "asset_id")),
+    "template_variables": Rpc(result=TemplateVariables, args=("actor", "locale"),
+                              description="the variables a contract type's template may use (locale: fr or en)"),
+    "get_company_profile": Rpc(result=CompanyProfileResult, args=("actor",)),
+    "update_company_profile": Rpc(schemas.CompanyProfileSchema, CompanyProfileResult, args=("actor",),
+                                  description="the whole profile (what is not given is cleared, the logo kept); "
+                                              "SIREN, SIRET, a French VAT number checked: 422 naming the field"),
+    "set_company_logo": Rpc(schemas.AssetInSchema, CompanyProfileResult, args=("actor",),
+                            description="a PNG or JPEG image (MAX_ASSET_BYTES), replacing the previous logo"),
+    "get_company_logo": Rpc(result=AssetContent, args=("actor",)),
+    "delete_company_logo": Rpc(result=Deleted, args=("actor",)),
 }
 
 CONSUMES_EVENTS = {
@@ -506,7 +568,9 @@ CONSUMES_EVENTS = {
     ("portal", "contract.unshared.v1"): ["contract_id", "unshared_by"],
 }
 CONSUMES_RPC = {
-    ("perimeter", "compile_filter"): ["where"],
+    # list filters, cached per (user, role, dialect) by paraph_platform.filter_cache and checked against the version
+    ("perimeter", "compile_filter"): ["where", "version"],
+    ("perimeter", "filter_version"): ["version"],
     ("perimeter", "inherit"): ["perimeter_ids", "version"],
     ("perimeter", "set_assignments"): ["perimeter_ids", "version"],
     ("identity", "license_settings"): ["settings", "version"],

@@ -2,7 +2,9 @@
 amount, owner and expected close date, grouping the quotes, orders and invoices made for it.
 
 A deal is visible exactly when its customer is: every query here joins the customer and takes the
-caller's customer visibility condition (the perimeter policy compiled to SQL) from the service.
+caller's customer visibility condition (the perimeter policy compiled to SQL) from
+:class:`~.base.ContractsBase`, whose ``_deal`` looks one deal up. :class:`DealsEndpoints` holds the
+deal's entrypoints; the functions above it are its queries, rules and views.
 """
 from __future__ import annotations
 
@@ -10,14 +12,22 @@ from datetime import datetime, timezone
 
 from sqlalchemy import case, func, or_, select
 
+from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
 from paraph_platform.envelope import iso
+from paraph_platform.pagination import Ordering, keyset_page, page_result
+from paraph_platform.service import endpoint
 
-from .exceptions import Conflict, InvalidInput, NotFound
+from . import schemas
+from .base import ContractsBase
+from .exceptions import Conflict, InvalidInput
 from .models import Contract, Customer, Deal
 from .schemas import DEAL_STAGES
 
+
 # the kinds of documents a deal groups, in the order the deal page shows them
 DOCUMENT_KINDS = ("quote", "contract", "order", "invoice")
+# a stage's rank in the pipeline: the stage sort's order (and its cursors' value)
+STAGE_RANK = {stage: i for i, stage in enumerate(DEAL_STAGES)}
 # what a PATCH may change (the customer is fixed: the deal's documents belong to it)
 EDITABLE = ("title", "stage", "amount", "currency", "owner_id", "expected_close_date", "notes")
 
@@ -26,7 +36,7 @@ def _dec(value):
     return None if value is None else str(value)
 
 
-def view(d: Deal, customer_name: str, documents: dict | None = None) -> dict:
+def deal_view(d: Deal, customer_name: str, documents: dict | None = None) -> dict:
     out = {"id": d.id, "title": d.title, "stage": d.stage, "customer_id": d.customer_id,
            "customer_name": customer_name, "amount": _dec(d.amount), "currency": d.currency,
            "expected_close_date": d.expected_close_date.isoformat() if d.expected_close_date else None,
@@ -37,7 +47,7 @@ def view(d: Deal, customer_name: str, documents: dict | None = None) -> dict:
     return out
 
 
-def event(d: Deal, changed: list[str] | None = None) -> dict:
+def deal_event(d: Deal, changed: list[str] | None = None) -> dict:
     data = {"deal_id": d.id, "title": d.title, "stage": d.stage, "customer_id": d.customer_id,
             "owner_id": d.owner_id, "amount": _dec(d.amount), "currency": d.currency,
             "expected_close_date": d.expected_close_date.isoformat() if d.expected_close_date else None}
@@ -46,7 +56,7 @@ def event(d: Deal, changed: list[str] | None = None) -> dict:
     return data
 
 
-def documents(s, deal_id: str) -> dict:
+def deal_documents(s, deal_id: str) -> dict:
     """How many quotes, contracts, orders and invoices the deal has, and their total (incl. tax) per kind."""
     out = {kind: {"count": 0, "total": "0.00"} for kind in DOCUMENT_KINDS}
     rows = s.execute(select(Contract.kind, func.count(), func.coalesce(func.sum(Contract.total), 0))
@@ -56,19 +66,7 @@ def documents(s, deal_id: str) -> dict:
     return out
 
 
-def visible(s, license_id: str, deal_id: str, customer_visible, lock: bool = False) -> tuple[Deal, str]:
-    """(the deal, its customer's name), or NotFound when the caller does not see its customer."""
-    q = (select(Deal, Customer.name).join(Customer, Customer.id == Deal.customer_id)
-         .where(Deal.id == deal_id, Deal.license_id == license_id, customer_visible))
-    if lock:
-        q = q.with_for_update(of=Deal)
-    row = s.execute(q).first()
-    if row is None:
-        raise NotFound("Deal not found.")
-    return row[0], row[1]
-
-
-def new(actor: dict, customer: Customer, owner: tuple, data: dict, default_currency: str) -> Deal:
+def new_deal(actor: dict, customer: Customer, owner: tuple, data: dict, default_currency: str) -> Deal:
     owner_id, owner_name, _email = owner
     return Deal(license_id=actor["license_id"], customer_id=customer.id, title=data["title"], stage=data["stage"],
                 amount=data["amount"], currency=data["currency"] or customer.currency or default_currency,
@@ -94,8 +92,8 @@ def apply_patch(d: Deal, data: dict, owner: tuple | None) -> list[str]:
     return changed
 
 
-def list_query(license_id: str, customer_visible, p: dict):
-    """The select of a page of deals (with the customer's name) and of its total, filters applied."""
+def list_page(s, license_id: str, customer_visible, p: dict) -> dict:
+    """A page of (deal, customer name) rows, filters applied (paraph_platform.pagination.keyset_page)."""
     q = (select(Deal, Customer.name).join(Customer, Customer.id == Deal.customer_id)
          .where(Deal.license_id == license_id, customer_visible))
     for key in ("stage", "owner_id", "customer_id"):
@@ -104,15 +102,19 @@ def list_query(license_id: str, customer_visible, p: dict):
     if p["q"]:
         like = f"%{p['q'].lower()}%"
         q = q.where(or_(func.lower(Deal.title).like(like), func.lower(Customer.name).like(like)))
-    total = select(func.count()).select_from(q.with_only_columns(Deal.id).subquery())
-    key = p["sort"].lstrip("-")
-    if key == "stage":  # the pipeline's order, not the alphabet's
-        column = case({stage: i for i, stage in enumerate(DEAL_STAGES)}, value=Deal.stage)
+    sort_key, descending = p["sort"].lstrip("-"), p["sort"].startswith("-")
+    if sort_key == "stage":  # the pipeline's order, not the alphabet's
+        column = case(STAGE_RANK, value=Deal.stage)
     else:
-        column = Customer.name if key == "customer_name" else getattr(Deal, key)
-    order = column.desc().nulls_last() if p["sort"].startswith("-") else column.asc().nulls_last()
-    page = q.order_by(order, Deal.id.desc()).limit(p["limit"]).offset(p["offset"])
-    return page, total
+        column = Customer.name if sort_key == "customer_name" else getattr(Deal, sort_key)
+    order = [Ordering(column, descending), Ordering(Deal.id, True)]
+
+    def key(row):  # the row's values of the order's columns, for the cursor
+        d, customer_name = row
+        first = {"stage": STAGE_RANK[d.stage], "customer_name": customer_name}.get(sort_key)
+        return [getattr(d, sort_key) if first is None else first, d.id]
+    return keyset_page(s, q, order, limit=p["limit"], cursor=p["cursor"], offset=p["offset"], count=p["count"],
+                       order_name=p["sort"], key=key)
 
 
 def check_empty(s, d: Deal):
@@ -126,3 +128,63 @@ def check_same_customer(d: Deal, customer_id: str):
     if d.customer_id != customer_id:
         raise InvalidInput("The deal belongs to another customer.",
                            {"fields": {"deal_id": ["a deal of another customer"]}})
+
+
+class DealsEndpoints(ContractsBase):
+    """Deals: a customer's sales opportunities."""
+
+    @endpoint(write=True)
+    def create_deal(self, actor, payload):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.DealInSchema().load(payload)
+        owner = self._owner(actor, data["owner_id"])
+        with self.db.session() as s:
+            customer = self._customer(s, actor, data["customer_id"])
+            settings = self._settings(s, actor["license_id"])
+            d = new_deal(actor, customer, owner, data, settings.currency if settings else "EUR")
+            s.add(d)
+            s.flush()
+            self.outbox.add(s, "deal.created.v1", deal_event(d), subject=d.id, license_id=d.license_id)
+            return deal_view(d, customer.name, deal_documents(s, d.id))
+
+    @endpoint
+    def get_deal(self, actor, deal_id):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        with self.db.session() as s:
+            d, customer_name = self._deal(s, actor, deal_id)
+            return deal_view(d, customer_name, deal_documents(s, d.id))
+
+    @endpoint
+    def list_deals(self, actor, params=None):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        p = schemas.DealListSchema().load(params or {})
+        with self.db.session() as s:
+            page = list_page(s, actor["license_id"], self._customer_filter(actor), p)
+            return page_result(page, [deal_view(d, name) for d, name in page["rows"]])
+
+    @endpoint(write=True)
+    def update_deal(self, actor, deal_id, payload):
+        """Change a deal's stage, amount, owner...; a PATCH that changes nothing publishes nothing."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.DealPatchSchema().load(payload)
+        owner = self._owner(actor, data["owner_id"]) if "owner_id" in data else None
+        with self.db.session() as s:
+            d, customer_name = self._deal(s, actor, deal_id, lock=True)
+            changed = apply_patch(d, data, owner)
+            if changed:
+                s.flush()
+                self.outbox.add(s, "deal.updated.v1", deal_event(d, changed), subject=d.id, license_id=d.license_id)
+            return deal_view(d, customer_name, deal_documents(s, d.id))
+
+    @endpoint(write=True)
+    def delete_deal(self, actor, deal_id):
+        """Delete a deal opened by mistake: only while no quote, contract, order or invoice is in it."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        with self.db.session() as s:
+            d, _name = self._deal(s, actor, deal_id, lock=True)
+            check_empty(s, d)
+            self.outbox.add(s, "deal.deleted.v1", {"deal_id": d.id, "title": d.title, "customer_id": d.customer_id,
+                                                   "deleted_by": actor["user_id"]},
+                            subject=d.id, license_id=d.license_id)
+            s.delete(d)
+        return {"deleted": True}

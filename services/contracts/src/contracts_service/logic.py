@@ -1,6 +1,7 @@
 """Pure contracts rules: statuses, totals and taxes, numbering, uploads, custom values, abandon delays."""
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -106,9 +107,26 @@ def compute_totals(lines) -> Totals:
     return Totals(money(subtotal), money(tax_total), money(subtotal + tax_total), taxes, money(optional_total))
 
 
+BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
 def format_money(amount, currency: str, locale: str) -> str:
     from babel.numbers import format_currency
-    return format_currency(Decimal(amount), currency, locale={"fr": "fr_FR", "en": "en_GB"}.get(locale, locale))
+    return format_currency(Decimal(amount), currency, locale=BABEL_LOCALES.get(locale, locale))
+
+
+def format_quantity(value, locale: str) -> str:
+    """A quantity as people write it: ``1``, ``2,5`` (fr) / ``2.5`` (en), never the stored ``1.000``."""
+    from babel.numbers import format_decimal
+    return format_decimal(Decimal(value).normalize(), locale=BABEL_LOCALES.get(locale, locale),
+                          decimal_quantization=False)
+
+
+def format_rate(value, locale: str) -> str:
+    """A rate in percent (``20`` -> ``20 %`` in French, ``20%`` in English; ``5.50`` -> ``5,5 %``)."""
+    from babel.numbers import format_percent
+    return format_percent((Decimal(value or 0) / 100).normalize(), locale=BABEL_LOCALES.get(locale, locale),
+                          decimal_quantization=False)
 
 
 def format_date(value, locale: str) -> str:
@@ -117,7 +135,76 @@ def format_date(value, locale: str) -> str:
     from babel.dates import format_date as babel_format_date
     if isinstance(value, datetime):
         value = value.date()
-    return babel_format_date(value, format="long", locale={"fr": "fr_FR", "en": "en_GB"}.get(locale, locale))
+    return babel_format_date(value, format="long", locale=BABEL_LOCALES.get(locale, locale))
+
+
+# -- the issuer's legal identifiers (France) ------------------------------------------------------
+
+def digits_only(value: str | None) -> str | None:
+    """An identifier as typed (``732 829 320``, ``FR 44 732...``) without its spaces, dots and dashes."""
+    cleaned = re.sub(r"[\s.\-]", "", value or "").upper()
+    return cleaned or None
+
+
+def luhn_valid(number: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(number)):
+        digit = int(char) * (2 if position % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return total % 10 == 0
+
+
+def siren_error(siren: str) -> str | None:
+    if not re.fullmatch(r"[0-9]{9}", siren):
+        return "A SIREN has 9 digits."
+    return None if luhn_valid(siren) else "This SIREN's check digit is wrong."
+
+
+LA_POSTE_SIREN = "356000000"  # its establishments' SIRETs follow another key (digit sum multiple of 5)
+
+
+def siret_error(siret: str) -> str | None:
+    if not re.fullmatch(r"[0-9]{14}", siret):
+        return "A SIRET has 14 digits."
+    if siret.startswith(LA_POSTE_SIREN):
+        valid = sum(int(c) for c in siret) % 5 == 0
+    else:
+        valid = luhn_valid(siret)
+    return None if valid else "This SIRET's check digit is wrong."
+
+
+def french_vat_number(siren: str) -> str:
+    """The intra-community VAT number of a French SIREN: FR, a 2-digit key, the SIREN."""
+    return f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}"
+
+
+def vat_error(vat: str) -> str | None:
+    if not re.fullmatch(r"[A-Z]{2}[0-9A-Z+*]{2,13}", vat):
+        return "A VAT number starts with its country code (FR, BE...) followed by 2 to 13 letters or digits."
+    if not vat.startswith("FR"):
+        return None  # other countries' keys are theirs to check
+    if not re.fullmatch(r"FR[0-9A-Z]{2}[0-9]{9}", vat):
+        return "A French VAT number is FR, a 2-character key and the 9-digit SIREN."
+    if siren_error(vat[4:]):
+        return "The SIREN in this VAT number is not valid."
+    if vat[2:4].isdigit() and vat != french_vat_number(vat[4:]):
+        return "This French VAT number's key does not match its SIREN."
+    return None
+
+
+def company_id_errors(siren: str | None, siret: str | None, vat: str | None) -> dict:
+    """{field: message} for the identifiers that are wrong, or that do not belong to the same company."""
+    errors = {}
+    for field, value, check in (("siren", siren, siren_error), ("siret", siret, siret_error),
+                                ("vat_number", vat, vat_error)):
+        if value and check(value):
+            errors[field] = check(value)
+    if siren and "siren" not in errors:
+        if siret and "siret" not in errors and siret[:9] != siren:
+            errors["siret"] = "The SIRET must start with the SIREN."
+        if vat and "vat_number" not in errors and vat.startswith("FR") and vat[4:] != siren:
+            errors["vat_number"] = "The VAT number must contain the SIREN."
+    return errors
 
 
 # -- uploads ------------------------------------------------------------------------------------
@@ -183,6 +270,18 @@ def check_upload(filename: str, content_type: str | None, content: bytes, max_by
     return declared
 
 
+def decoded_upload(data: dict, limit: int, allowed: dict = ALLOWED_TYPES) -> tuple[str, str, bytes]:
+    """(clean filename, verified content type, bytes) of an uploaded file, or a 413/415/422."""
+    if len(data["content_base64"]) > (limit * 4) // 3 + 8:
+        raise PayloadTooLarge(f"The file exceeds {limit} bytes.", {"limit": limit})
+    try:
+        content = base64.b64decode(data["content_base64"], validate=True)
+    except ValueError:
+        raise InvalidInput("content_base64 is not valid base64.") from None
+    filename = clean_filename(data["filename"])
+    return filename, check_upload(filename, data["content_type"], content, limit, allowed), content
+
+
 # -- custom columns and merge fields ------------------------------------------------------------
 
 COLUMN_TYPES = ("text", "number", "date", "boolean", "choice")
@@ -231,7 +330,17 @@ MERGE_FIELD_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
 
 def missing_merge_fields(merge_fields: list, data: dict) -> list[str]:
-    return [f["key"] for f in merge_fields if f.get("required") and data.get(f["key"]) in (None, "")]
+    return [f["key"] for f in merge_fields
+            if f.get("required") and (data.get(f["key"]) is None or str(data[f["key"]]).strip() == "")]
+
+
+def require_merge_fields(merge_fields: list, data: dict) -> None:
+    """The contract type's required merge fields must be filled: checked when a contract is created, when its
+    values change and when it is sent (one rule, one message)."""
+    missing = missing_merge_fields(merge_fields, data)
+    if missing:
+        raise InvalidInput("Fill in the required fields before sending.",
+                           {"fields": {"data": {k: ["required"] for k in missing}}})
 
 
 # -- abandon ------------------------------------------------------------------------------------

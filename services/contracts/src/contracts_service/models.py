@@ -1,7 +1,7 @@
 """contracts tables: customers, contacts, contract types, contracts/quotes/orders/invoices and their
 lines, attachments, milestones, tasks, history; customers' equipment base; license-level custom columns
-and flags; replicas of perimeter assignments (scope tables the perimeter policy's SQL filter runs against)
-and of license settings."""
+and flags; the company profile (the PDFs' issuer); replicas of perimeter assignments (scope tables the
+perimeter policy's SQL filter runs against) and of license settings."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -13,23 +13,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from paraph_platform.db import UTCDateTime, new_id, utcnow
-from paraph_platform.models import IdempotencyKeyMixin, InboxMixin, OutboxMixin
+from paraph_platform.models import platform_models
 
 
 class Base(DeclarativeBase):
     pass
 
 
-class Outbox(OutboxMixin, Base):
-    pass
-
-
-class Inbox(InboxMixin, Base):
-    pass
-
-
-class IdempotencyKey(IdempotencyKeyMixin, Base):
-    pass
+Outbox, Inbox, IdempotencyKey = platform_models(Base)
 
 
 class LicenseSettings(Base):
@@ -44,9 +35,33 @@ class LicenseSettings(Base):
     version: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
 
 
+class CompanyProfile(Base):
+    """The license's company, the issuer its PDFs name: address, legal identifiers, contact details, logo.
+    The logo is one of the license's assets (the PDF renderer fetches nothing else)."""
+    __tablename__ = "company_profiles"
+
+    license_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    address: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    siren: Mapped[str | None] = mapped_column(String(9))
+    siret: Mapped[str | None] = mapped_column(String(14))
+    vat_number: Mapped[str | None] = mapped_column(String(20))
+    legal_form: Mapped[str | None] = mapped_column(String(60))
+    share_capital: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    rcs_city: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(320))
+    website: Mapped[str | None] = mapped_column(String(300))
+    logo_asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    updated_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
 class Customer(Base):
     __tablename__ = "customers"
-    __table_args__ = (Index("ix_customer_license_name", "license_id", "name"),
+    # the customer list's orders, ending with the id (keyset pagination)
+    __table_args__ = (Index("ix_customer_license_name_id", "license_id", "name", "id"),
+                      Index("ix_customer_license_created", "license_id", "created_at", "id"),
                       UniqueConstraint("license_id", "code", name="uq_customer_code"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -149,7 +164,7 @@ class Deal(Base):
     """A sales opportunity of a customer (Initiative CRM's "affaire"): it groups the quotes, orders and
     invoices made for it. Visible exactly when its customer is."""
     __tablename__ = "deals"
-    __table_args__ = (Index("ix_deal_license_updated", "license_id", "updated_at"),
+    __table_args__ = (Index("ix_deal_license_updated_id", "license_id", "updated_at", "id"),
                       Index("ix_deal_customer", "customer_id", "created_at"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -172,10 +187,14 @@ class Deal(Base):
 class Contract(Base):
     """A contract, quote, order or invoice (always linked to a customer)."""
     __tablename__ = "contracts"
-    __table_args__ = (Index("ix_contract_license_created", "license_id", "created_at"),
-                      Index("ix_contract_customer", "customer_id", "created_at"),
+    # the contract list's default order (newest first), a customer's contracts, "recently viewed online":
+    # each ending with the id, the list's tie-break (keyset pagination)
+    __table_args__ = (Index("ix_contract_license_created_id", "license_id", "created_at", "id"),
+                      Index("ix_contract_customer_created_id", "customer_id", "created_at", "id"),
+                      Index("ix_contract_license_viewed", "license_id", "last_viewed_at", "id"),
                       Index("ix_contract_abandon", "status", "created_at"),
-                      UniqueConstraint("license_id", "number", name="uq_contract_number"))
+                      # the ERP numbers its orders and invoices in separate series
+                      UniqueConstraint("license_id", "kind", "number", name="uq_contract_kind_number"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     license_id: Mapped[str] = mapped_column(String(36), nullable=False)
@@ -201,6 +220,7 @@ class Contract(Base):
     tax_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0, nullable=False)
     total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0, nullable=False)
     source_id: Mapped[str | None] = mapped_column(String(36))
+    source: Mapped[str | None] = mapped_column(String(16))  # "erp": imported, numbered by the ERP; None: made here
     created_by: Mapped[str] = mapped_column(String(36), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
@@ -306,7 +326,9 @@ class Milestone(Base):
 
 class Task(Base):
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_task_contract", "contract_id"),)
+    __table_args__ = (Index("ix_task_contract", "contract_id"),
+                      # the open tasks list: soonest due first (undated last), then created, then id
+                      Index("ix_task_license_open_due", "license_id", "done", "due_date", "created_at", "id"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     license_id: Mapped[str] = mapped_column(String(36), nullable=False)

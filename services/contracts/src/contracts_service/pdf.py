@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from importlib import resources
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, UndefinedError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from paraph_platform import pdf_sandbox
@@ -23,13 +24,15 @@ LABELS = {
            "description": "Désignation", "quantity": "Qté", "unit_price": "Prix unitaire", "discount": "Remise",
            "tax_rate": "TVA", "amount": "Montant HT", "subtotal": "Total HT", "tax": "TVA", "total": "Total TTC",
            "optional": "Options (non incluses)", "owner": "Votre interlocuteur", "signature": "Bon pour accord",
-           "page": "Page"},
+           "page": "Page", "share_capital": "{legal_form} au capital de {amount}", "capital_only": "Capital de {amount}",
+           "vat_number": "N° TVA intracommunautaire", "phone": "Tél."},
     "en": {"quote": "Quote", "contract": "Contract", "order": "Order", "invoice": "Invoice",
            "number": "No.", "date": "Date", "customer": "Customer", "contact": "Contact", "valid_until": "Valid until",
            "description": "Description", "quantity": "Qty", "unit_price": "Unit price", "discount": "Discount",
            "tax_rate": "VAT", "amount": "Net amount", "subtotal": "Subtotal", "tax": "VAT", "total": "Total",
            "optional": "Optional items (not included)", "owner": "Your contact", "signature": "Approved",
-           "page": "Page"},
+           "page": "Page", "share_capital": "{legal_form} with a share capital of {amount}",
+           "capital_only": "Share capital {amount}", "vat_number": "EU VAT No.", "phone": "Tel."},
 }
 
 _env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -43,6 +46,10 @@ def _stylesheet() -> str:
     return resources.files("contracts_service").joinpath("templates/document.css").read_text()
 
 
+SAMPLE_LINE = {"product_code": "P1", "description": "Sample", "quantity": "1", "unit": "h", "unit_price": "100.00",
+               "discount_pct": "0", "tax_rate": "20", "optional": False, "selected": False}
+
+
 def sample_context(merge_fields: list, locale: str = "fr") -> dict:
     """A context with every variable a template may use, to validate templates when saved."""
     return build_context(
@@ -51,13 +58,66 @@ def sample_context(merge_fields: list, locale: str = "fr") -> dict:
                   "notes": "", "data": {f["key"]: f.get("label", f["key"]) for f in merge_fields}, "custom": {}},
         customer={"name": "Client", "code": "C1", "kind": "company", "email": None, "phone": None, "address": {},
                   "vat_number": None},
-        contact=None, lines=[], owner={"name": "Owner", "email": "owner@example.com"})
+        # no contact (a template must test {% if contact %}); a line and an option, so that loops are checked too
+        contact=None, lines=[SAMPLE_LINE, {**SAMPLE_LINE, "optional": True, "selected": False}],
+        owner={"name": "Owner", "email": "owner@example.com"},
+        issuer={"name": "Company", "address": {"line1": "1 rue de la Paix", "postal_code": "75002", "city": "Paris",
+                                               "country": "France"},
+                "siren": "732829320", "siret": "73282932000074", "vat_number": "FR44732829320", "legal_form": "SAS",
+                "share_capital": "10000.00", "rcs_city": "Paris", "phone": "+33 1 23 45 67 89",
+                "email": "contact@example.com", "website": "https://example.com", "logo": None, "currency": "EUR"})
 
 
-def build_context(*, contract: dict, customer: dict, contact: dict | None, lines: list, owner: dict | None) -> dict:
+def _grouped(digits: str | None, sizes: tuple) -> str:
+    """732829320 -> 732 829 320 (SIREN), 73282932000074 -> 732 829 320 00074 (SIRET)."""
+    if not digits:
+        return ""
+    parts, start = [], 0
+    for size in sizes:
+        parts.append(digits[start:start + size])
+        start += size
+    return " ".join(p for p in parts if p)
+
+
+def issuer_view(issuer: dict | None, labels: dict, locale: str) -> dict:
+    """The issuer as the template shows it: its raw profile plus ``address_lines`` (postal code and city on one
+    line), ``contact_lines``, ``logo_url`` and ``legal`` (the legal mentions of the footer)."""
+    issuer = issuer or {}
+    address = issuer.get("address") or {}
+    city_line = " ".join(x for x in (address.get("postal_code"), address.get("city")) if x)
+    legal = []
+    capital = issuer.get("share_capital")
+    if capital not in (None, ""):
+        amount = logic.format_money(capital, issuer.get("currency") or "EUR", locale)
+        legal.append(labels["share_capital"].format(legal_form=issuer["legal_form"], amount=amount)
+                     if issuer.get("legal_form") else labels["capital_only"].format(amount=amount))
+    elif issuer.get("legal_form"):
+        legal.append(issuer["legal_form"])
+    if issuer.get("rcs_city"):
+        legal.append(f"RCS {issuer['rcs_city']}")
+    if issuer.get("siren"):
+        legal.append(f"SIREN {_grouped(issuer['siren'], (3, 3, 3))}")
+    if issuer.get("siret"):
+        legal.append(f"SIRET {_grouped(issuer['siret'], (3, 3, 3, 5))}")
+    if issuer.get("vat_number"):
+        legal.append(f"{labels['vat_number']} {issuer['vat_number']}")
+    return {
+        **{k: v for k, v in issuer.items() if k not in ("currency", "updated_at")}, "name": issuer.get("name") or "",
+        "logo_url": (issuer.get("logo") or {}).get("url"),
+        "address_lines": [x for x in (address.get("line1"), address.get("line2"), city_line, address.get("country"))
+                          if x],
+        "contact_lines": [x for x in (f"{labels['phone']} {issuer['phone']}" if issuer.get("phone") else "",
+                                      issuer.get("email"), issuer.get("website")) if x],
+        "legal": legal,
+    }
+
+
+def build_context(*, contract: dict, customer: dict, contact: dict | None, lines: list, owner: dict | None,
+                  issuer: dict | None = None) -> dict:
     locale = contract.get("locale") or "fr"
     currency = contract.get("currency") or "EUR"
     totals = logic.compute_totals(lines)
+    labels = LABELS.get(locale, LABELS["fr"])
 
     def fmt(amount):
         return logic.format_money(amount, currency, locale)
@@ -66,12 +126,17 @@ def build_context(*, contract: dict, customer: dict, contact: dict | None, lines
     optional = []
     for line in lines:
         net = logic.line_net(line["quantity"], line["unit_price"], line.get("discount_pct") or 0)
+        quantity = logic.format_quantity(line["quantity"], locale)
+        # quantities and rates localised like the amounts (2,5 h; 20 % in French, 20% in English)
         view = {**{k: str(v) if v is not None else "" for k, v in line.items()},
+                "quantity": quantity, "quantity_unit": f"{quantity} {line['unit']}" if line.get("unit") else quantity,
                 "amount": fmt(net), "unit_price_fmt": fmt(line["unit_price"]),
-                "discount": f"{line.get('discount_pct') or 0} %", "tax": f"{line.get('tax_rate') or 0} %"}
+                "discount": logic.format_rate(line.get("discount_pct"), locale),
+                "tax": logic.format_rate(line.get("tax_rate"), locale)}
         (optional if line.get("optional") and not line.get("selected") else shown).append(view)
     return {
-        "labels": LABELS.get(locale, LABELS["fr"]),
+        "labels": labels,
+        "issuer": issuer_view(issuer, labels, locale),
         "contract": {**contract, "created_at": logic.format_date(contract.get("created_at"), locale),
                      "valid_until": logic.format_date(contract.get("valid_until"), locale)},
         "fields": contract.get("data") or {},
@@ -80,21 +145,71 @@ def build_context(*, contract: dict, customer: dict, contact: dict | None, lines
         "lines": shown, "optional_lines": optional,
         "totals": {"subtotal": fmt(totals.subtotal), "tax": fmt(totals.tax_total), "total": fmt(totals.total),
                    "optional": fmt(totals.optional_total),
-                   "taxes": [{**t, "tax_fmt": fmt(t["tax"]), "base_fmt": fmt(t["base"])} for t in totals.taxes]},
+                   "taxes": [{**t, "tax_fmt": fmt(t["tax"]), "base_fmt": fmt(t["base"]),
+                              "rate_fmt": logic.format_rate(t["rate"], locale)} for t in totals.taxes]},
         "has_lines": bool(lines),
     }
 
 
+_NO_ATTRIBUTE = re.compile(r"^'(?P<owner>.*)' has no attribute '(?P<name>.*)'$")
+
+
+def _template_line(exc: Exception) -> int | None:
+    """The template line an error was raised at: a syntax error knows it, a render error's traceback has the
+    template's own frames (Jinja rewrites them to the template's lines)."""
+    line, tb = getattr(exc, "lineno", None), exc.__traceback__
+    while line is None and tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _expression(node) -> str | None:
+    """``customer.address.city`` for the attribute/item chain ``node``, None for anything else."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        parent = _expression(node.node)
+        return parent and f"{parent}.{node.attr}"
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        parent = _expression(node.node)
+        return parent and f"{parent}.{node.arg.value}"
+    return None
+
+
+def describe_template_error(exc: Exception, source: str) -> str:
+    """What a template author needs to fix it: "line 12: 'customer.nmae' is undefined" (Jinja itself only says
+    "'dict object' has no attribute 'nmae'", with no line)."""
+    line = _template_line(exc)
+    message = getattr(exc, "message", None) or str(exc)
+    missing = _NO_ATTRIBUTE.match(message) if isinstance(exc, UndefinedError) else None
+    if missing:
+        try:
+            chains = [_expression(n) for n in _env.parse(source).find_all((nodes.Getattr, nodes.Getitem))
+                      if (line is None or n.lineno == line)
+                      and (getattr(n, "attr", None) or getattr(getattr(n, "arg", None), "value", None))
+                      == missing["name"]]
+        except TemplateError:
+            chains = []
+        name = next((c for c in chains if c), missing["name"])
+        message = f"'{name}' is undefined"
+        if missing["owner"] == "None":
+            parent = name.rsplit(".", 1)[0]
+            message += f" ('{parent}' is empty here: test it with {{% if {parent} %}})"
+    return f"line {line}: {message}" if line else message
+
+
 def check_template(source: str, merge_fields: list) -> list[str]:
-    """Compile and render the template on sample data (a broken template is refused with a 422); return
-    every URL it would make the renderer fetch, to check once the license's assets are known."""
+    """Compile and render the template on sample data (a broken template is refused with a 422 naming the
+    line and the variable); return every URL it would make the renderer fetch, to check once the license's
+    assets are known."""
     try:
         sample = _env.from_string(source).render(**sample_context(merge_fields))
     except TemplateError as exc:
-        line = getattr(exc, "lineno", None)
-        where = f" (line {line})" if line else ""
-        raise InvalidInput(f"The template cannot be rendered{where}: {exc}",
-                           {"fields": {"template_html": [str(exc)]}}) from None
+        problem = describe_template_error(exc, source)
+        raise InvalidInput(f"The template cannot be rendered: {problem}",
+                           {"fields": {"template_html": [problem]}}) from None
     # The source shows URLs in branches the sample data does not take; the sample shows computed URLs,
     # of which only absolute ones are meaningful (a relative one is a merge field's sample value, and is
     # refused at render time if the real value is not allowed).

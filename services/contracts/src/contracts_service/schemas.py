@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from .logic import COLUMN_TYPES, MERGE_FIELD_RE
+from paraph_platform.pagination import PageParams, WholeListPageParams
+
+from .logic import COLUMN_TYPES, MERGE_FIELD_RE, TRANSITIONS, company_id_errors, digits_only
 
 LOCALES = validate.OneOf(["fr", "en"])
 CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Use a 3-letter ISO currency code.")
@@ -198,7 +200,7 @@ LIST_SORT_KEYS = ("number", "title", "customer_name", "status", "owner_name", "t
                   "download_count", "created_at", "sent_at", "last_viewed_at")
 
 
-class ListSchema(StrictSchema):
+class ListSchema(StrictSchema, PageParams):
     kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["contract", "quote", "order",
                                                                                          "invoice"]))
     status = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=16))
@@ -216,9 +218,8 @@ class ListSchema(StrictSchema):
         metadata={"description": "a column, '-' first for descending; default: newest first"})
     viewed_since = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=timezone.utc,
                                         metadata={"description": "only those viewed online since, latest first"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
-    with_total = fields.Boolean(load_default=True)
+    with_total = fields.Boolean(load_default=False, metadata={
+        "description": "deprecated alias of count (before cursors it defaulted to true)", "deprecated": True})
 
 
 # a deal's stages, in the order a deal moves through them (won and lost close it)
@@ -254,7 +255,7 @@ class DealPatchSchema(StrictSchema):
                                       metadata={"description": "optimistic concurrency: refuse if changed since"})
 
 
-class DealListSchema(StrictSchema):
+class DealListSchema(StrictSchema, PageParams):
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
                       metadata={"description": "in the title or the customer's name"})
     stage = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DEAL_STAGES))
@@ -263,21 +264,17 @@ class DealListSchema(StrictSchema):
     sort = fields.String(load_default="-updated_at", validate=validate.OneOf(
         [f"{sign}{key}" for key in DEAL_SORT_KEYS for sign in ("", "-")]),
         metadata={"description": "a column, '-' first for descending; default: latest changed first"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
 CUSTOMER_SORTS = ("name", "-name", "code", "-code", "created_at", "-created_at")
 
 
-class CustomerListSchema(StrictSchema):
+class CustomerListSchema(StrictSchema, PageParams):
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["company", "person"]))
     perimeter_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
                                  metadata={"description": "only the customers of this perimeter"})
     sort = fields.String(load_default="name", validate=validate.OneOf(CUSTOMER_SORTS))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class AttachmentInSchema(StrictSchema):
@@ -322,14 +319,12 @@ class TaskInSchema(StrictSchema):
     assignee_id = fields.String(load_default=None, allow_none=True, validate=ID)
 
 
-class TaskListSchema(StrictSchema):
+class TaskListSchema(StrictSchema, PageParams):
     assignee = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=36),
                              metadata={"description": "'me' or a user id"})
     due_before = fields.Date(load_default=None, allow_none=True,
                              metadata={"description": "due on or before this day (overdue included)"})
     done = fields.Boolean(load_default=False)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
 class TaskPatchSchema(StrictSchema):
@@ -377,7 +372,7 @@ class EquipmentPatchSchema(StrictSchema):
     notes = fields.String(validate=validate.Length(max=5000))
 
 
-class EquipmentQuerySchema(StrictSchema):
+class EquipmentQuerySchema(StrictSchema, WholeListPageParams):
     status = fields.String(validate=validate.OneOf(EQUIPMENT_STATUSES))
 
 
@@ -393,13 +388,64 @@ class EquipmentFromContractSchema(StrictSchema):
         check_warranty(data)
 
 
+# -- the ERP import (erp_import.py): the rows are checked one by one, so that a bad row is reported with
+# its number and does not refuse the others
+
+ERP_IMPORT_ROWS_MAX = 500
+ERP_DOCUMENT_KINDS = ("order", "invoice")
+
+
+class ErpImportSchema(StrictSchema):
+    rows = fields.List(fields.Dict(), required=True, validate=validate.Length(max=ERP_IMPORT_ROWS_MAX))
+
+
+class ErpContactSchema(ContactPatchSchema):
+    """A customer's contact in the ERP: matched by email, else by first and last name; the fields given are set."""
+    last_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class ErpCustomerSchema(CustomerPatchSchema):
+    """A customer of the ERP keyed by its code: the fields given are set (name is needed for a new customer)."""
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    contacts = fields.List(fields.Nested(ErpContactSchema), load_default=list, validate=validate.Length(max=200))
+
+
+class ErpLineSchema(LineInSchema):
+    class Meta(StrictSchema.Meta):
+        exclude = ("optional", "selected")  # an order or invoice holds what the customer took
+
+    serial_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+
+
+class ErpDocumentSchema(StrictSchema):
+    """An order or invoice of the ERP's sales history, keyed by its kind and the ERP's number."""
+    kind = fields.String(required=True, validate=validate.OneOf(ERP_DOCUMENT_KINDS))
+    number = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    customer_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    date = fields.Date(required=True)
+    title = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=300))
+    currency = fields.String(load_default=None, allow_none=True, validate=CURRENCY)
+    status = fields.String(load_default=None, allow_none=True)
+    lines = fields.List(fields.Nested(ErpLineSchema), load_default=list, validate=validate.Length(max=1000))
+
+    @validates_schema
+    def known_status(self, data, **kwargs):
+        statuses = TRANSITIONS.get(data.get("kind"), {})
+        if data.get("status") is not None and statuses and data["status"] not in statuses:
+            raise ValidationError(f"one of: {', '.join(statuses)}", "status")
+
+
+# a column's place among the license's columns (an INTEGER column: 32 bits)
+COLUMN_POSITION = validate.Range(min=0, max=10_000)
+
+
 class ColumnInSchema(StrictSchema):
     key = fields.String(required=True, validate=validate.Regexp(MERGE_FIELD_RE, error="lowercase letters, digits, _"))
     label = fields.String(required=True, validate=validate.Length(min=1, max=120))
     type = fields.String(required=True, validate=validate.OneOf(COLUMN_TYPES))
     choices = fields.List(fields.String(validate=validate.Length(max=120)), load_default=list,
                           validate=validate.Length(max=100))
-    position = fields.Integer(load_default=0)
+    position = fields.Integer(load_default=0, validate=COLUMN_POSITION)
 
     @validates_schema
     def _choices(self, data, **kwargs):
@@ -410,7 +456,7 @@ class ColumnInSchema(StrictSchema):
 class ColumnPatchSchema(StrictSchema):
     label = fields.String(validate=validate.Length(min=1, max=120))
     choices = fields.List(fields.String(validate=validate.Length(max=120)), validate=validate.Length(max=100))
-    position = fields.Integer()
+    position = fields.Integer(validate=COLUMN_POSITION)
 
 
 class FlagInSchema(StrictSchema):
@@ -473,3 +519,52 @@ class ClientCompanyUpdateSchema(StrictSchema):
     email = fields.Email(allow_none=True)
     phone = _phone()
     address = fields.Nested(AddressSchema)
+
+
+# -- the company profile (the issuer the PDFs name) -------------------------------------------------------
+
+class CompanyAddressSchema(StrictSchema):
+    line1 = fields.String(load_default="", validate=validate.Length(max=200))
+    line2 = fields.String(load_default="", validate=validate.Length(max=200))
+    postal_code = fields.String(load_default="", validate=validate.Length(max=20))
+    city = fields.String(load_default="", validate=validate.Length(max=120))
+    country = fields.String(load_default="", validate=validate.Length(max=120))
+
+
+def _identifier(max_length: int):
+    """A legal identifier as typed: spaces, dots and dashes are dropped (logic.digits_only) before it is checked."""
+    return fields.String(load_default=None, allow_none=True, validate=validate.Length(max=max_length))
+
+
+class CompanyProfileSchema(StrictSchema):
+    """The whole company profile (PUT): what is not given is cleared. SIREN, SIRET and a French VAT number
+    are checked (format, check digit, the same company); a wrong one is a 422 naming its field."""
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    address = fields.Nested(CompanyAddressSchema, load_default=dict)
+    siren = _identifier(20)
+    siret = _identifier(30)
+    vat_number = _identifier(30)
+    legal_form = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60),
+                               metadata={"description": "SAS, SARL, SA, EURL..."})
+    share_capital = fields.Decimal(load_default=None, allow_none=True, places=2, as_string=True, allow_nan=False,
+                                   validate=validate.Range(min=0, max=10**13))
+    rcs_city = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120),
+                             metadata={"description": "the city of the trade register (RCS Lyon)"})
+    phone = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=40), PHONE])
+    email = fields.Email(load_default=None, allow_none=True)
+    website = fields.String(load_default=None, allow_none=True,
+                            validate=[validate.Length(max=300),
+                                      validate.URL(schemes={"http", "https"}, require_tld=True)])
+
+    @validates_schema
+    def _identifiers_valid(self, data, **kwargs):
+        """Each identifier's format and check digit, and that they name one company (cross-field)."""
+        errors = company_id_errors(*(digits_only(data.get(key)) for key in ("siren", "siret", "vat_number")))
+        if errors:
+            raise ValidationError({field: [message] for field, message in errors.items()})
+
+    @post_load
+    def _identifiers_cleaned(self, data, **kwargs):
+        for key in ("siren", "siret", "vat_number"):
+            data[key] = digits_only(data.get(key))
+        return data

@@ -4,21 +4,11 @@ import pytest
 pytestmark = pytest.mark.integration
 
 
-def test_customer_list_filters_and_sorts_within_my_perimeters(system):
-    s = system("identity", "perimeter", "contracts")
-    admin = s.new_license("Initiative SA", "admin@init.test")
-    A = admin["access_token"]
-    north, south = (s.post("/api/v1/perimeters", json={"name": n}, token=A).get_json()["id"] for n in ("N", "S"))
-    seller = s.add_user(admin, "vendeur@init.test", name="Paul Vendeur")
-    s.put(f"/api/v1/users/{seller['user']['user_id']}/perimeters", json={"perimeter_ids": [north]}, token=A)
-
-    def customer(name, kind, code, perimeter_id):
-        c = s.post("/api/v1/customers", token=A, json={"name": name, "kind": kind, "code": code}).get_json()
-        s.put(f"/api/v1/customers/{c['id']}/perimeters", json={"perimeter_ids": [perimeter_id]}, token=A)
-
-    customer("Alpha SARL", "company", "C3", north)
-    customer("Bruno Martin", "person", "C1", north)
-    customer("Zeta SA", "company", "C2", south)
+def test_customer_list_filters_and_sorts_within_my_perimeters(north_south):
+    s, A, north, south = north_south.s, north_south.A, north_south.north, north_south.south
+    north_south.customer("Alpha SARL", north, kind="company", code="C3")
+    north_south.customer("Bruno Martin", north, kind="person", code="C1")
+    north_south.customer("Zeta SA", south, kind="company", code="C2")
 
     def names(token, query=""):
         r = s.get(f"/api/v1/customers{query}", token=token)
@@ -31,7 +21,7 @@ def test_customer_list_filters_and_sorts_within_my_perimeters(system):
     assert names(A, "?kind=company") == ["Alpha SARL", "Zeta SA"]
     assert names(A, f"?perimeter_id={south}") == ["Zeta SA"]
     # the filters narrow the caller's view, never widen it: south stays invisible to a north seller
-    T = seller["access_token"]
+    T = north_south.T
     assert names(T) == ["Alpha SARL", "Bruno Martin"]
     assert names(T, f"?perimeter_id={south}") == []
     assert names(T, "?kind=person&q=mart") == ["Bruno Martin"]

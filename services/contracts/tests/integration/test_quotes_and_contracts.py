@@ -72,7 +72,7 @@ def test_quote_lines_optional_products_taxes_and_totals(env):
 def test_totals_of_lines_without_saving_them(env):
     """POST /quotes/totals: what the quote editor shows while lines are typed, by the saved quote's rule."""
     s = env["s"]
-    before = s.get("/api/v1/quotes", token=env["T"]).get_json()["total"]
+    before = s.get("/api/v1/quotes?count=true", token=env["T"]).get_json()["total"]
     r = s.post("/api/v1/quotes/totals", token=env["T"], json={"lines": LINES})
     assert r.status_code == 200, r.get_json()
     totals = r.get_json()
@@ -81,7 +81,7 @@ def test_totals_of_lines_without_saving_them(env):
     assert totals["taxes"] == [{"rate": "5.50", "base": "30.00", "tax": "1.65"},
                                {"rate": "20.00", "base": "1200.00", "tax": "240.00"}]
     assert totals["line_amounts"] == ["300.00", "900.00", "30.00", "200.00"]
-    assert s.get("/api/v1/quotes", token=env["T"]).get_json()["total"] == before  # nothing saved
+    assert s.get("/api/v1/quotes?count=true", token=env["T"]).get_json()["total"] == before  # nothing saved
     assert s.post("/api/v1/quotes/totals", token=env["T"], json={}).get_json()["total"] == "0.00"
     # a line the editor cannot total yet: 422 naming the field, never a 500
     r = s.post("/api/v1/quotes/totals", token=env["T"], json={"lines": [{"description": "x", "quantity": "abc",
@@ -159,9 +159,14 @@ def test_contract_type_template_merge_fields_and_validation(env):
                                                                      "template_html": "{{ nothing.here }}"})
     assert unknown.status_code == 422
     assert s.post("/api/v1/contract-types", token=env["T"], json={"name": "x"}).status_code == 403
+    # the required merge field: refused when the contract is created without it (as the send step would)
+    r = s.post("/api/v1/contracts", token=env["T"], json={"title": "Mandat studio", "contract_type_id": t["id"],
+                                                          "customer_id": env["customer"]["id"]})
+    assert r.status_code == 422 and "bien" in r.get_json()["errors"]["data"]
     c = s.post("/api/v1/contracts", token=env["T"], json={"title": "Mandat studio", "contract_type_id": t["id"],
-                                                          "customer_id": env["customer"]["id"]}).get_json()
-    r = s.post(f"/api/v1/contracts/{c['id']}/mark-sent", token=env["T"], json={})
+                                                          "customer_id": env["customer"]["id"],
+                                                          "data": {"bien": "Studio"}}).get_json()
+    r = s.patch(f"/api/v1/contracts/{c['id']}", token=env["T"], json={"data": {"bien": " "}})
     assert r.status_code == 422 and "bien" in r.get_json()["errors"]["data"]
     s.patch(f"/api/v1/contracts/{c['id']}", token=env["T"], json={"data": {"bien": "Studio Nice"}})
     pdf = s.get(f"/api/v1/contracts/{c['id']}/pdf", token=env["T"])
@@ -251,7 +256,7 @@ def test_custom_columns_and_flags(env):
     assert bad.status_code == 422 and set(bad.get_json()["errors"]["custom"]) == {"region", "nope"}
     assert s.patch(f"/api/v1/contracts/{body['id']}", token=env["T"], json={"flags": ["ghost"]}).status_code == 422
     other = s.post("/api/v1/contracts", token=env["T"], json={"title": "Sans", "customer_id": env["customer"]["id"]})
-    flagged = s.get("/api/v1/contracts?flag=urgent", token=env["T"]).get_json()
+    flagged = s.get("/api/v1/contracts?flag=urgent&with_total=true", token=env["T"]).get_json()  # deprecated alias
     assert [i["id"] for i in flagged["items"]] == [body["id"]] and flagged["total"] == 1
     r = s.delete(f"/api/v1/settings/flags/{flag['id']}", token=env["A"])
     assert r.status_code == 200 and r.get_json()["removed_from_contracts"] == 1

@@ -5,9 +5,8 @@ Paraph in batches through the public API and prints what needs a manual review: 
 without a Paraph account (invite them with --invite) and Paraph users unknown to the ERP.
 Nothing is ever written back to the ERP.
 
-Authentication: PARAPH_TOKEN (an access token of a license admin), or PARAPH_EMAIL + PARAPH_PASSWORD
-(and PARAPH_LICENSE_ID when the account belongs to several licenses). PARAPH_API defaults to
-http://127.0.0.1:8000/api/v1.
+Authentication: PARAPH_API_KEY, an API key of a service account with the role license_admin and the scope
+users:write (README, "API keys"); the other ways to sign in are those of :mod:`paraph_platform.api_client`.
 """
 from __future__ import annotations
 
@@ -21,65 +20,7 @@ from pathlib import Path
 
 import requests
 
-
-class SyncError(Exception):
-    pass
-
-
-class Progress:
-    """A plain text progress bar on stderr (no dependency)."""
-
-    def __init__(self, total: int, stream=None, width: int = 30, label: str = "sync"):
-        self.total, self.done, self.width, self.label = max(total, 1), 0, width, label
-        self.stream = stream or sys.stderr
-
-    def advance(self, n: int):
-        self.done = min(self.total, self.done + n)
-        filled = int(self.width * self.done / self.total)
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] "
-                          f"{100 * self.done // self.total:3d}% {self.done}/{self.total}")
-        if self.done >= self.total:
-            self.stream.write("\n")
-        self.stream.flush()
-
-
-def _problem(resp) -> str:
-    try:
-        body = resp.json()
-        detail = body.get("detail") or body.get("title")
-        errors = body.get("errors")
-        return f"{resp.status_code} {detail}" + (f" {json.dumps(errors)}" if errors else "")
-    except ValueError:
-        return f"{resp.status_code} {resp.text[:200]}"
-
-
-class Api:
-    def __init__(self, base: str, token: str | None = None, timeout: float = 60.0):
-        self.base = base.rstrip("/")
-        self.token = token
-        self.timeout = timeout
-        self.http = requests.Session()
-
-    def login(self, email: str, password: str, license_id: str | None = None):
-        r = self.http.post(f"{self.base}/auth/login", json={"email": email, "password": password,
-                                                           "license_id": license_id}, timeout=self.timeout)
-        if r.status_code != 200:
-            raise SyncError(f"login failed: {_problem(r)}")
-        self.token = r.json()["access_token"]
-
-    def post(self, path: str, body: dict) -> dict:
-        r = self.http.post(f"{self.base}{path}", json=body, timeout=self.timeout,
-                           headers={"Authorization": f"Bearer {self.token}"})
-        if r.status_code >= 400:
-            raise SyncError(f"{path}: {_problem(r)}")
-        return r.json()
-
-    def get(self, path: str) -> dict:
-        r = self.http.get(f"{self.base}{path}", timeout=self.timeout,
-                          headers={"Authorization": f"Bearer {self.token}"})
-        if r.status_code >= 400:
-            raise SyncError(f"{path}: {_problem(r)}")
-        return r.json()
+from paraph_platform.api_client import DEFAULT_API, Api, ApiError, Progress, connect
 
 
 def batches(content: str, fmt: str, size: int) -> list[str]:
@@ -89,7 +30,7 @@ def batches(content: str, fmt: str, size: int) -> list[str]:
         if isinstance(data, dict):
             data = data.get("collaborators", data.get("items", []))
         if not isinstance(data, list):
-            raise SyncError("the JSON export must be a list of collaborators")
+            raise ApiError("the JSON export must be a list of collaborators")
         return [json.dumps(data[i:i + size]) for i in range(0, len(data), size)] or ["[]"]
     text = content.lstrip("\ufeff")
     lines = text.splitlines()
@@ -162,7 +103,7 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", help="the ERP export (.csv or .json); - reads stdin")
     parser.add_argument("--format", choices=["csv", "json"], help="default: from the file extension")
-    parser.add_argument("--api", default=os.environ.get("PARAPH_API", "http://127.0.0.1:8000/api/v1"))
+    parser.add_argument("--api", default=os.environ.get("PARAPH_API", DEFAULT_API))
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--deactivate-missing", action="store_true",
                         help="mark collaborators absent from this export as inactive (single batch)")
@@ -178,19 +119,14 @@ def main(argv=None) -> int:
             path = Path(args.file)
             content = path.read_text(encoding="utf-8-sig")
             fmt = args.format or ("json" if path.suffix.lower() == ".json" else "csv")
-        api = Api(args.api, os.environ.get("PARAPH_TOKEN"))
-        if not api.token:
-            email, password = os.environ.get("PARAPH_EMAIL"), os.environ.get("PARAPH_PASSWORD")
-            if not email or not password:
-                raise SyncError("set PARAPH_TOKEN, or PARAPH_EMAIL and PARAPH_PASSWORD")
-            api.login(email, password, os.environ.get("PARAPH_LICENSE_ID"))
+        api = connect(args.api)
         summary = sync(api, content, fmt, batch_size=max(1, args.batch_size),
                        deactivate_missing=args.deactivate_missing, invite=args.invite, role=args.role,
                        out=sys.stderr if args.json else sys.stdout)
         if args.json:
             print(json.dumps(summary, indent=2))
         return 0
-    except (SyncError, OSError, ValueError, requests.RequestException) as exc:
+    except (ApiError, OSError, ValueError, requests.RequestException) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

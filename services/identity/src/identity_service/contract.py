@@ -1,7 +1,8 @@
 """identity's public contract: events it publishes and RPC methods (see paraph_platform.contract)."""
 from marshmallow import Schema, fields
 
-from paraph_platform.contract import MapOf, Rpc
+from paraph_platform.contract import ListOf, MapOf, Rpc
+from paraph_platform.pagination import PageResult
 
 from . import schemas
 
@@ -67,6 +68,15 @@ class NotificationRequestedV1(Schema):
                                                            "who may read it in the delivery log"})
 
 
+class ServiceAccountCreatedV1(Schema):
+    """Internal: a license admin created a service account; the perimeter service registers it as a user
+    subject of the license (its perimeters limit what its API keys see)."""
+    service_account_id = fields.String(required=True)
+    license_id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, metadata={"enum": list(schemas.STAFF_ROLE_CHOICES)})
+
+
 EVENTS = {
     "user.invited.v1": UserInvitedV1,
     "user.activated.v1": UserActivatedV1,
@@ -74,8 +84,9 @@ EVENTS = {
     "license.updated.v1": LicenseUpdatedV1,
     "notification.requested.v1": NotificationRequestedV1,
     "user.access_changed.v1": UserAccessChangedV1,
+    "service_account.created.v1": ServiceAccountCreatedV1,
 }
-INTERNAL_EVENTS = {"notification.requested.v1", "user.access_changed.v1"}
+INTERNAL_EVENTS = {"notification.requested.v1", "user.access_changed.v1", "service_account.created.v1"}
 
 
 class LicenseSettingsResult(Schema):
@@ -125,6 +136,13 @@ class RotatedKeyResult(Schema):
     kid = fields.String(required=True)
 
 
+class RateLimitsResult(Schema):
+    """A license's own rate limits (null: the gateway's defaults)."""
+    license_id = fields.String(required=True)
+    rate_limit_per_window = fields.Integer(required=True, allow_none=True)
+    api_key_rate_limit_per_window = fields.Integer(required=True, allow_none=True)
+
+
 class AccessStateResult(Schema):
     """A membership's current rights, checked by the gateway on every request of its access tokens."""
     license_id = fields.String(required=True)
@@ -138,17 +156,16 @@ class AccessStateResult(Schema):
     company = fields.String(required=True, allow_none=True)
     allowed_ip = fields.String(required=True, allow_none=True)
     branch = fields.String(required=True, allow_none=True)
+    rate_limit_per_window = fields.Integer(required=True, allow_none=True,
+                                           metadata={"description": "the license's own rate limit for users"})
 
 
 class ResolvedUser(MemberResult):
     preferences = fields.Dict(required=True, metadata={"description": "notification preferences per event"})
 
 
-class UserPage(Schema):
+class UserPage(PageResult):
     items = fields.List(fields.Nested(MemberResult), required=True)
-    total = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
 
 
 class Colleague(Schema):
@@ -157,7 +174,7 @@ class Colleague(Schema):
     email = fields.String(required=True)
 
 
-class ColleaguePage(Schema):
+class ColleaguePage(PageResult):
     items = fields.List(fields.Nested(Colleague), required=True)
 
 
@@ -202,12 +219,63 @@ class EndedSessions(Schema):
     ended_sessions = fields.Integer(required=True, metadata={"description": "refresh tokens revoked"})
 
 
+class ServiceAccountResult(Schema):
+    id = fields.String(required=True)
+    license_id = fields.String(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    role = fields.String(required=True, metadata={"enum": list(schemas.STAFF_ROLE_CHOICES)})
+    status = fields.String(required=True, metadata={"enum": ["active", "disabled"]})
+    created_by = fields.String(required=True)
+    created_at = fields.String(required=True)
+    disabled_at = fields.String(required=True, allow_none=True)
+
+
+class ApiKeyResult(Schema):
+    """An API key as lists show it: its prefix, never its text."""
+    id = fields.String(required=True)
+    service_account_id = fields.String(required=True)
+    name = fields.String(required=True)
+    prefix = fields.String(required=True, metadata={"description": "the key's first 12 characters"})
+    scopes = fields.List(fields.String(), required=True)
+    allowed_ips = fields.List(fields.String(), required=True)
+    expires_at = fields.String(required=True, allow_none=True)
+    last_used_at = fields.String(required=True, allow_none=True, metadata={"description": "to the minute"})
+    created_by = fields.String(required=True)
+    created_at = fields.String(required=True)
+    revoked_at = fields.String(required=True, allow_none=True)
+
+
+class CreatedApiKeyResult(ApiKeyResult):
+    key = fields.String(required=True, allow_none=True, metadata={
+        "description": "the key, in this answer only (null when the same request is repeated)"})
+
+
+class ApiKeyActorResult(Schema):
+    """Who an API key stands for, checked by the gateway on every request made with it."""
+    user_id = fields.String(required=True, metadata={"description": "the service account's id"})
+    license_id = fields.String(required=True)
+    role = fields.String(required=True)
+    email = fields.String(required=True, allow_none=True)
+    name = fields.String(required=True)
+    service_account = fields.Boolean(required=True)
+    api_key_id = fields.String(required=True, metadata={"description": "the key (per-key rate limit)"})
+    scopes = fields.List(fields.String(), required=True)
+    rate_limit_per_window = fields.Integer(required=True, allow_none=True,
+                                           metadata={"description": "the license's own rate limit for API keys"})
+
+
+class KnownIds(Schema):
+    ids = fields.List(fields.String(), required=True)
+
+
 RPC = {
     "create_pool": Rpc(schemas.CreatePoolSchema, args=("actor",)),
     "activate_license": Rpc(schemas.ActivateLicenseSchema),
     "get_license": Rpc(result=schemas.LicenseView, args=("actor",)),
     "license_settings": Rpc(result=LicenseSettingsResult, args=("license_id",)),
     "update_license": Rpc(schemas.LicenseSettingsSchema, schemas.LicenseView, args=("actor",)),
+    "set_rate_limits": Rpc(schemas.RateLimitsSchema, RateLimitsResult, args=("actor", "license_id")),
     "invite_user": Rpc(schemas.InviteUserSchema, schemas.MemberView, args=("actor",)),
     "grant_client_access": Rpc(schemas.GrantClientSchema, MemberResult, args=("actor",)),
     "update_client_access": Rpc(schemas.UpdateClientSchema, MemberResult, args=("actor", "user_id")),
@@ -232,11 +300,25 @@ RPC = {
                      description="who an emailed set-password / reset link is for, without using it"),
     "resolve_users": Rpc(result=MapOf(ResolvedUser, key="user_id"), description="{user_id: MemberView + preferences}",
                          args=("license_id", "user_ids")),
+    "known_users_internal": Rpc(result=KnownIds, args=("license_id", "user_ids"),
+                                description="internal (perimeter): those of the ids that are users or service "
+                                            "accounts of the license"),
     "import_collaborators": Rpc(schemas.ImportCollaboratorsSchema, args=("actor",)),
     "preview_collaborators": Rpc(schemas.PreviewCollaboratorsSchema, CollaboratorsPreview, args=("actor",)),
     "jwks": Rpc(result=JwksResult),
     "rotate_token_key": Rpc(result=RotatedKeyResult, args=("actor",)),
     "access_state": Rpc(result=AccessStateResult, args=("license_id", "user_id")),
+    "create_service_account": Rpc(schemas.CreateServiceAccountSchema, ServiceAccountResult, args=("actor",)),
+    "list_service_accounts": Rpc(result=ListOf(ServiceAccountResult), args=("actor",)),
+    "get_service_account": Rpc(result=ServiceAccountResult, args=("actor", "service_account_id")),
+    "update_service_account": Rpc(schemas.UpdateServiceAccountSchema, ServiceAccountResult,
+                                  args=("actor", "service_account_id")),
+    "disable_service_account": Rpc(result=ServiceAccountResult, args=("actor", "service_account_id")),
+    "create_api_key": Rpc(schemas.CreateApiKeySchema, CreatedApiKeyResult, args=("actor", "service_account_id")),
+    "list_api_keys": Rpc(result=ListOf(ApiKeyResult), args=("actor", "service_account_id")),
+    "revoke_api_key": Rpc(result=ApiKeyResult, args=("actor", "service_account_id", "key_id")),
+    "api_key_actor": Rpc(result=ApiKeyActorResult, args=("key", "client_ip"),
+                         description="internal (gateway): who an API key stands for, on every request"),
 }
 CONSUMES_EVENTS: dict = {}
 CONSUMES_RPC: dict = {}

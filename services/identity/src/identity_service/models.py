@@ -1,5 +1,6 @@
 """identity tables: seat pools (subscriptions), licenses (environments), users, memberships,
-invitation tokens, refresh tokens and imported ERP collaborators."""
+invitation tokens, refresh tokens, imported ERP collaborators, and integrators' service accounts with
+their API keys."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,23 +9,14 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from paraph_platform.db import UTCDateTime, new_id, utcnow
-from paraph_platform.models import IdempotencyKeyMixin, InboxMixin, OutboxMixin
+from paraph_platform.models import platform_models
 
 
 class Base(DeclarativeBase):
     pass
 
 
-class Outbox(OutboxMixin, Base):
-    pass
-
-
-class Inbox(InboxMixin, Base):
-    pass
-
-
-class IdempotencyKey(IdempotencyKeyMixin, Base):
-    pass
+Outbox, Inbox, IdempotencyKey = platform_models(Base)
 
 
 class SeatPool(Base):
@@ -149,3 +141,38 @@ class ErpCollaborator(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     user_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class ServiceAccount(Base):
+    """A non-human caller of a license (an integration): acts with a staff role through its API keys,
+    takes no seat and is no member (not in the users list). Disabling it stops every key of it."""
+    __tablename__ = "service_accounts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(ForeignKey("licenses.id"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str] = mapped_column(String(2000), default="", nullable=False)
+    role: Mapped[str] = mapped_column(String(32), default="user", nullable=False)  # a staff role
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ApiKey(Base):
+    """A service account's secret key, stored as the SHA-256 of the whole key (shown once, at creation):
+    ``<area>:read|write`` scopes, an optional allow-list of addresses/networks, an optional expiry."""
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    service_account_id: Mapped[str] = mapped_column(ForeignKey("service_accounts.id"), nullable=False, index=True)
+    license_id: Mapped[str] = mapped_column(ForeignKey("licenses.id"), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    prefix: Mapped[str] = mapped_column(String(16), nullable=False)  # the key's start, shown in lists
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    scopes: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    allowed_ips: Mapped[list] = mapped_column(JSON, default=list, nullable=False)  # IPs/CIDRs; empty = any
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,9 +1,14 @@
 """Marshmallow schemas for identity's RPC payloads and results."""
 from __future__ import annotations
 
+import ipaddress
+from datetime import datetime, timezone
+
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
 from paraph_platform.actor import ROLES
+from paraph_platform.api_keys import SCOPES as API_KEY_SCOPES
+from paraph_platform.pagination import PageParams
 
 STAFF_ROLE_CHOICES = ("license_admin", "front_user_manager", "user")
 
@@ -50,6 +55,12 @@ class LicenseSettingsSchema(StrictSchema):
     electronic_signature_enabled = fields.Boolean()
 
 
+class RateLimitsSchema(StrictSchema):
+    """A license's own rate limits, set by the operator (null: the gateway's default)."""
+    rate_limit_per_window = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=1_000_000))
+    api_key_rate_limit_per_window = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=1_000_000))
+
+
 class InviteUserSchema(StrictSchema):
     email = fields.String(required=True, validate=validate.Length(min=3, max=320))
     name = fields.String(load_default="", validate=validate.Length(max=200))
@@ -92,18 +103,18 @@ class UpdateProfileSchema(StrictSchema):
     locale = fields.String(validate=validate.OneOf(["fr", "en"]))
 
 
-class ListUsersSchema(StrictSchema):
+class ListUsersSchema(StrictSchema, PageParams):
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     role = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ROLES))
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(["invited", "active", "deactivated"]))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
-class ListColleaguesSchema(StrictSchema):
+class ListColleaguesSchema(StrictSchema, PageParams):
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))
+    # a picker's whole list in one page for most licenses
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500),
+                           metadata={"description": "rows per page (default 200, at most 500)"})
 
 
 class LoginSchema(StrictSchema):
@@ -187,6 +198,43 @@ class PreferencesSchema(Schema):
     def _not_empty(self, data, **kwargs):
         if not data:
             raise ValidationError("at least one preference is required")
+
+
+
+
+class CreateServiceAccountSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    role = fields.String(load_default="user", validate=validate.OneOf(STAFF_ROLE_CHOICES))
+
+
+class UpdateServiceAccountSchema(StrictSchema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    description = fields.String(validate=validate.Length(max=2000))
+    role = fields.String(validate=validate.OneOf(STAFF_ROLE_CHOICES))
+
+
+class CreateApiKeySchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    scopes = fields.List(fields.String(validate=validate.OneOf(API_KEY_SCOPES)), required=True,
+                         validate=validate.Length(min=1, max=len(API_KEY_SCOPES)))
+    allowed_ips = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=list,
+                              validate=validate.Length(max=100),
+                              metadata={"description": "addresses or CIDR networks (IPv4/IPv6); empty = any"})
+    expires_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _networks_and_future(self, data, **kwargs):
+        wrong = []
+        for value in data.get("allowed_ips") or []:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                wrong.append(value)
+        if wrong:
+            raise ValidationError(f"not an IP address or CIDR network: {', '.join(wrong)}", "allowed_ips")
+        if data.get("expires_at") and data["expires_at"] <= datetime.now(timezone.utc):
+            raise ValidationError("must be in the future", "expires_at")
 
 
 # -- results ---------------------------------------------------------------------------------

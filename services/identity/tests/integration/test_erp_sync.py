@@ -21,7 +21,12 @@ def test_cli_links_existing_users_and_lists_what_needs_review(system, capsys, mo
     anne = s.add_user(admin, "Anne@acme.test")  # existing user: linked by email
     s.add_user(admin, "stranger@acme.test")     # not in the ERP: manual review
     base = s.serve() + "/api/v1"
-    monkeypatch.setenv("PARAPH_TOKEN", admin["access_token"])
+    # the sync runs on a service account's API key (no seat, nobody's session)
+    account = s.post("/api/v1/service-accounts", json={"name": "ERP sync", "role": "license_admin"},
+                     token=admin["access_token"]).get_json()
+    key = s.post(f"/api/v1/service-accounts/{account['id']}/keys", json={"name": "sage", "scopes": ["users:write"]},
+                 token=admin["access_token"]).get_json()["key"]
+    monkeypatch.setenv("PARAPH_API_KEY", key)
     import os
     import tempfile
     with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as f:

@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields
 
 from paraph_platform.contract import ListOf, Rpc
+from paraph_platform.pagination import PageResult
 
 from . import schemas
 
@@ -21,18 +22,12 @@ EVENTS = {"webhook.endpoint_disabled.v1": WebhookEndpointDisabledV1}
 INTERNAL_EVENTS: set = set()
 
 
-class NotificationPage(Schema):
-    items = fields.List(fields.Nested(schemas.NotificationView))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
+class NotificationPage(PageResult):
+    items = fields.List(fields.Nested(schemas.NotificationView), required=True)
 
 
-class DeliveryPage(Schema):
-    items = fields.List(fields.Nested(schemas.DeliveryView))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
+class DeliveryPage(PageResult):
+    items = fields.List(fields.Nested(schemas.DeliveryView), required=True)
 
 
 RPC = {
@@ -92,7 +87,9 @@ CONSUMES_RPC = {
     ("contracts", "get_pdf"): [],
     ("signing", "get_signed_pdf"): [],
     ("signing", "get_proof"): [],
-    # the delivery log: the front user manager's list filter, and a customer's perimeters read on demand
-    ("perimeter", "compile_filter"): ["where"],
+    # the delivery log: the front user manager's list filter (cached per user by paraph_platform.filter_cache
+    # and checked against its version), and a customer's perimeters read on demand
+    ("perimeter", "compile_filter"): ["where", "version"],
+    ("perimeter", "filter_version"): ["version"],
     ("perimeter", "get_assignments"): ["perimeter_ids", "version"],
 }

@@ -17,7 +17,8 @@ from .exceptions import InvalidInput
 
 # -- events --------------------------------------------------------------------------------------
 
-INTERNAL_EVENT_TYPES = frozenset({"notification.requested.v1", "user.access_changed.v1"})
+INTERNAL_EVENT_TYPES = frozenset({"notification.requested.v1", "user.access_changed.v1",
+                                  "service_account.created.v1"})
 
 # every public event of docs/EVENTS.md (what integrators may subscribe to), with its producer
 PUBLIC_EVENT_TYPES: dict[str, tuple[str, str]] = {
@@ -47,6 +48,7 @@ PUBLIC_EVENT_TYPES: dict[str, tuple[str, str]] = {
     "signature.collected.v1": ("signing", "Every participant acted; the document is being sealed."),
     "signature.cancelled.v1": ("signing", "A signature request was cancelled by its owner."),
     "signature.expired.v1": ("signing", "A signature request expired before completion."),
+    "signature.reassigned.v1": ("signing", "A participant was replaced by someone else before acting."),
     "signer.signed.v1": ("signing", "A signer signed."),
     "signer.declined.v1": ("signing", "A signer declined to sign."),
     "signature.completed.v1": ("signing", "Every signer signed; the sealed document is available."),

@@ -8,23 +8,14 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from paraph_platform.db import UTCDateTime, new_id, utcnow
-from paraph_platform.models import IdempotencyKeyMixin, InboxMixin, OutboxMixin
+from paraph_platform.models import platform_models
 
 
 class Base(DeclarativeBase):
     pass
 
 
-class Outbox(OutboxMixin, Base):
-    pass
-
-
-class Inbox(InboxMixin, Base):
-    pass
-
-
-class IdempotencyKey(IdempotencyKeyMixin, Base):
-    pass
+Outbox, Inbox, IdempotencyKey = platform_models(Base)
 
 
 class NotificationTemplate(Base):
@@ -60,7 +51,8 @@ class Notification(Base):
     __table_args__ = (
         UniqueConstraint("delivery_key", name="uq_notification_delivery_key"),
         Index("ix_notification_due", "status", "next_attempt_at"),
-        Index("ix_notification_license_created", "license_id", "created_at"),
+        # the log's keyset (created_at, id), newest first: an index seek for any page (pagination cursors)
+        Index("ix_notification_license_created_id", "license_id", "created_at", "id"),
         Index("ix_notification_created", "created_at"),
         Index("ix_notification_license_customer", "license_id", "customer_id"),
     )
@@ -156,7 +148,7 @@ class WebhookDelivery(Base):
     __table_args__ = (
         UniqueConstraint("dedupe_key", name="uq_webhook_delivery_dedupe"),
         Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
-        Index("ix_webhook_delivery_sub_created", "subscription_id", "created_at"),
+        Index("ix_webhook_delivery_sub_created_id", "subscription_id", "created_at", "id"),  # the log's keyset
         Index("ix_webhook_delivery_created", "created_at"),
     )
 

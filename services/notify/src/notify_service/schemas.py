@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from paraph_platform.pagination import PageParams
+
 from .templates import TEMPLATE_NAMES
 
 ATTACHMENT_KINDS = ("contract_pdf", "signed_pdf", "proof")
@@ -90,7 +92,7 @@ class RenderedView(Schema):
 
 # -- delivery log -------------------------------------------------------------------------------------
 
-class NotificationQuery(StrictSchema):
+class NotificationQuery(StrictSchema, PageParams):
     status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(NOTIFICATION_STATUSES))
     channel = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CHANNELS))
     template = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(TEMPLATE_NAMES))
@@ -99,8 +101,6 @@ class NotificationQuery(StrictSchema):
     event_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     since = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
     until = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
 
 
 class NotificationView(Schema):
@@ -164,13 +164,11 @@ class RotateIn(StrictSchema):
                                    metadata={"description": "how long the previous secret still signs (default 24h)"})
 
 
-class DeliveryQuery(StrictSchema):
+class DeliveryQuery(StrictSchema, PageParams):
     status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DELIVERY_STATUSES))
     event_type = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=128))
     event_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     since = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
 
 
 class ReplayIn(StrictSchema):

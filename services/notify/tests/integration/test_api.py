@@ -68,7 +68,7 @@ def test_delivery_log_for_managers_only_and_scoped_by_license(paraph):
     assert p.get("/api/v1/notification-templates", token=fum["access_token"]).status_code == 403
     assert p.get("/api/v1/notifications", token=user["access_token"]).status_code == 403
 
-    page = p.get("/api/v1/notifications?template=invitation&status=sent", token=fum["access_token"]).json
+    page = p.get("/api/v1/notifications?template=invitation&status=sent&count=true", token=fum["access_token"]).json
     assert {n["recipient"] for n in page["items"]} == {"admin@log.test", "fum@log.test", "user@log.test"}
     assert page["total"] == 3 and all(n["message_id"] and n["sent_at"] for n in page["items"])
     assert "vars" not in page["items"][0]  # single-use links are never exposed
@@ -76,11 +76,13 @@ def test_delivery_log_for_managers_only_and_scoped_by_license(paraph):
     assert len(one) == 1 and one[0]["subject"].startswith("Invitation")
     assert p.get(f"/api/v1/notifications/{one[0]['id']}", token=admin["access_token"]).json["id"] == one[0]["id"]
     assert p.get(f"/api/v1/notifications/{one[0]['id']}", token=other["access_token"]).status_code == 404
-    assert p.get("/api/v1/notifications", token=other["access_token"]).json["total"] == 1
-    assert p.get("/api/v1/notifications?since=2000-01-01T00:00:00Z&until=2100-01-01T00:00:00%2B01:00",
+    assert p.get("/api/v1/notifications?count=true", token=other["access_token"]).json["total"] == 1
+    assert p.get("/api/v1/notifications?since=2000-01-01T00:00:00Z&until=2100-01-01T00:00:00%2B01:00&count=1",
                  token=admin["access_token"]).json["total"] == 3
-    assert p.get("/api/v1/notifications?since=2100-01-01T00:00:00Z", token=admin["access_token"]).json["total"] == 0
-    for query in ("status=lost", "limit=0", "since=yesterday", "channel=fax", "template=nope"):
+    assert p.get("/api/v1/notifications?since=2100-01-01T00:00:00Z&count=true",
+                 token=admin["access_token"]).json["total"] == 0
+    for query in ("status=lost", "limit=0", "since=yesterday", "channel=fax", "template=nope", "offset=10001",
+                  "cursor=nope", "count=maybe"):
         r = p.get(f"/api/v1/notifications?{query}", token=admin["access_token"])
         assert r.status_code == 422 and r.mimetype == "application/problem+json", query
 

@@ -1,7 +1,8 @@
 """perimeter's public contract (see paraph_platform.contract)."""
 from marshmallow import Schema, fields
 
-from paraph_platform.contract import ListOf, Rpc
+from paraph_platform.contract import Rpc
+from paraph_platform.pagination import PageResult
 
 from . import schemas
 
@@ -46,10 +47,21 @@ class PerimeterResult(Schema):
     members = fields.Dict(metadata={"description": "users, customers, contract_types: ids (get and set_members)"})
 
 
+class PerimeterPage(PageResult):
+    items = fields.List(fields.Nested(PerimeterResult), required=True)
+
+
 class FilterResult(Schema):
     where = fields.String(required=True, allow_none=True,
                           metadata={"description": "SQL condition over alias `scope`; '' = all, null = none"})
     perimeters = fields.List(fields.String(), required=True)
+    version = fields.Integer(required=True, metadata={
+        "description": "version of the actor's assignments the filter was compiled from (0: never assigned)"})
+
+
+class FilterVersionResult(Schema):
+    version = fields.Integer(required=True, metadata={
+        "description": "current version of the actor's assignments: a cached filter of another version is stale"})
 
 
 EVENTS = {
@@ -62,7 +74,7 @@ INTERNAL_EVENTS: set = set()
 
 RPC = {
     "create_perimeter": Rpc(schemas.PerimeterInSchema, PerimeterResult, args=("actor",)),
-    "list_perimeters": Rpc(result=ListOf(PerimeterResult), args=("actor",)),
+    "list_perimeters": Rpc(schemas.PerimeterListSchema, PerimeterPage, args=("actor",)),
     "get_perimeter": Rpc(result=PerimeterResult, args=("actor", "perimeter_id")),
     "update_perimeter": Rpc(schemas.PerimeterPatchSchema, PerimeterResult, args=("actor", "perimeter_id")),
     "set_members": Rpc(schemas.MembersSchema, PerimeterResult, args=("actor", "perimeter_id")),
@@ -70,6 +82,7 @@ RPC = {
     "set_assignments": Rpc(schemas.AssignSchema, AssignmentsResult, args=("actor", "subject_type", "subject_id")),
     "inherit": Rpc(result=AssignmentsResult, args=("actor", "subject_type", "subject_id")),
     "compile_filter": Rpc(result=FilterResult, args=("actor", "dialect")),
+    "filter_version": Rpc(result=FilterVersionResult, args=("actor",)),
     "decide": Rpc(args=("actor", "perimeter_ids")),
     "perimeters_of": Rpc(args=("license_id", "subject_type", "subject_ids")),
     "export_assignments": Rpc(args=("license_id", "subject_type", "after", "limit")),
@@ -78,11 +91,12 @@ RPC = {
 CONSUMES_EVENTS = {
     ("identity", "user.invited.v1"): ["user_id"],
     ("identity", "user.activated.v1"): ["user_id"],
+    ("identity", "service_account.created.v1"): ["service_account_id"],
     ("contracts", "customer.created.v1"): ["customer_id"],
     ("contracts", "contract_type.created.v1"): ["contract_type_id"],
 }
 # ... and asked to them for ids not registered yet (created before registration, or event not relayed yet)
 CONSUMES_RPC = {
-    ("identity", "resolve_users"): ["user_id"],
+    ("identity", "known_users_internal"): ["ids"],
     ("contracts", "known_subjects_internal"): ["ids"],
 }

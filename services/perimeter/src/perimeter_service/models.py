@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from paraph_platform.db import UTCDateTime, new_id, utcnow
-from paraph_platform.models import IdempotencyKeyMixin, InboxMixin, OutboxMixin
+from paraph_platform.models import platform_models
 
 SUBJECT_TYPES = ("user", "customer", "contract_type")
 
@@ -16,16 +16,7 @@ class Base(DeclarativeBase):
     pass
 
 
-class Outbox(OutboxMixin, Base):
-    pass
-
-
-class Inbox(InboxMixin, Base):
-    pass
-
-
-class IdempotencyKey(IdempotencyKeyMixin, Base):
-    pass
+Outbox, Inbox, IdempotencyKey = platform_models(Base)
 
 
 class Perimeter(Base):

@@ -1,6 +1,8 @@
 """Marshmallow schemas for perimeter RPC payloads."""
 from marshmallow import Schema, fields, validate
 
+from paraph_platform.pagination import PageParams
+
 from .models import SUBJECT_TYPES
 
 ID = fields.String(validate=validate.Length(min=1, max=64))
@@ -9,6 +11,12 @@ ID = fields.String(validate=validate.Length(min=1, max=64))
 class StrictSchema(Schema):
     class Meta:
         unknown = "raise"
+
+
+class PerimeterListSchema(StrictSchema, PageParams):
+    # a license may define many perimeters (1,000 in the bench): paginated, by name; the pickers walk the pages
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500),
+                           metadata={"description": "rows per page (default 200, at most 500)"})
 
 
 class PerimeterInSchema(StrictSchema):

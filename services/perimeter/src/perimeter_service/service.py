@@ -1,10 +1,11 @@
 """perimeter nameko entrypoints: perimeters, assignments, policy decisions and SQL filters.
 
 Every subject (user, customer, contract type) belongs to one license: it is registered when its owning
-service creates it (identity's user events, contracts' customer and contract type events), and a
-perimeter call naming a subject that is not registered in the caller's license is a 404 that changes
-nothing. A subject created before registration existed, or whose event is still on its way, is asked to
-its owning service (identity.resolve_users, contracts.known_subjects_internal) and registered if it vouches.
+service creates it (identity's user and service account events, contracts' customer and contract type
+events), and a perimeter call naming a subject that is not registered in the caller's license is a 404
+that changes nothing. A subject created before registration existed, or whose event is still on its way,
+is asked to its owning service (identity.known_users_internal, contracts.known_subjects_internal) and
+registered if it vouches.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from paraph_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from paraph_platform.events import subscribe
 from paraph_platform.inbox import first_time
 from paraph_platform.outbox import Outbox as OutboxProvider
+from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.rpc import Rpc
 from paraph_platform.readiness import PlatformService
 from paraph_platform.service import RequestContext, endpoint
@@ -35,6 +37,8 @@ log = logging.getLogger(__name__)
 MEMBER_KINDS = {"users": "user", "customers": "customer", "contract_types": "contract_type"}
 # who may read every user of the license (as identity's list_users allows); others see only themselves
 USER_READERS = (LICENSE_ADMIN, FRONT_USER_MANAGER, SYSTEM)
+# the perimeters list's order (names are unique per license: index uq_perimeter_name), then the id (the keyset)
+PERIMETERS_ORDER = [Ordering(Perimeter.name), Ordering(Perimeter.id)]
 BATCH = 500  # ids per IN list / multi-row insert / vouching call (SQLite's bound-parameter limit)
 
 
@@ -120,8 +124,8 @@ class PerimeterService(PlatformService):
         """Those of the ids that the owning service knows in this license."""
         known = set()
         for chunk in batches(subject_ids):
-            if subject_type == "user":
-                known |= set(self.identity.resolve_users(license_id, chunk))
+            if subject_type == "user":  # its users and its service accounts
+                known |= set(self.identity.known_users_internal(license_id, chunk)["ids"])
             else:
                 known |= set(self.contracts.known_subjects_internal(license_id, subject_type, chunk)["ids"])
         return known & set(subject_ids)
@@ -167,7 +171,10 @@ class PerimeterService(PlatformService):
     def _replace(self, s, license_id: str, subject_type: str, subject_id: str, perimeter_ids: list[str],
                  force_event: bool = False) -> dict:
         """Replace a registered subject's perimeters (callers check the subject is of the license)."""
-        subject = s.get(Subject, (license_id, subject_type, subject_id))
+        # locked (PostgreSQL; SQLite writes one at a time anyway): two concurrent changes must not both write
+        # version N+1, since the services caching a user's list filter trust "same version, same perimeters"
+        subject = s.get(Subject, (license_id, subject_type, subject_id), with_for_update=True,
+                        populate_existing=True)
         current = self._current(s, license_id, subject_type, subject_id)
         if current != perimeter_ids or force_event or subject.version == 0:
             s.execute(delete(Assignment).where(Assignment.license_id == license_id,
@@ -195,16 +202,21 @@ class PerimeterService(PlatformService):
     # -- perimeters ------------------------------------------------------------------------------
 
     @endpoint
-    def list_perimeters(self, actor):
+    def list_perimeters(self, actor, params=None):
         actor = require_role(load_actor(actor), *STAFF_ROLES)
+        p = schemas.PerimeterListSchema().load(params or {})
         with self.db.session() as s:
-            rows = s.execute(select(Perimeter).where(Perimeter.license_id == actor["license_id"])
-                             .order_by(Perimeter.name)).scalars().all()
+            page = keyset_page(s, select(Perimeter).where(Perimeter.license_id == actor["license_id"]),
+                               PERIMETERS_ORDER, limit=p["limit"], cursor=p["cursor"], offset=p["offset"],
+                               count=p["count"], order_name="perimeters")
+            rows = [row for row, in page["rows"]]
+            # the members of this page's perimeters only (not every assignment of the license)
             counts = {(pid, t): n for pid, t, n in s.execute(
                 select(Assignment.perimeter_id, Assignment.subject_type, func.count())
-                .where(Assignment.license_id == actor["license_id"])
-                .group_by(Assignment.perimeter_id, Assignment.subject_type))}
-            return [perimeter_view(p, counts) for p in rows]
+                .where(Assignment.license_id == actor["license_id"],
+                       Assignment.perimeter_id.in_([row.id for row in rows]))
+                .group_by(Assignment.perimeter_id, Assignment.subject_type))} if rows else {}
+            return page_result(page, [perimeter_view(row, counts) for row in rows])
 
     def _visible_members(self, s, actor: dict, p: Perimeter):
         """The perimeter's members the actor may see, filtered in SQL: customers and contract types by
@@ -431,6 +443,12 @@ class PerimeterService(PlatformService):
     def on_user_activated(self, event):
         self._register_created(event, "user", "user_id")
 
+    @subscribe("identity", "service_account.created.v1")
+    def on_service_account_created(self, event):
+        """An integration's service account acts as a user of its license: its perimeters limit what
+        its API keys see."""
+        self._register_created(event, "user", "service_account_id")
+
     @subscribe("contracts", "customer.created.v1")
     def on_customer_created(self, event):
         self._register_created(event, "customer", "customer_id")
@@ -451,18 +469,39 @@ class PerimeterService(PlatformService):
             return self.policy.decide("visible", {"actor": self._actor_input(s, actor),
                                                   "resource": {"perimeters": perimeter_ids}}) is True
 
+    @staticmethod
+    def _user_version(s, actor: dict) -> int:
+        """The version of the actor's own assignments (0 while never assigned): it changes, with a
+        ``perimeter.assignments_changed.v1`` event, whenever their compiled filter may change."""
+        subject = s.get(Subject, (actor["license_id"], "user", actor["user_id"]))
+        return subject.version if subject is not None else 0
+
     @endpoint
     def compile_filter(self, actor, dialect="postgresql"):
         """The policy's list filter for this actor, compiled to a SQL condition over a ``scope``
         table alias with a ``perimeter_id`` column ("" marks subjects without perimeter).
-        ``where`` is "" when everything is visible and None when nothing is."""
+        ``where`` is "" when everything is visible and None when nothing is; ``version`` is the
+        version of the actor's assignments it was compiled from (callers cache it: see
+        paraph_platform.filter_cache)."""
         actor = load_actor(actor)
         if dialect not in DIALECTS:
             raise InvalidInput(f"dialect must be one of {', '.join(DIALECTS)}")
         with self.db.session() as s:
+            # the version is read before the assignments: under READ COMMITTED a change committed in
+            # between can only make the label older than the filter (re-checked, never served stale),
+            # never newer (a stale filter labelled current)
+            version = self._user_version(s, actor)
             actor_in = self._actor_input(s, actor)
         return {"where": self.policy.compile("filter", {"actor": actor_in}, dialect),
-                "perimeters": actor_in["perimeters"]}
+                "perimeters": actor_in["perimeters"], "version": version}
+
+    @endpoint
+    def filter_version(self, actor):
+        """The version of the actor's assignments, without compiling anything (one primary-key read):
+        a service holding a cached compile_filter result checks it is still current."""
+        actor = load_actor(actor)
+        with self.db.session() as s:
+            return {"version": self._user_version(s, actor)}
 
 
 SERVICE = PerimeterService

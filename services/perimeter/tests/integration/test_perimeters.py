@@ -83,7 +83,7 @@ def test_perimeter_admin_and_members(system):
     s = system("identity", "perimeter", "contracts")
     admin, alice, north, south, c_north, c_south = _scenario(s)
     A = admin["access_token"]
-    listed = {p["name"]: p["counts"] for p in s.get("/api/v1/perimeters", token=A).get_json()}
+    listed = {p["name"]: p["counts"] for p in s.get("/api/v1/perimeters", token=A).get_json()["items"]}
     assert listed == {"Nord": {"user": 1, "customer": 1, "contract_type": 0},
                       "Sud": {"user": 0, "customer": 1, "contract_type": 0}}
     got = s.get(f"/api/v1/perimeters/{north['id']}", token=A).get_json()

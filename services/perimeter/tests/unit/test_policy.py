@@ -46,3 +46,18 @@ def test_assignment_rights(opa):
     assert not opa.decide("may_assign", {"actor": actor("user"), "subject_type": "customer"})
     assert opa.decide("may_manage", {"actor": actor("license_admin")})
     assert not opa.decide("may_manage", {"actor": actor("front_user_manager")})
+
+
+def test_a_filter_is_compiled_once_per_input(monkeypatch):
+    opa = LocalOpa()
+    compiled = []
+    real = opa.engine.compile_filters
+    monkeypatch.setattr(opa.engine, "compile_filters", lambda *a, **k: compiled.append(a[1]) or real(*a, **k))
+    first = opa.compile("filter", {"actor": actor("user", ["a", "b"])}, "postgresql")
+    # the same input (keys in any order) is answered from memory, with the same SQL
+    assert opa.compile("filter", {"actor": {"perimeters": ["a", "b"], "role": "user"}}, "postgresql") == first
+    assert len(compiled) == 1
+    # another input or dialect is compiled: new perimeters give the new filter at once
+    assert "E'c'" in opa.compile("filter", {"actor": actor("user", ["a", "b", "c"])}, "postgresql")
+    assert opa.compile("filter", {"actor": actor("user", ["a", "b"])}, "sqlite") != first
+    assert len(compiled) == 3

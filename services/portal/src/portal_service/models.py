@@ -5,27 +5,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from paraph_platform.db import UTCDateTime, new_id, utcnow
-from paraph_platform.models import IdempotencyKeyMixin, InboxMixin, OutboxMixin
+from paraph_platform.models import platform_models
 
 
 class Base(DeclarativeBase):
     pass
 
 
-class Outbox(OutboxMixin, Base):
-    pass
-
-
-class Inbox(InboxMixin, Base):
-    pass
-
-
-class IdempotencyKey(IdempotencyKeyMixin, Base):
-    pass
+Outbox, Inbox, IdempotencyKey = platform_models(Base)
 
 
 class ClientAccess(Base):
@@ -52,6 +43,11 @@ class ClientAccess(Base):
     granted_by: Mapped[str] = mapped_column(String(36), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+# the clients list's keyset (lower(company), name, id): an index seek for any page (pagination cursors)
+Index("ix_access_license_company_name", ClientAccess.license_id, func.lower(func.coalesce(ClientAccess.company, "")),
+      ClientAccess.name, ClientAccess.id)
 
 
 class Share(Base):

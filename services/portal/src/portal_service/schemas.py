@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from paraph_platform import pagination
+
 ID = validate.Length(min=1, max=64)
 LOCALE = validate.OneOf(["fr", "en"])
 # the emails of the send screen: the first sending, then the reminder (the salesperson may choose either)
@@ -53,7 +55,7 @@ class AccessView(Schema):
     customer_name = fields.String(metadata={"description": "list_clients only"})
 
 
-class ClientListSchema(StrictSchema):
+class ClientListSchema(StrictSchema, pagination.PageParams):
     """The license's portal clients (Settings > Customer portal > Manage clients)."""
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
                       metadata={"description": "name, email, user code or company contains"})
@@ -62,15 +64,10 @@ class ClientListSchema(StrictSchema):
     company = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
                             metadata={"description": "exactly this company (case-insensitive)"})
     customer_id = fields.String(load_default=None, allow_none=True, validate=ID)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
 
 
-class ClientPage(Schema):
+class ClientPage(pagination.PageResult):  # (not this module's PageResult: a rendered HTML page)
     items = fields.List(fields.Nested(AccessView), required=True)
-    total = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
 
 
 class ClientProfile(Schema):

@@ -16,8 +16,8 @@ class _Person(Schema):
 
 class SignatureRequestedV1(Schema):
     request_id = fields.String(required=True)
-    contract_id = fields.String(required=True)
-    kind = fields.String(required=True, metadata={"enum": ["contract", "quote"]})
+    contract_id = fields.String(required=True, allow_none=True)  # null: an uploaded document
+    kind = fields.String(required=True, metadata={"enum": ["contract", "quote", "document"]})
     number = fields.String(required=True)
     owner_id = fields.String(required=True)
     document_sha256 = fields.String(required=True)
@@ -28,7 +28,7 @@ class SignatureRequestedV1(Schema):
 
 class ApproverApprovedV1(Schema):
     request_id = fields.String(required=True)
-    contract_id = fields.String(required=True)
+    contract_id = fields.String(required=True, allow_none=True)
     approver_id = fields.String(required=True)
     name = fields.String(required=True)
     email = fields.String(required=True)
@@ -37,7 +37,7 @@ class ApproverApprovedV1(Schema):
 
 class SignerSignedV1(Schema):
     request_id = fields.String(required=True)
-    contract_id = fields.String(required=True)
+    contract_id = fields.String(required=True, allow_none=True)
     signer_id = fields.String(required=True)
     name = fields.String(required=True)
     email = fields.String(required=True)
@@ -47,7 +47,7 @@ class SignerSignedV1(Schema):
 
 class SignerDeclinedV1(Schema):
     request_id = fields.String(required=True)
-    contract_id = fields.String(required=True)
+    contract_id = fields.String(required=True, allow_none=True)
     signer_id = fields.String(required=True)
     name = fields.String(required=True)
     email = fields.String(required=True)
@@ -58,7 +58,7 @@ class SignerDeclinedV1(Schema):
 
 class ApproverDeclinedV1(Schema):
     request_id = fields.String(required=True)
-    contract_id = fields.String(required=True)
+    contract_id = fields.String(required=True, allow_none=True)
     approver_id = fields.String(required=True)
     name = fields.String(required=True)
     email = fields.String(required=True)
@@ -75,7 +75,7 @@ class _Signer(Schema):
 
 class SignatureCompletedV1(Schema):
     request_id = fields.String(required=True)
-    contract_id = fields.String(required=True)
+    contract_id = fields.String(required=True, allow_none=True)
     kind = fields.String(required=True)
     number = fields.String(required=True)
     title = fields.String(required=True)
@@ -92,7 +92,7 @@ class SignatureCompletedV1(Schema):
 
 class SignatureCancelledV1(Schema):
     request_id = fields.String(required=True)
-    contract_id = fields.String(required=True)
+    contract_id = fields.String(required=True, allow_none=True)
     owner_id = fields.String(required=True)
     cancelled_by = fields.String(required=True)
     reason = fields.String(required=True)
@@ -100,26 +100,46 @@ class SignatureCancelledV1(Schema):
 
 class SignatureExpiredV1(Schema):
     request_id = fields.String(required=True)
-    contract_id = fields.String(required=True)
+    contract_id = fields.String(required=True, allow_none=True)
     owner_id = fields.String(required=True)
     expired_at = fields.String(required=True)
+
+
+class SignatureReassignedV1(Schema):
+    """A participant who had not acted yet was replaced by someone else (their signing link no longer works)."""
+    request_id = fields.String(required=True)
+    contract_id = fields.String(required=True, allow_none=True)
+    owner_id = fields.String(required=True)
+    role = fields.String(required=True, metadata={"enum": ["approver", "signer"]})
+    previous_participant_id = fields.String(required=True)
+    previous_name = fields.String(required=True)
+    previous_email = fields.String(required=True)
+    participant_id = fields.String(required=True, metadata={"description": "the new participant"})
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    reason = fields.String(required=True)
+    reassigned_by = fields.String(required=True, metadata={"description": "user id"})
+    reassigned_at = fields.String(required=True)
 
 
 class SignatureCollectedV1(Schema):
     """Every signer signed; the signing service is sealing the document (signature.completed.v1 follows)."""
     request_id = fields.String(required=True)
-    contract_id = fields.String(required=True)
+    contract_id = fields.String(required=True, allow_none=True)
 
 
 class NotificationRequestedV1(Schema):
-    """Internal: asks the notify service to send a signing link, a reminder, a one-time code or the
-    completion notice (carries secret links and codes; never webhooked)."""
+    """Internal: asks the notify service to send a signing link, a reminder, a one-time code, the
+    completion notice (to participants, and to CC recipients with the proof) or, to the sender, the news
+    that a request was declined or expired (carries secret links and codes; never webhooked)."""
     channel = fields.String(required=True, metadata={"enum": ["email", "sms"]})
     to = fields.String(required=True)
     to_name = fields.String(required=True)
     locale = fields.String(required=True)
     template = fields.String(required=True, metadata={"enum": ["signature_request", "signature_reminder",
-                                                               "signature_otp", "signature_completed"]})
+                                                               "signature_otp", "signature_completed",
+                                                               "signature_cc", "signature_declined",
+                                                               "signature_expired"]})
     user_id = fields.String(required=True, allow_none=True)
     dedupe_key = fields.String(required=True)
     vars = fields.Dict(required=True)
@@ -137,6 +157,7 @@ EVENTS = {
     "signature.completed.v1": SignatureCompletedV1,
     "signature.cancelled.v1": SignatureCancelledV1,
     "signature.expired.v1": SignatureExpiredV1,
+    "signature.reassigned.v1": SignatureReassignedV1,
     "signature.collected.v1": SignatureCollectedV1,
     "notification.requested.v1": NotificationRequestedV1,
 }
@@ -145,9 +166,11 @@ INTERNAL_EVENTS = {"notification.requested.v1"}
 RPC = {
     "create_request": Rpc(schemas.RequestIn, schemas.RequestOut, args=("actor",),
                           description="approvers then signers; freezes the contract's current PDF"),
+    "create_document_request": Rpc(schemas.DocumentRequestIn, schemas.RequestOut, args=("actor",),
+                                   description="the same on an uploaded PDF (or DOCX), without a contract"),
     "get_request": Rpc(result=schemas.RequestOut, args=("actor", "request_id"),
                        description="with audit_trail, chain and evidence"),
-    "list_requests": Rpc(schemas.ListIn, args=("actor",)),
+    "list_requests": Rpc(schemas.ListIn, schemas.RequestPage, args=("actor",)),
     "cancel_request": Rpc(schemas.CancelIn, schemas.RequestOut, args=("actor", "request_id")),
     "remind": Rpc(schemas.RemindIn, args=("actor", "request_id"), description="{reminded, participant_ids}"),
     "tasks_for": Rpc(result=ListOf(schemas.TaskOut), args=("actor",), description="list of my pending tasks"),
@@ -162,6 +185,8 @@ RPC = {
     "download_proof": Rpc(result=schemas.FileOut, args=("actor", "request_id")),
     "verify_document": Rpc(schemas.VerifyIn, args=("actor",)),
     "verify_chain": Rpc(args=("license_id", "request_id"), description="{valid, entries, head, errors}"),
+    "public_ca_file": Rpc(result=schemas.FileOut, args=("name",),
+                          description="the development CA's ca.pem or ca.crl (404 without a development CA)"),
     "offline_package": Rpc(schemas.PackageIn, args=("actor", "request_id")),
     "offline_sync": Rpc(schemas.OfflineSyncIn, args=("actor",)),
     "public_info": Rpc(args=("token",)),
@@ -171,7 +196,23 @@ RPC = {
     "public_sign": Rpc(schemas.SignIn, args=("token",)),
     "public_approve": Rpc(schemas.SignIn, args=("token",)),
     "public_decline": Rpc(schemas.SignIn, args=("token",)),
+    "public_upload_attachment": Rpc(schemas.AttachmentUploadIn, schemas.SignerAttachmentOut,
+                                    args=("token", "attachment_id"),
+                                    description="PNG, JPEG or PDF up to 10 MB; replaces the previous upload "
+                                                "until the signer signs"),
+    "get_signer_attachment": Rpc(result=schemas.FileOut, args=("actor", "request_id", "attachment_id")),
     "run_maintenance": Rpc(args=("actor", "now")),
+    "reassign_participant": Rpc(schemas.ReassignIn, schemas.RequestOut, args=("actor", "request_id", "participant_id"),
+                                description="before they acted (409 after); their link stops working"),
+    "get_settings": Rpc(result=schemas.SettingsOut, args=("actor",)),
+    "update_settings": Rpc(schemas.SettingsIn, schemas.SettingsOut, args=("actor",),
+                           description="license admins; only the fields sent change"),
+    "create_embed_url": Rpc(schemas.EmbedIn, schemas.EmbedOut, args=("actor", "request_id", "participant_id"),
+                            description="one-use, short-lived URL of the participant's signing page, framed on "
+                                        "origin"),
+    "open_embed": Rpc(args=("token", "client"),
+                      description="{link_token, origin, frame_ancestors, return_url, request_id, participant_id} "
+                                  "(once)"),
 }
 
 CONSUMES_EVENTS = {

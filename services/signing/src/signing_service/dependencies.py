@@ -5,6 +5,7 @@ import logging
 import secrets
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import select
@@ -33,6 +34,8 @@ class SigningSettings:
     reminder_min_interval: float
     seal_retry_after: float
     max_document_bytes: int
+    embed_url_ttl: int = 600  # seconds an embedded signing URL may wait to be opened
+    max_document_pages: int = 200  # most pages of an uploaded document
 
 
 def _setting(config: dict, name: str, value):
@@ -57,6 +60,8 @@ class Settings(DependencyProvider):
                                                  env_float("SIGNATURE_REMINDER_MIN_INTERVAL", 300.0))),
             seal_retry_after=float(_setting(c, "SEAL_RETRY_AFTER_SECONDS", env_float("SEAL_RETRY_AFTER_SECONDS", 300.0))),
             max_document_bytes=int(_setting(c, "MAX_DOCUMENT_BYTES", env_int("MAX_DOCUMENT_BYTES", 25 * 1024 * 1024))),
+            embed_url_ttl=int(_setting(c, "EMBED_URL_TTL_SECONDS", env_int("EMBED_URL_TTL_SECONDS", 600))),
+            max_document_pages=int(_setting(c, "MAX_DOCUMENT_PAGES", env_int("MAX_DOCUMENT_PAGES", 200))),
         )
 
     def get_dependency(self, worker_ctx):
@@ -76,7 +81,12 @@ def key_environment(config: dict) -> dict:
         "SIGNING_TRUST_ROOTS_PEM": _setting(config, "SIGNING_TRUST_ROOTS_PEM", env("SIGNING_TRUST_ROOTS_PEM")),
         "TSA_URL": _setting(config, "TSA_URL", env("TSA_URL", None, "signing")),
         "TSA_TIMEOUT": _setting(config, "TSA_TIMEOUT", env_float("TSA_TIMEOUT", 10.0)),
+        "SIGNATURE_PADES_LEVEL": _setting(config, "SIGNATURE_PADES_LEVEL", env("SIGNATURE_PADES_LEVEL")),
     }
+
+
+# where the gateway serves the development CA's CRL (named by the certificates generated with it)
+CRL_PATH = "/api/v1/signing/ca.crl"
 
 
 # the dev_credentials row of the generated link secret (when SIGNING_LINK_SECRET is unset)
@@ -99,8 +109,11 @@ class Keys:
 
     def __init__(self, config: dict):
         self._env = key_environment(config)
+        self._crl_url = (config.get("PUBLIC_URL") or public_url()).rstrip("/") + CRL_PATH
         self._lock = threading.Lock()
         self._material: crypto.KeyMaterial | None = None
+        self._creds: dict[str, bytes] | None = None  # the development material in use, if any
+        self._crl: tuple[bytes, datetime] | None = None  # the development CRL and when to reissue it
         self._fingerprints: set[str] = set()
         self._link_keys: LinkKeys | None = None
 
@@ -133,7 +146,7 @@ class Keys:
             rows = {r.name: r.value for r in s.execute(select(DevCredential)).scalars()}
         if all(n in rows for n in crypto.DEV_NAMES):
             return rows
-        generated = offhub.run(crypto.generate_dev_credentials)
+        generated = offhub.run(crypto.generate_dev_credentials, self._crl_url)
         try:
             with db.session() as s:
                 for name, value in generated.items():
@@ -146,31 +159,60 @@ class Keys:
                 return {r.name: r.value for r in s.execute(select(DevCredential)).scalars()}
 
     def material(self, db) -> crypto.KeyMaterial:
-        if self._material is not None:
-            return self._material
-        with self._lock:
-            if self._material is not None:
-                return self._material
-            get = self._env.get
-            km = crypto.configured_material(get)
-            creds = None
-            if km is None or not get("TSA_URL"):
-                creds = self._dev_credentials(db)
-            if km is None:
-                km = crypto.dev_material(creds)
-            if get("TSA_URL"):
-                km.tsa_url = get("TSA_URL")
-                km.tsa_timeout = float(get("TSA_TIMEOUT") or 10.0)
-            else:
-                if km.source != "dev":
-                    log.warning("signing: no TSA_URL; timestamps come from the in-process development TSA")
-                crypto.attach_dev_tsa(km, creds)
-            crypto.add_trust_roots(km, get("SIGNING_TRUST_ROOTS_PEM"))
-            self._fingerprints = km.fingerprints()
-            if creds:
-                self._fingerprints |= {crypto._certs_from_pem(creds["signer.pem"])[0].sha256.hex()}
-            self._material = km
-            return km
+        if self._material is None:
+            with self._lock:
+                if self._material is None:
+                    km = self._load(db)
+                    self._refresh_crl(km)
+                    self._material = km
+        self._refresh_crl(self._material)
+        return self._material
+
+    def dev_crl(self, db) -> bytes | None:
+        """The development CA's current CRL (DER), or None when no development CA key is in use."""
+        self.material(db)
+        return self._crl[0] if self._crl else None
+
+    def dev_ca_pem(self, db) -> bytes | None:
+        self.material(db)
+        return self._creds["ca.pem"] if self._creds else None
+
+    def _refresh_crl(self, km: crypto.KeyMaterial):
+        """The development CRL, issued off the hub (an RSA signature) and again once half its validity has
+        passed: what B-LT embeds must not be stale, and what the gateway serves neither."""
+        if self._creds is None or crypto.DEV_CA_KEY not in self._creds:
+            return
+        now = datetime.now(timezone.utc)
+        if self._crl is not None and self._crl[1] > now:
+            return
+        der = offhub.run(crypto.issue_crl, self._creds)
+        self._crl = (der, now + crypto.CRL_VALIDITY / 2)
+        crypto.set_crls(km, [der])
+
+    def _load(self, db) -> crypto.KeyMaterial:
+        get = self._env.get
+        km = crypto.configured_material(get)
+        creds = None
+        if km is None or not get("TSA_URL"):
+            creds = self._dev_credentials(db)
+        if km is None:
+            km = crypto.dev_material(creds)
+        if get("TSA_URL"):
+            km.tsa_url = get("TSA_URL")
+            km.tsa_timeout = float(get("TSA_TIMEOUT") or 10.0)
+        else:
+            if km.source != "dev":
+                log.warning("signing: no TSA_URL; timestamps come from the in-process development TSA")
+            crypto.attach_dev_tsa(km, creds)
+        crypto.add_trust_roots(km, get("SIGNING_TRUST_ROOTS_PEM"))
+        km.pades_level = crypto.pades_level(get("SIGNATURE_PADES_LEVEL"))
+        self._fingerprints = km.fingerprints()
+        if creds:
+            self._fingerprints |= {crypto._certs_from_pem(creds["signer.pem"])[0].sha256.hex()}
+        # the development CA's certificate and CRL are served and embedded only when it made the sealing
+        # certificate: a configured certificate using the development TSA is not vouched for by that CA
+        self._creds = creds if km.source == "dev" else None
+        return km
 
     def fingerprints(self, db) -> set[str]:
         self.material(db)

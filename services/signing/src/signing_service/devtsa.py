@@ -105,7 +105,7 @@ def _load_or_create(directory: Path) -> dict[str, bytes]:
     files = {name: directory / name for name in crypto.DEV_NAMES}
     if not all(p.exists() for p in files.values()):
         for name, value in crypto.generate_dev_credentials().items():
-            files[name].write_bytes(value)
+            (directory / name).write_bytes(value)
     return {name: p.read_bytes() for name, p in files.items()}
 
 

@@ -10,9 +10,10 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .exceptions import InvalidInput
+from .exceptions import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
 GENESIS_HASH = "0" * 64
 OTP_DIGITS = 6
@@ -179,12 +180,14 @@ def next_turn(participants: list) -> Turn:
     return Turn("done", [])
 
 
-def normalize_orders(items: list) -> list:
-    """Default order: the position in the list (sequential); explicit equal orders act in parallel."""
+def normalize_orders(items: list, parallel: bool = False) -> list:
+    """Default order: the position in the list (sequential), or 1 for everybody (``parallel``); explicit
+    equal orders act in parallel."""
     out = []
     for index, item in enumerate(items, start=1):
         order = item.get("order")
-        out.append({**item, "order": int(order) if order is not None else index, "position": index})
+        default = 1 if parallel else index
+        out.append({**item, "order": int(order) if order is not None else default, "position": index})
     return out
 
 
@@ -239,6 +242,41 @@ def decode_signature_image(value: str | None) -> bytes | None:
     return data
 
 
+# files a signer may attach (an ID, a proof of address): the declared type must match the first bytes
+ATTACHMENT_TYPES = {"image/png": (b"\x89PNG\r\n\x1a\n", "png"), "image/jpeg": (b"\xff\xd8\xff", "jpg"),
+                    "application/pdf": (b"%PDF-", "pdf")}
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def decode_attachment(content_type: str, content_base64: str) -> tuple[str, bytes]:
+    """(verified content type, bytes) of a signer's file, or a 413 (over 10 MB), 415 (not a PNG, JPEG or PDF,
+    or bytes not of the declared type) or 422 (empty, bad base64)."""
+    if len(content_base64) > (ATTACHMENT_MAX_BYTES * 4) // 3 + 8:
+        raise PayloadTooLarge("The file is larger than 10 MB.", {"limit": ATTACHMENT_MAX_BYTES})
+    declared = (content_type or "").split(";")[0].strip().lower()
+    if declared not in ATTACHMENT_TYPES:
+        raise UnsupportedMediaType(f"Files of type {declared or 'unknown'} are not accepted: send a PNG, JPEG "
+                                   "or PDF.", {"allowed": sorted(ATTACHMENT_TYPES)})
+    try:
+        content = base64.b64decode(content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("The file is not valid base64.", {"fields": {"content_base64": ["invalid"]}}) from None
+    if not content:
+        raise InvalidInput("The file is empty.", {"fields": {"content": ["Empty file."]}})
+    if len(content) > ATTACHMENT_MAX_BYTES:
+        raise PayloadTooLarge("The file is larger than 10 MB.", {"limit": ATTACHMENT_MAX_BYTES, "size": len(content)})
+    if not content.startswith(ATTACHMENT_TYPES[declared][0]):
+        raise UnsupportedMediaType(f"The content is not a valid {declared} file.",
+                                   {"allowed": sorted(ATTACHMENT_TYPES)})
+    return declared, content
+
+
+def attachment_filename(filename: str | None, name: str, content_type: str) -> str:
+    """The uploaded file's own name (never a path), else the requested name with the type's extension."""
+    cleaned = re.sub(r"[\x00-\x1f/\\:*?\"<>|]+", "_", re.split(r"[\\/]", (filename or "").strip())[-1]).strip(". ")
+    return (cleaned or f"{name}.{ATTACHMENT_TYPES[content_type][1]}")[:255]
+
+
 def check_png(data: bytes) -> None:
     """Parse the PNG for real (Pillow): a truncated or hostile file is refused."""
     from PIL import Image
@@ -261,3 +299,48 @@ def clock_skew_seconds(device_time: datetime | None, server_time: datetime) -> f
 
 def item_fingerprint(item: dict) -> str:
     return sha256_hex(canonical_json(item))
+
+
+# -- times as a person reads them (the proof of signature, the stamped fields) -----------------------------
+
+# the zone of a time nobody's device gave (Paraph's customers are French companies)
+DEFAULT_TIME_ZONE = "Europe/Paris"
+
+MONTHS = {
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}
+
+
+def time_zone(name: str | None) -> ZoneInfo:
+    """The named IANA zone; the default zone for none or a name the zone database does not know."""
+    try:
+        return ZoneInfo(name or DEFAULT_TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIME_ZONE)
+
+
+def utc_offset(offset: timedelta) -> str:
+    """"UTC+1", "UTC-3", "UTC+5:30", "UTC+0"."""
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def format_time(value: str | datetime | None, locale: str, zone: str | None = None) -> str:
+    """An instant (ISO 8601 or aware datetime) as a person reads it, in ``zone`` with its offset:
+    "1 décembre 2026 à 21:24:38 (UTC+1)" / "December 1, 2026 at 9:24:38 PM (UTC+1)"."""
+    if not value:
+        return ""
+    at = datetime.fromisoformat(value) if isinstance(value, str) else value
+    local = at.astimezone(time_zone(zone))
+    offset = utc_offset(local.utcoffset())
+    month = MONTHS["en" if locale == "en" else "fr"][local.month - 1]
+    if locale == "en":
+        hour = local.hour % 12 or 12
+        return (f"{month} {local.day}, {local.year} at {hour}:{local:%M:%S} {'PM' if local.hour >= 12 else 'AM'}"
+                f" ({offset})")
+    return f"{local.day} {month} {local.year} à {local:%H:%M:%S} ({offset})"

@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text,
+    JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from paraph_platform.db import UTCDateTime, new_id, utcnow
-from paraph_platform.models import IdempotencyKeyMixin, InboxMixin, OutboxMixin
+from paraph_platform.models import platform_models
 
 # request statuses: pending (approvals / signatures under way), sealing (every signer signed, the PDF
 # is being sealed), completed, declined, cancelled, expired
@@ -25,16 +25,7 @@ class Base(DeclarativeBase):
     pass
 
 
-class Outbox(OutboxMixin, Base):
-    pass
-
-
-class Inbox(InboxMixin, Base):
-    pass
-
-
-class IdempotencyKey(IdempotencyKeyMixin, Base):
-    pass
+Outbox, Inbox, IdempotencyKey = platform_models(Base)
 
 
 class SignatureRequest(Base):
@@ -42,6 +33,8 @@ class SignatureRequest(Base):
     __table_args__ = (
         Index("ix_request_license_contract", "license_id", "contract_id", "created_at"),
         Index("ix_request_status_expires", "status", "expires_at"),
+        # the requests list's keyset (created_at, id), newest first: an index seek for any page
+        Index("ix_request_license_created_id", "license_id", "created_at", "id"),
         # at most one request under way per contract
         Index("uq_request_active_contract", "contract_id", unique=True,
               postgresql_where=text("status in ('pending', 'sealing')"),
@@ -51,8 +44,9 @@ class SignatureRequest(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     license_id: Mapped[str] = mapped_column(String(36), nullable=False)
     license_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
-    contract_id: Mapped[str] = mapped_column(String(36), nullable=False)
-    contract_kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    # NULL for a document uploaded by its sender (contract_kind "document", contract_number its file's name)
+    contract_id: Mapped[str | None] = mapped_column(String(36))
+    contract_kind: Mapped[str] = mapped_column(String(16), nullable=False)  # contract | quote | document
     contract_number: Mapped[str] = mapped_column(String(64), nullable=False)
     contract_title: Mapped[str] = mapped_column(String(300), default="", nullable=False)
     customer_id: Mapped[str | None] = mapped_column(String(36))
@@ -66,11 +60,22 @@ class SignatureRequest(Base):
     locale: Mapped[str] = mapped_column(String(8), default="fr", nullable=False)
     message: Mapped[str] = mapped_column(Text, default="", nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # who sent it (told when it is declined or expires), the turn order asked for, the reminder cadence
+    # fixed when it was sent (the request's own, else the license's; NULL: the service's setting) and
+    # the people sent a copy once it is signed ([{name, email}])
+    created_by_email: Mapped[str] = mapped_column(String(320), default="", server_default="", nullable=False)
+    signing_order: Mapped[str] = mapped_column(String(16), default="sequential", server_default="sequential",
+                                               nullable=False)  # sequential | parallel
+    reminder_every_days: Mapped[int | None] = mapped_column(Integer)
+    reminder_max: Mapped[int | None] = mapped_column(Integer)
+    cc: Mapped[list] = mapped_column(JSON, default=list, server_default="[]", nullable=False)
     # the exact document shown to and signed by everybody
     document_filename: Mapped[str] = mapped_column(String(255), nullable=False)
     document_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     document_size: Mapped[int] = mapped_column(Integer, nullable=False)
     document: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    # its pages' sizes in points ([{width, height}], for the signing page's fields; NULL before fields existed)
+    page_sizes: Mapped[list | None] = mapped_column(JSON)
     # results
     sealed_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     sealed_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -110,7 +115,7 @@ class Participant(Base):
     email: Mapped[str] = mapped_column(String(320), nullable=False)
     phone: Mapped[str | None] = mapped_column(String(40))
     otp_channel: Mapped[str] = mapped_column(String(8), default="email", nullable=False)
-    # waiting (not their turn) | pending (asked) | approved | signed | declined
+    # waiting (not their turn) | pending (asked) | approved | signed | declined | reassigned (replaced_by)
     status: Mapped[str] = mapped_column(String(16), default="waiting", nullable=False)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -120,7 +125,55 @@ class Participant(Base):
     viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decline_reason: Mapped[str | None] = mapped_column(Text)
+    # reassigned before acting: the participant who took over (this row's link no longer works)
+    replaced_by: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class SignatureField(Base):
+    """A placed field of a request (see fields.py): a signer's box on a page, in points from the page's
+    top-left corner, and once they signed the value they gave (an image in ``value_image``)."""
+    __tablename__ = "signature_fields"
+    __table_args__ = (Index("ix_signature_field_request", "request_id", "participant_id", "position"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    request_id: Mapped[str] = mapped_column(ForeignKey("signature_requests.id"), nullable=False)
+    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    # signature | initials | date_signed | text | checkbox | name
+    type: Mapped[str] = mapped_column(String(16), nullable=False)
+    page: Mapped[int] = mapped_column(Integer, nullable=False)
+    x: Mapped[float] = mapped_column(Float, nullable=False)
+    y: Mapped[float] = mapped_column(Float, nullable=False)
+    width: Mapped[float] = mapped_column(Float, nullable=False)
+    height: Mapped[float] = mapped_column(Float, nullable=False)
+    required: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    label: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(16), nullable=False)  # coordinates | anchor | tag | auto
+    value: Mapped[dict | None] = mapped_column(JSON)
+    value_image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    filled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignerAttachment(Base):
+    """A file a signer is asked to upload with their signature (an ID, a proof of address), and once they
+    uploaded it the file itself (filename..uploaded_at NULL until then); a new upload replaces it until
+    they sign."""
+    __tablename__ = "signer_attachments"
+    __table_args__ = (Index("ix_signer_attachment_request", "request_id", "participant_id", "position"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    request_id: Mapped[str] = mapped_column(ForeignKey("signature_requests.id"), nullable=False)
+    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    required: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OtpChallenge(Base):
@@ -214,3 +267,35 @@ class DevCredential(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class LicenseSettings(Base):
+    """A license's signing preferences; a license without a row gets the service's defaults."""
+    __tablename__ = "license_settings"
+
+    license_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # remind whoever's turn it is every N days (None: the service's SIGNATURE_REMINDER_AFTER)
+    reminder_every_days: Mapped[int | None] = mapped_column(Integer)
+    reminder_max: Mapped[int | None] = mapped_column(Integer)
+    # origins (scheme://host[:port]) allowed to frame this license's signing page; none: framing refused
+    embed_origins: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class EmbedToken(Base):
+    """A short-lived link that opens one participant's signing page once, framed by an integrator's page
+    on ``origin`` (one of the license's embed origins). Only the token's SHA-256 is kept."""
+    __tablename__ = "embed_tokens"
+    __table_args__ = (Index("ix_embed_token_participant", "participant_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    request_id: Mapped[str] = mapped_column(ForeignKey("signature_requests.id"), nullable=False)
+    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), nullable=False)
+    origin: Mapped[str] = mapped_column(String(300), nullable=False)
+    return_url: Mapped[str | None] = mapped_column(String(2000))
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

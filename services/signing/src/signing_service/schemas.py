@@ -1,11 +1,21 @@
 """marshmallow schemas of the signing RPC payloads (inputs refuse unknown fields) and results."""
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from paraph_platform.pagination import PageParams, PageResult
 
 ID = validate.Length(min=1, max=64)
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="a lowercase hex SHA-256")
 PHONE = validate.Regexp(r"^\+?[0-9 ().-]{6,30}$", error="a phone number")
+
+
+# what a request is on: a contract or a quote rendered by contracts, or an uploaded document
+REQUEST_KINDS = ("contract", "quote", "document")
 
 
 class _In(Schema):
@@ -37,6 +47,71 @@ class ParticipantIn(_In):
                 raise ValidationError("name, email and phone come from the user or contact record", extra[0])
 
 
+class CcIn(_In):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(required=True, validate=validate.Length(max=320))
+
+
+class AttachmentRequestedIn(_In):
+    """A file a signer is asked to upload before signing (an ID, a proof of address)."""
+    signer = fields.Integer(required=True, validate=validate.Range(min=1, max=20),
+                            metadata={"description": "1-based position in signers"})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                         metadata={"description": "what to upload, shown to the signer"})
+    required = fields.Boolean(load_default=True, metadata={"description": "signing is refused without it"})
+
+
+class AttachmentUploadIn(_In):
+    """A signer's file (PNG, JPEG or PDF, its bytes sniffed)."""
+    filename = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255))
+    content_type = fields.String(required=True, validate=validate.Length(max=120))
+    content_base64 = fields.String(required=True)
+
+
+class SignerAttachmentOut(Schema):
+    id = fields.String(required=True)
+    participant_id = fields.String(required=True)
+    name = fields.String(required=True)
+    required = fields.Boolean(required=True)
+    uploaded = fields.Boolean(required=True)
+    filename = fields.String(required=True, allow_none=True)
+    content_type = fields.String(required=True, allow_none=True)
+    size = fields.Integer(required=True, allow_none=True)
+    sha256 = fields.String(required=True, allow_none=True)
+    uploaded_at = fields.String(required=True, allow_none=True)
+
+
+class FieldIn(_In):
+    """A placed field: on a page at x, y (points from the page's top-left corner), or relative to every
+    occurrence of an anchor text (offsets from the anchor's top-left corner)."""
+    type = fields.String(required=True, validate=validate.OneOf(["signature", "initials", "date_signed", "text",
+                                                                 "checkbox", "name"]))
+    signer = fields.Integer(required=True, validate=validate.Range(min=1, max=20),
+                            metadata={"description": "1-based position in signers"})
+    page = fields.Integer(validate=validate.Range(min=1, max=10000), metadata={"description": "1-based"})
+    x = fields.Float(validate=validate.Range(min=0, max=14400))
+    y = fields.Float(validate=validate.Range(min=0, max=14400))
+    anchor = fields.String(validate=validate.Length(min=1, max=200))
+    offset_x = fields.Float(load_default=0.0, validate=validate.Range(min=-14400, max=14400))
+    offset_y = fields.Float(load_default=0.0, validate=validate.Range(min=-14400, max=14400))
+    width = fields.Float(validate=validate.Range(min=1, max=14400), metadata={"description": "default per type"})
+    height = fields.Float(validate=validate.Range(min=1, max=14400), metadata={"description": "default per type"})
+    required = fields.Boolean(load_default=True,
+                              metadata={"description": "date_signed and name are filled by Paraph, never asked"})
+    label = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+    @validates_schema
+    def _placed_once(self, data, **_):
+        if data.get("anchor"):
+            extra = [k for k in ("page", "x", "y") if k in data]
+            if extra:
+                raise ValidationError("an anchored field has no page, x or y", extra[0])
+        else:
+            for k in ("page", "x", "y"):
+                if k not in data:
+                    raise ValidationError("required without an anchor", k)
+
+
 class RequestIn(_In):
     contract_id = fields.String(required=True, validate=ID)
     approvers = fields.List(fields.Nested(ParticipantIn), load_default=list, validate=validate.Length(max=20),
@@ -45,11 +120,76 @@ class RequestIn(_In):
                           metadata={"description": "asked in order"})
     message = fields.String(load_default="", validate=validate.Length(max=2000))
     expires_in_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=365))
+    expires_at = fields.Date(load_default=None, allow_none=True,
+                             metadata={"description": "last day to act (the request expires at the end of that "
+                                                      "day, UTC); instead of expires_in_days"})
+    signing_order = fields.String(load_default="sequential", validate=validate.OneOf(["sequential", "parallel"]),
+                                  metadata={"description": "participants without an explicit order act one after "
+                                                           "the other (sequential, by position) or all at once "
+                                                           "(parallel); approvers always come before signers"})
+    reminder_every_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=60),
+                                         metadata={"description": "remind whoever's turn it is every N days "
+                                                                  "(default: the license's setting)"})
+    reminder_max = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=20),
+                                  metadata={"description": "at most this many automatic reminders per person"})
+    cc = fields.List(fields.Nested(CcIn), load_default=list, validate=validate.Length(max=20),
+                     metadata={"description": "sent the signed document once completed"})
     locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["fr", "en"]))
+    attachments_requested = fields.List(fields.Nested(AttachmentRequestedIn), load_default=list,
+                                        validate=validate.Length(max=10),
+                                        metadata={"description": "files signers upload before signing"})
     send_invitations = fields.Boolean(
         load_default=True, metadata={"description": "false when the caller already sent the first participants "
                                                     "a way to sign (e.g. the online quote email): their first "
                                                     "request email is not sent; later turns and reminders are"})
+    text_tags = fields.Boolean(load_default=True,
+                               metadata={"description": "tags in the PDF's text become fields: {{sig:N}} {{init:N}} "
+                                                        "{{date:N}} {{name:N}} {{check:N}} {{text:N}} {{text:N:Label}}"})
+    # last: the name shadows the marshmallow module in the class body
+    fields = fields.List(fields.Nested(FieldIn), load_default=list, validate=validate.Length(max=200))
+
+    @validates_schema
+    def _one_expiry(self, data, **_):
+        if data.get("expires_in_days") is not None and data.get("expires_at") is not None:
+            raise ValidationError("give expires_in_days or expires_at, not both", "expires_at")
+        if data.get("expires_at") is not None:
+            today = datetime.now(timezone.utc).date()
+            if not today <= data["expires_at"] <= today + timedelta(days=365):
+                raise ValidationError("a date from today to a year from now (UTC)", "expires_at")
+        emails = [x["email"].strip().lower() for x in data.get("cc") or []]
+        if len(set(emails)) != len(emails):
+            raise ValidationError("an address appears twice", "cc")
+
+    @validates_schema
+    def _attachments_of_signers(self, data, **_):
+        signers = len(data.get("signers") or [])
+        wrong = {str(n): [f"signer {a['signer']} is out of range (1 to {signers})"]
+                 for n, a in enumerate(data.get("attachments_requested") or []) if a["signer"] > signers}
+        if wrong:
+            raise ValidationError(wrong, "attachments_requested")
+
+
+class DocumentIn(_In):
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    content_base64 = fields.String(required=True, metadata={"description": "a PDF (or a DOCX, converted when "
+                                                                           "LibreOffice is installed)"})
+
+
+class DocumentRequestIn(RequestIn):
+    """A request on an uploaded document: a contract's options, a title and the file instead of a contract."""
+    class Meta:
+        exclude = ("contract_id",)
+
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    document = fields.Nested(DocumentIn, required=True)
+
+
+class ReassignIn(_In):
+    """Who takes over a participant's turn (before they acted) and why."""
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(required=True, validate=validate.Length(max=320))
+    phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class ClientInfo(_In):
@@ -67,6 +207,12 @@ class SignIn(_In):
     signature_image = fields.String(load_default=None, allow_none=True,
                                     metadata={"description": "drawn signature: PNG as base64 or data: URL"})
     typed_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    time_zone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
+                              metadata={"description": "IANA zone of the signer's device (dates shown in it)"})
+    # last: the name shadows the marshmallow module in the class body
+    fields = fields.Dict(keys=fields.String(validate=ID), values=fields.Raw(allow_none=True), load_default=dict,
+                         validate=validate.Length(max=200),
+                         metadata={"description": "{field id: value} (text, checkbox, initials)"})
 
 
 class ActIn(SignIn):
@@ -89,13 +235,13 @@ class RemindIn(_In):
                                                             "everybody whose turn it is"})
 
 
-class ListIn(_In):
+class ListIn(_In, PageParams):
     contract_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    # "document": the requests on uploaded documents (no contract)
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REQUEST_KINDS))
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(["pending", "sealing", "completed", "declined", "cancelled",
                                                     "expired"]))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class VerifyIn(_In):
@@ -154,8 +300,8 @@ class ParticipantOut(Schema):
 
 class RequestOut(Schema):
     id = fields.String(required=True)
-    contract_id = fields.String(required=True)
-    contract_kind = fields.String(required=True)
+    contract_id = fields.String(required=True, allow_none=True, metadata={"description": "null: an uploaded document"})
+    contract_kind = fields.String(required=True, metadata={"enum": list(REQUEST_KINDS)})
     contract_number = fields.String(required=True)
     contract_title = fields.String(required=True)
     status = fields.String(required=True, metadata={"enum": ["pending", "sealing", "completed", "declined",
@@ -170,9 +316,27 @@ class RequestOut(Schema):
     sealed_sha256 = fields.String(allow_none=True)
     proof_sha256 = fields.String(allow_none=True)
     participants = fields.List(fields.Nested(ParticipantOut), required=True)
+    signing_order = fields.String(metadata={"enum": ["sequential", "parallel"]})
+    reminders = fields.Dict(metadata={"description": "the cadence: every_days (null: the service's default), "
+                                                     "interval_hours, max"})
+    cc = fields.List(fields.Dict(), metadata={"description": "[{name, email}] sent a copy once completed"})
+    decline = fields.Dict(allow_none=True, metadata={"description": "who declined, when, and why"})
+    reassigned = fields.List(fields.Dict(), metadata={"description": "participants replaced before they acted: "
+                                                                     "id, role, name, email, replaced_by"})
     audit_trail = fields.List(fields.Dict(), metadata={"description": "get_request only"})
     chain = fields.Dict(metadata={"description": "verification of the audit hash chain (get_request only)"})
     evidence = fields.List(fields.Dict(), metadata={"description": "get_request only"})
+    attachments = fields.List(fields.Nested(SignerAttachmentOut),
+                              metadata={"description": "files signers were asked to upload (get_request only)"})
+    # last: the name shadows the marshmallow module in the class body
+    fields = fields.List(fields.Dict(), metadata={"description": "placed fields (create_request and get_request): "
+                                                                 "id, type, participant_id, page, x, y (points from "
+                                                                 "the top-left corner), width, height, required, "
+                                                                 "label, filled"})
+
+
+class RequestPage(PageResult):
+    items = fields.List(fields.Nested(RequestOut), required=True)
 
 
 class FileOut(Schema):
@@ -187,11 +351,87 @@ class TaskOut(Schema):
     role = fields.String(required=True)
     action = fields.String(required=True, metadata={"enum": ["approve", "sign"]})
     request_id = fields.String(required=True)
-    contract_id = fields.String(required=True)
+    contract_id = fields.String(required=True, allow_none=True)
     contract_number = fields.String(required=True)
     contract_title = fields.String(required=True)
     sign_path = fields.String(required=True)
     consent_text = fields.String(required=True)
     consent_sha256 = fields.String(required=True)
     document_sha256 = fields.String(required=True)
+    expires_at = fields.String(required=True)
+
+
+# -- signing settings of a license, embedded signing ------------------------------------------------------
+
+_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+                   r"|\[[0-9a-f:.]+\])$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalize_origin(value: str) -> str:
+    """``scheme://host[:port]`` as a browser serialises an origin (lower case, no default port), or
+    ValueError: the value goes into a Content-Security-Policy header and a postMessage target, so it is
+    one exact origin (no path, credentials, wildcard or separator)."""
+    if not isinstance(value, str) or len(value) > 300 or "*" in value:
+        raise ValueError("an exact origin such as https://app.example.com (no wildcard)")
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        raise ValueError("an origin such as https://app.example.com[:port]") from None
+    scheme, host = parts.scheme.lower(), (parts.hostname or "")
+    if scheme not in _DEFAULT_PORTS:
+        raise ValueError("the scheme must be https or http")
+    if parts.username is not None or parts.password is not None or parts.query or parts.fragment \
+            or parts.path not in ("", "/"):
+        raise ValueError("an origin only: scheme://host[:port], without path, query or credentials")
+    if ":" in host:
+        host = f"[{host}]"
+    if not _HOST.match(host):
+        raise ValueError("not a valid host name")
+    return f"{scheme}://{host}" + (f":{port}" if port not in (None, _DEFAULT_PORTS[scheme]) else "")
+
+
+class Origin(fields.String):
+    """A web origin, normalised by :func:`normalize_origin`."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return normalize_origin(super()._deserialize(value, attr, data, **kwargs))
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class SettingsIn(_In):
+    """Only the fields sent change; null puts a reminder field back to the service's default."""
+    embed_origins = fields.List(Origin(validate=validate.Length(max=300)), validate=validate.Length(max=20),
+                                metadata={"description": "origins (https://host[:port]) allowed to frame the "
+                                                         "signing page (embedded signing); [] refuses framing"})
+    reminder_every_days = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=60),
+                                         metadata={"description": "remind whoever's turn it is every N days"})
+    reminder_max = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=20),
+                                  metadata={"description": "at most N reminders per participant (0: none)"})
+
+
+class SettingsOut(Schema):
+    embed_origins = fields.List(fields.String(), required=True)
+    reminder_every_days = fields.Integer(required=True, allow_none=True)
+    reminder_max = fields.Integer(required=True, allow_none=True)
+    defaults = fields.Dict(required=True, metadata={"description": "what null means: reminder_every_days, "
+                                                                  "reminder_max"})
+    updated_at = fields.String(required=True, allow_none=True)
+
+
+class EmbedIn(_In):
+    origin = Origin(required=True, validate=validate.Length(max=300),
+                    metadata={"description": "the page that frames the signing page: one of the license's "
+                                             "embed_origins"})
+    return_url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"}, require_tld=False,
+                            validate=validate.Length(max=2000),
+                            metadata={"description": "where the frame goes once the participant acted (on one of "
+                                                     "the license's embed_origins)"})
+
+
+class EmbedOut(Schema):
+    url = fields.String(required=True, metadata={"description": "opens the signing page once, in a frame on origin"})
     expires_at = fields.String(required=True)

@@ -96,14 +96,99 @@ def approve_via_link(system, email: str, headers: dict | None = None):
 
 
 def pdf_signatures(data: bytes) -> list[dict]:
-    """Validate every signature of a PDF with pyHanko (no trust roots: integrity, coverage, timestamp)."""
+    """Validate every signature of a PDF with pyHanko (no trust roots: integrity, coverage, timestamp, and
+    what was appended after it: ``LTA_UPDATES`` = only DSS and document timestamps)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
     out = []
-    for sig in PdfFileReader(io.BytesIO(data)).embedded_signatures:
+    for sig in PdfFileReader(io.BytesIO(data)).embedded_regular_signatures:
         vc = ValidationContext(allow_fetching=False, revocation_mode="soft-fail")
         status = validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc)
         out.append({"intact": status.intact, "coverage": status.coverage.name, "timestamp": status.timestamp_validity,
+                    "modification_level": status.modification_level.name if status.modification_level else None,
                     "subfilter": str(sig.sig_object.get("/SubFilter"))})
     return out
+
+
+def pdf_long_term(data: bytes, ca_pem: bytes) -> dict:
+    """pyHanko's validation of a PAdES B-LT/B-LTA file with ``ca_pem`` as the only trust root and the
+    document security store (DSS) as the only source of revocation information (``require``: every
+    certificate must have some): the DSS's CRLs, each signature's status and each document timestamp's."""
+    from asn1crypto import crl, pem, x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    _, _, der = pem.unarmor(ca_pem)
+    reader = PdfFileReader(io.BytesIO(data))
+    dss = DocumentSecurityStore.read_dss(reader)
+
+    def context():
+        return dss.as_validation_context({"trust_roots": [x509.Certificate.load(der)], "allow_fetching": False,
+                                          "revocation_mode": "require"})
+    return {"crls": [crl.CertificateList.load(ref.get_object().data) for ref in dss.crls],
+            "signatures": [validate_pdf_signature(sig, signer_validation_context=context(),
+                                                  ts_validation_context=context())
+                           for sig in reader.embedded_regular_signatures],
+            "document_timestamps": [validate_pdf_timestamp(sig, validation_context=context())
+                                    for sig in reader.embedded_timestamp_signatures]}
+
+
+# -- uploaded documents: files the upload refuses or accepts --------------------------------------------
+
+def pdf_file(pages: int = 1, *, encrypt: bool = False, javascript: bool = False, embedded_file: bool = False,
+             open_action_script: bool = False) -> bytes:
+    """A blank PDF of ``pages`` A4 pages, with the requested defect."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595.28, height=841.89)
+    script = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                               NameObject("/JS"): TextStringObject("app.alert('hello');")})
+    if javascript:  # a document-level script: the catalog's names tree /JavaScript (pypdf has no helper)
+        scripts = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("hello"),
+                                                                      writer._add_object(script)])})
+        writer._root_object[NameObject("/Names")] = DictionaryObject(
+            {NameObject("/JavaScript"): writer._add_object(scripts)})
+    if open_action_script:
+        writer._root_object[NameObject("/OpenAction")] = script
+    if embedded_file:
+        writer.add_attachment("notes.txt", b"hidden")
+    if encrypt:
+        writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def docx_file() -> bytes:
+    """The smallest zip a Word document is recognised by (word/document.xml)."""
+    import zipfile
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return out.getvalue()
+
+
+def quote_to_sign(system, *, title: str = "Maintenance 2027", line: str = "Maintenance annuelle",
+                  unit_price: str = "1200.00", render: bool = True) -> dict:
+    """A license with a salesperson, a customer with two contacts (Jeanne Dupont, Paul Martin) and a quote
+    for Jeanne, ready to be sent for signature. ``render``: its PDF rendered (and cached) now, so that the
+    request's own fetch of it is quick on a busy machine."""
+    s = system("identity", "perimeter", "contracts", "signing")
+    admin = s.new_license("Vendeur SA", "admin@vendeur.test")
+    sales = s.add_user(admin, "sales@vendeur.test", name="Sam Sales")
+    r = s.post("/api/v1/customers", json={"name": "Client SARL", "contacts": [
+        {"first_name": "Jeanne", "last_name": "Dupont", "email": "jeanne@client.test"},
+        {"first_name": "Paul", "last_name": "Martin", "email": "paul@client.test"}]}, token=sales["access_token"])
+    assert r.status_code == 201, r.get_json()
+    jeanne, paul = sorted(r.get_json()["contacts"], key=lambda c: c["first_name"])
+    r = s.post("/api/v1/quotes", json={"title": title, "contact_id": jeanne["id"], "lines": [
+        {"description": line, "quantity": "1", "unit_price": unit_price, "tax_rate": "20"}]},
+        token=sales["access_token"])
+    assert r.status_code == 201, r.get_json()
+    if render:
+        assert s.get(f"/api/v1/contracts/{r.get_json()['id']}/pdf", token=sales["access_token"]).status_code == 200
+    return {"s": s, "sales": sales["access_token"], "jeanne": jeanne, "paul": paul, "quote": r.get_json()}

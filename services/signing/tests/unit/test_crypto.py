@@ -15,7 +15,7 @@ def creds():
 
 @pytest.fixture(scope="module")
 def km(creds):
-    return crypto.dev_material(creds)
+    return crypto.dev_material(creds, crypto.issue_crl(creds))
 
 
 @pytest.fixture(scope="module")
@@ -29,19 +29,128 @@ def verify(data, km):
 
 
 def test_seal_is_pades_b_t_over_the_whole_file_and_keeps_the_original_as_prefix(pdf, km):
-    sealed = crypto.seal_pdf(pdf, km, reason="Signed by Jeanne", location="Paraph", contact="r1")
+    sealed = crypto.seal_pdf(pdf, km, reason="Signed by Jeanne", location="Paraph", contact="r1", level="B-T")
     assert sealed.startswith(pdf)
     report = verify(sealed, km)
-    assert report["problems"] == []
+    assert report["problems"] == [] and report["document_timestamps"] == []
     [sig] = report["signatures"]
     assert sig["intact"] and sig["valid"] and sig["trusted"] and sig["covers_whole_file"] and sig["pades"]
+    assert sig["pades_level"] == "B-T" and sig["coverage"] == "entire_file"
     assert sig["paraph_key"] and sig["field"] == crypto.FIELD_NAME
     assert sig["timestamp"]["present"] and sig["timestamp"]["intact"] and sig["timestamp"]["trusted"]
     assert "Paraph e-signature seal" in sig["signer"]
 
 
+def _dss(data):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
+    try:
+        return DocumentSecurityStore.read_dss(PdfFileReader(io.BytesIO(data)))
+    except NoDSSFoundError:
+        return None
+
+
+@pytest.mark.parametrize("level", crypto.LEVELS)
+def test_each_pades_level(pdf, km, level):
+    sealed = crypto.seal_pdf(pdf, km, level=level)
+    assert sealed.startswith(pdf)
+    report = verify(sealed, km)
+    [sig] = report["signatures"]
+    assert sig["pades_level"] == level and report["problems"] == []
+    assert sig["intact"] and sig["valid"] and sig["trusted"] and sig["covers_whole_file"]
+    assert sig["timestamp"]["present"] is (level != "B-B")
+    dss = _dss(sealed)
+    if level in ("B-LT", "B-LTA"):  # the chain and the development CA's CRL, in the DSS
+        assert len(dss.crls) == 1 and len(list(dss.load_certs())) >= 2
+        assert sig["coverage"] == "entire_revision"  # the DSS (and timestamp) revisions come after it
+    else:
+        assert dss is None and sig["coverage"] == "entire_file"
+    if level == "B-LTA":
+        [ts] = report["document_timestamps"]
+        assert ts["intact"] and ts["valid"] and ts["trusted"] and ts["covers_whole_file"] and ts["time"]
+        assert sig["document_timestamp"] == {"present": True, "time": ts["time"], "intact": True, "valid": True,
+                                             "trusted": True}
+    else:
+        assert report["document_timestamps"] == [] and sig["document_timestamp"]["present"] is False
+
+
+def test_the_default_level_is_b_lta_and_the_setting_is_checked():
+    assert crypto.pades_level(None) == "B-LTA" and crypto.pades_level("", has_tsa=False) == "B-LT"
+    assert crypto.pades_level("pades-b-lt") == "B-LT"
+    with pytest.raises(RuntimeError):
+        crypto.pades_level("B-LTX")
+
+
+def test_a_document_timestamp_that_does_not_match_is_reported(pdf, km):
+    sealed = bytearray(crypto.seal_pdf(pdf, km, level="B-LTA"))
+    start = sealed.rindex(b"/Contents <") + len(b"/Contents <")
+    token_end = sealed.index(b">", start)
+    while sealed[token_end - 1:token_end] == b"0":  # the token is padded with zeros
+        token_end -= 1
+    at = token_end - 20  # inside the TSA's signature value, the token's last field
+    sealed[at:at + 1] = b"1" if sealed[at:at + 1] != b"1" else b"2"
+    report = verify(bytes(sealed), km)
+    sig = report["signatures"][0]
+    assert sig["intact"] and sig["pades_level"] == "B-LTA"
+    assert sig["document_timestamp"]["present"] and sig["document_timestamp"]["valid"] is False
+
+
+def test_development_material_without_the_ca_key_seals_at_b_t(pdf):
+    old = {name: value for name, value in crypto.generate_dev_credentials().items() if name != crypto.DEV_CA_KEY}
+    assert crypto.issue_crl(old) is None
+    material = crypto.dev_material(old)
+    sig = verify(crypto.seal_pdf(pdf, material, level="B-LTA"), material)["signatures"][0]
+    assert sig["pades_level"] == "B-T" and sig["trusted"] and sig["covers_whole_file"]
+
+
+def _configured(creds):
+    env = {"SIGNING_KEY_PEM": creds["signer.key.pem"].decode(), "SIGNING_CERT_PEM": creds["signer.pem"].decode(),
+           "SIGNING_CHAIN_PEM": creds["ca.pem"].decode()}
+    material = crypto.configured_material(env.get)
+    crypto.attach_dev_tsa(material, creds)
+    return material
+
+
+def test_a_configured_certificate_gets_its_crl_where_it_points_else_falls_back_to_b_t(pdf):
+    """A configured certificate's revocation information is fetched at sealing (its CRL distribution
+    point); when it cannot be, the seal is B-T and says so."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    served = {}
+
+    class Crl(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = served.get("crl")
+            self.send_response(200 if body else 503)
+            self.send_header("Content-Type", "application/pkix-crl")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Crl)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        creds = crypto.generate_dev_credentials(crl_url=f"http://127.0.0.1:{server.server_address[1]}/ca.crl")
+        material = _configured(creds)
+        sig = verify(crypto.seal_pdf(pdf, material, level="B-LTA"), material)["signatures"][0]
+        assert sig["pades_level"] == "B-T" and sig["trusted"]  # the CRL could not be fetched
+        served["crl"] = crypto.issue_crl(creds)
+        material = _configured(creds)
+        sealed = crypto.seal_pdf(pdf, material, level="B-LTA")
+        sig = verify(sealed, material)["signatures"][0]
+        assert sig["pades_level"] == "B-LTA" and sig["document_timestamp"]["valid"] and len(_dss(sealed).crls) == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_a_modified_byte_or_an_appended_revision_fails(pdf, km):
     sealed = crypto.seal_pdf(pdf, km)
+    assert verify(sealed, km)["signatures"][0]["pades_level"] == "B-LTA"
     tampered = bytearray(sealed)
     tampered[len(pdf) // 2] ^= 0x20
     sig = verify(bytes(tampered), km)["signatures"][0]
@@ -92,16 +201,17 @@ def test_http_tsa(pdf, km):
         material = crypto.dev_material(crypto.generate_dev_credentials())
         material.tsa_url, material.tsa_cert = tsa.url, None
         crypto.add_trust_roots(material, tsa.ca_pem)
-        sealed = crypto.seal_pdf(pdf, material)
+        sealed = crypto.seal_pdf(pdf, material, level="B-T")
         first = tsa.requests
         assert first >= 1
-        crypto.seal_pdf(pdf, material)
+        crypto.seal_pdf(pdf, material, level="B-T")
         assert tsa.requests == first + 1  # the token size estimate is cached
         sig = verify(sealed, material)["signatures"][0]
         assert sig["timestamp"]["present"] and sig["timestamp"]["trusted"]
         tsa.fail = True
-        with pytest.raises(Exception):
-            crypto.seal_pdf(pdf, material)
+        for level in ("B-T", "B-LTA"):  # a TSA outage is not a reason to seal at a lower level
+            with pytest.raises(Exception):
+                crypto.seal_pdf(pdf, material, level=level)
     finally:
         tsa.stop()
 
@@ -112,15 +222,17 @@ def test_proof_renders(km):
     context = {"locale": "en", "document": {"filename": "Q.pdf", "sha256": "a" * 64},
                "contract": {"number": "Q-1", "title": "T <b>"}, "sealed": {"sha256": "b" * 64},
                "request": {"id": "r1", "status": "completed", "owner_name": "O", "owner_email": "o@x",
-                           "created_at": "2030", "completed_at": "2030"},
+                           "created_at": "2030-01-02T09:00:00+00:00", "completed_at": "2030-01-02T10:00:00+00:00"},
                "evidence": [{"role": "signer", "order": 1, "action": "sign", "mode": "offline",
                              "identity": {"name": "J", "email": "j@x", "kind": "contact"},
                              "authentication": {"method": "in_person", "attested_by_name": "Sam"},
                              "document_sha256": "a" * 64, "consent_text": "I agree", "consent_sha256": "c" * 64,
-                             "at": "t", "client_signed_at": "t0", "clock_skew": 3.0, "device_id": "tab-1",
+                             "at": "2030-01-02T09:30:03+00:00", "client_signed_at": "2030-01-02T09:30:00+00:00",
+                             "clock_skew": 3.0, "device_id": "tab-1",
                              "geolocation": {"latitude": 48.8, "longitude": 2.3},
                              "signature_image": base64.b64decode(signature_png().split(",")[1])}],
-               "audit": [], "chain": {"valid": True, "entries": 0, "head": None}, "generated_at": "now"}
+               "audit": [], "chain": {"valid": True, "entries": 0, "head": None},
+               "generated_at": "2030-01-02T10:00:01+00:00"}
     html = proof.build_html(context)
     assert "T &lt;b&gt;" in html and "data:image/png;base64," in html and "in person" in html
     assert proof.render_proof(context).startswith(b"%PDF")

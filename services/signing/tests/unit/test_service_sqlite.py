@@ -105,11 +105,52 @@ def test_approval_signature_and_sealing_on_sqlite(svc, pdf):
     km = svc.keys.material(svc.db)
     sig = crypto.verify_pdf(signed, km.trust_roots, km.fingerprints())["signatures"][0]
     assert sig["intact"] and sig["covers_whole_file"] and sig["timestamp"]["present"]
+    # the default level, B-LTA: the development CRL (served publicly, named by the certificates) in the DSS
+    assert sig["pades_level"] == "B-LTA" and detail["seal"]["level"] == "PAdES-B-LTA"
+    crl = svc.public_ca_file("ca.crl")
+    assert crl["content_type"] == "application/pkix-crl" and svc.public_ca_file("ca.pem")["content_base64"]
+    [crl_url] = [dp.url for dp in km.signing_cert.crl_distribution_points]
+    assert crl_url.endswith("/api/v1/signing/ca.crl")  # PUBLIC_URL + the gateway's route
+    with pytest.raises(NotFound):
+        svc.public_ca_file("signer.key.pem")
     verdict = svc.verify_document(ACTOR, {"content_base64": base64.b64encode(signed).decode()})
     assert verdict["valid"] and verdict["request"]["signers"][0]["name"] == "Jeanne Dupont"
+    assert verdict["pades_level"] == "B-LTA" and verdict["document_timestamp"]["valid"]
     assert svc.get_proof("lic-1", req["id"])["content_type"] == "application/pdf"
     with pytest.raises(NotFound):
         svc.get_signed_pdf("lic-2", req["id"])
+
+
+def test_a_seal_at_b_b_completes_and_verifies(svc):
+    """SIGNATURE_PADES_LEVEL=B-B: no timestamp is expected, neither at sealing nor at verification."""
+    svc.keys.material(svc.db).pades_level = "B-B"
+    req = svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [{"contact_id": "ct-1"}]})
+    jeanne = token_of(svc, "jeanne@client.test")
+    svc.public_request_otp(jeanne, {}, {})
+    svc.public_sign(jeanne, {"consent": True, "otp": code_of(svc, "jeanne@client.test")}, {})
+    assert svc._complete(req["id"]) is True
+    detail = svc.get_request({"user_id": "system", "license_id": "lic-1", "role": "system"}, req["id"])
+    assert detail["seal"]["level"] == "PAdES-B-B" and detail["seal"]["timestamp"] is None
+    signed = svc.get_signed_pdf("lic-1", req["id"])["content_base64"]
+    verdict = svc.verify_document(ACTOR, {"content_base64": signed})
+    assert verdict["valid"] and verdict["pades_level"] == "B-B" and verdict["problems"] == []
+
+
+def test_stored_development_material_without_the_ca_key_keeps_sealing(tmp_path, pdf):
+    """Development material stored before B-LT has no CA key: no CRL to serve or embed, seals are B-T."""
+    from signing_service.models import DevCredential
+    url = f"sqlite:///{tmp_path / 'signing.db'}"
+    upgrade("signing", url)
+    db = Db(make_engine(url, shared=False), IdempotencyKey)
+    stored = {name: value for name, value in crypto.generate_dev_credentials().items() if name != crypto.DEV_CA_KEY}
+    with db.session() as s:
+        s.add_all(DevCredential(name=name, value=value) for name, value in stored.items())
+    keys = Keys({"SIGNATURE_PADES_LEVEL": "B-LTA"})
+    km = keys.material(db)
+    assert km.pades_level == "B-LTA" and km.signing_cert.dump() == crypto._certs_from_pem(stored["signer.pem"])[0].dump()
+    assert keys.dev_crl(db) is None and keys.dev_ca_pem(db) == stored["ca.pem"]
+    sig = crypto.verify_pdf(crypto.seal_pdf(pdf, km), km.trust_roots, keys.fingerprints(db))["signatures"][0]
+    assert sig["pades_level"] == "B-T" and sig["trusted"] and sig["paraph_key"]
 
 
 def test_sqlite_triggers_keep_the_trail_append_only(svc):

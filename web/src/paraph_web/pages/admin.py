@@ -7,14 +7,13 @@ they invite users, deactivate and reactivate them, and see (not change) their pe
 decides; these pages only avoid offering what it would refuse."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from .. import api
 from ..api import ApiError
 from ..auth import ADMIN_ROLES, admin_only, manager_only
+from . import paging
 from .forms import form_values, render_with_errors
 from .settings import render_section
 
@@ -50,10 +49,6 @@ def seat_summary() -> dict | None:
             "active": lic.get("active_users") or 0, "expires_at": lic.get("expires_at"), "company": lic.get("name")}
 
 
-def _offset(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
-
-
 @bp.get("/settings/users")
 @manager_only
 def users():
@@ -62,21 +57,17 @@ def users():
     status = request.args.get("status") if request.args.get("status") in USER_STATUSES else None
     role = request.args.get("role") if request.args.get("role") in STAFF_ROLES + ("client",) else None
     sort = request.args.get("sort", "")
-    offset = _offset(request.args.get("cursor"))
-    params = {"limit": PAGE_SIZE, "offset": offset, **{k: v for k, v in (("q", q), ("status", status),
-                                                                           ("role", role)) if v}}
+    params = {"limit": PAGE_SIZE, "count": "true", **paging.position(),
+              **{k: v for k, v in (("q", q), ("status", status), ("role", role)) if v}}
     page = api.get("/users", **params)
     items = page["items"]
     if sort.lstrip("-") in USER_SORTS:  # the API pages by email; a page is sorted as asked
         items = sorted(items, key=lambda u: (u.get(sort.lstrip("-")) or "").lower(), reverse=sort.startswith("-"))
-    next_cursor = str(offset + PAGE_SIZE) if offset + len(page["items"]) < page["total"] else None
-    previous_url = None
-    if offset:
-        previous_url = "?" + urlencode({**request.args, "cursor": max(offset - PAGE_SIZE, 0)})
+    next_url, previous_url = paging.links(page)
     return render_section("admin/users.html", "users", users=items, total=page["total"],
                           seats=seat_summary() if _is_admin() else None,
                           filters={"q": q, "status": status or "", "role": role or ""}, sort=sort,
-                          next_cursor=next_cursor, previous_url=previous_url, statuses=USER_STATUSES,
+                          next_url=next_url, previous_url=previous_url, statuses=USER_STATUSES,
                           roles=STAFF_ROLES + ("client",))
 
 
@@ -115,7 +106,8 @@ def user(user_id: str):
 
 
 def perimeter_choices() -> list[dict]:
-    return [{"id": p["id"], "label": p["name"], "detail": p.get("description") or ""} for p in api.get("/perimeters")]
+    return [{"id": p["id"], "label": p["name"], "detail": p.get("description") or ""}
+            for p in api.get_all("/perimeters")]
 
 
 def _back_to_user(user_id: str, message: str | None = None, category: str = "success"):
@@ -167,7 +159,7 @@ def user_action(user_id: str, action: str):
 @bp.get("/settings/perimeters")
 @admin_only
 def perimeters():
-    return render_section("admin/perimeters.html", "perimeters", perimeters=api.get("/perimeters"))
+    return render_section("admin/perimeters.html", "perimeters", perimeters=api.get_all("/perimeters"))
 
 
 @bp.get("/settings/perimeters/new")

@@ -1,7 +1,8 @@
 """A list as a CSV download, every page of it, streamed: ``csv_download(filename, header, page_at, row)``.
 
-``page_at(offset)`` reads one page of the list from the API, ``row(item)`` turns an item into the CSV's
-cells. The first page is read before anything is sent, so an expired session or an API error still gets
+``page_at(cursor)`` reads one page of the list from the API (``cursor`` None: the first; the next ones
+by the API's ``next_cursor``, so the last page of a long list costs what the first does), ``row(item)``
+turns an item into the CSV's cells. The first page is read before anything is sent, so an expired session or an API error still gets
 its proper page; the next pages are read while streaming. UTF-8 with a BOM: Excel opens it with its
 accents right."""
 from __future__ import annotations
@@ -15,26 +16,25 @@ from flask import Response, stream_with_context
 PAGE_SIZE = 200  # the API's largest page
 
 
-def csv_download(filename: str, header: list[str], page_at: Callable[[int], list],
+def csv_download(filename: str, header: list[str], page_at: Callable[[str | None], dict],
                  row: Callable[[dict], Iterable]) -> Response:
-    first = page_at(0)
+    first = page_at(None)
 
     def lines():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         yield "\ufeff"
         writer.writerow(header)
-        items, offset = first, 0
+        page = first
         while True:
-            for item in items:
+            for item in page["items"]:
                 writer.writerow(row(item))
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
-            if len(items) < PAGE_SIZE:
+            if not page.get("next_cursor"):
                 break
-            offset += PAGE_SIZE
-            items = page_at(offset)
+            page = page_at(page["next_cursor"])
         yield buffer.getvalue()  # the header of an empty list
 
     resp = Response(stream_with_context(lines()), mimetype="text/csv")

@@ -10,7 +10,6 @@ outside the caller's perimeters is a 404 from the API, hence the 404 page."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -23,6 +22,7 @@ from .csv_export import PAGE_SIZE as CSV_PAGE_SIZE
 from .csv_export import csv_download
 from .deals import STAGES as DEAL_STAGES
 from .forms import form_values
+from .paging import links, position
 
 bp = Blueprint("customers", __name__)
 
@@ -43,10 +43,6 @@ FORM_ERRORS = (400, 409, 422)  # said next to the fields or above the form; othe
 def _is_manager() -> bool:
     """License admins and front user managers: they manage perimeters and deactivate portal accesses."""
     return (current_user() or {}).get("role") in MANAGER_ROLES
-
-
-def _offset(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
 
 
 def field_errors(exc: ApiError) -> dict:
@@ -75,15 +71,12 @@ def list_filters() -> tuple[dict, str]:
 @bp.get("/customers")
 @signed_in
 def index():
-    args = request.args
     filters, sort = list_filters()
-    offset = _offset(args.get("cursor"))
-    page = api.get("/customers", limit=PAGE_SIZE, offset=offset, **_present({**filters, "sort": sort}))
-    next_cursor = str(offset + PAGE_SIZE) if offset + len(page["items"]) < page["total"] else None
-    previous_url = "?" + urlencode({**args, "cursor": max(offset - PAGE_SIZE, 0)}) if offset else None
-    perimeters = api.get("/perimeters") if _is_manager() else []
+    page = api.get("/customers", limit=PAGE_SIZE, count="true", **position(), **_present({**filters, "sort": sort}))
+    next_url, previous_url = links(page)
+    perimeters = api.get_all("/perimeters") if _is_manager() else []
     return render_template("customers/index.html", customers=page["items"], total=page["total"], filters=filters,
-                           sort=sort, kinds=KINDS, perimeters=perimeters, next_cursor=next_cursor,
+                           sort=sort, kinds=KINDS, perimeters=perimeters, next_url=next_url,
                            previous_url=previous_url)
 
 
@@ -102,8 +95,8 @@ def index_csv():
                 c.get("email") or "", c.get("phone") or "", c.get("vat_number") or "", address.get("line1", ""),
                 address.get("postal_code", ""), address.get("city", ""), address.get("country", ""),
                 c.get("created_at") or ""]
-    return csv_download("customers.csv", header,
-                        lambda offset: api.get("/customers", **query, limit=CSV_PAGE_SIZE, offset=offset)["items"], row)
+    return csv_download("customers.csv", header, lambda cursor: api.get(
+        "/customers", **query, limit=CSV_PAGE_SIZE, **({"cursor": cursor} if cursor else {})), row)
 
 
 # -- create ----------------------------------------------------------------------------------------
@@ -148,22 +141,29 @@ def _tabs() -> dict:
     return {key: label for key, label in TABS.items() if key != "perimeters" or _is_manager()}
 
 
+def _tab_page(name: str, page: dict) -> dict:
+    next_url, previous_url = links(page)
+    return {name: page["items"], "next_url": next_url, "previous_url": previous_url}
+
+
 def tab_data(customer: dict, tab: str) -> dict:
     """What the tab shows, asked of the API only for the tab on screen."""
     customer_id = customer["id"]
+    # the long tabs: pages of 200 (the API's largest), walked by cursor
     if tab == "contracts":
-        return {"contracts": api.get("/contracts", customer_id=customer_id, limit=200)["items"]}
+        return _tab_page("contracts", api.get("/contracts", customer_id=customer_id, limit=200, **position()))
     if tab == "deals":
-        return {"deals": api.get("/deals", customer_id=customer_id, limit=200)["items"], "stages": DEAL_STAGES}
+        return {**_tab_page("deals", api.get("/deals", customer_id=customer_id, limit=200, **position())),
+                "stages": DEAL_STAGES}
     if tab == "equipment":
-        return {"equipment": api.get(f"/customers/{customer_id}/equipment")["items"]}
+        return _tab_page("equipment", api.get(f"/customers/{customer_id}/equipment", limit=200, **position()))
     if tab == "portal":
         return {"accesses": {a["contact_id"]: a for a in api.get(f"/customers/{customer_id}/portal-accesses")}}
     if tab == "history":  # staff edits and the clients' own changes on the portal (self-service)
         return {"history": api.get(f"/customers/{customer_id}/history")["items"]}
     if tab == "perimeters":
         return {"perimeters": [{"id": p["id"], "label": p["name"], "detail": p.get("description") or ""}
-                               for p in api.get("/perimeters")]}
+                               for p in api.get_all("/perimeters")]}
     return {}
 
 

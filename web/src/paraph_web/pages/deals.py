@@ -8,7 +8,6 @@ A deal is visible when its customer is (the API filters by the customer's perime
 offers the customers the user sees, and a deal of another perimeter is the 404 page."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from ..auth import current_user, signed_in
 from .documents import PICKER_LIMIT, owners_call
 from .documents import _owners as owner_choices
 from .forms import form_values
+from .paging import list_page
 
 bp = Blueprint("deals", __name__)
 
@@ -33,10 +33,6 @@ DOCUMENT_KINDS = {"quote": _l("Quotes"), "contract": _l("Contracts"), "order": _
                   "invoice": _l("Invoices")}
 DEAL_FIELDS = ("title", "stage", "amount", "owner_id", "expected_close_date", "notes")
 FORM_ERRORS = (400, 409, 422)
-
-
-def _offset(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
 
 
 def list_query() -> dict:
@@ -53,20 +49,12 @@ def list_query() -> dict:
 @bp.get("/deals")
 @signed_in
 def index():
-    query, offset = list_query(), _offset(request.args.get("cursor"))
-    try:
-        page = api.get("/deals", **query, limit=PAGE_SIZE, offset=offset)
-    except ApiError as exc:
-        if exc.status not in (400, 422):
-            raise
-        # a hand-edited URL (an id that is not one): the list without its filters, and why
-        page = {**api.get("/deals", limit=PAGE_SIZE), "error": exc.detail}
-    next_cursor = str(offset + PAGE_SIZE) if offset + len(page["items"]) < page["total"] else None
-    previous_url = "?" + urlencode({**request.args, "cursor": max(offset - PAGE_SIZE, 0)}) if offset else None
+    query = list_query()
+    page, next_url, previous_url, _filtered = list_page("/deals", query, limit=PAGE_SIZE)
     customers, *users = api.get_many(("/customers", {"limit": PICKER_LIMIT}), *owners_call())  # at once
     return render_template("deals/index.html", page=page, deals=page["items"], total=page["total"],
                            filters=request.args, stages=STAGES, owners=users[0].get("items", []) if users else [],
-                           customers=customers["items"], next_cursor=next_cursor, previous_url=previous_url)
+                           customers=customers["items"], next_url=next_url, previous_url=previous_url)
 
 
 # -- create -----------------------------------------------------------------------------------------
@@ -115,7 +103,7 @@ def create():
 def render_deal(deal_id: str, errors=None, values=None, message=None, status=200):
     deal = api.get(f"/deals/{deal_id}")
     documents = {kind: [] for kind in DOCUMENT_KINDS}
-    for doc in api.get("/contracts", deal_id=deal_id, limit=PICKER_LIMIT, with_total="false")["items"]:
+    for doc in api.get("/contracts", deal_id=deal_id, limit=PICKER_LIMIT)["items"]:
         documents.setdefault(doc["kind"], []).append(doc)
     return render_template("deals/show.html", deal=deal, documents=documents, document_kinds=DOCUMENT_KINDS,
                            stages=STAGES, owners=owner_choices(), errors=errors or {},

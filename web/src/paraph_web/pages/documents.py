@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import api
-from ..api import ApiError
 from ..auth import current_user, signed_in
 from .csv_export import PAGE_SIZE as CSV_PAGE_SIZE
 from .csv_export import csv_download
+from .paging import list_page
 
 bp = Blueprint("documents", __name__)
 
@@ -64,29 +64,18 @@ def _owners() -> list:
 
 def _render_list(kind: str):
     query = _list_query(kind)
-    try:
-        offset = max(0, int(request.args.get("cursor", "0")))
-    except ValueError:
-        offset = 0
     path = _api_path(kind)
-    try:
-        page = api.get(path, **query, limit=PAGE_SIZE, offset=offset)
-    except ApiError as exc:
-        if exc.status not in (400, 422):
-            raise
-        # a hand-edited URL (unknown sort, bad id): the list without its filters, and why
-        page, query = api.get(path, limit=PAGE_SIZE, kind=None if kind == "quote" else "contract"), {}
-        page["error"] = exc.detail
+    page, next_url, previous_url, filtered = list_page(
+        path, query, limit=PAGE_SIZE, unfiltered={"kind": None if kind == "quote" else "contract"})
+    if not filtered:
+        query = {}
     # the filters' choices, asked at once: the page waits for the slowest call, not for their sum
     columns, flags, customers, contract_types, *users = api.get_many(
         ("/settings/columns", {}), ("/settings/flags", {}), ("/customers", {"limit": PICKER_LIMIT}),
         ("/contract-types", {}), *owners_call())
-    total = page.get("total")
-    more = len(page["items"]) == PAGE_SIZE and (total is None or offset + PAGE_SIZE < total)
-    previous = dict(request.args, cursor=max(0, offset - PAGE_SIZE)) if offset else None
     return render_template(
-        "documents/list.html", kind=kind, page=page, items=page["items"], total=total, filters=request.args,
-        next_cursor=str(offset + PAGE_SIZE) if more else None, previous=previous,
+        "documents/list.html", kind=kind, page=page, items=page["items"], total=page.get("total"),
+        filters=request.args, next_url=next_url, previous_url=previous_url,
         statuses=STATUSES[query.get("kind") or kind], kinds=KINDS, columns=columns, flags=flags,
         owners=users[0].get("items", []) if users else [], customers=customers["items"],
         contract_types=[t for t in contract_types
@@ -114,8 +103,8 @@ def _csv_response(kind: str, filename: str):
               _("Total"), _("Currency"), _("Online views"), _("Downloads"), _("Created"), _("Sent"), _("Signed"),
               _("Flags"), *[c["label"] for c in columns]]
 
-    def page_at(offset: int) -> list:
-        return api.get(path, **query, limit=CSV_PAGE_SIZE, offset=offset, with_total="false")["items"]
+    def page_at(cursor: str | None) -> dict:
+        return api.get(path, **query, limit=CSV_PAGE_SIZE, **({"cursor": cursor} if cursor else {}))
 
     def row(c: dict) -> list:
         return [c["number"], c["title"], c.get("customer_name") or "", c["status"], c.get("owner_name") or "",

@@ -21,5 +21,5 @@ def index():
     now = datetime.now(timezone.utc)
     today = now.date().isoformat()
     tasks = api.get("/tasks", assignee="me", due_before=today, limit=20)["items"]
-    viewed = api.get("/quotes", viewed_since=(now - RECENT_VIEWS).isoformat(), limit=10, with_total="false")["items"]
+    viewed = api.get("/quotes", viewed_since=(now - RECENT_VIEWS).isoformat(), limit=10)["items"]
     return render_template("home.html", quotes=quotes, contracts=contracts, tasks=tasks, viewed=viewed, today=today)

@@ -149,7 +149,9 @@ def api_body(quote: dict, choices: dict) -> dict:
     body = {
         "title": quote["title"], "contact_id": quote["contact_id"] or None,
         "valid_until": quote["valid_until"] or None, "flags": quote["flags"],
-        "data": {key: _merge_value(fields[key], value) for key, value in quote["data"].items() if key in fields},
+        # an unticked yes/no field is an answer (no), not a missing value
+        "data": {**{key: False for key, f in fields.items() if f.get("type") == "boolean"},
+                 **{key: _merge_value(fields[key], value) for key, value in quote["data"].items() if key in fields}},
         "custom": {key: _custom_value(columns[key], value) for key, value in quote["custom"].items()
                    if key in columns},
         "lines": [api_line(line) for line in quote["lines"] if not is_blank(line)],
@@ -163,14 +165,6 @@ def api_body(quote: dict, choices: dict) -> dict:
         body["expected_version"] = int(quote["version"]) if str(quote["version"]).isdigit() else None
         body = {k: v for k, v in body.items() if v is not None or k in ("contact_id", "valid_until")}
     return body
-
-
-def missing_required_fields(quote: dict, merge_fields: list) -> dict:
-    """The type's required merge fields left empty, each said next to its field: a quote cannot be sent
-    without them (the API refuses to send it), so the editor asks for them when it is saved."""
-    return {f"data.{f['key']}": _("Fill in this field: the quote cannot be sent without it.")
-            for f in merge_fields
-            if f.get("required") and f.get("type") != "boolean" and not str(quote["data"].get(f["key"], "")).strip()}
 
 
 # -- what the pickers offer ------------------------------------------------------------------------
@@ -324,10 +318,7 @@ def submit(quote: dict):
     if action != "save":  # recalculate, refresh the pickers, or a line changed: the page again
         return render_editor(quote)
     choices = editor_choices(quote)
-    missing = missing_required_fields(quote, choices["merge_fields"])
-    if missing:
-        return render_editor(quote, missing, status=422, choices=choices)
-    try:
+    try:  # the API checks everything, the type's required merge fields too (said next to each field)
         if quote["id"]:
             saved = api.patch(f"/contracts/{quote['id']}", api_body(quote, choices))
         else:

@@ -14,11 +14,15 @@ SECTIONS = {
     "users": _l("Users and seats"),
     "perimeters": _l("Perimeters"),
     "columns": _l("Columns and flags"),
+    "company-profile": _l("Company profile"),
+    "document-templates": _l("Document templates"),
     "email-templates": _l("Email templates"),
     "notifications": _l("Notifications"),
     "webhooks": _l("Webhooks"),
+    "service-accounts": _l("Service accounts and API keys"),
     "portal": _l("Client portal"),
     "erp-sync": _l("ERP user sync"),
+    "e-signature": _l("Signature"),
     "abandon-delay": _l("Abandon delay"),
 }
 

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from .. import api
 from ..api import ApiError
 from ..auth import admin_only
+from . import paging
 from .forms import form_values
 from .settings import render_section
 
@@ -151,9 +152,7 @@ def delete_flag(flag_id: str):
 @admin_only
 def notifications():
     status = request.args.get("status") if request.args.get("status") in NOTIFICATION_STATUSES else None
-    offset = request.args.get("offset", "0")
-    offset = int(offset) if offset.isdigit() else 0
-    page = api.get("/notifications", status=status, limit=NOTIFICATIONS_PER_PAGE, offset=offset)
-    next_offset = offset + NOTIFICATIONS_PER_PAGE if offset + NOTIFICATIONS_PER_PAGE < page["total"] else None
+    page = api.get("/notifications", status=status, limit=NOTIFICATIONS_PER_PAGE, **paging.position())
+    next_url, previous_url = paging.links(page)
     return render_section("settings/notifications.html", "notifications", page=page, statuses=NOTIFICATION_STATUSES,
-                          status_filter=status, next_offset=next_offset)
+                          status_filter=status, next_url=next_url, previous_url=previous_url)

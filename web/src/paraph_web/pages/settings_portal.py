@@ -5,14 +5,13 @@ customer, company, status and restrictions (search, status, company and customer
 them), deactivate (asked once, by name) and send the invitation again."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from .. import api
 from ..api import ApiError
 from ..auth import manager_only
+from . import paging
 from .forms import refusal_said
 from .settings import render_section
 
@@ -30,13 +29,12 @@ def list_filters() -> dict:
 
 def _page(errors=None, editing=None, status=200):
     filters = list_filters()
-    offset = int(request.args["offset"]) if request.args.get("offset", "").isdigit() else 0
-    page = api.get("/portal-clients", limit=PAGE_SIZE, offset=offset,
+    page = api.get("/portal-clients", limit=PAGE_SIZE, count="true", **paging.position(),
                    **{key: value for key, value in filters.items() if value})
-    next_offset = offset + PAGE_SIZE if offset + len(page["items"]) < page["total"] else None
+    next_url, previous_url = paging.links(page)
     return render_section("settings/portal.html", "portal", status, clients=page["items"], total=page["total"],
                           filters=filters, statuses=STATUSES, errors=errors or {}, editing=editing,
-                          next_url="?" + urlencode({**request.args, "offset": next_offset}) if next_offset else None)
+                          next_url=next_url, previous_url=previous_url)
 
 
 @bp.get("/settings/portal")

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from .. import api
 from ..api import ApiError
 from ..auth import admin_only
+from . import paging
 from .settings import render_section
 
 bp = Blueprint("settings_webhooks", __name__)
@@ -67,9 +68,11 @@ def show(webhook_id: str):
     if status not in (None, *DELIVERY_STATUSES):
         abort(404)
     hook = api.get(f"/webhooks/{webhook_id}")
-    deliveries = api.get(f"/webhooks/{webhook_id}/deliveries", status=status, limit=50)
+    deliveries = api.get(f"/webhooks/{webhook_id}/deliveries", status=status, limit=50, **paging.position())
+    next_url, previous_url = paging.links(deliveries)
     return render_section("settings/webhook.html", SECTION, hook=hook, secret=None, deliveries=deliveries,
-                          statuses=DELIVERY_STATUSES, status_filter=status)
+                          statuses=DELIVERY_STATUSES, status_filter=status, next_url=next_url,
+                          previous_url=previous_url)
 
 
 def _action(webhook_id: str, do, done: str):

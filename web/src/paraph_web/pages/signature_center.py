@@ -2,17 +2,21 @@
 (LEXZUR). Before a request: choose the approvers and the signers — collaborators (the active staff of the
 license, ``GET /colleagues``) or the customer's contacts — and their order (equal numbers act in
 parallel), then send (``POST /contracts/<id>/signature-requests``); every approver acts before any signer
-is asked (the signing service's rule). During the request: each participant's status, a reminder to one
-participant or to everybody whose turn it is, and the cancellation of the request (asked once). Earlier
-requests stay listed with their outcome."""
+is asked (the signing service's rule); the signing order when no turn is typed (one after the other or all at
+once), the last day to sign, the reminder cadence (the license's setting unless changed) and the people
+copied on the signed document (CC). During the request: each participant's status and placed fields, the CC,
+the cadence, a reminder to one participant or to everybody whose turn it is, the reassignment of someone who
+has not acted yet (with a reason, refusals said next to its form, then listed in the history) and the
+cancellation of the request (asked once). Earlier requests stay listed with their outcome."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from .. import api
 from ..api import ApiError
@@ -23,6 +27,9 @@ bp = Blueprint("signature_center", __name__)
 
 ROLES = ("approvers", "signers")
 ROWS = 4  # people offered per center without JavaScript; a longer list is made in several sendings
+CC_ROWS = 3  # CC recipients offered without JavaScript
+REMINDER_FIELDS = ("reminder_every_days", "reminder_max")
+OPTION_FIELDS = ("expires_at", *REMINDER_FIELDS)  # their API errors are said next to them
 ACTIVE = ("pending", "sealing")
 SIGNABLE_KINDS = ("quote", "contract")
 SIGNABLE_STATUSES = ("draft", "sent")
@@ -38,18 +45,71 @@ def _people(contract: dict) -> dict:
     return {"colleagues": colleagues, "contacts": contacts}
 
 
-def _render(contract_id: str, values: dict | None = None, errors: list | None = None, status: int = 200):
+def _reminder_defaults() -> dict[str, str]:
+    """The license's reminder cadence as the form shows it (its setting, else the service's default)."""
+    saved = api.get("/signing/settings")
+    return {name: "" if value is None else f"{value:g}" for name in REMINDER_FIELDS
+            for value in [saved[name] if saved[name] is not None else saved["defaults"].get(name)]}
+
+
+def _history(detail: dict) -> list[dict]:
+    """The reassignments of a request, oldest first, from its audit trail (who replaced whom and why)."""
+    return [{"at": entry["at"], "name": (entry["data"].get("from") or {}).get("name"),
+             "replaced_by": (entry["data"].get("to") or {}).get("name"), "reason": entry["data"].get("reason")}
+            for entry in detail.get("audit_trail") or [] if entry.get("type") == "participant_reassigned"]
+
+
+def _cadence(detail: dict) -> str:
+    """The request's reminder cadence in words ("Every 2 days, at most 3 per person")."""
+    cadence = detail.get("reminders") or {}
+    if cadence.get("max") == 0:
+        return _("No automatic reminder")
+    every = cadence.get("every_days")
+    every = every if every is not None else (cadence.get("interval_hours") or 0) / 24
+    text = ngettext("Every %(days)s day", "Every %(days)s days", int(every) if every == int(every) else 2,
+                    days=format_decimal(round(every, 2)))
+    if cadence.get("max") is None:
+        return text
+    return _("%(every)s, at most %(max)s per person", every=text, max=cadence["max"])
+
+
+def _last_day(expires_at: str) -> date | None:
+    """The last day to act: a request expires at the end of the day chosen (midnight UTC, the next day)."""
+    try:
+        return (datetime.fromisoformat(expires_at) - timedelta(seconds=1)).date()
+    except (AttributeError, ValueError):
+        return None
+
+
+def _render(contract_id: str, values: dict | None = None, errors: list | None = None, status: int = 200,
+            reassign: dict | None = None, option_errors: dict | None = None):
+    """The page; ``errors``: said above the form, ``option_errors``: next to the option's field;
+    ``reassign``: the participant whose reassignment was refused, with the form's values and the errors to show
+    next to it (``participant_id``, ``values``, ``errors``, ``message``)."""
     contract = api.get(f"/contracts/{contract_id}")
     requests = api.get("/signature-requests", contract_id=contract_id).get("items") or []
     current = next((r for r in requests if r.get("status") in ACTIVE), None)
+    if current is not None:  # the detail adds the cadence, the fields and the audit trail
+        current = api.get(f"/signature-requests/{current['id']}")
     can_request = (current is None and contract.get("kind") in SIGNABLE_KINDS
                    and contract.get("status") in SIGNABLE_STATUSES)
     people = _people(contract) if can_request else {"colleagues": [], "contacts": []}
-    if values is None:  # the contract's contact signs by default
-        values = {"signers-0-person": f"contact:{contract['contact_id']}" if contract.get("contact_id") else ""}
+    reminder_defaults = _reminder_defaults() if can_request else {}
+    if values is None:  # the contract's contact signs by default; the license's reminder cadence
+        values = {"signers-0-person": f"contact:{contract['contact_id']}" if contract.get("contact_id") else "",
+                  **reminder_defaults}
+    fields_of: dict[str, list] = {}
+    for placed in (current or {}).get("fields") or []:
+        fields_of.setdefault(placed["participant_id"], []).append(placed)
     return render_template("contracts/signature_center.html", contract=contract, current=current,
-                           past=[r for r in requests if r is not current], can_request=can_request,
-                           roles=ROLES, rows=ROWS, kind_labels=KIND_LABELS, values=values, errors=errors or [],
+                           past=[r for r in requests if current is None or r["id"] != current["id"]],
+                           can_request=can_request, roles=ROLES, rows=ROWS, cc_rows=CC_ROWS,
+                           kind_labels=KIND_LABELS, values=values, errors=errors or [],
+                           option_errors=option_errors or {},
+                           reminder_defaults=reminder_defaults, fields_of=fields_of,
+                           history=_history(current) if current else [],
+                           cadence=_cadence(current) if current else "",
+                           last_day=_last_day(current["expires_at"]) if current else None, reassign=reassign or {},
                            nav="quotes" if contract.get("kind") == "quote" else "contracts", **people), status
 
 
@@ -77,14 +137,47 @@ def _participants(form, role: str) -> tuple[list[dict], list[int]]:
     return chosen, rows
 
 
+def name_email_rows(form, prefix: str, count: int) -> tuple[list[dict], list[int]]:
+    """The ``<prefix>-<row>-name`` / ``-email`` rows filled in (a row with only one of them is sent for the
+    API to say what is missing), and the rows they come from."""
+    chosen, rows = [], []
+    for row in range(count):
+        person = {key: form.get(f"{prefix}-{row}-{key}", "").strip() for key in ("name", "email")}
+        if any(person.values()):
+            chosen.append({key: value for key, value in person.items() if value})
+            rows.append(row)
+    return chosen, rows
+
+
+def _cc(form) -> tuple[list[dict], list[int]]:
+    """The CC recipients' rows filled in, and the rows they come from."""
+    return name_email_rows(form, "cc", CC_ROWS)
+
+
+def _options(form) -> dict:
+    """The request's options: the signing order, the last day, the reminder cadence when changed from the
+    license's (sent as typed: the API says what is wrong)."""
+    body = {"signing_order": "parallel" if form.get("signing_order") == "parallel" else "sequential"}
+    if form.get("expires_at", "").strip():
+        body["expires_at"] = form["expires_at"].strip()
+    for name in REMINDER_FIELDS:
+        raw = form.get(name, "").strip()
+        if raw != form.get(f"{name}-default", "").strip():
+            body[name] = None if raw == "" else int(raw) if raw.isdigit() else raw
+    return body
+
+
 def _row_label(field: str, rows: dict[str, list[int]]) -> str:
-    """An API error's field (``signers.1.order``) named after the form's row ("Signer 3")."""
-    match = re.match(r"^(approvers|signers)\.(\d+)", field)
+    """An API error's field (``signers.1.order``, ``cc.0.email``) named after the form's row ("Signer 3")."""
+    match = re.match(r"^(approvers|signers|cc)\.(\d+)", field)
     if not match:
-        return {"approvers": _("Approvers"), "signers": _("Signers")}.get(field, field)
+        return {"approvers": _("Approvers"), "signers": _("Signers"), "cc": _("CC"),
+                "expires_at": _("Last day to sign"), "reminder_every_days": _("Remind every (days)"),
+                "reminder_max": _("At most (reminders per person)")}.get(field, field)
     role, index = match.group(1), int(match.group(2))
     n = (rows[role][index] if index < len(rows[role]) else index) + 1
-    return _("Approver %(n)s", n=n) if role == "approvers" else _("Signer %(n)s", n=n)
+    return {"approvers": _("Approver %(n)s", n=n), "signers": _("Signer %(n)s", n=n),
+            "cc": _("CC %(n)s", n=n)}[role]
 
 
 @bp.post("/contracts/<contract_id>/signature")
@@ -97,15 +190,21 @@ def create(contract_id: str):
     message = request.form.get("message", "").strip()
     if message:
         body["message"] = message
+    cc, cc_rows = _cc(request.form)
+    if cc:
+        body["cc"] = cc
+    body.update(_options(request.form))
     try:
         api.post(f"/contracts/{contract_id}/signature-requests", body)
     except ApiError as exc:
         if exc.status not in FORM_ERRORS:
             raise
-        rows = {role: from_rows for role, (_people, from_rows) in chosen.items()}
+        rows = {**{role: from_rows for role, (_people, from_rows) in chosen.items()}, "cc": cc_rows}
+        field_errors = exc.field_errors
+        beside = {name: text for name, text in field_errors.items() if name in OPTION_FIELDS}  # next to the field
         errors = [_("%(field)s: %(error)s", field=_row_label(field, rows), error=text)
-                  for field, text in exc.field_errors.items()] or [exc.detail]
-        return _render(contract_id, values=request.form, errors=errors, status=422)
+                  for field, text in field_errors.items() if field not in beside] or ([] if beside else [exc.detail])
+        return _render(contract_id, values=request.form, errors=errors, option_errors=beside, status=422)
     flash(_("The request is sent: each person receives an email when it is their turn."), "success")
     return redirect(url_for("signature_center.show", contract_id=contract_id))
 
@@ -118,6 +217,13 @@ def _back_to_center(contract_id: str, **_):
 @signed_in
 @refusal_said(back=_back_to_center)
 def remind(contract_id: str, request_id: str):
+    send_reminder(request_id)
+    return redirect(url_for("signature_center.show", contract_id=contract_id))
+
+
+def send_reminder(request_id: str) -> None:
+    """The reminder of the posted form's participant (none: everybody whose turn it is), said by a flash
+    (the uploaded documents' page sends its reminders through it too)."""
     participant_id = request.form.get("participant_id") or None
     result = api.post(f"/signature-requests/{request_id}/remind",
                       {"participant_id": participant_id} if participant_id else {})
@@ -125,13 +231,41 @@ def remind(contract_id: str, request_id: str):
         flash(ngettext("A reminder was sent.", "%(num)s reminders were sent.", result["reminded"]), "success")
     else:
         flash(_("Nobody was reminded: a reminder was sent a short while ago."), "err")
-    return redirect(url_for("signature_center.show", contract_id=contract_id))
 
 
 @bp.post("/contracts/<contract_id>/signature/<request_id>/cancel")
 @signed_in
 @refusal_said(back=_back_to_center)
 def cancel(contract_id: str, request_id: str):
+    cancel_request(request_id)
+    return redirect(url_for("signature_center.show", contract_id=contract_id))
+
+
+def cancel_request(request_id: str) -> None:
     api.post(f"/signature-requests/{request_id}/cancel", {"reason": request.form.get("reason", "").strip()})
     flash(_("The signature request is cancelled."), "success")
+
+
+REASSIGN_FIELDS = ("name", "email", "phone", "reason")
+
+
+@bp.post("/contracts/<contract_id>/signature/<request_id>/participants/<participant_id>/reassign")
+@signed_in
+def reassign(contract_id: str, request_id: str, participant_id: str):
+    """Hand a participant's turn to someone else; a refusal (already signed, a field missing) is said next to
+    that participant's form, the values kept."""
+    values = {name: request.form.get(name, "").strip() for name in REASSIGN_FIELDS}
+    try:
+        api.post(f"/signature-requests/{request_id}/participants/{participant_id}/reassign",
+                 {name: value for name, value in values.items() if value})  # a missing field is named by the API
+    except ApiError as exc:
+        if exc.status not in (*FORM_ERRORS, 403):
+            raise
+        errors = exc.field_errors
+        message = (_("This person has already acted or been replaced: they can no longer be replaced.")
+                   if exc.status == 409 else None if errors else exc.detail)
+        return _render(contract_id, status=422, reassign={
+            "participant_id": participant_id, "values": values, "errors": errors, "message": message})
+    flash(_("%(name)s replaces the participant: they receive an email when it is their turn.",
+            name=values["name"]), "success")
     return redirect(url_for("signature_center.show", contract_id=contract_id))

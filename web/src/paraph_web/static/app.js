@@ -57,6 +57,18 @@
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+  // a file input with data-preview="<img id>" (the company logo) shows the chosen image before it is uploaded
+  document.querySelectorAll("input[type=file][data-preview]").forEach(function (input) {
+    var image = document.getElementById(input.getAttribute("data-preview"));
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      var box = document.getElementById(image.id + "-box") || image;
+      if (!file || !/^image\/(png|jpeg)$/.test(file.type)) { box.hidden = true; return; }
+      var reader = new FileReader();
+      reader.onload = function () { image.src = reader.result; box.hidden = false; };
+      reader.readAsDataURL(file);
+    });
+  });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") { return; }
     document.querySelectorAll("details.dropdown[open]").forEach(function (menu) {

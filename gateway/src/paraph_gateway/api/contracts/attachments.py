@@ -1,0 +1,159 @@
+"""Files: a contract's attachments (and which of them the customer portal shows), and the images templates
+embed (assets)."""
+from __future__ import annotations
+
+import base64
+
+from flask import request
+from marshmallow import Schema, fields, validate
+
+from paraph_platform.errors import BadRequest, InvalidInput
+
+from ...downloads import file_response
+from ...routing import call, json_body, route
+from .common import MANAGERS, STAFF, bp
+
+class AttachmentIn(Schema):
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    content_type = fields.String(allow_none=True, validate=validate.Length(max=120))
+    content_base64 = fields.String(required=True)
+    portal_visible = fields.Boolean(allow_none=True)
+    folder = fields.String(validate=validate.Length(max=200))
+
+
+class AssetIn(Schema):
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    content_type = fields.String(allow_none=True, validate=validate.Length(max=120))
+    content_base64 = fields.String(required=True)
+
+
+class Attachment(Schema):
+    id = fields.String(required=True)
+    contract_id = fields.String(required=True)
+    folder = fields.String(required=True, metadata={"description": "\"\" = outside any folder"})
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    portal_visible = fields.Boolean(required=True)
+    created_by = fields.String(required=True)
+    created_at = fields.String(required=True)
+
+
+class Asset(Schema):
+    """An image uploaded for templates (the service's AssetResult)."""
+    id = fields.String(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    url = fields.String(required=True, metadata={"description": "what a template writes: <img src=\"{url}\">"})
+    created_by = fields.String(required=True)
+    created_at = fields.String(required=True)
+
+
+class PortalVisibility(Schema):
+    shared = fields.Boolean(required=True)
+    visible_attachments = fields.Integer(required=True)
+    visible_milestones = fields.Integer(required=True)
+
+
+class AttachmentPatch(Schema):
+    portal_visible = fields.Boolean()
+    folder = fields.String(validate=validate.Length(max=200))
+    filename = fields.String(validate=validate.Length(min=1, max=255))
+
+
+class PortalVisibilityIn(Schema):
+    attachments = fields.Boolean()
+    milestones = fields.Boolean()
+    folder = fields.String(allow_none=True, validate=validate.Length(max=200),
+                           metadata={"description": "with attachments: only the attachments of this folder "
+                                                    "(\"\" = those outside any folder)"})
+
+
+@route(bp, "/contracts/<contract_id>/attachments", ["POST"], response=Attachment, roles=STAFF, status=201,
+       tags=["attachments"],
+       raw_body=True, description="multipart/form-data with `file` (and optional `portal_visible`, `folder`), "
+                                  "or JSON {filename, content_type, content_base64, portal_visible, folder}")
+def add_attachment(actor, contract_id):
+    """Attach a document to a contract (size and type limits apply)."""
+    payload = _upload(AttachmentIn, portal_visible=lambda v: None if v is None else v.lower() in ("1", "true", "yes"),
+                      folder=lambda v: v or "")
+    return call("contracts", "add_attachment", actor, contract_id, payload, timeout=60), 201
+
+
+def _upload(json_schema, **form_fields) -> dict:
+    """The RPC payload of a file upload: multipart/form-data with a ``file`` field (plus ``form_fields``:
+    name -> conversion of the form value, None when absent), or a JSON body loaded with ``json_schema``."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise InvalidInput("Send the file in a form field named 'file'.",
+                               {"fields": {"file": ["Missing data for required field."]}})
+        return {"filename": upload.filename, "content_type": upload.mimetype,
+                "content_base64": base64.b64encode(upload.read()).decode(),
+                **{name: convert(request.form.get(name)) for name, convert in form_fields.items()}}
+    if request.is_json:
+        return json_schema().load(json_body())
+    raise BadRequest("Send multipart/form-data with a 'file' field, or JSON with content_base64.")
+
+
+# -- assets: images templates embed by id (the PDF renderer fetches nothing else) ------------------
+
+@route(bp, "/assets", ["POST"], response=Asset, roles=MANAGERS, status=201, tags=["assets"], raw_body=True,
+       description="multipart/form-data with `file`, or JSON {filename, content_type, content_base64}")
+def upload_asset(actor):
+    """Upload an image (PNG or JPEG, 1 MB by default) for contract-type templates, e.g. the company logo:
+    a template shows it with `<img src="paraph-asset:<id>">` (the `url` of the result)."""
+    return call("contracts", "upload_asset", actor, _upload(AssetIn), timeout=60), 201
+
+
+@route(bp, "/assets", ["GET"], response=Asset(many=True), roles=STAFF, tags=["assets"])
+def list_assets(actor):
+    """The images uploaded for your license's templates.
+
+    The whole list, not paginated: the images a license's templates use, bounded by design."""
+    return call("contracts", "list_assets", actor)
+
+
+@route(bp, "/assets/<asset_id>", ["GET"], roles=STAFF, tags=["assets"],
+       responses={200: "image/*: the image as uploaded"})
+def download_asset(actor, asset_id):
+    """Download an image uploaded for templates."""
+    return file_response(call("contracts", "get_asset", actor, asset_id, timeout=60))
+
+
+@route(bp, "/assets/<asset_id>", ["DELETE"], roles=MANAGERS, tags=["assets"], status=204)
+def delete_asset(actor, asset_id):
+    """Delete an image; templates still naming it fail to render until they are changed."""
+    call("contracts", "delete_asset", actor, asset_id)
+    return None
+
+
+@route(bp, "/attachments/<attachment_id>", ["GET"], roles=STAFF, tags=["attachments"],
+       responses={200: "*/*: the file as uploaded, with its content type"})
+def download_attachment(actor, attachment_id):
+    """Download an attachment."""
+    return file_response(call("contracts", "get_attachment", actor, attachment_id, timeout=60))
+
+
+@route(bp, "/attachments/<attachment_id>", ["PATCH"], body=AttachmentPatch, response=Attachment, roles=STAFF,
+       tags=["attachments"])
+def update_attachment(actor, attachment_id, body):
+    """Show or hide an attachment on the customer portal; rename or move it."""
+    return call("contracts", "update_attachment", actor, attachment_id, body)
+
+
+@route(bp, "/attachments/<attachment_id>", ["DELETE"], roles=STAFF, tags=["attachments"], status=204)
+def delete_attachment(actor, attachment_id):
+    """Delete an attachment."""
+    call("contracts", "delete_attachment", actor, attachment_id)
+    return None
+
+
+@route(bp, "/contracts/<contract_id>/portal-visibility", ["PUT"], body=PortalVisibilityIn, response=PortalVisibility,
+       roles=STAFF, tags=["attachments"])
+def set_portal_visibility(actor, contract_id, body):
+    """Show or hide all attachments (or those of one folder) and/or milestones of a contract on the portal."""
+    return call("contracts", "set_portal_visibility", actor, contract_id, body)

@@ -1,0 +1,192 @@
+"""Customers (companies or persons) and their contacts."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from paraph_platform.pagination import PageParams, PageResult
+
+from ...routing import call, route
+from ..perimeter import AssignmentsOut
+from .common import ID, MANAGERS, STAFF, PerimetersIn, _json, bp
+
+class Address(Schema):
+    line1 = fields.String(validate=validate.Length(max=200))
+    line2 = fields.String(validate=validate.Length(max=200))
+    postal_code = fields.String(validate=validate.Length(max=20))
+    city = fields.String(validate=validate.Length(max=120))
+    region = fields.String(validate=validate.Length(max=120))
+    country = fields.String(validate=validate.Length(max=120))
+
+
+class ContactIn(Schema):
+    first_name = fields.String(validate=validate.Length(max=100))
+    last_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    title = fields.String(allow_none=True, validate=validate.Length(max=100))
+    department = fields.String(allow_none=True, validate=validate.Length(max=100))
+    type = fields.String(allow_none=True, validate=validate.Length(max=60))
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    mobile = fields.String(allow_none=True, validate=validate.Length(max=40))
+    fax = fields.String(allow_none=True, validate=validate.Length(max=40))
+    branch = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+class ContactPatch(ContactIn):
+    last_name = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class CustomerIn(Schema):
+    kind = fields.String(validate=validate.OneOf(["company", "person"]))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    code = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    address = fields.Nested(Address)
+    vat_number = fields.String(allow_none=True, validate=validate.Length(max=40))
+    locale = fields.String(allow_none=True, validate=validate.OneOf(["fr", "en"]))
+    currency = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
+    notes = fields.String(validate=validate.Length(max=10000))
+    contacts = fields.List(fields.Nested(ContactIn), validate=validate.Length(max=200))
+
+
+class CustomerPatch(CustomerIn):
+    class Meta:
+        exclude = ("contacts",)
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    code = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class Contact(Schema):
+    """A contact of a customer (the service's ContactResult)."""
+    id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    customer_name = fields.String(metadata={"description": "GET only"})
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    name = fields.String(required=True)
+    title = fields.String(required=True, allow_none=True)
+    department = fields.String(required=True, allow_none=True)
+    type = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+    phone = fields.String(required=True, allow_none=True)
+    mobile = fields.String(required=True, allow_none=True)
+    fax = fields.String(required=True, allow_none=True)
+    branch = fields.String(required=True, allow_none=True)
+    created_at = fields.String(required=True)
+
+
+class Customer(Schema):
+    """A customer (the service's CustomerResult, field for field)."""
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True, allow_none=True)
+    phone = fields.String(required=True, allow_none=True)
+    address = fields.Dict(required=True)
+    locale = fields.String(required=True, allow_none=True)
+    currency = fields.String(required=True, allow_none=True)
+    perimeter_ids = fields.List(fields.String(), required=True, metadata={"description": "empty = visible to everyone"})
+    contacts = fields.List(fields.Dict(), metadata={"description": "create and get only"})
+    created_by = fields.String(required=True, allow_none=True)
+    created_at = fields.String(required=True)
+
+
+class CustomerPage(PageResult):
+    items = fields.List(fields.Nested(Customer), required=True)
+
+
+class CustomerHistoryEntry(Schema):
+    at = fields.String(required=True)
+    actor_id = fields.String(required=True)
+    actor_name = fields.String(required=True)
+    actor_kind = fields.String(required=True, metadata={"enum": ["staff", "client"]})
+    action = fields.String(required=True, metadata={"description": "customer_updated, contact_added, contact_updated, "
+                                                                  "self_service_contact, self_service_company"})
+    details = fields.Dict(required=True, metadata={"description": "contact_id, contact_name, changes [{field, from, "
+                                                                  "to}]"})
+
+
+class CustomerHistory(Schema):
+    items = fields.List(fields.Nested(CustomerHistoryEntry), required=True)
+
+
+class PageQuery(PageParams):
+    q = fields.String(validate=validate.Length(max=200))
+
+
+class CustomerQuery(PageQuery):
+    kind = fields.String(validate=validate.OneOf(["company", "person"]))
+    perimeter_id = fields.String(validate=ID, metadata={"description": "only the customers of this perimeter"})
+    sort = fields.String(validate=validate.OneOf(["name", "-name", "code", "-code", "created_at", "-created_at"]),
+                         metadata={"description": "default name; -key sorts descending"})
+
+
+@route(bp, "/customers", ["GET"], query=CustomerQuery, response=CustomerPage, roles=STAFF, tags=["customers"])
+def list_customers(actor, query):
+    """Customers visible to you (your perimeters, plus customers without perimeter).
+
+    Pages by cursor: pass the answer's `next_cursor` as `cursor` for the next page; `count=true` for `total`."""
+    return call("contracts", "list_customers", actor, query)
+
+
+@route(bp, "/customers", ["POST"], body=CustomerIn, response=Customer, roles=STAFF, status=201, tags=["customers"])
+def create_customer(actor, body):
+    """Create a customer (company or person), optionally with contacts; it inherits your perimeters."""
+    return call("contracts", "create_customer", actor, _json(body))
+
+
+@route(bp, "/customers/<customer_id>", ["GET"], response=Customer, roles=STAFF, tags=["customers"])
+def get_customer(actor, customer_id):
+    """A customer file with its contacts and perimeters."""
+    return call("contracts", "get_customer", actor, customer_id)
+
+
+@route(bp, "/customers/<customer_id>", ["PATCH"], body=CustomerPatch, response=Customer, roles=STAFF,
+       tags=["customers"])
+def update_customer(actor, customer_id, body):
+    """Edit a customer file."""
+    return call("contracts", "update_customer", actor, customer_id, _json(body))
+
+
+@route(bp, "/customers/<customer_id>/perimeters", ["PUT"], body=PerimetersIn, response=AssignmentsOut, roles=MANAGERS,
+       tags=["customers"])
+def set_customer_perimeters(actor, customer_id, body):
+    """Set a customer's perimeters (front user managers and license admins)."""
+    return call("contracts", "set_customer_perimeters", actor, customer_id, body)
+
+
+@route(bp, "/customers/<customer_id>/contacts", ["POST"], body=ContactIn, response=Contact, roles=STAFF, status=201,
+       tags=["customers"])
+def add_contact(actor, customer_id, body):
+    """Add a contact to a customer."""
+    return call("contracts", "add_contact", actor, customer_id, body)
+
+
+@route(bp, "/customers/<customer_id>/history", ["GET"], response=CustomerHistory, roles=STAFF,
+       tags=["customers"])
+def customer_history(actor, customer_id):
+    """Changes of the customer file and its contacts, newest first: by staff, or by the customer's portal
+    clients themselves (actor_kind client)."""
+    return call("contracts", "customer_history", actor, customer_id)
+
+
+@route(bp, "/contacts/<contact_id>", ["GET"], response=Contact, roles=STAFF, tags=["customers"])
+def get_contact(actor, contact_id):
+    """A contact."""
+    return call("contracts", "get_contact", actor, contact_id)
+
+
+@route(bp, "/contacts/<contact_id>", ["PATCH"], body=ContactPatch, response=Contact, roles=STAFF,
+       tags=["customers"])
+def update_contact(actor, contact_id, body):
+    """Edit a contact."""
+    return call("contracts", "update_contact", actor, contact_id, body)
+
+
+@route(bp, "/contacts/<contact_id>", ["DELETE"], roles=STAFF, tags=["customers"], status=204)
+def delete_contact(actor, contact_id):
+    """Remove a contact."""
+    call("contracts", "delete_contact", actor, contact_id)
+    return None

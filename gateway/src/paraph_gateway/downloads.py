@@ -1,0 +1,29 @@
+"""Files the services return (``{"content_base64", "filename", "content_type", "sha256"?}``) as HTTP downloads."""
+from __future__ import annotations
+
+import base64
+import unicodedata
+from urllib.parse import quote
+
+from flask import Response
+
+
+def content_disposition(filename: str, inline: bool = False) -> str:
+    """The header for a name that may come from anywhere (an ERP's document number, an uploaded file's name):
+    no control characters, quotes or backslashes (a CR/LF would split the header), an ASCII ``filename`` for
+    every client and, when the name is not ASCII, the exact one as ``filename*`` (RFC 6266 / RFC 8187)."""
+    cleaned = "".join(ch for ch in str(filename) if ch.isprintable() and ch not in '"\\').strip() or "download"
+    ascii_name = unicodedata.normalize("NFKD", cleaned).encode("ascii", "ignore").decode().strip() or "download"
+    header = f'{"inline" if inline else "attachment"}; filename="{ascii_name}"'
+    if ascii_name != cleaned:
+        header += f"; filename*=UTF-8''{quote(cleaned, safe='')}"
+    return header
+
+
+def file_response(result: dict, inline: bool = False, default_type: str = "application/octet-stream") -> Response:
+    resp = Response(base64.b64decode(result["content_base64"]), mimetype=result.get("content_type") or default_type)
+    resp.headers["Content-Disposition"] = content_disposition(result["filename"], inline)
+    if result.get("sha256"):
+        resp.headers["ETag"] = f'"{result["sha256"]}"'
+        resp.headers["X-Content-SHA256"] = result["sha256"]
+    return resp

@@ -1,0 +1,79 @@
+"""The platform's own tables (outbox, inbox, idempotency keys) in every service's Alembic migrations.
+
+Every service keeps these tables in its own database; their models are declared once in
+paraph_platform.models, and the schema steps that build them are declared once here, each called by a
+revision of every service (``migration_ops.create_platform_tables()`` in its initial schema, and so on).
+
+Each function is one step of these tables' history, frozen once released: a database migrated by an
+earlier version has run the step as it was written then, so editing a step would make new databases
+differ from old ones. A change to these tables is a new pair of functions here, mirrored in
+paraph_platform.models, and a new revision in every service that calls them.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from .db import UTCDateTime
+
+
+def create_platform_tables():
+    """The three tables as the services' initial schemas created them (their later indexes come after)."""
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("key", sa.String(length=128), nullable=False),
+        sa.Column("method", sa.String(length=128), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("result", sa.JSON(), nullable=True),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", "method"),
+    )
+    op.create_table(
+        "inbox",
+        sa.Column("event_id", sa.String(length=64), nullable=False),
+        sa.Column("consumer", sa.String(length=128), nullable=False),
+        sa.Column("processed_at", UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", "consumer"),
+    )
+    op.create_table(
+        "outbox",
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True,
+                  nullable=False),
+        sa.Column("event_id", sa.String(length=64), nullable=False),
+        sa.Column("type", sa.String(length=128), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", UTCDateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("unrouted", sa.Boolean(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("seq"),
+        sa.UniqueConstraint("event_id"),
+    )
+    op.create_index("ix_outbox_pending", "outbox", ["published_at", "seq"], unique=False)
+
+
+def drop_platform_tables():
+    op.drop_index("ix_outbox_pending", table_name="outbox")
+    op.drop_table("outbox")
+    op.drop_table("inbox")
+    op.drop_table("idempotency_keys")
+
+
+# for the hourly purge of old keys (IDEMPOTENCY_RETENTION_HOURS, paraph_platform.db.Database)
+def create_idempotency_key_created_at_index():
+    op.create_index(op.f("ix_idempotency_keys_created_at"), "idempotency_keys", ["created_at"], unique=False)
+
+
+def drop_idempotency_key_created_at_index():
+    op.drop_index(op.f("ix_idempotency_keys_created_at"), table_name="idempotency_keys")
+
+
+# for the purge of old inbox rows (INBOX_RETENTION_DAYS, paraph_platform.db.Database)
+def create_inbox_processed_at_index():
+    op.create_index(op.f("ix_inbox_processed_at"), "inbox", ["processed_at"], unique=False)
+
+
+def drop_inbox_processed_at_index():
+    op.drop_index(op.f("ix_inbox_processed_at"), table_name="inbox")

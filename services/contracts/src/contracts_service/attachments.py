@@ -1,0 +1,106 @@
+"""A contract's attachments: files (checked by content type and size) filed in folders, each shown or
+hidden on the customer portal (by default as the contract type, else the license settings say), and
+the internal read the portal downloads them with.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from sqlalchemy import select
+
+from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
+from paraph_platform.config import env_int
+from paraph_platform.envelope import iso
+from paraph_platform.service import endpoint
+
+from . import logic, schemas
+from .base import ContractsBase
+from .exceptions import NotFound
+from .models import Attachment, Contract, ContractType
+
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+def attachment_view(a: Attachment) -> dict:
+    return {"id": a.id, "contract_id": a.contract_id, "folder": a.folder, "filename": a.filename,
+            "content_type": a.content_type, "size": a.size, "sha256": a.sha256,
+            "portal_visible": a.portal_visible, "created_by": a.created_by, "created_at": iso(a.created_at)}
+
+
+class AttachmentsEndpoints(ContractsBase):
+    """Contract attachments."""
+
+    @endpoint(write=True)
+    def add_attachment(self, actor, contract_id, payload):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.AttachmentInSchema().load(payload)
+        filename, content_type, content = logic.decoded_upload(
+            data, env_int("MAX_ATTACHMENT_BYTES", MAX_ATTACHMENT_BYTES))
+        with self.db.session() as s:
+            c = self._contract(s, actor, contract_id)
+            visible = data["portal_visible"]
+            if visible is None:
+                t = s.get(ContractType, c.contract_type_id) if c.contract_type_id else None
+                if t is not None and t.attachments_portal_visible is not None:
+                    visible = t.attachments_portal_visible
+                else:
+                    settings = self._settings(s, c.license_id)
+                    visible = bool(settings and settings.portal_attachments_visible_by_default)
+            a = Attachment(license_id=c.license_id, contract_id=c.id, folder=data["folder"], filename=filename,
+                           content_type=content_type, size=len(content),
+                           sha256=hashlib.sha256(content).hexdigest(), content=content, portal_visible=visible,
+                           created_by=actor["user_id"])
+            s.add(a)
+            self._touch(c)
+            s.flush()
+            self._history(s, c, actor["user_id"], "attachment_added", attachment_id=a.id, filename=filename)
+            return attachment_view(a)
+
+    def _attachment(self, s, actor, attachment_id) -> tuple[Attachment, Contract]:
+        a = s.execute(select(Attachment).where(Attachment.id == attachment_id,
+                                               Attachment.license_id == actor["license_id"])).scalar_one_or_none()
+        if a is None:
+            raise NotFound("Attachment not found.")
+        return a, self._contract(s, actor, a.contract_id)
+
+    @endpoint
+    def get_attachment(self, actor, attachment_id):
+        actor = load_actor(actor)
+        with self.db.session() as s:
+            a, _ = self._attachment(s, actor, attachment_id)
+            return {**attachment_view(a), "content_base64": base64.b64encode(a.content).decode()}
+
+    @endpoint(write=True)
+    def update_attachment(self, actor, attachment_id, payload):
+        """Show/hide an attachment on the customer portal, move or rename it."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.AttachmentPatchSchema().load(payload)
+        with self.db.session() as s:
+            a, c = self._attachment(s, actor, attachment_id)
+            if "filename" in data:
+                data["filename"] = logic.clean_filename(data["filename"])
+            for key, value in data.items():
+                setattr(a, key, value)
+            self._history(s, c, actor["user_id"], "attachment_updated", attachment_id=a.id, **{
+                k: v for k, v in data.items()})
+            return attachment_view(a)
+
+    @endpoint(write=True)
+    def delete_attachment(self, actor, attachment_id):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        with self.db.session() as s:
+            a, c = self._attachment(s, actor, attachment_id)
+            self._history(s, c, actor["user_id"], "attachment_deleted", attachment_id=a.id, filename=a.filename)
+            s.delete(a)
+        return {"deleted": True}
+
+    @endpoint
+    def get_attachment_internal(self, license_id, attachment_id):
+        with self.db.session() as s:
+            a = s.execute(select(Attachment).where(Attachment.id == attachment_id,
+                                                   Attachment.license_id == license_id)).scalar_one_or_none()
+            if a is None:
+                raise NotFound("Attachment not found.")
+            return {**attachment_view(a), "content_base64": base64.b64encode(a.content).decode()}

@@ -1,0 +1,255 @@
+"""What every aggregate of the contracts service shares (:class:`ContractsBase`).
+
+Visibility follows the perimeter policy: every list and every object access is filtered in SQL by
+the condition the perimeter service compiles from its Rego policy for the caller (over the
+``customer_scopes`` / ``contract_type_scopes`` replicas); an object outside the caller's perimeter is
+a 404. A contract, a contact, a deal, a piece of equipment is visible exactly when its customer is.
+"""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import and_, delete, false, select, text, true
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
+
+from paraph_platform.actor import FRONT_USER_MANAGER, LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role
+from paraph_platform import pdf_sandbox
+from paraph_platform.db import Db, utcnow
+from paraph_platform.outbox import OutboxWriter
+
+from . import logic, schemas
+from .exceptions import InvalidInput, NotFound, Unavailable
+from .models import (
+    Asset, Contact, Contract, ContractType, ContractTypeScope, Counter, Customer, CustomerScope, Deal, History,
+    LicenseSettings, ScopeVersion,
+)
+
+
+log = logging.getLogger(__name__)
+
+MANAGERS = (LICENSE_ADMIN, FRONT_USER_MANAGER)
+
+
+class ContractsBase:
+    """What the aggregate mixins share: who sees what, the lookups of visible objects (404 outside the
+    caller's perimeter), the perimeter scope replica, contract history and status events, the license's
+    settings, numbering and owners.
+
+    The dependency providers are declared once, on :class:`contracts_service.service.ContractsService`
+    (nameko binds them per worker); the annotations say what each one injects into ``self``."""
+
+    db: Db  # Database(idempotency_model=IdempotencyKey)
+    outbox: OutboxWriter  # Outbox(models.Outbox): events committed with the change they announce
+    ctx: dict  # RequestContext(): the call's context data (idempotency key, deadline)
+    perimeter: object  # Rpc("perimeter"): perimeter assignments and inheritance
+    identity: object  # Rpc("identity"): users and license settings
+    perimeter_filter: object  # PerimeterFilter(): the caller's visibility condition (SQL), cached
+
+    # -- visibility (perimeter policy compiled to SQL) ----------------------------------------
+
+    def _where(self, actor: dict):
+        """The caller's visibility condition from the perimeter policy: '' all, None nothing, else SQL."""
+        if actor["role"] == SYSTEM:
+            return ""
+        if actor["role"] not in STAFF_ROLES:
+            return None
+        return self.perimeter_filter.where(actor, self.db.dialect)
+
+    @staticmethod
+    def _scoped(column, scope_model, key_column, where):
+        if where == "":
+            return true()
+        if where is None:
+            return false()
+        scope = aliased(scope_model, name="scope")
+        return column.in_(select(getattr(scope, key_column)).where(text(where)))
+
+    def _customer_filter(self, actor, where=None):
+        where = self._where(actor) if where is None else where
+        return and_(Customer.license_id == actor["license_id"],
+                    self._scoped(Customer.id, CustomerScope, "customer_id", where))
+
+    def _type_filter(self, actor, where=None):
+        where = self._where(actor) if where is None else where
+        return and_(ContractType.license_id == actor["license_id"],
+                    self._scoped(ContractType.id, ContractTypeScope, "contract_type_id", where))
+
+    def _customer(self, s, actor, customer_id, where=None) -> Customer:
+        c = s.execute(select(Customer).where(Customer.id == customer_id,
+                                             self._customer_filter(actor, where))).scalar_one_or_none()
+        if c is None:
+            raise NotFound("Customer not found.")
+        return c
+
+    def _contact(self, s, actor, contact_id) -> Contact:
+        x = s.execute(select(Contact).join(Customer, Customer.id == Contact.customer_id).where(
+            Contact.id == contact_id, self._customer_filter(actor))).scalar_one_or_none()
+        if x is None:
+            raise NotFound("Contact not found.")
+        return x
+
+    def _contract(self, s, actor, contract_id, lock=False) -> Contract:
+        """A contract is visible iff its customer is."""
+        q = (select(Contract).join(Customer, Customer.id == Contract.customer_id)
+             .where(Contract.id == contract_id, Contract.license_id == actor["license_id"],
+                    self._customer_filter(actor)))
+        if lock and self.db.dialect == "postgresql":
+            q = q.with_for_update(of=Contract)
+        c = s.execute(q).scalar_one_or_none()
+        if c is None:
+            raise NotFound("Contract not found.")
+        return c
+
+    def _contract_type(self, s, actor, type_id, where=None) -> ContractType:
+        t = s.execute(select(ContractType).where(ContractType.id == type_id,
+                                                 self._type_filter(actor, where))).scalar_one_or_none()
+        if t is None:
+            raise NotFound("Contract type not found.")
+        return t
+
+    def _deal(self, s, actor, deal_id, where=None, lock=False) -> tuple[Deal, str]:
+        """(the deal, its customer's name) if the caller sees the deal's customer, else 404."""
+        q = (select(Deal, Customer.name).join(Customer, Customer.id == Deal.customer_id)
+             .where(Deal.id == deal_id, Deal.license_id == actor["license_id"], self._customer_filter(actor, where)))
+        if lock and self.db.dialect == "postgresql":
+            q = q.with_for_update(of=Deal)
+        row = s.execute(q).first()
+        if row is None:
+            raise NotFound("Deal not found.")
+        return row[0], row[1]
+
+    def _child(self, s, actor, model, child_id):
+        x = s.execute(select(model).where(model.id == child_id, model.license_id == actor["license_id"])
+                      ).scalar_one_or_none()
+        if x is None:
+            raise NotFound(f"{model.__name__} not found.")
+        return x, self._contract(s, actor, x.contract_id)
+
+    def _contract_by_id(self, s, license_id, contract_id, lock=True) -> Contract | None:
+        q = select(Contract).where(Contract.id == contract_id, Contract.license_id == license_id)
+        if lock and self.db.dialect == "postgresql":
+            q = q.with_for_update()
+        return s.execute(q).scalar_one_or_none()
+
+    # -- perimeter scopes (the replica of the perimeter service's assignments) -------------------
+
+    def _scope_ids(self, s, model, key, ids) -> dict:
+        out = {i: [] for i in ids}
+        if ids:
+            col = getattr(model, key)
+            for sid, pid in s.execute(select(col, model.perimeter_id).where(col.in_(ids))):
+                if pid:
+                    out[sid].append(pid)
+        return {k: sorted(v) for k, v in out.items()}
+
+    def _write_scope(self, s, model, key, subject_id, perimeter_ids, version, subject_type):
+        """Replace a subject's scope rows unless a newer version was already applied. The version row
+        is created with the subject, so concurrent writers (RPC and event) serialise on its lock."""
+        q = select(ScopeVersion).where(ScopeVersion.subject_type == subject_type,
+                                       ScopeVersion.subject_id == subject_id)
+        if self.db.dialect == "postgresql":
+            q = q.with_for_update()
+        sv = s.execute(q).scalar_one_or_none()
+        if sv is None:
+            s.add(ScopeVersion(subject_type=subject_type, subject_id=subject_id, version=version))
+        elif sv.version >= version:
+            return False
+        else:
+            sv.version = version
+        col = getattr(model, key)
+        s.execute(delete(model).where(col == subject_id))
+        for pid in (perimeter_ids or [""]):
+            s.add(model(**{key: subject_id, "perimeter_id": pid}))
+        return True
+
+    def _set_perimeters(self, actor, subject_type, subject_id, payload):
+        """The perimeter service decides and records (policy: who may assign); the scope replica
+        follows at once, so the caller's next list already reflects it."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.PerimetersSchema().load(payload)
+        lookup, model, key = {"customer": (self._customer, CustomerScope, "customer_id"),
+                              "contract_type": (self._contract_type, ContractTypeScope, "contract_type_id")}[subject_type]
+        with self.db.session() as s:
+            lookup(s, actor, subject_id)  # 404 unless the caller sees it
+        result = self.perimeter.set_assignments(actor, subject_type, subject_id, data)
+        with self.db.session() as s:
+            self._write_scope(s, model, key, subject_id, result["perimeter_ids"], result["version"], subject_type)
+        return result
+
+    # -- shared rules ---------------------------------------------------------------------------
+
+    def _history(self, s, c: Contract, actor_id: str, action: str, **details):
+        s.add(History(license_id=c.license_id, contract_id=c.id, actor_id=actor_id, action=action,
+                      details={k: v for k, v in details.items() if v is not None}))
+
+    def _touch(self, c: Contract):
+        c.updated_at = utcnow()
+        c.version += 1
+
+    def _status_event(self, s, c: Contract, before: str, actor_id: str, reason=None):
+        self._history(s, c, actor_id, "status_changed", from_status=before, to_status=c.status, reason=reason)
+        self.outbox.add(s, "contract.status_changed.v1", {
+            "contract_id": c.id, "kind": c.kind, "number": c.number, "customer_id": c.customer_id,
+            "owner_id": c.owner_id, "from_status": before, "to_status": c.status, "reason": reason},
+            subject=c.id, license_id=c.license_id)
+
+    def _settings(self, s, license_id) -> LicenseSettings | None:
+        row = s.get(LicenseSettings, license_id)
+        if row is not None:
+            return row
+        try:
+            remote = self.identity.license_settings(license_id)
+        except (Unavailable, NotFound, Exception) as exc:  # noqa: BLE001 - fall back to defaults
+            log.warning("license settings of %s unavailable: %s", license_id, exc)
+            return None
+        return self._apply_settings(s, license_id, remote.get("settings") or {}, remote.get("version", 0))
+
+    def _apply_settings(self, s, license_id, settings: dict, version: int):
+        row = s.get(LicenseSettings, license_id)
+        if row is None:
+            row = LicenseSettings(license_id=license_id, version=-1)
+            s.add(row)
+        if version >= row.version:
+            row.abandon_delay_days = int(settings.get("abandon_delay_days") or logic.DEFAULT_ABANDON_DAYS)
+            row.locale = settings.get("default_locale") or "fr"
+            row.currency = settings.get("currency") or "EUR"
+            row.portal_attachments_visible_by_default = bool(settings.get("portal_attachments_visible_by_default"))
+            row.version = version
+        s.flush()
+        return row
+
+    def _next_number(self, s, license_id: str, kind: str) -> str:
+        year = utcnow().year
+        # the year's first number: concurrent creations each insert the counter, the first one wins
+        # (a plain insert made the others fail with a duplicate key, a 500)
+        insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[self.db.dialect]
+        s.execute(insert(Counter).values(license_id=license_id, kind=kind, year=year, value=0)
+                  .on_conflict_do_nothing())
+        q = select(Counter).where(Counter.license_id == license_id, Counter.kind == kind, Counter.year == year)
+        if self.db.dialect == "postgresql":
+            q = q.with_for_update()
+        counter = s.execute(q).scalar_one()
+        counter.value += 1
+        s.flush()
+        return logic.format_number(kind, year, counter.value)
+
+    def _owner(self, actor, owner_id):
+        """Owner (assigned salesperson) snapshot: must be an active staff member of the license."""
+        if not owner_id or owner_id == actor["user_id"]:
+            return actor["user_id"], actor.get("name") or actor.get("email") or "", actor.get("email") or ""
+        users = self.identity.resolve_users(actor["license_id"], [owner_id])
+        user = users.get(owner_id)
+        if not user or user["status"] != "active" or user["role"] == "client":
+            raise InvalidInput("The owner must be an active user of this license.",
+                               {"fields": {"owner_id": ["not an active user of this license"]}})
+        return owner_id, user["name"] or user["email"], user["email"]
+
+    def _assets(self, s, license_id, urls) -> dict[str, pdf_sandbox.Asset]:
+        """The license's assets the URLs name (another license's asset id is simply absent)."""
+        names = pdf_sandbox.asset_names(urls)
+        if not names:
+            return {}
+        rows = s.execute(select(Asset).where(Asset.license_id == license_id, Asset.id.in_(names))).scalars()
+        return {a.id: pdf_sandbox.Asset(a.content, a.content_type) for a in rows}

@@ -1,0 +1,283 @@
+"""Customers and their contacts: the customer file (staff create, list, read and edit it), its History
+tab (staff edits and the clients' self-service, :class:`~.models.CustomerHistory`), the self-service
+of portal clients (their own contact and company details, through the portal service), and the
+internal reads other services name customers and contacts with.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
+from paraph_platform.db import utcnow
+from paraph_platform.envelope import iso
+from paraph_platform.pagination import Ordering, keyset_page, page_result
+from paraph_platform.idempotency import stable_id
+from paraph_platform.service import endpoint
+
+from . import logic, schemas
+from .base import ContractsBase
+from .exceptions import Conflict, InvalidInput, NotFound
+from .models import Contact, Customer, CustomerHistory, CustomerScope
+
+
+def customer_view(c: Customer, perimeter_ids=None, contacts=None) -> dict:
+    view = {"id": c.id, "kind": c.kind, "code": c.code, "name": c.name, "email": c.email, "phone": c.phone,
+            "address": dict(c.address or {}), "vat_number": c.vat_number, "locale": c.locale,
+            "currency": c.currency, "notes": c.notes, "created_by": c.created_by,
+            "created_at": iso(c.created_at), "updated_at": iso(c.updated_at)}
+    if perimeter_ids is not None:
+        view["perimeter_ids"] = perimeter_ids
+    if contacts is not None:
+        view["contacts"] = [contact_view(x) for x in contacts]
+    return view
+
+
+def contact_view(x: Contact) -> dict:
+    return {"id": x.id, "customer_id": x.customer_id, "first_name": x.first_name, "last_name": x.last_name,
+            "name": f"{x.first_name} {x.last_name}".strip(), "title": x.title, "department": x.department,
+            "type": x.type, "email": x.email, "phone": x.phone, "mobile": x.mobile, "fax": x.fax,
+            "branch": x.branch, "created_at": iso(x.created_at)}
+
+
+class CustomersEndpoints(ContractsBase):
+    """Customers, contacts, the customer history and the clients' self-service."""
+
+    def _customer_history(self, s, customer: Customer, actor: dict, action: str, kind: str = "staff", **details):
+        """One line of the customer file's History tab (staff edits and the clients' self-service)."""
+        s.add(CustomerHistory(license_id=customer.license_id, customer_id=customer.id, actor_id=actor["user_id"],
+                              actor_name=actor.get("name") or actor.get("email") or "", actor_kind=kind,
+                              action=action, details={k: v for k, v in details.items() if v is not None}))
+
+    @endpoint(write=True)
+    def create_customer(self, actor, payload):
+        """A customer created by a user inherits all the user's perimeters."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        return self._new_customer(actor, schemas.CustomerInSchema().load(payload))
+
+    def _new_customer(self, actor: dict, data: dict, purpose: str = "customer") -> dict:
+        """Create a customer (``data`` as CustomerInSchema loads it) with its contacts: it inherits all the
+        caller's perimeters. ``purpose`` names it among the customers one call creates (see stable_id)."""
+        data = dict(data)
+        contacts = data.pop("contacts")
+        with self.db.session() as s:
+            if data["code"] and s.execute(select(Customer.id).where(Customer.license_id == actor["license_id"],
+                                                                    Customer.code == data["code"])).first():
+                raise Conflict(f"Customer code {data['code']} is already used.",
+                               {"fields": {"code": ["already used"]}})
+        # sent to perimeter before our commit: a redelivery must send the same id (see paraph_platform.idempotency)
+        customer_id = stable_id(self.ctx, purpose)
+        inherited = self.perimeter.inherit(actor, "customer", customer_id)
+        with self.db.session() as s:
+            code = data.pop("code") or self._next_number(s, actor["license_id"], "customer")
+            c = Customer(id=customer_id, license_id=actor["license_id"], created_by=actor["user_id"], code=code, **data)
+            s.add(c)
+            s.flush()
+            self._write_scope(s, CustomerScope, "customer_id", c.id, inherited["perimeter_ids"],
+                              inherited["version"], "customer")
+            rows = [Contact(license_id=c.license_id, customer_id=c.id, **x) for x in contacts]
+            s.add_all(rows)
+            s.flush()
+            self.outbox.add(s, "customer.created.v1", {
+                "customer_id": c.id, "name": c.name, "kind": c.kind, "code": c.code, "created_by": c.created_by,
+                "perimeter_ids": inherited["perimeter_ids"]}, subject=c.id, license_id=c.license_id)
+            return customer_view(c, inherited["perimeter_ids"], rows)
+
+    @endpoint
+    def list_customers(self, actor, params=None):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        p = schemas.CustomerListSchema().load(params or {})
+        with self.db.session() as s:
+            q = select(Customer).where(self._customer_filter(actor))
+            if p["q"]:
+                like = f"%{p['q'].lower()}%"
+                q = q.where(or_(func.lower(Customer.name).like(like), func.lower(Customer.code).like(like)))
+            if p["kind"]:
+                q = q.where(Customer.kind == p["kind"])
+            if p["perimeter_id"]:
+                q = q.where(Customer.id.in_(select(CustomerScope.customer_id)
+                                            .where(CustomerScope.perimeter_id == p["perimeter_id"])))
+            descending = p["sort"].startswith("-")
+            order = [Ordering(getattr(Customer, p["sort"].lstrip("-")), descending), Ordering(Customer.id, descending)]
+            page = keyset_page(s, q, order, limit=p["limit"], cursor=p["cursor"], offset=p["offset"],
+                               count=p["count"], order_name=p["sort"])
+            rows = [c for c, in page["rows"]]
+            scopes = self._scope_ids(s, CustomerScope, "customer_id", [c.id for c in rows])
+            return page_result(page, [customer_view(c, scopes[c.id]) for c in rows])
+
+    @endpoint
+    def get_customer(self, actor, customer_id):
+        actor = load_actor(actor)
+        with self.db.session() as s:
+            c = self._customer(s, actor, customer_id)
+            contacts = s.execute(select(Contact).where(Contact.customer_id == c.id)
+                                 .order_by(Contact.last_name, Contact.first_name)).scalars().all()
+            return customer_view(c, self._scope_ids(s, CustomerScope, "customer_id", [c.id])[c.id], contacts)
+
+    @endpoint(write=True)
+    def update_customer(self, actor, customer_id, payload):
+        """Any user who sees the customer may edit its file (customers created before perimeters
+        existed have none: visible to all and editable)."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.CustomerPatchSchema().load(payload)
+        with self.db.session() as s:
+            c = self._customer(s, actor, customer_id)
+            if "code" in data and data["code"] != c.code and s.execute(select(Customer.id).where(
+                    Customer.license_id == c.license_id, Customer.code == data["code"])).first():
+                raise Conflict(f"Customer code {data['code']} is already used.")
+            changes = logic.field_changes(customer_view(c), {k: v for k, v in data.items() if k != "notes"})
+            for key, value in data.items():
+                setattr(c, key, value)
+            c.updated_at = utcnow()
+            if changes or "notes" in data:
+                self._customer_history(s, c, actor, "customer_updated", changes=changes,
+                                       notes_changed=("notes" in data) or None)
+            self.outbox.add(s, "customer.updated.v1", {"customer_id": c.id, "name": c.name, "kind": c.kind,
+                                                       "code": c.code, "changed": sorted(data)},
+                            subject=c.id, license_id=c.license_id)
+            return customer_view(c, self._scope_ids(s, CustomerScope, "customer_id", [c.id])[c.id])
+
+    @endpoint(write=True)
+    def set_customer_perimeters(self, actor, customer_id, payload):
+        """Front user managers and license admins change a customer's perimeters (policy decides)."""
+        return self._set_perimeters(actor, "customer", customer_id, payload)
+
+    @endpoint(write=True)
+    def add_contact(self, actor, customer_id, payload):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.ContactInSchema().load(payload)
+        with self.db.session() as s:
+            c = self._customer(s, actor, customer_id)
+            x = Contact(license_id=c.license_id, customer_id=c.id, **data)
+            s.add(x)
+            s.flush()
+            self._customer_history(s, c, actor, "contact_added", contact_id=x.id, contact_name=contact_view(x)["name"])
+            return contact_view(x)
+
+    @endpoint
+    def get_contact(self, actor, contact_id):
+        actor = load_actor(actor)
+        with self.db.session() as s:
+            x = self._contact(s, actor, contact_id)
+            c = s.get(Customer, x.customer_id)
+            return {**contact_view(x), "customer_name": c.name}
+
+    @endpoint(write=True)
+    def update_contact(self, actor, contact_id, payload):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.ContactPatchSchema().load(payload)
+        with self.db.session() as s:
+            x = self._contact(s, actor, contact_id)
+            changes = logic.field_changes(contact_view(x), data)
+            for key, value in data.items():
+                setattr(x, key, value)
+            x.updated_at = utcnow()
+            if changes:
+                self._customer_history(s, s.get(Customer, x.customer_id), actor, "contact_updated",
+                                       contact_id=x.id, contact_name=contact_view(x)["name"], changes=changes)
+            return contact_view(x)
+
+    @endpoint(write=True)
+    def delete_contact(self, actor, contact_id):
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        with self.db.session() as s:
+            x = self._contact(s, actor, contact_id)
+            s.delete(x)
+        return {"deleted": True}
+
+    @endpoint
+    def customer_history(self, actor, customer_id):
+        """Changes of a customer file and its contacts, newest first (staff edits and self-service)."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        with self.db.session() as s:
+            c = self._customer(s, actor, customer_id)
+            rows = s.execute(select(CustomerHistory).where(CustomerHistory.customer_id == c.id)
+                             .order_by(CustomerHistory.at.desc(), CustomerHistory.id).limit(500)).scalars()
+            return {"items": [{"at": iso(h.at), "actor_id": h.actor_id, "actor_name": h.actor_name,
+                               "actor_kind": h.actor_kind, "action": h.action, "details": h.details}
+                              for h in rows]}
+
+    @endpoint
+    def visible_customers(self, actor, customer_ids):
+        """{id: name} of those of the ids the caller may see (the perimeter filter in SQL): lists kept by
+        other services (the portal's clients) are filtered and named with it."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        if not isinstance(customer_ids, list) or len(customer_ids) > 5000:
+            raise InvalidInput("customer_ids must be a list of at most 5000 ids")
+        with self.db.session() as s:
+            return {"names": dict(s.execute(select(Customer.id, Customer.name).where(
+                Customer.id.in_(customer_ids), self._customer_filter(actor))).all())}
+
+    @endpoint
+    def get_contacts_internal(self, license_id, contact_ids):
+        if not isinstance(contact_ids, list) or len(contact_ids) > 1000:
+            raise InvalidInput("contact_ids must be a list of at most 1000 ids")
+        with self.db.session() as s:
+            rows = s.execute(select(Contact, Customer.name).join(Customer, Customer.id == Contact.customer_id).where(
+                Contact.license_id == license_id, Contact.id.in_(contact_ids))).all()
+            return {x.id: {**contact_view(x), "customer_name": name} for x, name in rows}
+
+    # -- the clients' self-service (portal) ------------------------------------------------------
+
+    def _client_target(self, s, license_id, customer_id, contact_id) -> tuple[Customer, Contact]:
+        x = s.execute(select(Contact).where(Contact.id == contact_id, Contact.license_id == license_id,
+                                            Contact.customer_id == customer_id)).scalar_one_or_none()
+        if x is None:
+            raise NotFound("Your contact record no longer exists; ask your contact person.")
+        return s.get(Customer, customer_id), x
+
+    @staticmethod
+    def _client_profile(c: Customer, x: Contact) -> dict:
+        return {"contact": {**contact_view(x), "customer_name": c.name},
+                "company": {"id": c.id, "name": c.name, "kind": c.kind, "email": c.email, "phone": c.phone,
+                            "address": dict(c.address or {})}}
+
+    @endpoint
+    def client_profile_internal(self, license_id, customer_id, contact_id):
+        """Internal (portal): a portal client's own contact and their company, as they may edit them."""
+        with self.db.session() as s:
+            return self._client_profile(*self._client_target(s, license_id, customer_id, contact_id))
+
+    @endpoint(write=True)
+    def apply_client_contact_update(self, license_id, customer_id, contact_id, by, payload):
+        """Internal (portal): a portal client changes their own contact details."""
+        return self._apply_client_update(license_id, customer_id, contact_id, by, "contact",
+                                         schemas.ClientContactUpdateSchema().load(payload or {}))
+
+    @endpoint(write=True)
+    def apply_client_company_update(self, license_id, customer_id, contact_id, by, payload):
+        """Internal (portal): a portal client changes their company's address, phone or email."""
+        return self._apply_client_update(license_id, customer_id, contact_id, by, "company",
+                                         schemas.ClientCompanyUpdateSchema().load(payload or {}))
+
+    def _apply_client_update(self, license_id, customer_id, contact_id, by: dict, target: str, wanted: dict):
+        """The self-service change: written to the customer's history and published as customer.self_updated.v1
+        (notify tells the customer's owner); the same values again change nothing (no history, no event)."""
+        if not wanted:
+            raise InvalidInput("Nothing to change.", {"fields": {target: ["Give at least one field."]}})
+        if not isinstance(by, dict) or not isinstance(by.get("user_id"), str) or not by["user_id"]:
+            raise InvalidInput("by must name the portal client: {user_id, name}.")
+        client = {"user_id": by["user_id"], "name": str(by.get("name") or "")[:200]}
+        with self.db.session() as s:
+            c, x = self._client_target(s, license_id, customer_id, contact_id)
+            if target == "contact":
+                changes = logic.field_changes(contact_view(x), wanted)
+                for key, value in wanted.items():
+                    setattr(x, key, value)
+            else:
+                if "address" in wanted:  # the lines given replace those lines only
+                    wanted = {**wanted, "address": {**(c.address or {}), **wanted["address"]}}
+                changes = logic.field_changes(customer_view(c), wanted)
+                for key, value in wanted.items():
+                    setattr(c, key, value)
+            if changes:  # the same values again change nothing, not even the update time
+                (x if target == "contact" else c).updated_at = utcnow()
+                contact_name = contact_view(x)["name"]
+                self._customer_history(s, c, client, f"self_service_{target}", kind="client", contact_id=x.id,
+                                       contact_name=contact_name, changes=changes)
+                self.outbox.add(s, "customer.self_updated.v1", {
+                    "customer_id": c.id, "customer_name": c.name, "owner_id": c.created_by,  # a customer's owner is its creator
+                    "contact_id": x.id,
+                    "contact_name": contact_name, "target": target, "changes": changes,
+                    "by_user_id": client["user_id"], "at": iso(utcnow())}, subject=c.id, license_id=c.license_id)
+            s.flush()
+            return {**self._client_profile(c, x), "changes": changes}

@@ -1,0 +1,85 @@
+"""Template authors' reference: every variable a template is given is documented (and only those), and a
+template error names the line and the variable."""
+import pytest
+
+from contracts_service import logic, pdf, template_variables
+from contracts_service.exceptions import InvalidInput
+
+OPEN = {"fields", "custom", "labels", "contract.data", "contract.custom"}  # keyed by the license's own names
+
+
+def paths(value, prefix=""):
+    """Every variable name of a context, written as template_variables writes them."""
+    if prefix in OPEN:
+        return {prefix}
+    out = {prefix} if prefix else set()
+    if isinstance(value, dict) and (prefix.split(".")[-1] not in ("address", "logo") or not prefix):
+        for key, inner in value.items():
+            out |= paths(inner, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(value, list) and value and isinstance(value[0], dict):
+        for item in value:
+            out |= paths(item, f"{prefix}[]")
+    return out
+
+
+def full_context():
+    contact = {"id": "ct1", "customer_id": "cu1", "first_name": "Claire", "last_name": "Martin",
+               "name": "Claire Martin", "title": None, "department": None, "type": None, "email": None,
+               "phone": None, "mobile": None, "fax": None, "branch": None, "created_at": "2026-11-02T09:00:00Z"}
+    context = pdf.sample_context([{"key": "site", "label": "Site"}])
+    return {**context, "contact": contact,
+            "issuer": {**context["issuer"], "logo": {"url": "paraph-asset:a1"}, "updated_at": None}}
+
+
+def test_every_variable_given_to_a_template_is_documented_and_nothing_else():
+    given = {p.replace("optional_lines[]", "lines[]") for p in paths(full_context())}
+    documented = {n.replace(".<key>", "") for n in template_variables.documented_names()}
+
+    def containers(names):  # customer (of customer.name), lines[] (of lines[].amount)...
+        return {n for n in names if any(other.startswith((n + ".", n + "[]")) for other in names)}
+    assert given - documented - containers(given) == set(), "variables given to templates but not documented"
+    assert documented - given == set(), "documented variables templates are not given"
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_the_catalog_has_a_type_an_example_and_a_description_in_each_language(locale):
+    catalog = template_variables.catalog(locale)
+    assert all(v["type"] and v["description"] for v in catalog)
+    names = [v["name"] for v in catalog]
+    assert len(names) == len(set(names))
+    customer = next(v for v in catalog if v["name"] == "customer.name")
+    assert customer["description"] == {"fr": "Nom du client", "en": "Customer name"}[locale]
+
+
+@pytest.mark.parametrize("source,problem", [
+    ("<p>\n{{ customer.name }}\n\n\n\n\n\n\n\n\n\n{{ customer.nmae }}</p>", "line 12: 'customer.nmae' is undefined"),
+    ("{{ oops }}", "line 1: 'oops' is undefined"),
+    ("a\n{{ customer['nmae'] }}", "line 2: 'customer.nmae' is undefined"),
+    ("{% for line in lines %}\n{{ line.amnt }}{% endfor %}", "line 2: 'line.amnt' is undefined"),
+    ("{{ fields.site }} {{ fields.nope }}", "line 1: 'fields.nope' is undefined"),
+    ("a\n{{ contact.name }}", "line 2: 'contact.name' is undefined ('contact' is empty here: test it with "
+                              "{% if contact %})"),
+    ("a\nb\n{{ oops( }}", "line 3: unexpected '}', expected ')'"),
+])
+def test_a_template_error_names_the_line_and_the_variable(source, problem):
+    with pytest.raises(InvalidInput) as caught:
+        pdf.check_template(source, [{"key": "site", "label": "Site"}])
+    assert caught.value.args[0] == f"The template cannot be rendered: {problem}"
+
+
+def test_a_template_using_documented_variables_passes():
+    source = ("{{ customer.name }} {{ fields.site }} {% if contact %}{{ contact.name }}{% endif %}"
+              "{% for line in lines %}{{ line.quantity_unit }} {{ line.amount }}{% endfor %}"
+              "{% for t in totals.taxes %}{{ t.rate_fmt }} {{ t.tax_fmt }}{% endfor %} {{ totals.total }}"
+              "{{ issuer.name }} {{ labels[contract.kind] }}")
+    assert pdf.check_template(source, [{"key": "site", "label": "Site"}]) == []
+
+
+def test_required_merge_fields_one_rule_one_message():
+    fields = [{"key": "site", "required": True}, {"key": "access"}, {"key": "ok", "type": "boolean",
+                                                                     "required": True}]
+    assert logic.missing_merge_fields(fields, {"site": "  ", "ok": False}) == ["site"]
+    with pytest.raises(InvalidInput) as caught:
+        logic.require_merge_fields(fields, {"access": "x", "ok": True})
+    assert caught.value.args[0] == "Fill in the required fields before sending."
+    logic.require_merge_fields(fields, {"site": "Lille", "ok": False})

@@ -1,0 +1,175 @@
+"""Invitations and passwords: the emailed one-time links and what they set. A manager invites a staff user
+(taking a seat) or re-sends a pending invitation; the invited person opens the link, chooses a password
+and gets a session. A forgotten password is reset through an emailed link; a known one is changed by
+proving the current one. A new password ends every session of the person."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from paraph_platform.actor import CLIENT, load_actor, require_role
+from paraph_platform import offhub
+from paraph_platform.db import utcnow
+from paraph_platform.envelope import iso
+from paraph_platform.service import endpoint
+
+from . import logic, schemas
+from .base import MANAGERS, IdentityServiceBase, member_view
+from .exceptions import Conflict, Forbidden, Gone, InvalidInput
+from .models import ErpCollaborator, License, LoginFailure, Membership, Token, User
+
+
+class InvitationsEndpoints(IdentityServiceBase):
+    @endpoint(write=True)
+    def invite_user(self, actor, payload):
+        actor = require_role(load_actor(actor), *MANAGERS)
+        data = schemas.InviteUserSchema().load(payload)
+        if not logic.can_manage(actor["role"], data["role"]):
+            raise Forbidden(f"A {actor['role']} cannot invite a {data['role']}.")
+        email = logic.normalize_email(data["email"])
+        with self.db.session() as s:
+            lic, pool = self._license(s, actor["license_id"], lock_pool=True)
+            user = s.execute(select(User).where(User.email == email)).scalar_one_or_none()
+            if user is None:
+                user = User(email=email, name=data["name"], phone=data["phone"], locale=data["locale"])
+                s.add(user)
+                s.flush()
+            m = s.execute(select(Membership).where(Membership.user_id == user.id,
+                                                   Membership.license_id == lic.id)).scalar_one_or_none()
+            if m is not None and m.status in ("active", "invited"):
+                raise Conflict(f"{email} is already {m.status} in this license.",
+                               {"user_id": user.id, "status": m.status})
+            self._take_seat(s, pool)
+            erp_code = data["erp_code"]
+            if erp_code is None:  # SSM: an email already known in the ERP gets its collaborator code
+                collab = s.execute(select(ErpCollaborator).where(
+                    ErpCollaborator.license_id == lic.id, ErpCollaborator.email == email)).scalar_one_or_none()
+                if collab is not None:
+                    erp_code = collab.code
+                    collab.user_id = user.id
+            if m is None:
+                m = Membership(user_id=user.id, license_id=lic.id)
+                s.add(m)
+            m.role, m.status, m.erp_code, m.invited_by = data["role"], "invited", erp_code, actor["user_id"]
+            m.deactivated_at = None
+            s.flush()
+            self._send_invitation(s, user, m, lic, actor.get("email"))
+            return member_view(user, m)
+
+    @endpoint(write=True)
+    def resend_invitation(self, actor, user_id):
+        actor = require_role(load_actor(actor), *MANAGERS, "user")
+        with self.db.session() as s:
+            lic, _ = self._license(s, actor["license_id"])
+            user, m = self._visible_membership(s, actor, user_id)
+            if not logic.can_manage(actor["role"], m.role) and not (actor["role"] == "user" and m.role == CLIENT):
+                raise Forbidden("You cannot manage this user.")
+            if m.status != "invited":
+                raise Conflict(f"This user is {m.status}; only pending invitations can be re-sent.")
+            for t in s.execute(select(Token).where(Token.user_id == user.id, Token.purpose == "invitation",
+                                                   Token.license_id == lic.id, Token.used_at.is_(None))).scalars():
+                t.used_at = utcnow()  # older links stop working
+            self._send_invitation(s, user, m, lic, actor.get("email"))
+            return member_view(user, m)
+
+    @endpoint
+    def link_info(self, payload):
+        """Who an emailed link is for (the set-password page shows the company and the email), without
+        using it; the same 404/410 answers as using it."""
+        data = schemas.LinkInfoSchema().load(payload)
+        with self.db.session() as s:
+            token = self._usable(s, data["token"], data["purpose"])
+            user = s.get(User, token.user_id)
+            company = None
+            if token.license_id:
+                company = s.get(License, token.license_id).name
+            return {"purpose": data["purpose"], "email": user.email, "name": user.name, "company": company,
+                    "has_password": bool(user.password_hash), "expires_at": iso(token.expires_at)}
+
+    @endpoint
+    def accept_invitation(self, payload):
+        data = schemas.AcceptInvitationSchema().load(payload)
+        with self.db.session() as s:
+            token = self._consume(s, data["token"], "invitation")
+            user = s.get(User, token.user_id)
+            lic, pool = self._license(s, token.license_id, lock_pool=True)
+            m = s.execute(select(Membership).where(Membership.user_id == user.id,
+                                                   Membership.license_id == lic.id)).scalar_one()
+            if m.status == "deactivated":
+                raise Gone("This access was withdrawn.")
+            self._check_pool_open(pool)
+            self._check_client_restrictions(m, data["client_ip"])
+            if data["password"]:
+                logic.validate_password(data["password"])
+                user.password_hash = offhub.run(logic.hash_password, data["password"])
+            elif not user.password_hash:
+                raise InvalidInput("Choose a password.", {"fields": {"password": ["Missing data for required field."]}})
+            if data["name"]:
+                user.name = data["name"]
+            if m.status != "active":
+                m.status, m.activated_at = "active", utcnow()
+                self._access_changed(s, m)
+                self.outbox.add(s, "user.activated.v1", {
+                    "user_id": user.id, "email": user.email, "name": user.name, "role": m.role,
+                    "license_id": lic.id}, subject=user.id, license_id=lic.id)
+            return self._tokens(s, user, m, lic)
+
+    @endpoint(write=True)
+    def request_password_reset(self, email):
+        """Always answers the same way, whether or not the email is known."""
+        try:
+            email = logic.normalize_email(email)
+        except InvalidInput:
+            return {"requested": True}
+        with self.db.session() as s:
+            user = s.execute(select(User).where(User.email == email)).scalar_one_or_none()
+            if user is not None and user.password_hash:
+                secret = self._issue_secret(s, user, "reset", None, logic.RESET_TTL)
+                self.outbox.add(s, "notification.requested.v1", {
+                    "channel": "email", "to": user.email, "locale": user.locale, "template": "password_reset",
+                    "user_id": user.id, "dedupe_key": f"reset:{logic.hash_secret(secret)}",
+                    "vars": {"name": user.name or user.email,
+                             "link": logic.set_password_url(self.settings.public_url, secret).replace(
+                                 "/set-password?", "/reset-password?"),
+                             "expires_at": iso(utcnow() + logic.RESET_TTL)}}, subject=user.id, license_id=None)
+        return {"requested": True}
+
+    @endpoint(write=True)
+    def reset_password(self, payload):
+        data = schemas.ResetPasswordSchema().load(payload)
+        logic.validate_password(data["password"])
+        with self.db.session() as s:
+            token = self._consume(s, data["token"], "reset")
+            user = s.get(User, token.user_id)
+            self._set_password(s, user, data["password"])
+            return {"reset": True}
+
+    def _set_password(self, s, user: User, password: str):
+        """A new password ends every session of the person: refresh tokens now, access tokens issued
+        before from their next request (access version bumped in each license)."""
+        user.password_hash = offhub.run(logic.hash_password, password)
+        for t in s.execute(select(Token).where(Token.user_id == user.id, Token.purpose == "refresh",
+                                               Token.used_at.is_(None))).scalars():
+            t.used_at = utcnow()
+        for m in s.execute(select(Membership).where(Membership.user_id == user.id)).scalars():
+            self._access_changed(s, m, end_sessions=True)
+        self._forget_login_failures(s, user.email)
+
+    @endpoint(write=True)
+    def change_password(self, actor, payload):
+        """My password, proven with the current one. A wrong current password counts as a failed sign-in
+        (same throttle: guessing it here is no faster than at the sign-in page). Every session ends,
+        and this one goes on with the new session returned."""
+        actor = load_actor(actor)
+        data = schemas.ChangePasswordSchema().load(payload)
+        logic.validate_password(data["new_password"], field="new_password")
+        with self.db.session() as s:
+            user, m = self._membership(s, actor["license_id"], actor["user_id"])
+            throttle = self.settings.login_throttle.limits(user.email, data["client_ip"])
+            self._check_login_throttle(s, throttle)
+            if not offhub.run(logic.verify_password, user.password_hash, data["current_password"]):
+                s.add_all(LoginFailure(key=key) for key in throttle)
+                s.commit()  # the failed attempt must be counted, so commit before refusing
+                raise InvalidInput("The current password is wrong.",
+                                   {"fields": {"current_password": ["This is not your current password."]}})
+            self._set_password(s, user, data["new_password"])
+            return self._tokens(s, user, m, s.get(License, m.license_id))

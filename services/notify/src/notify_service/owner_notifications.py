@@ -1,0 +1,83 @@
+"""Owner notifications: a salesperson is told (by email and/or SMS, as their preferences in identity say)
+when a customer acts on what they sent them: a quote viewed, downloaded or answered, a contract shared or
+signed, the customer's details changed from the portal.
+"""
+from __future__ import annotations
+
+import logging
+
+from paraph_platform.events import subscribe
+from paraph_platform.inbox import first_time
+
+from . import logic
+from .base import NotifyBase
+from .models import Inbox
+
+log = logging.getLogger(__name__)
+
+
+class OwnerNotificationsEndpoints(NotifyBase):
+    """The events an owner is told about (the channels come from their preferences)."""
+
+    @subscribe("portal", "quote.viewed.v1")
+    def on_quote_viewed(self, event):
+        self._owner_event(event)
+
+    @subscribe("portal", "quote.downloaded.v1")
+    def on_quote_downloaded(self, event):
+        self._owner_event(event)
+
+    @subscribe("portal", "quote.feedback_sent.v1")
+    def on_quote_feedback(self, event):
+        self._owner_event(event)
+
+    @subscribe("portal", "contract.shared.v1")
+    def on_contract_shared(self, event):
+        self._owner_event(event)
+
+    @subscribe("signing", "signature.completed.v1")
+    def on_signature_completed(self, event):
+        self._owner_event(event)
+
+    @subscribe("contracts", "customer.self_updated.v1")
+    def on_customer_self_updated(self, event):
+        """A portal client changed their or their company's details: the customer's owner is told."""
+        self._owner_event(event)
+
+    def _owner_event(self, event: dict):
+        consumer = "notify.owner"
+        with self.db.session() as s:
+            if self._seen(s, event["id"], consumer):
+                return
+        data = event.get("data") or {}
+        owner_id, license_id = data.get("owner_id"), event.get("license_id")
+        customer_id = data.get("customer_id") if isinstance(data.get("customer_id"), str) else None
+        self._know_customer_scope(license_id, customer_id)
+        rule = logic.OWNER_EVENTS.get(event["type"])
+        owner, license_name = None, ""
+        if rule and owner_id and license_id:
+            owner = (self.identity.resolve_users(license_id, [str(owner_id)]) or {}).get(str(owner_id))
+            if owner is not None:
+                license_name = self._license_name(license_id)
+        ids = []
+        with self.db.session() as s:
+            if not first_time(s, Inbox, event["id"], consumer):
+                return
+            if owner is None or owner.get("status") == "deactivated":
+                log.info("notify: %s %s: no active owner to notify", event["type"], event["id"])
+                return
+            if event["type"] == "contract.shared.v1" and data.get("shared_by") == owner_id:
+                return  # nobody needs to be told about their own action
+            preference_key, template = rule
+            variables = {**logic.owner_vars(event, owner, self.settings.public_url), "license_name": license_name}
+            for channel in logic.owner_channels(preference_key, owner.get("preferences")):
+                recipient = owner.get("email") if channel == "email" else logic.normalize_phone(owner.get("phone"))
+                row = self._deliverer().enqueue(
+                    s, license_id=license_id, channel=channel, template=template, locale=owner.get("locale") or "fr",
+                    recipient=recipient or "", recipient_name=owner.get("name"), user_id=owner.get("user_id"),
+                    customer_id=customer_id, variables=variables, dedupe_key=f"{event['id']}:{template}:{channel}",
+                    event=event,
+                    error=None if recipient else f"the user has no {'phone number' if channel == 'sms' else 'email'}")
+                if row is not None and row.status == "queued":
+                    ids.append(row.id)
+        self._send_now(ids)

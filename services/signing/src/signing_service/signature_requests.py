@@ -1,0 +1,327 @@
+"""Signature requests as their requester and the contract's staff handle them: creating one (the
+contract's current PDF frozen, its participants resolved from users, contacts or plain addresses),
+reading it with its evidence and audit trail, listing, the portal's latest request of a contract,
+cancelling, and reminding whoever's turn it is.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
+
+from paraph_platform.actor import LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role
+from paraph_platform.db import new_id, utcnow
+from paraph_platform.pagination import Ordering, keyset_page, page_result
+from paraph_platform.service import endpoint
+
+from . import flow, logic, schemas
+from .base import SigningBase
+from .exceptions import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from .fields import field_view
+from .logic import iso
+from .models import ACTIVE_STATUSES, AuditEntry, Evidence, Participant, SignatureRequest
+from .participants import participant_view
+from .sealed_documents import audit_view, evidence_view
+from .signer_attachments import attachment_view
+
+SIGNABLE_KINDS = ("contract", "quote")
+SIGNABLE_STATUSES = ("draft", "sent")
+# the requests list's order, newest first, ending with the unique id (the cursor's keyset; index
+# ix_request_license_created_id, read backwards)
+REQUESTS_ORDER = [Ordering(SignatureRequest.created_at, descending=True),
+                  Ordering(SignatureRequest.id, descending=True)]
+
+
+def request_view(r: SignatureRequest, participants: list, links: dict | None = None) -> dict:
+    return {
+        "id": r.id, "license_id": r.license_id, "contract_id": r.contract_id, "contract_kind": r.contract_kind,
+        "contract_number": r.contract_number, "contract_title": r.contract_title, "customer_id": r.customer_id,
+        "status": r.status, "stage": r.stage, "owner_id": r.owner_id, "owner_name": r.owner_name,
+        "created_by": r.created_by, "message": r.message, "locale": r.locale, "expires_at": iso(r.expires_at),
+        "created_at": iso(r.created_at), "updated_at": iso(r.updated_at), "completed_at": iso(r.completed_at),
+        "ended_at": iso(r.ended_at), "end_reason": r.end_reason,
+        "document": {"filename": r.document_filename, "sha256": r.document_sha256, "size": r.document_size},
+        "sealed_sha256": r.sealed_sha256, "proof_sha256": r.proof_sha256, "seal": dict(r.seal_info or {}),
+        "signed_pdf_available": r.sealed_sha256 is not None,  # set with the sealed PDF: its bytes stay unread "proof_available": r.status in logic.FINAL_REQUEST_STATUSES,
+        "participants": [participant_view(p, (links or {}).get(p.id)) for p in participants],
+        "signing_order": r.signing_order, "cc": list(r.cc or []),
+    }
+
+
+class SignatureRequestsEndpoints(SigningBase):
+    """Create, read, list, cancel and remind."""
+
+    # -- creating a request -----------------------------------------------------------------------------
+
+    def _resolve(self, actor: dict, contract: dict, data: dict) -> list[dict]:
+        license_id = actor["license_id"]
+        parallel = data["signing_order"] == "parallel"
+        items = [{**x, "role": logic.APPROVER} for x in logic.normalize_orders(data["approvers"], parallel)] + \
+                [{**x, "role": logic.SIGNER} for x in logic.normalize_orders(data["signers"], parallel)]
+        user_ids = sorted({x["user_id"] for x in items if x.get("user_id")})
+        contact_ids = sorted({x["contact_id"] for x in items if x.get("contact_id")})
+        users = self.identity.resolve_users(license_id, user_ids) if user_ids else {}
+        contacts = self.contracts.get_contacts_internal(license_id, contact_ids) if contact_ids else {}
+        missing_users = [u for u in user_ids if u not in users]
+        if missing_users:
+            raise NotFound("User not found in this license.", {"user_ids": missing_users})
+        missing_contacts = [c for c in contact_ids if c not in contacts]
+        if missing_contacts:
+            raise NotFound("Contact not found.", {"contact_ids": missing_contacts})
+        for cid in contact_ids:
+            if contacts[cid].get("customer_id") != contract.get("customer_id"):
+                # a contact of another customer: only if the caller may see that customer (else 404)
+                self.contracts.get_contact(actor, cid)
+        out, seen = [], set()
+        for x in items:
+            if x.get("user_id"):
+                u = users[x["user_id"]]
+                if u.get("status") != "active":
+                    raise InvalidInput("A participant is not an active user of this license.",
+                                       {"fields": {"user_id": [f"{x['user_id']} is {u.get('status')}"]}})
+                person = {"kind": "user", "user_id": u["user_id"], "contact_id": u.get("contact_id"),
+                          "name": u.get("name") or u["email"], "email": u["email"], "phone": u.get("phone")}
+            elif x.get("contact_id"):
+                c = contacts[x["contact_id"]]
+                if not c.get("email"):
+                    raise InvalidInput("This contact has no email address to send the signing link to.",
+                                       {"fields": {"contact_id": [f"{x['contact_id']} has no email"]}})
+                person = {"kind": "contact", "user_id": None, "contact_id": c["id"],
+                          "name": c.get("name") or c["email"], "email": c["email"],
+                          "phone": c.get("mobile") or c.get("phone")}
+            else:
+                person = {"kind": "external", "user_id": None, "contact_id": None, "name": x["name"].strip(),
+                          "email": x["email"].strip().lower(), "phone": x.get("phone")}
+            key = (x["role"], person["email"].lower())
+            if key in seen:
+                raise InvalidInput(f"{person['email']} appears twice as {x['role']}.",
+                                   {"fields": {x["role"] + "s": [f"duplicate participant {person['email']}"]}})
+            seen.add(key)
+            if x["otp_channel"] == "sms" and not person["phone"]:
+                raise InvalidInput(f"No phone number is known for {person['name']}: one-time codes go by email.",
+                                   {"fields": {"otp_channel": ["sms needs a phone number"]}})
+            out.append({**person, "role": x["role"], "order": x["order"], "position": x["position"],
+                        "otp_channel": x["otp_channel"]})
+        return out
+
+    @endpoint(write=True)
+    def create_request(self, actor, payload):
+        """Freeze the contract's current PDF and ask its approvers, then its signers, in turn."""
+        raw_actor = actor if isinstance(actor, dict) else {}
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.RequestIn().load(payload)
+        contract = self.contracts.get_contract(actor, data["contract_id"])  # 404 outside the perimeter
+        if contract["kind"] not in SIGNABLE_KINDS:
+            raise Conflict(f"An {contract['kind']} is not signed electronically.")
+        if contract["status"] not in SIGNABLE_STATUSES:
+            raise Conflict(f"A {contract['status']} {contract['kind']} cannot be sent for signature.",
+                           {"status": contract["status"]})
+        with self.db.session() as s:
+            if s.execute(select(SignatureRequest.id).where(
+                    SignatureRequest.contract_id == contract["id"],
+                    SignatureRequest.status.in_(ACTIVE_STATUSES))).first():
+                raise Conflict("A signature request is already under way for this document; cancel it first.")
+        pdf = self.contracts.get_pdf(actor["license_id"], contract["id"])
+        try:
+            document = base64.b64decode(pdf["content_base64"], validate=True)
+        except (ValueError, KeyError, TypeError):
+            raise Conflict("The document could not be read; try again.") from None
+        if pdf.get("sha256") and pdf["sha256"] != hashlib.sha256(document).hexdigest():
+            raise Conflict("The document changed in transit; try again.")
+        if len(document) > self.settings.max_document_bytes:
+            raise PayloadTooLarge("The document is too large to be signed.")
+        filename = pdf.get("filename") or f"{contract['number']}.pdf"
+        return self._open_request(raw_actor, actor, data, contract, filename, document)
+
+    def _open_request(self, raw_actor: dict, actor: dict, data: dict, contract: dict, filename: str,
+                      document: bytes) -> dict:
+        """Store a request on ``document`` (checked by the caller) and ask its first participants. ``contract``
+        is the contract's view, or for an uploaded document a stand-in (id None, kind "document")."""
+        people = self._resolve(actor, contract, data)
+        try:
+            license_name = self.identity.license_settings(actor["license_id"]).get("name") or ""
+        except Exception:  # noqa: BLE001 - cosmetic (email wording)
+            license_name = ""
+        sha = hashlib.sha256(document).hexdigest()
+        placement = self._place_fields(document, data["fields"], data["text_tags"], len(data["signers"]))
+        now = utcnow()
+        creator_name = raw_actor.get("name") or actor.get("email") or ""
+        try:
+            with self.db.session() as s:
+                r = SignatureRequest(
+                    license_id=actor["license_id"], license_name=license_name, contract_id=contract["id"],
+                    contract_kind=contract["kind"], contract_number=contract["number"],
+                    contract_title=contract.get("title") or "", customer_id=contract.get("customer_id"),
+                    owner_id=contract.get("owner_id") or actor["user_id"], owner_name=contract.get("owner_name") or "",
+                    owner_email=contract.get("owner_email") or "", created_by=actor["user_id"],
+                    created_by_name=creator_name, status="pending", stage="approval",
+                    locale=data["locale"] or contract.get("locale") or "fr", message=data["message"],
+                    expires_at=flow.expiry(data, now, self.settings.request_ttl_days),
+                    **flow.creation_fields(s, actor, data), document_filename=filename, document_sha256=sha,
+                    document_size=len(document), document=document, page_sizes=placement["pages"] or None,
+                    created_at=now, updated_at=now)
+                s.add(r)
+                s.flush()
+                for x in people:
+                    pid = new_id()
+                    s.add(Participant(id=pid, request_id=r.id, license_id=r.license_id, role=x["role"],
+                                      order=x["order"], position=x["position"], kind=x["kind"], user_id=x["user_id"],
+                                      contact_id=x["contact_id"], name=x["name"], email=x["email"], phone=x["phone"],
+                                      otp_channel=x["otp_channel"], status="waiting",
+                                      token_hash=logic.token_hash(self._token(pid)), created_at=now))
+                s.flush()
+                participants = self._participants(s, r.id)
+                signers = sorted((p for p in participants if p.role == logic.SIGNER), key=lambda p: p.position)
+                self._store_fields(s, r, placement["fields"], signers)
+                self._store_attachments_requested(s, r, data.get("attachments_requested") or [], signers)
+                self._audit(s, r, "request_created", self._staff(actor, creator_name), {
+                    "contract_id": r.contract_id, "contract_number": r.contract_number, "kind": r.contract_kind,
+                    "document": {"filename": r.document_filename, "sha256": sha, "size": len(document)},
+                    "expires_at": iso(r.expires_at), "message": r.message, "signing_order": r.signing_order,
+                    "reminders": {"every_days": r.reminder_every_days, "max": r.reminder_max}, "cc": r.cc,
+                    "participants": [{"id": p.id, "role": p.role, "order": p.order, "kind": p.kind,
+                                      "name": p.name, "email": p.email} for p in participants]}, at=now)
+                self.outbox.add(s, "signature.requested.v1", {
+                    "request_id": r.id, "contract_id": r.contract_id, "kind": r.contract_kind,
+                    "number": r.contract_number, "owner_id": r.owner_id, "document_sha256": sha,
+                    "expires_at": iso(r.expires_at),
+                    "approvers": [{"participant_id": p.id, "name": p.name, "email": p.email, "order": p.order}
+                                  for p in participants if p.role == logic.APPROVER],
+                    "signers": [{"participant_id": p.id, "name": p.name, "email": p.email, "order": p.order}
+                                for p in participants if p.role == logic.SIGNER]},
+                    subject=r.id, license_id=r.license_id)
+                # the participants asked right now were already given a way to sign by the caller
+                self._invitations_sent_by_caller = not data["send_invitations"]
+                try:
+                    self._advance(s, r, now)
+                finally:
+                    self._invitations_sent_by_caller = False
+                return {**request_view(r, self._participants(s, r.id)),
+                        "fields": [field_view(f) for f in self._fields(s, r.id)]}
+        except IntegrityError:
+            raise Conflict("A signature request is already under way for this document; cancel it first.") from None
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    def _detail(self, s, r: SignatureRequest) -> dict:
+        participants = self._participants(s, r.id)
+        by_id = {p.id: p for p in participants}
+        entries = s.execute(select(AuditEntry).where(AuditEntry.request_id == r.id)
+                            .order_by(AuditEntry.seq)).scalars().all()
+        evidence = s.execute(select(Evidence).where(Evidence.request_id == r.id)
+                             .order_by(Evidence.audit_seq)).scalars().all()
+        view = request_view(r, participants)
+        view["audit_trail"] = [audit_view(a) for a in entries]
+        view["chain"] = logic.verify_chain(entries, r.id)
+        view["evidence"] = [evidence_view(e, by_id.get(e.participant_id)) for e in evidence]
+        view.update(self._flow_detail(s, r, participants))
+        view["fields"] = [field_view(f) for f in self._fields(s, r.id)]
+        view["attachments"] = [attachment_view(a) for a in self._attachments(s, r.id)]
+        return view
+
+    @endpoint
+    def get_request(self, actor, request_id):
+        """A request with its participants, evidence and audit trail (and the chain's verification)."""
+        actor = load_actor(actor)
+        with self.db.session() as s:
+            r = self._request(s, actor["license_id"], request_id)
+        self._visible(actor, r)
+        with self.db.session() as s:
+            return self._detail(s, self._request(s, actor["license_id"], request_id))
+
+    @endpoint
+    def list_requests(self, actor, params=None):
+        """Requests of a contract (if you see it), or the requests you created or own (admins: all)."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        p = schemas.ListIn().load(params or {})
+        # a page of requests, not their documents: the PDFs (up to MAX_DOCUMENT_BYTES each) stay in the database
+        q = (select(SignatureRequest).where(SignatureRequest.license_id == actor["license_id"])
+             .options(defer(SignatureRequest.document), defer(SignatureRequest.sealed_pdf),
+                      defer(SignatureRequest.proof_pdf)))
+        if p["contract_id"]:
+            self.contracts.get_contract(actor, p["contract_id"])
+            q = q.where(SignatureRequest.contract_id == p["contract_id"])
+        elif actor["role"] not in (LICENSE_ADMIN, SYSTEM):
+            q = q.where(or_(SignatureRequest.created_by == actor["user_id"],
+                            SignatureRequest.owner_id == actor["user_id"]))
+        if p["status"]:
+            q = q.where(SignatureRequest.status == p["status"])
+        if p["kind"]:
+            q = q.where(SignatureRequest.contract_kind == p["kind"])
+        with self.db.session() as s:
+            page = keyset_page(s, q, REQUESTS_ORDER, limit=p["limit"], cursor=p["cursor"], offset=p["offset"],
+                               count=p["count"], order_name="requests")
+            requests = [r for r, in page["rows"]]
+            participants = self._participants_of(s, [r.id for r in requests])
+            return page_result(page, [request_view(r, participants.get(r.id, [])) for r in requests])
+
+    @endpoint
+    def request_for_contract(self, license_id, contract_id):
+        """Internal (portal): the latest request of a contract with each participant's signing path."""
+        with self.db.session() as s:
+            r = s.execute(select(SignatureRequest).where(
+                SignatureRequest.license_id == license_id, SignatureRequest.contract_id == contract_id)
+                .order_by(SignatureRequest.created_at.desc()).limit(1)).scalar_one_or_none()
+            if r is None:
+                return None
+            participants = self._participants(s, r.id)
+            return request_view(r, participants, {p.id: self._path(p.id) for p in participants})
+
+    # -- owner actions ---------------------------------------------------------------------------------------
+
+    @endpoint(write=True)
+    def cancel_request(self, actor, request_id, payload=None):
+        """The requester, the contract's owner or a manager cancels a request under way."""
+        raw_actor = actor if isinstance(actor, dict) else {}
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.CancelIn().load(payload or {})
+        with self.db.session() as s:
+            r = self._request(s, actor["license_id"], request_id)
+        self._visible(actor, r)
+        if not self._in_charge(actor, r):
+            raise Forbidden("Only the requester, the document's owner or a manager can cancel this request.")
+        now = utcnow()
+        with self.db.session() as s:
+            r = self._lock(s, request_id, actor["license_id"])
+            if r.status == "cancelled":
+                return request_view(r, self._participants(s, r.id))
+            if r.status != "pending":
+                raise Conflict(f"A {r.status} request cannot be cancelled.", {"status": r.status})
+            r.status, r.ended_at, r.updated_at = "cancelled", now, now
+            r.end_reason = data["reason"] or "cancelled"
+            self._audit(s, r, "cancelled", self._staff(actor, raw_actor.get("name")), {"reason": data["reason"]},
+                        at=now)
+            self.outbox.add(s, "signature.cancelled.v1", {
+                "request_id": r.id, "contract_id": r.contract_id, "owner_id": r.owner_id,
+                "cancelled_by": actor["user_id"], "reason": data["reason"]}, subject=r.id, license_id=r.license_id)
+            return request_view(r, self._participants(s, r.id))
+
+    @endpoint(write=True)
+    def remind(self, actor, request_id, payload=None):
+        """Remind now everybody whose turn it is, or one participant (not twice within
+        SIGNATURE_REMINDER_MIN_INTERVAL)."""
+        raw_actor = actor if isinstance(actor, dict) else {}
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schemas.RemindIn().load(payload or {})
+        with self.db.session() as s:
+            r = self._request(s, actor["license_id"], request_id)
+        self._visible(actor, r)
+        with self.db.session() as s:
+            r = self._lock(s, request_id, actor["license_id"])
+            if r.status != "pending":
+                raise Conflict(f"A {r.status} request has nobody to remind.", {"status": r.status})
+            one = data["participant_id"]
+            if one is not None:
+                target = next((p for p in self._participants(s, r.id) if p.id == one), None)
+                if target is None:
+                    raise NotFound("This person is not a participant of the request.")
+                if target.status != "pending":
+                    raise Conflict("It is not this person's turn: only whoever is asked now can be reminded.",
+                                   {"participant_status": target.status})
+            now = utcnow()
+            reminded = self._remind(s, r, now, self.settings.reminder_min_interval,
+                                    self._staff(actor, raw_actor.get("name")), participant_id=one)
+            return {"reminded": len(reminded), "participant_ids": reminded}

@@ -1,0 +1,131 @@
+"""The OpenAPI document a generated client is built from tells the truth about success answers (issue 14).
+
+* every operation declares its success status with its body: a JSON schema, a binary media type (PDFs,
+  files), or 204 with no content;
+* the status a view really answers (run with the RPC pool replaced by a recorder, tests/contract/gateway_map)
+  is the one declared: no undocumented 204 from a view that returns nothing;
+* response schemas are open (``additionalProperties: false`` only on request bodies): services add fields
+  within a major version;
+* every operation documents its errors as problem+json, by status where route() tells which apply.
+
+``.venv/bin/python -m tests.contract.test_openapi_document`` prints the counts.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.contract import gateway_map as gm
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+@pytest.fixture(scope="module")
+def app():
+    return gm.make_app()
+
+
+@pytest.fixture(scope="module")
+def document(app):
+    return app.test_client().get("/api/v1/openapi.json").get_json()
+
+
+def operations(document: dict):
+    for path, ops in document["paths"].items():
+        for method, op in ops.items():
+            yield method.upper(), path, op
+
+
+def success_answers(op: dict) -> dict:
+    return {code: answer for code, answer in op["responses"].items() if code.startswith("2")}
+
+
+def without_success_schema(document: dict) -> set[tuple[str, str]]:
+    """Operations that answer a body on success without saying what it is."""
+    return {(method, path) for method, path, op in operations(document)
+            if not any("content" in answer or code == "204" for code, answer in success_answers(op).items())}
+
+
+def closed_response_schemas(document: dict) -> set[str]:
+    """Components (or inline schemas) of success answers that refuse unknown fields."""
+    from paraph_gateway.openapi import _refs
+    components = document["components"]["schemas"]
+    names, found = set(), set()
+    for method, path, op in operations(document):
+        for answer in success_answers(op).values():
+            _refs(answer, names)
+            if '"additionalProperties": false' in json.dumps(answer):
+                found.add(f"{method} {path}")
+    reached = set()
+    while names - reached:
+        name = (names - reached).pop()
+        reached.add(name)
+        _refs(components[name], names)
+    return found | {name for name in reached if '"additionalProperties": false' in json.dumps(components[name])}
+
+
+def undocumented_statuses(app, document: dict) -> list[str]:
+    """Routes whose view answers a success status the document does not declare (a 204 for a view that
+    returns nothing, most often)."""
+    found = []
+    for route in gm.routes(app):
+        path = gm.ARG.sub(lambda m: "{" + m.group(1) + "}", route.rule)
+        declared = success_answers(document["paths"][path][route.method.lower()])
+        body = gm.sample_object(route.body, minimal=True) if route.body is not None else None
+        query = gm.sample_object(route.query, minimal=True) if route.query is not None else None
+        answered = gm.invoke(app, route, body=body, query=query)
+        # a view post-processing the recorder's fake result (PDFs) fails: only real answers are judged
+        if 200 <= answered.status < 300 and str(answered.status) not in declared:
+            found.append(f"{route.id}: answers {answered.status}, declares {', '.join(declared)}")
+    return found
+
+
+def test_every_operation_declares_what_it_answers_on_success(document):
+    missing = without_success_schema(document)
+    assert not missing, ("operations without a success schema (declare route(..., response=Schema), or the media "
+                         "type of a binary answer in responses=, e.g. {200: 'application/pdf: ...'}): "
+                         f"{sorted(missing)}")
+
+
+def test_views_answer_the_success_status_they_declare(app, document):
+    assert not undocumented_statuses(app, document)
+
+
+def test_response_schemas_are_open(document):
+    assert not closed_response_schemas(document)
+
+
+def test_every_operation_documents_its_errors_as_problems(document):
+    for method, path, op in operations(document):
+        answers = op["responses"]
+        for code in [c for c in answers if c[0] in "45"]:
+            assert answers[code]["content"]["application/problem+json"]["schema"] == PROBLEM_REF, (method, path, code)
+        assert {"4XX", "5XX"} <= set(answers), (method, path)
+        expected = {"404"} if "{" in path else set()
+        if op.get("security"):
+            expected |= {"401", "403", "429"}
+        if "requestBody" in op:
+            expected |= {"400", "413", "415", "422"}
+        assert expected <= set(answers), f"{method} {path}: {sorted(expected - set(answers))} not documented"
+
+
+def main() -> int:
+    app = gm.make_app()
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    count = sum(1 for _ in operations(document))
+    missing = sorted(without_success_schema(document))
+    print(f"{count} operations; {len(missing)} without a success schema")
+    for method, path in missing:
+        print(f"  {method} {path}")
+    closed = sorted(closed_response_schemas(document))
+    print(f"{len(closed)} closed response schemas: {', '.join(closed)}")
+    statuses = undocumented_statuses(app, document)
+    print(f"{len(statuses)} undocumented success statuses")
+    for line in statuses:
+        print(f"  {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,122 @@
+"""A signature request on an uploaded PDF, without a contract, through the gateway: a 2-page PDF with a
+text tag signed end to end (the field stamped, the sealed PDF verified), who sees it, and every refusal of
+the upload (a 422 saying why, nothing stored)."""
+import base64
+import io
+import shutil
+
+import pytest
+from pypdf import PdfReader
+
+from signing_service import testing as esign
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+
+
+@pytest.fixture(scope="module")
+def tagged_pdf():
+    """Two pages; Jeanne's signature goes where the {{sig:1}} tag is written, on page 2."""
+    from weasyprint import HTML
+    return HTML(string="<h1>Partnership agreement</h1><p>Terms of the partnership.</p>"
+                       "<p style='page-break-before: always'>Signed for the partner:</p>"
+                       "<p>{{sig:1}}</p>").write_pdf()
+
+
+@pytest.fixture
+def world(system):
+    s = system("identity", "perimeter", "contracts", "signing")
+    admin = s.new_license("Vendeur SA", "admin@vendeur.test")
+    sales = s.add_user(admin, "sales@vendeur.test", name="Sam Sales")
+    other = s.add_user(admin, "other@vendeur.test", name="Olga Other")
+    return {"s": s, "admin": admin["access_token"], "sales": sales["access_token"], "other": other["access_token"]}
+
+
+def _upload(world, content: bytes, filename: str = "agreement.pdf", **body):
+    return world["s"].post("/api/v1/signature-requests", token=world["sales"], json={
+        "title": "Partnership agreement", "signers": [{"name": "Jeanne Dupont", "email": "jeanne@client.test"}],
+        "document": {"filename": filename, "content_base64": base64.b64encode(content).decode()}, **body})
+
+
+def test_uploaded_pdf_signed_end_to_end(world, tagged_pdf):
+    s, sales = world["s"], world["sales"]
+    assert len(PdfReader(io.BytesIO(tagged_pdf)).pages) == 2
+    r = _upload(world, tagged_pdf, locale="en", cc=[{"name": "Carl Copy", "email": "carl@client.test"}])
+    assert r.status_code == 201, r.get_json()
+    req = r.get_json()
+    assert req["contract_id"] is None and req["contract_kind"] == "document"
+    assert req["contract_number"] == "agreement" and req["contract_title"] == "Partnership agreement"
+    assert req["document"]["filename"] == "agreement.pdf" and req["document"]["size"] == len(tagged_pdf)
+    [sig] = req["fields"]
+    assert sig["type"] == "signature" and sig["page"] == 2  # placed by the text tag
+
+    # seen by its sender and the managers, not by another salesperson; listed among the sender's requests
+    assert s.get(f"/api/v1/signature-requests/{req['id']}", token=world["admin"]).status_code == 200
+    assert s.get(f"/api/v1/signature-requests/{req['id']}", token=world["other"]).status_code == 404
+    assert req["id"] in [x["id"] for x in s.get("/api/v1/signature-requests", token=sales).get_json()["items"]]
+    assert req["id"] not in [x["id"] for x in s.get("/api/v1/signature-requests",
+                                                     token=world["other"]).get_json()["items"]]
+    # the requests on uploaded documents apart from those on quotes and contracts
+    listed = {kind: [x["id"] for x in s.get(f"/api/v1/signature-requests?kind={kind}", token=sales)
+                     .get_json()["items"]] for kind in ("document", "quote")}
+    assert listed == {"document": [req["id"]], "quote": []}
+
+    info = s.get(f"/api/v1/sign/{esign.token(s, 'jeanne@client.test')}").get_json()
+    assert info["request"]["kind"] == "document" and len(info["pages"]) == 2
+    assert s.get(f"/api/v1/sign/{esign.token(s, 'jeanne@client.test')}/document").data == tagged_pdf
+    r = esign.sign_via_link(s, "jeanne@client.test")
+    assert r.status_code == 200, r.get_json()
+
+    def completed():
+        body = s.get(f"/api/v1/signature-requests/{req['id']}", token=sales).get_json()
+        return body if body["status"] == "completed" else None
+    detail = s.wait_for(completed, timeout=60, message="the request to be sealed")
+    assert all(f["filled"] for f in detail["fields"]) and detail["chain"]["valid"]
+    r = s.get(f"/api/v1/signature-requests/{req['id']}/signed.pdf", token=sales)
+    assert r.status_code == 200 and "agreement-signed.pdf" in r.headers["Content-Disposition"]
+    sealed = r.data
+    assert sealed.startswith(tagged_pdf)
+    assert "Jeanne Dupont" in PdfReader(io.BytesIO(sealed)).pages[1].extract_text()  # the stamped field
+    v = s.post("/api/v1/signatures/verify", data=sealed, headers={"Content-Type": "application/pdf"},
+               token=sales).get_json()
+    assert v["valid"] and v["sealed_by_paraph"] and v["request"]["id"] == req["id"]
+    proof = s.get(f"/api/v1/signature-requests/{req['id']}/proof.pdf", token=sales)
+    assert proof.status_code == 200 and proof.data.startswith(b"%PDF")
+    # the CC recipient got the signed copy; the events carry no contract
+    assert esign.notifications(s, "signature_cc", "carl@client.test")
+    [done] = [e["data"] for e in esign.events(s, "signature.completed.v1")]
+    assert done["request_id"] == req["id"] and done["contract_id"] is None and done["kind"] == "document"
+
+
+@pytest.mark.parametrize("content, filename, reason, words", [
+    (b"Hello, I am plain text", "agreement.pdf", "not_pdf", "not a PDF"),
+    (b"%PDF-1.7\nthis is not a real PDF", "agreement.pdf", "malformed", "cannot be read"),
+    (esign.pdf_file(1, encrypt=True), "agreement.pdf", "encrypted", "encrypted"),
+    (esign.pdf_file(1, javascript=True), "agreement.pdf", "javascript", "JavaScript"),
+    (esign.pdf_file(1, open_action_script=True), "agreement.pdf", "javascript", "JavaScript"),
+    (esign.pdf_file(1, embedded_file=True), "agreement.pdf", "embedded_file", "embedded files"),
+    (esign.pdf_file(201), "agreement.pdf", "too_many_pages", "201 pages; at most 200"),
+    (esign.docx_file(), "agreement.docx", "docx_unavailable",
+     "DOCX is converted only when LibreOffice is installed; upload a PDF"),
+])
+def test_refused_uploads_are_422_saying_why(world, content, filename, reason, words):
+    if reason == "docx_unavailable" and shutil.which("soffice"):
+        pytest.skip("LibreOffice is installed here: the DOCX would be converted")
+    r = _upload(world, content, filename)
+    assert r.status_code == 422 and r.mimetype == "application/problem+json", r.get_json()
+    body = r.get_json()
+    assert words in body["detail"] and body["reason"] == reason and body["errors"]["document"], body
+    # nothing stored: the sender has no request
+    assert world["s"].get("/api/v1/signature-requests", token=world["sales"]).get_json()["items"] == []
+
+
+def test_upload_body_is_validated(world):
+    r = world["s"].post("/api/v1/signature-requests", token=world["sales"], json={
+        "signers": [{"name": "Jeanne", "email": "jeanne@client.test"}],
+        "document": {"filename": "a.pdf", "content_base64": "%%% not base64"}})
+    assert r.status_code == 422 and "title" in r.get_json()["errors"]
+    r = _upload(world, b"", "a.pdf")
+    assert r.status_code == 422, r.get_json()
+    r = world["s"].post("/api/v1/signature-requests", token=world["sales"], json={
+        "title": "T", "signers": [{"name": "Jeanne", "email": "jeanne@client.test"}],
+        "document": {"filename": "a.pdf", "content_base64": "%%% not base64"}})
+    assert r.status_code == 422 and "base64" in r.get_json()["detail"], r.get_json()

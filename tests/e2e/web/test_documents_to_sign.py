@@ -1,0 +1,87 @@
+"""Documents à signer (issue 15), driven as the salesperson in headless Chromium against the real services: the
+page reached from the main navigation, empty; an encrypted PDF refused with the API's reason next to the file
+input (in French, the values kept); a PDF built here sent to one signer, listed as under way and shown with its
+participant; the signer signs from the link emailed to her; the detail then offers the signed PDF and its
+proof, which download as PDFs through the web app."""
+from __future__ import annotations
+
+import pytest
+import requests
+from signing_service import testing as esign
+
+from .browsing import by_id
+from .conftest import signing_in
+from .test_admin_area import css, h1, navigate, notice
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
+
+
+def fill_form(browser, path, title: str):
+    by_id(browser, "document-file").send_keys(str(path))
+    title_input = by_id(browser, "document-title")
+    title_input.clear()
+    title_input.send_keys(title)
+    for field, value in (("signers-0-name", "Jeanne Dupont"), ("signers-0-email", "jeanne@client.test")):
+        box = by_id(browser, field)
+        box.clear()
+        box.send_keys(value)
+
+
+def test_upload_a_pdf_refusal_next_to_the_file_then_signed(public_system, browser, screenshot, tmp_path):
+    from weasyprint import HTML
+    w, s = public_system, public_system.s
+    admin = s.new_license("ACME Paris", "boss@acme.test")
+    s.add_user(admin, "paul@acme.test", name="Paul Martin")
+    signing_in(w)(browser, "paul@acme.test")
+    navigate(browser, "nav-documents-to-sign")
+    assert h1(browser) == "Documents à signer"
+    assert "aucun document" in by_id(browser, "main").text
+    screenshot(browser, "documents-to-sign-empty")
+
+    # an encrypted PDF: the API's reason next to the file input, in French; the title and signer kept
+    encrypted = tmp_path / "protected.pdf"
+    encrypted.write_bytes(esign.pdf_file(1, encrypt=True))
+    fill_form(browser, encrypted, "Accord protégé")
+    navigate(browser, "document-sign-submit")
+    assert by_id(browser, "document-file-error").text == (
+        "Ce PDF est chiffré ou protégé par un mot de passe : déposez-le sans protection.")
+    assert by_id(browser, "document-file").get_attribute("aria-invalid") == "true"
+    assert by_id(browser, "signers-0-email").get_attribute("value") == "jeanne@client.test"
+    screenshot(browser, "documents-to-sign-refused")
+
+    # a real PDF to one signer: the detail shows her turn, the list shows it under way
+    agreement = tmp_path / "partenariat.pdf"
+    agreement.write_bytes(HTML(string="<h1>Accord de partenariat</h1><p>Signé pour le partenaire :</p>"
+                                      "<p>{{sig:1}}</p>").write_pdf())
+    fill_form(browser, agreement, "Accord de partenariat")
+    navigate(browser, "document-sign-submit")
+    assert "envoyé" in notice(browser)
+    assert h1(browser) == "Accord de partenariat"
+    assert by_id(browser, "request-status").text == "En cours"
+    [row] = css(browser, "#participants-table tbody tr")
+    assert "Jeanne Dupont" in row.text and row.get_attribute("data-status") == "pending"
+    assert not css(browser, "#download-signed-pdf")
+    screenshot(browser, "documents-to-sign-detail")
+    navigate(browser, f"remind-{row.get_attribute('data-participant')}")  # the signature center's reminder
+    assert "relance" in notice(browser).lower()
+    navigate(browser, "back-to-documents")
+    [listed] = css(browser, "#documents-to-sign tbody tr")
+    assert listed.get_attribute("data-status") == "pending"
+    assert "Accord de partenariat" in listed.text and "Jeanne Dupont" in listed.text
+    screenshot(browser, "documents-to-sign-list")
+
+    # the signer signs from her link; once sealed, the detail offers the signed PDF and the proof
+    r = esign.sign_via_link(s, "jeanne@client.test")
+    assert r.status_code == 200, r.get_json()
+    navigate(browser, listed.find_element("css selector", "a"))
+
+    def completed():
+        browser.refresh()
+        return css(browser, "#download-signed-pdf")
+    w.wait(completed, message="the request to be sealed")
+    assert by_id(browser, "request-status").text == "Terminée"
+    screenshot(browser, "documents-to-sign-completed")
+    cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
+    for link in ("download-signed-pdf", "download-proof"):
+        got = requests.get(by_id(browser, link).get_attribute("href"), cookies=cookies, timeout=30)
+        assert got.status_code == 200 and got.content.startswith(b"%PDF"), link
