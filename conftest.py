@@ -17,6 +17,12 @@ for _variable, _prefix in (("PARAPH_CHECK_RESULTS", "paraph-results-"), ("PARAPH
         os.close(_fd)
         os.environ[_variable] = _path
 
+# a cheap password hash for the identity services the tests start (identity reads these at start): the
+# production cost (64 MiB, 3 passes) took 0.3-0.7 s per invitation accepted or sign-in on the 2-core runner,
+# seconds per test system, and no test measures it (a test that does sets its own)
+os.environ.setdefault("ARGON2_TIME_COST", "1")
+os.environ.setdefault("ARGON2_MEMORY_KIB", "8192")
+
 pytest_plugins = ["paraph_platform.testing"]
 
 

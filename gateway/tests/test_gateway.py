@@ -119,3 +119,48 @@ def test_every_write_documents_its_conflict(app):
         for method, op in ops.items():
             if method not in ("get", "head"):
                 assert "409" in op["responses"], f"{method.upper()} {path}"
+
+
+def test_routes_document_answers_with_the_services_own_result_schemas(app):
+    """One source per fact: a route answering an RPC result names the service's exported result schema
+    (service_results/<service>.json, package data), a component of the document; the view's own HTTP-only
+    fields are composed with it (allOf)."""
+    import json
+    from importlib import resources
+
+    from flask import Blueprint
+    from marshmallow import Schema, fields
+
+    from paraph_gateway.openapi import build_spec
+    from paraph_gateway.routing import route
+    from paraph_gateway.service_results import service_result
+
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    ok = spec["paths"]["/api/v1/webhooks/{webhook_id}"]["get"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/notify.get_webhook"}
+    shipped = json.loads((resources.files("paraph_gateway") / "service_results" / "notify.json").read_text())
+    component = spec["components"]["schemas"]["notify.get_webhook"]
+    assert component == {k: v for k, v in shipped["get_webhook"].items() if k not in ("$schema", "$id", "title")}
+    assert "secret" in spec["components"]["schemas"]["notify.create_webhook"]["properties"]
+    assert "WebhookOut" not in spec["components"]["schemas"]  # the gateway's copy is gone
+
+    class Links(Schema):
+        download_url = fields.String(metadata={"description": "added by the gateway"})
+
+    bp = Blueprint("composed", __name__)
+
+    @route(bp, "/composed/<webhook_id>", ["GET"], public=True,
+           response=service_result("notify", "get_webhook", extra=Links))
+    def composed(webhook_id):
+        return {"id": webhook_id, "download_url": "/x"}
+
+    app2 = create_app({**OFFLINE, "TESTING": True})
+    app2.register_blueprint(bp, url_prefix="/api/v1")
+    doc = build_spec(app2)
+    validate(doc)
+    schema = doc["paths"]["/api/v1/composed/{webhook_id}"]["get"]["responses"]["200"]["content"][
+        "application/json"]["schema"]
+    assert schema == {"allOf": [{"$ref": "#/components/schemas/notify.get_webhook"},
+                                {"$ref": "#/components/schemas/Links"}]}
+    with pytest.raises(LookupError, match="notify.delete_webhook declares no result schema"):
+        service_result("notify", "delete_webhook")

@@ -12,6 +12,11 @@ Services are discovered: every ``services/<name>/src/<name>_service/contract.py`
     tests/contract/schemas/<service>/rpc/<method>.result.json  result schema (when declared)
     tests/contract/schemas/<service>/consumes.json             what the service relies on from others
     gateway/src/paraph_gateway/static/asyncapi.json            AsyncAPI 3.0 of every public event
+    gateway/src/paraph_gateway/service_results/<service>.json  {method: result schema}: the gateway's copy
+                                                               (package data), documenting its answers
+
+The gateway ships the services' result schemas (it imports no service package) and its routes name them
+(``route(..., response=service_result("notify", "get_webhook"))``, paraph_gateway.service_results).
 
 tests/contract/test_contracts.py regenerates all of it in memory and fails on any difference.
 """
@@ -27,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "tests" / "contract" / "schemas"
 ASYNCAPI = ROOT / "gateway" / "src" / "paraph_gateway" / "static" / "asyncapi.json"
+GATEWAY_RESULTS = ROOT / "gateway" / "src" / "paraph_gateway" / "service_results"
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 ID_BASE = "https://paraph.dev/schemas"
 
@@ -203,6 +209,12 @@ def asyncapi_document(contracts: list[ServiceContract]) -> dict:
     }
 
 
+def gateway_results(c: ServiceContract) -> dict:
+    """{method: result document} of a service, the same documents as its rpc/<method>.result.json."""
+    return {method: doc for method in sorted(c.rpc)
+            for rel, doc in rpc_documents(c, method).items() if rel.endswith(".result.json")}
+
+
 def render(value) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
@@ -219,12 +231,14 @@ def build(contracts: list[ServiceContract] | None = None) -> dict[Path, str]:
             for rel, doc in rpc_documents(c, method).items():
                 files[base / rel] = render(doc)
         files[base / "consumes.json"] = render(consumes_document(c))
+        files[GATEWAY_RESULTS / f"{c.name}.json"] = render(gateway_results(c))
     files[ASYNCAPI] = render(asyncapi_document(contracts))
     return files
 
 
 def existing() -> dict[Path, str]:
     found = {p: p.read_text() for p in SCHEMAS.rglob("*.json")} if SCHEMAS.exists() else {}
+    found.update({p: p.read_text() for p in GATEWAY_RESULTS.glob("*.json")})
     if ASYNCAPI.exists():
         found[ASYNCAPI] = ASYNCAPI.read_text()
     return found

@@ -26,7 +26,9 @@ Checks (each finding names the route and the field path):
   and the value's type (string/email/ip/date/number/...) are at least as strict at the gateway as at the service;
 * on the wire: the payloads, after a JSON round trip like the real RPC, load in the service's schema
   (schema-level cross-field rules aside: ``@validates_schema`` is not mirrored by the gateway);
-* responses: a gateway response schema lists no field the service's declared result schema lacks.
+* responses: a route documented with ``service_result(service, method)`` (the service's own exported result
+  schema) names the RPC whose result the view answers; a route still documented with a gateway marshmallow
+  schema lists no field the service's declared result schema lacks.
 """
 from __future__ import annotations
 
@@ -870,6 +872,14 @@ def check_response(app, route: Route) -> Report:
                           f"calls: {', '.join(c.name for c in inv.calls) or 'none'})")
         return report
     report.target = call.name
+    from paraph_gateway.service_results import ServiceResult
+    if isinstance(route.response, ServiceResult):
+        # documented with the service's own result schema (nothing to compare, the committed export is the
+        # copy): it must be the schema of the RPC whose result the view answers
+        if route.response.component != call.name:
+            report.problems.append(f"documented as the result of {route.response.component}, but the view answers "
+                                   f"the result of {call.name}")
+        return report
     spec = rpc_spec(call.service, call.method)
     if spec is None or spec.result is None:
         report.skipped = f"{call.name} declares no result schema in its contract.py"

@@ -8,7 +8,8 @@ pool replaced by a recorder) and the gateway's schemas are compared with the ser
   service loads it with (no silent drop, no 422 from the service); what the service requires is required,
   defaulted or added by the gateway; OneOf choices, lengths, ranges, patterns, null and value types are
   not looser at the gateway; the payloads load in the service's schema after a JSON round trip;
-* response: the gateway's response schema documents no field the service's declared result schema lacks.
+* response: a route documented with the service's own result schema (``service_result``) names the RPC whose
+  result the view answers; a gateway response schema documents no field the service's result schema lacks.
 
 How it works and what is declared by hand: tests/contract/gateway_map.py (``.venv/bin/python -m
 tests.contract.gateway_map`` prints the whole route -> RPC table with every finding).
@@ -225,6 +226,25 @@ def test_dropped_or_excluded_fields_are_named():
 
     problems = "\n".join(_compare(_GwLoose, Lenient))
     assert "nickname: accepted by the gateway, but svc.method (Lenient) silently drops it" in problems
+
+
+def test_a_route_documented_with_another_rpcs_result_is_reported():
+    from flask import Blueprint
+
+    from paraph_gateway.routing import call, route
+    from paraph_gateway.service_results import service_result
+
+    bp = Blueprint("mislabelled", __name__)
+
+    @route(bp, "/mislabelled", ["GET"], response=service_result("notify", "get_webhook"), roles=("license_admin",))
+    def mislabelled(actor):
+        return call("notify", "list_webhooks", actor)
+
+    app = gm.make_app()
+    app.register_blueprint(bp, url_prefix="/api/v1")
+    report = gm.check_response(app, next(r for r in gm.routes(app) if r.endpoint == "mislabelled.mislabelled"))
+    assert report.problems == ["documented as the result of notify.get_webhook, but the view answers the result of "
+                               "notify.list_webhooks"]
 
 
 def test_response_fields_missing_from_the_result_are_reported():

@@ -157,8 +157,9 @@ def test_a_key_limited_to_a_perimeter_sees_only_its_customers(world):
         r = s.post("/api/v1/perimeters", json={"name": name}, token=admin)
         assert r.status_code == 201, r.get_json()
         perimeters[name] = r.get_json()["id"]
+    customers = {}
     for name, perimeter in (("Client A", "A"), ("Client B", "B")):
-        cid = new_customer(s, admin, name)
+        customers[perimeter] = cid = new_customer(s, admin, name)
         r = s.put(f"/api/v1/customers/{cid}/perimeters", json={"perimeter_ids": [perimeters[perimeter]]}, token=admin)
         assert r.status_code == 200, r.get_json()
     account = new_account(s, admin, name="Region B export")
@@ -173,3 +174,32 @@ def test_a_key_limited_to_a_perimeter_sees_only_its_customers(world):
     assert r.status_code == 200 and r.get_json()["perimeter_ids"] == [perimeters["B"]]
     assert names(s.get("/api/v1/customers", token=key)) == ["Client B"]
     assert len(names(s.get("/api/v1/customers", token=admin))) == 2
+    # one customer: B's is read, A's does not exist for the key (404, as an unknown id: not a 403 that would
+    # tell it exists), the same through either header
+    r = s.get(f"/api/v1/customers/{customers['B']}", token=key)
+    assert r.status_code == 200 and r.get_json()["name"] == "Client B"
+    for headers in ({"Authorization": f"Bearer {key}"}, {"X-Api-Key": key}):
+        r = s.get(f"/api/v1/customers/{customers['A']}", headers=headers)
+        assert r.status_code == 404 and r.content_type == "application/problem+json", r.get_json()
+        assert "Client A" not in r.get_data(as_text=True)
+        assert r.get_json()["detail"] == s.get("/api/v1/customers/unknown", token=key).get_json()["detail"]
+
+
+def test_a_webhooks_key_manages_webhooks_and_nothing_else(system):
+    s = system("identity", "notify", service_config={"notify": {"WEBHOOK_ALLOW_PRIVATE": "1"}})
+    admin = s.new_license("Agence Immo", "admin@immo.test")["access_token"]
+    # webhooks are the license admin's: the account acts with that role, its key is limited to webhooks
+    account = new_account(s, admin, name="Zapier", role="license_admin")
+    key = new_key(s, admin, account, ["webhooks:write"])["key"]
+    r = s.post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/paraph", "event_types": ["*"]}, token=key)
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["secret"].startswith("whsec_")
+    assert [w["id"] for w in s.get("/api/v1/webhooks", token=key).get_json()] == [r.get_json()["id"]]
+    for method, path, scope in (("get", "/api/v1/customers", "customers:read"),
+                                ("post", "/api/v1/customers", "customers:write"),
+                                ("get", "/api/v1/contracts", "contracts:read")):
+        r = getattr(s, method)(path, token=key)
+        assert r.status_code == 403 and r.content_type == "application/problem+json", (path, r.get_json())
+        assert r.get_json()["missing_scope"] == scope
+    # nor the routes of no area (the account's own management)
+    assert s.get("/api/v1/service-accounts", token=key).status_code == 403

@@ -58,6 +58,14 @@ def embed_url(world, req, token=None, **body):
                            json={"origin": PARTNER, **body}, token=token or world["sales"])
 
 
+def maintenance(s, now) -> dict:
+    """The signing service's maintenance scan (expiry, reminders, dead embed URLs) as of ``now``."""
+    from paraph_gateway.rpc import pool
+    from paraph_platform.actor import system_actor
+    with s.app.app_context():
+        return pool().call("signing", "run_maintenance", system_actor("maintenance"), now.isoformat())
+
+
 def path_of(url: str) -> str:
     return "/" + url.split("://", 1)[1].split("/", 1)[1]
 
@@ -180,6 +188,11 @@ def test_the_embedded_page_is_framed_by_the_license_origins_only_and_opens_once(
                      .values(expires_at=utcnow() - timedelta(seconds=1)))
     engine.dispose()
     assert s.get(path_of(url)).status_code == 410
+    # the maintenance scan deletes dead embed URLs a week on: until then they still say "expired" (410)
+    assert maintenance(s, utcnow() + timedelta(days=1))["embed_urls_deleted"] == 0
+    assert s.get(path_of(url)).status_code == 410
+    assert maintenance(s, utcnow() + timedelta(days=8))["embed_urls_deleted"] >= 1
+    assert s.get(path_of(url)).status_code == 404
 
     # an origin removed from the settings: its URLs no longer open, and normal links stay unframable
     url = embed_url(world, req).get_json()["url"]

@@ -16,8 +16,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots
 
 
 @pytest.fixture
-def world(system):
-    return esign.quote_to_sign(system)
+def world(esign_system):
+    return esign.quote_to_sign(esign_system)  # one system for the module, a license per test
 
 
 def _create(world, **body):

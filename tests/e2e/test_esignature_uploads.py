@@ -4,6 +4,7 @@ the upload (a 422 saying why, nothing stored)."""
 import base64
 import io
 import shutil
+import uuid
 
 import pytest
 from pypdf import PdfReader
@@ -23,11 +24,13 @@ def tagged_pdf():
 
 
 @pytest.fixture
-def world(system):
-    s = system("identity", "perimeter", "contracts", "signing")
-    admin = s.new_license("Vendeur SA", "admin@vendeur.test")
-    sales = s.add_user(admin, "sales@vendeur.test", name="Sam Sales")
-    other = s.add_user(admin, "other@vendeur.test", name="Olga Other")
+def world(esign_system):
+    # one system for the module (ten tests): each test its own license, users and outbox rows
+    domain = f"{uuid.uuid4().hex[:10]}.vendeur.test"
+    admin = esign_system.new_license("Vendeur SA", f"admin@{domain}")
+    s = esign_system.for_license(admin["license_id"])
+    sales = s.add_user(admin, f"sales@{domain}", name="Sam Sales")
+    other = s.add_user(admin, f"other@{domain}", name="Olga Other")
     return {"s": s, "admin": admin["access_token"], "sales": sales["access_token"], "other": other["access_token"]}
 
 

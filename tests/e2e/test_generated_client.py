@@ -132,7 +132,7 @@ def test_a_generated_client_runs_the_sales_flow_with_every_answer_as_documented(
 
     customer = conforms(contracts_create_customer.sync_detailed(
         client=client, body=models.CustomerIn.from_dict({"name": "Client SARL", "email": "hello@client.test"})),
-        "post", "/api/v1/customers", models.Customer)
+        "post", "/api/v1/customers", models.ContractsCreateCustomer)
     contact = conforms(contracts_add_contact.sync_detailed(
         customer.id, client=client, body=models.ContactIn.from_dict(
             {"first_name": "Jeanne", "last_name": "Dupont", "email": "jeanne@client.test"})),
@@ -141,20 +141,22 @@ def test_a_generated_client_runs_the_sales_flow_with_every_answer_as_documented(
     quote = conforms(contracts_create_quote.sync_detailed(client=client, body=models.ContractIn.from_dict({
         "title": "Maintenance 2027", "contact_id": contact.id,
         "lines": [{"description": "Maintenance", "quantity": "1", "unit_price": "1200.00", "tax_rate": "20"}]})),
-        "post", "/api/v1/quotes", models.ContractOut)
+        "post", "/api/v1/quotes", models.ContractsCreateContract)
     # the documents around a quote: each answer as its operation declares it
-    conforms(auth_me.sync_detailed(client=client), "get", "/api/v1/me", models.Me)
-    conforms(contracts_list_customers.sync_detailed(client=client), "get", "/api/v1/customers", models.CustomerPage)
-    listed = conforms(contracts_list_quotes.sync_detailed(client=client), "get", "/api/v1/quotes", models.ContractPage)
+    conforms(auth_me.sync_detailed(client=client), "get", "/api/v1/me", models.IdentityMe)
+    conforms(contracts_list_customers.sync_detailed(client=client), "get", "/api/v1/customers",
+             models.ContractsListCustomers)
+    listed = conforms(contracts_list_quotes.sync_detailed(client=client), "get", "/api/v1/quotes",
+                      models.ContractsListContracts)
     assert [q.id for q in listed.items] == [quote.id]
     conforms(contracts_get_contract.sync_detailed(quote.id, client=client),
-             "get", "/api/v1/contracts/{contract_id}", models.ContractOut)
+             "get", "/api/v1/contracts/{contract_id}", models.ContractsGetContract)
     conforms(contracts_get_contact.sync_detailed(contact.id, client=client),
-             "get", "/api/v1/contacts/{contact_id}", models.Contact)
+             "get", "/api/v1/contacts/{contact_id}", models.ContractsGetContact)
     conforms(contracts_update_contact.sync_detailed(contact.id, client=client, body=models.ContactPatch.from_dict(
         {"phone": "+33 1 23 45 67 89"})), "patch", "/api/v1/contacts/{contact_id}", models.Contact)
     conforms(contracts_customer_history.sync_detailed(customer.id, client=client),
-             "get", "/api/v1/customers/{customer_id}/history", models.CustomerHistory)
+             "get", "/api/v1/customers/{customer_id}/history", models.ContractsCustomerHistory)
     milestone = conforms(contracts_add_milestone.sync_detailed(
         quote.id, client=client, body=models.MilestoneIn.from_dict({"title": "Kick-off", "due_date": "2027-01-15"})),
         "post", "/api/v1/contracts/{contract_id}/milestones", models.Milestone)
@@ -170,13 +172,13 @@ def test_a_generated_client_runs_the_sales_flow_with_every_answer_as_documented(
     conforms(contracts_delete_flag.sync_detailed(flag.id, client=client),
              "delete", "/api/v1/settings/flags/{flag_id}", models.FlagDeleted)
     perimeter = conforms(perimeters_create_perimeter.sync_detailed(client=client, body=models.PerimeterIn.from_dict(
-        {"name": "North"})), "post", "/api/v1/perimeters", models.PerimeterOut)
+        {"name": "North"})), "post", "/api/v1/perimeters", models.PerimeterCreatePerimeter)
     conforms(perimeters_delete_perimeter.sync_detailed(perimeter.id, client=client),
              "delete", "/api/v1/perimeters/{perimeter_id}", models.PerimeterDeleted)
 
     hook = conforms(notify_create_webhook.sync_detailed(client=client, body=models.WebhookIn.from_dict(
         {"url": webhook_inbox.url, "event_types": EVENTS, "description": "generated client"})),
-        "post", "/api/v1/webhooks", models.WebhookWithSecretOut)
+        "post", "/api/v1/webhooks", models.NotifyCreateWebhook)
     assert hook.secret.startswith("whsec_")
 
     request = conforms(signing_create_request.sync_detailed(
@@ -190,5 +192,5 @@ def test_a_generated_client_runs_the_sales_flow_with_every_answer_as_documented(
     event = webhook_inbox.get(timeout=30)
     assert event["type"] in EVENTS and event["license_id"] == admin["license_id"], event
     deliveries = conforms(notify_list_webhook_deliveries.sync_detailed(hook.id, client=client),
-                          "get", "/api/v1/webhooks/{webhook_id}/deliveries", models.DeliveryPage)
+                          "get", "/api/v1/webhooks/{webhook_id}/deliveries", models.NotifyListWebhookDeliveries)
     assert event["id"] in [d.event_id for d in deliveries.items]

@@ -1,5 +1,6 @@
-"""End to end: a license's own rate limit (set by the operator) applies to each of its users at the gateway,
-counted through RabbitMQ, with the RateLimit-* headers and a 429 problem+json past the limit."""
+"""End to end: a license's own rate limits (set by the operator) apply to each of its users, and to each of its
+API keys, at the gateway, counted through RabbitMQ, with the RateLimit-* headers and a 429 problem+json past
+the limit."""
 import pytest
 
 from paraph_platform.testing import TEST_OPERATOR_TOKEN
@@ -46,3 +47,33 @@ def test_a_license_limit_refuses_a_user_past_it_and_no_one_else(system):
     elsewhere = s.new_license("Big", "boss@big.test")
     r = s.get("/api/v1/license", token=elsewhere["access_token"])
     assert r.status_code == 200 and r.headers["RateLimit-Limit"] == "600"
+
+
+def test_an_api_key_limit_counts_each_key_apart_from_the_licenses_people(system):
+    s = system("identity")
+    admin = s.new_license("Integrator", "boss@integrator.test")
+    token = admin["access_token"]
+    r = s.patch(f"/api/v1/operator/licenses/{admin['license_id']}/rate-limits", headers=OPERATOR,
+                json={"api_key_rate_limit_per_window": 2})
+    assert r.status_code == 200 and r.json["api_key_rate_limit_per_window"] == 2, r.json
+    assert r.json["rate_limit_per_window"] is None  # people keep the default
+    account = s.post("/api/v1/service-accounts", json={"name": "ERP sync", "role": "license_admin"}, token=token).json
+    keys = [s.post(f"/api/v1/service-accounts/{account['id']}/keys", json={"name": name, "scopes": ["users:read"]},
+                   token=token).json["key"] for name in ("prod", "backup")]
+
+    answers = [s.get("/api/v1/users", token=keys[0]) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert [a.headers["RateLimit-Remaining"] for a in answers] == ["1", "0", "0"]
+    assert {a.headers["RateLimit-Limit"] for a in answers} == {"2"}
+    refused = answers[-1]
+    assert refused.mimetype == "application/problem+json" and refused.json["code"] == "rate_limited"
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["Retry-After"] == refused.headers["RateLimit-Reset"]
+
+    # the key's counter is its own: the license's admin (a person) and the account's other key go on
+    r = s.get("/api/v1/users", token=token)
+    assert r.status_code == 200 and r.headers["RateLimit-Limit"] == "600"
+    assert int(r.headers["RateLimit-Remaining"]) > 500
+    r = s.get("/api/v1/users", headers={"X-Api-Key": keys[1]})
+    assert r.status_code == 200 and r.headers["RateLimit-Limit"] == "2" and r.headers["RateLimit-Remaining"] == "1"
+    assert s.get("/api/v1/users", headers={"X-Api-Key": keys[0]}).status_code == 429  # either header, one count

@@ -18,8 +18,8 @@ PDF = esign.pdf_file()
 
 
 @pytest.fixture
-def world(system):
-    return esign.quote_to_sign(system, title="Location", line="Location annuelle", unit_price="900.00",
+def world(esign_system):  # one system for the module, a license per test
+    return esign.quote_to_sign(esign_system, title="Location", line="Location annuelle", unit_price="900.00",
                                render=False)
 
 

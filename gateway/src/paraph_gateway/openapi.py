@@ -10,6 +10,7 @@ from marshmallow import fields
 from paraph_platform.pagination import MAX_OFFSET
 
 from . import api_keys
+from .service_results import ServiceResult
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -124,6 +125,17 @@ def error_statuses(doc: dict, path_args) -> dict[int, str]:
     return dict(sorted(found.items()))
 
 
+def response_schema(spec: APISpec, response):
+    """A route's success body in the document: a marshmallow schema (apispec resolves it), or a service's
+    result schema as the component ``<service>.<method>``, with the view's extra fields alongside (allOf)."""
+    if not isinstance(response, ServiceResult):
+        return response
+    if response.component not in spec.components.schemas:
+        spec.components.schema(response.component, response.json_schema())
+    ref = {"$ref": f"#/components/schemas/{response.component}"}
+    return ref if response.extra is None else {"allOf": [ref, response.extra]}
+
+
 def build_spec(app) -> dict:
     cached = app.extensions.get("paraph_openapi")
     if cached is not None:
@@ -160,12 +172,14 @@ def build_spec(app) -> dict:
                 op["parameters"].append({"in": "query", "schema": doc["query"]})
             if doc["body"] is not None:
                 op["requestBody"] = {"required": True, "content": {"application/json": {"schema": doc["body"]}}}
+                if doc.get("form_schema"):
+                    op["requestBody"]["content"]["multipart/form-data"] = doc["form_schema"]
             elif doc["raw_body"]:
                 op["requestBody"] = {"required": True, "content": {"application/octet-stream": {
                     "schema": {"type": "string", "format": "binary"}}}}
             ok = {"description": "Success" if doc["status"] != 204 else "Done: no content"}
             if doc["response"] is not None:
-                ok["content"] = {"application/json": {"schema": doc["response"]}}
+                ok["content"] = {"application/json": {"schema": response_schema(spec, doc["response"])}}
             op["responses"][str(doc["status"])] = ok
             problem = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
             for code, description in doc["responses"].items():

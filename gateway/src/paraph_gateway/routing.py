@@ -13,6 +13,7 @@ import time
 import uuid
 from datetime import date, datetime, timezone
 from email.utils import format_datetime
+from typing import Callable, NamedTuple
 
 from flask import Response, current_app, g, jsonify, request
 from marshmallow import Schema
@@ -165,6 +166,14 @@ def json_body() -> dict:
     return data
 
 
+class FormBody(NamedTuple):
+    """The multipart/form-data form of an operation's JSON body (files and fields: what browsers and most
+    HTTP libraries send for uploads). ``parse`` reads the current request's form into the JSON body's object;
+    ``schema`` documents the form in the OpenAPI document."""
+    parse: Callable[[], dict]
+    schema: dict
+
+
 def deprecation_headers(deprecated_on: date, sunset_on: date | None) -> dict[str, str]:
     """What a deprecated operation answers with: ``Deprecation: @<unix time>`` (RFC 9745) from the day it
     was deprecated, and ``Sunset: <HTTP-date>`` (RFC 8594), the day it stops working, when one is set."""
@@ -179,10 +188,11 @@ def deprecation_headers(deprecated_on: date, sunset_on: date | None) -> dict[str
 def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=None, roles=None,
           public: bool = False, summary: str = "", description: str = "", status: int = 200,
           tags=None, partial: bool = False, raw_body: bool = False, responses: dict | None = None,
-          deprecated_on: date | None = None, sunset_on: date | None = None):
+          deprecated_on: date | None = None, sunset_on: date | None = None, form: FormBody | None = None):
     """A JSON operation of the API, documented in the OpenAPI document from these arguments. An operation
     deprecated on ``deprecated_on`` (README, "Versioning and deprecation") is marked ``deprecated`` there
-    and answers with the Deprecation and Sunset headers."""
+    and answers with the Deprecation and Sunset headers. With ``form``, its ``body`` may also come as
+    multipart/form-data, turned into the JSON body's object before the same validation."""
     methods = tuple(m.upper() for m in methods)
     api_key_route_area = api_keys.area(rule, tags or [bp.name])
     deprecation = deprecation_headers(deprecated_on, sunset_on) if deprecated_on else {}
@@ -202,7 +212,8 @@ def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=No
             if any("\x00" in str(value) for value in url_args.values()):
                 raise NotFound("No such resource.")  # no stored id holds a NUL (PostgreSQL refuses them)
             if body is not None:
-                kwargs["body"] = _load(body, json_body(), partial=partial)
+                multipart = form is not None and request.mimetype == "multipart/form-data"
+                kwargs["body"] = _load(body, form.parse() if multipart else json_body(), partial=partial)
             if query is not None:
                 kwargs["query"] = _load(query, request.args.to_dict(flat=True))
             resp = _response(fn(**kwargs), status)
@@ -215,6 +226,7 @@ def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=No
             "description": description or (fn.__doc__ or "").strip(), "status": status,
             "tags": tags or [bp.name], "raw_body": raw_body, "responses": responses or {},
             "api_key_area": api_key_route_area, "deprecated": bool(deprecated_on),
+            "form_schema": form.schema if form is not None else None,
         }
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=list(methods))
         return view

@@ -75,6 +75,7 @@ def test_company_profile_page(web_system, staff, browser, sign_in, screenshot, t
     by_id(browser, "field-logo").send_keys(str(logo_png(tmp_path / "dupont.png")))
     w.wait(lambda: by_id(browser, "logo-new-preview-box").is_displayed(), message="the chosen logo previewed")
     assert by_id(browser, "logo-new-preview").get_attribute("src").startswith("data:image/png")
+    assert not by_id(browser, "field-logo-error").is_displayed(), "the refused file's error left after a new choice"
     screenshot(browser, "settings-company-profile-preview")
     by_id(browser, "upload-logo").click()
     w.wait(lambda: css(browser, "#current-logo"), message="logo uploaded")

@@ -5,7 +5,10 @@ from flask import Blueprint, jsonify
 from marshmallow import Schema, fields, validate
 
 from ..routing import call, client_ip, route
-from .identity import MeSchema
+from ..service_results import service_result
+
+# a one-time link (invitation, password reset) answers 410 once used or expired
+LINK_GONE = "The link was already used or has expired"
 
 bp = Blueprint("auth", __name__)
 
@@ -38,15 +41,6 @@ class LinkInfoIn(Schema):
     purpose = fields.String(required=True, validate=validate.OneOf(["invitation", "reset"]))
 
 
-class LinkInfoOut(Schema):
-    purpose = fields.String()
-    email = fields.String()
-    name = fields.String(allow_none=True)
-    company = fields.String(allow_none=True, metadata={"description": "the license the invitation is for"})
-    has_password = fields.Boolean()
-    expires_at = fields.String()
-
-
 class ForgotSchema(Schema):
     email = fields.String(required=True, validate=validate.Length(min=1, max=320))
 
@@ -56,24 +50,8 @@ class ResetSchema(Schema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
 
 
-class LicenseRef(Schema):
-    license_id = fields.String()
-    name = fields.String()
-    role = fields.String()
-
-
-class SessionSchema(Schema):
-    access_token = fields.String()
-    token_type = fields.String()
-    expires_at = fields.String()
-    refresh_token = fields.String()
-    license_id = fields.String()
-    role = fields.String()
-    user = fields.Dict()
-    licenses = fields.List(fields.Nested(LicenseRef))
-
-
-@route(bp, "/auth/login", ["POST"], body=LoginSchema, response=SessionSchema, public=True, tags=["auth"],
+@route(bp, "/auth/login", ["POST"], body=LoginSchema, response=service_result("identity", "login"), public=True,
+       tags=["auth"],
        responses={401: "Wrong email or password",
                   429: "Too many failed sign-ins for this account or address: retry after `Retry-After` seconds"})
 def login(body):
@@ -81,7 +59,8 @@ def login(body):
     return call("identity", "login", {**body, "client_ip": client_ip()})
 
 
-@route(bp, "/auth/refresh", ["POST"], body=RefreshSchema, response=SessionSchema, public=True, tags=["auth"])
+@route(bp, "/auth/refresh", ["POST"], body=RefreshSchema, response=service_result("identity", "refresh"), public=True,
+       tags=["auth"])
 def refresh(body):
     """Exchange a refresh token (single use) for a new session."""
     return call("identity", "refresh", body["refresh_token"], client_ip())
@@ -94,31 +73,30 @@ def logout(body):
     return None
 
 
-class EndedSchema(Schema):
-    ended_sessions = fields.Integer()
-
-
-@route(bp, "/auth/logout-everywhere", ["POST"], response=EndedSchema, tags=["auth"])
+@route(bp, "/auth/logout-everywhere", ["POST"], response=service_result("identity", "end_sessions"), tags=["auth"])
 def logout_everywhere(actor):
     """Sign out of every session of mine (every device, every license): refresh tokens end now, access
     tokens are refused from their next request."""
     return call("identity", "end_sessions", actor)
 
 
-@route(bp, "/auth/switch-license", ["POST"], body=SwitchSchema, response=SessionSchema, tags=["auth"])
+@route(bp, "/auth/switch-license", ["POST"], body=SwitchSchema, response=service_result("identity", "switch_license"),
+       tags=["auth"])
 def switch_license(actor, body):
     """Open a session in another license (environment) the user belongs to."""
     return call("identity", "switch_license", actor, body["license_id"], client_ip())
 
 
-@route(bp, "/auth/accept-invitation", ["POST"], body=AcceptInvitationSchema, response=SessionSchema,
-       public=True, tags=["auth"])
+@route(bp, "/auth/accept-invitation", ["POST"], body=AcceptInvitationSchema,
+       response=service_result("identity", "accept_invitation"), public=True, tags=["auth"],
+       responses={410: LINK_GONE + ", or the access was withdrawn"})
 def accept_invitation(body):
     """Use a single-use invitation link: set a password and activate the account."""
     return call("identity", "accept_invitation", {**body, "client_ip": client_ip()})
 
 
-@route(bp, "/auth/link-info", ["POST"], body=LinkInfoIn, response=LinkInfoOut, public=True, tags=["auth"])
+@route(bp, "/auth/link-info", ["POST"], body=LinkInfoIn, response=service_result("identity", "link_info"), public=True,
+       tags=["auth"], responses={410: LINK_GONE})
 def link_info(body):
     """Who an emailed set-password (``invitation``) or reset link is for, without using it: the page it
     opens shows the company and the email. 404 unknown link, 410 used or expired. The token travels in
@@ -141,26 +119,14 @@ def forgot_password(body):
     return call("identity", "request_password_reset", body["email"])
 
 
-@route(bp, "/auth/reset-password", ["POST"], body=ResetSchema, response=ResetDoneSchema, public=True, tags=["auth"])
+@route(bp, "/auth/reset-password", ["POST"], body=ResetSchema, response=ResetDoneSchema, public=True, tags=["auth"],
+       responses={410: LINK_GONE})
 def reset_password(body):
     """Set a new password with a single-use reset link; other sessions end."""
     return call("identity", "reset_password", body)
 
 
-class JwkSchema(Schema):
-    kty = fields.String()
-    crv = fields.String()
-    x = fields.String()
-    kid = fields.String()
-    alg = fields.String()
-    use = fields.String()
-
-
-class JwksSchema(Schema):
-    keys = fields.List(fields.Nested(JwkSchema))
-
-
-@route(bp, "/.well-known/jwks.json", ["GET"], response=JwksSchema, public=True, tags=["auth"])
+@route(bp, "/.well-known/jwks.json", ["GET"], response=service_result("identity", "jwks"), public=True, tags=["auth"])
 def jwks():
     """The public keys (Ed25519, EdDSA) verifying Paraph access tokens, by `kid`: the current key and
     retired keys whose tokens may still be live."""
@@ -169,7 +135,7 @@ def jwks():
     return resp
 
 
-@route(bp, "/me", ["GET"], response=MeSchema, tags=["auth"])
+@route(bp, "/me", ["GET"], response=service_result("identity", "me"), tags=["auth"])
 def me(actor):
     """The signed-in user, their role here and the licenses they can switch to."""
     return call("identity", "me", actor)
@@ -180,7 +146,8 @@ class ChangePasswordSchema(Schema):
     new_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
 
 
-@route(bp, "/me/password", ["POST"], body=ChangePasswordSchema, response=SessionSchema, tags=["auth"])
+@route(bp, "/me/password", ["POST"], body=ChangePasswordSchema, response=service_result("identity", "change_password"),
+       tags=["auth"])
 def change_password(actor, body):
     """Change my password with the current one (422 with `errors.current_password` when it is wrong; the
     failures count with the sign-in's, 429 when too many). Every session of mine ends, access tokens from

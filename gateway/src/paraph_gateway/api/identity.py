@@ -8,9 +8,10 @@ from marshmallow import Schema, fields, validate
 
 from paraph_platform.actor import system_actor
 from paraph_platform.errors import Forbidden, Unauthorized
-from paraph_platform.pagination import PageParams, PageResult
+from paraph_platform.pagination import PageParams
 
 from ..routing import call, route
+from ..service_results import service_result
 
 bp = Blueprint("identity", __name__)
 
@@ -39,10 +40,6 @@ class RateLimitsSchema(Schema):
     api_key_rate_limit_per_window = fields.Integer(
         allow_none=True, validate=validate.Range(min=1, max=1_000_000),
         metadata={"description": "requests per window for each API key of the license (null: the default)"})
-
-
-class RateLimitsView(RateLimitsSchema):
-    license_id = fields.String()
 
 
 class PoolSchema(Schema):
@@ -104,31 +101,6 @@ class MemberUpdateSchema(Schema):
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
 
 
-class MemberSchema(Schema):
-    user_id = fields.String()
-    email = fields.String()
-    name = fields.String()
-    phone = fields.String(allow_none=True)
-    locale = fields.String()
-    license_id = fields.String()
-    role = fields.String()
-    status = fields.String(metadata={"description": "invited | active | deactivated"})
-    erp_code = fields.String(allow_none=True)
-    user_code = fields.String(allow_none=True)
-    contact_id = fields.String(allow_none=True)
-    customer_id = fields.String(allow_none=True)
-    company = fields.String(allow_none=True)
-    allowed_ip = fields.String(allow_none=True)
-    branch = fields.String(allow_none=True)
-    created_at = fields.String()
-    activated_at = fields.String(allow_none=True)
-    deactivated_at = fields.String(allow_none=True)
-
-
-class MemberPageSchema(PageResult):
-    items = fields.List(fields.Nested(MemberSchema))
-
-
 class UserQuerySchema(PageParams):
     q = fields.String(load_default=None, validate=validate.Length(max=200))
     role = fields.String(load_default=None, validate=validate.OneOf(STAFF_ROLES + ("client",)))
@@ -139,16 +111,6 @@ class ColleagueQuerySchema(PageParams):
     q = fields.String(load_default=None, validate=validate.Length(max=200))
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500),
                            metadata={"description": "rows per page (default 200, at most 500)"})
-
-
-class ColleagueSchema(Schema):
-    user_id = fields.String()
-    name = fields.String()
-    email = fields.String()
-
-
-class ColleaguePageSchema(PageResult):
-    items = fields.List(fields.Nested(ColleagueSchema))
 
 
 class PreferencesSchema(Schema):
@@ -162,15 +124,6 @@ class PreferencesSchema(Schema):
                                         values=fields.Boolean(),
                                         metadata={"description": "a portal client changed their or their company's "
                                                                  "details (customers you own)"})
-
-
-class PreferencesView(PreferencesSchema):
-    """Every preference set so far (events never set keep their defaults)."""
-
-
-class MeSchema(MemberSchema):
-    licenses = fields.List(fields.Dict(), required=True, metadata={"description": "the licenses I can switch to"})
-    preferences = fields.Nested(PreferencesView, required=True)
 
 
 class ProfileSchema(Schema):
@@ -193,38 +146,12 @@ class ImportSchema(PreviewImportSchema):
                          metadata={"description": "role of the invited users"})
 
 
-class CollaboratorRowSchema(Schema):
-    row = fields.Integer(metadata={"description": "its row in the export (1 = first data row)"})
-    code = fields.String()
-    email = fields.String()
-    name = fields.String()
-    user_id = fields.String(metadata={"description": "the user it is linked to (linked rows only)"})
-
-
 class RowErrorSchema(Schema):
     row = fields.Integer()
     code = fields.String()
     reason = fields.String(metadata={"enum": ["missing_code", "invalid_email", "duplicate_email", "not_invited"],
                                      "description": "not_invited: the invitation was refused (no seat left...)"})
     error = fields.String(metadata={"description": "in English, with the details"})
-
-
-class UserToCheckSchema(Schema):
-    user_id = fields.String()
-    email = fields.String()
-    name = fields.String()
-    erp_code = fields.String(allow_none=True)
-
-
-class CollaboratorsPreviewSchema(Schema):
-    total = fields.Integer(metadata={"description": "data rows in the export"})
-    linked = fields.List(fields.Nested(CollaboratorRowSchema),
-                         metadata={"description": "collaborators whose email is a user's: linked to them"})
-    to_create = fields.List(fields.Nested(CollaboratorRowSchema),
-                            metadata={"description": "active collaborators without an account (invite_new invites them)"})
-    to_check = fields.List(fields.Nested(UserToCheckSchema),
-                           metadata={"description": "users unknown to the ERP: to check by hand"})
-    errors = fields.List(fields.Nested(RowErrorSchema))
 
 
 class SyncReportSchema(Schema):
@@ -287,8 +214,8 @@ def update_pool(pool_id, body):
     return call("identity", "update_pool", _operator(), pool_id, body)
 
 
-@route(bp, "/operator/licenses/<license_id>/rate-limits", ["PATCH"], body=RateLimitsSchema, response=RateLimitsView,
-       public=True, tags=["operator"])
+@route(bp, "/operator/licenses/<license_id>/rate-limits", ["PATCH"], body=RateLimitsSchema,
+       response=service_result("identity", "set_rate_limits"), public=True, tags=["operator"])
 def set_rate_limits(license_id, body):
     """Give a license its own rate limits, per user and per API key, instead of the gateway's defaults
     (operator token)."""
@@ -297,11 +224,8 @@ def set_rate_limits(license_id, body):
 
 # -- license ----------------------------------------------------------------------------------
 
-class RotatedKeySchema(Schema):
-    kid = fields.String()
-
-
-@route(bp, "/operator/token-keys/rotate", ["POST"], response=RotatedKeySchema, public=True, tags=["operator"])
+@route(bp, "/operator/token-keys/rotate", ["POST"], response=service_result("identity", "rotate_token_key"),
+       public=True, tags=["operator"])
 def rotate_token_key():
     """Sign new access tokens with a new key; tokens already issued stay valid until they expire
     (operator token)."""
@@ -315,14 +239,14 @@ def activate(body):
     return call("identity", "activate_license", body)
 
 
-@route(bp, "/license", ["GET"], response=LicenseSchema, tags=["licenses"])
+@route(bp, "/license", ["GET"], response=service_result("identity", "get_license"), tags=["licenses"])
 def get_license(actor):
     """The current license: seats (active/total across the subscription) and expiry for admins."""
     return call("identity", "get_license", actor)
 
 
-@route(bp, "/license", ["PATCH"], body=LicenseSettingsPatchSchema, response=LicenseSchema, roles=ADMIN,
-       tags=["licenses"])
+@route(bp, "/license", ["PATCH"], body=LicenseSettingsPatchSchema,
+       response=service_result("identity", "update_license"), roles=ADMIN, tags=["licenses"])
 def update_license(actor, body):
     """Change the license name and settings (abandon delay, locale, currency...)."""
     return call("identity", "update_license", actor, body)
@@ -330,66 +254,71 @@ def update_license(actor, body):
 
 # -- users ------------------------------------------------------------------------------------
 
-@route(bp, "/users", ["GET"], query=UserQuerySchema, response=MemberPageSchema, roles=MANAGERS, tags=["users"])
+@route(bp, "/users", ["GET"], query=UserQuerySchema, response=service_result("identity", "list_users"), roles=MANAGERS,
+       tags=["users"])
 def list_users(actor, query):
     """Users of this license, searchable by email or name, by email order: walk with `next_cursor`;
     `count=true` adds `total`."""
     return call("identity", "list_users", actor, query)
 
 
-@route(bp, "/colleagues", ["GET"], query=ColleagueQuerySchema, response=ColleaguePageSchema, roles=STAFF_ROLES,
-       tags=["users"])
+@route(bp, "/colleagues", ["GET"], query=ColleagueQuerySchema, response=service_result("identity", "list_colleagues"),
+       roles=STAFF_ROLES, tags=["users"])
 def list_colleagues(actor, query):
     """The active staff of your license (name and email): the collaborators you may add as approvers or
     signers."""
     return call("identity", "list_colleagues", actor, query)
 
 
-@route(bp, "/users", ["POST"], body=InviteSchema, response=MemberSchema, roles=MANAGERS, status=201, tags=["users"])
+@route(bp, "/users", ["POST"], body=InviteSchema, response=service_result("identity", "invite_user"), roles=MANAGERS,
+       status=201, tags=["users"])
 def invite_user(actor, body):
     """Invite a user (takes a seat); they receive a single-use link to set their password."""
     return call("identity", "invite_user", actor, body)
 
 
-@route(bp, "/users/<user_id>", ["GET"], response=MemberSchema, tags=["users"])
+@route(bp, "/users/<user_id>", ["GET"], response=service_result("identity", "get_user"), tags=["users"])
 def get_user(actor, user_id):
     """One user of this license."""
     return call("identity", "get_user", actor, user_id)
 
 
-@route(bp, "/users/<user_id>", ["PATCH"], body=MemberUpdateSchema, response=MemberSchema, roles=MANAGERS,
-       tags=["users"])
+@route(bp, "/users/<user_id>", ["PATCH"], body=MemberUpdateSchema, response=service_result("identity", "update_member"),
+       roles=MANAGERS, tags=["users"])
 def update_user(actor, user_id, body):
     """Change a user's role, name or ERP collaborator code."""
     return call("identity", "update_member", actor, user_id, body)
 
 
-@route(bp, "/users/<user_id>/deactivate", ["POST"], response=MemberSchema, roles=MANAGERS, tags=["users"])
+@route(bp, "/users/<user_id>/deactivate", ["POST"], response=service_result("identity", "deactivate_user"),
+       roles=MANAGERS, tags=["users"])
 def deactivate_user(actor, user_id):
     """Deactivate a user: frees their seat and ends their sessions."""
     return call("identity", "deactivate_user", actor, user_id)
 
 
-@route(bp, "/users/<user_id>/reactivate", ["POST"], response=MemberSchema, roles=MANAGERS, tags=["users"])
+@route(bp, "/users/<user_id>/reactivate", ["POST"], response=service_result("identity", "reactivate_user"),
+       roles=MANAGERS, tags=["users"])
 def reactivate_user(actor, user_id):
     """Give a deactivated user a seat again (sends a new invitation)."""
     return call("identity", "reactivate_user", actor, user_id)
 
 
-@route(bp, "/users/<user_id>/resend-invitation", ["POST"], response=MemberSchema, tags=["users"],
-       roles=STAFF_ROLES)
+@route(bp, "/users/<user_id>/resend-invitation", ["POST"], response=service_result("identity", "resend_invitation"),
+       tags=["users"], roles=STAFF_ROLES)
 def resend_invitation(actor, user_id):
     """Send a pending invitation again (earlier links stop working)."""
     return call("identity", "resend_invitation", actor, user_id)
 
 
-@route(bp, "/me", ["PATCH"], body=ProfileSchema, response=MemberSchema, tags=["users"])
+@route(bp, "/me", ["PATCH"], body=ProfileSchema, response=service_result("identity", "update_profile"), tags=["users"])
 def update_profile(actor, body):
     """My own name and language (French or English: my emails and the web app's pages)."""
     return call("identity", "update_profile", actor, body)
 
 
-@route(bp, "/me/preferences", ["PATCH"], body=PreferencesSchema, response=PreferencesView, tags=["users"])
+@route(bp, "/me/preferences", ["PATCH"], body=PreferencesSchema,
+       response=service_result("identity", "update_preferences"), tags=["users"])
 def update_preferences(actor, body):
     """Notification preferences: per event (quote viewed/downloaded, contract shared, signed), email and/or SMS."""
     return call("identity", "update_preferences", actor, body)
@@ -404,7 +333,7 @@ def import_collaborators(actor, body):
 
 
 @route(bp, "/erp/collaborators/preview", ["POST"], body=PreviewImportSchema,
-       response=CollaboratorsPreviewSchema, roles=ADMIN, tags=["erp"])
+       response=service_result("identity", "preview_collaborators"), roles=ADMIN, tags=["erp"])
 def preview_collaborators(actor, body):
     """What importing this export would do: linked by email, to create, to check by hand, errors per row.
     Nothing is written; send the export in chunks to ``/erp/collaborators/import`` to run it."""
@@ -417,7 +346,8 @@ def sync_report(actor):
     return call("identity", "sync_report", actor)
 
 
-@route(bp, "/erp/collaborators/link", ["POST"], body=LinkSchema, response=MemberSchema, roles=ADMIN, tags=["erp"])
+@route(bp, "/erp/collaborators/link", ["POST"], body=LinkSchema,
+       response=service_result("identity", "link_collaborator"), roles=ADMIN, tags=["erp"])
 def link_collaborator(actor, body):
     """Manual review: attach a user to a collaborator code."""
     return call("identity", "link_collaborator", actor, body)

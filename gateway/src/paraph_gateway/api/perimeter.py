@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, request
 from marshmallow import Schema, fields, validate
 
-from paraph_platform.pagination import PageParams, PageResult
+from paraph_platform.pagination import PageParams
 
 from ..routing import call, route
+from ..service_results import service_result
 
 bp = Blueprint("perimeters", __name__)
 
@@ -32,10 +33,6 @@ class PerimeterOut(Schema):
     updated_at = fields.String()
     counts = fields.Dict(metadata={"description": "number of users, customers and contract types"})
     members = fields.Dict(metadata={"description": "ids of users, customers and contract_types"})
-
-
-class PerimeterPage(PageResult):
-    items = fields.List(fields.Nested(PerimeterOut))
 
 
 class PerimeterQuery(PageParams):
@@ -67,31 +64,29 @@ class PerimeterDeleted(Schema):
     reassigned = fields.Integer(required=True, metadata={"description": "users, customers and contract types it held"})
 
 
-class AssignmentsDetailOut(AssignmentsOut):
-    perimeters = fields.List(fields.Dict(), metadata={"description": "id and name of each perimeter"})
-
-
-@route(bp, "/perimeters", ["GET"], query=PerimeterQuery, response=PerimeterPage, roles=STAFF)
+@route(bp, "/perimeters", ["GET"], query=PerimeterQuery, response=service_result("perimeter", "list_perimeters"),
+       roles=STAFF)
 def list_perimeters(actor, query):
     """Perimeters of this license with their member counts, by name: a page (`items`), walk with
     `next_cursor`; `count=true` adds `total`."""
     return call("perimeter", "list_perimeters", actor, query)
 
 
-@route(bp, "/perimeters", ["POST"], body=PerimeterIn, response=PerimeterOut, status=201, roles=("license_admin",))
+@route(bp, "/perimeters", ["POST"], body=PerimeterIn, response=service_result("perimeter", "create_perimeter"),
+       status=201, roles=("license_admin",))
 def create_perimeter(actor, body):
     """Create a perimeter (name and optional description)."""
     return call("perimeter", "create_perimeter", actor, body)
 
 
-@route(bp, "/perimeters/<perimeter_id>", ["GET"], response=PerimeterOut, roles=STAFF)
+@route(bp, "/perimeters/<perimeter_id>", ["GET"], response=service_result("perimeter", "get_perimeter"), roles=STAFF)
 def get_perimeter(actor, perimeter_id):
     """A perimeter and its members."""
     return call("perimeter", "get_perimeter", actor, perimeter_id)
 
 
-@route(bp, "/perimeters/<perimeter_id>", ["PATCH"], body=PerimeterPatch, response=PerimeterOut,
-       roles=("license_admin",))
+@route(bp, "/perimeters/<perimeter_id>", ["PATCH"], body=PerimeterPatch,
+       response=service_result("perimeter", "update_perimeter"), roles=("license_admin",))
 def update_perimeter(actor, perimeter_id, body):
     """Rename or describe a perimeter."""
     return call("perimeter", "update_perimeter", actor, perimeter_id, body)
@@ -105,20 +100,21 @@ def delete_perimeter(actor, perimeter_id):
     return call("perimeter", "delete_perimeter", actor, perimeter_id, force)
 
 
-@route(bp, "/perimeters/<perimeter_id>/members", ["PUT"], body=MembersIn, response=PerimeterOut,
-       roles=("license_admin", "front_user_manager"))
+@route(bp, "/perimeters/<perimeter_id>/members", ["PUT"], body=MembersIn,
+       response=service_result("perimeter", "set_members"), roles=("license_admin", "front_user_manager"))
 def set_members(actor, perimeter_id, body):
     """Set the users, customers and/or contract types of a perimeter (each list given replaces that kind)."""
     return call("perimeter", "set_members", actor, perimeter_id, body, timeout=30)
 
 
-@route(bp, "/users/<user_id>/perimeters", ["GET"], response=AssignmentsDetailOut, roles=STAFF)
+@route(bp, "/users/<user_id>/perimeters", ["GET"], response=service_result("perimeter", "get_assignments"), roles=STAFF)
 def get_user_perimeters(actor, user_id):
     """The perimeters a user has access to."""
     return call("perimeter", "get_assignments", actor, "user", user_id)
 
 
-@route(bp, "/users/<user_id>/perimeters", ["PUT"], body=AssignIn, response=AssignmentsOut, roles=("license_admin",))
+@route(bp, "/users/<user_id>/perimeters", ["PUT"], body=AssignIn, response=service_result("perimeter", "set_assignments"),
+       roles=("license_admin",))
 def set_user_perimeters(actor, user_id, body):
     """Give a user access to these perimeters (replaces the previous list)."""
     call("identity", "get_user", actor, user_id)  # 404 for users of other licenses

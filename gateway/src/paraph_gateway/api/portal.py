@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, request
 from marshmallow import Schema, fields, validate
 
-from paraph_platform.pagination import PageParams, PageResult
+from paraph_platform.pagination import PageParams
 
 from ..routing import call, client_ip, route
+from ..service_results import service_result
 from ..downloads import file_response
 from .contracts.customers import Address
 from .signing import ActedOut
@@ -72,10 +73,6 @@ class Access(Schema):
     customer_name = fields.String(metadata={"description": "in the list of the license's portal clients"})
 
 
-class AccessPage(PageResult):
-    items = fields.List(fields.Nested(Access))
-
-
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 ().\-/]{3,38}$",
                         error="Not a valid phone number (digits, spaces, + ( ) . - / allowed).")
 
@@ -99,13 +96,6 @@ class MyCompanyPatch(Schema):
     email = fields.Email(allow_none=True)
     phone = _phone()
     address = fields.Nested(Address, metadata={"description": "the lines given replace those lines"})
-
-
-class MyProfile(Schema):
-    contact = fields.Dict(metadata={"description": "your contact record: first_name, last_name, title, department, "
-                                                   "email, phone, mobile, fax"})
-    company = fields.Dict(metadata={"description": "your company: name, email, phone, address"})
-    changes = fields.List(fields.Dict(), metadata={"description": "after a change: [{field, from, to}]"})
 
 
 class ShareIn(Schema):
@@ -147,17 +137,6 @@ class ShareOut(Schema):
     shared_at = fields.String()
 
 
-class PortalStatus(Schema):
-    contract_id = fields.String()
-    number = fields.String()
-    shared = fields.Boolean(metadata={"description": "visible on the customer portal (the green line)"})
-    portal_shared = fields.Boolean()
-    share = fields.Nested(ShareOut, allow_none=True)
-    visible_attachments = fields.List(fields.Dict())
-    visible_milestones = fields.List(fields.Dict())
-    counts = fields.Dict()
-
-
 class QuoteSendIn(Schema):
     contact_id = fields.String(allow_none=True, validate=ID,
                                metadata={"description": "a contact of the quote's customer; default the quote's "
@@ -174,19 +153,6 @@ class QuoteSendIn(Schema):
     subject = fields.String(allow_none=True, validate=validate.Length(max=500),
                             metadata={"description": "the email's subject as written on the send screen (plain "
                                                      "text); default the template's"})
-
-
-class QuoteSendOut(Schema):
-    contract_id = fields.String()
-    contact_id = fields.String()
-    to = fields.String()
-    template = fields.String(metadata={"description": "quote_send the first time, quote_reminder afterwards"})
-    reminder = fields.Boolean()
-    link = fields.String(metadata={"description": "the online quote page sent in the email"})
-    expires_at = fields.String()
-    attach_pdf = fields.Boolean()
-    signature = fields.Dict()
-    next_button = fields.String(metadata={"description": "label of the button from now on (\"Relancer par email\")"})
 
 
 class SendInfoOut(Schema):
@@ -298,50 +264,51 @@ def _json(body: dict) -> dict:
     return {k: (str(v) if k == "allowed_ip" and v is not None else v) for k, v in body.items()}
 
 
-@route(bp, "/contacts/<contact_id>/portal-access", ["POST"], body=AccessIn, response=Access, roles=STAFF,
-       status=201, tags=["customer portal"])
+@route(bp, "/contacts/<contact_id>/portal-access", ["POST"], body=AccessIn,
+       response=service_result("portal", "grant_access"), roles=STAFF, status=201, tags=["customer portal"])
 def grant_access(actor, contact_id, body):
     """Give a customer's contact access to the customer portal (role Client); an email invites them to set
     a password. Optional IP address and branch restrictions."""
     return call("portal", "grant_access", actor, contact_id, _json(body))
 
 
-@route(bp, "/contacts/<contact_id>/portal-access", ["GET"], response=Access, roles=STAFF, tags=["customer portal"])
+@route(bp, "/contacts/<contact_id>/portal-access", ["GET"], response=service_result("portal", "get_access"),
+       roles=STAFF, tags=["customer portal"])
 def get_access(actor, contact_id):
     """The contact's portal access."""
     return call("portal", "get_access", actor, contact_id)
 
 
-@route(bp, "/contacts/<contact_id>/portal-access", ["PATCH"], body=AccessPatch, response=Access, roles=STAFF,
-       tags=["customer portal"])
+@route(bp, "/contacts/<contact_id>/portal-access", ["PATCH"], body=AccessPatch,
+       response=service_result("portal", "update_access"), roles=STAFF, tags=["customer portal"])
 def update_access(actor, contact_id, body):
     """Change the client's company, user code, IP or branch restriction."""
     return call("portal", "update_access", actor, contact_id, _json(body))
 
 
-@route(bp, "/contacts/<contact_id>/portal-access", ["DELETE"], response=Access, roles=STAFF,
-       tags=["customer portal"])
+@route(bp, "/contacts/<contact_id>/portal-access", ["DELETE"], response=service_result("portal", "revoke_access"),
+       roles=STAFF, tags=["customer portal"])
 def revoke_access(actor, contact_id):
     """Deactivate the contact's portal access (license admins and front user managers)."""
     return call("portal", "revoke_access", actor, contact_id)
 
 
-@route(bp, "/contacts/<contact_id>/portal-access/resend-invitation", ["POST"], response=Access, roles=STAFF,
-       tags=["customer portal"])
+@route(bp, "/contacts/<contact_id>/portal-access/resend-invitation", ["POST"],
+       response=service_result("portal", "resend_access_invitation"), roles=STAFF, tags=["customer portal"])
 def resend_access_invitation(actor, contact_id):
     """Send the portal invitation again (earlier links stop working)."""
     return call("portal", "resend_access_invitation", actor, contact_id)
 
 
-@route(bp, "/customers/<customer_id>/portal-accesses", ["GET"], response=Access(many=True), roles=STAFF,
-       tags=["customer portal"])
+@route(bp, "/customers/<customer_id>/portal-accesses", ["GET"], response=service_result("portal", "list_accesses"),
+       roles=STAFF, tags=["customer portal"])
 def list_accesses(actor, customer_id):
     """The customer's portal clients (Settings > Customer portal > Manage clients): all of them, one per
     contact of the customer (not paginated; `/portal-clients?customer_id=` pages them)."""
     return call("portal", "list_accesses", actor, customer_id)
 
 
-@route(bp, "/portal-clients", ["GET"], query=ClientQuery, response=AccessPage,
+@route(bp, "/portal-clients", ["GET"], query=ClientQuery, response=service_result("portal", "list_clients"),
        roles=("license_admin", "front_user_manager"), tags=["customer portal"])
 def list_clients(actor, query):
     """The license's portal clients with customer, company, status and restrictions (Settings > Customer
@@ -361,14 +328,15 @@ def share_contract(actor, contract_id, body):
     return result, 201 if result.pop("created", True) else 200
 
 
-@route(bp, "/contracts/<contract_id>/portal-share", ["DELETE"], response=ShareOut, roles=STAFF,
-       tags=["customer portal"])
+@route(bp, "/contracts/<contract_id>/portal-share", ["DELETE"], response=service_result("portal", "unshare_contract"),
+       roles=STAFF, tags=["customer portal"])
 def unshare_contract(actor, contract_id):
     """Stop showing the contract in the customer portal."""
     return call("portal", "unshare_contract", actor, contract_id)
 
 
-@route(bp, "/contracts/<contract_id>/portal", ["GET"], response=PortalStatus, roles=STAFF, tags=["customer portal"])
+@route(bp, "/contracts/<contract_id>/portal", ["GET"], response=service_result("portal", "contract_portal"),
+       roles=STAFF, tags=["customer portal"])
 def contract_portal(actor, contract_id):
     """Whether the contract is shared on the portal, with whom, and which attachments and milestones show."""
     return call("portal", "contract_portal", actor, contract_id)
@@ -382,8 +350,8 @@ def send_info(actor, contract_id):
     return call("portal", "send_info", actor, contract_id)
 
 
-@route(bp, "/quotes/<contract_id>/send", ["POST"], body=QuoteSendIn, response=QuoteSendOut, roles=STAFF,
-       tags=["quotes"])
+@route(bp, "/quotes/<contract_id>/send", ["POST"], body=QuoteSendIn, response=service_result("portal", "send_quote"),
+       roles=STAFF, tags=["quotes"])
 def send_quote(actor, contract_id, body):
     """Send the quote by email with an "Accéder au document" link to its online page (the reminder template
     after the first send); optionally attach the PDF and request an electronic signature."""
@@ -417,22 +385,23 @@ def client_me(actor):
     return call("portal", "client_me", actor)
 
 
-@route(bp, "/portal/me/profile", ["GET"], response=MyProfile, roles=CLIENT, tags=["portal (clients)"])
+@route(bp, "/portal/me/profile", ["GET"], response=service_result("portal", "client_profile"), roles=CLIENT,
+       tags=["portal (clients)"])
 def client_profile(actor):
     """Your contact details and your company's, as you may update them."""
     return call("portal", "client_profile", actor)
 
 
-@route(bp, "/portal/me/contact", ["PATCH"], body=MyContactPatch, response=MyProfile, roles=CLIENT,
-       tags=["portal (clients)"])
+@route(bp, "/portal/me/contact", ["PATCH"], body=MyContactPatch,
+       response=service_result("portal", "client_update_contact"), roles=CLIENT, tags=["portal (clients)"])
 def client_update_contact(actor, body):
     """Update your own contact details; your salesperson is told and the change is kept in your customer
     file's history. Sending the same values again changes nothing."""
     return call("portal", "client_update_contact", actor, body)
 
 
-@route(bp, "/portal/me/company", ["PATCH"], body=MyCompanyPatch, response=MyProfile, roles=CLIENT,
-       tags=["portal (clients)"])
+@route(bp, "/portal/me/company", ["PATCH"], body=MyCompanyPatch,
+       response=service_result("portal", "client_update_company"), roles=CLIENT, tags=["portal (clients)"])
 def client_update_company(actor, body):
     """Update your company's address, phone or email (same rules as your own details)."""
     return call("portal", "client_update_company", actor, body)

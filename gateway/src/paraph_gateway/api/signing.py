@@ -6,6 +6,7 @@ The signing page itself (``/sign/<token>``, HTML) is in :mod:`.signing_pages`.
 from __future__ import annotations
 
 import base64
+import json
 
 from flask import Blueprint, Response, request
 from marshmallow import Schema, fields, validate
@@ -15,7 +16,7 @@ from paraph_platform.pagination import PageParams, PageResult
 from paraph_platform.errors import BadRequest, InvalidInput, PayloadTooLarge
 
 from ..downloads import file_response
-from ..routing import call, client_ip, json_body, route
+from ..routing import MAX_JSON_DEPTH, FormBody, call, client_ip, json_body, json_deeper_than, route
 
 bp = Blueprint("signing", __name__)
 
@@ -25,7 +26,13 @@ SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="a lowercase hex SHA-256")
 PHONE = validate.Regexp(r"^\+?[0-9 ().-]{6,30}$", error="a phone number")
 TIMEOUT = 30
 UPLOAD_TIMEOUT = 150  # an uploaded DOCX is converted by LibreOffice (up to 120 s) before the request is stored
+MAX_ENVELOPE_DOCUMENTS = 10  # documents signed in one request (an envelope)
 SIGNER_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024  # the signing service's limit too (refused here before the RPC)
+# the 410 Gone answers, documented on each operation that can give them
+REQUEST_GONE = ("The request was cancelled or has expired, or this participant's turn was handed to someone else "
+                "(problem's request_status or participant_status)")
+LINK_GONE = ("This signing link no longer works: the request was cancelled or has expired, the turn was handed to "
+             "someone else, or the embedded signing session ended")
 
 
 # -- schemas (public API) ----------------------------------------------------------------------
@@ -43,8 +50,9 @@ class ParticipantIn(Schema):
 
 
 class FieldIn(Schema):
-    """A placed field: on a page at x, y (PDF points from the page's TOP-LEFT corner), or at every
-    occurrence of an anchor text (offset_x, offset_y from the anchor's top-left corner)."""
+    """A placed field: on a page at x, y (PDF points from the page's TOP-LEFT corner, the page as displayed:
+    turned by its /Rotate), or at every occurrence of an anchor text (offset_x, offset_y from the anchor's
+    top-left corner)."""
     type = fields.String(required=True, validate=validate.OneOf(["signature", "initials", "date_signed", "text",
                                                                  "checkbox", "name"]))
     signer = fields.Integer(required=True, validate=validate.Range(min=1, max=20),
@@ -53,7 +61,12 @@ class FieldIn(Schema):
     x = fields.Float(validate=validate.Range(min=0, max=14400), metadata={"description": "points from the left"})
     y = fields.Float(validate=validate.Range(min=0, max=14400), metadata={"description": "points from the top"})
     anchor = fields.String(validate=validate.Length(min=1, max=200),
-                           metadata={"description": "instead of page, x, y: a text of the document"})
+                           metadata={"description": "instead of page, x, y: a text of the document (found in every "
+                                                    "document of an envelope)"})
+    document = fields.Integer(validate=validate.Range(min=1, max=MAX_ENVELOPE_DOCUMENTS),
+                              metadata={"description": "with page: the 1-based position of the document in the "
+                                                       "envelope, page then being that document's own page "
+                                                       "(default: page of the combined document)"})
     offset_x = fields.Float(validate=validate.Range(min=-14400, max=14400))
     offset_y = fields.Float(validate=validate.Range(min=-14400, max=14400))
     width = fields.Float(validate=validate.Range(min=1, max=14400), metadata={"description": "default per type"})
@@ -79,6 +92,7 @@ class FieldOut(Schema):
 
 
 class PageSizeOut(Schema):
+    """A page's size as displayed (a page turned by /Rotate 90 or 270 has its width and height swapped)."""
     width = fields.Float(required=True, metadata={"description": "points"})
     height = fields.Float(required=True, metadata={"description": "points"})
 
@@ -116,7 +130,20 @@ class SignerAttachmentOut(Schema):
     uploaded_at = fields.String(required=True, allow_none=True)
 
 
+class DocumentIn(Schema):
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255),
+                             metadata={"description": "e.g. agreement.pdf (a .docx is converted when LibreOffice "
+                                                      "is installed)"})
+    content_base64 = fields.String(required=True, metadata={"description": "the file, base64"})
+
+
 class RequestIn(Schema):
+    documents = fields.List(
+        fields.Nested(DocumentIn), validate=validate.Length(max=MAX_ENVELOPE_DOCUMENTS - 1),
+        metadata={"description": "uploaded annexes (general terms, a mandate...) signed with the contract: an "
+                                 "envelope. Each file is checked like an uploaded document; the contract's PDF "
+                                 "then the annexes, in this order, are combined into ONE document, the one shown, "
+                                 "signed and sealed (one seal covers them all)"})
     approvers = fields.List(fields.Nested(ParticipantIn), validate=validate.Length(max=20),
                             metadata={"description": "all approve before any signer is asked"})
     signers = fields.List(fields.Nested(ParticipantIn), required=True, validate=validate.Length(min=1, max=20))
@@ -150,17 +177,16 @@ class RequestIn(Schema):
                                                   "(last page, bottom)"})
 
 
-class DocumentIn(Schema):
-    filename = fields.String(required=True, validate=validate.Length(min=1, max=255),
-                             metadata={"description": "e.g. agreement.pdf (a .docx is converted when LibreOffice "
-                                                      "is installed)"})
-    content_base64 = fields.String(required=True, metadata={"description": "the file, base64"})
-
-
 class DocumentRequestIn(RequestIn):
-    """A request on an uploaded document: the options of a contract's request, a title and the file."""
+    """A request on an uploaded document, or several (an envelope): the options of a contract's request, a title
+    and the file(s). Give `document` or `documents`, not both."""
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    document = fields.Nested(DocumentIn, required=True)
+    document = fields.Nested(DocumentIn, metadata={"description": "the file to sign"})
+    documents = fields.List(
+        fields.Nested(DocumentIn), validate=validate.Length(min=1, max=MAX_ENVELOPE_DOCUMENTS),
+        metadata={"description": "instead of document, several files signed together (an envelope): each checked, "
+                                 "then combined in this order into ONE document, the one shown, signed and sealed "
+                                 "(at most the page limit in all)"})
 
 
 class ParticipantOut(Schema):
@@ -175,6 +201,14 @@ class ParticipantOut(Schema):
     status = fields.String(required=True, metadata={"enum": ["waiting", "pending", "approved", "signed", "declined"]})
     asked_at = fields.String(allow_none=True)
     acted_at = fields.String(allow_none=True)
+
+
+class EnvelopeDocumentOut(Schema):
+    filename = fields.String(required=True)
+    sha256 = fields.String(required=True, metadata={"description": "of this document as uploaded or rendered"})
+    size = fields.Integer(required=True, metadata={"description": "bytes"})
+    first_page = fields.Integer(required=True, metadata={"description": "its first page in the combined document"})
+    pages = fields.Integer(required=True, allow_none=True)
 
 
 class RequestOut(Schema):
@@ -194,7 +228,11 @@ class RequestOut(Schema):
     created_at = fields.String(required=True)
     completed_at = fields.String(allow_none=True)
     document = fields.Dict(required=True, metadata={"description": "filename, sha256 (the exact document shown and "
-                                                                  "signed), size"})
+                                                                  "signed: an envelope's combined document, the one "
+                                                                  "sealed), size"})
+    documents = fields.List(fields.Nested(EnvelopeDocumentOut), required=True,
+                            metadata={"description": "the documents combined in it, in order (one for a request "
+                                                     "on a single document)"})
     sealed_sha256 = fields.String(allow_none=True)
     proof_sha256 = fields.String(allow_none=True)
     participants = fields.List(fields.Nested(ParticipantOut), required=True)
@@ -372,6 +410,9 @@ class LinkOut(Schema):
     otp = fields.Dict(required=True, metadata={"description": "channel, destination, sms_available, required"})
     signed_pdf_available = fields.Boolean(required=True)
     pages = fields.List(fields.Nested(PageSizeOut), required=True, metadata={"description": "size of each page"})
+    documents = fields.List(fields.Nested(EnvelopeDocumentOut),
+                            metadata={"description": "an envelope's documents, combined into the document (empty for "
+                                                     "a single document)"})
     attachments = fields.List(fields.Nested(SignerAttachmentOut), required=True,
                               metadata={"description": "the files you are asked to upload"})
     # last: the name shadows the marshmallow module in the class body
@@ -414,6 +455,68 @@ class VerifyIn(Schema):
 
 # -- helpers ------------------------------------------------------------------------------------------
 
+DOCUMENT_PARTS = ("document", "documents")
+# form fields holding structured values (lists, objects) come as JSON text
+_STRUCTURED = (fields.List, fields.Nested, fields.Dict)
+
+
+def _json_part(name: str, text: str):
+    """A form field holding JSON, within the JSON body's nesting limit."""
+    try:
+        value = json.loads(text)
+        valid = not json_deeper_than(value)
+    except (ValueError, RecursionError):  # the parser recurses once per level
+        valid = False
+    if not valid:
+        raise InvalidInput(f"The form field `{name}` is not valid JSON (nested at most {MAX_JSON_DEPTH} levels).",
+                           {"fields": {name: ["Not valid JSON."]}})
+    return value
+
+
+def document_request_from_form() -> dict:
+    """A multipart upload as the JSON body's object: the file parts `document` (or `documents`, repeated)
+    become `document` (one file) or `documents` (several), base64; the other fields come from the JSON
+    part `request` and from plain form fields (a structured one, e.g. `signers`, as JSON text), which
+    override it."""
+    request_part = request.files.get("request")
+    text = request_part.read().decode("utf-8", "replace") if request_part else request.form.get("request")
+    payload = _json_part("request", text) if text is not None else {}
+    if not isinstance(payload, dict):
+        raise InvalidInput("The form field `request` must be a JSON object.",
+                           {"fields": {"request": ["Not a JSON object."]}})
+    declared = DocumentRequestIn().fields
+    for name, value in request.form.items():
+        if name not in ("request", *DOCUMENT_PARTS):
+            payload[name] = _json_part(name, value) if isinstance(declared.get(name), _STRUCTURED) else value
+    # a browser sends an empty part (no filename) for a file input left empty
+    files = [{"filename": part.filename, "content_base64": base64.b64encode(part.read()).decode()}
+             for name in DOCUMENT_PARTS for part in request.files.getlist(name) if part.filename]
+    if not files:
+        raise InvalidInput("Attach the document to sign as a file part named `document`.",
+                           {"fields": {"document": ["Missing file."]}})
+    if len(files) == 1:
+        payload["document"] = files[0]
+    else:
+        payload["documents"] = files
+    return payload
+
+
+DOCUMENT_REQUEST_FORM = FormBody(parse=document_request_from_form, schema={
+    "schema": {"type": "object", "required": ["document"], "properties": {
+        "document": {"type": "string", "format": "binary",
+                     "description": "the file to sign (its part's filename names it); repeat the part (or name "
+                                    "the parts `documents`) to send several files"},
+        "documents": {"type": "array", "items": {"type": "string", "format": "binary"}},
+        "request": {"type": "string", "contentMediaType": "application/json",
+                    "description": "the JSON body's object without `document` (title, signers, fields...)"},
+        "title": {"type": "string", "description": "plain fields override `request`'s (a list or object, e.g. "
+                                                   "`signers`, as JSON text)"},
+        "message": {"type": "string"},
+    }},
+    "encoding": {"request": {"contentType": "application/json"}},
+})
+
+
 def _client() -> dict:
     return {"ip": client_ip(), "user_agent": (request.headers.get("User-Agent") or "")[:512] or None}
 
@@ -438,16 +541,20 @@ def _no_store(resp):
        roles=STAFF, status=201, tags=["e-signature"])
 def create_request(actor, contract_id, body):
     """Send a contract or quote for approval and signature: its current PDF is frozen (SHA-256), approvers
-    are asked first, then signers in order; each gets a personal signing link by email."""
-    return call("signing", "create_request", actor, {**body, "contract_id": contract_id}, timeout=TIMEOUT)
+    are asked first, then signers in order; each gets a personal signing link by email. With `documents`,
+    uploaded annexes are signed with it (an envelope: one combined document, one seal)."""
+    return call("signing", "create_request", actor, {**body, "contract_id": contract_id},
+                timeout=UPLOAD_TIMEOUT if body.get("documents") else TIMEOUT)
 
 
 @route(bp, "/signature-requests", ["POST"], body=DocumentRequestIn, response=RequestOut, roles=STAFF, status=201,
-       tags=["e-signature"])
+       tags=["e-signature"], form=DOCUMENT_REQUEST_FORM)
 def create_document_request(actor, body):
     """Send your own document (a PDF) for approval and signature, without a contract: it is checked (a readable,
     unencrypted PDF without JavaScript or embedded files, within the size and page limits; 422 saying why
-    otherwise), frozen (SHA-256) and signed like a contract's."""
+    otherwise), frozen (SHA-256) and signed like a contract's. The body is JSON (the file in base64) or
+    multipart/form-data: the file as a part named `document`, the rest as a JSON part `request` or plain
+    fields."""
     return call("signing", "create_document_request", actor, body, timeout=UPLOAD_TIMEOUT)
 
 
@@ -482,7 +589,7 @@ def remind(actor, request_id, body):
 
 
 @route(bp, "/signature-requests/<request_id>/participants/<participant_id>/reassign", ["POST"], body=ReassignIn,
-       response=RequestOut, roles=STAFF, tags=["e-signature"])
+       response=RequestOut, roles=STAFF, tags=["e-signature"], responses={410: REQUEST_GONE})
 def reassign_participant(actor, request_id, participant_id, body):
     """Hand an approver's or signer's turn to someone else before they act (the requester, the document's owner
     or a manager; 409 once they acted): their link stops working, the new person is asked at once if it is
@@ -525,14 +632,15 @@ def my_tasks(actor):
     return call("signing", "tasks_for", actor)
 
 
-@route(bp, "/signature-tasks/<participant_id>/otp", ["POST"], body=OtpIn, response=OtpSentOut, tags=["e-signature"])
+@route(bp, "/signature-tasks/<participant_id>/otp", ["POST"], body=OtpIn, response=OtpSentOut, tags=["e-signature"],
+       responses={410: REQUEST_GONE})
 def task_otp(actor, participant_id, body):
     """Send me the one-time code to sign one of my tasks."""
     return call("signing", "task_otp", actor, participant_id, body)
 
 
 @route(bp, "/signature-tasks/<participant_id>/act", ["POST"], body=ActIn, response=ActedOut, tags=["e-signature"],
-       responses={412: "signing needs a one-time code: one was just sent"})
+       responses={412: "signing needs a one-time code: one was just sent", 410: REQUEST_GONE})
 def act(actor, participant_id, body):
     """Approve, sign (with the one-time code) or decline (with a reason) one of my tasks."""
     return call("signing", "act", actor, participant_id, {**body, **_client()}, timeout=TIMEOUT)
@@ -587,7 +695,7 @@ def dev_ca_pem():
 # -- offline signing (tablet) ---------------------------------------------------------------------------------
 
 @route(bp, "/offline/requests/<request_id>/package", ["GET"], query=PackageQuery, response=OfflinePackageOut,
-       roles=STAFF, tags=["offline signing"])
+       roles=STAFF, tags=["offline signing"], responses={410: "The request was cancelled or has expired"})
 def offline_package(actor, request_id, query):
     """Download, while online, what a device needs to collect signatures offline: the exact document, its
     SHA-256, the participants and the consent wording. 403 unless the caller is the request's requester, the
@@ -607,14 +715,15 @@ def offline_sync(actor, body):
 
 # -- public signing link (the token is the credential) -------------------------------------------------------------
 
-@route(bp, "/sign/<token>", ["GET"], response=LinkOut, public=True, tags=["signing link"])
+@route(bp, "/sign/<token>", ["GET"], response=LinkOut, public=True, tags=["signing link"],
+       responses={410: LINK_GONE})
 def link_info(token):
     """What the signing page shows: the document's name and hash, the consent text, whose turn it is."""
     return call("signing", "public_info", token)
 
 
 @route(bp, "/sign/<token>/document", ["GET"], public=True, tags=["signing link"],
-       responses={200: "application/pdf: the exact document to approve or sign"})
+       responses={200: "application/pdf: the exact document to approve or sign", 410: LINK_GONE})
 def link_document(token):
     """The exact document to approve or sign (inline)."""
     result = call("signing", "public_document", token, _client(), timeout=TIMEOUT)
@@ -629,13 +738,14 @@ def link_document(token):
 
 
 @route(bp, "/sign/<token>/signed.pdf", ["GET"], public=True, tags=["signing link"],
-       responses={200: "application/pdf: the PAdES-sealed document"})
+       responses={200: "application/pdf: the PAdES-sealed document", 410: LINK_GONE})
 def link_signed_pdf(token):
     """Once everybody signed: the sealed document."""
     return _binary(call("signing", "public_signed_pdf", token, timeout=TIMEOUT))
 
 
-@route(bp, "/sign/<token>/otp", ["POST"], body=OtpIn, response=OtpSentOut, public=True, tags=["signing link"])
+@route(bp, "/sign/<token>/otp", ["POST"], body=OtpIn, response=OtpSentOut, public=True, tags=["signing link"],
+       responses={410: LINK_GONE})
 def link_otp(token, body):
     """Send me a one-time code (6 digits, 10 minutes, 5 attempts) by email or SMS."""
     return call("signing", "public_request_otp", token, body, _client())
@@ -645,7 +755,7 @@ def link_otp(token, body):
        tags=["signing link"], raw_body=True,
        description="the file as the raw body: Content-Type image/png, image/jpeg or application/pdf (the bytes must "
                    "match), at most 10 MB, `?filename=` naming it; or JSON {filename, content_type, content_base64}",
-       responses={413: "larger than 10 MB", 415: "not a PNG, JPEG or PDF"})
+       responses={413: "larger than 10 MB", 415: "not a PNG, JPEG or PDF", 410: LINK_GONE})
 def link_upload_attachment(token, attachment_id):
     """Upload a file you are asked to attach (an ID, a proof of address); a new upload replaces it until you
     sign."""
@@ -662,21 +772,22 @@ def link_upload_attachment(token, attachment_id):
     return call("signing", "public_upload_attachment", token, attachment_id, payload, _client(), timeout=TIMEOUT)
 
 
-@route(bp, "/sign/<token>/sign", ["POST"], body=SignIn, response=ActedOut, public=True, tags=["signing link"])
+@route(bp, "/sign/<token>/sign", ["POST"], body=SignIn, response=ActedOut, public=True, tags=["signing link"],
+       responses={410: LINK_GONE})
 def link_sign(token, body):
     """Sign: the one-time code and the consent are required."""
     return call("signing", "public_sign", token, body, _client(), timeout=TIMEOUT)
 
 
 @route(bp, "/sign/<token>/approve", ["POST"], body=ApproveIn, response=ActedOut, public=True,
-       tags=["signing link"])
+       tags=["signing link"], responses={410: LINK_GONE})
 def link_approve(token, body):
     """Approve the document (approvers)."""
     return call("signing", "public_approve", token, body, _client(), timeout=TIMEOUT)
 
 
 @route(bp, "/sign/<token>/decline", ["POST"], body=DeclineIn, response=ActedOut, public=True,
-       tags=["signing link"])
+       tags=["signing link"], responses={410: LINK_GONE})
 def link_decline(token, body):
     """Decline, with a reason."""
     return call("signing", "public_decline", token, body, _client(), timeout=TIMEOUT)

@@ -20,6 +20,7 @@ bp = Blueprint("signing_pages", __name__)
 
 TEXT = {
     "fr": {"title": "Signature électronique", "doc": "Document", "fingerprint": "Empreinte SHA-256",
+           "envelope": "Documents réunis dans ce document", "pages": "pages",
            "download": "Télécharger le PDF", "from": "De la part de", "expires": "Lien valable jusqu'au",
            "consent_title": "Consentement", "consent_sign": "J'ai lu le document et j'accepte de le signer",
            "consent_approve": "J'ai lu le document et je l'approuve", "typed": "Votre nom (signature saisie)",
@@ -49,6 +50,7 @@ TEXT = {
            "attach_too_big": "Ce fichier dépasse 10 Mo.", "attach_bad_type": "Seuls les fichiers PNG, JPEG ou PDF "
            "sont acceptés.", "network": "Erreur réseau, réessayez."},
     "en": {"title": "Electronic signature", "doc": "Document", "fingerprint": "SHA-256 fingerprint",
+           "envelope": "Documents combined in this document", "pages": "pages",
            "download": "Download the PDF", "from": "From", "expires": "Link valid until",
            "consent_title": "Consent", "consent_sign": "I have read the document and I agree to sign it",
            "consent_approve": "I have read the document and I approve it", "typed": "Your name (typed signature)",

@@ -7,6 +7,7 @@ from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..routing import call, route
+from .signing import REQUEST_GONE
 
 bp = Blueprint("signing_settings", __name__)
 
@@ -71,7 +72,7 @@ def update_settings(actor, body):
 
 
 @route(bp, "/signature-requests/<request_id>/participants/<participant_id>/embed-url", ["POST"], body=EmbedIn,
-       response=EmbedOut, roles=STAFF, status=201, tags=["e-signature"])
+       response=EmbedOut, roles=STAFF, status=201, tags=["e-signature"], responses={410: REQUEST_GONE})
 def embed_url(actor, request_id, participant_id, body):
     """A URL showing this participant's signing page inside your page on `origin` (an iframe): it opens
     once, within 10 minutes. The page posts `{type: "paraph:loaded" | "paraph:signed" | "paraph:declined",

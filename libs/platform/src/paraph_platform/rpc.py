@@ -14,6 +14,7 @@ lets a service refuse work whose caller already gave up.
 """
 from __future__ import annotations
 
+import copy
 import logging
 import queue
 import threading
@@ -29,7 +30,7 @@ from nameko.standalone.rpc import StandaloneProxyBase
 
 from . import queues  # noqa: F401 - reply queues non-durable, work queues of AMQP_QUEUE_TYPE
 from .errors import DeadlineExceeded, PlatformError, Unavailable
-from .idempotency import IDEMPOTENCY_KEY, nested_call_key
+from .idempotency import _NESTED_CALLS as NESTED_CALLS, IDEMPOTENCY_KEY, nested_call_key
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,16 @@ class _DeadlineServiceProxy:
     def __getattr__(self, name):
         worker_ctx, service_name, reply_listener, timeout, options = self._args
         return _DeadlineMethod(worker_ctx, service_name, name, reply_listener, timeout, options)
+
+    def under_key(self, key: str) -> "_DeadlineServiceProxy":
+        """This proxy, its calls made under ``key`` instead of a key derived from the worker's: for a
+        worker doing many independent pieces of work at once (green threads), each with a key of its own
+        that a later retry derives again (a bulk job's rows). Each call gets ``key``'s first nested key."""
+        worker_ctx, *rest = self._args
+        keyed = copy.copy(worker_ctx)
+        keyed.data = {**worker_ctx.data, IDEMPOTENCY_KEY: key}
+        keyed.__dict__.pop(NESTED_CALLS, None)  # numbered afresh: the same key, the same calls' keys
+        return _DeadlineServiceProxy(keyed, *rest)
 
 
 class Rpc(RpcProxy):

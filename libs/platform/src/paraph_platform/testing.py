@@ -7,6 +7,9 @@ Fixtures:
   service on the test's own RabbitMQ vhost (nameko's ``rabbit_config``).
 * ``system(*services, gateway=True)`` — several services plus a Flask test client of the
   gateway wired to them.
+* ``module_system(*services, ...)`` — the same, started once for a whole test module (module-scoped:
+  call it from a module-scoped fixture); each test makes its own license on it, and
+  ``System.for_license`` gives it a view whose outbox helpers read that license's rows only.
 * ``mail_sink`` — an in-process SMTP sink with its HTTP JSON API (:mod:`.mailsink`): pass
   ``mail_sink.smtp_url`` as ``SMTP_URL`` (and ``mail_sink.sms_url`` as ``SMS_API_URL`` with
   ``SMS_PROVIDER=sink``) to the notify service, then read ``mail_sink.messages(to=...)``.
@@ -149,6 +152,30 @@ def drop_database(url: str):
         admin.dispose()
 
 
+_dropping = None  # the green threads dropping the databases of finished tests
+
+
+def drop_later(urls: list[str]):
+    """Drop these databases (their services stopped) in green threads while the next tests run: a DROP
+    DATABASE waits for a checkpoint, 0.1 s on an idle runner and 2 s when loaded, four to seven per test
+    system. psycogreen makes the waits cooperative; the session waits for the last ones at its end."""
+    global _dropping
+    import eventlet
+    from .db import _maybe_patch_psycopg
+    _maybe_patch_psycopg()  # (done already where a service ran) or a drop would block the whole process
+    if _dropping is None:
+        _dropping = eventlet.GreenPool(8)
+    for url in urls:
+        _dropping.spawn_n(drop_database, url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _databases_dropped():
+    yield
+    if _dropping is not None:
+        _dropping.waitall()
+
+
 @pytest.fixture
 def make_db():
     created: list[str] = []
@@ -159,8 +186,7 @@ def make_db():
         return url
 
     yield factory
-    for url in created:
-        drop_database(url)
+    drop_later(created)
 
 
 def service_class(service: str):
@@ -194,11 +220,24 @@ def start_service(container_factory, rabbit_config, make_db):
 
     yield start
     # stop the services before their databases are dropped (make_db's teardown runs after this one)
-    for container in reversed(started):
-        try:
-            container.kill()
-        except Exception:  # noqa: BLE001 - already stopped
-            pass
+    kill_containers(started)
+
+
+def _kill_quietly(container):
+    try:
+        container.kill()
+    except Exception:  # noqa: BLE001 - already stopped
+        pass
+
+
+def kill_containers(containers):
+    """Kill the containers all at once: each kill waits for its consumers to leave the broker (up to a
+    second), and one after the other that was most of a test system's teardown."""
+    import eventlet
+    pool = eventlet.GreenPool()
+    for container in containers:
+        pool.spawn(_kill_quietly, container)
+    pool.waitall()
 
 
 def emailed_links(identity_db_url: str, email: str) -> list[str]:
@@ -222,10 +261,22 @@ def emailed_links(identity_db_url: str, email: str) -> list[str]:
 class System:
     """Running services plus a gateway test client, for end-to-end tests."""
 
+    # set on a test's view of a system its module shares (for_license): helpers that read outboxes
+    # (signing_service.testing) keep that license's rows only
+    license_id: str | None = None
+
     def __init__(self, containers: dict, client, app):
         self.containers = containers
         self.client = client
         self.app = app
+
+    def for_license(self, license_id: str) -> "System":
+        """This system as one test sees it on a shared ``module_system``: the same services and gateway,
+        its outbox helpers limited to the test's own license."""
+        import copy
+        view = copy.copy(self)
+        view.license_id = license_id
+        return view
 
     def db_url(self, service: str) -> str:
         return self.containers[service].db_url
@@ -333,6 +384,25 @@ class System:
         return self.client.delete(path, headers=self._headers(token, kw.pop("headers", None)), **kw)
 
 
+def _gateway_system(amqp_uri: str, containers: dict, gateway_config: dict | None) -> System:
+    """A ``System`` of running ``containers`` and a gateway (test client) on their broker vhost."""
+    from paraph_gateway import create_app
+    app = create_app({"AMQP_URI": amqp_uri,
+                      "RPC_TIMEOUT": TEST_RPC_TIMEOUT, "OPERATOR_TOKEN": TEST_OPERATOR_TOKEN,
+                      "PUBLIC_URL": "http://paraph.test", "TESTING": True, **(gateway_config or {})})
+    return System(containers, app.test_client(), app)
+
+
+def _close_gateway_clients():
+    """The gateway's RPC pools, token verifiers and rate limiters (remade on the next request)."""
+    from paraph_gateway.rate_limits import close_limiters
+    from paraph_gateway.rpc import close_pools
+    from paraph_gateway.tokens import close_verifiers
+    close_verifiers()
+    close_pools()
+    close_limiters()
+
+
 @pytest.fixture
 def system(start_service, rabbit_config):
     created = []
@@ -341,23 +411,61 @@ def system(start_service, rabbit_config):
         containers = {}
         for service in services:
             containers[service] = start_service(service, **((service_config or {}).get(service, {})))
-        from paraph_gateway import create_app
-        app = create_app({"AMQP_URI": rabbit_config["AMQP_URI"],
-                          "RPC_TIMEOUT": TEST_RPC_TIMEOUT, "OPERATOR_TOKEN": TEST_OPERATOR_TOKEN,
-                          "PUBLIC_URL": "http://paraph.test", "TESTING": True, **(gateway_config or {})})
-        s = System(containers, app.test_client(), app)
+        s = _gateway_system(rabbit_config["AMQP_URI"], containers, gateway_config)
         created.append(s)
         return s
 
     yield build
     for s in created:
         s.close()
-    from paraph_gateway.rate_limits import close_limiters
-    from paraph_gateway.rpc import close_pools
-    from paraph_gateway.tokens import close_verifiers
-    close_verifiers()
-    close_pools()
-    close_limiters()
+    _close_gateway_clients()
+
+
+@pytest.fixture(scope="module")
+def module_system(request, vhost_pipeline):
+    """``system`` for a whole test module: ``module_system(*services, gateway_config=, service_config=)``
+    starts them once, on the module's own vhost and databases, and stops them after its last test.
+    Building six services and a gateway took seconds per test: tests that only need their own data share
+    one, each with its own license, users and customers, and assertions that filter what they read (mail,
+    outbox, events) by their own ids and addresses. Tests that kill services, stop the broker or change a
+    service's settings keep ``system``.
+
+    Call it from a MODULE-scoped fixture (``signing_system`` in services/signing/tests/integration/conftest.py,
+    ``esign_system`` in tests/e2e/conftest.py): pytest then builds it before any test's own fixtures, while
+    nameko's autouse ``fast_teardown`` would stop at the end of the test the consumers of a system built
+    during it."""
+    from urllib.parse import urlparse
+    from nameko.containers import get_container_cls
+    uri = urlparse(request.config.getoption("RABBIT_AMQP_URI"))
+    databases: list[str] = []
+    containers: list = []
+    systems: list[System] = []
+    with vhost_pipeline.get() as vhost:
+        amqp_uri = f"{uri.scheme}://{uri.netloc}/{vhost}"
+
+        def start(service: str, extra: dict):
+            url = create_database(service)
+            databases.append(url)
+            config = test_config({"AMQP_URI": amqp_uri}, service, url, **extra)
+            container = get_container_cls(config)(service_class(service), config)
+            containers.append(container)
+            container.start()
+            container.db_url = url
+            return container
+
+        def build(*services: str, gateway_config: dict | None = None, service_config: dict | None = None) -> System:
+            started = {service: start(service, (service_config or {}).get(service, {})) for service in services}
+            systems.append(_gateway_system(amqp_uri, started, gateway_config))
+            return systems[-1]
+
+        try:
+            yield build
+        finally:
+            for s in systems:
+                s.close()
+            _close_gateway_clients()
+            kill_containers(containers)
+            drop_later(databases)
 
 
 @pytest.fixture

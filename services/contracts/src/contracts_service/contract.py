@@ -171,7 +171,7 @@ class ContractSummary(Schema):
     tax_total = fields.String(required=True)
     total = fields.String(required=True)
     flags = fields.List(fields.String(), required=True)
-    custom = fields.Dict(required=True)
+    custom = fields.Dict(required=True, metadata={"description": "custom column values, by key"})
     portal_shared = fields.Boolean(required=True)
     view_count = fields.Integer(required=True)
     download_count = fields.Integer(required=True)
@@ -196,7 +196,7 @@ class ContractDetail(ContractSummary):
                               metadata={"description": "id, filename, content_type, size, sha256, portal_visible"})
     milestones = fields.List(fields.Dict(), required=True,
                              metadata={"description": "id, title, due_date, done, portal_visible"})
-    portal = fields.Dict(required=True)
+    portal = fields.Dict(required=True, metadata={"description": "what is visible on the customer portal"})
     signers = fields.List(fields.Dict(), required=True)
 
 
@@ -211,7 +211,8 @@ class TotalsResult(Schema):
     subtotal = fields.String(required=True)
     tax_total = fields.String(required=True)
     total = fields.String(required=True)
-    taxes = fields.List(fields.Nested(TaxByRate), required=True)
+    taxes = fields.List(fields.Nested(TaxByRate), required=True,
+                        metadata={"description": "by tax rate, on the summed bases"})
     optional_total = fields.String(required=True, metadata={"description": "optional products not selected"})
     line_amounts = fields.List(fields.String(), required=True, metadata={"description": "each line's net amount"})
 
@@ -256,7 +257,7 @@ class CustomerResult(Schema):
     address = fields.Dict(required=True)
     locale = fields.String(required=True, allow_none=True)
     currency = fields.String(required=True, allow_none=True)
-    perimeter_ids = fields.List(fields.String(), required=True)
+    perimeter_ids = fields.List(fields.String(), required=True, metadata={"description": "empty = visible to everyone"})
     contacts = fields.List(fields.Dict(), metadata={"description": "create and get only"})
     created_by = fields.String(required=True, allow_none=True)
     created_at = fields.String(required=True)
@@ -296,7 +297,7 @@ class CustomerPage(PageResult):
 
 
 class PortalVisibilityResult(Schema):
-    shared = fields.Boolean(required=True)
+    shared = fields.Boolean(required=True, metadata={"description": "visible on the customer portal (the green line)"})
     visible_attachments = fields.Integer(required=True)
     visible_milestones = fields.Integer(required=True)
 
@@ -315,8 +316,8 @@ class EquipmentResult(Schema):
     description = fields.String(required=True)
     serial_number = fields.String(required=True, allow_none=True)
     quantity = fields.String(required=True)
-    installed_on = fields.String(required=True, allow_none=True)
-    warranty_until = fields.String(required=True, allow_none=True)
+    installed_on = fields.String(required=True, allow_none=True, metadata={"format": "date"})
+    warranty_until = fields.String(required=True, allow_none=True, metadata={"format": "date"})
     under_warranty = fields.Boolean(required=True)
     status = fields.String(required=True, metadata={"enum": schemas.EQUIPMENT_STATUSES})
     notes = fields.String(required=True)
@@ -337,7 +338,8 @@ class EquipmentRecorded(Schema):
     customer_id = fields.String(required=True)
     contract_id = fields.String(required=True)
     created = fields.List(fields.Nested(EquipmentResult), required=True)
-    already_recorded = fields.Integer(required=True)
+    already_recorded = fields.Integer(required=True,
+                                      metadata={"description": "lines asked for that were recorded before"})
 
 
 class ImportRowError(Schema):
@@ -396,7 +398,7 @@ class CompanyLogo(Schema):
 
 class CompanyProfileResult(Schema):
     """The license's company profile (company_profile.profile_view); name "" when none was saved."""
-    name = fields.String(required=True)
+    name = fields.String(required=True, metadata={"description": '"" until the profile is saved'})
     address = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
                           metadata={"description": "line1, line2, postal_code, city, country"})
     siren = fields.String(required=True, allow_none=True)

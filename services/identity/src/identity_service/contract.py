@@ -139,8 +139,12 @@ class RotatedKeyResult(Schema):
 class RateLimitsResult(Schema):
     """A license's own rate limits (null: the gateway's defaults)."""
     license_id = fields.String(required=True)
-    rate_limit_per_window = fields.Integer(required=True, allow_none=True)
-    api_key_rate_limit_per_window = fields.Integer(required=True, allow_none=True)
+    rate_limit_per_window = fields.Integer(
+        required=True, allow_none=True,
+        metadata={"description": "requests per window for each user of the license (null: the default)"})
+    api_key_rate_limit_per_window = fields.Integer(
+        required=True, allow_none=True,
+        metadata={"description": "requests per window for each API key of the license (null: the default)"})
 
 
 class AccessStateResult(Schema):
@@ -158,6 +162,15 @@ class AccessStateResult(Schema):
     branch = fields.String(required=True, allow_none=True)
     rate_limit_per_window = fields.Integer(required=True, allow_none=True,
                                            metadata={"description": "the license's own rate limit for users"})
+
+
+class Me(MemberResult):
+    """The signed-in user (me): their membership here, the licenses they can switch to, their preferences."""
+    licenses = fields.List(fields.Nested(schemas.LicenseRef), required=True,
+                           metadata={"description": "the licenses I can switch to"})
+    preferences = fields.Nested(schemas.PreferencesSchema, required=True,
+                                metadata={"description": "notification preferences set so far, per event (events "
+                                                         "never set keep their defaults)"})
 
 
 class ResolvedUser(MemberResult):
@@ -192,7 +205,7 @@ class RowError(Schema):
     reason = fields.String(required=True, metadata={
         "enum": ["missing_code", "invalid_email", "duplicate_email", "not_invited"],
         "description": "not_invited: the invitation was refused (no seat left...), see error"})
-    error = fields.String(required=True)
+    error = fields.String(required=True, metadata={"description": "in English, with the details"})
 
 
 class UserToCheck(Schema):
@@ -270,6 +283,8 @@ class KnownIds(Schema):
 
 
 RPC = {
+    "me": Rpc(result=Me, args=("actor",)),
+    "update_preferences": Rpc(schemas.PreferencesSchema, schemas.PreferencesSchema, args=("actor",)),
     "create_pool": Rpc(schemas.CreatePoolSchema, args=("actor",)),
     "activate_license": Rpc(schemas.ActivateLicenseSchema),
     "get_license": Rpc(result=schemas.LicenseView, args=("actor",)),

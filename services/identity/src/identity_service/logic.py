@@ -15,13 +15,17 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from paraph_platform.actor import CLIENT, FRONT_USER_MANAGER, LICENSE_ADMIN, USER
+from paraph_platform.config import env_int
 
 from .exceptions import InvalidInput
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SEAT_HOLDING_STATUSES = ("invited", "active")
-# argon2id, OWASP-recommended memory cost; tests may lower it through env
-_hasher = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=1)
+# argon2id, OWASP-recommended memory cost; tests may lower it through env. Read here too, not only by
+# configure_hasher: passwords are hashed in off-hub worker processes, which inherit the environment but
+# never see configure_hasher's call (the setting was ignored there)
+_hasher = PasswordHasher(time_cost=env_int("ARGON2_TIME_COST", 3), memory_cost=env_int("ARGON2_MEMORY_KIB", 65536),
+                         parallelism=1)
 
 INVITATION_TTL = timedelta(days=7)
 RESET_TTL = timedelta(hours=1)

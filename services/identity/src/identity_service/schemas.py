@@ -192,7 +192,9 @@ class PreferencesSchema(Schema):
     signed = fields.Dict(keys=fields.String(validate=validate.OneOf(["email", "sms"])),
                          values=fields.Boolean())
     customer_self_updated = fields.Dict(keys=fields.String(validate=validate.OneOf(["email", "sms"])),
-                                        values=fields.Boolean())
+                                        values=fields.Boolean(),
+                                        metadata={"description": "a portal client changed their or their company's "
+                                                                 "details (customers you own)"})
 
     @validates_schema
     def _not_empty(self, data, **kwargs):
@@ -247,7 +249,7 @@ class MemberView(Schema):
     locale = fields.String()
     license_id = fields.String()
     role = fields.String()
-    status = fields.String()
+    status = fields.String(metadata={"description": "invited | active | deactivated"})
     erp_code = fields.String(allow_none=True)
     user_code = fields.String(allow_none=True)
     contact_id = fields.String(allow_none=True)
@@ -267,9 +269,16 @@ class LicenseView(Schema):
     settings = fields.Dict()
     expires_at = fields.String()
     seats_total = fields.Integer()
-    seats_used = fields.Integer()
+    seats_used = fields.Integer(metadata={"description": "seats used across every license of the subscription"})
     seats_used_here = fields.Integer()
     active_users = fields.Integer()
+
+
+class LicenseRef(Schema):
+    """A license the user may switch to."""
+    license_id = fields.String()
+    name = fields.String()
+    role = fields.String()
 
 
 class TokenPairView(Schema):
@@ -280,4 +289,4 @@ class TokenPairView(Schema):
     license_id = fields.String()
     role = fields.String()
     user = fields.Dict(metadata={"description": "user_id, email, name"})
-    licenses = fields.List(fields.Dict())
+    licenses = fields.List(fields.Nested(LicenseRef))

@@ -52,6 +52,7 @@ PUBLIC_EVENT_TYPES: dict[str, tuple[str, str]] = {
     "signer.signed.v1": ("signing", "A signer signed."),
     "signer.declined.v1": ("signing", "A signer declined to sign."),
     "signature.completed.v1": ("signing", "Every signer signed; the sealed document is available."),
+    "bulk_send.completed.v1": ("signing", "Every row of a bulk send was tried; its requests are created."),
     "contract.shared.v1": ("portal", "A contract was shared on the customer portal."),
     "contract.unshared.v1": ("portal", "A contract is no longer shown on the customer portal."),
     "quote.viewed.v1": ("portal", "A contact viewed a quote online."),

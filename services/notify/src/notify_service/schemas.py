@@ -77,7 +77,7 @@ class TemplateView(Schema):
     html = fields.String(allow_none=True)
     sms = fields.String(allow_none=True)
     variables = fields.Dict(metadata={"description": "variable -> description"})
-    required_variable = fields.String(allow_none=True)
+    required_variable = fields.String(allow_none=True, metadata={"description": "must appear in text/html/sms"})
     updated_at = fields.String(allow_none=True)
     updated_by = fields.String(allow_none=True)
     default = fields.Dict(metadata={"description": "the built-in parts (get_template only)"})
@@ -197,13 +197,14 @@ class WebhookView(Schema):
 
 
 class WebhookWithSecretView(WebhookView):
-    secret = fields.String(metadata={"description": "shown once: keep it to verify Webhook-Signature"})
+    secret = fields.String(metadata={"description": "shown once, when created or rotated: keep it to verify "
+                                                   "Webhook-Signature"})
 
 
 class DeliveryView(Schema):
     id = fields.String()
     webhook_id = fields.String()
-    event_id = fields.String()
+    event_id = fields.String(metadata={"description": "also the Webhook-Id header (same on retries and replays)"})
     event_type = fields.String()
     status = fields.String(metadata={"description": "pending | sending | succeeded | failed"})
     attempts = fields.Integer()

@@ -69,7 +69,7 @@ class ContractPortalResult(Schema):
     """Staff view of a contract on the portal."""
     contract_id = fields.String(required=True)
     number = fields.String(required=True)
-    shared = fields.Boolean(required=True)
+    shared = fields.Boolean(required=True, metadata={"description": "visible on the customer portal (the green line)"})
     portal_shared = fields.Boolean(required=True)
     share = fields.Dict(required=True, allow_none=True,
                         metadata={"description": "requester, observers, branch, message, active, shared_at"})

@@ -72,8 +72,9 @@ class ClientPage(pagination.PageResult):  # (not this module's PageResult: a ren
 
 class ClientProfile(Schema):
     """A portal client's own contact record and their company, as they may edit them (self-service)."""
-    contact = fields.Dict(required=True)
-    company = fields.Dict(required=True)
+    contact = fields.Dict(required=True, metadata={
+        "description": "your contact record: first_name, last_name, title, department, email, phone, mobile, fax"})
+    company = fields.Dict(required=True, metadata={"description": "your company: name, email, phone, address"})
     changes = fields.List(fields.Dict(), metadata={"description": "after a change: [{field, from, to}]"})
 
 
@@ -92,6 +93,13 @@ class ShareSchema(StrictSchema):
     message = fields.String(load_default="", validate=validate.Length(max=5000))
 
 
+class ShareContact(Schema):
+    """A contact a contract is shared with on the portal."""
+    contact_id = fields.String()
+    name = fields.String()
+    email = fields.String(allow_none=True)
+
+
 class ShareView(Schema):
     id = fields.String(required=True)
     contract_id = fields.String(required=True)
@@ -103,8 +111,8 @@ class ShareView(Schema):
     company = fields.String(allow_none=True)
     branch = fields.String(allow_none=True)
     active = fields.Boolean(required=True)
-    requester = fields.Dict(required=True)
-    observers = fields.List(fields.Dict(), required=True)
+    requester = fields.Nested(ShareContact, required=True)
+    observers = fields.List(fields.Nested(ShareContact), required=True)
     show_attachments = fields.Boolean(allow_none=True)
     message = fields.String(required=True)
     shared_by = fields.String(required=True)
@@ -140,7 +148,8 @@ class SendResult(Schema):
     expires_at = fields.String(required=True)
     attach_pdf = fields.Boolean(required=True)
     signature = fields.Dict(required=True)
-    next_button = fields.String(required=True)
+    next_button = fields.String(required=True,
+                                metadata={"description": 'label of the button from now on ("Relancer par email")'})
 
 
 class ClientMetaSchema(Schema):

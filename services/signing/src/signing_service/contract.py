@@ -128,6 +128,17 @@ class SignatureCollectedV1(Schema):
     contract_id = fields.String(required=True, allow_none=True)
 
 
+class BulkSendCompletedV1(Schema):
+    """Every row of a bulk send was tried (not sent when the job was cancelled)."""
+    bulk_send_id = fields.String(required=True)
+    created_by = fields.String(required=True, metadata={"description": "user id"})
+    kind = fields.String(required=True, metadata={"enum": ["document", "contract_type"]})
+    total = fields.Integer(required=True)
+    created = fields.Integer(required=True, metadata={"description": "requests created"})
+    failed = fields.Integer(required=True, metadata={"description": "rows refused"})
+    finished_at = fields.String(required=True)
+
+
 class NotificationRequestedV1(Schema):
     """Internal: asks the notify service to send a signing link, a reminder, a one-time code, the
     completion notice (to participants, and to CC recipients with the proof) or, to the sender, the news
@@ -159,6 +170,7 @@ EVENTS = {
     "signature.expired.v1": SignatureExpiredV1,
     "signature.reassigned.v1": SignatureReassignedV1,
     "signature.collected.v1": SignatureCollectedV1,
+    "bulk_send.completed.v1": BulkSendCompletedV1,
     "notification.requested.v1": NotificationRequestedV1,
 }
 INTERNAL_EVENTS = {"notification.requested.v1"}
@@ -168,6 +180,14 @@ RPC = {
                           description="approvers then signers; freezes the contract's current PDF"),
     "create_document_request": Rpc(schemas.DocumentRequestIn, schemas.RequestOut, args=("actor",),
                                    description="the same on an uploaded PDF (or DOCX), without a contract"),
+    "create_bulk_send": Rpc(schemas.BulkSendIn, schemas.BulkSendOut, args=("actor",),
+                            description="stored and answered at once (queued); a timer sends the rows"),
+    "get_bulk_send": Rpc(result=schemas.BulkSendOut, args=("actor", "bulk_send_id")),
+    "list_bulk_sends": Rpc(schemas.BulkSendListIn, schemas.BulkSendList, args=("actor",)),
+    "cancel_bulk_send": Rpc(result=schemas.BulkSendOut, args=("actor", "bulk_send_id"),
+                            description="the rows not started are not sent; 409 once completed"),
+    "send_bulk_row": Rpc(result=schemas.BulkRowOut, args=("actor", "bulk_send_id", "row"),
+                         description="internal: one row's request, under a key derived from the job and the row"),
     "get_request": Rpc(result=schemas.RequestOut, args=("actor", "request_id"),
                        description="with audit_trail, chain and evidence"),
     "list_requests": Rpc(schemas.ListIn, schemas.RequestPage, args=("actor",)),
@@ -226,4 +246,6 @@ CONSUMES_RPC = {
     ("contracts", "get_contact"): ["id"],
     ("identity", "resolve_users"): [],
     ("identity", "license_settings"): ["name"],
+    ("signing", "send_bulk_row"): ["request_id"],
+    ("contracts", "create_contract"): ["id"],
 }

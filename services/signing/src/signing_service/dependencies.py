@@ -36,6 +36,8 @@ class SigningSettings:
     max_document_bytes: int
     embed_url_ttl: int = 600  # seconds an embedded signing URL may wait to be opened
     max_document_pages: int = 200  # most pages of an uploaded document
+    bulk_send_concurrency: int = 4  # a bulk send's requests created at the same time (the others wait)
+    bulk_send_lease: float = 60.0  # seconds a claimed bulk send belongs to its replica, renewed as rows go
 
 
 def _setting(config: dict, name: str, value):
@@ -62,6 +64,9 @@ class Settings(DependencyProvider):
             max_document_bytes=int(_setting(c, "MAX_DOCUMENT_BYTES", env_int("MAX_DOCUMENT_BYTES", 25 * 1024 * 1024))),
             embed_url_ttl=int(_setting(c, "EMBED_URL_TTL_SECONDS", env_int("EMBED_URL_TTL_SECONDS", 600))),
             max_document_pages=int(_setting(c, "MAX_DOCUMENT_PAGES", env_int("MAX_DOCUMENT_PAGES", 200))),
+            bulk_send_concurrency=max(1, int(_setting(c, "BULK_SEND_CONCURRENCY",
+                                                      env_int("BULK_SEND_CONCURRENCY", 4)))),
+            bulk_send_lease=float(_setting(c, "BULK_SEND_LEASE_SECONDS", env_float("BULK_SEND_LEASE_SECONDS", 60.0))),
         )
 
     def get_dependency(self, worker_ctx):

@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 
 from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
 from paraph_platform.db import utcnow
@@ -23,10 +23,26 @@ from .exceptions import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from .license_settings import embed_origins
 from .logic import iso
 from .models import ACTIVE_STATUSES, EmbedToken, Participant
+from .participants import EMBED_SESSION
+
+# how long a dead embed URL stays known (answering 410 "expired" rather than 404) before it is deleted
+EMBED_TOKEN_KEPT = timedelta(days=7)
 
 
 class EmbeddedSigningEndpoints(SigningBase):
     """create_embed_url (staff in charge of the request), open_embed (the gateway's /sign/embed/<token>)."""
+
+    def _purge_embed_tokens(self, now, license_id: str | None = None) -> int:
+        """Delete the embed URLs dead for EMBED_TOKEN_KEPT: never opened and expired, or opened and past
+        their session. Returns how many were deleted (the maintenance scan calls this)."""
+        dead_before = now - EMBED_TOKEN_KEPT
+        q = delete(EmbedToken).where(or_(
+            (EmbedToken.opened_at.is_(None)) & (EmbedToken.expires_at <= dead_before),
+            EmbedToken.opened_at <= dead_before - EMBED_SESSION))
+        if license_id:
+            q = q.where(EmbedToken.license_id == license_id)
+        with self.db.session() as s:
+            return s.execute(q).rowcount or 0
 
     @endpoint(write=True)
     def create_embed_url(self, actor, request_id, participant_id, payload=None):

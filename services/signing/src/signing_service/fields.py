@@ -4,7 +4,8 @@ values they gave; flattened onto the pages before the PAdES seal.
 Placement (at creation): explicit coordinates, anchors (every occurrence of a text in the document,
 like DocuSign's anchor tabs) and text tags written in the PDF (``{{sig:1}}``, ``{{text:2:PO number}}``),
 found with pypdf's text extraction and its positions. Coordinates are PDF points with the origin at the
-TOP-LEFT of the page (like the signing page's viewer); pypdf's are bottom-left, converted here once.
+TOP-LEFT of the page as displayed, turned by its /Rotate (like the signing page's viewer); pypdf's are
+bottom-left and unrotated, converted here once (:func:`displayed_point`, :func:`overlay_placement`).
 A signer left without a signature field gets one on the last page (bottom right, stacked), so the
 sealed PDF always shows every signature.
 
@@ -55,13 +56,44 @@ DATE_ONLY = {"fr": "%d/%m/%Y", "en": "%Y-%m-%d"}
 # -- placement (pure) --------------------------------------------------------------------------------------
 
 def page_sizes(reader) -> list[dict]:
-    """Width and height (points) of each page's media box, and its lower-left corner."""
+    """Each page as a person sees it: width and height (points) of its media box once turned by its /Rotate
+    (a landscape page stored portrait with /Rotate 90 is wider than high), with what maps those displayed
+    coordinates back to the page's own (user space): the rotation (clockwise, 0/90/180/270), the media box's
+    lower-left corner and its unrotated size."""
     out = []
     for page in reader.pages:
         box = page.mediabox
-        out.append({"width": round(float(box.width), 2), "height": round(float(box.height), 2),
-                    "left": float(box.left), "bottom": float(box.bottom)})
+        rotation = int(page.rotation or 0) % 360
+        rotation = rotation if rotation in (90, 180, 270) else 0  # a multiple of 90 (PDF 32000, 7.7.3.3)
+        width, height = round(float(box.width), 2), round(float(box.height), 2)
+        shown = (height, width) if rotation in (90, 270) else (width, height)
+        out.append({"width": shown[0], "height": shown[1], "rotation": rotation, "left": float(box.left),
+                    "bottom": float(box.bottom), "media_width": float(box.width), "media_height": float(box.height)})
     return out
+
+
+def displayed_point(page_box: dict, x: float, y: float) -> tuple[float, float]:
+    """A point of the page's user space (PDF points, bottom-left origin, unrotated) as a person sees it:
+    from the displayed page's top-left corner."""
+    width, height = page_box["media_width"], page_box["media_height"]
+    # from the unrotated page's top-left corner, then turned clockwise with the page
+    across, down = x - page_box["left"], height - (y - page_box["bottom"])
+    return {0: (across, down), 90: (height - down, across), 180: (width - across, height - down),
+            270: (down, width - across)}[page_box["rotation"]]
+
+
+def overlay_placement(page_box: dict):
+    """The transformation putting an overlay drawn on the displayed page (its size, upright) onto the page's
+    user space, so that it shows upright where it was drawn once the viewer turns the page by its /Rotate:
+    turned counterclockwise by the page's clockwise rotation, its corner moved onto the media box's matching
+    one (exact matrices: no floating-point sine)."""
+    from pypdf import Transformation
+    left, bottom, rotation = page_box["left"], page_box["bottom"], page_box["rotation"]
+    width, height = page_box["media_width"], page_box["media_height"]
+    turn, corner = {0: ((1, 0, 0, 1), (left, bottom)), 90: ((0, 1, -1, 0), (left + width, bottom)),
+                    180: ((-1, 0, 0, -1), (left + width, bottom + height)),
+                    270: ((0, -1, 1, 0), (left, bottom + height))}[rotation]
+    return Transformation((*turn, *corner))
 
 
 def box_error(page: dict, x: float, y: float, width: float, height: float) -> str | None:
@@ -94,8 +126,8 @@ def text_runs(page, page_box: dict) -> list[dict]:
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]) or 1.0
         size = (font_size or 0) * scale or 1.0
-        baseline = page_box["height"] - (y - page_box["bottom"])
-        runs.append({"text": text, "x": x - page_box["left"], "top": baseline - size, "size": size})
+        across, baseline = displayed_point(page_box, x, y)
+        runs.append({"text": text, "x": across, "top": baseline - size, "size": size})
 
     page.extract_text(visitor_text=visit)
     return runs
@@ -350,7 +382,7 @@ def overlay_html(pages: dict[int, dict], by_page: dict[int, list], locale: str) 
 def stamp(document: bytes, items: list[dict], locale: str) -> bytes:
     """Flatten the fields' values onto the document's pages (before the PAdES seal). CPU work: run
     off the hub."""
-    from pypdf import PdfReader, PdfWriter, Transformation
+    from pypdf import PdfReader, PdfWriter
 
     from paraph_platform import pdf_sandbox
     if not items:
@@ -365,9 +397,8 @@ def stamp(document: bytes, items: list[dict], locale: str) -> bytes:
     # an incremental update: the document everybody saw stays, byte for byte, the start of the sealed file
     writer = PdfWriter(io.BytesIO(document), incremental=True)
     for sheet, n in enumerate(sorted(by_page)):
-        box = pages[n]
-        writer.pages[n - 1].merge_transformed_page(
-            overlay.pages[sheet], Transformation().translate(box["left"], box["bottom"]))
+        # the overlay is drawn upright on the page as displayed (fields are in displayed coordinates)
+        writer.pages[n - 1].merge_transformed_page(overlay.pages[sheet], overlay_placement(pages[n]))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

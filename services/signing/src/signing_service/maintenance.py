@@ -1,6 +1,6 @@
 """Moving requests along when nobody acts: a timer (and an operations endpoint) expires overdue
-requests, reminds participants asked long ago (each request at its own cadence, see reminders.py) and
-retries seals that got stuck (the sealing itself is ``SealedDocumentsEndpoints._complete`` in
+requests, reminds participants asked long ago (each request at its own cadence, see reminders.py), deletes
+embed URLs long dead (embedded_signing.py) and retries seals that got stuck (the sealing itself is ``SealedDocumentsEndpoints._complete`` in
 sealed_documents.py).
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ class MaintenanceEndpoints(RemindersMixin):
     """Expiry, reminders and stuck seals, on a timer or on demand."""
 
     def _maintain(self, now: datetime, license_id: str | None = None) -> dict:
-        counts = {"expired": 0, "reminded": 0, "sealed": 0}
+        counts = {"expired": 0, "reminded": 0, "sealed": 0, "embed_urls_deleted": 0}
         q = select(SignatureRequest.id).where(SignatureRequest.status == "pending",
                                               SignatureRequest.expires_at <= now)
         if license_id:
@@ -41,6 +41,7 @@ class MaintenanceEndpoints(RemindersMixin):
                     self._expire(s, r, now)
                     counts["expired"] += 1
         counts["reminded"] = self._send_due_reminders(now, license_id)
+        counts["embed_urls_deleted"] = self._purge_embed_tokens(now, license_id)
         q = select(SignatureRequest.id).where(
             SignatureRequest.status == "sealing",
             SignatureRequest.sealing_since <= now - timedelta(seconds=self.settings.seal_retry_after))

@@ -76,6 +76,9 @@ class SignatureRequest(Base):
     document: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     # its pages' sizes in points ([{width, height}], for the signing page's fields; NULL before fields existed)
     page_sizes: Mapped[list | None] = mapped_column(JSON)
+    # an envelope's documents, combined in this order into ``document`` ([{filename, sha256, size, first_page,
+    # pages}], envelopes.py); NULL: a request on a single document
+    documents: Mapped[list | None] = mapped_column(JSON)
     # results
     sealed_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     sealed_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -299,3 +302,40 @@ class EmbedToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BulkSend(Base):
+    """One document (or contract type) sent to many recipients, each getting a request of their own. Stored
+    at once and worked through by a timer (bulk_sends.py): ``claim_token``/``lease_until`` say which replica
+    holds it; a job found ``running`` past its lease belonged to a replica that died and is taken over.
+    ``rows`` are the recipients still to send (1-based ``row``); ``results`` maps a row to its request id,
+    ``errors`` lists the rows refused ({row, email, message})."""
+    __tablename__ = "bulk_sends"
+    __table_args__ = (
+        Index("ix_bulk_send_license_created", "license_id", "created_at"),
+        Index("ix_bulk_send_status_lease", "status", "lease_until"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    # the sender as the gateway passed them: every request is created on their behalf
+    actor: Mapped[dict] = mapped_column(JSON, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)  # queued | running | completed | cancelled
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # document | contract_type
+    contract_type_id: Mapped[str | None] = mapped_column(String(64))
+    # the options of every request (title, message, signing order, fields, reminders, expiry, CC, locale)
+    template: Mapped[dict] = mapped_column(JSON, nullable=False)
+    document_filename: Mapped[str | None] = mapped_column(String(255))
+    document: Mapped[bytes | None] = mapped_column(LargeBinary)
+    rows: Mapped[list] = mapped_column(JSON, nullable=False)
+    total: Mapped[int] = mapped_column(Integer, nullable=False)
+    created: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    failed: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    errors: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    results: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

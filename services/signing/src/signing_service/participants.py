@@ -221,6 +221,7 @@ class ParticipantsEndpoints(SigningBase):
                     "required": p.role == logic.SIGNER},
             "signed_pdf_available": r.sealed_pdf is not None,
             "fields": [field_view(f) for f in self._fields(s, r.id, p.id)], "pages": list(r.page_sizes or []),
+            "documents": [dict(d) for d in r.documents or []],  # an envelope's, combined into the document
             "attachments": [attachment_view(a) for a in self._attachments(s, r.id, p.id)],
         }
 

@@ -34,7 +34,10 @@ LABELS = {
            "user": "collaborateur", "contact": "contact client", "external": "personne externe",
            "system": "système", "email": "e-mail", "sms": "SMS", "attachments": "Documents joints par les signataires",
            "attachment": "Document demandé", "file": "Fichier", "size": "Taille (octets)",
-           "uploaded_at": "Déposé le"},
+           "uploaded_at": "Déposé le", "envelope": "Documents de l'enveloppe",
+           "envelope_note": "Ces documents ont été réunis, dans cet ordre, en un seul document : celui présenté, "
+                            "signé et scellé.",
+           "pages": "Pages", "doc_sha": "Empreinte SHA-256"},
     "en": {"title": "Proof of electronic signature", "document": "Document", "number": "Number",
            "name": "Title", "original_sha": "SHA-256 of the document shown",
            "sealed_sha": "SHA-256 of the sealed document", "request": "Signature request",
@@ -54,7 +57,11 @@ LABELS = {
            "offline": "offline", "accepted": "accepted",
            "user": "staff member", "contact": "customer contact", "external": "external person",
            "system": "system", "email": "email", "sms": "SMS", "attachments": "Files attached by the signers",
-           "attachment": "File requested", "file": "File", "size": "Size (bytes)", "uploaded_at": "Uploaded"},
+           "attachment": "File requested", "file": "File", "size": "Size (bytes)", "uploaded_at": "Uploaded",
+           "envelope": "Documents of the envelope",
+           "envelope_note": "These documents were combined, in this order, into one document: the one shown, "
+                            "signed and sealed.",
+           "pages": "Pages", "doc_sha": "SHA-256"},
 }
 
 STATUSES = {

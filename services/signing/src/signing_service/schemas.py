@@ -16,6 +16,7 @@ PHONE = validate.Regexp(r"^\+?[0-9 ().-]{6,30}$", error="a phone number")
 
 # what a request is on: a contract or a quote rendered by contracts, or an uploaded document
 REQUEST_KINDS = ("contract", "quote", "document")
+MAX_ENVELOPE_DOCUMENTS = 10  # documents in one request (envelopes.MAX_ENVELOPE_DOCUMENTS)
 
 
 class _In(Schema):
@@ -92,6 +93,10 @@ class FieldIn(_In):
     x = fields.Float(validate=validate.Range(min=0, max=14400))
     y = fields.Float(validate=validate.Range(min=0, max=14400))
     anchor = fields.String(validate=validate.Length(min=1, max=200))
+    document = fields.Integer(validate=validate.Range(min=1, max=MAX_ENVELOPE_DOCUMENTS),
+                              metadata={"description": "1-based position of the document in the envelope: page is "
+                                                       "then that document's page (default: the combined "
+                                                       "document's page)"})
     offset_x = fields.Float(load_default=0.0, validate=validate.Range(min=-14400, max=14400))
     offset_y = fields.Float(load_default=0.0, validate=validate.Range(min=-14400, max=14400))
     width = fields.Float(validate=validate.Range(min=1, max=14400), metadata={"description": "default per type"})
@@ -103,17 +108,28 @@ class FieldIn(_In):
     @validates_schema
     def _placed_once(self, data, **_):
         if data.get("anchor"):
-            extra = [k for k in ("page", "x", "y") if k in data]
+            extra = [k for k in ("page", "x", "y", "document") if k in data]
             if extra:
-                raise ValidationError("an anchored field has no page, x or y", extra[0])
+                raise ValidationError("an anchored field has no page, x, y or document (anchors are found in "
+                                      "every document)", extra[0])
         else:
             for k in ("page", "x", "y"):
                 if k not in data:
                     raise ValidationError("required without an anchor", k)
 
 
+class DocumentIn(_In):
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    content_base64 = fields.String(required=True, metadata={"description": "a PDF (or a DOCX, converted when "
+                                                                           "LibreOffice is installed)"})
+
+
 class RequestIn(_In):
     contract_id = fields.String(required=True, validate=ID)
+    documents = fields.List(fields.Nested(DocumentIn), load_default=list,
+                            validate=validate.Length(max=MAX_ENVELOPE_DOCUMENTS - 1),
+                            metadata={"description": "uploaded annexes signed with the contract (an envelope): "
+                                                     "combined after its PDF into one document, the one sealed"})
     approvers = fields.List(fields.Nested(ParticipantIn), load_default=list, validate=validate.Length(max=20),
                             metadata={"description": "must all approve before any signer is asked"})
     signers = fields.List(fields.Nested(ParticipantIn), required=True, validate=validate.Length(min=1, max=20),
@@ -169,19 +185,25 @@ class RequestIn(_In):
             raise ValidationError(wrong, "attachments_requested")
 
 
-class DocumentIn(_In):
-    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    content_base64 = fields.String(required=True, metadata={"description": "a PDF (or a DOCX, converted when "
-                                                                           "LibreOffice is installed)"})
-
-
 class DocumentRequestIn(RequestIn):
-    """A request on an uploaded document: a contract's options, a title and the file instead of a contract."""
+    """A request on an uploaded document, or on several (an envelope): a contract's options, a title and the
+    file(s) instead of a contract."""
     class Meta:
         exclude = ("contract_id",)
 
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    document = fields.Nested(DocumentIn, required=True)
+    document = fields.Nested(DocumentIn, metadata={"description": "the file to sign (or documents)"})
+    documents = fields.List(fields.Nested(DocumentIn), validate=validate.Length(min=1, max=MAX_ENVELOPE_DOCUMENTS),
+                            metadata={"description": "several files signed together (an envelope), instead of "
+                                                     "document: combined in this order into one document, the one "
+                                                     "sealed"})
+
+    @validates_schema
+    def _one_document_field(self, data, **_):
+        if "document" in data and "documents" in data:
+            raise ValidationError("give document or documents, not both", "documents")
+        if "document" not in data and "documents" not in data:
+            raise ValidationError("the file to sign (or documents, several files)", "document")
 
 
 class ReassignIn(_In):
@@ -298,6 +320,14 @@ class ParticipantOut(Schema):
     sign_path = fields.String(metadata={"description": "/sign/<token> (internal views for the portal only)"})
 
 
+class EnvelopeDocumentOut(Schema):
+    filename = fields.String(required=True)
+    sha256 = fields.String(required=True, metadata={"description": "of this document as uploaded or rendered"})
+    size = fields.Integer(required=True, metadata={"description": "bytes"})
+    first_page = fields.Integer(required=True, metadata={"description": "its first page in the combined document"})
+    pages = fields.Integer(required=True, allow_none=True)
+
+
 class RequestOut(Schema):
     id = fields.String(required=True)
     contract_id = fields.String(required=True, allow_none=True, metadata={"description": "null: an uploaded document"})
@@ -312,7 +342,10 @@ class RequestOut(Schema):
     expires_at = fields.String(required=True)
     created_at = fields.String(required=True)
     completed_at = fields.String(allow_none=True)
-    document = fields.Dict(required=True, metadata={"description": "filename, sha256, size"})
+    document = fields.Dict(required=True, metadata={"description": "filename, sha256, size of the document signed "
+                                                                  "(an envelope's combined document, the one sealed)"})
+    documents = fields.List(fields.Nested(EnvelopeDocumentOut), required=True,
+                            metadata={"description": "the documents combined in it (one for a single document)"})
     sealed_sha256 = fields.String(allow_none=True)
     proof_sha256 = fields.String(allow_none=True)
     participants = fields.List(fields.Nested(ParticipantOut), required=True)
@@ -435,3 +468,82 @@ class EmbedIn(_In):
 class EmbedOut(Schema):
     url = fields.String(required=True, metadata={"description": "opens the signing page once, in a frame on origin"})
     expires_at = fields.String(required=True)
+
+
+# -- bulk send ---------------------------------------------------------------------------------------------
+
+MAX_BULK_ROWS = 1000  # recipients of one bulk send (documented in the API; more is a 422)
+MAX_BULK_CSV_CHARS = 2 * 1024 * 1024
+
+
+class BulkSendIn(RequestIn):
+    """One document (or one contract type) sent to many recipients, each getting a request of their own:
+    the options of a request, the recipients as a JSON list or as CSV text (header: name, email, optional
+    phone, locale and, with a contract type, customer_id; `,` or `;` separated)."""
+    class Meta:
+        exclude = ("contract_id", "signers", "send_invitations", "documents")
+
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300),
+                          metadata={"description": "the document's title, or each contract's"})
+    document = fields.Nested(DocumentIn, load_default=None, allow_none=True)
+    contract_type_id = fields.String(load_default=None, allow_none=True, validate=ID,
+                                     metadata={"description": "instead of document: each row's customer gets a "
+                                                              "contract of this type, sent for signature"})
+    recipients = fields.List(fields.Dict(), load_default=None, allow_none=True,
+                             metadata={"description": "[{name, email, phone?, locale?, customer_id?}]"})
+    csv = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_BULK_CSV_CHARS))
+
+    @validates_schema
+    def _one_source(self, data, **_):
+        if (data.get("document") is None) == (data.get("contract_type_id") is None):
+            raise ValidationError("give a document or a contract_type_id (one of them)", "document")
+        if (data.get("recipients") is None) == (data.get("csv") is None):
+            raise ValidationError("give recipients or csv (one of them)", "recipients")
+
+
+class BulkRowOut(Schema):
+    request_id = fields.String(required=True)
+
+
+class BulkSendError(Schema):
+    row = fields.Integer(required=True, metadata={"description": "1-based (the CSV's header not counted)"})
+    email = fields.String(required=True, allow_none=True)
+    reason = fields.String(required=True, metadata={
+        "enum": ["missing_name", "name_too_long", "missing_email", "bad_email", "bad_phone", "bad_locale",
+                 "missing_customer", "refused"],
+        "description": "refused: the row was valid but its request was not created (message says why)"})
+    message = fields.String(required=True)
+
+
+class BulkSendCreated(Schema):
+    row = fields.Integer(required=True)
+    email = fields.String(required=True)
+    request_id = fields.String(required=True)
+
+
+class BulkSendOut(Schema):
+    id = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": ["queued", "running", "completed", "cancelled"]})
+    kind = fields.String(required=True, metadata={"enum": ["document", "contract_type"]})
+    title = fields.String(required=True, allow_none=True)
+    contract_type_id = fields.String(required=True, allow_none=True)
+    document_filename = fields.String(required=True, allow_none=True)
+    total = fields.Integer(required=True)
+    created = fields.Integer(required=True)
+    failed = fields.Integer(required=True)
+    errors = fields.List(fields.Nested(BulkSendError), required=True)
+    request_ids = fields.List(fields.String(), required=True, metadata={"description": "in the rows' order"})
+    requests = fields.List(fields.Nested(BulkSendCreated), required=True,
+                           metadata={"description": "the requests created, with their rows and recipients"})
+    created_by = fields.String(required=True)
+    created_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+    finished_at = fields.String(required=True, allow_none=True)
+
+
+class BulkSendListIn(_In):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+
+
+class BulkSendList(Schema):
+    items = fields.List(fields.Nested(BulkSendOut), required=True, metadata={"description": "newest first"})

@@ -135,6 +135,7 @@ class SealedDocumentsEndpoints(SigningBase):
         seal = dict(r.seal_info or {})
         return {"locale": r.locale, "time_zone": logic.DEFAULT_TIME_ZONE,
                 "document": {"filename": r.document_filename, "sha256": r.document_sha256},
+                "documents": [dict(d) for d in r.documents or []],  # an envelope's
                 "contract": {"number": r.contract_number, "title": r.contract_title},
                 "sealed": {"sha256": r.sealed_sha256, "signer": seal.get("signer"),
                            "timestamp": seal.get("timestamp"), "tsa": seal.get("tsa")},

@@ -10,7 +10,8 @@ reminders, stuck seals), license_settings.py (embed origins, reminder cadence), 
 (one-use URLs opening a signing page in an integrator's frame) and fields.py (placed fields: placement,
 signers' values, stamping before the seal), reassignment.py (handing a participant's turn to someone
 else), signer_attachments.py (files signers are asked to upload),
-uploaded_documents.py (requests on an uploaded PDF, without a contract) and flow.py (turn order, expiry date, CC copies; the reminder cadence is in reminders.py); base.py
+uploaded_documents.py (requests on an uploaded PDF, without a contract), bulk_sends.py (one document
+sent to many recipients, worked through by a timer) and flow.py (turn order, expiry date, CC copies; the reminder cadence is in reminders.py); base.py
 holds what they share (unit of
 work, row lock, visibility, audit chain, turn order). Pure rules are in logic.py, payload schemas in
 schemas.py, tables in models.py.
@@ -23,6 +24,7 @@ from paraph_platform.readiness import PlatformService
 from paraph_platform.rpc import Rpc
 from paraph_platform.service import RequestContext
 
+from .bulk_sends import BulkSendsEndpoints
 from .dependencies import KeyStore, Settings
 from .embedded_signing import EmbeddedSigningEndpoints
 from .fields import FieldsEndpoints
@@ -42,7 +44,7 @@ from .uploaded_documents import UploadedDocumentsEndpoints
 class SigningService(SignatureRequestsEndpoints, ParticipantsEndpoints, SealedDocumentsEndpoints,
                      OfflineSignaturesEndpoints, MaintenanceEndpoints, LicenseSettingsEndpoints,
                      EmbeddedSigningEndpoints, FieldsEndpoints, ReassignmentEndpoints, SignerAttachmentsEndpoints,
-                     UploadedDocumentsEndpoints, FlowMixin, PlatformService):
+                     UploadedDocumentsEndpoints, BulkSendsEndpoints, FlowMixin, PlatformService):
     name = "signing"
 
     db = Database(idempotency_model=IdempotencyKey)
@@ -52,6 +54,7 @@ class SigningService(SignatureRequestsEndpoints, ParticipantsEndpoints, SealedDo
     keys = KeyStore()
     contracts = Rpc("contracts")
     identity = Rpc("identity")
+    signing = Rpc("signing")  # itself: a bulk send's rows, each created by a call of its own (bulk_sends.py)
 
 
 SERVICE = SigningService

@@ -17,7 +17,7 @@ from paraph_platform.db import new_id, utcnow
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
 
-from . import flow, logic, schemas
+from . import envelopes, flow, logic, schemas
 from .base import SigningBase
 from .exceptions import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from .fields import field_view
@@ -44,8 +44,10 @@ def request_view(r: SignatureRequest, participants: list, links: dict | None = N
         "created_at": iso(r.created_at), "updated_at": iso(r.updated_at), "completed_at": iso(r.completed_at),
         "ended_at": iso(r.ended_at), "end_reason": r.end_reason,
         "document": {"filename": r.document_filename, "sha256": r.document_sha256, "size": r.document_size},
+        "documents": envelopes.documents_of(r),
         "sealed_sha256": r.sealed_sha256, "proof_sha256": r.proof_sha256, "seal": dict(r.seal_info or {}),
-        "signed_pdf_available": r.sealed_sha256 is not None,  # set with the sealed PDF: its bytes stay unread "proof_available": r.status in logic.FINAL_REQUEST_STATUSES,
+        # set with the sealed PDF, so its bytes stay unread here
+        "signed_pdf_available": r.sealed_sha256 is not None,
         "participants": [participant_view(p, (links or {}).get(p.id)) for p in participants],
         "signing_order": r.signing_order, "cc": list(r.cc or []),
     }
@@ -113,6 +115,11 @@ class SignatureRequestsEndpoints(SigningBase):
         raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         data = schemas.RequestIn().load(payload)
+        return self._request_on_contract(raw_actor, actor, data)
+
+    def _request_on_contract(self, raw_actor: dict, actor: dict, data: dict) -> dict:
+        """A request on the contract ``data["contract_id"]``: its current PDF, frozen (create_request, and each
+        row of a bulk send of a contract type)."""
         contract = self.contracts.get_contract(actor, data["contract_id"])  # 404 outside the perimeter
         if contract["kind"] not in SIGNABLE_KINDS:
             raise Conflict(f"An {contract['kind']} is not signed electronically.")
@@ -134,19 +141,28 @@ class SignatureRequestsEndpoints(SigningBase):
         if len(document) > self.settings.max_document_bytes:
             raise PayloadTooLarge("The document is too large to be signed.")
         filename = pdf.get("filename") or f"{contract['number']}.pdf"
-        return self._open_request(raw_actor, actor, data, contract, filename, document)
+        documents = None
+        if data["documents"]:  # annexes signed with it: an envelope, the contract first
+            files = [(filename, document), *self._uploaded_files(data["documents"])]
+            document, documents = self._envelope(files)
+        return self._open_request(raw_actor, actor, data, contract, filename, document, documents)
 
     def _open_request(self, raw_actor: dict, actor: dict, data: dict, contract: dict, filename: str,
-                      document: bytes) -> dict:
+                      document: bytes, documents: list[dict] | None = None) -> dict:
         """Store a request on ``document`` (checked by the caller) and ask its first participants. ``contract``
-        is the contract's view, or for an uploaded document a stand-in (id None, kind "document")."""
+        is the contract's view, or for an uploaded document a stand-in (id None, kind "document");
+        ``documents``: an envelope's, combined into ``document`` (envelopes.py)."""
         people = self._resolve(actor, contract, data)
         try:
             license_name = self.identity.license_settings(actor["license_id"]).get("name") or ""
         except Exception:  # noqa: BLE001 - cosmetic (email wording)
             license_name = ""
         sha = hashlib.sha256(document).hexdigest()
-        placement = self._place_fields(document, data["fields"], data["text_tags"], len(data["signers"]))
+        specs, misplaced = envelopes.place_on_envelope(
+            data["fields"], documents or [{"filename": filename, "first_page": 1, "pages": None}])
+        if misplaced:
+            raise InvalidInput("Some fields cannot be placed on the document.", {"fields": {"fields": misplaced}})
+        placement = self._place_fields(document, specs, data["text_tags"], len(data["signers"]))
         now = utcnow()
         creator_name = raw_actor.get("name") or actor.get("email") or ""
         try:
@@ -162,7 +178,7 @@ class SignatureRequestsEndpoints(SigningBase):
                     expires_at=flow.expiry(data, now, self.settings.request_ttl_days),
                     **flow.creation_fields(s, actor, data), document_filename=filename, document_sha256=sha,
                     document_size=len(document), document=document, page_sizes=placement["pages"] or None,
-                    created_at=now, updated_at=now)
+                    documents=documents, created_at=now, updated_at=now)
                 s.add(r)
                 s.flush()
                 for x in people:
@@ -180,6 +196,7 @@ class SignatureRequestsEndpoints(SigningBase):
                 self._audit(s, r, "request_created", self._staff(actor, creator_name), {
                     "contract_id": r.contract_id, "contract_number": r.contract_number, "kind": r.contract_kind,
                     "document": {"filename": r.document_filename, "sha256": sha, "size": len(document)},
+                    **({"documents": documents} if documents else {}),
                     "expires_at": iso(r.expires_at), "message": r.message, "signing_order": r.signing_order,
                     "reminders": {"every_days": r.reminder_every_days, "max": r.reminder_max}, "cc": r.cc,
                     "participants": [{"id": p.id, "role": p.role, "order": p.order, "kind": p.kind,

@@ -9,6 +9,7 @@ import base64
 import io
 import json
 import struct
+import uuid
 import zlib
 
 from sqlalchemy import create_engine, text
@@ -27,18 +28,17 @@ def _rows(system, sql: str, **params) -> list:
 
 def notifications(system, template: str | None = None, to: str | None = None) -> list[dict]:
     """``data`` of the notification.requested.v1 events the signing service wrote, oldest first."""
-    out = []
-    for (payload,) in _rows(system, "select payload from outbox where type = 'notification.requested.v1' "
-                                    "order by seq"):
-        data = (payload if isinstance(payload, dict) else json.loads(payload))["data"]
-        if (template is None or data["template"] == template) and (to is None or data["to"] == to):
-            out.append(data)
-    return out
+    return [e["data"] for e in events(system, "notification.requested.v1")
+            if (template is None or e["data"]["template"] == template) and (to is None or e["data"]["to"] == to)]
 
 
 def events(system, type_: str) -> list[dict]:
-    return [(p if isinstance(p, dict) else json.loads(p))
-            for (p,) in _rows(system, "select payload from outbox where type = :t order by seq", t=type_)]
+    """The events of ``type_`` the signing service wrote, oldest first; on a system shared by a module's tests
+    (``System.for_license``), only those of the test's own license."""
+    payloads = [(p if isinstance(p, dict) else json.loads(p))
+                for (p,) in _rows(system, "select payload from outbox where type = :t order by seq", t=type_)]
+    license_id = getattr(system, "license_id", None)
+    return [p for p in payloads if license_id is None or p["license_id"] == license_id]
 
 
 def link(system, email: str) -> str:
@@ -176,10 +176,18 @@ def quote_to_sign(system, *, title: str = "Maintenance 2027", line: str = "Maint
                   unit_price: str = "1200.00", render: bool = True) -> dict:
     """A license with a salesperson, a customer with two contacts (Jeanne Dupont, Paul Martin) and a quote
     for Jeanne, ready to be sent for signature. ``render``: its PDF rendered (and cached) now, so that the
-    request's own fetch of it is quick on a busy machine."""
-    s = system("identity", "perimeter", "contracts", "signing")
-    admin = s.new_license("Vendeur SA", "admin@vendeur.test")
-    sales = s.add_user(admin, "sales@vendeur.test", name="Sam Sales")
+    request's own fetch of it is quick on a busy machine. ``system``: the ``system`` fixture (the four
+    services of its own), or a running ``System`` that the module's tests share (``esign_system`` in
+    tests/e2e/conftest.py): then the users' addresses are the test's own and the returned ``s`` reads this
+    license's outbox rows only."""
+    from paraph_platform.testing import System
+    shared = isinstance(system, System)
+    s = system if shared else system("identity", "perimeter", "contracts", "signing")
+    domain = f"{uuid.uuid4().hex[:10]}.vendeur.test" if shared else "vendeur.test"
+    admin = s.new_license("Vendeur SA", f"admin@{domain}")
+    if shared:
+        s = s.for_license(admin["license_id"])
+    sales = s.add_user(admin, f"sales@{domain}", name="Sam Sales")
     r = s.post("/api/v1/customers", json={"name": "Client SARL", "contacts": [
         {"first_name": "Jeanne", "last_name": "Dupont", "email": "jeanne@client.test"},
         {"first_name": "Paul", "last_name": "Martin", "email": "paul@client.test"}]}, token=sales["access_token"])

@@ -21,7 +21,7 @@ import zipfile
 from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
 from paraph_platform.service import endpoint
 
-from . import schemas
+from . import envelopes, schemas
 from .base import SigningBase
 from .exceptions import InvalidInput
 
@@ -143,40 +143,76 @@ REFUSALS = {
 }
 
 
-def _refuse(reason: str, message: str | None = None):
+def _refuse(reason: str, message: str | None = None, field: str = "document", filename: str | None = None):
+    """422 on the uploaded file ``field``: an envelope's (``documents[1]``) is named with its file name."""
     message = message or REFUSALS[reason]
-    raise InvalidInput(message, {"reason": reason, "fields": {"document": [message]}})
+    details = {"reason": reason}
+    if field != "document":
+        message = f"{field} ({filename}): {message}"
+        details.update(document=field, filename=filename)
+    raise InvalidInput(message, {**details, "fields": {field: [message]}})
 
 
 class UploadedDocumentsEndpoints(SigningBase):
     """A signature request on an uploaded document."""
 
-    def _uploaded_pdf(self, filename: str, data: bytes) -> tuple[str, bytes, int]:
-        """The PDF to sign (a DOCX converted), its file name and its number of pages; 422 when refused."""
+    def _uploaded_pdf(self, filename: str, data: bytes, field: str = "document") -> tuple[str, bytes, int]:
+        """The PDF to sign (a DOCX converted), its file name and its number of pages; 422 on ``field`` when
+        refused."""
         from paraph_platform import offhub
+
+        def refuse(reason, message=None):
+            _refuse(reason, message, field, filename)
+
         limit = self.settings.max_document_bytes
         if len(data) > limit:
-            _refuse("too_large", f"The document is larger than {limit // (1024 * 1024) or 1} MB "
-                                 f"({limit} bytes), the largest accepted for signature.")
+            refuse("too_large", f"The document is larger than {limit // (1024 * 1024) or 1} MB "
+                                f"({limit} bytes), the largest accepted for signature.")
         if not data.startswith(PDF_MAGIC):
             if not is_docx(filename, data):
-                _refuse("not_pdf")
+                refuse("not_pdf")
             soffice = shutil.which("soffice")
             if soffice is None:
-                _refuse("docx_unavailable")
+                refuse("docx_unavailable")
             converted = offhub.run(convert_docx, soffice, data)
             if "pdf" not in converted:
-                _refuse("docx_failed")
+                refuse("docx_failed")
             data, filename = converted["pdf"], os.path.splitext(filename)[0] + ".pdf"
             if len(data) > limit:
-                _refuse("too_large", "The converted document is too large to be signed.")
+                refuse("too_large", "The converted document is too large to be signed.")
         found = offhub.run(inspect_pdf, data, self.settings.max_document_pages)
         if found.get("refused") == "too_many_pages":
-            _refuse("too_many_pages", f"This PDF has {found['pages']} pages; at most "
-                                      f"{self.settings.max_document_pages} can be sent for signature.")
+            refuse("too_many_pages", f"This PDF has {found['pages']} pages; at most "
+                                     f"{self.settings.max_document_pages} can be sent for signature.")
         if found.get("refused"):
-            _refuse(found["refused"])
+            refuse(found["refused"])
         return filename, data, found["pages"]
+
+    def _checked_upload(self, upload: dict, field: str = "document") -> tuple[str, bytes]:
+        """An uploaded file ({filename, content_base64}) as the PDF to sign and its name (no folders); 422
+        on ``field`` when refused."""
+        filename = os.path.basename(upload["filename"].replace("\\", "/")).strip() or "document.pdf"
+        filename, document, _pages = self._uploaded_pdf(filename, self._decoded_upload(upload, field), field)
+        return filename, document
+
+    def _uploaded_files(self, uploads: list[dict]) -> list[tuple[str, bytes]]:
+        """An envelope's uploaded files (file name, PDF), each checked like a single one (a refusal names
+        ``documents[i]``)."""
+        return [self._checked_upload(upload, f"documents[{index}]") for index, upload in enumerate(uploads)]
+
+    def _envelope(self, files: list[tuple[str, bytes]]) -> tuple[bytes, list[dict]]:
+        """The documents combined into the one PDF signed and sealed, and where each lies in it; 422 when
+        they have more pages together than a request may."""
+        from paraph_platform import offhub
+        combined = offhub.run(envelopes.combine, [data for _name, data in files])
+        total, limit = sum(combined["pages"]), self.settings.max_document_pages
+        if total > limit:
+            message = f"These documents have {total} pages together; at most {limit} can be sent for signature."
+            raise InvalidInput(message, {"reason": "too_many_pages", "fields": {"documents": [message]}})
+        if len(combined["pdf"]) > self.settings.max_document_bytes:
+            message = "These documents are too large together to be signed."
+            raise InvalidInput(message, {"reason": "too_large", "fields": {"documents": [message]}})
+        return combined["pdf"], envelopes.layout(files, combined["pages"])
 
     @endpoint(write=True)
     def create_document_request(self, actor, payload):
@@ -185,17 +221,31 @@ class UploadedDocumentsEndpoints(SigningBase):
         raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         data = schemas.DocumentRequestIn().load(payload)
-        upload = data["document"]
+        if "documents" in data:  # an envelope: named after its first document
+            files = self._uploaded_files(data["documents"])
+            document, documents = self._envelope(files)
+            filename = files[0][0]
+        else:
+            filename, document = self._checked_upload(data["document"])
+            documents = None
+        source = self._document_source(raw_actor, actor, filename, data["title"])
+        return self._open_request(raw_actor, actor, data, source, filename, document, documents)
+
+    @staticmethod
+    def _decoded_upload(upload: dict, field: str = "document") -> bytes:
+        """An uploaded file's bytes (422 on ``field`` when its content is not base64)."""
         try:
-            content = base64.b64decode(upload["content_base64"], validate=True)
+            return base64.b64decode(upload["content_base64"], validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidInput("The document is not valid base64.",
-                               {"fields": {"document": {"content_base64": ["not base64"]}}}) from None
-        filename = os.path.basename(upload["filename"].replace("\\", "/")).strip() or "document.pdf"
-        filename, document, _pages = self._uploaded_pdf(filename, content)
+            raise InvalidInput("The document is not valid base64." if field == "document"
+                               else f"{field} is not valid base64.",
+                               {"fields": {field: {"content_base64": ["not base64"]}}}) from None
+
+    @staticmethod
+    def _document_source(raw_actor: dict, actor: dict, filename: str, title: str) -> dict:
+        """The stand-in of a contract for a request on an uploaded document: what the request's emails,
+        consent text and file names show."""
         stem = os.path.splitext(filename)[0] or "document"
-        # the stand-in of a contract: what the request's emails, consent text and file names show
-        source = {"id": None, "kind": "document", "number": stem[:64], "title": data["title"],
-                  "customer_id": None, "owner_id": actor["user_id"], "owner_name": raw_actor.get("name") or "",
-                  "owner_email": actor.get("email") or "", "locale": None}
-        return self._open_request(raw_actor, actor, data, source, filename, document)
+        return {"id": None, "kind": "document", "number": stem[:64], "title": title,
+                "customer_id": None, "owner_id": actor["user_id"], "owner_name": raw_actor.get("name") or "",
+                "owner_email": actor.get("email") or "", "locale": None}

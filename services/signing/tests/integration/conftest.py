@@ -1,5 +1,12 @@
-"""A license with perimeters, salespeople, customers with contacts and a quote, through the gateway."""
+"""A license with perimeters, salespeople, customers with contacts and a quote, through the gateway.
+
+``world``: on its own system (a module overrides it with ``shared_world``, or asks ``make_world`` for
+settings of its own). ``shared_world``: a world of its own (license, users with addresses unique to the test:
+``world.email[...]``) on the module's ``signing_system``, for tests that only read their own license's
+data (``world.s`` filters the outbox helpers by license)."""
 from __future__ import annotations
+
+import uuid
 
 import pytest
 
@@ -48,18 +55,24 @@ class World:
         return self.s.get(f"/api/v1/contracts/{contract_id}", token=self.sales_token).get_json()["status"]
 
 
-def build(s) -> World:
+def build(s, shared: bool = False) -> World:
+    """``shared``: ``s`` is the module's system, so the users' addresses are the test's own and ``w.s`` reads
+    this license's rows only."""
     w = World(s)
-    w.admin = s.new_license("Vendeur SA", "admin@vendeur.test")
+    domain = f"{uuid.uuid4().hex[:10]}.vendeur.test" if shared else "vendeur.test"
+    w.email = {who: f"{who}@{domain}" for who in ("admin", "sales", "durand", "boss")}
+    w.admin = s.new_license("Vendeur SA", w.email["admin"])
+    if shared:
+        w.s = s = s.for_license(w.admin["license_id"])
     A = w.admin["access_token"]
     w.per = {}
     for key in ("A", "B"):
         r = s.post("/api/v1/perimeters", json={"name": f"Zone {key}"}, token=A)
         assert r.status_code == 201, r.get_json()
         w.per[key] = r.get_json()["id"]
-    w.sales = s.add_user(w.admin, "sales@vendeur.test", name="Sam Sales")
-    w.other = s.add_user(w.admin, "durand@vendeur.test", name="Mme Durand")
-    w.boss = s.add_user(w.admin, "boss@vendeur.test", name="Bea Boss")
+    w.sales = s.add_user(w.admin, w.email["sales"], name="Sam Sales")
+    w.other = s.add_user(w.admin, w.email["durand"], name="Mme Durand")
+    w.boss = s.add_user(w.admin, w.email["boss"], name="Bea Boss")
     for user, key in ((w.sales, "A"), (w.other, "B"), (w.boss, "A")):
         r = s.put(f"/api/v1/users/{user['user']['user_id']}/perimeters", json={"perimeter_ids": [w.per[key]]}, token=A)
         assert r.status_code == 200, r.get_json()
@@ -94,6 +107,17 @@ def make_world(system):
 @pytest.fixture
 def world(make_world):
     return make_world()
+
+
+@pytest.fixture(scope="module")
+def signing_system(module_system):
+    """The four services of ``world`` once for the whole module (see ``module_system``)."""
+    return module_system(*SERVICES)
+
+
+@pytest.fixture
+def shared_world(signing_system):
+    return build(signing_system, shared=True)
 
 
 @pytest.fixture

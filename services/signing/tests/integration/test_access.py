@@ -7,6 +7,12 @@ from signing_service import testing as esign
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture
+def world(shared_world):
+    """One system for the module; each test has its own license."""
+    return shared_world
+
+
 def test_participants_from_another_license_or_outside_the_perimeter_are_not_found(world):
     s = world.s
     other = s.new_license("Concurrent SAS", "admin@concurrent.test")

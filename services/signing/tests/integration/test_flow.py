@@ -11,6 +11,12 @@ from signing_service import testing as esign
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture
+def world(shared_world):
+    """One system for the module; each test has its own license."""
+    return shared_world
+
+
 def later(**delta) -> str:
     return (datetime.now(timezone.utc) + timedelta(**delta)).isoformat()
 
@@ -68,9 +74,9 @@ def test_sequential_and_parallel_turns_approvers_first(world):
     # every approver at once; no signer before they all approved
     assert statuses(par) == [("approver", "Bea Boss", "pending"), ("approver", "Mme Durand", "pending"),
                              ("signer", "Jeanne Dupont", "waiting"), ("signer", "Paul Martin", "waiting")]
-    assert esign.approve_via_link(s, "boss@vendeur.test").status_code == 200
+    assert esign.approve_via_link(s, world.email["boss"]).status_code == 200
     assert [p["status"] for p in world.detail(par["id"])["participants"]][2:] == ["waiting", "waiting"]
-    assert esign.approve_via_link(s, "durand@vendeur.test").status_code == 200
+    assert esign.approve_via_link(s, world.email["durand"]).status_code == 200
     assert statuses(world.detail(par["id"]))[2:] == [("signer", "Jeanne Dupont", "pending"),
                                                      ("signer", "Paul Martin", "pending")]
     # either signer may sign first
@@ -97,7 +103,7 @@ def test_expiry_on_a_date_tells_the_sender(world):
     detail = world.detail(req["id"])
     assert detail["status"] == "expired" and detail["end_reason"] == "expired" and detail["ended_at"]
     [told] = esign.notifications(s, "signature_expired")
-    assert told["to"] == "sales@vendeur.test" and told["vars"]["number"] == world.quote["number"]
+    assert told["to"] == world.email["sales"] and told["vars"]["number"] == world.quote["number"]
     assert told["vars"]["waiting_for"] == ["Jeanne Dupont", "Paul Martin"]
     assert told["vars"]["link"].endswith(f"/contracts/{quote}")
 
@@ -114,7 +120,7 @@ def test_the_sender_sees_why_a_signer_declined(world):
                                  "declined_at": jeanne["acted_at"]}
     assert jeanne["decline_reason"] == "Le prix a changé"
     [told] = esign.notifications(s, "signature_declined")
-    assert told["to"] == "sales@vendeur.test" and told["vars"]["reason"] == "Le prix a changé"
+    assert told["to"] == world.email["sales"] and told["vars"]["reason"] == "Le prix a changé"
     assert told["vars"]["declined_by"] == "Jeanne Dupont" and told["vars"]["role"] == "signer"
 
 

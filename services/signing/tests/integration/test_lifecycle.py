@@ -12,6 +12,13 @@ from signing_service import testing as esign
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture
+def world(shared_world):
+    """One system for the module; each test has its own license (the tests that change the sealing settings
+    or tamper with the database make their own with ``make_world``)."""
+    return shared_world
+
+
 def test_a_signer_declining_makes_the_quote_refused(world):
     s = world.s
     req = world.create([{"contact_id": world.jeanne["id"]}, {"contact_id": world.paul["id"]}])
@@ -42,7 +49,7 @@ def test_a_signer_declining_makes_the_quote_refused(world):
 def test_an_approver_declining_ends_the_request_but_not_the_quote(world):
     s = world.s
     req = world.create([{"contact_id": world.jeanne["id"]}], approvers=[{"user_id": world.boss["user"]["user_id"]}])
-    tok = esign.token(s, "boss@vendeur.test")
+    tok = esign.token(s, world.email["boss"])
     assert s.post(f"/api/v1/sign/{tok}/sign", json={"consent": True, "otp": "123456"}).status_code == 409
     r = s.post(f"/api/v1/sign/{tok}/decline", json={"reason": "Remise trop forte"})
     assert r.status_code == 200, r.get_json()
@@ -102,7 +109,7 @@ def test_remind_one_participant_whose_turn_it_is(world):
     assert s.post(remind, json={"participant_id": 7}, token=world.sales_token).status_code == 422
     r = s.post(remind, json={"participant_id": by_role["approver"]["id"]}, token=world.sales_token)
     assert r.status_code == 200 and r.get_json() == {"reminded": 1, "participant_ids": [by_role["approver"]["id"]]}
-    assert [n["to"] for n in esign.notifications(s, "signature_reminder")] == ["boss@vendeur.test"]
+    assert [n["to"] for n in esign.notifications(s, "signature_reminder")] == [world.email["boss"]]
 
 
 def test_expiry_and_scheduled_reminders(world):
@@ -110,7 +117,7 @@ def test_expiry_and_scheduled_reminders(world):
     req = world.create([{"contact_id": world.jeanne["id"]}], expires_in_days=5)
     assert world.maintenance()["reminded"] == 0  # reminders come SIGNATURE_REMINDER_AFTER_HOURS (72) later
     soon = (datetime.now(timezone.utc) + timedelta(days=3, hours=1)).isoformat()
-    assert world.maintenance(soon) == {"expired": 0, "reminded": 1, "sealed": 0}
+    assert world.maintenance(soon) == {"expired": 0, "reminded": 1, "sealed": 0, "embed_urls_deleted": 0}
     assert world.maintenance(soon)["reminded"] == 0  # once per SIGNATURE_REMINDER_AFTER_HOURS
     assert world.maintenance((datetime.now(timezone.utc) + timedelta(days=6)).isoformat())["expired"] == 1
     detail = world.detail(req["id"])
@@ -169,7 +176,8 @@ def test_bad_inputs_are_4xx_never_500(world):
     assert r.status_code == 200 and r.get_json()["valid"] is False
 
 
-def test_evidence_and_audit_are_append_only_and_the_chain_detects_tampering(world):
+def test_evidence_and_audit_are_append_only_and_the_chain_detects_tampering(make_world):
+    world = make_world()  # its own database: it rewrites rows with the append-only trigger off
     s = world.s
     req = world.create([{"contact_id": world.jeanne["id"]}])
     assert esign.sign_via_link(s, "jeanne@client.test").status_code == 200

@@ -9,6 +9,12 @@ from signing_service import testing as esign
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture
+def world(shared_world):
+    """One system for the module; each test has its own license."""
+    return shared_world
+
+
 def item(req, participant, client_id, **extra):
     return {"client_id": client_id, "request_id": req["id"], "participant_id": participant["id"],
             "document_sha256": req["document"]["sha256"],
@@ -90,8 +96,8 @@ def test_conflicts_are_reported_per_item_never_a_500(world):
     assert result["items"][0]["retryable"] is True and result["items"][3]["retryable"] is False
     assert result["items"][3]["expected_sha256"] == req["document"]["sha256"]
     # the approver approves online; Jeanne's item (wrong order, not recorded) now goes through
-    tok = esign.token(s, "boss@vendeur.test")
-    assert esign.approve_via_link(s, "boss@vendeur.test").status_code == 200, tok
+    tok = esign.token(s, world.email["boss"])
+    assert esign.approve_via_link(s, world.email["boss"]).status_code == 200, tok
     result = sync(world, [item(req, jeanne, "w-1")])
     assert result["items"][0]["status"] == "accepted", result
     # the document hash conflict is final for its client id

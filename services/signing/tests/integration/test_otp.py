@@ -9,6 +9,12 @@ from signing_service import testing as esign
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture
+def world(shared_world):
+    """One system for the module; each test has its own license (the one with other code settings makes its own)."""
+    return shared_world
+
+
 def _ready(world, email="jeanne@client.test", ttl=600):
     s = world.s
     tok = esign.token(s, email)
@@ -143,7 +149,7 @@ def test_a_collaborator_signs_from_the_portal_tasks_with_a_code(world):
     # without a code: 412, and a code is sent
     r = s.post(f"/api/v1/signature-tasks/{pid}/act", token=boss["access_token"], json={"action": "sign", "consent": True})
     assert r.status_code == 412 and r.get_json()["otp_required"] in (True, "True"), r.get_json()
-    code = esign.otp(s, "boss@vendeur.test")
+    code = esign.otp(s, world.email["boss"])
     r = s.post(f"/api/v1/signature-tasks/{pid}/act", token=boss["access_token"],
                json={"action": "sign", "consent": True, "otp": code, "typed_name": "Bea Boss"},
                headers={"User-Agent": "PortalBrowser/1.0"})

@@ -125,3 +125,87 @@ def test_stamp_is_an_incremental_update_showing_the_values(document):
     assert "PO-4242" in pages[0].extract_text() and "Jeanne Dupont" not in pages[0].extract_text()
     text = pages[1].extract_text()
     assert "Jeanne Dupont" in text and "Signed electronically by Paraph" in text and "(UTC+1)" in text
+
+
+# -- rotated pages: coordinates are the page as displayed ------------------------------------------------------
+
+SCALE = 2  # pixels per point when rendering a page
+A4_SIZE = (595.28, 841.89)
+
+
+def _blank_pdf(width: float, height: float, rotation: int = 0) -> bytes:
+    from pypdf import PdfWriter
+    writer = PdfWriter()
+    page = writer.add_blank_page(width, height)
+    if rotation:
+        page.rotate(rotation)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _render(pdf: bytes):
+    """The first page as displayed (pdfium applies /Rotate), greyscale, SCALE pixels per point."""
+    import pypdfium2 as pdfium
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        return doc[0].render(scale=SCALE).to_pil().convert("L")
+    finally:
+        doc.close()
+
+
+def _ink(image, box: dict | None = None, margin: float = 0) -> int:
+    """Dark pixels within the box (points, grown by the margin; the whole image without one)."""
+    if box is not None:
+        image = image.crop((int((box["x"] - margin) * SCALE), int((box["y"] - margin) * SCALE),
+                            int((box["x"] + box["width"] + margin) * SCALE),
+                            int((box["y"] + box["height"] + margin) * SCALE)))
+    return sum(1 for value in image.getdata() if value < 200)
+
+
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_a_field_on_a_rotated_page_is_stamped_upright_where_it_is_seen(rotation):
+    # an A4 page stored portrait and turned by /Rotate: a person sees (and places fields on) a landscape page
+    rotated = _blank_pdf(*A4_SIZE, rotation=rotation)
+    landscape = _blank_pdf(*reversed(A4_SIZE))
+    box = {"x": 600.0, "y": 60.0, "width": 180.0, "height": 60.0}  # beyond a portrait page's width
+    placed = F.locate(rotated, [spec(page=1, **box)], False, 1)
+    assert placed["errors"] == {} and placed["pages"] == [{"width": 841.89, "height": 595.28}]
+    assert {k: placed["fields"][0][k] for k in box} == box
+    assert "off the page" in F.locate(rotated, [spec(page=1, x=600, y=560, width=180, height=60)], False, 1)[
+        "errors"]["0"][0]
+
+    item = {"type": "signature", "page": 1, **box, "signer_name": "Jeanne Dupont", "signed_at": "2026-12-02T14:00:00Z",
+            "time_zone": "Europe/Paris", "image": None, "value": {"typed_name": None}}
+    stamped = F.stamp(rotated, [item], "en")
+    assert stamped.startswith(rotated)
+    image = _render(stamped)
+    assert image.size == (round(841.89 * SCALE), round(595.28 * SCALE))
+    inside = _ink(image, box)
+    # ink in the box, none elsewhere (2 points around it for anti-aliasing)
+    assert inside > 200 and _ink(image) == _ink(image, box, margin=2)
+    # upright: the very picture of the same field stamped on a page stored landscape
+    from PIL import ImageChops
+    reference = _render(F.stamp(landscape, [item], "en"))
+    assert _ink(ImageChops.difference(image, reference).point(lambda v: 0 if v > 64 else 255)) < inside / 50
+
+
+
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_a_text_tag_on_a_rotated_page_is_found_where_it_is_seen(rotation):
+    from pypdf import PdfWriter
+    landscape = pdf_sandbox.render_pdf(
+        "<html><head><style>@page { size: A4 landscape; margin: 20mm } body { font-family: 'DejaVu Sans' }"
+        "</style></head><body><p>Intro</p><p style='margin-left: 300pt'>Signed: {{sig:1}}</p></body></html>", [])
+    # the same picture, stored portrait and turned by /Rotate (as scanners and some generators write landscape)
+    writer = PdfWriter()
+    page = writer.add_blank_page(*A4_SIZE)
+    page.rotate(rotation)
+    page.merge_transformed_page(PdfReader(io.BytesIO(landscape)).pages[0], F.overlay_placement(
+        {"left": 0.0, "bottom": 0.0, "rotation": rotation, "media_width": A4_SIZE[0], "media_height": A4_SIZE[1]}))
+    out = io.BytesIO()
+    writer.write(out)
+    expected, found = F.locate(landscape, [], True, 1), F.locate(out.getvalue(), [], True, 1)
+    assert found["pages"] == expected["pages"] == [{"width": 841.89, "height": 595.28}]
+    [tag] = found["fields"]
+    assert tag["source"] == "tag" and tag["x"] > 300 and tag == expected["fields"][0]

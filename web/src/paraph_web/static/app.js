@@ -62,6 +62,9 @@
     var image = document.getElementById(input.getAttribute("data-preview"));
     input.addEventListener("change", function () {
       var file = input.files && input.files[0];
+      // the error shown next to the field was about the file sent before: a new choice replaces it
+      var error = document.getElementById(input.id + "-error");
+      if (error) { error.hidden = true; input.removeAttribute("aria-invalid"); }
       var box = document.getElementById(image.id + "-box") || image;
       if (!file || !/^image\/(png|jpeg)$/.test(file.type)) { box.hidden = true; return; }
       var reader = new FileReader();

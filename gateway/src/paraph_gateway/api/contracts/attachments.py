@@ -11,6 +11,7 @@ from paraph_platform.errors import BadRequest, InvalidInput
 
 from ...downloads import file_response
 from ...routing import call, json_body, route
+from ...service_results import service_result
 from .common import MANAGERS, STAFF, bp
 
 class AttachmentIn(Schema):
@@ -38,24 +39,6 @@ class Attachment(Schema):
     portal_visible = fields.Boolean(required=True)
     created_by = fields.String(required=True)
     created_at = fields.String(required=True)
-
-
-class Asset(Schema):
-    """An image uploaded for templates (the service's AssetResult)."""
-    id = fields.String(required=True)
-    filename = fields.String(required=True)
-    content_type = fields.String(required=True)
-    size = fields.Integer(required=True)
-    sha256 = fields.String(required=True)
-    url = fields.String(required=True, metadata={"description": "what a template writes: <img src=\"{url}\">"})
-    created_by = fields.String(required=True)
-    created_at = fields.String(required=True)
-
-
-class PortalVisibility(Schema):
-    shared = fields.Boolean(required=True)
-    visible_attachments = fields.Integer(required=True)
-    visible_milestones = fields.Integer(required=True)
 
 
 class AttachmentPatch(Schema):
@@ -101,7 +84,7 @@ def _upload(json_schema, **form_fields) -> dict:
 
 # -- assets: images templates embed by id (the PDF renderer fetches nothing else) ------------------
 
-@route(bp, "/assets", ["POST"], response=Asset, roles=MANAGERS, status=201, tags=["assets"], raw_body=True,
+@route(bp, "/assets", ["POST"], response=service_result("contracts", "upload_asset"), roles=MANAGERS, status=201, tags=["assets"], raw_body=True,
        description="multipart/form-data with `file`, or JSON {filename, content_type, content_base64}")
 def upload_asset(actor):
     """Upload an image (PNG or JPEG, 1 MB by default) for contract-type templates, e.g. the company logo:
@@ -109,7 +92,7 @@ def upload_asset(actor):
     return call("contracts", "upload_asset", actor, _upload(AssetIn), timeout=60), 201
 
 
-@route(bp, "/assets", ["GET"], response=Asset(many=True), roles=STAFF, tags=["assets"])
+@route(bp, "/assets", ["GET"], response=service_result("contracts", "list_assets"), roles=STAFF, tags=["assets"])
 def list_assets(actor):
     """The images uploaded for your license's templates.
 
@@ -152,8 +135,8 @@ def delete_attachment(actor, attachment_id):
     return None
 
 
-@route(bp, "/contracts/<contract_id>/portal-visibility", ["PUT"], body=PortalVisibilityIn, response=PortalVisibility,
-       roles=STAFF, tags=["attachments"])
+@route(bp, "/contracts/<contract_id>/portal-visibility", ["PUT"], body=PortalVisibilityIn,
+       response=service_result("contracts", "set_portal_visibility"), roles=STAFF, tags=["attachments"])
 def set_portal_visibility(actor, contract_id, body):
     """Show or hide all attachments (or those of one folder) and/or milestones of a contract on the portal."""
     return call("contracts", "set_portal_visibility", actor, contract_id, body)

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from ...downloads import file_response
 from ...routing import call, route
+from ...service_results import service_result
 from .attachments import AssetIn, _upload
 from ..portal import _phone
 from .common import ADMIN, DEC, STAFF, _dec_range, _json, bp
@@ -39,39 +40,15 @@ class CompanyProfileIn(Schema):
                          validate=validate.Length(max=300))
 
 
-class CompanyLogo(Schema):
-    content_type = fields.String(required=True)
-    size = fields.Integer(required=True)
-    sha256 = fields.String(required=True)
-    filename = fields.String(required=True)
-    url = fields.String(required=True, metadata={"description": "paraph-asset:<id>: templates may embed it"})
-
-
-class CompanyProfile(Schema):
-    name = fields.String(required=True, metadata={"description": "\"\" until the profile is saved"})
-    address = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
-                          metadata={"description": "line1, line2, postal_code, city, country (\"\" when not given)"})
-    siren = fields.String(required=True, allow_none=True)
-    siret = fields.String(required=True, allow_none=True)
-    vat_number = fields.String(required=True, allow_none=True)
-    legal_form = fields.String(required=True, allow_none=True)
-    share_capital = fields.String(required=True, allow_none=True)
-    rcs_city = fields.String(required=True, allow_none=True)
-    phone = fields.String(required=True, allow_none=True)
-    email = fields.String(required=True, allow_none=True)
-    website = fields.String(required=True, allow_none=True)
-    logo = fields.Nested(CompanyLogo, required=True, allow_none=True)
-    updated_at = fields.String(required=True, allow_none=True)
-
-
-@route(bp, "/company-profile", ["GET"], response=CompanyProfile, roles=STAFF, tags=["settings"])
+@route(bp, "/company-profile", ["GET"], response=service_result("contracts", "get_company_profile"), roles=STAFF,
+       tags=["settings"])
 def get_company_profile(actor):
     """Your company as your quotes and contracts name it (empty until a license admin saves it)."""
     return call("contracts", "get_company_profile", actor)
 
 
-@route(bp, "/company-profile", ["PUT"], body=CompanyProfileIn, response=CompanyProfile, roles=ADMIN,
-       tags=["settings"])
+@route(bp, "/company-profile", ["PUT"], body=CompanyProfileIn,
+       response=service_result("contracts", "update_company_profile"), roles=ADMIN, tags=["settings"])
 def update_company_profile(actor, body):
     """Save the company profile (the whole of it: what is not given is cleared; the logo is kept).
 
@@ -82,7 +59,8 @@ def update_company_profile(actor, body):
     return call("contracts", "update_company_profile", actor, _json(body))
 
 
-@route(bp, "/company-profile/logo", ["PUT"], response=CompanyProfile, roles=ADMIN, tags=["settings"], raw_body=True,
+@route(bp, "/company-profile/logo", ["PUT"], response=service_result("contracts", "set_company_logo"), roles=ADMIN,
+       tags=["settings"], raw_body=True,
        description="multipart/form-data with `file`, or JSON {filename, content_type, content_base64}")
 def set_company_logo(actor):
     """Upload the company logo (PNG or JPEG, 1 MB by default; the bytes are checked): it replaces the previous one."""

@@ -5,6 +5,7 @@ from flask import request
 from marshmallow import Schema, fields, validate
 
 from ...routing import call, route
+from ...service_results import service_result
 from ..perimeter import AssignmentsOut
 from .common import ADMIN, MANAGERS, STAFF, PerimetersIn, bp
 
@@ -51,21 +52,6 @@ class TemplateVariablesQuery(Schema):
                            metadata={"description": "language of the descriptions"})
 
 
-class TemplateVariable(Schema):
-    name = fields.String(required=True, metadata={"description": "as written in a template: customer.name; "
-                                                                  "lines[].amount is line.amount in a for loop; "
-                                                                  "fields.<key> is each merge field"})
-    type = fields.String(required=True, metadata={
-        "enum": ["text", "number", "boolean", "date", "money", "rate", "object", "list"]})
-    nullable = fields.Boolean(required=True, metadata={"description": "may be empty or null"})
-    example = fields.String(required=True)
-    description = fields.String(required=True)
-
-
-class TemplateVariables(Schema):
-    variables = fields.List(fields.Nested(TemplateVariable), required=True)
-
-
 class ContractTypePatch(ContractTypeIn):
     class Meta:
         exclude = ("kind",)
@@ -89,8 +75,8 @@ def create_contract_type(actor, body):
     return call("contracts", "create_contract_type", actor, body)
 
 
-@route(bp, "/contract-types/template-variables", ["GET"], query=TemplateVariablesQuery, response=TemplateVariables,
-       roles=STAFF, tags=["contract types"])
+@route(bp, "/contract-types/template-variables", ["GET"], query=TemplateVariablesQuery,
+       response=service_result("contracts", "template_variables"), roles=STAFF, tags=["contract types"])
 def template_variables(actor, query):
     """Every variable a contract type's template may use, with its type and an example (for template authors).
 

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 from paraph_platform.pagination import PageParams, PageResult
 
 from ...routing import call, route
+from ...service_results import service_result
 from ..perimeter import AssignmentsOut
 from .common import ID, MANAGERS, STAFF, PerimetersIn, _json, bp
 
@@ -123,7 +124,8 @@ class CustomerQuery(PageQuery):
                          metadata={"description": "default name; -key sorts descending"})
 
 
-@route(bp, "/customers", ["GET"], query=CustomerQuery, response=CustomerPage, roles=STAFF, tags=["customers"])
+@route(bp, "/customers", ["GET"], query=CustomerQuery, response=service_result("contracts", "list_customers"),
+       roles=STAFF, tags=["customers"])
 def list_customers(actor, query):
     """Customers visible to you (your perimeters, plus customers without perimeter).
 
@@ -131,20 +133,22 @@ def list_customers(actor, query):
     return call("contracts", "list_customers", actor, query)
 
 
-@route(bp, "/customers", ["POST"], body=CustomerIn, response=Customer, roles=STAFF, status=201, tags=["customers"])
+@route(bp, "/customers", ["POST"], body=CustomerIn, response=service_result("contracts", "create_customer"),
+       roles=STAFF, status=201, tags=["customers"])
 def create_customer(actor, body):
     """Create a customer (company or person), optionally with contacts; it inherits your perimeters."""
     return call("contracts", "create_customer", actor, _json(body))
 
 
-@route(bp, "/customers/<customer_id>", ["GET"], response=Customer, roles=STAFF, tags=["customers"])
+@route(bp, "/customers/<customer_id>", ["GET"], response=service_result("contracts", "get_customer"), roles=STAFF,
+       tags=["customers"])
 def get_customer(actor, customer_id):
     """A customer file with its contacts and perimeters."""
     return call("contracts", "get_customer", actor, customer_id)
 
 
-@route(bp, "/customers/<customer_id>", ["PATCH"], body=CustomerPatch, response=Customer, roles=STAFF,
-       tags=["customers"])
+@route(bp, "/customers/<customer_id>", ["PATCH"], body=CustomerPatch,
+       response=service_result("contracts", "update_customer"), roles=STAFF, tags=["customers"])
 def update_customer(actor, customer_id, body):
     """Edit a customer file."""
     return call("contracts", "update_customer", actor, customer_id, _json(body))
@@ -164,15 +168,16 @@ def add_contact(actor, customer_id, body):
     return call("contracts", "add_contact", actor, customer_id, body)
 
 
-@route(bp, "/customers/<customer_id>/history", ["GET"], response=CustomerHistory, roles=STAFF,
-       tags=["customers"])
+@route(bp, "/customers/<customer_id>/history", ["GET"], response=service_result("contracts", "customer_history"),
+       roles=STAFF, tags=["customers"])
 def customer_history(actor, customer_id):
     """Changes of the customer file and its contacts, newest first: by staff, or by the customer's portal
     clients themselves (actor_kind client)."""
     return call("contracts", "customer_history", actor, customer_id)
 
 
-@route(bp, "/contacts/<contact_id>", ["GET"], response=Contact, roles=STAFF, tags=["customers"])
+@route(bp, "/contacts/<contact_id>", ["GET"], response=service_result("contracts", "get_contact"), roles=STAFF,
+       tags=["customers"])
 def get_contact(actor, contact_id):
     """A contact."""
     return call("contracts", "get_contact", actor, contact_id)

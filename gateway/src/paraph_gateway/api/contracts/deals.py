@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from paraph_platform.pagination import PageParams, PageResult
+from paraph_platform.pagination import PageParams
 
 from ...routing import call, route
+from ...service_results import service_result
 from .common import DEC, ID, STAFF, _dec_range, _json, bp
 
 DEAL_STAGES = ("prospecting", "qualification", "proposal", "negotiation", "won", "lost")
@@ -37,29 +38,6 @@ class DealPatch(DealIn):
                                       metadata={"description": "refuse the change if the deal changed since"})
 
 
-class Deal(Schema):
-    id = fields.String()
-    title = fields.String()
-    stage = fields.String(metadata={"enum": list(DEAL_STAGES)})
-    customer_id = fields.String()
-    customer_name = fields.String()
-    amount = fields.String(allow_none=True)
-    currency = fields.String()
-    expected_close_date = fields.String(allow_none=True)
-    owner_id = fields.String()
-    owner_name = fields.String()
-    notes = fields.String()
-    created_by = fields.String()
-    created_at = fields.String()
-    updated_at = fields.String()
-    version = fields.Integer()
-    documents = fields.Dict(metadata={"description": "quote, contract, order, invoice: {count, total}"})
-
-
-class DealPage(PageResult):
-    items = fields.List(fields.Nested(Deal), required=True)
-
-
 class DealQuery(PageParams):
     q = fields.String(validate=validate.Length(max=200), metadata={"description": "in the title or customer name"})
     stage = fields.String(validate=validate.OneOf(DEAL_STAGES))
@@ -70,7 +48,8 @@ class DealQuery(PageParams):
                                                   + ", ".join(DEAL_SORT_KEYS)})
 
 
-@route(bp, "/deals", ["GET"], query=DealQuery, response=DealPage, roles=STAFF, tags=["deals"])
+@route(bp, "/deals", ["GET"], query=DealQuery, response=service_result("contracts", "list_deals"), roles=STAFF,
+       tags=["deals"])
 def list_deals(actor, query):
     """Deals (sales opportunities) of the customers you can see.
 
@@ -78,20 +57,22 @@ def list_deals(actor, query):
     return call("contracts", "list_deals", actor, _json(query))
 
 
-@route(bp, "/deals", ["POST"], body=DealIn, response=Deal, roles=STAFF, status=201, tags=["deals"])
+@route(bp, "/deals", ["POST"], body=DealIn, response=service_result("contracts", "create_deal"), roles=STAFF,
+       status=201, tags=["deals"])
 def create_deal(actor, body):
     """Open a deal for a customer; its quotes, orders and invoices then carry its `deal_id`."""
     return call("contracts", "create_deal", actor, _json(body))
 
 
-@route(bp, "/deals/<deal_id>", ["GET"], response=Deal, roles=STAFF, tags=["deals"])
+@route(bp, "/deals/<deal_id>", ["GET"], response=service_result("contracts", "get_deal"), roles=STAFF, tags=["deals"])
 def get_deal(actor, deal_id):
     """A deal with the count and total of its quotes, contracts, orders and invoices
     (the documents themselves: `GET /contracts?deal_id=`)."""
     return call("contracts", "get_deal", actor, deal_id)
 
 
-@route(bp, "/deals/<deal_id>", ["PATCH"], body=DealPatch, response=Deal, roles=STAFF, tags=["deals"])
+@route(bp, "/deals/<deal_id>", ["PATCH"], body=DealPatch, response=service_result("contracts", "update_deal"),
+       roles=STAFF, tags=["deals"])
 def update_deal(actor, deal_id, body):
     """Move a deal to another stage, change its amount, owner, close date or title."""
     return call("contracts", "update_deal", actor, deal_id, _json(body))

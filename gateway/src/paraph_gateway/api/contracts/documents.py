@@ -7,10 +7,11 @@ from datetime import timezone
 from flask import request
 from marshmallow import Schema, fields, validate
 
-from paraph_platform.pagination import PageParams, PageResult
+from paraph_platform.pagination import PageParams
 
 from ...downloads import file_response
 from ...routing import call, route
+from ...service_results import service_result
 from ..identity import _operator
 from .common import DEC, ID, STAFF, _dec_range, _json, bp
 
@@ -86,57 +87,6 @@ class ContractPatch(ContractIn):
     expected_version = fields.Integer(validate=validate.Range(min=1))
 
 
-class ContractSummary(Schema):
-    """A row of the contract list (the service's ContractSummary, field for field)."""
-    id = fields.String(required=True)
-    kind = fields.String(required=True)
-    number = fields.String(required=True)
-    title = fields.String(required=True)
-    status = fields.String(required=True)
-    customer_id = fields.String(required=True)
-    customer_name = fields.String(required=True, allow_none=True)
-    contact_id = fields.String(required=True, allow_none=True)
-    contract_type_id = fields.String(required=True, allow_none=True)
-    owner_id = fields.String(required=True)
-    owner_name = fields.String(required=True, allow_none=True)
-    currency = fields.String(required=True)
-    subtotal = fields.String(required=True)
-    tax_total = fields.String(required=True)
-    total = fields.String(required=True)
-    flags = fields.List(fields.String(), required=True)
-    custom = fields.Dict(required=True, metadata={"description": "custom column values, by key"})
-    portal_shared = fields.Boolean(required=True)
-    view_count = fields.Integer(required=True)
-    download_count = fields.Integer(required=True)
-    last_viewed_at = fields.String(required=True, allow_none=True, metadata={"description": "last online view"})
-    created_at = fields.String(required=True)
-    updated_at = fields.String(required=True)
-    sent_at = fields.String(required=True, allow_none=True)
-    signed_at = fields.String(required=True, allow_none=True)
-    version = fields.Integer(required=True)
-    deal_id = fields.String(required=True, allow_none=True)
-
-
-class ContractPage(PageResult):
-    items = fields.List(fields.Nested(ContractSummary), required=True)
-
-
-class ContractOut(ContractSummary):
-    """A contract or quote with everything in it (the service's ContractDetail, field for field)."""
-    customer_name = fields.String(required=True)
-    owner_name = fields.String(required=True)
-    owner_email = fields.String(required=True)
-    locale = fields.String(required=True)
-    contact = fields.Dict(required=True, allow_none=True)
-    lines = fields.List(fields.Dict(), required=True)
-    attachments = fields.List(fields.Dict(), required=True,
-                              metadata={"description": "id, filename, content_type, size, sha256, portal_visible"})
-    milestones = fields.List(fields.Dict(), required=True,
-                             metadata={"description": "id, title, due_date, done, portal_visible"})
-    portal = fields.Dict(required=True, metadata={"description": "what is visible on the customer portal"})
-    signers = fields.List(fields.Dict(), required=True)
-
-
 class ContractQuery(PageParams):
     kind = fields.String(validate=validate.OneOf(["contract", "quote", "order", "invoice"]))
     status = fields.String(validate=validate.Length(max=16))
@@ -193,7 +143,8 @@ def _list(actor, query, kind=None):
     return call("contracts", "list_contracts", actor, params)
 
 
-@route(bp, "/contracts", ["GET"], query=ContractQuery, response=ContractPage, roles=STAFF, tags=["contracts"])
+@route(bp, "/contracts", ["GET"], query=ContractQuery, response=service_result("contracts", "list_contracts"),
+       roles=STAFF, tags=["contracts"])
 def list_contracts(actor, query):
     """Contracts, quotes, orders and invoices of customers you can see.
 
@@ -202,67 +153,72 @@ def list_contracts(actor, query):
     return _list(actor, query)
 
 
-@route(bp, "/quotes", ["GET"], query=ContractQuery, response=ContractPage, roles=STAFF, tags=["quotes"])
+@route(bp, "/quotes", ["GET"], query=ContractQuery, response=service_result("contracts", "list_contracts"),
+       roles=STAFF, tags=["quotes"])
 def list_quotes(actor, query):
     """Quotes, with how many times each was viewed and downloaded online."""
     return _list(actor, query, "quote")
 
 
-@route(bp, "/contracts", ["POST"], body=ContractIn, response=ContractOut, roles=STAFF, status=201, tags=["contracts"])
+@route(bp, "/contracts", ["POST"], body=ContractIn, response=service_result("contracts", "create_contract"),
+       roles=STAFF, status=201, tags=["contracts"])
 def create_contract(actor, body):
     """Create a contract or a quote for a customer (from the account, a contact or a deal)."""
     return call("contracts", "create_contract", actor, _json(body), timeout=20)
 
 
-@route(bp, "/quotes", ["POST"], body=ContractIn, response=ContractOut, roles=STAFF, status=201, tags=["quotes"])
+@route(bp, "/quotes", ["POST"], body=ContractIn, response=service_result("contracts", "create_contract"), roles=STAFF,
+       status=201, tags=["quotes"])
 def create_quote(actor, body):
     """Create a quote with product lines and optional products."""
     return call("contracts", "create_contract", actor, {**_json(body), "kind": "quote"}, timeout=20)
 
 
-@route(bp, "/quotes/totals", ["POST"], body=TotalsIn, response=Totals, roles=STAFF, tags=["quotes"])
+@route(bp, "/quotes/totals", ["POST"], body=TotalsIn, response=service_result("contracts", "compute_totals"),
+       roles=STAFF, tags=["quotes"])
 def quote_totals(actor, body):
     """The totals of lines as a saved quote would have them (optional products count only when selected,
     taxes by rate), without saving anything: a quote editor shows them while lines are typed."""
     return call("contracts", "compute_totals", actor, _json(body))
 
 
-@route(bp, "/contracts/<contract_id>", ["GET"], response=ContractOut, roles=STAFF, tags=["contracts"])
+@route(bp, "/contracts/<contract_id>", ["GET"], response=service_result("contracts", "get_contract"), roles=STAFF,
+       tags=["contracts"])
 def get_contract(actor, contract_id):
     """A contract or quote with lines, totals, attachments, milestones, tasks and portal visibility."""
     return call("contracts", "get_contract", actor, contract_id)
 
 
-@route(bp, "/contracts/<contract_id>", ["PATCH"], body=ContractPatch, response=ContractOut, roles=STAFF,
-       tags=["contracts"])
+@route(bp, "/contracts/<contract_id>", ["PATCH"], body=ContractPatch,
+       response=service_result("contracts", "update_contract"), roles=STAFF, tags=["contracts"])
 def update_contract(actor, contract_id, body):
     """Edit a contract; `expected_version` refuses the change if someone else changed it meanwhile."""
     return call("contracts", "update_contract", actor, contract_id, _json(body), timeout=20)
 
 
-@route(bp, "/contracts/<contract_id>/status", ["POST"], body=StatusIn, response=ContractOut, roles=STAFF,
-       tags=["contracts"])
+@route(bp, "/contracts/<contract_id>/status", ["POST"], body=StatusIn,
+       response=service_result("contracts", "change_status"), roles=STAFF, tags=["contracts"])
 def change_status(actor, contract_id, body):
     """Move a contract through its lifecycle (draft, sent, signed/accepted, validated, refused, abandoned)."""
     return call("contracts", "change_status", actor, contract_id, body)
 
 
-@route(bp, "/contracts/<contract_id>/mark-sent", ["POST"], body=SendIn, response=ContractOut, roles=STAFF,
-       tags=["contracts"])
+@route(bp, "/contracts/<contract_id>/mark-sent", ["POST"], body=SendIn,
+       response=service_result("contracts", "mark_sent"), roles=STAFF, tags=["contracts"])
 def mark_sent(actor, contract_id, body):
     """Record that the document was sent to the customer outside Paraph (or a reminder was)."""
     return call("contracts", "mark_sent", actor, contract_id, body)
 
 
-@route(bp, "/contracts/<contract_id>/duplicate", ["POST"], response=ContractOut, roles=STAFF, status=201,
-       tags=["contracts"])
+@route(bp, "/contracts/<contract_id>/duplicate", ["POST"], response=service_result("contracts", "duplicate"),
+       roles=STAFF, status=201, tags=["contracts"])
 def duplicate(actor, contract_id):
     """Duplicate a contract or quote (new number, draft)."""
     return call("contracts", "duplicate", actor, contract_id)
 
 
-@route(bp, "/contracts/<contract_id>/convert", ["POST"], body=ConvertIn, response=ContractOut, roles=STAFF,
-       status=201, tags=["quotes"])
+@route(bp, "/contracts/<contract_id>/convert", ["POST"], body=ConvertIn,
+       response=service_result("contracts", "convert"), roles=STAFF, status=201, tags=["quotes"])
 def convert(actor, contract_id, body):
     """Create a customer order or an invoice from a quote."""
     return call("contracts", "convert", actor, contract_id, body)

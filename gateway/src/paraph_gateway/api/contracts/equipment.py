@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from paraph_platform.pagination import PageResult, WholeListPageParams
+from paraph_platform.pagination import WholeListPageParams
 
 from ...routing import call, route
+from ...service_results import service_result
 from .common import DEC, ID, STAFF, _dec_range, _json, bp
 
 EQUIPMENT_STATUSES = ["in_service", "retired"]
@@ -62,21 +63,8 @@ class Equipment(Schema):
     updated_at = fields.DateTime()
 
 
-class EquipmentBase(PageResult):
-    customer_id = fields.String()
-    customer_name = fields.String()
-    items = fields.List(fields.Nested(Equipment))
-
-
-class EquipmentRecorded(Schema):
-    customer_id = fields.String()
-    contract_id = fields.String()
-    created = fields.List(fields.Nested(Equipment))
-    already_recorded = fields.Integer(metadata={"description": "lines asked for that were recorded before"})
-
-
-@route(bp, "/customers/<customer_id>/equipment", ["GET"], query=EquipmentQuery, response=EquipmentBase, roles=STAFF,
-       tags=["equipment"])
+@route(bp, "/customers/<customer_id>/equipment", ["GET"], query=EquipmentQuery,
+       response=service_result("contracts", "list_equipment"), roles=STAFF, tags=["equipment"])
 def list_equipment(actor, customer_id, query):
     """A customer's equipment base: what is installed at the customer, with serial numbers and warranty.
 
@@ -84,15 +72,15 @@ def list_equipment(actor, customer_id, query):
     return call("contracts", "list_equipment", actor, customer_id, query)
 
 
-@route(bp, "/customers/<customer_id>/equipment", ["POST"], body=EquipmentIn, response=Equipment, roles=STAFF,
-       status=201, tags=["equipment"])
+@route(bp, "/customers/<customer_id>/equipment", ["POST"], body=EquipmentIn,
+       response=service_result("contracts", "add_equipment"), roles=STAFF, status=201, tags=["equipment"])
 def add_equipment(actor, customer_id, body):
     """Add an item to a customer's equipment base by hand."""
     return call("contracts", "add_equipment", actor, customer_id, _json(body))
 
 
-@route(bp, "/equipment/<equipment_id>", ["PATCH"], body=EquipmentPatch, response=Equipment, roles=STAFF,
-       tags=["equipment"])
+@route(bp, "/equipment/<equipment_id>", ["PATCH"], body=EquipmentPatch,
+       response=service_result("contracts", "update_equipment"), roles=STAFF, tags=["equipment"])
 def update_equipment(actor, equipment_id, body):
     """Edit an item (serial number, dates, notes) or retire it."""
     return call("contracts", "update_equipment", actor, equipment_id, _json(body))
@@ -105,15 +93,15 @@ def delete_equipment(actor, equipment_id):
     return None
 
 
-@route(bp, "/contracts/<contract_id>/equipment", ["GET"], query=EquipmentQuery, response=EquipmentBase, roles=STAFF,
-       tags=["equipment"])
+@route(bp, "/contracts/<contract_id>/equipment", ["GET"], query=EquipmentQuery,
+       response=service_result("contracts", "contract_equipment"), roles=STAFF, tags=["equipment"])
 def contract_equipment(actor, contract_id, query):
     """The equipment base of a quote's or contract's customer, opened from the quote."""
     return call("contracts", "contract_equipment", actor, contract_id, query)
 
 
-@route(bp, "/contracts/<contract_id>/equipment", ["POST"], body=EquipmentFromContract, response=EquipmentRecorded,
-       roles=STAFF, tags=["equipment"])
+@route(bp, "/contracts/<contract_id>/equipment", ["POST"], body=EquipmentFromContract,
+       response=service_result("contracts", "record_equipment"), roles=STAFF, tags=["equipment"])
 def record_equipment(actor, contract_id, body):
     """Record what the customer bought in its equipment base: the taken lines (not optional, or optional and
     selected) of a confirmed or delivered order, an issued or paid invoice, a signed contract or an accepted

@@ -10,6 +10,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ...routing import call, route
+from ...service_results import service_result
 from .common import STAFF, bp
 
 ROWS_MAX = 500
@@ -31,22 +32,8 @@ class SalesRowsIn(Schema):
                        "tax_rate, discount_pct, serial_number}]}"})
 
 
-class ImportRowError(Schema):
-    row = fields.Integer(metadata={"description": "the row's position in this call, from 1"})
-    code = fields.String(allow_none=True, metadata={"description": "customers: the row's code"})
-    number = fields.String(allow_none=True, metadata={"description": "sales: the row's document number"})
-    errors = fields.Dict(metadata={"description": "{field: [messages]}; _row: the row as a whole"})
-
-
-class ImportSummary(Schema):
-    created = fields.Integer()
-    updated = fields.Integer()
-    unchanged = fields.Integer()
-    errors = fields.List(fields.Nested(ImportRowError))
-
-
-@route(bp, "/erp/customers/import", ["POST"], body=CustomerRowsIn, response=ImportSummary, roles=STAFF,
-       tags=["customers"])
+@route(bp, "/erp/customers/import", ["POST"], body=CustomerRowsIn,
+       response=service_result("contracts", "import_customers"), roles=STAFF, tags=["customers"])
 def import_customers(actor, body):
     """Import customers from the ERP, keyed by their code, with their contacts.
 
@@ -55,8 +42,8 @@ def import_customers(actor, body):
     return call("contracts", "import_customers", actor, body, timeout=120)
 
 
-@route(bp, "/erp/sales/import", ["POST"], body=SalesRowsIn, response=ImportSummary, roles=STAFF,
-       tags=["contracts"])
+@route(bp, "/erp/sales/import", ["POST"], body=SalesRowsIn, response=service_result("contracts", "import_sales"),
+       roles=STAFF, tags=["contracts"])
 def import_sales(actor, body):
     """Import the ERP's sales history: orders and invoices with their lines, keyed by kind and number.
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from paraph_platform.pagination import PageParams, PageResult
+from paraph_platform.pagination import PageParams
 
 from ...routing import call, route
+from ...service_results import service_result
 from .common import ID, STAFF, _json, bp
 
 class TaskIn(Schema):
@@ -31,11 +32,6 @@ class TaskQuery(PageParams):
     done = fields.Boolean(metadata={"description": "default false: open tasks"})
 
 
-class TaskPage(PageResult):
-    items = fields.List(fields.Dict(), metadata={"description": "tasks, each with its contract: id, kind, number, "
-                                                               "title, customer_name"})
-
-
 class TaskPatch(TaskIn):
     title = fields.String(validate=validate.Length(min=1, max=300))
     done = fields.Boolean()
@@ -48,7 +44,8 @@ def add_task(actor, contract_id, body):
     return call("contracts", "add_task", actor, contract_id, _json(body))
 
 
-@route(bp, "/tasks", ["GET"], query=TaskQuery, response=TaskPage, roles=STAFF, tags=["tasks"])
+@route(bp, "/tasks", ["GET"], query=TaskQuery, response=service_result("contracts", "list_tasks"), roles=STAFF,
+       tags=["tasks"])
 def list_tasks(actor, query):
     """Open tasks on contracts and quotes of customers you can see, soonest due first
     (``assignee=me&due_before=<today>``: my tasks due today or overdue)."""

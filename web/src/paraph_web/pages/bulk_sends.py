@@ -1,0 +1,113 @@
+"""``/signatures/bulk``: bulk send (issue 15), reached from the documents to sign. One PDF sent to many
+recipients listed in a CSV file (name, email, phone), each getting a request of their own: the form posts
+the two files here as multipart, sent to the API as JSON (``POST /signature-requests/bulk``), which answers
+at once; ``/signatures/bulk/<id>`` shows the job's progress, refreshed by htmx every 2 seconds until it is
+done (``/signatures/bulk/<id>/progress``), the rows refused and links to the requests created."""
+from __future__ import annotations
+
+import base64
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .. import api
+from ..api import ApiError
+from ..auth import signed_in
+from .forms import refusal_said
+from .signature_center import ACTIVE, FORM_ERRORS
+
+bp = Blueprint("bulk_sends", __name__)
+
+RUNNING = ("queued", "running")  # the job page polls while the job is in one of these
+CSV_MAX_BYTES = 2 * 1024 * 1024
+FORM_FIELDS = ("title", "message", "expires_at")
+
+
+def _render(values: dict | None = None, errors: dict | None = None, message: str | None = None, status: int = 200):
+    jobs = api.get("/signature-requests/bulk")["items"]
+    return render_template("signatures/bulk.html", jobs=jobs, values=values or {}, errors=errors or {},
+                           message=message, active=ACTIVE), status
+
+
+@bp.get("/signatures/bulk")
+@signed_in
+def index():
+    return _render()
+
+
+def _beside(field_errors: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The API's errors next to the form's inputs (the recipients' problems next to the CSV file)."""
+    beside, above = {}, []
+    for field, text in field_errors.items():
+        name = field.split(".", 1)[0]
+        if name in ("csv", "recipients"):
+            beside["csv"] = text
+        elif name == "document" or name in FORM_FIELDS:
+            beside[name] = text
+        else:
+            above.append(_("%(field)s: %(error)s", field=field, error=text))
+    return beside, above
+
+
+@bp.post("/signatures/bulk")
+@signed_in
+def create():
+    upload, rows = request.files.get("document"), request.files.get("csv")
+    content = upload.read() if upload else b""
+    csv_bytes = rows.read(CSV_MAX_BYTES + 1) if rows else b""
+    errors = {}
+    if not content:
+        errors["document"] = _("Choose the PDF to send.")
+    if not csv_bytes:
+        errors["csv"] = _("Choose the CSV file of the recipients.")
+    elif len(csv_bytes) > CSV_MAX_BYTES:
+        errors["csv"] = _("The CSV file is too large (2 MB at most).")
+    if not request.form.get("title", "").strip():
+        errors["title"] = _("Give the document a title.")
+    if errors:
+        return _render(values=request.form, errors=errors, status=422)
+    body = {"title": request.form["title"].strip(), "csv": csv_bytes.decode("utf-8-sig", "replace"),
+            "document": {"filename": upload.filename or "document.pdf",
+                         "content_base64": base64.b64encode(content).decode()}}
+    for name in ("expires_at", "message"):
+        if request.form.get(name, "").strip():
+            body[name] = request.form[name].strip()
+    try:
+        job = api.post("/signature-requests/bulk", body)
+    except ApiError as exc:
+        if exc.status not in (*FORM_ERRORS, 413):
+            raise
+        if exc.status == 413:
+            return _render(values=request.form, errors={"document": _("The file is too large.")}, status=422)
+        beside, above = _beside(exc.field_errors)
+        return _render(values=request.form, errors=beside,
+                       message=" ".join(above) or (None if beside else exc.detail), status=422)
+    flash(_("The bulk send has started: the requests are created in the background."), "success")
+    return redirect(url_for("bulk_sends.show", bulk_send_id=job["id"]))
+
+
+@bp.get("/signatures/bulk/<bulk_send_id>")
+@signed_in
+def show(bulk_send_id: str):
+    job = api.get(f"/signature-requests/bulk/{bulk_send_id}")
+    return render_template("signatures/bulk_job.html", job=job, running=RUNNING, active=ACTIVE)
+
+
+@bp.get("/signatures/bulk/<bulk_send_id>/progress")
+@signed_in
+def progress(bulk_send_id: str):
+    """The job's progress block alone (what htmx swaps in every 2 seconds while the job runs)."""
+    job = api.get(f"/signature-requests/bulk/{bulk_send_id}")
+    return render_template("signatures/_bulk_progress.html", job=job, running=RUNNING)
+
+
+def _back(bulk_send_id: str, **_):
+    return redirect(url_for("bulk_sends.show", bulk_send_id=bulk_send_id))
+
+
+@bp.post("/signatures/bulk/<bulk_send_id>/cancel")
+@signed_in
+@refusal_said(back=_back)
+def cancel(bulk_send_id: str):
+    api.post(f"/signature-requests/bulk/{bulk_send_id}/cancel")
+    return _back(bulk_send_id)
