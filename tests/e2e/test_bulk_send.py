@@ -152,6 +152,16 @@ def test_contract_type_bulk_send_creates_a_contract_per_customer(system):
     rows = "name,email,customer_id\n" + "".join(
         f"Signataire {i},signataire{i}@client.test,{cid}\n" for i, cid in enumerate(customers, start=1)) + \
         "Sans client,sans-client@client.test,\n"
+    # a type the license does not have (unknown, or another license's) is refused at once, nothing stored
+    other = s.new_license("Autre SA", "admin@autre.test")["access_token"]
+    foreign = s.post("/api/v1/contract-types", token=other, json={"name": "Maintenance", "template_html": "<p>x</p>"})
+    assert foreign.status_code == 201, foreign.get_json()
+    for type_id in ("no-such-type", foreign.get_json()["id"]):
+        r = s.post("/api/v1/signature-requests/bulk", token=token, json={
+            "title": "Maintenance 2027", "contract_type_id": type_id, "csv": rows})
+        assert r.status_code == 404 and r.content_type == "application/problem+json", (r.status_code, r.get_json())
+    assert s.get("/api/v1/signature-requests/bulk", token=token).get_json()["items"] == []
+
     r = s.post("/api/v1/signature-requests/bulk", token=token, json={
         "title": "Maintenance 2027", "contract_type_id": kind.get_json()["id"], "csv": rows})
     assert r.status_code == 202, r.get_json()

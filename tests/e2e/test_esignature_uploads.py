@@ -112,6 +112,21 @@ def test_refused_uploads_are_422_saying_why(world, content, filename, reason, wo
     assert world["s"].get("/api/v1/signature-requests", token=world["sales"]).get_json()["items"] == []
 
 
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed: a DOCX is refused (tested above)")
+def test_a_word_document_is_converted_to_pdf_and_signed_where_its_tag_is(world):
+    r = _upload(world, esign.word_document("Partnership agreement", "Signed for the partner:", "{{sig:1}}"),
+                "agreement.docx")
+    assert r.status_code == 201, r.get_json()
+    req = r.get_json()
+    assert req["document"]["filename"] == "agreement.pdf"  # the converted file is what gets signed
+    [sig] = req["fields"]
+    assert sig["type"] == "signature" and sig["page"] == 1  # the tag's text survived the conversion
+    pdf = world["s"].get(f"/api/v1/sign/{esign.token(world['s'], 'jeanne@client.test')}/document")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert "Partnership agreement" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert esign.sign_via_link(world["s"], "jeanne@client.test").status_code == 200
+
+
 def test_upload_body_is_validated(world):
     r = world["s"].post("/api/v1/signature-requests", token=world["sales"], json={
         "signers": [{"name": "Jeanne", "email": "jeanne@client.test"}],

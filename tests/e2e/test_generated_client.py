@@ -136,7 +136,7 @@ def test_a_generated_client_runs_the_sales_flow_with_every_answer_as_documented(
     contact = conforms(contracts_add_contact.sync_detailed(
         customer.id, client=client, body=models.ContactIn.from_dict(
             {"first_name": "Jeanne", "last_name": "Dupont", "email": "jeanne@client.test"})),
-        "post", "/api/v1/customers/{customer_id}/contacts", models.Contact)
+        "post", "/api/v1/customers/{customer_id}/contacts", models.ContractsAddContact)
     assert contact.customer_id == customer.id and contact.name == "Jeanne Dupont"
     quote = conforms(contracts_create_quote.sync_detailed(client=client, body=models.ContractIn.from_dict({
         "title": "Maintenance 2027", "contact_id": contact.id,
@@ -154,27 +154,27 @@ def test_a_generated_client_runs_the_sales_flow_with_every_answer_as_documented(
     conforms(contracts_get_contact.sync_detailed(contact.id, client=client),
              "get", "/api/v1/contacts/{contact_id}", models.ContractsGetContact)
     conforms(contracts_update_contact.sync_detailed(contact.id, client=client, body=models.ContactPatch.from_dict(
-        {"phone": "+33 1 23 45 67 89"})), "patch", "/api/v1/contacts/{contact_id}", models.Contact)
+        {"phone": "+33 1 23 45 67 89"})), "patch", "/api/v1/contacts/{contact_id}", models.ContractsUpdateContact)
     conforms(contracts_customer_history.sync_detailed(customer.id, client=client),
              "get", "/api/v1/customers/{customer_id}/history", models.ContractsCustomerHistory)
     milestone = conforms(contracts_add_milestone.sync_detailed(
         quote.id, client=client, body=models.MilestoneIn.from_dict({"title": "Kick-off", "due_date": "2027-01-15"})),
-        "post", "/api/v1/contracts/{contract_id}/milestones", models.Milestone)
+        "post", "/api/v1/contracts/{contract_id}/milestones", models.ContractsAddMilestone)
     conforms(contracts_delete_milestone.sync_detailed(milestone.id, client=client),
              "delete", "/api/v1/milestones/{milestone_id}", type(None))
     conforms(contracts_add_task.sync_detailed(quote.id, client=client, body=models.TaskIn.from_dict({"title": "Call"})),
-             "post", "/api/v1/contracts/{contract_id}/tasks", models.Task)
+             "post", "/api/v1/contracts/{contract_id}/tasks", models.ContractsAddTask)
     conforms(contracts_history.sync_detailed(quote.id, client=client),
              "get", "/api/v1/contracts/{contract_id}/history", list)
     conforms(contracts_list_contract_types.sync_detailed(client=client), "get", "/api/v1/contract-types", list)
     flag = conforms(contracts_create_flag.sync_detailed(client=client, body=models.FlagIn.from_dict(
-        {"key": "vip", "label": "VIP"})), "post", "/api/v1/settings/flags", models.Flag)
+        {"key": "vip", "label": "VIP"})), "post", "/api/v1/settings/flags", models.ContractsCreateFlag)
     conforms(contracts_delete_flag.sync_detailed(flag.id, client=client),
-             "delete", "/api/v1/settings/flags/{flag_id}", models.FlagDeleted)
+             "delete", "/api/v1/settings/flags/{flag_id}", models.ContractsDeleteFlag)
     perimeter = conforms(perimeters_create_perimeter.sync_detailed(client=client, body=models.PerimeterIn.from_dict(
         {"name": "North"})), "post", "/api/v1/perimeters", models.PerimeterCreatePerimeter)
     conforms(perimeters_delete_perimeter.sync_detailed(perimeter.id, client=client),
-             "delete", "/api/v1/perimeters/{perimeter_id}", models.PerimeterDeleted)
+             "delete", "/api/v1/perimeters/{perimeter_id}", models.PerimeterDeletePerimeter)
 
     hook = conforms(notify_create_webhook.sync_detailed(client=client, body=models.WebhookIn.from_dict(
         {"url": webhook_inbox.url, "event_types": EVENTS, "description": "generated client"})),
@@ -183,9 +183,9 @@ def test_a_generated_client_runs_the_sales_flow_with_every_answer_as_documented(
 
     request = conforms(signing_create_request.sync_detailed(
         quote.id, client=client, body=models.RequestIn.from_dict({"signers": [{"contact_id": contact.id}]})),
-        "post", "/api/v1/contracts/{contract_id}/signature-requests", models.RequestOut)
+        "post", "/api/v1/contracts/{contract_id}/signature-requests", models.SigningCreateRequest)
     detail = conforms(signing_get_request.sync_detailed(request.id, client=client),
-                      "get", "/api/v1/signature-requests/{request_id}", models.RequestDetailOut)
+                      "get", "/api/v1/signature-requests/{request_id}", models.SigningGetRequest)
     assert detail.contract_id == quote.id
     conforms(signing_my_tasks.sync_detailed(client=client), "get", "/api/v1/me/signature-tasks", list)
 

@@ -2,12 +2,14 @@
 from paraph_platform.contract import open_objects, result_violations
 
 CUSTOMER = {"id": "c1", "kind": "company", "code": "C1", "name": "ACME", "email": None, "phone": None,
-            "address": {}, "locale": None, "currency": None, "perimeter_ids": [], "created_by": "u1",
-            "created_at": "2026-12-01T00:00:00Z"}
+            "address": {}, "vat_number": None, "locale": None, "currency": None, "notes": "", "perimeter_ids": [],
+            "created_by": "u1", "created_at": "2026-12-01T00:00:00Z", "updated_at": "2026-12-01T00:00:00Z"}
 
 
-def test_a_conforming_result_may_carry_more_fields_than_declared():
-    assert result_violations("contracts_service.service", "get_customer", {**CUSTOMER, "notes": "x"}) == []
+def test_a_conforming_result_is_clean_and_an_undeclared_field_is_reported():
+    assert result_violations("contracts_service.service", "get_customer", CUSTOMER) == []
+    assert result_violations("contracts_service.service", "get_customer", {**CUSTOMER, "secret_note": "x"}) == [
+        "secret_note: not declared in the result schema"]
 
 
 def test_a_missing_required_field_or_a_wrong_type_is_reported():

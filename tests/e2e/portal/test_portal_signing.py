@@ -46,7 +46,8 @@ class FakeSigning:
     @rpc
     def act(self, actor, participant_id, payload):
         STATE["acts"].append((actor, participant_id, payload))
-        return {"participant": {"id": participant_id, "status": "approved"}, "request_status": "pending"}
+        return {"participant": {"id": participant_id, "status": "approved"}, "request_id": "req-9",
+                "request_status": "pending", "stage": "signing", "document_sha256": "0" * 64}
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def test_bulk_send_page_follows_the_job(web_system, staff, browser, sign_in, scr
 
     # no reload: the progress block is refreshed by htmx until the job is finished
     w.wait(lambda: text_of(browser, "bulk-status") == "Terminé", message="the bulk send to finish on its page")
-    assert "4 demandes créées, 1 lignes refusées, sur 5 lignes" in by_id(browser, "bulk-counts").text
+    assert " ".join(by_id(browser, "bulk-counts").text.split()) == "4 demandes créées, 1 ligne refusée, sur 5 lignes."
     [refused] = css(browser, "#bulk-errors tbody tr")
     assert refused.get_attribute("data-row") == "3" and "sans-nom@bulk.test" in refused.text
     assert "Le nom manque." in refused.text

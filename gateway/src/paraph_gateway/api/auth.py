@@ -104,23 +104,15 @@ def link_info(body):
     return call("identity", "link_info", body)
 
 
-class ResetRequestedSchema(Schema):
-    requested = fields.Boolean(required=True, metadata={"description": "true, whether or not the email is known"})
-
-
-class ResetDoneSchema(Schema):
-    reset = fields.Boolean(required=True)
-
-
-@route(bp, "/auth/forgot-password", ["POST"], body=ForgotSchema, response=ResetRequestedSchema, public=True,
-       status=202, tags=["auth"])
+@route(bp, "/auth/forgot-password", ["POST"], body=ForgotSchema,
+       response=service_result("identity", "request_password_reset"), public=True, status=202, tags=["auth"])
 def forgot_password(body):
     """Send a password reset link (the answer is the same whether or not the email is known)."""
     return call("identity", "request_password_reset", body["email"])
 
 
-@route(bp, "/auth/reset-password", ["POST"], body=ResetSchema, response=ResetDoneSchema, public=True, tags=["auth"],
-       responses={410: LINK_GONE})
+@route(bp, "/auth/reset-password", ["POST"], body=ResetSchema, response=service_result("identity", "reset_password"),
+       public=True, tags=["auth"], responses={410: LINK_GONE})
 def reset_password(body):
     """Set a new password with a single-use reset link; other sessions end."""
     return call("identity", "reset_password", body)

@@ -42,15 +42,6 @@ class RateLimitsSchema(Schema):
         metadata={"description": "requests per window for each API key of the license (null: the default)"})
 
 
-class PoolSchema(Schema):
-    """A subscription (seat pool); the activation code is shown once, when it is created."""
-    id = fields.String(required=True)
-    name = fields.String(required=True)
-    seats = fields.Integer(required=True)
-    expires_at = fields.String(required=True)
-    activation_code = fields.String(metadata={"description": "creation only"})
-
-
 class ActivateSchema(Schema):
     activation_code = fields.String(required=True, validate=validate.Length(min=6, max=64))
     company_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -66,23 +57,6 @@ class LicenseSettingsPatchSchema(Schema):
     currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
     portal_attachments_visible_by_default = fields.Boolean()
     electronic_signature_enabled = fields.Boolean()
-
-
-class LicenseSchema(Schema):
-    id = fields.String()
-    name = fields.String()
-    pool_id = fields.String()
-    settings = fields.Dict()
-    expires_at = fields.String()
-    seats_total = fields.Integer()
-    seats_used = fields.Integer(metadata={"description": "seats used across every license of the subscription"})
-    seats_used_here = fields.Integer()
-    active_users = fields.Integer()
-
-
-class ActivatedSchema(Schema):
-    license = fields.Nested(LicenseSchema, required=True)
-    admin = fields.Dict(required=True, metadata={"description": "the invited admin's membership (a user)"})
 
 
 class InviteSchema(Schema):
@@ -146,36 +120,6 @@ class ImportSchema(PreviewImportSchema):
                          metadata={"description": "role of the invited users"})
 
 
-class RowErrorSchema(Schema):
-    row = fields.Integer()
-    code = fields.String()
-    reason = fields.String(metadata={"enum": ["missing_code", "invalid_email", "duplicate_email", "not_invited"],
-                                     "description": "not_invited: the invitation was refused (no seat left...)"})
-    error = fields.String(metadata={"description": "in English, with the details"})
-
-
-class SyncReportSchema(Schema):
-    matched = fields.List(fields.Dict(), required=True, metadata={"description": "code, email, user_id"})
-    collaborators_without_user = fields.List(fields.Dict(), required=True,
-                                             metadata={"description": "code, email, name, active"})
-    users_without_collaborator = fields.List(fields.Dict(), required=True,
-                                             metadata={"description": "user_id, email, name, erp_code"})
-
-
-class ImportedSchema(SyncReportSchema):
-    created = fields.Integer(required=True)
-    updated = fields.Integer(required=True)
-    linked = fields.Integer(required=True)
-    errors = fields.List(fields.Nested(RowErrorSchema), required=True)
-    missing_marked_inactive = fields.Integer(required=True)
-    invited = fields.List(fields.Dict(), required=True)
-
-
-class InvitedCollaboratorsSchema(Schema):
-    invited = fields.List(fields.Dict(), required=True, metadata={"description": "the users invited"})
-    skipped = fields.List(fields.Dict(), required=True, metadata={"description": "code, email, reason"})
-
-
 class LinkSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=64))
     user_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
@@ -200,15 +144,15 @@ def _operator():
 
 # -- operator (subscription management) --------------------------------------------------------
 
-@route(bp, "/operator/seat-pools", ["POST"], body=PoolCreateSchema, response=PoolSchema, public=True, status=201,
-       tags=["operator"])
+@route(bp, "/operator/seat-pools", ["POST"], body=PoolCreateSchema, response=service_result("identity", "create_pool"),
+       public=True, status=201, tags=["operator"])
 def create_pool(body):
     """Create a subscription: activation code, seat count and expiry (operator token)."""
     return call("identity", "create_pool", _operator(), body)
 
 
-@route(bp, "/operator/seat-pools/<pool_id>", ["PATCH"], body=PoolUpdateSchema, response=PoolSchema, public=True,
-       tags=["operator"])
+@route(bp, "/operator/seat-pools/<pool_id>", ["PATCH"], body=PoolUpdateSchema,
+       response=service_result("identity", "update_pool"), public=True, tags=["operator"])
 def update_pool(pool_id, body):
     """Change a subscription's seats or expiry (operator token)."""
     return call("identity", "update_pool", _operator(), pool_id, body)
@@ -232,8 +176,8 @@ def rotate_token_key():
     return call("identity", "rotate_token_key", _operator())
 
 
-@route(bp, "/licenses/activate", ["POST"], body=ActivateSchema, response=ActivatedSchema, public=True, status=201,
-       tags=["licenses"])
+@route(bp, "/licenses/activate", ["POST"], body=ActivateSchema, response=service_result("identity", "activate_license"),
+       public=True, status=201, tags=["licenses"])
 def activate(body):
     """Activate a company environment with an activation code; its admin receives an invitation."""
     return call("identity", "activate_license", body)
@@ -326,7 +270,8 @@ def update_preferences(actor, body):
 
 # -- ERP one-way sync -------------------------------------------------------------------------
 
-@route(bp, "/erp/collaborators/import", ["POST"], body=ImportSchema, response=ImportedSchema, roles=ADMIN, tags=["erp"])
+@route(bp, "/erp/collaborators/import", ["POST"], body=ImportSchema,
+       response=service_result("identity", "import_collaborators"), roles=ADMIN, tags=["erp"])
 def import_collaborators(actor, body):
     """Import ERP collaborators keyed by email; existing users get their collaborator code."""
     return call("identity", "import_collaborators", actor, body, timeout=60)
@@ -340,7 +285,8 @@ def preview_collaborators(actor, body):
     return call("identity", "preview_collaborators", actor, body, timeout=60)
 
 
-@route(bp, "/erp/sync-report", ["GET"], response=SyncReportSchema, roles=MANAGERS, tags=["erp"])
+@route(bp, "/erp/sync-report", ["GET"], response=service_result("identity", "sync_report"), roles=MANAGERS,
+       tags=["erp"])
 def sync_report(actor):
     """Matched users, collaborators without account, users without collaborator (manual review)."""
     return call("identity", "sync_report", actor)
@@ -353,7 +299,8 @@ def link_collaborator(actor, body):
     return call("identity", "link_collaborator", actor, body)
 
 
-@route(bp, "/erp/collaborators/invite", ["POST"], body=InviteCollaboratorsSchema, response=InvitedCollaboratorsSchema,
+@route(bp, "/erp/collaborators/invite", ["POST"], body=InviteCollaboratorsSchema,
+       response=service_result("identity", "invite_collaborators"),
        roles=ADMIN, tags=["erp"])
 def invite_collaborators(actor, body):
     """Activation wizard: invite ERP collaborators who have no account yet."""

@@ -25,16 +25,6 @@ class PerimeterPatch(Schema):
     description = fields.String(validate=validate.Length(max=2000))
 
 
-class PerimeterOut(Schema):
-    id = fields.String()
-    name = fields.String()
-    description = fields.String()
-    created_at = fields.String()
-    updated_at = fields.String()
-    counts = fields.Dict(metadata={"description": "number of users, customers and contract types"})
-    members = fields.Dict(metadata={"description": "ids of users, customers and contract_types"})
-
-
 class PerimeterQuery(PageParams):
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500),
                            metadata={"description": "rows per page (default 200, at most 500)"})
@@ -49,19 +39,6 @@ class MembersIn(Schema):
 class AssignIn(Schema):
     perimeter_ids = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True,
                                 validate=validate.Length(max=1000))
-
-
-class AssignmentsOut(Schema):
-    subject_type = fields.String()
-    subject_id = fields.String()
-    perimeter_ids = fields.List(fields.String())
-    version = fields.Integer()
-
-
-class PerimeterDeleted(Schema):
-    deleted = fields.Boolean(required=True)
-    id = fields.String(required=True)
-    reassigned = fields.Integer(required=True, metadata={"description": "users, customers and contract types it held"})
 
 
 @route(bp, "/perimeters", ["GET"], query=PerimeterQuery, response=service_result("perimeter", "list_perimeters"),
@@ -92,7 +69,8 @@ def update_perimeter(actor, perimeter_id, body):
     return call("perimeter", "update_perimeter", actor, perimeter_id, body)
 
 
-@route(bp, "/perimeters/<perimeter_id>", ["DELETE"], response=PerimeterDeleted, roles=("license_admin",))
+@route(bp, "/perimeters/<perimeter_id>", ["DELETE"], response=service_result("perimeter", "delete_perimeter"),
+       roles=("license_admin",))
 def delete_perimeter(actor, perimeter_id):
     """Delete a perimeter; refused (409) while it is the only perimeter of a customer or contract type,
     unless ``?force=true``."""

@@ -11,7 +11,6 @@ from ..routing import call, client_ip, route
 from ..service_results import service_result
 from ..downloads import file_response
 from .contracts.customers import Address
-from .signing import ActedOut
 
 bp = Blueprint("portal", __name__)
 
@@ -119,6 +118,7 @@ class Person(Schema):
 
 
 class ShareOut(Schema):
+    """portal.share_contract's result without its `created` flag, which the view turns into 201 or 200."""
     id = fields.String()
     contract_id = fields.String()
     number = fields.String()
@@ -126,6 +126,7 @@ class ShareOut(Schema):
     kind = fields.String()
     status = fields.String()
     customer_id = fields.String()
+    customer_name = fields.String()
     company = fields.String(allow_none=True)
     branch = fields.String(allow_none=True)
     active = fields.Boolean()
@@ -134,7 +135,10 @@ class ShareOut(Schema):
     show_attachments = fields.Boolean(allow_none=True)
     message = fields.String()
     shared_by = fields.String()
+    shared_by_name = fields.String()
     shared_at = fields.String()
+    updated_at = fields.String()
+    revoked_at = fields.String(allow_none=True)
 
 
 class QuoteSendIn(Schema):
@@ -153,101 +157,6 @@ class QuoteSendIn(Schema):
     subject = fields.String(allow_none=True, validate=validate.Length(max=500),
                             metadata={"description": "the email's subject as written on the send screen (plain "
                                                      "text); default the template's"})
-
-
-class SendInfoOut(Schema):
-    """What the "send by email" dialog of a quote shows."""
-    contract_id = fields.String(required=True)
-    sent = fields.Boolean(required=True)
-    sends = fields.Integer(required=True, metadata={"description": "sent so far (reminders included)"})
-    template = fields.String(required=True, metadata={"description": "quote_send the first time, quote_reminder "
-                                                                      "afterwards"})
-    templates = fields.List(fields.String(), required=True)
-    button = fields.String(required=True, metadata={"description": "label of the button"})
-    default_contact_id = fields.String(required=True, allow_none=True)
-    customer_id = fields.String(required=True)
-    request_signature_default = fields.Boolean(required=True)
-
-
-class QuoteActivityOut(Schema):
-    contract_id = fields.String(required=True)
-    number = fields.String(required=True)
-    view_count = fields.Integer(required=True)
-    download_count = fields.Integer(required=True)
-    views = fields.Integer(required=True)
-    downloads = fields.Integer(required=True)
-    feedback = fields.Integer(required=True)
-    prefetches = fields.Integer(required=True, metadata={"description": "link scanners' fetches, not views"})
-    events = fields.List(fields.Dict(), required=True, metadata={"description": "kind, at, contact, ip, user agent, "
-                                                                                "message"})
-    sends = fields.List(fields.Dict(), required=True)
-    links = fields.List(fields.Dict(), required=True, metadata={"description": "each contact's online quote link"})
-
-
-class RevokedOut(Schema):
-    revoked = fields.Integer(required=True, metadata={"description": "links revoked now"})
-
-
-class ClientMe(Schema):
-    user_id = fields.String(required=True)
-    contact_id = fields.String(required=True)
-    customer_id = fields.String(required=True)
-    company = fields.String(required=True, allow_none=True)
-    branch = fields.String(required=True, allow_none=True)
-    name = fields.String(required=True, allow_none=True)
-    email = fields.String(required=True, allow_none=True)
-    locale = fields.String(required=True)
-
-
-class ClientContractItem(Schema):
-    contract_id = fields.String(required=True)
-    kind = fields.String(required=True)
-    number = fields.String(required=True)
-    title = fields.String(required=True)
-    status = fields.String(required=True)
-    shared_at = fields.String(required=True)
-    company = fields.String(required=True, allow_none=True)
-    branch = fields.String(required=True, allow_none=True)
-    requester = fields.Nested(Person, required=True, allow_none=True)
-    observers = fields.List(fields.Nested(Person), required=True)
-    my_role = fields.String(required=True, allow_none=True, metadata={"description": "signer, approver or null"})
-    portal_visible = fields.Boolean(required=True)
-
-
-class ClientContractList(Schema):
-    items = fields.List(fields.Nested(ClientContractItem), required=True)
-    total = fields.Integer(required=True)
-
-
-class ClientContract(Schema):
-    """A shared contract as its client sees it: only portal-visible attachments and milestones."""
-    contract_id = fields.String(required=True)
-    id = fields.String(allow_none=True)
-    kind = fields.String(allow_none=True)
-    number = fields.String(allow_none=True)
-    title = fields.String(allow_none=True)
-    status = fields.String(allow_none=True)
-    customer_name = fields.String(allow_none=True)
-    owner_name = fields.String(allow_none=True)
-    owner_email = fields.String(allow_none=True)
-    currency = fields.String(allow_none=True)
-    total_formatted = fields.String(required=True)
-    lines = fields.List(fields.Dict(), required=True)
-    attachments = fields.List(fields.Dict(), required=True)
-    milestones = fields.List(fields.Dict(), required=True)
-    portal_visible = fields.Boolean(required=True)
-    shared_at = fields.String(required=True)
-    requester = fields.Nested(Person, required=True, allow_none=True)
-    observers = fields.List(fields.Nested(Person), required=True)
-    message = fields.String(required=True, allow_none=True)
-    company = fields.String(required=True, allow_none=True)
-    branch = fields.String(required=True, allow_none=True)
-    signature = fields.Dict(required=True, allow_none=True, metadata={"description": "my signing task, if any"})
-
-
-class PortalTasks(Schema):
-    items = fields.List(fields.Dict(), required=True, metadata={"description": "my signature tasks, with sign_path"})
-    signing_available = fields.Boolean(required=True)
 
 
 class PortalActIn(Schema):
@@ -344,7 +253,8 @@ def contract_portal(actor, contract_id):
 
 # -- staff: online quotes -----------------------------------------------------------------------------
 
-@route(bp, "/quotes/<contract_id>/send", ["GET"], response=SendInfoOut, roles=STAFF, tags=["quotes"])
+@route(bp, "/quotes/<contract_id>/send", ["GET"], response=service_result("portal", "send_info"), roles=STAFF,
+       tags=["quotes"])
 def send_info(actor, contract_id):
     """What the send screen shows: "Envoyer par email" or "Relancer par email", default contact, signature."""
     return call("portal", "send_info", actor, contract_id)
@@ -358,14 +268,16 @@ def send_quote(actor, contract_id, body):
     return call("portal", "send_quote", actor, contract_id, body, timeout=30)
 
 
-@route(bp, "/quotes/<contract_id>/activity", ["GET"], response=QuoteActivityOut, roles=STAFF, tags=["quotes"])
+@route(bp, "/quotes/<contract_id>/activity", ["GET"], response=service_result("portal", "quote_activity"), roles=STAFF,
+       tags=["quotes"])
 def quote_activity(actor, contract_id):
     """Every view, download and feedback of the quote, on its online page or in the customer portal (date, time,
     IP, browser, channel), link scanners' prefetches, and every email sent."""
     return call("portal", "quote_activity", actor, contract_id)
 
 
-@route(bp, "/quotes/<contract_id>/links", ["DELETE"], response=RevokedOut, roles=STAFF, tags=["quotes"])
+@route(bp, "/quotes/<contract_id>/links", ["DELETE"], response=service_result("portal", "revoke_quote_links"),
+       roles=STAFF, tags=["quotes"])
 def revoke_quote_links(actor, contract_id):
     """Deactivate the links to the quote's online page."""
     return call("portal", "revoke_quote_links", actor, contract_id)
@@ -379,7 +291,8 @@ def _meta() -> dict:
             "method": request.method}
 
 
-@route(bp, "/portal/me", ["GET"], response=ClientMe, roles=CLIENT, tags=["portal (clients)"])
+@route(bp, "/portal/me", ["GET"], response=service_result("portal", "client_me"), roles=CLIENT,
+       tags=["portal (clients)"])
 def client_me(actor):
     """The signed-in client: contact, customer, company and branch."""
     return call("portal", "client_me", actor)
@@ -407,14 +320,15 @@ def client_update_company(actor, body):
     return call("portal", "client_update_company", actor, body)
 
 
-@route(bp, "/portal/contracts", ["GET"], response=ClientContractList, roles=CLIENT, tags=["portal (clients)"])
+@route(bp, "/portal/contracts", ["GET"], response=service_result("portal", "client_contracts"), roles=CLIENT,
+       tags=["portal (clients)"])
 def client_contracts(actor):
     """Contracts shared with you or with your company (limited to your branch if your access is)."""
     return call("portal", "client_contracts", actor)
 
 
-@route(bp, "/portal/contracts/<contract_id>", ["GET"], response=ClientContract, roles=CLIENT,
-       tags=["portal (clients)"])
+@route(bp, "/portal/contracts/<contract_id>", ["GET"], response=service_result("portal", "client_contract"),
+       roles=CLIENT, tags=["portal (clients)"])
 def client_contract(actor, contract_id):
     """A shared contract with its portal-visible attachments and milestones (a quote's view is recorded
     with date and time and counted in the quote list)."""
@@ -437,13 +351,13 @@ def client_attachment(actor, attachment_id):
     return file_response(call("portal", "client_attachment", actor, attachment_id, timeout=60))
 
 
-@route(bp, "/portal/tasks", ["GET"], response=PortalTasks, tags=["portal (clients)"])
+@route(bp, "/portal/tasks", ["GET"], response=service_result("portal", "tasks"), tags=["portal (clients)"])
 def tasks(actor):
     """Your approvals and signatures waiting (clients and collaborators added as approvers or signers)."""
     return call("portal", "tasks", actor)
 
 
-@route(bp, "/portal/tasks/<participant_id>/act", ["POST"], body=PortalActIn, response=ActedOut,
+@route(bp, "/portal/tasks/<participant_id>/act", ["POST"], body=PortalActIn, response=service_result("portal", "act"),
        tags=["portal (clients)"])
 def act(actor, participant_id, body):
     """Approve, sign (with the one-time code sent to you) or decline; your address and browser are recorded

@@ -11,12 +11,13 @@ import json
 from flask import Blueprint, Response, request
 from marshmallow import Schema, fields, validate
 
-from paraph_platform.pagination import PageParams, PageResult
+from paraph_platform.pagination import PageParams
 
 from paraph_platform.errors import BadRequest, InvalidInput, PayloadTooLarge
 
 from ..downloads import file_response
 from ..routing import MAX_JSON_DEPTH, FormBody, call, client_ip, json_body, json_deeper_than, route
+from ..service_results import service_result
 
 bp = Blueprint("signing", __name__)
 
@@ -76,35 +77,9 @@ class FieldIn(Schema):
                           metadata={"description": "shown to the signer (text, checkbox)"})
 
 
-class FieldOut(Schema):
-    id = fields.String(required=True)
-    type = fields.String(required=True, metadata={"enum": ["signature", "initials", "date_signed", "text",
-                                                           "checkbox", "name"]})
-    participant_id = fields.String(required=True)
-    page = fields.Integer(required=True)
-    x = fields.Float(required=True, metadata={"description": "points from the page's left edge"})
-    y = fields.Float(required=True, metadata={"description": "points from the page's top edge"})
-    width = fields.Float(required=True)
-    height = fields.Float(required=True)
-    required = fields.Boolean(required=True)
-    label = fields.String(required=True, allow_none=True)
-    filled = fields.Boolean(required=True)
-
-
-class PageSizeOut(Schema):
-    """A page's size as displayed (a page turned by /Rotate 90 or 270 has its width and height swapped)."""
-    width = fields.Float(required=True, metadata={"description": "points"})
-    height = fields.Float(required=True, metadata={"description": "points"})
-
-
 class CcIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(required=True, validate=validate.Length(max=320))
-
-
-class CcOut(Schema):
-    name = fields.String(required=True)
-    email = fields.String(required=True)
 
 
 class AttachmentRequestedIn(Schema):
@@ -113,21 +88,6 @@ class AttachmentRequestedIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200),
                          metadata={"description": "what to upload, shown to the signer (e.g. \"Pièce d'identité\")"})
     required = fields.Boolean(metadata={"description": "default true: signing is refused without it"})
-
-
-class SignerAttachmentOut(Schema):
-    """A file a signer was asked to upload (the signing service's SignerAttachmentOut)."""
-    id = fields.String(required=True)
-    participant_id = fields.String(required=True)
-    name = fields.String(required=True)
-    required = fields.Boolean(required=True)
-    uploaded = fields.Boolean(required=True)
-    filename = fields.String(required=True, allow_none=True)
-    content_type = fields.String(required=True, allow_none=True,
-                                 metadata={"description": "image/png, image/jpeg or application/pdf"})
-    size = fields.Integer(required=True, allow_none=True, metadata={"description": "bytes"})
-    sha256 = fields.String(required=True, allow_none=True)
-    uploaded_at = fields.String(required=True, allow_none=True)
 
 
 class DocumentIn(Schema):
@@ -187,79 +147,6 @@ class DocumentRequestIn(RequestIn):
         metadata={"description": "instead of document, several files signed together (an envelope): each checked, "
                                  "then combined in this order into ONE document, the one shown, signed and sealed "
                                  "(at most the page limit in all)"})
-
-
-class ParticipantOut(Schema):
-    id = fields.String(required=True)
-    role = fields.String(required=True, metadata={"enum": ["approver", "signer"]})
-    order = fields.Integer(required=True)
-    kind = fields.String(required=True, metadata={"enum": ["user", "contact", "external"]})
-    user_id = fields.String(allow_none=True)
-    contact_id = fields.String(allow_none=True)
-    name = fields.String(required=True)
-    email = fields.String(required=True)
-    status = fields.String(required=True, metadata={"enum": ["waiting", "pending", "approved", "signed", "declined"]})
-    asked_at = fields.String(allow_none=True)
-    acted_at = fields.String(allow_none=True)
-
-
-class EnvelopeDocumentOut(Schema):
-    filename = fields.String(required=True)
-    sha256 = fields.String(required=True, metadata={"description": "of this document as uploaded or rendered"})
-    size = fields.Integer(required=True, metadata={"description": "bytes"})
-    first_page = fields.Integer(required=True, metadata={"description": "its first page in the combined document"})
-    pages = fields.Integer(required=True, allow_none=True)
-
-
-class RequestOut(Schema):
-    """A signature request (the signing service's RequestOut, field for field)."""
-    id = fields.String(required=True)
-    contract_id = fields.String(required=True, allow_none=True, metadata={"description": "null: an uploaded "
-                                                                                         "document"})
-    contract_kind = fields.String(required=True, metadata={"enum": ["contract", "quote", "document"]})
-    contract_number = fields.String(required=True)
-    contract_title = fields.String(required=True)
-    status = fields.String(required=True, metadata={"enum": ["pending", "sealing", "completed", "declined",
-                                                             "cancelled", "expired"]})
-    stage = fields.String(required=True, metadata={"enum": ["approval", "signing", "done"]})
-    owner_id = fields.String(required=True)
-    created_by = fields.String(required=True)
-    expires_at = fields.String(required=True)
-    created_at = fields.String(required=True)
-    completed_at = fields.String(allow_none=True)
-    document = fields.Dict(required=True, metadata={"description": "filename, sha256 (the exact document shown and "
-                                                                  "signed: an envelope's combined document, the one "
-                                                                  "sealed), size"})
-    documents = fields.List(fields.Nested(EnvelopeDocumentOut), required=True,
-                            metadata={"description": "the documents combined in it, in order (one for a request "
-                                                     "on a single document)"})
-    sealed_sha256 = fields.String(allow_none=True)
-    proof_sha256 = fields.String(allow_none=True)
-    participants = fields.List(fields.Nested(ParticipantOut), required=True)
-    signing_order = fields.String(metadata={"enum": ["sequential", "parallel"]})
-    cc = fields.List(fields.Nested(CcOut), metadata={"description": "sent a copy once completed"})
-    # last: the name shadows the marshmallow module in the class body
-    fields = fields.List(fields.Nested(FieldOut), metadata={"description": "placed fields of every signer "
-                                                                          "(creation and detail)"})
-
-
-class RequestPage(PageResult):
-    items = fields.List(fields.Nested(RequestOut))
-
-
-class RequestDetailOut(RequestOut):
-    reminders = fields.Dict(metadata={"description": "the cadence: every_days (null: the service's default), "
-                                                     "interval_hours, max"})
-    decline = fields.Dict(allow_none=True, metadata={"description": "participant_id, role, name, email, reason, "
-                                                                    "declined_at"})
-    reassigned = fields.List(fields.Dict(), metadata={"description": "participants replaced before acting: id, role, "
-                                                                     "order, name, email, replaced_by, reassigned_at"})
-    audit_trail = fields.List(fields.Dict(), metadata={"description": "hash-chained entries"})
-    chain = fields.Dict(metadata={"description": "verification of the chain: valid, entries, head, errors"})
-    evidence = fields.List(fields.Dict())
-    attachments = fields.List(fields.Nested(SignerAttachmentOut),
-                              metadata={"description": "files signers were asked to upload; download one with "
-                                                       "GET .../attachments/<id>"})
 
 
 class ListQuery(PageParams):
@@ -333,111 +220,6 @@ class SyncIn(Schema):
                                                  "signed_at (device clock), consent, consent_sha256?, "
                                                  "signature_image?, typed_name?, device_id?, "
                                                  "geolocation?{latitude, longitude, accuracy_m}}"})
-
-
-class ReminderOut(Schema):
-    reminded = fields.Integer(required=True, metadata={"description": "how many were reminded now"})
-    participant_ids = fields.List(fields.String(), required=True)
-
-
-class OtpSentOut(Schema):
-    sent = fields.Boolean(required=True)
-    channel = fields.String(required=True, metadata={"enum": ["email", "sms"]})
-    destination = fields.String(required=True, metadata={"description": "masked email address or phone number"})
-    expires_at = fields.String(required=True)
-    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
-
-
-class ActedOut(Schema):
-    participant = fields.Dict(required=True, metadata={"description": "the participant after acting"})
-    request_id = fields.String(required=True)
-    request_status = fields.String(required=True)
-    stage = fields.String(required=True)
-    document_sha256 = fields.String(required=True)
-
-
-class TaskOut(Schema):
-    """A document waiting for my approval or signature."""
-    participant_id = fields.String(required=True)
-    role = fields.String(required=True)
-    action = fields.String(required=True, metadata={"enum": ["approve", "sign"]})
-    request_id = fields.String(required=True)
-    contract_id = fields.String(required=True, allow_none=True)
-    contract_number = fields.String(required=True)
-    contract_title = fields.String(required=True)
-    sign_path = fields.String(required=True)
-    consent_text = fields.String(required=True)
-    consent_sha256 = fields.String(required=True)
-    document_sha256 = fields.String(required=True)
-    expires_at = fields.String(required=True)
-
-
-class VerificationOut(Schema):
-    valid = fields.Boolean(required=True, metadata={"description": "sealed by Paraph: known and intact"})
-    sealed_by_paraph = fields.Boolean(required=True)
-    known = fields.Boolean(required=True, metadata={"description": "its SHA-256 is one Paraph produced"})
-    kind = fields.String(required=True, allow_none=True)
-    request = fields.Dict(required=True, allow_none=True)
-    sha256 = fields.String(required=True)
-    size = fields.Integer(required=True)
-    filename = fields.String(required=True, allow_none=True)
-    intact = fields.Boolean(required=True)
-    trusted = fields.Boolean(required=True)
-    pades_level = fields.String(required=True, allow_none=True, metadata={
-        "enum": ["B-B", "B-T", "B-LT", "B-LTA"],
-        "description": "the lowest PAdES baseline level of the signatures (null: one is not PAdES)"})
-    document_timestamp = fields.Dict(required=True, metadata={
-        "description": "the latest document timestamp (B-LTA): present, time, intact, valid, trusted"})
-    signatures = fields.List(fields.Dict(), required=True, metadata={
-        "description": "field, signer, intact, valid, trusted, coverage, covers_whole_file, pades_level, "
-                       "timestamp{present, time, intact, valid, trusted}, document_timestamp{...}, ..."})
-    problems = fields.List(fields.String(), required=True)
-
-
-class LinkOut(Schema):
-    """What a signing link's page shows."""
-    participant = fields.Dict(required=True, metadata={"description": "id, name, email_masked, role, status, order, "
-                                                                      "acted_at"})
-    request = fields.Dict(required=True, metadata={"description": "id, status, stage, kind, number, title, message, "
-                                                                  "sender_name, license_name, expires_at, "
-                                                                  "completed_at, locale"})
-    document = fields.Dict(required=True, metadata={"description": "filename, sha256, size"})
-    consent_text = fields.String(required=True)
-    consent_sha256 = fields.String(required=True)
-    action = fields.String(required=True, metadata={"enum": ["approve", "sign"]})
-    can_act = fields.Boolean(required=True)
-    your_turn = fields.Boolean(required=True)
-    otp = fields.Dict(required=True, metadata={"description": "channel, destination, sms_available, required"})
-    signed_pdf_available = fields.Boolean(required=True)
-    pages = fields.List(fields.Nested(PageSizeOut), required=True, metadata={"description": "size of each page"})
-    documents = fields.List(fields.Nested(EnvelopeDocumentOut),
-                            metadata={"description": "an envelope's documents, combined into the document (empty for "
-                                                     "a single document)"})
-    attachments = fields.List(fields.Nested(SignerAttachmentOut), required=True,
-                              metadata={"description": "the files you are asked to upload"})
-    # last: the name shadows the marshmallow module in the class body
-    fields = fields.List(fields.Nested(FieldOut), required=True, metadata={"description": "your own fields"})
-
-
-class OfflinePackageOut(Schema):
-    request_id = fields.String(required=True)
-    issued_at = fields.String(required=True)
-    expires_at = fields.String(required=True)
-    contract = fields.Dict(required=True, metadata={"description": "id, kind, number, title"})
-    document = fields.Dict(required=True, metadata={"description": "filename, sha256, size, content_type, "
-                                                                    "content_base64"})
-    participants = fields.List(fields.Dict(), required=True, metadata={"description": "id, role, order, name, "
-                                                                                       "email_masked, status"})
-    consent = fields.Dict(required=True, metadata={"description": "by role (signer, approver): text, sha256"})
-    locale = fields.String(required=True, allow_none=True)
-
-
-class OfflineSyncOut(Schema):
-    device_id = fields.String(required=True)
-    received_at = fields.String(required=True)
-    summary = fields.Dict(required=True, metadata={"description": "count by outcome"})
-    items = fields.List(fields.Dict(), required=True, metadata={"description": "client_id, outcome (accepted, "
-                                                                                "conflict, rejected), code"})
 
 
 class AttachmentUploadIn(Schema):
@@ -537,8 +319,8 @@ def _no_store(resp):
 
 # -- requests (staff) ------------------------------------------------------------------------------------
 
-@route(bp, "/contracts/<contract_id>/signature-requests", ["POST"], body=RequestIn, response=RequestOut,
-       roles=STAFF, status=201, tags=["e-signature"])
+@route(bp, "/contracts/<contract_id>/signature-requests", ["POST"], body=RequestIn,
+       response=service_result("signing", "create_request"), roles=STAFF, status=201, tags=["e-signature"])
 def create_request(actor, contract_id, body):
     """Send a contract or quote for approval and signature: its current PDF is frozen (SHA-256), approvers
     are asked first, then signers in order; each gets a personal signing link by email. With `documents`,
@@ -547,7 +329,8 @@ def create_request(actor, contract_id, body):
                 timeout=UPLOAD_TIMEOUT if body.get("documents") else TIMEOUT)
 
 
-@route(bp, "/signature-requests", ["POST"], body=DocumentRequestIn, response=RequestOut, roles=STAFF, status=201,
+@route(bp, "/signature-requests", ["POST"], body=DocumentRequestIn,
+       response=service_result("signing", "create_document_request"), roles=STAFF, status=201,
        tags=["e-signature"], form=DOCUMENT_REQUEST_FORM)
 def create_document_request(actor, body):
     """Send your own document (a PDF) for approval and signature, without a contract: it is checked (a readable,
@@ -558,14 +341,15 @@ def create_document_request(actor, body):
     return call("signing", "create_document_request", actor, body, timeout=UPLOAD_TIMEOUT)
 
 
-@route(bp, "/signature-requests", ["GET"], query=ListQuery, response=RequestPage, roles=STAFF, tags=["e-signature"])
+@route(bp, "/signature-requests", ["GET"], query=ListQuery, response=service_result("signing", "list_requests"),
+       roles=STAFF, tags=["e-signature"])
 def list_requests(actor, query):
     """Signature requests of a contract (`contract_id`), or those you sent or own (admins: all), newest
     first: walk with `next_cursor`; `count=true` adds `total`."""
     return call("signing", "list_requests", actor, query)
 
 
-@route(bp, "/signature-requests/<request_id>", ["GET"], response=RequestDetailOut, roles=STAFF,
+@route(bp, "/signature-requests/<request_id>", ["GET"], response=service_result("signing", "get_request"), roles=STAFF,
        tags=["e-signature"])
 def get_request(actor, request_id):
     """A request: participants and their status, evidence of each act, and the hash-chained audit trail
@@ -573,15 +357,15 @@ def get_request(actor, request_id):
     return call("signing", "get_request", actor, request_id)
 
 
-@route(bp, "/signature-requests/<request_id>/cancel", ["POST"], body=CancelIn, response=RequestOut, roles=STAFF,
-       tags=["e-signature"])
+@route(bp, "/signature-requests/<request_id>/cancel", ["POST"], body=CancelIn,
+       response=service_result("signing", "cancel_request"), roles=STAFF, tags=["e-signature"])
 def cancel_request(actor, request_id, body):
     """Cancel a request under way (the requester, the document's owner or a manager)."""
     return call("signing", "cancel_request", actor, request_id, body)
 
 
-@route(bp, "/signature-requests/<request_id>/remind", ["POST"], body=RemindIn, response=ReminderOut, roles=STAFF,
-       tags=["e-signature"])
+@route(bp, "/signature-requests/<request_id>/remind", ["POST"], body=RemindIn,
+       response=service_result("signing", "remind"), roles=STAFF, tags=["e-signature"])
 def remind(actor, request_id, body):
     """Remind now everybody whose turn it is, or only `participant_id` (409 when it is not their turn). Nobody
     is reminded twice within the minimum interval (`reminded` says how many were)."""
@@ -589,7 +373,8 @@ def remind(actor, request_id, body):
 
 
 @route(bp, "/signature-requests/<request_id>/participants/<participant_id>/reassign", ["POST"], body=ReassignIn,
-       response=RequestOut, roles=STAFF, tags=["e-signature"], responses={410: REQUEST_GONE})
+       response=service_result("signing", "reassign_participant"), roles=STAFF, tags=["e-signature"],
+       responses={410: REQUEST_GONE})
 def reassign_participant(actor, request_id, participant_id, body):
     """Hand an approver's or signer's turn to someone else before they act (the requester, the document's owner
     or a manager; 409 once they acted): their link stops working, the new person is asked at once if it is
@@ -626,20 +411,21 @@ def signer_attachment(actor, request_id, attachment_id):
 
 # -- collaborators' tasks ------------------------------------------------------------------------------------
 
-@route(bp, "/me/signature-tasks", ["GET"], response=TaskOut(many=True), tags=["e-signature"])
+@route(bp, "/me/signature-tasks", ["GET"], response=service_result("signing", "tasks_for"), tags=["e-signature"])
 def my_tasks(actor):
     """Documents waiting for my approval or signature."""
     return call("signing", "tasks_for", actor)
 
 
-@route(bp, "/signature-tasks/<participant_id>/otp", ["POST"], body=OtpIn, response=OtpSentOut, tags=["e-signature"],
-       responses={410: REQUEST_GONE})
+@route(bp, "/signature-tasks/<participant_id>/otp", ["POST"], body=OtpIn,
+       response=service_result("signing", "task_otp"), tags=["e-signature"], responses={410: REQUEST_GONE})
 def task_otp(actor, participant_id, body):
     """Send me the one-time code to sign one of my tasks."""
     return call("signing", "task_otp", actor, participant_id, body)
 
 
-@route(bp, "/signature-tasks/<participant_id>/act", ["POST"], body=ActIn, response=ActedOut, tags=["e-signature"],
+@route(bp, "/signature-tasks/<participant_id>/act", ["POST"], body=ActIn, response=service_result("signing", "act"),
+       tags=["e-signature"],
        responses={412: "signing needs a one-time code: one was just sent", 410: REQUEST_GONE})
 def act(actor, participant_id, body):
     """Approve, sign (with the one-time code) or decline (with a reason) one of my tasks."""
@@ -648,7 +434,8 @@ def act(actor, participant_id, body):
 
 # -- verification ----------------------------------------------------------------------------------------------
 
-@route(bp, "/signatures/verify", ["POST"], response=VerificationOut, tags=["e-signature"], raw_body=True,
+@route(bp, "/signatures/verify", ["POST"], response=service_result("signing", "verify_document"),
+       tags=["e-signature"], raw_body=True,
        description="multipart/form-data with `file`, a raw application/pdf body, or JSON {content_base64, filename}")
 def verify(actor):
     """Is this PDF a document sealed by Paraph? Its SHA-256 must be known and its PAdES signature intact,
@@ -694,7 +481,8 @@ def dev_ca_pem():
 
 # -- offline signing (tablet) ---------------------------------------------------------------------------------
 
-@route(bp, "/offline/requests/<request_id>/package", ["GET"], query=PackageQuery, response=OfflinePackageOut,
+@route(bp, "/offline/requests/<request_id>/package", ["GET"], query=PackageQuery,
+       response=service_result("signing", "offline_package"),
        roles=STAFF, tags=["offline signing"], responses={410: "The request was cancelled or has expired"})
 def offline_package(actor, request_id, query):
     """Download, while online, what a device needs to collect signatures offline: the exact document, its
@@ -703,7 +491,8 @@ def offline_package(actor, request_id, query):
     return call("signing", "offline_package", actor, request_id, query, timeout=TIMEOUT)
 
 
-@route(bp, "/offline/sync", ["POST"], body=SyncIn, response=OfflineSyncOut, roles=STAFF, tags=["offline signing"])
+@route(bp, "/offline/sync", ["POST"], body=SyncIn, response=service_result("signing", "offline_sync"), roles=STAFF,
+       tags=["offline signing"])
 def offline_sync(actor, body):
     """Upload signatures collected offline. Each item gets `accepted`, `conflict` (code: already_signed,
     declined, request_cancelled, request_expired, wrong_order, unknown_participant, document_changed...) or
@@ -715,8 +504,8 @@ def offline_sync(actor, body):
 
 # -- public signing link (the token is the credential) -------------------------------------------------------------
 
-@route(bp, "/sign/<token>", ["GET"], response=LinkOut, public=True, tags=["signing link"],
-       responses={410: LINK_GONE})
+@route(bp, "/sign/<token>", ["GET"], response=service_result("signing", "public_info"), public=True,
+       tags=["signing link"], responses={410: LINK_GONE})
 def link_info(token):
     """What the signing page shows: the document's name and hash, the consent text, whose turn it is."""
     return call("signing", "public_info", token)
@@ -744,15 +533,16 @@ def link_signed_pdf(token):
     return _binary(call("signing", "public_signed_pdf", token, timeout=TIMEOUT))
 
 
-@route(bp, "/sign/<token>/otp", ["POST"], body=OtpIn, response=OtpSentOut, public=True, tags=["signing link"],
-       responses={410: LINK_GONE})
+@route(bp, "/sign/<token>/otp", ["POST"], body=OtpIn, response=service_result("signing", "public_request_otp"),
+       public=True, tags=["signing link"], responses={410: LINK_GONE})
 def link_otp(token, body):
     """Send me a one-time code (6 digits, 10 minutes, 5 attempts) by email or SMS."""
     return call("signing", "public_request_otp", token, body, _client())
 
 
-@route(bp, "/sign/<token>/attachments/<attachment_id>", ["POST"], response=SignerAttachmentOut, public=True,
-       tags=["signing link"], raw_body=True,
+@route(bp, "/sign/<token>/attachments/<attachment_id>", ["POST"],
+       response=service_result("signing", "public_upload_attachment"), public=True, tags=["signing link"],
+       raw_body=True,
        description="the file as the raw body: Content-Type image/png, image/jpeg or application/pdf (the bytes must "
                    "match), at most 10 MB, `?filename=` naming it; or JSON {filename, content_type, content_base64}",
        responses={413: "larger than 10 MB", 415: "not a PNG, JPEG or PDF", 410: LINK_GONE})
@@ -772,22 +562,22 @@ def link_upload_attachment(token, attachment_id):
     return call("signing", "public_upload_attachment", token, attachment_id, payload, _client(), timeout=TIMEOUT)
 
 
-@route(bp, "/sign/<token>/sign", ["POST"], body=SignIn, response=ActedOut, public=True, tags=["signing link"],
-       responses={410: LINK_GONE})
+@route(bp, "/sign/<token>/sign", ["POST"], body=SignIn, response=service_result("signing", "public_sign"), public=True,
+       tags=["signing link"], responses={410: LINK_GONE})
 def link_sign(token, body):
     """Sign: the one-time code and the consent are required."""
     return call("signing", "public_sign", token, body, _client(), timeout=TIMEOUT)
 
 
-@route(bp, "/sign/<token>/approve", ["POST"], body=ApproveIn, response=ActedOut, public=True,
-       tags=["signing link"], responses={410: LINK_GONE})
+@route(bp, "/sign/<token>/approve", ["POST"], body=ApproveIn, response=service_result("signing", "public_approve"),
+       public=True, tags=["signing link"], responses={410: LINK_GONE})
 def link_approve(token, body):
     """Approve the document (approvers)."""
     return call("signing", "public_approve", token, body, _client(), timeout=TIMEOUT)
 
 
-@route(bp, "/sign/<token>/decline", ["POST"], body=DeclineIn, response=ActedOut, public=True,
-       tags=["signing link"], responses={410: LINK_GONE})
+@route(bp, "/sign/<token>/decline", ["POST"], body=DeclineIn, response=service_result("signing", "public_decline"),
+       public=True, tags=["signing link"], responses={410: LINK_GONE})
 def link_decline(token, body):
     """Decline, with a reason."""
     return call("signing", "public_decline", token, body, _client(), timeout=TIMEOUT)

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 from paraph_platform.errors import InvalidInput
 
 from ..routing import FormBody, call, route
+from ..service_results import service_result
 from .signing import ID, STAFF, UPLOAD_TIMEOUT, DocumentIn, RequestIn, _json_part
 
 bp = Blueprint("signing_bulk", __name__)
@@ -46,46 +47,6 @@ class BulkSendIn(RequestIn):
         "description": f"instead of recipients: CSV text, a header line naming the columns name, email (phone, "
                        f"locale, customer_id optional), `,` or `;` separated; at most {MAX_ROWS} rows"})
     # one of document / contract_type_id and one of recipients / csv: the signing service checks it (422)
-
-
-class BulkSendError(Schema):
-    row = fields.Integer(required=True, metadata={"description": "1-based (a CSV's header line not counted)"})
-    email = fields.String(required=True, allow_none=True)
-    reason = fields.String(required=True, metadata={
-        "enum": ["missing_name", "name_too_long", "missing_email", "bad_email", "bad_phone", "bad_locale",
-                 "missing_customer", "refused"],
-        "description": "refused: the row was valid but its request was not created (message says why)"})
-    message = fields.String(required=True)
-
-
-class BulkSendCreated(Schema):
-    row = fields.Integer(required=True)
-    email = fields.String(required=True)
-    request_id = fields.String(required=True)
-
-
-class BulkSendOut(Schema):
-    id = fields.String(required=True)
-    status = fields.String(required=True, metadata={"enum": ["queued", "running", "completed", "cancelled"]})
-    kind = fields.String(required=True, metadata={"enum": ["document", "contract_type"]})
-    title = fields.String(required=True, allow_none=True)
-    contract_type_id = fields.String(required=True, allow_none=True)
-    document_filename = fields.String(required=True, allow_none=True)
-    total = fields.Integer(required=True, metadata={"description": "rows"})
-    created = fields.Integer(required=True, metadata={"description": "requests created so far"})
-    failed = fields.Integer(required=True, metadata={"description": "rows refused so far"})
-    errors = fields.List(fields.Nested(BulkSendError), required=True)
-    request_ids = fields.List(fields.String(), required=True, metadata={"description": "in the rows' order"})
-    requests = fields.List(fields.Nested(BulkSendCreated), required=True,
-                           metadata={"description": "the requests created, with their rows and recipients"})
-    created_by = fields.String(required=True)
-    created_at = fields.String(required=True)
-    updated_at = fields.String(required=True)
-    finished_at = fields.String(required=True, allow_none=True)
-
-
-class BulkSendList(Schema):
-    items = fields.List(fields.Nested(BulkSendOut), required=True, metadata={"description": "newest first"})
 
 
 class BulkListQuery(Schema):
@@ -129,7 +90,8 @@ BULK_SEND_FORM = FormBody(parse=bulk_send_from_form, schema={
 })
 
 
-@route(bp, "/signature-requests/bulk", ["POST"], body=BulkSendIn, response=BulkSendOut, roles=STAFF, status=202,
+@route(bp, "/signature-requests/bulk", ["POST"], body=BulkSendIn,
+       response=service_result("signing", "create_bulk_send"), roles=STAFF, status=202,
        tags=["e-signature"], form=BULK_SEND_FORM)
 def create_bulk_send(actor, body):
     """Send one document (or a contract type) to up to 1,000 recipients, each getting a request of their own:
@@ -145,21 +107,24 @@ def create_bulk_send(actor, body):
     return resp
 
 
-@route(bp, "/signature-requests/bulk", ["GET"], query=BulkListQuery, response=BulkSendList, roles=STAFF,
+@route(bp, "/signature-requests/bulk", ["GET"], query=BulkListQuery,
+       response=service_result("signing", "list_bulk_sends"), roles=STAFF,
        tags=["e-signature"])
 def list_bulk_sends(actor, query):
     """The license's bulk sends, newest first (a user sees their own; managers every one)."""
     return call("signing", "list_bulk_sends", actor, query)
 
 
-@route(bp, "/signature-requests/bulk/<bulk_send_id>", ["GET"], response=BulkSendOut, roles=STAFF,
+@route(bp, "/signature-requests/bulk/<bulk_send_id>", ["GET"],
+       response=service_result("signing", "get_bulk_send"), roles=STAFF,
        tags=["e-signature"])
 def get_bulk_send(actor, bulk_send_id):
     """A bulk send and its progress: requests created, rows refused (row, email, why), request ids."""
     return call("signing", "get_bulk_send", actor, bulk_send_id)
 
 
-@route(bp, "/signature-requests/bulk/<bulk_send_id>/cancel", ["POST"], response=BulkSendOut, roles=STAFF,
+@route(bp, "/signature-requests/bulk/<bulk_send_id>/cancel", ["POST"],
+       response=service_result("signing", "cancel_bulk_send"), roles=STAFF,
        tags=["e-signature"])
 def cancel_bulk_send(actor, bulk_send_id):
     """Stop a bulk send: the rows not started yet are not sent (the requests already created stay; cancel

@@ -7,6 +7,7 @@ from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..routing import call, route
+from ..service_results import service_result
 from .signing import REQUEST_GONE
 
 bp = Blueprint("signing_settings", __name__)
@@ -32,15 +33,6 @@ class SettingsPatch(Schema):
                                   metadata={"description": "at most N reminders per participant; null: the default"})
 
 
-class SettingsOut(Schema):
-    embed_origins = fields.List(fields.String(), required=True)
-    reminder_every_days = fields.Integer(required=True, allow_none=True)
-    reminder_max = fields.Integer(required=True, allow_none=True)
-    defaults = fields.Dict(required=True, metadata={"description": "what null means: reminder_every_days, "
-                                                                  "reminder_max"})
-    updated_at = fields.String(required=True, allow_none=True)
-
-
 class EmbedIn(Schema):
     origin = fields.String(required=True, validate=[validate.Length(min=1, max=300), ORIGIN_SHAPE],
                            metadata={"description": "the origin of the page that frames the signing page: one of "
@@ -51,19 +43,16 @@ class EmbedIn(Schema):
                                                      "the embed origins)"})
 
 
-class EmbedOut(Schema):
-    url = fields.String(required=True, metadata={"description": "opens the signing page once, framed on origin"})
-    expires_at = fields.String(required=True)
-
-
-@route(bp, "/signing/settings", ["GET"], response=SettingsOut, roles=STAFF, tags=["e-signature"])
+@route(bp, "/signing/settings", ["GET"], response=service_result("signing", "get_settings"), roles=STAFF,
+       tags=["e-signature"])
 def get_settings(actor):
     """The license's e-signature settings: the origins allowed to frame the signing page, the reminder
     cadence (null: the service's default, given in `defaults`)."""
     return call("signing", "get_settings", actor)
 
 
-@route(bp, "/signing/settings", ["PATCH"], body=SettingsPatch, response=SettingsOut, roles=ADMIN,
+@route(bp, "/signing/settings", ["PATCH"], body=SettingsPatch,
+       response=service_result("signing", "update_settings"), roles=ADMIN,
        tags=["e-signature"])
 def update_settings(actor, body):
     """Change the fields sent (license admins). An origin is `https://host[:port]` (or http), without path
@@ -72,7 +61,8 @@ def update_settings(actor, body):
 
 
 @route(bp, "/signature-requests/<request_id>/participants/<participant_id>/embed-url", ["POST"], body=EmbedIn,
-       response=EmbedOut, roles=STAFF, status=201, tags=["e-signature"], responses={410: REQUEST_GONE})
+       response=service_result("signing", "create_embed_url"), roles=STAFF, status=201, tags=["e-signature"],
+       responses={410: REQUEST_GONE})
 def embed_url(actor, request_id, participant_id, body):
     """A URL showing this participant's signing page inside your page on `origin` (an iframe): it opens
     once, within 10 minutes. The page posts `{type: "paraph:loaded" | "paraph:signed" | "paraph:declined",

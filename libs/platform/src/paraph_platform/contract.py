@@ -79,12 +79,16 @@ _result_validators: dict = {}
 
 def result_violations(service_module: str, method: str, result) -> list[str]:
     """What in an RPC method's actual result breaks the result schema its service declares in
-    ``<package>.contract.RPC`` (JSON round trip first, as on the wire). Empty when nothing is declared.
+    ``<package>.contract.RPC`` (JSON round trip first, as on the wire), and every field it carries that the
+    schema does not declare (the answer is cut to the declared fields: an undeclared one is a field its
+    view builds for nothing, or one a consumer would miss). Empty when nothing is declared.
     Used by the test suites (``PARAPH_CHECK_RESULTS``) so that the committed schemas stay true."""
     import importlib
     import json
 
     import jsonschema
+
+    from .declared_results import undeclared_fields
 
     package = service_module.split(".", 1)[0]
     key = (package, method)
@@ -101,4 +105,5 @@ def result_violations(service_module: str, method: str, result) -> list[str]:
         return []
     wire = json.loads(json.dumps(result, default=str))
     return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
-            for e in validator.iter_errors(wire)]
+            for e in validator.iter_errors(wire)] + [
+        f"{path}: not declared in the result schema" for path in undeclared_fields(service_module, method, wire)]

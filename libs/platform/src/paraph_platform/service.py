@@ -4,6 +4,7 @@
 
 * refuses work whose caller's deadline already passed (no late side effects),
 * turns marshmallow ``ValidationError`` into :class:`InvalidInput` (a 422, not a 500),
+* answers with the fields of its declared result schema only (``contract.RPC``; :mod:`.declared_results`),
 * for ``write=True`` methods, honours the caller's Idempotency-Key: the look-up of
   a stored result, the method's writes and its result (or its deliberate 4xx
   refusal) are one database transaction, so a redelivered or retried call gets
@@ -36,6 +37,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from . import amqp_safety  # noqa: F401 - acks survive a lost broker connection
 from . import poison  # noqa: F401 - undecodable and unanswerable messages are parked, not dropped
 from . import expected_errors
+from .declared_results import result_shaper
 from .errors import EXPECTED, Conflict, PlatformError, TooManyRequests, Unavailable, from_marshmallow
 from .idempotency import IDEMPOTENCY_KEY, call_scope_key  # noqa: F401 - IDEMPOTENCY_KEY re-exported
 from .rpc import check_deadline
@@ -88,6 +90,13 @@ def _check_result(service, method: str, result) -> None:
     if problems:
         with open(_CHECK_RESULTS, "a") as f:
             f.write(json.dumps({"service": type(service).__module__, "method": method, "problems": problems}) + "\n")
+
+
+def _declared_fields_only(service, method: str, result):
+    """The answer cut to the fields its declared result schema documents (:mod:`.declared_results`): a
+    view's undeclared field never reaches a caller. After the test-time check, which reports such fields."""
+    shape = result_shaper(type(service).__module__, method)
+    return result if shape is None else shape(result)
 
 
 def _run(service, fn, name, args, kwargs):
@@ -224,8 +233,8 @@ def endpoint(fn=None, *, write: bool = False):
         def wrapper(self, *args, **kwargs):
             context = getattr(self, "ctx", None)
             check_deadline(context)
-            try:
-                return call(self, context, args, kwargs)
+            try:  # shaped here, a stored answer replayed under its Idempotency-Key included
+                return _declared_fields_only(self, name, call(self, context, args, kwargs))
             except DBAPIError as exc:
                 if not _database_unreachable(exc):
                     raise

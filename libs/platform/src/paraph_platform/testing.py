@@ -136,44 +136,58 @@ def create_database(service: str, migrate: bool = True) -> str:
     return f"{PG}/{name}"
 
 
-def drop_database(url: str):
-    from sqlalchemy import text
+def _forget_engine(url: str):
+    """Close this process's pooled connections to a database about to be dropped."""
     from . import db as dbmod
     with dbmod._engines_lock:
         engine = dbmod._engines.pop(url, None)
     if engine is not None:
         engine.dispose()
-    name = url.rsplit("/", 1)[-1]
+
+
+def _drop_statement(url: str) -> str:
+    return f'drop database if exists "{url.rsplit("/", 1)[-1]}" with (force)'
+
+
+def drop_database(url: str):
+    from sqlalchemy import text
+    _forget_engine(url)
     admin = _admin_engine()
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'drop database if exists "{name}" with (force)'))
+            conn.execute(text(_drop_statement(url)))
     finally:
         admin.dispose()
 
 
-_dropping = None  # the green threads dropping the databases of finished tests
+_dropping: list = []  # the psql processes dropping the databases of finished tests
 
 
 def drop_later(urls: list[str]):
-    """Drop these databases (their services stopped) in green threads while the next tests run: a DROP
-    DATABASE waits for a checkpoint, 0.1 s on an idle runner and 2 s when loaded, four to seven per test
-    system. psycogreen makes the waits cooperative; the session waits for the last ones at its end."""
-    global _dropping
-    import eventlet
-    from .db import _maybe_patch_psycopg
-    _maybe_patch_psycopg()  # (done already where a service ran) or a drop would block the whole process
-    if _dropping is None:
-        _dropping = eventlet.GreenPool(8)
+    """Drop these databases (their services stopped) while the next tests run: a DROP DATABASE waits for a
+    checkpoint, 0.1 s on an idle runner and 2 s when loaded, four to seven per test system. The drops run in
+    psql processes, not in green threads of this process: a green thread's connection sharing the hub with
+    the next test's connections once left a stale reader on a reused file descriptor ("Second simultaneous
+    read on fileno"). Without psql they run here, one after the other; the session waits for the last ones."""
+    import shutil
+    import subprocess
+    psql = shutil.which("psql")
     for url in urls:
-        _dropping.spawn_n(drop_database, url)
+        _forget_engine(url)
+        if psql is None:
+            drop_database(url)
+            continue
+        _dropping.append(subprocess.Popen([psql, "-q", f"{PG}/postgres", "-c", _drop_statement(url)],
+                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL))
+    _dropping[:] = [process for process in _dropping if process.poll() is None]
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _databases_dropped():
     yield
-    if _dropping is not None:
-        _dropping.waitall()
+    for process in _dropping:
+        process.wait()
 
 
 @pytest.fixture

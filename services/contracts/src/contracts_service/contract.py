@@ -198,6 +198,20 @@ class ContractDetail(ContractSummary):
                              metadata={"description": "id, title, due_date, done, portal_visible"})
     portal = fields.Dict(required=True, metadata={"description": "what is visible on the customer portal"})
     signers = fields.List(fields.Dict(), required=True)
+    data = fields.Dict(required=True, metadata={"description": "custom field values, by key"})
+    notes = fields.String(required=True)
+    deal_ref = fields.String(required=True, allow_none=True, metadata={"description": "the deal's reference "
+                                                                                      "(free text)"})
+    valid_until = fields.String(required=True, allow_none=True, metadata={"description": "a quote's validity "
+                                                                                        "(date)"})
+    source_id = fields.String(required=True, allow_none=True, metadata={"description": "the quote it was converted "
+                                                                                      "from, or copied from"})
+    closed_at = fields.String(required=True, allow_none=True)
+    signature_request_id = fields.String(required=True, allow_none=True,
+                                         metadata={"description": "its signature request, if any"})
+    taxes = fields.List(fields.Dict(), required=True, metadata={"description": "by tax rate: rate, base, tax"})
+    optional_total = fields.String(required=True, metadata={"description": "optional products not selected"})
+    tasks = fields.List(fields.Dict(), required=True, metadata={"description": "its tasks, as in list_tasks"})
 
 
 class TaxByRate(Schema):
@@ -217,22 +231,28 @@ class TotalsResult(Schema):
     line_amounts = fields.List(fields.String(), required=True, metadata={"description": "each line's net amount"})
 
 
-class AttachmentContent(Schema):
+class AttachmentResult(Schema):
+    """A contract's attachment (attachments.attachment_view)."""
     id = fields.String(required=True)
     contract_id = fields.String(required=True)
+    folder = fields.String(required=True, metadata={"description": "\"\" = outside any folder"})
     filename = fields.String(required=True)
     content_type = fields.String(required=True)
     size = fields.Integer(required=True)
     sha256 = fields.String(required=True)
     portal_visible = fields.Boolean(required=True)
+    created_by = fields.String(required=True)
+    created_at = fields.String(required=True)
+
+
+class AttachmentContent(AttachmentResult):
     content_base64 = fields.String(required=True)
 
 
-class ContactResult(Schema):
-    """A contact (contact_view) with its customer's name."""
+class ContactView(Schema):
+    """A contact of a customer (contact_view)."""
     id = fields.String(required=True)
     customer_id = fields.String(required=True)
-    customer_name = fields.String(required=True)
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
     name = fields.String(required=True)
@@ -247,6 +267,11 @@ class ContactResult(Schema):
     created_at = fields.String(required=True)
 
 
+class ContactResult(ContactView):
+    """A contact (contact_view) with its customer's name."""
+    customer_name = fields.String(required=True)
+
+
 class CustomerResult(Schema):
     id = fields.String(required=True)
     kind = fields.String(required=True)
@@ -255,12 +280,15 @@ class CustomerResult(Schema):
     email = fields.String(required=True, allow_none=True)
     phone = fields.String(required=True, allow_none=True)
     address = fields.Dict(required=True)
+    vat_number = fields.String(required=True, allow_none=True)
     locale = fields.String(required=True, allow_none=True)
     currency = fields.String(required=True, allow_none=True)
+    notes = fields.String(required=True)
     perimeter_ids = fields.List(fields.String(), required=True, metadata={"description": "empty = visible to everyone"})
     contacts = fields.List(fields.Dict(), metadata={"description": "create and get only"})
     created_by = fields.String(required=True, allow_none=True)
     created_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
 
 
 class ContractPage(PageResult):
@@ -275,16 +303,20 @@ class TaskContract(Schema):
     customer_name = fields.String(required=True)
 
 
-class TaskItem(Schema):
-    """A task with the contract or quote it is on."""
+class TaskResult(Schema):
+    """A task on a contract or quote (tasks.task_view)."""
     id = fields.String(required=True)
     contract_id = fields.String(required=True)
     title = fields.String(required=True)
-    due_date = fields.String(required=True, allow_none=True)
+    due_date = fields.String(required=True, allow_none=True, metadata={"description": "YYYY-MM-DD"})
     assignee_id = fields.String(required=True, allow_none=True)
     done = fields.Boolean(required=True)
     created_by = fields.String(required=True)
     created_at = fields.String(required=True)
+
+
+class TaskItem(TaskResult):
+    """A task with the contract or quote it is on."""
     contract = fields.Nested(TaskContract, required=True)
 
 
@@ -452,6 +484,80 @@ class KnownIds(Schema):
     ids = fields.List(fields.String(), required=True)
 
 
+class FlagDeleted(Deleted):
+    removed_from_contracts = fields.Integer(required=True, metadata={"description": "contracts that had the flag"})
+
+
+class PerimeterAssignments(Schema):
+    """The perimeters of a customer or contract type, as the perimeter service recorded them (its
+    set_assignments result, answered as is)."""
+    subject_type = fields.String(required=True, metadata={"enum": ["customer", "contract_type"]})
+    subject_id = fields.String(required=True)
+    perimeter_ids = fields.List(fields.String(), required=True, metadata={"description": "empty = visible to everyone"})
+    version = fields.Integer(required=True)
+
+
+class ContractTypeResult(Schema):
+    """A contract type (contract_types.type_view)."""
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["contract", "quote"]})
+    description = fields.String(required=True, allow_none=True)
+    merge_fields = fields.List(fields.Dict(), required=True, metadata={"description": "key, label, type, required"})
+    locale = fields.String(required=True, allow_none=True)
+    attachments_portal_visible = fields.Boolean(required=True, allow_none=True)
+    abandon_delay_days = fields.Integer(required=True, allow_none=True)
+    archived = fields.Boolean(required=True)
+    created_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+    template_html = fields.String(metadata={"description": "one contract type; not in lists"})
+    perimeter_ids = fields.List(fields.String(), required=True, metadata={"description": "empty = available to "
+                                                                                         "everyone"})
+
+
+class MilestoneResult(Schema):
+    """A contract's milestone (milestones.milestone_view)."""
+    id = fields.String(required=True)
+    contract_id = fields.String(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    due_date = fields.String(required=True, allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    done = fields.Boolean(required=True)
+    done_at = fields.String(required=True, allow_none=True)
+    portal_visible = fields.Boolean(required=True)
+    position = fields.Integer(required=True)
+
+
+class ColumnResult(Schema):
+    """A custom column of contracts (settings: _setting_view)."""
+    id = fields.String(required=True)
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    type = fields.String(required=True, metadata={"enum": list(schemas.COLUMN_TYPES)})
+    choices = fields.List(fields.String(), required=True)
+    position = fields.Integer(required=True)
+
+
+class FlagResult(Schema):
+    """A flag contracts are tagged with (settings: _setting_view)."""
+    id = fields.String(required=True)
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    color = fields.String(required=True, metadata={"description": "#rrggbb"})
+
+
+class HistoryEntry(Schema):
+    """A change of a contract (its history)."""
+    at = fields.String(required=True)
+    actor_id = fields.String(required=True)
+    action = fields.String(required=True)
+    details = fields.Dict(required=True, allow_none=True)
+
+
+class AbandonResult(Schema):
+    abandoned = fields.Integer(required=True, metadata={"description": "contracts abandoned by this run"})
+
+
 class CustomerHistoryEntry(Schema):
     at = fields.String(required=True)
     actor_id = fields.String(required=True)
@@ -526,8 +632,31 @@ RPC = {
     "visible_customers": Rpc(result=CustomerNames, args=("actor", "customer_ids"),
                              description="{names: {id: name}} of those of the ids the caller's perimeters let "
                                          "them see"),
-    "add_attachment": Rpc(schemas.AttachmentInSchema, args=("actor", "contract_id")),
-    "run_abandon": Rpc(args=("actor", "now")),
+    "add_attachment": Rpc(schemas.AttachmentInSchema, AttachmentResult, args=("actor", "contract_id")),
+    "update_attachment": Rpc(schemas.AttachmentPatchSchema, AttachmentResult, args=("actor", "attachment_id")),
+    "run_abandon": Rpc(result=AbandonResult, args=("actor", "now")),
+    "history": Rpc(result=ListOf(HistoryEntry), args=("actor", "contract_id")),
+    "add_contact": Rpc(schemas.ContactInSchema, ContactView, args=("actor", "customer_id")),
+    "update_contact": Rpc(schemas.ContactPatchSchema, ContactView, args=("actor", "contact_id")),
+    "set_customer_perimeters": Rpc(schemas.PerimetersSchema, PerimeterAssignments, args=("actor", "customer_id")),
+    "list_contract_types": Rpc(result=ListOf(ContractTypeResult), args=("actor", "include_archived"),
+                               description="without their template_html"),
+    "create_contract_type": Rpc(schemas.ContractTypeInSchema, ContractTypeResult, args=("actor",)),
+    "get_contract_type": Rpc(result=ContractTypeResult, args=("actor", "type_id")),
+    "update_contract_type": Rpc(schemas.ContractTypePatchSchema, ContractTypeResult, args=("actor", "type_id")),
+    "set_contract_type_perimeters": Rpc(schemas.PerimetersSchema, PerimeterAssignments, args=("actor", "type_id")),
+    "add_milestone": Rpc(schemas.MilestoneInSchema, MilestoneResult, args=("actor", "contract_id")),
+    "update_milestone": Rpc(schemas.MilestonePatchSchema, MilestoneResult, args=("actor", "milestone_id")),
+    "add_task": Rpc(schemas.TaskInSchema, TaskResult, args=("actor", "contract_id")),
+    "update_task": Rpc(schemas.TaskPatchSchema, TaskResult, args=("actor", "task_id")),
+    "list_columns": Rpc(result=ListOf(ColumnResult), args=("actor",)),
+    "create_column": Rpc(schemas.ColumnInSchema, ColumnResult, args=("actor",)),
+    "update_column": Rpc(schemas.ColumnPatchSchema, ColumnResult, args=("actor", "column_id")),
+    "list_flags": Rpc(result=ListOf(FlagResult), args=("actor",)),
+    "create_flag": Rpc(schemas.FlagInSchema, FlagResult, args=("actor",)),
+    "update_flag": Rpc(schemas.FlagPatchSchema, FlagResult, args=("actor", "flag_id")),
+    "delete_flag": Rpc(result=FlagDeleted, args=("actor", "flag_id"),
+                       description="the flag is removed from the contracts carrying it"),
     "list_equipment": Rpc(schemas.EquipmentQuerySchema, EquipmentBase, args=("actor", "customer_id")),
     "contract_equipment": Rpc(schemas.EquipmentQuerySchema, EquipmentBase, args=("actor", "contract_id")),
     "add_equipment": Rpc(schemas.EquipmentInSchema, EquipmentResult, args=("actor", "customer_id")),

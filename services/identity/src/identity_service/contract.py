@@ -228,6 +228,61 @@ class CollaboratorsPreview(Schema):
     errors = fields.List(fields.Nested(RowError), required=True)
 
 
+class Activated(Schema):
+    """A license just activated, and its admin's membership (invited)."""
+    license = fields.Nested(schemas.LicenseView, required=True)
+    admin = fields.Nested(MemberResult, required=True)
+
+
+class MatchedCollaborator(Schema):
+    code = fields.String(required=True)
+    email = fields.String(required=True)
+    user_id = fields.String(required=True, allow_none=True)
+
+
+class CollaboratorWithoutUser(Schema):
+    code = fields.String(required=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    active = fields.Boolean(required=True)
+
+
+class SyncReport(Schema):
+    """The ERP sync's manual review: who is linked, who has no account, who is unknown to the ERP."""
+    matched = fields.List(fields.Nested(MatchedCollaborator), required=True)
+    collaborators_without_user = fields.List(fields.Nested(CollaboratorWithoutUser), required=True)
+    users_without_collaborator = fields.List(fields.Nested(UserToCheck), required=True)
+
+
+class ImportedCollaborators(SyncReport):
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    linked = fields.Integer(required=True)
+    errors = fields.List(fields.Nested(RowError), required=True)
+    missing_marked_inactive = fields.Integer(required=True)
+    invited = fields.List(fields.Nested(MemberResult), required=True,
+                          metadata={"description": "the users invited (invite_new)"})
+
+
+class SkippedCollaborator(Schema):
+    code = fields.String(required=True)
+    email = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class InvitedCollaborators(Schema):
+    invited = fields.List(fields.Nested(MemberResult), required=True, metadata={"description": "the users invited"})
+    skipped = fields.List(fields.Nested(SkippedCollaborator), required=True)
+
+
+class ResetRequested(Schema):
+    requested = fields.Boolean(required=True, metadata={"description": "true, whether or not the email is known"})
+
+
+class ResetDone(Schema):
+    reset = fields.Boolean(required=True)
+
+
 class EndedSessions(Schema):
     ended_sessions = fields.Integer(required=True, metadata={"description": "refresh tokens revoked"})
 
@@ -285,8 +340,9 @@ class KnownIds(Schema):
 RPC = {
     "me": Rpc(result=Me, args=("actor",)),
     "update_preferences": Rpc(schemas.PreferencesSchema, schemas.PreferencesSchema, args=("actor",)),
-    "create_pool": Rpc(schemas.CreatePoolSchema, args=("actor",)),
-    "activate_license": Rpc(schemas.ActivateLicenseSchema),
+    "create_pool": Rpc(schemas.CreatePoolSchema, schemas.PoolView, args=("actor",)),
+    "update_pool": Rpc(schemas.UpdatePoolSchema, schemas.PoolView, args=("actor", "pool_id")),
+    "activate_license": Rpc(schemas.ActivateLicenseSchema, Activated),
     "get_license": Rpc(result=schemas.LicenseView, args=("actor",)),
     "license_settings": Rpc(result=LicenseSettingsResult, args=("license_id",)),
     "update_license": Rpc(schemas.LicenseSettingsSchema, schemas.LicenseView, args=("actor",)),
@@ -311,6 +367,9 @@ RPC = {
     "change_password": Rpc(schemas.ChangePasswordSchema, schemas.TokenPairView, args=("actor",),
                            description="my password, with the current one: other sessions end, a new session "
                                        "for this one"),
+    "request_password_reset": Rpc(result=ResetRequested, args=("email",),
+                                  description="emails a reset link if the email is known (same answer if not)"),
+    "reset_password": Rpc(schemas.ResetPasswordSchema, ResetDone),
     "link_info": Rpc(schemas.LinkInfoSchema, schemas.LinkInfoView,
                      description="who an emailed set-password / reset link is for, without using it"),
     "resolve_users": Rpc(result=MapOf(ResolvedUser, key="user_id"), description="{user_id: MemberView + preferences}",
@@ -318,7 +377,9 @@ RPC = {
     "known_users_internal": Rpc(result=KnownIds, args=("license_id", "user_ids"),
                                 description="internal (perimeter): those of the ids that are users or service "
                                             "accounts of the license"),
-    "import_collaborators": Rpc(schemas.ImportCollaboratorsSchema, args=("actor",)),
+    "import_collaborators": Rpc(schemas.ImportCollaboratorsSchema, ImportedCollaborators, args=("actor",)),
+    "sync_report": Rpc(result=SyncReport, args=("actor",)),
+    "invite_collaborators": Rpc(schemas.InviteCollaboratorsSchema, InvitedCollaborators, args=("actor",)),
     "preview_collaborators": Rpc(schemas.PreviewCollaboratorsSchema, CollaboratorsPreview, args=("actor",)),
     "jwks": Rpc(result=JwksResult),
     "rotate_token_key": Rpc(result=RotatedKeyResult, args=("actor",)),

@@ -274,6 +274,15 @@ class LicenseView(Schema):
     active_users = fields.Integer()
 
 
+class PoolView(Schema):
+    """A subscription (seat pool); the activation code is shown once, when it is created."""
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    seats = fields.Integer(required=True)
+    expires_at = fields.String(required=True)
+    activation_code = fields.String(metadata={"description": "creation only"})
+
+
 class LicenseRef(Schema):
     """A license the user may switch to."""
     license_id = fields.String()

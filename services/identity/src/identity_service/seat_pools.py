@@ -15,6 +15,14 @@ from .exceptions import Conflict, NotFound
 from .models import License, SeatPool
 
 
+def _pool_view(pool: SeatPool, activation_code: str | None = None) -> dict:
+    """A pool as the operator sees it; its activation code only in the answer that creates it."""
+    view = {"id": pool.id, "name": pool.name, "seats": pool.seats, "expires_at": iso(pool.expires_at)}
+    if activation_code is not None:
+        view["activation_code"] = activation_code
+    return schemas.PoolView().dump(view)
+
+
 class SeatPoolsEndpoints(IdentityServiceBase):
     @endpoint(write=True)
     def create_pool(self, actor, payload):
@@ -28,8 +36,7 @@ class SeatPoolsEndpoints(IdentityServiceBase):
                             activation_code=code)
             s.add(pool)
             s.flush()
-            return {"id": pool.id, "name": pool.name, "seats": pool.seats,
-                    "expires_at": iso(pool.expires_at), "activation_code": code}
+            return _pool_view(pool, activation_code=code)
 
     @endpoint(write=True)
     def update_pool(self, actor, pool_id, payload):
@@ -50,4 +57,4 @@ class SeatPoolsEndpoints(IdentityServiceBase):
             for lic in s.execute(select(License).where(License.pool_id == pool.id)).scalars():
                 lic.version += 1
                 self._license_event(s, lic, pool)
-            return {"id": pool.id, "name": pool.name, "seats": pool.seats, "expires_at": iso(pool.expires_at)}
+            return _pool_view(pool)

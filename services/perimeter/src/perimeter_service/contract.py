@@ -47,6 +47,12 @@ class PerimeterResult(Schema):
     members = fields.Dict(metadata={"description": "users, customers, contract_types: ids (get and set_members)"})
 
 
+class PerimeterDeleted(Schema):
+    deleted = fields.Boolean(required=True)
+    id = fields.String(required=True)
+    reassigned = fields.Integer(required=True, metadata={"description": "users, customers and contract types it held"})
+
+
 class PerimeterPage(PageResult):
     items = fields.List(fields.Nested(PerimeterResult), required=True)
 
@@ -77,6 +83,9 @@ RPC = {
     "list_perimeters": Rpc(schemas.PerimeterListSchema, PerimeterPage, args=("actor",)),
     "get_perimeter": Rpc(result=PerimeterResult, args=("actor", "perimeter_id")),
     "update_perimeter": Rpc(schemas.PerimeterPatchSchema, PerimeterResult, args=("actor", "perimeter_id")),
+    "delete_perimeter": Rpc(result=PerimeterDeleted, args=("actor", "perimeter_id", "force"),
+                            description="refused (409) while it is the only perimeter of a customer or contract "
+                                        "type, unless force"),
     "set_members": Rpc(schemas.MembersSchema, PerimeterResult, args=("actor", "perimeter_id")),
     "get_assignments": Rpc(result=AssignmentsDetail, args=("actor", "subject_type", "subject_id")),
     "set_assignments": Rpc(schemas.AssignSchema, AssignmentsResult, args=("actor", "subject_type", "subject_id")),

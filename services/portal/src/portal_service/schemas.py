@@ -108,6 +108,7 @@ class ShareView(Schema):
     kind = fields.String(required=True)
     status = fields.String(required=True)
     customer_id = fields.String(required=True)
+    customer_name = fields.String(required=True)
     company = fields.String(allow_none=True)
     branch = fields.String(allow_none=True)
     active = fields.Boolean(required=True)
@@ -116,7 +117,88 @@ class ShareView(Schema):
     show_attachments = fields.Boolean(allow_none=True)
     message = fields.String(required=True)
     shared_by = fields.String(required=True)
+    shared_by_name = fields.String(required=True)
     shared_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+    revoked_at = fields.String(required=True, allow_none=True, metadata={"description": "null while shared"})
+
+
+class ShareOutcome(ShareView):
+    created = fields.Boolean(required=True, metadata={
+        "description": "a new share (or one revoked before): the gateway answers 201 and drops this field, "
+                       "else 200"})
+
+
+# -- what a signed-in client sees --------------------------------------------------------------------
+
+class ClientMe(Schema):
+    user_id = fields.String(required=True)
+    contact_id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    company = fields.String(required=True, allow_none=True)
+    branch = fields.String(required=True, allow_none=True)
+    name = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+    locale = fields.String(required=True)
+
+
+class SharedWithMe(Schema):
+    """How a contract is shared with the signed-in client (their list and the contract's page)."""
+    contract_id = fields.String(required=True)
+    shared_at = fields.String(required=True)
+    company = fields.String(required=True, allow_none=True)
+    branch = fields.String(required=True, allow_none=True)
+    requester = fields.Nested(ShareContact, required=True, allow_none=True)
+    observers = fields.List(fields.Nested(ShareContact), required=True)
+    portal_visible = fields.Boolean(required=True)
+
+
+class ClientContractItem(SharedWithMe):
+    kind = fields.String(required=True)
+    number = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True)
+    my_role = fields.String(required=True, allow_none=True, metadata={"description": "signer, approver or null"})
+
+
+class ClientContractList(Schema):
+    items = fields.List(fields.Nested(ClientContractItem), required=True)
+    total = fields.Integer(required=True)
+
+
+class ClientContract(SharedWithMe):
+    """A shared contract as its client sees it: only portal-visible attachments and milestones."""
+    id = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True)
+    number = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    status = fields.String(allow_none=True)
+    customer_name = fields.String(allow_none=True)
+    owner_name = fields.String(allow_none=True)
+    owner_email = fields.String(allow_none=True)
+    currency = fields.String(allow_none=True)
+    subtotal = fields.String(allow_none=True)
+    tax_total = fields.String(allow_none=True)
+    total = fields.String(allow_none=True)
+    taxes = fields.List(fields.Dict(), allow_none=True, metadata={"description": "by tax rate"})
+    optional_total = fields.String(allow_none=True)
+    valid_until = fields.String(allow_none=True)
+    locale = fields.String(allow_none=True)
+    sent_at = fields.String(allow_none=True)
+    signed_at = fields.String(allow_none=True)
+    signers = fields.List(fields.Dict(), allow_none=True)
+    total_formatted = fields.String(required=True)
+    lines = fields.List(fields.Dict(), required=True)
+    attachments = fields.List(fields.Dict(), required=True)
+    milestones = fields.List(fields.Dict(), required=True)
+    message = fields.String(required=True, allow_none=True)
+    signature = fields.Dict(required=True, allow_none=True, metadata={"description": "my signing task, if any"})
+
+
+class Tasks(Schema):
+    items = fields.List(fields.Dict(), required=True, metadata={"description": "my signature tasks (signing's "
+                                                                              "tasks_for), with sign_path"})
+    signing_available = fields.Boolean(required=True)
 
 
 # -- quotes --------------------------------------------------------------------------------------------
@@ -152,6 +234,40 @@ class SendResult(Schema):
                                 metadata={"description": 'label of the button from now on ("Relancer par email")'})
 
 
+class SendInfo(Schema):
+    """What the "send by email" dialog of a quote shows."""
+    contract_id = fields.String(required=True)
+    sent = fields.Boolean(required=True)
+    sends = fields.Integer(required=True, metadata={"description": "sent so far (reminders included)"})
+    template = fields.String(required=True, metadata={"enum": list(QUOTE_TEMPLATES),
+                                                      "description": "quote_send the first time, quote_reminder "
+                                                                     "afterwards"})
+    templates = fields.List(fields.String(), required=True)
+    button = fields.String(required=True, metadata={"description": "label of the button"})
+    default_contact_id = fields.String(required=True, allow_none=True)
+    customer_id = fields.String(required=True)
+    request_signature_default = fields.Boolean(required=True)
+
+
+class QuoteActivityView(Schema):
+    contract_id = fields.String(required=True)
+    number = fields.String(required=True)
+    view_count = fields.Integer(required=True)
+    download_count = fields.Integer(required=True)
+    views = fields.Integer(required=True)
+    downloads = fields.Integer(required=True)
+    feedback = fields.Integer(required=True)
+    prefetches = fields.Integer(required=True, metadata={"description": "link scanners' fetches, not views"})
+    events = fields.List(fields.Dict(), required=True, metadata={"description": "kind, channel, at, contact, ip, "
+                                                                              "user agent, message"})
+    sends = fields.List(fields.Dict(), required=True)
+    links = fields.List(fields.Dict(), required=True, metadata={"description": "each contact's online quote link"})
+
+
+class RevokedLinks(Schema):
+    revoked = fields.Integer(required=True, metadata={"description": "links revoked now"})
+
+
 class ClientMetaSchema(Schema):
     """Who is asking (the gateway passes it along): kept with quote views and downloads."""
     class Meta:
@@ -185,3 +301,12 @@ class ActSchema(Schema):
         unknown = "include"
 
     action = fields.String(required=True, validate=validate.OneOf(["approve", "sign", "decline"]))
+
+
+class Acted(Schema):
+    """signing.act's result, passed through: the task after acting."""
+    participant = fields.Dict(required=True, metadata={"description": "the participant after acting"})
+    request_id = fields.String(required=True)
+    request_status = fields.String(required=True)
+    stage = fields.String(required=True)
+    document_sha256 = fields.String(required=True)

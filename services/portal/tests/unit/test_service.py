@@ -33,7 +33,10 @@ def test_tasks_without_signing_and_actions_validated():
     assert items[0]["sign_path"] == "/sign/abcdefgh12" and items[1]["sign_path"] is None
     with pytest.raises(InvalidInput):
         service.act(actor, "p", {"action": "burn"})
-    service.act(actor, "p", {"action": "approve", "reason": None})
+    acted = {"participant": {"id": "p", "status": "approved"}, "request_id": "r", "request_status": "pending",
+             "stage": "signing", "document_sha256": "0" * 64}
+    service.signing.act.return_value = acted
+    assert service.act(actor, "p", {"action": "approve", "reason": None}) == acted
     service.signing.act.assert_called_once_with(actor, "p", {"action": "approve", "reason": None})
 
 

@@ -152,6 +152,10 @@ class BulkSendsEndpoints(SigningBase):
         raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         data = schemas.BulkSendIn().load(payload)
+        if data["contract_type_id"] is not None:
+            # 404 at once (unknown, another license's, outside the caller's perimeter) rather than every row
+            # refused later by create_contract
+            self.contracts.get_contract_type(raw_actor, data["contract_type_id"])
         rows, errors = parse_rows(data)
         filename = document = None
         if data["document"] is not None:

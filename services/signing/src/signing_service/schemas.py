@@ -76,8 +76,9 @@ class SignerAttachmentOut(Schema):
     required = fields.Boolean(required=True)
     uploaded = fields.Boolean(required=True)
     filename = fields.String(required=True, allow_none=True)
-    content_type = fields.String(required=True, allow_none=True)
-    size = fields.Integer(required=True, allow_none=True)
+    content_type = fields.String(required=True, allow_none=True,
+                                 metadata={"description": "image/png, image/jpeg or application/pdf"})
+    size = fields.Integer(required=True, allow_none=True, metadata={"description": "bytes"})
     sha256 = fields.String(required=True, allow_none=True)
     uploaded_at = fields.String(required=True, allow_none=True)
 
@@ -313,10 +314,16 @@ class ParticipantOut(Schema):
     contact_id = fields.String(allow_none=True)
     name = fields.String(required=True)
     email = fields.String(required=True)
+    phone_masked = fields.String(allow_none=True, metadata={"description": "the mobile the one-time code is sent "
+                                                                           "to, masked"})
+    otp_channel = fields.String(metadata={"enum": ["email", "sms"]})
     status = fields.String(required=True, metadata={"enum": ["waiting", "pending", "approved", "signed",
                                                              "declined"]})
     asked_at = fields.String(allow_none=True)
+    viewed_at = fields.String(allow_none=True, metadata={"description": "first opened the signing link"})
     acted_at = fields.String(allow_none=True)
+    reminders_sent = fields.Integer()
+    decline_reason = fields.String(allow_none=True)
     sign_path = fields.String(metadata={"description": "/sign/<token> (internal views for the portal only)"})
 
 
@@ -328,20 +335,53 @@ class EnvelopeDocumentOut(Schema):
     pages = fields.Integer(required=True, allow_none=True)
 
 
+class FieldOut(Schema):
+    """A placed field (fields.field_view)."""
+    id = fields.String(required=True)
+    type = fields.String(required=True, metadata={"enum": ["signature", "initials", "date_signed", "text",
+                                                           "checkbox", "name"]})
+    participant_id = fields.String(required=True)
+    page = fields.Integer(required=True)
+    x = fields.Float(required=True, metadata={"description": "points from the page's left edge"})
+    y = fields.Float(required=True, metadata={"description": "points from the page's top edge"})
+    width = fields.Float(required=True)
+    height = fields.Float(required=True)
+    required = fields.Boolean(required=True)
+    label = fields.String(required=True, allow_none=True)
+    filled = fields.Boolean(required=True)
+
+
+class CcOut(Schema):
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+
+
 class RequestOut(Schema):
     id = fields.String(required=True)
+    license_id = fields.String()
     contract_id = fields.String(required=True, allow_none=True, metadata={"description": "null: an uploaded document"})
     contract_kind = fields.String(required=True, metadata={"enum": list(REQUEST_KINDS)})
     contract_number = fields.String(required=True)
     contract_title = fields.String(required=True)
+    customer_id = fields.String(allow_none=True, metadata={"description": "the contract's customer (null: an "
+                                                                          "uploaded document without one)"})
     status = fields.String(required=True, metadata={"enum": ["pending", "sealing", "completed", "declined",
                                                              "cancelled", "expired"]})
     stage = fields.String(required=True, metadata={"enum": ["approval", "signing", "done"]})
     owner_id = fields.String(required=True)
+    owner_name = fields.String()
     created_by = fields.String(required=True)
+    message = fields.String(metadata={"description": "the sender's message to the participants"})
+    locale = fields.String(metadata={"description": "language of the emails and of the signing page"})
     expires_at = fields.String(required=True)
     created_at = fields.String(required=True)
+    updated_at = fields.String()
     completed_at = fields.String(allow_none=True)
+    ended_at = fields.String(allow_none=True, metadata={"description": "declined, cancelled or expired at"})
+    end_reason = fields.String(allow_none=True)
+    seal = fields.Dict(metadata={"description": "how the signed PDF was sealed: level (PAdES-B-B, PAdES-B-T), "
+                                                "timestamp"})
+    signed_pdf_available = fields.Boolean(metadata={"description": "the sealed PDF can be downloaded"})
     document = fields.Dict(required=True, metadata={"description": "filename, sha256, size of the document signed "
                                                                   "(an envelope's combined document, the one sealed)"})
     documents = fields.List(fields.Nested(EnvelopeDocumentOut), required=True,
@@ -352,20 +392,20 @@ class RequestOut(Schema):
     signing_order = fields.String(metadata={"enum": ["sequential", "parallel"]})
     reminders = fields.Dict(metadata={"description": "the cadence: every_days (null: the service's default), "
                                                      "interval_hours, max"})
-    cc = fields.List(fields.Dict(), metadata={"description": "[{name, email}] sent a copy once completed"})
+    cc = fields.List(fields.Nested(CcOut), metadata={"description": "sent a copy once completed"})
     decline = fields.Dict(allow_none=True, metadata={"description": "who declined, when, and why"})
     reassigned = fields.List(fields.Dict(), metadata={"description": "participants replaced before they acted: "
-                                                                     "id, role, name, email, replaced_by"})
+                                                                     "id, role, order, name, email, replaced_by, "
+                                                                     "reassigned_at"})
     audit_trail = fields.List(fields.Dict(), metadata={"description": "get_request only"})
     chain = fields.Dict(metadata={"description": "verification of the audit hash chain (get_request only)"})
     evidence = fields.List(fields.Dict(), metadata={"description": "get_request only"})
     attachments = fields.List(fields.Nested(SignerAttachmentOut),
-                              metadata={"description": "files signers were asked to upload (get_request only)"})
+                              metadata={"description": "files signers were asked to upload (get_request only); "
+                                                       "download one with GET .../attachments/<id>"})
     # last: the name shadows the marshmallow module in the class body
-    fields = fields.List(fields.Dict(), metadata={"description": "placed fields (create_request and get_request): "
-                                                                 "id, type, participant_id, page, x, y (points from "
-                                                                 "the top-left corner), width, height, required, "
-                                                                 "label, filled"})
+    fields = fields.List(fields.Nested(FieldOut), metadata={"description": "placed fields of every signer "
+                                                                          "(create_request and get_request)"})
 
 
 class RequestPage(PageResult):
@@ -376,22 +416,135 @@ class FileOut(Schema):
     filename = fields.String(required=True)
     content_type = fields.String(required=True)
     sha256 = fields.String(required=True)
+    size = fields.Integer(metadata={"description": "bytes"})
     content_base64 = fields.String(required=True)
+
+
+class SigningPageDocumentOut(FileOut):
+    """The document a signing link's page shows, and who may frame it."""
+    embed_origins = fields.List(fields.String(), required=True, metadata={
+        "description": "the license's embed origins, besides the signing page itself (frame-ancestors)"})
 
 
 class TaskOut(Schema):
     participant_id = fields.String(required=True)
     role = fields.String(required=True)
+    order = fields.Integer(required=True)
     action = fields.String(required=True, metadata={"enum": ["approve", "sign"]})
     request_id = fields.String(required=True)
     contract_id = fields.String(required=True, allow_none=True)
+    contract_kind = fields.String(required=True, metadata={"enum": list(REQUEST_KINDS)})
     contract_number = fields.String(required=True)
     contract_title = fields.String(required=True)
+    requested_by = fields.String(required=True, metadata={"description": "the sender's name"})
+    message = fields.String(required=True, metadata={"description": "the sender's message"})
     sign_path = fields.String(required=True)
     consent_text = fields.String(required=True)
     consent_sha256 = fields.String(required=True)
+    asked_at = fields.String(required=True, allow_none=True)
     document_sha256 = fields.String(required=True)
+    document_filename = fields.String(required=True)
+    otp_required = fields.Boolean(required=True, metadata={"description": "a one-time code is needed to sign"})
     expires_at = fields.String(required=True)
+
+
+class ReminderOut(Schema):
+    reminded = fields.Integer(required=True, metadata={"description": "how many were reminded now"})
+    participant_ids = fields.List(fields.String(), required=True)
+
+
+class OtpSentOut(Schema):
+    sent = fields.Boolean(required=True)
+    channel = fields.String(required=True, metadata={"enum": ["email", "sms"]})
+    destination = fields.String(required=True, metadata={"description": "masked email address or phone number"})
+    expires_at = fields.String(required=True)
+    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
+
+
+class ActedOut(Schema):
+    participant = fields.Nested(ParticipantOut, required=True, metadata={"description": "the participant after "
+                                                                                        "acting"})
+    request_id = fields.String(required=True)
+    request_status = fields.String(required=True)
+    stage = fields.String(required=True)
+    document_sha256 = fields.String(required=True)
+
+
+class VerificationOut(Schema):
+    valid = fields.Boolean(required=True, metadata={"description": "sealed by Paraph: known and intact"})
+    sealed_by_paraph = fields.Boolean(required=True)
+    known = fields.Boolean(required=True, metadata={"description": "its SHA-256 is one Paraph produced"})
+    kind = fields.String(required=True, allow_none=True, metadata={"enum": ["sealed_document", "proof", None]})
+    request = fields.Dict(required=True, allow_none=True, metadata={
+        "description": "the request it seals (your license's only): id, contract_id, number, title, completed_at, "
+                       "document_sha256, signers"})
+    sha256 = fields.String(required=True)
+    size = fields.Integer(required=True)
+    filename = fields.String(required=True, allow_none=True)
+    intact = fields.Boolean(required=True)
+    trusted = fields.Boolean(required=True)
+    pades_level = fields.String(required=True, allow_none=True, metadata={
+        "enum": ["B-B", "B-T", "B-LT", "B-LTA", None],
+        "description": "the lowest PAdES baseline level of the signatures (null: one is not PAdES)"})
+    document_timestamp = fields.Dict(required=True, metadata={
+        "description": "the latest document timestamp (B-LTA): present, time, intact, valid, trusted"})
+    signatures = fields.List(fields.Dict(), required=True, metadata={
+        "description": "field, signer, intact, valid, trusted, coverage, covers_whole_file, pades_level, "
+                       "timestamp{present, time, intact, valid, trusted}, document_timestamp{...}, ..."})
+    problems = fields.List(fields.String(), required=True)
+
+
+class PageSizeOut(Schema):
+    """A page's size as displayed (a page turned by /Rotate 90 or 270 has its width and height swapped)."""
+    width = fields.Float(required=True, metadata={"description": "points"})
+    height = fields.Float(required=True, metadata={"description": "points"})
+
+
+class LinkOut(Schema):
+    """What a signing link's page shows."""
+    participant = fields.Dict(required=True, metadata={"description": "id, name, email_masked, role, status, order, "
+                                                                      "acted_at"})
+    request = fields.Dict(required=True, metadata={"description": "id, status, stage, kind, number, title, message, "
+                                                                  "sender_name, license_name, expires_at, "
+                                                                  "completed_at, locale"})
+    document = fields.Dict(required=True, metadata={"description": "filename, sha256, size"})
+    consent_text = fields.String(required=True)
+    consent_sha256 = fields.String(required=True)
+    action = fields.String(required=True, metadata={"enum": ["approve", "sign"]})
+    can_act = fields.Boolean(required=True)
+    your_turn = fields.Boolean(required=True)
+    otp = fields.Dict(required=True, metadata={"description": "channel, destination, sms_available, required"})
+    signed_pdf_available = fields.Boolean(required=True)
+    pages = fields.List(fields.Nested(PageSizeOut), required=True, metadata={"description": "size of each page"})
+    documents = fields.List(fields.Nested(EnvelopeDocumentOut), required=True,
+                            metadata={"description": "an envelope's documents, combined into the document"})
+    attachments = fields.List(fields.Nested(SignerAttachmentOut), required=True,
+                              metadata={"description": "the files you are asked to upload"})
+    # last: the name shadows the marshmallow module in the class body
+    fields = fields.List(fields.Nested(FieldOut), required=True, metadata={"description": "your own fields"})
+
+
+class OfflinePackageOut(Schema):
+    request_id = fields.String(required=True)
+    issued_at = fields.String(required=True)
+    expires_at = fields.String(required=True)
+    contract = fields.Dict(required=True, metadata={"description": "id, kind, number, title"})
+    document = fields.Dict(required=True, metadata={"description": "filename, sha256, size, content_type, "
+                                                                    "content_base64"})
+    participants = fields.List(fields.Dict(), required=True, metadata={"description": "id, role, order, name, "
+                                                                                       "email_masked, status"})
+    consent = fields.Dict(required=True, metadata={"description": "by role (signer, approver): text, sha256"})
+    locale = fields.String(required=True, allow_none=True)
+
+
+class OfflineSyncOut(Schema):
+    device_id = fields.String(required=True)
+    received_at = fields.String(required=True)
+    summary = fields.Dict(required=True, metadata={"description": "how many items got each status: accepted, "
+                                                                  "conflict, rejected, error"})
+    items = fields.List(fields.Dict(), required=True, metadata={
+        "description": "in the order sent: client_id, status (accepted, conflict, rejected, or error: sync it "
+                       "again), code, detail, retryable"})
 
 
 # -- signing settings of a license, embedded signing ------------------------------------------------------
@@ -528,9 +681,9 @@ class BulkSendOut(Schema):
     title = fields.String(required=True, allow_none=True)
     contract_type_id = fields.String(required=True, allow_none=True)
     document_filename = fields.String(required=True, allow_none=True)
-    total = fields.Integer(required=True)
-    created = fields.Integer(required=True)
-    failed = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "rows"})
+    created = fields.Integer(required=True, metadata={"description": "requests created so far"})
+    failed = fields.Integer(required=True, metadata={"description": "rows refused so far"})
     errors = fields.List(fields.Nested(BulkSendError), required=True)
     request_ids = fields.List(fields.String(), required=True, metadata={"description": "in the rows' order"})
     requests = fields.List(fields.Nested(BulkSendCreated), required=True,

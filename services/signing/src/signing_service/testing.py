@@ -172,6 +172,29 @@ def docx_file() -> bytes:
     return out.getvalue()
 
 
+def word_document(*paragraphs: str) -> bytes:
+    """A real (minimal) Word document LibreOffice opens: one paragraph per string."""
+    import zipfile
+    from xml.sax.saxutils import escape
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = "".join(f"<w:p><w:r><w:t>{escape(text)}</w:t></w:r></w:p>" for text in paragraphs)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
+            '"/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.'
+            'document.main+xml"/></Types>'))
+        z.writestr("_rels/.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'))
+        z.writestr("word/document.xml", f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{w}">'
+                                        f'<w:body>{body}</w:body></w:document>')
+    return out.getvalue()
+
+
 def quote_to_sign(system, *, title: str = "Maintenance 2027", line: str = "Maintenance annuelle",
                   unit_price: str = "1200.00", render: bool = True) -> dict:
     """A license with a salesperson, a customer with two contacts (Jeanne Dupont, Paul Martin) and a quote

@@ -28,19 +28,6 @@ class AssetIn(Schema):
     content_base64 = fields.String(required=True)
 
 
-class Attachment(Schema):
-    id = fields.String(required=True)
-    contract_id = fields.String(required=True)
-    folder = fields.String(required=True, metadata={"description": "\"\" = outside any folder"})
-    filename = fields.String(required=True)
-    content_type = fields.String(required=True)
-    size = fields.Integer(required=True)
-    sha256 = fields.String(required=True)
-    portal_visible = fields.Boolean(required=True)
-    created_by = fields.String(required=True)
-    created_at = fields.String(required=True)
-
-
 class AttachmentPatch(Schema):
     portal_visible = fields.Boolean()
     folder = fields.String(validate=validate.Length(max=200))
@@ -55,7 +42,8 @@ class PortalVisibilityIn(Schema):
                                                     "(\"\" = those outside any folder)"})
 
 
-@route(bp, "/contracts/<contract_id>/attachments", ["POST"], response=Attachment, roles=STAFF, status=201,
+@route(bp, "/contracts/<contract_id>/attachments", ["POST"], response=service_result("contracts", "add_attachment"),
+       roles=STAFF, status=201,
        tags=["attachments"],
        raw_body=True, description="multipart/form-data with `file` (and optional `portal_visible`, `folder`), "
                                   "or JSON {filename, content_type, content_base64, portal_visible, folder}")
@@ -121,8 +109,8 @@ def download_attachment(actor, attachment_id):
     return file_response(call("contracts", "get_attachment", actor, attachment_id, timeout=60))
 
 
-@route(bp, "/attachments/<attachment_id>", ["PATCH"], body=AttachmentPatch, response=Attachment, roles=STAFF,
-       tags=["attachments"])
+@route(bp, "/attachments/<attachment_id>", ["PATCH"], body=AttachmentPatch,
+       response=service_result("contracts", "update_attachment"), roles=STAFF, tags=["attachments"])
 def update_attachment(actor, attachment_id, body):
     """Show or hide an attachment on the customer portal; rename or move it."""
     return call("contracts", "update_attachment", actor, attachment_id, body)

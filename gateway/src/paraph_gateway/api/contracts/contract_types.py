@@ -6,7 +6,6 @@ from marshmallow import Schema, fields, validate
 
 from ...routing import call, route
 from ...service_results import service_result
-from ..perimeter import AssignmentsOut
 from .common import ADMIN, MANAGERS, STAFF, PerimetersIn, bp
 
 class MergeField(Schema):
@@ -31,22 +30,6 @@ class ContractTypeIn(Schema):
     abandon_delay_days = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=3650))
 
 
-class ContractType(Schema):
-    id = fields.String(required=True)
-    name = fields.String(required=True)
-    kind = fields.String(required=True)
-    description = fields.String(required=True, allow_none=True)
-    merge_fields = fields.List(fields.Dict(), required=True, metadata={"description": "key, label, type, required"})
-    locale = fields.String(required=True, allow_none=True)
-    attachments_portal_visible = fields.Boolean(required=True, allow_none=True)
-    abandon_delay_days = fields.Integer(required=True, allow_none=True)
-    archived = fields.Boolean(required=True)
-    created_at = fields.String(required=True)
-    updated_at = fields.String(required=True)
-    template_html = fields.String(metadata={"description": "one contract type; not in lists"})
-    perimeter_ids = fields.List(fields.String(), metadata={"description": "empty = available to everyone"})
-
-
 class TemplateVariablesQuery(Schema):
     locale = fields.String(load_default="en", validate=validate.OneOf(["fr", "en"]),
                            metadata={"description": "language of the descriptions"})
@@ -60,7 +43,8 @@ class ContractTypePatch(ContractTypeIn):
     archived = fields.Boolean()
 
 
-@route(bp, "/contract-types", ["GET"], response=ContractType(many=True), roles=STAFF, tags=["contract types"])
+@route(bp, "/contract-types", ["GET"], response=service_result("contracts", "list_contract_types"), roles=STAFF,
+       tags=["contract types"])
 def list_contract_types(actor):
     """Contract types (models) visible to you.
 
@@ -68,7 +52,8 @@ def list_contract_types(actor):
     return call("contracts", "list_contract_types", actor, request.args.get("archived") == "true")
 
 
-@route(bp, "/contract-types", ["POST"], body=ContractTypeIn, response=ContractType, roles=MANAGERS, status=201,
+@route(bp, "/contract-types", ["POST"], body=ContractTypeIn,
+       response=service_result("contracts", "create_contract_type"), roles=MANAGERS, status=201,
        tags=["contract types"])
 def create_contract_type(actor, body):
     """Create a contract type with its HTML template and merge fields."""
@@ -86,21 +71,22 @@ def template_variables(actor, query):
     return call("contracts", "template_variables", actor, query["locale"])
 
 
-@route(bp, "/contract-types/<type_id>", ["GET"], response=ContractType, roles=STAFF, tags=["contract types"])
+@route(bp, "/contract-types/<type_id>", ["GET"], response=service_result("contracts", "get_contract_type"), roles=STAFF,
+       tags=["contract types"])
 def get_contract_type(actor, type_id):
     """A contract type with its template."""
     return call("contracts", "get_contract_type", actor, type_id)
 
 
-@route(bp, "/contract-types/<type_id>", ["PATCH"], body=ContractTypePatch, response=ContractType, roles=MANAGERS,
-       tags=["contract types"])
+@route(bp, "/contract-types/<type_id>", ["PATCH"], body=ContractTypePatch,
+       response=service_result("contracts", "update_contract_type"), roles=MANAGERS, tags=["contract types"])
 def update_contract_type(actor, type_id, body):
     """Edit a contract type (the template is checked before it is saved)."""
     return call("contracts", "update_contract_type", actor, type_id, body)
 
 
-@route(bp, "/contract-types/<type_id>/perimeters", ["PUT"], body=PerimetersIn, response=AssignmentsOut, roles=ADMIN,
-       tags=["contract types"])
+@route(bp, "/contract-types/<type_id>/perimeters", ["PUT"], body=PerimetersIn,
+       response=service_result("contracts", "set_contract_type_perimeters"), roles=ADMIN, tags=["contract types"])
 def set_contract_type_perimeters(actor, type_id, body):
     """Set the perimeters of a contract type (none = available to everyone)."""
     return call("contracts", "set_contract_type_perimeters", actor, type_id, body)

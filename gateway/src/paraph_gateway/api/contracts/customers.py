@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from paraph_platform.pagination import PageParams, PageResult
+from paraph_platform.pagination import PageParams
 
 from ...routing import call, route
 from ...service_results import service_result
-from ..perimeter import AssignmentsOut
 from .common import ID, MANAGERS, STAFF, PerimetersIn, _json, bp
 
 class Address(Schema):
@@ -58,61 +57,6 @@ class CustomerPatch(CustomerIn):
     code = fields.String(validate=validate.Length(min=1, max=64))
 
 
-class Contact(Schema):
-    """A contact of a customer (the service's ContactResult)."""
-    id = fields.String(required=True)
-    customer_id = fields.String(required=True)
-    customer_name = fields.String(metadata={"description": "GET only"})
-    first_name = fields.String(required=True)
-    last_name = fields.String(required=True)
-    name = fields.String(required=True)
-    title = fields.String(required=True, allow_none=True)
-    department = fields.String(required=True, allow_none=True)
-    type = fields.String(required=True, allow_none=True)
-    email = fields.String(required=True, allow_none=True)
-    phone = fields.String(required=True, allow_none=True)
-    mobile = fields.String(required=True, allow_none=True)
-    fax = fields.String(required=True, allow_none=True)
-    branch = fields.String(required=True, allow_none=True)
-    created_at = fields.String(required=True)
-
-
-class Customer(Schema):
-    """A customer (the service's CustomerResult, field for field)."""
-    id = fields.String(required=True)
-    kind = fields.String(required=True)
-    code = fields.String(required=True)
-    name = fields.String(required=True)
-    email = fields.String(required=True, allow_none=True)
-    phone = fields.String(required=True, allow_none=True)
-    address = fields.Dict(required=True)
-    locale = fields.String(required=True, allow_none=True)
-    currency = fields.String(required=True, allow_none=True)
-    perimeter_ids = fields.List(fields.String(), required=True, metadata={"description": "empty = visible to everyone"})
-    contacts = fields.List(fields.Dict(), metadata={"description": "create and get only"})
-    created_by = fields.String(required=True, allow_none=True)
-    created_at = fields.String(required=True)
-
-
-class CustomerPage(PageResult):
-    items = fields.List(fields.Nested(Customer), required=True)
-
-
-class CustomerHistoryEntry(Schema):
-    at = fields.String(required=True)
-    actor_id = fields.String(required=True)
-    actor_name = fields.String(required=True)
-    actor_kind = fields.String(required=True, metadata={"enum": ["staff", "client"]})
-    action = fields.String(required=True, metadata={"description": "customer_updated, contact_added, contact_updated, "
-                                                                  "self_service_contact, self_service_company"})
-    details = fields.Dict(required=True, metadata={"description": "contact_id, contact_name, changes [{field, from, "
-                                                                  "to}]"})
-
-
-class CustomerHistory(Schema):
-    items = fields.List(fields.Nested(CustomerHistoryEntry), required=True)
-
-
 class PageQuery(PageParams):
     q = fields.String(validate=validate.Length(max=200))
 
@@ -154,15 +98,15 @@ def update_customer(actor, customer_id, body):
     return call("contracts", "update_customer", actor, customer_id, _json(body))
 
 
-@route(bp, "/customers/<customer_id>/perimeters", ["PUT"], body=PerimetersIn, response=AssignmentsOut, roles=MANAGERS,
-       tags=["customers"])
+@route(bp, "/customers/<customer_id>/perimeters", ["PUT"], body=PerimetersIn,
+       response=service_result("contracts", "set_customer_perimeters"), roles=MANAGERS, tags=["customers"])
 def set_customer_perimeters(actor, customer_id, body):
     """Set a customer's perimeters (front user managers and license admins)."""
     return call("contracts", "set_customer_perimeters", actor, customer_id, body)
 
 
-@route(bp, "/customers/<customer_id>/contacts", ["POST"], body=ContactIn, response=Contact, roles=STAFF, status=201,
-       tags=["customers"])
+@route(bp, "/customers/<customer_id>/contacts", ["POST"], body=ContactIn,
+       response=service_result("contracts", "add_contact"), roles=STAFF, status=201, tags=["customers"])
 def add_contact(actor, customer_id, body):
     """Add a contact to a customer."""
     return call("contracts", "add_contact", actor, customer_id, body)
@@ -183,8 +127,8 @@ def get_contact(actor, contact_id):
     return call("contracts", "get_contact", actor, contact_id)
 
 
-@route(bp, "/contacts/<contact_id>", ["PATCH"], body=ContactPatch, response=Contact, roles=STAFF,
-       tags=["customers"])
+@route(bp, "/contacts/<contact_id>", ["PATCH"], body=ContactPatch,
+       response=service_result("contracts", "update_contact"), roles=STAFF, tags=["customers"])
 def update_contact(actor, contact_id, body):
     """Edit a contact."""
     return call("contracts", "update_contact", actor, contact_id, body)

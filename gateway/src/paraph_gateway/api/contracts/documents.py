@@ -40,21 +40,6 @@ class TotalsIn(Schema):
     lines = fields.List(fields.Nested(LineIn), validate=validate.Length(max=1000))
 
 
-class TaxByRate(Schema):
-    rate = fields.String()
-    base = fields.String()
-    tax = fields.String()
-
-
-class Totals(Schema):
-    subtotal = fields.String()
-    tax_total = fields.String()
-    total = fields.String()
-    taxes = fields.List(fields.Nested(TaxByRate), metadata={"description": "by tax rate, on the summed bases"})
-    optional_total = fields.String(metadata={"description": "optional products not selected (excl. tax)"})
-    line_amounts = fields.List(fields.String(), metadata={"description": "each line's net amount, in order"})
-
-
 class ContractIn(Schema):
     kind = fields.String(validate=validate.OneOf(["contract", "quote"]))
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
@@ -119,17 +104,6 @@ class SendIn(Schema):
 
 class ConvertIn(Schema):
     target = fields.String(required=True, validate=validate.OneOf(["order", "invoice"]))
-
-
-class HistoryEntry(Schema):
-    at = fields.String(required=True)
-    actor_id = fields.String(required=True)
-    action = fields.String(required=True)
-    details = fields.Dict(required=True, allow_none=True)
-
-
-class Abandoned(Schema):
-    abandoned = fields.Integer(required=True, metadata={"description": "contracts abandoned by this run"})
 
 
 class AbandonIn(Schema):
@@ -224,7 +198,7 @@ def convert(actor, contract_id, body):
     return call("contracts", "convert", actor, contract_id, body)
 
 
-@route(bp, "/contracts/<contract_id>/history", ["GET"], response=HistoryEntry(many=True), roles=STAFF,
+@route(bp, "/contracts/<contract_id>/history", ["GET"], response=service_result("contracts", "history"), roles=STAFF,
        tags=["contracts"])
 def history(actor, contract_id):
     """Every change of the contract, with who and when (online views and downloads included)."""
@@ -239,7 +213,8 @@ def download_pdf(actor, contract_id):
                    inline=request.args.get("inline") == "1")
 
 
-@route(bp, "/operator/abandon-scan", ["POST"], body=AbandonIn, response=Abandoned, public=True, tags=["operator"])
+@route(bp, "/operator/abandon-scan", ["POST"], body=AbandonIn, response=service_result("contracts", "run_abandon"),
+       public=True, tags=["operator"])
 def abandon_scan(body):
     """Run the automatic abandon of unsigned contracts now (operator token)."""
     now = body.get("now")

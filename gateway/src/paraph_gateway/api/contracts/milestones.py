@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ...routing import call, route
+from ...service_results import service_result
 from .common import STAFF, _json, bp
 
 class MilestoneIn(Schema):
@@ -14,31 +15,19 @@ class MilestoneIn(Schema):
     done = fields.Boolean()
 
 
-class Milestone(Schema):
-    id = fields.String(required=True)
-    contract_id = fields.String(required=True)
-    title = fields.String(required=True)
-    description = fields.String(required=True)
-    due_date = fields.String(required=True, allow_none=True, metadata={"description": "YYYY-MM-DD"})
-    done = fields.Boolean(required=True)
-    done_at = fields.String(required=True, allow_none=True)
-    portal_visible = fields.Boolean(required=True)
-    position = fields.Integer(required=True)
-
-
 class MilestonePatch(MilestoneIn):
     title = fields.String(validate=validate.Length(min=1, max=300))
 
 
-@route(bp, "/contracts/<contract_id>/milestones", ["POST"], body=MilestoneIn, response=Milestone, roles=STAFF,
-       status=201, tags=["milestones"])
+@route(bp, "/contracts/<contract_id>/milestones", ["POST"], body=MilestoneIn,
+       response=service_result("contracts", "add_milestone"), roles=STAFF, status=201, tags=["milestones"])
 def add_milestone(actor, contract_id, body):
     """Add a milestone (visible on the portal by default)."""
     return call("contracts", "add_milestone", actor, contract_id, _json(body))
 
 
-@route(bp, "/milestones/<milestone_id>", ["PATCH"], body=MilestonePatch, response=Milestone, roles=STAFF,
-       tags=["milestones"])
+@route(bp, "/milestones/<milestone_id>", ["PATCH"], body=MilestonePatch,
+       response=service_result("contracts", "update_milestone"), roles=STAFF, tags=["milestones"])
 def update_milestone(actor, milestone_id, body):
     """Edit a milestone, mark it done, show or hide it on the portal."""
     return call("contracts", "update_milestone", actor, milestone_id, _json(body))

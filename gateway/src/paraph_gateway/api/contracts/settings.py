@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ...routing import call, route
+from ...service_results import service_result
 from .common import ADMIN, STAFF, bp
 
 class ColumnIn(Schema):
@@ -20,27 +21,6 @@ class ColumnPatch(Schema):
     position = fields.Integer(validate=validate.Range(min=0, max=10_000))
 
 
-class Column(Schema):
-    id = fields.String(required=True)
-    key = fields.String(required=True)
-    label = fields.String(required=True)
-    type = fields.String(required=True)
-    choices = fields.List(fields.String(), required=True)
-    position = fields.Integer(required=True)
-
-
-class Flag(Schema):
-    id = fields.String(required=True)
-    key = fields.String(required=True)
-    label = fields.String(required=True)
-    color = fields.String(required=True)
-
-
-class FlagDeleted(Schema):
-    deleted = fields.Boolean(required=True)
-    removed_from_contracts = fields.Integer(required=True, metadata={"description": "contracts that had the flag"})
-
-
 class FlagIn(Schema):
     key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,59}$"))
     label = fields.String(required=True, validate=validate.Length(min=1, max=120))
@@ -52,7 +32,8 @@ class FlagPatch(Schema):
     color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
 
 
-@route(bp, "/settings/columns", ["GET"], response=Column(many=True), roles=STAFF, tags=["settings"])
+@route(bp, "/settings/columns", ["GET"], response=service_result("contracts", "list_columns"), roles=STAFF,
+       tags=["settings"])
 def list_columns(actor):
     """Editable custom columns of contracts.
 
@@ -60,14 +41,15 @@ def list_columns(actor):
     return call("contracts", "list_columns", actor)
 
 
-@route(bp, "/settings/columns", ["POST"], body=ColumnIn, response=Column, roles=ADMIN, status=201, tags=["settings"])
+@route(bp, "/settings/columns", ["POST"], body=ColumnIn, response=service_result("contracts", "create_column"),
+       roles=ADMIN, status=201, tags=["settings"])
 def create_column(actor, body):
     """Add a custom column (text, number, date, boolean or choice)."""
     return call("contracts", "create_column", actor, body)
 
 
-@route(bp, "/settings/columns/<column_id>", ["PATCH"], body=ColumnPatch, response=Column, roles=ADMIN,
-       tags=["settings"])
+@route(bp, "/settings/columns/<column_id>", ["PATCH"], body=ColumnPatch,
+       response=service_result("contracts", "update_column"), roles=ADMIN, tags=["settings"])
 def update_column(actor, column_id, body):
     """Rename or reorder a custom column."""
     return call("contracts", "update_column", actor, column_id, body)
@@ -80,7 +62,8 @@ def delete_column(actor, column_id):
     return None
 
 
-@route(bp, "/settings/flags", ["GET"], response=Flag(many=True), roles=STAFF, tags=["settings"])
+@route(bp, "/settings/flags", ["GET"], response=service_result("contracts", "list_flags"), roles=STAFF,
+       tags=["settings"])
 def list_flags(actor):
     """Flags usable on contracts.
 
@@ -88,19 +71,22 @@ def list_flags(actor):
     return call("contracts", "list_flags", actor)
 
 
-@route(bp, "/settings/flags", ["POST"], body=FlagIn, response=Flag, roles=ADMIN, status=201, tags=["settings"])
+@route(bp, "/settings/flags", ["POST"], body=FlagIn, response=service_result("contracts", "create_flag"),
+       roles=ADMIN, status=201, tags=["settings"])
 def create_flag(actor, body):
     """Create a flag."""
     return call("contracts", "create_flag", actor, body)
 
 
-@route(bp, "/settings/flags/<flag_id>", ["PATCH"], body=FlagPatch, response=Flag, roles=ADMIN, tags=["settings"])
+@route(bp, "/settings/flags/<flag_id>", ["PATCH"], body=FlagPatch, response=service_result("contracts", "update_flag"),
+       roles=ADMIN, tags=["settings"])
 def update_flag(actor, flag_id, body):
     """Edit a flag."""
     return call("contracts", "update_flag", actor, flag_id, body)
 
 
-@route(bp, "/settings/flags/<flag_id>", ["DELETE"], response=FlagDeleted, roles=ADMIN, tags=["settings"])
+@route(bp, "/settings/flags/<flag_id>", ["DELETE"], response=service_result("contracts", "delete_flag"), roles=ADMIN,
+       tags=["settings"])
 def delete_flag(actor, flag_id):
     """Delete a flag (removed from the contracts carrying it)."""
     return call("contracts", "delete_flag", actor, flag_id)

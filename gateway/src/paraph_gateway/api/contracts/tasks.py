@@ -15,17 +15,6 @@ class TaskIn(Schema):
     assignee_id = fields.String(allow_none=True, validate=ID)
 
 
-class Task(Schema):
-    id = fields.String(required=True)
-    contract_id = fields.String(required=True)
-    title = fields.String(required=True)
-    due_date = fields.String(required=True, allow_none=True, metadata={"description": "YYYY-MM-DD"})
-    assignee_id = fields.String(required=True, allow_none=True)
-    done = fields.Boolean(required=True)
-    created_by = fields.String(required=True)
-    created_at = fields.String(required=True)
-
-
 class TaskQuery(PageParams):
     assignee = fields.String(validate=validate.Length(min=1, max=36), metadata={"description": "'me' or a user id"})
     due_before = fields.Date(metadata={"description": "due on or before this day (overdue included)"})
@@ -37,8 +26,8 @@ class TaskPatch(TaskIn):
     done = fields.Boolean()
 
 
-@route(bp, "/contracts/<contract_id>/tasks", ["POST"], body=TaskIn, response=Task, roles=STAFF, status=201,
-       tags=["tasks"])
+@route(bp, "/contracts/<contract_id>/tasks", ["POST"], body=TaskIn, response=service_result("contracts", "add_task"),
+       roles=STAFF, status=201, tags=["tasks"])
 def add_task(actor, contract_id, body):
     """Create a task on a contract or quote."""
     return call("contracts", "add_task", actor, contract_id, _json(body))
@@ -52,7 +41,8 @@ def list_tasks(actor, query):
     return call("contracts", "list_tasks", actor, _json(query))
 
 
-@route(bp, "/tasks/<task_id>", ["PATCH"], body=TaskPatch, response=Task, roles=STAFF, tags=["tasks"])
+@route(bp, "/tasks/<task_id>", ["PATCH"], body=TaskPatch, response=service_result("contracts", "update_task"),
+       roles=STAFF, tags=["tasks"])
 def update_task(actor, task_id, body):
     """Edit or complete a task."""
     return call("contracts", "update_task", actor, task_id, _json(body))
