@@ -14,7 +14,8 @@ A4 = {"width": 595.28, "height": 841.89}
 
 def box(id_, type_, page, y, required=True, label=None, x=56):
     return {"id": id_, "type": type_, "participant_id": "p1", "page": page, "x": x, "y": y, "width": 120,
-            "height": 30, "required": required, "label": label, "filled": False}
+            "height": 30, "required": required, "label": label, "filled": False,
+            "asked": type_ not in ("date_signed", "name")}
 
 
 def link_info(locale="fr", fields=None):

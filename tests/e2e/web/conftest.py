@@ -48,18 +48,29 @@ def web_system(system, mail_sink, request):
         yield web
 
 
+SLOW_DEADLINE = 20.0  # seconds: RPC deadlines of the systems a browser shares the machine with
+
+
 @pytest.fixture
-def public_system(system, mail_sink, monkeypatch):
+def signing_services(system):
+    """identity, perimeter, contracts and signing (no web app: for the public signing pages the gateway serves),
+    with 20 s deadlines: a browser shares the machine's cores, and a document is rendered, then its fields
+    placed, within a request's creation."""
+    slow = {"RPC_TIMEOUT": SLOW_DEADLINE}
+    services = ("identity", "perimeter", "contracts", "signing")
+    return system(*services, gateway_config=slow, service_config={name: slow for name in services})
+
+
+@pytest.fixture
+def public_system(system, mail_sink):
     """Every service a customer's email involves (signing and portal too), and the web app as the ONE public
     address: it forwards the gateway's own paths (``/q/``, ``/sign/``, ``/portal``: the proxy on), as under
     ``./paraph up`` and compose, so emailed links and the staff pages share the test's server. Same
     attributes as ``web_system`` (no ``staff`` fixture on it: make the license in the test)."""
-    # six services, a browser and the web app share the test machine's cores: a cheap password hash (identity
-    # reads it from the environment) and 20 s deadlines instead of the tests' usual 5 s (a quote's PDF is
-    # rendered for its signature request within the send), so that only a real fault fails these tests
-    monkeypatch.setenv("ARGON2_TIME_COST", "1")
-    monkeypatch.setenv("ARGON2_MEMORY_KIB", "8192")
-    slow = {"RPC_TIMEOUT": 20.0}
+    # six services, a browser and the web app share the test machine's cores: 20 s deadlines instead of the
+    # tests' usual ones (a quote's PDF is rendered for its signature request within the send), so that only a
+    # real fault fails these tests (the cheap password hash is the root conftest's)
+    slow = {"RPC_TIMEOUT": SLOW_DEADLINE}
     s = system("identity", "perimeter", "contracts", "signing", "portal", "notify",
                gateway_config={"TRUSTED_PROXY_HOPS": 1, **slow},
                service_config={"notify": {"SMTP_URL": mail_sink.smtp_url, "MAIL_FROM": "Paraph <no-reply@paraph.test>",

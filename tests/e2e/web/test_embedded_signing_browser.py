@@ -69,13 +69,8 @@ def integrators():
 
 
 @pytest.fixture
-def world(system, monkeypatch):
-    # a cheap password hash (identity reads it from the environment): the machine is shared with a browser
-    monkeypatch.setenv("ARGON2_TIME_COST", "1")
-    monkeypatch.setenv("ARGON2_MEMORY_KIB", "8192")
-    slow = {"RPC_TIMEOUT": 20.0}  # 20 s deadlines: only a real fault fails the test on a busy machine
-    s = system("identity", "perimeter", "contracts", "signing", gateway_config=slow,
-               service_config={name: slow for name in ("identity", "perimeter", "contracts", "signing")})
+def world(signing_services):
+    s = signing_services
     admin = s.new_license("Vendeur SA", "admin@vendeur.test")
     r = s.post("/api/v1/customers", json={"name": "Client SARL", "contacts": [
         {"first_name": "Jeanne", "last_name": "Dupont", "email": "jeanne@client.test"}]},

@@ -29,14 +29,8 @@ SIGNATURE = {"type": "signature", "signer": 1, "page": 2, "x": 300, "y": 560, "w
 
 
 @pytest.fixture
-def world(system, monkeypatch):
-    # a browser and four services share the test machine's cores: a cheap password hash and 20 s deadlines
-    # (the document is rendered, then its fields placed, within the request's creation), as public_system
-    monkeypatch.setenv("ARGON2_TIME_COST", "1")
-    monkeypatch.setenv("ARGON2_MEMORY_KIB", "8192")
-    slow = {"RPC_TIMEOUT": 20.0}
-    s = system("identity", "perimeter", "contracts", "signing", gateway_config=slow,
-               service_config={name: slow for name in ("identity", "perimeter", "contracts", "signing")})
+def world(signing_services):
+    s = signing_services
     admin = s.new_license("Vendeur SA", "admin@vendeur.test")["access_token"]
     contact = ok(s.post("/api/v1/customers", token=admin, json={"name": "Client SARL", "contacts": [
         {"first_name": "Jeanne", "last_name": "Dupont", "email": "jeanne@client.test"}]}))["contacts"][0]

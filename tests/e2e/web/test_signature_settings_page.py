@@ -12,14 +12,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 EXTRA_SERVICES = ("signing",)
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hash(monkeypatch):
-    """Identity reads the hash's cost from the environment when it starts (before ``web_system``'s accounts):
-    the machine is shared with a browser and five services."""
-    monkeypatch.setenv("ARGON2_TIME_COST", "1")
-    monkeypatch.setenv("ARGON2_MEMORY_KIB", "8192")
-
-
 def value(browser, id_) -> str:
     return by_id(browser, id_).get_attribute("value")
 

@@ -82,10 +82,6 @@ TEXT = {
 }
 
 
-# placed fields Paraph fills in itself when sealing: listed for the signer's information, never asked
-FILLED_BY_PARAPH = ("date_signed", "name")
-
-
 def _field_groups(info: dict | None) -> list[dict]:
     """The signer's own placed fields grouped by page, in reading order (top to bottom, left to right), each
     with a DOM id (a field id is the server's, not necessarily a valid HTML id); a page's size (points) lets
@@ -97,7 +93,7 @@ def _field_groups(info: dict | None) -> list[dict]:
     ordered = sorted(info.get("fields") or [], key=lambda f: (f["page"], f["y"], f["x"]))
     for n, field in enumerate(ordered, 1):
         groups.setdefault(field["page"], []).append(
-            {**field, "dom_id": f"field-{n}", "asked": field["type"] not in FILLED_BY_PARAPH})
+            {**field, "dom_id": f"field-{n}"})  # "asked": false for what Paraph fills in (date, name)
     return [{"page": page, "size": pages[page - 1] if 0 < page <= len(pages) else None, "fields": fields}
             for page, fields in sorted(groups.items())]
 

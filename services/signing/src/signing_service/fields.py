@@ -409,7 +409,7 @@ def stamp(document: bytes, items: list[dict], locale: str) -> bytes:
 def field_view(f: SignatureField) -> dict:
     return {"id": f.id, "type": f.type, "participant_id": f.participant_id, "page": f.page, "x": f.x, "y": f.y,
             "width": f.width, "height": f.height, "required": f.required, "label": f.label,
-            "filled": f.filled_at is not None}
+            "filled": f.filled_at is not None, "asked": f.type not in FILLED_BY_PARAPH}
 
 
 class FieldsEndpoints(SigningBase):

@@ -349,6 +349,8 @@ class FieldOut(Schema):
     required = fields.Boolean(required=True)
     label = fields.String(required=True, allow_none=True)
     filled = fields.Boolean(required=True)
+    asked = fields.Boolean(required=True, metadata={"description": "false: Paraph fills it in when sealing "
+                                                                   "(date signed, name); the signer is not asked"})
 
 
 class CcOut(Schema):
