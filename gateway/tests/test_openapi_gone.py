@@ -54,7 +54,10 @@ def gone_methods(service: str) -> set[str]:
 
 
 def called_rpcs(view) -> set[tuple[str, str]]:
-    """(service, method) of each ``call("service", "method", ...)`` written in the view."""
+    """(service, method) of each ``call("service", "method", ...)`` written in the view, or the one RPC an
+    operation declared with ``routing.forward()`` forwards to."""
+    if hasattr(view, "forwards_to"):
+        return {view.forwards_to}
     tree = ast.parse(textwrap.dedent(inspect.getsource(inspect.unwrap(view))))
     return {(n.args[0].value, n.args[1].value) for n in ast.walk(tree)
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "call" and len(n.args) >= 2

@@ -14,9 +14,12 @@ Services are discovered: every ``services/<name>/src/<name>_service/contract.py`
     gateway/src/paraph_gateway/static/asyncapi.json            AsyncAPI 3.0 of every public event
     gateway/src/paraph_gateway/service_results/<service>.json  {method: result schema}: the gateway's copy
                                                                (package data), documenting its answers
+    gateway/src/paraph_gateway/service_params/<service>.json   {method: payload schema} (methods taking a
+                                                               payload), documenting its request bodies
 
-The gateway ships the services' result schemas (it imports no service package) and its routes name them
-(``route(..., response=service_result("notify", "get_webhook"))``, paraph_gateway.service_results).
+The gateway ships the services' payload and result schemas (it imports no service package) and its routes
+name them (``route(..., body=service_params("notify", "update_webhook"),
+response=service_result("notify", "update_webhook"))``, paraph_gateway.service_results).
 
 tests/contract/test_contracts.py regenerates all of it in memory and fails on any difference.
 """
@@ -33,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "tests" / "contract" / "schemas"
 ASYNCAPI = ROOT / "gateway" / "src" / "paraph_gateway" / "static" / "asyncapi.json"
 GATEWAY_RESULTS = ROOT / "gateway" / "src" / "paraph_gateway" / "service_results"
+GATEWAY_PARAMS = ROOT / "gateway" / "src" / "paraph_gateway" / "service_params"
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 ID_BASE = "https://paraph.dev/schemas"
 
@@ -209,10 +213,12 @@ def asyncapi_document(contracts: list[ServiceContract]) -> dict:
     }
 
 
-def gateway_results(c: ServiceContract) -> dict:
-    """{method: result document} of a service, the same documents as its rpc/<method>.result.json."""
+def gateway_documents(c: ServiceContract, suffix: str) -> dict:
+    """{method: document} of a service, the same documents as its rpc/<method><suffix> (".result.json", or
+    ".params.json" for the methods that take a payload)."""
     return {method: doc for method in sorted(c.rpc)
-            for rel, doc in rpc_documents(c, method).items() if rel.endswith(".result.json")}
+            for rel, doc in rpc_documents(c, method).items()
+            if rel.endswith(suffix) and doc.get("x-paraph-payload", True)}
 
 
 def render(value) -> str:
@@ -231,14 +237,16 @@ def build(contracts: list[ServiceContract] | None = None) -> dict[Path, str]:
             for rel, doc in rpc_documents(c, method).items():
                 files[base / rel] = render(doc)
         files[base / "consumes.json"] = render(consumes_document(c))
-        files[GATEWAY_RESULTS / f"{c.name}.json"] = render(gateway_results(c))
+        files[GATEWAY_RESULTS / f"{c.name}.json"] = render(gateway_documents(c, ".result.json"))
+        files[GATEWAY_PARAMS / f"{c.name}.json"] = render(gateway_documents(c, ".params.json"))
     files[ASYNCAPI] = render(asyncapi_document(contracts))
     return files
 
 
 def existing() -> dict[Path, str]:
     found = {p: p.read_text() for p in SCHEMAS.rglob("*.json")} if SCHEMAS.exists() else {}
-    found.update({p: p.read_text() for p in GATEWAY_RESULTS.glob("*.json")})
+    for gateway_copy in (GATEWAY_RESULTS, GATEWAY_PARAMS):
+        found.update({p: p.read_text() for p in gateway_copy.glob("*.json")})
     if ASYNCAPI.exists():
         found[ASYNCAPI] = ASYNCAPI.read_text()
     return found

@@ -17,6 +17,8 @@ Nothing is declared by hand except what cannot be seen from the code (``RAW_JSON
 
 Checks (each finding names the route and the field path):
 
+* a body declared with ``service_params(service, method)`` (the service's own exported payload schema: nothing
+  to compare, it cannot drift) must be passed on, every field of it, as the payload of that very RPC;
 * forwarded: every field the gateway accepts reaches the service (in the payload, or as a positional
   argument), and every payload key is a field of the service's schema (else the service answers 422, or
   drops it silently when its schema excludes unknown fields);
@@ -279,6 +281,13 @@ class Route:
         if self.doc.get("raw_body"):
             return raw_json_bodies().get(self.endpoint)
         return None
+
+    @property
+    def body_schema(self):
+        """The marshmallow schema of the body: the gateway's, or the service's for ``service_params``."""
+        from paraph_gateway.service_results import ServiceParams
+        body = self.body
+        return rpc_spec(body.service, body.method).params if isinstance(body, ServiceParams) else body
 
     @property
     def query(self):
@@ -758,7 +767,34 @@ class Report:
     skipped: str = ""
 
 
+def check_service_params(app, route: Route) -> Report:
+    """A body declared as the payload of ``service.method``: the view sends it on to that RPC."""
+    params = route.body
+    report = Report(route, "body", target=f"{params.service}.{params.method}")
+    try:
+        body = sample_object(route.body_schema, minimal=False)
+        query = sample_object(route.query, minimal=True) if route.query else None
+    except SampleError as exc:
+        report.problems.append(str(exc))
+        return report
+    inv = invoke(app, route, body=body, query=query)
+    calls = [c for c in inv.calls if c.name == report.target]
+    if not calls:
+        report.problems.append(f"the body is documented as the payload of {report.target}, but the view calls "
+                               f"{', '.join(c.name for c in inv.calls) or 'no service'} (status {inv.status})")
+        return report
+    index = payload_index(params.service, params.method)
+    payloads = [c.args[index] for c in calls if index is not None and index < len(c.args)]
+    # the view may set a field itself (POST /quotes: kind), never drop one
+    if not any(isinstance(p, dict) and set(body) <= set(p) for p in payloads):
+        report.problems.append(f"the view does not pass the body on as the payload of {report.target}")
+    return report
+
+
 def check_input(app, route: Route, part: str) -> Report:
+    from paraph_gateway.service_results import ServiceParams
+    if part == "body" and isinstance(route.body, ServiceParams):
+        return check_service_params(app, route)
     schema = route.body if part == "body" else route.query
     report = Report(route, part)
     try:
@@ -770,7 +806,7 @@ def check_input(app, route: Route, part: str) -> Report:
         return report
     if part == "query" and route.body is not None:
         try:
-            other = sample_object(route.body, minimal=True)
+            other = sample_object(route.body_schema, minimal=True)
         except SampleError as exc:
             report.problems.append(str(exc))
             return report
@@ -860,7 +896,7 @@ def check_input(app, route: Route, part: str) -> Report:
 def check_response(app, route: Route) -> Report:
     report = Report(route, "response")
     try:
-        body = sample_object(route.body, minimal=True) if route.body is not None else None
+        body = sample_object(route.body_schema, minimal=True) if route.body is not None else None
         query = sample_object(route.query, minimal=True) if route.query is not None else None
     except SampleError as exc:
         report.problems.append(str(exc))

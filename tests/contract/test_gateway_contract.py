@@ -4,7 +4,9 @@ RPC methods its routes call.
 For every route declared with ``routing.route()``, the RPC it calls is observed (the view runs with the RPC
 pool replaced by a recorder) and the gateway's schemas are compared with the service's:
 
-* body / query: every field the gateway accepts reaches the service and is a field of the schema the
+* body declared with ``service_params`` (the service's own payload schema): the view passes it on, every field
+  of it, as the payload of that very RPC;
+* other body / query: every field the gateway accepts reaches the service and is a field of the schema the
   service loads it with (no silent drop, no 422 from the service); what the service requires is required,
   defaulted or added by the gateway; OneOf choices, lengths, ranges, patterns, null and value types are
   not looser at the gateway; the payloads load in the service's schema after a JSON round trip;
@@ -245,6 +247,35 @@ def test_a_route_documented_with_another_rpcs_result_is_reported():
     report = gm.check_response(app, next(r for r in gm.routes(app) if r.endpoint == "mislabelled.mislabelled"))
     assert report.problems == ["documented as the result of notify.get_webhook, but the view answers the result of "
                                "notify.list_webhooks"]
+
+
+def test_a_body_documented_as_another_rpcs_payload_is_reported():
+    from flask import Blueprint
+
+    from paraph_gateway.routing import call, route
+    from paraph_gateway.service_results import service_params
+
+    bp = Blueprint("misrouted", __name__)
+
+    @route(bp, "/misrouted/<webhook_id>", ["POST"], body=service_params("notify", "rotate_webhook_secret"),
+           roles=("license_admin",))
+    def misrouted(actor, webhook_id, body):
+        return call("notify", "update_webhook", actor, webhook_id, body)
+
+    @route(bp, "/dropped/<webhook_id>", ["POST"], body=service_params("notify", "rotate_webhook_secret"),
+           roles=("license_admin",))
+    def dropped(actor, webhook_id, body):
+        return call("notify", "rotate_webhook_secret", actor, webhook_id, {})
+
+    app = gm.make_app()
+    app.register_blueprint(bp, url_prefix="/api/v1")
+    by_endpoint = {r.endpoint: r for r in gm.routes(app)}
+    misrouted_report = gm.check_input(app, by_endpoint["misrouted.misrouted"], "body")
+    assert misrouted_report.problems == ["the body is documented as the payload of notify.rotate_webhook_secret, but "
+                                         "the view calls notify.update_webhook (status 200)"]
+    dropped_report = gm.check_input(app, by_endpoint["misrouted.dropped"], "body")
+    assert dropped_report.problems == ["the view does not pass the body on as the payload of "
+                                       "notify.rotate_webhook_secret"]
 
 
 def test_response_fields_missing_from_the_result_are_reported():

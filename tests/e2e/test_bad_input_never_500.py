@@ -1,5 +1,6 @@
 """Every operation of the public API, fed malformed input by a signed-in license admin, answers a 4xx
-problem+json (or succeeds): never a 500. Driven by the OpenAPI document, so new endpoints are covered."""
+problem+json (or succeeds): never a 500. Driven by the OpenAPI document, so new endpoints are covered. A
+body the service refused does not use up its Idempotency-Key."""
 import json
 import re
 
@@ -38,9 +39,9 @@ def query_names(spec, op):
     return names
 
 
-@pytest.fixture
-def world(system):
-    s = system("identity", "perimeter", "contracts", "signing", "portal", "notify")
+@pytest.fixture(scope="module")
+def world(module_system):
+    s = module_system("identity", "perimeter", "contracts", "signing", "portal", "notify")
     admin = s.new_license("Fuzz SA", "admin@fuzz.test")
     return s, admin
 
@@ -81,3 +82,18 @@ def test_malformed_requests_never_cause_a_server_error(world):
                         assert r.mimetype == "application/problem+json", f"{method.upper()} {url}: {r.mimetype}"
     assert count > 500
     assert not failures, "\n".join(failures[:30])
+
+
+def test_a_body_refused_as_invalid_leaves_its_idempotency_key_for_the_corrected_retry(world):
+    """The services validate the bodies the gateway passes on: an integrator that fixes a 422 and retries
+    under the same key gets its customer, not a 409 "key used with another payload"."""
+    s, _ = world
+    admin = s.new_license("Retry SA", "admin@retry.test")  # the fuzzing admin has used up its rate limit
+    key = {"Idempotency-Key": "customer-with-a-typo"}
+    refused = s.post("/api/v1/customers", json={"name": ""}, token=admin["access_token"], headers=key)
+    assert refused.status_code == 422 and refused.mimetype == "application/problem+json", refused.get_json()
+    assert "name" in refused.get_json()["errors"], refused.get_json()
+    created = s.post("/api/v1/customers", json={"name": "Typo fixed SARL"}, token=admin["access_token"], headers=key)
+    assert created.status_code == 201, created.get_json()
+    again = s.post("/api/v1/customers", json={"name": "Typo fixed SARL"}, token=admin["access_token"], headers=key)
+    assert again.get_json()["id"] == created.get_json()["id"]

@@ -1,10 +1,11 @@
 """The public signing page /sign/<token> in a real headless Chromium: the signer sees the document and the
 consent text, draws a signature, asks for a one-time code, signs; an approver approves; a signer declines.
 Against the gateway served on a loopback port and the real services."""
-import time
+import functools
 
 import pytest
 
+from paraph_platform.testing import wait_for
 from signing_service import testing as esign
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
@@ -30,14 +31,8 @@ def live(world):
     return world["s"].serve()
 
 
-def wait(predicate, timeout=20.0, message="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {message}")
+# a browser shares the machine's cores: 20 s for what the page shows
+wait = functools.partial(wait_for, timeout=20.0, interval=0.1)
 
 
 def message(driver):

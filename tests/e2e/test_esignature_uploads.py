@@ -4,7 +4,6 @@ the upload (a 422 saying why, nothing stored)."""
 import base64
 import io
 import shutil
-import uuid
 
 import pytest
 from pypdf import PdfReader
@@ -24,14 +23,12 @@ def tagged_pdf():
 
 
 @pytest.fixture
-def world(esign_system):
+def world(esign_license):
     # one system for the module (ten tests): each test its own license, users and outbox rows
-    domain = f"{uuid.uuid4().hex[:10]}.vendeur.test"
-    admin = esign_system.new_license("Vendeur SA", f"admin@{domain}")
-    s = esign_system.for_license(admin["license_id"])
-    sales = s.add_user(admin, f"sales@{domain}", name="Sam Sales")
-    other = s.add_user(admin, f"other@{domain}", name="Olga Other")
-    return {"s": s, "admin": admin["access_token"], "sales": sales["access_token"], "other": other["access_token"]}
+    s, admin = esign_license.s, esign_license.admin
+    other = s.add_user(admin, f"other@{esign_license.domain}", name="Olga Other")
+    return {"s": s, "admin": admin["access_token"], "sales": esign_license.sales["access_token"],
+            "other": other["access_token"]}
 
 
 def _upload(world, content: bytes, filename: str = "agreement.pdf", **body):

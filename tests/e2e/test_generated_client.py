@@ -131,16 +131,18 @@ def test_a_generated_client_runs_the_sales_flow_with_every_answer_as_documented(
     conforms = Conformance(document)
 
     customer = conforms(contracts_create_customer.sync_detailed(
-        client=client, body=models.CustomerIn.from_dict({"name": "Client SARL", "email": "hello@client.test"})),
+        client=client, body=models.ContractsCreateCustomerParams.from_dict({"name": "Client SARL",
+                                                                            "email": "hello@client.test"})),
         "post", "/api/v1/customers", models.ContractsCreateCustomer)
     contact = conforms(contracts_add_contact.sync_detailed(
-        customer.id, client=client, body=models.ContactIn.from_dict(
+        customer.id, client=client, body=models.ContractsAddContactParams.from_dict(
             {"first_name": "Jeanne", "last_name": "Dupont", "email": "jeanne@client.test"})),
         "post", "/api/v1/customers/{customer_id}/contacts", models.ContractsAddContact)
     assert contact.customer_id == customer.id and contact.name == "Jeanne Dupont"
-    quote = conforms(contracts_create_quote.sync_detailed(client=client, body=models.ContractIn.from_dict({
-        "title": "Maintenance 2027", "contact_id": contact.id,
-        "lines": [{"description": "Maintenance", "quantity": "1", "unit_price": "1200.00", "tax_rate": "20"}]})),
+    quote = conforms(contracts_create_quote.sync_detailed(
+        client=client, body=models.ContractsCreateContractParams.from_dict({
+            "title": "Maintenance 2027", "contact_id": contact.id,
+            "lines": [{"description": "Maintenance", "quantity": "1", "unit_price": "1200.00", "tax_rate": "20"}]})),
         "post", "/api/v1/quotes", models.ContractsCreateContract)
     # the documents around a quote: each answer as its operation declares it
     conforms(auth_me.sync_detailed(client=client), "get", "/api/v1/me", models.IdentityMe)
@@ -153,30 +155,34 @@ def test_a_generated_client_runs_the_sales_flow_with_every_answer_as_documented(
              "get", "/api/v1/contracts/{contract_id}", models.ContractsGetContract)
     conforms(contracts_get_contact.sync_detailed(contact.id, client=client),
              "get", "/api/v1/contacts/{contact_id}", models.ContractsGetContact)
-    conforms(contracts_update_contact.sync_detailed(contact.id, client=client, body=models.ContactPatch.from_dict(
-        {"phone": "+33 1 23 45 67 89"})), "patch", "/api/v1/contacts/{contact_id}", models.ContractsUpdateContact)
+    conforms(contracts_update_contact.sync_detailed(
+        contact.id, client=client, body=models.ContractsUpdateContactParams.from_dict({"phone": "+33 1 23 45 67 89"})),
+        "patch", "/api/v1/contacts/{contact_id}", models.ContractsUpdateContact)
     conforms(contracts_customer_history.sync_detailed(customer.id, client=client),
              "get", "/api/v1/customers/{customer_id}/history", models.ContractsCustomerHistory)
     milestone = conforms(contracts_add_milestone.sync_detailed(
-        quote.id, client=client, body=models.MilestoneIn.from_dict({"title": "Kick-off", "due_date": "2027-01-15"})),
+        quote.id, client=client,
+        body=models.ContractsAddMilestoneParams.from_dict({"title": "Kick-off", "due_date": "2027-01-15"})),
         "post", "/api/v1/contracts/{contract_id}/milestones", models.ContractsAddMilestone)
     conforms(contracts_delete_milestone.sync_detailed(milestone.id, client=client),
              "delete", "/api/v1/milestones/{milestone_id}", type(None))
-    conforms(contracts_add_task.sync_detailed(quote.id, client=client, body=models.TaskIn.from_dict({"title": "Call"})),
-             "post", "/api/v1/contracts/{contract_id}/tasks", models.ContractsAddTask)
+    conforms(contracts_add_task.sync_detailed(
+        quote.id, client=client, body=models.ContractsAddTaskParams.from_dict({"title": "Call"})),
+        "post", "/api/v1/contracts/{contract_id}/tasks", models.ContractsAddTask)
     conforms(contracts_history.sync_detailed(quote.id, client=client),
              "get", "/api/v1/contracts/{contract_id}/history", list)
     conforms(contracts_list_contract_types.sync_detailed(client=client), "get", "/api/v1/contract-types", list)
-    flag = conforms(contracts_create_flag.sync_detailed(client=client, body=models.FlagIn.from_dict(
+    flag = conforms(contracts_create_flag.sync_detailed(client=client, body=models.ContractsCreateFlagParams.from_dict(
         {"key": "vip", "label": "VIP"})), "post", "/api/v1/settings/flags", models.ContractsCreateFlag)
     conforms(contracts_delete_flag.sync_detailed(flag.id, client=client),
              "delete", "/api/v1/settings/flags/{flag_id}", models.ContractsDeleteFlag)
-    perimeter = conforms(perimeters_create_perimeter.sync_detailed(client=client, body=models.PerimeterIn.from_dict(
-        {"name": "North"})), "post", "/api/v1/perimeters", models.PerimeterCreatePerimeter)
+    perimeter = conforms(perimeters_create_perimeter.sync_detailed(
+        client=client, body=models.PerimeterCreatePerimeterParams.from_dict({"name": "North"})),
+        "post", "/api/v1/perimeters", models.PerimeterCreatePerimeter)
     conforms(perimeters_delete_perimeter.sync_detailed(perimeter.id, client=client),
              "delete", "/api/v1/perimeters/{perimeter_id}", models.PerimeterDeletePerimeter)
 
-    hook = conforms(notify_create_webhook.sync_detailed(client=client, body=models.WebhookIn.from_dict(
+    hook = conforms(notify_create_webhook.sync_detailed(client=client, body=models.NotifyCreateWebhookParams.from_dict(
         {"url": webhook_inbox.url, "event_types": EVENTS, "description": "generated client"})),
         "post", "/api/v1/webhooks", models.NotifyCreateWebhook)
     assert hook.secret.startswith("whsec_")

@@ -3,7 +3,6 @@
 "1 décembre 2026 à 21:24:38 (UTC+1)" / "December 1, 2026 at 9:24:38 PM (UTC+1)"."""
 import io
 import re
-import uuid
 
 import pytest
 from pypdf import PdfReader
@@ -19,12 +18,9 @@ EN_TIME = re.compile(r"(January|February|March|April|May|June|July|August|Septem
 
 
 @pytest.fixture
-def world(esign_system):
+def world(esign_license):
     # one system for the module: each test its own license, users and outbox rows
-    domain = f"{uuid.uuid4().hex[:10]}.vendeur.test"
-    admin = esign_system.new_license("Vendeur SA", f"admin@{domain}")
-    s = esign_system.for_license(admin["license_id"])
-    sales = s.add_user(admin, f"sales@{domain}", name="Sam Sales")
+    s, sales = esign_license.s, esign_license.sales
     r = s.post("/api/v1/customers", json={"name": "Client SARL", "contacts": [
         {"first_name": "Jeanne", "last_name": "Dupont", "email": "jeanne@client.test"}]},
         token=sales["access_token"])

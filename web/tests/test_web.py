@@ -296,3 +296,11 @@ def test_an_action_the_api_refuses_goes_back_with_the_reason_said():
             assert get_flashed_messages(with_categories=True) == [("err", "Already stopped.")]
     with app.test_request_context("/"), pytest.raises(ApiError):  # a fault stays a fault (the 503 page)
         act(503)(contract_id="c1")
+
+
+def test_a_fields_extra_attributes_reach_the_browser_as_attributes(web):
+    """``attrs`` of the field macro (min, step, inputmode: what a phone keyboard follows) are markup, not text."""
+    with web.test_request_context("/"):
+        macros = web.jinja_env.get_template("macros.html").module
+        html = str(macros.field("quantity", "Quantity", type="number", attrs='min="0" inputmode="decimal"'))
+    assert 'min="0" inputmode="decimal"' in html, html

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
-import pkgutil
 from importlib import resources
 
 from flask import Blueprint, Flask, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from paraph_platform.config import amqp_uri, env, env_int, public_url, rpc_timeout
+from paraph_platform.modules import exported_by_modules
 
 from . import errors, readiness, routing
 from .openapi import build_spec
@@ -48,12 +47,9 @@ def asyncapi_document() -> str | None:
 
 
 def _blueprints():
+    """(module, bp) of each API area (a module of paraph_gateway.api exporting ``bp``)."""
     from . import api
-    for info in pkgutil.iter_modules(api.__path__):
-        module = importlib.import_module(f"{api.__name__}.{info.name}")
-        bp = getattr(module, "bp", None)
-        if isinstance(bp, Blueprint):
-            yield module, bp
+    return exported_by_modules(api, "bp", Blueprint)
 
 
 def create_app(config: dict | None = None) -> Flask:

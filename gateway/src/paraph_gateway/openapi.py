@@ -1,4 +1,5 @@
-"""OpenAPI 3.1 document generated from the marshmallow schemas declared with ``route()``."""
+"""OpenAPI 3.1 document generated from what ``route()`` declares: marshmallow schemas, and the services'
+own payload and result schemas (service_results)."""
 from __future__ import annotations
 
 import re
@@ -10,7 +11,7 @@ from marshmallow import fields
 from paraph_platform.pagination import MAX_OFFSET
 
 from . import api_keys
-from .service_results import ServiceResult
+from .service_results import ServiceParams, ServiceResult, ServiceSchema
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -44,6 +45,32 @@ def int64_bounds(self, field, ret, **kwargs) -> dict:
     if not isinstance(field, fields.Integer):
         return {}
     return {key: bound for key, bound in (("minimum", INT64_MIN), ("maximum", INT64_MAX)) if key not in ret}
+
+
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def bounded_payload(node):
+    """A service's payload schema as the OpenAPI document declares it: integers without a declared range get
+    the 64-bit bounds the gateway enforces on every body (routing.unstorable_values, as int64_bounds does for
+    the marshmallow schemas), and a decimal's bounds and default, exported as strings ("0.00"), become the
+    numbers OpenAPI requires."""
+    if isinstance(node, list):
+        return [bounded_payload(value) for value in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: bounded_payload(value) for key, value in node.items()}
+    types = node.get("type")
+    types = types if isinstance(types, list) else [types]
+    if "number" in types:
+        for key in (*_BOUNDS, "default"):
+            if isinstance(out.get(key), str):
+                out[key] = float(out[key])
+    if "integer" in types:
+        from .routing import INT64_MAX, INT64_MIN
+        out.setdefault("minimum", INT64_MIN)
+        out.setdefault("maximum", INT64_MAX)
+    return out
 
 
 def _refs(node, found: set) -> set:
@@ -125,14 +152,27 @@ def error_statuses(doc: dict, path_args) -> dict[int, str]:
     return dict(sorted(found.items()))
 
 
+def service_schema_ref(spec: APISpec, schema: ServiceSchema) -> dict:
+    """A reference to a service's exported schema, added as a component the first time."""
+    if schema.component not in spec.components.schemas:
+        document = schema.json_schema()
+        spec.components.schema(schema.component,
+                               bounded_payload(document) if isinstance(schema, ServiceParams) else document)
+    return {"$ref": f"#/components/schemas/{schema.component}"}
+
+
+def request_schema(spec: APISpec, body):
+    """A route's JSON body in the document: a marshmallow schema (apispec resolves it), or a service's
+    payload schema as the component ``<service>.<method>.params``."""
+    return service_schema_ref(spec, body) if isinstance(body, ServiceParams) else body
+
+
 def response_schema(spec: APISpec, response):
     """A route's success body in the document: a marshmallow schema (apispec resolves it), or a service's
     result schema as the component ``<service>.<method>``, with the view's extra fields alongside (allOf)."""
     if not isinstance(response, ServiceResult):
         return response
-    if response.component not in spec.components.schemas:
-        spec.components.schema(response.component, response.json_schema())
-    ref = {"$ref": f"#/components/schemas/{response.component}"}
+    ref = service_schema_ref(spec, response)
     return ref if response.extra is None else {"allOf": [ref, response.extra]}
 
 
@@ -171,7 +211,8 @@ def build_spec(app) -> dict:
             if doc["query"] is not None:
                 op["parameters"].append({"in": "query", "schema": doc["query"]})
             if doc["body"] is not None:
-                op["requestBody"] = {"required": True, "content": {"application/json": {"schema": doc["body"]}}}
+                json_body = {"schema": request_schema(spec, doc["body"])}
+                op["requestBody"] = {"required": True, "content": {"application/json": json_body}}
                 if doc.get("form_schema"):
                     op["requestBody"]["content"]["multipart/form-data"] = doc["form_schema"]
             elif doc["raw_body"]:

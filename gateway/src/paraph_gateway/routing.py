@@ -1,14 +1,19 @@
 """``route()``: one declaration per endpoint gives request parsing, auth, roles and OpenAPI docs.
 
-A view declared with ``body=SomeSchema`` receives the validated ``body``;
-``query=`` the validated query string; authenticated views receive ``actor``.
+A view declared with ``body=SomeSchema`` receives the validated ``body``; with
+``body=service_params(service, method)`` the JSON object as sent, which that service method validates (its
+payload schema); ``query=`` the validated query string; authenticated views receive ``actor``.
 Returning a dict or list sends JSON with ``status``; a Response is sent as is.
+
+``forward()``: an operation that only passes its arguments on to one service RPC and answers its result,
+declared as one line of the routing table (through ``route()``: same registration, same documentation).
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 import os
+import re
 import time
 import uuid
 from datetime import date, datetime, timezone
@@ -26,6 +31,7 @@ from paraph_platform.service import IDEMPOTENCY_KEY
 
 from . import api_keys, rate_limits
 from .rpc import pool
+from .service_results import ServiceParams, service_params, service_result
 from .tokens import forget_after_call, verifier
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -129,14 +135,17 @@ def unstorable_values(value, path: str = "") -> dict[str, str]:
     return found
 
 
-def _load(schema: type[Schema] | Schema | None, data, *, partial=False):
+def _load(schema: type[Schema] | Schema | ServiceParams | None, data, *, partial: bool = False):
     if schema is None:
         return None
-    instance = schema() if isinstance(schema, type) else schema
-    loaded = instance.load(data, partial=partial)
+    if isinstance(schema, ServiceParams):
+        loaded = data  # the service loads its payload with that very schema (its 422 is the same problem)
+    else:
+        instance = schema() if isinstance(schema, type) else schema
+        loaded = instance.load(data, partial=partial)
     # marshmallow takes integers of any size and strings with NUL characters, which the databases refuse
     # (a 500): every value of every body and query is checked here, once, rather than field by field (the
-    # OpenAPI document declares the integer bounds: openapi.int64_bounds)
+    # OpenAPI document declares the integer bounds: openapi.int64_bounds, openapi.bounded_payload)
     refused = unstorable_values(loaded)
     if refused:
         raise InvalidInput("The request contains invalid fields.",
@@ -232,6 +241,64 @@ def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=No
         return view
 
     return decorate
+
+
+# the path parameters of a rule, in order ("<int:page>" -> "page")
+RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+# the methods whose requests carry a body (a forward's body defaults to its RPC's payload only for these)
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def forward(bp, method: str, rule: str, rpc: str, *, doc: str = "", endpoint: str | None = None,
+            timeout: float | None = None, **route_options):
+    """An operation that is a pure forward to one service RPC (``rpc``, "service.method"), declared in one
+    line of the routing table instead of a view::
+
+        forward(bp, "DELETE", "/contacts/<contact_id>", "contracts.delete_contact", roles=STAFF,
+                tags=["customers"], status=204, doc="Remove a contact.")
+
+    The RPC receives the actor (unless ``public``), the rule's path parameters in their order, then the body
+    or the query, if the operation takes one; its result is the answer (none with ``status=204``). The body
+    defaults to the RPC's payload schema (``service_params``) for POST, PUT and PATCH, and the documented
+    answer to its result schema (``service_result``), when its contract.py declares them.
+
+    ``doc`` is what the view's docstring would be: its first line is the summary, the whole of it the
+    description (as written: the continuation lines of a multi-line ``doc`` are indented like a docstring's,
+    which the OpenAPI document shows). The Flask endpoint, and so the operationId, is the RPC's method name
+    unless ``endpoint`` names another (an operationId clients already use). ``timeout`` is the RPC's
+    (``call``); ``route_options`` are route()'s (roles, tags, status, query, public, responses, ...)."""
+    service, _, rpc_method = rpc.partition(".")
+    method = method.upper()
+    status = route_options.get("status", 200)
+    if method in BODY_METHODS and "body" not in route_options and "query" not in route_options:
+        route_options["body"] = _declared_schema(service_params, service, rpc_method)
+    if status != 204 and "response" not in route_options:
+        route_options["response"] = _declared_schema(service_result, service, rpc_method)
+    payloads = [name for name in ("body", "query") if route_options.get(name) is not None]
+    if len(payloads) > 1:
+        raise TypeError(f"{rpc}: a forward passes one payload, the body or the query; write a view for both")
+    passes_actor = not route_options.get("public", False)
+    path_arguments = RULE_ARGUMENT.findall(rule)
+
+    def forwarded(**arguments):  # what route() hands a view: actor, the path parameters, body or query
+        args = ([arguments["actor"]] if passes_actor else []) + [arguments[name] for name in path_arguments]
+        args += [arguments[name] for name in payloads]
+        result = call(service, rpc_method, *args, timeout=timeout)
+        return None if status == 204 else result
+
+    forwarded.__name__ = forwarded.__qualname__ = endpoint or rpc_method
+    forwarded.__doc__ = doc
+    # the RPC, which a view's source would show in its call(...) (gateway/tests/test_openapi_gone.py reads it)
+    forwarded.forwards_to = (service, rpc_method)
+    return route(bp, rule, [method], **route_options)(forwarded)
+
+
+def _declared_schema(schema_of, service: str, method: str):
+    """``service_params`` / ``service_result`` of a service method, or None when its contract.py declares none."""
+    try:
+        return schema_of(service, method)
+    except LookupError:
+        return None
 
 
 def _response(result, status: int) -> Response:

@@ -1,15 +1,23 @@
-"""The services' own result schemas, documenting the gateway's answers (one source per fact).
+"""The services' own payload and result schemas, validating and documenting the gateway's operations (one
+source per fact).
 
 A route whose view answers a service's RPC result as is documents it with that result's schema instead of
-a copy of its own::
+a copy of its own; a route whose body is the payload of a service's RPC names that payload's schema::
 
-    @route(bp, "/webhooks/<webhook_id>", ["GET"], response=service_result("notify", "get_webhook"))
+    @route(bp, "/webhooks/<webhook_id>", ["PATCH"], body=service_params("notify", "update_webhook"),
+           response=service_result("notify", "update_webhook"))
 
 The schemas are the JSON Schema (2020-12) documents tests/contract/export.py generates from each service's
-contract.py into ``service_results/<service>.json`` (package data: the gateway imports no service package;
-``export --check`` fails when they are stale). In the OpenAPI document each one is the component
-``<service>.<method>``. A view that adds HTTP-only fields (links, URLs) to the result declares them with a
-small marshmallow schema, ``extra=``: the answer is then documented as both (allOf).
+contract.py into ``service_results/<service>.json`` and ``service_params/<service>.json`` (package data: the
+gateway imports no service package; ``export --check`` fails when they are stale). In the OpenAPI document
+a result is the component ``<service>.<method>``, a payload ``<service>.<method>.params``.
+
+A result: a view that adds HTTP-only fields (links, URLs) to it declares them with a small marshmallow
+schema, ``extra=``: the answer is then documented as both (allOf).
+
+A payload is validated by the service, which loads it with that very schema (a 422 with the fields'
+messages, the gateway's problem+json): the gateway passes the JSON object on as it came, after the checks
+that are its own (valid JSON, an object, the nesting depth, values no database stores: routing.route).
 """
 from __future__ import annotations
 
@@ -21,39 +29,66 @@ from importlib import resources
 from marshmallow import Schema
 
 # keywords of a standalone document that have no place in a component of the OpenAPI document ($id would
-# change the base URI its references resolve against)
-_DOCUMENT_KEYWORDS = ("$schema", "$id", "title")
+# change the base URI its references resolve against; x-paraph-args names the RPC's positional arguments)
+_DOCUMENT_KEYWORDS = ("$schema", "$id", "title", "x-paraph-args")
 
 
 @lru_cache(maxsize=None)
-def _service_results(service: str) -> dict:
-    path = resources.files(__package__) / "service_results" / f"{service}.json"
+def _exported(kind: str, service: str) -> dict:
+    """{method: JSON Schema} of ``kind`` ("service_results" or "service_params") for one service."""
+    path = resources.files(__package__) / kind / f"{service}.json"
     if not path.is_file():
-        raise LookupError(f"no result schemas for the service {service!r} (service_results/{service}.json): "
+        raise LookupError(f"no {kind.replace('_', ' ')} schemas for the service {service!r} ({kind}/{service}.json): "
                           f"run `.venv/bin/python -m tests.contract.export`")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _require_exported(kind: str, service: str, method: str, declare: str) -> None:
+    """Checked when the route is declared: a method without the schema is an error at import, not a hole
+    in the document (``declare`` says how to declare it in the service's contract.py)."""
+    if method not in _exported(kind, service):
+        raise LookupError(f"{service}.{method} declares no {declare} in its contract.py; "
+                          f"then run `.venv/bin/python -m tests.contract.export`")
+
+
 @dataclass(frozen=True)
-class ServiceResult:
-    """The documented answer of a route: the result of ``service.method``, plus the view's ``extra`` fields."""
+class ServiceSchema:
+    """The exported JSON Schema of one RPC method of a service: its payload or its result (the subclasses)."""
     service: str
     method: str
-    extra: type[Schema] | None = None
+    kind = ""  # the package data folder it is read from
+    suffix = ""  # of its component's name in the OpenAPI document
 
     @property
     def component(self) -> str:
-        return f"{self.service}.{self.method}"
+        return f"{self.service}.{self.method}{self.suffix}"
 
     def json_schema(self) -> dict:
-        document = _service_results(self.service)[self.method]
+        document = _exported(self.kind, self.service)[self.method]
         return {key: value for key, value in document.items() if key not in _DOCUMENT_KEYWORDS}
 
 
+@dataclass(frozen=True)
+class ServiceResult(ServiceSchema):
+    """The documented answer of a route: the result of ``service.method``, plus the view's ``extra`` fields."""
+    extra: type[Schema] | None = None
+    kind = "service_results"
+
+
+@dataclass(frozen=True)
+class ServiceParams(ServiceSchema):
+    """The body of a route: the payload of ``service.method``, which the service validates."""
+    kind = "service_params"
+    suffix = ".params"
+
+
 def service_result(service: str, method: str, *, extra: type[Schema] | None = None) -> ServiceResult:
-    """The result schema ``service`` declares for ``method`` in its contract.py (checked when the route is
-    declared: a method without a declared result is an error at import, not a hole in the document)."""
-    if method not in _service_results(service):
-        raise LookupError(f"{service}.{method} declares no result schema in its contract.py "
-                          f"(Rpc(result=...)); then run `.venv/bin/python -m tests.contract.export`")
+    """The result schema ``service`` declares for ``method`` in its contract.py."""
+    _require_exported(ServiceResult.kind, service, method, "result schema (Rpc(result=...))")
     return ServiceResult(service, method, extra)
+
+
+def service_params(service: str, method: str) -> ServiceParams:
+    """The payload schema ``service`` declares for ``method`` in its contract.py."""
+    _require_exported(ServiceParams.kind, service, method, "payload schema (Rpc(params, ...))")
+    return ServiceParams(service, method)

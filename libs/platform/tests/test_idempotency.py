@@ -17,12 +17,13 @@ from types import SimpleNamespace
 
 import eventlet
 import pytest
+from marshmallow import ValidationError
 from sqlalchemy import String, event, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from paraph_platform import rpc as rpcmod
 from paraph_platform.db import Db, make_engine
-from paraph_platform.errors import Conflict, PreconditionFailed, TooManyRequests, Unavailable
+from paraph_platform.errors import Conflict, InvalidInput, PreconditionFailed, TooManyRequests, Unavailable
 from paraph_platform.idempotency import (IDEMPOTENCY_KEY, call_scope_key, derive_key, nested_call_key,
                                          stable_id)
 from paraph_platform.models import IdempotencyKeyMixin
@@ -239,6 +240,16 @@ def test_a_refusal_that_cannot_be_stored_is_still_the_answer(db):
     # the work rolled back with it (a concurrent delivery may have stored its own answer and work): a retry
     # runs the call again
     assert rows(db, Attempt) == [] and rows(db, IdempotencyKey) == []
+
+
+def test_a_refused_payload_leaves_the_key_free_for_the_corrected_retry(db):
+    """The gateway passes bodies to the services, whose schemas refuse them: a client that fixes its body
+    and retries under the same key gets its object, not a 409 (the key was not used by a call that ran)."""
+    with pytest.raises(InvalidInput) as refused:
+        Things(db, "key-422").create("I", fail_with=ValidationError({"name": ["Too long."]}))
+    assert refused.value.details == {"fields": {"name": ["Too long."]}}
+    assert (rows(db, Thing), rows(db, Attempt), rows(db, IdempotencyKey)) == ([], [], [])
+    assert Things(db, "key-422").create("I corrected")["name"] == "I corrected"
 
 
 def test_a_429_keeps_the_work_before_it_and_leaves_the_key_free_for_the_retry_it_asks_for(db):

@@ -1,10 +1,12 @@
 """The online quote page and the customer portal in a real headless Chromium, against the gateway
 served on a loopback port (werkzeug server in a thread) and the real services of the test."""
+import functools
 import os
 import re
-import time
 
 import pytest
+
+from paraph_platform.testing import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
@@ -15,14 +17,8 @@ def live(world):
     return world.s.serve()
 
 
-def wait(predicate, timeout=20.0, message="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {message}")
+# a browser shares the machine's cores: 20 s for what the page shows
+wait = functools.partial(wait_for, timeout=20.0, interval=0.1)
 
 
 def downloaded(driver, name):

@@ -48,6 +48,35 @@ def stale(element) -> bool:
         raise
 
 
+def fill(browser, values: dict):
+    """Type into the fields by id, replacing what they hold."""
+    for field_id, value in values.items():
+        element = by_id(browser, field_id)
+        element.clear()
+        element.send_keys(value)
+
+
+def portal_sign_in(browser, w, page_url: str, email: str, password: str):
+    """Sign in to the client portal on ``page_url`` (a portal page: its sign-in form shows first)."""
+    from selenium.webdriver.common.by import By
+    browser.get(page_url)
+    w.wait(lambda: browser.find_element(By.ID, "login").is_displayed(), message="the portal's sign-in")
+    browser.find_element(By.ID, "login-email").send_keys(email)
+    browser.find_element(By.ID, "login-password").send_keys(password)
+    browser.find_element(By.ID, "login-submit").click()
+
+
+def sign_with_the_emailed_code(browser, s, email: str):
+    """On the public signing page (its fields filled): ask for the one-time code, type the one sent to ``email``
+    (read through the system ``s``), sign, and wait until the page says it is signed."""
+    from signing_service import testing as esign
+    browser.find_element("id", "send").click()
+    s.wait_for(lambda: "Code envoyé" in browser.find_element("id", "msg").text, timeout=20, message="the code")
+    browser.find_element("id", "otp").send_keys(esign.otp(s, email))
+    browser.find_element("id", "go").click()
+    s.wait_for(lambda: "signé" in browser.find_element("id", "msg").text, timeout=30, message="the signature")
+
+
 def text_of(browser, id_) -> str:
     """The element's text, or "" while the next page loads (for waits after a click)."""
     from selenium.common.exceptions import WebDriverException

@@ -62,6 +62,18 @@ def signing_services(system):
 
 
 @pytest.fixture
+def seller(signing_services):
+    """On ``signing_services``: the license Vendeur SA (``admin``: its admin's token) and its customer Client SARL,
+    whose contact Jeanne Dupont (jeanne@client.test: ``contact``) is the one who signs."""
+    s = signing_services
+    admin = s.new_license("Vendeur SA", "admin@vendeur.test")["access_token"]
+    r = s.post("/api/v1/customers", token=admin, json={"name": "Client SARL", "contacts": [
+        {"first_name": "Jeanne", "last_name": "Dupont", "email": "jeanne@client.test"}]})
+    assert r.status_code == 201, r.get_json()
+    return SimpleNamespace(s=s, admin=admin, contact=r.get_json()["contacts"][0])
+
+
+@pytest.fixture
 def public_system(system, mail_sink):
     """Every service a customer's email involves (signing and portal too), and the web app as the ONE public
     address: it forwards the gateway's own paths (``/q/``, ``/sign/``, ``/portal``: the proxy on), as under

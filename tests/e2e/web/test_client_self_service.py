@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.web.browsing import ok
+from tests.e2e.web.browsing import ok, portal_sign_in
 from .conftest import PASSWORD
 from .test_admin_area import by_id, css, navigate
 
@@ -37,11 +37,7 @@ def test_a_client_updates_their_phone_and_the_company_address(web_system, staff,
     # the client portal's "My details": a bad phone number is refused next to its field, nothing is saved
     from selenium.webdriver.common.by import By
     portal = s.serve()  # the gateway serves the client portal (the web app forwards it under ./paraph up)
-    browser.get(f"{portal}/portal/profile?lang=fr")
-    w.wait(lambda: browser.find_element(By.ID, "login").is_displayed(), message="the portal's sign-in")
-    browser.find_element(By.ID, "login-email").send_keys("mireille@hervedavid.test")
-    browser.find_element(By.ID, "login-password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "login-submit").click()
+    portal_sign_in(browser, w, f"{portal}/portal/profile?lang=fr", "mireille@hervedavid.test", PASSWORD)
     w.wait(lambda: by_id(browser, "contact-phone").get_attribute("value") == "521 1224 6321",
            message="my details loaded")
     assert by_id(browser, "company-address.city").get_attribute("value") == "Montréal"

@@ -6,19 +6,13 @@ customer out in a perimeter and deactivates a portal access (asked once), and DU
 perimeter, neither sees the customer in the list nor opens its URL (404), nor sees any perimeter control."""
 import pytest
 
+from tests.e2e.web.browsing import fill
+
 from .test_admin_area import by_id, css, h1, navigate, notice, options, switch_user
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
 EXTRA_SERVICES = ("portal",)  # the contacts' portal access
-
-
-def fill(browser, values: dict):
-    """Type into the fields by id, replacing what they hold."""
-    for field_id, value in values.items():
-        element = by_id(browser, field_id)
-        element.clear()
-        element.send_keys(value)
 
 
 def invitations_to(w, email: str) -> list:

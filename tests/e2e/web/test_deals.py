@@ -6,16 +6,11 @@ in the customer file's deals tab; "+ Quote" opens the quote editor in the deal."
 import pytest
 from selenium.webdriver.support.ui import Select
 
+from tests.e2e.web.browsing import fill
+
 from .test_admin_area import by_id, css, h1, navigate, notice, switch_user
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
-
-
-def fill(browser, values: dict):
-    for field_id, value in values.items():
-        element = by_id(browser, field_id)
-        element.clear()
-        element.send_keys(value)
 
 
 def text(browser, element_id: str) -> str:

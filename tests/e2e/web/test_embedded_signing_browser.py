@@ -3,6 +3,7 @@ frames the embed URL; the signer signs inside the frame and the page receives ``
 ``paraph:signed`` from the signing page's origin. A page on another origin is refused by frame-ancestors
 and hears nothing. Real identity, perimeter, contracts and signing services behind the gateway (served on
 a loopback port); the integrator's pages are served by a second loopback server (another origin)."""
+import functools
 import html
 import threading
 import time
@@ -10,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from paraph_platform.testing import wait_for
 from signing_service import testing as esign
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
@@ -69,30 +71,19 @@ def integrators():
 
 
 @pytest.fixture
-def world(signing_services):
-    s = signing_services
-    admin = s.new_license("Vendeur SA", "admin@vendeur.test")
-    r = s.post("/api/v1/customers", json={"name": "Client SARL", "contacts": [
-        {"first_name": "Jeanne", "last_name": "Dupont", "email": "jeanne@client.test"}]},
-        token=admin["access_token"])
-    contact = r.get_json()["contacts"][0]
-    r = s.post("/api/v1/quotes", json={"title": "Maintenance", "contact_id": contact["id"], "lines": [
-        {"description": "Maintenance", "quantity": "1", "unit_price": "990.00"}]}, token=admin["access_token"])
+def world(seller):
+    s, admin = seller.s, seller.admin
+    r = s.post("/api/v1/quotes", json={"title": "Maintenance", "contact_id": seller.contact["id"], "lines": [
+        {"description": "Maintenance", "quantity": "1", "unit_price": "990.00"}]}, token=admin)
     quote = r.get_json()
-    r = s.post(f"/api/v1/contracts/{quote['id']}/signature-requests", token=admin["access_token"],
-               json={"signers": [{"contact_id": contact["id"]}]})
+    r = s.post(f"/api/v1/contracts/{quote['id']}/signature-requests", token=admin,
+               json={"signers": [{"contact_id": seller.contact["id"]}]})
     assert r.status_code == 201, r.get_json()
-    return {"s": s, "admin": admin["access_token"], "request": r.get_json()}
+    return {"s": s, "admin": admin, "request": r.get_json()}
 
 
-def wait(predicate, timeout=20.0, message="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {message}")
+# a browser shares the machine's cores: 20 s for what the page shows
+wait = functools.partial(wait_for, timeout=20.0, interval=0.1)
 
 
 def received(browser) -> list:

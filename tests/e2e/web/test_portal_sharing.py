@@ -15,7 +15,7 @@ import base64
 
 import pytest
 
-from tests.e2e.web.browsing import ok
+from tests.e2e.web.browsing import ok, portal_sign_in
 from .conftest import PASSWORD
 from .test_admin_area import by_id, css, navigate, notice
 
@@ -150,13 +150,8 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     browser.delete_all_cookies()
 
     # the observer in the client portal: exactly the visible attachments and milestones
-    from selenium.webdriver.common.by import By
     portal = s.serve()  # the gateway serves the client portal (the web app forwards it under ./paraph up)
-    browser.get(f"{portal}/portal?lang=fr")
-    w.wait(lambda: browser.find_element(By.ID, "login").is_displayed(), message="the portal's sign-in")
-    browser.find_element(By.ID, "login-email").send_keys("jean@hervedavid.test")
-    browser.find_element(By.ID, "login-password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "login-submit").click()
+    portal_sign_in(browser, w, f"{portal}/portal?lang=fr", "jean@hervedavid.test", PASSWORD)
     w.wait(lambda: css(browser, f"#contract-list li[data-contract-id='{contract['id']}']"), message="the contract")
     screenshot(browser, "portal-client-contracts")
     browser.get(f"{portal}/portal/contracts/{contract['id']}?lang=fr")

@@ -9,7 +9,7 @@ import hashlib
 import pytest
 from signing_service import testing as esign
 
-from tests.e2e.web.browsing import by_id, ok
+from tests.e2e.web.browsing import by_id, ok, sign_with_the_emailed_code
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
@@ -17,11 +17,8 @@ PNG = base64.b64decode(esign.signature_png(120, 80).split(",", 1)[1])
 
 
 @pytest.fixture
-def world(signing_services):
-    s = signing_services
-    admin = s.new_license("Vendeur SA", "admin@vendeur.test")["access_token"]
-    contact = ok(s.post("/api/v1/customers", token=admin, json={"name": "Client SARL", "contacts": [
-        {"first_name": "Jeanne", "last_name": "Dupont", "email": "jeanne@client.test"}]}))["contacts"][0]
+def world(seller):
+    s, admin, contact = seller.s, seller.admin, seller.contact
     quote = ok(s.post("/api/v1/quotes", token=admin, json={
         "title": "Location", "contact_id": contact["id"],
         "lines": [{"description": "Location", "quantity": "1", "unit_price": "990.00"}]}))
@@ -61,11 +58,7 @@ def test_a_signer_attaches_a_png_then_signs(world, browser, screenshot, tmp_path
     assert browser.find_element("id", "attachment-1-err").text == ""
     screenshot(browser, "sign-page-attachments-uploaded")
 
-    browser.find_element("id", "send").click()
-    s.wait_for(lambda: "Code envoyé" in browser.find_element("id", "msg").text, timeout=20, message="the code")
-    browser.find_element("id", "otp").send_keys(esign.otp(s, "jeanne@client.test"))
-    browser.find_element("id", "go").click()
-    s.wait_for(lambda: "signé" in browser.find_element("id", "msg").text, timeout=30, message="the signature")
+    sign_with_the_emailed_code(browser, s, "jeanne@client.test")
     screenshot(browser, "sign-page-attachments-signed")
 
     detail = ok(s.get(f"/api/v1/signature-requests/{req['id']}", token=admin))

@@ -10,7 +10,7 @@ import io
 import pytest
 from signing_service import testing as esign
 
-from tests.e2e.web.browsing import by_id, ok
+from tests.e2e.web.browsing import by_id, ok, sign_with_the_emailed_code
 
 from .conftest import SCREENSHOTS
 
@@ -29,11 +29,8 @@ SIGNATURE = {"type": "signature", "signer": 1, "page": 2, "x": 300, "y": 560, "w
 
 
 @pytest.fixture
-def world(signing_services):
-    s = signing_services
-    admin = s.new_license("Vendeur SA", "admin@vendeur.test")["access_token"]
-    contact = ok(s.post("/api/v1/customers", token=admin, json={"name": "Client SARL", "contacts": [
-        {"first_name": "Jeanne", "last_name": "Dupont", "email": "jeanne@client.test"}]}))["contacts"][0]
+def world(seller):
+    s, admin, contact = seller.s, seller.admin, seller.contact
     ctype = ok(s.post("/api/v1/contract-types", token=admin,
                       json={"name": "Devis deux pages", "kind": "quote", "template_html": TWO_PAGES}))
     quote = ok(s.post("/api/v1/quotes", token=admin, json={
@@ -123,11 +120,7 @@ def test_a_signer_fills_adopts_initials_draws_and_signs_placed_fields(world, bro
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", pad)
     ActionChains(browser).move_to_element_with_offset(pad, -100, 0).click_and_hold().move_by_offset(60, 20) \
         .move_by_offset(60, -25).move_by_offset(50, 15).release().perform()
-    browser.find_element("id", "send").click()
-    s.wait_for(lambda: "Code envoyé" in browser.find_element("id", "msg").text, timeout=20, message="the code")
-    browser.find_element("id", "otp").send_keys(esign.otp(s, "jeanne@client.test"))
-    browser.find_element("id", "go").click()
-    s.wait_for(lambda: "signé" in browser.find_element("id", "msg").text, timeout=30, message="the signature")
+    sign_with_the_emailed_code(browser, s, "jeanne@client.test")
     screenshot(browser, "sign-page-fields-signed")
 
     def completed():

@@ -25,6 +25,17 @@ def statuses(browser, center: str) -> list[tuple[str, str]]:
             for row in css(browser, f"#{center}-center-heading-table tbody tr")]
 
 
+def document_of_durand(s, token: str, kind: str, title: str, line: str, unit_price: str) -> dict:
+    """A contract or quote (``kind``) of the customer Atelier Durand, made for the test with its two contacts
+    Jeanne Durand (the document's contact) and Marc Leroy."""
+    customer = s.post("/api/v1/customers", token=token, json={"name": "Atelier Durand", "kind": "company", "contacts": [
+        {"first_name": "Jeanne", "last_name": "Durand", "email": "jeanne@durand.test"},
+        {"first_name": "Marc", "last_name": "Leroy", "email": "marc@durand.test"}]}).get_json()
+    return s.post("/api/v1/contracts", token=token, json={
+        "kind": kind, "title": title, "customer_id": customer["id"], "contact_id": customer["contacts"][0]["id"],
+        "lines": [{"description": line, "quantity": "1", "unit_price": unit_price, "tax_rate": "20"}]}).get_json()
+
+
 def reminders_to(w, email: str) -> int:
     return len([m for m in w.mail.messages(to=email)
                 if dict(m["headers"]).get("X-Paraph-Template") == "signature_reminder"])
@@ -36,13 +47,7 @@ def test_approvers_then_signers_status_reminders_and_cancel(public_system, brows
     sales = s.add_user(admin, "paul@acme.test", name="Paul Martin")
     s.add_user(admin, "claire@acme.test", name="Claire Juriste")
     token = sales["access_token"]
-    customer = s.post("/api/v1/customers", token=token, json={"name": "Atelier Durand", "kind": "company", "contacts": [
-        {"first_name": "Jeanne", "last_name": "Durand", "email": "jeanne@durand.test"},
-        {"first_name": "Marc", "last_name": "Leroy", "email": "marc@durand.test"}]}).get_json()
-    contract = s.post("/api/v1/contracts", token=token, json={
-        "kind": "contract", "title": "Contrat de maintenance", "customer_id": customer["id"],
-        "contact_id": customer["contacts"][0]["id"],
-        "lines": [{"description": "Maintenance", "quantity": "1", "unit_price": "1200", "tax_rate": "20"}]}).get_json()
+    contract = document_of_durand(s, token, "contract", "Contrat de maintenance", "Maintenance", "1200")
 
     signing_in(w)(browser, "paul@acme.test", next_path=f"/contracts/{contract['id']}")
     navigate(browser, "signature-center")
@@ -119,13 +124,7 @@ def test_quote_sent_with_options_then_a_signer_reassigned(public_system, browser
     admin = s.new_license("ACME Paris", "boss@acme.test")
     sales = s.add_user(admin, "paul@acme.test", name="Paul Martin")
     token = sales["access_token"]
-    customer = s.post("/api/v1/customers", token=token, json={"name": "Atelier Durand", "kind": "company", "contacts": [
-        {"first_name": "Jeanne", "last_name": "Durand", "email": "jeanne@durand.test"},
-        {"first_name": "Marc", "last_name": "Leroy", "email": "marc@durand.test"}]}).get_json()
-    quote = s.post("/api/v1/contracts", token=token, json={
-        "kind": "quote", "title": "Devis atelier", "customer_id": customer["id"],
-        "contact_id": customer["contacts"][0]["id"],
-        "lines": [{"description": "Installation", "quantity": "1", "unit_price": "900", "tax_rate": "20"}]}).get_json()
+    quote = document_of_durand(s, token, "quote", "Devis atelier", "Installation", "900")
     last_day = (datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=20)).isoformat()
     last_day_after = (datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=21)).isoformat()
     from babel.dates import format_date

@@ -5,9 +5,7 @@ automatically; see web/README.md "How to add a page".
 """
 from __future__ import annotations
 
-import importlib
 import logging
-import pkgutil
 
 from flask import Blueprint, Flask, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
@@ -15,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from paraph_platform.config import env, env_int, public_url
+from paraph_platform.modules import exported_by_modules
 
 from . import i18n
 from .api import ApiError, GatewayUnavailable, SignInRequired, sign_out_locally
@@ -46,12 +45,9 @@ def load_config(overrides: dict | None = None) -> dict:
 
 
 def _blueprints():
+    """The blueprint (``bp``) of each page module of paraph_web.pages."""
     from . import pages
-    for info in pkgutil.iter_modules(pages.__path__):
-        module = importlib.import_module(f"{pages.__name__}.{info.name}")
-        bp = getattr(module, "bp", None)
-        if isinstance(bp, Blueprint):
-            yield bp
+    return (bp for _module, bp in exported_by_modules(pages, "bp", Blueprint))
 
 
 def _error_page(status: int, title: str, text: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from marshmallow import Schema, fields, validate
 
-from ..routing import call, client_ip, route
+from ..routing import call, client_ip, forward, route
 from ..service_results import service_result
 
 # a one-time link (invitation, password reset) answers 410 once used or expired
@@ -36,18 +36,8 @@ class AcceptInvitationSchema(Schema):
     name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 
-class LinkInfoIn(Schema):
-    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
-    purpose = fields.String(required=True, validate=validate.OneOf(["invitation", "reset"]))
-
-
 class ForgotSchema(Schema):
     email = fields.String(required=True, validate=validate.Length(min=1, max=320))
-
-
-class ResetSchema(Schema):
-    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
 
 
 @route(bp, "/auth/login", ["POST"], body=LoginSchema, response=service_result("identity", "login"), public=True,
@@ -73,11 +63,9 @@ def logout(body):
     return None
 
 
-@route(bp, "/auth/logout-everywhere", ["POST"], response=service_result("identity", "end_sessions"), tags=["auth"])
-def logout_everywhere(actor):
-    """Sign out of every session of mine (every device, every license): refresh tokens end now, access
-    tokens are refused from their next request."""
-    return call("identity", "end_sessions", actor)
+forward(bp, "POST", "/auth/logout-everywhere", "identity.end_sessions", tags=["auth"], endpoint="logout_everywhere",
+        doc="""Sign out of every session of mine (every device, every license): refresh tokens end now, access
+    tokens are refused from their next request.""")
 
 
 @route(bp, "/auth/switch-license", ["POST"], body=SwitchSchema, response=service_result("identity", "switch_license"),
@@ -95,13 +83,10 @@ def accept_invitation(body):
     return call("identity", "accept_invitation", {**body, "client_ip": client_ip()})
 
 
-@route(bp, "/auth/link-info", ["POST"], body=LinkInfoIn, response=service_result("identity", "link_info"), public=True,
-       tags=["auth"], responses={410: LINK_GONE})
-def link_info(body):
-    """Who an emailed set-password (``invitation``) or reset link is for, without using it: the page it
+forward(bp, "POST", "/auth/link-info", "identity.link_info", public=True, tags=["auth"], responses={410: LINK_GONE},
+        doc="""Who an emailed set-password (``invitation``) or reset link is for, without using it: the page it
     opens shows the company and the email. 404 unknown link, 410 used or expired. The token travels in
-    the body, never in a logged URL."""
-    return call("identity", "link_info", body)
+    the body, never in a logged URL.""")
 
 
 @route(bp, "/auth/forgot-password", ["POST"], body=ForgotSchema,
@@ -111,11 +96,8 @@ def forgot_password(body):
     return call("identity", "request_password_reset", body["email"])
 
 
-@route(bp, "/auth/reset-password", ["POST"], body=ResetSchema, response=service_result("identity", "reset_password"),
-       public=True, tags=["auth"], responses={410: LINK_GONE})
-def reset_password(body):
-    """Set a new password with a single-use reset link; other sessions end."""
-    return call("identity", "reset_password", body)
+forward(bp, "POST", "/auth/reset-password", "identity.reset_password", public=True, tags=["auth"],
+        responses={410: LINK_GONE}, doc="Set a new password with a single-use reset link; other sessions end.")
 
 
 @route(bp, "/.well-known/jwks.json", ["GET"], response=service_result("identity", "jwks"), public=True, tags=["auth"])
@@ -127,10 +109,8 @@ def jwks():
     return resp
 
 
-@route(bp, "/me", ["GET"], response=service_result("identity", "me"), tags=["auth"])
-def me(actor):
-    """The signed-in user, their role here and the licenses they can switch to."""
-    return call("identity", "me", actor)
+forward(bp, "GET", "/me", "identity.me", tags=["auth"],
+        doc="The signed-in user, their role here and the licenses they can switch to.")
 
 
 class ChangePasswordSchema(Schema):

@@ -6,8 +6,8 @@ from marshmallow import Schema, fields, validate
 
 from paraph_platform.pagination import PageParams
 
-from ..routing import call, route
-from ..service_results import service_result
+from ..routing import call, forward, route
+from ..service_results import service_params, service_result
 
 bp = Blueprint("notify", __name__)
 
@@ -28,25 +28,6 @@ class LocaleQuery(Schema):
     locale = fields.String(load_default="fr", validate=validate.OneOf(LOCALES))
 
 
-class TemplateIn(Schema):
-    subject = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    text = fields.String(required=True, validate=validate.Length(min=1, max=50_000),
-                         metadata={"description": "plain-text email (Jinja, sandboxed)"})
-    html = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200_000),
-                         metadata={"description": "HTML email (autoescaped); null = derived from text"})
-    sms = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2_000),
-                        metadata={"description": "SMS text; null = the default"})
-
-
-class PreviewIn(Schema):
-    subject = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
-    text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50_000))
-    html = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200_000))
-    sms = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2_000))
-    vars = fields.Dict(keys=fields.String(), load_default=dict,
-                       metadata={"description": "variables (sample values are used for the others)"})
-
-
 class NotificationQuery(PageParams):
     status = fields.String(load_default=None, validate=validate.OneOf(["queued", "sending", "sent", "failed"]))
     channel = fields.String(load_default=None, validate=validate.OneOf(["email", "sms"]))
@@ -58,33 +39,6 @@ class NotificationQuery(PageParams):
     until = fields.AwareDateTime(load_default=None)
 
 
-EVENT_TYPES = fields.List(fields.String(validate=validate.Length(min=1, max=128)), validate=validate.Length(min=1, max=100),
-                          metadata={"description": "event types (GET /webhooks/event-types) or ['*']"})
-
-
-class WebhookIn(Schema):
-    url = fields.String(required=True, validate=validate.Length(min=1, max=2000),
-                        metadata={"description": "http(s) endpoint receiving POSTs"})
-    event_types = fields.List(fields.String(validate=validate.Length(min=1, max=128)), required=True,
-                              validate=validate.Length(min=1, max=100),
-                              metadata={"description": "event types (GET /webhooks/event-types) or ['*']"})
-    description = fields.String(load_default="", validate=validate.Length(max=500))
-    enabled = fields.Boolean(load_default=True)
-
-
-class WebhookPatch(Schema):
-    url = fields.String(validate=validate.Length(min=1, max=2000))
-    event_types = fields.List(fields.String(validate=validate.Length(min=1, max=128)),
-                              validate=validate.Length(min=1, max=100))
-    description = fields.String(validate=validate.Length(max=500))
-    enabled = fields.Boolean(metadata={"description": "true re-enables a disabled webhook (failure counters reset)"})
-
-
-class RotateIn(Schema):
-    grace_seconds = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=7 * 86400),
-                                   metadata={"description": "the previous secret keeps signing this long (default 86400)"})
-
-
 class DeliveryQuery(PageParams):
     status = fields.String(load_default=None, validate=validate.OneOf(["pending", "sending", "succeeded", "failed"]))
     event_type = fields.String(load_default=None, validate=validate.Length(max=128))
@@ -92,19 +46,11 @@ class DeliveryQuery(PageParams):
     since = fields.AwareDateTime(load_default=None)
 
 
-class ReplayIn(Schema):
-    since = fields.AwareDateTime(required=True, metadata={"description": "failed deliveries created from this time"})
-    until = fields.AwareDateTime(load_default=None, allow_none=True)
-
-
 # -- templates -------------------------------------------------------------------------------------
 
-@route(bp, "/notification-templates", ["GET"], response=service_result("notify", "list_templates"), roles=ADMIN,
-       tags=["notifications"])
-def list_templates(actor):
-    """Every template in every locale: the license's version or the built-in default (a fixed set, one per
-    template and locale: not paginated)."""
-    return call("notify", "list_templates", actor)
+forward(bp, "GET", "/notification-templates", "notify.list_templates", roles=ADMIN, tags=["notifications"],
+        doc="""Every template in every locale: the license's version or the built-in default (a fixed set, one per
+    template and locale: not paginated).""")
 
 
 @route(bp, f"/notification-templates/{NAME}", ["GET"], query=LocaleQuery,
@@ -114,7 +60,7 @@ def get_template(actor, name, query):
     return call("notify", "get_template", actor, name, query["locale"])
 
 
-@route(bp, f"/notification-templates/{NAME}", ["PUT"], query=LocaleQuery, body=TemplateIn,
+@route(bp, f"/notification-templates/{NAME}", ["PUT"], query=LocaleQuery, body=service_params("notify", "put_template"),
        response=service_result("notify", "put_template"), roles=ADMIN, tags=["notifications"])
 def put_template(actor, name, query, body):
     """Save the license's version of a template; unknown variables or syntax errors are a 422."""
@@ -128,7 +74,8 @@ def reset_template(actor, name, query):
     return call("notify", "reset_template", actor, name, query["locale"])
 
 
-@route(bp, f"/notification-templates/{NAME}/preview", ["POST"], query=LocaleQuery, body=PreviewIn,
+@route(bp, f"/notification-templates/{NAME}/preview", ["POST"], query=LocaleQuery,
+       body=service_params("notify", "preview_template"),
        response=service_result("notify", "preview_template"), tags=["notifications"])
 def preview_template(actor, name, query, body):
     """Render the saved template, or the draft parts sent, with sample (or given) variables (license admins).
@@ -139,104 +86,55 @@ def preview_template(actor, name, query, body):
 
 # -- delivery log ----------------------------------------------------------------------------------
 
-@route(bp, "/notifications", ["GET"], query=NotificationQuery, response=service_result("notify", "list_notifications"),
-       roles=MANAGERS, tags=["notifications"])
-def list_notifications(actor, query):
-    """Emails and SMS sent (or being sent) for this license, newest first. A front user manager sees only the
+forward(bp, "GET", "/notifications", "notify.list_notifications", query=NotificationQuery, roles=MANAGERS,
+        tags=["notifications"],
+        doc="""Emails and SMS sent (or being sent) for this license, newest first. A front user manager sees only the
     messages about customers in their perimeter and the staff invitations (other messages about no customer are
     for license admins). One-time codes are masked in subjects and logged SMS texts. Walk the log with
-    `next_cursor`; `count=true` adds `total`."""
-    return call("notify", "list_notifications", actor, query)
+    `next_cursor`; `count=true` adds `total`.""")
 
-
-@route(bp, "/notifications/<notification_id>", ["GET"], response=service_result("notify", "get_notification"),
-       roles=MANAGERS, tags=["notifications"])
-def get_notification(actor, notification_id):
-    """One notification of the delivery log."""
-    return call("notify", "get_notification", actor, notification_id)
+forward(bp, "GET", "/notifications/<notification_id>", "notify.get_notification", roles=MANAGERS,
+        tags=["notifications"], doc="One notification of the delivery log.")
 
 
 # -- webhooks --------------------------------------------------------------------------------------
 
-@route(bp, "/webhooks/event-types", ["GET"], response=service_result("notify", "webhook_event_types"), roles=ADMIN,
-       tags=["webhooks"])
-def webhook_event_types(actor):
-    """Event types a webhook can subscribe to, the retry schedule and the signature scheme."""
-    return call("notify", "webhook_event_types", actor)
+forward(bp, "GET", "/webhooks/event-types", "notify.webhook_event_types", roles=ADMIN, tags=["webhooks"],
+        doc="Event types a webhook can subscribe to, the retry schedule and the signature scheme.")
 
+forward(bp, "POST", "/webhooks", "notify.create_webhook", roles=ADMIN, status=201, tags=["webhooks"],
+        doc="Subscribe an endpoint to events; the answer holds the signing secret (shown once).")
 
-@route(bp, "/webhooks", ["POST"], body=WebhookIn, response=service_result("notify", "create_webhook"), roles=ADMIN,
-       status=201, tags=["webhooks"])
-def create_webhook(actor, body):
-    """Subscribe an endpoint to events; the answer holds the signing secret (shown once)."""
-    return call("notify", "create_webhook", actor, body)
+forward(bp, "GET", "/webhooks", "notify.list_webhooks", roles=ADMIN, tags=["webhooks"],
+        doc="""Webhooks of this license (without their secrets): all of them, not paginated (a license subscribes a
+    handful of endpoints).""")
 
+forward(bp, "GET", "/webhooks/<webhook_id>", "notify.get_webhook", roles=ADMIN, tags=["webhooks"],
+        doc="One webhook and its health (failures, disabled reason).")
 
-@route(bp, "/webhooks", ["GET"], response=service_result("notify", "list_webhooks"), roles=ADMIN, tags=["webhooks"])
-def list_webhooks(actor):
-    """Webhooks of this license (without their secrets): all of them, not paginated (a license subscribes a
-    handful of endpoints)."""
-    return call("notify", "list_webhooks", actor)
+forward(bp, "PATCH", "/webhooks/<webhook_id>", "notify.update_webhook", roles=ADMIN, tags=["webhooks"],
+        doc="Change the URL, event types or description; enable or disable.")
 
+forward(bp, "DELETE", "/webhooks/<webhook_id>", "notify.delete_webhook", roles=ADMIN, tags=["webhooks"], status=204,
+        doc="Delete a webhook and its delivery log.")
 
-@route(bp, "/webhooks/<webhook_id>", ["GET"], response=service_result("notify", "get_webhook"), roles=ADMIN,
-       tags=["webhooks"])
-def get_webhook(actor, webhook_id):
-    """One webhook and its health (failures, disabled reason)."""
-    return call("notify", "get_webhook", actor, webhook_id)
+forward(bp, "POST", "/webhooks/<webhook_id>/rotate-secret", "notify.rotate_webhook_secret", roles=ADMIN,
+        tags=["webhooks"],
+        doc="A new signing secret (shown once); the previous one keeps signing during grace_seconds.")
 
+forward(bp, "GET", "/webhooks/<webhook_id>/deliveries", "notify.list_webhook_deliveries", query=DeliveryQuery,
+        roles=ADMIN, tags=["webhooks"],
+        doc="Delivery log of a webhook, newest first; walk it with `next_cursor`, `count=true` adds `total`.")
 
-@route(bp, "/webhooks/<webhook_id>", ["PATCH"], body=WebhookPatch, response=service_result("notify", "update_webhook"),
-       roles=ADMIN, tags=["webhooks"])
-def update_webhook(actor, webhook_id, body):
-    """Change the URL, event types or description; enable or disable."""
-    return call("notify", "update_webhook", actor, webhook_id, body)
+forward(bp, "GET", "/webhooks/<webhook_id>/deliveries/<delivery_id>", "notify.get_webhook_delivery", roles=ADMIN,
+        tags=["webhooks"], doc="One delivery with its payload and attempts.")
 
+forward(bp, "POST", "/webhooks/<webhook_id>/deliveries/<delivery_id>/replay", "notify.replay_webhook_delivery",
+        roles=ADMIN, status=202, tags=["webhooks"], doc="Send a past delivery again (same event, same Webhook-Id).")
 
-@route(bp, "/webhooks/<webhook_id>", ["DELETE"], roles=ADMIN, tags=["webhooks"], status=204)
-def delete_webhook(actor, webhook_id):
-    """Delete a webhook and its delivery log."""
-    call("notify", "delete_webhook", actor, webhook_id)
-    return None
+forward(bp, "POST", "/webhooks/<webhook_id>/test", "notify.send_test_webhook", roles=ADMIN, status=202,
+        tags=["webhooks"],
+        doc="Send a test delivery (event type webhook.tested.v1, signed like any other) to this endpoint now.")
 
-
-@route(bp, "/webhooks/<webhook_id>/rotate-secret", ["POST"], body=RotateIn,
-       response=service_result("notify", "rotate_webhook_secret"), roles=ADMIN, tags=["webhooks"])
-def rotate_webhook_secret(actor, webhook_id, body):
-    """A new signing secret (shown once); the previous one keeps signing during grace_seconds."""
-    return call("notify", "rotate_webhook_secret", actor, webhook_id, body)
-
-
-@route(bp, "/webhooks/<webhook_id>/deliveries", ["GET"], query=DeliveryQuery,
-       response=service_result("notify", "list_webhook_deliveries"), roles=ADMIN, tags=["webhooks"])
-def list_webhook_deliveries(actor, webhook_id, query):
-    """Delivery log of a webhook, newest first; walk it with `next_cursor`, `count=true` adds `total`."""
-    return call("notify", "list_webhook_deliveries", actor, webhook_id, query)
-
-
-@route(bp, "/webhooks/<webhook_id>/deliveries/<delivery_id>", ["GET"],
-       response=service_result("notify", "get_webhook_delivery"), roles=ADMIN, tags=["webhooks"])
-def get_webhook_delivery(actor, webhook_id, delivery_id):
-    """One delivery with its payload and attempts."""
-    return call("notify", "get_webhook_delivery", actor, webhook_id, delivery_id)
-
-
-@route(bp, "/webhooks/<webhook_id>/deliveries/<delivery_id>/replay", ["POST"],
-       response=service_result("notify", "replay_webhook_delivery"), roles=ADMIN, status=202, tags=["webhooks"])
-def replay_webhook_delivery(actor, webhook_id, delivery_id):
-    """Send a past delivery again (same event, same Webhook-Id)."""
-    return call("notify", "replay_webhook_delivery", actor, webhook_id, delivery_id)
-
-
-@route(bp, "/webhooks/<webhook_id>/test", ["POST"], response=service_result("notify", "send_test_webhook"), roles=ADMIN,
-       status=202, tags=["webhooks"])
-def send_test_webhook(actor, webhook_id):
-    """Send a test delivery (event type webhook.tested.v1, signed like any other) to this endpoint now."""
-    return call("notify", "send_test_webhook", actor, webhook_id)
-
-
-@route(bp, "/webhooks/<webhook_id>/replay", ["POST"], body=ReplayIn,
-       response=service_result("notify", "replay_webhook_deliveries"), roles=ADMIN, status=202, tags=["webhooks"])
-def replay_webhook_deliveries(actor, webhook_id, body):
-    """Send again every failed delivery since a time whose event was never delivered."""
-    return call("notify", "replay_webhook_deliveries", actor, webhook_id, body)
+forward(bp, "POST", "/webhooks/<webhook_id>/replay", "notify.replay_webhook_deliveries", roles=ADMIN, status=202,
+        tags=["webhooks"], doc="Send again every failed delivery since a time whose event was never delivered.")

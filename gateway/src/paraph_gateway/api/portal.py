@@ -7,10 +7,9 @@ from marshmallow import Schema, fields, validate
 
 from paraph_platform.pagination import PageParams
 
-from ..routing import call, client_ip, route
-from ..service_results import service_result
+from ..routing import call, client_ip, forward, route
+from ..service_results import service_params, service_result
 from ..downloads import file_response
-from .contracts.customers import Address
 
 bp = Blueprint("portal", __name__)
 
@@ -21,55 +20,12 @@ ID = validate.Length(min=1, max=64)
 
 # -- schemas (public API) ----------------------------------------------------------------------
 
-class AccessIn(Schema):
-    user_code = fields.String(required=True, validate=validate.Length(min=1, max=64),
-                              metadata={"description": "the client may sign in with it (with email and password)"})
-    email = fields.Email(allow_none=True, validate=validate.Length(max=320),
-                         metadata={"description": "defaults to the contact's email"})
-    company = fields.String(allow_none=True, validate=validate.Length(max=200),
-                            metadata={"description": "defaults to the customer's name; clients of the same company "
-                                                     "see each other's requests"})
-    allowed_ip = fields.IP(allow_none=True, metadata={"description": "only this IP address may sign in and use the "
-                                                                     "portal (optional)"})
-    branch = fields.String(allow_none=True, validate=validate.Length(max=200),
-                           metadata={"description": "limit the client to the shares made for this branch (optional)"})
-    locale = fields.String(allow_none=True, validate=validate.OneOf(["fr", "en"]))
-    send_email = fields.Boolean(metadata={"description": "send the invitation email (set-password link); "
-                                                         "default true"})
-
-
 class ClientQuery(PageParams):
     q = fields.String(validate=validate.Length(max=200),
                       metadata={"description": "name, email, user code or company contains"})
     status = fields.String(validate=validate.OneOf(["invited", "active", "deactivated"]))
     company = fields.String(validate=validate.Length(max=200), metadata={"description": "exactly this company"})
     customer_id = fields.String(validate=ID)
-
-
-class AccessPatch(Schema):
-    user_code = fields.String(validate=validate.Length(min=1, max=64))
-    company = fields.String(allow_none=True, validate=validate.Length(max=200))
-    allowed_ip = fields.IP(allow_none=True, metadata={"description": "null removes the IP restriction"})
-    branch = fields.String(allow_none=True, validate=validate.Length(max=200),
-                           metadata={"description": "null removes the branch restriction"})
-
-
-class Access(Schema):
-    contact_id = fields.String()
-    customer_id = fields.String()
-    user_id = fields.String()
-    email = fields.String()
-    name = fields.String()
-    user_code = fields.String()
-    company = fields.String(allow_none=True)
-    branch = fields.String(allow_none=True)
-    allowed_ip = fields.String(allow_none=True)
-    locale = fields.String()
-    role = fields.String(metadata={"description": "always client"})
-    status = fields.String(metadata={"description": "invited | active | deactivated"})
-    created_at = fields.String()
-    updated_at = fields.String()
-    customer_name = fields.String(metadata={"description": "in the list of the license's portal clients"})
 
 
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 ().\-/]{3,38}$",
@@ -91,24 +47,20 @@ class MyContactPatch(Schema):
     fax = _phone()
 
 
+class Address(Schema):
+    """The lines of a postal address a portal client may change (contracts' customer address)."""
+    line1 = fields.String(validate=validate.Length(max=200))
+    line2 = fields.String(validate=validate.Length(max=200))
+    postal_code = fields.String(validate=validate.Length(max=20))
+    city = fields.String(validate=validate.Length(max=120))
+    region = fields.String(validate=validate.Length(max=120))
+    country = fields.String(validate=validate.Length(max=120))
+
+
 class MyCompanyPatch(Schema):
     email = fields.Email(allow_none=True)
     phone = _phone()
     address = fields.Nested(Address, metadata={"description": "the lines given replace those lines"})
-
-
-class ShareIn(Schema):
-    requester_contact_id = fields.String(required=True, validate=ID,
-                                         metadata={"description": "the portal client asking for the contract"})
-    observer_contact_ids = fields.List(fields.String(validate=ID), validate=validate.Length(max=100),
-                                       metadata={"description": "other portal clients of the same company"})
-    show_attachments = fields.Boolean(allow_none=True,
-                                      metadata={"description": "true shows every attachment on the portal, false "
-                                                               "hides them; omitted keeps each attachment's setting "
-                                                               "(default of the contract type / license)"})
-    branch = fields.String(allow_none=True, validate=validate.Length(max=200),
-                           metadata={"description": "defaults to the requester contact's branch"})
-    message = fields.String(validate=validate.Length(max=5000))
 
 
 class Person(Schema):
@@ -141,24 +93,6 @@ class ShareOut(Schema):
     revoked_at = fields.String(allow_none=True)
 
 
-class QuoteSendIn(Schema):
-    contact_id = fields.String(allow_none=True, validate=ID,
-                               metadata={"description": "a contact of the quote's customer; default the quote's "
-                                                        "contact"})
-    attach_pdf = fields.Boolean(metadata={"description": "attach the quote as a PDF (\"JOINDRE LE DEVIS EN PDF\")"})
-    request_signature = fields.Boolean(allow_none=True,
-                                       metadata={"description": "ask for an electronic signature; default on when "
-                                                                "the license enables electronic signature"})
-    message = fields.String(validate=validate.Length(max=5000))
-    locale = fields.String(allow_none=True, validate=validate.OneOf(["fr", "en"]))
-    template = fields.String(allow_none=True, validate=validate.OneOf(["quote_send", "quote_reminder"]),
-                             metadata={"description": "the email template; default quote_send the first time, "
-                                                      "quote_reminder afterwards"})
-    subject = fields.String(allow_none=True, validate=validate.Length(max=500),
-                            metadata={"description": "the email's subject as written on the send screen (plain "
-                                                     "text); default the template's"})
-
-
 class PortalActIn(Schema):
     class Meta:
         unknown = "include"
@@ -169,67 +103,40 @@ class PortalActIn(Schema):
 
 # -- staff: client access of a contact ------------------------------------------------------------
 
-def _json(body: dict) -> dict:
-    return {k: (str(v) if k == "allowed_ip" and v is not None else v) for k, v in body.items()}
+forward(bp, "POST", "/contacts/<contact_id>/portal-access", "portal.grant_access", roles=STAFF, status=201,
+        tags=["customer portal"],
+        doc="""Give a customer's contact access to the customer portal (role Client); an email invites them to set
+    a password. Optional IP address and branch restrictions.""")
 
+forward(bp, "GET", "/contacts/<contact_id>/portal-access", "portal.get_access", roles=STAFF, tags=["customer portal"],
+        doc="The contact's portal access.")
 
-@route(bp, "/contacts/<contact_id>/portal-access", ["POST"], body=AccessIn,
-       response=service_result("portal", "grant_access"), roles=STAFF, status=201, tags=["customer portal"])
-def grant_access(actor, contact_id, body):
-    """Give a customer's contact access to the customer portal (role Client); an email invites them to set
-    a password. Optional IP address and branch restrictions."""
-    return call("portal", "grant_access", actor, contact_id, _json(body))
+forward(bp, "PATCH", "/contacts/<contact_id>/portal-access", "portal.update_access", roles=STAFF,
+        tags=["customer portal"], doc="Change the client's company, user code, IP or branch restriction.")
 
+forward(bp, "DELETE", "/contacts/<contact_id>/portal-access", "portal.revoke_access", roles=STAFF,
+        tags=["customer portal"],
+        doc="Deactivate the contact's portal access (license admins and front user managers).")
 
-@route(bp, "/contacts/<contact_id>/portal-access", ["GET"], response=service_result("portal", "get_access"),
-       roles=STAFF, tags=["customer portal"])
-def get_access(actor, contact_id):
-    """The contact's portal access."""
-    return call("portal", "get_access", actor, contact_id)
+forward(bp, "POST", "/contacts/<contact_id>/portal-access/resend-invitation", "portal.resend_access_invitation",
+        roles=STAFF, tags=["customer portal"], doc="Send the portal invitation again (earlier links stop working).")
 
+forward(bp, "GET", "/customers/<customer_id>/portal-accesses", "portal.list_accesses", roles=STAFF,
+        tags=["customer portal"],
+        doc="""The customer's portal clients (Settings > Customer portal > Manage clients): all of them, one per
+    contact of the customer (not paginated; `/portal-clients?customer_id=` pages them).""")
 
-@route(bp, "/contacts/<contact_id>/portal-access", ["PATCH"], body=AccessPatch,
-       response=service_result("portal", "update_access"), roles=STAFF, tags=["customer portal"])
-def update_access(actor, contact_id, body):
-    """Change the client's company, user code, IP or branch restriction."""
-    return call("portal", "update_access", actor, contact_id, _json(body))
-
-
-@route(bp, "/contacts/<contact_id>/portal-access", ["DELETE"], response=service_result("portal", "revoke_access"),
-       roles=STAFF, tags=["customer portal"])
-def revoke_access(actor, contact_id):
-    """Deactivate the contact's portal access (license admins and front user managers)."""
-    return call("portal", "revoke_access", actor, contact_id)
-
-
-@route(bp, "/contacts/<contact_id>/portal-access/resend-invitation", ["POST"],
-       response=service_result("portal", "resend_access_invitation"), roles=STAFF, tags=["customer portal"])
-def resend_access_invitation(actor, contact_id):
-    """Send the portal invitation again (earlier links stop working)."""
-    return call("portal", "resend_access_invitation", actor, contact_id)
-
-
-@route(bp, "/customers/<customer_id>/portal-accesses", ["GET"], response=service_result("portal", "list_accesses"),
-       roles=STAFF, tags=["customer portal"])
-def list_accesses(actor, customer_id):
-    """The customer's portal clients (Settings > Customer portal > Manage clients): all of them, one per
-    contact of the customer (not paginated; `/portal-clients?customer_id=` pages them)."""
-    return call("portal", "list_accesses", actor, customer_id)
-
-
-@route(bp, "/portal-clients", ["GET"], query=ClientQuery, response=service_result("portal", "list_clients"),
-       roles=("license_admin", "front_user_manager"), tags=["customer portal"])
-def list_clients(actor, query):
-    """The license's portal clients with customer, company, status and restrictions (Settings > Customer
+forward(bp, "GET", "/portal-clients", "portal.list_clients", query=ClientQuery,
+        roles=("license_admin", "front_user_manager"), tags=["customer portal"],
+        doc="""The license's portal clients with customer, company, status and restrictions (Settings > Customer
     portal > Manage clients); a front user manager sees those of their perimeters' customers. By company,
-    name: walk with `next_cursor`; `count=true` adds `total`."""
-    return call("portal", "list_clients", actor, query)
+    name: walk with `next_cursor`; `count=true` adds `total`.""")
 
 
 # -- staff: sharing a contract on the portal ---------------------------------------------------------
 
-@route(bp, "/contracts/<contract_id>/portal-share", ["POST"], body=ShareIn, response=ShareOut, roles=STAFF,
-       status=201, tags=["customer portal"])
+@route(bp, "/contracts/<contract_id>/portal-share", ["POST"], body=service_params("portal", "share_contract"),
+       response=ShareOut, roles=STAFF, status=201, tags=["customer portal"])
 def share_contract(actor, contract_id, body):
     """Show the contract in the customer portal to a requester and observers (portal clients of the
     contract's customer, same company); they receive an email with a link to the portal."""
@@ -237,50 +144,28 @@ def share_contract(actor, contract_id, body):
     return result, 201 if result.pop("created", True) else 200
 
 
-@route(bp, "/contracts/<contract_id>/portal-share", ["DELETE"], response=service_result("portal", "unshare_contract"),
-       roles=STAFF, tags=["customer portal"])
-def unshare_contract(actor, contract_id):
-    """Stop showing the contract in the customer portal."""
-    return call("portal", "unshare_contract", actor, contract_id)
+forward(bp, "DELETE", "/contracts/<contract_id>/portal-share", "portal.unshare_contract", roles=STAFF,
+        tags=["customer portal"], doc="Stop showing the contract in the customer portal.")
 
-
-@route(bp, "/contracts/<contract_id>/portal", ["GET"], response=service_result("portal", "contract_portal"),
-       roles=STAFF, tags=["customer portal"])
-def contract_portal(actor, contract_id):
-    """Whether the contract is shared on the portal, with whom, and which attachments and milestones show."""
-    return call("portal", "contract_portal", actor, contract_id)
+forward(bp, "GET", "/contracts/<contract_id>/portal", "portal.contract_portal", roles=STAFF, tags=["customer portal"],
+        doc="Whether the contract is shared on the portal, with whom, and which attachments and milestones show.")
 
 
 # -- staff: online quotes -----------------------------------------------------------------------------
 
-@route(bp, "/quotes/<contract_id>/send", ["GET"], response=service_result("portal", "send_info"), roles=STAFF,
-       tags=["quotes"])
-def send_info(actor, contract_id):
-    """What the send screen shows: "Envoyer par email" or "Relancer par email", default contact, signature."""
-    return call("portal", "send_info", actor, contract_id)
+forward(bp, "GET", "/quotes/<contract_id>/send", "portal.send_info", roles=STAFF, tags=["quotes"],
+        doc="""What the send screen shows: "Envoyer par email" or "Relancer par email", default contact, signature.""")
 
+forward(bp, "POST", "/quotes/<contract_id>/send", "portal.send_quote", roles=STAFF, tags=["quotes"], timeout=30,
+        doc="""Send the quote by email with an "Accéder au document" link to its online page (the reminder template
+    after the first send); optionally attach the PDF and request an electronic signature.""")
 
-@route(bp, "/quotes/<contract_id>/send", ["POST"], body=QuoteSendIn, response=service_result("portal", "send_quote"),
-       roles=STAFF, tags=["quotes"])
-def send_quote(actor, contract_id, body):
-    """Send the quote by email with an "Accéder au document" link to its online page (the reminder template
-    after the first send); optionally attach the PDF and request an electronic signature."""
-    return call("portal", "send_quote", actor, contract_id, body, timeout=30)
+forward(bp, "GET", "/quotes/<contract_id>/activity", "portal.quote_activity", roles=STAFF, tags=["quotes"],
+        doc="""Every view, download and feedback of the quote, on its online page or in the customer portal (date, time,
+    IP, browser, channel), link scanners' prefetches, and every email sent.""")
 
-
-@route(bp, "/quotes/<contract_id>/activity", ["GET"], response=service_result("portal", "quote_activity"), roles=STAFF,
-       tags=["quotes"])
-def quote_activity(actor, contract_id):
-    """Every view, download and feedback of the quote, on its online page or in the customer portal (date, time,
-    IP, browser, channel), link scanners' prefetches, and every email sent."""
-    return call("portal", "quote_activity", actor, contract_id)
-
-
-@route(bp, "/quotes/<contract_id>/links", ["DELETE"], response=service_result("portal", "revoke_quote_links"),
-       roles=STAFF, tags=["quotes"])
-def revoke_quote_links(actor, contract_id):
-    """Deactivate the links to the quote's online page."""
-    return call("portal", "revoke_quote_links", actor, contract_id)
+forward(bp, "DELETE", "/quotes/<contract_id>/links", "portal.revoke_quote_links", roles=STAFF, tags=["quotes"],
+        doc="Deactivate the links to the quote's online page.")
 
 
 # -- portal clients ----------------------------------------------------------------------------------
@@ -291,40 +176,23 @@ def _meta() -> dict:
             "method": request.method}
 
 
-@route(bp, "/portal/me", ["GET"], response=service_result("portal", "client_me"), roles=CLIENT,
-       tags=["portal (clients)"])
-def client_me(actor):
-    """The signed-in client: contact, customer, company and branch."""
-    return call("portal", "client_me", actor)
+forward(bp, "GET", "/portal/me", "portal.client_me", roles=CLIENT, tags=["portal (clients)"],
+        doc="The signed-in client: contact, customer, company and branch.")
 
+forward(bp, "GET", "/portal/me/profile", "portal.client_profile", roles=CLIENT, tags=["portal (clients)"],
+        doc="Your contact details and your company's, as you may update them.")
 
-@route(bp, "/portal/me/profile", ["GET"], response=service_result("portal", "client_profile"), roles=CLIENT,
-       tags=["portal (clients)"])
-def client_profile(actor):
-    """Your contact details and your company's, as you may update them."""
-    return call("portal", "client_profile", actor)
+forward(bp, "PATCH", "/portal/me/contact", "portal.client_update_contact", body=MyContactPatch, roles=CLIENT,
+        tags=["portal (clients)"],
+        doc="""Update your own contact details; your salesperson is told and the change is kept in your customer
+    file's history. Sending the same values again changes nothing.""")
 
+forward(bp, "PATCH", "/portal/me/company", "portal.client_update_company", body=MyCompanyPatch, roles=CLIENT,
+        tags=["portal (clients)"],
+        doc="Update your company's address, phone or email (same rules as your own details).")
 
-@route(bp, "/portal/me/contact", ["PATCH"], body=MyContactPatch,
-       response=service_result("portal", "client_update_contact"), roles=CLIENT, tags=["portal (clients)"])
-def client_update_contact(actor, body):
-    """Update your own contact details; your salesperson is told and the change is kept in your customer
-    file's history. Sending the same values again changes nothing."""
-    return call("portal", "client_update_contact", actor, body)
-
-
-@route(bp, "/portal/me/company", ["PATCH"], body=MyCompanyPatch,
-       response=service_result("portal", "client_update_company"), roles=CLIENT, tags=["portal (clients)"])
-def client_update_company(actor, body):
-    """Update your company's address, phone or email (same rules as your own details)."""
-    return call("portal", "client_update_company", actor, body)
-
-
-@route(bp, "/portal/contracts", ["GET"], response=service_result("portal", "client_contracts"), roles=CLIENT,
-       tags=["portal (clients)"])
-def client_contracts(actor):
-    """Contracts shared with you or with your company (limited to your branch if your access is)."""
-    return call("portal", "client_contracts", actor)
+forward(bp, "GET", "/portal/contracts", "portal.client_contracts", roles=CLIENT, tags=["portal (clients)"],
+        doc="Contracts shared with you or with your company (limited to your branch if your access is).")
 
 
 @route(bp, "/portal/contracts/<contract_id>", ["GET"], response=service_result("portal", "client_contract"),
@@ -351,10 +219,8 @@ def client_attachment(actor, attachment_id):
     return file_response(call("portal", "client_attachment", actor, attachment_id, timeout=60))
 
 
-@route(bp, "/portal/tasks", ["GET"], response=service_result("portal", "tasks"), tags=["portal (clients)"])
-def tasks(actor):
-    """Your approvals and signatures waiting (clients and collaborators added as approvers or signers)."""
-    return call("portal", "tasks", actor)
+forward(bp, "GET", "/portal/tasks", "portal.tasks", tags=["portal (clients)"],
+        doc="Your approvals and signatures waiting (clients and collaborators added as approvers or signers).")
 
 
 @route(bp, "/portal/tasks/<participant_id>/act", ["POST"], body=PortalActIn, response=service_result("portal", "act"),

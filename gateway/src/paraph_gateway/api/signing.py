@@ -16,8 +16,8 @@ from paraph_platform.pagination import PageParams
 from paraph_platform.errors import BadRequest, InvalidInput, PayloadTooLarge
 
 from ..downloads import file_response
-from ..routing import MAX_JSON_DEPTH, FormBody, call, client_ip, json_body, json_deeper_than, route
-from ..service_results import service_result
+from ..routing import MAX_JSON_DEPTH, FormBody, call, client_ip, forward, json_body, json_deeper_than, route
+from ..service_results import service_params, service_result
 
 bp = Blueprint("signing", __name__)
 
@@ -157,23 +157,6 @@ class ListQuery(PageParams):
                                                     "expired"]))
 
 
-class CancelIn(Schema):
-    reason = fields.String(validate=validate.Length(max=2000))
-
-
-class ReassignIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.Email(required=True, validate=validate.Length(max=320))
-    phone = fields.String(allow_none=True, validate=PHONE)
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-
-
-class RemindIn(Schema):
-    participant_id = fields.String(allow_none=True, validate=ID,
-                                   metadata={"description": "only this participant; default everybody whose turn "
-                                                            "it is"})
-
-
 class SignIn(Schema):
     otp = fields.String(allow_none=True, validate=validate.Length(max=12), metadata={"description": "one-time code"})
     consent = fields.Boolean(metadata={"description": "the signer ticked the consent text"})
@@ -192,16 +175,8 @@ class SignIn(Schema):
                                                   "signature_image or typed_name"})
 
 
-class ApproveIn(SignIn):
-    pass
-
-
 class DeclineIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-
-
-class OtpIn(Schema):
-    channel = fields.String(allow_none=True, validate=validate.OneOf(["email", "sms"]))
 
 
 class ActIn(SignIn):
@@ -211,15 +186,6 @@ class ActIn(SignIn):
 
 class PackageQuery(Schema):
     device_id = fields.String(validate=validate.Length(min=1, max=128))
-
-
-class SyncIn(Schema):
-    device_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    items = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, max=100),
-                        metadata={"description": "{client_id, request_id, participant_id, document_sha256, "
-                                                 "signed_at (device clock), consent, consent_sha256?, "
-                                                 "signature_image?, typed_name?, device_id?, "
-                                                 "geolocation?{latitude, longitude, accuracy_m}}"})
 
 
 class AttachmentUploadIn(Schema):
@@ -329,57 +295,34 @@ def create_request(actor, contract_id, body):
                 timeout=UPLOAD_TIMEOUT if body.get("documents") else TIMEOUT)
 
 
-@route(bp, "/signature-requests", ["POST"], body=DocumentRequestIn,
-       response=service_result("signing", "create_document_request"), roles=STAFF, status=201,
-       tags=["e-signature"], form=DOCUMENT_REQUEST_FORM)
-def create_document_request(actor, body):
-    """Send your own document (a PDF) for approval and signature, without a contract: it is checked (a readable,
+forward(bp, "POST", "/signature-requests", "signing.create_document_request", body=DocumentRequestIn, roles=STAFF,
+        status=201, tags=["e-signature"], form=DOCUMENT_REQUEST_FORM, timeout=UPLOAD_TIMEOUT,
+        doc="""Send your own document (a PDF) for approval and signature, without a contract: it is checked (a readable,
     unencrypted PDF without JavaScript or embedded files, within the size and page limits; 422 saying why
     otherwise), frozen (SHA-256) and signed like a contract's. The body is JSON (the file in base64) or
     multipart/form-data: the file as a part named `document`, the rest as a JSON part `request` or plain
-    fields."""
-    return call("signing", "create_document_request", actor, body, timeout=UPLOAD_TIMEOUT)
+    fields.""")
 
+forward(bp, "GET", "/signature-requests", "signing.list_requests", query=ListQuery, roles=STAFF, tags=["e-signature"],
+        doc="""Signature requests of a contract (`contract_id`), or those you sent or own (admins: all), newest
+    first: walk with `next_cursor`; `count=true` adds `total`.""")
 
-@route(bp, "/signature-requests", ["GET"], query=ListQuery, response=service_result("signing", "list_requests"),
-       roles=STAFF, tags=["e-signature"])
-def list_requests(actor, query):
-    """Signature requests of a contract (`contract_id`), or those you sent or own (admins: all), newest
-    first: walk with `next_cursor`; `count=true` adds `total`."""
-    return call("signing", "list_requests", actor, query)
+forward(bp, "GET", "/signature-requests/<request_id>", "signing.get_request", roles=STAFF, tags=["e-signature"],
+        doc="""A request: participants and their status, evidence of each act, and the hash-chained audit trail
+    with its verification.""")
 
+forward(bp, "POST", "/signature-requests/<request_id>/cancel", "signing.cancel_request", roles=STAFF,
+        tags=["e-signature"], doc="Cancel a request under way (the requester, the document's owner or a manager).")
 
-@route(bp, "/signature-requests/<request_id>", ["GET"], response=service_result("signing", "get_request"), roles=STAFF,
-       tags=["e-signature"])
-def get_request(actor, request_id):
-    """A request: participants and their status, evidence of each act, and the hash-chained audit trail
-    with its verification."""
-    return call("signing", "get_request", actor, request_id)
+forward(bp, "POST", "/signature-requests/<request_id>/remind", "signing.remind", roles=STAFF, tags=["e-signature"],
+        doc="""Remind now everybody whose turn it is, or only `participant_id` (409 when it is not their turn). Nobody
+    is reminded twice within the minimum interval (`reminded` says how many were).""")
 
-
-@route(bp, "/signature-requests/<request_id>/cancel", ["POST"], body=CancelIn,
-       response=service_result("signing", "cancel_request"), roles=STAFF, tags=["e-signature"])
-def cancel_request(actor, request_id, body):
-    """Cancel a request under way (the requester, the document's owner or a manager)."""
-    return call("signing", "cancel_request", actor, request_id, body)
-
-
-@route(bp, "/signature-requests/<request_id>/remind", ["POST"], body=RemindIn,
-       response=service_result("signing", "remind"), roles=STAFF, tags=["e-signature"])
-def remind(actor, request_id, body):
-    """Remind now everybody whose turn it is, or only `participant_id` (409 when it is not their turn). Nobody
-    is reminded twice within the minimum interval (`reminded` says how many were)."""
-    return call("signing", "remind", actor, request_id, body)
-
-
-@route(bp, "/signature-requests/<request_id>/participants/<participant_id>/reassign", ["POST"], body=ReassignIn,
-       response=service_result("signing", "reassign_participant"), roles=STAFF, tags=["e-signature"],
-       responses={410: REQUEST_GONE})
-def reassign_participant(actor, request_id, participant_id, body):
-    """Hand an approver's or signer's turn to someone else before they act (the requester, the document's owner
+forward(bp, "POST", "/signature-requests/<request_id>/participants/<participant_id>/reassign",
+        "signing.reassign_participant", roles=STAFF, tags=["e-signature"], responses={410: REQUEST_GONE},
+        doc="""Hand an approver's or signer's turn to someone else before they act (the requester, the document's owner
     or a manager; 409 once they acted): their link stops working, the new person is asked at once if it is
-    their turn, and the audit trail records who did it, from whom to whom and why."""
-    return call("signing", "reassign_participant", actor, request_id, participant_id, body)
+    their turn, and the audit trail records who did it, from whom to whom and why.""")
 
 
 @route(bp, "/signature-requests/<request_id>/signed.pdf", ["GET"], roles=STAFF, tags=["e-signature"],
@@ -411,17 +354,11 @@ def signer_attachment(actor, request_id, attachment_id):
 
 # -- collaborators' tasks ------------------------------------------------------------------------------------
 
-@route(bp, "/me/signature-tasks", ["GET"], response=service_result("signing", "tasks_for"), tags=["e-signature"])
-def my_tasks(actor):
-    """Documents waiting for my approval or signature."""
-    return call("signing", "tasks_for", actor)
+forward(bp, "GET", "/me/signature-tasks", "signing.tasks_for", tags=["e-signature"], endpoint="my_tasks",
+        doc="Documents waiting for my approval or signature.")
 
-
-@route(bp, "/signature-tasks/<participant_id>/otp", ["POST"], body=OtpIn,
-       response=service_result("signing", "task_otp"), tags=["e-signature"], responses={410: REQUEST_GONE})
-def task_otp(actor, participant_id, body):
-    """Send me the one-time code to sign one of my tasks."""
-    return call("signing", "task_otp", actor, participant_id, body)
+forward(bp, "POST", "/signature-tasks/<participant_id>/otp", "signing.task_otp", tags=["e-signature"],
+        responses={410: REQUEST_GONE}, doc="Send me the one-time code to sign one of my tasks.")
 
 
 @route(bp, "/signature-tasks/<participant_id>/act", ["POST"], body=ActIn, response=service_result("signing", "act"),
@@ -481,34 +418,25 @@ def dev_ca_pem():
 
 # -- offline signing (tablet) ---------------------------------------------------------------------------------
 
-@route(bp, "/offline/requests/<request_id>/package", ["GET"], query=PackageQuery,
-       response=service_result("signing", "offline_package"),
-       roles=STAFF, tags=["offline signing"], responses={410: "The request was cancelled or has expired"})
-def offline_package(actor, request_id, query):
-    """Download, while online, what a device needs to collect signatures offline: the exact document, its
+forward(bp, "GET", "/offline/requests/<request_id>/package", "signing.offline_package", query=PackageQuery, roles=STAFF,
+        tags=["offline signing"], responses={410: "The request was cancelled or has expired"}, timeout=TIMEOUT,
+        doc="""Download, while online, what a device needs to collect signatures offline: the exact document, its
     SHA-256, the participants and the consent wording. 403 unless the caller is the request's requester, the
-    contract owner or a manager."""
-    return call("signing", "offline_package", actor, request_id, query, timeout=TIMEOUT)
+    contract owner or a manager.""")
 
-
-@route(bp, "/offline/sync", ["POST"], body=SyncIn, response=service_result("signing", "offline_sync"), roles=STAFF,
-       tags=["offline signing"])
-def offline_sync(actor, body):
-    """Upload signatures collected offline. Each item gets `accepted`, `conflict` (code: already_signed,
+forward(bp, "POST", "/offline/sync", "signing.offline_sync", roles=STAFF, tags=["offline signing"], timeout=TIMEOUT,
+        doc="""Upload signatures collected offline. Each item gets `accepted`, `conflict` (code: already_signed,
     declined, request_cancelled, request_expired, wrong_order, unknown_participant, document_changed...) or
     `rejected` (code: invalid, consent_missing, not_allowed: only the request's requester, the contract owner or
     a manager may attest in-person signatures; the evidence records them as the operator); the same client_id
-    always gets the same answer and never signs twice."""
-    return call("signing", "offline_sync", actor, body, timeout=TIMEOUT)
+    always gets the same answer and never signs twice.""")
 
 
 # -- public signing link (the token is the credential) -------------------------------------------------------------
 
-@route(bp, "/sign/<token>", ["GET"], response=service_result("signing", "public_info"), public=True,
-       tags=["signing link"], responses={410: LINK_GONE})
-def link_info(token):
-    """What the signing page shows: the document's name and hash, the consent text, whose turn it is."""
-    return call("signing", "public_info", token)
+forward(bp, "GET", "/sign/<token>", "signing.public_info", public=True, tags=["signing link"],
+        responses={410: LINK_GONE}, endpoint="link_info",
+        doc="What the signing page shows: the document's name and hash, the consent text, whose turn it is.")
 
 
 @route(bp, "/sign/<token>/document", ["GET"], public=True, tags=["signing link"],
@@ -533,7 +461,8 @@ def link_signed_pdf(token):
     return _binary(call("signing", "public_signed_pdf", token, timeout=TIMEOUT))
 
 
-@route(bp, "/sign/<token>/otp", ["POST"], body=OtpIn, response=service_result("signing", "public_request_otp"),
+@route(bp, "/sign/<token>/otp", ["POST"], body=service_params("signing", "public_request_otp"),
+       response=service_result("signing", "public_request_otp"),
        public=True, tags=["signing link"], responses={410: LINK_GONE})
 def link_otp(token, body):
     """Send me a one-time code (6 digits, 10 minutes, 5 attempts) by email or SMS."""
@@ -562,15 +491,17 @@ def link_upload_attachment(token, attachment_id):
     return call("signing", "public_upload_attachment", token, attachment_id, payload, _client(), timeout=TIMEOUT)
 
 
-@route(bp, "/sign/<token>/sign", ["POST"], body=SignIn, response=service_result("signing", "public_sign"), public=True,
-       tags=["signing link"], responses={410: LINK_GONE})
+@route(bp, "/sign/<token>/sign", ["POST"], body=service_params("signing", "public_sign"),
+       response=service_result("signing", "public_sign"), public=True, tags=["signing link"],
+       responses={410: LINK_GONE})
 def link_sign(token, body):
     """Sign: the one-time code and the consent are required."""
     return call("signing", "public_sign", token, body, _client(), timeout=TIMEOUT)
 
 
-@route(bp, "/sign/<token>/approve", ["POST"], body=ApproveIn, response=service_result("signing", "public_approve"),
-       public=True, tags=["signing link"], responses={410: LINK_GONE})
+@route(bp, "/sign/<token>/approve", ["POST"], body=service_params("signing", "public_approve"),
+       response=service_result("signing", "public_approve"), public=True, tags=["signing link"],
+       responses={410: LINK_GONE})
 def link_approve(token, body):
     """Approve the document (approvers)."""
     return call("signing", "public_approve", token, body, _client(), timeout=TIMEOUT)

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from paraph_platform.errors import InvalidInput
 
-from ..routing import FormBody, call, route
+from ..routing import FormBody, call, forward, route
 from ..service_results import service_result
 from .signing import ID, STAFF, UPLOAD_TIMEOUT, DocumentIn, RequestIn, _json_part
 
@@ -107,26 +107,14 @@ def create_bulk_send(actor, body):
     return resp
 
 
-@route(bp, "/signature-requests/bulk", ["GET"], query=BulkListQuery,
-       response=service_result("signing", "list_bulk_sends"), roles=STAFF,
-       tags=["e-signature"])
-def list_bulk_sends(actor, query):
-    """The license's bulk sends, newest first (a user sees their own; managers every one)."""
-    return call("signing", "list_bulk_sends", actor, query)
+forward(bp, "GET", "/signature-requests/bulk", "signing.list_bulk_sends", query=BulkListQuery, roles=STAFF,
+        tags=["e-signature"], doc="The license's bulk sends, newest first (a user sees their own; managers every one).")
 
+forward(bp, "GET", "/signature-requests/bulk/<bulk_send_id>", "signing.get_bulk_send", roles=STAFF,
+        tags=["e-signature"],
+        doc="A bulk send and its progress: requests created, rows refused (row, email, why), request ids.")
 
-@route(bp, "/signature-requests/bulk/<bulk_send_id>", ["GET"],
-       response=service_result("signing", "get_bulk_send"), roles=STAFF,
-       tags=["e-signature"])
-def get_bulk_send(actor, bulk_send_id):
-    """A bulk send and its progress: requests created, rows refused (row, email, why), request ids."""
-    return call("signing", "get_bulk_send", actor, bulk_send_id)
-
-
-@route(bp, "/signature-requests/bulk/<bulk_send_id>/cancel", ["POST"],
-       response=service_result("signing", "cancel_bulk_send"), roles=STAFF,
-       tags=["e-signature"])
-def cancel_bulk_send(actor, bulk_send_id):
-    """Stop a bulk send: the rows not started yet are not sent (the requests already created stay; cancel
-    them one by one if needed). 409 once completed."""
-    return call("signing", "cancel_bulk_send", actor, bulk_send_id)
+forward(bp, "POST", "/signature-requests/bulk/<bulk_send_id>/cancel", "signing.cancel_bulk_send", roles=STAFF,
+        tags=["e-signature"],
+        doc="""Stop a bulk send: the rows not started yet are not sent (the requests already created stay; cancel
+    them one by one if needed). 409 once completed.""")

@@ -22,23 +22,33 @@ def env(name: str, default: str | None = None, service: str | None = None) -> st
 
 
 def env_int(name: str, default: int, service: str | None = None) -> int:
-    raw = env(name, None, service)
-    if raw is None:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ConfigError(f"environment variable {name} must be an integer, got {raw!r}") from exc
+    return _env_parsed(name, default, service, int, "an integer")
 
 
 def env_float(name: str, default: float, service: str | None = None) -> float:
+    return _env_parsed(name, default, service, float, "a number")
+
+
+def _env_parsed(name: str, default, service: str | None, parse, expected: str):
+    """``env()`` read with ``parse`` (int, float): unset is ``default``, a value it cannot read is an error."""
     raw = env(name, None, service)
     if raw is None:
         return default
     try:
-        return float(raw)
+        return parse(raw)
     except ValueError as exc:
-        raise ConfigError(f"environment variable {name} must be a number, got {raw!r}") from exc
+        raise ConfigError(f"environment variable {name} must be {expected}, got {raw!r}") from exc
+
+
+def number_setting(name: str, raw, default: float) -> float:
+    """A number given by a container config or the environment (a number or a string of one): ``default``
+    when ``raw`` is unset, an error when it is not a number."""
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        raise RuntimeError(f"{name} must be a number, got {raw!r}") from None
 
 
 def data_dir() -> Path:

@@ -74,6 +74,18 @@ def to_json_schema(schema) -> dict:
     return out
 
 
+def declared_rpc(service_module: str, method: str) -> Rpc | None:
+    """The ``Rpc`` declared for ``method`` in ``<package>.contract.RPC`` of the service whose module is
+    ``service_module`` (``type(service).__module__``); None when it declares none."""
+    import importlib
+
+    package = service_module.split(".", 1)[0]
+    try:
+        return getattr(importlib.import_module(f"{package}.contract"), "RPC", {}).get(method)
+    except ImportError:
+        return None
+
+
 _result_validators: dict = {}
 
 
@@ -83,20 +95,15 @@ def result_violations(service_module: str, method: str, result) -> list[str]:
     schema does not declare (the answer is cut to the declared fields: an undeclared one is a field its
     view builds for nothing, or one a consumer would miss). Empty when nothing is declared.
     Used by the test suites (``PARAPH_CHECK_RESULTS``) so that the committed schemas stay true."""
-    import importlib
     import json
 
     import jsonschema
 
     from .declared_results import undeclared_fields
 
-    package = service_module.split(".", 1)[0]
-    key = (package, method)
+    key = (service_module, method)
     if key not in _result_validators:
-        try:
-            spec = getattr(importlib.import_module(f"{package}.contract"), "RPC", {}).get(method)
-        except ImportError:
-            spec = None
+        spec = declared_rpc(service_module, method)
         _result_validators[key] = (
             (jsonschema.Draft202012Validator(open_objects(to_json_schema(spec.result))), spec.nullable)
             if spec is not None and spec.result is not None else (None, False))

@@ -35,6 +35,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 from sqlalchemy.types import TypeDecorator
 
+from .config import number_setting
+
 log = logging.getLogger(__name__)
 
 _patched = False
@@ -404,13 +406,7 @@ def purge_housekeeping(db: Db, idempotency_table, inbox_table, *, idempotency_ho
 
 def _retention(config: dict, name: str, from_env: float) -> float:
     """The container config wins (tests pass settings that way), then the environment."""
-    raw = config.get(name)
-    if raw in (None, ""):
-        return from_env
-    try:
-        return float(raw)
-    except (TypeError, ValueError):
-        raise RuntimeError(f"{name} must be a number, got {raw!r}") from None
+    return number_setting(name, config.get(name), from_env)
 
 
 class Database(DependencyProvider):

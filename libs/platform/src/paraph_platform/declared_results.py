@@ -18,11 +18,9 @@ which the test suites report as contract violations.
 """
 from __future__ import annotations
 
-import importlib
-
 from marshmallow import Schema, fields
 
-from .contract import ListOf, MapOf
+from .contract import ListOf, MapOf, declared_rpc
 
 ANY = "*"  # a path step for every item of a list or every value of a map
 
@@ -108,13 +106,9 @@ _plans: dict = {}
 
 def _declared_plan(service_module: str, method: str):
     """The plan of ``method``'s declared result (None: nothing declared), built once per (service, method)."""
-    package = service_module.split(".", 1)[0]
-    key = (package, method)
+    key = (service_module, method)
     if key not in _plans:
-        try:
-            spec = getattr(importlib.import_module(f"{package}.contract"), "RPC", {}).get(method)
-        except ImportError:
-            spec = None
+        spec = declared_rpc(service_module, method)
         _plans[key] = plan_of(spec.result) if spec is not None and spec.result is not None else None
     return _plans[key]
 

@@ -52,6 +52,14 @@ class InvalidInput(PlatformError):
 
 
 @_register
+class PayloadRefused(InvalidInput):
+    """An RPC payload its declared schema refused (the same 422 to a client). Nothing was done, so a write
+    call's Idempotency-Key does not keep this answer: the client corrects the body and retries under the same
+    key (:mod:`.service`). A class of its own, not a flag, so that it stays what it is through a nested call
+    (portal passes a client's changes on to contracts, which validates them)."""
+
+
+@_register
 class BadRequest(PlatformError):
     status = 400
     code = "bad_request"
@@ -138,7 +146,7 @@ class Unavailable(PlatformError):
 EXPECTED = (PlatformError,)
 
 
-def from_marshmallow(err) -> InvalidInput:
-    """Turn a marshmallow ValidationError into InvalidInput with per-field messages."""
+def from_marshmallow(err) -> PayloadRefused:
+    """Turn a marshmallow ValidationError into PayloadRefused (an InvalidInput) with per-field messages."""
     messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-    return InvalidInput("The request contains invalid fields.", {"fields": messages})
+    return PayloadRefused("The request contains invalid fields.", {"fields": messages})

@@ -2,7 +2,8 @@
 
 Every service keeps these tables in its own database; their models are declared once in
 paraph_platform.models, and the schema steps that build them are declared once here, each called by a
-revision of every service (``migration_ops.create_platform_tables()`` in its initial schema, and so on).
+revision of every service (``migration_ops.create_platform_tables()`` in its initial schema; a revision that
+is only one platform step names the pair: ``upgrade, downgrade = migration_ops.INBOX_PROCESSED_AT_INDEX``).
 
 Each function is one step of these tables' history, frozen once released: a database migrated by an
 earlier version has run the step as it was written then, so editing a step would make new databases
@@ -10,6 +11,8 @@ differ from old ones. A change to these tables is a new pair of functions here, 
 paraph_platform.models, and a new revision in every service that calls them.
 """
 from __future__ import annotations
+
+from typing import Callable, NamedTuple
 
 import sqlalchemy as sa
 from alembic import op
@@ -77,3 +80,13 @@ def create_inbox_processed_at_index():
 
 def drop_inbox_processed_at_index():
     op.drop_index(op.f("ix_inbox_processed_at"), table_name="inbox")
+
+
+class Step(NamedTuple):
+    """One step of these tables' history as a revision's ``upgrade`` and ``downgrade`` functions."""
+    upgrade: Callable[[], None]
+    downgrade: Callable[[], None]
+
+
+IDEMPOTENCY_KEY_CREATED_AT_INDEX = Step(create_idempotency_key_created_at_index, drop_idempotency_key_created_at_index)
+INBOX_PROCESSED_AT_INDEX = Step(create_inbox_processed_at_index, drop_inbox_processed_at_index)

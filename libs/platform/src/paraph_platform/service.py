@@ -10,7 +10,9 @@
   refusal) are one database transaction, so a redelivered or retried call gets
   the first answer instead of running twice, and a crash before the commit
   leaves nothing behind (see :mod:`.idempotency` for what a second run must
-  repeat: nested calls' keys, ids sent out),
+  repeat: nested calls' keys, ids sent out); a payload its schema refuses is
+  not stored (nothing was done: the client corrects it and retries under the
+  same key, as integrators expect of a 422),
 * runs a call once more when its database connection turned out to be dropped
   (a PostgreSQL restart, an idle connection cut): a read wherever it failed, a
   write call under a key when its first statement (the look-up of a stored
@@ -38,7 +40,8 @@ from . import amqp_safety  # noqa: F401 - acks survive a lost broker connection
 from . import poison  # noqa: F401 - undecodable and unanswerable messages are parked, not dropped
 from . import expected_errors
 from .declared_results import result_shaper
-from .errors import EXPECTED, Conflict, PlatformError, TooManyRequests, Unavailable, from_marshmallow
+from .errors import (EXPECTED, Conflict, PayloadRefused, PlatformError, TooManyRequests, Unavailable,
+                     from_marshmallow)
 from .idempotency import IDEMPOTENCY_KEY, call_scope_key  # noqa: F401 - IDEMPOTENCY_KEY re-exported
 from .rpc import check_deadline
 
@@ -111,8 +114,15 @@ def _run(service, fn, name, args, kwargs):
 
 def _is_refusal(exc: Exception) -> bool:
     """A 4xx the method raised on purpose: what it did before stays (a failed attempt counted, a code
-    sent), as the client will not retry it as is. A 5xx or a bug rolls everything back for the retry."""
-    return isinstance(exc, PlatformError) and exc.status < 500
+    sent), as the client will not retry it as is. A 5xx or a bug rolls everything back for the retry, and
+    so does a refused payload (nothing that was done is kept without its stored answer)."""
+    return isinstance(exc, PlatformError) and exc.status < 500 and not _payload_refused(exc)
+
+
+def _payload_refused(exc: Exception) -> bool:
+    """The call's payload broke its schema: a marshmallow ValidationError turned into a 422 by _run, here or
+    in a service this one called."""
+    return isinstance(exc, PayloadRefused)
 
 
 _REFUSAL = "refusal"  # key of a stored refusal in an idempotency row's result ({"value": ...} for a result)
@@ -122,7 +132,9 @@ def _stores_refusal(exc: Exception) -> bool:
     """A refusal is the call's answer, stored with the work it kept so that a redelivery gets it again
     instead of running once more (counting an attempt twice, sending a second code). Not a 429: it asks
     for the same call to be made again later, and a replayed 429 would refuse that retry until the key
-    expires. Only classes a caller can rebuild (registered in :mod:`.errors`) are replayable."""
+    expires. Not a refused payload: the client's corrected retry under the same key must run, not get a
+    409 for a key "used with another payload" (the gateway passes bodies to the services unvalidated).
+    Only classes a caller can rebuild (registered in :mod:`.errors`) are replayable."""
     return (_is_refusal(exc) and not isinstance(exc, TooManyRequests)
             and get_module_path(type(exc)) in exception_registry)
 

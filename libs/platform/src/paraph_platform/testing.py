@@ -254,6 +254,17 @@ def kill_containers(containers):
     pool.waitall()
 
 
+def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05, message: str = "condition"):
+    """``predicate()``'s first true value, asked every ``interval`` seconds; fails the test after ``timeout``."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
 def emailed_links(identity_db_url: str, email: str) -> list[str]:
     """The links (set-password, reset) identity asked to email to ``email``, oldest first, read from its
     outbox (tests and benchmarks: no mail server needed)."""
@@ -317,13 +328,7 @@ class System:
         raise LookupError(f"{service} has no outbox")
 
     def wait_for(self, predicate, timeout: float = 10.0, interval: float = 0.05, message: str = "condition"):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(interval)
-        raise AssertionError(f"timed out waiting for {message}")
+        return wait_for(predicate, timeout, interval, message)
 
     # identity helpers (need the identity service) -----------------------------------------
     def invitation_links(self, email: str) -> list[str]:

@@ -1,9 +1,4 @@
-"""template assets
-
-Revision ID: 2fd212a96170
-Revises: 387179979eb0
-Create Date: 2026-12-01 22:35:46.478922
-"""
+"""template assets"""
 from alembic import op
 import sqlalchemy as sa
 import paraph_platform.db
@@ -11,8 +6,6 @@ import paraph_platform.db
 
 revision = '2fd212a96170'
 down_revision = '387179979eb0'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

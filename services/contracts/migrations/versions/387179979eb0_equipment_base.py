@@ -1,9 +1,4 @@
-"""equipment base
-
-Revision ID: 387179979eb0
-Revises: f5573d05c086
-Create Date: 2026-12-01 14:42:17.556408
-"""
+"""equipment base"""
 from alembic import op
 import sqlalchemy as sa
 import paraph_platform.db
@@ -11,8 +6,6 @@ import paraph_platform.db
 
 revision = '387179979eb0'
 down_revision = 'f5573d05c086'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,18 +1,10 @@
-"""signature tracking
-
-Revision ID: a02fcd887ff7
-Revises: db530e8482dd
-Create Date: 2026-11-23 16:34:50.139799
-"""
+"""signature tracking"""
 from alembic import op
 import sqlalchemy as sa
-import paraph_platform.db
 
 
 revision = 'a02fcd887ff7'
 down_revision = 'db530e8482dd'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,9 +1,5 @@
 """keyset list indexes: every list's order ends with the id (cursor pagination, issue 13)
 
-Revision ID: b3d5a7c9e1f2
-Revises: e7b2c9d41f05
-Create Date: 2026-12-02 05:30:00.000000
-
 Each list's index now ends with the id its order ends with, so a cursor page ("the rows after this one")
 is an index range read whatever its depth. The wider indexes replace the ones they extend (same leading
 columns). Plain CREATE INDEX (not CONCURRENTLY): migrations run in one transaction under the migration
@@ -15,8 +11,6 @@ from alembic import op
 
 revision = 'b3d5a7c9e1f2'
 down_revision = 'e7b2c9d41f05'
-branch_labels = None
-depends_on = None
 
 # (table, new index, its columns, the index it replaces or None)
 INDEXES = [

@@ -1,9 +1,4 @@
-"""deals (a customer's sales opportunities) and contracts.deal_id
-
-Revision ID: c41d7e2a9b10
-Revises: 2fd212a96170
-Create Date: 2026-12-02 01:45:00
-"""
+"""deals (a customer's sales opportunities) and contracts.deal_id"""
 from alembic import op
 import sqlalchemy as sa
 import paraph_platform.db
@@ -11,8 +6,6 @@ import paraph_platform.db
 
 revision = 'c41d7e2a9b10'
 down_revision = '2fd212a96170'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

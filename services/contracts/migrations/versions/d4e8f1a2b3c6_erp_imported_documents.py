@@ -1,17 +1,10 @@
-"""ERP imported documents: contracts.source, numbers unique per kind
-
-Revision ID: d4e8f1a2b3c6
-Revises: b3d5a7c9e1f2
-Create Date: 2026-12-02 11:20:00.000000
-"""
+"""ERP imported documents: contracts.source, numbers unique per kind"""
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = 'd4e8f1a2b3c6'
 down_revision = 'b3d5a7c9e1f2'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,9 +1,4 @@
-"""initial schema
-
-Revision ID: db530e8482dd
-Revises: 
-Create Date: 2026-11-23 15:22:48.102169
-"""
+"""initial schema"""
 from alembic import op
 import sqlalchemy as sa
 import paraph_platform.db
@@ -12,8 +7,6 @@ from paraph_platform import migration_ops
 
 revision = 'db530e8482dd'
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,9 +1,4 @@
-"""customer history (changes of a customer file and its contacts, by staff or by the customer's portal clients)
-
-Revision ID: e7b2c9d41f05
-Revises: c41d7e2a9b10
-Create Date: 2026-12-02 01:50:00
-"""
+"""customer history (changes of a customer file and its contacts, by staff or by the customer's portal clients)"""
 from alembic import op
 import sqlalchemy as sa
 import paraph_platform.db
@@ -11,8 +6,6 @@ import paraph_platform.db
 
 revision = 'e7b2c9d41f05'
 down_revision = 'c41d7e2a9b10'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

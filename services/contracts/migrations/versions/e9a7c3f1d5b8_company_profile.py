@@ -1,9 +1,4 @@
-"""company profile: the issuer the PDFs name
-
-Revision ID: e9a7c3f1d5b8
-Revises: d4e8f1a2b3c6
-Create Date: 2026-12-02 14:30:00.000000
-"""
+"""company profile: the issuer the PDFs name"""
 from alembic import op
 import sqlalchemy as sa
 import paraph_platform.db
@@ -11,8 +6,6 @@ import paraph_platform.db
 
 revision = 'e9a7c3f1d5b8'
 down_revision = 'd4e8f1a2b3c6'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -7,8 +7,6 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from sqlalchemy import select
-
 from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
 from paraph_platform.config import env_int
 from paraph_platform.envelope import iso
@@ -16,7 +14,6 @@ from paraph_platform.service import endpoint
 
 from . import logic, schemas
 from .base import ContractsBase
-from .exceptions import NotFound
 from .models import Attachment, Contract, ContractType
 
 
@@ -34,8 +31,7 @@ class AttachmentsEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def add_attachment(self, actor, contract_id, payload):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.AttachmentInSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.AttachmentInSchema, payload)
         filename, content_type, content = logic.decoded_upload(
             data, env_int("MAX_ATTACHMENT_BYTES", MAX_ATTACHMENT_BYTES))
         with self.db.session() as s:
@@ -59,11 +55,7 @@ class AttachmentsEndpoints(ContractsBase):
             return attachment_view(a)
 
     def _attachment(self, s, actor, attachment_id) -> tuple[Attachment, Contract]:
-        a = s.execute(select(Attachment).where(Attachment.id == attachment_id,
-                                               Attachment.license_id == actor["license_id"])).scalar_one_or_none()
-        if a is None:
-            raise NotFound("Attachment not found.")
-        return a, self._contract(s, actor, a.contract_id)
+        return self._child(s, actor, Attachment, attachment_id)
 
     @endpoint
     def get_attachment(self, actor, attachment_id):
@@ -75,8 +67,7 @@ class AttachmentsEndpoints(ContractsBase):
     @endpoint(write=True)
     def update_attachment(self, actor, attachment_id, payload):
         """Show/hide an attachment on the customer portal, move or rename it."""
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.AttachmentPatchSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.AttachmentPatchSchema, payload)
         with self.db.session() as s:
             a, c = self._attachment(s, actor, attachment_id)
             if "filename" in data:
@@ -99,8 +90,5 @@ class AttachmentsEndpoints(ContractsBase):
     @endpoint
     def get_attachment_internal(self, license_id, attachment_id):
         with self.db.session() as s:
-            a = s.execute(select(Attachment).where(Attachment.id == attachment_id,
-                                                   Attachment.license_id == license_id)).scalar_one_or_none()
-            if a is None:
-                raise NotFound("Attachment not found.")
+            a = self._license_row(s, Attachment, attachment_id, license_id)
             return {**attachment_view(a), "content_base64": base64.b64encode(a.content).decode()}

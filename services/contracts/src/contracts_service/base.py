@@ -7,6 +7,7 @@ a 404. A contract, a contact, a deal, a piece of equipment is visible exactly wh
 """
 from __future__ import annotations
 
+import functools
 import logging
 
 from sqlalchemy import and_, delete, false, select, text, true
@@ -17,12 +18,13 @@ from sqlalchemy.orm import aliased
 from paraph_platform.actor import FRONT_USER_MANAGER, LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform import pdf_sandbox
 from paraph_platform.db import Db, utcnow
+from paraph_platform.inbox import first_time
 from paraph_platform.outbox import OutboxWriter
 
 from . import logic, schemas
 from .exceptions import InvalidInput, NotFound, Unavailable
 from .models import (
-    Asset, Contact, Contract, ContractType, ContractTypeScope, Counter, Customer, CustomerScope, Deal, History,
+    Asset, Contact, Contract, ContractType, ContractTypeScope, Counter, Customer, CustomerScope, Deal, History, Inbox,
     LicenseSettings, ScopeVersion,
 )
 
@@ -30,6 +32,39 @@ from .models import (
 log = logging.getLogger(__name__)
 
 MANAGERS = (LICENSE_ADMIN, FRONT_USER_MANAGER)
+
+
+def handled_once(inbox_name: str):
+    """For the handler of another service's event: the event is applied once (the inbox records its id under
+    ``inbox_name``: a redelivery changes nothing), in one transaction. The handler is called as
+    ``handler(self, s, event)``; put ``@subscribe`` above this decorator."""
+    def decorate(handler):
+        @functools.wraps(handler)
+        def handle(self, event):
+            with self.db.session() as s:
+                if first_time(s, Inbox, event["id"], inbox_name):
+                    handler(self, s, event)
+        return handle
+    return decorate
+
+
+def contract_event(inbox_name: str):
+    """For the handler of another service's event about one contract (``data["contract_id"]``): applied once
+    (:func:`handled_once`), to the contract locked first (every such handler takes the same lock order: a
+    "cancelled" racing its own "requested" waits instead of deadlocking); an event naming no contract of its
+    license here is dropped. The handler is called as ``handler(self, s, contract, data)``."""
+    def decorate(handler):
+        @handled_once(inbox_name)
+        @functools.wraps(handler)
+        def handle(self, s, event):
+            data = event["data"]
+            c = self._contract_by_id(s, event["license_id"], data["contract_id"])
+            if c is None:
+                log.warning("%s: no contract %s here, event %s dropped", inbox_name, data["contract_id"], event["id"])
+                return
+            handler(self, s, c, data)
+        return handle
+    return decorate
 
 
 class ContractsBase:
@@ -46,6 +81,12 @@ class ContractsBase:
     perimeter: object  # Rpc("perimeter"): perimeter assignments and inheritance
     identity: object  # Rpc("identity"): users and license settings
     perimeter_filter: object  # PerimeterFilter(): the caller's visibility condition (SQL), cached
+
+    @staticmethod
+    def _caller_and_payload(actor, schema, payload, roles=STAFF_ROLES) -> tuple[dict, dict]:
+        """What an endpoint checks first: the caller, who must hold one of ``roles`` (else 403), and the
+        payload loaded by ``schema`` (else 422)."""
+        return require_role(load_actor(actor), *roles), schema().load(payload)
 
     # -- visibility (perimeter policy compiled to SQL) ----------------------------------------
 
@@ -76,19 +117,21 @@ class ContractsBase:
         return and_(ContractType.license_id == actor["license_id"],
                     self._scoped(ContractType.id, ContractTypeScope, "contract_type_id", where))
 
+    @staticmethod
+    def _one(s, query, what: str):
+        """The one object the query selects, else a 404 naming ``what``."""
+        found = s.execute(query).scalar_one_or_none()
+        if found is None:
+            raise NotFound(f"{what} not found.")
+        return found
+
     def _customer(self, s, actor, customer_id, where=None) -> Customer:
-        c = s.execute(select(Customer).where(Customer.id == customer_id,
-                                             self._customer_filter(actor, where))).scalar_one_or_none()
-        if c is None:
-            raise NotFound("Customer not found.")
-        return c
+        return self._one(s, select(Customer).where(Customer.id == customer_id, self._customer_filter(actor, where)),
+                         "Customer")
 
     def _contact(self, s, actor, contact_id) -> Contact:
-        x = s.execute(select(Contact).join(Customer, Customer.id == Contact.customer_id).where(
-            Contact.id == contact_id, self._customer_filter(actor))).scalar_one_or_none()
-        if x is None:
-            raise NotFound("Contact not found.")
-        return x
+        return self._one(s, select(Contact).join(Customer, Customer.id == Contact.customer_id).where(
+            Contact.id == contact_id, self._customer_filter(actor)), "Contact")
 
     def _contract(self, s, actor, contract_id, lock=False) -> Contract:
         """A contract is visible iff its customer is."""
@@ -97,17 +140,11 @@ class ContractsBase:
                     self._customer_filter(actor)))
         if lock and self.db.dialect == "postgresql":
             q = q.with_for_update(of=Contract)
-        c = s.execute(q).scalar_one_or_none()
-        if c is None:
-            raise NotFound("Contract not found.")
-        return c
+        return self._one(s, q, "Contract")
 
     def _contract_type(self, s, actor, type_id, where=None) -> ContractType:
-        t = s.execute(select(ContractType).where(ContractType.id == type_id,
-                                                 self._type_filter(actor, where))).scalar_one_or_none()
-        if t is None:
-            raise NotFound("Contract type not found.")
-        return t
+        return self._one(s, select(ContractType).where(ContractType.id == type_id, self._type_filter(actor, where)),
+                         "Contract type")
 
     def _deal(self, s, actor, deal_id, where=None, lock=False) -> tuple[Deal, str]:
         """(the deal, its customer's name) if the caller sees the deal's customer, else 404."""
@@ -120,11 +157,14 @@ class ContractsBase:
             raise NotFound("Deal not found.")
         return row[0], row[1]
 
+    def _license_row(self, s, model, row_id, license_id):
+        """The license's row of ``model`` with this id; another license's is a 404, as if absent."""
+        return self._one(s, select(model).where(model.id == row_id, model.license_id == license_id), model.__name__)
+
     def _child(self, s, actor, model, child_id):
-        x = s.execute(select(model).where(model.id == child_id, model.license_id == actor["license_id"])
-                      ).scalar_one_or_none()
-        if x is None:
-            raise NotFound(f"{model.__name__} not found.")
+        """A contract's attachment, milestone or task (``model``) and its contract, if the caller sees the
+        contract (else 404)."""
+        x = self._license_row(s, model, child_id, actor["license_id"])
         return x, self._contract(s, actor, x.contract_id)
 
     def _contract_by_id(self, s, license_id, contract_id, lock=True) -> Contract | None:
@@ -132,6 +172,13 @@ class ContractsBase:
         if lock and self.db.dialect == "postgresql":
             q = q.with_for_update()
         return s.execute(q).scalar_one_or_none()
+
+    def _delete(self, actor, lookup, object_id, roles=STAFF_ROLES) -> dict:
+        """Delete what ``lookup(s, actor, object_id)`` finds (a 404 when the caller does not see it)."""
+        actor = require_role(load_actor(actor), *roles)
+        with self.db.session() as s:
+            s.delete(lookup(s, actor, object_id))
+        return {"deleted": True}
 
     # -- perimeter scopes (the replica of the perimeter service's assignments) -------------------
 
@@ -167,8 +214,7 @@ class ContractsBase:
     def _set_perimeters(self, actor, subject_type, subject_id, payload):
         """The perimeter service decides and records (policy: who may assign); the scope replica
         follows at once, so the caller's next list already reflects it."""
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.PerimetersSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.PerimetersSchema, payload)
         lookup, model, key = {"customer": (self._customer, CustomerScope, "customer_id"),
                               "contract_type": (self._contract_type, ContractTypeScope, "contract_type_id")}[subject_type]
         with self.db.session() as s:

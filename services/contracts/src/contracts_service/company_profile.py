@@ -76,8 +76,8 @@ class CompanyProfileEndpoints(ContractsBase):
     @endpoint(write=True)
     def update_company_profile(self, actor, payload):
         """Replace the profile (what is not given is cleared; the logo is kept: it has its own calls)."""
-        actor = require_role(load_actor(actor), LICENSE_ADMIN)
-        data = schemas.CompanyProfileSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.CompanyProfileSchema, payload,
+                                               roles=(LICENSE_ADMIN,))
         with self.db.session() as s:
             p, _logo = self._profile_for_update(s, actor)
             for key, value in data.items():
@@ -90,8 +90,8 @@ class CompanyProfileEndpoints(ContractsBase):
     @endpoint(write=True)
     def set_company_logo(self, actor, payload):
         """Upload the logo (PNG or JPEG, MAX_ASSET_BYTES); it replaces the previous one."""
-        actor = require_role(load_actor(actor), LICENSE_ADMIN)
-        data = schemas.AssetInSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.AssetInSchema, payload,
+                                               roles=(LICENSE_ADMIN,))
         filename, content_type, content = logic.decoded_upload(
             data, env_int("MAX_ASSET_BYTES", MAX_ASSET_BYTES), logic.IMAGE_TYPES)
         with self.db.session() as s:

@@ -7,11 +7,15 @@ from paraph_platform.pagination import PageResult
 from . import schemas
 
 
-class CustomerCreatedV1(Schema):
+class CustomerEventV1(Schema):
+    """What every customer event says of the customer, as it is now."""
     customer_id = fields.String(required=True)
     name = fields.String(required=True)
     kind = fields.String(required=True)
     code = fields.String(required=True)
+
+
+class CustomerCreatedV1(CustomerEventV1):
     created_by = fields.String(required=True)
     perimeter_ids = fields.List(fields.String(), required=True)
 
@@ -22,11 +26,7 @@ class ContractTypeCreatedV1(Schema):
     created_by = fields.String(required=True)
 
 
-class CustomerUpdatedV1(Schema):
-    customer_id = fields.String(required=True)
-    name = fields.String(required=True)
-    kind = fields.String(required=True)
-    code = fields.String(required=True)
+class CustomerUpdatedV1(CustomerEventV1):
     changed = fields.List(fields.String(), required=True)
 
 
@@ -41,33 +41,27 @@ class ContractCreatedV1(Schema):
     status = fields.String(required=True)
 
 
-class ContractSentV1(Schema):
+class ContractEventV1(Schema):
+    """What the events about an existing contract say of it (contract.created.v1 says more)."""
     contract_id = fields.String(required=True)
     kind = fields.String(required=True)
     number = fields.String(required=True)
     customer_id = fields.String(required=True)
     owner_id = fields.String(required=True)
+
+
+class ContractSentV1(ContractEventV1):
     contact_id = fields.String(required=True, allow_none=True)
     reminder = fields.Boolean(required=True)
 
 
-class ContractStatusChangedV1(Schema):
-    contract_id = fields.String(required=True)
-    kind = fields.String(required=True)
-    number = fields.String(required=True)
-    customer_id = fields.String(required=True)
-    owner_id = fields.String(required=True)
+class ContractStatusChangedV1(ContractEventV1):
     from_status = fields.String(required=True)
     to_status = fields.String(required=True)
     reason = fields.String(required=True, allow_none=True)
 
 
-class ContractAbandonedV1(Schema):
-    contract_id = fields.String(required=True)
-    kind = fields.String(required=True)
-    number = fields.String(required=True)
-    customer_id = fields.String(required=True)
-    owner_id = fields.String(required=True)
+class ContractAbandonedV1(ContractEventV1):
     delay_days = fields.Integer(required=True, allow_none=True)
     created_at = fields.String(required=True)
 

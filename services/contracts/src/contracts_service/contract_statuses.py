@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from nameko.timer import timer
 from sqlalchemy import or_, select, true
 
-from paraph_platform.actor import STAFF_ROLES, SYSTEM, load_actor, require_role
+from paraph_platform.actor import SYSTEM, load_actor, require_role
 from paraph_platform.config import env_float
 from paraph_platform.db import as_of, utcnow
 from paraph_platform.envelope import iso
@@ -32,8 +32,7 @@ class ContractStatusesEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def change_status(self, actor, contract_id, payload):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.StatusSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.StatusSchema, payload)
         with self.db.session() as s:
             c = self._contract(s, actor, contract_id, lock=True)
             if c.kind not in logic.TRANSITIONS or data["status"] not in logic.TRANSITIONS[c.kind]:

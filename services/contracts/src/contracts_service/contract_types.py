@@ -21,7 +21,7 @@ from paraph_platform.service import endpoint
 
 from . import logic, pdf, schemas, template_variables
 from .base import MANAGERS, ContractsBase
-from .exceptions import Conflict, NotFound
+from .exceptions import Conflict
 from .models import Asset, ContractType, ContractTypeScope
 
 
@@ -55,16 +55,20 @@ class ContractTypesEndpoints(ContractsBase):
         urls = offhub.run(pdf.check_template, source, merge_fields)
         pdf.refuse_urls(pdf_sandbox.forbidden_urls(urls, self._assets(s, license_id, urls)))
 
+    @staticmethod
+    def _check_name_free(s, license_id: str, name: str):
+        """Contract type names are unique in a license (uq_type_name): a taken one is a 409."""
+        if s.execute(select(ContractType.id).where(ContractType.license_id == license_id,
+                                                   ContractType.name == name)).first():
+            raise Conflict(f"A contract type named {name!r} already exists.")
+
     @endpoint(write=True)
     def create_contract_type(self, actor, payload):
-        actor = require_role(load_actor(actor), *MANAGERS)
-        data = schemas.ContractTypeInSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.ContractTypeInSchema, payload, roles=MANAGERS)
         with self.db.session() as s:
             if data["template_html"]:
                 self._check_template(s, actor["license_id"], data["template_html"], data["merge_fields"])
-            if s.execute(select(ContractType.id).where(ContractType.license_id == actor["license_id"],
-                                                       ContractType.name == data["name"])).first():
-                raise Conflict(f"A contract type named {data['name']!r} already exists.")
+            self._check_name_free(s, actor["license_id"], data["name"])
             t = ContractType(license_id=actor["license_id"], created_by=actor["user_id"], **data)
             s.add(t)
             s.flush()
@@ -94,17 +98,16 @@ class ContractTypesEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_contract_type(self, actor, type_id, payload):
-        actor = require_role(load_actor(actor), *MANAGERS)
-        data = schemas.ContractTypePatchSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.ContractTypePatchSchema, payload,
+                                               roles=MANAGERS)
         with self.db.session() as s:
             t = self._contract_type(s, actor, type_id)
             if "template_html" in data or "merge_fields" in data:
                 source = data.get("template_html", t.template_html)
                 if source:
                     self._check_template(s, t.license_id, source, data.get("merge_fields", t.merge_fields))
-            if "name" in data and data["name"] != t.name and s.execute(select(ContractType.id).where(
-                    ContractType.license_id == t.license_id, ContractType.name == data["name"])).first():
-                raise Conflict(f"A contract type named {data['name']!r} already exists.")
+            if "name" in data and data["name"] != t.name:
+                self._check_name_free(s, t.license_id, data["name"])
             for key, value in data.items():
                 setattr(t, key, value)
             t.updated_at = utcnow()
@@ -125,8 +128,7 @@ class ContractTypesEndpoints(ContractsBase):
     @endpoint(write=True)
     def upload_asset(self, actor, payload):
         """Store a PNG/JPEG image (its logo...) that templates show with <img src="paraph-asset:<id>">."""
-        actor = require_role(load_actor(actor), *MANAGERS)
-        data = schemas.AssetInSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.AssetInSchema, payload, roles=MANAGERS)
         filename, content_type, content = logic.decoded_upload(
             data, env_int("MAX_ASSET_BYTES", MAX_ASSET_BYTES), logic.IMAGE_TYPES)
         with self.db.session() as s:
@@ -138,11 +140,7 @@ class ContractTypesEndpoints(ContractsBase):
             return asset_view(a)
 
     def _asset(self, s, actor, asset_id) -> Asset:
-        a = s.execute(select(Asset).where(Asset.id == asset_id,
-                                          Asset.license_id == actor["license_id"])).scalar_one_or_none()
-        if a is None:
-            raise NotFound("Asset not found.")
-        return a
+        return self._license_row(s, Asset, asset_id, actor["license_id"])
 
     @endpoint
     def list_assets(self, actor):
@@ -161,7 +159,4 @@ class ContractTypesEndpoints(ContractsBase):
     @endpoint(write=True)
     def delete_asset(self, actor, asset_id):
         """Templates still naming a deleted asset fail to render (422) until they are changed."""
-        actor = require_role(load_actor(actor), *MANAGERS)
-        with self.db.session() as s:
-            s.delete(self._asset(s, actor, asset_id))
-        return {"deleted": True}
+        return self._delete(actor, self._asset, asset_id, roles=MANAGERS)

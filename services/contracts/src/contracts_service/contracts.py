@@ -124,8 +124,7 @@ class ContractsEndpoints(ContractsBase):
     @endpoint(write=True)
     def create_contract(self, actor, payload):
         """Create a contract or a quote for a customer (from the account, one of its contacts or a deal)."""
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.ContractInSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.ContractInSchema, payload)
         where = self._where(actor)
         owner_id, owner_name, owner_email = self._owner(actor, data["owner_id"])
         with self.db.session() as s:
@@ -175,8 +174,7 @@ class ContractsEndpoints(ContractsBase):
     @endpoint
     def list_contracts(self, actor, params=None):
         """Contracts of customers the caller may see (perimeter filter compiled to SQL)."""
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        p = schemas.ListSchema().load(params or {})
+        actor, p = self._caller_and_payload(actor, schemas.ListSchema, params or {})
         where = self._where(actor)
         with self.db.session() as s:
             q = (select(Contract, Customer.name).join(Customer, Customer.id == Contract.customer_id)
@@ -231,8 +229,7 @@ class ContractsEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_contract(self, actor, contract_id, payload):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.ContractPatchSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.ContractPatchSchema, payload)
         owner = self._new_owner(actor, contract_id, data.get("owner_id"))
         with self.db.session() as s:
             c = self._contract(s, actor, contract_id, lock=True)
@@ -293,8 +290,7 @@ class ContractsEndpoints(ContractsBase):
     @endpoint(write=True)
     def convert(self, actor, contract_id, payload):
         """Create a customer order or an invoice from a quote."""
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.ConvertSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.ConvertSchema, payload)
         with self.db.session() as s:
             quote = self._contract(s, actor, contract_id)
             if quote.kind != "quote":

@@ -51,8 +51,8 @@ class CustomersEndpoints(ContractsBase):
     @endpoint(write=True)
     def create_customer(self, actor, payload):
         """A customer created by a user inherits all the user's perimeters."""
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        return self._new_customer(actor, schemas.CustomerInSchema().load(payload))
+        actor, data = self._caller_and_payload(actor, schemas.CustomerInSchema, payload)
+        return self._new_customer(actor, data)
 
     def _new_customer(self, actor: dict, data: dict, purpose: str = "customer") -> dict:
         """Create a customer (``data`` as CustomerInSchema loads it) with its contacts: it inherits all the
@@ -84,8 +84,7 @@ class CustomersEndpoints(ContractsBase):
 
     @endpoint
     def list_customers(self, actor, params=None):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        p = schemas.CustomerListSchema().load(params or {})
+        actor, p = self._caller_and_payload(actor, schemas.CustomerListSchema, params or {})
         with self.db.session() as s:
             q = select(Customer).where(self._customer_filter(actor))
             if p["q"]:
@@ -117,8 +116,7 @@ class CustomersEndpoints(ContractsBase):
     def update_customer(self, actor, customer_id, payload):
         """Any user who sees the customer may edit its file (customers created before perimeters
         existed have none: visible to all and editable)."""
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.CustomerPatchSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.CustomerPatchSchema, payload)
         with self.db.session() as s:
             c = self._customer(s, actor, customer_id)
             if "code" in data and data["code"] != c.code and s.execute(select(Customer.id).where(
@@ -143,8 +141,7 @@ class CustomersEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def add_contact(self, actor, customer_id, payload):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.ContactInSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.ContactInSchema, payload)
         with self.db.session() as s:
             c = self._customer(s, actor, customer_id)
             x = Contact(license_id=c.license_id, customer_id=c.id, **data)
@@ -163,8 +160,7 @@ class CustomersEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_contact(self, actor, contact_id, payload):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.ContactPatchSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.ContactPatchSchema, payload)
         with self.db.session() as s:
             x = self._contact(s, actor, contact_id)
             changes = logic.field_changes(contact_view(x), data)

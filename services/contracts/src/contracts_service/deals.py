@@ -135,8 +135,7 @@ class DealsEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def create_deal(self, actor, payload):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.DealInSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.DealInSchema, payload)
         owner = self._owner(actor, data["owner_id"])
         with self.db.session() as s:
             customer = self._customer(s, actor, data["customer_id"])
@@ -156,8 +155,7 @@ class DealsEndpoints(ContractsBase):
 
     @endpoint
     def list_deals(self, actor, params=None):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        p = schemas.DealListSchema().load(params or {})
+        actor, p = self._caller_and_payload(actor, schemas.DealListSchema, params or {})
         with self.db.session() as s:
             page = list_page(s, actor["license_id"], self._customer_filter(actor), p)
             return page_result(page, [deal_view(d, name) for d, name in page["rows"]])
@@ -165,8 +163,7 @@ class DealsEndpoints(ContractsBase):
     @endpoint(write=True)
     def update_deal(self, actor, deal_id, payload):
         """Change a deal's stage, amount, owner...; a PATCH that changes nothing publishes nothing."""
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.DealPatchSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.DealPatchSchema, payload)
         owner = self._owner(actor, data["owner_id"]) if "owner_id" in data else None
         with self.db.session() as s:
             d, customer_name = self._deal(s, actor, deal_id, lock=True)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
+from paraph_platform.actor import load_actor
 from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.pagination import Ordering, keyset_page, page_result
@@ -19,7 +19,7 @@ from paraph_platform.service import endpoint
 from . import logic, schemas
 from .base import ContractsBase
 from .contracts import contract_lines
-from .exceptions import Conflict, InvalidInput, NotFound
+from .exceptions import Conflict, InvalidInput
 from .models import Contract, Customer, Equipment
 
 
@@ -76,8 +76,7 @@ class EquipmentEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def add_equipment(self, actor, customer_id, payload):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.EquipmentInSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.EquipmentInSchema, payload)
         with self.db.session() as s:
             c = self._customer(s, actor, customer_id)
             e = Equipment(license_id=c.license_id, customer_id=c.id, created_by=actor["user_id"], **data)
@@ -86,17 +85,13 @@ class EquipmentEndpoints(ContractsBase):
             return equipment_view(e)
 
     def _equipment(self, s, actor, equipment_id) -> Equipment:
-        e = s.execute(select(Equipment).where(Equipment.id == equipment_id,
-                                              Equipment.license_id == actor["license_id"])).scalar_one_or_none()
-        if e is None:
-            raise NotFound("Equipment not found.")
+        e = self._license_row(s, Equipment, equipment_id, actor["license_id"])
         self._customer(s, actor, e.customer_id)  # visible iff its customer is
         return e
 
     @endpoint(write=True)
     def update_equipment(self, actor, equipment_id, payload):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.EquipmentPatchSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.EquipmentPatchSchema, payload)
         with self.db.session() as s:
             e = self._equipment(s, actor, equipment_id)
             schemas.check_warranty({"installed_on": data.get("installed_on", e.installed_on),
@@ -108,10 +103,7 @@ class EquipmentEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def delete_equipment(self, actor, equipment_id):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        with self.db.session() as s:
-            s.delete(self._equipment(s, actor, equipment_id))
-        return {"deleted": True}
+        return self._delete(actor, self._equipment, equipment_id)
 
     @endpoint(write=True)
     def record_equipment(self, actor, contract_id, payload):
@@ -119,8 +111,7 @@ class EquipmentEndpoints(ContractsBase):
         that were taken: not optional, or optional and selected) in its equipment base. Without line_ids,
         every taken line with a product code. A line already recorded is not recorded again, nor is one
         recorded from the quote it was converted from or from that quote's other order or invoice."""
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.EquipmentFromContractSchema().load(payload or {})
+        actor, data = self._caller_and_payload(actor, schemas.EquipmentFromContractSchema, payload or {})
         with self.db.session() as s:
             k = self._contract(s, actor, contract_id, lock=True)
             if k.status not in logic.EQUIPMENT_SOURCE_STATUSES[k.kind]:

@@ -26,8 +26,7 @@ class MilestonesEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def add_milestone(self, actor, contract_id, payload):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.MilestoneInSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.MilestoneInSchema, payload)
         with self.db.session() as s:
             c = self._contract(s, actor, contract_id)
             position = (s.execute(select(func.max(Milestone.position)).where(
@@ -43,8 +42,7 @@ class MilestonesEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_milestone(self, actor, milestone_id, payload):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.MilestonePatchSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.MilestonePatchSchema, payload)
         with self.db.session() as s:
             m, c = self._child(s, actor, Milestone, milestone_id)
             if "done" in data:

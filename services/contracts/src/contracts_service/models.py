@@ -23,6 +23,52 @@ class Base(DeclarativeBase):
 Outbox, Inbox, IdempotencyKey = platform_models(Base)
 
 
+# -- column groups several tables share (mixins: each table still declares its own indexes) --------------
+
+class Created:
+    """Who created the row (a user id) and when."""
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class Edited(Created):
+    """Created, and last changed when."""
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class StoredFile:
+    """An uploaded file kept in the database, with its checksum."""
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(120), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+class LicenseSetting:
+    """A license's named setting on contracts (a custom column, a flag): its key is unique in the license."""
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    key: Mapped[str] = mapped_column(String(60), nullable=False)
+    label: Mapped[str] = mapped_column(String(120), nullable=False)
+
+
+class ChangeLog:
+    """A change of something a license holds: who (actor_id) did what (action, details), when."""
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    actor_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    action: Mapped[str] = mapped_column(String(60), nullable=False)
+    details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+
+
+class PerimeterScope:
+    """A row of the replica of a subject's perimeters (one row a perimeter); perimeter_id "" marks a subject
+    without perimeter (visible to everyone)."""
+    perimeter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class LicenseSettings(Base):
     """Replica of identity's license settings (license.updated.v1)."""
     __tablename__ = "license_settings"
@@ -57,7 +103,7 @@ class CompanyProfile(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class Customer(Base):
+class Customer(Edited, Base):
     __tablename__ = "customers"
     # the customer list's orders, ending with the id (keyset pagination)
     __table_args__ = (Index("ix_customer_license_name_id", "license_id", "name", "id"),
@@ -76,27 +122,23 @@ class Customer(Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     currency: Mapped[str | None] = mapped_column(String(3))
     notes: Mapped[str] = mapped_column(Text, default="", nullable=False)
-    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class CustomerScope(Base):
-    """Replica of the customer's perimeters; perimeter_id "" marks a customer without perimeter."""
+class CustomerScope(PerimeterScope, Base):
+    """Replica of the customer's perimeters."""
     __tablename__ = "customer_scopes"
     __table_args__ = (Index("ix_customer_scope_perimeter", "perimeter_id", "customer_id"),)
 
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
-    perimeter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
-class ContractTypeScope(Base):
+class ContractTypeScope(PerimeterScope, Base):
+    """Replica of the contract type's perimeters."""
     __tablename__ = "contract_type_scopes"
     __table_args__ = (Index("ix_type_scope_perimeter", "perimeter_id", "contract_type_id"),)
 
     contract_type_id: Mapped[str] = mapped_column(ForeignKey("contract_types.id", ondelete="CASCADE"),
                                                   primary_key=True)
-    perimeter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class ScopeVersion(Base):
@@ -129,7 +171,7 @@ class Contact(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class ContractType(Base):
+class ContractType(Edited, Base):
     """A model ("type de contrat"): HTML template with merge fields, defaults, perimeters."""
     __tablename__ = "contract_types"
     __table_args__ = (UniqueConstraint("license_id", "name", name="uq_type_name"),)
@@ -145,9 +187,6 @@ class ContractType(Base):
     attachments_portal_visible: Mapped[bool | None] = mapped_column(Boolean)
     abandon_delay_days: Mapped[int | None] = mapped_column(Integer)
     archived: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class Counter(Base):
@@ -160,7 +199,7 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
 
 
-class Deal(Base):
+class Deal(Edited, Base):
     """A sales opportunity of a customer (Initiative CRM's "affaire"): it groups the quotes, orders and
     invoices made for it. Visible exactly when its customer is."""
     __tablename__ = "deals"
@@ -178,13 +217,10 @@ class Deal(Base):
     owner_id: Mapped[str] = mapped_column(String(36), nullable=False)
     owner_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     notes: Mapped[str] = mapped_column(Text, default="", nullable=False)
-    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
 
 
-class Contract(Base):
+class Contract(Edited, Base):
     """A contract, quote, order or invoice (always linked to a customer)."""
     __tablename__ = "contracts"
     # the contract list's default order (newest first), a customer's contracts, "recently viewed online":
@@ -221,9 +257,6 @@ class Contract(Base):
     total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0, nullable=False)
     source_id: Mapped[str | None] = mapped_column(String(36))
     source: Mapped[str | None] = mapped_column(String(16))  # "erp": imported, numbered by the ERP; None: made here
-    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -274,7 +307,7 @@ class Line(Base):
     selected: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
 
 
-class Attachment(Base):
+class Attachment(StoredFile, Created, Base):
     __tablename__ = "attachments"
     __table_args__ = (Index("ix_attachment_contract", "contract_id"),)
 
@@ -282,17 +315,10 @@ class Attachment(Base):
     license_id: Mapped[str] = mapped_column(String(36), nullable=False)
     contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False)
     folder: Mapped[str] = mapped_column(String(200), default="", nullable=False)
-    filename: Mapped[str] = mapped_column(String(255), nullable=False)
-    content_type: Mapped[str] = mapped_column(String(120), nullable=False)
-    size: Mapped[int] = mapped_column(Integer, nullable=False)
-    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     portal_visible: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class Asset(Base):
+class Asset(StoredFile, Created, Base):
     """An image a license uploads for its templates (its logo...), embedded by id (``paraph-asset:<id>``):
     the PDF renderer fetches nothing else. Immutable: a new image is a new asset."""
     __tablename__ = "assets"
@@ -300,13 +326,6 @@ class Asset(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     license_id: Mapped[str] = mapped_column(String(36), nullable=False)
-    filename: Mapped[str] = mapped_column(String(255), nullable=False)
-    content_type: Mapped[str] = mapped_column(String(120), nullable=False)
-    size: Mapped[int] = mapped_column(Integer, nullable=False)
-    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
-    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class Milestone(Base):
@@ -324,7 +343,7 @@ class Milestone(Base):
     position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
 
 
-class Task(Base):
+class Task(Created, Base):
     __tablename__ = "tasks"
     __table_args__ = (Index("ix_task_contract", "contract_id"),
                       # the open tasks list: soonest due first (undated last), then created, then id
@@ -337,11 +356,9 @@ class Task(Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     assignee_id: Mapped[str | None] = mapped_column(String(36))
     done: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class Equipment(Base):
+class Equipment(Edited, Base):
     """A customer's equipment base (Initiative CRM "parc matériel"): what is installed at the customer,
     entered by hand or recorded from the lines of an order or invoice (one item per line at most)."""
     __tablename__ = "equipment"
@@ -362,48 +379,31 @@ class Equipment(Base):
     source_contract_id: Mapped[str | None] = mapped_column(String(36))
     source_number: Mapped[str | None] = mapped_column(String(40))
     source_line_id: Mapped[str | None] = mapped_column(String(36))
-    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class History(Base):
+class History(ChangeLog, Base):
     """Every change of a contract (who, when, what)."""
     __tablename__ = "history"
     __table_args__ = (Index("ix_history_contract", "contract_id", "at"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
     contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    actor_id: Mapped[str] = mapped_column(String(36), nullable=False)
-    action: Mapped[str] = mapped_column(String(60), nullable=False)
-    details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
 
 
-class CustomColumn(Base):
+class CustomColumn(LicenseSetting, Base):
     """A license's editable column on contracts (back office), with its type."""
     __tablename__ = "custom_columns"
     __table_args__ = (UniqueConstraint("license_id", "key", name="uq_column_key"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
-    key: Mapped[str] = mapped_column(String(60), nullable=False)
-    label: Mapped[str] = mapped_column(String(120), nullable=False)
     type: Mapped[str] = mapped_column(String(16), nullable=False)  # text | number | date | boolean | choice
     choices: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
     position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
 
 
-class Flag(Base):
+class Flag(LicenseSetting, Base):
     """A license's flag (coloured marker) usable on contracts."""
     __tablename__ = "flags"
     __table_args__ = (UniqueConstraint("license_id", "key", name="uq_flag_key"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
-    key: Mapped[str] = mapped_column(String(60), nullable=False)
-    label: Mapped[str] = mapped_column(String(120), nullable=False)
     color: Mapped[str] = mapped_column(String(7), default="#2f80ed", nullable=False)
 
 
@@ -421,18 +421,12 @@ class Document(Base):
     rendered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class CustomerHistory(Base):
+class CustomerHistory(ChangeLog, Base):
     """Every change of a customer file and its contacts (who, when, what changed from what), by staff or
     by the customer's own portal clients (self-service): the customer file's History tab."""
     __tablename__ = "customer_history"
     __table_args__ = (Index("ix_customer_history_customer", "customer_id", "at"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    license_id: Mapped[str] = mapped_column(String(36), nullable=False)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), nullable=False)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    actor_id: Mapped[str] = mapped_column(String(36), nullable=False)
     actor_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     actor_kind: Mapped[str] = mapped_column(String(16), nullable=False)  # staff | client
-    action: Mapped[str] = mapped_column(String(60), nullable=False)
-    details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)

@@ -6,16 +6,24 @@ from __future__ import annotations
 
 from sqlalchemy import and_, update
 
-from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
 from paraph_platform.db import utcnow
 from paraph_platform.events import subscribe
-from paraph_platform.inbox import first_time
 from paraph_platform.service import endpoint
 
 from . import schemas
-from .base import ContractsBase
+from .base import ContractsBase, contract_event
 from .contracts import contract_detail
-from .models import Attachment, Inbox, Milestone
+from .models import Attachment, Milestone
+
+
+def _portal_activity_handler(event_type: str, action: str):
+    """The handler of the portal's event about a contract's activity there (``action``: viewed, downloaded,
+    shared, unshared): counted on the contract and written to its history."""
+    @subscribe("portal", event_type)
+    @contract_event(f"contracts.on_{action}")
+    def handle(self, s, c, data):
+        self._portal_activity(s, c, data, action)
+    return handle
 
 
 class PortalEndpoints(ContractsBase):
@@ -25,8 +33,7 @@ class PortalEndpoints(ContractsBase):
     def set_portal_visibility(self, actor, contract_id, payload):
         """Show or hide every attachment (or those of one folder) and/or every milestone of a contract on
         the portal at once."""
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.PortalVisibilitySchema().load(payload or {})
+        actor, data = self._caller_and_payload(actor, schemas.PortalVisibilitySchema, payload or {})
         with self.db.session() as s:
             c = self._contract(s, actor, contract_id)
             if "attachments" in data:
@@ -41,41 +48,22 @@ class PortalEndpoints(ContractsBase):
             s.flush()
             return contract_detail(s, c)["portal"]
 
-    def _portal_activity(self, event, action):
-        data = event["data"]
-        with self.db.session() as s:
-            if not first_time(s, Inbox, event["id"], f"contracts.on_{action}"):
-                return
-            c = self._contract_by_id(s, event["license_id"], data["contract_id"])
-            if c is None:
-                return
-            if action == "viewed":
-                c.view_count += 1
-                c.last_viewed_at = utcnow()
-            elif action == "downloaded":
-                c.download_count += 1
-            elif action == "shared":
-                c.portal_shared = True
-            elif action == "unshared":
-                c.portal_shared = False
-            self._history(s, c, data.get("contact_id") or data.get("shared_by") or data.get("unshared_by") or "portal",
-                          f"portal_{action}",
-                          contact_id=data.get("contact_id"), at=data.get("at"), ip=data.get("ip"),
-                          channel=data.get("channel"))  # quote_page | portal (absent from older events)
+    def _portal_activity(self, s, c, data, action):
+        if action == "viewed":
+            c.view_count += 1
+            c.last_viewed_at = utcnow()
+        elif action == "downloaded":
+            c.download_count += 1
+        elif action == "shared":
+            c.portal_shared = True
+        elif action == "unshared":
+            c.portal_shared = False  # no longer shown on the customer portal: the green line goes off
+        self._history(s, c, data.get("contact_id") or data.get("shared_by") or data.get("unshared_by") or "portal",
+                      f"portal_{action}",
+                      contact_id=data.get("contact_id"), at=data.get("at"), ip=data.get("ip"),
+                      channel=data.get("channel"))  # quote_page | portal (absent from older events)
 
-    @subscribe("portal", "quote.viewed.v1")
-    def on_quote_viewed(self, event):
-        self._portal_activity(event, "viewed")
-
-    @subscribe("portal", "quote.downloaded.v1")
-    def on_quote_downloaded(self, event):
-        self._portal_activity(event, "downloaded")
-
-    @subscribe("portal", "contract.shared.v1")
-    def on_contract_shared(self, event):
-        self._portal_activity(event, "shared")
-
-    @subscribe("portal", "contract.unshared.v1")
-    def on_contract_unshared(self, event):
-        """No longer shown on the customer portal: the green line goes off."""
-        self._portal_activity(event, "unshared")
+    on_quote_viewed = _portal_activity_handler("quote.viewed.v1", "viewed")
+    on_quote_downloaded = _portal_activity_handler("quote.downloaded.v1", "downloaded")
+    on_contract_shared = _portal_activity_handler("contract.shared.v1", "shared")
+    on_contract_unshared = _portal_activity_handler("contract.unshared.v1", "unshared")

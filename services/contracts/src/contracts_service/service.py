@@ -15,17 +15,14 @@ abandon), :mod:`.signatures` (the signing service's events), :mod:`.documents` (
 :mod:`.equipment` (the customers' equipment base), :mod:`.erp_import` (the ERP's customers and sales history,
 imported one way), :mod:`.settings` (custom columns, flags, license
 settings), :mod:`.company_profile` (the issuer the PDFs name) and :mod:`.scopes` (the perimeter scope replica). :mod:`.base` holds what they share,
-:mod:`.logic` the pure rules, :mod:`.pdf` the rendering. The dependency providers are declared here only:
-nameko binds them per worker.
+:mod:`.logic` the pure rules, :mod:`.pdf` the rendering. The dependency providers are declared here only
+(``db``, ``outbox`` and ``ctx`` by PlatformService, from the tables named): nameko binds them per worker.
 """
 from __future__ import annotations
 
-from paraph_platform.db import Database
 from paraph_platform.filter_cache import PerimeterFilter
-from paraph_platform.outbox import Outbox as OutboxProvider
 from paraph_platform.readiness import PlatformService
 from paraph_platform.rpc import Rpc
-from paraph_platform.service import RequestContext
 
 from .attachments import AttachmentsEndpoints
 from .company_profile import CompanyProfileEndpoints
@@ -49,12 +46,10 @@ from .tasks import TasksEndpoints
 class ContractsService(ErpImportEndpoints, CustomersEndpoints, ContractTypesEndpoints, DealsEndpoints,
                        ContractsEndpoints, ContractStatusesEndpoints, SignaturesEndpoints, DocumentsEndpoints,
                        AttachmentsEndpoints, MilestonesEndpoints, TasksEndpoints, PortalEndpoints, EquipmentEndpoints,
-                       SettingsEndpoints, CompanyProfileEndpoints, ScopesEndpoints, PlatformService):
+                       SettingsEndpoints, CompanyProfileEndpoints, ScopesEndpoints, PlatformService,
+                       idempotency_model=IdempotencyKey, outbox_model=Outbox):
     name = "contracts"
 
-    db = Database(idempotency_model=IdempotencyKey)
-    outbox = OutboxProvider(Outbox)
-    ctx = RequestContext()
     perimeter = Rpc("perimeter")
     identity = Rpc("identity")
     perimeter_filter = PerimeterFilter()

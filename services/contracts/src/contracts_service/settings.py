@@ -8,13 +8,12 @@ from sqlalchemy import delete, select
 
 from paraph_platform.actor import LICENSE_ADMIN, STAFF_ROLES, load_actor, require_role
 from paraph_platform.events import subscribe
-from paraph_platform.inbox import first_time
 from paraph_platform.service import endpoint
 
 from . import schemas
-from .base import ContractsBase
+from .base import ContractsBase, handled_once
 from .exceptions import Conflict, NotFound
-from .models import Contract, ContractFlag, CustomColumn, Flag, Inbox
+from .models import Contract, ContractFlag, CustomColumn, Flag
 
 
 class SettingsEndpoints(ContractsBase):
@@ -110,9 +109,7 @@ class SettingsEndpoints(ContractsBase):
             return {"deleted": True, "removed_from_contracts": removed}
 
     @subscribe("identity", "license.updated.v1")
-    def on_license_updated(self, event):
+    @handled_once("contracts.on_license_updated")
+    def on_license_updated(self, s, event):
         data = event["data"]
-        with self.db.session() as s:
-            if not first_time(s, Inbox, event["id"], "contracts.on_license_updated"):
-                return
-            self._apply_settings(s, data["license_id"], data.get("settings") or {}, int(data.get("version", 0)))
+        self._apply_settings(s, data["license_id"], data.get("settings") or {}, int(data.get("version", 0)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
+from paraph_platform.actor import STAFF_ROLES
 from paraph_platform.envelope import iso
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
@@ -42,8 +42,7 @@ class TasksEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def add_task(self, actor, contract_id, payload):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.TaskInSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.TaskInSchema, payload)
         with self.db.session() as s:
             c = self._contract(s, actor, contract_id)
             self._check_assignee(s, actor, c, data["assignee_id"])
@@ -57,8 +56,7 @@ class TasksEndpoints(ContractsBase):
     def list_tasks(self, actor, params=None):
         """Open tasks on contracts of customers the caller may see (the perimeter filter of every list),
         soonest due first."""
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        p = schemas.TaskListSchema().load(params or {})
+        actor, p = self._caller_and_payload(actor, schemas.TaskListSchema, params or {})
         with self.db.session() as s:
             q = (select(Task, Contract, Customer.name).join(Contract, Contract.id == Task.contract_id)
                  .join(Customer, Customer.id == Contract.customer_id)
@@ -78,8 +76,7 @@ class TasksEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_task(self, actor, task_id, payload):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.TaskPatchSchema().load(payload)
+        actor, data = self._caller_and_payload(actor, schemas.TaskPatchSchema, payload)
         with self.db.session() as s:
             t, c = self._child(s, actor, Task, task_id)
             if "assignee_id" in data and data["assignee_id"] != t.assignee_id:

@@ -1,9 +1,4 @@
-"""token keys, access version, login failures
-
-Revision ID: 216df7bc835f
-Revises: 16e10c38b038
-Create Date: 2026-12-01 22:34:37.780611
-"""
+"""token keys, access version, login failures"""
 from alembic import op
 import sqlalchemy as sa
 import paraph_platform.db
@@ -11,8 +6,6 @@ import paraph_platform.db
 
 revision = '216df7bc835f'
 down_revision = '16e10c38b038'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,9 +1,4 @@
-"""service accounts and API keys
-
-Revision ID: 3b7e51c0a9d2
-Revises: 216df7bc835f
-Create Date: 2026-12-02 11:00:00.000000
-"""
+"""service accounts and API keys"""
 from alembic import op
 import sqlalchemy as sa
 import paraph_platform.db
@@ -11,8 +6,6 @@ import paraph_platform.db
 
 revision = '3b7e51c0a9d2'
 down_revision = '216df7bc835f'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -7,24 +7,24 @@ from paraph_platform.pagination import PageResult
 from . import schemas
 
 
-class UserInvitedV1(Schema):
+class _Member(Schema):
+    """What the events about a member start with: the user, and their role in the license."""
     user_id = fields.String(required=True)
     email = fields.String(required=True)
     name = fields.String(required=True)
     role = fields.String(required=True)
     license_id = fields.String(required=True)
+
+
+class UserActivatedV1(_Member):
+    pass
+
+
+class UserInvitedV1(_Member):
     license_name = fields.String(required=True)
     invited_by = fields.String(required=True, allow_none=True)
     expires_at = fields.String(required=True)
     has_password = fields.Boolean(required=True)
-
-
-class UserActivatedV1(Schema):
-    user_id = fields.String(required=True)
-    email = fields.String(required=True)
-    name = fields.String(required=True)
-    role = fields.String(required=True)
-    license_id = fields.String(required=True)
 
 
 class UserDeactivatedV1(Schema):

@@ -9,14 +9,12 @@ sessions.py (sign-in, refresh, sign-out, token keys, access state for the gatewa
 (the one-way ERP user sync) and service_accounts.py (integrations' accounts and API keys, resolved by
 the gateway). base.py holds what they share (seat counting, membership lookups, one-time
 secrets, session tokens); logic.py the pure rules; schemas.py the payloads. The dependency providers are
-declared here only: nameko binds them per worker on this class."""
+declared here only (``db``, ``outbox`` and ``ctx`` by PlatformService, from the tables named): nameko binds
+them per worker on this class."""
 from __future__ import annotations
 
-from paraph_platform.db import Database
-from paraph_platform.outbox import Outbox as OutboxProvider
 from paraph_platform.readiness import PlatformService
 from paraph_platform.rpc import Rpc
-from paraph_platform.service import RequestContext
 
 from .collaborators import CollaboratorsEndpoints
 from .dependencies import Settings
@@ -30,12 +28,10 @@ from .users import UsersEndpoints
 
 
 class IdentityService(SessionsEndpoints, SeatPoolsEndpoints, LicensesEndpoints, UsersEndpoints,
-                      InvitationsEndpoints, CollaboratorsEndpoints, ServiceAccountsEndpoints, PlatformService):
+                      InvitationsEndpoints, CollaboratorsEndpoints, ServiceAccountsEndpoints, PlatformService,
+                      idempotency_model=IdempotencyKey, outbox_model=Outbox):
     name = "identity"
 
-    db = Database(idempotency_model=IdempotencyKey)
-    outbox = OutboxProvider(Outbox)
-    ctx = RequestContext()
     settings = Settings()
     perimeter = Rpc("perimeter")
 

@@ -1,18 +1,10 @@
-"""delivery log scoped by customer perimeters: notifications.customer_id and the customer scope replica
-
-Revision ID: 47a270ea29b9
-Revises: 8ec2aaaf6583
-Create Date: 2026-12-01 22:35:33.188313
-"""
+"""delivery log scoped by customer perimeters: notifications.customer_id and the customer scope replica"""
 from alembic import op
 import sqlalchemy as sa
-import paraph_platform.db
 
 
 revision = '47a270ea29b9'
 down_revision = '8ec2aaaf6583'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,16 +1,9 @@
-"""keyset pagination indexes: the logs' (created_at, id) order ends with the id
-
-Revision ID: 5d1f0c2a7e41
-Revises: 47a270ea29b9
-Create Date: 2026-12-02 05:20:00.000000
-"""
+"""keyset pagination indexes: the logs' (created_at, id) order ends with the id"""
 from alembic import op
 
 
 revision = '5d1f0c2a7e41'
 down_revision = '47a270ea29b9'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,19 +1,10 @@
-"""retention indexes
-
-Revision ID: a0e250ce6723
-Revises: c3c4bf8bbc97
-Create Date: 2026-12-01 07:19:05.302431
-"""
+"""retention indexes"""
 from alembic import op
-import sqlalchemy as sa
-import paraph_platform.db
 from paraph_platform import migration_ops
 
 
 revision = 'a0e250ce6723'
 down_revision = 'c3c4bf8bbc97'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,9 +1,4 @@
-"""initial schema
-
-Revision ID: c3c4bf8bbc97
-Revises: 
-Create Date: 2026-11-23 15:29:07.683665
-"""
+"""initial schema"""
 from alembic import op
 import sqlalchemy as sa
 import paraph_platform.db
@@ -12,8 +7,6 @@ from paraph_platform import migration_ops
 
 revision = 'c3c4bf8bbc97'
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

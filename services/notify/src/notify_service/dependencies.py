@@ -10,7 +10,7 @@ import eventlet
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 
-from paraph_platform.config import env, public_url
+from paraph_platform.config import env, number_setting, public_url
 
 from . import channels, logic
 
@@ -25,13 +25,9 @@ def _pick(config: dict, name: str, from_env):
     return from_env if value in (None, "") else value
 
 
-def _number(name: str, raw, default: float) -> float:
-    if raw in (None, ""):
-        return default
-    try:
-        return float(raw)
-    except (TypeError, ValueError):
-        raise RuntimeError(f"{name} must be a number, got {raw!r}") from None
+def _number(config: dict, name: str, from_env, default: float) -> float:
+    """A number setting: the container config wins, then the environment, then ``default``."""
+    return number_setting(name, _pick(config, name, from_env), default)
 
 
 def _truthy(raw) -> bool:
@@ -75,18 +71,15 @@ def load_settings(config: dict) -> NotifySettings:
     except ValueError as exc:
         raise RuntimeError(str(exc)) from None
     mail_from = _pick(c, "MAIL_FROM", env("MAIL_FROM", "Paraph <no-reply@paraph.local>", "notify"))
-    smtp_timeout = _number("SMTP_TIMEOUT", _pick(c, "SMTP_TIMEOUT", env("SMTP_TIMEOUT", None, "notify")), 30.0)
+    smtp_timeout = _number(c, "SMTP_TIMEOUT", env("SMTP_TIMEOUT", None, "notify"), 30.0)
     # the sender renews its lease every third of it (delivery.Deliverer._keep_lease), so the lease only says
     # how soon a dead sender's notifications are resumed; a slow send keeps its row up to NOTIFY_ATTEMPT_TIMEOUT
-    lease = _number("NOTIFY_SEND_LEASE", _pick(c, "NOTIFY_SEND_LEASE", env("NOTIFY_SEND_LEASE", None, "notify")),
-                    10.0)
+    lease = _number(c, "NOTIFY_SEND_LEASE", env("NOTIFY_SEND_LEASE", None, "notify"), 10.0)
     if lease < 1:
         raise RuntimeError("NOTIFY_SEND_LEASE must be at least 1 second")
-    attempt_timeout = _number("NOTIFY_ATTEMPT_TIMEOUT", _pick(c, "NOTIFY_ATTEMPT_TIMEOUT",
-                                                              env("NOTIFY_ATTEMPT_TIMEOUT", None, "notify")),
+    attempt_timeout = _number(c, "NOTIFY_ATTEMPT_TIMEOUT", env("NOTIFY_ATTEMPT_TIMEOUT", None, "notify"),
                               max(1.0, smtp_timeout * 3))
-    webhook_timeout = _number("WEBHOOK_TIMEOUT", _pick(c, "WEBHOOK_TIMEOUT", env("WEBHOOK_TIMEOUT", None, "notify")),
-                              10.0)
+    webhook_timeout = _number(c, "WEBHOOK_TIMEOUT", env("WEBHOOK_TIMEOUT", None, "notify"), 10.0)
     base = str(_pick(c, "PUBLIC_URL", public_url())).rstrip("/")
     try:
         notify_schedule = logic.parse_schedule(
@@ -97,8 +90,7 @@ def load_settings(config: dict) -> NotifySettings:
             logic.DEFAULT_WEBHOOK_SCHEDULE)
     except ValueError as exc:
         raise RuntimeError(f"retry schedule: {exc}") from None
-    retention_days = _number("NOTIFY_RETENTION_DAYS", _pick(
-        c, "NOTIFY_RETENTION_DAYS", env("NOTIFY_RETENTION_DAYS", None, "notify")), 180.0)
+    retention_days = _number(c, "NOTIFY_RETENTION_DAYS", env("NOTIFY_RETENTION_DAYS", None, "notify"), 180.0)
     if retention_days < 0:
         raise RuntimeError("NOTIFY_RETENTION_DAYS must be 0 (keep forever) or positive")
     return NotifySettings(
@@ -111,28 +103,25 @@ def load_settings(config: dict) -> NotifySettings:
         send_lease=lease,
         attempt_timeout=attempt_timeout,
         notify_schedule=notify_schedule,
-        attachment_attempts=int(_number("NOTIFY_ATTACHMENT_ATTEMPTS", _pick(
-            c, "NOTIFY_ATTACHMENT_ATTEMPTS", env("NOTIFY_ATTACHMENT_ATTEMPTS", None, "notify")), 5)),
+        attachment_attempts=int(_number(c, "NOTIFY_ATTACHMENT_ATTEMPTS",
+                                        env("NOTIFY_ATTACHMENT_ATTEMPTS", None, "notify"), 5)),
         sms_kind=str(_pick(c, "SMS_PROVIDER", env("SMS_PROVIDER", "none", "notify"))).lower(),
         sms_url=_pick(c, "SMS_API_URL", env("SMS_API_URL", None, "notify")),
         sms_api_key=_pick(c, "SMS_API_KEY", env("SMS_API_KEY", None, "notify")),
         sms_from=_pick(c, "SMS_FROM", env("SMS_FROM", None, "notify")),
-        sms_timeout=_number("SMS_TIMEOUT", _pick(c, "SMS_TIMEOUT", env("SMS_TIMEOUT", None, "notify")), 10.0),
+        sms_timeout=_number(c, "SMS_TIMEOUT", env("SMS_TIMEOUT", None, "notify"), 10.0),
         webhook_schedule=webhook_schedule,
         webhook_timeout=webhook_timeout,
-        webhook_lease=_number("WEBHOOK_LEASE", _pick(c, "WEBHOOK_LEASE", env("WEBHOOK_LEASE", None, "notify")),
-                              webhook_timeout * 3 + 30),
+        webhook_lease=_number(c, "WEBHOOK_LEASE", env("WEBHOOK_LEASE", None, "notify"), webhook_timeout * 3 + 30),
         webhook_allow_private=_truthy(_pick(c, "WEBHOOK_ALLOW_PRIVATE", env("WEBHOOK_ALLOW_PRIVATE", "0", "notify"))),
         webhook_disable_after_failed_deliveries=int(_number(
-            "WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES", _pick(c, "WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES", env(
-                "WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES", None, "notify")), 10)),
-        webhook_secret_grace=_number("WEBHOOK_SECRET_GRACE", _pick(
-            c, "WEBHOOK_SECRET_GRACE", env("WEBHOOK_SECRET_GRACE", None, "notify")), 86400.0),
+            c, "WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES", env("WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES", None, "notify"),
+            10)),
+        webhook_secret_grace=_number(c, "WEBHOOK_SECRET_GRACE", env("WEBHOOK_SECRET_GRACE", None, "notify"), 86400.0),
         webhooks_url=_pick(c, "WEBHOOKS_SETTINGS_URL", env("WEBHOOKS_SETTINGS_URL", f"{base}/settings/webhooks",
                                                           "notify")),
-        batch=int(_number("NOTIFY_BATCH", _pick(c, "NOTIFY_BATCH", env("NOTIFY_BATCH", None, "notify")), 50)),
-        concurrency=int(_number("NOTIFY_CONCURRENCY", _pick(c, "NOTIFY_CONCURRENCY",
-                                                            env("NOTIFY_CONCURRENCY", None, "notify")), 10)),
+        batch=int(_number(c, "NOTIFY_BATCH", env("NOTIFY_BATCH", None, "notify"), 50)),
+        concurrency=int(_number(c, "NOTIFY_CONCURRENCY", env("NOTIFY_CONCURRENCY", None, "notify"), 10)),
         retention_days=retention_days,
     )
 

@@ -1,6 +1,6 @@
 """Notification templates: a license admin's own wording of the messages notify sends (list, read, save,
 reset to the built-in default, preview with sample or given variables). The catalog and the built-in
-wording are data (template_catalog.py, template_defaults.py); rendering and validation are in templates.py.
+wording are data (template_catalog.py, template_defaults.toml); rendering and validation are in templates.py.
 """
 from __future__ import annotations
 

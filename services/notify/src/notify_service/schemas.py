@@ -5,7 +5,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from paraph_platform.pagination import PageParams
 
-from .templates import TEMPLATE_NAMES
+from .templates import MAX_PART, TEMPLATE_NAMES
 
 ATTACHMENT_KINDS = ("contract_pdf", "signed_pdf", "proof")
 CHANNELS = ("email", "sms")
@@ -52,19 +52,19 @@ class NotificationRequest(Schema):
 # -- templates ----------------------------------------------------------------------------------------
 
 class TemplateIn(StrictSchema):
-    subject = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    text = fields.String(required=True, validate=validate.Length(min=1, max=50_000))
-    html = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200_000),
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=MAX_PART["subject"]))
+    text = fields.String(required=True, validate=validate.Length(min=1, max=MAX_PART["text"]))
+    html = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_PART["html"]),
                          metadata={"description": "HTML email; null = derived from text"})
-    sms = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2_000),
+    sms = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_PART["sms"]),
                         metadata={"description": "SMS text; null = the default SMS text"})
 
 
 class PreviewIn(StrictSchema):
-    subject = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
-    text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50_000))
-    html = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200_000))
-    sms = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2_000))
+    subject = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_PART["subject"]))
+    text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_PART["text"]))
+    html = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_PART["html"]))
+    sms = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_PART["sms"]))
     vars = fields.Dict(keys=fields.String(), load_default=dict)
 
 

@@ -16,12 +16,9 @@ template_catalog.py, template_defaults.py and templates.py (rendering, validatio
 """
 from __future__ import annotations
 
-from paraph_platform.db import Database
 from paraph_platform.filter_cache import PerimeterFilter
-from paraph_platform.outbox import Outbox as OutboxProvider
 from paraph_platform.readiness import PlatformService
 from paraph_platform.rpc import Rpc
-from paraph_platform.service import RequestContext
 
 from .dependencies import Channels, Concurrent, Settings
 from .models import IdempotencyKey, Outbox
@@ -33,12 +30,10 @@ from .webhook_subscriptions import WebhookSubscriptionsEndpoints
 
 
 class NotifyService(NotificationsEndpoints, OwnerNotificationsEndpoints, WebhookSubscriptionsEndpoints,
-                    NotificationTemplatesEndpoints, RetentionEndpoints, PlatformService):
+                    NotificationTemplatesEndpoints, RetentionEndpoints, PlatformService,
+                    idempotency_model=IdempotencyKey, outbox_model=Outbox):
     name = "notify"
 
-    db = Database(idempotency_model=IdempotencyKey)
-    outbox = OutboxProvider(Outbox)
-    ctx = RequestContext()
     settings = Settings()
     channels = Channels()
     concurrent = Concurrent()

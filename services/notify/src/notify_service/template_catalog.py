@@ -1,7 +1,7 @@
 """Notification templates: the catalog (data). Which templates exist, in which locales, the parts a
 template has, the variables each template documents (with a sample value, used by previews and to check
 a license's version), the variable an edited version must keep, the emails a salesperson sends by hand,
-and the secrets a message shows in its body only. The built-in wording is in template_defaults.py;
+and the secrets a message shows in its body only. The built-in wording is in template_defaults.toml;
 rendering and validation in templates.py.
 """
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Notification templates: sandboxed rendering and validation (pure), over the catalog of templates and
-variables (template_catalog.py) and the built-in fr/en wording (template_defaults.py).
+variables (template_catalog.py) and the built-in fr/en templates (template_defaults.py, from the wording in
+template_defaults.toml).
 
 A template has four parts: ``subject``, ``text`` (plain-text email), ``html`` (HTML email; when a
 license's version has none, it is derived from ``text``) and ``sms``. Parts are Jinja templates

@@ -4,22 +4,15 @@ Subjects and assignments were keyed by (subject_type, subject_id): one row per p
 their licenses, so a second license's admin could not give that person perimeters, and any admin
 could write into another license's subjects. They are now keyed by (license_id, subject_type,
 subject_id). Existing rows keep their license (the key only widens, so no row can clash).
-
-Revision ID: cf297a73389c
-Revises: 49496cb0d0d2
-Create Date: 2026-12-01 22:35:01.217422
 """
 import warnings
 
 from alembic import op
 import sqlalchemy as sa
-import paraph_platform.db
 
 
 revision = 'cf297a73389c'
 down_revision = '49496cb0d0d2'
-branch_labels = None
-depends_on = None
 
 NEW_KEYS = {"subjects": ["license_id", "subject_type", "subject_id"],
             "assignments": ["license_id", "subject_type", "subject_id", "perimeter_id"]}

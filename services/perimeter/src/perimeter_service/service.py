@@ -17,16 +17,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from paraph_platform.actor import FRONT_USER_MANAGER, LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role
-from paraph_platform.db import Database, utcnow
+from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from paraph_platform.events import subscribe
 from paraph_platform.inbox import first_time
-from paraph_platform.outbox import Outbox as OutboxProvider
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.rpc import Rpc
 from paraph_platform.readiness import PlatformService
-from paraph_platform.service import RequestContext, endpoint
+from paraph_platform.service import endpoint
 
 from . import schemas
 from .dependencies import DIALECTS, Policy
@@ -56,12 +55,18 @@ def perimeter_view(p: Perimeter, counts: dict | None = None) -> dict:
     return view
 
 
-class PerimeterService(PlatformService):
+def _subject_created(source: str, event_type: str, subject_type: str, id_field: str):
+    """The handler of another service's event announcing a new subject (its id in ``data[id_field]``): the
+    subject is registered in the event's license (PerimeterService._register_created)."""
+    @subscribe(source, event_type)
+    def handle(self, event):
+        self._register_created(event, subject_type, id_field)
+    return handle
+
+
+class PerimeterService(PlatformService, idempotency_model=IdempotencyKey, outbox_model=Outbox):
     name = "perimeter"
 
-    db = Database(idempotency_model=IdempotencyKey)
-    outbox = OutboxProvider(Outbox)
-    ctx = RequestContext()
     policy = Policy()
     identity = Rpc("identity")
     contracts = Rpc("contracts")
@@ -79,6 +84,19 @@ class PerimeterService(PlatformService):
     def _require(self, rule: str, input: dict, message: str):
         if self.policy.decide(rule, input) is not True:
             raise Forbidden(message)
+
+    def _require_manager(self, s, actor: dict):
+        self._require("may_manage", {"actor": self._actor_input(s, actor)}, "Only license admins manage perimeters.")
+
+    def _check_name_free(self, s, license_id: str, name: str):
+        """Perimeter names are unique in a license (index uq_perimeter_name): a taken one is a 409."""
+        if s.execute(select(Perimeter.id).where(Perimeter.license_id == license_id, Perimeter.name == name)).first():
+            raise Conflict(f"A perimeter named {name!r} already exists.")
+
+    def _perimeter_event(self, s, event_type: str, p: Perimeter):
+        """perimeter.created.v1 or perimeter.updated.v1: the perimeter as it is now."""
+        self.outbox.add(s, event_type, {"perimeter_id": p.id, "name": p.name, "description": p.description},
+                        subject=p.id, license_id=p.license_id)
 
     def _get(self, s, license_id: str, perimeter_id: str) -> Perimeter:
         p = s.get(Perimeter, perimeter_id)
@@ -254,17 +272,12 @@ class PerimeterService(PlatformService):
         actor = load_actor(actor)
         data = schemas.PerimeterInSchema().load(payload)
         with self.db.session() as s:
-            self._require("may_manage", {"actor": self._actor_input(s, actor)},
-                          "Only license admins manage perimeters.")
-            if s.execute(select(Perimeter.id).where(Perimeter.license_id == actor["license_id"],
-                                                    Perimeter.name == data["name"])).first():
-                raise Conflict(f"A perimeter named {data['name']!r} already exists.")
+            self._require_manager(s, actor)
+            self._check_name_free(s, actor["license_id"], data["name"])
             p = Perimeter(license_id=actor["license_id"], **data)
             s.add(p)
             s.flush()
-            self.outbox.add(s, "perimeter.created.v1", {"perimeter_id": p.id, "name": p.name,
-                                                        "description": p.description},
-                            subject=p.id, license_id=p.license_id)
+            self._perimeter_event(s, "perimeter.created.v1", p)
             return perimeter_view(p, {})
 
     @endpoint(write=True)
@@ -272,18 +285,14 @@ class PerimeterService(PlatformService):
         actor = load_actor(actor)
         data = schemas.PerimeterPatchSchema().load(payload)
         with self.db.session() as s:
-            self._require("may_manage", {"actor": self._actor_input(s, actor)},
-                          "Only license admins manage perimeters.")
+            self._require_manager(s, actor)
             p = self._get(s, actor["license_id"], perimeter_id)
-            if "name" in data and data["name"] != p.name and s.execute(select(Perimeter.id).where(
-                    Perimeter.license_id == p.license_id, Perimeter.name == data["name"])).first():
-                raise Conflict(f"A perimeter named {data['name']!r} already exists.")
+            if "name" in data and data["name"] != p.name:
+                self._check_name_free(s, p.license_id, data["name"])
             for key, value in data.items():
                 setattr(p, key, value)
             p.updated_at = utcnow()
-            self.outbox.add(s, "perimeter.updated.v1", {"perimeter_id": p.id, "name": p.name,
-                                                        "description": p.description},
-                            subject=p.id, license_id=p.license_id)
+            self._perimeter_event(s, "perimeter.updated.v1", p)
             return perimeter_view(p)
 
     @endpoint(write=True)
@@ -292,8 +301,7 @@ class PerimeterService(PlatformService):
         visible to everyone once it was their last one: refused unless forced."""
         actor = load_actor(actor)
         with self.db.session() as s:
-            self._require("may_manage", {"actor": self._actor_input(s, actor)},
-                          "Only license admins manage perimeters.")
+            self._require_manager(s, actor)
             p = self._get(s, actor["license_id"], perimeter_id)
             holders = s.execute(select(Assignment.subject_type, Assignment.subject_id).where(
                 Assignment.license_id == p.license_id, Assignment.perimeter_id == p.id)).all()
@@ -432,30 +440,17 @@ class PerimeterService(PlatformService):
                 return
             self._register(s, license_id, subject_type, [subject_id])
 
-    @subscribe("identity", "user.invited.v1")
-    def on_user_invited(self, event):
-        """Joining a license (activation, invitation, ERP collaborator, reactivation, portal access)
-        sends an invitation: the person becomes a subject of that license. A portal client granted
-        access without an email is vouched for by identity when first named."""
-        self._register_created(event, "user", "user_id")
-
-    @subscribe("identity", "user.activated.v1")
-    def on_user_activated(self, event):
-        self._register_created(event, "user", "user_id")
-
-    @subscribe("identity", "service_account.created.v1")
-    def on_service_account_created(self, event):
-        """An integration's service account acts as a user of its license: its perimeters limit what
-        its API keys see."""
-        self._register_created(event, "user", "service_account_id")
-
-    @subscribe("contracts", "customer.created.v1")
-    def on_customer_created(self, event):
-        self._register_created(event, "customer", "customer_id")
-
-    @subscribe("contracts", "contract_type.created.v1")
-    def on_contract_type_created(self, event):
-        self._register_created(event, "contract_type", "contract_type_id")
+    # Joining a license (activation, invitation, ERP collaborator, reactivation, portal access) sends an
+    # invitation: the person becomes a subject of that license. A portal client granted access without an
+    # email is vouched for by identity when first named.
+    on_user_invited = _subject_created("identity", "user.invited.v1", "user", "user_id")
+    on_user_activated = _subject_created("identity", "user.activated.v1", "user", "user_id")
+    # an integration's service account acts as a user of its license: its perimeters limit what its API keys see
+    on_service_account_created = _subject_created("identity", "service_account.created.v1", "user",
+                                                  "service_account_id")
+    on_customer_created = _subject_created("contracts", "customer.created.v1", "customer", "customer_id")
+    on_contract_type_created = _subject_created("contracts", "contract_type.created.v1", "contract_type",
+                                                "contract_type_id")
 
     # -- decisions -------------------------------------------------------------------------------
 

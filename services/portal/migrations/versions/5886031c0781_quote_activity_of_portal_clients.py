@@ -1,18 +1,10 @@
-"""quote activity of portal clients
-
-Revision ID: 5886031c0781
-Revises: cb72f5332876
-Create Date: 2026-12-01 07:20:04.681647
-"""
+"""quote activity of portal clients"""
 from alembic import op
 import sqlalchemy as sa
-import paraph_platform.db
 
 
 revision = '5886031c0781'
 down_revision = 'cb72f5332876'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

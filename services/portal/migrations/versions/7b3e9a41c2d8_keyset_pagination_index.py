@@ -1,17 +1,10 @@
-"""keyset pagination index of the clients list
-
-Revision ID: 7b3e9a41c2d8
-Revises: 2a227ed2c3ae
-Create Date: 2026-12-02 05:25:00.000000
-"""
+"""keyset pagination index of the clients list"""
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '7b3e9a41c2d8'
 down_revision = '2a227ed2c3ae'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

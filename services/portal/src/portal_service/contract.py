@@ -29,16 +29,24 @@ class ContractUnsharedV1(Schema):
     unshared_by = fields.String(required=True)
 
 
-class QuoteViewedV1(Schema):
+class _QuoteActivity(Schema):
+    """What the events about a contact's action on a quote start with: the quote, its owner and customer, the
+    contact, and when."""
     contract_id = fields.String(required=True)
     number = fields.String(required=True)
     title = fields.String(required=True)
-    owner_id = fields.String(required=True, metadata={"description": "the assigned salesperson (notified per "
-                                                                     "their preferences)"})
+    owner_id = fields.String(required=True)
     customer_id = fields.String(allow_none=True)
     contact_id = fields.String(required=True)
     contact_name = fields.String(required=True)
     contact_email = fields.String(required=True)
+    at = fields.String(required=True)
+
+
+class QuoteViewedV1(_QuoteActivity):
+    # two of the fields above, described (a field declared again keeps its place)
+    owner_id = fields.String(required=True, metadata={"description": "the assigned salesperson (notified per "
+                                                                     "their preferences)"})
     at = fields.String(required=True, metadata={"description": "ISO 8601 date and time of the action"})
     ip = fields.String(required=True, allow_none=True)
     user_agent = fields.String(required=True, allow_none=True)
@@ -52,16 +60,7 @@ class QuoteDownloadedV1(QuoteViewedV1):
     pass
 
 
-class QuoteFeedbackSentV1(Schema):
-    contract_id = fields.String(required=True)
-    number = fields.String(required=True)
-    title = fields.String(required=True)
-    owner_id = fields.String(required=True)
-    customer_id = fields.String(allow_none=True)
-    contact_id = fields.String(required=True)
-    contact_name = fields.String(required=True)
-    contact_email = fields.String(required=True)
-    at = fields.String(required=True)
+class QuoteFeedbackSentV1(_QuoteActivity):
     message = fields.String(required=True)
 
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
+from importlib import resources
 from urllib.parse import urlsplit
 
 from .exceptions import InvalidInput
@@ -387,113 +389,8 @@ def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent:
     }
 
 
-LABELS = {
-    "fr": {
-        "lang": "fr", "quote": "Devis", "customer": "Client", "contact": "Contact", "date": "Date",
-        "valid_until": "Valable jusqu'au", "validity_expired": "La date de validité de ce devis est dépassée.",
-        "salesperson": "Votre interlocuteur", "description": "Désignation", "quantity": "Qté",
-        "unit_price": "Prix unitaire HT", "discount": "Remise %", "tax_rate": "TVA", "amount": "Montant HT",
-        "optional_products": "Produits optionnels", "optional_total": "Total des options HT",
-        "selected": "retenu", "subtotal": "Total HT", "tax": "TVA", "tax_on": "sur", "total": "Total TTC",
-        "download": "Télécharger PDF", "sign": "Signer", "signed": "Signé", "signed_on": "Signé le",
-        "feedback_title": "Envoyer un retour à votre commercial",
-        "feedback_help": "Une question, une remarque ? Votre message est transmis à {name}.",
-        "feedback_placeholder": "Vos remarques…", "feedback_send": "Envoyer",
-        "feedback_thanks": "Merci ! Votre message a été transmis à votre commercial.",
-        "status": "Statut", "not_found_title": "Lien introuvable",
-        "not_found": "Ce lien n'existe pas ou n'est plus valable. Vérifiez l'adresse ou demandez un nouveau lien "
-                     "à votre interlocuteur.",
-        "gone_title": "Lien expiré",
-        "gone": "Ce lien a expiré ou a été désactivé. Demandez un nouveau lien à votre interlocuteur.",
-        "unavailable_title": "Service momentanément indisponible",
-        "unavailable": "Nous ne pouvons pas afficher cette page pour le moment. Réessayez dans quelques instants.",
-        "too_many": "Trop de messages envoyés. Réessayez plus tard.",
-        "powered": "Propulsé par Paraph",
-        "statuses": {"draft": "Brouillon", "sent": "Envoyé", "accepted": "Accepté", "signed": "Signé",
-                     "validated": "Validé", "refused": "Refusé", "abandoned": "Abandonné"},
-        "send_button": "Envoyer par email", "remind_button": "Relancer par email",
-        # portal UI
-        "portal": "Portail client", "login_title": "Connexion au portail client", "email": "Adresse email",
-        "password": "Mot de passe", "user_code": "Code d'utilisateur (facultatif)", "login": "Se connecter",
-        "logout": "Se déconnecter", "contracts": "Contrats", "tasks": "Mes tâches de signature",
-        "shared_legend": "La ligne verte indique un document visible depuis le portail client.",
-        "no_contracts": "Aucun contrat n'est partagé avec vous pour le moment.",
-        "requester": "Demandeur", "observers": "Observateurs", "shared_on": "Partagé le",
-        "attachments": "Pièces jointes", "milestones": "Jalons", "no_attachments": "Aucune pièce jointe.",
-        "no_milestones": "Aucun jalon.", "due": "Échéance", "done": "Terminé", "back": "Retour aux contrats",
-        "no_tasks": "Aucune tâche en attente.", "approve": "Approuver", "decline": "Refuser",
-        "decline_reason": "Motif du refus", "signing_unavailable": "La signature électronique est momentanément "
-                                                                  "indisponible.",
-        "error": "Une erreur est survenue.", "loading": "Chargement…", "total_label": "Montant",
-        "kinds": {"contract": "Contrat", "quote": "Devis", "order": "Commande", "invoice": "Facture"},
-        # self-service: my details and my company's
-        "profile": "Mon profil", "profile_intro": "Tenez à jour vos coordonnées et celles de votre entreprise : "
-                                                       "votre interlocuteur est prévenu de chaque changement.",
-        "my_details": "Mes coordonnées", "company_details": "Coordonnées de l'entreprise",
-        "first_name": "Prénom", "last_name": "Nom", "job_title": "Fonction", "department": "Service",
-        "phone": "Téléphone", "mobile": "Mobile", "fax": "Fax", "line1": "Adresse", "line2": "Complément d'adresse",
-        "postal_code": "Code postal", "city": "Ville", "region": "Région / province", "country": "Pays",
-        "company_email": "Email de l'entreprise", "company_phone": "Téléphone de l'entreprise",
-        "save_details": "Enregistrer mes coordonnées", "save_company": "Enregistrer les coordonnées de l'entreprise",
-        "saved": "Enregistré. Votre interlocuteur en est informé.", "unchanged": "Rien n'a changé.",
-        "fix_errors": "Corrigez les champs signalés.",
-        # the API's field messages (English) as the client reads them
-        "field_errors": {"Not a valid phone number (digits, spaces, + ( ) . - / allowed).":
-                         "Numéro de téléphone invalide (chiffres, espaces, + ( ) . - / autorisés).",
-                         "Not a valid email address.": "Adresse email invalide.",
-                         "Field may not be null.": "Ce champ est obligatoire.",
-                         "Shorter than minimum length 1.": "Ce champ est obligatoire."},
-    },
-    "en": {
-        "lang": "en", "quote": "Quote", "customer": "Customer", "contact": "Contact", "date": "Date",
-        "valid_until": "Valid until", "validity_expired": "This quote's validity date has passed.",
-        "salesperson": "Your contact person", "description": "Description", "quantity": "Qty",
-        "unit_price": "Unit price (excl. tax)", "discount": "Discount %", "tax_rate": "Tax", "amount": "Amount",
-        "optional_products": "Optional products", "optional_total": "Options total (excl. tax)",
-        "selected": "selected", "subtotal": "Total excl. tax", "tax": "Tax", "tax_on": "on", "total": "Total incl. tax",
-        "download": "Download PDF", "sign": "Sign", "signed": "Signed", "signed_on": "Signed on",
-        "feedback_title": "Send feedback to your salesperson",
-        "feedback_help": "A question, a remark? Your message goes to {name}.",
-        "feedback_placeholder": "Your remarks…", "feedback_send": "Send",
-        "feedback_thanks": "Thank you! Your message was sent to your salesperson.",
-        "status": "Status", "not_found_title": "Link not found",
-        "not_found": "This link does not exist or is no longer valid. Check the address or ask your contact person "
-                     "for a new link.",
-        "gone_title": "Link expired",
-        "gone": "This link has expired or was deactivated. Ask your contact person for a new link.",
-        "unavailable_title": "Service temporarily unavailable",
-        "unavailable": "We cannot show this page right now. Please try again in a moment.",
-        "too_many": "Too many messages sent. Please try again later.",
-        "powered": "Powered by Paraph",
-        "statuses": {"draft": "Draft", "sent": "Sent", "accepted": "Accepted", "signed": "Signed",
-                     "validated": "Validated", "refused": "Refused", "abandoned": "Abandoned"},
-        "send_button": "Send by email", "remind_button": "Send a reminder by email",
-        "portal": "Customer portal", "login_title": "Sign in to the customer portal", "email": "Email address",
-        "password": "Password", "user_code": "User code (optional)", "login": "Sign in",
-        "logout": "Sign out", "contracts": "Contracts", "tasks": "My signature tasks",
-        "shared_legend": "The green line marks a document visible on the customer portal.",
-        "no_contracts": "No contract is shared with you yet.",
-        "requester": "Requester", "observers": "Observers", "shared_on": "Shared on",
-        "attachments": "Attachments", "milestones": "Milestones", "no_attachments": "No attachment.",
-        "no_milestones": "No milestone.", "due": "Due", "done": "Done", "back": "Back to contracts",
-        "no_tasks": "Nothing waiting for you.", "approve": "Approve", "decline": "Decline",
-        "decline_reason": "Reason", "signing_unavailable": "Electronic signature is temporarily unavailable.",
-        "error": "Something went wrong.", "loading": "Loading…", "total_label": "Amount",
-        "kinds": {"contract": "Contract", "quote": "Quote", "order": "Order", "invoice": "Invoice"},
-        # self-service: my details and my company's
-        "profile": "My profile", "profile_intro": "Keep your details and your company's up to date: your contact "
-                                                  "person is told of every change.",
-        "my_details": "My details", "company_details": "Company details",
-        "first_name": "First name", "last_name": "Last name", "job_title": "Job title", "department": "Department",
-        "phone": "Phone", "mobile": "Mobile", "fax": "Fax", "line1": "Address", "line2": "Address (line 2)",
-        "postal_code": "Postal code", "city": "City", "region": "Region / province", "country": "Country",
-        "company_email": "Company email", "company_phone": "Company phone",
-        "save_details": "Save my details", "save_company": "Save the company details",
-        "saved": "Saved. Your contact person has been told.", "unchanged": "Nothing changed.",
-        "fix_errors": "Fix the fields marked.",
-        "field_errors": {},
-    },
-}
+# the pages' wording, per language: data, in templates/labels.toml
+LABELS = tomllib.loads(resources.files("portal_service").joinpath("templates/labels.toml").read_text("utf-8"))
 
 
 def label(locale: str, key: str) -> str:

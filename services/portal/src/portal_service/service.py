@@ -13,15 +13,13 @@ shared on the portal, and what signed-in clients see of them), :mod:`.profiles` 
 :mod:`.signature_tasks` (approvals and signatures waiting in signing), :mod:`.online_quotes` (emailing a
 quote's online page, its activity) and :mod:`.pages` (the public quote page, the portal's HTML shells).
 :mod:`.base` holds what they share, :mod:`.logic` the pure rules. The dependency providers are declared
-here only: nameko binds them per worker.
+here only (``db``, ``outbox`` and ``ctx`` by PlatformService, from the tables named): nameko binds them per
+worker.
 """
 from __future__ import annotations
 
-from paraph_platform.db import Database
-from paraph_platform.outbox import Outbox as OutboxProvider
 from paraph_platform.readiness import PlatformService
 from paraph_platform.rpc import Rpc
-from paraph_platform.service import RequestContext
 
 from .client_accesses import ClientAccessesEndpoints
 from .dependencies import Pages, Settings
@@ -34,12 +32,10 @@ from .signature_tasks import SignatureTasksEndpoints
 
 
 class PortalService(ClientAccessesEndpoints, SharesEndpoints, ProfilesEndpoints, SignatureTasksEndpoints,
-                    OnlineQuotesEndpoints, PagesEndpoints, PlatformService):
+                    OnlineQuotesEndpoints, PagesEndpoints, PlatformService,
+                    idempotency_model=IdempotencyKey, outbox_model=Outbox):
     name = "portal"
 
-    db = Database(idempotency_model=IdempotencyKey)
-    outbox = OutboxProvider(Outbox)
-    ctx = RequestContext()
     settings = Settings()
     pages = Pages()
     contracts = Rpc("contracts")

@@ -1,16 +1,9 @@
-"""keyset pagination index of the requests list
-
-Revision ID: 3c8d2e5f9a10
-Revises: d0b621f5a132
-Create Date: 2026-12-02 05:30:00.000000
-"""
+"""keyset pagination index of the requests list"""
 from alembic import op
 
 
 revision = '3c8d2e5f9a10'
 down_revision = 'd0b621f5a132'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

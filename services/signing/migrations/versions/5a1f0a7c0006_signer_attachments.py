@@ -1,17 +1,10 @@
-"""files signers are asked to upload
-
-Revision ID: 5a1f0a7c0006
-Revises: 5a1f0f1a0005
-Create Date: 2026-12-02 15:10:00.000000
-"""
+"""files signers are asked to upload"""
 import sqlalchemy as sa
 from alembic import op
 from paraph_platform.db import UTCDateTime
 
 revision = '5a1f0a7c0006'
 down_revision = '5a1f0f1a0005'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -2,18 +2,12 @@
 
 The documents are combined into the request's ``document`` (the one sealed); ``documents`` says where each
 lies in it ([{filename, sha256, size, first_page, pages}]), NULL for the requests on a single document.
-
-Revision ID: 5a1f0b000007
-Revises: 5a1f0a7c0006
-Create Date: 2026-12-02 20:30:00.000000
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '5a1f0b000007'
 down_revision = '5a1f0a7c0006'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,17 +1,10 @@
-"""bulk send jobs: one document or contract type sent to many recipients
-
-Revision ID: 5a1f0b000008
-Revises: 5a1f0b000007
-Create Date: 2026-12-02 20:30:00.000000
-"""
+"""bulk send jobs: one document or contract type sent to many recipients"""
 import sqlalchemy as sa
 from alembic import op
 from paraph_platform.db import UTCDateTime
 
 revision = '5a1f0b000008'
 down_revision = '5a1f0b000007'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

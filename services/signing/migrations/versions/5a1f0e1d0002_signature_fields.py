@@ -1,9 +1,4 @@
-"""placed fields of a request and the values signers gave
-
-Revision ID: 5a1f0e1d0002
-Revises: 5a1f0e5e0001
-Create Date: 2026-12-02 14:30:00.000000
-"""
+"""placed fields of a request and the values signers gave"""
 import sqlalchemy as sa
 from alembic import op
 
@@ -11,8 +6,6 @@ from paraph_platform.db import UTCDateTime
 
 revision = '5a1f0e1d0002'
 down_revision = '5a1f0e5e0001'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

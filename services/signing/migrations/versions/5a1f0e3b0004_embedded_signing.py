@@ -1,9 +1,4 @@
-"""embedded signing: one-use, short-lived links opening a participant's signing page in an integrator's frame
-
-Revision ID: 5a1f0e3b0004
-Revises: 5a1f0f10a003
-Create Date: 2026-12-02 14:30:00.000000
-"""
+"""embedded signing: one-use, short-lived links opening a participant's signing page in an integrator's frame"""
 import sqlalchemy as sa
 from alembic import op
 
@@ -11,8 +6,6 @@ from paraph_platform.db import UTCDateTime
 
 revision = '5a1f0e3b0004'
 down_revision = '5a1f0f10a003'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,9 +1,4 @@
-"""a license's signing settings (reminder cadence, origins allowed to frame the signing page)
-
-Revision ID: 5a1f0e5e0001
-Revises: 3c8d2e5f9a10
-Create Date: 2026-12-02 14:30:00.000000
-"""
+"""a license's signing settings (reminder cadence, origins allowed to frame the signing page)"""
 import sqlalchemy as sa
 from alembic import op
 
@@ -11,8 +6,6 @@ from paraph_platform.db import UTCDateTime
 
 revision = '5a1f0e5e0001'
 down_revision = '3c8d2e5f9a10'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,16 +1,9 @@
-"""CC recipients, reassignment and per-request reminder cadence
-
-Revision ID: 5a1f0f10a003
-Revises: 5a1f0e1d0002
-Create Date: 2026-12-02 14:30:00.000000
-"""
+"""CC recipients, reassignment and per-request reminder cadence"""
 import sqlalchemy as sa
 from alembic import op
 
 revision = '5a1f0f10a003'
 down_revision = '5a1f0e1d0002'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -2,18 +2,12 @@
 
 A request on a PDF uploaded by its sender has no contract: contract_id becomes nullable (contract_kind is
 "document", contract_number the file's name).
-
-Revision ID: 5a1f0f1a0005
-Revises: 5a1f0e3b0004
-Create Date: 2026-12-02 15:10:00.000000
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '5a1f0f1a0005'
 down_revision = '5a1f0e3b0004'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

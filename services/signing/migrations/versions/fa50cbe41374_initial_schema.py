@@ -1,9 +1,4 @@
-"""initial schema
-
-Revision ID: fa50cbe41374
-Revises: 
-Create Date: 2026-11-23 15:35:02.613667
-"""
+"""initial schema"""
 from alembic import op
 import sqlalchemy as sa
 import paraph_platform.db
@@ -24,8 +19,6 @@ $$ LANGUAGE plpgsql
 
 revision = 'fa50cbe41374'
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -23,7 +23,7 @@ from paraph_platform.rpc import Rpc
 
 from . import logic
 from .dependencies import Keys, SigningSettings
-from .exceptions import Conflict, Gone, NotFound
+from .exceptions import Conflict, Forbidden, Gone, NotFound
 from .logic import iso
 from .models import AuditEntry, Evidence, Participant, SignatureRequest
 
@@ -133,6 +133,31 @@ class SigningBase:
                 raise NotFound("Signature request not found.")
             return
         self.contracts.get_contract(actor, r.contract_id)
+
+    def _visible_request(self, actor: dict, request_id: str) -> SignatureRequest:
+        """The actor's license's request, if they may see it (404 otherwise). Read in a session of its own,
+        closed before :meth:`_visible` asks contracts: a caller locks the request again to change it."""
+        with self.db.session() as s:
+            r = self._request(s, actor["license_id"], request_id)
+        self._visible(actor, r)
+        return r
+
+    def _request_in_charge(self, actor: dict, request_id: str, refusal: str) -> SignatureRequest:
+        """The request, if the actor is in charge of it (:meth:`_in_charge`): 404 when they may not see it,
+        403 with ``refusal`` (what they may not do) when they only see it."""
+        r = self._visible_request(actor, request_id)
+        if not self._in_charge(actor, r):
+            raise Forbidden(refusal)
+        return r
+
+    @staticmethod
+    def _participant_items(s, model, request_id: str, participant_id: str | None = None) -> list:
+        """A request's signature fields or requested files (``model``: SignatureField, SignerAttachment), of
+        one participant when given, in order."""
+        q = select(model).where(model.request_id == request_id)
+        if participant_id is not None:
+            q = q.where(model.participant_id == participant_id)
+        return list(s.execute(q.order_by(model.position)).scalars())
 
     @staticmethod
     def _in_charge(actor: dict, r: SignatureRequest) -> bool:

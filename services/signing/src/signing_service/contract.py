@@ -14,9 +14,27 @@ class _Person(Schema):
     order = fields.Integer(required=True)
 
 
-class SignatureRequestedV1(Schema):
+class _RequestEvent(Schema):
+    """What every event about a signature request starts with."""
     request_id = fields.String(required=True)
     contract_id = fields.String(required=True, allow_none=True)  # null: an uploaded document
+
+
+class _ApproverEvent(_RequestEvent):
+    """An event about one approver of a request."""
+    approver_id = fields.String(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+
+
+class _SignerEvent(_RequestEvent):
+    """An event about one signer of a request."""
+    signer_id = fields.String(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+
+
+class SignatureRequestedV1(_RequestEvent):
     kind = fields.String(required=True, metadata={"enum": ["contract", "quote", "document"]})
     number = fields.String(required=True)
     owner_id = fields.String(required=True)
@@ -26,42 +44,22 @@ class SignatureRequestedV1(Schema):
     signers = fields.List(fields.Nested(_Person), required=True)
 
 
-class ApproverApprovedV1(Schema):
-    request_id = fields.String(required=True)
-    contract_id = fields.String(required=True, allow_none=True)
-    approver_id = fields.String(required=True)
-    name = fields.String(required=True)
-    email = fields.String(required=True)
+class ApproverApprovedV1(_ApproverEvent):
     approved_at = fields.String(required=True)
 
 
-class SignerSignedV1(Schema):
-    request_id = fields.String(required=True)
-    contract_id = fields.String(required=True, allow_none=True)
-    signer_id = fields.String(required=True)
-    name = fields.String(required=True)
-    email = fields.String(required=True)
+class SignerSignedV1(_SignerEvent):
     signed_at = fields.String(required=True, metadata={"description": "device clock for offline signatures"})
     document_sha256 = fields.String(required=True)
 
 
-class SignerDeclinedV1(Schema):
-    request_id = fields.String(required=True)
-    contract_id = fields.String(required=True, allow_none=True)
-    signer_id = fields.String(required=True)
-    name = fields.String(required=True)
-    email = fields.String(required=True)
+class SignerDeclinedV1(_SignerEvent):
     reason = fields.String(required=True)
     declined_at = fields.String(required=True)
     owner_id = fields.String(required=True)
 
 
-class ApproverDeclinedV1(Schema):
-    request_id = fields.String(required=True)
-    contract_id = fields.String(required=True, allow_none=True)
-    approver_id = fields.String(required=True)
-    name = fields.String(required=True)
-    email = fields.String(required=True)
+class ApproverDeclinedV1(_ApproverEvent):
     reason = fields.String(required=True)
     declined_at = fields.String(required=True)
     owner_id = fields.String(required=True)
@@ -73,9 +71,7 @@ class _Signer(Schema):
     signed_at = fields.String(required=True)
 
 
-class SignatureCompletedV1(Schema):
-    request_id = fields.String(required=True)
-    contract_id = fields.String(required=True, allow_none=True)
+class SignatureCompletedV1(_RequestEvent):
     kind = fields.String(required=True)
     number = fields.String(required=True)
     title = fields.String(required=True)
@@ -90,25 +86,19 @@ class SignatureCompletedV1(Schema):
     completed_at = fields.String(required=True)
 
 
-class SignatureCancelledV1(Schema):
-    request_id = fields.String(required=True)
-    contract_id = fields.String(required=True, allow_none=True)
+class SignatureCancelledV1(_RequestEvent):
     owner_id = fields.String(required=True)
     cancelled_by = fields.String(required=True)
     reason = fields.String(required=True)
 
 
-class SignatureExpiredV1(Schema):
-    request_id = fields.String(required=True)
-    contract_id = fields.String(required=True, allow_none=True)
+class SignatureExpiredV1(_RequestEvent):
     owner_id = fields.String(required=True)
     expired_at = fields.String(required=True)
 
 
-class SignatureReassignedV1(Schema):
+class SignatureReassignedV1(_RequestEvent):
     """A participant who had not acted yet was replaced by someone else (their signing link no longer works)."""
-    request_id = fields.String(required=True)
-    contract_id = fields.String(required=True, allow_none=True)
     owner_id = fields.String(required=True)
     role = fields.String(required=True, metadata={"enum": ["approver", "signer"]})
     previous_participant_id = fields.String(required=True)
@@ -122,10 +112,8 @@ class SignatureReassignedV1(Schema):
     reassigned_at = fields.String(required=True)
 
 
-class SignatureCollectedV1(Schema):
+class SignatureCollectedV1(_RequestEvent):
     """Every signer signed; the signing service is sealing the document (signature.completed.v1 follows)."""
-    request_id = fields.String(required=True)
-    contract_id = fields.String(required=True, allow_none=True)
 
 
 class BulkSendCompletedV1(Schema):

@@ -19,7 +19,7 @@ from paraph_platform.service import endpoint
 
 from . import logic, schemas
 from .base import SigningBase, _aware
-from .exceptions import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from .exceptions import Conflict, Gone, InvalidInput, NotFound
 from .license_settings import embed_origins
 from .logic import iso
 from .models import ACTIVE_STATUSES, EmbedToken, Participant
@@ -50,12 +50,8 @@ class EmbeddedSigningEndpoints(SigningBase):
         raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         data = schemas.EmbedIn().load(payload or {})
-        with self.db.session() as s:
-            r = self._request(s, actor["license_id"], request_id)
-        self._visible(actor, r)
-        if not self._in_charge(actor, r):
-            raise Forbidden("Only the requester, the document's owner or a manager can embed this request's "
-                            "signing page.")
+        self._request_in_charge(actor, request_id, "Only the requester, the document's owner or a manager can "
+                                                   "embed this request's signing page.")
         now = utcnow()
 
         def work(s):

@@ -441,10 +441,7 @@ class FieldsEndpoints(SigningBase):
 
     @staticmethod
     def _fields(s, request_id: str, participant_id: str | None = None) -> list[SignatureField]:
-        q = select(SignatureField).where(SignatureField.request_id == request_id)
-        if participant_id is not None:
-            q = q.where(SignatureField.participant_id == participant_id)
-        return list(s.execute(q.order_by(SignatureField.position)).scalars())
+        return SigningBase._participant_items(s, SignatureField, request_id, participant_id)
 
     @staticmethod
     def _hand_over_fields(s, from_participant_id: str, to_participant_id: str):

@@ -10,8 +10,10 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from paraph_platform.envelope import iso  # the times of views and of the audit chain's entries (hashed)
 
 from .exceptions import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
@@ -104,14 +106,6 @@ def otp_destination(participant_channel: str, email: str, phone: str | None, req
 
 def canonical_json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
-def iso(dt: datetime | None) -> str | None:
-    if dt is None:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def audit_body(request_id: str, seq: int, at: datetime, type: str, actor: dict | None, data: dict | None) -> str:

@@ -133,16 +133,22 @@ class Participant(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class SignatureField(Base):
+class _ParticipantItem:
+    """What a signature field and a signer attachment start with: the participant of the request it is
+    asked of, and its place in their list. These columns come first in the table (sort_order: a mixin's
+    would come last), as the migrations created them."""
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id, sort_order=-1)
+    request_id: Mapped[str] = mapped_column(ForeignKey("signature_requests.id"), nullable=False, sort_order=-1)
+    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), nullable=False, sort_order=-1)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, sort_order=-1)
+
+
+class SignatureField(_ParticipantItem, Base):
     """A placed field of a request (see fields.py): a signer's box on a page, in points from the page's
     top-left corner, and once they signed the value they gave (an image in ``value_image``)."""
     __tablename__ = "signature_fields"
     __table_args__ = (Index("ix_signature_field_request", "request_id", "participant_id", "position"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    request_id: Mapped[str] = mapped_column(ForeignKey("signature_requests.id"), nullable=False)
-    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), nullable=False)
-    position: Mapped[int] = mapped_column(Integer, nullable=False)
     # signature | initials | date_signed | text | checkbox | name
     type: Mapped[str] = mapped_column(String(16), nullable=False)
     page: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -158,17 +164,13 @@ class SignatureField(Base):
     filled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class SignerAttachment(Base):
+class SignerAttachment(_ParticipantItem, Base):
     """A file a signer is asked to upload with their signature (an ID, a proof of address), and once they
     uploaded it the file itself (filename..uploaded_at NULL until then); a new upload replaces it until
     they sign."""
     __tablename__ = "signer_attachments"
     __table_args__ = (Index("ix_signer_attachment_request", "request_id", "participant_id", "position"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    request_id: Mapped[str] = mapped_column(ForeignKey("signature_requests.id"), nullable=False)
-    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), nullable=False)
-    position: Mapped[int] = mapped_column(Integer, nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     required: Mapped[bool] = mapped_column(Boolean, nullable=False)
     filename: Mapped[str | None] = mapped_column(String(255))

@@ -18,7 +18,7 @@ from paraph_platform.service import endpoint
 
 from . import logic, schemas
 from .base import REASSIGNED, SigningBase, _aware
-from .exceptions import Forbidden, InvalidInput, NotFound
+from .exceptions import InvalidInput, NotFound
 from .logic import iso
 from .models import OfflineSyncItem, Participant, SignatureRequest
 
@@ -35,12 +35,8 @@ class OfflineSignaturesEndpoints(SigningBase):
         raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         p = schemas.PackageIn().load(params or {})
-        with self.db.session() as s:
-            r = self._request(s, actor["license_id"], request_id)
-        self._visible(actor, r)
-        if not self._in_charge(actor, r):
-            raise Forbidden("Only the request's requester, the contract owner or a manager may collect "
-                            "signatures offline.")
+        self._request_in_charge(actor, request_id, "Only the request's requester, the contract owner or a manager "
+                                                   "may collect signatures offline.")
         now = utcnow()
 
         def work(s):

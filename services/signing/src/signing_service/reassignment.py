@@ -12,7 +12,7 @@ from paraph_platform.service import endpoint
 
 from . import logic, schemas
 from .base import REASSIGNED, SigningBase
-from .exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from .exceptions import Conflict, InvalidInput, NotFound
 from .logic import iso
 from .models import Participant
 from .signature_requests import request_view
@@ -31,11 +31,8 @@ class ReassignmentEndpoints(SigningBase):
         if not isinstance(payload, dict):
             raise InvalidInput("The payload must be an object.")
         data = schemas.ReassignIn().load(payload)
-        with self.db.session() as s:
-            r = self._request(s, actor["license_id"], request_id)
-        self._visible(actor, r)
-        if not self._in_charge(actor, r):
-            raise Forbidden("Only the requester, the document's owner or a manager can reassign a participant.")
+        self._request_in_charge(actor, request_id, "Only the requester, the document's owner or a manager can "
+                                                   "reassign a participant.")
         now = utcnow()
         by = self._staff(actor, raw_actor.get("name"))
 

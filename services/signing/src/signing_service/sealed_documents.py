@@ -93,17 +93,13 @@ class SealedDocumentsEndpoints(SigningBase):
     @endpoint
     def download_signed_pdf(self, actor, request_id):
         actor = load_actor(actor)
-        with self.db.session() as s:
-            r = self._request(s, actor["license_id"], request_id)
-        self._visible(actor, r)
+        self._visible_request(actor, request_id)
         return self._signed_pdf(actor["license_id"], request_id)
 
     @endpoint
     def download_proof(self, actor, request_id):
         actor = load_actor(actor)
-        with self.db.session() as s:
-            r = self._request(s, actor["license_id"], request_id)
-        self._visible(actor, r)
+        self._visible_request(actor, request_id)
         return self._proof_pdf(actor["license_id"], request_id)
 
     # -- completion: seal, proof, events -------------------------------------------------------------------------

@@ -18,11 +18,8 @@ schemas.py, tables in models.py.
 """
 from __future__ import annotations
 
-from paraph_platform.db import Database
-from paraph_platform.outbox import Outbox as OutboxProvider
 from paraph_platform.readiness import PlatformService
 from paraph_platform.rpc import Rpc
-from paraph_platform.service import RequestContext
 
 from .bulk_sends import BulkSendsEndpoints
 from .dependencies import KeyStore, Settings
@@ -44,12 +41,10 @@ from .uploaded_documents import UploadedDocumentsEndpoints
 class SigningService(SignatureRequestsEndpoints, ParticipantsEndpoints, SealedDocumentsEndpoints,
                      OfflineSignaturesEndpoints, MaintenanceEndpoints, LicenseSettingsEndpoints,
                      EmbeddedSigningEndpoints, FieldsEndpoints, ReassignmentEndpoints, SignerAttachmentsEndpoints,
-                     UploadedDocumentsEndpoints, BulkSendsEndpoints, FlowMixin, PlatformService):
+                     UploadedDocumentsEndpoints, BulkSendsEndpoints, FlowMixin, PlatformService,
+                     idempotency_model=IdempotencyKey, outbox_model=Outbox):
     name = "signing"
 
-    db = Database(idempotency_model=IdempotencyKey)
-    outbox = OutboxProvider(Outbox)
-    ctx = RequestContext()
     settings = Settings()
     keys = KeyStore()
     contracts = Rpc("contracts")

@@ -19,7 +19,7 @@ from paraph_platform.service import endpoint
 
 from . import envelopes, flow, logic, schemas
 from .base import SigningBase
-from .exceptions import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from .exceptions import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from .fields import field_view
 from .logic import iso
 from .models import ACTIVE_STATUSES, AuditEntry, Evidence, Participant, SignatureRequest
@@ -243,9 +243,7 @@ class SignatureRequestsEndpoints(SigningBase):
     def get_request(self, actor, request_id):
         """A request with its participants, evidence and audit trail (and the chain's verification)."""
         actor = load_actor(actor)
-        with self.db.session() as s:
-            r = self._request(s, actor["license_id"], request_id)
-        self._visible(actor, r)
+        self._visible_request(actor, request_id)
         with self.db.session() as s:
             return self._detail(s, self._request(s, actor["license_id"], request_id))
 
@@ -295,11 +293,8 @@ class SignatureRequestsEndpoints(SigningBase):
         raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         data = schemas.CancelIn().load(payload or {})
-        with self.db.session() as s:
-            r = self._request(s, actor["license_id"], request_id)
-        self._visible(actor, r)
-        if not self._in_charge(actor, r):
-            raise Forbidden("Only the requester, the document's owner or a manager can cancel this request.")
+        self._request_in_charge(actor, request_id, "Only the requester, the document's owner or a manager can "
+                                                   "cancel this request.")
         now = utcnow()
         with self.db.session() as s:
             r = self._lock(s, request_id, actor["license_id"])
@@ -323,9 +318,7 @@ class SignatureRequestsEndpoints(SigningBase):
         raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         data = schemas.RemindIn().load(payload or {})
-        with self.db.session() as s:
-            r = self._request(s, actor["license_id"], request_id)
-        self._visible(actor, r)
+        self._visible_request(actor, request_id)
         with self.db.session() as s:
             r = self._lock(s, request_id, actor["license_id"])
             if r.status != "pending":

@@ -8,7 +8,7 @@ from __future__ import annotations
 from paraph_platform.actor import load_actor
 from paraph_platform.db import utcnow
 from paraph_platform.service import endpoint
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from . import logic, schemas
 from .base import SigningBase, _file
@@ -34,10 +34,7 @@ class SignerAttachmentsEndpoints(SigningBase):
 
     @staticmethod
     def _attachments(s, request_id: str, participant_id: str | None = None) -> list[SignerAttachment]:
-        q = select(SignerAttachment).where(SignerAttachment.request_id == request_id)
-        if participant_id is not None:
-            q = q.where(SignerAttachment.participant_id == participant_id)
-        return list(s.execute(q.order_by(SignerAttachment.position)).scalars())
+        return SigningBase._participant_items(s, SignerAttachment, request_id, participant_id)
 
     @staticmethod
     def _hand_over_attachments(s, from_participant_id: str, to_participant_id: str):
@@ -89,9 +86,7 @@ class SignerAttachmentsEndpoints(SigningBase):
     def get_signer_attachment(self, actor, request_id, attachment_id):
         """A signer's uploaded file, for the staff who see the request."""
         actor = load_actor(actor)
-        with self.db.session() as s:
-            r = self._request(s, actor["license_id"], request_id)
-        self._visible(actor, r)
+        self._visible_request(actor, request_id)
         with self.db.session() as s:
             a = s.get(SignerAttachment, attachment_id)
             if a is None or a.request_id != request_id:

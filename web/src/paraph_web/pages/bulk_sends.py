@@ -5,15 +5,12 @@ at once; ``/signatures/bulk/<id>`` shows the job's progress, refreshed by htmx e
 done (``/signatures/bulk/<id>/progress``), the rows refused and links to the requests created."""
 from __future__ import annotations
 
-import base64
-
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import api
-from ..api import ApiError
 from ..auth import signed_in
-from .forms import refusal_said
+from .forms import filled_in, post_upload, refusal_said, uploaded_document
 from .signature_center import ACTIVE, FORM_ERRORS
 
 bp = Blueprint("bulk_sends", __name__)
@@ -35,18 +32,12 @@ def index():
     return _render()
 
 
-def _beside(field_errors: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """The API's errors next to the form's inputs (the recipients' problems next to the CSV file)."""
-    beside, above = {}, []
-    for field, text in field_errors.items():
-        name = field.split(".", 1)[0]
-        if name in ("csv", "recipients"):
-            beside["csv"] = text
-        elif name == "document" or name in FORM_FIELDS:
-            beside[name] = text
-        else:
-            above.append(_("%(field)s: %(error)s", field=field, error=text))
-    return beside, above
+def _input_for(field: str) -> str | None:
+    """The form's input an API error is said next to (the recipients' problems next to the CSV file)."""
+    name = field.split(".", 1)[0]
+    if name in ("csv", "recipients"):
+        return "csv"
+    return name if name == "document" or name in FORM_FIELDS else None
 
 
 @bp.post("/signatures/bulk")
@@ -67,23 +58,10 @@ def create():
     if errors:
         return _render(values=request.form, errors=errors, status=422)
     body = {"title": request.form["title"].strip(), "csv": csv_bytes.decode("utf-8-sig", "replace"),
-            "document": {"filename": upload.filename or "document.pdf",
-                         "content_base64": base64.b64encode(content).decode()}}
-    for name in ("expires_at", "message"):
-        if request.form.get(name, "").strip():
-            body[name] = request.form[name].strip()
-    try:
-        job = api.post("/signature-requests/bulk", body)
-    except ApiError as exc:
-        if exc.status not in (*FORM_ERRORS, 413):
-            raise
-        if exc.status == 413:
-            return _render(values=request.form, errors={"document": _("The file is too large.")}, status=422)
-        beside, above = _beside(exc.field_errors)
-        return _render(values=request.form, errors=beside,
-                       message=" ".join(above) or (None if beside else exc.detail), status=422)
-    flash(_("The bulk send has started: the requests are created in the background."), "success")
-    return redirect(url_for("bulk_sends.show", bulk_send_id=job["id"]))
+            "document": uploaded_document(upload, content), **filled_in("expires_at", "message")}
+    return post_upload("/signature-requests/bulk", body, FORM_ERRORS, _render, _input_for,
+                       _("The bulk send has started: the requests are created in the background."),
+                       lambda job: url_for("bulk_sends.show", bulk_send_id=job["id"]))
 
 
 @bp.get("/signatures/bulk/<bulk_send_id>")

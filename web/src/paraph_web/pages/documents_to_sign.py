@@ -7,27 +7,24 @@ participants and their statuses, reminders and cancellation (the signature cente
 its proof once completed."""
 from __future__ import annotations
 
-import base64
 import re
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import api
-from ..api import ApiError
 from ..auth import signed_in
 from .contracts import _stream
-from .forms import refusal_said
+from .forms import filled_in, post_upload, refusal_said, uploaded_document
 from .paging import list_page
 from .signature_center import (
     ACTIVE,
     FORM_ERRORS,
+    REQUEST_ACTIONS,
     _cadence,
     _cc,
     _last_day,
-    cancel_request,
     name_email_rows,
-    send_reminder,
 )
 
 bp = Blueprint("documents_to_sign", __name__)
@@ -64,23 +61,17 @@ def _signers(form) -> tuple[list[dict], list[int]]:
     return name_email_rows(form, "signers", SIGNER_ROWS)
 
 
-def _form_errors(field_errors: dict[str, str], rows: dict[str, list[int]]) -> tuple[dict[str, str], list[str]]:
-    """The API's errors by the form's field names (``signers.1.email`` → ``signers-3-email``: blank rows are
-    not sent), and those that name no field of the form."""
-    beside, above = {}, []
-    for field, text in field_errors.items():
-        match = re.match(r"^(signers|cc)\.(\d+)\.(name|email)$", field)
-        if match and int(match.group(2)) < len(rows[match.group(1)]):
-            beside[f"{match.group(1)}-{rows[match.group(1)][int(match.group(2))]}-{match.group(3)}"] = text
-        elif field.startswith("document"):
-            beside["document"] = text
-        elif field in SIGNING_FIELDS:
-            beside[field] = text
-        elif field == "signers":
-            beside["signers-0-name"] = text
-        else:
-            above.append(_("%(field)s: %(error)s", field=field, error=text))
-    return beside, above
+def _input_for(field: str, rows: dict[str, list[int]]) -> str | None:
+    """The form's input an API error is said next to: ``signers.1.email`` → ``signers-3-email`` (blank rows
+    are not sent, ``rows`` gives the row each person sent comes from); None for a field the form lacks."""
+    match = re.match(r"^(signers|cc)\.(\d+)\.(name|email)$", field)
+    if match and int(match.group(2)) < len(rows[match.group(1)]):
+        return f"{match.group(1)}-{rows[match.group(1)][int(match.group(2))]}-{match.group(3)}"
+    if field.startswith("document"):
+        return "document"
+    if field in SIGNING_FIELDS:
+        return field
+    return "signers-0-name" if field == "signers" else None
 
 
 @bp.post("/signatures/documents")
@@ -97,26 +88,14 @@ def create():
     if errors:
         return _render(values=request.form, errors=errors, status=422)
     body = {"title": request.form.get("title", "").strip(), "signers": signers,
-            "document": {"filename": upload.filename or "document.pdf",
-                         "content_base64": base64.b64encode(content).decode()}}
-    for name in ("expires_at", "message"):
-        if request.form.get(name, "").strip():
-            body[name] = request.form[name].strip()
+            "document": uploaded_document(upload, content), **filled_in("expires_at", "message")}
     cc, cc_rows = _cc(request.form)
     if cc:
         body["cc"] = cc
-    try:
-        created = api.post("/signature-requests", body)
-    except ApiError as exc:
-        if exc.status not in (*FORM_ERRORS, 413):
-            raise
-        if exc.status == 413:
-            return _render(values=request.form, errors={"document": _("The file is too large.")}, status=422)
-        beside, above = _form_errors(exc.field_errors, {"signers": signer_rows, "cc": cc_rows})
-        return _render(values=request.form, errors=beside,
-                       message=" ".join(above) or (None if beside else exc.detail), status=422)
-    flash(_("The document is sent: each signer receives an email when it is their turn."), "success")
-    return redirect(url_for("documents_to_sign.show", request_id=created["id"]))
+    rows = {"signers": signer_rows, "cc": cc_rows}
+    return post_upload("/signature-requests", body, FORM_ERRORS, _render, lambda field: _input_for(field, rows),
+                       _("The document is sent: each signer receives an email when it is their turn."),
+                       lambda created: url_for("documents_to_sign.show", request_id=created["id"]))
 
 
 @bp.get("/signatures/documents/<request_id>")
@@ -131,19 +110,12 @@ def _back(request_id: str, **_):
     return redirect(url_for("documents_to_sign.show", request_id=request_id))
 
 
-@bp.post("/signatures/documents/<request_id>/remind")
+@bp.post("/signatures/documents/<request_id>/<any(remind, cancel):action>")
 @signed_in
 @refusal_said(back=_back)
-def remind(request_id: str):
-    send_reminder(request_id)
-    return _back(request_id)
-
-
-@bp.post("/signatures/documents/<request_id>/cancel")
-@signed_in
-@refusal_said(back=_back)
-def cancel(request_id: str):
-    cancel_request(request_id)
+def act(request_id: str, action: str):
+    """A reminder, or the cancellation, of the request (the signature center's)."""
+    REQUEST_ACTIONS[action](request_id)
     return _back(request_id)
 
 

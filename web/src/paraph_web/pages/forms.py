@@ -1,11 +1,15 @@
-"""Helpers shared by pages: read a posted form, render a form page again with the API's field errors, say an
-action's refusal on the page the user goes back to."""
+"""Helpers shared by pages: read a posted form, render a form page again with the API's field errors, post a form
+carrying a document (its refusals said next to the inputs), say an action's refusal on the page the user goes
+back to."""
 from __future__ import annotations
 
+import base64
 import functools
 
-from flask import flash, render_template, request
+from flask import flash, redirect, render_template, request
+from flask_babel import gettext as _
 
+from .. import api
 from ..api import ApiError
 
 
@@ -18,6 +22,49 @@ def render_with_errors(template: str, exc: ApiError, status: int = 422, **contex
     errors = exc.field_errors
     return render_template(template, errors=errors, message=None if errors else exc.detail,
                            values=request.form, **context), status
+
+
+def uploaded_document(upload, content: bytes) -> dict:
+    """A PDF posted by a multipart form, as the API takes it in JSON (``document``: its name and base64 content)."""
+    return {"filename": upload.filename or "document.pdf", "content_base64": base64.b64encode(content).decode()}
+
+
+def filled_in(*names: str) -> dict:
+    """The posted fields among ``names`` that are filled in, stripped: an optional field left empty is not sent."""
+    return {name: request.form[name].strip() for name in names if request.form.get(name, "").strip()}
+
+
+def beside_or_above(field_errors: dict[str, str], input_for) -> tuple[dict[str, str], list[str]]:
+    """The API's field errors split into those said next to an input of the form (by the input's name, which
+    ``input_for(field)`` gives) and sentences for above the form (a field the form has no input for)."""
+    beside, above = {}, []
+    for field, text in field_errors.items():
+        name = input_for(field)
+        if name:
+            beside[name] = text
+        else:
+            above.append(_("%(field)s: %(error)s", field=field, error=text))
+    return beside, above
+
+
+def post_upload(path: str, body: dict, form_errors, render, input_for, done: str, next_url):
+    """POSTs a form carrying a document (``body``) to the API's ``path``. Sent: ``done`` is said and the user goes
+    to ``next_url(created)``. Refused with a status of ``form_errors`` or 413 (any other is raised): the form
+    again, drawn by ``render(values, errors, message, status)``, a 413 (the whole request too large) said next to
+    the file input, otherwise the problem's field errors next to their inputs (``input_for``: see
+    ``beside_or_above``) or above the form, or its detail when it names no field."""
+    try:
+        created = api.post(path, body)
+    except ApiError as exc:
+        if exc.status not in (*form_errors, 413):
+            raise
+        if exc.status == 413:
+            return render(values=request.form, errors={"document": _("The file is too large.")}, status=422)
+        beside, above = beside_or_above(exc.field_errors, input_for)
+        return render(values=request.form, errors=beside, message=" ".join(above) or (None if beside else exc.detail),
+                      status=422)
+    flash(done, "success")
+    return redirect(next_url(created))
 
 
 # what the API answers when an action cannot be done as asked: not allowed, gone, changed meanwhile, invalid

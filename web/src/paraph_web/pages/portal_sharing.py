@@ -130,12 +130,13 @@ def _back(contract_id: str, tab: str):
     return redirect(url_for("portal_sharing.show", contract_id=contract_id, tab=tab, _anchor=tab))
 
 
-@bp.post("/contracts/<contract_id>/portal/attachments/<attachment_id>")
+@bp.post("/contracts/<contract_id>/portal/<any(attachments, milestones):tab>/<item_id>")
 @signed_in
-@refusal_said(back=lambda contract_id, **_: _back(contract_id, "attachments"))
-def toggle_attachment(contract_id: str, attachment_id: str):
-    api.patch(f"/attachments/{attachment_id}", {"portal_visible": _visible()})
-    return _back(contract_id, "attachments")
+@refusal_said(back=lambda contract_id, tab, **_: _back(contract_id, tab))
+def toggle_item(contract_id: str, tab: str, item_id: str):
+    """Show or hide one file (tab "attachments") or milestone ("milestones") in the client portal."""
+    api.patch(f"/{tab}/{item_id}", {"portal_visible": _visible()})
+    return _back(contract_id, tab)
 
 
 @bp.post("/contracts/<contract_id>/portal/folder")
@@ -145,11 +146,3 @@ def toggle_folder(contract_id: str):
     api.put(f"/contracts/{contract_id}/portal-visibility",
             {"attachments": _visible(), "folder": request.form.get("folder", "")})
     return _back(contract_id, "attachments")
-
-
-@bp.post("/contracts/<contract_id>/portal/milestones/<milestone_id>")
-@signed_in
-@refusal_said(back=lambda contract_id, **_: _back(contract_id, "milestones"))
-def toggle_milestone(contract_id: str, milestone_id: str):
-    api.patch(f"/milestones/{milestone_id}", {"portal_visible": _visible()})
-    return _back(contract_id, "milestones")

@@ -213,12 +213,13 @@ def _back_to_center(contract_id: str, **_):
     return redirect(url_for("signature_center.show", contract_id=contract_id))
 
 
-@bp.post("/contracts/<contract_id>/signature/<request_id>/remind")
+@bp.post("/contracts/<contract_id>/signature/<request_id>/<any(remind, cancel):action>")
 @signed_in
 @refusal_said(back=_back_to_center)
-def remind(contract_id: str, request_id: str):
-    send_reminder(request_id)
-    return redirect(url_for("signature_center.show", contract_id=contract_id))
+def act(contract_id: str, request_id: str, action: str):
+    """A reminder, or the cancellation, of one of the contract's requests."""
+    REQUEST_ACTIONS[action](request_id)
+    return _back_to_center(contract_id)
 
 
 def send_reminder(request_id: str) -> None:
@@ -233,17 +234,13 @@ def send_reminder(request_id: str) -> None:
         flash(_("Nobody was reminded: a reminder was sent a short while ago."), "err")
 
 
-@bp.post("/contracts/<contract_id>/signature/<request_id>/cancel")
-@signed_in
-@refusal_said(back=_back_to_center)
-def cancel(contract_id: str, request_id: str):
-    cancel_request(request_id)
-    return redirect(url_for("signature_center.show", contract_id=contract_id))
-
-
 def cancel_request(request_id: str) -> None:
     api.post(f"/signature-requests/{request_id}/cancel", {"reason": request.form.get("reason", "").strip()})
     flash(_("The signature request is cancelled."), "success")
+
+
+# what a request's buttons do (the uploaded documents' page has the same ones): /<request_id>/<action>
+REQUEST_ACTIONS = {"remind": send_reminder, "cancel": cancel_request}
 
 
 REASSIGN_FIELDS = ("name", "email", "phone", "reason")

@@ -10,9 +10,10 @@ from marshmallow import Schema, fields, validate
 from paraph_platform.errors import BadRequest, InvalidInput
 
 from ...downloads import file_response
-from ...routing import call, json_body, route
+from ...routing import call, forward, json_body, route
 from ...service_results import service_result
 from .common import MANAGERS, STAFF, bp
+
 
 class AttachmentIn(Schema):
     filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
@@ -26,20 +27,6 @@ class AssetIn(Schema):
     filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
     content_type = fields.String(allow_none=True, validate=validate.Length(max=120))
     content_base64 = fields.String(required=True)
-
-
-class AttachmentPatch(Schema):
-    portal_visible = fields.Boolean()
-    folder = fields.String(validate=validate.Length(max=200))
-    filename = fields.String(validate=validate.Length(min=1, max=255))
-
-
-class PortalVisibilityIn(Schema):
-    attachments = fields.Boolean()
-    milestones = fields.Boolean()
-    folder = fields.String(allow_none=True, validate=validate.Length(max=200),
-                           metadata={"description": "with attachments: only the attachments of this folder "
-                                                    "(\"\" = those outside any folder)"})
 
 
 @route(bp, "/contracts/<contract_id>/attachments", ["POST"], response=service_result("contracts", "add_attachment"),
@@ -72,7 +59,8 @@ def _upload(json_schema, **form_fields) -> dict:
 
 # -- assets: images templates embed by id (the PDF renderer fetches nothing else) ------------------
 
-@route(bp, "/assets", ["POST"], response=service_result("contracts", "upload_asset"), roles=MANAGERS, status=201, tags=["assets"], raw_body=True,
+@route(bp, "/assets", ["POST"], response=service_result("contracts", "upload_asset"), roles=MANAGERS, status=201,
+       tags=["assets"], raw_body=True,
        description="multipart/form-data with `file`, or JSON {filename, content_type, content_base64}")
 def upload_asset(actor):
     """Upload an image (PNG or JPEG, 1 MB by default) for contract-type templates, e.g. the company logo:
@@ -80,12 +68,10 @@ def upload_asset(actor):
     return call("contracts", "upload_asset", actor, _upload(AssetIn), timeout=60), 201
 
 
-@route(bp, "/assets", ["GET"], response=service_result("contracts", "list_assets"), roles=STAFF, tags=["assets"])
-def list_assets(actor):
-    """The images uploaded for your license's templates.
+forward(bp, "GET", "/assets", "contracts.list_assets", roles=STAFF, tags=["assets"],
+        doc="""The images uploaded for your license's templates.
 
-    The whole list, not paginated: the images a license's templates use, bounded by design."""
-    return call("contracts", "list_assets", actor)
+    The whole list, not paginated: the images a license's templates use, bounded by design.""")
 
 
 @route(bp, "/assets/<asset_id>", ["GET"], roles=STAFF, tags=["assets"],
@@ -95,11 +81,8 @@ def download_asset(actor, asset_id):
     return file_response(call("contracts", "get_asset", actor, asset_id, timeout=60))
 
 
-@route(bp, "/assets/<asset_id>", ["DELETE"], roles=MANAGERS, tags=["assets"], status=204)
-def delete_asset(actor, asset_id):
-    """Delete an image; templates still naming it fail to render until they are changed."""
-    call("contracts", "delete_asset", actor, asset_id)
-    return None
+forward(bp, "DELETE", "/assets/<asset_id>", "contracts.delete_asset", roles=MANAGERS, tags=["assets"], status=204,
+        doc="Delete an image; templates still naming it fail to render until they are changed.")
 
 
 @route(bp, "/attachments/<attachment_id>", ["GET"], roles=STAFF, tags=["attachments"],
@@ -109,22 +92,12 @@ def download_attachment(actor, attachment_id):
     return file_response(call("contracts", "get_attachment", actor, attachment_id, timeout=60))
 
 
-@route(bp, "/attachments/<attachment_id>", ["PATCH"], body=AttachmentPatch,
-       response=service_result("contracts", "update_attachment"), roles=STAFF, tags=["attachments"])
-def update_attachment(actor, attachment_id, body):
-    """Show or hide an attachment on the customer portal; rename or move it."""
-    return call("contracts", "update_attachment", actor, attachment_id, body)
+forward(bp, "PATCH", "/attachments/<attachment_id>", "contracts.update_attachment", roles=STAFF, tags=["attachments"],
+        doc="Show or hide an attachment on the customer portal; rename or move it.")
 
+forward(bp, "DELETE", "/attachments/<attachment_id>", "contracts.delete_attachment", roles=STAFF, tags=["attachments"],
+        status=204, doc="Delete an attachment.")
 
-@route(bp, "/attachments/<attachment_id>", ["DELETE"], roles=STAFF, tags=["attachments"], status=204)
-def delete_attachment(actor, attachment_id):
-    """Delete an attachment."""
-    call("contracts", "delete_attachment", actor, attachment_id)
-    return None
-
-
-@route(bp, "/contracts/<contract_id>/portal-visibility", ["PUT"], body=PortalVisibilityIn,
-       response=service_result("contracts", "set_portal_visibility"), roles=STAFF, tags=["attachments"])
-def set_portal_visibility(actor, contract_id, body):
-    """Show or hide all attachments (or those of one folder) and/or milestones of a contract on the portal."""
-    return call("contracts", "set_portal_visibility", actor, contract_id, body)
+forward(bp, "PUT", "/contracts/<contract_id>/portal-visibility", "contracts.set_portal_visibility", roles=STAFF,
+        tags=["attachments"],
+        doc="Show or hide all attachments (or those of one folder) and/or milestones of a contract on the portal.")

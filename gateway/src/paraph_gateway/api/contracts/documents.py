@@ -10,66 +10,14 @@ from marshmallow import Schema, fields, validate
 from paraph_platform.pagination import PageParams
 
 from ...downloads import file_response
-from ...routing import call, route
-from ...service_results import service_result
+from ...routing import call, forward, route
+from ...service_results import service_params, service_result
 from ..identity import _operator
-from .common import DEC, ID, STAFF, _dec_range, _json, bp
+from .common import ID, STAFF, _json, bp
 
 # the columns a list of contracts sorts by (the contracts service's ListSchema checks the same names)
 LIST_SORT_KEYS = ("number", "title", "customer_name", "status", "owner_name", "total", "view_count",
                   "download_count", "created_at", "sent_at", "last_viewed_at")
-
-
-class LineIn(Schema):
-    product_code = fields.String(allow_none=True, validate=validate.Length(max=64))
-    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    quantity = fields.Decimal(required=True, validate=_dec_range(0, 10**9),
-                              metadata={"description": "0 to 1e9"}, **DEC)
-    unit = fields.String(allow_none=True, validate=validate.Length(max=20))
-    unit_price = fields.Decimal(required=True, validate=_dec_range(-(10**10), 10**10),
-                                metadata={"description": "-1e10 to 1e10, 2 decimals"}, **DEC)
-    discount_pct = fields.Decimal(validate=_dec_range(0, 100),
-                                  metadata={"description": "percent, 0 to 100"}, **DEC)
-    tax_rate = fields.Decimal(validate=_dec_range(0, 100),
-                              metadata={"description": "percent, 0 to 100"}, **DEC)
-    optional = fields.Boolean(metadata={"description": "optional product: not in the totals unless selected"})
-    selected = fields.Boolean()
-
-
-class TotalsIn(Schema):
-    lines = fields.List(fields.Nested(LineIn), validate=validate.Length(max=1000))
-
-
-class ContractIn(Schema):
-    kind = fields.String(validate=validate.OneOf(["contract", "quote"]))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    customer_id = fields.String(allow_none=True, validate=ID, metadata={"description": "the account"})
-    contact_id = fields.String(allow_none=True, validate=ID, metadata={"description": "or one of its contacts"})
-    contract_type_id = fields.String(allow_none=True, validate=ID)
-    owner_id = fields.String(allow_none=True, validate=ID, metadata={"description": "assigned salesperson"})
-    currency = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
-    locale = fields.String(allow_none=True, validate=validate.OneOf(["fr", "en"]))
-    data = fields.Dict(metadata={"description": "merge field values"})
-    custom = fields.Dict(metadata={"description": "custom column values"})
-    flags = fields.List(fields.String(validate=validate.Length(max=60)), validate=validate.Length(max=50))
-    notes = fields.String(validate=validate.Length(max=20000))
-    deal_ref = fields.String(allow_none=True, validate=validate.Length(max=120))
-    deal_id = fields.String(allow_none=True, validate=ID,
-                            metadata={"description": "the deal it belongs to: of the same customer (alone, it "
-                                                     "gives the customer); null on PATCH leaves the deal"})
-    valid_until = fields.Date(allow_none=True)
-    lines = fields.List(fields.Nested(LineIn), validate=validate.Length(max=1000))
-
-
-class ContractPatch(ContractIn):
-    class Meta:
-        exclude = ("kind", "customer_id", "contract_type_id")
-
-    title = fields.String(validate=validate.Length(min=1, max=300))
-    owner_id = fields.String(validate=ID, metadata={"description": "assigned salesperson"})
-    currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
-    locale = fields.String(validate=validate.OneOf(["fr", "en"]))
-    expected_version = fields.Integer(validate=validate.Range(min=1))
 
 
 class ContractQuery(PageParams):
@@ -90,20 +38,6 @@ class ContractQuery(PageParams):
     viewed_since = fields.AwareDateTime(default_timezone=timezone.utc, metadata={
         "description": "only those the customer viewed online since then, most recently viewed first"})
     with_total = fields.Boolean(metadata={"description": "deprecated: use `count` (an alias of it)", "deprecated": True})
-
-
-class StatusIn(Schema):
-    status = fields.String(required=True, validate=validate.Length(min=1, max=16))
-    reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
-
-
-class SendIn(Schema):
-    contact_id = fields.String(allow_none=True, validate=ID)
-    reminder = fields.Boolean()
-
-
-class ConvertIn(Schema):
-    target = fields.String(required=True, validate=validate.OneOf(["order", "invoice"]))
 
 
 class AbandonIn(Schema):
@@ -134,75 +68,41 @@ def list_quotes(actor, query):
     return _list(actor, query, "quote")
 
 
-@route(bp, "/contracts", ["POST"], body=ContractIn, response=service_result("contracts", "create_contract"),
-       roles=STAFF, status=201, tags=["contracts"])
-def create_contract(actor, body):
-    """Create a contract or a quote for a customer (from the account, a contact or a deal)."""
-    return call("contracts", "create_contract", actor, _json(body), timeout=20)
+forward(bp, "POST", "/contracts", "contracts.create_contract", roles=STAFF, status=201, tags=["contracts"], timeout=20,
+        doc="Create a contract or a quote for a customer (from the account, a contact or a deal).")
 
 
-@route(bp, "/quotes", ["POST"], body=ContractIn, response=service_result("contracts", "create_contract"), roles=STAFF,
-       status=201, tags=["quotes"])
+@route(bp, "/quotes", ["POST"], body=service_params("contracts", "create_contract"),
+       response=service_result("contracts", "create_contract"), roles=STAFF, status=201, tags=["quotes"])
 def create_quote(actor, body):
     """Create a quote with product lines and optional products."""
-    return call("contracts", "create_contract", actor, {**_json(body), "kind": "quote"}, timeout=20)
+    return call("contracts", "create_contract", actor, {**body, "kind": "quote"}, timeout=20)
 
 
-@route(bp, "/quotes/totals", ["POST"], body=TotalsIn, response=service_result("contracts", "compute_totals"),
-       roles=STAFF, tags=["quotes"])
-def quote_totals(actor, body):
-    """The totals of lines as a saved quote would have them (optional products count only when selected,
-    taxes by rate), without saving anything: a quote editor shows them while lines are typed."""
-    return call("contracts", "compute_totals", actor, _json(body))
+forward(bp, "POST", "/quotes/totals", "contracts.compute_totals", roles=STAFF, tags=["quotes"], endpoint="quote_totals",
+        doc="""The totals of lines as a saved quote would have them (optional products count only when selected,
+    taxes by rate), without saving anything: a quote editor shows them while lines are typed.""")
 
+forward(bp, "GET", "/contracts/<contract_id>", "contracts.get_contract", roles=STAFF, tags=["contracts"],
+        doc="A contract or quote with lines, totals, attachments, milestones, tasks and portal visibility.")
 
-@route(bp, "/contracts/<contract_id>", ["GET"], response=service_result("contracts", "get_contract"), roles=STAFF,
-       tags=["contracts"])
-def get_contract(actor, contract_id):
-    """A contract or quote with lines, totals, attachments, milestones, tasks and portal visibility."""
-    return call("contracts", "get_contract", actor, contract_id)
+forward(bp, "PATCH", "/contracts/<contract_id>", "contracts.update_contract", roles=STAFF, tags=["contracts"],
+        timeout=20, doc="Edit a contract; `expected_version` refuses the change if someone else changed it meanwhile.")
 
+forward(bp, "POST", "/contracts/<contract_id>/status", "contracts.change_status", roles=STAFF, tags=["contracts"],
+        doc="Move a contract through its lifecycle (draft, sent, signed/accepted, validated, refused, abandoned).")
 
-@route(bp, "/contracts/<contract_id>", ["PATCH"], body=ContractPatch,
-       response=service_result("contracts", "update_contract"), roles=STAFF, tags=["contracts"])
-def update_contract(actor, contract_id, body):
-    """Edit a contract; `expected_version` refuses the change if someone else changed it meanwhile."""
-    return call("contracts", "update_contract", actor, contract_id, _json(body), timeout=20)
+forward(bp, "POST", "/contracts/<contract_id>/mark-sent", "contracts.mark_sent", roles=STAFF, tags=["contracts"],
+        doc="Record that the document was sent to the customer outside Paraph (or a reminder was).")
 
+forward(bp, "POST", "/contracts/<contract_id>/duplicate", "contracts.duplicate", roles=STAFF, status=201,
+        tags=["contracts"], doc="Duplicate a contract or quote (new number, draft).")
 
-@route(bp, "/contracts/<contract_id>/status", ["POST"], body=StatusIn,
-       response=service_result("contracts", "change_status"), roles=STAFF, tags=["contracts"])
-def change_status(actor, contract_id, body):
-    """Move a contract through its lifecycle (draft, sent, signed/accepted, validated, refused, abandoned)."""
-    return call("contracts", "change_status", actor, contract_id, body)
+forward(bp, "POST", "/contracts/<contract_id>/convert", "contracts.convert", roles=STAFF, status=201, tags=["quotes"],
+        doc="Create a customer order or an invoice from a quote.")
 
-
-@route(bp, "/contracts/<contract_id>/mark-sent", ["POST"], body=SendIn,
-       response=service_result("contracts", "mark_sent"), roles=STAFF, tags=["contracts"])
-def mark_sent(actor, contract_id, body):
-    """Record that the document was sent to the customer outside Paraph (or a reminder was)."""
-    return call("contracts", "mark_sent", actor, contract_id, body)
-
-
-@route(bp, "/contracts/<contract_id>/duplicate", ["POST"], response=service_result("contracts", "duplicate"),
-       roles=STAFF, status=201, tags=["contracts"])
-def duplicate(actor, contract_id):
-    """Duplicate a contract or quote (new number, draft)."""
-    return call("contracts", "duplicate", actor, contract_id)
-
-
-@route(bp, "/contracts/<contract_id>/convert", ["POST"], body=ConvertIn,
-       response=service_result("contracts", "convert"), roles=STAFF, status=201, tags=["quotes"])
-def convert(actor, contract_id, body):
-    """Create a customer order or an invoice from a quote."""
-    return call("contracts", "convert", actor, contract_id, body)
-
-
-@route(bp, "/contracts/<contract_id>/history", ["GET"], response=service_result("contracts", "history"), roles=STAFF,
-       tags=["contracts"])
-def history(actor, contract_id):
-    """Every change of the contract, with who and when (online views and downloads included)."""
-    return call("contracts", "history", actor, contract_id)
+forward(bp, "GET", "/contracts/<contract_id>/history", "contracts.history", roles=STAFF, tags=["contracts"],
+        doc="Every change of the contract, with who and when (online views and downloads included).")
 
 
 @route(bp, "/contracts/<contract_id>/pdf", ["GET"], roles=STAFF, tags=["contracts"],

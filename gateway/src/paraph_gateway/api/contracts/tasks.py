@@ -1,18 +1,13 @@
 """Tasks on contracts and quotes, assigned to staff."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from paraph_platform.pagination import PageParams
 
-from ...routing import call, route
+from ...routing import call, forward, route
 from ...service_results import service_result
-from .common import ID, STAFF, _json, bp
-
-class TaskIn(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    due_date = fields.Date(allow_none=True)
-    assignee_id = fields.String(allow_none=True, validate=ID)
+from .common import STAFF, _json, bp
 
 
 class TaskQuery(PageParams):
@@ -21,16 +16,8 @@ class TaskQuery(PageParams):
     done = fields.Boolean(metadata={"description": "default false: open tasks"})
 
 
-class TaskPatch(TaskIn):
-    title = fields.String(validate=validate.Length(min=1, max=300))
-    done = fields.Boolean()
-
-
-@route(bp, "/contracts/<contract_id>/tasks", ["POST"], body=TaskIn, response=service_result("contracts", "add_task"),
-       roles=STAFF, status=201, tags=["tasks"])
-def add_task(actor, contract_id, body):
-    """Create a task on a contract or quote."""
-    return call("contracts", "add_task", actor, contract_id, _json(body))
+forward(bp, "POST", "/contracts/<contract_id>/tasks", "contracts.add_task", roles=STAFF, status=201, tags=["tasks"],
+        doc="Create a task on a contract or quote.")
 
 
 @route(bp, "/tasks", ["GET"], query=TaskQuery, response=service_result("contracts", "list_tasks"), roles=STAFF,
@@ -41,8 +28,5 @@ def list_tasks(actor, query):
     return call("contracts", "list_tasks", actor, _json(query))
 
 
-@route(bp, "/tasks/<task_id>", ["PATCH"], body=TaskPatch, response=service_result("contracts", "update_task"),
-       roles=STAFF, tags=["tasks"])
-def update_task(actor, task_id, body):
-    """Edit or complete a task."""
-    return call("contracts", "update_task", actor, task_id, _json(body))
+forward(bp, "PATCH", "/tasks/<task_id>", "contracts.update_task", roles=STAFF, tags=["tasks"],
+        doc="Edit or complete a task.")
