@@ -41,35 +41,27 @@ def _schema_name(schema) -> str:
 def int64_bounds(self, field, ret, **kwargs) -> dict:
     """apispec attribute function: an integer field without a declared range gets the 64-bit bounds the
     gateway enforces on every body and query (routing.unstorable_values)."""
+    return _missing_int64_bounds(ret) if isinstance(field, fields.Integer) else {}
+
+
+def _missing_int64_bounds(declared: dict) -> dict:
+    """The 64-bit bounds an integer's schema does not declare itself."""
     from .routing import INT64_MAX, INT64_MIN
-    if not isinstance(field, fields.Integer):
-        return {}
-    return {key: bound for key, bound in (("minimum", INT64_MIN), ("maximum", INT64_MAX)) if key not in ret}
-
-
-_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+    return {key: bound for key, bound in (("minimum", INT64_MIN), ("maximum", INT64_MAX)) if key not in declared}
 
 
 def bounded_payload(node):
     """A service's payload schema as the OpenAPI document declares it: integers without a declared range get
-    the 64-bit bounds the gateway enforces on every body (routing.unstorable_values, as int64_bounds does for
-    the marshmallow schemas), and a decimal's bounds and default, exported as strings ("0.00"), become the
-    numbers OpenAPI requires."""
+    the 64-bit bounds the gateway enforces on every body (routing.unstorable_values), as int64_bounds gives
+    the marshmallow schemas."""
     if isinstance(node, list):
         return [bounded_payload(value) for value in node]
     if not isinstance(node, dict):
         return node
     out = {key: bounded_payload(value) for key, value in node.items()}
     types = node.get("type")
-    types = types if isinstance(types, list) else [types]
-    if "number" in types:
-        for key in (*_BOUNDS, "default"):
-            if isinstance(out.get(key), str):
-                out[key] = float(out[key])
-    if "integer" in types:
-        from .routing import INT64_MAX, INT64_MIN
-        out.setdefault("minimum", INT64_MIN)
-        out.setdefault("maximum", INT64_MAX)
+    if "integer" in (types if isinstance(types, list) else [types]):
+        out.update(_missing_int64_bounds(out))
     return out
 
 

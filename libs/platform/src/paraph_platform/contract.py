@@ -69,8 +69,27 @@ def to_json_schema(schema) -> dict:
                    plugins=[MarshmallowPlugin(schema_name_resolver=lambda s: None)])
     plugin = spec.plugins[0]
     instance = schema() if isinstance(schema, type) else schema
-    out = plugin.converter.schema2jsonschema(instance)
+    out = _decimal_bounds_as_numbers(plugin.converter.schema2jsonschema(instance))
     out.setdefault("type", "object")
+    return out
+
+
+_NUMBER_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "default")
+
+
+def _decimal_bounds_as_numbers(node):
+    """apispec writes a Decimal field's bounds and default as marshmallow gives them, strings ("0.00"), which
+    JSON Schema (and OpenAPI) require to be numbers."""
+    if isinstance(node, list):
+        return [_decimal_bounds_as_numbers(value) for value in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _decimal_bounds_as_numbers(value) for key, value in node.items()}
+    types = node.get("type")
+    if "number" in (types if isinstance(types, list) else [types]):
+        for key in _NUMBER_KEYWORDS:
+            if isinstance(out.get(key), str):
+                out[key] = float(out[key])
     return out
 
 
