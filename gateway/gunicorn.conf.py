@@ -1,23 +1,18 @@
-"""gunicorn settings for the gateway, from the environment.
+"""gunicorn settings for the gateway, from the environment (the settings both HTTP apps share:
+paraph_platform.gunicorn_config).
 
 gthread workers: each worker process holds one RpcClientPool (created lazily
 after fork), shared by its threads.
 """
 import os
 
-bind = os.environ.get("GATEWAY_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
-worker_class = "gthread"
-threads = int(os.environ.get("GATEWAY_THREADS", "8"))
-timeout = int(float(os.environ.get("RPC_TIMEOUT", "10")) * 3)
-graceful_timeout = 20
-keepalive = 5
-accesslog = "-" if os.environ.get("GATEWAY_ACCESS_LOG", "1") == "1" else None
-wsgi_app = "paraph_gateway.wsgi:app"
+from paraph_platform.gunicorn_config import http_app_settings
 
-# requests gunicorn refuses itself (request line over limit_request_line: 414, headers too large: 431,
-# malformed: 400) are answered in problem+json like every other error, not gunicorn's HTML page
-from paraph_platform.gunicorn_errors import LIMIT_REQUEST_LINE, install as _problem_json_errors  # noqa: E402
-
-limit_request_line = LIMIT_REQUEST_LINE
-_problem_json_errors()
+globals().update(http_app_settings(
+    wsgi_app="paraph_gateway.wsgi:app",
+    bind=os.environ.get("GATEWAY_BIND", "0.0.0.0:8000"),
+    workers=os.environ.get("GATEWAY_WORKERS", "2"),
+    threads=os.environ.get("GATEWAY_THREADS", "8"),
+    timeout=float(os.environ.get("RPC_TIMEOUT", "10")) * 3,
+    access_log=os.environ.get("GATEWAY_ACCESS_LOG", "1"),
+))

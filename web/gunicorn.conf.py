@@ -1,22 +1,19 @@
-"""gunicorn settings for the staff web app, from the environment.
+"""gunicorn settings for the staff web app, from the environment (the settings both HTTP apps share:
+paraph_platform.gunicorn_config).
 
-gthread workers: each thread keeps its own HTTP connection pool to the gateway (paraph_web.api).
+gthread workers: each thread keeps its own HTTP connection pool to the gateway (paraph_web.api). The web app
+is the one public address (it forwards /api/ to the gateway): the requests gunicorn refuses itself get the
+API's problem+json answer.
 """
 import os
 
-bind = os.environ.get("WEB_BIND", "0.0.0.0:8080")
-workers = int(os.environ.get("WEB_WORKERS", "2"))
-worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "8"))
-timeout = int(float(os.environ.get("WEB_API_TIMEOUT", "30")) * 2)
-graceful_timeout = 20
-keepalive = 5
-accesslog = "-" if os.environ.get("WEB_ACCESS_LOG", "1") == "1" else None
-wsgi_app = "paraph_web.wsgi:app"
+from paraph_platform.gunicorn_config import http_app_settings
 
-# the web app is the one public address (it forwards /api/ to the gateway): requests gunicorn refuses itself
-# (request line over 4 KB: 414, headers too large: 431, malformed: 400) get the API's problem+json answer
-from paraph_platform.gunicorn_errors import LIMIT_REQUEST_LINE, install as _problem_json_errors  # noqa: E402
-
-limit_request_line = LIMIT_REQUEST_LINE
-_problem_json_errors()
+globals().update(http_app_settings(
+    wsgi_app="paraph_web.wsgi:app",
+    bind=os.environ.get("WEB_BIND", "0.0.0.0:8080"),
+    workers=os.environ.get("WEB_WORKERS", "2"),
+    threads=os.environ.get("WEB_THREADS", "8"),
+    timeout=float(os.environ.get("WEB_API_TIMEOUT", "30")) * 2,
+    access_log=os.environ.get("WEB_ACCESS_LOG", "1"),
+))

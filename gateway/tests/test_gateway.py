@@ -49,7 +49,9 @@ def test_errors_are_problem_json(app):
                          (c.get("/api/v1/users", headers={"Authorization": f"Bearer {token(role='user')}"}), 403),
                          (c.post("/api/v1/auth/login", data="x", headers={"Content-Type": "text/plain"}), 415),
                          (c.post("/api/v1/auth/login", json=[1, 2]), 400),
-                         (c.post("/api/v1/auth/login", json={"email": "a@b.c", "password": "x", "extra": 1}), 422)):
+                         # the caller's address is the gateway's to set, never the client's
+                         (c.post("/api/v1/auth/login", json={"email": "a@b.c", "password": "x",
+                                                             "client_ip": "198.51.100.1"}), 422)):
         assert resp.status_code == status, (resp.status_code, resp.get_json())
         assert resp.mimetype == "application/problem+json"
         body = resp.get_json()

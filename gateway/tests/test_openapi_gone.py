@@ -12,7 +12,7 @@ import textwrap
 from functools import lru_cache
 
 from paraph_gateway.openapi import build_spec
-from tests.contract import gateway_map
+from tests.contract import gateway_map, service_source
 
 GONE = "Gone"
 
@@ -38,7 +38,7 @@ def _escaping_nodes(node):
 @lru_cache(maxsize=None)
 def gone_methods(service: str) -> set[str]:
     """The methods of a service (its class and mixins) that can raise Gone to their caller."""
-    functions = gateway_map._class_functions(service)
+    functions = service_source.class_functions(service)
     names_gone, calls = {}, {}
     for name, (fn, _module) in functions.items():
         nodes = list(_escaping_nodes(fn))

@@ -14,7 +14,10 @@ import sys
 import tempfile
 import time
 import uuid
+from functools import partial
 from pathlib import Path
+
+from paraph_platform import testing
 
 ROOT = Path(__file__).resolve().parents[2]
 SVC_PATH = Path(__file__).resolve().parent / "svc"
@@ -27,19 +30,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(predicate, timeout: float, interval: float = 0.1, message: str = "condition"):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = predicate()
-        except Exception as exc:  # noqa: BLE001 - keep polling, report the last error
-            last = exc
-        else:
-            if last:
-                return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message} (last: {last!r})")
+# a drill asks processes it stops and restarts: their errors mean "not yet"
+wait_for = partial(testing.wait_for, retry_errors=True)
 
 
 def tcp_open(port: int, host: str = "127.0.0.1") -> bool:

@@ -188,7 +188,8 @@ def test_a_generated_client_runs_the_sales_flow_with_every_answer_as_documented(
     assert hook.secret.startswith("whsec_")
 
     request = conforms(signing_create_request.sync_detailed(
-        quote.id, client=client, body=models.RequestIn.from_dict({"signers": [{"contact_id": contact.id}]})),
+        quote.id, client=client,
+        body=models.SigningCreateRequestParams.from_dict({"signers": [{"contact_id": contact.id}]})),
         "post", "/api/v1/contracts/{contract_id}/signature-requests", models.SigningCreateRequest)
     detail = conforms(signing_get_request.sync_detailed(request.id, client=client),
                       "get", "/api/v1/signature-requests/{request_id}", models.SigningGetRequest)

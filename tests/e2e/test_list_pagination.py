@@ -55,6 +55,8 @@ def problem(r, field: str):
 def check_paging_errors(s, path: str, token: str, foreign_cursor: str):
     """Offsets beyond the maximum, offset with cursor, a tampered cursor, a cursor of another order."""
     problem(s.get(path, token=token, query_string={"offset": MAX_OFFSET + 1}), "offset")
+    for beyond_64_bits in (2 ** 64, -(10 ** 23)):  # the service's range refuses them: no database sees them
+        problem(s.get(path, token=token, query_string={"offset": beyond_64_bits}), "offset")
     assert s.get(path, token=token, query_string={"offset": MAX_OFFSET}).status_code == 200
     first = s.get(path, token=token, query_string={"limit": 50}).get_json()
     cursor = first["next_cursor"]

@@ -8,6 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import fields
 
+from paraph_platform.contract import declares_type, map_schema_nodes, open_objects
 from paraph_platform.pagination import MAX_OFFSET
 
 from . import api_keys
@@ -50,19 +51,15 @@ def _missing_int64_bounds(declared: dict) -> dict:
     return {key: bound for key, bound in (("minimum", INT64_MIN), ("maximum", INT64_MAX)) if key not in declared}
 
 
-def bounded_payload(node):
+def bounded_payload(schema):
     """A service's payload schema as the OpenAPI document declares it: integers without a declared range get
     the 64-bit bounds the gateway enforces on every body (routing.unstorable_values), as int64_bounds gives
     the marshmallow schemas."""
-    if isinstance(node, list):
-        return [bounded_payload(value) for value in node]
-    if not isinstance(node, dict):
+    def bounded(node: dict) -> dict:
+        if declares_type(node, "integer"):
+            node.update(_missing_int64_bounds(node))
         return node
-    out = {key: bounded_payload(value) for key, value in node.items()}
-    types = node.get("type")
-    if "integer" in (types if isinstance(types, list) else [types]):
-        out.update(_missing_int64_bounds(out))
-    return out
+    return map_schema_nodes(schema, bounded)
 
 
 def _refs(node, found: set) -> set:
@@ -85,7 +82,6 @@ def open_response_schemas(doc: dict) -> dict:
     fields within a major version (clients ignore the ones they do not know; the committed contracts say
     the same, paraph_platform.contract.open_objects). Components used only by responses are opened;
     request components keep refusing unknown fields."""
-    from paraph_platform.contract import open_objects
     components = doc.get("components", {}).get("schemas", {})
 
     def closure(names: set) -> set:
@@ -146,10 +142,15 @@ def error_statuses(doc: dict, path_args) -> dict[int, str]:
 
 def service_schema_ref(spec: APISpec, schema: ServiceSchema) -> dict:
     """A reference to a service's exported schema, added as a component the first time."""
-    if schema.component not in spec.components.schemas:
-        document = schema.json_schema()
-        spec.components.schema(schema.component,
-                               bounded_payload(document) if isinstance(schema, ServiceParams) else document)
+    document = schema.json_schema()
+    if isinstance(schema, ServiceParams):
+        document = bounded_payload(document)
+    registered = spec.components.schemas.get(schema.component)
+    if registered is None:
+        spec.components.schema(schema.component, document)
+    elif registered != document:  # one component name, two schemas: never document one route with the other's
+        raise ValueError(f"routes document {schema.component} leaving out different fields of it (not_from_client / "
+                         f"not_in_answer): the component would describe only one of them")
     return {"$ref": f"#/components/schemas/{schema.component}"}
 
 
@@ -157,6 +158,34 @@ def request_schema(spec: APISpec, body):
     """A route's JSON body in the document: a marshmallow schema (apispec resolves it), or a service's
     payload schema as the component ``<service>.<method>.params``."""
     return service_schema_ref(spec, body) if isinstance(body, ServiceParams) else body
+
+
+def query_parameters(query: ServiceParams) -> list[dict]:
+    """A service's payload schema as a route's query string: one parameter per property, in the form apispec
+    gives a marshmallow query schema (the property's description and deprecated on the parameter)."""
+    document = bounded_payload(query.json_schema())
+    required = set(document.get("required", []))
+    parameters = []
+    for name, prop in document.get("properties", {}).items():
+        schema = _without_null(prop)
+        parameter = {key: schema.pop(key) for key in ("description", "deprecated") if key in schema}
+        parameters.append({**parameter, "in": "query", "name": name, "required": name in required,
+                           "schema": schema})
+    return parameters
+
+
+def _without_null(schema: dict) -> dict:
+    """A property's schema less null, which a query string cannot carry (an absent parameter is the default)."""
+    out = dict(schema)
+    types = out.get("type")
+    if isinstance(types, list) and "null" in types:
+        kept = [name for name in types if name != "null"]
+        out["type"] = kept[0] if len(kept) == 1 else kept
+    if "enum" in out:
+        out["enum"] = [value for value in out["enum"] if value is not None]
+    if "default" in out and out["default"] is None:
+        del out["default"]
+    return out
 
 
 def response_schema(spec: APISpec, response):
@@ -200,8 +229,10 @@ def build_spec(app) -> dict:
                 op["deprecated"] = True
             if doc["description"] and doc["description"] != doc["summary"]:
                 op["description"] = doc["description"]
-            if doc["query"] is not None:
-                op["parameters"].append({"in": "query", "schema": doc["query"]})
+            if isinstance(doc["query"], ServiceParams):
+                op["parameters"] += query_parameters(doc["query"])
+            elif doc["query"] is not None:
+                op["parameters"].append({"in": "query", "schema": doc["query"]})  # apispec expands it
             if doc["body"] is not None:
                 json_body = {"schema": request_schema(spec, doc["body"])}
                 op["requestBody"] = {"required": True, "content": {"application/json": json_body}}

@@ -2,7 +2,9 @@
 
 A view declared with ``body=SomeSchema`` receives the validated ``body``; with
 ``body=service_params(service, method)`` the JSON object as sent, which that service method validates (its
-payload schema); ``query=`` the validated query string; authenticated views receive ``actor``.
+payload schema). ``query=`` likewise: the validated query string, or with ``query=service_params(...)`` its
+parameters as sent, strings the service's schema loads ("50" -> 50, "true" -> True; a repeated parameter
+counts once, its first value). Authenticated views receive ``actor``.
 Returning a dict or list sends JSON with ``status``; a Response is sent as is.
 
 ``forward()``: an operation that only passes its arguments on to one service RPC and answers its result,
@@ -24,6 +26,7 @@ from flask import Response, current_app, g, jsonify, request
 from marshmallow import Schema
 
 from paraph_platform.api_keys import KEY_PREFIX
+from paraph_platform.contract import declares_type
 from paraph_platform.errors import (BadRequest, Forbidden, InvalidInput, NotFound, Unauthorized,
                                     UnsupportedMediaType)
 from paraph_platform.rpc import DEADLINE_KEY
@@ -140,17 +143,36 @@ def _load(schema: type[Schema] | Schema | ServiceParams | None, data, *, partial
         return None
     if isinstance(schema, ServiceParams):
         loaded = data  # the service loads its payload with that very schema (its 422 is the same problem)
+        not_from_client = sorted(set(schema.left_out) & set(data))
+        if not_from_client:
+            raise InvalidInput("The request contains invalid fields.",
+                               {"fields": {name: ["Unknown field."] for name in not_from_client}})
     else:
         instance = schema() if isinstance(schema, type) else schema
         loaded = instance.load(data, partial=partial)
     # marshmallow takes integers of any size and strings with NUL characters, which the databases refuse
     # (a 500): every value of every body and query is checked here, once, rather than field by field (the
-    # OpenAPI document declares the integer bounds: openapi.int64_bounds, openapi.bounded_payload)
+    # OpenAPI document declares the integer bounds: openapi.int64_bounds, openapi.bounded_payload; the integers of
+    # a service's payload used as a query are still strings here: require_bounded_integers)
     refused = unstorable_values(loaded)
     if refused:
         raise InvalidInput("The request contains invalid fields.",
                            {"fields": {path: [why] for path, why in refused.items()}})
     return loaded
+
+
+def require_bounded_integers(query: ServiceParams) -> None:
+    """A query string's values reach the service as the strings sent, which unstorable_values cannot judge:
+    each integer parameter of a service's payload schema used as a query must declare a range within 64 bits
+    (validate.Range), which the service's schema enforces (its 422) before any database sees the value."""
+    for name, prop in query.json_schema().get("properties", {}).items():
+        if not declares_type(prop, "integer"):
+            continue
+        low = prop.get("minimum", prop.get("exclusiveMinimum"))
+        high = prop.get("maximum", prop.get("exclusiveMaximum"))
+        if low is None or high is None or low < INT64_MIN or high > INT64_MAX:
+            raise TypeError(f"{query.component}: the integer {name} needs a range within 64 bits (validate.Range) "
+                            f"to be a query parameter")
 
 
 def json_body() -> dict:
@@ -173,6 +195,12 @@ def json_body() -> dict:
     if not isinstance(data, dict):
         raise BadRequest("The JSON body must be an object.")
     return data
+
+
+def loaded_json_body(schema) -> dict:
+    """The JSON body of a view that reads it itself (an upload also taking multipart/form-data), checked as
+    route(body=schema) checks it: a service's payload (``service_params``) passed on for the service to load."""
+    return _load(schema, json_body())
 
 
 class FormBody(NamedTuple):
@@ -203,6 +231,8 @@ def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=No
     and answers with the Deprecation and Sunset headers. With ``form``, its ``body`` may also come as
     multipart/form-data, turned into the JSON body's object before the same validation."""
     methods = tuple(m.upper() for m in methods)
+    if isinstance(query, ServiceParams):
+        require_bounded_integers(query)
     api_key_route_area = api_keys.area(rule, tags or [bp.name])
     deprecation = deprecation_headers(deprecated_on, sunset_on) if deprecated_on else {}
 

@@ -13,11 +13,13 @@ gateway imports no service package; ``export --check`` fails when they are stale
 a result is the component ``<service>.<method>``, a payload ``<service>.<method>.params``.
 
 A result: a view that adds HTTP-only fields (links, URLs) to it declares them with a small marshmallow
-schema, ``extra=``: the answer is then documented as both (allOf).
+schema, ``extra=``: the answer is then documented as both (allOf). A field the view takes out of the result
+(portal.share_contract's ``created``, answered as 201 or 200) is named in ``not_in_answer=``.
 
 A payload is validated by the service, which loads it with that very schema (a 422 with the fields'
 messages, the gateway's problem+json): the gateway passes the JSON object on as it came, after the checks
-that are its own (valid JSON, an object, the nesting depth, values no database stores: routing.route).
+that are its own (valid JSON, an object, the nesting depth, values no database stores: routing.route). The
+fields a client may not send (the view sets them) are named in ``not_from_client=``.
 """
 from __future__ import annotations
 
@@ -53,9 +55,11 @@ def _require_exported(kind: str, service: str, method: str, declare: str) -> Non
 
 @dataclass(frozen=True)
 class ServiceSchema:
-    """The exported JSON Schema of one RPC method of a service: its payload or its result (the subclasses)."""
+    """The exported JSON Schema of one RPC method of a service: its payload or its result (the subclasses),
+    less the top-level fields the route's view handles itself (``left_out``), which its document omits."""
     service: str
     method: str
+    left_out: tuple[str, ...] = ()
     kind = ""  # the package data folder it is read from
     suffix = ""  # of its component's name in the OpenAPI document
 
@@ -64,31 +68,53 @@ class ServiceSchema:
         return f"{self.service}.{self.method}{self.suffix}"
 
     def json_schema(self) -> dict:
-        document = _exported(self.kind, self.service)[self.method]
-        return {key: value for key, value in document.items() if key not in _DOCUMENT_KEYWORDS}
+        document = {key: value for key, value in _exported(self.kind, self.service)[self.method].items()
+                    if key not in _DOCUMENT_KEYWORDS}
+        if not self.left_out:
+            return document
+        properties = {name: field for name, field in document.get("properties", {}).items()
+                      if name not in self.left_out}
+        required = [name for name in document.get("required", []) if name not in self.left_out]
+        return {**document, "properties": properties, **({"required": required} if required else {})}
 
 
 @dataclass(frozen=True)
 class ServiceResult(ServiceSchema):
-    """The documented answer of a route: the result of ``service.method``, plus the view's ``extra`` fields."""
+    """The documented answer of a route: the result of ``service.method``, plus the view's ``extra`` fields,
+    less those the view takes out of it (``left_out``, e.g. a flag it answers as the status)."""
     extra: type[Schema] | None = None
     kind = "service_results"
 
 
 @dataclass(frozen=True)
 class ServiceParams(ServiceSchema):
-    """The body of a route: the payload of ``service.method``, which the service validates."""
+    """The body (or query) of a route: the payload of ``service.method``, which the service validates, less
+    the fields the client may not send (``left_out``: the view sets them, e.g. the caller's address, or the
+    service's default applies): undocumented, and refused from the client (routing)."""
     kind = "service_params"
     suffix = ".params"
 
 
-def service_result(service: str, method: str, *, extra: type[Schema] | None = None) -> ServiceResult:
-    """The result schema ``service`` declares for ``method`` in its contract.py."""
+def _left_out(kind: str, service: str, method: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields a route's view handles itself, which must be the schema's (a typo would document them)."""
+    undeclared = set(names) - set(_exported(kind, service)[method].get("properties", {}))
+    if undeclared:
+        what = "result" if kind == ServiceResult.kind else "payload"
+        raise LookupError(f"{service}.{method}'s {what} has no field {', '.join(sorted(undeclared))}")
+    return tuple(names)
+
+
+def service_result(service: str, method: str, *, extra: type[Schema] | None = None,
+                   not_in_answer: tuple[str, ...] = ()) -> ServiceResult:
+    """The result schema ``service`` declares for ``method`` in its contract.py; ``not_in_answer`` names
+    the fields of it that the route's view takes out of its answer."""
     _require_exported(ServiceResult.kind, service, method, "result schema (Rpc(result=...))")
-    return ServiceResult(service, method, extra)
+    return ServiceResult(service, method, _left_out(ServiceResult.kind, service, method, not_in_answer), extra)
 
 
-def service_params(service: str, method: str) -> ServiceParams:
-    """The payload schema ``service`` declares for ``method`` in its contract.py."""
+def service_params(service: str, method: str, *, not_from_client: tuple[str, ...] = ()) -> ServiceParams:
+    """The payload schema ``service`` declares for ``method`` in its contract.py; ``not_from_client`` names
+    the fields of it that the client may not send (the route's view fills them in, or the service's default
+    applies)."""
     _require_exported(ServiceParams.kind, service, method, "payload schema (Rpc(params, ...))")
-    return ServiceParams(service, method)
+    return ServiceParams(service, method, _left_out(ServiceParams.kind, service, method, not_from_client))

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from marshmallow import Schema, fields, validate
 
 from ..routing import call, client_ip, forward, route
-from ..service_results import service_result
+from ..service_results import service_params, service_result
 
 # a one-time link (invitation, password reset) answers 410 once used or expired
 LINK_GONE = "The link was already used or has expired"
@@ -13,54 +12,37 @@ LINK_GONE = "The link was already used or has expired"
 bp = Blueprint("auth", __name__)
 
 
-class LoginSchema(Schema):
-    email = fields.String(required=True, validate=validate.Length(min=1, max=320))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
-    license_id = fields.String(load_default=None, allow_none=True)
-    user_code = fields.String(load_default=None, allow_none=True,
-                              metadata={"description": "portal clients may sign in with their user code"})
+# identity keeps the caller's address with a sign-in (throttle, a client's IP restriction): the view sets it
+CALLER_IP = "client_ip"
 
 
-class RefreshSchema(Schema):
-    refresh_token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+def _identity_params(method: str):
+    """The payload of ``identity.method`` as the client sends it: without the caller's address."""
+    return service_params("identity", method, not_from_client=(CALLER_IP,))
 
 
-class SwitchSchema(Schema):
-    license_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+def _from_caller(body: dict) -> dict:
+    return {**body, CALLER_IP: client_ip()}
 
 
-class AcceptInvitationSchema(Schema):
-    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
-    password = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1024),
-                             metadata={"description": "required unless the person already has a password"})
-    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-
-
-class ForgotSchema(Schema):
-    email = fields.String(required=True, validate=validate.Length(min=1, max=320))
-
-
-@route(bp, "/auth/login", ["POST"], body=LoginSchema, response=service_result("identity", "login"), public=True,
-       tags=["auth"],
+@route(bp, "/auth/login", ["POST"], body=_identity_params("login"), response=service_result("identity", "login"),
+       public=True, tags=["auth"],
        responses={401: "Wrong email or password",
                   429: "Too many failed sign-ins for this account or address: retry after `Retry-After` seconds"})
 def login(body):
     """Sign in with email and password; returns an access token (15 min) and a refresh token."""
-    return call("identity", "login", {**body, "client_ip": client_ip()})
+    return call("identity", "login", _from_caller(body))
 
 
-@route(bp, "/auth/refresh", ["POST"], body=RefreshSchema, response=service_result("identity", "refresh"), public=True,
-       tags=["auth"])
+@route(bp, "/auth/refresh", ["POST"], body=_identity_params("refresh"), response=service_result("identity", "refresh"),
+       public=True, tags=["auth"])
 def refresh(body):
     """Exchange a refresh token (single use) for a new session."""
-    return call("identity", "refresh", body["refresh_token"], client_ip())
+    return call("identity", "refresh", _from_caller(body))
 
 
-@route(bp, "/auth/logout", ["POST"], body=RefreshSchema, public=True, tags=["auth"], status=204)
-def logout(body):
-    """End a session (revokes its refresh token)."""
-    call("identity", "logout", body["refresh_token"])
-    return None
+forward(bp, "POST", "/auth/logout", "identity.logout", public=True, tags=["auth"], status=204,
+        doc="End a session (revokes its refresh token).")
 
 
 forward(bp, "POST", "/auth/logout-everywhere", "identity.end_sessions", tags=["auth"], endpoint="logout_everywhere",
@@ -68,19 +50,19 @@ forward(bp, "POST", "/auth/logout-everywhere", "identity.end_sessions", tags=["a
     tokens are refused from their next request.""")
 
 
-@route(bp, "/auth/switch-license", ["POST"], body=SwitchSchema, response=service_result("identity", "switch_license"),
-       tags=["auth"])
+@route(bp, "/auth/switch-license", ["POST"], body=_identity_params("switch_license"),
+       response=service_result("identity", "switch_license"), tags=["auth"])
 def switch_license(actor, body):
     """Open a session in another license (environment) the user belongs to."""
-    return call("identity", "switch_license", actor, body["license_id"], client_ip())
+    return call("identity", "switch_license", actor, _from_caller(body))
 
 
-@route(bp, "/auth/accept-invitation", ["POST"], body=AcceptInvitationSchema,
+@route(bp, "/auth/accept-invitation", ["POST"], body=_identity_params("accept_invitation"),
        response=service_result("identity", "accept_invitation"), public=True, tags=["auth"],
        responses={410: LINK_GONE + ", or the access was withdrawn"})
 def accept_invitation(body):
     """Use a single-use invitation link: set a password and activate the account."""
-    return call("identity", "accept_invitation", {**body, "client_ip": client_ip()})
+    return call("identity", "accept_invitation", _from_caller(body))
 
 
 forward(bp, "POST", "/auth/link-info", "identity.link_info", public=True, tags=["auth"], responses={410: LINK_GONE},
@@ -89,11 +71,9 @@ forward(bp, "POST", "/auth/link-info", "identity.link_info", public=True, tags=[
     the body, never in a logged URL.""")
 
 
-@route(bp, "/auth/forgot-password", ["POST"], body=ForgotSchema,
-       response=service_result("identity", "request_password_reset"), public=True, status=202, tags=["auth"])
-def forgot_password(body):
-    """Send a password reset link (the answer is the same whether or not the email is known)."""
-    return call("identity", "request_password_reset", body["email"])
+forward(bp, "POST", "/auth/forgot-password", "identity.request_password_reset", public=True, status=202,
+        tags=["auth"], endpoint="forgot_password",
+        doc="Send a password reset link (the answer is the same whether or not the email is known).")
 
 
 forward(bp, "POST", "/auth/reset-password", "identity.reset_password", public=True, tags=["auth"],
@@ -113,15 +93,10 @@ forward(bp, "GET", "/me", "identity.me", tags=["auth"],
         doc="The signed-in user, their role here and the licenses they can switch to.")
 
 
-class ChangePasswordSchema(Schema):
-    current_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
-    new_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
-
-
-@route(bp, "/me/password", ["POST"], body=ChangePasswordSchema, response=service_result("identity", "change_password"),
-       tags=["auth"])
+@route(bp, "/me/password", ["POST"], body=_identity_params("change_password"),
+       response=service_result("identity", "change_password"), tags=["auth"])
 def change_password(actor, body):
     """Change my password with the current one (422 with `errors.current_password` when it is wrong; the
     failures count with the sign-in's, 429 when too many). Every session of mine ends, access tokens from
     their next request; the answer is a new session for the caller."""
-    return call("identity", "change_password", actor, {**body, "client_ip": client_ip()})
+    return call("identity", "change_password", actor, _from_caller(body))

@@ -4,11 +4,9 @@ from __future__ import annotations
 import hmac
 
 from flask import Blueprint, current_app, request
-from marshmallow import fields, validate
 
 from paraph_platform.actor import system_actor
 from paraph_platform.errors import Forbidden, Unauthorized
-from paraph_platform.pagination import PageParams
 
 from ..routing import call, forward, route
 from ..service_results import service_params, service_result
@@ -18,18 +16,6 @@ bp = Blueprint("identity", __name__)
 ADMIN = ("license_admin",)
 MANAGERS = ("license_admin", "front_user_manager")
 STAFF_ROLES = ("license_admin", "front_user_manager", "user")
-
-
-class UserQuerySchema(PageParams):
-    q = fields.String(load_default=None, validate=validate.Length(max=200))
-    role = fields.String(load_default=None, validate=validate.OneOf(STAFF_ROLES + ("client",)))
-    status = fields.String(load_default=None, validate=validate.OneOf(["invited", "active", "deactivated"]))
-
-
-class ColleagueQuerySchema(PageParams):
-    q = fields.String(load_default=None, validate=validate.Length(max=200))
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500),
-                           metadata={"description": "rows per page (default 200, at most 500)"})
 
 
 def _operator():
@@ -90,12 +76,13 @@ forward(bp, "PATCH", "/license", "identity.update_license", roles=ADMIN, tags=["
 
 # -- users ------------------------------------------------------------------------------------
 
-forward(bp, "GET", "/users", "identity.list_users", query=UserQuerySchema, roles=MANAGERS, tags=["users"],
+forward(bp, "GET", "/users", "identity.list_users", query=service_params("identity", "list_users"), roles=MANAGERS,
+        tags=["users"],
         doc="""Users of this license, searchable by email or name, by email order: walk with `next_cursor`;
     `count=true` adds `total`.""")
 
-forward(bp, "GET", "/colleagues", "identity.list_colleagues", query=ColleagueQuerySchema, roles=STAFF_ROLES,
-        tags=["users"],
+forward(bp, "GET", "/colleagues", "identity.list_colleagues", query=service_params("identity", "list_colleagues"),
+        roles=STAFF_ROLES, tags=["users"],
         doc="""The active staff of your license (name and email): the collaborators you may add as approvers or
     signers.""")
 

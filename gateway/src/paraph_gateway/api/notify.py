@@ -4,8 +4,6 @@ from __future__ import annotations
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
-from paraph_platform.pagination import PageParams
-
 from ..routing import call, forward, route
 from ..service_results import service_params, service_result
 
@@ -15,35 +13,12 @@ ADMIN = ("license_admin",)
 MANAGERS = ("license_admin", "front_user_manager")
 LOCALES = ("fr", "en")
 NAME = "<name>"
-# notify's templates (tests/contract/test_gateway_contract.py keeps this list in step with the service)
-TEMPLATE_NAMES = ("invitation", "client_invitation", "password_reset", "quote_send", "quote_reminder",
-                  "contract_shared", "signature_request", "signature_reminder", "signature_otp",
-                  "signature_completed", "signature_cc", "signature_declined", "signature_expired", "quote_viewed",
-                  "quote_downloaded", "quote_feedback", "webhook_disabled")
 
 
 # -- schemas ------------------------------------------------------------------------------------------
 
 class LocaleQuery(Schema):
     locale = fields.String(load_default="fr", validate=validate.OneOf(LOCALES))
-
-
-class NotificationQuery(PageParams):
-    status = fields.String(load_default=None, validate=validate.OneOf(["queued", "sending", "sent", "failed"]))
-    channel = fields.String(load_default=None, validate=validate.OneOf(["email", "sms"]))
-    template = fields.String(load_default=None, validate=validate.OneOf(TEMPLATE_NAMES))
-    recipient = fields.String(load_default=None, validate=validate.Length(max=320))
-    user_id = fields.String(load_default=None, validate=validate.Length(max=64))
-    event_id = fields.String(load_default=None, validate=validate.Length(max=64))
-    since = fields.AwareDateTime(load_default=None)
-    until = fields.AwareDateTime(load_default=None)
-
-
-class DeliveryQuery(PageParams):
-    status = fields.String(load_default=None, validate=validate.OneOf(["pending", "sending", "succeeded", "failed"]))
-    event_type = fields.String(load_default=None, validate=validate.Length(max=128))
-    event_id = fields.String(load_default=None, validate=validate.Length(max=64))
-    since = fields.AwareDateTime(load_default=None)
 
 
 # -- templates -------------------------------------------------------------------------------------
@@ -86,8 +61,8 @@ def preview_template(actor, name, query, body):
 
 # -- delivery log ----------------------------------------------------------------------------------
 
-forward(bp, "GET", "/notifications", "notify.list_notifications", query=NotificationQuery, roles=MANAGERS,
-        tags=["notifications"],
+forward(bp, "GET", "/notifications", "notify.list_notifications", query=service_params("notify", "list_notifications"),
+        roles=MANAGERS, tags=["notifications"],
         doc="""Emails and SMS sent (or being sent) for this license, newest first. A front user manager sees only the
     messages about customers in their perimeter and the staff invitations (other messages about no customer are
     for license admins). One-time codes are masked in subjects and logged SMS texts. Walk the log with
@@ -122,8 +97,8 @@ forward(bp, "POST", "/webhooks/<webhook_id>/rotate-secret", "notify.rotate_webho
         tags=["webhooks"],
         doc="A new signing secret (shown once); the previous one keeps signing during grace_seconds.")
 
-forward(bp, "GET", "/webhooks/<webhook_id>/deliveries", "notify.list_webhook_deliveries", query=DeliveryQuery,
-        roles=ADMIN, tags=["webhooks"],
+forward(bp, "GET", "/webhooks/<webhook_id>/deliveries", "notify.list_webhook_deliveries",
+        query=service_params("notify", "list_webhook_deliveries"), roles=ADMIN, tags=["webhooks"],
         doc="Delivery log of a webhook, newest first; walk it with `next_cursor`, `count=true` adds `total`.")
 
 forward(bp, "GET", "/webhooks/<webhook_id>/deliveries/<delivery_id>", "notify.get_webhook_delivery", roles=ADMIN,

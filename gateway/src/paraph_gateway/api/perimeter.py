@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, request
-from marshmallow import fields, validate
-
-from paraph_platform.pagination import PageParams
 
 from ..routing import call, forward, route
 from ..service_results import service_params, service_result
@@ -12,15 +9,10 @@ from ..service_results import service_params, service_result
 bp = Blueprint("perimeters", __name__)
 
 STAFF = ("license_admin", "front_user_manager", "user")
-IDS = fields.List(fields.String(validate=validate.Length(min=1, max=64)), validate=validate.Length(max=100000))
 
 
-class PerimeterQuery(PageParams):
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500),
-                           metadata={"description": "rows per page (default 200, at most 500)"})
-
-
-forward(bp, "GET", "/perimeters", "perimeter.list_perimeters", query=PerimeterQuery, roles=STAFF,
+forward(bp, "GET", "/perimeters", "perimeter.list_perimeters", query=service_params("perimeter", "list_perimeters"),
+        roles=STAFF,
         doc="""Perimeters of this license with their member counts, by name: a page (`items`), walk with
     `next_cursor`; `count=true` adds `total`.""")
 

@@ -3,102 +3,16 @@ portal clients see, online quotes (send by email, activity) and signature tasks.
 from __future__ import annotations
 
 from flask import Blueprint, request
-from marshmallow import Schema, fields, validate
-
-from paraph_platform.pagination import PageParams
 
 from ..routing import call, client_ip, forward, route
 from ..service_results import service_params, service_result
 from ..downloads import file_response
+from .signing import TASK_ACT
 
 bp = Blueprint("portal", __name__)
 
 STAFF = ("license_admin", "front_user_manager", "user")
 CLIENT = ("client",)
-ID = validate.Length(min=1, max=64)
-
-
-# -- schemas (public API) ----------------------------------------------------------------------
-
-class ClientQuery(PageParams):
-    q = fields.String(validate=validate.Length(max=200),
-                      metadata={"description": "name, email, user code or company contains"})
-    status = fields.String(validate=validate.OneOf(["invited", "active", "deactivated"]))
-    company = fields.String(validate=validate.Length(max=200), metadata={"description": "exactly this company"})
-    customer_id = fields.String(validate=ID)
-
-
-PHONE = validate.Regexp(r"^\+?[0-9][0-9 ().\-/]{3,38}$",
-                        error="Not a valid phone number (digits, spaces, + ( ) . - / allowed).")
-
-
-def _phone(**kwargs):
-    return fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE], **kwargs)
-
-
-class MyContactPatch(Schema):
-    first_name = fields.String(validate=validate.Length(max=100))
-    last_name = fields.String(validate=validate.Length(min=1, max=100))
-    title = fields.String(allow_none=True, validate=validate.Length(max=100))
-    department = fields.String(allow_none=True, validate=validate.Length(max=100))
-    email = fields.Email(allow_none=True)
-    phone = _phone()
-    mobile = _phone()
-    fax = _phone()
-
-
-class Address(Schema):
-    """The lines of a postal address a portal client may change (contracts' customer address)."""
-    line1 = fields.String(validate=validate.Length(max=200))
-    line2 = fields.String(validate=validate.Length(max=200))
-    postal_code = fields.String(validate=validate.Length(max=20))
-    city = fields.String(validate=validate.Length(max=120))
-    region = fields.String(validate=validate.Length(max=120))
-    country = fields.String(validate=validate.Length(max=120))
-
-
-class MyCompanyPatch(Schema):
-    email = fields.Email(allow_none=True)
-    phone = _phone()
-    address = fields.Nested(Address, metadata={"description": "the lines given replace those lines"})
-
-
-class Person(Schema):
-    contact_id = fields.String()
-    name = fields.String()
-    email = fields.String(allow_none=True)
-
-
-class ShareOut(Schema):
-    """portal.share_contract's result without its `created` flag, which the view turns into 201 or 200."""
-    id = fields.String()
-    contract_id = fields.String()
-    number = fields.String()
-    title = fields.String()
-    kind = fields.String()
-    status = fields.String()
-    customer_id = fields.String()
-    customer_name = fields.String()
-    company = fields.String(allow_none=True)
-    branch = fields.String(allow_none=True)
-    active = fields.Boolean()
-    requester = fields.Nested(Person)
-    observers = fields.List(fields.Nested(Person))
-    show_attachments = fields.Boolean(allow_none=True)
-    message = fields.String()
-    shared_by = fields.String()
-    shared_by_name = fields.String()
-    shared_at = fields.String()
-    updated_at = fields.String()
-    revoked_at = fields.String(allow_none=True)
-
-
-class PortalActIn(Schema):
-    class Meta:
-        unknown = "include"
-
-    action = fields.String(required=True, validate=validate.OneOf(["approve", "sign", "decline"]))
-    reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
 # -- staff: client access of a contact ------------------------------------------------------------
@@ -126,7 +40,7 @@ forward(bp, "GET", "/customers/<customer_id>/portal-accesses", "portal.list_acce
         doc="""The customer's portal clients (Settings > Customer portal > Manage clients): all of them, one per
     contact of the customer (not paginated; `/portal-clients?customer_id=` pages them).""")
 
-forward(bp, "GET", "/portal-clients", "portal.list_clients", query=ClientQuery,
+forward(bp, "GET", "/portal-clients", "portal.list_clients", query=service_params("portal", "list_clients"),
         roles=("license_admin", "front_user_manager"), tags=["customer portal"],
         doc="""The license's portal clients with customer, company, status and restrictions (Settings > Customer
     portal > Manage clients); a front user manager sees those of their perimeters' customers. By company,
@@ -136,7 +50,8 @@ forward(bp, "GET", "/portal-clients", "portal.list_clients", query=ClientQuery,
 # -- staff: sharing a contract on the portal ---------------------------------------------------------
 
 @route(bp, "/contracts/<contract_id>/portal-share", ["POST"], body=service_params("portal", "share_contract"),
-       response=ShareOut, roles=STAFF, status=201, tags=["customer portal"])
+       response=service_result("portal", "share_contract", not_in_answer=("created",)), roles=STAFF,
+       status=201, tags=["customer portal"])
 def share_contract(actor, contract_id, body):
     """Show the contract in the customer portal to a requester and observers (portal clients of the
     contract's customer, same company); they receive an email with a link to the portal."""
@@ -182,13 +97,14 @@ forward(bp, "GET", "/portal/me", "portal.client_me", roles=CLIENT, tags=["portal
 forward(bp, "GET", "/portal/me/profile", "portal.client_profile", roles=CLIENT, tags=["portal (clients)"],
         doc="Your contact details and your company's, as you may update them.")
 
-forward(bp, "PATCH", "/portal/me/contact", "portal.client_update_contact", body=MyContactPatch, roles=CLIENT,
-        tags=["portal (clients)"],
+# portal passes a client's change on to contracts, whose payload schema validates it (and documents the body)
+forward(bp, "PATCH", "/portal/me/contact", "portal.client_update_contact",
+        body=service_params("contracts", "apply_client_contact_update"), roles=CLIENT, tags=["portal (clients)"],
         doc="""Update your own contact details; your salesperson is told and the change is kept in your customer
     file's history. Sending the same values again changes nothing.""")
 
-forward(bp, "PATCH", "/portal/me/company", "portal.client_update_company", body=MyCompanyPatch, roles=CLIENT,
-        tags=["portal (clients)"],
+forward(bp, "PATCH", "/portal/me/company", "portal.client_update_company",
+        body=service_params("contracts", "apply_client_company_update"), roles=CLIENT, tags=["portal (clients)"],
         doc="Update your company's address, phone or email (same rules as your own details).")
 
 forward(bp, "GET", "/portal/contracts", "portal.client_contracts", roles=CLIENT, tags=["portal (clients)"],
@@ -223,7 +139,8 @@ forward(bp, "GET", "/portal/tasks", "portal.tasks", tags=["portal (clients)"],
         doc="Your approvals and signatures waiting (clients and collaborators added as approvers or signers).")
 
 
-@route(bp, "/portal/tasks/<participant_id>/act", ["POST"], body=PortalActIn, response=service_result("portal", "act"),
+# portal passes the act on to signing.act, whose payload schema validates it (and documents the body)
+@route(bp, "/portal/tasks/<participant_id>/act", ["POST"], body=TASK_ACT, response=service_result("portal", "act"),
        tags=["portal (clients)"])
 def act(actor, participant_id, body):
     """Approve, sign (with the one-time code sent to you) or decline; your address and browser are recorded

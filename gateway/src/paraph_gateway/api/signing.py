@@ -9,25 +9,20 @@ import base64
 import json
 
 from flask import Blueprint, Response, request
-from marshmallow import Schema, fields, validate
 
-from paraph_platform.pagination import PageParams
-
+from paraph_platform.contract import declares_type
 from paraph_platform.errors import BadRequest, InvalidInput, PayloadTooLarge
 
 from ..downloads import file_response
-from ..routing import MAX_JSON_DEPTH, FormBody, call, client_ip, forward, json_body, json_deeper_than, route
-from ..service_results import service_params, service_result
+from ..routing import (MAX_JSON_DEPTH, FormBody, call, client_ip, forward, json_deeper_than, loaded_json_body,
+                       route)
+from ..service_results import ServiceParams, service_params, service_result
 
 bp = Blueprint("signing", __name__)
 
 STAFF = ("license_admin", "front_user_manager", "user")
-ID = validate.Length(min=1, max=64)
-SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="a lowercase hex SHA-256")
-PHONE = validate.Regexp(r"^\+?[0-9 ().-]{6,30}$", error="a phone number")
 TIMEOUT = 30
 UPLOAD_TIMEOUT = 150  # an uploaded DOCX is converted by LibreOffice (up to 120 s) before the request is stored
-MAX_ENVELOPE_DOCUMENTS = 10  # documents signed in one request (an envelope)
 SIGNER_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024  # the signing service's limit too (refused here before the RPC)
 # the 410 Gone answers, documented on each operation that can give them
 REQUEST_GONE = ("The request was cancelled or has expired, or this participant's turn was handed to someone else "
@@ -35,177 +30,17 @@ REQUEST_GONE = ("The request was cancelled or has expired, or this participant's
 LINK_GONE = ("This signing link no longer works: the request was cancelled or has expired, the turn was handed to "
              "someone else, or the embedded signing session ended")
 
-
-# -- schemas (public API) ----------------------------------------------------------------------
-
-class ParticipantIn(Schema):
-    user_id = fields.String(validate=ID, metadata={"description": "an internal collaborator (user of the license)"})
-    contact_id = fields.String(validate=ID, metadata={"description": "a contact of a customer"})
-    name = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "with email"})
-    email = fields.Email(validate=validate.Length(max=320), metadata={"description": "someone else"})
-    phone = fields.String(allow_none=True, validate=PHONE)
-    order = fields.Integer(validate=validate.Range(min=1, max=100),
-                           metadata={"description": "turn within the role (default: position); equal = parallel"})
-    otp_channel = fields.String(validate=validate.OneOf(["email", "sms"]),
-                                metadata={"description": "where one-time codes go (sms needs a phone)"})
+# the bodies the signing service's payload schemas validate; send_invitations is the portal's (its quote email
+# already gave the first participants a way to sign), never an HTTP client's
+CONTRACT_REQUEST = service_params("signing", "create_request", not_from_client=("contract_id", "send_invitations"))
+DOCUMENT_REQUEST = service_params("signing", "create_document_request", not_from_client=("send_invitations",))
+# a task's act: the caller's address and browser are the gateway's to say (the portal's route too)
+TASK_ACT = service_params("signing", "act", not_from_client=("ip", "user_agent"))
 
 
-class FieldIn(Schema):
-    """A placed field: on a page at x, y (PDF points from the page's TOP-LEFT corner, the page as displayed:
-    turned by its /Rotate), or at every occurrence of an anchor text (offset_x, offset_y from the anchor's
-    top-left corner)."""
-    type = fields.String(required=True, validate=validate.OneOf(["signature", "initials", "date_signed", "text",
-                                                                 "checkbox", "name"]))
-    signer = fields.Integer(required=True, validate=validate.Range(min=1, max=20),
-                            metadata={"description": "1-based position in signers"})
-    page = fields.Integer(validate=validate.Range(min=1, max=10000), metadata={"description": "1-based page"})
-    x = fields.Float(validate=validate.Range(min=0, max=14400), metadata={"description": "points from the left"})
-    y = fields.Float(validate=validate.Range(min=0, max=14400), metadata={"description": "points from the top"})
-    anchor = fields.String(validate=validate.Length(min=1, max=200),
-                           metadata={"description": "instead of page, x, y: a text of the document (found in every "
-                                                    "document of an envelope)"})
-    document = fields.Integer(validate=validate.Range(min=1, max=MAX_ENVELOPE_DOCUMENTS),
-                              metadata={"description": "with page: the 1-based position of the document in the "
-                                                       "envelope, page then being that document's own page "
-                                                       "(default: page of the combined document)"})
-    offset_x = fields.Float(validate=validate.Range(min=-14400, max=14400))
-    offset_y = fields.Float(validate=validate.Range(min=-14400, max=14400))
-    width = fields.Float(validate=validate.Range(min=1, max=14400), metadata={"description": "default per type"})
-    height = fields.Float(validate=validate.Range(min=1, max=14400), metadata={"description": "default per type"})
-    required = fields.Boolean(metadata={"description": "default true (date_signed and name are filled by Paraph)"})
-    label = fields.String(allow_none=True, validate=validate.Length(max=200),
-                          metadata={"description": "shown to the signer (text, checkbox)"})
-
-
-class CcIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.Email(required=True, validate=validate.Length(max=320))
-
-
-class AttachmentRequestedIn(Schema):
-    signer = fields.Integer(required=True, validate=validate.Range(min=1, max=20),
-                            metadata={"description": "1-based position in signers"})
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                         metadata={"description": "what to upload, shown to the signer (e.g. \"Pièce d'identité\")"})
-    required = fields.Boolean(metadata={"description": "default true: signing is refused without it"})
-
-
-class DocumentIn(Schema):
-    filename = fields.String(required=True, validate=validate.Length(min=1, max=255),
-                             metadata={"description": "e.g. agreement.pdf (a .docx is converted when LibreOffice "
-                                                      "is installed)"})
-    content_base64 = fields.String(required=True, metadata={"description": "the file, base64"})
-
-
-class RequestIn(Schema):
-    documents = fields.List(
-        fields.Nested(DocumentIn), validate=validate.Length(max=MAX_ENVELOPE_DOCUMENTS - 1),
-        metadata={"description": "uploaded annexes (general terms, a mandate...) signed with the contract: an "
-                                 "envelope. Each file is checked like an uploaded document; the contract's PDF "
-                                 "then the annexes, in this order, are combined into ONE document, the one shown, "
-                                 "signed and sealed (one seal covers them all)"})
-    approvers = fields.List(fields.Nested(ParticipantIn), validate=validate.Length(max=20),
-                            metadata={"description": "all approve before any signer is asked"})
-    signers = fields.List(fields.Nested(ParticipantIn), required=True, validate=validate.Length(min=1, max=20))
-    message = fields.String(validate=validate.Length(max=2000))
-    expires_in_days = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=365))
-    expires_at = fields.Date(allow_none=True, metadata={"description": "last day to act (the request expires at the "
-                                                                       "end of that day, UTC), instead of "
-                                                                       "expires_in_days"})
-    locale = fields.String(allow_none=True, validate=validate.OneOf(["fr", "en"]))
-    signing_order = fields.String(validate=validate.OneOf(["sequential", "parallel"]),
-                                  metadata={"description": "participants without an `order` act one after the other "
-                                                           "(sequential, the default) or all at once (parallel); "
-                                                           "approvers always come before signers"})
-    reminder_every_days = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=60),
-                                         metadata={"description": "remind whoever's turn it is every N days "
-                                                                  "(default: the license's setting)"})
-    reminder_max = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=20),
-                                  metadata={"description": "at most this many automatic reminders per person"})
-    cc = fields.List(fields.Nested(CcIn), validate=validate.Length(max=20),
-                     metadata={"description": "people sent the signed document once completed"})
-    attachments_requested = fields.List(
-        fields.Nested(AttachmentRequestedIn), validate=validate.Length(max=10),
-        metadata={"description": "files signers upload from their signing page before signing (PNG, JPEG or PDF, "
-                                 "10 MB each)"})
-    text_tags = fields.Boolean(metadata={"description": "default true: tags in the PDF's text become fields: "
-                                                        "{{sig:N}} {{init:N}} {{date:N}} {{name:N}} {{check:N}} "
-                                                        "{{text:N}} {{text:N:Label}} (N: the signer's position)"})
-    # last: the name shadows the marshmallow module in the class body
-    fields = fields.List(fields.Nested(FieldIn), validate=validate.Length(max=200),
-                         metadata={"description": "placed fields; a signer without a signature field gets one "
-                                                  "(last page, bottom)"})
-
-
-class DocumentRequestIn(RequestIn):
-    """A request on an uploaded document, or several (an envelope): the options of a contract's request, a title
-    and the file(s). Give `document` or `documents`, not both."""
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    document = fields.Nested(DocumentIn, metadata={"description": "the file to sign"})
-    documents = fields.List(
-        fields.Nested(DocumentIn), validate=validate.Length(min=1, max=MAX_ENVELOPE_DOCUMENTS),
-        metadata={"description": "instead of document, several files signed together (an envelope): each checked, "
-                                 "then combined in this order into ONE document, the one shown, signed and sealed "
-                                 "(at most the page limit in all)"})
-
-
-class ListQuery(PageParams):
-    contract_id = fields.String(validate=ID)
-    kind = fields.String(validate=validate.OneOf(["quote", "contract", "document"]),
-                         metadata={"description": "the contract's kind, or document: requests on uploaded documents"})
-    status = fields.String(validate=validate.OneOf(["pending", "sealing", "completed", "declined", "cancelled",
-                                                    "expired"]))
-
-
-class SignIn(Schema):
-    otp = fields.String(allow_none=True, validate=validate.Length(max=12), metadata={"description": "one-time code"})
-    consent = fields.Boolean(metadata={"description": "the signer ticked the consent text"})
-    consent_sha256 = fields.String(allow_none=True, validate=SHA256,
-                                   metadata={"description": "SHA-256 of the consent text shown"})
-    signature_image = fields.String(allow_none=True, validate=validate.Length(max=420_000),
-                                    metadata={"description": "drawn signature (PNG, base64 or data: URL)"})
-    typed_name = fields.String(allow_none=True, validate=validate.Length(max=200))
-    time_zone = fields.String(allow_none=True, validate=validate.Length(max=64),
-                              metadata={"description": "IANA zone of the signer's device (dates shown in it)"})
-    # last: the name shadows the marshmallow module in the class body
-    fields = fields.Dict(keys=fields.String(validate=ID), values=fields.Raw(allow_none=True),
-                         validate=validate.Length(max=200),
-                         metadata={"description": "{field id: value}: text: a string (max 500); checkbox: true/false; "
-                                                  "initials: {typed} or {image: PNG data: URL}; signature fields take "
-                                                  "signature_image or typed_name"})
-
-
-class DeclineIn(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-
-
-class ActIn(SignIn):
-    action = fields.String(required=True, validate=validate.OneOf(["approve", "sign", "decline"]))
-    reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
-
-
-class PackageQuery(Schema):
-    device_id = fields.String(validate=validate.Length(min=1, max=128))
-
-
-class AttachmentUploadIn(Schema):
-    """A signer's file sent as JSON instead of the raw body."""
-    filename = fields.String(allow_none=True, validate=validate.Length(max=255))
-    content_type = fields.String(required=True, validate=validate.Length(max=120),
-                                 metadata={"description": "image/png, image/jpeg or application/pdf"})
-    content_base64 = fields.String(required=True)
-
-
-class VerifyIn(Schema):
-    content_base64 = fields.String(required=True)
-    filename = fields.String(allow_none=True, validate=validate.Length(max=255))
-
-
-# -- helpers ------------------------------------------------------------------------------------------
+# -- multipart forms of the JSON bodies --------------------------------------------------------------
 
 DOCUMENT_PARTS = ("document", "documents")
-# form fields holding structured values (lists, objects) come as JSON text
-_STRUCTURED = (fields.List, fields.Nested, fields.Dict)
 
 
 def _json_part(name: str, text: str):
@@ -221,21 +56,29 @@ def _json_part(name: str, text: str):
     return value
 
 
-def document_request_from_form() -> dict:
-    """A multipart upload as the JSON body's object: the file parts `document` (or `documents`, repeated)
-    become `document` (one file) or `documents` (several), base64; the other fields come from the JSON
-    part `request` and from plain form fields (a structured one, e.g. `signers`, as JSON text), which
-    override it."""
+def form_payload(params: ServiceParams, file_parts: tuple[str, ...]) -> dict:
+    """The fields of a multipart upload as the JSON body's object (``params``, the service's payload): the JSON
+    part (or field) `request`, overridden by the plain form fields but ``file_parts``; a field holding a list or
+    an object (e.g. `signers`) comes as JSON text, and one left empty is absent (a browser sends every input)."""
     request_part = request.files.get("request")
     text = request_part.read().decode("utf-8", "replace") if request_part else request.form.get("request")
     payload = _json_part("request", text) if text is not None else {}
     if not isinstance(payload, dict):
         raise InvalidInput("The form field `request` must be a JSON object.",
                            {"fields": {"request": ["Not a JSON object."]}})
-    declared = DocumentRequestIn().fields
+    structured = {name for name, prop in params.json_schema().get("properties", {}).items()
+                  if declares_type(prop, "array") or declares_type(prop, "object")}
     for name, value in request.form.items():
-        if name not in ("request", *DOCUMENT_PARTS):
-            payload[name] = _json_part(name, value) if isinstance(declared.get(name), _STRUCTURED) else value
+        if name not in ("request", *file_parts) and value != "":
+            payload[name] = _json_part(name, value) if name in structured else value
+    return payload
+
+
+def document_request_from_form() -> dict:
+    """A multipart upload as the JSON body's object: the file parts `document` (or `documents`, repeated)
+    become `document` (one file) or `documents` (several), base64; the other fields as :func:`form_payload`
+    reads them."""
+    payload = form_payload(DOCUMENT_REQUEST, DOCUMENT_PARTS)
     # a browser sends an empty part (no filename) for a file input left empty
     files = [{"filename": part.filename, "content_base64": base64.b64encode(part.read()).decode()}
              for name in DOCUMENT_PARTS for part in request.files.getlist(name) if part.filename]
@@ -285,7 +128,7 @@ def _no_store(resp):
 
 # -- requests (staff) ------------------------------------------------------------------------------------
 
-@route(bp, "/contracts/<contract_id>/signature-requests", ["POST"], body=RequestIn,
+@route(bp, "/contracts/<contract_id>/signature-requests", ["POST"], body=CONTRACT_REQUEST,
        response=service_result("signing", "create_request"), roles=STAFF, status=201, tags=["e-signature"])
 def create_request(actor, contract_id, body):
     """Send a contract or quote for approval and signature: its current PDF is frozen (SHA-256), approvers
@@ -295,7 +138,7 @@ def create_request(actor, contract_id, body):
                 timeout=UPLOAD_TIMEOUT if body.get("documents") else TIMEOUT)
 
 
-forward(bp, "POST", "/signature-requests", "signing.create_document_request", body=DocumentRequestIn, roles=STAFF,
+forward(bp, "POST", "/signature-requests", "signing.create_document_request", body=DOCUMENT_REQUEST, roles=STAFF,
         status=201, tags=["e-signature"], form=DOCUMENT_REQUEST_FORM, timeout=UPLOAD_TIMEOUT,
         doc="""Send your own document (a PDF) for approval and signature, without a contract: it is checked (a readable,
     unencrypted PDF without JavaScript or embedded files, within the size and page limits; 422 saying why
@@ -303,7 +146,8 @@ forward(bp, "POST", "/signature-requests", "signing.create_document_request", bo
     multipart/form-data: the file as a part named `document`, the rest as a JSON part `request` or plain
     fields.""")
 
-forward(bp, "GET", "/signature-requests", "signing.list_requests", query=ListQuery, roles=STAFF, tags=["e-signature"],
+forward(bp, "GET", "/signature-requests", "signing.list_requests", query=service_params("signing", "list_requests"),
+        roles=STAFF, tags=["e-signature"],
         doc="""Signature requests of a contract (`contract_id`), or those you sent or own (admins: all), newest
     first: walk with `next_cursor`; `count=true` adds `total`.""")
 
@@ -361,7 +205,7 @@ forward(bp, "POST", "/signature-tasks/<participant_id>/otp", "signing.task_otp",
         responses={410: REQUEST_GONE}, doc="Send me the one-time code to sign one of my tasks.")
 
 
-@route(bp, "/signature-tasks/<participant_id>/act", ["POST"], body=ActIn, response=service_result("signing", "act"),
+@route(bp, "/signature-tasks/<participant_id>/act", ["POST"], body=TASK_ACT, response=service_result("signing", "act"),
        tags=["e-signature"],
        responses={412: "signing needs a one-time code: one was just sent", 410: REQUEST_GONE})
 def act(actor, participant_id, body):
@@ -388,7 +232,7 @@ def verify(actor):
             raise BadRequest("The body is empty: send the PDF.")
         payload = {"content_base64": base64.b64encode(request.get_data()).decode(), "filename": None}
     elif request.is_json:
-        payload = VerifyIn().load(json_body())
+        payload = loaded_json_body(service_params("signing", "verify_document"))
     else:
         raise BadRequest("Send multipart/form-data with a 'file' field, an application/pdf body, or JSON.")
     return call("signing", "verify_document", actor, payload, timeout=TIMEOUT)
@@ -418,8 +262,9 @@ def dev_ca_pem():
 
 # -- offline signing (tablet) ---------------------------------------------------------------------------------
 
-forward(bp, "GET", "/offline/requests/<request_id>/package", "signing.offline_package", query=PackageQuery, roles=STAFF,
-        tags=["offline signing"], responses={410: "The request was cancelled or has expired"}, timeout=TIMEOUT,
+forward(bp, "GET", "/offline/requests/<request_id>/package", "signing.offline_package",
+        query=service_params("signing", "offline_package"), roles=STAFF, tags=["offline signing"],
+        responses={410: "The request was cancelled or has expired"}, timeout=TIMEOUT,
         doc="""Download, while online, what a device needs to collect signatures offline: the exact document, its
     SHA-256, the participants and the consent wording. 403 unless the caller is the request's requester, the
     contract owner or a manager.""")
@@ -481,7 +326,7 @@ def link_upload_attachment(token, attachment_id):
     if request.content_length is not None and request.content_length > SIGNER_ATTACHMENT_MAX_BYTES:
         raise PayloadTooLarge("The file is larger than 10 MB.", {"limit": SIGNER_ATTACHMENT_MAX_BYTES})
     if request.is_json:
-        payload = AttachmentUploadIn().load(json_body())
+        payload = loaded_json_body(service_params("signing", "public_upload_attachment"))
     else:
         content = request.get_data()
         if not content:
@@ -507,7 +352,8 @@ def link_approve(token, body):
     return call("signing", "public_approve", token, body, _client(), timeout=TIMEOUT)
 
 
-@route(bp, "/sign/<token>/decline", ["POST"], body=DeclineIn, response=service_result("signing", "public_decline"),
+@route(bp, "/sign/<token>/decline", ["POST"], body=service_params("signing", "public_decline"),
+       response=service_result("signing", "public_decline"),
        public=True, tags=["signing link"], responses={410: LINK_GONE})
 def link_decline(token, body):
     """Decline, with a reason."""

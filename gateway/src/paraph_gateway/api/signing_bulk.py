@@ -6,67 +6,20 @@ from __future__ import annotations
 import base64
 
 from flask import Blueprint, jsonify, request, url_for
-from marshmallow import Schema, fields, validate
-
-from paraph_platform.errors import InvalidInput
 
 from ..routing import FormBody, call, forward, route
-from ..service_results import service_result
-from .signing import ID, STAFF, UPLOAD_TIMEOUT, DocumentIn, RequestIn, _json_part
+from ..service_results import service_params, service_result
+from .signing import STAFF, UPLOAD_TIMEOUT, form_payload
 
 bp = Blueprint("signing_bulk", __name__)
 
-MAX_ROWS = 1000  # the signing service's limit (schemas.MAX_BULK_ROWS)
-MAX_CSV_CHARS = 2 * 1024 * 1024
-
-
-class RecipientIn(Schema):
-    """A row; its problems (a bad email, no name) do not refuse the job: the row is reported as failed."""
-    name = fields.String(metadata={"description": "the signer's name"})
-    email = fields.String(metadata={"description": "where the signing link goes"})
-    phone = fields.String(allow_none=True, metadata={"description": "a bad one is reported as the row's error"})
-    locale = fields.String(allow_none=True, metadata={"description": "fr or en (default: the job's)"})
-    customer_id = fields.String(validate=ID, metadata={"description": "with a contract type: whose contract"})
-
-
-class BulkSendIn(RequestIn):
-    """A request's options (message, fields, reminders, expiry, CC...) for every recipient, the document or
-    the contract type, and the recipients as a JSON list or as CSV text."""
-    class Meta:
-        exclude = ("signers", "documents")
-
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300),
-                          metadata={"description": "the document's title, or each contract's"})
-    document = fields.Nested(DocumentIn, metadata={"description": "the PDF sent to every recipient"})
-    contract_type_id = fields.String(validate=ID, metadata={
-        "description": "instead of a document: each row's customer_id gets a contract of this type, sent to the "
-                       "row's recipient for signature"})
-    recipients = fields.List(fields.Nested(RecipientIn), validate=validate.Length(max=MAX_ROWS),
-                             metadata={"description": f"at most {MAX_ROWS} rows"})
-    csv = fields.String(validate=validate.Length(max=MAX_CSV_CHARS), metadata={
-        "description": f"instead of recipients: CSV text, a header line naming the columns name, email (phone, "
-                       f"locale, customer_id optional), `,` or `;` separated; at most {MAX_ROWS} rows"})
-    # one of document / contract_type_id and one of recipients / csv: the signing service checks it (422)
-
-
-class BulkListQuery(Schema):
-    limit = fields.Integer(validate=validate.Range(min=1, max=100), metadata={"description": "default 50"})
+BULK_SEND = service_params("signing", "create_bulk_send")
 
 
 def bulk_send_from_form() -> dict:
     """A multipart upload as the JSON body's object: the file part `document` (base64), the recipients as a
-    file part (or field) `csv`, the other fields from the JSON part `request` or plain fields."""
-    text = request.files["request"].read().decode("utf-8", "replace") if "request" in request.files \
-        else request.form.get("request")
-    payload = _json_part("request", text) if text is not None else {}
-    if not isinstance(payload, dict):
-        raise InvalidInput("The form field `request` must be a JSON object.",
-                           {"fields": {"request": ["Not a JSON object."]}})
-    declared = BulkSendIn().fields
-    for name, value in request.form.items():
-        if name != "request" and value != "":
-            structured = isinstance(declared.get(name), (fields.List, fields.Nested, fields.Dict))
-            payload[name] = _json_part(name, value) if structured else value
+    file part (or field) `csv`, the other fields as :func:`.signing.form_payload` reads them."""
+    payload = form_payload(BULK_SEND, ())
     document = request.files.get("document")
     if document is not None and document.filename:
         payload["document"] = {"filename": document.filename,
@@ -90,7 +43,7 @@ BULK_SEND_FORM = FormBody(parse=bulk_send_from_form, schema={
 })
 
 
-@route(bp, "/signature-requests/bulk", ["POST"], body=BulkSendIn,
+@route(bp, "/signature-requests/bulk", ["POST"], body=BULK_SEND,
        response=service_result("signing", "create_bulk_send"), roles=STAFF, status=202,
        tags=["e-signature"], form=BULK_SEND_FORM)
 def create_bulk_send(actor, body):
@@ -107,8 +60,9 @@ def create_bulk_send(actor, body):
     return resp
 
 
-forward(bp, "GET", "/signature-requests/bulk", "signing.list_bulk_sends", query=BulkListQuery, roles=STAFF,
-        tags=["e-signature"], doc="The license's bulk sends, newest first (a user sees their own; managers every one).")
+forward(bp, "GET", "/signature-requests/bulk", "signing.list_bulk_sends",
+        query=service_params("signing", "list_bulk_sends"), roles=STAFF, tags=["e-signature"],
+        doc="The license's bulk sends, newest first (a user sees their own; managers every one).")
 
 forward(bp, "GET", "/signature-requests/bulk/<bulk_send_id>", "signing.get_bulk_send", roles=STAFF,
         tags=["e-signature"],

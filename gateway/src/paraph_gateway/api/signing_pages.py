@@ -7,6 +7,8 @@ with a little vanilla JavaScript calling the JSON endpoints under ``/api/v1/sign
 from __future__ import annotations
 
 import secrets
+import tomllib
+from importlib import resources
 
 from flask import Blueprint, Response, g, render_template, request
 
@@ -18,68 +20,8 @@ URL_PREFIX = ""
 
 bp = Blueprint("signing_pages", __name__)
 
-TEXT = {
-    "fr": {"title": "Signature électronique", "doc": "Document", "fingerprint": "Empreinte SHA-256",
-           "envelope": "Documents réunis dans ce document", "pages": "pages",
-           "download": "Télécharger le PDF", "from": "De la part de", "expires": "Lien valable jusqu'au",
-           "consent_title": "Consentement", "consent_sign": "J'ai lu le document et j'accepte de le signer",
-           "consent_approve": "J'ai lu le document et je l'approuve", "typed": "Votre nom (signature saisie)",
-           "draw": "Signez dans le cadre (facultatif)", "clear_pad": "Effacer", "send_code": "Recevoir mon code",
-           "by_email": "par e-mail", "by_sms": "par SMS", "code": "Code à 6 chiffres", "sign": "Signer",
-           "approve": "Approuver", "decline": "Refuser", "reason": "Motif du refus", "confirm_decline": "Confirmer le refus",
-           "signed": "Document signé. Merci !", "approved": "Document approuvé. Merci !",
-           "declined": "Vous avez refusé ce document.", "request_declined": "Ce document a été refusé : la demande est close.", "waiting": "Ce n'est pas encore votre tour : vous recevrez un e-mail.",
-           "completed": "Tout le monde a signé : le document scellé est disponible.",
-           "signed_pdf": "Télécharger le document signé", "cancelled": "Cette demande de signature a été annulée.",
-           "expired": "Cette demande de signature a expiré.", "invalid": "Ce lien de signature n'est pas valide.",
-           "unavailable": "Service momentanément indisponible, réessayez dans quelques instants.",
-           "code_sent": "Code envoyé à", "already": "Vous avez déjà traité ce document.", "message": "Message",
-           "no_pdf": "Votre navigateur n'affiche pas le PDF :", "sealing": "Toutes les signatures sont recueillies ; scellement en cours.",
-           "fields_title": "Champs à compléter", "required_hint": "* obligatoire", "page": "Page",
-           "show_page": "Voir la page", "signature": "Signature", "signature_below": "votre signature ci-dessous",
-           "initials": "Initiales", "text": "Texte", "checkbox": "Case à cocher",
-           "date_signed": "Date de signature", "name": "Nom", "auto": "rempli par Paraph",
-           "initials_title": "Vos initiales", "initials_typed": "Initiales (saisies)",
-           "initials_draw": "ou dessinez-les (facultatif)", "adopt": "Adopter mes initiales",
-           "to_adopt": "à apposer : adoptez vos initiales", "adopted": "apposées",
-           "required_msg": "Ce champ est obligatoire.", "adopt_msg": "Adoptez vos initiales pour les apposer.",
-           "fields_msg": "Certains champs demandent votre attention.",
-           "attachments_title": "Documents à joindre", "attachments_hint": "PNG, JPEG ou PDF, 10 Mo au plus ; "
-           "vous pouvez remplacer un fichier jusqu'à votre signature.", "to_attach": "à joindre",
-           "attached": "joint", "uploading": "envoi en cours…", "attach_required": "Joignez ce document pour signer.",
-           "attach_too_big": "Ce fichier dépasse 10 Mo.", "attach_bad_type": "Seuls les fichiers PNG, JPEG ou PDF "
-           "sont acceptés.", "network": "Erreur réseau, réessayez."},
-    "en": {"title": "Electronic signature", "doc": "Document", "fingerprint": "SHA-256 fingerprint",
-           "envelope": "Documents combined in this document", "pages": "pages",
-           "download": "Download the PDF", "from": "From", "expires": "Link valid until",
-           "consent_title": "Consent", "consent_sign": "I have read the document and I agree to sign it",
-           "consent_approve": "I have read the document and I approve it", "typed": "Your name (typed signature)",
-           "draw": "Sign in the box (optional)", "clear_pad": "Clear", "send_code": "Send me my code",
-           "by_email": "by email", "by_sms": "by SMS", "code": "6-digit code", "sign": "Sign",
-           "approve": "Approve", "decline": "Decline", "reason": "Why do you decline?", "confirm_decline": "Confirm",
-           "signed": "Document signed. Thank you!", "approved": "Document approved. Thank you!",
-           "declined": "You declined this document.", "request_declined": "This document was declined: the request is closed.", "waiting": "It is not your turn yet: you will get an email.",
-           "completed": "Everybody signed: the sealed document is available.",
-           "signed_pdf": "Download the signed document", "cancelled": "This signature request was cancelled.",
-           "expired": "This signature request has expired.", "invalid": "This signing link is not valid.",
-           "unavailable": "Service temporarily unavailable, please try again in a moment.",
-           "code_sent": "Code sent to", "already": "You already handled this document.", "message": "Message",
-           "no_pdf": "Your browser does not display the PDF:", "sealing": "Every signature is collected; sealing the document.",
-           "fields_title": "Fields to complete", "required_hint": "* required", "page": "Page",
-           "show_page": "Show the page", "signature": "Signature", "signature_below": "your signature below",
-           "initials": "Initials", "text": "Text", "checkbox": "Checkbox",
-           "date_signed": "Date signed", "name": "Name", "auto": "filled in by Paraph",
-           "initials_title": "Your initials", "initials_typed": "Initials (typed)",
-           "initials_draw": "or draw them (optional)", "adopt": "Adopt my initials",
-           "to_adopt": "to apply: adopt your initials", "adopted": "applied",
-           "required_msg": "This field is required.", "adopt_msg": "Adopt your initials to apply them.",
-           "fields_msg": "Some fields need your attention.",
-           "attachments_title": "Files to attach", "attachments_hint": "PNG, JPEG or PDF, 10 MB at most; you may "
-           "replace a file until you sign.", "to_attach": "to attach", "attached": "attached",
-           "uploading": "uploading…", "attach_required": "Attach this file to sign.",
-           "attach_too_big": "This file is larger than 10 MB.", "attach_bad_type": "Only PNG, JPEG or PDF files are "
-           "accepted.", "network": "Network error, try again."},
-}
+# the page's wording, per language: data, in templates/sign_page_text.toml
+TEXT = tomllib.loads(resources.files("paraph_gateway").joinpath("templates/sign_page_text.toml").read_text("utf-8"))
 
 
 def _field_groups(info: dict | None) -> list[dict]:

@@ -4,7 +4,6 @@ opens one participant's signing page once, inside an integrator's page (the page
 from __future__ import annotations
 
 from flask import Blueprint
-from marshmallow import fields, validate
 
 from ..routing import forward
 from .signing import REQUEST_GONE
@@ -13,12 +12,6 @@ bp = Blueprint("signing_settings", __name__)
 
 STAFF = ("license_admin", "front_user_manager", "user")
 ADMIN = ("license_admin",)
-# the shape of an origin (the signing service checks the host and the port, and normalises it)
-# (no inline flag: the pattern is also the OpenAPI document's, an ECMA regular expression)
-ORIGIN_SHAPE = validate.Regexp(r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#*\s@;,'\"]+/?$",
-                               error="an origin such as https://app.example.com[:port] (no path, no wildcard)")
-ORIGIN = fields.String(validate=[validate.Length(min=1, max=300), ORIGIN_SHAPE],
-                       metadata={"description": "https://host[:port] (http allowed), no path, no wildcard"})
 
 
 forward(bp, "GET", "/signing/settings", "signing.get_settings", roles=STAFF, tags=["e-signature"],

@@ -45,14 +45,27 @@ class Rpc:
     nullable: bool = False  # the result may be null (e.g. "the latest request, if any")
 
 
+def map_schema_nodes(schema, fn):
+    """A copy of a JSON Schema in which every object (dict), innermost first, is replaced by ``fn(node)``:
+    ``fn`` gets a fresh dict whose values are already mapped, and returns what takes its place."""
+    if isinstance(schema, list):
+        return [map_schema_nodes(value, fn) for value in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return fn({key: map_schema_nodes(value, fn) for key, value in schema.items()})
+
+
+def declares_type(node: dict, json_type: str) -> bool:
+    """Whether a JSON Schema node's ``type`` (one name or a list of them) includes ``json_type``."""
+    types = node.get("type")
+    return json_type in (types if isinstance(types, list) else [types])
+
+
 def open_objects(schema):
     """A JSON Schema with every object open to unknown properties, nested ones included: within a major
     version a producer may add fields to a result, and consumers must ignore the ones they do not know."""
-    if isinstance(schema, dict):
-        return {k: open_objects(v) for k, v in schema.items() if not (k == "additionalProperties" and v is False)}
-    if isinstance(schema, list):
-        return [open_objects(v) for v in schema]
-    return schema
+    return map_schema_nodes(schema, lambda node: {
+        key: value for key, value in node.items() if not (key == "additionalProperties" and value is False)})
 
 
 def to_json_schema(schema) -> dict:
@@ -77,20 +90,16 @@ def to_json_schema(schema) -> dict:
 _NUMBER_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "default")
 
 
-def _decimal_bounds_as_numbers(node):
+def _decimal_bounds_as_numbers(schema):
     """apispec writes a Decimal field's bounds and default as marshmallow gives them, strings ("0.00"), which
     JSON Schema (and OpenAPI) require to be numbers."""
-    if isinstance(node, list):
-        return [_decimal_bounds_as_numbers(value) for value in node]
-    if not isinstance(node, dict):
+    def as_numbers(node: dict) -> dict:
+        if declares_type(node, "number"):
+            for key in _NUMBER_KEYWORDS:
+                if isinstance(node.get(key), str):
+                    node[key] = float(node[key])
         return node
-    out = {key: _decimal_bounds_as_numbers(value) for key, value in node.items()}
-    types = node.get("type")
-    if "number" in (types if isinstance(types, list) else [types]):
-        for key in _NUMBER_KEYWORDS:
-            if isinstance(out.get(key), str):
-                out[key] = float(out[key])
-    return out
+    return map_schema_nodes(schema, as_numbers)
 
 
 def declared_rpc(service_module: str, method: str) -> Rpc | None:

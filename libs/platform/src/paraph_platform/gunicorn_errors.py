@@ -2,17 +2,17 @@
 
 gunicorn refuses some requests before Flask sees them (a request line over ``limit_request_line``, 4 KB:
 414; headers too large: 431; a malformed request line: 400) and answers them with a small HTML page.
-:func:`install` (called by the gateway's and the web app's gunicorn.conf.py, in the master before the workers fork) replaces
-gunicorn's ``util.write_error``, which every worker class calls for those answers, with one that writes
-the same ``application/problem+json`` body as the rest of the API. Kept free of Flask imports: it runs in
-gunicorn's master process.
+:func:`install` (called by paraph_platform.gunicorn_config for the gateway's and the web app's gunicorn.conf.py,
+in the master before the workers fork) replaces gunicorn's ``util.write_error``, which every worker class calls
+for those answers, with one that writes the same ``application/problem+json`` body as the rest of the API.
+Kept free of Flask imports: it runs in gunicorn's master process.
 """
 from __future__ import annotations
 
 import json
 
 PROBLEM = "application/problem+json"
-LIMIT_REQUEST_LINE = 4094  # gunicorn's default limit_request_line, kept (set in gunicorn.conf.py)
+LIMIT_REQUEST_LINE = 4094  # gunicorn's default limit_request_line, kept (set by gunicorn_config)
 
 
 def problem_bytes(status_int: int, reason: str, detail: str) -> bytes:

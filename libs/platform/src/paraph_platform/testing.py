@@ -254,15 +254,25 @@ def kill_containers(containers):
     pool.waitall()
 
 
-def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05, message: str = "condition"):
-    """``predicate()``'s first true value, asked every ``interval`` seconds; fails the test after ``timeout``."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
+def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05, message: str = "condition",
+             retry_errors: bool = False):
+    """``predicate()``'s first true value, asked every ``interval`` seconds; fails the test after ``timeout``
+    with the last value it gave. With ``retry_errors``, an error the predicate raises means "not yet" (asking a
+    process that may be down or restarting) and is reported as that last value; otherwise it fails the test."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+        except Exception as exc:
+            if not retry_errors:
+                raise
+            last = exc
+        else:
+            if last:
+                return last
         time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {message}")
+    raise AssertionError(f"timed out after {timeout}s waiting for {message} (last: {last!r})")
 
 
 def emailed_links(identity_db_url: str, email: str) -> list[str]:

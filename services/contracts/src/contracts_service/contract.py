@@ -617,18 +617,20 @@ RPC = {
                                    description="a portal client's own contact and company (portal self-service)"),
     "apply_client_contact_update": Rpc(schemas.ClientContactUpdateSchema, ClientProfile,
                                        args=("license_id", "customer_id", "contact_id", "by"),
-                                       description="a portal client's change of their own contact (by: {user_id, "
-                                                   "name}); history + customer.self_updated.v1; result adds changes"),
+                                       description="A portal client's change of their own contact details, kept in "
+                                                   "the customer's history (customer.self_updated.v1); the answer "
+                                                   "lists the changes. `by`: the client's user_id and name."),
     "apply_client_company_update": Rpc(schemas.ClientCompanyUpdateSchema, ClientProfile,
                                        args=("license_id", "customer_id", "contact_id", "by"),
-                                       description="a portal client's change of their company (address, phone, "
-                                                   "email); history + customer.self_updated.v1; result adds changes"),
+                                       description="A portal client's change of their company's address, phone or "
+                                                   "email, kept in the customer's history "
+                                                   "(customer.self_updated.v1); the answer lists the changes."),
     "visible_customers": Rpc(result=CustomerNames, args=("actor", "customer_ids"),
                              description="{names: {id: name}} of those of the ids the caller's perimeters let "
                                          "them see"),
     "add_attachment": Rpc(schemas.AttachmentInSchema, AttachmentResult, args=("actor", "contract_id")),
     "update_attachment": Rpc(schemas.AttachmentPatchSchema, AttachmentResult, args=("actor", "attachment_id")),
-    "run_abandon": Rpc(result=AbandonResult, args=("actor", "now")),
+    "run_abandon": Rpc(schemas.AbandonRunSchema, AbandonResult, args=("actor",)),
     "history": Rpc(result=ListOf(HistoryEntry), args=("actor", "contract_id")),
     "add_contact": Rpc(schemas.ContactInSchema, ContactView, args=("actor", "customer_id")),
     "update_contact": Rpc(schemas.ContactPatchSchema, ContactView, args=("actor", "contact_id")),
@@ -666,8 +668,8 @@ RPC = {
     "list_assets": Rpc(result=ListOf(AssetResult), args=("actor",)),
     "get_asset": Rpc(result=AssetContent, args=("actor", "asset_id")),
     "delete_asset": Rpc(result=Deleted, args=("actor", "asset_id")),
-    "template_variables": Rpc(result=TemplateVariables, args=("actor", "locale"),
-                              description="the variables a contract type's template may use (locale: fr or en)"),
+    "template_variables": Rpc(schemas.TemplateVariablesSchema, TemplateVariables, args=("actor",),
+                              description="the variables a contract type's template may use"),
     "get_company_profile": Rpc(result=CompanyProfileResult, args=("actor",)),
     "update_company_profile": Rpc(schemas.CompanyProfileSchema, CompanyProfileResult, args=("actor",),
                                   description="the whole profile (what is not given is cleared, the logo kept); "

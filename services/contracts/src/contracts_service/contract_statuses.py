@@ -13,7 +13,7 @@ from sqlalchemy import or_, select, true
 
 from paraph_platform.actor import SYSTEM, load_actor, require_role
 from paraph_platform.config import env_float
-from paraph_platform.db import as_of, utcnow
+from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
 
@@ -149,9 +149,8 @@ class ContractStatusesEndpoints(ContractsBase):
             log.exception("abandon scan failed")
 
     @endpoint(write=True)
-    def run_abandon(self, actor, now=None):
-        """The operator (and tests): run the abandon scan now, optionally as of a given ISO time. It scans every
+    def run_abandon(self, actor, payload=None):
+        """The operator (and tests): run the abandon scan now, optionally as of a given time. It scans every
         license, so no license's admin may run it (nor move its clock)."""
-        require_role(load_actor(actor), SYSTEM)
-        at = as_of(now)
-        return {"abandoned": self._abandon_due(at)}
+        _, data = self._caller_and_payload(actor, schemas.AbandonRunSchema, payload or {}, roles=(SYSTEM,))
+        return {"abandoned": self._abandon_due(data["now"] or utcnow())}

@@ -118,10 +118,10 @@ class ContractTypesEndpoints(ContractsBase):
         return self._set_perimeters(actor, "contract_type", type_id, payload)
 
     @endpoint
-    def template_variables(self, actor, locale="en"):
+    def template_variables(self, actor, params=None):
         """For template authors: every variable a template may use, its type, an example, what it is."""
-        require_role(load_actor(actor), *STAFF_ROLES)
-        return {"variables": template_variables.catalog(locale)}
+        _, p = self._caller_and_payload(actor, schemas.TemplateVariablesSchema, params or {})
+        return {"variables": template_variables.catalog(p["locale"])}
 
     # -- assets: images a license's templates embed by id --------------------------------------------
 

@@ -20,6 +20,7 @@ class StrictSchema(Schema):
 
 
 class AddressSchema(StrictSchema):
+    """The lines of a postal address."""
     line1 = fields.String(validate=validate.Length(max=200))
     line2 = fields.String(validate=validate.Length(max=200))
     postal_code = fields.String(validate=validate.Length(max=20))
@@ -103,6 +104,16 @@ class ContractTypeInSchema(StrictSchema):
         keys = [f["key"] for f in data.get("merge_fields", [])]
         if len(keys) != len(set(keys)):
             raise ValidationError("merge field keys must be unique", "merge_fields")
+
+
+class TemplateVariablesSchema(StrictSchema):
+    locale = fields.String(load_default="en", validate=LOCALES,
+                           metadata={"description": "language of the descriptions"})
+
+
+class AbandonRunSchema(StrictSchema):
+    now = fields.AwareDateTime(load_default=None, allow_none=True,
+                               metadata={"description": "run as of this time (tests/ops)"})
 
 
 class ContractTypePatchSchema(StrictSchema):
@@ -207,9 +218,10 @@ class ListSchema(StrictSchema, PageParams):
     customer_id = fields.String(load_default=None, allow_none=True, validate=ID)
     owner_id = fields.String(load_default=None, allow_none=True, validate=ID)
     contract_type_id = fields.String(load_default=None, allow_none=True, validate=ID)
-    deal_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    deal_id = fields.String(load_default=None, allow_none=True, validate=ID,
+                            metadata={"description": "the documents of this deal"})
     custom_column = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60),
-                                  metadata={"description": "with custom_value: that custom column has that value"})
+                                  metadata={"description": "with `custom_value`: that custom column has that value"})
     custom_value = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     flag = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
@@ -217,7 +229,8 @@ class ListSchema(StrictSchema, PageParams):
         [f"{sign}{key}" for key in LIST_SORT_KEYS for sign in ("", "-")]),
         metadata={"description": "a column, '-' first for descending; default: newest first"})
     viewed_since = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=timezone.utc,
-                                        metadata={"description": "only those viewed online since, latest first"})
+                                        metadata={"description": "only those the customer viewed online since "
+                                                                 "then, most recently viewed first"})
     with_total = fields.Boolean(load_default=False, metadata={
         "description": "deprecated alias of count (before cursors it defaulted to true)", "deprecated": True})
 
@@ -274,7 +287,8 @@ class CustomerListSchema(StrictSchema, PageParams):
     kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["company", "person"]))
     perimeter_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
                                  metadata={"description": "only the customers of this perimeter"})
-    sort = fields.String(load_default="name", validate=validate.OneOf(CUSTOMER_SORTS))
+    sort = fields.String(load_default="name", validate=validate.OneOf(CUSTOMER_SORTS),
+                         metadata={"description": "default name; -key sorts descending"})
 
 
 class AttachmentInSchema(StrictSchema):
@@ -324,7 +338,7 @@ class TaskListSchema(StrictSchema, PageParams):
                              metadata={"description": "'me' or a user id"})
     due_before = fields.Date(load_default=None, allow_none=True,
                              metadata={"description": "due on or before this day (overdue included)"})
-    done = fields.Boolean(load_default=False)
+    done = fields.Boolean(load_default=False, metadata={"description": "default false: open tasks"})
 
 
 class TaskPatchSchema(StrictSchema):
@@ -518,7 +532,7 @@ class ClientCompanyUpdateSchema(StrictSchema):
     """What a portal client may change of their company (the customer file): address, phone, email."""
     email = fields.Email(allow_none=True)
     phone = _phone()
-    address = fields.Nested(AddressSchema)
+    address = fields.Nested(AddressSchema, metadata={"description": "the lines given replace those lines"})
 
 
 # -- the company profile (the issuer the PDFs name) -------------------------------------------------------

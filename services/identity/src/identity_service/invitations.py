@@ -114,10 +114,11 @@ class InvitationsEndpoints(IdentityServiceBase):
             return self._tokens(s, user, m, lic)
 
     @endpoint(write=True)
-    def request_password_reset(self, email):
+    def request_password_reset(self, payload):
         """Always answers the same way, whether or not the email is known."""
+        data = schemas.PasswordResetRequestSchema().load(payload)
         try:
-            email = logic.normalize_email(email)
+            email = logic.normalize_email(data["email"])
         except InvalidInput:
             return {"requested": True}
         with self.db.session() as s:

@@ -117,19 +117,44 @@ class ListColleaguesSchema(StrictSchema, PageParams):
                            metadata={"description": "rows per page (default 200, at most 500)"})
 
 
+def _client_ip():
+    """The caller's address, which the gateway sets (a client's IP restriction, the sign-in throttle)."""
+    return fields.String(load_default=None, allow_none=True)
+
+
 class LoginSchema(StrictSchema):
     email = fields.String(required=True, validate=validate.Length(min=1, max=320))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
     license_id = fields.String(load_default=None, allow_none=True)
-    user_code = fields.String(load_default=None, allow_none=True)
-    client_ip = fields.String(load_default=None, allow_none=True)
+    user_code = fields.String(load_default=None, allow_none=True,
+                              metadata={"description": "portal clients may sign in with their user code"})
+    client_ip = _client_ip()
+
+
+class SessionSchema(StrictSchema):
+    """A session, named by its refresh token (single use)."""
+    refresh_token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+
+
+class RefreshSchema(SessionSchema):
+    client_ip = _client_ip()
+
+
+class SwitchLicenseSchema(StrictSchema):
+    license_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    client_ip = _client_ip()
+
+
+class PasswordResetRequestSchema(StrictSchema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=320))
 
 
 class AcceptInvitationSchema(StrictSchema):
     token = fields.String(required=True, validate=validate.Length(min=10, max=200))
-    password = fields.String(load_default=None, allow_none=True)
+    password = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1024),
+                             metadata={"description": "required unless the person already has a password"})
     name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    client_ip = fields.String(load_default=None, allow_none=True)
+    client_ip = _client_ip()
 
 
 class LinkInfoSchema(StrictSchema):
@@ -153,8 +178,8 @@ class ResetPasswordSchema(StrictSchema):
 
 class ChangePasswordSchema(StrictSchema):
     current_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
-    new_password = fields.String(required=True)
-    client_ip = fields.String(load_default=None, allow_none=True)
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    client_ip = _client_ip()
 
 
 class PreviewCollaboratorsSchema(StrictSchema):

@@ -102,12 +102,11 @@ class SessionsEndpoints(IdentityServiceBase):
             return self._tokens(s, user, m, lic)
 
     @endpoint
-    def refresh(self, refresh_token, client_ip=None):
-        if not isinstance(refresh_token, str) or len(refresh_token) > 200:
-            raise Unauthorized("Invalid refresh token.")
+    def refresh(self, payload):
+        data = schemas.RefreshSchema().load(payload)
         with self.db.session() as s:
             try:
-                token = self._consume(s, refresh_token, "refresh")
+                token = self._consume(s, data["refresh_token"], "refresh")
             except (NotFound, Gone):
                 raise Unauthorized("This session has ended; sign in again.") from None
             user = s.get(User, token.user_id)
@@ -118,27 +117,29 @@ class SessionsEndpoints(IdentityServiceBase):
                 raise Unauthorized("Your access was withdrawn.")
             m, lic = row
             self._check_pool_open(s.get(SeatPool, lic.pool_id))
-            self._check_client_restrictions(m, client_ip)
+            self._check_client_restrictions(m, data["client_ip"])
             return self._tokens(s, user, m, lic)
 
     @endpoint(write=True)
-    def logout(self, refresh_token):
+    def logout(self, payload):
+        refresh_token = schemas.SessionSchema().load(payload)["refresh_token"]
         with self.db.session() as s:
-            token = s.execute(select(Token).where(Token.token_hash == logic.hash_secret(str(refresh_token)),
+            token = s.execute(select(Token).where(Token.token_hash == logic.hash_secret(refresh_token),
                                                   Token.purpose == "refresh")).scalar_one_or_none()
             if token is not None and token.used_at is None:
                 token.used_at = utcnow()
         return {"logged_out": True}
 
     @endpoint
-    def switch_license(self, actor, license_id, client_ip=None):
+    def switch_license(self, actor, payload):
         """One user, several licenses: a new session in another license the user belongs to."""
         actor = load_actor(actor)
+        data = schemas.SwitchLicenseSchema().load(payload)
         with self.db.session() as s:
             row = s.execute(select(User, Membership, License)
                             .join(Membership, Membership.user_id == User.id)
                             .join(License, License.id == Membership.license_id)
-                            .where(User.id == actor["user_id"], Membership.license_id == license_id,
+                            .where(User.id == actor["user_id"], Membership.license_id == data["license_id"],
                                    Membership.status == "active")).first()
             if row is None:
                 raise NotFound("You have no active access to this license.")
@@ -146,7 +147,7 @@ class SessionsEndpoints(IdentityServiceBase):
             pool = s.get(SeatPool, lic.pool_id)
             if pool.expires_at <= utcnow():
                 raise Forbidden(f"The license {lic.name} expired on {pool.expires_at.date().isoformat()}.")
-            self._check_client_restrictions(m, client_ip)
+            self._check_client_restrictions(m, data["client_ip"])
             return self._tokens(s, user, m, lic)
 
     @endpoint(write=True)

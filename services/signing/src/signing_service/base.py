@@ -13,10 +13,11 @@ import hashlib
 from datetime import datetime, timezone
 from typing import NamedTuple
 
+from marshmallow import Schema
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from paraph_platform.actor import FRONT_USER_MANAGER, LICENSE_ADMIN, STAFF_ROLES, SYSTEM
+from paraph_platform.actor import FRONT_USER_MANAGER, LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform.db import Db, new_id, utcnow
 from paraph_platform.outbox import OutboxWriter
 from paraph_platform.rpc import Rpc
@@ -149,6 +150,17 @@ class SigningBase:
         if not self._in_charge(actor, r):
             raise Forbidden(refusal)
         return r
+
+    def _staff_in_charge(self, actor, request_id: str, refusal: str, schema: Schema,
+                         payload) -> tuple[dict, dict, dict]:
+        """What a staff member's act on a request checks first, in this order: that they are staff (403),
+        their payload (``schema``), then that they are in charge of the request (:meth:`_request_in_charge`).
+        Returns their actor, how the audit trail names them (:meth:`_staff`) and the loaded payload."""
+        name = actor.get("name") if isinstance(actor, dict) else None
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        data = schema.load(payload or {})
+        self._request_in_charge(actor, request_id, refusal)
+        return actor, self._staff(actor, name), data
 
     @staticmethod
     def _participant_items(s, model, request_id: str, participant_id: str | None = None) -> list:
@@ -302,6 +314,12 @@ class SigningBase:
         """A participant's request, locked (``p`` read again under the lock), refused unless under way."""
         r = self._lock(s, p.request_id)
         s.refresh(p)
+        self._open(s, r, now)
+        return r
+
+    def _lock_open_request(self, s, request_id: str, license_id: str, now: datetime) -> SignatureRequest:
+        """The license's request, locked, refused unless under way (staff acting on it)."""
+        r = self._lock(s, request_id, license_id)
         self._open(s, r, now)
         return r
 

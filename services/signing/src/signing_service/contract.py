@@ -167,7 +167,8 @@ RPC = {
     "create_request": Rpc(schemas.RequestIn, schemas.RequestOut, args=("actor",),
                           description="approvers then signers; freezes the contract's current PDF"),
     "create_document_request": Rpc(schemas.DocumentRequestIn, schemas.RequestOut, args=("actor",),
-                                   description="the same on an uploaded PDF (or DOCX), without a contract"),
+                                   description="a request on an uploaded PDF (or DOCX), or on several (an "
+                                               "envelope), without a contract"),
     "create_bulk_send": Rpc(schemas.BulkSendIn, schemas.BulkSendOut, args=("actor",),
                             description="stored and answered at once (queued); a timer sends the rows"),
     "get_bulk_send": Rpc(result=schemas.BulkSendOut, args=("actor", "bulk_send_id")),
@@ -203,7 +204,7 @@ RPC = {
     "public_request_otp": Rpc(schemas.OtpIn, schemas.OtpSentOut, args=("token",)),
     "public_sign": Rpc(schemas.SignIn, schemas.ActedOut, args=("token",)),
     "public_approve": Rpc(schemas.SignIn, schemas.ActedOut, args=("token",)),
-    "public_decline": Rpc(schemas.SignIn, schemas.ActedOut, args=("token",)),
+    "public_decline": Rpc(schemas.DeclineIn, schemas.ActedOut, args=("token",)),
     "public_upload_attachment": Rpc(schemas.AttachmentUploadIn, schemas.SignerAttachmentOut,
                                     args=("token", "attachment_id"),
                                     description="PNG, JPEG or PDF up to 10 MB; replaces the previous upload "

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import delete, or_, select, update
 
-from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
 from paraph_platform.db import utcnow
 from paraph_platform.service import endpoint
 
@@ -47,16 +46,13 @@ class EmbeddedSigningEndpoints(SigningBase):
     @endpoint(write=True)
     def create_embed_url(self, actor, request_id, participant_id, payload=None):
         """A one-use URL opening ``participant_id``'s signing page in a frame on ``origin``."""
-        raw_actor = actor if isinstance(actor, dict) else {}
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.EmbedIn().load(payload or {})
-        self._request_in_charge(actor, request_id, "Only the requester, the document's owner or a manager can "
-                                                   "embed this request's signing page.")
+        actor, by, data = self._staff_in_charge(
+            actor, request_id, "Only the requester, the document's owner or a manager can embed this request's "
+                               "signing page.", schemas.EmbedIn(), payload)
         now = utcnow()
 
         def work(s):
-            r = self._lock(s, request_id, actor["license_id"])
-            self._open(s, r, now)
+            r = self._lock_open_request(s, request_id, actor["license_id"], now)
             p = s.execute(select(Participant).where(Participant.id == participant_id,
                                                     Participant.request_id == r.id)).scalar_one_or_none()
             if p is None:
@@ -79,7 +75,7 @@ class EmbeddedSigningEndpoints(SigningBase):
             s.add(EmbedToken(token_hash=logic.token_hash(token), license_id=r.license_id, request_id=r.id,
                              participant_id=p.id, origin=data["origin"], return_url=return_url,
                              created_by=actor["user_id"], created_at=now, expires_at=expires))
-            self._audit(s, r, "embed_url_issued", self._staff(actor, raw_actor.get("name")),
+            self._audit(s, r, "embed_url_issued", by,
                         {"participant_id": p.id, "origin": data["origin"], "expires_at": iso(expires)}, at=now)
             return {"url": f"{self.settings.public_url}/sign/embed/{token}", "expires_at": iso(expires)}
 

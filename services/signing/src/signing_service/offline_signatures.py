@@ -32,18 +32,15 @@ class OfflineSignaturesEndpoints(SigningBase):
     def offline_package(self, actor, request_id, params=None):
         """Everything a device needs to collect signatures without network: the exact document, its hash,
         the participants and the consent wording."""
-        raw_actor = actor if isinstance(actor, dict) else {}
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        p = schemas.PackageIn().load(params or {})
-        self._request_in_charge(actor, request_id, "Only the request's requester, the contract owner or a manager "
-                                                   "may collect signatures offline.")
+        actor, by, p = self._staff_in_charge(
+            actor, request_id, "Only the request's requester, the contract owner or a manager may collect "
+                               "signatures offline.", schemas.PackageIn(), params)
         now = utcnow()
 
         def work(s):
-            r = self._lock(s, request_id, actor["license_id"])
-            self._open(s, r, now)
+            r = self._lock_open_request(s, request_id, actor["license_id"], now)
             participants = self._participants(s, r.id)
-            self._audit(s, r, "offline_package_issued", self._staff(actor, raw_actor.get("name")),
+            self._audit(s, r, "offline_package_issued", by,
                         {"device_id": p["device_id"], "document_sha256": r.document_sha256}, at=now)
             return {
                 "request_id": r.id, "issued_at": iso(now), "expires_at": iso(r.expires_at),

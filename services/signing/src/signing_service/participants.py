@@ -289,7 +289,8 @@ class ParticipantsEndpoints(SigningBase):
 
     @endpoint(write=True)
     def public_decline(self, token, payload=None, client=None):
-        return self._act(self._token_participant(token), "decline", payload or {}, mode="link", client=client or {})
+        reason = schemas.DeclineIn().load(payload or {})
+        return self._act(self._token_participant(token), "decline", reason, mode="link", client=client or {})
 
     # -- collaborators' tasks (portal) --------------------------------------------------------------------------
 

@@ -17,6 +17,10 @@ PHONE = validate.Regexp(r"^\+?[0-9 ().-]{6,30}$", error="a phone number")
 # what a request is on: a contract or a quote rendered by contracts, or an uploaded document
 REQUEST_KINDS = ("contract", "quote", "document")
 MAX_ENVELOPE_DOCUMENTS = 10  # documents in one request (envelopes.MAX_ENVELOPE_DOCUMENTS)
+# where a placed field goes (FieldIn), as the API documents it
+FIELD_PLACEMENT = ("on a page at x, y (PDF points from the page's TOP-LEFT corner, the page as displayed: turned by "
+                   "its /Rotate), or at every occurrence of an anchor text (offset_x, offset_y from the anchor's "
+                   "top-left corner)")
 
 
 class _In(Schema):
@@ -25,15 +29,16 @@ class _In(Schema):
 
 
 class ParticipantIn(_In):
-    user_id = fields.String(validate=ID, metadata={"description": "an internal collaborator"})
+    user_id = fields.String(validate=ID, metadata={"description": "an internal collaborator (user of the license)"})
     contact_id = fields.String(validate=ID, metadata={"description": "a contact of a customer"})
-    name = fields.String(validate=validate.Length(min=1, max=200))
-    email = fields.Email(validate=validate.Length(max=320))
+    name = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "with email"})
+    email = fields.Email(validate=validate.Length(max=320), metadata={"description": "someone else"})
     phone = fields.String(allow_none=True, validate=PHONE)
     order = fields.Integer(validate=validate.Range(min=1, max=100),
                            metadata={"description": "turn within the role; equal orders act in parallel "
                                                     "(default: the position in the list)"})
-    otp_channel = fields.String(load_default="email", validate=validate.OneOf(["email", "sms"]))
+    otp_channel = fields.String(load_default="email", validate=validate.OneOf(["email", "sms"]),
+                                metadata={"description": "where one-time codes go (sms needs a phone)"})
 
     @validates_schema
     def _one_identity(self, data, **_):
@@ -58,14 +63,15 @@ class AttachmentRequestedIn(_In):
     signer = fields.Integer(required=True, validate=validate.Range(min=1, max=20),
                             metadata={"description": "1-based position in signers"})
     name = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                         metadata={"description": "what to upload, shown to the signer"})
+                         metadata={"description": "what to upload, shown to the signer (e.g. \"Pièce d'identité\")"})
     required = fields.Boolean(load_default=True, metadata={"description": "signing is refused without it"})
 
 
 class AttachmentUploadIn(_In):
     """A signer's file (PNG, JPEG or PDF, its bytes sniffed)."""
     filename = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255))
-    content_type = fields.String(required=True, validate=validate.Length(max=120))
+    content_type = fields.String(required=True, validate=validate.Length(max=120),
+                                 metadata={"description": "image/png, image/jpeg or application/pdf"})
     content_base64 = fields.String(required=True)
 
 
@@ -84,27 +90,29 @@ class SignerAttachmentOut(Schema):
 
 
 class FieldIn(_In):
-    """A placed field: on a page at x, y (points from the page's top-left corner), or relative to every
-    occurrence of an anchor text (offsets from the anchor's top-left corner)."""
+    """A field placed on the document: where, FIELD_PLACEMENT."""
     type = fields.String(required=True, validate=validate.OneOf(["signature", "initials", "date_signed", "text",
                                                                  "checkbox", "name"]))
     signer = fields.Integer(required=True, validate=validate.Range(min=1, max=20),
                             metadata={"description": "1-based position in signers"})
-    page = fields.Integer(validate=validate.Range(min=1, max=10000), metadata={"description": "1-based"})
-    x = fields.Float(validate=validate.Range(min=0, max=14400))
-    y = fields.Float(validate=validate.Range(min=0, max=14400))
-    anchor = fields.String(validate=validate.Length(min=1, max=200))
+    page = fields.Integer(validate=validate.Range(min=1, max=10000), metadata={"description": "1-based page"})
+    x = fields.Float(validate=validate.Range(min=0, max=14400), metadata={"description": "points from the left"})
+    y = fields.Float(validate=validate.Range(min=0, max=14400), metadata={"description": "points from the top"})
+    anchor = fields.String(validate=validate.Length(min=1, max=200),
+                           metadata={"description": "instead of page, x, y: a text of the document (found in every "
+                                                    "document of an envelope)"})
     document = fields.Integer(validate=validate.Range(min=1, max=MAX_ENVELOPE_DOCUMENTS),
-                              metadata={"description": "1-based position of the document in the envelope: page is "
-                                                       "then that document's page (default: the combined "
-                                                       "document's page)"})
+                              metadata={"description": "with page: the 1-based position of the document in the "
+                                                       "envelope, page then being that document's own page "
+                                                       "(default: page of the combined document)"})
     offset_x = fields.Float(load_default=0.0, validate=validate.Range(min=-14400, max=14400))
     offset_y = fields.Float(load_default=0.0, validate=validate.Range(min=-14400, max=14400))
     width = fields.Float(validate=validate.Range(min=1, max=14400), metadata={"description": "default per type"})
     height = fields.Float(validate=validate.Range(min=1, max=14400), metadata={"description": "default per type"})
     required = fields.Boolean(load_default=True,
                               metadata={"description": "date_signed and name are filled by Paraph, never asked"})
-    label = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    label = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                          metadata={"description": "shown to the signer (text, checkbox)"})
 
     @validates_schema
     def _placed_once(self, data, **_):
@@ -120,17 +128,22 @@ class FieldIn(_In):
 
 
 class DocumentIn(_In):
-    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    content_base64 = fields.String(required=True, metadata={"description": "a PDF (or a DOCX, converted when "
-                                                                           "LibreOffice is installed)"})
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255),
+                             metadata={"description": "e.g. agreement.pdf"})
+    content_base64 = fields.String(required=True, metadata={"description": "the file, base64: a PDF (or a DOCX, "
+                                                                           "converted when LibreOffice is "
+                                                                           "installed)"})
 
 
 class RequestIn(_In):
     contract_id = fields.String(required=True, validate=ID)
     documents = fields.List(fields.Nested(DocumentIn), load_default=list,
                             validate=validate.Length(max=MAX_ENVELOPE_DOCUMENTS - 1),
-                            metadata={"description": "uploaded annexes signed with the contract (an envelope): "
-                                                     "combined after its PDF into one document, the one sealed"})
+                            metadata={"description": "uploaded annexes (general terms, a mandate...) signed with "
+                                                     "the contract: an envelope. Each file is checked like an "
+                                                     "uploaded document; the contract's PDF then the annexes, in "
+                                                     "this order, are combined into ONE document, the one shown, "
+                                                     "signed and sealed (one seal covers them all)"})
     approvers = fields.List(fields.Nested(ParticipantIn), load_default=list, validate=validate.Length(max=20),
                             metadata={"description": "must all approve before any signer is asked"})
     signers = fields.List(fields.Nested(ParticipantIn), required=True, validate=validate.Length(min=1, max=20),
@@ -154,16 +167,20 @@ class RequestIn(_In):
     locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["fr", "en"]))
     attachments_requested = fields.List(fields.Nested(AttachmentRequestedIn), load_default=list,
                                         validate=validate.Length(max=10),
-                                        metadata={"description": "files signers upload before signing"})
+                                        metadata={"description": "files signers upload from their signing page "
+                                                                 "before signing (PNG, JPEG or PDF, 10 MB each)"})
     send_invitations = fields.Boolean(
         load_default=True, metadata={"description": "false when the caller already sent the first participants "
                                                     "a way to sign (e.g. the online quote email): their first "
                                                     "request email is not sent; later turns and reminders are"})
     text_tags = fields.Boolean(load_default=True,
                                metadata={"description": "tags in the PDF's text become fields: {{sig:N}} {{init:N}} "
-                                                        "{{date:N}} {{name:N}} {{check:N}} {{text:N}} {{text:N:Label}}"})
+                                                        "{{date:N}} {{name:N}} {{check:N}} {{text:N}} {{text:N:Label}} "
+                                                        "(N: the signer's position)"})
     # last: the name shadows the marshmallow module in the class body
-    fields = fields.List(fields.Nested(FieldIn), load_default=list, validate=validate.Length(max=200))
+    fields = fields.List(fields.Nested(FieldIn), load_default=list, validate=validate.Length(max=200),
+                         metadata={"description": f"placed fields: {FIELD_PLACEMENT}; a signer without a signature "
+                                                  f"field gets one (last page, bottom)"})
 
     @validates_schema
     def _one_expiry(self, data, **_):
@@ -195,9 +212,10 @@ class DocumentRequestIn(RequestIn):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     document = fields.Nested(DocumentIn, metadata={"description": "the file to sign (or documents)"})
     documents = fields.List(fields.Nested(DocumentIn), validate=validate.Length(min=1, max=MAX_ENVELOPE_DOCUMENTS),
-                            metadata={"description": "several files signed together (an envelope), instead of "
-                                                     "document: combined in this order into one document, the one "
-                                                     "sealed"})
+                            metadata={"description": "instead of document, several files signed together (an "
+                                                     "envelope): each checked, then combined in this order into ONE "
+                                                     "document, the one shown, signed and sealed (at most the page "
+                                                     "limit in all)"})
 
     @validates_schema
     def _one_document_field(self, data, **_):
@@ -222,12 +240,14 @@ class ClientInfo(_In):
 
 class SignIn(_In):
     """What a participant sends to approve, sign or decline (public link or portal)."""
-    otp = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=12))
-    consent = fields.Boolean(load_default=False)
+    otp = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=12),
+                        metadata={"description": "one-time code"})
+    consent = fields.Boolean(load_default=False, metadata={"description": "the signer ticked the consent text"})
     consent_sha256 = fields.String(load_default=None, allow_none=True, validate=SHA256,
                                    metadata={"description": "SHA-256 of the consent text shown"})
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
-    signature_image = fields.String(load_default=None, allow_none=True,
+    # a cap on the text; the PNG's own limit (logic.MAX_SIGNATURE_IMAGE_BYTES) is checked once decoded
+    signature_image = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=420_000),
                                     metadata={"description": "drawn signature: PNG as base64 or data: URL"})
     typed_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     time_zone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
@@ -235,7 +255,14 @@ class SignIn(_In):
     # last: the name shadows the marshmallow module in the class body
     fields = fields.Dict(keys=fields.String(validate=ID), values=fields.Raw(allow_none=True), load_default=dict,
                          validate=validate.Length(max=200),
-                         metadata={"description": "{field id: value} (text, checkbox, initials)"})
+                         metadata={"description": "{field id: value}: text: a string (max 500); checkbox: true/false; "
+                                                  "initials: {typed} or {image: PNG data: URL}; signature fields take "
+                                                  "signature_image or typed_name"})
+
+
+class DeclineIn(_In):
+    """Why a participant declines through their signing link (required there)."""
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class ActIn(SignIn):
@@ -260,8 +287,8 @@ class RemindIn(_In):
 
 class ListIn(_In, PageParams):
     contract_id = fields.String(load_default=None, allow_none=True, validate=ID)
-    # "document": the requests on uploaded documents (no contract)
-    kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REQUEST_KINDS))
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REQUEST_KINDS), metadata={
+        "description": "the contract's kind, or document: requests on uploaded documents"})
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(["pending", "sealing", "completed", "declined", "cancelled",
                                                     "expired"]))
@@ -631,6 +658,16 @@ MAX_BULK_ROWS = 1000  # recipients of one bulk send (documented in the API; more
 MAX_BULK_CSV_CHARS = 2 * 1024 * 1024
 
 
+class RecipientIn(_In):
+    """A bulk send's row; its problems (a bad email, no name) do not refuse the job: the row is reported as
+    failed (bulk_sends.row_problem)."""
+    name = fields.String(metadata={"description": "the signer's name"})
+    email = fields.String(metadata={"description": "where the signing link goes"})
+    phone = fields.String(allow_none=True, metadata={"description": "a bad one is reported as the row's error"})
+    locale = fields.String(allow_none=True, metadata={"description": "fr or en (default: the job's)"})
+    customer_id = fields.String(validate=ID, metadata={"description": "with a contract type: whose contract"})
+
+
 class BulkSendIn(RequestIn):
     """One document (or one contract type) sent to many recipients, each getting a request of their own:
     the options of a request, the recipients as a JSON list or as CSV text (header: name, email, optional
@@ -640,13 +677,19 @@ class BulkSendIn(RequestIn):
 
     title = fields.String(required=True, validate=validate.Length(min=1, max=300),
                           metadata={"description": "the document's title, or each contract's"})
-    document = fields.Nested(DocumentIn, load_default=None, allow_none=True)
+    document = fields.Nested(DocumentIn, load_default=None, allow_none=True,
+                             metadata={"description": "the PDF sent to every recipient"})
     contract_type_id = fields.String(load_default=None, allow_none=True, validate=ID,
-                                     metadata={"description": "instead of document: each row's customer gets a "
-                                                              "contract of this type, sent for signature"})
-    recipients = fields.List(fields.Dict(), load_default=None, allow_none=True,
-                             metadata={"description": "[{name, email, phone?, locale?, customer_id?}]"})
-    csv = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_BULK_CSV_CHARS))
+                                     metadata={"description": "instead of a document: each row's customer_id gets a "
+                                                              "contract of this type, sent to the row's recipient "
+                                                              "for signature"})
+    recipients = fields.List(fields.Nested(RecipientIn), load_default=None, allow_none=True,
+                             validate=validate.Length(max=MAX_BULK_ROWS),
+                             metadata={"description": f"at most {MAX_BULK_ROWS} rows"})
+    csv = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_BULK_CSV_CHARS),
+                        metadata={"description": f"instead of recipients: CSV text, a header line naming the columns "
+                                                 f"name, email (phone, locale, customer_id optional), `,` or `;` "
+                                                 f"separated; at most {MAX_BULK_ROWS} rows"})
 
     @validates_schema
     def _one_source(self, data, **_):
@@ -697,7 +740,8 @@ class BulkSendOut(Schema):
 
 
 class BulkSendListIn(_In):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100),
+                           metadata={"description": "default 50"})
 
 
 class BulkSendList(Schema):

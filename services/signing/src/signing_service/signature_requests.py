@@ -290,11 +290,9 @@ class SignatureRequestsEndpoints(SigningBase):
     @endpoint(write=True)
     def cancel_request(self, actor, request_id, payload=None):
         """The requester, the contract's owner or a manager cancels a request under way."""
-        raw_actor = actor if isinstance(actor, dict) else {}
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.CancelIn().load(payload or {})
-        self._request_in_charge(actor, request_id, "Only the requester, the document's owner or a manager can "
-                                                   "cancel this request.")
+        actor, by, data = self._staff_in_charge(
+            actor, request_id, "Only the requester, the document's owner or a manager can cancel this request.",
+            schemas.CancelIn(), payload)
         now = utcnow()
         with self.db.session() as s:
             r = self._lock(s, request_id, actor["license_id"])
@@ -304,8 +302,7 @@ class SignatureRequestsEndpoints(SigningBase):
                 raise Conflict(f"A {r.status} request cannot be cancelled.", {"status": r.status})
             r.status, r.ended_at, r.updated_at = "cancelled", now, now
             r.end_reason = data["reason"] or "cancelled"
-            self._audit(s, r, "cancelled", self._staff(actor, raw_actor.get("name")), {"reason": data["reason"]},
-                        at=now)
+            self._audit(s, r, "cancelled", by, {"reason": data["reason"]}, at=now)
             self.outbox.add(s, "signature.cancelled.v1", {
                 "request_id": r.id, "contract_id": r.contract_id, "owner_id": r.owner_id,
                 "cancelled_by": actor["user_id"], "reason": data["reason"]}, subject=r.id, license_id=r.license_id)

@@ -8,4 +8,3 @@ from __future__ import annotations
 from .common import bp  # noqa: F401
 from . import (attachments, company_profile, contract_types, customers, deals, documents, equipment,  # noqa: F401
                erp_import, milestones, settings, tasks)
-from .attachments import AssetIn, AttachmentIn  # noqa: F401  (tests/contract/gateway_map.py reads them here)

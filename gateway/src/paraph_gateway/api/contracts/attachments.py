@@ -5,28 +5,13 @@ from __future__ import annotations
 import base64
 
 from flask import request
-from marshmallow import Schema, fields, validate
 
 from paraph_platform.errors import BadRequest, InvalidInput
 
 from ...downloads import file_response
-from ...routing import call, forward, json_body, route
-from ...service_results import service_result
+from ...routing import call, forward, loaded_json_body, route
+from ...service_results import ServiceParams, service_params, service_result
 from .common import MANAGERS, STAFF, bp
-
-
-class AttachmentIn(Schema):
-    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    content_type = fields.String(allow_none=True, validate=validate.Length(max=120))
-    content_base64 = fields.String(required=True)
-    portal_visible = fields.Boolean(allow_none=True)
-    folder = fields.String(validate=validate.Length(max=200))
-
-
-class AssetIn(Schema):
-    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    content_type = fields.String(allow_none=True, validate=validate.Length(max=120))
-    content_base64 = fields.String(required=True)
 
 
 @route(bp, "/contracts/<contract_id>/attachments", ["POST"], response=service_result("contracts", "add_attachment"),
@@ -36,14 +21,15 @@ class AssetIn(Schema):
                                   "or JSON {filename, content_type, content_base64, portal_visible, folder}")
 def add_attachment(actor, contract_id):
     """Attach a document to a contract (size and type limits apply)."""
-    payload = _upload(AttachmentIn, portal_visible=lambda v: None if v is None else v.lower() in ("1", "true", "yes"),
+    payload = _upload(service_params("contracts", "add_attachment"),
+                      portal_visible=lambda v: None if v is None else v.lower() in ("1", "true", "yes"),
                       folder=lambda v: v or "")
     return call("contracts", "add_attachment", actor, contract_id, payload, timeout=60), 201
 
 
-def _upload(json_schema, **form_fields) -> dict:
+def _upload(params: ServiceParams, **form_fields) -> dict:
     """The RPC payload of a file upload: multipart/form-data with a ``file`` field (plus ``form_fields``:
-    name -> conversion of the form value, None when absent), or a JSON body loaded with ``json_schema``."""
+    name -> conversion of the form value, None when absent), or a JSON body, the RPC's ``params``."""
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
@@ -53,7 +39,7 @@ def _upload(json_schema, **form_fields) -> dict:
                 "content_base64": base64.b64encode(upload.read()).decode(),
                 **{name: convert(request.form.get(name)) for name, convert in form_fields.items()}}
     if request.is_json:
-        return json_schema().load(json_body())
+        return loaded_json_body(params)
     raise BadRequest("Send multipart/form-data with a 'file' field, or JSON with content_base64.")
 
 
@@ -65,7 +51,7 @@ def _upload(json_schema, **form_fields) -> dict:
 def upload_asset(actor):
     """Upload an image (PNG or JPEG, 1 MB by default) for contract-type templates, e.g. the company logo:
     a template shows it with `<img src="paraph-asset:<id>">` (the `url` of the result)."""
-    return call("contracts", "upload_asset", actor, _upload(AssetIn), timeout=60), 201
+    return call("contracts", "upload_asset", actor, _upload(service_params("contracts", "upload_asset")), timeout=60), 201
 
 
 forward(bp, "GET", "/assets", "contracts.list_assets", roles=STAFF, tags=["assets"],

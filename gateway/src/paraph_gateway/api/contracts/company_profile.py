@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ...downloads import file_response
 from ...routing import call, forward, route
-from ...service_results import service_result
-from .attachments import AssetIn, _upload
+from ...service_results import service_params, service_result
+from .attachments import _upload
 from .common import ADMIN, STAFF, bp
 
 
@@ -26,7 +26,8 @@ forward(bp, "PUT", "/company-profile", "contracts.update_company_profile", roles
        description="multipart/form-data with `file`, or JSON {filename, content_type, content_base64}")
 def set_company_logo(actor):
     """Upload the company logo (PNG or JPEG, 1 MB by default; the bytes are checked): it replaces the previous one."""
-    return call("contracts", "set_company_logo", actor, _upload(AssetIn), timeout=60)
+    logo = _upload(service_params("contracts", "set_company_logo"))
+    return call("contracts", "set_company_logo", actor, logo, timeout=60)
 
 
 @route(bp, "/company-profile/logo", ["GET"], roles=STAFF, tags=["settings"],

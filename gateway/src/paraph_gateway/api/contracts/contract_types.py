@@ -2,23 +2,10 @@
 from __future__ import annotations
 
 from flask import request
-from marshmallow import Schema, fields, validate
 
 from ...routing import call, forward, route
-from ...service_results import service_result
+from ...service_results import service_params, service_result
 from .common import ADMIN, MANAGERS, STAFF, bp
-
-
-class MergeField(Schema):
-    key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,59}$"))
-    label = fields.String(validate=validate.Length(max=120))
-    type = fields.String(validate=validate.OneOf(["text", "number", "date", "boolean"]))
-    required = fields.Boolean()
-
-
-class TemplateVariablesQuery(Schema):
-    locale = fields.String(load_default="en", validate=validate.OneOf(["fr", "en"]),
-                           metadata={"description": "language of the descriptions"})
 
 
 @route(bp, "/contract-types", ["GET"], response=service_result("contracts", "list_contract_types"), roles=STAFF,
@@ -34,7 +21,7 @@ forward(bp, "POST", "/contract-types", "contracts.create_contract_type", roles=M
         tags=["contract types"], doc="Create a contract type with its HTML template and merge fields.")
 
 
-@route(bp, "/contract-types/template-variables", ["GET"], query=TemplateVariablesQuery,
+@route(bp, "/contract-types/template-variables", ["GET"], query=service_params("contracts", "template_variables"),
        response=service_result("contracts", "template_variables"), roles=STAFF, tags=["contract types"])
 def template_variables(actor, query):
     """Every variable a contract type's template may use, with its type and an example (for template authors).
@@ -42,7 +29,7 @@ def template_variables(actor, query):
     Templates are sandboxed Jinja2: `{{ customer.name }}`, `{% for line in lines %}{{ line.amount }}{% endfor %}`.
     A template that uses anything else is refused when saved, with a 422 naming the line and the variable
     ("line 12: 'customer.nmae' is undefined")."""
-    return call("contracts", "template_variables", actor, query["locale"])
+    return call("contracts", "template_variables", actor, query)
 
 
 forward(bp, "GET", "/contract-types/<type_id>", "contracts.get_contract_type", roles=STAFF, tags=["contract types"],

@@ -1,26 +1,12 @@
 """Customers (companies or persons) and their contacts."""
 from __future__ import annotations
 
-from marshmallow import fields, validate
-
-from paraph_platform.pagination import PageParams
-
 from ...routing import forward
-from .common import ID, MANAGERS, STAFF, bp
+from ...service_results import service_params
+from .common import MANAGERS, STAFF, bp
 
-
-class PageQuery(PageParams):
-    q = fields.String(validate=validate.Length(max=200))
-
-
-class CustomerQuery(PageQuery):
-    kind = fields.String(validate=validate.OneOf(["company", "person"]))
-    perimeter_id = fields.String(validate=ID, metadata={"description": "only the customers of this perimeter"})
-    sort = fields.String(validate=validate.OneOf(["name", "-name", "code", "-code", "created_at", "-created_at"]),
-                         metadata={"description": "default name; -key sorts descending"})
-
-
-forward(bp, "GET", "/customers", "contracts.list_customers", query=CustomerQuery, roles=STAFF, tags=["customers"],
+forward(bp, "GET", "/customers", "contracts.list_customers", query=service_params("contracts", "list_customers"),
+        roles=STAFF, tags=["customers"],
         doc="""Customers visible to you (your perimeters, plus customers without perimeter).
 
     Pages by cursor: pass the answer's `next_cursor` as `cursor` for the next page; `count=true` for `total`.""")

@@ -1,36 +1,18 @@
 """Deals: the sales opportunities of a customer, which its quotes, contracts, orders and invoices belong to."""
 from __future__ import annotations
 
-from marshmallow import fields, validate
-
-from paraph_platform.pagination import PageParams
-
 from ...routing import call, forward, route
-from ...service_results import service_result
-from .common import ID, STAFF, _json, bp
-
-DEAL_STAGES = ("prospecting", "qualification", "proposal", "negotiation", "won", "lost")
-DEAL_SORT_KEYS = ("title", "customer_name", "stage", "amount", "owner_name", "expected_close_date", "created_at",
-                  "updated_at")
+from ...service_results import service_params, service_result
+from .common import STAFF, bp
 
 
-class DealQuery(PageParams):
-    q = fields.String(validate=validate.Length(max=200), metadata={"description": "in the title or customer name"})
-    stage = fields.String(validate=validate.OneOf(DEAL_STAGES))
-    owner_id = fields.String(validate=ID)
-    customer_id = fields.String(validate=ID)
-    sort = fields.String(validate=validate.OneOf([f"{sign}{key}" for key in DEAL_SORT_KEYS for sign in ("", "-")]),
-                         metadata={"description": "a column, `-` first for descending (default -updated_at): "
-                                                  + ", ".join(DEAL_SORT_KEYS)})
-
-
-@route(bp, "/deals", ["GET"], query=DealQuery, response=service_result("contracts", "list_deals"), roles=STAFF,
-       tags=["deals"])
+@route(bp, "/deals", ["GET"], query=service_params("contracts", "list_deals"),
+       response=service_result("contracts", "list_deals"), roles=STAFF, tags=["deals"])
 def list_deals(actor, query):
     """Deals (sales opportunities) of the customers you can see.
 
     Pages by cursor: pass the answer's `next_cursor` as `cursor` for the next page; `count=true` for `total`."""
-    return call("contracts", "list_deals", actor, _json(query))
+    return call("contracts", "list_deals", actor, query)
 
 
 forward(bp, "POST", "/deals", "contracts.create_deal", roles=STAFF, status=201, tags=["deals"],

@@ -2,70 +2,30 @@
 automatic abandon of unsigned contracts."""
 from __future__ import annotations
 
-from datetime import timezone
-
 from flask import request
-from marshmallow import Schema, fields, validate
-
-from paraph_platform.pagination import PageParams
 
 from ...downloads import file_response
 from ...routing import call, forward, route
 from ...service_results import service_params, service_result
 from ..identity import _operator
-from .common import ID, STAFF, _json, bp
-
-# the columns a list of contracts sorts by (the contracts service's ListSchema checks the same names)
-LIST_SORT_KEYS = ("number", "title", "customer_name", "status", "owner_name", "total", "view_count",
-                  "download_count", "created_at", "sent_at", "last_viewed_at")
+from .common import STAFF, bp
 
 
-class ContractQuery(PageParams):
-    kind = fields.String(validate=validate.OneOf(["contract", "quote", "order", "invoice"]))
-    status = fields.String(validate=validate.Length(max=16))
-    customer_id = fields.String(validate=ID)
-    owner_id = fields.String(validate=ID)
-    contract_type_id = fields.String(validate=ID)
-    deal_id = fields.String(validate=ID, metadata={"description": "the documents of this deal"})
-    custom_column = fields.String(validate=validate.Length(max=60),
-                                  metadata={"description": "with `custom_value`: that custom column has that value"})
-    custom_value = fields.String(validate=validate.Length(max=2000))
-    flag = fields.String(validate=validate.Length(max=60))
-    q = fields.String(validate=validate.Length(max=200))
-    sort = fields.String(validate=validate.OneOf([f"{sign}{key}" for key in LIST_SORT_KEYS for sign in ("", "-")]),
-                         metadata={"description": "a column, `-` first for descending (default: newest first): "
-                                                  + ", ".join(LIST_SORT_KEYS)})
-    viewed_since = fields.AwareDateTime(default_timezone=timezone.utc, metadata={
-        "description": "only those the customer viewed online since then, most recently viewed first"})
-    with_total = fields.Boolean(metadata={"description": "deprecated: use `count` (an alias of it)", "deprecated": True})
-
-
-class AbandonIn(Schema):
-    now = fields.AwareDateTime(allow_none=True, metadata={"description": "run as of this time (tests/ops)"})
-
-
-def _list(actor, query, kind=None):
-    params = _json(query)
-    if kind:
-        params["kind"] = kind
-    return call("contracts", "list_contracts", actor, params)
-
-
-@route(bp, "/contracts", ["GET"], query=ContractQuery, response=service_result("contracts", "list_contracts"),
-       roles=STAFF, tags=["contracts"])
+@route(bp, "/contracts", ["GET"], query=service_params("contracts", "list_contracts"),
+       response=service_result("contracts", "list_contracts"), roles=STAFF, tags=["contracts"])
 def list_contracts(actor, query):
     """Contracts, quotes, orders and invoices of customers you can see.
 
     Pages by cursor: pass the answer's `next_cursor` as `cursor` for the next page (page 2,000 costs what page
     1 costs); `count=true` for `total`; `offset` (bounded) stays for compatibility."""
-    return _list(actor, query)
+    return call("contracts", "list_contracts", actor, query)
 
 
-@route(bp, "/quotes", ["GET"], query=ContractQuery, response=service_result("contracts", "list_contracts"),
-       roles=STAFF, tags=["quotes"])
+@route(bp, "/quotes", ["GET"], query=service_params("contracts", "list_contracts", not_from_client=("kind",)),
+       response=service_result("contracts", "list_contracts"), roles=STAFF, tags=["quotes"])
 def list_quotes(actor, query):
     """Quotes, with how many times each was viewed and downloaded online."""
-    return _list(actor, query, "quote")
+    return call("contracts", "list_contracts", actor, {**query, "kind": "quote"})
 
 
 forward(bp, "POST", "/contracts", "contracts.create_contract", roles=STAFF, status=201, tags=["contracts"], timeout=20,
@@ -113,9 +73,8 @@ def download_pdf(actor, contract_id):
                    inline=request.args.get("inline") == "1")
 
 
-@route(bp, "/operator/abandon-scan", ["POST"], body=AbandonIn, response=service_result("contracts", "run_abandon"),
-       public=True, tags=["operator"])
+@route(bp, "/operator/abandon-scan", ["POST"], body=service_params("contracts", "run_abandon"),
+       response=service_result("contracts", "run_abandon"), public=True, tags=["operator"])
 def abandon_scan(body):
     """Run the automatic abandon of unsigned contracts now (operator token)."""
-    now = body.get("now")
-    return call("contracts", "run_abandon", _operator(), now.isoformat() if now else None, timeout=120)
+    return call("contracts", "run_abandon", _operator(), body, timeout=120)
