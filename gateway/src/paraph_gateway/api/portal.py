@@ -7,7 +7,7 @@ from flask import Blueprint, request
 from ..routing import call, client_ip, forward, route
 from ..service_results import service_params, service_result
 from ..downloads import file_response
-from .signing import TASK_ACT
+from .signing import TASK_ACT, caller_evidence
 
 bp = Blueprint("portal", __name__)
 
@@ -145,5 +145,4 @@ forward(bp, "GET", "/portal/tasks", "portal.tasks", tags=["portal (clients)"],
 def act(actor, participant_id, body):
     """Approve, sign (with the one-time code sent to you) or decline; your address and browser are recorded
     in the signature evidence."""
-    body = {**body, "ip": client_ip(), "user_agent": (request.headers.get("User-Agent") or "")[:512] or None}
-    return call("portal", "act", actor, participant_id, body, timeout=30)
+    return call("portal", "act", actor, participant_id, {**body, **caller_evidence()}, timeout=30)

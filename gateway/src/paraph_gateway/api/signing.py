@@ -108,7 +108,8 @@ DOCUMENT_REQUEST_FORM = FormBody(parse=document_request_from_form, schema={
 })
 
 
-def _client() -> dict:
+def caller_evidence() -> dict:
+    """The caller's address and browser, which the signature evidence records (the portal's act too)."""
     return {"ip": client_ip(), "user_agent": (request.headers.get("User-Agent") or "")[:512] or None}
 
 
@@ -210,7 +211,7 @@ forward(bp, "POST", "/signature-tasks/<participant_id>/otp", "signing.task_otp",
        responses={412: "signing needs a one-time code: one was just sent", 410: REQUEST_GONE})
 def act(actor, participant_id, body):
     """Approve, sign (with the one-time code) or decline (with a reason) one of my tasks."""
-    return call("signing", "act", actor, participant_id, {**body, **_client()}, timeout=TIMEOUT)
+    return call("signing", "act", actor, participant_id, {**body, **caller_evidence()}, timeout=TIMEOUT)
 
 
 # -- verification ----------------------------------------------------------------------------------------------
@@ -288,7 +289,7 @@ forward(bp, "GET", "/sign/<token>", "signing.public_info", public=True, tags=["s
        responses={200: "application/pdf: the exact document to approve or sign", 410: LINK_GONE})
 def link_document(token):
     """The exact document to approve or sign (inline)."""
-    result = call("signing", "public_document", token, _client(), timeout=TIMEOUT)
+    result = call("signing", "public_document", token, caller_evidence(), timeout=TIMEOUT)
     resp = _binary(result, inline=request.args.get("download") != "1")
     # framed by the signing page, itself framed by the license's embed origins when embedded (every
     # ancestor must be allowed)
@@ -311,7 +312,7 @@ def link_signed_pdf(token):
        public=True, tags=["signing link"], responses={410: LINK_GONE})
 def link_otp(token, body):
     """Send me a one-time code (6 digits, 10 minutes, 5 attempts) by email or SMS."""
-    return call("signing", "public_request_otp", token, body, _client())
+    return call("signing", "public_request_otp", token, body, caller_evidence())
 
 
 @route(bp, "/sign/<token>/attachments/<attachment_id>", ["POST"],
@@ -333,7 +334,8 @@ def link_upload_attachment(token, attachment_id):
             raise InvalidInput("The body is empty: send the file.", {"fields": {"content": ["Empty file."]}})
         payload = {"filename": (request.args.get("filename") or "")[:255] or None,
                    "content_type": request.mimetype or "", "content_base64": base64.b64encode(content).decode()}
-    return call("signing", "public_upload_attachment", token, attachment_id, payload, _client(), timeout=TIMEOUT)
+    return call("signing", "public_upload_attachment", token, attachment_id, payload, caller_evidence(),
+                timeout=TIMEOUT)
 
 
 @route(bp, "/sign/<token>/sign", ["POST"], body=service_params("signing", "public_sign"),
@@ -341,7 +343,7 @@ def link_upload_attachment(token, attachment_id):
        responses={410: LINK_GONE})
 def link_sign(token, body):
     """Sign: the one-time code and the consent are required."""
-    return call("signing", "public_sign", token, body, _client(), timeout=TIMEOUT)
+    return call("signing", "public_sign", token, body, caller_evidence(), timeout=TIMEOUT)
 
 
 @route(bp, "/sign/<token>/approve", ["POST"], body=service_params("signing", "public_approve"),
@@ -349,7 +351,7 @@ def link_sign(token, body):
        responses={410: LINK_GONE})
 def link_approve(token, body):
     """Approve the document (approvers)."""
-    return call("signing", "public_approve", token, body, _client(), timeout=TIMEOUT)
+    return call("signing", "public_approve", token, body, caller_evidence(), timeout=TIMEOUT)
 
 
 @route(bp, "/sign/<token>/decline", ["POST"], body=service_params("signing", "public_decline"),
@@ -357,4 +359,4 @@ def link_approve(token, body):
        public=True, tags=["signing link"], responses={410: LINK_GONE})
 def link_decline(token, body):
     """Decline, with a reason."""
-    return call("signing", "public_decline", token, body, _client(), timeout=TIMEOUT)
+    return call("signing", "public_decline", token, body, caller_evidence(), timeout=TIMEOUT)

@@ -289,8 +289,8 @@ class ParticipantsEndpoints(SigningBase):
 
     @endpoint(write=True)
     def public_decline(self, token, payload=None, client=None):
-        reason = schemas.DeclineIn().load(payload or {})
-        return self._act(self._token_participant(token), "decline", reason, mode="link", client=client or {})
+        declined = schemas.DeclineIn().load(payload or {})  # a link's decline must say why (a task's may not)
+        return self._act(self._token_participant(token), "decline", declined, mode="link", client=client or {})
 
     # -- collaborators' tasks (portal) --------------------------------------------------------------------------
 
