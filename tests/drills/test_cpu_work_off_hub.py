@@ -5,7 +5,10 @@ pyHanko PAdES) while a plain read is sampled. weasyprint, fontTools and pyHanko 
 OS threads that run them; before ``paraph_platform.offhub`` those records took the handlers' green locks
 from OS threads (``greenlet.error: Cannot switch to a different thread``) and the service froze. The
 invariant: every render and every seal answers, the services log no greenlet error, and the read's p95
-during the load stays within 3x of its p95 measured just before.
+during the load stays within 3x of its p95 measured just before, or of the p95 of a control read sampled in
+the same moments from a service that does no CPU work (identity's license): a frozen or GIL-starved hub
+slows the first read only, while a machine slowed by something else (another job on the two cores) slows
+both, and must not fail the drill.
 
 Identity, perimeter, contracts and signing run as ``python -m paraph_platform.run <name>`` subprocesses,
 each with its own scratch database, on this test's RabbitMQ vhost; the gateway is in-process.
@@ -103,14 +106,20 @@ def test_ten_renders_and_ten_seals_at_debug_answer_while_reads_keep_answering(re
                 "otp": esign.otp(s, contact["email"]), "consent": True, "consent_sha256": info["consent_sha256"],
                 "typed_name": info["participant"]["name"], "signature_image": esign.signature_png()}))
 
-        def read():
+        def timed_get(path):
             t = time.monotonic()
-            r = s.get(f"/api/v1/customers/{customer['id']}", token=token)
+            r = s.get(path, token=token)
             assert r.status_code == 200, r.get_json()
             return time.monotonic() - t
 
+        def read():  # served by contracts, which renders
+            return timed_get(f"/api/v1/customers/{customer['id']}")
+
+        def control_read():  # served by identity, which does no CPU work off the hub
+            return timed_get("/api/v1/license")
+
         for _ in range(5):
-            read()  # warm connections and caches
+            read(), control_read()  # warm connections and caches
         before = [read() for _ in range(SAMPLES_BEFORE)]
 
         # the load: ten renders and ten signatures (each completes its request: a seal) at once
@@ -118,7 +127,7 @@ def test_ten_renders_and_ten_seals_at_debug_answer_while_reads_keep_answering(re
         pool = eventlet.GreenPool(2 * CONCURRENT + 1)
         renders = [pool.spawn(s.get, f"/api/v1/contracts/{q['id']}/pdf", token=token) for q in to_render]
         signs = [pool.spawn(s.post, f"/api/v1/sign/{tok}/sign", json=body) for _, tok, body in to_seal]
-        during = []
+        during, control_during = [], []
 
         def sealed():
             return all(_status(s, token, request_id) == "completed" for request_id, _, _ in to_seal)
@@ -126,6 +135,7 @@ def test_ten_renders_and_ten_seals_at_debug_answer_while_reads_keep_answering(re
         load_done = False
         while not load_done and time.monotonic() - started < 2 * DEADLINE:
             during.append(read())
+            control_during.append(control_read())
             eventlet.sleep(0.02)
             load_done = all(g.dead for g in renders + signs) and sealed()
         elapsed = time.monotonic() - started
@@ -149,15 +159,17 @@ def test_ten_renders_and_ten_seals_at_debug_answer_while_reads_keep_answering(re
         assert min(library_lines.values()) >= CONCURRENT, library_lines
 
         assert len(during) >= 5, f"only {len(during)} reads during {elapsed:.1f}s of load"
-        before_p95, during_p95 = p95(before), p95(during)
+        before_p95, during_p95, control_p95 = p95(before), p95(during), p95(control_during)
         after = [read() for _ in range(SAMPLES_BEFORE)]  # the machine's own drift, for the report
         print(f"\n[drill cpu off hub] {CONCURRENT} PDF renders + {CONCURRENT} seals at LOG_LEVEL=DEBUG answered "
               f"in {elapsed:.1f}s; plain read GET /customers/<id>: p95 {before_p95 * 1000:.0f} ms before "
               f"({len(before)} samples), {during_p95 * 1000:.0f} ms during the load ({len(during)} samples), "
               f"{p95(after) * 1000:.0f} ms after, p50 {statistics.median(before) * 1000:.0f}/"
               f"{statistics.median(during) * 1000:.0f}/{statistics.median(after) * 1000:.0f} ms; "
-              f"ratio {during_p95 / before_p95:.2f} (limit {READ_P95_FACTOR}); library log lines: {library_lines}")
-        assert during_p95 <= READ_P95_FACTOR * before_p95
+              f"ratio {during_p95 / before_p95:.2f}; control read GET /license during the load: p95 "
+              f"{control_p95 * 1000:.0f} ms, ratio {during_p95 / control_p95:.2f} (limit {READ_P95_FACTOR} "
+              f"of the larger p95); library log lines: {library_lines}")
+        assert during_p95 <= READ_P95_FACTOR * max(before_p95, control_p95)
     finally:
         close_verifiers()
         close_pools()

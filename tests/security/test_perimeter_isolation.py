@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 
+from tests.security.tenants import add_perimeters, place
+
 pytestmark = pytest.mark.integration
 
 
@@ -19,33 +21,25 @@ def world(system):
     A, B = alpha["access_token"], beta["access_token"]
     w = {"s": s, "A": A, "B": B, "beta_admin": beta["user"]["user_id"]}
 
-    def perimeter(token, name):
-        r = s.post("/api/v1/perimeters", json={"name": name}, token=token)
-        assert r.status_code == 201, r.get_json()
-        return r.get_json()["id"]
-
     def member(admin, email, perimeter_ids):
         user_id = s.add_user(admin, email)["user"]["user_id"]
         if perimeter_ids:
-            r = s.put(f"/api/v1/users/{user_id}/perimeters", json={"perimeter_ids": perimeter_ids},
-                      token=admin["access_token"])
-            assert r.status_code == 200, r.get_json()
+            place(s, admin, f"users/{user_id}", perimeter_ids)
         return user_id
 
     def object_of_beta(path, name, perimeter_ids):
         r = s.post(f"/api/v1/{path}", json={"name": name}, token=B)
         assert r.status_code == 201, r.get_json()
         object_id = r.get_json()["id"]
-        r = s.put(f"/api/v1/{path}/{object_id}/perimeters", json={"perimeter_ids": perimeter_ids}, token=B)
-        assert r.status_code == 200, r.get_json()
+        place(s, beta, f"{path}/{object_id}", perimeter_ids)
         return object_id
 
-    w["PA"], w["PB"], w["PB2"] = perimeter(A, "PA"), perimeter(B, "PB"), perimeter(B, "PB2")
+    w.update(add_perimeters(s, alpha, "PA"))
+    w.update(add_perimeters(s, beta, "PB", "PB2"))
     w["alice"] = member(alpha, "alice@alpha.test", [w["PA"]])
     bob = s.add_user(beta, "bob@beta.test")
     w["bob"], w["bob_token"] = bob["user"]["user_id"], bob["access_token"]
-    r = s.put(f"/api/v1/users/{w['bob']}/perimeters", json={"perimeter_ids": [w["PB"]]}, token=B)
-    assert r.status_code == 200, r.get_json()
+    place(s, beta, f"users/{w['bob']}", [w["PB"]])
     w["carol"] = member(beta, "carol@beta.test", [w["PB2"]])
     w["dana"] = member(alpha, "dana@both.test", [])
     assert member(beta, "dana@both.test", []) == w["dana"]  # one person, two licenses

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from paraph_platform.db import normalize_url
 from signing_service import testing as esign
+from tests.security.tenants import add_customer, add_perimeters, add_staff
 
 pytestmark = pytest.mark.integration
 
@@ -22,30 +23,16 @@ def world(system, mail_sink):
         "SMS_API_URL": mail_sink.sms_url}})
     admin = s.new_license("Vendeur SA", "admin@vendeur.test")
     A = admin["access_token"]
-    perimeters = {}
-    for name in ("North", "South"):
-        r = s.post("/api/v1/perimeters", json={"name": name}, token=A)
-        assert r.status_code == 201, r.get_json()
-        perimeters[name] = r.get_json()["id"]
-    staff = {}
-    for key, email, role, name in (("sam", "sam@vendeur.test", "user", "Sam Sales"),
-                                   ("nina", "nina@vendeur.test", "user", "Nina Nosy"),
-                                   ("fabien", "fabien@vendeur.test", "front_user_manager", "Fabien Manager")):
-        staff[key] = s.add_user(admin, email, role=role, name=name)
-        r = s.put(f"/api/v1/users/{staff[key]['user']['user_id']}/perimeters",
-                  json={"perimeter_ids": [perimeters["North"]]}, token=A)
-        assert r.status_code == 200, r.get_json()
+    perimeters = add_perimeters(s, admin, "North", "South")
+    staff = {key: add_staff(s, admin, f"{key}@vendeur.test", [perimeters["North"]], role=role, name=name)
+             for key, role, name in (("sam", "user", "Sam Sales"), ("nina", "user", "Nina Nosy"),
+                                     ("fabien", "front_user_manager", "Fabien Manager"))}
     customers, requests = {}, {}
     for name, perimeter, token in (("Inside", "North", staff["sam"]["access_token"]), ("Outside", "South", A)):
         contact = {"first_name": "Client", "last_name": name, "email": f"client@{name.lower()}.test"}
         if name == "Inside":
             contact["mobile"] = "+33 6 12 34 56 78"
-        r = s.post("/api/v1/customers", token=A, json={"name": name, "contacts": [contact]})
-        assert r.status_code == 201, r.get_json()
-        customers[name] = r.get_json()
-        r = s.put(f"/api/v1/customers/{customers[name]['id']}/perimeters",
-                  json={"perimeter_ids": [perimeters[perimeter]]}, token=A)
-        assert r.status_code == 200, r.get_json()
+        customers[name] = add_customer(s, admin, [perimeters[perimeter]], name=name, contacts=[contact])
         contact = customers[name]["contacts"][0]
         r = s.post("/api/v1/quotes", token=token, json={
             "title": f"Maintenance {name}", "customer_id": customers[name]["id"], "contact_id": contact["id"],

@@ -230,7 +230,8 @@ def test_catalogs_are_complete_and_compiled():
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
     found = {msg[2] if isinstance(msg[2], str) else msg[2][0]
              for msg in extract_from_dir(str(PACKAGE), method_map, keywords={"_": None, "gettext": None, "_l": None,
-                                                                               "ngettext": (1, 2), "lazy_gettext": None})}
+                                                                               "ngettext": (1, 2), "lazy_gettext": None,
+                                                                               "_verbatim": None})}
     directory = PACKAGE / "translations" / "fr" / "LC_MESSAGES"
     with open(directory / "messages.po", "rb") as f:
         po = read_po(f)

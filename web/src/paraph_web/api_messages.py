@@ -3,27 +3,35 @@
 :func:`translate`, so every page shows them translated. A message not listed here is shown as it came.
 
 Each entry is a regular expression over the whole English message; its named groups become the
-parameters of the translated message (so "Length must be between 1 and 100." needs one catalog entry)."""
+parameters of the translated message (so "Length must be between 1 and 100." needs one catalog entry).
+A message shown as the API words it, translated, is written once: ``_verbatim("Empty file.")``."""
 from __future__ import annotations
 
 import re
 
 from flask_babel import lazy_gettext as _l
 
+
+def _verbatim(message: str) -> tuple[str, object]:
+    """The entry of an API message matched exactly as written and translated from those same words (a
+    gettext keyword of its own: the catalog commands of web/README.md extract its argument)."""
+    return re.escape(message), _l(message)
+
+
 _MESSAGES = [
     # marshmallow's standard messages (fields and validators)
     (r"Missing data for required field\.", _l("Required.")),
     (r"Field may not be null\.", _l("Required.")),
     (r"required", _l("Required.")),
-    (r"Unknown field\.", _l("Unknown field.")),
+    _verbatim("Unknown field."),
     (r"Invalid input type\.", _l("Invalid value.")),
-    (r"Invalid value\.", _l("Invalid value.")),
+    _verbatim("Invalid value."),
     (r"Not a valid string\.", _l("Not a valid text.")),
     (r"Not a valid (integer|number|decimal)\.", _l("Not a valid number.")),
     (r"Not a valid boolean\.", _l("Not a valid yes/no value.")),
-    (r"Not a valid email address\.", _l("Not a valid email address.")),
-    (r"Not a valid URL\.", _l("Not a valid URL.")),
-    (r"Not a valid date\.", _l("Not a valid date.")),
+    _verbatim("Not a valid email address."),
+    _verbatim("Not a valid URL."),
+    _verbatim("Not a valid date."),
     (r"Not a valid (aware |naive )?datetime\.", _l("Not a valid date and time.")),
     (r"Not a valid UUID\.", _l("Not a valid identifier.")),
     (r"Not a valid (list|mapping type)\.", _l("Invalid value.")),
@@ -42,32 +50,27 @@ _MESSAGES = [
     # Paraph's own frequent ones
     (r"At least (?P<min>\d+) characters\.", _l("At least %(min)s characters.")),
     (r"At most (?P<max>\d+) characters\.", _l("At most %(max)s characters.")),
-    (r"This is not your current password\.", _l("This is not your current password.")),
+    _verbatim("This is not your current password."),
     (r"already used", _l("Already used.")),
     (r"not a contact of this customer", _l("Not a contact of this customer.")),
     (r"not an active user of this license", _l("Not an active user of this license.")),
     (r"the contact has no email address", _l("The contact has no email address.")),
     (r"the contact already has an access", _l("The contact already has an access.")),
-    (r"Empty file\.", _l("Empty file.")),
-    (r"Missing file name\.", _l("Missing file name.")),
+    _verbatim("Empty file."),
+    _verbatim("Missing file name."),
     (r"not a PDF", _l("Not a PDF file.")),
     # an uploaded document sent for signature (signing_service.uploaded_documents.REFUSALS)
-    (r"This file is not a PDF: upload a PDF document\.", _l("This file is not a PDF: upload a PDF document.")),
-    (r"This PDF cannot be read \(it is damaged or not a real PDF\)\.",
-     _l("This PDF cannot be read (it is damaged or not a real PDF).")),
-    (r"This PDF has no pages\.", _l("This PDF has no pages.")),
-    (r"This PDF is encrypted or password-protected: upload it without protection\.",
-     _l("This PDF is encrypted or password-protected: upload it without protection.")),
-    (r"This PDF contains JavaScript: documents with scripts cannot be signed\.",
-     _l("This PDF contains JavaScript: documents with scripts cannot be signed.")),
-    (r"This PDF contains embedded files or attachments: remove them and upload it again\.",
-     _l("This PDF contains embedded files or attachments: remove them and upload it again.")),
+    _verbatim("This file is not a PDF: upload a PDF document."),
+    _verbatim("This PDF cannot be read (it is damaged or not a real PDF)."),
+    _verbatim("This PDF has no pages."),
+    _verbatim("This PDF is encrypted or password-protected: upload it without protection."),
+    _verbatim("This PDF contains JavaScript: documents with scripts cannot be signed."),
+    _verbatim("This PDF contains embedded files or attachments: remove them and upload it again."),
     (r"DOCX is converted only when LibreOffice is installed; upload a PDF\.",
      _l("Word documents are converted only when LibreOffice is installed; upload a PDF.")),
-    (r"This Word document could not be converted to PDF; upload a PDF\.",
-     _l("This Word document could not be converted to PDF; upload a PDF.")),
+    _verbatim("This Word document could not be converted to PDF; upload a PDF."),
     (r"The document is larger than (?P<mb>\d+) MB .*", _l("The document is larger than %(mb)s MB, the largest accepted.")),
-    (r"The converted document is too large to be signed\.", _l("The converted document is too large to be signed.")),
+    _verbatim("The converted document is too large to be signed."),
     (r"This PDF has (?P<pages>\d+) pages; at most (?P<max>\d+) can be sent for signature\.",
      _l("This PDF has %(pages)s pages; at most %(max)s can be sent for signature.")),
     (r"The document is not valid base64\.", _l("The file could not be read: send it again.")),
@@ -91,19 +94,17 @@ _MESSAGES = [
     (r"an origin only: .*", _l("The address only (https://host[:port]), without path, query or password.")),
     (r"not a valid host name", _l("Not a valid host name.")),
     # the company profile's identifiers (contracts_service.logic.company_id_errors) and logo
-    (r"A SIREN has 9 digits\.", _l("A SIREN has 9 digits.")),
-    (r"This SIREN's check digit is wrong\.", _l("This SIREN's check digit is wrong.")),
-    (r"A SIRET has 14 digits\.", _l("A SIRET has 14 digits.")),
-    (r"This SIRET's check digit is wrong\.", _l("This SIRET's check digit is wrong.")),
-    (r"The SIRET must start with the SIREN\.", _l("The SIRET must start with the SIREN.")),
+    _verbatim("A SIREN has 9 digits."),
+    _verbatim("This SIREN's check digit is wrong."),
+    _verbatim("A SIRET has 14 digits."),
+    _verbatim("This SIRET's check digit is wrong."),
+    _verbatim("The SIRET must start with the SIREN."),
     (r"A VAT number starts with its country code.*",
      _l("A VAT number starts with its country code (FR, BE...) followed by 2 to 13 letters or digits.")),
-    (r"A French VAT number is FR, a 2-character key and the 9-digit SIREN\.",
-     _l("A French VAT number is FR, a 2-character key and the 9-digit SIREN.")),
-    (r"The SIREN in this VAT number is not valid\.", _l("The SIREN in this VAT number is not valid.")),
-    (r"This French VAT number's key does not match its SIREN\.",
-     _l("This French VAT number's key does not match its SIREN.")),
-    (r"The VAT number must contain the SIREN\.", _l("The VAT number must contain the SIREN.")),
+    _verbatim("A French VAT number is FR, a 2-character key and the 9-digit SIREN."),
+    _verbatim("The SIREN in this VAT number is not valid."),
+    _verbatim("This French VAT number's key does not match its SIREN."),
+    _verbatim("The VAT number must contain the SIREN."),
     (r"The file is (?P<size>\d+) bytes; the limit is (?P<limit>\d+) bytes\.",
      _l("The file is %(size)s bytes; the limit is %(limit)s bytes.")),
     (r"The file exceeds (?P<limit>\d+) bytes\.", _l("The file exceeds %(limit)s bytes.")),

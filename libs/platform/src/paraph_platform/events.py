@@ -119,3 +119,16 @@ class ReliableEventHandler(EventHandler):
 
 
 subscribe = ReliableEventHandler.decorator
+
+
+def subscribe_to(handler: str, source_service: str, event_type: str, **kwargs):
+    """A ``@subscribe`` entrypoint that hands the event to ``self.<handler>(event)``, for a service where
+    several subscriptions share one handler: each is then one line, ``on_x = subscribe_to("_handle", ...)``.
+
+    The class attribute's name is the entrypoint's method name, and with it the queue's
+    (``evt-<source>-<type>--<service>.<attribute>``), as with a ``def`` of that name.
+    """
+    @subscribe(source_service, event_type, **kwargs)
+    def entrypoint(self, event):
+        return getattr(self, handler)(event)
+    return entrypoint

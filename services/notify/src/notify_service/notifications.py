@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from paraph_platform.actor import FRONT_USER_MANAGER, LICENSE_ADMIN, load_actor, require_role
 from paraph_platform.envelope import iso
-from paraph_platform.events import subscribe
+from paraph_platform.events import subscribe, subscribe_to
 from paraph_platform.filter_cache import perimeter_filter_invalidation
 from paraph_platform.inbox import first_time
 from paraph_platform.pagination import Ordering, keyset_page, page_result
@@ -46,17 +46,9 @@ def notification_view(n: Notification) -> dict:
 class NotificationsEndpoints(NotifyBase):
     # -- notification.requested.v1 (identity, signing, portal; contracts through its "#" queue) ---
 
-    @subscribe("identity", "notification.requested.v1")
-    def on_identity_notification(self, event):
-        self._notification_requested(event)
-
-    @subscribe("signing", "notification.requested.v1")
-    def on_signing_notification(self, event):
-        self._notification_requested(event)
-
-    @subscribe("portal", "notification.requested.v1")
-    def on_portal_notification(self, event):
-        self._notification_requested(event)
+    on_identity_notification = subscribe_to("_notification_requested", "identity", "notification.requested.v1")
+    on_signing_notification = subscribe_to("_notification_requested", "signing", "notification.requested.v1")
+    on_portal_notification = subscribe_to("_notification_requested", "portal", "notification.requested.v1")
 
     def _notification_requested(self, event: dict):
         raw = event.get("data") or {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from paraph_platform.events import subscribe
+from paraph_platform.events import subscribe_to
 from paraph_platform.inbox import first_time
 
 from . import logic
@@ -19,30 +19,13 @@ log = logging.getLogger(__name__)
 class OwnerNotificationsEndpoints(NotifyBase):
     """The events an owner is told about (the channels come from their preferences)."""
 
-    @subscribe("portal", "quote.viewed.v1")
-    def on_quote_viewed(self, event):
-        self._owner_event(event)
-
-    @subscribe("portal", "quote.downloaded.v1")
-    def on_quote_downloaded(self, event):
-        self._owner_event(event)
-
-    @subscribe("portal", "quote.feedback_sent.v1")
-    def on_quote_feedback(self, event):
-        self._owner_event(event)
-
-    @subscribe("portal", "contract.shared.v1")
-    def on_contract_shared(self, event):
-        self._owner_event(event)
-
-    @subscribe("signing", "signature.completed.v1")
-    def on_signature_completed(self, event):
-        self._owner_event(event)
-
-    @subscribe("contracts", "customer.self_updated.v1")
-    def on_customer_self_updated(self, event):
-        """A portal client changed their or their company's details: the customer's owner is told."""
-        self._owner_event(event)
+    on_quote_viewed = subscribe_to("_owner_event", "portal", "quote.viewed.v1")
+    on_quote_downloaded = subscribe_to("_owner_event", "portal", "quote.downloaded.v1")
+    on_quote_feedback = subscribe_to("_owner_event", "portal", "quote.feedback_sent.v1")
+    on_contract_shared = subscribe_to("_owner_event", "portal", "contract.shared.v1")
+    on_signature_completed = subscribe_to("_owner_event", "signing", "signature.completed.v1")
+    # a portal client changed their or their company's details: the customer's owner is told
+    on_customer_self_updated = subscribe_to("_owner_event", "contracts", "customer.self_updated.v1")
 
     def _owner_event(self, event: dict):
         consumer = "notify.owner"

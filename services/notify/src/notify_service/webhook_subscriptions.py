@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from paraph_platform.actor import LICENSE_ADMIN, load_actor, require_role, system_actor
 from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso, make_event
-from paraph_platform.events import subscribe
+from paraph_platform.events import subscribe, subscribe_to
 from paraph_platform.inbox import first_time
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
@@ -63,13 +63,11 @@ class WebhookSubscriptionsEndpoints(NotifyBase):
 
     # -- webhooks: every public event of every producer --------------------------------------
 
-    @subscribe("identity", "#")
-    def on_identity_event(self, event):
-        self._fanout(event)
-
-    @subscribe("perimeter", "#")
-    def on_perimeter_event(self, event):
-        self._fanout(event)
+    on_identity_event = subscribe_to("_fanout", "identity", "#")
+    on_perimeter_event = subscribe_to("_fanout", "perimeter", "#")
+    on_signing_event = subscribe_to("_fanout", "signing", "#")
+    on_portal_event = subscribe_to("_fanout", "portal", "#")
+    on_notify_event = subscribe_to("_fanout", "notify", "#")
 
     @subscribe("contracts", "#")
     def on_contracts_event(self, event):
@@ -79,18 +77,6 @@ class WebhookSubscriptionsEndpoints(NotifyBase):
         if event["type"] == "notification.requested.v1":
             self._notification_requested(event)
             return
-        self._fanout(event)
-
-    @subscribe("signing", "#")
-    def on_signing_event(self, event):
-        self._fanout(event)
-
-    @subscribe("portal", "#")
-    def on_portal_event(self, event):
-        self._fanout(event)
-
-    @subscribe("notify", "#")
-    def on_notify_event(self, event):
         self._fanout(event)
 
     def _fanout(self, event: dict):

@@ -53,16 +53,21 @@ class SignerSignedV1(_SignerEvent):
     document_sha256 = fields.String(required=True)
 
 
-class SignerDeclinedV1(_SignerEvent):
+class _Declined(Schema):
+    """What a decline says, by a signer or an approver alike (the request ends; its owner is told)."""
     reason = fields.String(required=True)
     declined_at = fields.String(required=True)
     owner_id = fields.String(required=True)
 
 
-class ApproverDeclinedV1(_ApproverEvent):
-    reason = fields.String(required=True)
-    declined_at = fields.String(required=True)
-    owner_id = fields.String(required=True)
+# _Declined first: marshmallow lists the fields of the bases from the last in the MRO (_RequestEvent) to
+# the first, so the participant's fields come before the decline's
+class SignerDeclinedV1(_Declined, _SignerEvent):
+    pass
+
+
+class ApproverDeclinedV1(_Declined, _ApproverEvent):
+    pass
 
 
 class _Signer(Schema):
