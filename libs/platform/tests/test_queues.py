@@ -144,3 +144,31 @@ def test_a_service_stuck_redeclaring_its_queue_is_not_ready(monkeypatch, contain
         assert not ok and lines[0].startswith("ok   broker") and lines[1].startswith("FAIL ping"), lines
     finally:
         starting.kill()
+
+
+def test_a_subscribe_to_line_is_an_entrypoint_named_and_queued_after_its_attribute():
+    """``on_x = subscribe_to("_handle", ...)`` is what a ``def on_x`` decorated with ``@subscribe`` would be: its
+    queue carries the attribute's name (queue names must not change when a subscription is rewritten so)
+    and the event reaches the named handler."""
+    from paraph_platform.events import subscribe_to
+
+    class Relayed:
+        name = f"relayed_{uuid.uuid4().hex[:6]}"
+        on_created = subscribe_to("_handle", "relaysrc", "thing.created.v1")
+        on_deleted = subscribe_to("_handle", "relaysrc", "thing.deleted.v1", max_attempts=2)
+
+        def __init__(self):
+            self.handled = []
+
+        def _handle(self, event):
+            self.handled.append(event["type"])
+
+    names = [q.name for q in queue_migration.service_queues(Relayed.name, Relayed)]
+    for method, event_type in (("on_created", "thing.created.v1"), ("on_deleted", "thing.deleted.v1")):
+        assert f"evt-relaysrc-{event_type}--{Relayed.name}.{method}" in names, names
+    assert f"evt-relaysrc-thing.deleted.v1--{Relayed.name}.on_deleted.retry.1" in names
+    assert f"evt-relaysrc-thing.deleted.v1--{Relayed.name}.on_deleted.retry.2" not in names  # its own attempts
+    service = Relayed()
+    service.on_created({"type": "thing.created.v1"})
+    service.on_deleted({"type": "thing.deleted.v1"})
+    assert service.handled == ["thing.created.v1", "thing.deleted.v1"]

@@ -2,10 +2,7 @@
 services: webhooks (secret shown once, a test delivery to a real receiver, replay, disable / enable,
 delete), email templates (edit, preview, reset), the abandon delay, custom columns and flags, the
 notifications log — and every link of every email template landing on a working page."""
-import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,38 +12,9 @@ from tests.e2e.web.browsing import by_id, css, stale, text_of
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
 
-class Receiver:
-    """An integrator's endpoint on 127.0.0.1: records the POSTs it gets, answers 200."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.requests.append({"headers": dict(self.headers.items()), "body": json.loads(body)})
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/paraph"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.server.shutdown()
-
-
 def test_webhook_secret_once_test_delivery_replay_and_delete(web_system, staff, browser, sign_in, screenshot,
-                                                              receiver):
+                                                              webhook_receiver):
+    receiver = webhook_receiver  # an integrator's endpoint (paraph_platform.testing)
     w = web_system
     sign_in(browser, staff.email["admin"], next_path="/settings/webhooks")
     assert css(browser, "#settings-section .empty-state")

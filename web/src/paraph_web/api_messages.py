@@ -85,7 +85,7 @@ _MESSAGES = [
     (r"must be in the future", _l("Must be in the future.")),
     # a contract type's template that does not render (contracts_service.pdf.describe_template_error)
     (r"line (?P<line>\d+): '(?P<name>[^']+)' is undefined", _l("line %(line)s: “%(name)s” is undefined")),
-    # an embed origin of the e-signature settings (signing_service.schemas.normalize_origin)
+    # an embed origin of the e-signature settings (signing_service.schemas.license_settings.normalize_origin)
     (r"an exact origin such as https://app\.example\.com \(no wildcard\)",
      _l("One exact address such as https://app.example.com (no wildcard).")),
     (r"an origin such as https://app\.example\.com\[:port\].*",

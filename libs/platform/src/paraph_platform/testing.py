@@ -18,8 +18,11 @@ PostgreSQL comes from ``PARAPH_TEST_PG`` (default ``postgresql://postgres@127.0.
 """
 from __future__ import annotations
 
+import http.server
 import importlib
+import json
 import os
+import threading
 import time
 import uuid
 
@@ -536,6 +539,66 @@ def http_trap():
     finally:
         server.shutdown()
         server.server_close()
+
+
+class WebhookReceiver:
+    """An integrator's webhook endpoint on 127.0.0.1, real HTTP: records every POST (path, headers, raw body,
+    the status it answered, when) and answers from a script of status codes (``statuses``, then ``default``)."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.statuses: list[int] = []   # consumed first; then `default`
+        self.default = 200
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with receiver.lock:
+                    status = receiver.statuses.pop(0) if receiver.statuses else receiver.default
+                    receiver.requests.append({"path": self.path, "headers": {k: v for k, v in self.headers.items()},
+                                              "body": body, "status": status, "at": time.time()})
+                payload = json.dumps({"ok": status < 300}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/paraph"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def of_type(self, event_type):
+        return [r for r in self.requests if r["headers"].get("Paraph-Event-Type") == event_type]
+
+    def wait(self, predicate, timeout=20.0, message="webhook requests"):
+        deadline = time.time() + timeout
+        while True:
+            with self.lock:
+                snapshot = list(self.requests)
+            if predicate(snapshot):
+                return snapshot
+            if time.time() > deadline:
+                raise AssertionError(f"timed out waiting for {message}: {[(r['path'], r['status']) for r in snapshot]}")
+            time.sleep(0.05)
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook_receiver():
+    """A running :class:`WebhookReceiver` (``.url``), stopped afterwards."""
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.stop()
 
 
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")

@@ -33,11 +33,12 @@ from paraph_platform.errors import DeadlineExceeded, PlatformError, Unavailable
 from paraph_platform.idempotency import derive_key
 from paraph_platform.service import endpoint
 
-from . import schemas
 from .base import MANAGERS, SigningBase
 from .exceptions import Conflict, InvalidInput, NotFound
 from .logic import iso
 from .models import BulkSend
+from .schemas import PHONE, RequestIn
+from .schemas.bulk_sends import MAX_BULK_ROWS, BulkSendIn, BulkSendListIn
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def row_problem(row: dict, needs_customer: bool) -> tuple[str, str] | None:
         return "bad_email", f"{email} is not a valid email address."
     if row.get("phone"):
         try:
-            schemas.PHONE(row["phone"])
+            PHONE(row["phone"])
         except ValidationError:
             return "bad_phone", f"{row['phone']} is not a phone number."
     if row.get("locale") and row["locale"] not in ("fr", "en"):
@@ -121,9 +122,9 @@ def parse_rows(data: dict) -> tuple[list[dict], list[dict]]:
     raw = csv_rows(data["csv"]) if data.get("csv") is not None else data["recipients"]
     if not raw:
         raise InvalidInput("There is no recipient to send to.", {"fields": {"recipients": ["No row."]}})
-    if len(raw) > schemas.MAX_BULK_ROWS:
-        raise InvalidInput(f"{len(raw)} recipients: a bulk send goes to at most {schemas.MAX_BULK_ROWS}.",
-                           {"fields": {"recipients": [f"At most {schemas.MAX_BULK_ROWS} rows."]}})
+    if len(raw) > MAX_BULK_ROWS:
+        raise InvalidInput(f"{len(raw)} recipients: a bulk send goes to at most {MAX_BULK_ROWS}.",
+                           {"fields": {"recipients": [f"At most {MAX_BULK_ROWS} rows."]}})
     rows, errors = [], []
     for number, item in enumerate(raw, start=1):
         item = item if isinstance(item, dict) else {}
@@ -151,7 +152,7 @@ class BulkSendsEndpoints(SigningBase):
         """Store a bulk send (queued) and answer at once; the timer sends its rows."""
         raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.BulkSendIn().load(payload)
+        data = BulkSendIn().load(payload)
         if data["contract_type_id"] is not None:
             # 404 at once (unknown, another license's, outside the caller's perimeter) rather than every row
             # refused later by create_contract
@@ -201,7 +202,7 @@ class BulkSendsEndpoints(SigningBase):
     def list_bulk_sends(self, actor, payload=None):
         """The license's bulk sends (a user's own), newest first."""
         actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.BulkSendListIn().load(payload or {})
+        data = BulkSendListIn().load(payload or {})
         q = select(BulkSend).where(BulkSend.license_id == actor["license_id"])
         if actor["role"] not in MANAGERS:
             q = q.where(BulkSend.created_by == actor["user_id"])
@@ -244,9 +245,9 @@ class BulkSendsEndpoints(SigningBase):
             contract = self.contracts.create_contract(raw_actor, {
                 "contract_type_id": job.contract_type_id, "customer_id": recipient["customer_id"],
                 "title": job.template["title"]})
-            data = schemas.RequestIn().load({**options, "contract_id": contract["id"], "signers": [signer]})
+            data = RequestIn().load({**options, "contract_id": contract["id"], "signers": [signer]})
             return {"request_id": self._request_on_contract(raw_actor, actor, data)["id"]}
-        data = schemas.RequestIn().load({**options, "contract_id": job.id, "signers": [signer]})
+        data = RequestIn().load({**options, "contract_id": job.id, "signers": [signer]})
         source = self._document_source(raw_actor, actor, job.document_filename, job.template["title"])
         created = self._open_request(raw_actor, actor, data, source, job.document_filename, job.document)
         return {"request_id": created["id"]}

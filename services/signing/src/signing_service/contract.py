@@ -4,7 +4,9 @@ from marshmallow import Schema, fields
 
 from paraph_platform.contract import ListOf, Rpc
 
+# the signature request's schemas, and the other aggregates' by the module named like the aggregate
 from . import schemas
+from .schemas import bulk_sends, embedded_signing, license_settings, offline_signatures, participants
 
 
 class _Person(Schema):
@@ -174,22 +176,22 @@ RPC = {
     "create_document_request": Rpc(schemas.DocumentRequestIn, schemas.RequestOut, args=("actor",),
                                    description="a request on an uploaded PDF (or DOCX), or on several (an "
                                                "envelope), without a contract"),
-    "create_bulk_send": Rpc(schemas.BulkSendIn, schemas.BulkSendOut, args=("actor",),
+    "create_bulk_send": Rpc(bulk_sends.BulkSendIn, bulk_sends.BulkSendOut, args=("actor",),
                             description="stored and answered at once (queued); a timer sends the rows"),
-    "get_bulk_send": Rpc(result=schemas.BulkSendOut, args=("actor", "bulk_send_id")),
-    "list_bulk_sends": Rpc(schemas.BulkSendListIn, schemas.BulkSendList, args=("actor",)),
-    "cancel_bulk_send": Rpc(result=schemas.BulkSendOut, args=("actor", "bulk_send_id"),
+    "get_bulk_send": Rpc(result=bulk_sends.BulkSendOut, args=("actor", "bulk_send_id")),
+    "list_bulk_sends": Rpc(bulk_sends.BulkSendListIn, bulk_sends.BulkSendList, args=("actor",)),
+    "cancel_bulk_send": Rpc(result=bulk_sends.BulkSendOut, args=("actor", "bulk_send_id"),
                             description="the rows not started are not sent; 409 once completed"),
-    "send_bulk_row": Rpc(result=schemas.BulkRowOut, args=("actor", "bulk_send_id", "row"),
+    "send_bulk_row": Rpc(result=bulk_sends.BulkRowOut, args=("actor", "bulk_send_id", "row"),
                          description="internal: one row's request, under a key derived from the job and the row"),
     "get_request": Rpc(result=schemas.RequestOut, args=("actor", "request_id"),
                        description="with audit_trail, chain and evidence"),
     "list_requests": Rpc(schemas.ListIn, schemas.RequestPage, args=("actor",)),
     "cancel_request": Rpc(schemas.CancelIn, schemas.RequestOut, args=("actor", "request_id")),
     "remind": Rpc(schemas.RemindIn, schemas.ReminderOut, args=("actor", "request_id")),
-    "tasks_for": Rpc(result=ListOf(schemas.TaskOut), args=("actor",), description="list of my pending tasks"),
-    "task_otp": Rpc(schemas.OtpIn, schemas.OtpSentOut, args=("actor", "participant_id")),
-    "act": Rpc(schemas.ActIn, schemas.ActedOut, args=("actor", "participant_id"),
+    "tasks_for": Rpc(result=ListOf(participants.TaskOut), args=("actor",), description="list of my pending tasks"),
+    "task_otp": Rpc(participants.OtpIn, participants.OtpSentOut, args=("actor", "participant_id")),
+    "act": Rpc(participants.ActIn, participants.ActedOut, args=("actor", "participant_id"),
                description="approve | sign (otp required; 412 + code sent without one) | decline (reason)"),
     "request_for_contract": Rpc(result=schemas.RequestOut, args=("license_id", "contract_id"), nullable=True,
                                 description="latest request of a contract (or null), participants with sign_path"),
@@ -201,15 +203,16 @@ RPC = {
     "verify_chain": Rpc(args=("license_id", "request_id"), description="{valid, entries, head, errors}"),
     "public_ca_file": Rpc(result=schemas.FileOut, args=("name",),
                           description="the development CA's ca.pem or ca.crl (404 without a development CA)"),
-    "offline_package": Rpc(schemas.PackageIn, schemas.OfflinePackageOut, args=("actor", "request_id")),
-    "offline_sync": Rpc(schemas.OfflineSyncIn, schemas.OfflineSyncOut, args=("actor",)),
-    "public_info": Rpc(result=schemas.LinkOut, args=("token",)),
-    "public_document": Rpc(result=schemas.SigningPageDocumentOut, args=("token", "client")),
+    "offline_package": Rpc(offline_signatures.PackageIn, offline_signatures.OfflinePackageOut,
+                           args=("actor", "request_id")),
+    "offline_sync": Rpc(offline_signatures.OfflineSyncIn, offline_signatures.OfflineSyncOut, args=("actor",)),
+    "public_info": Rpc(result=participants.LinkOut, args=("token",)),
+    "public_document": Rpc(result=participants.SigningPageDocumentOut, args=("token", "client")),
     "public_signed_pdf": Rpc(result=schemas.FileOut, args=("token",)),
-    "public_request_otp": Rpc(schemas.OtpIn, schemas.OtpSentOut, args=("token",)),
-    "public_sign": Rpc(schemas.SignIn, schemas.ActedOut, args=("token",)),
-    "public_approve": Rpc(schemas.SignIn, schemas.ActedOut, args=("token",)),
-    "public_decline": Rpc(schemas.DeclineIn, schemas.ActedOut, args=("token",)),
+    "public_request_otp": Rpc(participants.OtpIn, participants.OtpSentOut, args=("token",)),
+    "public_sign": Rpc(participants.SignIn, participants.ActedOut, args=("token",)),
+    "public_approve": Rpc(participants.SignIn, participants.ActedOut, args=("token",)),
+    "public_decline": Rpc(participants.DeclineIn, participants.ActedOut, args=("token",)),
     "public_upload_attachment": Rpc(schemas.AttachmentUploadIn, schemas.SignerAttachmentOut,
                                     args=("token", "attachment_id"),
                                     description="PNG, JPEG or PDF up to 10 MB; replaces the previous upload "
@@ -218,10 +221,11 @@ RPC = {
     "run_maintenance": Rpc(args=("actor", "now")),
     "reassign_participant": Rpc(schemas.ReassignIn, schemas.RequestOut, args=("actor", "request_id", "participant_id"),
                                 description="before they acted (409 after); their link stops working"),
-    "get_settings": Rpc(result=schemas.SettingsOut, args=("actor",)),
-    "update_settings": Rpc(schemas.SettingsIn, schemas.SettingsOut, args=("actor",),
+    "get_settings": Rpc(result=license_settings.SettingsOut, args=("actor",)),
+    "update_settings": Rpc(license_settings.SettingsIn, license_settings.SettingsOut, args=("actor",),
                            description="license admins; only the fields sent change"),
-    "create_embed_url": Rpc(schemas.EmbedIn, schemas.EmbedOut, args=("actor", "request_id", "participant_id"),
+    "create_embed_url": Rpc(embedded_signing.EmbedIn, embedded_signing.EmbedOut,
+                            args=("actor", "request_id", "participant_id"),
                             description="one-use, short-lived URL of the participant's signing page, framed on "
                                         "origin"),
     "open_embed": Rpc(args=("token", "client"),

@@ -16,13 +16,15 @@ from sqlalchemy import delete, or_, select, update
 from paraph_platform.db import utcnow
 from paraph_platform.service import endpoint
 
-from . import logic, schemas
+from . import logic
 from .base import SigningBase, _aware
 from .exceptions import Conflict, Gone, InvalidInput, NotFound
 from .license_settings import embed_origins
 from .logic import iso
 from .models import ACTIVE_STATUSES, EmbedToken, Participant
 from .participants import EMBED_SESSION
+from .schemas.embedded_signing import EmbedIn
+from .schemas.license_settings import normalize_origin
 
 # how long a dead embed URL stays known (answering 410 "expired" rather than 404) before it is deleted
 EMBED_TOKEN_KEPT = timedelta(days=7)
@@ -48,7 +50,7 @@ class EmbeddedSigningEndpoints(SigningBase):
         """A one-use URL opening ``participant_id``'s signing page in a frame on ``origin``."""
         actor, by, data = self._staff_in_charge(
             actor, request_id, "Only the requester, the document's owner or a manager can embed this request's "
-                               "signing page.", schemas.EmbedIn(), payload)
+                               "signing page.", EmbedIn(), payload)
         now = utcnow()
 
         def work(s):
@@ -129,6 +131,6 @@ def _on(url: str, origins: list[str]) -> bool:
     """Is ``url`` on one of ``origins``?"""
     parts = urlsplit(url)
     try:
-        return schemas.normalize_origin(f"{parts.scheme}://{parts.netloc}") in origins
+        return normalize_origin(f"{parts.scheme}://{parts.netloc}") in origins
     except ValueError:  # credentials in the URL, a bad port...
         return False

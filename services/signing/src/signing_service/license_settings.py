@@ -9,11 +9,11 @@ from paraph_platform.actor import LICENSE_ADMIN, STAFF_ROLES, load_actor, requir
 from paraph_platform.db import utcnow
 from paraph_platform.service import endpoint
 
-from . import schemas
 from .base import SigningBase
 from .exceptions import Conflict
 from .logic import iso
 from .models import LicenseSettings
+from .schemas.license_settings import SettingsIn
 
 
 def settings_of(s, license_id: str) -> LicenseSettings | None:
@@ -49,7 +49,7 @@ class LicenseSettingsEndpoints(SigningBase):
     def update_settings(self, actor, payload=None):
         """Change the fields sent (license admins)."""
         actor = require_role(load_actor(actor), LICENSE_ADMIN)
-        data = schemas.SettingsIn().load(payload or {})
+        data = SettingsIn().load(payload or {})
         if "embed_origins" in data:
             data["embed_origins"] = list(dict.fromkeys(data["embed_origins"]))  # same origin twice: once
         try:

@@ -16,11 +16,12 @@ from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
 from paraph_platform.db import utcnow
 from paraph_platform.service import endpoint
 
-from . import logic, schemas
+from . import logic
 from .base import REASSIGNED, SigningBase, _aware
 from .exceptions import InvalidInput, NotFound
 from .logic import iso
 from .models import OfflineSyncItem, Participant, SignatureRequest
+from .schemas.offline_signatures import OfflineItem, OfflineSyncIn, PackageIn
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class OfflineSignaturesEndpoints(SigningBase):
         the participants and the consent wording."""
         actor, by, p = self._staff_in_charge(
             actor, request_id, "Only the request's requester, the contract owner or a manager may collect "
-                               "signatures offline.", schemas.PackageIn(), params)
+                               "signatures offline.", PackageIn(), params)
         now = utcnow()
 
         def work(s):
@@ -63,7 +64,7 @@ class OfflineSignaturesEndpoints(SigningBase):
     def _sync_one(self, actor: dict, operator: dict, raw: dict, batch_device: str, access: dict) -> dict:
         client_id = raw.get("client_id") if isinstance(raw, dict) and isinstance(raw.get("client_id"), str) else None
         try:
-            item = schemas.OfflineItem().load(raw if isinstance(raw, dict) else {})
+            item = OfflineItem().load(raw if isinstance(raw, dict) else {})
             image = logic.decode_signature_image(item["signature_image"])
             if image:
                 logic.check_png(image)
@@ -188,7 +189,7 @@ class OfflineSignaturesEndpoints(SigningBase):
         the same client id always gets the same answer and never signs twice."""
         raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.OfflineSyncIn().load(payload if isinstance(payload, dict) else {})
+        data = OfflineSyncIn().load(payload if isinstance(payload, dict) else {})
         # who operated the device: the authenticated caller (gateway-verified token), never the payload
         operator = {"user_id": actor["user_id"], "email": actor.get("email"),
                     "name": raw_actor.get("name") or actor.get("email") or actor["user_id"]}

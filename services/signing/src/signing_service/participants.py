@@ -12,7 +12,7 @@ from paraph_platform.actor import CLIENT, load_actor
 from paraph_platform.db import new_id, utcnow
 from paraph_platform.service import endpoint
 
-from . import logic, schemas
+from . import logic
 from .base import REASSIGNED, SigningBase, _Deferred, _aware, _file
 from .exceptions import Conflict, Gone, InvalidInput, NotFound, PreconditionFailed, TooManyRequests
 from .fields import field_view
@@ -20,6 +20,7 @@ from .signer_attachments import attachment_view
 from .license_settings import embed_origins
 from .logic import iso
 from .models import EmbedToken, OtpChallenge, Participant, SignatureRequest
+from .schemas.participants import ActIn, ClientInfo, DeclineIn, OtpIn, SignIn
 
 # how long the page opened by an embedded signing URL may act with that URL's token
 EMBED_SESSION = timedelta(hours=1)
@@ -123,8 +124,8 @@ class ParticipantsEndpoints(SigningBase):
 
     def _act(self, participant_id: str, action: str, payload: dict, *, mode: str, client: dict,
              session_actor: dict | None = None) -> dict:
-        data = schemas.SignIn().load(payload)
-        client = schemas.ClientInfo().load({k: client.get(k) for k in ("ip", "user_agent")} if client else {})
+        data = SignIn().load(payload)
+        client = ClientInfo().load({k: client.get(k) for k in ("ip", "user_agent")} if client else {})
         if client.get("user_agent"):
             client["user_agent"] = client["user_agent"][:512]
         image = logic.decode_signature_image(data["signature_image"]) if action == "sign" else None
@@ -264,7 +265,7 @@ class ParticipantsEndpoints(SigningBase):
 
     @endpoint(write=True)
     def public_request_otp(self, token, payload=None, client=None):
-        data = schemas.OtpIn().load(payload or {})
+        data = OtpIn().load(payload or {})
         now = utcnow()
 
         def work(s):
@@ -289,7 +290,7 @@ class ParticipantsEndpoints(SigningBase):
 
     @endpoint(write=True)
     def public_decline(self, token, payload=None, client=None):
-        declined = schemas.DeclineIn().load(payload or {})  # a link's decline must say why (a task's may not)
+        declined = DeclineIn().load(payload or {})  # a link's decline must say why (a task's may not)
         return self._act(self._token_participant(token), "decline", declined, mode="link", client=client or {})
 
     # -- collaborators' tasks (portal) --------------------------------------------------------------------------
@@ -341,7 +342,7 @@ class ParticipantsEndpoints(SigningBase):
     def task_otp(self, actor, participant_id, payload=None):
         """Send the one-time code of one of my tasks."""
         actor = load_actor(actor)
-        data = schemas.OtpIn().load(payload or {})
+        data = OtpIn().load(payload or {})
         now = utcnow()
 
         def work(s):
@@ -359,7 +360,7 @@ class ParticipantsEndpoints(SigningBase):
         actor = load_actor(actor)
         if not isinstance(payload, dict):
             raise InvalidInput("The payload must be an object.")
-        data = schemas.ActIn().load(payload)
+        data = ActIn().load(payload)
         with self.db.session() as s:
             p = self._my_participant(s, actor, participant_id)
         if data["action"] == "sign" and not data["otp"]:

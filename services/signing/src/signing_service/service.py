@@ -13,8 +13,9 @@ else), signer_attachments.py (files signers are asked to upload),
 uploaded_documents.py (requests on an uploaded PDF, without a contract), bulk_sends.py (one document
 sent to many recipients, worked through by a timer) and flow.py (turn order, expiry date, CC copies; the reminder cadence is in reminders.py); base.py
 holds what they share (unit of
-work, row lock, visibility, audit chain, turn order). Pure rules are in logic.py, payload schemas in
-schemas.py, tables in models.py.
+work, row lock, visibility, audit chain, turn order). Pure rules are in logic.py, payload schemas in the
+schemas package (schemas/__init__.py: the signature request's; a module per other aggregate), tables in
+models.py.
 """
 from __future__ import annotations
 

@@ -1,9 +1,17 @@
-"""marshmallow schemas of the signing RPC payloads (inputs refuse unknown fields) and results."""
+"""marshmallow schemas of the signing RPC payloads (inputs refuse unknown fields) and results.
+
+This package's own module holds what every schema builds on (the ID, SHA256 and PHONE validators, _In: an
+input refusing unknown fields) and the signature request's schemas: creating one (participants, fields,
+documents, CC, requested attachments), listing, cancelling, reminding, reassigning, verifying a document,
+and the request as answered. The other aggregates' schemas are in a module of the same name as the
+aggregate's: participants.py (tasks, the signing link's page, one-time codes, approving, signing,
+declining), offline_signatures.py, license_settings.py (and the embed origin), embedded_signing.py and
+bulk_sends.py. They import from this module, never the reverse, so import the one you need
+(``from .schemas.bulk_sends import BulkSendIn``).
+"""
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -233,48 +241,6 @@ class ReassignIn(_In):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
-class ClientInfo(_In):
-    ip = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-    user_agent = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=512))
-
-
-class SignIn(_In):
-    """What a participant sends to approve, sign or decline (public link or portal)."""
-    otp = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=12),
-                        metadata={"description": "one-time code"})
-    consent = fields.Boolean(load_default=False, metadata={"description": "the signer ticked the consent text"})
-    consent_sha256 = fields.String(load_default=None, allow_none=True, validate=SHA256,
-                                   metadata={"description": "SHA-256 of the consent text shown"})
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
-    # a cap on the text; the PNG's own limit (logic.MAX_SIGNATURE_IMAGE_BYTES) is checked once decoded
-    signature_image = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=420_000),
-                                    metadata={"description": "drawn signature: PNG as base64 or data: URL"})
-    typed_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    time_zone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
-                              metadata={"description": "IANA zone of the signer's device (dates shown in it)"})
-    # last: the name shadows the marshmallow module in the class body
-    fields = fields.Dict(keys=fields.String(validate=ID), values=fields.Raw(allow_none=True), load_default=dict,
-                         validate=validate.Length(max=200),
-                         metadata={"description": "{field id: value}: text: a string (max 500); checkbox: true/false; "
-                                                  "initials: {typed} or {image: PNG data: URL}; signature fields take "
-                                                  "signature_image or typed_name"})
-
-
-class DeclineIn(_In):
-    """Why a participant declines through their signing link (required there)."""
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-
-
-class ActIn(SignIn):
-    action = fields.String(required=True, validate=validate.OneOf(["approve", "sign", "decline"]))
-    ip = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-    user_agent = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=512))
-
-
-class OtpIn(_In):
-    channel = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["email", "sms"]))
-
-
 class CancelIn(_In):
     reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
@@ -297,37 +263,6 @@ class ListIn(_In, PageParams):
 class VerifyIn(_In):
     content_base64 = fields.String(required=True)
     filename = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255))
-
-
-class PackageIn(_In):
-    device_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=128))
-
-
-class Geolocation(_In):
-    latitude = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
-    longitude = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
-    accuracy_m = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0, max=1e6))
-
-
-class OfflineItem(_In):
-    client_id = fields.String(required=True, validate=validate.Length(min=1, max=128),
-                              metadata={"description": "generated by the device; the idempotency key of the item"})
-    request_id = fields.String(required=True, validate=ID)
-    participant_id = fields.String(required=True, validate=ID)
-    document_sha256 = fields.String(required=True, validate=SHA256,
-                                    metadata={"description": "SHA-256 of the document the device showed"})
-    signed_at = fields.AwareDateTime(required=True, metadata={"description": "device clock"})
-    consent = fields.Boolean(required=True)
-    consent_sha256 = fields.String(load_default=None, allow_none=True, validate=SHA256)
-    signature_image = fields.String(load_default=None, allow_none=True)
-    typed_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    device_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=128))
-    geolocation = fields.Nested(Geolocation, load_default=None, allow_none=True)
-
-
-class OfflineSyncIn(_In):
-    device_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    items = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, max=100))
 
 
 # -- results (documentation of the contract) ---------------------------------------------------------
@@ -449,54 +384,9 @@ class FileOut(Schema):
     content_base64 = fields.String(required=True)
 
 
-class SigningPageDocumentOut(FileOut):
-    """The document a signing link's page shows, and who may frame it."""
-    embed_origins = fields.List(fields.String(), required=True, metadata={
-        "description": "the license's embed origins, besides the signing page itself (frame-ancestors)"})
-
-
-class TaskOut(Schema):
-    participant_id = fields.String(required=True)
-    role = fields.String(required=True)
-    order = fields.Integer(required=True)
-    action = fields.String(required=True, metadata={"enum": ["approve", "sign"]})
-    request_id = fields.String(required=True)
-    contract_id = fields.String(required=True, allow_none=True)
-    contract_kind = fields.String(required=True, metadata={"enum": list(REQUEST_KINDS)})
-    contract_number = fields.String(required=True)
-    contract_title = fields.String(required=True)
-    requested_by = fields.String(required=True, metadata={"description": "the sender's name"})
-    message = fields.String(required=True, metadata={"description": "the sender's message"})
-    sign_path = fields.String(required=True)
-    consent_text = fields.String(required=True)
-    consent_sha256 = fields.String(required=True)
-    asked_at = fields.String(required=True, allow_none=True)
-    document_sha256 = fields.String(required=True)
-    document_filename = fields.String(required=True)
-    otp_required = fields.Boolean(required=True, metadata={"description": "a one-time code is needed to sign"})
-    expires_at = fields.String(required=True)
-
-
 class ReminderOut(Schema):
     reminded = fields.Integer(required=True, metadata={"description": "how many were reminded now"})
     participant_ids = fields.List(fields.String(), required=True)
-
-
-class OtpSentOut(Schema):
-    sent = fields.Boolean(required=True)
-    channel = fields.String(required=True, metadata={"enum": ["email", "sms"]})
-    destination = fields.String(required=True, metadata={"description": "masked email address or phone number"})
-    expires_at = fields.String(required=True)
-    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
-
-
-class ActedOut(Schema):
-    participant = fields.Nested(ParticipantOut, required=True, metadata={"description": "the participant after "
-                                                                                        "acting"})
-    request_id = fields.String(required=True)
-    request_status = fields.String(required=True)
-    stage = fields.String(required=True)
-    document_sha256 = fields.String(required=True)
 
 
 class VerificationOut(Schema):
@@ -521,228 +411,3 @@ class VerificationOut(Schema):
         "description": "field, signer, intact, valid, trusted, coverage, covers_whole_file, pades_level, "
                        "timestamp{present, time, intact, valid, trusted}, document_timestamp{...}, ..."})
     problems = fields.List(fields.String(), required=True)
-
-
-class PageSizeOut(Schema):
-    """A page's size as displayed (a page turned by /Rotate 90 or 270 has its width and height swapped)."""
-    width = fields.Float(required=True, metadata={"description": "points"})
-    height = fields.Float(required=True, metadata={"description": "points"})
-
-
-class LinkOut(Schema):
-    """What a signing link's page shows."""
-    participant = fields.Dict(required=True, metadata={"description": "id, name, email_masked, role, status, order, "
-                                                                      "acted_at"})
-    request = fields.Dict(required=True, metadata={"description": "id, status, stage, kind, number, title, message, "
-                                                                  "sender_name, license_name, expires_at, "
-                                                                  "completed_at, locale"})
-    document = fields.Dict(required=True, metadata={"description": "filename, sha256, size"})
-    consent_text = fields.String(required=True)
-    consent_sha256 = fields.String(required=True)
-    action = fields.String(required=True, metadata={"enum": ["approve", "sign"]})
-    can_act = fields.Boolean(required=True)
-    your_turn = fields.Boolean(required=True)
-    otp = fields.Dict(required=True, metadata={"description": "channel, destination, sms_available, required"})
-    signed_pdf_available = fields.Boolean(required=True)
-    pages = fields.List(fields.Nested(PageSizeOut), required=True, metadata={"description": "size of each page"})
-    documents = fields.List(fields.Nested(EnvelopeDocumentOut), required=True,
-                            metadata={"description": "an envelope's documents, combined into the document"})
-    attachments = fields.List(fields.Nested(SignerAttachmentOut), required=True,
-                              metadata={"description": "the files you are asked to upload"})
-    # last: the name shadows the marshmallow module in the class body
-    fields = fields.List(fields.Nested(FieldOut), required=True, metadata={"description": "your own fields"})
-
-
-class OfflinePackageOut(Schema):
-    request_id = fields.String(required=True)
-    issued_at = fields.String(required=True)
-    expires_at = fields.String(required=True)
-    contract = fields.Dict(required=True, metadata={"description": "id, kind, number, title"})
-    document = fields.Dict(required=True, metadata={"description": "filename, sha256, size, content_type, "
-                                                                    "content_base64"})
-    participants = fields.List(fields.Dict(), required=True, metadata={"description": "id, role, order, name, "
-                                                                                       "email_masked, status"})
-    consent = fields.Dict(required=True, metadata={"description": "by role (signer, approver): text, sha256"})
-    locale = fields.String(required=True, allow_none=True)
-
-
-class OfflineSyncOut(Schema):
-    device_id = fields.String(required=True)
-    received_at = fields.String(required=True)
-    summary = fields.Dict(required=True, metadata={"description": "how many items got each status: accepted, "
-                                                                  "conflict, rejected, error"})
-    items = fields.List(fields.Dict(), required=True, metadata={
-        "description": "in the order sent: client_id, status (accepted, conflict, rejected, or error: sync it "
-                       "again), code, detail, retryable"})
-
-
-# -- signing settings of a license, embedded signing ------------------------------------------------------
-
-_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
-                   r"|\[[0-9a-f:.]+\])$")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def normalize_origin(value: str) -> str:
-    """``scheme://host[:port]`` as a browser serialises an origin (lower case, no default port), or
-    ValueError: the value goes into a Content-Security-Policy header and a postMessage target, so it is
-    one exact origin (no path, credentials, wildcard or separator)."""
-    if not isinstance(value, str) or len(value) > 300 or "*" in value:
-        raise ValueError("an exact origin such as https://app.example.com (no wildcard)")
-    try:
-        parts = urlsplit(value.strip())
-        port = parts.port
-    except ValueError:
-        raise ValueError("an origin such as https://app.example.com[:port]") from None
-    scheme, host = parts.scheme.lower(), (parts.hostname or "")
-    if scheme not in _DEFAULT_PORTS:
-        raise ValueError("the scheme must be https or http")
-    if parts.username is not None or parts.password is not None or parts.query or parts.fragment \
-            or parts.path not in ("", "/"):
-        raise ValueError("an origin only: scheme://host[:port], without path, query or credentials")
-    if ":" in host:
-        host = f"[{host}]"
-    if not _HOST.match(host):
-        raise ValueError("not a valid host name")
-    return f"{scheme}://{host}" + (f":{port}" if port not in (None, _DEFAULT_PORTS[scheme]) else "")
-
-
-class Origin(fields.String):
-    """A web origin, normalised by :func:`normalize_origin`."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return normalize_origin(super()._deserialize(value, attr, data, **kwargs))
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-
-
-class SettingsIn(_In):
-    """Only the fields sent change; null puts a reminder field back to the service's default."""
-    embed_origins = fields.List(Origin(validate=validate.Length(max=300)), validate=validate.Length(max=20),
-                                metadata={"description": "origins (https://host[:port]) allowed to frame the "
-                                                         "signing page (embedded signing); [] refuses framing"})
-    reminder_every_days = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=60),
-                                         metadata={"description": "remind whoever's turn it is every N days"})
-    reminder_max = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=20),
-                                  metadata={"description": "at most N reminders per participant (0: none)"})
-
-
-class SettingsOut(Schema):
-    embed_origins = fields.List(fields.String(), required=True)
-    reminder_every_days = fields.Integer(required=True, allow_none=True)
-    reminder_max = fields.Integer(required=True, allow_none=True)
-    defaults = fields.Dict(required=True, metadata={"description": "what null means: reminder_every_days, "
-                                                                  "reminder_max"})
-    updated_at = fields.String(required=True, allow_none=True)
-
-
-class EmbedIn(_In):
-    origin = Origin(required=True, validate=validate.Length(max=300),
-                    metadata={"description": "the page that frames the signing page: one of the license's "
-                                             "embed_origins"})
-    return_url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"}, require_tld=False,
-                            validate=validate.Length(max=2000),
-                            metadata={"description": "where the frame goes once the participant acted (on one of "
-                                                     "the license's embed_origins)"})
-
-
-class EmbedOut(Schema):
-    url = fields.String(required=True, metadata={"description": "opens the signing page once, in a frame on origin"})
-    expires_at = fields.String(required=True)
-
-
-# -- bulk send ---------------------------------------------------------------------------------------------
-
-MAX_BULK_ROWS = 1000  # recipients of one bulk send (documented in the API; more is a 422)
-MAX_BULK_CSV_CHARS = 2 * 1024 * 1024
-
-
-class RecipientIn(_In):
-    """A bulk send's row; its problems (a bad email, no name) do not refuse the job: the row is reported as
-    failed (bulk_sends.row_problem)."""
-    name = fields.String(metadata={"description": "the signer's name"})
-    email = fields.String(metadata={"description": "where the signing link goes"})
-    phone = fields.String(allow_none=True, metadata={"description": "a bad one is reported as the row's error"})
-    locale = fields.String(allow_none=True, metadata={"description": "fr or en (default: the job's)"})
-    customer_id = fields.String(validate=ID, metadata={"description": "with a contract type: whose contract"})
-
-
-class BulkSendIn(RequestIn):
-    """One document (or one contract type) sent to many recipients, each getting a request of their own:
-    the options of a request, the recipients as a JSON list or as CSV text (header: name, email, optional
-    phone, locale and, with a contract type, customer_id; `,` or `;` separated)."""
-    class Meta:
-        exclude = ("contract_id", "signers", "send_invitations", "documents")
-
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300),
-                          metadata={"description": "the document's title, or each contract's"})
-    document = fields.Nested(DocumentIn, load_default=None, allow_none=True,
-                             metadata={"description": "the PDF sent to every recipient"})
-    contract_type_id = fields.String(load_default=None, allow_none=True, validate=ID,
-                                     metadata={"description": "instead of a document: each row's customer_id gets a "
-                                                              "contract of this type, sent to the row's recipient "
-                                                              "for signature"})
-    recipients = fields.List(fields.Nested(RecipientIn), load_default=None, allow_none=True,
-                             validate=validate.Length(max=MAX_BULK_ROWS),
-                             metadata={"description": f"at most {MAX_BULK_ROWS} rows"})
-    csv = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_BULK_CSV_CHARS),
-                        metadata={"description": f"instead of recipients: CSV text, a header line naming the columns "
-                                                 f"name, email (phone, locale, customer_id optional), `,` or `;` "
-                                                 f"separated; at most {MAX_BULK_ROWS} rows"})
-
-    @validates_schema
-    def _one_source(self, data, **_):
-        if (data.get("document") is None) == (data.get("contract_type_id") is None):
-            raise ValidationError("give a document or a contract_type_id (one of them)", "document")
-        if (data.get("recipients") is None) == (data.get("csv") is None):
-            raise ValidationError("give recipients or csv (one of them)", "recipients")
-
-
-class BulkRowOut(Schema):
-    request_id = fields.String(required=True)
-
-
-class BulkSendError(Schema):
-    row = fields.Integer(required=True, metadata={"description": "1-based (the CSV's header not counted)"})
-    email = fields.String(required=True, allow_none=True)
-    reason = fields.String(required=True, metadata={
-        "enum": ["missing_name", "name_too_long", "missing_email", "bad_email", "bad_phone", "bad_locale",
-                 "missing_customer", "refused"],
-        "description": "refused: the row was valid but its request was not created (message says why)"})
-    message = fields.String(required=True)
-
-
-class BulkSendCreated(Schema):
-    row = fields.Integer(required=True)
-    email = fields.String(required=True)
-    request_id = fields.String(required=True)
-
-
-class BulkSendOut(Schema):
-    id = fields.String(required=True)
-    status = fields.String(required=True, metadata={"enum": ["queued", "running", "completed", "cancelled"]})
-    kind = fields.String(required=True, metadata={"enum": ["document", "contract_type"]})
-    title = fields.String(required=True, allow_none=True)
-    contract_type_id = fields.String(required=True, allow_none=True)
-    document_filename = fields.String(required=True, allow_none=True)
-    total = fields.Integer(required=True, metadata={"description": "rows"})
-    created = fields.Integer(required=True, metadata={"description": "requests created so far"})
-    failed = fields.Integer(required=True, metadata={"description": "rows refused so far"})
-    errors = fields.List(fields.Nested(BulkSendError), required=True)
-    request_ids = fields.List(fields.String(), required=True, metadata={"description": "in the rows' order"})
-    requests = fields.List(fields.Nested(BulkSendCreated), required=True,
-                           metadata={"description": "the requests created, with their rows and recipients"})
-    created_by = fields.String(required=True)
-    created_at = fields.String(required=True)
-    updated_at = fields.String(required=True)
-    finished_at = fields.String(required=True, allow_none=True)
-
-
-class BulkSendListIn(_In):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100),
-                           metadata={"description": "default 50"})
-
-
-class BulkSendList(Schema):
-    items = fields.List(fields.Nested(BulkSendOut), required=True, metadata={"description": "newest first"})
