@@ -22,6 +22,10 @@ from paraph_platform import testing
 ROOT = Path(__file__).resolve().parents[2]
 SVC_PATH = Path(__file__).resolve().parent / "svc"
 RABBITMQ_BIN = Path(os.environ.get("RABBITMQ_BIN", "/usr/lib/rabbitmq/bin"))
+# to look into a private node's side of a drill: its log level (``info`` shows quorum queues' leader
+# elections), and a folder its logs are copied to before its scratch directory goes
+RABBIT_LOG_LEVEL = os.environ.get("PARAPH_DRILL_RABBIT_LOG_LEVEL", "warning")
+RABBIT_LOG_COPY = os.environ.get("PARAPH_DRILL_RABBIT_LOGS")
 
 
 def free_port() -> int:
@@ -101,7 +105,7 @@ class PrivateRabbit:
                 f"cluster_formation.classic_config.nodes.{i} = {node}\n" for i, node in enumerate(cluster.names, 1))
         (self.dir / "rabbitmq.conf").write_text(
             f"listeners.tcp.default = 127.0.0.1:{self.port}\nloopback_users = none\n"
-            "log.console = false\nlog.file.level = warning\n" + peers)
+            f"log.console = false\nlog.file.level = {RABBIT_LOG_LEVEL}\n" + peers)
         (self.dir / "enabled_plugins").write_text("[].\n")
         (self.dir / "rabbitmq-env.conf").write_text("")
         self.env = {
@@ -244,6 +248,10 @@ class PrivateCluster:
                     node.kill9() if node.pid() and tcp_open(node.port) else None
                 except Exception:  # noqa: BLE001 - best effort, the directory goes anyway
                     pass
+            if RABBIT_LOG_COPY:
+                for node in self.nodes:
+                    shutil.copytree(node.dir / "log", Path(RABBIT_LOG_COPY) / self.dir.name / node.node,
+                                    dirs_exist_ok=True)
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
 

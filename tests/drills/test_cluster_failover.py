@@ -157,7 +157,10 @@ def test_cluster_loses_nodes_under_writes_without_losing_or_duplicating_any(clus
 
         def mark():
             faults[name] = time.monotonic()
-        notes[name] = eventlet.spawn(fault, mark).wait()
+            at[name] = time.strftime("%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d} UTC"
+        at = {}
+        # the wall clock of the fault, to find it in the services' and nodes' logs
+        notes[name] = f"{eventlet.spawn(fault, mark).wait()} at {at.get(name, '?')}"
         writer.wait()
         eventlet.sleep(max(0.0, faults[name] + SETTLE - time.monotonic()))
         settled[name] = _settled(cluster)
