@@ -56,3 +56,69 @@ def test_an_error_the_service_answers_keeps_the_client(container_factory, rabbit
         assert list(pool._idle.queue) == [client]
     finally:
         pool.close()
+
+
+@pytest.mark.parametrize("refusal", ["nacked", "connection lost"])
+def test_a_service_call_the_broker_refuses_to_take_is_a_503_not_a_500(monkeypatch, refusal):
+    """A service calling another (``Rpc``) while the request queue elects a new leader gets its publish nacked
+    (seen in tests/drills/test_cluster_failover.py after a kill -9 of the leader): the caller answers 503, which
+    its own caller retries with its key, as the gateway's pool does; it was an unhandled error, a 500."""
+    from types import SimpleNamespace
+
+    from amqp.exceptions import MessageNacked
+    from kombu.exceptions import EncodeError, OperationalError
+
+    from paraph_platform import rpc
+
+    raised = {"nacked": MessageNacked(), "connection lost": OperationalError("Connection reset by peer")}[refusal]
+
+    class RefusingProxy:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __getattr__(self, method):
+            def call_async(*args, **kwargs):
+                raise self.error
+            return SimpleNamespace(call_async=call_async)
+
+    RefusingProxy.error = raised
+    monkeypatch.setattr(rpc, "ServiceProxy", RefusingProxy)
+    monkeypatch.setattr(rpc, "SEND_AGAIN_AFTER", 0.01)
+    worker_ctx = SimpleNamespace(data={})
+    call = rpc._DeadlineMethod(worker_ctx, "perimeter", "inherit", reply_listener=None, timeout=5.0, options={})
+    with pytest.raises(Unavailable, match="could not send the call to perimeter.inherit"):  # refused twice
+        call("actor", "customer", "c1")
+    assert worker_ctx.data == {}  # the deadline it set for the call is taken off again
+    RefusingProxy.error = EncodeError("cannot serialise")  # a bug of ours stays a 500
+    with pytest.raises(EncodeError):
+        call("actor", "customer", "c1")
+
+
+def test_a_service_call_the_broker_refused_once_is_sent_again_and_answered(monkeypatch):
+    """The first publish nacked (the queue's leader just died), the second taken: the call is answered."""
+    from types import SimpleNamespace
+
+    from amqp.exceptions import MessageNacked
+
+    from paraph_platform import rpc
+
+    sent = []
+
+    class NackOnceProxy:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __getattr__(self, method):
+            def call_async(*args, **kwargs):
+                sent.append(args)
+                if len(sent) == 1:
+                    raise MessageNacked()
+                return SimpleNamespace(result=lambda: {"inherited": ["p1"]})
+            return SimpleNamespace(call_async=call_async)
+
+    monkeypatch.setattr(rpc, "ServiceProxy", NackOnceProxy)
+    monkeypatch.setattr(rpc, "SEND_AGAIN_AFTER", 0.01)
+    call = rpc._DeadlineMethod(SimpleNamespace(data={}), "perimeter", "inherit", reply_listener=None, timeout=5.0,
+                               options={})
+    assert call("actor", "customer", "c1") == {"inherited": ["p1"]}
+    assert sent == [("actor", "customer", "c1")] * 2

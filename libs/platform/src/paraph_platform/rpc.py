@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 DEADLINE_KEY = "deadline"
 MIN_TIMEOUT = 0.05
+SEND_AGAIN_AFTER = 0.3  # a call the broker did not take: a quorum queue's new leader takes 0.2-0.4 s here
 # what a lost, unreachable or refusing broker raises, depending on where the call was (connecting,
 # declaring the reply queue on a node that lost it: NotFound, publishing with kombu's retries exhausted or
 # nacked, a channel closed by the broker, waiting for the reply on a dead socket): every one of them is a
@@ -89,21 +90,42 @@ class _DeadlineMethod:
             data[IDEMPOTENCY_KEY] = nested_key
         proxy = ServiceProxy(self.worker_ctx, self.service_name, self.reply_listener,
                              expiration=budget, **self.options)
+        deadline = time.time() + budget
         try:
-            reply = getattr(proxy, self.method_name).call_async(*args, **kwargs)
-        except UnknownService as exc:
-            raise Unavailable(f"service {self.service_name} is not running") from exc
+            reply = self._send(proxy, args, kwargs)
         finally:
             if not inherited:
                 data.pop(DEADLINE_KEY, None)
             if nested_key:
                 data[IDEMPOTENCY_KEY] = own_key
         try:
-            with eventlet.Timeout(budget):
+            with eventlet.Timeout(max(MIN_TIMEOUT, deadline - time.time())):  # what sending left of it
                 return reply.result()
         except eventlet.Timeout:
             raise DeadlineExceeded(
                 f"{self.service_name}.{self.method_name} did not answer within {budget:.2f}s") from None
+
+    def _send(self, proxy, args, kwargs):
+        """Publish the call; sent once more, after a pause, if the broker did not take it (a publish nacked
+        while the request queue elects a new leader or its node shuts down, a connection lost while
+        publishing: kombu retries a lost connection only). Sending it again is safe: the callee's writes
+        are idempotent on the key this call carries, and a reply to the first attempt is ignored. Refused
+        twice: a 503 the caller retries with its own key, as the gateway's pool answers, never a 500."""
+        for attempt in (1, 2):
+            try:
+                return getattr(proxy, self.method_name).call_async(*args, **kwargs)
+            except UnknownService as exc:
+                raise Unavailable(f"service {self.service_name} is not running") from exc
+            except (EncodeError, DecodeError):
+                raise  # arguments that cannot be serialised are a bug (a 500), not the broker's fault
+            except BROKER_ERRORS as exc:
+                pause = SEND_AGAIN_AFTER
+                if attempt == 2 or remaining(self.worker_ctx.data, self.timeout) < pause + MIN_TIMEOUT:
+                    raise Unavailable(f"could not send the call to {self.service_name}.{self.method_name}: "
+                                      f"{type(exc).__name__}: {exc}") from exc
+                log.warning("the broker did not take a call to %s.%s (%s: %s); sending it again in %.1fs",
+                            self.service_name, self.method_name, type(exc).__name__, exc, pause)
+                eventlet.sleep(pause)
 
 
 class _DeadlineServiceProxy:
