@@ -33,6 +33,7 @@ import os
 import re
 import time
 from collections import Counter
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 import eventlet
@@ -162,7 +163,7 @@ def test_cluster_loses_nodes_under_writes_without_losing_or_duplicating_any(clus
 
         def mark():
             faults[name] = time.monotonic()
-            at[name] = time.strftime("%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d} UTC"
+            at[name] = datetime.now(timezone.utc).strftime("%H:%M:%S.%f")[:-3] + " UTC"
         at = {}
         # the wall clock of the fault, to find it in the services' and nodes' logs
         notes[name] = f"{eventlet.spawn(fault, mark).wait()} at {at.get(name, '?')}"

@@ -155,13 +155,13 @@ def test_a_subscribe_to_line_is_an_entrypoint_named_and_queued_after_its_attribu
     class Relayed:
         name = f"relayed_{uuid.uuid4().hex[:6]}"
         on_created = subscribe_to("_handle", "relaysrc", "thing.created.v1")
-        on_deleted = subscribe_to("_handle", "relaysrc", "thing.deleted.v1", max_attempts=2)
+        on_deleted = subscribe_to("_handle", "relaysrc", "thing.deleted.v1", "gone", max_attempts=2)
 
         def __init__(self):
             self.handled = []
 
-        def _handle(self, event):
-            self.handled.append(event["type"])
+        def _handle(self, event, *how):
+            self.handled.append((event["type"], *how))
 
     names = [q.name for q in queue_migration.service_queues(Relayed.name, Relayed)]
     for method, event_type in (("on_created", "thing.created.v1"), ("on_deleted", "thing.deleted.v1")):
@@ -171,4 +171,4 @@ def test_a_subscribe_to_line_is_an_entrypoint_named_and_queued_after_its_attribu
     service = Relayed()
     service.on_created({"type": "thing.created.v1"})
     service.on_deleted({"type": "thing.deleted.v1"})
-    assert service.handled == ["thing.created.v1", "thing.deleted.v1"]
+    assert service.handled == [("thing.created.v1",), ("thing.deleted.v1", "gone")]  # with its handler's args

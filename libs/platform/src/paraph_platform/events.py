@@ -121,14 +121,15 @@ class ReliableEventHandler(EventHandler):
 subscribe = ReliableEventHandler.decorator
 
 
-def subscribe_to(handler: str, source_service: str, event_type: str, **kwargs):
-    """A ``@subscribe`` entrypoint that hands the event to ``self.<handler>(event)``, for a service where
-    several subscriptions share one handler: each is then one line, ``on_x = subscribe_to("_handle", ...)``.
+def subscribe_to(handler: str, source_service: str, event_type: str, *handler_args, **kwargs):
+    """A ``@subscribe`` entrypoint that hands the event to ``self.<handler>(event, *handler_args)``, for a
+    service where several subscriptions share one handler: each is then one line,
+    ``on_x = subscribe_to("_handle", "portal", "quote.viewed.v1")``; ``kwargs`` go to ``@subscribe``.
 
     The class attribute's name is the entrypoint's method name, and with it the queue's
     (``evt-<source>-<type>--<service>.<attribute>``), as with a ``def`` of that name.
     """
     @subscribe(source_service, event_type, **kwargs)
     def entrypoint(self, event):
-        return getattr(self, handler)(event)
+        return getattr(self, handler)(event, *handler_args)
     return entrypoint

@@ -119,13 +119,12 @@ class _DeadlineMethod:
             except (EncodeError, DecodeError):
                 raise  # arguments that cannot be serialised are a bug (a 500), not the broker's fault
             except BROKER_ERRORS as exc:
-                pause = SEND_AGAIN_AFTER
-                if attempt == 2 or remaining(self.worker_ctx.data, self.timeout) < pause + MIN_TIMEOUT:
+                if attempt == 2 or remaining(self.worker_ctx.data, self.timeout) < SEND_AGAIN_AFTER + MIN_TIMEOUT:
                     raise Unavailable(f"could not send the call to {self.service_name}.{self.method_name}: "
                                       f"{type(exc).__name__}: {exc}") from exc
                 log.warning("the broker did not take a call to %s.%s (%s: %s); sending it again in %.1fs",
-                            self.service_name, self.method_name, type(exc).__name__, exc, pause)
-                eventlet.sleep(pause)
+                            self.service_name, self.method_name, type(exc).__name__, exc, SEND_AGAIN_AFTER)
+                eventlet.sleep(SEND_AGAIN_AFTER)
 
 
 class _DeadlineServiceProxy:

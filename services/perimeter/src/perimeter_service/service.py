@@ -20,7 +20,7 @@ from paraph_platform.actor import FRONT_USER_MANAGER, LICENSE_ADMIN, STAFF_ROLES
 from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
-from paraph_platform.events import subscribe
+from paraph_platform.events import subscribe_to
 from paraph_platform.inbox import first_time
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.rpc import Rpc
@@ -53,15 +53,6 @@ def perimeter_view(p: Perimeter, counts: dict | None = None) -> dict:
     if counts is not None:
         view["counts"] = {t: counts.get((p.id, t), 0) for t in SUBJECT_TYPES}
     return view
-
-
-def _subject_created(source: str, event_type: str, subject_type: str, id_field: str):
-    """The handler of another service's event announcing a new subject (its id in ``data[id_field]``): the
-    subject is registered in the event's license (PerimeterService._register_created)."""
-    @subscribe(source, event_type)
-    def handle(self, event):
-        self._register_created(event, subject_type, id_field)
-    return handle
 
 
 class PerimeterService(PlatformService, idempotency_model=IdempotencyKey, outbox_model=Outbox):
@@ -427,6 +418,8 @@ class PerimeterService(PlatformService, idempotency_model=IdempotencyKey, outbox
     # -- subjects registered from their owning services' events -----------------------------------
 
     def _register_created(self, event, subject_type: str, id_field: str):
+        """Another service's event announcing a new subject (its id in ``data[id_field]``): the subject is
+        registered in the event's license."""
         subject_id, license_id = event["data"][id_field], event["license_id"]
         if not license_id:
             log.warning("%s with no license_id: %s not registered", event["type"], subject_id)
@@ -443,14 +436,16 @@ class PerimeterService(PlatformService, idempotency_model=IdempotencyKey, outbox
     # Joining a license (activation, invitation, ERP collaborator, reactivation, portal access) sends an
     # invitation: the person becomes a subject of that license. A portal client granted access without an
     # email is vouched for by identity when first named.
-    on_user_invited = _subject_created("identity", "user.invited.v1", "user", "user_id")
-    on_user_activated = _subject_created("identity", "user.activated.v1", "user", "user_id")
+    # each: the handler, the event, then the subject type and the field of the event's data holding its id
+    on_user_invited = subscribe_to("_register_created", "identity", "user.invited.v1", "user", "user_id")
+    on_user_activated = subscribe_to("_register_created", "identity", "user.activated.v1", "user", "user_id")
     # an integration's service account acts as a user of its license: its perimeters limit what its API keys see
-    on_service_account_created = _subject_created("identity", "service_account.created.v1", "user",
-                                                  "service_account_id")
-    on_customer_created = _subject_created("contracts", "customer.created.v1", "customer", "customer_id")
-    on_contract_type_created = _subject_created("contracts", "contract_type.created.v1", "contract_type",
-                                                "contract_type_id")
+    on_service_account_created = subscribe_to("_register_created", "identity", "service_account.created.v1",
+                                              "user", "service_account_id")
+    on_customer_created = subscribe_to("_register_created", "contracts", "customer.created.v1",
+                                       "customer", "customer_id")
+    on_contract_type_created = subscribe_to("_register_created", "contracts", "contract_type.created.v1",
+                                            "contract_type", "contract_type_id")
 
     # -- decisions -------------------------------------------------------------------------------
 
