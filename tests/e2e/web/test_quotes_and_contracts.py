@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, ok
+from tests.e2e.web.browsing import by_id, ok, text_of
 
 pytestmark = pytest.mark.integration
 
@@ -193,7 +193,7 @@ def test_contract_page_sections_history_and_actions(web_system, staff, documents
     assert "Statut modifié" in by_id(browser, "history-list").text
     screenshot(browser, "quote-accepted")
     by_id(browser, "convert-order").click()
-    w.wait(lambda: by_id(browser, "page-title").text.startswith("Commande"), message="the order")
+    w.wait(lambda: text_of(browser, "page-title").startswith("Commande"), message="the order")
     assert by_id(browser, "contract-customer").text == "Boulangerie Martin"
 
     # signed electronically (the signing service's event): the banner names the signer, the date and time,
