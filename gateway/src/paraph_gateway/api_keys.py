@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from paraph_platform.errors import Forbidden
 
-from .rpc import pool
+from .rpc import identity_lookup
 
 HEADER = "X-Api-Key"
 # The area (paraph_platform.api_keys.AREAS) of each OpenAPI tag: a key needs ``<area>:read`` on GET/HEAD and ``<area>:write`` (which implies
@@ -52,4 +52,4 @@ def actor(key: str, client_ip: str | None) -> dict:
     """The service account a key stands for, asked to identity on every request: a revoked or expired key,
     or a disabled account, is refused from its next request, and the key's IP allow-list is checked
     against the caller's address."""
-    return pool().call("identity", "api_key_actor", key, client_ip)
+    return identity_lookup("api_key_actor", key, client_ip)

@@ -24,7 +24,7 @@ import jwt
 from paraph_platform.actor import SYSTEM
 from paraph_platform.errors import Forbidden, Unauthorized
 
-from .rpc import per_worker, pool, worker_key
+from .rpc import identity_lookup, per_worker, worker_key
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class Jwks:
             with self._lock:
                 if self._may_refetch():
                     self._fetched_at = time.monotonic()
-                    self._fetched = self._parse(pool().call("identity", "jwks"))
+                    self._fetched = self._parse(identity_lookup("jwks"))
             key = self._fetched.get(kid)
         return key
 
@@ -89,7 +89,7 @@ class AccessStates:
             if state is not None:
                 return state
         generation = self._generation
-        state = pool().call("identity", "access_state", license_id, user_id)
+        state = identity_lookup("access_state", license_id, user_id)
         with self._lock:
             if self.listening and generation == self._generation:
                 if len(self._states) >= MAX_CACHED_STATES:

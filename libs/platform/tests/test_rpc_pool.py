@@ -122,3 +122,43 @@ def test_a_service_call_the_broker_refused_once_is_sent_again_and_answered(monke
                                options={})
     assert call("actor", "customer", "c1") == {"inherited": ["p1"]}
     assert sent == [("actor", "customer", "c1")] * 2
+
+
+def test_a_read_answered_late_is_sent_once_more_and_the_first_answer_to_come_is_used(container_factory,
+                                                                                    rabbit_config):
+    """A read whose request or reply went with a broker node (the failover drill's ``identity.access_state``)
+    is sent again after ``resend_after``, on another client, instead of failing at its deadline (a 504). Here
+    the first request is held up, as a lost one would be: the second answers within the same deadline."""
+    import time
+
+    import eventlet
+
+    from paraph_platform.service import endpoint
+
+    uri = rabbit_config["AMQP_URI"]
+    name = f"pool_{uuid.uuid4().hex[:6]}"
+    received = []
+
+    def lookup(self, who):
+        received.append(who)
+        if len(received) == 1:
+            eventlet.sleep(3)  # the first request's answer comes after the caller's deadline
+        return {"who": who, "request": len(received)}
+
+    service = type("PoolService", (PlatformService,), {"name": name, "lookup": endpoint(lookup)})
+    container_factory(service, {"AMQP_URI": uri, "serializer": "json", "max_workers": 4}).start()
+    pool = RpcClientPool({"AMQP_URI": uri}, size=2, timeout=2)
+    try:
+        started = time.monotonic()
+        assert pool.call(name, "lookup", "u1", resend_after=0.5) == {"who": "u1", "request": 2}
+        assert time.monotonic() - started < 1.5
+        assert received == ["u1", "u1"]
+        # the client that waited in vain is dropped (the late answer would land on its reply queue)
+        assert len(pool._idle.queue) == 1
+        # without resend_after the same hold-up is the deadline's 504
+        received.clear()
+        from paraph_platform.errors import DeadlineExceeded
+        with pytest.raises(DeadlineExceeded):
+            pool.call(name, "lookup", "u2")
+    finally:
+        pool.close()

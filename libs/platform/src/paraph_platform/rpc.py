@@ -182,12 +182,15 @@ class _Client(StandaloneProxyBase):
         it with a RuntimeError): such a client is dropped instead of being used."""
         return self._reply_listener.queue_consumer.connection.connected is not False
 
-    def call(self, service, method, args, kwargs, context, timeout):
+    def call(self, service, method, args, kwargs, context, timeout, wait: float | None = None):
+        """The call's answer, waited for until the deadline (``timeout`` is also the request's TTL), or for
+        ``wait`` seconds at most when given."""
         self._worker_ctx.data = dict(context)
         proxy = ServiceProxy(self._worker_ctx, service, self._reply_listener, expiration=timeout)
         reply = getattr(proxy, method).call_async(*args, **kwargs)
         # the wait gets what is left of the deadline once published (publishing may have retried a reconnect)
-        self._reply_listener.queue_consumer.timeout = max(MIN_TIMEOUT, remaining(context, timeout))
+        left = remaining(context, timeout)
+        self._reply_listener.queue_consumer.timeout = max(MIN_TIMEOUT, left if wait is None else min(wait, left))
         return reply.result()
 
     def consumers(self, service: str) -> int | None:
@@ -202,6 +205,10 @@ class _Client(StandaloneProxyBase):
                 channel.close()
         except Exception:  # noqa: BLE001 - only refines an error already being raised
             return None
+
+
+class _Late(Exception):
+    """A call's answer did not come within the wait it was given (not its deadline)."""
 
 
 class RpcClientPool:
@@ -254,10 +261,24 @@ class RpcClientPool:
         self._idle.put(client)
 
     def call(self, service: str, method: str, *args, context: dict | None = None,
-             timeout: float | None = None, **kwargs):
+             timeout: float | None = None, resend_after: float | None = None, **kwargs):
+        """``service.method(*args, **kwargs)`` within the deadline (the context's, else ``timeout``).
+
+        ``resend_after`` is for reads only (running one twice must change nothing): a call not answered
+        within it is sent once more, on another client, with what is left of the deadline. A request or its
+        reply lost with a broker node (the drill saw a reply its service could not publish) is otherwise
+        only noticed at the deadline, a 504 seconds after the node came back."""
         timeout = float(timeout or self.timeout)
         context = dict(context or {})
         context.setdefault(DEADLINE_KEY, time.time() + timeout)
+        if resend_after is not None and remaining(context, timeout) > resend_after + MIN_TIMEOUT:
+            try:
+                return self._call(service, method, args, kwargs, context, timeout, wait=resend_after)
+            except _Late:
+                log.warning("%s.%s did not answer within %.1fs; sent once more", service, method, resend_after)
+        return self._call(service, method, args, kwargs, context, timeout)
+
+    def _call(self, service, method, args, kwargs, context, timeout, wait=None):
         budget = remaining(context, timeout)
         if budget < MIN_TIMEOUT:
             raise DeadlineExceeded("deadline already passed")
@@ -267,13 +288,15 @@ class RpcClientPool:
         healthy = True
         try:
             client = self._acquire()
-            return client.call(service, method, args, kwargs, context, budget)
+            return client.call(service, method, args, kwargs, context, budget, wait)
         except RpcTimeout:
             healthy = False  # a late reply may still arrive on this reply queue
             if client.consumers(service) == 0:
                 # nobody consumes the request queue (the service is starting, or reconnecting after a broker
                 # outage): the service is unavailable, not slow
                 raise Unavailable(f"service {service} is not consuming its requests") from None
+            if wait is not None:
+                raise _Late() from None
             raise DeadlineExceeded(f"{service}.{method} did not answer within {budget:.1f}s") from None
         except UnknownService:
             raise Unavailable(f"service {service} is not running") from None
