@@ -135,7 +135,7 @@ def test_cluster_loses_nodes_under_writes_without_losing_or_duplicating_any(clus
 
     def write(i: int, phase: str):
         call = SimpleNamespace(i=i, key=f"cluster-drill-{i}", name=f"Client grappe {i}", phase=phase,
-                               t0=time.monotonic(), status=None, id=None, code=None)
+                               t0=time.monotonic(), status=None, id=None, code=None, detail=None)
         r = s.post("/api/v1/customers", json={"name": call.name}, token=token,
                    headers={"Idempotency-Key": call.key})
         call.t1, call.status = time.monotonic(), r.status_code
@@ -143,7 +143,8 @@ def test_cluster_loses_nodes_under_writes_without_losing_or_duplicating_any(clus
         if r.status_code == 201:
             call.id = body.get("id")
         else:
-            call.code = body.get("code") or body.get("detail")
+            call.code = body.get("code")
+            call.detail = body.get("detail")
         calls.append(call)
 
     def writes(first: int, count: int, phase: str):
@@ -258,7 +259,7 @@ def test_cluster_loses_nodes_under_writes_without_losing_or_duplicating_any(clus
     acknowledged = [c for c in calls if c.status == 201]
     missing = [c.key for c in acknowledged if stored.get(c.name) != c.id]
     duplicates = [name for name, n in Counter(names).items() if n > 1]
-    not_503 = [(c.key, c.status, c.code) for c in failed if c.status != 503]
+    not_503 = [(c.key, c.status, c.code, c.detail) for c in failed if c.status != 503]
     late_failures = [(c.key, c.phase, round(c.t1 - faults[c.phase], 2)) for c in failed
                      if not 0 <= c.t1 - faults[c.phase] <= FAIL_WITHIN]
     wrong_retry = [key for key, cid in retried.items()

@@ -17,16 +17,18 @@ from __future__ import annotations
 import copy
 import logging
 import queue
+import socket
 import threading
 import time
 
 import eventlet
 from amqp.exceptions import AMQPError, MessageNacked
+from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import DecodeError, EncodeError, KombuError
 from nameko.amqp.publish import UndeliverableMessage
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from nameko.rpc import RpcProxy, ServiceProxy
-from nameko.standalone.rpc import StandaloneProxyBase
+from nameko.standalone.rpc import PollingQueueConsumer, SingleThreadedReplyListener, StandaloneProxyBase
 
 from . import queues  # noqa: F401 - reply queues non-durable, work queues of AMQP_QUEUE_TYPE
 from .errors import DeadlineExceeded, PlatformError, Unavailable
@@ -163,11 +165,53 @@ class Rpc(RpcProxy):
                                      self.timeout, self.options)
 
 
+class _ReplyQueueLost(Exception):
+    """The client's connection dropped while it waited for a reply; its reply queue is declared again."""
+
+    def __init__(self, connection_error: Exception):
+        super().__init__(str(connection_error))
+        self.connection_error = connection_error
+
+
+class _ReplyConsumer(PollingQueueConsumer):
+    """nameko's standalone reply consumer, except that after a connection lost while waiting it does not
+    just wait on: its reply queue is non-durable, so a reply published before the queue was declared again
+    (on another node, after a node's stop) was dropped, and the call waited for it until its deadline (a
+    504 ten seconds after the fault, in the failover drill). It reconnects, declares the queue again and
+    tells the caller (:class:`_ReplyQueueLost`), which sends the call again."""
+
+    def get_message(self, correlation_id):
+        try:
+            while correlation_id not in self.replies:
+                self.consumer.connection.drain_events(timeout=self.timeout)
+        except socket.timeout:
+            # the client is dropped after a timeout (a late reply may still come): no new consumer here
+            self.provider._reply_events.pop(correlation_id).send_exception(RpcTimeout(self.timeout))
+            return
+        except (IOError, AmqpConnectionError) as exc:
+            # the old connection is dropped without a goodbye, its consumer with it (cancelling that would wait
+            # for an answer a node shutting down may never send), and a new one made: if it cannot be, that
+            # raises (the caller's 503)
+            self.consumer = None
+            self.connection.collect()
+            self._setup_consumer()
+            self.provider._reply_events.pop(correlation_id).send_exception(_ReplyQueueLost(exc))
+            return
+        body, message = self.replies.pop(correlation_id)
+        self.provider.handle_message(body, message)
+
+
+class _ReplyListener(SingleThreadedReplyListener):
+    def __init__(self, timeout=None):
+        super().__init__(timeout=timeout)
+        self.queue_consumer = _ReplyConsumer(timeout=timeout)
+
+
 class _Client(StandaloneProxyBase):
     """One standalone proxy: a connection and an exclusive reply queue."""
 
     def __init__(self, config, timeout):
-        super().__init__(config, timeout=timeout)
+        super().__init__(config, timeout=timeout, reply_listener_cls=_ReplyListener)
         self.timeout = timeout
         self.started = False
 
@@ -184,13 +228,34 @@ class _Client(StandaloneProxyBase):
 
     def call(self, service, method, args, kwargs, context, timeout, wait: float | None = None):
         """The call's answer, waited for until the deadline (``timeout`` is also the request's TTL), or for
-        ``wait`` seconds at most when given."""
+        ``wait`` seconds at most when given.
+
+        A call whose reply queue was lost while it waited is sent once more on the queue declared again: its
+        reply may have been dropped. That is safe as a redelivery is: a write carries its idempotency key, and
+        the service answers the second delivery with the first one's result."""
+        started = time.monotonic()
+        for attempt in (1, 2):
+            try:
+                return self._send_and_wait(service, method, args, kwargs, context, timeout, wait, started)
+            except _ReplyQueueLost as lost:
+                if attempt == 2 or remaining(context, timeout) < MIN_TIMEOUT:
+                    raise lost.connection_error from None  # a broker error: the pool's 503, the client dropped
+                log.warning("the connection was lost while waiting for %s.%s (%s); sent once more",
+                            service, method, lost)
+
+    def _send_and_wait(self, service, method, args, kwargs, context, timeout, wait, started):
         self._worker_ctx.data = dict(context)
-        proxy = ServiceProxy(self._worker_ctx, service, self._reply_listener, expiration=timeout)
+        # the request's TTL: what is left of the deadline (never below the broker's zero: a negative one is
+        # refused with a channel error)
+        expiration = max(MIN_TIMEOUT, remaining(context, timeout))
+        proxy = ServiceProxy(self._worker_ctx, service, self._reply_listener, expiration=expiration)
         reply = getattr(proxy, method).call_async(*args, **kwargs)
-        # the wait gets what is left of the deadline once published (publishing may have retried a reconnect)
+        # the wait gets what is left of the deadline once published (publishing may have retried a
+        # reconnect), and of ``wait``
         left = remaining(context, timeout)
-        self._reply_listener.queue_consumer.timeout = max(MIN_TIMEOUT, left if wait is None else min(wait, left))
+        if wait is not None:
+            left = min(left, wait - (time.monotonic() - started))
+        self._reply_listener.queue_consumer.timeout = max(MIN_TIMEOUT, left)
         return reply.result()
 
     def consumers(self, service: str) -> int | None:
