@@ -44,15 +44,17 @@ def per_worker(registry: dict, build):
     return made
 
 
+# these reads answer in milliseconds: 1.5 s without an answer means lost far more often than slow, and
+# leaves most of the 10 s deadline for the second send
+IDENTITY_LOOKUP_RESEND_AFTER = 1.5
+
+
 def identity_lookup(method: str, *args):
     """A read the gateway makes of identity to authenticate a request (its keys, a member's access state, an
     API key's account): every authenticated request makes one unless cached, so one lost with a broker node
     would otherwise fail the request at its deadline (a 504 after 10 s); not answered within
     ``IDENTITY_LOOKUP_RESEND_AFTER`` seconds, it is sent once more (running it twice changes nothing)."""
     return pool().call("identity", method, *args, resend_after=IDENTITY_LOOKUP_RESEND_AFTER)
-
-
-IDENTITY_LOOKUP_RESEND_AFTER = 1.5  # these reads answer in milliseconds; a loaded CI machine's p99 is under 1 s
 
 
 def pool() -> RpcClientPool:

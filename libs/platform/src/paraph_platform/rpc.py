@@ -331,8 +331,8 @@ class RpcClientPool:
 
         ``resend_after`` is for reads only (running one twice must change nothing): a call not answered
         within it is sent once more, on another client, with what is left of the deadline. A request or its
-        reply lost with a broker node (the drill saw a reply its service could not publish) is otherwise
-        only noticed at the deadline, a 504 seconds after the node came back."""
+        reply lost with a broker node (the failover drill saw an ``identity.access_state`` never answered) is
+        otherwise only noticed at the deadline, a 504 seconds after the node came back."""
         timeout = float(timeout or self.timeout)
         context = dict(context or {})
         context.setdefault(DEADLINE_KEY, time.time() + timeout)
