@@ -210,6 +210,9 @@ def test_contract_page_sections_history_and_actions(web_system, staff, documents
     browser.get(f"{w.url}/contracts/{yearly['id']}")
     banner = by_id(browser, "signature-banner").text
     assert "Accepté" in banner and "Mireille Couture" in banner and "23 nov. 2026, 10:00:00 UTC" in banner
+    # why the status changed, in the reader's language (the service records a code, not only English words)
+    assert browser.find_element("css selector", '#history-list [data-reason="signed_electronically"]').text == \
+        "signé électroniquement"
     assert by_id(browser, "signed-pdf").get_attribute("href").endswith(f"/contracts/{yearly['id']}/signed.pdf")
     assert by_id(browser, "proof-pdf").get_attribute("href").endswith(f"/contracts/{yearly['id']}/proof.pdf")
     screenshot(browser, "quote-signed")

@@ -234,12 +234,18 @@ class ContractsBase:
         c.updated_at = utcnow()
         c.version += 1
 
-    def _status_event(self, s, c: Contract, before: str, actor_id: str, reason=None):
-        self._history(s, c, actor_id, "status_changed", from_status=before, to_status=c.status, reason=reason)
+    def _status_event(self, s, c: Contract, before: str, actor_id: str, reason=None, *, reason_code=None,
+                      **reason_params):
+        """Record a status change: ``reason`` a person's own words, or ``reason_code`` (logic.STATUS_REASONS)
+        and its parameters when the system made the change."""
+        if reason_code is not None:
+            reason = logic.STATUS_REASONS[reason_code].format(**reason_params)
+        self._history(s, c, actor_id, "status_changed", from_status=before, to_status=c.status, reason=reason,
+                      reason_code=reason_code, reason_params=reason_params or None)
         self.outbox.add(s, "contract.status_changed.v1", {
             "contract_id": c.id, "kind": c.kind, "number": c.number, "customer_id": c.customer_id,
-            "owner_id": c.owner_id, "from_status": before, "to_status": c.status, "reason": reason},
-            subject=c.id, license_id=c.license_id)
+            "owner_id": c.owner_id, "from_status": before, "to_status": c.status, "reason": reason,
+            "reason_code": reason_code}, subject=c.id, license_id=c.license_id)
 
     def _settings(self, s, license_id) -> LicenseSettings | None:
         row = s.get(LicenseSettings, license_id)

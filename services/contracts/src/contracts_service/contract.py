@@ -4,7 +4,7 @@ from marshmallow import Schema, fields
 from paraph_platform.contract import ListOf, MapOf, Rpc
 from paraph_platform.pagination import PageResult
 
-from . import schemas
+from . import logic, schemas
 
 
 class CustomerEventV1(Schema):
@@ -58,7 +58,10 @@ class ContractSentV1(ContractEventV1):
 class ContractStatusChangedV1(ContractEventV1):
     from_status = fields.String(required=True)
     to_status = fields.String(required=True)
-    reason = fields.String(required=True, allow_none=True)
+    reason = fields.String(required=True, allow_none=True, metadata={
+        "description": "why, in English: a person's own words, or the wording of reason_code"})
+    reason_code = fields.String(load_default=None, allow_none=True, metadata={
+        "enum": [*logic.STATUS_REASONS, None], "description": "set when the system made the change"})
 
 
 class ContractAbandonedV1(ContractEventV1):
@@ -545,7 +548,9 @@ class HistoryEntry(Schema):
     at = fields.String(required=True)
     actor_id = fields.String(required=True)
     action = fields.String(required=True)
-    details = fields.Dict(required=True, allow_none=True)
+    details = fields.Dict(required=True, allow_none=True, metadata={
+        "description": "status_changed: from_status, to_status, reason; reason_code and reason_params when the "
+                       "system made the change (see contract.status_changed.v1)"})
 
 
 class AbandonResult(Schema):

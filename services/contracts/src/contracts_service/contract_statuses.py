@@ -132,7 +132,7 @@ class ContractStatusesEndpoints(ContractsBase):
                             before = c.status
                             c.status, c.closed_at = "abandoned", now
                             self._touch(c)
-                            self._status_event(s, c, before, "system", f"not signed within {delay} days")
+                            self._status_event(s, c, before, "system", reason_code="not_signed_in_time", delay_days=delay)
                             self._abandoned_event(s, c, delay)
                         done += len(rows)
                     if len(rows) < batch:

@@ -267,7 +267,7 @@ class ContractsEndpoints(ContractsBase):
             if content_keys & set(changed) and c.status == "sent":
                 before = c.status
                 c.status = "draft"
-                self._status_event(s, c, before, actor["user_id"], "edited after sending")
+                self._status_event(s, c, before, actor["user_id"], reason_code="edited_after_sending")
             self._touch(c)
             self._history(s, c, actor["user_id"], "updated", fields=changed)
             s.flush()

@@ -219,5 +219,5 @@ class ErpImportEndpoints(CustomersEndpoints, ContractsEndpoints, EquipmentEndpoi
         self._touch(k)
         self._history(s, k, actor_id, "imported", fields=changed + ["lines"] * lines_changed)
         if "status" in changed:
-            self._status_event(s, k, before["status"], actor_id, "ERP import")
+            self._status_event(s, k, before["status"], actor_id, reason_code="erp_import")
         return True

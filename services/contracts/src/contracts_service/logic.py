@@ -44,6 +44,18 @@ UNSIGNED = ("draft", "sent")  # auto-abandon applies to these (contracts and quo
 EDITABLE = ("draft", "sent", "refused")  # content can change (sent -> back to draft on edit)
 SIGNED_STATUS = {"contract": "signed", "quote": "accepted"}
 
+# Why the system (not a person) changed a status: a code that the web app and integrators read, and its English
+# wording (the ``reason`` of the history entry and of ``contract.status_changed.v1``), filled from the code's
+# parameters. A person's own reason (a manual status change) has no code: it is their words.
+STATUS_REASONS = {
+    "sent_for_signature": "sent for signature",
+    "signed_electronically": "signed electronically",
+    "signature_declined": "declined by {declined_by}: {decline_reason}",
+    "edited_after_sending": "edited after sending",
+    "not_signed_in_time": "not signed within {delay_days} days",
+    "erp_import": "ERP import",
+}
+
 
 def check_transition(kind: str, current: str, target: str):
     allowed = TRANSITIONS[kind].get(current, set())

@@ -50,7 +50,7 @@ class SignaturesEndpoints(ContractsBase):
         if c.status == "draft":
             c.status, c.sent_at = "sent", c.sent_at or utcnow()
             self._touch(c)
-            self._status_event(s, c, "draft", "system", "sent for signature")
+            self._status_event(s, c, "draft", "system", reason_code="sent_for_signature")
 
     @subscribe("signing", "signature.completed.v1")
     @contract_event("contracts.on_signature_completed")
@@ -65,7 +65,7 @@ class SignaturesEndpoints(ContractsBase):
             c.status = target
             c.signed_at = utcnow()
             self._touch(c)
-            self._status_event(s, c, before, "system", "signed electronically")
+            self._status_event(s, c, before, "system", reason_code="signed_electronically")
         self._history(s, c, "system", "signature_completed", request_id=data.get("request_id"),
                       signers=[x.get("name") or x.get("email") for x in c.signers])
 
@@ -78,8 +78,8 @@ class SignaturesEndpoints(ContractsBase):
             before = c.status
             c.status, c.closed_at = "refused", utcnow()
             self._touch(c)
-            self._status_event(s, c, before, "system",
-                               f"declined by {data.get('name') or data.get('email')}: {data.get('reason') or ''}")
+            self._status_event(s, c, before, "system", reason_code="signature_declined",
+                               declined_by=data.get("name") or data.get("email"), decline_reason=data.get("reason") or "")
 
     # a request ended without a signature only unlocks the contract
     on_signature_cancelled = _request_closed_handler("signature.cancelled.v1", "signature_cancelled")

@@ -302,6 +302,16 @@ def test_unsigned_contracts_are_abandoned_after_the_license_delay(env):
     assert s.get(f"/api/v1/contracts/{ids['recent']}", token=env["T"]).get_json()["status"] == "abandoned"
     events = _exec(s.db_url("contracts"), "select type from outbox where type = 'contract.abandoned.v1'")
     assert len(events) == 3
+    # why, as a code the web app translates and its English wording
+    assert _status_reasons(s, env["T"], ids["old sent"]) == [
+        (None, None, None), ("not_signed_in_time", {"delay_days": 60}, "not signed within 60 days")]
+
+
+def _status_reasons(s, token, contract_id):
+    """(reason_code, reason_params, reason) of a contract's status changes, oldest first."""
+    history = s.get(f"/api/v1/contracts/{contract_id}/history", token=token).get_json()
+    return [(h["details"].get("reason_code"), h["details"].get("reason_params"), h["details"].get("reason"))
+            for h in history if h["action"] == "status_changed"]
 
 
 def test_signature_completed_event_accepts_the_quote(env):
@@ -329,6 +339,22 @@ def test_signature_completed_event_accepts_the_quote(env):
     assert detail["signers"][0]["name"] == "Mireille Couture" and detail["signed_at"]
     history = s.get(f"/api/v1/contracts/{q['id']}/history", token=env["T"]).get_json()
     assert [h["action"] for h in history].count("signature_completed") == 1
+    assert _status_reasons(s, env["T"], q["id"])[-1] == ("signed_electronically", None, "signed electronically")
+    status_events = [row[0]["data"] for row in _exec(
+        s.db_url("contracts"), "select payload from outbox where type = 'contract.status_changed.v1'")]
+    assert {(e["to_status"], e["reason_code"]) for e in status_events} == {("sent", None),
+                                                                           ("accepted", "signed_electronically")}
+    # a signer who declines: the quote is refused, and who and why are the code's parameters
+    declined = s.post("/api/v1/quotes", token=env["T"], json={"title": "Refusé", "customer_id": env["customer"]["id"],
+                                                              "lines": LINES[:1]}).get_json()
+    _publish(s, "signing", "signer.declined.v1", {
+        "request_id": "req-2", "contract_id": declined["id"], "name": "Mireille Couture",
+        "email": "mireille@hervedavid.test", "reason": "Trop cher"}, env["admin"]["license_id"])
+    s.wait_for(lambda: s.get(f"/api/v1/contracts/{declined['id']}", token=env["T"]).get_json()["status"] == "refused",
+               message="quote refused")
+    assert _status_reasons(s, env["T"], declined["id"]) == [(
+        "signature_declined", {"declined_by": "Mireille Couture", "decline_reason": "Trop cher"},
+        "declined by Mireille Couture: Trop cher")]
 
 
 def test_pdf_rendering_does_not_block_the_service(env):
