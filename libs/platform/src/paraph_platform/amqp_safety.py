@@ -21,8 +21,9 @@ README "Scaling out"): unconfirmed replies cost the service 0.91-1.01x the CPU p
 0.88-1.36x the latency, no gain beyond the noise, so confirms stay on by default. Requests, events
 (outbox relay) and parked messages always keep theirs.
 
-A service that reconnects fails the calls it was waiting on at once (503) rather than at their deadline:
-their replies were headed for a reply queue that may have gone with its node.
+A service that reconnects fails the calls it was waiting on at once (:class:`ReplyLost`) rather than at their
+deadline: their replies were headed for a reply queue that may have gone with its node. The caller
+(:class:`paraph_platform.rpc.Rpc`) sends each of them once more, on the reply queue declared again.
 
 nameko's connection-error log masks the password of the first URL of ``AMQP_URI`` only: here every
 URL's is masked.
@@ -40,6 +41,7 @@ from nameko.messaging import QueueConsumer
 from nameko.rpc import Responder, RpcConsumer
 
 from .config import env, mask_amqp_uri
+from .errors import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,12 @@ def _channel_open(message) -> bool:
     return bool(channel is not None and channel.connection and getattr(channel, "is_open", True))
 
 
+class ReplyLost(Unavailable):
+    """The connection a call's reply was awaited on was lost: the reply may be lost with its queue. Raised
+    to the waiting caller only (:mod:`.rpc` sends the call once more, or turns it into a plain
+    :class:`Unavailable`): it is not registered to cross to another service."""
+
+
 _nameko_handle_result = RpcConsumer.handle_result
 
 
@@ -108,18 +116,17 @@ _nameko_on_consume_ready = QueueConsumer.on_consume_ready
 
 
 def _on_consume_ready(self, connection, channel, consumers, **kwargs):
-    """After a *re*connection, the calls this container was waiting on fail at once (the caller answers
-    503 and is retried with its key) instead of at their deadline: their replies were headed for a reply
-    queue that, non-durable, may have gone with its node."""
+    """After a *re*connection, the calls this container was waiting on end at once (the caller sends them
+    again) instead of at their deadline: their replies were headed for a reply queue that, non-durable, may
+    have gone with its node. The queues are declared again by now, so a call sent again is answered."""
     if self._consumers_ready.ready():
         from nameko.rpc import ReplyListener
 
-        from .errors import Unavailable
         for provider in list(self._providers):
             if isinstance(provider, ReplyListener):
                 pending, provider._reply_events = provider._reply_events, {}
                 for event in pending.values():
-                    event.send_exception(Unavailable("the broker connection was lost while waiting for a reply"))
+                    event.send_exception(ReplyLost("the broker connection was lost while waiting for a reply"))
     return _nameko_on_consume_ready(self, connection, channel, consumers, **kwargs)
 
 

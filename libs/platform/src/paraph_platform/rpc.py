@@ -31,6 +31,7 @@ from nameko.rpc import RpcProxy, ServiceProxy
 from nameko.standalone.rpc import PollingQueueConsumer, SingleThreadedReplyListener, StandaloneProxyBase
 
 from . import queues  # noqa: F401 - reply queues non-durable, work queues of AMQP_QUEUE_TYPE
+from .amqp_safety import ReplyLost
 from .errors import DeadlineExceeded, PlatformError, Unavailable
 from .idempotency import _NESTED_CALLS as NESTED_CALLS, IDEMPOTENCY_KEY, nested_call_key
 
@@ -80,32 +81,45 @@ class _DeadlineMethod:
         budget = remaining(self.worker_ctx.data, self.timeout)
         if budget < MIN_TIMEOUT:
             raise DeadlineExceeded(f"no time left to call {self.service_name}.{self.method_name}")
-        # the deadline travels with the call (in its headers) so the callee can give up too
-        data = self.worker_ctx.data
-        inherited = DEADLINE_KEY in data
-        if not inherited:
-            data[DEADLINE_KEY] = time.time() + budget
-        # the callee gets a key of its own, derived from ours and this call, never ours (see .idempotency)
-        own_key = data.get(IDEMPOTENCY_KEY)
+        deadline = time.time() + budget
+        # the callee gets a key of its own, derived from ours and this call, never ours (see .idempotency);
+        # the same one if the call is sent again, so that the callee does its writes once
         nested_key = nested_call_key(self.worker_ctx, self.service_name, self.method_name)
+        for attempt in (1, 2):
+            reply = self._send_under(nested_key, deadline, args, kwargs)
+            try:
+                with eventlet.Timeout(max(MIN_TIMEOUT, deadline - time.time())):  # what sending left of it
+                    return reply.result()
+            except eventlet.Timeout:
+                raise DeadlineExceeded(
+                    f"{self.service_name}.{self.method_name} did not answer within {budget:.2f}s") from None
+            except ReplyLost as lost:
+                # this service's connection dropped while it waited (amqp_safety): the reply may have gone
+                # with the reply queue, now declared again; the request was taken, so it is sent again at once
+                if attempt == 2 or deadline - time.time() < MIN_TIMEOUT:
+                    raise Unavailable(f"{self.service_name}.{self.method_name}: {lost}") from None
+                log.warning("the broker connection was lost while %s.%s was awaited; sending it again",
+                            self.service_name, self.method_name)
+
+    def _send_under(self, nested_key, deadline, args, kwargs):
+        """Send the call with the deadline and the nested key in its headers, then take them off the worker's
+        context again (its other calls get their own)."""
+        data = self.worker_ctx.data
+        inherited = DEADLINE_KEY in data  # the deadline travels with the call so the callee can give up too
+        own_key = data.get(IDEMPOTENCY_KEY)
+        if not inherited:
+            data[DEADLINE_KEY] = deadline
         if nested_key:
             data[IDEMPOTENCY_KEY] = nested_key
         proxy = ServiceProxy(self.worker_ctx, self.service_name, self.reply_listener,
-                             expiration=budget, **self.options)
-        deadline = time.time() + budget
+                             expiration=max(MIN_TIMEOUT, deadline - time.time()), **self.options)
         try:
-            reply = self._send(proxy, args, kwargs)
+            return self._send(proxy, args, kwargs)
         finally:
             if not inherited:
                 data.pop(DEADLINE_KEY, None)
             if nested_key:
                 data[IDEMPOTENCY_KEY] = own_key
-        try:
-            with eventlet.Timeout(max(MIN_TIMEOUT, deadline - time.time())):  # what sending left of it
-                return reply.result()
-        except eventlet.Timeout:
-            raise DeadlineExceeded(
-                f"{self.service_name}.{self.method_name} did not answer within {budget:.2f}s") from None
 
     def _send(self, proxy, args, kwargs):
         """Publish the call; sent once more, after a pause, if the broker did not take it (a publish nacked
