@@ -333,10 +333,13 @@ def _homes(cluster) -> dict[str, str]:
 def _settled(cluster) -> dict:
     """Every service answers ping; no rpc-* queue holds an unacknowledged message."""
     pings = {name: _ping(cluster.uri, name, 3) for name in SERVICES}
-    unacked = {q["name"]: q["messages_unacknowledged"] for q in cluster.queues("name", "messages_unacknowledged")
+    # with its consumer count: one more than the service's processes is a consumer the queue still counts on a
+    # lost connection (its messages held for it), as many is a service still busy with what it was sent
+    unacked = {q["name"]: (q["messages_unacknowledged"], q["consumers"])
+               for q in cluster.queues("name", "messages_unacknowledged", "consumers")
                if q["name"].startswith("rpc-") and q["messages_unacknowledged"] not in ("0", "")}
     problems = [f"{name} does not answer ping" for name, ok in pings.items() if not ok]
-    problems += [f"{name}: {n} unacknowledged" for name, n in unacked.items()]
+    problems += [f"{name}: {n} unacknowledged ({consumers} consumers)" for name, (n, consumers) in unacked.items()]
     up = [n.node for n in cluster.nodes if tcp_open(n.port)]
     return {"problems": problems, "summary": "ok" if not problems else "; ".join(problems), "up": up}
 
