@@ -261,6 +261,27 @@ def test_api_field_errors_are_shown_in_the_page_language():
                                     "note": "Something only Paraph says."}
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert exc.field_errors["name"] == "Between 1 and 100 characters."
+    # a number of the message written as the page's language writes it
+    amount = ApiError(422, {"status": 422, "errors": {
+        "amount": ["Must be greater than or equal to 0 and less than 1000000000000."],
+        "email": ["already invited in this license"]}})
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert amount.field_errors == {"amount": "Au moins 0 et moins de 1\u202f000\u202f000\u202f000\u202f000.",
+                                       "email": "Déjà invité dans cette licence."}
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert amount.field_errors["amount"] == "At least 0 and less than 1,000,000,000,000."
+
+
+def test_every_event_type_a_webhook_may_take_is_described_in_the_page_language():
+    """The API describes the event types in English (for integrators); the webhook form says what each one
+    means in the page's language: a type notify adds must be described here too."""
+    logic = pytest.importorskip("notify_service.logic")
+    from paraph_web.pages.settings_webhooks import EVENT_DESCRIPTIONS
+    assert set(EVENT_DESCRIPTIONS) == set(logic.PUBLIC_EVENT_TYPES)
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:9", "WEB_SESSION_KEY": "k"})
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert {t: str(d) for t, d in EVENT_DESCRIPTIONS.items()} == {
+            t: description for t, (_, description) in logic.PUBLIC_EVENT_TYPES.items()}
 
 
 def test_the_signed_pdf_and_the_proof_are_streamed_from_the_contracts_signature_request(web):
@@ -305,3 +326,12 @@ def test_a_fields_extra_attributes_reach_the_browser_as_attributes(web):
         macros = web.jinja_env.get_template("macros.html").module
         html = str(macros.field("quantity", "Quantity", type="number", attrs='min="0" inputmode="decimal"'))
     assert 'min="0" inputmode="decimal"' in html, html
+
+
+def test_times_in_lists_read_like_the_other_dates_of_the_pages():
+    """A list's date and time drops the seconds, not the month's name ("04/12/2026 23:50" read unlike the rest)."""
+    from paraph_web.i18n import moment
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:9", "WEB_SESSION_KEY": "k"})
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert moment("2026-12-04T23:50:12Z", "short") == "4 déc. 2026, 23:50 UTC"
+        assert moment("2026-12-04T23:50:12Z") == "4 déc. 2026, 23:50:12 UTC"

@@ -75,12 +75,12 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
     screenshot(browser, "admin-user")
     navigate(browser, "resend-invitation")
     assert "Claire Petit" in notice(browser)
-    # the same email again: said above the form, not a crash
+    # the same email again: said next to the email field, in the page's language, not a crash
     browser.get(w.url + "/settings/users/invite")
     by_id(browser, "field-email").send_keys("claire@nord.test")
     navigate(browser, "invite-submit")
-    w.wait(lambda: css(browser, "#form-message"), message="the refusal above the form")
-    assert "claire@nord.test" in by_id(browser, "form-message").text
+    w.wait(lambda: css(browser, "#field-email-error"), message="the refusal next to the email")
+    assert by_id(browser, "field-email-error").text == "Déjà invité dans cette licence."
     screenshot(browser, "admin-invite")
 
     # search (kept in the URL), then her role, deactivation (asked once, by name) and reactivation

@@ -45,7 +45,7 @@ def test_company_profile_page(web_system, staff, browser, sign_in, screenshot, t
     type_into(browser, "field-address-city", "Lyon")
     type_into(browser, "field-address-country", "France")
     type_into(browser, "field-legal_form", "SAS")
-    type_into(browser, "field-share_capital", "10000")
+    type_into(browser, "field-share_capital", "10 000,50")  # as a French admin types it
     type_into(browser, "field-rcs_city", "Lyon")
     type_into(browser, "field-siren", "732 829 321")  # a wrong check digit
     type_into(browser, "field-vat_number", "FR44732829320")
@@ -62,6 +62,7 @@ def test_company_profile_page(web_system, staff, browser, sign_in, screenshot, t
     w.wait(lambda: css(browser, "p.notice.success"), message="profile saved")
     saved = s.get("/api/v1/company-profile", token=token).get_json()
     assert (saved["name"], saved["siren"], saved["address"]["city"]) == ("Atelier Dupont", "732829320", "Lyon")
+    assert saved["share_capital"] == "10000.50"
     assert by_id(browser, "field-siren").get_attribute("value") == "732829320"
 
     # not an image: refused next to the file field

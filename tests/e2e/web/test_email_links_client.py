@@ -5,6 +5,7 @@ gateway's own paths (``WEB_PROXY_GATEWAY=1``), as under ``./paraph up`` and comp
 page (not an error page). The staff emails' links are followed by ``test_settings_pages.py``."""
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -92,6 +93,10 @@ def test_every_link_of_every_client_email_lands_on_a_working_page(public_system,
     for name in ("signature_request", "signature_reminder", "signature_completed"):
         shows(name, lambda text: contract["number"] in text, "the signing page")
     assert css(browser, "h1")
+    # everybody signed: a finished good state, in green; the link's expiry as a readable date and time
+    assert "Tout le monde a signé" in css(browser, "p.banner.ok")[0].text
+    assert re.fullmatch(r"Lien valable jusqu'au \d{1,2} \S+ \d{4}, \d{2}:\d{2} UTC",
+                        browser.find_element("id", "expires").text)
     screenshot(browser, "email-link-signing")
     # the portal invitation: the web app's set-password page for Bob; setting it leads to the portal
     shows("client_invitation", lambda text: "bob@acme.test" in text, "the set-password page")
@@ -108,6 +113,10 @@ def test_every_link_of_every_client_email_lands_on_a_working_page(public_system,
     # the shared contract's link: its page in the portal
     shows("contract_shared", lambda text: contract["number"] in text, "the contract in the portal")
     assert browser.find_element(By.ID, "contract").is_displayed()
+    w.wait(lambda: css(browser, "#contract-status"), message="the contract's status")
+    status = browser.find_element(By.ID, "contract-status")
+    assert status.text == "Signé" and status.get_attribute("class") == "badge signed"
+    assert status.value_of_css_property("background-color") in ("rgba(211, 245, 227, 1)", "rgb(211, 245, 227)")
     screenshot(browser, "email-link-portal-contract")
 
 

@@ -139,7 +139,7 @@ def test_a_signer_signs_inside_the_integrators_page_which_hears_loaded_and_signe
     assert signed["origin"] == live
     assert signed["data"] == {"type": "paraph:signed", "request_id": req["id"], "participant_id": participant,
                               "action": "sign"}
-    screenshot(browser, "embedded-signing-signed")
+    screenshot(browser, "embedded-signing-signed", wide_ok=True)  # the integrator's page (this test's)
     assert [m["data"]["type"] for m in received(browser)] == ["paraph:loaded", "paraph:signed"]
 
     # the act is recorded like any signature, and the opening of the embedded page is in the audit trail

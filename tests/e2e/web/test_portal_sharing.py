@@ -153,12 +153,23 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     portal = s.serve()  # the gateway serves the client portal (the web app forwards it under ./paraph up)
     portal_sign_in(browser, w, f"{portal}/portal?lang=fr", "jean@hervedavid.test", PASSWORD)
     w.wait(lambda: css(browser, f"#contract-list li[data-contract-id='{contract['id']}']"), message="the contract")
+    item = css(browser, f"#contract-list li[data-contract-id='{contract['id']}']")[0]
+    title, status = item.find_element("css selector", "a"), item.find_element("css selector", ".badge.draft")
+    assert status.text == "Brouillon"
+    assert status.location["x"] >= title.location["x"] + title.size["width"] + 4  # not glued to the title
+    # French typography: a (non-breaking) space before the colon
+    who = item.find_element("css selector", ".muted").get_attribute("textContent")
+    assert who == "Demandeur\u00a0: Mireille Couture · Observateurs\u00a0: Jean Petit"
     screenshot(browser, "portal-client-contracts")
     browser.get(f"{portal}/portal/contracts/{contract['id']}?lang=fr")
     w.wait(lambda: css(browser, "#attachment-list li.attachment"), message="the contract's attachments")
     assert sorted(b.text for b in css(browser, "#attachment-list li.attachment button")) == [
         "etat-des-lieux.txt", "plan-des-locaux.txt"]
     assert [li.text.split(" · ")[0] for li in css(browser, "#milestone-list li.milestone")] == ["Signature du bail"]
+    assert css(browser, "#milestone-list li.milestone")[0].text == "Signature du bail · Échéance 15 janv. 2027"
+    # the status: its word on a coloured badge, as in the lists
+    assert by_id(browser, "contract-status").text == "Brouillon"
+    assert by_id(browser, "contract-status").get_attribute("class") == "badge draft"
     screenshot(browser, "portal-client-contract")
     session = browser.execute_script("return JSON.parse(sessionStorage.getItem('paraph.portal.session'))")
 

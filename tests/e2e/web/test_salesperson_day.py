@@ -116,6 +116,11 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     browser.get(w.link(quote_link))
     assert by_id(browser, "quote-number").text == f"Devis {number}"
     assert "Extension de garantie" in by_id(browser, "quote-optional-lines").text
+    # the actions are the product's one blue (the main one filled); the feedback's button says what it does
+    blue = ("rgba(31, 79, 209, 1)", "rgb(31, 79, 209)")
+    assert by_id(browser, "sign").value_of_css_property("background-color") in blue
+    assert by_id(browser, "feedback-send").value_of_css_property("background-color") in blue
+    assert by_id(browser, "feedback-send").text == "Envoyer mon avis"
     screenshot(browser, "day-6-online-quote")
     by_id(browser, "download").click()  # in the browser: a link scanner's fetch would not count as a download
     pdf = Path(browser.downloads) / f"{number}.pdf"
@@ -130,6 +135,8 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     code = re.search(r"\b(\d{6})\b", code_mail["text"]).group(1)
     by_id(browser, "otp").send_keys(code)
     by_id(browser, "consent").click()
+    # the link's expiry: a readable date and time with its zone ("3 janv. 2027, 23:52 UTC"), not raw ISO
+    assert re.fullmatch(r"Lien valable jusqu'au \d{1,2} \S+ \d{4}, \d{2}:\d{2} UTC", by_id(browser, "expires").text)
     screenshot(browser, "day-7-signing")
     by_id(browser, "go").click()
     w.wait(lambda: "signé" in by_id(browser, "msg").text, message="the signature")

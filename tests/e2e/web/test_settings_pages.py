@@ -23,7 +23,10 @@ def test_webhook_secret_once_test_delivery_replay_and_delete(web_system, staff, 
     by_id(browser, "field-url").send_keys(receiver.url)
     by_id(browser, "create-webhook").click()
     w.wait(lambda: css(browser, "#event-types-error"), message="the events' error")
+    assert by_id(browser, "event-types-error").text == "Choisissez au moins un événement."
     assert by_id(browser, "field-url").get_attribute("value") == receiver.url  # what was typed stays
+    # each event says what it means in the page's language (the API describes them in English)
+    assert "Un signataire a refusé de signer." in by_id(browser, "event-types").text
     css(browser, 'input[value="contract.sent.v1"]')[0].click()
     screenshot(browser, "settings-webhook-new")
     by_id(browser, "create-webhook").click()

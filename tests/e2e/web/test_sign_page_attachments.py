@@ -5,6 +5,7 @@ attaches a PNG (uploaded as soon as it is chosen), then signs; the staff downloa
 Here rather than next to tests/e2e/test_signer_attachments.py for the ``screenshot`` fixture (conftest.py)."""
 import base64
 import hashlib
+import re
 
 import pytest
 from signing_service import testing as esign
@@ -56,6 +57,11 @@ def test_a_signer_attaches_a_png_then_signs(world, browser, screenshot, tmp_path
     s.wait_for(lambda: "joint — carte-identite.png" in by_id(browser, "attachment-1").text, timeout=20,
                message="the upload")
     assert browser.find_element("id", "attachment-1-err").text == ""
+    # its size in French units ("ko", not "kB"), a non-breaking space before the unit
+    state = browser.find_element("css selector", "#attachment-1 [data-attachment-state]").get_attribute("textContent")
+    assert re.fullmatch("\u2713 joint \u2014 carte-identite\\.png \\(\\d+\u00a0ko\\)", state), state
+    # the link's expiry: a readable date and time with its zone, not raw ISO
+    assert re.fullmatch(r"Lien valable jusqu'au \d{1,2} \S+ \d{4}, \d{2}:\d{2} UTC", by_id(browser, "expires").text)
     screenshot(browser, "sign-page-attachments-uploaded")
 
     sign_with_the_emailed_code(browser, s, "jeanne@client.test")

@@ -8,7 +8,9 @@ A message shown as the API words it, translated, is written once: ``_verbatim("E
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 
@@ -42,6 +44,8 @@ _MESSAGES = [
     (r"Length must be (?P<count>\d+)\.", _l("Exactly %(count)s characters.")),
     (r"Must be greater than or equal to (?P<min>[-\d.]+) and less than or equal to (?P<max>[-\d.]+)\.",
      _l("Between %(min)s and %(max)s.")),
+    (r"Must be greater than or equal to (?P<min>[-\d.]+) and less than (?P<max>[-\d.]+)\.",
+     _l("At least %(min)s and less than %(max)s.")),
     (r"Must be greater than or equal to (?P<min>[-\d.]+)\.", _l("At least %(min)s.")),
     (r"Must be less than or equal to (?P<max>[-\d.]+)\.", _l("At most %(max)s.")),
     (r"Must be greater than (?P<min>[-\d.]+)\.", _l("More than %(min)s.")),
@@ -52,6 +56,9 @@ _MESSAGES = [
     (r"At most (?P<max>\d+) characters\.", _l("At most %(max)s characters.")),
     _verbatim("This is not your current password."),
     (r"already used", _l("Already used.")),
+    # an invitation of someone already in the license (identity_service.invitations)
+    (r"already invited in this license", _l("Already invited to this license.")),
+    (r"already active in this license", _l("Already a user of this license.")),
     (r"not a contact of this customer", _l("Not a contact of this customer.")),
     (r"not an active user of this license", _l("Not an active user of this license.")),
     (r"the contact has no email address", _l("The contact has no email address.")),
@@ -115,11 +122,19 @@ _MESSAGES = [
 _COMPILED = [(re.compile(pattern), message) for pattern, message in _MESSAGES]
 
 
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _localized(value: str) -> str:
+    """A number of the message as the page's language writes it ("1 000 000", "0,01"), anything else as it is."""
+    return format_decimal(Decimal(value)) if _NUMBER.fullmatch(value) else value
+
+
 def translate(message: str) -> str:
     """``message`` in the page's language when it is one of the known API messages, else unchanged."""
     for pattern, translated in _COMPILED:
         match = pattern.fullmatch(message.strip())
         if match:
-            params = match.groupdict()
+            params = {name: _localized(value) for name, value in match.groupdict().items()}
             return str(translated) % params if params else str(translated)
     return message

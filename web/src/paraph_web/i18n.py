@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask import request, session
-from flask_babel import Babel, format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import Babel, format_currency, format_date, format_datetime, format_decimal, format_time, get_locale
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -50,9 +50,15 @@ def day(value, style: str = "medium") -> str:
 
 
 def moment(value, style: str = "medium") -> str:
-    """A date and time, with the time zone (signatures, deliveries)."""
+    """A date and time, with the time zone (signatures, deliveries); ``short`` without the seconds, for lists
+    ("4 déc. 2026, 23:50 UTC": Babel's own short style is all digits, "04/12/2026 23:50", unlike the
+    rest of the pages)."""
     parsed = _parse_datetime(value)
-    return format_datetime(parsed, style) + " UTC" if isinstance(parsed, datetime) else day(parsed)
+    if not isinstance(parsed, datetime):
+        return day(parsed)
+    if style == "short":
+        return f"{format_date(parsed, 'medium')}, {format_time(parsed, 'short')} UTC"
+    return format_datetime(parsed, style) + " UTC"
 
 
 def init_app(app):

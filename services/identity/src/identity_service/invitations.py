@@ -36,8 +36,10 @@ class InvitationsEndpoints(IdentityServiceBase):
             m = s.execute(select(Membership).where(Membership.user_id == user.id,
                                                    Membership.license_id == lic.id)).scalar_one_or_none()
             if m is not None and m.status in ("active", "invited"):
+                # said on the email field too, for a form to show it there
                 raise Conflict(f"{email} is already {m.status} in this license.",
-                               {"user_id": user.id, "status": m.status})
+                               {"user_id": user.id, "status": m.status,
+                                "fields": {"email": [f"already {m.status} in this license"]}})
             self._take_seat(s, pool)
             erp_code = data["erp_code"]
             if erp_code is None:  # SSM: an email already known in the ERP gets its collaborator code

@@ -58,3 +58,24 @@ def test_portal_profile_page_has_both_self_service_forms_in_each_language():
         for field in ("contact-phone", "contact-email", "company-address.line1", "company-address.city",
                       "company-phone"):
             assert f'<label for="{field}">' in html and f'id="{field}-error"' in html
+
+
+def test_quote_page_actions_are_the_one_blue_and_the_feedback_button_says_what_it_does():
+    for locale, send in (("fr", "Envoyer mon avis"), ("en", "Send my feedback")):
+        html = quote(locale, signer={"status": "pending", "path": "/sign/abcdefgh12"})
+        assert '<a class="button" id="sign" href="/sign/abcdefgh12">' in html  # primary: blue, not green
+        assert f'id="feedback-send">{send}</button>' in html
+        assert "button success" not in html and ".button.success" not in html
+        assert '<span class="badge sent" id="quote-status"' in html
+        assert ".badge.sent{background:#e0e8ff;color:#1a3a99}" in html  # sent: blue, as in the staff app
+
+
+def test_portal_labels_for_french_typography_and_dates():
+    """The portal's script writes "Demandeur : …" (a non-breaking space before a French colon) and formats a
+    date with Intl.DateTimeFormat in the page's language ("15 janv. 2027", "15 Jan 2027")."""
+    assert logic.LABELS["fr"]["colon"] == "\u00a0:" and logic.LABELS["en"]["colon"] == ":"
+    assert logic.LABELS["fr"]["date_locale"] == "fr-FR" and logic.LABELS["en"]["date_locale"] == "en-GB"
+    html = R.render("portal.html", "fr", "N1", page="contract", contract_id="abc", labels=logic.LABELS["fr"],
+                    other_locale="en")
+    assert "L.requester + L.colon" in html and "day(m.due_date)" in html and 'id = "contract-status"' in html
+    assert ".list .badge{margin-left:8px" in html  # a list's badge is not glued to the title before it

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import base64
 import functools
+import re
 
 from flask import flash, redirect, render_template, request
 from flask_babel import gettext as _
 
 from .. import api
 from ..api import ApiError
+
+
+def typed_number(value: str) -> str:
+    """A number as typed in French or English ("1 234,50") as the API reads it ("1234.50")."""
+    return re.sub(r"[\s\u00a0\u202f]", "", value).replace(",", ".")
 
 
 def form_values(*names: str) -> dict:

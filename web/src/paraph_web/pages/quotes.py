@@ -24,6 +24,7 @@ from flask_babel import get_locale, gettext as _
 from .. import api
 from ..api import ApiError
 from ..auth import signed_in
+from .forms import typed_number
 
 bp = Blueprint("quotes", __name__)
 
@@ -35,11 +36,6 @@ MAX_LINES = 1000  # the API's limit
 
 
 # -- reading the form ---------------------------------------------------------------------------
-
-def _number(value: str) -> str:
-    """A number as typed in French or English ("1 234,50") as the API reads it ("1234.50")."""
-    return re.sub(r"[\s\u00a0\u202f]", "", value).replace(",", ".")
-
 
 def lines_from_form() -> list[dict]:
     """The lines posted as ``lines.<n>.<field>`` (``line_count`` of them), in order; a blank one stays on
@@ -119,7 +115,7 @@ def as_typed(value) -> str:
 
 def api_line(line: dict) -> dict:
     body = {key: line[key] or None for key in ("product_code", "description", "unit")}
-    body.update({key: _number(line[key]) for key in NUMERIC_LINE_FIELDS if line[key]})
+    body.update({key: typed_number(line[key]) for key in NUMERIC_LINE_FIELDS if line[key]})
     body.update(optional=line["optional"], selected=line["selected"])
     return body
 
@@ -130,7 +126,7 @@ def _custom_value(column: dict, value: str):
     if column["type"] == "boolean":
         return value == "true"
     if column["type"] == "number":
-        return _number(value)
+        return typed_number(value)
     return value
 
 
@@ -138,7 +134,7 @@ def _merge_value(field: dict, value: str):
     if field.get("type") == "boolean":
         return value == "true"
     if field.get("type") == "number" and value:
-        return _number(value)
+        return typed_number(value)
     return value
 
 

@@ -12,7 +12,7 @@ from ..api import ApiError
 from ..api_messages import translate
 from ..auth import admin_only
 from .contracts import _stream
-from .forms import form_values
+from .forms import form_values, typed_number
 from .settings import render_section
 
 bp = Blueprint("settings_company", __name__)
@@ -52,6 +52,8 @@ def save_company_profile():
     values = form_values(*PROFILE_FIELDS, *(f"address.{key}" for key in ADDRESS_FIELDS))
     body = {key: values[key] or None for key in PROFILE_FIELDS}
     body["name"] = values["name"]
+    if body["share_capital"]:  # "10 000,00" as a French admin types it
+        body["share_capital"] = typed_number(body["share_capital"])
     body["address"] = {key: values[f"address.{key}"] for key in ADDRESS_FIELDS}
     try:
         api.put("/company-profile", body)

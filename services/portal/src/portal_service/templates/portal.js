@@ -24,6 +24,18 @@
       n.classList.toggle("hidden", !on);
     });
   }
+  // "2027-01-15" -> "15 janv. 2027" / "15 Jan 2027" (a calendar day: read and shown in UTC, never shifted)
+  function day(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+    if (!m) { return iso || ""; }
+    try {
+      return new Intl.DateTimeFormat(L.date_locale, {day: "numeric", month: "short", year: "numeric", timeZone: "UTC"})
+        .format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
+    } catch (e) { return iso; }
+  }
+  // a status: always its word on a coloured badge (as in the lists)
+  function badge(status) { return el("span", {"class": "badge " + status}, L.statuses[status] || status); }
+
   function problem(resp) {
     return resp.json().then(function (b) { return b.detail || b.title || L.error; }, function () { return L.error; });
   }
@@ -91,20 +103,23 @@
         li.appendChild(el("span", {"class": "green-dot", title: L.shared_legend}));
         li.appendChild(el("a", {href: "/portal/contracts/" + encodeURIComponent(c.contract_id) + "?lang=" + locale},
                            (L.kinds[c.kind] || c.kind) + " " + c.number + " – " + c.title));
-        li.appendChild(el("span", {"class": "badge " + c.status}, L.statuses[c.status] || c.status));
-        var who = L.requester + ": " + (c.requester.name || "");
-        if (c.observers.length) { who += " · " + L.observers + ": " + c.observers.map(function (o) { return o.name; }).join(", "); }
+        li.appendChild(badge(c.status));
+        var who = L.requester + L.colon + " " + (c.requester.name || "");
+        if (c.observers.length) {
+          who += " · " + L.observers + L.colon + " " + c.observers.map(function (o) { return o.name; }).join(", ");
+        }
         li.appendChild(el("div", {"class": "muted"}, who));
         list.appendChild(li);
       });
     }).catch(function (e) { fail(e.message); });
   }
 
-  function meta(dl, label, value) {
+  function meta(dl, label, value) {  // value: a text or an element (a badge)
     if (!value) { return; }
-    var d = el("div");
+    var d = el("div"), dd = el("dd");
     d.appendChild(el("dt", {}, label));
-    d.appendChild(el("dd", {}, value));
+    if (value.nodeType) { dd.appendChild(value); } else { dd.textContent = String(value); }
+    d.appendChild(dd);
     dl.appendChild(d);
   }
 
@@ -115,14 +130,18 @@
       $("contract-title").textContent = c.title || "";
       var dl = $("contract-meta");
       dl.textContent = "";
-      meta(dl, L.status, L.statuses[c.status] || c.status);
+      if (c.status) {
+        var status = badge(c.status);
+        status.id = "contract-status";
+        meta(dl, L.status, status);
+      }
       meta(dl, L.customer, c.customer_name);
       meta(dl, L.total_label, c.total_formatted || (c.total ? c.total + " " + c.currency : ""));
       meta(dl, L.requester, c.requester && c.requester.name);
       meta(dl, L.salesperson, c.owner_name);
       $("contract-pdf").onclick = function () { download("/api/v1/portal/contracts/" + encodeURIComponent(id) + "/pdf"); };
       if (c.signature && c.signature.path) {
-        var sign = el("a", {"class": "button success", id: "contract-sign", href: c.signature.path}, L.sign);
+        var sign = el("a", {"class": "button", id: "contract-sign", href: c.signature.path}, L.sign);
         $("contract-actions").appendChild(sign);
       }
       var ms = $("milestone-list");
@@ -130,7 +149,7 @@
       if (!c.milestones.length) { ms.appendChild(el("li", {"class": "muted"}, L.no_milestones)); }
       c.milestones.forEach(function (m) {
         var li = el("li", {"class": "milestone", "data-milestone-id": m.id}, m.title);
-        if (m.due_date) { li.appendChild(el("span", {"class": "muted"}, " · " + L.due + " " + m.due_date)); }
+        if (m.due_date) { li.appendChild(el("span", {"class": "muted"}, " · " + L.due + " " + day(m.due_date))); }
         if (m.done) { li.appendChild(el("span", {"class": "badge signed"}, L.done)); }
         ms.appendChild(li);
       });
@@ -171,13 +190,13 @@
                                      (t.contract_title || "")));
         var actions = el("div", {"class": "actions"});
         if (t.action === "approve" || t.role === "approver") {
-          var ok = el("button", {type: "button", "class": "button success"}, L.approve);
+          var ok = el("button", {type: "button", "class": "button"}, L.approve);
           ok.onclick = function () { act(t, "approve"); };
           actions.appendChild(ok);
         } else if (t.sign_path) {
-          actions.appendChild(el("a", {"class": "button success", href: t.sign_path}, L.sign));
+          actions.appendChild(el("a", {"class": "button", href: t.sign_path}, L.sign));
         } else {
-          var sg = el("button", {type: "button", "class": "button success"}, L.sign);
+          var sg = el("button", {type: "button", "class": "button"}, L.sign);
           sg.onclick = function () { act(t, "sign"); };
           actions.appendChild(sg);
         }

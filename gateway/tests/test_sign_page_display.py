@@ -1,0 +1,64 @@
+"""How the signing page shows its dates, file sizes and end states, in each language, without services (the
+signing service's answers are faked as in test_sign_page_fields.py): the link's expiry as a readable date and
+time with its zone (not raw ISO), sizes in ko/Mo in French, a finished good state in green."""
+import re
+
+import pytest
+from paraph_gateway import create_app
+
+from .test_sign_page_fields import OFFLINE, FakeSigning, fake, link_info
+
+
+@pytest.fixture
+def app():
+    return create_app(dict(OFFLINE))
+
+
+def page(app, monkeypatch, locale="fr", **request):
+    info = link_info(locale)
+    info["request"].update({"expires_at": "2027-01-03T23:52:00.123456Z", **request})
+    info["attachments"] = [
+        {"id": "a1", "name": "Pièce d'identité", "required": True, "uploaded": True, "filename": "carte.png",
+         "size": 1234},
+        {"id": "a2", "name": "Kbis", "required": False, "uploaded": True, "filename": "kbis.pdf", "size": 1_534_000}]
+    fake(monkeypatch, FakeSigning(info))
+    return app.test_client().get("/sign/tok").get_data(as_text=True)
+
+
+def expiry(html):
+    return re.sub(r"<[^>]+>", "", re.search(r'<p class="hint" id="expires">(.*?)</p>', html).group(1))
+
+
+@pytest.mark.parametrize("locale, shown", [("fr", "Lien valable jusqu&#39;au 3 janv. 2027, 23:52 UTC"),
+                                           ("en", "Link valid until 3 Jan 2027, 23:52 UTC")])
+def test_the_links_expiry_is_a_readable_date_and_time_with_its_zone(app, monkeypatch, locale, shown):
+    html = page(app, monkeypatch, locale)
+    assert expiry(html) == shown
+    assert '<time datetime="2027-01-03T23:52:00.123456Z">' in html
+    assert "2027-01-03 23:52" not in html and 'class="mono">Lien' not in html
+    sept = page(app, monkeypatch, locale, expires_at="2026-09-30T07:05:00Z")
+    assert expiry(sept).endswith("30 sept. 2026, 07:05 UTC" if locale == "fr" else "30 Sept 2026, 07:05 UTC")
+
+
+@pytest.mark.parametrize("locale, small, large", [("fr", "(1&nbsp;ko)", "(1,5&nbsp;Mo)"),
+                                                  ("en", "(1&nbsp;kB)", "(1.5&nbsp;MB)")])
+def test_file_sizes_in_the_pages_language(app, monkeypatch, locale, small, large):
+    html = page(app, monkeypatch, locale)
+    assert f"carte.png {small}" in html and f"kbis.pdf {large}" in html
+    # the script shows a file just uploaded with the same units
+    assert ('kB: "ko", MB: "Mo", decimalMark: ","' if locale == "fr" else
+            'kB: "kB", MB: "MB", decimalMark: "."') in html
+
+
+def test_a_finished_good_state_is_green_a_refusal_is_not(app, monkeypatch):
+    html = page(app, monkeypatch, status="completed")
+    assert '<p class="banner ok" id="state">Tout le monde a signé' in html
+    signing = link_info()
+    signing["participant"]["status"] = "signed"
+    fake(monkeypatch, FakeSigning(signing))
+    assert '<p class="banner ok">Document signé. Merci !</p>' in app.test_client().get("/sign/tok").get_data(
+        as_text=True)
+    signing["request"]["status"] = "declined"
+    signing["participant"]["status"] = "declined"
+    assert '<p class="banner">Vous avez refusé ce document.</p>' in app.test_client().get("/sign/tok").get_data(
+        as_text=True)
