@@ -335,3 +335,32 @@ def test_times_in_lists_read_like_the_other_dates_of_the_pages():
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert moment("2026-12-04T23:50:12Z", "short") == "4 déc. 2026, 23:50 UTC"
         assert moment("2026-12-04T23:50:12Z") == "4 déc. 2026, 23:50:12 UTC"
+
+
+def test_times_are_shown_in_the_browsers_time_zone_with_their_offset():
+    """app.js keeps the browser's time zone in the ``tz`` cookie: a signature at 23:52 UTC is read at 00:52
+    the next day in Paris, as the sealed PDF says it; no cookie, or a name that is no zone: UTC. A calendar
+    day stays that day wherever the reader is."""
+    from paraph_web.i18n import day, moment
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:9", "WEB_SESSION_KEY": "k"})
+    signed = "2026-12-04T23:52:55Z"
+    cases = {"Europe/Paris": ("5 déc. 2026, 00:52:55 UTC+1", "5 déc. 2026, 00:52 UTC+1"),
+             "Asia/Kolkata": ("5 déc. 2026, 05:22:55 UTC+5:30", "5 déc. 2026, 05:22 UTC+5:30"),
+             "America/Montreal": ("4 déc. 2026, 18:52:55 UTC-5", "4 déc. 2026, 18:52 UTC-5"),
+             "": ("4 déc. 2026, 23:52:55 UTC", "4 déc. 2026, 23:52 UTC"),
+             "../../etc/passwd": ("4 déc. 2026, 23:52:55 UTC", "4 déc. 2026, 23:52 UTC")}
+    for zone, expected in cases.items():
+        with app.test_request_context(headers={"Accept-Language": "fr", "Cookie": f"tz={zone}"}):
+            assert (moment(signed), moment(signed, "short")) == expected, zone
+            assert day("2027-01-15") == "15 janv. 2027"
+
+
+def test_every_variable_of_the_email_templates_is_described_in_the_page_language():
+    """notify documents each template's variables in English; the template editor shows them translated."""
+    catalog = pytest.importorskip("notify_service.template_catalog")
+    from paraph_web.api_messages import translate
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:9", "WEB_SESSION_KEY": "k"})
+    descriptions = {d for variables in catalog.VARIABLES.values() for d, _sample in variables.values()}
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert [d for d in sorted(descriptions) if translate(d) == d] == []
+        assert translate("recipient's name") == "nom du destinataire"

@@ -210,6 +210,11 @@ def test_contract_page_sections_history_and_actions(web_system, staff, documents
     browser.get(f"{w.url}/contracts/{yearly['id']}")
     banner = by_id(browser, "signature-banner").text
     assert "Accepté" in banner and "Mireille Couture" in banner and "23 nov. 2026, 10:00:00 UTC" in banner
+    # a reader in Paris reads that time in Paris time, with its offset (the browser's zone, kept by app.js)
+    browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Europe/Paris"})
+    browser.refresh()  # this page keeps the browser's new zone; the next one shows times in it
+    browser.refresh()
+    assert "23 nov. 2026, 11:00:00 UTC+1" in by_id(browser, "signature-banner").text
     # why the status changed, in the reader's language (the service records a code, not only English words)
     assert browser.find_element("css selector", '#history-list [data-reason="signed_electronically"]').text == \
         "signé électroniquement"

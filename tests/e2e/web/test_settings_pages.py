@@ -88,6 +88,7 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     # edit the English "quote sent" email: preview with sample data, save, then reset to the default
     css(browser, "#template-quote_send a.edit-en")[0].click()
     assert "{{ link }}" in by_id(browser, "template-variables").text
+    assert "lien du devis en ligne" in by_id(browser, "template-variables").text  # described in the page's language
     subject = by_id(browser, "field-subject")
     subject.clear()
     subject.send_keys("Your quote {{ number }} from {{ license_name }}")

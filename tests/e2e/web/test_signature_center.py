@@ -102,7 +102,8 @@ def test_approvers_then_signers_status_reminders_and_cancel(public_system, brows
     fill_turn.clear()
     fill_turn.send_keys("0")
     navigate(browser, "signature-submit")
-    assert "Signataire 2" in " ".join(p.text for p in css(browser, "p.notice.err"))
+    assert "Signataire 2, ordre : Entre 1 et 100." in " ".join(p.text for p in css(browser, "p.notice.err"))
+    assert by_id(browser, "signers-1-order").get_attribute("aria-invalid") == "true"  # the input is marked too
     screenshot(browser, "signature-center-cancelled")
 
     # in English

@@ -1,6 +1,8 @@
-"""The API's field error messages in the page's language. The gateway and the services answer in English
-(marshmallow's standard messages, and Paraph's own); ``ApiError.field_errors`` passes each message through
-:func:`translate`, so every page shows them translated. A message not listed here is shown as it came.
+"""The API's field error messages, and the texts it describes things with, in the page's language. The
+gateway and the services answer in English (marshmallow's standard messages, and Paraph's own);
+``ApiError.field_errors`` passes each message through :func:`translate`, so every page shows them
+translated, and templates pass a description through the ``api_text`` filter. A message not listed here
+is shown as it came.
 
 Each entry is a regular expression over the whole English message; its named groups become the
 parameters of the translated message (so "Length must be between 1 and 100." needs one catalog entry).
@@ -118,6 +120,57 @@ _MESSAGES = [
     (r"The content of (?P<name>.+) is not a valid (?P<type>\S+) file\.",
      _l("The content of %(name)s is not a valid %(type)s file.")),
     (r"Files of type (?P<type>\S+) are not accepted\.", _l("Files of type %(type)s are not accepted.")),
+    # what a notification template's variables are (notify_service.template_catalog.VARIABLES), shown by the
+    # email template editor
+    _verbatim("recipient's name"),
+    _verbatim("company (license) name"),
+    _verbatim("who sent the invitation"),
+    _verbatim("set-password link (single use)"),
+    _verbatim("expiry date and time (ISO 8601; format with |datetime or |date)"),
+    _verbatim("portal user code (clients)"),
+    _verbatim("who gave the access"),
+    _verbatim("the client's user code"),
+    _verbatim("reset link (single use)"),
+    _verbatim("document number"),
+    _verbatim("document title"),
+    _verbatim("name of the salesperson sending the document"),
+    _verbatim("free text written by the sender"),
+    _verbatim("online quote link"),
+    _verbatim("end of validity (ISO 8601)"),
+    _verbatim("true when the quote can also be signed online"),
+    _verbatim("when the quote was first sent (ISO 8601)"),
+    _verbatim("who shared it"),
+    _verbatim("portal link"),
+    _verbatim("message from the person who shared it"),
+    _verbatim("requester or observer (portal clients)"),
+    _verbatim("signing link"),
+    _verbatim("signer or approver"),
+    _verbatim("'sign' or 'approve'"),
+    _verbatim("one-time code"),
+    _verbatim("validity in minutes"),
+    _verbatim("list of {name, email, signed_at}"),
+    _verbatim("date and time of the action (ISO 8601)"),
+    _verbatim("document link"),
+    _verbatim("who declined"),
+    _verbatim("their email"),
+    _verbatim("the reason they gave"),
+    _verbatim("link to the document"),
+    _verbatim("when it expired (ISO 8601)"),
+    _verbatim("names of those who had not acted"),
+    _verbatim("customer contact's name"),
+    _verbatim("link to the quote"),
+    _verbatim("contact's email"),
+    _verbatim("the contact's feedback"),
+    _verbatim("the customer"),
+    _verbatim("the portal client who made the change"),
+    _verbatim("contact (their own details) or company (the customer file)"),
+    _verbatim("list of {field, from, to}"),
+    _verbatim("the customer file's history"),
+    _verbatim("the endpoint URL"),
+    _verbatim("the webhook id"),
+    _verbatim("why it was disabled"),
+    _verbatim("last error"),
+    _verbatim("where to re-enable it"),
 ]
 _COMPILED = [(re.compile(pattern), message) for pattern, message in _MESSAGES]
 

@@ -1,14 +1,22 @@
 """Language and formats: the user's language (from their profile, kept in the session at sign-in),
 else the browser's ``Accept-Language``; French by default. All strings are in the message catalogs
 (translations/<lang>/LC_MESSAGES/messages.po, see web/README.md); dates, money and numbers go
-through Babel's locale-aware formatters, exposed to templates as filters."""
+through Babel's locale-aware formatters, exposed to templates as filters.
+
+Times are shown in the browser's time zone (``static/app.js`` keeps its name in the ``tz`` cookie), else in
+UTC, always with their offset ("23:52:55 UTC+1"): a salesperson in Paris read "23:52 UTC" for a signature
+made at 00:52 the next day, and the sealed PDF said that next day."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import request, session
-from flask_babel import Babel, format_currency, format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import (Babel, format_currency, format_date, format_datetime, format_decimal, format_time,
+                         get_locale, to_user_timezone)
+
+from .api_messages import translate
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -21,13 +29,38 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
+TIME_ZONE_COOKIE = "tz"
+
+
+def select_timezone() -> str:
+    name = request.cookies.get(TIME_ZONE_COOKIE, "")
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):  # none, or not a zone name ("../x", "Mars/Olympus")
+        return "UTC"
+    return name
+
+
 def _parse_datetime(value):
     if isinstance(value, (date, datetime)) or value is None:
         return value
+    text = str(value)
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        if len(text) == 10:  # a calendar day ("2027-01-15"): the same day in every time zone
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def _offset(value: datetime) -> str:
+    """The offset a time is shown at, as the sealed PDF writes it: "UTC", "UTC+1", "UTC-3:30"."""
+    offset = to_user_timezone(value).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    if not minutes:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'+' if minutes > 0 else '-'}{hours}" + (f":{rest:02d}" if rest else "")
 
 
 def money(amount, currency: str = "EUR") -> str:
@@ -50,20 +83,20 @@ def day(value, style: str = "medium") -> str:
 
 
 def moment(value, style: str = "medium") -> str:
-    """A date and time, with the time zone (signatures, deliveries); ``short`` without the seconds, for lists
-    ("4 déc. 2026, 23:50 UTC": Babel's own short style is all digits, "04/12/2026 23:50", unlike the
-    rest of the pages)."""
+    """A date and time in the reader's time zone, with its offset (signatures, deliveries); ``short`` without
+    the seconds, for lists ("4 déc. 2026, 23:50 UTC": Babel's own short style is all digits, "04/12/2026
+    23:50", unlike the rest of the pages)."""
     parsed = _parse_datetime(value)
     if not isinstance(parsed, datetime):
         return day(parsed)
     if style == "short":
-        return f"{format_date(parsed, 'medium')}, {format_time(parsed, 'short')} UTC"
-    return format_datetime(parsed, style) + " UTC"
+        return f"{format_date(parsed, 'medium')}, {format_time(parsed, 'short')} {_offset(parsed)}"
+    return f"{format_datetime(parsed, style)} {_offset(parsed)}"
 
 
 def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
-    Babel(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(money=money, number=number, day=day, moment=moment)
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.filters.update(money=money, number=number, day=day, moment=moment, api_text=translate)
     app.jinja_env.globals["get_locale"] = get_locale

@@ -82,8 +82,9 @@ def _last_day(expires_at: str) -> date | None:
 
 
 def _render(contract_id: str, values: dict | None = None, errors: list | None = None, status: int = 200,
-            reassign: dict | None = None, option_errors: dict | None = None):
-    """The page; ``errors``: said above the form, ``option_errors``: next to the option's field;
+            reassign: dict | None = None, option_errors: dict | None = None, invalid: set | None = None):
+    """The page; ``errors``: said above the form, ``option_errors``: next to the option's field, ``invalid``:
+    the participants' inputs those above are about;
     ``reassign``: the participant whose reassignment was refused, with the form's values and the errors to show
     next to it (``participant_id``, ``values``, ``errors``, ``message``)."""
     contract = api.get(f"/contracts/{contract_id}")
@@ -105,7 +106,7 @@ def _render(contract_id: str, values: dict | None = None, errors: list | None = 
                            past=[r for r in requests if current is None or r["id"] != current["id"]],
                            can_request=can_request, roles=ROLES, rows=ROWS, cc_rows=CC_ROWS,
                            kind_labels=KIND_LABELS, values=values, errors=errors or [],
-                           option_errors=option_errors or {},
+                           option_errors=option_errors or {}, invalid=invalid or set(),
                            reminder_defaults=reminder_defaults, fields_of=fields_of,
                            history=_history(current) if current else [],
                            cadence=_cadence(current) if current else "",
@@ -167,17 +168,41 @@ def _options(form) -> dict:
     return body
 
 
-def _row_label(field: str, rows: dict[str, list[int]]) -> str:
-    """An API error's field (``signers.1.order``, ``cc.0.email``) named after the form's row ("Signer 3")."""
-    match = re.match(r"^(approvers|signers|cc)\.(\d+)", field)
+_ROW_FIELD = re.compile(r"^(approvers|signers|cc)\.(\d+)(?:\.(\w+))?")
+
+
+def _form_row(field: str, rows: dict[str, list[int]]) -> tuple[str, int, str | None] | None:
+    """An API error's field (``signers.1.order``, ``cc.0.email``) as the form's (role, row, field): the API
+    numbers the people sent, the form its rows, some left empty."""
+    match = _ROW_FIELD.match(field)
     if not match:
+        return None
+    role, index, name = match.group(1), int(match.group(2)), match.group(3)
+    return role, (rows[role][index] if index < len(rows[role]) else index), name
+
+
+def _row_label(field: str, rows: dict[str, list[int]]) -> str:
+    """An API error's field named after the form's row ("Signer 3", "Signer 3, turn")."""
+    row = _form_row(field, rows)
+    if row is None:
         return {"approvers": _("Approvers"), "signers": _("Signers"), "cc": _("CC"),
                 "expires_at": _("Last day to sign"), "reminder_every_days": _("Remind every (days)"),
                 "reminder_max": _("At most (reminders per person)")}.get(field, field)
-    role, index = match.group(1), int(match.group(2))
-    n = (rows[role][index] if index < len(rows[role]) else index) + 1
-    return {"approvers": _("Approver %(n)s", n=n), "signers": _("Signer %(n)s", n=n),
-            "cc": _("CC %(n)s", n=n)}[role]
+    role, index, name = row
+    label = {"approvers": _("Approver %(n)s", n=index + 1), "signers": _("Signer %(n)s", n=index + 1),
+             "cc": _("CC %(n)s", n=index + 1)}[role]
+    return _("%(row)s, turn", row=label) if name == "order" else label
+
+
+def _invalid_inputs(fields, rows: dict[str, list[int]]) -> set[str]:
+    """The inputs of the participants' rows that the API's errors are about (marked invalid on the page):
+    a row's turn, else its person."""
+    names = set()
+    for row in filter(None, (_form_row(field, rows) for field in fields)):
+        role, index, name = row
+        if role != "cc":
+            names.add(f"{role}-{index}-{'order' if name == 'order' else 'person'}")
+    return names
 
 
 @bp.post("/contracts/<contract_id>/signature")
@@ -204,7 +229,8 @@ def create(contract_id: str):
         beside = {name: text for name, text in field_errors.items() if name in OPTION_FIELDS}  # next to the field
         errors = [_("%(field)s: %(error)s", field=_row_label(field, rows), error=text)
                   for field, text in field_errors.items() if field not in beside] or ([] if beside else [exc.detail])
-        return _render(contract_id, values=request.form, errors=errors, option_errors=beside, status=422)
+        return _render(contract_id, values=request.form, errors=errors, option_errors=beside, status=422,
+                       invalid=_invalid_inputs(field_errors, rows))
     flash(_("The request is sent: each person receives an email when it is their turn."), "success")
     return redirect(url_for("signature_center.show", contract_id=contract_id))
 

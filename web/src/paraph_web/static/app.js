@@ -2,9 +2,17 @@
    - htmx requests carry the session's CSRF token as a header (forms carry it as a hidden field);
    - Escape closes the open user menu;
    - long checklists get a search box;
-   - the quote editor's customer and type pickers show their contacts and fields when changed. */
+   - the quote editor's customer and type pickers show their contacts and fields when changed;
+   - the browser's time zone is kept in a cookie, for times to be shown in it. */
 (function () {
   "use strict";
+  // the browser's time zone, for the server to show times in it (i18n.select_timezone); from the next page on
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("tz=" + zone) === -1) {  // "Europe/Paris": letters, digits, _ + - /
+      document.cookie = "tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax";
+    }
+  } catch (e) { /* an old browser: times stay in UTC */ }
   var meta = document.querySelector('meta[name="csrf-token"]');
   document.addEventListener("htmx:configRequest", function (event) {
     if (meta) { event.detail.headers["X-CSRF-Token"] = meta.content; }
