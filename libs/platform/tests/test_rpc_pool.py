@@ -248,3 +248,23 @@ def test_a_service_whose_connection_dropped_while_it_waited_sends_its_call_again
     assert time.monotonic() - started < 4  # not the deadline's five seconds
     # sent again (and the relay itself redelivered, its channel gone): each time under the one derived key
     assert len(keys) >= 2 and len(set(keys)) == 1 and keys[0] not in (None, "k1")
+
+
+def test_the_consumers_check_after_a_deadline_is_bounded(pooled_service):
+    """After a call's deadline the pool asks the broker whether anybody consumes the queue (503 or 504?). A
+    broker being stopped took a second more to say, and the caller's answer came after its bound (the broker
+    outage drill: 5.004 s for 5): a broker silent for longer than ``within`` is Unavailable, a 503, at once."""
+    name, pool = pooled_service()
+    assert pool.call(name, "ping")["status"] == "ok"
+    client = pool._idle.queue[-1]
+    assert client.consumers(name) == 1
+    connection = client._reply_listener.queue_consumer.connection
+    sock = connection._connection.transport.sock
+
+    def silent_broker():
+        sock.recv(1)  # nothing comes: as a node that stopped answering
+    connection.channel = silent_broker
+    started = time.monotonic()
+    with pytest.raises(Unavailable, match="did not say within 0.2s"):
+        client.consumers(name, within=0.2)
+    assert time.monotonic() - started < 0.5

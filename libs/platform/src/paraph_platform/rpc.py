@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 DEADLINE_KEY = "deadline"
 MIN_TIMEOUT = 0.05
+CONSUMERS_CHECK_WITHIN = 0.8  # asked after a deadline (503 or 504?): answered in milliseconds by a broker at work
 SEND_AGAIN_AFTER = 0.3  # a call the broker did not take: a quorum queue's new leader takes 0.2-0.4 s here
 # what a lost, unreachable or refusing broker raises, depending on where the call was (connecting,
 # declaring the reply queue on a node that lost it: NotFound, publishing with kombu's retries exhausted or
@@ -272,18 +273,37 @@ class _Client(StandaloneProxyBase):
         self._reply_listener.queue_consumer.timeout = max(MIN_TIMEOUT, left)
         return reply.result()
 
-    def consumers(self, service: str) -> int | None:
-        """How many processes consume ``service``'s RPC queue (None when the broker cannot tell)."""
+    def consumers(self, service: str, within: float = CONSUMERS_CHECK_WITHIN) -> int | None:
+        """How many processes consume ``service``'s RPC queue (None when the broker cannot tell). Asked once a
+        call's deadline has passed, so bounded: a broker that does not answer within ``within`` seconds is
+        :class:`Unavailable` (one being stopped took a second more, and the caller's answer with it)."""
         if not self.connected:
             return None
+        connection = self._reply_listener.queue_consumer.connection
         try:
-            channel = self._reply_listener.queue_consumer.connection.channel()
-            try:
-                return channel.queue_declare(queue=f"rpc-{service}", passive=True).consumer_count
-            finally:
-                channel.close()
+            sock = connection._connection.transport.sock
+            previous = sock.gettimeout()
+        except Exception:  # noqa: BLE001 - no socket to bound: the broker cannot tell
+            return None
+        end = time.monotonic() + within
+        try:
+            sock.settimeout(within)
+            channel = connection.channel()
+            sock.settimeout(max(MIN_TIMEOUT, end - time.monotonic()))
+            count = channel.queue_declare(queue=f"rpc-{service}", passive=True).consumer_count
+            sock.settimeout(max(MIN_TIMEOUT, end - time.monotonic()))
+            channel.close()
+            return count
+        except socket.timeout:
+            raise Unavailable(f"the broker did not say within {within}s whether {service} consumes its "
+                              "requests") from None
         except Exception:  # noqa: BLE001 - only refines an error already being raised
             return None
+        finally:
+            try:
+                sock.settimeout(previous)
+            except OSError:
+                pass
 
 
 class _Late(Exception):
