@@ -86,6 +86,14 @@ def test_an_unreachable_broker_serves_requests_unchecked_and_warns_once(make_lim
     assert len(warnings) == 1 and "rate limits not checked" in warnings[0].getMessage()
 
 
+def test_a_count_nacked_with_room_left_is_a_broker_failure_not_a_refusal(make_limiter, monkeypatch, caplog):
+    """A queue whose node shuts down nacks publishes too: the cluster drill got a 429 for a limit of 10**9."""
+    monkeypatch.setattr(rate_limits._Channel, "publish", lambda channel, name: False)
+    limiter = make_limiter()
+    assert limiter.check("user:l1:u1", 3) is None  # served unchecked, not refused
+    assert "rate limits not checked" in caplog.text and "which is not full" in caplog.text
+
+
 def test_the_subject_and_limit_of_users_and_api_keys():
     config = {"RATE_LIMIT_USER_PER_WINDOW": 600, "RATE_LIMIT_API_KEY_PER_WINDOW": 1200}
     user = {"user_id": "u1", "license_id": "l1", "role": "user"}
