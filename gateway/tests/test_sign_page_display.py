@@ -2,9 +2,12 @@
 signing service's answers are faked as in test_sign_page_fields.py): the link's expiry as a readable date and
 time with its zone (not raw ISO), sizes in ko/Mo in French, a finished good state in green."""
 import re
+from html import unescape
 
 import pytest
 from paraph_gateway import create_app
+from paraph_gateway.api.signing_pages import EMBED_GONE, TEXT
+from tests.typography import breakable_spaces, breakable_spaces_in
 
 from .test_sign_page_fields import OFFLINE, FakeSigning, fake, link_info
 
@@ -56,9 +59,18 @@ def test_a_finished_good_state_is_green_a_refusal_is_not(app, monkeypatch):
     signing = link_info()
     signing["participant"]["status"] = "signed"
     fake(monkeypatch, FakeSigning(signing))
-    assert '<p class="banner ok">Document signé. Merci !</p>' in app.test_client().get("/sign/tok").get_data(
+    assert '<p class="banner ok">Document signé. Merci\u00a0!</p>' in app.test_client().get("/sign/tok").get_data(
         as_text=True)
     signing["request"]["status"] = "declined"
     signing["participant"]["status"] = "declined"
     assert '<p class="banner">Vous avez refusé ce document.</p>' in app.test_client().get("/sign/tok").get_data(
         as_text=True)
+
+
+def test_the_french_page_holds_its_punctuation_with_a_no_break_space(app, monkeypatch):
+    """No line starts with the ':' or '!' of the line before: the wording (the script's too), the embedded
+    page's and what the page writes around it ("Document : D-2026-0001.pdf", the request's « title »)."""
+    assert breakable_spaces_in([TEXT["fr"], EMBED_GONE["fr"]]) == {}
+    html = page(app, monkeypatch, message="Bonne lecture.")
+    text = unescape(re.sub(r"<[^>]+>", "", re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)))
+    assert "Message\u00a0:" in text and breakable_spaces(text) == []

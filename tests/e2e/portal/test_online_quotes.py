@@ -116,7 +116,7 @@ def test_feedback_reaches_the_salesperson(world):
     token = _token(w.send_quote(request_signature=False)["link"])
     r = s.post(f"/q/{token}/feedback", data={"message": "Pouvez-vous revoir la remise ?"},
                environ_base={"REMOTE_ADDR": "192.0.2.20"})
-    assert r.status_code == 200 and "Merci ! Votre message a été transmis" in r.get_data(as_text=True)
+    assert r.status_code == 200 and "Merci\u00a0! Votre message a été transmis" in r.get_data(as_text=True)
     event = w.outbox("portal", "quote.feedback_sent.v1")[-1]["data"]
     assert event["message"] == "Pouvez-vous revoir la remise ?" and event["owner_id"] == w.sales["user"]["user_id"]
     assert event["contact_id"] == w.alice["id"]

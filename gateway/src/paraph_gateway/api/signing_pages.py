@@ -81,7 +81,7 @@ def sign_page(token):
 
 # -- embedded signing (the page framed by an integrator's page) ------------------------------------------
 
-EMBED_GONE = {"fr": "Ce lien de signature intégrée a déjà servi ou a expiré : demandez-en un nouveau.",
+EMBED_GONE = {"fr": "Ce lien de signature intégrée a déjà servi ou a expiré\u00a0: demandez-en un nouveau.",
               "en": "This embedded signing link was already used or has expired: ask for a new one."}
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from contracts_service import logic, pdf, template_variables
 from contracts_service.exceptions import InvalidInput
+from tests.typography import breakable_spaces_in
 
 OPEN = {"fields", "custom", "labels", "contract.data", "contract.custom"}  # keyed by the license's own names
 
@@ -83,3 +84,7 @@ def test_required_merge_fields_one_rule_one_message():
         logic.require_merge_fields(fields, {"access": "x", "ok": True})
     assert caught.value.args[0] == "Fill in the required fields before sending."
     logic.require_merge_fields(fields, {"site": "Lille", "ok": False})
+
+
+def test_french_descriptions_hold_their_punctuation_with_a_no_break_space():
+    assert breakable_spaces_in({v["name"]: v["description"] for v in template_variables.catalog("fr")}) == {}

@@ -178,12 +178,21 @@ def _render_part(source: str, values: dict, locale: str, html: bool) -> str:
         raise RenderError(f"{type(exc).__name__}: {exc}") from None
 
 
+_ASCII_WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def _one_line(text: str) -> str:
+    """A subject on one line: its runs of ASCII white space made one space. Not str.split(), which takes the
+    no-break space of French punctuation ("Relance\u00a0: devis") for white space too."""
+    return _ASCII_WHITESPACE.sub(" ", text).strip(" ")
+
+
 def render(name: str, locale: str, parts: dict, variables: dict) -> dict:
     """Render every part; missing documented variables are blank. Raises :class:`RenderError`."""
     locale = locale if locale in LOCALES else DEFAULT_LOCALE
     values = {**blank_vars(name), **{k: v for k, v in (variables or {}).items() if isinstance(k, str)}}
     # a secret is never in a subject, even in a license's version saved before validation refused it
-    subject = " ".join(_render_part(parts["subject"], masked(name, values), locale, False).split())
+    subject = _one_line(_render_part(parts["subject"], masked(name, values), locale, False))
     text = _render_part(parts["text"], values, locale, False)
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     html_source = parts.get("html")

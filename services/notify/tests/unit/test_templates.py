@@ -3,6 +3,7 @@ import pytest
 
 from notify_service import templates as t
 from notify_service.exceptions import InvalidInput, NotFound
+from tests.typography import breakable_spaces_in
 
 EVENTS_MD_NAMES = {"invitation", "client_invitation", "password_reset", "quote_send", "quote_reminder",
                    "contract_shared", "signature_request", "signature_reminder", "signature_otp",
@@ -45,7 +46,7 @@ def test_quote_send_and_reminder_link_to_the_document_and_differ():
             assert f"{label}" in out["text"] and "https://p.test/q/1" in out["text"]
             assert label in out["html"] and 'href="https://p.test/q/1"' in out["html"]
         assert send["subject"] != remind["subject"] and send["text"] != remind["text"]
-    assert render_default("quote_reminder", "fr")["subject"].startswith("Relance")
+    assert render_default("quote_reminder", "fr")["subject"].startswith("Relance\u00a0: devis")  # kept whole
 
 
 def test_html_is_autoescaped_and_text_is_not():
@@ -125,3 +126,13 @@ def test_a_one_time_code_is_never_in_a_subject_and_is_masked_for_the_log():
     out = t.render("signature_otp", "en", parts, {"code": "731904"})
     assert out["subject"] == f"Code {t.SECRET_MASK}" and "731904" in out["text"]
     assert t.masked("invitation", {"link": "x"}) == {"link": "x"}
+
+
+def test_french_emails_hold_their_punctuation_with_a_no_break_space_and_sms_keep_plain_spaces():
+    """An email never breaks a line before a French colon ("Motif : ..."); an SMS keeps ASCII spaces: U+00A0 is
+    not in the GSM-7 alphabet, and one would send the whole SMS as UCS-2, in twice as many segments."""
+    for name in t.TEMPLATE_NAMES:
+        parts = t.default_parts(name, "fr")
+        assert breakable_spaces_in({part: parts[part] for part in ("subject", "text", "html")}, name) == {}
+        for locale in ("fr", "en"):
+            assert not {"\u00a0", "\u202f"} & set(t.default_parts(name, locale)["sms"]), (name, locale)

@@ -1,6 +1,7 @@
 """Server-side pages: everything is escaped, error pages are friendly, fr and en."""
 from portal_service import logic
 from portal_service.dependencies import Renderer
+from tests.typography import breakable_spaces_in
 
 R = Renderer()
 DETAIL = {"number": "Q-2026-00001", "title": "<script>alert(1)</script>", "status": "sent",
@@ -79,3 +80,8 @@ def test_portal_labels_for_french_typography_and_dates():
                     other_locale="en")
     assert "L.requester + L.colon" in html and "day(m.due_date)" in html and 'id = "contract-status"' in html
     assert ".list .badge{margin-left:8px" in html  # a list's badge is not glued to the title before it
+
+
+def test_portal_french_labels_hold_their_punctuation_with_a_no_break_space():
+    """No line of a portal page starts with the '?' of the line before ("Une question, une remarque ?")."""
+    assert breakable_spaces_in(logic.LABELS["fr"]) == {}

@@ -41,7 +41,7 @@ def _event_label(locale: str, type: str) -> str:
 def _details(locale: str, data: dict) -> str:
     """The audit entry's data worth reading, "Canal : SMS, Destinataire : +33 6 ** ** ** 78"."""
     labels, names = LABELS[locale], DETAILS[locale]
-    colon = " : " if locale == "fr" else ": "
+    colon = "\u00a0: " if locale == "fr" else ": "
     shown = []
     for key, name in names.items():
         value = data.get(key)

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from signing_service import logic, proof
 from signing_service.testing import signature_png
+from tests.typography import breakable_spaces, breakable_spaces_in
 
 SIGNED_AT = datetime(2026, 12, 1, 20, 24, 38, tzinfo=timezone.utc)
 EVENTS = ["request_created", "signature_requested", "document_viewed", "otp_sent", "signed", "all_signed",
@@ -130,3 +131,10 @@ def test_a_reassignment_reads_who_replaced_whom():
     text = one_line(" ".join(pages(proof.render_proof(ctx))))
     assert ("Participant remplacé Remplacé : Jeanne Dupont <jeanne@client.test>, Par : Paul Martin "
             "<paul@client.test>, Motif : Congés") in text
+
+
+def test_the_french_proof_holds_its_punctuation_with_a_no_break_space():
+    """Its wording, and the details of an audit entry ("Canal : SMS"), never break a line before a colon."""
+    wording = [proof.LABELS["fr"], proof.STATUSES["fr"], proof.EVENTS["fr"], proof.DETAILS["fr"]]
+    assert breakable_spaces_in(wording) == {}
+    assert breakable_spaces(proof._details("fr", {"channel": "sms", "reason": "Congés"})) == []
