@@ -257,7 +257,7 @@ def test_api_field_errors_are_shown_in_the_page_language():
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert exc.field_errors == {"name": "Entre 1 et 100 caractères.", "email": "Adresse e-mail non valide.",
                                     "title": "Obligatoire.", "lines.0.quantity": "Au moins 0.",
-                                    "role": "Choisissez parmi : user, license_admin.",
+                                    "role": "Choisissez parmi\u00a0: user, license_admin.",
                                     "note": "Something only Paraph says."}
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert exc.field_errors["name"] == "Between 1 and 100 characters."
@@ -276,12 +276,12 @@ def test_every_event_type_a_webhook_may_take_is_described_in_the_page_language()
     """The API describes the event types in English (for integrators); the webhook form says what each one
     means in the page's language: a type notify adds must be described here too."""
     logic = pytest.importorskip("notify_service.logic")
-    from paraph_web.pages.settings_webhooks import EVENT_DESCRIPTIONS
-    assert set(EVENT_DESCRIPTIONS) == set(logic.PUBLIC_EVENT_TYPES)
+    from paraph_web.api_messages import translate
     app = create_app({"GATEWAY_URL": "http://127.0.0.1:9", "WEB_SESSION_KEY": "k"})
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert {t: str(d) for t, d in EVENT_DESCRIPTIONS.items()} == {
-            t: description for t, (_, description) in logic.PUBLIC_EVENT_TYPES.items()}
+    descriptions = [description for _source, description in logic.PUBLIC_EVENT_TYPES.values()]
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert [d for d in descriptions if translate(d) == d] == []
+        assert translate("A signer signed.") == "Un signataire a signé."
 
 
 def test_the_signed_pdf_and_the_proof_are_streamed_from_the_contracts_signature_request(web):
@@ -335,6 +335,16 @@ def test_times_in_lists_read_like_the_other_dates_of_the_pages():
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert moment("2026-12-04T23:50:12Z", "short") == "4 déc. 2026, 23:50 UTC"
         assert moment("2026-12-04T23:50:12Z") == "4 déc. 2026, 23:50:12 UTC"
+
+
+def test_a_page_title_never_breaks_a_document_number_across_lines():
+    """Browsers break lines after a hyphen: a phone showed "Devis Q-2026-" over "00001"."""
+    from markupsafe import Markup
+    from paraph_web.i18n import codes_whole
+    assert codes_whole("Devis Q-2026-00001") == 'Devis <span class="nowrap">Q-2026-00001</span>'
+    assert codes_whole(Markup("Approbation &amp; signature — FAC-12")) == (
+        'Approbation &amp; signature — <span class="nowrap">FAC-12</span>')
+    assert codes_whole("Jean-Pierre <b>") == "Jean-Pierre &lt;b&gt;"  # words are not codes; text stays escaped
 
 
 def test_times_are_shown_in_the_browsers_time_zone_with_their_offset():

@@ -8,6 +8,7 @@ UTC, always with their offset ("23:52:55 UTC+1"): a salesperson in Paris read "2
 made at 00:52 the next day, and the sealed PDF said that next day."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import request, session
 from flask_babel import (Babel, format_currency, format_date, format_datetime, format_decimal, format_time,
                          get_locale, to_user_timezone)
+from markupsafe import Markup, escape
 
 from .api_messages import translate
 
@@ -94,9 +96,20 @@ def moment(value, style: str = "medium") -> str:
     return f"{format_datetime(parsed, style)} {_offset(parsed)}"
 
 
+# a hyphenated code holding a digit: a document number ("Q-2026-00001", "FAC-12")
+_HYPHENATED_CODE = re.compile(r"(?<![\w-])(?=[\w-]*\d)\w+(?:-\w+)+")
+
+
+def codes_whole(text) -> Markup:
+    """``text`` (escaped) with each document number kept on one line: browsers break lines after a hyphen,
+    and a phone showed a quote's title as "Devis Q-2026-" over "00001"."""
+    return Markup(_HYPHENATED_CODE.sub(lambda code: f'<span class="nowrap">{code.group(0)}</span>', escape(text)))
+
+
 def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    app.jinja_env.filters.update(money=money, number=number, day=day, moment=moment, api_text=translate)
+    app.jinja_env.filters.update(money=money, number=number, day=day, moment=moment, api_text=translate,
+                              codes_whole=codes_whole)
     app.jinja_env.globals["get_locale"] = get_locale

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import api
 from ..api import ApiError
+from ..api_messages import translate
 from ..auth import admin_only
 from . import paging
 from .settings import render_section
@@ -19,54 +20,13 @@ DELIVERY_STATUSES = ("pending", "sending", "succeeded", "failed")
 AREAS = {"identity": _l("Users and license"), "perimeter": _l("Perimeters"), "contracts": _l("Customers and contracts"),
          "signing": _l("Signatures"), "portal": _l("Customer portal"), "notify": _l("Webhooks")}
 
-# what each public event type means, in the page's language (the API describes them in English for integrators;
-# a type missing here, a new one, shows the API's words: web/tests check that none is missing)
-EVENT_DESCRIPTIONS = {
-    "user.invited.v1": _l("A user was invited to the license (or re-invited)."),
-    "user.activated.v1": _l("An invited user accepted the invitation."),
-    "user.deactivated.v1": _l("A user was deactivated (their seat is free)."),
-    "license.updated.v1": _l("The license's name, seats, expiry or settings changed."),
-    "perimeter.created.v1": _l("A perimeter was created."),
-    "perimeter.updated.v1": _l("A perimeter was renamed or described."),
-    "perimeter.deleted.v1": _l("A perimeter was deleted."),
-    "perimeter.assignments_changed.v1": _l("The perimeters of a user, customer or contract type changed."),
-    "customer.created.v1": _l("A customer was created."),
-    "contract_type.created.v1": _l("A contract type (model) was created."),
-    "customer.updated.v1": _l("A customer file was edited."),
-    "customer.self_updated.v1": _l("A portal client updated their own details or their company's."),
-    "contract.created.v1": _l("A contract, quote, order or invoice was created."),
-    "contract.sent.v1": _l("A contract or quote was sent (or a reminder was sent) to its contact."),
-    "contract.status_changed.v1": _l("A contract's status changed."),
-    "contract.abandoned.v1": _l("An unsigned contract was abandoned after the license's delay."),
-    "quote.converted.v1": _l("A quote was converted into an order or an invoice."),
-    "deal.created.v1": _l("A deal (sales opportunity) was created."),
-    "deal.updated.v1": _l("A deal's stage, amount, owner or details changed."),
-    "deal.deleted.v1": _l("A deal without documents was deleted."),
-    "signature.requested.v1": _l("Signatures (and approvals) were requested on a contract."),
-    "approver.approved.v1": _l("An approver approved the document."),
-    "approver.declined.v1": _l("An approver refused the document."),
-    "signature.collected.v1": _l("Every participant acted; the document is being sealed."),
-    "signature.cancelled.v1": _l("A signature request was cancelled by its owner."),
-    "signature.expired.v1": _l("A signature request expired before completion."),
-    "signature.reassigned.v1": _l("A participant was replaced by someone else before acting."),
-    "signer.signed.v1": _l("A signer signed."),
-    "signer.declined.v1": _l("A signer declined to sign."),
-    "signature.completed.v1": _l("Every signer signed; the sealed document is available."),
-    "bulk_send.completed.v1": _l("Every row of a bulk send was tried; its requests are created."),
-    "contract.shared.v1": _l("A contract was shared on the customer portal."),
-    "contract.unshared.v1": _l("A contract is no longer shown on the customer portal."),
-    "quote.viewed.v1": _l("A contact viewed a quote online."),
-    "quote.downloaded.v1": _l("A contact downloaded a quote's PDF."),
-    "quote.feedback_sent.v1": _l("A contact sent feedback on a quote."),
-    "webhook.endpoint_disabled.v1": _l("A webhook endpoint was disabled after failing repeatedly."),
-}
-
 
 def _event_groups() -> dict[str, list[dict]]:
     """The public event types by producing area (identity, contracts, signing...), for the checkboxes."""
     groups: dict[str, list[dict]] = {}
     for event in api.get("/webhooks/event-types")["event_types"]:
-        event = {**event, "description": EVENT_DESCRIPTIONS.get(event["type"], event["description"])}
+        # the API describes each type in English, for integrators; the page in its own language
+        event = {**event, "description": translate(event["description"])}
         groups.setdefault(AREAS.get(event["source"], event["source"]), []).append(event)
     return groups
 
