@@ -74,3 +74,12 @@ def test_the_french_page_holds_its_punctuation_with_a_no_break_space(app, monkey
     html = page(app, monkeypatch, message="Bonne lecture.")
     text = unescape(re.sub(r"<[^>]+>", "", re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)))
     assert "Message\u00a0:" in text and breakable_spaces(text) == []
+    assert "«\u00a0Contrat de maintenance\u00a0»" in page(app, monkeypatch, title="Contrat de maintenance")
+
+
+def test_the_english_page_writes_its_own_punctuation(app, monkeypatch):
+    """English puts no space before a colon and quotes a title in “…”, not « … »."""
+    html = page(app, monkeypatch, locale="en", message="Enjoy.", title="Maintenance contract")
+    text = unescape(re.sub(r"<[^>]+>", "", re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)))
+    assert "Message: Enjoy." in text and "Document: " in text and "“Maintenance contract”" in text
+    assert "«" not in text and "\u00a0:" not in text
