@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.e2e.web.browsing import by_id
+from tests.e2e.web.browsing import by_id, wait_for_next_page
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
@@ -64,7 +64,9 @@ def test_an_admin_sets_the_embed_origins_and_the_reminder_cadence(web_system, st
     fill(browser, "field-embed_origins", "")
     fill(browser, "field-reminder_every_days", "")
     fill(browser, "field-reminder_max", "")
+    page = browser.find_element(By.TAG_NAME, "html")
     by_id(browser, "save-signature-settings").click()
+    wait_for_next_page(browser, page)  # the page before said "saved" too: its notice is not this save's
     w.wait(lambda: browser.find_elements(By.CSS_SELECTOR, "p.notice.success"), message="the settings saved")
     saved = s.get("/api/v1/signing/settings", token=token).get_json()
     assert (saved["embed_origins"], saved["reminder_every_days"], saved["reminder_max"]) == ([], None, None)
