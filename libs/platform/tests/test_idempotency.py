@@ -183,15 +183,16 @@ def test_a_redelivery_after_the_commit_returns_the_stored_result_without_running
 
 
 def count_transactions(db, call) -> dict:
-    """Database transactions (BEGIN, COMMIT: a savepoint is neither) and pool checkouts made by ``call()``."""
-    seen = {"begin": 0, "commit": 0, "checkout": 0}
+    """Database transactions (BEGIN, COMMIT), savepoints (one round trip each, and one more for its RELEASE)
+    and pool checkouts made by ``call()``."""
+    seen = {"begin": 0, "commit": 0, "savepoint": 0, "checkout": 0}
 
     def counter(name):
         def count(*_args):
             seen[name] += 1
         return count
     listeners = [(db.engine, "begin", counter("begin")), (db.engine, "commit", counter("commit")),
-                 (db.engine.pool, "checkout", counter("checkout"))]
+                 (db.engine, "savepoint", counter("savepoint")), (db.engine.pool, "checkout", counter("checkout"))]
     for target, name, fn in listeners:
         event.listen(target, name, fn)
     try:
@@ -204,12 +205,14 @@ def count_transactions(db, call) -> dict:
 
 def test_a_write_call_is_one_transaction_on_one_connection(db):
     # before: the look-up of a stored result in a transaction of its own, then one for the writes and the
-    # result: 2 BEGIN, 2 COMMIT, 2 connections
+    # result: 2 BEGIN, 2 COMMIT, 2 connections. A savepoint only where a block's failure must not undo the
+    # work before it: none for the method's first block (only the look-up precedes it) nor for the result
+    # (if it fails, so does the call), one for the method's second block (before: three)
     assert count_transactions(db, lambda: Things(db, "key-3").create("C")) == {"begin": 1, "commit": 1,
-                                                                                "checkout": 1}
+                                                                                "savepoint": 1, "checkout": 1}
     # its redelivery: the look-up alone
     assert count_transactions(db, lambda: Things(db, "key-3").create("C")) == {"begin": 1, "commit": 1,
-                                                                                "checkout": 1}
+                                                                                "savepoint": 0, "checkout": 1}
 
 
 def test_a_deliberate_refusal_keeps_the_work_before_it_and_is_the_answer_to_a_redelivery(db):
@@ -278,6 +281,23 @@ def test_a_block_that_fails_is_undone_alone(db):
                 raise ValueError("refused inside the block")
         with things.db.session() as s:
             assert [a.name for a in s.execute(select(Attempt)).scalars()] == ["kept"]
+    assert [a.name for a in rows(db, Attempt)] == ["kept"]
+
+
+def test_a_failed_first_block_after_the_look_up_is_undone_and_the_call_goes_on(db):
+    """The method's first block has no savepoint (the look-up before it wrote nothing): its failure rolls back
+    the whole transaction, which held nothing else, and the blocks after it still commit."""
+    things = Things(db, None)
+    with things.db.one_transaction():
+        with things.db.session(reads_only=True) as s:
+            assert s.execute(select(Attempt)).scalars().all() == []
+        with pytest.raises(ValueError):
+            with things.db.session() as s:
+                s.add(Attempt(name="undone"))
+                s.flush()
+                raise ValueError("refused inside the block")
+        with things.db.session() as s:
+            s.add(Attempt(name="kept"))
     assert [a.name for a in rows(db, Attempt)] == ["kept"]
 
 

@@ -243,6 +243,8 @@ class _SharedTransaction:
     def __init__(self):
         self.session: Session | None = None
         self.depth = 0  # session blocks currently open in it
+        self.holds_writes = False  # a block other than a read-only one completed: a later block's failure
+        # must not undo it (a savepoint); before that, rolling back the whole transaction loses nothing
 
 
 def _database_transaction_open(session: Session) -> bool:
@@ -283,11 +285,16 @@ class Db:
         return self.engine.dialect.name
 
     @contextlib.contextmanager
-    def session(self):
+    def session(self, *, savepoint: bool = True, reads_only: bool = False):
         """A unit of work: commits on success, rolls back on any exception (inside
-        :meth:`one_transaction`: a savepoint of the shared transaction instead)."""
+        :meth:`one_transaction`: a savepoint of the shared transaction instead, taken once the transaction holds
+        a block's work; each SAVEPOINT and its RELEASE are a round trip to the database).
+
+        Inside :meth:`one_transaction` only: ``savepoint=False`` for a block whose failure fails the whole
+        transaction anyway (no savepoint of its own); ``reads_only=True`` for a block that writes nothing (a
+        later block needs no savepoint to keep it)."""
         if self._shared is not None:
-            with self._shared_session() as session:
+            with self._shared_session(savepoint, reads_only) as session:
                 yield session
             return
         session: Session = self._factory()
@@ -335,12 +342,13 @@ class Db:
                 shared.session.close()
 
     @contextlib.contextmanager
-    def _shared_session(self):
+    def _shared_session(self, nested: bool, reads_only: bool):
         shared = self._shared
         if shared.session is None:
             shared.session = self._factory()
         session = shared.session
-        savepoint = session.begin_nested() if _database_transaction_open(session) else None
+        protect = nested and shared.holds_writes and _database_transaction_open(session)
+        savepoint = session.begin_nested() if protect else None
         shared.depth += 1
         try:
             yield session
@@ -348,9 +356,12 @@ class Db:
                 savepoint.commit()
             else:  # errors show up in the block that caused them, as its commit used to
                 session.flush()
+            shared.holds_writes = shared.holds_writes or not reads_only
         except BaseException:
             if savepoint is None:
-                session.rollback()  # nothing was written before this block
+                # nothing to keep was done before this block (or the transaction fails with it)
+                session.rollback()
+                shared.holds_writes = False
             elif savepoint.is_active:
                 savepoint.rollback()
             raise
