@@ -269,16 +269,21 @@ def test_a_5xx_or_a_bug_rolls_everything_back_for_the_retry(db, failure):
     assert Things(db, "key-5").create("E")["name"] == "E"
 
 
+def a_block_that_fails(db):
+    """A session block that writes, then raises inside the block."""
+    with pytest.raises(ValueError):
+        with db.session() as s:
+            s.add(Attempt(name="undone"))
+            s.flush()
+            raise ValueError("refused inside the block")
+
+
 def test_a_block_that_fails_is_undone_alone(db):
     things = Things(db, None)
     with things.db.one_transaction():
         with things.db.session() as s:
             s.add(Attempt(name="kept"))
-        with pytest.raises(ValueError):
-            with things.db.session() as s:
-                s.add(Attempt(name="undone"))
-                s.flush()
-                raise ValueError("refused inside the block")
+        a_block_that_fails(things.db)
         with things.db.session() as s:
             assert [a.name for a in s.execute(select(Attempt)).scalars()] == ["kept"]
     assert [a.name for a in rows(db, Attempt)] == ["kept"]
@@ -291,11 +296,7 @@ def test_a_failed_first_block_after_the_look_up_is_undone_and_the_call_goes_on(d
     with things.db.one_transaction():
         with things.db.session(reads_only=True) as s:
             assert s.execute(select(Attempt)).scalars().all() == []
-        with pytest.raises(ValueError):
-            with things.db.session() as s:
-                s.add(Attempt(name="undone"))
-                s.flush()
-                raise ValueError("refused inside the block")
+        a_block_that_fails(things.db)
         with things.db.session() as s:
             s.add(Attempt(name="kept"))
     assert [a.name for a in rows(db, Attempt)] == ["kept"]
