@@ -203,7 +203,7 @@ CONSENT = {
 
 def consent_text(locale: str, role: str, number: str, title: str, sha256: str) -> str:
     locale = locale if locale in ("fr", "en") else "fr"
-    quoted = (f" « {title} »" if locale == "fr" else f" \"{title}\"") if title else ""
+    quoted = (f" «\u00a0{title}\u00a0»" if locale == "fr" else f" \"{title}\"") if title else ""
     return CONSENT[(locale, role)].format(number=number, title=quoted, sha256=sha256)
 
 

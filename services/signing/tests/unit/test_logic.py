@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.typography import breakable_spaces
 from signing_service import logic
 from signing_service.exceptions import InvalidInput
 from signing_service.testing import signature_png
@@ -119,7 +120,8 @@ def test_default_order_is_the_position():
 
 def test_consent_names_the_document_and_its_hash():
     text = logic.consent_text("fr", "signer", "Q-2030-00001", "Maintenance", "ab" * 32)
-    assert "Q-2030-00001" in text and "« Maintenance »" in text and "ab" * 32 in text
+    assert "Q-2030-00001" in text and "«\u00a0Maintenance\u00a0»" in text and "ab" * 32 in text
+    assert breakable_spaces(text) == []  # no line starts with the closing quote
     assert "signer électroniquement" in text
     en = logic.consent_text("en", "approver", "Q-1", "", "cd" * 32)
     assert "approve" in en and '""' not in en

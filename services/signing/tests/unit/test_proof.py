@@ -83,12 +83,13 @@ def test_times_are_written_in_the_zone_with_its_offset():
     ("fr", ["Preuve de signature électronique", "Statut Terminée", "Demande créée", "Signature demandée",
             "Document consulté", "Code à usage unique envoyé", "Canal : SMS", "Tous les signataires ont signé",
             "Document scellé", "Demande terminée", "1 décembre 2026 à 21:24:38 (UTC+1)", "contact client",
-            "Date et heure", "système"],
+            "Date et heure", "système", "« J'accepte. »"],
      ["request_created", "completed", "UTC)", "system", "otp_sent", "channel"]),
     ("en", ["Proof of electronic signature", "Status Completed", "Request created", "Signature requested",
             "Document viewed", "One-time code sent", "Channel: SMS", "Every signer signed", "Document sealed",
-            "Request completed", "December 1, 2026 at 9:24:38 PM (UTC+1)", "customer contact", "Date and time"],
-     ["request_created", "otp_sent", "channel=", "Z"]),
+            "Request completed", "December 1, 2026 at 9:24:38 PM (UTC+1)", "customer contact", "Date and time",
+            "“J'accepte.”"],
+     ["request_created", "otp_sent", "channel=", "Z", "«"]),
 ])
 def test_the_proof_is_written_in_the_request_language(locale, expected, absent):
     text = one_line(" ".join(pages(proof.render_proof(context(locale)))))
