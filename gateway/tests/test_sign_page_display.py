@@ -67,19 +67,22 @@ def test_a_finished_good_state_is_green_a_refusal_is_not(app, monkeypatch):
         as_text=True)
 
 
+def visible_text(html: str) -> str:
+    """What a reader sees of the page: no script, style or tag."""
+    return unescape(re.sub(r"<[^>]+>", "", re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)))
+
+
 def test_the_french_page_holds_its_punctuation_with_a_no_break_space(app, monkeypatch):
     """No line starts with the ':' or '!' of the line before: the wording (the script's too), the embedded
     page's and what the page writes around it ("Document : D-2026-0001.pdf", the request's « title »)."""
     assert breakable_spaces_in([TEXT["fr"], EMBED_GONE["fr"]]) == {}
-    html = page(app, monkeypatch, message="Bonne lecture.")
-    text = unescape(re.sub(r"<[^>]+>", "", re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)))
+    text = visible_text(page(app, monkeypatch, message="Bonne lecture."))
     assert "Message\u00a0:" in text and breakable_spaces(text) == []
     assert "«\u00a0Contrat de maintenance\u00a0»" in page(app, monkeypatch, title="Contrat de maintenance")
 
 
 def test_the_english_page_writes_its_own_punctuation(app, monkeypatch):
     """English puts no space before a colon and quotes a title in “…”, not « … »."""
-    html = page(app, monkeypatch, locale="en", message="Enjoy.", title="Maintenance contract")
-    text = unescape(re.sub(r"<[^>]+>", "", re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)))
+    text = visible_text(page(app, monkeypatch, locale="en", message="Enjoy.", title="Maintenance contract"))
     assert "Message: Enjoy." in text and "Document: " in text and "“Maintenance contract”" in text
     assert "«" not in text and "\u00a0:" not in text

@@ -12,8 +12,8 @@ with the count so far, which gives ``RateLimit-Remaining`` and lets a subject al
 refused without publishing) and the confirmed publish (the atomic decision when requests race).
 
 Availability over strictness: if the broker cannot be reached, or nacks a count whose queue is not full
-(the queue's node shutting down), requests are served without limit (and without the headers), a warning is logged at most once a minute, and the broker is tried again after
-``RETRY_SECONDS``.
+(the queue's node shutting down), requests are served without limit (and without the headers), a warning
+is logged at most once a minute, and the broker is tried again after ``RETRY_SECONDS``.
 """
 from __future__ import annotations
 

@@ -111,5 +111,5 @@ def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters.update(money=money, number=number, day=day, moment=moment, api_text=translate,
-                              codes_whole=codes_whole)
+                                 codes_whole=codes_whole)
     app.jinja_env.globals["get_locale"] = get_locale

@@ -243,8 +243,9 @@ class _SharedTransaction:
     def __init__(self):
         self.session: Session | None = None
         self.depth = 0  # session blocks currently open in it
-        self.holds_writes = False  # a block other than a read-only one completed: a later block's failure
-        # must not undo it (a savepoint); before that, rolling back the whole transaction loses nothing
+        # a block other than a read-only one completed: a later block's failure must not undo it (a savepoint);
+        # before that, rolling back the whole transaction loses nothing
+        self.holds_writes = False
 
 
 def _database_transaction_open(session: Session) -> bool:
@@ -294,7 +295,7 @@ class Db:
         transaction anyway (no savepoint of its own); ``reads_only=True`` for a block that writes nothing (a
         later block needs no savepoint to keep it)."""
         if self._shared is not None:
-            with self._shared_session(savepoint, reads_only) as session:
+            with self._shared_session(savepoint=savepoint, reads_only=reads_only) as session:
                 yield session
             return
         session: Session = self._factory()
@@ -342,28 +343,28 @@ class Db:
                 shared.session.close()
 
     @contextlib.contextmanager
-    def _shared_session(self, nested: bool, reads_only: bool):
+    def _shared_session(self, *, savepoint: bool, reads_only: bool):
         shared = self._shared
         if shared.session is None:
             shared.session = self._factory()
         session = shared.session
-        protect = nested and shared.holds_writes and _database_transaction_open(session)
-        savepoint = session.begin_nested() if protect else None
+        nested = (session.begin_nested()
+                  if savepoint and shared.holds_writes and _database_transaction_open(session) else None)
         shared.depth += 1
         try:
             yield session
-            if savepoint is not None and savepoint.is_active:
-                savepoint.commit()
+            if nested is not None and nested.is_active:
+                nested.commit()
             else:  # errors show up in the block that caused them, as its commit used to
                 session.flush()
             shared.holds_writes = shared.holds_writes or not reads_only
         except BaseException:
-            if savepoint is None:
+            if nested is None:
                 # nothing to keep was done before this block (or the transaction fails with it)
                 session.rollback()
                 shared.holds_writes = False
-            elif savepoint.is_active:
-                savepoint.rollback()
+            elif nested.is_active:
+                nested.rollback()
             raise
         finally:
             shared.depth -= 1

@@ -5,10 +5,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.typography import breakable_spaces
 from signing_service import logic
 from signing_service.exceptions import InvalidInput
 from signing_service.testing import signature_png
+from tests.typography import breakable_spaces
 
 T0 = datetime(2030, 1, 15, 9, 30, tzinfo=timezone.utc)
 
