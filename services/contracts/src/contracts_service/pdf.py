@@ -25,14 +25,15 @@ LABELS = {
            "tax_rate": "TVA", "amount": "Montant HT", "subtotal": "Total HT", "tax": "TVA", "total": "Total TTC",
            "optional": "Options (non incluses)", "owner": "Votre interlocuteur", "signature": "Bon pour accord",
            "page": "Page", "share_capital": "{legal_form} au capital de {amount}", "capital_only": "Capital de {amount}",
-           "vat_number": "N° TVA intracommunautaire", "phone": "Tél."},
+           "vat_number": "N° TVA intracommunautaire", "phone": "Tél.",
+           "colon": "\u00a0: "},  # between a label and its value
     "en": {"quote": "Quote", "contract": "Contract", "order": "Order", "invoice": "Invoice",
            "number": "No.", "date": "Date", "customer": "Customer", "contact": "Contact", "valid_until": "Valid until",
            "description": "Description", "quantity": "Qty", "unit_price": "Unit price", "discount": "Discount",
            "tax_rate": "VAT", "amount": "Net amount", "subtotal": "Subtotal", "tax": "VAT", "total": "Total",
            "optional": "Optional items (not included)", "owner": "Your contact", "signature": "Approved",
            "page": "Page", "share_capital": "{legal_form} with a share capital of {amount}",
-           "capital_only": "Share capital {amount}", "vat_number": "EU VAT No.", "phone": "Tel."},
+           "capital_only": "Share capital {amount}", "vat_number": "EU VAT No.", "phone": "Tel.", "colon": ": "},
 }
 
 _env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)

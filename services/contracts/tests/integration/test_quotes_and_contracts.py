@@ -2,6 +2,7 @@
 import base64
 import time
 import io
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -139,11 +140,13 @@ def test_pdf_rendering_in_french_and_english(env):
     from pypdf import PdfReader
     text_fr = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.data)).pages)
     assert "Devis" in text_fr and "1 471,65" in text_fr.replace("\u202f", " ").replace("\xa0", " ")
+    assert re.search(r"Date\s:", text_fr)  # French puts a space before the colon
     s.patch(f"/api/v1/contracts/{q['id']}", token=env["T"], json={"locale": "en", "currency": "USD"})
     r = s.get(f"/api/v1/contracts/{q['id']}/pdf", token=env["T"])
     assert r.headers["X-Content-SHA256"] != sha
     text_en = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.data)).pages)
     assert "Quote" in text_en and "US$1,471.65" in text_en
+    assert "Date: " in text_en and not re.search(r"Date\s:", text_en)  # English does not
 
 
 def test_contract_type_template_merge_fields_and_validation(env):

@@ -41,14 +41,13 @@ def _event_label(locale: str, type: str) -> str:
 def _details(locale: str, data: dict) -> str:
     """The audit entry's data worth reading, "Canal : SMS, Destinataire : +33 6 ** ** ** 78"."""
     labels, names = LABELS[locale], DETAILS[locale]
-    colon = "\u00a0: " if locale == "fr" else ": "
     shown = []
     for key, name in names.items():
         value = data.get(key)
         if isinstance(value, dict):  # a person (a reassignment's from / to)
             value = " ".join(x for x in (value.get("name"), f"<{value['email']}>" if value.get("email") else "") if x)
         if value:
-            shown.append(f"{name}{colon}{labels.get(value, value) if key in ('channel', 'mode') else value}")
+            shown.append(f"{name}{labels['colon']}{labels.get(value, value) if key in ('channel', 'mode') else value}")
     return ", ".join(shown)[:300]
 
 
