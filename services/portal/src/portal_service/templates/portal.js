@@ -126,7 +126,10 @@
   function contract(id) {
     show("contract", true);
     json("/api/v1/portal/contracts/" + encodeURIComponent(id)).then(function (c) {
-      $("contract-heading").textContent = (L.kinds[c.kind] || c.kind) + " " + c.number;
+      const number = document.createElement("span");  // read whole: not "C-" over "2026-00001" on a phone
+      number.className = "nowrap";
+      number.textContent = c.number;
+      $("contract-heading").replaceChildren((L.kinds[c.kind] || c.kind) + " ", number);
       $("contract-title").textContent = c.title || "";
       var dl = $("contract-meta");
       dl.textContent = "";
