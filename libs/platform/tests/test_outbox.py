@@ -159,6 +159,31 @@ def test_a_nacked_event_stays_pending_and_the_rest_of_the_batch_is_published(db,
 
 
 @pytest.mark.integration
+def test_later_batches_go_on_the_same_channel_and_each_answer_marks_its_own_row(db, rabbit_config):
+    """The broker numbers a channel's messages across batches: the second batch's answers carry tags 3 and 4."""
+    amqp = rabbit_config["AMQP_URI"]
+    bind(amqp, "things", "thing.happened.v1")
+    bind(amqp, "full", "thing.refused.v1", **{"x-max-length": 0, "x-overflow": "reject-publish"})
+    relay = Relay(db, Outbox, "tester", amqp, grace=0)
+    try:
+        first = [add(db), add(db, "thing.refused.v1")]
+        assert relay.drain_once() == 2
+        channel = relay._producer.channel
+        with db.session() as s:  # the refused one waits for its retry; the next batch is two new rows
+            s.query(Outbox).filter(Outbox.event_id == first[1]["id"]).delete()
+        second = [add(db, "thing.refused.v1"), add(db)]
+        assert relay.drain_once() == 2
+        assert relay._producer.channel is channel
+        rows = outbox_rows(db)
+        assert rows[second[0]["id"]].last_error == "nacked by the broker"
+        assert rows[second[0]["id"]].published_at is None
+        assert rows[second[1]["id"]].published_at is not None
+        assert [e["id"] for e in consume_all(amqp, "things")] == [first[0]["id"], second[1]["id"]]
+    finally:
+        relay.close()
+
+
+@pytest.mark.integration
 def test_a_broker_lost_mid_batch_leaves_the_unconfirmed_rows_pending(db, rabbit_config, monkeypatch):
     amqp = rabbit_config["AMQP_URI"]
     bind(amqp, "things", "thing.happened.v1")

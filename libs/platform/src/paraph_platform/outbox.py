@@ -60,14 +60,16 @@ class Unconfirmed(Exception):
 
 class _Confirms:
     """The broker's answers to a batch published on a channel in confirm mode: delivery tags acked or
-    nacked (RabbitMQ numbers a channel's messages 1, 2, ... from confirm.select; ``multiple`` answers
-    every tag up to it) and the message ids of the messages returned as unroutable (a basic.return
-    comes before the ack of its message)."""
+    nacked and the message ids of the messages returned as unroutable (a basic.return comes before the ack
+    of its message). Tags are the batch's own, 1, 2, ...: RabbitMQ numbers a channel's messages from
+    confirm.select on, across batches, so the broker's tag is the batch's plus ``offset`` (the messages the
+    channel carried before the batch); ``multiple`` answers every tag up to the one given."""
 
     def __init__(self):
         self.reset()
 
-    def reset(self):
+    def reset(self, offset: int = 0):
+        self.offset = offset
         self.acked: set[int] = set()
         self.nacked: set[int] = set()
         self.returned: set[str] = set()
@@ -75,6 +77,9 @@ class _Confirms:
         self._settled_to = 0  # every tag up to this one was answered (by a ``multiple`` answer)
 
     def _answer(self, into: set[int], tag: int, multiple: bool):
+        tag -= self.offset
+        if tag <= 0:  # a late answer to an earlier batch (it was complete, or its channel is gone)
+            return
         if multiple:
             into.update(t for t in range(self._settled_to + 1, tag + 1)
                         if t not in self.acked and t not in self.nacked)
@@ -130,6 +135,12 @@ class Relay:
         self.grace = grace if grace is not None else env_float("OUTBOX_UNROUTED_GRACE", 300.0)
         self._conn: Connection | None = None  # kept between batches (a trickle of events is one batch each)
         self._conn_used = 0.0  # monotonic time of its last batch
+        # the channel in confirm mode kept on it with its producer (opening a channel, declaring the exchange
+        # and selecting confirm mode are three round trips to the broker), the messages it has carried, and the
+        # batch its broker answers are recorded for
+        self._producer: Producer | None = None
+        self._sent_on_channel = 0
+        self._batch_confirms = _Confirms()
 
     def _publish_batch(self, rows, confirms: _Confirms):
         """Publish ``rows`` and wait once for the broker to answer them all, recording its answers in
@@ -161,8 +172,8 @@ class Relay:
         return self._conn
 
     def close(self):
-        """Close the connection kept between batches (the next batch opens a new one)."""
-        conn, self._conn = self._conn, None
+        """Close the connection kept between batches, and its channel (the next batch opens new ones)."""
+        conn, self._conn, self._producer = self._conn, None, None
         if conn is not None:
             try:
                 conn.release()
@@ -170,21 +181,33 @@ class Relay:
                 pass
 
     def _publish_on(self, conn: Connection, rows, confirms: _Confirms):
-        """``rows`` (mandatory routing, persistent) on a new channel in confirm mode, then one wait."""
-        channel = conn.channel()
-        producer = Producer(channel, exchange=self.exchange, serializer="json", on_return=confirms.on_return)
-        producer.declare()
-        channel.confirm_select()
-        channel.events["basic_ack"].add(confirms.on_ack)
-        channel.events["basic_nack"].add(confirms.on_nack)
+        """``rows`` (mandatory routing, persistent) on the connection's channel in confirm mode, then one wait."""
+        producer = self._producer_on(conn)
+        confirms.reset(offset=self._sent_on_channel)
+        self._batch_confirms = confirms
         for row in rows:
             producer.publish(row.payload, routing_key=row.type, mandatory=True, delivery_mode=2,
                              message_id=row.event_id, headers={"paraph-event-id": row.event_id})
             confirms.published += 1
+            self._sent_on_channel += 1
         if PUBLISHED_EVENTS_LOG:
             _log_published(rows)
         self._await_confirms(conn, confirms)
-        channel.close()
+
+    def _producer_on(self, conn: Connection) -> Producer:
+        """The producer on ``conn``'s channel in confirm mode, opened at the connection's first batch. A batch
+        that fails closes the connection with its channel (:meth:`_publish_batch`), and so does replacing an
+        idle one (:meth:`_connection`): a kept channel is ``conn``'s and has had every message answered."""
+        if self._producer is None:
+            channel = conn.channel()
+            producer = Producer(channel, exchange=self.exchange, serializer="json",
+                                on_return=lambda *returned: self._batch_confirms.on_return(*returned))
+            producer.declare()
+            channel.confirm_select()
+            channel.events["basic_ack"].add(lambda tag, multiple: self._batch_confirms.on_ack(tag, multiple))
+            channel.events["basic_nack"].add(lambda tag, multiple: self._batch_confirms.on_nack(tag, multiple))
+            self._producer, self._sent_on_channel = producer, 0
+        return self._producer
 
     @staticmethod
     def _await_confirms(conn, confirms: _Confirms):
