@@ -7,9 +7,10 @@ channel in publisher-confirm mode, and the broker acks it while the queue has ro
 limit is reached. The broker is the one counter every worker and replica shares, so no new server is needed;
 the queue (never consumed) expires by itself (``x-expires``) once its window is over.
 
-One check costs two round trips to the broker on a pooled connection: the declare (idempotent; it answers
-with the count so far, which gives ``RateLimit-Remaining`` and lets a subject already over its limit be
-refused without publishing) and the confirmed publish (the atomic decision when requests race).
+One check costs one round trip to the broker on a pooled connection: the declare (idempotent; it answers with
+the count so far, which gives ``RateLimit-Remaining``) and the confirmed publish (the atomic decision when
+requests race) are sent together, and the two answers awaited together. The channel handles them in order,
+so the count is the one before this request's message, whether or not the broker then takes it.
 
 Availability over strictness: if the broker cannot be reached, or nacks a count whose queue is not full
 (the queue's node shutting down), requests are served without limit (and without the headers), a warning
@@ -82,29 +83,56 @@ class _Channel:
             # each URL of AMQP_URI once, at once: kombu's default retries would hold the request for seconds
             self.connection.ensure_connection(max_retries=max(1, len(self.connection.alt)), interval_start=0,
                                               interval_step=0, interval_max=0)
-            # py-amqp's channel: confirms (selected by its first basic_publish_confirm) and queue counts
+            # py-amqp's channel: queue counts, and confirms (selected at its first count)
             self.channel = self.connection.channel()
         except BaseException:
             self.close()
             raise
+        self._confirm_mode = False
+        self._published = 0  # the channel's messages so far: the broker confirms each by this number
+        self._answer: bool | None = None  # the broker's answer to the last message: took it, or refused it
+        self.channel.events["basic_ack"].add(self._on_confirm(True))
+        self.channel.events["basic_nack"].add(self._on_confirm(False))
 
     def count(self, name: str, limit: int, expires_ms: int) -> int:
         """Declare the window's queue (the same arguments each time) and return its message count."""
-        # durable (RabbitMQ deprecates transient non-exclusive queues); x-expires removes it after its window
-        return self.channel.queue_declare(name, durable=True, auto_delete=False, arguments={
-            "x-queue-type": "classic", "x-max-length": limit, "x-overflow": "reject-publish",
-            "x-expires": expires_ms}).message_count
+        return self.channel.queue_declare(name, **self._queue(limit, expires_ms)).message_count
 
-    def publish(self, name: str) -> bool:
-        """One more request in the window: True if the broker took it (acked), False if the queue was full."""
-        from amqp import Message
-        from amqp.exceptions import MessageNacked
-        try:
-            self.channel.basic_publish_confirm(Message(b""), exchange="", routing_key=name,
-                                               confirm_timeout=CONNECT_TIMEOUT_SECONDS)
-        except MessageNacked:
-            return False
-        return True
+    def count_one_more(self, name: str, limit: int, expires_ms: int) -> tuple[int, bool]:
+        """Declare the window's queue and publish one more request to it in one round trip: the count before
+        that request, and whether the broker took it (acked) or refused it, the queue being full (nacked)."""
+        from amqp import Message, spec
+        if not self._confirm_mode:
+            self.channel.confirm_select()
+            self._confirm_mode = True
+        self._answer = None
+        queue = self._queue(limit, expires_ms)
+        # sent as bare methods: py-amqp's basic_publish first reads what has arrived (a connection.blocked), and
+        # would hand the declare's answer, nobody waiting for it yet, to no one
+        self.channel.send_method(spec.Queue.Declare, "BsbbbbbF", (
+            0, name, False, queue["durable"], False, queue["auto_delete"], False, queue["arguments"]))
+        self.channel.send_method(spec.Basic.Publish, "Bssbb", (0, "", name, False, False), Message(b""))
+        self._published += 1
+        counted = self.channel.wait(spec.Queue.DeclareOk, returns_tuple=True, timeout=CONNECT_TIMEOUT_SECONDS)[1]
+        # the broker may confirm before or after it answers the declare: an earlier answer was recorded by
+        # _on_confirm (py-amqp hands methods nobody waits for to the channel's callbacks)
+        while self._answer is None:
+            self.channel.connection.drain_events(timeout=CONNECT_TIMEOUT_SECONDS)
+        return counted, self._answer
+
+    @staticmethod
+    def _queue(limit: int, expires_ms: int) -> dict:
+        # durable (RabbitMQ deprecates transient non-exclusive queues); x-expires removes it after its window
+        return {"durable": True, "auto_delete": False, "arguments": {
+            "x-queue-type": "classic", "x-max-length": limit, "x-overflow": "reject-publish",
+            "x-expires": expires_ms}}
+
+    def _on_confirm(self, took: bool):
+        def answer(tag: int, multiple: bool):
+            # one message at a time on the channel, each answered before the next: an answer is for the last
+            if tag >= self._published:
+                self._answer = took
+        return answer
 
     def close(self):
         try:
@@ -139,9 +167,8 @@ class RateLimiter:
             channel = self._take()
             try:
                 expires_ms = self.window * 2000
-                counted = channel.count(name, limit, expires_ms)
-                # over the limit already: refused without a publish (one round trip)
-                allowed = counted < limit and channel.publish(name)
+                counted, allowed = channel.count_one_more(name, limit, expires_ms)
+                # (a request racing this one may have filled the queue between the two: counted again)
                 if not allowed and counted < limit and channel.count(name, limit, expires_ms) < limit:
                     # nacked with room left: not the limit but the queue failing (its node shutting down, seen
                     # in the cluster drill as a 429 for a limit of 10**9), so the request goes unchecked
