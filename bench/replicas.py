@@ -154,20 +154,28 @@ def run(counts: list[int], services: list[str], seconds: float, connections: int
             procs.stop()
 
 
-def ratios_vs_first(results: dict) -> dict:
-    """Throughput and CPU per request (total, and each group's) at each step vs the first (1 replica)."""
+def ratios_vs_first(results: dict, services: list[str]) -> dict:
+    """Throughput and CPU per request (total, and each group's) at each step vs the first (1 replica); and each
+    replicated service's CPU per request against the gateway's as a control: the gateway does the same work
+    for a request at every step (it is not replicated), so a change in its CPU per request is the shared
+    machine's (its load, the cores' caches and frequency), and the service's ratio divided by the gateway's
+    is what is left for the replicas themselves (``..._beyond_gateway``)."""
     labels = list(results)
     first = results[labels[0]]
     out = {}
     for label in labels[1:]:
         tag = label.replace(" ", "_")
         for name in SCENARIOS:
-            now, base = results[label][name], first[name]
-            out[f"{name}_throughput_{tag}_vs_{labels[0]}"] = ratio(now["throughput"], base["throughput"])
-            for group, ms in now["cpu_ms_per_request"].items():
+            now, base = results[label][name]["cpu_ms_per_request"], first[name]["cpu_ms_per_request"]
+            out[f"{name}_throughput_{tag}_vs_{labels[0]}"] = ratio(results[label][name]["throughput"],
+                                                                    first[name]["throughput"])
+            for group, ms in now.items():
                 if group != "other":
-                    out[f"{name}_cpu_per_request_{group}_{tag}_vs_{labels[0]}"] = \
-                        ratio(ms, base["cpu_ms_per_request"][group])
+                    out[f"{name}_cpu_per_request_{group}_{tag}_vs_{labels[0]}"] = ratio(ms, base[group])
+            machine = now["gateway"] / base["gateway"] if base["gateway"] else None
+            for service in services:
+                grown = now[service] / base[service] if base[service] else None
+                out[f"{name}_cpu_per_request_{service}_{tag}_vs_{labels[0]}_beyond_gateway"] = ratio(grown, machine)
     return out
 
 
@@ -208,7 +216,7 @@ def main(argv=None) -> int:
     print("\nidle CPU ms per second (no request, before each step's load):")
     print(table([[label, *(step["idle_cpu_ms_per_s"][g] for g in groups)] for label, step in r.items()],
                 ["replicas", *groups]))
-    ratios = ratios_vs_first(r)
+    ratios = ratios_vs_first(r, args.services)
     for k, v in ratios.items():
         if "_cpu_per_request_" not in k or k.split("_cpu_per_request_")[1].startswith(("total", "perimeter")):
             print(f"  {k}: {v}")
