@@ -83,12 +83,12 @@ class _Channel:
             # each URL of AMQP_URI once, at once: kombu's default retries would hold the request for seconds
             self.connection.ensure_connection(max_retries=max(1, len(self.connection.alt)), interval_start=0,
                                               interval_step=0, interval_max=0)
-            # py-amqp's channel: queue counts, and confirms (selected at its first count)
+            # py-amqp's channel, in confirm mode: queue counts, and the broker's answer to each count
             self.channel = self.connection.channel()
+            self.channel.confirm_select()
         except BaseException:
             self.close()
             raise
-        self._confirm_mode = False
         self._published = 0  # the channel's messages so far: the broker confirms each by this number
         self._answer: bool | None = None  # the broker's answer to the last message: took it, or refused it
         self.channel.events["basic_ack"].add(self._on_confirm(True))
@@ -102,9 +102,6 @@ class _Channel:
         """Declare the window's queue and publish one more request to it in one round trip: the count before
         that request, and whether the broker took it (acked) or refused it, the queue being full (nacked)."""
         from amqp import Message, spec
-        if not self._confirm_mode:
-            self.channel.confirm_select()
-            self._confirm_mode = True
         self._answer = None
         queue = self._queue(limit, expires_ms)
         # sent as bare methods: py-amqp's basic_publish first reads what has arrived (a connection.blocked), and
