@@ -136,10 +136,9 @@ class Relay:
         self._conn: Connection | None = None  # kept between batches (a trickle of events is one batch each)
         self._conn_used = 0.0  # monotonic time of its last batch
         # the channel in confirm mode kept on it with its producer (opening a channel, declaring the exchange
-        # and selecting confirm mode are three round trips to the broker), the messages it has carried, and the
-        # batch its broker answers are recorded for
+        # and selecting confirm mode are three round trips to the broker), and the confirms of its last batch,
+        # where its broker answers are recorded (their offset and count are the messages the channel carried)
         self._producer: Producer | None = None
-        self._sent_on_channel = 0
         self._batch_confirms = _Confirms()
 
     def _publish_batch(self, rows, confirms: _Confirms):
@@ -156,8 +155,7 @@ class Relay:
             self.close()
             if not (kept and lost and not confirms.answered()):
                 raise
-        confirms.reset()
-        self._publish_on(self._connection(), rows, confirms)
+        self._publish_on(self._connection(), rows, confirms)  # (which resets ``confirms`` first)
 
     def _connection(self) -> Connection:
         if self._conn is not None and time.monotonic() - self._conn_used > KEPT_CONNECTION_IDLE:
@@ -183,13 +181,13 @@ class Relay:
     def _publish_on(self, conn: Connection, rows, confirms: _Confirms):
         """``rows`` (mandatory routing, persistent) on the connection's channel in confirm mode, then one wait."""
         producer = self._producer_on(conn)
-        confirms.reset(offset=self._sent_on_channel)
+        carried = self._batch_confirms.offset + self._batch_confirms.published
+        confirms.reset(offset=carried)
         self._batch_confirms = confirms
         for row in rows:
             producer.publish(row.payload, routing_key=row.type, mandatory=True, delivery_mode=2,
                              message_id=row.event_id, headers={"paraph-event-id": row.event_id})
             confirms.published += 1
-            self._sent_on_channel += 1
         if PUBLISHED_EVENTS_LOG:
             _log_published(rows)
         self._await_confirms(conn, confirms)
@@ -206,7 +204,7 @@ class Relay:
             channel.confirm_select()
             channel.events["basic_ack"].add(lambda tag, multiple: self._batch_confirms.on_ack(tag, multiple))
             channel.events["basic_nack"].add(lambda tag, multiple: self._batch_confirms.on_nack(tag, multiple))
-            self._producer, self._sent_on_channel = producer, 0
+            self._producer, self._batch_confirms = producer, _Confirms()  # a new channel has carried nothing
         return self._producer
 
     @staticmethod
