@@ -61,3 +61,17 @@ def test_a_filter_is_compiled_once_per_input(monkeypatch):
     assert "E'c'" in opa.compile("filter", {"actor": actor("user", ["a", "b", "c"])}, "postgresql")
     assert opa.compile("filter", {"actor": actor("user", ["a", "b"])}, "sqlite") != first
     assert len(compiled) == 3
+
+
+def test_a_decision_is_evaluated_once_per_input(monkeypatch):
+    opa = LocalOpa()
+    evaluated = []
+    real = opa.engine.eval_document
+    monkeypatch.setattr(opa.engine, "eval_document", lambda *a, **k: evaluated.append(a[1]) or real(*a, **k))
+    assert opa.decide("may_manage", {"actor": actor("license_admin")}) is True
+    assert opa.decide("may_manage", {"actor": {"perimeters": [], "role": "license_admin"}}) is True
+    assert len(evaluated) == 1
+    # another input or rule is evaluated, an undefined answer included
+    assert not opa.decide("may_manage", {"actor": actor("user")})
+    assert opa.decide("visible", {"actor": actor("license_admin"), "resource": {"perimeters": []}}) is True
+    assert len(evaluated) == 3
