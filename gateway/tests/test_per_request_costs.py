@@ -1,33 +1,11 @@
 """Per-request work a gateway worker does once instead (found with bench/profile), still correct."""
-import importlib.machinery
 
 import jwt
-import kombu.transport
 import pytest
-from kombu import Connection
 
 from paraph_gateway import tokens
-from paraph_gateway.rpc import remember_librabbitmq_absent
 from paraph_platform.errors import Unauthorized
 from paraph_platform.testing import TestTokenKey
-
-
-def test_building_a_connection_does_not_search_sys_path_for_librabbitmq(monkeypatch):
-    # as in a gunicorn worker: not monkey-patched by eventlet, so kombu tries librabbitmq on every Connection
-    monkeypatch.setattr(kombu.transport, "_detect_environment", lambda: "default")
-    searched = []
-    real = importlib.machinery.PathFinder.find_spec
-
-    def find_spec(name, *args, **kwargs):
-        searched.append(name)
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(importlib.machinery.PathFinder, "find_spec", find_spec)
-    remember_librabbitmq_absent()  # done at import; again here in case another test reset sys.modules
-    for _ in range(3):  # what nameko does for each published message (not connected: no broker needed)
-        conn = Connection("amqp://guest:guest@127.0.0.1:5672//")
-        assert conn.transport_cls == "amqp"  # py-amqp, as before
-    assert "librabbitmq" not in searched
 
 
 @pytest.fixture

@@ -1,9 +1,7 @@
 """One RpcClientPool per gateway worker process (created after fork, on first use)."""
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 import threading
 
 from flask import current_app
@@ -12,19 +10,6 @@ from paraph_platform.rpc import RpcClientPool
 
 _pools: dict = {}
 _lock = threading.Lock()
-
-
-def remember_librabbitmq_absent():
-    """kombu tries ``import librabbitmq`` (a C AMQP client we do not use) each time it builds a Connection
-    outside eventlet, and nameko builds one per published message (to find its pooled producer). Python does
-    not remember a failed import: every RPC searched sys.path again, 10-20% of a gateway worker's CPU on a
-    read (bench/profile). A None in sys.modules makes that import fail at once; kombu then uses py-amqp,
-    as it did."""
-    if "librabbitmq" not in sys.modules and importlib.util.find_spec("librabbitmq") is None:
-        sys.modules["librabbitmq"] = None
-
-
-remember_librabbitmq_absent()
 
 
 def worker_key() -> tuple:

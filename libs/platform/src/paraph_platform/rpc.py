@@ -30,6 +30,7 @@ from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from nameko.rpc import RpcProxy, ServiceProxy
 from nameko.standalone.rpc import PollingQueueConsumer, SingleThreadedReplyListener, StandaloneProxyBase
 
+from . import amqp_producers  # noqa: F401 - a message's producer pool found without a Connection per message
 from . import queues  # noqa: F401 - reply queues non-durable, work queues of AMQP_QUEUE_TYPE
 from .amqp_safety import ReplyLost
 from .errors import DeadlineExceeded, PlatformError, Unavailable

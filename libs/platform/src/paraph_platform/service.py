@@ -36,6 +36,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from . import amqp_producers  # noqa: F401 - a message's producer pool found without a Connection per message
 from . import amqp_safety  # noqa: F401 - acks survive a lost broker connection
 from . import poison  # noqa: F401 - undecodable and unanswerable messages are parked, not dropped
 from . import expected_errors
