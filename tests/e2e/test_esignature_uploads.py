@@ -87,6 +87,18 @@ def test_uploaded_pdf_signed_end_to_end(world, tagged_pdf):
     assert done["request_id"] == req["id"] and done["contract_id"] is None and done["kind"] == "document"
 
 
+def test_a_declined_upload_tells_its_sender_with_a_link_to_its_page(world, tagged_pdf):
+    s = world["s"]
+    r = _upload(world, tagged_pdf)
+    assert r.status_code == 201, r.get_json()
+    req = r.get_json()
+    declined = s.post(f"/api/v1/sign/{esign.token(s, 'jeanne@client.test')}/decline", json={"reason": "Not now"})
+    assert declined.status_code == 200, declined.get_json()
+    [told] = [n for n in esign.notifications(s, "signature_declined") if n["vars"]["number"] == "agreement"]
+    # no contract behind it: its page under "Documents à signer" in the staff app (it was the home page)
+    assert told["vars"]["link"].endswith(f"/signatures/documents/{req['id']}")
+
+
 @pytest.mark.parametrize("content, filename, reason, words", [
     (b"Hello, I am plain text", "agreement.pdf", "not_pdf", "not a PDF"),
     (b"%PDF-1.7\nthis is not a real PDF", "agreement.pdf", "malformed", "cannot be read"),

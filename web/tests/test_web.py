@@ -374,3 +374,21 @@ def test_every_variable_of_the_email_templates_is_described_in_the_page_language
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert [d for d in sorted(descriptions) if translate(d) == d] == []
         assert translate("recipient's name") == "nom du destinataire"
+
+
+def test_every_page_the_services_email_to_staff_is_a_page_of_this_app():
+    from urllib.parse import urlsplit
+
+    from paraph_platform import staff_pages
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:1", "WEB_SESSION_KEY": "k"})
+    routes = app.url_map.bind("paraph.test")
+    base = "https://paraph.test/"  # with a trailing slash, as PUBLIC_URL may be written
+    for link in (staff_pages.contract_page(base, "c-1"), staff_pages.signature_request_page(base, "r-1"),
+                 staff_pages.customer_history_page(base, "cu-1"), staff_pages.document_page(base, "c-1", "r-1"),
+                 staff_pages.document_page(base, None, "r-1"), staff_pages.document_page(base, None)):
+        path = urlsplit(link).path
+        assert "//" not in path, link
+        endpoint, _ = routes.match(path, method="GET")  # raises NotFound for a path no page answers
+        assert endpoint != "static", link
+    assert staff_pages.document_page(base, None, "r-1").endswith("/signatures/documents/r-1")
+    assert staff_pages.document_page(base, None) == "https://paraph.test/"

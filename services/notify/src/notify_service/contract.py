@@ -67,7 +67,7 @@ CONSUMES_EVENTS = {
     ("portal", "quote.downloaded.v1"): _OWNER + ["number", "at"],
     ("portal", "quote.feedback_sent.v1"): _OWNER + ["number", "message"],
     ("portal", "contract.shared.v1"): _OWNER + ["number"],
-    ("signing", "signature.completed.v1"): _OWNER + ["signers", "completed_at"],
+    ("signing", "signature.completed.v1"): _OWNER + ["request_id", "signers", "completed_at"],
     ("contracts", "customer.self_updated.v1"): ["owner_id", "customer_id", "customer_name", "contact_name", "target",
                                                 "changes"],
     ("notify", "webhook.endpoint_disabled.v1"): ["webhook_id", "url", "reason", "disabled_at", "last_error"],

@@ -13,6 +13,8 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from paraph_platform import staff_pages
+
 from .exceptions import InvalidInput
 
 # -- events --------------------------------------------------------------------------------------
@@ -124,10 +126,6 @@ def owner_channels(preference_key: str | None, preferences: dict | None) -> list
     return [c for c in ("email", "sms") if chosen.get(c)]
 
 
-def contract_link(public_url: str, contract_id: str) -> str:
-    return f"{public_url.rstrip('/')}/contracts/{contract_id}"
-
-
 def owner_vars(event: dict, owner: dict, public_url: str) -> dict:
     """Template variables of an owner notification built from a portal/signing event."""
     data = event.get("data") or {}
@@ -138,7 +136,7 @@ def owner_vars(event: dict, owner: dict, public_url: str) -> dict:
         "title": str(data.get("title") or ""),
         "contact_name": str(data.get("contact_name") or ""),
         "at": str(data.get("at") or data.get("completed_at") or event.get("time") or ""),
-        "link": contract_link(public_url, contract_id) if contract_id else public_url,
+        "link": staff_pages.document_page(public_url, contract_id, str(data.get("request_id") or "")),
     }
     if event.get("type") == "quote.feedback_sent.v1":
         values["message"] = str(data.get("message") or "")
@@ -155,17 +153,13 @@ def owner_vars(event: dict, owner: dict, public_url: str) -> dict:
     return values
 
 
-def customer_link(public_url: str, customer_id: str) -> str:
-    return f"{public_url.rstrip('/')}/customers/{customer_id}?tab=history"
-
-
 def customer_self_vars(data: dict, public_url: str) -> dict:
     """Variables of customer_self_updated: who changed what of the customer file (customer.self_updated.v1)."""
     return {"customer_name": str(data.get("customer_name") or ""), "target": str(data.get("target") or ""),
             "changes": [{"field": str(c.get("field") or ""), "from": "" if c.get("from") is None else str(c["from"]),
                          "to": "" if c.get("to") is None else str(c["to"])}
                         for c in (data.get("changes") or []) if isinstance(c, dict)],
-            "link": customer_link(public_url, str(data.get("customer_id") or ""))}
+            "link": staff_pages.customer_history_page(public_url, str(data.get("customer_id") or ""))}
 
 
 # -- retry schedules -----------------------------------------------------------------------------

@@ -157,3 +157,15 @@ def test_owner_feedback_requested_twice_shares_one_key():
     assert a == b
     assert logic.effective_dedupe_key("quote_feedback", "k", "lic", "o@x.test", {"number": "Q-1"}) == "k"
     assert logic.effective_dedupe_key("quote_viewed", "k", "lic", "o@x.test", v) == "k"
+
+
+def test_an_owners_link_opens_the_documents_page_in_the_staff_app():
+    owner = {"name": "Paul", "email": "paul@acme.test"}
+
+    def link(event_type, **data):
+        return logic.owner_vars({"type": event_type, "data": data}, owner, "https://paraph.test")["link"]
+    assert link("quote.viewed.v1", contract_id="c-1") == "https://paraph.test/contracts/c-1"
+    assert link("signature.completed.v1", contract_id="c-1", request_id="r-1") == "https://paraph.test/contracts/c-1"
+    # a document uploaded for signature has no contract: its own page (it was the home page)
+    assert link("signature.completed.v1", contract_id=None, request_id="r-1") == \
+        "https://paraph.test/signatures/documents/r-1"

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from paraph_platform import staff_pages
 from paraph_platform.db import utcnow
 from paraph_platform.service import endpoint
 
@@ -57,7 +58,7 @@ class PagesEndpoints(PortalBase):
                                        "number": detail["number"], "title": detail.get("title") or "",
                                        "contact_name": link.contact_name, "contact_email": link.contact_email,
                                        "message": message, "at": data["at"],
-                                       "link": f"{self.settings.public_url}/contracts/{link.contract_id}"})
+                                       "link": staff_pages.contract_page(self.settings.public_url, link.contract_id)})
         return data
 
     def _owner(self, license_id, detail) -> dict:

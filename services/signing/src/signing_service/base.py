@@ -17,6 +17,7 @@ from marshmallow import Schema
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from paraph_platform import staff_pages
 from paraph_platform.actor import FRONT_USER_MANAGER, LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform.db import Db, new_id, utcnow
 from paraph_platform.outbox import OutboxWriter
@@ -225,10 +226,9 @@ class SigningBase:
                                      (r.owner_name, r.owner_email, r.owner_id)):
             if email and email.lower() not in told:
                 told[email.lower()] = Recipient(name or email, email, user_id)
+        page = staff_pages.document_page(self.settings.public_url, r.contract_id, r.id)
         for who in told.values():
-            page = f"/contracts/{r.contract_id}" if r.contract_id else "/"  # an uploaded document has no page
-            self._notify(s, r, who, template, f"{dedupe_key}:{who.email.lower()}", {
-                "link": self.settings.public_url + page, **vars})
+            self._notify(s, r, who, template, f"{dedupe_key}:{who.email.lower()}", {"link": page, **vars})
 
     # -- the turn order: ask the next approvers or signers, hand a fully signed request to the sealer, expire
 
