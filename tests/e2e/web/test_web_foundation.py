@@ -91,9 +91,15 @@ def test_contract_link_signs_in_first_then_shows_the_header(web_system, staff, b
     assert re.sub(r"\s", "", by_id(browser, "contract-total").text) == "1440,00€"
     screenshot(browser, "contract")
 
-    # once sent, the quote waits for the customer: on the home page, with the banner on its page
+    # once sent, the quote waits for the customer: on the home page, with the banner on its page; the admin's
+    # own sent quote, visible to Paul in the quotes list, is not his work of the day
     r = s.post(f"/api/v1/contracts/{quote['id']}/status", json={"status": "sent"}, token=token)
     assert r.status_code == 200, r.get_json()
+    admins = s.post("/api/v1/quotes", json={"title": "Contrat cadre", "customer_id": customer["id"], "lines": [
+        {"description": "Audit", "quantity": "1", "unit_price": "900", "tax_rate": "20"}]},
+        token=staff.admin["access_token"]).get_json()
+    assert s.post(f"/api/v1/contracts/{admins['id']}/status", json={"status": "sent"},
+                  token=staff.admin["access_token"]).status_code == 200
     browser.get(w.url + "/")
     rows = browser.find_elements("css selector", "#quotes-awaiting tbody tr")
     assert len(rows) == 1 and quote["number"] in rows[0].text and "Hervé David" in rows[0].text
