@@ -197,6 +197,33 @@ def test_quote_from_a_contact_and_the_work_on_a_quote(web_system, staff, shop, b
     tasks = w.s.get("/api/v1/tasks?assignee=me", token=token).get_json()["items"]
     assert [t["title"] for t in tasks] == ["Rappeler Claire pour la livraison"]
 
+    # milestones: one added (shown on the portal by default), one hidden from it; marked done, then deleted
+    assert by_id(browser, "no-milestone").text
+    by_id(browser, "add-milestone").click()
+    navigate(browser, "milestone-submit")
+    assert by_id(browser, "milestone-title-error").text  # no title: said next to the field, nothing added
+    by_id(browser, "milestone-title").send_keys("Livraison du four")
+    browser.execute_script("arguments[0].value = '2027-02-01'", by_id(browser, "milestone-due-date"))
+    navigate(browser, "milestone-submit")
+    assert "Le jalon Livraison du four est ajouté." in " ".join(n.text for n in css(browser, "p.notice"))
+    by_id(browser, "add-milestone").click()
+    by_id(browser, "milestone-title").send_keys("Réunion interne")
+    by_id(browser, "milestone-portal-visible").click()
+    navigate(browser, "milestone-submit")
+    milestones = {m["title"]: m for m in w.s.get(f"/api/v1/contracts/{quote['id']}", token=token).get_json()["milestones"]}
+    assert milestones["Livraison du four"]["portal_visible"] and milestones["Livraison du four"]["due_date"] == "2027-02-01"
+    assert not milestones["Réunion interne"]["portal_visible"] and not milestones["Livraison du four"]["done"]
+    delivery, meeting = milestones["Livraison du four"]["id"], milestones["Réunion interne"]["id"]
+    navigate(browser, f"milestone-{delivery}-state")
+    assert "Fait" in css(browser, '#milestone-list li[data-milestone="Livraison du four"] .badge')[0].text
+    assert "Jalon modifié : Livraison du four" in by_id(browser, "history").text.replace("\u00a0", " ")
+    screenshot(browser, "quote-milestones")
+    by_id(browser, f"milestone-{meeting}-delete-ask").click()
+    navigate(browser, f"milestone-{meeting}-delete")
+    assert [li.get_attribute("data-milestone") for li in css(browser, "#milestone-list li")] == ["Livraison du four"]
+    milestones = w.s.get(f"/api/v1/contracts/{quote['id']}", token=token).get_json()["milestones"]
+    assert [(m["title"], m["done"]) for m in milestones] == [("Livraison du four", True)]
+
     # a document in a folder
     plan = tmp_path / "plan-fournil.txt"
     plan.write_text("Plan du fournil : porte de service à gauche.", encoding="utf-8")

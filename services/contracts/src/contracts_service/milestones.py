@@ -50,7 +50,7 @@ class MilestonesEndpoints(ContractsBase):
                 m.done_at = (m.done_at or utcnow()) if done else None
             for key, value in data.items():
                 setattr(m, key, value)
-            self._history(s, c, actor["user_id"], "milestone_updated", milestone_id=m.id)
+            self._history(s, c, actor["user_id"], "milestone_updated", milestone_id=m.id, title=m.title)
             return milestone_view(m)
 
     @endpoint(write=True)

@@ -83,5 +83,5 @@ class TasksEndpoints(ContractsBase):
                 self._check_assignee(s, actor, c, data["assignee_id"])
             for key, value in data.items():
                 setattr(t, key, value)
-            self._history(s, c, actor["user_id"], "task_updated", task_id=t.id)
+            self._history(s, c, actor["user_id"], "task_updated", task_id=t.id, title=t.title)
             return task_view(t)

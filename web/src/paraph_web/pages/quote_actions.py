@@ -1,6 +1,6 @@
 """The work around a quote or contract, on its page (``/contracts/<id>``, template
-``contracts/_work.html``): its tasks (create one: title, due date, assignee), its documents (add a file to a
-folder), the customer's equipment base (a link to the customer file's tab) and what was bought recorded in
+``contracts/_work.html``): its milestones (add one: title, due date, shown on the portal; mark it done or to do
+again; delete it), its tasks (create one: title, due date, assignee), its documents (add a file to a folder), the customer's equipment base (a link to the customer file's tab) and what was bought recorded in
 it from the document's lines (``POST /contracts/<id>/equipment``, serial numbers optional).
 
 Each form posts here and comes back to the contract page saying what was done, or the API's refusal next to
@@ -67,6 +67,38 @@ def show_again(contract_id: str, form: str, exc: ApiError):
 
 def back(contract_id: str, anchor: str):
     return redirect(url_for("contracts.show", contract_id=contract_id, _anchor=anchor))
+
+
+@bp.post("/contracts/<contract_id>/milestones")
+@signed_in
+def add_milestone(contract_id: str):
+    form = form_values("title", "due_date")
+    try:
+        api.post(f"/contracts/{contract_id}/milestones", {
+            "title": form["title"], "due_date": form["due_date"] or None,
+            "portal_visible": request.form.get("portal_visible") == "1"})
+    except ApiError as exc:
+        if exc.status != 422:
+            raise
+        return show_again(contract_id, "milestone", exc)
+    flash(_("The milestone %(title)s is added.", title=form["title"]), "success")
+    return back(contract_id, "milestones")
+
+
+@bp.post("/contracts/<contract_id>/milestones/<milestone_id>/<any(done, to_do):state>")
+@signed_in
+def set_milestone_state(contract_id: str, milestone_id: str, state: str):
+    """Mark a milestone reached (the portal shows it done when it shows it), or to do again."""
+    api.patch(f"/milestones/{milestone_id}", {"done": state == "done"})
+    return back(contract_id, "milestones")
+
+
+@bp.post("/contracts/<contract_id>/milestones/<milestone_id>/delete")
+@signed_in
+def delete_milestone(contract_id: str, milestone_id: str):
+    api.delete(f"/milestones/{milestone_id}")
+    flash(_("The milestone is deleted."), "success")
+    return back(contract_id, "milestones")
 
 
 @bp.post("/contracts/<contract_id>/tasks")
