@@ -5,6 +5,7 @@ stops; a bad document, a CSV without an email column or too many rows is a 422 a
 Idempotency-Key gives the same job."""
 import base64
 import time
+from urllib.parse import quote
 
 import pytest
 
@@ -138,6 +139,16 @@ def test_json_bulk_send_cancel_and_refusals(system):
     refused({"title": "T", "recipients": recipients[:1]}, "document")
     listed = s.get("/api/v1/signature-requests/bulk", token=sales).get_json()["items"]
     assert [j["id"] for j in listed] == [job["id"]]
+
+    # listed a page at a time, newest first, by cursor (the web app's pages)
+    r = s.post("/api/v1/signature-requests/bulk", token=sales, json={
+        "title": "Terms 2", "document": _document(), "recipients": recipients[:1]})
+    assert r.status_code == 202, r.get_json()
+    first = s.get("/api/v1/signature-requests/bulk?limit=1", token=sales).get_json()
+    assert [j["id"] for j in first["items"]] == [r.get_json()["id"]] and first["next_cursor"]
+    last = s.get(f"/api/v1/signature-requests/bulk?limit=1&cursor={quote(first['next_cursor'])}", token=sales)
+    assert [j["id"] for j in last.get_json()["items"]] == [job["id"]] and last.get_json()["next_cursor"] is None
+    assert s.get("/api/v1/signature-requests/bulk?offset=10001", token=sales).status_code == 422
 
 
 def test_contract_type_bulk_send_creates_a_contract_per_customer(system):

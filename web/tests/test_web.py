@@ -392,3 +392,16 @@ def test_every_page_the_services_email_to_staff_is_a_page_of_this_app():
         assert endpoint != "static", link
     assert staff_pages.document_page(base, None, "r-1").endswith("/signatures/documents/r-1")
     assert staff_pages.document_page(base, None) == "https://paraph.test/"
+
+
+def test_rates_are_written_as_each_language_writes_a_percentage():
+    from flask_babel import force_locale
+
+    from paraph_web.i18n import percent
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:1", "WEB_SESSION_KEY": "k"})
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert [percent(v) for v in ("20", "5.5", "0")] == ["20\u00a0%", "5,5\u00a0%", "0\u00a0%"]
+        with force_locale("en"):
+            assert [percent(v) for v in ("20", "5.5", "12.345")] == ["20%", "5.5%", "12.345%"]
+            assert percent("not a rate") == ""

@@ -53,11 +53,14 @@ def documents(web_system, staff):
 
     ok(s.post("/api/v1/settings/flags", token=admin, json={"key": "urgent", "label": "Urgent"}))
     ok(s.post("/api/v1/settings/columns", token=admin, json={"key": "region", "label": "Région", "type": "text"}))
+    ok(s.post("/api/v1/settings/columns", token=admin, json={"key": "surface", "label": "Surface (m²)",
+                                                             "type": "number", "position": 10}))
     maintenance = ok(s.post("/api/v1/contract-types", token=admin, json={"name": "Maintenance", "kind": "quote"}))
     herve = ok(s.post("/api/v1/customers", token=token, json={"name": "Hervé David", "kind": "company"}))
     bakery = ok(s.post("/api/v1/customers", token=token, json={"name": "Boulangerie Martin", "kind": "company"}))
     workshop = ok(s.post("/api/v1/quotes", token=token, json={
-        "title": "Équipement atelier", "customer_id": herve["id"], "flags": ["urgent"], "custom": {"region": "Nord"},
+        "title": "Équipement atelier", "customer_id": herve["id"], "flags": ["urgent"],
+        "custom": {"region": "Nord", "surface": 1234.5},
         "lines": [{"product_code": "INS", "description": "Installation", "quantity": "2", "unit_price": "600",
                    "tax_rate": "20"},
                   {"description": "Manuel", "quantity": "1", "unit_price": "100", "tax_rate": "5.5"},
@@ -118,9 +121,15 @@ def test_lists_filter_sort_and_export_the_current_view(web_system, staff, docume
     # the CSV is the current view: the bakery's two quotes, most expensive first, with the views
     by_id(browser, "export-csv").click()
     rows = downloaded_csv(browser, "quotes.csv")
-    assert rows[0][:3] == ["Numéro", "Titre", "Client"] and rows[0][-1] == "Région"
+    assert rows[0][:3] == ["Numéro", "Titre", "Client"] and rows[0][-2:] == ["Région", "Surface (m²)"]
     assert [r[0] for r in rows[1:]] == [d["oven"]["number"], d["yearly"]["number"]]
     assert rows[1][9] == "1"  # online views
+
+    # a number column is written as the language writes numbers (it read "1234.5")
+    browser.get(f"{w.url}/quotes")
+    workshop = browser.find_element("css selector", f'#documents tr[data-number="{d["workshop"]["number"]}"]')
+    surface = workshop.find_elements("tag name", "td")[-1].text
+    assert surface.replace("\u202f", " ").replace("\u00a0", " ") == "1 234,5"
 
     # by type; a filter matching nothing says so and offers the way back
     browser.get(f"{w.url}/quotes?type={d['maintenance']['id']}")
@@ -138,9 +147,12 @@ def test_lists_filter_sort_and_export_the_current_view(web_system, staff, docume
     browser.get(f"{w.url}/quotes?sort=password")  # a hand-edited URL: the list, and why not sorted
     assert by_id(browser, "list-error").text and len(numbers(browser)) == 3
 
-    # contracts: only contracts, not the quotes
+    # contracts: only contracts, not the quotes; no invoice yet is a filter matching nothing, not an empty list
     browser.get(w.url + "/contracts")
     assert numbers(browser) == [d["contract"]["number"]]
+    browser.get(w.url + "/contracts?kind=invoice")
+    assert "Aucun document ne correspond" in browser.find_element("css selector", ".empty-state").text
+    browser.get(w.url + "/contracts")
     screenshot(browser, "contracts")
 
 

@@ -31,6 +31,7 @@ from paraph_platform.config import env_float
 from paraph_platform.db import utcnow
 from paraph_platform.errors import DeadlineExceeded, PlatformError, Unavailable
 from paraph_platform.idempotency import derive_key
+from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
 
 from .base import MANAGERS, SigningBase
@@ -50,6 +51,7 @@ PROGRESS_EVERY_SECONDS = 2.0  # ... or this often
 SLICE_SECONDS = 20.0
 ROW_ATTEMPTS = 3              # a row's call tried again (same key) when the service was busy or unreachable
 ROW_COLUMNS = ("name", "email", "phone", "locale", "customer_id")
+BULK_SENDS_ORDER = [Ordering(BulkSend.created_at, descending=True), Ordering(BulkSend.id, descending=True)]
 _email = validate.Email()
 
 
@@ -207,10 +209,10 @@ class BulkSendsEndpoints(SigningBase):
         if actor["role"] not in MANAGERS:
             q = q.where(BulkSend.created_by == actor["user_id"])
         with self.db.session() as s:
-            jobs = s.execute(q.options(defer(BulkSend.document))
-                             .order_by(BulkSend.created_at.desc(), BulkSend.id.desc())
-                             .limit(data["limit"])).scalars().all()
-            return {"items": [bulk_send_view(j) for j in jobs]}
+            page = keyset_page(s, q.options(defer(BulkSend.document)), BULK_SENDS_ORDER, limit=data["limit"],
+                               cursor=data["cursor"], offset=data["offset"], count=data["count"],
+                               order_name="bulk_sends")
+            return page_result(page, [bulk_send_view(job) for job, in page["rows"]])
 
     @endpoint(write=True)
     def cancel_bulk_send(self, actor, bulk_send_id):

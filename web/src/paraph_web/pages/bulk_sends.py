@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from .. import api
 from ..auth import signed_in
+from . import paging
 from .forms import filled_in, post_upload, refusal_said, uploaded_document
 from .signature_center import ACTIVE, FORM_ERRORS
 
@@ -17,13 +18,15 @@ bp = Blueprint("bulk_sends", __name__)
 
 RUNNING = ("queued", "running")  # the job page polls while the job is in one of these
 CSV_MAX_BYTES = 2 * 1024 * 1024
+JOBS_PER_PAGE = 20
 FORM_FIELDS = ("title", "message", "expires_at")
 
 
 def _render(values: dict | None = None, errors: dict | None = None, message: str | None = None, status: int = 200):
-    jobs = api.get("/signature-requests/bulk")["items"]
-    return render_template("signatures/bulk.html", jobs=jobs, values=values or {}, errors=errors or {},
-                           message=message, active=ACTIVE), status
+    page = api.get("/signature-requests/bulk", limit=JOBS_PER_PAGE, **paging.position())
+    next_url, previous_url = paging.links(page)
+    return render_template("signatures/bulk.html", jobs=page["items"], next_url=next_url, previous_url=previous_url,
+                           values=values or {}, errors=errors or {}, message=message, active=ACTIVE), status
 
 
 @bp.get("/signatures/bulk")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from paraph_platform.pagination import PageParams, PageResult
+
 from . import ID, DocumentIn, RequestIn, _In
 
 MAX_BULK_ROWS = 1000  # recipients of one bulk send (documented in the API; more is a 422)
@@ -90,10 +92,9 @@ class BulkSendOut(Schema):
     finished_at = fields.String(required=True, allow_none=True)
 
 
-class BulkSendListIn(_In):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100),
-                           metadata={"description": "default 50"})
+class BulkSendListIn(_In, PageParams):
+    """A page of bulk sends, newest first (``cursor`` for the next one)."""
 
 
-class BulkSendList(Schema):
+class BulkSendList(PageResult):
     items = fields.List(fields.Nested(BulkSendOut), required=True, metadata={"description": "newest first"})
