@@ -24,6 +24,8 @@ class ActorSchema(Schema):
     license_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     role = fields.String(required=True, validate=validate.OneOf(ROLES + (SYSTEM,)))
     email = fields.String(load_default=None, allow_none=True)
+    # the user's name from the token: what a document names its salesperson and an action its author by
+    name = fields.String(load_default=None, allow_none=True)
     contact_id = fields.String(load_default=None, allow_none=True)
     customer_id = fields.String(load_default=None, allow_none=True)
 

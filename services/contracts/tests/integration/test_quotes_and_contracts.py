@@ -50,6 +50,8 @@ def test_quote_lines_optional_products_taxes_and_totals(env):
     q = r.get_json()
     assert q["kind"] == "quote" and q["status"] == "draft" and q["number"].startswith("Q-")
     assert q["customer_id"] == env["customer"]["id"]  # created from the contact
+    # its salesperson by name (the lists' owner column, the PDF's contact), not by email
+    assert (q["owner_name"], q["owner_email"]) == ("Paul Vendeur", "vendeur@init.test")
     # 300 + 900 + 30 = 1230 HT; VAT 20% on 1200 = 240, 5.5% on 30 = 1.65; optional product excluded
     assert (q["subtotal"], q["tax_total"], q["total"]) == ("1230.00", "241.65", "1471.65")
     assert q["optional_total"] == "200.00"
