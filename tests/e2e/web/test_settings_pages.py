@@ -150,6 +150,10 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     [flag] = s.get("/api/v1/settings/flags", token=token).get_json()
     [column] = s.get("/api/v1/settings/columns", token=token).get_json()
     assert (flag["key"], column["key"], column["type"]) == ("urgent", "cost_center", "text")
+    # the flag shown with a dot of its colour, not its colour's code
+    shown = css(browser, "#flags-table .flag")[0]
+    assert shown.text == "Urgent" and shown.find_element("css selector", "circle").get_attribute("fill") == \
+        flag["color"]
     # edit the column's label
     css(browser, f"#column-{column['id']} summary")[0].click()
     label = by_id(browser, f"column-{column['id']}-label")
