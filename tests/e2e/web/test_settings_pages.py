@@ -123,6 +123,10 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     field.send_keys("0")
     by_id(browser, "save-abandon").click()
     w.wait(lambda: text_of(browser, "field-abandon_delay_days-error"), message="the error next to the field")
+    # the hint and the error write the bound alike, as French writes numbers
+    said = [text_of(browser, f"field-abandon_delay_days-{part}").replace("\u202f", " ").replace("\u00a0", " ")
+            for part in ("hint", "error")]
+    assert all("3 650" in text for text in said), said
     screenshot(browser, "settings-abandon-error")
     field = by_id(browser, "field-abandon_delay_days")
     field.clear()
