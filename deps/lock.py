@@ -103,7 +103,10 @@ def compile_lock(name: str, requirements: list[str], upgrade: bool, constraint: 
         source.write_text("\n".join(requirements) + "\n")
         # opa-golib declares a newer Python than it needs (see the module docstring)
         python = "3.14" if name == "opa-golib" else PYTHON_VERSION
-        cmd = [uv, "pip", "compile", "--quiet", "--generate-hashes", "--no-header", "--no-annotate",
+        # extras kept on their pins (fonttools[woff]==...): pip's --require-hashes counts a dependency's
+        # "fonttools[woff]>=4.59.2" as unpinned when the lock says only "fonttools==", and took the newest release
+        # instead (it broke every fresh install once fonttools 4.69.1 was out)
+        cmd = [uv, "pip", "compile", "--quiet", "--generate-hashes", "--no-header", "--no-annotate", "--no-strip-extras",
                "--python-version", python, "--python-platform", "linux", str(source), "-o", str(target)]
         if upgrade:
             cmd.append("--upgrade")

@@ -15,7 +15,8 @@ _spec = importlib.util.spec_from_file_location("paraph_deps_lock", ROOT / "deps"
 lock = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(lock)
 
-REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+?)( ;.*)? \\$")
+# a package, its extras when a dependency asks for them (fonttools[woff]: see deps/lock.py), its pin
+REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[A-Za-z0-9,._-]+\])?==(\S+?)( ;.*)? \\$")
 
 
 def pins(name: str) -> dict[str, tuple[str, int]]:
