@@ -120,6 +120,6 @@ def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    app.jinja_env.filters.update(money=money, number=number, percent=percent, day=day, moment=moment, api_text=translate,
-                                 codes_whole=codes_whole)
+    app.jinja_env.filters.update(money=money, number=number, percent=percent, day=day, moment=moment,
+                                 api_text=translate, codes_whole=codes_whole)
     app.jinja_env.globals["get_locale"] = get_locale

@@ -1,7 +1,8 @@
 """The work around a quote or contract, on its page (``/contracts/<id>``, template
 ``contracts/_work.html``): its milestones (add one: title, due date, shown on the portal; mark it done or to do
-again; delete it), its tasks (create one: title, due date, assignee), its documents (add a file to a folder), the customer's equipment base (a link to the customer file's tab) and what was bought recorded in
-it from the document's lines (``POST /contracts/<id>/equipment``, serial numbers optional).
+again; delete it), its tasks (create one: title, due date, assignee), its documents (add a file to a folder),
+the customer's equipment base (a link to the customer file's tab) and what was bought recorded in it from the
+document's lines (``POST /contracts/<id>/equipment``, serial numbers optional).
 
 Each form posts here and comes back to the contract page saying what was done, or the API's refusal next to
 its field (the page again, with the errors of that form only)."""
@@ -69,20 +70,27 @@ def back(contract_id: str, anchor: str):
     return redirect(url_for("contracts.show", contract_id=contract_id, _anchor=anchor))
 
 
+def add_dated_item(contract_id: str, form: str, body: dict, said: str):
+    """Post a task or a milestone (``form``: its form's name, its API path's singular) to the contract, and come
+    back to its section saying so, or to the page with the API's refusal next to the form's fields."""
+    try:
+        api.post(f"/contracts/{contract_id}/{form}s", body)
+    except ApiError as exc:
+        if exc.status != 422:
+            raise
+        return show_again(contract_id, form, exc)
+    flash(said, "success")
+    return back(contract_id, f"{form}s")
+
+
 @bp.post("/contracts/<contract_id>/milestones")
 @signed_in
 def add_milestone(contract_id: str):
     form = form_values("title", "due_date")
-    try:
-        api.post(f"/contracts/{contract_id}/milestones", {
-            "title": form["title"], "due_date": form["due_date"] or None,
-            "portal_visible": request.form.get("portal_visible") == "1"})
-    except ApiError as exc:
-        if exc.status != 422:
-            raise
-        return show_again(contract_id, "milestone", exc)
-    flash(_("The milestone %(title)s is added.", title=form["title"]), "success")
-    return back(contract_id, "milestones")
+    return add_dated_item(contract_id, "milestone", {
+        "title": form["title"], "due_date": form["due_date"] or None,
+        "portal_visible": request.form.get("portal_visible") == "1"},
+        _("The milestone %(title)s is added.", title=form["title"]))
 
 
 @bp.post("/contracts/<contract_id>/milestones/<milestone_id>/<any(done, to_do):state>")
@@ -105,15 +113,8 @@ def delete_milestone(contract_id: str, milestone_id: str):
 @signed_in
 def add_task(contract_id: str):
     form = form_values("title", "due_date", "assignee_id")
-    try:
-        api.post(f"/contracts/{contract_id}/tasks", {"title": form["title"], "due_date": form["due_date"] or None,
-                                                     "assignee_id": form["assignee_id"] or None})
-    except ApiError as exc:
-        if exc.status != 422:
-            raise
-        return show_again(contract_id, "task", exc)
-    flash(_("The task is created."), "success")
-    return back(contract_id, "tasks")
+    return add_dated_item(contract_id, "task", {"title": form["title"], "due_date": form["due_date"] or None,
+                                                "assignee_id": form["assignee_id"] or None}, _("The task is created."))
 
 
 @bp.post("/contracts/<contract_id>/documents")
