@@ -9,6 +9,9 @@ Each function is one step of these tables' history, frozen once released: a data
 earlier version has run the step as it was written then, so editing a step would make new databases
 differ from old ones. A change to these tables is a new pair of functions here, mirrored in
 paraph_platform.models, and a new revision in every service that calls them.
+
+The services' own revisions write their columns with paraph_platform.migration_columns and drop their tables
+with :func:`drop_tables`.
 """
 from __future__ import annotations
 
@@ -62,6 +65,13 @@ def drop_platform_tables():
     op.drop_table("outbox")
     op.drop_table("inbox")
     op.drop_table("idempotency_keys")
+
+
+def drop_tables(*tables: str):
+    """A downgrade's ``drop_table`` of each table, in order (dependent tables first). PostgreSQL and SQLite
+    drop a table's indexes with it, so a downgrade names only its tables."""
+    for table in tables:
+        op.drop_table(table)
 
 
 # for the hourly purge of old keys (IDEMPOTENCY_RETENTION_HOURS, paraph_platform.db.Database)

@@ -1,8 +1,7 @@
 """token keys, access version, login failures"""
-from alembic import op
 import sqlalchemy as sa
-import paraph_platform.db
-
+from alembic import op
+from paraph_platform.migration_columns import integer, json, string, text, timestamp, uuid
 
 revision = '216df7bc835f'
 down_revision = '16e10c38b038'
@@ -10,21 +9,21 @@ down_revision = '16e10c38b038'
 
 def upgrade():
     op.create_table('login_failures',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('key', sa.String(length=100), nullable=False),
-    sa.Column('failed_at', paraph_platform.db.UTCDateTime(timezone=True), nullable=False),
+    uuid('id'),
+    string('key', 100),
+    timestamp('failed_at'),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_login_failures_key_at', 'login_failures', ['key', 'failed_at'], unique=False)
     op.create_table('token_keys',
-    sa.Column('kid', sa.String(length=64), nullable=False),
-    sa.Column('public_jwk', sa.JSON(), nullable=False),
-    sa.Column('private_pem', sa.Text(), nullable=True),
-    sa.Column('created_at', paraph_platform.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('retired_at', paraph_platform.db.UTCDateTime(timezone=True), nullable=True),
+    string('kid', 64),
+    json('public_jwk'),
+    text('private_pem', nullable=True),
+    timestamp('created_at'),
+    timestamp('retired_at', nullable=True),
     sa.PrimaryKeyConstraint('kid')
     )
-    op.add_column('memberships', sa.Column('access_version', sa.Integer(), server_default='1', nullable=False))
+    op.add_column('memberships', integer('access_version', server_default='1'))
 
 
 def downgrade():

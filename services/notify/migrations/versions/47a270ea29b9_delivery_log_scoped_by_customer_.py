@@ -1,7 +1,7 @@
 """delivery log scoped by customer perimeters: notifications.customer_id and the customer scope replica"""
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
+from paraph_platform.migration_columns import integer, string, uuid
 
 revision = '47a270ea29b9'
 down_revision = '8ec2aaaf6583'
@@ -9,18 +9,18 @@ down_revision = '8ec2aaaf6583'
 
 def upgrade():
     op.create_table('customer_scope_versions',
-    sa.Column('customer_id', sa.String(length=36), nullable=False),
-    sa.Column('license_id', sa.String(length=36), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
+    uuid('customer_id'),
+    uuid('license_id'),
+    integer('version'),
     sa.PrimaryKeyConstraint('customer_id')
     )
     op.create_table('customer_scopes',
-    sa.Column('customer_id', sa.String(length=36), nullable=False),
-    sa.Column('perimeter_id', sa.String(length=64), nullable=False),
+    uuid('customer_id'),
+    string('perimeter_id', 64),
     sa.PrimaryKeyConstraint('customer_id', 'perimeter_id')
     )
     op.create_index('ix_customer_scope_perimeter', 'customer_scopes', ['perimeter_id', 'customer_id'], unique=False)
-    op.add_column('notifications', sa.Column('customer_id', sa.String(length=36), nullable=True))
+    op.add_column('notifications', uuid('customer_id', nullable=True))
     op.create_index('ix_notification_license_customer', 'notifications', ['license_id', 'customer_id'], unique=False)
 
 

@@ -5,11 +5,9 @@ their licenses, so a second license's admin could not give that person perimeter
 could write into another license's subjects. They are now keyed by (license_id, subject_type,
 subject_id). Existing rows keep their license (the key only widens, so no row can clash).
 """
-import warnings
-
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
+import warnings
 
 revision = 'cf297a73389c'
 down_revision = '49496cb0d0d2'

@@ -1,7 +1,7 @@
 """quote activity of portal clients"""
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
+from paraph_platform.migration_columns import string
 
 revision = '5886031c0781'
 down_revision = 'cb72f5332876'
@@ -10,7 +10,7 @@ down_revision = 'cb72f5332876'
 def upgrade():
     # batch: also runs on the embedded SQLite database
     with op.batch_alter_table('quote_activity') as batch_op:
-        batch_op.add_column(sa.Column('channel', sa.String(length=16), server_default='quote_page', nullable=False))
+        batch_op.add_column(string('channel', 16, server_default='quote_page'))
         batch_op.alter_column('link_id', existing_type=sa.VARCHAR(length=36), nullable=True)
 
 

@@ -1,7 +1,6 @@
 """keyset pagination index of the clients list"""
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '7b3e9a41c2d8'
 down_revision = '2a227ed2c3ae'

@@ -1,7 +1,7 @@
 """files signers are asked to upload"""
 import sqlalchemy as sa
 from alembic import op
-from paraph_platform.db import UTCDateTime
+from paraph_platform.migration_columns import blob, boolean, integer, string, timestamp, uuid
 
 revision = '5a1f0a7c0006'
 down_revision = '5a1f0f1a0005'
@@ -10,18 +10,18 @@ down_revision = '5a1f0f1a0005'
 def upgrade():
     op.create_table(
         'signer_attachments',
-        sa.Column('id', sa.String(length=36), nullable=False),
-        sa.Column('request_id', sa.String(length=36), nullable=False),
-        sa.Column('participant_id', sa.String(length=36), nullable=False),
-        sa.Column('position', sa.Integer(), nullable=False),
-        sa.Column('name', sa.String(length=200), nullable=False),
-        sa.Column('required', sa.Boolean(), nullable=False),
-        sa.Column('filename', sa.String(length=255), nullable=True),
-        sa.Column('content_type', sa.String(length=64), nullable=True),
-        sa.Column('size', sa.Integer(), nullable=True),
-        sa.Column('sha256', sa.String(length=64), nullable=True),
-        sa.Column('content', sa.LargeBinary(), nullable=True),
-        sa.Column('uploaded_at', UTCDateTime(timezone=True), nullable=True),
+        uuid('id'),
+        uuid('request_id'),
+        uuid('participant_id'),
+        integer('position'),
+        string('name', 200),
+        boolean('required'),
+        string('filename', 255, nullable=True),
+        string('content_type', 64, nullable=True),
+        integer('size', nullable=True),
+        string('sha256', 64, nullable=True),
+        blob('content', nullable=True),
+        timestamp('uploaded_at', nullable=True),
         sa.ForeignKeyConstraint(['participant_id'], ['participants.id']),
         sa.ForeignKeyConstraint(['request_id'], ['signature_requests.id']),
         sa.PrimaryKeyConstraint('id'),

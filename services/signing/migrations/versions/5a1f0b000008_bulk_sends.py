@@ -1,7 +1,7 @@
 """bulk send jobs: one document or contract type sent to many recipients"""
 import sqlalchemy as sa
 from alembic import op
-from paraph_platform.db import UTCDateTime
+from paraph_platform.migration_columns import blob, integer, json, string, timestamp, uuid
 
 revision = '5a1f0b000008'
 down_revision = '5a1f0b000007'
@@ -10,27 +10,27 @@ down_revision = '5a1f0b000007'
 def upgrade():
     op.create_table(
         'bulk_sends',
-        sa.Column('id', sa.String(length=36), nullable=False),
-        sa.Column('license_id', sa.String(length=36), nullable=False),
-        sa.Column('created_by', sa.String(length=36), nullable=False),
-        sa.Column('actor', sa.JSON(), nullable=False),
-        sa.Column('status', sa.String(length=16), nullable=False),
-        sa.Column('kind', sa.String(length=16), nullable=False),
-        sa.Column('contract_type_id', sa.String(length=64), nullable=True),
-        sa.Column('template', sa.JSON(), nullable=False),
-        sa.Column('document_filename', sa.String(length=255), nullable=True),
-        sa.Column('document', sa.LargeBinary(), nullable=True),
-        sa.Column('rows', sa.JSON(), nullable=False),
-        sa.Column('total', sa.Integer(), nullable=False),
-        sa.Column('created', sa.Integer(), nullable=False),
-        sa.Column('failed', sa.Integer(), nullable=False),
-        sa.Column('errors', sa.JSON(), nullable=False),
-        sa.Column('results', sa.JSON(), nullable=False),
-        sa.Column('claim_token', sa.String(length=36), nullable=True),
-        sa.Column('lease_until', UTCDateTime(timezone=True), nullable=True),
-        sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
-        sa.Column('updated_at', UTCDateTime(timezone=True), nullable=False),
-        sa.Column('finished_at', UTCDateTime(timezone=True), nullable=True),
+        uuid('id'),
+        uuid('license_id'),
+        uuid('created_by'),
+        json('actor'),
+        string('status', 16),
+        string('kind', 16),
+        string('contract_type_id', 64, nullable=True),
+        json('template'),
+        string('document_filename', 255, nullable=True),
+        blob('document', nullable=True),
+        json('rows'),
+        integer('total'),
+        integer('created'),
+        integer('failed'),
+        json('errors'),
+        json('results'),
+        uuid('claim_token', nullable=True),
+        timestamp('lease_until', nullable=True),
+        timestamp('created_at'),
+        timestamp('updated_at'),
+        timestamp('finished_at', nullable=True),
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_bulk_send_license_created', 'bulk_sends', ['license_id', 'created_at'])

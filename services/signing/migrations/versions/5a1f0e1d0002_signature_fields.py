@@ -1,8 +1,7 @@
 """placed fields of a request and the values signers gave"""
 import sqlalchemy as sa
 from alembic import op
-
-from paraph_platform.db import UTCDateTime
+from paraph_platform.migration_columns import blob, boolean, integer, json, real, string, timestamp, uuid
 
 revision = '5a1f0e1d0002'
 down_revision = '5a1f0e5e0001'
@@ -10,25 +9,25 @@ down_revision = '5a1f0e5e0001'
 
 def upgrade():
     with op.batch_alter_table('signature_requests') as batch:
-        batch.add_column(sa.Column('page_sizes', sa.JSON(), nullable=True))
+        batch.add_column(json('page_sizes', nullable=True))
     op.create_table(
         'signature_fields',
-        sa.Column('id', sa.String(length=36), nullable=False),
-        sa.Column('request_id', sa.String(length=36), nullable=False),
-        sa.Column('participant_id', sa.String(length=36), nullable=False),
-        sa.Column('position', sa.Integer(), nullable=False),
-        sa.Column('type', sa.String(length=16), nullable=False),
-        sa.Column('page', sa.Integer(), nullable=False),
-        sa.Column('x', sa.Float(), nullable=False),
-        sa.Column('y', sa.Float(), nullable=False),
-        sa.Column('width', sa.Float(), nullable=False),
-        sa.Column('height', sa.Float(), nullable=False),
-        sa.Column('required', sa.Boolean(), nullable=False),
-        sa.Column('label', sa.String(length=200), nullable=True),
-        sa.Column('source', sa.String(length=16), nullable=False),
-        sa.Column('value', sa.JSON(), nullable=True),
-        sa.Column('value_image', sa.LargeBinary(), nullable=True),
-        sa.Column('filled_at', UTCDateTime(timezone=True), nullable=True),
+        uuid('id'),
+        uuid('request_id'),
+        uuid('participant_id'),
+        integer('position'),
+        string('type', 16),
+        integer('page'),
+        real('x'),
+        real('y'),
+        real('width'),
+        real('height'),
+        boolean('required'),
+        string('label', 200, nullable=True),
+        string('source', 16),
+        json('value', nullable=True),
+        blob('value_image', nullable=True),
+        timestamp('filled_at', nullable=True),
         sa.ForeignKeyConstraint(['participant_id'], ['participants.id']),
         sa.ForeignKeyConstraint(['request_id'], ['signature_requests.id']),
         sa.PrimaryKeyConstraint('id'),

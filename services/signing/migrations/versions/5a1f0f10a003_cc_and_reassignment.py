@@ -1,20 +1,18 @@
 """CC recipients, reassignment and per-request reminder cadence"""
-import sqlalchemy as sa
 from alembic import op
+from paraph_platform.migration_columns import integer, json, string, uuid
 
 revision = '5a1f0f10a003'
 down_revision = '5a1f0e1d0002'
 
 
 def upgrade():
-    op.add_column('signature_requests', sa.Column('created_by_email', sa.String(length=320), server_default='',
-                                                  nullable=False))
-    op.add_column('signature_requests', sa.Column('signing_order', sa.String(length=16), server_default='sequential',
-                                                  nullable=False))
-    op.add_column('signature_requests', sa.Column('reminder_every_days', sa.Integer(), nullable=True))
-    op.add_column('signature_requests', sa.Column('reminder_max', sa.Integer(), nullable=True))
-    op.add_column('signature_requests', sa.Column('cc', sa.JSON(), server_default='[]', nullable=False))
-    op.add_column('participants', sa.Column('replaced_by', sa.String(length=36), nullable=True))
+    op.add_column('signature_requests', string('created_by_email', 320, server_default=''))
+    op.add_column('signature_requests', string('signing_order', 16, server_default='sequential'))
+    op.add_column('signature_requests', integer('reminder_every_days', nullable=True))
+    op.add_column('signature_requests', integer('reminder_max', nullable=True))
+    op.add_column('signature_requests', json('cc', server_default='[]'))
+    op.add_column('participants', uuid('replaced_by', nullable=True))
 
 
 def downgrade():
