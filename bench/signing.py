@@ -48,7 +48,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from paraph_platform.pdf_sandbox import render_pdf
-    from signing_service import crypto
+    from signing_service import crypto, pdf_verification
 
     t0 = time.perf_counter()
     creds = crypto.generate_dev_credentials(crl_url="http://127.0.0.1/api/v1/signing/ca.crl")
@@ -59,7 +59,7 @@ def main(argv=None) -> int:
     sealed = {}
     for level in crypto.LEVELS:  # each level is reached (no silent fallback measured as B-LT)
         sealed[level] = crypto.seal_pdf(pdf, km, level=level)
-        check = crypto.verify_pdf(sealed[level], km.trust_roots, km.fingerprints())["signatures"][0]
+        check = pdf_verification.verify_pdf(sealed[level], km.trust_roots, km.fingerprints())["signatures"][0]
         assert check["intact"] and check["covers_whole_file"] and check["pades_level"] == level, check
     lta = sealed["B-LTA"]
 
@@ -68,7 +68,7 @@ def main(argv=None) -> int:
     seals = {level: _rate(lambda level=level: crypto.seal_pdf(pdf, km, level=level), args.seconds)
              for level in crypto.LEVELS}
     verify_rate, verify_n, verify_s = _rate(
-        lambda: crypto.verify_pdf(lta, km.trust_roots, km.fingerprints()), args.seconds)
+        lambda: pdf_verification.verify_pdf(lta, km.trust_roots, km.fingerprints()), args.seconds)
     load_after = load_average()
 
     base = seals["B-B"][0]

@@ -17,7 +17,7 @@ from paraph_platform.db import utcnow
 from paraph_platform.events import subscribe
 from paraph_platform.service import endpoint
 
-from . import crypto, logic, proof, schemas
+from . import crypto, logic, pdf_verification, proof, schemas
 from .base import COLLECTED, SigningBase, _aware, _file
 from .exceptions import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from .logic import iso
@@ -161,7 +161,7 @@ class SealedDocumentsEndpoints(SigningBase):
             sealed = offhub.run(crypto.seal_pdf, document, km,
                                    reason=f"{number} {title} signed by {', '.join(signers)} (Paraph request "
                                           f"{request_id})", location="Paraph", contact=request_id)
-            check = offhub.run(crypto.verify_pdf, sealed, km.trust_roots, fingerprints)
+            check = offhub.run(pdf_verification.verify_pdf, sealed, km.trust_roots, fingerprints)
             sig = (check["signatures"] or [{}])[-1]
             timestamped = sig.get("timestamp", {}).get("present") or km.pades_level == "B-B"
             if not (sig.get("intact") and sig.get("covers_whole_file") and timestamped):
@@ -271,7 +271,7 @@ class SealedDocumentsEndpoints(SigningBase):
                                         "signers": [{"name": n, "email": e, "signed_at": iso(a)}
                                                     for n, e, a in signers]}
         km = self.keys.material(self.db)
-        report = offhub.run(crypto.verify_pdf, content, km.trust_roots, self.keys.fingerprints(self.db))
+        report = offhub.run(pdf_verification.verify_pdf, content, km.trust_roots, self.keys.fingerprints(self.db))
         sigs = report["signatures"]
         problems = list(report["problems"])
         if known is None:

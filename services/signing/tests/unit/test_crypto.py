@@ -5,7 +5,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from signing_service import crypto, devtsa, proof
+from signing_service import crypto, devtsa, pdf_verification, proof
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def pdf():
 
 
 def verify(data, km):
-    return crypto.verify_pdf(data, km.trust_roots, km.fingerprints())
+    return pdf_verification.verify_pdf(data, km.trust_roots, km.fingerprints())
 
 
 def test_seal_is_pades_b_t_over_the_whole_file_and_keeps_the_original_as_prefix(pdf, km):

@@ -10,7 +10,7 @@ from nameko.testing.services import worker_factory
 from paraph_platform.db import Db, make_engine
 from paraph_platform.errors import Conflict, Gone, InvalidInput, NotFound, TooManyRequests
 from paraph_platform.migrations import upgrade
-from signing_service import crypto, logic
+from signing_service import crypto, logic, pdf_verification
 from signing_service.dependencies import Keys, SigningSettings
 from signing_service.models import IdempotencyKey
 from signing_service.service import SigningService
@@ -103,7 +103,7 @@ def test_approval_signature_and_sealing_on_sqlite(svc, pdf):
     assert completed["signers"][0]["email"] == "jeanne@client.test"
     signed = base64.b64decode(svc.get_signed_pdf("lic-1", req["id"])["content_base64"])
     km = svc.keys.material(svc.db)
-    sig = crypto.verify_pdf(signed, km.trust_roots, km.fingerprints())["signatures"][0]
+    sig = pdf_verification.verify_pdf(signed, km.trust_roots, km.fingerprints())["signatures"][0]
     assert sig["intact"] and sig["covers_whole_file"] and sig["timestamp"]["present"]
     # the default level, B-LTA: the development CRL (served publicly, named by the certificates) in the DSS
     assert sig["pades_level"] == "B-LTA" and detail["seal"]["level"] == "PAdES-B-LTA"
@@ -149,7 +149,7 @@ def test_stored_development_material_without_the_ca_key_keeps_sealing(tmp_path, 
     km = keys.material(db)
     assert km.pades_level == "B-LTA" and km.signing_cert.dump() == crypto._certs_from_pem(stored["signer.pem"])[0].dump()
     assert keys.dev_crl(db) is None and keys.dev_ca_pem(db) == stored["ca.pem"]
-    sig = crypto.verify_pdf(crypto.seal_pdf(pdf, km), km.trust_roots, keys.fingerprints(db))["signatures"][0]
+    sig = pdf_verification.verify_pdf(crypto.seal_pdf(pdf, km), km.trust_roots, keys.fingerprints(db))["signatures"][0]
     assert sig["pades_level"] == "B-T" and sig["trusted"] and sig["paraph_key"]
 
 
