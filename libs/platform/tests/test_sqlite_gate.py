@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from paraph_platform.db import SqliteWriteGate, make_engine
+from paraph_platform.db import make_engine
+from paraph_platform.sqlite_gate import SqliteWriteGate
 
 
 @pytest.fixture
