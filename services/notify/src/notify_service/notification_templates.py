@@ -109,7 +109,7 @@ class NotificationTemplatesEndpoints(NotifyBase):
         draft = {k: data[k] for k in template_catalog.PARTS if data.get(k) is not None}
         if draft:
             parts = templates.validate(name, locale, {**parts, **draft})
-        variables = {**templates.sample_vars(name), **data["vars"]}
+        variables = {**templates.sample_vars(name, locale), **data["vars"]}
         try:
             return templates.render(name, locale, parts, variables)
         except templates.RenderError as exc:

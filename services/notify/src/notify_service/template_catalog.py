@@ -6,19 +6,30 @@ rendering and validation in templates.py.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 LOCALES = ("fr", "en")
 DEFAULT_LOCALE = "fr"
 PARTS = ("subject", "text", "html", "sms")
 
 # -- variables ------------------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class Written:
+    """The sample of a variable a person types (a title, a message): a preview shows it in the template's
+    language, as its readers would write it."""
+    fr: str
+    en: str
+
+
 _NAME = ("recipient's name", "Marie Curie")
 _LICENSE = ("company (license) name", "ACME Paris")
 _LINK = ("the link the message is about", "https://paraph.example/d/abc123")
 _NUMBER = ("document number", "D-2025-0042")
-_TITLE = ("document title", "Maintenance annuelle")
+_TITLE = ("document title", Written("Maintenance annuelle", "Annual maintenance"))
 _SENDER = ("name of the salesperson sending the document", "Paul Martin")
-_MESSAGE = ("free text written by the sender", "Bonne lecture.")
+_MESSAGE = ("free text written by the sender", Written("Bonne lecture.", "Enjoy the read."))
 _EXPIRES = ("expiry date and time (ISO 8601; format with |datetime or |date)", "2030-01-31T18:00:00Z")
 _AT = ("date and time of the action (ISO 8601)", "2030-01-15T09:30:00Z")
 _CONTACT = ("customer contact's name", "Jeanne Dupont")
@@ -46,7 +57,8 @@ VARIABLES: dict[str, dict[str, tuple[str, object]]] = {
                        "sent_at": ("when the quote was first sent (ISO 8601)", "2030-01-10T10:00:00Z")},
     "contract_shared": {"name": _NAME, "license_name": _LICENSE, "number": _NUMBER, "title": _TITLE,
                         "shared_by": ("who shared it", "Paul Martin"), "link": ("portal link", _LINK[1]),
-                        "message": ("message from the person who shared it", "Voici le contrat signé."),
+                        "message": ("message from the person who shared it",
+                                    Written("Voici le contrat signé.", "Here is the signed contract.")),
                         "role": ("requester or observer (portal clients)", "requester")},
     "signature_request": {"name": _NAME, "license_name": _LICENSE, "number": _NUMBER, "title": _TITLE,
                           "sender_name": _SENDER, "message": _MESSAGE, "link": ("signing link", _LINK[1]),
@@ -70,7 +82,8 @@ VARIABLES: dict[str, dict[str, tuple[str, object]]] = {
     "signature_declined": {"name": _NAME, "license_name": _LICENSE, "number": _NUMBER, "title": _TITLE,
                            "declined_by": ("who declined", "Jeanne Dupont"),
                            "declined_by_email": ("their email", "jeanne@client.test"), "role": _ROLE,
-                           "reason": ("the reason they gave", "Le montant ne correspond pas à notre accord."),
+                           "reason": ("the reason they gave", Written("Le montant ne correspond pas à notre accord.",
+                                                                      "The amount is not the one we agreed on.")),
                            "declined_at": _AT, "link": ("link to the document", _LINK[1])},
     "signature_expired": {"name": _NAME, "license_name": _LICENSE, "number": _NUMBER, "title": _TITLE,
                           "expires_at": ("when it expired (ISO 8601)", "2030-01-31T18:00:00Z"),
@@ -82,7 +95,9 @@ VARIABLES: dict[str, dict[str, tuple[str, object]]] = {
                          "contact_name": _CONTACT, "at": _AT, "link": ("link to the quote", _LINK[1])},
     "quote_feedback": {"name": _NAME, "license_name": _LICENSE, "number": _NUMBER, "title": _TITLE,
                        "contact_name": _CONTACT, "contact_email": ("contact's email", "jeanne@client.test"),
-                       "message": ("the contact's feedback", "Pouvez-vous revoir la remise ?"), "at": _AT,
+                       "message": ("the contact's feedback",
+                                   Written("Pouvez-vous revoir la remise ?", "Could you look at the discount again?")),
+                       "at": _AT,
                        "link": ("link to the quote", _LINK[1])},
     "customer_self_updated": {"name": _NAME, "license_name": _LICENSE,
                               "customer_name": ("the customer", "Durand Immobilier"),

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from .exceptions import InvalidInput, NotFound
 from .template_catalog import (DEFAULT_LOCALE, LIST_VARIABLES, LOCALES, PARTS, REQUIRED_VARIABLE, SECRET_MASK,
-                               SECRET_VARIABLES, TEMPLATE_NAMES, VARIABLES)
+                               SECRET_VARIABLES, TEMPLATE_NAMES, VARIABLES, Written)
 from .template_defaults import DEFAULTS, EMAIL_LAYOUT
 
 MAX_PART = {"subject": 500, "text": 50_000, "html": 200_000, "sms": 2_000}
@@ -41,8 +41,11 @@ def variables_doc(name: str) -> dict:
     return {var: desc for var, (desc, _sample) in VARIABLES[name].items()}
 
 
-def sample_vars(name: str) -> dict:
-    return {var: sample for var, (_desc, sample) in VARIABLES[name].items()}
+def sample_vars(name: str, locale: str) -> dict:
+    """The documented samples of ``name``'s variables, typed text in ``locale``'s language."""
+    language = locale if locale in LOCALES else DEFAULT_LOCALE
+    return {var: getattr(sample, language) if isinstance(sample, Written) else sample
+            for var, (_desc, sample) in VARIABLES[name].items()}
 
 
 def blank_vars(name: str) -> dict:
@@ -251,7 +254,7 @@ def validate(name: str, locale: str, parts: dict) -> dict:
             errors.setdefault(part, []).append(f"must contain {{{{ {required} }}}}")
             continue
         try:
-            env.from_string(source).render({**blank_vars(name), **sample_vars(name)})
+            env.from_string(source).render({**blank_vars(name), **sample_vars(name, locale)})
             env.from_string(source).render(blank_vars(name))
         except UndefinedError as exc:
             errors.setdefault(part, []).append(f"unknown variable or attribute: {exc.message}")

@@ -37,6 +37,11 @@ def test_templates_are_editable_per_license_and_locale(paraph):
     r = p.post("/api/v1/notification-templates/quote_send/preview?locale=en",
                json={"vars": {"number": "Q-7"}}, token=token)
     assert r.status_code == 200 and "Q-7" in r.json["subject"] and "View the document" in r.json["html"]
+    # the samples a person would type are in the preview's language
+    assert "Annual maintenance" in r.json["subject"] + r.json["text"], r.json
+    assert "Maintenance annuelle" not in r.json["text"] and "Bonne lecture" not in r.json["text"], r.json
+    r = p.post("/api/v1/notification-templates/quote_send/preview?locale=fr", json={}, token=token)
+    assert "Maintenance annuelle" in r.json["subject"] + r.json["text"] and "Bonne lecture." in r.json["text"], r.json
     r = p.post("/api/v1/notification-templates/invitation/preview?locale=fr",
                json={"text": "{{ link }} {{ nope }}"}, token=token)
     assert r.status_code == 422 and "nope" in " ".join(r.json["errors"]["text"])

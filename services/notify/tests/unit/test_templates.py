@@ -11,7 +11,7 @@ EVENTS_MD_NAMES = {"invitation", "client_invitation", "password_reset", "quote_s
 
 
 def render_default(template, locale, **variables):
-    return t.render(template, locale, t.default_parts(template, locale), {**t.sample_vars(template), **variables})
+    return t.render(template, locale, t.default_parts(template, locale), {**t.sample_vars(template, locale), **variables})
 
 
 def test_every_catalogued_template_has_valid_defaults_in_both_locales():
