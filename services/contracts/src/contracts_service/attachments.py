@@ -12,9 +12,10 @@ from paraph_platform.config import env_int
 from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
 
-from . import logic, schemas
+from . import logic
 from .base import ContractsBase
 from .models import Attachment, Contract, ContractType
+from .schemas.attachments import AttachmentInSchema, AttachmentPatchSchema
 
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -31,7 +32,7 @@ class AttachmentsEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def add_attachment(self, actor, contract_id, payload):
-        actor, data = self._caller_and_payload(actor, schemas.AttachmentInSchema, payload)
+        actor, data = self._caller_and_payload(actor, AttachmentInSchema, payload)
         filename, content_type, content = logic.decoded_upload(
             data, env_int("MAX_ATTACHMENT_BYTES", MAX_ATTACHMENT_BYTES))
         with self.db.session() as s:
@@ -67,7 +68,7 @@ class AttachmentsEndpoints(ContractsBase):
     @endpoint(write=True)
     def update_attachment(self, actor, attachment_id, payload):
         """Show/hide an attachment on the customer portal, move or rename it."""
-        actor, data = self._caller_and_payload(actor, schemas.AttachmentPatchSchema, payload)
+        actor, data = self._caller_and_payload(actor, AttachmentPatchSchema, payload)
         with self.db.session() as s:
             a, c = self._attachment(s, actor, attachment_id)
             if "filename" in data:

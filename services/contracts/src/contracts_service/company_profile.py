@@ -24,6 +24,7 @@ from .base import ContractsBase
 from .contract_types import MAX_ASSET_BYTES, asset_view
 from .exceptions import NotFound
 from .models import Asset, CompanyProfile
+from .schemas.company_profile import CompanyProfileSchema
 
 ADDRESS_KEYS = ("line1", "line2", "postal_code", "city", "country")
 PROFILE_FIELDS = ("name", "siren", "siret", "vat_number", "legal_form", "share_capital", "rcs_city", "phone",
@@ -76,7 +77,7 @@ class CompanyProfileEndpoints(ContractsBase):
     @endpoint(write=True)
     def update_company_profile(self, actor, payload):
         """Replace the profile (what is not given is cleared; the logo is kept: it has its own calls)."""
-        actor, data = self._caller_and_payload(actor, schemas.CompanyProfileSchema, payload,
+        actor, data = self._caller_and_payload(actor, CompanyProfileSchema, payload,
                                                roles=(LICENSE_ADMIN,))
         with self.db.session() as s:
             p, _logo = self._profile_for_update(s, actor)

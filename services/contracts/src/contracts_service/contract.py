@@ -7,6 +7,11 @@ from paraph_platform.contract import ListOf, MapOf, Rpc
 
 from . import logic, results, schemas
 from .results import FieldChange
+# schemas: the shared ones and contract_statuses'; the other aggregates' by the module named like the aggregate
+from .schemas import (
+    attachments, company_profile, contract_types, contracts, customers, deals, equipment, erp_import, milestones,
+    portal, settings, tasks,
+)
 
 
 class CustomerEventV1(Schema):
@@ -98,7 +103,7 @@ class CustomerSelfUpdatedV1(Schema):
 class DealCreatedV1(Schema):
     deal_id = fields.String(required=True)
     title = fields.String(required=True)
-    stage = fields.String(required=True, metadata={"enum": list(schemas.DEAL_STAGES)})
+    stage = fields.String(required=True, metadata={"enum": list(deals.DEAL_STAGES)})
     customer_id = fields.String(required=True)
     owner_id = fields.String(required=True)
     amount = fields.String(required=True, allow_none=True, metadata={"description": "expected, excl. tax"})
@@ -136,27 +141,27 @@ INTERNAL_EVENTS: set = set()
 
 
 RPC = {
-    "create_customer": Rpc(schemas.CustomerInSchema, results.CustomerResult, args=("actor",)),
-    "update_customer": Rpc(schemas.CustomerPatchSchema, results.CustomerResult, args=("actor", "customer_id")),
+    "create_customer": Rpc(customers.CustomerInSchema, results.CustomerResult, args=("actor",)),
+    "update_customer": Rpc(customers.CustomerPatchSchema, results.CustomerResult, args=("actor", "customer_id")),
     "change_status": Rpc(schemas.StatusSchema, results.ContractDetail, args=("actor", "contract_id")),
-    "convert": Rpc(schemas.ConvertSchema, results.ContractDetail, args=("actor", "contract_id")),
+    "convert": Rpc(contracts.ConvertSchema, results.ContractDetail, args=("actor", "contract_id")),
     "duplicate": Rpc(result=results.ContractDetail, args=("actor", "contract_id")),
-    "create_contract": Rpc(schemas.ContractInSchema, results.ContractDetail, args=("actor",)),
-    "update_contract": Rpc(schemas.ContractPatchSchema, results.ContractDetail, args=("actor", "contract_id")),
-    "list_contracts": Rpc(schemas.ListSchema, results.ContractPage, args=("actor",)),
-    "list_tasks": Rpc(schemas.TaskListSchema, results.TaskPage, args=("actor",)),
-    "list_customers": Rpc(schemas.CustomerListSchema, results.CustomerPage, args=("actor",)),
-    "create_deal": Rpc(schemas.DealInSchema, results.DealResult, args=("actor",)),
+    "create_contract": Rpc(contracts.ContractInSchema, results.ContractDetail, args=("actor",)),
+    "update_contract": Rpc(contracts.ContractPatchSchema, results.ContractDetail, args=("actor", "contract_id")),
+    "list_contracts": Rpc(contracts.ListSchema, results.ContractPage, args=("actor",)),
+    "list_tasks": Rpc(tasks.TaskListSchema, results.TaskPage, args=("actor",)),
+    "list_customers": Rpc(customers.CustomerListSchema, results.CustomerPage, args=("actor",)),
+    "create_deal": Rpc(deals.DealInSchema, results.DealResult, args=("actor",)),
     "get_deal": Rpc(result=results.DealResult, args=("actor", "deal_id")),
-    "list_deals": Rpc(schemas.DealListSchema, results.DealPage, args=("actor",)),
-    "update_deal": Rpc(schemas.DealPatchSchema, results.DealResult, args=("actor", "deal_id")),
+    "list_deals": Rpc(deals.DealListSchema, results.DealPage, args=("actor",)),
+    "update_deal": Rpc(deals.DealPatchSchema, results.DealResult, args=("actor", "deal_id")),
     "delete_deal": Rpc(result=results.Deleted, args=("actor", "deal_id"),
                        description="only a deal without documents (else 409)"),
     "mark_sent": Rpc(schemas.SendSchema, results.ContractDetail, args=("actor", "contract_id")),
     "download_pdf": Rpc(result=results.PdfResult, args=("actor", "contract_id")),
     "get_pdf": Rpc(result=results.PdfResult, args=("license_id", "contract_id")),
     "get_contract": Rpc(result=results.ContractDetail, args=("actor", "contract_id")),
-    "compute_totals": Rpc(schemas.TotalsInSchema, results.TotalsResult, args=("actor",),
+    "compute_totals": Rpc(contracts.TotalsInSchema, results.TotalsResult, args=("actor",),
                           description="the totals of lines, nothing saved"),
     "get_contract_internal": Rpc(result=results.ContractDetail, args=("license_id", "contract_id")),
     "get_attachment_internal": Rpc(result=results.AttachmentContent, args=("license_id", "attachment_id")),
@@ -167,16 +172,16 @@ RPC = {
                                    description="those of the ids that are customers/contract types of the license"),
     "get_contact": Rpc(result=results.ContactResult, args=("actor", "contact_id")),
     "get_customer": Rpc(result=results.CustomerResult, args=("actor", "customer_id")),
-    "set_portal_visibility": Rpc(schemas.PortalVisibilitySchema, results.PortalVisibilityResult, args=("actor", "contract_id")),
+    "set_portal_visibility": Rpc(portal.PortalVisibilitySchema, results.PortalVisibilityResult, args=("actor", "contract_id")),
     "customer_history": Rpc(result=results.CustomerHistoryPage, args=("actor", "customer_id")),
     "client_profile_internal": Rpc(result=results.ClientProfile, args=("license_id", "customer_id", "contact_id"),
                                    description="a portal client's own contact and company (portal self-service)"),
-    "apply_client_contact_update": Rpc(schemas.ClientContactUpdateSchema, results.ClientProfile,
+    "apply_client_contact_update": Rpc(customers.ClientContactUpdateSchema, results.ClientProfile,
                                        args=("license_id", "customer_id", "contact_id", "by"),
                                        description="A portal client's change of their own contact details, kept in "
                                                    "the customer's history (customer.self_updated.v1); the answer "
                                                    "lists the changes. `by`: the client's user_id and name."),
-    "apply_client_company_update": Rpc(schemas.ClientCompanyUpdateSchema, results.ClientProfile,
+    "apply_client_company_update": Rpc(customers.ClientCompanyUpdateSchema, results.ClientProfile,
                                        args=("license_id", "customer_id", "contact_id", "by"),
                                        description="A portal client's change of their company's address, phone or "
                                                    "email, kept in the customer's history "
@@ -184,50 +189,53 @@ RPC = {
     "visible_customers": Rpc(result=results.CustomerNames, args=("actor", "customer_ids"),
                              description="{names: {id: name}} of those of the ids the caller's perimeters let "
                                          "them see"),
-    "add_attachment": Rpc(schemas.AttachmentInSchema, results.AttachmentResult, args=("actor", "contract_id")),
-    "update_attachment": Rpc(schemas.AttachmentPatchSchema, results.AttachmentResult, args=("actor", "attachment_id")),
+    "add_attachment": Rpc(attachments.AttachmentInSchema, results.AttachmentResult, args=("actor", "contract_id")),
+    "update_attachment": Rpc(attachments.AttachmentPatchSchema, results.AttachmentResult,
+                             args=("actor", "attachment_id")),
     "run_abandon": Rpc(schemas.AbandonRunSchema, results.AbandonResult, args=("actor",)),
     "history": Rpc(result=ListOf(results.HistoryEntry), args=("actor", "contract_id")),
-    "add_contact": Rpc(schemas.ContactInSchema, results.ContactView, args=("actor", "customer_id")),
-    "update_contact": Rpc(schemas.ContactPatchSchema, results.ContactView, args=("actor", "contact_id")),
+    "add_contact": Rpc(customers.ContactInSchema, results.ContactView, args=("actor", "customer_id")),
+    "update_contact": Rpc(customers.ContactPatchSchema, results.ContactView, args=("actor", "contact_id")),
     "set_customer_perimeters": Rpc(schemas.PerimetersSchema, results.PerimeterAssignments, args=("actor", "customer_id")),
     "list_contract_types": Rpc(result=ListOf(results.ContractTypeResult), args=("actor", "include_archived"),
                                description="without their template_html"),
-    "create_contract_type": Rpc(schemas.ContractTypeInSchema, results.ContractTypeResult, args=("actor",)),
+    "create_contract_type": Rpc(contract_types.ContractTypeInSchema, results.ContractTypeResult, args=("actor",)),
     "get_contract_type": Rpc(result=results.ContractTypeResult, args=("actor", "type_id")),
-    "update_contract_type": Rpc(schemas.ContractTypePatchSchema, results.ContractTypeResult, args=("actor", "type_id")),
+    "update_contract_type": Rpc(contract_types.ContractTypePatchSchema, results.ContractTypeResult,
+                                args=("actor", "type_id")),
     "set_contract_type_perimeters": Rpc(schemas.PerimetersSchema, results.PerimeterAssignments, args=("actor", "type_id")),
-    "add_milestone": Rpc(schemas.MilestoneInSchema, results.MilestoneResult, args=("actor", "contract_id")),
-    "update_milestone": Rpc(schemas.MilestonePatchSchema, results.MilestoneResult, args=("actor", "milestone_id")),
-    "add_task": Rpc(schemas.TaskInSchema, results.TaskResult, args=("actor", "contract_id")),
-    "update_task": Rpc(schemas.TaskPatchSchema, results.TaskResult, args=("actor", "task_id")),
+    "add_milestone": Rpc(milestones.MilestoneInSchema, results.MilestoneResult, args=("actor", "contract_id")),
+    "update_milestone": Rpc(milestones.MilestonePatchSchema, results.MilestoneResult, args=("actor", "milestone_id")),
+    "add_task": Rpc(tasks.TaskInSchema, results.TaskResult, args=("actor", "contract_id")),
+    "update_task": Rpc(tasks.TaskPatchSchema, results.TaskResult, args=("actor", "task_id")),
     "list_columns": Rpc(result=ListOf(results.ColumnResult), args=("actor",)),
-    "create_column": Rpc(schemas.ColumnInSchema, results.ColumnResult, args=("actor",)),
-    "update_column": Rpc(schemas.ColumnPatchSchema, results.ColumnResult, args=("actor", "column_id")),
+    "create_column": Rpc(settings.ColumnInSchema, results.ColumnResult, args=("actor",)),
+    "update_column": Rpc(settings.ColumnPatchSchema, results.ColumnResult, args=("actor", "column_id")),
     "list_flags": Rpc(result=ListOf(results.FlagResult), args=("actor",)),
-    "create_flag": Rpc(schemas.FlagInSchema, results.FlagResult, args=("actor",)),
-    "update_flag": Rpc(schemas.FlagPatchSchema, results.FlagResult, args=("actor", "flag_id")),
+    "create_flag": Rpc(settings.FlagInSchema, results.FlagResult, args=("actor",)),
+    "update_flag": Rpc(settings.FlagPatchSchema, results.FlagResult, args=("actor", "flag_id")),
     "delete_flag": Rpc(result=results.FlagDeleted, args=("actor", "flag_id"),
                        description="the flag is removed from the contracts carrying it"),
-    "list_equipment": Rpc(schemas.EquipmentQuerySchema, results.EquipmentBase, args=("actor", "customer_id")),
-    "contract_equipment": Rpc(schemas.EquipmentQuerySchema, results.EquipmentBase, args=("actor", "contract_id")),
-    "add_equipment": Rpc(schemas.EquipmentInSchema, results.EquipmentResult, args=("actor", "customer_id")),
-    "update_equipment": Rpc(schemas.EquipmentPatchSchema, results.EquipmentResult, args=("actor", "equipment_id")),
+    "list_equipment": Rpc(equipment.EquipmentQuerySchema, results.EquipmentBase, args=("actor", "customer_id")),
+    "contract_equipment": Rpc(equipment.EquipmentQuerySchema, results.EquipmentBase, args=("actor", "contract_id")),
+    "add_equipment": Rpc(equipment.EquipmentInSchema, results.EquipmentResult, args=("actor", "customer_id")),
+    "update_equipment": Rpc(equipment.EquipmentPatchSchema, results.EquipmentResult, args=("actor", "equipment_id")),
     "delete_equipment": Rpc(result=results.Deleted, args=("actor", "equipment_id")),
-    "record_equipment": Rpc(schemas.EquipmentFromContractSchema, results.EquipmentRecorded, args=("actor", "contract_id")),
-    "import_customers": Rpc(schemas.ErpImportSchema, results.ImportSummary, args=("actor",),
+    "record_equipment": Rpc(equipment.EquipmentFromContractSchema, results.EquipmentRecorded,
+                            args=("actor", "contract_id")),
+    "import_customers": Rpc(erp_import.ErpImportSchema, results.ImportSummary, args=("actor",),
                             description="rows: ErpCustomerSchema (upsert by code)"),
-    "import_sales": Rpc(schemas.ErpImportSchema, results.ImportSummary, args=("actor",),
+    "import_sales": Rpc(erp_import.ErpImportSchema, results.ImportSummary, args=("actor",),
                         description="rows: ErpDocumentSchema (upsert orders and invoices by kind and number)"),
     "upload_asset": Rpc(schemas.AssetInSchema, results.AssetResult, args=("actor",),
                         description="a PNG or JPEG image (MAX_ASSET_BYTES) for templates: paraph-asset:<id>"),
     "list_assets": Rpc(result=ListOf(results.AssetResult), args=("actor",)),
     "get_asset": Rpc(result=results.AssetContent, args=("actor", "asset_id")),
     "delete_asset": Rpc(result=results.Deleted, args=("actor", "asset_id")),
-    "template_variables": Rpc(schemas.TemplateVariablesSchema, results.TemplateVariables, args=("actor",),
+    "template_variables": Rpc(contract_types.TemplateVariablesSchema, results.TemplateVariables, args=("actor",),
                               description="the variables a contract type's template may use"),
     "get_company_profile": Rpc(result=results.CompanyProfileResult, args=("actor",)),
-    "update_company_profile": Rpc(schemas.CompanyProfileSchema, results.CompanyProfileResult, args=("actor",),
+    "update_company_profile": Rpc(company_profile.CompanyProfileSchema, results.CompanyProfileResult, args=("actor",),
                                   description="the whole profile (what is not given is cleared, the logo kept); "
                                               "SIREN, SIRET, a French VAT number checked: 422 naming the field"),
     "set_company_logo": Rpc(schemas.AssetInSchema, results.CompanyProfileResult, args=("actor",),

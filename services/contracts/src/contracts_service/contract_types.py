@@ -23,6 +23,7 @@ from . import logic, pdf, schemas, template_variables
 from .base import MANAGERS, ContractsBase
 from .exceptions import Conflict
 from .models import Asset, ContractType, ContractTypeScope
+from .schemas.contract_types import ContractTypeInSchema, ContractTypePatchSchema, TemplateVariablesSchema
 
 
 MAX_ASSET_BYTES = 1024 * 1024
@@ -64,7 +65,7 @@ class ContractTypesEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def create_contract_type(self, actor, payload):
-        actor, data = self._caller_and_payload(actor, schemas.ContractTypeInSchema, payload, roles=MANAGERS)
+        actor, data = self._caller_and_payload(actor, ContractTypeInSchema, payload, roles=MANAGERS)
         with self.db.session() as s:
             if data["template_html"]:
                 self._check_template(s, actor["license_id"], data["template_html"], data["merge_fields"])
@@ -98,7 +99,7 @@ class ContractTypesEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_contract_type(self, actor, type_id, payload):
-        actor, data = self._caller_and_payload(actor, schemas.ContractTypePatchSchema, payload,
+        actor, data = self._caller_and_payload(actor, ContractTypePatchSchema, payload,
                                                roles=MANAGERS)
         with self.db.session() as s:
             t = self._contract_type(s, actor, type_id)
@@ -120,7 +121,7 @@ class ContractTypesEndpoints(ContractsBase):
     @endpoint
     def template_variables(self, actor, params=None):
         """For template authors: every variable a template may use, its type, an example, what it is."""
-        _, p = self._caller_and_payload(actor, schemas.TemplateVariablesSchema, params or {})
+        _, p = self._caller_and_payload(actor, TemplateVariablesSchema, params or {})
         return {"variables": template_variables.catalog(p["locale"])}
 
     # -- assets: images a license's templates embed by id --------------------------------------------

@@ -12,7 +12,7 @@ from paraph_platform.envelope import iso
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
 
-from . import deals, logic, schemas
+from . import deals, logic
 from .attachments import attachment_view
 from .base import ContractsBase
 from .customers import contact_view
@@ -22,6 +22,7 @@ from .models import (
     Attachment, Contact, Contract, ContractFlag, ContractType, CustomColumn, Customer, Flag, History, Line, Milestone,
     Task,
 )
+from .schemas.contracts import ContractInSchema, ContractPatchSchema, ConvertSchema, ListSchema, TotalsInSchema
 from .signatures import signature_pending
 from .tasks import task_view
 
@@ -124,7 +125,7 @@ class ContractsEndpoints(ContractsBase):
     @endpoint(write=True)
     def create_contract(self, actor, payload):
         """Create a contract or a quote for a customer (from the account, one of its contacts or a deal)."""
-        actor, data = self._caller_and_payload(actor, schemas.ContractInSchema, payload)
+        actor, data = self._caller_and_payload(actor, ContractInSchema, payload)
         where = self._where(actor)
         owner_id, owner_name, owner_email = self._owner(actor, data["owner_id"])
         with self.db.session() as s:
@@ -174,7 +175,7 @@ class ContractsEndpoints(ContractsBase):
     @endpoint
     def list_contracts(self, actor, params=None):
         """Contracts of customers the caller may see (perimeter filter compiled to SQL)."""
-        actor, p = self._caller_and_payload(actor, schemas.ListSchema, params or {})
+        actor, p = self._caller_and_payload(actor, ListSchema, params or {})
         where = self._where(actor)
         with self.db.session() as s:
             q = (select(Contract, Customer.name).join(Customer, Customer.id == Contract.customer_id)
@@ -209,7 +210,7 @@ class ContractsEndpoints(ContractsBase):
         """The totals lines would have, by the same rule as a saved quote's, without saving anything: the
         editor shows them while the salesperson types (one rule, never a second copy in the browser)."""
         require_role(load_actor(actor), *STAFF_ROLES)
-        lines = schemas.TotalsInSchema().load(payload)["lines"]
+        lines = TotalsInSchema().load(payload)["lines"]
         totals = logic.compute_totals(lines)
         return {"subtotal": _dec(totals.subtotal), "tax_total": _dec(totals.tax_total), "total": _dec(totals.total),
                 "taxes": totals.taxes, "optional_total": _dec(totals.optional_total),
@@ -229,7 +230,7 @@ class ContractsEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_contract(self, actor, contract_id, payload):
-        actor, data = self._caller_and_payload(actor, schemas.ContractPatchSchema, payload)
+        actor, data = self._caller_and_payload(actor, ContractPatchSchema, payload)
         owner = self._new_owner(actor, contract_id, data.get("owner_id"))
         with self.db.session() as s:
             c = self._contract(s, actor, contract_id, lock=True)
@@ -290,7 +291,7 @@ class ContractsEndpoints(ContractsBase):
     @endpoint(write=True)
     def convert(self, actor, contract_id, payload):
         """Create a customer order or an invoice from a quote."""
-        actor, data = self._caller_and_payload(actor, schemas.ConvertSchema, payload)
+        actor, data = self._caller_and_payload(actor, ConvertSchema, payload)
         with self.db.session() as s:
             quote = self._contract(s, actor, contract_id)
             if quote.kind != "quote":

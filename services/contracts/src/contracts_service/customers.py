@@ -14,10 +14,14 @@ from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.idempotency import stable_id
 from paraph_platform.service import endpoint
 
-from . import logic, schemas
+from . import logic
 from .base import ContractsBase
 from .exceptions import Conflict, InvalidInput, NotFound
 from .models import Contact, Customer, CustomerHistory, CustomerScope
+from .schemas.customers import (
+    ClientCompanyUpdateSchema, ClientContactUpdateSchema, ContactInSchema, ContactPatchSchema, CustomerInSchema,
+    CustomerListSchema, CustomerPatchSchema,
+)
 
 
 def customer_view(c: Customer, perimeter_ids=None, contacts=None) -> dict:
@@ -51,7 +55,7 @@ class CustomersEndpoints(ContractsBase):
     @endpoint(write=True)
     def create_customer(self, actor, payload):
         """A customer created by a user inherits all the user's perimeters."""
-        actor, data = self._caller_and_payload(actor, schemas.CustomerInSchema, payload)
+        actor, data = self._caller_and_payload(actor, CustomerInSchema, payload)
         return self._new_customer(actor, data)
 
     def _new_customer(self, actor: dict, data: dict, purpose: str = "customer") -> dict:
@@ -84,7 +88,7 @@ class CustomersEndpoints(ContractsBase):
 
     @endpoint
     def list_customers(self, actor, params=None):
-        actor, p = self._caller_and_payload(actor, schemas.CustomerListSchema, params or {})
+        actor, p = self._caller_and_payload(actor, CustomerListSchema, params or {})
         with self.db.session() as s:
             q = select(Customer).where(self._customer_filter(actor))
             if p["q"]:
@@ -116,7 +120,7 @@ class CustomersEndpoints(ContractsBase):
     def update_customer(self, actor, customer_id, payload):
         """Any user who sees the customer may edit its file (customers created before perimeters
         existed have none: visible to all and editable)."""
-        actor, data = self._caller_and_payload(actor, schemas.CustomerPatchSchema, payload)
+        actor, data = self._caller_and_payload(actor, CustomerPatchSchema, payload)
         with self.db.session() as s:
             c = self._customer(s, actor, customer_id)
             if "code" in data and data["code"] != c.code and s.execute(select(Customer.id).where(
@@ -141,7 +145,7 @@ class CustomersEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def add_contact(self, actor, customer_id, payload):
-        actor, data = self._caller_and_payload(actor, schemas.ContactInSchema, payload)
+        actor, data = self._caller_and_payload(actor, ContactInSchema, payload)
         with self.db.session() as s:
             c = self._customer(s, actor, customer_id)
             x = Contact(license_id=c.license_id, customer_id=c.id, **data)
@@ -160,7 +164,7 @@ class CustomersEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_contact(self, actor, contact_id, payload):
-        actor, data = self._caller_and_payload(actor, schemas.ContactPatchSchema, payload)
+        actor, data = self._caller_and_payload(actor, ContactPatchSchema, payload)
         with self.db.session() as s:
             x = self._contact(s, actor, contact_id)
             changes = logic.field_changes(contact_view(x), data)
@@ -237,13 +241,13 @@ class CustomersEndpoints(ContractsBase):
     def apply_client_contact_update(self, license_id, customer_id, contact_id, by, payload):
         """Internal (portal): a portal client changes their own contact details."""
         return self._apply_client_update(license_id, customer_id, contact_id, by, "contact",
-                                         schemas.ClientContactUpdateSchema().load(payload or {}))
+                                         ClientContactUpdateSchema().load(payload or {}))
 
     @endpoint(write=True)
     def apply_client_company_update(self, license_id, customer_id, contact_id, by, payload):
         """Internal (portal): a portal client changes their company's address, phone or email."""
         return self._apply_client_update(license_id, customer_id, contact_id, by, "company",
-                                         schemas.ClientCompanyUpdateSchema().load(payload or {}))
+                                         ClientCompanyUpdateSchema().load(payload or {}))
 
     def _apply_client_update(self, license_id, customer_id, contact_id, by: dict, target: str, wanted: dict):
         """The self-service change: written to the customer's history and published as customer.self_updated.v1

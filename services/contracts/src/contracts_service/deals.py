@@ -17,11 +17,10 @@ from paraph_platform.envelope import iso
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
 
-from . import schemas
 from .base import ContractsBase
 from .exceptions import Conflict, InvalidInput
 from .models import Contract, Customer, Deal
-from .schemas import DEAL_STAGES
+from .schemas.deals import DEAL_STAGES, DealInSchema, DealListSchema, DealPatchSchema
 
 
 # the kinds of documents a deal groups, in the order the deal page shows them
@@ -135,7 +134,7 @@ class DealsEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def create_deal(self, actor, payload):
-        actor, data = self._caller_and_payload(actor, schemas.DealInSchema, payload)
+        actor, data = self._caller_and_payload(actor, DealInSchema, payload)
         owner = self._owner(actor, data["owner_id"])
         with self.db.session() as s:
             customer = self._customer(s, actor, data["customer_id"])
@@ -155,7 +154,7 @@ class DealsEndpoints(ContractsBase):
 
     @endpoint
     def list_deals(self, actor, params=None):
-        actor, p = self._caller_and_payload(actor, schemas.DealListSchema, params or {})
+        actor, p = self._caller_and_payload(actor, DealListSchema, params or {})
         with self.db.session() as s:
             page = list_page(s, actor["license_id"], self._customer_filter(actor), p)
             return page_result(page, [deal_view(d, name) for d, name in page["rows"]])
@@ -163,7 +162,7 @@ class DealsEndpoints(ContractsBase):
     @endpoint(write=True)
     def update_deal(self, actor, deal_id, payload):
         """Change a deal's stage, amount, owner...; a PATCH that changes nothing publishes nothing."""
-        actor, data = self._caller_and_payload(actor, schemas.DealPatchSchema, payload)
+        actor, data = self._caller_and_payload(actor, DealPatchSchema, payload)
         owner = self._owner(actor, data["owner_id"]) if "owner_id" in data else None
         with self.db.session() as s:
             d, customer_name = self._deal(s, actor, deal_id, lock=True)

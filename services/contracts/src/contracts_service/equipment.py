@@ -16,11 +16,14 @@ from paraph_platform.envelope import iso
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
 
-from . import logic, schemas
+from . import logic
 from .base import ContractsBase
 from .contracts import contract_lines
 from .exceptions import Conflict, InvalidInput
 from .models import Contract, Customer, Equipment
+from .schemas.equipment import (
+    EquipmentFromContractSchema, EquipmentInSchema, EquipmentPatchSchema, EquipmentQuerySchema, check_warranty,
+)
 
 
 def equipment_view(e: Equipment, today=None) -> dict:
@@ -47,7 +50,7 @@ class EquipmentEndpoints(ContractsBase):
     """The customers' equipment base."""
 
     def _equipment_base(self, s, c: Customer, query) -> dict:
-        p = schemas.EquipmentQuerySchema().load(query or {})
+        p = EquipmentQuerySchema().load(query or {})
         q = select(Equipment).where(Equipment.customer_id == c.id)
         if p.get("status"):
             q = q.where(Equipment.status == p["status"])
@@ -76,7 +79,7 @@ class EquipmentEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def add_equipment(self, actor, customer_id, payload):
-        actor, data = self._caller_and_payload(actor, schemas.EquipmentInSchema, payload)
+        actor, data = self._caller_and_payload(actor, EquipmentInSchema, payload)
         with self.db.session() as s:
             c = self._customer(s, actor, customer_id)
             e = Equipment(license_id=c.license_id, customer_id=c.id, created_by=actor["user_id"], **data)
@@ -91,11 +94,11 @@ class EquipmentEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_equipment(self, actor, equipment_id, payload):
-        actor, data = self._caller_and_payload(actor, schemas.EquipmentPatchSchema, payload)
+        actor, data = self._caller_and_payload(actor, EquipmentPatchSchema, payload)
         with self.db.session() as s:
             e = self._equipment(s, actor, equipment_id)
-            schemas.check_warranty({"installed_on": data.get("installed_on", e.installed_on),
-                                    "warranty_until": data.get("warranty_until", e.warranty_until)})
+            check_warranty({"installed_on": data.get("installed_on", e.installed_on),
+                            "warranty_until": data.get("warranty_until", e.warranty_until)})
             for key, value in data.items():
                 setattr(e, key, value)
             e.updated_at = utcnow()
@@ -111,7 +114,7 @@ class EquipmentEndpoints(ContractsBase):
         that were taken: not optional, or optional and selected) in its equipment base. Without line_ids,
         every taken line with a product code. A line already recorded is not recorded again, nor is one
         recorded from the quote it was converted from or from that quote's other order or invoice."""
-        actor, data = self._caller_and_payload(actor, schemas.EquipmentFromContractSchema, payload or {})
+        actor, data = self._caller_and_payload(actor, EquipmentFromContractSchema, payload or {})
         with self.db.session() as s:
             k = self._contract(s, actor, contract_id, lock=True)
             if k.status not in logic.EQUIPMENT_SOURCE_STATUSES[k.kind]:

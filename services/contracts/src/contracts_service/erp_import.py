@@ -21,12 +21,14 @@ from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
 from paraph_platform.db import utcnow
 from paraph_platform.service import endpoint
 
-from . import logic, schemas
+from . import logic
 from .contracts import ContractsEndpoints, contract_lines
 from .customers import CustomersEndpoints, contact_view, customer_view
 from .equipment import EquipmentEndpoints, relink_equipment, taken_lines
 from .exceptions import Conflict, InvalidInput, NotFound
 from .models import Contact, Contract, Customer
+from .schemas.customers import CustomerInSchema
+from .schemas.erp_import import ErpCustomerSchema, ErpDocumentSchema, ErpImportSchema
 
 ERP = "erp"  # Contract.source of the imported documents
 LINE_FIELDS = ("product_code", "description", "quantity", "unit", "unit_price", "discount_pct", "tax_rate")
@@ -71,7 +73,7 @@ class ErpImportEndpoints(CustomersEndpoints, ContractsEndpoints, EquipmentEndpoi
     @staticmethod
     def _import_rows(payload, import_row, key: str) -> dict:
         """{created, updated, unchanged, errors: [{row (from 1), <key>: the row's, errors}]} of the rows."""
-        rows = schemas.ErpImportSchema().load(payload or {})["rows"]
+        rows = ErpImportSchema().load(payload or {})["rows"]
         summary = {"created": 0, "updated": 0, "unchanged": 0, "errors": []}
         for n, row in enumerate(rows, start=1):
             try:
@@ -92,14 +94,14 @@ class ErpImportEndpoints(CustomersEndpoints, ContractsEndpoints, EquipmentEndpoi
         return self._import_rows(payload, lambda row: self._import_customer(actor, row), "code")
 
     def _import_customer(self, actor, row: dict) -> str:
-        data = schemas.ErpCustomerSchema().load(row)
+        data = ErpCustomerSchema().load(row)
         with self.db.session() as s:
             known = s.execute(select(Customer.id).where(Customer.license_id == actor["license_id"],
                                                         Customer.code == data["code"])).scalar_one_or_none()
         if known is None:
             if not data.get("name"):
                 raise RowRefused({"name": ["Missing data for required field (a new customer)."]})
-            self._new_customer(actor, schemas.CustomerInSchema().load(row), purpose=f"customer:{data['code']}")
+            self._new_customer(actor, CustomerInSchema().load(row), purpose=f"customer:{data['code']}")
             return "created"
         contacts = data.pop("contacts")
         data.pop("code")
@@ -160,7 +162,7 @@ class ErpImportEndpoints(CustomersEndpoints, ContractsEndpoints, EquipmentEndpoi
                                  "number")
 
     def _import_document(self, actor, owner, row: dict) -> str:
-        data = schemas.ErpDocumentSchema().load(row)
+        data = ErpDocumentSchema().load(row)
         kind = data["kind"]
         # a document of the ERP's history was confirmed or issued unless its row says otherwise
         status = data["status"] or logic.EQUIPMENT_SOURCE_STATUSES[kind][0]

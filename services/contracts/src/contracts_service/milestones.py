@@ -10,9 +10,9 @@ from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
 
-from . import schemas
 from .base import ContractsBase
 from .models import Milestone
+from .schemas.milestones import MilestoneInSchema, MilestonePatchSchema
 
 
 def milestone_view(m: Milestone) -> dict:
@@ -26,7 +26,7 @@ class MilestonesEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def add_milestone(self, actor, contract_id, payload):
-        actor, data = self._caller_and_payload(actor, schemas.MilestoneInSchema, payload)
+        actor, data = self._caller_and_payload(actor, MilestoneInSchema, payload)
         with self.db.session() as s:
             c = self._contract(s, actor, contract_id)
             position = (s.execute(select(func.max(Milestone.position)).where(
@@ -42,7 +42,7 @@ class MilestonesEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_milestone(self, actor, milestone_id, payload):
-        actor, data = self._caller_and_payload(actor, schemas.MilestonePatchSchema, payload)
+        actor, data = self._caller_and_payload(actor, MilestonePatchSchema, payload)
         with self.db.session() as s:
             m, c = self._child(s, actor, Milestone, milestone_id)
             if "done" in data:

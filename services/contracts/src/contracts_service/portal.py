@@ -10,10 +10,10 @@ from paraph_platform.db import utcnow
 from paraph_platform.events import subscribe
 from paraph_platform.service import endpoint
 
-from . import schemas
 from .base import ContractsBase, contract_event
 from .contracts import contract_detail
 from .models import Attachment, Milestone
+from .schemas.portal import PortalVisibilitySchema
 
 
 def _portal_activity_handler(event_type: str, action: str):
@@ -33,7 +33,7 @@ class PortalEndpoints(ContractsBase):
     def set_portal_visibility(self, actor, contract_id, payload):
         """Show or hide every attachment (or those of one folder) and/or every milestone of a contract on
         the portal at once."""
-        actor, data = self._caller_and_payload(actor, schemas.PortalVisibilitySchema, payload or {})
+        actor, data = self._caller_and_payload(actor, PortalVisibilitySchema, payload or {})
         with self.db.session() as s:
             c = self._contract(s, actor, contract_id)
             if "attachments" in data:

@@ -4,7 +4,8 @@ from marshmallow import Schema, fields
 
 from paraph_platform.pagination import PageResult
 
-from . import schemas
+from . import logic
+from .schemas import deals, equipment
 
 
 class FieldChange(Schema):
@@ -222,7 +223,7 @@ class EquipmentResult(Schema):
     installed_on = fields.String(required=True, allow_none=True, metadata={"format": "date"})
     warranty_until = fields.String(required=True, allow_none=True, metadata={"format": "date"})
     under_warranty = fields.Boolean(required=True)
-    status = fields.String(required=True, metadata={"enum": schemas.EQUIPMENT_STATUSES})
+    status = fields.String(required=True, metadata={"enum": equipment.EQUIPMENT_STATUSES})
     notes = fields.String(required=True)
     source = fields.Nested(EquipmentSource, required=True, allow_none=True,
                            metadata={"description": "the order/invoice line it was recorded from"})
@@ -326,7 +327,7 @@ class DealResult(Schema):
     """A deal (deals.view); get, create and update add its documents."""
     id = fields.String(required=True)
     title = fields.String(required=True)
-    stage = fields.String(required=True, metadata={"enum": list(schemas.DEAL_STAGES)})
+    stage = fields.String(required=True, metadata={"enum": list(deals.DEAL_STAGES)})
     customer_id = fields.String(required=True)
     customer_name = fields.String(required=True)
     amount = fields.String(required=True, allow_none=True, metadata={"description": "expected, excl. tax"})
@@ -404,7 +405,7 @@ class ColumnResult(Schema):
     id = fields.String(required=True)
     key = fields.String(required=True)
     label = fields.String(required=True)
-    type = fields.String(required=True, metadata={"enum": list(schemas.COLUMN_TYPES)})
+    type = fields.String(required=True, metadata={"enum": list(logic.COLUMN_TYPES)})
     choices = fields.List(fields.String(), required=True)
     position = fields.Integer(required=True)
 

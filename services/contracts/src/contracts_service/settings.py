@@ -10,10 +10,10 @@ from paraph_platform.actor import LICENSE_ADMIN, STAFF_ROLES, load_actor, requir
 from paraph_platform.events import subscribe
 from paraph_platform.service import endpoint
 
-from . import schemas
 from .base import ContractsBase, handled_once
 from .exceptions import Conflict, NotFound
 from .models import Contract, ContractFlag, CustomColumn, Flag
+from .schemas.settings import ColumnInSchema, ColumnPatchSchema, FlagInSchema, FlagPatchSchema
 
 
 class SettingsEndpoints(ContractsBase):
@@ -70,11 +70,11 @@ class SettingsEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def create_column(self, actor, payload):
-        return self._create_setting("column", actor, schemas.ColumnInSchema().load(payload))
+        return self._create_setting("column", actor, ColumnInSchema().load(payload))
 
     @endpoint(write=True)
     def update_column(self, actor, column_id, payload):
-        return self._update_setting("column", actor, column_id, schemas.ColumnPatchSchema().load(payload))
+        return self._update_setting("column", actor, column_id, ColumnPatchSchema().load(payload))
 
     @endpoint(write=True)
     def delete_column(self, actor, column_id):
@@ -89,11 +89,11 @@ class SettingsEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def create_flag(self, actor, payload):
-        return self._create_setting("flag", actor, schemas.FlagInSchema().load(payload))
+        return self._create_setting("flag", actor, FlagInSchema().load(payload))
 
     @endpoint(write=True)
     def update_flag(self, actor, flag_id, payload):
-        return self._update_setting("flag", actor, flag_id, schemas.FlagPatchSchema().load(payload))
+        return self._update_setting("flag", actor, flag_id, FlagPatchSchema().load(payload))
 
     @endpoint(write=True)
     def delete_flag(self, actor, flag_id):

@@ -10,10 +10,10 @@ from paraph_platform.envelope import iso
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
 
-from . import schemas
 from .base import ContractsBase
 from .exceptions import InvalidInput
 from .models import Contract, Customer, Task
+from .schemas.tasks import TaskInSchema, TaskListSchema, TaskPatchSchema
 
 
 def task_view(t: Task) -> dict:
@@ -42,7 +42,7 @@ class TasksEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def add_task(self, actor, contract_id, payload):
-        actor, data = self._caller_and_payload(actor, schemas.TaskInSchema, payload)
+        actor, data = self._caller_and_payload(actor, TaskInSchema, payload)
         with self.db.session() as s:
             c = self._contract(s, actor, contract_id)
             self._check_assignee(s, actor, c, data["assignee_id"])
@@ -56,7 +56,7 @@ class TasksEndpoints(ContractsBase):
     def list_tasks(self, actor, params=None):
         """Open tasks on contracts of customers the caller may see (the perimeter filter of every list),
         soonest due first."""
-        actor, p = self._caller_and_payload(actor, schemas.TaskListSchema, params or {})
+        actor, p = self._caller_and_payload(actor, TaskListSchema, params or {})
         with self.db.session() as s:
             q = (select(Task, Contract, Customer.name).join(Contract, Contract.id == Task.contract_id)
                  .join(Customer, Customer.id == Contract.customer_id)
@@ -76,7 +76,7 @@ class TasksEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_task(self, actor, task_id, payload):
-        actor, data = self._caller_and_payload(actor, schemas.TaskPatchSchema, payload)
+        actor, data = self._caller_and_payload(actor, TaskPatchSchema, payload)
         with self.db.session() as s:
             t, c = self._child(s, actor, Task, task_id)
             if "assignee_id" in data and data["assignee_id"] != t.assignee_id:

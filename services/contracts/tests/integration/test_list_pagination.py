@@ -11,7 +11,8 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from contracts_service.models import Contract, Customer
-from contracts_service.schemas import DEAL_SORT_KEYS, LIST_SORT_KEYS
+from contracts_service.schemas.contracts import LIST_SORT_KEYS
+from contracts_service.schemas.deals import DEAL_SORT_KEYS
 from contracts_service.contracts import contract_list_order
 from paraph_platform.db import normalize_url
 from paraph_platform.pagination import MAX_OFFSET, keyset_page

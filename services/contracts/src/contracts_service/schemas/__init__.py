@@ -1,0 +1,62 @@
+"""Marshmallow schemas for contracts' RPC payloads.
+
+This package's own module holds what the aggregates' schemas share (the LOCALES, CURRENCY, ID and PHONE
+validators, StrictSchema: an input refusing unknown fields, AddressSchema, the perimeters of a customer or
+contract type, an uploaded image asset) and the small schemas of contract_statuses (a status change, sending,
+the abandon run). The other aggregates' schemas are in a module of the same name as the aggregate's:
+customers.py (and the portal clients' self-service), contract_types.py, contracts.py, deals.py,
+attachments.py, milestones.py, tasks.py, equipment.py, erp_import.py (built on customers.py's and
+contracts.py's), settings.py (custom columns and flags), portal.py and company_profile.py. They import from
+this module, never the reverse, so import the one you need (``from .schemas.deals import DealInSchema``).
+"""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+LOCALES = validate.OneOf(["fr", "en"])
+CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Use a 3-letter ISO currency code.")
+ID = validate.Length(min=1, max=64)
+PHONE = validate.Regexp(r"^\+?[0-9][0-9 ().\-/]{3,38}$",
+                        error="Not a valid phone number (digits, spaces, + ( ) . - / allowed).")
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = "raise"
+
+
+class AddressSchema(StrictSchema):
+    """The lines of a postal address."""
+    line1 = fields.String(validate=validate.Length(max=200))
+    line2 = fields.String(validate=validate.Length(max=200))
+    postal_code = fields.String(validate=validate.Length(max=20))
+    city = fields.String(validate=validate.Length(max=120))
+    region = fields.String(validate=validate.Length(max=120))
+    country = fields.String(validate=validate.Length(max=120))
+
+
+class PerimetersSchema(StrictSchema):
+    perimeter_ids = fields.List(fields.String(validate=ID), required=True, validate=validate.Length(max=1000))
+
+
+class AssetInSchema(StrictSchema):
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    content_type = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    content_base64 = fields.String(required=True)
+
+
+# -- contract_statuses.py: a status change, sending, the automatic abandon's run -------------------------
+
+class StatusSchema(StrictSchema):
+    status = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class SendSchema(StrictSchema):
+    contact_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    reminder = fields.Boolean(load_default=False)
+
+
+class AbandonRunSchema(StrictSchema):
+    now = fields.AwareDateTime(load_default=None, allow_none=True,
+                               metadata={"description": "run as of this time (tests/ops)"})

@@ -1,0 +1,99 @@
+"""Schemas of the customers aggregate: customers and their contacts, the customer list, and what a portal
+client may change of their own contact and company."""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from paraph_platform.pagination import PageParams
+
+from . import CURRENCY, LOCALES, PHONE, AddressSchema, StrictSchema
+
+
+class ContactInSchema(StrictSchema):
+    first_name = fields.String(load_default="", validate=validate.Length(max=100))
+    last_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    department = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    type = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
+    email = fields.Email(load_default=None, allow_none=True)
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    mobile = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    fax = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    branch = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class ContactPatchSchema(StrictSchema):
+    first_name = fields.String(validate=validate.Length(max=100))
+    last_name = fields.String(validate=validate.Length(min=1, max=100))
+    title = fields.String(allow_none=True, validate=validate.Length(max=100))
+    department = fields.String(allow_none=True, validate=validate.Length(max=100))
+    type = fields.String(allow_none=True, validate=validate.Length(max=60))
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    mobile = fields.String(allow_none=True, validate=validate.Length(max=40))
+    fax = fields.String(allow_none=True, validate=validate.Length(max=40))
+    branch = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+class CustomerInSchema(StrictSchema):
+    kind = fields.String(load_default="company", validate=validate.OneOf(["company", "person"]))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    code = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
+    email = fields.Email(load_default=None, allow_none=True)
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    address = fields.Nested(AddressSchema, load_default=dict)
+    vat_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    locale = fields.String(load_default=None, allow_none=True, validate=LOCALES)
+    currency = fields.String(load_default=None, allow_none=True, validate=CURRENCY)
+    notes = fields.String(load_default="", validate=validate.Length(max=10000))
+    contacts = fields.List(fields.Nested(ContactInSchema), load_default=list, validate=validate.Length(max=200))
+
+
+class CustomerPatchSchema(StrictSchema):
+    kind = fields.String(validate=validate.OneOf(["company", "person"]))
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    code = fields.String(validate=validate.Length(min=1, max=64))
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    address = fields.Nested(AddressSchema)
+    vat_number = fields.String(allow_none=True, validate=validate.Length(max=40))
+    locale = fields.String(allow_none=True, validate=LOCALES)
+    currency = fields.String(allow_none=True, validate=CURRENCY)
+    notes = fields.String(validate=validate.Length(max=10000))
+
+
+CUSTOMER_SORTS = ("name", "-name", "code", "-code", "created_at", "-created_at")
+
+
+class CustomerListSchema(StrictSchema, PageParams):
+    q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["company", "person"]))
+    perimeter_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
+                                 metadata={"description": "only the customers of this perimeter"})
+    sort = fields.String(load_default="name", validate=validate.OneOf(CUSTOMER_SORTS),
+                         metadata={"description": "default name; -key sorts descending"})
+
+
+# -- client self-service (a portal client updates their own contact and their company) -------------------
+
+def _phone():
+    return fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE])
+
+
+class ClientContactUpdateSchema(StrictSchema):
+    """What a portal client may change of their own contact (not their branch nor type: staff decide)."""
+    first_name = fields.String(validate=validate.Length(max=100))
+    last_name = fields.String(validate=validate.Length(min=1, max=100))
+    title = fields.String(allow_none=True, validate=validate.Length(max=100))
+    department = fields.String(allow_none=True, validate=validate.Length(max=100))
+    email = fields.Email(allow_none=True)
+    phone = _phone()
+    mobile = _phone()
+    fax = _phone()
+
+
+class ClientCompanyUpdateSchema(StrictSchema):
+    """What a portal client may change of their company (the customer file): address, phone, email."""
+    email = fields.Email(allow_none=True)
+    phone = _phone()
+    address = fields.Nested(AddressSchema, metadata={"description": "the lines given replace those lines"})
