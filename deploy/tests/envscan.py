@@ -13,7 +13,8 @@ SERVICES = ("identity", "perimeter", "contracts", "signing", "portal", "notify")
 ENV_FUNCS = {"env", "env_int", "env_float", "env_flag", "env_bool", "getenv"}
 # developer tooling and client command-line tools (run on an operator's machine, not in the service)
 DEV_ONLY_FILES = {"devtool.py", "testing.py", "cli.py", "api_client.py"}  # api_client: the CLIs' HTTP client
-DEV_ONLY_PACKAGES = {"mailsink"}  # the development mail and SMS sink (paraph_platform/mailsink/)
+# the development mail and SMS sink (paraph_platform/mailsink/), the tests' pytest support (paraph_platform/testing/)
+DEV_ONLY_PACKAGES = {"mailsink", "testing"}
 
 
 def dev_only(f: Path) -> bool:
