@@ -79,6 +79,11 @@ def test_a_signer_draws_gets_a_code_and_signs_in_the_browser(world, live, browse
     browser.find_element(By.ID, "consent").click()
     browser.find_element(By.ID, "go").click()
     wait(lambda: "signé" in message(browser), message="the signature")
+    # the last signature: the page says the document is being sealed, then offers it without a reload
+    wait(lambda: browser.find_elements(By.ID, "signed-pdf"), timeout=60, message="the sealed document offered")
+    assert "scellé est disponible" in message(browser)
+    offered = browser.find_element(By.ID, "signed-pdf")
+    assert offered.get_attribute("href").endswith("/signed.pdf") and "signé" in offered.text
 
     detail = s.wait_for(lambda: (lambda d: d if d["status"] == "completed" else None)(
         s.get(f"/api/v1/signature-requests/{req['id']}", token=admin).get_json()), timeout=30, message="sealing")

@@ -8,6 +8,7 @@ Here rather than next to tests/e2e/test_esignature_browser.py for the ``screensh
 import io
 
 import pytest
+from paraph_platform.testing import wait_for
 from signing_service import testing as esign
 
 from tests.e2e.web.browsing import by_id, ok, sign_with_the_emailed_code
@@ -122,6 +123,9 @@ def test_a_signer_fills_adopts_initials_draws_and_signs_placed_fields(world, bro
         .move_by_offset(60, -25).move_by_offset(50, 15).release().perform()
     sign_with_the_emailed_code(browser, s, "jeanne@client.test")
     screenshot(browser, "sign-page-fields-signed")
+    # the last signature: once sealed, the page offers the signed document without a reload
+    wait_for(lambda: browser.find_elements("id", "signed-pdf"), timeout=60, message="the sealed document offered")
+    screenshot(browser, "sign-page-sealed-offered")
 
     def completed():
         body = s.get(f"/api/v1/signature-requests/{req['id']}", token=admin).get_json()
