@@ -128,3 +128,21 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def test_every_summary_is_a_short_plain_heading(document):
+    """The reference shows a summary as the operation's heading, as plain text: no Markdown marks, not cut
+    mid-sentence (it was the docstring's first line: 46 of 199 ended mid-phrase, "... the current key and")."""
+    from paraph_gateway.routing import SUMMARY_MAX, operation_summary
+    for method, path, op in operations(document):
+        summary = op["summary"]
+        assert summary and len(summary) <= SUMMARY_MAX and "`" not in summary, (method, path, summary)
+        assert not summary.endswith((" and", " or", " the", " a", ",", ".")), (method, path, summary)
+        assert summary.count("(") == summary.count(")"), (method, path, summary)
+    assert operation_summary("""The public keys (Ed25519, EdDSA) verifying Paraph access tokens, by `kid`: the current key and
+    retired keys whose tokens may still be live.""") == "The public keys (Ed25519, EdDSA) verifying Paraph access tokens, by kid"
+    assert operation_summary("Remove a contact.") == "Remove a contact"
+    assert operation_summary("Sign in.\n\nMore words.") == "Sign in"
+    assert operation_summary("Save the company profile (the whole of it. Fields left out are emptied) as given, "
+                             "with every field the PDF footer prints and more words to pass the limit.") \
+        == "Save the company profile as given"

@@ -222,6 +222,51 @@ def deprecation_headers(deprecated_on: date, sunset_on: date | None) -> dict[str
     return headers
 
 
+SUMMARY_MAX = 90  # characters of an operation's summary (the API reference's heading) before it is cut
+
+
+def _outside_brackets(text: str, at: int) -> bool:
+    return text.count("(", 0, at) == text.count(")", 0, at)
+
+
+def _first_sentence(paragraph: str) -> str:
+    ends = (m.end(1) for m in re.finditer(r"([.!?])\s", paragraph) if _outside_brackets(paragraph, m.start()))
+    return paragraph[:next(ends, len(paragraph))]
+
+
+def _before(mark: str) -> Callable[[str], str]:
+    """A sentence cut at its last ``mark`` within the limit and outside brackets, if that leaves a phrase
+    rather than a stub."""
+    def cut(sentence: str) -> str:
+        at = sentence.rfind(mark, 0, SUMMARY_MAX + len(mark))
+        while at > 0 and not _outside_brackets(sentence, at):
+            at = sentence.rfind(mark, 0, at)
+        return sentence[:at] if at > SUMMARY_MAX // 3 else sentence
+    return cut
+
+
+def _without_asides(sentence: str) -> str:
+    return re.sub(r"\s*\([^()]*\)", "", sentence)
+
+
+_SHORTENINGS = (_before(": "), _without_asides, _before("; "), _before(", "))
+
+
+def operation_summary(doc: str) -> str:
+    """An operation's summary, from its docstring: the first sentence, its lines joined; a sentence longer than
+    :data:`SUMMARY_MAX` ends at a colon, else loses its bracketed asides, else ends at a semicolon, else at a
+    comma (what is left out is in the description, shown under it). OpenAPI summaries are plain text: no
+    Markdown code marks, and no final full stop (a heading)."""
+    paragraph = " ".join(line.strip() for line in doc.strip().split("\n\n")[0].splitlines())
+    sentence = _first_sentence(paragraph)
+    while len(sentence) > SUMMARY_MAX:  # the strongest shortening that applies, then again from the strongest
+        shorter = next((cut for cut in (shorten(sentence) for shorten in _SHORTENINGS) if cut != sentence), None)
+        if shorter is None:
+            break
+        sentence = shorter
+    return sentence.replace("`", "").rstrip(".")
+
+
 def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=None, roles=None,
           public: bool = False, summary: str = "", description: str = "", status: int = 200,
           tags=None, partial: bool = False, raw_body: bool = False, responses: dict | None = None,
@@ -261,7 +306,7 @@ def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=No
 
         view._paraph_doc = {
             "methods": methods, "body": body, "query": query, "response": response, "roles": roles,
-            "public": public, "summary": summary or (fn.__doc__ or "").strip().split("\n")[0],
+            "public": public, "summary": summary or operation_summary(fn.__doc__ or ""),
             "description": description or (fn.__doc__ or "").strip(), "status": status,
             "tags": tags or [bp.name], "raw_body": raw_body, "responses": responses or {},
             "api_key_area": api_key_route_area, "deprecated": bool(deprecated_on),
@@ -292,7 +337,7 @@ def forward(bp, method: str, rule: str, rpc: str, *, doc: str = "", endpoint: st
     defaults to the RPC's payload schema (``service_params``) for POST, PUT and PATCH, and the documented
     answer to its result schema (``service_result``), when its contract.py declares them.
 
-    ``doc`` is what the view's docstring would be: its first line is the summary, the whole of it the
+    ``doc`` is what the view's docstring would be: its first sentence is the summary, the whole of it the
     description (as written: the continuation lines of a multi-line ``doc`` are indented like a docstring's,
     which the OpenAPI document shows). The Flask endpoint, and so the operationId, is the RPC's method name
     unless ``endpoint`` names another (an operationId clients already use). ``timeout`` is the RPC's
