@@ -139,6 +139,8 @@ def test_every_summary_is_a_short_plain_heading(document):
         assert summary and len(summary) <= SUMMARY_MAX and "`" not in summary, (method, path, summary)
         assert not summary.endswith((" and", " or", " the", " a", ",", ".")), (method, path, summary)
         assert summary.count("(") == summary.count(")"), (method, path, summary)
+        # a description says more than its heading, else there is none
+        assert op.get("description", "x").rstrip(".") != summary, (method, path, summary)
     assert operation_summary("""The public keys (Ed25519, EdDSA) verifying Paraph access tokens, by `kid`: the current key and
     retired keys whose tokens may still be live.""") == "The public keys (Ed25519, EdDSA) verifying Paraph access tokens, by kid"
     assert operation_summary("Remove a contact.") == "Remove a contact"

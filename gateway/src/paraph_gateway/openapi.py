@@ -227,8 +227,8 @@ def build_spec(app) -> dict:
                   "parameters": list(params), "responses": {}}
             if doc["deprecated"]:
                 op["deprecated"] = True
-            if doc["description"] and doc["description"] != doc["summary"]:
-                op["description"] = doc["description"]
+            if doc["description"] and doc["description"].replace("`", "").rstrip(".") != doc["summary"]:
+                op["description"] = doc["description"]  # it says more than the heading
             if isinstance(doc["query"], ServiceParams):
                 op["parameters"] += query_parameters(doc["query"])
             elif doc["query"] is not None:
