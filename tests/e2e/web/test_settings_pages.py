@@ -79,6 +79,7 @@ def test_webhook_secret_once_test_delivery_replay_and_delete(web_system, staff, 
 
 
 def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, browser, sign_in, screenshot):
+    from selenium.webdriver.support.ui import Select
     w, s = web_system, web_system.s
     token = staff.admin["access_token"]
     sign_in(browser, staff.email["admin"], next_path="/settings/email-templates")
@@ -131,10 +132,29 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     field = by_id(browser, "field-abandon_delay_days")
     field.clear()
     field.send_keys("45")
+    # the other defaults of new documents: their language, their currency, attachments shown on the portal
+    Select(by_id(browser, "field-default_locale")).select_by_value("en")
+    currency = by_id(browser, "field-currency")
+    currency.clear()
+    currency.send_keys("cad")
+    by_id(browser, "field-portal_attachments_visible_by_default").click()
     by_id(browser, "save-abandon").click()
-    w.wait(lambda: css(browser, "p.notice.success"), message="delay saved")
+    w.wait(lambda: css(browser, "p.notice.success"), message="defaults saved")
     assert by_id(browser, "field-abandon_delay_days").get_attribute("value") == "45"
-    assert s.get("/api/v1/license", token=token).get_json()["settings"]["abandon_delay_days"] == 45
+    assert by_id(browser, "field-currency").get_attribute("value") == "CAD"
+    assert by_id(browser, "field-portal_attachments_visible_by_default").is_selected()
+    screenshot(browser, "settings-document-defaults")
+    saved = s.get("/api/v1/license", token=token).get_json()["settings"]
+    assert (saved["abandon_delay_days"], saved["default_locale"], saved["currency"]) == (45, "en", "CAD"), saved
+    assert saved["portal_attachments_visible_by_default"] is True
+    # a quote for a customer without a language or currency of its own is in the license's
+    customer = s.post("/api/v1/customers", json={"name": "Sans Devise SA"}, token=token).get_json()
+
+    def new_quote_in_cad():
+        quote = s.post("/api/v1/quotes", json={"title": "Defaults", "customer_id": customer["id"]}, token=token)
+        body = quote.get_json()
+        return body if (body["currency"], body["locale"]) == ("CAD", "en") else None
+    w.wait(new_quote_in_cad, message="a new quote in the license's language and currency")
 
     # a custom column and a flag
     browser.get(w.url + "/settings/columns")

@@ -71,6 +71,21 @@ def test_an_admin_sets_the_embed_origins_and_the_reminder_cadence(web_system, st
     saved = s.get("/api/v1/signing/settings", token=token).get_json()
     assert (saved["embed_origins"], saved["reminder_every_days"], saved["reminder_max"]) == ([], None, None)
 
+    # quotes sent by email for reading only: the send screen no longer offers to ask for a signature
+    def online_signature():
+        return s.get("/api/v1/license", token=token).get_json()["settings"]["electronic_signature_enabled"]
+    assert online_signature() and by_id(browser, "field-electronic_signature_enabled").is_selected()
+    by_id(browser, "field-electronic_signature_enabled").click()
+    page = browser.find_element(By.TAG_NAME, "html")
+    by_id(browser, "save-online-quotes").click()
+    wait_for_next_page(browser, page)
+    w.wait(lambda: browser.find_elements(By.CSS_SELECTOR, "p.notice.success"), message="the setting saved")
+    assert not online_signature() and not by_id(browser, "field-electronic_signature_enabled").is_selected()
+    screenshot(browser, "settings-signature-online-quotes-off")
+    by_id(browser, "field-electronic_signature_enabled").click()
+    by_id(browser, "save-online-quotes").click()
+    w.wait(online_signature, message="online signature on again")
+
 
 def test_a_salesperson_does_not_reach_the_signature_settings(web_system, staff, browser, sign_in):
     from selenium.webdriver.common.by import By

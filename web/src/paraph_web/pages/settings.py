@@ -23,7 +23,7 @@ SECTIONS = {
     "portal": _l("Client portal"),
     "erp-sync": _l("ERP user sync"),
     "e-signature": _l("Signature"),
-    "abandon-delay": _l("Abandon delay"),
+    "abandon-delay": _l("Document defaults"),
 }
 
 

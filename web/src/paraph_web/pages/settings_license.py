@@ -1,6 +1,6 @@
-"""License settings sections: the abandon delay (``/settings/abandon-delay``), the custom columns and
-flags of contracts (``/settings/columns``, ``/settings/flags``) and the notifications' delivery log
-(``/settings/notifications``)."""
+"""License settings sections: the documents' defaults (``/settings/abandon-delay``: language, currency, the
+abandon delay, attachments shown on the client portal), the custom columns and flags of contracts
+(``/settings/columns``, ``/settings/flags``) and the notifications' delivery log (``/settings/notifications``)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
@@ -12,6 +12,7 @@ from ..api import ApiError
 from ..auth import admin_only
 from . import paging
 from .forms import form_values
+from .account import LANGUAGES
 from .settings import render_section
 
 bp = Blueprint("settings_license", __name__)
@@ -29,18 +30,26 @@ def _refused(exc: ApiError) -> tuple[dict, str | None]:
     return exc.field_errors, None if exc.field_errors else exc.detail
 
 
-# -- abandon delay ------------------------------------------------------------------------------------
+# -- the documents' defaults -----------------------------------------------------------------------------
 
-def _abandon_page(value, errors=None, message=None, status=200):
-    return render_section("settings/abandon.html", "abandon-delay", status, value=value, errors=errors or {},
-                          message=message, default=DEFAULT_ABANDON_DELAY_DAYS)
+# a license's defaults for its documents (identity's LicenseSettingsSchema; a customer's own language and
+# currency win), as a new license has them
+DOCUMENT_DEFAULTS = {"default_locale": "fr", "currency": "EUR", "abandon_delay_days": DEFAULT_ABANDON_DELAY_DAYS,
+                     "portal_attachments_visible_by_default": False}
+COMMON_CURRENCIES = ("EUR", "USD", "CAD", "GBP", "CHF")
+
+
+def _defaults_page(values: dict, errors=None, message=None, status=200):
+    return render_section("settings/abandon.html", "abandon-delay", status, values=values, errors=errors or {},
+                          message=message, default=DEFAULT_ABANDON_DELAY_DAYS, languages=LANGUAGES,
+                          currencies=COMMON_CURRENCIES)
 
 
 @bp.get("/settings/abandon-delay")
 @admin_only
 def abandon():
     settings = api.get("/license").get("settings") or {}
-    return _abandon_page(settings.get("abandon_delay_days", DEFAULT_ABANDON_DELAY_DAYS))
+    return _defaults_page({name: settings.get(name, default) for name, default in DOCUMENT_DEFAULTS.items()})
 
 
 @bp.get("/settings/abandon")
@@ -51,14 +60,18 @@ def abandon_short():
 @bp.post("/settings/abandon-delay")
 @admin_only
 def save_abandon():
-    raw = request.form.get("abandon_delay_days", "").strip()
+    days = request.form.get("abandon_delay_days", "").strip()
+    values = {"default_locale": request.form.get("default_locale", ""),
+              "currency": request.form.get("currency", "").strip().upper(),
+              # the API judges the delay (a whole number of days in its range): its error shows next to the field
+              "abandon_delay_days": int(days) if days.lstrip("-").isdigit() else days,
+              "portal_attachments_visible_by_default": "portal_attachments_visible_by_default" in request.form}
     try:
-        # the API judges the value (a whole number of days in its range): its error shows next to the field
-        api.patch("/license", {"abandon_delay_days": int(raw) if raw.lstrip("-").isdigit() else raw})
+        api.patch("/license", values)
     except ApiError as exc:
         errors, message = _refused(exc)
-        return _abandon_page(raw, errors, message, 422)
-    flash(_("The abandon delay is saved."), "success")
+        return _defaults_page(values, errors, message, 422)
+    flash(_("The documents' defaults are saved."), "success")
     return redirect(url_for("settings_license.abandon"))
 
 

@@ -1,6 +1,7 @@
-"""``/settings/e-signature``: the license's e-signature settings, for license admins: the sites allowed to
-show the signing page inside their own pages (embedded signing: one origin per line) and the reminder
-cadence (every N days, at most M reminders; empty: Paraph's default)."""
+"""``/settings/e-signature``: the license's e-signature settings, for license admins: whether quotes sent by
+email can be signed online (the license's ``electronic_signature_enabled``), the sites allowed to show the
+signing page inside their own pages (embedded signing: one origin per line) and the reminder cadence (every N
+days, at most M reminders; empty: Paraph's default)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
@@ -21,9 +22,10 @@ def _page(saved: dict, values: dict | None = None, errors=None, message=None, st
         "embed_origins": "\n".join(saved["embed_origins"]),
         **{name: "" if saved[name] is None else str(saved[name]) for name in NUMBERS}}  # 0 is shown
     defaults = saved["defaults"]
+    online = bool((api.get("/license").get("settings") or {}).get("electronic_signature_enabled"))
     return render_section("settings/signature.html", SECTION, status, values=values, errors=errors or {},
                           message=message, default_days=f"{defaults['reminder_every_days']:g}",
-                          default_max=defaults["reminder_max"])
+                          default_max=defaults["reminder_max"], online_signature=online)
 
 
 def _number(raw: str):
@@ -62,4 +64,14 @@ def save():
         errors = _errors(exc)
         return _page(api.get("/signing/settings"), request.form, errors, None if errors else exc.detail, 422)
     flash(_("The e-signature settings are saved."), "success")
+    return redirect(url_for("settings_signature.index"))
+
+
+@bp.post("/settings/e-signature/online-quotes")
+@admin_only
+def save_online_quotes():
+    enabled = request.form.get("electronic_signature_enabled") == "on"
+    api.patch("/license", {"electronic_signature_enabled": enabled})
+    flash(_("Quotes sent by email can now be signed online.") if enabled
+          else _("Quotes sent by email are now for reading only."), "success")
     return redirect(url_for("settings_signature.index"))
