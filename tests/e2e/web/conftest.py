@@ -2,7 +2,7 @@
 
 Fixtures (reuse them for new pages):
 
-* ``web_system`` — identity, perimeter, contracts and notify (mail to a mail sink; a module adds services
+* ``web_system`` — identity, perimeter, contracts and notify (mail and SMS to a mail sink; a module adds services
   with ``EXTRA_SERVICES = ("portal",)``), the gateway served on a
   loopback port, and the web app in front of it (a real HTTP server in a thread): ``web_system.url``,
   ``web_system.s`` (the ``System``: API helpers), ``web_system.mail`` (the sink), ``web_system.link(emailed)``
@@ -43,6 +43,7 @@ def web_system(system, mail_sink, request):
     extra = getattr(request.module, "EXTRA_SERVICES", ())
     s = system("identity", "perimeter", "contracts", "notify", *extra, service_config={"notify": {
         "SMTP_URL": mail_sink.smtp_url, "MAIL_FROM": "Paraph <no-reply@paraph.test>",
+        "SMS_PROVIDER": "sink", "SMS_API_URL": mail_sink.sms_url,  # as under ./paraph up: mail_sink.sms(to=...)
         "WEBHOOK_ALLOW_PRIVATE": "1"}})  # webhook tests post to a receiver on 127.0.0.1
     with web_app_on(s, mail_sink, wait_timeout=20.0, API_TIMEOUT=15.0) as web:
         yield web

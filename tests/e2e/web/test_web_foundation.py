@@ -123,12 +123,12 @@ def test_account_preferences_and_french_pages(web_system, staff, browser, sign_i
     sign_in(browser, staff.email["sales"])  # Paul's language setting: French
     browser.get(w.url + "/account")
     assert h1(browser) == "Mon compte"  # the user's language wins over the browser's
-    by_id(browser, "pref-quote_viewed-email").click()
+    by_id(browser, "pref-quote_viewed-email").click()  # on by default (notify's default): off
     by_id(browser, "preferences-submit").click()
     w.wait(lambda: "enregistrées" in browser.page_source, message="preferences saved")
     me = s.get("/api/v1/me", token=s.post("/api/v1/auth/login", json={
         "email": staff.email["sales"], "password": w.password}).get_json()["access_token"]).get_json()
-    assert me["preferences"]["quote_viewed"]["email"] is True
+    assert me["preferences"]["quote_viewed"]["email"] is False
     screenshot(browser, "account")
 
     # my language: English from now on (pages and emails)

@@ -104,10 +104,13 @@ forward(bp, "POST", "/users/<user_id>/resend-invitation", "identity.resend_invit
         roles=STAFF_ROLES, doc="Send a pending invitation again (earlier links stop working).")
 
 forward(bp, "PATCH", "/me", "identity.update_profile", tags=["users"],
-        doc="My own name and language (French or English: my emails and the web app's pages).")
+        doc="""My own name, language (French or English: my emails and the web app's pages) and mobile number
+    (`phone`: where my SMS notifications go, the next one included; an empty string or null removes it; a number
+    SMS cannot go to is a 422 on `phone`).""")
 
 forward(bp, "PATCH", "/me/preferences", "identity.update_preferences", tags=["users"],
-        doc="Notification preferences: per event (quote viewed/downloaded, contract shared, signed), email and/or SMS.")
+        doc="""Notification preferences: per event (quote viewed/downloaded, contract shared, signed, customer
+    details changed on the portal), email and/or SMS (sent to my `phone`, see `PATCH /me`).""")
 
 
 # -- ERP one-way sync -------------------------------------------------------------------------

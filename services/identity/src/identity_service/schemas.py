@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 from paraph_platform.actor import ROLES
 from paraph_platform.api_keys import SCOPES as API_KEY_SCOPES
 from paraph_platform.pagination import PageParams
+from paraph_platform.phones import Phone
 
 STAFF_ROLE_CHOICES = ("license_admin", "front_user_manager", "user")
 
@@ -101,6 +102,9 @@ class UpdateProfileSchema(StrictSchema):
     """What a person changes on their own account (``PATCH /me``)."""
     name = fields.String(validate=validate.Length(min=1, max=200))
     locale = fields.String(validate=validate.OneOf(["fr", "en"]))
+    phone = Phone(allow_none=True, metadata={
+        "description": "my mobile number, where my SMS notifications go (6 to 16 digits, with spaces, "
+                       "+ ( ) . - allowed; kept as typed); empty or null: none"})
 
 
 class ListUsersSchema(StrictSchema, PageParams):

@@ -246,7 +246,9 @@ class UsersEndpoints(IdentityServiceBase):
 
     @endpoint(write=True)
     def update_profile(self, actor, payload):
-        """The signed-in person's own name and language (the language of their emails and pages)."""
+        """The signed-in person's own name, language (the language of their emails and pages) and mobile number
+        (their SMS notifications: notify asks ``resolve_users`` for it at each sending, so the next SMS goes to
+        the new number; empty clears it)."""
         actor = load_actor(actor)
         data = schemas.UpdateProfileSchema().load(payload)
         with self.db.session() as s:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from paraph_platform import staff_pages
+from paraph_platform.phones import normalize_phone  # noqa: F401  (logic.normalize_phone: identity checks the same)
 
 from .exceptions import InvalidInput
 
@@ -413,15 +414,6 @@ def effective_dedupe_key(template: str, dedupe_key: str, license_id: str | None,
 def delivery_key(channel: str, dedupe_key: str) -> str:
     """Unique key of one notification: at most one per (channel, dedupe_key)."""
     return hashlib.sha256(f"{channel}\n{dedupe_key}".encode()).hexdigest()
-
-
-def normalize_phone(value: str | None) -> str | None:
-    if not value:
-        return None
-    cleaned = re.sub(r"[\s.\-()]", "", str(value))
-    if cleaned.startswith("00"):
-        cleaned = "+" + cleaned[2:]
-    return cleaned if re.fullmatch(r"\+?\d{6,16}", cleaned) else None
 
 
 def looks_like_email(value: str | None) -> bool:

@@ -1,5 +1,6 @@
-"""``/account``: my name and language, my notification preferences (quote viewed / downloaded: email,
-SMS), my password (with the current one, or by an emailed reset link) and signing out of every session."""
+"""``/account``: my name, language and mobile number, my notification preferences (each event a salesperson
+is told about, by email and/or SMS: the SMS boxes wait for a mobile number), my password (with the current one,
+or by an emailed reset link) and signing out of every session."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -9,18 +10,21 @@ from .. import api
 from ..api import ApiError
 from ..auth import signed_in
 from .auth import PASSWORD_MIN_LENGTH
-from .forms import render_with_errors
+from .forms import form_values, render_with_errors
 
 bp = Blueprint("account", __name__)
 
-# the events a salesperson can be told about, and on which channels (identity's PreferencesSchema)
-NOTIFICATION_EVENTS = ("quote_viewed", "quote_downloaded", "customer_self_updated")
+# the events a salesperson can be told about, and on which channels (identity's PreferencesSchema, notify's
+# OWNER_EVENTS; a customer's feedback on a quote has no preference: always by email)
+NOTIFICATION_EVENTS = ("quote_viewed", "quote_downloaded", "signed", "contract_shared", "customer_self_updated")
 CHANNELS = ("email", "sms")
+# what notify does for an event never set (notify_service.logic.DEFAULT_PREFERENCES): email on, SMS off
+DEFAULT_CHANNELS = {"email": True, "sms": False}
 LANGUAGES = {"fr": "Français", "en": "English"}  # each in its own language
 
 
-PAGE_CONTEXT = {"events": NOTIFICATION_EVENTS, "channels": CHANNELS, "languages": LANGUAGES,
-                "min_length": PASSWORD_MIN_LENGTH}
+PAGE_CONTEXT = {"events": NOTIFICATION_EVENTS, "channels": CHANNELS, "default_channels": DEFAULT_CHANNELS,
+                "languages": LANGUAGES, "min_length": PASSWORD_MIN_LENGTH}
 
 
 def _page(me: dict, errors=None, status=200):
@@ -36,13 +40,14 @@ def show():
 @bp.post("/account/profile")
 @signed_in
 def profile():
-    body = {"name": request.form.get("name", "").strip(), "locale": request.form.get("locale", "")}
+    body = {**form_values("name", "phone"), "locale": request.form.get("locale", "")}  # an empty phone clears it
     try:
         me = api.patch("/me", body)
     except ApiError as exc:
         if exc.status not in (400, 422):
             raise
-        return render_with_errors("account.html", exc, me={**api.get("/me"), **body}, **PAGE_CONTEXT)
+        # the form keeps what was typed (``values``); the rest of the page says what is saved (the SMS boxes)
+        return render_with_errors("account.html", exc, me=api.get("/me"), **PAGE_CONTEXT)
     session["user"] = {**session["user"], "name": me.get("name") or "", "locale": me.get("locale")}
     flash(_("Your profile is saved."), "success")
     return redirect(url_for("account.show"))
@@ -51,7 +56,9 @@ def profile():
 @bp.post("/account/preferences")
 @signed_in
 def preferences():
-    body = {event: {channel: f"{event}.{channel}" in request.form for channel in CHANNELS}
+    # without a mobile number the SMS boxes are disabled, so not posted: the SMS choices saved earlier are kept
+    channels = CHANNELS if api.get("/me").get("phone") else ("email",)
+    body = {event: {channel: f"{event}.{channel}" in request.form for channel in channels}
             for event in NOTIFICATION_EVENTS}
     api.patch("/me/preferences", body)
     flash(_("Your notification preferences are saved."), "success")
