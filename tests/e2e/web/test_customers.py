@@ -168,3 +168,124 @@ def test_perimeters_of_a_customer_admins_only_and_dupont_does_not_see_durands(we
     browser.get(w.url + f"/customers/{marseille['id']}")
     assert by_id(browser, "error-page").get_attribute("data-status") == "404"
     assert "Marseille" not in browser.page_source
+
+
+def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for_it(web_system, staff, browser,
+                                                                                     sign_in, screenshot):
+    """The customer's language and currency (GEM-BOOKS' Langue and Devise) and notes, a contact's department,
+    type and fax; a contact deleted (asked once, by name; a refusal said on the page); a quote made in the
+    browser for the customer is in its language and currency (the contracts service's rule)."""
+    from selenium.webdriver.support.ui import Select
+
+    s, token = web_system.s, staff.sales["access_token"]
+    sign_in(browser, staff.email["sales"], next_path="/customers/new")
+
+    # create: English and a currency typed in small letters; a code that is not one is said next to its field
+    language = Select(by_id(browser, "field-locale"))
+    assert [o.text for o in language.options] == ["Par défaut de la licence", "Français", "Anglais"]
+    assert "par défaut de la licence" in by_id(browser, "field-locale-hint").text
+    assert sorted(o.get_attribute("value") for o in css(browser, "#currency-choices option")) == \
+        ["CAD", "CHF", "EUR", "GBP", "USD"]
+    language.select_by_value("en")
+    fill(browser, {"field-name": "Maple Leaf Supplies", "field-city": "Montréal", "field-region": "Québec",
+                   "field-country": "Canada", "field-currency": "C$",
+                   "field-notes": "Prefers email. Invoices in Canadian dollars."})
+    navigate(browser, "customer-submit")
+    assert by_id(browser, "field-currency-error").text == "Indiquez un code ISO de devise à 3 lettres."
+    assert Select(by_id(browser, "field-locale")).first_selected_option.text == "Anglais"  # kept as chosen
+    screenshot(browser, "customer-new-language-currency")
+    fill(browser, {"field-currency": "cad"})
+    navigate(browser, "customer-submit")
+    assert h1(browser) == "Maple Leaf Supplies"
+    assert by_id(browser, "customer-language").text == "Langue : Anglais"  # (the no-break space read as a space)
+    assert by_id(browser, "customer-currency").text == "Devise : CAD"
+    assert by_id(browser, "field-currency").get_attribute("value") == "CAD"
+    assert by_id(browser, "field-notes").get_attribute("value") == "Prefers email. Invoices in Canadian dollars."
+    customer_id = browser.current_url.split("/customers/")[1].split("?")[0]
+    customer = s.get(f"/api/v1/customers/{customer_id}", token=token).get_json()
+    assert (customer["locale"], customer["currency"], customer["address"]["region"]) == ("en", "CAD", "Québec")
+    assert customer["notes"] == "Prefers email. Invoices in Canadian dollars."
+    screenshot(browser, "customer-info-language-currency")
+
+    # edit: the notes; a save that changes nothing adds no line to the history
+    fill(browser, {"field-notes": "Prefers email. Invoices in CAD, net 30."})
+    navigate(browser, "customer-submit")
+    assert "enregistré" in notice(browser)
+    history = s.get(f"/api/v1/customers/{customer_id}/history", token=token).get_json()["items"]
+    assert [(h["action"], h["details"].get("notes_changed")) for h in history] == [("customer_updated", True)]
+    navigate(browser, "customer-submit")
+    assert len(s.get(f"/api/v1/customers/{customer_id}/history", token=token).get_json()["items"]) == 1
+    customer = s.get(f"/api/v1/customers/{customer_id}", token=token).get_json()
+    assert (customer["locale"], customer["currency"], customer["notes"]) == \
+        ("en", "CAD", "Prefers email. Invoices in CAD, net 30.")
+
+    # contacts: who they are, then their email and phones together
+    navigate(browser, "tab-contacts")
+    fill(browser, {"contact-form-new-first_name": "Mireille", "contact-form-new-last_name": "Couture",
+                   "contact-form-new-title": "Responsable stock", "contact-form-new-department": "Logistique",
+                   "contact-form-new-type": "Opérations", "contact-form-new-email": "mireille@mapleleaf.test",
+                   "contact-form-new-phone": "521 1224 6321", "contact-form-new-mobile": "524 1478 1263",
+                   "contact-form-new-fax": "521 1582 1132", "contact-form-new-branch": "Montréal"})
+    navigate(browser, "contact-form-new-submit")
+    (mireille,) = s.get(f"/api/v1/customers/{customer_id}", token=token).get_json()["contacts"]
+    assert {k: mireille[k] for k in ("title", "department", "type", "phone", "mobile", "fax", "branch")} == {
+        "title": "Responsable stock", "department": "Logistique", "type": "Opérations", "phone": "521 1224 6321",
+        "mobile": "524 1478 1263", "fax": "521 1582 1132", "branch": "Montréal"}
+    line = by_id(browser, f"contact-{mireille['id']}").text
+    assert "Responsable stock · Logistique · Opérations" in line and "Fax 521 1582 1132" in line
+
+    # edit her: another department, the fax emptied
+    css(browser, f"#contact-{mireille['id']} summary")[0].click()
+    fill(browser, {f"contact-form-{mireille['id']}-department": "Achats"})
+    by_id(browser, f"contact-form-{mireille['id']}-fax").clear()
+    navigate(browser, f"contact-form-{mireille['id']}-submit")
+    assert "Achats" in by_id(browser, f"contact-{mireille['id']}").text
+    contact = s.get(f"/api/v1/contacts/{mireille['id']}", token=token).get_json()
+    assert (contact["department"], contact["fax"], contact["type"]) == ("Achats", None, "Opérations")
+
+    # a second contact, added by mistake, is deleted: asked once with her name
+    by_id(browser, "add-contact").click()
+    fill(browser, {"contact-form-new-first_name": "Paul", "contact-form-new-last_name": "Erreur"})
+    navigate(browser, "contact-form-new-submit")
+    paul = next(c for c in s.get(f"/api/v1/customers/{customer_id}", token=token).get_json()["contacts"]
+                if c["last_name"] == "Erreur")
+    css(browser, f"#contact-{paul['id']} summary")[0].click()
+    assert by_id(browser, f"contact-form-{paul['id']}-type").get_attribute("list") == "contact-types"
+    by_id(browser, f"delete-contact-{paul['id']}-ask").click()
+    assert "Paul Erreur" in css(browser, f"#contact-{paul['id']} .confirm-box p")[0].text
+    screenshot(browser, "customer-contacts-details")
+    navigate(browser, f"delete-contact-{paul['id']}")
+    assert "Paul Erreur est supprimé" in notice(browser)
+    assert [li.get_attribute("data-contact") for li in css(browser, ".contact-list > li")] == ["Mireille Couture"]
+    assert s.get(f"/api/v1/contacts/{paul['id']}", token=token).status_code == 404
+
+    # a contact someone else deleted meanwhile: the refusal is said on the page, not an error page
+    other = s.post(f"/api/v1/customers/{customer_id}/contacts", token=token, json={"last_name": "Doublon"}).get_json()
+    browser.refresh()
+    css(browser, f"#contact-{other['id']} summary")[0].click()
+    by_id(browser, f"delete-contact-{other['id']}-ask").click()
+    assert s.delete(f"/api/v1/contacts/{other['id']}", token=token).status_code == 204
+    navigate(browser, f"delete-contact-{other['id']}")
+    assert "Ce contact est déjà supprimé." in notice(browser)
+    assert by_id(browser, "tab-contacts").get_attribute("aria-current") == "page"
+    screenshot(browser, "customer-contacts-refusal")
+
+    # the history: the notes' edit (not their text) and the contacts' changes
+    navigate(browser, "tab-history")
+    assert "notes modifiées" in by_id(browser, "customer-history").text
+    screenshot(browser, "customer-history-details")
+
+    # a quote made in the browser for the customer: in English and in CAD, as its file says
+    navigate(browser, "new-quote-link")
+    assert Select(by_id(browser, "field-customer_id")).first_selected_option.text == "Maple Leaf Supplies"
+    by_id(browser, "field-title").send_keys("Shelving")
+    navigate(browser, "add-line")
+    fill(browser, {"line-0-description": "Steel shelving unit", "line-0-quantity": "2", "line-0-unit_price": "600",
+                   "line-0-tax_rate": "0"})
+    navigate(browser, "recalculate")
+    assert "$CA" in by_id(browser, "editor-total").text  # the editor shows the customer's currency, not €
+    navigate(browser, "quote-submit")
+    assert "$CA" in by_id(browser, "contract-total").text
+    (quote,) = s.get(f"/api/v1/quotes?customer_id={customer_id}", token=token).get_json()["items"]
+    detail = s.get(f"/api/v1/contracts/{quote['id']}", token=token).get_json()
+    assert (detail["currency"], detail["locale"], detail["total"]) == ("CAD", "en", "1200.00")

@@ -89,6 +89,12 @@ _MESSAGES = [
      _l("%(name)s belongs to the company “%(company)s”, not “%(requester_company)s” like the requester: observers "
         "must be listed in the same company.")),
     (r"Not a valid phone number.*", _l("Not a valid phone number.")),
+    _verbatim("Use a 3-letter ISO currency code."),  # a customer's currency (contracts' CURRENCY)
+    # a status move refused (contracts_service.logic.check_transition, paraph_platform.actor.require_role): the
+    # contract page offered it, so the status changed meanwhile (someone else, a second click)
+    (r"An? \w+ cannot go from \w+ to \w+\.",
+     _l("This status change is no longer possible: the status has changed meanwhile.")),
+    (r"this action needs one of the roles: .+", _l("Your role does not allow this action.")),
     # an API key's allowed addresses and expiry (identity's CreateApiKeySchema)
     (r"not an IP address or CIDR network: (?P<values>.+)", _l("Not an IP address or network: %(values)s.")),
     (r"must be in the future", _l("Must be in the future.")),

@@ -127,12 +127,14 @@ class CustomersEndpoints(ContractsBase):
                     Customer.license_id == c.license_id, Customer.code == data["code"])).first():
                 raise Conflict(f"Customer code {data['code']} is already used.")
             changes = logic.field_changes(customer_view(c), {k: v for k, v in data.items() if k != "notes"})
+            # the notes' text is not copied into the history, only that they changed (a form sends them unchanged)
+            notes_changed = "notes" in data and data["notes"] != c.notes
             for key, value in data.items():
                 setattr(c, key, value)
             c.updated_at = utcnow()
-            if changes or "notes" in data:
+            if changes or notes_changed:
                 self._customer_history(s, c, actor, "customer_updated", changes=changes,
-                                       notes_changed=("notes" in data) or None)
+                                       notes_changed=notes_changed or None)
             self.outbox.add(s, "customer.updated.v1", {"customer_id": c.id, "name": c.name, "kind": c.kind,
                                                        "code": c.code, "changed": sorted(data)},
                             subject=c.id, license_id=c.license_id)

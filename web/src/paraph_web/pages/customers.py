@@ -2,7 +2,11 @@
 filters, sort, pages — all in the URL), ``/customers/new`` and the customer file ``/customers/<id>``
 with its tabs (``?tab=``, no JavaScript needed): info, contacts, deals, contracts & quotes, equipment base,
 portal access, perimeters, history (who changed what, staff or the customer's portal clients themselves). A
-contact's portal access has its own page (grant, then show and resend).
+contact's portal access has its own page (grant, then show and resend); a contact is deleted from the Contacts
+tab (asked once, by name).
+
+The customer's language and currency are those of the quotes and contracts made for it (the contracts
+service gives a new document the customer's, or the license's default when the customer has none).
 
 Perimeters are invisible to those who cannot manage them: the perimeter filter and tab are offered to
 license admins and front user managers only (the API refuses the others' ``PUT`` anyway). A customer
@@ -21,7 +25,7 @@ from ..auth import MANAGER_ROLES, current_user, signed_in
 from .csv_export import PAGE_SIZE as CSV_PAGE_SIZE
 from .csv_export import csv_download
 from .deals import STAGES as DEAL_STAGES
-from .forms import form_values
+from .forms import form_values, refusal_said
 from .paging import links, position
 
 bp = Blueprint("customers", __name__)
@@ -32,10 +36,14 @@ SORTS = ("name", "code", "created_at")  # the API's (-key descending)
 TABS = {"info": _l("Info"), "contacts": _l("Contacts"), "deals": _l("Deals"), "contracts": _l("Contracts & quotes"),
         "equipment": _l("Equipment"), "portal": _l("Portal access"), "perimeters": _l("Perimeters"),
         "history": _l("History")}
-CUSTOMER_FIELDS = ("kind", "name", "code", "email", "phone", "vat_number")
-CLEARABLE_FIELDS = ("email", "phone", "vat_number")
-ADDRESS_FIELDS = ("line1", "line2", "postal_code", "city", "country")
-CONTACT_FIELDS = ("first_name", "last_name", "title", "email", "phone", "mobile", "branch")
+CUSTOMER_FIELDS = ("kind", "name", "code", "email", "phone", "vat_number", "locale", "currency", "notes")
+# emptied, they are cleared (null): a customer without language or currency has the license's
+CLEARABLE_FIELDS = ("email", "phone", "vat_number", "locale", "currency")
+ADDRESS_FIELDS = ("line1", "line2", "postal_code", "city", "region", "country")
+CONTACT_FIELDS = ("first_name", "last_name", "title", "department", "type", "email", "phone", "mobile", "fax",
+                  "branch")
+LANGUAGES = {"fr": _l("French"), "en": _l("English")}  # the API's locales: the language of the customer's documents
+CURRENCIES = ("EUR", "CAD", "USD", "GBP", "CHF")  # offered; any 3-letter ISO code may be typed (the API's rule)
 EQUIPMENT_FIELDS = ("description", "product_code", "serial_number", "quantity", "installed_on", "warranty_until")
 FORM_ERRORS = (400, 409, 422)  # said next to the fields or above the form; other statuses: the error pages
 
@@ -101,9 +109,16 @@ def index_csv():
 
 # -- create ----------------------------------------------------------------------------------------
 
+def customer_form() -> dict:
+    """The customer form's fields, the currency code in capitals as the API wants it ("cad" is CAD)."""
+    form = form_values(*CUSTOMER_FIELDS)
+    form["currency"] = form["currency"].upper()
+    return form
+
+
 def customer_body() -> dict:
     """The customer form as the API's body: its fields, the address nested."""
-    body = _present(form_values(*CUSTOMER_FIELDS))
+    body = _present(customer_form())
     address = _present(form_values(*ADDRESS_FIELDS))
     if address:
         body["address"] = address
@@ -113,7 +128,8 @@ def customer_body() -> dict:
 @bp.get("/customers/new")
 @signed_in
 def new():
-    return render_template("customers/new.html", errors={}, values={"kind": "company"}, message=None, kinds=KINDS)
+    return render_template("customers/new.html", errors={}, values={"kind": "company"}, message=None,
+                           **_form_choices())
 
 
 @bp.post("/customers/new")
@@ -129,10 +145,15 @@ def create():
         if exc.status not in FORM_ERRORS:
             raise
         errors = field_errors(exc)
-        return render_template("customers/new.html", errors=errors, values=request.form, kinds=KINDS,
-                               message=None if errors else exc.detail), 422
+        return render_template("customers/new.html", errors=errors, values=request.form,
+                               message=None if errors else exc.detail, **_form_choices()), 422
     flash(_("The customer %(name)s is created.", name=customer["name"]), "success")
     return redirect(url_for("customers.show", customer_id=customer["id"]))
+
+
+def _form_choices() -> dict:
+    """What the customer form offers: kinds, languages and currencies."""
+    return {"kinds": KINDS, "languages": LANGUAGES, "currencies": CURRENCIES}
 
 
 # -- the customer file -----------------------------------------------------------------------------
@@ -174,7 +195,7 @@ def render_file(customer_id: str, tab: str, errors=None, values=None, message=No
     customer = api.get(f"/customers/{customer_id}")
     if values is None:  # the info form shows the file as it is
         values = {**customer, **(customer.get("address") or {})}
-    context = {"customer": customer, "tab": tab, "tabs": tabs, "kinds": KINDS, "errors": errors or {},
+    context = {"customer": customer, "tab": tab, "tabs": tabs, **_form_choices(), "errors": errors or {},
                "values": values, "message": message, **tab_data(customer, tab),
                **extra}
     return render_template("customers/show.html", **context), status
@@ -213,10 +234,11 @@ def submit(customer_id: str, tab: str, call, done: str, anchor: str | None = Non
 @bp.post("/customers/<customer_id>")
 @signed_in
 def update(customer_id: str):
-    form = form_values(*CUSTOMER_FIELDS)
+    form = customer_form()
     # an emptied optional field is cleared (null), the address replaced; the name is required, a code kept
     body = {"kind": form["kind"] or "company", "name": form["name"], **_present({"code": form["code"]}),
-            **{key: form[key] or None for key in CLEARABLE_FIELDS}, "address": _present(form_values(*ADDRESS_FIELDS))}
+            **{key: form[key] or None for key in CLEARABLE_FIELDS}, "notes": form["notes"],
+            "address": _present(form_values(*ADDRESS_FIELDS))}
     return submit(customer_id, "info", lambda: api.patch(f"/customers/{customer_id}", body),
                   _("The customer's information is saved."))
 
@@ -236,6 +258,20 @@ def update_contact(customer_id: str, contact_id: str):
     body = {key: value or (None if key != "last_name" else value) for key, value in body.items()}
     return submit(customer_id, "contacts", lambda: api.patch(f"/contacts/{contact_id}", body),
                   _("The contact is saved."), f"contact-{contact_id}", editing=contact_id)
+
+
+@bp.post("/customers/<customer_id>/contacts/<contact_id>/delete")
+@signed_in
+@refusal_said(back=lambda customer_id, contact_id: back_to(customer_id, "contacts"))
+def delete_contact(customer_id: str, contact_id: str):
+    """Asked once on the Contacts tab; the documents made for the contact keep no contact (the API's rule)."""
+    contact = next((c for c in api.get(f"/customers/{customer_id}")["contacts"] if c["id"] == contact_id), None)
+    if contact is None:  # deleted meanwhile (another tab, a colleague)
+        flash(_("This contact is already deleted."), "err")
+        return back_to(customer_id, "contacts")
+    api.delete(f"/contacts/{contact_id}")
+    flash(_("The contact %(name)s is deleted.", name=contact["name"]), "success")
+    return back_to(customer_id, "contacts")
 
 
 @bp.post("/customers/<customer_id>/equipment")

@@ -195,6 +195,7 @@ def editor_choices(quote: dict) -> dict:
                 raise
     return {"customers": customers, "contract_types": types,
             "contacts": (customer or {}).get("contacts") or [],
+            "customer_currency": (customer or {}).get("currency") or "",
             "merge_fields": (chosen_type or {}).get("merge_fields") or [],
             "columns": columns, "flags": flags,
             "flag_choices": [{"id": f["key"], "label": f["label"]} for f in flags]}
@@ -252,7 +253,8 @@ def render_editor(quote: dict, errors: dict | None = None, message: str | None =
     if quote["contact_id"] not in {c["id"] for c in choices["contacts"]}:
         quote["contact_id"] = ""  # another customer was chosen: its contacts are offered instead
     totals, line_errors = totals_of(quote["lines"])
-    currency = quote.get("currency") or "EUR"
+    # a saved quote's currency; a new one will have its customer's (the API's rule), shown while it is made
+    currency = (quote["currency"] if quote["id"] else choices["customer_currency"]) or "EUR"
     return render_template("quotes/edit.html", quote=quote, errors={**line_errors, **(errors or {})},
                            message=message, totals=totals, currency=currency, nav="quotes",
                            **choices), status
