@@ -67,7 +67,7 @@ class InviteUserSchema(StrictSchema):
     name = fields.String(load_default="", validate=validate.Length(max=200))
     role = fields.String(load_default="user", validate=validate.OneOf(STAFF_ROLE_CHOICES))
     erp_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    phone = Phone(load_default=None, allow_none=True)  # where the user's SMS notifications go
     locale = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]))
 
 
@@ -95,7 +95,7 @@ class UpdateMemberSchema(StrictSchema):
     role = fields.String(validate=validate.OneOf(STAFF_ROLE_CHOICES))
     name = fields.String(validate=validate.Length(max=200))
     erp_code = fields.String(allow_none=True, validate=validate.Length(max=64))
-    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    phone = Phone(allow_none=True)
 
 
 class UpdateProfileSchema(StrictSchema):

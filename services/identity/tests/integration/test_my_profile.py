@@ -44,3 +44,19 @@ def test_set_clear_and_refuse_my_mobile_number(system):
     assert s.get(f"/api/v1/users/{user_id}", token=admin["access_token"]).get_json()["phone"] is None
 
     assert s.patch("/api/v1/me", json={"phone": "0612345678"}).status_code == 401  # signed in only
+
+
+def test_a_manager_gives_a_number_sms_can_be_sent_to(system):
+    """A number set by a manager (an invitation, a user's card) is checked by the same rule as my own."""
+    s = system("identity")
+    admin = s.new_license("Office SA", "admin@office.test")
+    A = admin["access_token"]
+    r = s.post("/api/v1/users", json={"email": "new@office.test", "phone": "06/12/34/56/78"}, token=A)
+    assert r.status_code == 422 and list(r.get_json()["errors"]) == ["phone"], r.get_json()
+    r = s.post("/api/v1/users", json={"email": "new@office.test", "phone": "+33 6 12 34 56 78"}, token=A)
+    assert r.status_code == 201 and r.get_json()["phone"] == "+33 6 12 34 56 78", r.get_json()
+    user_id = r.get_json()["user_id"]
+    r = s.patch(f"/api/v1/users/{user_id}", json={"phone": "1234"}, token=A)
+    assert r.status_code == 422 and list(r.get_json()["errors"]) == ["phone"], r.get_json()
+    r = s.patch(f"/api/v1/users/{user_id}", json={"phone": ""}, token=A)
+    assert r.status_code == 200 and r.get_json()["phone"] is None, r.get_json()
