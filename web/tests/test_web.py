@@ -320,6 +320,29 @@ def test_an_action_the_api_refuses_goes_back_with_the_reason_said():
         act(503)(contract_id="c1")
 
 
+def test_a_refused_status_move_is_said_in_the_page_language():
+    """The contract page's status buttons: a move the API refuses (the status changed meanwhile, a manager's
+    move) comes back to the page with the reason in the reader's language."""
+    from flask import get_flashed_messages, redirect
+
+    from paraph_web.api import ApiError
+    from paraph_web.pages.forms import refusal_said
+
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:9", "WEB_SESSION_KEY": "k"})
+    for status, detail, said in (
+            (409, "A quote cannot go from draft to refused.",
+             "Ce changement de statut n'est plus possible\u00a0: le statut a changé entre-temps."),
+            (403, "this action needs one of the roles: license_admin, front_user_manager",
+             "Votre rôle ne permet pas cette action.")):
+        @refusal_said(back=lambda contract_id: redirect(f"/contracts/{contract_id}"))
+        def move(contract_id):
+            raise ApiError(status, {"detail": detail})
+
+        with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+            assert move(contract_id="c1").headers["Location"] == "/contracts/c1"
+            assert get_flashed_messages(with_categories=True) == [("err", said)]
+
+
 def test_a_fields_extra_attributes_reach_the_browser_as_attributes(web):
     """``attrs`` of the field macro (min, step, inputmode: what a phone keyboard follows) are markup, not text."""
     with web.test_request_context("/"):

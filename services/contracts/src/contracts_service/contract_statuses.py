@@ -38,11 +38,11 @@ class ContractStatusesEndpoints(ContractsBase):
             if c.kind not in logic.TRANSITIONS or data["status"] not in logic.TRANSITIONS[c.kind]:
                 raise InvalidInput(f"Unknown status for a {c.kind}.",
                                    {"fields": {"status": [f"one of {', '.join(logic.TRANSITIONS[c.kind])}"]}})
-            if data["status"] == "validated":
+            if data["status"] in logic.MANAGER_STATUSES:
                 require_role(actor, *MANAGERS)
             logic.check_transition(c.kind, c.status, data["status"])
             if c.status == data["status"]:
-                return contract_detail(s, c)
+                return contract_detail(s, c, actor)
             before = c.status
             c.status = data["status"]
             if c.status in ("signed", "accepted") and c.signed_at is None:
@@ -56,7 +56,7 @@ class ContractStatusesEndpoints(ContractsBase):
             if c.status == "abandoned":
                 self._abandoned_event(s, c, None)
             s.flush()
-            return contract_detail(s, c)
+            return contract_detail(s, c, actor)
 
     @endpoint(write=True)
     def mark_sent(self, actor, contract_id, payload=None):
@@ -88,7 +88,7 @@ class ContractStatusesEndpoints(ContractsBase):
                 "owner_id": c.owner_id, "contact_id": contact_id, "reminder": data["reminder"]},
                 subject=c.id, license_id=c.license_id)
             s.flush()
-            return contract_detail(s, c)
+            return contract_detail(s, c, actor)
 
     # -- automatic abandon -------------------------------------------------------------------------------
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, or_, select
 
-from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
+from paraph_platform.actor import STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform.envelope import iso
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
 
 from . import deals, logic
 from .attachments import attachment_view
-from .base import ContractsBase
+from .base import MANAGERS, ContractsBase
 from .customers import contact_view
 from .exceptions import Conflict, InvalidInput, NotFound
 from .milestones import milestone_view
@@ -88,9 +88,10 @@ def contract_flags(s, ids) -> dict:
     return out
 
 
-def contract_detail(s, c: Contract) -> dict:
+def contract_detail(s, c: Contract, actor: dict | None = None) -> dict:
     """The full view of a contract (every read and write of one answers with it): its summary, lines and
-    totals, contact, attachments, milestones, tasks, and what the customer portal shows of it."""
+    totals, contact, attachments, milestones, tasks, what the customer portal shows of it, and the statuses
+    ``actor`` may move it to now (none for an internal read, without a person)."""
     customer = s.get(Customer, c.customer_id)
     view = contract_summary(c, customer.name if customer else None, contract_flags(s, [c.id])[c.id])
     lines = contract_lines(s, c.id)
@@ -110,6 +111,8 @@ def contract_detail(s, c: Contract) -> dict:
             .order_by(Milestone.position, Milestone.due_date)).scalars()],
         "tasks": [task_view(t) for t in s.execute(
             select(Task).where(Task.contract_id == c.id).order_by(Task.created_at)).scalars()],
+        "allowed_statuses": [] if actor is None else logic.next_statuses(
+            c.kind, c.status, manager=actor["role"] in (*MANAGERS, SYSTEM)),  # change_status's role rule
     })
     view["portal"] = {
         "shared": c.portal_shared,
@@ -170,7 +173,7 @@ class ContractsEndpoints(ContractsBase):
             self._history(s, c, actor["user_id"], "created", number=c.number)
             self._created_event(s, c)
             s.flush()
-            return contract_detail(s, c)
+            return contract_detail(s, c, actor)
 
     @endpoint
     def list_contracts(self, actor, params=None):
@@ -203,7 +206,7 @@ class ContractsEndpoints(ContractsBase):
     def get_contract(self, actor, contract_id):
         actor = load_actor(actor)
         with self.db.session() as s:
-            return contract_detail(s, self._contract(s, actor, contract_id))
+            return contract_detail(s, self._contract(s, actor, contract_id), actor)
 
     @endpoint
     def compute_totals(self, actor, payload):
@@ -272,7 +275,7 @@ class ContractsEndpoints(ContractsBase):
             self._touch(c)
             self._history(s, c, actor["user_id"], "updated", fields=changed)
             s.flush()
-            return contract_detail(s, c)
+            return contract_detail(s, c, actor)
 
     @endpoint(write=True)
     def duplicate(self, actor, contract_id):
@@ -286,7 +289,7 @@ class ContractsEndpoints(ContractsBase):
             self._history(s, src, actor["user_id"], "duplicated", to=c.number)
             self._created_event(s, c)
             s.flush()
-            return contract_detail(s, c)
+            return contract_detail(s, c, actor)
 
     @endpoint(write=True)
     def convert(self, actor, contract_id, payload):
@@ -313,7 +316,7 @@ class ContractsEndpoints(ContractsBase):
                 self.outbox.add(s, type_, payload_, subject=quote.id if type_.startswith("quote") else target.id,
                                 license_id=quote.license_id)
             s.flush()
-            return contract_detail(s, target)
+            return contract_detail(s, target, actor)
 
     @endpoint
     def history(self, actor, contract_id):

@@ -36,6 +36,9 @@ TRANSITIONS = {
     "invoice": {"draft": {"issued", "cancelled"}, "issued": {"paid", "cancelled"}, "paid": set(),
                 "cancelled": set()},
 }
+# the statuses only a manager (a license admin or a front user manager) moves a document to: a signed contract or
+# an accepted quote validated
+MANAGER_STATUSES = frozenset({"validated"})
 INITIAL_STATUS = {"contract": "draft", "quote": "draft", "order": "draft", "invoice": "draft"}
 # what the customer has bought: a document in one of these statuses can feed its equipment base
 EQUIPMENT_SOURCE_STATUSES = {"contract": ("signed", "validated"), "quote": ("accepted", "validated"),
@@ -55,6 +58,13 @@ STATUS_REASONS = {
     "not_signed_in_time": "not signed within {delay_days} days",
     "erp_import": "ERP import",
 }
+
+
+def next_statuses(kind: str, current: str, manager: bool) -> list[str]:
+    """The statuses a person may move a document to from ``current`` by hand (``change_status``), sorted: its
+    kind's lifecycle, without those only a manager may set unless ``manager``."""
+    allowed = TRANSITIONS.get(kind, {}).get(current, set())
+    return sorted(target for target in allowed if manager or target not in MANAGER_STATUSES)
 
 
 def check_transition(kind: str, current: str, target: str):

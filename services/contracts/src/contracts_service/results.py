@@ -84,6 +84,9 @@ class ContractDetail(ContractSummary):
     taxes = fields.List(fields.Dict(), required=True, metadata={"description": "by tax rate: rate, base, tax"})
     optional_total = fields.String(required=True, metadata={"description": "optional products not selected"})
     tasks = fields.List(fields.Dict(), required=True, metadata={"description": "its tasks, as in list_tasks"})
+    allowed_statuses = fields.List(fields.String(), required=True, metadata={
+        "description": "the statuses the caller may move it to now (POST /contracts/<id>/status): its "
+                       "lifecycle from its status and the caller's role; empty for an internal read"})
 
 
 class TaxByRate(Schema):

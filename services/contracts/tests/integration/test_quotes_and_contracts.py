@@ -130,6 +130,34 @@ def test_duplicate_convert_history_and_lifecycle(env):
     assert kinds == {"order"}
 
 
+def test_the_detail_says_which_statuses_its_reader_may_set_now(env):
+    s = env["s"]
+
+    def allowed(contract_id, token):
+        r = s.get(f"/api/v1/contracts/{contract_id}", token=token)
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()["allowed_statuses"]
+
+    q = s.post("/api/v1/quotes", token=env["T"], json={"title": "Devis", "customer_id": env["customer"]["id"],
+                                                       "lines": LINES}).get_json()
+    assert q["allowed_statuses"] == ["abandoned", "sent"]  # every write answers with it too
+    sent = s.post(f"/api/v1/contracts/{q['id']}/mark-sent", token=env["T"], json={}).get_json()
+    assert sent["allowed_statuses"] == ["abandoned", "accepted", "draft", "refused"]
+    r = s.post(f"/api/v1/contracts/{q['id']}/status", token=env["T"], json={"status": "accepted"})
+    assert r.status_code == 200 and r.get_json()["allowed_statuses"] == []
+    # validating is a manager's move: offered to the admin only, and refused to the salesperson
+    assert allowed(q["id"], env["T"]) == [] and allowed(q["id"], env["A"]) == ["validated"]
+    assert s.post(f"/api/v1/contracts/{q['id']}/status", token=env["T"],
+                  json={"status": "validated"}).status_code == 403
+    # an order converted from it: confirmed, then delivered, or cancelled
+    order = s.post(f"/api/v1/contracts/{q['id']}/convert", token=env["T"], json={"target": "order"}).get_json()
+    assert order["allowed_statuses"] == ["cancelled", "confirmed"]
+    for status, then in (("confirmed", ["cancelled", "delivered"]), ("delivered", [])):
+        r = s.post(f"/api/v1/contracts/{order['id']}/status", token=env["T"], json={"status": status})
+        assert r.status_code == 200 and r.get_json()["allowed_statuses"] == then
+        assert allowed(order["id"], env["T"]) == then
+
+
 def test_pdf_rendering_in_french_and_english(env):
     s = env["s"]
     q = s.post("/api/v1/quotes", token=env["T"], json={"title": "Devis PDF", "customer_id": env["customer"]["id"],

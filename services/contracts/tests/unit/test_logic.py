@@ -32,6 +32,21 @@ def test_status_transitions():
     assert logic.format_number("quote", 2026, 42) == "Q-2026-00042"
 
 
+def test_next_statuses_by_hand_follow_the_lifecycle_and_the_role():
+    assert logic.next_statuses("quote", "sent", manager=False) == ["abandoned", "accepted", "draft", "refused"]
+    assert logic.next_statuses("order", "draft", manager=False) == ["cancelled", "confirmed"]
+    assert logic.next_statuses("invoice", "issued", manager=False) == ["cancelled", "paid"]
+    # validating is a manager's move
+    assert logic.next_statuses("quote", "accepted", manager=False) == []
+    assert logic.next_statuses("contract", "signed", manager=False) == ["refused"]
+    assert logic.next_statuses("contract", "signed", manager=True) == ["refused", "validated"]
+    assert logic.next_statuses("order", "delivered", manager=True) == []
+    for kind, lifecycle in logic.TRANSITIONS.items():  # every move offered is one check_transition lets through
+        for current in lifecycle:
+            for target in logic.next_statuses(kind, current, manager=True):
+                logic.check_transition(kind, current, target)
+
+
 def test_upload_checks_size_type_and_magic_bytes():
     pdf_bytes = b"%PDF-1.7 ..."
     assert logic.check_upload("a.pdf", "application/pdf", pdf_bytes, 100) == "application/pdf"

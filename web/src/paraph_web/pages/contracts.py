@@ -2,8 +2,8 @@
 header (number, customer, status, totals), the signature banner (signers, date, the signed PDF and the
 proof), the lines with their totals by tax rate, the documents, the milestones, the history (online views
 and downloads, emails, status changes) and the PDF preview; actions: duplicate, convert a quote into an
-order or an invoice. The files are streamed from the API through this app (same origin, the session's
-token never reaches the browser)."""
+order or an invoice, change the status by hand (the moves the API allows the user now). The files are
+streamed from the API through this app (same origin, the session's token never reaches the browser)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, stream_with_context, url_for
@@ -13,6 +13,7 @@ from .. import api
 from ..api import ApiError
 from ..auth import signed_in
 from . import quote_actions, sending
+from .forms import refusal_said
 
 bp = Blueprint("contracts", __name__)
 
@@ -39,7 +40,47 @@ def render_page(contract_id: str, errors: dict | None = None, values: dict | Non
                            nav="quotes" if contract.get("kind") == "quote" else "contracts",
                            work=quote_actions.context(contract), work_errors=errors or {},
                            work_values=values or {}, work_messages=messages or {},
-                           emails=sending.emails_sent(contract)), status
+                           emails=sending.emails_sent(contract), moves=status_moves(contract)), status
+
+
+def status_moves(contract: dict) -> list[dict]:
+    """The status changes the user may make now (the API's ``allowed_statuses``: the document's lifecycle and
+    the user's role), as buttons in the user's words, the forward moves first; the destructive ones carry the
+    question they ask once, naming the document. Sending has its own pages (by email, for signature): not
+    offered here."""
+    number, invoice = contract.get("number"), contract.get("kind") == "invoice"
+    words = {  # status -> (button, question, confirming button) ; no question: done at once
+        "accepted": (_("Mark as accepted"), None, None),
+        "signed": (_("Mark as signed"), None, None),
+        "confirmed": (_("Confirm the order"), None, None),
+        "delivered": (_("Mark as delivered"), None, None),
+        "issued": (_("Issue the invoice"), None, None),
+        "paid": (_("Mark as paid"), None, None),
+        "validated": (_("Validate"), None, None),
+        "draft": (_("Back to draft"), None, None),
+        "refused": (_("Mark as refused"), _("Mark %(number)s as refused?", number=number),
+                    _("Yes, mark as refused")),
+        "abandoned": (_("Mark as abandoned"), _("Mark %(number)s as abandoned?", number=number),
+                      _("Yes, mark as abandoned")),
+        "cancelled": (_("Cancel the invoice"), _("Cancel the invoice %(number)s?", number=number),
+                      _("Yes, cancel the invoice")) if invoice else
+                     (_("Cancel the order"), _("Cancel the order %(number)s?", number=number),
+                      _("Yes, cancel the order")),
+    }
+    allowed = set(contract.get("allowed_statuses") or ())
+    return [{"status": status, "label": label, "question": question, "confirm": confirm}
+            for status, (label, question, confirm) in words.items() if status in allowed]
+
+
+@bp.post("/contracts/<contract_id>/status/<status>")
+@signed_in
+@refusal_said(back=lambda contract_id, **_: redirect(url_for("contracts.show", contract_id=contract_id)))
+def change_status(contract_id: str, status: str):
+    """A status move (a button of ``status_moves``); refused (not allowed now, someone else moved it first, not
+    the user's to make), the reason is said on the page."""
+    api.post(f"/contracts/{contract_id}/status", {"status": status})
+    flash(_("The status is changed."), "success")
+    return redirect(url_for("contracts.show", contract_id=contract_id))
 
 
 def _stream(path: str, **params) -> Response:

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from .. import api
 from ..api import ApiError
+from ..api_messages import translate
 
 
 def typed_number(value: str) -> str:
@@ -80,7 +81,8 @@ REFUSALS = (403, 404, 409, 422)
 def refusal_said(back):
     """Decorates an action button's POST view (``back`` takes the view's arguments and gives the redirect): when
     the API refuses the action (a second click, someone else acted first), the user goes back with the reason
-    said on the page instead of landing on an error page."""
+    said on the page (in the page's language when it is a known API message) instead of landing on an error
+    page."""
     def decorate(view):
         @functools.wraps(view)
         def action(**kwargs):
@@ -89,7 +91,7 @@ def refusal_said(back):
             except ApiError as exc:
                 if exc.status not in REFUSALS:
                     raise
-                flash(exc.detail, "err")
+                flash(translate(exc.detail), "err")
                 return back(**kwargs)
         return action
     return decorate

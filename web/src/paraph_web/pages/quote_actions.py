@@ -1,6 +1,7 @@
 """The work around a quote or contract, on its page (``/contracts/<id>``, template
 ``contracts/_work.html``): its milestones (add one: title, due date, shown on the portal; mark it done or to do
-again; delete it), its tasks (create one: title, due date, assignee), its documents (add a file to a folder),
+again; delete it), its tasks (create one: title, due date, assignee; mark it done or to do again, here or from
+the home page's tasks due), its documents (add a file to a folder),
 the customer's equipment base (a link to the customer file's tab) and what was bought recorded in it from the
 document's lines (``POST /contracts/<id>/equipment``, serial numbers optional).
 
@@ -13,8 +14,8 @@ from flask_babel import gettext as _, ngettext
 
 from .. import api
 from ..api import ApiError
-from ..auth import signed_in
-from .forms import form_values
+from ..auth import safe_next, signed_in
+from .forms import form_values, refusal_said
 
 bp = Blueprint("quote_actions", __name__)
 
@@ -93,12 +94,22 @@ def add_milestone(contract_id: str):
         _("The milestone %(title)s is added.", title=form["title"]))
 
 
-@bp.post("/contracts/<contract_id>/milestones/<milestone_id>/<any(done, to_do):state>")
+def back_from_item(contract_id: str, items: str, **_ignored):
+    """Where a dated item's button goes back to: the page it was clicked on (``next``: the home page's tasks),
+    else the contract page's section of those items."""
+    if request.form.get("next"):
+        return redirect(safe_next(request.form["next"]))
+    return back(contract_id, items)
+
+
+@bp.post("/contracts/<contract_id>/<any(milestones, tasks):items>/<item_id>/<any(done, to_do):state>")
 @signed_in
-def set_milestone_state(contract_id: str, milestone_id: str, state: str):
-    """Mark a milestone reached (the portal shows it done when it shows it), or to do again."""
-    api.patch(f"/milestones/{milestone_id}", {"done": state == "done"})
-    return back(contract_id, "milestones")
+@refusal_said(back=back_from_item)
+def set_item_state(contract_id: str, items: str, item_id: str, state: str):
+    """Mark a milestone reached (the portal shows it done when it shows it) or a task done (it leaves the open
+    tasks of the home page), or either to do again; a refusal (gone meanwhile...) is said on the page."""
+    api.patch(f"/{items}/{item_id}", {"done": state == "done"})
+    return back_from_item(contract_id, items)
 
 
 @bp.post("/contracts/<contract_id>/milestones/<milestone_id>/delete")
