@@ -1,9 +1,11 @@
 """``/contracts/<id>``: the contract page the emails link to ("document signé", "devis consulté"): its
 header (number, customer, status, totals), the signature banner (signers, date, the signed PDF and the
-proof), the lines with their totals by tax rate, the documents, the milestones, the history (online views
-and downloads, emails, status changes) and the PDF preview; actions: duplicate, convert a quote into an
-order or an invoice, change the status by hand (the moves the API allows the user now). The files are
-streamed from the API through this app (same origin, the session's token never reaches the browser)."""
+proof), a sent quote's customer activity (which contact viewed or downloaded it online and when, their
+feedback in full), the lines with their totals by tax rate, the documents, the milestones, the history
+(online views and downloads, emails, status changes) and the PDF preview; actions: duplicate, convert a
+quote into an order or an invoice, change the status by hand (the moves the API allows the user now). The
+files are streamed from the API through this app (same origin, the session's token never reaches the
+browser)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, stream_with_context, url_for
@@ -34,13 +36,16 @@ def render_page(contract_id: str, errors: dict | None = None, values: dict | Non
     ``errors``, ``values`` and ``messages`` (each keyed by the form's name: task, document, equipment)."""
     contract = api.get(f"/contracts/{contract_id}")
     history = api.get(f"/contracts/{contract_id}/history")
+    activity = sending.quote_activity(contract)  # a quote's emails and its customer's activity
     g.frame_src_self = True  # the PDF preview below is a frame of this app's own /pdf route
     return render_template("contracts/show.html", contract=contract, history=list(reversed(history)),
                            signed=contract.get("status") in SIGNED_STATUSES,
                            nav="quotes" if contract.get("kind") == "quote" else "contracts",
                            work=quote_actions.context(contract), work_errors=errors or {},
                            work_values=values or {}, work_messages=messages or {},
-                           emails=sending.emails_sent(contract), moves=status_moves(contract)), status
+                           emails=sending.emails_sent(activity), customer_events=sending.customer_events(activity),
+                           activity_unknown=contract.get("kind") == "quote" and activity is None,
+                           moves=status_moves(contract)), status
 
 
 def status_moves(contract: dict) -> list[dict]:

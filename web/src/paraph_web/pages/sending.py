@@ -24,17 +24,30 @@ FORM_ERRORS = (400, 404, 409, 422)
 LOCALES = ("fr", "en")
 
 
-def emails_sent(contract: dict) -> list[dict]:
-    """The quote's emails, latest first (recipient, template, PDF attached, signature asked), for the
-    history of the contract page; none for other kinds, nor when the portal cannot say (the page still
-    shows)."""
+def quote_activity(contract: dict) -> dict | None:
+    """The quote's activity (``GET /quotes/<id>/activity``: its emails, and its customer's views, downloads
+    and feedback); None for other kinds, and when the portal cannot say (the page still shows)."""
     if contract.get("kind") != "quote":
-        return []
+        return None
     try:
-        sends = api.get(f"/quotes/{contract['id']}/activity").get("sends") or []
+        return api.get(f"/quotes/{contract['id']}/activity")
     except ApiError:
-        return []
-    return list(reversed(sends))
+        return None
+
+
+def emails_sent(activity: dict | None) -> list[dict]:
+    """The quote's emails, latest first (recipient, template, PDF attached, signature asked), for the
+    history of the contract page."""
+    return list(reversed((activity or {}).get("sends") or []))
+
+
+CUSTOMER_EVENTS = ("viewed", "downloaded", "feedback")
+
+
+def customer_events(activity: dict | None) -> list[dict]:
+    """What the customer's contacts did with the quote (views, downloads, feedback: who and when, on the
+    quote page or the customer portal), latest first; link scanners' prefetches are not the customer's."""
+    return [e for e in reversed((activity or {}).get("events") or []) if e.get("kind") in CUSTOMER_EVENTS]
 
 
 def _context(contract_id: str) -> dict:

@@ -1,0 +1,105 @@
+"""The contract page's "Customer activity" against a fake gateway: a sent quote's views, downloads and feedback
+(latest first, the feedback in full and escaped), the empty state saying when it was sent, no section for a
+quote never sent, and the page still shown when the portal cannot say (the activity call fails)."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from flask import Flask, jsonify
+from paraph_web import create_app
+
+from web.tests.test_web import session_answer, sign_in
+
+SENT = {"at": "2026-12-05T09:00:00Z", "to": "claire@durand.test", "template": "quote_send", "reminder": False,
+        "attach_pdf": True, "request_signature": False}
+EVENTS = [{"kind": "prefetch", "channel": "quote_page", "at": "2026-12-05T09:00:01Z", "contact_name": "Claire Durand"},
+          {"kind": "viewed", "channel": "quote_page", "at": "2026-12-05T10:00:00Z", "contact_name": "Claire Durand"},
+          {"kind": "downloaded", "channel": "portal", "at": "2026-12-05T10:05:00Z", "contact_name": "Marc Petit"},
+          {"kind": "feedback", "channel": "quote_page", "at": "2026-12-05T10:10:00Z", "contact_name": "",
+           "message": "Livrer avant mars ?\n<b>Merci</b>"}]
+# quote -> (its status, sent_at, the activity answer; None: the portal fails)
+QUOTES = {"seen": ("sent", SENT["at"], {"sends": [SENT], "events": EVENTS}),
+          "unopened": ("sent", SENT["at"], {"sends": [SENT], "events": EVENTS[:1]}),
+          "draft": ("draft", None, {"sends": [], "events": []}),
+          "down": ("sent", SENT["at"], None)}
+
+
+@pytest.fixture
+def web():
+    from werkzeug.serving import make_server
+    fake = Flask("fake_gateway")
+
+    @fake.post("/api/v1/auth/login")
+    def login():
+        return jsonify(session_answer())
+
+    @fake.get("/api/v1/me")
+    def me():
+        return jsonify({"email": "ann@acme.test", "name": "Ann Lee", "locale": "en", "role": "user",
+                        "preferences": {}, "licenses": []})
+
+    @fake.get("/api/v1/colleagues")
+    def colleagues():
+        return jsonify({"items": []})
+
+    @fake.get("/api/v1/contracts/<contract_id>")
+    def contract(contract_id):
+        status, sent_at, _ = QUOTES[contract_id]
+        return jsonify({"id": contract_id, "kind": "quote", "number": "Q-1", "status": status, "sent_at": sent_at,
+                        "customer_name": "Atelier Durand", "currency": "EUR", "lines": []})
+
+    @fake.get("/api/v1/contracts/<contract_id>/history")
+    def history(contract_id):
+        return jsonify([])
+
+    @fake.get("/api/v1/quotes/<contract_id>/activity")
+    def activity(contract_id):
+        answer = QUOTES[contract_id][2]
+        if answer is None:
+            return jsonify({"status": 503, "title": "Service Unavailable"}), 503
+        return jsonify(answer)
+
+    server = make_server("127.0.0.1", 0, fake, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield create_app({"GATEWAY_URL": f"http://127.0.0.1:{server.server_port}", "WEB_SESSION_KEY": "unit-test-key",
+                      "TESTING": True, "PUBLIC_URL": "http://paraph.test"})
+    server.shutdown()
+
+
+def page(web, quote: str) -> str:
+    client = web.test_client()
+    sign_in(client)
+    r = client.get(f"/contracts/{quote}", headers={"Accept-Language": "en"})
+    assert r.status_code == 200
+    return r.get_data(as_text=True)
+
+
+def section(html: str) -> str:
+    start = html.index('id="customer-activity"')
+    return html[start:html.index("</section>", start)]
+
+
+def test_a_sent_quote_lists_its_customers_views_downloads_and_feedback_latest_first(web):
+    shown = section(page(web, "seen"))
+    kinds = [part.split('"', 1)[0] for part in shown.split('data-kind="')[1:]]
+    assert kinds == ["feedback", "downloaded", "viewed"]  # the link scanner's prefetch is not the customer's
+    assert "Marc Petit" in shown and "Claire Durand" in shown and "a contact" in shown
+    assert "Livrer avant mars ?\n&lt;b&gt;Merci&lt;/b&gt;" in shown  # in full, as text
+    assert "customer portal" in shown and "quote page" in shown
+    assert 'datetime="2026-12-05T10:10:00Z">Dec 5, 2026, 10:10\u202fAM UTC<' in shown  # the reader's zone
+    assert "Not opened yet" not in shown
+
+
+def test_a_quote_not_opened_yet_says_when_it_was_sent(web):
+    shown = section(page(web, "unopened"))
+    assert "Not opened yet. Sent on Dec 5, 2026, 9:00\u202fAM UTC." in shown and "data-kind" not in shown
+
+
+def test_no_section_for_a_quote_never_sent(web):
+    assert 'id="customer-activity"' not in page(web, "draft")
+
+
+def test_the_page_shows_when_the_activity_cannot_be_read(web):
+    html = page(web, "down")
+    assert "cannot be shown right now" in section(html) and 'id="lines"' in html
