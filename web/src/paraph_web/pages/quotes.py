@@ -1,4 +1,8 @@
-"""The quote editor: ``/quotes/new`` (a new draft) and ``/contracts/<id>/edit`` (a draft quote), one page.
+"""The quote editor: ``/quotes/new`` (a new draft quote), ``/contracts/new`` (the same editor in contract mode:
+a new draft contract) and ``/contracts/<id>/edit`` (a draft quote or contract), one page whose ``kind``
+("quote" or "contract") says what is made: its title, buttons and hints, and the contract types offered (a
+type is for quotes or for contracts: the API refuses the other kind). In contract mode the type is chosen
+first when the license has contract types; lines and totals are the same (a contract keeps lines too).
 
 What it edits: the contract type (the pickers offer only what the salesperson's perimeters allow: the API
 filters), the customer and one of its contacts, the lines (product code, designation, quantity, unit, unit
@@ -10,8 +14,8 @@ It works without JavaScript: every button posts the whole form, and ``action`` s
 chosen type's fields). With JavaScript, htmx asks ``/quotes/totals`` for the totals while lines are typed.
 Totals always come from the API (``POST /quotes/totals``, the saved quote's own rule): never computed here.
 
-"+ Quote" pre-fills what it knows: ``?customer_id=`` (a customer file), ``?contact_id=`` (a contact: its
-customer and itself), ``?deal_id=`` (a deal: its customer, and the quote is created in the deal).
+"+ Quote" and "+ Contract" pre-fill what they know: ``?customer_id=`` (a customer file), ``?contact_id=`` (a
+contact: its customer and itself), ``?deal_id=`` (a deal: its customer, and the document is created in the deal).
 """
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ LINE_FIELDS = ("product_code", "description", "quantity", "unit", "unit_price", 
 NUMERIC_LINE_FIELDS = ("quantity", "unit_price", "discount_pct", "tax_rate")
 LINE_ACTION = re.compile(r"^(remove|up|down)-(\d+)$")
 MAX_LINES = 1000  # the API's limit
+KINDS = ("quote", "contract")  # what the editor makes (orders and invoices come from a quote)
 
 
 # -- reading the form ---------------------------------------------------------------------------
@@ -69,11 +74,12 @@ def on_page(errors: dict, positions: list[int]) -> dict:
     return out
 
 
-def quote_from_form() -> dict:
-    """The quote as the editor shows it, from the posted form (values kept as typed)."""
+def quote_from_form(kind: str) -> dict:
+    """The quote (or contract, by ``kind``) as the editor shows it, from the posted form (values kept as typed)."""
     form = request.form
     return {
-        "id": form.get("quote_id", ""), "version": form.get("version", ""), "currency": form.get("currency", ""),
+        "kind": kind, "id": form.get("quote_id", ""), "version": form.get("version", ""),
+        "currency": form.get("currency", ""),
         "title": form.get("title", "").strip(), "customer_id": form.get("customer_id", ""),
         "contact_id": form.get("contact_id", ""), "contract_type_id": form.get("contract_type_id", ""),
         "deal_id": form.get("deal_id", ""), "deal_title": form.get("deal_title", ""),
@@ -87,7 +93,8 @@ def quote_from_form() -> dict:
 def quote_from_contract(contract: dict) -> dict:
     """A saved quote as the editor shows it."""
     return {
-        "id": contract["id"], "version": contract.get("version", ""), "currency": contract.get("currency") or "",
+        "kind": contract["kind"], "id": contract["id"], "version": contract.get("version", ""),
+        "currency": contract.get("currency") or "",
         "title": contract.get("title") or "",
         "customer_id": contract.get("customer_id") or "", "contact_id": contract.get("contact_id") or "",
         "contract_type_id": contract.get("contract_type_id") or "", "deal_id": contract.get("deal_id") or "",
@@ -153,7 +160,7 @@ def api_body(quote: dict, choices: dict) -> dict:
         "lines": [api_line(line) for line in quote["lines"] if not is_blank(line)],
     }
     if not quote["id"]:
-        body.update(kind="quote", customer_id=quote["customer_id"] or None,
+        body.update(kind=quote["kind"], customer_id=quote["customer_id"] or None,
                     contract_type_id=quote["contract_type_id"] or None)
         if quote["deal_id"]:
             body["deal_id"] = quote["deal_id"]
@@ -184,7 +191,7 @@ def editor_choices(quote: dict) -> dict:
                 customer, quote["customer_id"] = None, ""  # gone from the perimeter meanwhile
         if customer and customer["id"] not in {c["id"] for c in customers}:
             customers.insert(0, customer)
-    types = [t for t in types if t.get("kind", "quote") == "quote"]
+    types = [t for t in types if t.get("kind", "quote") == quote["kind"]]
     chosen_type = next((t for t in types if t["id"] == quote["contract_type_id"]), None)
     if chosen_type is None and quote["contract_type_id"]:  # an edited quote of an archived type
         try:
@@ -219,9 +226,11 @@ def totals_of(lines: list[dict]) -> tuple[dict | None, dict]:
 
 # -- the pages ------------------------------------------------------------------------------------
 
-def prefilled() -> dict:
-    """A new quote with what "+ Quote" knows: the customer file's, the contact's or the deal's customer."""
-    quote = {"id": "", "version": "", "currency": "", "title": "", "customer_id": request.args.get("customer_id", ""),
+def prefilled(kind: str) -> dict:
+    """A new quote (or contract) with what "+ Quote" ("+ Contract") knows: the customer file's, the contact's or
+    the deal's customer."""
+    quote = {"kind": kind, "id": "", "version": "", "currency": "", "title": "",
+             "customer_id": request.args.get("customer_id", ""),
              "contact_id": "", "contract_type_id": request.args.get("contract_type_id", ""), "deal_id": "",
              "deal_title": "",
              "valid_until": "", "data": {}, "custom": {}, "flags": [], "lines": []}
@@ -229,19 +238,20 @@ def prefilled() -> dict:
         contact = api.get(f"/contacts/{request.args['contact_id']}")
         quote.update(customer_id=contact["customer_id"], contact_id=contact["id"])
     if request.args.get("deal_id"):
-        quote.update(deal_from(request.args["deal_id"]))
+        quote.update(deal_from(request.args["deal_id"], kind))
     return quote
 
 
-def deal_from(deal_id: str) -> dict:
-    """The deal's customer, and the deal the quote is created in. Deals come with ``GET /deals/<id>``; a
+def deal_from(deal_id: str, kind: str) -> dict:
+    """The deal's customer, and the deal the quote (contract) is created in. Deals come with ``GET /deals/<id>``; a
     gateway without deals answers 404 like an unknown deal, and the quote is then started without it."""
     try:
         deal = api.get(f"/deals/{deal_id}")
     except ApiError as exc:
         if exc.status != 404:
             raise
-        flash(_("This deal was not found: the quote is not linked to a deal."), "warn")
+        flash(_("This deal was not found: the contract is not linked to a deal.") if kind == "contract" else
+              _("This deal was not found: the quote is not linked to a deal."), "warn")
         return {}
     return {"deal_id": deal["id"], "deal_title": deal.get("title") or "", "customer_id": deal.get("customer_id") or "",
             "title": deal.get("title") or ""}
@@ -256,43 +266,41 @@ def render_editor(quote: dict, errors: dict | None = None, message: str | None =
     # a saved quote's currency; a new one will have its customer's (the API's rule), shown while it is made
     currency = (quote["currency"] if quote["id"] else choices["customer_currency"]) or "EUR"
     return render_template("quotes/edit.html", quote=quote, errors={**line_errors, **(errors or {})},
-                           message=message, totals=totals, currency=currency, nav="quotes",
+                           message=message, totals=totals, currency=currency,
+                           nav="contracts" if quote["kind"] == "contract" else "quotes",
                            **choices), status
 
 
-@bp.get("/quotes/new")
+@bp.get("/contracts/new", defaults={"kind": "contract"})
+@bp.get("/quotes/new", defaults={"kind": "quote"})  # registered first: url_for without kind builds it
 @signed_in
-def new():
-    return render_editor(prefilled())
-
-
-def _editable(contract_id: str) -> dict | None:
-    contract = api.get(f"/contracts/{contract_id}")
-    if contract.get("kind") != "quote" or contract.get("status") != "draft":
-        return None
-    return contract
+def new(kind: str):
+    return render_editor(prefilled(kind))
 
 
 @bp.get("/contracts/<contract_id>/edit")
 @signed_in
 def edit(contract_id: str):
-    contract = _editable(contract_id)
-    if contract is None:
-        flash(_("Only a draft quote can be edited: duplicate it to change it."), "warn")
+    contract = api.get(f"/contracts/{contract_id}")
+    if contract.get("kind") not in KINDS or contract.get("status") != "draft":
+        flash(_("Only a draft contract can be edited: duplicate it to change it.") if contract.get("kind") == "contract"
+              else _("Only a draft quote can be edited: duplicate it to change it."), "warn")
         return redirect(url_for("contracts.show", contract_id=contract_id))
     return render_editor(quote_from_contract(contract))
 
 
-@bp.post("/quotes/new")
+@bp.post("/contracts/new", defaults={"kind": "contract"})
+@bp.post("/quotes/new", defaults={"kind": "quote"})  # registered first: url_for without kind builds it
 @signed_in
-def create():
-    return submit(quote_from_form())
+def create(kind: str):
+    return submit(quote_from_form(kind))
 
 
 @bp.post("/contracts/<contract_id>/edit")
 @signed_in
 def update(contract_id: str):
-    quote = quote_from_form()
+    # the kind only words the page again (a saved document keeps its kind: it is not sent)
+    quote = quote_from_form("contract" if request.form.get("kind") == "contract" else "quote")
     quote["id"] = contract_id
     return submit(quote)
 
@@ -326,7 +334,7 @@ def submit(quote: dict):
             raise  # a customer or type that vanished from the perimeter meanwhile (404): said on the form
         errors = on_page(exc.field_errors, [n for n, line in enumerate(quote["lines"]) if not is_blank(line)])
         return render_editor(quote, errors, None if errors else exc.detail, status=exc.status, choices=choices)
-    flash(_("The quote is saved."), "success")
+    flash(_("The contract is saved.") if quote["kind"] == "contract" else _("The quote is saved."), "success")
     return redirect(url_for("contracts.show", contract_id=saved["id"]))
 
 
