@@ -96,8 +96,10 @@ def test_a_contract_from_the_contracts_list_starts_from_its_contract_type(web_sy
     browser.get(w.url + "/contracts")
     assert css(browser, f"#documents tr[data-number='{detail['number']}']")
 
-    # the draft contract is edited in the same editor, in contract mode
-    browser.get(f"{w.url}/contracts/{detail['id']}/edit")
+    # the draft contract is edited in the same editor, in contract mode, from its page's Edit button
+    browser.get(f"{w.url}/contracts/{detail['id']}")
+    by_id(browser, "edit-quote").click()
+    w.wait(lambda: browser.current_url.endswith(f"/contracts/{detail['id']}/edit"), message="the editor")
     assert by_id(browser, "page-title").text == "Modifier le contrat"
     assert by_id(browser, "quote-type").text == "Mandat de vente studio"
     assert by_id(browser, "quote-submit").text == "Enregistrer le contrat"
