@@ -245,3 +245,59 @@ def test_the_license_portal_clients_list_is_filtered_and_follows_perimeters(worl
     assert r.status_code == 200, r.get_json()
     manager = s.post("/api/v1/auth/login", json={"email": "manon@vendeur.test", "password": "a long enough password"})
     assert emails(token=manager.get_json()["access_token"]) == ["alice@acme.test"]
+
+
+def test_a_deleted_contact_loses_their_portal_access(world):
+    """Deleting a contact (DELETE /contacts/<id>, contracts) revokes their portal access as revoke_access does:
+    contracts publishes contact.deleted.v1, portal deactivates the client's membership in identity (their
+    sessions end, they cannot sign in), the access shows deactivated; the customer's history keeps the deletion.
+    A retried delete (same Idempotency-Key) replays the answer; a later one is a 404; nothing happens twice."""
+    s, w = world.s, world
+    w.grant("alice", "A-1")
+    w.grant("bob", "A-2")
+    bob = w.client("bob")
+    w.share(w.contract["id"], "alice", ["bob"])
+    assert _ids(s.get("/api/v1/portal/contracts", token=bob["access_token"])) == [w.contract["id"]]
+    assert w.login("bob").status_code == 200
+
+    # a plain user deletes the contact (a retried call with the same key gets the same answer)
+    key = {"Idempotency-Key": "delete-bob-1"}
+    r = s.delete(f"/api/v1/contacts/{w.bob['id']}", token=w.sales_token, headers=key)
+    assert r.status_code == 204, r.get_json()
+    assert s.delete(f"/api/v1/contacts/{w.bob['id']}", token=w.sales_token, headers=key).status_code == 204
+    assert s.delete(f"/api/v1/contacts/{w.bob['id']}", token=w.sales_token).status_code == 404
+    assert s.get(f"/api/v1/contacts/{w.bob['id']}", token=w.sales_token).status_code == 404
+
+    # once portal has the event: no more sign-in, the live token is refused, the access shows deactivated
+    s.wait_for(lambda: w.login("bob").status_code == 403, message="the deleted contact cannot sign in")
+    assert s.get("/api/v1/portal/contracts", token=bob["access_token"]).status_code == 401
+    accesses = {a["contact_id"]: a for a in s.get(f"/api/v1/customers/{w.acme['id']}/portal-accesses",
+                                                  token=w.sales_token).get_json()}
+    assert accesses[w.bob["id"]]["status"] == "deactivated" and accesses[w.alice["id"]]["status"] == "invited"
+    r = s.get("/api/v1/portal-clients", token=w.admin_token, query_string={"status": "deactivated"})
+    assert [c["email"] for c in r.get_json()["items"]] == ["bob@acme.test"]
+    # the other contacts keep theirs
+    assert _ids(s.get("/api/v1/portal/contracts", token=w.client("alice")["access_token"])) == [w.contract["id"]]
+
+    # one event, one deactivation, one history line
+    [event] = w.outbox("contracts", "contact.deleted.v1")
+    assert event["subject"] == w.bob["id"] and event["license_id"] == w.admin["license_id"]
+    assert {k: v for k, v in event["data"].items() if k != "deleted_at"} == {
+        "license_id": event["license_id"], "customer_id": w.acme["id"], "contact_id": w.bob["id"],
+        "deleted_by": w.sales["user"]["user_id"]}
+    assert event["data"]["deleted_at"]
+    s.wait_for(lambda: len([e for e in w.outbox("identity", "user.deactivated.v1")
+                            if e["data"]["email"] == "bob@acme.test"]) == 1, message="bob's deactivation")
+    history = s.get(f"/api/v1/customers/{w.acme['id']}/history", token=w.sales_token).get_json()["items"]
+    deleted = [h for h in history if h["action"] == "contact_deleted"]
+    assert len(deleted) == 1 and deleted[0]["details"] == {"contact_id": w.bob["id"], "contact_name": "Bob Durand"}
+    assert deleted[0]["actor_id"] == w.sales["user"]["user_id"] and deleted[0]["actor_kind"] == "staff"
+
+    # a contact without portal access is deleted without any portal effect
+    r = s.delete(f"/api/v1/contacts/{w.eve['id']}", token=w.sales_token)
+    assert r.status_code == 204
+    handled = "select 1 from inbox where consumer = 'portal.on_contact_deleted'"
+    s.wait_for(lambda: len(w.rows("portal", handled)) == 2, message="portal handled the second deletion")
+    assert {a["contact_id"] for a in s.get(f"/api/v1/customers/{w.acme['id']}/portal-accesses",
+                                           token=w.sales_token).get_json()} == {w.alice["id"], w.bob["id"]}
+    assert len([e for e in w.outbox("identity", "user.deactivated.v1")]) == 1

@@ -139,6 +139,7 @@ _MESSAGES = [
     _verbatim("A contract type (model) was created."),
     _verbatim("A customer file was edited."),
     _verbatim("A portal client updated their own details or their company's."),
+    _verbatim("A customer's contact was deleted (their portal access is revoked)."),
     _verbatim("A contract, quote, order or invoice was created."),
     _verbatim("A contract or quote was sent (or a reminder was sent) to its contact."),
     _verbatim("A contract's status changed."),

@@ -100,6 +100,15 @@ class CustomerSelfUpdatedV1(Schema):
     at = fields.String(required=True)
 
 
+class ContactDeletedV1(Schema):
+    """A customer's contact was deleted by a staff user (their client portal access, if any, is revoked)."""
+    license_id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    contact_id = fields.String(required=True)
+    deleted_by = fields.String(required=True, metadata={"description": "the staff user's id"})
+    deleted_at = fields.String(required=True)
+
+
 class DealCreatedV1(Schema):
     deal_id = fields.String(required=True)
     title = fields.String(required=True)
@@ -127,6 +136,7 @@ EVENTS = {
     "customer.created.v1": CustomerCreatedV1,
     "customer.updated.v1": CustomerUpdatedV1,
     "customer.self_updated.v1": CustomerSelfUpdatedV1,
+    "contact.deleted.v1": ContactDeletedV1,
     "contract_type.created.v1": ContractTypeCreatedV1,
     "contract.created.v1": ContractCreatedV1,
     "contract.sent.v1": ContractSentV1,

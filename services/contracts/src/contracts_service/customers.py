@@ -180,9 +180,17 @@ class CustomersEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def delete_contact(self, actor, contact_id):
+        """Delete a contact: kept in the customer's history and published as contact.deleted.v1 (portal revokes
+        the contact's portal access). A retried call (same key) replays this answer; a later one is a 404."""
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         with self.db.session() as s:
             x = self._contact(s, actor, contact_id)
+            c = s.get(Customer, x.customer_id)
+            self._customer_history(s, c, actor, "contact_deleted", contact_id=x.id,
+                                   contact_name=contact_view(x)["name"])
+            self.outbox.add(s, "contact.deleted.v1", {
+                "license_id": c.license_id, "customer_id": c.id, "contact_id": x.id, "deleted_by": actor["user_id"],
+                "deleted_at": iso(utcnow())}, subject=x.id, license_id=c.license_id)
             s.delete(x)
         return {"deleted": True}
 

@@ -441,8 +441,8 @@ class CustomerHistoryEntry(Schema):
     actor_name = fields.String(required=True)
     actor_kind = fields.String(required=True, metadata={"enum": ["staff", "client"]})
     action = fields.String(required=True, metadata={"enum": ["customer_updated", "contact_added", "contact_updated",
-                                                             "self_service_contact", "self_service_company",
-                                                             "erp_imported"]})
+                                                             "contact_deleted", "self_service_contact",
+                                                             "self_service_company", "erp_imported"]})
     details = fields.Dict(required=True, metadata={"description": "contact_id, contact_name, changes [{field, from, "
                                                                   "to}]; erp_imported: changes, contacts [{contact_id, "
                                                                   "contact_name, added | changes}]"})

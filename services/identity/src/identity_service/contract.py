@@ -354,7 +354,9 @@ RPC = {
     "list_users": Rpc(schemas.ListUsersSchema, UserPage, args=("actor",)),
     "list_colleagues": Rpc(schemas.ListColleaguesSchema, ColleaguePage, args=("actor",)),
     "update_member": Rpc(schemas.UpdateMemberSchema, schemas.MemberView, args=("actor", "user_id")),
-    "deactivate_user": Rpc(result=MemberResult, args=("actor", "user_id")),
+    "deactivate_user": Rpc(result=MemberResult, args=("actor", "user_id"),
+                           description="managers: a user they manage; a system actor: a portal client (portal, "
+                                       "when contracts deletes the client's contact)"),
     "reactivate_user": Rpc(result=MemberResult, args=("actor", "user_id")),
     "get_user": Rpc(result=MemberResult, args=("actor", "user_id")),
     "link_collaborator": Rpc(schemas.LinkCollaboratorSchema, MemberResult, args=("actor",)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
-from paraph_platform.actor import CLIENT, LICENSE_ADMIN, STAFF_ROLES, load_actor, require_role, require_staff
+from paraph_platform.actor import CLIENT, LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role, require_staff
 from paraph_platform.db import utcnow
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
@@ -127,11 +127,12 @@ class UsersEndpoints(IdentityServiceBase):
 
     @endpoint(write=True)
     def deactivate_user(self, actor, user_id):
+        """Managers deactivate whom they manage; the system (portal, when a contact is deleted) a portal client."""
         actor = require_role(load_actor(actor), *MANAGERS)
         with self.db.session() as s:
             lic, _ = self._license(s, actor["license_id"])
             user, m = self._visible_membership(s, actor, user_id)
-            if not logic.can_manage(actor["role"], m.role):
+            if not (logic.can_manage(actor["role"], m.role) or (actor["role"] == SYSTEM and m.role == CLIENT)):
                 raise Forbidden("You cannot deactivate this user.")
             if m.status == "deactivated":
                 return member_view(user, m)

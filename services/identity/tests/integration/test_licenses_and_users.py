@@ -214,3 +214,39 @@ def test_colleagues_are_the_active_staff_of_my_license_for_every_staff_member(sy
         r = s.get(f"/api/v1/colleagues?{query}", token=sales["access_token"])
         assert r.status_code == 422 and r.mimetype == "application/problem+json", query
     assert s.get("/api/v1/colleagues").status_code == 401
+
+
+def test_the_system_deactivates_a_portal_client_but_no_staff_user(system, rabbit_config):
+    """What portal does when contracts deletes a contact (contact.deleted.v1): deactivate_user as the system
+    ends a portal client's access (once: a second call changes nothing); a staff user is not the system's to
+    deactivate."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from paraph_platform.actor import system_actor
+    from paraph_platform.errors import Forbidden
+
+    s = system("identity", "perimeter")
+    pool = make_pool(s)
+    admin = activate(s, pool["activation_code"], "Vendeur SA", "admin@vendeur-sys.test")
+    staff = invite_and_join(s, admin["access_token"], "paul@vendeur-sys.test")
+    license_id = admin["license_id"]
+    admin_actor = {"user_id": admin["user"]["user_id"], "license_id": license_id, "role": admin["role"]}
+    with ClusterRpcProxy({"AMQP_URI": rabbit_config["AMQP_URI"], "serializer": "json"}, timeout=10) as rpc:
+        client = rpc.identity.grant_client_access(admin_actor, {
+            "email": "alice@client-sys.test", "name": "Alice", "user_code": "A-1", "contact_id": "c1",
+            "customer_id": "k1", "company": "ACME", "allowed_ip": None, "branch": None, "locale": "fr",
+            "send_email": True})
+        assert client["status"] == "invited"
+        gone = rpc.identity.deactivate_user(system_actor(license_id), client["user_id"])
+        assert gone["status"] == "deactivated"
+        assert rpc.identity.deactivate_user(system_actor(license_id), client["user_id"])["status"] == "deactivated"
+        with pytest.raises(Forbidden):
+            rpc.identity.deactivate_user(system_actor(license_id), staff["user"]["user_id"])
+    engine = create_engine(normalize_url(s.db_url("identity")))
+    with engine.connect() as conn:
+        events = [r[0]["data"] for r in conn.execute(text(
+            "select payload from outbox where type = 'user.deactivated.v1' order by seq")).all()]
+    engine.dispose()
+    assert [(e["user_id"], e["deactivated_by"]) for e in events] == [(client["user_id"], "system")]
+    users = s.get("/api/v1/users", token=admin["access_token"]).json["items"]
+    assert {u["email"]: u["status"] for u in users}["paul@vendeur-sys.test"] == "active"

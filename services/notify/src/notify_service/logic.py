@@ -37,6 +37,7 @@ PUBLIC_EVENT_TYPES: dict[str, tuple[str, str]] = {
     "contract_type.created.v1": ("contracts", "A contract type (model) was created."),
     "customer.updated.v1": ("contracts", "A customer file was edited."),
     "customer.self_updated.v1": ("contracts", "A portal client updated their own details or their company's."),
+    "contact.deleted.v1": ("contracts", "A customer's contact was deleted (their portal access is revoked)."),
     "contract.created.v1": ("contracts", "A contract, quote, order or invoice was created."),
     "contract.sent.v1": ("contracts", "A contract or quote was sent (or a reminder was sent) to its contact."),
     "contract.status_changed.v1": ("contracts", "A contract's status changed."),

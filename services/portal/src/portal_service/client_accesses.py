@@ -1,13 +1,13 @@
 """Client accesses: staff give a customer's contact access to the portal (role Client: identity creates the
 membership and emails the invitation; the access is mirrored here as a ClientAccess row), change, revoke or
 re-invite it, and list the license's portal clients; identity's user.activated / user.deactivated events keep
-the mirrored status up to date.
+the mirrored status up to date, and contracts' contact.deleted revokes a deleted contact's access.
 """
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
-from paraph_platform.actor import CLIENT
+from paraph_platform.actor import CLIENT, system_actor
 from paraph_platform.db import utcnow
 from paraph_platform.events import subscribe
 from paraph_platform.inbox import first_time
@@ -177,6 +177,19 @@ class ClientAccessesEndpoints(PortalBase):
                                key=lambda row: [row.sort_company, row[0].name, row[0].id])
             return page_result(page, [{**access_view(a), "customer_name": names.get(a.customer_id, "")}
                                       for a, _ in page["rows"]])
+
+    @subscribe("contracts", "contact.deleted.v1")
+    def on_contact_deleted(self, event):
+        """A deleted contact loses their portal access, as revoke_access does (identity deactivates the client's
+        membership: their sessions end). Once per event; a contact without an active access: nothing."""
+        data = event["data"]
+        with self.db.session() as s:
+            if not first_time(s, Inbox, event["id"], "portal.on_contact_deleted"):
+                return
+            a = self._access(s, data["license_id"], data["contact_id"])
+            if a is not None and a.status != "deactivated":
+                self.identity.deactivate_user(system_actor(data["license_id"]), a.user_id)
+                a.status, a.updated_at = "deactivated", utcnow()
 
     @subscribe("identity", "user.activated.v1")
     def on_user_activated(self, event):

@@ -163,6 +163,7 @@ CONSUMES_EVENTS = {
     ("identity", "user.activated.v1"): ["user_id", "license_id", "role"],
     ("identity", "user.deactivated.v1"): ["user_id", "license_id", "role"],
     ("contracts", "contract.status_changed.v1"): ["contract_id", "to_status"],
+    ("contracts", "contact.deleted.v1"): ["license_id", "contact_id"],
 }
 CONSUMES_RPC = {
     ("identity", "grant_client_access"): ["user_id", "email", "name", "user_code", "company", "branch",

@@ -2,6 +2,7 @@
 database, signing is optional, and the SQL visibility filter matches the pure rule."""
 import pytest
 from nameko.testing.services import worker_factory
+from sqlalchemy import select
 
 from paraph_platform.db import Db, make_engine
 from paraph_platform.errors import Forbidden, InvalidInput, Unavailable
@@ -111,3 +112,55 @@ def test_a_deactivated_client_is_refused(sqlite_db):
                            user_code="1", status="deactivated", granted_by="g"))
     with pytest.raises(Forbidden, match="withdrawn"):
         service.client_contracts({"user_id": "u", "license_id": "l", "role": "client"})
+
+
+def test_a_deleted_contact_loses_their_access_once(sqlite_db):
+    """contracts' contact.deleted.v1: the contact's access is revoked as revoke_access does (identity deactivates
+    the client's membership, here as the system); a redelivered event, a contact without access or an access
+    already deactivated do nothing."""
+    service = worker_factory(PortalService, db=sqlite_db, ctx={})
+    with sqlite_db.session() as s:
+        s.add(ClientAccess(license_id="l", contact_id="c", customer_id="cu", user_id="u", email="a@x.test",
+                           user_code="1", status="active", granted_by="g"))
+        s.add(ClientAccess(license_id="l", contact_id="gone", customer_id="cu", user_id="u2", email="b@x.test",
+                           user_code="2", status="deactivated", granted_by="g"))
+        s.add(ClientAccess(license_id="other", contact_id="c", customer_id="cu", user_id="u3", email="a@x.test",
+                           user_code="1", status="active", granted_by="g"))
+
+    def event(id_, contact_id):
+        return {"id": id_, "source": "contracts", "type": "contact.deleted.v1", "license_id": "l",
+                "data": {"license_id": "l", "customer_id": "cu", "contact_id": contact_id, "deleted_by": "staff",
+                         "deleted_at": "2026-12-06T10:00:00Z"}}
+
+    def status(license_id, contact_id):
+        with sqlite_db.session() as s:
+            return s.execute(select(ClientAccess.status).where(ClientAccess.license_id == license_id,
+                                                               ClientAccess.contact_id == contact_id)).scalar_one()
+
+    service.on_contact_deleted(event("e1", "c"))
+    service.identity.deactivate_user.assert_called_once_with(
+        {"user_id": "system", "license_id": "l", "role": "system", "email": None}, "u")
+    assert status("l", "c") == "deactivated" and status("other", "c") == "active"
+    service.on_contact_deleted(event("e1", "c"))          # redelivered
+    service.on_contact_deleted(event("e2", "nobody"))     # a contact without access
+    service.on_contact_deleted(event("e3", "gone"))       # an access already deactivated
+    assert service.identity.deactivate_user.call_count == 1
+
+
+def test_a_failed_deactivation_is_retried_not_recorded(sqlite_db):
+    """identity down: the handler fails (the event is retried), nothing is recorded, so the retry revokes."""
+    service = worker_factory(PortalService, db=sqlite_db, ctx={})
+    with sqlite_db.session() as s:
+        s.add(ClientAccess(license_id="l", contact_id="c", customer_id="cu", user_id="u", email="a@x.test",
+                           user_code="1", status="active", granted_by="g"))
+    event = {"id": "e1", "source": "contracts", "type": "contact.deleted.v1", "license_id": "l",
+             "data": {"license_id": "l", "customer_id": "cu", "contact_id": "c", "deleted_by": "staff",
+                      "deleted_at": "2026-12-06T10:00:00Z"}}
+    service.identity.deactivate_user.side_effect = Unavailable("service identity is not running")
+    with pytest.raises(Unavailable):
+        service.on_contact_deleted(event)
+    service.identity.deactivate_user.side_effect = None
+    service.on_contact_deleted(event)
+    assert service.identity.deactivate_user.call_count == 2
+    with sqlite_db.session() as s:
+        assert s.execute(select(ClientAccess.status)).scalar_one() == "deactivated"

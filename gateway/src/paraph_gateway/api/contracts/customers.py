@@ -36,4 +36,5 @@ forward(bp, "PATCH", "/contacts/<contact_id>", "contracts.update_contact", roles
         doc="Edit a contact.")
 
 forward(bp, "DELETE", "/contacts/<contact_id>", "contracts.delete_contact", roles=STAFF, tags=["customers"], status=204,
-        doc="Remove a contact.")
+        doc="""Remove a contact: kept in the customer's history, published as contact.deleted.v1, and the contact's
+    client portal access, if any, is revoked (portal). A contact already removed is a 404.""")
