@@ -3,13 +3,10 @@
 quote never sent, and the page still shown when the portal cannot say (the activity call fails)."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from flask import Flask, jsonify
-from paraph_web import create_app
 
-from web.tests.test_web import session_answer, sign_in
+from web.tests.test_web import sign_in, web_in_front_of
 
 SENT = {"at": "2026-12-05T09:00:00Z", "to": "claire@durand.test", "template": "quote_send", "reminder": False,
         "attach_pdf": True, "request_signature": False}
@@ -27,17 +24,7 @@ QUOTES = {"seen": ("sent", SENT["at"], {"sends": [SENT], "events": EVENTS}),
 
 @pytest.fixture
 def web():
-    from werkzeug.serving import make_server
     fake = Flask("fake_gateway")
-
-    @fake.post("/api/v1/auth/login")
-    def login():
-        return jsonify(session_answer())
-
-    @fake.get("/api/v1/me")
-    def me():
-        return jsonify({"email": "ann@acme.test", "name": "Ann Lee", "locale": "en", "role": "user",
-                        "preferences": {}, "licenses": []})
 
     @fake.get("/api/v1/colleagues")
     def colleagues():
@@ -60,11 +47,8 @@ def web():
             return jsonify({"status": 503, "title": "Service Unavailable"}), 503
         return jsonify(answer)
 
-    server = make_server("127.0.0.1", 0, fake, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield create_app({"GATEWAY_URL": f"http://127.0.0.1:{server.server_port}", "WEB_SESSION_KEY": "unit-test-key",
-                      "TESTING": True, "PUBLIC_URL": "http://paraph.test"})
-    server.shutdown()
+    with web_in_front_of(fake) as app:
+        yield app
 
 
 def page(web, quote: str) -> str:

@@ -2,13 +2,10 @@
 contact too, with their name)."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from flask import Flask, jsonify
-from paraph_web import create_app
 
-from web.tests.test_web import session_answer, sign_in
+from web.tests.test_web import sign_in, web_in_front_of
 
 HISTORY = [
     {"at": "2026-12-05T10:00:00Z", "actor_id": "u1", "actor_name": "Ann Lee", "actor_kind": "staff",
@@ -22,17 +19,7 @@ LOCALE = ["en"]
 
 @pytest.fixture
 def web():
-    from werkzeug.serving import make_server
     fake = Flask("fake_gateway")
-
-    @fake.post("/api/v1/auth/login")
-    def login():
-        return jsonify(session_answer())
-
-    @fake.get("/api/v1/me")
-    def me():  # the user's language is the page's
-        return jsonify({"email": "ann@acme.test", "name": "Ann Lee", "locale": LOCALE[0], "role": "user",
-                        "preferences": {}, "licenses": []})
 
     @fake.get("/api/v1/customers/<customer_id>")
     def customer(customer_id):
@@ -45,11 +32,8 @@ def web():
     def history(customer_id):
         return jsonify({"items": HISTORY})
 
-    server = make_server("127.0.0.1", 0, fake, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield create_app({"GATEWAY_URL": f"http://127.0.0.1:{server.server_port}", "WEB_SESSION_KEY": "unit-test-key",
-                      "TESTING": True, "PUBLIC_URL": "http://paraph.test"})
-    server.shutdown()
+    with web_in_front_of(fake, locale=lambda: LOCALE[0]) as app:
+        yield app
 
 
 @pytest.mark.parametrize("language, deleted, added", [("en", "Contact deleted", "Contact added"),

@@ -2,6 +2,7 @@
 headers, the encrypted session, transparent token refresh, error pages, the proxy, and the catalogs."""
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from pathlib import Path
@@ -20,6 +21,31 @@ def session_answer(access="access-1", refresh="refresh-1"):
     return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer", "license_id": "l1",
             "role": "user", "user": {"user_id": "u1", "email": "ann@acme.test", "name": "Ann Lee"},
             "licenses": [{"license_id": "l1", "name": "ACME Paris", "role": "user"}]}
+
+
+@contextlib.contextmanager
+def web_in_front_of(fake: Flask, locale=lambda: "en"):
+    """The web app in front of ``fake``, a Flask app playing the gateway for one page's tests (served on a
+    loopback port), which also answers the sign-in and ``/me`` as Ann Lee, a plain user whose language is
+    ``locale()``."""
+    from werkzeug.serving import make_server
+
+    @fake.post("/api/v1/auth/login")
+    def login():
+        return jsonify(session_answer())
+
+    @fake.get("/api/v1/me")
+    def me():
+        return jsonify({"email": "ann@acme.test", "name": "Ann Lee", "locale": locale(), "role": "user",
+                        "preferences": {}, "licenses": []})
+
+    server = make_server("127.0.0.1", 0, fake, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield create_app({"GATEWAY_URL": f"http://127.0.0.1:{server.server_port}", "WEB_SESSION_KEY": "unit-test-key",
+                          "TESTING": True, "PUBLIC_URL": "http://paraph.test"})
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture

@@ -2,22 +2,10 @@
 transaction (portal revokes the contact's portal access); a retried call replays its answer, a later one is a
 404 that publishes nothing, and a contact outside the caller's perimeters is a 404 — real services, broker,
 database."""
-import json
-
 import pytest
-from sqlalchemy import create_engine, text
 
-from paraph_platform.db import normalize_url
 
 pytestmark = pytest.mark.integration
-
-
-def _outbox(url, type_):
-    engine = create_engine(normalize_url(url))
-    with engine.connect() as conn:
-        rows = conn.execute(text("select payload from outbox where type = :t order by seq"), {"t": type_}).all()
-    engine.dispose()
-    return [r[0] if isinstance(r[0], dict) else json.loads(r[0]) for r in rows]
 
 
 def test_a_deleted_contact_is_in_the_history_and_published_once(north_south):
@@ -37,7 +25,7 @@ def test_a_deleted_contact_is_in_the_history_and_published_once(north_south):
     assert s.delete(f"/api/v1/contacts/{zeta['contacts'][0]['id']}", token=T).status_code == 404
     assert s.get(f"/api/v1/contacts/{zeta['contacts'][0]['id']}", token=w.A).status_code == 200
 
-    [event] = _outbox(s.db_url("contracts"), "contact.deleted.v1")
+    [event] = s.outbox_payloads("contracts", "contact.deleted.v1")
     assert event["subject"] == jean["id"] and event["data"]["license_id"] == event["license_id"]
     assert {k: v for k, v in event["data"].items() if k not in ("license_id", "deleted_at")} == {
         "customer_id": alpha["id"], "contact_id": jean["id"], "deleted_by": w.seller_id}

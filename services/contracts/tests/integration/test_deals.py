@@ -1,21 +1,9 @@
 """Deals (``/deals``): create, list with filters and sort, update, the quotes/orders/invoices they group,
 idempotent writes, events, and visibility through the customer's perimeters — real services, broker, database."""
-import json
-
 import pytest
-from sqlalchemy import create_engine, text
 
-from paraph_platform.db import normalize_url
 
 pytestmark = pytest.mark.integration
-
-
-def _outbox(url, type_):
-    engine = create_engine(normalize_url(url))
-    with engine.connect() as conn:
-        rows = conn.execute(text("select payload from outbox where type = :t order by seq"), {"t": type_}).all()
-    engine.dispose()
-    return [(r[0] if isinstance(r[0], dict) else json.loads(r[0]))["data"] for r in rows]
 
 
 @pytest.fixture
@@ -69,7 +57,7 @@ def test_a_deal_groups_its_customers_quotes_orders_and_invoices(env):
     r = s.patch(f"/api/v1/contracts/{quote['id']}", token=T, json={"deal_id": None})
     assert r.status_code == 200 and r.get_json()["deal_id"] is None
 
-    created = _outbox(s.db_url("contracts"), "deal.created.v1")
+    created = [e["data"] for e in s.outbox_payloads("contracts", "deal.created.v1")]
     assert [e["deal_id"] for e in created] == [deal["id"]]
 
 
@@ -86,7 +74,7 @@ def test_update_moves_the_stage_once_and_checks_the_version(env):
     assert same.get_json()["version"] == deal["version"] + 1
     stale = s.patch(f"/api/v1/deals/{deal['id']}", token=T, json={"stage": "won", "expected_version": deal["version"]})
     assert stale.status_code == 409 and stale.mimetype == "application/problem+json"
-    updates = _outbox(s.db_url("contracts"), "deal.updated.v1")
+    updates = [e["data"] for e in s.outbox_payloads("contracts", "deal.updated.v1")]
     assert [(e["stage"], e["changed"]) for e in updates] == [("proposal", ["amount", "stage"])]
     # bad input is a 422 with the field named, never a 500
     for body in ({"stage": "maybe"}, {"amount": "-1"}, {"amount": "abc"}, {"amount": "1e12"},
@@ -149,4 +137,4 @@ def test_a_deal_is_deleted_only_while_it_holds_no_document(env):
     assert s.delete(f"/api/v1/deals/{empty['id']}", token=T, headers={"Idempotency-Key": "del-1"}).status_code == 204
     assert s.get(f"/api/v1/deals/{empty['id']}", token=T).status_code == 404
     assert s.delete(f"/api/v1/deals/{empty['id']}", token=T).status_code == 404
-    assert [e["deal_id"] for e in _outbox(s.db_url("contracts"), "deal.deleted.v1")] == [empty["id"]]
+    assert [e["data"]["deal_id"] for e in s.outbox_payloads("contracts", "deal.deleted.v1")] == [empty["id"]]

@@ -11,21 +11,25 @@ from .tokens import TEST_OPERATOR_TOKEN
 from .waiting import wait_for
 
 
-def emailed_links(identity_db_url: str, email: str) -> list[str]:
-    """The links (set-password, reset) identity asked to email to ``email``, oldest first, read from its
-    outbox (tests and benchmarks: no mail server needed)."""
+def outbox_payloads(db_url: str, event_type: str) -> list[dict]:
+    """The envelopes of the ``event_type`` events a service's outbox holds (published or not), oldest first."""
     import json
     from sqlalchemy import create_engine, text
     from ..db import normalize_url
-    engine = create_engine(normalize_url(identity_db_url))
+    engine = create_engine(normalize_url(db_url))
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text("select payload from outbox where type = 'notification.requested.v1' "
-                                     "order by seq")).all()
+            rows = conn.execute(text("select payload from outbox where type = :type order by seq"),
+                                {"type": event_type}).all()
     finally:
         engine.dispose()
-    payloads = [r[0] if isinstance(r[0], dict) else json.loads(r[0]) for r in rows]
-    return [p["data"]["vars"]["link"] for p in payloads
+    return [r[0] if isinstance(r[0], dict) else json.loads(r[0]) for r in rows]
+
+
+def emailed_links(identity_db_url: str, email: str) -> list[str]:
+    """The links (set-password, reset) identity asked to email to ``email``, oldest first, read from its
+    outbox (tests and benchmarks: no mail server needed)."""
+    return [p["data"]["vars"]["link"] for p in outbox_payloads(identity_db_url, "notification.requested.v1")
             if p["data"]["to"] == email.lower() and "link" in p["data"]["vars"]]
 
 
@@ -65,6 +69,9 @@ class System:
                 session.commit()
         finally:
             engine.dispose()
+
+    def outbox_payloads(self, service: str, event_type: str) -> list[dict]:
+        return outbox_payloads(self.db_url(service), event_type)
 
     def relay(self, service: str):
         from ..outbox import Outbox
