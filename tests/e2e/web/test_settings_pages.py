@@ -155,6 +155,9 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
         body = quote.get_json()
         return body if (body["currency"], body["locale"]) == ("CAD", "en") else None
     w.wait(new_quote_in_cad, message="a new quote in the license's language and currency")
+    # and the quote editor counts such a customer's new quote in it while it is made
+    browser.get(f"{w.url}/quotes/new?customer_id={customer['id']}")
+    assert css(browser, "input[name=currency]")[0].get_attribute("value") == "CAD"
 
     # a custom column and a flag
     browser.get(w.url + "/settings/columns")

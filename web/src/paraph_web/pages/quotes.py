@@ -257,14 +257,20 @@ def deal_from(deal_id: str, kind: str) -> dict:
             "title": deal.get("title") or ""}
 
 
+def license_currency() -> str:
+    """The license's default currency (Settings > Document defaults)."""
+    return (api.get("/license").get("settings") or {}).get("currency") or "EUR"
+
+
 def render_editor(quote: dict, errors: dict | None = None, message: str | None = None, status: int = 200,
                   choices: dict | None = None):
     choices = choices or editor_choices(quote)
     if quote["contact_id"] not in {c["id"] for c in choices["contacts"]}:
         quote["contact_id"] = ""  # another customer was chosen: its contacts are offered instead
     totals, line_errors = totals_of(quote["lines"])
-    # a saved quote's currency; a new one will have its customer's (the API's rule), shown while it is made
-    currency = (quote["currency"] if quote["id"] else choices["customer_currency"]) or "EUR"
+    # a saved quote's currency; a new one will have its customer's, else the license's (the API's rule), shown
+    # while it is made
+    currency = quote["currency"] if quote["id"] else choices["customer_currency"] or license_currency()
     return render_template("quotes/edit.html", quote=quote, errors={**line_errors, **(errors or {})},
                            message=message, totals=totals, currency=currency,
                            nav="contracts" if quote["kind"] == "contract" else "quotes",
