@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import format_percent
 from flask import request, session
+from flask_babel import lazy_gettext as _l
 from flask_babel import (Babel, format_currency, format_date, format_datetime, format_decimal, format_time,
                          get_locale, to_user_timezone)
 from markupsafe import Markup, escape
@@ -23,6 +24,10 @@ from .api_messages import translate
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
+# the languages a customer's documents may be in (the API's locales), named in the page's language
+DOCUMENT_LANGUAGES = {"fr": _l("French"), "en": _l("English")}
+# the currencies the forms offer; any 3-letter ISO code may be typed (the API's rule)
+COMMON_CURRENCIES = ("EUR", "CAD", "USD", "GBP", "CHF")
 
 
 def select_locale() -> str:

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from .. import api
 from ..api import ApiError
 from ..auth import MANAGER_ROLES, current_user, signed_in
+from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES
 from .csv_export import PAGE_SIZE as CSV_PAGE_SIZE
 from .csv_export import csv_download
 from .deals import STAGES as DEAL_STAGES
@@ -42,8 +43,6 @@ CLEARABLE_FIELDS = ("email", "phone", "vat_number", "locale", "currency")
 ADDRESS_FIELDS = ("line1", "line2", "postal_code", "city", "region", "country")
 CONTACT_FIELDS = ("first_name", "last_name", "title", "department", "type", "email", "phone", "mobile", "fax",
                   "branch")
-LANGUAGES = {"fr": _l("French"), "en": _l("English")}  # the API's locales: the language of the customer's documents
-CURRENCIES = ("EUR", "CAD", "USD", "GBP", "CHF")  # offered; any 3-letter ISO code may be typed (the API's rule)
 EQUIPMENT_FIELDS = ("description", "product_code", "serial_number", "quantity", "installed_on", "warranty_until")
 FORM_ERRORS = (400, 409, 422)  # said next to the fields or above the form; other statuses: the error pages
 
@@ -153,7 +152,7 @@ def create():
 
 def _form_choices() -> dict:
     """What the customer form offers: kinds, languages and currencies."""
-    return {"kinds": KINDS, "languages": LANGUAGES, "currencies": CURRENCIES}
+    return {"kinds": KINDS, "languages": DOCUMENT_LANGUAGES, "currencies": COMMON_CURRENCIES}
 
 
 # -- the customer file -----------------------------------------------------------------------------

@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from .. import api
 from ..api import ApiError
 from ..auth import admin_only
+from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES
 from . import paging
 from .forms import form_values
-from .account import LANGUAGES
 from .settings import render_section
 
 bp = Blueprint("settings_license", __name__)
@@ -36,12 +36,11 @@ def _refused(exc: ApiError) -> tuple[dict, str | None]:
 # currency win), as a new license has them
 DOCUMENT_DEFAULTS = {"default_locale": "fr", "currency": "EUR", "abandon_delay_days": DEFAULT_ABANDON_DELAY_DAYS,
                      "portal_attachments_visible_by_default": False}
-COMMON_CURRENCIES = ("EUR", "USD", "CAD", "GBP", "CHF")
 
 
 def _defaults_page(values: dict, errors=None, message=None, status=200):
     return render_section("settings/abandon.html", "abandon-delay", status, values=values, errors=errors or {},
-                          message=message, default=DEFAULT_ABANDON_DELAY_DAYS, languages=LANGUAGES,
+                          message=message, default=DEFAULT_ABANDON_DELAY_DAYS, languages=DOCUMENT_LANGUAGES,
                           currencies=COMMON_CURRENCIES)
 
 
