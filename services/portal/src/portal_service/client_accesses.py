@@ -120,10 +120,14 @@ class ClientAccessesEndpoints(PortalBase):
         actor = self._staff(actor)
         with self.db.session() as s:
             a = self._known_access(s, actor, contact_id)
-            if a.status != "deactivated":
-                self.identity.deactivate_user(actor, a.user_id)
-                a.status, a.updated_at = "deactivated", utcnow()
+            self._deactivate(actor, a)
             return access_view(a)
+
+    def _deactivate(self, actor, a: ClientAccess):
+        """Revoke an access, if still active: identity deactivates the client's membership (their sessions end)."""
+        if a.status != "deactivated":
+            self.identity.deactivate_user(actor, a.user_id)
+            a.status, a.updated_at = "deactivated", utcnow()
 
     @endpoint(write=True)
     def resend_access_invitation(self, actor, contact_id):
@@ -187,9 +191,8 @@ class ClientAccessesEndpoints(PortalBase):
             if not first_time(s, Inbox, event["id"], "portal.on_contact_deleted"):
                 return
             a = self._access(s, data["license_id"], data["contact_id"])
-            if a is not None and a.status != "deactivated":
-                self.identity.deactivate_user(system_actor(data["license_id"]), a.user_id)
-                a.status, a.updated_at = "deactivated", utcnow()
+            if a is not None:
+                self._deactivate(system_actor(data["license_id"]), a)
 
     @subscribe("identity", "user.activated.v1")
     def on_user_activated(self, event):
