@@ -3,7 +3,7 @@
 import pytest
 from marshmallow import Schema, ValidationError
 
-from paraph_platform.phones import PHONE_ERROR, Phone, normalize_phone
+from paraph_platform.phones import PHONE_ERROR, Phone, normalize_phone, sms_number
 
 
 class Mine(Schema):
@@ -30,3 +30,9 @@ def test_empty_or_null_means_no_number():
     assert Mine().load({"phone": ""}) == Mine().load({"phone": "  "}) == Mine().load({"phone": None}) == {"phone": None}
     assert Mine().load({}) == {}
 
+
+
+def test_a_contacts_sms_number_is_the_first_of_their_numbers_notify_can_send_to():
+    assert sms_number(" 06 12 34 56 78 ", "01 23 45 67 89") == "06 12 34 56 78"
+    assert sms_number("06/12/34/56/78", "01 23 45 67 89") == "01 23 45 67 89"  # as typed on a customer file
+    assert sms_number(None, "") is None and sms_number("standard", None) is None

@@ -12,7 +12,8 @@ import re
 from marshmallow import ValidationError, fields
 
 PHONE_MAX_LENGTH = 40  # as typed, in the users' ``phone`` column
-PHONE_ERROR = "Not a valid phone number (6 to 16 digits, with spaces, + ( ) . - allowed)."
+PHONE_RULE = "6 to 16 digits, with spaces, + ( ) . - allowed"
+PHONE_ERROR = f"Not a valid phone number ({PHONE_RULE})."
 
 
 def normalize_phone(value: str | None) -> str | None:
@@ -24,12 +25,20 @@ def normalize_phone(value: str | None) -> str | None:
     return cleaned if re.fullmatch(r"\+?[0-9]{6,16}", cleaned) else None  # [0-9]: \d takes any script's digits
 
 
+def sms_number(*numbers: str | None) -> str | None:
+    """The first of ``numbers`` an SMS can go to, as typed (a contact's mobile, else their landline: numbers
+    kept on customer files are not checked when typed, and a one-time code sent to one notify cannot read is
+    never received)."""
+    return next((number.strip() for number in numbers if normalize_phone(number)), None)
+
+
 class Phone(fields.String):
     """A phone number SMS can go to, kept as typed (without the spaces around it); empty (or null, with
     ``allow_none``) means none: it loads as None."""
 
     def __init__(self, **kwargs):
-        kwargs["metadata"] = {"maxLength": PHONE_MAX_LENGTH, **(kwargs.get("metadata") or {})}  # documented
+        kwargs["metadata"] = {"maxLength": PHONE_MAX_LENGTH, "description": PHONE_RULE,  # documented
+                              **(kwargs.get("metadata") or {})}
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):

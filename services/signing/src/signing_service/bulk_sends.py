@@ -32,13 +32,14 @@ from paraph_platform.db import utcnow
 from paraph_platform.errors import DeadlineExceeded, PlatformError, Unavailable
 from paraph_platform.idempotency import derive_key
 from paraph_platform.pagination import Ordering, keyset_page, page_result
+from paraph_platform.phones import normalize_phone
 from paraph_platform.service import endpoint
 
 from .base import MANAGERS, SigningBase
 from .exceptions import Conflict, InvalidInput, NotFound
 from .logic import iso
 from .models import BulkSend
-from .schemas import PHONE, RequestIn
+from .schemas import RequestIn
 from .schemas.bulk_sends import MAX_BULK_ROWS, BulkSendIn, BulkSendListIn
 
 log = logging.getLogger(__name__)
@@ -107,11 +108,8 @@ def row_problem(row: dict, needs_customer: bool) -> tuple[str, str] | None:
         _email(email)
     except ValidationError:
         return "bad_email", f"{email} is not a valid email address."
-    if row.get("phone"):
-        try:
-            PHONE(row["phone"])
-        except ValidationError:
-            return "bad_phone", f"{row['phone']} is not a phone number."
+    if row.get("phone") and normalize_phone(row["phone"]) is None:  # the rule notify sends SMS by
+            return "bad_phone", f"{row['phone']} is not a phone number an SMS can be sent to."
     if row.get("locale") and row["locale"] not in ("fr", "en"):
         return "bad_locale", "The locale must be fr or en."
     if needs_customer and not row.get("customer_id"):

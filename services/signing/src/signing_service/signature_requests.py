@@ -15,6 +15,7 @@ from sqlalchemy.orm import defer
 from paraph_platform.actor import LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform.db import new_id, utcnow
 from paraph_platform.pagination import Ordering, keyset_page, page_result
+from paraph_platform.phones import sms_number
 from paraph_platform.service import endpoint
 
 from . import envelopes, flow, logic, schemas
@@ -93,7 +94,7 @@ class SignatureRequestsEndpoints(SigningBase):
                                        {"fields": {"contact_id": [f"{x['contact_id']} has no email"]}})
                 person = {"kind": "contact", "user_id": None, "contact_id": c["id"],
                           "name": c.get("name") or c["email"], "email": c["email"],
-                          "phone": c.get("mobile") or c.get("phone")}
+                          "phone": sms_number(c.get("mobile"), c.get("phone"))}
             else:
                 person = {"kind": "external", "user_id": None, "contact_id": None, "name": x["name"].strip(),
                           "email": x["email"].strip().lower(), "phone": x.get("phone")}
@@ -103,7 +104,8 @@ class SignatureRequestsEndpoints(SigningBase):
                                    {"fields": {x["role"] + "s": [f"duplicate participant {person['email']}"]}})
             seen.add(key)
             if x["otp_channel"] == "sms" and not person["phone"]:
-                raise InvalidInput(f"No phone number is known for {person['name']}: one-time codes go by email.",
+                raise InvalidInput(f"No phone number an SMS can go to is known for {person['name']}: one-time "
+                                   "codes go by email.",
                                    {"fields": {"otp_channel": ["sms needs a phone number"]}})
             out.append({**person, "role": x["role"], "order": x["order"], "position": x["position"],
                         "otp_channel": x["otp_channel"]})

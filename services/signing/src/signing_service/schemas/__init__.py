@@ -1,6 +1,6 @@
 """marshmallow schemas of the signing RPC payloads (inputs refuse unknown fields) and results.
 
-This package's own module holds what every schema builds on (the ID, SHA256 and PHONE validators, _In: an
+This package's own module holds what every schema builds on (the ID and SHA256 validators, _In: an
 input refusing unknown fields) and the signature request's schemas: creating one (participants, fields,
 documents, CC, requested attachments), listing, cancelling, reminding, reassigning, verifying a document,
 and the request as answered. The other aggregates' schemas are in a module of the same name as the
@@ -16,10 +16,10 @@ from datetime import datetime, timedelta, timezone
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from paraph_platform.pagination import PageParams, PageResult
+from paraph_platform.phones import Phone
 
 ID = validate.Length(min=1, max=64)
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="a lowercase hex SHA-256")
-PHONE = validate.Regexp(r"^\+?[0-9 ().-]{6,30}$", error="a phone number")
 
 
 # what a request is on: a contract or a quote rendered by contracts, or an uploaded document
@@ -41,7 +41,7 @@ class ParticipantIn(_In):
     contact_id = fields.String(validate=ID, metadata={"description": "a contact of a customer"})
     name = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "with email"})
     email = fields.Email(validate=validate.Length(max=320), metadata={"description": "someone else"})
-    phone = fields.String(allow_none=True, validate=PHONE)
+    phone = Phone(allow_none=True)
     order = fields.Integer(validate=validate.Range(min=1, max=100),
                            metadata={"description": "turn within the role; equal orders act in parallel "
                                                     "(default: the position in the list)"})
@@ -237,7 +237,7 @@ class ReassignIn(_In):
     """Who takes over a participant's turn (before they acted) and why."""
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(required=True, validate=validate.Length(max=320))
-    phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
+    phone = Phone(load_default=None, allow_none=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
