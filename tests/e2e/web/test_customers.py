@@ -122,7 +122,8 @@ def test_a_salesperson_creates_a_customer_and_gives_its_contact_portal_access(we
                           cookies={c["name"]: c["value"] for c in browser.get_cookies()})
     assert export.status_code == 200 and export.headers["Content-Type"].startswith("text/csv")
     lines = export.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("Nom,Code,Type") and len(lines) == 2 and lines[1].startswith("Durand Immobilier,C100,")
+    assert lines[0].startswith("Nom,Code,Type") and lines[0].endswith(",Ville,Région,Pays,Langue,Devise,Créé")
+    assert len(lines) == 2 and lines[1].startswith("Durand Immobilier,C100,")
 
 
 def test_perimeters_of_a_customer_admins_only_and_dupont_does_not_see_durands(web_system, staff, browser,

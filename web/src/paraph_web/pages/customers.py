@@ -94,13 +94,15 @@ def index_csv():
     filters, sort = list_filters()
     query = _present({**filters, "sort": sort})
     header = [_("Name"), _("Code"), _("Kind"), _("Email"), _("Phone"), _("VAT number"), _("Street"),
-              _("Postal code"), _("City"), _("Country"), _("Created")]
+              _("Postal code"), _("City"), _("Region"), _("Country"), _("Language"), _("Currency"), _("Created")]
 
     def row(c: dict) -> list:
         address = c.get("address") or {}
+        locale = c.get("locale") or ""  # empty: the license's default, as on the customer's file
         return [c["name"], c.get("code") or "", str(KINDS.get(c.get("kind"), c.get("kind") or "")),
                 c.get("email") or "", c.get("phone") or "", c.get("vat_number") or "", address.get("line1", ""),
-                address.get("postal_code", ""), address.get("city", ""), address.get("country", ""),
+                address.get("postal_code", ""), address.get("city", ""), address.get("region", ""),
+                address.get("country", ""), str(DOCUMENT_LANGUAGES.get(locale, locale)), c.get("currency") or "",
                 c.get("created_at") or ""]
     return csv_download("customers.csv", header, lambda cursor: api.get(
         "/customers", **query, limit=CSV_PAGE_SIZE, **({"cursor": cursor} if cursor else {})), row)
