@@ -3,6 +3,8 @@
 * One ``requests.Session`` per thread (connection pooling to ``GATEWAY_URL``).
 * ``get_many``: the GETs a page needs besides its main one (a list's filter pickers) sent at once, so the
   page waits for the slowest of them rather than for their sum.
+* A write made for a submitted form carries an Idempotency-Key (:mod:`.submissions`): the same form posted
+  twice does it once.
 * Every call passes the browser's address (``X-Forwarded-For``: the gateway counts the web app as one
   trusted proxy hop, ``TRUSTED_PROXY_HOPS=1``) and its language (``Accept-Language``).
 * An expired access token is refreshed once with the refresh token, transparently; when the session
@@ -20,6 +22,7 @@ import requests
 from flask import current_app, request, session
 
 from .api_messages import translate
+from .submissions import idempotency_key
 
 _local = threading.local()
 # get_many's senders: shared by the app's request threads (threads start on first use, after gunicorn forks)
@@ -68,17 +71,20 @@ def http() -> requests.Session:
     return _local.session
 
 
-def _headers(token: str | None) -> dict:
+def _headers(token: str | None, write_key: str | None = None) -> dict:
     headers = {"Accept": "application/json", "X-Forwarded-For": request.remote_addr or "",
                "Accept-Language": request.headers.get("Accept-Language", "")}
     if token:
         headers["Authorization"] = f"Bearer {token}"
+    if write_key:
+        headers["Idempotency-Key"] = write_key
     return headers
 
 
-def _send(method: str, path: str, token: str | None, **kwargs) -> requests.Response:
-    return _request(method, current_app.config["GATEWAY_URL"].rstrip("/") + "/api/v1" + path, _headers(token),
-                    current_app.config["API_TIMEOUT"], **kwargs)
+def _send(method: str, path: str, token: str | None, write_key: str | None = None,
+          **kwargs) -> requests.Response:
+    return _request(method, current_app.config["GATEWAY_URL"].rstrip("/") + "/api/v1" + path,
+                    _headers(token, write_key), current_app.config["API_TIMEOUT"], **kwargs)
 
 
 def _request(method: str, url: str, headers: dict, timeout: float, **kwargs) -> requests.Response:
@@ -103,7 +109,7 @@ def _result(resp: requests.Response):
 
 def public(method: str, path: str, **kwargs):
     """A call without a session (sign-in, invitation, password reset)."""
-    return _result(_send(method, path, None, **kwargs))
+    return _result(_send(method, path, None, idempotency_key(method, path, kwargs), **kwargs))
 
 
 def call(method: str, path: str, **kwargs):
@@ -123,12 +129,13 @@ def download(path: str, **params) -> requests.Response:
 def _as_user(method: str, path: str, **kwargs) -> requests.Response:
     if not session.get("access_token"):
         raise SignInRequired()
-    resp = _send(method, path, session["access_token"], **kwargs)
+    key = idempotency_key(method, path, kwargs)  # once: the write sent again after a refresh is the same write
+    resp = _send(method, path, session["access_token"], key, **kwargs)
     if resp.status_code == 401:
         resp.close()  # a streamed answer holds its connection until closed
         if not refresh_session():
             raise SignInRequired()
-        resp = _send(method, path, session["access_token"], **kwargs)
+        resp = _send(method, path, session["access_token"], key, **kwargs)
         if resp.status_code == 401:
             sign_out_locally()
             raise SignInRequired()

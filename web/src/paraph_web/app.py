@@ -21,6 +21,7 @@ from .auth import ADMIN_ROLES, MANAGER_ROLES, current_user, sign_in_url
 from .proxy import GatewayProxy
 from .security import CSRF_FIELD, CSRF_HEADER, check_csrf, csp_nonce, csrf_token, secure_headers
 from .session import EncryptedCookieSessionInterface
+from .submissions import SUBMISSION_FIELD, submission_token
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # serve the gateway's paths too (one public address without an ingress: ./paraph up, compose)
         "PROXY_GATEWAY": env("WEB_PROXY_GATEWAY", "0") == "1",
         "MAX_CONTENT_LENGTH": env_int("MAX_UPLOAD_BYTES", 26 * 1024 * 1024),
+        # items a picker (a customer, a user) lists before it is searched: pages/pickers.py
+        "PICKER_PAGE_SIZE": env_int("WEB_PICKER_PAGE_SIZE", 200),
     }
     config.update(overrides or {})
     if not config["WEB_SESSION_KEY"]:
@@ -115,6 +118,7 @@ def create_app(config: dict | None = None) -> Flask:
     def page_context():
         user = current_user()
         return {"csrf_token": csrf_token, "csrf_field": CSRF_FIELD, "csrf_header": CSRF_HEADER,
+                "submission_token": submission_token, "submission_field": SUBMISSION_FIELD,
                 "csp_nonce": csp_nonce, "user": user,
                 "is_admin": bool(user and user["role"] in ADMIN_ROLES),
                 "is_manager": bool(user and user["role"] in MANAGER_ROLES)}
