@@ -1,5 +1,5 @@
-"""Sign in and out, forgotten password, the emailed set-password and reset-password links, and the
-license switcher."""
+"""Sign in and out, forgotten password, the emailed set-password and reset-password links, the license
+switcher, and the activation of a company's environment with its subscription's code."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
@@ -75,6 +75,33 @@ def forgot_password():
             raise
         return render_with_errors("auth/forgot_password.html", exc, sent=False)
     return render_template("auth/forgot_password.html", values=values, errors={}, sent=True)
+
+
+@bp.route("/activate", methods=["GET", "POST"])
+def activate():
+    """A company activates its environment with the activation code its subscription came with (seed: the
+    number of seats is the code's); the person activating becomes its license admin and is emailed a link
+    to choose a password. An admin of another company of the same subscription uses the same code: the
+    seats are shared."""
+    if request.method == "GET":
+        return render_template("auth/activate.html", values=request.args, errors={}, message=None, done=None)
+    values = form_values("activation_code", "company_name", "admin_name", "admin_email")
+    try:
+        answer = api.public("POST", "/licenses/activate", json=values)
+    except ApiError as exc:
+        if exc.status >= 500 or exc.status in (401, 429):
+            raise
+        problem = {404: {"activation_code": _("This activation code is unknown: check it in the email that "
+                                              "came with your subscription.")},
+                   403: {"activation_code": _("This subscription has expired: ask your provider to renew it.")}}
+        errors = problem.get(exc.status) or exc.field_errors
+        message = None if errors else (
+            _("This subscription has no seat left for another company. Free a seat in one of its companies, "
+              "or ask your provider for more seats.") if exc.status == 409 else exc.detail)
+        return render_template("auth/activate.html", values=request.form, errors=errors, message=message,
+                               done=None), 422 if exc.status != 409 else 409
+    return render_template("auth/activate.html", values=values, errors={}, message=None,
+                           done={"company": answer["license"]["name"], "email": answer["admin"]["email"]})
 
 
 def _password_page(kind: str):
