@@ -120,13 +120,15 @@ def _password_page(kind: str):
         return _link_problem(template, exc, context)
     if request.method == "GET":
         return render_template(template, link_problem=None, values={}, errors={}, **context)
+    # someone with an account already (another company's) joins with it: their password stays as it is
+    joining = kind == "invitation" and context["link"].get("has_password")
     password, confirm = request.form.get("password", ""), request.form.get("password_confirm", "")
-    if password != confirm:
+    if password != confirm and not joining:
         return render_template(template, link_problem=None, values=request.form,
                                errors={"password_confirm": _("The two passwords differ.")}, **context), 422
     path = "/auth/accept-invitation" if kind == "invitation" else "/auth/reset-password"
     try:
-        answer = api.public("POST", path, json={"token": token, "password": password})
+        answer = api.public("POST", path, json={"token": token, "password": None if joining else password})
     except ApiError as exc:
         if exc.status in (404, 410):
             return _link_problem(template, exc, context)
