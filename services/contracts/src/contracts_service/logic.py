@@ -310,7 +310,8 @@ COLUMN_TYPES = ("text", "number", "date", "boolean", "choice")
 
 
 def check_custom_values(columns: dict, values: dict) -> dict:
-    """columns: key -> {"type", "choices", "label"}; returns normalised values or raises 422."""
+    """columns: key -> {"type", "choices", "label"}; returns normalised values or raises 422. The messages
+    are marshmallow's for the same mistakes, so clients (the web app's translations) know them already."""
     errors: dict[str, list[str]] = {}
     out = {}
     for key, value in values.items():
@@ -318,34 +319,46 @@ def check_custom_values(columns: dict, values: dict) -> dict:
         if col is None:
             errors[key] = ["Unknown column."]
             continue
-        if value is None:
-            out[key] = None
-            continue
-        kind = col["type"]
         try:
-            if kind == "text":
-                if not isinstance(value, str) or len(value) > 2000:
-                    raise ValueError("a text of at most 2000 characters")
-                out[key] = value
-            elif kind == "number":
-                if isinstance(value, bool):
-                    raise ValueError("a number")
-                out[key] = str(Decimal(str(value)))
-            elif kind == "date":
-                out[key] = date.fromisoformat(str(value)).isoformat()
-            elif kind == "boolean":
-                if not isinstance(value, bool):
-                    raise ValueError("true or false")
-                out[key] = value
-            elif kind == "choice":
-                if value not in col.get("choices", []):
-                    raise ValueError(f"one of {', '.join(map(str, col.get('choices', [])))}")
-                out[key] = value
-        except (ValueError, ArithmeticError) as exc:
-            errors[key] = [f"Must be {exc}." if str(exc) else "Invalid value."]
+            out[key] = None if value is None else _custom_value(col, value)
+        except ValueError as exc:
+            errors[key] = [str(exc)]
     if errors:
         raise InvalidInput("Some custom column values are invalid.", {"fields": {"custom": errors}})
     return out
+
+
+def _custom_value(column: dict, value):
+    """``value`` as a column of this type keeps it, or ValueError saying what was expected."""
+    kind = column["type"]
+    if kind == "text":
+        if not isinstance(value, str):
+            raise ValueError("Not a valid string.")
+        if len(value) > 2000:
+            raise ValueError("Longer than maximum length 2000.")
+        return value
+    if kind == "number":
+        try:
+            number = Decimal(str(value)) if not isinstance(value, bool) else None
+        except ArithmeticError:  # "douze": decimal.InvalidOperation
+            number = None
+        if number is None or not number.is_finite():  # NaN and Infinity are Decimals too
+            raise ValueError("Not a valid number.")
+        return str(number)
+    if kind == "date":
+        try:
+            return date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValueError("Not a valid date.") from None
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise ValueError("Not a valid boolean.")
+        return value
+    if kind == "choice":
+        if value not in column.get("choices", []):
+            raise ValueError(f"Must be one of: {', '.join(map(str, column.get('choices', [])))}.")
+        return value
+    return value
 
 
 MERGE_FIELD_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")

@@ -71,8 +71,15 @@ def test_custom_values():
     assert logic.check_custom_values(cols, {"n": 2.5, "d": "2027-01-02", "b": True, "c": "x", "t": "hi"}) == {
         "n": "2.5", "d": "2027-01-02", "b": True, "c": "x", "t": "hi"}
     with pytest.raises(InvalidInput) as e:
-        logic.check_custom_values(cols, {"n": "abc", "d": "tomorrow", "b": "yes", "c": "z", "zz": 1})
-    assert set(e.value.details["fields"]["custom"]) == {"n", "d", "b", "c", "zz"}
+        logic.check_custom_values(cols, {"n": "abc", "d": "tomorrow", "b": "yes", "c": "z", "t": 3, "zz": 1})
+    # marshmallow's words for the same mistakes (the web app translates them): "douze" read "Must be
+    # [<class 'decimal.ConversionSyntax'>]."
+    assert e.value.details["fields"]["custom"] == {
+        "n": ["Not a valid number."], "d": ["Not a valid date."], "b": ["Not a valid boolean."],
+        "c": ["Must be one of: x, y."], "t": ["Not a valid string."], "zz": ["Unknown column."]}
+    for not_a_number in ("NaN", "Infinity", True):
+        with pytest.raises(InvalidInput):
+            logic.check_custom_values(cols, {"n": not_a_number})
 
 
 def test_money_and_dates_are_localised():
