@@ -173,6 +173,16 @@ class ContractsBase:
             q = q.with_for_update()
         return s.execute(q).scalar_one_or_none()
 
+    def _delete_child(self, actor, model, child_id, action: str, id_key: str) -> dict:
+        """Delete a contract's milestone or task (``model``), the contract's history keeping what it was
+        (``action``, with its title and its id as ``id_key``); a 404 when the caller does not see the contract."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        with self.db.session() as s:
+            x, c = self._child(s, actor, model, child_id)
+            self._history(s, c, actor["user_id"], action, **{id_key: x.id, "title": x.title})
+            s.delete(x)
+        return {"deleted": True}
+
     def _delete(self, actor, lookup, object_id, roles=STAFF_ROLES) -> dict:
         """Delete what ``lookup(s, actor, object_id)`` finds (a 404 when the caller does not see it)."""
         actor = require_role(load_actor(actor), *roles)

@@ -218,6 +218,7 @@ RPC = {
     "update_milestone": Rpc(milestones.MilestonePatchSchema, results.MilestoneResult, args=("actor", "milestone_id")),
     "add_task": Rpc(tasks.TaskInSchema, results.TaskResult, args=("actor", "contract_id")),
     "update_task": Rpc(tasks.TaskPatchSchema, results.TaskResult, args=("actor", "task_id")),
+    "delete_task": Rpc(result=results.Deleted, args=("actor", "task_id")),
     "list_columns": Rpc(result=ListOf(results.ColumnResult), args=("actor",)),
     "create_column": Rpc(settings.ColumnInSchema, results.ColumnResult, args=("actor",)),
     "update_column": Rpc(settings.ColumnPatchSchema, results.ColumnResult, args=("actor", "column_id")),

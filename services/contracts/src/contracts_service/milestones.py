@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
 from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
@@ -55,9 +54,4 @@ class MilestonesEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def delete_milestone(self, actor, milestone_id):
-        actor = require_role(load_actor(actor), *STAFF_ROLES)
-        with self.db.session() as s:
-            m, c = self._child(s, actor, Milestone, milestone_id)
-            self._history(s, c, actor["user_id"], "milestone_deleted", milestone_id=m.id, title=m.title)
-            s.delete(m)
-        return {"deleted": True}
+        return self._delete_child(actor, Milestone, milestone_id, "milestone_deleted", "milestone_id")

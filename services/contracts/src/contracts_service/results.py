@@ -87,6 +87,10 @@ class ContractDetail(ContractSummary):
     allowed_statuses = fields.List(fields.String(), required=True, metadata={
         "description": "the statuses the caller may move it to now (POST /contracts/<id>/status): its "
                        "lifecycle from its status and the caller's role; empty for an internal read"})
+    can_record_equipment = fields.Boolean(required=True, metadata={
+        "description": "what was bought may be recorded in the customer's equipment base now (POST "
+                       "/contracts/<id>/equipment): a contract signed or validated, a quote accepted or validated, "
+                       "an order confirmed or delivered, an invoice issued or paid"})
 
 
 class TaxByRate(Schema):

@@ -85,3 +85,9 @@ class TasksEndpoints(ContractsBase):
                 setattr(t, key, value)
             self._history(s, c, actor["user_id"], "task_updated", task_id=t.id, title=t.title)
             return task_view(t)
+
+    @endpoint(write=True)
+    def delete_task(self, actor, task_id):
+        """Delete a task (done or not): it leaves the contract and the lists of tasks; the contract's history
+        keeps its title."""
+        return self._delete_child(actor, Task, task_id, "task_deleted", "task_id")

@@ -130,7 +130,7 @@ def test_duplicate_convert_history_and_lifecycle(env):
     assert kinds == {"order"}
 
 
-def test_the_detail_says_which_statuses_its_reader_may_set_now(env):
+def test_the_detail_says_which_statuses_its_reader_may_set_now_and_whether_it_feeds_the_equipment_base(env):
     s = env["s"]
 
     def allowed(contract_id, token):
@@ -141,20 +141,21 @@ def test_the_detail_says_which_statuses_its_reader_may_set_now(env):
     q = s.post("/api/v1/quotes", token=env["T"], json={"title": "Devis", "customer_id": env["customer"]["id"],
                                                        "lines": LINES}).get_json()
     assert q["allowed_statuses"] == ["abandoned", "sent"]  # every write answers with it too
+    assert q["can_record_equipment"] is False  # nothing bought yet
     sent = s.post(f"/api/v1/contracts/{q['id']}/mark-sent", token=env["T"], json={}).get_json()
     assert sent["allowed_statuses"] == ["abandoned", "accepted", "draft", "refused"]
     r = s.post(f"/api/v1/contracts/{q['id']}/status", token=env["T"], json={"status": "accepted"})
-    assert r.status_code == 200 and r.get_json()["allowed_statuses"] == []
+    assert r.status_code == 200 and r.get_json()["allowed_statuses"] == [] and r.get_json()["can_record_equipment"]
     # validating is a manager's move: offered to the admin only, and refused to the salesperson
     assert allowed(q["id"], env["T"]) == [] and allowed(q["id"], env["A"]) == ["validated"]
     assert s.post(f"/api/v1/contracts/{q['id']}/status", token=env["T"],
                   json={"status": "validated"}).status_code == 403
     # an order converted from it: confirmed, then delivered, or cancelled
     order = s.post(f"/api/v1/contracts/{q['id']}/convert", token=env["T"], json={"target": "order"}).get_json()
-    assert order["allowed_statuses"] == ["cancelled", "confirmed"]
+    assert order["allowed_statuses"] == ["cancelled", "confirmed"] and not order["can_record_equipment"]
     for status, then in (("confirmed", ["cancelled", "delivered"]), ("delivered", [])):
         r = s.post(f"/api/v1/contracts/{order['id']}/status", token=env["T"], json={"status": status})
-        assert r.status_code == 200 and r.get_json()["allowed_statuses"] == then
+        assert r.status_code == 200 and r.get_json()["allowed_statuses"] == then and r.get_json()["can_record_equipment"]
         assert allowed(order["id"], env["T"]) == then
 
 

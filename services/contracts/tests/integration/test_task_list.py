@@ -54,3 +54,38 @@ def test_my_tasks_due_are_listed_within_my_perimeter(system):
     assert [t["id"] for t in s.get("/api/v1/tasks?done=true", token=A).get_json()["items"]] == [done["id"]]
     r = s.get("/api/v1/tasks?due_before=tomorrow", token=A)
     assert r.status_code == 422 and r.mimetype == "application/problem+json"
+
+
+def test_a_deleted_task_leaves_the_lists_and_stays_in_the_contract_history(north_south):
+    """DELETE /tasks/<id>: a retried call replays its answer, a later one is a 404, and a task on a contract
+    outside the caller's perimeters is a 404 that deletes nothing."""
+    w = north_south
+    s, T = w.s, w.T
+    near = w.customer("Nordique", w.north, contacts=[{"first_name": "Jo", "last_name": "Nord"}])
+    far = w.customer("Sudiste", w.south, contacts=[{"first_name": "Jo", "last_name": "Sud"}])
+
+    def quote_with_tasks(customer, token, *titles):
+        quote = s.post("/api/v1/quotes", token=token, json={"title": f"Devis {customer['name']}",
+                                                             "contact_id": customer["contacts"][0]["id"]}).get_json()
+        return quote, [s.post(f"/api/v1/contracts/{quote['id']}/tasks", token=token, json={
+            "title": title, "assignee_id": None}).get_json() for title in titles]
+
+    quote, (call_back, kept) = quote_with_tasks(near, T, "Rappeler", "Livrer")
+    _, (elsewhere,) = quote_with_tasks(far, w.A, "Contrat sud")
+    key = {"Idempotency-Key": "delete-rappeler"}
+    assert s.delete(f"/api/v1/tasks/{call_back['id']}", token=T, headers=key).status_code == 204
+    assert s.delete(f"/api/v1/tasks/{call_back['id']}", token=T, headers=key).status_code == 204
+    r = s.delete(f"/api/v1/tasks/{call_back['id']}", token=T)
+    assert r.status_code == 404 and r.mimetype == "application/problem+json"
+    assert [t["title"] for t in s.get(f"/api/v1/contracts/{quote['id']}", token=T).get_json()["tasks"]] == ["Livrer"]
+    assert [t["id"] for t in s.get("/api/v1/tasks", token=T).get_json()["items"]] == [kept["id"]]
+    deleted = [h for h in s.get(f"/api/v1/contracts/{quote['id']}/history", token=T).get_json()
+               if h["action"] == "task_deleted"]
+    assert [h["details"] for h in deleted] == [{"task_id": call_back["id"], "title": "Rappeler"}]
+    # a done task is deleted too
+    s.patch(f"/api/v1/tasks/{kept['id']}", json={"done": True}, token=T)
+    assert s.delete(f"/api/v1/tasks/{kept['id']}", token=T).status_code == 204
+    assert s.get("/api/v1/tasks?done=true", token=T).get_json()["items"] == []
+    # outside the seller's perimeters: a 404, the task still there
+    assert s.delete(f"/api/v1/tasks/{elsewhere['id']}", token=T).status_code == 404
+    assert [t["id"] for t in s.get("/api/v1/tasks", token=w.A).get_json()["items"]] == [elsewhere["id"]]

@@ -112,14 +112,20 @@ class CollaboratorsEndpoints(IdentityServiceBase):
             Membership.license_id == license_id, Membership.role != CLIENT,
             Membership.status != "deactivated")).all()
         member_emails = {u.email for u, _ in members}
+        member_ids = {u.id for u, _ in members}
+
+        def has_account(c):
+            # by email, or linked by hand to a user whose email differs (link_collaborator)
+            return c.email in member_emails or c.user_id in member_ids
+        linked_users = {c.user_id for c in collabs if c.user_id}
         collab_emails = {c.email for c in collabs}
         return {
-            "matched": [{"code": c.code, "email": c.email, "user_id": c.user_id} for c in collabs
-                        if c.email in member_emails],
+            "matched": [{"code": c.code, "email": c.email, "user_id": c.user_id} for c in collabs if has_account(c)],
             "collaborators_without_user": [{"code": c.code, "email": c.email, "name": c.name, "active": c.active}
-                                           for c in collabs if c.email not in member_emails],
+                                           for c in collabs if not has_account(c)],
             "users_without_collaborator": [{"user_id": u.id, "email": u.email, "name": u.name, "erp_code": m.erp_code}
-                                           for u, m in members if u.email not in collab_emails],
+                                           for u, m in members
+                                           if u.email not in collab_emails and u.id not in linked_users],
         }
 
     @endpoint

@@ -110,3 +110,25 @@ def test_preview_writes_nothing_and_a_chunked_run_invites_the_new_collaborators(
     r = s.post("/api/v1/erp/collaborators/preview", json={"format": "csv", "content": EXPORT},
                token=manager["access_token"])
     assert r.status_code == 403
+
+
+def test_a_collaborator_linked_by_hand_leaves_the_manual_review(system):
+    """A collaborator whose email changed in the ERP, linked to the existing user: the report counts them matched."""
+    s = system("identity")
+    admin = s.new_license("ACME", "admin@acme.test", seats=10)
+    token = admin["access_token"]
+    old = s.add_user(admin, "lea.old@acme.test")
+    r = s.post("/api/v1/erp/collaborators/import", json={"format": "csv", "content": EXPORT}, token=token)
+    assert r.status_code == 200, r.get_json()
+    report = s.get("/api/v1/erp/sync-report", token=token).get_json()
+    assert "V03" in [c["code"] for c in report["collaborators_without_user"]]
+    assert "lea.old@acme.test" in [u["email"] for u in report["users_without_collaborator"]]
+
+    r = s.post("/api/v1/erp/collaborators/link", json={"code": "V03", "user_id": old["user"]["user_id"]}, token=token)
+    assert r.status_code == 200 and r.get_json()["erp_code"] == "V03", r.get_json()
+    report = s.get("/api/v1/erp/sync-report", token=token).get_json()
+    assert {"code": "V03", "email": "lea@acme.test", "user_id": old["user"]["user_id"]} in report["matched"]
+    assert "V03" not in [c["code"] for c in report["collaborators_without_user"]]
+    assert "lea.old@acme.test" not in [u["email"] for u in report["users_without_collaborator"]]
+    r = s.post("/api/v1/erp/collaborators/link", json={"code": "V99", "user_id": old["user"]["user_id"]}, token=token)
+    assert r.status_code == 404

@@ -19,3 +19,6 @@ def list_tasks(actor, query):
 
 forward(bp, "PATCH", "/tasks/<task_id>", "contracts.update_task", roles=STAFF, tags=["tasks"],
         doc="Edit or complete a task.")
+
+forward(bp, "DELETE", "/tasks/<task_id>", "contracts.delete_task", roles=STAFF, tags=["tasks"], status=204,
+        doc="Delete a task, done or not (the contract's history keeps its title).")
