@@ -4,6 +4,7 @@ for staff in charge of the request, opened once and within their lifetime, and t
 rules (Content-Security-Policy frame-ancestors, X-Frame-Options). Real identity, perimeter, contracts and
 signing services. The browser side (a parent page framing the URL) is tests/e2e/web/test_embedded_signing_browser.py."""
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import create_engine, update
@@ -204,3 +205,92 @@ def test_the_embedded_page_is_framed_by_the_license_origins_only_and_opens_once(
     doc = s.get(f"/api/v1/sign/{esign.token(s, 'jeanne@client.test')}/document")
     assert doc.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
     assert doc.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+# -- in-person signing: the signing page opened at the top of a staff member's browser -------------------------
+
+def in_person_url(world, req, token=None, headers=None, participant=None):
+    participant = participant or req["participants"][0]["id"]
+    return world["s"].post(f"/api/v1/signature-requests/{req['id']}/participants/{participant}/in-person-url",
+                           json={}, token=token or world["sales"], headers=headers)
+
+
+def test_in_person_url_needs_a_member_of_staff_in_charge_and_no_embed_origin(world):
+    req = send(world)
+    # seeing the quote is not enough: the requester, the owner or a manager (no embed origin is involved)
+    assert in_person_url(world, req, token=world["other"]).status_code in (403, 404)
+    r = in_person_url(world, req, participant="nobody")
+    assert r.status_code == 404
+    r = world["s"].post(f"/api/v1/signature-requests/{req['id']}/participants/{req['participants'][0]['id']}"
+                        "/in-person-url", json={"origin": PARTNER}, token=world["sales"])
+    assert r.status_code in (400, 422), r.get_json()  # nothing to choose
+    # the same Idempotency-Key gives the same URL (one URL made)
+    first = in_person_url(world, req, headers={"Idempotency-Key": "in-person-1"})
+    assert first.status_code == 201, first.get_json()
+    again = in_person_url(world, req, headers={"Idempotency-Key": "in-person-1"})
+    assert again.get_json() == first.get_json()
+    out = first.get_json()
+    assert out["url"].startswith("http://paraph.test/sign/in-person/") and out["expires_at"]
+    assert out["participant_name"] == "Jeanne Dupont"
+    detail = world["s"].get(f"/api/v1/signature-requests/{req['id']}", token=world["admin"]).get_json()
+    issued = [a for a in detail["audit_trail"] if a["type"] == "in_person_url_issued"]
+    assert len(issued) == 1 and issued[0]["actor"]["name"] == "Sam Sales"
+    assert issued[0]["data"]["participant_id"] == req["participants"][0]["id"]
+
+
+def test_in_person_signing_opens_once_unframed_and_the_evidence_says_in_person_on_the_staff_device(world):
+    s = world["s"]
+    req = send(world)
+    lasting = esign.token(s, "jeanne@client.test")
+    url = in_person_url(world, req).get_json()["url"]
+    token = path_of(url).rsplit("/", 1)[1]
+
+    # an in-person URL is not an embed URL, nor the reverse
+    assert s.get(f"/sign/embed/{token}").status_code == 404
+    settings(world, {"embed_origins": [PARTNER]})
+    embed_token = path_of(embed_url(world, req).get_json()["url"]).rsplit("/", 1)[1]
+    assert s.get(f"/sign/in-person/{embed_token}").status_code == 404
+
+    page = s.get(path_of(url))
+    assert page.status_code == 200, page.data[:500]
+    # at the top of the browser only: nobody may frame it, not even the license's embed origins
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+    html = unescape(page.get_data(as_text=True))
+    assert "sign-embed.js" not in html and "Jeanne Dupont" in html
+    assert "Signature en présence, sur l'appareil de Sam Sales" in html
+    # once acted, the device goes back to its owner: to the quote's page of the staff app (a path)
+    assert f'href="/contracts/{world["quote"]["id"]}"' in html and "Rendez maintenant l'appareil à Sam Sales" in html
+    # the page acts with the URL's own token, never with Jeanne's lasting signing link
+    assert lasting not in html and f'data-token="{token}"' in html
+
+    # once: a second opening is refused (410), saying so, with the way back to the quote's page
+    again = s.get(path_of(url))
+    assert again.status_code == 410
+    assert "déjà servi" in unescape(again.get_data(as_text=True))
+    assert f'href="/contracts/{world["quote"]["id"]}"' in again.get_data(as_text=True)
+
+    # the one-time code rules are those of a link (and of embedded signing): no code, no signature
+    info = s.get(f"/api/v1/sign/{token}").get_json()
+    body = {"consent": True, "consent_sha256": info["consent_sha256"], "typed_name": "Jeanne Dupont"}
+    r = s.post(f"/api/v1/sign/{token}/sign", json=body)
+    assert r.status_code == 422 and "otp" in r.get_json()["errors"]
+    assert s.post(f"/api/v1/sign/{token}/otp", json={}).status_code == 200
+    r = s.post(f"/api/v1/sign/{token}/sign", json={**body, "otp": esign.otp(s, "jeanne@client.test")},
+               headers={"User-Agent": "Tablet of Sam"})
+    assert r.status_code == 200, r.get_json()
+
+    # the evidence: signed in person on Sam's device, Sam named; the code was verified
+    detail = s.get(f"/api/v1/signature-requests/{req['id']}", token=world["admin"]).get_json()
+    evidence = detail["evidence"][0]
+    assert evidence["mode"] == "in_person_device"
+    auth = evidence["authentication"]
+    assert auth["method"] == "otp" and auth["otp_verified"] is True
+    assert auth["attested_by_name"] == "Sam Sales" and auth["attested_by"]
+    opened = [a for a in detail["audit_trail"] if a["type"] == "in_person_opened"]
+    assert len(opened) == 1 and opened[0]["actor"]["name"] == "Sam Sales"
+    signed = [a for a in detail["audit_trail"] if a["type"] == "signed"]
+    assert signed[0]["data"]["mode"] == "in_person_device"
+    # nothing left to sign: no new URL (409), and the one used does not open again
+    assert in_person_url(world, req).status_code in (409, 410)
+    assert s.get(path_of(url)).status_code == 410

@@ -91,25 +91,56 @@ def _frame_ancestors() -> list[str]:
     return g.get("frame_ancestors") or []
 
 
+def _client() -> dict:
+    """The browser opening a one-use URL, for the audit trail."""
+    return {"ip": client_ip(), "user_agent": (request.headers.get("User-Agent") or "")[:512] or None}
+
+
+def _refusal_page(exc: PlatformError, gone) -> Response:
+    """The page of a one-use URL that does not open: ``gone(locale)`` says why a 410 (used, expired...), in the
+    request's language when the refusal gives it, else in the browser's."""
+    locale = exc.details.get("locale") if exc.details.get("locale") in TEXT else None
+    locale = locale or request.accept_languages.best_match(["fr", "en"]) or "fr"
+    t = TEXT[locale]
+    if exc.status == 410:
+        status, error = 410, gone(locale)
+    else:
+        status, error = (404, t["invalid"]) if exc.status in (404, 422) else (503, t["unavailable"])
+    nonce = secrets.token_urlsafe(16)
+    html = render_template("sign.html", info=None, t=t, token="", nonce=nonce, locale=locale, error=error)
+    return _secure(Response(html, status=status, mimetype="text/html"), nonce)
+
+
 @bp.get("/sign/embed/<token>")
 def embed_page(token):
     """An embedded signing URL (``POST /api/v1/signature-requests/<id>/participants/<pid>/embed-url``): the
     participant's signing page, once, framed by the license's embed origins; static/sign-embed.js tells the
     parent window what happens (to the origin the URL was made for, only)."""
     try:
-        opened = call("signing", "open_embed", token, {
-            "ip": client_ip(), "user_agent": (request.headers.get("User-Agent") or "")[:512] or None})
+        opened = call("signing", "open_embed", token, _client())
     except PlatformError as exc:
-        locale = request.accept_languages.best_match(["fr", "en"]) or "fr"
-        t = TEXT[locale]
         if exc.status == 410:
             g.frame_ancestors = exc.details.get("frame_ancestors")  # the integrator's frame shows why
-            status, error = 410, EMBED_GONE[locale]
-        else:
-            status, error = (404, t["invalid"]) if exc.status in (404, 422) else (503, t["unavailable"])
-        nonce = secrets.token_urlsafe(16)
-        html = render_template("sign.html", info=None, t=t, token="", nonce=nonce, locale=locale, error=error)
-        return _secure(Response(html, status=status, mimetype="text/html"), nonce)
+        return _refusal_page(exc, EMBED_GONE.get)
     g.frame_ancestors = opened["frame_ancestors"]
     g.embed = {key: opened[key] for key in ("origin", "request_id", "participant_id", "return_url")}
+    return sign_page(opened["link_token"])
+
+
+# -- in-person signing (the page opened on a member of staff's device, handed to the participant) -----------
+
+@bp.get("/sign/in-person/<token>")
+def in_person_page(token):
+    """An in-person signing URL (``POST /api/v1/signature-requests/<id>/participants/<pid>/in-person-url``):
+    the participant's signing page, once, at the top of the browser of the member of staff who asked for it
+    (never framed); once the participant acted, the page asks them to give the device back, with a link to
+    the document's page of the staff app (``back_url``: a path, the staff app sharing this public address),
+    which a refusal (used, expired) shows too."""
+    try:
+        opened = call("signing", "open_in_person", token, _client())
+    except PlatformError as exc:
+        if exc.status == 410:
+            g.in_person = {"back_url": exc.details.get("back_url")}
+        return _refusal_page(exc, lambda locale: TEXT[locale]["in_person_gone"])
+    g.in_person = {key: opened[key] for key in ("started_by_name", "back_url")}
     return sign_page(opened["link_token"])

@@ -231,6 +231,13 @@ RPC = {
     "open_embed": Rpc(args=("token", "client"),
                       description="{link_token, origin, frame_ancestors, return_url, request_id, participant_id} "
                                   "(once)"),
+    "create_in_person_url": Rpc(embedded_signing.InPersonIn, embedded_signing.InPersonOut,
+                                args=("actor", "request_id", "participant_id"),
+                                description="one-use, short-lived URL of the participant's signing page, opened at "
+                                            "the top of the caller's browser to sign in person on their device"),
+    "open_in_person": Rpc(args=("token", "client"),
+                          description="{link_token, request_id, participant_id, participant_name, started_by_name, "
+                                      "back_url} (once)"),
 }
 
 CONSUMES_EVENTS = {

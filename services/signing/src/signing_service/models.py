@@ -209,7 +209,7 @@ class Evidence(Base):
     request_id: Mapped[str] = mapped_column(ForeignKey("signature_requests.id"), nullable=False)
     participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), nullable=False)
     action: Mapped[str] = mapped_column(String(16), nullable=False)  # approve | sign | decline
-    mode: Mapped[str] = mapped_column(String(16), nullable=False)  # link | portal | offline
+    mode: Mapped[str] = mapped_column(String(16), nullable=False)  # link | portal | offline | in_person_device
     document_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     identity: Mapped[dict] = mapped_column(JSON, nullable=False)
     authentication: Mapped[dict] = mapped_column(JSON, nullable=False)
@@ -288,8 +288,11 @@ class LicenseSettings(Base):
 
 
 class EmbedToken(Base):
-    """A short-lived link that opens one participant's signing page once, framed by an integrator's page
-    on ``origin`` (one of the license's embed origins). Only the token's SHA-256 is kept."""
+    """A short-lived link that opens one participant's signing page once: ``kind`` "embed", framed by an
+    integrator's page on ``origin`` (one of the license's embed origins); "in_person", opened at the top of
+    the browser of the member of staff who made it (``created_by``, ``created_by_name``: no origin), who hands
+    the device to the participant and is sent back to ``return_url`` (a path of the staff app) afterwards.
+    Only the token's SHA-256 is kept."""
     __tablename__ = "embed_tokens"
     __table_args__ = (Index("ix_embed_token_participant", "participant_id", "created_at"),)
 
@@ -298,9 +301,11 @@ class EmbedToken(Base):
     license_id: Mapped[str] = mapped_column(String(36), nullable=False)
     request_id: Mapped[str] = mapped_column(ForeignKey("signature_requests.id"), nullable=False)
     participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), nullable=False)
-    origin: Mapped[str] = mapped_column(String(300), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False, default="embed", server_default="embed")
+    origin: Mapped[str | None] = mapped_column(String(300))
     return_url: Mapped[str | None] = mapped_column(String(2000))
     created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_by_name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -22,8 +22,12 @@ from .logic import iso
 from .models import EmbedToken, OtpChallenge, Participant, SignatureRequest
 from .schemas.participants import ActIn, ClientInfo, DeclineIn, OtpIn, SignIn
 
-# how long the page opened by an embedded signing URL may act with that URL's token
+# how long the page opened by an embedded (or in-person) signing URL may act with that URL's token
 EMBED_SESSION = timedelta(hours=1)
+# EmbedToken.kind of a URL opened on the device of a member of staff, for the participant to sign in person
+IN_PERSON_URL = "in_person"
+# Evidence.mode of what a participant did on such a page
+IN_PERSON_MODE = "in_person_device"
 
 
 def participant_view(p: Participant, link_path: str | None = None) -> dict:
@@ -123,7 +127,9 @@ class ParticipantsEndpoints(SigningBase):
             raise Conflict("You declined this document.", {"participant_status": p.status})
 
     def _act(self, participant_id: str, action: str, payload: dict, *, mode: str, client: dict,
-             session_actor: dict | None = None) -> dict:
+             session_actor: dict | None = None, vouched_by: dict | None = None) -> dict:
+        """``vouched_by``: the member of staff on whose device the participant acts in person (``attested_by``,
+        ``attested_by_name``), added to the evidence's authentication."""
         data = SignIn().load(payload)
         client = ClientInfo().load({k: client.get(k) for k in ("ip", "user_agent")} if client else {})
         if client.get("user_agent"):
@@ -161,6 +167,8 @@ class ParticipantsEndpoints(SigningBase):
                 auth = self._check_otp(s, r, p, data["otp"], now)
             if session_actor is not None:
                 auth["session"] = {"user_id": session_actor["user_id"], "role": session_actor["role"]}
+            if vouched_by is not None:
+                auth.update(vouched_by)
             auth["mode"] = mode
             if action == "sign":
                 self._fill_fields(s, p, data, image, now)
@@ -183,7 +191,8 @@ class ParticipantsEndpoints(SigningBase):
         digest = logic.token_hash(token)
         p = s.execute(select(Participant).where(Participant.token_hash == digest)).scalar_one_or_none()
         if p is None:
-            p = self._embedded_participant(s, digest)
+            opened = self._opened_url(s, digest)
+            p = s.get(Participant, opened.participant_id) if opened is not None else None
         if p is None:
             raise NotFound("This signing link is not valid.")
         if p.status == REASSIGNED:
@@ -192,14 +201,15 @@ class ParticipantsEndpoints(SigningBase):
         return p
 
     @staticmethod
-    def _embedded_participant(s, digest: str) -> Participant | None:
-        """The participant of an embedded signing URL opened less than EMBED_SESSION ago (None if unknown)."""
+    def _opened_url(s, digest: str) -> EmbedToken | None:
+        """The embedded or in-person signing URL of a token, opened less than EMBED_SESSION ago (None if
+        unknown)."""
         e = s.execute(select(EmbedToken).where(EmbedToken.token_hash == digest)).scalar_one_or_none()
         if e is None or e.opened_at is None:
             return None
         if _aware(e.opened_at) + EMBED_SESSION <= utcnow():
             raise Gone("This embedded signing session has ended: ask for a new one.", {"embed_status": "ended"})
-        return s.get(Participant, e.participant_id)
+        return e
 
     def _info(self, s, r: SignatureRequest, p: Participant, now: datetime) -> dict:
         consent = self._consent(r, p.role)
@@ -276,22 +286,30 @@ class ParticipantsEndpoints(SigningBase):
 
         return self._unit(work)
 
-    def _token_participant(self, token) -> str:
+    def _act_by_token(self, token, action: str, payload: dict, client: dict | None) -> dict:
+        """Act with a signing link's token. The page of an in-person signing URL acts in person, on the
+        device of the member of staff who opened it: the evidence names them (they vouch for who acts)."""
         with self.db.session() as s:
-            return self._by_token(s, token).id
+            p = self._by_token(s, token)
+            opened = self._opened_url(s, logic.token_hash(token))
+            in_person = opened is not None and opened.kind == IN_PERSON_URL
+            vouched_by = {"attested_by": opened.created_by, "attested_by_name": opened.created_by_name} \
+                if in_person else None
+        return self._act(p.id, action, payload, mode=IN_PERSON_MODE if in_person else "link", client=client or {},
+                         vouched_by=vouched_by)
 
     @endpoint(write=True)
     def public_sign(self, token, payload=None, client=None):
-        return self._act(self._token_participant(token), "sign", payload or {}, mode="link", client=client or {})
+        return self._act_by_token(token, "sign", payload or {}, client)
 
     @endpoint(write=True)
     def public_approve(self, token, payload=None, client=None):
-        return self._act(self._token_participant(token), "approve", payload or {}, mode="link", client=client or {})
+        return self._act_by_token(token, "approve", payload or {}, client)
 
     @endpoint(write=True)
     def public_decline(self, token, payload=None, client=None):
         declined = DeclineIn().load(payload or {})  # a link's decline must say why (a task's may not)
-        return self._act(self._token_participant(token), "decline", declined, mode="link", client=client or {})
+        return self._act_by_token(token, "decline", declined, client)
 
     # -- collaborators' tasks (portal) --------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ signature_requests.py (create, read, list, cancel, remind), participants.py (one
 sign or decline by link or from the portal's tasks), sealed_documents.py (sealing, proof, downloads,
 audit chain, verification), offline_signatures.py (tablet package and sync), maintenance.py (expiry,
 reminders, stuck seals), license_settings.py (embed origins, reminder cadence), embedded_signing.py
-(one-use URLs opening a signing page in an integrator's frame) and fields.py (placed fields: placement,
+(one-use URLs opening a signing page in an integrator's frame, or on a staff member's device to sign in person) and fields.py (placed fields: placement,
 signers' values, stamping before the seal), reassignment.py (handing a participant's turn to someone
 else), signer_attachments.py (files signers are asked to upload),
 uploaded_documents.py (requests on an uploaded PDF, without a contract), bulk_sends.py (one document

@@ -139,3 +139,28 @@ def test_the_french_proof_holds_its_punctuation_with_a_no_break_space():
     wording = [proof.LABELS["fr"], proof.STATUSES["fr"], proof.EVENTS["fr"], proof.DETAILS["fr"]]
     assert breakable_spaces_in(wording) == {}
     assert breakable_spaces(proof._details("fr", {"channel": "sms", "reason": "Congés"})) == []
+
+
+@pytest.mark.parametrize("locale,expected", [
+    ("fr", ["en présence, sur l'appareil de Sam Sales (collaborateur), qui a ouvert la page de signature",
+            "Mode en présence, sur l'appareil d'un collaborateur", "Lien de signature en présence créé",
+            "Signature en présence ouverte sur l'appareil du collaborateur"]),
+    ("en", ["in person, on the device of Sam Sales (staff member), who opened the signing page",
+            "Mode in person, on a staff member's device", "In-person signing link issued",
+            "In-person signing opened on the staff member's device"]),
+])
+def test_a_signature_in_person_on_a_staff_device_names_that_member_of_staff(locale, expected):
+    """Signed on the page of an in-person signing URL: the one-time code was verified, and the proof says it was
+    signed in person, on the device of the member of staff who opened the page."""
+    ctx = context(locale)
+    evidence = ctx["evidence"][0]
+    evidence["mode"] = "in_person_device"
+    evidence["authentication"].update({"attested_by": "u1", "attested_by_name": "Sam Sales"})
+    sam = {"type": "user", "id": "u1", "name": "Sam Sales"}
+    for seq, kind in ((9, "in_person_url_issued"), (10, "in_person_opened")):
+        ctx["audit"].append({"seq": seq, "at": iso(SIGNED_AT), "type": kind, "actor": sam,
+                             "data": {"participant_id": "p1", "name": "Jeanne Dupont"},
+                             "prev_hash": fake_hash(seq - 1), "entry_hash": fake_hash(seq)})
+    text = one_line(" ".join(pages(proof.render_proof(ctx))))
+    for words in expected:
+        assert words in text, words

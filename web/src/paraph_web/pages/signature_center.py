@@ -6,12 +6,15 @@ is asked (the signing service's rule); the signing order when no turn is typed (
 once), the last day to sign, the reminder cadence (the license's setting unless changed) and the people
 copied on the signed document (CC). During the request: each participant's status and placed fields, the CC,
 the cadence, a reminder to one participant or to everybody whose turn it is, the reassignment of someone who
-has not acted yet (with a reason, refusals said next to its form, then listed in the history) and the
-cancellation of the request (asked once). Earlier requests stay listed with their outcome."""
+has not acted yet (with a reason, refusals said next to its form, then listed in the history), the
+cancellation of the request (asked once) and, face to face, "Sign now on this device": the signing page of the
+signer whose turn it is opens in this browser for them to sign there and then. Earlier requests stay listed
+with their outcome."""
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, ngettext
@@ -20,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import api
 from ..api import ApiError
+from ..api_messages import translate
 from ..auth import signed_in
 from .forms import refusal_said
 
@@ -292,3 +296,44 @@ def reassign(contract_id: str, request_id: str, participant_id: str):
     flash(_("%(name)s replaces the participant: they receive an email when it is their turn.",
             name=values["name"]), "success")
     return redirect(url_for("signature_center.show", contract_id=contract_id))
+
+
+@bp.post("/contracts/<contract_id>/signature/<request_id>/participants/<participant_id>/in-person")
+@signed_in
+def sign_in_person(contract_id: str, request_id: str, participant_id: str):
+    """"Sign now on this device": the signing service makes a one-use URL of the participant's signing page and
+    this browser goes there (at the top, not in a frame), for the person to sign face to face; once they
+    acted, that page asks them to give the device back and links to the document's page. A refusal (they
+    already acted, the request ended) is said on the signature center."""
+    name = request.form.get("name", "").strip()
+    try:
+        opened = api.post(f"/signature-requests/{request_id}/participants/{participant_id}/in-person-url", {})
+    except ApiError as exc:
+        if exc.status not in IN_PERSON_REFUSALS:
+            raise
+        flash(_in_person_refusal(exc, name), "err")
+        return _back_to_center(contract_id)
+    # the signing pages are served at the staff app's public address (the ingress, or this app's proxy,
+    # routes /sign/ to the gateway): the browser stays on this site
+    url = urlsplit(opened["url"])
+    return redirect(url.path + (f"?{url.query}" if url.query else ""))
+
+
+IN_PERSON_REFUSALS = (403, 404, 409, 410, 422)
+
+
+def _in_person_refusal(exc: ApiError, name: str) -> str:
+    """Why ``name`` cannot sign on this device (``exc``: the API's refusal: 409 says the participant's status,
+    or the request's when it is no longer under way)."""
+    participant, request_ = exc.problem.get("participant_status"), exc.problem.get("request_status")
+    if participant in ("signed", "approved", "declined") or request_ in ("sealing", "completed"):
+        return _("%(name)s has already acted on this document: there is nothing left to sign on this device.",
+                 name=name)
+    if exc.status == 410 or request_:
+        return _("This signature request has ended: nobody can sign it any more.")
+    if exc.status == 409:
+        return _("It is not %(name)s's turn: they can sign on this device once the people before them have acted.",
+                 name=name)
+    if exc.status == 403:
+        return _("Only the requester, the document's owner or a manager can have it signed in person.")
+    return translate(exc.detail)

@@ -1,5 +1,5 @@
 """Schemas of embedded signing: the one-use URL opening a participant's signing page in a frame on one of
-the license's embed origins."""
+the license's embed origins, or at the top of a member of staff's browser for in-person signing."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -21,3 +21,15 @@ class EmbedIn(_In):
 class EmbedOut(Schema):
     url = fields.String(required=True, metadata={"description": "opens the signing page once, in a frame on origin"})
     expires_at = fields.String(required=True)
+
+
+class InPersonIn(_In):
+    """Nothing to choose: the page opens at the top of the caller's browser, and sends back to the document's
+    page of the staff app."""
+
+
+class InPersonOut(Schema):
+    url = fields.String(required=True, metadata={"description": "opens the signing page once, at the top of the "
+                                                                "caller's browser (not in a frame)"})
+    expires_at = fields.String(required=True)
+    participant_name = fields.String(required=True, metadata={"description": "whom to hand the device to"})
