@@ -27,14 +27,20 @@ def web():
     fake = Flask("fake_gateway")
 
     @fake.get("/api/v1/colleagues")
-    def colleagues():
+    @fake.get("/api/v1/deals")  # the summary card's details: the customer's deals, the license's columns and flags
+    def no_items():
         return jsonify({"items": []})
+
+    @fake.get("/api/v1/settings/columns")
+    @fake.get("/api/v1/settings/flags")
+    def none_set():
+        return jsonify([])
 
     @fake.get("/api/v1/contracts/<contract_id>")
     def contract(contract_id):
         status, sent_at, _ = QUOTES[contract_id]
         return jsonify({"id": contract_id, "kind": "quote", "number": "Q-1", "status": status, "sent_at": sent_at,
-                        "customer_name": "Atelier Durand", "currency": "EUR", "lines": []})
+                        "customer_id": "durand", "customer_name": "Atelier Durand", "currency": "EUR", "lines": []})
 
     @fake.get("/api/v1/contracts/<contract_id>/history")
     def history(contract_id):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.web.browsing import by_id, css, ok, wait_for_next_page
-from tests.e2e.web.test_quote_editor import choose, fill_line, navigate, selected, text
+from tests.e2e.web.test_quote_editor import choose, fill_line, live_total, navigate, selected, text
 
 pytestmark = pytest.mark.integration
 
@@ -63,7 +63,7 @@ def test_a_contract_from_the_contracts_list_starts_from_its_contract_type(web_sy
     # a line (the agency's fee) with the live totals, as in a quote
     navigate(browser, "add-line")
     fill_line(browser, 0, description="Honoraires de vente", quantity="1", unit_price="5000", tax_rate="20")
-    w.wait(lambda: css(browser, "#editor-total") and text(by_id(browser, "editor-total")) == "6 000,00 €",
+    w.wait(lambda: live_total(browser) == "6 000,00 €",
            message="the live total")
     assert by_id(browser, "quote-submit").text == "Créer le contrat en brouillon"
     screenshot(browser, "contract-editor")

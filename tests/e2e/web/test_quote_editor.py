@@ -6,14 +6,23 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, css, ok, wait_for_next_page
+from tests.e2e.web.browsing import by_id, css, ok, text_of, wait_for_next_page
 
 pytestmark = pytest.mark.integration
 
 
+def plain_spaces(words: str) -> str:
+    """The narrow and non-breaking spaces of French numbers as plain spaces."""
+    return words.replace("\u202f", " ").replace("\xa0", " ")
+
+
 def text(element) -> str:
-    """An element's text with the narrow and non-breaking spaces of French numbers as plain spaces."""
-    return element.text.replace("\u202f", " ").replace("\xa0", " ")
+    return plain_spaces(element.text)
+
+
+def live_total(browser) -> str:
+    """The editor's total as shown now ("" while htmx swaps the totals in: never a stale element)."""
+    return plain_spaces(text_of(browser, "editor-total"))
 
 
 def navigate(browser, element_id: str):
@@ -94,7 +103,7 @@ def test_create_a_quote_with_live_totals_then_edit_the_draft(web_system, staff, 
     by_id(browser, "flags-urgent").click()
 
     # the live totals (htmx, computed by the API while typing): 9 100 excl. tax, 1 800 + 5,50 of taxes
-    w.wait(lambda: css(browser, "#editor-total") and text(by_id(browser, "editor-total")) == "10 905,50 €",
+    w.wait(lambda: live_total(browser) == "10 905,50 €",
            message="the live total")
     rates = [text(r) for r in css(browser, "#editor-totals-table tr.tax-rate")]
     assert len(rates) == 2 and "5,5 %" in rates[0] and "20 %" in rates[1]

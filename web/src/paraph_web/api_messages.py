@@ -90,6 +90,7 @@ _MESSAGES = [
         "must be listed in the same company.")),
     (r"Not a valid phone number.*", _l("Not a valid phone number.")),
     _verbatim("Use a 3-letter ISO currency code."),  # a customer's currency (contracts' CURRENCY)
+    _verbatim("The warranty cannot end before the installation."),  # an equipment item (contracts' check_warranty)
     _verbatim("Unknown column."),  # a custom column value (contracts' check_custom_values)
     # a status move refused (contracts_service.logic.check_transition, paraph_platform.actor.require_role): the
     # contract page offered it, so the status changed meanwhile (someone else, a second click)

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from .. import api
 from ..api import ApiError
 from ..auth import ADMIN_ROLES, admin_only, manager_only
-from . import paging
+from . import paging, pickers
 from .forms import form_values, render_with_errors
 from .settings import render_section
 
@@ -26,7 +26,6 @@ MANAGEABLE_ROLES = {"license_admin": STAFF_ROLES + ("client",), "front_user_mana
 USER_STATUSES = ("invited", "active", "deactivated")
 USER_SORTS = ("name", "email", "role", "status")
 PAGE_SIZE = 50
-CHOICES_LIMIT = 200  # members offered on a perimeter page (the API's largest page)
 MEMBER_KINDS = ("users", "customers", "contract_types")
 USER_ACTIONS = ("deactivate", "reactivate", "resend-invitation")  # POST /users/<id>/<action>
 
@@ -182,21 +181,29 @@ def create_perimeter():
     return redirect(url_for("admin.perimeter", perimeter_id=perimeter["id"]))
 
 
-def member_choices() -> dict:
-    """What a perimeter may hold: the license's staff users, customers and contract types."""
-    users = [u for u in api.get("/users", limit=CHOICES_LIMIT)["items"] if u["role"] != "client"]
+def member_choices(perimeter: dict) -> dict:
+    """What a perimeter may hold: the license's staff users and customers (pickers: their first page, the
+    perimeter's members beyond it, and a search of the others), and its contract types (a short list)."""
+    members = perimeter["members"]
+    users, customers, types = api.get_many(pickers.first_page("staff"), pickers.first_page("customers"),
+                                           ("/contract-types", {}))
+    in_perimeter = api.get_all("/customers", perimeter_id=perimeter["id"], limit=pickers.page_size()) \
+        if customers.get("next_cursor") and members.get("customers") else []
     return {
-        "users": [{"id": u["user_id"], "label": u.get("name") or u["email"],
-                   "detail": u["email"] if u.get("name") else ""} for u in users],
-        "customers": [{"id": c["id"], "label": c["name"], "detail": c.get("code") or ""}
-                      for c in api.get("/customers", limit=CHOICES_LIMIT)["items"]],
-        "contract_types": [{"id": t["id"], "label": t["name"], "detail": ""} for t in api.get("/contract-types")],
+        "users": pickers.picker("staff", members.get("users", []), users),
+        "customers": pickers.picker("customers", members.get("customers", []), customers, known=in_perimeter),
+        "contract_types": [{"id": t["id"], "label": t["name"], "detail": ""} for t in types],
     }
 
 
+def offered_ids(choices) -> set:
+    """The ids a perimeter page offers (ticked or not) of one kind of member: a picker's or a list's."""
+    return {c["id"] for c in (choices["options"] if isinstance(choices, dict) else choices)}
+
+
 def _perimeter_page(perimeter: dict, status: int = 200, **context):
-    return render_section("admin/perimeter.html", "perimeters", status, perimeter=perimeter, choices=member_choices(),
-                          **{"errors": {}, "values": {}, "message": None, **context})
+    return render_section("admin/perimeter.html", "perimeters", status, perimeter=perimeter,
+                          choices=member_choices(perimeter), **{"errors": {}, "values": {}, "message": None, **context})
 
 
 @bp.get("/settings/perimeters/<perimeter_id>")
@@ -209,13 +216,15 @@ def perimeter(perimeter_id: str):
 @admin_only
 def save_perimeter(perimeter_id: str):
     current = api.get(f"/perimeters/{perimeter_id}")
-    choices = member_choices()
+    choices = member_choices(current)
     members = {}
     for kind in MEMBER_KINDS:
-        # members beyond the offered choices (more than CHOICES_LIMIT) are kept, not dropped
-        offered = {c["id"] for c in choices[kind]}
-        kept = [i for i in current["members"].get(kind, []) if i not in offered]
-        members[kind] = sorted(set(request.form.getlist(kind)) & offered) + kept
+        # the ticked ones (offered on the page, or found by its search); a member the page could not offer (no
+        # longer readable by its name) is kept, not dropped
+        ticked = set(request.form.getlist(kind))
+        offered = offered_ids(choices[kind])
+        kept = [i for i in current["members"].get(kind, []) if i not in offered and i not in ticked]
+        members[kind] = sorted(ticked) + kept
     try:
         api.patch(f"/perimeters/{perimeter_id}", form_values("name", "description"))
         api.put(f"/perimeters/{perimeter_id}/members", members)

@@ -1,5 +1,6 @@
 """``/contracts/<id>``: the contract page the emails link to ("document signé", "devis consulté"): its
-header (number, customer, status, totals), the signature banner (signers, date, the signed PDF and the
+header (number, customer, status, totals; its follow-up details, changed at any status: owner, deal, flags,
+custom columns, pages/contract_details.py), the signature banner (signers, date, the signed PDF and the
 proof), a sent quote's customer activity (which contact viewed or downloaded it online and when, their
 feedback in full), the lines with their totals by tax rate, the documents, the milestones, the history
 (online views and downloads, emails, status changes) and the PDF preview; actions: duplicate, convert a
@@ -14,7 +15,7 @@ from flask_babel import gettext as _
 from .. import api
 from ..api import ApiError
 from ..auth import signed_in
-from . import quote_actions, sending
+from . import contract_details, quote_actions, sending
 from .forms import refusal_said
 
 bp = Blueprint("contracts", __name__)
@@ -32,8 +33,9 @@ def show(contract_id: str):
 
 def render_page(contract_id: str, errors: dict | None = None, values: dict | None = None,
                 messages: dict | None = None, status: int = 200):
-    """The page; after a refused form of its work sections (pages/quote_actions.py), with that form's
-    ``errors``, ``values`` and ``messages`` (each keyed by the form's name: task, document, equipment)."""
+    """The page; after a refused form of its work sections (pages/quote_actions.py) or of its details
+    (pages/contract_details.py), with that form's ``errors``, ``values`` and ``messages`` (each keyed by the form's
+    name: task, document, equipment, details, or attachment-<id> for a document's "Edit" form)."""
     contract = api.get(f"/contracts/{contract_id}")
     history = api.get(f"/contracts/{contract_id}/history")
     activity = sending.quote_activity(contract)  # a quote's emails and its customer's activity
@@ -45,6 +47,7 @@ def render_page(contract_id: str, errors: dict | None = None, values: dict | Non
                            work_values=values or {}, work_messages=messages or {},
                            emails=sending.emails_sent(activity), customer_events=sending.customer_events(activity),
                            activity_unknown=contract.get("kind") == "quote" and activity is None,
+                           details=contract_details.context(contract, (values or {}).get(contract_details.FORM)),
                            moves=status_moves(contract)), status
 
 

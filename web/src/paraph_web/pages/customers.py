@@ -3,7 +3,8 @@ filters, sort, pages — all in the URL), ``/customers/new`` and the customer fi
 with its tabs (``?tab=``, no JavaScript needed): info, contacts, deals, contracts & quotes, equipment base,
 portal access, perimeters, history (who changed what, staff or the customer's portal clients themselves). A
 contact's portal access has its own page (grant, then show and resend); a contact is deleted from the Contacts
-tab (asked once, by name).
+tab (asked once, by name); an equipment item is edited, retired (or put back in service) and deleted (asked once,
+by name) from the Equipment tab, its form opened under the list by its "Edit" link (``?edit=<id>``).
 
 The customer's language and currency are those of the quotes and contracts made for it (the contracts
 service gives a new document the customer's, or the license's default when the customer has none).
@@ -26,7 +27,7 @@ from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES
 from .csv_export import PAGE_SIZE as CSV_PAGE_SIZE
 from .csv_export import csv_download
 from .deals import STAGES as DEAL_STAGES
-from .forms import form_values, refusal_said
+from .forms import form_values, refusal_said, typed_number
 from .paging import links, position
 
 bp = Blueprint("customers", __name__)
@@ -44,6 +45,8 @@ ADDRESS_FIELDS = ("line1", "line2", "postal_code", "city", "region", "country")
 CONTACT_FIELDS = ("first_name", "last_name", "title", "department", "type", "email", "phone", "mobile", "fax",
                   "branch")
 EQUIPMENT_FIELDS = ("description", "product_code", "serial_number", "quantity", "installed_on", "warranty_until")
+# an item's edit: emptied, these are cleared (null); the description and quantity are required, the notes a text
+CLEARABLE_EQUIPMENT_FIELDS = ("product_code", "serial_number", "installed_on", "warranty_until")
 FORM_ERRORS = (400, 409, 422)  # said next to the fields or above the form; other statuses: the error pages
 
 
@@ -178,7 +181,9 @@ def tab_data(customer: dict, tab: str) -> dict:
         return {**_tab_page("deals", api.get("/deals", customer_id=customer_id, limit=200, **position())),
                 "stages": DEAL_STAGES}
     if tab == "equipment":
-        return _tab_page("equipment", api.get(f"/customers/{customer_id}/equipment", limit=200, **position()))
+        # ?edit=<id>: that item's form open under the list (its "Edit" link)
+        return {**_tab_page("equipment", api.get(f"/customers/{customer_id}/equipment", limit=200, **position())),
+                "editing": request.args.get("edit")}
     if tab == "portal":
         return {"accesses": {a["contact_id"]: a for a in api.get(f"/customers/{customer_id}/portal-accesses")}}
     if tab == "history":  # staff edits and the clients' own changes on the portal (self-service)
@@ -281,6 +286,44 @@ def add_equipment(customer_id: str):
     body = _present(form_values(*EQUIPMENT_FIELDS))
     return submit(customer_id, "equipment", lambda: api.post(f"/customers/{customer_id}/equipment", body),
                   _("The equipment is added."))
+
+
+@bp.post("/customers/<customer_id>/equipment/<equipment_id>")
+@signed_in
+def update_equipment(customer_id: str, equipment_id: str):
+    """An item's form (opened by its "Edit" link); refused, it comes back open with the API's errors."""
+    form = form_values(*EQUIPMENT_FIELDS, "notes")
+    body = {**form, "quantity": typed_number(form["quantity"]),
+            **{key: form[key] or None for key in CLEARABLE_EQUIPMENT_FIELDS}}
+    return submit(customer_id, "equipment", lambda: api.patch(f"/equipment/{equipment_id}", body),
+                  _("The item %(name)s is saved.", name=form["description"]), f"equipment-{equipment_id}",
+                  editing=equipment_id)
+
+
+def back_to_equipment(customer_id: str, equipment_id: str | None = None, **_ignored):
+    return back_to(customer_id, "equipment", equipment_id and f"equipment-{equipment_id}")
+
+
+@bp.post("/customers/<customer_id>/equipment/<equipment_id>/<any(retire, reinstate):action>")
+@signed_in
+@refusal_said(back=back_to_equipment)
+def set_equipment_status(customer_id: str, equipment_id: str, action: str):
+    """Retire an item (it stays in the base, marked retired, no longer under warranty), or put it back in
+    service."""
+    item = api.patch(f"/equipment/{equipment_id}", {"status": "retired" if action == "retire" else "in_service"})
+    flash(_("The item %(name)s is retired.", name=item["description"]) if action == "retire"
+          else _("The item %(name)s is back in service.", name=item["description"]), "success")
+    return back_to_equipment(customer_id, equipment_id)
+
+
+@bp.post("/customers/<customer_id>/equipment/<equipment_id>/delete")
+@signed_in
+@refusal_said(back=back_to_equipment)
+def delete_equipment(customer_id: str, equipment_id: str):
+    """Asked once, naming the item (an item entered by mistake; retiring keeps its history)."""
+    api.delete(f"/equipment/{equipment_id}")
+    flash(_("The item is deleted from the equipment base."), "success")
+    return back_to_equipment(customer_id)
 
 
 @bp.post("/customers/<customer_id>/perimeters")

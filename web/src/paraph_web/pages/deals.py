@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from .. import api
 from ..api import ApiError
 from ..auth import current_user, signed_in
-from .documents import PICKER_LIMIT, owners_call
-from .documents import _owners as owner_choices
+from . import pickers
+from .documents import PICKER_LIMIT, filter_pickers, owners_call
 from .forms import form_values
 from .paging import list_page
 
@@ -51,10 +51,10 @@ def list_query() -> dict:
 def index():
     query = list_query()
     page, next_url, previous_url, _filtered = list_page("/deals", query, limit=PAGE_SIZE)
-    customers, *users = api.get_many(("/customers", {"limit": PICKER_LIMIT}), *owners_call())  # at once
+    customers, *users = api.get_many(pickers.first_page("customers"), *owners_call())  # at once
     return render_template("deals/index.html", page=page, deals=page["items"], total=page["total"],
-                           filters=request.args, stages=STAGES, owners=users[0].get("items", []) if users else [],
-                           customers=customers["items"], next_url=next_url, previous_url=previous_url)
+                           filters=request.args, stages=STAGES, **filter_pickers(customers, users),
+                           next_url=next_url, previous_url=previous_url)
 
 
 # -- create -----------------------------------------------------------------------------------------
@@ -71,10 +71,18 @@ def deal_body(*names: str) -> dict:
     return body
 
 
+def owner_picker(values) -> dict | None:
+    """The deal's owner picker (the deal's, else the user), for managers: the others do not choose (the API makes
+    them the owner); the list is the license's users, searched when longer than a page."""
+    if not owners_call():
+        return None
+    return pickers.picker("users", values.get("owner_id") or (current_user() or {}).get("user_id") or "")
+
+
 def render_new(errors=None, values=None, message=None, status=200):
     return render_template("deals/new.html", errors=errors or {}, values=values or {}, message=message,
-                           stages=STAGES, owners=owner_choices(),
-                           customers=api.get("/customers", limit=PICKER_LIMIT, sort="name")["items"]), status
+                           stages=STAGES, owners=owner_picker(values or {}),
+                           customers=pickers.picker("customers", (values or {}).get("customer_id", ""))), status
 
 
 @bp.get("/deals/new")
@@ -106,8 +114,8 @@ def render_deal(deal_id: str, errors=None, values=None, message=None, status=200
     for doc in api.get("/contracts", deal_id=deal_id, limit=PICKER_LIMIT)["items"]:
         documents.setdefault(doc["kind"], []).append(doc)
     return render_template("deals/show.html", deal=deal, documents=documents, document_kinds=DOCUMENT_KINDS,
-                           stages=STAGES, owners=owner_choices(), errors=errors or {},
-                           values=values if values is not None else deal, message=message), status
+                           stages=STAGES, owners=owner_picker(values if values is not None else deal),
+                           errors=errors or {}, values=values if values is not None else deal, message=message), status
 
 
 @bp.get("/deals/<deal_id>")

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import api
 from ..auth import current_user, signed_in
+from . import pickers
 from .csv_export import PAGE_SIZE as CSV_PAGE_SIZE
 from .csv_export import csv_download
 from .paging import list_page
@@ -55,11 +56,16 @@ def owners_call() -> list[tuple[str, dict]]:
     license's users; the others none (everyone can pick "me")."""
     if (current_user() or {}).get("role") not in ("license_admin", "front_user_manager"):
         return []
-    return [("/users", {"limit": PICKER_LIMIT})]
+    return [pickers.first_page("users")]
 
 
-def _owners() -> list:
-    return api.get_many(*owners_call())[0].get("items", []) if owners_call() else []
+def filter_pickers(customers_page: dict, owners_answers: list) -> dict:
+    """The customer and owner filters' pickers (``pickers.owner_and_customer_filters``), from the answers of
+    ``pickers.first_page("customers")`` and ``owners_call()``: the URL's choices shown even beyond the first page;
+    "me" for everyone, the license's users for managers."""
+    return {"customers": pickers.picker("customers", request.args.get("customer", ""), customers_page),
+            "owners": pickers.picker("users", request.args.get("owner", ""),
+                                     owners_answers[0] if owners_answers else {"items": []}, fixed=("me",))}
 
 
 def _render_list(kind: str):
@@ -71,13 +77,13 @@ def _render_list(kind: str):
         query = {}
     # the filters' choices, asked at once: the page waits for the slowest call, not for their sum
     columns, flags, customers, contract_types, *users = api.get_many(
-        ("/settings/columns", {}), ("/settings/flags", {}), ("/customers", {"limit": PICKER_LIMIT}),
+        ("/settings/columns", {}), ("/settings/flags", {}), pickers.first_page("customers"),
         ("/contract-types", {}), *owners_call())
     return render_template(
         "documents/list.html", kind=kind, page=page, items=page["items"], total=page.get("total"),
         filters=request.args, next_url=next_url, previous_url=previous_url,
         statuses=STATUSES[query.get("kind") or kind], kinds=KINDS, columns=columns, flags=flags,
-        owners=users[0].get("items", []) if users else [], customers=customers["items"],
+        **filter_pickers(customers, users),
         contract_types=[t for t in contract_types
                         if t.get("kind", "quote") == ("quote" if kind == "quote" else "contract")],
         nav="quotes" if kind == "quote" else "contracts")

@@ -1,6 +1,6 @@
 """Helpers shared by pages: read a posted form, render a form page again with the API's field errors, post a form
 carrying a document (its refusals said next to the inputs), say an action's refusal on the page the user goes
-back to."""
+back to, offer a form's chosen item even when the page's list does not have it."""
 from __future__ import annotations
 
 import base64
@@ -18,6 +18,24 @@ from ..api_messages import translate
 def typed_number(value: str) -> str:
     """A number as typed in French or English ("1 234,50") as the API reads it ("1234.50")."""
     return re.sub(r"[\s\u00a0\u202f]", "", value).replace(",", ".")
+
+
+def with_chosen(items: list[dict], chosen_id: str | None, path: str) -> dict | None:
+    """The chosen item among a choice's ``items``; when they do not have it (beyond their first page, archived)
+    it is read at ``path`` and offered first, so that the form shows it and keeps it. None when none is chosen
+    or it is gone (404)."""
+    if not chosen_id:
+        return None
+    chosen = next((item for item in items if item["id"] == chosen_id), None)
+    if chosen is None:
+        try:
+            chosen = api.get(path)
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            return None
+        items.insert(0, chosen)
+    return chosen
 
 
 def form_values(*names: str) -> dict:

@@ -1,7 +1,8 @@
 """The work around a quote or contract, on its page (``/contracts/<id>``, template
 ``contracts/_work.html``): its milestones (add one: title, due date, shown on the portal; mark it done or to do
 again; delete it), its tasks (create one: title, due date, assignee; mark it done or to do again, here or from
-the home page's tasks due), its documents (add a file to a folder),
+the home page's tasks due; delete it), its documents (add a file to a folder; rename one or move it to another
+folder, show or hide it on the customer portal, delete it),
 the customer's equipment base (a link to the customer file's tab) and what was bought recorded in it from the
 document's lines (``POST /contracts/<id>/equipment``, serial numbers optional).
 
@@ -18,10 +19,6 @@ from ..auth import safe_next, signed_in
 from .forms import form_values, refusal_said
 
 bp = Blueprint("quote_actions", __name__)
-
-# what the customer has bought: a document in one of these statuses can feed its equipment base (the API's rule)
-EQUIPMENT_SOURCE_STATUSES = {"contract": ("signed", "validated"), "quote": ("accepted", "validated"),
-                             "order": ("confirmed", "delivered"), "invoice": ("issued", "paid")}
 
 
 def assignees(contract: dict) -> list[dict]:
@@ -49,7 +46,7 @@ def takeable_lines(contract: dict) -> list[dict]:
 
 def context(contract: dict) -> dict:
     """What the contract page's work sections need besides the contract."""
-    can_record = contract.get("status") in EQUIPMENT_SOURCE_STATUSES.get(contract.get("kind"), ())
+    can_record = contract.get("can_record_equipment", False)  # what was bought can be recorded: the API says when
     recorded = set()
     if can_record:
         base = api.get(f"/contracts/{contract['id']}/equipment")
@@ -120,6 +117,16 @@ def delete_milestone(contract_id: str, milestone_id: str):
     return back(contract_id, "milestones")
 
 
+@bp.post("/contracts/<contract_id>/tasks/<task_id>/delete")
+@signed_in
+@refusal_said(back=lambda contract_id, **_ignored: back(contract_id, "tasks"))
+def delete_task(contract_id: str, task_id: str):
+    """Asked once on the contract page; already gone (a colleague, another tab) is said on the page."""
+    api.delete(f"/tasks/{task_id}")
+    flash(_("The task is deleted."), "success")
+    return back(contract_id, "tasks")
+
+
 @bp.post("/contracts/<contract_id>/tasks")
 @signed_in
 def add_task(contract_id: str):
@@ -146,6 +153,47 @@ def add_document(contract_id: str):
         return show_again(contract_id, "document", ApiError(422, {"errors": errors}))
     flash(_("The document is added."), "success")
     return back(contract_id, "documents")
+
+
+def back_to_documents(contract_id: str, **_ignored):
+    return back(contract_id, "documents")
+
+
+@bp.post("/contracts/<contract_id>/attachments/<attachment_id>")
+@signed_in
+@refusal_said(back=back_to_documents)
+def update_document(contract_id: str, attachment_id: str):
+    """Rename a document or move it to another folder (emptied: no folder); refused, the row's "Edit" form
+    comes back open with the API's errors (its form's name: ``attachment-<id>``)."""
+    try:
+        saved = api.patch(f"/attachments/{attachment_id}", form_values("filename", "folder"))
+    except ApiError as exc:
+        if exc.status != 422:
+            raise  # gone meanwhile, not allowed: said on the page (refusal_said)
+        return show_again(contract_id, f"attachment-{attachment_id}", exc)
+    flash(_("The document %(name)s is saved.", name=saved["filename"]), "success")
+    return back_to_documents(contract_id)
+
+
+@bp.post("/contracts/<contract_id>/attachments/<attachment_id>/portal/<any(show, hide):state>")
+@signed_in
+@refusal_said(back=back_to_documents)
+def show_document_on_portal(contract_id: str, attachment_id: str, state: str):
+    """Show a document on the customer portal, or hide it (the portal shows it once the contract is shared)."""
+    saved = api.patch(f"/attachments/{attachment_id}", {"portal_visible": state == "show"})
+    flash(_("The document %(name)s is shown on the customer portal.", name=saved["filename"]) if state == "show"
+          else _("The document %(name)s is hidden from the customer portal.", name=saved["filename"]), "success")
+    return back_to_documents(contract_id)
+
+
+@bp.post("/contracts/<contract_id>/attachments/<attachment_id>/delete")
+@signed_in
+@refusal_said(back=back_to_documents)
+def delete_document(contract_id: str, attachment_id: str):
+    """Asked once on the contract page, naming the file."""
+    api.delete(f"/attachments/{attachment_id}")
+    flash(_("The document is deleted."), "success")
+    return back_to_documents(contract_id)
 
 
 @bp.post("/contracts/<contract_id>/equipment")

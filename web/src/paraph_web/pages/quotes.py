@@ -28,7 +28,8 @@ from flask_babel import get_locale, gettext as _
 from .. import api
 from ..api import ApiError
 from ..auth import signed_in
-from .forms import typed_number
+from . import pickers
+from .forms import typed_number, with_chosen
 
 bp = Blueprint("quotes", __name__)
 
@@ -127,7 +128,8 @@ def api_line(line: dict) -> dict:
     return body
 
 
-def _custom_value(column: dict, value: str):
+def custom_value(column: dict, value: str):
+    """A custom column's value as typed in a form (``ui.typed_field``), as the API takes it: empty is no value."""
     if value == "":
         return None
     if column["type"] == "boolean":
@@ -155,7 +157,7 @@ def api_body(quote: dict, choices: dict) -> dict:
         # an unticked yes/no field is an answer (no), not a missing value
         "data": {**{key: False for key, f in fields.items() if f.get("type") == "boolean"},
                  **{key: _merge_value(fields[key], value) for key, value in quote["data"].items() if key in fields}},
-        "custom": {key: _custom_value(columns[key], value) for key, value in quote["custom"].items()
+        "custom": {key: custom_value(columns[key], value) for key, value in quote["custom"].items()
                    if key in columns},
         "lines": [api_line(line) for line in quote["lines"] if not is_blank(line)],
     }
@@ -176,30 +178,21 @@ def editor_choices(quote: dict) -> dict:
     """Customers and quote types the salesperson may use (the API filters by perimeter), the chosen
     customer's contacts, the chosen type's merge fields, the license's custom columns and flags."""
     # asked at once (the page waits for the slowest, not for their sum)
-    page, types, columns, flags = api.get_many(("/customers", {"limit": PICKER_LIMIT}), ("/contract-types", {}),
+    page, types, columns, flags = api.get_many(pickers.first_page("customers"), ("/contract-types", {}),
                                                ("/settings/columns", {}), ("/settings/flags", {}))
-    customers = page["items"]
     customer = None
     if quote["customer_id"]:
-        customer = next((c for c in customers if c["id"] == quote["customer_id"]), None)
-        if customer is None or "contacts" not in customer:  # beyond the first 200, or without its contacts
-            try:
-                customer = api.get(f"/customers/{quote['customer_id']}")
-            except ApiError as exc:
-                if exc.status != 404:
-                    raise
-                customer, quote["customer_id"] = None, ""  # gone from the perimeter meanwhile
-        if customer and customer["id"] not in {c["id"] for c in customers}:
-            customers.insert(0, customer)
-    types = [t for t in types if t.get("kind", "quote") == quote["kind"]]
-    chosen_type = next((t for t in types if t["id"] == quote["contract_type_id"]), None)
-    if chosen_type is None and quote["contract_type_id"]:  # an edited quote of an archived type
-        try:
-            chosen_type = api.get(f"/contract-types/{quote['contract_type_id']}")
-            types.insert(0, chosen_type)
+        try:  # with its contacts (a list's items have none)
+            customer = api.get(f"/customers/{quote['customer_id']}")
         except ApiError as exc:
             if exc.status != 404:
                 raise
+            quote["customer_id"] = ""  # gone from the perimeter meanwhile
+    # the chosen customer is offered even beyond the picker's first page
+    customers = pickers.picker("customers", quote["customer_id"], page, known=[customer] if customer else [])
+    types = [t for t in types if t.get("kind", "quote") == quote["kind"]]
+    # an edited quote of an archived type keeps it
+    chosen_type = with_chosen(types, quote["contract_type_id"], f"/contract-types/{quote['contract_type_id']}")
     return {"customers": customers, "contract_types": types,
             "contacts": (customer or {}).get("contacts") or [],
             "customer_currency": (customer or {}).get("currency") or "",

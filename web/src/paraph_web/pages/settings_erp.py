@@ -8,17 +8,23 @@ JavaScript each step posts the next one by itself (htmx); without it, the person
 
 The web app keeps nothing: the export and the running totals travel in the step form's hidden fields (the
 same person posts them back; the API checks every row again), so any web worker can take the next step.
+
+The run invites the new collaborators only when the admin leaves "invite them" checked; otherwise (and after any
+run) ``/settings/erp-sync/review`` lets them choose, from ``GET /erp/sync-report``: tick the collaborators without
+an account to invite (``POST /erp/collaborators/invite``: each takes a seat), or link one whose email changed in
+the ERP to the existing user without ERP code (``POST /erp/collaborators/link``).
 """
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint, request
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from .. import api
 from ..api import ApiError
 from ..auth import admin_only
+from .admin import GIVABLE_ROLES, seat_summary
 from .settings import render_section
 
 bp = Blueprint("settings_erp", __name__)
@@ -83,6 +89,7 @@ def run():
     content = request.form.get("content", "")
     header, rows = split_export(content)
     offset = max(0, request.form.get("offset", 0, type=int))
+    invite_new = bool(request.form.get("invite_new"))  # the preview's checkbox, then each step's hidden field
     totals = {"created": request.form.get("created", 0, type=int), "linked": request.form.get("linked", 0, type=int)}
     try:
         errors = json.loads(request.form.get("errors") or "[]")
@@ -92,7 +99,7 @@ def run():
     if chunk:
         try:
             result = api.post("/erp/collaborators/import", {"format": "csv", "content": "\n".join([header, *chunk]),
-                                                            "invite_new": True})
+                                                            "invite_new": invite_new})
         except ApiError as exc:
             if exc.status != 422:
                 raise
@@ -101,8 +108,94 @@ def run():
         totals["linked"] += result["linked"]
         errors += [{**error, "row": error["row"] + offset} for error in result["errors"]]
     done = min(len(rows), offset + len(chunk))
-    context = {"content": content, "offset": done, "total": len(rows), "errors": errors, **totals}
+    context = {"content": content, "offset": done, "total": len(rows), "errors": errors, "invite_new": invite_new,
+               **totals}
     if done < len(rows):
         return render_section("settings/erp_sync.html", SECTION, stage="running", **context)
-    to_check = api.get("/erp/sync-report")["users_without_collaborator"]
-    return render_section("settings/erp_sync.html", SECTION, stage="done", to_check=to_check, **context)
+    report = api.get("/erp/sync-report")
+    return render_section("settings/erp_sync.html", SECTION, stage="done", to_check=report["users_without_collaborator"],
+                          to_invite=_active(report["collaborators_without_user"]), **context)
+
+
+# -- review: invite the chosen collaborators, link by hand -----------------------------------------------------
+
+def _active(collaborators: list[dict]) -> list[dict]:
+    """The collaborators still active in the ERP (one who left is neither invited nor linked)."""
+    return [c for c in collaborators if c.get("active", True)]
+
+
+def _back_to_review():
+    return redirect(url_for("settings_erp.review"))
+
+
+@bp.get("/settings/erp-sync/review")
+@admin_only
+def review():
+    """The sync report to act on: collaborators without an account (invite the ticked ones) and, when Paraph has
+    users without ERP code, the same collaborators to link by hand (an email changed on one side)."""
+    report = api.get("/erp/sync-report")
+    without_account = _active(report["collaborators_without_user"])
+    return render_section("settings/erp_sync_review.html", SECTION, without_account=without_account,
+                          inactive=len(report["collaborators_without_user"]) - len(without_account),
+                          users_without_code=[u for u in report["users_without_collaborator"] if not u.get("erp_code")],
+                          seats=seat_summary(), roles=GIVABLE_ROLES["license_admin"])
+
+
+@bp.post("/settings/erp-sync/review/invite")
+@admin_only
+def invite_selected():
+    codes = request.form.getlist("codes")
+    role = request.form.get("role") or "user"
+    if not codes:
+        flash(_("Tick the collaborators to invite."), "err")
+        return _back_to_review()
+    try:
+        result = api.post("/erp/collaborators/invite", {"codes": codes, "role": role})
+    except ApiError as exc:
+        if exc.status == 409:
+            _say_seat_shortage(codes, exc)
+        elif exc.status in (403, 404, 422):
+            flash(exc.detail, "err")  # an expired subscription, a code gone from the ERP since the page was shown
+        else:
+            raise
+        return _back_to_review()
+    if result["invited"]:
+        flash(_("Invited by email: %(emails)s.", emails=", ".join(m["email"] for m in result["invited"])), "success")
+    for skipped in result["skipped"]:
+        flash(_("%(email)s (%(code)s) was not invited: %(reason)s", **skipped), "err")
+    return _back_to_review()
+
+
+def _say_seat_shortage(codes: list[str], exc: ApiError) -> None:
+    """The API invites in order and stops at the first collaborator without a seat: say who got in before, who
+    did not, and how many seats are left (the problem's figures, or the license's)."""
+    report = api.get("/erp/sync-report")
+    still_without = {c["code"]: c["email"] for c in report["collaborators_without_user"]}
+    matched = {c["code"]: c["email"] for c in report["matched"]}
+    invited = [matched[code] for code in codes if code not in still_without and code in matched]
+    if invited:
+        flash(_("Invited by email: %(emails)s.", emails=", ".join(invited)), "success")
+    seats = seat_summary()
+    total = exc.problem.get("seats_total", seats["total"] if seats else 0)
+    free = max(total - exc.problem["seats_used"], 0) if "seats_used" in exc.problem else (seats or {}).get("free", 0)
+    flash(_("Not enough seats (free seats: %(free)s of %(total)s). Not invited for lack of a seat: %(emails)s. "
+            "Deactivate users or add seats to the subscription, then invite them.", free=free, total=total,
+            emails=", ".join(still_without[code] for code in codes if code in still_without)), "err")
+
+
+@bp.post("/settings/erp-sync/review/link")
+@admin_only
+def link():
+    code, user_id = request.form.get("code", ""), request.form.get("user_id", "")
+    if not user_id:
+        flash(_("Choose the user to link to %(code)s.", code=code), "err")
+        return _back_to_review()
+    try:
+        member = api.post("/erp/collaborators/link", {"code": code, "user_id": user_id})
+    except ApiError as exc:
+        if exc.status not in (403, 404, 409, 422):
+            raise  # a code or user gone since the page was shown: said on the page
+        flash(exc.detail, "err")
+        return _back_to_review()
+    flash(_("%(email)s is linked to the collaborator %(code)s.", email=member["email"], code=code), "success")
+    return _back_to_review()

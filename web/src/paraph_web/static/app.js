@@ -1,7 +1,7 @@
 /* Progressive enhancement only: every page works without this file.
    - htmx requests carry the session's CSRF token as a header (forms carry it as a hidden field);
    - Escape closes the open user menu;
-   - long checklists get a search box;
+   - long checklists get a search box, long pickers their search of the whole list; "select all" boxes work;
    - the quote editor's customer and type pickers show their contacts and fields when changed;
    - the browser's time zone is kept in a cookie, for times to be shown in it. */
 (function () {
@@ -38,6 +38,53 @@
         item.hidden = needle !== "" && item.textContent.toLowerCase().indexOf(needle) === -1;
       });
     });
+  });
+  // a "select all" box (data-select-all="<checkboxes' name>", hidden without JavaScript) ticks or unticks the
+  // boxes of that name in its form, and shows whether all, some or none of them are ticked
+  document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+    var boxes = Array.prototype.slice.call(all.form.querySelectorAll(
+      'input[type=checkbox][name="' + all.getAttribute("data-select-all") + '"]'));
+    var show = function () {
+      var ticked = boxes.filter(function (box) { return box.checked; }).length;
+      all.checked = ticked > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+    };
+    (all.closest("label") || all).hidden = false;
+    all.addEventListener("change", function () {
+      boxes.forEach(function (box) { box.checked = all.checked; });
+    });
+    boxes.forEach(function (box) { box.addEventListener("change", show); });
+    show();
+  });
+  // a long picker's search box and status (pickers.html): htmx refreshes the select's options with the matches;
+  // ArrowDown goes on to the select, where the arrows choose among them
+  document.querySelectorAll("[data-picker-search]").forEach(function (element) {
+    element.hidden = false;
+    var select = document.getElementById(element.getAttribute("data-picker-search"));
+    if (element.tagName !== "INPUT" || !select) { return; }
+    element.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown") { event.preventDefault(); select.focus(); }
+    });
+  });
+  // a long checklist's matches found by its search (pickers.html checklist): those its list already shows are
+  // left out; one ticked joins the list, so that the next search keeps it
+  document.addEventListener("htmx:afterSwap", function () {
+    document.querySelectorAll("[data-picker-found]").forEach(function (found) {
+      var list = document.getElementById(found.getAttribute("data-picker-found"));
+      found.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+        var shown = list && Array.prototype.some.call(list.querySelectorAll("input[type=checkbox]"),
+                                                      function (listed) { return listed.value === box.value; });
+        if (shown) { box.closest("li").remove(); }
+      });
+    });
+  });
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    var found = box.closest && box.closest("[data-picker-found]");
+    if (!found || !box.checked) { return; }
+    var list = document.getElementById(found.getAttribute("data-picker-found"));
+    list.insertBefore(box.closest("li"), list.firstChild);
+    box.focus();
   });
   // a button with data-copy="<element id>" copies that element's text (a secret shown once)
   document.addEventListener("click", function (event) {

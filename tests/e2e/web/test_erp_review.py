@@ -1,0 +1,116 @@
+"""``/settings/erp-sync/review``: after a sync run without invitations, the license admin chooses whom to invite
+(ticked, with a role) and links a collaborator whose email changed in the ERP to the existing user, as a person
+would in headless Chromium against the real services."""
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.web.browsing import by_id, css, gone
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
+
+# Paul is linked by email; Anne, Bruno and Chloé are new; Jeanne Martin's email changed in the ERP (she married)
+EXPORT = ("Code;Nom;Prénom;E-mail\nV01;Martin;Paul;paul@acme.test\nV02;Durand;Anne;anne@acme.test\n"
+          "V03;Petit;Bruno;bruno@acme.test\nV04;Roux;Chloé;chloe@acme.test\nV05;Dupont;Jeanne;jeanne.dupont@acme.test\n")
+
+
+def codes_in(browser, table_id):
+    """The collaborator codes listed in a review table (None while the page is being replaced)."""
+    column = 2 if table_id == "erp-without-account" else 1  # after the tick box
+    try:
+        return [cell.text for cell in css(browser, f"#{table_id} tbody tr td:nth-child({column})")]
+    except Exception as error:
+        if gone(error):
+            return None
+        raise
+
+
+def notices(browser):
+    return [n.text for n in css(browser, "main .notice")]
+
+
+def test_admin_runs_without_inviting_then_invites_the_chosen_and_links_a_changed_email(
+        web_system, staff, browser, sign_in, screenshot, tmp_path):
+    from selenium.webdriver.support.ui import Select
+    w, s = web_system, web_system.s
+    token = staff.admin["access_token"]
+    jeanne = s.add_user(staff.admin, "jeanne.martin@acme.test", name="Jeanne Martin")["user"]
+    export = Path(tmp_path) / "collaborateurs.csv"
+    export.write_text(EXPORT, encoding="utf-8")
+
+    sign_in(browser, staff.email["admin"], next_path="/settings/erp-sync")
+    by_id(browser, "field-export").send_keys(str(export))
+    by_id(browser, "erp-preview-submit").click()
+    w.wait(lambda: browser.find_elements("id", "erp-preview"), message="the preview")
+    invite_new = by_id(browser, "erp-invite-new")
+    assert invite_new.is_selected()  # as before: the run invites, unless unticked
+    invite_new.click()
+    by_id(browser, "erp-run-submit").click()
+    w.wait(lambda: browser.find_elements("id", "erp-result"), message="the result")
+    assert [by_id(browser, f"result-{k}").text for k in ("created", "linked")] == ["0", "1"]
+    emails = [u["email"] for u in s.get("/api/v1/users", token=token).get_json()["items"]]
+    assert "anne@acme.test" not in emails  # nobody invited by the run
+    screenshot(browser, "erp-sync-done-without-invitations")
+
+    by_id(browser, "erp-review-link").click()
+    w.wait(lambda: browser.find_elements("id", "erp-invite-form"), message="the review page")
+    assert codes_in(browser, "erp-without-account") == ["V02", "V03", "V04", "V05"]
+    assert not [box for box in css(browser, "input[name=codes]") if box.is_selected()]  # nothing ticked
+    # "select all" ticks them all, and unticks them
+    select_all = by_id(browser, "erp-select-all")
+    select_all.click()
+    assert all(box.is_selected() for box in css(browser, "input[name=codes]"))
+    select_all.click()
+    assert not [box for box in css(browser, "input[name=codes]") if box.is_selected()]
+    # Jeanne Martin, a user without ERP code, is offered for the collaborators to check by hand
+    assert "jeanne.martin@acme.test" in by_id(browser, "erp-to-link").text
+    screenshot(browser, "erp-review")
+
+    for code in ("V02", "V04"):
+        css(browser, f"input[name=codes][value={code}]")[0].click()
+    Select(by_id(browser, "field-role")).select_by_value("user")
+    by_id(browser, "erp-invite-submit").click()
+    w.wait(lambda: codes_in(browser, "erp-without-account") == ["V03", "V05"], message="the list refreshed")
+    assert any("anne@acme.test" in n and "chloe@acme.test" in n for n in notices(browser)), notices(browser)
+    users = {u["email"]: u for u in s.get("/api/v1/users", token=token).get_json()["items"]}
+    assert (users["anne@acme.test"]["status"], users["anne@acme.test"]["erp_code"]) == ("invited", "V02")
+    assert (users["chloe@acme.test"]["status"], users["chloe@acme.test"]["erp_code"]) == ("invited", "V04")
+    assert "bruno@acme.test" not in users and "jeanne.dupont@acme.test" not in users
+    assert s.invitation_links("anne@acme.test") and s.invitation_links("chloe@acme.test")
+    assert not s.invitation_links("bruno@acme.test")
+
+    # V05 is Jeanne Martin under her new email: linked to her account by hand
+    row = next(r for r in css(browser, "#erp-to-link tbody tr") if "V05" in r.text)
+    Select(row.find_element("css selector", "select")).select_by_value(jeanne["user_id"])
+    row.find_element("css selector", "button[type=submit]").click()
+    w.wait(lambda: codes_in(browser, "erp-without-account") == ["V03"], message="V05 gone after the link")
+    assert any("jeanne.martin@acme.test" in n and "V05" in n for n in notices(browser)), notices(browser)
+    assert codes_in(browser, "erp-to-link") == ["V03"]
+    report = s.get("/api/v1/erp/sync-report", token=token).get_json()
+    assert {"code": "V05", "email": "jeanne.dupont@acme.test", "user_id": jeanne["user_id"]} in report["matched"]
+    assert [c["code"] for c in report["collaborators_without_user"]] == ["V03"]
+    assert "jeanne.martin@acme.test" not in [u["email"] for u in report["users_without_collaborator"]]
+    assert s.get(f"/api/v1/users/{jeanne['user_id']}", token=token).get_json()["erp_code"] == "V05"
+    assert not s.invitation_links("jeanne.dupont@acme.test")
+    screenshot(browser, "erp-review-after")
+
+
+def test_a_seat_shortage_says_who_got_in_and_how_many_seats_are_left(web_system, browser, sign_in, screenshot):
+    s = web_system.s
+    admin = s.new_license("Petite SARL", "gerant@petite.test", seats=3)  # the admin takes one: two left
+    r = s.post("/api/v1/erp/collaborators/import", token=admin["access_token"], json={"format": "csv", "content": (
+        "Code;E-mail\nP1;un@petite.test\nP2;deux@petite.test\nP3;trois@petite.test\n")})
+    assert r.status_code == 200, r.get_json()
+
+    sign_in(browser, "gerant@petite.test", next_path="/settings/erp-sync/review")
+    assert by_id(browser, "erp-seats-left").text.startswith("2")
+    by_id(browser, "erp-select-all").click()
+    by_id(browser, "erp-invite-submit").click()
+    web_system.wait(lambda: codes_in(browser, "erp-without-account") == ["P3"], message="two invited, one left")
+    said = notices(browser)
+    assert any("un@petite.test" in n and "deux@petite.test" in n for n in said), said
+    shortage = next(n for n in said if "trois@petite.test" in n)
+    assert "0" in shortage and "3" in shortage  # no seat left of three
+    assert by_id(browser, "erp-seats-left").text.startswith("0")
+    assert not s.invitation_links("trois@petite.test")
+    screenshot(browser, "erp-review-no-seat")

@@ -1,0 +1,120 @@
+"""Pickers of a long list (a customer, a user) searchable across the whole list, server-side.
+
+A page shows a picker's first page (``PICKER_PAGE_SIZE`` items, the API's largest page by default) in a plain
+``<select>``, with the chosen value(s) even when beyond that page (their names asked of the API). When the
+list is longer than that page, the picker (templates ``pickers.html``) adds a search box: typing asks
+``GET /pickers/<source>?q=`` (htmx), which answers the matches of the API's own search (``?q=`` of
+``/customers``, ``/users``) as the select's options, the chosen value kept; the form still posts the chosen id.
+Without JavaScript the search box stays hidden and the select offers what it offered before. A multi-select (a
+perimeter's users and customers) is a checklist the same way: its search offers the matches as boxes to tick.
+
+Pages ask the first page together with their other GETs: ``api.get_many(first_page("customers"), …)`` then
+``picker("customers", chosen, page=answer)``."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import quote
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from .. import api
+from ..api import ApiError
+from ..auth import signed_in
+
+bp = Blueprint("pickers", __name__)
+
+DEFAULT_PAGE_SIZE = 200  # the API's largest page
+SEARCH_MAX_LENGTH = 200  # the API's longest ``q``
+# a picker's field name and control id, as the endpoint gets them back in its URL (written by the macro)
+FIELD_NAME = re.compile(r"[A-Za-z][\w.-]{0,63}")
+RESERVED_NAMES = {"q", "name", "id", "fixed", "checklist", "compact"}  # the endpoint's own parameters
+
+
+def _user_option(user: dict) -> dict:
+    return {"id": user["user_id"], "label": user.get("name") or user["email"],
+            "detail": user["email"] if user.get("name") else ""}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A list a picker chooses in: its API path (``path/<id>`` gives one item), the fixed query of its pages,
+    an item as an option ``{id, label, detail}``, and which items are offered."""
+    path: str
+    option: Callable[[dict], dict]
+    params: dict = field(default_factory=dict)
+    offered: Callable[[dict], bool] = lambda _item: True
+
+
+SOURCES = {
+    "customers": Source("/customers", lambda c: {"id": c["id"], "label": c["name"], "detail": c.get("code") or ""},
+                        params={"sort": "name"}),
+    "users": Source("/users", _user_option),  # managers only: the API refuses the others (403)
+    # a perimeter's members: the license's staff, not its portal clients
+    "staff": Source("/users", _user_option, offered=lambda u: u.get("role") != "client"),
+}
+
+
+def page_size() -> int:
+    """How many items a picker shows before it is searched (an app setting: tests lower it)."""
+    return int(current_app.config.get("PICKER_PAGE_SIZE") or DEFAULT_PAGE_SIZE)
+
+
+def first_page(source: str, q: str = "") -> tuple[str, dict]:
+    """The API call of a picker's first page, or of its first matches of ``q``, as ``api.get_many`` takes it."""
+    src = SOURCES[source]
+    return src.path, {**src.params, "limit": page_size(), **({"q": q} if q else {})}
+
+
+def _named(src: Source, item_id: str) -> dict | None:
+    """The option of one chosen item beyond the page, or None when it is not (or no longer) visible."""
+    try:
+        item = api.get(f"{src.path}/{quote(item_id, safe='')}")
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        return None
+    return src.option(item) if src.offered(item) else None
+
+
+def picker(source: str, chosen=(), page: dict | None = None, known=(), fixed=()) -> dict:
+    """What a picker shows: ``options`` (the chosen ones beyond the page first, then the page's), ``chosen`` (the
+    ids), ``searchable`` (the list is longer than the page). ``page``: the answer of ``first_page(source)``
+    when the page asked it with its other calls; ``known``: items the page already read (a chosen customer
+    with its contacts), not asked again; ``fixed``: chosen values that are not items of the list ("me")."""
+    src = SOURCES[source]
+    if page is None:
+        path, params = first_page(source)
+        page = api.get(path, **params)
+    chosen = [chosen] if isinstance(chosen, str) else list(chosen)
+    chosen = [item_id for item_id in chosen if item_id]
+    options = [src.option(item) for item in page["items"] if src.offered(item)]
+    shown = {option["id"] for option in options}
+    already_read = {option["id"]: option for option in map(src.option, known)}
+    beyond = [already_read.get(item_id) or _named(src, item_id) for item_id in chosen
+              if item_id not in shown and item_id not in fixed]
+    return {"source": source, "options": [o for o in beyond if o] + options, "chosen": chosen,
+            "searchable": bool(page.get("next_cursor")), "matches": len(options), "more": bool(page.get("next_cursor"))}
+
+
+@bp.get("/pickers/<source>")
+@signed_in
+def options(source: str):
+    """A searchable picker's options for what is typed (htmx): the matches, the chosen value kept first when
+    it is not one of them (the form keeps posting it until another is chosen), and the status said to screen
+    readers (``compact``: to them only); for a checklist (``checklist=1``), the matches as boxes to tick. The
+    macro's URL names the field (``name``: its chosen value is in the query too), its control (``id``) and the
+    values that are not items of the list (``fixed``: "me")."""
+    if source not in SOURCES:
+        abort(404)
+    name, control_id = request.args.get("name", ""), request.args.get("id", "")
+    if not (FIELD_NAME.fullmatch(name) and FIELD_NAME.fullmatch(control_id)) or name in RESERVED_NAMES:
+        abort(400)
+    q = request.args.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    fixed = set(request.args.getlist("fixed"))
+    path, params = first_page(source, q)
+    checklist = request.args.get("checklist") == "1"  # a checklist's matches: boxes to tick, none ticked
+    found = picker(source, [] if checklist else request.args.getlist(name), page=api.get(path, **params), fixed=fixed)
+    return render_template("pickers/_options.html", picker=found, control_id=control_id, q=q, name=name,
+                           checklist=checklist, compact=request.args.get("compact") == "1")
