@@ -2,7 +2,8 @@
 headless Chromium against the real services: a quote sent for signature, the button of the signer whose turn it
 is asks once (hand the device to her, you vouch for who signs), the signing page opens in the same browser, the
 customer's contact signs there with the code she received, then the page asks her to give the device back and
-links to the quote's page. The request is completed and the quote accepted (through the API), the proof of
+links to the quote's page. Meanwhile every staff page asks the salesperson's password (the device is locked while
+the customer holds it). The request is completed and the quote accepted (through the API), the proof of
 signature says it was signed in person on the salesperson's device; the used link and a second click from a page
 left open are refused, saying why."""
 from __future__ import annotations
@@ -14,8 +15,8 @@ import pytest
 
 from signing_service import testing as esign
 
-from .browsing import by_id, css
-from .conftest import signing_in
+from .browsing import by_id, css, fill
+from .conftest import PASSWORD, signing_in
 from .test_admin_area import h1, navigate, notice
 from .test_signature_center import document_of_durand
 
@@ -92,8 +93,20 @@ def test_the_customer_signs_on_the_salespersons_device(public_system, browser, s
     assert "en présence, sur l'appareil de Paul Martin (collaborateur), qui a ouvert la page de signature" in proof
     assert "Signature en présence ouverte sur l'appareil du collaborateur" in proof
 
-    # the device is given back: the quote's page
+    # while Jeanne holds the device, the staff app is locked: the quote's page, or any other, asks Paul's password
     navigate(browser, "back-to-document")
+    assert "remis à Jeanne Durand" in by_id(browser, "handed-over-to").text and not css(browser, "#contract-status")
+    browser.get(w.url + "/customers")
+    assert css(browser, "#unlock-form") and not css(browser, "#customers") and not css(browser, "nav a[href='/customers']")
+    fill(browser, {"field-password": "not his password"})
+    navigate(browser, "unlock-submit")
+    assert by_id(browser, "field-password-error").text == "Ce n'est pas votre mot de passe."
+    screenshot(browser, "sign-in-person-locked")
+    # the device is given back: Paul's password, then the page he asked for
+    fill(browser, {"field-password": PASSWORD})
+    navigate(browser, "unlock-submit")
+    assert h1(browser) == "Clients"
+    browser.get(w.url + f"/contracts/{quote['id']}")
     assert h1(browser).startswith(quote["number"]) or quote["number"] in h1(browser)
 
     # the one-time link does not open again: said, with the way back to the quote

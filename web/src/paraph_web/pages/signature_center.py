@@ -25,6 +25,7 @@ from .. import api
 from ..api import ApiError
 from ..api_messages import translate
 from ..auth import signed_in
+from . import handover
 from .forms import refusal_said
 
 bp = Blueprint("signature_center", __name__)
@@ -303,8 +304,9 @@ def reassign(contract_id: str, request_id: str, participant_id: str):
 def sign_in_person(contract_id: str, request_id: str, participant_id: str):
     """"Sign now on this device": the signing service makes a one-use URL of the participant's signing page and
     this browser goes there (at the top, not in a frame), for the person to sign face to face; once they
-    acted, that page asks them to give the device back and links to the document's page. A refusal (they
-    already acted, the request ended) is said on the signature center."""
+    acted, that page asks them to give the device back and links to the document's page, which asks the
+    salesperson's password first (handover.py: the staff app is locked in this browser meanwhile). A refusal
+    (they already acted, the request ended) is said on the signature center."""
     name = request.form.get("name", "").strip()
     try:
         opened = api.post(f"/signature-requests/{request_id}/participants/{participant_id}/in-person-url", {})
@@ -316,6 +318,7 @@ def sign_in_person(contract_id: str, request_id: str, participant_id: str):
     # the signing pages are served at the staff app's public address (the ingress, or this app's proxy,
     # routes /sign/ to the gateway): the browser stays on this site
     url = urlsplit(opened["url"])
+    handover.hand_over(opened.get("participant_name") or name)  # the staff pages wait for the salesperson back
     return redirect(url.path + (f"?{url.query}" if url.query else ""))
 
 
