@@ -88,7 +88,7 @@ def test_a_salesperson_creates_a_customer_and_gives_its_contact_portal_access(we
     assert "Invité" in by_id(browser, "portal-accesses").text
     navigate(browser, css(browser, "#portal-accesses a")[0])
     assert by_id(browser, "field-allowed_ip").get_attribute("value") == "203.0.113.7"
-    assert by_id(browser, "access-submit").text == "Enregistrer"
+    assert by_id(browser, "access-submit").text == "Enregistrer l'accès"
     screenshot(browser, "customer-portal-access")
     assert not css(browser, "#access-deactivate-ask")  # deactivating is for admins and user managers
     navigate(browser, "access-resend")

@@ -102,7 +102,7 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
         browser, f"#attachment-{draft['id']} .confirm-box p")[0].text.replace("\u00a0", " ")
     screenshot(browser, "contract-document-delete-asked")
     navigate(browser, f"attachment-{draft['id']}-delete")
-    assert "Le document est supprimé." in said(browser)
+    assert "Le document brouillon.txt est supprimé." in said(browser)
     assert [li.get_attribute("data-attachment") for li in css(browser, "#document-list > li")] == ["plan-fournil.txt"]
     assert list(attachments()) == [plan["id"]]
     assert "Document supprimé : brouillon.txt" in history(browser)[0]
@@ -117,7 +117,7 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
         browser, '#task-list li[data-task="Rappeler Claire"] .confirm-box p')[0].text.replace("\u00a0", " ")
     screenshot(browser, "contract-task-delete-asked")
     navigate(browser, f"task-{call_back}-delete")
-    assert "La tâche est supprimée." in said(browser)
+    assert "La tâche Rappeler Claire est supprimée." in said(browser)
     assert [li.get_attribute("data-task") for li in css(browser, "#task-list > li")] == ["Préparer la livraison"]
     assert [t["title"] for t in ok(s.get(f"/api/v1/contracts/{quote['id']}", token=token))["tasks"]] == [
         "Préparer la livraison"]
@@ -181,7 +181,7 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
         browser, "#equipment-end-of-life .confirm-box p")[0].text.replace("\u00a0", " ")
     screenshot(browser, "customer-equipment-delete-asked")
     navigate(browser, "equipment-delete")
-    assert "Le matériel est supprimé du parc." in said(browser)
+    assert "Le matériel Pétrin (PT-77) est supprimé du parc." in said(browser)
     assert [tr.get_attribute("data-equipment") for tr in css(browser, "#equipment tbody tr")] == ["FS-2027-0042"]
     assert item(kneader["id"]) is None
     screenshot(browser, "customer-equipment-after")

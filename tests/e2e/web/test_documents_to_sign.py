@@ -2,15 +2,16 @@
 page reached from the main navigation, empty; an encrypted PDF refused with the API's reason next to the file
 input (in French, the values kept); a PDF built here sent to one signer, listed as under way and shown with its
 participant; the signer signs from the link emailed to her; the detail then offers the signed PDF and its
-proof, which download as PDFs through the web app."""
+proof, which download as PDFs through the web app. Another PDF is signed in person on the salesperson's device
+("Sign now on this device"), back to its page afterwards."""
 from __future__ import annotations
 
 import pytest
 import requests
 from signing_service import testing as esign
 
-from .browsing import by_id
-from .conftest import signing_in
+from .browsing import by_id, fill
+from .conftest import PASSWORD, signing_in
 from .test_admin_area import css, h1, navigate, notice
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
@@ -85,3 +86,55 @@ def test_upload_a_pdf_refusal_next_to_the_file_then_signed(public_system, browse
     for link in ("download-signed-pdf", "download-proof"):
         got = requests.get(by_id(browser, link).get_attribute("href"), cookies=cookies, timeout=30)
         assert got.status_code == 200 and got.content.startswith(b"%PDF"), link
+
+
+def test_an_uploaded_pdf_signed_in_person_on_the_salespersons_device(public_system, browser, screenshot, tmp_path):
+    """"Sign now on this device" on an uploaded document's page: the signer signs in this browser, the give-back
+    screen links to that document's page (asking the salesperson's password first), the request completes."""
+    from weasyprint import HTML
+    w, s = public_system, public_system.s
+    admin = s.new_license("ACME Paris", "boss@acme.test")
+    sales = s.add_user(admin, "paul@acme.test", name="Paul Martin")
+    signing_in(w)(browser, "paul@acme.test", next_path="/signatures/documents")
+    plan = tmp_path / "plan.pdf"
+    plan.write_bytes(HTML(string="<h1>Plan de pose</h1><p>{{sig:1}}</p>").write_pdf())
+    fill_form(browser, plan, "Plan de pose")
+    navigate(browser, "document-sign-submit")
+    page = browser.current_url
+    request_id = page.rsplit("/", 1)[1]
+    [row] = css(browser, "#participants-table tbody tr")
+    jeanne = row.get_attribute("data-participant")
+
+    # asked once, naming her; then the signing page opens in this browser, on Paul's device
+    by_id(browser, f"in-person-{jeanne}-ask").click()
+    question = by_id(browser, f"in-person-{jeanne}").find_element("xpath", "..").text
+    assert "Remettez l'appareil à Jeanne Dupont" in question
+    screenshot(browser, "documents-to-sign-in-person-confirm")
+    navigate(browser, f"in-person-{jeanne}")
+    assert browser.current_url.startswith(w.url + "/sign/in-person/")
+    assert by_id(browser, "in-person").text == "Signature en présence, sur l'appareil de Paul Martin"
+    by_id(browser, "send").click()
+    w.wait(lambda: "Code envoyé" in by_id(browser, "msg").text, message="the code to be sent")
+    by_id(browser, "otp").send_keys(esign.otp(s, "jeanne@client.test"))
+    by_id(browser, "consent").click()
+    by_id(browser, "go").click()
+
+    # signed: give the device back, the way back leads to this document's page
+    w.wait(lambda: by_id(browser, "give-back").is_displayed(), message="the give-back screen")
+    assert [a.get_attribute("href") for a in css(browser, "#give-back a")] == [page]
+    screenshot(browser, "documents-to-sign-in-person-give-back")
+    token = sales["access_token"]
+    w.wait(lambda: s.get(f"/api/v1/signature-requests/{request_id}", token=token).get_json()["status"]
+           == "completed", message="the request to be completed")
+    detail = s.get(f"/api/v1/signature-requests/{request_id}", token=token).get_json()
+    assert [(e["mode"], e["authentication"]["attested_by_name"]) for e in detail["evidence"]] == [
+        ("in_person_device", "Paul Martin")]
+
+    # the document's page asks Paul's password first, then shows the request completed, without the button
+    navigate(browser, css(browser, "#give-back a")[0])
+    assert "remis à Jeanne Dupont" in by_id(browser, "handed-over-to").text
+    fill(browser, {"field-password": PASSWORD})
+    navigate(browser, "unlock-submit")
+    assert browser.current_url == page and h1(browser) == "Plan de pose"
+    assert by_id(browser, "request-status").text == "Terminée" and not css(browser, f"#in-person-{jeanne}-ask")
+    screenshot(browser, "documents-to-sign-in-person-completed")

@@ -1,6 +1,7 @@
 """``/settings/erp-sync/review``: after a sync run without invitations, the license admin chooses whom to invite
 (ticked, with a role) and links a collaborator whose email changed in the ERP to the existing user, as a person
-would in headless Chromium against the real services."""
+would in headless Chromium against the real services; a collaborator invited meanwhile is skipped, the API's
+reason said in French."""
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,16 @@ def test_admin_runs_without_inviting_then_invites_the_chosen_and_links_a_changed
     assert s.get(f"/api/v1/users/{jeanne['user_id']}", token=token).get_json()["erp_code"] == "V05"
     assert not s.invitation_links("jeanne.dupont@acme.test")
     screenshot(browser, "erp-review-after")
+
+    # Bruno is invited meanwhile from the users' page: ticked here, he is skipped, the API's reason in French
+    r = s.post("/api/v1/users", token=token, json={"email": "bruno@acme.test", "name": "Bruno Petit", "role": "user"})
+    assert r.status_code == 201, r.get_json()
+    css(browser, "input[name=codes][value=V03]")[0].click()
+    by_id(browser, "erp-invite-submit").click()
+    w.wait(lambda: codes_in(browser, "erp-without-account") == [], message="V03 gone, invited meanwhile")
+    assert ("bruno@acme.test (V03) n'a pas été invité : bruno@acme.test est déjà invité dans cette licence."
+            in [n.replace("\xa0", " ") for n in notices(browser)]), notices(browser)
+    screenshot(browser, "erp-review-skipped")
 
 
 def test_a_seat_shortage_says_who_got_in_and_how_many_seats_are_left(web_system, browser, sign_in, screenshot):

@@ -229,6 +229,7 @@ def test_quote_from_a_contact_and_the_work_on_a_quote(web_system, staff, shop, b
     screenshot(browser, "quote-milestones")
     by_id(browser, f"milestone-{meeting}-delete-ask").click()
     navigate(browser, f"milestone-{meeting}-delete")
+    assert "Le jalon Réunion interne est supprimé." in " ".join(n.text for n in css(browser, "p.notice"))
     assert [li.get_attribute("data-milestone") for li in css(browser, "#milestone-list li")] == ["Livraison du four"]
     milestones = w.s.get(f"/api/v1/contracts/{quote['id']}", token=token).get_json()["milestones"]
     assert [(m["title"], m["done"]) for m in milestones] == [("Livraison du four", True)]

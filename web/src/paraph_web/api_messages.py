@@ -68,6 +68,15 @@ _MESSAGES = [
     _verbatim("Empty file."),
     _verbatim("Missing file name."),
     (r"not a PDF", _l("Not a PDF file.")),
+    # the ERP review page (identity_service.collaborators): invite_collaborators' skip reasons (invite_user's
+    # conflicts) and refusals, link_collaborator's refusals
+    (r"(?P<email>\S+) is already invited in this license\.", _l("%(email)s is already invited to this license.")),
+    (r"(?P<email>\S+) is already active in this license\.", _l("%(email)s is already a user of this license.")),
+    (r"Unknown collaborator codes: (?P<codes>.+)", _l("Unknown collaborator codes: %(codes)s.")),
+    _verbatim("Unknown collaborator code."),
+    _verbatim("User not found in this license."),
+    (r"An? \w+ cannot invite an? \w+\.", _l("Your role does not allow inviting people with this role.")),
+    (r"The subscription expired on (?P<date>[\d-]+)\.", _l("The subscription expired on %(date)s.")),
     # an uploaded document sent for signature (signing_service.uploaded_documents.REFUSALS)
     _verbatim("This file is not a PDF: upload a PDF document."),
     _verbatim("This PDF cannot be read (it is damaged or not a real PDF)."),

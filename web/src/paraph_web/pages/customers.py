@@ -27,7 +27,7 @@ from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES
 from .csv_export import PAGE_SIZE as CSV_PAGE_SIZE
 from .csv_export import csv_download
 from .deals import STAGES as DEAL_STAGES
-from .forms import form_values, refusal_said, typed_number
+from .forms import confirmed_name, form_values, refusal_said, typed_number
 from .paging import links, position
 
 bp = Blueprint("customers", __name__)
@@ -322,7 +322,7 @@ def set_equipment_status(customer_id: str, equipment_id: str, action: str):
 def delete_equipment(customer_id: str, equipment_id: str):
     """Asked once, naming the item (an item entered by mistake; retiring keeps its history)."""
     api.delete(f"/equipment/{equipment_id}")
-    flash(_("The item is deleted from the equipment base."), "success")
+    flash(_("The item %(name)s is deleted from the equipment base.", name=confirmed_name()), "success")
     return back_to_equipment(customer_id)
 
 

@@ -3,8 +3,8 @@ list of the requests on uploaded documents, and a form (the file, a title, signe
 last day to sign, a message) posted here as multipart and sent to the API as JSON (``POST
 /signature-requests``, the file in base64); the API's refusals of the file (encrypted, JavaScript, too many
 pages, not a PDF...) are said next to the file input. ``/signatures/documents/<id>``: one request, its
-participants and their statuses, reminders and cancellation (the signature center's), and the signed PDF and
-its proof once completed."""
+participants and their statuses, reminders, cancellation and "Sign now on this device" (the signature
+center's), and the signed PDF and its proof once completed."""
 from __future__ import annotations
 
 import re
@@ -25,6 +25,7 @@ from .signature_center import (
     _cc,
     _last_day,
     name_email_rows,
+    open_in_person,
 )
 
 bp = Blueprint("documents_to_sign", __name__)
@@ -117,6 +118,14 @@ def act(request_id: str, action: str):
     """A reminder, or the cancellation, of the request (the signature center's)."""
     REQUEST_ACTIONS[action](request_id)
     return _back(request_id)
+
+
+@bp.post("/signatures/documents/<request_id>/participants/<participant_id>/in-person")
+@signed_in
+def sign_in_person(request_id: str, participant_id: str):
+    """"Sign now on this device" (the signature center's): after signing, the signing page links back here (the
+    signing service's page of a request without a contract); a refusal is said here."""
+    return open_in_person(request_id, participant_id, back=_back(request_id))
 
 
 @bp.get("/signatures/documents/<request_id>/<any(signed, proof):document>.pdf")

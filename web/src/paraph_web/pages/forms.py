@@ -113,3 +113,9 @@ def refusal_said(back):
                 return back(**kwargs)
         return action
     return decorate
+
+
+def confirmed_name() -> str:
+    """The name of the object a form asked once about (``ui.confirm``'s ``name``, posted with it): the message once
+    done names the object, as the question did."""
+    return request.form.get("name", "").strip()

@@ -1,11 +1,11 @@
 """A device handed to a customer is locked until its member of staff takes it back.
 
-"Sign now on this device" (the signature center) sends this browser to a signing page for a customer to sign
-face to face, while the salesperson's session stays in it. From then on, every page of the staff app answers
-with ``/handed-over``, which names who the device was handed to and asks the salesperson's password (checked
-by signing in with it, that session ended at once: the one in this browser goes on, in the same company).
-The signing page itself and the other pages the gateway serves (``/sign/``, ``/q/``, ``/portal``) are not the
-app's and stay open; so does signing out."""
+"Sign now on this device" (the signature center, an uploaded document's page) sends this browser to a signing
+page for a customer to sign face to face, while the salesperson's session stays in it. From then on, every page
+of the staff app answers with ``/handed-over``, which names who the device was handed to and asks the
+salesperson's password (checked by signing in with it, that session ended at once: the one in this browser goes
+on, in the same company). The signing page itself and the other pages the gateway serves (``/sign/``, ``/q/``,
+``/portal``) are not the app's and stay open; so does signing out."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for

@@ -16,7 +16,7 @@ from flask_babel import gettext as _, ngettext
 from .. import api
 from ..api import ApiError
 from ..auth import safe_next, signed_in
-from .forms import form_values, refusal_said
+from .forms import confirmed_name, form_values, refusal_said
 
 bp = Blueprint("quote_actions", __name__)
 
@@ -113,7 +113,7 @@ def set_item_state(contract_id: str, items: str, item_id: str, state: str):
 @signed_in
 def delete_milestone(contract_id: str, milestone_id: str):
     api.delete(f"/milestones/{milestone_id}")
-    flash(_("The milestone is deleted."), "success")
+    flash(_("The milestone %(title)s is deleted.", title=confirmed_name()), "success")
     return back(contract_id, "milestones")
 
 
@@ -123,7 +123,7 @@ def delete_milestone(contract_id: str, milestone_id: str):
 def delete_task(contract_id: str, task_id: str):
     """Asked once on the contract page; already gone (a colleague, another tab) is said on the page."""
     api.delete(f"/tasks/{task_id}")
-    flash(_("The task is deleted."), "success")
+    flash(_("The task %(title)s is deleted.", title=confirmed_name()), "success")
     return back(contract_id, "tasks")
 
 
@@ -192,7 +192,7 @@ def show_document_on_portal(contract_id: str, attachment_id: str, state: str):
 def delete_document(contract_id: str, attachment_id: str):
     """Asked once on the contract page, naming the file."""
     api.delete(f"/attachments/{attachment_id}")
-    flash(_("The document is deleted."), "success")
+    flash(_("The document %(name)s is deleted.", name=confirmed_name()), "success")
     return back_to_documents(contract_id)
 
 

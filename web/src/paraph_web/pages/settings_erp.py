@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 
 from .. import api
 from ..api import ApiError
+from ..api_messages import translate
 from ..auth import admin_only
 from .admin import GIVABLE_ROLES, seat_summary
 from .settings import render_section
@@ -155,14 +156,15 @@ def invite_selected():
         if exc.status == 409:
             _say_seat_shortage(codes, exc)
         elif exc.status in (403, 404, 422):
-            flash(exc.detail, "err")  # an expired subscription, a code gone from the ERP since the page was shown
+            flash(translate(exc.detail), "err")  # an expired subscription, a code gone from the ERP since shown
         else:
             raise
         return _back_to_review()
     if result["invited"]:
         flash(_("Invited by email: %(emails)s.", emails=", ".join(m["email"] for m in result["invited"])), "success")
     for skipped in result["skipped"]:
-        flash(_("%(email)s (%(code)s) was not invited: %(reason)s", **skipped), "err")
+        flash(_("%(email)s (%(code)s) was not invited: %(reason)s", email=skipped["email"], code=skipped["code"],
+                reason=translate(skipped["reason"])), "err")
     return _back_to_review()
 
 
@@ -195,7 +197,7 @@ def link():
     except ApiError as exc:
         if exc.status not in (403, 404, 409, 422):
             raise  # a code or user gone since the page was shown: said on the page
-        flash(exc.detail, "err")
+        flash(translate(exc.detail), "err")
         return _back_to_review()
     flash(_("%(email)s is linked to the collaborator %(code)s.", email=member["email"], code=code), "success")
     return _back_to_review()

@@ -302,11 +302,17 @@ def reassign(contract_id: str, request_id: str, participant_id: str):
 @bp.post("/contracts/<contract_id>/signature/<request_id>/participants/<participant_id>/in-person")
 @signed_in
 def sign_in_person(contract_id: str, request_id: str, participant_id: str):
+    """"Sign now on this device" from the signature center (a refusal is said there)."""
+    return open_in_person(request_id, participant_id, back=_back_to_center(contract_id))
+
+
+def open_in_person(request_id: str, participant_id: str, back):
     """"Sign now on this device": the signing service makes a one-use URL of the participant's signing page and
     this browser goes there (at the top, not in a frame), for the person to sign face to face; once they
-    acted, that page asks them to give the device back and links to the document's page, which asks the
-    salesperson's password first (handover.py: the staff app is locked in this browser meanwhile). A refusal
-    (they already acted, the request ended) is said on the signature center."""
+    acted, that page asks them to give the device back and links to the document's page (a contract's, or an
+    uploaded document's), which asks the salesperson's password first (handover.py: the staff app is locked in
+    this browser meanwhile). A refusal (they already acted, the request ended) is flashed and ``back`` (the
+    page the button is on: the signature center, an uploaded document's page) returned."""
     name = request.form.get("name", "").strip()
     try:
         opened = api.post(f"/signature-requests/{request_id}/participants/{participant_id}/in-person-url", {})
@@ -314,7 +320,7 @@ def sign_in_person(contract_id: str, request_id: str, participant_id: str):
         if exc.status not in IN_PERSON_REFUSALS:
             raise
         flash(_in_person_refusal(exc, name), "err")
-        return _back_to_center(contract_id)
+        return back
     # the signing pages are served at the staff app's public address (the ingress, or this app's proxy,
     # routes /sign/ to the gateway): the browser stays on this site
     url = urlsplit(opened["url"])
