@@ -66,15 +66,19 @@ def portal_sign_in(browser, w, page_url: str, email: str, password: str):
     browser.find_element(By.ID, "login-submit").click()
 
 
-def sign_with_the_emailed_code(browser, s, email: str):
+def sign_with_the_emailed_code(browser, s, email: str, consent: bool = False, signed=None):
     """On the public signing page (its fields filled): ask for the one-time code, type the one sent to ``email``
-    (read through the system ``s``), sign, and wait until the page says it is signed."""
+    (read through the system ``s``), tick the consent box if asked, sign, and wait until the page says it is
+    signed (``signed()``: another sign of it, the in-person page's give-back screen)."""
     from signing_service import testing as esign
     browser.find_element("id", "send").click()
     s.wait_for(lambda: "Code envoyé" in browser.find_element("id", "msg").text, timeout=20, message="the code")
     browser.find_element("id", "otp").send_keys(esign.otp(s, email))
+    if consent:
+        browser.find_element("id", "consent").click()
     browser.find_element("id", "go").click()
-    s.wait_for(lambda: "signé" in browser.find_element("id", "msg").text, timeout=30, message="the signature")
+    s.wait_for(signed or (lambda: "signé" in browser.find_element("id", "msg").text), timeout=30,
+               message="the signature")
 
 
 def text_of(browser, id_) -> str:

@@ -10,7 +10,7 @@ import pytest
 import requests
 from signing_service import testing as esign
 
-from .browsing import by_id, fill
+from .browsing import by_id, fill, sign_with_the_emailed_code
 from .conftest import PASSWORD, signing_in
 from .test_admin_area import css, h1, navigate, notice
 
@@ -113,14 +113,10 @@ def test_an_uploaded_pdf_signed_in_person_on_the_salespersons_device(public_syst
     navigate(browser, f"in-person-{jeanne}")
     assert browser.current_url.startswith(w.url + "/sign/in-person/")
     assert by_id(browser, "in-person").text == "Signature en présence, sur l'appareil de Paul Martin"
-    by_id(browser, "send").click()
-    w.wait(lambda: "Code envoyé" in by_id(browser, "msg").text, message="the code to be sent")
-    by_id(browser, "otp").send_keys(esign.otp(s, "jeanne@client.test"))
-    by_id(browser, "consent").click()
-    by_id(browser, "go").click()
+    sign_with_the_emailed_code(browser, s, "jeanne@client.test", consent=True,
+                               signed=lambda: by_id(browser, "give-back").is_displayed())
 
     # signed: give the device back, the way back leads to this document's page
-    w.wait(lambda: by_id(browser, "give-back").is_displayed(), message="the give-back screen")
     assert [a.get_attribute("href") for a in css(browser, "#give-back a")] == [page]
     screenshot(browser, "documents-to-sign-in-person-give-back")
     token = sales["access_token"]

@@ -13,9 +13,7 @@ import re
 
 import pytest
 
-from signing_service import testing as esign
-
-from .browsing import by_id, css, fill
+from .browsing import by_id, css, fill, sign_with_the_emailed_code
 from .conftest import PASSWORD, signing_in
 from .test_admin_area import h1, navigate, notice
 from .test_signature_center import document_of_durand
@@ -66,14 +64,10 @@ def test_the_customer_signs_on_the_salespersons_device(public_system, browser, s
     used_url = browser.current_url
     assert by_id(browser, "in-person").text == "Signature en présence, sur l'appareil de Paul Martin"
     screenshot(browser, "sign-in-person-page")
-    by_id(browser, "send").click()
-    w.wait(lambda: "Code envoyé" in by_id(browser, "msg").text, message="the code to be sent")
-    by_id(browser, "otp").send_keys(esign.otp(s, "jeanne@durand.test"))
-    by_id(browser, "consent").click()
-    by_id(browser, "go").click()
+    sign_with_the_emailed_code(browser, s, "jeanne@durand.test", consent=True,
+                               signed=lambda: by_id(browser, "give-back").is_displayed())
 
     # signed: give the device back, with the way back to the quote's page (and nowhere else of the staff app)
-    w.wait(lambda: by_id(browser, "give-back").is_displayed(), message="the give-back screen")
     assert by_id(browser, "give-back-outcome").text == "Document signé. Merci !"
     assert "Rendez maintenant l'appareil à Paul Martin." in by_id(browser, "give-back").text
     assert not by_id(browser, "panel").is_displayed()
