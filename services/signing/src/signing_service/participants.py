@@ -184,12 +184,17 @@ class ParticipantsEndpoints(SigningBase):
     # -- public link (token) --------------------------------------------------------------------------------------
 
     def _by_token(self, s, token) -> Participant:
-        """The participant of a signing link's token, or of an opened embedded signing URL's (its page
-        acts with that token, never with the participant's lasting link)."""
+        """The participant of a signing link's token, or of an opened embedded or in-person signing URL's (its
+        page acts with that token, never with the participant's lasting link)."""
+        return self._by_token_and_url(s, token)[0]
+
+    def _by_token_and_url(self, s, token) -> tuple[Participant, EmbedToken | None]:
+        """``_by_token``'s participant, and the opened URL the token is (None for a signing link's own)."""
         if not logic.valid_token_shape(token):
             raise NotFound("This signing link is not valid.")
         digest = logic.token_hash(token)
         p = s.execute(select(Participant).where(Participant.token_hash == digest)).scalar_one_or_none()
+        opened = None
         if p is None:
             opened = self._opened_url(s, digest)
             p = s.get(Participant, opened.participant_id) if opened is not None else None
@@ -198,7 +203,7 @@ class ParticipantsEndpoints(SigningBase):
         if p.status == REASSIGNED:
             raise Gone("This signing link no longer works: the request was handed to someone else.",
                        {"participant_status": p.status})
-        return p
+        return p, opened
 
     @staticmethod
     def _opened_url(s, digest: str) -> EmbedToken | None:
@@ -290,8 +295,7 @@ class ParticipantsEndpoints(SigningBase):
         """Act with a signing link's token. The page of an in-person signing URL acts in person, on the
         device of the member of staff who opened it: the evidence names them (they vouch for who acts)."""
         with self.db.session() as s:
-            p = self._by_token(s, token)
-            opened = self._opened_url(s, logic.token_hash(token))
+            p, opened = self._by_token_and_url(s, token)
             in_person = opened is not None and opened.kind == IN_PERSON_URL
             vouched_by = {"attested_by": opened.created_by, "attested_by_name": opened.created_by_name} \
                 if in_person else None
