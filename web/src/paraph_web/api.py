@@ -24,6 +24,9 @@ from flask import current_app, request, session
 from .api_messages import translate
 from .submissions import idempotency_key
 
+# the API's largest page (``limit``): paraph_platform.pagination.MAX_LIMIT, written here because importing that
+# module would load SQLAlchemy into the web app
+LARGEST_PAGE = 200
 _local = threading.local()
 # get_many's senders: shared by the app's request threads (threads start on first use, after gunicorn forks)
 _fanout = ThreadPoolExecutor(max_workers=16, thread_name_prefix="api-get-many")

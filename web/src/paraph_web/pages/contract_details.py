@@ -20,7 +20,7 @@ from . import pickers, quote_actions
 from .deals import STAGES
 from .documents import owners_call
 from .forms import with_chosen
-from .quotes import PICKER_LIMIT, as_typed, custom_value
+from .quotes import as_typed, custom_value
 
 bp = Blueprint("contract_details", __name__)
 
@@ -56,7 +56,7 @@ def context(contract: dict, posted=None) -> dict:
     the document's own deal), the owners a manager may pick; the form's values (``posted``: after a refusal)."""
     columns, flags, deals, *users = api.get_many(  # at once: the page waits for the slowest, not for their sum
         ("/settings/columns", {}), ("/settings/flags", {}),
-        ("/deals", {"customer_id": contract["customer_id"], "limit": PICKER_LIMIT}), *owners_call())
+        ("/deals", {"customer_id": contract["customer_id"], "limit": api.LARGEST_PAGE}), *owners_call())
     deals = deals.get("items", [])
     deal = with_chosen(deals, contract.get("deal_id"), f"/deals/{contract.get('deal_id')}")
     form = values_posted(posted) if posted is not None else values_of(contract, columns)

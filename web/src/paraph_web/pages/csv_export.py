@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterable
 
 from flask import Response, stream_with_context
 
-PAGE_SIZE = 200  # the API's largest page
+from ..api import LARGEST_PAGE
+
+PAGE_SIZE = LARGEST_PAGE  # the API's largest page: the fewest calls for the whole list
 
 
 def csv_download(filename: str, header: list[str], page_at: Callable[[str | None], dict],

@@ -174,15 +174,15 @@ def _tab_page(name: str, page: dict) -> dict:
 def tab_data(customer: dict, tab: str) -> dict:
     """What the tab shows, asked of the API only for the tab on screen."""
     customer_id = customer["id"]
-    # the long tabs: pages of 200 (the API's largest), walked by cursor
+    # the long tabs: pages of the API's largest size, walked by cursor
+    paged = {"limit": api.LARGEST_PAGE, **position()}
     if tab == "contracts":
-        return _tab_page("contracts", api.get("/contracts", customer_id=customer_id, limit=200, **position()))
+        return _tab_page("contracts", api.get("/contracts", customer_id=customer_id, **paged))
     if tab == "deals":
-        return {**_tab_page("deals", api.get("/deals", customer_id=customer_id, limit=200, **position())),
-                "stages": DEAL_STAGES}
+        return {**_tab_page("deals", api.get("/deals", customer_id=customer_id, **paged)), "stages": DEAL_STAGES}
     if tab == "equipment":
         # ?edit=<id>: that item's form open under the list (its "Edit" link)
-        return {**_tab_page("equipment", api.get(f"/customers/{customer_id}/equipment", limit=200, **position())),
+        return {**_tab_page("equipment", api.get(f"/customers/{customer_id}/equipment", **paged)),
                 "editing": request.args.get("edit")}
     if tab == "portal":
         return {"accesses": {a["contact_id"]: a for a in api.get(f"/customers/{customer_id}/portal-accesses")}}

@@ -17,7 +17,7 @@ from .. import api
 from ..api import ApiError
 from ..auth import current_user, signed_in
 from . import pickers
-from .documents import PICKER_LIMIT, filter_pickers, owners_call
+from .documents import filter_pickers, owners_call
 from .forms import form_values
 from .paging import list_page
 
@@ -111,7 +111,7 @@ def create():
 def render_deal(deal_id: str, errors=None, values=None, message=None, status=200):
     deal = api.get(f"/deals/{deal_id}")
     documents = {kind: [] for kind in DOCUMENT_KINDS}
-    for doc in api.get("/contracts", deal_id=deal_id, limit=PICKER_LIMIT)["items"]:
+    for doc in api.get("/contracts", deal_id=deal_id, limit=api.LARGEST_PAGE)["items"]:
         documents.setdefault(doc["kind"], []).append(doc)
     return render_template("deals/show.html", deal=deal, documents=documents, document_kinds=DOCUMENT_KINDS,
                            stages=STAGES, owners=owner_picker(values if values is not None else deal),

@@ -19,7 +19,6 @@ from .paging import list_page
 bp = Blueprint("documents", __name__)
 
 PAGE_SIZE = 50
-PICKER_LIMIT = 200
 # URL filter → the API's query parameter
 FILTERS = {"status": "status", "owner": "owner_id", "customer": "customer_id", "type": "contract_type_id",
            "flag": "flag", "q": "q", "kind": "kind", "column": "custom_column", "value": "custom_value"}

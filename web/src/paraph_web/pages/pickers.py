@@ -25,7 +25,7 @@ from ..auth import signed_in
 
 bp = Blueprint("pickers", __name__)
 
-DEFAULT_PAGE_SIZE = 200  # the API's largest page
+DEFAULT_PAGE_SIZE = api.LARGEST_PAGE  # the API's largest page
 SEARCH_MAX_LENGTH = 200  # the API's longest ``q``
 # a picker's field name and control id, as the endpoint gets them back in its URL (written by the macro)
 FIELD_NAME = re.compile(r"[A-Za-z][\w.-]{0,63}")

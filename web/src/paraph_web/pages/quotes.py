@@ -33,7 +33,6 @@ from .forms import typed_number, with_chosen
 
 bp = Blueprint("quotes", __name__)
 
-PICKER_LIMIT = 200  # the API's largest page
 LINE_FIELDS = ("product_code", "description", "quantity", "unit", "unit_price", "discount_pct", "tax_rate")
 NUMERIC_LINE_FIELDS = ("quantity", "unit_price", "discount_pct", "tax_rate")
 LINE_ACTION = re.compile(r"^(remove|up|down)-(\d+)$")
