@@ -109,7 +109,7 @@ def _password_page(kind: str):
     string and travels in a hidden field (the page sends no Referer: see security.py)."""
     template = "auth/set_password.html"
     token = request.values.get("token", "")
-    context = {"kind": kind, "token": token, "min_length": PASSWORD_MIN_LENGTH, "link": None}
+    context = {"kind": kind, "token": token, "min_length": PASSWORD_MIN_LENGTH, "link": None, "joining": False}
     if not 10 <= len(token) <= 200:
         return render_template(template, link_problem="invalid", values={}, errors={}, **context), 404
     try:  # who the link is for (company, email), and whether it can still be used
@@ -118,10 +118,10 @@ def _password_page(kind: str):
         if exc.status not in (404, 410):
             raise
         return _link_problem(template, exc, context)
+    # someone with an account already (another company's) joins with it: their password stays as it is
+    context["joining"] = joining = kind == "invitation" and bool(context["link"].get("has_password"))
     if request.method == "GET":
         return render_template(template, link_problem=None, values={}, errors={}, **context)
-    # someone with an account already (another company's) joins with it: their password stays as it is
-    joining = kind == "invitation" and context["link"].get("has_password")
     password, confirm = request.form.get("password", ""), request.form.get("password_confirm", "")
     if password != confirm and not joining:
         return render_template(template, link_problem=None, values=request.form,

@@ -160,12 +160,16 @@ def invite_selected():
         else:
             raise
         return _back_to_review()
-    if result["invited"]:
-        flash(_("Invited by email: %(emails)s.", emails=", ".join(m["email"] for m in result["invited"])), "success")
+    _say_invited([m["email"] for m in result["invited"]])
     for skipped in result["skipped"]:
         flash(_("%(email)s (%(code)s) was not invited: %(reason)s", email=skipped["email"], code=skipped["code"],
                 reason=translate(skipped["reason"])), "err")
     return _back_to_review()
+
+
+def _say_invited(emails: list[str]) -> None:
+    if emails:
+        flash(_("Invited by email: %(emails)s.", emails=", ".join(emails)), "success")
 
 
 def _say_seat_shortage(codes: list[str], exc: ApiError) -> None:
@@ -174,9 +178,7 @@ def _say_seat_shortage(codes: list[str], exc: ApiError) -> None:
     report = api.get("/erp/sync-report")
     still_without = {c["code"]: c["email"] for c in report["collaborators_without_user"]}
     matched = {c["code"]: c["email"] for c in report["matched"]}
-    invited = [matched[code] for code in codes if code not in still_without and code in matched]
-    if invited:
-        flash(_("Invited by email: %(emails)s.", emails=", ".join(invited)), "success")
+    _say_invited([matched[code] for code in codes if code not in still_without and code in matched])
     seats = seat_summary()
     total = exc.problem.get("seats_total", seats["total"] if seats else 0)
     free = max(total - exc.problem["seats_used"], 0) if "seats_used" in exc.problem else (seats or {}).get("free", 0)

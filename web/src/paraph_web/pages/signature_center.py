@@ -324,7 +324,7 @@ def open_in_person(request_id: str, participant_id: str, back):
     # the signing pages are served at the staff app's public address (the ingress, or this app's proxy,
     # routes /sign/ to the gateway): the browser stays on this site
     url = urlsplit(opened["url"])
-    handover.hand_over(opened.get("participant_name") or name)  # the staff pages wait for the salesperson back
+    handover.hand_over(opened["participant_name"])  # the staff pages wait for the salesperson back
     return redirect(url.path + (f"?{url.query}" if url.query else ""))
 
 
