@@ -51,6 +51,7 @@ def test_a_client_updates_their_phone_and_the_company_address(web_system, staff,
     by_id(browser, "contact-submit").click()
     w.wait(lambda: by_id(browser, "contact-phone-error").text, message="the phone's error")
     assert by_id(browser, "contact-phone").get_attribute("aria-invalid") == "true"
+    assert by_id(browser, "contact-phone-error").text.startswith("Numéro de téléphone invalide (6 à 16 chiffres")
     assert "Corrigez" in by_id(browser, "contact-form-notice").text
     screenshot(browser, "portal-profile-error")
     assert ok(s.get(f"/api/v1/contacts/{contact['id']}", token=T))["phone"] == "521 1224 6321"
@@ -69,6 +70,10 @@ def test_a_client_updates_their_phone_and_the_company_address(web_system, staff,
     bad = s.patch("/api/v1/portal/me/contact", token=client["access_token"], json={"email": "pas-un-email"})
     assert bad.status_code == 422 and bad.headers["Content-Type"].startswith("application/problem+json")
     assert "email" in bad.get_json()["errors"]
+    # the staff's rule for phone numbers (paraph_platform.phones): a number no SMS can go to is refused on its field
+    for target, field in (("contact", "mobile"), ("contact", "fax"), ("company", "phone")):
+        bad = s.patch(f"/api/v1/portal/me/{target}", token=client["access_token"], json={field: "06 12"})
+        assert bad.status_code == 422 and list(bad.get_json()["errors"]) == [field], bad.get_json()
     again = ok(s.patch("/api/v1/portal/me/company", token=client["access_token"],
                        json={"address": {"line1": "1200 rue Sherbrooke Ouest"}}))
     assert again["changes"] == [] and again["company"]["address"]["city"] == "Montréal"

@@ -28,21 +28,26 @@ def test_a_salesperson_creates_a_customer_and_gives_its_contact_portal_access(we
     assert css(browser, ".empty-state") and not css(browser, "#filter-perimeter")  # no perimeter for a plain user
     screenshot(browser, "customers-empty")
 
-    # create: a company with its first contact; a bad email is said next to its field
+    # create: a company with its first contact; a bad email and a bad phone are said next to their fields
     navigate(browser, "new-customer-link")
     fill(browser, {"field-name": "Durand Immobilier", "field-code": "C100", "field-line1": "12 rue des Lilas",
                    "field-postal_code": "59000", "field-city": "Lille", "field-contact_first_name": "Claire",
-                   "field-contact_last_name": "Durand", "field-contact_email": "not-an-email"})
+                   "field-contact_last_name": "Durand", "field-contact_email": "not-an-email",
+                   "field-contact_phone": "06 12"})
     navigate(browser, "customer-submit")
     assert by_id(browser, "field-contact_email-error").text
+    assert by_id(browser, "field-contact_phone-error").text == "Numéro de téléphone invalide."
     screenshot(browser, "customer-new")
-    fill(browser, {"field-contact_email": "claire@durand.test"})
+    fill(browser, {"field-contact_email": "claire@durand.test", "field-contact_phone": "06 12 34 56 78"})
     navigate(browser, "customer-submit")
     assert h1(browser) == "Durand Immobilier"
     assert by_id(browser, "field-city").get_attribute("value") == "Lille"
     assert not css(browser, "#tab-perimeters")
 
-    # edit the info: a phone given, the street emptied
+    # edit the info: a phone given (one that is not a number is said next to it), the street emptied
+    fill(browser, {"field-phone": "appelez-nous"})
+    navigate(browser, "customer-submit")
+    assert by_id(browser, "field-phone-error").text == "Numéro de téléphone invalide."
     fill(browser, {"field-phone": "03 20 00 00 00"})
     by_id(browser, "field-line1").clear()
     navigate(browser, "customer-submit")
@@ -220,13 +225,22 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     assert (customer["locale"], customer["currency"], customer["notes"]) == \
         ("en", "CAD", "Prefers email. Invoices in CAD, net 30.")
 
-    # contacts: who they are, then their email and phones together
+    # contacts: who they are, then their email and phones together; a mobile no SMS can go to (signing texts its
+    # one-time code there) is said next to its field, the form kept as typed, nothing saved
     navigate(browser, "tab-contacts")
     fill(browser, {"contact-form-new-first_name": "Mireille", "contact-form-new-last_name": "Couture",
                    "contact-form-new-title": "Responsable stock", "contact-form-new-department": "Logistique",
                    "contact-form-new-type": "Opérations", "contact-form-new-email": "mireille@mapleleaf.test",
-                   "contact-form-new-phone": "521 1224 6321", "contact-form-new-mobile": "524 1478 1263",
+                   "contact-form-new-phone": "521 1224 6321", "contact-form-new-mobile": "appelez-moi",
                    "contact-form-new-fax": "521 1582 1132", "contact-form-new-branch": "Montréal"})
+    navigate(browser, "contact-form-new-submit")
+    assert by_id(browser, "contact-form-new-mobile-error").text == "Numéro de téléphone invalide."
+    assert by_id(browser, "contact-form-new-mobile").get_attribute("aria-invalid") == "true"
+    assert by_id(browser, "contact-form-new-phone").get_attribute("aria-invalid") != "true"
+    assert by_id(browser, "contact-form-new-department").get_attribute("value") == "Logistique"
+    assert s.get(f"/api/v1/customers/{customer_id}", token=token).get_json()["contacts"] == []
+    screenshot(browser, "customer-contact-bad-mobile")
+    fill(browser, {"contact-form-new-mobile": "524 1478 1263"})
     navigate(browser, "contact-form-new-submit")
     (mireille,) = s.get(f"/api/v1/customers/{customer_id}", token=token).get_json()["contacts"]
     assert {k: mireille[k] for k in ("title", "department", "type", "phone", "mobile", "fax", "branch")} == {
@@ -235,9 +249,16 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     line = by_id(browser, f"contact-{mireille['id']}").text
     assert "Responsable stock · Logistique · Opérations" in line and "Fax 521 1582 1132" in line
 
-    # edit her: another department, the fax emptied
+    # edit her: a mobile cut short is said next to it (her form open again); then another department, the fax emptied
     css(browser, f"#contact-{mireille['id']} summary")[0].click()
-    fill(browser, {f"contact-form-{mireille['id']}-department": "Achats"})
+    fill(browser, {f"contact-form-{mireille['id']}-mobile": "524 14"})
+    navigate(browser, f"contact-form-{mireille['id']}-submit")
+    assert by_id(browser, f"contact-form-{mireille['id']}-mobile-error").text == "Numéro de téléphone invalide."
+    assert by_id(browser, f"contact-form-{mireille['id']}-mobile").is_displayed()
+    screenshot(browser, "customer-contact-edit-bad-mobile")
+    assert s.get(f"/api/v1/contacts/{mireille['id']}", token=token).get_json()["mobile"] == "524 1478 1263"
+    fill(browser, {f"contact-form-{mireille['id']}-mobile": "524 1478 1263",
+                   f"contact-form-{mireille['id']}-department": "Achats"})
     by_id(browser, f"contact-form-{mireille['id']}-fax").clear()
     navigate(browser, f"contact-form-{mireille['id']}-submit")
     assert "Achats" in by_id(browser, f"contact-{mireille['id']}").text

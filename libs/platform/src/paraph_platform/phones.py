@@ -1,7 +1,7 @@
 """Phone numbers an SMS can be sent to: one rule for the services that store such a number and for notify,
 which sends the SMS.
 
-notify reads a recipient with :func:`normalize_phone` (spaces, dots, dashes and brackets dropped, a leading
+notify reads a recipient with :func:`normalize_phone` (spaces, dots, dashes, brackets and slashes dropped, a leading
 ``00`` read as ``+``, then 6 to 16 digits) and refuses what it cannot read. A number a person gives for their
 SMS is checked by :class:`Phone` in the payload's schema, with that same rule: a number accepted there is one
 notify can send to."""
@@ -11,15 +11,15 @@ import re
 
 from marshmallow import ValidationError, fields
 
-PHONE_MAX_LENGTH = 40  # as typed, in the users' ``phone`` column
-PHONE_RULE = "6 to 16 digits, with spaces, + ( ) . - allowed"
+PHONE_MAX_LENGTH = 40  # as typed, in the phone columns (identity's users, contracts' customers and contacts)
+PHONE_RULE = "6 to 16 digits, with spaces, + ( ) . - / allowed"
 PHONE_ERROR = f"Not a valid phone number ({PHONE_RULE})."
 
 
 def normalize_phone(value: str | None) -> str | None:
     if not value:
         return None
-    cleaned = re.sub(r"[\s.\-()]", "", str(value))
+    cleaned = re.sub(r"[\s.\-()/]", "", str(value))
     if cleaned.startswith("00"):
         cleaned = "+" + cleaned[2:]
     return cleaned if re.fullmatch(r"\+?[0-9]{6,16}", cleaned) else None  # [0-9]: \d takes any script's digits
@@ -27,8 +27,8 @@ def normalize_phone(value: str | None) -> str | None:
 
 def sms_number(*numbers: str | None) -> str | None:
     """The first of ``numbers`` an SMS can go to, as typed (a contact's mobile, else their landline: numbers
-    kept on customer files are not checked when typed, and a one-time code sent to one notify cannot read is
-    never received)."""
+    stored on customer files before :class:`Phone` checked them may not be readable, and a one-time code sent
+    to one notify cannot read is never received)."""
     return next((number.strip() for number in numbers if normalize_phone(number)), None)
 
 

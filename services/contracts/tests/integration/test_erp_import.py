@@ -4,6 +4,7 @@ import json
 import pytest
 
 from contracts_service import cli
+from paraph_platform.phones import PHONE_ERROR
 
 pytestmark = pytest.mark.integration
 
@@ -116,11 +117,12 @@ def test_sales_history_shows_in_the_customer_file_and_feeds_the_equipment_base(e
     assert summary["created"] == 1 and [(e["row"], sorted(e["errors"])) for e in summary["errors"]] == [(2, ["kind"])]
 
 
-CUSTOMERS_CSV = """Code;Name;Email;City;contact_first_name;contact_last_name;contact_email
-C001;Hervé David SA;contact@hervedavid.test;Lyon;Mireille;Couture;mireille@hervedavid.test
-C001;;;;Paul;Sans Mail;
-C002;Atelier Martin;;;;;
-C003;;bad;;;;
+CUSTOMERS_CSV = """Code;Name;Email;City;contact_first_name;contact_last_name;contact_email;contact_mobile
+C001;Hervé David SA;contact@hervedavid.test;Lyon;Mireille;Couture;mireille@hervedavid.test;06 12 34 56 78
+C001;;;;Paul;Sans Mail;;
+C002;Atelier Martin;;;;;;
+C003;;bad;;;;;
+C004;Roy SARL;;;Léa;Roy;;appelez-moi
 """
 SALES_JSONL = "\n".join(json.dumps(row) for row in [
     ORDER, {**ORDER, "number": "BC-0043", "customer_code": "C404"}, {**ORDER, "kind": "invoice", "number": "FA-1"}])
@@ -155,10 +157,14 @@ def test_the_cli_imports_csv_and_jsonl_files_with_an_api_key_in_its_perimeter(sy
     code, summary, err = _run(tmp_path, capsys, "customers", "clients.csv", CUSTOMERS_CSV, base)
     assert code == 2, err  # some rows were refused, the others imported
     assert (summary["created"], summary["updated"], summary["unchanged"]) == (2, 0, 0)
-    assert [(e["line"], e["code"], sorted(e["errors"])) for e in summary["errors"]] == [(5, "C003", ["email"])]
+    assert [(e["line"], e["code"], e["errors"]) for e in summary["errors"]] == [
+        (5, "C003", {"email": ["Not a valid email address."]}),
+        (6, "C004", {"contacts": {"0": {"mobile": [PHONE_ERROR]}}})]  # a number no SMS can go to: not stored
     assert "100%" in err and "import customers" in err and "line 5 (C003)" in err
     c = _customer(s, A, "C001")
-    assert sorted(x["name"] for x in c["contacts"]) == ["Mireille Couture", "Paul Sans Mail"]
+    assert sorted((x["name"], x["mobile"]) for x in c["contacts"]) == [
+        ("Mireille Couture", "06 12 34 56 78"), ("Paul Sans Mail", None)]
+    assert s.get("/api/v1/customers?q=C004", token=A).get_json()["items"] == []
     assert c["perimeter_ids"] == [south]  # the key's perimeter
 
     code, summary, err = _run(tmp_path, capsys, "customers", "clients.csv", CUSTOMERS_CSV, base)

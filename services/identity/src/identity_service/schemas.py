@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 from paraph_platform.actor import ROLES
 from paraph_platform.api_keys import SCOPES as API_KEY_SCOPES
 from paraph_platform.pagination import PageParams
-from paraph_platform.phones import Phone
+from paraph_platform.phones import PHONE_RULE, Phone
 
 STAFF_ROLE_CHOICES = ("license_admin", "front_user_manager", "user")
 
@@ -103,8 +103,8 @@ class UpdateProfileSchema(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     locale = fields.String(validate=validate.OneOf(["fr", "en"]))
     phone = Phone(allow_none=True, metadata={
-        "description": "my mobile number, where my SMS notifications go (6 to 16 digits, with spaces, "
-                       "+ ( ) . - allowed; kept as typed); empty or null: none"})
+        "description": f"my mobile number, where my SMS notifications go ({PHONE_RULE}; kept as typed); "
+                       "empty or null: none"})
 
 
 class ListUsersSchema(StrictSchema, PageParams):

@@ -1,4 +1,5 @@
 """Server-side pages: everything is escaped, error pages are friendly, fr and en."""
+from paraph_platform.phones import PHONE_ERROR
 from portal_service import logic
 from portal_service.dependencies import Renderer
 from tests.typography import breakable_spaces_in
@@ -85,3 +86,9 @@ def test_portal_labels_for_french_typography_and_dates():
 def test_portal_french_labels_hold_their_punctuation_with_a_no_break_space():
     """No line of a portal page starts with the '?' of the line before ("Une question, une remarque ?")."""
     assert breakable_spaces_in(logic.LABELS["fr"]) == {}
+
+
+def test_a_refused_phone_number_reads_in_french():
+    """The self-service forms' numbers are checked by the one rule of paraph_platform.phones (contracts'
+    payload schemas): its message, word for word, is translated."""
+    assert logic.LABELS["fr"]["field_errors"][PHONE_ERROR].startswith("Numéro de téléphone invalide")

@@ -44,6 +44,7 @@ CLEARABLE_FIELDS = ("email", "phone", "vat_number", "locale", "currency")
 ADDRESS_FIELDS = ("line1", "line2", "postal_code", "city", "region", "country")
 CONTACT_FIELDS = ("first_name", "last_name", "title", "department", "type", "email", "phone", "mobile", "fax",
                   "branch")
+PHONE_FIELDS = ("phone", "mobile", "fax")  # the API checks them (an SMS can go to them): see numbers_changed
 EQUIPMENT_FIELDS = ("description", "product_code", "serial_number", "quantity", "installed_on", "warranty_until")
 # an item's edit: emptied, these are cleared (null); the description and quantity are required, the notes a text
 CLEARABLE_EQUIPMENT_FIELDS = ("product_code", "serial_number", "installed_on", "warranty_until")
@@ -60,6 +61,13 @@ def field_errors(exc: ApiError) -> dict:
     first contact of a new customer (``contacts.0.email``) the ``contact_email`` one."""
     return {re.sub(r"^contacts\.0\.", "contact_", key.removeprefix("address.")): message
             for key, message in exc.field_errors.items()}
+
+
+def numbers_changed(body: dict, stored: dict) -> dict:
+    """An edit's body without the phone numbers left as they are stored: a number saved before the API checked
+    them does not stop the other fields from being saved; changed, it is checked."""
+    return {key: value for key, value in body.items()
+            if key not in PHONE_FIELDS or (value or "") != (stored.get(key) or "").strip()}
 
 
 def _present(body: dict) -> dict:
@@ -245,6 +253,7 @@ def update(customer_id: str):
     body = {"kind": form["kind"] or "company", "name": form["name"], **_present({"code": form["code"]}),
             **{key: form[key] or None for key in CLEARABLE_FIELDS}, "notes": form["notes"],
             "address": _present(form_values(*ADDRESS_FIELDS))}
+    body = numbers_changed(body, api.get(f"/customers/{customer_id}"))
     return submit(customer_id, "info", lambda: api.patch(f"/customers/{customer_id}", body),
                   _("The customer's information is saved."))
 
@@ -262,6 +271,7 @@ def add_contact(customer_id: str):
 def update_contact(customer_id: str, contact_id: str):
     body = form_values(*CONTACT_FIELDS)  # emptied optional fields are cleared (null), the last name is required
     body = {key: value or (None if key != "last_name" else value) for key, value in body.items()}
+    body = numbers_changed(body, api.get(f"/contacts/{contact_id}"))
     return submit(customer_id, "contacts", lambda: api.patch(f"/contacts/{contact_id}", body),
                   _("The contact is saved."), f"contact-{contact_id}", editing=contact_id)
 

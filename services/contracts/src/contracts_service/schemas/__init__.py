@@ -1,6 +1,6 @@
 """Marshmallow schemas for contracts' RPC payloads.
 
-This package's own module holds what the aggregates' schemas share (the LOCALES, CURRENCY, ID and PHONE
+This package's own module holds what the aggregates' schemas share (the LOCALES, CURRENCY and ID
 validators, StrictSchema: an input refusing unknown fields, AddressSchema, the perimeters of a customer or
 contract type, an uploaded image asset) and the small schemas of contract_statuses (a status change, sending,
 the abandon run). The other aggregates' schemas are in a module of the same name as the aggregate's:
@@ -16,8 +16,6 @@ from marshmallow import Schema, fields, validate
 LOCALES = validate.OneOf(["fr", "en"])
 CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Use a 3-letter ISO currency code.")
 ID = validate.Length(min=1, max=64)
-PHONE = validate.Regexp(r"^\+?[0-9][0-9 ().\-/]{3,38}$",
-                        error="Not a valid phone number (digits, spaces, + ( ) . - / allowed).")
 
 
 class StrictSchema(Schema):

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from paraph_platform.phones import Phone
+
 from ..logic import company_id_errors, digits_only
-from . import PHONE, StrictSchema
+from . import StrictSchema
 
 
 # -- the company profile (the issuer the PDFs name) -------------------------------------------------------
@@ -36,7 +38,7 @@ class CompanyProfileSchema(StrictSchema):
                                    validate=validate.Range(min=0, max=10**13))
     rcs_city = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120),
                              metadata={"description": "the city of the trade register (RCS Lyon)"})
-    phone = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=40), PHONE])
+    phone = Phone(load_default=None, allow_none=True)
     email = fields.Email(load_default=None, allow_none=True)
     website = fields.String(load_default=None, allow_none=True,
                             validate=[validate.Length(max=300),

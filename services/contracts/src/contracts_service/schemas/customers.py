@@ -1,12 +1,18 @@
 """Schemas of the customers aggregate: customers and their contacts, the customer list, and what a portal
-client may change of their own contact and company."""
+client may change of their own contact and company.
+
+Phone numbers (the customer's, a contact's phone, mobile and fax) are checked by the one rule of
+:mod:`paraph_platform.phones` whoever types them (staff, the ERP import, a client on the portal): signing
+texts its one-time code to a contact's mobile, else their phone. Kept as typed; empty means none. A PATCH
+that does not send a number leaves the stored one as it is, even one typed before the rule."""
 from __future__ import annotations
 
 from marshmallow import fields, validate
 
 from paraph_platform.pagination import PageParams
+from paraph_platform.phones import Phone
 
-from . import CURRENCY, LOCALES, PHONE, AddressSchema, StrictSchema
+from . import CURRENCY, LOCALES, AddressSchema, StrictSchema
 
 
 class ContactInSchema(StrictSchema):
@@ -16,9 +22,9 @@ class ContactInSchema(StrictSchema):
     department = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
     type = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
     email = fields.Email(load_default=None, allow_none=True)
-    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
-    mobile = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
-    fax = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    phone = Phone(load_default=None, allow_none=True)
+    mobile = Phone(load_default=None, allow_none=True)
+    fax = Phone(load_default=None, allow_none=True)
     branch = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 
@@ -29,9 +35,9 @@ class ContactPatchSchema(StrictSchema):
     department = fields.String(allow_none=True, validate=validate.Length(max=100))
     type = fields.String(allow_none=True, validate=validate.Length(max=60))
     email = fields.Email(allow_none=True)
-    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
-    mobile = fields.String(allow_none=True, validate=validate.Length(max=40))
-    fax = fields.String(allow_none=True, validate=validate.Length(max=40))
+    phone = Phone(allow_none=True)
+    mobile = Phone(allow_none=True)
+    fax = Phone(allow_none=True)
     branch = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
@@ -40,7 +46,7 @@ class CustomerInSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     code = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
     email = fields.Email(load_default=None, allow_none=True)
-    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    phone = Phone(load_default=None, allow_none=True)
     address = fields.Nested(AddressSchema, load_default=dict)
     vat_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
     locale = fields.String(load_default=None, allow_none=True, validate=LOCALES)
@@ -54,7 +60,7 @@ class CustomerPatchSchema(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     code = fields.String(validate=validate.Length(min=1, max=64))
     email = fields.Email(allow_none=True)
-    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    phone = Phone(allow_none=True)
     address = fields.Nested(AddressSchema)
     vat_number = fields.String(allow_none=True, validate=validate.Length(max=40))
     locale = fields.String(allow_none=True, validate=LOCALES)
@@ -76,10 +82,6 @@ class CustomerListSchema(StrictSchema, PageParams):
 
 # -- client self-service (a portal client updates their own contact and their company) -------------------
 
-def _phone():
-    return fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE])
-
-
 class ClientContactUpdateSchema(StrictSchema):
     """What a portal client may change of their own contact (not their branch nor type: staff decide)."""
     first_name = fields.String(validate=validate.Length(max=100))
@@ -87,13 +89,13 @@ class ClientContactUpdateSchema(StrictSchema):
     title = fields.String(allow_none=True, validate=validate.Length(max=100))
     department = fields.String(allow_none=True, validate=validate.Length(max=100))
     email = fields.Email(allow_none=True)
-    phone = _phone()
-    mobile = _phone()
-    fax = _phone()
+    phone = Phone(allow_none=True)
+    mobile = Phone(allow_none=True)
+    fax = Phone(allow_none=True)
 
 
 class ClientCompanyUpdateSchema(StrictSchema):
     """What a portal client may change of their company (the customer file): address, phone, email."""
     email = fields.Email(allow_none=True)
-    phone = _phone()
+    phone = Phone(allow_none=True)
     address = fields.Nested(AddressSchema, metadata={"description": "the lines given replace those lines"})
