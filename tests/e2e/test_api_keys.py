@@ -134,6 +134,17 @@ def test_expiry_ip_allow_list_and_disabled_account(world):
     here = new_key(s, admin, account, ["customers:read"], allowed_ips=["127.0.0.0/8"])["key"]
     assert s.get("/api/v1/customers", token=here).status_code == 200
 
+    # after the subscription's end a key is refused as a person's session is, with the day it ended
+    (renewal,), = sql(s, "select expires_at from seat_pools")
+    ended = datetime.now(timezone.utc) - timedelta(days=1)
+    sql(s, "update seat_pools set expires_at = :ended", ended=ended)
+    r = s.get("/api/v1/customers", token=here)
+    assert r.status_code == 403, r.get_json()
+    assert r.get_json()["detail"] == f"The subscription expired on {ended.date().isoformat()}."
+    assert r.get_json()["expires_at"]  # what the web app's page for it reads
+    sql(s, "update seat_pools set expires_at = :renewal", renewal=renewal)
+    assert s.get("/api/v1/customers", token=here).status_code == 200
+
     # bad input: a clear 422, never a 500
     for body in ({"scopes": ["customers:admin"]}, {"scopes": []}, {"scopes": ["users:read"], "allowed_ips": ["nope"]},
                  {"scopes": ["users:read"], "expires_at": "2000-01-01T00:00:00+00:00"}):

@@ -186,8 +186,10 @@ def test_a_switched_off_license_refuses_its_live_tokens(office):
     r = s.patch(f"/api/v1/operator/seat-pools/{admin['pool']['id']}", headers=OP,
                 json={"expires_at": (datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat()})
     assert r.status_code == 200, r.get_json()
-    assert s.get("/api/v1/me", token=user["access_token"]).status_code == 403
-    assert s.post("/api/v1/auth/refresh", json={"refresh_token": user["refresh_token"]}).status_code == 403
+    refused = s.get("/api/v1/me", token=user["access_token"])
+    assert refused.status_code == 403 and refused.get_json()["expires_at"], refused.get_json()  # the day it ended
+    refused = s.post("/api/v1/auth/refresh", json={"refresh_token": user["refresh_token"]})
+    assert refused.status_code == 403 and refused.get_json()["expires_at"], refused.get_json()
     s.wait_for(lambda: elsewhere.get("/api/v1/me", headers=bearer(user)).status_code == 403, timeout=5,
                message="the other worker to apply the subscription end")
 

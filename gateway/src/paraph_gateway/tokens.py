@@ -229,8 +229,11 @@ class TokenVerifier:
         state = self.states.get(claims["lic"], claims["sub"])
         if not state["active"] or state["version"] != claims.get("ver"):
             raise Unauthorized(ENDED)
-        if state["expires_at"] and datetime.fromisoformat(state["expires_at"]) <= datetime.now(timezone.utc):
-            raise Forbidden("The subscription of this license has ended.")
+        expires_at = datetime.fromisoformat(state["expires_at"]) if state["expires_at"] else None
+        if expires_at and expires_at <= datetime.now(timezone.utc):
+            # identity's words for it (base._check_pool_open): the web app shows the day as its pages write dates
+            raise Forbidden(f"The subscription expired on {expires_at.date().isoformat()}.",
+                            {"expires_at": state["expires_at"]})
         return state
 
     def close(self):

@@ -2,6 +2,7 @@
 (ticked, with a role) and links a collaborator whose email changed in the ERP to the existing user, as a person
 would in headless Chromium against the real services; a collaborator invited meanwhile is skipped, the API's
 reason said in French."""
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -95,15 +96,70 @@ def test_admin_runs_without_inviting_then_invites_the_chosen_and_links_a_changed
     assert not s.invitation_links("jeanne.dupont@acme.test")
     screenshot(browser, "erp-review-after")
 
-    # Bruno is invited meanwhile from the users' page: ticked here, he is skipped, the API's reason in French
+    # Bruno is invited meanwhile from the users' page: ticked here, he is skipped, named once, the API's reason
+    # in French
     r = s.post("/api/v1/users", token=token, json={"email": "bruno@acme.test", "name": "Bruno Petit", "role": "user"})
     assert r.status_code == 201, r.get_json()
     css(browser, "input[name=codes][value=V03]")[0].click()
     by_id(browser, "erp-invite-submit").click()
     w.wait(lambda: codes_in(browser, "erp-without-account") == [], message="V03 gone, invited meanwhile")
-    assert ("bruno@acme.test (V03) n'a pas été invité : bruno@acme.test est déjà invité dans cette licence."
-            in [n.replace("\xa0", " ") for n in notices(browser)]), notices(browser)
+    assert ("Bruno Petit (bruno@acme.test, V03) n'a pas été invité. Déjà invité dans cette licence."
+            in notices(browser)), notices(browser)
     screenshot(browser, "erp-review-skipped")
+
+
+def test_a_collaborator_marked_inactive_since_the_page_was_shown_is_not_invited_and_the_page_says_why(
+        web_system, browser, sign_in, screenshot):
+    s = web_system.s
+    admin = s.new_license("Atelier SARL", "gerant@atelier.test", seats=5)
+    export = "Code;Nom;Prénom;E-mail;Actif\nA1;Roux;Marc;marc@atelier.test;1\nA2;Blanc;Inès;ines@atelier.test;1\n"
+    r = s.post("/api/v1/erp/collaborators/import", token=admin["access_token"],
+               json={"format": "csv", "content": export})
+    assert r.status_code == 200, r.get_json()
+
+    sign_in(browser, "gerant@atelier.test", next_path="/settings/erp-sync/review")
+    assert codes_in(browser, "erp-without-account") == ["A1", "A2"]
+    # Inès leaves the company: the next sync marks her inactive while this page is still open
+    r = s.post("/api/v1/erp/collaborators/import", token=admin["access_token"],
+               json={"format": "csv", "content": export.replace("ines@atelier.test;1", "ines@atelier.test;0")})
+    assert r.status_code == 200, r.get_json()
+    by_id(browser, "erp-select-all").click()
+    by_id(browser, "erp-invite-submit").click()
+    web_system.wait(lambda: codes_in(browser, "erp-without-account") is not None
+                    and "A1" not in codes_in(browser, "erp-without-account"), message="Marc invited")
+    said = notices(browser)
+    assert any("marc@atelier.test" in n for n in said), said
+    assert "Inès Blanc (ines@atelier.test, A2) n'a pas été invité. Marqué inactif dans l'ERP." in said, said
+    assert not s.invitation_links("ines@atelier.test")
+    screenshot(browser, "erp-review-skipped-inactive")
+
+
+def test_an_expired_subscription_is_said_with_its_date_as_the_pages_write_dates(web_system, browser, sign_in,
+                                                                                 screenshot):
+    from babel.dates import format_date
+
+    from paraph_platform.testing import TEST_OPERATOR_TOKEN
+    s = web_system.s
+    admin = s.new_license("Ancienne SARL", "gerant@ancienne.test", seats=5)
+    r = s.post("/api/v1/erp/collaborators/import", token=admin["access_token"],
+               json={"format": "csv", "content": "Code;E-mail\nB1;un@ancienne.test\n"})
+    assert r.status_code == 200, r.get_json()
+    sign_in(browser, "gerant@ancienne.test", next_path="/settings/erp-sync/review")
+    ended = datetime.now(timezone.utc) - timedelta(days=1)
+    r = s.patch(f"/api/v1/operator/seat-pools/{admin['pool']['id']}", json={"expires_at": ended.isoformat()},
+                headers={"Authorization": f"Bearer {TEST_OPERATOR_TOKEN}"})
+    assert r.status_code == 200, r.get_json()
+
+    css(browser, "input[name=codes][value=B1]")[0].click()
+    by_id(browser, "erp-invite-submit").click()
+    # the refusal, then the review page itself: each page of the license says the subscription ended, once
+    page = web_system.wait(lambda: css(browser, "#error-page"), message="the subscription's end")[0].text
+    assert f"L'abonnement a expiré le {format_date(ended.date(), 'medium', locale='fr')}." in page, page
+    assert "administrateur de la licence" in page and ended.date().isoformat() not in page
+    assert browser.find_element("tag name", "h1").text == "Abonnement terminé"
+    assert not notices(browser) and not css(browser, "#error-page a[href='/']")  # home says the same
+    assert not s.invitation_links("un@ancienne.test")
+    screenshot(browser, "erp-review-expired")
 
 
 def test_a_seat_shortage_says_who_got_in_and_how_many_seats_are_left(web_system, browser, sign_in, screenshot):

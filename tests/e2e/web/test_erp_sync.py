@@ -69,6 +69,43 @@ def test_erp_sync_preview_run_in_chunks_and_result(web_system, staff, browser, s
     assert page.status_code == 200 and "1 sur 15" in page.text
 
 
+def test_a_refused_export_and_a_refused_invitation_are_said_in_french(web_system, browser, sign_in, screenshot,
+                                                                       tmp_path):
+    """identity's English refusals on the French page: the whole export (no code column, not a CSV text), and an
+    import row whose invitation is refused (no seat left: the admin takes one of two)."""
+    w, s = web_system, web_system.s
+    s.new_license("Duo SARL", "gerant@duo.test", seats=2)
+    sign_in(browser, "gerant@duo.test", next_path="/settings/erp-sync")
+
+    def upload(name, content: bytes):
+        path = Path(tmp_path) / name
+        path.write_bytes(content)
+        by_id(browser, "field-export").send_keys(str(path))
+        by_id(browser, "erp-preview-submit").click()
+
+    def refusal():  # (Selenium gives the no-break spaces as spaces)
+        errors = browser.find_elements("id", "field-export-error")
+        return errors[0].text if errors else None
+
+    upload("sans-code.csv", "Nom;E-mail\nMartin;paul@duo.test\n".encode("cp1252"))
+    w.wait(refusal, message="the refusal of an export without code column")
+    assert refusal() == ("L'export CSV doit commencer par une ligne d'en-tête avec au moins les colonnes "
+                         "« code » et « email ».")
+    screenshot(browser, "erp-sync-upload-refused")
+    upload("collaborateurs.xlsx", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(256)))
+    w.wait(lambda: refusal() and "CSV en texte" in refusal(), message="the refusal of a spreadsheet")
+    assert refusal().startswith("Ce fichier n'est pas un export CSV en texte")
+
+    upload("collaborateurs.csv", "Code;E-mail\nD1;un@duo.test\nD2;deux@duo.test\n".encode("cp1252"))
+    w.wait(lambda: browser.find_elements("id", "erp-preview"), message="the preview")
+    by_id(browser, "erp-run-submit").click()
+    w.wait(lambda: browser.find_elements("id", "erp-result"), message="the result")
+    assert rows(browser, "erp-result-errors") == [
+        "2 D2 Non invité : Plus aucune place libre : 2 places sur 2 sont occupées (Duo SARL: 2). "
+        "Désactivez un utilisateur ou ajoutez des places à l'abonnement."]
+    screenshot(browser, "erp-sync-result-no-seat")
+
+
 def _csrf(html):
     import re
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)

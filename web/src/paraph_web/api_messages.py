@@ -68,15 +68,29 @@ _MESSAGES = [
     _verbatim("Empty file."),
     _verbatim("Missing file name."),
     (r"not a PDF", _l("Not a PDF file.")),
-    # the ERP review page (identity_service.collaborators): invite_collaborators' skip reasons (invite_user's
-    # conflicts) and refusals, link_collaborator's refusals
+    # the ERP user sync (identity_service.collaborators): invite_user's refusals (an import's "not invited" rows,
+    # the review page's invitations), invite_collaborators' skip reasons (without the email: the notice names
+    # the collaborator; "already invited in this license" is above), link_collaborator's refusals
     (r"(?P<email>\S+) is already invited in this license\.", _l("%(email)s is already invited to this license.")),
     (r"(?P<email>\S+) is already active in this license\.", _l("%(email)s is already a user of this license.")),
+    (r"inactive in the ERP", _l("Marked inactive in the ERP.")),
+    (r"No seat left: (?P<used>\d+) of (?P<total>\d+) seats are in use \((?P<companies>.+)\)\. "
+     r"Deactivate a user or add seats to the subscription\.",
+     _l("No seat left: %(used)s of %(total)s seats are in use (%(companies)s). Deactivate a user or add seats to "
+        "the subscription.")),
     (r"Unknown collaborator codes: (?P<codes>.+)", _l("Unknown collaborator codes: %(codes)s.")),
     _verbatim("Unknown collaborator code."),
     _verbatim("User not found in this license."),
     (r"An? \w+ cannot invite an? \w+\.", _l("Your role does not allow inviting people with this role.")),
+    # (identity's and the gateway's words: the day is written as the pages write dates, by _localized)
     (r"The subscription expired on (?P<date>[\d-]+)\.", _l("The subscription expired on %(date)s.")),
+    # the refusals of a whole export on the ERP sync page (identity_service.logic.parse_collaborators)
+    _verbatim("The CSV export could not be read: a quote (\") is not closed, or a value is too long."),
+    _verbatim("The CSV export needs a header with at least 'code' and 'email' columns."),
+    # and its row errors shown with their details (the others by their reason: templates/settings/erp_sync.html)
+    (r"collaborator code longer than (?P<max>\d+) characters",
+     _l("Collaborator code longer than %(max)s characters")),
+    (r"name longer than (?P<max>\d+) characters", _l("Name longer than %(max)s characters")),
     # an uploaded document sent for signature (signing_service.uploaded_documents.REFUSALS)
     _verbatim("This file is not a PDF: upload a PDF document."),
     _verbatim("This PDF cannot be read (it is damaged or not a real PDF)."),
@@ -232,10 +246,15 @@ _COMPILED = [(re.compile(pattern), message) for pattern, message in _MESSAGES]
 
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _localized(value: str) -> str:
-    """A number of the message as the page's language writes it ("1 000 000", "0,01"), anything else as it is."""
+    """A number or a day of the message as the page's language writes it ("1 000 000", "0,01", "31 janv. 2027":
+    the pages' ``day`` filter), anything else as it is."""
+    if _DAY.fullmatch(value):
+        from .i18n import day  # i18n imports this module for its api_text filter
+        return day(value)
     return format_decimal(Decimal(value)) if _NUMBER.fullmatch(value) else value
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, jsonify, redirect, render_template, request
+from flask import Blueprint, Flask, get_flashed_messages, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -17,6 +17,7 @@ from paraph_platform.modules import exported_by_modules
 
 from . import i18n
 from .api import ApiError, GatewayUnavailable, SignInRequired, sign_out_locally
+from .api_messages import translate
 from .auth import ADMIN_ROLES, MANAGER_ROLES, current_user, sign_in_url
 from .proxy import GatewayProxy
 from .security import CSRF_FIELD, CSRF_HEADER, check_csrf, csp_nonce, csrf_token, secure_headers
@@ -53,8 +54,17 @@ def _blueprints():
     return (bp for _module, bp in exported_by_modules(pages, "bp", Blueprint))
 
 
-def _error_page(status: int, title: str, text: str):
-    return render_template("errors/error.html", status=status, title=title, text=text), status
+def _error_page(status: int, title: str, text: str, home: bool = True):
+    return render_template("errors/error.html", status=status, title=title, text=text, home=home), status
+
+
+def _subscription_ended(exc: ApiError):
+    """Every page of the license answers this until the subscription is renewed: no role would open it, and the
+    home page would say it again. A message flashed on the way here (an action refused) said the same: it is
+    taken out of the session, and the page does not show it."""
+    get_flashed_messages()
+    renewal = _("The pages open again once it is renewed: ask your license administrator.")
+    return _error_page(403, _("Subscription ended"), f"{translate(exc.detail)} {renewal}", home=False)
 
 
 def register_errors(app: Flask):
@@ -68,6 +78,8 @@ def register_errors(app: Flask):
     def api_error(exc: ApiError):
         if exc.status == 401:
             return sign_in_required(exc)
+        if exc.status == 403 and exc.problem.get("expires_at"):  # the subscription's end (gateway and identity)
+            return _subscription_ended(exc)
         if exc.status == 403:
             return _error_page(403, _("Not allowed"), _("Your role does not give access to this page."))
         if exc.status in (404, 410):

@@ -130,4 +130,6 @@ forward(bp, "POST", "/erp/collaborators/link", "identity.link_collaborator", rol
         doc="Manual review: attach a user to a collaborator code.")
 
 forward(bp, "POST", "/erp/collaborators/invite", "identity.invite_collaborators", roles=ADMIN, tags=["erp"], timeout=60,
-        doc="Activation wizard: invite ERP collaborators who have no account yet.")
+        doc="""Invite ERP collaborators (by code) who have no account yet (the activation wizard, the sync review).
+    A collaborator marked inactive in the ERP, or already invited or active, is not invited: listed in `skipped`
+    with the reason. No seat left: a 409, those before it invited.""")

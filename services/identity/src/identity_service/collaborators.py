@@ -16,6 +16,9 @@ from .base import MANAGERS, IdentityServiceBase, member_view
 from .exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from .models import ErpCollaborator, Membership, User
 
+# why invite_collaborators skips a collaborator the ERP marks inactive (the web app translates it)
+INACTIVE_IN_ERP = "inactive in the ERP"
+
 
 class CollaboratorsEndpoints(IdentityServiceBase):
     def _staff_by_email(self, s, license_id) -> dict[str, dict]:
@@ -151,7 +154,9 @@ class CollaboratorsEndpoints(IdentityServiceBase):
 
     @endpoint
     def invite_collaborators(self, actor, payload):
-        """Activation wizard: invite ERP collaborators (by code) who have no account yet."""
+        """Activation wizard: invite ERP collaborators (by code) who have no account yet. One who cannot be
+        invited (inactive in the ERP, already invited or active) is skipped with the reason; a seat shortage
+        stops the invitations there (409)."""
         actor_l = require_role(load_actor(actor), LICENSE_ADMIN)
         data = schemas.InviteCollaboratorsSchema().load(payload)
         with self.db.session() as s:
@@ -164,11 +169,22 @@ class CollaboratorsEndpoints(IdentityServiceBase):
         invited, skipped = [], []
         for code in data["codes"]:
             c = collabs[code]
+            # the entry names the collaborator: its reason does not repeat the email
+            skip = {"code": code, "email": c.email, "name": c.name}
+            if not c.active:  # one who left the company takes no seat (as import_collaborators' invite_new)
+                skipped.append({**skip, "reason": INACTIVE_IN_ERP})
+                continue
             try:
                 invited.append(self.invite_user.__wrapped__(self, actor, {
                     "email": c.email, "name": c.name, "role": data["role"], "erp_code": c.code}))
             except Conflict as exc:
                 if "seat" in exc.message.lower():
                     raise
-                skipped.append({"code": code, "email": c.email, "reason": exc.message})
+                skipped.append({**skip, "reason": _email_field_reason(exc)})
         return {"invited": invited, "skipped": skipped}
+
+
+def _email_field_reason(refusal: Conflict) -> str:
+    """invite_user's refusal as its email field words it ("already invited in this license"), else as a whole."""
+    fields = refusal.details.get("fields", {}) if isinstance(refusal.details, dict) else {}
+    return (fields.get("email") or [refusal.message])[0]

@@ -203,7 +203,8 @@ class RowError(Schema):
     row = fields.Integer(required=True)
     code = fields.String()
     reason = fields.String(required=True, metadata={
-        "enum": ["missing_code", "invalid_email", "duplicate_email", "not_invited"],
+        "enum": ["missing_code", "code_too_long", "name_too_long", "invalid_email", "duplicate_email",
+                 "not_invited"],
         "description": "not_invited: the invitation was refused (no seat left...), see error"})
     error = fields.String(required=True, metadata={"description": "in English, with the details"})
 
@@ -267,7 +268,10 @@ class ImportedCollaborators(SyncReport):
 class SkippedCollaborator(Schema):
     code = fields.String(required=True)
     email = fields.String(required=True)
-    reason = fields.String(required=True)
+    name = fields.String(required=True)
+    reason = fields.String(required=True, metadata={
+        "description": "why, in English, without the email: \"inactive in the ERP\", \"already invited in this "
+                       "license\", \"already active in this license\""})
 
 
 class InvitedCollaborators(Schema):

@@ -18,6 +18,7 @@ from paraph_platform.actor import CLIENT, FRONT_USER_MANAGER, LICENSE_ADMIN, USE
 from paraph_platform.config import env_int
 
 from .exceptions import InvalidInput
+from .models import ErpCollaborator
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SEAT_HOLDING_STATUSES = ("invited", "active")
@@ -209,6 +210,15 @@ def _truthy(value) -> bool:
     return str(value).strip().lower() not in ("0", "false", "no", "non", "inactive", "inactif", "sommeil")
 
 
+# the refusals of a whole CSV export (422), worded for the person who uploads it (the web app translates them;
+# a file that is not text at all, the gateway refuses: no string may hold NUL characters)
+CSV_UNREADABLE = "The CSV export could not be read: a quote (\") is not closed, or a value is too long."
+CSV_MISSING_COLUMNS = "The CSV export needs a header with at least 'code' and 'email' columns."
+# what a collaborator's row may hold (longer, the database refused the whole import chunk)
+MAX_CODE_LENGTH = ErpCollaborator.__table__.c.code.type.length
+MAX_NAME_LENGTH = ErpCollaborator.__table__.c.name.type.length
+
+
 def parse_collaborators(content: str, fmt: str) -> tuple[list[Collaborator], list[dict]]:
     """Parse an ERP export (CSV with ; or , separators, or JSON list). Returns (rows, errors)."""
     records: list[dict] = []
@@ -230,12 +240,15 @@ def parse_collaborators(content: str, fmt: str) -> tuple[list[Collaborator], lis
         sample = content[:4096]
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
         reader = csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=delimiter)
-        rows = list(reader)
+        try:
+            rows = list(reader)
+        except csv.Error:  # a quote never closed makes the rest of the file one field, past csv's field limit
+            raise InvalidInput(CSV_UNREADABLE) from None
         if not rows:
             return [], []
         header = [_canonical(h) for h in rows[0]]
         if "email" not in header or "code" not in header:
-            raise InvalidInput("The CSV export needs a header with at least 'code' and 'email' columns.")
+            raise InvalidInput(CSV_MISSING_COLUMNS)
         for raw in rows[1:]:
             if not any(cell.strip() for cell in raw):
                 continue
@@ -252,6 +265,14 @@ def parse_collaborators(content: str, fmt: str) -> tuple[list[Collaborator], lis
         name = " ".join(str(p).strip() for p in (rec.get("first_name"), rec.get("name")) if p)
         if not code:
             errors.append({"row": index, "reason": "missing_code", "error": "missing collaborator code"})
+            continue
+        if len(code) > MAX_CODE_LENGTH:
+            errors.append({"row": index, "code": code, "reason": "code_too_long",
+                           "error": f"collaborator code longer than {MAX_CODE_LENGTH} characters"})
+            continue
+        if len(name) > MAX_NAME_LENGTH:
+            errors.append({"row": index, "code": code, "reason": "name_too_long",
+                           "error": f"name longer than {MAX_NAME_LENGTH} characters"})
             continue
         try:
             email = normalize_email(email_raw)

@@ -224,8 +224,7 @@ class ServiceAccountsEndpoints(IdentityServiceBase):
             if not ip_allowed(client_ip, record.allowed_ips):
                 raise Forbidden("Access from this IP address is not allowed for this API key.")
             lic, pool = self._license(s, account.license_id)
-            if pool.expires_at <= now:
-                raise Forbidden("The subscription of this license has ended.")
+            self._check_pool_open(pool)
             if record.last_used_at is None or now - record.last_used_at >= LAST_USED_RESOLUTION:
                 record.last_used_at = now
             return {"user_id": account.id, "license_id": account.license_id, "role": account.role,

@@ -67,6 +67,12 @@ def test_cli_links_existing_users_and_lists_what_needs_review(system, capsys, mo
     r = s.post("/api/v1/erp/collaborators/import", json={"format": "csv", "content": "a;b\n1;2"},
                token=admin["access_token"])
     assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    # a code longer than the database takes is that row's error, the others imported (it was a 500)
+    r = s.post("/api/v1/erp/collaborators/import", token=admin["access_token"], json={
+        "format": "csv", "content": f"Code;E-mail\n{'X' * 65};long@acme.test\nV09;neuf@acme.test\n"})
+    assert r.status_code == 200, r.get_json()
+    assert [(e["row"], e["reason"]) for e in r.get_json()["errors"]] == [(1, "code_too_long")]
+    assert r.get_json()["created"] == 1
     # only license admins import
     user = s.add_user(admin, "someone@acme.test")
     r = s.post("/api/v1/erp/collaborators/import", json={"format": "csv", "content": EXPORT},
@@ -132,3 +138,28 @@ def test_a_collaborator_linked_by_hand_leaves_the_manual_review(system):
     assert "lea.old@acme.test" not in [u["email"] for u in report["users_without_collaborator"]]
     r = s.post("/api/v1/erp/collaborators/link", json={"code": "V99", "user_id": old["user"]["user_id"]}, token=token)
     assert r.status_code == 404
+
+
+def test_inviting_skips_collaborators_inactive_in_the_erp_and_those_with_an_account_saying_why(system):
+    """The review page lists only active collaborators, but the API is the rule: one marked inactive in the ERP
+    (left the company, a page shown before the last sync) is not invited and takes no seat."""
+    s = system("identity")
+    admin = s.new_license("ACME", "admin@acme.test", seats=10)
+    token = admin["access_token"]
+    r = s.post("/api/v1/erp/collaborators/import", token=token, json={"format": "csv", "content": (
+        "Code;Nom;Prénom;E-mail;Actif\nV01;Durand;Anne;anne@acme.test;1\nV02;Martin;Luc;luc@acme.test;0\n"
+        "V03;Petit;Léa;lea@acme.test;1\n")})
+    assert r.status_code == 200, r.get_json()
+    s.post("/api/v1/users", json={"email": "lea@acme.test"}, token=token)  # invited meanwhile, from the users page
+    seats_before = s.get("/api/v1/license", token=token).get_json()["seats_used"]
+
+    r = s.post("/api/v1/erp/collaborators/invite", json={"codes": ["V01", "V02", "V03"]}, token=token)
+    assert r.status_code == 200, r.get_json()
+    assert [m["email"] for m in r.get_json()["invited"]] == ["anne@acme.test"]
+    assert r.get_json()["skipped"] == [
+        {"code": "V02", "email": "luc@acme.test", "name": "Luc Martin", "reason": "inactive in the ERP"},
+        {"code": "V03", "email": "lea@acme.test", "name": "Léa Petit", "reason": "already invited in this license"}]
+    assert not s.invitation_links("luc@acme.test")
+    assert s.get("/api/v1/license", token=token).get_json()["seats_used"] == seats_before + 1  # Anne's seat only
+    users = [u["email"] for u in s.get("/api/v1/users", token=token).get_json()["items"]]
+    assert "luc@acme.test" not in users

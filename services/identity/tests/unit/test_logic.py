@@ -53,8 +53,25 @@ def test_parse_json_and_bad_input():
     assert rows[0].email == "a@x.test" and not errors
     with pytest.raises(InvalidInput):
         logic.parse_collaborators("{not json", "json")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match="'code' and 'email' columns"):
         logic.parse_collaborators("name;phone\nx;1\n", "csv")
+
+
+def test_an_unreadable_csv_export_is_refused_with_a_reason_not_a_crash():
+    # a quote never closed: the rest of the file is one value, past the csv module's limit
+    huge = "Code;E-mail\nV01;\"anne@acme.test\n" + "V02;luc@acme.test\n" * 10_000
+    with pytest.raises(InvalidInput) as refused:
+        logic.parse_collaborators(huge, "csv")
+    assert refused.value.message == logic.CSV_UNREADABLE
+
+
+def test_a_code_or_name_longer_than_their_columns_is_a_row_error():
+    content = f"Code;Nom;E-mail\n{'C' * 65};Durand;a@acme.test\nV02;{'N' * 201};b@acme.test\nV03;Petit;c@acme.test\n"
+    rows, errors = logic.parse_collaborators(content, "csv")
+    assert [r.code for r in rows] == ["V03"]
+    assert [(e["row"], e["reason"], e["error"]) for e in errors] == [
+        (1, "code_too_long", "collaborator code longer than 64 characters"),
+        (2, "name_too_long", "name longer than 200 characters")]
 
 
 def test_login_throttle_is_a_sliding_window_per_account_and_address():

@@ -42,8 +42,11 @@ def split_export(content: str) -> tuple[str, list[str]]:
     return lines[0], [line for line in lines[1:] if line.strip()]
 
 
-def _decode(raw: bytes) -> str:
-    """ERP exports are UTF-8 or, from Windows tools such as Sage 100, Windows-1252."""
+def _decode(raw: bytes) -> str | None:
+    """ERP exports are UTF-8 or, from Windows tools such as Sage 100, Windows-1252. None for a file that is not
+    text: a spreadsheet (.xlsx) or a UTF-16 text chosen instead of the CSV holds NUL bytes, which no CSV has."""
+    if b"\x00" in raw:
+        return None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -66,17 +69,20 @@ def index():
 def preview():
     upload = request.files.get("export")
     raw = upload.read(MAX_UPLOAD_BYTES + 1) if upload else b""
-    if not raw.strip():
-        return _upload_form(_("Choose the CSV export of the ERP's collaborators."), 422)
     if len(raw) > MAX_UPLOAD_BYTES:
         return _upload_form(_("The file is larger than 5 MB; split the export."), 422)
     content = _decode(raw)
+    if content is None:
+        return _upload_form(_("This file is not a CSV text export: save the collaborators as CSV (UTF-8 or "
+                              "Windows-1252)."), 422)
+    if not content.strip():  # no file, or an empty one (a byte order mark alone included)
+        return _upload_form(_("Choose the CSV export of the ERP's collaborators."), 422)
     try:
         result = api.post("/erp/collaborators/preview", {"format": "csv", "content": content})
     except ApiError as exc:
         if exc.status != 422:
             raise
-        return _upload_form(exc.detail, 422)
+        return _upload_form(translate(exc.detail), 422)  # not a CSV text, no code or email column...
     return render_section("settings/erp_sync.html", SECTION, stage="preview", preview=result, content=content,
                           filename=upload.filename)
 
@@ -104,7 +110,7 @@ def run():
         except ApiError as exc:
             if exc.status != 422:
                 raise
-            return _upload_form(exc.detail, 422)
+            return _upload_form(translate(exc.detail), 422)
         totals["created"] += len(result["invited"])
         totals["linked"] += result["linked"]
         errors += [{**error, "row": error["row"] + offset} for error in result["errors"]]
@@ -161,10 +167,18 @@ def invite_selected():
             raise
         return _back_to_review()
     _say_invited([m["email"] for m in result["invited"]])
-    for skipped in result["skipped"]:
-        flash(_("%(email)s (%(code)s) was not invited: %(reason)s", email=skipped["email"], code=skipped["code"],
+    for skipped in result["skipped"]:  # inactive in the ERP, invited meanwhile...
+        flash(_("%(collaborator)s was not invited. %(reason)s", collaborator=_named(skipped),
                 reason=translate(skipped["reason"])), "err")
     return _back_to_review()
+
+
+def _named(collaborator: dict) -> str:
+    """"Bruno Petit (bruno@acme.test, V03)", or without a name in the ERP "bruno@acme.test (V03)"."""
+    if collaborator.get("name"):
+        return _("%(name)s (%(email)s, %(code)s)", name=collaborator["name"], email=collaborator["email"],
+                 code=collaborator["code"])
+    return _("%(email)s (%(code)s)", email=collaborator["email"], code=collaborator["code"])
 
 
 def _say_invited(emails: list[str]) -> None:

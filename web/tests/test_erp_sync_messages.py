@@ -1,0 +1,41 @@
+"""The ERP user sync pages (pages/settings_erp.py) show identity's English refusals in the page's language:
+a whole export refused on upload, an invitation refused in an import chunk or on the review page."""
+from __future__ import annotations
+
+import pytest
+
+from paraph_web import create_app
+from paraph_web.api_messages import translate
+
+
+@pytest.fixture()
+def french():
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:9", "WEB_SESSION_KEY": "k"})
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        yield
+
+
+def test_every_refusal_of_an_export_a_person_can_upload_is_translated(french):
+    """A message identity adds to parse_collaborators must be mapped in api_messages.py too."""
+    logic = pytest.importorskip("identity_service.logic")
+    refusals = [logic.CSV_UNREADABLE, logic.CSV_MISSING_COLUMNS]
+    assert [message for message in refusals if translate(message) == message] == []
+    # the row errors the page shows with their details
+    assert translate(f"collaborator code longer than {logic.MAX_CODE_LENGTH} characters") == \
+        "Code collaborateur de plus de 64 caractères"
+    assert translate(f"name longer than {logic.MAX_NAME_LENGTH} characters") == "Nom de plus de 200 caractères"
+    assert translate(logic.CSV_MISSING_COLUMNS) == (
+        "L'export CSV doit commencer par une ligne d'en-tête avec au moins les colonnes "
+        "«\u00a0code\u00a0» et «\u00a0email\u00a0».")
+
+
+def test_the_reasons_an_invitation_is_refused_are_translated_with_a_localized_date(french):
+    collaborators = pytest.importorskip("identity_service.collaborators")
+    assert translate(collaborators.INACTIVE_IN_ERP) == "Marqué inactif dans l'ERP."
+    assert translate("already invited in this license") == "Déjà invité dans cette licence."
+    # the expiry date as the pages write dates (the users page's "License expires on"), not 2027-01-31
+    assert translate("The subscription expired on 2027-01-31.") == "L'abonnement a expiré le 31 janv. 2027."
+    assert translate("No seat left: 10 of 10 seats are in use (ACME: 7, Beta: 3). Deactivate a user or add seats "
+                     "to the subscription.") == (
+        "Plus aucune place libre\u00a0: 10 places sur 10 sont occupées (ACME: 7, Beta: 3). Désactivez un "
+        "utilisateur ou ajoutez des places à l'abonnement.")
