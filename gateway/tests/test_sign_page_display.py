@@ -1,11 +1,13 @@
 """How the signing page shows its dates, file sizes and end states, in each language, without services (the
 signing service's answers are faked as in test_sign_page_fields.py): the link's expiry as a readable date and
-time with its zone (not raw ISO), sizes in ko/Mo in French, a finished good state in green."""
+time with its zone (not raw ISO), sizes in ko/Mo in French, a finished good state in green; and, in Chromium, the
+layout: the document's frame bounded on a phone, a refused link's card centred."""
 import re
 from html import unescape
 
 import pytest
 from paraph_gateway import create_app
+from paraph_gateway.api import signing_pages
 from paraph_gateway.api.signing_pages import EMBED_GONE, TEXT
 from tests.typography import breakable_spaces, breakable_spaces_in
 
@@ -55,15 +57,15 @@ def test_file_sizes_in_the_pages_language(app, monkeypatch, locale, small, large
 
 def test_a_finished_good_state_is_green_a_refusal_is_not(app, monkeypatch):
     html = page(app, monkeypatch, status="completed")
-    assert '<p class="banner ok" id="state">Tout le monde a signé' in html
+    assert '<p class="notice ok" id="state">Tout le monde a signé' in html
     signing = link_info()
     signing["participant"]["status"] = "signed"
     fake(monkeypatch, FakeSigning(signing))
-    assert '<p class="banner ok">Document signé. Merci\u00a0!</p>' in app.test_client().get("/sign/tok").get_data(
+    assert '<p class="notice ok">Document signé. Merci\u00a0!</p>' in app.test_client().get("/sign/tok").get_data(
         as_text=True)
     signing["request"]["status"] = "declined"
     signing["participant"]["status"] = "declined"
-    assert '<p class="banner">Vous avez refusé ce document.</p>' in app.test_client().get("/sign/tok").get_data(
+    assert '<p class="notice warn">Vous avez refusé ce document.</p>' in app.test_client().get("/sign/tok").get_data(
         as_text=True)
 
 
@@ -86,3 +88,69 @@ def test_the_english_page_writes_its_own_punctuation(app, monkeypatch):
     text = visible_text(page(app, monkeypatch, locale="en", message="Enjoy.", title="Maintenance contract"))
     assert "Message: Enjoy." in text and "Document: " in text and "“Maintenance contract”" in text
     assert "«" not in text and "\u00a0:" not in text
+
+
+def test_the_page_has_the_client_portals_look(app, monkeypatch):
+    """One stylesheet for the pages customers see (paraph_platform/client_pages.css), inlined in the page's own
+    nonced style element, before the signing page's own rules."""
+    from paraph_platform import client_pages
+    html = page(app, monkeypatch)
+    style = re.search(r'<style nonce="[^"]+">(.*?)</style>', html, flags=re.S).group(1)
+    assert style.lstrip().startswith(client_pages.stylesheet().strip())
+
+
+def test_the_document_opens_whole_in_a_tab_of_its_own_or_downloads(app, monkeypatch):
+    """A phone may not show a PDF inside the page: the document is one tap away, whole."""
+    html = page(app, monkeypatch)
+    assert ('<a class="button secondary" id="open-pdf" href="/api/v1/sign/tok/document" target="_blank" '
+            'rel="noopener">Ouvrir le PDF</a>') in html
+    assert 'id="download-pdf" href="/api/v1/sign/tok/document?download=1">Télécharger le PDF</a>' in html
+
+
+def served(app):
+    from paraph_platform.testing import System
+    return System({}, app.test_client(), app)
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_document_leaves_the_consent_and_the_sign_button_within_reach(app, monkeypatch, browser):
+    """The document scrolls inside a frame of bounded height: on a phone the signer reaches the consent box and
+    the Sign button within two screens, not past a frame as tall as the page; on a desktop it stays tall."""
+    from tests.e2e.web.browsing import by_id, screens_down
+    fake(monkeypatch, FakeSigning(link_info(fields=[])))
+    live = served(app)
+    try:
+        browser.set_window_size(375, 812)
+        browser.get(f"{live.serve()}/sign/tok")
+        window = browser.execute_script("return window.innerHeight")
+        assert by_id(browser, "doc").size["height"] <= 0.6 * window
+        assert screens_down(browser, by_id(browser, "consent")) < 2
+        assert screens_down(browser, by_id(browser, "go")) < 2
+        assert by_id(browser, "open-pdf").is_displayed()
+        browser.set_window_size(1280, 900)
+        assert by_id(browser, "doc").size["height"] >= 0.6 * browser.execute_script("return window.innerHeight")
+    finally:
+        live.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_used_in_person_link_says_so_in_a_centred_card(app, monkeypatch, browser, width):
+    """The 410 of an in-person link (used, expired) is a message page: its card centred, as the page asking to
+    give the device back, with the way back to the document."""
+    from paraph_platform.errors import Gone
+    from tests.e2e.web.browsing import by_id, off_centre
+
+    def refused(service, method, *args, **kw):
+        assert method == "open_in_person"
+        raise Gone("used", {"back_url": "/contracts/c1", "locale": "fr"})
+    monkeypatch.setattr(signing_pages, "call", refused)
+    live = served(app)
+    try:
+        browser.set_window_size(width, 900)
+        browser.get(f"{live.serve()}/sign/in-person/tok")
+        card = by_id(browser, "error")
+        assert "déjà servi" in card.text and by_id(browser, "back-to-document").is_displayed()
+        assert off_centre(browser, card) <= 1
+    finally:
+        live.close()

@@ -116,3 +116,17 @@ def ok(response, status=(200, 201)):
     """The JSON of an API answer that a test's setup expects to succeed (else the problem it got)."""
     assert response.status_code in ((status,) if isinstance(status, int) else status), response.get_json()
     return response.get_json()
+
+
+def screens_down(browser, element) -> float:
+    """How far down the page the element starts, in window heights (0: at the very top; under 1: seen without
+    scrolling): how much a reader on a phone scrolls to reach it."""
+    return browser.execute_script(
+        "return (arguments[0].getBoundingClientRect().top + window.scrollY) / window.innerHeight;", element)
+
+
+def off_centre(browser, element) -> float:
+    """How far (px) the element's middle is from the middle of the window's width: 0 for a centred card."""
+    return browser.execute_script(
+        "var r = arguments[0].getBoundingClientRect();"
+        "return Math.abs((r.left + r.right) / 2 - document.documentElement.clientWidth / 2);", element)

@@ -94,7 +94,7 @@ def test_every_link_of_every_client_email_lands_on_a_working_page(public_system,
         shows(name, lambda text: contract["number"] in text, "the signing page")
     assert css(browser, "h1")
     # everybody signed: a finished good state, in green; the link's expiry as a readable date and time
-    assert "Tout le monde a signé" in css(browser, "p.banner.ok")[0].text
+    assert "Tout le monde a signé" in css(browser, "p.notice.ok")[0].text
     assert re.fullmatch(r"Lien valable jusqu'au \d{1,2} \S+ \d{4}, \d{2}:\d{2} UTC",
                         browser.find_element("id", "expires").text)
     screenshot(browser, "email-link-signing")

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from .browsing import by_id, css, fill, sign_with_the_emailed_code
+from .browsing import by_id, css, fill, off_centre, screens_down, sign_with_the_emailed_code
 from .conftest import PASSWORD, signing_in
 from .test_admin_area import h1, navigate, notice
 from .test_signature_center import document_of_durand
@@ -64,6 +64,11 @@ def test_the_customer_signs_on_the_salespersons_device(public_system, browser, s
     used_url = browser.current_url
     assert by_id(browser, "in-person").text == "Signature en présence, sur l'appareil de Paul Martin"
     screenshot(browser, "sign-in-person-page")
+    # on a phone, the document's frame is bounded: the consent box is within two screens of the top
+    size = browser.get_window_size()
+    browser.set_window_size(375, 812)
+    assert screens_down(browser, by_id(browser, "consent")) < 2
+    browser.set_window_size(size["width"], size["height"])
     sign_with_the_emailed_code(browser, s, "jeanne@durand.test", consent=True,
                                signed=lambda: by_id(browser, "give-back").is_displayed())
 
@@ -71,6 +76,7 @@ def test_the_customer_signs_on_the_salespersons_device(public_system, browser, s
     assert by_id(browser, "give-back-outcome").text == "Document signé. Merci !"
     assert "Rendez maintenant l'appareil à Paul Martin." in by_id(browser, "give-back").text
     assert not by_id(browser, "panel").is_displayed()
+    assert off_centre(browser, by_id(browser, "give-back")) <= 1
     links = [a.get_attribute("href") for a in css(browser, "#give-back a")]
     assert links == [w.url + f"/contracts/{quote['id']}"]
     screenshot(browser, "sign-in-person-give-back")
@@ -107,6 +113,7 @@ def test_the_customer_signs_on_the_salespersons_device(public_system, browser, s
     browser.get(used_url)
     assert "déjà servi" in css(browser, "main")[0].text
     assert by_id(browser, "back-to-document").get_attribute("href") == w.url + f"/contracts/{quote['id']}"
+    assert off_centre(browser, by_id(browser, "error")) <= 1  # a message card, centred like the give-back one
     screenshot(browser, "sign-in-person-used")
 
     # a second click from the center left open: refused, saying why, on the center

@@ -11,7 +11,9 @@ import tomllib
 from importlib import resources
 
 from flask import Blueprint, Response, g, render_template, request
+from markupsafe import Markup
 
+from paraph_platform import client_pages
 from paraph_platform.errors import PlatformError
 
 from ..routing import call, client_ip
@@ -22,6 +24,13 @@ bp = Blueprint("signing_pages", __name__)
 
 # the page's wording, per language: data, in templates/sign_page_text.toml
 TEXT = tomllib.loads(resources.files("paraph_gateway").joinpath("templates/sign_page_text.toml").read_text("utf-8"))
+
+
+@bp.context_processor
+def _client_pages_look() -> dict:
+    """The look the page shares with the client portal (typography, colours, cards, buttons), inlined in its
+    style element (its Content-Security-Policy allows only that one)."""
+    return {"client_pages_css": Markup(client_pages.stylesheet())}
 
 
 def _field_groups(info: dict | None) -> list[dict]:

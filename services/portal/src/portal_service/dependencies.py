@@ -5,8 +5,10 @@ import json
 from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 from nameko.extensions import DependencyProvider
 
+from paraph_platform import client_pages
 from paraph_platform.config import env_int, public_url
 
 from . import logic
@@ -34,6 +36,7 @@ def make_environment() -> Environment:
     env = Environment(loader=PackageLoader("portal_service", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False)
+    env.globals["client_pages_css"] = Markup(client_pages.stylesheet())  # the look shared with the signing page
     return env
 
 

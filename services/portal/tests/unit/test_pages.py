@@ -1,5 +1,6 @@
 """Server-side pages: everything is escaped, error pages are friendly, fr and en."""
 from paraph_platform.phones import PHONE_ERROR
+from paraph_platform import client_pages
 from portal_service import logic
 from portal_service.dependencies import Renderer
 from tests.typography import breakable_spaces_in
@@ -23,6 +24,7 @@ def test_quote_page_escapes_everything():
     assert "<img src=x" not in html and "&lt;img src=x" in html
     assert "Ben &amp; Jerry&#39;s" in html and "Paul &lt;b&gt;" in html
     assert '<style nonce="NONCE123">' in html
+    assert client_pages.stylesheet() in html  # the look shared with the signing page
     assert 'href="/q/tok/pdf?lang=fr"' in html and 'action="/q/tok/feedback?lang=fr"' in html
     assert "Télécharger PDF" in html and 'id="sign"' not in html
 
