@@ -65,3 +65,16 @@ def test_the_endpoint_takes_only_the_field_names_its_macro_writes(web, query, st
     sign_in(client)
     assert client.get(f"/pickers/customers?{query}").status_code == status
     assert client.get("/pickers/contracts?name=a&id=b").status_code == 404
+
+
+def test_a_checklists_search_offers_boxes_and_the_words_of_its_status_once_one_is_ticked(web):
+    """A checklist's matches come as boxes, none ticked; its status carries what app.js says once one is ticked
+    (so that "tick it to add it" does not stay under a match already ticked)."""
+    web.config["PICKER_PAGE_SIZE"] = 5
+    client = web.test_client()
+    sign_in(client)
+    fragment = client.get("/pickers/customers?name=customers&id=customers-list&checklist=1&q=08").get_data(as_text=True)
+    assert 'name="customers" value="c08" id="customers-c08" >' in fragment  # not ticked
+    assert "1 match: tick it to add it." in fragment
+    assert 'data-ticked-one="1 ticked: it is added when you save."' in fragment
+    assert 'data-ticked-many="{num} ticked: they are added when you save."' in fragment

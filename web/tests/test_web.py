@@ -454,3 +454,17 @@ def test_rates_are_written_as_each_language_writes_a_percentage():
         with force_locale("en"):
             assert [percent(v) for v in ("20", "5.5", "12.345")] == ["20%", "5.5%", "12.345%"]
             assert percent("not a rate") == ""
+
+
+def test_a_saved_number_is_shown_in_its_input_as_the_user_would_type_it():
+    from flask_babel import force_locale
+
+    from paraph_web.pages.forms import as_typed
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:1", "WEB_SESSION_KEY": "k"})
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert [as_typed(v) for v in ("1.000", "5.50", "9000.00", None)] == ["1", "5,5", "9000", ""]
+            assert [as_typed(v, money=True) for v in ("12000.00", "11500.50", "0.125")] == [
+                "12000", "11500,50", "0,125"]  # cents kept; a price finer than a cent as it is
+        with force_locale("en"):
+            assert as_typed("11500.50", money=True) == "11500.50"

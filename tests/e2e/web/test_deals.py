@@ -1,6 +1,7 @@
 """Deals ("affaires", Initiative CRM) driven as a salesperson would, in headless Chromium, against the real
 services: open a deal from a customer file (a missing title and a negative amount are said next to their
-fields), see its quotes and the order made from one with their totals, move it to another stage, be told
+fields), see its quotes and the order made from one, counted as such, with their totals, move it to another
+stage and change its amount (typed as French writes it, shown in its field as typed), be told
 when someone else changed it meanwhile, find it in the list with the stage filter, search and sort, and
 in the customer file's deals tab; "+ Quote" opens the quote editor in the deal."""
 import pytest
@@ -52,6 +53,9 @@ def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_sy
     assert "créée" in notice(browser)
     assert by_id(browser, "deal-stage").text == "Qualification"
     assert by_id(browser, "deal-customer").text == "Durand Immobilier"
+    # the amount as the money of the pages, and in its field as it was typed (not the API's "12000.00")
+    assert text(browser, "deal-amount") == "12 000,00 €"
+    assert by_id(browser, "field-amount").get_attribute("value") == "12000"
     deal_id = browser.current_url.rstrip("/").split("/")[-1]
     assert "deal_id=" + deal_id in by_id(browser, "new-quote-link").get_attribute("href")
 
@@ -67,8 +71,8 @@ def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_sy
         [quote["number"], s.get(f"/api/v1/contracts?deal_id={deal_id}&kind=quote", token=token).get_json()
          ["items"][0]["number"]])
     assert rows(browser, "deal-orders", "data-contract") == [order["number"]]
-    assert text(browser, "quote-summary") == "2 documents · total 4 800,00 €"
-    assert text(browser, "order-summary") == "1 document · total 2 400,00 €"
+    assert text(browser, "quote-summary") == "2 devis · total 4 800,00 €"  # counted as what they are
+    assert text(browser, "order-summary") == "1 commande · total 2 400,00 €"
     assert not css(browser, "#deal-invoices")
     screenshot(browser, "deal")
 
@@ -79,11 +83,13 @@ def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_sy
     assert by_id(browser, "field-title-error").text
     fill(browser, {"field-title": "Copieurs du siège"})
     Select(by_id(browser, "field-stage")).select_by_visible_text("Négociation")
-    fill(browser, {"field-amount": "11500.50"})
+    fill(browser, {"field-amount": "11 500,50"})  # as French is written, as the quote editor's prices
     navigate(browser, "deal-submit")
     assert "enregistrée" in notice(browser)
     assert by_id(browser, "deal-stage").text == "Négociation"
     assert text(browser, "deal-amount") == "11 500,50 €"
+    assert by_id(browser, "field-amount").get_attribute("value") == "11500,50"
+    screenshot(browser, "deal-amount-saved")
     s.patch(f"/api/v1/deals/{deal_id}", json={"stage": "won"}, token=staff.admin["access_token"])
     Select(by_id(browser, "field-stage")).select_by_visible_text("Perdue")
     navigate(browser, "deal-submit")

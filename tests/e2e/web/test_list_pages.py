@@ -1,6 +1,7 @@
 """The lists' pages walk the API by cursor: "Next" and "Previous" (the trail of cursors in the URL), a new
 sort starts at its first page, an old offset bookmark still opens, a hand-edited cursor says why; the
-count on screen is the API's (asked with ``count=true``). Quotes, customers and deals, in Chromium."""
+count on screen is the API's (asked with ``count=true``), naming what the list holds ("55 devis", "1 commande").
+Quotes, customers and deals, in Chromium."""
 from __future__ import annotations
 
 import pytest
@@ -33,7 +34,7 @@ def test_quotes_customers_and_deals_pages_walk_by_cursor(web_system, staff, brow
     browser.get(w.url + "/quotes")
     first = rows(browser, "documents", "data-number")
     assert len(first) == 50 and first[0] == quotes[-1]["number"]  # newest first
-    assert by_id(browser, "list-count").text == "55 documents"
+    assert by_id(browser, "list-count").text == "55 devis"  # the count names what the list holds
     assert not browser.find_elements("css selector", "nav.pagination a[rel='prev']")
     follow(w, browser, "next")
     assert "cursor=" in browser.current_url and "back=-" in browser.current_url
@@ -70,3 +71,16 @@ def test_quotes_customers_and_deals_pages_walk_by_cursor(web_system, staff, brow
     assert rows(browser, "deals", "data-deal") == ["Affaire 50"]
     follow(w, browser, "prev")
     assert rows(browser, "deals", "data-deal")[0] == "Affaire 00"
+
+    # /contracts counts contracts, or the orders or invoices its kind filter lists
+    ok(s.post("/api/v1/contracts", token=token, json={"kind": "contract", "title": "Contrat de service",
+                                                      "customer_id": customers[0]["id"]}))
+    ok(s.post(f"/api/v1/contracts/{quotes[0]['id']}/mark-sent", token=token, json={}))
+    ok(s.post(f"/api/v1/contracts/{quotes[0]['id']}/convert", token=token, json={"target": "order"}))
+    browser.get(w.url + "/contracts")
+    assert by_id(browser, "list-count").text == "1 contrat"
+    browser.get(w.url + "/contracts?kind=order")
+    assert by_id(browser, "list-count").text == "1 commande"
+    screenshot(browser, "orders-count")
+    browser.get(w.url + "/contracts?kind=invoice")
+    assert by_id(browser, "list-count").text == "0 facture"

@@ -127,9 +127,24 @@ def test_the_admin_adds_a_user_and_a_customer_beyond_the_first_page_to_a_perimet
     assert "cochez-le" in by_id(browser, "users-list-status").text
     by_id(browser, f"users-{zoe['user_id']}").send_keys(Keys.SPACE)  # ticked by keyboard: it joins the list
     assert css(browser, f"#users-list #users-{zoe['user_id']}:checked")
+    # the status no longer asks to tick it: it says what is ticked and not saved yet (the search's words when none)
+    assert by_id(browser, "users-list-status").text == "1 coché : il est ajouté à l'enregistrement."
+    by_id(browser, f"users-{zoe['user_id']}").send_keys(Keys.SPACE)
+    assert "cochez-le" in by_id(browser, "users-list-status").text
+    by_id(browser, f"users-{zoe['user_id']}").send_keys(Keys.SPACE)
     by_id(browser, "customers-search").send_keys("08")
     w.wait(lambda: css(browser, f"#customers-found #customers-{client_8['id']}"), message="Client 08 found")
     by_id(browser, f"customers-{client_8['id']}").click()
+    assert by_id(browser, "customers-list-status").text == "1 coché : il est ajouté à l'enregistrement."
+    # another search says what it found; a second box ticked is counted with the first
+    client_7 = crowd["customers"]["Client 07"]
+    by_id(browser, "customers-search").send_keys(Keys.BACKSPACE * 2 + "07")
+    w.wait(lambda: css(browser, f"#customers-found #customers-{client_7['id']}"), message="Client 07 found")
+    assert "cochez-le" in by_id(browser, "customers-list-status").text
+    by_id(browser, f"customers-{client_7['id']}").click()
+    assert by_id(browser, "customers-list-status").text == "2 cochés : ils sont ajoutés à l'enregistrement."
+    by_id(browser, f"customers-{client_7['id']}").click()  # not this one after all
+    assert by_id(browser, "customers-list-status").text == "1 coché : il est ajouté à l'enregistrement."
     screenshot(browser, "picker-perimeter-search")
     navigate(browser, "perimeter-submit")
     members = ok(s.get(f"/api/v1/perimeters/{perimeter['id']}", token=admin))["members"]

@@ -17,8 +17,8 @@ from .. import api
 from ..api import ApiError
 from ..auth import current_user, signed_in
 from . import pickers
-from .documents import filter_pickers, owners_call
-from .forms import form_values
+from .documents import DOCUMENT_KINDS, filter_pickers, owners_call
+from .forms import as_typed, form_values, typed_number
 from .paging import list_page
 
 bp = Blueprint("deals", __name__)
@@ -28,9 +28,6 @@ PAGE_SIZE = 50
 STAGES = {"prospecting": _l("Prospecting"), "qualification": _l("Qualification"), "proposal": _l("Proposal"),
           "negotiation": _l("Negotiation"), "won": _l("Won"), "lost": _l("Lost")}
 SORTS = ("title", "customer_name", "stage", "amount", "owner_name", "expected_close_date", "updated_at")
-# the deal page's sections: the kinds of documents a deal groups
-DOCUMENT_KINDS = {"quote": _l("Quotes"), "contract": _l("Contracts"), "order": _l("Orders"),
-                  "invoice": _l("Invoices")}
 DEAL_FIELDS = ("title", "stage", "amount", "owner_id", "expected_close_date", "notes")
 FORM_ERRORS = (400, 409, 422)
 
@@ -60,15 +57,24 @@ def index():
 # -- create -----------------------------------------------------------------------------------------
 
 def deal_body(*names: str) -> dict:
-    """The form's fields as the API's body: an emptied amount or close date is null; an emptied title is sent
-    as it is (the API says it is required, next to the field); the owner only when the form offers it."""
+    """The form's fields as the API's body: the amount as typed in French or English ("12 000,50"), as the quote
+    editor reads its prices; an emptied amount or close date is null; an emptied title is sent as it is (the API
+    says it is required, next to the field); the owner only when the form offers it."""
     body = {}
     for key, value in form_values(*names).items():
-        if key in ("amount", "expected_close_date"):
+        if key == "amount":
+            body[key] = typed_number(value) or None
+        elif key == "expected_close_date":
             body[key] = value or None
         elif value or key != "owner_id":
             body[key] = value
     return body
+
+
+def deal_values(deal: dict) -> dict:
+    """A saved deal as its form shows it: the amount as the user would type it ("12000", "11500,50" in French),
+    as the quote editor shows its prices, not the API's "12000.00"."""
+    return {**deal, "amount": as_typed(deal.get("amount"), money=True)}
 
 
 def owner_picker(values) -> dict | None:
@@ -113,9 +119,10 @@ def render_deal(deal_id: str, errors=None, values=None, message=None, status=200
     documents = {kind: [] for kind in DOCUMENT_KINDS}
     for doc in api.get("/contracts", deal_id=deal_id, limit=api.LARGEST_PAGE)["items"]:
         documents.setdefault(doc["kind"], []).append(doc)
+    values = deal_values(deal) if values is None else values
     return render_template("deals/show.html", deal=deal, documents=documents, document_kinds=DOCUMENT_KINDS,
-                           stages=STAGES, owners=owner_picker(values if values is not None else deal),
-                           errors=errors or {}, values=values if values is not None else deal, message=message), status
+                           stages=STAGES, owners=owner_picker(values), errors=errors or {}, values=values,
+                           message=message), status
 
 
 @bp.get("/deals/<deal_id>")

@@ -5,9 +5,13 @@ columns (sorted by the API), pagination, and ``/quotes.csv`` / ``/contracts.csv`
 every page of it, streamed while the API is read (``csv_export``)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from .. import api
 from ..auth import current_user, signed_in
@@ -28,7 +32,33 @@ STATUSES = {  # the contracts service's lifecycle of each kind
     "order": ("draft", "confirmed", "delivered", "cancelled"),
     "invoice": ("draft", "issued", "paid", "cancelled"),
 }
-KINDS = {"contract": _l("Contract"), "order": _l("Order"), "invoice": _l("Invoice")}
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """How the pages name a kind of document: one ("Order"), a list's heading ("Orders"), a count ("3 orders")."""
+    name: str
+    plural: str
+    count: Callable[[int], str]
+
+
+# the kinds of documents (the API's ``kind``), in the order a sale makes them
+DOCUMENT_KINDS = {
+    "quote": DocumentKind(_l("Quote"), _l("Quotes"), lambda num: ngettext("%(num)s quote", "%(num)s quotes", num)),
+    "contract": DocumentKind(_l("Contract"), _l("Contracts"),
+                             lambda num: ngettext("%(num)s contract", "%(num)s contracts", num)),
+    "order": DocumentKind(_l("Order"), _l("Orders"), lambda num: ngettext("%(num)s order", "%(num)s orders", num)),
+    "invoice": DocumentKind(_l("Invoice"), _l("Invoices"),
+                            lambda num: ngettext("%(num)s invoice", "%(num)s invoices", num)),
+}
+# what /contracts lists, by its kind filter (quotes have their own list)
+KINDS = {kind: words.name for kind, words in DOCUMENT_KINDS.items() if kind != "quote"}
+
+
+def counted(kind: str, num: int) -> str:
+    """``num`` documents of ``kind`` as a list counts them ("3 quotes", "1 order"); "documents" for another kind."""
+    words = DOCUMENT_KINDS.get(kind)
+    return words.count(num) if words else ngettext("%(num)s document", "%(num)s documents", num)
 
 
 def _api_path(kind: str) -> str:
@@ -78,10 +108,13 @@ def _render_list(kind: str):
     columns, flags, customers, contract_types, *users = api.get_many(
         ("/settings/columns", {}), ("/settings/flags", {}), pickers.first_page("customers"),
         ("/contract-types", {}), *owners_call())
+    listed = query.get("kind") or kind  # the one kind the page lists
+    total = page.get("total")
     return render_template(
-        "documents/list.html", kind=kind, page=page, items=page["items"], total=page.get("total"),
+        "documents/list.html", kind=kind, page=page, items=page["items"],
+        count=None if total is None else counted(listed, total),
         filters=request.args, next_url=next_url, previous_url=previous_url,
-        statuses=STATUSES[query.get("kind") or kind], kinds=KINDS, columns=columns, flags=flags,
+        statuses=STATUSES[listed], kinds=KINDS, columns=columns, flags=flags,
         **filter_pickers(customers, users),
         contract_types=[t for t in contract_types
                         if t.get("kind", "quote") == ("quote" if kind == "quote" else "contract")],

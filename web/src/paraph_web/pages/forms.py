@@ -6,8 +6,10 @@ from __future__ import annotations
 import base64
 import functools
 import re
+from decimal import Decimal, InvalidOperation
 
 from flask import flash, redirect, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .. import api
@@ -18,6 +20,25 @@ from ..api_messages import translate
 def typed_number(value: str) -> str:
     """A number as typed in French or English ("1 234,50") as the API reads it ("1234.50")."""
     return re.sub(r"[\s\u00a0\u202f]", "", value).replace(",", ".")
+
+
+CENT = Decimal("0.01")
+
+
+def as_typed(value, money: bool = False) -> str:
+    """A saved number (the API's decimal string) as the user would type it, for a form's input to show it:
+    "1.000" is 1, "5.50" is 5,5 in French; ``typed_number`` reads it back. An amount of ``money`` keeps its
+    cents: "5.50" is 5,50 (and "12000.00" still 12000)."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(str(value)).normalize()
+    except InvalidOperation:
+        return str(value)
+    if money and number.as_tuple().exponent == -1:
+        number = number.quantize(CENT)
+    text = f"{number:f}"  # 9000.00 -> 9000 (normalize alone would give 9E+3)
+    return text.replace(".", ",") if get_locale() and get_locale().language == "fr" else text
 
 
 def with_chosen(items: list[dict], chosen_id: str | None, path: str) -> dict | None:

@@ -20,16 +20,15 @@ contact: its customer and itself), ``?deal_id=`` (a deal: its customer, and the 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 
 from .. import api
 from ..api import ApiError
 from ..auth import signed_in
 from . import pickers
-from .forms import typed_number, with_chosen
+from .forms import as_typed, typed_number, with_chosen
 
 bp = Blueprint("quotes", __name__)
 
@@ -102,22 +101,10 @@ def quote_from_contract(contract: dict) -> dict:
         "custom": {k: "" if v is None else v for k, v in (contract.get("custom") or {}).items()},
         "flags": list(contract.get("flags") or []),
         "lines": [{**{key: line.get(key) or "" for key in LINE_FIELDS},
-                   **{key: as_typed(line.get(key)) for key in NUMERIC_LINE_FIELDS},
+                   **{key: as_typed(line.get(key), money=key == "unit_price") for key in NUMERIC_LINE_FIELDS},
                    "optional": bool(line.get("optional")), "selected": bool(line.get("selected"))}
                   for line in contract.get("lines") or []],
     }
-
-
-def as_typed(value) -> str:
-    """A saved number as the salesperson would type it: "1.000" is 1, "5.50" is 5,5 in French."""
-    if value in (None, ""):
-        return ""
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    text = f"{number.normalize():f}"  # 9000.00 -> 9000 (normalize alone would give 9E+3)
-    return text.replace(".", ",") if get_locale() and get_locale().language == "fr" else text
 
 
 def api_line(line: dict) -> dict:

@@ -1,7 +1,8 @@
 /* Progressive enhancement only: every page works without this file.
    - htmx requests carry the session's CSRF token as a header (forms carry it as a hidden field);
    - Escape closes the open user menu;
-   - long checklists get a search box, long pickers their search of the whole list; "select all" boxes work;
+   - long checklists get a search box (their status then counts the boxes ticked), long pickers their search of
+     the whole list; "select all" boxes work;
    - the quote editor's customer and type pickers show their contacts and fields when changed;
    - the browser's time zone is kept in a cookie, for times to be shown in it. */
 (function () {
@@ -85,6 +86,21 @@
     var list = document.getElementById(found.getAttribute("data-picker-found"));
     list.insertBefore(box.closest("li"), list.firstChild);
     box.focus();
+  });
+  // a long checklist's status (pickers.html status) says how many boxes are ticked and not saved yet, in the
+  // words its data-ticked-one / -many hold, instead of the search's "tick it to add it" once that is done;
+  // the search's words again when none is
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    var checklist = box.type === "checkbox" && box.closest && box.closest("fieldset.checklist");
+    var status = checklist && checklist.querySelector("[data-ticked-one]");
+    if (!status) { return; }
+    var ticked = Array.prototype.filter.call(checklist.querySelectorAll("input[type=checkbox]"),
+                                             function (each) { return each.checked && !each.defaultChecked; }).length;
+    if (!status.hasAttribute("data-search-said")) { status.setAttribute("data-search-said", status.textContent); }
+    status.textContent = ticked === 0 ? status.getAttribute("data-search-said")
+      : ticked === 1 ? status.getAttribute("data-ticked-one")
+      : status.getAttribute("data-ticked-many").replace("{num}", String(ticked));
   });
   // a button with data-copy="<element id>" copies that element's text (a secret shown once)
   document.addEventListener("click", function (event) {
