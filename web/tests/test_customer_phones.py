@@ -61,6 +61,7 @@ def test_a_number_left_as_stored_is_not_sent_again(web):
     client, sent = web
     r = client.post("/customers/cu-1/contacts/c1", data=contact_form(client, title="Gérante"))
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    assert r.headers["Location"].endswith("#contact-c1")  # back on the contact saved
     assert not {"phone", "mobile", "fax"} & set(sent[-1]) and sent[-1]["title"] == "Gérante"
 
     # the customer's info: its stored phone is not sent again with the notes
@@ -84,3 +85,5 @@ def test_a_refused_number_is_said_next_to_its_field_in_french(web):
     error = html.index('id="contact-form-c1-mobile-error"')
     assert "Numéro de téléphone invalide." in html[error:error + 200]
     assert 'id="contact-form-c1-phone-error"' not in html
+    # the page is drawn at the posted URL: its fragment lands the browser on the contact's form
+    assert 'action="/customers/cu-1/contacts/c1#contact-c1" id="contact-form-c1"' in html

@@ -130,3 +130,10 @@ def off_centre(browser, element) -> float:
     return browser.execute_script(
         "var r = arguments[0].getBoundingClientRect();"
         "return Math.abs((r.left + r.right) / 2 - document.documentElement.clientWidth / 2);", element)
+
+
+def in_view(browser, element) -> bool:
+    """Does the element start inside the window as the page is scrolled now: seen without scrolling (the
+    browser landed on it, by a URL's fragment)?"""
+    return browser.execute_script(
+        "var top = arguments[0].getBoundingClientRect().top; return top >= 0 && top < window.innerHeight;", element)

@@ -6,7 +6,7 @@ customer out in a perimeter and deactivates a portal access (asked once), and DU
 perimeter, neither sees the customer in the list nor opens its URL (404), nor sees any perimeter control."""
 import pytest
 
-from tests.e2e.web.browsing import fill
+from tests.e2e.web.browsing import fill, in_view, ok
 
 from .test_admin_area import by_id, css, h1, navigate, notice, options, switch_user
 
@@ -249,12 +249,27 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     line = by_id(browser, f"contact-{mireille['id']}").text
     assert "Responsable stock · Logistique · Opérations" in line and "Fax 521 1582 1132" in line
 
-    # edit her: a mobile cut short is said next to it (her form open again); then another department, the fax emptied
+    # edit her: a mobile cut short is said next to it (her form open again); then another department, the fax emptied.
+    # Listed after a dozen colleagues on a laptop's screen, she is below the fold: refused or saved, the browser
+    # lands on her form, not at the top of the tab
+    colleagues = [f"Agent {name}" for name in ("Archambault", "Arsenault", "Audet", "Beaulieu", "Bergeron",
+                                               "Bouchard", "Boucher", "Caron", "Charbonneau", "Cloutier")]
+    for name in colleagues:
+        first_name, last_name = name.split()
+        ok(s.post(f"/api/v1/customers/{customer_id}/contacts", token=token, json={
+            "first_name": first_name, "last_name": last_name, "email": f"{last_name.lower()}@mapleleaf.test",
+            "title": "Magasinier", "phone": "521 1224 6300"}), 201)
+    window = browser.get_window_size()
+    browser.set_window_size(1280, 900)
+    browser.get(web_system.url + f"/customers/{customer_id}?tab=contacts")
+    assert not in_view(browser, by_id(browser, f"contact-{mireille['id']}"))
     css(browser, f"#contact-{mireille['id']} summary")[0].click()
     fill(browser, {f"contact-form-{mireille['id']}-mobile": "524 14"})
     navigate(browser, f"contact-form-{mireille['id']}-submit")
     assert by_id(browser, f"contact-form-{mireille['id']}-mobile-error").text == "Numéro de téléphone invalide."
     assert by_id(browser, f"contact-form-{mireille['id']}-mobile").is_displayed()
+    assert in_view(browser, by_id(browser, f"contact-form-{mireille['id']}"))
+    assert in_view(browser, by_id(browser, f"contact-form-{mireille['id']}-mobile-error"))
     screenshot(browser, "customer-contact-edit-bad-mobile")
     assert s.get(f"/api/v1/contacts/{mireille['id']}", token=token).get_json()["mobile"] == "524 1478 1263"
     fill(browser, {f"contact-form-{mireille['id']}-mobile": "524 1478 1263",
@@ -262,6 +277,7 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     by_id(browser, f"contact-form-{mireille['id']}-fax").clear()
     navigate(browser, f"contact-form-{mireille['id']}-submit")
     assert "Achats" in by_id(browser, f"contact-{mireille['id']}").text
+    assert in_view(browser, by_id(browser, f"contact-{mireille['id']}"))
     contact = s.get(f"/api/v1/contacts/{mireille['id']}", token=token).get_json()
     assert (contact["department"], contact["fax"], contact["type"]) == ("Achats", None, "Opérations")
 
@@ -271,6 +287,8 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     navigate(browser, "contact-form-new-submit")
     paul = next(c for c in s.get(f"/api/v1/customers/{customer_id}", token=token).get_json()["contacts"]
                 if c["last_name"] == "Erreur")
+    assert in_view(browser, by_id(browser, f"contact-{paul['id']}"))  # the browser lands on the contact just added
+    browser.set_window_size(window["width"], window["height"])
     css(browser, f"#contact-{paul['id']} summary")[0].click()
     assert by_id(browser, f"contact-form-{paul['id']}-type").get_attribute("list") == "contact-types"
     by_id(browser, f"delete-contact-{paul['id']}-ask").click()
@@ -278,7 +296,8 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     screenshot(browser, "customer-contacts-details")
     navigate(browser, f"delete-contact-{paul['id']}")
     assert "Paul Erreur est supprimé" in notice(browser)
-    assert [li.get_attribute("data-contact") for li in css(browser, ".contact-list > li")] == ["Mireille Couture"]
+    assert [li.get_attribute("data-contact") for li in css(browser, ".contact-list > li")] == \
+        [*colleagues, "Mireille Couture"]
     assert s.get(f"/api/v1/contacts/{paul['id']}", token=token).status_code == 404
 
     # a contact someone else deleted meanwhile: the refusal is said on the page, not an error page

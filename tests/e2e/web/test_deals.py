@@ -71,8 +71,8 @@ def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_sy
         [quote["number"], s.get(f"/api/v1/contracts?deal_id={deal_id}&kind=quote", token=token).get_json()
          ["items"][0]["number"]])
     assert rows(browser, "deal-orders", "data-contract") == [order["number"]]
-    assert text(browser, "quote-summary") == "2 devis · total 4 800,00 €"  # counted as what they are
-    assert text(browser, "order-summary") == "1 commande · total 2 400,00 €"
+    assert text(browser, "quote-heading") == "Devis (2) · total 4 800,00 €"  # the kind named once, then counted
+    assert text(browser, "order-heading") == "Commandes (1) · total 2 400,00 €"
     assert not css(browser, "#deal-invoices")
     screenshot(browser, "deal")
 

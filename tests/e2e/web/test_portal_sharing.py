@@ -182,6 +182,45 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     assert mine["items"] == []
 
 
+def test_a_requester_and_an_observer_who_no_longer_see_the_contract_are_named_so(web_system, lexzur, browser,
+                                                                                 sign_in, screenshot):
+    """Mireille's contact is deleted (the portal revokes her access with it) and the admin revokes Luc's access:
+    the share still names them, each with a muted badge saying why the contract no longer shows to them, and the
+    page asks for another requester; Jean chosen, the share names him alone."""
+    from selenium.webdriver.support.ui import Select
+    w, s = web_system, web_system.s
+    T, A = lexzur["sales"]["access_token"], lexzur["admin"]["access_token"]
+    contract, contacts = lexzur["contract"], lexzur["contacts"]
+    mireille, jean, luc = (contacts[name]["id"] for name in ("Mireille", "Jean", "Luc"))
+    ok(s.post(f"/api/v1/contracts/{contract['id']}/portal-share", token=T,
+              json={"requester_contact_id": mireille, "observer_contact_ids": [jean, luc]}), 201)
+    assert s.delete(f"/api/v1/contacts/{mireille}", token=T).status_code == 204
+    ok(s.delete(f"/api/v1/contacts/{luc}/portal-access", token=A), 200)
+
+    def share():
+        return ok(s.get(f"/api/v1/contracts/{contract['id']}/portal", token=T), 200)["share"]
+    w.wait(lambda: share()["requester"]["access_status"] == "deactivated",
+           message="Mireille's access revoked with her contact")
+    assert share()["requester"]["contact_deleted"] is True
+    assert sorted((o["name"], o["access_status"], o["contact_deleted"]) for o in share()["observers"]) == [
+        ("Jean Petit", "active", False), ("Luc Autre", "deactivated", False)]
+
+    sign_in(browser, "paul@acme.test", next_path=f"/contracts/{contract['id']}/portal")
+    assert "demandé par Mireille Couture contact supprimé" in by_id(browser, "portal-shared").text
+    assert {b.get_attribute("data-no-longer-sees"): b.text for b in css(browser, "#portal-shared .badge")} == {
+        mireille: "contact supprimé", luc: "accès retiré"}
+    assert by_id(browser, "requester-lost").text == \
+        "Mireille Couture ne voit plus ce contrat dans le portail client : choisissez un autre demandeur ci-dessous."
+    requester = Select(by_id(browser, "field-requester"))
+    assert [o.get_attribute("value") for o in requester.options] == [jean]  # the clients who still see the portal
+    screenshot(browser, "portal-sharing-no-longer-sees")
+
+    navigate(browser, "share-submit")
+    assert "Jean Petit" in notice(browser)
+    assert "demandé par Jean Petit" in by_id(browser, "portal-shared").text
+    assert not css(browser, "#portal-shared .badge") and not css(browser, "#requester-lost")
+
+
 def _alive(element) -> bool:
     from selenium.common.exceptions import WebDriverException
     try:

@@ -63,7 +63,10 @@ forward(bp, "DELETE", "/contracts/<contract_id>/portal-share", "portal.unshare_c
         tags=["customer portal"], doc="Stop showing the contract in the customer portal.")
 
 forward(bp, "GET", "/contracts/<contract_id>/portal", "portal.contract_portal", roles=STAFF, tags=["customer portal"],
-        doc="Whether the contract is shared on the portal, with whom, and which attachments and milestones show.")
+        doc="""Whether the contract is shared on the portal, with whom, and which attachments and milestones show.
+
+    Each requester and observer says whether the contract still shows to them: `access_status` (deactivated:
+    their access revoked) and `contact_deleted` (their contact deleted since, which revokes the access).""")
 
 
 # -- staff: online quotes -----------------------------------------------------------------------------

@@ -70,8 +70,8 @@ class ContractPortalResult(Schema):
     number = fields.String(required=True)
     shared = fields.Boolean(required=True, metadata={"description": "visible on the customer portal (the green line)"})
     portal_shared = fields.Boolean(required=True)
-    share = fields.Dict(required=True, allow_none=True,
-                        metadata={"description": "requester, observers, branch, message, active, shared_at"})
+    share = fields.Nested(schemas.ShareView, required=True, allow_none=True,
+                          metadata={"description": "the share, current or stopped (active); null: never shared"})
     visible_attachments = fields.List(fields.Dict(), required=True)
     visible_milestones = fields.List(fields.Dict(), required=True)
     counts = fields.Dict(required=True, metadata={"description": "attachments, visible_attachments, milestones, "

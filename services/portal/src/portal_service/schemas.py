@@ -100,6 +100,16 @@ class ShareContact(Schema):
     email = fields.String(allow_none=True)
 
 
+class StaffShareContact(ShareContact):
+    """A contact a contract is shared with, as staff see them: does the contract still show to them?"""
+    access_status = fields.String(required=True, allow_none=True, metadata={
+        "enum": ["invited", "active", "deactivated"],
+        "description": "their portal access: deactivated (revoked, or with their contact when it was deleted) no "
+                       "longer shows them the contract; null: no access"})
+    contact_deleted = fields.Boolean(required=True, metadata={
+        "description": "the contact was deleted from the customer since (their portal access revoked with it)"})
+
+
 class ShareView(Schema):
     id = fields.String(required=True)
     contract_id = fields.String(required=True)
@@ -112,8 +122,8 @@ class ShareView(Schema):
     company = fields.String(allow_none=True)
     branch = fields.String(allow_none=True)
     active = fields.Boolean(required=True)
-    requester = fields.Nested(ShareContact, required=True)
-    observers = fields.List(fields.Nested(ShareContact), required=True)
+    requester = fields.Nested(StaffShareContact, required=True)
+    observers = fields.List(fields.Nested(StaffShareContact), required=True)
     show_attachments = fields.Boolean(allow_none=True)
     message = fields.String(required=True)
     shared_by = fields.String(required=True)

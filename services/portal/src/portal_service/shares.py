@@ -24,10 +24,16 @@ from .models import Inbox, QuoteActivity, Share, ShareParticipant
 
 
 def _person(contact_id, accesses: dict, contacts: dict | None = None) -> dict:
+    """A requester or observer. With ``contacts`` (staff: the participants' contacts as contracts has them), also
+    whether the contract still shows to them: their portal access's status (deactivated: revoked by staff, or
+    with their contact when it was deleted, ``on_contact_deleted``) and whether their contact is gone."""
     a = accesses.get(contact_id)
     c = (contacts or {}).get(contact_id) or {}
-    return {"contact_id": contact_id, "name": (a.name if a else None) or c.get("name") or "",
-            "email": (a.email if a else None) or c.get("email")}
+    person = {"contact_id": contact_id, "name": (a.name if a else None) or c.get("name") or "",
+              "email": (a.email if a else None) or c.get("email")}
+    if contacts is not None:
+        person.update(access_status=a.status if a else None, contact_deleted=contact_id not in contacts)
+    return person
 
 
 class SharesEndpoints(PortalBase):
@@ -37,6 +43,12 @@ class SharesEndpoints(PortalBase):
         return s.execute(select(Share).where(Share.license_id == license_id,
                                              Share.contract_id == contract_id)).scalar_one_or_none()
 
+    def _active_share(self, s, license_id, contract_id) -> Share:
+        share = self._share(s, license_id, contract_id)
+        if share is None or share.revoked_at is not None:
+            raise NotFound("This contract is not shared on the customer portal.")
+        return share
+
     def _participants(self, s, share_ids) -> dict:
         out = {i: [] for i in share_ids}
         if share_ids:
@@ -45,7 +57,8 @@ class SharesEndpoints(PortalBase):
                 out[p.share_id].append(p)
         return out
 
-    def _share_view(self, s, share: Share, participants=None, accesses=None) -> dict:
+    def _share_view(self, s, share: Share, participants=None, accesses=None, contacts=None) -> dict:
+        """The share; with ``contacts``, as staff see it (see ``_person``)."""
         participants = participants if participants is not None else self._participants(s, [share.id])[share.id]
         if accesses is None:
             accesses = self._accesses(s, share.license_id, [p.contact_id for p in participants])
@@ -54,12 +67,19 @@ class SharesEndpoints(PortalBase):
             "kind": share.kind, "status": share.status, "customer_id": share.customer_id,
             "customer_name": share.customer_name, "company": share.company, "branch": share.branch,
             "active": share.revoked_at is None,
-            "requester": _person(share.requester_contact_id, accesses),
-            "observers": [_person(p.contact_id, accesses) for p in participants if p.role == "observer"],
+            "requester": _person(share.requester_contact_id, accesses, contacts),
+            "observers": [_person(p.contact_id, accesses, contacts) for p in participants if p.role == "observer"],
             "show_attachments": share.show_attachments, "message": share.message,
             "shared_by": share.shared_by, "shared_by_name": share.shared_by_name, "shared_at": iso(share.shared_at),
             "updated_at": iso(share.updated_at), "revoked_at": iso(share.revoked_at),
         }
+
+    def _participant_contacts(self, share: Share) -> dict:
+        """The contacts of a share's requester and observers as contracts has them (a deleted one is missing):
+        read outside any transaction of ours, as every call to another service."""
+        with self.db.session() as s:
+            ids = [share.requester_contact_id] + [p.contact_id for p in self._participants(s, [share.id])[share.id]]
+        return self.contracts.get_contacts_internal(share.license_id, list(dict.fromkeys(ids)))
 
     # -- staff ------------------------------------------------------------------------------------------
 
@@ -132,7 +152,7 @@ class SharesEndpoints(PortalBase):
                 "company": company, "shared_by": actor["user_id"], "shared_by_name": shared_by_name},
                 subject=contract_id, license_id=actor["license_id"])
             s.flush()
-            view = self._share_view(s, share)
+            view = self._share_view(s, share, contacts=contacts)
             view["created"] = created
             return view
 
@@ -142,14 +162,15 @@ class SharesEndpoints(PortalBase):
         actor = self._staff(actor)
         contract = self.contracts.get_contract(actor, contract_id)
         with self.db.session() as s:
-            share = self._share(s, actor["license_id"], contract_id)
-            if share is None or share.revoked_at is not None:
-                raise NotFound("This contract is not shared on the customer portal.")
+            share = self._active_share(s, actor["license_id"], contract_id)
+        contacts = self._participant_contacts(share)  # before writing: a retry after a failed read finds it shared
+        with self.db.session() as s:
+            share = self._active_share(s, actor["license_id"], contract_id)
             share.revoked_at, share.revoked_by, share.updated_at = utcnow(), actor["user_id"], utcnow()
             self.outbox.add(s, "contract.unshared.v1", {
                 "contract_id": contract_id, "number": contract["number"], "owner_id": contract["owner_id"],
                 "unshared_by": actor["user_id"]}, subject=contract_id, license_id=actor["license_id"])
-            return self._share_view(s, share)
+            return self._share_view(s, share, contacts=contacts)
 
     @endpoint
     def contract_portal(self, actor, contract_id):
@@ -158,7 +179,9 @@ class SharesEndpoints(PortalBase):
         detail = self.contracts.get_contract(actor, contract_id)
         with self.db.session() as s:
             share = self._share(s, actor["license_id"], contract_id)
-            view = self._share_view(s, share) if share is not None else None
+        contacts = self._participant_contacts(share) if share is not None else None
+        with self.db.session() as s:
+            view = self._share_view(s, share, contacts=contacts) if share is not None else None
         return {"contract_id": contract_id, "number": detail["number"],
                 "shared": bool(view and view["active"]),
                 "portal_shared": bool((detail.get("portal") or {}).get("shared")),

@@ -164,3 +164,33 @@ def test_a_failed_deactivation_is_retried_not_recorded(sqlite_db):
     assert service.identity.deactivate_user.call_count == 2
     with sqlite_db.session() as s:
         assert s.execute(select(ClientAccess.status)).scalar_one() == "deactivated"
+
+
+def test_the_staff_view_of_a_share_says_who_no_longer_sees_it(sqlite_db):
+    """A requester whose contact was deleted (on_contact_deleted revoked the access) and an observer whose access
+    was revoked are still named on the share, each saying why the contract no longer shows to them; an observer
+    with an active access is untouched. The result is the declared one (share: a ShareView)."""
+    from paraph_platform.contract import result_violations
+    service = worker_factory(PortalService, db=sqlite_db, ctx={})
+    with sqlite_db.session() as s:
+        s.add(Share(id="sh", license_id="l", contract_id="k", customer_id="cu", customer_name="ACME", company="ACME",
+                    requester_contact_id="jeanne", kind="contract", number="C-1", title="Copieurs", status="sent",
+                    owner_id="o", shared_by="u", shared_by_name="Sales"))
+        s.flush()
+        for contact_id, role, status in (("jeanne", "requester", "deactivated"), ("paul", "observer", "deactivated"),
+                                         ("lea", "observer", "active")):
+            s.add(ShareParticipant(share_id="sh", contact_id=contact_id, role=role, user_id=f"u-{contact_id}"))
+            s.add(ClientAccess(license_id="l", contact_id=contact_id, customer_id="cu", user_id=f"u-{contact_id}",
+                               email=f"{contact_id}@acme.test", name=contact_id.title(), user_code=contact_id,
+                               company="ACME", status=status, granted_by="g"))
+    service.contracts.get_contract.return_value = {"number": "C-1", "portal": {"shared": True}}
+    service.contracts.get_contacts_internal.return_value = {  # Jeanne's contact was deleted
+        cid: {"id": cid, "customer_id": "cu", "name": cid.title()} for cid in ("paul", "lea")}
+    view = service.contract_portal({"user_id": "u", "license_id": "l", "role": "user"}, "k")
+    share = view["share"]
+    assert share["requester"] == {"contact_id": "jeanne", "name": "Jeanne", "email": "jeanne@acme.test",
+                                  "access_status": "deactivated", "contact_deleted": True}
+    assert [(o["contact_id"], o["access_status"], o["contact_deleted"]) for o in share["observers"]] == [
+        ("lea", "active", False), ("paul", "deactivated", False)]
+    assert sorted(service.contracts.get_contacts_internal.call_args.args[1]) == ["jeanne", "lea", "paul"]
+    assert result_violations("portal_service.service", "contract_portal", view) == []

@@ -234,15 +234,17 @@ def show(customer_id: str):
     return render_file(customer_id, request.args.get("tab", "info"))
 
 
-def submit(customer_id: str, tab: str, call, done: str, anchor: str | None = None, **on_error):
-    """A tab's form sent to the API (``call()``): back to the tab saying ``done``, or the tab again with the
-    API's errors next to the fields (``on_error``: which form was posted)."""
+def submit(customer_id: str, tab: str, call, done: str, anchor=None, **on_error):
+    """A tab's form sent to the API (``call()``): back to the tab saying ``done``, at ``anchor`` (the id of what
+    was saved, or a function giving it from the API's answer: a contact just created), or the tab again with the
+    API's errors next to the fields (``on_error``: which form was posted; the browser lands on that form by the
+    fragment of its ``action``, as the page is rendered again rather than redirected)."""
     try:
-        call()
+        answer = call()
     except ApiError as exc:
         return form_failed(exc, customer_id, tab, **on_error)
     flash(done, "success")
-    return back_to(customer_id, tab, anchor)
+    return back_to(customer_id, tab, anchor(answer) if callable(anchor) else anchor)
 
 
 @bp.post("/customers/<customer_id>")
@@ -263,7 +265,7 @@ def update(customer_id: str):
 def add_contact(customer_id: str):
     body = _present(form_values(*CONTACT_FIELDS))
     return submit(customer_id, "contacts", lambda: api.post(f"/customers/{customer_id}/contacts", body),
-                  _("The contact is added."), editing="new")
+                  _("The contact is added."), lambda contact: f"contact-{contact['id']}", editing="new")
 
 
 @bp.post("/customers/<customer_id>/contacts/<contact_id>")

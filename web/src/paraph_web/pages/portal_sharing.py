@@ -4,7 +4,8 @@ tabs (``?tab=``, no JavaScript needed):
 * sharing — choose the requester (a portal client of the contract's customer) and observers (portal clients of
   the requester's company only: the others are listed, cannot be chosen, and the page says why, with a link to
   the portal client settings where a client's company is set), whether every attachment shows, a message;
-  stop sharing (asked once). The API emails the requester and the observers.
+  stop sharing (asked once). The API emails the requester and the observers. A requester or observer who no
+  longer sees the contract (their contact deleted, their access revoked) is still named, saying so.
 * attachments — show or hide each file, or a whole folder, in the portal.
 * milestones — show or hide each milestone (visible by default once the contract is in the portal).
 
@@ -52,6 +53,16 @@ def observer_choices(clients: list, requester: dict | None) -> list:
     return sorted(out, key=lambda choice: not choice["allowed"])  # those who can be chosen first
 
 
+def no_longer_sees(person: dict) -> str | None:
+    """Why the contract no longer shows to a requester or observer of its share (the API's staff view says it:
+    their contact deleted, which revokes their access, or their access revoked), or None while it shows."""
+    if person.get("contact_deleted"):
+        return _("contact deleted")
+    if person.get("access_status") == "deactivated":
+        return _("access revoked")
+    return None
+
+
 def folders(attachments: list) -> list:
     """[(folder, [attachments])] in the order they first appear ("" = outside any folder, first)."""
     grouped: dict[str, list] = {}
@@ -80,7 +91,8 @@ def render_page(contract_id: str, tab: str = "sharing", errors=None, values=None
         "contracts/portal.html", contract=contract, portal=portal, share=share, clients=clients, tab=tab, tabs=TABS,
         requester=requester, observers=observer_choices(clients, requester), chosen_observers=observers,
         show_attachments=show_attachments, message_text=values.get("message", share["message"] if share else ""),
-        folders=folders(contract.get("attachments") or []), errors=errors or {}, problem=message,
+        folders=folders(contract.get("attachments") or []), no_longer_sees=no_longer_sees, errors=errors or {},
+        problem=message,
         nav="quotes" if contract.get("kind") == "quote" else "contracts"), status
 
 
