@@ -268,7 +268,9 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     navigate(browser, f"contact-form-{mireille['id']}-submit")
     assert by_id(browser, f"contact-form-{mireille['id']}-mobile-error").text == "Numéro de téléphone invalide."
     assert by_id(browser, f"contact-form-{mireille['id']}-mobile").is_displayed()
-    assert in_view(browser, by_id(browser, f"contact-form-{mireille['id']}"))
+    # the field to correct has the focus, and its error is in view
+    web_system.wait(lambda: browser.switch_to.active_element.get_attribute("id") ==
+                    f"contact-form-{mireille['id']}-mobile", message="the focus on the number to correct")
     assert in_view(browser, by_id(browser, f"contact-form-{mireille['id']}-mobile-error"))
     screenshot(browser, "customer-contact-edit-bad-mobile")
     assert s.get(f"/api/v1/contacts/{mireille['id']}", token=token).get_json()["mobile"] == "524 1478 1263"

@@ -4,6 +4,7 @@
    - long checklists get a search box (their status then counts the boxes ticked), long pickers their search of
      the whole list; "select all" boxes work;
    - the quote editor's customer and type pickers show their contacts and fields when changed;
+   - the first field in error of a refused form takes the focus;
    - the browser's time zone is kept in a cookie, for times to be shown in it. */
 (function () {
   "use strict";
@@ -40,6 +41,17 @@
       });
     });
   });
+  // a form the API refused is drawn again with its errors beside the fields (macros.html: aria-invalid): the
+  // first field in error takes the focus, in the middle of the window, so a person sees (and a screen reader
+  // says) what to correct; without JavaScript the URL's fragment brings the form into view
+  // (once the page is loaded: the browser's own move to a fragment would take the focus back)
+  var invalid = document.querySelector('main [aria-invalid="true"]');
+  if (invalid) {
+    window.addEventListener("load", function () {
+      invalid.focus({preventScroll: true});
+      invalid.scrollIntoView({block: "center"});
+    });
+  }
   // a "select all" box (data-select-all="<checkboxes' name>", hidden without JavaScript) ticks or unticks the
   // boxes of that name in its form, and shows whether all, some or none of them are ticked
   document.querySelectorAll("input[data-select-all]").forEach(function (all) {
