@@ -25,7 +25,7 @@ def test_set_clear_and_refuse_my_mobile_number(system):
     assert r.status_code == 200 and r.get_json()["phone"] == "06.12.34.56.79", r.get_json()
 
     # invalid: 422 problem+json on the field, nothing saved (not even the other fields of the request)
-    for bad in ("appelez-moi", "1234", "06/12/34/56/78", "+33 6 12 34 56 78 90 12 34 56", "0" * 41, 612345678):
+    for bad in ("appelez-moi", "1234", "06 12", "+33 6 12 34 56 78 90 12 34 56", "0" * 41, 612345678):
         r = s.patch("/api/v1/me", json={"name": "Someone else", "phone": bad}, token=T)
         assert r.status_code == 422 and r.mimetype == "application/problem+json", (bad, r.get_json())
         assert list(r.get_json()["errors"]) == ["phone"], r.get_json()
@@ -51,7 +51,7 @@ def test_a_manager_gives_a_number_sms_can_be_sent_to(system):
     s = system("identity")
     admin = s.new_license("Office SA", "admin@office.test")
     A = admin["access_token"]
-    r = s.post("/api/v1/users", json={"email": "new@office.test", "phone": "06/12/34/56/78"}, token=A)
+    r = s.post("/api/v1/users", json={"email": "new@office.test", "phone": "06 12"}, token=A)
     assert r.status_code == 422 and list(r.get_json()["errors"]) == ["phone"], r.get_json()
     r = s.post("/api/v1/users", json={"email": "new@office.test", "phone": "+33 6 12 34 56 78"}, token=A)
     assert r.status_code == 201 and r.get_json()["phone"] == "+33 6 12 34 56 78", r.get_json()

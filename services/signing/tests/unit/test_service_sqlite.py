@@ -122,12 +122,12 @@ def test_approval_signature_and_sealing_on_sqlite(svc, pdf):
 
 
 def test_one_time_codes_by_sms_go_only_to_a_number_notify_can_send_to(svc):
-    """A contact's mobile as typed on the customer file ("06/12/...") is not one notify reads: their landline is
-    used; a contact with neither, or a number typed for someone else that notify would refuse, is refused here,
-    before anyone waits for a code that never comes."""
+    """A contact's mobile typed on the customer file before numbers were checked ("06 12") is not one notify reads:
+    their landline is used; a contact with neither, or a number typed for someone else that notify would refuse,
+    is refused here, before anyone waits for a code that never comes."""
     svc.contracts.get_contacts_internal.return_value = {
         "ct-1": {"id": "ct-1", "customer_id": "cu-1", "name": "Jeanne Dupont", "email": "jeanne@client.test",
-                 "mobile": "06/12/34/56/78", "phone": "01 23 45 67 89"},
+                 "mobile": "06 12", "phone": "01 23 45 67 89"},
         "ct-2": {"id": "ct-2", "customer_id": "cu-1", "name": "Paul Durand", "email": "paul@client.test",
                  "mobile": "appelez le standard", "phone": None}}
     with pytest.raises(InvalidInput) as refused:
@@ -135,7 +135,7 @@ def test_one_time_codes_by_sms_go_only_to_a_number_notify_can_send_to(svc):
     assert "Paul Durand" in str(refused.value)
     with pytest.raises(InvalidInput) as refused:
         svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [
-            {"name": "Léa", "email": "lea@client.test", "phone": "06/12/34/56/78", "otp_channel": "sms"}]})
+            {"name": "Léa", "email": "lea@client.test", "phone": "06 12", "otp_channel": "sms"}]})
     assert "phone" in refused.value.details["fields"]["signers"][0]
     req = svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [{"contact_id": "ct-1", "otp_channel": "sms"}]})
     assert svc.public_request_otp(token_of(svc, "jeanne@client.test"), {}, {})["destination"] == "01******89"
