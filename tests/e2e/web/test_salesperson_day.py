@@ -95,9 +95,9 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     assert "Claire Durand" in by_id(browser, "field-contact_id").text
     assert number in by_id(browser, "preview-subject").text  # the template's subject, to edit
     assert "Accéder au document" in by_id(browser, "preview-text").text
-    fill(browser, {"field-subject": SUBJECT, "field-message": "Bonjour Claire, voici notre proposition."})
+    fill(browser, {"field-subject": SUBJECT, "field-message": "Voici notre proposition, comme convenu mardi."})
     navigate(browser, "send-preview")
-    assert "voici notre proposition" in by_id(browser, "preview-text").text
+    assert "Voici notre proposition, comme convenu mardi." in by_id(browser, "preview-text").text
     assert by_id(browser, "field-subject").get_attribute("value") == SUBJECT  # kept as written
     screenshot(browser, "day-4-send")
     navigate(browser, "send-submit")
@@ -107,7 +107,7 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     assert "claire@durand.test" in emailed and "PDF joint" in emailed and "signature électronique" in emailed
     assert by_id(browser, "send-by-email").text == "Relancer par email"
     [sent] = w.wait(lambda: emails(w, "claire@durand.test", "quote_send"), message="the quote email")
-    assert sent["subject"] == SUBJECT and "voici notre proposition" in sent["text"]
+    assert sent["subject"] == SUBJECT and "Voici notre proposition, comme convenu mardi." in sent["text"]
     quote_link = next(link for link in sent["links"] if "/q/" in link)
     screenshot(browser, "day-5-sent")
 
