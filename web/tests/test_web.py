@@ -281,12 +281,12 @@ def test_api_field_errors_are_shown_in_the_page_language():
         "title": ["Missing data for required field."], "lines": {"0": {"quantity": ["Must be greater than or equal to 0."]}},
         "role": ["Must be one of: user, license_admin."], "note": ["Something only Paraph says."]}})
     with app.test_request_context(headers={"Accept-Language": "fr"}):
-        assert exc.field_errors == {"name": "Entre 1 et 100 caractères.", "email": "Adresse e-mail non valide.",
+        assert exc.field_errors == {"name": "Obligatoire, 100 caractères au plus.", "email": "Adresse e-mail non valide.",
                                     "title": "Obligatoire.", "lines.0.quantity": "Au moins 0.",
                                     "role": "Choisissez parmi\u00a0: user, license_admin.",
                                     "note": "Something only Paraph says."}
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert exc.field_errors["name"] == "Between 1 and 100 characters."
+        assert exc.field_errors["name"] == "Required, at most 100 characters."
     # a number of the message written as the page's language writes it
     amount = ApiError(422, {"status": 422, "errors": {
         "amount": ["Must be greater than or equal to 0 and less than 1000000000000."],

@@ -42,6 +42,8 @@ _MESSAGES = [
     (r"String does not match expected pattern\.", _l("Invalid format.")),
     (r"Shorter than minimum length (?P<min>\d+)\.", _l("At least %(min)s characters.")),
     (r"Longer than maximum length (?P<max>\d+)\.", _l("At most %(max)s characters.")),
+    # at least one character: said of an empty field as of one too long, so both are named
+    (r"Length must be between 1 and (?P<max>\d+)\.", _l("Required, at most %(max)s characters.")),
     (r"Length must be between (?P<min>\d+) and (?P<max>\d+)\.", _l("Between %(min)s and %(max)s characters.")),
     (r"Length must be (?P<count>\d+)\.", _l("Exactly %(count)s characters.")),
     (r"Must be greater than or equal to (?P<min>[-\d.]+) and less than or equal to (?P<max>[-\d.]+)\.",
