@@ -81,12 +81,12 @@ def test_views_and_downloads_are_recorded_and_counted(world):
     compact = re.sub(r"\s", "", page.replace("\u202f", "").replace("\xa0", ""))
     # 2 x 450 + 300 = 1200 HT; VAT 20 % on 900 and 10 % on 300: 1410 TTC (French formatting)
     assert 'id="quote-subtotal">1200,00€' in compact and 'id="quote-total">1410,00€' in compact
-    assert "Télécharger PDF" in page and "Produits optionnels" in page and "Extension de garantie" in page
+    assert "Télécharger le PDF" in page and "Produits optionnels" in page and "Extension de garantie" in page
     assert 'id="sign"' not in page  # no signing service running: no sign button
     csp = r.headers["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
     assert r.headers["Referrer-Policy"] == "no-referrer" and r.headers["Cache-Control"] == "no-store"
-    assert s.get(f"/q/{token}?lang=en").get_data(as_text=True).count("Download PDF") == 1
+    assert s.get(f"/q/{token}?lang=en").get_data(as_text=True).count("Download the PDF") == 1
     r = s.get(f"/q/{token}/pdf", headers=ua, environ_base={"REMOTE_ADDR": "192.0.2.10"})
     assert r.status_code == 200 and r.mimetype == "application/pdf" and r.data.startswith(b"%PDF")
     assert f'filename="{w.quote["number"]}.pdf"' in r.headers["Content-Disposition"]

@@ -50,9 +50,9 @@ def test_online_quote_page_view_download_and_feedback(world, live, browser):
     wait(lambda: w.rows("portal", "select count(*) from quote_activity where kind = 'viewed'")[0][0] == 1,
          message="the view recorded")
 
-    # Télécharger PDF
+    # Télécharger le PDF
     download = browser.find_element(By.ID, "download")
-    assert download.text == "Télécharger PDF"
+    assert download.text == "Télécharger le PDF"
     download.click()
     file = wait(lambda: downloaded(browser, f"{w.quote['number']}.pdf"), message="the PDF download")
     with open(file, "rb") as fh:
@@ -76,7 +76,7 @@ def test_online_quote_page_view_download_and_feedback(world, live, browser):
 
     # English version of the page
     browser.find_element(By.ID, "lang-switch").click()
-    wait(lambda: browser.find_element(By.ID, "download").text == "Download PDF", message="the English page")
+    wait(lambda: browser.find_element(By.ID, "download").text == "Download the PDF", message="the English page")
     assert browser.find_element(By.ID, "quote-number").text == f"Quote {w.quote['number']}"
     # an unknown link: a friendly page, not a stack trace
     browser.get(live + "/q/" + "Z" * 43)

@@ -84,7 +84,7 @@ def quote_page(token):
 
 @bp.get("/q/<token>/pdf")
 def quote_pdf(token):
-    """Télécharger PDF (each download is recorded)."""
+    """Télécharger le PDF (each download is recorded)."""
     nonce = secrets.token_urlsafe(16)
     try:
         result = call("portal", "quote_pdf", token, _meta(nonce), timeout=60)

@@ -26,13 +26,13 @@ def test_quote_page_escapes_everything():
     assert '<style nonce="NONCE123">' in html
     assert client_pages.stylesheet() in html  # the look shared with the signing page
     assert 'href="/q/tok/pdf?lang=fr"' in html and 'action="/q/tok/feedback?lang=fr"' in html
-    assert "Télécharger PDF" in html and 'id="sign"' not in html
+    assert "Télécharger le PDF" in html and 'id="sign"' not in html
 
 
 def test_quote_page_sign_button_and_notices():
     html = quote("en", signer={"status": "pending", "path": "/sign/abcdefgh12"}, feedback_sent=True)
     assert 'id="sign" href="/sign/abcdefgh12"' in html and ">Sign<" in html
-    assert "Thank you! Your message was sent" in html and "Download PDF" in html
+    assert "Thank you! Your message was sent" in html and "Download the PDF" in html
     html = quote("fr", error="Écrivez vos remarques <ici>")
     assert 'id="feedback-error"' in html and "&lt;ici&gt;" in html
 
