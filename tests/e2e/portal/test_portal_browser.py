@@ -7,6 +7,7 @@ import re
 import pytest
 
 from paraph_platform.testing import wait_for
+from tests.e2e.web.browsing import across_in_view, scrolls_sideways
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
@@ -42,6 +43,15 @@ def test_online_quote_page_view_download_and_feedback(world, live, browser):
     assert browser.find_element(By.ID, "quote-customer").text == "ACME Industries"
     lines = browser.find_elements(By.CSS_SELECTOR, "#quote-lines tr.line")
     assert [l.find_element(By.TAG_NAME, "td").text for l in lines] == ["Perceuse <industrielle> (PX-1)", "Formation"]
+    # on a phone: each line a block (its designation, "2 u × 450,00 € · TVA 20 %", its amount on the right),
+    # nothing to scroll sideways to read the amounts; at the desktop's width the table as it was
+    assert lines[0].value_of_css_property("display") == "table-row"
+    browser.set_window_size(375, 900)
+    amount = lines[0].find_element(By.CSS_SELECTOR, "td.amount")
+    assert not scrolls_sideways(browser) and across_in_view(browser, amount)
+    assert compact(amount.text) == "900,00€"
+    assert not lines[0].find_element(By.CSS_SELECTOR, "td.discount").is_displayed()  # no discount: not written
+    browser.set_window_size(1280, 1600)
     assert "Extension de garantie" in browser.find_element(By.ID, "quote-optional-lines").text
     assert compact(browser.find_element(By.ID, "quote-total").text) == "1410,00€"
     assert len(browser.find_elements(By.CSS_SELECTOR, "#quote-totals tr.tax")) == 2

@@ -137,3 +137,16 @@ def in_view(browser, element) -> bool:
     browser landed on it, by a URL's fragment)?"""
     return browser.execute_script(
         "var top = arguments[0].getBoundingClientRect().top; return top >= 0 && top < window.innerHeight;", element)
+
+
+def scrolls_sideways(browser) -> bool:
+    """Is the page wider than the window, so that a reader on a phone must scroll sideways to read it?"""
+    return browser.execute_script("return document.documentElement.scrollWidth > window.innerWidth;")
+
+
+def across_in_view(browser, element) -> bool:
+    """Is the element shown whole across the window's width: not cut by its edge (nor by a frame that scrolls
+    sideways, which would put it past the edge), so read without scrolling sideways?"""
+    return element.is_displayed() and browser.execute_script(
+        "var r = arguments[0].getBoundingClientRect();"
+        "return r.width > 0 && r.left >= 0 && r.right <= document.documentElement.clientWidth;", element)

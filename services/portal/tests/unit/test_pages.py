@@ -94,3 +94,22 @@ def test_a_refused_phone_number_reads_in_french():
     """The self-service forms' numbers are checked by the one rule of paraph_platform.phones (contracts'
     payload schemas): its message, word for word, is translated."""
     assert logic.LABELS["fr"]["field_errors"][PHONE_ERROR].startswith("Numéro de téléphone invalide")
+
+
+def test_quote_lines_are_one_markup_for_the_desktop_table_and_the_phone_blocks():
+    """The lines table keeps its six columns; on a phone (style.css: table.lines) each line is a block whose
+    discount and tax rate read "Remise 10 %", "TVA 20 %" from the cells' data-label, and an empty discount is
+    not shown at all (so the cell must be truly empty)."""
+    detail = {**DETAIL, "lines": [*DETAIL["lines"], {"description": "Garantie", "quantity": "1", "unit_price": "99",
+                                                     "discount_pct": "10", "tax_rate": "5.5", "amount": "89.10",
+                                                     "optional": True, "selected": True}]}
+    for locale, discount, tax in (("fr", "Remise", "TVA"), ("en", "Discount", "Tax")):
+        html = R.render("quote.html", locale, "N", q=logic.quote_context(detail, locale, None), base="/q/tok",
+                        other_locale="en")
+        assert '<table class="lines" id="quote-lines">' in html and "<thead>" in html
+        assert html.count('<tr class="line">') == 1 and html.count('<tr class="optional-line">') == 1
+        assert f'<td class="num discount" data-label="{discount}"></td>' in html  # no discount: an empty cell
+        assert f'<td class="num discount" data-label="{discount}">10</td>' in html
+        assert f'<td class="num tax-rate" data-label="{tax}">' in html and '<td class="num amount">' in html
+        assert f'<span class="badge accepted">{"retenu" if locale == "fr" else "selected"}</span>' in html
+        assert "table.lines td:empty{display:none}" in html  # the phone's rule, in the page's own style
