@@ -19,8 +19,8 @@ from ..auth import signed_in
 from . import pickers, quote_actions
 from .deals import STAGES
 from .documents import owners_call
-from .forms import with_chosen
-from .quotes import as_typed, custom_value
+from .forms import as_typed, with_chosen
+from .quotes import custom_value
 
 bp = Blueprint("contract_details", __name__)
 
