@@ -6,7 +6,8 @@ Fixtures (reuse them for new pages):
   with ``EXTRA_SERVICES = ("portal",)``), the gateway served on a
   loopback port, and the web app in front of it (a real HTTP server in a thread): ``web_system.url``,
   ``web_system.s`` (the ``System``: API helpers), ``web_system.mail`` (the sink), ``web_system.link(emailed)``
-  (an emailed link on the test's server), ``web_system.wait(predicate)``, ``web_system.password``.
+  (an emailed link on the test's server), ``web_system.wait(predicate)`` (a page being replaced while the
+  predicate reads it means "not yet"), ``web_system.password``.
 * ``public_system`` — the same with signing and portal too, the web app forwarding the gateway's public
   pages (``/q/``, ``/sign/``, ``/portal``) as the one public address; ``signing_in(public_system)`` signs in.
 * ``staff`` — a license ("ACME Paris") with its admin and a salesperson, both with passwords:
@@ -18,7 +19,6 @@ Fixtures (reuse them for new pages):
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
 from pathlib import Path
 from types import SimpleNamespace
@@ -94,6 +94,23 @@ def public_system(system, mail_sink):
         yield web
 
 
+def while_pages_load(predicate):
+    """``predicate``, with an element whose page was replaced while it read it (a click's answer arriving)
+    taken as "not yet" rather than failing the test: what a browser test polls for is on the next page."""
+    from selenium.common.exceptions import WebDriverException
+
+    from tests.e2e.web.browsing import gone
+
+    def polled():
+        try:
+            return predicate()
+        except WebDriverException as error:
+            if gone(error):
+                return None
+            raise
+    return polled
+
+
 @contextlib.contextmanager
 def web_app_on(s, mail_sink, wait_timeout: float, **config):
     """The web app served on a local port in front of the system ``s``'s gateway, and what tests use of it."""
@@ -103,7 +120,9 @@ def web_app_on(s, mail_sink, wait_timeout: float, **config):
     url, server = serve(app)
     try:
         yield SimpleNamespace(url=url, s=s, mail=mail_sink, app=app, password=PASSWORD,
-                              wait=functools.partial(s.wait_for, timeout=wait_timeout, interval=0.1),
+                              wait=lambda predicate, **options: s.wait_for(
+                                  while_pages_load(predicate), **{"timeout": wait_timeout, "interval": 0.1,
+                                                                  **options}),
                               link=lambda emailed: local(url, emailed))
     finally:
         server.shutdown()
