@@ -10,8 +10,10 @@ from tests.e2e.web.browsing import by_id, text_by_id
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
-# Paul (paul@acme.test) already has an account: linked; Anne is new: created; row 3 has no email: an error
-EXPORT = "Code;Nom;Prénom;E-mail\nV01;Martin;Paul;PAUL@acme.test\nV02;Durand;Anne;anne@acme.test\nV03;Sans;Mail;\n"
+# Paul (paul@acme.test) already has an account: linked; Anne is new: created; row 3 has no email: an error; row 4
+# repeats Paul's email: an error too, in the step that imports it as in the preview of the whole export
+EXPORT = ("Code;Nom;Prénom;E-mail\nV01;Martin;Paul;PAUL@acme.test\nV02;Durand;Anne;anne@acme.test\nV03;Sans;Mail;\n"
+          "V04;Martin;Paul;paul@acme.test\n")
 
 
 
@@ -22,7 +24,7 @@ def rows(browser, table_id):
 def test_erp_sync_preview_run_in_chunks_and_result(web_system, staff, browser, sign_in, screenshot, tmp_path,
                                                     monkeypatch):
     from paraph_web.pages import settings_erp
-    monkeypatch.setattr(settings_erp, "CHUNK_ROWS", 1)  # three steps: the progress page posts them by itself
+    monkeypatch.setattr(settings_erp, "CHUNK_ROWS", 1)  # four steps: the progress page posts them by itself
     w, s = web_system, web_system.s
     export = Path(tmp_path) / "collaborateurs.csv"
     export.write_bytes(EXPORT.encode("cp1252"))  # as Sage 100 writes it (Windows-1252)
@@ -33,7 +35,7 @@ def test_erp_sync_preview_run_in_chunks_and_result(web_system, staff, browser, s
     by_id(browser, "erp-preview-submit").click()
     w.wait(lambda: browser.find_elements("id", "erp-preview"), message="the preview")
     counts = {k: by_id(browser, f"count-{k}").text for k in ("linked", "to-create", "to-check", "errors")}
-    assert counts == {"linked": "1", "to-create": "1", "to-check": "1", "errors": "1"}
+    assert counts == {"linked": "1", "to-create": "1", "to-check": "1", "errors": "2"}
     assert "paul@acme.test" in rows(browser, "erp-linked")[0]
     assert "anne@acme.test" in rows(browser, "erp-to-create")[0] and "Anne Durand" in rows(browser, "erp-to-create")[0]
     assert "boss@acme.test" in rows(browser, "erp-to-check")[0]
@@ -43,17 +45,17 @@ def test_erp_sync_preview_run_in_chunks_and_result(web_system, staff, browser, s
     assert "anne@acme.test" not in [u["email"] for u in users]  # the preview changed nothing
 
     by_id(browser, "erp-run-submit").click()
-    w.wait(lambda: browser.find_elements("id", "erp-result"), message="the result after three chunks")
-    assert [by_id(browser, f"result-{k}").text for k in ("created", "linked", "errors")] == ["1", "1", "1"]
+    w.wait(lambda: browser.find_elements("id", "erp-result"), message="the result after four steps")
+    assert [by_id(browser, f"result-{k}").text for k in ("created", "linked", "errors")] == ["1", "1", "2"]
     error_rows = rows(browser, "erp-result-errors")
-    assert len(error_rows) == 1 and error_rows[0].startswith("3") and "V03" in error_rows[0]
+    assert [row.split()[:2] for row in error_rows] == [["3", "V03"], ["4", "V04"]], error_rows
     assert "boss@acme.test" in rows(browser, "erp-result-to-check")[0]
     screenshot(browser, "erp-sync-result")
 
     users = {u["email"]: u for u in s.get("/api/v1/users", token=staff.admin["access_token"]).get_json()["items"]}
     assert (users["anne@acme.test"]["status"], users["anne@acme.test"]["erp_code"]) == ("invited", "V02")
     assert users["anne@acme.test"]["name"] == "Anne Durand"
-    assert users["paul@acme.test"]["erp_code"] == "V01"
+    assert users["paul@acme.test"]["erp_code"] == "V01"  # not V04: the repeated email was refused
 
     # without JavaScript the same run is a "Continue" button per chunk, with the progress on the page
     import requests
@@ -61,8 +63,8 @@ def test_erp_sync_preview_run_in_chunks_and_result(web_system, staff, browser, s
     page = web.post(w.url + "/sign-in", data={"email": staff.email["admin"], "password": w.password,
                                               "csrf_token": _csrf(web.get(w.url + "/sign-in").text)})
     page = web.post(w.url + "/settings/erp-sync/run", data={"content": EXPORT, "csrf_token": _csrf(page.text)})
-    assert page.status_code == 200 and 'id="erp-progress"' in page.text and 'value="1" max="3"' in page.text
-    assert "1 sur 3" in page.text
+    assert page.status_code == 200 and 'id="erp-progress"' in page.text and 'value="1" max="4"' in page.text
+    assert "1 sur 4" in page.text
     # a large export (more than Flask's 500 kB form field default) still goes through, a chunk a step
     large = "Code;E-mail\n" + "".join(f"B{n:05d};collaborateur-{n:05d}@acme.test\n" for n in range(15000))
     page = web.post(w.url + "/settings/erp-sync/run", data={"content": large, "csrf_token": _csrf(page.text)})

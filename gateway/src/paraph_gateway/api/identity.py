@@ -121,7 +121,7 @@ forward(bp, "POST", "/erp/collaborators/import", "identity.import_collaborators"
 forward(bp, "POST", "/erp/collaborators/preview", "identity.preview_collaborators", roles=ADMIN, tags=["erp"],
         timeout=60,
         doc="""What importing this export would do: linked by email, to create, to check by hand, errors per row.
-    Nothing is written; send the export in chunks to ``/erp/collaborators/import`` to run it.""")
+    Nothing is written; run it with ``/erp/collaborators/import`` (in steps: ``first_row`` and ``row_count``).""")
 
 forward(bp, "GET", "/erp/sync-report", "identity.sync_report", roles=MANAGERS, tags=["erp"],
         doc="Matched users, collaborators without account, users without collaborator (manual review).")

@@ -11,8 +11,6 @@ users:write (README, "API keys"); the other ways to sign in are those of :mod:`p
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import sys
@@ -23,54 +21,26 @@ import requests
 from paraph_platform.api_client import DEFAULT_API, Api, ApiError, Progress, connect
 
 
-def batches(content: str, fmt: str, size: int) -> list[str]:
-    """Split an export into self-contained chunks (the CSV header is repeated)."""
-    if fmt == "json":
-        data = json.loads(content)
-        if isinstance(data, dict):
-            data = data.get("collaborators", data.get("items", []))
-        if not isinstance(data, list):
-            raise ApiError("the JSON export must be a list of collaborators")
-        return [json.dumps(data[i:i + size]) for i in range(0, len(data), size)] or ["[]"]
-    text = content.lstrip("\ufeff")
-    lines = text.splitlines()
-    if not lines:
-        return []
-    header, rows = lines[0], [line for line in lines[1:] if line.strip()]
-    return ["\n".join([header, *rows[i:i + size]]) for i in range(0, len(rows), size)] or [header]
-
-
-def count_rows(content: str, fmt: str) -> int:
-    if fmt == "json":
-        data = json.loads(content)
-        if isinstance(data, dict):
-            data = data.get("collaborators", data.get("items", []))
-        return len(data) if isinstance(data, list) else 0
-    return max(0, sum(1 for row in csv.reader(io.StringIO(content.lstrip("\ufeff"))) if any(row)) - 1)
-
-
 def sync(api: Api, content: str, fmt: str, *, batch_size: int = 500, deactivate_missing: bool = False,
          invite: bool = False, role: str = "user", out=None) -> dict:
+    """Import the export ``batch_size`` rows a request (``first_row``/``row_count``): each request sends the whole
+    export, so that the API refuses a row repeating an earlier row's email as in one run, numbers the rows as in
+    the file and, with ``deactivate_missing``, knows every email of the export."""
     out = out or sys.stdout
-    total = count_rows(content, fmt)
-    chunks = [content] if deactivate_missing else batches(content, fmt, batch_size)
-    progress = Progress(total)
     summary = {"created": 0, "updated": 0, "linked": 0, "errors": [], "missing_marked_inactive": 0}
-    report = {}
-    offset = 0
-    for chunk in chunks:
-        result = api.post("/erp/collaborators/import", {"format": fmt, "content": chunk,
-                                                        "deactivate_missing": deactivate_missing})
+    progress = None
+    first_row, total = 1, None
+    while total is None or first_row <= total:
+        report = api.post("/erp/collaborators/import", {
+            "format": fmt, "content": content, "first_row": first_row, "row_count": batch_size,
+            "deactivate_missing": deactivate_missing})
+        total = report["total"]
         for key in ("created", "updated", "linked", "missing_marked_inactive"):
-            summary[key] += result.get(key, 0)
-        for err in result.get("errors", []):
-            summary["errors"].append({**err, "row": err.get("row", 0) + offset})
-        report = result
-        n = count_rows(chunk, fmt)
-        offset += n
-        progress.advance(n)
-    if total == 0:
-        progress.advance(1)
+            summary[key] += report.get(key, 0)
+        summary["errors"] += report.get("errors", [])
+        progress = progress or Progress(total)
+        progress.advance(max(1, min(batch_size, total - first_row + 1)))
+        first_row += batch_size
     invited = []
     if invite and report.get("collaborators_without_user"):
         codes = [c["code"] for c in report["collaborators_without_user"] if c.get("active", True)]
@@ -106,7 +76,7 @@ def main(argv=None) -> int:
     parser.add_argument("--api", default=os.environ.get("PARAPH_API", DEFAULT_API))
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--deactivate-missing", action="store_true",
-                        help="mark collaborators absent from this export as inactive (single batch)")
+                        help="mark collaborators absent from this export as inactive")
     parser.add_argument("--invite", action="store_true", help="invite active collaborators without an account")
     parser.add_argument("--role", default="user", choices=["user", "front_user_manager", "license_admin"])
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")

@@ -58,7 +58,12 @@ class CollaboratorsEndpoints(IdentityServiceBase):
         raw_actor = actor
         actor = require_role(load_actor(actor), LICENSE_ADMIN)
         data = schemas.ImportCollaboratorsSchema().load(payload)
-        rows, errors = logic.parse_collaborators(data["content"], data["format"])
+        all_rows, all_errors = logic.parse_collaborators(data["content"], data["format"])
+        total = len(all_rows) + len(all_errors)
+        first = data["first_row"]
+        last = total if data["row_count"] is None else first + data["row_count"] - 1
+        rows = [row for row in all_rows if first <= row.row <= last]
+        errors = [error for error in all_errors if first <= error["row"] <= last]
         license_id = actor["license_id"]
         created = updated = linked = 0
         with self.db.session() as s:
@@ -69,13 +74,13 @@ class CollaboratorsEndpoints(IdentityServiceBase):
             users = {u.email: (u, m) for u, m in s.execute(
                 select(User, Membership).join(Membership, Membership.user_id == User.id).where(
                     Membership.license_id == license_id, Membership.role != CLIENT)).all()}
-            seen = set()
+            row_of_email = {row.email: row.row for row in all_rows}
             for row in rows:
                 owner = codes.get(row.code)
-                if owner and owner != row.email and owner not in seen:
-                    # the code moved to another email in the ERP: the old row gives it up
+                if owner and owner != row.email and not row_of_email.get(owner, row.row) < row.row:
+                    # the code moved to another email in the ERP: the old row gives it up (unless the export gave
+                    # that email its new code above, in this step or an earlier one)
                     existing[owner].code = f"{row.code}~{existing[owner].id[:8]}"
-                seen.add(row.email)
                 c = existing.get(row.email)
                 if c is None:
                     c = ErpCollaborator(license_id=license_id, email=row.email, code=row.code)
@@ -95,8 +100,9 @@ class CollaboratorsEndpoints(IdentityServiceBase):
                     m.erp_code = row.code
             deactivated_missing = 0
             if data["deactivate_missing"]:
+                in_export = {row.email for row in all_rows}  # the whole export's, whichever rows this step imports
                 for email, c in existing.items():
-                    if email not in seen and c.active:
+                    if email not in in_export and c.active:
                         c.active = False
                         deactivated_missing += 1
             s.flush()
@@ -105,7 +111,7 @@ class CollaboratorsEndpoints(IdentityServiceBase):
         if data["invite_new"]:
             invited, invite_errors = self._invite_new_collaborators(raw_actor, rows, users, data["role"])
             errors = sorted(errors + invite_errors, key=lambda e: e["row"])
-        return {"created": created, "updated": updated, "linked": linked, "errors": errors,
+        return {"total": total, "created": created, "updated": updated, "linked": linked, "errors": errors,
                 "missing_marked_inactive": deactivated_missing, "invited": invited, **report}
 
     def _sync_report(self, s, license_id):

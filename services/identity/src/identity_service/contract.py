@@ -256,6 +256,8 @@ class SyncReport(Schema):
 
 
 class ImportedCollaborators(SyncReport):
+    total = fields.Integer(required=True, metadata={"description": "data rows in the whole export (first_row and "
+                                                                   "row_count choose the ones this step imports)"})
     created = fields.Integer(required=True)
     updated = fields.Integer(required=True)
     linked = fields.Integer(required=True)

@@ -196,6 +196,12 @@ class ImportCollaboratorsSchema(PreviewCollaboratorsSchema):
     invite_new = fields.Boolean(load_default=False, metadata={
         "description": "also invite this export's active collaborators who have no account yet"})
     role = fields.String(load_default="user", validate=validate.OneOf(STAFF_ROLE_CHOICES))
+    first_row = fields.Integer(load_default=1, validate=validate.Range(min=1), metadata={
+        "description": "run the export in steps: import its data rows from this one (1: the first)..."})
+    row_count = fields.Integer(load_default=None, validate=validate.Range(min=1), metadata={
+        "description": "...and this many of them (none: to the end). Each step sends the whole export, so that a "
+                       "row repeating an earlier row's email is refused as in one run, and row numbers are the "
+                       "export's"})
 
 
 class InviteCollaboratorsSchema(StrictSchema):

@@ -163,3 +163,36 @@ def test_inviting_skips_collaborators_inactive_in_the_erp_and_those_with_an_acco
     assert s.get("/api/v1/license", token=token).get_json()["seats_used"] == seats_before + 1  # Anne's seat only
     users = [u["email"] for u in s.get("/api/v1/users", token=token).get_json()["items"]]
     assert "luc@acme.test" not in users
+
+
+def test_a_run_in_steps_refuses_an_email_repeated_in_a_later_step_as_one_run_does(system):
+    """Each step sends the whole export and the rows it imports (first_row, row_count): an email the export
+    already gave in an earlier step is refused with the export's row number, as in one run, instead of taking the
+    first collaborator's place; the last step's missing collaborators are those of the whole export."""
+    s = system("identity")
+    admin = s.new_license("ACME", "admin@acme.test", seats=10)
+    token = admin["access_token"]
+    s.post("/api/v1/erp/collaborators/import", token=token, json={
+        "format": "csv", "content": "Code;E-mail\nV00;parti@acme.test\n"})
+    export = "Code;E-mail\nV01;anne@acme.test\nV02;luc@acme.test\nV03;ANNE@acme.test\nV04;lea@acme.test\n"
+
+    def step(first_row, row_count):
+        r = s.post("/api/v1/erp/collaborators/import", token=token, json={
+            "format": "csv", "content": export, "first_row": first_row, "row_count": row_count,
+            "deactivate_missing": True})
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+    first, second = step(1, 2), step(3, 2)
+    assert (first["total"], second["total"]) == (4, 4)
+    assert (first["created"], first["errors"]) == (2, [])
+    assert second["created"] == 1  # V04; V03 refused
+    assert [(e["row"], e["code"], e["reason"]) for e in second["errors"]] == [(3, "V03", "duplicate_email")]
+    assert first["missing_marked_inactive"] + second["missing_marked_inactive"] == 1  # V00 only, not V03/V04
+    report = s.get("/api/v1/erp/sync-report", token=token).get_json()
+    assert {c["email"]: (c["code"], c["active"]) for c in report["collaborators_without_user"]} == {
+        "anne@acme.test": ("V01", True), "luc@acme.test": ("V02", True), "lea@acme.test": ("V04", True),
+        "parti@acme.test": ("V00", False)}
+
+    r = s.post("/api/v1/erp/collaborators/import", token=token, json={
+        "format": "csv", "content": export, "first_row": 0})
+    assert r.status_code == 422 and "first_row" in r.get_json()["errors"], r.get_json()

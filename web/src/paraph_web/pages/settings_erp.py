@@ -2,8 +2,9 @@
 
 Upload the collaborators export (CSV), see what it would do (``POST /erp/collaborators/preview``: linked by
 email, to create, users to check by hand, row errors), run it, see the result. The run goes through the API
-in chunks of ``CHUNK_ROWS`` rows (``POST /erp/collaborators/import`` with ``invite_new``), one request per
-chunk, so a large export shows its progress ("n of N" and a ``<progress>``) instead of one long wait: with
+in steps of ``CHUNK_ROWS`` rows (``POST /erp/collaborators/import`` with ``invite_new``, ``first_row`` and
+``row_count``; the whole export each time, so that the API numbers its rows and refuses a repeated email as in one
+run), so a large export shows its progress ("n of N" and a ``<progress>``) instead of one long wait: with
 JavaScript each step posts the next one by itself (htmx); without it, the person presses "Continue".
 
 The web app keeps nothing: the export and the running totals travel in the step form's hidden fields (the
@@ -32,14 +33,6 @@ bp = Blueprint("settings_erp", __name__)
 SECTION = "erp-sync"
 CHUNK_ROWS = 50
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-
-def split_export(content: str) -> tuple[str, list[str]]:
-    """The CSV header and its non-blank data rows (blank lines are not rows, as for the API's row numbers)."""
-    lines = content.lstrip("\ufeff").splitlines()
-    if not lines:
-        return "", []
-    return lines[0], [line for line in lines[1:] if line.strip()]
 
 
 def _decode(raw: bytes) -> str | None:
@@ -94,7 +87,6 @@ def run():
     # the export travels back in a form field, URL-encoded (up to 3 bytes a byte): above Flask's 500 kB default
     request.max_form_memory_size = 4 * MAX_UPLOAD_BYTES
     content = request.form.get("content", "")
-    header, rows = split_export(content)
     offset = max(0, request.form.get("offset", 0, type=int))
     invite_new = bool(request.form.get("invite_new"))  # the preview's checkbox, then each step's hidden field
     totals = {"created": request.form.get("created", 0, type=int), "linked": request.form.get("linked", 0, type=int)}
@@ -102,22 +94,21 @@ def run():
         errors = json.loads(request.form.get("errors") or "[]")
     except ValueError:
         errors = []
-    chunk = rows[offset:offset + CHUNK_ROWS]
-    if chunk:
-        try:
-            result = api.post("/erp/collaborators/import", {"format": "csv", "content": "\n".join([header, *chunk]),
-                                                            "invite_new": invite_new})
-        except ApiError as exc:
-            if exc.status != 422:
-                raise
-            return _upload_form(translate(exc.detail), 422)
-        totals["created"] += len(result["invited"])
-        totals["linked"] += result["linked"]
-        errors += [{**error, "row": error["row"] + offset} for error in result["errors"]]
-    done = min(len(rows), offset + len(chunk))
-    context = {"content": content, "offset": done, "total": len(rows), "errors": errors, "invite_new": invite_new,
+    try:  # the whole export each step: the API numbers its rows and refuses an email seen in an earlier step
+        result = api.post("/erp/collaborators/import", {"format": "csv", "content": content, "invite_new": invite_new,
+                                                        "first_row": offset + 1, "row_count": CHUNK_ROWS})
+    except ApiError as exc:
+        if exc.status != 422:
+            raise
+        return _upload_form(translate(exc.detail), 422)
+    totals["created"] += len(result["invited"])
+    totals["linked"] += result["linked"]
+    errors += result["errors"]
+    total = result["total"]
+    done = min(total, offset + CHUNK_ROWS)
+    context = {"content": content, "offset": done, "total": total, "errors": errors, "invite_new": invite_new,
                **totals}
-    if done < len(rows):
+    if done < total:
         return render_section("settings/erp_sync.html", SECTION, stage="running", **context)
     report = api.get("/erp/sync-report")
     return render_section("settings/erp_sync.html", SECTION, stage="done", to_check=report["users_without_collaborator"],
