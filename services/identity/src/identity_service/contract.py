@@ -207,6 +207,7 @@ class RowError(Schema):
                  "not_invited"],
         "description": "not_invited: the invitation was refused (no seat left...), see error"})
     error = fields.String(required=True, metadata={"description": "in English, with the details"})
+    same_email_as_row = fields.Integer(metadata={"description": "duplicate_email: the earlier row with this email"})
 
 
 class UserToCheck(Schema):

@@ -281,7 +281,7 @@ def parse_collaborators(content: str, fmt: str) -> tuple[list[Collaborator], lis
                            "error": f"invalid or missing email {email_raw!r}"})
             continue
         if email in seen:
-            errors.append({"row": index, "code": code, "reason": "duplicate_email",
+            errors.append({"row": index, "code": code, "reason": "duplicate_email", "same_email_as_row": seen[email],
                            "error": f"email {email} already used by row {seen[email]}"})
             continue
         seen[email] = index

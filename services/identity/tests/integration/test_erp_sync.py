@@ -186,7 +186,8 @@ def test_a_run_in_steps_refuses_an_email_repeated_in_a_later_step_as_one_run_doe
     assert (first["total"], second["total"]) == (4, 4)
     assert (first["created"], first["errors"]) == (2, [])
     assert second["created"] == 1  # V04; V03 refused
-    assert [(e["row"], e["code"], e["reason"]) for e in second["errors"]] == [(3, "V03", "duplicate_email")]
+    assert [(e["row"], e["code"], e["reason"], e["same_email_as_row"]) for e in second["errors"]] == [
+        (3, "V03", "duplicate_email", 1)]
     assert first["missing_marked_inactive"] + second["missing_marked_inactive"] == 1  # V00 only, not V03/V04
     report = s.get("/api/v1/erp/sync-report", token=token).get_json()
     assert {c["email"]: (c["code"], c["active"]) for c in report["collaborators_without_user"]} == {
