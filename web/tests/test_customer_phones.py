@@ -62,6 +62,10 @@ def test_a_number_left_as_stored_is_not_sent_again(web):
     r = client.post("/customers/cu-1/contacts/c1", data=contact_form(client, title="Gérante"))
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     assert r.headers["Location"].endswith("#contact-c1")  # back on the contact saved
+    html = client.get(r.headers["Location"], headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    # said in the contact's card, where the browser lands, not at the top of the page
+    assert '<p class="notice success" role="status" id="contact-c1-saved">Le contact est enregistré.</p>' in html
+    assert html.count("Le contact est enregistré.") == 1
     assert not {"phone", "mobile", "fax"} & set(sent[-1]) and sent[-1]["title"] == "Gérante"
 
     # the customer's info: its stored phone is not sent again with the notes
@@ -83,7 +87,7 @@ def test_a_refused_number_is_said_next_to_its_field_in_french(web):
     assert r.status_code == 422 and sent[-1]["mobile"] == REFUSED
     html = r.get_data(as_text=True)
     error = html.index('id="contact-form-c1-mobile-error"')
-    assert "Numéro de téléphone invalide." in html[error:error + 200]
+    assert "Numéro de téléphone invalide\u00a0: de 6 à 16 chiffres" in html[error:error + 200]
     assert 'id="contact-form-c1-phone-error"' not in html
     # the page is drawn at the posted URL: its fragment lands the browser on the contact's form
     assert 'action="/customers/cu-1/contacts/c1#contact-c1" id="contact-form-c1"' in html

@@ -296,6 +296,17 @@ def test_api_field_errors_are_shown_in_the_page_language():
                                        "email": "Déjà invité dans cette licence."}
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert amount.field_errors["amount"] == "At least 0 and less than 1,000,000,000,000."
+    # a phone number refused: what the rule (paraph_platform.phones) accepts is said, its digit count the API's
+    from paraph_platform.phones import PHONE_ERROR
+    phone = ApiError(422, {"status": 422, "errors": {"mobile": [PHONE_ERROR]}})
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert phone.field_errors["mobile"] == (
+            "Numéro de téléphone invalide\u00a0: de 6 à 16 chiffres, précédés ou non d'un +, séparés si besoin par "
+            "des espaces, points, tirets, barres obliques ou parenthèses.")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert phone.field_errors["mobile"] == (
+            "Not a valid phone number: 6 to 16 digits, possibly after a +, separated if you like by spaces, dots, "
+            "dashes, slashes or brackets.")
 
 
 def test_every_event_type_a_webhook_may_take_is_described_in_the_page_language():
@@ -423,6 +434,16 @@ def test_every_variable_of_the_email_templates_is_described_in_the_page_language
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert [d for d in sorted(descriptions) if translate(d) == d] == []
         assert translate("recipient's name") == "nom du destinataire"
+    # a date's description says how |date or |datetime writes it, as notify does, rather than "ISO 8601"
+    templates = pytest.importorskip("notify_service.templates")
+    dates = {d: sample for variables in catalog.VARIABLES.values() for d, sample in variables.values()
+             if "ISO 8601" in d}
+    for locale in ("fr", "en"):
+        with app.test_request_context(headers={"Accept-Language": locale}):
+            for description, sample in dates.items():
+                shown = translate(description)
+                written = (templates.format_datetime if "|datetime" in shown else templates.format_date)(sample, locale)
+                assert "ISO" not in shown and written in shown, description
 
 
 def test_every_page_the_services_email_to_staff_is_a_page_of_this_app():

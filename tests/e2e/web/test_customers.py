@@ -13,6 +13,17 @@ from .test_admin_area import by_id, css, h1, navigate, notice, options, switch_u
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
 EXTRA_SERVICES = ("portal",)  # the contacts' portal access
+# a phone number refused (no SMS could go to it): the error says what the rule (paraph_platform.phones) accepts
+PHONE_REFUSED = ("Numéro de téléphone invalide : de 6 à 16 chiffres, précédés ou non d'un +, séparés si besoin par "
+                 "des espaces, points, tirets, barres obliques ou parenthèses.")
+
+
+def under_the_mouse(browser, element_id: str) -> bytes:
+    """The element as it looks with the mouse over it (PNG)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    element = by_id(browser, element_id)
+    ActionChains(browser).move_to_element(element).perform()
+    return element.screenshot_as_png
 
 
 def invitations_to(w, email: str) -> list:
@@ -36,7 +47,7 @@ def test_a_salesperson_creates_a_customer_and_gives_its_contact_portal_access(we
                    "field-contact_phone": "06 12"})
     navigate(browser, "customer-submit")
     assert by_id(browser, "field-contact_email-error").text
-    assert by_id(browser, "field-contact_phone-error").text == "Numéro de téléphone invalide."
+    assert by_id(browser, "field-contact_phone-error").text == PHONE_REFUSED
     screenshot(browser, "customer-new")
     fill(browser, {"field-contact_email": "claire@durand.test", "field-contact_phone": "06 12 34 56 78"})
     navigate(browser, "customer-submit")
@@ -47,7 +58,7 @@ def test_a_salesperson_creates_a_customer_and_gives_its_contact_portal_access(we
     # edit the info: a phone given (one that is not a number is said next to it), the street emptied
     fill(browser, {"field-phone": "appelez-nous"})
     navigate(browser, "customer-submit")
-    assert by_id(browser, "field-phone-error").text == "Numéro de téléphone invalide."
+    assert by_id(browser, "field-phone-error").text == PHONE_REFUSED
     fill(browser, {"field-phone": "03 20 00 00 00"})
     by_id(browser, "field-line1").clear()
     navigate(browser, "customer-submit")
@@ -234,7 +245,7 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
                    "contact-form-new-phone": "521 1224 6321", "contact-form-new-mobile": "appelez-moi",
                    "contact-form-new-fax": "521 1582 1132", "contact-form-new-branch": "Montréal"})
     navigate(browser, "contact-form-new-submit")
-    assert by_id(browser, "contact-form-new-mobile-error").text == "Numéro de téléphone invalide."
+    assert by_id(browser, "contact-form-new-mobile-error").text == PHONE_REFUSED
     assert by_id(browser, "contact-form-new-mobile").get_attribute("aria-invalid") == "true"
     assert by_id(browser, "contact-form-new-phone").get_attribute("aria-invalid") != "true"
     assert by_id(browser, "contact-form-new-department").get_attribute("value") == "Logistique"
@@ -266,7 +277,7 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     css(browser, f"#contact-{mireille['id']} summary")[0].click()
     fill(browser, {f"contact-form-{mireille['id']}-mobile": "524 14"})
     navigate(browser, f"contact-form-{mireille['id']}-submit")
-    assert by_id(browser, f"contact-form-{mireille['id']}-mobile-error").text == "Numéro de téléphone invalide."
+    assert by_id(browser, f"contact-form-{mireille['id']}-mobile-error").text == PHONE_REFUSED
     assert by_id(browser, f"contact-form-{mireille['id']}-mobile").is_displayed()
     # the field to correct has the focus, and its error is in view
     web_system.wait(lambda: browser.switch_to.active_element.get_attribute("id") ==
@@ -280,6 +291,11 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     navigate(browser, f"contact-form-{mireille['id']}-submit")
     assert "Achats" in by_id(browser, f"contact-{mireille['id']}").text
     assert in_view(browser, by_id(browser, f"contact-{mireille['id']}"))
+    # saved: said in her card, where the browser landed, not in a notice at the top of the page, out of view
+    assert by_id(browser, f"contact-{mireille['id']}-saved").text == "Le contact est enregistré."
+    assert in_view(browser, by_id(browser, f"contact-{mireille['id']}-saved"))
+    assert not css(browser, "main > p.notice")
+    screenshot(browser, "customer-contact-saved")
     contact = s.get(f"/api/v1/contacts/{mireille['id']}", token=token).get_json()
     assert (contact["department"], contact["fax"], contact["type"]) == ("Achats", None, "Opérations")
 
@@ -290,9 +306,14 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     paul = next(c for c in s.get(f"/api/v1/customers/{customer_id}", token=token).get_json()["contacts"]
                 if c["last_name"] == "Erreur")
     assert in_view(browser, by_id(browser, f"contact-{paul['id']}"))  # the browser lands on the contact just added
+    assert by_id(browser, f"contact-{paul['id']}-saved").text == "Le contact est ajouté."
     browser.set_window_size(window["width"], window["height"])
     css(browser, f"#contact-{paul['id']} summary")[0].click()
     assert by_id(browser, f"contact-form-{paul['id']}-type").get_attribute("list") == "contact-types"
+    # the type is typed (suggestions while typing), so it looks like a text field: under the mouse, the empty type
+    # shows no dropdown arrow, pixel for pixel the empty branch beside it
+    assert under_the_mouse(browser, f"contact-form-{paul['id']}-type") == \
+        under_the_mouse(browser, f"contact-form-{paul['id']}-branch")
     by_id(browser, f"delete-contact-{paul['id']}-ask").click()
     assert "Paul Erreur" in css(browser, f"#contact-{paul['id']} .confirm-box p")[0].text
     screenshot(browser, "customer-contacts-details")

@@ -90,6 +90,10 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     css(browser, "#template-quote_send a.edit-en")[0].click()
     assert "{{ link }}" in by_id(browser, "template-variables").text
     assert "lien du devis en ligne" in by_id(browser, "template-variables").text  # described in the page's language
+    # a date said as a salesperson writes it (not "ISO 8601"), and how to get it in the email
+    assert "fin de validité : ajoutez |date après le nom pour l'écrire « 28 février 2030 »" in \
+        by_id(browser, "template-variables").text
+    assert "ISO" not in by_id(browser, "template-variables").text
     subject = by_id(browser, "field-subject")
     subject.clear()
     subject.send_keys("Your quote {{ number }} from {{ license_name }}")

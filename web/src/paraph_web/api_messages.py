@@ -113,7 +113,10 @@ _MESSAGES = [
      r"observers must be listed in the same company\..*",
      _l("%(name)s belongs to the company “%(company)s”, not “%(requester_company)s” like the requester: observers "
         "must be listed in the same company.")),
-    (r"Not a valid phone number.*", _l("Not a valid phone number.")),
+    # a phone number (paraph_platform.phones.PHONE_ERROR): what the rule accepts, its digit count as the API says it
+    (r"Not a valid phone number \((?P<min>\d+) to (?P<max>\d+) digits\b.*",
+     _l("Not a valid phone number: %(min)s to %(max)s digits, possibly after a +, separated if you like by spaces, "
+        "dots, dashes, slashes or brackets.")),
     _verbatim("Use a 3-letter ISO currency code."),  # a customer's currency (contracts' CURRENCY)
     _verbatim("The warranty cannot end before the installation."),  # an equipment item (contracts' check_warranty)
     _verbatim("Unknown column."),  # a custom column value (contracts' check_custom_values)
@@ -193,12 +196,15 @@ _MESSAGES = [
     _verbatim("A contact sent feedback on a quote."),
     _verbatim("A webhook endpoint was disabled after failing repeatedly."),
     # what a notification template's variables are (notify_service.template_catalog.VARIABLES), shown by the
-    # email template editor
+    # email template editor. A date comes as notify's samples write it (2030-02-28, 2030-01-31T18:00:00Z): its
+    # description says, instead of "ISO 8601", how |date and |datetime write it out (notify's templates.format_date)
     _verbatim("recipient's name"),
     _verbatim("company (license) name"),
     _verbatim("who sent the invitation"),
     _verbatim("set-password link (single use)"),
-    _verbatim("expiry date and time (ISO 8601; format with |datetime or |date)"),
+    (re.escape("expiry date and time (ISO 8601; format with |datetime or |date)"),
+     _l("expiry date and time: add |datetime after the name to write it “January 31, 2030 at 18:00 (UTC)”, or |date "
+        "for the day only")),
     _verbatim("portal user code (clients)"),
     _verbatim("who gave the access"),
     _verbatim("the client's user code"),
@@ -208,9 +214,11 @@ _MESSAGES = [
     _verbatim("name of the salesperson sending the document"),
     _verbatim("free text written by the sender"),
     _verbatim("online quote link"),
-    _verbatim("end of validity (ISO 8601)"),
+    (re.escape("end of validity (ISO 8601)"),
+     _l("end of validity: add |date after the name to write it “February 28, 2030”")),
     _verbatim("true when the quote can also be signed online"),
-    _verbatim("when the quote was first sent (ISO 8601)"),
+    (re.escape("when the quote was first sent (ISO 8601)"),
+     _l("when the quote was first sent: add |date after the name to write it “January 10, 2030”")),
     _verbatim("who shared it"),
     _verbatim("portal link"),
     _verbatim("message from the person who shared it"),
@@ -221,13 +229,15 @@ _MESSAGES = [
     _verbatim("one-time code"),
     _verbatim("validity in minutes"),
     _verbatim("list of {name, email, signed_at}"),
-    _verbatim("date and time of the action (ISO 8601)"),
+    (re.escape("date and time of the action (ISO 8601)"),
+     _l("date and time of the action: add |datetime after the name to write it “January 15, 2030 at 09:30 (UTC)”")),
     _verbatim("document link"),
     _verbatim("who declined"),
     _verbatim("their email"),
     _verbatim("the reason they gave"),
     _verbatim("link to the document"),
-    _verbatim("when it expired (ISO 8601)"),
+    (re.escape("when it expired (ISO 8601)"),
+     _l("when it expired: add |datetime after the name to write it “January 31, 2030 at 18:00 (UTC)”")),
     _verbatim("names of those who had not acted"),
     _verbatim("customer contact's name"),
     _verbatim("link to the quote"),

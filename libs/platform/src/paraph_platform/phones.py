@@ -12,7 +12,7 @@ import re
 from marshmallow import ValidationError, fields
 
 PHONE_MAX_LENGTH = 40  # as typed, in the phone columns (identity's users, contracts' customers and contacts)
-PHONE_RULE = "6 to 16 digits, with spaces, + ( ) . - / allowed"
+PHONE_RULE = "6 to 16 digits, possibly after a +, separated if you like by spaces, dots, dashes, slashes or brackets"
 PHONE_ERROR = f"Not a valid phone number ({PHONE_RULE})."
 
 

@@ -236,15 +236,17 @@ def show(customer_id: str):
 
 def submit(customer_id: str, tab: str, call, done: str, anchor=None, **on_error):
     """A tab's form sent to the API (``call()``): back to the tab saying ``done``, at ``anchor`` (the id of what
-    was saved, or a function giving it from the API's answer: a contact just created), or the tab again with the
-    API's errors next to the fields (``on_error``: which form was posted; the browser lands on that form by the
-    fragment of its ``action``, as the page is rendered again rather than redirected)."""
+    was saved, or a function giving it from the API's answer: a contact just created; ``done`` is said in it), or
+    the tab again with the API's errors next to the fields (``on_error``: which form was posted; the browser lands
+    on that form by the fragment of its ``action``, as the page is rendered again rather than redirected)."""
     try:
         answer = call()
     except ApiError as exc:
         return form_failed(exc, customer_id, tab, **on_error)
-    flash(done, "success")
-    return back_to(customer_id, tab, anchor(answer) if callable(anchor) else anchor)
+    landing = anchor(answer) if callable(anchor) else anchor
+    # landing on what was saved, maybe far below the page's notices: ``done`` is said there (base.html)
+    flash(done, f"success {landing}" if landing else "success")
+    return back_to(customer_id, tab, landing)
 
 
 @bp.post("/customers/<customer_id>")
