@@ -76,7 +76,7 @@ def test_a_sent_quote_lists_its_customers_views_downloads_and_feedback_latest_fi
     assert kinds == ["feedback", "downloaded", "viewed"]  # the link scanner's prefetch is not the customer's
     assert "Marc Petit" in shown and "Claire Durand" in shown and "a contact" in shown
     assert "Livrer avant mars ?\n&lt;b&gt;Merci&lt;/b&gt;" in shown  # in full, as text
-    assert "customer portal" in shown and "quote page" in shown
+    assert "client portal" in shown and "quote page" in shown
     assert 'datetime="2026-12-05T10:10:00Z">Dec 5, 2026, 10:10\u202fAM UTC<' in shown  # the reader's zone
     assert "Not opened yet" not in shown
 

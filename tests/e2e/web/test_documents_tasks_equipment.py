@@ -88,12 +88,12 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
 
     # -- hidden from the portal, then the draft shown on it ---------------------------------------------------------
     navigate(browser, f"{row}-portal")
-    assert "Le document plan-fournil.txt est masqué sur le portail client." in said(browser)
-    assert "visible sur le portail" not in by_id(browser, row).text
-    assert by_id(browser, f"{row}-portal").text.startswith("Afficher sur le portail")
+    assert "Le document plan-fournil.txt est masqué dans le portail client." in said(browser)
+    assert "visible dans le portail" not in by_id(browser, row).text
+    assert by_id(browser, f"{row}-portal").text.startswith("Afficher dans le portail")
     assert attachments()[plan["id"]]["portal_visible"] is False
     navigate(browser, f"attachment-{draft['id']}-portal")
-    assert "visible sur le portail" in by_id(browser, f"attachment-{draft['id']}").text
+    assert "visible dans le portail" in by_id(browser, f"attachment-{draft['id']}").text
     assert attachments()[draft["id"]]["portal_visible"] is True
 
     # -- the draft deleted, once asked naming it ----------------------------------------------------------------
@@ -107,7 +107,7 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
     assert list(attachments()) == [plan["id"]]
     assert "Document supprimé : brouillon.txt" in history(browser)[0]
     # a change names the file, and says when it was hidden from or shown on the portal
-    assert "Document modifié : plan-fournil.txt (masqué sur le portail)" in history(browser)[2]
+    assert "Document modifié : plan-fournil.txt (masqué dans le portail)" in history(browser)[2]
     assert "Document modifié : plan-fournil.txt" in history(browser)[3]
 
     # -- a task deleted, once asked naming it -------------------------------------------------------------------

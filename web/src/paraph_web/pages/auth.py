@@ -13,13 +13,13 @@ from .forms import form_values, render_with_errors
 bp = Blueprint("auth", __name__)
 
 PASSWORD_MIN_LENGTH = 10  # identity's rule (logic.MIN_PASSWORD_LENGTH), shown next to the field
-# customers' contacts (role "client") share the set-password link but work in the customer portal
+# customers' contacts (role "client") share the set-password link but work in the client portal
 CLIENT_ROLE, CLIENT_HOME = "client", "/portal"
 
 
 def _signed_in_as(answer: dict, next_path: str):
     """Keep the session, with the user's language from their profile for the pages' locale, and go on to
-    ``next_path``; a customer's contact is sent to the customer portal instead (no staff session)."""
+    ``next_path``; a customer's contact is sent to the client portal instead (no staff session)."""
     if answer.get("role") == CLIENT_ROLE:
         api.public("POST", "/auth/logout", json={"refresh_token": answer["refresh_token"]})
         return redirect(CLIENT_HOME)

@@ -2,7 +2,7 @@
 ``contracts/_work.html``): its milestones (add one: title, due date, shown on the portal; mark it done or to do
 again; delete it), its tasks (create one: title, due date, assignee; mark it done or to do again, here or from
 the home page's tasks due; delete it), its documents (add a file to a folder; rename one or move it to another
-folder, show or hide it on the customer portal, delete it),
+folder, show or hide it on the client portal, delete it),
 the customer's equipment base (a link to the customer file's tab) and what was bought recorded in it from the
 document's lines (``POST /contracts/<id>/equipment``, serial numbers optional).
 
@@ -179,10 +179,10 @@ def update_document(contract_id: str, attachment_id: str):
 @signed_in
 @refusal_said(back=back_to_documents)
 def show_document_on_portal(contract_id: str, attachment_id: str, state: str):
-    """Show a document on the customer portal, or hide it (the portal shows it once the contract is shared)."""
+    """Show a document on the client portal, or hide it (the portal shows it once the contract is shared)."""
     saved = api.patch(f"/attachments/{attachment_id}", {"portal_visible": state == "show"})
-    flash(_("The document %(name)s is shown on the customer portal.", name=saved["filename"]) if state == "show"
-          else _("The document %(name)s is hidden from the customer portal.", name=saved["filename"]), "success")
+    flash(_("The document %(name)s is shown on the client portal.", name=saved["filename"]) if state == "show"
+          else _("The document %(name)s is hidden from the client portal.", name=saved["filename"]), "success")
     return back_to_documents(contract_id)
 
 

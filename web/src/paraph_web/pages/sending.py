@@ -46,7 +46,7 @@ CUSTOMER_EVENTS = ("viewed", "downloaded", "feedback")
 
 def customer_events(activity: dict | None) -> list[dict]:
     """What the customer's contacts did with the quote (views, downloads, feedback: who and when, on the
-    quote page or the customer portal), latest first; link scanners' prefetches are not the customer's."""
+    quote page or the client portal), latest first; link scanners' prefetches are not the customer's."""
     return [e for e in reversed((activity or {}).get("events") or []) if e.get("kind") in CUSTOMER_EVENTS]
 
 

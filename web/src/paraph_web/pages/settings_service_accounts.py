@@ -30,7 +30,7 @@ ROLE_MEANINGS = {
 # what each area of the keys' scopes (paraph_platform.api_keys.AREAS) covers: each read, or write (which
 # includes read)
 SCOPE_AREAS = {
-    "customers": _l("Customers, contacts, equipment, customer portal"),
+    "customers": _l("Customers, contacts, equipment, client portal"),
     "contracts": _l("Contracts, quotes, deals and their documents, settings"),
     "signing": _l("Electronic and offline signatures"),
     "webhooks": _l("Webhooks"),
