@@ -9,7 +9,10 @@ An element of the page being replaced can fail in more than one way: ChromeDrive
 the old document is gone, but "Node with given id does not belong to the document" (a plain
 WebDriverException) while the new one is being attached. ``gone`` treats both as "that page is gone".
 """
+import contextlib
+
 WAIT_SECONDS = 10
+PHONE_WIDTH = 375  # px: UI.md's phone, as the phone screenshots (conftest.py screenshot)
 
 # what ChromeDriver says, in a plain WebDriverException, about a node of a document being replaced
 _NODE_OF_REPLACED_DOCUMENT = ("does not belong to the document", "No node with given id")
@@ -163,3 +166,21 @@ def across_in_view(browser, element) -> bool:
     return element.is_displayed() and browser.execute_script(
         "var r = arguments[0].getBoundingClientRect();"
         "return r.width > 0 && r.left >= 0 && r.right <= document.documentElement.clientWidth;", element)
+
+
+def shown_label(browser, cell) -> str | None:
+    """The column's name a table's cell shows before its value (on a phone, where each row is a block: its
+    ``data-label``, shown by app.css), or None when it shows none."""
+    shown = browser.execute_script("return getComputedStyle(arguments[0], '::before').content;", cell)
+    return cell.get_attribute("data-label") if shown not in ("none", "normal", "") else None
+
+
+@contextlib.contextmanager
+def on_a_phone(browser):
+    """The window as a phone's (``PHONE_WIDTH`` wide) for the checks inside the block, then as it was."""
+    size = browser.get_window_size()
+    browser.set_window_size(PHONE_WIDTH, 812)
+    try:
+        yield browser
+    finally:
+        browser.set_window_size(size["width"], size["height"])

@@ -7,7 +7,7 @@ in the customer file's deals tab; "+ Quote" opens the quote editor in the deal."
 import pytest
 from selenium.webdriver.support.ui import Select
 
-from tests.e2e.web.browsing import fill
+from tests.e2e.web.browsing import across_in_view, fill, on_a_phone, scrolls_sideways, shown_label
 
 from .test_admin_area import by_id, css, h1, navigate, notice, switch_user
 
@@ -75,6 +75,11 @@ def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_sy
     assert text(browser, "order-heading") == "Commandes (1) · total 2 400,00 €"
     assert not css(browser, "#deal-invoices")
     screenshot(browser, "deal")
+    # on a phone each quote is a block: its total in view after its column's name, nothing to scroll sideways
+    with on_a_phone(browser):
+        total = css(browser, "#deal-quotes tbody tr td.num")[0]
+        assert not scrolls_sideways(browser) and across_in_view(browser, total)
+        assert shown_label(browser, total) == "Total" and total.text.endswith("€")
 
     # move it on: stage and amount (an emptied title is said next to it); then a change made elsewhere
     # meanwhile is said, not overwritten

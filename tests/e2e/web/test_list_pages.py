@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, css, ok
+from tests.e2e.web.browsing import across_in_view, by_id, css, ok, on_a_phone, scrolls_sideways, shown_label
 
 pytestmark = pytest.mark.integration
 
@@ -36,6 +36,14 @@ def test_quotes_customers_and_deals_pages_walk_by_cursor(web_system, staff, brow
     assert len(first) == 50 and first[0] == quotes[-1]["number"]  # newest first
     assert by_id(browser, "list-count").text == "55 devis"  # the count names what the list holds
     assert not browser.find_elements("css selector", "nav.pagination a[rel='prev']")
+    # a row's cells side by side on a wide screen; on a phone each quote is a block, nothing to scroll sideways:
+    # its number as its title, its total in view after its column's name
+    number, total = (css(browser, f"#documents tbody tr:first-child td[data-label='{label}']")[0]
+                     for label in ("Numéro", "Total"))
+    assert number.location["y"] == total.location["y"] and shown_label(browser, total) is None
+    with on_a_phone(browser):
+        assert not scrolls_sideways(browser) and across_in_view(browser, number) and across_in_view(browser, total)
+        assert shown_label(browser, number) is None and shown_label(browser, total) == "Total"
     follow(w, browser, "next")
     assert "cursor=" in browser.current_url and "back=-" in browser.current_url
     assert rows(browser, "documents", "data-number") == [q["number"] for q in reversed(quotes[:5])]

@@ -23,6 +23,7 @@ from .proxy import GatewayProxy
 from .security import CSRF_FIELD, CSRF_HEADER, check_csrf, csp_nonce, csrf_token, secure_headers
 from .session import EncryptedCookieSessionInterface
 from .submissions import SUBMISSION_FIELD, submission_token
+from .tables import labelled_cells
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["PROXY_GATEWAY"]:
         app.wsgi_app = GatewayProxy(app.wsgi_app, app.config["GATEWAY_URL"])
     i18n.init_app(app)
+    app.jinja_env.filters["labelled_cells"] = labelled_cells
     register_errors(app)
     app.before_request(check_csrf)
     app.after_request(secure_headers)

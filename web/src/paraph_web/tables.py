@@ -1,0 +1,42 @@
+"""The lists' tables (macros.html ``table``): each cell names its column, so that on a phone, where a row is shown
+as a block of lines (app.css), each line says what it is without the header above it."""
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+# the tags that matter in a table's rows: its rows and cells, and a table inside a cell (whose cells are its own)
+_TAG = re.compile(r"<(/?)(table|tr|td|th)\b([^>]*)>", re.IGNORECASE)
+_COLSPAN = re.compile(r"""\bcolspan\s*=\s*["']?(\d+)""", re.IGNORECASE)
+
+
+def column_label(label) -> str:
+    """A column header's words as plain text (a header may be markup: a "select all" box and its words)."""
+    return label.striptags() if isinstance(label, Markup) else str(label or "")
+
+
+def labelled_cells(rows, columns) -> Markup:
+    """The rows' markup (``rows``: the templates' own, in which every ``<`` of a text or an attribute value is
+    escaped, so a ``<td`` is a cell) with each cell's column label, from ``columns`` [(key, label, numeric)], as
+    its ``data-label``; a cell spanning columns takes its first one's, one already labelled keeps its own, one
+    whose column has no words gets none."""
+    markup, labels = str(rows), [column_label(label) for _key, label, _numeric in columns]
+    out, depth, column, last = [], 0, 0, 0
+    for tag in _TAG.finditer(markup):
+        closing, name, attributes = tag.group(1), tag.group(2).lower(), tag.group(3)
+        if name == "table":
+            depth += -1 if closing else 1
+        elif depth or closing:
+            continue
+        elif name == "tr":
+            column = 0
+        else:
+            label = labels[column] if column < len(labels) else ""
+            if label and "data-label" not in attributes:
+                out.append(markup[last:tag.end(2)] + f' data-label="{escape(label)}"')
+                last = tag.end(2)
+            span = _COLSPAN.search(attributes)
+            column += int(span.group(1)) if span else 1
+    out.append(markup[last:])
+    return Markup("".join(out))
