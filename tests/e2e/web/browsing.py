@@ -51,19 +51,6 @@ def stale(element) -> bool:
         raise
 
 
-def text_by_id(browser, element_id: str) -> str | None:
-    """The text of the element with this id as the page shows it now, or None when there is none, including when
-    its page was replaced between finding it and reading it (a check polled while a form's answer loads)."""
-    from selenium.common.exceptions import WebDriverException
-    try:
-        found = browser.find_elements("id", element_id)
-        return found[0].text if found else None
-    except WebDriverException as error:
-        if gone(error):
-            return None
-        raise
-
-
 def fill(browser, values: dict):
     """Type into the fields by id, replacing what they hold."""
     for field_id, value in values.items():

@@ -3,7 +3,7 @@ the errors next to their fields (in French, the API's messages translated), then
 out my other sessions while this browser stays signed in."""
 import pytest
 
-from tests.e2e.web.browsing import by_id, text_by_id
+from tests.e2e.web.browsing import by_id, text_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
@@ -20,7 +20,7 @@ def submit_password(browser, current, new, again=None):
 
 
 def error_of(browser, field) -> str:
-    return text_by_id(browser, f"field-{field}-error") or ""
+    return text_of(browser, f"field-{field}-error")
 
 
 def test_change_my_password_with_the_current_one(web_system, staff, browser, sign_in, screenshot):

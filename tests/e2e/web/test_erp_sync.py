@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, text_by_id
+from tests.e2e.web.browsing import by_id, text_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
@@ -87,7 +87,7 @@ def test_a_refused_export_and_a_refused_invitation_are_said_in_french(web_system
         by_id(browser, "erp-preview-submit").click()
 
     def refusal():  # (Selenium gives the no-break spaces as spaces)
-        return text_by_id(browser, "field-export-error")
+        return text_of(browser, "field-export-error")
 
     upload("sans-code.csv", "Nom;E-mail\nMartin;paul@duo.test\n".encode("cp1252"))
     w.wait(refusal, message="the refusal of an export without code column")

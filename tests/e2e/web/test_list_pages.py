@@ -44,6 +44,13 @@ def test_quotes_customers_and_deals_pages_walk_by_cursor(web_system, staff, brow
     with on_a_phone(browser):
         assert not scrolls_sideways(browser) and across_in_view(browser, number) and across_in_view(browser, total)
         assert shown_label(browser, number) is None and shown_label(browser, total) == "Total"
+        # the filters after the search fold behind "Plus de filtres": the list is not a screen below them
+        assert by_id(browser, "filter-q").is_displayed() and not by_id(browser, "filter-status").is_displayed()
+        more = by_id(browser, "list-filters-more")
+        assert more.text == "Plus de filtres" and more.get_attribute("aria-expanded") == "false"
+        more.click()
+        assert by_id(browser, "filter-status").is_displayed() and more.get_attribute("aria-expanded") == "true"
+    assert not by_id(browser, "list-filters-more").is_displayed()  # on a wide screen every filter shows
     follow(w, browser, "next")
     assert "cursor=" in browser.current_url and "back=-" in browser.current_url
     assert rows(browser, "documents", "data-number") == [q["number"] for q in reversed(quotes[:5])]

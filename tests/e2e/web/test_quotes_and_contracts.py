@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, ok, text_of
+from tests.e2e.web.browsing import by_id, ok, on_a_phone, text_of
 
 pytestmark = pytest.mark.integration
 
@@ -117,6 +117,9 @@ def test_lists_filter_sort_and_export_the_current_view(web_system, staff, docume
     [a for a in browser.find_elements("css selector", sort_by_total) if a.text.lower() == "total"][0].click()  # descending
     w.wait(lambda: "sort=-total" in browser.current_url, message="sorted by total, descending")
     assert numbers(browser) == [d["oven"]["number"], d["yearly"]["number"]]
+    with on_a_phone(browser):  # the folded filters say how many of them filter the list
+        assert by_id(browser, "list-filters-more").text == "Plus de filtres (1)"
+    screenshot(browser, "quotes-filtered")
 
     # the CSV is the current view: the bakery's two quotes, most expensive first, with the views
     by_id(browser, "export-csv").click()

@@ -29,6 +29,28 @@
     syncMenu();
     wide.addEventListener("change", syncMenu);
   }
+  // on a phone, a list's filters after the first (its search) fold behind a "More filters (n)" button, n the
+  // number of them filtering now, so that the list is not a screen below them (macros.html filter_form,
+  // app.css .folded); without JavaScript every filter shows
+  document.querySelectorAll("form.filters[data-more-filters]").forEach(function (form) {
+    var folding = Array.prototype.slice.call(form.querySelectorAll(":scope > .field")).slice(1);
+    if (folding.length < 2) { return; }
+    var filtering = folding.filter(function (field) {
+      var control = field.querySelector("select, input:not([type=hidden]):not([hidden])");
+      return control && control.value;
+    }).length;
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "secondary outline more-filters";
+    toggle.id = form.id + "-more";
+    toggle.textContent = form.dataset.moreFilters + (filtering ? " (" + filtering + ")" : "");
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.addEventListener("click", function () {
+      toggle.setAttribute("aria-expanded", String(!form.classList.toggle("folded")));
+    });
+    form.classList.add("folded");
+    form.insertBefore(toggle, form.querySelector("button[type=submit]"));
+  });
   // a long checklist (macros.html checklist) gets its search box: typing hides the choices that do not match
   document.querySelectorAll("input[data-filter]").forEach(function (input) {
     var list = document.getElementById(input.getAttribute("data-filter"));
