@@ -16,27 +16,35 @@ def column_label(label) -> str:
     return label.striptags() if isinstance(label, Markup) else str(label or "")
 
 
+# the roles of a table's parts, said again: a phone shows rows as blocks (display: block), and some screen readers
+# (Safari's) no longer take such a table for one unless its parts say what they are
+_ROLES = {"tr": "row", "td": "cell", "th": "rowheader"}  # a th in the body heads its row (scope="row")
+
+
 def labelled_cells(rows, columns) -> Markup:
     """The rows' markup (``rows``: the templates' own, in which every ``<`` of a text or an attribute value is
     escaped, so a ``<td`` is a cell) with each cell's column label, from ``columns`` [(key, label, numeric)], as
     its ``data-label``; a cell spanning columns takes its first one's, one already labelled keeps its own, one
-    whose column has no words gets none."""
+    whose column has no words gets none. Each row and cell also gets its ARIA role (_ROLES) unless it has one."""
     markup, labels = str(rows), [column_label(label) for _key, label, _numeric in columns]
     out, depth, column, last = [], 0, 0, 0
     for tag in _TAG.finditer(markup):
         closing, name, attributes = tag.group(1), tag.group(2).lower(), tag.group(3)
         if name == "table":
             depth += -1 if closing else 1
-        elif depth or closing:
             continue
-        elif name == "tr":
+        if depth or closing:
+            continue
+        added = "" if "role=" in attributes else f' role="{_ROLES[name]}"'
+        if name == "tr":
             column = 0
         else:
             label = labels[column] if column < len(labels) else ""
             if label and "data-label" not in attributes:
-                out.append(markup[last:tag.end(2)] + f' data-label="{escape(label)}"')
-                last = tag.end(2)
+                added += f' data-label="{escape(label)}"'
             span = _COLSPAN.search(attributes)
             column += int(span.group(1)) if span else 1
+        out.append(markup[last:tag.end(2)] + added)
+        last = tag.end(2)
     out.append(markup[last:])
     return Markup("".join(out))
