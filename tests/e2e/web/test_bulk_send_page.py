@@ -42,6 +42,8 @@ def test_bulk_send_page_follows_the_job(web_system, staff, browser, sign_in, scr
     assert "Le nom manque." in refused.text
     links = css(browser, "#bulk-requests tbody a")
     assert [a.text for a in links] == ["anne@bulk.test", "bruno@bulk.test", "chloe@bulk.test", "david@bulk.test"]
+    row_number = css(browser, "#bulk-requests tbody td")[0]
+    assert row_number.size["width"] < 80  # the row's number, not a share of the table's width
     screenshot(browser, "bulk-send-job")
     navigate(browser, links[0])
     assert h1(browser) == "Pack de bienvenue"
