@@ -287,15 +287,17 @@ def test_api_field_errors_are_shown_in_the_page_language():
                                     "note": "Something only Paraph says."}
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert exc.field_errors["name"] == "Required, at most 100 characters."
-    # a number of the message written as the page's language writes it
+    # a number of the message written as the page's language writes it; an amount's bound no one types is not said
     amount = ApiError(422, {"status": 422, "errors": {
+        "quantity": ["Must be greater than or equal to 1 and less than 1000000."],
         "amount": ["Must be greater than or equal to 0 and less than 1000000000000."],
         "email": ["already invited in this license"]}})
     with app.test_request_context(headers={"Accept-Language": "fr"}):
-        assert amount.field_errors == {"amount": "Au moins 0 et moins de 1\u202f000\u202f000\u202f000\u202f000.",
-                                       "email": "Déjà invité dans cette licence."}
+        assert amount.field_errors == {"quantity": "Au moins 1 et moins de 1\u202f000\u202f000.",
+                                       "amount": "Un nombre positif ou nul.", "email": "Déjà invité dans cette licence."}
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert amount.field_errors["amount"] == "At least 0 and less than 1,000,000,000,000."
+        assert amount.field_errors["quantity"] == "At least 1 and less than 1,000,000."
+        assert amount.field_errors["amount"] == "A positive number or zero."
     # a phone number refused: what the rule (paraph_platform.phones) accepts is said, its digit count the API's
     from paraph_platform.phones import PHONE_ERROR
     phone = ApiError(422, {"status": 422, "errors": {"mobile": [PHONE_ERROR]}})

@@ -6,7 +6,7 @@ import re
 import pytest
 import requests
 
-from tests.e2e.web.browsing import by_id
+from tests.e2e.web.browsing import by_id, css
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
@@ -46,9 +46,11 @@ def test_invitation_from_the_email_link_sign_out_and_sign_in(web_system, staff, 
     cookie = browser.get_cookie("paraph_session")
     assert cookie["httpOnly"] is True and cookie["sameSite"] == "Lax"
 
-    # the same link again: used, said at once, with a way forward
+    # the same link again: used, said at once, with a way forward (signed in: home, not a sign-in to offer)
     browser.get(w.link(link))
-    assert "already used" in by_id(browser, "link-problem").text and by_id(browser, "link-sign-in")
+    assert "already used" in by_id(browser, "link-problem").text
+    assert by_id(browser, "signed-in-as").text == "You are signed in as ann@acme.test."
+    assert by_id(browser, "link-home").text == "Back to the home page" and not css(browser, "#link-sign-in")
     screenshot(browser, "set-password-used")
 
     # sign out, then sign in again with the password she chose
@@ -57,6 +59,8 @@ def test_invitation_from_the_email_link_sign_out_and_sign_in(web_system, staff, 
     by_id(browser, "sign-out").click()
     w.wait(lambda: browser.find_elements("id", "signed-out"), message="signed out")
     screenshot(browser, "sign-in")
+    browser.get(w.link(link))  # signed out, the used link offers to sign in
+    assert "already used" in by_id(browser, "link-problem").text and by_id(browser, "link-sign-in")
     browser.get(w.url + "/account")
     assert "/sign-in?next=%2Faccount" in browser.current_url
     by_id(browser, "field-email").send_keys("ann@acme.test")

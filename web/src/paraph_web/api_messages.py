@@ -46,6 +46,8 @@ _MESSAGES = [
     (r"Length must be between 1 and (?P<max>\d+)\.", _l("Required, at most %(max)s characters.")),
     (r"Length must be between (?P<min>\d+) and (?P<max>\d+)\.", _l("Between %(min)s and %(max)s characters.")),
     (r"Length must be (?P<count>\d+)\.", _l("Exactly %(count)s characters.")),
+    # an amount or a quantity: 0 or more, under a bound (1,000,000,000,000 for an amount) no one types, so not said
+    (r"Must be greater than or equal to 0 and less than (or equal to )?\d{10,}(\.\d+)?\.", _l("A positive number or zero.")),
     (r"Must be greater than or equal to (?P<min>[-\d.]+) and less than or equal to (?P<max>[-\d.]+)\.",
      _l("Between %(min)s and %(max)s.")),
     (r"Must be greater than or equal to (?P<min>[-\d.]+) and less than (?P<max>[-\d.]+)\.",
