@@ -60,7 +60,10 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
 
     sign_in(browser, "admin@nord.test", next_path="/settings/users")
     assert h1(browser) == "Utilisateurs et licences"  # the admin's language: French (the default)
-    assert by_id(browser, "seats-pool").text.startswith("3 + 3 sur 10")
+    # the pool's seats are said as one figure, then where they go (this company, the subscription's other ones)
+    assert by_id(browser, "seats-pool").text == ("6 sur 10\n3 chez Immobilière du Nord, 3 dans les autres sociétés "
+                                                 "de l'abonnement")
+    assert by_id(browser, "seats-active").text == "3"
     assert by_id(browser, "seats-free").text == "4"
     assert by_id(browser, "license-expiry").text
     assert len(css(browser, "#users tbody tr")) == 3
@@ -87,7 +90,8 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
     browser.get(w.url + "/settings/users?q=claire")
     rows = css(browser, "#users tbody tr")
     assert len(rows) == 1 and "claire@nord.test" in rows[0].text
-    assert by_id(browser, "seats-pool").text.startswith("4 + 3 sur 10")
+    assert by_id(browser, "seats-pool").text.startswith("7 sur 10\n4 chez Immobilière du Nord")
+    assert by_id(browser, "seats-active").text == "3\net 1 invité, pas encore connecté"  # Claire takes a seat
     screenshot(browser, "admin-users")
     navigate(browser, rows[0].find_element("tag name", "a"))
     from selenium.webdriver.support.ui import Select
