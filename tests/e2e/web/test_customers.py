@@ -105,6 +105,11 @@ def test_a_salesperson_creates_a_customer_and_gives_its_contact_portal_access(we
     navigate(browser, css(browser, "#portal-accesses a")[0])
     assert by_id(browser, "field-allowed_ip").get_attribute("value") == "203.0.113.7"
     assert by_id(browser, "access-submit").text == "Enregistrer l'accès"
+    # the role and the email are shown, not fields to type in: no border, as text
+    shown = by_id(browser, "field-email")
+    assert shown.get_attribute("readonly") and shown.value_of_css_property("border-top-color") in (
+        "rgba(0, 0, 0, 0)", "transparent")
+    assert "modifiable" in by_id(browser, "field-user_code-hint").text  # a suggestion, not the system's
     screenshot(browser, "customer-portal-access")
     assert not css(browser, "#access-deactivate-ask")  # deactivating is for admins and user managers
     navigate(browser, "access-resend")
