@@ -39,7 +39,8 @@ def expiry(html):
 def test_the_links_expiry_is_a_readable_date_and_time_with_its_zone(app, monkeypatch, locale, shown):
     html = page(app, monkeypatch, locale)
     assert expiry(html) == shown
-    assert '<time datetime="2027-01-03T23:52:00.123456Z">' in html
+    # the script rewrites it in the signer's own time zone (a browser test below); this is the page without script
+    assert '<time datetime="2027-01-03T23:52:00.123456Z" data-local-time>' in html
     assert "2027-01-03 23:52" not in html and 'class="mono">Lien' not in html
     sept = page(app, monkeypatch, locale, expires_at="2026-09-30T07:05:00Z")
     assert expiry(sept).endswith("30 sept. 2026, 07:05 UTC" if locale == "fr" else "30 Sept 2026, 07:05 UTC")
@@ -152,5 +153,68 @@ def test_a_used_in_person_link_says_so_in_a_centred_card(app, monkeypatch, brows
         card = by_id(browser, "error")
         assert "déjà servi" in card.text and by_id(browser, "back-to-document").is_displayed()
         assert off_centre(browser, card) <= 1
+    finally:
+        live.close()
+
+
+def test_the_consent_sentence_reads_on_and_its_fingerprint_has_a_line_of_its_own(app, monkeypatch):
+    """The signing service's consent ends with the document's 64-character fingerprint: the page shows the
+    sentences, then that last one in a small line of its own, the words in their order."""
+    signing = link_info("en")
+    signing["consent_text"] = ("I have read the document D-2026-0001 \"Maintenance\" and I agree to sign it "
+                               f"electronically. SHA-256 fingerprint of the document: {'ab' * 32}")
+    fake(monkeypatch, FakeSigning(signing))
+    html = app.test_client().get("/sign/tok").get_data(as_text=True)
+    assert ('<label for="consent">I have read the document D-2026-0001 &#34;Maintenance&#34; and I agree to sign it '
+            f'electronically. <span class="mono">SHA-256 fingerprint of the document: {"ab" * 32}</span></label>') in html
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 375])
+def test_files_are_chosen_with_the_pages_own_button_which_shows_the_keyboards_focus(app, monkeypatch, browser, width):
+    """The browser's own file control is small and speaks the browser's language: the page shows a button in its
+    own language (the label of the hidden input), the file attached next to it, and the keyboard's focus on it.
+    The link's expiry in the signer's time zone. An approver declines with words of their own, apart from the
+    Approve button."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    from tests.e2e.web.browsing import by_id
+    info = link_info("en", fields=[])
+    info["request"]["expires_at"] = "2027-01-03T23:52:00.123456Z"
+    info["attachments"] = [
+        {"id": "a1", "name": "ID card", "required": True, "uploaded": False, "filename": None, "size": None},
+        {"id": "a2", "name": "Company registration", "required": False, "uploaded": True, "filename": "kbis.pdf",
+         "size": 1_534_000}]
+    signing = fake(monkeypatch, FakeSigning(info))
+    live = served(app)
+    try:
+        browser.set_window_size(width, 900)
+        browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Europe/Paris"})
+        browser.get(f"{live.serve()}/sign/tok")
+        assert [e for e in browser.get_log("browser") if e["source"] != "network"] == []
+        # the link's expiry in the signer's own time zone (Paris), named as the page's language names it
+        assert by_id(browser, "expires").text == "Link valid until 4 Jan 2027, 00:52 CET"
+        buttons = [by_id(browser, f"attachment-{n}-choose") for n in (1, 2)]
+        assert [b.text for b in buttons] == ["Choose a file"] * 2
+        chosen = by_id(browser, "attachment-2-chosen")
+        assert chosen.text == "kbis.pdf (1.5 MB)" and abs(chosen.location["y"] - buttons[1].location["y"]) < 20
+        assert by_id(browser, "attachment-1-chosen").text == ""
+        # from the first file to the second by keyboard: the focus shows on the second one's button only
+        browser.execute_script("arguments[0].focus()", by_id(browser, "attachment-1-input"))
+        ActionChains(browser).send_keys(Keys.TAB).perform()  # a key pressed, not a file path typed in the input
+        assert browser.switch_to.active_element.get_attribute("id") == "attachment-2-input"
+
+        def outline(element):
+            return browser.execute_script("return getComputedStyle(arguments[0]).outlineStyle", element)
+        assert [outline(b) for b in buttons] == ["none", "solid"]
+        # an approver: the refusal says what is refused, under the Approve button, apart from it
+        signing.info = {**info, "action": "approve", "attachments": []}
+        browser.get(f"{live.serve()}/sign/tok")
+        go, decline = by_id(browser, "go"), by_id(browser, "decline")
+        assert (go.text, decline.text) == ("Approve", "I decline to approve")
+        assert decline.location["y"] >= go.location["y"] + go.size["height"] + 24
+        decline.click()
+        assert by_id(browser, "reason").is_displayed() and decline.get_attribute("aria-expanded") == "true"
     finally:
         live.close()

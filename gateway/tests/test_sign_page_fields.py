@@ -131,7 +131,12 @@ def test_required_fields_block_signing_and_the_servers_422_shows_next_to_its_fie
         browser.find_element(By.ID, "go").click()
         assert error(dom("f-po")) == "Ce champ est obligatoire."
         assert error(dom("f-cgv")) == "Ce champ est obligatoire."
-        assert error(dom("f-init1")) == "Adoptez vos initiales pour les apposer." == error("initials")
+        # the initials are missing: said once, where they are adopted; each initials field keeps its "to apply" badge
+        assert error("initials") == "Adoptez vos initiales pour les apposer."
+        assert error(dom("f-init1")) == error(dom("f-init2")) == ""
+        assert browser.find_element(By.ID, "fields").text.count("Adoptez vos initiales pour les apposer.") == 1
+        assert [b.get_attribute("textContent") for b in browser.find_elements(By.CSS_SELECTOR, "[data-initials-state]")
+                ] == ["à apposer\u00a0: adoptez vos initiales"] * 2
         assert error(dom("f-note")) == ""  # optional
         assert browser.switch_to.active_element.get_attribute("id") == f"{dom('f-cgv')}-input"  # the first one
         assert signing.signed == []  # nothing sent

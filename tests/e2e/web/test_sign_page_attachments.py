@@ -6,11 +6,14 @@ Here rather than next to tests/e2e/test_signer_attachments.py for the ``screensh
 import base64
 import hashlib
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from paraph_gateway.api.signing_pages import TEXT
 from signing_service import testing as esign
 
-from tests.e2e.web.browsing import by_id, ok, sign_with_the_emailed_code
+from tests.e2e.web.browsing import by_id, on_a_phone, ok, sign_with_the_emailed_code
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
@@ -34,11 +37,46 @@ def test_a_signer_attaches_a_png_then_signs(world, browser, screenshot, tmp_path
         "attachments_requested": [{"signer": 1, "name": "Pièce d'identité", "required": True}]}), 201)
     token = esign.token(s, "jeanne@client.test")
 
+    # the signer's device is in Paris: the link's expiry is shown in Paris time, not in UTC
+    browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Europe/Paris"})
     browser.get(f"{live}/sign/{token}")
     block = by_id(browser, "attachments")
     assert "Documents à joindre" in block.text and "Pièce d'identité" in block.text and "à joindre" in block.text
     # no Content-Security-Policy violation, no script error (a missing favicon is only a network error)
     assert [e for e in browser.get_log("browser") if e["source"] != "network"] == []
+    # the file is chosen with a button of the page, in the page's language, not the browser's own control
+    choose = by_id(browser, "attachment-1-choose")
+    assert choose.text == "Choisir un fichier" and choose.tag_name == "label"
+    assert choose.get_attribute("for") == "attachment-1-input"
+    file_input = browser.find_element("id", "attachment-1-input")
+    assert file_input.size["width"] <= 1 and file_input.size["height"] <= 1  # seen only through its label
+    # a phone offers its camera and its photos (JPEG), without being limited to a new photo
+    assert "image/jpeg" in file_input.get_attribute("accept") and file_input.get_attribute("capture") is None
+    with on_a_phone(browser):  # the "à joindre" badge on the name's line, the button's text on one line
+        name, badge = by_id(browser, "attachment-1-name"), block.find_element("css selector", "[data-attachment-state]")
+        assert abs(badge.location["y"] - name.location["y"]) < name.size["height"]
+        assert choose.size["height"] < 2 * name.size["height"]
+    # keyboard focus on the (hidden) input shows on its button
+    browser.execute_script("arguments[0].focus()", file_input)
+    assert browser.execute_script("return getComputedStyle(arguments[0]).outlineStyle", choose) == "solid"
+    # the consent sentence reads on, the document's fingerprint on a small line of its own under it
+    consent = browser.find_element("css selector", ".consent label")
+    fingerprint = consent.find_element("css selector", ".mono")
+    assert fingerprint.text == f"Empreinte SHA-256 du document : {req['document']['sha256']}"
+    sentence = consent.text.replace(fingerprint.text, "").strip()
+    assert req["document"]["sha256"] not in sentence and "et j'accepte de le signer" in sentence
+    assert fingerprint.location["y"] >= consent.location["y"] + 20  # under the sentence, not inside it
+    # the link's expiry in the signer's time zone, named, in the page's language
+    expires = by_id(browser, "expires")
+    moment = expires.find_element("css selector", "time").get_attribute("datetime")
+    local = datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone(ZoneInfo("Europe/Paris"))
+    offset = int(local.utcoffset().total_seconds() // 3600)
+    assert expires.text == (f"Lien valable jusqu'au {local.day} {TEXT['fr']['months'][local.month - 1]} {local.year}, "
+                            f"{local:%H:%M} UTC+{offset}")
+    # "Sign" and the refusal apart: the refusal a link under a rule, well below the button
+    go, decline = by_id(browser, "go"), by_id(browser, "decline")
+    assert decline.text == "Je refuse de signer" and "button" not in decline.get_attribute("class").split()
+    assert decline.location["y"] >= go.location["y"] + go.size["height"] + 24
     screenshot(browser, "sign-page-attachments")
 
     # signing without the file: the message sits next to the input, nothing is sent
@@ -50,18 +88,20 @@ def test_a_signer_attaches_a_png_then_signs(world, browser, screenshot, tmp_path
     text_file, png_file = tmp_path / "notes.txt", tmp_path / "carte-identite.png"
     text_file.write_text("hello")
     png_file.write_bytes(PNG)
-    file_input = browser.find_element("id", "attachment-1-input")
     file_input.send_keys(str(text_file))
     assert "PNG, JPEG ou PDF" in browser.find_element("id", "attachment-1-err").text
+    assert by_id(browser, "attachment-1-chosen").text == ""  # the refused file is not shown as the one attached
     file_input.send_keys(str(png_file))
-    s.wait_for(lambda: "joint — carte-identite.png" in by_id(browser, "attachment-1").text, timeout=20,
-               message="the upload")
+    s.wait_for(lambda: "joint" in by_id(browser, "attachment-1").find_element(
+        "css selector", "[data-attachment-state]").text, timeout=20, message="the upload")
     assert browser.find_element("id", "attachment-1-err").text == ""
-    # its size in French units ("ko", not "kB"), a non-breaking space before the unit
     state = browser.find_element("css selector", "#attachment-1 [data-attachment-state]").get_attribute("textContent")
-    assert re.fullmatch("\u2713 joint \u2014 carte-identite\\.png \\(\\d+\u00a0ko\\)", state), state
-    # the link's expiry: a readable date and time with its zone, not raw ISO
-    assert re.fullmatch(r"Lien valable jusqu'au \d{1,2} \S+ \d{4}, \d{2}:\d{2} UTC", by_id(browser, "expires").text)
+    assert state == "\u2713 joint"
+    # the file's name next to the button, its size in French units ("ko", not "kB"), a non-breaking space before
+    # the unit
+    chosen = by_id(browser, "attachment-1-chosen")
+    assert re.fullmatch("carte-identite\\.png \\(\\d+\u00a0ko\\)", chosen.get_attribute("textContent"))
+    assert abs(chosen.location["y"] - by_id(browser, "attachment-1-choose").location["y"]) < 20
     screenshot(browser, "sign-page-attachments-uploaded")
 
     sign_with_the_emailed_code(browser, s, "jeanne@client.test")

@@ -108,7 +108,10 @@ def test_a_signer_fills_adopts_initials_draws_and_signs_placed_fields(world, bro
     browser.find_element("id", "consent").click()
     browser.find_element("id", "go").click()
     assert error(field("text", 1)) == "Ce champ est obligatoire."
-    assert error(field("initials", 1)) == error(field("initials", 2)) == "Adoptez vos initiales pour les apposer."
+    # the initials are missing: said once, where they are adopted ("Vos initiales"), not on each page as well
+    assert by_id(browser, "initials-err").text == "Adoptez vos initiales pour les apposer."
+    assert error(field("initials", 1)) == error(field("initials", 2)) == ""
+    assert by_id(browser, "main").text.count("Adoptez vos initiales pour les apposer.") == 1
     screenshot(browser, "sign-page-fields-required")
 
     # fill the text field, adopt the proposed initials (typed) once: both initials fields get them

@@ -6,6 +6,7 @@ with a little vanilla JavaScript calling the JSON endpoints under ``/api/v1/sign
 (see :mod:`.signing`). The link's token is the credential: no login."""
 from __future__ import annotations
 
+import re
 import secrets
 import tomllib
 from importlib import resources
@@ -49,6 +50,20 @@ def _field_groups(info: dict | None) -> list[dict]:
             for page, fields in sorted(groups.items())]
 
 
+# the consent text's last sentence, naming the document's fingerprint: " Empreinte SHA-256 du document : <64 hex>"
+_FINGERPRINT = re.compile(r"\s+([^.]*\b[0-9a-fA-F]{64})\s*$")
+
+
+def _consent(text: str) -> dict:
+    """The consent text as shown: its sentences, then the last one, naming the document's fingerprint, on a line
+    of its own (64 characters in one piece broke a sentence across three lines on a phone): the words the
+    signing service records, in their order. A text naming no fingerprint is shown whole."""
+    found = _FINGERPRINT.search(text or "")
+    if not found:
+        return {"sentence": text, "fingerprint": None}
+    return {"sentence": text[:found.start()], "fingerprint": found.group(1)}
+
+
 def _initials(name: str) -> str:
     """What the initials field proposes: "Jeanne Dupont" -> "JD" (the signer may change it)."""
     return "".join(word[0] for word in (name or "").replace("-", " ").split() if word[:1].isalpha())[:4].upper()
@@ -81,7 +96,7 @@ def sign_page(token):
     groups = _field_groups(info)
     has_initials = any(f["type"] == "initials" for group in groups for f in group["fields"])
     html = render_template("sign.html", info=info, t=t, token=token, nonce=nonce, locale=locale,
-                           groups=groups, has_initials=has_initials,
+                           groups=groups, has_initials=has_initials, consent=_consent((info or {}).get("consent_text")),
                            initials=_initials((info or {}).get("participant", {}).get("name", "")),
                            # 410: the link of someone whose turn was handed to another person
                            error=None if info else (t["invalid"] if status in (404, 410) else t["unavailable"]))

@@ -187,17 +187,20 @@ def normalize_orders(items: list, parallel: bool = False) -> list:
 
 # -- consent -----------------------------------------------------------------------------------------
 
+# the document's fingerprint ends the text, a sentence of its own: the signing page shows it on a line of its own
+# (64 characters in one piece, inside the sentence, broke it across three lines on a phone) with the same words
 CONSENT = {
-    ("fr", SIGNER): ("J'ai pris connaissance du document {number}{title} (empreinte SHA-256 {sha256}) et "
-                     "j'accepte de le signer électroniquement. Je reconnais que ma signature électronique a la "
-                     "même valeur qu'une signature manuscrite et exprime mon consentement à son contenu."),
-    ("en", SIGNER): ("I have read the document {number}{title} (SHA-256 fingerprint {sha256}) and I agree to "
-                     "sign it electronically. I acknowledge that my electronic signature has the same value as "
-                     "a handwritten signature and expresses my consent to its content."),
-    ("fr", APPROVER): ("J'ai pris connaissance du document {number}{title} (empreinte SHA-256 {sha256}) et "
-                       "j'approuve son envoi en signature."),
-    ("en", APPROVER): ("I have read the document {number}{title} (SHA-256 fingerprint {sha256}) and I approve "
-                       "sending it for signature."),
+    ("fr", SIGNER): ("J'ai pris connaissance du document {number}{title} et j'accepte de le signer "
+                     "électroniquement. Je reconnais que ma signature électronique a la même valeur qu'une "
+                     "signature manuscrite et exprime mon consentement à son contenu. "
+                     "Empreinte SHA-256 du document\u00a0: {sha256}"),
+    ("en", SIGNER): ("I have read the document {number}{title} and I agree to sign it electronically. I acknowledge "
+                     "that my electronic signature has the same value as a handwritten signature and expresses my "
+                     "consent to its content. SHA-256 fingerprint of the document: {sha256}"),
+    ("fr", APPROVER): ("J'ai pris connaissance du document {number}{title} et j'approuve son envoi en signature. "
+                       "Empreinte SHA-256 du document\u00a0: {sha256}"),
+    ("en", APPROVER): ("I have read the document {number}{title} and I approve sending it for signature. "
+                       "SHA-256 fingerprint of the document: {sha256}"),
 }
 
 

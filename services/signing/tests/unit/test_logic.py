@@ -123,6 +123,7 @@ def test_consent_names_the_document_and_its_hash():
     assert "Q-2030-00001" in text and "«\u00a0Maintenance\u00a0»" in text and "ab" * 32 in text
     assert breakable_spaces(text) == []  # no line starts with the closing quote
     assert "signer électroniquement" in text
+    assert text.endswith(f"Empreinte SHA-256 du document\u00a0: {'ab' * 32}")  # last: the page shows it apart
     en = logic.consent_text("en", "approver", "Q-1", "", "cd" * 32)
     assert "approve" in en and '""' not in en
     assert logic.consent_text("de", "signer", "Q", "", "0" * 64) == logic.consent_text("fr", "signer", "Q", "", "0" * 64)
