@@ -40,6 +40,9 @@ def test_online_quote_page_view_download_and_feedback(world, live, browser):
     browser.get(live + path)
     assert browser.find_element(By.ID, "quote-number").text == f"Devis {w.quote['number']}"
     assert browser.find_element(By.ID, "quote-title").text == "Équipement atelier"
+    # who sends the quote, at once: the seller's company in the top bar and under the title
+    assert browser.find_element(By.CSS_SELECTOR, "header.top .brand").text == "Vendeur SA"
+    assert browser.find_element(By.ID, "quote-from").text == "Vendeur SA · De la part de Paul Martin"
     assert browser.find_element(By.ID, "quote-customer").text == "ACME Industries"
     lines = browser.find_elements(By.CSS_SELECTOR, "#quote-lines tr.line")
     assert [l.find_element(By.TAG_NAME, "td").text for l in lines] == ["Perceuse <industrielle> (PX-1)", "Formation"]
@@ -88,6 +91,7 @@ def test_online_quote_page_view_download_and_feedback(world, live, browser):
     browser.find_element(By.ID, "lang-switch").click()
     wait(lambda: browser.find_element(By.ID, "download").text == "Download the PDF", message="the English page")
     assert browser.find_element(By.ID, "quote-number").text == f"Quote {w.quote['number']}"
+    assert browser.find_element(By.ID, "quote-from").text == "Vendeur SA · From Paul Martin"
     # an unknown link: a friendly page, not a stack trace
     browser.get(live + "/q/" + "Z" * 43)
     assert "Lien introuvable" in browser.find_element(By.TAG_NAME, "h1").text
@@ -105,19 +109,21 @@ def test_customer_portal_sign_in_contracts_and_visible_documents(world, live, br
     browser.find_element(By.ID, "login-password").send_keys("a long enough password")
     browser.find_element(By.ID, "login-user-code").send_keys("8005551216")
     browser.find_element(By.ID, "login-submit").click()
-    item = wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#contract-list li.shared"), message="contracts list")
+    item = wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#contract-list li.contract"), message="contracts list")
     assert len(item) == 1 and w.contract["number"] in item[0].text
-    assert item[0].find_elements(By.CSS_SELECTOR, ".green-dot")  # the green indicator
-    green = item[0].value_of_css_property("border-left-color")
-    assert green in ("rgba(26, 158, 92, 1)", "rgb(26, 158, 92)")
+    # everything here is the client's to see: no staff note "visible on the portal", no green mark
+    assert "ligne verte" not in browser.page_source and "portail" not in browser.find_element(By.ID, "contracts").text
+    assert item[0].value_of_css_property("border-left-width") == "0px"
+    assert not browser.find_elements(By.CSS_SELECTOR, "#contracts .green-dot")
 
     item[0].find_element(By.TAG_NAME, "a").click()
     wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#attachment-list li.attachment"), message="contract page")
     assert browser.find_element(By.ID, "contract-heading").text == f"Contrat {w.contract['number']}"
-    assert [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#attachment-list li.attachment")] == ["visible.pdf"]
+    # a plain download link: its file name (then its size)
+    assert [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#attachment-list li.attachment a")] == ["visible.pdf"]
     milestones = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#milestone-list li.milestone")]
     assert len(milestones) == 1 and milestones[0].startswith("Kick-off")
-    browser.find_element(By.CSS_SELECTOR, "#attachment-list li.attachment button").click()
+    browser.find_element(By.CSS_SELECTOR, "#attachment-list li.attachment a").click()
     wait(lambda: downloaded(browser, "visible.pdf"), message="attachment download")
 
     # tasks page (no signing service here: an explicit notice)

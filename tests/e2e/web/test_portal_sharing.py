@@ -15,7 +15,7 @@ import base64
 
 import pytest
 
-from tests.e2e.web.browsing import ok, portal_sign_in
+from tests.e2e.web.browsing import more_actions, ok, portal_sign_in
 from .conftest import PASSWORD
 from .test_admin_area import by_id, css, navigate, notice
 
@@ -81,6 +81,7 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     # the salesperson: the contract page's "Show in client portal"
     sign_in(browser, "paul@acme.test", next_path=f"/contracts/{contract['id']}")
     assert not css(browser, "#portal-banner")
+    more_actions(browser)
     navigate(browser, "portal-sharing")
     assert by_id(browser, "portal-not-shared")
     from selenium.webdriver.support.ui import Select
@@ -155,21 +156,52 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     w.wait(lambda: css(browser, f"#contract-list li[data-contract-id='{contract['id']}']"), message="the contract")
     item = css(browser, f"#contract-list li[data-contract-id='{contract['id']}']")[0]
     title, status = item.find_element("css selector", "a"), item.find_element("css selector", ".badge.draft")
-    assert status.text == "Brouillon"
+    assert status.text == "En préparation"  # the client's words for a draft, not the staff's "Brouillon"
     assert status.location["x"] >= title.location["x"] + title.size["width"] + 4  # not glued to the title
     # French typography: a (non-breaking) space before the colon
     who = item.find_element("css selector", ".muted").get_attribute("textContent")
     assert who == "Demandeur\u00a0: Mireille Couture · Observateurs\u00a0: Jean Petit"
+    # everything on the portal is the client's to see: no staff note about what is visible, no green mark
+    assert by_id(browser, "contracts").text.splitlines()[0] == "Contrats" and "ligne verte" not in browser.page_source
+    assert item.value_of_css_property("border-left-width") == "0px"
     screenshot(browser, "portal-client-contracts")
     browser.get(f"{portal}/portal/contracts/{contract['id']}?lang=fr")
     w.wait(lambda: css(browser, "#attachment-list li.attachment"), message="the contract's attachments")
-    assert sorted(b.text for b in css(browser, "#attachment-list li.attachment button")) == [
-        "etat-des-lieux.txt", "plan-des-locaux.txt"]
+    # plain download links, their file name then their size; no outline buttons
+    assert sorted(li.text.replace("\u00a0", " ") for li in css(browser, "#attachment-list li.attachment")) == [
+        "etat-des-lieux.txt · 1 ko", "plan-des-locaux.txt · 1 ko"]
+    links = css(browser, "#attachment-list li.attachment a")
+    assert sorted(a.text for a in links) == ["etat-des-lieux.txt", "plan-des-locaux.txt"]
+    assert not css(browser, "#attachment-list button")
+    assert links[0].value_of_css_property("font-weight") == "400"
+    # the lists start at their heading's left edge (no inset)
+    for section in ("milestone-list", "attachment-list"):
+        heading = by_id(browser, section).find_element("xpath", "preceding-sibling::h2")
+        first = css(browser, f"#{section} li")[0]
+        assert abs(first.location["x"] - heading.location["x"]) <= 1, section
+        assert first.value_of_css_property("padding-left") == "0px", section
+    # the amount says it is with taxes
+    amount = [d for d in css(browser, "#contract-meta > div") if d.text.startswith("MONTANT")][0]
+    assert amount.find_element("css selector", "dt").get_attribute("textContent") == "Montant TTC"
+    assert "".join(amount.find_element("css selector", "dd").text.split()).replace("\u202f", "") == "1800,00€"
     assert [li.text.split(" · ")[0] for li in css(browser, "#milestone-list li.milestone")] == ["Signature du bail"]
     assert css(browser, "#milestone-list li.milestone")[0].text == "Signature du bail · Échéance 15 janv. 2027"
     # the status: its word on a coloured badge, as in the lists
-    assert by_id(browser, "contract-status").text == "Brouillon"
+    assert by_id(browser, "contract-status").text == "En préparation"
     assert by_id(browser, "contract-status").get_attribute("class") == "badge draft"
+    # on a phone: the brand on one line with the other language beside it, the menu on one row below them
+    browser.set_window_size(375, 900)
+    width = browser.execute_script("return document.documentElement.clientWidth")
+    brand, lang = css(browser, "header.top .brand")[0], by_id(browser, "lang-switch")
+    assert brand.text == "Portail client" and brand.size["height"] < 30
+    assert abs(lang.location["y"] - brand.location["y"]) <= 4 and lang.location["x"] > brand.location["x"]
+    items = [e for e in css(browser, "header.top nav a, header.top nav button") if e.is_displayed()]
+    tops = [e.location["y"] for e in items]
+    assert [e.text for e in items] == ["Contrats", "Mes tâches", "Mon profil", "Se déconnecter"]
+    assert max(tops) - min(tops) <= 4, [(e.text, e.location) for e in items]  # one row
+    assert min(tops) >= brand.location["y"] + brand.size["height"]  # below the brand
+    assert items[-1].location["x"] + items[-1].size["width"] <= width
+    browser.set_window_size(1280, 900)
     screenshot(browser, "portal-client-contract")
     session = browser.execute_script("return JSON.parse(sessionStorage.getItem('paraph.portal.session'))")
 

@@ -115,6 +115,10 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     browser.delete_all_cookies()
     browser.get(w.link(quote_link))
     assert by_id(browser, "quote-number").text == f"Devis {number}"
+    # who sends it, at once: the seller's company in the top bar, "<company> · De la part de <owner>" under the title
+    assert css(browser, "header.top .brand")[0].text == "ACME Paris"
+    assert by_id(browser, "quote-from").text == "ACME Paris · De la part de Paul Martin"
+    assert by_id(browser, "quote-status").text == "En attente de votre réponse"  # the client's words, not "Envoyé"
     assert "Extension de garantie" in by_id(browser, "quote-optional-lines").text
     # the actions are the product's one blue (the main one filled); the feedback's button says what it does
     blue = ("rgba(31, 79, 209, 1)", "rgb(31, 79, 209)")

@@ -345,8 +345,9 @@ def moment(value, locale: str) -> str:
 
 
 def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent: bool = False,
-                  error: str | None = None) -> dict:
-    """Everything the quote page shows, formatted for the locale (the template escapes it)."""
+                  error: str | None = None, seller_name: str = "") -> dict:
+    """Everything the quote page shows, formatted for the locale (the template escapes it); ``seller_name``:
+    the company sending the quote (the license's name, as on the signing page and in the quote emails)."""
     currency = detail.get("currency") or "EUR"
 
     def line(x):
@@ -372,6 +373,7 @@ def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent:
         "status_label": LABELS[locale]["statuses"].get(detail.get("status"), detail.get("status") or ""),
         "customer_name": detail.get("customer_name") or "", "contact_name": contact.get("name") or "",
         "owner_name": detail.get("owner_name") or "", "owner_email": detail.get("owner_email") or "",
+        "seller_name": seller_name or "",
         "lines": [line(x) for x in lines if not x.get("optional")],
         "optional_lines": [line(x) for x in lines if x.get("optional")],
         "taxes": [{"rate": number(t.get("rate"), locale) + " %", "base": money(t.get("base"), currency, locale),

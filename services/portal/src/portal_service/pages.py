@@ -95,7 +95,8 @@ class PagesEndpoints(PortalBase):
         locale = logic.pick_locale(meta.get("lang"), link.locale, detail.get("locale"))
         request = self._signature_request(link.license_id, link.contract_id)
         signer = logic.signer_for(request, link.contact_id, link.contact_email)
-        context = logic.quote_context(detail, locale, signer, feedback_sent=feedback_sent, error=error)
+        context = logic.quote_context(detail, locale, signer, feedback_sent=feedback_sent, error=error,
+                                      seller_name=self._license_name(link.license_id))
         context["contact_name"] = link.contact_name or context["contact_name"]
         html = self.pages.render("quote.html", locale, meta.get("nonce") or "", q=context, base=f"/q/{token}",
                                  other_locale="en" if locale == "fr" else "fr")

@@ -189,7 +189,19 @@ def test_quote_context_splits_lines_and_formats_totals():
     assert [x["description"] for x in ctx["lines"]] == ["A"]
     assert ctx["optional_lines"][0]["discount"] == "10" and ctx["optional_lines"][0]["selected"] is True
     assert ctx["total"] == "€29.40" and ctx["optional_total"] == "" and ctx["validity_expired"] is True
-    assert ctx["status_label"] == "Sent" and ctx["taxes"][0]["rate"] == "20 %"
+    assert ctx["status_label"] == "Awaiting your answer" and ctx["taxes"][0]["rate"] == "20 %"
+
+
+def test_statuses_are_in_the_clients_words_in_both_languages():
+    """A client reads what a status means for them, not the staff's word ("Brouillon", "Envoyé"); every
+    document kind's statuses have a label, the same keys in both languages."""
+    fr, en = logic.LABELS["fr"]["statuses"], logic.LABELS["en"]["statuses"]
+    assert set(fr) == set(en) == {"draft", "sent", "accepted", "signed", "validated", "refused", "abandoned",
+                                  "confirmed", "delivered", "issued", "paid", "cancelled"}
+    assert (fr["sent"], en["sent"]) == ("En attente de votre réponse", "Awaiting your answer")
+    assert (fr["draft"], en["draft"]) == ("En préparation", "Being prepared")
+    assert (fr["signed"], fr["accepted"], fr["refused"]) == ("Signé", "Accepté", "Refusé")
+    assert not {"Brouillon", "Envoyé", "Abandonné"} & set(fr.values())
 
 
 @pytest.mark.parametrize("method, agent, expected", [

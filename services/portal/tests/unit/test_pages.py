@@ -29,6 +29,19 @@ def test_quote_page_escapes_everything():
     assert "Télécharger le PDF" in html and 'id="sign"' not in html
 
 
+def test_quote_page_says_which_company_sends_it_and_who_in_it():
+    """The top bar names the seller's company; under the title "<company> · De la part de <owner>", as on the
+    signing page; without the company's name (identity unavailable), the quote's number and the owner only."""
+    html = quote(seller_name="ACME <Paris>")
+    assert '<span id="quote-seller">ACME &lt;Paris&gt;</span>' in html
+    assert '<p class="muted from" id="quote-from">ACME &lt;Paris&gt; · De la part de Paul &lt;b&gt;</p>' in html
+    assert "<title>Devis Q-2026-00001 – ACME &lt;Paris&gt;</title>" in html
+    assert 'id="quote-from">ACME &lt;Paris&gt; · From Paul &lt;b&gt;</p>' in quote("en", seller_name="ACME <Paris>")
+    html = quote()
+    assert '<span id="quote-seller">Devis Q-2026-00001</span>' in html
+    assert 'id="quote-from">De la part de Paul &lt;b&gt;</p>' in html
+
+
 def test_quote_page_sign_button_and_notices():
     html = quote("en", signer={"status": "pending", "path": "/sign/abcdefgh12"}, feedback_sent=True)
     assert 'id="sign" href="/sign/abcdefgh12"' in html and ">Sign<" in html
@@ -71,6 +84,8 @@ def test_quote_page_actions_are_the_one_blue_and_the_feedback_button_says_what_i
         assert f'id="feedback-send">{send}</button>' in html
         assert "button success" not in html and ".button.success" not in html
         assert '<span class="badge sent" id="quote-status"' in html
+        # the client's words for a quote sent to them, not the staff's "Envoyé"
+        assert {"fr": ">En attente de votre réponse</span>", "en": ">Awaiting your answer</span>"}[locale] in html
         assert ".badge.sent{background:#e0e8ff;color:#1a3a99}" in html  # sent: blue, as in the staff app
 
 

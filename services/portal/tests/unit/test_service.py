@@ -22,6 +22,27 @@ def test_malformed_page_tokens_get_the_not_found_page_without_any_lookup():
     assert not service.contracts.get_contract_internal.called
 
 
+def test_the_quote_page_names_the_sellers_company_and_still_shows_without_it():
+    """The license's name (as on the signing page and in the quote emails) in the top bar and under the title;
+    identity unavailable: the page still shows, with the quote's number in the top bar."""
+    from types import SimpleNamespace
+    service = worker_factory(PortalService, pages=Renderer(), ctx={})
+    service.signing_lookup.request_for_contract.return_value = None
+    link = SimpleNamespace(license_id="l", contract_id="c", contact_id="k", contact_email="claire@durand.test",
+                           locale="fr", contact_name="Claire Durand")
+    detail = {"number": "Q-2026-00001", "status": "sent", "customer_name": "Atelier Durand",
+              "owner_name": "Paul Martin", "currency": "EUR", "lines": [], "taxes": [], "total": "0"}
+    service.identity.license_settings.return_value = {"name": "ACME Paris", "settings": {}}
+    page = service._render_quote("tok", link, detail, {"nonce": "N"})
+    assert page["status"] == 200 and '<span id="quote-seller">ACME Paris</span>' in page["html"]
+    assert 'id="quote-from">ACME Paris · De la part de Paul Martin</p>' in page["html"]
+    service.identity.license_settings.assert_called_once_with("l")
+    service.identity.license_settings.side_effect = Unavailable("service identity is not running")
+    page = service._render_quote("tok", link, detail, {"nonce": "N"})
+    assert page["status"] == 200 and '<span id="quote-seller">Devis Q-2026-00001</span>' in page["html"]
+    assert 'id="quote-from">De la part de Paul Martin</p>' in page["html"]
+
+
 def test_tasks_without_signing_and_actions_validated():
     service = worker_factory(PortalService, ctx={})
     service.signing.tasks_for.side_effect = Unavailable("service signing is not running")

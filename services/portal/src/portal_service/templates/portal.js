@@ -33,6 +33,11 @@
         .format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
     } catch (e) { return iso; }
   }
+  // bytes -> "12 ko", "1,5 Mo" / "12 kB", "1.5 MB" (as the signing page writes a file's size)
+  function sizeText(n) {
+    return n < 1000000 ? Math.max(1, Math.round(n / 1000)) + "\u00a0" + L.kilobytes
+                       : (n / 1000000).toFixed(1).replace(".", L.decimal_mark) + "\u00a0" + L.megabytes;
+  }
   // a status: always its word on a coloured badge (as in the lists)
   function badge(status) { return el("span", {"class": "badge " + status}, L.statuses[status] || status); }
 
@@ -99,8 +104,7 @@
       list.textContent = "";
       show("no-contracts", b.items.length === 0);
       b.items.forEach(function (c) {
-        var li = el("li", {"class": "shared", "data-contract-id": c.contract_id});
-        li.appendChild(el("span", {"class": "green-dot", title: L.shared_legend}));
+        var li = el("li", {"class": "contract", "data-contract-id": c.contract_id});
         li.appendChild(el("a", {href: "/portal/contracts/" + encodeURIComponent(c.contract_id) + "?lang=" + locale},
                            (L.kinds[c.kind] || c.kind) + " " + c.number + " – " + c.title));
         li.appendChild(badge(c.status));
@@ -160,10 +164,14 @@
       at.textContent = "";
       if (!c.attachments.length) { at.appendChild(el("li", {"class": "muted"}, L.no_attachments)); }
       c.attachments.forEach(function (a) {
+        // a plain download link (its file name, then its size): the API wants the session's token, so the
+        // click fetches it; the href says where it goes
         var li = el("li", {"class": "attachment", "data-attachment-id": a.id});
-        var b = el("button", {type: "button", "class": "button secondary"}, a.filename);
-        b.onclick = function () { download("/api/v1/portal/attachments/" + encodeURIComponent(a.id)); };
-        li.appendChild(b);
+        var path = "/api/v1/portal/attachments/" + encodeURIComponent(a.id);
+        var link = el("a", {href: path, download: a.filename}, a.filename);
+        link.onclick = function (ev) { ev.preventDefault(); download(path); };
+        li.appendChild(link);
+        if (a.size) { li.appendChild(el("span", {"class": "muted size"}, " · " + sizeText(a.size))); }
         at.appendChild(li);
       });
     }).catch(function (e) { fail(e.message); });
