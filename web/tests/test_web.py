@@ -399,6 +399,19 @@ def test_times_in_lists_read_like_the_other_dates_of_the_pages():
         assert moment("2026-12-04T23:50:12Z") == "4 déc. 2026, 23:50:12 UTC"
 
 
+def test_the_first_of_a_month_is_an_ordinal_in_french():
+    """French writes "1er mars 2027" (Babel's patterns give "1 mars 2027"); not "11 mars", not in English."""
+    from paraph_web.i18n import day, moment
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:9", "WEB_SESSION_KEY": "k"})
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert (day("2027-03-01"), day("2027-03-11"), day("2027-03-21")) == ("1er mars 2027", "11 mars 2027",
+                                                                              "21 mars 2027")
+        assert moment("2027-03-01T09:30:00Z", "short") == "1er mars 2027, 09:30 UTC"
+        assert moment("2027-03-01T09:30:00Z") == "1er mars 2027, 09:30:00 UTC"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert day("2027-03-01") == "Mar 1, 2027"
+
+
 def test_a_page_title_never_breaks_a_document_number_across_lines():
     """Browsers break lines after a hyphen: a phone showed "Devis Q-2026-" over "00001"."""
     from markupsafe import Markup

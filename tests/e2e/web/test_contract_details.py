@@ -96,7 +96,7 @@ def test_a_sent_quote_is_flagged_filled_in_moved_to_a_deal_and_given_to_another_
     browser.refresh()
     assert text_of(browser, "contract-flags") == "Urgent"
     assert text_of(browser, "contract-custom-surface") == "12,5"
-    assert text_of(browser, "contract-custom-delivery") == "1 mars 2027"
+    assert text_of(browser, "contract-custom-delivery") == "1er mars 2027"
     assert text_of(browser, "contract-custom-zone") == "Nord"
     assert text_of(browser, "contract-deal") == "Rénovation 2027"
     open_the_form(browser)

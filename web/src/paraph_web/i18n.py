@@ -94,9 +94,21 @@ def percent(value) -> str:
         return ""
 
 
+# French writes the first of a month as an ordinal ("1er mars"), which Babel's patterns do not
+_FIRST_OF_MONTH = re.compile(r"(?<!\d)1(?= [^\d\s])")
+
+
+def _first_of_month(text: str) -> str:
+    return _FIRST_OF_MONTH.sub("1er", text, count=1) if get_locale().language == "fr" else text
+
+
+def _date(parsed, style: str) -> str:
+    return _first_of_month(format_date(parsed, style))
+
+
 def day(value, style: str = "medium") -> str:
     parsed = _parse_datetime(value)
-    return format_date(parsed, style) if parsed else ""
+    return _date(parsed, style) if parsed else ""
 
 
 def moment(value, style: str = "medium") -> str:
@@ -107,8 +119,8 @@ def moment(value, style: str = "medium") -> str:
     if not isinstance(parsed, datetime):
         return day(parsed)
     if style == "short":
-        return f"{format_date(parsed, 'medium')}, {format_time(parsed, 'short')} {_offset(parsed)}"
-    return f"{format_datetime(parsed, style)} {_offset(parsed)}"
+        return f"{_date(parsed, 'medium')}, {format_time(parsed, 'short')} {_offset(parsed)}"
+    return f"{_first_of_month(format_datetime(parsed, style))} {_offset(parsed)}"
 
 
 # a hyphenated code holding a digit: a document number ("Q-2026-00001", "FAC-12")
