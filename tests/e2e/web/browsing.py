@@ -31,6 +31,16 @@ def css(browser, selector):
     return browser.find_elements(By.CSS_SELECTOR, selector)
 
 
+def more_actions(browser):
+    """Open a document page's "More actions" disclosure (client portal, duplicate, convert) in its header."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    if by_id(browser, "more-actions").get_attribute("open") is None:
+        by_id(browser, "more-actions-button").click()
+    # Pico fades the menu in: its items are read and clicked once it is shown
+    WebDriverWait(browser, WAIT_SECONDS).until(lambda _: browser.execute_script(
+        "return getComputedStyle(document.querySelector('#more-actions > ul')).opacity === '1';"))
+
+
 def gone(error: Exception) -> bool:
     """Does this error from a WebDriver call mean the element's page was replaced meanwhile?"""
     from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException

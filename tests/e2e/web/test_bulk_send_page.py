@@ -32,10 +32,12 @@ def test_bulk_send_page_follows_the_job(web_system, staff, browser, sign_in, scr
     by_id(browser, "bulk-message").send_keys("Merci de signer.")
     screenshot(browser, "bulk-send-form")
     navigate(browser, "bulk-send-submit")
-    assert "arrière-plan" in notice(browser)
+    assert "son avancement et ses résultats s'affichent ci-dessous" in notice(browser)
 
     # no reload: the progress block is refreshed by htmx until the job is finished
     w.wait(lambda: text_of(browser, "bulk-status") == "Terminé", message="the bulk send to finish on its page")
+    # the notice stays true above a finished job (it said "the requests are created in the background")
+    assert "arrière-plan" not in notice(browser)
     assert " ".join(by_id(browser, "bulk-counts").text.split()) == "4 demandes créées, 1 ligne refusée, sur 5 lignes."
     [refused] = css(browser, "#bulk-errors tbody tr")
     assert refused.get_attribute("data-row") == "3" and "sans-nom@bulk.test" in refused.text

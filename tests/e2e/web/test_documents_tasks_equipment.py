@@ -152,6 +152,7 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
     set_date(browser, "equipment-edit-warranty-until", "2028-01-10")
     navigate(browser, "equipment-edit-submit")
     assert "Le matériel Four à sole est enregistré." in said(browser)
+    assert by_id(browser, f"equipment-{oven['id']}-saved").text  # in its row, where the page lands
     saved = item(oven["id"])
     assert {k: saved[k] for k in ("serial_number", "quantity", "warranty_until", "installed_on", "notes",
                                   "product_code")} == {

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, ok, on_a_phone, text_of
+from tests.e2e.web.browsing import by_id, css as css_all, more_actions, ok, on_a_phone, text_of
 
 pytestmark = pytest.mark.integration
 
@@ -24,6 +24,29 @@ def numbers(browser) -> list[str]:
 def choose(browser, select_id: str, label: str):
     from selenium.webdriver.support.ui import Select
     Select(by_id(browser, select_id)).select_by_visible_text(label)
+
+
+def signed_electronically(w, staff, d, quote):
+    """The quote sent, then signed by Mireille Couture (the signing service's event), accepted."""
+    s = w.s
+    assert s.post(f"/api/v1/contracts/{quote['id']}/mark-sent", token=d["token"], json={}).status_code == 200
+    publish(s, "signing", "signature.completed.v1", {
+        "request_id": "req-1", "contract_id": quote["id"], "owner_id": staff.sales["user"]["user_id"],
+        "signers": [{"name": "Mireille Couture", "email": "mireille@boulangerie.test",
+                     "signed_at": "2026-11-23T10:00:00Z"}], "sealed_sha256": "0" * 64,
+        "completed_at": "2026-11-23T10:00:00Z"}, license_id=staff.sales["license_id"], subject="req-1")
+    w.wait(lambda: s.get(f"/api/v1/contracts/{quote['id']}", token=d["token"]).get_json()["status"] == "accepted",
+           message="the quote accepted")
+
+
+def header_actions(browser) -> tuple[list[str], list[str]]:
+    """The document page's header as a person sees it: the words of its filled buttons (white ones are
+    outlined), and of every action shown without opening "More actions"."""
+    shown = [a for a in browser.find_elements("css selector", "#contract-actions > a[role=button], #more-actions > summary")
+             if a.is_displayed()]
+    filled = [a.text for a in shown if a.value_of_css_property("background-color") not in ("rgba(255, 255, 255, 1)",
+                                                                                           "rgb(255, 255, 255)")]
+    return filled, [a.text for a in shown]
 
 
 def publish(s, service: str, event_type: str, data: dict, **envelope):
@@ -188,8 +211,10 @@ def test_contract_page_sections_history_and_actions(web_system, staff, documents
     by_id(browser, "show-preview").click()
 
     # a draft quote cannot be converted: said on the page; duplicated: the copy opens
+    more_actions(browser)
     by_id(browser, "convert-order").click()
     w.wait(lambda: browser.find_elements("css selector", ".notice.err"), message="the refusal")
+    more_actions(browser)
     by_id(browser, "duplicate").click()
     w.wait(lambda: workshop["id"] not in browser.current_url, message="the copy")
     assert by_id(browser, "page-title").text.startswith("Devis ") and workshop["number"] not in \
@@ -207,6 +232,7 @@ def test_contract_page_sections_history_and_actions(web_system, staff, documents
     assert "Accepté hors de Paraph (statut modifié à la main)." in banner  # no signed document to offer
     assert "Statut modifié" in by_id(browser, "history-list").text
     screenshot(browser, "quote-accepted")
+    more_actions(browser)
     by_id(browser, "convert-order").click()
     w.wait(lambda: text_of(browser, "page-title").startswith("Commande"), message="the order")
     assert by_id(browser, "contract-customer").text == "Boulangerie Martin"
@@ -214,14 +240,7 @@ def test_contract_page_sections_history_and_actions(web_system, staff, documents
     # signed electronically (the signing service's event): the banner names the signer, the date and time,
     # and offers the signed PDF and the proof
     yearly = d["yearly"]
-    assert s.post(f"/api/v1/contracts/{yearly['id']}/mark-sent", token=d["token"], json={}).status_code == 200
-    publish(s, "signing", "signature.completed.v1", {
-        "request_id": "req-1", "contract_id": yearly["id"], "owner_id": staff.sales["user"]["user_id"],
-        "signers": [{"name": "Mireille Couture", "email": "mireille@boulangerie.test",
-                     "signed_at": "2026-11-23T10:00:00Z"}], "sealed_sha256": "0" * 64,
-        "completed_at": "2026-11-23T10:00:00Z"}, license_id=staff.sales["license_id"], subject="req-1")
-    w.wait(lambda: s.get(f"/api/v1/contracts/{yearly['id']}", token=d["token"]).get_json()["status"] == "accepted",
-           message="the quote accepted")
+    signed_electronically(w, staff, d, yearly)
     browser.get(f"{w.url}/contracts/{yearly['id']}")
     banner = by_id(browser, "signature-banner").text
     assert "Accepté" in banner and "Mireille Couture" in banner and "23 nov. 2026, 10:00:00 UTC" in banner
@@ -237,3 +256,60 @@ def test_contract_page_sections_history_and_actions(web_system, staff, documents
     assert by_id(browser, "proof-pdf").get_attribute("href").endswith(f"/contracts/{yearly['id']}/proof.pdf")
     screenshot(browser, "quote-signed")
 
+
+
+def test_the_header_offers_the_next_step_as_its_one_filled_button(web_system, staff, documents, browser, sign_in,
+                                                                   screenshot):
+    """The one filled button is the sale's next step at the document's status; the rarer actions wait behind
+    "More actions"; on a phone the next step comes first."""
+    w, d = web_system, documents
+    sign_in(browser, staff.email["sales"], next_path=f"/contracts/{d['workshop']['id']}")
+    filled, shown = header_actions(browser)  # a draft quote: send it
+    assert filled == ["Envoyer par email"]
+    assert shown == ["Envoyer par email", "Approbation et signature", "Modifier", "Télécharger le PDF",
+                     "Plus d'actions"]
+    assert not by_id(browser, "duplicate").is_displayed()
+    more_actions(browser)
+    rarer = ["Afficher dans le portail client", "Dupliquer", "Créer une commande", "Créer une facture"]
+    w.wait(lambda: [e.text for e in css_all(browser, "#more-actions li")] == rarer,  # once the menu has unfolded
+           message="the rarer actions shown")
+    screenshot(browser, "document-actions-draft-quote")
+    with on_a_phone(browser):
+        browser.refresh()
+        actions = browser.find_elements("css selector", "#contract-actions > a[role=button], #more-actions > summary")
+        tops = {a.text: a.location["y"] for a in actions}
+        assert tops["Envoyer par email"] == min(tops.values())  # first
+        assert max(tops.values()) < 600  # all of them, with "More actions", on the first screen
+
+    browser.get(f"{w.url}/contracts/{d['oven']['id']}")  # a sent quote: remind the customer
+    assert header_actions(browser)[0] == ["Relancer par email"]
+    screenshot(browser, "document-actions-sent-quote")
+
+    browser.get(f"{w.url}/contracts/{d['contract']['id']}")  # a draft contract: have it approved and signed
+    filled, shown = header_actions(browser)
+    assert filled == ["Approbation et signature"] and "Envoyer par email" not in shown
+    screenshot(browser, "document-actions-draft-contract")
+
+    signed_electronically(w, staff, d, d["yearly"])  # signed: its signed copy
+    browser.get(f"{w.url}/contracts/{d['yearly']['id']}")
+    filled, shown = header_actions(browser)
+    assert filled == ["Télécharger le PDF signé"] and "Télécharger le PDF" in shown
+    assert by_id(browser, "download-signed-pdf").get_attribute("href").endswith(
+        f"/contracts/{d['yearly']['id']}/signed.pdf")
+    screenshot(browser, "document-actions-signed")
+
+
+def test_the_history_names_who_did_it_and_the_fields_edited(web_system, staff, documents, browser, sign_in):
+    w, s, d = web_system, web_system.s, documents
+    r = s.patch(f"/api/v1/contracts/{d['workshop']['id']}", token=d["token"],
+                json={"title": "Atelier complet", "valid_until": "2027-01-31"})
+    assert r.status_code == 200, r.get_json()
+    sign_in(browser, staff.email["sales"], next_path=f"/contracts/{d['workshop']['id']}")
+    entries = [li.text.replace("\u00a0", " ") for li in css_all(browser, "#history-list li")]
+    assert "Paul Martin — Modifié : Titre, Valable jusqu'au" in entries[0]
+    assert "Paul Martin — Créé" in entries[-1]
+    # what Paraph did by itself says so
+    signed_electronically(w, staff, d, d["yearly"])
+    browser.get(f"{w.url}/contracts/{d['yearly']['id']}")
+    entries = [li.text for li in css_all(browser, "#history-list li")]
+    assert any("Paraph (automatique) — Signé" in e for e in entries), entries

@@ -92,6 +92,9 @@ def test_approvers_then_signers_status_reminders_and_cancel(public_system, brows
     navigate(browser, "cancel-request")
     assert "annulée" in notice(browser)
     assert by_id(browser, "signature-form") and "Annulé" in by_id(browser, "past-requests").text
+    # nobody waits for a turn in a cancelled request: Jeanne was asked and did not answer, Marc was never asked
+    past = by_id(browser, "past-requests").text
+    assert "son tour" not in past and "Sans réponse" in past and "Non sollicité" in past, past
     # refused input is said on the page (nobody to sign)
     choose(browser, "signers-0-person", "—")
     navigate(browser, "signature-submit")

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, css, ok, text_of
+from tests.e2e.web.browsing import by_id, css, more_actions, ok, text_of
 from tests.e2e.web.test_admin_area import navigate, notice
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
@@ -105,6 +105,7 @@ def test_status_moves_and_tasks_done_from_the_pages(web_system, desk, browser, s
     assert sorted(open_tasks(s, token)) == ["Préparer la livraison", "Rappeler Claire"]
 
     # -- converted into an order: confirmed, then delivered; then what was bought can be recorded -------------
+    more_actions(browser)
     navigate(browser, "convert-order")
     w.wait(lambda: text_of(browser, "page-title").startswith("Commande"), message="the order")
     order_id = browser.current_url.split("/contracts/")[1].split("#")[0]

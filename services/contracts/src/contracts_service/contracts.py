@@ -324,9 +324,15 @@ class ContractsEndpoints(ContractsBase):
         actor = load_actor(actor)
         with self.db.session() as s:
             c = self._contract(s, actor, contract_id)
-            return [{"at": iso(h.at), "actor_id": h.actor_id, "action": h.action, "details": h.details}
-                    for h in s.execute(select(History).where(History.contract_id == c.id)
-                                       .order_by(History.at, History.id)).scalars()]
+            entries = [{"at": iso(h.at), "actor_id": h.actor_id, "action": h.action, "details": h.details}
+                       for h in s.execute(select(History).where(History.contract_id == c.id)
+                                          .order_by(History.at, History.id)).scalars()]
+        # who did it, named as the license's users are now; "system", a portal contact or a user who left the
+        # license: no name (the page says who else it was)
+        actor_ids = sorted({e["actor_id"] for e in entries} - {"system", "portal"})[:1000]
+        users = self.identity.resolve_users(actor["license_id"], actor_ids) if actor_ids else {}
+        names = {user_id: user.get("name") or user.get("email") for user_id, user in users.items()}
+        return [{**e, "actor_name": names.get(e["actor_id"])} for e in entries]
 
     @endpoint
     def get_contract_internal(self, license_id, contract_id):

@@ -429,10 +429,13 @@ class HistoryEntry(Schema):
     """A change of a contract (its history)."""
     at = fields.String(required=True)
     actor_id = fields.String(required=True)
+    actor_name = fields.String(required=True, allow_none=True, metadata={
+        "description": "the user's name (or email) now; null for the system, a portal contact, a former user"})
     action = fields.String(required=True)
     details = fields.Dict(required=True, allow_none=True, metadata={
-        "description": "status_changed: from_status, to_status, reason; reason_code and reason_params when the "
-                       "system made the change (see contract.status_changed.v1)"})
+        "description": "updated: fields (the names of the fields changed); status_changed: from_status, "
+                       "to_status, reason; reason_code and reason_params when the system made the change (see "
+                       "contract.status_changed.v1)"})
 
 
 class AbandonResult(Schema):

@@ -63,7 +63,7 @@ def create():
     body = {"title": request.form["title"].strip(), "csv": csv_bytes.decode("utf-8-sig", "replace"),
             "document": uploaded_document(upload, content), **filled_in("expires_at", "message")}
     return post_upload("/signature-requests/bulk", body, FORM_ERRORS, _render, _input_for,
-                       _("The bulk send has started: the requests are created in the background."),
+                       _("The bulk send has started: its progress and results show below."),
                        lambda job: url_for("bulk_sends.show", bulk_send_id=job["id"]))
 
 

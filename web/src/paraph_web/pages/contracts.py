@@ -21,6 +21,7 @@ from .forms import refusal_said
 bp = Blueprint("contracts", __name__)
 
 SIGNED_STATUSES = ("signed", "accepted", "validated")
+QUOTE_SENDABLE = ("draft", "sent")  # a quote sent by email (pages/sending.py), then reminded
 CONVERT_TARGETS = ("order", "invoice")
 FILE_CHUNK = 64 * 1024
 
@@ -48,7 +49,22 @@ def render_page(contract_id: str, errors: dict | None = None, values: dict | Non
                            emails=sending.emails_sent(activity), customer_events=sending.customer_events(activity),
                            activity_unknown=contract.get("kind") == "quote" and activity is None,
                            details=contract_details.context(contract, (values or {}).get(contract_details.FORM)),
-                           moves=status_moves(contract)), status
+                           moves=status_moves(contract), primary=primary_action(contract),
+                           quote_sendable=QUOTE_SENDABLE), status
+
+
+def primary_action(contract: dict) -> str:
+    """The id of the header's one filled button: the sale's next step at the document's status (send a draft
+    quote, remind about a sent one, have a draft contract approved and signed), then its signed copy; else its
+    PDF."""
+    kind, status = contract.get("kind"), contract.get("status")
+    if kind == "quote" and status in QUOTE_SENDABLE:
+        return "send-by-email"
+    if kind == "contract" and status == "draft":
+        return "signature-center"
+    if status in SIGNED_STATUSES and contract.get("signature_request_id"):
+        return "download-signed-pdf"
+    return "download-pdf"
 
 
 def status_moves(contract: dict) -> list[dict]:

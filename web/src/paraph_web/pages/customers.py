@@ -244,7 +244,7 @@ def submit(customer_id: str, tab: str, call, done: str, anchor=None, **on_error)
     except ApiError as exc:
         return form_failed(exc, customer_id, tab, **on_error)
     landing = anchor(answer) if callable(anchor) else anchor
-    # landing on what was saved, maybe far below the page's notices: ``done`` is said there (base.html)
+    # landing on what was saved, maybe far below the page's notices: ``done`` is said there (macros.html said_here)
     flash(done, f"success {landing}" if landing else "success")
     return back_to(customer_id, tab, landing)
 
