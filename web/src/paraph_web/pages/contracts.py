@@ -50,7 +50,12 @@ def render_page(contract_id: str, errors: dict | None = None, values: dict | Non
                            activity_unknown=contract.get("kind") == "quote" and activity is None,
                            details=contract_details.context(contract, (values or {}).get(contract_details.FORM)),
                            moves=status_moves(contract), primary=primary_action(contract),
-                           quote_sendable=QUOTE_SENDABLE), status
+                           sendable=sendable_by_email(contract)), status
+
+
+def sendable_by_email(contract: dict) -> bool:
+    """A quote sent by email (pages/sending.py), then reminded, until the customer answers."""
+    return contract.get("kind") == "quote" and contract.get("status") in QUOTE_SENDABLE
 
 
 def primary_action(contract: dict) -> str:
@@ -58,7 +63,7 @@ def primary_action(contract: dict) -> str:
     quote, remind about a sent one, have a draft contract approved and signed), then its signed copy; else its
     PDF."""
     kind, status = contract.get("kind"), contract.get("status")
-    if kind == "quote" and status in QUOTE_SENDABLE:
+    if sendable_by_email(contract):
         return "send-by-email"
     if kind == "contract" and status == "draft":
         return "signature-center"
