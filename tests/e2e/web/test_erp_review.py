@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, css, gone
+from tests.e2e.web.browsing import by_id, css, gone, on_a_phone
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
@@ -64,6 +64,10 @@ def test_admin_runs_without_inviting_then_invites_the_chosen_and_links_a_changed
     assert all(box.is_selected() for box in css(browser, "input[name=codes]"))
     select_all.click()
     assert not [box for box in css(browser, "input[name=codes]") if box.is_selected()]
+    with on_a_phone(browser):  # no column to head there: the box says what it does
+        assert select_all.find_element("xpath", "..").text == "Tout sélectionner"
+    words = select_all.find_element("xpath", "../span")  # over its column, its words are for screen readers
+    assert words.value_of_css_property("position") == "absolute" and words.size["width"] <= 1
     # Jeanne Martin, a user without ERP code, is offered for the collaborators to check by hand
     assert "jeanne.martin@acme.test" in by_id(browser, "erp-to-link").text
     screenshot(browser, "erp-review")
