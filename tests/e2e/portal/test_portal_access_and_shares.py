@@ -251,7 +251,9 @@ def test_a_deleted_contact_loses_their_portal_access(world):
     """Deleting a contact (DELETE /contacts/<id>, contracts) revokes their portal access as revoke_access does:
     contracts publishes contact.deleted.v1, portal deactivates the client's membership in identity (their
     sessions end, they cannot sign in), the access shows deactivated; the customer's history keeps the deletion.
-    A retried delete (same Idempotency-Key) replays the answer; a later one is a 404; nothing happens twice."""
+    As revoking is for license admins and front user managers, a plain user cannot delete a contact whose access
+    is live: a 403 saying why. A retried delete (same Idempotency-Key) replays the answer; a later one is a 404;
+    nothing happens twice. The deleted contact's access stays readable (GET .../portal-access: deactivated)."""
     s, w = world.s, world
     w.grant("alice", "A-1")
     w.grant("bob", "A-2")
@@ -260,12 +262,23 @@ def test_a_deleted_contact_loses_their_portal_access(world):
     assert _ids(s.get("/api/v1/portal/contracts", token=bob["access_token"])) == [w.contract["id"]]
     assert w.login("bob").status_code == 200
 
-    # a plain user deletes the contact (a retried call with the same key gets the same answer)
+    # a plain user may not: the contact has a live portal access (the refusal replayed under its key)
+    refused = {"Idempotency-Key": "delete-bob-0"}
+    for _ in range(2):
+        r = s.delete(f"/api/v1/contacts/{w.bob['id']}", token=w.sales_token, headers=refused)
+        assert r.status_code == 403 and r.mimetype == "application/problem+json"
+        assert r.get_json()["portal_access"] == "active"
+        assert r.get_json()["detail"] == ("This contact has a client portal access: ask a license admin or a front "
+                                          "user manager to delete the contact, or to revoke the access first.")
+    assert s.get(f"/api/v1/contacts/{w.bob['id']}", token=w.sales_token).status_code == 200
+    assert w.outbox("contracts", "contact.deleted.v1") == []
+
+    # a license admin deletes the contact (a retried call with the same key gets the same answer)
     key = {"Idempotency-Key": "delete-bob-1"}
-    r = s.delete(f"/api/v1/contacts/{w.bob['id']}", token=w.sales_token, headers=key)
+    r = s.delete(f"/api/v1/contacts/{w.bob['id']}", token=w.admin_token, headers=key)
     assert r.status_code == 204, r.get_json()
-    assert s.delete(f"/api/v1/contacts/{w.bob['id']}", token=w.sales_token, headers=key).status_code == 204
-    assert s.delete(f"/api/v1/contacts/{w.bob['id']}", token=w.sales_token).status_code == 404
+    assert s.delete(f"/api/v1/contacts/{w.bob['id']}", token=w.admin_token, headers=key).status_code == 204
+    assert s.delete(f"/api/v1/contacts/{w.bob['id']}", token=w.admin_token).status_code == 404
     assert s.get(f"/api/v1/contacts/{w.bob['id']}", token=w.sales_token).status_code == 404
 
     # once portal has the event: no more sign-in, the live token is refused, the access shows deactivated
@@ -276,6 +289,9 @@ def test_a_deleted_contact_loses_their_portal_access(world):
     assert accesses[w.bob["id"]]["status"] == "deactivated" and accesses[w.alice["id"]]["status"] == "invited"
     r = s.get("/api/v1/portal-clients", token=w.admin_token, query_string={"status": "deactivated"})
     assert [c["email"] for c in r.get_json()["items"]] == ["bob@acme.test"]
+    # the deleted contact's access is still answered, revoked, to whoever sees the customer
+    r = s.get(f"/api/v1/contacts/{w.bob['id']}/portal-access", token=w.sales_token)
+    assert r.status_code == 200 and r.get_json()["status"] == "deactivated" and r.get_json()["email"] == "bob@acme.test"
     # the other contacts keep theirs
     assert _ids(s.get("/api/v1/portal/contracts", token=w.client("alice")["access_token"])) == [w.contract["id"]]
 
@@ -284,18 +300,21 @@ def test_a_deleted_contact_loses_their_portal_access(world):
     assert event["subject"] == w.bob["id"] and event["license_id"] == w.admin["license_id"]
     assert {k: v for k, v in event["data"].items() if k != "deleted_at"} == {
         "license_id": event["license_id"], "customer_id": w.acme["id"], "contact_id": w.bob["id"],
-        "deleted_by": w.sales["user"]["user_id"]}
+        "deleted_by": w.admin["user"]["user_id"]}
     assert event["data"]["deleted_at"]
     s.wait_for(lambda: len([e for e in w.outbox("identity", "user.deactivated.v1")
                             if e["data"]["email"] == "bob@acme.test"]) == 1, message="bob's deactivation")
     history = s.get(f"/api/v1/customers/{w.acme['id']}/history", token=w.sales_token).get_json()["items"]
     deleted = [h for h in history if h["action"] == "contact_deleted"]
     assert len(deleted) == 1 and deleted[0]["details"] == {"contact_id": w.bob["id"], "contact_name": "Bob Durand"}
-    assert deleted[0]["actor_id"] == w.sales["user"]["user_id"] and deleted[0]["actor_kind"] == "staff"
+    assert deleted[0]["actor_id"] == w.admin["user"]["user_id"] and deleted[0]["actor_kind"] == "staff"
 
-    # a contact without portal access is deleted without any portal effect
+    # a contact without portal access: a plain user deletes them, without any portal effect; asked for their
+    # portal access, a 404 (there never was one)
     r = s.delete(f"/api/v1/contacts/{w.eve['id']}", token=w.sales_token)
     assert r.status_code == 204
+    r = s.get(f"/api/v1/contacts/{w.eve['id']}/portal-access", token=w.sales_token)
+    assert r.status_code == 404 and r.mimetype == "application/problem+json"
     handled = "select 1 from inbox where consumer = 'portal.on_contact_deleted'"
     s.wait_for(lambda: len(w.rows("portal", handled)) == 2, message="portal handled the second deletion")
     assert {a["contact_id"] for a in s.get(f"/api/v1/customers/{w.acme['id']}/portal-accesses",

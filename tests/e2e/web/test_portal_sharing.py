@@ -216,9 +216,11 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
 
 def test_a_requester_and_an_observer_who_no_longer_see_the_contract_are_named_so(web_system, lexzur, browser,
                                                                                  sign_in, screenshot):
-    """Mireille's contact is deleted (the portal revokes her access with it) and the admin revokes Luc's access:
-    the share still names them, each with a muted badge saying why the contract no longer shows to them, and the
-    page asks for another requester; Jean chosen, the share names him alone."""
+    """The salesperson cannot delete Mireille's contact (it would revoke her portal access, which only managers
+    may do): the Contacts tab says so. The admin deletes it (the portal revokes her access with it) and revokes
+    Luc's access: the share still names them, each with a muted badge saying why the contract no longer shows to
+    them, and the page asks for another requester, offering neither of them; Jean, in the client portal, reads
+    Mireille named as a deleted contact; Jean chosen, the share names him alone."""
     from selenium.webdriver.support.ui import Select
     w, s = web_system, web_system.s
     T, A = lexzur["sales"]["access_token"], lexzur["admin"]["access_token"]
@@ -226,7 +228,19 @@ def test_a_requester_and_an_observer_who_no_longer_see_the_contract_are_named_so
     mireille, jean, luc = (contacts[name]["id"] for name in ("Mireille", "Jean", "Luc"))
     ok(s.post(f"/api/v1/contracts/{contract['id']}/portal-share", token=T,
               json={"requester_contact_id": mireille, "observer_contact_ids": [jean, luc]}), 201)
-    assert s.delete(f"/api/v1/contacts/{mireille}", token=T).status_code == 204
+
+    # the salesperson's deletion is refused, saying why, on the Contacts tab
+    sign_in(browser, "paul@acme.test", next_path=f"/customers/{lexzur['customer']['id']}?tab=contacts")
+    css(browser, f"#contact-{mireille} summary")[0].click()
+    by_id(browser, f"delete-contact-{mireille}-ask").click()
+    navigate(browser, f"delete-contact-{mireille}")
+    assert notice(browser) == ("Ce contact a un accès au portail client : demandez à un administrateur de la "
+                               "licence ou à un gestionnaire des utilisateurs de supprimer le contact, ou de retirer "
+                               "d'abord son accès.")
+    assert by_id(browser, "tab-contacts").get_attribute("aria-current") == "page"
+    assert css(browser, f"#contact-{mireille}")
+    screenshot(browser, "customer-contact-with-portal-access-not-deleted")
+    assert s.delete(f"/api/v1/contacts/{mireille}", token=A).status_code == 204
     ok(s.delete(f"/api/v1/contacts/{luc}/portal-access", token=A), 200)
 
     def share():
@@ -237,7 +251,7 @@ def test_a_requester_and_an_observer_who_no_longer_see_the_contract_are_named_so
     assert sorted((o["name"], o["access_status"], o["contact_deleted"]) for o in share()["observers"]) == [
         ("Jean Petit", "active", False), ("Luc Autre", "deactivated", False)]
 
-    sign_in(browser, "paul@acme.test", next_path=f"/contracts/{contract['id']}/portal")
+    browser.get(f"{w.url}/contracts/{contract['id']}/portal")
     assert "demandé par Mireille Couture contact supprimé" in by_id(browser, "portal-shared").text
     assert {b.get_attribute("data-no-longer-sees"): b.text for b in css(browser, "#portal-shared .badge")} == {
         mireille: "contact supprimé", luc: "accès retiré"}
@@ -245,7 +259,23 @@ def test_a_requester_and_an_observer_who_no_longer_see_the_contract_are_named_so
         "Mireille Couture ne voit plus ce contrat dans le portail client : choisissez un autre demandeur ci-dessous."
     requester = Select(by_id(browser, "field-requester"))
     assert [o.get_attribute("value") for o in requester.options] == [jean]  # the clients who still see the portal
+    assert not css(browser, "#observers input[type=checkbox]")  # nor is anyone else offered as an observer
     screenshot(browser, "portal-sharing-no-longer-sees")
+
+    # in the client portal, Jean reads who the contract was shared with: Mireille, a deleted contact
+    staff_page = browser.current_url
+    portal = s.serve()
+    portal_sign_in(browser, w, f"{portal}/portal?lang=fr", "jean@hervedavid.test", PASSWORD)
+    w.wait(lambda: css(browser, f"#contract-list li[data-contract-id='{contract['id']}']"), message="the contract")
+    item = css(browser, f"#contract-list li[data-contract-id='{contract['id']}']")[0]
+    requester_part, observers_part = item.find_element("css selector", ".muted").get_attribute("textContent").split(" · ")
+    assert requester_part == "Demandeur\u00a0: Mireille Couture (contact supprimé)"
+    assert sorted(observers_part.split("\u00a0: ")[1].split(", ")) == ["Jean Petit", "Luc Autre"]
+    screenshot(browser, "portal-client-contracts-deleted-contact")
+    browser.get(f"{portal}/portal/contracts/{contract['id']}?lang=en")
+    w.wait(lambda: "Mireille Couture (deleted contact)" in by_id(browser, "contract-meta").text,
+           message="the requester named as a deleted contact")
+    browser.get(staff_page)
 
     navigate(browser, "share-submit")
     assert "Jean Petit" in notice(browser)

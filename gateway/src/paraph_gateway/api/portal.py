@@ -23,7 +23,8 @@ forward(bp, "POST", "/contacts/<contact_id>/portal-access", "portal.grant_access
     a password. Optional IP address and branch restrictions.""")
 
 forward(bp, "GET", "/contacts/<contact_id>/portal-access", "portal.get_access", roles=STAFF, tags=["customer portal"],
-        doc="The contact's portal access.")
+        doc="""The contact's portal access; a deleted contact's too (deactivated with the contact). A 404 when the
+    contact never had one.""")
 
 forward(bp, "PATCH", "/contacts/<contact_id>/portal-access", "portal.update_access", roles=STAFF,
         tags=["customer portal"], doc="Change the client's company, user code, IP or branch restriction.")

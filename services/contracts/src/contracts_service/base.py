@@ -80,6 +80,7 @@ class ContractsBase:
     ctx: dict  # RequestContext(): the call's context data (idempotency key, deadline)
     perimeter: object  # Rpc("perimeter"): perimeter assignments and inheritance
     identity: object  # Rpc("identity"): users and license settings
+    portal: object  # Rpc("portal"): whether a contact has a client portal access
     perimeter_filter: object  # PerimeterFilter(): the caller's visibility condition (SQL), cached
 
     @staticmethod

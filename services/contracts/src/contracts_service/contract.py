@@ -277,4 +277,5 @@ CONSUMES_RPC = {
     ("perimeter", "set_assignments"): ["perimeter_ids", "version"],
     ("identity", "license_settings"): ["settings", "version"],
     ("identity", "resolve_users"): ["role", "status", "name", "email"],
+    ("portal", "access_status_internal"): ["status"],  # a plain user's deletion of a contact
 }

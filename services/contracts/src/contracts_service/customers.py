@@ -10,18 +10,23 @@ from sqlalchemy import func, or_, select
 from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
 from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
+from paraph_platform.errors import DeadlineExceeded
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.idempotency import stable_id
 from paraph_platform.service import endpoint
 
 from . import logic
-from .base import ContractsBase
-from .exceptions import Conflict, InvalidInput, NotFound
+from .base import MANAGERS, ContractsBase
+from .exceptions import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
 from .models import Contact, Customer, CustomerHistory, CustomerScope
 from .schemas.customers import (
     ClientCompanyUpdateSchema, ClientContactUpdateSchema, ContactInSchema, ContactPatchSchema, CustomerInSchema,
     CustomerListSchema, CustomerPatchSchema,
 )
+
+# the refusal of a plain user's deletion of a contact with a live portal access (the web app translates it)
+PORTAL_CLIENT_DELETION = ("This contact has a client portal access: ask a license admin or a front user manager to "
+                          "delete the contact, or to revoke the access first.")
 
 
 def customer_view(c: Customer, perimeter_ids=None, contacts=None) -> dict:
@@ -181,8 +186,13 @@ class CustomersEndpoints(ContractsBase):
     @endpoint(write=True)
     def delete_contact(self, actor, contact_id):
         """Delete a contact: kept in the customer's history and published as contact.deleted.v1 (portal revokes
-        the contact's portal access). A retried call (same key) replays this answer; a later one is a 404."""
+        the contact's portal access). A retried call (same key) replays this answer, a refusal included; a later
+        one is a 404. A contact with a portal access is deleted by those who may revoke it (see below)."""
         actor = require_role(load_actor(actor), *STAFF_ROLES)
+        if actor["role"] not in MANAGERS:
+            with self.db.session() as s:
+                self._contact(s, actor, contact_id)  # outside the perimeter: a 404 before portal is asked
+            self._check_no_portal_access(actor, contact_id)
         with self.db.session() as s:
             x = self._contact(s, actor, contact_id)
             c = s.get(Customer, x.customer_id)
@@ -193,6 +203,18 @@ class CustomersEndpoints(ContractsBase):
                 "deleted_at": iso(utcnow())}, subject=x.id, license_id=c.license_id)
             s.delete(x)
         return {"deleted": True}
+
+    def _check_no_portal_access(self, actor, contact_id):
+        """Deleting a contact revokes their portal access, which only license admins and front user managers may
+        do (identity's deactivate_user): a plain user may delete a contact whose access is revoked or who never
+        had one, not one whose access is live (invited or active). Portal unreachable: a 503, not a guess."""
+        try:
+            status = self.portal.access_status_internal(actor["license_id"], contact_id)["status"]
+        except (Unavailable, DeadlineExceeded) as exc:
+            raise Unavailable("The client portal cannot say now whether this contact has a portal access; "
+                              "try again shortly.") from exc
+        if status in ("invited", "active"):
+            raise Forbidden(PORTAL_CLIENT_DELETION, {"portal_access": status})
 
     @endpoint
     def customer_history(self, actor, customer_id):

@@ -52,6 +52,7 @@ class ContractsService(ErpImportEndpoints, CustomersEndpoints, ContractTypesEndp
 
     perimeter = Rpc("perimeter")
     identity = Rpc("identity")
+    portal = Rpc("portal", timeout=5.0)  # asked before a plain user deletes a contact: a short wait at most
     perimeter_filter = PerimeterFilter()
 
 

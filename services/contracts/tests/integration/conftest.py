@@ -5,11 +5,17 @@ import pytest
 
 
 @pytest.fixture
-def north_south(system):
+def north_south_services():
+    """The services north_south starts (a test module overrides this fixture to add some)."""
+    return ("identity", "perimeter", "contracts")
+
+
+@pytest.fixture
+def north_south(system, north_south_services):
     """A license (admin token ``A``) with two perimeters, ``north`` and ``south``, and a seller who sees
     the north one only (token ``T``); ``customer(name, perimeter_id, **fields)`` creates a customer in a
     perimeter."""
-    s = system("identity", "perimeter", "contracts")
+    s = system(*north_south_services)
     admin = s.new_license("Initiative SA", "admin@init.test")
     A = admin["access_token"]
     north, south = (s.post("/api/v1/perimeters", json={"name": n}, token=A).get_json()["id"] for n in ("N", "S"))

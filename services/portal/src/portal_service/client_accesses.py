@@ -74,8 +74,18 @@ class ClientAccessesEndpoints(PortalBase):
             s.flush()
             return access_view(a)
 
-    def _known_access(self, s, actor, contact_id) -> ClientAccess:
-        self.contracts.get_contact(actor, contact_id)  # perimeter check
+    def _known_access(self, s, actor, contact_id, *, deleted_contact: bool = False) -> ClientAccess:
+        """The contact's access, the contact seen through the caller's perimeter (404 outside it). With
+        ``deleted_contact``, that of a contact deleted since too (revoked with it, ``on_contact_deleted``): its
+        customer is then what the caller must see; a deleted contact who never had an access stays a 404."""
+        try:
+            self.contracts.get_contact(actor, contact_id)  # perimeter check
+        except NotFound:
+            a = self._access(s, actor["license_id"], contact_id) if deleted_contact else None
+            if a is None:
+                raise
+            self.contracts.get_customer(actor, a.customer_id)  # a contact is visible exactly when its customer is
+            return a
         a = self._access(s, actor["license_id"], contact_id)
         if a is None:
             raise NotFound("This contact has no portal access.")
@@ -83,9 +93,10 @@ class ClientAccessesEndpoints(PortalBase):
 
     @endpoint
     def get_access(self, actor, contact_id):
+        """The contact's access; that of a deleted contact too (deactivated with it): what they had stays readable."""
         actor = self._staff(actor)
         with self.db.session() as s:
-            a = self._known_access(s, actor, contact_id)
+            a = self._known_access(s, actor, contact_id, deleted_contact=True)
             try:  # refresh the mirrored status (activation happens in identity)
                 member = self.identity.resolve_users(actor["license_id"], [a.user_id]).get(a.user_id)
             except UNAVAILABLE:
@@ -93,6 +104,14 @@ class ClientAccessesEndpoints(PortalBase):
             if member and member.get("role") == CLIENT and member.get("status") != a.status:
                 a.status = member["status"]
             return access_view(a)
+
+    @endpoint
+    def access_status_internal(self, license_id, contact_id):
+        """Whether a contact has a portal access, and its status (contracts asks before a plain user deletes the
+        contact: that revokes the access, which only managers may do). The caller checked the perimeter."""
+        with self.db.session() as s:
+            a = self._access(s, license_id, contact_id)
+            return {"status": a.status if a is not None else None}
 
     @endpoint(write=True)
     def update_access(self, actor, contact_id, payload):
@@ -185,7 +204,8 @@ class ClientAccessesEndpoints(PortalBase):
     @subscribe("contracts", "contact.deleted.v1")
     def on_contact_deleted(self, event):
         """A deleted contact loses their portal access, as revoke_access does (identity deactivates the client's
-        membership: their sessions end). Once per event; a contact without an active access: nothing."""
+        membership: their sessions end), and the access records when (the shares naming them say so). Once per
+        event; a contact without an access: nothing."""
         data = event["data"]
         with self.db.session() as s:
             if not first_time(s, Inbox, event["id"], "portal.on_contact_deleted"):
@@ -193,6 +213,7 @@ class ClientAccessesEndpoints(PortalBase):
             a = self._access(s, data["license_id"], data["contact_id"])
             if a is not None:
                 self._deactivate(system_actor(data["license_id"]), a)
+                a.contact_deleted_at = a.contact_deleted_at or utcnow()
 
     @subscribe("identity", "user.activated.v1")
     def on_user_activated(self, event):

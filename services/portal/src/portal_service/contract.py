@@ -116,6 +116,9 @@ INTERNAL_EVENTS = {"notification.requested.v1"}
 RPC = {
     "grant_access": Rpc(schemas.GrantAccessSchema, schemas.AccessView, args=("actor", "contact_id")),
     "get_access": Rpc(result=schemas.AccessView, args=("actor", "contact_id")),
+    "access_status_internal": Rpc(result=schemas.AccessStatus, args=("license_id", "contact_id"),
+                                  description="the status of a contact's portal access (contracts: who may delete "
+                                              "the contact); no perimeter check, the caller made it"),
     "update_access": Rpc(schemas.UpdateAccessSchema, schemas.AccessView, args=("actor", "contact_id")),
     "revoke_access": Rpc(result=schemas.AccessView, args=("actor", "contact_id")),
     "resend_access_invitation": Rpc(result=schemas.AccessView, args=("actor", "contact_id")),

@@ -43,6 +43,8 @@ class ClientAccess(Base):
     granted_by: Mapped[str] = mapped_column(String(36), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # set when contracts' contact.deleted revoked it: shares keep naming the contact, saying they were deleted
+    contact_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # the clients list's keyset (lower(company), name, id): an index seek for any page (pagination cursors)

@@ -55,6 +55,11 @@ class AccessView(Schema):
     customer_name = fields.String(metadata={"description": "list_clients only"})
 
 
+class AccessStatus(Schema):
+    status = fields.String(required=True, allow_none=True, metadata={
+        "description": "invited | active | deactivated, or null: the contact never had a portal access"})
+
+
 class ClientListSchema(StrictSchema, pagination.PageParams):
     """The license's portal clients (Settings > Customer portal > Manage clients)."""
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
@@ -98,6 +103,9 @@ class ShareContact(Schema):
     contact_id = fields.String()
     name = fields.String()
     email = fields.String(allow_none=True)
+    contact_deleted = fields.Boolean(required=True, metadata={
+        "description": "the contact was deleted from the customer since (their portal access revoked with it): "
+                       "still named, as who the contract was shared with"})
 
 
 class StaffShareContact(ShareContact):
@@ -106,8 +114,6 @@ class StaffShareContact(ShareContact):
         "enum": ["invited", "active", "deactivated"],
         "description": "their portal access: deactivated (revoked, or with their contact when it was deleted) no "
                        "longer shows them the contract; null: no access"})
-    contact_deleted = fields.Boolean(required=True, metadata={
-        "description": "the contact was deleted from the customer since (their portal access revoked with it)"})
 
 
 class ShareView(Schema):

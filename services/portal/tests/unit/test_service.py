@@ -166,6 +166,15 @@ def test_a_deleted_contact_loses_their_access_once(sqlite_db):
     service.on_contact_deleted(event("e2", "nobody"))     # a contact without access
     service.on_contact_deleted(event("e3", "gone"))       # an access already deactivated
     assert service.identity.deactivate_user.call_count == 1
+    # each access says its contact was deleted (the shares naming them say so), the other license's does not
+    with sqlite_db.session() as s:
+        assert {(a.license_id, a.contact_id): a.contact_deleted_at is not None
+                for a in s.execute(select(ClientAccess)).scalars()} == {
+            ("l", "c"): True, ("l", "gone"): True, ("other", "c"): False}
+    # what contracts asks before a plain user deletes a contact
+    assert service.access_status_internal("l", "gone") == {"status": "deactivated"}
+    assert service.access_status_internal("other", "c") == {"status": "active"}
+    assert service.access_status_internal("l", "nobody") == {"status": None}
 
 
 def test_a_failed_deactivation_is_retried_not_recorded(sqlite_db):
@@ -187,23 +196,32 @@ def test_a_failed_deactivation_is_retried_not_recorded(sqlite_db):
         assert s.execute(select(ClientAccess.status)).scalar_one() == "deactivated"
 
 
+def _shared_with(db, people, deleted=()):
+    """Contract k shared (share sh, ACME) with ``people``: (contact_id, role, access status), each a portal client;
+    the contacts in ``deleted`` were deleted since (their access says when)."""
+    from datetime import datetime, timezone
+    with db.session() as s:
+        s.add(Share(id="sh", license_id="l", contract_id="k", customer_id="cu", customer_name="ACME", company="ACME",
+                    requester_contact_id=people[0][0], kind="contract", number="C-1", title="Copieurs", status="sent",
+                    owner_id="o", shared_by="u", shared_by_name="Sales"))
+        s.flush()
+        for contact_id, role, status in people:
+            s.add(ShareParticipant(share_id="sh", contact_id=contact_id, role=role, user_id=f"u-{contact_id}"))
+            s.add(ClientAccess(license_id="l", contact_id=contact_id, customer_id="cu", user_id=f"u-{contact_id}",
+                               email=f"{contact_id}@acme.test", name=contact_id.title(), user_code=contact_id,
+                               company="ACME", status=status, granted_by="g",
+                               contact_deleted_at=datetime(2026, 12, 6, tzinfo=timezone.utc)
+                               if contact_id in deleted else None))
+
+
 def test_the_staff_view_of_a_share_says_who_no_longer_sees_it(sqlite_db):
     """A requester whose contact was deleted (on_contact_deleted revoked the access) and an observer whose access
     was revoked are still named on the share, each saying why the contract no longer shows to them; an observer
     with an active access is untouched. The result is the declared one (share: a ShareView)."""
     from paraph_platform.contract import result_violations
     service = worker_factory(PortalService, db=sqlite_db, ctx={})
-    with sqlite_db.session() as s:
-        s.add(Share(id="sh", license_id="l", contract_id="k", customer_id="cu", customer_name="ACME", company="ACME",
-                    requester_contact_id="jeanne", kind="contract", number="C-1", title="Copieurs", status="sent",
-                    owner_id="o", shared_by="u", shared_by_name="Sales"))
-        s.flush()
-        for contact_id, role, status in (("jeanne", "requester", "deactivated"), ("paul", "observer", "deactivated"),
-                                         ("lea", "observer", "active")):
-            s.add(ShareParticipant(share_id="sh", contact_id=contact_id, role=role, user_id=f"u-{contact_id}"))
-            s.add(ClientAccess(license_id="l", contact_id=contact_id, customer_id="cu", user_id=f"u-{contact_id}",
-                               email=f"{contact_id}@acme.test", name=contact_id.title(), user_code=contact_id,
-                               company="ACME", status=status, granted_by="g"))
+    _shared_with(sqlite_db, [("jeanne", "requester", "deactivated"), ("paul", "observer", "deactivated"),
+                             ("lea", "observer", "active")])
     service.contracts.get_contract.return_value = {"number": "C-1", "portal": {"shared": True}}
     service.contracts.get_contacts_internal.return_value = {  # Jeanne's contact was deleted
         cid: {"id": cid, "customer_id": "cu", "name": cid.title()} for cid in ("paul", "lea")}
@@ -215,3 +233,17 @@ def test_the_staff_view_of_a_share_says_who_no_longer_sees_it(sqlite_db):
         ("lea", "active", False), ("paul", "deactivated", False)]
     assert sorted(service.contracts.get_contacts_internal.call_args.args[1]) == ["jeanne", "lea", "paul"]
     assert result_violations("portal_service.service", "contract_portal", view) == []
+
+
+def test_a_client_reads_a_deleted_contact_named_as_such_on_a_share(sqlite_db):
+    """What a signed-in client sees of a share names the requester whose contact was deleted since (their access
+    records it, on_contact_deleted), saying so; the others are plain contacts. Declared results."""
+    from paraph_platform.contract import result_violations
+    service = worker_factory(PortalService, db=sqlite_db, ctx={})
+    _shared_with(sqlite_db, [("jeanne", "requester", "deactivated"), ("lea", "observer", "active")], deleted={"jeanne"})
+    result = service.client_contracts({"user_id": "u-lea", "license_id": "l", "role": "client"})
+    [item] = result["items"]
+    assert item["requester"] == {"contact_id": "jeanne", "name": "Jeanne", "email": "jeanne@acme.test",
+                                 "contact_deleted": True}
+    assert [(o["name"], o["contact_deleted"]) for o in item["observers"]] == [("Lea", False)]
+    assert result_violations("portal_service.service", "client_contracts", result) == []

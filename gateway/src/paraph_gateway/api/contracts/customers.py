@@ -36,5 +36,7 @@ forward(bp, "PATCH", "/contacts/<contact_id>", "contracts.update_contact", roles
         doc="Edit a contact.")
 
 forward(bp, "DELETE", "/contacts/<contact_id>", "contracts.delete_contact", roles=STAFF, tags=["customers"], status=204,
+        responses={403: "The contact has a client portal access (invited or active; `portal_access` says which): "
+                        "only license admins and front user managers, who may revoke it, delete such a contact"},
         doc="""Remove a contact: kept in the customer's history, published as contact.deleted.v1, and the contact's
     client portal access, if any, is revoked (portal). A contact already removed is a 404.""")

@@ -40,6 +40,8 @@
   }
   // a status: always its word on a coloured badge (as in the lists)
   function badge(status) { return el("span", {"class": "badge " + status}, L.statuses[status] || status); }
+  // a requester or observer; one whose contact was deleted since is still named, saying so
+  function person(p) { return (p.name || "") + (p.contact_deleted ? " (" + L.deleted_contact + ")" : ""); }
 
   function problem(resp) {
     return resp.json().then(function (b) { return b.detail || b.title || L.error; }, function () { return L.error; });
@@ -108,9 +110,9 @@
         li.appendChild(el("a", {href: "/portal/contracts/" + encodeURIComponent(c.contract_id) + "?lang=" + locale},
                            (L.kinds[c.kind] || c.kind) + " " + c.number + " – " + c.title));
         li.appendChild(badge(c.status));
-        var who = L.requester + L.colon + " " + (c.requester.name || "");
+        var who = L.requester + L.colon + " " + person(c.requester);
         if (c.observers.length) {
-          who += " · " + L.observers + L.colon + " " + c.observers.map(function (o) { return o.name; }).join(", ");
+          who += " · " + L.observers + L.colon + " " + c.observers.map(person).join(", ");
         }
         li.appendChild(el("div", {"class": "muted"}, who));
         list.appendChild(li);
@@ -144,7 +146,7 @@
       }
       meta(dl, L.customer, c.customer_name);
       meta(dl, L.total_label, c.total_formatted || (c.total ? c.total + " " + c.currency : ""));
-      meta(dl, L.requester, c.requester && c.requester.name);
+      meta(dl, L.requester, c.requester && person(c.requester));
       meta(dl, L.salesperson, c.owner_name);
       $("contract-pdf").onclick = function () { download("/api/v1/portal/contracts/" + encodeURIComponent(id) + "/pdf"); };
       if (c.signature && c.signature.path) {
