@@ -1,6 +1,6 @@
 """The proof of signature a person reads, through the gateway: entirely in the request's language
 (labels, statuses, audit events) with times in the signer's time zone, written like
-"1 décembre 2026 à 21:24:38 (UTC+1)" / "December 1, 2026 at 9:24:38 PM (UTC+1)"."""
+"1er décembre 2026 à 21:24:38 (UTC+1)" / "December 1, 2026 at 9:24:38 PM (UTC+1)"."""
 import io
 import re
 
@@ -11,7 +11,7 @@ from signing_service import testing as esign
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
-FR_TIME = re.compile(r"\d{1,2} (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
+FR_TIME = re.compile(r"\d{1,2}(?:er)? (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
                      r"décembre) \d{4} à \d{2}:\d{2}:\d{2} \(UTC\+[12]\)")
 EN_TIME = re.compile(r"(January|February|March|April|May|June|July|August|September|October|November|December) "
                      r"\d{1,2}, \d{4} at \d{1,2}:\d{2}:\d{2} [AP]M \(UTC\+[12]\)")
@@ -63,7 +63,7 @@ def test_a_signed_request_proof_in_french(world):
                .get_json()["status"] == "completed", timeout=30, message="the request to be sealed")
     text = proof_text(world, req["id"])
     for words in ("Preuve de signature électronique", "Statut Terminée", "Demande créée", "Signature demandée",
-                  "Document consulté", "Code à usage unique envoyé", "Canal : e-mail", "Signé",
+                  "Document consulté", "Code à usage unique envoyé", "Canal : email", "Signé",
                   "Tous les signataires ont signé", "Document scellé", "Demande terminée", "contact client",
                   "code à usage unique vérifié", "lien personnel", "Date et heure"):
         assert words in text, words

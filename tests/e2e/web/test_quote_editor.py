@@ -126,7 +126,12 @@ def test_create_a_quote_with_live_totals_then_edit_the_draft(web_system, staff, 
     # the contract page shows the server's totals
     assert text(by_id(browser, "contract-total")) == "10 905,50 €"
     assert by_id(browser, "contract-customer").text == "Boulangerie Martin"
-    assert len(css(browser, "#taxes-by-rate tr")) == 3  # two rates and the optional products not selected
+    # the totals as the client's page and the PDF word them: two rates, each with its base, then the total VAT
+    totals = [text(r) for r in css(browser, "#contract-totals tr")]
+    assert [t.split(" ")[0] for t in totals] == ["Total", "TVA", "TVA", "Total", "Total"]
+    assert totals[0].startswith("Total HT") and totals[3].startswith("Total TVA") and totals[4].startswith("Total TTC")
+    assert "5,5 % sur" in totals[1] and "20 % sur" in totals[2]
+    assert text(by_id(browser, "optional-total")).endswith("500,00 €")  # the optional products not selected
     quote = w.s.get("/api/v1/quotes", token=shop["token"]).get_json()["items"][0]
     detail = w.s.get(f"/api/v1/contracts/{quote['id']}", token=shop["token"]).get_json()
     assert detail["contact"]["name"] == "Claire Martin" and detail["data"]["site"].startswith("Fournil")

@@ -189,7 +189,7 @@ def test_contract_page_sections_history_and_actions(web_system, staff, documents
     w.wait(lambda: browser.find_elements("id", "contract-lines"), message="the contract page")
     lines = browser.find_elements("css selector", "#contract-lines tbody tr")
     assert len(lines) == 3 and "Option" in lines[2].text
-    taxes = by_id(browser, "taxes-by-rate").text
+    taxes = by_id(browser, "contract-totals").text
     assert "20" in taxes and "5,5" in taxes
     assert "plan-acces.txt" in by_id(browser, "documents").text
     assert "Livraison" in by_id(browser, "milestones").text

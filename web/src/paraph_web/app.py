@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from paraph_platform.config import env, env_int, public_url
 from paraph_platform.modules import exported_by_modules
+from paraph_platform.totals import vat_lines
 
 from . import i18n
 from .api import ApiError, GatewayUnavailable, SignInRequired, sign_out_locally
@@ -124,6 +125,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = GatewayProxy(app.wsgi_app, app.config["GATEWAY_URL"])
     i18n.init_app(app)
     app.jinja_env.filters["labelled_cells"] = labelled_cells
+    app.jinja_env.globals["vat_lines"] = vat_lines
     register_errors(app)
     app.before_request(check_csrf)
     app.after_request(secure_headers)

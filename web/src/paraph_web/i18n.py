@@ -20,6 +20,8 @@ from flask_babel import (Babel, format_currency, format_date, format_datetime, f
                          get_locale, to_user_timezone)
 from markupsafe import Markup, escape
 
+from paraph_platform.dates import first_of_month
+
 from .api_messages import translate
 
 LANGUAGES = ("fr", "en")
@@ -94,12 +96,10 @@ def percent(value) -> str:
         return ""
 
 
-# French writes the first of a month as an ordinal ("1er mars"), which Babel's patterns do not
-_FIRST_OF_MONTH = re.compile(r"(?<!\d)1(?= [^\d\s])")
-
-
+# French writes the first of a month as an ordinal ("1er mars"), which Babel's patterns do not: the rule the
+# services' PDFs, emails and portal share
 def _first_of_month(text: str) -> str:
-    return _FIRST_OF_MONTH.sub("1er", text, count=1) if get_locale().language == "fr" else text
+    return first_of_month(text, get_locale().language)
 
 
 def _date(parsed, style: str) -> str:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from paraph_platform.dates import first_of_month
+
 from .exceptions import Conflict, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
 KINDS = ("contract", "quote", "order", "invoice")
@@ -40,9 +42,10 @@ TRANSITIONS = {
 # an accepted quote validated
 MANAGER_STATUSES = frozenset({"validated"})
 INITIAL_STATUS = {"contract": "draft", "quote": "draft", "order": "draft", "invoice": "draft"}
-# what the customer has bought: a document in one of these statuses can feed its equipment base
-EQUIPMENT_SOURCE_STATUSES = {"contract": ("signed", "validated"), "quote": ("accepted", "validated"),
-                             "order": ("confirmed", "delivered"), "invoice": ("issued", "paid")}
+# what the customer has bought: a document in one of these statuses can feed its equipment base, and counts in
+# its deal's won total
+BOUGHT_STATUSES = {"contract": ("signed", "validated"), "quote": ("accepted", "validated"),
+                   "order": ("confirmed", "delivered"), "invoice": ("issued", "paid")}
 UNSIGNED = ("draft", "sent")  # auto-abandon applies to these (contracts and quotes)
 EDITABLE = ("draft", "sent", "refused")  # content can change (sent -> back to draft on edit)
 SIGNED_STATUS = {"contract": "signed", "quote": "accepted"}
@@ -157,7 +160,7 @@ def format_date(value, locale: str) -> str:
     from babel.dates import format_date as babel_format_date
     if isinstance(value, datetime):
         value = value.date()
-    return babel_format_date(value, format="long", locale=BABEL_LOCALES.get(locale, locale))
+    return first_of_month(babel_format_date(value, format="long", locale=BABEL_LOCALES.get(locale, locale)), locale)
 
 
 # -- the issuer's legal identifiers (France) ------------------------------------------------------

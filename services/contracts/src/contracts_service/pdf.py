@@ -14,6 +14,7 @@ from jinja2 import StrictUndefined, TemplateError, UndefinedError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from paraph_platform import pdf_sandbox
+from paraph_platform.totals import vat_lines
 
 from . import logic
 from .exceptions import InvalidInput
@@ -23,6 +24,7 @@ LABELS = {
            "number": "N°", "date": "Date", "customer": "Client", "contact": "Contact", "valid_until": "Valable jusqu'au",
            "description": "Désignation", "quantity": "Qté", "unit_price": "Prix unitaire", "discount": "Remise",
            "tax_rate": "TVA", "amount": "Montant HT", "subtotal": "Total HT", "tax": "TVA", "total": "Total TTC",
+           "tax_on": "sur", "tax_total": "Total TVA",
            "optional": "Options (non incluses)", "owner": "Votre interlocuteur", "signature": "Bon pour accord",
            "page": "Page", "share_capital": "{legal_form} au capital de {amount}", "capital_only": "Capital de {amount}",
            "vat_number": "N° TVA intracommunautaire", "phone": "Tél.",
@@ -30,7 +32,8 @@ LABELS = {
     "en": {"quote": "Quote", "contract": "Contract", "order": "Order", "invoice": "Invoice",
            "number": "No.", "date": "Date", "customer": "Customer", "contact": "Contact", "valid_until": "Valid until",
            "description": "Description", "quantity": "Qty", "unit_price": "Unit price", "discount": "Discount",
-           "tax_rate": "VAT", "amount": "Net amount", "subtotal": "Subtotal", "tax": "VAT", "total": "Total",
+           "tax_rate": "Tax", "amount": "Net amount", "subtotal": "Subtotal (excl. tax)", "tax": "Tax",
+           "total": "Total (incl. tax)", "tax_on": "on", "tax_total": "Total tax",
            "optional": "Optional items (not included)", "owner": "Your contact", "signature": "Approved",
            "page": "Page", "share_capital": "{legal_form} with a share capital of {amount}",
            "capital_only": "Share capital {amount}", "vat_number": "EU VAT No.", "phone": "Tel.", "colon": ": "},
@@ -147,7 +150,11 @@ def build_context(*, contract: dict, customer: dict, contact: dict | None, lines
         "totals": {"subtotal": fmt(totals.subtotal), "tax": fmt(totals.tax_total), "total": fmt(totals.total),
                    "optional": fmt(totals.optional_total),
                    "taxes": [{**t, "tax_fmt": fmt(t["tax"]), "base_fmt": fmt(t["base"]),
-                              "rate_fmt": logic.format_rate(t["rate"], locale)} for t in totals.taxes]},
+                              "rate_fmt": logic.format_rate(t["rate"], locale)} for t in totals.taxes],
+                   # the VAT lines as the staff pages and the client's quote page show them too
+                   "vat_lines": [{"rate_fmt": logic.format_rate(v["rate"], locale) if v["rate"] else "",
+                                  "base_fmt": fmt(v["base"]) if v["base"] else "", "tax_fmt": fmt(v["tax"])}
+                                 for v in vat_lines(totals.taxes, totals.tax_total)]},
         "has_lines": bool(lines),
     }
 

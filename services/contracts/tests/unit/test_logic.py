@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
@@ -86,6 +86,9 @@ def test_money_and_dates_are_localised():
     assert logic.format_money("1471.65", "EUR", "fr").replace("\u202f", " ").replace("\xa0", " ") == "1 471,65 €"
     assert logic.format_money("1471.65", "USD", "en") == "US$1,471.65"
     assert logic.format_date(datetime(2026, 11, 23, tzinfo=timezone.utc), "fr") == "23 novembre 2026"
+    # the first of a month, as French writes it (paraph_platform.dates), on the quote PDF's dates
+    assert logic.format_date(date(2026, 12, 1), "fr") == "1er décembre 2026"
+    assert logic.format_date(date(2026, 12, 1), "en") == "1 December 2026"
     assert logic.effective_delay(None, None) == 60 and logic.effective_delay(15, 30) == 15
 
 

@@ -20,6 +20,8 @@ from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from paraph_platform.dates import first_of_month
+
 from .exceptions import InvalidInput, NotFound
 from .template_catalog import (DEFAULT_LOCALE, LIST_VARIABLES, LOCALES, PARTS, REQUIRED_VARIABLE, SECRET_MASK,
                                SECRET_VARIABLES, TEMPLATE_NAMES, VARIABLES, Written)
@@ -116,7 +118,7 @@ def format_date(value, locale: str) -> str:
     else:
         d = dt.astimezone(timezone.utc).date()
     if locale == "fr":
-        return f"{d.day} {_MONTHS_FR[d.month - 1]} {d.year}"
+        return first_of_month(f"{d.day} {_MONTHS_FR[d.month - 1]} {d.year}", "fr")
     return f"{_MONTHS_EN[d.month - 1]} {d.day}, {d.year}"
 
 

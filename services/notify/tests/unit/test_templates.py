@@ -59,6 +59,10 @@ def test_dates_are_formatted_per_locale():
     assert t.format_datetime("2030-01-31T18:00:00Z", "fr") == "31 janvier 2030 à 18:00 (UTC)"
     assert t.format_datetime("2030-01-31T18:00:00+01:00", "en") == "January 31, 2030 at 17:00 (UTC)"
     assert t.format_date("2030-02-28", "fr") == "28 février 2030"
+    # the first of a month, as French writes it (paraph_platform.dates)
+    assert t.format_date("2030-03-01", "fr") == "1er mars 2030"
+    assert t.format_datetime("2030-03-01T18:00:00Z", "fr") == "1er mars 2030 à 18:00 (UTC)"
+    assert t.format_date("2030-03-01", "en") == "March 1, 2030"
     assert t.format_date("not a date", "fr") == "not a date"
 
 

@@ -23,6 +23,9 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from urllib.parse import urlsplit
 
+from paraph_platform.dates import first_of_month
+from paraph_platform.totals import vat_lines
+
 from .exceptions import InvalidInput
 
 LOCALES = ("fr", "en")
@@ -320,6 +323,15 @@ def number(value, locale: str) -> str:
         return str(value)
 
 
+def rate(value, locale: str) -> str:
+    """A rate in percent as the totals write it, like the quote's PDF: "5,5 %" in French, "5.5%" in English."""
+    from babel.numbers import format_percent
+    try:
+        return format_percent(Decimal(str(value)) / 100, locale=_BABEL.get(locale, "fr_FR"), decimal_quantization=False)
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
 def day(value, locale: str) -> str:
     if not value:
         return ""
@@ -328,7 +340,7 @@ def day(value, locale: str) -> str:
         d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    return format_date(d, format="long", locale=_BABEL.get(locale, "fr_FR"))
+    return first_of_month(format_date(d, format="long", locale=_BABEL.get(locale, "fr_FR")), locale)
 
 
 def moment(value, locale: str) -> str:
@@ -341,7 +353,8 @@ def moment(value, locale: str) -> str:
         return str(value)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
-    return format_datetime(dt, format="medium", tzinfo=timezone.utc, locale=_BABEL.get(locale, "fr_FR")) + " UTC"
+    return first_of_month(format_datetime(dt, format="medium", tzinfo=timezone.utc,
+                                          locale=_BABEL.get(locale, "fr_FR")), locale) + " UTC"
 
 
 def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent: bool = False,
@@ -376,8 +389,11 @@ def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent:
         "seller_name": seller_name or "",
         "lines": [line(x) for x in lines if not x.get("optional")],
         "optional_lines": [line(x) for x in lines if x.get("optional")],
-        "taxes": [{"rate": number(t.get("rate"), locale) + " %", "base": money(t.get("base"), currency, locale),
-                   "tax": money(t.get("tax"), currency, locale)} for t in detail.get("taxes") or []],
+        # the VAT lines as the staff quote page and the PDF show them (paraph_platform.totals)
+        "vat_lines": [{"rate": rate(v["rate"], locale) if v["rate"] else "",
+                       "base": money(v["base"], currency, locale) if v["base"] else "",
+                       "tax": money(v["tax"], currency, locale)}
+                      for v in vat_lines(detail.get("taxes") or [], detail.get("tax_total"))],
         "subtotal": money(detail.get("subtotal"), currency, locale),
         "tax_total": money(detail.get("tax_total"), currency, locale),
         "total": money(detail.get("total"), currency, locale),

@@ -173,6 +173,10 @@ def test_locale_and_formatting():
     assert logic.money("1410", "EUR", "en") == "€1,410.00"
     assert logic.day("2031-12-31", "fr") == "31 décembre 2031"
     assert logic.day("2031-12-31", "en") == "31 December 2031"
+    # the first of a month, as French writes it (paraph_platform.dates)
+    assert logic.day("2031-12-01", "fr") == "1er décembre 2031"
+    assert logic.moment("2031-12-01T09:30:00Z", "fr").startswith("1er déc. 2031")
+    assert logic.day("2031-12-01", "en") == "1 December 2031"
     assert logic.number("2.000", "fr") == "2"
     assert logic.moment("2030-01-15T09:30:00Z", "en").endswith("UTC")
 
@@ -189,7 +193,25 @@ def test_quote_context_splits_lines_and_formats_totals():
     assert [x["description"] for x in ctx["lines"]] == ["A"]
     assert ctx["optional_lines"][0]["discount"] == "10" and ctx["optional_lines"][0]["selected"] is True
     assert ctx["total"] == "€29.40" and ctx["optional_total"] == "" and ctx["validity_expired"] is True
-    assert ctx["status_label"] == "Awaiting your answer" and ctx["taxes"][0]["rate"] == "20 %"
+    assert ctx["status_label"] == "Awaiting your answer" and ctx["vat_lines"] == [
+        {"rate": "20%", "base": "", "tax": "€4.90"}]
+
+
+def test_the_totals_show_one_vat_line_for_one_rate_and_break_several_down():
+    """As the staff quote page and the PDF (paraph_platform.totals): "TVA 20 %" once, not a per-rate line and a
+    total VAT line of the same amount; with two rates, each with its base, then the total VAT."""
+    def shown(ctx):
+        return [{k: v.replace("\u202f", " ").replace("\xa0", " ") for k, v in line.items()}
+                for line in ctx["vat_lines"]]
+    detail = {"currency": "EUR", "lines": [], "subtotal": "930.00", "tax_total": "181.65", "total": "1111.65",
+              "taxes": [{"rate": "5.50", "base": "30.00", "tax": "1.65"},
+                        {"rate": "20.00", "base": "900.00", "tax": "180.00"}]}
+    assert shown(logic.quote_context(detail, "fr", None)) == [
+        {"rate": "5,5 %", "base": "30,00 €", "tax": "1,65 €"}, {"rate": "20 %", "base": "900,00 €", "tax": "180,00 €"},
+        {"rate": "", "base": "", "tax": "181,65 €"}]
+    one = {**detail, "taxes": detail["taxes"][1:], "tax_total": "180.00"}
+    assert shown(logic.quote_context(one, "fr", None)) == [{"rate": "20 %", "base": "", "tax": "180,00 €"}]
+    assert logic.quote_context({**detail, "taxes": []}, "fr", None)["vat_lines"] == []
 
 
 def test_statuses_are_in_the_clients_words_in_both_languages():

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from paraph_platform.dates import first_of_month
 from paraph_platform.envelope import iso  # the times of views and of the audit chain's entries (hashed)
 
 from .exceptions import InvalidInput, PayloadTooLarge, UnsupportedMediaType
@@ -329,7 +330,7 @@ def utc_offset(offset: timedelta) -> str:
 
 def format_time(value: str | datetime | None, locale: str, zone: str | None = None) -> str:
     """An instant (ISO 8601 or aware datetime) as a person reads it, in ``zone`` with its offset:
-    "1 décembre 2026 à 21:24:38 (UTC+1)" / "December 1, 2026 at 9:24:38 PM (UTC+1)"."""
+    "1er décembre 2026 à 21:24:38 (UTC+1)" / "December 1, 2026 at 9:24:38 PM (UTC+1)"."""
     if not value:
         return ""
     at = datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -340,4 +341,4 @@ def format_time(value: str | datetime | None, locale: str, zone: str | None = No
         hour = local.hour % 12 or 12
         return (f"{month} {local.day}, {local.year} at {hour}:{local:%M:%S} {'PM' if local.hour >= 12 else 'AM'}"
                 f" ({offset})")
-    return f"{local.day} {month} {local.year} à {local:%H:%M:%S} ({offset})"
+    return first_of_month(f"{local.day} {month} {local.year} à {local:%H:%M:%S} ({offset})", "fr")

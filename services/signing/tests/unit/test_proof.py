@@ -67,7 +67,7 @@ def one_line(text: str) -> str:
 
 
 def test_times_are_written_in_the_zone_with_its_offset():
-    assert logic.format_time("2026-12-01T20:24:38Z", "fr") == "1 décembre 2026 à 21:24:38 (UTC+1)"
+    assert logic.format_time("2026-12-01T20:24:38Z", "fr") == "1er décembre 2026 à 21:24:38 (UTC+1)"
     assert logic.format_time("2026-12-01T20:24:38Z", "en") == "December 1, 2026 at 9:24:38 PM (UTC+1)"
     assert logic.format_time("2026-07-14T08:05:00Z", "fr", "Europe/Paris") == "14 juillet 2026 à 10:05:00 (UTC+2)"
     assert logic.format_time("2026-12-01T20:24:38Z", "en", "America/New_York") == \
@@ -75,14 +75,14 @@ def test_times_are_written_in_the_zone_with_its_offset():
     assert logic.format_time("2026-12-01T00:10:00Z", "en", "Asia/Kolkata") == "December 1, 2026 at 5:40:00 AM (UTC+5:30)"
     assert logic.format_time("2026-12-01T12:00:00Z", "en", "UTC") == "December 1, 2026 at 12:00:00 PM (UTC+0)"
     # a zone the database does not know: the default one
-    assert logic.format_time("2026-12-01T20:24:38Z", "fr", "Mars/Olympus") == "1 décembre 2026 à 21:24:38 (UTC+1)"
+    assert logic.format_time("2026-12-01T20:24:38Z", "fr", "Mars/Olympus") == "1er décembre 2026 à 21:24:38 (UTC+1)"
     assert logic.format_time(None, "fr") == ""
 
 
 @pytest.mark.parametrize("locale,expected,absent", [
     ("fr", ["Preuve de signature électronique", "Statut Terminée", "Demande créée", "Signature demandée",
             "Document consulté", "Code à usage unique envoyé", "Canal : SMS", "Tous les signataires ont signé",
-            "Document scellé", "Demande terminée", "1 décembre 2026 à 21:24:38 (UTC+1)", "contact client",
+            "Document scellé", "Demande terminée", "1er décembre 2026 à 21:24:38 (UTC+1)", "contact client",
             "Date et heure", "système", "« J'accepte. »"],
      ["request_created", "completed", "UTC)", "system", "otp_sent", "channel"]),
     ("en", ["Proof of electronic signature", "Status Completed", "Request created", "Signature requested",

@@ -1,0 +1,19 @@
+"""Dates as people read them, the rule every service's and the web app's formatters share.
+
+French writes the first day of a month as an ordinal, "1er mars 2027", where Babel's patterns, and a day
+number written out by hand, give "1 mars 2027". Each formatter keeps its own style (Babel's long or medium
+date, a proof's time with its offset, an email's "à 18:00 (UTC)") and passes its text through
+``first_of_month``, so the proof of signature, the emails, the portal, the PDFs and the staff pages agree.
+"""
+import re
+
+# a lone "1" (not "11", "21", "2031") followed by a word: the day of a month written before its name
+_FIRST_OF_MONTH = re.compile(r"(?<!\d)1(?= [^\d\s])")
+
+
+def first_of_month(text: str, locale: str | None) -> str:
+    """``text`` (a date written day first) with its "1" as "1er" when ``locale`` is French ("fr", "fr_FR",
+    "fr-CA"); any other language's text unchanged ("1 March 2027", "March 1, 2027")."""
+    if not text or not locale or re.split(r"[_-]", str(locale))[0].lower() != "fr":
+        return text
+    return _FIRST_OF_MONTH.sub("1er", text, count=1)

@@ -1,0 +1,20 @@
+"""The VAT lines of a document's totals, shown alike on the staff pages (web), the client's quote page (portal)
+and the PDF (contracts): "Total HT", then the VAT, then "Total TTC".
+
+One rate: a single line, "TVA 20 %" (its base is the "Total HT" just above; a per-rate line and a total VAT
+line would say the same amount twice). Two rates or more: a line per rate with its base ("TVA 5,5 % sur
+30,00 €"), as an invoice breaks its VAT down, then the total VAT. Each page writes the words in its reader's
+language; this decides only which lines there are.
+"""
+
+
+def vat_lines(taxes: list, tax_total) -> list[dict]:
+    """``taxes``: the totals' per-rate list ({"rate", "base", "tax"}, as contracts' ``compute_totals`` gives it);
+    returns the lines to show, in order: {"rate", "base", "tax"}, where ``base`` is None on a single rate's line
+    and ``rate`` and ``base`` are None on the total VAT line. No taxes (no line yet): no VAT line."""
+    if len(taxes) == 1:
+        return [{"rate": taxes[0]["rate"], "base": None, "tax": tax_total}]
+    if not taxes:
+        return []
+    return ([{"rate": t["rate"], "base": t["base"], "tax": t["tax"]} for t in taxes]
+            + [{"rate": None, "base": None, "tax": tax_total}])

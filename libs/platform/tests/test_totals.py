@@ -1,0 +1,19 @@
+"""A document's VAT lines, alike on the staff pages, the client's quote page and the PDF: a single line for a
+single rate, else a line per rate with its base and the total VAT."""
+from paraph_platform.totals import vat_lines
+
+
+def test_a_single_rate_is_one_vat_line():
+    taxes = [{"rate": "20.00", "base": "1200.00", "tax": "240.00"}]
+    assert vat_lines(taxes, "240.00") == [{"rate": "20.00", "base": None, "tax": "240.00"}]
+
+
+def test_two_rates_or_more_are_broken_down_then_totalled():
+    taxes = [{"rate": "5.50", "base": "30.00", "tax": "1.65"}, {"rate": "20.00", "base": "1200.00", "tax": "240.00"}]
+    assert vat_lines(taxes, "241.65") == [{"rate": "5.50", "base": "30.00", "tax": "1.65"},
+                                          {"rate": "20.00", "base": "1200.00", "tax": "240.00"},
+                                          {"rate": None, "base": None, "tax": "241.65"}]
+
+
+def test_no_line_no_vat_line():
+    assert vat_lines([], "0.00") == []
