@@ -78,3 +78,10 @@ def test_a_checklists_search_offers_boxes_and_the_words_of_its_status_once_one_i
     assert "1 match: tick it to add it." in fragment
     assert 'data-ticked-one="1 ticked: it is added when you save."' in fragment
     assert 'data-ticked-many="{num} ticked: they are added when you save."' in fragment
+    # what app.js says when the matches are all in the list already (ticked there, or members saved before)
+    assert 'data-all-listed="1 match, already in the list above."' in fragment
+    # not of a search without match, nor of one whose first matches only are listed
+    web.config["PICKER_PAGE_SIZE"] = 1
+    for query in ("q=zzz", "q=Client"):
+        fragment = client.get(f"/pickers/customers?name=customers&id=customers-list&checklist=1&{query}")
+        assert "data-all-listed" not in fragment.get_data(as_text=True)

@@ -281,7 +281,7 @@ def test_api_field_errors_are_shown_in_the_page_language():
         "title": ["Missing data for required field."], "lines": {"0": {"quantity": ["Must be greater than or equal to 0."]}},
         "role": ["Must be one of: user, license_admin."], "note": ["Something only Paraph says."]}})
     with app.test_request_context(headers={"Accept-Language": "fr"}):
-        assert exc.field_errors == {"name": "Obligatoire, 100 caractères au plus.", "email": "Adresse e-mail non valide.",
+        assert exc.field_errors == {"name": "Obligatoire, 100 caractères au plus.", "email": "Adresse email non valide.",
                                     "title": "Obligatoire.", "lines.0.quantity": "Au moins 0.",
                                     "role": "Choisissez parmi\u00a0: user, license_admin.",
                                     "note": "Something only Paraph says."}
@@ -309,6 +309,45 @@ def test_api_field_errors_are_shown_in_the_page_language():
         assert phone.field_errors["mobile"] == (
             "Not a valid phone number: 6 to 16 digits, possibly after a +, separated if you like by spaces, dots, "
             "dashes, slashes or brackets.")
+
+
+def test_a_length_refusal_says_required_of_an_empty_text_and_at_most_of_a_too_long_one():
+    """marshmallow says "Length must be between 1 and N." of an empty text as of a too long one: the page knows
+    what it sent (the call's body, walked as the errors' keys), so it says which ("Obligatoire, 300 caractères
+    au plus." only when it does not know the value)."""
+    from flask import session
+
+    from paraph_web import api
+    from paraph_web.api import ApiError
+    fake = Flask("fake_gateway")
+    length = ["Length must be between 1 and 300."]
+
+    @fake.post("/api/v1/deals")
+    def refuse():
+        return jsonify({"status": 422, "errors": {"title": length, "notes": length, "stage": length,
+                                                  "lines": {"0": {"description": length}, "1": {"description": length}},
+                                                  "tags": {"0": length}}}), 422
+
+    body = {"title": "", "notes": "x" * 301, "stage": "won", "lines": [{"description": "  "}, {"description": "ok"}],
+            "tags": [None]}
+    with web_in_front_of(fake) as app:
+        for language, said in (("fr", ("Obligatoire.", "Au plus 300 caractères.",
+                                       "Obligatoire, 300 caractères au plus.")),
+                               ("en", ("Required.", "At most 300 characters.", "Required, at most 300 characters."))):
+            required, at_most, either = said
+            with app.test_request_context(headers={"Accept-Language": language}):
+                session["access_token"] = "access-1"
+                with pytest.raises(ApiError) as refused:
+                    api.post("/deals", body)
+                # the last three: a length the value sent does not explain
+                assert refused.value.field_errors == {
+                    "title": required, "notes": at_most, "lines.0.description": required,
+                    "stage": either, "lines.1.description": either, "tags.0": either}
+    # without the body (an error made by a page, a file sent): both are named, as before
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:9", "WEB_SESSION_KEY": "k"})
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert ApiError(422, {"errors": {"title": length}}).field_errors == {
+            "title": "Required, at most 300 characters."}
 
 
 def test_every_event_type_a_webhook_may_take_is_described_in_the_page_language():

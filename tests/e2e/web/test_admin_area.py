@@ -98,8 +98,16 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
     Select(by_id(browser, "field-role")).select_by_value("front_user_manager")
     navigate(browser, "role-submit")
     assert by_id(browser, "user-role").text == "Gestionnaire des utilisateurs"
+    # the question opens over the page (what is under it does not move) and Cancel closes it
+    role_heading_at = by_id(browser, "role-heading").location["y"]
     by_id(browser, "deactivate-ask").click()
     assert "Claire Petit" in by_id(browser, "deactivate").text
+    assert by_id(browser, "role-heading").location["y"] == role_heading_at
+    screenshot(browser, "admin-user-deactivate-question")
+    by_id(browser, "deactivate-cancel").click()
+    assert not by_id(browser, "deactivate").is_displayed()
+    assert browser.switch_to.active_element.get_attribute("id") == "deactivate-ask"
+    by_id(browser, "deactivate-ask").click()
     navigate(browser, "deactivate")
     w.wait(lambda: css(browser, "#reactivate"), message="deactivated")
     assert by_id(browser, "user-status").text == "Désactivé"

@@ -7,7 +7,7 @@ in the customer file's deals tab; "+ Quote" opens the quote editor in the deal."
 import pytest
 from selenium.webdriver.support.ui import Select
 
-from tests.e2e.web.browsing import across_in_view, fill, on_a_phone, scrolls_sideways, shown_label
+from tests.e2e.web.browsing import across_in_view, fill, ok, on_a_phone, scrolls_sideways, shown_label
 
 from .test_admin_area import by_id, css, h1, navigate, notice, switch_user
 
@@ -42,7 +42,9 @@ def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_sy
     assert Select(by_id(browser, "field-customer_id")).first_selected_option.text == "Durand Immobilier"
     fill(browser, {"field-amount": "-5"})
     navigate(browser, "deal-submit")
-    assert by_id(browser, "field-title-error").text and by_id(browser, "field-amount-error").text
+    # the title was sent empty: the API's "Length must be between 1 and 300." is said of that case only
+    assert by_id(browser, "field-title-error").text == "Obligatoire."
+    assert by_id(browser, "field-amount-error").text == "Un nombre positif ou nul."
     screenshot(browser, "deal-new")
     fill(browser, {"field-title": "Copieurs du siège", "field-amount": "12000"})
     # a date field's typing order follows the browser's locale: set its value as the form sends it
@@ -66,13 +68,16 @@ def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_sy
     s.post("/api/v1/quotes", json={"title": "Variante", "deal_id": deal_id, "lines": [line]}, token=token)
     s.post(f"/api/v1/contracts/{quote['id']}/mark-sent", json={}, token=token)
     order = s.post(f"/api/v1/contracts/{quote['id']}/convert", json={"target": "order"}, token=token).get_json()
+    ok(s.post(f"/api/v1/contracts/{quote['id']}/status", json={"status": "accepted"}, token=token), 200)
     browser.get(f"{w.url}/deals/{deal_id}")
     assert sorted(rows(browser, "deal-quotes", "data-contract")) == sorted(
         [quote["number"], s.get(f"/api/v1/contracts?deal_id={deal_id}&kind=quote", token=token).get_json()
          ["items"][0]["number"]])
     assert rows(browser, "deal-orders", "data-contract") == [order["number"]]
-    assert text(browser, "quote-heading") == "Devis (2) · total 4 800,00 €"  # the kind named once, then counted
-    assert text(browser, "order-heading") == "Commandes (1) · total 2 400,00 €"
+    # the kind named once, then counted, then what the customer bought of it: the accepted quote, not its
+    # variant in draft too; the order is a draft
+    assert text(browser, "quote-heading") == "Devis (2) · montant accepté : 2 400,00 €"
+    assert text(browser, "order-heading") == "Commandes (1) · montant confirmé : 0,00 €"
     assert not css(browser, "#deal-invoices")
     screenshot(browser, "deal")
     # on a phone each quote is a block: its total in view after its column's name, nothing to scroll sideways
@@ -85,7 +90,7 @@ def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_sy
     # meanwhile is said, not overwritten
     by_id(browser, "field-title").clear()
     navigate(browser, "deal-submit")
-    assert by_id(browser, "field-title-error").text
+    assert by_id(browser, "field-title-error").text == "Obligatoire."
     fill(browser, {"field-title": "Copieurs du siège"})
     Select(by_id(browser, "field-stage")).select_by_visible_text("Négociation")
     fill(browser, {"field-amount": "11 500,50"})  # as French is written, as the quote editor's prices

@@ -49,7 +49,7 @@ def test_erp_sync_preview_run_in_chunks_and_result(web_system, staff, browser, s
     assert [by_id(browser, f"result-{k}").text for k in ("created", "linked", "errors")] == ["1", "1", "2"]
     error_rows = rows(browser, "erp-result-errors")
     assert [row.split()[:2] for row in error_rows] == [["3", "V03"], ["4", "V04"]], error_rows
-    assert error_rows[1].endswith("Même e-mail qu'à la ligne 1")
+    assert error_rows[1].endswith("Même email qu'à la ligne 1")
     assert "boss@acme.test" in rows(browser, "erp-result-to-check")[0]
     screenshot(browser, "erp-sync-result")
 

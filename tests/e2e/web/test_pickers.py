@@ -146,6 +146,12 @@ def test_the_admin_adds_a_user_and_a_customer_beyond_the_first_page_to_a_perimet
     by_id(browser, f"customers-{client_7['id']}").click()  # not this one after all
     assert by_id(browser, "customers-list-status").text == "1 coché : il est ajouté à l'enregistrement."
     screenshot(browser, "picker-perimeter-search")
+    # searched again, Client 08 is found in the list, ticked already: the status does not ask to tick it
+    by_id(browser, "customers-search").send_keys(Keys.BACKSPACE * 2 + "08")
+    w.wait(lambda: by_id(browser, "customers-list-status").text == "1 résultat, déjà dans la liste ci-dessus.",
+           message="Client 08 said to be in the list")
+    assert not css(browser, "#customers-found li") and by_id(browser, f"customers-{client_8['id']}").is_selected()
+    screenshot(browser, "picker-perimeter-search-listed")
     navigate(browser, "perimeter-submit")
     members = ok(s.get(f"/api/v1/perimeters/{perimeter['id']}", token=admin))["members"]
     assert members["users"] == [zoe["user_id"]] and members["customers"] == [client_8["id"]]

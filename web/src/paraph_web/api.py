@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 from flask import current_app, request, session
 
-from .api_messages import translate
+from .api_messages import NOT_SENT, translate
 from .submissions import idempotency_key
 
 # the API's largest page (``limit``): paraph_platform.pagination.MAX_LIMIT, written here because importing that
@@ -33,9 +33,13 @@ _fanout = ThreadPoolExecutor(max_workers=16, thread_name_prefix="api-get-many")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, problem: dict):
+    """An error answer: its status and problem+json; ``sent``, the JSON body of the call, for ``field_errors`` to
+    word a message said of several cases as the case of the value the page sent."""
+
+    def __init__(self, status: int, problem: dict, sent=None):
         self.status = status
         self.problem = problem if isinstance(problem, dict) else {}
+        self.sent = sent
         super().__init__(f"{status} {self.problem.get('detail') or self.problem.get('title') or ''}")
 
     @property
@@ -45,19 +49,28 @@ class ApiError(Exception):
     @property
     def field_errors(self) -> dict[str, str]:
         """{field: first message} from the problem's ``errors`` (nested keys joined with dots), in the page's
-        language (:mod:`.api_messages`)."""
+        language (:mod:`.api_messages`), knowing the value sent for that field (the errors' keys are the body's)."""
         out: dict[str, str] = {}
 
-        def walk(prefix, value):
+        def walk(prefix, value, sent):
             if isinstance(value, dict):
                 for key, inner in value.items():
-                    walk(f"{prefix}.{key}" if prefix else str(key), inner)
+                    walk(f"{prefix}.{key}" if prefix else str(key), inner, _member(sent, str(key)))
             elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-                out.setdefault(prefix, translate(value[0]))
+                out.setdefault(prefix, translate(value[0], sent))
             elif isinstance(value, str):
-                out.setdefault(prefix, translate(value))
-        walk("", self.problem.get("errors") or {})
+                out.setdefault(prefix, translate(value, sent))
+        walk("", self.problem.get("errors") or {}, self.sent)
         return out
+
+
+def _member(sent, key: str):
+    """The value at ``key`` of a sent body's object or list (a list's errors are keyed by index), else NOT_SENT."""
+    if isinstance(sent, dict):
+        return sent.get(key, NOT_SENT)
+    if isinstance(sent, list) and key.isdigit() and int(key) < len(sent):
+        return sent[int(key)]
+    return NOT_SENT
 
 
 class SignInRequired(Exception):
@@ -98,13 +111,14 @@ def _request(method: str, url: str, headers: dict, timeout: float, **kwargs) -> 
         raise GatewayUnavailable(str(exc)) from exc
 
 
-def _result(resp: requests.Response):
+def _result(resp: requests.Response, sent=None):
+    """The answer's JSON; an error answer raises ApiError (``sent``: the call's JSON body)."""
     if resp.status_code >= 400:
         try:
             problem = resp.json()
         except ValueError:
             problem = {"title": resp.reason}
-        raise ApiError(resp.status_code, problem)
+        raise ApiError(resp.status_code, problem, sent)
     if resp.status_code == 204 or not resp.content:
         return None
     return resp.json()
@@ -112,12 +126,12 @@ def _result(resp: requests.Response):
 
 def public(method: str, path: str, **kwargs):
     """A call without a session (sign-in, invitation, password reset)."""
-    return _result(_send(method, path, None, idempotency_key(method, path, kwargs), **kwargs))
+    return _result(_send(method, path, None, idempotency_key(method, path, kwargs), **kwargs), kwargs.get("json"))
 
 
 def call(method: str, path: str, **kwargs):
     """A call as the signed-in user; refreshes the access token once when it has expired."""
-    return _result(_as_user(method, path, **kwargs))
+    return _result(_as_user(method, path, **kwargs), kwargs.get("json"))
 
 
 def download(path: str, **params) -> requests.Response:

@@ -6,7 +6,11 @@ is shown as it came.
 
 Each entry is a regular expression over the whole English message; its named groups become the
 parameters of the translated message (so "Length must be between 1 and 100." needs one catalog entry).
-A message shown as the API words it, translated, is written once: ``_verbatim("Empty file.")``."""
+A message shown as the API words it, translated, is written once: ``_verbatim("Empty file.")``.
+
+A message said of several cases ("Length must be between 1 and 300." of an empty title as of one too long) is
+said of the case that happened when the value sent for the field is known (``ApiError.field_errors`` gives it):
+"Required." or "At most 300 characters."."""
 from __future__ import annotations
 
 import re
@@ -22,11 +26,14 @@ def _verbatim(message: str) -> tuple[str, object]:
     return re.escape(message), _l(message)
 
 
+_REQUIRED = _l("Required.")
+_AT_MOST = _l("At most %(max)s characters.")
+
 _MESSAGES = [
     # marshmallow's standard messages (fields and validators)
-    (r"Missing data for required field\.", _l("Required.")),
-    (r"Field may not be null\.", _l("Required.")),
-    (r"required", _l("Required.")),
+    (r"Missing data for required field\.", _REQUIRED),
+    (r"Field may not be null\.", _REQUIRED),
+    (r"required", _REQUIRED),
     _verbatim("Unknown field."),
     (r"Invalid input type\.", _l("Invalid value.")),
     _verbatim("Invalid value."),
@@ -41,8 +48,9 @@ _MESSAGES = [
     (r"Not a valid (list|mapping type)\.", _l("Invalid value.")),
     (r"String does not match expected pattern\.", _l("Invalid format.")),
     (r"Shorter than minimum length (?P<min>\d+)\.", _l("At least %(min)s characters.")),
-    (r"Longer than maximum length (?P<max>\d+)\.", _l("At most %(max)s characters.")),
-    # at least one character: said of an empty field as of one too long, so both are named
+    (r"Longer than maximum length (?P<max>\d+)\.", _AT_MOST),
+    # at least one character: said of an empty field as of one too long, so both are named when the value sent
+    # is not known (else translate says which: _LENGTH_FROM_ONE)
     (r"Length must be between 1 and (?P<max>\d+)\.", _l("Required, at most %(max)s characters.")),
     (r"Length must be between (?P<min>\d+) and (?P<max>\d+)\.", _l("Between %(min)s and %(max)s characters.")),
     (r"Length must be (?P<count>\d+)\.", _l("Exactly %(count)s characters.")),
@@ -59,7 +67,7 @@ _MESSAGES = [
     (r"Must be one of: (?P<choices>.+)\.", _l("Choose one of: %(choices)s.")),
     # Paraph's own frequent ones
     (r"At least (?P<min>\d+) characters\.", _l("At least %(min)s characters.")),
-    (r"At most (?P<max>\d+) characters\.", _l("At most %(max)s characters.")),
+    (r"At most (?P<max>\d+) characters\.", _AT_MOST),
     _verbatim("This is not your current password."),
     (r"already used", _l("Already used.")),
     # an invitation of someone already in the license (identity_service.invitations)
@@ -127,6 +135,9 @@ _MESSAGES = [
     (r"An? \w+ cannot go from \w+ to \w+\.",
      _l("This status change is no longer possible: the status has changed meanwhile.")),
     (r"this action needs one of the roles: .+", _l("Your role does not allow this action.")),
+    # a plain user's deletion of a contact with a live portal access (contracts_service.customers.PORTAL_CLIENT_DELETION)
+    _verbatim("This contact has a client portal access: ask a license admin or a front user manager to delete the "
+              "contact, or to revoke the access first."),
     # an API key's allowed addresses and expiry (identity's CreateApiKeySchema)
     (r"not an IP address or CIDR network: (?P<values>.+)", _l("Not an IP address or network: %(values)s.")),
     (r"must be in the future", _l("Must be in the future.")),
@@ -272,8 +283,30 @@ def _localized(value: str) -> str:
     return format_decimal(Decimal(value)) if _NUMBER.fullmatch(value) else value
 
 
-def translate(message: str) -> str:
-    """``message`` in the page's language when it is one of the known API messages, else unchanged."""
+# a text of at least one character and at most max: said of an empty value as of a too long one
+_LENGTH_FROM_ONE = re.compile(r"Length must be between 1 and (?P<max>\d+)\.")
+NOT_SENT = object()  # the value of a field the page did not send, or whose value it does not know
+
+
+def _of_value(message: str, sent) -> str | None:
+    """``message`` as said of the text ``sent`` when it is said of several cases: "Required." of an empty (or
+    blank) text, "At most N characters." of a too long one; None when the message or the value does not tell."""
+    match = _LENGTH_FROM_ONE.fullmatch(message)
+    if match is None or not isinstance(sent, str):
+        return None
+    if not sent.strip():
+        return str(_REQUIRED)
+    if len(sent) > int(match["max"]):
+        return str(_AT_MOST) % {"max": _localized(match["max"])}
+    return None
+
+
+def translate(message: str, sent=NOT_SENT) -> str:
+    """``message`` in the page's language when it is one of the known API messages, else unchanged; ``sent``: the
+    value the page sent for the field the message is about, when known (see the module's docstring)."""
+    said = _of_value(message.strip(), sent)
+    if said is not None:
+        return said
     for pattern, translated in _COMPILED:
         match = pattern.fullmatch(message.strip())
         if match:

@@ -113,7 +113,7 @@ def contract_detail(s, c: Contract, actor: dict | None = None) -> dict:
             select(Task).where(Task.contract_id == c.id).order_by(Task.created_at)).scalars()],
         "allowed_statuses": [] if actor is None else logic.next_statuses(
             c.kind, c.status, manager=actor["role"] in (*MANAGERS, SYSTEM)),  # change_status's role rule
-        "can_record_equipment": c.status in logic.EQUIPMENT_SOURCE_STATUSES.get(c.kind, ()),
+        "can_record_equipment": c.status in logic.BOUGHT_STATUSES.get(c.kind, ()),
     })
     view["portal"] = {
         "shared": c.portal_shared,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
 from paraph_platform.envelope import iso
@@ -19,6 +19,7 @@ from paraph_platform.service import endpoint
 
 from .base import ContractsBase
 from .exceptions import Conflict, InvalidInput
+from .logic import BOUGHT_STATUSES
 from .models import Contract, Customer, Deal
 from .schemas.deals import DEAL_STAGES, DealInSchema, DealListSchema, DealPatchSchema
 
@@ -56,12 +57,18 @@ def deal_event(d: Deal, changed: list[str] | None = None) -> dict:
 
 
 def deal_documents(s, deal_id: str) -> dict:
-    """How many quotes, contracts, orders and invoices the deal has, and their total (incl. tax) per kind."""
-    out = {kind: {"count": 0, "total": "0.00"} for kind in DOCUMENT_KINDS}
-    rows = s.execute(select(Contract.kind, func.count(), func.coalesce(func.sum(Contract.total), 0))
+    """How many quotes, contracts, orders and invoices the deal has and their total (incl. tax) per kind, and the
+    total of those the customer has bought (``won_total``: an accepted quote, a signed contract...). The plain
+    total adds drafts, variants and refused ones: a deal with three variants of one 10,000 € quote has won
+    nothing, not 30,000 €."""
+    out = {kind: {"count": 0, "total": "0.00", "won_total": "0.00"} for kind in DOCUMENT_KINDS}
+    won = or_(*(and_(Contract.kind == kind, Contract.status.in_(statuses))
+                for kind, statuses in BOUGHT_STATUSES.items()))
+    rows = s.execute(select(Contract.kind, func.count(), func.coalesce(func.sum(Contract.total), 0),
+                            func.coalesce(func.sum(case((won, Contract.total), else_=0)), 0))
                      .where(Contract.deal_id == deal_id).group_by(Contract.kind))
-    for kind, count, total in rows:
-        out[kind] = {"count": count, "total": f"{total:.2f}"}
+    for kind, count, total, won_total in rows:
+        out[kind] = {"count": count, "total": f"{total:.2f}", "won_total": f"{won_total:.2f}"}
     return out
 
 

@@ -117,8 +117,8 @@ class EquipmentEndpoints(ContractsBase):
         actor, data = self._caller_and_payload(actor, EquipmentFromContractSchema, payload or {})
         with self.db.session() as s:
             k = self._contract(s, actor, contract_id, lock=True)
-            if k.status not in logic.EQUIPMENT_SOURCE_STATUSES[k.kind]:
-                allowed = " or ".join(logic.EQUIPMENT_SOURCE_STATUSES[k.kind])
+            if k.status not in logic.BOUGHT_STATUSES[k.kind]:
+                allowed = " or ".join(logic.BOUGHT_STATUSES[k.kind])
                 raise Conflict(f"Only a {allowed} {k.kind} feeds the equipment base; this one is {k.status}.")
             lines = contract_lines(s, k.id)
             if data["line_ids"] is not None:

@@ -165,7 +165,7 @@ class ErpImportEndpoints(CustomersEndpoints, ContractsEndpoints, EquipmentEndpoi
         data = ErpDocumentSchema().load(row)
         kind = data["kind"]
         # a document of the ERP's history was confirmed or issued unless its row says otherwise
-        status = data["status"] or logic.EQUIPMENT_SOURCE_STATUSES[kind][0]
+        status = data["status"] or logic.BOUGHT_STATUSES[kind][0]
         serial_numbers = {i: x.pop("serial_number") for i, x in enumerate(data["lines"], start=1)}
         lines = [dict(zip(LINE_FIELDS, _line_key(x))) for x in data["lines"]]
         with self.db.session() as s:
@@ -200,7 +200,7 @@ class ErpImportEndpoints(CustomersEndpoints, ContractsEndpoints, EquipmentEndpoi
             else:
                 return "unchanged"
             s.flush()
-            if k.status in logic.EQUIPMENT_SOURCE_STATUSES[kind]:
+            if k.status in logic.BOUGHT_STATUSES[kind]:
                 self._record_lines(s, k, taken_lines(contract_lines(s, k.id)), actor["user_id"],
                                    serial_numbers=serial_numbers)
             return outcome

@@ -328,6 +328,10 @@ class CompanyProfileResult(Schema):
 class DealDocuments(Schema):
     count = fields.Integer(required=True)
     total = fields.String(required=True, metadata={"description": "sum of their totals incl. tax"})
+    won_total = fields.String(required=True, metadata={
+        "description": "sum of the totals incl. tax of those the customer has bought: quotes accepted or "
+                       "validated, contracts signed or validated, orders confirmed or delivered, invoices issued "
+                       "or paid"})
 
 
 class DealResult(Schema):

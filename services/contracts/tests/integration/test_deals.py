@@ -22,7 +22,7 @@ def test_a_deal_groups_its_customers_quotes_orders_and_invoices(env):
     deal = r.get_json()
     assert deal["stage"] == "prospecting" and deal["amount"] == "12000.00" and deal["currency"] == "EUR"
     assert deal["owner_id"] == env["seller_id"] and deal["customer_name"] == "Alpha SARL"
-    assert deal["documents"]["quote"] == {"count": 0, "total": "0.00"}
+    assert deal["documents"]["quote"] == {"count": 0, "total": "0.00", "won_total": "0.00"}
     # the same request again (a retry) is the same deal, not a second one
     again = s.post("/api/v1/deals", token=T, headers={"Idempotency-Key": "deal-1"}, json={
         "title": "Copieurs siège", "customer_id": env["alpha"], "amount": "12000", "expected_close_date": "2027-03-31"})
@@ -49,9 +49,17 @@ def test_a_deal_groups_its_customers_quotes_orders_and_invoices(env):
     listed = s.get(f"/api/v1/contracts?deal_id={deal['id']}", token=T).get_json()
     assert sorted(c["kind"] for c in listed["items"]) == ["order", "quote"]
     got = s.get(f"/api/v1/deals/{deal['id']}", token=T).get_json()
-    assert got["documents"]["quote"] == {"count": 1, "total": "2400.00"}
-    assert got["documents"]["order"] == {"count": 1, "total": "2400.00"}
-    assert got["documents"]["invoice"] == {"count": 0, "total": "0.00"}
+    # nothing bought yet: the quote is only sent and the order a draft
+    assert got["documents"]["quote"] == {"count": 1, "total": "2400.00", "won_total": "0.00"}
+    assert got["documents"]["order"] == {"count": 1, "total": "2400.00", "won_total": "0.00"}
+    assert got["documents"]["invoice"] == {"count": 0, "total": "0.00", "won_total": "0.00"}
+    # the customer accepts the quote, the order is confirmed: both count as won
+    for contract_id, status in ((quote["id"], "accepted"), (order["id"], "confirmed")):
+        r = s.post(f"/api/v1/contracts/{contract_id}/status", token=T, json={"status": status})
+        assert r.status_code == 200, r.get_json()
+    got = s.get(f"/api/v1/deals/{deal['id']}", token=T).get_json()
+    assert got["documents"]["quote"] == {"count": 1, "total": "2400.00", "won_total": "2400.00"}
+    assert got["documents"]["order"] == {"count": 1, "total": "2400.00", "won_total": "2400.00"}
 
     # a quote can leave the deal
     r = s.patch(f"/api/v1/contracts/{quote['id']}", token=T, json={"deal_id": None})

@@ -1,6 +1,6 @@
 /* Progressive enhancement only: every page works without this file.
    - htmx requests carry the session's CSRF token as a header (forms carry it as a hidden field);
-   - Escape closes the open user menu;
+   - Escape closes the open user menu and a destructive action's question, which also gets a Cancel button;
    - long checklists get a search box (their status then counts the boxes ticked), long pickers their search of
      the whole list; "select all" boxes work;
    - the quote editor's customer and type pickers show their contacts and fields when changed;
@@ -102,15 +102,21 @@
     });
   });
   // a long checklist's matches found by its search (pickers.html checklist): those its list already shows are
-  // left out; one ticked joins the list, so that the next search keeps it
+  // left out (its status then says so when none is left: "tick it to add it" would be said of a box ticked
+  // already); one ticked joins the list, so that the next search keeps it
   document.addEventListener("htmx:afterSwap", function () {
     document.querySelectorAll("[data-picker-found]").forEach(function (found) {
       var list = document.getElementById(found.getAttribute("data-picker-found"));
+      var left = 0;
       found.querySelectorAll("input[type=checkbox]").forEach(function (box) {
         var shown = list && Array.prototype.some.call(list.querySelectorAll("input[type=checkbox]"),
                                                       function (listed) { return listed.value === box.value; });
-        if (shown) { box.closest("li").remove(); }
+        if (shown) { box.closest("li").remove(); left += 1; }
       });
+      var status = document.getElementById(found.getAttribute("data-picker-found") + "-status");
+      if (left && !found.querySelector("input[type=checkbox]") && status && status.hasAttribute("data-all-listed")) {
+        status.textContent = status.getAttribute("data-all-listed");
+      }
     });
   });
   document.addEventListener("change", function (event) {
@@ -177,11 +183,38 @@
       reader.readAsDataURL(file);
     });
   });
+  // a destructive action's question (macros.confirm): its Cancel closes it, back on the button that opened it;
+  // opened, it is moved left as far as it would run off the screen's right edge (never past its left edge)
+  document.querySelectorAll("[data-closes-confirm]").forEach(function (cancel) {
+    cancel.hidden = false;
+    cancel.addEventListener("click", function () { closeConfirm(cancel.closest("details.confirm")); });
+  });
+  function closeConfirm(question) {
+    question.removeAttribute("open");
+    question.querySelector("summary").focus();
+  }
+  function placeConfirm(question) {
+    var box = question.querySelector(".confirm-box");
+    if (!question.open || !box) { return; }
+    var margin = 16, screenWidth = document.documentElement.clientWidth;  // without the scroll bar, unlike vw
+    box.style.left = "";
+    box.style.maxWidth = Math.min(416, screenWidth - 2 * margin) + "px";
+    var rect = box.getBoundingClientRect();
+    var overflow = Math.ceil(rect.right - (screenWidth - margin));
+    if (overflow > 0) { box.style.left = -Math.min(overflow, Math.floor(rect.left - margin)) + "px"; }
+  }
+  document.querySelectorAll("details.confirm:not(.edit-in-place)").forEach(function (question) {
+    question.addEventListener("toggle", function () { placeConfirm(question); });
+  });
+  window.addEventListener("resize", function () {
+    document.querySelectorAll("details.confirm:not(.edit-in-place)[open]").forEach(placeConfirm);
+  });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") { return; }
     document.querySelectorAll("details.dropdown[open]").forEach(function (menu) {
       menu.removeAttribute("open");
       menu.querySelector("summary").focus();
     });
+    document.querySelectorAll("details.confirm:not(.edit-in-place)[open]").forEach(closeConfirm);
   });
 })();
