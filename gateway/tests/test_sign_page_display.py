@@ -44,6 +44,9 @@ def test_the_links_expiry_is_a_readable_date_and_time_with_its_zone(app, monkeyp
     assert "2027-01-03 23:52" not in html and 'class="mono">Lien' not in html
     sept = page(app, monkeypatch, locale, expires_at="2026-09-30T07:05:00Z")
     assert expiry(sept).endswith("30 sept. 2026, 07:05 UTC" if locale == "fr" else "30 Sept 2026, 07:05 UTC")
+    # the first of a month as the French write it, as every date Paraph writes (paraph_platform.dates)
+    first = page(app, monkeypatch, locale, expires_at="2027-03-01T09:00:00Z")
+    assert expiry(first).endswith("1er mars 2027, 09:00 UTC" if locale == "fr" else "1 Mar 2027, 09:00 UTC")
 
 
 @pytest.mark.parametrize("locale, small, large", [("fr", "(1&nbsp;ko)", "(1,5&nbsp;Mo)"),
@@ -51,9 +54,10 @@ def test_the_links_expiry_is_a_readable_date_and_time_with_its_zone(app, monkeyp
 def test_file_sizes_in_the_pages_language(app, monkeypatch, locale, small, large):
     html = page(app, monkeypatch, locale)
     assert f"carte.png {small}" in html and f"kbis.pdf {large}" in html
-    # the script shows a file just uploaded with the same units
-    assert ('kB: "ko", MB: "Mo", decimalMark: ","' if locale == "fr" else
-            'kB: "kB", MB: "MB", decimalMark: "."') in html
+    # the script shows a file just uploaded with the same units (clientPages.sizeText, shared with the portal)
+    assert ('kilobytes: "ko", megabytes: "Mo"' if locale == "fr" else 'kilobytes: "kB", megabytes: "MB"') in html
+    assert ('decimal_mark: ","' if locale == "fr" else 'decimal_mark: "."') in html
+    assert "var clientPages = {" in html
 
 
 def test_a_finished_good_state_is_green_a_refusal_is_not(app, monkeypatch):

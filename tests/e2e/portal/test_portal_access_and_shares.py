@@ -168,7 +168,9 @@ def test_deactivated_access_stops_at_once(world):
     w.share(w.contract["id"], "alice")
     assert _ids(s.get("/api/v1/portal/contracts", token=alice["access_token"])) == [w.contract["id"]]
     # a plain user may give access but only managers deactivate it
-    assert s.delete(f"/api/v1/contacts/{w.alice['id']}/portal-access", token=w.sales_token).status_code == 403
+    r = s.delete(f"/api/v1/contacts/{w.alice['id']}/portal-access", token=w.sales_token)
+    assert r.status_code == 403 and r.mimetype == "application/problem+json"
+    assert r.get_json()["detail"] == "Only a license admin or a front user manager can revoke a client portal access."
     r = s.delete(f"/api/v1/contacts/{w.alice['id']}/portal-access", token=w.admin_token)
     assert r.status_code == 200 and r.get_json()["status"] == "deactivated"
     # the gateway refuses her live token at once: her session ended (tests/security/test_tokens.py)

@@ -117,6 +117,11 @@ def test_customer_portal_sign_in_contracts_and_visible_documents(world, live, br
     assert "ligne verte" not in browser.page_source and "portail" not in browser.find_element(By.ID, "contracts").text
     assert item[0].value_of_css_property("border-left-width") == "0px"
     assert not browser.find_elements(By.CSS_SELECTOR, "#contracts .green-dot")
+    # the page's dates, as the signing page's, write the first of a month "1er" in French (client_pages.js)
+    first_of_march = ("return clientPages.dateText(new Intl.DateTimeFormat(arguments[0], {day: 'numeric', "
+                      "month: 'long', year: 'numeric', timeZone: 'UTC'}), new Date(Date.UTC(2027, 2, 1)))")
+    assert browser.execute_script(first_of_march, "fr-FR") == "1er mars 2027"
+    assert browser.execute_script(first_of_march, "en-GB") == "1 March 2027"
 
     item[0].find_element(By.TAG_NAME, "a").click()
     wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#attachment-list li.attachment"), message="contract page")

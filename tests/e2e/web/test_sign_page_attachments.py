@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from paraph_gateway.api.signing_pages import TEXT
+from paraph_platform.dates import first_of_month
 from signing_service import testing as esign
 
 from tests.e2e.web.browsing import by_id, on_a_phone, ok, sign_with_the_emailed_code
@@ -71,8 +72,8 @@ def test_a_signer_attaches_a_png_then_signs(world, browser, screenshot, tmp_path
     moment = expires.find_element("css selector", "time").get_attribute("datetime")
     local = datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone(ZoneInfo("Europe/Paris"))
     offset = int(local.utcoffset().total_seconds() // 3600)
-    assert expires.text == (f"Lien valable jusqu'au {local.day} {TEXT['fr']['months'][local.month - 1]} {local.year}, "
-                            f"{local:%H:%M} UTC+{offset}")
+    day = first_of_month(f"{local.day} {TEXT['fr']['months'][local.month - 1]} {local.year}", "fr")
+    assert expires.text == f"Lien valable jusqu'au {day}, {local:%H:%M} UTC+{offset}"
     # "Sign" and the refusal apart: the refusal a link under a rule, well below the button
     go, decline = by_id(browser, "go"), by_id(browser, "decline")
     assert decline.text == "Je refuse de signer" and "button" not in decline.get_attribute("class").split()

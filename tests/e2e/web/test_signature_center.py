@@ -132,7 +132,8 @@ def test_quote_sent_with_options_then_a_signer_reassigned(public_system, browser
     last_day = (datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=20)).isoformat()
     last_day_after = (datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=21)).isoformat()
     from babel.dates import format_date
-    last_day_shown = format_date(datetime.date.fromisoformat(last_day), "medium", locale="fr")
+    from paraph_platform.dates import first_of_month
+    last_day_shown = first_of_month(format_date(datetime.date.fromisoformat(last_day), "medium", locale="fr"), "fr")
 
     signing_in(w)(browser, "paul@acme.test", next_path=f"/contracts/{quote['id']}/signature")
     # the license's cadence is offered; tags such as {{sig:1}} are explained

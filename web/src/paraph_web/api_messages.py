@@ -135,6 +135,8 @@ _MESSAGES = [
     (r"An? \w+ cannot go from \w+ to \w+\.",
      _l("This status change is no longer possible: the status has changed meanwhile.")),
     (r"this action needs one of the roles: .+", _l("Your role does not allow this action.")),
+    # a plain user's revocation of a portal access (portal_service.client_accesses.REVOKE_REFUSED)
+    _verbatim("Only a license admin or a front user manager can revoke a client portal access."),
     # a plain user's deletion of a contact with a live portal access (contracts_service.customers.PORTAL_CLIENT_DELETION)
     _verbatim("This contact has a client portal access: ask a license admin or a front user manager to delete the "
               "contact, or to revoke the access first."),

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from paraph_platform.actor import ADMINS, MANAGERS
 from paraph_platform.config import env, env_int, public_url
 from paraph_platform.modules import exported_by_modules
 from paraph_platform.totals import vat_lines
@@ -19,7 +20,7 @@ from paraph_platform.totals import vat_lines
 from . import i18n
 from .api import ApiError, GatewayUnavailable, SignInRequired, sign_out_locally
 from .api_messages import translate
-from .auth import ADMIN_ROLES, MANAGER_ROLES, current_user, sign_in_url
+from .auth import current_user, sign_in_url
 from .proxy import GatewayProxy
 from .security import CSRF_FIELD, CSRF_HEADER, check_csrf, csp_nonce, csrf_token, secure_headers
 from .session import EncryptedCookieSessionInterface
@@ -136,8 +137,8 @@ def create_app(config: dict | None = None) -> Flask:
         return {"csrf_token": csrf_token, "csrf_field": CSRF_FIELD, "csrf_header": CSRF_HEADER,
                 "submission_token": submission_token, "submission_field": SUBMISSION_FIELD,
                 "csp_nonce": csp_nonce, "user": user,
-                "is_admin": bool(user and user["role"] in ADMIN_ROLES),
-                "is_manager": bool(user and user["role"] in MANAGER_ROLES)}
+                "is_admin": bool(user and user["role"] in ADMINS),
+                "is_manager": bool(user and user["role"] in MANAGERS)}
 
     for bp in _blueprints():
         app.register_blueprint(bp)

@@ -8,8 +8,7 @@ from urllib.parse import urlencode
 
 from flask import abort, redirect, request, session, url_for
 
-ADMIN_ROLES = ("license_admin",)
-MANAGER_ROLES = ("license_admin", "front_user_manager")
+from paraph_platform.actor import ADMINS, MANAGERS
 
 
 def current_user() -> dict | None:
@@ -53,5 +52,5 @@ def roles_only(roles: tuple[str, ...]):
     return decorator
 
 
-admin_only = roles_only(ADMIN_ROLES)      # license admins
-manager_only = roles_only(MANAGER_ROLES)  # license admins and front user managers (users and seats)
+admin_only = roles_only(ADMINS)      # license admins
+manager_only = roles_only(MANAGERS)  # license admins and front user managers (users and seats)

@@ -5,7 +5,7 @@ import hmac
 
 from flask import Blueprint, current_app, request
 
-from paraph_platform.actor import system_actor
+from paraph_platform.actor import ADMINS, MANAGERS, STAFF_ROLES, system_actor
 from paraph_platform.errors import Forbidden, Unauthorized
 
 from ..routing import call, forward, route
@@ -13,9 +13,6 @@ from ..service_results import service_params, service_result
 
 bp = Blueprint("identity", __name__)
 
-ADMIN = ("license_admin",)
-MANAGERS = ("license_admin", "front_user_manager")
-STAFF_ROLES = ("license_admin", "front_user_manager", "user")
 
 
 def _operator():
@@ -70,7 +67,7 @@ forward(bp, "POST", "/licenses/activate", "identity.activate_license", public=Tr
 forward(bp, "GET", "/license", "identity.get_license", tags=["licenses"],
         doc="The current license: seats (active/total across the subscription) and expiry for admins.")
 
-forward(bp, "PATCH", "/license", "identity.update_license", roles=ADMIN, tags=["licenses"],
+forward(bp, "PATCH", "/license", "identity.update_license", roles=ADMINS, tags=["licenses"],
         doc="Change the license name and settings (abandon delay, locale, currency...).")
 
 
@@ -115,10 +112,10 @@ forward(bp, "PATCH", "/me/preferences", "identity.update_preferences", tags=["us
 
 # -- ERP one-way sync -------------------------------------------------------------------------
 
-forward(bp, "POST", "/erp/collaborators/import", "identity.import_collaborators", roles=ADMIN, tags=["erp"], timeout=60,
+forward(bp, "POST", "/erp/collaborators/import", "identity.import_collaborators", roles=ADMINS, tags=["erp"], timeout=60,
         doc="Import ERP collaborators keyed by email; existing users get their collaborator code.")
 
-forward(bp, "POST", "/erp/collaborators/preview", "identity.preview_collaborators", roles=ADMIN, tags=["erp"],
+forward(bp, "POST", "/erp/collaborators/preview", "identity.preview_collaborators", roles=ADMINS, tags=["erp"],
         timeout=60,
         doc="""What importing this export would do: linked by email, to create, to check by hand, errors per row.
     Nothing is written; run it with ``/erp/collaborators/import`` (in steps: ``first_row`` and ``row_count``).""")
@@ -126,10 +123,10 @@ forward(bp, "POST", "/erp/collaborators/preview", "identity.preview_collaborator
 forward(bp, "GET", "/erp/sync-report", "identity.sync_report", roles=MANAGERS, tags=["erp"],
         doc="Matched users, collaborators without account, users without collaborator (manual review).")
 
-forward(bp, "POST", "/erp/collaborators/link", "identity.link_collaborator", roles=ADMIN, tags=["erp"],
+forward(bp, "POST", "/erp/collaborators/link", "identity.link_collaborator", roles=ADMINS, tags=["erp"],
         doc="Manual review: attach a user to a collaborator code.")
 
-forward(bp, "POST", "/erp/collaborators/invite", "identity.invite_collaborators", roles=ADMIN, tags=["erp"], timeout=60,
+forward(bp, "POST", "/erp/collaborators/invite", "identity.invite_collaborators", roles=ADMINS, tags=["erp"], timeout=60,
         doc="""Invite ERP collaborators (by code) who have no account yet (the activation wizard, the sync review).
     A collaborator marked inactive in the ERP, or already invited or active, is not invited: listed in `skipped`
     with the reason. No seat left: a 409, those before it invited.""")

@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
+from paraph_platform.actor import ADMINS, MANAGERS
+
 from ..routing import call, forward, route
 from ..service_results import service_params, service_result
 
 bp = Blueprint("notify", __name__)
 
-ADMIN = ("license_admin",)
-MANAGERS = ("license_admin", "front_user_manager")
 LOCALES = ("fr", "en")
 NAME = "<name>"
 
@@ -23,27 +23,27 @@ class LocaleQuery(Schema):
 
 # -- templates -------------------------------------------------------------------------------------
 
-forward(bp, "GET", "/notification-templates", "notify.list_templates", roles=ADMIN, tags=["notifications"],
+forward(bp, "GET", "/notification-templates", "notify.list_templates", roles=ADMINS, tags=["notifications"],
         doc="""Every template in every locale: the license's version or the built-in default (a fixed set, one per
     template and locale: not paginated).""")
 
 
 @route(bp, f"/notification-templates/{NAME}", ["GET"], query=LocaleQuery,
-       response=service_result("notify", "get_template"), roles=ADMIN, tags=["notifications"])
+       response=service_result("notify", "get_template"), roles=ADMINS, tags=["notifications"])
 def get_template(actor, name, query):
     """One template (?locale=fr|en), its variables and the built-in default."""
     return call("notify", "get_template", actor, name, query["locale"])
 
 
 @route(bp, f"/notification-templates/{NAME}", ["PUT"], query=LocaleQuery, body=service_params("notify", "put_template"),
-       response=service_result("notify", "put_template"), roles=ADMIN, tags=["notifications"])
+       response=service_result("notify", "put_template"), roles=ADMINS, tags=["notifications"])
 def put_template(actor, name, query, body):
     """Save the license's version of a template; unknown variables or syntax errors are a 422."""
     return call("notify", "put_template", actor, name, query["locale"], body)
 
 
 @route(bp, f"/notification-templates/{NAME}", ["DELETE"], query=LocaleQuery,
-       response=service_result("notify", "reset_template"), roles=ADMIN, tags=["notifications"])
+       response=service_result("notify", "reset_template"), roles=ADMINS, tags=["notifications"])
 def reset_template(actor, name, query):
     """Go back to the built-in default."""
     return call("notify", "reset_template", actor, name, query["locale"])
@@ -74,42 +74,42 @@ forward(bp, "GET", "/notifications/<notification_id>", "notify.get_notification"
 
 # -- webhooks --------------------------------------------------------------------------------------
 
-forward(bp, "GET", "/webhooks/event-types", "notify.webhook_event_types", roles=ADMIN, tags=["webhooks"],
+forward(bp, "GET", "/webhooks/event-types", "notify.webhook_event_types", roles=ADMINS, tags=["webhooks"],
         doc="Event types a webhook can subscribe to, the retry schedule and the signature scheme.")
 
-forward(bp, "POST", "/webhooks", "notify.create_webhook", roles=ADMIN, status=201, tags=["webhooks"],
+forward(bp, "POST", "/webhooks", "notify.create_webhook", roles=ADMINS, status=201, tags=["webhooks"],
         doc="Subscribe an endpoint to events; the answer holds the signing secret (shown once).")
 
-forward(bp, "GET", "/webhooks", "notify.list_webhooks", roles=ADMIN, tags=["webhooks"],
+forward(bp, "GET", "/webhooks", "notify.list_webhooks", roles=ADMINS, tags=["webhooks"],
         doc="""Webhooks of this license (without their secrets): all of them, not paginated (a license subscribes a
     handful of endpoints).""")
 
-forward(bp, "GET", "/webhooks/<webhook_id>", "notify.get_webhook", roles=ADMIN, tags=["webhooks"],
+forward(bp, "GET", "/webhooks/<webhook_id>", "notify.get_webhook", roles=ADMINS, tags=["webhooks"],
         doc="One webhook and its health (failures, disabled reason).")
 
-forward(bp, "PATCH", "/webhooks/<webhook_id>", "notify.update_webhook", roles=ADMIN, tags=["webhooks"],
+forward(bp, "PATCH", "/webhooks/<webhook_id>", "notify.update_webhook", roles=ADMINS, tags=["webhooks"],
         doc="Change the URL, event types or description; enable or disable.")
 
-forward(bp, "DELETE", "/webhooks/<webhook_id>", "notify.delete_webhook", roles=ADMIN, tags=["webhooks"], status=204,
+forward(bp, "DELETE", "/webhooks/<webhook_id>", "notify.delete_webhook", roles=ADMINS, tags=["webhooks"], status=204,
         doc="Delete a webhook and its delivery log.")
 
-forward(bp, "POST", "/webhooks/<webhook_id>/rotate-secret", "notify.rotate_webhook_secret", roles=ADMIN,
+forward(bp, "POST", "/webhooks/<webhook_id>/rotate-secret", "notify.rotate_webhook_secret", roles=ADMINS,
         tags=["webhooks"],
         doc="A new signing secret (shown once); the previous one keeps signing during grace_seconds.")
 
 forward(bp, "GET", "/webhooks/<webhook_id>/deliveries", "notify.list_webhook_deliveries",
-        query=service_params("notify", "list_webhook_deliveries"), roles=ADMIN, tags=["webhooks"],
+        query=service_params("notify", "list_webhook_deliveries"), roles=ADMINS, tags=["webhooks"],
         doc="Delivery log of a webhook, newest first; walk it with `next_cursor`, `count=true` adds `total`.")
 
-forward(bp, "GET", "/webhooks/<webhook_id>/deliveries/<delivery_id>", "notify.get_webhook_delivery", roles=ADMIN,
+forward(bp, "GET", "/webhooks/<webhook_id>/deliveries/<delivery_id>", "notify.get_webhook_delivery", roles=ADMINS,
         tags=["webhooks"], doc="One delivery with its payload and attempts.")
 
 forward(bp, "POST", "/webhooks/<webhook_id>/deliveries/<delivery_id>/replay", "notify.replay_webhook_delivery",
-        roles=ADMIN, status=202, tags=["webhooks"], doc="Send a past delivery again (same event, same Webhook-Id).")
+        roles=ADMINS, status=202, tags=["webhooks"], doc="Send a past delivery again (same event, same Webhook-Id).")
 
-forward(bp, "POST", "/webhooks/<webhook_id>/test", "notify.send_test_webhook", roles=ADMIN, status=202,
+forward(bp, "POST", "/webhooks/<webhook_id>/test", "notify.send_test_webhook", roles=ADMINS, status=202,
         tags=["webhooks"],
         doc="Send a test delivery (event type webhook.tested.v1, signed like any other) to this endpoint now.")
 
-forward(bp, "POST", "/webhooks/<webhook_id>/replay", "notify.replay_webhook_deliveries", roles=ADMIN, status=202,
+forward(bp, "POST", "/webhooks/<webhook_id>/replay", "notify.replay_webhook_deliveries", roles=ADMINS, status=202,
         tags=["webhooks"], doc="Send again every failed delivery since a time whose event was never delivered.")

@@ -3,23 +3,24 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from paraph_platform.actor import STAFF_ROLES
+
 from ..routing import call, forward, route
 from ..service_results import service_params, service_result
 
 bp = Blueprint("perimeters", __name__)
 
-STAFF = ("license_admin", "front_user_manager", "user")
 
 
 forward(bp, "GET", "/perimeters", "perimeter.list_perimeters", query=service_params("perimeter", "list_perimeters"),
-        roles=STAFF,
+        roles=STAFF_ROLES,
         doc="""Perimeters of this license with their member counts, by name: a page (`items`), walk with
     `next_cursor`; `count=true` adds `total`.""")
 
 forward(bp, "POST", "/perimeters", "perimeter.create_perimeter", status=201, roles=("license_admin",),
         doc="Create a perimeter (name and optional description).")
 
-forward(bp, "GET", "/perimeters/<perimeter_id>", "perimeter.get_perimeter", roles=STAFF,
+forward(bp, "GET", "/perimeters/<perimeter_id>", "perimeter.get_perimeter", roles=STAFF_ROLES,
         doc="A perimeter and its members.")
 
 forward(bp, "PATCH", "/perimeters/<perimeter_id>", "perimeter.update_perimeter", roles=("license_admin",),
@@ -40,7 +41,7 @@ forward(bp, "PUT", "/perimeters/<perimeter_id>/members", "perimeter.set_members"
         doc="Set the users, customers and/or contract types of a perimeter (each list given replaces that kind).")
 
 
-@route(bp, "/users/<user_id>/perimeters", ["GET"], response=service_result("perimeter", "get_assignments"), roles=STAFF)
+@route(bp, "/users/<user_id>/perimeters", ["GET"], response=service_result("perimeter", "get_assignments"), roles=STAFF_ROLES)
 def get_user_perimeters(actor, user_id):
     """The perimeters a user has access to."""
     return call("perimeter", "get_assignments", actor, "user", user_id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from paraph_platform.actor import CLIENTS, STAFF_ROLES
+
 from ..routing import call, client_ip, forward, route
 from ..service_results import service_params, service_result
 from ..downloads import file_response
@@ -11,32 +13,30 @@ from .signing import TASK_ACT, caller_evidence
 
 bp = Blueprint("portal", __name__)
 
-STAFF = ("license_admin", "front_user_manager", "user")
-CLIENT = ("client",)
 
 
 # -- staff: client access of a contact ------------------------------------------------------------
 
-forward(bp, "POST", "/contacts/<contact_id>/portal-access", "portal.grant_access", roles=STAFF, status=201,
+forward(bp, "POST", "/contacts/<contact_id>/portal-access", "portal.grant_access", roles=STAFF_ROLES, status=201,
         tags=["customer portal"],
         doc="""Give a customer's contact access to the customer portal (role Client); an email invites them to set
     a password. Optional IP address and branch restrictions.""")
 
-forward(bp, "GET", "/contacts/<contact_id>/portal-access", "portal.get_access", roles=STAFF, tags=["customer portal"],
+forward(bp, "GET", "/contacts/<contact_id>/portal-access", "portal.get_access", roles=STAFF_ROLES, tags=["customer portal"],
         doc="""The contact's portal access; a deleted contact's too (deactivated with the contact). A 404 when the
     contact never had one.""")
 
-forward(bp, "PATCH", "/contacts/<contact_id>/portal-access", "portal.update_access", roles=STAFF,
+forward(bp, "PATCH", "/contacts/<contact_id>/portal-access", "portal.update_access", roles=STAFF_ROLES,
         tags=["customer portal"], doc="Change the client's company, user code, IP or branch restriction.")
 
-forward(bp, "DELETE", "/contacts/<contact_id>/portal-access", "portal.revoke_access", roles=STAFF,
+forward(bp, "DELETE", "/contacts/<contact_id>/portal-access", "portal.revoke_access", roles=STAFF_ROLES,
         tags=["customer portal"],
         doc="Deactivate the contact's portal access (license admins and front user managers).")
 
 forward(bp, "POST", "/contacts/<contact_id>/portal-access/resend-invitation", "portal.resend_access_invitation",
-        roles=STAFF, tags=["customer portal"], doc="Send the portal invitation again (earlier links stop working).")
+        roles=STAFF_ROLES, tags=["customer portal"], doc="Send the portal invitation again (earlier links stop working).")
 
-forward(bp, "GET", "/customers/<customer_id>/portal-accesses", "portal.list_accesses", roles=STAFF,
+forward(bp, "GET", "/customers/<customer_id>/portal-accesses", "portal.list_accesses", roles=STAFF_ROLES,
         tags=["customer portal"],
         doc="""The customer's portal clients (Settings > Customer portal > Manage clients): all of them, one per
     contact of the customer (not paginated; `/portal-clients?customer_id=` pages them).""")
@@ -51,7 +51,7 @@ forward(bp, "GET", "/portal-clients", "portal.list_clients", query=service_param
 # -- staff: sharing a contract on the portal ---------------------------------------------------------
 
 @route(bp, "/contracts/<contract_id>/portal-share", ["POST"], body=service_params("portal", "share_contract"),
-       response=service_result("portal", "share_contract", not_in_answer=("created",)), roles=STAFF,
+       response=service_result("portal", "share_contract", not_in_answer=("created",)), roles=STAFF_ROLES,
        status=201, tags=["customer portal"])
 def share_contract(actor, contract_id, body):
     """Show the contract in the customer portal to a requester and observers (portal clients of the
@@ -60,10 +60,10 @@ def share_contract(actor, contract_id, body):
     return result, 201 if result.pop("created", True) else 200
 
 
-forward(bp, "DELETE", "/contracts/<contract_id>/portal-share", "portal.unshare_contract", roles=STAFF,
+forward(bp, "DELETE", "/contracts/<contract_id>/portal-share", "portal.unshare_contract", roles=STAFF_ROLES,
         tags=["customer portal"], doc="Stop showing the contract in the customer portal.")
 
-forward(bp, "GET", "/contracts/<contract_id>/portal", "portal.contract_portal", roles=STAFF, tags=["customer portal"],
+forward(bp, "GET", "/contracts/<contract_id>/portal", "portal.contract_portal", roles=STAFF_ROLES, tags=["customer portal"],
         doc="""Whether the contract is shared on the portal, with whom, and which attachments and milestones show.
 
     Each requester and observer says whether the contract still shows to them: `access_status` (deactivated:
@@ -72,18 +72,18 @@ forward(bp, "GET", "/contracts/<contract_id>/portal", "portal.contract_portal", 
 
 # -- staff: online quotes -----------------------------------------------------------------------------
 
-forward(bp, "GET", "/quotes/<contract_id>/send", "portal.send_info", roles=STAFF, tags=["quotes"],
+forward(bp, "GET", "/quotes/<contract_id>/send", "portal.send_info", roles=STAFF_ROLES, tags=["quotes"],
         doc="""What the send screen shows: "Envoyer par email" or "Relancer par email", default contact, signature.""")
 
-forward(bp, "POST", "/quotes/<contract_id>/send", "portal.send_quote", roles=STAFF, tags=["quotes"], timeout=30,
+forward(bp, "POST", "/quotes/<contract_id>/send", "portal.send_quote", roles=STAFF_ROLES, tags=["quotes"], timeout=30,
         doc="""Send the quote by email with an "Accéder au document" link to its online page (the reminder template
     after the first send); optionally attach the PDF and request an electronic signature.""")
 
-forward(bp, "GET", "/quotes/<contract_id>/activity", "portal.quote_activity", roles=STAFF, tags=["quotes"],
+forward(bp, "GET", "/quotes/<contract_id>/activity", "portal.quote_activity", roles=STAFF_ROLES, tags=["quotes"],
         doc="""Every view, download and feedback of the quote, on its online page or in the customer portal (date, time,
     IP, browser, channel), link scanners' prefetches, and every email sent.""")
 
-forward(bp, "DELETE", "/quotes/<contract_id>/links", "portal.revoke_quote_links", roles=STAFF, tags=["quotes"],
+forward(bp, "DELETE", "/quotes/<contract_id>/links", "portal.revoke_quote_links", roles=STAFF_ROLES, tags=["quotes"],
         doc="Deactivate the links to the quote's online page.")
 
 
@@ -95,35 +95,35 @@ def _meta() -> dict:
             "method": request.method}
 
 
-forward(bp, "GET", "/portal/me", "portal.client_me", roles=CLIENT, tags=["portal (clients)"],
+forward(bp, "GET", "/portal/me", "portal.client_me", roles=CLIENTS, tags=["portal (clients)"],
         doc="The signed-in client: contact, customer, company and branch.")
 
-forward(bp, "GET", "/portal/me/profile", "portal.client_profile", roles=CLIENT, tags=["portal (clients)"],
+forward(bp, "GET", "/portal/me/profile", "portal.client_profile", roles=CLIENTS, tags=["portal (clients)"],
         doc="Your contact details and your company's, as you may update them.")
 
 # portal passes a client's change on to contracts, whose payload schema validates it (and documents the body)
 forward(bp, "PATCH", "/portal/me/contact", "portal.client_update_contact",
-        body=service_params("contracts", "apply_client_contact_update"), roles=CLIENT, tags=["portal (clients)"],
+        body=service_params("contracts", "apply_client_contact_update"), roles=CLIENTS, tags=["portal (clients)"],
         doc="""Update your own contact details; your salesperson is told and the change is kept in your customer
     file's history. Sending the same values again changes nothing.""")
 
 forward(bp, "PATCH", "/portal/me/company", "portal.client_update_company",
-        body=service_params("contracts", "apply_client_company_update"), roles=CLIENT, tags=["portal (clients)"],
+        body=service_params("contracts", "apply_client_company_update"), roles=CLIENTS, tags=["portal (clients)"],
         doc="Update your company's address, phone or email (same rules as your own details).")
 
-forward(bp, "GET", "/portal/contracts", "portal.client_contracts", roles=CLIENT, tags=["portal (clients)"],
+forward(bp, "GET", "/portal/contracts", "portal.client_contracts", roles=CLIENTS, tags=["portal (clients)"],
         doc="Contracts shared with you or with your company (limited to your branch if your access is).")
 
 
 @route(bp, "/portal/contracts/<contract_id>", ["GET"], response=service_result("portal", "client_contract"),
-       roles=CLIENT, tags=["portal (clients)"])
+       roles=CLIENTS, tags=["portal (clients)"])
 def client_contract(actor, contract_id):
     """A shared contract with its portal-visible attachments and milestones (a quote's view is recorded
     with date and time and counted in the quote list)."""
     return call("portal", "client_contract", actor, contract_id, _meta())
 
 
-@route(bp, "/portal/contracts/<contract_id>/pdf", ["GET"], roles=CLIENT, tags=["portal (clients)"],
+@route(bp, "/portal/contracts/<contract_id>/pdf", ["GET"], roles=CLIENTS, tags=["portal (clients)"],
        responses={200: "application/pdf"})
 def client_pdf(actor, contract_id):
     """The shared contract's PDF (a quote's download is recorded with date and time and counted in the quote
@@ -132,7 +132,7 @@ def client_pdf(actor, contract_id):
                    inline=request.args.get("inline") == "1")
 
 
-@route(bp, "/portal/attachments/<attachment_id>", ["GET"], roles=CLIENT, tags=["portal (clients)"],
+@route(bp, "/portal/attachments/<attachment_id>", ["GET"], roles=CLIENTS, tags=["portal (clients)"],
        responses={200: "*/*: the file as uploaded, with its content type"})
 def client_attachment(actor, attachment_id):
     """An attachment of a shared contract, if it is visible on the portal."""

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, request
 
 from paraph_platform.contract import declares_type
 from paraph_platform.errors import BadRequest, InvalidInput, PayloadTooLarge
+from paraph_platform.actor import STAFF_ROLES
 
 from ..downloads import file_response
 from ..routing import (MAX_JSON_DEPTH, FormBody, call, client_ip, forward, json_deeper_than, loaded_json_body,
@@ -20,7 +21,6 @@ from ..service_results import ServiceParams, service_params, service_result
 
 bp = Blueprint("signing", __name__)
 
-STAFF = ("license_admin", "front_user_manager", "user")
 TIMEOUT = 30
 UPLOAD_TIMEOUT = 150  # an uploaded DOCX is converted by LibreOffice (up to 120 s) before the request is stored
 SIGNER_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024  # the signing service's limit too (refused here before the RPC)
@@ -130,7 +130,7 @@ def _no_store(resp):
 # -- requests (staff) ------------------------------------------------------------------------------------
 
 @route(bp, "/contracts/<contract_id>/signature-requests", ["POST"], body=CONTRACT_REQUEST,
-       response=service_result("signing", "create_request"), roles=STAFF, status=201, tags=["e-signature"])
+       response=service_result("signing", "create_request"), roles=STAFF_ROLES, status=201, tags=["e-signature"])
 def create_request(actor, contract_id, body):
     """Send a contract or quote for approval and signature: its current PDF is frozen (SHA-256), approvers
     are asked first, then signers in order; each gets a personal signing link by email. With `documents`,
@@ -139,7 +139,7 @@ def create_request(actor, contract_id, body):
                 timeout=UPLOAD_TIMEOUT if body.get("documents") else TIMEOUT)
 
 
-forward(bp, "POST", "/signature-requests", "signing.create_document_request", body=DOCUMENT_REQUEST, roles=STAFF,
+forward(bp, "POST", "/signature-requests", "signing.create_document_request", body=DOCUMENT_REQUEST, roles=STAFF_ROLES,
         status=201, tags=["e-signature"], form=DOCUMENT_REQUEST_FORM, timeout=UPLOAD_TIMEOUT,
         doc="""Send your own document (a PDF) for approval and signature, without a contract: it is checked (a readable,
     unencrypted PDF without JavaScript or embedded files, within the size and page limits; 422 saying why
@@ -148,29 +148,29 @@ forward(bp, "POST", "/signature-requests", "signing.create_document_request", bo
     fields.""")
 
 forward(bp, "GET", "/signature-requests", "signing.list_requests", query=service_params("signing", "list_requests"),
-        roles=STAFF, tags=["e-signature"],
+        roles=STAFF_ROLES, tags=["e-signature"],
         doc="""Signature requests of a contract (`contract_id`), or those you sent or own (admins: all), newest
     first: walk with `next_cursor`; `count=true` adds `total`.""")
 
-forward(bp, "GET", "/signature-requests/<request_id>", "signing.get_request", roles=STAFF, tags=["e-signature"],
+forward(bp, "GET", "/signature-requests/<request_id>", "signing.get_request", roles=STAFF_ROLES, tags=["e-signature"],
         doc="""A request: participants and their status, evidence of each act, and the hash-chained audit trail
     with its verification.""")
 
-forward(bp, "POST", "/signature-requests/<request_id>/cancel", "signing.cancel_request", roles=STAFF,
+forward(bp, "POST", "/signature-requests/<request_id>/cancel", "signing.cancel_request", roles=STAFF_ROLES,
         tags=["e-signature"], doc="Cancel a request under way (the requester, the document's owner or a manager).")
 
-forward(bp, "POST", "/signature-requests/<request_id>/remind", "signing.remind", roles=STAFF, tags=["e-signature"],
+forward(bp, "POST", "/signature-requests/<request_id>/remind", "signing.remind", roles=STAFF_ROLES, tags=["e-signature"],
         doc="""Remind now everybody whose turn it is, or only `participant_id` (409 when it is not their turn). Nobody
     is reminded twice within the minimum interval (`reminded` says how many were).""")
 
 forward(bp, "POST", "/signature-requests/<request_id>/participants/<participant_id>/reassign",
-        "signing.reassign_participant", roles=STAFF, tags=["e-signature"], responses={410: REQUEST_GONE},
+        "signing.reassign_participant", roles=STAFF_ROLES, tags=["e-signature"], responses={410: REQUEST_GONE},
         doc="""Hand an approver's or signer's turn to someone else before they act (the requester, the document's owner
     or a manager; 409 once they acted): their link stops working, the new person is asked at once if it is
     their turn, and the audit trail records who did it, from whom to whom and why.""")
 
 
-@route(bp, "/signature-requests/<request_id>/signed.pdf", ["GET"], roles=STAFF, tags=["e-signature"],
+@route(bp, "/signature-requests/<request_id>/signed.pdf", ["GET"], roles=STAFF_ROLES, tags=["e-signature"],
        responses={200: "application/pdf: the PAdES-sealed document"})
 def signed_pdf(actor, request_id):
     """The signed document, sealed with a PAdES signature (B-LTA by default: timestamp, validation data, document
@@ -179,7 +179,7 @@ def signed_pdf(actor, request_id):
                    inline=request.args.get("inline") == "1")
 
 
-@route(bp, "/signature-requests/<request_id>/proof.pdf", ["GET"], roles=STAFF, tags=["e-signature"],
+@route(bp, "/signature-requests/<request_id>/proof.pdf", ["GET"], roles=STAFF_ROLES, tags=["e-signature"],
        responses={200: "application/pdf: the proof of signature"})
 def proof_pdf(actor, request_id):
     """The proof of signature: document hash, each signer's identity, authentication, consent, time, IP,
@@ -188,7 +188,7 @@ def proof_pdf(actor, request_id):
                    inline=request.args.get("inline") == "1")
 
 
-@route(bp, "/signature-requests/<request_id>/attachments/<attachment_id>", ["GET"], roles=STAFF,
+@route(bp, "/signature-requests/<request_id>/attachments/<attachment_id>", ["GET"], roles=STAFF_ROLES,
        tags=["e-signature"], responses={200: "*/*: the file a signer uploaded (PNG, JPEG or PDF)",
                                         404: "not uploaded (yet)"})
 def signer_attachment(actor, request_id, attachment_id):
@@ -264,13 +264,13 @@ def dev_ca_pem():
 # -- offline signing (tablet) ---------------------------------------------------------------------------------
 
 forward(bp, "GET", "/offline/requests/<request_id>/package", "signing.offline_package",
-        query=service_params("signing", "offline_package"), roles=STAFF, tags=["offline signing"],
+        query=service_params("signing", "offline_package"), roles=STAFF_ROLES, tags=["offline signing"],
         responses={410: "The request was cancelled or has expired"}, timeout=TIMEOUT,
         doc="""Download, while online, what a device needs to collect signatures offline: the exact document, its
     SHA-256, the participants and the consent wording. 403 unless the caller is the request's requester, the
     contract owner or a manager.""")
 
-forward(bp, "POST", "/offline/sync", "signing.offline_sync", roles=STAFF, tags=["offline signing"], timeout=TIMEOUT,
+forward(bp, "POST", "/offline/sync", "signing.offline_sync", roles=STAFF_ROLES, tags=["offline signing"], timeout=TIMEOUT,
         doc="""Upload signatures collected offline. Each item gets `accepted`, `conflict` (code: already_signed,
     declined, request_cancelled, request_expired, wrong_order, unknown_participant, document_changed...) or
     `rejected` (code: invalid, consent_missing, not_allowed: only the request's requester, the contract owner or

@@ -7,9 +7,11 @@ import base64
 
 from flask import Blueprint, jsonify, request, url_for
 
+from paraph_platform.actor import STAFF_ROLES
+
 from ..routing import FormBody, call, forward, route
 from ..service_results import service_params, service_result
-from .signing import STAFF, UPLOAD_TIMEOUT, form_payload
+from .signing import UPLOAD_TIMEOUT, form_payload
 
 bp = Blueprint("signing_bulk", __name__)
 
@@ -44,7 +46,7 @@ BULK_SEND_FORM = FormBody(parse=bulk_send_from_form, schema={
 
 
 @route(bp, "/signature-requests/bulk", ["POST"], body=BULK_SEND,
-       response=service_result("signing", "create_bulk_send"), roles=STAFF, status=202,
+       response=service_result("signing", "create_bulk_send"), roles=STAFF_ROLES, status=202,
        tags=["e-signature"], form=BULK_SEND_FORM)
 def create_bulk_send(actor, body):
     """Send one document (or a contract type) to up to 1,000 recipients, each getting a request of their own:
@@ -61,14 +63,14 @@ def create_bulk_send(actor, body):
 
 
 forward(bp, "GET", "/signature-requests/bulk", "signing.list_bulk_sends",
-        query=service_params("signing", "list_bulk_sends"), roles=STAFF, tags=["e-signature"],
+        query=service_params("signing", "list_bulk_sends"), roles=STAFF_ROLES, tags=["e-signature"],
         doc="The license's bulk sends, newest first (a user sees their own; managers every one).")
 
-forward(bp, "GET", "/signature-requests/bulk/<bulk_send_id>", "signing.get_bulk_send", roles=STAFF,
+forward(bp, "GET", "/signature-requests/bulk/<bulk_send_id>", "signing.get_bulk_send", roles=STAFF_ROLES,
         tags=["e-signature"],
         doc="A bulk send and its progress: requests created, rows refused (row, email, why), request ids.")
 
-forward(bp, "POST", "/signature-requests/bulk/<bulk_send_id>/cancel", "signing.cancel_bulk_send", roles=STAFF,
+forward(bp, "POST", "/signature-requests/bulk/<bulk_send_id>/cancel", "signing.cancel_bulk_send", roles=STAFF_ROLES,
         tags=["e-signature"],
         doc="""Stop a bulk send: the rows not started yet are not sent (the requests already created stay; cancel
     them one by one if needed). 409 once completed.""")

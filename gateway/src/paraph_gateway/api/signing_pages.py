@@ -15,6 +15,7 @@ from flask import Blueprint, Response, g, render_template, request
 from markupsafe import Markup
 
 from paraph_platform import client_pages
+from paraph_platform.dates import first_of_month
 from paraph_platform.errors import PlatformError
 
 from ..routing import call, client_ip
@@ -30,8 +31,10 @@ TEXT = tomllib.loads(resources.files("paraph_gateway").joinpath("templates/sign_
 @bp.context_processor
 def _client_pages_look() -> dict:
     """The look the page shares with the client portal (typography, colours, cards, buttons), inlined in its
-    style element (its Content-Security-Policy allows only that one)."""
-    return {"client_pages_css": Markup(client_pages.stylesheet())}
+    style element (its Content-Security-Policy allows only that one), and how their scripts write a file's size
+    and a date, at the top of its script; ``first_of_month`` for the dates it writes itself."""
+    return {"client_pages_css": Markup(client_pages.stylesheet()), "client_pages_js": Markup(client_pages.script()),
+            "first_of_month": first_of_month}
 
 
 def _field_groups(info: dict | None) -> list[dict]:

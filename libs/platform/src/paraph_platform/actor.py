@@ -16,7 +16,11 @@ USER = "user"
 CLIENT = "client"
 SYSTEM = "system"  # internal callers (schedulers, sync jobs)
 ROLES = (LICENSE_ADMIN, FRONT_USER_MANAGER, USER, CLIENT)
+# who may call what, as the gateway's routes and the services' checks name them (require_role(actor, *MANAGERS))
 STAFF_ROLES = (LICENSE_ADMIN, FRONT_USER_MANAGER, USER)
+MANAGERS = (LICENSE_ADMIN, FRONT_USER_MANAGER)  # they manage the users: invitations, roles, portal accesses...
+ADMINS = (LICENSE_ADMIN,)
+CLIENTS = (CLIENT,)
 
 
 class ActorSchema(Schema):

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
-from paraph_platform.actor import FRONT_USER_MANAGER, LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role
+from paraph_platform.actor import STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform import pdf_sandbox
 from paraph_platform.db import Db, utcnow
 from paraph_platform.inbox import first_time
@@ -31,7 +31,6 @@ from .models import (
 
 log = logging.getLogger(__name__)
 
-MANAGERS = (LICENSE_ADMIN, FRONT_USER_MANAGER)
 
 
 def handled_once(inbox_name: str):

@@ -11,14 +11,14 @@ from datetime import datetime, timedelta
 from nameko.timer import timer
 from sqlalchemy import or_, select, true
 
-from paraph_platform.actor import SYSTEM, load_actor, require_role
+from paraph_platform.actor import MANAGERS, SYSTEM, load_actor, require_role
 from paraph_platform.config import env_float
 from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
 
 from . import logic, schemas
-from .base import MANAGERS, ContractsBase
+from .base import ContractsBase
 from .contracts import contract_detail
 from .exceptions import Conflict, InvalidInput
 from .models import Contract, ContractType

@@ -13,14 +13,14 @@ import hashlib
 from sqlalchemy import select
 
 from paraph_platform.db import utcnow
-from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
+from paraph_platform.actor import MANAGERS, STAFF_ROLES, load_actor, require_role
 from paraph_platform import offhub, pdf_sandbox
 from paraph_platform.config import env_int
 from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
 
 from . import logic, pdf, schemas, template_variables
-from .base import MANAGERS, ContractsBase
+from .base import ContractsBase
 from .exceptions import Conflict
 from .models import Asset, ContractType, ContractTypeScope
 from .schemas.contract_types import ContractTypeInSchema, ContractTypePatchSchema, TemplateVariablesSchema

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, or_, select
 
-from paraph_platform.actor import STAFF_ROLES, SYSTEM, load_actor, require_role
+from paraph_platform.actor import MANAGERS, STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform.envelope import iso
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
 
 from . import deals, logic
 from .attachments import attachment_view
-from .base import MANAGERS, ContractsBase
+from .base import ContractsBase
 from .customers import contact_view
 from .exceptions import Conflict, InvalidInput, NotFound
 from .milestones import milestone_view

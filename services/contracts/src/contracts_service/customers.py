@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
-from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
+from paraph_platform.actor import MANAGERS, STAFF_ROLES, load_actor, require_role
 from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.errors import DeadlineExceeded
@@ -16,7 +16,7 @@ from paraph_platform.idempotency import stable_id
 from paraph_platform.service import endpoint
 
 from . import logic
-from .base import MANAGERS, ContractsBase
+from .base import ContractsBase
 from .exceptions import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
 from .models import Contact, Customer, CustomerHistory, CustomerScope
 from .schemas.customers import (

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
-from paraph_platform.actor import CLIENT, FRONT_USER_MANAGER, LICENSE_ADMIN, SYSTEM
+from paraph_platform.actor import CLIENT, SYSTEM
 from paraph_platform.db import Db, utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.outbox import OutboxWriter
@@ -20,7 +20,6 @@ from .dependencies import IdentitySettings
 from .exceptions import Conflict, Forbidden, Gone, NotFound, TooManyRequests
 from .models import License, LoginFailure, Membership, SeatPool, Token, User
 
-MANAGERS = (LICENSE_ADMIN, FRONT_USER_MANAGER)
 USER_NOT_FOUND = "User not found in this license."
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from paraph_platform.actor import CLIENT, LICENSE_ADMIN, load_actor, require_role
+from paraph_platform.actor import CLIENT, LICENSE_ADMIN, MANAGERS, load_actor, require_role
 from paraph_platform.db import utcnow
 from paraph_platform.service import endpoint
 
 from . import logic, schemas
-from .base import MANAGERS, IdentityServiceBase, member_view
+from .base import IdentityServiceBase, member_view
 from .exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from .models import ErpCollaborator, Membership, User
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from paraph_platform.actor import CLIENT, load_actor, require_role
+from paraph_platform.actor import CLIENT, MANAGERS, load_actor, require_role
 from paraph_platform import offhub
 from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
 
 from . import logic, schemas
-from .base import MANAGERS, IdentityServiceBase, member_view
+from .base import IdentityServiceBase, member_view
 from .exceptions import Conflict, Forbidden, Gone, InvalidInput
 from .models import ErpCollaborator, License, LoginFailure, Membership, Token, User
 

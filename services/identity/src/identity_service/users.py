@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
-from paraph_platform.actor import CLIENT, LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role, require_staff
+from paraph_platform.actor import CLIENT, LICENSE_ADMIN, MANAGERS, STAFF_ROLES, SYSTEM, load_actor, require_role, require_staff
 from paraph_platform.db import utcnow
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
 
 from . import logic, schemas
-from .base import MANAGERS, IdentityServiceBase, member_view
+from .base import IdentityServiceBase, member_view
 from .exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from .models import License, Membership, ServiceAccount, Token, User
 

@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from nameko.timer import timer
 from sqlalchemy import func, select
 
-from paraph_platform.actor import FRONT_USER_MANAGER, LICENSE_ADMIN, load_actor, require_role
+from paraph_platform.actor import MANAGERS, load_actor, require_role
 from paraph_platform.envelope import iso
 from paraph_platform.events import subscribe, subscribe_to
 from paraph_platform.filter_cache import perimeter_filter_invalidation
@@ -27,7 +27,6 @@ from .models import Inbox, Notification
 
 log = logging.getLogger(__name__)
 
-MANAGERS = (LICENSE_ADMIN, FRONT_USER_MANAGER)
 # the log's order, newest first, ending with the unique id (the cursor's keyset; index
 # (license_id, created_at, id) of migration 5d1f0c2a7e41, read backwards)
 NOTIFICATIONS_ORDER = [Ordering(Notification.created_at, descending=True),

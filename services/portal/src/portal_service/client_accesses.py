@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
-from paraph_platform.actor import CLIENT, system_actor
+from paraph_platform.actor import CLIENT, MANAGERS, system_actor
 from paraph_platform.db import utcnow
 from paraph_platform.events import subscribe
 from paraph_platform.inbox import first_time
@@ -16,7 +16,7 @@ from paraph_platform.service import endpoint
 
 from . import logic, schemas
 from .base import UNAVAILABLE, PortalBase, access_view
-from .exceptions import Conflict, InvalidInput, NotFound
+from .exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from .models import ClientAccess, Inbox
 
 
@@ -25,6 +25,10 @@ from .models import ClientAccess, Inbox
 # PostgreSQL cannot seek (280 ms in the middle of 100,000 clients, 0.3 ms at either end)
 CLIENTS_ORDER = [Ordering(func.lower(func.coalesce(ClientAccess.company, "")), not_null=True),
                  Ordering(ClientAccess.name), Ordering(ClientAccess.id)]
+
+
+# a plain user's revocation of a portal access (the web app offers it to managers only, and translates this)
+REVOKE_REFUSED = "Only a license admin or a front user manager can revoke a client portal access."
 
 
 class ClientAccessesEndpoints(PortalBase):
@@ -135,8 +139,11 @@ class ClientAccessesEndpoints(PortalBase):
 
     @endpoint(write=True)
     def revoke_access(self, actor, contact_id):
-        """Deactivate a client's portal access (their sessions end; shares stop showing to them)."""
+        """Deactivate a client's portal access (their sessions end; shares stop showing to them). License admins
+        and front user managers only, as identity's deactivate_user, which it calls: said here in words."""
         actor = self._staff(actor)
+        if actor["role"] not in MANAGERS:
+            raise Forbidden(REVOKE_REFUSED)
         with self.db.session() as s:
             a = self._known_access(s, actor, contact_id)
             self._deactivate(actor, a)

@@ -37,6 +37,7 @@ def make_environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False)
     env.globals["client_pages_css"] = Markup(client_pages.stylesheet())  # the look shared with the signing page
+    env.globals["client_pages_js"] = Markup(client_pages.script())  # and how its script writes sizes and dates
     return env
 
 

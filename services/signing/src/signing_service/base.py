@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from paraph_platform import staff_pages
-from paraph_platform.actor import FRONT_USER_MANAGER, LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role
+from paraph_platform.actor import MANAGERS, STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform.db import Db, new_id, utcnow
 from paraph_platform.outbox import OutboxWriter
 from paraph_platform.rpc import Rpc
@@ -29,7 +29,6 @@ from .exceptions import Conflict, Forbidden, Gone, NotFound
 from .logic import iso
 from .models import AuditEntry, Evidence, Participant, SignatureRequest
 
-MANAGERS = (LICENSE_ADMIN, FRONT_USER_MANAGER)
 COLLECTED = "signature.collected.v1"  # every signer signed: this service seals (completed.v1 follows)
 REASSIGNED = "reassigned"  # a participant replaced before acting: out of the turn order, link dead
 

@@ -26,7 +26,7 @@ from nameko.timer import timer
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
-from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
+from paraph_platform.actor import MANAGERS, STAFF_ROLES, load_actor, require_role
 from paraph_platform.config import env_float
 from paraph_platform.db import utcnow
 from paraph_platform.errors import DeadlineExceeded, PlatformError, Unavailable
@@ -35,7 +35,7 @@ from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.phones import normalize_phone
 from paraph_platform.service import endpoint
 
-from .base import MANAGERS, SigningBase
+from .base import SigningBase
 from .exceptions import Conflict, InvalidInput, NotFound
 from .logic import iso
 from .models import BulkSend

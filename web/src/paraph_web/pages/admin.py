@@ -10,9 +10,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
+from paraph_platform.actor import ADMINS
+
 from .. import api
 from ..api import ApiError
-from ..auth import ADMIN_ROLES, admin_only, manager_only
+from ..auth import admin_only, manager_only
 from . import paging, pickers
 from .forms import form_values, render_with_errors
 from .settings import render_section
@@ -31,7 +33,7 @@ USER_ACTIONS = ("deactivate", "reactivate", "resend-invitation")  # POST /users/
 
 
 def _is_admin() -> bool:
-    return session.get("role") in ADMIN_ROLES
+    return session.get("role") in ADMINS
 
 
 # -- users and seats --------------------------------------------------------------------------------

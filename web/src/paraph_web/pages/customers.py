@@ -20,9 +20,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from paraph_platform.actor import MANAGERS
+
 from .. import api
 from ..api import ApiError
-from ..auth import MANAGER_ROLES, current_user, signed_in
+from ..auth import current_user, signed_in
 from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES
 from .csv_export import PAGE_SIZE as CSV_PAGE_SIZE
 from .csv_export import csv_download
@@ -53,7 +55,7 @@ FORM_ERRORS = (400, 409, 422)  # said next to the fields or above the form; othe
 
 def _is_manager() -> bool:
     """License admins and front user managers: they manage perimeters and deactivate portal accesses."""
-    return (current_user() or {}).get("role") in MANAGER_ROLES
+    return (current_user() or {}).get("role") in MANAGERS
 
 
 def field_errors(exc: ApiError) -> dict:

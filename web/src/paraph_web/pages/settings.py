@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, session
 from flask_babel import lazy_gettext as _l
 
-from ..auth import ADMIN_ROLES, MANAGER_ROLES, signed_in
+from paraph_platform.actor import ADMINS, MANAGERS
+
+from ..auth import signed_in
 
 bp = Blueprint("settings", __name__)
 
@@ -35,9 +37,9 @@ MANAGER_SECTIONS = ("users", "portal")
 def settings_menu():
     """``settings_sections``: the settings menu of the signed-in user (templates/settings/layout.html)."""
     role = session.get("role")
-    if role in ADMIN_ROLES:
+    if role in ADMINS:
         return {"settings_sections": SECTIONS}
-    return {"settings_sections": {k: SECTIONS[k] for k in MANAGER_SECTIONS} if role in MANAGER_ROLES else {}}
+    return {"settings_sections": {k: SECTIONS[k] for k in MANAGER_SECTIONS} if role in MANAGERS else {}}
 
 
 def render_section(page: str, section: str, status: int = 200, /, **context):

@@ -7,15 +7,16 @@ import base64
 from flask import request
 
 from paraph_platform.errors import BadRequest, InvalidInput
+from paraph_platform.actor import MANAGERS, STAFF_ROLES
 
 from ...downloads import file_response
 from ...routing import call, forward, loaded_json_body, route
 from ...service_results import ServiceParams, service_params, service_result
-from .common import MANAGERS, STAFF, bp
+from .common import bp
 
 
 @route(bp, "/contracts/<contract_id>/attachments", ["POST"], response=service_result("contracts", "add_attachment"),
-       roles=STAFF, status=201,
+       roles=STAFF_ROLES, status=201,
        tags=["attachments"],
        raw_body=True, description="multipart/form-data with `file` (and optional `portal_visible`, `folder`), "
                                   "or JSON {filename, content_type, content_base64, portal_visible, folder}")
@@ -54,13 +55,13 @@ def upload_asset(actor):
     return call("contracts", "upload_asset", actor, _upload(service_params("contracts", "upload_asset")), timeout=60), 201
 
 
-forward(bp, "GET", "/assets", "contracts.list_assets", roles=STAFF, tags=["assets"],
+forward(bp, "GET", "/assets", "contracts.list_assets", roles=STAFF_ROLES, tags=["assets"],
         doc="""The images uploaded for your license's templates.
 
     The whole list, not paginated: the images a license's templates use, bounded by design.""")
 
 
-@route(bp, "/assets/<asset_id>", ["GET"], roles=STAFF, tags=["assets"],
+@route(bp, "/assets/<asset_id>", ["GET"], roles=STAFF_ROLES, tags=["assets"],
        responses={200: "image/*: the image as uploaded"})
 def download_asset(actor, asset_id):
     """Download an image uploaded for templates."""
@@ -71,19 +72,19 @@ forward(bp, "DELETE", "/assets/<asset_id>", "contracts.delete_asset", roles=MANA
         doc="Delete an image; templates still naming it fail to render until they are changed.")
 
 
-@route(bp, "/attachments/<attachment_id>", ["GET"], roles=STAFF, tags=["attachments"],
+@route(bp, "/attachments/<attachment_id>", ["GET"], roles=STAFF_ROLES, tags=["attachments"],
        responses={200: "*/*: the file as uploaded, with its content type"})
 def download_attachment(actor, attachment_id):
     """Download an attachment."""
     return file_response(call("contracts", "get_attachment", actor, attachment_id, timeout=60))
 
 
-forward(bp, "PATCH", "/attachments/<attachment_id>", "contracts.update_attachment", roles=STAFF, tags=["attachments"],
+forward(bp, "PATCH", "/attachments/<attachment_id>", "contracts.update_attachment", roles=STAFF_ROLES, tags=["attachments"],
         doc="Show or hide an attachment on the customer portal; rename or move it.")
 
-forward(bp, "DELETE", "/attachments/<attachment_id>", "contracts.delete_attachment", roles=STAFF, tags=["attachments"],
+forward(bp, "DELETE", "/attachments/<attachment_id>", "contracts.delete_attachment", roles=STAFF_ROLES, tags=["attachments"],
         status=204, doc="Delete an attachment.")
 
-forward(bp, "PUT", "/contracts/<contract_id>/portal-visibility", "contracts.set_portal_visibility", roles=STAFF,
+forward(bp, "PUT", "/contracts/<contract_id>/portal-visibility", "contracts.set_portal_visibility", roles=STAFF_ROLES,
         tags=["attachments"],
         doc="Show or hide all attachments (or those of one folder) and/or milestones of a contract on the portal.")

@@ -6,6 +6,3 @@ from flask import Blueprint
 # one blueprint for the whole package: every endpoint is contracts.<view>, its OpenAPI operationId contracts_<view>
 bp = Blueprint("contracts", __name__)
 
-STAFF = ("license_admin", "front_user_manager", "user")
-MANAGERS = ("license_admin", "front_user_manager")
-ADMIN = ("license_admin",)

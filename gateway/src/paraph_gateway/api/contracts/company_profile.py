@@ -2,17 +2,19 @@
 PDFs), and its logo."""
 from __future__ import annotations
 
+from paraph_platform.actor import ADMINS, STAFF_ROLES
+
 from ...downloads import file_response
 from ...routing import call, forward, route
 from ...service_results import service_params, service_result
 from .attachments import _upload
-from .common import ADMIN, STAFF, bp
+from .common import bp
 
 
-forward(bp, "GET", "/company-profile", "contracts.get_company_profile", roles=STAFF, tags=["settings"],
+forward(bp, "GET", "/company-profile", "contracts.get_company_profile", roles=STAFF_ROLES, tags=["settings"],
         doc="Your company as your quotes and contracts name it (empty until a license admin saves it).")
 
-forward(bp, "PUT", "/company-profile", "contracts.update_company_profile", roles=ADMIN, tags=["settings"],
+forward(bp, "PUT", "/company-profile", "contracts.update_company_profile", roles=ADMINS, tags=["settings"],
         doc="""Save the company profile (the whole of it: what is not given is cleared; the logo is kept).
 
     The PDFs show the name, logo and address in their header and the legal mentions (legal form and share
@@ -21,7 +23,7 @@ forward(bp, "PUT", "/company-profile", "contracts.update_company_profile", roles
     match: 422 naming the field.""")
 
 
-@route(bp, "/company-profile/logo", ["PUT"], response=service_result("contracts", "set_company_logo"), roles=ADMIN,
+@route(bp, "/company-profile/logo", ["PUT"], response=service_result("contracts", "set_company_logo"), roles=ADMINS,
        tags=["settings"], raw_body=True,
        description="multipart/form-data with `file`, or JSON {filename, content_type, content_base64}")
 def set_company_logo(actor):
@@ -30,12 +32,12 @@ def set_company_logo(actor):
     return call("contracts", "set_company_logo", actor, logo, timeout=60)
 
 
-@route(bp, "/company-profile/logo", ["GET"], roles=STAFF, tags=["settings"],
+@route(bp, "/company-profile/logo", ["GET"], roles=STAFF_ROLES, tags=["settings"],
        responses={200: "image/*: the logo as uploaded (PNG or JPEG)"})
 def get_company_logo(actor):
     """Download the company logo (404 when there is none)."""
     return file_response(call("contracts", "get_company_logo", actor, timeout=60), inline=True)
 
 
-forward(bp, "DELETE", "/company-profile/logo", "contracts.delete_company_logo", roles=ADMIN, tags=["settings"],
+forward(bp, "DELETE", "/company-profile/logo", "contracts.delete_company_logo", roles=ADMINS, tags=["settings"],
         status=204, doc="Remove the company logo.")

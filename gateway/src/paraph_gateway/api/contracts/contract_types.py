@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from flask import request
 
+from paraph_platform.actor import ADMINS, MANAGERS, STAFF_ROLES
+
 from ...routing import call, forward, route
 from ...service_results import service_params, service_result
-from .common import ADMIN, MANAGERS, STAFF, bp
+from .common import bp
 
 
-@route(bp, "/contract-types", ["GET"], response=service_result("contracts", "list_contract_types"), roles=STAFF,
+@route(bp, "/contract-types", ["GET"], response=service_result("contracts", "list_contract_types"), roles=STAFF_ROLES,
        tags=["contract types"])
 def list_contract_types(actor):
     """Contract types (models) visible to you.
@@ -22,7 +24,7 @@ forward(bp, "POST", "/contract-types", "contracts.create_contract_type", roles=M
 
 
 @route(bp, "/contract-types/template-variables", ["GET"], query=service_params("contracts", "template_variables"),
-       response=service_result("contracts", "template_variables"), roles=STAFF, tags=["contract types"])
+       response=service_result("contracts", "template_variables"), roles=STAFF_ROLES, tags=["contract types"])
 def template_variables(actor, query):
     """Every variable a contract type's template may use, with its type and an example (for template authors).
 
@@ -32,11 +34,11 @@ def template_variables(actor, query):
     return call("contracts", "template_variables", actor, query)
 
 
-forward(bp, "GET", "/contract-types/<type_id>", "contracts.get_contract_type", roles=STAFF, tags=["contract types"],
+forward(bp, "GET", "/contract-types/<type_id>", "contracts.get_contract_type", roles=STAFF_ROLES, tags=["contract types"],
         doc="A contract type with its template.")
 
 forward(bp, "PATCH", "/contract-types/<type_id>", "contracts.update_contract_type", roles=MANAGERS,
         tags=["contract types"], doc="Edit a contract type (the template is checked before it is saved).")
 
-forward(bp, "PUT", "/contract-types/<type_id>/perimeters", "contracts.set_contract_type_perimeters", roles=ADMIN,
+forward(bp, "PUT", "/contract-types/<type_id>/perimeters", "contracts.set_contract_type_perimeters", roles=ADMINS,
         tags=["contract types"], doc="Set the perimeters of a contract type (none = available to everyone).")

@@ -29,15 +29,13 @@
     var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
     if (!m) { return iso || ""; }
     try {
-      return new Intl.DateTimeFormat(L.date_locale, {day: "numeric", month: "short", year: "numeric", timeZone: "UTC"})
-        .format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
+      var format = new Intl.DateTimeFormat(L.date_locale, {day: "numeric", month: "short", year: "numeric",
+                                                          timeZone: "UTC"});
+      return clientPages.dateText(format, new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
     } catch (e) { return iso; }
   }
   // bytes -> "12 ko", "1,5 Mo" / "12 kB", "1.5 MB" (as the signing page writes a file's size)
-  function sizeText(n) {
-    return n < 1000000 ? Math.max(1, Math.round(n / 1000)) + "\u00a0" + L.kilobytes
-                       : (n / 1000000).toFixed(1).replace(".", L.decimal_mark) + "\u00a0" + L.megabytes;
-  }
+  function sizeText(n) { return clientPages.sizeText(n, L); }
   // a status: always its word on a coloured badge (as in the lists)
   function badge(status) { return el("span", {"class": "badge " + status}, L.statuses[status] || status); }
   // a requester or observer; one whose contact was deleted since is still named, saying so
