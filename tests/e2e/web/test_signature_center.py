@@ -156,6 +156,9 @@ def test_quote_sent_with_options_then_a_signer_reassigned(public_system, browser
     every = by_id(browser, "field-reminder_every_days")
     every.clear()
     every.send_keys("2")
+    # corrected, the field is no longer said to be wrong (the error was about the value sent)
+    assert not by_id(browser, "field-reminder_every_days-error").is_displayed()
+    assert every.get_attribute("aria-invalid") is None
     screenshot(browser, "signature-center-options")
     navigate(browser, "signature-submit")
     assert "envoyée" in notice(browser)

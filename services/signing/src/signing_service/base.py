@@ -156,11 +156,10 @@ class SigningBase:
         """What a staff member's act on a request checks first, in this order: that they are staff (403),
         their payload (``schema``), then that they are in charge of the request (:meth:`_request_in_charge`).
         Returns their actor, how the audit trail names them (:meth:`_staff`) and the loaded payload."""
-        name = actor.get("name") if isinstance(actor, dict) else None
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         data = schema.load(payload or {})
         self._request_in_charge(actor, request_id, refusal)
-        return actor, self._staff(actor, name), data
+        return actor, self._staff(actor), data
 
     @staticmethod
     def _participant_items(s, model, request_id: str, participant_id: str | None = None) -> list:
@@ -204,9 +203,10 @@ class SigningBase:
         return {"type": "participant", "id": p.id, "role": p.role, "name": p.name, "email": p.email}
 
     @staticmethod
-    def _staff(actor: dict, name: str | None = None) -> dict:
+    def _staff(actor: dict) -> dict:
+        """How the audit trail names a staff member (a loaded actor): their name from the token, else their email."""
         return {"type": actor["role"] if actor["role"] == SYSTEM else "user", "id": actor["user_id"],
-                "name": name or actor.get("email") or actor["user_id"]}
+                "name": actor.get("name") or actor.get("email") or actor["user_id"]}
 
     def _notify(self, s, r: SignatureRequest, p: Participant, template: str, dedupe_key: str, vars: dict,
                 *, channel: str = "email", to: str | None = None, attachments: list | None = None):

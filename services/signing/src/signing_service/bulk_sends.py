@@ -246,10 +246,10 @@ class BulkSendsEndpoints(SigningBase):
                 "contract_type_id": job.contract_type_id, "customer_id": recipient["customer_id"],
                 "title": job.template["title"]})
             data = RequestIn().load({**options, "contract_id": contract["id"], "signers": [signer]})
-            return {"request_id": self._request_on_contract(raw_actor, actor, data)["id"]}
+            return {"request_id": self._request_on_contract(actor, data)["id"]}
         data = RequestIn().load({**options, "contract_id": job.id, "signers": [signer]})
-        source = self._document_source(raw_actor, actor, job.document_filename, job.template["title"])
-        created = self._open_request(raw_actor, actor, data, source, job.document_filename, job.document)
+        source = self._document_source(actor, job.document_filename, job.template["title"])
+        created = self._open_request(actor, data, source, job.document_filename, job.document)
         return {"request_id": created["id"]}
 
     # -- the timer -------------------------------------------------------------------------------------------

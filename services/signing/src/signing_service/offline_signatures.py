@@ -187,12 +187,11 @@ class OfflineSignaturesEndpoints(SigningBase):
     def offline_sync(self, actor, payload):
         """Upload signatures collected offline. Per item: accepted, conflict (with a code) or rejected;
         the same client id always gets the same answer and never signs twice."""
-        raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         data = OfflineSyncIn().load(payload if isinstance(payload, dict) else {})
         # who operated the device: the authenticated caller (gateway-verified token), never the payload
         operator = {"user_id": actor["user_id"], "email": actor.get("email"),
-                    "name": raw_actor.get("name") or actor.get("email") or actor["user_id"]}
+                    "name": actor.get("name") or actor.get("email") or actor["user_id"]}
         access: dict = {}
         results = []
         for raw in data["items"]:

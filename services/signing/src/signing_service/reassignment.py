@@ -26,7 +26,6 @@ class ReassignmentEndpoints(SigningBase):
     @endpoint(write=True)
     def reassign_participant(self, actor, request_id, participant_id, payload=None):
         """Replace an approver or signer who has not acted yet (409 once they did)."""
-        raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         if not isinstance(payload, dict):
             raise InvalidInput("The payload must be an object.")
@@ -34,7 +33,7 @@ class ReassignmentEndpoints(SigningBase):
         self._request_in_charge(actor, request_id, "Only the requester, the document's owner or a manager can "
                                                    "reassign a participant.")
         now = utcnow()
-        by = self._staff(actor, raw_actor.get("name"))
+        by = self._staff(actor)
 
         def work(s):
             r = self._lock(s, request_id, actor["license_id"])

@@ -114,12 +114,11 @@ class SignatureRequestsEndpoints(SigningBase):
     @endpoint(write=True)
     def create_request(self, actor, payload):
         """Freeze the contract's current PDF and ask its approvers, then its signers, in turn."""
-        raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         data = schemas.RequestIn().load(payload)
-        return self._request_on_contract(raw_actor, actor, data)
+        return self._request_on_contract(actor, data)
 
-    def _request_on_contract(self, raw_actor: dict, actor: dict, data: dict) -> dict:
+    def _request_on_contract(self, actor: dict, data: dict) -> dict:
         """A request on the contract ``data["contract_id"]``: its current PDF, frozen (create_request, and each
         row of a bulk send of a contract type)."""
         contract = self.contracts.get_contract(actor, data["contract_id"])  # 404 outside the perimeter
@@ -147,10 +146,10 @@ class SignatureRequestsEndpoints(SigningBase):
         if data["documents"]:  # annexes signed with it: an envelope, the contract first
             files = [(filename, document), *self._uploaded_files(data["documents"])]
             document, documents = self._envelope(files)
-        return self._open_request(raw_actor, actor, data, contract, filename, document, documents)
+        return self._open_request(actor, data, contract, filename, document, documents)
 
-    def _open_request(self, raw_actor: dict, actor: dict, data: dict, contract: dict, filename: str,
-                      document: bytes, documents: list[dict] | None = None) -> dict:
+    def _open_request(self, actor: dict, data: dict, contract: dict, filename: str, document: bytes,
+                      documents: list[dict] | None = None) -> dict:
         """Store a request on ``document`` (checked by the caller) and ask its first participants. ``contract``
         is the contract's view, or for an uploaded document a stand-in (id None, kind "document");
         ``documents``: an envelope's, combined into ``document`` (envelopes.py)."""
@@ -166,7 +165,7 @@ class SignatureRequestsEndpoints(SigningBase):
             raise InvalidInput("Some fields cannot be placed on the document.", {"fields": {"fields": misplaced}})
         placement = self._place_fields(document, specs, data["text_tags"], len(data["signers"]))
         now = utcnow()
-        creator_name = raw_actor.get("name") or actor.get("email") or ""
+        creator_name = actor.get("name") or actor.get("email") or ""
         try:
             with self.db.session() as s:
                 r = SignatureRequest(
@@ -195,7 +194,7 @@ class SignatureRequestsEndpoints(SigningBase):
                 signers = sorted((p for p in participants if p.role == logic.SIGNER), key=lambda p: p.position)
                 self._store_fields(s, r, placement["fields"], signers)
                 self._store_attachments_requested(s, r, data.get("attachments_requested") or [], signers)
-                self._audit(s, r, "request_created", self._staff(actor, creator_name), {
+                self._audit(s, r, "request_created", self._staff(actor), {
                     "contract_id": r.contract_id, "contract_number": r.contract_number, "kind": r.contract_kind,
                     "document": {"filename": r.document_filename, "sha256": sha, "size": len(document)},
                     **({"documents": documents} if documents else {}),
@@ -314,7 +313,6 @@ class SignatureRequestsEndpoints(SigningBase):
     def remind(self, actor, request_id, payload=None):
         """Remind now everybody whose turn it is, or one participant (not twice within
         SIGNATURE_REMINDER_MIN_INTERVAL)."""
-        raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         data = schemas.RemindIn().load(payload or {})
         self._visible_request(actor, request_id)
@@ -332,5 +330,5 @@ class SignatureRequestsEndpoints(SigningBase):
                                    {"participant_status": target.status})
             now = utcnow()
             reminded = self._remind(s, r, now, self.settings.reminder_min_interval,
-                                    self._staff(actor, raw_actor.get("name")), participant_id=one)
+                                    self._staff(actor), participant_id=one)
             return {"reminded": len(reminded), "participant_ids": reminded}

@@ -218,7 +218,6 @@ class UploadedDocumentsEndpoints(SigningBase):
     def create_document_request(self, actor, payload):
         """A request on an uploaded PDF (or DOCX, converted), without a contract: seen by its sender, the
         managers and the owner only."""
-        raw_actor = actor if isinstance(actor, dict) else {}
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         data = schemas.DocumentRequestIn().load(payload)
         if "documents" in data:  # an envelope: named after its first document
@@ -228,8 +227,8 @@ class UploadedDocumentsEndpoints(SigningBase):
         else:
             filename, document = self._checked_upload(data["document"])
             documents = None
-        source = self._document_source(raw_actor, actor, filename, data["title"])
-        return self._open_request(raw_actor, actor, data, source, filename, document, documents)
+        source = self._document_source(actor, filename, data["title"])
+        return self._open_request(actor, data, source, filename, document, documents)
 
     @staticmethod
     def _decoded_upload(upload: dict, field: str = "document") -> bytes:
@@ -242,10 +241,10 @@ class UploadedDocumentsEndpoints(SigningBase):
                                {"fields": {field: {"content_base64": ["not base64"]}}}) from None
 
     @staticmethod
-    def _document_source(raw_actor: dict, actor: dict, filename: str, title: str) -> dict:
+    def _document_source(actor: dict, filename: str, title: str) -> dict:
         """The stand-in of a contract for a request on an uploaded document: what the request's emails,
         consent text and file names show."""
         stem = os.path.splitext(filename)[0] or "document"
         return {"id": None, "kind": "document", "number": stem[:64], "title": title,
-                "customer_id": None, "owner_id": actor["user_id"], "owner_name": raw_actor.get("name") or "",
+                "customer_id": None, "owner_id": actor["user_id"], "owner_name": actor.get("name") or "",
                 "owner_email": actor.get("email") or "", "locale": None}

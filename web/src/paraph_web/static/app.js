@@ -4,7 +4,7 @@
    - long checklists get a search box (their status then counts the boxes ticked), long pickers their search of
      the whole list; "select all" boxes work;
    - the quote editor's customer and type pickers show their contacts and fields when changed;
-   - the first field in error of a refused form takes the focus;
+   - the first field in error of a refused form takes the focus, and a field's error goes once its value changes;
    - the browser's time zone is kept in a cookie, for times to be shown in it. */
 (function () {
   "use strict";
@@ -74,6 +74,19 @@
       invalid.scrollIntoView({block: "center"});
     });
   }
+  // the error beside a field was about the value sent: once the person changes it, it is no longer said (a
+  // corrected "2" stayed red with "Between 1 and 60." until the form was sent again)
+  function valueChanged(event) {
+    var field = event.target;
+    if (!field.id || field.getAttribute("aria-invalid") !== "true") { return; }
+    field.removeAttribute("aria-invalid");
+    var error = document.getElementById(field.id + "-error");
+    if (error) { error.hidden = true; }
+    var frame = field.closest(".field");
+    if (frame) { frame.classList.remove("has-error"); }
+  }
+  document.addEventListener("input", valueChanged);
+  document.addEventListener("change", valueChanged);
   // a "select all" box (data-select-all="<checkboxes' name>", hidden without JavaScript) ticks or unticks the
   // boxes of that name in its form, and shows whether all, some or none of them are ticked
   document.querySelectorAll("input[data-select-all]").forEach(function (all) {
