@@ -1,6 +1,7 @@
 """The contract page's "Customer activity" against a fake gateway: a sent quote's views, downloads and feedback
 (latest first, the feedback in full and escaped), the empty state saying when it was sent, no section for a
-quote never sent, and the page still shown when the portal cannot say (the activity call fails)."""
+quote never sent, the page still shown when the portal cannot say (the activity call fails), and the views and
+downloads said there only, not again in the history."""
 from __future__ import annotations
 
 import pytest
@@ -15,6 +16,11 @@ EVENTS = [{"kind": "prefetch", "channel": "quote_page", "at": "2026-12-05T09:00:
           {"kind": "downloaded", "channel": "portal", "at": "2026-12-05T10:05:00Z", "contact_name": "Marc Petit"},
           {"kind": "feedback", "channel": "quote_page", "at": "2026-12-05T10:10:00Z", "contact_name": "",
            "message": "Livrer avant mars ?\n<b>Merci</b>"}]
+# contracts' history records the views and downloads too
+HISTORY = [{"action": "sent", "at": "2026-12-05T09:00:00Z", "actor_id": "u1", "actor_name": "Paul Martin",
+            "details": {}},
+           {"action": "portal_viewed", "at": "2026-12-05T10:00:00Z", "actor_id": None, "details": {}},
+           {"action": "portal_downloaded", "at": "2026-12-05T10:05:00Z", "actor_id": None, "details": {}}]
 # quote -> (its status, sent_at, the activity answer; None: the portal fails)
 QUOTES = {"seen": ("sent", SENT["at"], {"sends": [SENT], "events": EVENTS}),
           "unopened": ("sent", SENT["at"], {"sends": [SENT], "events": EVENTS[:1]}),
@@ -44,7 +50,7 @@ def web():
 
     @fake.get("/api/v1/contracts/<contract_id>/history")
     def history(contract_id):
-        return jsonify([])
+        return jsonify(HISTORY)
 
     @fake.get("/api/v1/quotes/<contract_id>/activity")
     def activity(contract_id):
@@ -93,3 +99,15 @@ def test_no_section_for_a_quote_never_sent(web):
 def test_the_page_shows_when_the_activity_cannot_be_read(web):
     html = page(web, "down")
     assert "cannot be shown right now" in section(html) and 'id="lines"' in html
+
+
+def history_actions(html: str) -> list[str]:
+    start = html.index('id="history-list"')
+    listed = html[start:html.index("</ol>", start)]
+    return [part.split('"', 1)[0] for part in listed.split('data-action="')[1:]]
+
+
+def test_the_views_and_downloads_are_said_once_in_the_customer_activity_not_again_in_the_history(web):
+    assert history_actions(page(web, "seen")) == ["sent"]
+    # the portal cannot say: the history keeps them, the only place they are said
+    assert history_actions(page(web, "down")) == ["portal_downloaded", "portal_viewed", "sent"]

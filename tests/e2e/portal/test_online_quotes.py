@@ -81,7 +81,7 @@ def test_views_and_downloads_are_recorded_and_counted(world):
     compact = re.sub(r"\s", "", page.replace("\u202f", "").replace("\xa0", ""))
     # 2 x 450 + 300 = 1200 HT; VAT 20 % on 900 and 10 % on 300: 1410 TTC (French formatting)
     assert 'id="quote-subtotal">1200,00€' in compact and 'id="quote-total">1410,00€' in compact
-    assert "Télécharger le PDF" in page and "Produits optionnels" in page and "Extension de garantie" in page
+    assert "Télécharger le PDF" in page and "Options (non incluses)" in page and "Extension de garantie" in page
     assert 'id="sign"' not in page  # no signing service running: no sign button
     csp = r.headers["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp

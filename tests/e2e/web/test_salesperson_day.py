@@ -120,11 +120,17 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     assert by_id(browser, "quote-from").text == "ACME Paris · De la part de Paul Martin"
     assert by_id(browser, "quote-status").text == "En attente de votre réponse"  # the client's words, not "Envoyé"
     assert "Extension de garantie" in by_id(browser, "quote-optional-lines").text
-    # the actions are the product's one blue (the main one filled); the feedback's button says what it does
+    # the actions are the product's one blue, only the sale's one filled; the feedback's button says what it does
     blue = ("rgba(31, 79, 209, 1)", "rgb(31, 79, 209)")
     assert by_id(browser, "sign").value_of_css_property("background-color") in blue
-    assert by_id(browser, "feedback-send").value_of_css_property("background-color") in blue
-    assert by_id(browser, "feedback-send").text == "Envoyer mon avis"
+    assert by_id(browser, "feedback-send").value_of_css_property("background-color") in ("rgba(255, 255, 255, 1)",
+                                                                                         "rgb(255, 255, 255)")
+    assert by_id(browser, "feedback-send").value_of_css_property("color") in blue
+    assert by_id(browser, "feedback-send").text == "Envoyer mon retour"
+    # the status badge sits on the title's line (its top right), not floating lower in the card
+    title, status, card = (by_id(browser, i).rect for i in ("quote-number", "quote-status", "quote"))
+    assert title["y"] <= status["y"] + status["height"] / 2 <= title["y"] + title["height"]
+    assert status["x"] + status["width"] >= card["x"] + card["width"] - 40
     screenshot(browser, "day-6-online-quote")
     by_id(browser, "download").click()  # in the browser: a link scanner's fetch would not count as a download
     pdf = Path(browser.downloads) / f"{number}.pdf"
@@ -162,8 +168,12 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     banner = by_id(browser, "signature-banner").text
     assert "Accepté" in banner and "Claire Durand" in banner and re.search(r"\d{4}", banner)
     actions = history(browser)
-    for action in ("sent", "portal_viewed", "portal_downloaded", "signature_completed"):
+    for action in ("sent", "signature_completed"):
         assert action in actions, (action, actions)
+    # the customer's views and downloads are said once, in the customer activity, with who did them
+    assert "portal_viewed" not in actions and "portal_downloaded" not in actions
+    activity = [li.get_attribute("data-kind") for li in css(browser, "#customer-activity-list li")]
+    assert "viewed" in activity and "downloaded" in activity, activity
     screenshot(browser, "day-9-accepted")
     proof = requests.get(by_id(browser, "proof-pdf").get_attribute("href"), timeout=30,
                          cookies={c["name"]: c["value"] for c in browser.get_cookies()})

@@ -78,10 +78,11 @@ def test_portal_profile_page_has_both_self_service_forms_in_each_language():
 
 
 def test_quote_page_actions_are_the_one_blue_and_the_feedback_button_says_what_it_does():
-    for locale, send in (("fr", "Envoyer mon avis"), ("en", "Send my feedback")):
+    for locale, send in (("fr", "Envoyer mon retour"), ("en", "Send my feedback")):
         html = quote(locale, signer={"status": "pending", "path": "/sign/abcdefgh12"})
         assert '<a class="button" id="sign" href="/sign/abcdefgh12">' in html  # primary: blue, not green
-        assert f'id="feedback-send">{send}</button>' in html
+        # one filled button, the sale's: the feedback's is outlined
+        assert f'<button class="button secondary" type="submit" id="feedback-send">{send}</button>' in html
         assert "button success" not in html and ".button.success" not in html
         assert '<span class="badge sent" id="quote-status"' in html
         # the client's words for a quote sent to them, not the staff's "Envoyé"
@@ -118,10 +119,12 @@ def test_quote_lines_are_one_markup_for_the_desktop_table_and_the_phone_blocks()
     detail = {**DETAIL, "lines": [*DETAIL["lines"], {"description": "Garantie", "quantity": "1", "unit_price": "99",
                                                      "discount_pct": "10", "tax_rate": "5.5", "amount": "89.10",
                                                      "optional": True, "selected": True}]}
-    for locale, discount, tax in (("fr", "Remise", "TVA"), ("en", "Discount", "Tax")):
+    for locale, discount, tax, optional in (("fr", "Remise", "TVA", "Options (non incluses)"),
+                                            ("en", "Discount", "Tax", "Optional items (not included)")):
         html = R.render("quote.html", locale, "N", q=logic.quote_context(detail, locale, None), base="/q/tok",
                         other_locale="en")
         assert '<table class="lines" id="quote-lines">' in html and "<thead>" in html
+        assert f'<th colspan="6" class="optional-title">{optional}</th>' in html  # the quote PDF's words
         assert html.count('<tr class="line">') == 1 and html.count('<tr class="optional-line">') == 1
         assert f'<td class="num discount" data-label="{discount}"></td>' in html  # no discount: an empty cell
         assert f'<td class="num discount" data-label="{discount}">10</td>' in html

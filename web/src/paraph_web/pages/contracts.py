@@ -41,7 +41,8 @@ def render_page(contract_id: str, errors: dict | None = None, values: dict | Non
     history = api.get(f"/contracts/{contract_id}/history")
     activity = sending.quote_activity(contract)  # a quote's emails and its customer's activity
     g.frame_src_self = True  # the PDF preview below is a frame of this app's own /pdf route
-    return render_template("contracts/show.html", contract=contract, history=list(reversed(history)),
+    return render_template("contracts/show.html", contract=contract,
+                           history=list(reversed(sending.history_beside(activity, history))),
                            signed=contract.get("status") in SIGNED_STATUSES,
                            nav="quotes" if contract.get("kind") == "quote" else "contracts",
                            work=quote_actions.context(contract), work_errors=errors or {},

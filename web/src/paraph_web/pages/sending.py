@@ -42,12 +42,23 @@ def emails_sent(activity: dict | None) -> list[dict]:
 
 
 CUSTOMER_EVENTS = ("viewed", "downloaded", "feedback")
+# the contract history's entries of those (contracts records the portal's views and downloads too)
+CUSTOMER_HISTORY_ACTIONS = ("portal_viewed", "portal_downloaded")
 
 
 def customer_events(activity: dict | None) -> list[dict]:
     """What the customer's contacts did with the quote (views, downloads, feedback: who and when, on the
     quote page or the client portal), latest first; link scanners' prefetches are not the customer's."""
     return [e for e in reversed((activity or {}).get("events") or []) if e.get("kind") in CUSTOMER_EVENTS]
+
+
+def history_beside(activity: dict | None, history: list[dict]) -> list[dict]:
+    """The contract's history, less the customer's views and downloads when the quote's customer activity (which
+    names the contact who did them) is shown beside it: each said once. A contract's, or a quote's whose activity
+    the portal cannot give now, keeps them."""
+    if activity is None:
+        return history
+    return [h for h in history if h.get("action") not in CUSTOMER_HISTORY_ACTIONS]
 
 
 def _context(contract_id: str) -> dict:
