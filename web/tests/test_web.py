@@ -500,6 +500,20 @@ def test_every_variable_of_the_email_templates_is_described_in_the_page_language
                 assert "ISO" not in shown and written in shown, description
 
 
+def test_every_email_template_has_a_name_in_the_page_language():
+    """The email templates page names each of notify's templates, never by its identifier alone."""
+    catalog = pytest.importorskip("notify_service.template_catalog")
+    from paraph_web.pages.settings_templates import PURPOSES
+    assert set(PURPOSES) == set(catalog.TEMPLATE_NAMES)
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:9", "WEB_SESSION_KEY": "k"})
+    names = {}
+    for locale in ("en", "fr"):
+        with app.test_request_context(headers={"Accept-Language": locale}):
+            names[locale] = {name: str(purpose) for name, purpose in PURPOSES.items()}
+    assert [name for name in PURPOSES if names["fr"][name] == names["en"][name]] == []
+    assert names["fr"]["customer_self_updated"] == "Coordonnées mises à jour par un client (au commercial)"
+
+
 def test_every_page_the_services_email_to_staff_is_a_page_of_this_app():
     from urllib.parse import urlsplit
 

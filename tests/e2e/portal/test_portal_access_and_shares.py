@@ -100,7 +100,7 @@ def test_requester_and_observers_must_be_portal_clients_of_the_same_company(worl
     assert "not a contact of ACME Industries" in r["detail"] and "observer_contact_ids" in r["errors"]
     # a contact without portal access: the message points to the portal client settings
     r = w.share(w.contract["id"], "alice", ["eve"], expect=422)
-    assert "has no portal access" in r["detail"] and "Customer portal > Manage clients" in r["detail"]
+    assert "has no portal access" in r["detail"] and "Client portal > Client portal contacts" in r["detail"]
     assert "portal-access" in r["settings"]
     r = w.share(w.contract["id"], "eve", [], expect=422)
     assert "requester_contact_id" in r["errors"]
@@ -214,7 +214,7 @@ def test_show_attachments_when_sharing(world):
 
 
 def test_the_license_portal_clients_list_is_filtered_and_follows_perimeters(world):
-    """GET /portal-clients ("Manage clients"): license admins see every client with its customer, filters by
+    """GET /portal-clients ("Client portal contacts"): license admins see every client with its customer, filters by
     text, company, status and customer; a front user manager sees the clients of their perimeters' customers
     only (contracts' SQL filter); a plain user is refused; a bad filter is a 422."""
     s, w = world.s, world

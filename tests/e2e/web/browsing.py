@@ -31,6 +31,16 @@ def css(browser, selector):
     return browser.find_elements(By.CSS_SELECTOR, selector)
 
 
+_OUTLINED = ("rgba(255, 255, 255, 1)", "rgb(255, 255, 255)", "rgba(0, 0, 0, 0)", "transparent")
+
+
+def filled_buttons(browser) -> list[str]:
+    """The words of the page's filled buttons as a person sees them (outlined ones are white): UI.md's "one
+    primary action per page" is a list of one."""
+    return [b.text for b in css(browser, "main button, main [role=button]")
+            if b.is_displayed() and b.value_of_css_property("background-color") not in _OUTLINED]
+
+
 def more_actions(browser):
     """Open a document page's "More actions" disclosure (client portal, duplicate, convert) in its header."""
     from selenium.webdriver.support.ui import WebDriverWait

@@ -6,7 +6,7 @@ customer out in a perimeter and deactivates a portal access (asked once), and DU
 perimeter, neither sees the customer in the list nor opens its URL (404), nor sees any perimeter control."""
 import pytest
 
-from tests.e2e.web.browsing import fill, in_view, ok
+from tests.e2e.web.browsing import fill, filled_buttons, in_view, ok
 
 from .test_admin_area import by_id, css, h1, navigate, notice, options, switch_user
 
@@ -66,6 +66,7 @@ def test_a_salesperson_creates_a_customer_and_gives_its_contact_portal_access(we
     assert by_id(browser, "field-phone").get_attribute("value") == "03 20 00 00 00"
     assert by_id(browser, "field-line1").get_attribute("value") == ""
     assert by_id(browser, "field-city").get_attribute("value") == "Lille"
+    assert filled_buttons(browser) == ["+ Devis"]  # the header's; saving the file is outlined
     screenshot(browser, "customer-info")
 
     # contacts: edit Claire, add a second one
@@ -118,6 +119,9 @@ def test_a_salesperson_creates_a_customer_and_gives_its_contact_portal_access(we
     # contracts & quotes: none yet, "+ Quote" opens the new quote with this customer chosen
     navigate(browser, "back-to-customer")
     navigate(browser, "tab-contracts")
+    # the empty state offers the header's two actions in its order, the header's "+ Quote" the one filled
+    assert [a.text for a in css(browser, ".empty-state a")] == ["+ Contrat", "+ Devis"]
+    assert filled_buttons(browser) == ["+ Devis"]
     screenshot(browser, "customer-contracts")
     navigate(browser, "new-quote-link")
     from selenium.webdriver.support.ui import Select

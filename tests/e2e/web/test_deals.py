@@ -7,7 +7,7 @@ in the customer file's deals tab; "+ Quote" opens the quote editor in the deal."
 import pytest
 from selenium.webdriver.support.ui import Select
 
-from tests.e2e.web.browsing import across_in_view, fill, ok, on_a_phone, scrolls_sideways, shown_label
+from tests.e2e.web.browsing import across_in_view, fill, filled_buttons, ok, on_a_phone, scrolls_sideways, shown_label
 
 from .test_admin_area import by_id, css, h1, navigate, notice, switch_user
 
@@ -79,6 +79,7 @@ def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_sy
     assert text(browser, "quote-heading") == "Devis (2) · montant accepté : 2 400,00 €"
     assert text(browser, "order-heading") == "Commandes (1) · montant confirmé : 0,00 €"
     assert not css(browser, "#deal-invoices")
+    assert filled_buttons(browser) == ["+ Devis"]  # the header's; saving the deal is outlined
     screenshot(browser, "deal")
     # on a phone each quote is a block: its total in view after its column's name, nothing to scroll sideways
     with on_a_phone(browser):

@@ -1,7 +1,7 @@
 """LEXZUR's "Afficher dans le portail client", driven in headless Chromium against the real services (the staff
 pages on the web app, the client portal on the gateway that serves it):
 
-* an admin sets a client's company in Settings > Client portal (Manage clients);
+* an admin sets a client's company in Settings > Client portal (Client portal contacts);
 * the salesperson opens "Show in client portal" on a contract: chooses the requester, ticks an observer of the
   same company; the client of the other company cannot be chosen and the page says why (with the link to the
   settings); forced through anyway, the API refuses it and the page says why again;
@@ -73,8 +73,11 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     field.clear()
     field.send_keys("Filiale Nord")
     navigate(browser, f"company-{luc}-submit")
-    assert "Filiale Nord" in notice(browser)
+    assert "appartient désormais à la société « Filiale Nord »" in notice(browser).replace("\u00a0", " ")
     assert by_id(browser, f"company-{luc}").get_attribute("value") == "Filiale Nord"
+    # one word for a client's company (the filter and the column say "Société"); the card names what it lists
+    assert by_id(browser, "clients-heading").text.startswith("Contacts du portail client")
+    assert "entreprise" not in by_id(browser, "settings-section").text.lower()
     screenshot(browser, "settings-portal-clients")
     browser.delete_all_cookies()
 
@@ -92,7 +95,7 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     jean, other = by_id(browser, f"observer-{contacts['Jean']['id']}"), by_id(browser, f"observer-{luc}")
     assert jean.is_enabled() and not other.is_enabled()
     why = by_id(browser, f"observer-{luc}-why")
-    assert "Filiale Nord" in why.text and "même entreprise" in why.text
+    assert "Filiale Nord" in why.text and "même société" in why.text
     assert why.find_element("css selector", "a").get_attribute("href").endswith(
         f"/settings/portal?customer_id={lexzur['customer']['id']}")
     screenshot(browser, "portal-sharing-choose")
@@ -102,7 +105,7 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     jean.click()
     navigate(browser, "share-submit")
     assert "refusé" in by_id(browser, "form-message").text
-    assert "Filiale Nord" in by_id(browser, "observers-error").text and "même entreprise" in by_id(
+    assert "Filiale Nord" in by_id(browser, "observers-error").text and "même société" in by_id(
         browser, "observers-error").text
     assert by_id(browser, "portal-not-shared")
 

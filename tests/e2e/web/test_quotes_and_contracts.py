@@ -125,6 +125,11 @@ def test_lists_filter_sort_and_export_the_current_view(web_system, staff, docume
     assert "Envoyé" in oven_row.text
     workshop_row = browser.find_element("css selector", f"tr[data-number='{d['workshop']['number']}']")
     assert "Urgent" in workshop_row.text and "Nord" in workshop_row.text
+    # a quote without a flag says so as any other empty cell does
+    yearly_row = browser.find_element("css selector", f"tr[data-number='{d['yearly']['number']}']")
+    assert yearly_row.find_element("css selector", "td[data-label='Drapeaux']").text == "—"
+    # each filter says what it filters: the contract type (as the editor names it)
+    assert browser.find_element("css selector", "label[for='filter-type']").text == "Type de contrat"
     assert by_id(browser, "new-quote").get_attribute("href").endswith("/quotes/new")
     screenshot(browser, "quotes")
 
@@ -178,7 +183,13 @@ def test_lists_filter_sort_and_export_the_current_view(web_system, staff, docume
     assert numbers(browser) == [d["contract"]["number"]]
     browser.get(w.url + "/contracts?kind=invoice")
     assert "Aucun document ne correspond" in browser.find_element("css selector", ".empty-state").text
+    with on_a_phone(browser):  # orders are a filter in use...
+        browser.get(w.url + "/contracts?kind=order")
+        assert by_id(browser, "list-filters-more").text == "Plus de filtres (1)"
     browser.get(w.url + "/contracts")
+    assert browser.find_element("css selector", "label[for='filter-kind']").text == "Type de document"
+    with on_a_phone(browser):  # ...the kind at its default (contracts) is not
+        assert by_id(browser, "list-filters-more").text == "Plus de filtres"
     screenshot(browser, "contracts")
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, css, stale, text_of
+from tests.e2e.web.browsing import by_id, css, on_a_phone, stale, text_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
@@ -84,6 +84,16 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     token = staff.admin["access_token"]
     sign_in(browser, staff.email["admin"], next_path="/settings/email-templates")
     assert len(css(browser, "#email-templates tbody tr")) >= 14
+    # every template is named in the page's language, its code only under its name
+    titles = [row.find_element("css selector", "td").text.splitlines()
+              for row in css(browser, "#email-templates tbody tr")]
+    assert [t for t in titles if t[0] == t[-1]] == []
+    assert titles[[t[-1] for t in titles].index("customer_self_updated")][0] == \
+        "Coordonnées mises à jour par un client (au commercial)"
+    with on_a_phone(browser):  # "Modifier" and its "Par défaut" badge stay apart
+        link = css(browser, "#template-quote_send a.edit-fr")[0]
+        badge = link.find_element("xpath", "following-sibling::span[contains(@class, 'badge')]")
+        assert badge.rect["x"] - (link.rect["x"] + link.rect["width"]) >= 6
     screenshot(browser, "settings-email-templates")
 
     # edit the English "quote sent" email: preview with sample data, save, then reset to the default

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from paraph_platform.actor import STAFF_ROLES
+from paraph_platform.actor import ADMINS, MANAGERS, STAFF_ROLES
 
 from ..routing import call, forward, route
 from ..service_results import service_params, service_result
@@ -17,18 +17,18 @@ forward(bp, "GET", "/perimeters", "perimeter.list_perimeters", query=service_par
         doc="""Perimeters of this license with their member counts, by name: a page (`items`), walk with
     `next_cursor`; `count=true` adds `total`.""")
 
-forward(bp, "POST", "/perimeters", "perimeter.create_perimeter", status=201, roles=("license_admin",),
+forward(bp, "POST", "/perimeters", "perimeter.create_perimeter", status=201, roles=ADMINS,
         doc="Create a perimeter (name and optional description).")
 
 forward(bp, "GET", "/perimeters/<perimeter_id>", "perimeter.get_perimeter", roles=STAFF_ROLES,
         doc="A perimeter and its members.")
 
-forward(bp, "PATCH", "/perimeters/<perimeter_id>", "perimeter.update_perimeter", roles=("license_admin",),
+forward(bp, "PATCH", "/perimeters/<perimeter_id>", "perimeter.update_perimeter", roles=ADMINS,
         doc="Rename or describe a perimeter.")
 
 
 @route(bp, "/perimeters/<perimeter_id>", ["DELETE"], response=service_result("perimeter", "delete_perimeter"),
-       roles=("license_admin",))
+       roles=ADMINS)
 def delete_perimeter(actor, perimeter_id):
     """Delete a perimeter; refused (409) while it is the only perimeter of a customer or contract type,
     unless ``?force=true``."""
@@ -37,7 +37,7 @@ def delete_perimeter(actor, perimeter_id):
 
 
 forward(bp, "PUT", "/perimeters/<perimeter_id>/members", "perimeter.set_members",
-        roles=("license_admin", "front_user_manager"), timeout=30,
+        roles=MANAGERS, timeout=30,
         doc="Set the users, customers and/or contract types of a perimeter (each list given replaces that kind).")
 
 
@@ -48,7 +48,7 @@ def get_user_perimeters(actor, user_id):
 
 
 @route(bp, "/users/<user_id>/perimeters", ["PUT"], body=service_params("perimeter", "set_assignments"),
-       response=service_result("perimeter", "set_assignments"), roles=("license_admin",))
+       response=service_result("perimeter", "set_assignments"), roles=ADMINS)
 def set_user_perimeters(actor, user_id, body):
     """Give a user access to these perimeters (replaces the previous list)."""
     call("identity", "get_user", actor, user_id)  # 404 for users of other licenses

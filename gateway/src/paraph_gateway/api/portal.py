@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from paraph_platform.actor import CLIENTS, STAFF_ROLES
+from paraph_platform.actor import CLIENTS, MANAGERS, STAFF_ROLES
 
 from ..routing import call, client_ip, forward, route
 from ..service_results import service_params, service_result
@@ -38,13 +38,13 @@ forward(bp, "POST", "/contacts/<contact_id>/portal-access/resend-invitation", "p
 
 forward(bp, "GET", "/customers/<customer_id>/portal-accesses", "portal.list_accesses", roles=STAFF_ROLES,
         tags=["customer portal"],
-        doc="""The customer's portal clients (Settings > Customer portal > Manage clients): all of them, one per
+        doc="""The customer's portal clients (Settings > Client portal > Client portal contacts): all of them, one per
     contact of the customer (not paginated; `/portal-clients?customer_id=` pages them).""")
 
 forward(bp, "GET", "/portal-clients", "portal.list_clients", query=service_params("portal", "list_clients"),
-        roles=("license_admin", "front_user_manager"), tags=["customer portal"],
-        doc="""The license's portal clients with customer, company, status and restrictions (Settings > Customer
-    portal > Manage clients); a front user manager sees those of their perimeters' customers. By company,
+        roles=MANAGERS, tags=["customer portal"],
+        doc="""The license's portal clients with customer, company, status and restrictions (Settings > Client
+    portal > Client portal contacts); a front user manager sees those of their perimeters' customers. By company,
     name: walk with `next_cursor`; `count=true` adds `total`.""")
 
 

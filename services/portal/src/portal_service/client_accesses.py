@@ -167,7 +167,7 @@ class ClientAccessesEndpoints(PortalBase):
 
     @endpoint
     def list_accesses(self, actor, customer_id):
-        """Portal clients of a customer (the "Manage clients" settings)."""
+        """Portal clients of a customer (Settings > Client portal > Client portal contacts)."""
         actor = self._staff(actor)
         self.contracts.get_customer(actor, customer_id)  # perimeter check
         with self.db.session() as s:
@@ -178,7 +178,7 @@ class ClientAccessesEndpoints(PortalBase):
 
     @endpoint
     def list_clients(self, actor, params=None):
-        """The license's portal clients with their customer (Settings > Customer portal > Manage clients),
+        """The license's portal clients with their customer (Settings > Client portal > Client portal contacts),
         filtered in SQL; a user who is not a license admin sees those of the customers of their perimeters."""
         actor = self._staff(actor)
         p = schemas.ClientListSchema().load(params or {})

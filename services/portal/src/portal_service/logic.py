@@ -34,7 +34,7 @@ ACTIVE_ACCESS = ("invited", "active")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 MAX_FEEDBACK = 5000
 FEEDBACK_PER_HOUR = 10
-SETTINGS_HINT = ("Manage portal clients in Settings > Customer portal > Manage clients "
+SETTINGS_HINT = ("Manage portal clients in Settings > Client portal > Client portal contacts "
                  "(POST /api/v1/contacts/{contact_id}/portal-access).")
 
 

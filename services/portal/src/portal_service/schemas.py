@@ -61,7 +61,7 @@ class AccessStatus(Schema):
 
 
 class ClientListSchema(StrictSchema, pagination.PageParams):
-    """The license's portal clients (Settings > Customer portal > Manage clients)."""
+    """The license's portal clients (Settings > Client portal > Client portal contacts)."""
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
                       metadata={"description": "name, email, user code or company contains"})
     status = fields.String(load_default=None, allow_none=True,

@@ -73,12 +73,12 @@ def test_participants_refused_with_a_clear_message(requester, observers, branch,
         check(requester, observers, branch)
     assert field in err.value.details["fields"]
     assert any(text in m for m in err.value.details["fields"][field])
-    assert "Customer portal > Manage clients" in err.value.details["settings"]
+    assert "Client portal > Client portal contacts" in err.value.details["settings"]
 
 
 def test_participants_need_a_portal_access_and_the_same_company():
     accesses = {k: v for k, v in ACCESSES.items() if k != "bob"}
-    with pytest.raises(InvalidInput, match="Bob has no portal access.*Manage clients"):
+    with pytest.raises(InvalidInput, match="Bob has no portal access.*Client portal contacts"):
         check("alice", ["bob"], accesses=accesses)
     accesses = {**ACCESSES, "bob": {**ACCESSES["bob"], "company": "ACME Logistics"}}
     with pytest.raises(InvalidInput, match="same company"):

@@ -32,6 +32,7 @@ PURPOSES = {
     "quote_viewed": _l("Quote viewed (to the salesperson)"),
     "quote_downloaded": _l("Quote downloaded (to the salesperson)"),
     "quote_feedback": _l("Customer feedback on a quote"),
+    "customer_self_updated": _l("Contact details updated by a customer (to the salesperson)"),
     "webhook_disabled": _l("Webhook disabled (to admins)"),
 }
 PARTS = ("subject", "text", "html", "sms")

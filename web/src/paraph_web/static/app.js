@@ -30,14 +30,14 @@
     wide.addEventListener("change", syncMenu);
   }
   // on a phone, a list's filters after the first (its search) fold behind a "More filters (n)" button, n the
-  // number of them filtering now, so that the list is not a screen below them (macros.html filter_form,
-  // app.css .folded); without JavaScript every filter shows
+  // number of them filtering now (not at their default: empty, or the select's data-default), so that the list
+  // is not a screen below them (macros.html filter_form, app.css .folded); without JavaScript every filter shows
   document.querySelectorAll("form.filters[data-more-filters]").forEach(function (form) {
     var folding = Array.prototype.slice.call(form.querySelectorAll(":scope > .field")).slice(1);
     if (folding.length < 2) { return; }
     var filtering = folding.filter(function (field) {
       var control = field.querySelector("select, input:not([type=hidden]):not([hidden])");
-      return control && control.value;
+      return control && control.value !== (control.getAttribute("data-default") || "");
     }).length;
     var toggle = document.createElement("button");
     toggle.type = "button";
