@@ -116,7 +116,7 @@ def test_a_contract_from_a_customer_file_without_any_contract_type(web_system, s
     customer, contact = agency["customer"], agency["contact"]
     sign_in(browser, staff.email["sales"])
 
-    # "+ Contract" next to "+ Quote" on the customer file (and in its empty Contracts & quotes tab, in the header's order)
+    # "+ Contract" next to "+ Quote" on the customer file (and, in the header's order, in its empty contracts tab)
     browser.get(f"{w.url}/customers/{customer['id']}?tab=contracts")
     assert [a.text for a in css(browser, ".empty-state a")] == ["+ Contrat", "+ Devis"]
     assert by_id(browser, "new-quote-link").text == "+ Devis"
