@@ -17,3 +17,9 @@ def test_two_rates_or_more_are_broken_down_then_totalled():
 
 def test_no_line_no_vat_line():
     assert vat_lines([], "0.00") == []
+
+
+def test_a_rate_is_written_as_the_documents_write_it():
+    from paraph_platform.totals import rate_text
+    assert rate_text(20, "fr_FR") == "20\u00a0%" and rate_text("5.50", "fr_FR") == "5,5\u00a0%"
+    assert rate_text("20.00", "en_GB") == "20%" and rate_text("5.5", "en_GB") == "5.5%"

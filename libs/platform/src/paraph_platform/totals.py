@@ -4,8 +4,17 @@ and the PDF (contracts): "Total HT", then the VAT, then "Total TTC".
 One rate: a single line, "TVA 20 %" (its base is the "Total HT" just above; a per-rate line and a total VAT
 line would say the same amount twice). Two rates or more: a line per rate with its base ("TVA 5,5 % sur
 30,00 €"), as an invoice breaks its VAT down, then the total VAT. Each page writes the words in its reader's
-language; this decides only which lines there are.
+language; this decides which lines there are, and how a rate is written (``rate_text``).
 """
+from decimal import Decimal
+
+from babel.numbers import format_percent
+
+
+def rate_text(value, babel_locale: str) -> str:
+    """A rate in percent as the PDF and the client's quote page write it: ``20`` -> "20 %" in French, "20%" in
+    English; ``"5.50"`` -> "5,5 %". Raises decimal.InvalidOperation on what is not a number."""
+    return format_percent((Decimal(str(value)) / 100).normalize(), locale=babel_locale, decimal_quantization=False)
 
 
 def vat_lines(taxes: list, tax_total) -> list[dict]:

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from paraph_platform.dates import first_of_month
+from paraph_platform.totals import rate_text
 
 from .exceptions import Conflict, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
@@ -149,9 +150,7 @@ def format_quantity(value, locale: str) -> str:
 
 def format_rate(value, locale: str) -> str:
     """A rate in percent (``20`` -> ``20 %`` in French, ``20%`` in English; ``5.50`` -> ``5,5 %``)."""
-    from babel.numbers import format_percent
-    return format_percent((Decimal(value or 0) / 100).normalize(), locale=BABEL_LOCALES.get(locale, locale),
-                          decimal_quantization=False)
+    return rate_text(value or 0, BABEL_LOCALES.get(locale, locale))
 
 
 def format_date(value, locale: str) -> str:

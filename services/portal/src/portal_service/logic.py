@@ -24,7 +24,7 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 from paraph_platform.dates import first_of_month
-from paraph_platform.totals import vat_lines
+from paraph_platform.totals import rate_text, vat_lines
 
 from .exceptions import InvalidInput
 
@@ -325,9 +325,8 @@ def number(value, locale: str) -> str:
 
 def rate(value, locale: str) -> str:
     """A rate in percent as the totals write it, like the quote's PDF: "5,5 %" in French, "5.5%" in English."""
-    from babel.numbers import format_percent
     try:
-        return format_percent(Decimal(str(value)) / 100, locale=_BABEL.get(locale, "fr_FR"), decimal_quantization=False)
+        return rate_text(value, _BABEL.get(locale, "fr_FR"))
     except (InvalidOperation, ValueError):
         return str(value)
 
