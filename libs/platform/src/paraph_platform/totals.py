@@ -8,12 +8,12 @@ language; this decides which lines there are, and how a rate is written (``rate_
 """
 from decimal import Decimal
 
-from babel.numbers import format_percent
-
 
 def rate_text(value, babel_locale: str) -> str:
     """A rate in percent as the PDF and the client's quote page write it: ``20`` -> "20 %" in French, "20%" in
-    English; ``"5.50"`` -> "5,5 %". Raises decimal.InvalidOperation on what is not a number."""
+    English; ``"5.50"`` -> "5,5 %". Raises decimal.InvalidOperation on what is not a number. Babel is its
+    callers' dependency (contracts, portal), not every service's: imported here only when a rate is written."""
+    from babel.numbers import format_percent
     return format_percent((Decimal(str(value)) / 100).normalize(), locale=babel_locale, decimal_quantization=False)
 
 
