@@ -533,16 +533,37 @@ def test_every_page_the_services_email_to_staff_is_a_page_of_this_app():
 
 
 def test_rates_are_written_as_each_language_writes_a_percentage():
+    """As the PDF and the client's quote page write them (paraph_platform.totals.rate_text): the API's "20.00"
+    is "20 %", not "20,00 %"."""
     from flask_babel import force_locale
 
     from paraph_web.i18n import percent
     app = create_app({"GATEWAY_URL": "http://127.0.0.1:1", "WEB_SESSION_KEY": "k"})
     with app.test_request_context():
         with force_locale("fr"):
-            assert [percent(v) for v in ("20", "5.5", "0")] == ["20\u00a0%", "5,5\u00a0%", "0\u00a0%"]
+            assert [percent(v) for v in ("20", "5.5", "0", "20.00", "5.50")] == [
+                "20\u00a0%", "5,5\u00a0%", "0\u00a0%", "20\u00a0%", "5,5\u00a0%"]
         with force_locale("en"):
             assert [percent(v) for v in ("20", "5.5", "12.345")] == ["20%", "5.5%", "12.345%"]
             assert percent("not a rate") == ""
+
+
+def test_counts_are_grouped_as_the_page_language_writes_numbers():
+    """A list's count said "1234 devis": Babel's ngettext puts the raw number in, in pages and templates."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from paraph_web.i18n import ngettext
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:1", "WEB_SESSION_KEY": "k"})
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert ngettext("%(num)s customer", "%(num)s customers", 1234) == "1\u202f234 clients"
+            assert render_template_string('{{ ngettext("%(num)s customer", "%(num)s customers", 1234) }}') == (
+                "1\u202f234 clients")
+            assert ngettext("%(num)s customer", "%(num)s customers", 1) == "1 client"
+        with force_locale("en"):
+            assert render_template_string('{{ ngettext("%(num)s customer", "%(num)s customers", 1234) }}') == (
+                "1,234 customers")
 
 
 def test_a_saved_number_is_shown_in_its_input_as_the_user_would_type_it():

@@ -43,6 +43,7 @@ def test_online_quote_page_view_download_and_feedback(world, live, browser):
     # who sends the quote, at once: the seller's company in the top bar and under the title
     assert browser.find_element(By.CSS_SELECTOR, "header.top .brand").text == "Vendeur SA"
     assert browser.find_element(By.ID, "quote-from").text == "Vendeur SA · De la part de Paul Martin"
+    assert browser.find_element(By.ID, "quote").text.count("Paul Martin") == 1  # not again as "Votre interlocuteur"
     assert browser.find_element(By.ID, "quote-customer").text == "ACME Industries"
     lines = browser.find_elements(By.CSS_SELECTOR, "#quote-lines tr.line")
     assert [l.find_element(By.TAG_NAME, "td").text for l in lines] == ["Perceuse <industrielle> (PX-1)", "Formation"]

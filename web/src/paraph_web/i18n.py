@@ -13,14 +13,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.numbers import format_percent
 from flask import request, session
 from flask_babel import lazy_gettext as _l
 from flask_babel import (Babel, format_currency, format_date, format_datetime, format_decimal, format_time,
-                         get_locale, to_user_timezone)
+                         get_locale, get_translations, to_user_timezone)
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from paraph_platform.dates import first_of_month
+from paraph_platform.totals import rate_text
 
 from .api_messages import translate
 
@@ -87,11 +88,18 @@ def number(value) -> str:
         return ""
 
 
+def ngettext(singular: str, plural: str, num, /, **variables) -> str:
+    """Flask-Babel's ngettext, the count grouped as the reader's language writes it ("1 234 devis"; Babel put
+    the raw number in: "1234 devis"). The templates' ngettext does the same (init_app)."""
+    variables.setdefault("num", number(num))
+    return get_translations().ungettext(singular, plural, num) % variables
+
+
 def percent(value) -> str:
-    """A rate given in percent (a tax rate of 20, a discount of 5.5) as the reader's language writes it: "20 %"
-    with a no-break space in French, "20%" in English; its decimals kept."""
+    """A rate given in percent (a tax rate of 20, a discount of 5.5) as the PDF and the client's quote page write
+    it, in the reader's language: "20 %" with a no-break space in French, "20%" in English; "5,5 %" of "5.50"."""
     try:
-        return format_percent(Decimal(str(value)) / 100, locale=get_locale(), decimal_quantization=False)
+        return rate_text(value, str(get_locale()))
     except (InvalidOperation, ValueError):
         return ""
 
@@ -140,3 +148,10 @@ def init_app(app):
     app.jinja_env.filters.update(money=money, number=number, percent=percent, day=day, moment=moment,
                                  api_text=translate, codes_whole=codes_whole)
     app.jinja_env.globals["get_locale"] = get_locale
+    counted = app.jinja_env.globals["ngettext"]  # Jinja's, which fills %(num)s with the raw number
+
+    @pass_context
+    def ngettext_grouped(context, singular, plural, num, /, **variables):
+        variables.setdefault("num", number(num))
+        return counted(context, singular, plural, num, **variables)
+    app.jinja_env.globals["ngettext"] = ngettext_grouped

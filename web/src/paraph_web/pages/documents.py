@@ -11,10 +11,10 @@ from typing import Callable
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from .. import api
 from ..auth import current_user, signed_in
+from ..i18n import ngettext
 from . import pickers
 from .csv_export import PAGE_SIZE as CSV_PAGE_SIZE
 from .csv_export import csv_download

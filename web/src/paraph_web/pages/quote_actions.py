@@ -11,11 +11,12 @@ its field (the page again, with the errors of that form only)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, session, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
 
 from .. import api
 from ..api import ApiError
 from ..auth import safe_next, signed_in
+from ..i18n import ngettext
 from .forms import confirmed_name, form_values, refusal_said
 
 bp = Blueprint("quote_actions", __name__)

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, ngettext
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -25,6 +25,7 @@ from .. import api
 from ..api import ApiError
 from ..api_messages import translate
 from ..auth import signed_in
+from ..i18n import ngettext
 from . import handover
 from .forms import refusal_said
 
