@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from .browsing import by_id
+from .browsing import by_id, filled_buttons
 from .conftest import PASSWORD, signing_in
 from .test_admin_area import css, h1, navigate, notice
 from .test_customers import fill
@@ -174,6 +174,8 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     assert "portal_viewed" not in actions and "portal_downloaded" not in actions
     activity = [li.get_attribute("data-kind") for li in css(browser, "#customer-activity-list li")]
     assert "viewed" in activity and "downloaded" in activity, activity
+    # the signed PDF is the page's one filled action; recording what was bought is outlined beside it
+    assert filled_buttons(browser) == ["Télécharger le PDF signé"]
     screenshot(browser, "day-9-accepted")
     proof = requests.get(by_id(browser, "proof-pdf").get_attribute("href"), timeout=30,
                          cookies={c["name"]: c["value"] for c in browser.get_cookies()})
