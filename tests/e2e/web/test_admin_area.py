@@ -5,7 +5,7 @@ practical case: the admin shares customers and contract types out in perimeters 
 DUPONT and DURAND each see only theirs in the pickers of the new quote page."""
 import pytest
 
-from tests.e2e.web.browsing import by_id, css
+from tests.e2e.web.browsing import by_id, css, filled_buttons
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
@@ -98,6 +98,7 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
     Select(by_id(browser, "field-role")).select_by_value("front_user_manager")
     navigate(browser, "role-submit")
     assert by_id(browser, "user-role").text == "Gestionnaire des utilisateurs"
+    assert filled_buttons(browser) == [by_id(browser, "role-submit").text]  # the perimeters' save is outlined
     # the question opens over the page (what is under it does not move) and Cancel closes it
     role_heading_at = by_id(browser, "role-heading").location["y"]
     by_id(browser, "deactivate-ask").click()
@@ -111,6 +112,7 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
     navigate(browser, "deactivate")
     w.wait(lambda: css(browser, "#reactivate"), message="deactivated")
     assert by_id(browser, "user-status").text == "Désactivé"
+    assert filled_buttons(browser) == [by_id(browser, "reactivate").text]
     navigate(browser, "reactivate")
     assert by_id(browser, "user-status").text == "Invité"
 

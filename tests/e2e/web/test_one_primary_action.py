@@ -1,0 +1,47 @@
+"""UI.md's "one primary action per page" on the pages with a form per card, driven as a license admin in
+headless Chromium against the real services: on each, at most one button is filled (the page's main action,
+its header's when it has one); every card's other buttons are outlined."""
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.web.browsing import by_id, filled_buttons, ok
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
+
+EXTRA_SERVICES = ("signing",)  # the e-signature settings page
+
+
+def test_each_page_fills_only_its_main_action(web_system, staff, browser, sign_in, screenshot, tmp_path):
+    w, s, token = web_system, web_system.s, staff.admin["access_token"]
+    account = ok(s.post("/api/v1/service-accounts", token=token, json={"name": "ERP sync", "role": "user"}))
+    hook = ok(s.post("/api/v1/webhooks", token=token, json={"url": "http://127.0.0.1:9/paraph", "event_types": ["*"]}))
+    customer = ok(s.post("/api/v1/customers", token=token, json={"name": "Boulangerie Martin", "kind": "company"}))
+    oven = ok(s.post(f"/api/v1/customers/{customer['id']}/equipment", token=token, json={"description": "Four à sole"}))
+    export = Path(tmp_path) / "collaborateurs.csv"
+    export.write_text("Code;E-mail\nV01;paul@acme.test\n")
+
+    def only_filled(path: str, primary_id: str, name: str):
+        """The page at ``path`` fills one button: the one whose id is ``primary_id``."""
+        if path:
+            browser.get(w.url + path)
+        assert filled_buttons(browser) == [by_id(browser, primary_id).text], name
+        screenshot(browser, f"one-primary-{name}")
+
+    sign_in(browser, staff.email["admin"], next_path="/account")
+    only_filled("", "profile-submit", "account")
+    only_filled("/settings/columns", "add-column", "columns")
+    only_filled("/settings/company-profile", "save-company-profile", "company-profile")
+    only_filled("/settings/e-signature", "save-online-quotes", "e-signature")
+    # the service account's perimeters card: the empty state's "New perimeter" link, then the perimeters' form
+    only_filled(f"/settings/service-accounts/{account['id']}", "create-key", "service-account")
+    ok(s.post("/api/v1/perimeters", token=token, json={"name": "Nord"}))
+    only_filled(f"/settings/service-accounts/{account['id']}", "create-key", "service-account-perimeters")
+    only_filled(f"/settings/webhooks/{hook['id']}", "send-test", "webhook")  # the header's
+    only_filled("/settings/erp-sync", "erp-preview-submit", "erp-sync-upload")
+    by_id(browser, "field-export").send_keys(str(export))
+    by_id(browser, "erp-preview-submit").click()
+    w.wait(lambda: browser.find_elements("id", "erp-preview"), message="the preview")
+    only_filled("", "erp-run-submit", "erp-sync-preview")  # the header's
+    # an equipment item's form beside the customer file's header action ("+ Quote")
+    only_filled(f"/customers/{customer['id']}?tab=equipment&edit={oven['id']}", "new-quote-link", "customer-equipment-edit")
