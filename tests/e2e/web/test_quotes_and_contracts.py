@@ -263,7 +263,8 @@ def test_contract_page_sections_history_and_actions(web_system, staff, documents
     # why the status changed, in the reader's language (the service records a code, not only English words)
     assert browser.find_element("css selector", '#history-list [data-reason="signed_electronically"]').text == \
         "signé électroniquement"
-    assert by_id(browser, "signed-pdf").get_attribute("href").endswith(f"/contracts/{yearly['id']}/signed.pdf")
+    # the signed PDF once, in the header (the banner repeated it), the proof beside the signers
+    assert [a.get_attribute("id") for a in css_all(browser, "a[href$='/signed.pdf']")] == ["download-signed-pdf"]
     assert by_id(browser, "proof-pdf").get_attribute("href").endswith(f"/contracts/{yearly['id']}/proof.pdf")
     screenshot(browser, "quote-signed")
 
