@@ -110,6 +110,22 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     by_id(browser, "preview-template").click()
     w.wait(lambda: text_of(browser, "preview-subject") == "Your quote D-2025-0042 from ACME Paris", message="preview")
     assert by_id(browser, "field-subject").get_attribute("value") == "Your quote {{ number }} from {{ license_name }}"
+    # the HTML email as the customer sees it: its own styles apply (the page's policy lets style attributes in),
+    # in a frame that runs no script; the plain text is one click away
+    frame = by_id(browser, "preview-html")
+    assert frame.get_attribute("sandbox") == ""
+    browser.switch_to.frame(frame)
+    try:
+        assert "Hello Marie Curie" in browser.find_element("tag name", "body").text
+        assert browser.find_element("tag name", "body").value_of_css_property("background-color") == \
+            "rgba(243, 244, 246, 1)"  # the email layout's grey (#f3f4f6)
+        button = browser.find_element("css selector", "a[href='https://paraph.example/d/abc123']")
+        assert button.value_of_css_property("background-color") != "rgba(0, 0, 0, 0)"
+    finally:
+        browser.switch_to.default_content()
+    assert not by_id(browser, "preview-text").is_displayed()
+    by_id(browser, "preview-text-version").find_element("tag name", "summary").click()
+    assert "Hello Marie Curie" in text_of(browser, "preview-text")
     screenshot(browser, "settings-email-template")
     text = by_id(browser, "field-text")
     text.send_keys("\n{{ no_such_variable }}")

@@ -43,8 +43,11 @@ def secure_headers(response):
     # (g.frame_src_self) and the inline PDF it frames may be framed by this app only (g.framable_by_self)
     frame_src = "; frame-src 'self'" if g.get("frame_src_self") else ""
     ancestors = "'self'" if g.get("framable_by_self") else "'none'"
+    # an email template's preview is the email in a sandboxed frame (no script, no origin), which keeps this
+    # policy: its style attributes are how emails are styled, so that page lets style attributes apply
+    style_attributes = "; style-src-attr 'unsafe-inline'" if g.get("email_preview") else ""
     response.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
+        f"default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'{style_attributes}; "
         f"img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'{frame_src}; "
         f"frame-ancestors {ancestors}")
     response.headers["X-Frame-Options"] = "SAMEORIGIN" if g.get("framable_by_self") else "DENY"

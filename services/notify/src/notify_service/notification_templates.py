@@ -107,6 +107,10 @@ class NotificationTemplatesEndpoints(NotifyBase):
         with self.db.session() as s:
             parts, _row = effective_parts(s, actor["license_id"], name, locale)
         draft = {k: data[k] for k in template_catalog.PARTS if data.get(k) is not None}
+        if "text" in draft:
+            # what saving this draft would send: a text without HTML or SMS saves them as null, the HTML derived
+            # from that text and the default SMS (put_template), not the parts saved before
+            draft = {"html": None, "sms": None, **draft}
         if draft:
             parts = templates.validate(name, locale, {**parts, **draft})
         variables = {**templates.sample_vars(name, locale), **data["vars"]}

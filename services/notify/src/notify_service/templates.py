@@ -25,7 +25,7 @@ from paraph_platform.dates import first_of_month
 from .exceptions import InvalidInput, NotFound
 from .template_catalog import (DEFAULT_LOCALE, LIST_VARIABLES, LOCALES, PARTS, REQUIRED_VARIABLE, SECRET_MASK,
                                SECRET_VARIABLES, TEMPLATE_NAMES, VARIABLES, Written)
-from .template_defaults import DEFAULTS, EMAIL_LAYOUT
+from .template_defaults import BUTTON_LABELS, DEFAULTS, EMAIL_LAYOUT, WORDING, button_html
 
 MAX_PART = {"subject": 500, "text": 50_000, "html": 200_000, "sms": 2_000}
 MAX_OUTPUT = 1_000_000
@@ -153,16 +153,25 @@ class RenderError(Exception):
     """A template could not be rendered (the message cannot be sent as it is)."""
 
 
-def text_to_html(text: str, locale: str) -> str:
-    """An HTML part for a license template that only has a text part: escaped, links clickable."""
+_URL = re.compile(r"(https?://[^\s<>&\"']+(?:&amp;[^\s<>&\"']+)*)")
+
+
+def text_to_html(text: str, locale: str, link: str | None = None, button_label: str | None = None,
+                 footer: str = "") -> str:
+    """An HTML part for a license template that only has a text part: escaped, links clickable, in the
+    built-in emails' layout. The built-in link line kept in the text ("``button_label``: ``link``") is the
+    built-in button, as in the built-in HTML; ``footer`` is HTML."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    button_line = (f"{button_label}{WORDING[locale]['label_separator']}{link}".strip()
+                   if link and button_label else None)
     out = []
     for p in paragraphs:
-        escaped = str(escape(p))
-        escaped = re.sub(r"(https?://[^\s<>&\"']+(?:&amp;[^\s<>&\"']+)*)",
-                         r'<a href="\1" style="color:#1f4fd1;word-break:break-all">\1</a>', escaped)
+        if p.strip() == button_line:
+            out.append(button_html(str(escape(button_label)), str(escape(link)), WORDING[locale]["button_fallback"]))
+            continue
+        escaped = _URL.sub(r'<a href="\1" style="color:#1f4fd1;word-break:break-all">\1</a>', str(escape(p)))
         out.append("<p>" + escaped.replace("\n", "<br>\n") + "</p>")
-    return EMAIL_LAYOUT % {"lang": locale, "body": "\n".join(out), "footer": ""}
+    return EMAIL_LAYOUT % {"lang": locale, "body": "\n".join(out), "footer": footer}
 
 
 @lru_cache(maxsize=1024)
@@ -201,7 +210,9 @@ def render(name: str, locale: str, parts: dict, variables: dict) -> dict:
     text = _render_part(parts["text"], values, locale, False)
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     html_source = parts.get("html")
-    html = _render_part(html_source, values, locale, True) if html_source else text_to_html(text, locale)
+    html = (_render_part(html_source, values, locale, True) if html_source else
+            text_to_html(text, locale, values.get("link"), BUTTON_LABELS.get((name, locale)),
+                         _render_part(WORDING[locale]["footer"], values, locale, True)))
     sms_source = parts.get("sms") or DEFAULTS[name][locale]["sms"]
     sms = " ".join(_render_part(sms_source, values, locale, False).split())
     if len(text) > MAX_OUTPUT or len(html) > MAX_OUTPUT:

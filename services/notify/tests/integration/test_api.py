@@ -42,6 +42,11 @@ def test_templates_are_editable_per_license_and_locale(paraph):
     assert "Maintenance annuelle" not in r.json["text"] and "Bonne lecture" not in r.json["text"], r.json
     r = p.post("/api/v1/notification-templates/quote_send/preview?locale=fr", json={}, token=token)
     assert "Maintenance annuelle" in r.json["subject"] + r.json["text"] and "Bonne lecture." in r.json["text"], r.json
+    # a draft's text is previewed as saving it would send it: the HTML derived from that text, not the saved HTML
+    r = p.post("/api/v1/notification-templates/quote_send/preview?locale=en",
+               json={"subject": "Q", "text": "New words.\n\nView the document: {{ link }}"}, token=token)
+    assert r.status_code == 200 and "New words." in r.json["html"] and "View the document</a>" in r.json["html"]
+    assert "Please find our quote" not in r.json["html"], r.json["html"]
     r = p.post("/api/v1/notification-templates/invitation/preview?locale=fr",
                json={"text": "{{ link }} {{ nope }}"}, token=token)
     assert r.status_code == 422 and "nope" in " ".join(r.json["errors"]["text"])

@@ -102,6 +102,26 @@ def test_a_valid_custom_template_is_kept_and_html_derived_from_text():
     assert "your quote Q1 is available. View the document: https://p.test/q?a=1&b=2" in out["sms"]  # default SMS
 
 
+def test_a_custom_text_keeping_the_built_in_link_line_keeps_its_button_and_footer():
+    """A license that edits only the wording keeps the look of the built-in email: its HTML, derived from the
+    text, shows the link line the text kept ("View the document: <link>") as the built-in button, the link
+    spelled out under it, and the footer; a link in words of its own stays a link in the paragraph."""
+    default_text = t.default_parts("quote_send", "fr")["text"]
+    custom = {"subject": "Votre devis {{ number }}", "text": default_text.replace("Bonjour", "Chère cliente, cher client")}
+    variables = {**t.sample_vars("quote_send", "fr"), "link": "https://p.test/q?a=1&b=2", "license_name": "ACME <Paris>"}
+    html = t.render("quote_send", "fr", t.validate("quote_send", "fr", custom), variables)["html"]
+    built_in = t.render("quote_send", "fr", t.default_parts("quote_send", "fr"), variables)["html"]
+    button = '<a href="https://p.test/q?a=1&amp;b=2" style="display:inline-block;background:#1f4fd1;'
+    assert html.count(button) == 1 and built_in.count(button) == 1
+    assert ">Accéder au document</a>" in html and "Si le bouton ne fonctionne pas" in html
+    assert "Accéder au document\u00a0: https://" not in html  # the line became the button
+    assert "ACME &lt;Paris&gt; · Envoyé par Paraph" in html and "ACME &lt;Paris&gt; · Envoyé par Paraph" in built_in
+    own_words = t.validate("quote_send", "en", {"subject": "Q", "text": "Here it is: {{ link }}"})
+    html = t.render("quote_send", "en", own_words, {"link": "https://p.test/q"})["html"]
+    assert button.replace("?a=1&amp;b=2", "") not in html
+    assert '<p>Here it is: <a href="https://p.test/q" style="color:#1f4fd1;word-break:break-all">' in html
+
+
 def test_names_and_locales_are_checked():
     with pytest.raises(NotFound):
         t.check_name("nope")

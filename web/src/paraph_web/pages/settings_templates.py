@@ -2,7 +2,7 @@
 variables listed, a preview rendered with sample data, and a reset to the built-in default."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -56,6 +56,8 @@ def _draft() -> dict:
 
 
 def _edit_page(name: str, locale: str, template: dict, status: int = 200, **context):
+    if context.get("preview"):
+        g.email_preview = True  # the email's own inline styles apply in its preview frame (security.py)
     context.setdefault("errors", {})
     context.setdefault("message", None)
     return render_section("settings/email_template.html", SECTION, status, name=name, locale=locale,
