@@ -152,6 +152,7 @@ def test_practical_case_perimeters_then_each_salesperson_sees_only_theirs(web_sy
 
     sign_in(browser, "admin@immo.test", next_path="/settings/perimeters")
     assert css(browser, ".empty-state")
+    assert filled_buttons(browser) == ["Nouveau périmètre"]  # the header's; the empty list's own is outlined
     screenshot(browser, "admin-perimeters-empty")
 
     def create(name, description):

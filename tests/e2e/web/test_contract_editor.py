@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, css, ok, wait_for_next_page
+from tests.e2e.web.browsing import by_id, css, filled_buttons, ok, wait_for_next_page
 from tests.e2e.web.test_quote_editor import choose, fill_line, live_total, navigate, selected, text
 
 pytestmark = pytest.mark.integration
@@ -40,6 +40,7 @@ def test_a_contract_from_the_contracts_list_starts_from_its_contract_type(web_sy
     empty = css(browser, ".empty-state")[0]
     assert "Aucun contrat pour l'instant. Créez-en un pour un client" in empty.text
     assert by_id(browser, "new-contract").text == "+ Contrat"
+    assert filled_buttons(browser) == ["+ Contrat"]  # the header's; the empty list's own is outlined
     screenshot(browser, "contracts-empty")
     page = css(browser, "html")[0]
     empty.find_element("css selector", "a").click()

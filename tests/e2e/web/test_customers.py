@@ -37,6 +37,7 @@ def test_a_salesperson_creates_a_customer_and_gives_its_contact_portal_access(we
     sign_in(browser, staff.email["sales"], next_path="/customers")
     assert h1(browser) == "Clients"
     assert css(browser, ".empty-state") and not css(browser, "#filter-perimeter")  # no perimeter for a plain user
+    assert filled_buttons(browser) == ["+ Client"]  # the header's; the empty list's own is outlined
     screenshot(browser, "customers-empty")
 
     # create: a company with its first contact; a bad email and a bad phone are said next to their fields
