@@ -25,7 +25,8 @@ HISTORY = [{"action": "sent", "at": "2026-12-05T09:00:00Z", "actor_id": "u1", "a
 QUOTES = {"seen": ("sent", SENT["at"], {"sends": [SENT], "events": EVENTS}),
           "unopened": ("sent", SENT["at"], {"sends": [SENT], "events": EVENTS[:1]}),
           "draft": ("draft", None, {"sends": [], "events": []}),
-          "down": ("sent", SENT["at"], None)}
+          "down": ("sent", SENT["at"], None),
+          "draft-down": ("draft", None, None)}
 
 
 @pytest.fixture
@@ -99,6 +100,8 @@ def test_no_section_for_a_quote_never_sent(web):
 def test_the_page_shows_when_the_activity_cannot_be_read(web):
     html = page(web, "down")
     assert "cannot be shown right now" in section(html) and 'id="lines"' in html
+    # a draft never sent, shared nor seen has no activity to miss: no section, not an apology
+    assert 'id="customer-activity"' not in page(web, "draft-down")
 
 
 def history_actions(html: str) -> list[str]:

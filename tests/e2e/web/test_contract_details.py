@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, css, ok, text_of
+from tests.e2e.web.browsing import by_id, css, filled_buttons, ok, text_of
 from tests.e2e.web.test_admin_area import navigate, notice, options, switch_user
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
@@ -127,6 +127,7 @@ def test_a_sent_quote_is_flagged_filled_in_moved_to_a_deal_and_given_to_another_
     assert {o.get_attribute("value") for o in css(browser, "#field-owner_id option")} == {
         staff.sales["user"]["user_id"], admin_id}
     choose(browser, "field-owner_id", value=admin_id)
+    assert filled_buttons(browser) == ["Relancer par email"]  # the header's; the open form's save is outlined
     screenshot(browser, "contract-details-admin")
     navigate(browser, "details-submit")
     assert "Les informations sont enregistrées." in notice(browser)

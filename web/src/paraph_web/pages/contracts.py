@@ -48,7 +48,7 @@ def render_page(contract_id: str, errors: dict | None = None, values: dict | Non
                            work=quote_actions.context(contract), work_errors=errors or {},
                            work_values=values or {}, work_messages=messages or {},
                            emails=sending.emails_sent(activity), customer_events=sending.customer_events(activity),
-                           activity_unknown=contract.get("kind") == "quote" and activity is None,
+                           activity_unknown=sending.activity_unknown(contract, activity),
                            details=contract_details.context(contract, (values or {}).get(contract_details.FORM)),
                            moves=status_moves(contract), primary=primary_action(contract),
                            sendable=sendable_by_email(contract)), status

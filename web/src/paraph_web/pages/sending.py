@@ -35,6 +35,14 @@ def quote_activity(contract: dict) -> dict | None:
         return None
 
 
+def activity_unknown(contract: dict, activity: dict | None) -> bool:
+    """Whether the page must say that a quote's activity cannot be shown: the portal could not give it, and the
+    quote may have some (sent, shared on the client portal, or seen). A draft never sent has none to show."""
+    return (contract.get("kind") == "quote" and activity is None
+            and bool(contract.get("sent_at") or contract.get("portal_shared") or contract.get("view_count")
+                     or contract.get("download_count")))
+
+
 def emails_sent(activity: dict | None) -> list[dict]:
     """The quote's emails, latest first (recipient, template, PDF attached, signature asked), for the
     history of the contract page."""
