@@ -140,6 +140,7 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     by_id(browser, "feedback-thanks")
     navigate(browser, "sign")
     assert urlsplit(browser.current_url).path.startswith("/sign/")
+    assert css(browser, "header.top .brand")[0].text == "ACME Paris"  # the sender, as on the quote page
     by_id(browser, "send").click()
     code_mail = w.wait(lambda: emails(w, "claire@durand.test", "signature_otp"), message="the one-time code")[-1]
     code = re.search(r"\b(\d{6})\b", code_mail["text"]).group(1)
