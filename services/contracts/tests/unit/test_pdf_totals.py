@@ -36,3 +36,13 @@ def test_a_single_rate_is_one_vat_line(locale, expected):
 def test_several_rates_are_broken_down_then_totalled(locale, expected):
     food = {**LINE, "description": "Café", "quantity": "1", "unit_price": "30.00", "tax_rate": "5.5"}
     assert totals_text([LINE, food], locale) == expected
+
+
+def test_a_line_without_discount_leaves_its_discount_cell_empty():
+    """As the staff pages and the client's quote page do: "0 %" read as a discount given."""
+    sample = pdf.sample_context([], "fr")
+    contract = {**sample["contract"], "created_at": None, "valid_until": None}
+    discounted = {**LINE, "description": "Remisé", "discount_pct": "10"}
+    context = pdf.build_context(contract=contract, customer=sample["customer"], contact=None,
+                                lines=[LINE, discounted], owner=None)
+    assert [line["discount"] for line in context["lines"]] == ["", "10\u00a0%"]

@@ -366,8 +366,9 @@ def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent:
         return {"description": x.get("description") or "", "code": x.get("product_code") or "",
                 "quantity": number(x.get("quantity"), locale), "unit": x.get("unit") or "",
                 "unit_price": money(x.get("unit_price"), currency, locale),
-                "discount": number(x.get("discount_pct"), locale) if Decimal(str(x.get("discount_pct") or 0)) else "",
-                "tax_rate": number(x.get("tax_rate"), locale) + " %",
+                # rates as the PDF writes them ("10 %", "5,5 %"); no discount: an empty cell, not "0 %"
+                "discount": rate(x.get("discount_pct"), locale) if Decimal(str(x.get("discount_pct") or 0)) else "",
+                "tax_rate": rate(x.get("tax_rate"), locale),
                 "amount": money(x.get("amount"), currency, locale), "selected": bool(x.get("selected"))}
 
     lines = detail.get("lines") or []

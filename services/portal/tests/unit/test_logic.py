@@ -191,7 +191,8 @@ def test_quote_context_splits_lines_and_formats_totals():
               "tax_total": "4.90", "total": "29.40", "optional_total": "0.00", "valid_until": "2000-01-01"}
     ctx = logic.quote_context(detail, "en", None)
     assert [x["description"] for x in ctx["lines"]] == ["A"]
-    assert ctx["optional_lines"][0]["discount"] == "10" and ctx["optional_lines"][0]["selected"] is True
+    assert ctx["optional_lines"][0]["discount"] == "10%" and ctx["optional_lines"][0]["selected"] is True
+    assert ctx["lines"][0]["discount"] == "" and ctx["lines"][0]["tax_rate"] == "20%"  # as the PDF writes them
     assert ctx["total"] == "€29.40" and ctx["optional_total"] == "" and ctx["validity_expired"] is True
     assert ctx["status_label"] == "Awaiting your answer" and ctx["vat_lines"] == [
         {"rate": "20%", "base": "", "tax": "€4.90"}]

@@ -127,7 +127,9 @@ def test_quote_lines_are_one_markup_for_the_desktop_table_and_the_phone_blocks()
         assert f'<th colspan="6" class="optional-title">{optional}</th>' in html  # the quote PDF's words
         assert html.count('<tr class="line">') == 1 and html.count('<tr class="optional-line">') == 1
         assert f'<td class="num discount" data-label="{discount}"></td>' in html  # no discount: an empty cell
-        assert f'<td class="num discount" data-label="{discount}">10</td>' in html
+        ten_percent = "10\u00a0%" if locale == "fr" else "10%"
+        assert f'<td class="num discount" data-label="{discount}">{ten_percent}</td>' in html
+        assert f'<th class="num">{discount}</th>' in html  # the cells carry their "%"
         assert f'<td class="num tax-rate" data-label="{tax}">' in html and '<td class="num amount">' in html
         assert f'<span class="badge accepted">{"retenu" if locale == "fr" else "selected"}</span>' in html
         assert "table.lines td:empty{display:none}" in html  # the phone's rule, in the page's own style
