@@ -42,6 +42,15 @@ def history(browser) -> list[str]:
     return [li.get_attribute("data-action") for li in css(browser, "#history-list li")]
 
 
+def email_shown(browser) -> str:
+    """The words of the email in the page's preview frame."""
+    browser.switch_to.frame(by_id(browser, "preview-html"))
+    try:
+        return browser.find_element("tag name", "body").text
+    finally:
+        browser.switch_to.default_content()
+
+
 def test_the_salespersons_day(public_system, browser, screenshot):
     w, s = public_system, public_system.s
     admin = s.new_license("ACME Paris", "boss@acme.test")
@@ -94,10 +103,13 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     assert by_id(browser, "field-request_signature").is_selected()  # e-signature is enabled: on by default
     assert "Claire Durand" in by_id(browser, "field-contact_id").text
     assert number in by_id(browser, "preview-subject").text  # the template's subject, to edit
+    # the email as Claire will see it (its button to the quote), its plain text one click away
+    assert "Accéder au document" in email_shown(browser)
+    by_id(browser, "preview-text-version").find_element("tag name", "summary").click()
     assert "Accéder au document" in by_id(browser, "preview-text").text
     fill(browser, {"field-subject": SUBJECT, "field-message": "Voici notre proposition, comme convenu mardi."})
     navigate(browser, "send-preview")
-    assert "Voici notre proposition, comme convenu mardi." in by_id(browser, "preview-text").text
+    assert "Voici notre proposition, comme convenu mardi." in email_shown(browser)
     assert by_id(browser, "field-subject").get_attribute("value") == SUBJECT  # kept as written
     screenshot(browser, "day-4-send")
     navigate(browser, "send-submit")

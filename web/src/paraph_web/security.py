@@ -36,6 +36,12 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def showing_an_email():
+    """The page shows an email as its recipient sees it (macros.email_preview): a sandboxed frame, which keeps
+    this page's policy, where the email's style attributes must apply."""
+    g.email_preview = True
+
+
 def secure_headers(response):
     """after_request: the headers every page gets."""
     nonce = csp_nonce()

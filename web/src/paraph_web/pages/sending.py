@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from .. import api
 from ..api import ApiError
 from ..auth import current_user, signed_in
+from ..security import showing_an_email
 
 bp = Blueprint("sending", __name__)
 
@@ -106,6 +107,7 @@ def _preview(ctx: dict, values: dict) -> dict | None:
 def _render(ctx: dict, values: dict, errors: dict | None = None, message: str | None = None, status: int = 200):
     preview = _preview(ctx, values)
     if preview is not None:
+        showing_an_email()
         if not values.get("subject") or values["subject"] == values.get("subject_default"):
             values["subject"] = preview["subject"]  # the template's subject follows the template until edited
         values["subject_default"] = preview["subject"]

@@ -2,18 +2,20 @@
 variables listed, a preview rendered with sample data, and a reset to the built-in default."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import api
 from ..api import ApiError
 from ..auth import admin_only
+from ..security import showing_an_email
+from ..i18n import DOCUMENT_LANGUAGES
 from .settings import render_section
 
 bp = Blueprint("settings_templates", __name__)
 SECTION = "email-templates"
-LOCALES = {"fr": "Français", "en": "English"}  # each in its own language
+LOCALES = DOCUMENT_LANGUAGES  # a template's languages, named in the page's language as elsewhere ("Anglais")
 # what each of notify's templates is for (its name is an identifier)
 PURPOSES = {
     "invitation": _l("Invitation of a colleague"),
@@ -57,7 +59,7 @@ def _draft() -> dict:
 
 def _edit_page(name: str, locale: str, template: dict, status: int = 200, **context):
     if context.get("preview"):
-        g.email_preview = True  # the email's own inline styles apply in its preview frame (security.py)
+        showing_an_email()
     context.setdefault("errors", {})
     context.setdefault("message", None)
     return render_section("settings/email_template.html", SECTION, status, name=name, locale=locale,
