@@ -1,7 +1,8 @@
 """The customer file's forms and the phone numbers the API checks (an SMS can go to them), against a fake
 gateway: a number left as it is stored is not sent again, so one saved before the API checked numbers does not
 stop the other fields from being saved; a number typed is sent, and the API's refusal is said next to its field
-in the page's language."""
+in the page's language. The file names the language and currency its documents get: the customer's own, else
+the license's (asked of the API only when shown)."""
 from __future__ import annotations
 
 import pytest
@@ -20,6 +21,7 @@ CUSTOMER = {"id": "cu-1", "kind": "company", "code": "C-1", "name": "ACME", "ema
             "address": {}, "vat_number": None, "locale": "fr", "currency": "EUR", "notes": "",
             "created_by": "u1", "created_at": "2026-12-01T09:00:00Z", "updated_at": "2026-12-01T09:00:00Z",
             "perimeter_ids": [], "contacts": [CONTACT]}
+LICENSE = {"id": "l1", "name": "ACME Paris", "settings": {"default_locale": "en", "currency": "CAD"}}
 
 
 @pytest.fixture
@@ -33,6 +35,11 @@ def web():
     @fake.get("/api/v1/contacts/<contact_id>")
     def contact(contact_id):
         return jsonify(CONTACT)
+
+    @fake.get("/api/v1/license")  # a plain user reads its settings too
+    def license():
+        sent.append("GET /license")
+        return jsonify(LICENSE)
 
     @fake.patch("/api/v1/customers/<customer_id>")
     @fake.patch("/api/v1/contacts/<customer_id>")
@@ -91,3 +98,20 @@ def test_a_refused_number_is_said_next_to_its_field_in_french(web):
     assert 'id="contact-form-c1-phone-error"' not in html
     # the page is drawn at the posted URL: its fragment lands the browser on the contact's form
     assert 'action="/customers/cu-1/contacts/c1#contact-c1" id="contact-form-c1"' in html
+
+
+def test_the_file_names_the_language_and_currency_its_documents_get(web, monkeypatch):
+    client, sent = web
+    html = client.get("/customers/cu-1?tab=contacts").get_data(as_text=True)  # its own: the license is not asked
+    assert ">Langue\u00a0: Français</span>" in html and ">Devise\u00a0: EUR</span>" in html
+    assert "GET /license" not in sent
+
+    # none of its own: the license's, named as the salesperson's company's in the form (not "the license's")
+    monkeypatch.setitem(CUSTOMER, "locale", None)
+    monkeypatch.setitem(CUSTOMER, "currency", None)
+    html = client.get("/customers/cu-1").get_data(as_text=True)
+    assert ">Langue\u00a0: Anglais</span>" in html and ">Devise\u00a0: CAD</span>" in html
+    assert '<option value="" selected>Par défaut (Anglais)</option>' in html
+    assert "La langue de ses documents. Par défaut\u00a0: celle de votre entreprise." in html
+    assert "Laissez vide pour utiliser celle de votre entreprise (CAD)." in html
+    assert "licence" not in html.split("<main", 1)[1]

@@ -254,16 +254,17 @@ def test_catalogs_are_complete_and_compiled():
     from babel.messages.mofile import read_mo
     from babel.messages.pofile import read_po
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-    found = {msg[2] if isinstance(msg[2], str) else msg[2][0]
-             for msg in extract_from_dir(str(PACKAGE), method_map, keywords={"_": None, "gettext": None, "_l": None,
-                                                                               "ngettext": (1, 2), "lazy_gettext": None,
-                                                                               "_verbatim": None})}
+    keywords = {"_": None, "gettext": None, "_l": None, "ngettext": (1, 2), "lazy_gettext": None, "_verbatim": None,
+                "pgettext": ((1, "c"), 2)}
+    # (context, message): a word said two ways ("Annulée" of a request, "Annulé" of a person) has a context
+    found = {(msg[4], msg[2] if isinstance(msg[2], str) else msg[2][0])
+             for msg in extract_from_dir(str(PACKAGE), method_map, keywords=keywords)}
     directory = PACKAGE / "translations" / "fr" / "LC_MESSAGES"
     with open(directory / "messages.po", "rb") as f:
         po = read_po(f)
     with open(directory / "messages.mo", "rb") as f:
         mo = read_mo(f)
-    translated = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in po if m.id and not m.fuzzy}
+    translated = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m.string for m in po if m.id and not m.fuzzy}
     assert not found - set(translated), f"not in messages.po: {sorted(found - set(translated))}"
     assert not [k for k in found if not translated[k] or translated[k] == ("",) * len(translated[k])]
     def entries(catalog):

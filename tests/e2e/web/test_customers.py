@@ -54,6 +54,10 @@ def test_a_salesperson_creates_a_customer_and_gives_its_contact_portal_access(we
     navigate(browser, "customer-submit")
     assert h1(browser) == "Durand Immobilier"
     assert by_id(browser, "field-city").get_attribute("value") == "Lille"
+    # no language or currency of its own: its documents get the license's, named (not "the license's default")
+    assert (by_id(browser, "customer-language").text, by_id(browser, "customer-currency").text) == \
+        ("Langue : Français", "Devise : EUR")
+    assert by_id(browser, "field-code-hint").text == "Laissez vide pour qu'un code soit attribué"
     assert not css(browser, "#tab-perimeters")
 
     # edit the info: a phone given (one that is not a number is said next to it), the street emptied
@@ -209,8 +213,8 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
 
     # create: English and a currency typed in small letters; a code that is not one is said next to its field
     language = Select(by_id(browser, "field-locale"))
-    assert [o.text for o in language.options] == ["Par défaut de la licence", "Français", "Anglais"]
-    assert "par défaut de la licence" in by_id(browser, "field-locale-hint").text
+    assert [o.text for o in language.options] == ["Par défaut (Français)", "Français", "Anglais"]
+    assert "votre entreprise (EUR)" in by_id(browser, "field-currency-hint").text
     assert sorted(o.get_attribute("value") for o in css(browser, "#currency-choices option")) == \
         ["CAD", "CHF", "EUR", "GBP", "USD"]
     language.select_by_value("en")
@@ -340,7 +344,7 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     by_id(browser, f"delete-contact-{other['id']}-ask").click()
     assert s.delete(f"/api/v1/contacts/{other['id']}", token=token).status_code == 204
     navigate(browser, f"delete-contact-{other['id']}")
-    assert "Ce contact est déjà supprimé." in notice(browser)
+    assert "Ce contact a déjà été supprimé." in notice(browser)
     assert by_id(browser, "tab-contacts").get_attribute("aria-current") == "page"
     screenshot(browser, "customer-contacts-refusal")
 

@@ -17,6 +17,37 @@ from .test_admin_area import css, h1, navigate, notice
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
 
+def seen_whole(browser, element) -> bool:
+    """Is the element inside the window as the page is scrolled now, on all four sides (not cut by its edge)?"""
+    return browser.execute_script(
+        "var r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.left >= 0 &&"
+        " r.bottom <= window.innerHeight && r.right <= document.documentElement.clientWidth;", element)
+
+
+def asked_at_the_bottom_of_the_window(browser, button_id: str):
+    """The question of a destructive action whose button is at the bottom of the window (too little room under it,
+    on a laptop's screen and on a phone's): it opens above the button, seen whole, and Escape closes it, back on
+    its button."""
+    from selenium.webdriver.common.keys import Keys
+    size = browser.get_window_size()
+    try:
+        for width, height in ((1280, 700), (375, 812)):
+            browser.set_window_size(width, height)
+            ask = by_id(browser, f"{button_id}-ask")
+            browser.execute_script("window.scrollTo(0, document.documentElement.scrollHeight);")
+            room_below = browser.execute_script(
+                "return window.innerHeight - arguments[0].getBoundingClientRect().bottom;", ask)
+            ask.click()
+            box = ask.find_element("xpath", "following-sibling::form[contains(@class, 'confirm-box')]")
+            assert room_below < box.rect["height"], "the button should be at the window's bottom"
+            assert box.is_displayed() and seen_whole(browser, box), (width, box.rect)
+            assert box.rect["y"] + box.rect["height"] <= ask.rect["y"]  # above its button
+            by_id(browser, button_id).send_keys(Keys.ESCAPE)
+            assert not box.is_displayed() and browser.switch_to.active_element == ask
+    finally:
+        browser.set_window_size(size["width"], size["height"])
+
+
 def fill_form(browser, path, title: str):
     by_id(browser, "document-file").send_keys(str(path))
     title_input = by_id(browser, "document-title")
@@ -37,6 +68,9 @@ def test_upload_a_pdf_refusal_next_to_the_file_then_signed(public_system, browse
     navigate(browser, "nav-documents-to-sign")
     assert h1(browser) == "Documents à signer"
     assert "aucun document" in by_id(browser, "main").text
+    # the header's button and the form it leads to name one action
+    assert by_id(browser, "new-document-heading").text == by_id(browser, "new-document-link").text \
+        == "Envoyer un document à signer"
     screenshot(browser, "documents-to-sign-empty")
 
     # an encrypted PDF: the API's reason next to the file input, in French; the title and signer kept
@@ -67,6 +101,9 @@ def test_upload_a_pdf_refusal_next_to_the_file_then_signed(public_system, browse
     assert "relance" in notice(browser).lower()
     navigate(browser, "back-to-documents")
     [listed] = css(browser, "#documents-to-sign tbody tr")
+    # the list names the people as the detail does (approvers are participants too)
+    columns = [th.get_attribute("textContent").strip() for th in css(browser, "#documents-to-sign thead th")]
+    assert "Participants" in columns
     assert listed.get_attribute("data-status") == "pending"
     assert "Accord de partenariat" in listed.text and "Jeanne Dupont" in listed.text
     screenshot(browser, "documents-to-sign-list")
@@ -81,6 +118,10 @@ def test_upload_a_pdf_refusal_next_to_the_file_then_signed(public_system, browse
         return css(browser, "#download-signed-pdf")
     w.wait(completed, message="the request to be sealed")
     assert by_id(browser, "request-status").text == "Terminée"
+    assert by_id(browser, "participants-heading").text == "Participants"
+    # the downloads say what the contract page says
+    assert (by_id(browser, "download-signed-pdf").text, by_id(browser, "download-proof").text) == (
+        "Télécharger le PDF signé", "Télécharger la preuve de signature")
     screenshot(browser, "documents-to-sign-completed")
     cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
     for link in ("download-signed-pdf", "download-proof"):
@@ -105,7 +146,10 @@ def test_an_uploaded_pdf_signed_in_person_on_the_salespersons_device(public_syst
     [row] = css(browser, "#participants-table tbody tr")
     jeanne = row.get_attribute("data-participant")
 
-    # asked once, naming her; then the signing page opens in this browser, on Paul's device
+    # asked once, naming her, whole in the window even from its bottom (above the button), on a phone too;
+    # then the signing page opens in this browser, on Paul's device
+    asked_at_the_bottom_of_the_window(browser, f"in-person-{jeanne}")
+    browser.execute_script("window.scrollTo(0, document.documentElement.scrollHeight);")
     by_id(browser, f"in-person-{jeanne}-ask").click()
     question = by_id(browser, f"in-person-{jeanne}").find_element("xpath", "..").text
     assert "Remettez l'appareil à Jeanne Dupont" in question

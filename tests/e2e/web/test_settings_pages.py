@@ -7,9 +7,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, css, on_a_phone, stale, text_of
+from tests.e2e.web.browsing import by_id, css, on_a_phone, screens_down, stale, text_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
+# a webhook's deliveries and the notifications are in the same states, named the same way in both logs
+DELIVERY_FILTERS = ["Tous", "En attente", "En cours d'envoi", "Envoyé", "Échoué"]
 
 
 def test_webhook_secret_once_test_delivery_replay_and_delete(web_system, staff, browser, sign_in, screenshot,
@@ -55,6 +57,8 @@ def test_webhook_secret_once_test_delivery_replay_and_delete(web_system, staff, 
     css(browser, "#deliveries button.replay")[0].click()
     w.wait(lambda: delivered(2), message="the replay delivered")
     assert len({r["headers"]["Webhook-Id"] for r in receiver.requests}) == 1
+    assert [a.text for a in css(browser, "nav.filters a")] == DELIVERY_FILTERS
+    assert {b.text for b in css(browser, "#deliveries .badge")} == {"Envoyé"}
     screenshot(browser, "settings-webhook")
 
     # disabled, then enabled again (the "webhook disabled" email's way back)
@@ -90,10 +94,22 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     assert [t for t in titles if t[0] == t[-1]] == []
     assert titles[[t[-1] for t in titles].index("customer_self_updated")][0] == \
         "Coordonnées mises à jour par un client (au commercial)"
+    # the languages named in the page's language, as everywhere else (not "English")
+    assert [th.get_attribute("textContent").strip() for th in css(browser, "#email-templates thead th")][1:] == \
+        ["Français", "Anglais"]
+    # the settings menu: beside the section on a desktop; on a phone folded behind one line naming the section,
+    # so that the section starts in the first screen
+    assert not by_id(browser, "settings-menu-button").is_displayed()
+    assert css(browser, ".settings-menu a[aria-current=page]")[0].text == "Modèles d'email"
     with on_a_phone(browser):  # "Modifier" and its "Par défaut" badge stay apart
         link = css(browser, "#template-quote_send a.edit-fr")[0]
         badge = link.find_element("xpath", "following-sibling::span[contains(@class, 'badge')]")
         assert badge.rect["x"] - (link.rect["x"] + link.rect["width"]) >= 6
+        assert by_id(browser, "settings-menu-button").text == "Paramètres : Modèles d'email"
+        assert not css(browser, ".settings-menu a")[0].is_displayed()
+        assert screens_down(browser, by_id(browser, "settings-section")) < 0.4
+        by_id(browser, "settings-menu-button").click()  # unfolded, every section is a tap away
+        assert all(a.is_displayed() for a in css(browser, ".settings-menu a"))
     screenshot(browser, "settings-email-templates")
 
     # edit the English "quote sent" email: preview with sample data, save, then reset to the default
@@ -232,6 +248,9 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     browser.get(w.url + "/settings/notifications")
     rows = css(browser, "#notifications tbody tr")
     assert rows and any(staff.email["sales"] in r.text for r in rows)
+    assert [a.text for a in css(browser, "nav.filters a")] == DELIVERY_FILTERS
+    # a sent email: green, as a webhook's delivery (the API's "sent" is a delivery's "succeeded")
+    assert ("badge succeeded", "Envoyé") in {(b.get_attribute("class"), b.text) for b in css(browser, ".badge")}
     screenshot(browser, "settings-notifications")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .browsing import by_id
+from .browsing import by_id, on_a_phone
 from .conftest import signing_in
 from .test_admin_area import css, h1, navigate, notice
 
@@ -36,6 +36,16 @@ def document_of_durand(s, token: str, kind: str, title: str, line: str, unit_pri
         "lines": [{"description": line, "quantity": "1", "unit_price": unit_price, "tax_rate": "20"}]}).get_json()
 
 
+def text_and_room(browser, select) -> tuple[float, float]:
+    """The width of the select's chosen text and the room it has (px): a select cuts what does not fit."""
+    return tuple(browser.execute_script("""
+        const select = arguments[0], style = getComputedStyle(select);
+        const context = document.createElement("canvas").getContext("2d");
+        context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return [context.measureText(select.options[select.selectedIndex].text).width, room];""", select))
+
+
 def reminders_to(w, email: str) -> int:
     return len([m for m in w.mail.messages(to=email)
                 if dict(m["headers"]).get("X-Paraph-Template") == "signature_reminder"])
@@ -55,6 +65,16 @@ def test_approvers_then_signers_status_reminders_and_cancel(public_system, brows
     # the contract's contact is offered as the first signer; a collaborator approves first
     choose(browser, "approvers-0-person", "Claire Juriste <claire@acme.test>")
     choose(browser, "signers-1-person", "Marc Leroy <marc@durand.test>")
+    # each person's turn is a "Tour", not the request's "Ordre de signature"
+    assert css(browser, "label[for='signers-0-order']")[0].text == "Tour"
+    assert by_id(browser, "signing-order").find_element("css selector", "legend").text.startswith("Ordre de signature")
+    # on a phone the chosen people read in full, the turn a narrow box beside the row's name
+    with on_a_phone(browser):
+        for person in ("approvers-0-person", "signers-0-person", "signers-1-person"):
+            text, room = text_and_room(browser, by_id(browser, person))
+            assert text <= room, (person, text, room)
+        turn, person = by_id(browser, "signers-0-order"), by_id(browser, "signers-0-person")
+        assert turn.size["width"] < person.size["width"] / 3 and turn.location["y"] < person.location["y"]
     screenshot(browser, "signature-center-new")
     navigate(browser, "signature-submit")
     assert "envoyée" in notice(browser)
@@ -91,7 +111,8 @@ def test_approvers_then_signers_status_reminders_and_cancel(public_system, brows
     assert contract["number"] in by_id(browser, "cancel-request").find_element("xpath", "..").text
     navigate(browser, "cancel-request")
     assert "annulée" in notice(browser)
-    assert by_id(browser, "signature-form") and "Annulé" in by_id(browser, "past-requests").text
+    # a request ("la demande") is "Annulée"
+    assert by_id(browser, "signature-form") and css(browser, "#past-requests .badge")[0].text == "Annulée"
     # nobody waits for a turn in a cancelled request: Jeanne was asked and did not answer, Marc was never asked
     past = by_id(browser, "past-requests").text
     assert "son tour" not in past and "Sans réponse" in past and "Non sollicité" in past, past
@@ -99,14 +120,18 @@ def test_approvers_then_signers_status_reminders_and_cancel(public_system, brows
     choose(browser, "signers-0-person", "—")
     navigate(browser, "signature-submit")
     assert by_id(browser, "form-message").text == "Choisissez au moins un signataire."
-    # an error of a person is named after the form's row (row 2 here, the first one sent)
+    # an error of a person is named after the form's row (row 2 here, the first one sent) above the form, and
+    # said under that row, next to the input it is about
     choose(browser, "signers-1-person", "Marc Leroy <marc@durand.test>")
     fill_turn = by_id(browser, "signers-1-order")
     fill_turn.clear()
     fill_turn.send_keys("0")
     navigate(browser, "signature-submit")
-    assert "Signataire 2, ordre : Entre 1 et 100." in " ".join(p.text for p in css(browser, "p.notice.err"))
-    assert by_id(browser, "signers-1-order").get_attribute("aria-invalid") == "true"  # the input is marked too
+    assert "Signataire 2, tour : entre 1 et 100." in " ".join(p.text for p in css(browser, "p.notice.err"))
+    turn = by_id(browser, "signers-1-order")
+    assert turn.get_attribute("aria-invalid") == "true"
+    assert by_id(browser, "signers-1-order-error").text == "Tour : entre 1 et 100."
+    assert "signers-1-order-error" in turn.get_attribute("aria-describedby")
     screenshot(browser, "signature-center-cancelled")
 
     # in English
@@ -136,9 +161,12 @@ def test_quote_sent_with_options_then_a_signer_reassigned(public_system, browser
     last_day_shown = first_of_month(format_date(datetime.date.fromisoformat(last_day), "medium", locale="fr"), "fr")
 
     signing_in(w)(browser, "paul@acme.test", next_path=f"/contracts/{quote['id']}/signature")
-    # the license's cadence is offered; tags such as {{sig:1}} are explained
+    # the license's cadence is offered; where the signers sign is said in words, the {{sig:1}} tag only in the
+    # hint for who writes the document
     assert by_id(browser, "field-reminder_every_days").get_attribute("value")
-    assert "{{sig:1}}" in by_id(browser, "signers-fieldset").text
+    hints = css(browser, "#signers-fieldset p.hint")
+    assert "{{" not in hints[0].text and "dernière page" in hints[0].text
+    assert by_id(browser, "signature-tag-hint").find_element("css selector", "code").text == "{{sig:1}}"
     choose(browser, "signers-1-person", "Marc Leroy <marc@durand.test>")
     by_id(browser, "signing-order-parallel").click()
     browser.execute_script("arguments[0].value = arguments[1]", by_id(browser, "field-expires_at"), last_day)

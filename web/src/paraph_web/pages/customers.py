@@ -31,6 +31,7 @@ from .csv_export import csv_download
 from .deals import STAGES as DEAL_STAGES
 from .forms import confirmed_name, form_values, refusal_said, typed_number
 from .paging import links, position
+from .settings_license import document_defaults
 
 bp = Blueprint("customers", __name__)
 
@@ -111,7 +112,7 @@ def index_csv():
 
     def row(c: dict) -> list:
         address = c.get("address") or {}
-        locale = c.get("locale") or ""  # empty: the license's default, as on the customer's file
+        locale = c.get("locale") or ""  # empty: the license's default (the customer's file names it)
         return [c["name"], c.get("code") or "", str(KINDS.get(c.get("kind"), c.get("kind") or "")),
                 c.get("email") or "", c.get("phone") or "", c.get("vat_number") or "", address.get("line1", ""),
                 address.get("postal_code", ""), address.get("city", ""), address.get("region", ""),
@@ -165,9 +166,11 @@ def create():
     return redirect(url_for("customers.show", customer_id=customer["id"]))
 
 
-def _form_choices() -> dict:
-    """What the customer form offers: kinds, languages and currencies."""
-    return {"kinds": KINDS, "languages": DOCUMENT_LANGUAGES, "currencies": COMMON_CURRENCIES}
+def _form_choices(defaults: bool = True) -> dict:
+    """What the customer form offers: kinds, languages and currencies; with ``defaults``, the license's language
+    and currency (``GET /license``), which a customer without its own has, named by the form's empty choices."""
+    return {"kinds": KINDS, "languages": DOCUMENT_LANGUAGES, "currencies": COMMON_CURRENCIES,
+            "defaults": document_defaults() if defaults else {}}
 
 
 # -- the customer file -----------------------------------------------------------------------------
@@ -211,7 +214,10 @@ def render_file(customer_id: str, tab: str, errors=None, values=None, message=No
     customer = api.get(f"/customers/{customer_id}")
     if values is None:  # the info form shows the file as it is
         values = {**customer, **(customer.get("address") or {})}
-    context = {"customer": customer, "tab": tab, "tabs": tabs, **_form_choices(), "errors": errors or {},
+    # the license's language and currency are asked only where the page shows them: the info tab's form, the
+    # header of a customer without its own
+    defaults = tab == "info" or not (customer.get("locale") and customer.get("currency"))
+    context = {"customer": customer, "tab": tab, "tabs": tabs, **_form_choices(defaults), "errors": errors or {},
                "values": values, "message": message, **tab_data(customer, tab),
                **extra}
     return render_template("customers/show.html", **context), status

@@ -29,6 +29,7 @@ from ..api import ApiError
 from ..auth import signed_in
 from . import pickers
 from .forms import as_typed, typed_number, with_chosen
+from .settings_license import document_defaults
 
 bp = Blueprint("quotes", __name__)
 
@@ -238,7 +239,7 @@ def deal_from(deal_id: str, kind: str) -> dict:
 
 def license_currency() -> str:
     """The license's default currency (Settings > Document defaults)."""
-    return (api.get("/license").get("settings") or {}).get("currency") or "EUR"
+    return document_defaults()["currency"]
 
 
 def render_editor(quote: dict, errors: dict | None = None, message: str | None = None, status: int = 200,

@@ -19,7 +19,10 @@ bp = Blueprint("settings_license", __name__)
 DEFAULT_ABANDON_DELAY_DAYS = 60  # identity's default for a new license
 COLUMN_TYPES = {"text": _l("Text"), "number": _l("Number"), "date": _l("Date"), "boolean": _l("Yes / no"),
                 "choice": _l("Choice in a list")}
-NOTIFICATION_STATUSES = ("queued", "sending", "sent", "failed")
+# a notification's states (the API's) -> the same state of a webhook delivery (settings_webhooks.DELIVERY_STATUSES):
+# waiting for an attempt, being sent, done (the mail or SMS provider took it / the receiver answered 2xx), given
+# up. The log shows each with the delivery's badge, so that both logs name and colour a state the same way
+NOTIFICATION_STATUSES = {"queued": "pending", "sending": "sending", "sent": "succeeded", "failed": "failed"}
 NOTIFICATIONS_PER_PAGE = 50
 
 
@@ -38,6 +41,13 @@ DOCUMENT_DEFAULTS = {"default_locale": "fr", "currency": "EUR", "abandon_delay_d
                      "portal_attachments_visible_by_default": False}
 
 
+def document_defaults() -> dict:
+    """The license's defaults as its documents get them (any signed-in user may read them: ``GET /license``), a
+    setting never saved being the new license's (as the contracts service reads them)."""
+    settings = api.get("/license").get("settings") or {}
+    return {name: settings.get(name) or default for name, default in DOCUMENT_DEFAULTS.items()}
+
+
 def _defaults_page(values: dict, errors=None, message=None, status=200):
     return render_section("settings/abandon.html", "abandon-delay", status, values=values, errors=errors or {},
                           message=message, default=DEFAULT_ABANDON_DELAY_DAYS, languages=DOCUMENT_LANGUAGES,
@@ -47,8 +57,7 @@ def _defaults_page(values: dict, errors=None, message=None, status=200):
 @bp.get("/settings/abandon-delay")
 @admin_only
 def abandon():
-    settings = api.get("/license").get("settings") or {}
-    return _defaults_page({name: settings.get(name, default) for name, default in DOCUMENT_DEFAULTS.items()})
+    return _defaults_page(document_defaults())
 
 
 @bp.get("/settings/abandon")

@@ -88,9 +88,8 @@ def _last_day(expires_at: str) -> date | None:
 
 
 def _render(contract_id: str, values: dict | None = None, errors: list | None = None, status: int = 200,
-            reassign: dict | None = None, option_errors: dict | None = None, invalid: set | None = None):
-    """The page; ``errors``: said above the form, ``option_errors``: next to the option's field, ``invalid``:
-    the participants' inputs those above are about;
+            reassign: dict | None = None, field_errors: dict | None = None):
+    """The page; ``errors``: said above the form, ``field_errors``: next to their inputs (by the input's name);
     ``reassign``: the participant whose reassignment was refused, with the form's values and the errors to show
     next to it (``participant_id``, ``values``, ``errors``, ``message``)."""
     contract = api.get(f"/contracts/{contract_id}")
@@ -112,7 +111,7 @@ def _render(contract_id: str, values: dict | None = None, errors: list | None = 
                            past=[r for r in requests if current is None or r["id"] != current["id"]],
                            can_request=can_request, roles=ROLES, rows=ROWS, cc_rows=CC_ROWS,
                            kind_labels=KIND_LABELS, values=values, errors=errors or [],
-                           option_errors=option_errors or {}, invalid=invalid or set(),
+                           field_errors=field_errors or {},
                            reminder_defaults=reminder_defaults, fields_of=fields_of,
                            history=_history(current) if current else [],
                            cadence=_cadence(current) if current else "",
@@ -200,15 +199,33 @@ def _row_label(field: str, rows: dict[str, list[int]]) -> str:
     return _("%(row)s, turn", row=label) if name == "order" else label
 
 
-def _invalid_inputs(fields, rows: dict[str, list[int]]) -> set[str]:
-    """The inputs of the participants' rows that the API's errors are about (marked invalid on the page):
-    a row's turn, else its person."""
-    names = set()
-    for row in filter(None, (_form_row(field, rows) for field in fields)):
+def _beside_inputs(field_errors: dict[str, str], rows: dict[str, list[int]]) -> dict[str, str]:
+    """The API's errors by the form's input they are said next to: an option's field, a row's turn, else its
+    person (a CC's name or email). A person's row says its errors under the whole row: the turn's names it
+    ("Turn: between 1 and 100.")."""
+    beside = {}
+    for field, text in field_errors.items():
+        row = _form_row(field, rows)
+        if row is None:
+            if field in OPTION_FIELDS:
+                beside[field] = text
+            continue
         role, index, name = row
-        if role != "cc":
-            names.add(f"{role}-{index}-{'order' if name == 'order' else 'person'}")
-    return names
+        if role == "cc":
+            input_name = "name" if name == "name" else "email"
+        elif name == "order":
+            input_name, text = "order", _("%(field)s: %(error)s", field=_("Turn"), error=after_colon(text))
+        else:
+            input_name = "person"
+        beside[f"{role}-{index}-{input_name}"] = text
+    return beside
+
+
+def after_colon(text: str) -> str:
+    """A sentence said after a colon ("Signer 2, turn: between 1 and 100."): its first letter in lowercase, as
+    French and English write, unless its first word is an acronym ("PDF")."""
+    first_word = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if first_word[1:] == first_word[1:].lower() else text
 
 
 @bp.post("/contracts/<contract_id>/signature")
@@ -232,11 +249,13 @@ def create(contract_id: str):
             raise
         rows = {**{role: from_rows for role, (_people, from_rows) in chosen.items()}, "cc": cc_rows}
         field_errors = exc.field_errors
-        beside = {name: text for name, text in field_errors.items() if name in OPTION_FIELDS}  # next to the field
-        errors = [_("%(field)s: %(error)s", field=_row_label(field, rows), error=text)
-                  for field, text in field_errors.items() if field not in beside] or ([] if beside else [exc.detail])
-        return _render(contract_id, values=request.form, errors=errors, option_errors=beside, status=422,
-                       invalid=_invalid_inputs(field_errors, rows))
+        # every error next to its input; those of the people's rows also above the form, named after their row
+        # (a long form: the top says which rows to look at)
+        errors = [_("%(field)s: %(error)s", field=_row_label(field, rows), error=after_colon(text))
+                  for field, text in field_errors.items() if field not in OPTION_FIELDS]
+        beside = _beside_inputs(field_errors, rows)
+        return _render(contract_id, values=request.form, errors=errors or ([] if beside else [exc.detail]),
+                       field_errors=beside, status=422)
     flash(_("The request is sent: each person receives an email when it is their turn."), "success")
     return redirect(url_for("signature_center.show", contract_id=contract_id))
 

@@ -19,16 +19,15 @@
   document.addEventListener("htmx:configRequest", function (event) {
     if (meta) { event.detail.headers["X-CSRF-Token"] = meta.content; }
   });
-  // the main menu is a disclosure on phones; on wider screens it is always shown: app.css shows it without
-  // JavaScript (::details-content), and here it is really opened, so that assistive technologies and
-  // browsers without ::details-content see it too (closed again on a narrow screen)
-  var navMenu = document.querySelector("details.nav-menu");
-  if (navMenu) {
-    var wide = window.matchMedia("(min-width: 721px)");
-    var syncMenu = function () { navMenu.open = wide.matches; };
+  // the main menu and the settings menu are disclosures on phones; on wider screens they are always shown: app.css
+  // shows them without JavaScript (::details-content), and here they are really opened, so that assistive
+  // technologies and browsers without ::details-content see them too (closed again on a narrow screen)
+  var wide = window.matchMedia("(min-width: 721px)");
+  document.querySelectorAll("details.nav-menu, details.settings-nav").forEach(function (menu) {
+    var syncMenu = function () { menu.open = wide.matches; };
     syncMenu();
     wide.addEventListener("change", syncMenu);
-  }
+  });
   // on a phone, a list's filters after the first (its search) fold behind a "More filters (n)" button, n the
   // number of them filtering now (not at their default: empty, or the select's data-default), so that the list
   // is not a screen below them (macros.html filter_form, app.css .folded); without JavaScript every filter shows
@@ -197,7 +196,9 @@
     });
   });
   // a destructive action's question (macros.confirm): its Cancel closes it, back on the button that opened it;
-  // opened, it is moved left as far as it would run off the screen's right edge (never past its left edge)
+  // opened, it is moved left as far as it would run off the screen's right edge (never past its left edge), and
+  // it opens above its button when it would run off the screen's bottom and fits above (a button at the end of
+  // the page: under it, the question ran over the footer, cut); fitting neither way, it opens on the roomier side
   document.querySelectorAll("[data-closes-confirm]").forEach(function (cancel) {
     cancel.hidden = false;
     cancel.addEventListener("click", function () { closeConfirm(cancel.closest("details.confirm")); });
@@ -215,9 +216,17 @@
     var rect = box.getBoundingClientRect();
     var overflow = Math.ceil(rect.right - (screenWidth - margin));
     if (overflow > 0) { box.style.left = -Math.min(overflow, Math.floor(rect.left - margin)) + "px"; }
+    var button = question.querySelector("summary").getBoundingClientRect();
+    var needed = box.offsetHeight + margin, screenHeight = document.documentElement.clientHeight;
+    var below = screenHeight - button.bottom, above = button.top;
+    question.classList.toggle("opens-above", below < needed && (above >= needed || above > below));
   }
   document.querySelectorAll("details.confirm:not(.edit-in-place)").forEach(function (question) {
-    question.addEventListener("toggle", function () { placeConfirm(question); });
+    question.addEventListener("toggle", function () {
+      placeConfirm(question);
+      // seen whole, when it fits neither above nor below (a phone held sideways): the page scrolls to it
+      if (question.open) { question.querySelector(".confirm-box").scrollIntoView({block: "nearest"}); }
+    });
   });
   window.addEventListener("resize", function () {
     document.querySelectorAll("details.confirm:not(.edit-in-place)[open]").forEach(placeConfirm);
