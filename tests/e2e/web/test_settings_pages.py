@@ -248,6 +248,8 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     browser.get(w.url + "/settings/notifications")
     rows = css(browser, "#notifications tbody tr")
     assert rows and any(staff.email["sales"] in r.text for r in rows)
+    # which email, named as on the templates page (not its code, "invitation")
+    assert any("EMAIL · Invitation d'un collègue" in r.text for r in rows), [r.text for r in rows]
     assert [a.text for a in css(browser, "nav.filters a")] == DELIVERY_FILTERS
     # a sent email: green, as a webhook's delivery (the API's "sent" is a delivery's "succeeded")
     assert ("badge succeeded", "Envoyé") in {(b.get_attribute("class"), b.text) for b in css(browser, ".badge")}

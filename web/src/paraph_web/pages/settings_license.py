@@ -11,7 +11,7 @@ from .. import api
 from ..api import ApiError
 from ..auth import admin_only
 from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES
-from . import paging
+from . import paging, settings_templates
 from .forms import form_values
 from .settings import render_section
 
@@ -176,4 +176,5 @@ def notifications():
     page = api.get("/notifications", status=status, limit=NOTIFICATIONS_PER_PAGE, **paging.position())
     next_url, previous_url = paging.links(page)
     return render_section("settings/notifications.html", "notifications", page=page, statuses=NOTIFICATION_STATUSES,
-                          status_filter=status, next_url=next_url, previous_url=previous_url)
+                          status_filter=status, next_url=next_url, previous_url=previous_url,
+                          purposes=settings_templates.PURPOSES)  # which email it was, named as on the templates page

@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from .. import api
 from ..api import ApiError
 from ..auth import admin_only
-from ..security import showing_an_email
 from ..i18n import DOCUMENT_LANGUAGES
+from ..security import showing_an_email
 from .settings import render_section
 
 bp = Blueprint("settings_templates", __name__)
