@@ -80,6 +80,15 @@ def filled_in(*names: str) -> dict:
     return {name: request.form[name].strip() for name in names if request.form.get(name, "").strip()}
 
 
+def field_said(field: str, error: str) -> str:
+    """A field's error said above a form ("Signataire 2, tour : entre 1 et 100."): after the colon its first letter
+    in lowercase, as French and English write, unless its first word is an acronym ("PDF")."""
+    first_word = error.split(" ", 1)[0]
+    if first_word[1:] == first_word[1:].lower():
+        error = error[:1].lower() + error[1:]
+    return _("%(field)s: %(error)s", field=field, error=error)
+
+
 def beside_or_above(field_errors: dict[str, str], input_for) -> tuple[dict[str, str], list[str]]:
     """The API's field errors split into those said next to an input of the form (by the input's name, which
     ``input_for(field)`` gives) and sentences for above the form (a field the form has no input for)."""
@@ -89,7 +98,7 @@ def beside_or_above(field_errors: dict[str, str], input_for) -> tuple[dict[str, 
         if name:
             beside[name] = text
         else:
-            above.append(_("%(field)s: %(error)s", field=field, error=text))
+            above.append(field_said(field, text))
     return beside, above
 
 

@@ -27,7 +27,7 @@ from ..api_messages import translate
 from ..auth import signed_in
 from ..i18n import ngettext
 from . import handover
-from .forms import refusal_said
+from .forms import field_said, refusal_said
 
 bp = Blueprint("signature_center", __name__)
 
@@ -214,18 +214,11 @@ def _beside_inputs(field_errors: dict[str, str], rows: dict[str, list[int]]) -> 
         if role == "cc":
             input_name = "name" if name == "name" else "email"
         elif name == "order":
-            input_name, text = "order", _("%(field)s: %(error)s", field=_("Turn"), error=after_colon(text))
+            input_name, text = "order", field_said(_("Turn"), text)
         else:
             input_name = "person"
         beside[f"{role}-{index}-{input_name}"] = text
     return beside
-
-
-def after_colon(text: str) -> str:
-    """A sentence said after a colon ("Signer 2, turn: between 1 and 100."): its first letter in lowercase, as
-    French and English write, unless its first word is an acronym ("PDF")."""
-    first_word = text.split(" ", 1)[0]
-    return text[:1].lower() + text[1:] if first_word[1:] == first_word[1:].lower() else text
 
 
 @bp.post("/contracts/<contract_id>/signature")
@@ -251,7 +244,7 @@ def create(contract_id: str):
         field_errors = exc.field_errors
         # every error next to its input; those of the people's rows also above the form, named after their row
         # (a long form: the top says which rows to look at)
-        errors = [_("%(field)s: %(error)s", field=_row_label(field, rows), error=after_colon(text))
+        errors = [field_said(_row_label(field, rows), text)
                   for field, text in field_errors.items() if field not in OPTION_FIELDS]
         beside = _beside_inputs(field_errors, rows)
         return _render(contract_id, values=request.form, errors=errors or ([] if beside else [exc.detail]),
