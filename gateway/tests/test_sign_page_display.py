@@ -222,3 +222,59 @@ def test_files_are_chosen_with_the_pages_own_button_which_shows_the_keyboards_fo
         assert by_id(browser, "reason").is_displayed() and decline.get_attribute("aria-expanded") == "true"
     finally:
         live.close()
+
+
+def test_the_documents_fingerprint_is_named_once_in_the_consent(app, monkeypatch):
+    """The consent names the document signed by its fingerprint (the words the service records): the page does not
+    repeat it under the document; a consent naming none leaves it there."""
+    signing = link_info()
+    signing["consent_text"] = f"J'ai lu le document et j'accepte de le signer. Empreinte SHA-256 du document\u00a0: {'a' * 64}"
+    fake(monkeypatch, FakeSigning(signing))
+    text = visible_text(app.test_client().get("/sign/tok").get_data(as_text=True))
+    assert text.count("a" * 64) == 1 and "Document\u00a0: D-2026-0001.pdf" in text
+    signing["consent_text"] = "J'accepte"
+    text = visible_text(app.test_client().get("/sign/tok").get_data(as_text=True))
+    assert text.count("a" * 64) == 1 and "Empreinte SHA-256" in text
+
+
+def filled_buttons(html: str) -> list[str]:
+    """The ids of the page's filled buttons (class "button" alone: not secondary, not danger)."""
+    return re.findall(r'class="button" [^>]*?id="([^"]+)"', html)
+
+
+def test_sign_is_the_one_filled_button_initials_are_adopted_with_an_outlined_one(app, monkeypatch):
+    html = page(app, monkeypatch)
+    assert 'id="initials"' in html and filled_buttons(html) == ["go"]
+    assert '<button type="button" class="button secondary" id="adopt">' in html
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_once_signed_the_signed_document_is_offered_without_the_links_expiry(app, monkeypatch, locale):
+    """Signed, the link's expiry no longer matters; once sealed, the signed document is the one offered (filled), not
+    the unsigned PDF too, and is called "signed", a word the signer knows (not "sealed")."""
+    signing = link_info(locale)
+    signing["participant"]["status"] = "signed"
+    fake(monkeypatch, FakeSigning(signing))
+    html = app.test_client().get("/sign/tok").get_data(as_text=True)
+    assert 'id="expires"' not in html and 'id="download-pdf"' in html  # others still to sign: nothing sealed yet
+    signing["request"]["status"] = "completed"
+    html = app.test_client().get("/sign/tok").get_data(as_text=True)
+    assert 'id="expires"' not in html and 'id="download-pdf"' not in html
+    assert filled_buttons(html) == ["signed-pdf"] and 'href="/api/v1/sign/tok/signed.pdf"' in html
+    text = visible_text(html)
+    assert ("vous pouvez télécharger le document" if locale == "fr" else "you can download the document") in text
+    assert "scellé" not in text and "sealed" not in text
+    # while the signer has something to do, the expiry is said
+    assert 'id="expires"' in page(app, monkeypatch, locale)
+
+
+@pytest.mark.parametrize("locale, named", [("fr", "Vendeur SA · De la part de Bea Boss"),
+                                           ("en", "Vendeur SA · From Bea Boss")])
+def test_the_sender_is_named_by_their_name_or_not_at_all(app, monkeypatch, locale, named):
+    """A sender without a name is given by the signing service as their email: "De la part de admin@…" would not
+    read in French (d'admin@…) and tells the signer nothing more: the company alone is named."""
+    def sender_line(sender_name):
+        html = page(app, monkeypatch, locale, sender_name=sender_name)
+        return visible_text(re.search(r'<p class="muted" id="sender">.*?</p>', html).group(0))
+    assert sender_line("Bea Boss") == named
+    assert sender_line("admin@vendeur.test") == sender_line("") == "Vendeur SA"

@@ -64,6 +64,9 @@ def test_a_signer_draws_gets_a_code_and_signs_in_the_browser(world, live, browse
     frame = browser.find_element(By.TAG_NAME, "iframe")
     assert frame.get_attribute("src").endswith("/document")
     assert req["document"]["sha256"] in browser.find_element(By.CSS_SELECTOR, ".consent label").text
+    assert browser.find_element(By.TAG_NAME, "body").text.count(req["document"]["sha256"]) == 1  # not again below
+    # sent by the admin, who has no name: the company alone, not "De la part de admin@vendeur.test"
+    assert browser.find_element(By.ID, "sender").text == "Vendeur SA"
     assert "Merci !" in browser.page_source
     # draw a signature
     pad = browser.find_element(By.ID, "pad")
@@ -81,9 +84,12 @@ def test_a_signer_draws_gets_a_code_and_signs_in_the_browser(world, live, browse
     wait(lambda: "signé" in message(browser), message="the signature")
     # the last signature: the page says the document is being sealed, then offers it without a reload
     wait(lambda: browser.find_elements(By.ID, "signed-pdf"), timeout=60, message="the sealed document offered")
-    assert "scellé est disponible" in message(browser)
+    assert "Tout le monde a signé" in message(browser) and "scellé" not in message(browser)  # the signer's word
     offered = browser.find_element(By.ID, "signed-pdf")
     assert offered.get_attribute("href").endswith("/signed.pdf") and "signé" in offered.text
+    # signed: the link's expiry no longer matters, and the signed document is the one to download
+    assert not browser.find_element(By.ID, "expires").is_displayed()
+    assert not browser.find_element(By.ID, "download-pdf").is_displayed()
 
     detail = s.wait_for(lambda: (lambda d: d if d["status"] == "completed" else None)(
         s.get(f"/api/v1/signature-requests/{req['id']}", token=admin).get_json()), timeout=30, message="sealing")
@@ -97,6 +103,7 @@ def test_a_signer_draws_gets_a_code_and_signs_in_the_browser(world, live, browse
     browser.get(f"{live}/sign/{esign.token(s, 'jeanne@client.test')}")
     link = browser.find_element(By.CSS_SELECTOR, "a[href$='/signed.pdf']")
     assert "signé" in link.text
+    assert not browser.find_elements(By.ID, "expires") and not browser.find_elements(By.ID, "download-pdf")
 
 
 def test_a_signer_declines_in_the_browser(world, live, browser):

@@ -37,5 +37,5 @@ def test_the_reasons_an_invitation_is_refused_are_translated_with_a_localized_da
     assert translate("The subscription expired on 2027-01-31.") == "L'abonnement a expiré le 31 janv. 2027."
     assert translate("No seat left: 10 of 10 seats are in use (ACME: 7, Beta: 3). Deactivate a user or add seats "
                      "to the subscription.") == (
-        "Plus aucune place libre\u00a0: 10 places sur 10 sont occupées (ACME: 7, Beta: 3). Désactivez un "
-        "utilisateur ou ajoutez des places à l'abonnement.")
+        "Plus aucune licence libre (10 sur 10 utilisées, 7 par ACME, 3 par Beta). Désactivez un "
+        "utilisateur ou ajoutez des licences à l'abonnement.")

@@ -77,11 +77,12 @@ def test_online_quote_page_view_download_and_feedback(world, live, browser):
     event = w.outbox("portal", "quote.downloaded.v1")[-1]["data"]
     assert "Chrome" in event["user_agent"] and event["ip"] == "127.0.0.1" and event["contact_id"] == w.alice["id"]
 
-    # feedback to the salesperson
+    # feedback to the salesperson, named as everywhere on the client's pages: "votre interlocuteur"
+    assert browser.find_element(By.CSS_SELECTOR, "#feedback h2").text == "Envoyer un retour à votre interlocuteur"
     browser.find_element(By.ID, "feedback-message").send_keys("Pouvez-vous livrer avant mars ?")
     browser.find_element(By.ID, "feedback-send").click()
     thanks = wait(lambda: browser.find_elements(By.ID, "feedback-thanks"), message="the thank-you notice")
-    assert "Merci" in thanks[0].text
+    assert thanks[0].get_attribute("textContent") == "Merci\u00a0! Votre message a été transmis à votre interlocuteur."
     mail = wait(lambda: w.notifications("portal", "quote_feedback", "paul@vendeur.test"), message="feedback email")
     assert mail[-1]["vars"]["message"] == "Pouvez-vous livrer avant mars ?"
 
@@ -95,6 +96,7 @@ def test_online_quote_page_view_download_and_feedback(world, live, browser):
     wait(lambda: browser.find_element(By.ID, "download").text == "Download the PDF", message="the English page")
     assert browser.find_element(By.ID, "quote-number").text == f"Quote {w.quote['number']}"
     assert browser.find_element(By.ID, "quote-from").text == "Vendeur SA · From Paul Martin"
+    assert browser.find_element(By.CSS_SELECTOR, "#feedback h2").text == "Send feedback to your contact person"
     # an unknown link: a friendly page, not a stack trace
     browser.get(live + "/q/" + "Z" * 43)
     assert "Lien introuvable" in browser.find_element(By.TAG_NAME, "h1").text

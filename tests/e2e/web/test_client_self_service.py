@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.web.browsing import ok, portal_sign_in
+from tests.e2e.web.browsing import filled_buttons, ok, portal_sign_in
 from .conftest import PASSWORD
 from .test_admin_area import by_id, css, navigate
 
@@ -41,6 +41,9 @@ def test_a_client_updates_their_phone_and_the_company_address(web_system, staff,
     w.wait(lambda: by_id(browser, "contact-phone").get_attribute("value") == "521 1224 6321",
            message="my details loaded")
     assert by_id(browser, "company-address.city").get_attribute("value") == "Montréal"
+    # one primary action (UI.md): the client's own details; the company's button is outlined
+    assert filled_buttons(browser) == ["Enregistrer mes coordonnées"]
+    assert "Enregistrer les coordonnées de l'entreprise" in by_id(browser, "company-submit").text
 
     def type_into(field_id, value):
         field = by_id(browser, field_id)

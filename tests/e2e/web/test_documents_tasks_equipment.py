@@ -71,7 +71,7 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
     # -- a document renamed and moved; an emptied name is said next to its field, the form open again -------------
     sign_in(browser, staff.email["sales"], next_path=f"/contracts/{quote['id']}")
     row = f"attachment-{plan['id']}"
-    assert by_id(browser, f"{row}-portal").text.startswith("Masquer du portail")
+    assert by_id(browser, f"{row}-portal").text.startswith("Masquer du portail client")
     by_id(browser, f"{row}-edit").click()
     fill(browser, {f"{row}-filename": ""})
     navigate(browser, f"{row}-edit-save")
@@ -79,6 +79,8 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
     assert by_id(browser, f"{row}-filename").is_displayed()  # the row's form came back open
     assert attachments()[plan["id"]]["filename"] == "plan.txt"
     fill(browser, {f"{row}-filename": "plan-fournil.txt", f"{row}-folder": "Installation"})
+    # the header's action stays the page's one filled button (UI.md): the row's save is outlined
+    assert "secondary" in by_id(browser, f"{row}-edit-save").get_attribute("class")
     screenshot(browser, "contract-document-edit")
     navigate(browser, f"{row}-edit-save")
     assert "Le document plan-fournil.txt est enregistré." in said(browser)
@@ -88,12 +90,12 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
 
     # -- hidden from the portal, then the draft shown on it ---------------------------------------------------------
     navigate(browser, f"{row}-portal")
-    assert "Le document plan-fournil.txt est masqué dans le portail client." in said(browser)
-    assert "visible dans le portail" not in by_id(browser, row).text
-    assert by_id(browser, f"{row}-portal").text.startswith("Afficher dans le portail")
+    assert "Le document plan-fournil.txt est masqué du portail client." in said(browser)
+    assert "visible sur le portail client" not in by_id(browser, row).text
+    assert by_id(browser, f"{row}-portal").text.startswith("Afficher sur le portail client")
     assert attachments()[plan["id"]]["portal_visible"] is False
     navigate(browser, f"attachment-{draft['id']}-portal")
-    assert "visible dans le portail" in by_id(browser, f"attachment-{draft['id']}").text
+    assert "visible sur le portail client" in by_id(browser, f"attachment-{draft['id']}").text
     assert attachments()[draft["id"]]["portal_visible"] is True
 
     # -- the draft deleted, once asked naming it ----------------------------------------------------------------
@@ -107,7 +109,7 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
     assert list(attachments()) == [plan["id"]]
     assert "Document supprimé : brouillon.txt" in history(browser)[0]
     # a change names the file, and says when it was hidden from or shown on the portal
-    assert "Document modifié : plan-fournil.txt (masqué dans le portail)" in history(browser)[2]
+    assert "Document modifié : plan-fournil.txt (masqué du portail client)" in history(browser)[2]
     assert "Document modifié : plan-fournil.txt" in history(browser)[3]
 
     # -- a task deleted, once asked naming it -------------------------------------------------------------------
@@ -167,6 +169,10 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
     assert "Le matériel Four à sole est retiré du service." in said(browser)
     assert "Retiré" in by_id(browser, f"equipment-{oven['id']}").text
     assert (item(oven["id"])["status"], item(oven["id"])["under_warranty"]) == ("retired", False)
+    # no longer under warranty (the help under the form): its end date is not shown as running
+    ended = css(browser, f"#equipment-{oven['id']} .warranty-ended")[0].text.replace("\u00a0", " ")
+    assert ended == "10 janv. 2028 · terminée au retrait"
+    assert "Sous garantie" not in by_id(browser, f"equipment-{oven['id']}").text
     navigate(browser, f"edit-equipment-{oven['id']}")
     navigate(browser, "equipment-reinstate")
     assert "Le matériel Four à sole est remis en service." in said(browser)

@@ -5,12 +5,11 @@ gateway's own paths (``WEB_PROXY_GATEWAY=1``), as under ``./paraph up`` and comp
 page (not an error page). The staff emails' links are followed by ``test_settings_pages.py``."""
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.web.browsing import css, page_text
+from tests.e2e.web.browsing import by_id, css, page_text
 import requests
 
 from .conftest import PASSWORD, local
@@ -93,10 +92,11 @@ def test_every_link_of_every_client_email_lands_on_a_working_page(public_system,
     for name in ("signature_request", "signature_reminder", "signature_completed"):
         shows(name, lambda text: contract["number"] in text, "the signing page")
     assert css(browser, "h1")
-    # everybody signed: a finished good state, in green; the link's expiry as a readable date and time
+    # everybody signed: a finished good state, in green, offering the signed document; the link's expiry and the
+    # unsigned PDF's download no longer matter once signed (the expiry's format: test_sign_page_display.py)
     assert "Tout le monde a signé" in css(browser, "p.notice.ok")[0].text
-    assert re.fullmatch(r"Lien valable jusqu'au \d{1,2} \S+ \d{4}, \d{2}:\d{2} UTC",
-                        browser.find_element("id", "expires").text)
+    assert by_id(browser, "signed-pdf").text == "Télécharger le document signé"
+    assert not css(browser, "#expires") and not css(browser, "#download-pdf")
     screenshot(browser, "email-link-signing")
     # the portal invitation: the web app's set-password page for Bob; setting it leads to the portal
     shows("client_invitation", lambda text: "bob@acme.test" in text, "the set-password page")

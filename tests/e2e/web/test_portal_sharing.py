@@ -1,4 +1,4 @@
-"""LEXZUR's "Afficher dans le portail client", driven in headless Chromium against the real services (the staff
+"""LEXZUR's "Afficher sur le portail client", driven in headless Chromium against the real services (the staff
 pages on the web app, the client portal on the gateway that serves it):
 
 * an admin sets a client's company in Settings > Client portal (Client portal contacts);
@@ -15,7 +15,7 @@ import base64
 
 import pytest
 
-from tests.e2e.web.browsing import more_actions, ok, portal_sign_in
+from tests.e2e.web.browsing import more_actions, ok, on_a_phone, portal_sign_in
 from .conftest import PASSWORD
 from .test_admin_area import by_id, css, navigate, notice
 
@@ -56,6 +56,12 @@ def lexzur(web_system, staff):
                                                                ("Revue juridique interne", "2027-01-05"))}
     return {"admin": admin, "sales": sales, "customer": customer, "contacts": contacts, "contract": contract,
             "files": files, "milestones": milestones}
+
+
+def _shown_word(item) -> str | None:
+    """The word on the badge of a portal page's attachment or milestone the client sees, None when it has none."""
+    badges = item.find_elements("css selector", ".badge.shown-mark")
+    return badges[0].text if badges else None
 
 
 def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web_system, staff, lexzur, browser,
@@ -118,6 +124,11 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     shared = by_id(browser, "portal-shared").text
     assert "Mireille Couture" in shared and "Jean Petit" in shared
     assert css(browser, "#portal-shared .portal-mark")
+    # one vocabulary ("sur le portail client"); once shared, the form's heading says what it does now
+    assert "Visible sur le portail client" in shared
+    assert by_id(browser, "sharing-heading").text == "Partage sur le portail client"
+    # "client" is the customer: the people of the portal are its contacts
+    assert "client du portail" not in by_id(browser, "sharing").text
     screenshot(browser, "portal-sharing-shared")
     for email in ("mireille@hervedavid.test", "jean@hervedavid.test"):
         w.wait(lambda: [m for m in w.mail.messages(to=email)
@@ -131,6 +142,9 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     visible = {li.get_attribute("data-attachment"): li.get_attribute("data-visible")
                for li in css(browser, "[data-attachment]")}
     assert visible == {"note-interne.txt": "no", "plan-des-locaux.txt": "yes", "etat-des-lieux.txt": "yes"}
+    # what the client sees says so in a word, not by the green line alone (UI.md)
+    assert {li.get_attribute("data-attachment"): _shown_word(li) for li in css(browser, "[data-attachment]")} == {
+        "note-interne.txt": None, "plan-des-locaux.txt": "Visible", "etat-des-lieux.txt": "Visible"}
     screenshot(browser, "portal-sharing-attachments")
 
     # milestones: visible by default; the internal review is hidden
@@ -139,6 +153,9 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     assert {li.get_attribute("data-visible") for li in css(browser, "[data-milestone]")} == {"yes"}
     navigate(browser, f"toggle-milestone-{internal}")
     assert by_id(browser, f"milestone-{internal}").get_attribute("data-visible") == "no"
+    assert _shown_word(by_id(browser, f"milestone-{internal}")) is None
+    assert {_shown_word(li) for li in css(browser, "[data-milestone]") if li.get_attribute("data-visible") == "yes"} == {
+        "Visible"}
     screenshot(browser, "portal-sharing-milestones")
 
     # the green mark: on the contract page (banner, visible documents) and in the contracts list
@@ -223,7 +240,8 @@ def test_a_requester_and_an_observer_who_no_longer_see_the_contract_are_named_so
     may do): the Contacts tab says so. The admin deletes it (the portal revokes her access with it) and revokes
     Luc's access: the share still names them, each with a muted badge saying why the contract no longer shows to
     them, and the page asks for another requester, offering neither of them; Jean, in the client portal, reads
-    Mireille named as a deleted contact; Jean chosen, the share names him alone."""
+    Mireille by her name alone (that her contact was deleted is the staff's business); Jean chosen, the share
+    names him alone."""
     from selenium.webdriver.support.ui import Select
     w, s = web_system, web_system.s
     T, A = lexzur["sales"]["access_token"], lexzur["admin"]["access_token"]
@@ -259,25 +277,31 @@ def test_a_requester_and_an_observer_who_no_longer_see_the_contract_are_named_so
     assert {b.get_attribute("data-no-longer-sees"): b.text for b in css(browser, "#portal-shared .badge")} == {
         mireille: "contact supprimé", luc: "accès retiré"}
     assert by_id(browser, "requester-lost").text == \
-        "Mireille Couture ne voit plus ce contrat dans le portail client : choisissez un autre demandeur ci-dessous."
+        "Mireille Couture ne voit plus ce contrat sur le portail client : choisissez un autre demandeur ci-dessous."
     requester = Select(by_id(browser, "field-requester"))
     assert [o.get_attribute("value") for o in requester.options] == [jean]  # the clients who still see the portal
     assert not css(browser, "#observers input[type=checkbox]")  # nor is anyone else offered as an observer
     screenshot(browser, "portal-sharing-no-longer-sees")
 
-    # in the client portal, Jean reads who the contract was shared with: Mireille, a deleted contact
+    # in the client portal, Jean reads who the contract was shared with: Mireille by her name alone, without the
+    # staff's "(contact supprimé)": a deleted contact is the seller's bookkeeping, nothing the client acts on
     staff_page = browser.current_url
     portal = s.serve()
     portal_sign_in(browser, w, f"{portal}/portal?lang=fr", "jean@hervedavid.test", PASSWORD)
     w.wait(lambda: css(browser, f"#contract-list li[data-contract-id='{contract['id']}']"), message="the contract")
     item = css(browser, f"#contract-list li[data-contract-id='{contract['id']}']")[0]
     requester_part, observers_part = item.find_element("css selector", ".muted").get_attribute("textContent").split(" · ")
-    assert requester_part == "Demandeur\u00a0: Mireille Couture (contact supprimé)"
+    assert requester_part == "Demandeur\u00a0: Mireille Couture"
     assert sorted(observers_part.split("\u00a0: ")[1].split(", ")) == ["Jean Petit", "Luc Autre"]
+    assert "supprimé" not in by_id(browser, "contracts").text
+    # on a phone the status badge wraps under the title at its left edge, not indented
+    with on_a_phone(browser):
+        title, status = item.find_element("css selector", "a"), item.find_element("css selector", ".badge")
+        assert status.location["y"] > title.location["y"] and status.location["x"] == title.location["x"]
     screenshot(browser, "portal-client-contracts-deleted-contact")
     browser.get(f"{portal}/portal/contracts/{contract['id']}?lang=en")
-    w.wait(lambda: "Mireille Couture (deleted contact)" in by_id(browser, "contract-meta").text,
-           message="the requester named as a deleted contact")
+    w.wait(lambda: "Mireille Couture" in by_id(browser, "contract-meta").text, message="the requester named")
+    assert "deleted" not in by_id(browser, "contract-meta").text
     browser.get(staff_page)
 
     navigate(browser, "share-submit")

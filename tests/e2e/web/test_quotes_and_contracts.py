@@ -282,7 +282,7 @@ def test_the_header_offers_the_next_step_as_its_one_filled_button(web_system, st
                      "Plus d'actions"]
     assert not by_id(browser, "duplicate").is_displayed()
     more_actions(browser)
-    rarer = ["Afficher dans le portail client", "Dupliquer", "Créer une commande", "Créer une facture"]
+    rarer = ["Afficher sur le portail client", "Dupliquer", "Créer une commande", "Créer une facture"]
     w.wait(lambda: [e.text for e in css_all(browser, "#more-actions li")] == rarer,  # once the menu has unfolded
            message="the rarer actions shown")
     screenshot(browser, "document-actions-draft-quote")

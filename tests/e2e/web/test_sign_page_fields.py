@@ -11,7 +11,7 @@ import pytest
 from paraph_platform.testing import wait_for
 from signing_service import testing as esign
 
-from tests.e2e.web.browsing import by_id, ok, sign_with_the_emailed_code
+from tests.e2e.web.browsing import by_id, filled_buttons, ok, sign_with_the_emailed_code
 
 from .conftest import SCREENSHOTS
 
@@ -97,6 +97,7 @@ def test_a_signer_fills_adopts_initials_draws_and_signs_placed_fields(world, bro
     assert len(fields.find_elements("css selector", '[data-type="initials"]')) == 2
     assert len(fields.find_elements("css selector", ".pagemap .box")) == 4
     screenshot(browser, "sign-page-fields")
+    assert filled_buttons(browser) == ["Signer"]  # "Adopter mes initiales" is outlined: one primary action
 
     def field(type_, page):
         return fields.find_element("css selector", f'fieldset.page:nth-of-type({page}) [data-type="{type_}"]')
@@ -128,6 +129,8 @@ def test_a_signer_fills_adopts_initials_draws_and_signs_placed_fields(world, bro
     screenshot(browser, "sign-page-fields-signed")
     # the last signature: once sealed, the page offers the signed document without a reload
     wait_for(lambda: browser.find_elements("id", "signed-pdf"), timeout=60, message="the sealed document offered")
+    # the signed document alone to download; the link's expiry no longer matters
+    assert not by_id(browser, "download-pdf").is_displayed() and not by_id(browser, "expires").is_displayed()
     screenshot(browser, "sign-page-sealed-offered")
 
     def completed():

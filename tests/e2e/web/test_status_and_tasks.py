@@ -114,14 +114,21 @@ def test_status_moves_and_tasks_done_from_the_pages(web_system, desk, browser, s
     assert by_id(browser, "status-cancelled-ask").text == "Annuler la commande"
     assert css(browser, "#equipment-not-yet") and not css(browser, "#equipment-submit")
     navigate(browser, "status-confirmed")
-    assert by_id(browser, "contract-status").text == "Confirmé" and status(order_id) == "confirmed"
+    # an order is feminine in French (la commande): its status agrees
+    assert by_id(browser, "contract-status").text == "Confirmée" and status(order_id) == "confirmed"
     assert moves(browser) == ["status-delivered", "status-cancelled-ask"]
     screenshot(browser, f"order-status-moves-{role}")
     navigate(browser, "status-delivered")
-    assert by_id(browser, "contract-status").text == "Livré" and status(order_id) == "delivered"
+    assert by_id(browser, "contract-status").text == "Livrée" and status(order_id) == "delivered"
     assert not css(browser, "#status-moves")  # delivered: nothing more to do by hand
     assert by_id(browser, "equipment-submit").text == "Enregistrer dans le parc matériel"
-    assert "Statut modifié : Confirmé → Livré" in history(browser)[0]
+    assert "Statut modifié : Confirmée → Livrée" in history(browser)[0]
+    # the same word in the orders' list: its badge and the status filter
+    number = text_of(browser, "page-title").split()[-1]
+    browser.get(f"{w.url}/contracts?kind=order")
+    assert css(browser, f"tr[data-number='{number}'] .badge")[0].text == "Livrée"
+    assert [o.text for o in css(browser, "#filter-status option")] == [
+        "Tous les statuts", "Brouillon", "Confirmée", "Livrée", "Annulée"]
 
     if role == "admin":  # the accepted quote validated by a manager
         browser.get(f"{w.url}/contracts/{oven['id']}")

@@ -303,6 +303,20 @@ def _of_value(message: str, sent) -> str | None:
     return None
 
 
+# identity's "(ACME: 7, Beta: 3)" after "No seat left": the seats each company uses, worded by the catalog (French
+# wants no "Name: 7" with an English colon, and the page words it "7 par ACME")
+_SEATS_OF_COMPANY = re.compile(r"(?P<company>.+?): (?P<count>\d+)(?:, |$)")
+_SEATS_BY = _l("%(count)s by %(company)s")
+
+
+def _seats_by_company(value: str) -> str:
+    return ", ".join(str(_SEATS_BY) % {"count": _localized(m["count"]), "company": m["company"]}
+                     for m in _SEATS_OF_COMPANY.finditer(value)) or value
+
+
+_PARAMETERS = {"companies": _seats_by_company}  # a parameter written its own way; the others by _localized
+
+
 def translate(message: str, sent=NOT_SENT) -> str:
     """``message`` in the page's language when it is one of the known API messages, else unchanged; ``sent``: the
     value the page sent for the field the message is about, when known (see the module's docstring)."""
@@ -312,6 +326,6 @@ def translate(message: str, sent=NOT_SENT) -> str:
     for pattern, translated in _COMPILED:
         match = pattern.fullmatch(message.strip())
         if match:
-            params = {name: _localized(value) for name, value in match.groupdict().items()}
+            params = {name: _PARAMETERS.get(name, _localized)(value) for name, value in match.groupdict().items()}
             return str(translated) % params if params else str(translated)
     return message

@@ -67,6 +67,14 @@ def _consent(text: str) -> dict:
     return {"sentence": text[:found.start()], "fingerprint": found.group(1)}
 
 
+def _sender(info: dict | None) -> str | None:
+    """Who sends the request, for "De la part de <name>": None when they have no name, the signing service then
+    giving their email instead. The page names the company alone: an address says nothing more to the signer,
+    and French would need "d'admin@..." before a vowel."""
+    name = ((info or {}).get("request") or {}).get("sender_name") or ""
+    return None if not name or "@" in name else name
+
+
 def _initials(name: str) -> str:
     """What the initials field proposes: "Jeanne Dupont" -> "JD" (the signer may change it)."""
     return "".join(word[0] for word in (name or "").replace("-", " ").split() if word[:1].isalpha())[:4].upper()
@@ -100,6 +108,7 @@ def sign_page(token):
     has_initials = any(f["type"] == "initials" for group in groups for f in group["fields"])
     html = render_template("sign.html", info=info, t=t, token=token, nonce=nonce, locale=locale,
                            groups=groups, has_initials=has_initials, consent=_consent((info or {}).get("consent_text")),
+                           sender=_sender(info),
                            initials=_initials((info or {}).get("participant", {}).get("name", "")),
                            # 410: the link of someone whose turn was handed to another person
                            error=None if info else (t["invalid"] if status in (404, 410) else t["unavailable"]))

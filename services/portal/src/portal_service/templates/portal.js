@@ -38,8 +38,9 @@
   function sizeText(n) { return clientPages.sizeText(n, L); }
   // a status: always its word on a coloured badge (as in the lists)
   function badge(status) { return el("span", {"class": "badge " + status}, L.statuses[status] || status); }
-  // a requester or observer; one whose contact was deleted since is still named, saying so
-  function person(p) { return (p.name || "") + (p.contact_deleted ? " (" + L.deleted_contact + ")" : ""); }
+  // a requester or observer, by name only: that a contact was deleted since is the staff's business (the staff
+  // app says it), not something the client needs to read
+  function person(p) { return p.name || ""; }
 
   function problem(resp) {
     return resp.json().then(function (b) { return b.detail || b.title || L.error; }, function () { return L.error; });
@@ -105,9 +106,13 @@
       show("no-contracts", b.items.length === 0);
       b.items.forEach(function (c) {
         var li = el("li", {"class": "contract", "data-contract-id": c.contract_id});
-        li.appendChild(el("a", {href: "/portal/contracts/" + encodeURIComponent(c.contract_id) + "?lang=" + locale},
-                           (L.kinds[c.kind] || c.kind) + " " + c.number + " – " + c.title));
-        li.appendChild(badge(c.status));
+        // the title then its status badge, in a row that wraps (style.css: .contract-head): on a phone the badge
+        // goes under the title at its left edge, not indented by its margin
+        var head = el("div", {"class": "contract-head"});
+        head.appendChild(el("a", {href: "/portal/contracts/" + encodeURIComponent(c.contract_id) + "?lang=" + locale},
+                             (L.kinds[c.kind] || c.kind) + " " + c.number + " – " + c.title));
+        head.appendChild(badge(c.status));
+        li.appendChild(head);
         var who = L.requester + L.colon + " " + person(c.requester);
         if (c.observers.length) {
           who += " · " + L.observers + L.colon + " " + c.observers.map(person).join(", ");
