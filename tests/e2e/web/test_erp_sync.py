@@ -1,5 +1,6 @@
 """``/settings/erp-sync`` (the ERP user sync, Sage 100 -> Paraph by email) and the home page's "tasks due"
 and "recently viewed online", driven as a person would in headless Chromium against the real services."""
+import re
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -137,6 +138,8 @@ def test_home_shows_my_tasks_due_and_quotes_viewed_online(web_system, staff, bro
     assert len(tasks) == 2  # due today or overdue, not the one of next week
     assert "Relancer Hervé David" in tasks[0] and "En retard" in tasks[0]
     assert "Préparer la démo" in tasks[1] and "Pour aujourd'hui" in tasks[1]
+    # an overdue task says since when; today's, its badge alone
+    assert re.search(r"\d{1,2} \S+ \d{4}", tasks[0]) and not re.search(r"\d{1,2} \S+ \d{4}", tasks[1])
     viewed = rows(browser, "recently-viewed")
     assert len(viewed) == 1 and quote["number"] in viewed[0]
     screenshot(browser, "home-tasks-due")
