@@ -21,7 +21,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from paraph_platform.dates import first_of_month
-from paraph_platform.totals import rate_text
+from paraph_platform.totals import discount_text, rate_text
 
 from .api_messages import translate
 
@@ -104,6 +104,14 @@ def percent(value) -> str:
         return ""
 
 
+def discount(value) -> str:
+    """A line's discount as the PDF and the client's quote page write it, empty when there is none."""
+    try:
+        return discount_text(value, str(get_locale()))
+    except (InvalidOperation, ValueError):
+        return ""
+
+
 # French writes the first of a month as an ordinal ("1er mars"), which Babel's patterns do not: the rule the
 # services' PDFs, emails and portal share
 def _first_of_month(text: str) -> str:
@@ -145,7 +153,7 @@ def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    app.jinja_env.filters.update(money=money, number=number, percent=percent, day=day, moment=moment,
+    app.jinja_env.filters.update(money=money, number=number, percent=percent, discount=discount, day=day, moment=moment,
                                  api_text=translate, codes_whole=codes_whole)
     app.jinja_env.globals["get_locale"] = get_locale
     counted = app.jinja_env.globals["ngettext"]  # Jinja's, which fills %(num)s with the raw number

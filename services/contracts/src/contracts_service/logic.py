@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from paraph_platform.dates import first_of_month
-from paraph_platform.totals import rate_text
+from paraph_platform.totals import discount_text, rate_text
 
 from .exceptions import Conflict, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
@@ -151,6 +151,11 @@ def format_quantity(value, locale: str) -> str:
 def format_rate(value, locale: str) -> str:
     """A rate in percent (``20`` -> ``20 %`` in French, ``20%`` in English; ``5.50`` -> ``5,5 %``)."""
     return rate_text(value or 0, BABEL_LOCALES.get(locale, locale))
+
+
+def format_discount(value, locale: str) -> str:
+    """A line's discount (``10`` -> ``10 %``), empty when there is none."""
+    return discount_text(value, BABEL_LOCALES.get(locale, locale))
 
 
 def format_date(value, locale: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from decimal import Decimal
 from importlib import resources
 
 from jinja2 import StrictUndefined, TemplateError, UndefinedError, nodes
@@ -136,9 +135,7 @@ def build_context(*, contract: dict, customer: dict, contact: dict | None, lines
         view = {**{k: str(v) if v is not None else "" for k, v in line.items()},
                 "quantity": quantity, "quantity_unit": f"{quantity} {line['unit']}" if line.get("unit") else quantity,
                 "amount": fmt(net), "unit_price_fmt": fmt(line["unit_price"]),
-                # no discount: an empty cell (as on the staff pages and the client's quote page), not "0 %"
-                "discount": (logic.format_rate(line["discount_pct"], locale)
-                             if Decimal(str(line.get("discount_pct") or 0)) else ""),
+                "discount": logic.format_discount(line.get("discount_pct"), locale),
                 "tax": logic.format_rate(line.get("tax_rate"), locale)}
         (optional if line.get("optional") and not line.get("selected") else shown).append(view)
     return {

@@ -24,7 +24,7 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 from paraph_platform.dates import first_of_month
-from paraph_platform.totals import rate_text, vat_lines
+from paraph_platform.totals import discount_text, rate_text, vat_lines
 
 from .exceptions import InvalidInput
 
@@ -366,8 +366,8 @@ def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent:
         return {"description": x.get("description") or "", "code": x.get("product_code") or "",
                 "quantity": number(x.get("quantity"), locale), "unit": x.get("unit") or "",
                 "unit_price": money(x.get("unit_price"), currency, locale),
-                # rates as the PDF writes them ("10 %", "5,5 %"); no discount: an empty cell, not "0 %"
-                "discount": rate(x.get("discount_pct"), locale) if Decimal(str(x.get("discount_pct") or 0)) else "",
+                # rates as the PDF writes them ("10 %", "5,5 %"; no discount, an empty cell)
+                "discount": discount_text(x.get("discount_pct"), _BABEL.get(locale, "fr_FR")),
                 "tax_rate": rate(x.get("tax_rate"), locale),
                 "amount": money(x.get("amount"), currency, locale), "selected": bool(x.get("selected"))}
 
