@@ -103,13 +103,13 @@ class ShareContact(Schema):
     contact_id = fields.String()
     name = fields.String()
     email = fields.String(allow_none=True)
-    contact_deleted = fields.Boolean(required=True, metadata={
-        "description": "the contact was deleted from the customer since (their portal access revoked with it): "
-                       "still named, as who the contract was shared with"})
 
 
 class StaffShareContact(ShareContact):
     """A contact a contract is shared with, as staff see them: does the contract still show to them?"""
+    contact_deleted = fields.Boolean(required=True, metadata={
+        "description": "the contact was deleted from the customer since (their portal access revoked with it): "
+                       "still named, as who the contract was shared with"})
     access_status = fields.String(required=True, allow_none=True, metadata={
         "enum": ["invited", "active", "deactivated"],
         "description": "their portal access: deactivated (revoked, or with their contact when it was deleted) no "

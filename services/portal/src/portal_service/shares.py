@@ -24,17 +24,17 @@ from .models import Inbox, QuoteActivity, Share, ShareParticipant
 
 
 def _person(contact_id, accesses: dict, contacts: dict | None = None) -> dict:
-    """A requester or observer, and whether their contact was deleted since (their access says it once portal had
-    contracts' contact.deleted, ``on_contact_deleted``). With ``contacts`` (staff: the participants' contacts as
-    contracts has them: a deleted one is missing at once), also whether the contract still shows to them: their
-    portal access's status (deactivated: revoked by staff, or with their deleted contact)."""
+    """A requester or observer, by name. With ``contacts`` (staff: the participants' contacts as contracts has
+    them: a deleted one is missing at once), also whether their contact was deleted since (their access says it
+    once portal had contracts' contact.deleted, ``on_contact_deleted``) and whether the contract still shows to
+    them: their portal access's status (deactivated: revoked by staff, or with their deleted contact). A client
+    is not told a contact was deleted: that is the staff's business."""
     a = accesses.get(contact_id)
     c = (contacts or {}).get(contact_id) or {}
     person = {"contact_id": contact_id, "name": (a.name if a else None) or c.get("name") or "",
-              "email": (a.email if a else None) or c.get("email"),
-              "contact_deleted": bool(a and a.contact_deleted_at)
-              or (contacts is not None and contact_id not in contacts)}
+              "email": (a.email if a else None) or c.get("email")}
     if contacts is not None:
+        person["contact_deleted"] = bool(a and a.contact_deleted_at) or contact_id not in contacts
         person["access_status"] = a.status if a else None
     return person
 

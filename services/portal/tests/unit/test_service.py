@@ -235,15 +235,15 @@ def test_the_staff_view_of_a_share_says_who_no_longer_sees_it(sqlite_db):
     assert result_violations("portal_service.service", "contract_portal", view) == []
 
 
-def test_a_client_reads_a_deleted_contact_named_as_such_on_a_share(sqlite_db):
+def test_a_client_is_not_told_a_contact_was_deleted_on_a_share(sqlite_db):
     """What a signed-in client sees of a share names the requester whose contact was deleted since (their access
-    records it, on_contact_deleted), saying so; the others are plain contacts. Declared results."""
+    keeps the name), without saying the contact was deleted: that is the staff's business. Declared results."""
     from paraph_platform.contract import result_violations
     service = worker_factory(PortalService, db=sqlite_db, ctx={})
     _shared_with(sqlite_db, [("jeanne", "requester", "deactivated"), ("lea", "observer", "active")], deleted={"jeanne"})
     result = service.client_contracts({"user_id": "u-lea", "license_id": "l", "role": "client"})
     [item] = result["items"]
-    assert item["requester"] == {"contact_id": "jeanne", "name": "Jeanne", "email": "jeanne@acme.test",
-                                 "contact_deleted": True}
-    assert [(o["name"], o["contact_deleted"]) for o in item["observers"]] == [("Lea", False)]
+    assert item["requester"] == {"contact_id": "jeanne", "name": "Jeanne", "email": "jeanne@acme.test"}
+    assert [o["name"] for o in item["observers"]] == ["Lea"]
+    assert "contact_deleted" not in str(result)
     assert result_violations("portal_service.service", "client_contracts", result) == []

@@ -38,8 +38,8 @@
   function sizeText(n) { return clientPages.sizeText(n, L); }
   // a status: always its word on a coloured badge (as in the lists)
   function badge(status) { return el("span", {"class": "badge " + status}, L.statuses[status] || status); }
-  // a requester or observer, by name only: that a contact was deleted since is the staff's business (the staff
-  // app says it), not something the client needs to read
+  // a requester or observer, by name (the portal API does not tell a client that a contact was deleted since:
+  // that is the staff's business, which the staff app says)
   function person(p) { return p.name || ""; }
 
   function problem(resp) {
