@@ -268,13 +268,15 @@ def test_once_signed_the_signed_document_is_offered_without_the_links_expiry(app
     assert 'id="expires"' in page(app, monkeypatch, locale)
 
 
-@pytest.mark.parametrize("locale, named", [("fr", "Vendeur SA · De la part de Bea Boss"),
-                                           ("en", "Vendeur SA · From Bea Boss")])
+@pytest.mark.parametrize("locale, named", [("fr", "De la part de Bea Boss"), ("en", "From Bea Boss")])
 def test_the_sender_is_named_by_their_name_or_not_at_all(app, monkeypatch, locale, named):
     """A sender without a name is given by the signing service as their email: "De la part de admin@…" would not
-    read in French (d'admin@…) and tells the signer nothing more: the company alone is named."""
+    read in French (d'admin@…) and tells the signer nothing more: the company alone is named, in the top bar
+    (not again under the title)."""
     def sender_line(sender_name):
         html = page(app, monkeypatch, locale, sender_name=sender_name)
-        return visible_text(re.search(r'<p class="muted" id="sender">.*?</p>', html).group(0))
+        assert re.search(r'id="sender-brand">Vendeur SA<', html)
+        found = re.search(r'<p class="muted" id="sender">.*?</p>', html)
+        return found and visible_text(found.group(0))
     assert sender_line("Bea Boss") == named
-    assert sender_line("admin@vendeur.test") == sender_line("") == "Vendeur SA"
+    assert sender_line("admin@vendeur.test") is sender_line("") is None

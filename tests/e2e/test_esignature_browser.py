@@ -65,8 +65,9 @@ def test_a_signer_draws_gets_a_code_and_signs_in_the_browser(world, live, browse
     assert frame.get_attribute("src").endswith("/document")
     assert req["document"]["sha256"] in browser.find_element(By.CSS_SELECTOR, ".consent label").text
     assert browser.find_element(By.TAG_NAME, "body").text.count(req["document"]["sha256"]) == 1  # not again below
-    # sent by the admin, who has no name: the company alone, not "De la part de admin@vendeur.test"
-    assert browser.find_element(By.ID, "sender").text == "Vendeur SA"
+    # sent by the admin, who has no name: the company alone (in the top bar), not "De la part de admin@vendeur.test"
+    assert browser.find_element(By.CSS_SELECTOR, "header.top .brand").text == "Vendeur SA"
+    assert not browser.find_elements(By.ID, "sender")
     assert "Merci !" in browser.page_source
     # draw a signature
     pad = browser.find_element(By.ID, "pad")

@@ -127,9 +127,10 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     browser.delete_all_cookies()
     browser.get(w.link(quote_link))
     assert by_id(browser, "quote-number").text == f"Devis {number}"
-    # who sends it, at once: the seller's company in the top bar, "<company> · De la part de <owner>" under the title
+    # who sends it, at once: the seller's company in the top bar, "De la part de <owner>" under the title
     assert css(browser, "header.top .brand")[0].text == "ACME Paris"
-    assert by_id(browser, "quote-from").text == "ACME Paris · De la part de Paul Martin"
+    assert by_id(browser, "quote-from").text == "De la part de Paul Martin"
+    assert by_id(browser, "quote").text.count("ACME Paris") == 0  # the company once, in the top bar
     assert by_id(browser, "quote-status").text == "En attente de votre réponse"  # the client's words, not "Envoyé"
     assert "Extension de garantie" in by_id(browser, "quote-optional-lines").text
     # the actions are the product's one blue, only the sale's one filled; the feedback's button says what it does

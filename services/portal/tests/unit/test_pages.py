@@ -30,13 +30,14 @@ def test_quote_page_escapes_everything():
 
 
 def test_quote_page_says_which_company_sends_it_and_who_in_it():
-    """The top bar names the seller's company; under the title "<company> · De la part de <owner>", as on the
-    signing page; without the company's name (identity unavailable), the quote's number and the owner only."""
+    """The top bar names the seller's company, once; under the title "De la part de <owner>", as on the signing
+    page; without the company's name (identity unavailable), the top bar names the quote."""
     html = quote(seller_name="ACME <Paris>")
     assert '<span id="quote-seller">ACME &lt;Paris&gt;</span>' in html
-    assert '<p class="muted from" id="quote-from">ACME &lt;Paris&gt; · De la part de Paul &lt;b&gt;</p>' in html
+    assert '<p class="muted from" id="quote-from">De la part de Paul &lt;b&gt;</p>' in html
+    assert html.count("ACME &lt;Paris&gt;") == 2  # the top bar and the window's title
     assert "<title>Devis Q-2026-00001 – ACME &lt;Paris&gt;</title>" in html
-    assert 'id="quote-from">ACME &lt;Paris&gt; · From Paul &lt;b&gt;</p>' in quote("en", seller_name="ACME <Paris>")
+    assert 'id="quote-from">From Paul &lt;b&gt;</p>' in quote("en", seller_name="ACME <Paris>")
     html = quote()
     assert '<span id="quote-seller">Devis Q-2026-00001</span>' in html
     assert 'id="quote-from">De la part de Paul &lt;b&gt;</p>' in html

@@ -35,7 +35,7 @@ def test_the_quote_page_names_the_sellers_company_and_still_shows_without_it():
     service.identity.license_settings.return_value = {"name": "ACME Paris", "settings": {}}
     page = service._render_quote("tok", link, detail, {"nonce": "N"})
     assert page["status"] == 200 and '<span id="quote-seller">ACME Paris</span>' in page["html"]
-    assert 'id="quote-from">ACME Paris · De la part de Paul Martin</p>' in page["html"]
+    assert 'id="quote-from">De la part de Paul Martin</p>' in page["html"]  # the company once, in the top bar
     service.identity.license_settings.assert_called_once_with("l")
     service.identity.license_settings.side_effect = Unavailable("service identity is not running")
     page = service._render_quote("tok", link, detail, {"nonce": "N"})
