@@ -127,9 +127,12 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     w.wait(lambda: text_of(browser, "preview-subject") == "Your quote D-2025-0042 from ACME Paris", message="preview")
     assert by_id(browser, "field-subject").get_attribute("value") == "Your quote {{ number }} from {{ license_name }}"
     # the HTML email as the customer sees it: its own styles apply (the page's policy lets style attributes in),
-    # in a frame that runs no script; the plain text is one click away
+    # in a frame that runs no script, as tall as the email (no scrollbar of its own); the plain text is one click away
     frame = by_id(browser, "preview-html")
-    assert frame.get_attribute("sandbox") == ""
+    assert frame.get_attribute("sandbox") == "allow-same-origin"
+    w.wait(lambda: browser.execute_script(
+        "const f = arguments[0]; return f.clientHeight >= f.contentDocument.documentElement.scrollHeight", frame),
+        message="the preview's frame fitted to the email")
     browser.switch_to.frame(frame)
     try:
         assert "Hello Marie Curie" in browser.find_element("tag name", "body").text

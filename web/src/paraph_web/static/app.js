@@ -5,7 +5,8 @@
      the whole list; "select all" boxes work;
    - the quote editor's customer and type pickers show their contacts and fields when changed;
    - the first field in error of a refused form takes the focus, and a field's error goes once its value changes;
-   - the browser's time zone is kept in a cookie, for times to be shown in it. */
+   - the browser's time zone is kept in a cookie, for times to be shown in it;
+   - an email's preview is as tall as the email. */
 (function () {
   "use strict";
   // the browser's time zone, for the server to show times in it (i18n.select_timezone); from the next page on
@@ -228,8 +229,22 @@
       if (question.open) { question.querySelector(".confirm-box").scrollIntoView({block: "nearest"}); }
     });
   });
+  // an email's preview (macros.email_preview) is as tall as the email, not a box that scrolls inside the page: its
+  // frame runs no script, so the page measures what it drew (again when the width changes how it wraps)
+  function fitEmailPreview(frame) {
+    var drawn = frame.contentDocument && frame.contentDocument.documentElement;
+    if (!drawn) { return; }
+    frame.style.height = "0";  // measured in a frame lower than the email: a taller one would count its own height
+    frame.style.height = drawn.scrollHeight + 2 + "px";  // + its 1 px borders
+  }
+  function fitEmailPreviews() { document.querySelectorAll("iframe.email-preview").forEach(fitEmailPreview); }
+  document.addEventListener("load", function (event) {  // a frame's load does not bubble: caught on its way down
+    if (event.target.matches && event.target.matches("iframe.email-preview")) { fitEmailPreview(event.target); }
+  }, true);
+  fitEmailPreviews();  // a frame drawn before this script ran
   window.addEventListener("resize", function () {
     document.querySelectorAll("details.confirm:not(.edit-in-place)[open]").forEach(placeConfirm);
+    fitEmailPreviews();
   });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") { return; }
