@@ -158,6 +158,14 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def created_at_of_row(context) -> datetime:
+    """``updated_at``'s default: a new row was last updated when it was created, to the microsecond. Each column
+    calling utcnow() put updated_at a few microseconds before created_at, a row changed before it existed to an
+    integrator syncing by updated_at. SQLAlchemy fills a row's defaults in column order: created_at, declared
+    first, is already among the row's parameters."""
+    return context.get_current_parameters().get("created_at") or utcnow()
+
+
 def as_of(value=None) -> datetime:
     """The time a scan runs as of: now, or the ISO 8601 date-time operations and tests ask for (UTC when it
     has no offset); anything else is a 422."""

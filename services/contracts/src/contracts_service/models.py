@@ -12,7 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from paraph_platform.db import UTCDateTime, new_id, utcnow
+from paraph_platform.db import UTCDateTime, created_at_of_row, new_id, utcnow
 from paraph_platform.models import platform_models
 
 
@@ -33,7 +33,7 @@ class Created:
 
 class Edited(Created):
     """Created, and last changed when."""
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=created_at_of_row, nullable=False)
 
 
 class StoredFile:
@@ -100,7 +100,7 @@ class CompanyProfile(Base):
     website: Mapped[str | None] = mapped_column(String(300))
     logo_asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
     updated_by: Mapped[str] = mapped_column(String(36), nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=created_at_of_row, nullable=False)
 
 
 class Customer(Edited, Base):
@@ -168,7 +168,7 @@ class Contact(Base):
     fax: Mapped[str | None] = mapped_column(String(40))
     branch: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=created_at_of_row, nullable=False)
 
 
 class ContractType(Edited, Base):

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from paraph_platform.db import UTCDateTime, new_id, utcnow
+from paraph_platform.db import UTCDateTime, created_at_of_row, new_id, utcnow
 from paraph_platform.models import platform_models
 
 SUBJECT_TYPES = ("user", "customer", "contract_type")
@@ -28,7 +28,7 @@ class Perimeter(Base):
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=created_at_of_row, nullable=False)
 
 
 class Subject(Base):
@@ -41,7 +41,7 @@ class Subject(Base):
     subject_type: Mapped[str] = mapped_column(String(16), primary_key=True)
     subject_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=created_at_of_row, nullable=False)
 
 
 class Assignment(Base):

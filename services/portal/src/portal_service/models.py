@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from paraph_platform.db import UTCDateTime, new_id, utcnow
+from paraph_platform.db import UTCDateTime, created_at_of_row, new_id, utcnow
 from paraph_platform.models import platform_models
 
 
@@ -42,7 +42,7 @@ class ClientAccess(Base):
     status: Mapped[str] = mapped_column(String(16), nullable=False)  # invited | active | deactivated
     granted_by: Mapped[str] = mapped_column(String(36), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=created_at_of_row, nullable=False)
     # set when contracts' contact.deleted revoked it: shares keep naming the contact, saying they were deleted
     contact_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -78,7 +78,7 @@ class Share(Base):
     shared_by: Mapped[str] = mapped_column(String(36), nullable=False)
     shared_by_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     shared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=created_at_of_row, nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(36))
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)

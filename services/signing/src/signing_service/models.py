@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from paraph_platform.db import UTCDateTime, new_id, utcnow
+from paraph_platform.db import UTCDateTime, created_at_of_row, new_id, utcnow
 from paraph_platform.models import platform_models
 
 # request statuses: pending (approvals / signatures under way), sealing (every signer signed, the PDF
@@ -89,7 +89,7 @@ class SignatureRequest(Base):
     seal_attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     last_seal_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=created_at_of_row, nullable=False)
     sealing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -284,7 +284,7 @@ class LicenseSettings(Base):
     reminder_max: Mapped[int | None] = mapped_column(Integer)
     # origins (scheme://host[:port]) allowed to frame this license's signing page; none: framing refused
     embed_origins: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=created_at_of_row, nullable=False)
 
 
 class EmbedToken(Base):
@@ -344,5 +344,5 @@ class BulkSend(Base):
     claim_token: Mapped[str | None] = mapped_column(String(36))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=created_at_of_row, nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
