@@ -48,6 +48,8 @@ def test_errors_are_problem_json(app):
                          (c.get("/api/v1/users", headers={"Authorization": f"Bearer {token(exp=-60)}"}), 401),
                          (c.get("/api/v1/users", headers={"Authorization": f"Bearer {token(role='user')}"}), 403),
                          (c.post("/api/v1/auth/login", data="x", headers={"Content-Type": "text/plain"}), 415),
+                         # curl -d without a Content-Type: a form's body is not "no body" (each field missing)
+                         (c.post("/api/v1/auth/login", data={"email": "a@b.c", "password": "x"}), 415),
                          (c.post("/api/v1/auth/login", json=[1, 2]), 400),
                          # the caller's address is the gateway's to set, never the client's
                          (c.post("/api/v1/auth/login", json={"email": "a@b.c", "password": "x",
@@ -57,6 +59,7 @@ def test_errors_are_problem_json(app):
         body = resp.get_json()
         assert body["status"] == status and body["title"] and body["detail"] and body["request_id"]
     assert c.delete("/api/v1/auth/login").headers["Allow"]
+    assert c.get("/api/v1/users").headers["WWW-Authenticate"] == 'Bearer realm="paraph"'
 
 
 def test_broker_down_is_503_with_retry_after(app):

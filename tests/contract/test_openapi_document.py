@@ -148,3 +148,26 @@ def test_every_summary_is_a_short_plain_heading(document):
     assert operation_summary("Save the company profile (the whole of it. Fields left out are emptied) as given, "
                              "with every field the PDF footer prints and more words to pass the limit.") \
         == "Save the company profile as given"
+
+
+def test_the_document_says_how_to_retry_and_how_fast_to_call(document):
+    """What the README promises an integrator is in the document a generated client is built from: every write
+    takes an Idempotency-Key header, a signed-in caller's answers carry the RateLimit-* headers (a 429 and a 5XX
+    also Retry-After), and an error's `code` is one of a listed set."""
+    headers = document["components"]["headers"]
+    assert set(headers) == {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"}
+    idempotency_ref = {"$ref": "#/components/parameters/IdempotencyKey"}
+    assert document["components"]["parameters"]["IdempotencyKey"]["in"] == "header"
+    for method, path, op in operations(document):
+        assert (idempotency_ref in op["parameters"]) == (method not in ("GET", "HEAD")), (method, path)
+        assert set(op["responses"]["5XX"]["headers"]) == {"Retry-After"}
+        if "security" in op:  # a signed-in caller's: counted
+            [success] = success_answers(op).values()
+            assert set(success["headers"]) == {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"}
+            assert set(op["responses"]["429"]["headers"]) == set(headers)
+    codes = document["components"]["schemas"]["Problem"]["properties"]["code"]["description"]
+    for code in ("invalid_input", "not_found", "conflict", "rate_limited", "unavailable", "method_not_allowed"):
+        assert f"`{code}`" in codes
+    assert "Idempotency-Key" in document["info"]["description"]
+    # a download before everybody signed: its 409 is declared
+    assert "409" in document["paths"]["/api/v1/signature-requests/{request_id}/signed.pdf"]["get"]["responses"]

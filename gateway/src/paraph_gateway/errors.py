@@ -41,7 +41,9 @@ def _platform(exc: PlatformError):
     body = exc.to_problem()
     extra = {k: v for k, v in body.items() if k not in ("type", "title", "status", "detail", "code")}
     resp = problem(exc.status, exc.title, exc.message, exc.code, **extra)
-    if exc.status in (503, 504):  # an outage or a slow dependency: a retry (same Idempotency-Key) is safe
+    if exc.status == 401:  # how to authenticate (RFC 9110): a bearer token, an access token or an API key
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="paraph"'
+    elif exc.status in (503, 504):  # an outage or a slow dependency: a retry (same Idempotency-Key) is safe
         resp.headers["Retry-After"] = "5"
     elif exc.status == 429 and exc.details.get("retry_after"):
         resp.headers["Retry-After"] = str(int(exc.details["retry_after"]))

@@ -9,22 +9,75 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import fields
 
 from paraph_platform.contract import declares_type, map_schema_nodes, open_objects
+from paraph_platform.errors import PlatformError
 from paraph_platform.pagination import MAX_OFFSET
 
 from . import api_keys
 from .service_results import ServiceParams, ServiceResult, ServiceSchema
 
-PROBLEM_SCHEMA = {
-    "type": "object",
-    "description": "RFC 9457 problem details",
-    "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-        "detail": {"type": "string"}, "code": {"type": "string"}, "instance": {"type": "string"},
-        "errors": {"type": "object", "description": "field name -> messages"},
-        "request_id": {"type": "string"},
-    },
-    "required": ["type", "title", "status", "detail"],
+# the codes an error answer can carry besides PlatformError's (every class of it: platform_error_codes):
+# Flask's own answers (errors.register)
+HTTP_ERROR_CODES = {"method_not_allowed": (405, "Method not allowed: the `Allow` header lists the methods")}
+
+
+def platform_error_codes() -> dict[str, tuple[int, str]]:
+    """Every ``code`` a PlatformError can answer with, from the classes themselves (their subclasses included,
+    the gateway's rate limit too), by code: (status, title)."""
+    found, todo = {}, [PlatformError]
+    while todo:
+        cls = todo.pop()
+        found.setdefault(cls.code, (cls.status, cls.title))
+        todo += cls.__subclasses__()
+    return found
+
+
+def problem_schema() -> dict:
+    codes = {**platform_error_codes(), **HTTP_ERROR_CODES}
+    catalogue = "; ".join(f"`{code}` ({status}: {title})" for code, (status, title) in
+                          sorted(codes.items(), key=lambda item: (item[1][0], item[0])))
+    return {
+        "type": "object",
+        "description": "RFC 9457 problem details",
+        "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+            "detail": {"type": "string", "description": "what went wrong, for a person to read"},
+            "code": {"type": "string", "description": f"what went wrong, for a program to test: {catalogue}"},
+            "instance": {"type": "string"},
+            "errors": {"type": "object", "description": "field name -> messages"},
+            "request_id": {"type": "string", "description": "quote it to the operator: their logs find the "
+                                                            "request by it"},
+            "missing_scope": {"type": "string", "description": "a 403 to an API key: the scope it lacks "
+                                                               "(e.g. customers:write)"},
+            "idempotency": {"type": "string", "description": "a 409: the Idempotency-Key was already used for "
+                                                             "another request (send a new key)"},
+        },
+        "required": ["type", "title", "status", "detail"],
+    }
+
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 128},
+    "description": "Your id of this action (at most 128 characters): a retry with the same key and body acts "
+                   "once and gets the first answer; the same key with another body is a 409 (the problem's "
+                   "`idempotency`). Without it, each request is an action of its own."}
+# on every answer to a signed-in caller (rate_limits.enforce), and the 429's Retry-After
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": "Requests allowed per window for this user or API key",
+    "RateLimit-Remaining": "Requests left in the current window",
+    "RateLimit-Reset": "Seconds until the window starts again",
 }
+RETRY_AFTER = {"Retry-After": "Seconds to wait before retrying (a 429; a 503 or 504 with the same Idempotency-Key)"}
+GUIDE = ("Contracts, quotes and e-signature for sales teams.\n\n"
+         "**Authentication.** A person signs in (`POST /api/v1/auth/login`) and sends its `access_token` as "
+         "`Authorization: Bearer <token>` until its `expires_at` (`POST /api/v1/auth/refresh` gives the next); "
+         "a service account "
+         "sends its API key as `X-Api-Key: pk_live_...` (or as a bearer token). An API key reaches the operations "
+         "its scopes name (`x-api-key-scope` on each operation; without it, API keys cannot use the operation).\n\n"
+         "**Retries.** Every write takes an `Idempotency-Key` header: a retry after a timeout or a 503 never acts "
+         "twice.\n\n"
+         "**Rate limits.** Answers carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; a 429 "
+         "carries `Retry-After`.\n\n"
+         "**Errors** are application/problem+json; their `code` is listed in the Problem schema.\n\n")
 
 _RULE_ARG = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 _MEDIA_TYPE = re.compile(r"^([a-z*]+/[a-z0-9.+*-]+)(?::|$)")
@@ -62,12 +115,17 @@ def bounded_payload(schema):
     return map_schema_nodes(schema, bounded)
 
 
+SCHEMA_REF = "#/components/schemas/"
+
+
 def _refs(node, found: set) -> set:
-    """Names of the components a piece of the document points to ($ref), directly."""
+    """Names of the schemas a piece of the document points to ($ref), directly (not its shared parameters and
+    headers)."""
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str):
-                found.add(value.rsplit("/", 1)[1])
+                if value.startswith(SCHEMA_REF):
+                    found.add(value[len(SCHEMA_REF):])
             else:
                 _refs(value, found)
     elif isinstance(node, list):
@@ -203,10 +261,12 @@ def build_spec(app) -> dict:
         return cached
     spec = APISpec(title="Paraph API", version="1.0.0", openapi_version="3.1.0",
                    plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
-                   info={"description": "Contracts, quotes and e-signature for sales teams. "
-                                        "Errors are application/problem+json. " + LISTS})
+                   info={"description": GUIDE + LISTS})
     spec.plugins[0].converter.add_attribute_function(int64_bounds)
-    spec.components.schema("Problem", PROBLEM_SCHEMA)
+    spec.components.schema("Problem", problem_schema())
+    spec.components.parameter("IdempotencyKey", "header", IDEMPOTENCY_KEY)
+    for name, description in {**RATE_LIMIT_HEADERS, **RETRY_AFTER}.items():
+        spec.components.header(name, {"description": description, "schema": {"type": "integer", "minimum": 0}})
     spec.components.security_scheme("bearer", {
         "type": "http", "scheme": "bearer", "bearerFormat": "JWT, or an API key pk_live_...",
         "description": "A person's access token, or a service account's API key (README, 'API keys')."})
@@ -229,6 +289,8 @@ def build_spec(app) -> dict:
                 op["deprecated"] = True
             if doc["description"] and doc["description"].replace("`", "").rstrip(".") != doc["summary"]:
                 op["description"] = doc["description"]  # it says more than the heading
+            if method not in ("GET", "HEAD"):
+                op["parameters"].append("IdempotencyKey")
             if isinstance(doc["query"], ServiceParams):
                 op["parameters"] += query_parameters(doc["query"])
             elif doc["query"] is not None:
@@ -252,8 +314,12 @@ def build_spec(app) -> dict:
             for code, description in error_statuses(doc, rule.arguments).items():
                 op["responses"].setdefault(str(code), {"description": description, **problem})
             op["responses"]["4XX"] = {"description": "Client error", **problem}
-            op["responses"]["5XX"] = {"description": "Server or upstream error", **problem}
+            op["responses"]["5XX"] = {"description": "Server or upstream error", **problem,
+                                      "headers": {name: name for name in RETRY_AFTER}}
             if not doc["public"]:
+                counted = {name: name for name in RATE_LIMIT_HEADERS}
+                op["responses"][str(doc["status"])]["headers"] = counted
+                op["responses"]["429"]["headers"] = {**counted, **{name: name for name in RETRY_AFTER}}
                 # API keys reach only the routes of an area their scopes can name (api_keys.AREAS)
                 op["security"] = [{"bearer": []}, {"apiKey": []}] if doc["api_key_area"] else [{"bearer": []}]
                 if doc["api_key_area"]:

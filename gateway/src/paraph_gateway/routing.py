@@ -176,7 +176,9 @@ def require_bounded_integers(query: ServiceParams) -> None:
 
 
 def json_body() -> dict:
-    if not request.data:
+    # a form's body (curl -d without a Content-Type) is parsed by Werkzeug into request.form, leaving
+    # request.data empty: it is judged by its length, not read as "no body" (then each field "missing")
+    if not request.data and not request.content_length:
         return {}
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as application/json.")

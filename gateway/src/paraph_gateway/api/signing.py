@@ -32,6 +32,8 @@ LINK_GONE = ("This signing link no longer works: the request was cancelled or ha
 
 # the bodies the signing service's payload schemas validate; send_invitations is the portal's (its quote email
 # already gave the first participants a way to sign), never an HTTP client's
+NOT_SIGNED_YET = ("Not everybody has signed yet: the document is sealed, and its proof made, once the last one "
+                  "signs (event signature.completed.v1)")
 CONTRACT_REQUEST = service_params("signing", "create_request", not_from_client=("contract_id", "send_invitations"))
 DOCUMENT_REQUEST = service_params("signing", "create_document_request", not_from_client=("send_invitations",))
 # a task's act: the caller's address and browser are the gateway's to say (the portal's route too)
@@ -171,7 +173,7 @@ forward(bp, "POST", "/signature-requests/<request_id>/participants/<participant_
 
 
 @route(bp, "/signature-requests/<request_id>/signed.pdf", ["GET"], roles=STAFF_ROLES, tags=["e-signature"],
-       responses={200: "application/pdf: the PAdES-sealed document"})
+       responses={200: "application/pdf: the PAdES-sealed document", 409: NOT_SIGNED_YET})
 def signed_pdf(actor, request_id):
     """The signed document, sealed with a PAdES signature (B-LTA by default: timestamp, validation data, document
     timestamp)."""
@@ -180,7 +182,7 @@ def signed_pdf(actor, request_id):
 
 
 @route(bp, "/signature-requests/<request_id>/proof.pdf", ["GET"], roles=STAFF_ROLES, tags=["e-signature"],
-       responses={200: "application/pdf: the proof of signature"})
+       responses={200: "application/pdf: the proof of signature", 409: NOT_SIGNED_YET})
 def proof_pdf(actor, request_id):
     """The proof of signature: document hash, each signer's identity, authentication, consent, time, IP,
     user agent, the files signers attached (SHA-256), and the audit trail with its hashes."""
@@ -301,7 +303,7 @@ def link_document(token):
 
 
 @route(bp, "/sign/<token>/signed.pdf", ["GET"], public=True, tags=["signing link"],
-       responses={200: "application/pdf: the PAdES-sealed document", 410: LINK_GONE})
+       responses={200: "application/pdf: the PAdES-sealed document", 409: NOT_SIGNED_YET, 410: LINK_GONE})
 def link_signed_pdf(token):
     """Once everybody signed: the sealed document."""
     return _binary(call("signing", "public_signed_pdf", token, timeout=TIMEOUT))

@@ -304,8 +304,8 @@ def up(args):
             ready = readyz_status(readyz) == 200
             if ready and not announced:
                 announced = True
-                out.say(f"==> Paraph is ready on http://{web['WEB_BIND']}/ (sign in there; the first admin's "
-                        f"invitation is in the mail sink)\n"
+                out.say(f"==> Paraph is ready on http://{web['WEB_BIND']}/ (sign in there; a first company: "
+                        f"README, 'Try it', with the operator token)\n"
                         f"==> Paraph API on http://{web['WEB_BIND']}/api/v1 (OpenAPI: /api/v1/openapi.json); "
                         f"mail sink on http://127.0.0.1:{args.mail_http_port}; Ctrl-C stops")
             elif ready:
