@@ -58,3 +58,32 @@ def test_signing_link_code_and_completion_arrive_by_email(system, mail_sink):
     s.wait_for(lambda: [m for m in mail_sink.wait_for_messages(to="sales@vendeur.test", timeout=30)
                         if quote["number"] in m["subject"] + m["text"]], timeout=30,
                message="the owner's completion email")
+
+
+def test_a_request_an_integration_sends_comes_from_the_documents_owner(system, mail_sink):
+    """A CRM's service account sends a quote for signature on behalf of its salesperson: the customer reads
+    "Sam Sales" (the quote's owner), not the account's name, and a reply reaches Sam (Reply-To), not a no-reply
+    box. The request's creator stays the account (who did it, in its audit)."""
+    s = system("identity", "perimeter", "contracts", "signing", "notify", service_config={"notify": {
+        "SMTP_URL": mail_sink.smtp_url, "MAIL_FROM": "Paraph <no-reply@paraph.test>"}})
+    admin = s.new_license("Vendeur SA", "admin@vendeur.test")
+    sales = s.add_user(admin, "sales@vendeur.test", name="Sam Sales")
+    sales_id = s.get("/api/v1/me", token=sales["access_token"]).get_json()["user_id"]
+    A = admin["access_token"]
+    account = s.post("/api/v1/service-accounts", json={"name": "CRM", "role": "license_admin"}, token=A).get_json()
+    key = s.post(f"/api/v1/service-accounts/{account['id']}/keys", token=A, json={
+        "name": "prod", "scopes": ["customers:write", "contracts:write", "signing:write"]}).get_json()["key"]
+    contact = s.post("/api/v1/customers", token=key, json={"name": "Client SARL", "contacts": [
+        {"first_name": "Jeanne", "last_name": "Dupont", "email": "jeanne@client.test"}]}).get_json()["contacts"][0]
+    quote = s.post("/api/v1/quotes", token=key, json={
+        "title": "Maintenance 2027", "contact_id": contact["id"], "owner_id": sales_id,
+        "lines": [{"description": "Maintenance", "quantity": "1", "unit_price": "1200.00"}]}).get_json()
+    r = s.post(f"/api/v1/contracts/{quote['id']}/signature-requests", token=key,
+               json={"signers": [{"contact_id": contact["id"]}]})
+    assert r.status_code == 201, r.get_json()
+
+    [invite] = mail_sink.wait_for_messages(to="jeanne@client.test", timeout=30)
+    assert "Sam Sales" in invite["text"] and "CRM" not in invite["text"] + invite["subject"]
+    assert dict(invite["headers"]).get("Reply-To") == "sales@vendeur.test"
+    token = next(l for l in invite["links"] if "/sign/" in l).rsplit("/sign/", 1)[1]
+    assert s.get(f"/api/v1/sign/{token}").get_json()["request"]["sender_name"] == "Sam Sales"

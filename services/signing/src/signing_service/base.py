@@ -216,6 +216,8 @@ class SigningBase:
                          "title": r.contract_title, **vars}}
         if attachments:
             data["attachments"] = attachments
+        if "sender_name" in vars and r.sender_email:  # from the sender: a reply reaches them, not a no-reply box
+            data["reply_to"] = r.sender_email
         self.outbox.add(s, "notification.requested.v1", data, subject=r.id, license_id=r.license_id)
 
     def _tell_sender(self, s, r: SignatureRequest, template: str, dedupe_key: str, vars: dict):
@@ -241,7 +243,7 @@ class SigningBase:
                                "channel": "caller", "round": p.notified_count})
             return
         self._notify(s, r, p, "signature_request", f"signature_request:{p.id}:{p.notified_count}", {
-            "sender_name": r.created_by_name or r.owner_name, "message": r.message, "link": self._link(p.id),
+            "sender_name": r.sender_name, "message": r.message, "link": self._link(p.id),
             "expires_at": iso(r.expires_at), "role": p.role,
             "action": "approve" if p.role == logic.APPROVER else "sign"})
         self._audit(s, r, "approval_requested" if p.role == logic.APPROVER else "signature_requested",
@@ -296,7 +298,7 @@ class SigningBase:
             p.reminders_sent += 1
             p.last_reminded_at = now
             self._notify(s, r, p, "signature_reminder", f"signature_reminder:{p.id}:{p.reminders_sent}", {
-                "sender_name": r.created_by_name or r.owner_name, "message": r.message, "link": self._link(p.id),
+                "sender_name": r.sender_name, "message": r.message, "link": self._link(p.id),
                 "expires_at": iso(r.expires_at), "role": p.role,
                 "action": "approve" if p.role == logic.APPROVER else "sign"})
             self._audit(s, r, "reminder_sent", actor, {"participant_id": p.id, "email": p.email,

@@ -152,6 +152,8 @@ class NotificationRequestedV1(Schema):
     attachments = fields.List(fields.Dict(), metadata={"description": "[{kind: signed_pdf, id, filename}]"})
     customer_id = fields.String(allow_none=True, metadata={"description": "the customer the message is about: "
                                                            "who may read it in the delivery log"})
+    reply_to = fields.String(metadata={"description": "a participant's or CC's email: its sender (the document's "
+                                                      "owner when an integration sent it)"})
 
 
 EVENTS = {

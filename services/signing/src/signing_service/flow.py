@@ -43,7 +43,7 @@ class FlowMixin(SigningBase):
         for person in r.cc:
             who = Recipient(person["name"], person["email"])
             self._notify(s, r, who, "signature_cc", f"signature_cc:{r.id}:{who.email}", {
-                "sender_name": r.created_by_name or r.owner_name, "signers": signers, "completed_at": iso(now)},
+                "sender_name": r.sender_name, "signers": signers, "completed_at": iso(now)},
                 attachments=files)
         self._audit(s, r, "copies_sent", None, {"cc": list(r.cc)}, at=now)
 

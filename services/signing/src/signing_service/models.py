@@ -64,6 +64,17 @@ class SignatureRequest(Base):
     # fixed when it was sent (the request's own, else the license's; NULL: the service's setting) and
     # the people sent a copy once it is signed ([{name, email}])
     created_by_email: Mapped[str] = mapped_column(String(320), default="", server_default="", nullable=False)
+
+    # Who the people asked read the request is from (its emails' "De la part de" and Reply-To, the signing page):
+    # the person who sent it, or the document's owner when an integration sent it for them (a service account,
+    # which has no email: the customer is not told "CRM vous invite à signer").
+    @property
+    def sender_name(self) -> str:
+        return (self.created_by_name if self.created_by_email else "") or self.owner_name or self.created_by_name
+
+    @property
+    def sender_email(self) -> str:
+        return self.created_by_email or self.owner_email
     signing_order: Mapped[str] = mapped_column(String(16), default="sequential", server_default="sequential",
                                                nullable=False)  # sequential | parallel
     reminder_every_days: Mapped[int | None] = mapped_column(Integer)
