@@ -29,3 +29,22 @@ def test_every_french_locale_writes_it(locale):
 def test_other_languages_are_left_as_written(locale):
     assert first_of_month("1 March 2027", locale) == "1 March 2027"
     assert first_of_month("March 1, 2027", locale) == "March 1, 2027"
+
+
+def test_a_date_time_whose_utc_leaves_the_calendar_is_refused_not_a_server_error():
+    """'0001-01-01T00:00:00+01:00' is valid ISO 8601, but its UTC is before year 1: converting it raised an
+    OverflowError in the service (a 500). The platform's AwareDateTime refuses it, and dates before 1900, with
+    a message naming the range."""
+    import pytest
+    from marshmallow import Schema, ValidationError
+    from paraph_platform.dates import AwareDateTime
+
+    class Since(Schema):
+        since = AwareDateTime(default_timezone=None)
+
+    for extreme in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00Z",
+                    "1899-12-31T23:00:00Z"):
+        with pytest.raises(ValidationError) as refused:
+            Since().load({"since": extreme})
+        assert "between the years 1900 and 9999" in str(refused.value.messages["since"])
+    assert Since().load({"since": "2026-12-07T10:00:00+01:00"})["since"].isoformat() == "2026-12-07T10:00:00+01:00"

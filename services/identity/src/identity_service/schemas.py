@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 
 from paraph_platform.actor import ROLES
 from paraph_platform.api_keys import SCOPES as API_KEY_SCOPES
+from paraph_platform.dates import AwareDateTime
 from paraph_platform.pagination import PageParams
 from paraph_platform.phones import PHONE_RULE, Phone
 
@@ -30,13 +31,13 @@ class IPAddress(fields.IP):
 class CreatePoolSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     seats = fields.Integer(required=True, validate=validate.Range(min=1, max=100000))
-    expires_at = fields.AwareDateTime(required=True, default_timezone=None)
+    expires_at = AwareDateTime(required=True, default_timezone=None)
     activation_code = fields.String(load_default=None, validate=validate.Length(min=6, max=64))
 
 
 class UpdatePoolSchema(StrictSchema):
     seats = fields.Integer(validate=validate.Range(min=1, max=100000))
-    expires_at = fields.AwareDateTime()
+    expires_at = AwareDateTime()
     name = fields.String(validate=validate.Length(min=1, max=200))
 
 
@@ -258,7 +259,7 @@ class CreateApiKeySchema(StrictSchema):
     allowed_ips = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=list,
                               validate=validate.Length(max=100),
                               metadata={"description": "addresses or CIDR networks (IPv4/IPv6); empty = any"})
-    expires_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    expires_at = AwareDateTime(load_default=None, allow_none=True)
 
     @validates_schema
     def _networks_and_future(self, data, **kwargs):

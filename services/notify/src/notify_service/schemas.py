@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from paraph_platform.dates import AwareDateTime
 from paraph_platform.pagination import PageParams
 
 from .templates import MAX_PART, TEMPLATE_NAMES
@@ -99,8 +100,8 @@ class NotificationQuery(StrictSchema, PageParams):
     recipient = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=320))
     user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     event_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-    since = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
-    until = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+    since = AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+    until = AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
 
 
 class NotificationView(Schema):
@@ -168,12 +169,12 @@ class DeliveryQuery(StrictSchema, PageParams):
     status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DELIVERY_STATUSES))
     event_type = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=128))
     event_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-    since = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+    since = AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
 
 
 class ReplayIn(StrictSchema):
-    since = fields.AwareDateTime(required=True, default_timezone=None)
-    until = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+    since = AwareDateTime(required=True, default_timezone=None)
+    until = AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
 
 
 class WebhookView(Schema):

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from paraph_platform.dates import AwareDateTime
+
 LOCALES = validate.OneOf(["fr", "en"])
 CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Use a 3-letter ISO currency code.")
 ID = validate.Length(min=1, max=64)
@@ -56,5 +58,5 @@ class SendSchema(StrictSchema):
 
 
 class AbandonRunSchema(StrictSchema):
-    now = fields.AwareDateTime(load_default=None, allow_none=True,
+    now = AwareDateTime(load_default=None, allow_none=True,
                                metadata={"description": "run as of this time (tests/ops)"})

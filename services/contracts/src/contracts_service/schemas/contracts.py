@@ -6,6 +6,7 @@ from datetime import timezone
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from paraph_platform.dates import AwareDateTime
 from paraph_platform.pagination import PageParams
 
 from . import CURRENCY, ID, LOCALES, StrictSchema
@@ -102,7 +103,7 @@ class ListSchema(StrictSchema, PageParams):
     sort = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
         [f"{sign}{key}" for key in LIST_SORT_KEYS for sign in ("", "-")]),
         metadata={"description": "a column, '-' first for descending; default: newest first"})
-    viewed_since = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=timezone.utc,
+    viewed_since = AwareDateTime(load_default=None, allow_none=True, default_timezone=timezone.utc,
                                         metadata={"description": "only those the customer viewed online since "
                                                                  "then, most recently viewed first"})
     with_total = fields.Boolean(load_default=False, metadata={

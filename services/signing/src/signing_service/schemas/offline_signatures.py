@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from paraph_platform.dates import AwareDateTime
+
 from . import ID, SHA256, _In
 
 
@@ -23,7 +25,7 @@ class OfflineItem(_In):
     participant_id = fields.String(required=True, validate=ID)
     document_sha256 = fields.String(required=True, validate=SHA256,
                                     metadata={"description": "SHA-256 of the document the device showed"})
-    signed_at = fields.AwareDateTime(required=True, metadata={"description": "device clock"})
+    signed_at = AwareDateTime(required=True, metadata={"description": "device clock"})
     consent = fields.Boolean(required=True)
     consent_sha256 = fields.String(load_default=None, allow_none=True, validate=SHA256)
     signature_image = fields.String(load_default=None, allow_none=True)
