@@ -8,10 +8,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from importlib import resources
 
 from jinja2 import StrictUndefined, TemplateError, UndefinedError, nodes
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment, safe_range
 
 from paraph_platform import pdf_sandbox
 from paraph_platform.totals import vat_lines
@@ -39,7 +41,53 @@ LABELS = {
            "capital_only": "Share capital {amount}", "vat_number": "EU VAT No.", "phone": "Tel.", "colon": ": "},
 }
 
-_env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+class _DocumentSandbox(SandboxedEnvironment):
+    """Jinja's sandbox (no attribute of Python's internals, range() capped at MAX_RANGE each), bounded in what
+    one render may make: a template is written by a license admin, and ``{{ 'x' * 1000000000 }}``, a power of
+    a power, or loops of range() nested froze the contracts service at 5 GB. Beyond the bounds, a SecurityError
+    (a TemplateError): the template is refused when saved, with its line."""
+    intercepted_binops = frozenset(["*", "**"])
+    MAX_ITEMS = 1_000_000  # characters or items one product may make
+    MAX_EXPONENT = 1_000
+    MAX_RANGE_ITEMS = 1_000_000  # every range() of one render, together
+    MAX_OUTPUT_CHARS = 20_000_000
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self._range_left = threading.local()
+        self.globals["range"] = self._bounded_range
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for made, times in ((left, right), (right, left)):
+                if isinstance(made, (str, list, tuple)) and isinstance(times, int) \
+                        and len(made) * times > self.MAX_ITEMS:
+                    raise SecurityError(f"a product of more than {self.MAX_ITEMS:,} characters or items")
+        elif operator == "**" and isinstance(right, (int, float)) and abs(right) > self.MAX_EXPONENT:
+            raise SecurityError(f"a power above {self.MAX_EXPONENT}")
+        return super().call_binop(context, operator, left, right)
+
+    def _bounded_range(self, *args):
+        numbers = safe_range(*args)
+        left = getattr(self._range_left, "value", self.MAX_RANGE_ITEMS) - len(numbers)
+        if left < 0:
+            raise SecurityError(f"loops over more than {self.MAX_RANGE_ITEMS:,} numbers in all")
+        self._range_left.value = left
+        return numbers
+
+    def render(self, source: str, context: dict) -> str:
+        """The template on ``context``, within the bounds (the range() budget is per render and per thread)."""
+        self._range_left.value = self.MAX_RANGE_ITEMS
+        made, size = [], 0
+        for chunk in self.from_string(source).generate(**context):
+            size += len(chunk)
+            if size > self.MAX_OUTPUT_CHARS:
+                raise SecurityError(f"a document of more than {self.MAX_OUTPUT_CHARS:,} characters")
+            made.append(chunk)
+        return "".join(made)
+
+
+_env = _DocumentSandbox(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def default_template() -> str:
@@ -54,12 +102,18 @@ SAMPLE_LINE = {"product_code": "P1", "description": "Sample", "quantity": "1", "
                "discount_pct": "0", "tax_rate": "20", "optional": False, "selected": False}
 
 
+# a merge field's sample value by its type, for a template to compute with it as with a real one ("{{ duree * 12 }}");
+# a text field's is its label
+SAMPLE_VALUES = {"number": 12, "date": "2026-01-31", "boolean": True}
+
+
 def sample_context(merge_fields: list, locale: str = "fr") -> dict:
     """A context with every variable a template may use, to validate templates when saved."""
     return build_context(
         contract={"kind": "quote", "number": "Q-2026-00001", "title": "Sample", "status": "draft",
                   "created_at": None, "valid_until": None, "currency": "EUR", "locale": locale, "deal_ref": None,
-                  "notes": "", "data": {f["key"]: f.get("label", f["key"]) for f in merge_fields}, "custom": {}},
+                  "notes": "", "data": {f["key"]: SAMPLE_VALUES.get(f.get("type"), f.get("label") or f["key"])
+                                        for f in merge_fields}, "custom": {}},
         customer={"name": "Client", "code": "C1", "kind": "company", "email": None, "phone": None, "address": {},
                   "vat_number": None},
         # no contact (a template must test {% if contact %}); a line and an option, so that loops are checked too
@@ -213,8 +267,8 @@ def check_template(source: str, merge_fields: list) -> list[str]:
     line and the variable); return every URL it would make the renderer fetch, to check once the license's
     assets are known."""
     try:
-        sample = _env.from_string(source).render(**sample_context(merge_fields))
-    except TemplateError as exc:
+        sample = _env.render(source, sample_context(merge_fields))
+    except Exception as exc:  # noqa: BLE001 - a syntax error, an undefined name, 1/0, "a" + 1: the author's to fix
         problem = describe_template_error(exc, source)
         raise InvalidInput(f"The template cannot be rendered: {problem}",
                            {"fields": {"template_html": [problem]}}) from None
@@ -235,7 +289,7 @@ def refuse_urls(urls: list[str]) -> None:
 
 
 def render_html(template_source: str | None, context: dict) -> str:
-    body = _env.from_string(template_source or default_template()).render(**context)
+    body = _env.render(template_source or default_template(), context)
     if "<html" not in body.lower():
         body = f"<!doctype html><html><head><meta charset='utf-8'></head><body>{body}</body></html>"
     return body

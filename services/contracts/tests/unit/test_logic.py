@@ -100,6 +100,38 @@ def test_templates_are_sandboxed_and_checked():
         pdf.check_template("{% for %}", [])
 
 
+@pytest.mark.parametrize("source, said", [
+    ("<p>\n{{ 1/0 }}</p>", "line 2: division by zero"),
+    ("{{ customer.name + 1 }}", "line 1: "),
+    ("{% include 'x' %}", "line 1: "),
+    ("{{ customer.name() }}", "line 1: "),
+    ("{{ '%s %s'|format(1) }}", "line 1: "),
+    ("{{ 'x' * 1000000000 }}", "a product of more than 1,000,000 characters or items"),
+    ("{{ 9 ** 99999999 }}", "a power above 1000"),
+    ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+     "loops over more than 1,000,000 numbers in all"),
+    ("{% for i in range(100000) %}{{ 'x' * 1000000 }}{% endfor %}", "a document of more than 20,000,000 characters"),
+])
+def test_a_template_failing_when_run_is_refused_with_its_line_not_a_server_error(source, said):
+    """A template that compiles but fails on the sample data (1/0, "a" + 1, a name called, an include) was a
+    500 when saved (only Jinja's own errors were caught); one making a huge text or looping without end froze
+    the contracts service. Each is a 422 naming what to fix, at once."""
+    import time
+    started = time.monotonic()
+    with pytest.raises(InvalidInput) as refused:
+        pdf.check_template(source, [])
+    assert said in refused.value.details["fields"]["template_html"][0]
+    assert time.monotonic() - started < 5
+
+
+def test_a_template_computes_with_its_merge_fields_sample_values_of_their_type():
+    """A number field's sample is a number: '{{ contract.data.duree * 12 + 1 }}' was refused when saved (its
+    sample was its label, a text)."""
+    pdf.check_template("<p>{{ contract.data.duree * 12 + 1 }} mois{% if contract.data.renouvelable %}, "
+                       "renouvelable{% endif %}</p>", [{"key": "duree", "label": "Durée", "type": "number"},
+                                                      {"key": "renouvelable", "type": "boolean"}])
+
+
 
 def test_templates_list_the_urls_they_would_fetch():
     """Both the source's URLs (branches the sample data skips) and the sample render's absolute ones
