@@ -137,7 +137,7 @@ class OnlineQuotesEndpoints(PortalBase):
             return {"requested": True, "request_id": existing.get("id") or existing.get("request_id"),
                     "reused": True}
         try:
-            created = self.signing.create_request(raw, {
+            created = self.signature_requests.create_request(raw, {
                 "contract_id": detail["id"], "signers": [{"contact_id": contact["id"]}], "message": message or "",
                 "locale": locale, "send_invitations": False})  # the quote email carries the way to sign
         except UNAVAILABLE as exc:

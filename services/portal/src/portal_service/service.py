@@ -41,6 +41,10 @@ class PortalService(ClientAccessesEndpoints, SharesEndpoints, ProfilesEndpoints,
     contracts = Rpc("contracts")
     identity = Rpc("identity")
     signing = Rpc("signing")
+    # asking for a signature has signing fetch the quote's PDF from contracts and place its fields: the first time
+    # after a start, both services also start their off-hub workers (weasyprint, pyHanko), over 10 s on a busy
+    # machine (the first quote sent with a signature failed); the gateway gives send_quote 30 s
+    signature_requests = Rpc("signing", timeout=25.0)
     signing_lookup = Rpc("signing", timeout=3.0)  # page rendering never waits long for signing
 
 
