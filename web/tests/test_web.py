@@ -24,19 +24,20 @@ def session_answer(access="access-1", refresh="refresh-1"):
 
 
 @contextlib.contextmanager
-def web_in_front_of(fake: Flask, locale=lambda: "en"):
+def web_in_front_of(fake: Flask, locale=lambda: "en", role="user"):
     """The web app in front of ``fake``, a Flask app playing the gateway for one page's tests (served on a
     loopback port), which also answers the sign-in and ``/me`` as Ann Lee, a plain user whose language is
-    ``locale()``."""
+    ``locale()`` (with another ``role``, such as ``license_admin``, she is that)."""
     from werkzeug.serving import make_server
 
     @fake.post("/api/v1/auth/login")
     def login():
-        return jsonify(session_answer())
+        return jsonify({**session_answer(), "role": role,
+                        "licenses": [{"license_id": "l1", "name": "ACME Paris", "role": role}]})
 
     @fake.get("/api/v1/me")
     def me():
-        return jsonify({"email": "ann@acme.test", "name": "Ann Lee", "locale": locale(), "role": "user",
+        return jsonify({"email": "ann@acme.test", "name": "Ann Lee", "locale": locale(), "role": role,
                         "preferences": {}, "licenses": []})
 
     server = make_server("127.0.0.1", 0, fake, threaded=True)
@@ -579,3 +580,12 @@ def test_a_saved_number_is_shown_in_its_input_as_the_user_would_type_it():
                 "12000", "11500,50", "0,125"]  # cents kept; a price finer than a cent as it is
         with force_locale("en"):
             assert as_typed("11500.50", money=True) == "11500.50"
+
+
+def test_the_favicon_is_paraphs_icon_not_a_404(web):
+    """Every page names the icon; /favicon.ico, which browsers ask for anyway, is the same icon."""
+    client = web.test_client()
+    assert '<link rel="icon" href="/favicon.svg" type="image/svg+xml">' in client.get("/sign-in").get_data(as_text=True)
+    for path in ("/favicon.svg", "/favicon.ico"):
+        r = client.get(path)
+        assert r.status_code == 200 and r.mimetype == "image/svg+xml" and b"<svg" in r.data, path

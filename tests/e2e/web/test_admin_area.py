@@ -131,6 +131,16 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
     assert not css(browser, "#deactivate-ask")
     browser.get(w.url + "/settings/perimeters")
     assert by_id(browser, "error-page").get_attribute("data-status") == "403"
+    # /settings typed: the menu lists only the sections a manager may open (none of them a 403)
+    browser.get(w.url + "/settings")
+    assert [a.get_attribute("pathname") for a in css(browser, "main .settings-menu a")] == [
+        "/settings/users", "/settings/portal"]
+
+    # a plain user who types /settings: no section to open, and whom to ask
+    switch_user(browser, sign_in, "paul@nord.test")
+    browser.get(w.url + "/settings")
+    assert not css(browser, "main .settings-menu a")
+    assert "demandez" in by_id(browser, "settings-none").text
 
 
 def test_practical_case_perimeters_then_each_salesperson_sees_only_theirs(web_system, browser, sign_in,

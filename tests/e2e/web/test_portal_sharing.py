@@ -85,6 +85,10 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     assert by_id(browser, "clients-heading").text.startswith("Contacts du portail client")
     assert "entreprise" not in by_id(browser, "settings-section").text.lower()
     screenshot(browser, "settings-portal-clients")
+    # the admin, on the contract's sharing page: the observer who cannot be ticked links to those settings
+    browser.get(f"{w.url}/contracts/{contract['id']}/portal?requester={contacts['Mireille']['id']}")
+    assert by_id(browser, f"observer-{luc}-why").find_element("css selector", "a").get_attribute("href").endswith(
+        f"/settings/portal?customer_id={lexzur['customer']['id']}")
     browser.delete_all_cookies()
 
     # the salesperson: the contract page's "Show in client portal"
@@ -102,8 +106,8 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     assert jean.is_enabled() and not other.is_enabled()
     why = by_id(browser, f"observer-{luc}-why")
     assert "Filiale Nord" in why.text and "même société" in why.text
-    assert why.find_element("css selector", "a").get_attribute("href").endswith(
-        f"/settings/portal?customer_id={lexzur['customer']['id']}")
+    # a salesperson cannot open the client portal settings (403): no link, whom to ask instead
+    assert not why.find_elements("css selector", "a") and "Demandez à votre administrateur" in why.text
     screenshot(browser, "portal-sharing-choose")
 
     # forced through anyway (the box enabled by script): the API refuses, the page says why
@@ -168,6 +172,8 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     browser.get(f"{w.url}/contracts")
     row = css(browser, f"tr[data-number='{contract['number']}']")[0]
     assert row.find_elements("css selector", ".portal-mark")
+    # every page names Paraph's icon: no "Failed to load resource: 404" for a /favicon.ico in the console
+    assert not [e["message"] for e in browser.get_log("browser") if "404" in e["message"] or "favicon" in e["message"]]
     browser.delete_all_cookies()
 
     # the observer in the client portal: exactly the visible attachments and milestones
@@ -224,6 +230,9 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     browser.set_window_size(1280, 900)
     screenshot(browser, "portal-client-contract")
     session = browser.execute_script("return JSON.parse(sessionStorage.getItem('paraph.portal.session'))")
+    # the client portal's pages name the icon too (a data: URI, which their Content-Security-Policy allows)
+    assert css(browser, "link[rel=icon]")[0].get_attribute("href").startswith("data:image/svg+xml,")
+    assert not [e["message"] for e in browser.get_log("browser") if "404" in e["message"] or "favicon" in e["message"]]
 
     # stop sharing (asked once): the contract leaves the client's portal
     sign_in(browser, "paul@acme.test", next_path=f"/contracts/{contract['id']}/portal")

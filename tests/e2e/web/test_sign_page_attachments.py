@@ -14,7 +14,7 @@ from paraph_gateway.api.signing_pages import TEXT
 from paraph_platform.dates import first_of_month
 from signing_service import testing as esign
 
-from tests.e2e.web.browsing import by_id, on_a_phone, ok, sign_with_the_emailed_code
+from tests.e2e.web.browsing import by_id, css, on_a_phone, ok, sign_with_the_emailed_code
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
@@ -43,8 +43,9 @@ def test_a_signer_attaches_a_png_then_signs(world, browser, screenshot, tmp_path
     browser.get(f"{live}/sign/{token}")
     block = by_id(browser, "attachments")
     assert "Documents à joindre" in block.text and "Pièce d'identité" in block.text and "à joindre" in block.text
-    # no Content-Security-Policy violation, no script error (a missing favicon is only a network error)
-    assert [e for e in browser.get_log("browser") if e["source"] != "network"] == []
+    # no Content-Security-Policy violation, no script error, no 404 (the page's icon is a data: URI, no /favicon.ico)
+    assert browser.get_log("browser") == []
+    assert css(browser, "link[rel=icon]")[0].get_attribute("href").startswith("data:image/svg+xml,")
     # the file is chosen with a button of the page, in the page's language, not the browser's own control
     choose = by_id(browser, "attachment-1-choose")
     assert choose.text == "Choisir un fichier" and choose.tag_name == "label"

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, get_flashed_messages, jsonify, redirect, render_template, request
+from flask import Blueprint, Flask, Response, get_flashed_messages, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from paraph_platform import client_pages
 from paraph_platform.actor import ADMINS, MANAGERS
 from paraph_platform.config import env, env_int, public_url
 from paraph_platform.modules import exported_by_modules
@@ -146,5 +147,14 @@ def create_app(config: dict | None = None) -> Flask:
     @app.get("/healthz")
     def healthz():
         return jsonify({"status": "ok"})
+
+    @app.get("/favicon.ico")  # asked by browsers and tools whatever the page says: the same icon, not a 404
+    @app.get("/favicon.svg")  # the one the pages name (base.html)
+    def favicon():
+        """Paraph's icon (paraph_platform's, which the client pages inline), cached for a day."""
+        response = Response(client_pages.icon(), mimetype="image/svg+xml")
+        response.cache_control.public = True
+        response.cache_control.max_age = 86400
+        return response
 
     return app

@@ -34,7 +34,7 @@ def _client_pages_look() -> dict:
     style element (its Content-Security-Policy allows only that one), and how their scripts write a file's size
     and a date, at the top of its script; ``first_of_month`` for the dates it writes itself."""
     return {"client_pages_css": Markup(client_pages.stylesheet()), "client_pages_js": Markup(client_pages.script()),
-            "first_of_month": first_of_month}
+            "client_pages_icon": client_pages.icon_data_uri(), "first_of_month": first_of_month}
 
 
 def _field_groups(info: dict | None) -> list[dict]:

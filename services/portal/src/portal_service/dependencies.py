@@ -38,6 +38,7 @@ def make_environment() -> Environment:
     env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False)
     env.globals["client_pages_css"] = Markup(client_pages.stylesheet())  # the look shared with the signing page
     env.globals["client_pages_js"] = Markup(client_pages.script())  # and how its script writes sizes and dates
+    env.globals["client_pages_icon"] = client_pages.icon_data_uri()  # the tab's icon (else a /favicon.ico 404)
     return env
 
 

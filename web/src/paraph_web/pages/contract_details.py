@@ -19,7 +19,7 @@ from ..auth import signed_in
 from . import pickers, quote_actions
 from .deals import STAGES
 from .documents import owners_call
-from .forms import as_typed, with_chosen
+from .forms import as_typed, whole_number, with_chosen
 from .quotes import custom_value
 
 bp = Blueprint("contract_details", __name__)
@@ -70,8 +70,8 @@ def context(contract: dict, posted=None) -> dict:
 def api_body(form, columns: list[dict]) -> dict:
     """The PATCH of what the form shows (an owner only when it offers one, flags only when the license has some):
     the version the page showed, so that a change made meanwhile is refused rather than overwritten."""
-    version = form.get("version", "")
-    body = {"expected_version": int(version) if version.isdigit() else None,
+    version = whole_number(form.get("version", ""))
+    body = {"expected_version": version if isinstance(version, int) else None,
             "deal_id": form.get("deal_id") or None,
             "custom": {c["key"]: custom_value(c, form[f"custom.{c['key']}"].strip())
                        for c in columns if f"custom.{c['key']}" in form}}

@@ -18,7 +18,7 @@ from ..api import ApiError
 from ..auth import current_user, signed_in
 from . import pickers
 from .documents import DOCUMENT_KINDS, filter_pickers, owners_call
-from .forms import as_typed, form_values, typed_number
+from .forms import as_typed, form_values, typed_number, whole_number
 from .paging import list_page
 
 bp = Blueprint("deals", __name__)
@@ -135,8 +135,9 @@ def show(deal_id: str):
 @signed_in
 def update(deal_id: str):
     body = deal_body(*DEAL_FIELDS)
-    if request.form.get("version", "").isdigit():  # someone else's change meanwhile is said, not overwritten
-        body["expected_version"] = int(request.form["version"])
+    version = whole_number(request.form.get("version", ""))
+    if isinstance(version, int):  # someone else's change meanwhile is said, not overwritten
+        body["expected_version"] = version
     try:
         api.patch(f"/deals/{deal_id}", body)
     except ApiError as exc:

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from .. import api
 from ..api import ApiError
+from .forms import whole_number
 
 FIRST = "-"  # the first page in the trail (it has no cursor)
 # pages "Previous" can walk back (beyond, it leads to the first page): a cursor can hold a long sort value
@@ -24,8 +25,9 @@ def position(args=None) -> dict:
     """The API's paging parameters for the page the URL shows: ``cursor``, or ``offset`` for an old URL."""
     args = request.args if args is None else args
     cursor = args.get("cursor", "")
-    if cursor.isdigit():
-        return {"offset": cursor}
+    offset = whole_number(cursor)  # not "²", which str.isdigit takes for a digit
+    if isinstance(offset, int) and offset >= 0:
+        return {"offset": str(offset)}
     return {"cursor": cursor} if cursor else {}
 
 

@@ -28,7 +28,7 @@ from .. import api
 from ..api import ApiError
 from ..auth import signed_in
 from . import pickers
-from .forms import as_typed, typed_number, with_chosen
+from .forms import as_typed, typed_number, whole_number, with_chosen
 from .settings_license import document_defaults
 
 bp = Blueprint("quotes", __name__)
@@ -45,10 +45,8 @@ KINDS = ("quote", "contract")  # what the editor makes (orders and invoices come
 def lines_from_form() -> list[dict]:
     """The lines posted as ``lines.<n>.<field>`` (``line_count`` of them), in order; a blank one stays on
     the page (a line just added) and is left out when the quote is saved."""
-    try:
-        count = min(int(request.form.get("line_count", "0")), MAX_LINES)
-    except ValueError:
-        count = 0
+    count = whole_number(request.form.get("line_count", "0"))
+    count = min(count, MAX_LINES) if isinstance(count, int) else 0
     lines = []
     for n in range(count):
         line = {key: request.form.get(f"lines.{n}.{key}", "").strip() for key in LINE_FIELDS}
@@ -154,7 +152,8 @@ def api_body(quote: dict, choices: dict) -> dict:
         if quote["deal_id"]:
             body["deal_id"] = quote["deal_id"]
     else:
-        body["expected_version"] = int(quote["version"]) if str(quote["version"]).isdigit() else None
+        version = whole_number(quote["version"])
+        body["expected_version"] = version if isinstance(version, int) else None
         body = {k: v for k, v in body.items() if v is not None or k in ("contact_id", "valid_until")}
     return body
 

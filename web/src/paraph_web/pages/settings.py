@@ -51,7 +51,7 @@ def render_section(page: str, section: str, status: int = 200, /, **context):
 @bp.get("/settings")
 @signed_in
 def index():
-    return render_template("settings/index.html", sections=SECTIONS)
+    return render_template("settings/index.html")  # the menu of the sections this user may open
 
 
 @bp.get("/settings/<section>")

@@ -1,7 +1,8 @@
-"""``/settings/document-templates``: the HTML template each contract type's PDF is rendered from, edited beside
-a reference of every variable a template may use (served by the API: its type, an example, what it is) and
-the type's own merge fields. A template the API refuses is shown again with its error ("line 12:
-'customer.nmae' is undefined") next to it."""
+"""``/settings/document-templates``: the license's contract types, created here (name, kind, language, abandon
+delay, attachments on the client portal, merge fields), their details changed and archived or restored on their
+page, beside the HTML template each type's PDF is rendered from, edited beside a reference of every variable a
+template may use (served by the API: its type, an example, what it is) and the type's own merge fields. A
+template the API refuses is shown again with its error ("line 12: 'customer.nmae' is undefined") next to it."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
@@ -12,7 +13,10 @@ from flask_babel import lazy_gettext as _l
 from .. import api
 from ..api import ApiError
 from ..auth import admin_only
+from ..i18n import DOCUMENT_LANGUAGES
+from .forms import confirmed_name
 from .settings import render_section
+from .settings_license import document_defaults
 
 bp = Blueprint("settings_document_templates", __name__)
 SECTION = "document-templates"
@@ -20,17 +24,87 @@ TYPES = {
     "text": _l("text"), "number": _l("number"), "boolean": _l("yes/no"), "date": _l("date"),
     "money": _l("amount"), "rate": _l("rate"), "object": _l("group"), "list": _l("list"),
 }
+KINDS = {"quote": _l("Quote"), "contract": _l("Contract")}
+FIELD_TYPES = ("text", "number", "date", "boolean")  # a merge field's types (the API's)
+# attachments on the client portal: the license's default (null), or the type's own choice
+PORTAL_CHOICES = {"": None, "shown": True, "hidden": False}
+# the contracts service's own words about merge fields (api_messages does not know them), in the page's language
+MERGE_FIELD_MESSAGES = {"lowercase letters, digits, _": _l("Only lowercase letters, digits and _, e.g. sale_price."),
+                        "merge field keys must be unique": _l("Two merge fields have the same key.")}
+EMPTY_FIELD_ROWS = 3  # merge field rows offered empty, under a type's own (as the CC rows of a signature request)
 
 
 def _language() -> str:
     return "fr" if str(get_locale() or "fr").startswith("fr") else "en"
 
 
-def _edit_page(contract_type: dict, template_html: str, status: int = 200, errors=None, message=None):
+def _form_context(values: dict, rows: int) -> dict:
+    """What the type's details form shows: the posted or saved ``values`` (keyed as the inputs are named), its
+    ``rows`` merge field rows, the choices and the license's defaults the empty choices stand for."""
+    return {"values": values, "field_rows": rows, "kinds": KINDS, "languages": DOCUMENT_LANGUAGES,
+            "field_types": FIELD_TYPES, "types": TYPES, "defaults": document_defaults()}
+
+
+def _saved_values(contract_type: dict) -> dict:
+    """A saved type as its details form's inputs hold it."""
+    portal = contract_type.get("attachments_portal_visible")
+    values = {"name": contract_type.get("name") or "", "kind": contract_type.get("kind") or "contract",
+              "description": contract_type.get("description") or "", "locale": contract_type.get("locale") or "",
+              "abandon_delay_days": contract_type.get("abandon_delay_days") or "",
+              "attachments_portal_visible": "" if portal is None else "shown" if portal else "hidden"}
+    for row, merge_field in enumerate(contract_type.get("merge_fields") or []):
+        for key in ("key", "label", "type"):
+            values[f"merge_fields.{row}.{key}"] = merge_field.get(key) or ""
+        values[f"merge_fields.{row}.required"] = bool(merge_field.get("required"))
+    return values
+
+
+def _posted() -> tuple[dict, list[int], int]:
+    """The details form as the API takes it, the rows its merge fields come from (the API's errors are keyed by
+    their place in the list sent: merge_fields.<n>.key) and how many rows the form had. A row with a label but
+    no key is sent without one, for the API to say the key is missing; the delay is sent as typed when it is
+    not a number, for the API to say what is wrong."""
+    form = request.form
+    days = form.get("abandon_delay_days", "").strip()
+    body = {"name": form.get("name", "").strip(), "description": form.get("description", "").strip(),
+            "locale": form.get("locale") or None,
+            "abandon_delay_days": None if not days else int(days) if days.isdigit() else days,
+            "attachments_portal_visible": PORTAL_CHOICES.get(form.get("attachments_portal_visible", ""))}
+    count = min(int(form.get("field_rows", "0") or 0) if form.get("field_rows", "").isdigit() else 0, 200)
+    merge_fields, rows = [], []
+    for row in range(count):
+        key, label = (form.get(f"merge_fields.{row}.{name}", "").strip() for name in ("key", "label"))
+        if key or label:
+            merge_field = {"label": label, "type": form.get(f"merge_fields.{row}.type") or "text",
+                           "required": f"merge_fields.{row}.required" in form}
+            if key:
+                merge_field["key"] = key
+            merge_fields.append(merge_field)
+            rows.append(row)
+    body["merge_fields"] = merge_fields
+    return body, rows, count
+
+
+def _errors_by_input(field_errors: dict[str, str], rows: list[int]) -> dict[str, str]:
+    """The API's errors keyed by the form's inputs: merge_fields.<n>.key is the error of the n-th row sent."""
+    errors = {}
+    for field, text in field_errors.items():
+        parts = field.split(".")
+        if len(parts) > 2 and parts[0] == "merge_fields" and parts[1].isdigit() and int(parts[1]) < len(rows):
+            field = ".".join(["merge_fields", str(rows[int(parts[1])]), *parts[2:]])
+        errors.setdefault(field, str(MERGE_FIELD_MESSAGES.get(text, text)))
+    return errors
+
+
+def _edit_page(contract_type: dict, template_html: str, status: int = 200, errors=None, message=None,
+               details=None, details_errors=None, details_message=None, rows=None):
     variables = api.get("/contract-types/template-variables", locale=_language())["variables"]
+    values = details if details is not None else _saved_values(contract_type)
+    rows = rows if rows is not None else len(contract_type.get("merge_fields") or []) + 2
     return render_section("settings/document_template.html", SECTION, status, contract_type=contract_type,
-                          template_html=template_html, variables=variables, types=TYPES, errors=errors or {},
-                          message=message)
+                          template_html=template_html, variables=variables, errors=errors or {},
+                          message=message, details_errors=details_errors or {}, details_message=details_message,
+                          **_form_context(values, rows))
 
 
 @bp.get("/settings/document-templates")
@@ -38,7 +112,36 @@ def _edit_page(contract_type: dict, template_html: str, status: int = 200, error
 def index():
     types = api.get("/contract-types", archived="true")
     columns = [(None, _("Contract type"), False), (None, _("Kind"), False), (None, _("Template"), False)]
-    return render_section("settings/document_templates.html", SECTION, contract_types=types, columns=columns)
+    return render_section("settings/document_templates.html", SECTION, contract_types=types, columns=columns,
+                          kinds=KINDS)
+
+
+def _new_page(values: dict, rows: int = EMPTY_FIELD_ROWS, status: int = 200, errors=None, message=None):
+    return render_section("settings/document_template_new.html", SECTION, status, errors=errors or {},
+                          message=message, **_form_context(values, rows))
+
+
+@bp.get("/settings/document-templates/new")
+@admin_only
+def new():
+    return _new_page({"kind": request.args.get("kind") if request.args.get("kind") in KINDS else "quote"})
+
+
+@bp.post("/settings/document-templates/new")
+@admin_only
+def create():
+    body, rows, count = _posted()
+    body["kind"] = request.form.get("kind") or "contract"
+    try:
+        created = api.post("/contract-types", body)
+    except ApiError as exc:
+        if exc.status != 422:
+            raise
+        errors = _errors_by_input(exc.field_errors, rows)
+        return _new_page(request.form, count, 422, errors, None if errors else exc.detail)
+    flash(_("The contract type %(name)s is created. Write its document's template below, or keep Paraph's "
+            "default one.", name=created["name"]), "success")
+    return redirect(url_for("settings_document_templates.edit", type_id=created["id"]))
 
 
 @bp.get("/settings/document-templates/<type_id>")
@@ -60,4 +163,39 @@ def save(type_id: str):
         return _edit_page(api.get(f"/contract-types/{type_id}"), template_html, 422, errors=exc.field_errors,
                           message=None if exc.field_errors else exc.detail)
     flash(_("The template is saved: the next PDFs use it."), "success")
+    return redirect(url_for("settings_document_templates.edit", type_id=type_id))
+
+
+@bp.post("/settings/document-templates/<type_id>/details")
+@admin_only
+def save_details(type_id: str):
+    body, rows, count = _posted()
+    try:
+        saved = api.patch(f"/contract-types/{type_id}", body)
+    except ApiError as exc:
+        if exc.status != 422:
+            raise
+        contract_type = api.get(f"/contract-types/{type_id}")
+        errors = _errors_by_input(exc.field_errors, rows)
+        return _edit_page(contract_type, contract_type.get("template_html") or "", 422, details=request.form,
+                          details_errors=errors, details_message=None if errors else exc.detail, rows=count)
+    flash(_("The details of the contract type %(name)s are saved.", name=saved["name"]), "success")
+    return redirect(url_for("settings_document_templates.edit", type_id=type_id))
+
+
+@bp.post("/settings/document-templates/<type_id>/archive")
+@admin_only
+def archive(type_id: str):
+    saved = api.patch(f"/contract-types/{type_id}", {"archived": True})
+    flash(_("The contract type %(name)s is archived: new quotes and contracts no longer offer it.",
+            name=saved.get("name") or confirmed_name()), "success")
+    return redirect(url_for("settings_document_templates.edit", type_id=type_id))
+
+
+@bp.post("/settings/document-templates/<type_id>/restore")
+@admin_only
+def restore(type_id: str):
+    saved = api.patch(f"/contract-types/{type_id}", {"archived": False})
+    flash(_("The contract type %(name)s is restored: new quotes and contracts offer it again.",
+            name=saved.get("name") or confirmed_name()), "success")
     return redirect(url_for("settings_document_templates.edit", type_id=type_id))

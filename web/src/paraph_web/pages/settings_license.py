@@ -12,7 +12,7 @@ from ..api import ApiError
 from ..auth import admin_only
 from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES
 from . import paging, settings_templates
-from .forms import form_values
+from .forms import form_values, whole_number
 from .settings import render_section
 
 bp = Blueprint("settings_license", __name__)
@@ -72,7 +72,7 @@ def save_abandon():
     values = {"default_locale": request.form.get("default_locale", ""),
               "currency": request.form.get("currency", "").strip().upper(),
               # the API judges the delay (a whole number of days in its range): its error shows next to the field
-              "abandon_delay_days": int(days) if days.lstrip("-").isdigit() else days,
+              "abandon_delay_days": whole_number(days),
               "portal_attachments_visible_by_default": "portal_attachments_visible_by_default" in request.form}
     try:
         api.patch("/license", values)

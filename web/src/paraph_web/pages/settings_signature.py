@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from .. import api
 from ..api import ApiError
 from ..auth import admin_only
+from .forms import whole_number
 from .settings import render_section
 
 bp = Blueprint("settings_signature", __name__)
@@ -31,7 +32,7 @@ def _page(saved: dict, values: dict | None = None, errors=None, message=None, st
 def _number(raw: str):
     """Empty: back to the default (null); a whole number; anything else as typed (the API says why not)."""
     raw = raw.strip()
-    return None if raw == "" else int(raw) if raw.lstrip("-").isdigit() else raw
+    return None if raw == "" else whole_number(raw)
 
 
 def _errors(exc: ApiError) -> dict[str, str]:

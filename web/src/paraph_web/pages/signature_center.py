@@ -27,7 +27,7 @@ from ..api_messages import translate
 from ..auth import signed_in
 from ..i18n import ngettext
 from . import handover
-from .forms import field_said, refusal_said
+from .forms import field_said, refusal_said, whole_number
 
 bp = Blueprint("signature_center", __name__)
 
@@ -137,7 +137,7 @@ def _participants(form, role: str) -> tuple[list[dict], list[int]]:
         participant = {f"{kind}_id": ident}
         order = form.get(f"{role}-{row}-order", "").strip()
         if order:
-            participant["order"] = int(order) if order.isdigit() else order  # the API says what is wrong
+            participant["order"] = whole_number(order)  # anything but a whole number: the API says why
         chosen.append(participant)
         rows.append(row)
     return chosen, rows
@@ -169,7 +169,7 @@ def _options(form) -> dict:
     for name in REMINDER_FIELDS:
         raw = form.get(name, "").strip()
         if raw != form.get(f"{name}-default", "").strip():
-            body[name] = None if raw == "" else int(raw) if raw.isdigit() else raw
+            body[name] = None if raw == "" else whole_number(raw)
     return body
 
 

@@ -1,0 +1,106 @@
+"""A number field is read as a whole number only when it is one (ASCII digits, a sane length): "²" (a key of
+the French AZERTY keyboard, which ``str.isdigit`` takes for a digit), "1e3" or 5,000 digits (which ``int``
+refuses) are sent as typed, the API refuses them, and the form says why next to the field: a form error, never
+a 500. Against a fake gateway that refuses anything but a whole number, as the API does."""
+from __future__ import annotations
+
+import pytest
+from flask import Flask, jsonify, request
+
+from paraph_web.pages.contract_details import api_body
+from paraph_web.pages.forms import whole_number
+from web.tests.test_submissions import form_tokens
+from web.tests.test_web import sign_in, web_in_front_of
+
+BAD = ("²", "1e3", "7" * 5000, "٣", "12,5")
+NOT_A_NUMBER = "Not a valid integer."  # the API's words
+SAID = "Not a valid number."  # the page's
+
+
+def test_whole_number_is_an_int_only_for_ascii_digits():
+    assert whole_number(" 42 ") == 42 and whole_number("-3") == -3 and whole_number("0") == 0
+    for raw in BAD:
+        assert whole_number(raw) == raw, raw[:10]
+    assert whole_number("") == "" and whole_number(None) == "" and whole_number(7) == 7
+
+
+def test_a_version_that_is_not_a_number_is_not_sent():
+    assert "expected_version" not in api_body({"version": "²"}, [])
+    assert "expected_version" not in api_body({"version": "9" * 5000}, [])
+    assert api_body({"version": "3"}, [])["expected_version"] == 3
+
+
+@pytest.fixture
+def admin():
+    """Ann, a license admin, signed in to the web app in front of a gateway that keeps only whole numbers."""
+    fake, sent = Flask("fake_gateway"), []
+
+    def refused(body: dict, names) -> dict:
+        return {name: [NOT_A_NUMBER] for name in names
+                if name in body and body[name] is not None and not isinstance(body[name], int)}
+
+    @fake.get("/api/v1/license")
+    def license():
+        return jsonify({"id": "l1", "name": "ACME Paris", "settings": {"default_locale": "fr", "currency": "EUR",
+                                                                      "abandon_delay_days": 30}})
+
+    @fake.patch("/api/v1/license")
+    def edit_license():
+        body = request.get_json()
+        sent.append(body)
+        errors = refused(body, ("abandon_delay_days",))
+        if errors:
+            return jsonify({"status": 422, "detail": "The request contains invalid fields.", "errors": errors}), 422
+        return jsonify({"id": "l1", "settings": body})
+
+    @fake.get("/api/v1/signing/settings")
+    def signing():
+        return jsonify({"embed_origins": [], "reminder_every_days": None, "reminder_max": None,
+                        "defaults": {"reminder_every_days": 3, "reminder_max": 5}})
+
+    @fake.patch("/api/v1/signing/settings")
+    def edit_signing():
+        body = request.get_json()
+        sent.append(body)
+        errors = refused(body, ("reminder_every_days", "reminder_max"))
+        if errors:
+            return jsonify({"status": 422, "detail": "The request contains invalid fields.", "errors": errors}), 422
+        return jsonify(body)
+
+    with web_in_front_of(fake, role="license_admin") as app:
+        client = app.test_client()
+        sign_in(client)
+        yield client, sent
+
+
+def test_the_abandon_delay_not_a_whole_number_is_said_next_to_its_field(admin):
+    client, sent = admin
+    for raw in BAD:
+        form = {**form_tokens(client, "/settings/abandon-delay"), "default_locale": "fr", "currency": "EUR",
+                "abandon_delay_days": raw}
+        r = client.post("/settings/abandon-delay", data=form)
+        page = r.get_data(as_text=True)
+        assert r.status_code == 422, raw[:10]
+        assert 'id="document-defaults"' in page, raw[:10]
+        assert 'id="field-abandon_delay_days-error"' in page and SAID in page, raw[:10]
+        assert sent[-1]["abandon_delay_days"] == raw  # sent as typed, for the API to say why
+    form = {**form_tokens(client, "/settings/abandon-delay"), "default_locale": "fr", "currency": "EUR",
+            "abandon_delay_days": " 45 "}
+    assert client.post("/settings/abandon-delay", data=form).status_code == 302
+    assert sent[-1]["abandon_delay_days"] == 45
+
+
+def test_the_reminders_not_a_whole_number_are_said_next_to_their_fields(admin):
+    client, sent = admin
+    for raw in BAD:
+        form = {**form_tokens(client, "/settings/e-signature"), "embed_origins": "",
+                "reminder_every_days": raw, "reminder_max": "2"}
+        r = client.post("/settings/e-signature", data=form)
+        page = r.get_data(as_text=True)
+        assert r.status_code == 422, raw[:10]
+        assert 'id="field-reminder_every_days-error"' in page and SAID in page, raw[:10]
+        assert sent[-1]["reminder_every_days"] == raw and sent[-1]["reminder_max"] == 2
+    form = {**form_tokens(client, "/settings/e-signature"), "embed_origins": "", "reminder_every_days": "4",
+            "reminder_max": ""}
+    assert client.post("/settings/e-signature", data=form).status_code == 302
+    assert sent[-1]["reminder_every_days"] == 4 and sent[-1]["reminder_max"] is None
