@@ -11,7 +11,7 @@ those JSON Schemas, and the calls it makes are checked (tests/contract/test_gate
   very RPC, or of a service method declared in ``HOPS`` to pass its payload on to it;
 * a route documented with ``service_result(service, method)`` answers the result of that very RPC.
 
-Declared by hand (not visible from the routes): ``raw_json_bodies()`` and ``HOPS``.
+Declared by hand (not visible from the routes): ``HOPS``.
 ``.venv/bin/python -m tests.contract.gateway_map`` prints the route -> RPC table.
 """
 from __future__ import annotations
@@ -33,15 +33,6 @@ MARK = "__gateway_contract_call__"
 HOPS = {("portal", "client_update_contact"): ("contracts", "apply_client_contact_update"),
         ("portal", "client_update_company"): ("contracts", "apply_client_company_update"),
         ("portal", "act"): ("signing", "act")}
-
-
-def raw_json_bodies() -> dict:
-    """``raw_body=True`` routes that also accept a JSON body, loaded by the view itself: endpoint -> schema."""
-    from paraph_gateway.service_results import service_params
-    return {**{f"contracts.{method}": service_params("contracts", method)
-               for method in ("add_attachment", "upload_asset", "set_company_logo")},
-            "signing.verify": service_params("signing", "verify_document"),
-            "signing.link_upload_attachment": service_params("signing", "public_upload_attachment")}
 
 
 # -- sample bodies and queries, from the JSON Schema of a service's payload -----------------------------
@@ -117,7 +108,7 @@ class Route:
     def body(self):
         if self.doc.get("body") is not None:
             return self.doc["body"]
-        return raw_json_bodies().get(self.endpoint) if self.doc.get("raw_body") else None
+        return (self.doc.get("raw_body") or {}).get("application/json")  # an upload's JSON body (routing.upload_body)
 
     @property
     def query(self):

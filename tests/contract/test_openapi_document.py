@@ -171,3 +171,15 @@ def test_the_document_says_how_to_retry_and_how_fast_to_call(document):
     assert "Idempotency-Key" in document["info"]["description"]
     # a download before everybody signed: its 409 is declared
     assert "409" in document["paths"]["/api/v1/signature-requests/{request_id}/signed.pdf"]["get"]["responses"]
+
+
+def test_an_upload_documents_the_bodies_it_takes(document):
+    """An upload said it took application/octet-stream, which it refused (400): a client generated from the
+    document could upload nothing. It says what it takes: a form with its file, or JSON with content_base64."""
+    for path, method in (("/api/v1/contracts/{contract_id}/attachments", "post"), ("/api/v1/assets", "post"),
+                         ("/api/v1/company-profile/logo", "put"), ("/api/v1/signatures/verify", "post")):
+        content = document["paths"][path][method]["requestBody"]["content"]
+        assert content["multipart/form-data"]["schema"]["properties"]["file"]["format"] == "binary", path
+        assert content["application/json"]["schema"]["$ref"].endswith(".params"), path
+    assert "application/octet-stream" not in json.dumps(
+        document["paths"]["/api/v1/contracts/{contract_id}/attachments"]["post"]["requestBody"])

@@ -57,7 +57,7 @@ def generate_client(document: dict, workdir: Path, monkeypatch):
     """The package openapi-python-client generates from ``document``, imported (for this test only)."""
     spec_path = workdir / "openapi.json"
     spec_path.write_text(json.dumps(document))
-    # the generator reads binary answers as files only when told which media types are bytes
+    # the generator reads binary answers (and takes binary bodies) as files only when told which media types are bytes
     config = workdir / "generator.json"
     config.write_text(json.dumps({"content_type_overrides": {
         media: "application/octet-stream" for media in binary_media_types(document)}}))
@@ -76,8 +76,11 @@ def generate_client(document: dict, workdir: Path, monkeypatch):
 
 
 def binary_media_types(document: dict) -> set[str]:
-    return {media for ops in document["paths"].values() for op in ops.values() for answer in op["responses"].values()
-            for media, content in answer.get("content", {}).items() if content["schema"].get("format") == "binary"}
+    """The media types of files, answered (PDFs, images) or sent (a signer's uploaded file)."""
+    bodies = [op.get("requestBody", {}) for ops in document["paths"].values() for op in ops.values()]
+    answers = [answer for ops in document["paths"].values() for op in ops.values() for answer in op["responses"].values()]
+    return {media for part in bodies + answers for media, content in part.get("content", {}).items()
+            if content["schema"].get("format") == "binary" and media != "application/octet-stream"}
 
 
 class Conformance:

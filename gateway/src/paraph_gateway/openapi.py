@@ -300,9 +300,9 @@ def build_spec(app) -> dict:
                 op["requestBody"] = {"required": True, "content": {"application/json": json_body}}
                 if doc.get("form_schema"):
                     op["requestBody"]["content"]["multipart/form-data"] = doc["form_schema"]
-            elif doc["raw_body"]:
-                op["requestBody"] = {"required": True, "content": {"application/octet-stream": {
-                    "schema": {"type": "string", "format": "binary"}}}}
+            elif doc["raw_body"]:  # media type -> schema, or a service's params (its JSON body)
+                op["requestBody"] = {"required": True, "content": {
+                    media: {"schema": request_schema(spec, schema)} for media, schema in doc["raw_body"].items()}}
             ok = {"description": "Success" if doc["status"] != 204 else "Done: no content"}
             if doc["response"] is not None:
                 ok["content"] = {"application/json": {"schema": response_schema(spec, doc["response"])}}

@@ -269,14 +269,28 @@ def operation_summary(doc: str) -> str:
     return sentence.replace("`", "").rstrip(".")
 
 
+BINARY = {"type": "string", "format": "binary"}
+
+
+def upload_body(params: ServiceParams, **form_fields: str) -> dict:
+    """What an upload's ``raw_body`` takes, by media type: multipart/form-data with a ``file`` (and
+    ``form_fields``: name -> what it is), or the JSON body of the service's ``params`` (content_base64)."""
+    form = {"type": "object", "required": ["file"],
+            "properties": {"file": BINARY, **{name: {"type": "string", "description": what}
+                                              for name, what in form_fields.items()}}}
+    return {"multipart/form-data": form, "application/json": params}
+
+
 def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=None, roles=None,
           public: bool = False, summary: str = "", description: str = "", status: int = 200,
-          tags=None, partial: bool = False, raw_body: bool = False, responses: dict | None = None,
+          tags=None, partial: bool = False, raw_body: dict | None = None, responses: dict | None = None,
           deprecated_on: date | None = None, sunset_on: date | None = None, form: FormBody | None = None):
     """A JSON operation of the API, documented in the OpenAPI document from these arguments. An operation
     deprecated on ``deprecated_on`` (README, "Versioning and deprecation") is marked ``deprecated`` there
     and answers with the Deprecation and Sunset headers. With ``form``, its ``body`` may also come as
-    multipart/form-data, turned into the JSON body's object before the same validation."""
+    multipart/form-data, turned into the JSON body's object before the same validation. A view that reads its
+    body itself (an upload) names what it takes in ``raw_body``: media type -> a JSON schema, or a service's
+    params for its JSON body (:func:`upload_body`)."""
     methods = tuple(m.upper() for m in methods)
     if isinstance(query, ServiceParams):
         require_bounded_integers(query)

@@ -15,8 +15,8 @@ from paraph_platform.errors import BadRequest, InvalidInput, PayloadTooLarge
 from paraph_platform.actor import STAFF_ROLES
 
 from ..downloads import file_response
-from ..routing import (MAX_JSON_DEPTH, FormBody, call, client_ip, forward, json_deeper_than, loaded_json_body,
-                       route)
+from ..routing import (BINARY, MAX_JSON_DEPTH, FormBody, call, client_ip, forward, json_deeper_than,
+                       loaded_json_body, route, upload_body)
 from ..service_results import ServiceParams, service_params, service_result
 
 bp = Blueprint("signing", __name__)
@@ -218,9 +218,13 @@ def act(actor, participant_id, body):
 
 # -- verification ----------------------------------------------------------------------------------------------
 
+VERIFIED = service_params("signing", "verify_document")
+SIGNER_FILE = service_params("signing", "public_upload_attachment")
+
+
 @route(bp, "/signatures/verify", ["POST"], response=service_result("signing", "verify_document"),
-       tags=["e-signature"], raw_body=True,
-       description="multipart/form-data with `file`, a raw application/pdf body, or JSON {content_base64, filename}")
+       tags=["e-signature"], raw_body={**upload_body(VERIFIED), "application/pdf": BINARY,
+                                       "application/octet-stream": BINARY})
 def verify(actor):
     """Is this PDF a document sealed by Paraph? Its SHA-256 must be known and its PAdES signature intact,
     covering the whole file, with a timestamp."""
@@ -235,7 +239,7 @@ def verify(actor):
             raise BadRequest("The body is empty: send the PDF.")
         payload = {"content_base64": base64.b64encode(request.get_data()).decode(), "filename": None}
     elif request.is_json:
-        payload = loaded_json_body(service_params("signing", "verify_document"))
+        payload = loaded_json_body(VERIFIED)
     else:
         raise BadRequest("Send multipart/form-data with a 'file' field, an application/pdf body, or JSON.")
     return call("signing", "verify_document", actor, payload, timeout=TIMEOUT)
@@ -319,7 +323,7 @@ def link_otp(token, body):
 
 @route(bp, "/sign/<token>/attachments/<attachment_id>", ["POST"],
        response=service_result("signing", "public_upload_attachment"), public=True, tags=["signing link"],
-       raw_body=True,
+       raw_body={"image/png": BINARY, "image/jpeg": BINARY, "application/pdf": BINARY, "application/json": SIGNER_FILE},
        description="the file as the raw body: Content-Type image/png, image/jpeg or application/pdf (the bytes must "
                    "match), at most 10 MB, `?filename=` naming it; or JSON {filename, content_type, content_base64}",
        responses={413: "larger than 10 MB", 415: "not a PNG, JPEG or PDF", 410: LINK_GONE})
@@ -329,7 +333,7 @@ def link_upload_attachment(token, attachment_id):
     if request.content_length is not None and request.content_length > SIGNER_ATTACHMENT_MAX_BYTES:
         raise PayloadTooLarge("The file is larger than 10 MB.", {"limit": SIGNER_ATTACHMENT_MAX_BYTES})
     if request.is_json:
-        payload = loaded_json_body(service_params("signing", "public_upload_attachment"))
+        payload = loaded_json_body(SIGNER_FILE)
     else:
         content = request.get_data()
         if not content:

@@ -10,19 +10,24 @@ from paraph_platform.errors import BadRequest, InvalidInput
 from paraph_platform.actor import MANAGERS, STAFF_ROLES
 
 from ...downloads import file_response
-from ...routing import call, forward, loaded_json_body, route
+from ...routing import call, forward, loaded_json_body, route, upload_body
 from ...service_results import ServiceParams, service_params, service_result
 from .common import bp
 
 
+ATTACHMENT = service_params("contracts", "add_attachment")
+ASSET = service_params("contracts", "upload_asset")
+
+
 @route(bp, "/contracts/<contract_id>/attachments", ["POST"], response=service_result("contracts", "add_attachment"),
-       roles=STAFF_ROLES, status=201,
-       tags=["attachments"],
-       raw_body=True, description="multipart/form-data with `file` (and optional `portal_visible`, `folder`), "
-                                  "or JSON {filename, content_type, content_base64, portal_visible, folder}")
+       roles=STAFF_ROLES, status=201, tags=["attachments"],
+       raw_body=upload_body(ATTACHMENT, portal_visible="true: shown on the client portal (default: the contract "
+                                                       "type's, else the license's setting)",
+                            folder="the folder it is filed in"))
 def add_attachment(actor, contract_id):
-    """Attach a document to a contract (size and type limits apply)."""
-    payload = _upload(service_params("contracts", "add_attachment"),
+    """Attach a document to a contract (size and type limits apply): multipart/form-data with `file`, or JSON
+    with content_base64."""
+    payload = _upload(ATTACHMENT,
                       portal_visible=lambda v: None if v is None else v.lower() in ("1", "true", "yes"),
                       folder=lambda v: v or "")
     return call("contracts", "add_attachment", actor, contract_id, payload, timeout=60), 201
@@ -47,12 +52,11 @@ def _upload(params: ServiceParams, **form_fields) -> dict:
 # -- assets: images templates embed by id (the PDF renderer fetches nothing else) ------------------
 
 @route(bp, "/assets", ["POST"], response=service_result("contracts", "upload_asset"), roles=MANAGERS, status=201,
-       tags=["assets"], raw_body=True,
-       description="multipart/form-data with `file`, or JSON {filename, content_type, content_base64}")
+       tags=["assets"], raw_body=upload_body(ASSET))
 def upload_asset(actor):
     """Upload an image (PNG or JPEG, 1 MB by default) for contract-type templates, e.g. the company logo:
     a template shows it with `<img src="paraph-asset:<id>">` (the `url` of the result)."""
-    return call("contracts", "upload_asset", actor, _upload(service_params("contracts", "upload_asset")), timeout=60), 201
+    return call("contracts", "upload_asset", actor, _upload(ASSET), timeout=60), 201
 
 
 forward(bp, "GET", "/assets", "contracts.list_assets", roles=STAFF_ROLES, tags=["assets"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from paraph_platform.actor import ADMINS, STAFF_ROLES
 
 from ...downloads import file_response
-from ...routing import call, forward, route
+from ...routing import call, forward, route, upload_body
 from ...service_results import service_params, service_result
 from .attachments import _upload
 from .common import bp
@@ -23,12 +23,14 @@ forward(bp, "PUT", "/company-profile", "contracts.update_company_profile", roles
     match: 422 naming the field.""")
 
 
+LOGO = service_params("contracts", "set_company_logo")
+
+
 @route(bp, "/company-profile/logo", ["PUT"], response=service_result("contracts", "set_company_logo"), roles=ADMINS,
-       tags=["settings"], raw_body=True,
-       description="multipart/form-data with `file`, or JSON {filename, content_type, content_base64}")
+       tags=["settings"], raw_body=upload_body(LOGO))
 def set_company_logo(actor):
     """Upload the company logo (PNG or JPEG, 1 MB by default; the bytes are checked): it replaces the previous one."""
-    logo = _upload(service_params("contracts", "set_company_logo"))
+    logo = _upload(LOGO)
     return call("contracts", "set_company_logo", actor, logo, timeout=60)
 
 
