@@ -589,3 +589,23 @@ def test_the_favicon_is_paraphs_icon_not_a_404(web):
     for path in ("/favicon.svg", "/favicon.ico"):
         r = client.get(path)
         assert r.status_code == 200 and r.mimetype == "image/svg+xml" and b"<svg" in r.data, path
+
+
+def test_too_many_requests_is_said_in_the_pages_language_with_the_wait():
+    """The gateway's 429 says "More than 600 requests in 60 seconds; retry in 12 seconds." in English: a French
+    page says the wait in French, from the problem's retry_after."""
+    fake = Flask("fake_gateway")
+
+    @fake.get("/api/v1/customers")
+    def customers():
+        return jsonify({"status": 429, "code": "rate_limited", "retry_after": 12,
+                        "detail": "More than 600 requests in 60 seconds; retry in 12 seconds."}), 429
+
+    with web_in_front_of(fake, locale=lambda: "fr") as web:
+        client = web.test_client()
+        sign_in(client)
+        page = client.get("/customers")
+        text = page.get_data(as_text=True)
+        assert page.status_code == 429
+        assert "Trop de requêtes en peu de temps\u00a0: réessayez dans 12 secondes." in text, text[:3000]
+        assert "More than 600" not in text

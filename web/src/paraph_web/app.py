@@ -88,8 +88,11 @@ def register_errors(app: Flask):
             return _error_page(403, _("Not allowed"), _("Your role does not give access to this page."))
         if exc.status in (404, 410):
             return _error_page(404, _("Not found"), _("This page does not exist, or is no longer available."))
-        if exc.status == 429:
-            return _error_page(429, _("Too many attempts"), exc.detail)
+        if exc.status == 429:  # the gateway's words are English: the wait is said here
+            wait = exc.problem.get("retry_after")
+            return _error_page(429, _("Too many attempts"), _(
+                "Too many requests in a short time: try again in %(seconds)s seconds.", seconds=wait) if wait
+                else _("Too many requests in a short time: try again in a moment."))
         if exc.status < 500:
             return _error_page(400, _("Request refused"), exc.detail)
         log.warning("gateway answered %s: %s", exc.status, exc.problem)

@@ -13,7 +13,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .. import api
+from .. import api, api_messages
 from ..api import ApiError
 from ..auth import current_user, signed_in
 from ..security import showing_an_email
@@ -158,7 +158,11 @@ def send(contract_id: str):
     signature = sent.get("signature") or {}
     if signature.get("requested"):
         done += " " + _("The customer can sign it electronically from the link.")
+    elif values["request_signature"] and signature.get("available") is False:  # portal's words are English
+        flash(_("The quote was sent without the electronic signature: the signature service is unavailable for "
+                "now. Send it again with the signature in a few minutes."), "err")
     elif values["request_signature"] and signature.get("reason"):
-        flash(_("The electronic signature could not be requested: %(reason)s", reason=signature["reason"]), "err")
+        flash(_("The electronic signature could not be requested: %(reason)s",
+                reason=api_messages.translate(signature["reason"])), "err")
     flash(done, "success")
     return redirect(url_for("contracts.show", contract_id=contract_id, _anchor="history"))
