@@ -47,11 +47,19 @@ def test_a_company_activates_its_subscription_and_its_admin_signs_in(web_system,
 
     invitation = w.wait(lambda: emails(w, "claire@boulangerie.test", "invitation"), message="the invitation")[-1]
     browser.get(w.link(next(link for link in invitation["links"] if "set-password" in link)))
+    # her name as the activation gave it, hers to correct (an admin activated through the API has none: asked here)
+    name = by_id(browser, "field-name")
+    assert name.get_attribute("value") == "Claire Martin"
+    name.clear()
+    name.send_keys("Claire Martin-Roux")
     for field in ("field-password", "field-password_confirm"):
         by_id(browser, field).send_keys(PASSWORD)
+    screenshot(browser, "set-password-invitation")
     by_id(browser, "password-submit").click()
     w.wait(lambda: urlsplit(browser.current_url).path == "/", message="her home page")
     assert css(browser, "nav a[href='/settings']")  # its license admin: the settings are hers
+    me = ok(s.post("/api/v1/auth/login", json={"email": "claire@boulangerie.test", "password": PASSWORD}))
+    assert ok(s.get("/api/v1/me", token=me["access_token"]))["name"] == "Claire Martin-Roux"
 
     # a second company of the subscription, by the same person: one account, two companies
     browser.delete_all_cookies()

@@ -128,7 +128,10 @@ def _password_page(kind: str):
                                errors={"password_confirm": _("The two passwords differ.")}, **context), 422
     path = "/auth/accept-invitation" if kind == "invitation" else "/auth/reset-password"
     try:
-        answer = api.public("POST", path, json={"token": token, "password": None if joining else password})
+        body = {"token": token, "password": None if joining else password}
+        if kind == "invitation" and not joining and request.form.get("name", "").strip():
+            body["name"] = request.form["name"].strip()
+        answer = api.public("POST", path, json=body)
     except ApiError as exc:
         if exc.status in (404, 410):
             return _link_problem(template, exc, context)
