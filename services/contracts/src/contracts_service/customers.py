@@ -101,6 +101,10 @@ class CustomersEndpoints(ContractsBase):
                 q = q.where(or_(func.lower(Customer.name).like(like), func.lower(Customer.code).like(like)))
             if p["kind"]:
                 q = q.where(Customer.kind == p["kind"])
+            if p["code"]:
+                q = q.where(Customer.code == p["code"])
+            if p["updated_since"]:
+                q = q.where(Customer.updated_at >= p["updated_since"])
             if p["perimeter_id"]:
                 q = q.where(Customer.id.in_(select(CustomerScope.customer_id)
                                             .where(CustomerScope.perimeter_id == p["perimeter_id"])))

@@ -27,3 +27,27 @@ def test_customer_list_filters_and_sorts_within_my_perimeters(north_south):
     assert names(T, "?kind=person&q=mart") == ["Bruno Martin"]
     r = s.get("/api/v1/customers?sort=password", token=A)
     assert r.status_code == 422 and r.mimetype == "application/problem+json"
+
+
+def test_an_integration_finds_a_customer_by_its_code_and_syncs_what_changed(north_south):
+    """An ERP looks a customer up by its own key (`code`, exactly: `q` also matches C10 for C1 and names), and
+    asks for the customers created or changed since its last run (`updated_since`), within the caller's view."""
+    from urllib.parse import quote
+    s, A, north = north_south.s, north_south.A, north_south.north
+    north_south.customer("Alpha SARL", north, kind="company", code="C1")
+    north_south.customer("Beta SARL", north, kind="company", code="C10")
+
+    def names(query):
+        r = s.get(f"/api/v1/customers{query}", token=A)
+        assert r.status_code == 200, r.get_json()
+        return [c["name"] for c in r.get_json()["items"]]
+
+    assert names("?code=C1") == ["Alpha SARL"] and names("?q=C1") == ["Alpha SARL", "Beta SARL"]
+    assert names("?code=C99") == []
+    alpha = s.get("/api/v1/customers?code=C1", token=A).get_json()["items"][0]
+    since = s.get("/api/v1/customers?code=C10", token=A).get_json()["items"][0]["updated_at"]
+    assert names(f"?updated_since={quote(since)}") == ["Beta SARL"]
+    r = s.patch(f"/api/v1/customers/{alpha['id']}", json={"phone": "+33 1 23 45 67 89"}, token=A)
+    assert r.status_code == 200, r.get_json()
+    assert names(f"?updated_since={quote(since)}") == ["Alpha SARL", "Beta SARL"]
+    assert s.get("/api/v1/customers?updated_since=0001-01-01T00:00:00%2B01:00", token=A).status_code == 422

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from paraph_platform.dates import AwareDateTime
 from paraph_platform.pagination import PageParams
 from paraph_platform.phones import Phone
 
@@ -76,6 +77,12 @@ class CustomerListSchema(StrictSchema, PageParams):
     kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["company", "person"]))
     perimeter_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
                                  metadata={"description": "only the customers of this perimeter"})
+    code = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
+                         metadata={"description": "only the customer of this code, exactly (an ERP's key; `q` "
+                                                  "searches names and codes)"})
+    updated_since = AwareDateTime(load_default=None, allow_none=True, metadata={
+        "description": "only the customers created or whose own fields changed at or after this time (contacts "
+                       "keep their own updated_at): an integration's sync asks from its last run's start"})
     sort = fields.String(load_default="name", validate=validate.OneOf(CUSTOMER_SORTS),
                          metadata={"description": "default name; -key sorts descending"})
 
