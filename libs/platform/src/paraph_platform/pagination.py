@@ -30,6 +30,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import and_, false, func, or_, select, true
 
 from .errors import InvalidInput
+from .numbers import Integer
 
 MAX_OFFSET = 10_000  # beyond it: 422, use the cursor (documented in the API reference)
 MAX_CURSOR_LENGTH = 2048
@@ -40,12 +41,12 @@ MAX_LIMIT = 200
 class PageParams(Schema):
     """The paging fields of every list's parameters (services' RPC params and the gateway's query strings
     inherit them: one wording of the cursor, the count and the maximum offset in every schema)."""
-    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT),
+    limit = Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT),
                            metadata={"description": f"rows per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})"})
     cursor = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_CURSOR_LENGTH),
                            metadata={"description": "the previous page's `next_cursor` (opaque): the page after it, "
                                                     "as fast as the first; 422 if tampered with or from another sort"})
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET),
+    offset = Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET),
                             metadata={"description": f"rows to skip, 0 to {MAX_OFFSET:,} (kept for compatibility; "
                                                      "beyond it 422: use `cursor`); not with `cursor`"})
     count = fields.Boolean(load_default=False, metadata={
@@ -55,17 +56,17 @@ class PageParams(Schema):
 class WholeListPageParams(PageParams):
     """For a list that used to be returned whole: the largest page by default, so its callers get what they
     got until the list outgrows a page (then ``next_cursor`` says there is more)."""
-    limit = fields.Integer(load_default=MAX_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT),
+    limit = Integer(load_default=MAX_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT),
                            metadata={"description": f"rows per page (default and at most {MAX_LIMIT})"})
 
 
 class PageResult(Schema):
     """The paging fields of every list's result (a subclass adds ``items``)."""
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
+    limit = Integer(required=True)
+    offset = Integer(required=True)
     next_cursor = fields.String(required=True, allow_none=True,
                                 metadata={"description": "pass as `cursor` for the next page; null on the last page"})
-    total = fields.Integer(metadata={"description": "with `count=true` only"})
+    total = Integer(metadata={"description": "with `count=true` only"})
 
 
 def page_result(page: dict, items: list) -> dict:

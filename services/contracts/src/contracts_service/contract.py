@@ -4,6 +4,7 @@ single source of their payloads), its RPC methods with their parameters (``schem
 from marshmallow import Schema, fields
 
 from paraph_platform.contract import ListOf, MapOf, Rpc
+from paraph_platform.numbers import Integer
 
 from . import logic, results, schemas
 from .results import FieldChange
@@ -72,7 +73,7 @@ class ContractStatusChangedV1(ContractEventV1):
 
 
 class ContractAbandonedV1(ContractEventV1):
-    delay_days = fields.Integer(required=True, allow_none=True)
+    delay_days = Integer(required=True, allow_none=True)
     created_at = fields.String(required=True)
 
 

@@ -2,6 +2,7 @@
 field never leaves the service)."""
 from marshmallow import Schema, fields
 
+from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageResult
 
 from . import logic
@@ -20,7 +21,7 @@ class PdfResult(Schema):
     filename = fields.String(required=True)
     content_type = fields.String(required=True)
     sha256 = fields.String(required=True)
-    size = fields.Integer(required=True)
+    size = Integer(required=True)
     rendered_at = fields.String(required=True)
     content_base64 = fields.String(required=True)
 
@@ -45,14 +46,14 @@ class ContractSummary(Schema):
     flags = fields.List(fields.String(), required=True)
     custom = fields.Dict(required=True, metadata={"description": "custom column values, by key"})
     portal_shared = fields.Boolean(required=True)
-    view_count = fields.Integer(required=True)
-    download_count = fields.Integer(required=True)
+    view_count = Integer(required=True)
+    download_count = Integer(required=True)
     last_viewed_at = fields.String(required=True, allow_none=True, metadata={"description": "last online view"})
     created_at = fields.String(required=True)
     updated_at = fields.String(required=True)
     sent_at = fields.String(required=True, allow_none=True)
     signed_at = fields.String(required=True, allow_none=True)
-    version = fields.Integer(required=True)
+    version = Integer(required=True)
     deal_id = fields.String(required=True, allow_none=True)
 
 
@@ -117,7 +118,7 @@ class AttachmentResult(Schema):
     folder = fields.String(required=True, metadata={"description": "\"\" = outside any folder"})
     filename = fields.String(required=True)
     content_type = fields.String(required=True)
-    size = fields.Integer(required=True)
+    size = Integer(required=True)
     sha256 = fields.String(required=True)
     portal_visible = fields.Boolean(required=True)
     created_by = fields.String(required=True)
@@ -209,8 +210,8 @@ class CustomerPage(PageResult):
 
 class PortalVisibilityResult(Schema):
     shared = fields.Boolean(required=True, metadata={"description": "visible on the customer portal (the green line)"})
-    visible_attachments = fields.Integer(required=True)
-    visible_milestones = fields.Integer(required=True)
+    visible_attachments = Integer(required=True)
+    visible_milestones = Integer(required=True)
 
 
 class EquipmentSource(Schema):
@@ -249,12 +250,12 @@ class EquipmentRecorded(Schema):
     customer_id = fields.String(required=True)
     contract_id = fields.String(required=True)
     created = fields.List(fields.Nested(EquipmentResult), required=True)
-    already_recorded = fields.Integer(required=True,
+    already_recorded = Integer(required=True,
                                       metadata={"description": "lines asked for that were recorded before"})
 
 
 class ImportRowError(Schema):
-    row = fields.Integer(required=True, metadata={"description": "the row's position in the call, from 1"})
+    row = Integer(required=True, metadata={"description": "the row's position in the call, from 1"})
     code = fields.String(allow_none=True, metadata={"description": "import_customers: the row's customer code"})
     number = fields.String(allow_none=True, metadata={"description": "import_sales: the row's document number"})
     errors = fields.Dict(required=True, metadata={"description": "{field: [messages]}; _row: the row as a whole"})
@@ -262,9 +263,9 @@ class ImportRowError(Schema):
 
 class ImportSummary(Schema):
     """What an ERP import call did, row by row (a refused row does not stop the others)."""
-    created = fields.Integer(required=True)
-    updated = fields.Integer(required=True)
-    unchanged = fields.Integer(required=True)
+    created = Integer(required=True)
+    updated = Integer(required=True)
+    unchanged = Integer(required=True)
     errors = fields.List(fields.Nested(ImportRowError), required=True)
 
 
@@ -273,7 +274,7 @@ class AssetResult(Schema):
     id = fields.String(required=True)
     filename = fields.String(required=True)
     content_type = fields.String(required=True)
-    size = fields.Integer(required=True)
+    size = Integer(required=True)
     sha256 = fields.String(required=True)
     url = fields.String(required=True, metadata={"description": "what a template writes: <img src=\"{url}\">"})
     created_by = fields.String(required=True)
@@ -301,7 +302,7 @@ class TemplateVariables(Schema):
 
 class CompanyLogo(Schema):
     content_type = fields.String(required=True)
-    size = fields.Integer(required=True)
+    size = Integer(required=True)
     sha256 = fields.String(required=True)
     filename = fields.String(required=True)
     url = fields.String(required=True, metadata={"description": "paraph-asset:<id>: templates may embed it"})
@@ -326,7 +327,7 @@ class CompanyProfileResult(Schema):
 
 
 class DealDocuments(Schema):
-    count = fields.Integer(required=True)
+    count = Integer(required=True)
     total = fields.String(required=True, metadata={"description": "sum of their totals incl. tax"})
     won_total = fields.String(required=True, metadata={
         "description": "sum of the totals incl. tax of those the customer has bought: quotes accepted or "
@@ -350,7 +351,7 @@ class DealResult(Schema):
     created_by = fields.String(required=True)
     created_at = fields.String(required=True)
     updated_at = fields.String(required=True)
-    version = fields.Integer(required=True)
+    version = Integer(required=True)
     documents = fields.Dict(keys=fields.String(), values=fields.Nested(DealDocuments),
                             metadata={"description": "quote, contract, order, invoice: count and total"})
 
@@ -368,7 +369,7 @@ class KnownIds(Schema):
 
 
 class FlagDeleted(Deleted):
-    removed_from_contracts = fields.Integer(required=True, metadata={"description": "contracts that had the flag"})
+    removed_from_contracts = Integer(required=True, metadata={"description": "contracts that had the flag"})
 
 
 class PerimeterAssignments(Schema):
@@ -377,7 +378,7 @@ class PerimeterAssignments(Schema):
     subject_type = fields.String(required=True, metadata={"enum": ["customer", "contract_type"]})
     subject_id = fields.String(required=True)
     perimeter_ids = fields.List(fields.String(), required=True, metadata={"description": "empty = visible to everyone"})
-    version = fields.Integer(required=True)
+    version = Integer(required=True)
 
 
 class ContractTypeResult(Schema):
@@ -389,7 +390,7 @@ class ContractTypeResult(Schema):
     merge_fields = fields.List(fields.Dict(), required=True, metadata={"description": "key, label, type, required"})
     locale = fields.String(required=True, allow_none=True)
     attachments_portal_visible = fields.Boolean(required=True, allow_none=True)
-    abandon_delay_days = fields.Integer(required=True, allow_none=True)
+    abandon_delay_days = Integer(required=True, allow_none=True)
     archived = fields.Boolean(required=True)
     created_at = fields.String(required=True)
     updated_at = fields.String(required=True)
@@ -408,7 +409,7 @@ class MilestoneResult(Schema):
     done = fields.Boolean(required=True)
     done_at = fields.String(required=True, allow_none=True)
     portal_visible = fields.Boolean(required=True)
-    position = fields.Integer(required=True)
+    position = Integer(required=True)
 
 
 class ColumnResult(Schema):
@@ -418,7 +419,7 @@ class ColumnResult(Schema):
     label = fields.String(required=True)
     type = fields.String(required=True, metadata={"enum": list(logic.COLUMN_TYPES)})
     choices = fields.List(fields.String(), required=True)
-    position = fields.Integer(required=True)
+    position = Integer(required=True)
 
 
 class FlagResult(Schema):
@@ -443,7 +444,7 @@ class HistoryEntry(Schema):
 
 
 class AbandonResult(Schema):
-    abandoned = fields.Integer(required=True, metadata={"description": "contracts abandoned by this run"})
+    abandoned = Integer(required=True, metadata={"description": "contracts abandoned by this run"})
 
 
 class CustomerHistoryEntry(Schema):

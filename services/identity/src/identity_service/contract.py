@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields
 
 from paraph_platform.contract import ListOf, MapOf, Rpc
+from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageResult
 
 from . import schemas
@@ -39,10 +40,10 @@ class LicenseUpdatedV1(Schema):
     license_id = fields.String(required=True)
     name = fields.String(required=True)
     pool_id = fields.String(required=True)
-    seats_total = fields.Integer(required=True)
+    seats_total = Integer(required=True)
     expires_at = fields.String(required=True)
     settings = fields.Dict(required=True, metadata={"description": "abandon_delay_days, default_locale, currency..."})
-    version = fields.Integer(required=True)
+    version = Integer(required=True)
 
 
 class UserAccessChangedV1(Schema):
@@ -50,7 +51,7 @@ class UserAccessChangedV1(Schema):
     gateways drop their cached access state of it and ask ``access_state`` again."""
     license_id = fields.String(required=True)
     user_id = fields.String(required=True)
-    version = fields.Integer(required=True, metadata={"description": "access tokens carrying another `ver` are refused"})
+    version = Integer(required=True, metadata={"description": "access tokens carrying another `ver` are refused"})
     status = fields.String(required=True, metadata={"enum": ["invited", "active", "deactivated"]})
     role = fields.String(required=True)
 
@@ -94,7 +95,7 @@ class LicenseSettingsResult(Schema):
     name = fields.String(required=True)
     settings = fields.Dict(required=True)
     expires_at = fields.String(required=True)
-    version = fields.Integer(required=True)
+    version = Integer(required=True)
 
 
 class MemberResult(Schema):
@@ -139,10 +140,10 @@ class RotatedKeyResult(Schema):
 class RateLimitsResult(Schema):
     """A license's own rate limits (null: the gateway's defaults)."""
     license_id = fields.String(required=True)
-    rate_limit_per_window = fields.Integer(
+    rate_limit_per_window = Integer(
         required=True, allow_none=True,
         metadata={"description": "requests per window for each user of the license (null: the default)"})
-    api_key_rate_limit_per_window = fields.Integer(
+    api_key_rate_limit_per_window = Integer(
         required=True, allow_none=True,
         metadata={"description": "requests per window for each API key of the license (null: the default)"})
 
@@ -152,7 +153,7 @@ class AccessStateResult(Schema):
     license_id = fields.String(required=True)
     user_id = fields.String(required=True)
     active = fields.Boolean(required=True)
-    version = fields.Integer(required=True)
+    version = Integer(required=True)
     role = fields.String(required=True, allow_none=True)
     expires_at = fields.String(required=True, allow_none=True, metadata={"description": "subscription end"})
     contact_id = fields.String(required=True, allow_none=True)
@@ -160,7 +161,7 @@ class AccessStateResult(Schema):
     company = fields.String(required=True, allow_none=True)
     allowed_ip = fields.String(required=True, allow_none=True)
     branch = fields.String(required=True, allow_none=True)
-    rate_limit_per_window = fields.Integer(required=True, allow_none=True,
+    rate_limit_per_window = Integer(required=True, allow_none=True,
                                            metadata={"description": "the license's own rate limit for users"})
 
 
@@ -192,7 +193,7 @@ class ColleaguePage(PageResult):
 
 
 class CollaboratorRow(Schema):
-    row = fields.Integer(required=True, metadata={"description": "its row in the export (1 = first data row)"})
+    row = Integer(required=True, metadata={"description": "its row in the export (1 = first data row)"})
     code = fields.String(required=True)
     email = fields.String(required=True)
     name = fields.String(required=True)
@@ -200,14 +201,14 @@ class CollaboratorRow(Schema):
 
 
 class RowError(Schema):
-    row = fields.Integer(required=True)
+    row = Integer(required=True)
     code = fields.String()
     reason = fields.String(required=True, metadata={
         "enum": ["missing_code", "code_too_long", "name_too_long", "invalid_email", "duplicate_email",
                  "not_invited"],
         "description": "not_invited: the invitation was refused (no seat left...), see error"})
     error = fields.String(required=True, metadata={"description": "in English, with the details"})
-    same_email_as_row = fields.Integer(metadata={"description": "duplicate_email: the earlier row with this email"})
+    same_email_as_row = Integer(metadata={"description": "duplicate_email: the earlier row with this email"})
 
 
 class UserToCheck(Schema):
@@ -219,7 +220,7 @@ class UserToCheck(Schema):
 
 class CollaboratorsPreview(Schema):
     """What an ERP import would do; nothing is written."""
-    total = fields.Integer(required=True, metadata={"description": "data rows in the export"})
+    total = Integer(required=True, metadata={"description": "data rows in the export"})
     linked = fields.List(fields.Nested(CollaboratorRow), required=True,
                          metadata={"description": "collaborators whose email is a user's: linked to them"})
     to_create = fields.List(fields.Nested(CollaboratorRow), required=True,
@@ -257,13 +258,13 @@ class SyncReport(Schema):
 
 
 class ImportedCollaborators(SyncReport):
-    total = fields.Integer(required=True, metadata={"description": "data rows in the whole export (first_row and "
+    total = Integer(required=True, metadata={"description": "data rows in the whole export (first_row and "
                                                                    "row_count choose the ones this step imports)"})
-    created = fields.Integer(required=True)
-    updated = fields.Integer(required=True)
-    linked = fields.Integer(required=True)
+    created = Integer(required=True)
+    updated = Integer(required=True)
+    linked = Integer(required=True)
     errors = fields.List(fields.Nested(RowError), required=True)
-    missing_marked_inactive = fields.Integer(required=True)
+    missing_marked_inactive = Integer(required=True)
     invited = fields.List(fields.Nested(MemberResult), required=True,
                           metadata={"description": "the users invited (invite_new)"})
 
@@ -291,7 +292,7 @@ class ResetDone(Schema):
 
 
 class EndedSessions(Schema):
-    ended_sessions = fields.Integer(required=True, metadata={"description": "refresh tokens revoked"})
+    ended_sessions = Integer(required=True, metadata={"description": "refresh tokens revoked"})
 
 
 class ServiceAccountResult(Schema):
@@ -336,7 +337,7 @@ class ApiKeyActorResult(Schema):
     service_account = fields.Boolean(required=True)
     api_key_id = fields.String(required=True, metadata={"description": "the key (per-key rate limit)"})
     scopes = fields.List(fields.String(), required=True)
-    rate_limit_per_window = fields.Integer(required=True, allow_none=True,
+    rate_limit_per_window = Integer(required=True, allow_none=True,
                                            metadata={"description": "the license's own rate limit for API keys"})
 
 

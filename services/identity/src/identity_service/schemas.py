@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 from paraph_platform.actor import ROLES
 from paraph_platform.api_keys import SCOPES as API_KEY_SCOPES
 from paraph_platform.dates import AwareDateTime
+from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageParams
 from paraph_platform.phones import PHONE_RULE, Phone
 
@@ -30,13 +31,13 @@ class IPAddress(fields.IP):
 
 class CreatePoolSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    seats = fields.Integer(required=True, validate=validate.Range(min=1, max=100000))
+    seats = Integer(required=True, validate=validate.Range(min=1, max=100000))
     expires_at = AwareDateTime(required=True, default_timezone=None)
     activation_code = fields.String(load_default=None, validate=validate.Length(min=6, max=64))
 
 
 class UpdatePoolSchema(StrictSchema):
-    seats = fields.Integer(validate=validate.Range(min=1, max=100000))
+    seats = Integer(validate=validate.Range(min=1, max=100000))
     expires_at = AwareDateTime()
     name = fields.String(validate=validate.Length(min=1, max=200))
 
@@ -50,7 +51,7 @@ class ActivateLicenseSchema(StrictSchema):
 
 class LicenseSettingsSchema(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=200))
-    abandon_delay_days = fields.Integer(validate=validate.Range(min=1, max=3650))
+    abandon_delay_days = Integer(validate=validate.Range(min=1, max=3650))
     default_locale = fields.String(validate=validate.OneOf(["fr", "en"]))
     currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
     portal_attachments_visible_by_default = fields.Boolean()
@@ -59,8 +60,8 @@ class LicenseSettingsSchema(StrictSchema):
 
 class RateLimitsSchema(StrictSchema):
     """A license's own rate limits, set by the operator (null: the gateway's default)."""
-    rate_limit_per_window = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=1_000_000))
-    api_key_rate_limit_per_window = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=1_000_000))
+    rate_limit_per_window = Integer(allow_none=True, validate=validate.Range(min=1, max=1_000_000))
+    api_key_rate_limit_per_window = Integer(allow_none=True, validate=validate.Range(min=1, max=1_000_000))
 
 
 class InviteUserSchema(StrictSchema):
@@ -118,7 +119,7 @@ class ListUsersSchema(StrictSchema, PageParams):
 class ListColleaguesSchema(StrictSchema, PageParams):
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     # a picker's whole list in one page for most licenses
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500),
+    limit = Integer(load_default=200, validate=validate.Range(min=1, max=500),
                            metadata={"description": "rows per page (default 200, at most 500)"})
 
 
@@ -197,9 +198,9 @@ class ImportCollaboratorsSchema(PreviewCollaboratorsSchema):
     invite_new = fields.Boolean(load_default=False, metadata={
         "description": "also invite this export's active collaborators who have no account yet"})
     role = fields.String(load_default="user", validate=validate.OneOf(STAFF_ROLE_CHOICES))
-    first_row = fields.Integer(load_default=1, validate=validate.Range(min=1), metadata={
+    first_row = Integer(load_default=1, validate=validate.Range(min=1), metadata={
         "description": "run the export in steps: import its data rows from this one (1: the first)..."})
-    row_count = fields.Integer(load_default=None, validate=validate.Range(min=1), metadata={
+    row_count = Integer(load_default=None, validate=validate.Range(min=1), metadata={
         "description": "...and this many of them (none: to the end). Each step sends the whole export, so that a "
                        "row repeating an earlier row's email is refused as in one run, and row numbers are the "
                        "export's"})
@@ -304,17 +305,17 @@ class LicenseView(Schema):
     pool_id = fields.String()
     settings = fields.Dict()
     expires_at = fields.String()
-    seats_total = fields.Integer()
-    seats_used = fields.Integer(metadata={"description": "seats used across every license of the subscription"})
-    seats_used_here = fields.Integer()
-    active_users = fields.Integer()
+    seats_total = Integer()
+    seats_used = Integer(metadata={"description": "seats used across every license of the subscription"})
+    seats_used_here = Integer()
+    active_users = Integer()
 
 
 class PoolView(Schema):
     """A subscription (seat pool); the activation code is shown once, when it is created."""
     id = fields.String(required=True)
     name = fields.String(required=True)
-    seats = fields.Integer(required=True)
+    seats = Integer(required=True)
     expires_at = fields.String(required=True)
     activation_code = fields.String(metadata={"description": "creation only"})
 

@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields
 
 from paraph_platform.contract import ListOf, Rpc
+from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageResult
 
 from . import schemas
@@ -15,7 +16,7 @@ class WebhookEndpointDisabledV1(Schema):
     disabled_at = fields.String(required=True)
     failing_since = fields.String(required=True, allow_none=True)
     last_error = fields.String(required=True, allow_none=True)
-    consecutive_failures = fields.Integer(required=True)
+    consecutive_failures = Integer(required=True)
 
 
 EVENTS = {"webhook.endpoint_disabled.v1": WebhookEndpointDisabledV1}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from paraph_platform.dates import AwareDateTime
+from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageParams
 
 from .templates import MAX_PART, TEMPLATE_NAMES
@@ -116,8 +117,8 @@ class NotificationView(Schema):
         "description": "the customer the message is about; a front user manager only sees messages about "
                        "customers in their perimeter"})
     status = fields.String(metadata={"description": "queued | sending | sent | failed"})
-    attempts = fields.Integer()
-    in_doubt_resends = fields.Integer(metadata={"description": "re-sent after a crash at the point of no return "
+    attempts = Integer()
+    in_doubt_resends = Integer(metadata={"description": "re-sent after a crash at the point of no return "
                                                                "(same Message-ID / provider reference)"})
     next_attempt_at = fields.String(allow_none=True)
     subject = fields.String(allow_none=True)
@@ -161,7 +162,7 @@ class WebhookPatch(StrictSchema):
 
 
 class RotateIn(StrictSchema):
-    grace_seconds = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=7 * 86400),
+    grace_seconds = Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=7 * 86400),
                                    metadata={"description": "how long the previous secret still signs (default 24h)"})
 
 
@@ -185,8 +186,8 @@ class WebhookView(Schema):
     enabled = fields.Boolean()
     disabled_at = fields.String(allow_none=True)
     disabled_reason = fields.String(allow_none=True)
-    consecutive_failures = fields.Integer()
-    failed_deliveries_in_a_row = fields.Integer()
+    consecutive_failures = Integer()
+    failed_deliveries_in_a_row = Integer()
     failing_since = fields.String(allow_none=True)
     last_success_at = fields.String(allow_none=True)
     last_failure_at = fields.String(allow_none=True)
@@ -208,13 +209,13 @@ class DeliveryView(Schema):
     event_id = fields.String(metadata={"description": "also the Webhook-Id header (same on retries and replays)"})
     event_type = fields.String()
     status = fields.String(metadata={"description": "pending | sending | succeeded | failed"})
-    attempts = fields.Integer()
+    attempts = Integer()
     next_attempt_at = fields.String(allow_none=True)
     first_attempt_at = fields.String(allow_none=True)
     last_attempt_at = fields.String(allow_none=True)
-    response_status = fields.Integer(allow_none=True)
+    response_status = Integer(allow_none=True)
     response_body = fields.String(allow_none=True)
-    duration_ms = fields.Integer(allow_none=True)
+    duration_ms = Integer(allow_none=True)
     error = fields.String(allow_none=True)
     attempt_log = fields.List(fields.Dict(), allow_none=True)
     replay_of = fields.String(allow_none=True)
@@ -224,7 +225,7 @@ class DeliveryView(Schema):
 
 
 class ReplayResult(Schema):
-    replayed = fields.Integer()
+    replayed = Integer()
     delivery_ids = fields.List(fields.String())
 
 

@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields
 
 from paraph_platform.contract import Rpc
+from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageResult
 
 from . import schemas
@@ -23,14 +24,14 @@ class AssignmentsChangedV1(Schema):
     subject_type = fields.String(required=True, metadata={"enum": ["user", "customer", "contract_type"]})
     subject_id = fields.String(required=True)
     perimeter_ids = fields.List(fields.String(), required=True)
-    version = fields.Integer(required=True, metadata={"description": "apply only if newer than what you hold"})
+    version = Integer(required=True, metadata={"description": "apply only if newer than what you hold"})
 
 
 class AssignmentsResult(Schema):
     subject_type = fields.String(required=True)
     subject_id = fields.String(required=True)
     perimeter_ids = fields.List(fields.String(), required=True)
-    version = fields.Integer(required=True)
+    version = Integer(required=True)
 
 
 class AssignmentsDetail(AssignmentsResult):
@@ -50,7 +51,7 @@ class PerimeterResult(Schema):
 class PerimeterDeleted(Schema):
     deleted = fields.Boolean(required=True)
     id = fields.String(required=True)
-    reassigned = fields.Integer(required=True, metadata={"description": "users, customers and contract types it held"})
+    reassigned = Integer(required=True, metadata={"description": "users, customers and contract types it held"})
 
 
 class PerimeterPage(PageResult):
@@ -61,12 +62,12 @@ class FilterResult(Schema):
     where = fields.String(required=True, allow_none=True,
                           metadata={"description": "SQL condition over alias `scope`; '' = all, null = none"})
     perimeters = fields.List(fields.String(), required=True)
-    version = fields.Integer(required=True, metadata={
+    version = Integer(required=True, metadata={
         "description": "version of the actor's assignments the filter was compiled from (0: never assigned)"})
 
 
 class FilterVersionResult(Schema):
-    version = fields.Integer(required=True, metadata={
+    version = Integer(required=True, metadata={
         "description": "current version of the actor's assignments: a cached filter of another version is stale"})
 
 

@@ -1,6 +1,7 @@
 """Marshmallow schemas for perimeter RPC payloads."""
 from marshmallow import Schema, fields, validate
 
+from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageParams
 
 from .models import SUBJECT_TYPES
@@ -15,7 +16,7 @@ class StrictSchema(Schema):
 
 class PerimeterListSchema(StrictSchema, PageParams):
     # a license may define many perimeters (1,000 in the bench): paginated, by name; the pickers walk the pages
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500),
+    limit = Integer(load_default=200, validate=validate.Range(min=1, max=500),
                            metadata={"description": "rows per page (default 200, at most 500)"})
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from paraph_platform.numbers import Integer
+
 from paraph_platform import pagination
 
 ID = validate.Length(min=1, max=64)
@@ -179,7 +181,7 @@ class ClientContractItem(SharedWithMe):
 
 class ClientContractList(Schema):
     items = fields.List(fields.Nested(ClientContractItem), required=True)
-    total = fields.Integer(required=True)
+    total = Integer(required=True)
 
 
 class ClientContract(SharedWithMe):
@@ -254,7 +256,7 @@ class SendInfo(Schema):
     """What the "send by email" dialog of a quote shows."""
     contract_id = fields.String(required=True)
     sent = fields.Boolean(required=True)
-    sends = fields.Integer(required=True, metadata={"description": "sent so far (reminders included)"})
+    sends = Integer(required=True, metadata={"description": "sent so far (reminders included)"})
     template = fields.String(required=True, metadata={"enum": list(QUOTE_TEMPLATES),
                                                       "description": "quote_send the first time, quote_reminder "
                                                                      "afterwards"})
@@ -268,12 +270,12 @@ class SendInfo(Schema):
 class QuoteActivityView(Schema):
     contract_id = fields.String(required=True)
     number = fields.String(required=True)
-    view_count = fields.Integer(required=True)
-    download_count = fields.Integer(required=True)
-    views = fields.Integer(required=True)
-    downloads = fields.Integer(required=True)
-    feedback = fields.Integer(required=True)
-    prefetches = fields.Integer(required=True, metadata={"description": "link scanners' fetches, not views"})
+    view_count = Integer(required=True)
+    download_count = Integer(required=True)
+    views = Integer(required=True)
+    downloads = Integer(required=True)
+    feedback = Integer(required=True)
+    prefetches = Integer(required=True, metadata={"description": "link scanners' fetches, not views"})
     events = fields.List(fields.Dict(), required=True, metadata={"description": "kind, channel, at, contact, ip, "
                                                                               "user agent, message"})
     sends = fields.List(fields.Dict(), required=True)
@@ -281,7 +283,7 @@ class QuoteActivityView(Schema):
 
 
 class RevokedLinks(Schema):
-    revoked = fields.Integer(required=True, metadata={"description": "links revoked now"})
+    revoked = Integer(required=True, metadata={"description": "links revoked now"})
 
 
 class ClientMetaSchema(Schema):
@@ -307,7 +309,7 @@ class RequestMetaSchema(ClientMetaSchema):
 
 
 class PageResult(Schema):
-    status = fields.Integer(required=True)
+    status = Integer(required=True)
     html = fields.String(required=True)
 
 

@@ -3,6 +3,7 @@ what it relies on from contracts and identity."""
 from marshmallow import Schema, fields
 
 from paraph_platform.contract import ListOf, Rpc
+from paraph_platform.numbers import Integer
 
 # the signature request's schemas, and the other aggregates' by the module named like the aggregate
 from . import schemas
@@ -13,7 +14,7 @@ class _Person(Schema):
     participant_id = fields.String(required=True)
     name = fields.String(required=True)
     email = fields.String(required=True)
-    order = fields.Integer(required=True)
+    order = Integer(required=True)
 
 
 class _RequestEvent(Schema):
@@ -128,9 +129,9 @@ class BulkSendCompletedV1(Schema):
     bulk_send_id = fields.String(required=True)
     created_by = fields.String(required=True, metadata={"description": "user id"})
     kind = fields.String(required=True, metadata={"enum": ["document", "contract_type"]})
-    total = fields.Integer(required=True)
-    created = fields.Integer(required=True, metadata={"description": "requests created"})
-    failed = fields.Integer(required=True, metadata={"description": "rows refused"})
+    total = Integer(required=True)
+    created = Integer(required=True, metadata={"description": "requests created"})
+    failed = Integer(required=True, metadata={"description": "rows refused"})
     finished_at = fields.String(required=True)
 
 

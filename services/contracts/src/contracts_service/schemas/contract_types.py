@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from paraph_platform.numbers import Integer
+
 from ..logic import MERGE_FIELD_RE
 from . import LOCALES, StrictSchema
 
@@ -23,7 +25,7 @@ class ContractTypeInSchema(StrictSchema):
     merge_fields = fields.List(fields.Nested(MergeFieldSchema), load_default=list, validate=validate.Length(max=200))
     locale = fields.String(load_default=None, allow_none=True, validate=LOCALES)
     attachments_portal_visible = fields.Boolean(load_default=None, allow_none=True)
-    abandon_delay_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=3650))
+    abandon_delay_days = Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=3650))
 
     @validates_schema
     def _unique_keys(self, data, **kwargs):
@@ -44,5 +46,5 @@ class ContractTypePatchSchema(StrictSchema):
     merge_fields = fields.List(fields.Nested(MergeFieldSchema), validate=validate.Length(max=200))
     locale = fields.String(allow_none=True, validate=LOCALES)
     attachments_portal_visible = fields.Boolean(allow_none=True)
-    abandon_delay_days = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=3650))
+    abandon_delay_days = Integer(allow_none=True, validate=validate.Range(min=1, max=3650))
     archived = fields.Boolean()

@@ -7,6 +7,7 @@ from datetime import timezone
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from paraph_platform.dates import AwareDateTime
+from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageParams
 
 from . import CURRENCY, ID, LOCALES, StrictSchema
@@ -73,7 +74,7 @@ class ContractPatchSchema(StrictSchema):
     deal_id = fields.String(allow_none=True, validate=ID, metadata={"description": "null: no deal"})
     valid_until = fields.Date(allow_none=True)
     lines = fields.List(fields.Nested(LineInSchema), validate=validate.Length(max=1000))
-    expected_version = fields.Integer(validate=validate.Range(min=1),
+    expected_version = Integer(validate=validate.Range(min=1),
                                       metadata={"description": "optimistic concurrency: refuse if changed since"})
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageParams
 
 from . import CURRENCY, ID, StrictSchema
@@ -37,7 +38,7 @@ class DealPatchSchema(StrictSchema):
     owner_id = fields.String(validate=ID)
     expected_close_date = fields.Date(allow_none=True)
     notes = fields.String(validate=validate.Length(max=20000))
-    expected_version = fields.Integer(validate=validate.Range(min=1),
+    expected_version = Integer(validate=validate.Range(min=1),
                                       metadata={"description": "optimistic concurrency: refuse if changed since"})
 
 

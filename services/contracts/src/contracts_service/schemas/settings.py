@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from paraph_platform.numbers import Integer
+
 from ..logic import COLUMN_TYPES, MERGE_FIELD_RE
 from . import StrictSchema
 
@@ -17,7 +19,7 @@ class ColumnInSchema(StrictSchema):
     type = fields.String(required=True, validate=validate.OneOf(COLUMN_TYPES))
     choices = fields.List(fields.String(validate=validate.Length(max=120)), load_default=list,
                           validate=validate.Length(max=100))
-    position = fields.Integer(load_default=0, validate=COLUMN_POSITION)
+    position = Integer(load_default=0, validate=COLUMN_POSITION)
 
     @validates_schema
     def _choices(self, data, **kwargs):
@@ -28,7 +30,7 @@ class ColumnInSchema(StrictSchema):
 class ColumnPatchSchema(StrictSchema):
     label = fields.String(validate=validate.Length(min=1, max=120))
     choices = fields.List(fields.String(validate=validate.Length(max=120)), validate=validate.Length(max=100))
-    position = fields.Integer(validate=COLUMN_POSITION)
+    position = Integer(validate=COLUMN_POSITION)
 
 
 class FlagInSchema(StrictSchema):

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageParams, PageResult
 from paraph_platform.phones import Phone
 
@@ -42,7 +43,7 @@ class ParticipantIn(_In):
     name = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "with email"})
     email = fields.Email(validate=validate.Length(max=320), metadata={"description": "someone else"})
     phone = Phone(allow_none=True)
-    order = fields.Integer(validate=validate.Range(min=1, max=100),
+    order = Integer(validate=validate.Range(min=1, max=100),
                            metadata={"description": "turn within the role; equal orders act in parallel "
                                                     "(default: the position in the list)"})
     otp_channel = fields.String(load_default="email", validate=validate.OneOf(["email", "sms"]),
@@ -68,7 +69,7 @@ class CcIn(_In):
 
 class AttachmentRequestedIn(_In):
     """A file a signer is asked to upload before signing (an ID, a proof of address)."""
-    signer = fields.Integer(required=True, validate=validate.Range(min=1, max=20),
+    signer = Integer(required=True, validate=validate.Range(min=1, max=20),
                             metadata={"description": "1-based position in signers"})
     name = fields.String(required=True, validate=validate.Length(min=1, max=200),
                          metadata={"description": "what to upload, shown to the signer (e.g. \"Pièce d'identité\")"})
@@ -92,7 +93,7 @@ class SignerAttachmentOut(Schema):
     filename = fields.String(required=True, allow_none=True)
     content_type = fields.String(required=True, allow_none=True,
                                  metadata={"description": "image/png, image/jpeg or application/pdf"})
-    size = fields.Integer(required=True, allow_none=True, metadata={"description": "bytes"})
+    size = Integer(required=True, allow_none=True, metadata={"description": "bytes"})
     sha256 = fields.String(required=True, allow_none=True)
     uploaded_at = fields.String(required=True, allow_none=True)
 
@@ -101,15 +102,15 @@ class FieldIn(_In):
     """A field placed on the document: where, FIELD_PLACEMENT."""
     type = fields.String(required=True, validate=validate.OneOf(["signature", "initials", "date_signed", "text",
                                                                  "checkbox", "name"]))
-    signer = fields.Integer(required=True, validate=validate.Range(min=1, max=20),
+    signer = Integer(required=True, validate=validate.Range(min=1, max=20),
                             metadata={"description": "1-based position in signers"})
-    page = fields.Integer(validate=validate.Range(min=1, max=10000), metadata={"description": "1-based page"})
+    page = Integer(validate=validate.Range(min=1, max=10000), metadata={"description": "1-based page"})
     x = fields.Float(validate=validate.Range(min=0, max=14400), metadata={"description": "points from the left"})
     y = fields.Float(validate=validate.Range(min=0, max=14400), metadata={"description": "points from the top"})
     anchor = fields.String(validate=validate.Length(min=1, max=200),
                            metadata={"description": "instead of page, x, y: a text of the document (found in every "
                                                     "document of an envelope)"})
-    document = fields.Integer(validate=validate.Range(min=1, max=MAX_ENVELOPE_DOCUMENTS),
+    document = Integer(validate=validate.Range(min=1, max=MAX_ENVELOPE_DOCUMENTS),
                               metadata={"description": "with page: the 1-based position of the document in the "
                                                        "envelope, page then being that document's own page "
                                                        "(default: page of the combined document)"})
@@ -157,7 +158,7 @@ class RequestIn(_In):
     signers = fields.List(fields.Nested(ParticipantIn), required=True, validate=validate.Length(min=1, max=20),
                           metadata={"description": "asked in order"})
     message = fields.String(load_default="", validate=validate.Length(max=2000))
-    expires_in_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=365))
+    expires_in_days = Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=365))
     expires_at = fields.Date(load_default=None, allow_none=True,
                              metadata={"description": "last day to act (the request expires at the end of that "
                                                       "day, UTC); instead of expires_in_days"})
@@ -165,10 +166,10 @@ class RequestIn(_In):
                                   metadata={"description": "participants without an explicit order act one after "
                                                            "the other (sequential, by position) or all at once "
                                                            "(parallel); approvers always come before signers"})
-    reminder_every_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=60),
+    reminder_every_days = Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=60),
                                          metadata={"description": "remind whoever's turn it is every N days "
                                                                   "(default: the license's setting)"})
-    reminder_max = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=20),
+    reminder_max = Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=20),
                                   metadata={"description": "at most this many automatic reminders per person"})
     cc = fields.List(fields.Nested(CcIn), load_default=list, validate=validate.Length(max=20),
                      metadata={"description": "sent the signed document once completed"})
@@ -270,7 +271,7 @@ class VerifyIn(_In):
 class ParticipantOut(Schema):
     id = fields.String(required=True)
     role = fields.String(required=True, metadata={"enum": ["approver", "signer"]})
-    order = fields.Integer(required=True)
+    order = Integer(required=True)
     kind = fields.String(required=True, metadata={"enum": ["user", "contact", "external"]})
     user_id = fields.String(allow_none=True)
     contact_id = fields.String(allow_none=True)
@@ -284,7 +285,7 @@ class ParticipantOut(Schema):
     asked_at = fields.String(allow_none=True)
     viewed_at = fields.String(allow_none=True, metadata={"description": "first opened the signing link"})
     acted_at = fields.String(allow_none=True)
-    reminders_sent = fields.Integer()
+    reminders_sent = Integer()
     decline_reason = fields.String(allow_none=True)
     sign_path = fields.String(metadata={"description": "/sign/<token> (internal views for the portal only)"})
 
@@ -292,9 +293,9 @@ class ParticipantOut(Schema):
 class EnvelopeDocumentOut(Schema):
     filename = fields.String(required=True)
     sha256 = fields.String(required=True, metadata={"description": "of this document as uploaded or rendered"})
-    size = fields.Integer(required=True, metadata={"description": "bytes"})
-    first_page = fields.Integer(required=True, metadata={"description": "its first page in the combined document"})
-    pages = fields.Integer(required=True, allow_none=True)
+    size = Integer(required=True, metadata={"description": "bytes"})
+    first_page = Integer(required=True, metadata={"description": "its first page in the combined document"})
+    pages = Integer(required=True, allow_none=True)
 
 
 class FieldOut(Schema):
@@ -303,7 +304,7 @@ class FieldOut(Schema):
     type = fields.String(required=True, metadata={"enum": ["signature", "initials", "date_signed", "text",
                                                            "checkbox", "name"]})
     participant_id = fields.String(required=True)
-    page = fields.Integer(required=True)
+    page = Integer(required=True)
     x = fields.Float(required=True, metadata={"description": "points from the page's left edge"})
     y = fields.Float(required=True, metadata={"description": "points from the page's top edge"})
     width = fields.Float(required=True)
@@ -380,12 +381,12 @@ class FileOut(Schema):
     filename = fields.String(required=True)
     content_type = fields.String(required=True)
     sha256 = fields.String(required=True)
-    size = fields.Integer(metadata={"description": "bytes"})
+    size = Integer(metadata={"description": "bytes"})
     content_base64 = fields.String(required=True)
 
 
 class ReminderOut(Schema):
-    reminded = fields.Integer(required=True, metadata={"description": "how many were reminded now"})
+    reminded = Integer(required=True, metadata={"description": "how many were reminded now"})
     participant_ids = fields.List(fields.String(), required=True)
 
 
@@ -398,7 +399,7 @@ class VerificationOut(Schema):
         "description": "the request it seals (your license's only): id, contract_id, number, title, completed_at, "
                        "document_sha256, signers"})
     sha256 = fields.String(required=True)
-    size = fields.Integer(required=True)
+    size = Integer(required=True)
     filename = fields.String(required=True, allow_none=True)
     intact = fields.Boolean(required=True)
     trusted = fields.Boolean(required=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageParams, PageResult
 
 from . import ID, DocumentIn, RequestIn, _In
@@ -57,7 +58,7 @@ class BulkRowOut(Schema):
 
 
 class BulkSendError(Schema):
-    row = fields.Integer(required=True, metadata={"description": "1-based (the CSV's header not counted)"})
+    row = Integer(required=True, metadata={"description": "1-based (the CSV's header not counted)"})
     email = fields.String(required=True, allow_none=True)
     reason = fields.String(required=True, metadata={
         "enum": ["missing_name", "name_too_long", "missing_email", "bad_email", "bad_phone", "bad_locale",
@@ -67,7 +68,7 @@ class BulkSendError(Schema):
 
 
 class BulkSendCreated(Schema):
-    row = fields.Integer(required=True)
+    row = Integer(required=True)
     email = fields.String(required=True)
     request_id = fields.String(required=True)
 
@@ -79,9 +80,9 @@ class BulkSendOut(Schema):
     title = fields.String(required=True, allow_none=True)
     contract_type_id = fields.String(required=True, allow_none=True)
     document_filename = fields.String(required=True, allow_none=True)
-    total = fields.Integer(required=True, metadata={"description": "rows"})
-    created = fields.Integer(required=True, metadata={"description": "requests created so far"})
-    failed = fields.Integer(required=True, metadata={"description": "rows refused so far"})
+    total = Integer(required=True, metadata={"description": "rows"})
+    created = Integer(required=True, metadata={"description": "requests created so far"})
+    failed = Integer(required=True, metadata={"description": "rows refused so far"})
     errors = fields.List(fields.Nested(BulkSendError), required=True)
     request_ids = fields.List(fields.String(), required=True, metadata={"description": "in the rows' order"})
     requests = fields.List(fields.Nested(BulkSendCreated), required=True,

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from paraph_platform.numbers import Integer
+
 from . import _In
 
 _HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
@@ -53,16 +55,16 @@ class SettingsIn(_In):
     embed_origins = fields.List(Origin(validate=validate.Length(max=300)), validate=validate.Length(max=20),
                                 metadata={"description": "origins (https://host[:port]) allowed to frame the "
                                                          "signing page (embedded signing); [] refuses framing"})
-    reminder_every_days = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=60),
+    reminder_every_days = Integer(allow_none=True, validate=validate.Range(min=1, max=60),
                                          metadata={"description": "remind whoever's turn it is every N days"})
-    reminder_max = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=20),
+    reminder_max = Integer(allow_none=True, validate=validate.Range(min=0, max=20),
                                   metadata={"description": "at most N reminders per participant (0: none)"})
 
 
 class SettingsOut(Schema):
     embed_origins = fields.List(fields.String(), required=True)
-    reminder_every_days = fields.Integer(required=True, allow_none=True)
-    reminder_max = fields.Integer(required=True, allow_none=True)
+    reminder_every_days = Integer(required=True, allow_none=True)
+    reminder_max = Integer(required=True, allow_none=True)
     defaults = fields.Dict(required=True, metadata={"description": "what null means: reminder_every_days, "
                                                                   "reminder_max"})
     updated_at = fields.String(required=True, allow_none=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from paraph_platform.numbers import Integer
+
 from . import (
     ID, REQUEST_KINDS, SHA256, EnvelopeDocumentOut, FieldOut, FileOut, ParticipantOut, SignerAttachmentOut, _In,
 )
@@ -56,7 +58,7 @@ class OtpIn(_In):
 class TaskOut(Schema):
     participant_id = fields.String(required=True)
     role = fields.String(required=True)
-    order = fields.Integer(required=True)
+    order = Integer(required=True)
     action = fields.String(required=True, metadata={"enum": ["approve", "sign"]})
     request_id = fields.String(required=True)
     contract_id = fields.String(required=True, allow_none=True)
@@ -80,7 +82,7 @@ class OtpSentOut(Schema):
     channel = fields.String(required=True, metadata={"enum": ["email", "sms"]})
     destination = fields.String(required=True, metadata={"description": "masked email address or phone number"})
     expires_at = fields.String(required=True)
-    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
+    expires_in = Integer(required=True, metadata={"description": "seconds"})
 
 
 class ActedOut(Schema):
