@@ -70,6 +70,7 @@ def test_profile_crud_validation_and_logo(env):
         assert r.status_code == 422, (field, value, r.get_json())
         assert field in r.get_json()["errors"], (field, value, r.get_json())
     for field, value in (("name", ""), ("email", "not-an-email"), ("website", "javascript:alert(1)"),
+                         ("website", "https://dupont.test:99999/"),
                          ("share_capital", "-1"), ("phone", "standard"), ("phone", "04 72")):  # the one phone rule
         r = s.put("/api/v1/company-profile", token=A, json={**PROFILE, field: value})
         assert r.status_code == 422 and field in r.get_json()["errors"], (field, r.get_json())

@@ -48,3 +48,18 @@ def test_a_date_time_whose_utc_leaves_the_calendar_is_refused_not_a_server_error
             Since().load({"since": extreme})
         assert "between the years 1900 and 9999" in str(refused.value.messages["since"])
     assert Since().load({"since": "2026-12-07T10:00:00+01:00"})["since"].isoformat() == "2026-12-07T10:00:00+01:00"
+
+
+def test_a_date_people_cannot_mean_is_refused():
+    """A quote valid until "0001-01-01", a task due in year 1: stored and shown as such. Refused now."""
+    import pytest
+    from marshmallow import Schema, ValidationError
+    from paraph_platform.dates import Date
+
+    class Due(Schema):
+        due_date = Date(allow_none=True)
+
+    with pytest.raises(ValidationError) as refused:
+        Due().load({"due_date": "0001-01-01"})
+    assert refused.value.messages == {"due_date": ["Give a date between the years 1900 and 9999."]}
+    assert str(Due().load({"due_date": "2027-02-28"})["due_date"]) == "2027-02-28"

@@ -44,6 +44,8 @@ _MESSAGES = [
     _verbatim("Not a valid URL."),
     _verbatim("Not a valid date."),
     (r"Not a valid (aware |naive )?datetime\.", _l("Not a valid date and time.")),
+    _verbatim("Give a date between the years 1900 and 9999."),  # paraph_platform.dates
+    _verbatim("Give a date-time between the years 1900 and 9999."),
     (r"Not a valid UUID\.", _l("Not a valid identifier.")),
     (r"Not a valid (list|mapping type)\.", _l("Invalid value.")),
     (r"String does not match expected pattern\.", _l("Invalid format.")),

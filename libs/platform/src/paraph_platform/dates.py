@@ -39,3 +39,16 @@ class AwareDateTime(fields.AwareDateTime):
         if not self.EARLIEST <= year <= self.LATEST:
             raise self.make_error("out_of_range")
         return moment
+
+
+class Date(fields.Date):
+    """marshmallow's Date within the years people mean: a quote valid until "0001-01-01" or a task due in year 1
+    was stored, and shown as such. Every service's schemas take their dates from here."""
+    EARLIEST, LATEST = AwareDateTime.EARLIEST, AwareDateTime.LATEST
+    default_error_messages = {"out_of_range": f"Give a date between the years {EARLIEST} and {LATEST}."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not self.EARLIEST <= day.year <= self.LATEST:
+            raise self.make_error("out_of_range")
+        return day

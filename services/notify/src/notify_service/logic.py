@@ -289,6 +289,24 @@ def _url_error(message: str) -> InvalidInput:
     return InvalidInput(message, {"fields": {"url": [message]}})
 
 
+# a DNS name's label: letters, digits and hyphens, neither first nor last ("xn--" alone, "" of ".com" are not)
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def _is_host_name_or_address(host: str) -> bool:
+    """An IP address, or a name each of whose labels is one (a Unicode name, by its IDNA form)."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_name = host.rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return False
+    return 0 < len(ascii_name) <= 253 and all(_LABEL.fullmatch(label) for label in ascii_name.split("."))
+
+
 def validate_webhook_url(url, allow_private: bool = False) -> str:
     """http(s) only, a host, no credentials; literal private/loopback addresses refused unless allowed.
     (Host names are resolved and checked again at each delivery, which connects to the checked address.)"""
@@ -309,6 +327,8 @@ def validate_webhook_url(url, allow_private: bool = False) -> str:
     host = parts.hostname
     if not host:
         raise _url_error("The URL has no host.")
+    if not _is_host_name_or_address(host):
+        raise _url_error("The URL's host is not a valid name or address.")
     if parts.username or parts.password:
         raise _url_error("Do not put credentials in the URL; authenticate requests with the signature.")
     if port == 0:

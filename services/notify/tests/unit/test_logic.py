@@ -72,7 +72,9 @@ def test_schedules_parse_from_env():
 
 @pytest.mark.parametrize("url", ["ftp://example.com/x", "file:///etc/passwd", "javascript:alert(1)", "example.com",
                                  "http://", "https://user:pw@example.com/h", "http://exa mple.com", "",
-                                 "https://example.com:0/x", "http://[::1/"])
+                                 "https://example.com:0/x", "http://[::1/", "https://.com/h", "https://xn--/h",
+                                 "https://-bad.example.com/h", "https://a..example.com/h",
+                                 "https://" + "a" * 64 + ".example.com/h"])
 def test_bad_webhook_urls_are_refused(url):
     with pytest.raises(InvalidInput) as err:
         logic.validate_webhook_url(url)
@@ -91,6 +93,7 @@ def test_private_addresses_are_refused_unless_allowed(url):
 def test_public_urls_pass_and_resolution_is_checked_again():
     assert logic.validate_webhook_url(" https://hooks.example.com/paraph?x=1 ") == "https://hooks.example.com/paraph?x=1"
     assert logic.validate_webhook_url("http://8.8.8.8/x") == "http://8.8.8.8/x"
+    assert logic.validate_webhook_url("https://crm.exämple.fr/h") == "https://crm.exämple.fr/h"  # by its IDNA form
     assert logic.check_resolved(["93.184.216.34"], False) is None
     assert "non-public" in logic.check_resolved(["93.184.216.34", "10.0.0.5"], False)
     assert logic.check_resolved(["127.0.0.1"], True) is None

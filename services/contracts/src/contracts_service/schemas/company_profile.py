@@ -1,6 +1,8 @@
 """Schemas of the company profile: the issuer the PDFs name."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from paraph_platform.phones import Phone
@@ -24,6 +26,14 @@ def _identifier(max_length: int):
     return fields.String(load_default=None, allow_none=True, validate=validate.Length(max=max_length))
 
 
+
+def _port_in_range(url: str) -> None:
+    """marshmallow's URL validator takes any digits as a port ("https://example.com:99999")."""
+    try:
+        urlsplit(url).port
+    except ValueError:
+        raise ValidationError("Not a valid URL.") from None
+
 class CompanyProfileSchema(StrictSchema):
     """The whole company profile (PUT): what is not given is cleared. SIREN, SIRET and a French VAT number
     are checked (format, check digit, the same company); a wrong one is a 422 naming its field."""
@@ -42,7 +52,7 @@ class CompanyProfileSchema(StrictSchema):
     email = fields.Email(load_default=None, allow_none=True)
     website = fields.String(load_default=None, allow_none=True,
                             validate=[validate.Length(max=300),
-                                      validate.URL(schemes={"http", "https"}, require_tld=True)])
+                                      validate.URL(schemes={"http", "https"}, require_tld=True), _port_in_range])
 
     @validates_schema
     def _identifiers_valid(self, data, **kwargs):

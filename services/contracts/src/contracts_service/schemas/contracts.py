@@ -6,7 +6,7 @@ from datetime import timezone
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from paraph_platform.dates import AwareDateTime
+from paraph_platform.dates import AwareDateTime, Date
 from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageParams
 
@@ -51,7 +51,7 @@ class ContractInSchema(StrictSchema):
     deal_ref = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
     deal_id = fields.String(load_default=None, allow_none=True, validate=ID,
                             metadata={"description": "the deal it belongs to (same customer)"})
-    valid_until = fields.Date(load_default=None, allow_none=True)
+    valid_until = Date(load_default=None, allow_none=True)
     lines = fields.List(fields.Nested(LineInSchema), load_default=list, validate=validate.Length(max=1000))
 
     @validates_schema
@@ -72,7 +72,7 @@ class ContractPatchSchema(StrictSchema):
     notes = fields.String(validate=validate.Length(max=20000))
     deal_ref = fields.String(allow_none=True, validate=validate.Length(max=120))
     deal_id = fields.String(allow_none=True, validate=ID, metadata={"description": "null: no deal"})
-    valid_until = fields.Date(allow_none=True)
+    valid_until = Date(allow_none=True)
     lines = fields.List(fields.Nested(LineInSchema), validate=validate.Length(max=1000))
     expected_version = Integer(validate=validate.Range(min=1),
                                       metadata={"description": "optimistic concurrency: refuse if changed since"})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from paraph_platform.dates import Date
 from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageParams
 
@@ -26,7 +27,7 @@ class DealInSchema(StrictSchema):
     currency = fields.String(load_default=None, allow_none=True, validate=CURRENCY)
     owner_id = fields.String(load_default=None, allow_none=True, validate=ID,
                              metadata={"description": "default: you"})
-    expected_close_date = fields.Date(load_default=None, allow_none=True)
+    expected_close_date = Date(load_default=None, allow_none=True)
     notes = fields.String(load_default="", validate=validate.Length(max=20000))
 
 
@@ -36,7 +37,7 @@ class DealPatchSchema(StrictSchema):
     amount = fields.Decimal(allow_none=True, places=2, as_string=True, allow_nan=False, validate=AMOUNT)
     currency = fields.String(validate=CURRENCY)
     owner_id = fields.String(validate=ID)
-    expected_close_date = fields.Date(allow_none=True)
+    expected_close_date = Date(allow_none=True)
     notes = fields.String(validate=validate.Length(max=20000))
     expected_version = Integer(validate=validate.Range(min=1),
                                       metadata={"description": "optimistic concurrency: refuse if changed since"})

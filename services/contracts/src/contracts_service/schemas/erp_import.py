@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from paraph_platform.dates import Date
+
 from ..logic import TRANSITIONS
 from . import CURRENCY, StrictSchema
 from .contracts import LineInSchema
@@ -44,7 +46,7 @@ class ErpDocumentSchema(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(ERP_DOCUMENT_KINDS))
     number = fields.String(required=True, validate=validate.Length(min=1, max=40))
     customer_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    date = fields.Date(required=True)
+    date = Date(required=True)
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=300))
     currency = fields.String(load_default=None, allow_none=True, validate=CURRENCY)
     status = fields.String(load_default=None, allow_none=True)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from paraph_platform.dates import Date
 from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageParams, PageResult
 from paraph_platform.phones import Phone
@@ -159,7 +160,7 @@ class RequestIn(_In):
                           metadata={"description": "asked in order"})
     message = fields.String(load_default="", validate=validate.Length(max=2000))
     expires_in_days = Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=365))
-    expires_at = fields.Date(load_default=None, allow_none=True,
+    expires_at = Date(load_default=None, allow_none=True,
                              metadata={"description": "last day to act (the request expires at the end of that "
                                                       "day, UTC); instead of expires_in_days"})
     signing_order = fields.String(load_default="sequential", validate=validate.OneOf(["sequential", "parallel"]),
