@@ -609,3 +609,24 @@ def test_too_many_requests_is_said_in_the_pages_language_with_the_wait():
         assert page.status_code == 429
         assert "Trop de requêtes en peu de temps\u00a0: réessayez dans 12 secondes." in text, text[:3000]
         assert "More than 600" not in text
+
+
+def test_an_unexpected_error_and_a_refused_request_are_said_in_the_pages_language(gateway):
+    """A page that fails showed Flask's English "Internal Server Error"; a request the app cannot take (a URL too
+    long, a field tampered with) its English name. Both are said in the page's language, without the details."""
+    app = create_app({"GATEWAY_URL": gateway["url"], "WEB_SESSION_KEY": "unit-test-key",
+                      "PUBLIC_URL": "http://paraph.test"})
+    from werkzeug.exceptions import RequestURITooLarge
+
+    def too_long():
+        raise RequestURITooLarge()
+    app.add_url_rule("/boom", "boom", lambda: 1 / 0)
+    app.add_url_rule("/too-long", "too_long", too_long)
+    client = app.test_client()
+    page = client.get("/boom", headers={"Accept-Language": "fr"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 500 and "Un problème est survenu" in text
+    assert "Internal Server Error" not in text and "ZeroDivisionError" not in text
+    page = client.get("/too-long", headers={"Accept-Language": "fr"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 414 and "Cette demande ne peut pas être traitée" in text and "URI" not in text

@@ -94,7 +94,7 @@ def register_errors(app: Flask):
                 "Too many requests in a short time: try again in %(seconds)s seconds.", seconds=wait) if wait
                 else _("Too many requests in a short time: try again in a moment."))
         if exc.status < 500:
-            return _error_page(400, _("Request refused"), exc.detail)
+            return _error_page(400, _("Request refused"), translate(exc.detail or ""))
         log.warning("gateway answered %s: %s", exc.status, exc.problem)
         return _error_page(503, _("Service unavailable"), _("Paraph is temporarily unavailable. Please try "
                                                             "again in a moment."))
@@ -116,7 +116,13 @@ def register_errors(app: Flask):
             return _error_page(404, _("Not found"), _("This page does not exist, or is no longer available."))
         if exc.code == 405:
             return _error_page(405, _("Not allowed"), _("This action is not available here."))
-        return _error_page(exc.code or 500, exc.name, "")
+        if (exc.code or 500) >= 500:  # an unexpected error (Flask logged it with its traceback): in the page's words
+            return _error_page(500, _("Something went wrong"), _(
+                "An unexpected error stopped this page. Try again in a moment; if it happens again, tell your "
+                "administrator when it happened."))
+        # 400, 413, 414, 431...: a request the app could not take (a field tampered with, a URL too long)
+        return _error_page(exc.code, _("Request refused"), _("This request cannot be handled. Go back and try "
+                                                             "again."))
 
 
 def create_app(config: dict | None = None) -> Flask:
