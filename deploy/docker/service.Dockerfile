@@ -48,7 +48,8 @@ HEALTHCHECK --interval=15s --timeout=10s --start-period=40s --retries=3 \
 # replaces the shell, so that it is PID 1 and receives docker stop's SIGTERM itself
 CMD exec python -m paraph_platform.run "$PARAPH_SERVICE" --migrate
 
-# the service plus weasyprint's system libraries: pango/harfbuzz render the PDFs, DejaVu is the fallback font.
+# the service plus weasyprint's system libraries: pango/harfbuzz render the PDFs, DejaVu is the fallback font
+# (Droid Sans Fallback for Chinese, Japanese and Korean).
 # tzdata: the proof of signature writes times in the signer's time zone (zoneinfo; the slim image has none).
 # Added on top of the finished service image, so that both targets share every step above (the cost: a code
 # change reinstalls these libraries too); USER, HEALTHCHECK, CMD and ENV carry over. Being the last stage, it
@@ -56,6 +57,6 @@ CMD exec python -m paraph_platform.run "$PARAPH_SERVICE" --migrate
 FROM service AS pdf
 USER root
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core tzdata \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-droid-fallback tzdata \
  && rm -rf /var/lib/apt/lists/*
 USER 10001:10001

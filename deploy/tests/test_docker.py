@@ -26,7 +26,8 @@ from deploy.tests import envscan
 
 ROOT = envscan.ROOT
 SERVICES = envscan.SERVICES
-WEASYPRINT_APT = {"libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core"}
+WEASYPRINT_APT = {"libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core",
+                  "fonts-droid-fallback"}
 HTTP_APPS = {"gateway": "8000", "web": "8080"}  # gunicorn apps (not nameko services), with their port
 PDF_SERVICES = ("contracts", "signing")  # render PDFs with weasyprint: built with the `pdf` target
 SERVICE_DOCKERFILE = "deploy/docker/service.Dockerfile"

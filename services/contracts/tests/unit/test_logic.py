@@ -153,3 +153,14 @@ def test_field_changes_name_what_changed_from_what():
         {"field": "phone", "from": "03 20 00 00 00", "to": "+33 3 20 11 22 33"},
         {"field": "address.line1", "from": "12 rue des Lilas", "to": None},
         {"field": "address.postal_code", "from": None, "to": "59000"}]
+
+
+def test_a_pdf_prints_names_in_every_script_not_empty_boxes():
+    """A customer named in Chinese printed as empty boxes (weasyprint: ".notdef glyph rendered"): DejaVu has no
+    CJK. The system fonts (deps/apt.txt, the pdf image) add a fallback that has them."""
+    import io
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    html = "<!doctype html><html><body><p>Client : 漢字株式会社 · 김철수 · Привет · Ωμέγα</p></body></html>"
+    page = PdfFileReader(io.BytesIO(pdf.render_pdf(html, {}))).root["/Pages"]["/Kids"][0]
+    fonts = page["/Resources"]["/Font"]
+    assert any("Droid-Sans-Fallback" in str(fonts[name]["/BaseFont"]) for name in fonts)
