@@ -183,19 +183,17 @@ def save_details(type_id: str):
     return redirect(url_for("settings_document_templates.edit", type_id=type_id))
 
 
-@bp.post("/settings/document-templates/<type_id>/archive")
-@admin_only
-def archive(type_id: str):
-    saved = api.patch(f"/contract-types/{type_id}", {"archived": True})
-    flash(_("The contract type %(name)s is archived: new quotes and contracts no longer offer it.",
-            name=saved.get("name") or confirmed_name()), "success")
-    return redirect(url_for("settings_document_templates.edit", type_id=type_id))
+ARCHIVED_SAID = {
+    True: _l("The contract type %(name)s is archived: new quotes and contracts no longer offer it."),
+    False: _l("The contract type %(name)s is restored: new quotes and contracts offer it again."),
+}
 
 
-@bp.post("/settings/document-templates/<type_id>/restore")
+@bp.post("/settings/document-templates/<type_id>/<any(archive, restore):action>")
 @admin_only
-def restore(type_id: str):
-    saved = api.patch(f"/contract-types/{type_id}", {"archived": False})
-    flash(_("The contract type %(name)s is restored: new quotes and contracts offer it again.",
-            name=saved.get("name") or confirmed_name()), "success")
+def set_archived(type_id: str, action: str):
+    """Archive a type (asked once, naming it: new documents no longer offer it) or restore it."""
+    archived = action == "archive"
+    saved = api.patch(f"/contract-types/{type_id}", {"archived": archived})
+    flash(ARCHIVED_SAID[archived] % {"name": saved.get("name") or confirmed_name()}, "success")
     return redirect(url_for("settings_document_templates.edit", type_id=type_id))
