@@ -90,7 +90,9 @@ CENT = Decimal("0.01")
 
 
 def money(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    """To the cent; a zero is 0.00, never -0.00 (a quantity of -0 or 0.000 times a negative price made one)."""
+    amount = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return amount if amount else abs(amount)
 
 
 @dataclass

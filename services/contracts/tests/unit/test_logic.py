@@ -22,6 +22,14 @@ def test_totals_round_per_line_and_tax_per_rate():
     assert [x["rate"] for x in t.taxes] == ["5.50", "20.00"]
 
 
+def test_a_zero_amount_is_never_negative():
+    """A quantity of -0 (or 0.000) times a negative price made "-0.00" on the quote and its PDF."""
+    assert str(logic.line_net(Decimal("-0.0"), Decimal("100"), 0)) == "0.00"
+    assert str(logic.line_net(Decimal("0.000"), Decimal("-15.50"), 0)) == "0.00"
+    t = logic.compute_totals([{"quantity": Decimal("-0"), "unit_price": Decimal("10"), "tax_rate": 20}])
+    assert (str(t.subtotal), str(t.tax_total), str(t.total)) == ("0.00", "0.00", "0.00")
+
+
 def test_status_transitions():
     logic.check_transition("quote", "sent", "accepted")
     logic.check_transition("contract", "signed", "validated")
