@@ -34,6 +34,13 @@ def test_template_editor_with_its_variables_reference(web_system, staff, browser
     assert "{{ fields.bien }}" in by_id(browser, "template-merge-fields").text
     assert "obligatoire" in by_id(browser, "template-merge-fields").text
 
+    # a type without a template of its own: its author starts from the one the PDFs use now, not from nothing
+    assert by_id(browser, "field-template_html").get_attribute("value") == ""
+    by_id(browser, "start-from-default").click()
+    w.wait(lambda: "contract.number" in by_id(browser, "field-template_html").get_attribute("value"),
+           message="Paraph's template in the editor")
+    assert not css(browser, "#start-from-default")
+
     # a misspelt variable on line 3: refused, said next to the template, the text kept as typed
     broken = "<h1>{{ contract.number }}</h1>\n<p>{{ fields.bien }}</p>\n<p>{{ customer.nmae }}</p>"
     editor = by_id(browser, "field-template_html")

@@ -120,9 +120,10 @@ class ContractTypesEndpoints(ContractsBase):
 
     @endpoint
     def template_variables(self, actor, params=None):
-        """For template authors: every variable a template may use, its type, an example, what it is."""
+        """For template authors: every variable a template may use, its type, an example, what it is; and Paraph's
+        default template, to start from."""
         _, p = self._caller_and_payload(actor, TemplateVariablesSchema, params or {})
-        return {"variables": template_variables.catalog(p["locale"])}
+        return {"variables": template_variables.catalog(p["locale"]), "default_template": pdf.default_template()}
 
     # -- assets: images a license's templates embed by id --------------------------------------------
 

@@ -298,6 +298,8 @@ class TemplateVariable(Schema):
 class TemplateVariables(Schema):
     """Every variable a contract type's template may use (template_variables.catalog)."""
     variables = fields.List(fields.Nested(TemplateVariable), required=True)
+    default_template = fields.String(required=True, metadata={
+        "description": "Paraph's own template, used by a type without one: a starting point for yours"})
 
 
 class CompanyLogo(Schema):

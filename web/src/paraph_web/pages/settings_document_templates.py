@@ -98,11 +98,13 @@ def _errors_by_input(field_errors: dict[str, str], rows: list[int]) -> dict[str,
 
 def _edit_page(contract_type: dict, template_html: str, status: int = 200, errors=None, message=None,
                details=None, details_errors=None, details_message=None, rows=None):
-    variables = api.get("/contract-types/template-variables", locale=_language())["variables"]
+    reference = api.get("/contract-types/template-variables", locale=_language())
+    if not template_html and request.args.get("start") == "default":  # "Start from Paraph's template"
+        template_html = reference["default_template"]
     values = details if details is not None else _saved_values(contract_type)
     rows = rows if rows is not None else len(contract_type.get("merge_fields") or []) + 2
     return render_section("settings/document_template.html", SECTION, status, contract_type=contract_type,
-                          template_html=template_html, variables=variables, errors=errors or {},
+                          template_html=template_html, variables=reference["variables"], errors=errors or {},
                           message=message, details_errors=details_errors or {}, details_message=details_message,
                           **_form_context(values, rows))
 
@@ -184,7 +186,7 @@ def save_details(type_id: str):
 
 
 ARCHIVED_SAID = {
-    True: _l("The contract type %(name)s is archived: new quotes and contracts no longer offer it."),
+    True: _l("The contract type %(name)s is archived."),  # what it means: the page's banner
     False: _l("The contract type %(name)s is restored: new quotes and contracts offer it again."),
 }
 
