@@ -94,6 +94,16 @@ def test_fields_are_listed_by_page_in_reading_order_with_required_ones_marked(ap
     assert "Date de signature <span class=\"auto\">(rempli par Paraph)</span>" in page
     assert 'value="JD"' in page and "Adopter mes initiales" in page  # proposed from the signer's name
     assert 'data-width="595.28" data-height="841.89"' in page
+    assert "* obligatoire" in page
+
+
+def test_the_required_mark_is_explained_only_where_a_field_carries_one(app, monkeypatch):
+    """A request asking only for the signature listed it under "Champs à compléter" with "* obligatoire" and no
+    field marked: the legend goes with the marks."""
+    fake(monkeypatch, FakeSigning(link_info(fields=[box("f-sig", "signature", 1, 700), box("f-date", "date_signed",
+                                                                                         1, 760)])))
+    page = app.test_client().get("/sign/tok").get_data(as_text=True)
+    assert 'id="fields"' in page and "* obligatoire" not in page
 
 
 def test_the_page_speaks_english_and_has_no_fields_section_without_fields(app, monkeypatch):

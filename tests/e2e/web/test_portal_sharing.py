@@ -107,7 +107,7 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     why = by_id(browser, f"observer-{luc}-why")
     assert "Filiale Nord" in why.text and "même société" in why.text
     # a salesperson cannot open the client portal settings (403): no link, whom to ask instead
-    assert not why.find_elements("css selector", "a") and "Demandez à votre administrateur" in why.text
+    assert not why.find_elements("css selector", "a") and "demandez à votre administrateur de corriger sa société" in why.text
     screenshot(browser, "portal-sharing-choose")
 
     # forced through anyway (the box enabled by script): the API refuses, the page says why
