@@ -85,13 +85,15 @@ def test_the_french_page_holds_its_punctuation_with_a_no_break_space(app, monkey
     assert breakable_spaces_in([TEXT["fr"], EMBED_GONE["fr"]]) == {}
     text = visible_text(page(app, monkeypatch, message="Bonne lecture."))
     assert "Message\u00a0:" in text and breakable_spaces(text) == []
-    assert "«\u00a0Contrat de maintenance\u00a0»" in page(app, monkeypatch, title="Contrat de maintenance")
+    titled = page(app, monkeypatch, title="Contrat de maintenance")
+    assert "<h1>Devis <span" in titled and 'id="request-title">Contrat de maintenance</div>' in titled
 
 
 def test_the_english_page_writes_its_own_punctuation(app, monkeypatch):
-    """English puts no space before a colon and quotes a title in “…”, not « … »."""
-    text = visible_text(page(app, monkeypatch, locale="en", message="Enjoy.", title="Maintenance contract"))
-    assert "Message: Enjoy." in text and "Document: " in text and "“Maintenance contract”" in text
+    """English puts no space before a colon; the heading names the document in English."""
+    html = page(app, monkeypatch, locale="en", message="Enjoy.", title="Maintenance contract")
+    text = visible_text(html)
+    assert "Message: Enjoy." in text and "Document: " in text and "<h1>Quote <span" in html
     assert "«" not in text and "\u00a0:" not in text
 
 
