@@ -67,6 +67,15 @@ def admin():
             return jsonify({"status": 422, "detail": "The request contains invalid fields.", "errors": errors}), 422
         return jsonify(body)
 
+    @fake.post("/api/v1/contract-types")
+    def create_type():
+        body = request.get_json()
+        sent.append(body)
+        errors = refused(body, ("abandon_delay_days",))
+        if errors:
+            return jsonify({"status": 422, "detail": "The request contains invalid fields.", "errors": errors}), 422
+        return jsonify({"id": "t1", **body}), 201
+
     with web_in_front_of(fake, role="license_admin") as app:
         client = app.test_client()
         sign_in(client)
@@ -104,3 +113,22 @@ def test_the_reminders_not_a_whole_number_are_said_next_to_their_fields(admin):
             "reminder_max": ""}
     assert client.post("/settings/e-signature", data=form).status_code == 302
     assert sent[-1]["reminder_every_days"] == 4 and sent[-1]["reminder_max"] is None
+
+
+def test_a_contract_types_delay_or_row_count_not_a_whole_number_is_no_server_error(admin):
+    """The new contract type's form read its delay and its count of merge field rows with isdigit() then int():
+    "²" was a 500. The delay is sent as typed (the API's 422 beside the field); a row count that is no number
+    is no rows."""
+    client, sent = admin
+    for raw in BAD:
+        form = {**form_tokens(client, "/settings/document-templates/new"), "kind": "quote", "name": "Mandat",
+                "abandon_delay_days": raw, "field_rows": raw}
+        r = client.post("/settings/document-templates/new", data=form)
+        page = r.get_data(as_text=True)
+        assert r.status_code == 422, raw[:10]
+        assert 'id="field-abandon_delay_days-error"' in page and SAID in page, raw[:10]
+        assert sent[-1]["abandon_delay_days"] == raw and sent[-1]["merge_fields"] == []
+    form = {**form_tokens(client, "/settings/document-templates/new"), "kind": "quote", "name": "Mandat",
+            "abandon_delay_days": " 30 ", "field_rows": "1", "merge_fields.0.key": "prix", "merge_fields.0.label": "Prix"}
+    assert client.post("/settings/document-templates/new", data=form).status_code == 302
+    assert sent[-1]["abandon_delay_days"] == 30 and [f["key"] for f in sent[-1]["merge_fields"]] == ["prix"]

@@ -22,6 +22,19 @@ def typed_number(value: str) -> str:
     return re.sub(r"[\s\u00a0\u202f]", "", value).replace(",", ".")
 
 
+def errors_on_page(errors: dict, list_name: str, positions: list[int]) -> dict:
+    """The API's errors of the rows it was sent (``<list_name>.<k>.<field>``: the k-th row sent) renamed after the
+    rows' positions on the page (blank rows are not sent: ``positions[k]`` is the k-th sent row's); the other
+    errors as they are."""
+    out = {}
+    for key, message in errors.items():
+        parts = key.split(".")
+        if len(parts) > 2 and parts[0] == list_name and parts[1].isdigit() and int(parts[1]) < len(positions):
+            key = ".".join([list_name, str(positions[int(parts[1])]), *parts[2:]])
+        out[key] = message
+    return out
+
+
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
 
 

@@ -28,7 +28,7 @@ from .. import api
 from ..api import ApiError
 from ..auth import signed_in
 from . import pickers
-from .forms import as_typed, typed_number, whole_number, with_chosen
+from .forms import as_typed, errors_on_page, typed_number, whole_number, with_chosen
 from .settings_license import document_defaults
 
 bp = Blueprint("quotes", __name__)
@@ -58,18 +58,6 @@ def lines_from_form() -> list[dict]:
 
 def is_blank(line: dict) -> bool:
     return not any(line[key] for key in LINE_FIELDS)
-
-
-def on_page(errors: dict, positions: list[int]) -> dict:
-    """The API's errors of the lines it was sent (``lines.<k>.<field>``) renamed after the lines' positions on
-    the page (blank or incomplete lines were not sent); the other errors as they are."""
-    out = {}
-    for key, message in errors.items():
-        parts = key.split(".")
-        if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and int(parts[1]) < len(positions):
-            key = f"lines.{positions[int(parts[1])]}.{parts[2]}"
-        out[key] = message
-    return out
 
 
 def quote_from_form(kind: str) -> dict:
@@ -198,7 +186,7 @@ def totals_of(lines: list[dict]) -> tuple[dict | None, dict]:
     except ApiError as exc:
         if exc.status != 422:
             raise
-        return None, on_page(exc.field_errors, [n for n, _line in indexed])
+        return None, errors_on_page(exc.field_errors, "lines", [n for n, _line in indexed])
     amounts = {n: amount for (n, _line), amount in zip(indexed, totals.get("line_amounts", []))}
     return {**totals, "amounts": amounts}, {}
 
@@ -317,7 +305,7 @@ def submit(quote: dict):
     except ApiError as exc:
         if exc.status not in (400, 404, 409, 422):
             raise  # a customer or type that vanished from the perimeter meanwhile (404): said on the form
-        errors = on_page(exc.field_errors, [n for n, line in enumerate(quote["lines"]) if not is_blank(line)])
+        errors = errors_on_page(exc.field_errors, "lines", [n for n, line in enumerate(quote["lines"]) if not is_blank(line)])
         return render_editor(quote, errors, None if errors else exc.detail, status=exc.status, choices=choices)
     flash(_("The contract is saved.") if quote["kind"] == "contract" else _("The quote is saved."), "success")
     return redirect(url_for("contracts.show", contract_id=saved["id"]))

@@ -14,7 +14,7 @@ from .. import api
 from ..api import ApiError
 from ..auth import admin_only
 from ..i18n import DOCUMENT_LANGUAGES
-from .forms import confirmed_name
+from .forms import confirmed_name, errors_on_page, whole_number
 from .settings import render_section
 from .settings_license import document_defaults
 
@@ -68,9 +68,10 @@ def _posted() -> tuple[dict, list[int], int]:
     days = form.get("abandon_delay_days", "").strip()
     body = {"name": form.get("name", "").strip(), "description": form.get("description", "").strip(),
             "locale": form.get("locale") or None,
-            "abandon_delay_days": None if not days else int(days) if days.isdigit() else days,
+            "abandon_delay_days": whole_number(days) if days else None,
             "attachments_portal_visible": PORTAL_CHOICES.get(form.get("attachments_portal_visible", ""))}
-    count = min(int(form.get("field_rows", "0") or 0) if form.get("field_rows", "").isdigit() else 0, 200)
+    rows_sent = whole_number(form.get("field_rows"))
+    count = min(rows_sent, 200) if isinstance(rows_sent, int) and rows_sent > 0 else 0
     merge_fields, rows = [], []
     for row in range(count):
         key, label = (form.get(f"merge_fields.{row}.{name}", "").strip() for name in ("key", "label"))
@@ -86,14 +87,10 @@ def _posted() -> tuple[dict, list[int], int]:
 
 
 def _errors_by_input(field_errors: dict[str, str], rows: list[int]) -> dict[str, str]:
-    """The API's errors keyed by the form's inputs: merge_fields.<n>.key is the error of the n-th row sent."""
-    errors = {}
-    for field, text in field_errors.items():
-        parts = field.split(".")
-        if len(parts) > 2 and parts[0] == "merge_fields" and parts[1].isdigit() and int(parts[1]) < len(rows):
-            field = ".".join(["merge_fields", str(rows[int(parts[1])]), *parts[2:]])
-        errors.setdefault(field, str(MERGE_FIELD_MESSAGES.get(text, text)))
-    return errors
+    """The API's errors keyed by the form's inputs (merge_fields.<n>.key is the error of the n-th row sent), the
+    contracts service's words about merge fields in the page's language."""
+    return {field: str(MERGE_FIELD_MESSAGES.get(text, text))
+            for field, text in errors_on_page(field_errors, "merge_fields", rows).items()}
 
 
 def _edit_page(contract_type: dict, template_html: str, status: int = 200, errors=None, message=None,
