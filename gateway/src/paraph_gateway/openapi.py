@@ -67,6 +67,12 @@ RATE_LIMIT_HEADERS = {
     "RateLimit-Reset": "Seconds until the window starts again",
 }
 RETRY_AFTER = {"Retry-After": "Seconds to wait before retrying (a 429; a 503 or 504 with the same Idempotency-Key)"}
+
+
+def header_refs(*groups: dict) -> dict:
+    """A response's headers, each the shared component of its name (build_spec declares them)."""
+    return {name: name for group in groups for name in group}
+
 GUIDE = ("Contracts, quotes and e-signature for sales teams.\n\n"
          "**Authentication.** A person signs in (`POST /api/v1/auth/login`) and sends its `access_token` as "
          "`Authorization: Bearer <token>` until its `expires_at` (`POST /api/v1/auth/refresh` gives the next); "
@@ -315,11 +321,10 @@ def build_spec(app) -> dict:
                 op["responses"].setdefault(str(code), {"description": description, **problem})
             op["responses"]["4XX"] = {"description": "Client error", **problem}
             op["responses"]["5XX"] = {"description": "Server or upstream error", **problem,
-                                      "headers": {name: name for name in RETRY_AFTER}}
+                                      "headers": header_refs(RETRY_AFTER)}
             if not doc["public"]:
-                counted = {name: name for name in RATE_LIMIT_HEADERS}
-                op["responses"][str(doc["status"])]["headers"] = counted
-                op["responses"]["429"]["headers"] = {**counted, **{name: name for name in RETRY_AFTER}}
+                op["responses"][str(doc["status"])]["headers"] = header_refs(RATE_LIMIT_HEADERS)
+                op["responses"]["429"]["headers"] = header_refs(RATE_LIMIT_HEADERS, RETRY_AFTER)
                 # API keys reach only the routes of an area their scopes can name (api_keys.AREAS)
                 op["security"] = [{"bearer": []}, {"apiKey": []}] if doc["api_key_area"] else [{"bearer": []}]
                 if doc["api_key_area"]:

@@ -25,8 +25,8 @@ def first_of_month(text: str, locale: str | None) -> str:
 class AwareDateTime(fields.AwareDateTime):
     """marshmallow's AwareDateTime, within the years a database, Python's datetime and an offset all hold:
     "0001-01-01T00:00:00+01:00" is a valid ISO 8601 date-time whose UTC falls before year 1 (an OverflowError
-    where the service converts it: a 500), as it does past year 9999. Every
-    service's schemas take their date-times from here: a 422 naming the field instead."""
+    where the service converts it: a 500), as it does past year 9999. Every service's schemas take their
+    date-times from here: a 422 naming the field instead."""
     EARLIEST, LATEST = 1900, 9999
     default_error_messages = {"out_of_range": f"Give a date-time between the years {EARLIEST} and {LATEST}."}
 
