@@ -35,9 +35,16 @@ def admin():
     """Ann, a license admin, signed in to the web app in front of a gateway that keeps only whole numbers."""
     fake, sent = Flask("fake_gateway"), []
 
-    def refused(body: dict, names) -> dict:
-        return {name: [NOT_A_NUMBER] for name in names
-                if name in body and body[name] is not None and not isinstance(body[name], int)}
+    def kept(names, saved=lambda body: body, status=200):
+        """The API's answer to the posted body: a 422 naming each of ``names`` that is not a whole number, else
+        ``saved(body)``; the body is recorded in ``sent``."""
+        body = request.get_json()
+        sent.append(body)
+        errors = {name: [NOT_A_NUMBER] for name in names
+                  if name in body and body[name] is not None and not isinstance(body[name], int)}
+        if errors:
+            return jsonify({"status": 422, "detail": "The request contains invalid fields.", "errors": errors}), 422
+        return jsonify(saved(body)), status
 
     @fake.get("/api/v1/license")
     def license():
@@ -46,12 +53,7 @@ def admin():
 
     @fake.patch("/api/v1/license")
     def edit_license():
-        body = request.get_json()
-        sent.append(body)
-        errors = refused(body, ("abandon_delay_days",))
-        if errors:
-            return jsonify({"status": 422, "detail": "The request contains invalid fields.", "errors": errors}), 422
-        return jsonify({"id": "l1", "settings": body})
+        return kept(("abandon_delay_days",), lambda body: {"id": "l1", "settings": body})
 
     @fake.get("/api/v1/signing/settings")
     def signing():
@@ -60,21 +62,11 @@ def admin():
 
     @fake.patch("/api/v1/signing/settings")
     def edit_signing():
-        body = request.get_json()
-        sent.append(body)
-        errors = refused(body, ("reminder_every_days", "reminder_max"))
-        if errors:
-            return jsonify({"status": 422, "detail": "The request contains invalid fields.", "errors": errors}), 422
-        return jsonify(body)
+        return kept(("reminder_every_days", "reminder_max"))
 
     @fake.post("/api/v1/contract-types")
     def create_type():
-        body = request.get_json()
-        sent.append(body)
-        errors = refused(body, ("abandon_delay_days",))
-        if errors:
-            return jsonify({"status": 422, "detail": "The request contains invalid fields.", "errors": errors}), 422
-        return jsonify({"id": "t1", **body}), 201
+        return kept(("abandon_delay_days",), lambda body: {"id": "t1", **body}, status=201)
 
     with web_in_front_of(fake, role="license_admin") as app:
         client = app.test_client()
