@@ -28,14 +28,55 @@ class CustomerCreatedV1(CustomerEventV1):
     perimeter_ids = fields.List(fields.String(), required=True)
 
 
-class ContractTypeCreatedV1(Schema):
+class ChangeV1(Schema):
+    """What an event of a change adds to what it says of the object as it is now."""
+    changed = fields.List(fields.String(), required=True, metadata={"description": "the fields the change touched"})
+    updated_by = fields.String(required=True, metadata={"description": "the user's id (an import's: its account)"})
+
+
+class ContractTypeEventV1(Schema):
     contract_type_id = fields.String(required=True)
     name = fields.String(required=True)
+
+
+class ContractTypeCreatedV1(ContractTypeEventV1):
     created_by = fields.String(required=True)
 
 
-class CustomerUpdatedV1(CustomerEventV1):
-    changed = fields.List(fields.String(), required=True)
+class ContractTypeUpdatedV1(ChangeV1, ContractTypeEventV1):
+    """A contract type's name, template, merge fields or settings changed, or it was restored from the archive
+    (``changed`` then names ``archived``); archiving it is contract_type.archived.v1."""
+    kind = fields.String(required=True, metadata={"enum": ["contract", "quote"]})
+    archived = fields.Boolean(required=True)
+
+
+class ContractTypeArchivedV1(ContractTypeEventV1):
+    """A contract type was archived: no new contract is made from it (those made from it are kept)."""
+    archived_by = fields.String(required=True)
+
+
+class CustomerUpdatedV1(ChangeV1, CustomerEventV1):
+    """A staff user or an ERP import changed the customer file (only when something changed; ``changed`` names
+    ``address`` for any of its lines; a portal client's own change is customer.self_updated.v1)."""
+
+
+class ContactEventV1(Schema):
+    """What the events about a customer's contact say of it, as it is now."""
+    customer_id = fields.String(required=True)
+    contact_id = fields.String(required=True)
+    first_name = fields.String(required=True, metadata={"description": "empty when not known"})
+    last_name = fields.String(required=True)
+    email = fields.String(required=True, allow_none=True)
+
+
+class ContactCreatedV1(ContactEventV1):
+    """A contact was added to a customer (by a staff user, with a new customer or by an ERP import)."""
+    created_by = fields.String(required=True)
+
+
+class ContactUpdatedV1(ChangeV1, ContactEventV1):
+    """A staff user or an ERP import changed a contact (only when something changed; a portal client's own change
+    is customer.self_updated.v1)."""
 
 
 class ContractCreatedV1(Schema):
@@ -56,6 +97,15 @@ class ContractEventV1(Schema):
     number = fields.String(required=True)
     customer_id = fields.String(required=True)
     owner_id = fields.String(required=True)
+
+
+class ContractUpdatedV1(ChangeV1, ContractEventV1):
+    """A contract's, quote's, order's or invoice's own details changed (title, lines and so amounts, owner,
+    contact, deal, custom columns, flags...; only when something changed; ``changed`` names ``lines`` for any
+    line). Status changes are contract.status_changed.v1."""
+    title = fields.String(required=True)
+    currency = fields.String(required=True)
+    total = fields.String(required=True, metadata={"description": "incl. tax"})
 
 
 class ContractSentV1(ContractEventV1):
@@ -137,9 +187,14 @@ EVENTS = {
     "customer.created.v1": CustomerCreatedV1,
     "customer.updated.v1": CustomerUpdatedV1,
     "customer.self_updated.v1": CustomerSelfUpdatedV1,
+    "contact.created.v1": ContactCreatedV1,
+    "contact.updated.v1": ContactUpdatedV1,
     "contact.deleted.v1": ContactDeletedV1,
     "contract_type.created.v1": ContractTypeCreatedV1,
+    "contract_type.updated.v1": ContractTypeUpdatedV1,
+    "contract_type.archived.v1": ContractTypeArchivedV1,
     "contract.created.v1": ContractCreatedV1,
+    "contract.updated.v1": ContractUpdatedV1,
     "contract.sent.v1": ContractSentV1,
     "contract.status_changed.v1": ContractStatusChangedV1,
     "contract.abandoned.v1": ContractAbandonedV1,

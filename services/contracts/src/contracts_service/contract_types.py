@@ -99,6 +99,8 @@ class ContractTypesEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_contract_type(self, actor, type_id, payload):
+        """Change a contract type, or archive it (contract_type.archived.v1) or restore it; what changes something
+        is published as contract_type.updated.v1, the same values again publish nothing."""
         actor, data = self._caller_and_payload(actor, ContractTypePatchSchema, payload,
                                                roles=MANAGERS)
         with self.db.session() as s:
@@ -109,10 +111,29 @@ class ContractTypesEndpoints(ContractsBase):
                     self._check_template(s, t.license_id, source, data.get("merge_fields", t.merge_fields))
             if "name" in data and data["name"] != t.name:
                 self._check_name_free(s, t.license_id, data["name"])
+            before = type_view(t)
             for key, value in data.items():
                 setattr(t, key, value)
-            t.updated_at = utcnow()
+            after = type_view(t)
+            changed = {key for key in data if after[key] != before[key]}
+            if changed:
+                t.updated_at = utcnow()
+                self._contract_type_events(s, t, changed, actor["user_id"])
             return type_view(t, self._scope_ids(s, ContractTypeScope, "contract_type_id", [t.id])[t.id])
+
+    def _contract_type_events(self, s, t: ContractType, changed: set[str], actor_id: str):
+        """contract_type.updated.v1 naming what changed, and contract_type.archived.v1 when it was archived (a
+        restored one is an update of ``archived``)."""
+        archived = "archived" in changed and t.archived
+        details = changed - {"archived"} if archived else changed
+        if details:
+            self.outbox.add(s, "contract_type.updated.v1", {
+                "contract_type_id": t.id, "name": t.name, "kind": t.kind, "archived": t.archived,
+                "changed": sorted(details), "updated_by": actor_id}, subject=t.id, license_id=t.license_id)
+        if archived:
+            self.outbox.add(s, "contract_type.archived.v1", {
+                "contract_type_id": t.id, "name": t.name, "archived_by": actor_id},
+                subject=t.id, license_id=t.license_id)
 
     @endpoint(write=True)
     def set_contract_type_perimeters(self, actor, type_id, payload):

@@ -27,6 +27,14 @@ from .signatures import signature_pending
 from .tasks import task_view
 
 
+# what a user may change of a contract besides its status (and its lines and flags): what contract.updated.v1
+# compares before and after a write (:func:`contract_state`)
+EDITABLE_FIELDS = ("title", "contact_id", "owner_id", "currency", "locale", "data", "custom", "notes", "deal_ref",
+                   "deal_id", "valid_until")
+LINE_COLUMNS = (Line.product_code, Line.description, Line.quantity, Line.unit, Line.unit_price, Line.discount_pct,
+                Line.tax_rate, Line.optional, Line.selected)
+
+
 def _dec(value):
     return None if value is None else str(value)
 
@@ -86,6 +94,15 @@ def contract_flags(s, ids) -> dict:
                                   .where(ContractFlag.contract_id.in_(ids))):
             out[cid].append(key)
     return out
+
+
+def contract_state(s, c: Contract) -> dict:
+    """What a user may change of the contract besides its status, as stored: its lines as their rows in the
+    database (lines sent again with the same values, or rounded to the same, are no change) and its flags."""
+    s.flush()
+    lines = s.execute(select(*LINE_COLUMNS).where(Line.contract_id == c.id).order_by(Line.position)).all()
+    return {**{key: getattr(c, key) for key in EDITABLE_FIELDS}, "lines": [tuple(x) for x in lines],
+            "flags": sorted(contract_flags(s, [c.id])[c.id])}
 
 
 def contract_detail(s, c: Contract, actor: dict | None = None) -> dict:
@@ -234,6 +251,8 @@ class ContractsEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_contract(self, actor, contract_id, payload):
+        """Edit a contract's details, lines, owner, custom columns or flags: published as contract.updated.v1
+        naming what really changed (the same values again publish nothing)."""
         actor, data = self._caller_and_payload(actor, ContractPatchSchema, payload)
         owner = self._new_owner(actor, contract_id, data.get("owner_id"))
         with self.db.session() as s:
@@ -248,6 +267,7 @@ class ContractsEndpoints(ContractsBase):
             if content_keys & set(data) and signature_pending(s, c.id):
                 raise Conflict("A signature request is under way on this document; cancel it before editing.")
             changed = sorted(data)
+            state = contract_state(s, c)
             if "contact_id" in data and data["contact_id"]:
                 contact = self._contact(s, actor, data["contact_id"])
                 if contact.customer_id != c.customer_id:
@@ -269,6 +289,9 @@ class ContractsEndpoints(ContractsBase):
                 c.owner_id, c.owner_name, c.owner_email = owner
             if lines is not None:
                 self._set_lines(s, c, lines)
+            touched = [key for key, value in contract_state(s, c).items() if value != state[key]]
+            if touched:  # the same values again publish nothing
+                self._contract_updated_event(s, c, touched, actor["user_id"])
             if content_keys & set(changed) and c.status == "sent":
                 before = c.status
                 c.status = "draft"
@@ -348,6 +371,14 @@ class ContractsEndpoints(ContractsBase):
             "contract_id": c.id, "kind": c.kind, "number": c.number, "title": c.title,
             "customer_id": c.customer_id, "contract_type_id": c.contract_type_id, "owner_id": c.owner_id,
             "status": c.status}, subject=c.id, license_id=c.license_id)
+
+    def _contract_updated_event(self, s, c: Contract, changed: list[str], actor_id: str):
+        """contract.updated.v1: the contract as it is now and the fields ``changed`` (a status change is
+        contract.status_changed.v1)."""
+        self.outbox.add(s, "contract.updated.v1", {
+            "contract_id": c.id, "kind": c.kind, "number": c.number, "title": c.title, "customer_id": c.customer_id,
+            "owner_id": c.owner_id, "currency": c.currency, "total": _dec(c.total), "changed": sorted(changed),
+            "updated_by": actor_id}, subject=c.id, license_id=c.license_id)
 
     def _copy(self, s, src: Contract, actor, kind: str, title: str, status: str) -> Contract:
         c = Contract(

@@ -57,6 +57,19 @@ class CustomersEndpoints(ContractsBase):
                               actor_name=actor.get("name") or actor.get("email") or "", actor_kind=kind,
                               action=action, details={k: v for k, v in details.items() if v is not None}))
 
+    def _customer_updated(self, s, c: Customer, changed: set[str], actor_id: str):
+        """customer.updated.v1: the customer as it is now and the fields the change touched."""
+        self.outbox.add(s, "customer.updated.v1", {"customer_id": c.id, "name": c.name, "kind": c.kind, "code": c.code,
+                                                   "changed": sorted(changed), "updated_by": actor_id},
+                        subject=c.id, license_id=c.license_id)
+
+    def _contact_event(self, s, x: Contact, event_type: str, **extra):
+        """contact.created.v1 / contact.updated.v1: the contact as it is now (flushed: its id and defaults set),
+        and ``extra`` (who, what changed)."""
+        self.outbox.add(s, event_type, {"customer_id": x.customer_id, "contact_id": x.id, "first_name": x.first_name,
+                                        "last_name": x.last_name, "email": x.email, **extra},
+                        subject=x.id, license_id=x.license_id)
+
     @endpoint(write=True)
     def create_customer(self, actor, payload):
         """A customer created by a user inherits all the user's perimeters."""
@@ -89,6 +102,8 @@ class CustomersEndpoints(ContractsBase):
             self.outbox.add(s, "customer.created.v1", {
                 "customer_id": c.id, "name": c.name, "kind": c.kind, "code": c.code, "created_by": c.created_by,
                 "perimeter_ids": inherited["perimeter_ids"]}, subject=c.id, license_id=c.license_id)
+            for x in rows:
+                self._contact_event(s, x, "contact.created.v1", created_by=actor["user_id"])
             return customer_view(c, inherited["perimeter_ids"], rows)
 
     @endpoint
@@ -128,7 +143,7 @@ class CustomersEndpoints(ContractsBase):
     @endpoint(write=True)
     def update_customer(self, actor, customer_id, payload):
         """Any user who sees the customer may edit its file (customers created before perimeters
-        existed have none: visible to all and editable)."""
+        existed have none: visible to all and editable). Published as customer.updated.v1 when it changes."""
         actor, data = self._caller_and_payload(actor, CustomerPatchSchema, payload)
         with self.db.session() as s:
             c = self._customer(s, actor, customer_id)
@@ -140,13 +155,12 @@ class CustomersEndpoints(ContractsBase):
             notes_changed = "notes" in data and data["notes"] != c.notes
             for key, value in data.items():
                 setattr(c, key, value)
-            c.updated_at = utcnow()
-            if changes or notes_changed:
+            changed = logic.changed_fields(changes) | ({"notes"} if notes_changed else set())
+            if changed:  # the same values again change nothing: no history, no event, not even the update time
+                c.updated_at = utcnow()
                 self._customer_history(s, c, actor, "customer_updated", changes=changes,
                                        notes_changed=notes_changed or None)
-            self.outbox.add(s, "customer.updated.v1", {"customer_id": c.id, "name": c.name, "kind": c.kind,
-                                                       "code": c.code, "changed": sorted(data)},
-                            subject=c.id, license_id=c.license_id)
+                self._customer_updated(s, c, changed, actor["user_id"])
             return customer_view(c, self._scope_ids(s, CustomerScope, "customer_id", [c.id])[c.id])
 
     @endpoint(write=True)
@@ -163,6 +177,7 @@ class CustomersEndpoints(ContractsBase):
             s.add(x)
             s.flush()
             self._customer_history(s, c, actor, "contact_added", contact_id=x.id, contact_name=contact_view(x)["name"])
+            self._contact_event(s, x, "contact.created.v1", created_by=actor["user_id"])
             return contact_view(x)
 
     @endpoint
@@ -181,10 +196,12 @@ class CustomersEndpoints(ContractsBase):
             changes = logic.field_changes(contact_view(x), data)
             for key, value in data.items():
                 setattr(x, key, value)
-            x.updated_at = utcnow()
-            if changes:
+            if changes:  # the same values again change nothing: no history, no event, not even the update time
+                x.updated_at = utcnow()
                 self._customer_history(s, s.get(Customer, x.customer_id), actor, "contact_updated",
                                        contact_id=x.id, contact_name=contact_view(x)["name"], changes=changes)
+                self._contact_event(s, x, "contact.updated.v1", changed=sorted(logic.changed_fields(changes)),
+                                    updated_by=actor["user_id"])
             return contact_view(x)
 
     @endpoint(write=True)

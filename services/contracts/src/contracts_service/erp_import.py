@@ -112,21 +112,19 @@ class ErpImportEndpoints(CustomersEndpoints, ContractsEndpoints, EquipmentEndpoi
             changes = logic.field_changes(customer_view(c), data)
             for key, value in data.items():
                 setattr(c, key, value)
-            contact_changes = self._import_contacts(s, c, contacts)
+            contact_changes = self._import_contacts(s, c, contacts, actor["user_id"])
             if not (changes or contact_changes):
                 return "unchanged"
             c.updated_at = utcnow()
             self._customer_history(s, c, actor, "erp_imported", changes=changes or None,
                                    contacts=contact_changes or None)
-            if changes:  # contacts are not announced (as when edited by hand)
-                changed = sorted({x["field"].split(".")[0] for x in changes})
-                self.outbox.add(s, "customer.updated.v1", {"customer_id": c.id, "name": c.name, "kind": c.kind,
-                                                           "code": c.code, "changed": changed},
-                                subject=c.id, license_id=c.license_id)
+            if changes:  # its contacts' changes are their own events
+                self._customer_updated(s, c, logic.changed_fields(changes), actor["user_id"])
             return "updated"
 
-    def _import_contacts(self, s, c: Customer, contacts: list) -> list[dict]:
-        """Create or update the customer's contacts from the ERP's: [{contact_name, added | changes}]."""
+    def _import_contacts(self, s, c: Customer, contacts: list, actor_id: str) -> list[dict]:
+        """Create or update the customer's contacts from the ERP's: [{contact_name, added | changes}], each
+        published (contact.created.v1 / contact.updated.v1) as when a user does it."""
         existing = s.execute(select(Contact).where(Contact.customer_id == c.id)).scalars().all()
         out = []
         for data in contacts:
@@ -140,6 +138,7 @@ class ErpImportEndpoints(CustomersEndpoints, ContractsEndpoints, EquipmentEndpoi
                 s.flush()
                 existing.append(x)
                 out.append({"contact_id": x.id, "contact_name": contact_view(x)["name"], "added": True})
+                self._contact_event(s, x, "contact.created.v1", created_by=actor_id)
                 continue
             changes = logic.field_changes(contact_view(x), data)
             if changes:
@@ -147,6 +146,8 @@ class ErpImportEndpoints(CustomersEndpoints, ContractsEndpoints, EquipmentEndpoi
                     setattr(x, key, value)
                 x.updated_at = utcnow()
                 out.append({"contact_id": x.id, "contact_name": contact_view(x)["name"], "changes": changes})
+                self._contact_event(s, x, "contact.updated.v1", changed=sorted(logic.changed_fields(changes)),
+                                    updated_by=actor_id)
         return out
 
     # -- sales history ----------------------------------------------------------------------------
@@ -220,6 +221,9 @@ class ErpImportEndpoints(CustomersEndpoints, ContractsEndpoints, EquipmentEndpoi
             relink_equipment(s, k, contract_lines(s, k.id))
         self._touch(k)
         self._history(s, k, actor_id, "imported", fields=changed + ["lines"] * lines_changed)
+        details = [key for key in changed if key != "status"] + ["lines"] * lines_changed
+        if details:  # a status change is its own event (below)
+            self._contract_updated_event(s, k, details, actor_id)
         if "status" in changed:
             self._status_event(s, k, before["status"], actor_id, reason_code="erp_import")
         return True

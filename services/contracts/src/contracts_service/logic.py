@@ -414,3 +414,9 @@ def field_changes(current: dict, wanted: dict) -> list[dict]:
         elif blank(current.get(key)) != blank(value):
             out.append({"field": key, "from": blank(current.get(key)), "to": blank(value)})
     return out
+
+
+def changed_fields(changes: list[dict]) -> set[str]:
+    """The fields ``changes`` (:func:`field_changes`) touched, an address's lines named ``address``: what the
+    events' ``changed`` lists."""
+    return {x["field"].split(".")[0] for x in changes}

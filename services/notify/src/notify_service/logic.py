@@ -35,10 +35,17 @@ PUBLIC_EVENT_TYPES: dict[str, tuple[str, str]] = {
     "perimeter.assignments_changed.v1": ("perimeter", "The perimeters of a user, customer or contract type changed."),
     "customer.created.v1": ("contracts", "A customer was created."),
     "contract_type.created.v1": ("contracts", "A contract type (model) was created."),
+    "contract_type.updated.v1": ("contracts", "A contract type's name, template, merge fields or settings changed, "
+                                              "or it was restored from the archive."),
+    "contract_type.archived.v1": ("contracts", "A contract type was archived (no new contract is made from it)."),
     "customer.updated.v1": ("contracts", "A customer file was edited."),
     "customer.self_updated.v1": ("contracts", "A portal client updated their own details or their company's."),
+    "contact.created.v1": ("contracts", "A contact was added to a customer."),
+    "contact.updated.v1": ("contracts", "A customer's contact was edited."),
     "contact.deleted.v1": ("contracts", "A customer's contact was deleted (their portal access is revoked)."),
     "contract.created.v1": ("contracts", "A contract, quote, order or invoice was created."),
+    "contract.updated.v1": ("contracts", "A contract's details changed: title, lines and amounts, owner, contact, "
+                                         "custom columns, flags..."),
     "contract.sent.v1": ("contracts", "A contract or quote was sent (or a reminder was sent) to its contact."),
     "contract.status_changed.v1": ("contracts", "A contract's status changed."),
     "contract.abandoned.v1": ("contracts", "An unsigned contract was abandoned after the license's delay."),

@@ -1,0 +1,172 @@
+"""What integrators follow through webhooks: every real change of a customer, a contact, a contract (or quote,
+order, invoice) and a contract type is published once, in the transaction of the write, naming the fields it
+touched and who did it (customer.updated.v1, contact.created.v1, contact.updated.v1, contract.updated.v1,
+contract_type.updated.v1, contract_type.archived.v1); the same values again publish nothing, and a retried call
+(same Idempotency-Key) does not publish twice — real services, broker, database."""
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def env(system):
+    s = system("identity", "perimeter", "contracts")
+    admin = s.new_license("Initiative SA", "admin@init.test")
+    seller = s.add_user(admin, "vendeur@init.test", name="Paul Vendeur")
+    return {"s": s, "A": admin["access_token"], "T": seller["access_token"], "admin_id": admin["user"]["user_id"],
+            "seller_id": seller["user"]["user_id"]}
+
+
+def _data(s, event_type):
+    return [e["data"] for e in s.outbox_payloads("contracts", event_type)]
+
+
+def _patch(s, path, token, body, key=None):
+    """PATCH ``body``; with ``key``, sent twice under that Idempotency-Key (a retry), answered the same."""
+    r = s.patch(path, token=token, json=body, headers={"Idempotency-Key": key} if key else {})
+    assert r.status_code == 200, r.get_json()
+    if key:
+        again = s.patch(path, token=token, json=body, headers={"Idempotency-Key": key})
+        assert again.status_code == 200 and again.get_json() == r.get_json()
+    return r.get_json()
+
+
+def test_customer_and_contact_changes_are_published_once(env):
+    s, T = env["s"], env["T"]
+    r = s.post("/api/v1/customers", token=T, json={
+        "name": "Hervé David", "address": {"city": "Lyon", "country": "France"},
+        "contacts": [{"first_name": "Mireille", "last_name": "Couture", "email": "mireille@hd.test"}]})
+    assert r.status_code == 201, r.get_json()
+    customer = r.get_json()
+    mireille = customer["contacts"][0]
+    # the contacts made with the customer are published too
+    assert _data(s, "contact.created.v1") == [{
+        "customer_id": customer["id"], "contact_id": mireille["id"], "first_name": "Mireille", "last_name": "Couture",
+        "email": "mireille@hd.test", "created_by": env["seller_id"]}]
+
+    path = f"/api/v1/customers/{customer['id']}"
+    first = _patch(s, path, T, {"name": "Hervé David SA", "address": {"city": "Lyon 3e", "country": "France"}},
+                   key="c-1")
+    # the same values again (and a blank for an empty field) change nothing: no event, no history line
+    same = _patch(s, path, T, {"name": "Hervé David SA", "address": {"city": "Lyon 3e", "country": "France"},
+                               "vat_number": ""})
+    assert same["updated_at"] == first["updated_at"]
+    _patch(s, path, T, {"notes": "Client historique", "name": "Hervé David SA"})
+    assert _data(s, "customer.updated.v1") == [
+        {"customer_id": customer["id"], "name": "Hervé David SA", "kind": "company", "code": customer["code"],
+         "changed": ["address", "name"], "updated_by": env["seller_id"]},
+        {"customer_id": customer["id"], "name": "Hervé David SA", "kind": "company", "code": customer["code"],
+         "changed": ["notes"], "updated_by": env["seller_id"]}]
+    history = s.get(f"{path}/history", token=T).get_json()["items"]
+    assert [h["action"] for h in history] == ["customer_updated", "customer_updated"]
+
+    # a contact added (a retry adds nothing more), then edited
+    key = {"Idempotency-Key": "contact-1"}
+    added = [s.post(f"{path}/contacts", token=T, headers=key, json={"last_name": "Roy", "email": "roy@hd.test"})
+             for _ in range(2)]
+    assert [a.status_code for a in added] == [201, 201] and added[0].get_json() == added[1].get_json()
+    roy = added[0].get_json()
+    assert _data(s, "contact.created.v1")[1:] == [{
+        "customer_id": customer["id"], "contact_id": roy["id"], "first_name": "", "last_name": "Roy",
+        "email": "roy@hd.test", "created_by": env["seller_id"]}]
+    contact_path = f"/api/v1/contacts/{roy['id']}"
+    _patch(s, contact_path, env["A"], {"first_name": "Anne", "title": "DAF", "email": "roy@hd.test"}, key="k-2")
+    _patch(s, contact_path, T, {"first_name": "Anne", "title": "DAF", "branch": None})
+    assert _data(s, "contact.updated.v1") == [{
+        "customer_id": customer["id"], "contact_id": roy["id"], "first_name": "Anne", "last_name": "Roy",
+        "email": "roy@hd.test", "changed": ["first_name", "title"], "updated_by": env["admin_id"]}]
+
+
+LINES = [{"product_code": "SRV-1", "description": "Installation", "quantity": "2", "unit_price": "150.00",
+          "tax_rate": "20"},
+         {"description": "Licence", "quantity": "1", "unit_price": "1000", "discount_pct": "10", "tax_rate": "20"}]
+
+
+def test_a_contracts_changes_are_published_with_what_they_touched(env):
+    s, A, T = env["s"], env["A"], env["T"]
+    assert s.post("/api/v1/settings/columns", token=A, json={
+        "key": "region", "label": "Région", "type": "choice", "choices": ["Nord", "Sud"]}).status_code == 201
+    assert s.post("/api/v1/settings/flags", token=A, json={"key": "urgent", "label": "Urgent"}).status_code == 201
+    customer = s.post("/api/v1/customers", token=T, json={"name": "Alpha SARL"}).get_json()
+    r = s.post("/api/v1/quotes", token=T, json={"title": "Parc", "customer_id": customer["id"], "lines": LINES})
+    assert r.status_code == 201, r.get_json()
+    quote = r.get_json()
+    path = f"/api/v1/contracts/{quote['id']}"
+
+    # the lines sent again as written otherwise ("2.000", "150") are no change: only the title is
+    same_lines = [dict(LINES[0], quantity="2.000", unit_price="150"), LINES[1]]
+    _patch(s, path, T, {"title": "Parc 2026", "lines": same_lines, "notes": ""}, key="q-1")
+    _patch(s, path, T, {"title": "Parc 2026", "lines": LINES, "flags": [], "custom": {}})  # nothing changes
+    _patch(s, path, T, {"lines": [dict(LINES[0], quantity="3"), LINES[1]]})
+    changed = _patch(s, path, T, {"custom": {"region": "Sud"}, "flags": ["urgent"], "owner_id": env["admin_id"],
+                                  "valid_until": "2027-01-31"})
+    # a status change is its own event, not an update
+    assert s.post(f"{path}/status", token=A, json={"status": "abandoned"}).status_code == 200
+    base = {"contract_id": quote["id"], "kind": "quote", "number": quote["number"], "title": "Parc 2026",
+            "customer_id": customer["id"], "currency": "EUR", "updated_by": env["seller_id"]}
+    assert _data(s, "contract.updated.v1") == [
+        {**base, "owner_id": env["seller_id"], "total": "1440.00", "changed": ["title"]},
+        {**base, "owner_id": env["seller_id"], "total": "1620.00", "changed": ["lines"]},
+        {**base, "owner_id": env["admin_id"], "total": "1620.00",
+         "changed": ["custom", "flags", "owner_id", "valid_until"]}]
+    assert changed["owner_id"] == env["admin_id"] and changed["flags"] == ["urgent"]
+    assert [e["to_status"] for e in _data(s, "contract.status_changed.v1")] == ["abandoned"]
+
+
+def test_a_contract_types_changes_and_its_archiving_are_published(env):
+    s, A = env["s"], env["A"]
+    r = s.post("/api/v1/contract-types", token=A, json={"name": "Maintenance", "kind": "quote"})
+    assert r.status_code == 201, r.get_json()
+    ctype = r.get_json()
+    path = f"/api/v1/contract-types/{ctype['id']}"
+    _patch(s, path, A, {"description": "Contrat annuel", "abandon_delay_days": 30}, key="t-1")
+    _patch(s, path, A, {"description": "Contrat annuel", "name": "Maintenance"})  # nothing changes
+    _patch(s, path, A, {"archived": True}, key="t-2")
+    _patch(s, path, A, {"archived": True})  # archived already
+    _patch(s, path, A, {"archived": False, "name": "Maintenance annuelle"})  # restored and renamed
+    _patch(s, path, A, {"archived": True, "locale": "en"})  # changed and archived at once
+    base = {"contract_type_id": ctype["id"], "kind": "quote", "updated_by": env["admin_id"]}
+    assert _data(s, "contract_type.updated.v1") == [
+        {**base, "name": "Maintenance", "archived": False, "changed": ["abandon_delay_days", "description"]},
+        {**base, "name": "Maintenance annuelle", "archived": False, "changed": ["archived", "name"]},
+        {**base, "name": "Maintenance annuelle", "archived": True, "changed": ["locale"]}]
+    assert _data(s, "contract_type.archived.v1") == [
+        {"contract_type_id": ctype["id"], "name": "Maintenance", "archived_by": env["admin_id"]},
+        {"contract_type_id": ctype["id"], "name": "Maintenance annuelle", "archived_by": env["admin_id"]}]
+
+
+def _import(s, token, what, rows):
+    r = s.post(f"/api/v1/erp/{what}/import", json={"rows": rows}, token=token)
+    assert r.status_code == 200 and not r.get_json()["errors"], r.get_json()
+    return r.get_json()
+
+
+def test_an_erp_import_publishes_what_it_changes(env):
+    s, A = env["s"], env["A"]
+    row = {"code": "C001", "name": "Hervé David SA", "contacts": [{"first_name": "Paul", "last_name": "Roy"}]}
+    _import(s, A, "customers", [row])
+    _import(s, A, "customers", [row])  # the same rows again change nothing
+    [created] = _data(s, "contact.created.v1")
+    assert (created["first_name"], created["last_name"], created["created_by"]) == ("Paul", "Roy", env["admin_id"])
+    assert _data(s, "customer.updated.v1") == [] and _data(s, "contact.updated.v1") == []
+    _import(s, A, "customers", [{"code": "C001", "phone": "+33 4 72 00 00 00", "address": {"city": "Lyon"},
+                                 "contacts": [{"first_name": "Paul", "last_name": "Roy", "title": "DAF"},
+                                              {"last_name": "Neuve"}]}])
+    [updated] = _data(s, "customer.updated.v1")
+    assert (updated["changed"], updated["updated_by"]) == (["address", "phone"], env["admin_id"])
+    assert [(e["contact_id"], e["changed"]) for e in _data(s, "contact.updated.v1")] == [
+        (created["contact_id"], ["title"])]
+    assert [e["last_name"] for e in _data(s, "contact.created.v1")] == ["Roy", "Neuve"]
+
+    order = {"kind": "order", "number": "BC-1", "customer_code": "C001", "date": "2025-03-14", "title": "Parc",
+             "lines": [{"description": "Imprimante", "quantity": "2", "unit_price": "450"}]}
+    _import(s, A, "sales", [order])
+    _import(s, A, "sales", [order])
+    assert _data(s, "contract.updated.v1") == []
+    # the ERP's changed title and lines are an update; its status change is a status change
+    _import(s, A, "sales", [dict(order, title="Parc 2025", status="delivered",
+                                 lines=[{"description": "Imprimante", "quantity": "3", "unit_price": "450"}])])
+    [event] = _data(s, "contract.updated.v1")
+    assert (event["number"], event["changed"], event["total"]) == ("BC-1", ["lines", "title"], "1350.00")
+    assert [(e["from_status"], e["to_status"]) for e in _data(s, "contract.status_changed.v1")] == [
+        ("confirmed", "delivered")]
