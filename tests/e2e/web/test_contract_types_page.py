@@ -6,6 +6,7 @@ archived (asked once, with its name) and restored, and the quote editor offers i
 from __future__ import annotations
 
 import pytest
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from tests.e2e.web.browsing import by_id, css, filled_buttons, page_text, text_of
@@ -101,8 +102,16 @@ def test_an_admin_creates_edits_and_archives_a_contract_type(web_system, staff, 
     browser.get(w.url + "/settings/document-templates")
     assert "Mandat de vente exclusif" in by_id(browser, f"document-template-{created['id']}").text
     assert "Devis" in by_id(browser, f"document-template-{created['id']}").text
+    assert "Vente d'un bien immobilier" in by_id(browser, f"document-template-{created['id']}").text
     assert filled_buttons(browser) == ["+ Type de contrat"]
     screenshot(browser, "contract-types-list")
+    # the type's name is the row's one link, to its page (its template and its details), and opens it from the
+    # keyboard
+    [link] = css(browser, f"#document-template-{created['id']} a")
+    assert link.text == "Mandat de vente exclusif"
+    assert link.get_attribute("href").endswith(f"/settings/document-templates/{created['id']}")
+    link.send_keys(Keys.ENTER)
+    w.wait(lambda: text_of(browser, "template-title") == "Mandat de vente exclusif", message="the type's page")
     assert quote_types(browser, w) == ["Mandat de vente exclusif"]
 
     # archived, asked once with its name: no longer offered; restored: offered again

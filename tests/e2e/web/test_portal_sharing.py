@@ -12,6 +12,7 @@ pages on the web app, the client portal on the gateway that serves it):
 from __future__ import annotations
 
 import base64
+import contextlib
 
 import pytest
 
@@ -56,6 +57,14 @@ def lexzur(web_system, staff):
                                                                ("Revue juridique interne", "2027-01-05"))}
     return {"admin": admin, "sales": sales, "customer": customer, "contacts": contacts, "contract": contract,
             "files": files, "milestones": milestones}
+
+
+def observer_row(browser, contact_id: str) -> tuple[dict, dict, dict | None]:
+    """Where an observer's name, company and reason (None when they can be chosen) sit on the sharing page."""
+    row = by_id(browser, f"observer-{contact_id}").find_element("xpath", "ancestor::li")
+    reason = row.find_elements("css selector", ".why-not")
+    return (row.find_element("css selector", ".who > span").rect, row.find_element("css selector", ".who > small").rect,
+            reason[0].rect if reason else None)
 
 
 def _shown_word(item) -> str | None:
@@ -105,9 +114,20 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     jean, other = by_id(browser, f"observer-{contacts['Jean']['id']}"), by_id(browser, f"observer-{luc}")
     assert jean.is_enabled() and not other.is_enabled()
     why = by_id(browser, f"observer-{luc}-why")
-    assert "Filiale Nord" in why.text and "même société" in why.text
+    # Luc's company is beside his name, as Jean's: the reason says once what is wrong, naming the requester's
+    assert why.text.startswith("N'appartient pas à la société du demandeur (Hervé David SA).")
+    assert "Filiale Nord" not in why.text and "Luc" not in why.text
     # a salesperson cannot open the client portal settings (403): no link, whom to ask instead
     assert not why.find_elements("css selector", "a") and "demandez à votre administrateur de corriger sa société" in why.text
+    for width in ("desktop", "phone"):
+        with on_a_phone(browser) if width == "phone" else contextlib.nullcontext():
+            for contact_id in (contacts["Jean"]["id"], luc):
+                name, company, reason = observer_row(browser, contact_id)
+                assert abs(company["y"] + company["height"] / 2 - name["y"] - name["height"] / 2) < 4, \
+                    (width, contact_id, "the company beside the name")
+                assert company["x"] > name["x"] + name["width"]
+            assert reason["y"] >= name["y"] + name["height"] and abs(reason["x"] - name["x"]) <= 2, \
+                (width, "the reason under the name, level with it", reason, name)
     screenshot(browser, "portal-sharing-choose")
 
     # forced through anyway (the box enabled by script): the API refuses, the page says why

@@ -21,6 +21,11 @@ def numbers(browser) -> list[str]:
     return [row.get_attribute("data-number") for row in browser.find_elements("css selector", "#documents tbody tr")]
 
 
+def line_headings(browser) -> list[str]:
+    """The headings of a document page's lines table, as written (the page shows them in capitals)."""
+    return [th.get_attribute("textContent").strip() for th in css_all(browser, "#contract-lines thead th")]
+
+
 def choose(browser, select_id: str, label: str):
     from selenium.webdriver.support.ui import Select
     Select(by_id(browser, select_id)).select_by_visible_text(label)
@@ -200,6 +205,9 @@ def test_contract_page_sections_history_and_actions(web_system, staff, documents
     w.wait(lambda: browser.find_elements("id", "contract-lines"), message="the contract page")
     lines = browser.find_elements("css selector", "#contract-lines tbody tr")
     assert len(lines) == 3 and "Option" in lines[2].text
+    # a devis' words, as the client's online quote and the PDF write them; no line with a discount: no such column
+    assert line_headings(browser) == ["Désignation", "Qté", "Prix unitaire HT", "TVA", "Montant HT"]
+    assert [len(css_all(browser, f"#contract-lines tbody tr:nth-child({n}) td")) for n in (1, 2, 3)] == [5, 5, 5]
     taxes = by_id(browser, "contract-totals").text
     assert "20" in taxes and "5,5" in taxes
     assert "plan-acces.txt" in by_id(browser, "documents").text
@@ -220,6 +228,19 @@ def test_contract_page_sections_history_and_actions(web_system, staff, documents
     assert r.status_code == 200 and r.content.startswith(b"%PDF") and r.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert "frame-ancestors 'self'" in r.headers["Content-Security-Policy"]
     by_id(browser, "show-preview").click()
+
+    # a line with a discount: the column, its rate on that line, empty on the others
+    discounted = ok(s.post("/api/v1/quotes", token=d["token"], json={
+        "title": "Remise fidélité", "customer_id": d["bakery"]["id"],
+        "lines": [{"description": "Four", "quantity": "1", "unit_price": "9000", "tax_rate": "20"},
+                  {"description": "Pose", "quantity": "1", "unit_price": "500", "discount_pct": "10",
+                   "tax_rate": "20"}]}))
+    browser.get(f"{w.url}/contracts/{discounted['id']}")
+    assert line_headings(browser) == ["Désignation", "Qté", "Prix unitaire HT", "Remise", "TVA", "Montant HT"]
+    assert [td.get_attribute("textContent").strip() for td in css_all(browser, "#contract-lines tbody td:nth-child(4)")] \
+        == ["", "10\u00a0%"]
+    screenshot(browser, "quote-with-discount")
+    browser.get(f"{w.url}/contracts/{workshop['id']}")
 
     # a draft quote cannot be converted: said on the page; duplicated: the copy opens
     more_actions(browser)

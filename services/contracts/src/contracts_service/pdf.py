@@ -24,7 +24,7 @@ from .exceptions import InvalidInput
 LABELS = {
     "fr": {"quote": "Devis", "contract": "Contrat", "order": "Commande", "invoice": "Facture",
            "number": "N°", "date": "Date", "customer": "Client", "contact": "Contact", "valid_until": "Valable jusqu'au",
-           "description": "Désignation", "quantity": "Qté", "unit_price": "Prix unitaire", "discount": "Remise",
+           "description": "Désignation", "quantity": "Qté", "unit_price": "Prix unitaire HT", "discount": "Remise",
            "tax_rate": "TVA", "amount": "Montant HT", "subtotal": "Total HT", "tax": "TVA", "total": "Total TTC",
            "tax_on": "sur", "tax_total": "Total TVA",
            "optional": "Options (non incluses)", "owner": "Votre interlocuteur", "signature": "Bon pour accord",
@@ -33,9 +33,10 @@ LABELS = {
            "colon": "\u00a0: "},  # between a label and its value
     "en": {"quote": "Quote", "contract": "Contract", "order": "Order", "invoice": "Invoice",
            "number": "No.", "date": "Date", "customer": "Customer", "contact": "Contact", "valid_until": "Valid until",
-           "description": "Description", "quantity": "Qty", "unit_price": "Unit price", "discount": "Discount",
-           "tax_rate": "Tax", "amount": "Net amount", "subtotal": "Subtotal (excl. tax)", "tax": "Tax",
-           "total": "Total (incl. tax)", "tax_on": "on", "tax_total": "Total tax",
+           "description": "Description", "quantity": "Qty", "unit_price": "Unit price (excl. tax)",
+           "discount": "Discount", "tax_rate": "Tax", "amount": "Amount (excl. tax)",
+           "subtotal": "Subtotal (excl. tax)", "tax": "Tax", "total": "Total (incl. tax)", "tax_on": "on",
+           "tax_total": "Total tax",
            "optional": "Optional items (not included)", "owner": "Your contact", "signature": "Approved",
            "page": "Page", "share_capital": "{legal_form} with a share capital of {amount}",
            "capital_only": "Share capital {amount}", "vat_number": "EU VAT No.", "phone": "Tel.", "colon": ": "},
@@ -210,6 +211,8 @@ def build_context(*, contract: dict, customer: dict, contact: dict | None, lines
                                   "base_fmt": fmt(v["base"]) if v["base"] else "", "tax_fmt": fmt(v["tax"])}
                                  for v in vat_lines(totals.taxes, totals.tax_total)]},
         "has_lines": bool(lines),
+        # the lines table has a discount column only when a line has a discount, as the staff and client pages
+        "has_discount": any(view["discount"] for view in shown),
     }
 
 

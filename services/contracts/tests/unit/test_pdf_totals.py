@@ -10,11 +10,16 @@ LINE = {"product_code": "P1", "description": "Pose", "quantity": "2", "unit": "h
         "discount_pct": "0", "tax_rate": "20", "optional": False, "selected": False}
 
 
-def totals_text(lines, locale):
+def document_html(lines, locale):
+    """The default template's HTML of a quote with these lines."""
     sample = pdf.sample_context([], locale)
     contract = {**sample["contract"], "created_at": None, "valid_until": None}
     context = pdf.build_context(contract=contract, customer=sample["customer"], contact=None, lines=lines, owner=None)
-    html = pdf.render_html(None, context)
+    return pdf.render_html(None, context)
+
+
+def totals_text(lines, locale):
+    html = document_html(lines, locale)
     table = re.search(r'<table class="totals">(.*?)</table>', html, re.S).group(1)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", table).replace("\u202f", " ").replace("\xa0", " ")).strip()
 
@@ -46,3 +51,36 @@ def test_a_line_without_discount_leaves_its_discount_cell_empty():
     context = pdf.build_context(contract=contract, customer=sample["customer"], contact=None,
                                 lines=[LINE, discounted], owner=None)
     assert [line["discount"] for line in context["lines"]] == ["", "10\u00a0%"]
+
+
+def lines_table(lines, locale):
+    """The PDF's lines table: its headings, and each line's cells, as text."""
+    table = re.search(r'<table class="lines">(.*?)</table>', document_html(lines, locale), re.S).group(1)
+
+    def cells(row):
+        return [re.sub(r"<[^>]+>", "", c).replace("\u202f", " ").replace("\xa0", " ").strip()
+                for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+    return [cells(row) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+
+
+@pytest.mark.parametrize("locale,headings", [
+    # a devis' words, as the staff quote page and the client's online quote write them
+    ("fr", ["Désignation", "Qté", "Prix unitaire HT", "Remise", "TVA", "Montant HT"]),
+    ("en", ["Description", "Qty", "Unit price (excl. tax)", "Discount", "Tax", "Amount (excl. tax)"]),
+])
+def test_the_discount_column_is_there_only_when_a_line_has_a_discount(locale, headings):
+    discounted = {**LINE, "description": "Remisé", "discount_pct": "10"}
+    head, *rows = lines_table([LINE, discounted], locale)
+    assert head == headings and [len(row) for row in rows] == [6, 6]
+    assert rows[1][3] == ("10 %" if locale == "fr" else "10%")
+    # no line with a discount: no column of empty cells
+    head, *rows = lines_table([LINE, {**discounted, "discount_pct": "0"}], locale)
+    assert head == [h for h in headings if h not in ("Remise", "Discount")] and [len(row) for row in rows] == [5, 5]
+    # an option's discount is not in the lines table (the options' own table has no discount column)
+    head, *rows = lines_table([LINE, {**discounted, "optional": True}], locale)
+    assert len(head) == 5
+
+
+def test_figures_headings_are_right_aligned_above_their_figures():
+    assert '<th>Désignation</th><th class="num">Qté</th>' in document_html([LINE], "fr")
+    assert "table.lines th.num { text-align: right; }" in pdf._stylesheet()

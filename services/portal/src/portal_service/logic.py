@@ -369,9 +369,10 @@ def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent:
                 # rates as the PDF writes them ("10 %", "5,5 %"; no discount, an empty cell)
                 "discount": discount_text(x.get("discount_pct"), _BABEL.get(locale, "fr_FR")),
                 "tax_rate": rate(x.get("tax_rate"), locale),
-                "amount": money(x.get("amount"), currency, locale), "selected": bool(x.get("selected"))}
+                "amount": money(x.get("amount"), currency, locale), "selected": bool(x.get("selected")),
+                "optional": bool(x.get("optional"))}
 
-    lines = detail.get("lines") or []
+    shown = [line(x) for x in detail.get("lines") or []]
     valid_until = detail.get("valid_until")
     expired = False
     if valid_until:
@@ -387,8 +388,9 @@ def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent:
         "customer_name": detail.get("customer_name") or "", "contact_name": contact.get("name") or "",
         "owner_name": detail.get("owner_name") or "", "owner_email": detail.get("owner_email") or "",
         "seller_name": seller_name or "",
-        "lines": [line(x) for x in lines if not x.get("optional")],
-        "optional_lines": [line(x) for x in lines if x.get("optional")],
+        "lines": [x for x in shown if not x["optional"]], "optional_lines": [x for x in shown if x["optional"]],
+        # the table's discount column only when one of its lines has a discount (as the staff page and the PDF)
+        "has_discount": any(x["discount"] for x in shown),
         # the VAT lines as the staff quote page and the PDF show them (paraph_platform.totals)
         "vat_lines": [{"rate": rate(v["rate"], locale) if v["rate"] else "",
                        "base": money(v["base"], currency, locale) if v["base"] else "",

@@ -1,4 +1,6 @@
 """Server-side pages: everything is escaped, error pages are friendly, fr and en."""
+import re
+
 from paraph_platform.phones import PHONE_ERROR
 from paraph_platform import client_pages
 from portal_service import logic
@@ -13,8 +15,8 @@ DETAIL = {"number": "Q-2026-00001", "title": "<script>alert(1)</script>", "statu
           "taxes": [], "subtotal": "10.00", "tax_total": "2.00", "total": "12.00"}
 
 
-def quote(locale="fr", signer=None, **kw):
-    ctx = logic.quote_context(DETAIL, locale, signer, **kw)
+def quote(locale="fr", signer=None, more_lines=(), **kw):
+    ctx = logic.quote_context({**DETAIL, "lines": [*DETAIL["lines"], *more_lines]}, locale, signer, **kw)
     return R.render("quote.html", locale, "NONCE123", q=ctx, base="/q/tok", other_locale="en")
 
 
@@ -114,9 +116,9 @@ def test_a_refused_phone_number_reads_in_french():
 
 
 def test_quote_lines_are_one_markup_for_the_desktop_table_and_the_phone_blocks():
-    """The lines table keeps its six columns; on a phone (style.css: table.lines) each line is a block whose
-    discount and tax rate read "Remise 10 %", "TVA 20 %" from the cells' data-label, and an empty discount is
-    not shown at all (so the cell must be truly empty)."""
+    """The lines table keeps its six columns (a line has a discount); on a phone (style.css: table.lines) each
+    line is a block whose discount and tax rate read "Remise 10 %", "TVA 20 %" from the cells' data-label, and an
+    empty discount is not shown at all (so the cell must be truly empty)."""
     detail = {**DETAIL, "lines": [*DETAIL["lines"], {"description": "Garantie", "quantity": "1", "unit_price": "99",
                                                      "discount_pct": "10", "tax_rate": "5.5", "amount": "89.10",
                                                      "optional": True, "selected": True}]}
@@ -134,3 +136,21 @@ def test_quote_lines_are_one_markup_for_the_desktop_table_and_the_phone_blocks()
         assert f'<td class="num tax-rate" data-label="{tax}">' in html and '<td class="num amount">' in html
         assert f'<span class="badge accepted">{"retenu" if locale == "fr" else "selected"}</span>' in html
         assert "table.lines td:empty{display:none}" in html  # the phone's rule, in the page's own style
+
+
+def test_quote_lines_are_headed_with_a_devis_words_and_a_discount_column_only_when_a_line_has_one():
+    """The words of the staff quote page and the quote PDF ("Prix unitaire HT", "Montant HT"); no line with a
+    discount (DETAIL's "0"): no column of empty cells. On a phone a discount reads "Remise 10 %", its "%" the
+    cell's own (the stylesheet adds none)."""
+    for locale, headings in (("fr", ["Désignation", "Qté", "Prix unitaire HT", "TVA", "Montant HT"]),
+                             ("en", ["Description", "Qty", "Unit price (excl. tax)", "Tax", "Amount (excl. tax)"])):
+        html = quote(locale)
+        head = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
+        assert re.findall(r"<th[^>]*>([^<]*)</th>", head) == headings
+        assert 'class="num discount"' not in html
+    option = {"description": "Garantie", "quantity": "1", "unit_price": "99", "discount_pct": "10", "tax_rate": "20",
+              "amount": "89.10", "optional": True}
+    html = quote(more_lines=[option])  # an option's discount: the column, for every line of the table
+    assert '<th class="num">Remise</th>' in html and '<th colspan="6" class="optional-title">' in html
+    assert "td.discount::after" not in html
+    assert '<th colspan="5" class="optional-title">' in quote(more_lines=[{**option, "discount_pct": "0"}])

@@ -44,11 +44,10 @@ def observer_choices(clients: list, requester: dict | None) -> list:
         reason = None
         if requester is None:
             reason = _("Choose the requester first.")
+        elif not same and requester.get("company"):  # the client's own company is beside their name already
+            reason = _("Not in the requester's company (%(company)s).", company=requester["company"])
         elif not same:
-            reason = _("%(name)s belongs to the company “%(company)s”, not “%(requester_company)s” like the "
-                       "requester: observers must be listed in the same company.",
-                       name=client["name"] or client["email"], company=client.get("company") or _("none"),
-                       requester_company=requester.get("company") or _("none"))
+            reason = _("The requester has no company: only contacts without one can be observers.")
         out.append({**client, "allowed": reason is None, "reason": reason})
     return sorted(out, key=lambda choice: not choice["allowed"])  # those who can be chosen first
 

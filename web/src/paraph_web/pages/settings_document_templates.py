@@ -110,7 +110,7 @@ def _edit_page(contract_type: dict, template_html: str, status: int = 200, error
 @admin_only
 def index():
     types = api.get("/contract-types", archived="true")
-    columns = [(None, _("Contract type"), False), (None, _("Kind"), False), (None, _("Template"), False)]
+    columns = [(None, _("Contract type"), False), (None, _("Kind"), False)]
     return render_section("settings/document_templates.html", SECTION, contract_types=types, columns=columns,
                           kinds=KINDS)
 
