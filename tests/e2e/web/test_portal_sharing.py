@@ -67,6 +67,18 @@ def observer_row(browser, contact_id: str) -> tuple[dict, dict, dict | None]:
             reason[0].rect if reason else None)
 
 
+def box_and_lines_of_words(browser, box_id: str) -> tuple[dict, list[dict]]:
+    """Where a tick box sits and where each line of its label's words does (a Range on the words: the label's
+    own box spans them all)."""
+    return browser.execute_script("""
+        const box = document.getElementById(arguments[0]), range = document.createRange();
+        range.selectNodeContents(box.closest("label"));
+        range.setStartAfter(box);
+        const rect = r => ({x: r.left, y: r.top, width: r.width, height: r.height});
+        return [rect(box.getBoundingClientRect()),
+                [...range.getClientRects()].filter(r => r.width > 0).map(rect)];""", box_id)
+
+
 def _shown_word(item) -> str | None:
     """The word on the badge of a portal page's attachment or milestone the client sees, None when it has none."""
     badges = item.find_elements("css selector", ".badge.shown-mark")
@@ -128,6 +140,11 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
                 assert company["x"] > name["x"] + name["width"]
             assert reason["y"] >= name["y"] + name["height"] and abs(reason["x"] - name["x"]) <= 2, \
                 (width, "the reason under the name, level with it", reason, name)
+            # the attachments' box with its words beside it, level with the first line; on a phone they wrap
+            # beside it too, not under it
+            box, lines = box_and_lines_of_words(browser, "field-show_attachments")
+            assert abs(lines[0]["y"] + lines[0]["height"] / 2 - box["y"] - box["height"] / 2) < 6, (width, box, lines)
+            assert all(line["x"] >= box["x"] + box["width"] for line in lines), (width, box, lines)
     screenshot(browser, "portal-sharing-choose")
 
     # forced through anyway (the box enabled by script): the API refuses, the page says why

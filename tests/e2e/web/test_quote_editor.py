@@ -99,6 +99,12 @@ def test_create_a_quote_with_live_totals_then_edit_the_draft(web_system, staff, 
         navigate(browser, "add-line")
         fill_line(browser, n, **values)
     by_id(browser, "line-2-optional").click()
+    # a line's fields say what the quote page, the online quote and the PDF say: prices and amounts excl. tax
+    assert [css(browser, f"label[for=line-0-{key}]")[0].text for key in ("unit_price", "discount_pct")] == \
+        ["Prix unitaire HT", "Remise %"]
+    assert css(browser, "#line-0 .line-field.amount .label")[0].text == "Montant HT"
+    # a label on two lines (a narrow column, a longer language) leaves its input level with the others
+    assert len({round(e.rect["y"]) for e in css(browser, "#line-0 .line-field > :is(input, output)")}) == 1
     by_id(browser, "field-custom-region").send_keys("Nord")
     by_id(browser, "flags-urgent").click()
 

@@ -5,6 +5,7 @@ AMQP heartbeat keeps beating. Output is cached by a fingerprint of the template 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -91,10 +92,12 @@ class _DocumentSandbox(SandboxedEnvironment):
 _env = _DocumentSandbox(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
+@functools.cache  # a file of the installed package: it changes only with a new version, which restarts the service
 def default_template() -> str:
     return resources.files("contracts_service").joinpath("templates/document.html").read_text()
 
 
+@functools.cache
 def _stylesheet() -> str:
     return resources.files("contracts_service").joinpath("templates/document.css").read_text()
 
@@ -211,8 +214,9 @@ def build_context(*, contract: dict, customer: dict, contact: dict | None, lines
                                   "base_fmt": fmt(v["base"]) if v["base"] else "", "tax_fmt": fmt(v["tax"])}
                                  for v in vat_lines(totals.taxes, totals.tax_total)]},
         "has_lines": bool(lines),
-        # the lines table has a discount column only when a line has a discount, as the staff and client pages
-        "has_discount": any(view["discount"] for view in shown),
+        # the lines table has a discount column only when a line has a discount, an option's too (its rows are in
+        # the same table), as the staff and client pages
+        "has_discount": any(view["discount"] for view in shown + optional),
     }
 
 
@@ -299,7 +303,10 @@ def render_html(template_source: str | None, context: dict) -> str:
 
 
 def fingerprint(template_source: str | None, context: dict) -> str:
-    raw = json.dumps([template_source or "default", context], sort_keys=True, default=str)
+    """What a document's PDF is made of, the key of its cached copy: the template's text (Paraph's own for a type
+    without one, so that a new version of it renders documents anew, not only those whose data changed), the
+    stylesheet and the data."""
+    raw = json.dumps([template_source or default_template(), _stylesheet(), context], sort_keys=True, default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -153,6 +153,18 @@ def test_templates_list_the_urls_they_would_fetch():
     assert "file:///etc/hostname" in refused.value.details["fields"]["template_html"][0]
 
 
+def test_a_cached_pdf_is_keyed_on_the_text_of_its_template_and_stylesheet(monkeypatch):
+    """A document without a template of its own is rendered anew when Paraph's default template or stylesheet
+    changes (a new version), not served from a cache made with the old one."""
+    context, own = {"contract": {"number": "D-1"}}, "<p>{{ contract.number }}</p>"
+    default_before, own_before = pdf.fingerprint(None, context), pdf.fingerprint(own, context)
+    assert default_before == pdf.fingerprint(pdf.default_template(), context) != own_before
+    monkeypatch.setattr(pdf, "default_template", lambda: "<p>the next version</p>")
+    assert pdf.fingerprint(None, context) != default_before
+    monkeypatch.setattr(pdf, "_stylesheet", lambda: "p { color: red }")
+    assert pdf.fingerprint(own, context) != own_before
+
+
 def test_field_changes_name_what_changed_from_what():
     from contracts_service.logic import field_changes
     current = {"phone": "03 20 00 00 00", "email": None, "address": {"line1": "12 rue des Lilas", "city": "Lille"}}

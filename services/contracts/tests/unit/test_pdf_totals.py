@@ -10,12 +10,16 @@ LINE = {"product_code": "P1", "description": "Pose", "quantity": "2", "unit": "h
         "discount_pct": "0", "tax_rate": "20", "optional": False, "selected": False}
 
 
-def document_html(lines, locale):
-    """The default template's HTML of a quote with these lines."""
+def quote_context(lines, locale):
+    """What the default template is given for a quote with these lines."""
     sample = pdf.sample_context([], locale)
     contract = {**sample["contract"], "created_at": None, "valid_until": None}
-    context = pdf.build_context(contract=contract, customer=sample["customer"], contact=None, lines=lines, owner=None)
-    return pdf.render_html(None, context)
+    return pdf.build_context(contract=contract, customer=sample["customer"], contact=None, lines=lines, owner=None)
+
+
+def document_html(lines, locale):
+    """The default template's HTML of a quote with these lines."""
+    return pdf.render_html(None, quote_context(lines, locale))
 
 
 def totals_text(lines, locale):
@@ -60,7 +64,7 @@ def lines_table(lines, locale):
     def cells(row):
         return [re.sub(r"<[^>]+>", "", c).replace("\u202f", " ").replace("\xa0", " ").strip()
                 for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-    return [cells(row) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    return [cells(row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)]
 
 
 @pytest.mark.parametrize("locale,headings", [
@@ -76,11 +80,42 @@ def test_the_discount_column_is_there_only_when_a_line_has_a_discount(locale, he
     # no line with a discount: no column of empty cells
     head, *rows = lines_table([LINE, {**discounted, "discount_pct": "0"}], locale)
     assert head == [h for h in headings if h not in ("Remise", "Discount")] and [len(row) for row in rows] == [5, 5]
-    # an option's discount is not in the lines table (the options' own table has no discount column)
+    # an option's discount too (its row is in the same table), as the staff and client pages
     head, *rows = lines_table([LINE, {**discounted, "optional": True}], locale)
-    assert len(head) == 5
+    assert head == headings and [len(row) for row in rows] == [6, 1, 6]  # the line, the options' heading, the option
 
 
 def test_figures_headings_are_right_aligned_above_their_figures():
     assert '<th>Désignation</th><th class="num">Qté</th>' in document_html([LINE], "fr")
     assert "table.lines th.num { text-align: right; }" in pdf._stylesheet()
+
+
+def figure_right_edges(pdf_bytes: bytes, texts: list[str]) -> list[float]:
+    """Where each text (its first occurrence) ends on the PDF's first page, in points from the left."""
+    import pypdfium2 as pdfium
+    doc = pdfium.PdfDocument(pdf_bytes)
+    try:
+        page = doc[0].get_textpage()
+        edges = []
+        for text in texts:
+            found = page.search(text).get_next()
+            assert found, f"{text!r} not on the page"
+            edges.append(page.get_charbox(found[0] + found[1] - 1)[2])
+        return edges
+    finally:
+        doc.close()
+
+
+@pytest.mark.parametrize("discount_pct", ["0", "10"])
+def test_the_options_figures_stand_under_the_lines_columns(discount_pct):
+    """The options are rows of the lines' table (a tbody of their own, as the online quote), not a table of their
+    own whose columns were as wide as its own figures: each figure right under the included lines' one."""
+    option = {**LINE, "description": "Extension de garantie", "quantity": "3", "unit": "", "unit_price": "120.00",
+              "discount_pct": discount_pct, "optional": True}
+    head, *rows = lines_table([LINE, option], "fr")
+    assert [len(row) for row in rows] == [len(head), 1, len(head)]  # the line, the options' heading, the option
+    assert rows[1] == ["Options (non incluses)"]
+    rendered = pdf.render_pdf(document_html([LINE, option], "fr"), {})
+    line_price, line_amount, option_price, option_amount = figure_right_edges(
+        rendered, ["450,00", "900,00", "120,00", "324,00" if discount_pct == "10" else "360,00"])
+    assert abs(option_price - line_price) < 0.5 and abs(option_amount - line_amount) < 0.5
