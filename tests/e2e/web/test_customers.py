@@ -367,3 +367,69 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     (quote,) = s.get(f"/api/v1/quotes?customer_id={customer_id}", token=token).get_json()["items"]
     detail = s.get(f"/api/v1/contracts/{quote['id']}", token=token).get_json()
     assert (detail["currency"], detail["locale"], detail["total"]) == ("CAD", "en", "1200.00")
+
+
+def test_a_front_user_manager_sees_who_sees_a_customer_and_moves_it_out_of_her_perimeters(web_system, staff, browser,
+                                                                                          sign_in, screenshot):
+    """SELL&SIGN: a customer inherits its creator's perimeters, and a front user manager changes them on the
+    customer file, where she reads who sees it; moved out of her own perimeters, the customer leaves her list
+    (said, not a page not found). The portal access of two contacts of one family: each is offered a code of its
+    own."""
+    w, s = web_system, web_system.s
+    A = staff.admin["access_token"]
+    nord, sud = (s.post("/api/v1/perimeters", json={"name": n}, token=A).get_json()["id"] for n in ("Nord", "Sud"))
+    lucie = s.add_user(staff.admin, "lucie@acme.test", role="front_user_manager", name="Lucie Manager")
+    dupont = s.add_user(staff.admin, "dupont@acme.test", name="Jean Dupont")
+    for user, perimeter in ((lucie, nord), (dupont, sud)):
+        ok(s.put(f"/api/v1/users/{user['user']['user_id']}/perimeters", json={"perimeter_ids": [perimeter]}, token=A))
+
+    # Lucie creates the customer: it is in her perimeter Nord, and she reads who sees it (her, not DUPONT)
+    sign_in(browser, "lucie@acme.test", next_path="/customers/new")
+    by_id(browser, "kind-person").click()
+    fill(browser, {"field-name": "Famille Fiore", "field-code": "FIO", "field-contact_first_name": "Anna",
+                   "field-contact_last_name": "Fiore", "field-contact_email": "anna@fiore.test"})
+    navigate(browser, "customer-submit")
+    w.wait(lambda: h1(browser) == "Famille Fiore", message="the new customer's file")
+    customer = browser.current_url.split("/customers/", 1)[1]
+    navigate(browser, "tab-perimeters")
+    assert by_id(browser, f"perimeter_ids-{nord}").is_selected() and not by_id(browser, f"perimeter_ids-{sud}").is_selected()
+    viewers = css(browser, "#customer-viewers li")
+    assert [li.get_attribute("data-user") for li in viewers] == ["lucie@acme.test"]
+    assert viewers[0].text == "Lucie Manager Nord"
+    assert by_id(browser, "viewers-admins").text == "Les administrateurs de licence voient tous les clients."
+    screenshot(browser, "customer-who-sees")
+
+    # two contacts of one family: the second is offered a code of its own, not one the API refuses as taken
+    anna = s.get(f"/api/v1/customers/{customer}", token=A).get_json()["contacts"][0]
+    marc = ok(s.post(f"/api/v1/customers/{customer}/contacts", token=A,
+                     json={"first_name": "Marc", "last_name": "Fiore", "email": "marc@fiore.test"}))
+    for contact, code in ((anna, "FIO-FIORE"), (marc, "FIO-FIORE-MARC")):
+        browser.get(f"{w.url}/customers/{customer}/contacts/{contact['id']}/portal-access")
+        assert by_id(browser, "field-user_code").get_attribute("value") == code
+        navigate(browser, "access-submit")
+        assert "accès portail est créé" in notice(browser), code
+    assert sorted(a["user_code"] for a in s.get(f"/api/v1/customers/{customer}/portal-accesses", token=A).get_json()) \
+        == ["FIO-FIORE", "FIO-FIORE-MARC"]
+
+    # she moves it to Sud: out of her own perimeters, she lands on her list, told why it is no longer there
+    browser.get(f"{w.url}/customers/{customer}?tab=perimeters")
+    by_id(browser, f"perimeter_ids-{sud}").click()
+    by_id(browser, f"perimeter_ids-{nord}").click()
+    navigate(browser, "perimeters-submit")
+    assert browser.current_url.split("?")[0] == w.url + "/customers"
+    assert notice(browser) == ("Périmètres enregistrés : Famille Fiore n'est plus dans aucun de vos périmètres, "
+                               "vous ne le voyez plus.")
+    assert not css(browser, "#customers tbody tr[data-customer='Famille Fiore']")
+    assert not css(browser, "#error-page")
+    screenshot(browser, "customer-moved-out-of-my-perimeters")
+
+    # the admin reads who sees it now: DUPONT, through Sud; a customer in no perimeter is seen by every user
+    switch_user(browser, sign_in, staff.email["admin"])
+    browser.get(f"{w.url}/customers/{customer}?tab=perimeters")
+    assert [li.text for li in css(browser, "#customer-viewers li")] == ["Jean Dupont Sud"]
+    other = ok(s.post("/api/v1/customers", token=A, json={"name": "Client sans périmètre"}))
+    browser.get(f"{w.url}/customers/{other['id']}?tab=perimeters")
+    assert by_id(browser, "customer-viewers").text == "Tous les utilisateurs : ce client n'est dans aucun périmètre."
+    switch_user(browser, sign_in, "dupont@acme.test")
+    browser.get(w.url + "/customers")
+    assert "Famille Fiore" in [r.get_attribute("data-customer") for r in css(browser, "#customers tbody tr")]

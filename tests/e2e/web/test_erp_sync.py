@@ -58,6 +58,12 @@ def test_erp_sync_preview_run_in_chunks_and_result(web_system, staff, browser, s
     assert (users["anne@acme.test"]["status"], users["anne@acme.test"]["erp_code"]) == ("invited", "V02")
     assert users["anne@acme.test"]["name"] == "Anne Durand"
     assert users["paul@acme.test"]["erp_code"] == "V01"  # not V04: the repeated email was refused
+    # the admin checks it where they manage Paul: his page says the collaborator code the sync linked him to
+    browser.get(f"{w.url}/settings/users/{users['paul@acme.test']['user_id']}")
+    assert by_id(browser, "user-erp-code").text == "V01"
+    screenshot(browser, "erp-sync-linked-user")
+    browser.get(f"{w.url}/settings/users/{users['boss@acme.test']['user_id']}")  # not in the export: no code said
+    assert by_id(browser, "user-email").text == "boss@acme.test" and not css(browser, "#user-erp-code")
 
     # without JavaScript the same run is a "Continue" button per chunk, with the progress on the page
     import requests

@@ -15,6 +15,7 @@ outside the caller's perimeters is a 404 from the API, hence the 404 page."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -52,6 +53,7 @@ EQUIPMENT_FIELDS = ("description", "product_code", "serial_number", "quantity", 
 # an item's edit: emptied, these are cleared (null); the description and quantity are required, the notes a text
 CLEARABLE_EQUIPMENT_FIELDS = ("product_code", "serial_number", "installed_on", "warranty_until")
 FORM_ERRORS = (400, 409, 422)  # said next to the fields or above the form; other statuses: the error pages
+VIEWERS_SHOWN = 50  # "who sees this customer": a perimeter of a whole sales force is summed up after these
 
 
 def _is_manager() -> bool:
@@ -203,8 +205,27 @@ def tab_data(customer: dict, tab: str) -> dict:
         return {"history": api.get(f"/customers/{customer_id}/history")["items"]}
     if tab == "perimeters":
         return {"perimeters": [{"id": p["id"], "label": p["name"], "detail": p.get("description") or ""}
-                               for p in api.get_all("/perimeters")]}
+                               for p in api.get_all("/perimeters")], "viewers": customer_viewers(customer)}
     return {}
+
+
+def customer_viewers(customer: dict) -> dict | None:
+    """Who sees the customer (the tab's managers ask it: the API gives them a perimeter's users): the staff of
+    its perimeters, each with the perimeters they see it through, by name, the first ``VIEWERS_SHOWN`` then how
+    many more; None when it is in no perimeter (every user sees it). License admins see every customer: the
+    page says so once rather than listing them."""
+    perimeter_ids = customer.get("perimeter_ids") or []
+    if not perimeter_ids:
+        return None
+    through: dict[str, list[str]] = {}
+    for perimeter in api.get_many(*((f"/perimeters/{pid}", {}) for pid in perimeter_ids)):
+        for user_id in perimeter["members"].get("users", []):
+            through.setdefault(user_id, []).append(perimeter["name"])
+    staff = [{**u, "perimeters": sorted(through[u["user_id"]])}
+             for u in api.get_all("/users", limit=api.LARGEST_PAGE)
+             if u["user_id"] in through and u["role"] != "client" and u["status"] != "deactivated"]
+    staff.sort(key=lambda u: (u.get("name") or u["email"]).lower())
+    return {"users": staff[:VIEWERS_SHOWN], "more": max(len(staff) - VIEWERS_SHOWN, 0)}
 
 
 def render_file(customer_id: str, tab: str, errors=None, values=None, message=None, status=200, **extra):
@@ -353,17 +374,38 @@ def delete_equipment(customer_id: str, equipment_id: str):
 def set_perimeters(customer_id: str):
     if not _is_manager():
         abort(404)  # the tab does not exist for them
+    name = api.get(f"/customers/{customer_id}")["name"]
     api.put(f"/customers/{customer_id}/perimeters", {"perimeter_ids": request.form.getlist("perimeter_ids")})
+    try:
+        api.get(f"/customers/{customer_id}")
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        # a front user manager who took the customer out of their own perimeters no longer sees it: the list,
+        # saying why, rather than "saved" over a page not found
+        flash(_("The perimeters of %(name)s are saved. It is no longer in any of your perimeters: you no longer "
+                "see it.", name=name), "success")
+        return redirect(url_for("customers.index"))
     flash(_("The customer's perimeters are saved."), "success")
     return back_to(customer_id, "perimeters")
 
 
 # -- a contact's portal access ---------------------------------------------------------------------
 
-def suggested_user_code(customer: dict, contact: dict) -> str:
-    """The user code offered: the customer's code and the contact's name, e.g. C0042-DURAND."""
-    name = re.sub(r"[^A-Z0-9]+", "", (contact.get("last_name") or "").upper())[:20]
-    return "-".join(part for part in (customer.get("code") or "", name) if part)[:64]
+def _code_part(text: str | None) -> str:
+    """A name as a user code writes it: capitals and digits, accents dropped (LEFÈVRE -> LEFEVRE)."""
+    plain = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Z0-9]+", "", plain.upper())[:20]
+
+
+def suggested_user_code(customer: dict, contact: dict, taken=frozenset()) -> str:
+    """The user code offered: the customer's code and the contact's name, e.g. C0042-DURAND; one the customer's
+    other portal clients already use (``taken``: two of one family, Anna and Marc FIORE) is not offered, since
+    the API would refuse it: the first name is added (C0042-FIORE-MARC), then a number."""
+    base = "-".join(part for part in (customer.get("code") or "", _code_part(contact.get("last_name"))) if part)
+    first = _code_part(contact.get("first_name"))
+    candidates = [base, *([f"{base}-{first}"] if first else []), *(f"{base}-{n}" for n in range(2, 100))]
+    return next((code[:64] for code in candidates if code[:64] not in taken), base[:64])
 
 
 def _portal_access(contact_id: str) -> dict | None:
@@ -381,9 +423,12 @@ def render_access(customer_id: str, contact_id: str, errors=None, values=None, m
     if contact is None:
         abort(404)
     access = _portal_access(contact_id)
-    if values is None:
-        values = access or {"user_code": suggested_user_code(customer, contact), "email": contact.get("email") or "",
-                            "branch": contact.get("branch") or ""}
+    if values is None and access is None:
+        taken = {a["user_code"] for a in api.get(f"/customers/{customer_id}/portal-accesses")}
+        values = {"user_code": suggested_user_code(customer, contact, taken), "email": contact.get("email") or "",
+                  "branch": contact.get("branch") or ""}
+    elif values is None:
+        values = access
     return render_template("customers/portal_access.html", customer=customer, contact=contact, access=access,
                            can_deactivate=_is_manager(), errors=errors or {}, values=values,
                            message=message), status
