@@ -133,3 +133,44 @@ def test_an_admin_creates_edits_and_archives_a_contract_type(web_system, staff, 
     w.wait(lambda: css(browser, "#archive-type-ask"), message="the type restored")
     assert s.get(f"/api/v1/contract-types/{created['id']}", token=admin).get_json()["archived"] is False
     assert quote_types(browser, w) == ["Mandat de vente exclusif"]
+
+
+def test_an_admin_sets_a_contract_types_perimeters_on_its_page(web_system, staff, browser, sign_in, screenshot):
+    """SELL&SIGN: a contract type in no perimeter is offered to every user; its page says which perimeters it is
+    in and changes them (the customer file's checklist): in Sud, a Nord salesperson's quote editor no longer
+    offers it."""
+    from .test_admin_area import navigate, switch_user
+    w, s = web_system, web_system.s
+    A = staff.admin["access_token"]
+    nord, sud = (s.post("/api/v1/perimeters", json={"name": n}, token=A).get_json()["id"] for n in ("Nord", "Sud"))
+    seller = s.add_user(staff.admin, "dupont@acme.test", name="Jean Dupont")
+    s.put(f"/api/v1/users/{seller['user']['user_id']}/perimeters", json={"perimeter_ids": [nord]}, token=A)
+    r = s.post("/api/v1/contract-types", json={"name": "Mandat piscine", "kind": "quote"}, token=A)
+    assert r.status_code == 201, r.get_json()
+    type_id = r.get_json()["id"]
+
+    sign_in(browser, staff.email["admin"], next_path=f"/settings/document-templates/{type_id}")
+    assert text_of(browser, "type-perimeters-said") == "aucun : ce type est proposé à tous les utilisateurs"
+    by_id(browser, "type-perimeters-toggle").click()
+    assert not by_id(browser, f"perimeter_ids-{nord}").is_selected()
+    by_id(browser, f"perimeter_ids-{sud}").click()
+    navigate(browser, "type-perimeters-submit")
+    assert by_id(browser, "type-perimeters-saved").text == "Les périmètres du type de contrat sont enregistrés."
+    assert by_id(browser, f"perimeter_ids-{sud}").is_selected()  # the section open on what was saved
+    assert text_of(browser, "type-perimeters-said") == "Sud"
+    assert s.get(f"/api/v1/contract-types/{type_id}", token=A).get_json()["perimeter_ids"] == [sud]
+    assert filled_buttons(browser) == [by_id(browser, "save-template").text]  # the perimeters' save is outlined
+    screenshot(browser, "contract-type-perimeters")
+
+    switch_user(browser, sign_in, "dupont@acme.test")
+    assert quote_types(browser, w) == []
+
+    # back in no perimeter (none ticked): every user is offered it again
+    switch_user(browser, sign_in, staff.email["admin"])
+    browser.get(w.url + f"/settings/document-templates/{type_id}")
+    by_id(browser, "type-perimeters-toggle").click()
+    by_id(browser, f"perimeter_ids-{sud}").click()
+    navigate(browser, "type-perimeters-submit")
+    assert s.get(f"/api/v1/contract-types/{type_id}", token=A).get_json()["perimeter_ids"] == []
+    switch_user(browser, sign_in, "dupont@acme.test")
+    assert quote_types(browser, w) == ["Mandat piscine"]

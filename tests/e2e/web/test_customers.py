@@ -201,6 +201,60 @@ def test_perimeters_of_a_customer_admins_only_and_dupont_does_not_see_durands(we
     assert "Marseille" not in browser.page_source
 
 
+def test_a_manager_finds_the_customers_in_no_perimeter_and_puts_them_in_one(web_system, staff, browser, sign_in,
+                                                                            screenshot):
+    """SELL&SIGN: the customers created before the license used perimeters are in none (every user sees them) and
+    must be put in one. The list's perimeter filter offers them ("Dans aucun périmètre", kept in the URL) to a
+    front user manager and a license admin; once all are in a perimeter, the list says so. A plain user is not
+    offered the filter, and the URL's is ignored."""
+    from selenium.webdriver.support.ui import Select
+    w, s = web_system, web_system.s
+    A = staff.admin["access_token"]
+    nord = ok(s.post("/api/v1/perimeters", json={"name": "Nord"}, token=A))["id"]
+    lucie = s.add_user(staff.admin, "lucie@acme.test", role="front_user_manager", name="Lucie Manager")
+    s.add_user(staff.admin, "dupont@acme.test", name="Jean Dupont")
+    ok(s.put(f"/api/v1/users/{lucie['user']['user_id']}/perimeters", json={"perimeter_ids": [nord]}, token=A))
+    lille = ok(s.post("/api/v1/customers", token=A, json={"name": "Lille Habitat"}))
+    ok(s.put(f"/api/v1/customers/{lille['id']}/perimeters", json={"perimeter_ids": [nord]}, token=A))
+    ancien = ok(s.post("/api/v1/customers", token=A, json={"name": "Ancien Client SA"}))
+
+    def rows():
+        return [r.get_attribute("data-customer") for r in css(browser, "#customers tbody tr")]
+
+    # Lucie (front user manager) picks the filter: the customer left visible to all, the filter in the URL
+    sign_in(browser, "lucie@acme.test", next_path="/customers")
+    assert sorted(rows()) == ["Ancien Client SA", "Lille Habitat"]
+    Select(by_id(browser, "filter-perimeter")).select_by_visible_text("Dans aucun périmètre")
+    navigate(browser, "customers-search-submit")
+    assert "perimeter_id=none" in browser.current_url
+    assert rows() == ["Ancien Client SA"]
+    assert Select(by_id(browser, "filter-perimeter")).first_selected_option.text == "Dans aucun périmètre"
+    screenshot(browser, "customers-in-no-perimeter")
+
+    # she puts it in Nord from its file: the filtered list is empty and says why
+    navigate(browser, css(browser, "#customers tbody tr a")[0])
+    navigate(browser, "tab-perimeters")
+    by_id(browser, f"perimeter_ids-{nord}").click()
+    navigate(browser, "perimeters-submit")
+    assert ok(s.get(f"/api/v1/customers/{ancien['id']}", token=A))["perimeter_ids"] == [nord]
+    browser.get(w.url + "/customers?perimeter_id=none")
+    assert rows() == []
+    assert css(browser, ".empty-state p")[0].text == \
+        "Tous les clients sont dans un périmètre : aucun n'est plus visible de tous les utilisateurs."
+    assert css(browser, ".empty-state a")[0].text == "Voir tous les clients"
+    screenshot(browser, "customers-all-in-a-perimeter")
+
+    # the admin is offered it too; DUPONT (a plain user) is not, and the URL's filter is ignored
+    switch_user(browser, sign_in, staff.email["admin"])
+    browser.get(w.url + "/customers?perimeter_id=none")
+    assert "Dans aucun périmètre" in options(browser, "filter-perimeter") and rows() == []
+    switch_user(browser, sign_in, "dupont@acme.test")
+    browser.get(w.url + "/customers")
+    his = rows()
+    browser.get(w.url + "/customers?perimeter_id=none")
+    assert not css(browser, "#filter-perimeter") and rows() == his
+
+
 def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for_it(web_system, staff, browser,
                                                                                      sign_in, screenshot):
     """The customer's language and currency (GEM-BOOKS' Langue and Devise) and notes, a contact's department,

@@ -123,6 +123,8 @@ class CustomersEndpoints(ContractsBase):
             if p["perimeter_id"]:
                 q = q.where(Customer.id.in_(select(CustomerScope.customer_id)
                                             .where(CustomerScope.perimeter_id == p["perimeter_id"])))
+            if p["without_perimeter"]:  # the replica's '' row: in no perimeter
+                q = q.where(Customer.id.in_(select(CustomerScope.customer_id).where(CustomerScope.perimeter_id == "")))
             descending = p["sort"].startswith("-")
             order = [Ordering(getattr(Customer, p["sort"].lstrip("-")), descending), Ordering(Customer.id, descending)]
             page = keyset_page(s, q, order, limit=p["limit"], cursor=p["cursor"], offset=p["offset"],

@@ -51,3 +51,33 @@ def test_an_integration_finds_a_customer_by_its_code_and_syncs_what_changed(nort
     assert r.status_code == 200, r.get_json()
     assert names(f"?updated_since={quote(since)}") == ["Alpha SARL", "Beta SARL"]
     assert s.get("/api/v1/customers?updated_since=0001-01-01T00:00:00%2B01:00", token=A).status_code == 422
+
+
+def test_the_customers_in_no_perimeter_are_listed_to_be_put_in_one(north_south):
+    """SELL&SIGN: the customers created before the license used perimeters have none (visible to every user);
+    `without_perimeter=true` lists them, and a customer put in a perimeter leaves that list."""
+    s, A, T, north, south = north_south.s, north_south.A, north_south.T, north_south.north, north_south.south
+    north_south.customer("Alpha SARL", north)
+    north_south.customer("Zeta SA", south)
+    # the admin is in no perimeter: what they create is in none, as before perimeters were used
+    old = [s.post("/api/v1/customers", token=A, json={"name": n}).get_json() for n in ("Ancien SA", "Vieux SARL")]
+
+    def names(token, query):
+        r = s.get(f"/api/v1/customers{query}", token=token)
+        assert r.status_code == 200, r.get_json()
+        return [c["name"] for c in r.get_json()["items"]]
+
+    assert names(A, "?without_perimeter=true") == ["Ancien SA", "Vieux SARL"]
+    assert names(A, "?without_perimeter=false") == ["Alpha SARL", "Ancien SA", "Vieux SARL", "Zeta SA"]
+    assert names(A, "?without_perimeter=true&q=vieux") == ["Vieux SARL"]
+    r = s.put(f"/api/v1/customers/{old[0]['id']}/perimeters", json={"perimeter_ids": [south]}, token=A)
+    assert r.status_code == 200, r.get_json()
+    assert names(A, "?without_perimeter=true") == ["Vieux SARL"]
+    # taken out of its every perimeter, a customer is in none again
+    r = s.put(f"/api/v1/customers/{old[0]['id']}/perimeters", json={"perimeter_ids": []}, token=A)
+    assert r.status_code == 200, r.get_json()
+    assert names(A, "?without_perimeter=true") == ["Ancien SA", "Vieux SARL"]
+    # a seller gets what they see anyway (a customer in no perimeter is visible to all), never more
+    assert names(T, "?without_perimeter=true") == ["Ancien SA", "Vieux SARL"]
+    r = s.get(f"/api/v1/customers?without_perimeter=true&perimeter_id={north}", token=A)
+    assert r.status_code == 422 and "without_perimeter" in r.get_json()["errors"], r.get_json()

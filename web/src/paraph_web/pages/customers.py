@@ -53,6 +53,7 @@ EQUIPMENT_FIELDS = ("description", "product_code", "serial_number", "quantity", 
 # an item's edit: emptied, these are cleared (null); the description and quantity are required, the notes a text
 CLEARABLE_EQUIPMENT_FIELDS = ("product_code", "serial_number", "installed_on", "warranty_until")
 FORM_ERRORS = (400, 409, 422)  # said next to the fields or above the form; other statuses: the error pages
+NO_PERIMETER = "none"  # the perimeter filter's choice of the customers in no perimeter
 VIEWERS_SHOWN = 50  # "who sees this customer": a perimeter of a whole sales force is summed up after these
 
 
@@ -91,16 +92,26 @@ def list_filters() -> tuple[dict, str]:
     return filters, sort
 
 
+def list_query(filters: dict, sort: str) -> dict:
+    """The API's query for the list's filters: the perimeter choice "none" (``?perimeter_id=none``, the customers
+    in no perimeter, visible to every user, left to put in one) is the API's ``without_perimeter``."""
+    query = _present({**filters, "sort": sort})
+    if query.get("perimeter_id") == NO_PERIMETER:
+        del query["perimeter_id"]
+        query["without_perimeter"] = "true"
+    return query
+
+
 @bp.get("/customers")
 @signed_in
 def index():
     filters, sort = list_filters()
-    page = api.get("/customers", limit=PAGE_SIZE, count="true", **position(), **_present({**filters, "sort": sort}))
+    page = api.get("/customers", limit=PAGE_SIZE, count="true", **position(), **list_query(filters, sort))
     next_url, previous_url = links(page)
     perimeters = api.get_all("/perimeters") if _is_manager() else []
     return render_template("customers/index.html", customers=page["items"], total=page["total"], filters=filters,
-                           sort=sort, kinds=KINDS, perimeters=perimeters, next_url=next_url,
-                           previous_url=previous_url)
+                           sort=sort, kinds=KINDS, perimeters=perimeters, no_perimeter=NO_PERIMETER,
+                           next_url=next_url, previous_url=previous_url)
 
 
 @bp.get("/customers.csv")
@@ -108,7 +119,7 @@ def index():
 def index_csv():
     """The list as filtered on screen, every page of it."""
     filters, sort = list_filters()
-    query = _present({**filters, "sort": sort})
+    query = list_query(filters, sort)
     header = [_("Name"), _("Code"), _("Kind"), _("Email"), _("Phone"), _("VAT number"), _("Street"),
               _("Postal code"), _("City"), _("Region"), _("Country"), _("Language"), _("Currency"), _("Created")]
 
@@ -204,9 +215,14 @@ def tab_data(customer: dict, tab: str) -> dict:
     if tab == "history":  # staff edits and the clients' own changes on the portal (self-service)
         return {"history": api.get(f"/customers/{customer_id}/history")["items"]}
     if tab == "perimeters":
-        return {"perimeters": [{"id": p["id"], "label": p["name"], "detail": p.get("description") or ""}
-                               for p in api.get_all("/perimeters")], "viewers": customer_viewers(customer)}
+        return {"perimeters": perimeter_choices(), "viewers": customer_viewers(customer)}
     return {}
+
+
+def perimeter_choices() -> list[dict]:
+    """The license's perimeters as a checklist offers them (a customer's, a contract type's perimeters)."""
+    return [{"id": p["id"], "label": p["name"], "detail": p.get("description") or ""}
+            for p in api.get_all("/perimeters")]
 
 
 def customer_viewers(customer: dict) -> dict | None:

@@ -2,7 +2,9 @@
 delay, attachments on the client portal, merge fields), their details changed and archived or restored on their
 page, beside the HTML template each type's PDF is rendered from, edited beside a reference of every variable a
 template may use (served by the API: its type, an example, what it is) and the type's own merge fields. A
-template the API refuses is shown again with its error ("line 12: 'customer.nmae' is undefined") next to it."""
+template the API refuses is shown again with its error ("line 12: 'customer.nmae' is undefined") next to it.
+The type's page also sets its perimeters (SELL&SIGN: a type in none is offered to every user), as a customer's
+file does, rather than making the admin tick it on each perimeter's page."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
@@ -14,6 +16,7 @@ from .. import api
 from ..api import ApiError
 from ..auth import admin_only
 from ..i18n import DOCUMENT_LANGUAGES
+from .customers import perimeter_choices
 from .forms import confirmed_name, errors_on_page, whole_number
 from .settings import render_section
 from .settings_license import document_defaults
@@ -100,7 +103,10 @@ def _edit_page(contract_type: dict, template_html: str, status: int = 200, error
         template_html = reference["default_template"]
     values = details if details is not None else _saved_values(contract_type)
     rows = rows if rows is not None else len(contract_type.get("merge_fields") or []) + 2
+    perimeters = perimeter_choices()
+    in_type = set(contract_type.get("perimeter_ids") or [])
     return render_section("settings/document_template.html", SECTION, status, contract_type=contract_type,
+                          perimeters=perimeters, type_perimeters=[p["label"] for p in perimeters if p["id"] in in_type],
                           template_html=template_html, variables=reference["variables"], errors=errors or {},
                           message=message, details_errors=details_errors or {}, details_message=details_message,
                           **_form_context(values, rows))
@@ -180,6 +186,15 @@ def save_details(type_id: str):
                           details_errors=errors, details_message=None if errors else exc.detail, rows=count)
     flash(_("The details of the contract type %(name)s are saved.", name=saved["name"]), "success")
     return redirect(url_for("settings_document_templates.edit", type_id=type_id))
+
+
+@bp.post("/settings/document-templates/<type_id>/perimeters")
+@admin_only
+def set_perimeters(type_id: str):
+    """Only the users of the ticked perimeters are offered the type; none ticked: every user is."""
+    api.put(f"/contract-types/{type_id}/perimeters", {"perimeter_ids": request.form.getlist("perimeter_ids")})
+    flash(_("The contract type's perimeters are saved."), "success type-perimeters")  # said in its section
+    return redirect(url_for("settings_document_templates.edit", type_id=type_id, _anchor="type-perimeters"))
 
 
 ARCHIVED_SAID = {

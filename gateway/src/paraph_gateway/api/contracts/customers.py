@@ -11,6 +11,9 @@ forward(bp, "GET", "/customers", "contracts.list_customers", query=service_param
         roles=STAFF_ROLES, tags=["customers"],
         doc="""Customers visible to you (your perimeters, plus customers without perimeter).
 
+    `without_perimeter=true` lists those in no perimeter (visible to every user), e.g. the customers created before
+    the license used perimeters, left to put in one.
+
     Pages by cursor: pass the answer's `next_cursor` as `cursor` for the next page; `count=true` for `total`.""")
 
 forward(bp, "POST", "/customers", "contracts.create_customer", roles=STAFF_ROLES, status=201, tags=["customers"],

@@ -7,7 +7,7 @@ texts its one-time code to a contact's mobile, else their phone. Kept as typed; 
 that does not send a number leaves the stored one as it is, even one typed before the rule."""
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from paraph_platform.dates import AwareDateTime
 from paraph_platform.pagination import PageParams
@@ -77,6 +77,9 @@ class CustomerListSchema(StrictSchema, PageParams):
     kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["company", "person"]))
     perimeter_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
                                  metadata={"description": "only the customers of this perimeter"})
+    without_perimeter = fields.Boolean(load_default=False, metadata={
+        "description": "only the customers in no perimeter (visible to every user): those created before the "
+                       "license used perimeters, left to put in one; not with perimeter_id"})
     code = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
                          metadata={"description": "only the customer of this code, exactly (an ERP's key; `q` "
                                                   "searches names and codes)"})
@@ -85,6 +88,11 @@ class CustomerListSchema(StrictSchema, PageParams):
                        "keep their own updated_at): an integration's sync asks from its last run's start"})
     sort = fields.String(load_default="name", validate=validate.OneOf(CUSTOMER_SORTS),
                          metadata={"description": "default name; -key sorts descending"})
+
+    @validates_schema
+    def _one_perimeter_filter(self, data, **kwargs):
+        if data.get("perimeter_id") and data.get("without_perimeter"):
+            raise ValidationError("perimeter_id and without_perimeter exclude each other.", "without_perimeter")
 
 
 # -- client self-service (a portal client updates their own contact and their company) -------------------
