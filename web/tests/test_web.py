@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -630,3 +631,38 @@ def test_an_unexpected_error_and_a_refused_request_are_said_in_the_pages_languag
     page = client.get("/too-long", headers={"Accept-Language": "fr"})
     text = page.get_data(as_text=True)
     assert page.status_code == 414 and "Cette demande ne peut pas être traitée" in text and "URI" not in text
+
+
+def test_a_clients_set_password_page_speaks_to_a_client_and_elides_de():
+    """A customer's contact invited to the client portal is no colleague of the staff: the page says what the
+    password is for, and whom the name is shown to ("l'équipe d'Immo Conseil", not "de Immo Conseil")."""
+    fake = Flask("fake_gateway")
+    roles = {"client-token-1": "client", "staff-token-1": "user"}
+
+    @fake.post("/api/v1/auth/link-info")
+    def link_info():
+        token = request.get_json()["token"]
+        return jsonify({"purpose": "invitation", "email": "bob@client.test", "name": "Bob Durand",
+                        "company": "Immo Conseil", "role": roles[token], "has_password": False,
+                        "expires_at": "2031-01-01T00:00:00Z"})
+
+    with web_in_front_of(fake) as web:
+        client = web.test_client()
+
+        def text(token, language):
+            return unescape(client.get(f"/set-password?token={token}",
+                                            headers={"Accept-Language": language}).get_data(as_text=True))
+        page = text("client-token-1", "fr")
+        assert "Tel que l'équipe d'Immo Conseil le lira" in page and "collègues" not in page
+        assert "pour consulter les documents partagés avec vous" in page
+        staff = text("staff-token-1", "fr")
+        assert "Tel que vos collègues et vos clients le liront" in staff and "partagés avec vous" not in staff
+        assert "As the team of Immo Conseil will read it" in text("client-token-1", "en")
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:9", "WEB_SESSION_KEY": "k"})
+    from flask import render_template_string
+    title = '{{ _("Portal access of %(de_name)s", de_name=name|de) }}'
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert render_template_string(title, name="Anna") == "Accès portail d&#39;Anna"
+        assert render_template_string(title, name="Paul") == "Accès portail de Paul"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert render_template_string(title, name="Anna") == "Portal access of Anna"

@@ -100,6 +100,11 @@ def test_every_link_of_every_client_email_lands_on_a_working_page(public_system,
     screenshot(browser, "email-link-signing")
     # the portal invitation: the web app's set-password page for Bob; setting it leads to the portal
     shows("client_invitation", lambda text: "bob@acme.test" in text, "the set-password page")
+    # in a client's words (the browser's English here; French: web/tests/test_web.py), not the staff's page's
+    # "your colleagues and customers": identity's link_info tells the client's role
+    invited = page_text(browser)
+    assert "to see the documents shared with you" in invited and "colleagues" not in invited
+    assert "As the team of Vendeur SA will read it" in invited
     from selenium.webdriver.common.by import By
     for field in ("field-password", "field-password_confirm"):
         browser.find_element(By.ID, field).send_keys(PASSWORD)

@@ -20,6 +20,7 @@ from flask_babel import (Babel, format_currency, format_date, format_datetime, f
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from paraph_platform import french
 from paraph_platform.dates import first_of_month
 from paraph_platform.totals import discount_text, rate_text
 
@@ -149,12 +150,19 @@ def codes_whole(text) -> Markup:
     return Markup(_HYPHENATED_CODE.sub(lambda code: f'<span class="nowrap">{code.group(0)}</span>', escape(text)))
 
 
+def de(name) -> str:
+    """A person's or company's name as a French string puts it after "de": "d'Anna", "de Paul"
+    (paraph_platform.french); in another language the name as it is, its msgid writing its own "of". The
+    catalog's strings take it as ``%(de_name)s``: "Accès portail %(de_name)s" of "Portal access of %(de_name)s"."""
+    return french.de(name) if get_locale().language == "fr" else ("" if name is None else str(name))
+
+
 def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters.update(money=money, number=number, percent=percent, discount=discount, day=day, moment=moment,
-                                 api_text=translate, codes_whole=codes_whole)
+                                 api_text=translate, codes_whole=codes_whole, de=de)
     app.jinja_env.globals["get_locale"] = get_locale
     counted = app.jinja_env.globals["ngettext"]  # Jinja's, which fills %(num)s with the raw number
 

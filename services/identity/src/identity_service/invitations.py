@@ -81,11 +81,14 @@ class InvitationsEndpoints(IdentityServiceBase):
         with self.db.session() as s:
             token = self._usable(s, data["token"], data["purpose"])
             user = s.get(User, token.user_id)
-            company = None
+            company = role = None
             if token.license_id:
                 company = s.get(License, token.license_id).name
+                # a customer's contact ("client") gets the page's wording for the client portal
+                role = s.execute(select(Membership.role).where(Membership.user_id == user.id,
+                                                               Membership.license_id == token.license_id)).scalar()
             return {"purpose": data["purpose"], "email": user.email, "name": user.name, "company": company,
-                    "has_password": bool(user.password_hash), "expires_at": iso(token.expires_at)}
+                    "role": role, "has_password": bool(user.password_hash), "expires_at": iso(token.expires_at)}
 
     @endpoint
     def accept_invitation(self, payload):

@@ -173,6 +173,8 @@ class LinkInfoView(Schema):
     email = fields.String(required=True)
     name = fields.String(required=True, allow_none=True)
     company = fields.String(required=True, allow_none=True, metadata={"description": "the license (invitations)"})
+    role = fields.String(required=True, allow_none=True,
+                         metadata={"description": "the user's role in that license (\"client\": a customer's contact)"})
     has_password = fields.Boolean(required=True)
     expires_at = fields.String(required=True)
 

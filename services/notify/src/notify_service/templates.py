@@ -20,6 +20,7 @@ from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from paraph_platform import french
 from paraph_platform.dates import first_of_month
 
 from .exceptions import InvalidInput, NotFound
@@ -144,6 +145,7 @@ def environment(locale: str, html: bool) -> SandboxedEnvironment:
     env.filters["date"] = lambda v: format_date(v, locale)
     env.filters["datetime"] = lambda v: format_datetime(v, locale)
     env.filters["nl2br"] = _nl2br if html else (lambda v: "" if v is None else str(v))
+    env.filters["de"] = french.de  # a name after French "de": "le portail client d'Immo Conseil", "de Paul"
     return env
 
 

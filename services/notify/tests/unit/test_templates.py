@@ -38,6 +38,16 @@ def test_invitation_carries_the_set_password_link():
     assert "Vous êtes invité(e)" in fr["text"]
 
 
+def test_french_elides_de_before_a_name_starting_with_a_vowel():
+    assert render_default("client_invitation", "fr", license_name="Immo Conseil")["subject"] == \
+        "Votre accès au portail client d'Immo Conseil"
+    assert render_default("client_invitation", "fr", license_name="Paul & Fils")["subject"] == \
+        "Votre accès au portail client de Paul & Fils"
+    out = render_default("customer_self_updated", "fr", target="company", customer_name="Hôtel du Lac")
+    assert "les coordonnées d'Hôtel du Lac" in out["text"] and "les coordonnées d&#39;Hôtel du Lac" in out["html"]
+    assert "coordonnées d'Hôtel du Lac" in out["sms"]
+
+
 def test_quote_send_and_reminder_link_to_the_document_and_differ():
     for locale, label in (("fr", "Accéder au document"), ("en", "View the document")):
         send = render_default("quote_send", locale, link="https://p.test/q/1")

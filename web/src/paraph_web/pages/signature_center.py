@@ -25,7 +25,7 @@ from .. import api
 from ..api import ApiError
 from ..api_messages import translate
 from ..auth import signed_in
-from ..i18n import ngettext
+from ..i18n import de, ngettext
 from . import handover
 from .forms import field_said, refusal_said, whole_number
 
@@ -354,8 +354,8 @@ def _in_person_refusal(exc: ApiError, name: str) -> str:
     if exc.status == 410 or request_:
         return _("This signature request has ended: nobody can sign it any more.")
     if exc.status == 409:
-        return _("It is not %(name)s's turn: they can sign on this device once the people before them have acted.",
-                 name=name)
+        return _("It is not %(de_name)s's turn: they can sign on this device once the people before them have "
+                 "acted.", de_name=de(name))
     if exc.status == 403:
         return _("Only the requester, the document's owner or a manager can have it signed in person.")
     return translate(exc.detail)
