@@ -165,3 +165,41 @@ def test_a_database_that_cannot_be_reached_is_a_503_not_a_500():
     with pytest.raises(Unavailable):
         Notes(db, "key-1").add("n1")
     engine.dispose()
+
+
+def test_a_connection_opened_on_the_number_of_a_socket_closed_under_a_waiting_greenthread_works(pg):
+    """libpq closes its sockets without eventlet knowing: a greenthread left waiting on a closed descriptor
+    kept the hub's listener on its number, and the next connection given that number failed at once
+    ("Second simultaneous read on fileno N", seen in a test's database creation). Opening a connection tells
+    the hub its socket is new, as eventlet's own sockets do: the connection works and the stale waiter gets
+    the closed-socket error."""
+    import os
+    import socket
+
+    import eventlet
+    import psycopg2
+    from eventlet.hubs import IOClosed, trampoline
+
+    url, _db = pg  # its engine installed the wait callback
+    left, right = socket.socketpair()
+    stale_number = left.fileno()
+
+    def wait_for_a_read():
+        try:
+            trampoline(stale_number, read=True)
+        except IOClosed:  # what eventlet's own sockets get when their descriptor is obsolete
+            return "told its socket is closed"
+
+    waiter = eventlet.spawn(wait_for_a_read)
+    eventlet.sleep(0)  # the waiter's listener is in the hub
+    os.close(left.detach())  # closed the way libpq closes: the hub is not told
+    right.close()
+    conn = psycopg2.connect(url)
+    try:
+        assert conn.fileno() == stale_number  # the OS gave the lowest free number back
+        with conn.cursor() as cur:
+            cur.execute("select 1")
+            assert cur.fetchone() == (1,)
+    finally:
+        conn.close()
+    assert waiter.wait() == "told its socket is closed"

@@ -53,11 +53,25 @@ def _maybe_patch_psycopg():
             import eventlet.patcher
             if not eventlet.patcher.is_monkey_patched("socket"):
                 return
-            from psycogreen.eventlet import patch_psycopg
-            patch_psycopg()
+            from psycopg2 import extensions
+            extensions.set_wait_callback(_wait_cooperatively)
             _patched = True
         except ImportError:  # pragma: no cover - psycogreen is a hard dependency
             pass
+
+
+def _wait_cooperatively(conn, timeout=-1):
+    """psycogreen's wait callback (psycopg2's waits go through the hub), and, while a connection is being opened,
+    the hub told that its socket is a new one. libpq closes its sockets without eventlet knowing: a greenthread
+    still waiting on a connection closed under it keeps its listener on that descriptor number, and the next
+    connection the OS gives the number to failed at once ("Second simultaneous read on fileno N"). Told, the hub
+    drops the stale listener (its greenthread gets the closed-socket error it should have had)."""
+    from eventlet.hubs import notify_opened
+    from psycogreen.eventlet import eventlet_wait_callback
+    from psycopg2 import extensions
+    if conn.status == extensions.STATUS_SETUP:
+        notify_opened(conn.fileno())
+    return eventlet_wait_callback(conn, timeout)
 
 
 _engines: dict[str, Engine] = {}
