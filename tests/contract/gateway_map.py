@@ -120,8 +120,8 @@ class Route:
 
 
 def sample_part(route: Route, part: str, minimal: bool) -> dict | None:
-    """A sample body or query (``part``) of a route, None if it takes none. A gateway-own schema (notify's
-    LocaleQuery) gets an empty one: its defaults apply."""
+    """A sample body or query (``part``) of a route, None if it takes none. A gateway-own query schema (notify's
+    LocaleQuery, a download's InlineQuery) gets an empty one: its defaults apply."""
     from paraph_gateway.service_results import ServiceParams
     declared = getattr(route, part)
     if declared is None:

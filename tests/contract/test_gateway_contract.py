@@ -11,7 +11,8 @@ tests.contract.gateway_map`` prints the route -> RPC table):
   very RPC, or of a service method declared (gateway_map.HOPS) and seen in its source to pass it on;
 * a route documented with ``service_result(service, method)`` answers the result of that very RPC;
 * a client sending a field the route declares ``not_from_client`` gets 422, and no service is called;
-* the one gateway-own schema left, notify's LocaleQuery, offers the locales notify has;
+* the gateway-own query schemas left are named: notify's LocaleQuery, which offers the locales notify has, a
+  download's inline or download (HTTP only) and the contract types' archived (an argument of the RPC);
 * the payload schema a service's contract.py declares is the one its method loads (tests/contract/service_source.py).
 """
 from __future__ import annotations
@@ -95,13 +96,17 @@ def test_fields_not_from_the_client_are_refused(app, by_id):
 
 
 def test_every_route_schema_is_the_services_own(by_id):
-    """What makes the checks above enough: no gateway-own schema to compare with a service's (LocaleQuery
-    aside: the template routes take the locale as a positional argument, checked below)."""
+    """What makes the checks above enough: no gateway-own schema to compare with a service's, but queries no
+    service payload holds: the template routes' locale and the contract types' archived, positional arguments
+    of their RPCs (the locale checked below), and whether a file is shown or downloaded (HTTP only)."""
+    from paraph_gateway.api.contracts.contract_types import ArchivedQuery
     from paraph_gateway.api.notify import LocaleQuery
+    from paraph_gateway.downloads import DownloadQuery, InlineQuery
+    gateway_queries = (LocaleQuery, ArchivedQuery, InlineQuery, DownloadQuery)
     own = [f"{r.id} [{part}]" for r in by_id.values()
            for part, kind in (("body", ServiceParams), ("query", ServiceParams), ("response", ServiceResult))
            if getattr(r, part) is not None and not isinstance(getattr(r, part), kind)
-           and getattr(r, part) is not LocaleQuery]
+           and not (part == "query" and getattr(r, part) in gateway_queries)]
     assert not own, f"declare these with service_params() / service_result(): {own}"
 
 

@@ -1,8 +1,9 @@
 """The customer file's forms and the phone numbers the API checks (an SMS can go to them), against a fake
 gateway: a number left as it is stored is not sent again, so one saved before the API checked numbers does not
 stop the other fields from being saved; a number typed is sent, and the API's refusal is said next to its field
-in the page's language. The file names the language and currency its documents get: the customer's own, else
-the license's (asked of the API only when shown)."""
+in the page's language. An emptied address line is sent as null (the API merges the address). The file names
+the language and currency its documents get: the customer's own, else the license's (asked of the API only
+when shown)."""
 from __future__ import annotations
 
 import pytest
@@ -85,6 +86,19 @@ def test_a_number_left_as_stored_is_not_sent_again(web):
     # changed (or emptied), it is sent
     client.post("/customers/cu-1/contacts/c1", data=contact_form(client, mobile=""))
     assert sent[-1]["mobile"] is None
+
+
+def test_an_emptied_address_line_is_sent_as_null(web):
+    """The API merges a PATCH's address into the stored one (JSON merge patch): the form sends each of its
+    address lines, an emptied one as null (removed), else the line would stay."""
+    client, sent = web
+    form = {**form_tokens(client, "/customers/cu-1"), "kind": "company", "name": "ACME", "code": "C-1",
+            "phone": "appelez-nous", "line1": " 12 rue des Lilas ", "line2": "", "postal_code": "69003",
+            "city": "Lyon", "region": "", "country": ""}
+    r = client.post("/customers/cu-1", data=form)
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    assert sent[-1]["address"] == {"line1": "12 rue des Lilas", "line2": None, "postal_code": "69003",
+                                   "city": "Lyon", "region": None, "country": None}
 
 
 def test_a_refused_number_is_said_next_to_its_field_in_french(web):

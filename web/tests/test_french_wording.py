@@ -36,3 +36,48 @@ def test_a_portal_clients_company_is_a_societe():
                                    "portal_sharing.py")) for path, _line in message.locations)
              for string in strings if "entreprise" in string.lower()]
     assert found == []
+
+
+# What a salesperson or a customer's contact reads says "your company" ("votre entreprise"), not "licence", the
+# word of the subscription that license admins manage. Pages of the admin area, and these strings addressed
+# to managers on shared pages, may say it.
+MANAGER_AREA = ("templates/admin/", "templates/settings/", "pages/admin.py", "pages/settings")
+SETTINGS_MENU = "templates/settings/index.html"  # a plain user who opens it reads whom to ask
+SHARED_PAGES_TO_MANAGERS = {
+    "License admin",  # a role's name, on the users' pages
+    "License administrator",  # /account: one's own role, said to a license admin only
+    "License admins see every customer.",  # the customer file's perimeters tab, for managers
+    "The pages open again once it is renewed: ask your license administrator.",  # said to license admins
+    # the activation page: the new company's admin activating the subscription
+    "This subscription has no seat left for another company. Free a seat in one of its companies, or ask your "
+    "provider for more seats.",
+}
+# the API's refusals that a salesperson meets (api_messages.py also words the admin area's)
+API_MESSAGES_TO_SALESPEOPLE = {
+    "User not found in this license.", "Not an active user of this license.",
+    "Only a license admin or a front user manager can revoke a client portal access.",
+    "This contact has a client portal access: ask a license admin or a front user manager to delete the contact, "
+    "or to revoke the access first.",
+}
+
+
+def test_salespeople_and_clients_do_not_read_licence():
+    from babel.messages.extract import extract_from_dir
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "_l": None, "ngettext": (1, 2), "lazy_gettext": None, "_verbatim": None,
+                "pgettext": ((1, "c"), 2)}
+    french = {message.id if isinstance(message.id, str) else message.id[0]: strings
+              for message, strings in french_strings()}
+    said = set()
+    for filename, _line, message, _comments, _context in extract_from_dir(str(PO.parents[3]), method_map,
+                                                                          keywords=keywords):
+        message = message if isinstance(message, str) else message[0]
+        if filename == "api_messages.py":
+            if message in API_MESSAGES_TO_SALESPEOPLE:
+                said.add(message)
+        elif (filename == SETTINGS_MENU or not filename.startswith(MANAGER_AREA)) \
+                and message not in SHARED_PAGES_TO_MANAGERS:
+            said.add(message)
+    assert said >= API_MESSAGES_TO_SALESPEOPLE
+    assert [(message, french[message]) for message in sorted(said)
+            if any("licence" in string.lower() for string in french.get(message, []))] == []

@@ -142,7 +142,8 @@ def test_a_post_without_the_session_csrf_token_is_refused(web):
     assert client.post("/sign-in", data={"email": "a", "password": "x", "csrf_token": other}).status_code == 400
     # htmx sends it as a header
     r = client.post("/sign-in", data={"email": "a@b.test", "password": "wrong"}, headers={"X-CSRF-Token": token})
-    assert r.status_code == 401 and "Wrong email or password." in r.get_data(as_text=True)
+    # (no Accept-Language: the page is French, the API's refusal said in French too)
+    assert r.status_code == 401 and "Adresse email ou mot de passe incorrect." in r.get_data(as_text=True)
 
 
 def test_session_cookie_is_encrypted_httponly_and_samesite_lax(web):

@@ -1,4 +1,6 @@
-"""Files the services return (``{"content_base64", "filename", "content_type", "sha256"?}``) as HTTP downloads."""
+"""Files the services return (``{"content_base64", "filename", "content_type", "sha256"?}``) as HTTP downloads,
+and the query parameters that choose whether a browser shows one or saves it (the gateway's own: no service
+takes them)."""
 from __future__ import annotations
 
 import base64
@@ -6,6 +8,20 @@ import unicodedata
 from urllib.parse import quote
 
 from flask import Response
+from marshmallow import Schema, fields
+
+
+class InlineQuery(Schema):
+    """A file downloaded unless asked to be shown."""
+    inline = fields.Boolean(load_default=False, metadata={
+        "description": "`1` (or `true`): shown in the browser (Content-Disposition: inline) rather than downloaded"})
+
+
+class DownloadQuery(Schema):
+    """A file shown unless asked to be downloaded."""
+    download = fields.Boolean(load_default=False, metadata={
+        "description": "`1` (or `true`): downloaded (Content-Disposition: attachment) rather than shown in the "
+                       "browser"})
 
 
 def content_disposition(filename: str, inline: bool = False) -> str:

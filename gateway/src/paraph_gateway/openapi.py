@@ -191,6 +191,8 @@ def error_statuses(doc: dict, path_args) -> dict[int, str]:
                       422: "The input does not pass validation (problem's `errors` names the fields)"})
     if doc["query"] is not None:
         found[422] = "The input does not pass validation (problem's `errors` names the fields)"
+    elif "GET" in doc["methods"]:  # routing.refuse_undeclared_query
+        found[422] = "A query parameter the operation does not take (problem's `errors` names it)"
     if any(method not in ("GET", "HEAD") for method in doc["methods"]):
         found[409] = ("The resource's state does not allow this now, or the Idempotency-Key was already used "
                       "for another request")

@@ -4,7 +4,9 @@ A view declared with ``body=SomeSchema`` receives the validated ``body``; with
 ``body=service_params(service, method)`` the JSON object as sent, which that service method validates (its
 payload schema). ``query=`` likewise: the validated query string, or with ``query=service_params(...)`` its
 parameters as sent, strings the service's schema loads ("50" -> 50, "true" -> True; a repeated parameter
-counts once, its first value). Authenticated views receive ``actor``.
+counts once, its first value). A GET refuses a query parameter its operation does not declare (none without
+``query=``), with the 422 a list gives: a typo or a parameter the operation does not take is never ignored
+silently. Authenticated views receive ``actor``.
 Returning a dict or list sends JSON with ``status``; a Response is sent as is.
 
 ``forward()``: an operation that only passes its arguments on to one service RPC and answers its result,
@@ -38,6 +40,9 @@ from .service_results import ServiceParams, service_params, service_result
 from .tokens import forget_after_call, verifier
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# the methods whose operations refuse a query parameter they do not declare: ignored, it would have them
+# answer something else than what was asked (?locale=en: the PDF in the contract's language; ?stauts=draft)
+QUERY_CHECKED_METHODS = ("GET", "HEAD")
 # JSON bodies nested deeper than this are refused with a 400 (no endpoint takes more than a few levels;
 # documented in the README)
 MAX_JSON_DEPTH = 64
@@ -175,6 +180,25 @@ def require_bounded_integers(query: ServiceParams) -> None:
                             f"to be a query parameter")
 
 
+def declared_query_names(query: type[Schema] | Schema | ServiceParams | None) -> frozenset[str]:
+    """The query parameters an operation takes: the fields of its query schema, by the name sent (a service's
+    payload less the fields the client may not send); none without one."""
+    if query is None:
+        return frozenset()
+    if isinstance(query, ServiceParams):
+        return frozenset(query.json_schema().get("properties", {}))
+    instance = query() if isinstance(query, type) else query
+    return frozenset(field.data_key or name for name, field in instance.load_fields.items())
+
+
+def refuse_undeclared_query(declared: frozenset[str]) -> None:
+    """The 422 of a list given an unknown parameter (its schema's "Unknown field."), naming the parameters."""
+    unknown = sorted(set(request.args) - declared)
+    if unknown:
+        raise InvalidInput(f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
+                           {"fields": {name: ["Unknown field."] for name in unknown}})
+
+
 def json_body() -> dict:
     # a form's body (curl -d without a Content-Type) is parsed by Werkzeug into request.form, leaving
     # request.data empty: it is judged by its length, not read as "no body" (then each field "missing")
@@ -296,6 +320,7 @@ def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=No
         require_bounded_integers(query)
     api_key_route_area = api_keys.area(rule, tags or [bp.name])
     deprecation = deprecation_headers(deprecated_on, sunset_on) if deprecated_on else {}
+    query_names = declared_query_names(query)
 
     def decorate(fn):
         @functools.wraps(fn)
@@ -311,6 +336,8 @@ def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=No
                 rate_limits.enforce(actor)
             if any("\x00" in str(value) for value in url_args.values()):
                 raise NotFound("No such resource.")  # no stored id holds a NUL (PostgreSQL refuses them)
+            if request.method in QUERY_CHECKED_METHODS:
+                refuse_undeclared_query(query_names)
             if body is not None:
                 multipart = form is not None and request.mimetype == "multipart/form-data"
                 kwargs["body"] = _load(body, form.parse() if multipart else json_body(), partial=partial)

@@ -1,8 +1,9 @@
 """The Enterprise admin area driven as a person would, in headless Chromium, against the real services:
 the seats of a pool shared by two companies, inviting a user, changing a role, deactivating and
 reactivating (asked once, by name), a front user manager's narrower page, and the SELL&SIGN
-practical case: the admin shares customers and contract types out in perimeters ("Nord", "Sud"), and
-DUPONT and DURAND each see only theirs in the pickers of the new quote page."""
+practical case: the admin shares customers and contract types out in perimeters ("Nord", "Sud"), invites a
+salesperson into "Sud" at once (the form posted twice: one invitation), and DUPONT, DURAND and she each see
+only theirs in the pickers of the new quote page."""
 import pytest
 
 from tests.e2e.web.browsing import by_id, css, filled_buttons
@@ -57,6 +58,7 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
         s.add_user(other, email)
     s.add_user(admin, "manager@nord.test", role="front_user_manager", name="Lucie Manager")
     s.add_user(admin, "paul@nord.test", name="Paul Martin")
+    nord = s.post("/api/v1/perimeters", json={"name": "Nord"}, token=admin["access_token"]).get_json()
 
     sign_in(browser, "admin@nord.test", next_path="/settings/users")
     assert h1(browser) == "Utilisateurs et licences"  # the admin's language: French (the default)
@@ -68,13 +70,17 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
     assert by_id(browser, "license-expiry").text
     assert len(css(browser, "#users tbody tr")) == 3
 
-    # invite a user: the primary action, a form with the role, then her page
+    # invite a user: the primary action, a form with the role and the perimeters (optional: none ticked), then
+    # her page
     navigate(browser, "invite-link")
+    assert not by_id(browser, f"perimeter_ids-{nord['id']}").is_selected()
+    assert by_id(browser, "perimeter_ids-choices").text.splitlines() == ["Périmètres", "Nord"]
     by_id(browser, "field-email").send_keys("claire@nord.test")
     by_id(browser, "field-name").send_keys("Claire Petit")
     navigate(browser, "invite-submit")
     w.wait(lambda: css(browser, "#user-status"), message="the invited user's page")
     assert h1(browser) == "Claire Petit" and by_id(browser, "user-status").text == "Invité"
+    assert not by_id(browser, f"perimeter_ids-{nord['id']}").is_selected()
     screenshot(browser, "admin-user")
     navigate(browser, "resend-invitation")
     assert "Claire Petit" in notice(browser)
@@ -122,6 +128,10 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
     assert not css(browser, "#seats") and css(browser, "#users tbody tr")
     navigate(browser, "invite-link")
     assert options(browser, "field-role") == ["Utilisateur"]
+    # the perimeters of a user are a license admin's to give (the user's page shows them, read-only): not offered,
+    # the form says who will and what the newcomer sees meanwhile
+    assert not css(browser, "#perimeter_ids-choices")
+    assert "Un administrateur de licence choisit ses périmètres" in by_id(browser, "perimeters-by-admin").text
     screenshot(browser, "admin-invite-manager")
     paul = s.get("/api/v1/users?q=paul", token=admin["access_token"]).get_json()["items"][0]
     browser.get(f"{w.url}/settings/users/{paul['user_id']}")
@@ -198,6 +208,28 @@ def test_practical_case_perimeters_then_each_salesperson_sees_only_theirs(web_sy
     assert "Sud" in notice(browser)
     row = css(browser, "#perimeters tr[data-perimeter=Sud]")[0]
     assert [c.text for c in row.find_elements("css selector", "td.num")] == ["1", "1", "1"]
+    perimeter_ids = {p["name"]: p["id"] for p in s.get("/api/v1/perimeters", token=token).get_json()["items"]}
+
+    # a new salesperson for the south, in "Sud" from her invitation on; the form posted twice (a double click, a
+    # slow answer sent again) invites her once and gives her "Sud" once
+    browser.get(w.url + "/settings/users/invite")
+    by_id(browser, "field-email").send_keys("leroy@immo.test")
+    by_id(browser, "field-name").send_keys("Anne LEROY")
+    by_id(browser, f"perimeter_ids-{perimeter_ids['Sud']}").click()
+    screenshot(browser, "admin-invite-perimeters")
+    assert browser.execute_script("""
+        const form = document.getElementById("invite-form");
+        return fetch(form.action, {method: "POST", body: new FormData(form), redirect: "manual"})
+            .then(answer => answer.type === "opaqueredirect");""")
+    navigate(browser, "invite-submit")
+    w.wait(lambda: css(browser, "#user-status"), message="the invited salesperson's page")
+    assert h1(browser) == "Anne LEROY"
+    assert by_id(browser, f"perimeter_ids-{perimeter_ids['Sud']}").is_selected()
+    assert not by_id(browser, f"perimeter_ids-{perimeter_ids['Nord']}").is_selected()
+    leroy = s.get("/api/v1/users?q=leroy", token=token).get_json()["items"]
+    assert [u["email"] for u in leroy] == ["leroy@immo.test"] and len(s.invitation_links("leroy@immo.test")) == 1
+    assert s.get(f"/api/v1/users/{leroy[0]['user_id']}/perimeters", token=token).get_json()["perimeter_ids"] == [
+        perimeter_ids["Sud"]]
 
     # DUPONT's perimeters on his page: a multi-select of the license's perimeters
     browser.get(f"{w.url}/settings/users/{dupont['user']['user_id']}")
@@ -233,8 +265,10 @@ def test_practical_case_perimeters_then_each_salesperson_sees_only_theirs(web_sy
     assert by_id(browser, "contract-customer").text == "Monsieur TOURNIER"
     assert by_id(browser, "contract-status").text == "Brouillon"
 
-    # DURAND sees FIORE, the longère and studio mandates
-    switch_user(browser, sign_in, "durand@immo.test")
-    browser.get(w.url + "/quotes/new")
-    assert options(browser, "field-customer_id") == ["Madame FIORE"]
-    assert options(browser, "field-contract_type_id") == ["Mandat longère", "Mandat studio"]
+    # DURAND, and LEROY from her first sign-in, see FIORE, the longère and studio mandates
+    s.accept("leroy@immo.test")
+    for email in ("durand@immo.test", "leroy@immo.test"):
+        switch_user(browser, sign_in, email)
+        browser.get(w.url + "/quotes/new")
+        assert options(browser, "field-customer_id") == ["Madame FIORE"], email
+        assert options(browser, "field-contract_type_id") == ["Mandat longère", "Mandat studio"], email

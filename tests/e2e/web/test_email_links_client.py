@@ -111,6 +111,19 @@ def test_every_link_of_every_client_email_lands_on_a_working_page(public_system,
     browser.find_element(By.ID, "password-submit").click()
     w.wait(lambda: urlsplit(browser.current_url).path.startswith("/portal")
            and browser.find_element(By.ID, "login").is_displayed(), message="the portal's sign-in")
+    # the invitation's link again, now used: Bob has no license administrator to ask, his contact at the company
+    # that invited him sends it again; "Sign in" leads to the portal, where he works
+    browser.get(local(w.url, links["client_invitation"]))
+    w.wait(lambda: css(browser, "#link-problem"), message="the used invitation link")
+    assert by_id(browser, "ask-for-invitation").text == (
+        "If you already chose your password, sign in. Otherwise, ask your contact at Vendeur SA to send you a new "
+        "invitation.")
+    assert "administrator" not in page_text(browser)
+    assert urlsplit(by_id(browser, "link-sign-in").get_attribute("href")).path == "/portal"
+    screenshot(browser, "set-password-used-client")
+    by_id(browser, "link-sign-in").click()
+    w.wait(lambda: urlsplit(browser.current_url).path.startswith("/portal")
+           and browser.find_element(By.ID, "login").is_displayed(), message="the portal's sign-in")
     browser.find_element(By.ID, "login-email").send_keys("bob@acme.test")
     browser.find_element(By.ID, "login-password").send_keys(PASSWORD)
     browser.find_element(By.ID, "login-submit").click()

@@ -1,7 +1,8 @@
 """LEXZUR's "Afficher sur le portail client", driven in headless Chromium against the real services (the staff
 pages on the web app, the client portal on the gateway that serves it):
 
-* an admin sets a client's company in Settings > Client portal (Client portal contacts);
+* an admin sets a client's company in Settings > Client portal (Client portal contacts); Settings > Users lists
+  the team only (the portal clients take no seat), with the way to the portal contacts;
 * the salesperson opens "Show in client portal" on a contract: chooses the requester, ticks an observer of the
   same company; the client of the other company cannot be chosen and the page says why (with the link to the
   settings); forced through anyway, the API refuses it and the page says why again;
@@ -106,6 +107,22 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     assert by_id(browser, "clients-heading").text.startswith("Contacts du portail client")
     assert "entreprise" not in by_id(browser, "settings-section").text.lower()
     screenshot(browser, "settings-portal-clients")
+    # Settings > Users is the team: the seats' holders, not the customer's three portal clients (who take no
+    # seat, and are counted out of the seats too); the page leads to them
+    browser.get(w.url + "/settings/users")
+    assert sorted(r.get_attribute("data-user") for r in css(browser, "#users tbody tr")) == [
+        "boss@acme.test", "paul@acme.test"]
+    assert "(2)" in by_id(browser, "users-heading").text and by_id(browser, "seats-active").text.startswith("2")
+    assert "n'occupent pas de licence" in by_id(browser, "portal-clients-elsewhere").text
+    assert [o.get_attribute("value") for o in css(browser, "#filter-role option")] == [
+        "", "license_admin", "front_user_manager", "user"]
+    screenshot(browser, "admin-users-team-only")
+    navigate(browser, "portal-clients-link")
+    assert css(browser, "#portal-clients")
+    # a link of the time the users' list had a role "client" filter opens the portal contacts, filtered alike
+    browser.get(w.url + "/settings/users?role=client&q=jean")
+    assert [r.get_attribute("data-client") for r in css(browser, "#portal-clients tbody tr")] == [
+        "jean@hervedavid.test"]
     # the admin, on the contract's sharing page: the observer who cannot be ticked links to those settings
     browser.get(f"{w.url}/contracts/{contract['id']}/portal?requester={contacts['Mireille']['id']}")
     assert by_id(browser, f"observer-{luc}-why").find_element("css selector", "a").get_attribute("href").endswith(
@@ -145,6 +162,12 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
             box, lines = box_and_lines_of_words(browser, "field-show_attachments")
             assert abs(lines[0]["y"] + lines[0]["height"] / 2 - box["y"] - box["height"] / 2) < 6, (width, box, lines)
             assert all(line["x"] >= box["x"] + box["width"] for line in lines), (width, box, lines)
+            # the box's label is a field of the form: the space after it is the one between fields (the observers'
+            # fieldset and it), not glued to the message's label
+            observers, label, message = (by_id(browser, i).rect for i in ("observers", "show-attachments-label",
+                                                                          "message-field"))
+            above, below = label["y"] - observers["y"] - observers["height"], message["y"] - label["y"] - label["height"]
+            assert below >= 14 and abs(below - above) <= 2, (width, above, below)
     screenshot(browser, "portal-sharing-choose")
 
     # forced through anyway (the box enabled by script): the API refuses, the page says why
@@ -301,9 +324,10 @@ def test_a_requester_and_an_observer_who_no_longer_see_the_contract_are_named_so
     css(browser, f"#contact-{mireille} summary")[0].click()
     by_id(browser, f"delete-contact-{mireille}-ask").click()
     navigate(browser, f"delete-contact-{mireille}")
-    assert notice(browser) == ("Ce contact a un accès au portail client : demandez à un administrateur de la "
-                               "licence ou à un gestionnaire des utilisateurs de supprimer le contact, ou de retirer "
-                               "d'abord son accès.")
+    # in the salesperson's words: the license is the admins' business
+    assert notice(browser) == ("Ce contact a un accès au portail client : demandez à un administrateur ou à un "
+                               "gestionnaire des utilisateurs de votre entreprise de supprimer le contact, ou de "
+                               "retirer d'abord son accès.")
     assert by_id(browser, "tab-contacts").get_attribute("aria-current") == "page"
     assert css(browser, f"#contact-{mireille}")
     screenshot(browser, "customer-contact-with-portal-access-not-deleted")

@@ -98,6 +98,12 @@ _MESSAGES = [
     (r"An? \w+ cannot invite an? \w+\.", _l("Your role does not allow inviting people with this role.")),
     # (identity's and the gateway's words: the day is written as the pages write dates, by _localized)
     (r"The subscription expired on (?P<date>[\d-]+)\.", _l("The subscription expired on %(date)s.")),
+    # identity's refusals of a sign-in (the sign-in page says them above the form: forms.render_with_errors)
+    _verbatim("Wrong email or password."),
+    _verbatim("Your account has no active access."),
+    (r"Too many failed sign-in attempts; try again in (?P<seconds>\d+) seconds or reset your password\.",
+     _l("Too many failed sign-in attempts; try again in %(seconds)s seconds or reset your password.")),
+    (r"The license (?P<name>.+) expired on (?P<date>[\d-]+)\.", _l("The license %(name)s expired on %(date)s.")),
     # the refusals of a whole export on the ERP sync page (identity_service.logic.parse_collaborators)
     _verbatim("The CSV export could not be read: a quote (\") is not closed, or a value is too long."),
     _verbatim("The CSV export needs a header with at least 'code' and 'email' columns."),
@@ -198,6 +204,8 @@ _MESSAGES = [
     _verbatim("A contract's status changed."),
     _verbatim("An unsigned contract was abandoned after the license's delay."),
     _verbatim("A quote was converted into an order or an invoice."),
+    _verbatim("A file was attached to a contract."),
+    _verbatim("A contract's attachment was deleted."),
     _verbatim("A deal (sales opportunity) was created."),
     _verbatim("A deal's stage, amount, owner or details changed."),
     _verbatim("A deal without documents was deleted."),

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, Response, get_flashed_messages, jsonify, redirect, render_template, request
+from flask import (Blueprint, Flask, Response, get_flashed_messages, jsonify, redirect, render_template, request,
+                   session)
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -67,7 +68,10 @@ def _subscription_ended(exc: ApiError):
     home page would say it again. A message flashed on the way here (an action refused) said the same: it is
     taken out of the session, and the page does not show it."""
     get_flashed_messages()
-    renewal = _("The pages open again once it is renewed: ask your license administrator.")
+    if session.get("role") in ADMINS:
+        renewal = _("The pages open again once it is renewed: ask your license administrator.")
+    else:  # the license is no word of a salesperson's: their company's administrators see to it
+        renewal = _("The pages open again once it is renewed: ask an administrator of your company.")
     return _error_page(403, _("Subscription ended"), f"{translate(exc.detail)} {renewal}", home=False)
 
 

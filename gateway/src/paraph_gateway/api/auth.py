@@ -67,8 +67,8 @@ def accept_invitation(body):
 
 forward(bp, "POST", "/auth/link-info", "identity.link_info", public=True, tags=["auth"], responses={410: LINK_GONE},
         doc="""Who an emailed set-password (``invitation``) or reset link is for, without using it: the page it
-    opens shows the company and the email. 404 unknown link, 410 used or expired. The token travels in
-    the body, never in a logged URL.""")
+    opens shows the company and the email. 404 unknown link, 410 used or expired (its problem still gives
+    `company` and `role`: whom to ask for a new link). The token travels in the body, never in a logged URL.""")
 
 
 forward(bp, "POST", "/auth/forgot-password", "identity.request_password_reset", public=True, status=202,

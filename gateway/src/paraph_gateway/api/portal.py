@@ -8,7 +8,7 @@ from paraph_platform.actor import CLIENTS, MANAGERS, STAFF_ROLES
 
 from ..routing import call, client_ip, forward, route
 from ..service_results import service_params, service_result
-from ..downloads import file_response
+from ..downloads import InlineQuery, file_response
 from .signing import TASK_ACT, caller_evidence
 
 bp = Blueprint("portal", __name__)
@@ -123,13 +123,13 @@ def client_contract(actor, contract_id):
     return call("portal", "client_contract", actor, contract_id, _meta())
 
 
-@route(bp, "/portal/contracts/<contract_id>/pdf", ["GET"], roles=CLIENTS, tags=["portal (clients)"],
-       responses={200: "application/pdf"})
-def client_pdf(actor, contract_id):
+@route(bp, "/portal/contracts/<contract_id>/pdf", ["GET"], query=InlineQuery, roles=CLIENTS,
+       tags=["portal (clients)"], responses={200: "application/pdf"})
+def client_pdf(actor, contract_id, query):
     """The shared contract's PDF (a quote's download is recorded with date and time and counted in the quote
     list)."""
     return file_response(call("portal", "client_pdf", actor, contract_id, _meta(), timeout=60),
-                   inline=request.args.get("inline") == "1")
+                         inline=query["inline"])
 
 
 @route(bp, "/portal/attachments/<attachment_id>", ["GET"], roles=CLIENTS, tags=["portal (clients)"],

@@ -14,7 +14,7 @@ from paraph_platform.contract import declares_type
 from paraph_platform.errors import BadRequest, InvalidInput, PayloadTooLarge
 from paraph_platform.actor import STAFF_ROLES
 
-from ..downloads import file_response
+from ..downloads import DownloadQuery, InlineQuery, file_response
 from ..routing import (BINARY, MAX_JSON_DEPTH, FormBody, call, client_ip, forward, json_deeper_than,
                        loaded_json_body, route, upload_body)
 from ..service_results import ServiceParams, service_params, service_result
@@ -172,31 +172,31 @@ forward(bp, "POST", "/signature-requests/<request_id>/participants/<participant_
     their turn, and the audit trail records who did it, from whom to whom and why.""")
 
 
-@route(bp, "/signature-requests/<request_id>/signed.pdf", ["GET"], roles=STAFF_ROLES, tags=["e-signature"],
-       responses={200: "application/pdf: the PAdES-sealed document", 409: NOT_SIGNED_YET})
-def signed_pdf(actor, request_id):
+@route(bp, "/signature-requests/<request_id>/signed.pdf", ["GET"], query=InlineQuery, roles=STAFF_ROLES,
+       tags=["e-signature"], responses={200: "application/pdf: the PAdES-sealed document", 409: NOT_SIGNED_YET})
+def signed_pdf(actor, request_id, query):
     """The signed document, sealed with a PAdES signature (B-LTA by default: timestamp, validation data, document
     timestamp)."""
     return _binary(call("signing", "download_signed_pdf", actor, request_id, timeout=TIMEOUT),
-                   inline=request.args.get("inline") == "1")
+                   inline=query["inline"])
 
 
-@route(bp, "/signature-requests/<request_id>/proof.pdf", ["GET"], roles=STAFF_ROLES, tags=["e-signature"],
-       responses={200: "application/pdf: the proof of signature", 409: NOT_SIGNED_YET})
-def proof_pdf(actor, request_id):
+@route(bp, "/signature-requests/<request_id>/proof.pdf", ["GET"], query=InlineQuery, roles=STAFF_ROLES,
+       tags=["e-signature"], responses={200: "application/pdf: the proof of signature", 409: NOT_SIGNED_YET})
+def proof_pdf(actor, request_id, query):
     """The proof of signature: document hash, each signer's identity, authentication, consent, time, IP,
     user agent, the files signers attached (SHA-256), and the audit trail with its hashes."""
     return _binary(call("signing", "download_proof", actor, request_id, timeout=TIMEOUT),
-                   inline=request.args.get("inline") == "1")
+                   inline=query["inline"])
 
 
-@route(bp, "/signature-requests/<request_id>/attachments/<attachment_id>", ["GET"], roles=STAFF_ROLES,
-       tags=["e-signature"], responses={200: "*/*: the file a signer uploaded (PNG, JPEG or PDF)",
-                                        404: "not uploaded (yet)"})
-def signer_attachment(actor, request_id, attachment_id):
+@route(bp, "/signature-requests/<request_id>/attachments/<attachment_id>", ["GET"], query=InlineQuery,
+       roles=STAFF_ROLES, tags=["e-signature"], responses={200: "*/*: the file a signer uploaded (PNG, JPEG or PDF)",
+                                                           404: "not uploaded (yet)"})
+def signer_attachment(actor, request_id, attachment_id, query):
     """Download a file a signer attached (staff who see the request)."""
     return file_response(call("signing", "get_signer_attachment", actor, request_id, attachment_id, timeout=TIMEOUT),
-                         inline=request.args.get("inline") == "1")
+                         inline=query["inline"])
 
 
 # -- collaborators' tasks ------------------------------------------------------------------------------------
@@ -291,12 +291,12 @@ forward(bp, "GET", "/sign/<token>", "signing.public_info", public=True, tags=["s
         doc="What the signing page shows: the document's name and hash, the consent text, whose turn it is.")
 
 
-@route(bp, "/sign/<token>/document", ["GET"], public=True, tags=["signing link"],
+@route(bp, "/sign/<token>/document", ["GET"], query=DownloadQuery, public=True, tags=["signing link"],
        responses={200: "application/pdf: the exact document to approve or sign", 410: LINK_GONE})
-def link_document(token):
+def link_document(token, query):
     """The exact document to approve or sign (inline)."""
     result = call("signing", "public_document", token, caller_evidence(), timeout=TIMEOUT)
-    resp = _binary(result, inline=request.args.get("download") != "1")
+    resp = _binary(result, inline=not query["download"])
     # framed by the signing page, itself framed by the license's embed origins when embedded (every
     # ancestor must be allowed)
     origins = result.get("embed_origins") or []

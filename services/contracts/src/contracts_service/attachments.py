@@ -1,6 +1,7 @@
 """A contract's attachments: files (checked by content type and size) filed in folders, each shown or
 hidden on the customer portal (by default as the contract type, else the license settings say), and
-the internal read the portal downloads them with.
+the internal read the portal downloads them with. Adding and deleting one are published
+(attachment.added.v1, attachment.deleted.v1).
 """
 from __future__ import annotations
 
@@ -53,7 +54,15 @@ class AttachmentsEndpoints(ContractsBase):
             self._touch(c)
             s.flush()
             self._history(s, c, actor["user_id"], "attachment_added", attachment_id=a.id, filename=filename)
+            self._attachment_event(s, a, "attachment.added.v1", added_by=actor["user_id"])
             return attachment_view(a)
+
+    def _attachment_event(self, s, a: Attachment, event_type: str, **by):
+        """attachment.added.v1 / attachment.deleted.v1: the attachment (flushed: its id set) and who (``by``)."""
+        self.outbox.add(s, event_type, {
+            "attachment_id": a.id, "contract_id": a.contract_id, "filename": a.filename,
+            "content_type": a.content_type, "size": a.size, "portal_visible": a.portal_visible, **by},
+            subject=a.id, license_id=a.license_id)
 
     def _attachment(self, s, actor, attachment_id) -> tuple[Attachment, Contract]:
         return self._child(s, actor, Attachment, attachment_id)
@@ -85,6 +94,7 @@ class AttachmentsEndpoints(ContractsBase):
         with self.db.session() as s:
             a, c = self._attachment(s, actor, attachment_id)
             self._history(s, c, actor["user_id"], "attachment_deleted", attachment_id=a.id, filename=a.filename)
+            self._attachment_event(s, a, "attachment.deleted.v1", deleted_by=actor["user_id"])
             s.delete(a)
         return {"deleted": True}
 

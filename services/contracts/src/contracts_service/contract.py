@@ -127,6 +127,27 @@ class ContractAbandonedV1(ContractEventV1):
     created_at = fields.String(required=True)
 
 
+class AttachmentEventV1(Schema):
+    """What the events about a contract's attachment (a file) say of it; GET /attachments/{attachment_id}
+    downloads it."""
+    attachment_id = fields.String(required=True)
+    contract_id = fields.String(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = Integer(required=True, metadata={"description": "in bytes"})
+    portal_visible = fields.Boolean(required=True, metadata={"description": "shown on the customer portal"})
+
+
+class AttachmentAddedV1(AttachmentEventV1):
+    """A file was attached to a contract."""
+    added_by = fields.String(required=True, metadata={"description": "the user's id"})
+
+
+class AttachmentDeletedV1(AttachmentEventV1):
+    """A contract's attachment was deleted (the customer portal no longer shows it); the fields say what it was."""
+    deleted_by = fields.String(required=True, metadata={"description": "the user's id"})
+
+
 class QuoteConvertedV1(Schema):
     quote_id = fields.String(required=True)
     quote_number = fields.String(required=True)
@@ -199,6 +220,8 @@ EVENTS = {
     "contract.status_changed.v1": ContractStatusChangedV1,
     "contract.abandoned.v1": ContractAbandonedV1,
     "quote.converted.v1": QuoteConvertedV1,
+    "attachment.added.v1": AttachmentAddedV1,
+    "attachment.deleted.v1": AttachmentDeletedV1,
     "deal.created.v1": DealCreatedV1,
     "deal.updated.v1": DealUpdatedV1,
     "deal.deleted.v1": DealDeletedV1,

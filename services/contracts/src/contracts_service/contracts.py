@@ -5,7 +5,9 @@ is the full view every write answers with. Status changes are in :mod:`.contract
 """
 from __future__ import annotations
 
-from sqlalchemy import delete, func, or_, select
+from decimal import Decimal
+
+from sqlalchemy import Numeric, delete, func, or_, select
 
 from paraph_platform.actor import MANAGERS, STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform.envelope import iso
@@ -94,6 +96,13 @@ def contract_flags(s, ids) -> dict:
                                   .where(ContractFlag.contract_id.in_(ids))):
             out[cid].append(key)
     return out
+
+
+def line_row(line: dict) -> tuple:
+    """A line as given (loaded by LineInSchema: its numbers at their columns' precision, a default left as its
+    text "0") in the shape :func:`contract_state` reads a stored one."""
+    return tuple(Decimal(line[column.key]) if isinstance(column.type, Numeric) else line[column.key]
+                 for column in LINE_COLUMNS)
 
 
 def contract_state(s, c: Contract) -> dict:
@@ -252,7 +261,8 @@ class ContractsEndpoints(ContractsBase):
     @endpoint(write=True)
     def update_contract(self, actor, contract_id, payload):
         """Edit a contract's details, lines, owner, custom columns or flags: published as contract.updated.v1
-        naming what really changed (the same values again publish nothing)."""
+        and kept in its history, both naming what really changed. The same values again are a no-op answering
+        the contract as it is: no event, no history entry, its version and updated_at stay."""
         actor, data = self._caller_and_payload(actor, ContractPatchSchema, payload)
         owner = self._new_owner(actor, contract_id, data.get("owner_id"))
         with self.db.session() as s:
@@ -266,7 +276,6 @@ class ContractsEndpoints(ContractsBase):
                 raise Conflict(f"A {c.status} {c.kind} cannot be edited; duplicate it instead.")
             if content_keys & set(data) and signature_pending(s, c.id):
                 raise Conflict("A signature request is under way on this document; cancel it before editing.")
-            changed = sorted(data)
             state = contract_state(s, c)
             if "contact_id" in data and data["contact_id"]:
                 contact = self._contact(s, actor, data["contact_id"])
@@ -287,11 +296,13 @@ class ContractsEndpoints(ContractsBase):
                 setattr(c, key, value)
             if owner is not None:
                 c.owner_id, c.owner_name, c.owner_email = owner
-            if lines is not None:
-                self._set_lines(s, c, lines)
-            touched = [key for key, value in contract_state(s, c).items() if value != state[key]]
-            if touched:  # the same values again publish nothing
-                self._contract_updated_event(s, c, touched, actor["user_id"])
+            if lines is not None and [line_row(x) for x in lines] != state["lines"]:
+                self._set_lines(s, c, lines)  # (the same lines again are not rewritten: they keep their ids)
+            # what really changed, compared as stored: the one list the event and the history name
+            changed = sorted(key for key, value in contract_state(s, c).items() if value != state[key])
+            if not changed:  # the same values again: a no-op (no event, no history, the version stays)
+                return contract_detail(s, c, actor)
+            self._contract_updated_event(s, c, changed, actor["user_id"])
             if content_keys & set(changed) and c.status == "sent":
                 before = c.status
                 c.status = "draft"

@@ -145,16 +145,21 @@ class CustomersEndpoints(ContractsBase):
     @endpoint(write=True)
     def update_customer(self, actor, customer_id, payload):
         """Any user who sees the customer may edit its file (customers created before perimeters
-        existed have none: visible to all and editable). Published as customer.updated.v1 when it changes."""
+        existed have none: visible to all and editable). Published as customer.updated.v1 when it changes.
+        The address is merged into the stored one (JSON merge patch): the lines given replace those lines, a
+        line given null is removed, the others stay."""
         actor, data = self._caller_and_payload(actor, CustomerPatchSchema, payload)
         with self.db.session() as s:
             c = self._customer(s, actor, customer_id)
             if "code" in data and data["code"] != c.code and s.execute(select(Customer.id).where(
                     Customer.license_id == c.license_id, Customer.code == data["code"])).first():
                 raise Conflict(f"Customer code {data['code']} is already used.")
+            # the address's lines as sent (a null line is a removal, to None) are the changes to it
             changes = logic.field_changes(customer_view(c), {k: v for k, v in data.items() if k != "notes"})
             # the notes' text is not copied into the history, only that they changed (a form sends them unchanged)
             notes_changed = "notes" in data and data["notes"] != c.notes
+            if "address" in data:
+                data["address"] = logic.merge_patch(c.address or {}, data["address"])
             for key, value in data.items():
                 setattr(c, key, value)
             changed = logic.changed_fields(changes) | ({"notes"} if notes_changed else set())
@@ -320,7 +325,7 @@ class CustomersEndpoints(ContractsBase):
                     setattr(x, key, value)
             else:
                 if "address" in wanted:  # the lines given replace those lines only
-                    wanted = {**wanted, "address": {**(c.address or {}), **wanted["address"]}}
+                    wanted = {**wanted, "address": logic.merge_patch(c.address or {}, wanted["address"])}
                 changes = logic.field_changes(customer_view(c), wanted)
                 for key, value in wanted.items():
                     setattr(c, key, value)

@@ -108,7 +108,7 @@ class ErpImportEndpoints(CustomersEndpoints, ContractsEndpoints, EquipmentEndpoi
         with self.db.session() as s:
             c = self._customer(s, actor, known)  # a customer outside the caller's perimeters is not theirs to change
             if "address" in data:  # the lines given replace those lines only
-                data["address"] = {**(c.address or {}), **data["address"]}
+                data["address"] = logic.merge_patch(c.address or {}, data["address"])
             changes = logic.field_changes(customer_view(c), data)
             for key, value in data.items():
                 setattr(c, key, value)

@@ -399,6 +399,21 @@ def effective_delay(type_delay: int | None, license_delay: int | None) -> int:
 
 # -- customer history ------------------------------------------------------------------------------
 
+def merge_patch(target, patch):
+    """``target`` changed by ``patch`` as a JSON merge patch says (RFC 7396): an object's keys given replace
+    theirs (objects merged the same way), a key given null is removed, the others stay; a patch that is not an
+    object replaces the target (null: none)."""
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
+
+
 def field_changes(current: dict, wanted: dict) -> list[dict]:
     """[{field, from, to}] of the ``wanted`` values that differ from ``current`` (an address is compared
     line by line, named ``address.city`` etc.; blank strings count as empty)."""

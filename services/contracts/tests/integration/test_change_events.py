@@ -1,8 +1,12 @@
 """What integrators follow through webhooks: every real change of a customer, a contact, a contract (or quote,
-order, invoice) and a contract type is published once, in the transaction of the write, naming the fields it
-touched and who did it (customer.updated.v1, contact.created.v1, contact.updated.v1, contract.updated.v1,
-contract_type.updated.v1, contract_type.archived.v1); the same values again publish nothing, and a retried call
-(same Idempotency-Key) does not publish twice — real services, broker, database."""
+order, invoice), its attachments and a contract type is published once, in the transaction of the write, naming
+the fields it touched and who did it (customer.updated.v1, contact.created.v1, contact.updated.v1,
+contract.updated.v1, attachment.added.v1, attachment.deleted.v1, contract_type.updated.v1,
+contract_type.archived.v1); the history names the same fields; the same values again publish nothing and leave
+no trace (a contract keeps its version), and a retried call (same Idempotency-Key) does not publish twice — real
+services, broker, database."""
+import base64
+
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -77,6 +81,49 @@ def test_customer_and_contact_changes_are_published_once(env):
         "email": "roy@hd.test", "changed": ["first_name", "title"], "updated_by": env["admin_id"]}]
 
 
+def test_a_customer_patch_merges_the_address_into_the_stored_one(env):
+    s, T = env["s"], env["T"]
+    customer = s.post("/api/v1/customers", token=T, json={"name": "Hervé David", "address": {
+        "line1": "12 rue des Lilas", "line2": "Bât. B", "postal_code": "69003", "city": "Lyon"}}).get_json()
+    path = f"/api/v1/customers/{customer['id']}"
+    # one line sent changes that line only (JSON merge patch); a line sent null is removed
+    moved = _patch(s, path, T, {"address": {"city": "Lyon 3e", "line2": None, "country": "France"}}, key="a-1")
+    assert moved["address"] == {"line1": "12 rue des Lilas", "postal_code": "69003", "city": "Lyon 3e",
+                                "country": "France"}
+    assert _patch(s, path, T, {"address": {"city": "Lyon 3e", "line2": None}}) == moved  # nothing changes
+    [entry] = s.get(f"{path}/history", token=T).get_json()["items"]
+    assert entry["details"]["changes"] == [  # in the order of an address's lines
+        {"field": "address.line2", "from": "Bât. B", "to": None},
+        {"field": "address.city", "from": "Lyon", "to": "Lyon 3e"},
+        {"field": "address.country", "from": None, "to": "France"}]
+    assert [e["changed"] for e in _data(s, "customer.updated.v1")] == [["address"]]
+    # the address itself is not nullable: its lines are removed one by one
+    r = s.patch(path, token=T, json={"address": None})
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_a_contracts_attachments_added_and_deleted_are_published(env):
+    s, T = env["s"], env["T"]
+    customer = s.post("/api/v1/customers", token=T, json={"name": "Alpha SARL"}).get_json()
+    contract = s.post("/api/v1/contracts", token=T, json={"title": "Bail", "customer_id": customer["id"]}).get_json()
+    key = {"Idempotency-Key": "file-1"}
+    added = [s.post(f"/api/v1/contracts/{contract['id']}/attachments", token=T, headers=key, json={
+        "filename": "plan.pdf", "content_type": "application/pdf", "content_base64": base64.b64encode(PDF).decode(),
+        "portal_visible": True}) for _ in range(2)]  # a retry adds nothing more
+    assert [a.status_code for a in added] == [201, 201] and added[0].get_json() == added[1].get_json()
+    a = added[0].get_json()
+    what = {"attachment_id": a["id"], "contract_id": contract["id"], "filename": "plan.pdf",
+            "content_type": "application/pdf", "size": len(PDF), "portal_visible": True}
+    assert _data(s, "attachment.added.v1") == [{**what, "added_by": env["seller_id"]}]
+    assert s.delete(f"/api/v1/attachments/{a['id']}", token=env["A"]).status_code == 204
+    assert s.delete(f"/api/v1/attachments/{a['id']}", token=env["A"]).status_code == 404
+    assert _data(s, "attachment.deleted.v1") == [{**what, "deleted_by": env["admin_id"]}]
+    assert [e["subject"] for e in s.outbox_payloads("contracts", "attachment.deleted.v1")] == [a["id"]]
+
+
 LINES = [{"product_code": "SRV-1", "description": "Installation", "quantity": "2", "unit_price": "150.00",
           "tax_rate": "20"},
          {"description": "Licence", "quantity": "1", "unit_price": "1000", "discount_pct": "10", "tax_rate": "20"}]
@@ -95,8 +142,10 @@ def test_a_contracts_changes_are_published_with_what_they_touched(env):
 
     # the lines sent again as written otherwise ("2.000", "150") are no change: only the title is
     same_lines = [dict(LINES[0], quantity="2.000", unit_price="150"), LINES[1]]
-    _patch(s, path, T, {"title": "Parc 2026", "lines": same_lines, "notes": ""}, key="q-1")
-    _patch(s, path, T, {"title": "Parc 2026", "lines": LINES, "flags": [], "custom": {}})  # nothing changes
+    first = _patch(s, path, T, {"title": "Parc 2026", "lines": same_lines, "notes": ""}, key="q-1")
+    # nothing changes: a no-op answering the quote as it is (its version, updated_at and lines' ids kept)
+    assert _patch(s, path, T, {"title": "Parc 2026", "lines": LINES, "flags": [], "custom": {},
+                               "owner_id": env["seller_id"]}, key="q-2") == first
     _patch(s, path, T, {"lines": [dict(LINES[0], quantity="3"), LINES[1]]})
     changed = _patch(s, path, T, {"custom": {"region": "Sud"}, "flags": ["urgent"], "owner_id": env["admin_id"],
                                   "valid_until": "2027-01-31"})
@@ -110,7 +159,32 @@ def test_a_contracts_changes_are_published_with_what_they_touched(env):
         {**base, "owner_id": env["admin_id"], "total": "1620.00",
          "changed": ["custom", "flags", "owner_id", "valid_until"]}]
     assert changed["owner_id"] == env["admin_id"] and changed["flags"] == ["urgent"]
+    assert (first["version"], changed["version"]) == (quote["version"] + 1, quote["version"] + 3)
     assert [e["to_status"] for e in _data(s, "contract.status_changed.v1")] == ["abandoned"]
+    # the quote's history names what each edit really changed, as its event does; the no-op left no entry
+    history = s.get(f"{path}/history", token=T).get_json()
+    assert [h["details"]["fields"] for h in history if h["action"] == "updated"] == [
+        e["changed"] for e in _data(s, "contract.updated.v1")]
+
+
+def test_a_sent_quote_edited_with_the_same_values_stays_sent(env):
+    s, T = env["s"], env["T"]
+    customer = s.post("/api/v1/customers", token=T, json={"name": "Alpha SARL"}).get_json()
+    quote = s.post("/api/v1/quotes", token=T, json={"title": "Parc", "customer_id": customer["id"],
+                                                    "lines": LINES}).get_json()
+    path = f"/api/v1/contracts/{quote['id']}"
+    sent = s.post(f"{path}/mark-sent", token=T, json={}).get_json()
+    assert sent["status"] == "sent"
+    # the editor's whole form saved as it is: nothing changed, the quote is not back to draft
+    assert _patch(s, path, T, {"title": "Parc", "lines": LINES, "notes": "", "data": {},
+                               "expected_version": sent["version"]}) == sent
+    edited = _patch(s, path, T, {"title": "Parc 2026", "lines": LINES, "expected_version": sent["version"]})
+    assert (edited["status"], edited["version"]) == ("draft", sent["version"] + 1)
+    history = s.get(f"{path}/history", token=T).get_json()
+    assert sorted(h["action"] for h in history) == ["created", "sent", "status_changed", "status_changed", "updated"]
+    assert [h["details"]["fields"] for h in history if h["action"] == "updated"] == [["title"]]
+    assert [h["details"].get("reason_code") for h in history if h["action"] == "status_changed"] == [
+        None, "edited_after_sending"]
 
 
 def test_a_contract_types_changes_and_its_archiving_are_published(env):

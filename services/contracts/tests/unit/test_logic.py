@@ -175,6 +175,17 @@ def test_field_changes_name_what_changed_from_what():
         {"field": "address.postal_code", "from": None, "to": "59000"}]
 
 
+def test_merge_patch_keeps_what_it_does_not_name():
+    from contracts_service.logic import merge_patch
+    stored = {"line1": "12 rue des Lilas", "line2": "Bât. B", "city": "Lyon"}
+    assert merge_patch(stored, {"city": "Lyon 3e", "line2": None, "region": None}) == {
+        "line1": "12 rue des Lilas", "city": "Lyon 3e"}
+    assert stored["line2"] == "Bât. B"  # the stored value is not changed in place
+    assert merge_patch(None, {"a": {"b": 1, "c": None}}) == {"a": {"b": 1}}
+    assert merge_patch({"a": {"b": 1, "c": 2}}, {"a": {"c": None}}) == {"a": {"b": 1}}
+    assert merge_patch({"a": 1}, None) is None and merge_patch({"a": 1}, ["x"]) == ["x"]
+
+
 def test_a_pdf_prints_names_in_every_script_not_empty_boxes():
     """A customer named in Chinese printed as empty boxes (weasyprint: ".notdef glyph rendered"): DejaVu has no
     CJK. The system fonts (deps/apt.txt, the pdf image) add a fallback that has them."""

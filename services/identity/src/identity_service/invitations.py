@@ -79,16 +79,28 @@ class InvitationsEndpoints(IdentityServiceBase):
         using it; the same 404/410 answers as using it."""
         data = schemas.LinkInfoSchema().load(payload)
         with self.db.session() as s:
-            token = self._usable(s, data["token"], data["purpose"])
+            try:
+                token = self._usable(s, data["token"], data["purpose"])
+            except Gone as exc:
+                # a used or expired link still says whose it was: the page tells a portal client to ask the
+                # company that invited them for a new one (they have no administrator there)
+                spent = s.execute(select(Token).where(Token.token_hash == logic.hash_secret(data["token"]),
+                                                      Token.purpose == data["purpose"])).scalar_one()
+                raise Gone(exc.message, self._link_holder(s, spent)) from None
             user = s.get(User, token.user_id)
-            company = role = None
-            if token.license_id:
-                company = s.get(License, token.license_id).name
-                # a customer's contact ("client") gets the page's wording for the client portal
-                role = s.execute(select(Membership.role).where(Membership.user_id == user.id,
-                                                               Membership.license_id == token.license_id)).scalar()
-            return {"purpose": data["purpose"], "email": user.email, "name": user.name, "company": company,
-                    "role": role, "has_password": bool(user.password_hash), "expires_at": iso(token.expires_at)}
+            return {"purpose": data["purpose"], "email": user.email, "name": user.name,
+                    **self._link_holder(s, token), "has_password": bool(user.password_hash),
+                    "expires_at": iso(token.expires_at)}
+
+    @staticmethod
+    def _link_holder(s, token: Token) -> dict:
+        """The company an emailed link joins and the person's role there (a customer's contact, "client", gets
+        the page's wording for the client portal); none for a link of no license."""
+        if not token.license_id:
+            return {"company": None, "role": None}
+        return {"company": s.get(License, token.license_id).name,
+                "role": s.execute(select(Membership.role).where(Membership.user_id == token.user_id,
+                                                                Membership.license_id == token.license_id)).scalar()}
 
     @endpoint
     def accept_invitation(self, payload):

@@ -114,6 +114,9 @@ class ListUsersSchema(StrictSchema, PageParams):
     role = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ROLES))
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(["invited", "active", "deactivated"]))
+    staff = fields.Boolean(load_default=False, metadata={
+        "description": "true: the team only (license admins, front user managers, users), without the customers' "
+                       "portal clients"})
 
 
 class ListColleaguesSchema(StrictSchema, PageParams):

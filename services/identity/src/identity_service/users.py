@@ -31,6 +31,8 @@ class UsersEndpoints(IdentityServiceBase):
                 Membership.license_id == actor["license_id"])
             if p["role"]:
                 q = q.where(Membership.role == p["role"])
+            if p["staff"]:
+                q = q.where(Membership.role.in_(STAFF_ROLES))
             if p["status"]:
                 q = q.where(Membership.status == p["status"])
             if p["q"]:

@@ -237,6 +237,15 @@ def test_the_system_deactivates_a_portal_client_but_no_staff_user(system, rabbit
             "customer_id": "k1", "company": "ACME", "allowed_ip": None, "branch": None, "locale": "fr",
             "send_email": True})
         assert client["status"] == "invited"
+        # her link once used still says whose it was: a portal client of Vendeur SA (the page tells her to ask
+        # her contact there for a new one, not a license administrator she does not have)
+        token = token_of(links(s, "alice@client-sys.test")[-1])
+        assert s.post("/api/v1/auth/accept-invitation", json={"token": token, "password": "alice's password 1"}
+                      ).status_code == 200
+        r = s.post("/api/v1/auth/link-info", json={"token": token, "purpose": "invitation"})
+        assert r.status_code == 410 and r.mimetype == "application/problem+json", r.json
+        assert (r.json["detail"], r.json["company"], r.json["role"]) == (
+            "This link was already used.", "Vendeur SA", "client")
         gone = rpc.identity.deactivate_user(system_actor(license_id), client["user_id"])
         assert gone["status"] == "deactivated"
         assert rpc.identity.deactivate_user(system_actor(license_id), client["user_id"])["status"] == "deactivated"
@@ -250,3 +259,7 @@ def test_the_system_deactivates_a_portal_client_but_no_staff_user(system, rabbit
     assert [(e["user_id"], e["deactivated_by"]) for e in events] == [(client["user_id"], "system")]
     users = s.get("/api/v1/users", token=admin["access_token"]).json["items"]
     assert {u["email"]: u["status"] for u in users}["paul@vendeur-sys.test"] == "active"
+    # the team alone (the users' page): the portal client is left out, as she is of the seats
+    team = s.get("/api/v1/users?staff=true&count=true", token=admin["access_token"]).json
+    assert sorted(u["email"] for u in team["items"]) == ["admin@vendeur-sys.test", "paul@vendeur-sys.test"]
+    assert team["total"] == 2

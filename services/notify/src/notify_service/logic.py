@@ -50,6 +50,8 @@ PUBLIC_EVENT_TYPES: dict[str, tuple[str, str]] = {
     "contract.status_changed.v1": ("contracts", "A contract's status changed."),
     "contract.abandoned.v1": ("contracts", "An unsigned contract was abandoned after the license's delay."),
     "quote.converted.v1": ("contracts", "A quote was converted into an order or an invoice."),
+    "attachment.added.v1": ("contracts", "A file was attached to a contract."),
+    "attachment.deleted.v1": ("contracts", "A contract's attachment was deleted."),
     "deal.created.v1": ("contracts", "A deal (sales opportunity) was created."),
     "deal.updated.v1": ("contracts", "A deal's stage, amount, owner or details changed."),
     "deal.deleted.v1": ("contracts", "A deal without documents was deleted."),

@@ -271,8 +271,9 @@ UNSIGNED_PARTICIPANT_STATUSES = ("waiting", "pending")  # named, not acted yet (
 
 def signer_for(request, contact_id: str | None, email: str | None) -> dict | None:
     """The signer of a signature request who is this contact (by contact id, else email):
-    {status, path, signed_at, request_status, open}; ``path`` (their /sign/<token> page) is set only
-    when it is their turn to sign a request still under way."""
+    {status, path, signed_at, request_status, open, signed_pdf}; ``path`` (their /sign/<token> page) is set only
+    when it is their turn to sign a request still under way; ``signed_pdf``, the sealed document their link
+    downloads, once everybody signed (the quote's own PDF is the one before the signatures)."""
     if not isinstance(request, dict):
         return None
     participants = request.get("participants") or request.get("signers") or []
@@ -286,15 +287,14 @@ def signer_for(request, contact_id: str | None, email: str | None) -> dict | Non
         if not same:
             continue
         status = str(p.get("status") or "pending")
-        path = None
-        if status == "pending" and request_status in OPEN_REQUEST_STATUSES:
-            for key in PATH_KEYS:
-                path = sign_path(p.get(key))
-                if path:
-                    break
-        return {"status": status, "path": path, "signed_at": p.get("acted_at") if status == "signed" else None,
+        link = next((path for path in (sign_path(p.get(key)) for key in PATH_KEYS) if path), None)
+        to_sign = status == "pending" and request_status in OPEN_REQUEST_STATUSES
+        sealed = status == "signed" and request_status == "completed" and link
+        return {"status": status, "path": link if to_sign else None,
+                "signed_at": p.get("acted_at") if status == "signed" else None,
                 "request_status": request_status,
-                "open": request_status in OPEN_REQUEST_STATUSES and status in UNSIGNED_PARTICIPANT_STATUSES}
+                "open": request_status in OPEN_REQUEST_STATUSES and status in UNSIGNED_PARTICIPANT_STATUSES,
+                "signed_pdf": f"/api/v1{link}/signed.pdf" if sealed else None}
     return None
 
 

@@ -126,8 +126,7 @@ class OnlineQuotesEndpoints(PortalBase):
                                "sent_at": iso(first) if first else "", "sign": bool(signature.get("requested"))})
             return {"contract_id": contract_id, "contact_id": contact_id, "to": contact["email"],
                     "template": template, "reminder": reminder, "link": url, "expires_at": iso(expires),
-                    "attach_pdf": data["attach_pdf"], "signature": signature,
-                    "next_button": logic.send_button(previous + 1, locale)}
+                    "attach_pdf": data["attach_pdf"], "signature": signature}
 
     def _request_signature(self, raw, actor, detail, contact, message, locale) -> dict:
         """Reuse the pending request of this contact, else create one; never fail the send."""

@@ -248,8 +248,6 @@ class SendResult(Schema):
     expires_at = fields.String(required=True)
     attach_pdf = fields.Boolean(required=True)
     signature = fields.Dict(required=True)
-    next_button = fields.String(required=True,
-                                metadata={"description": 'label of the button from now on ("Relancer par email")'})
 
 
 class SendInfo(Schema):

@@ -155,7 +155,12 @@ def test_signer_of_a_request():
         {"role": "signer", "contact_id": "c1", "status": "signed", "acted_at": "2030-01-15T09:30:00Z"}]}
     assert logic.signer_for(signed, "c1", None) == {"status": "signed", "path": None,
                                                    "signed_at": "2030-01-15T09:30:00Z",
-                                                   "request_status": "completed", "open": False}
+                                                   "request_status": "completed", "open": False,
+                                                   "signed_pdf": None}
+    # signed by everybody: the signer's link downloads the sealed document (the quote's PDF is the unsigned one)
+    signed["participants"][0]["sign_path"] = "/sign/alice-token-1"
+    assert logic.signer_for(signed, "c1", None)["signed_pdf"] == "/api/v1/sign/alice-token-1/signed.pdf"
+    assert logic.signer_for({**signed, "status": "sealing"}, "c1", None)["signed_pdf"] is None  # not sealed yet
     assert logic.signer_for(None, "c1", None) is None
 
 

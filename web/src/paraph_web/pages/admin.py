@@ -4,7 +4,10 @@ role, deactivate, reactivate, resend the invitation) and each user's perimeters 
 
 License admins do everything; front user managers manage plain users only (identity's ``can_manage``):
 they invite users, deactivate and reactivate them, and see (not change) their perimeters. The API
-decides; these pages only avoid offering what it would refuse."""
+decides; these pages only avoid offering what it would refuse.
+
+The users list is the team: the customers' contacts with a client portal access (role client) take no seat
+and are managed on ``/settings/portal`` and in their customer's file."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, session, url_for
@@ -53,12 +56,15 @@ def seat_summary() -> dict | None:
 @bp.get("/settings/users")
 @manager_only
 def users():
-    """The license's users: search by name or email, filter by status and role (all in the URL)."""
+    """The license's team: search by name or email, filter by status and role (all in the URL). A link of
+    the time this list held the portal clients too (``role=client``) opens their own list."""
     q = request.args.get("q", "").strip()[:200]
     status = request.args.get("status") if request.args.get("status") in USER_STATUSES else None
-    role = request.args.get("role") if request.args.get("role") in STAFF_ROLES + ("client",) else None
+    if request.args.get("role") == "client":
+        return redirect(url_for("settings_portal.index", **{k: v for k, v in (("q", q), ("status", status)) if v}))
+    role = request.args.get("role") if request.args.get("role") in STAFF_ROLES else None
     sort = request.args.get("sort", "")
-    params = {"limit": PAGE_SIZE, "count": "true", **paging.position(),
+    params = {"limit": PAGE_SIZE, "count": "true", "staff": "true", **paging.position(),
               **{k: v for k, v in (("q", q), ("status", status), ("role", role)) if v}}
     page = api.get("/users", **params)
     items = page["items"]
@@ -69,29 +75,50 @@ def users():
                           seats=seat_summary() if _is_admin() else None,
                           filters={"q": q, "status": status or "", "role": role or ""}, sort=sort,
                           next_url=next_url, previous_url=previous_url, statuses=USER_STATUSES,
-                          roles=STAFF_ROLES + ("client",))
+                          roles=STAFF_ROLES)
+
+
+def invite_choices() -> dict:
+    """What the invitation form offers: the roles this manager gives and, to a license admin (only they set a
+    user's perimeters), the perimeters; a front user manager is only told whether the license has any (then a
+    license admin chooses the newcomer's)."""
+    if _is_admin():
+        perimeters, has_perimeters = perimeter_choices(), None
+    else:
+        perimeters, has_perimeters = [], bool(api.get("/perimeters", limit=1)["items"])
+    return {"roles": GIVABLE_ROLES[session["role"]], "perimeters": perimeters, "has_perimeters": has_perimeters,
+            "chosen_perimeters": request.form.getlist("perimeter_ids")}
 
 
 @bp.get("/settings/users/invite")
 @manager_only
 def invite_form():
-    return render_section("admin/invite.html", "users", roles=GIVABLE_ROLES[session["role"]], errors={},
-                          message=None, values={})
+    return render_section("admin/invite.html", "users", errors={}, message=None, values={}, **invite_choices())
 
 
 @bp.post("/settings/users/invite")
 @manager_only
 def invite():
+    """Invite, then give the ticked perimeters at once (a newcomer with none sees only the customers in no
+    perimeter). Posted twice, the form's submission token makes both writes once (submissions.py)."""
     body = form_values("email", "name", "role")
     body["role"] = body["role"] or "user"
+    perimeter_ids = request.form.getlist("perimeter_ids") if _is_admin() else []
     try:
         member = api.post("/users", body)
     except ApiError as exc:
         if exc.status not in (400, 409, 422):
             raise  # a full seat pool (409) or an email already here is said above the form
-        return render_with_errors("admin/invite.html", exc, roles=GIVABLE_ROLES[session["role"]], section="users")
+        return render_with_errors("admin/invite.html", exc, section="users", **invite_choices())
     flash(_("%(email)s is invited: they received an email to choose their password.", email=member["email"]),
           "success")
+    if perimeter_ids:
+        try:
+            api.put(f"/users/{member['user_id']}/perimeters", {"perimeter_ids": perimeter_ids})
+        except ApiError as exc:
+            if exc.status not in (400, 404, 422):
+                raise  # a perimeter deleted meanwhile: the invitation stands, their page offers the perimeters
+            flash(_("Their perimeters could not be saved: tick them again below."), "err")
     return redirect(url_for("admin.user", user_id=member["user_id"]))
 
 

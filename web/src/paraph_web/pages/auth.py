@@ -109,7 +109,8 @@ def _password_page(kind: str):
     string and travels in a hidden field (the page sends no Referer: see security.py)."""
     template = "auth/set_password.html"
     token = request.values.get("token", "")
-    context = {"kind": kind, "token": token, "min_length": PASSWORD_MIN_LENGTH, "link": None, "joining": False}
+    context = {"kind": kind, "token": token, "min_length": PASSWORD_MIN_LENGTH, "link": None, "joining": False,
+               "client_home": CLIENT_HOME}
     if not 10 <= len(token) <= 200:
         return render_template(template, link_problem="invalid", values={}, errors={}, **context), 404
     try:  # who the link is for (company, email), and whether it can still be used
@@ -146,6 +147,8 @@ def _password_page(kind: str):
 def _link_problem(template: str, exc: ApiError, context: dict):
     """A used, expired or unknown link: say which, with the way to a new one."""
     problem = "used" if "used" in exc.detail else "expired" if exc.status == 410 else "invalid"
+    if "role" in exc.problem:  # whose it was (link_info's 410): a portal client asks the company that invited them
+        context = {**context, "link": {"company": exc.problem.get("company"), "role": exc.problem["role"]}}
     return render_template(template, link_problem=problem, values={}, errors={}, **context), exc.status
 
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from .. import api
 from ..api import ApiError
+from ..api_messages import translate
 from ..auth import signed_in
 from . import contract_details, quote_actions, sending
 from .forms import refusal_said
@@ -150,23 +151,25 @@ def signature_document(contract_id: str, document: str):
     return _stream(f"/signature-requests/{contract['signature_request_id']}/{document}.pdf")
 
 
-def _create_from(contract_id: str, path: str, body: dict | None = None):
-    """Duplicate or convert, then open the new document; a refusal (a quote not accepted yet...) is said
-    on the contract's page."""
+def _create_from(contract_id: str, path: str, done: str, body: dict | None = None):
+    """Duplicate or convert, then open the new document, saying what it is (``done``, with its ``number``: the
+    copy looks like the original); a refusal (a quote not accepted yet...) is said on the contract's page."""
     try:
         created = api.post(path, body)
     except ApiError as exc:
         if exc.status not in (409, 422):
             raise
-        flash(exc.detail, "err")
+        flash(translate(exc.detail), "err")
         return redirect(url_for("contracts.show", contract_id=contract_id))
+    flash(done % {"number": created.get("number") or ""}, "success")
     return redirect(url_for("contracts.show", contract_id=created["id"]))
 
 
 @bp.post("/contracts/<contract_id>/duplicate")
 @signed_in
 def duplicate(contract_id: str):
-    return _create_from(contract_id, f"/contracts/{contract_id}/duplicate")
+    return _create_from(contract_id, f"/contracts/{contract_id}/duplicate",
+                        _("This is the copy, %(number)s, a draft: change it, then send it."))
 
 
 @bp.post("/contracts/<contract_id>/convert")
@@ -175,4 +178,6 @@ def convert(contract_id: str):
     target = request.form.get("target", "")
     if target not in CONVERT_TARGETS:
         raise ApiError(400, {"title": "Bad Request", "detail": _("Convert into an order or an invoice.")})
-    return _create_from(contract_id, f"/contracts/{contract_id}/convert", {"target": target})
+    done = (_("Order %(number)s is created from the quote.") if target == "order"
+            else _("Invoice %(number)s is created from the quote."))
+    return _create_from(contract_id, f"/contracts/{contract_id}/convert", done, {"target": target})

@@ -298,10 +298,11 @@ def submit(customer_id: str, tab: str, call, done: str, anchor=None, **on_error)
 @signed_in
 def update(customer_id: str):
     form = customer_form()
-    # an emptied optional field is cleared (null), the address replaced; the name is required, a code kept
+    # an emptied optional field is cleared (null), an emptied address line too (the API merges the address into
+    # the stored one: a line left out would stay); the name is required, a code kept
     body = {"kind": form["kind"] or "company", "name": form["name"], **_present({"code": form["code"]}),
             **{key: form[key] or None for key in CLEARABLE_FIELDS}, "notes": form["notes"],
-            "address": _present(form_values(*ADDRESS_FIELDS))}
+            "address": {key: request.form[key].strip() or None for key in ADDRESS_FIELDS if key in request.form}}
     body = numbers_changed(body, api.get(f"/customers/{customer_id}"))
     return submit(customer_id, "info", lambda: api.patch(f"/customers/{customer_id}", body),
                   _("The customer's information is saved."))

@@ -88,9 +88,10 @@ def form_values(*names: str) -> dict:
 
 
 def render_with_errors(template: str, exc: ApiError, status: int = 422, **context):
-    """The form again with each API error next to its field (``errors``) and the problem's detail on top."""
+    """The form again with each API error next to its field (``errors``) and the problem's detail on top (in the
+    page's language when it is a known API message: the API answers in English)."""
     errors = exc.field_errors
-    return render_template(template, errors=errors, message=None if errors else exc.detail,
+    return render_template(template, errors=errors, message=None if errors else translate(exc.detail),
                            values=request.form, **context), status
 
 

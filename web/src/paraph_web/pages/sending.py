@@ -153,8 +153,9 @@ def send(contract_id: str):
         if exc.status not in FORM_ERRORS:
             raise
         errors = exc.field_errors
-        return _render(ctx, values, errors, None if errors else exc.detail, status=422)
-    done = _("The quote was sent to %(to)s.", to=sent["to"])
+        return _render(ctx, values, errors, None if errors else api_messages.translate(exc.detail), status=422)
+    done = (_("The reminder was sent to %(to)s.", to=sent["to"]) if sent.get("template") == "quote_reminder"
+            else _("The quote was sent to %(to)s.", to=sent["to"]))
     signature = sent.get("signature") or {}
     if signature.get("requested"):
         done += " " + _("The customer can sign it electronically from the link.")

@@ -1,7 +1,7 @@
 """Contract types: the document models (HTML template and merge fields) contracts and quotes are made from."""
 from __future__ import annotations
 
-from flask import request
+from marshmallow import Schema, fields
 
 from paraph_platform.actor import ADMINS, MANAGERS, STAFF_ROLES
 
@@ -10,13 +10,19 @@ from ...service_results import service_params, service_result
 from .common import bp
 
 
-@route(bp, "/contract-types", ["GET"], response=service_result("contracts", "list_contract_types"), roles=STAFF_ROLES,
-       tags=["contract types"])
-def list_contract_types(actor):
+class ArchivedQuery(Schema):
+    """The list of contract types, with the archived ones or not (contracts.list_contract_types takes the choice
+    as an argument, not a payload)."""
+    archived = fields.Boolean(load_default=False, metadata={"description": "`true`: the archived types too"})
+
+
+@route(bp, "/contract-types", ["GET"], query=ArchivedQuery, response=service_result("contracts", "list_contract_types"),
+       roles=STAFF_ROLES, tags=["contract types"])
+def list_contract_types(actor, query):
     """Contract types (models) visible to you.
 
     The whole list, not paginated: a license's document models are a settings list, bounded by design."""
-    return call("contracts", "list_contract_types", actor, request.args.get("archived") == "true")
+    return call("contracts", "list_contract_types", actor, query["archived"])
 
 
 forward(bp, "POST", "/contract-types", "contracts.create_contract_type", roles=MANAGERS, status=201,

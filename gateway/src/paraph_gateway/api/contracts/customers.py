@@ -23,7 +23,10 @@ forward(bp, "GET", "/customers/<customer_id>", "contracts.get_customer", roles=S
         doc="A customer file with its contacts and perimeters.")
 
 forward(bp, "PATCH", "/customers/<customer_id>", "contracts.update_customer", roles=STAFF_ROLES, tags=["customers"],
-        doc="Edit a customer file.")
+        doc="""Edit a customer file: the fields given change, the others stay.
+
+    `address` is merged into the stored address (JSON merge patch, RFC 7396): `{"address": {"city": "Lyon"}}`
+    changes the city and keeps the other lines; a line given null is removed.""")
 
 forward(bp, "PUT", "/customers/<customer_id>/perimeters", "contracts.set_customer_perimeters", roles=MANAGERS,
         tags=["customers"], doc="Set a customer's perimeters (front user managers and license admins).")

@@ -2,11 +2,9 @@
 automatic abandon of unsigned contracts."""
 from __future__ import annotations
 
-from flask import request
-
 from paraph_platform.actor import STAFF_ROLES
 
-from ...downloads import file_response
+from ...downloads import InlineQuery, file_response
 from ...routing import call, forward, route
 from ...service_results import service_params, service_result
 from ..identity import _operator
@@ -49,7 +47,10 @@ forward(bp, "GET", "/contracts/<contract_id>", "contracts.get_contract", roles=S
         doc="A contract or quote with lines, totals, attachments, milestones, tasks and portal visibility.")
 
 forward(bp, "PATCH", "/contracts/<contract_id>", "contracts.update_contract", roles=STAFF_ROLES, tags=["contracts"],
-        timeout=20, doc="Edit a contract; `expected_version` refuses the change if someone else changed it meanwhile.")
+        timeout=20, doc="""Edit a contract; `expected_version` refuses the change if someone else changed it meanwhile.
+
+    The history entry and contract.updated.v1 name the fields that really changed; the same values again are a
+    no-op answering the contract as it is (no history entry, no event, `version` and `updated_at` stay).""")
 
 forward(bp, "POST", "/contracts/<contract_id>/status", "contracts.change_status", roles=STAFF_ROLES, tags=["contracts"],
         doc="Move a contract through its lifecycle (draft, sent, signed/accepted, validated, refused, abandoned).")
@@ -67,12 +68,11 @@ forward(bp, "GET", "/contracts/<contract_id>/history", "contracts.history", role
         doc="Every change of the contract, with who and when (online views and downloads included).")
 
 
-@route(bp, "/contracts/<contract_id>/pdf", ["GET"], roles=STAFF_ROLES, tags=["contracts"],
+@route(bp, "/contracts/<contract_id>/pdf", ["GET"], query=InlineQuery, roles=STAFF_ROLES, tags=["contracts"],
        responses={200: "application/pdf"})
-def download_pdf(actor, contract_id):
-    """The contract's PDF (rendered from its type's template)."""
-    return file_response(call("contracts", "download_pdf", actor, contract_id, timeout=60),
-                   inline=request.args.get("inline") == "1")
+def download_pdf(actor, contract_id, query):
+    """The contract's PDF (rendered from its type's template, in the contract's own `locale`)."""
+    return file_response(call("contracts", "download_pdf", actor, contract_id, timeout=60), inline=query["inline"])
 
 
 @route(bp, "/operator/abandon-scan", ["POST"], body=service_params("contracts", "run_abandon"),

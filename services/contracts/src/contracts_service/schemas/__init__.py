@@ -35,6 +35,14 @@ class AddressSchema(StrictSchema):
     country = fields.String(validate=validate.Length(max=120))
 
 
+class AddressPatchSchema(AddressSchema):
+    """The lines of a postal address to change, as a JSON merge patch (RFC 7396): a line given replaces the
+    stored one, a line given null is removed, a line not given stays."""
+
+    def on_bind_field(self, field_name, field_obj):
+        field_obj.allow_none = True  # null: remove the line
+
+
 class PerimetersSchema(StrictSchema):
     perimeter_ids = fields.List(fields.String(validate=ID), required=True, validate=validate.Length(max=1000))
 

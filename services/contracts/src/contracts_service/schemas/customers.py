@@ -13,7 +13,7 @@ from paraph_platform.dates import AwareDateTime
 from paraph_platform.pagination import PageParams
 from paraph_platform.phones import Phone
 
-from . import CURRENCY, LOCALES, AddressSchema, StrictSchema
+from . import CURRENCY, LOCALES, AddressPatchSchema, AddressSchema, StrictSchema
 
 
 class ContactInSchema(StrictSchema):
@@ -62,7 +62,10 @@ class CustomerPatchSchema(StrictSchema):
     code = fields.String(validate=validate.Length(min=1, max=64))
     email = fields.Email(allow_none=True)
     phone = Phone(allow_none=True)
-    address = fields.Nested(AddressSchema)
+    address = fields.Nested(AddressPatchSchema, metadata={
+        "description": "merged into the stored address (JSON merge patch, RFC 7396): the lines given replace "
+                       "those lines, a line given null is removed, the lines not given stay "
+                       '(`{"city": "Lyon"}` changes the city only)'})
     vat_number = fields.String(allow_none=True, validate=validate.Length(max=40))
     locale = fields.String(allow_none=True, validate=LOCALES)
     currency = fields.String(allow_none=True, validate=CURRENCY)

@@ -42,8 +42,14 @@
   // that is the staff's business, which the staff app says)
   function person(p) { return p.name || ""; }
 
-  function problem(resp) {
-    return resp.json().then(function (b) { return b.detail || b.title || L.error; }, function () { return L.error; });
+  // a refusal in the page's words: the API answers in English, so the message is chosen by the answer's status
+  // (``said``: this call's own words by status), the API's words only on an English page
+  function problem(resp, said) {
+    var own = (said || {})[resp.status] ||
+              (resp.status === 429 ? L.too_many_requests : resp.status >= 500 ? L.unavailable : null);
+    if (own) { return Promise.resolve(own); }
+    return resp.json().then(function (b) { return locale === "en" && b.detail ? b.detail : L.error; },
+                            function () { return L.error; });
   }
 
   function refresh() {
@@ -63,10 +69,12 @@
       if (r.status === 401 && !retried) {
         return refresh().then(function (ok) {
           if (ok) { return api(path, opts, true); }
-          save(null); start(); throw new Error("signed out");
+          save(null); start(); throw new Error(L.signed_out);
         });
       }
-      if (!r.ok) { return problem(r).then(function (m) { throw new Error(m); }); }
+      if (!r.ok) {
+        return problem(r).then(function (m) { var e = new Error(m); e.status = r.status; throw e; });
+      }
       return r;
     });
   }
@@ -93,7 +101,7 @@
     fetch("/api/v1/auth/login", {method: "POST", headers: {"Content-Type": "application/json"},
                                  body: JSON.stringify(body)})
       .then(function (r) {
-        if (!r.ok) { return problem(r).then(fail); }
+        if (!r.ok) { return problem(r, {401: L.login_failed, 403: L.login_no_access}).then(fail); }
         return r.json().then(function (b) { save(b); show("error", false); start(); });
       }).catch(function () { fail(); });
   }
@@ -155,6 +163,9 @@
       if (c.signature && c.signature.path) {
         var sign = el("a", {"class": "button", id: "contract-sign", href: c.signature.path}, L.sign);
         $("contract-actions").appendChild(sign);
+      } else if (c.signature && c.signature.signed_pdf) {  // signed by everybody: the sealed copy beside the PDF
+        $("contract-actions").appendChild(el("a", {"class": "button", id: "contract-signed-pdf",
+                                                   href: c.signature.signed_pdf}, L.signed_pdf));
       }
       var ms = $("milestone-list");
       ms.textContent = "";
@@ -179,7 +190,10 @@
         if (a.size) { li.appendChild(el("span", {"class": "muted size"}, " · " + sizeText(a.size))); }
         at.appendChild(li);
       });
-    }).catch(function (e) { fail(e.message); });
+    }).catch(function (e) {  // not (or no longer) shared with this client: the message alone, no empty document
+      show("contract", false);
+      fail(e.status === 404 ? L.contract_not_found : e.message);
+    });
   }
 
   function act(task, action) {
