@@ -2,6 +2,7 @@
 signing service's answers are faked as in test_sign_page_fields.py): the link's expiry as a readable date and
 time with its zone (not raw ISO), sizes in ko/Mo in French, a finished good state in green; and, in Chromium, the
 layout: the document's frame bounded on a phone, a refused link's card centred."""
+import json
 import re
 from html import unescape
 
@@ -61,7 +62,7 @@ def test_file_sizes_in_the_pages_language(app, monkeypatch, locale, small, large
 
 
 def test_a_finished_good_state_is_green_a_refusal_is_not(app, monkeypatch):
-    html = page(app, monkeypatch, status="completed")
+    html = page(app, monkeypatch, status="completed", signers=2)
     assert '<p class="notice ok" id="state">Tout le monde a signé' in html
     signing = link_info()
     signing["participant"]["status"] = "signed"
@@ -72,6 +73,25 @@ def test_a_finished_good_state_is_green_a_refusal_is_not(app, monkeypatch):
     signing["participant"]["status"] = "declined"
     assert '<p class="notice warn">Vous avez refusé ce document.</p>' in app.test_client().get("/sign/tok").get_data(
         as_text=True)
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_one_signer_is_not_everybody(app, monkeypatch, locale):
+    """"Tout le monde a signé" is said of several signers; of one, the document is signed (and that one, just
+    after signing, reads "Document signé. Merci ! Vous pouvez le télécharger.", not "signé" twice)."""
+    t = TEXT[locale]
+    done = page(app, monkeypatch, locale, status="completed", signers=1)
+    assert f'<p class="notice ok" id="state">{t["completed_one"]}</p>' in done and t["completed"] not in done
+    sealing = page(app, monkeypatch, locale, status="sealing", signers=1)
+    assert f'<p class="notice warn">{t["sealing_one"]}</p>' in sealing and t["sealing"] not in sealing
+    said = json.dumps  # the script's texts, as tojson writes them
+    pending = page(app, monkeypatch, locale, signers=1)  # what the script says once the signer signed
+    assert f'completed: {said(t["completed_one"])}' in pending and f'ready: {said(t["ready"])}' in pending
+    assert f'sealing: {said(t["sealing_one"])}' in pending
+    several = page(app, monkeypatch, locale, signers=3)
+    assert f'completed: {said(t["completed"])}' in several and f'ready: {said(t["completed"])}' in several
+    if locale == "fr":
+        assert t["completed_one"] == "Document signé\u00a0: vous pouvez le télécharger."
 
 
 def visible_text(html: str) -> str:

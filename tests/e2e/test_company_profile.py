@@ -4,7 +4,8 @@ gateway with the real identity, perimeter and contracts services.
 A license admin saves the profile (name, address, SIREN / SIRET / VAT number checked: a wrong one is a 422
 naming its field) and its logo (PNG or JPEG, sniffed, size-limited); staff read it, only admins write it.
 The PDF's header shows the issuer (name, logo, address with the postal code and city on one line), its
-footer the legal mentions, and quantities and rates are localised like the amounts (fr and en)."""
+footer the legal mentions, and quantities and rates are localised like the amounts (fr and en). Until the
+profile is saved, the issuer is the license's company, by its name as it is now."""
 from __future__ import annotations
 
 import base64
@@ -51,7 +52,8 @@ def env(system):
 def test_profile_crud_validation_and_logo(env):
     s, A, T = env
     empty = s.get("/api/v1/company-profile", token=T)
-    assert empty.status_code == 200 and empty.get_json()["name"] == "" and empty.get_json()["logo"] is None
+    assert empty.status_code == 200 and empty.get_json()["logo"] is None and empty.get_json()["updated_at"] is None
+    assert empty.get_json()["name"] == "Atelier Dupont"  # never saved: the license's name
 
     assert s.put("/api/v1/company-profile", token=T, json=PROFILE).status_code == 403  # admins write it
     r = s.put("/api/v1/company-profile", token=A, json=PROFILE)
@@ -107,6 +109,42 @@ def test_profile_crud_validation_and_logo(env):
     assert s.delete("/api/v1/company-profile/logo", token=A).status_code == 204
     assert s.get("/api/v1/company-profile", token=T).get_json()["logo"] is None
     assert s.delete("/api/v1/company-profile/logo", token=A).status_code == 404
+
+
+def test_until_saved_the_pdf_names_the_license_as_it_is_called_now(env):
+    """A license whose admin never opened Settings > Company profile: its quotes name their issuer all the same,
+    the license's company. The contracts service keeps the license's name from identity's license.updated.v1
+    (a PDF asks identity nothing), so a renamed license is named anew; a profile saved with a name keeps it."""
+    s, A, T = env
+    customer = s.post("/api/v1/customers", token=T, json={"name": "Client Martin"}).get_json()
+    quote = s.post("/api/v1/quotes", token=T, json={"title": "Atelier", "customer_id": customer["id"],
+                                                      "lines": LINES}).get_json()
+
+    def issuer_in_pdf() -> str:
+        r = s.get(f"/api/v1/contracts/{quote['id']}/pdf", token=T)
+        assert r.status_code == 200
+        return pdf_text(r)
+
+    def profile_name() -> str:
+        return s.get("/api/v1/company-profile", token=T).get_json()["name"]
+
+    assert "Atelier Dupont" in issuer_in_pdf() and profile_name() == "Atelier Dupont"
+
+    # renamed: license.updated.v1 carries the new name to the profile and the PDFs
+    assert s.patch("/api/v1/license", token=A, json={"name": "Menuiserie Dupont"}).status_code == 200
+    s.relay("identity").drain()
+    s.wait_for(lambda: profile_name() == "Menuiserie Dupont", message="the new name replicated")
+    text = issuer_in_pdf()
+    assert "Menuiserie Dupont" in text and "Atelier Dupont" not in text
+
+    # saved with a name of its own, the profile is the issuer whatever the license is called
+    assert s.put("/api/v1/company-profile", token=A, json={"name": "Dupont & Fils SAS"}).status_code == 200
+    assert s.patch("/api/v1/license", token=A, json={"name": "Dupont Groupe"}).status_code == 200
+    s.relay("identity").drain()
+    s.wait_for(lambda: s.get("/api/v1/license", token=A).get_json()["name"] == "Dupont Groupe", message="renamed")
+    assert profile_name() == "Dupont & Fils SAS"
+    text = issuer_in_pdf()
+    assert "Dupont & Fils SAS" in text and "Dupont Groupe" not in text
 
 
 @pytest.mark.parametrize("locale", ["fr", "en"])

@@ -516,6 +516,43 @@ def test_every_email_template_has_a_name_in_the_page_language():
             names[locale] = {name: str(purpose) for name, purpose in PURPOSES.items()}
     assert [name for name in PURPOSES if names["fr"][name] == names["en"][name]] == []
     assert names["fr"]["customer_self_updated"] == "Coordonnées mises à jour par un client (au commercial)"
+    # "document signed" has two templates, the signers' copy (from the company) and the salesperson's
+    assert names["fr"]["signature_completed"] == "Document signé (aux signataires)"
+    assert names["fr"]["signature_completed_owner"] == "Document signé (au commercial)"
+
+
+def test_a_client_who_chose_her_password_is_told_so_on_the_portals_sign_in():
+    """The portal keeps its own session: a client who chose her password there lands on its sign-in form, in the
+    page's language, told her password is saved (one who joined with the password she had is only sent there)."""
+    fake = Flask("fake_gateway")
+    ended = []
+
+    @fake.post("/api/v1/auth/link-info")
+    def link_info():
+        return jsonify({"purpose": "invitation", "email": "bob@client.test", "name": "Bob", "company": "Immo Conseil",
+                        "role": "client", "has_password": request.get_json()["token"] == "joining-token-1",
+                        "expires_at": "2031-01-01T00:00:00Z"})
+
+    @fake.post("/api/v1/auth/accept-invitation")
+    def accept():
+        return jsonify({**session_answer(refresh="client-refresh"), "role": "client"})
+
+    @fake.post("/api/v1/auth/logout")
+    def logout():
+        ended.append(request.get_json()["refresh_token"])
+        return jsonify({"logged_out": True})
+
+    with web_in_front_of(fake) as web:
+        for token, language, landing in (("client-token-1", "fr", "/portal?password_set=1&lang=fr"),
+                                         ("client-token-2", "en", "/portal?password_set=1&lang=en"),
+                                         ("joining-token-1", "fr", "/portal")):
+            client = web.test_client()
+            page = f"/set-password?token={token}"
+            r = client.post(page, data={"password": "a good long password", "password_confirm": "a good long password",
+                                        "csrf_token": csrf(client, page)}, headers={"Accept-Language": language})
+            assert r.status_code == 302 and r.headers["Location"] == landing, (token, r.headers.get("Location"))
+            assert client.get("/").status_code == 302  # no staff session: the one opened was ended at once
+    assert ended == ["client-refresh"] * 3
 
 
 def test_every_page_the_services_email_to_staff_is_a_page_of_this_app():

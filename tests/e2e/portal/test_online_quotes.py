@@ -16,7 +16,8 @@ def _token(link: str) -> str:
 def test_send_then_reminder_templates_and_recipients(world):
     s, w = world.s, world
     info = s.get(f"/api/v1/quotes/{w.quote['id']}/send", token=w.sales_token).get_json()
-    assert info["sent"] is False and info["button"] == "Envoyer par email" and info["template"] == "quote_send"
+    assert info["sent"] is False and info["template"] == "quote_send"
+    assert "button" not in info  # data, not a label: the web app words its button from "sent"
     assert info["default_contact_id"] == w.alice["id"] and info["request_signature_default"] is True
 
     first = w.send_quote(attach_pdf=True, message="Bonne lecture")
@@ -47,15 +48,28 @@ def test_send_then_reminder_templates_and_recipients(world):
     assert s.get(f"/q/{_token(first['link'])}").status_code == 200
     assert s.get(f"/q/{_token(second['link'])}").status_code == 200
     info = s.get(f"/api/v1/quotes/{w.quote['id']}/send", token=w.sales_token).get_json()
-    assert info["sent"] is True and info["button"] == "Relancer par email" and info["template"] == "quote_reminder"
+    assert info["sent"] is True and info["template"] == "quote_reminder" and info["sent_to"] == {w.alice["id"]: 2}
     history = [h["action"] for h in s.get(f"/api/v1/contracts/{w.quote['id']}/history", token=w.sales_token).get_json()]
     assert "sent" in history and "reminded" in history
 
     # another recipient must be a contact of the quote's customer
     r = s.post(f"/api/v1/quotes/{w.quote['id']}/send", json={"contact_id": w.carol["id"]}, token=w.sales_token)
     assert r.status_code == 422 and "contact of the quote's customer" in r.get_json()["detail"]
+    # another contact, who never got the quote: its first sending ("Veuillez trouver notre devis"), not a reminder
+    # ("Nous revenons vers vous") of an email they never had; the contract's history says "sent" to them
     bob = w.send_quote(contact_id=w.bob["id"], request_signature=False)
-    assert bob["to"] == "bob@acme.test" and bob["template"] == "quote_reminder"
+    assert bob["to"] == "bob@acme.test" and bob["template"] == "quote_send" and bob["reminder"] is False
+    assert w.notifications("portal", "quote_reminder", "bob@acme.test") == []
+    assert [h["action"] for h in s.get(f"/api/v1/contracts/{w.quote['id']}/history", token=w.sales_token).get_json()
+            if (h.get("details") or {}).get("contact_id") == w.bob["id"]] == ["sent"]
+    again = w.send_quote(contact_id=w.bob["id"], request_signature=False)
+    assert again["template"] == "quote_reminder" and again["reminder"] is True
+    # "envoyé le": the day Bob had it, not Alice's first sending
+    activity = s.get(f"/api/v1/quotes/{w.quote['id']}/activity", token=w.sales_token).get_json()
+    bobs = [x["at"] for x in activity["sends"] if x["contact_id"] == w.bob["id"]]
+    assert w.notifications("portal", "quote_reminder", "bob@acme.test")[-1]["vars"]["sent_at"] == bobs[0]
+    info = s.get(f"/api/v1/quotes/{w.quote['id']}/send", token=w.sales_token).get_json()
+    assert info["sent_to"] == {w.alice["id"]: 2, w.bob["id"]: 2} and info["template"] == "quote_reminder"
     # a contract is not a quote; bad input is a 4xx
     assert s.post(f"/api/v1/quotes/{w.contract['id']}/send", json={}, token=w.sales_token).status_code == 409
     assert s.post(f"/api/v1/quotes/{w.quote['id']}/send", json={"attach_pdf": "maybe"},
@@ -114,9 +128,15 @@ def test_views_and_downloads_are_recorded_and_counted(world):
 def test_feedback_reaches_the_salesperson(world):
     s, w = world.s, world
     token = _token(w.send_quote(request_signature=False)["link"])
-    r = s.post(f"/q/{token}/feedback", data={"message": "Pouvez-vous revoir la remise ?"},
+    r = s.post(f"/q/{token}/feedback?lang=fr", data={"message": "Pouvez-vous revoir la remise ?"},
                environ_base={"REMOTE_ADDR": "192.0.2.20"})
-    assert r.status_code == 200 and "Merci\u00a0! Votre message a été transmis" in r.get_data(as_text=True)
+    # post/redirect/get: sent, the browser is sent on to the page saying so; refreshing it sends nothing again
+    assert r.status_code == 303 and r.headers["Location"] == f"/q/{token}/feedback?lang=fr", r.status_code
+    assert r.headers["Cache-Control"] == "no-store" and r.headers["Referrer-Policy"] == "no-referrer"
+    for _refresh in range(2):
+        thanks = s.get(r.headers["Location"])
+        assert thanks.status_code == 200 and "Merci\u00a0! Votre message a été transmis" in thanks.get_data(as_text=True)
+        assert 'id="feedback-form"' in thanks.get_data(as_text=True)  # another remark may follow
     event = w.outbox("portal", "quote.feedback_sent.v1")[-1]["data"]
     assert event["message"] == "Pouvez-vous revoir la remise ?" and event["owner_id"] == w.sales["user"]["user_id"]
     assert event["contact_id"] == w.alice["id"]
@@ -132,6 +152,11 @@ def test_feedback_reaches_the_salesperson(world):
     assert r.status_code == 422 and "feedback-error" in r.get_data(as_text=True)
     r = s.post(f"/q/{token}/feedback", data={"message": "x" * 5001})
     assert r.status_code == 422
+    # the page the form lands on is no view, and says nothing was sent by a contact who sent nothing
+    other = _token(w.send_quote(contact_id=w.bob["id"], request_signature=False)["link"])
+    page = s.get(f"/q/{other}/feedback")
+    assert page.status_code == 200 and "feedback-thanks" not in page.get_data(as_text=True)
+    assert s.get("/q/" + "A" * 43 + "/feedback").status_code == 404
     activity = s.get(f"/api/v1/quotes/{w.quote['id']}/activity", token=w.sales_token).get_json()
     assert activity["feedback"] == 1 and activity["views"] == 0
     assert [e["message"] for e in activity["events"]] == ["Pouvez-vous revoir la remise ?"]

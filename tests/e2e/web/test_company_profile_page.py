@@ -2,7 +2,7 @@
 services (issue 15): the API's refusal of a wrong SIREN said next to the field with what was typed kept,
 the profile saved, a logo chosen (previewed before it is sent), uploaded and shown, a file that is not an
 image refused next to the file field, the logo removed (asked once) — and the quote's PDF naming the
-company."""
+company. Never saved, the profile shows the license's name, the one the PDFs name until then."""
 from __future__ import annotations
 
 import io
@@ -38,6 +38,10 @@ def test_company_profile_page(web_system, staff, browser, sign_in, screenshot, t
     sign_in(browser, staff.email["admin"], next_path="/settings/company-profile")
     assert css(browser, "a[aria-current=page][href='/settings/company-profile']")[0].text == "Profil de l'entreprise"
     assert css(browser, "#logo .empty-state")
+    # never saved: the company is named as the license, as the PDFs name it, and the page says where it comes from
+    assert by_id(browser, "field-name").get_attribute("value") == "ACME Paris"
+    assert by_id(browser, "field-name-hint").text == "Le nom de votre licence, tant que vous n'en enregistrez pas un autre."
+    screenshot(browser, "settings-company-profile-default")
 
     type_into(browser, "field-name", "Atelier Dupont")
     type_into(browser, "field-address-line1", "12 rue des Lilas")
@@ -65,6 +69,7 @@ def test_company_profile_page(web_system, staff, browser, sign_in, screenshot, t
     assert saved["share_capital"] == "10000.50"
     assert by_id(browser, "field-siren").get_attribute("value") == "732829320"
     assert by_id(browser, "field-share_capital").get_attribute("value") == "10000,50"  # as typed, not the API's "."
+    assert not css(browser, "#field-name-hint")  # saved: the name is the profile's own
 
     # not an image: refused next to the file field
     not_image = tmp_path / "logo.png"

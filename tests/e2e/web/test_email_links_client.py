@@ -71,6 +71,10 @@ def test_every_link_of_every_client_email_lands_on_a_working_page(public_system,
         w.wait(lambda: names <= set(templates_to(to, w)), message=f"{sorted(names)} to {to}")
     links = {name: link for to in expected for name, link in templates_to(to, w).items()}
     assert set(links) == CLIENT_TEMPLATES
+    # each from the company Alice and Bob deal with, at the platform's address (the one-time code too)
+    senders = {(dict(m["headers"]).get("X-Paraph-Template"), m["from"])
+               for to in expected for m in w.mail.messages(to=to)}
+    assert {sender.split(" <")[0] for _template, sender in senders} == {"Vendeur SA"}, senders
 
     # every link answers at the public address (the web app) — through the proxy for the gateway's pages
     for name, link in links.items():
@@ -92,9 +96,9 @@ def test_every_link_of_every_client_email_lands_on_a_working_page(public_system,
     for name in ("signature_request", "signature_reminder", "signature_completed"):
         shows(name, lambda text: contract["number"] in text, "the signing page")
     assert css(browser, "h1")
-    # everybody signed: a finished good state, in green, offering the signed document; the link's expiry and the
-    # unsigned PDF's download no longer matter once signed (the expiry's format: test_sign_page_display.py)
-    assert "Tout le monde a signé" in css(browser, "p.notice.ok")[0].text
+    # signed by its one signer (not "everybody"): a finished good state, in green, offering the signed document; the
+    # link's expiry and the unsigned PDF's download no longer matter once signed (test_sign_page_display.py)
+    assert css(browser, "p.notice.ok")[0].text.replace("\u00a0", " ") == "Document signé : vous pouvez le télécharger."
     assert by_id(browser, "signed-pdf").text == "Télécharger le document signé"
     assert not css(browser, "#expires") and not css(browser, "#download-pdf")
     screenshot(browser, "email-link-signing")

@@ -70,6 +70,11 @@ def test_the_salesperson_sees_who_viewed_downloaded_and_commented_a_sent_quote(p
     by_id(browser, "feedback-message").send_keys(REMARK)
     by_id(browser, "feedback-send").click()
     by_id(browser, "feedback-thanks")
+    # post/redirect/get: the thanks are a page of their own, which a refresh shows again without sending again
+    assert urlsplit(browser.current_url).path.endswith("/feedback")
+    browser.refresh()
+    assert "Merci" in by_id(browser, "feedback-thanks").text and by_id(browser, "feedback-message").text == ""
+    screenshot(browser, "quote-feedback-sent")
 
     # -- the salesperson: who did what, when, latest first; the remark in full, set apart -----------------
     def recorded():

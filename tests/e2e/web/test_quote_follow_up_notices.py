@@ -2,7 +2,8 @@
 "Créer une commande / une facture depuis un devis"), in headless Chromium:
 
 * the quote's page names its contact (the default recipient of "Envoyer par email") and links its customer's file;
-* "Relancer par email" says a reminder was sent, not "the quote was sent" again;
+* "Relancer par email" says a reminder was sent, not "the quote was sent" again; another contact, who never got
+  the quote, gets its first sending ("Veuillez trouver notre devis"), not "Nous revenons vers vous";
 * "Dupliquer" and "Créer une commande" say what opened: the copy, or the order made from the quote (the copy
   looked exactly like the original, nothing said it was another document);
 * the sign-in page of a French browser says a wrong password in French (it said "Wrong email or password.")."""
@@ -10,9 +11,11 @@ from __future__ import annotations
 
 import pytest
 
+from selenium.webdriver.support.ui import Select
+
 from tests.e2e.web.browsing import by_id, more_actions, ok
 
-from .test_admin_area import navigate, notice
+from .test_admin_area import css, navigate, notice
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
@@ -24,7 +27,10 @@ def test_the_quote_page_and_its_notices_say_what_happened(web_system, staff, bro
     customer = ok(s.post("/api/v1/customers", token=token, json={"name": "Atelier Durand", "kind": "company",
                                                                   "contacts": [{"first_name": "Claire",
                                                                                 "last_name": "Durand",
-                                                                                "email": "claire@durand.test"}]}))
+                                                                                "email": "claire@durand.test"},
+                                                                               {"first_name": "Marc",
+                                                                                "last_name": "Petit",
+                                                                                "email": "marc@durand.test"}]}))
     quote = ok(s.post("/api/v1/quotes", token=token, json={
         "title": "Équipement atelier", "contact_id": customer["contacts"][0]["id"],
         "lines": [{"description": "Perceuse industrielle", "quantity": "2", "unit_price": "600", "tax_rate": "20"}]}))
@@ -43,6 +49,37 @@ def test_the_quote_page_and_its_notices_say_what_happened(web_system, staff, bro
         navigate(browser, "send-submit")
         assert notice(browser) == expected
     screenshot(browser, "follow-up-1-reminded")
+
+    # Marc never got the quote: choosing him brings the first sending back, its subject and its words
+    navigate(browser, "send-by-email")
+    assert Select(by_id(browser, "field-template")).first_selected_option.text == "Relance de devis"  # Claire's
+    Select(by_id(browser, "field-contact_id")).select_by_value(customer["contacts"][1]["id"])
+    navigate(browser, "send-preview")
+    assert Select(by_id(browser, "field-template")).first_selected_option.text == "Envoi du devis"
+    assert not by_id(browser, "field-subject").get_attribute("value").startswith("Relance")
+    assert by_id(browser, "send-submit").text == "Envoyer par email" and not css(browser, "#already-sent")
+    browser.switch_to.frame(by_id(browser, "preview-html"))
+    shown = browser.find_element("tag name", "body").text
+    browser.switch_to.default_content()
+    assert "Veuillez trouver notre devis" in shown and "Nous revenons vers vous" not in shown
+    screenshot(browser, "follow-up-1-another-contact")
+    if by_id(browser, "field-request_signature").is_selected():
+        by_id(browser, "field-request_signature").click()
+    navigate(browser, "send-submit")
+    assert notice(browser) == "Le devis a été envoyé à marc@durand.test."
+    # chosen without a preview, straight to "send": the same
+    ok(s.post("/api/v1/customers/" + customer["id"] + "/contacts", token=token,
+              json={"first_name": "Léa", "last_name": "Roux", "email": "lea@durand.test"}), 201)
+    navigate(browser, "send-by-email")
+    Select(by_id(browser, "field-contact_id")).select_by_visible_text("Léa Roux <lea@durand.test>")
+    if by_id(browser, "field-request_signature").is_selected():
+        by_id(browser, "field-request_signature").click()
+    navigate(browser, "send-submit")
+    assert notice(browser) == "Le devis a été envoyé à lea@durand.test."
+    sends = ok(s.get(f"/api/v1/quotes/{quote['id']}/activity", token=token))["sends"]
+    assert [(x["to"], x["template"]) for x in sends] == [
+        ("claire@durand.test", "quote_send"), ("claire@durand.test", "quote_reminder"),
+        ("marc@durand.test", "quote_send"), ("lea@durand.test", "quote_send")]
 
     # accepted, then an order made from it, then a copy: each page says what it is
     ok(s.post(f"/api/v1/contracts/{quote['id']}/status", json={"status": "accepted"}, token=token), 200)

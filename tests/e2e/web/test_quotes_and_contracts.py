@@ -282,8 +282,11 @@ def test_contract_page_sections_history_and_actions(web_system, staff, documents
     browser.refresh()
     assert "23 nov. 2026, 11:00:00 UTC+1" in by_id(browser, "signature-banner").text
     # why the status changed, in the reader's language (the service records a code, not only English words)
-    assert browser.find_element("css selector", '#history-list [data-reason="signed_electronically"]').text == \
-        "signé électroniquement"
+    reason = browser.find_element("css selector", '#history-list [data-reason="signed_electronically"]')
+    assert reason.text == "(signé électroniquement)"
+    # the line reads as French: "Envoyé → Accepté (signé électroniquement)", not "Accepté signé électroniquement"
+    line = reason.find_element("xpath", "./ancestor::li").text.replace("\u00a0", " ")
+    assert line.endswith("Statut modifié : Envoyé → Accepté (signé électroniquement)"), line
     # the signed PDF once, in the header (the banner repeated it), the proof beside the signers
     assert [a.get_attribute("id") for a in css_all(browser, "a[href$='/signed.pdf']")] == ["download-signed-pdf"]
     assert by_id(browser, "proof-pdf").get_attribute("href").endswith(f"/contracts/{yearly['id']}/proof.pdf")

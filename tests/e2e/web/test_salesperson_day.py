@@ -120,6 +120,8 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     assert by_id(browser, "send-by-email").text == "Relancer par email"
     [sent] = w.wait(lambda: emails(w, "claire@durand.test", "quote_send"), message="the quote email")
     assert sent["subject"] == SUBJECT and "Voici notre proposition, comme convenu mardi." in sent["text"]
+    # from the company Claire deals with (she does not know Paraph), a reply reaching Paul
+    assert sent["from"].startswith("ACME Paris <") and ["Reply-To", "paul@acme.test"] in sent["headers"]
     quote_link = next(link for link in sent["links"] if "/q/" in link)
     screenshot(browser, "day-5-sent")
 
@@ -165,6 +167,16 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     by_id(browser, "go").click()
     w.wait(lambda: "signé" in by_id(browser, "msg").text, message="the signature")
     screenshot(browser, "day-8-signed-by-the-contact")
+    # Claire's copy of the signed document comes from ACME Paris and is signed by it; Paul's own news, from Paraph
+    [copy] = w.wait(lambda: emails(w, "claire@durand.test", "signature_completed"), message="the signer's copy")
+    assert copy["from"].startswith("ACME Paris <") and copy["text"].rstrip().endswith("Cordialement,\r\nACME Paris")
+    assert "Paraph" not in copy["text"].replace("Envoyé par Paraph", "")
+    assert code_mail["from"].startswith("ACME Paris <")
+    [news] = w.wait(lambda: emails(w, "paul@acme.test", "signature_completed_owner"), message="the owner's news")
+    assert news["from"].startswith("Paraph <") and news["text"].rstrip().endswith("L'équipe Paraph")
+    # the times in Paris time, as Paul reads them, not UTC
+    assert re.search(r"le \d{1,2}(er)? \S+ \d{4} à \d{2}:\d{2} \(heure de Paris\)", news["text"]), news["text"]
+    assert "(UTC)" not in news["text"]
 
     # the portal access works from this address: the invitation's set-password page, then the portal
     invitation = emails(w, "claire@durand.test", "client_invitation")[-1]
@@ -173,6 +185,19 @@ def test_the_salespersons_day(public_system, browser, screenshot):
         by_id(browser, field).send_keys(PASSWORD)
     by_id(browser, "password-submit").click()
     w.wait(lambda: urlsplit(browser.current_url).path.startswith("/portal"), message="the portal")
+    # the portal's sign-in, in the language of the page she left (the browser's English), says her password is
+    # saved; once signed in, the top bar names the company (French: services/portal/tests/unit/test_pages.py)
+    w.wait(lambda: by_id(browser, "password-set").is_displayed(), message="the password saved notice")
+    assert by_id(browser, "password-set").text == "Your password is saved: sign in."
+    assert css(browser, "header.top .brand")[0].text == "Customer portal"  # nobody signed in yet: whose is unknown
+    screenshot(browser, "day-8-portal-password-saved")
+    by_id(browser, "login-email").send_keys("claire@durand.test")
+    by_id(browser, "login-password").send_keys(PASSWORD)
+    by_id(browser, "login-submit").click()
+    w.wait(lambda: by_id(browser, "contracts").is_displayed(), message="Claire in the portal")
+    assert css(browser, "header.top .brand")[0].text == "ACME Paris — Customer portal"
+    assert browser.title == "ACME Paris — Customer portal" and not by_id(browser, "password-set").is_displayed()
+    screenshot(browser, "day-8-portal-signed-in")
 
     # -- back as the salesperson: accepted, signed by Claire, viewed and downloaded, the proof ------------
     browser.delete_all_cookies()

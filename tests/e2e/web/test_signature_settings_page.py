@@ -59,6 +59,16 @@ def test_an_admin_sets_the_embed_origins_and_the_reminder_cadence(web_system, st
     assert value(browser, "field-embed_origins") == "https://crm.partner.example\nhttp://localhost:8080"
     assert (value(browser, "field-reminder_every_days"), value(browser, "field-reminder_max")) == ("2", "0")
     screenshot(browser, "settings-signature")
+    # on a phone the settings menu folds behind its header line ("Paramètres : Signature"), its chevron turned to
+    # say so at once: not mid-turn, a stray tick at the line's right in the page drawn just after the resize
+    size = browser.get_window_size()
+    browser.set_window_size(375, 900)
+    w.wait(lambda: browser.execute_script("return !document.querySelector('details.settings-nav').open"),
+           message="the settings menu folded (app.js)")
+    chevron = browser.execute_script(
+        "return getComputedStyle(document.getElementById('settings-menu-button'), '::after').transform")
+    browser.set_window_size(size["width"], size["height"])
+    assert [round(float(x), 3) for x in re.findall(r"-?\d[\d.e+-]*", chevron)] == [0, -1, 1, 0, 0, 0], chevron
 
     # emptied: no site may embed the page, the reminders follow the defaults again
     fill(browser, "field-embed_origins", "")

@@ -73,7 +73,8 @@ forward(bp, "GET", "/contracts/<contract_id>/portal", "portal.contract_portal", 
 # -- staff: online quotes -----------------------------------------------------------------------------
 
 forward(bp, "GET", "/quotes/<contract_id>/send", "portal.send_info", roles=STAFF_ROLES, tags=["quotes"],
-        doc="""What the send screen shows: "Envoyer par email" or "Relancer par email", default contact, signature.""")
+        doc="""What the send screen needs: whether the quote was sent before (this send is then a reminder, with
+    the reminder template), default contact, signature.""")
 
 forward(bp, "POST", "/quotes/<contract_id>/send", "portal.send_quote", roles=STAFF_ROLES, tags=["quotes"], timeout=30,
         doc="""Send the quote by email with an "Accéder au document" link to its online page (the reminder template

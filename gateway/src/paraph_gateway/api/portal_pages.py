@@ -1,6 +1,7 @@
 """Server-rendered pages of the portal service, mounted at the root (not under /api/v1):
 
-* ``/q/<token>`` — the online quote page ("Accéder au document"), its PDF and feedback form;
+* ``/q/<token>`` — the online quote page ("Accéder au document"), its PDF and feedback form (which redirects
+  to ``/q/<token>/feedback`` once sent);
 * ``/portal`` — the customer portal (sign-in, contracts, contract page, signature tasks).
 
 The portal service renders the HTML (Jinja2, autoescaped) and records views and downloads; this
@@ -11,7 +12,7 @@ from __future__ import annotations
 import html
 import secrets
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, redirect, request
 
 from paraph_platform.errors import PlatformError
 
@@ -51,6 +52,8 @@ def _secure(resp: Response, nonce: str) -> Response:
 
 
 def _page(result: dict, nonce: str) -> Response:
+    if result.get("location"):  # after a post: the page to get (the portal's own path)
+        return _secure(redirect(result["location"], code=303), nonce)
     resp = Response(result["html"], status=int(result.get("status") or 200), mimetype="text/html")
     return _secure(resp, nonce)
 
@@ -100,8 +103,14 @@ def quote_pdf(token):
 
 @bp.post("/q/<token>/feedback")
 def quote_feedback(token):
-    """The feedback form: remarks go to the salesperson."""
+    """The feedback form: remarks go to the salesperson, then the browser is sent on (303) to the page below."""
     return _render("quote_feedback", token, message=request.form.get("message", ""))
+
+
+@bp.get("/q/<token>/feedback")
+def quote_feedback_sent(token):
+    """The online quote saying the remarks were sent: a refresh shows it again, and sends nothing."""
+    return _render("quote_feedback_sent", token)
 
 
 # -- customer portal -----------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """A contract's attachments: files (checked by content type and size) filed in folders, each shown or
 hidden on the customer portal (by default as the contract type, else the license settings say), and
-the internal read the portal downloads them with. Adding and deleting one are published
-(attachment.added.v1, attachment.deleted.v1).
+the internal read the portal downloads them with. Adding, changing (shown or hidden on the portal, renamed,
+moved: one at a time here, all at once by :mod:`.portal`, both through :func:`change_attachment`) and deleting
+one are published (attachment.added.v1, attachment.updated.v1, attachment.deleted.v1).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
 
 from . import logic
-from .base import ContractsBase
+from .base import ContractsBase, publish_about, publish_change
 from .models import Attachment, Contract, ContractType
 from .schemas.attachments import AttachmentInSchema, AttachmentPatchSchema
 
@@ -26,6 +27,18 @@ def attachment_view(a: Attachment) -> dict:
     return {"id": a.id, "contract_id": a.contract_id, "folder": a.folder, "filename": a.filename,
             "content_type": a.content_type, "size": a.size, "sha256": a.sha256,
             "portal_visible": a.portal_visible, "created_by": a.created_by, "created_at": iso(a.created_at)}
+
+
+def attachment_event(a: Attachment) -> dict:
+    """What the attachment events say of the attachment (contract.AttachmentEventV1)."""
+    return {"attachment_id": a.id, "contract_id": a.contract_id, "filename": a.filename,
+            "content_type": a.content_type, "size": a.size, "portal_visible": a.portal_visible}
+
+
+def change_attachment(s, outbox, a: Attachment, patch: dict, actor_id: str) -> list[str]:
+    """Show or hide an attachment on the customer portal, rename or move it (``patch``): attachment.updated.v1
+    naming what really changed, nothing when nothing did. Returns the fields changed."""
+    return publish_change(s, outbox, "attachment.updated.v1", a, attachment_view, attachment_event, patch, actor_id)
 
 
 class AttachmentsEndpoints(ContractsBase):
@@ -54,15 +67,9 @@ class AttachmentsEndpoints(ContractsBase):
             self._touch(c)
             s.flush()
             self._history(s, c, actor["user_id"], "attachment_added", attachment_id=a.id, filename=filename)
-            self._attachment_event(s, a, "attachment.added.v1", added_by=actor["user_id"])
+            publish_about(s, self.outbox, "attachment.added.v1", a,
+                          {**attachment_event(a), "added_by": actor["user_id"]})
             return attachment_view(a)
-
-    def _attachment_event(self, s, a: Attachment, event_type: str, **by):
-        """attachment.added.v1 / attachment.deleted.v1: the attachment (flushed: its id set) and who (``by``)."""
-        self.outbox.add(s, event_type, {
-            "attachment_id": a.id, "contract_id": a.contract_id, "filename": a.filename,
-            "content_type": a.content_type, "size": a.size, "portal_visible": a.portal_visible, **by},
-            subject=a.id, license_id=a.license_id)
 
     def _attachment(self, s, actor, attachment_id) -> tuple[Attachment, Contract]:
         return self._child(s, actor, Attachment, attachment_id)
@@ -76,16 +83,17 @@ class AttachmentsEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_attachment(self, actor, attachment_id, payload):
-        """Show/hide an attachment on the customer portal, move or rename it."""
+        """Show/hide an attachment on the customer portal, move or rename it: the contract's history keeps the
+        new values of what really changed; the same values again are a no-op (no event, no history entry)."""
         actor, data = self._caller_and_payload(actor, AttachmentPatchSchema, payload)
         with self.db.session() as s:
             a, c = self._attachment(s, actor, attachment_id)
             if "filename" in data:
                 data["filename"] = logic.clean_filename(data["filename"])
-            for key, value in data.items():
-                setattr(a, key, value)
-            self._history(s, c, actor["user_id"], "attachment_updated", attachment_id=a.id, **{
-                k: v for k, v in data.items()})
+            changed = change_attachment(s, self.outbox, a, data, actor["user_id"])
+            if changed:
+                self._history(s, c, actor["user_id"], "attachment_updated", attachment_id=a.id,
+                              **{key: data[key] for key in changed})
             return attachment_view(a)
 
     @endpoint(write=True)
@@ -94,7 +102,8 @@ class AttachmentsEndpoints(ContractsBase):
         with self.db.session() as s:
             a, c = self._attachment(s, actor, attachment_id)
             self._history(s, c, actor["user_id"], "attachment_deleted", attachment_id=a.id, filename=a.filename)
-            self._attachment_event(s, a, "attachment.deleted.v1", deleted_by=actor["user_id"])
+            publish_about(s, self.outbox, "attachment.deleted.v1", a,
+                          {**attachment_event(a), "deleted_by": actor["user_id"]})
             s.delete(a)
         return {"deleted": True}
 

@@ -66,10 +66,32 @@ def contract_event(inbox_name: str):
     return decorate
 
 
+def publish_about(s, outbox: OutboxWriter, event_type: str, row, data: dict):
+    """Publish ``event_type`` about ``row`` (its id the envelope's subject, in its license) with the write
+    that changed it: in the same transaction, through the outbox."""
+    outbox.add(s, event_type, data, subject=row.id, license_id=row.license_id)
+
+
+def publish_change(s, outbox: OutboxWriter, event_type: str, row, view, event_data, patch: dict, actor_id: str,
+                   assign=setattr) -> list[str]:
+    """Apply a change (``patch``: field -> value, set by ``assign(row, field, value)``) to ``row``, a contract's
+    attachment, milestone or task, and publish ``event_type`` (``event_data(row)``, ``changed``, ``updated_by``)
+    when it really changed something: ``changed`` names the fields of ``patch`` whose value in ``view(row)``
+    differs after. The same values again (a retry, a form saved as it is) publish nothing. Returns ``changed``."""
+    before = view(row)
+    for field, value in patch.items():
+        assign(row, field, value)
+    after = view(row)
+    changed = sorted(field for field in patch if after[field] != before[field])
+    if changed:
+        publish_about(s, outbox, event_type, row, {**event_data(row), "changed": changed, "updated_by": actor_id})
+    return changed
+
+
 class ContractsBase:
     """What the aggregate mixins share: who sees what, the lookups of visible objects (404 outside the
-    caller's perimeter), the perimeter scope replica, contract history and status events, the license's
-    settings, numbering and owners.
+    caller's perimeter), the perimeter scope replica, contract history, status and update events, the
+    license's settings, numbering and owners.
 
     The dependency providers are declared once, on :class:`contracts_service.service.ContractsService`
     (nameko binds them per worker); the annotations say what each one injects into ``self``."""
@@ -173,13 +195,16 @@ class ContractsBase:
             q = q.with_for_update()
         return s.execute(q).scalar_one_or_none()
 
-    def _delete_child(self, actor, model, child_id, action: str, id_key: str) -> dict:
-        """Delete a contract's milestone or task (``model``), the contract's history keeping what it was
-        (``action``, with its title and its id as ``id_key``); a 404 when the caller does not see the contract."""
+    def _delete_child(self, actor, model, child_id, kind: str, event_data) -> dict:
+        """Delete a contract's milestone or task (``model``, a ``kind``): the contract's history keeps what it
+        was (``<kind>_deleted``, its title and its id as ``<kind>_id``) and ``<kind>.deleted.v1`` publishes it
+        (``event_data(row)``, and who); a 404 when the caller does not see the contract (so a retried delete
+        publishes nothing more)."""
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         with self.db.session() as s:
             x, c = self._child(s, actor, model, child_id)
-            self._history(s, c, actor["user_id"], action, **{id_key: x.id, "title": x.title})
+            self._history(s, c, actor["user_id"], f"{kind}_deleted", **{f"{kind}_id": x.id, "title": x.title})
+            publish_about(s, self.outbox, f"{kind}.deleted.v1", x, {**event_data(x), "deleted_by": actor["user_id"]})
             s.delete(x)
         return {"deleted": True}
 
@@ -244,6 +269,14 @@ class ContractsBase:
         c.updated_at = utcnow()
         c.version += 1
 
+    def _contract_updated_event(self, s, c: Contract, changed: list[str], actor_id: str):
+        """contract.updated.v1: the contract as it is now and the fields ``changed`` (a status change is
+        contract.status_changed.v1)."""
+        self.outbox.add(s, "contract.updated.v1", {
+            "contract_id": c.id, "kind": c.kind, "number": c.number, "title": c.title, "customer_id": c.customer_id,
+            "owner_id": c.owner_id, "currency": c.currency, "total": str(c.total), "changed": sorted(changed),
+            "updated_by": actor_id}, subject=c.id, license_id=c.license_id)
+
     def _status_event(self, s, c: Contract, before: str, actor_id: str, reason=None, *, reason_code=None,
                       **reason_params):
         """Record a status change: ``reason`` a person's own words, or ``reason_code`` (logic.STATUS_REASONS)
@@ -257,18 +290,28 @@ class ContractsBase:
             "owner_id": c.owner_id, "from_status": before, "to_status": c.status, "reason": reason,
             "reason_code": reason_code}, subject=c.id, license_id=c.license_id)
 
-    def _settings(self, s, license_id) -> LicenseSettings | None:
+    def _settings(self, s, license_id, *, named: bool = False) -> LicenseSettings | None:
+        """The replica of the license's settings (license.updated.v1 keeps it), asked of identity when it is
+        missing, or when ``named`` (its name wanted) and it predates the name: once, then kept like the rest."""
         row = s.get(LicenseSettings, license_id)
-        if row is not None:
+        if row is not None and not (named and row.name is None):
             return row
         try:
             remote = self.identity.license_settings(license_id)
         except (Unavailable, NotFound, Exception) as exc:  # noqa: BLE001 - fall back to defaults
             log.warning("license settings of %s unavailable: %s", license_id, exc)
-            return None
-        return self._apply_settings(s, license_id, remote.get("settings") or {}, remote.get("version", 0))
+            return row
+        return self._apply_settings(s, license_id, remote.get("settings") or {}, remote.get("version", 0),
+                                    remote.get("name"))
 
-    def _apply_settings(self, s, license_id, settings: dict, version: int):
+    def _license_name(self, s, license_id) -> str:
+        """The license's name (the replica's: see ``_settings``); "" while identity cannot tell it."""
+        row = self._settings(s, license_id, named=True)
+        return (row.name if row is not None else None) or ""
+
+    def _apply_settings(self, s, license_id, settings: dict, version: int, name: str | None = None):
+        """Keep the license's settings and name as of ``version`` (an older version, arriving late, changes
+        nothing; the same again changes nothing more)."""
         row = s.get(LicenseSettings, license_id)
         if row is None:
             row = LicenseSettings(license_id=license_id, version=-1)
@@ -279,6 +322,8 @@ class ContractsBase:
             row.currency = settings.get("currency") or "EUR"
             row.portal_attachments_visible_by_default = bool(settings.get("portal_attachments_visible_by_default"))
             row.version = version
+            if name is not None:
+                row.name = name
         s.flush()
         return row
 

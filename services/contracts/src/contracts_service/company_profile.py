@@ -2,6 +2,9 @@
 identifiers, contact details, logo). License admins write it, staff read it; the PDFs show it in their
 header (name, logo, address) and footer (legal mentions). The logo is stored as one of the license's
 template assets (sniffed PNG or JPEG, size-limited), so the sandboxed renderer embeds it like any asset.
+
+Until an admin saves the profile with a name, the company's name is the license's (kept from identity's
+license.updated.v1, so a renamed license is named anew, and no PDF asks identity for it).
 """
 from __future__ import annotations
 
@@ -31,10 +34,10 @@ PROFILE_FIELDS = ("name", "siren", "siret", "vat_number", "legal_form", "share_c
                   "email", "website")
 
 
-def profile_view(p: CompanyProfile | None, logo: Asset | None = None) -> dict:
-    """The profile as the API shows it; a license without one gets an empty profile (name "")."""
+def profile_view(p: CompanyProfile | None, logo: Asset | None = None, license_name: str = "") -> dict:
+    """The profile as the API shows it; a license without one gets an empty profile named as the license."""
     view = {key: getattr(p, key) if p else None for key in PROFILE_FIELDS}
-    view["name"] = view["name"] or ""
+    view["name"] = view["name"] or license_name
     view["share_capital"] = str(p.share_capital) if p and p.share_capital is not None else None
     view["address"] = {key: ((p.address or {}).get(key) if p else None) or "" for key in ADDRESS_KEYS}
     view["logo"] = ({"content_type": logo.content_type, "size": logo.size, "sha256": logo.sha256,
@@ -52,6 +55,9 @@ def load_profile(s, license_id) -> tuple[CompanyProfile | None, Asset | None]:
 
 class CompanyProfileEndpoints(ContractsBase):
     """The license's company profile and its logo."""
+
+    def _view(self, s, license_id, p: CompanyProfile | None, logo: Asset | None) -> dict:
+        return profile_view(p, logo, self._license_name(s, license_id))
 
     def _profile_for_update(self, s, actor, *, create: bool = True) -> tuple[CompanyProfile | None, Asset | None]:
         """The license's profile (created empty if it was never saved, unless ``create`` is false) and its
@@ -72,7 +78,7 @@ class CompanyProfileEndpoints(ContractsBase):
     def get_company_profile(self, actor):
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         with self.db.session() as s:
-            return profile_view(*load_profile(s, actor["license_id"]))
+            return self._view(s, actor["license_id"], *load_profile(s, actor["license_id"]))
 
     @endpoint(write=True)
     def update_company_profile(self, actor, payload):
@@ -86,7 +92,7 @@ class CompanyProfileEndpoints(ContractsBase):
             p.address = {key: (data["address"].get(key) or "").strip() for key in ADDRESS_KEYS}
             p.updated_by, p.updated_at = actor["user_id"], utcnow()
             s.flush()
-            return profile_view(*load_profile(s, actor["license_id"]))
+            return self._view(s, actor["license_id"], *load_profile(s, actor["license_id"]))
 
     @endpoint(write=True)
     def set_company_logo(self, actor, payload):
@@ -106,7 +112,7 @@ class CompanyProfileEndpoints(ContractsBase):
             if previous is not None:
                 s.delete(previous)
             s.flush()
-            return profile_view(p, logo)
+            return self._view(s, actor["license_id"], p, logo)
 
     def _logo(self, s, actor) -> tuple[CompanyProfile, Asset]:
         p, logo = load_profile(s, actor["license_id"])

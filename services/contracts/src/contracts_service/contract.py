@@ -102,7 +102,8 @@ class ContractEventV1(Schema):
 class ContractUpdatedV1(ChangeV1, ContractEventV1):
     """A contract's, quote's, order's or invoice's own details changed (title, lines and so amounts, owner,
     contact, deal, custom columns, flags...; only when something changed; ``changed`` names ``lines`` for any
-    line). Status changes are contract.status_changed.v1."""
+    line). A flag deleted from the settings publishes one for each contract that carried it (``changed``
+    ["flags"]). Status changes are contract.status_changed.v1."""
     title = fields.String(required=True)
     currency = fields.String(required=True)
     total = fields.String(required=True, metadata={"description": "incl. tax"})
@@ -145,6 +146,64 @@ class AttachmentAddedV1(AttachmentEventV1):
 
 class AttachmentDeletedV1(AttachmentEventV1):
     """A contract's attachment was deleted (the customer portal no longer shows it); the fields say what it was."""
+    deleted_by = fields.String(required=True, metadata={"description": "the user's id"})
+
+
+class AttachmentUpdatedV1(ChangeV1, AttachmentEventV1):
+    """A contract's attachment was shown or hidden on the customer portal (alone, or with the contract's others
+    at once: one event each), renamed or moved to another folder; only when something changed (``changed``
+    names portal_visible, filename or folder)."""
+
+
+class MilestoneEventV1(Schema):
+    """What the events about a contract's milestone (a dated step of its execution, shown on the customer portal
+    when portal_visible) say of it, as it is now."""
+    milestone_id = fields.String(required=True)
+    contract_id = fields.String(required=True)
+    title = fields.String(required=True)
+    due_date = fields.String(required=True, allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    done = fields.Boolean(required=True)
+    portal_visible = fields.Boolean(required=True, metadata={"description": "shown on the customer portal"})
+
+
+class MilestoneCreatedV1(MilestoneEventV1):
+    """A milestone was added to a contract."""
+    created_by = fields.String(required=True, metadata={"description": "the user's id"})
+
+
+class MilestoneUpdatedV1(ChangeV1, MilestoneEventV1):
+    """A milestone was edited, marked done or not, shown or hidden on the customer portal (alone, or with the
+    contract's others at once: one event each); only when something changed (``changed`` names title,
+    description, due_date, done or portal_visible)."""
+
+
+class MilestoneDeletedV1(MilestoneEventV1):
+    """A contract's milestone was deleted; the fields say what it was."""
+    deleted_by = fields.String(required=True, metadata={"description": "the user's id"})
+
+
+class TaskEventV1(Schema):
+    """What the events about a task on a contract (a follow-up for a staff user) say of it, as it is now."""
+    task_id = fields.String(required=True)
+    contract_id = fields.String(required=True)
+    title = fields.String(required=True)
+    due_date = fields.String(required=True, allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    assignee_id = fields.String(required=True, allow_none=True, metadata={"description": "the user's id"})
+    done = fields.Boolean(required=True)
+
+
+class TaskCreatedV1(TaskEventV1):
+    """A task was added to a contract."""
+    created_by = fields.String(required=True, metadata={"description": "the user's id"})
+
+
+class TaskUpdatedV1(ChangeV1, TaskEventV1):
+    """A task was edited, reassigned, marked done or not; only when something changed (``changed`` names title,
+    due_date, assignee_id or done)."""
+
+
+class TaskDeletedV1(TaskEventV1):
+    """A task was deleted (done or not); the fields say what it was."""
     deleted_by = fields.String(required=True, metadata={"description": "the user's id"})
 
 
@@ -221,7 +280,14 @@ EVENTS = {
     "contract.abandoned.v1": ContractAbandonedV1,
     "quote.converted.v1": QuoteConvertedV1,
     "attachment.added.v1": AttachmentAddedV1,
+    "attachment.updated.v1": AttachmentUpdatedV1,
     "attachment.deleted.v1": AttachmentDeletedV1,
+    "milestone.created.v1": MilestoneCreatedV1,
+    "milestone.updated.v1": MilestoneUpdatedV1,
+    "milestone.deleted.v1": MilestoneDeletedV1,
+    "task.created.v1": TaskCreatedV1,
+    "task.updated.v1": TaskUpdatedV1,
+    "task.deleted.v1": TaskDeletedV1,
     "deal.created.v1": DealCreatedV1,
     "deal.updated.v1": DealUpdatedV1,
     "deal.deleted.v1": DealDeletedV1,
@@ -305,7 +371,8 @@ RPC = {
     "create_flag": Rpc(settings.FlagInSchema, results.FlagResult, args=("actor",)),
     "update_flag": Rpc(settings.FlagPatchSchema, results.FlagResult, args=("actor", "flag_id")),
     "delete_flag": Rpc(result=results.FlagDeleted, args=("actor", "flag_id"),
-                       description="the flag is removed from the contracts carrying it"),
+                       description="the flag is removed from the contracts carrying it (contract.updated.v1 for "
+                                   "each)"),
     "list_equipment": Rpc(equipment.EquipmentQuerySchema, results.EquipmentBase, args=("actor", "customer_id")),
     "contract_equipment": Rpc(equipment.EquipmentQuerySchema, results.EquipmentBase, args=("actor", "contract_id")),
     "add_equipment": Rpc(equipment.EquipmentInSchema, results.EquipmentResult, args=("actor", "customer_id")),
@@ -337,7 +404,7 @@ RPC = {
 CONSUMES_EVENTS = {
     ("perimeter", "perimeter.assignments_changed.v1"): ["license_id", "subject_type", "subject_id",
                                                         "perimeter_ids", "version"],
-    ("identity", "license.updated.v1"): ["license_id", "settings", "version"],
+    ("identity", "license.updated.v1"): ["license_id", "name", "settings", "version"],
     ("signing", "signature.requested.v1"): ["contract_id", "request_id"],
     ("signing", "signature.completed.v1"): ["contract_id", "request_id", "signers"],
     ("signing", "signer.declined.v1"): ["contract_id", "name", "email", "reason"],
@@ -354,7 +421,7 @@ CONSUMES_RPC = {
     ("perimeter", "filter_version"): ["version"],
     ("perimeter", "inherit"): ["perimeter_ids", "version"],
     ("perimeter", "set_assignments"): ["perimeter_ids", "version"],
-    ("identity", "license_settings"): ["settings", "version"],
+    ("identity", "license_settings"): ["name", "settings", "version"],
     ("identity", "resolve_users"): ["role", "status", "name", "email"],
     ("portal", "access_status_internal"): ["status"],  # a plain user's deletion of a contact
 }

@@ -383,14 +383,6 @@ class ContractsEndpoints(ContractsBase):
             "customer_id": c.customer_id, "contract_type_id": c.contract_type_id, "owner_id": c.owner_id,
             "status": c.status}, subject=c.id, license_id=c.license_id)
 
-    def _contract_updated_event(self, s, c: Contract, changed: list[str], actor_id: str):
-        """contract.updated.v1: the contract as it is now and the fields ``changed`` (a status change is
-        contract.status_changed.v1)."""
-        self.outbox.add(s, "contract.updated.v1", {
-            "contract_id": c.id, "kind": c.kind, "number": c.number, "title": c.title, "customer_id": c.customer_id,
-            "owner_id": c.owner_id, "currency": c.currency, "total": _dec(c.total), "changed": sorted(changed),
-            "updated_by": actor_id}, subject=c.id, license_id=c.license_id)
-
     def _copy(self, s, src: Contract, actor, kind: str, title: str, status: str) -> Contract:
         c = Contract(
             license_id=src.license_id, kind=kind, number=self._next_number(s, src.license_id, kind), title=title,

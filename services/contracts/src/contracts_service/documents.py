@@ -67,14 +67,13 @@ class DocumentsEndpoints(ContractsBase):
         s.flush()
         return doc
 
-    def _issuer(self, s, license_id) -> dict | None:
-        """The company profile the PDF names as its issuer (None: not saved yet), with the license's currency
-        for its share capital."""
+    def _issuer(self, s, license_id) -> dict:
+        """The company profile the PDF names as its issuer (named as the license until it is saved with a
+        name), with the license's currency for its share capital."""
         profile, logo = load_profile(s, license_id)
-        if profile is None:
-            return None
+        name = self._license_name(s, license_id)
         settings = self._settings(s, license_id)
-        return {**profile_view(profile, logo), "currency": settings.currency if settings else "EUR"}
+        return {**profile_view(profile, logo, name), "currency": settings.currency if settings else "EUR"}
 
     def _pdf_result(self, c: Contract, doc: Document) -> dict:
         return {"contract_id": c.id, "number": c.number, "filename": f"{c.number}.pdf",

@@ -70,10 +70,13 @@ class PerimeterScope:
 
 
 class LicenseSettings(Base):
-    """Replica of identity's license settings (license.updated.v1)."""
+    """Replica of identity's license settings and name (license.updated.v1)."""
     __tablename__ = "license_settings"
 
     license_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # the license's name, the issuer its PDFs name until the company profile names another; None: a replica
+    # written before it was kept (ContractsBase._settings asks identity once)
+    name: Mapped[str | None] = mapped_column(String(200))
     abandon_delay_days: Mapped[int] = mapped_column(Integer, default=60, nullable=False)
     locale: Mapped[str] = mapped_column(String(8), default="fr", nullable=False)
     currency: Mapped[str] = mapped_column(String(3), default="EUR", nullable=False)

@@ -1,17 +1,21 @@
 """A contract on the customer portal: what it shows of the contract (its attachments and milestones
-marked visible) and what the portal service reports back (the quote viewed or downloaded online, the
-contract shared or unshared), counted on the contract and written to its history.
+marked visible, each change of which is published as when it is made one at a time) and what the portal
+service reports back (the quote viewed or downloaded online, the contract shared or unshared), counted on
+the contract and written to its history.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, update
+from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from paraph_platform.db import utcnow
 from paraph_platform.events import subscribe
 from paraph_platform.service import endpoint
 
+from .attachments import change_attachment
 from .base import ContractsBase, contract_event
 from .contracts import contract_detail
+from .milestones import change_milestone
 from .models import Attachment, Milestone
 from .schemas.portal import PortalVisibilitySchema
 
@@ -32,19 +36,29 @@ class PortalEndpoints(ContractsBase):
     @endpoint(write=True)
     def set_portal_visibility(self, actor, contract_id, payload):
         """Show or hide every attachment (or those of one folder) and/or every milestone of a contract on
-        the portal at once."""
+        the portal at once: each one shown or hidden by it is published (attachment.updated.v1,
+        milestone.updated.v1) and the contract's history keeps the change; when every one already was as
+        asked, it is a no-op (no event, no history entry)."""
         actor, data = self._caller_and_payload(actor, PortalVisibilitySchema, payload or {})
         with self.db.session() as s:
             c = self._contract(s, actor, contract_id)
+            changed = []
             if "attachments" in data:
-                which = Attachment.contract_id == c.id
+                which = [Attachment.contract_id == c.id, Attachment.portal_visible != data["attachments"]]
                 if data.get("folder") is not None:
-                    which = and_(which, Attachment.folder == data["folder"].strip())
-                s.execute(update(Attachment).where(which).values(portal_visible=data["attachments"]))
+                    which.append(Attachment.folder == data["folder"].strip())
+                for a in s.execute(select(Attachment).where(*which).options(defer(Attachment.content))
+                                   .order_by(Attachment.created_at, Attachment.id)).scalars():
+                    changed += change_attachment(s, self.outbox, a, {"portal_visible": data["attachments"]},
+                                                 actor["user_id"])
             if "milestones" in data:
-                s.execute(update(Milestone).where(Milestone.contract_id == c.id)
-                          .values(portal_visible=data["milestones"]))
-            self._history(s, c, actor["user_id"], "portal_visibility", **data)
+                for m in s.execute(select(Milestone).where(
+                        Milestone.contract_id == c.id, Milestone.portal_visible != data["milestones"])
+                        .order_by(Milestone.position, Milestone.id)).scalars():
+                    changed += change_milestone(s, self.outbox, m, {"portal_visible": data["milestones"]},
+                                                actor["user_id"])
+            if changed:
+                self._history(s, c, actor["user_id"], "portal_visibility", **data)
             s.flush()
             return contract_detail(s, c)["portal"]
 

@@ -311,8 +311,9 @@ class CompanyLogo(Schema):
 
 
 class CompanyProfileResult(Schema):
-    """The license's company profile (company_profile.profile_view); name "" when none was saved."""
-    name = fields.String(required=True, metadata={"description": '"" until the profile is saved'})
+    """The license's company profile (company_profile.profile_view), named as the license until it is saved."""
+    name = fields.String(required=True, metadata={"description": "the license's name until the profile is saved "
+                                                                 "with a name (a renamed license: its new name)"})
     address = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
                           metadata={"description": "line1, line2, postal_code, city, country"})
     siren = fields.String(required=True, allow_none=True)

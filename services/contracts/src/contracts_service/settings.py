@@ -1,6 +1,7 @@
 """License-level settings: the custom columns contracts carry values for and the flags they are tagged
 with (license admins define them, staff read them), and the replica of the license settings the
-identity service publishes (default currency, locale, abandon delay, portal default for attachments).
+identity service publishes (default currency, locale, abandon delay, portal default for attachments, and the
+license's name: the PDFs' issuer until the company profile names another).
 """
 from __future__ import annotations
 
@@ -97,14 +98,32 @@ class SettingsEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def delete_flag(self, actor, flag_id):
-        """Delete a flag; it is removed from the contracts carrying it."""
+        """Delete a flag; it is removed from the contracts carrying it, each a change of that contract's flags
+        as when a user takes the flag off: contract.updated.v1 (``changed`` ["flags"]), its history, its version.
+
+        One event per contract rather than one flag.deleted.v1 listing them: an integrator mirroring contracts
+        follows contract.updated.v1, whose ``changed`` already names ``flags``, and stays right without a new
+        event type to handle (flags have no events of their own); each body stays one contract's size however
+        many contracts carry the flag; and it is what a perimeter's deletion does (one
+        perimeter.assignments_changed.v1 per subject). Deleting a flag is a rare admin action; its events are
+        relayed in batches like an ERP import's. A retry finds the flag gone (404): nothing more is published."""
         actor = require_role(load_actor(actor), LICENSE_ADMIN)
         with self.db.session() as s:
             f = self._setting(s, "flag", actor, flag_id)
+            # locked in one order, as update_contract locks a contract before its flags: no deadlock with it
+            carrying = select(Contract).where(Contract.license_id == f.license_id, Contract.id.in_(
+                select(ContractFlag.contract_id).where(ContractFlag.key == f.key))).order_by(Contract.id)
+            if self.db.dialect == "postgresql":
+                carrying = carrying.with_for_update()
+            contracts = s.execute(carrying).scalars().all()
             removed = s.execute(delete(ContractFlag).where(
                 ContractFlag.key == f.key,
                 ContractFlag.contract_id.in_(select(Contract.id).where(Contract.license_id == f.license_id))
             )).rowcount
+            for c in contracts:
+                self._touch(c)
+                self._history(s, c, actor["user_id"], "updated", fields=["flags"])
+                self._contract_updated_event(s, c, ["flags"], actor["user_id"])
             s.delete(f)
             return {"deleted": True, "removed_from_contracts": removed}
 
@@ -112,4 +131,5 @@ class SettingsEndpoints(ContractsBase):
     @handled_once("contracts.on_license_updated")
     def on_license_updated(self, s, event):
         data = event["data"]
-        self._apply_settings(s, data["license_id"], data.get("settings") or {}, int(data.get("version", 0)))
+        self._apply_settings(s, data["license_id"], data.get("settings") or {}, int(data.get("version", 0)),
+                             data.get("name"))

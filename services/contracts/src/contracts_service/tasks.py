@@ -1,5 +1,6 @@
 """Tasks on contracts: the follow-ups staff give themselves or a colleague who can see the contract,
-and the list of open tasks across the contracts the caller may see.
+and the list of open tasks across the contracts the caller may see. Adding, changing and deleting one are
+published (task.created.v1, task.updated.v1, task.deleted.v1), a change only when it changed something.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from paraph_platform.envelope import iso
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
 
-from .base import ContractsBase
+from .base import ContractsBase, publish_about, publish_change
 from .exceptions import InvalidInput
 from .models import Contract, Customer, Task
 from .schemas.tasks import TaskInSchema, TaskListSchema, TaskPatchSchema
@@ -20,6 +21,13 @@ def task_view(t: Task) -> dict:
     return {"id": t.id, "contract_id": t.contract_id, "title": t.title,
             "due_date": t.due_date.isoformat() if t.due_date else None, "assignee_id": t.assignee_id,
             "done": t.done, "created_by": t.created_by, "created_at": iso(t.created_at)}
+
+
+def task_event(t: Task) -> dict:
+    """What the task events say of the task (contract.TaskEventV1)."""
+    return {"task_id": t.id, "contract_id": t.contract_id, "title": t.title,
+            "due_date": t.due_date.isoformat() if t.due_date else None, "assignee_id": t.assignee_id,
+            "done": t.done}
 
 
 class TasksEndpoints(ContractsBase):
@@ -50,6 +58,7 @@ class TasksEndpoints(ContractsBase):
             s.add(t)
             s.flush()
             self._history(s, c, actor["user_id"], "task_added", task_id=t.id, title=t.title)
+            publish_about(s, self.outbox, "task.created.v1", t, {**task_event(t), "created_by": actor["user_id"]})
             return task_view(t)
 
     @endpoint
@@ -76,18 +85,21 @@ class TasksEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_task(self, actor, task_id, payload):
+        """Edit a task, reassign it, mark it done or not: published as task.updated.v1 naming what really changed;
+        the same values again are a no-op (no event, no history entry)."""
         actor, data = self._caller_and_payload(actor, TaskPatchSchema, payload)
         with self.db.session() as s:
             t, c = self._child(s, actor, Task, task_id)
             if "assignee_id" in data and data["assignee_id"] != t.assignee_id:
                 self._check_assignee(s, actor, c, data["assignee_id"])
-            for key, value in data.items():
-                setattr(t, key, value)
-            self._history(s, c, actor["user_id"], "task_updated", task_id=t.id, title=t.title)
+            changed = publish_change(s, self.outbox, "task.updated.v1", t, task_view, task_event, data,
+                                     actor["user_id"])
+            if changed:
+                self._history(s, c, actor["user_id"], "task_updated", task_id=t.id, title=t.title, fields=changed)
             return task_view(t)
 
     @endpoint(write=True)
     def delete_task(self, actor, task_id):
         """Delete a task (done or not): it leaves the contract and the lists of tasks; the contract's history
         keeps its title."""
-        return self._delete_child(actor, Task, task_id, "task_deleted", "task_id")
+        return self._delete_child(actor, Task, task_id, "task", task_event)

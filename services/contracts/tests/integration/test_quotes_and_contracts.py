@@ -341,6 +341,32 @@ def test_unsigned_contracts_are_abandoned_after_the_license_delay(env):
         (None, None, None), ("not_signed_in_time", {"delay_days": 60}, "not signed within 60 days")]
 
 
+def test_the_license_name_is_kept_with_its_settings_and_asked_once_of_a_replica_without_it(env):
+    """The PDFs' default issuer is the license's name: license.updated.v1 keeps it in the settings replica; a
+    replica written before the name was kept (migrated: name null) asks identity once, then keeps it too."""
+    s, db = env["s"], env["s"].db_url("contracts")
+
+    def replica():
+        return _exec(db, "select name, version from license_settings")
+
+    def handled():
+        return _exec(db, "select count(*) from inbox where consumer = 'contracts.on_license_updated'")[0][0]
+
+    s.relay("identity").drain()
+    s.wait_for(lambda: [name for name, _version in replica()] == ["Initiative SA"], message="the name replicated")
+    [(_name, version)] = replica()
+    _exec(db, "update license_settings set name = null")
+    assert s.get("/api/v1/company-profile", token=env["T"]).get_json()["name"] == "Initiative SA"
+    assert replica() == [("Initiative SA", version)]
+    # a license.updated.v1 older than the replica (a late delivery) leaves the name as it is
+    _exec(db, "update license_settings set name = 'Initiative Groupe', version = :v", v=version + 5)
+    before = handled()
+    assert s.patch("/api/v1/license", token=env["A"], json={"name": "Initiative SAS"}).status_code == 200
+    s.relay("identity").drain()
+    s.wait_for(lambda: handled() == before + 1, message="the older event handled")
+    assert replica() == [("Initiative Groupe", version + 5)]
+
+
 def _status_reasons(s, token, contract_id):
     """(reason_code, reason_params, reason) of a contract's status changes, oldest first."""
     history = s.get(f"/api/v1/contracts/{contract_id}/history", token=token).get_json()

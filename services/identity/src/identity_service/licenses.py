@@ -1,6 +1,6 @@
 """Licenses: one company's environment, drawing its seats from a seat pool. A company activates its license
 with the pool's activation code (its first user becomes license admin); license admins rename it and
-change its settings (abandon delay, locale, currency...), which other services read through
+change its settings (abandon delay, locale, time zone, currency...), which other services read through
 ``license_settings`` and the ``license.updated.v1`` event. The operator may give a license its own rate limits
 (requests per window at the gateway, for its users and for its API keys), kept in its settings too."""
 from __future__ import annotations
@@ -45,6 +45,7 @@ class LicensesEndpoints(IdentityServiceBase):
             self._take_seat(s, pool)
             lic = License(pool_id=pool.id, name=data["company_name"],
                           settings={"abandon_delay_days": 60, "default_locale": "fr", "currency": "EUR",
+                                    "time_zone": "Europe/Paris",  # the dates and times of its emails
                                     "portal_attachments_visible_by_default": False,
                                     "electronic_signature_enabled": True})
             s.add(lic)

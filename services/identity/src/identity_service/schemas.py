@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
@@ -49,10 +50,21 @@ class ActivateLicenseSchema(StrictSchema):
     admin_name = fields.String(load_default="", validate=validate.Length(max=200))
 
 
+def _time_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):  # not a zone name ("Paris", "../x", "Mars/Olympus")
+        raise ValidationError("Not an IANA time zone (such as Europe/Paris).") from None
+
+
 class LicenseSettingsSchema(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     abandon_delay_days = Integer(validate=validate.Range(min=1, max=3650))
     default_locale = fields.String(validate=validate.OneOf(["fr", "en"]))
+    # the zone the license's emails write their dates and times in (notify)
+    time_zone = fields.String(validate=[validate.Length(min=1, max=64), _time_zone],
+                              metadata={"description": "IANA time zone of the emails' dates and times "
+                                                       "(Europe/Paris for a new license)"})
     currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
     portal_attachments_visible_by_default = fields.Boolean()
     electronic_signature_enabled = fields.Boolean()

@@ -136,6 +136,20 @@ def test_bad_input_and_auth_errors_are_problem_json(system):
     assert r.status_code == 404 and r.mimetype == "application/problem+json"
 
 
+def test_a_license_writes_its_times_in_paris_time_until_set_and_only_in_a_real_zone(system):
+    """The time zone of a license's emails (notify reads it from license.updated.v1): Europe/Paris for a new
+    license; its admin may set another IANA zone, and nothing that is not one."""
+    s = system("identity")
+    admin = activate(s, make_pool(s)["activation_code"], "ACME Paris", "admin@tz.test")["access_token"]
+    assert s.get("/api/v1/license", token=admin).json["settings"]["time_zone"] == "Europe/Paris"
+    r = s.patch("/api/v1/license", json={"time_zone": "America/Montreal"}, token=admin)
+    assert r.status_code == 200 and r.json["settings"]["time_zone"] == "America/Montreal", r.json
+    for bad in ("Paris", "../../etc/passwd", "", "Mars/Olympus", 3):
+        r = s.patch("/api/v1/license", json={"time_zone": bad}, token=admin)
+        assert r.status_code == 422 and "time_zone" in r.json["errors"], (bad, r.json)
+    assert s.get("/api/v1/license", token=admin).json["settings"]["time_zone"] == "America/Montreal"
+
+
 def test_roles_expiry_passwords_and_lockout(system):
     s = system("identity")
     pool = make_pool(s, seats=5)

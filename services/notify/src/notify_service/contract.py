@@ -72,6 +72,8 @@ CONSUMES_EVENTS = {
     ("contracts", "customer.self_updated.v1"): ["owner_id", "customer_id", "customer_name", "contact_name", "target",
                                                 "changes"],
     ("notify", "webhook.endpoint_disabled.v1"): ["webhook_id", "url", "reason", "disabled_at", "last_error"],
+    # the replica of the licenses' time zones their messages write times in (settings: time_zone, default_locale)
+    ("identity", "license.updated.v1"): ["license_id", "settings", "version"],
     # the customer scope replica the delivery log is filtered on
     ("perimeter", "perimeter.assignments_changed.v1"): ["license_id", "subject_type", "subject_id", "perimeter_ids",
                                                         "version"],

@@ -45,7 +45,7 @@ from sqlalchemy.exc import IntegrityError
 
 from paraph_platform.db import utcnow
 
-from . import logic, templates
+from . import logic, templates, time_zones
 from .channels import DeliveryError, LostClaim, build_email
 from .models import Notification, NotificationTemplate
 
@@ -55,6 +55,9 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 # the key under which a request's own subject (notification.requested.v1 ``subject``) is kept with the row's
 # variables: the salesperson's wording replaces the template's subject as plain text, never rendered as a template
 SUBJECT_OVERRIDE = "_subject"
+# the key under which the display name of a customer's email's From is kept with the row's variables: the company
+# the customer deals with (template_catalog.CUSTOMER_TEMPLATES), the address staying the platform's sender
+FROM_NAME = "_from_name"
 DEFAULT_CONTENT_TYPES = {"contract_pdf": "application/pdf", "signed_pdf": "application/pdf", "proof": "application/pdf"}
 
 
@@ -270,10 +273,11 @@ class Deliverer:
     def _attempt(self, row: Notification, state: dict):
         with self.db.session() as s:
             parts, _custom = effective_parts(s, row.license_id, row.template, row.locale)
+            zone = time_zones.of_license(s, row.license_id)
         variables = dict(row.vars or {})
         variables.setdefault("name", row.recipient_name or row.recipient)
         try:
-            rendered = templates.render(row.template, row.locale, parts, variables)
+            rendered = templates.render(row.template, row.locale, parts, variables, zone)
         except templates.RenderError as exc:
             self._fail(row, f"template {row.template}/{row.locale} cannot be rendered: {exc}")
             return
@@ -281,7 +285,7 @@ class Deliverer:
             rendered["subject"] = " ".join(str(variables[SUBJECT_OVERRIDE]).split())[:998]
         if row.channel == "sms":
             # the log keeps the SMS text with its secrets (one-time codes) masked; the phone gets them
-            logged = templates.render(row.template, row.locale, parts, templates.masked(row.template, variables))
+            logged = templates.render(row.template, row.locale, parts, templates.masked(row.template, variables), zone)
             self._send_sms(row, rendered, logged["sms"], state)
         else:
             self._send_email(row, rendered, state)
@@ -312,7 +316,8 @@ class Deliverer:
             return
         variables = row.vars or {}
         reply_to = variables.get("reply_to") if logic.looks_like_email(variables.get("reply_to")) else None
-        message = build_email(mail_from=self.settings.mail_from, to=row.recipient, to_name=row.recipient_name,
+        message = build_email(mail_from=logic.sender_named(self.settings.mail_from, variables.get(FROM_NAME)),
+                              to=row.recipient, to_name=row.recipient_name,
                               subject=rendered["subject"], text=rendered["text"], html=rendered["html"],
                               message_id=row.message_id, reply_to=reply_to, attachments=files,
                               headers={"X-Paraph-Template": row.template, "X-Paraph-Notification": row.id})

@@ -11,6 +11,8 @@ import random
 import re
 import secrets
 from dataclasses import dataclass
+from email.headerregistry import Address
+from email.utils import parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from paraph_platform import staff_pages
@@ -51,7 +53,16 @@ PUBLIC_EVENT_TYPES: dict[str, tuple[str, str]] = {
     "contract.abandoned.v1": ("contracts", "An unsigned contract was abandoned after the license's delay."),
     "quote.converted.v1": ("contracts", "A quote was converted into an order or an invoice."),
     "attachment.added.v1": ("contracts", "A file was attached to a contract."),
+    "attachment.updated.v1": ("contracts", "A contract's attachment was shown or hidden on the customer portal, "
+                                           "renamed or moved."),
     "attachment.deleted.v1": ("contracts", "A contract's attachment was deleted."),
+    "milestone.created.v1": ("contracts", "A milestone was added to a contract."),
+    "milestone.updated.v1": ("contracts", "A contract's milestone was edited, marked done or not, shown or hidden "
+                                          "on the customer portal."),
+    "milestone.deleted.v1": ("contracts", "A contract's milestone was deleted."),
+    "task.created.v1": ("contracts", "A task was added to a contract."),
+    "task.updated.v1": ("contracts", "A task was edited, reassigned, marked done or not."),
+    "task.deleted.v1": ("contracts", "A task was deleted."),
     "deal.created.v1": ("contracts", "A deal (sales opportunity) was created."),
     "deal.updated.v1": ("contracts", "A deal's stage, amount, owner or details changed."),
     "deal.deleted.v1": ("contracts", "A deal without documents was deleted."),
@@ -113,7 +124,7 @@ OWNER_EVENTS: dict[str, tuple[str | None, str]] = {
     "quote.viewed.v1": ("quote_viewed", "quote_viewed"),
     "quote.downloaded.v1": ("quote_downloaded", "quote_downloaded"),
     "contract.shared.v1": ("contract_shared", "contract_shared"),
-    "signature.completed.v1": ("signed", "signature_completed"),
+    "signature.completed.v1": ("signed", "signature_completed_owner"),
     "quote.feedback_sent.v1": (None, "quote_feedback"),
     "customer.self_updated.v1": ("customer_self_updated", "customer_self_updated"),
 }
@@ -448,6 +459,16 @@ def delivery_key(channel: str, dedupe_key: str) -> str:
 
 def looks_like_email(value: str | None) -> bool:
     return bool(value) and re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", value) is not None
+
+
+def sender_named(mail_from: str, display_name: str | None) -> str:
+    """The From of an email: the platform's sender address (``MAIL_FROM``) under ``display_name`` (a customer's
+    email comes from the company they deal with), quoted as needed; ``mail_from`` itself without a name."""
+    name = " ".join(str(display_name or "").split())[:200]  # one line: a header cannot carry a line break
+    address = parseaddr(mail_from)[1]
+    if not name or not address:
+        return mail_from
+    return str(Address(display_name=name, addr_spec=address))
 
 
 def truncate(text: str | None, limit: int) -> str | None:

@@ -1,5 +1,5 @@
-"""notify tables: license templates, the notification delivery log (the send state machine),
-webhook subscriptions and webhook deliveries."""
+"""notify tables: license templates, the notification delivery log (the send state machine), the licenses'
+time zones, webhook subscriptions and webhook deliveries."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -91,6 +91,16 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=created_at_of_row, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class LicenseTimeZone(Base):
+    """Replica of the time zone of each license (from identity's license.updated.v1, see licenses.py): its
+    emails write their dates and times in it."""
+    __tablename__ = "license_time_zones"
+
+    license_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    time_zone: Mapped[str] = mapped_column(String(64), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class CustomerScope(Base):

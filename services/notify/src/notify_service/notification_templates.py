@@ -12,7 +12,7 @@ from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
 
-from . import schemas, template_catalog, templates
+from . import schemas, template_catalog, templates, time_zones
 from .base import ADMINS, NotifyBase
 from .delivery import effective_parts
 from .exceptions import Conflict, InvalidInput
@@ -106,6 +106,7 @@ class NotificationTemplatesEndpoints(NotifyBase):
             require_role(actor, *ADMINS)
         with self.db.session() as s:
             parts, _row = effective_parts(s, actor["license_id"], name, locale)
+            zone = time_zones.of_license(s, actor["license_id"])  # the times as the email will write them
         draft = {k: data[k] for k in template_catalog.PARTS if data.get(k) is not None}
         if "text" in draft:
             # what saving this draft would send: a text without HTML or SMS saves them as null, the HTML derived
@@ -115,7 +116,7 @@ class NotificationTemplatesEndpoints(NotifyBase):
             parts = templates.validate(name, locale, {**parts, **draft})
         variables = {**templates.sample_vars(name, locale), **data["vars"]}
         try:
-            return templates.render(name, locale, parts, variables)
+            return templates.render(name, locale, parts, variables, zone)
         except templates.RenderError as exc:
             raise InvalidInput(f"The template cannot be rendered with these variables: {exc}",
                                {"fields": {"vars": [str(exc)]}}) from None

@@ -1,7 +1,7 @@
 """Notifications: the messages other services ask notify to send (``notification.requested.v1``), the timer
 that delivers and retries them, and the delivery log a license's managers read (each user sees the
 messages of the customers in their perimeters: notify keeps a replica of every customer's perimeters,
-see scope.py).
+see scope.py). The messages write their times in their license's time zone (a replica too, time_zones.py).
 """
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from paraph_platform.inbox import first_time
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
 
-from . import logic, schemas, scope, template_catalog
+from . import logic, schemas, scope, template_catalog, time_zones
 from .base import POLL_INTERVAL, NotifyBase
-from .delivery import SUBJECT_OVERRIDE
+from .delivery import FROM_NAME, SUBJECT_OVERRIDE
 from .exceptions import NotFound
 from .models import Inbox, Notification
 
@@ -75,6 +75,8 @@ class NotificationsEndpoints(NotifyBase):
             variables["reply_to"] = data["reply_to"]
         if data.get("subject") and data["subject"].strip():
             variables[SUBJECT_OVERRIDE] = data["subject"]
+        if data["template"] in template_catalog.CUSTOMER_TEMPLATES and variables.get("license_name"):
+            variables[FROM_NAME] = variables["license_name"]  # the company the customer deals with
         customer_id = data.get("customer_id")
         self._know_customer_scope(event.get("license_id"), customer_id)
         with self.db.session() as s:
@@ -101,6 +103,17 @@ class NotificationsEndpoints(NotifyBase):
                 return
             scope.write_customer_scope(s, self.db.dialect, data["license_id"], data["subject_id"],
                                        data["perimeter_ids"], data["version"])
+
+    # -- the licenses' time zones (the dates and times of their messages) -----------------------
+
+    @subscribe("identity", "license.updated.v1")
+    def on_license_updated(self, event):
+        data = event["data"]
+        with self.db.session() as s:
+            if not first_time(s, Inbox, event["id"], "notify.on_license_updated"):
+                return
+            time_zones.write(s, self.db.dialect, data["license_id"], data.get("settings") or {},
+                             int(data.get("version") or 0))
 
     @perimeter_filter_invalidation
     def forget_perimeter_filter(self, event):

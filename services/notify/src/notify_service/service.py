@@ -4,7 +4,8 @@ The nameko service class below is only the list of its entrypoints' mixins and i
 each mixin lives in the module of its aggregate:
 
 - notifications.py: the notification requests of the other services (consumers), the delivery timer, the
-  delivery log and the replica of the customers' perimeters that decides who may read it;
+  delivery log and the replica of the customers' perimeters that decides who may read it, the replica of the
+  licenses' time zones (time_zones.py);
 - owner_notifications.py: telling a salesperson when a customer acts on what they sent (consumers);
 - webhook_subscriptions.py: the webhooks RPC API, the fan-out of every public event, the webhook delivery timer;
 - notification_templates.py: the templates RPC API (list, get, put, reset, preview);

@@ -1,8 +1,8 @@
 """Notification templates: the catalog (data). Which templates exist, in which locales, the parts a
 template has, the variables each template documents (with a sample value, used by previews and to check
-a license's version), the variable an edited version must keep, the emails a salesperson sends by hand,
-and the secrets a message shows in its body only. The built-in wording is in template_defaults.toml;
-rendering and validation in templates.py.
+a license's version), the variable an edited version must keep, the emails a salesperson sends by hand, the
+emails a company's customers receive (from the company), and the secrets a message shows in its body only. The
+built-in wording is in template_defaults.toml; rendering and validation in templates.py.
 """
 from __future__ import annotations
 
@@ -73,6 +73,12 @@ VARIABLES: dict[str, dict[str, tuple[str, object]]] = {
                                         [{"name": "Jeanne Dupont", "email": "jeanne@client.test",
                                           "signed_at": "2030-01-15T09:30:00Z"}]),
                             "completed_at": _AT, "at": _AT, "link": ("document link", _LINK[1])},
+    # the same news told to the document's owner (a salesperson): its own wording, signed by Paraph's team
+    "signature_completed_owner": {"name": _NAME, "license_name": _LICENSE, "number": _NUMBER, "title": _TITLE,
+                                  "signers": ("list of {name, email, signed_at}",
+                                              [{"name": "Jeanne Dupont", "email": "jeanne@client.test",
+                                                "signed_at": "2030-01-15T09:30:00Z"}]),
+                                  "completed_at": _AT, "at": _AT, "link": ("document link", _LINK[1])},
     "signature_cc": {"name": _NAME, "license_name": _LICENSE, "number": _NUMBER, "title": _TITLE,
                      "sender_name": _SENDER,
                      "signers": ("list of {name, email, signed_at}",
@@ -122,6 +128,12 @@ REQUIRED_VARIABLE = {
 LIST_VARIABLES = {"signers", "changes", "waiting_for"}
 # the emails a salesperson composes and sends from the send screen: they may preview them (their own wording)
 SENT_BY_HAND = ("quote_send", "quote_reminder")
+# the emails other services ask notify to send to a company's customers (portal clients, a quote's contacts,
+# signers): they come from the company, its name the From's display name (the address stays the platform's
+# sender); a customer of ACME Paris does not know Paraph. The staff's emails, and a password reset (a Paraph
+# account's), come from Paraph
+CUSTOMER_TEMPLATES = ("client_invitation", "quote_send", "quote_reminder", "contract_shared", "signature_request",
+                      "signature_reminder", "signature_otp", "signature_completed", "signature_cc")
 # secrets the message delivers (one-time codes): they reach the recipient in the body or SMS only, never a
 # subject (subjects show in notification previews and lock screens) nor the stored delivery log
 SECRET_VARIABLES = {"signature_otp": ("code",)}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError, UndefinedError
@@ -89,6 +90,8 @@ class _Sandbox(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+# -- dates and times, in the license's time zone (licenses.py) --------------------------------------
+
 def _parse_dt(value):
     if isinstance(value, datetime):
         return value
@@ -110,27 +113,52 @@ _MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", 
               "novembre", "décembre")
 
 
-def format_date(value, locale: str) -> str:
+# the zone of a license that chose none (Paraph's customers are French companies)
+DEFAULT_TIME_ZONE = "Europe/Paris"
+
+
+@lru_cache(maxsize=64)
+def time_zone(name: str | None) -> ZoneInfo:
+    """The named IANA zone; the default zone for none or a name the zone database does not know."""
+    try:
+        return ZoneInfo(name or DEFAULT_TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIME_ZONE)
+
+
+def zone_name(zone: str, locale: str) -> str:
+    """The zone as a time's reader reads it after the hour: "heure de Paris", "Paris time", "UTC"."""
+    key = time_zone(zone).key
+    if key in ("UTC", "Etc/UTC"):
+        return "UTC"
+    city = key.rsplit("/", 1)[-1].replace("_", " ")
+    return f"heure {french.de(city)}" if locale == "fr" else f"{city} time"
+
+
+def format_date(value, locale: str, zone: str = DEFAULT_TIME_ZONE) -> str:
+    """A calendar day ("2030-02-28") as it is; a moment's day in ``zone`` (23:30 UTC is the next day in Paris)."""
     dt = _parse_dt(value)
     if dt is None:
         return "" if value is None else str(value)
     if "T" not in str(value) and not isinstance(value, datetime):
         d = dt.date()
     else:
-        d = dt.astimezone(timezone.utc).date()
+        d = dt.astimezone(time_zone(zone)).date()
     if locale == "fr":
         return first_of_month(f"{d.day} {_MONTHS_FR[d.month - 1]} {d.year}", "fr")
     return f"{_MONTHS_EN[d.month - 1]} {d.day}, {d.year}"
 
 
-def format_datetime(value, locale: str) -> str:
+def format_datetime(value, locale: str, zone: str = DEFAULT_TIME_ZONE) -> str:
+    """"15 janvier 2030 à 10:30 (heure de Paris)": the hour in ``zone``, which is named after it (a customer
+    abroad reads the seller's hours)."""
     dt = _parse_dt(value)
     if dt is None:
         return "" if value is None else str(value)
-    dt = dt.astimezone(timezone.utc)
+    dt = dt.astimezone(time_zone(zone))
     if locale == "fr":
-        return f"{format_date(dt, 'fr')} à {dt:%H:%M} (UTC)"
-    return f"{format_date(dt, 'en')} at {dt:%H:%M} (UTC)"
+        return f"{format_date(dt, 'fr', zone)} à {dt:%H:%M} ({zone_name(zone, 'fr')})"
+    return f"{format_date(dt, 'en', zone)} at {dt:%H:%M} ({zone_name(zone, 'en')})"
 
 
 def _nl2br(value):
@@ -138,12 +166,13 @@ def _nl2br(value):
 
 
 @lru_cache(maxsize=None)
-def environment(locale: str, html: bool) -> SandboxedEnvironment:
+def environment(locale: str, html: bool, zone: str = DEFAULT_TIME_ZONE) -> SandboxedEnvironment:
+    """Templates of ``locale`` writing dates and times in ``zone``."""
     env = _Sandbox(autoescape=html, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                    keep_trailing_newline=False)
     env.globals.clear()
-    env.filters["date"] = lambda v: format_date(v, locale)
-    env.filters["datetime"] = lambda v: format_datetime(v, locale)
+    env.filters["date"] = lambda v: format_date(v, locale, zone)
+    env.filters["datetime"] = lambda v: format_datetime(v, locale, zone)
     env.filters["nl2br"] = _nl2br if html else (lambda v: "" if v is None else str(v))
     env.filters["de"] = french.de  # a name after French "de": "le portail client d'Immo Conseil", "de Paul"
     return env
@@ -177,13 +206,13 @@ def text_to_html(text: str, locale: str, link: str | None = None, button_label: 
 
 
 @lru_cache(maxsize=1024)
-def _compiled(locale: str, html: bool, source: str):
-    return environment(locale, html).from_string(source)
+def _compiled(locale: str, html: bool, zone: str, source: str):
+    return environment(locale, html, zone).from_string(source)
 
 
-def _render_part(source: str, values: dict, locale: str, html: bool) -> str:
+def _render_part(source: str, values: dict, locale: str, html: bool, zone: str = DEFAULT_TIME_ZONE) -> str:
     try:
-        return _compiled(locale, html, source).render(values)
+        return _compiled(locale, html, zone, source).render(values)
     except UndefinedError as exc:
         raise RenderError(f"unknown variable: {exc.message}") from None
     except SecurityError as exc:
@@ -203,20 +232,22 @@ def _one_line(text: str) -> str:
     return _ASCII_WHITESPACE.sub(" ", text).strip(" ")
 
 
-def render(name: str, locale: str, parts: dict, variables: dict) -> dict:
-    """Render every part; missing documented variables are blank. Raises :class:`RenderError`."""
+def render(name: str, locale: str, parts: dict, variables: dict, zone: str = DEFAULT_TIME_ZONE) -> dict:
+    """Render every part, times in ``zone`` (the license's); missing documented variables are blank. Raises
+    :class:`RenderError`."""
     locale = locale if locale in LOCALES else DEFAULT_LOCALE
+    zone = time_zone(zone).key  # one compiled template per zone the database knows
     values = {**blank_vars(name), **{k: v for k, v in (variables or {}).items() if isinstance(k, str)}}
     # a secret is never in a subject, even in a license's version saved before validation refused it
-    subject = _one_line(_render_part(parts["subject"], masked(name, values), locale, False))
-    text = _render_part(parts["text"], values, locale, False)
+    subject = _one_line(_render_part(parts["subject"], masked(name, values), locale, False, zone))
+    text = _render_part(parts["text"], values, locale, False, zone)
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     html_source = parts.get("html")
-    html = (_render_part(html_source, values, locale, True) if html_source else
+    html = (_render_part(html_source, values, locale, True, zone) if html_source else
             text_to_html(text, locale, values.get("link"), BUTTON_LABELS.get((name, locale)),
-                         _render_part(WORDING[locale]["footer"], values, locale, True)))
+                         _render_part(WORDING[locale]["footer"], values, locale, True, zone)))
     sms_source = parts.get("sms") or DEFAULTS[name][locale]["sms"]
-    sms = " ".join(_render_part(sms_source, values, locale, False).split())
+    sms = " ".join(_render_part(sms_source, values, locale, False, zone).split())
     if len(text) > MAX_OUTPUT or len(html) > MAX_OUTPUT:
         raise RenderError("the rendered message is too large")
     if len(sms) > MAX_SMS_OUTPUT:

@@ -30,6 +30,45 @@ def test_a_requested_email_is_rendered_sent_logged_and_deduplicated(start_servic
     assert mail_sink.stats()["accepted"] == 1 and mail_sink.stats()["duplicates"] == 0
 
 
+def test_a_customers_email_comes_from_the_company_and_writes_times_in_its_time_zone(
+        start_service, mail_sink, notify_settings, publish, db_reader):
+    """A customer of ACME Paris does not know Paraph: the From of their emails names the company (the address is
+    the platform's, a reply reaches the salesperson); staff emails come from Paraph. Times are the license's."""
+    svc = start_service("notify", **notify_settings())
+    db = db_reader(svc.db_url)
+
+    def license_updated(version, **settings):
+        event = publish("identity", "license.updated.v1", {"license_id": "lic-tz", "name": "ACME Paris",
+                                                           "settings": settings, "version": version},
+                        license_id="lic-tz")
+        db.wait("select 1 from inbox where event_id = :e", e=event["id"])
+
+    license_updated(2, default_locale="fr", time_zone="America/Montreal")
+    license_updated(1, default_locale="fr", time_zone="Asia/Tokyo")  # late: an older version changes nothing
+    assert db.all("select time_zone, version from license_time_zones") == [
+        {"time_zone": "America/Montreal", "version": 2}]
+    publish("signing", "notification.requested.v1", {
+        **request(to="jeanne@client.test", template="signature_request", dedupe_key="signature_request:p1",
+                  sender_name="Paul Martin", license_name="ACME Paris", number="Q-7", link="http://paraph.test/sign/x",
+                  expires_at="2030-07-15T06:40:00Z"), "reply_to": "paul@acme.test"}, license_id="lic-tz")
+    [m] = mail_sink.wait_for_messages(to="jeanne@client.test")
+    assert m["from"] == "ACME Paris <no-reply@paraph.test>" and m["mail_from"] == "no-reply@paraph.test"
+    assert ["Reply-To", "paul@acme.test"] in m["headers"]
+    assert "expire le 15 juillet 2030 à 02:40 (heure de Montreal)." in m["text"]
+    # the staff's invitation, of the same license: from Paraph
+    publish("identity", "notification.requested.v1", request(to="colleague@acme.test"), license_id="lic-tz")
+    [staff] = mail_sink.wait_for_messages(to="colleague@acme.test")
+    assert staff["from"] == "Paraph <no-reply@paraph.test>"
+    # a license notify has not heard of yet: Paris time
+    publish("portal", "notification.requested.v1", request(
+        to="marc@client.test", template="quote_reminder", dedupe_key="quote_reminder:s1", license_name="Immo & Fils",
+        number="D-1", link="http://paraph.test/q/x", sent_at="2030-01-15T23:30:00Z"), license_id="lic-unknown")
+    [reminder] = mail_sink.wait_for_messages(to="marc@client.test")
+    assert reminder["from"] == "Immo & Fils <no-reply@paraph.test>"
+    assert "envoyé le 16 janvier 2030." in reminder["text"]  # 00:30 in Paris: the day the customer got it
+    assert "_from_name" not in reminder["text"]
+
+
 def test_sms_bad_addresses_and_smtp_retries(start_service, mail_sink, notify_settings, publish, db_reader):
     svc = start_service("notify", **notify_settings())
     db = db_reader(svc.db_url)

@@ -1,4 +1,4 @@
-"""Signatures, retry schedules, URL checks, SMTP settings, preferences."""
+"""Signatures, retry schedules, URL checks, SMTP settings, senders, time zones, preferences."""
 import base64
 import hashlib
 import hmac
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from notify_service import logic
+from notify_service import logic, time_zones
 from notify_service.exceptions import InvalidInput
 
 
@@ -136,6 +136,24 @@ def test_message_ids_are_stable_per_dedupe_key():
     assert a != logic.message_id("invitation:abd", "paraph.test")
     assert logic.delivery_key("email", "k") != logic.delivery_key("sms", "k")
     assert logic.mail_domain("Paraph <no-reply@Mail.Example.com>") == "mail.example.com"
+
+
+def test_a_customers_email_comes_from_the_company_at_the_platforms_address():
+    assert logic.sender_named("Paraph <no-reply@paraph.test>", "ACME Paris") == "ACME Paris <no-reply@paraph.test>"
+    assert logic.sender_named("no-reply@paraph.test", "Dupont, Fils & Cie") == \
+        '"Dupont, Fils & Cie" <no-reply@paraph.test>'  # quoted: a comma would split the address list
+    assert logic.sender_named("Paraph <no-reply@paraph.test>", "ACME\r\nBcc: x@evil.test") == \
+        '"ACME Bcc: x@evil.test" <no-reply@paraph.test>'  # one line, quoted: no header injection
+    for nobody in (None, "", "  "):  # the staff's emails, or a company without a name: the platform's sender
+        assert logic.sender_named("Paraph <no-reply@paraph.test>", nobody) == "Paraph <no-reply@paraph.test>"
+
+
+def test_a_license_time_zone_is_its_setting_else_paris_for_french_documents():
+    assert time_zones.of_settings({"time_zone": "America/Montreal", "default_locale": "fr"}) == "America/Montreal"
+    assert time_zones.of_settings({"default_locale": "fr"}) == "Europe/Paris"
+    assert time_zones.of_settings({}) == "Europe/Paris"  # a license's documents are French unless set otherwise
+    assert time_zones.of_settings({"default_locale": "en"}) == "UTC"
+    assert time_zones.of_settings({"time_zone": "Mars/Olympus", "default_locale": "en"}) == "UTC"
 
 
 def test_owner_preferences_default_to_email_only():

@@ -3,6 +3,7 @@ import pytest
 
 from notify_service import templates as t
 from notify_service.exceptions import InvalidInput, NotFound
+from notify_service.template_catalog import CUSTOMER_TEMPLATES
 from tests.typography import breakable_spaces_in
 
 EVENTS_MD_NAMES = {"invitation", "client_invitation", "password_reset", "quote_send", "quote_reminder",
@@ -66,14 +67,49 @@ def test_html_is_autoescaped_and_text_is_not():
 
 
 def test_dates_are_formatted_per_locale():
-    assert t.format_datetime("2030-01-31T18:00:00Z", "fr") == "31 janvier 2030 à 18:00 (UTC)"
-    assert t.format_datetime("2030-01-31T18:00:00+01:00", "en") == "January 31, 2030 at 17:00 (UTC)"
+    # in Paris time unless told otherwise (winter: UTC+1), the zone named after the hour
+    assert t.format_datetime("2030-01-31T18:00:00Z", "fr") == "31 janvier 2030 à 19:00 (heure de Paris)"
+    assert t.format_datetime("2030-01-31T18:00:00+01:00", "en") == "January 31, 2030 at 18:00 (Paris time)"
     assert t.format_date("2030-02-28", "fr") == "28 février 2030"
     # the first of a month, as French writes it (paraph_platform.dates)
     assert t.format_date("2030-03-01", "fr") == "1er mars 2030"
-    assert t.format_datetime("2030-03-01T18:00:00Z", "fr") == "1er mars 2030 à 18:00 (UTC)"
+    assert t.format_datetime("2030-03-01T18:00:00Z", "fr") == "1er mars 2030 à 19:00 (heure de Paris)"
     assert t.format_date("2030-03-01", "en") == "March 1, 2030"
     assert t.format_date("not a date", "fr") == "not a date"
+
+
+def test_times_are_written_in_the_license_time_zone():
+    """A Paris salesperson read "06:40 (UTC)" for a quote viewed at 08:40 their time: times are the license's."""
+    assert t.format_datetime("2030-07-15T06:40:00Z", "fr", "Europe/Paris") == "15 juillet 2030 à 08:40 (heure de Paris)"
+    assert t.format_datetime("2030-07-15T06:40:00Z", "fr", "America/New_York") == \
+        "15 juillet 2030 à 02:40 (heure de New York)"
+    assert t.format_datetime("2030-07-15T06:40:00Z", "fr", "Europe/Amsterdam").endswith("(heure d'Amsterdam)")
+    assert t.format_datetime("2030-07-15T06:40:00Z", "en", "UTC") == "July 15, 2030 at 06:40 (UTC)"
+    # a moment's day is the zone's (23:30 UTC is already the next day in Paris); a calendar day never moves
+    assert t.format_date("2030-01-15T23:30:00Z", "fr", "Europe/Paris") == "16 janvier 2030"
+    assert t.format_date("2030-01-15", "fr", "America/New_York") == "15 janvier 2030"
+    # a zone the database does not know: Paris time, never an error
+    assert t.format_datetime("2030-07-15T06:40:00Z", "fr", "Mars/Olympus") == \
+        "15 juillet 2030 à 08:40 (heure de Paris)"
+    out = render_default("quote_viewed", "fr", at="2030-07-15T06:40:00Z")
+    assert "le 15 juillet 2030 à 08:40 (heure de Paris)" in out["text"]
+    out = t.render("quote_viewed", "en", t.default_parts("quote_viewed", "en"), {"at": "2030-07-15T06:40:00Z"},
+                   "America/Montreal")
+    assert "on July 15, 2030 at 02:40 (Montreal time)" in out["text"] and "02:40 (Montreal time)" in out["html"]
+
+
+def test_the_signers_copy_of_a_signed_document_comes_from_the_company_the_owners_from_paraph():
+    """signature_completed goes to the signers (customers): signed by the company, as their other emails;
+    the salesperson's copy (signature_completed_owner) keeps the staff's signature."""
+    for locale, team, regards in (("fr", "L'équipe Paraph", "Cordialement,"),
+                                  ("en", "The Paraph team", "Best regards,")):
+        signer = render_default("signature_completed", locale, license_name="ACME Paris")
+        owner = render_default("signature_completed_owner", locale, license_name="ACME Paris")
+        assert signer["text"].rstrip().endswith(f"{regards}\nACME Paris") and team not in signer["text"]
+        assert "Paraph" not in signer["sms"] and signer["sms"].startswith("ACME Paris")
+        assert owner["text"].rstrip().endswith(team) and owner["subject"] == signer["subject"]
+    assert "signature_completed_owner" in t.TEMPLATE_NAMES
+    assert set(CUSTOMER_TEMPLATES) <= set(t.TEMPLATE_NAMES) and "signature_completed_owner" not in CUSTOMER_TEMPLATES
 
 
 def test_unknown_variables_are_refused_on_save_with_field_errors():

@@ -157,7 +157,9 @@ RPC = {
     "quote_page": Rpc(schemas.RequestMetaSchema, schemas.PageResult, args=("token",)),
     "quote_pdf": Rpc(schemas.RequestMetaSchema, description="{status, filename, content_type, content_base64} "
                                                             "or {status, html}", args=("token",)),
-    "quote_feedback": Rpc(schemas.RequestMetaSchema, schemas.PageResult, args=("token",)),
+    "quote_feedback": Rpc(schemas.RequestMetaSchema, schemas.PostedPageResult, args=("token",),
+                          description="sent: a 303 to quote_feedback_sent's page; refused: the page saying why"),
+    "quote_feedback_sent": Rpc(schemas.RequestMetaSchema, schemas.PageResult, args=("token",)),
     "portal_page": Rpc(schemas.RequestMetaSchema, schemas.PageResult, args=("page",)),
     "error_page": Rpc(schemas.RequestMetaSchema, schemas.PageResult, args=("status",)),
 }

@@ -200,12 +200,9 @@ def portal_summary(detail: dict) -> dict:
 # -- quotes ---------------------------------------------------------------------------------------------
 
 def quote_template(previous_sends: int) -> str:
-    """"Envoyer par email" the first time, "Relancer par email" (reminder template) afterwards."""
+    """The email of a recipient ``previous_sends`` emails of the quote reached: the first sending, then the
+    reminder ("Nous revenons vers vous") once they had it."""
     return "quote_reminder" if previous_sends > 0 else "quote_send"
-
-
-def send_button(previous_sends: int, locale: str) -> str:
-    return label(locale, "remind_button" if previous_sends > 0 else "send_button")
 
 
 def pick_locale(*candidates) -> str:

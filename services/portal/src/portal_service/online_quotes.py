@@ -1,7 +1,7 @@
 """Online quotes, staff side: email a quote's online page to a contact of its customer ("quote_send" the
-first time, then reminders; optional PDF attachment and electronic signature request), each send giving the
-contact a fresh unguessable link token stored hashed; the quote's sends, views, downloads and feedback; and
-revoking its links. The public page those links open is in :mod:`.pages`.
+first time that contact gets it, then reminders; optional PDF attachment and electronic signature request), each
+send giving the contact a fresh unguessable link token stored hashed; the quote's sends, views, downloads and
+feedback; and revoking its links. The public page those links open is in :mod:`.pages`.
 """
 from __future__ import annotations
 
@@ -35,24 +35,26 @@ class OnlineQuotesEndpoints(PortalBase):
 
     @endpoint
     def send_info(self, actor, contract_id):
-        """What the "Envoyer par email" / "Relancer par email" screen needs."""
+        """What the "Envoyer par email" / "Relancer par email" screen needs: data (whether and to whom the quote
+        was sent), from which the screen words its button itself."""
         actor = self._staff(actor)
         detail = self._quote(actor, contract_id)
         settings = self._license_settings(actor["license_id"]).get("settings") or {}
         with self.db.session() as s:
-            sends = s.execute(select(func.count()).select_from(QuoteSend).where(
-                QuoteSend.license_id == actor["license_id"], QuoteSend.contract_id == contract_id)).scalar_one()
-        locale = logic.pick_locale(detail.get("locale"))
-        return {"contract_id": contract_id, "sent": sends > 0, "sends": sends,
-                "template": logic.quote_template(sends), "templates": list(schemas.QUOTE_TEMPLATES),
-                "button": logic.send_button(sends, locale),
+            sent_to = dict(s.execute(select(QuoteSend.contact_id, func.count()).where(
+                QuoteSend.license_id == actor["license_id"], QuoteSend.contract_id == contract_id)
+                .group_by(QuoteSend.contact_id)).all())
+        sends = sum(sent_to.values())
+        return {"contract_id": contract_id, "sent": sends > 0, "sends": sends, "sent_to": sent_to,
+                "template": logic.quote_template(sent_to.get(detail.get("contact_id"), 0)),
+                "templates": list(schemas.QUOTE_TEMPLATES),
                 "default_contact_id": detail.get("contact_id"), "customer_id": detail["customer_id"],
                 "request_signature_default": bool(settings.get("electronic_signature_enabled", False))}
 
     @endpoint(write=True)
     def send_quote(self, actor, contract_id, payload):
-        """Email a quote's online page to a contact of its customer: "quote_send" the first time,
-        "quote_reminder" afterwards; optional PDF attachment and electronic signature request."""
+        """Email a quote's online page to a contact of its customer: "quote_send" the first time this contact
+        gets it, "quote_reminder" afterwards; optional PDF attachment and electronic signature request."""
         raw = actor
         actor = self._staff(actor)
         data = schemas.SendQuoteSchema().load(payload or {})
@@ -75,10 +77,10 @@ class OnlineQuotesEndpoints(PortalBase):
             raise InvalidInput("Electronic signature is not enabled for this license (Configuration).",
                                {"fields": {"request_signature": ["electronic signature is disabled"]}})
         with self.db.session() as s:
-            previous = s.execute(select(func.count()).select_from(QuoteSend).where(
-                QuoteSend.license_id == actor["license_id"], QuoteSend.contract_id == contract_id)).scalar_one()
-            first = s.execute(select(func.min(QuoteSend.sent_at)).where(
-                QuoteSend.license_id == actor["license_id"], QuoteSend.contract_id == contract_id)).scalar_one()
+            # what this contact was sent (a colleague of theirs having had the quote is no reminder to them)
+            previous, first = s.execute(select(func.count(), func.min(QuoteSend.sent_at)).where(
+                QuoteSend.license_id == actor["license_id"], QuoteSend.contract_id == contract_id,
+                QuoteSend.contact_id == contact_id)).one()
         reminder = previous > 0
         template = data["template"] or logic.quote_template(previous)
         # contracts records the send (status "sent", history, contract.sent.v1) and checks it may be sent

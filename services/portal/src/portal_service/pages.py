@@ -1,7 +1,7 @@
 """Server-rendered pages: the public online quote page opened by its token (its view, its PDF download and
 the feedback sent to the salesperson are kept in the quote activity log; link scanners' fetches are kept as
 prefetches, not views), the portal's UI shells and the error page. A page answer is ``{"status", "html"}``
-(rendered by the ``pages`` dependency), or the PDF.
+(rendered by the ``pages`` dependency), a redirect ``{"status": 303, "location"}``, or the PDF.
 """
 from __future__ import annotations
 
@@ -131,7 +131,9 @@ class PagesEndpoints(PortalBase):
 
     @endpoint(write=True)
     def quote_feedback(self, token, meta=None):
-        """Remarks sent from the online page to the salesperson (quote.feedback_sent.v1 + email)."""
+        """Remarks sent from the online page to the salesperson (quote.feedback_sent.v1 + email); once sent, the
+        browser is sent on to the page saying so (post/redirect/get: a refresh does not send them again). A
+        refusal (empty, too long, too many) is said on the page answering the post."""
         meta = schemas.RequestMetaSchema().load(meta or {})
         link, detail, error = self._load_quote(token, meta)
         if error:
@@ -148,7 +150,20 @@ class PagesEndpoints(PortalBase):
         if recent >= logic.FEEDBACK_PER_HOUR:
             return self._render_quote(token, link, detail, meta, error=logic.label(locale, "too_many"), status=429)
         self._record(link, detail, "feedback", meta, message=message)
-        return self._render_quote(token, link, detail, meta, feedback_sent=True)
+        return {"status": 303, "location": f"/q/{token}/feedback?lang={locale}", "html": ""}
+
+    @endpoint
+    def quote_feedback_sent(self, token, meta=None):
+        """Where the feedback form lands (GET /q/<token>/feedback): the online quote saying the remarks were sent
+        (if this link sent some). Not a view: the contact is only told their remarks went."""
+        meta = schemas.RequestMetaSchema().load(meta or {})
+        link, detail, error = self._load_quote(token, meta)
+        if error:
+            return error
+        with self.db.session() as s:
+            sent = s.execute(select(QuoteActivity.id).where(
+                QuoteActivity.link_id == link.id, QuoteActivity.kind == "feedback").limit(1)).first() is not None
+        return self._render_quote(token, link, detail, meta, feedback_sent=sent)
 
     # -- portal UI shells (the data comes from /api/v1/portal with the client's token) -------------------------
 

@@ -231,8 +231,8 @@ class SendQuoteSchema(StrictSchema):
     message = fields.String(load_default="", validate=validate.Length(max=5000))
     locale = fields.String(load_default=None, allow_none=True, validate=LOCALE)
     template = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(QUOTE_TEMPLATES),
-                             metadata={"description": "the email template; defaults to quote_send the first time, "
-                                                      "quote_reminder afterwards"})
+                             metadata={"description": "the email template; defaults to quote_send the first time "
+                                                      "the contact gets the quote, quote_reminder afterwards"})
     subject = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500),
                             metadata={"description": "the email's subject as the salesperson wrote it (plain "
                                                      "text); defaults to the template's"})
@@ -253,13 +253,16 @@ class SendResult(Schema):
 class SendInfo(Schema):
     """What the "send by email" dialog of a quote shows."""
     contract_id = fields.String(required=True)
-    sent = fields.Boolean(required=True)
+    sent = fields.Boolean(required=True, metadata={"description": "sent before, to the quote's contact or another: "
+                                                                 "a send to a contact in sent_to is a reminder"})
     sends = Integer(required=True, metadata={"description": "sent so far (reminders included)"})
+    sent_to = fields.Dict(keys=fields.String(), values=Integer(), required=True,
+                          metadata={"description": "sends so far per contact id: a contact not in it never got the "
+                                                   "quote (its first email is quote_send)"})
     template = fields.String(required=True, metadata={"enum": list(QUOTE_TEMPLATES),
-                                                      "description": "quote_send the first time, quote_reminder "
-                                                                     "afterwards"})
+                                                      "description": "for the quote's contact: quote_send the first "
+                                                                     "time, quote_reminder afterwards"})
     templates = fields.List(fields.String(), required=True)
-    button = fields.String(required=True, metadata={"description": "label of the button"})
     default_contact_id = fields.String(required=True, allow_none=True)
     customer_id = fields.String(required=True)
     request_signature_default = fields.Boolean(required=True)
@@ -309,6 +312,11 @@ class RequestMetaSchema(ClientMetaSchema):
 class PageResult(Schema):
     status = Integer(required=True)
     html = fields.String(required=True)
+
+
+class PostedPageResult(PageResult):
+    """The answer to a page's form: the page saying what was refused, or (status 303) where to go once done."""
+    location = fields.String(metadata={"description": "a 303's target: the page to GET after the post"})
 
 
 class ActSchema(Schema):

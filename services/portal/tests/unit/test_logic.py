@@ -92,11 +92,8 @@ def test_share_branch_defaults():
     assert logic.share_branch(None, {}, {}) is None
 
 
-def test_quote_templates_and_buttons():
+def test_quote_templates():
     assert logic.quote_template(0) == "quote_send" and logic.quote_template(3) == "quote_reminder"
-    assert logic.send_button(0, "fr") == "Envoyer par email"
-    assert logic.send_button(1, "fr") == "Relancer par email"
-    assert logic.send_button(1, "en") == "Send a reminder by email"
 
 
 def test_page_tokens_are_random_and_hashed():

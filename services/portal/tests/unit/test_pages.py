@@ -68,6 +68,18 @@ def test_portal_shell_carries_labels_as_an_escaped_attribute():
     assert "Sign in to the customer portal" in html
 
 
+def test_portal_shell_names_the_company_once_signed_in_and_says_a_new_password_is_saved():
+    """The top bar is the portal's own name until the session names the company ("ACME Paris — Portail client",
+    portal.js); the sign-in form has, hidden, the notice for a client who just chose her password."""
+    for locale, saved in (("fr", "Votre mot de passe est enregistré\u00a0: connectez-vous."),
+                          ("en", "Your password is saved: sign in.")):
+        labels = logic.LABELS[locale]
+        html = R.render("portal.html", locale, "N1", page="home", contract_id="", labels=labels, other_locale="en")
+        assert f'<span id="portal-brand">{labels["portal"]}</span>' in html
+        assert f'<p class="notice ok hidden" id="password-set" role="status">{saved}</p>' in html
+        assert labels["portal_of"].replace("{name}", "ACME Paris") == f"ACME Paris — {labels['portal']}"
+
+
 def test_portal_profile_page_has_both_self_service_forms_in_each_language():
     """/portal/profile: the client's details and their company's, every field labelled, an error slot each."""
     assert set(logic.LABELS["fr"]) == set(logic.LABELS["en"])  # no label missing in one language

@@ -222,13 +222,15 @@ class ParticipantsEndpoints(SigningBase):
         status = "expired" if expired else r.status
         can_act = status == "pending" and p.status == "pending"
         channel, _to, masked = logic.otp_destination(p.otp_channel, p.email, p.phone, None)
+        signers = sum(1 for x in self._participants(s, r.id) if x.role == logic.SIGNER)
         return {
             "participant": {"id": p.id, "name": p.name, "email_masked": logic.mask_email(p.email),
                             "role": p.role, "status": p.status, "order": p.order, "acted_at": iso(p.acted_at)},
             "request": {"id": r.id, "status": status, "stage": r.stage, "kind": r.contract_kind,
                         "number": r.contract_number, "title": r.contract_title, "message": r.message,
                         "sender_name": r.sender_name, "license_name": r.license_name,
-                        "expires_at": iso(r.expires_at), "completed_at": iso(r.completed_at), "locale": r.locale},
+                        "expires_at": iso(r.expires_at), "completed_at": iso(r.completed_at), "locale": r.locale,
+                        "signers": signers},
             "document": {"filename": r.document_filename, "sha256": r.document_sha256, "size": r.document_size},
             "consent_text": consent, "consent_sha256": logic.sha256_hex(consent),
             "action": "approve" if p.role == logic.APPROVER else "sign",

@@ -82,7 +82,9 @@ def test_approval_signature_and_sealing_on_sqlite(svc, pdf):
     assert req["stage"] == "approval" and [p["status"] for p in req["participants"]] == ["pending", "waiting"]
     assert req["document"]["sha256"] == logic.sha256_hex(pdf) and req["locale"] == "en"
     boss = token_of(svc, "boss@v.test")
-    assert svc.public_info(boss)["action"] == "approve"
+    info = svc.public_info(boss)
+    assert info["action"] == "approve"
+    assert info["request"]["signers"] == 1  # the approver is not one: the page says "signed", not "everybody"
     svc.public_approve(boss, {"consent": True}, {"ip": "10.0.0.1", "user_agent": "UA"})
     jeanne = token_of(svc, "jeanne@client.test")
     with pytest.raises(InvalidInput):

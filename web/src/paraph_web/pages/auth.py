@@ -3,6 +3,7 @@ switcher, and the activation of a company's environment with its subscription's 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .. import api
@@ -17,12 +18,13 @@ PASSWORD_MIN_LENGTH = 10  # identity's rule (logic.MIN_PASSWORD_LENGTH), shown n
 CLIENT_ROLE, CLIENT_HOME = "client", "/portal"
 
 
-def _signed_in_as(answer: dict, next_path: str):
+def _signed_in_as(answer: dict, next_path: str, client_home: str = CLIENT_HOME):
     """Keep the session, with the user's language from their profile for the pages' locale, and go on to
-    ``next_path``; a customer's contact is sent to the client portal instead (no staff session)."""
+    ``next_path``; a customer's contact is sent to the client portal instead (``client_home``: no staff session,
+    they sign in there)."""
     if answer.get("role") == CLIENT_ROLE:
         api.public("POST", "/auth/logout", json={"refresh_token": answer["refresh_token"]})
-        return redirect(CLIENT_HOME)
+        return redirect(client_home)
     api.start_session(answer)
     try:
         me = api.get("/me")
@@ -140,7 +142,10 @@ def _password_page(kind: str):
             return render_with_errors(template, exc, link_problem=None, **context)
         raise
     if kind == "invitation":
-        return _signed_in_as(answer, url_for("home.index"))
+        # a portal client lands on the portal's sign-in form, in this page's language, told her password is saved
+        locale = get_locale().language if get_locale() else "fr"
+        portal = CLIENT_HOME if joining else f"{CLIENT_HOME}?password_set=1&lang={locale}"
+        return _signed_in_as(answer, url_for("home.index"), client_home=portal)
     return redirect(url_for("auth.sign_in", password_reset=1))
 
 

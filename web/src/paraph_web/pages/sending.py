@@ -1,8 +1,8 @@
 """``/contracts/<id>/send``: "Envoyer par email" / "Relancer par email" of a quote (Initiative CRM): the
 recipient (the quote's contact by default, or another contact of the customer), the email template (the
-first sending, then the reminder), the subject and the message as the customer will read them (a preview
-of the license's saved template with the quote's own details), the PDF attached or not, and the request
-for an electronic signature (on by default when the license enables it). The email carries the
+first sending to a contact who never had the quote, the reminder to one who did), the subject and the message
+as the customer will read them (a preview of the license's saved template with the quote's own details), the
+PDF attached or not, and the request for an electronic signature (on by default when the license enables it). The email carries the
 "Accéder au document" link to the quote's online page; the contract's history then shows the sending.
 
 Only quotes have an online page: a contract, an order or an invoice is sent for signature from its
@@ -104,6 +104,13 @@ def _preview(ctx: dict, values: dict) -> dict | None:
         return None  # notify is down: the email can still be sent (it waits in the outbox), without a preview
 
 
+def _template_for(ctx: dict, contact_id: str) -> str:
+    """The email a contact gets unless the salesperson chooses: the first sending if they never had the quote (a
+    colleague of theirs may have), the reminder once they did."""
+    template = "quote_reminder" if (ctx["info"].get("sent_to") or {}).get(contact_id) else "quote_send"
+    return template if template in ctx["templates"] else ctx["templates"][0]
+
+
 def _render(ctx: dict, values: dict, errors: dict | None = None, message: str | None = None, status: int = 200):
     preview = _preview(ctx, values)
     if preview is not None:
@@ -111,10 +118,12 @@ def _render(ctx: dict, values: dict, errors: dict | None = None, message: str | 
         if not values.get("subject") or values["subject"] == values.get("subject_default"):
             values["subject"] = preview["subject"]  # the template's subject follows the template until edited
         values["subject_default"] = preview["subject"]
-    # "Envoyer par email" the first time, "Relancer par email" once the quote was sent
-    action_label = _("Send a reminder by email") if ctx["info"].get("sent") else _("Send by email")
+    # "Envoyer par email" the first time, "Relancer par email" the reminder
+    action_label = _("Send a reminder by email") if values["template"] == "quote_reminder" else _("Send by email")
+    sends_to_contact = (ctx["info"].get("sent_to") or {}).get(values["contact_id"], 0)
     return render_template("contracts/send.html", values=values, preview=preview, errors=errors or {},
-                           message=message, action_label=action_label, **ctx), status
+                           message=message, action_label=action_label, sends_to_contact=sends_to_contact,
+                           **ctx), status
 
 
 @bp.get("/contracts/<contract_id>/send")
@@ -122,9 +131,11 @@ def _render(ctx: dict, values: dict, errors: dict | None = None, message: str | 
 def form(contract_id: str):
     ctx = _context(contract_id)
     info = ctx["info"]
-    values = {"contact_id": info.get("default_contact_id") or (ctx["contacts"][0]["id"] if ctx["contacts"] else ""),
-              "template": info.get("template") or "quote_send", "subject": "", "subject_default": "", "message": "",
-              "attach_pdf": True, "request_signature": bool(info.get("request_signature_default"))}
+    contact_id = info.get("default_contact_id") or (ctx["contacts"][0]["id"] if ctx["contacts"] else "")
+    template = _template_for(ctx, contact_id)
+    values = {"contact_id": contact_id, "template": template, "template_default": template, "subject": "",
+              "subject_default": "", "message": "", "attach_pdf": True,
+              "request_signature": bool(info.get("request_signature_default"))}
     return _render(ctx, values)
 
 
@@ -133,9 +144,13 @@ def form(contract_id: str):
 def send(contract_id: str):
     ctx = _context(contract_id)
     form = request.form
+    contact_id = form.get("contact_id", "")
+    # the template the page had chosen, left as it was, is the one of the contact chosen now: another contact,
+    # who never had the quote, gets the first sending ("Veuillez trouver notre devis"), not "Nous revenons vers vous"
     template = form.get("template", "")
-    values = {"contact_id": form.get("contact_id", ""),
-              "template": template if template in ctx["templates"] else ctx["info"].get("template") or "quote_send",
+    if template == form.get("template_default") or template not in ctx["templates"]:
+        template = _template_for(ctx, contact_id)
+    values = {"contact_id": contact_id, "template": template, "template_default": _template_for(ctx, contact_id),
               "subject": form.get("subject", "").strip(), "subject_default": form.get("subject_default", ""),
               "message": form.get("message", "").strip(), "attach_pdf": form.get("attach_pdf") == "1",
               "request_signature": form.get("request_signature") == "1"}

@@ -33,4 +33,4 @@ forward(bp, "PATCH", "/settings/flags/<flag_id>", "contracts.update_flag", roles
         doc="Edit a flag.")
 
 forward(bp, "DELETE", "/settings/flags/<flag_id>", "contracts.delete_flag", roles=ADMINS, tags=["settings"],
-        doc="Delete a flag (removed from the contracts carrying it).")
+        doc="Delete a flag (removed from the contracts carrying it: contract.updated.v1 for each).")

@@ -32,6 +32,8 @@ def _migrations_fingerprint(service: str) -> str:
 
 
 _templates: dict[str, str] = {}
+# the templates kept per service (this run's and the newest others): enough for a few checkouts testing at once
+TEMPLATES_KEPT = 4
 
 
 def _migrated_template(service: str) -> str:
@@ -56,9 +58,12 @@ def _migrated_template(service: str) -> str:
                     from ..migrations import upgrade
                     upgrade(service, f"{PG}/{building}")  # its engine is disposed: nobody stays connected
                     conn.execute(text(f'alter database "{building}" rename to "{name}"'))
-                    # templates of earlier migrations of this service are of no more use
-                    for (old,) in conn.execute(text("select datname from pg_database where datname like :p "
-                                                    "and datname <> :n"), {"p": f"t_tmpl_{service}_%", "n": name}):
+                    # templates of earlier migrations of this service are of no more use, except the newest
+                    # few: another checkout's test run on this server (another branch) may be copying one
+                    stale = conn.execute(text("select datname from pg_database where datname like :p "
+                                              "and datname <> :n order by oid desc offset :keep"),
+                                         {"p": f"t_tmpl_{service}_%", "n": name, "keep": TEMPLATES_KEPT - 1})
+                    for (old,) in stale.all():
                         conn.execute(text(f'drop database if exists "{old}" with (force)'))
             finally:
                 conn.execute(text("select pg_advisory_unlock(hashtext(:key))"),
@@ -86,6 +91,12 @@ def create_database(service: str, migrate: bool = True) -> str:
                 if "is being accessed by other users" not in str(error) or attempt == 19:
                     raise
                 time.sleep(0.1 * (attempt + 1))
+            except exc.ProgrammingError as error:
+                # the template was dropped under us (a run of many other migrations on this server): made again
+                if "does not exist" not in str(error) or attempt == 19 or template is None:
+                    raise
+                _templates.pop(service, None)
+                template = _migrated_template(service)
     finally:
         engine.dispose()
     return f"{PG}/{name}"

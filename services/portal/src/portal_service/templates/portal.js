@@ -93,6 +93,18 @@
     }).catch(function (e) { fail(e.message); });
   }
 
+  // a client who just chose her password (the set-password page sends her here with ?password_set=1): the
+  // sign-in form says it is saved, until she signs in
+  var passwordSet = /[?&]password_set=1(&|$)/.test(window.location.search);
+  // the top bar and the window's title: once signed in, the company whose portal it is ("ACME Paris — Portail
+  // client", the license the session is for); before, the portal's own name
+  function brand(s) {
+    var license = s && (s.licenses || []).filter(function (l) { return l.license_id === s.license_id; })[0];
+    var name = license && license.name ? L.portal_of.replace("{name}", license.name) : L.portal;
+    $("portal-brand").textContent = name;
+    document.title = name;
+  }
+
   function login(ev) {
     ev.preventDefault();
     var body = {email: $("login-email").value, password: $("login-password").value};
@@ -102,7 +114,7 @@
                                  body: JSON.stringify(body)})
       .then(function (r) {
         if (!r.ok) { return problem(r, {401: L.login_failed, 403: L.login_no_access}).then(fail); }
-        return r.json().then(function (b) { save(b); show("error", false); start(); });
+        return r.json().then(function (b) { save(b); show("error", false); passwordSet = false; start(); });
       }).catch(function () { fail(); });
   }
 
@@ -320,7 +332,9 @@
     ["login", "contracts", "contract", "tasks", "profile"].forEach(function (id) { show(id, false); });
     var s = session();
     authed(!!s);
-    if (!s) { show("login", true); return; }
+    brand(s);
+    if (!s) { show("login", true); show("password-set", passwordSet); return; }
+    show("password-set", false);
     var client = s.role === "client";
     $("nav-contracts").classList.toggle("hidden", !client);
     $("nav-profile").classList.toggle("hidden", !client);

@@ -106,7 +106,8 @@ class LinkOut(Schema):
                                                                       "acted_at"})
     request = fields.Dict(required=True, metadata={"description": "id, status, stage, kind, number, title, message, "
                                                                   "sender_name, license_name, expires_at, "
-                                                                  "completed_at, locale"})
+                                                                  "completed_at, locale, signers (how many "
+                                                                  "people sign it)"})
     document = fields.Dict(required=True, metadata={"description": "filename, sha256, size"})
     consent_text = fields.String(required=True)
     consent_sha256 = fields.String(required=True)

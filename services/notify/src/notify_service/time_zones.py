@@ -1,0 +1,41 @@
+"""The time zone a license's emails write their dates and times in ("le 15 janvier 2030 à 10:30 (heure de
+Paris)"): its settings' ``time_zone`` in identity, of which notify keeps a replica (``license_time_zones``, fed
+by ``license.updated.v1``). A license that chose none writes them in Paris time when its documents are French
+(Paraph's customers are French companies), else in UTC; a license notify has not heard of yet, in Paris time.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from . import templates
+from .models import LicenseTimeZone
+
+
+def of_settings(settings: dict) -> str:
+    """The zone of a license's settings (identity's ``license_settings``)."""
+    chosen = settings.get("time_zone")
+    if isinstance(chosen, str) and templates.time_zone(chosen).key == chosen:
+        return chosen
+    return templates.DEFAULT_TIME_ZONE if (settings.get("default_locale") or "fr") == "fr" else "UTC"
+
+
+def write(session, dialect: str, license_id: str, settings: dict, version: int) -> bool:
+    """Keep the license's zone unless a newer version of its settings was already applied (events may arrive
+    late or twice)."""
+    q = select(LicenseTimeZone).where(LicenseTimeZone.license_id == license_id)
+    if dialect == "postgresql":
+        q = q.with_for_update()
+    row = session.execute(q).scalar_one_or_none()
+    if row is None:
+        row = LicenseTimeZone(license_id=license_id, version=version)
+        session.add(row)
+    elif row.version > version:
+        return False
+    row.time_zone, row.version = of_settings(settings), version
+    session.flush()
+    return True
+
+
+def of_license(session, license_id: str | None) -> str:
+    row = session.get(LicenseTimeZone, license_id) if license_id else None
+    return row.time_zone if row is not None else templates.DEFAULT_TIME_ZONE
