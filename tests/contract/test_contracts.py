@@ -236,3 +236,19 @@ def test_webhooks_offer_exactly_the_public_events(contracts):
     assert {t: src for t, (src, _) in PUBLIC_EVENT_TYPES.items()} == public
     assert internal <= set(INTERNAL_EVENT_TYPES)
     assert set(public.values()) <= set(WEBHOOK_SOURCES)
+
+
+def test_license_updated_documents_every_setting_it_carries_the_operators_rate_limits_included():
+    """license.updated.v1 reaches the license's webhooks with its settings as GET /license returns them, the rate
+    limits the operator gave the license included: no secret from the license (each answer's RateLimit-Limit says
+    them), so documented rather than dropped (contracts and notify read other keys; the gateway asks identity for
+    the limits). The AsyncAPI document and docs/EVENTS.md name every key the settings may hold."""
+    from identity_service.schemas import LicenseSettingsSchema, RateLimitsSchema
+    keys = (set(LicenseSettingsSchema().fields) - {"name"}) | set(RateLimitsSchema().fields)
+    doc = json.loads(export.ASYNCAPI.read_text())
+    described = doc["components"]["schemas"]["identity.license.updated.v1"]["properties"]["settings"]["description"]
+    row = next(line for line in (export.ROOT / "docs" / "EVENTS.md").read_text().splitlines()
+               if "| license.updated.v1 |" in line)
+    for where, text in (("the AsyncAPI document", described), ("docs/EVENTS.md", row)):
+        missing = keys - set(re.findall(r"[a-z_]+", text))
+        assert not missing, f"{where} does not name the license settings {sorted(missing)}"

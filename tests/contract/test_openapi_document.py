@@ -185,3 +185,44 @@ def test_an_upload_documents_the_bodies_it_takes(document):
         assert content["application/json"]["schema"]["$ref"].endswith(".params"), path
     assert "application/octet-stream" not in json.dumps(
         document["paths"]["/api/v1/contracts/{contract_id}/attachments"]["post"]["requestBody"])
+
+
+# JSON Schema keywords that constrain one type only: on a node that cannot be of that type they constrain
+# nothing, and the reader (a generated client, a validator) is told a limit the schema does not express
+KEYWORDS_OF = {"string": ("minLength", "maxLength", "pattern"), "array": ("minItems", "maxItems", "uniqueItems"),
+               "object": ("minProperties", "maxProperties")}
+
+
+def misapplied_keywords(node, path: str = "") -> list[str]:
+    found = []
+    if isinstance(node, dict):
+        declared = node.get("type")  # a schema's type; under "properties", a field named "type" (a dict)
+        types = {declared} if isinstance(declared, str) else set(declared) if isinstance(declared, list) else None
+        for json_type, keywords in KEYWORDS_OF.items():
+            if types is not None and json_type not in types:
+                found += [f"{path}: {keyword} on type {'/'.join(sorted(map(str, types)))}" for keyword in keywords
+                          if keyword in node]
+        for key, value in node.items():
+            found += misapplied_keywords(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += misapplied_keywords(value, f"{path}/{i}")
+    return found
+
+
+def test_length_limits_are_said_in_the_keywords_of_their_type(document):
+    """A signing body's ``fields`` (a map of at most 200 entries) was documented with maxLength, a string
+    keyword no validator applies to an object: it is maxProperties."""
+    assert not misapplied_keywords(document)
+    fields = document["components"]["schemas"]["signing.public_sign.params"]["properties"]["fields"]
+    assert fields["maxProperties"] == 200 and "maxLength" not in fields
+
+
+def test_with_total_is_the_deprecated_alias_of_the_lists_the_readme_names(document):
+    """README: "`with_total` is its deprecated alias on `/contracts` and `/quotes`" (it read as if every list
+    took it; /customers answers it with a 422, an unknown parameter)."""
+    taking = {path for method, path, op in operations(document) if method == "GET"
+              for p in op["parameters"] if p.get("name") == "with_total" and p.get("deprecated")}
+    assert taking == {"/api/v1/contracts", "/api/v1/quotes"}
+    from tests.contract.export import ROOT
+    assert "`with_total` is its deprecated alias on `/contracts` and `/quotes`" in (ROOT / "README.md").read_text()

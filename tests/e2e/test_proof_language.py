@@ -64,9 +64,11 @@ def test_a_signed_request_proof_in_french(world):
     text = proof_text(world, req["id"])
     for words in ("Preuve de signature électronique", "Statut Terminée", "Demande créée", "Signature demandée",
                   "Document consulté", "Code à usage unique envoyé", "Canal : email", "Signé",
-                  "Tous les signataires ont signé", "Document scellé", "Demande terminée", "contact client",
-                  "code à usage unique vérifié", "lien personnel", "Date et heure"):
+                  # her request had no other signer: not "every signer"
+                  "Jeanne Dupont a signé : le document est complet", "Document scellé", "Demande terminée",
+                  "contact client", "code à usage unique envoyé par email", "lien personnel", "Date et heure"):
         assert words in text, words
+    assert "Tous les signataires" not in text
     assert FR_TIME.search(text), text[:2000]  # the request's own dates: in the default zone (Paris)
     signed_at = re.search(r"Date et heure (\d{1,2} \w+ \d{4} à \d{2}:\d{2}:\d{2} \(UTC[-+][\d:]+\))", text)
     assert signed_at and signed_at.group(1).endswith("(UTC-4)"), text[:3000]

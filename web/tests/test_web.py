@@ -165,10 +165,11 @@ def test_session_cookie_is_encrypted_httponly_and_samesite_lax(web):
 
 
 def test_a_customers_contact_is_sent_to_the_customer_portal(web, gateway):
+    """She signs in again on the portal's form (its session is its own), told why, in this page's language."""
     gateway["role"] = "client"
     client = web.test_client()
     r = sign_in(client)
-    assert r.status_code == 302 and r.headers["Location"] == "/portal"
+    assert r.status_code == 302 and r.headers["Location"] == "/portal?portal_account=1&lang=en"
     assert "refresh-1" not in gateway["refresh"]  # the session it opened was ended at once
     assert client.get("/").status_code == 302  # no staff session
 
@@ -553,6 +554,38 @@ def test_a_client_who_chose_her_password_is_told_so_on_the_portals_sign_in():
             assert r.status_code == 302 and r.headers["Location"] == landing, (token, r.headers.get("Location"))
             assert client.get("/").status_code == 302  # no staff session: the one opened was ended at once
     assert ended == ["client-refresh"] * 3
+
+
+def test_a_client_who_reset_her_password_is_told_so_on_the_portals_sign_in():
+    """A reset link for a company's portal (link_info: role client, identity's client_password_reset) ends on the
+    portal's sign-in, told the password is saved, as her invitation does; a Paraph account's, on the staff's."""
+    fake = Flask("fake_gateway")
+    roles = {"client-reset-1": ("client", "Immo Conseil"), "staff-reset-1": (None, None)}
+    reset = []
+
+    @fake.post("/api/v1/auth/link-info")
+    def link_info():
+        role, company = roles[request.get_json()["token"]]
+        return jsonify({"purpose": "reset", "email": "bob@client.test", "name": "Bob", "company": company,
+                        "role": role, "has_password": True, "expires_at": "2031-01-01T00:00:00Z"})
+
+    @fake.post("/api/v1/auth/reset-password")
+    def reset_password():
+        reset.append(request.get_json()["token"])
+        return jsonify({"reset": True})
+
+    with web_in_front_of(fake) as web:
+        for token, language, landing in (("client-reset-1", "fr", "/portal?password_set=1&lang=fr"),
+                                         ("client-reset-1", "en", "/portal?password_set=1&lang=en"),
+                                         ("staff-reset-1", "fr", "/sign-in?password_reset=1")):
+            client = web.test_client()
+            page = f"/reset-password?token={token}"
+            shown = unescape(client.get(page, headers={"Accept-Language": language}).get_data(as_text=True))
+            assert ("Immo Conseil" in shown) == (token == "client-reset-1")  # her company's portal, named
+            r = client.post(page, data={"password": "a good long password", "password_confirm": "a good long password",
+                                        "csrf_token": csrf(client, page)}, headers={"Accept-Language": language})
+            assert r.status_code == 302 and r.headers["Location"] == landing, (token, r.headers.get("Location"))
+    assert reset == ["client-reset-1", "client-reset-1", "staff-reset-1"]
 
 
 def test_every_page_the_services_email_to_staff_is_a_page_of_this_app():

@@ -57,9 +57,10 @@ def problem_schema() -> dict:
 
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 128},
-    "description": "Your id of this action (at most 128 characters): a retry with the same key and body acts "
-                   "once and gets the first answer; the same key with another body is a 409 (the problem's "
-                   "`idempotency`). Without it, each request is an action of its own."}
+    "description": "Your id of this action (at most 128 characters): a retry of the operation with the same key "
+                   "and body acts once and gets the first answer; the same key on that operation with another "
+                   "body or another resource is a 409 (the problem's `idempotency`), and on another operation "
+                   "it names another action. Without it, each request is an action of its own."}
 # on every answer to a signed-in caller (rate_limits.enforce), and the 429's Retry-After
 RATE_LIMIT_HEADERS = {
     "RateLimit-Limit": "Requests allowed per window for this user or API key",

@@ -226,7 +226,13 @@ def json_body() -> dict:
 def loaded_json_body(schema) -> dict:
     """The JSON body of a view that reads it itself (an upload also taking multipart/form-data), checked as
     route(body=schema) checks it: a service's payload (``service_params``) passed on for the service to load."""
-    return _load(schema, json_body())
+    return loaded_body(schema, json_body())
+
+
+def loaded_body(schema, data: dict) -> dict:
+    """``data``, the body's object a view made of another media type (an upload's form), checked as
+    route(body=schema) checks a JSON body."""
+    return _load(schema, data)
 
 
 class FormBody(NamedTuple):

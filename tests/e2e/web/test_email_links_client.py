@@ -152,3 +152,86 @@ def templates_to(to: str, w) -> dict[str, str]:
         if template and public:
             found.setdefault(template, public[0])
     return found
+
+
+def test_a_client_who_forgot_her_password_hears_from_her_company_and_signs_in_on_the_portal(
+        public_system, browser, screenshot):
+    """A portal client asks for a reset link from the portal's sign-in ("Mot de passe oublié ?": the portal's own
+    page, in its language, answering the same for an email without an account); it is her company's portal's:
+    the email comes from the company, the page names it, and choosing the password leads to the portal's sign-in,
+    told it is saved. Signing in at the staff's sign-in leads there too, told why."""
+    w, s = public_system, public_system.s
+    admin = s.new_license("Vendeur SA", "admin@vendeur.test")
+    T = admin["access_token"]
+    customer = s.post("/api/v1/customers", token=T, json={"name": "ACME Industries", "kind": "company", "contacts": [
+        {"first_name": "Bob", "last_name": "Durand", "email": "bob@acme.test"}]}).get_json()
+    r = s.post(f"/api/v1/contacts/{customer['contacts'][0]['id']}/portal-access", token=T,
+               json={"user_code": "8005551216"})
+    assert r.status_code == 201, r.get_json()
+    s.accept("bob@acme.test")
+
+    def ask_for_a_link(email: str, shot: str = "") -> str:
+        """From the portal's sign-in (French: the portal's language without ?lang), what its reset page answers."""
+        browser.get(w.url + "/portal")
+        w.wait(lambda: by_id(browser, "login").is_displayed(), message="the portal's sign-in")
+        by_id(browser, "forgot-link").click()
+        w.wait(lambda: urlsplit(browser.current_url).path == "/portal/forgot-password"
+               and by_id(browser, "forgot").is_displayed(), message="the portal's forgotten password page")
+        assert urlsplit(browser.current_url).query == "lang=fr" and not by_id(browser, "login").is_displayed()
+        assert css(browser, "#forgot h1")[0].text.replace("\u00a0", " ") == "Mot de passe oublié ?"
+        by_id(browser, "forgot-email").send_keys(email)
+        if shot:
+            screenshot(browser, shot)
+        by_id(browser, "forgot-submit").click()
+        w.wait(lambda: by_id(browser, "reset-requested").is_displayed(), message="the reset asked for")
+        assert not by_id(browser, "forgot-form").is_displayed() and not by_id(browser, "error").is_displayed()
+        return by_id(browser, "reset-requested").text
+
+    # an email without an account reads the same answer, and nothing is sent
+    assert ask_for_a_link("nobody@acme.test") == (
+        "Si un compte utilise nobody@acme.test, nous lui avons envoyé un lien pour choisir un nouveau mot de passe. "
+        "Ce lien est valable pendant une durée limitée.")
+    assert ask_for_a_link("bob@acme.test", shot="portal-forgot-password") == (
+        "Si un compte utilise bob@acme.test, nous lui avons envoyé un lien pour choisir un nouveau mot de passe. "
+        "Ce lien est valable pendant une durée limitée.")
+    screenshot(browser, "portal-forgot-password-sent")
+    by_id(browser, "back-to-login").click()
+    w.wait(lambda: by_id(browser, "login").is_displayed(), message="back to the portal's sign-in")
+    assert urlsplit(browser.current_url).path == "/portal"
+    w.wait(lambda: "client_password_reset" in templates_to("bob@acme.test", w), message="the reset email")
+    assert w.mail.messages(to="nobody@acme.test") == []
+    [email] = [m for m in w.mail.messages(to="bob@acme.test")
+               if ("X-Paraph-Template", "client_password_reset") in map(tuple, m["headers"])]
+    assert email["from"].startswith("Vendeur SA <") and "Vendeur SA" in email["subject"]
+    assert "Paraph" not in email["subject"] + email["text"]  # the plain text has no "Sent by Paraph" footer
+    browser.get(local(w.url, templates_to("bob@acme.test", w)["client_password_reset"]))
+    assert by_id(browser, "link-company").text == "Vendeur SA" and by_id(browser, "link-email").text == "bob@acme.test"
+    for field in ("field-password", "field-password_confirm"):
+        by_id(browser, field).send_keys("Bob's brand new password")
+    screenshot(browser, "reset-password-client")
+    notices = {"password-set": "Your password is saved: sign in.",
+               "portal-account": "Your account opens the customer portal: sign in here."}
+
+    def on_the_portals_sign_in_told(notice: str):
+        """The portal's sign-in form, with this one of its notices above it."""
+        w.wait(lambda: urlsplit(browser.current_url).path == "/portal" and by_id(browser, notice).is_displayed(),
+               message=f"the portal's sign-in, with {notice}")
+        assert by_id(browser, notice).text == notices[notice]
+        assert not any(by_id(browser, other).is_displayed() for other in notices if other != notice)
+
+    by_id(browser, "password-submit").click()
+    on_the_portals_sign_in_told("password-set")
+    screenshot(browser, "portal-password-reset-saved")
+
+    # at the staff's sign-in: to the portal's, told that her account is the portal's
+    browser.get(w.url + "/sign-in")
+    by_id(browser, "field-email").send_keys("bob@acme.test")
+    by_id(browser, "field-password").send_keys("Bob's brand new password")
+    by_id(browser, "sign-in-submit").click()
+    on_the_portals_sign_in_told("portal-account")
+    screenshot(browser, "portal-sign-in-from-staff-page")
+    by_id(browser, "login-email").send_keys("bob@acme.test")
+    by_id(browser, "login-password").send_keys("Bob's brand new password")
+    by_id(browser, "login-submit").click()
+    w.wait(lambda: by_id(browser, "contracts").is_displayed(), message="Bob in the portal")
+    assert not by_id(browser, "portal-account").is_displayed()

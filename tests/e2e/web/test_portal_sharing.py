@@ -279,7 +279,7 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     browser.set_window_size(375, 900)
     width = browser.execute_script("return document.documentElement.clientWidth")
     brand, lang = css(browser, "header.top .brand")[0], by_id(browser, "lang-switch")
-    assert brand.text == "Portail client" and brand.size["height"] < 30
+    assert brand.text == "ACME Paris — Portail client" and brand.size["height"] < 30
     assert abs(lang.location["y"] - brand.location["y"]) <= 4 and lang.location["x"] > brand.location["x"]
     items = [e for e in css(browser, "header.top nav a, header.top nav button") if e.is_displayed()]
     tops = [e.location["y"] for e in items]

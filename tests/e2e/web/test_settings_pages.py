@@ -187,15 +187,32 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     currency.clear()
     currency.send_keys("cad")
     by_id(browser, "field-portal_attachments_visible_by_default").click()
+    # the time zone the emails write their times in: Paris for a new license, first of the zones offered, named
+    # in the page's language and grouped (Europe, the French overseas territories, North America)
+    zone = Select(by_id(browser, "field-time_zone"))
+    assert zone.first_selected_option.get_attribute("value") == "Europe/Paris"
+    assert zone.options[0].get_attribute("value") == "Europe/Paris" and zone.options[0].text == "Paris"
+    groups = [g.get_attribute("label") for g in css(browser, "#field-time_zone optgroup")]
+    assert groups == ["Europe", "Outre-mer français", "Amérique du Nord", "Autre"], groups
+    offered = {o.get_attribute("value"): o.text for o in zone.options}
+    assert (offered["Indian/Reunion"], offered["America/Martinique"], offered["Pacific/Noumea"],
+            offered["America/Montreal"]) == ("La Réunion", "La Martinique", "La Nouvelle-Calédonie", "Montréal")
+    assert "(heure de Paris)" in text_of(browser, "field-time_zone-hint")
+    zone.select_by_value("America/Martinique")
     by_id(browser, "save-abandon").click()
     w.wait(lambda: css(browser, "p.notice.success"), message="defaults saved")
     assert by_id(browser, "field-abandon_delay_days").get_attribute("value") == "45"
     assert by_id(browser, "field-currency").get_attribute("value") == "CAD"
     assert by_id(browser, "field-portal_attachments_visible_by_default").is_selected()
+    assert Select(by_id(browser, "field-time_zone")).first_selected_option.text == "La Martinique"
     screenshot(browser, "settings-document-defaults")
     saved = s.get("/api/v1/license", token=token).get_json()["settings"]
     assert (saved["abandon_delay_days"], saved["default_locale"], saved["currency"]) == (45, "en", "CAD"), saved
-    assert saved["portal_attachments_visible_by_default"] is True
+    assert saved["portal_attachments_visible_by_default"] is True and saved["time_zone"] == "America/Martinique"
+    # a zone set through the API that the page does not offer stays chosen, named by its key
+    assert s.patch("/api/v1/license", json={"time_zone": "Asia/Tokyo"}, token=token).status_code == 200
+    browser.refresh()
+    assert Select(by_id(browser, "field-time_zone")).first_selected_option.get_attribute("value") == "Asia/Tokyo"
     # a quote for a customer without a language or currency of its own is in the license's
     customer = s.post("/api/v1/customers", json={"name": "Sans Devise SA"}, token=token).get_json()
 

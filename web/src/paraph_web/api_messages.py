@@ -77,6 +77,11 @@ _MESSAGES = [
     (r"already active in this license", _l("Already a user of this license.")),
     (r"not a contact of this customer", _l("Not a contact of this customer.")),
     (r"not an active user of this license", _l("Not an active user of this license.")),
+    # an id the body references that is not there for the caller, next to its field (contracts_service.base.not_found)
+    _verbatim("No such customer."),
+    _verbatim("No such contact."),
+    _verbatim("No such deal."),
+    _verbatim("No such contract type."),
     (r"the contact has no email address", _l("The contact has no email address.")),
     (r"the contact already has an access", _l("The contact already has an access.")),
     _verbatim("Empty file."),

@@ -2,7 +2,7 @@
 
 * ``/q/<token>`` — the online quote page ("Accéder au document"), its PDF and feedback form (which redirects
   to ``/q/<token>/feedback`` once sent);
-* ``/portal`` — the customer portal (sign-in, contracts, contract page, signature tasks).
+* ``/portal`` — the customer portal (sign-in, forgotten password, contracts, contract page, signature tasks).
 
 The portal service renders the HTML (Jinja2, autoescaped) and records views and downloads; this
 module only relays, adds the security headers, and shows a minimal page if the service is down.
@@ -119,6 +119,12 @@ def quote_feedback_sent(token):
 @bp.get("/portal/")
 def portal_home():
     return _render("portal_page", "home")
+
+
+@bp.get("/portal/forgot-password")
+def portal_forgot_password():
+    """A client asks for a reset link in the portal's look and language (the page calls /api/v1/auth/forgot-password)."""
+    return _render("portal_page", "forgot")
 
 
 @bp.get("/portal/contracts/<contract_id>")

@@ -82,7 +82,7 @@ def to_json_schema(schema) -> dict:
                    plugins=[MarshmallowPlugin(schema_name_resolver=lambda s: None)])
     plugin = spec.plugins[0]
     instance = schema() if isinstance(schema, type) else schema
-    out = _decimal_bounds_as_numbers(plugin.converter.schema2jsonschema(instance))
+    out = _object_lengths_as_properties(_decimal_bounds_as_numbers(plugin.converter.schema2jsonschema(instance)))
     out.setdefault("type", "object")
     return out
 
@@ -100,6 +100,19 @@ def _decimal_bounds_as_numbers(schema):
                     node[key] = float(node[key])
         return node
     return map_schema_nodes(schema, as_numbers)
+
+
+def _object_lengths_as_properties(schema):
+    """apispec writes a Dict field's Length validator as minLength / maxLength, which JSON Schema applies to
+    strings only (an object of any size would pass): for an object, marshmallow's Length counts its keys,
+    minProperties / maxProperties."""
+    def as_properties(node: dict) -> dict:
+        if declares_type(node, "object"):
+            for length, properties in (("minLength", "minProperties"), ("maxLength", "maxProperties")):
+                if length in node:
+                    node[properties] = node.pop(length)
+        return node
+    return map_schema_nodes(schema, as_properties)
 
 
 def declared_rpc(service_module: str, method: str) -> Rpc | None:

@@ -66,6 +66,15 @@ def contract_event(inbox_name: str):
     return decorate
 
 
+def not_found(what: str, field: str | None = None) -> NotFound:
+    """The 404 of a ``what`` that does not exist or that the caller may not see. Looked up by an id the request
+    body references (``field``: ``customer_id``, ``deal_id``...), it also names that field in the problem's
+    ``errors``, as a refused field's 422 does: a client that sent several ids can tell which one was wrong. The
+    status stays a 404 (/v1 clients test it)."""
+    detail = f"{what} not found."
+    return NotFound(detail, {"fields": {field: [f"No such {what.lower()}."]}} if field else None)
+
+
 def publish_about(s, outbox: OutboxWriter, event_type: str, row, data: dict):
     """Publish ``event_type`` about ``row`` (its id the envelope's subject, in its license) with the write
     that changed it: in the same transaction, through the outbox."""
@@ -139,21 +148,24 @@ class ContractsBase:
         return and_(ContractType.license_id == actor["license_id"],
                     self._scoped(ContractType.id, ContractTypeScope, "contract_type_id", where))
 
+    # The lookups below take the body's ``field`` when the id is one the request body references rather
+    # than the path's: their 404 then names it (:func:`not_found`).
+
     @staticmethod
-    def _one(s, query, what: str):
-        """The one object the query selects, else a 404 naming ``what``."""
+    def _one(s, query, what: str, field: str | None = None):
+        """The one object the query selects, else a 404 naming ``what`` (and the body's ``field``)."""
         found = s.execute(query).scalar_one_or_none()
         if found is None:
-            raise NotFound(f"{what} not found.")
+            raise not_found(what, field)
         return found
 
-    def _customer(self, s, actor, customer_id, where=None) -> Customer:
+    def _customer(self, s, actor, customer_id, where=None, field=None) -> Customer:
         return self._one(s, select(Customer).where(Customer.id == customer_id, self._customer_filter(actor, where)),
-                         "Customer")
+                         "Customer", field)
 
-    def _contact(self, s, actor, contact_id) -> Contact:
+    def _contact(self, s, actor, contact_id, field=None) -> Contact:
         return self._one(s, select(Contact).join(Customer, Customer.id == Contact.customer_id).where(
-            Contact.id == contact_id, self._customer_filter(actor)), "Contact")
+            Contact.id == contact_id, self._customer_filter(actor)), "Contact", field)
 
     def _contract(self, s, actor, contract_id, lock=False) -> Contract:
         """A contract is visible iff its customer is."""
@@ -164,11 +176,11 @@ class ContractsBase:
             q = q.with_for_update(of=Contract)
         return self._one(s, q, "Contract")
 
-    def _contract_type(self, s, actor, type_id, where=None) -> ContractType:
+    def _contract_type(self, s, actor, type_id, where=None, field=None) -> ContractType:
         return self._one(s, select(ContractType).where(ContractType.id == type_id, self._type_filter(actor, where)),
-                         "Contract type")
+                         "Contract type", field)
 
-    def _deal(self, s, actor, deal_id, where=None, lock=False) -> tuple[Deal, str]:
+    def _deal(self, s, actor, deal_id, where=None, lock=False, field=None) -> tuple[Deal, str]:
         """(the deal, its customer's name) if the caller sees the deal's customer, else 404."""
         q = (select(Deal, Customer.name).join(Customer, Customer.id == Deal.customer_id)
              .where(Deal.id == deal_id, Deal.license_id == actor["license_id"], self._customer_filter(actor, where)))
@@ -176,7 +188,7 @@ class ContractsBase:
             q = q.with_for_update(of=Deal)
         row = s.execute(q).first()
         if row is None:
-            raise NotFound("Deal not found.")
+            raise not_found("Deal", field)
         return row[0], row[1]
 
     def _license_row(self, s, model, row_id, license_id):

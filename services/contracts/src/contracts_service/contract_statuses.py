@@ -71,7 +71,7 @@ class ContractStatusesEndpoints(ContractsBase):
                 raise Conflict(f"A {c.status} {c.kind} cannot be sent.")
             contact_id = data["contact_id"] or c.contact_id
             if contact_id:
-                contact = self._contact(s, actor, contact_id)
+                contact = self._contact(s, actor, contact_id, field="contact_id" if data["contact_id"] else None)
                 if contact.customer_id != c.customer_id:
                     raise InvalidInput("The contact belongs to another customer.")
             if c.contract_type_id:

@@ -160,19 +160,20 @@ class ContractsEndpoints(ContractsBase):
         owner_id, owner_name, owner_email = self._owner(actor, data["owner_id"])
         with self.db.session() as s:
             if data["contact_id"]:
-                contact = self._contact(s, actor, data["contact_id"])
+                contact = self._contact(s, actor, data["contact_id"], field="contact_id")
                 if data["customer_id"] and data["customer_id"] != contact.customer_id:
                     raise InvalidInput("The contact belongs to another customer.",
                                        {"fields": {"contact_id": ["not a contact of this customer"]}})
                 data["customer_id"] = contact.customer_id
             if data["deal_id"]:  # made from a deal: its customer, unless one was chosen (then it must match)
-                deal, _name = self._deal(s, actor, data["deal_id"], where, lock=True)  # vs delete_deal: 404, not 500
+                deal, _name = self._deal(s, actor, data["deal_id"], where, lock=True,  # vs delete_deal: 404, not 500
+                                         field="deal_id")
                 deals.check_same_customer(deal, data["customer_id"] or deal.customer_id)
                 data["customer_id"] = deal.customer_id
-            customer = self._customer(s, actor, data["customer_id"], where)
+            customer = self._customer(s, actor, data["customer_id"], where, field="customer_id")
             ctype = None
             if data["contract_type_id"]:
-                ctype = self._contract_type(s, actor, data["contract_type_id"], where)
+                ctype = self._contract_type(s, actor, data["contract_type_id"], where, field="contract_type_id")
                 if ctype.archived:
                     raise Conflict("This contract type is archived.")
                 if ctype.kind != data["kind"]:
@@ -278,11 +279,12 @@ class ContractsEndpoints(ContractsBase):
                 raise Conflict("A signature request is under way on this document; cancel it before editing.")
             state = contract_state(s, c)
             if "contact_id" in data and data["contact_id"]:
-                contact = self._contact(s, actor, data["contact_id"])
+                contact = self._contact(s, actor, data["contact_id"], field="contact_id")
                 if contact.customer_id != c.customer_id:
                     raise InvalidInput("The contact belongs to another customer.")
             if data.get("deal_id"):
-                deals.check_same_customer(self._deal(s, actor, data["deal_id"], lock=True)[0], c.customer_id)
+                deals.check_same_customer(self._deal(s, actor, data["deal_id"], lock=True, field="deal_id")[0],
+                                          c.customer_id)
             if "custom" in data:
                 data["custom"] = {**(c.custom or {}), **logic.check_custom_values(
                     self._columns(s, c.license_id), data["custom"])}

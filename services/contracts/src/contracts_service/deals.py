@@ -144,7 +144,7 @@ class DealsEndpoints(ContractsBase):
         actor, data = self._caller_and_payload(actor, DealInSchema, payload)
         owner = self._owner(actor, data["owner_id"])
         with self.db.session() as s:
-            customer = self._customer(s, actor, data["customer_id"])
+            customer = self._customer(s, actor, data["customer_id"], field="customer_id")
             settings = self._settings(s, actor["license_id"])
             d = new_deal(actor, customer, owner, data, settings.currency if settings else "EUR")
             s.add(d)

@@ -1,5 +1,7 @@
 """Deals (``/deals``): create, list with filters and sort, update, the quotes/orders/invoices they group,
 idempotent writes, events, and visibility through the customer's perimeters — real services, broker, database."""
+import uuid
+
 import pytest
 
 
@@ -146,3 +148,41 @@ def test_a_deal_is_deleted_only_while_it_holds_no_document(env):
     assert s.get(f"/api/v1/deals/{empty['id']}", token=T).status_code == 404
     assert s.delete(f"/api/v1/deals/{empty['id']}", token=T).status_code == 404
     assert [e["data"]["deal_id"] for e in s.outbox_payloads("contracts", "deal.deleted.v1")] == [empty["id"]]
+
+
+def test_an_id_the_body_references_that_is_not_there_is_a_404_naming_its_field(env):
+    """A body's customer_id, contact_id, deal_id or contract_type_id naming nothing the caller sees (unknown, or
+    outside their perimeters) was a 404 that did not say which of the ids was wrong, where a bad owner_id's 422
+    names it. The status stays (a /v1 client tests it); ``errors`` names the field, as a 422's does. The 404 of
+    the path's own id names none."""
+    s, A, T = env["s"], env["A"], env["T"]
+    unknown = str(uuid.uuid4())
+    hidden_deal = s.post("/api/v1/deals", token=A, json={"title": "Serveurs", "customer_id": env["zeta"]}).get_json()
+    quote = s.post("/api/v1/quotes", token=T, json={"title": "Devis", "customer_id": env["alpha"]}).get_json()
+    before = s.get("/api/v1/contracts?count=true", token=A).get_json()["total"]
+    for method, path, body, field, message in (
+            ("post", "/api/v1/quotes", {"title": "x", "customer_id": unknown}, "customer_id", "No such customer."),
+            ("post", "/api/v1/contracts", {"title": "x", "customer_id": env["zeta"]}, "customer_id",
+             "No such customer."),
+            ("post", "/api/v1/quotes", {"title": "x", "contact_id": unknown}, "contact_id", "No such contact."),
+            ("post", "/api/v1/quotes", {"title": "x", "deal_id": hidden_deal["id"]}, "deal_id", "No such deal."),
+            ("post", "/api/v1/contracts", {"title": "x", "customer_id": env["alpha"], "contract_type_id": unknown},
+             "contract_type_id", "No such contract type."),
+            ("post", "/api/v1/deals", {"title": "x", "customer_id": unknown}, "customer_id", "No such customer."),
+            ("patch", f"/api/v1/contracts/{quote['id']}", {"contact_id": unknown}, "contact_id", "No such contact."),
+            ("patch", f"/api/v1/contracts/{quote['id']}", {"deal_id": hidden_deal["id"]}, "deal_id", "No such deal."),
+            ("post", f"/api/v1/contracts/{quote['id']}/mark-sent", {"contact_id": unknown}, "contact_id",
+             "No such contact.")):
+        r = getattr(s, method)(path, token=T, json=body)
+        assert r.status_code == 404 and r.mimetype == "application/problem+json", (path, body, r.get_json())
+        problem = r.get_json()
+        assert problem["code"] == "not_found" and problem["errors"] == {field: [message]}, (path, body, problem)
+        assert problem["detail"].endswith("not found."), problem
+    # nothing was made or changed
+    assert s.get("/api/v1/contracts?count=true", token=A).get_json()["total"] == before
+    after = s.get(f"/api/v1/contracts/{quote['id']}", token=T).get_json()
+    assert (after["status"], after["contact_id"], after["deal_id"], after["version"]) == (
+        "draft", None, None, quote["version"])
+    # the path's own id: nothing in the body to name
+    r = s.get(f"/api/v1/deals/{hidden_deal['id']}", token=T)
+    assert r.status_code == 404 and "errors" not in r.get_json(), r.get_json()

@@ -269,6 +269,54 @@ def test_attachments_limits_types_and_portal_visibility(env, monkeypatch):
     assert s.patch(f"/api/v1/tasks/{t['id']}", token=env["T"], json={"done": True}).get_json()["done"] is True
 
 
+def test_an_uploads_form_fields_are_checked_as_its_json_body_is(env):
+    """A multipart upload's fields were converted by the gateway without a check: portal_visible "maybe" (or a
+    typo's field, ignored) attached a hidden file. They are loaded by the JSON body's schema: refused with a 422
+    naming the field, and nothing is attached."""
+    s = env["s"]
+    c = s.post("/api/v1/contracts", token=env["T"], json={"title": "Bail", "customer_id": env["customer"]["id"]}).get_json()
+
+    def upload(filename="plan.pdf", **form):
+        return s.post(f"/api/v1/contracts/{c['id']}/attachments", token=env["T"],
+                      data={"file": (io.BytesIO(PDF), filename, "application/pdf"), **form},
+                      content_type="multipart/form-data")
+
+    for form, field in (({"portal_visible": "maybe"}, "portal_visible"), ({"portal_visibel": "true"}, "portal_visibel"),
+                        ({"folder": "x" * 201}, "folder"), ({"other": (io.BytesIO(PDF), "b.pdf")}, "other")):
+        r = upload(**form)
+        assert r.status_code == 422 and r.mimetype == "application/problem+json", (form, r.get_json())
+        assert field in r.get_json()["errors"], (form, r.get_json())
+    r = upload("pl\x00an.pdf")  # refused as in a JSON body (routing.unstorable_values), not renamed
+    assert r.status_code == 422 and "filename" in r.get_json()["errors"], r.get_json()
+    assert s.get(f"/api/v1/contracts/{c['id']}", token=env["T"]).get_json()["attachments"] == []
+    # what a form sends for a boolean, read as the JSON body's is
+    assert upload(portal_visible="on", folder="Plans").get_json()["portal_visible"] is True
+    assert upload(portal_visible="false").get_json()["portal_visible"] is False
+    assert upload().get_json()["portal_visible"] is False  # the license's default
+
+
+def test_an_idempotency_key_names_one_action_of_one_operation(env):
+    """What the OpenAPI document says of Idempotency-Key (it said "the same key with another body is a 409",
+    yet a key reused on another operation acted): results are stored per (key, operation), so the same key on
+    another operation is another action; on the same operation, another body or another resource is a 409."""
+    s, T = env["s"], env["T"]
+    description = s.get("/api/v1/openapi.json").get_json()["components"]["parameters"]["IdempotencyKey"]["description"]
+    assert "another operation" in description
+    key = {"Idempotency-Key": "crm-4711"}
+    customer = s.post("/api/v1/customers", token=T, headers=key, json={"name": "Client SARL", "code": "C4711"})
+    assert customer.status_code == 201, customer.get_json()
+    contact = s.post(f"/api/v1/customers/{customer.get_json()['id']}/contacts", token=T, headers=key,
+                     json={"last_name": "Martin"})
+    assert contact.status_code == 201, contact.get_json()
+    # the same operation: the same body replays, another body or another customer is refused
+    again = s.post("/api/v1/customers", token=T, headers=key, json={"name": "Client SARL", "code": "C4711"})
+    assert again.get_json()["id"] == customer.get_json()["id"]
+    for path, body in (("/api/v1/customers", {"name": "Autre SARL"}),
+                       (f"/api/v1/customers/{env['customer']['id']}/contacts", {"last_name": "Martin"})):
+        r = s.post(path, token=T, headers=key, json=body)
+        assert r.status_code == 409 and r.get_json()["idempotency"], (path, r.get_json())
+
+
 def test_custom_columns_and_flags(env):
     s = env["s"]
     assert s.post("/api/v1/settings/columns", token=env["A"], json={

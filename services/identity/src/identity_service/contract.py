@@ -42,7 +42,7 @@ class LicenseUpdatedV1(Schema):
     pool_id = fields.String(required=True)
     seats_total = Integer(required=True)
     expires_at = fields.String(required=True)
-    settings = fields.Dict(required=True, metadata={"description": "abandon_delay_days, default_locale, currency..."})
+    settings = fields.Dict(required=True, metadata={"description": schemas.LICENSE_SETTINGS})
     version = Integer(required=True)
 
 

@@ -141,15 +141,33 @@ class InvitationsEndpoints(IdentityServiceBase):
         with self.db.session() as s:
             user = s.execute(select(User).where(User.email == email)).scalar_one_or_none()
             if user is not None and user.password_hash:
-                secret = self._issue_secret(s, user, "reset", None, logic.RESET_TTL)
+                portal = self._client_portal(s, user)
+                m, lic = portal or (None, None)
+                # a client's link is for her company's portal: its page names the company (link_info) and sends
+                # her to the portal's sign-in; her email comes from the company
+                secret = self._issue_secret(s, user, "reset", lic and lic.id, logic.RESET_TTL)
                 self.outbox.add(s, "notification.requested.v1", {
-                    "channel": "email", "to": user.email, "locale": user.locale, "template": "password_reset",
+                    "channel": "email", "to": user.email, "locale": user.locale,
+                    "template": "client_password_reset" if portal else "password_reset",
                     "user_id": user.id, "dedupe_key": f"reset:{logic.hash_secret(secret)}",
-                    "vars": {"name": user.name or user.email,
+                    "customer_id": m and m.customer_id,  # the delivery log's scope, as for her invitation
+                    "vars": {"name": user.name or user.email, "license_name": lic.name if lic else "",
                              "link": logic.set_password_url(self.settings.public_url, secret).replace(
                                  "/set-password?", "/reset-password?"),
-                             "expires_at": iso(utcnow() + logic.RESET_TTL)}}, subject=user.id, license_id=None)
+                             "expires_at": iso(utcnow() + logic.RESET_TTL)}},
+                    subject=user.id, license_id=lic and lic.id)
         return {"requested": True}
+
+    @staticmethod
+    def _client_portal(s, user: User) -> tuple[Membership, License] | None:
+        """The client portal a person whose only active accesses are client ones signs in to (the company she
+        last signed in to, else the first by name, as login chooses); None for anyone on a company's staff (her
+        password is a Paraph account's) or without an active access."""
+        rows = s.execute(select(Membership, License).join(License, License.id == Membership.license_id).where(
+            Membership.user_id == user.id, Membership.status == "active").order_by(License.name)).all()
+        if not rows or any(m.role != CLIENT for m, _lic in rows):
+            return None
+        return next(((m, lic) for m, lic in rows if lic.id == user.last_license_id), rows[0])
 
     @endpoint(write=True)
     def reset_password(self, payload):

@@ -76,6 +76,17 @@ class RateLimitsSchema(StrictSchema):
     api_key_rate_limit_per_window = Integer(allow_none=True, validate=validate.Range(min=1, max=1_000_000))
 
 
+# A license's settings (GET /license, the license.updated.v1 event) hold what its admins set and the rate limits
+# the operator gave it. Those limits are no secret from the license: each answer's RateLimit-Limit says them.
+LICENSE_SETTINGS = (
+    "the license's settings: "
+    + ", ".join(name for name in LicenseSettingsSchema().fields if name != "name")
+    + " (its admins': PATCH /license), and its own rate limits, set by the operator: "
+    + ", ".join(RateLimitsSchema().fields)
+    + " (requests per window for each user and for each API key of the license: what RateLimit-Limit says; "
+      "absent or null: the defaults). Ignore the keys you do not know")
+
+
 class InviteUserSchema(StrictSchema):
     email = fields.String(required=True, validate=validate.Length(min=3, max=320))
     name = fields.String(load_default="", validate=validate.Length(max=200))
@@ -320,7 +331,7 @@ class LicenseView(Schema):
     id = fields.String()
     name = fields.String()
     pool_id = fields.String()
-    settings = fields.Dict()
+    settings = fields.Dict(metadata={"description": LICENSE_SETTINGS})
     expires_at = fields.String()
     seats_total = Integer()
     seats_used = Integer(metadata={"description": "seats used across every license of the subscription"})

@@ -277,3 +277,65 @@ def test_the_system_deactivates_a_portal_client_but_no_staff_user(system, rabbit
     team = s.get("/api/v1/users?staff=true&count=true", token=admin["access_token"]).json
     assert sorted(u["email"] for u in team["items"]) == ["admin@vendeur-sys.test", "paul@vendeur-sys.test"]
     assert team["total"] == 2
+
+
+def test_a_client_resets_her_portal_password_through_her_company_a_staff_member_through_paraph(system, rabbit_config):
+    """A person whose only accesses are client portals resets the password of her company's portal: her link names
+    the company and says she is a client (the page sends her to the portal's sign-in), her email is the company's
+    (client_password_reset, in its license: its template, time zone and From name); of two companies, the one she
+    last signed in to. Anyone on a company's staff resets a Paraph account (password_reset, no license)."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    s = system("identity", "perimeter")
+    pool = make_pool(s)
+    first = activate(s, pool["activation_code"], "Vendeur SA", "admin@vendeur-reset.test")
+    second = activate(s, pool["activation_code"], "Autre SARL", "admin@autre-reset.test")
+    invite_and_join(s, first["access_token"], "paul@vendeur-reset.test")
+
+    def reset_requests(email):
+        engine = create_engine(normalize_url(s.db_url("identity")))
+        with engine.connect() as conn:
+            rows = conn.execute(text("select payload from outbox where type = 'notification.requested.v1' "
+                                     "order by seq")).all()
+        engine.dispose()
+        return [r[0] for r in rows if r[0]["data"]["to"] == email and "reset-password" in r[0]["data"]["vars"]["link"]]
+
+    def forgot(email):
+        assert s.post("/api/v1/auth/forgot-password", json={"email": email}).status_code == 202
+        request = reset_requests(email)[-1]
+        holder = s.post("/api/v1/auth/link-info", json={"token": token_of(request["data"]["vars"]["link"]),
+                                                        "purpose": "reset"}).json
+        return request, holder
+
+    with ClusterRpcProxy({"AMQP_URI": rabbit_config["AMQP_URI"], "serializer": "json"}, timeout=10) as rpc:
+        for admin, customer in ((first, "k1"), (second, "k2")):
+            actor = {"user_id": admin["user"]["user_id"], "license_id": admin["license_id"], "role": admin["role"]}
+            rpc.identity.grant_client_access(actor, {
+                "email": "alice@client-reset.test", "name": "Alice", "user_code": f"A-{customer}",
+                "contact_id": f"c-{customer}", "customer_id": customer, "company": "ACME", "allowed_ip": None,
+                "branch": None, "locale": "fr", "send_email": True})
+            invitation = [lk for lk in links(s, "alice@client-reset.test") if "set-password" in lk][-1]
+            r = s.post("/api/v1/auth/accept-invitation", json={"token": token_of(invitation),
+                                                               "password": None if customer == "k2" else
+                                                               "alice's password 1"})
+            assert r.status_code == 200, r.json
+    # she last joined Autre SARL; signing in to Vendeur SA makes it her company
+    for license_id, company, customer in ((second["license_id"], "Autre SARL", "k2"),
+                                          (first["license_id"], "Vendeur SA", "k1")):
+        if license_id == first["license_id"]:
+            assert s.post("/api/v1/auth/login", json={"email": "alice@client-reset.test",
+                                                      "password": "alice's password 1",
+                                                      "license_id": license_id}).status_code == 200
+        request, holder = forgot("alice@client-reset.test")
+        assert request["data"]["template"] == "client_password_reset" and request["license_id"] == license_id
+        assert request["data"]["vars"]["license_name"] == company and request["data"]["customer_id"] == customer
+        assert (holder["company"], holder["role"]) == (company, "client"), holder
+    r = s.post("/api/v1/auth/reset-password", json={"token": token_of(request["data"]["vars"]["link"]),
+                                                    "password": "alice's password 2"})
+    assert r.status_code == 200, r.json
+    assert s.post("/api/v1/auth/login", json={"email": "alice@client-reset.test",
+                                              "password": "alice's password 2"}).json["role"] == "client"
+
+    request, holder = forgot("paul@vendeur-reset.test")
+    assert request["data"]["template"] == "password_reset" and request["license_id"] is None
+    assert (holder["company"], holder["role"]) == (None, None) and request["data"]["customer_id"] is None

@@ -123,7 +123,7 @@ def subscription_matches(event_types: list[str], event_type: str) -> bool:
 OWNER_EVENTS: dict[str, tuple[str | None, str]] = {
     "quote.viewed.v1": ("quote_viewed", "quote_viewed"),
     "quote.downloaded.v1": ("quote_downloaded", "quote_downloaded"),
-    "contract.shared.v1": ("contract_shared", "contract_shared"),
+    "contract.shared.v1": ("contract_shared", "contract_shared_owner"),
     "signature.completed.v1": ("signed", "signature_completed_owner"),
     "quote.feedback_sent.v1": (None, "quote_feedback"),
     "customer.self_updated.v1": ("customer_self_updated", "customer_self_updated"),

@@ -48,6 +48,10 @@ VARIABLES: dict[str, dict[str, tuple[str, object]]] = {
                           "expires_at": _EXPIRES},
     "password_reset": {"name": _NAME, "link": ("reset link (single use)", "https://paraph.example/reset-password?token=abc"),
                        "expires_at": _EXPIRES, "license_name": _LICENSE},
+    # the same link for a customer's contact whose only accesses are client portals: her company's portal
+    "client_password_reset": {"name": _NAME, "license_name": _LICENSE,
+                              "link": ("reset link (single use)", "https://paraph.example/reset-password?token=abc"),
+                              "expires_at": _EXPIRES},
     "quote_send": {"name": _NAME, "license_name": _LICENSE, "number": _NUMBER, "title": _TITLE,
                    "sender_name": _SENDER, "message": _MESSAGE, "link": ("online quote link", _LINK[1]),
                    "valid_until": ("end of validity (ISO 8601)", "2030-02-28"), "sign": _SIGN_ASKED},
@@ -60,6 +64,10 @@ VARIABLES: dict[str, dict[str, tuple[str, object]]] = {
                         "message": ("message from the person who shared it",
                                     Written("Voici le contrat signé.", "Here is the signed contract.")),
                         "role": ("requester or observer (portal clients)", "requester")},
+    # the same news told to the document's owner (a salesperson) when someone else shared it: signed by Paraph's team
+    "contract_shared_owner": {"name": _NAME, "license_name": _LICENSE, "number": _NUMBER, "title": _TITLE,
+                              "shared_by": ("who shared it", "Paul Martin"),
+                              "link": ("link to the document", _LINK[1])},
     "signature_request": {"name": _NAME, "license_name": _LICENSE, "number": _NUMBER, "title": _TITLE,
                           "sender_name": _SENDER, "message": _MESSAGE, "link": ("signing link", _LINK[1]),
                           "expires_at": _EXPIRES, "role": _ROLE, "action": _ACTION},
@@ -122,18 +130,20 @@ VARIABLES: dict[str, dict[str, tuple[str, object]]] = {
 TEMPLATE_NAMES = tuple(VARIABLES)
 # templates that exist to carry a link (or a code): an edited version must keep it
 REQUIRED_VARIABLE = {
-    "invitation": "link", "client_invitation": "link", "password_reset": "link", "quote_send": "link",
-    "quote_reminder": "link", "signature_request": "link", "signature_reminder": "link", "signature_otp": "code",
+    "invitation": "link", "client_invitation": "link", "password_reset": "link", "client_password_reset": "link",
+    "quote_send": "link", "quote_reminder": "link", "signature_request": "link", "signature_reminder": "link",
+    "signature_otp": "code",
 }
 LIST_VARIABLES = {"signers", "changes", "waiting_for"}
 # the emails a salesperson composes and sends from the send screen: they may preview them (their own wording)
 SENT_BY_HAND = ("quote_send", "quote_reminder")
 # the emails other services ask notify to send to a company's customers (portal clients, a quote's contacts,
 # signers): they come from the company, its name the From's display name (the address stays the platform's
-# sender); a customer of ACME Paris does not know Paraph. The staff's emails, and a password reset (a Paraph
-# account's), come from Paraph
-CUSTOMER_TEMPLATES = ("client_invitation", "quote_send", "quote_reminder", "contract_shared", "signature_request",
-                      "signature_reminder", "signature_otp", "signature_completed", "signature_cc")
+# sender); a customer of ACME Paris does not know Paraph. The staff's emails, and the password reset of a Paraph
+# account (password_reset: a person on a company's staff, as well as a client somewhere or not), come from Paraph
+CUSTOMER_TEMPLATES = ("client_invitation", "client_password_reset", "quote_send", "quote_reminder", "contract_shared",
+                      "signature_request", "signature_reminder", "signature_otp", "signature_completed",
+                      "signature_cc")
 # secrets the message delivers (one-time codes): they reach the recipient in the body or SMS only, never a
 # subject (subjects show in notification previews and lock screens) nor the stored delivery log
 SECRET_VARIABLES = {"signature_otp": ("code",)}

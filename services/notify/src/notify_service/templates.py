@@ -22,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from paraph_platform import french
+from paraph_platform import time_zones as named_zones  # the zones' places, as people name them
 from paraph_platform.dates import first_of_month
 
 from .exceptions import InvalidInput, NotFound
@@ -114,7 +115,7 @@ _MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", 
 
 
 # the zone of a license that chose none (Paraph's customers are French companies)
-DEFAULT_TIME_ZONE = "Europe/Paris"
+DEFAULT_TIME_ZONE = named_zones.DEFAULT
 
 
 @lru_cache(maxsize=64)
@@ -127,12 +128,13 @@ def time_zone(name: str | None) -> ZoneInfo:
 
 
 def zone_name(zone: str, locale: str) -> str:
-    """The zone as a time's reader reads it after the hour: "heure de Paris", "Paris time", "UTC"."""
+    """The zone as a time's reader reads it after the hour: "heure de Paris", "heure de La Réunion", "Paris time",
+    "UTC" (the places as the license settings page names them: paraph_platform.time_zones)."""
     key = time_zone(zone).key
     if key in ("UTC", "Etc/UTC"):
         return "UTC"
-    city = key.rsplit("/", 1)[-1].replace("_", " ")
-    return f"heure {french.de(city)}" if locale == "fr" else f"{city} time"
+    place = named_zones.place(key, locale)
+    return f"heure {french.de(place)}" if locale == "fr" else f"{place} time"
 
 
 def format_date(value, locale: str, zone: str = DEFAULT_TIME_ZONE) -> str:
@@ -232,6 +234,21 @@ def _one_line(text: str) -> str:
     return _ASCII_WHITESPACE.sub(" ", text).strip(" ")
 
 
+# a customer's SMS starts with the company's name ("ACME Paris : votre code…"); rendered without it (identity did
+# not answer), it is left with the colon that followed the name
+_NAMELESS_START = re.compile(r":\s*")
+
+
+def _sms_without_a_missing_name(sms: str) -> str:
+    """An SMS whose sender's name came out empty (" : votre code…") starts with what followed it instead ("Votre
+    code…"): for the built-in SMS and a license's own alike."""
+    nameless = _NAMELESS_START.match(sms)
+    if not nameless:
+        return sms
+    rest = sms[nameless.end():]
+    return rest[:1].upper() + rest[1:]
+
+
 def render(name: str, locale: str, parts: dict, variables: dict, zone: str = DEFAULT_TIME_ZONE) -> dict:
     """Render every part, times in ``zone`` (the license's); missing documented variables are blank. Raises
     :class:`RenderError`."""
@@ -247,7 +264,7 @@ def render(name: str, locale: str, parts: dict, variables: dict, zone: str = DEF
             text_to_html(text, locale, values.get("link"), BUTTON_LABELS.get((name, locale)),
                          _render_part(WORDING[locale]["footer"], values, locale, True, zone)))
     sms_source = parts.get("sms") or DEFAULTS[name][locale]["sms"]
-    sms = " ".join(_render_part(sms_source, values, locale, False, zone).split())
+    sms = _sms_without_a_missing_name(" ".join(_render_part(sms_source, values, locale, False, zone).split()))
     if len(text) > MAX_OUTPUT or len(html) > MAX_OUTPUT:
         raise RenderError("the rendered message is too large")
     if len(sms) > MAX_SMS_OUTPUT:

@@ -7,16 +7,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from paraph_platform.time_zones import of_settings  # the zone of a license's settings, as its settings page shows it
+
 from . import templates
 from .models import LicenseTimeZone
-
-
-def of_settings(settings: dict) -> str:
-    """The zone of a license's settings (identity's ``license_settings``)."""
-    chosen = settings.get("time_zone")
-    if isinstance(chosen, str) and templates.time_zone(chosen).key == chosen:
-        return chosen
-    return templates.DEFAULT_TIME_ZONE if (settings.get("default_locale") or "fr") == "fr" else "UTC"
 
 
 def write(session, dialect: str, license_id: str, settings: dict, version: int) -> bool:

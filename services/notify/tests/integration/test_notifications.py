@@ -54,11 +54,25 @@ def test_a_customers_email_comes_from_the_company_and_writes_times_in_its_time_z
     [m] = mail_sink.wait_for_messages(to="jeanne@client.test")
     assert m["from"] == "ACME Paris <no-reply@paraph.test>" and m["mail_from"] == "no-reply@paraph.test"
     assert ["Reply-To", "paul@acme.test"] in m["headers"]
-    assert "expire le 15 juillet 2030 à 02:40 (heure de Montreal)." in m["text"]
+    assert "expire le 15 juillet 2030 à 02:40 (heure de Montréal)." in m["text"]
     # the staff's invitation, of the same license: from Paraph
     publish("identity", "notification.requested.v1", request(to="colleague@acme.test"), license_id="lic-tz")
     [staff] = mail_sink.wait_for_messages(to="colleague@acme.test")
     assert staff["from"] == "Paraph <no-reply@paraph.test>"
+    # a client's password reset (identity asks for her company's portal's): from the company, as her invitation;
+    # a Paraph account's, from Paraph
+    link = "http://paraph.test/reset-password?token=R1"
+    publish("identity", "notification.requested.v1", request(
+        to="alice@client.test", template="client_password_reset", dedupe_key="reset:a", license_name="ACME Paris",
+        link=link, expires_at="2030-07-15T07:40:00Z"), license_id="lic-tz")
+    publish("identity", "notification.requested.v1", request(
+        to="boss@acme.test", template="password_reset", dedupe_key="reset:b", license_name="", link=link))
+    [client_reset] = mail_sink.wait_for_messages(to="alice@client.test")
+    assert client_reset["from"] == "ACME Paris <no-reply@paraph.test>" and link in client_reset["links"]
+    assert "portail client d'ACME Paris" in client_reset["subject"]
+    assert "expire le 15 juillet 2030 à 03:40 (heure de Montréal)." in client_reset["text"]
+    [staff_reset] = mail_sink.wait_for_messages(to="boss@acme.test")
+    assert staff_reset["from"] == "Paraph <no-reply@paraph.test>" and "Paraph" in staff_reset["subject"]
     # a license notify has not heard of yet: Paris time
     publish("portal", "notification.requested.v1", request(
         to="marc@client.test", template="quote_reminder", dedupe_key="quote_reminder:s1", license_name="Immo & Fils",

@@ -33,6 +33,11 @@ def test_owner_notifications_follow_preferences(paraph, publish, db_reader):
     by_owner = portal("contract.shared.v1", requester_contact_id="ct-1", observer_contact_ids=[], shared_by=owner_id)
     [shared_mail] = p.sink.wait_for_messages(to="sales@sales.test", subject="shared on the customer portal")
     assert "by Colleague" in shared_mail["text"] and len(handled(by_colleague)) == 1 and handled(by_owner) == []
+    # the staff's own copy: from and signed by Paraph, its link the staff's page (the clients' copy is the company's)
+    assert shared_mail["text"].rstrip().endswith("The Paraph team")
+    assert shared_mail["from"] == "Paraph <no-reply@paraph.test>"
+    assert [r["template"] for r in handled(by_colleague)] == ["contract_shared_owner"]
+    assert "http://paraph.test/contracts/c-1" in shared_mail["links"]
 
     # SMS instead of email for views
     r = p.patch("/api/v1/me/preferences", json={"quote_viewed": {"email": False, "sms": True},

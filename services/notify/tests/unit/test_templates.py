@@ -6,8 +6,8 @@ from notify_service.exceptions import InvalidInput, NotFound
 from notify_service.template_catalog import CUSTOMER_TEMPLATES
 from tests.typography import breakable_spaces_in
 
-EVENTS_MD_NAMES = {"invitation", "client_invitation", "password_reset", "quote_send", "quote_reminder",
-                   "contract_shared", "signature_request", "signature_reminder", "signature_otp",
+EVENTS_MD_NAMES = {"invitation", "client_invitation", "password_reset", "client_password_reset", "quote_send",
+                   "quote_reminder", "contract_shared", "signature_request", "signature_reminder", "signature_otp",
                    "signature_completed", "quote_viewed", "quote_downloaded", "quote_feedback"}
 
 
@@ -112,6 +112,92 @@ def test_the_signers_copy_of_a_signed_document_comes_from_the_company_the_owners
     assert set(CUSTOMER_TEMPLATES) <= set(t.TEMPLATE_NAMES) and "signature_completed_owner" not in CUSTOMER_TEMPLATES
 
 
+def test_a_customers_sms_starts_with_the_company_a_staff_members_with_paraph():
+    """A customer of ACME Paris does not know Paraph: the SMS of the emails the company's customers receive start
+    with its name, or the salesperson's (signature_request), never "Paraph"; the staff's keep theirs."""
+    for locale in ("fr", "en"):
+        for name in CUSTOMER_TEMPLATES:
+            sms = render_default(name, locale, license_name="ACME Paris")["sms"]
+            assert "Paraph" not in sms, (name, locale, sms)
+        for name in ("contract_shared", "signature_otp", "signature_cc", "client_password_reset",
+                     "signature_reminder"):
+            assert render_default(name, locale, license_name="ACME Paris")["sms"].startswith("ACME Paris"), name
+        for name in ("invitation", "password_reset", "contract_shared_owner", "signature_completed_owner",
+                     "quote_viewed", "signature_declined"):
+            assert render_default(name, locale)["sms"].startswith("Paraph"), name
+    assert render_default("signature_otp", "fr", license_name="ACME Paris", code="482913")["sms"] == \
+        "ACME Paris : votre code de signature est 482913 (valable 10 min). Ne le communiquez à personne."
+
+
+def test_a_customers_sms_without_the_companys_name_starts_with_what_follows_it():
+    """Identity did not answer: the name is empty, and the SMS starts with the words after it, capitalised (never
+    " : votre code…"), the built-in SMS and a license's own alike."""
+    for locale in ("fr", "en"):
+        for name in t.TEMPLATE_NAMES:
+            sms = render_default(name, locale, license_name="")["sms"]
+            assert sms[:1].isupper() or sms[:1].isdigit(), (name, locale, sms)
+    link = "https://p.test/sign/abc"
+    assert render_default("signature_otp", "fr", license_name="", code="482913")["sms"] == \
+        "Votre code de signature est 482913 (valable 10 min). Ne le communiquez à personne."
+    assert render_default("signature_reminder", "fr", license_name="ACME Paris", link=link)["sms"] == \
+        f"ACME Paris : rappel, le document D-2025-0042 attend votre signature : {link}"
+    assert render_default("signature_reminder", "fr", license_name="", link=link)["sms"] == \
+        f"Rappel, le document D-2025-0042 attend votre signature : {link}"
+    assert render_default("signature_reminder", "en", license_name="", link=link, action="approve")["sms"] == \
+        f"Reminder, document D-2025-0042 is waiting for your approval: {link}"
+    assert render_default("client_password_reset", "en", license_name="", link=link)["sms"] == \
+        f"Reset your customer portal password: {link}"
+    own = dict(t.default_parts("quote_send", "fr"), sms="{{ license_name }} :   devis {{ number }} : {{ link }}")
+    assert t.render("quote_send", "fr", own, {"number": "D-1", "link": link})["sms"] == f"Devis D-1 : {link}"
+    # a colon elsewhere stays
+    assert render_default("quote_send", "fr", license_name="ACME Paris", link=link)["sms"].startswith("ACME Paris :")
+
+
+def test_a_document_shared_on_the_portal_reads_as_the_clients_and_as_the_salespersons():
+    """contract_shared goes to the portal's clients (from the company) and, when someone else shared it, to the
+    document's owner: their copy (contract_shared_owner) is the staff's, signed by Paraph's team."""
+    for locale, team, regards in (("fr", "L'équipe Paraph", "Cordialement,"),
+                                  ("en", "The Paraph team", "Best regards,")):
+        client = render_default("contract_shared", locale, license_name="ACME Paris")
+        owner = render_default("contract_shared_owner", locale, license_name="ACME Paris", shared_by="Anne Roy")
+        assert client["text"].rstrip().endswith(f"{regards}\nACME Paris") and team not in client["text"]
+        assert owner["text"].rstrip().endswith(team) and "Anne Roy" in owner["text"]
+        assert owner["subject"] == client["subject"]
+    assert "par Anne Roy\u00a0: les contacts du client" in \
+        render_default("contract_shared_owner", "fr", shared_by="Anne Roy")["text"]
+    assert "contract_shared" in CUSTOMER_TEMPLATES and "contract_shared_owner" not in CUSTOMER_TEMPLATES
+
+
+def test_a_clients_password_reset_is_her_companys_portal():
+    """A person who is only a client resets the password of her company's portal (identity chooses the template):
+    named and signed by the company; a Paraph account's reset stays Paraph's."""
+    link = "https://paraph.test/reset-password?token=SECRET"
+    fr = render_default("client_password_reset", "fr", license_name="Immo Conseil", link=link)
+    assert fr["subject"] == "Réinitialisation de votre mot de passe du portail client d'Immo Conseil"
+    assert link in fr["text"] and fr["text"].rstrip().endswith("Cordialement,\nImmo Conseil")
+    assert "Paraph" not in fr["subject"] + fr["sms"]
+    en = render_default("client_password_reset", "en", license_name="ACME Paris", link=link)
+    assert en["subject"] == "Reset your password for the ACME Paris customer portal" and "Paraph" not in en["subject"]
+    assert "client_password_reset" in CUSTOMER_TEMPLATES and "password_reset" not in CUSTOMER_TEMPLATES
+    assert render_default("password_reset", "fr")["text"].rstrip().endswith("L'équipe Paraph")
+    with pytest.raises(InvalidInput):  # a version without the link is refused, as for the staff's reset
+        t.validate("client_password_reset", "fr", {"subject": "x", "text": "Bonjour"})
+
+
+def test_a_zone_is_named_after_its_place_as_people_write_it():
+    """The zones the license settings page offers are named as it names them: "heure de La Réunion", not
+    "heure de Reunion"; any other, after its key."""
+    at = "2030-07-15T06:40:00Z"
+    assert t.format_datetime(at, "fr", "Indian/Reunion") == "15 juillet 2030 à 10:40 (heure de La Réunion)"
+    assert t.format_datetime(at, "en", "Indian/Reunion") == "July 15, 2030 at 10:40 (Réunion time)"
+    assert t.format_datetime(at, "fr", "America/Martinique").endswith("à 02:40 (heure de la Martinique)")
+    assert t.format_datetime(at, "fr", "Pacific/Noumea").endswith("à 17:40 (heure de la Nouvelle-Calédonie)")
+    assert t.format_datetime(at, "fr", "America/Montreal").endswith("(heure de Montréal)")
+    assert t.format_datetime(at, "fr", "Europe/London").endswith("à 07:40 (heure de Londres)")
+    assert t.format_datetime(at, "fr", "Asia/Tokyo").endswith("à 15:40 (heure de Tokyo)")
+    assert t.format_datetime(at, "fr", "America/Argentina/Buenos_Aires").endswith("(heure de Buenos Aires)")
+
+
 def test_unknown_variables_are_refused_on_save_with_field_errors():
     with pytest.raises(InvalidInput) as err:
         t.validate("invitation", "fr", {"subject": "Bienvenue {{ firstname }}", "text": "Lien : {{ link }}"})
@@ -145,7 +231,8 @@ def test_a_valid_custom_template_is_kept_and_html_derived_from_text():
     out = t.render("quote_send", "en", parts, {"name": "Jo <Jo>", "number": "Q1", "link": "https://p.test/q?a=1&b=2"})
     assert out["subject"] == "Our quote Q1"
     assert "Jo &lt;Jo&gt;" in out["html"] and '<a href="https://p.test/q?a=1&amp;b=2"' in out["html"]
-    assert "your quote Q1 is available. View the document: https://p.test/q?a=1&b=2" in out["sms"]  # default SMS
+    # the default SMS (no license_name here: it starts with the words after it)
+    assert out["sms"] == "Your quote Q1 is available. View the document: https://p.test/q?a=1&b=2"
 
 
 def test_a_custom_text_keeping_the_built_in_link_line_keeps_its_button_and_footer():

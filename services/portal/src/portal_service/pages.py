@@ -171,7 +171,7 @@ class PagesEndpoints(PortalBase):
     def portal_page(self, page, meta=None):
         meta = schemas.RequestMetaSchema().load(meta or {})
         locale = logic.pick_locale(meta.get("lang"))
-        if page not in ("home", "contract", "tasks", "profile"):
+        if page not in ("home", "contract", "tasks", "profile", "forgot"):
             return self._page_error(404, meta)
         contract_id = meta.get("contract_id") or ""
         if page == "contract" and not (0 < len(contract_id) <= 64 and contract_id.replace("-", "").isalnum()):

@@ -70,14 +70,32 @@ def test_portal_shell_carries_labels_as_an_escaped_attribute():
 
 def test_portal_shell_names_the_company_once_signed_in_and_says_a_new_password_is_saved():
     """The top bar is the portal's own name until the session names the company ("ACME Paris — Portail client",
-    portal.js); the sign-in form has, hidden, the notice for a client who just chose her password."""
-    for locale, saved in (("fr", "Votre mot de passe est enregistré\u00a0: connectez-vous."),
-                          ("en", "Your password is saved: sign in.")):
+    portal.js); the sign-in form has, hidden, the notices for a client who just chose her password and for one who
+    signed in at the staff's sign-in."""
+    for locale, saved, here in (("fr", "Votre mot de passe est enregistré\u00a0: connectez-vous.",
+                                 "Votre compte donne accès au portail client\u00a0: connectez-vous ici."),
+                                ("en", "Your password is saved: sign in.",
+                                 "Your account opens the customer portal: sign in here.")):
         labels = logic.LABELS[locale]
         html = R.render("portal.html", locale, "N1", page="home", contract_id="", labels=labels, other_locale="en")
         assert f'<span id="portal-brand">{labels["portal"]}</span>' in html
         assert f'<p class="notice ok hidden" id="password-set" role="status">{saved}</p>' in html
+        assert f'<p class="notice ok hidden" id="portal-account" role="status">{here}</p>' in html
         assert labels["portal_of"].replace("{name}", "ACME Paris") == f"ACME Paris — {labels['portal']}"
+
+
+def test_the_portal_sign_in_links_to_a_forgotten_password_page_of_its_own_language():
+    """"Mot de passe oublié ?" under the sign-in form leads to /portal/forgot-password in the page's language: the
+    portal's own form (portal.js asks identity for the link), its answer the same for any email."""
+    for locale, forgot, sent in (("fr", "Mot de passe oublié\u00a0?", "Si un compte utilise {email}, nous lui avons"),
+                                 ("en", "Forgot your password?", "If an account uses {email}, we have sent it")):
+        labels = logic.LABELS[locale]
+        html = R.render("portal.html", locale, "N1", page="forgot", contract_id="", labels=labels, other_locale="en")
+        assert f'<a href="/portal/forgot-password?lang={locale}" id="forgot-link">{forgot}</a>' in html
+        assert f'<section class="card hidden" id="forgot">\n    <h1>{forgot}</h1>' in html
+        assert 'id="forgot-email" name="email" autocomplete="username" required' in html
+        assert f'<a href="/portal?lang={locale}" id="back-to-login">{labels["back_to_login"]}</a>' in html
+        assert labels["forgot_sent"].startswith(sent) and 'fetch("/api/v1/auth/forgot-password"' in html
 
 
 def test_portal_profile_page_has_both_self_service_forms_in_each_language():

@@ -34,8 +34,33 @@ def _css() -> str:
     return resources.files("signing_service").joinpath("templates/proof.css").read_text()
 
 
-def _event_label(locale: str, type: str) -> str:
-    return EVENTS[locale].get(type) or type.replace("_", " ").capitalize()
+def _event_label(locale: str, type: str, data: dict, signer_names: dict) -> str:
+    """The audit entry's event. "All signed" names the signer when there was only one ("Jeanne Dupont a signé :
+    le document est complet"), from the signers' ids the entry lists."""
+    events = EVENTS[locale]
+    if type == "all_signed":
+        signers = data.get("signers") or []
+        if len(signers) == 1:
+            name = signer_names.get(signers[0])
+            return events["all_signed_by_one"].format(name) if name else events["all_signed_by_the_one"]
+    return events.get(type) or type.replace("_", " ").capitalize()
+
+
+def _unbroken(text: str | None) -> str | None:
+    """A masked phone number ("+33 6** ** ** 78") kept on one line."""
+    return text.replace(" ", "\u00a0") if text else text
+
+
+def _clock(locale: str, skew: float | None) -> str:
+    """The signer's device clock against the server's (``skew``: server minus device, in seconds):
+    "en retard de 2,5 s sur l'heure du serveur"."""
+    if skew is None:
+        return ""
+    labels = LABELS[locale]
+    if not skew:
+        return labels["clock_same"]
+    seconds = f"{abs(skew):.3f}".rstrip("0").rstrip(".").replace(".", labels["decimal_mark"])
+    return labels["clock_behind" if skew > 0 else "clock_ahead"].format(seconds)
 
 
 def _details(locale: str, data: dict) -> str:
@@ -46,6 +71,8 @@ def _details(locale: str, data: dict) -> str:
         value = data.get(key)
         if isinstance(value, dict):  # a person (a reassignment's from / to)
             value = " ".join(x for x in (value.get("name"), f"<{value['email']}>" if value.get("email") else "") if x)
+        if key == "destination":
+            value = _unbroken(value)
         if value:
             shown.append(f"{name}{labels['colon']}{labels.get(value, value) if key in ('channel', 'mode') else value}")
     return ", ".join(shown)[:300]
@@ -59,17 +86,22 @@ def build_html(context: dict) -> str:
     def when(value, zone=None):
         return format_time(value, locale, zone or default_zone)
 
+    signer_names = {e.get("participant_id"): (e.get("identity") or {}).get("name") for e in context["evidence"]
+                    if e.get("role") == "signer" and e.get("action") == "sign"}
     evidence = []
     for e in context["evidence"]:
         image, zone, auth = e.get("signature_image"), e.get("time_zone"), e["authentication"]
         evidence.append({**e, "image_uri": ("data:image/png;base64," + base64.b64encode(image).decode())
                          if image else None,
                          "at": when(e["at"], zone), "client_signed_at": when(e.get("client_signed_at"), zone),
-                         "authentication": {**auth, "verified_at": when(auth.get("verified_at"), zone)}})
+                         "clock": _clock(locale, e.get("clock_skew")),
+                         "authentication": {**auth, "verified_at": when(auth.get("verified_at"), zone),
+                                            "destination": _unbroken(auth.get("destination"))}})
     audit = []
     for a in context["audit"]:
         actor = a.get("actor") or {}
-        audit.append({**a, "at": when(a["at"], zones.get(actor.get("id"))), "event": _event_label(locale, a["type"]),
+        audit.append({**a, "at": when(a["at"], zones.get(actor.get("id"))),
+                      "event": _event_label(locale, a["type"], a.get("data") or {}, signer_names),
                       "actor": actor.get("name") or actor.get("email") or LABELS[locale].get(actor.get("type"), "")
                       or actor.get("type", ""),
                       "summary": _details(locale, a.get("data") or {})})

@@ -35,7 +35,8 @@ def context(locale, *, signer_zone=None, audit_rows=len(EVENTS)):
         kind = EVENTS[seq - 1] if seq <= len(EVENTS) else "reminder_sent"
         audit.append({"seq": seq, "at": iso(SIGNED_AT - timedelta(minutes=audit_rows - seq)), "type": kind,
                       "actor": jeanne if kind in ("document_viewed", "otp_sent", "signed") else {"type": "system"},
-                      "data": {"channel": "sms", "destination": "+33 6** ** ** 78"} if kind == "otp_sent" else {},
+                      "data": {"channel": "sms", "destination": "+33 6** ** ** 78"} if kind == "otp_sent" else
+                      {"signers": ["p1"]} if kind == "all_signed" else {},
                       "prev_hash": fake_hash(seq - 1), "entry_hash": fake_hash(seq)})
     return {
         "locale": locale, "time_zone": logic.DEFAULT_TIME_ZONE,
@@ -81,15 +82,19 @@ def test_times_are_written_in_the_zone_with_its_offset():
 
 @pytest.mark.parametrize("locale,expected,absent", [
     ("fr", ["Preuve de signature électronique", "Statut Terminée", "Demande créée", "Signature demandée",
-            "Document consulté", "Code à usage unique envoyé", "Canal : SMS", "Tous les signataires ont signé",
-            "Document scellé", "Demande terminée", "1er décembre 2026 à 21:24:38 (UTC+1)", "contact client",
-            "Date et heure", "système", "« J'accepte. »"],
-     ["request_created", "completed", "UTC)", "system", "otp_sent", "channel"]),
+            "Document consulté", "Code à usage unique envoyé", "Canal : SMS",
+            "Jeanne Dupont a signé : le document est complet", "Document scellé", "Demande terminée",
+            "1er décembre 2026 à 21:24:38 (UTC+1)", "contact client", "Date et heure", "système", "« J'accepte. »",
+            "code à usage unique envoyé par SMS (+33 6** ** ** 78), vérifié le 1er décembre 2026 à 21:24:38 (UTC+1)",
+            "Entrée du journal d'audit n° 5", "Chaîne vérifiée : intègre (8 entrées)"],
+     ["request_created", "completed", "UTC)", "system", "otp_sent", "channel", "Tous les signataires", "#5"]),
     ("en", ["Proof of electronic signature", "Status Completed", "Request created", "Signature requested",
-            "Document viewed", "One-time code sent", "Channel: SMS", "Every signer signed", "Document sealed",
-            "Request completed", "December 1, 2026 at 9:24:38 PM (UTC+1)", "customer contact", "Date and time",
-            "“J'accepte.”"],
-     ["request_created", "otp_sent", "channel=", "Z", "«"]),
+            "Document viewed", "One-time code sent", "Channel: SMS", "Jeanne Dupont signed: the document is complete",
+            "Document sealed", "Request completed", "December 1, 2026 at 9:24:38 PM (UTC+1)", "customer contact",
+            "Date and time", "“J'accepte.”",
+            "one-time code sent by SMS (+33 6** ** ** 78), verified on December 1, 2026 at 9:24:38 PM (UTC+1)",
+            "Audit trail entry #5", "Chain verified: intact (8 entries)"],
+     ["request_created", "otp_sent", "channel=", "Z", "«", "Every signer"]),
 ])
 def test_the_proof_is_written_in_the_request_language(locale, expected, absent):
     text = one_line(" ".join(pages(proof.render_proof(context(locale)))))
@@ -161,6 +166,80 @@ def test_a_signature_in_person_on_a_staff_device_names_that_member_of_staff(loca
         ctx["audit"].append({"seq": seq, "at": iso(SIGNED_AT), "type": kind, "actor": sam,
                              "data": {"participant_id": "p1", "name": "Jeanne Dupont"},
                              "prev_hash": fake_hash(seq - 1), "entry_hash": fake_hash(seq)})
+    text = one_line(" ".join(pages(proof.render_proof(ctx))))
+    for words in expected:
+        assert words in text, words
+
+
+def with_second_signer(ctx: dict) -> dict:
+    """Paul Martin signed after Jeanne: his evidence, and the "all signed" entry naming both."""
+    paul = {**ctx["evidence"][0], "participant_id": "p2", "order": 2, "typed_name": "Paul Martin",
+            "identity": {"name": "Paul Martin", "email": "paul@client.test", "kind": "contact"}}
+    ctx["evidence"].append(paul)
+    all_signed = next(a for a in ctx["audit"] if a["type"] == "all_signed")
+    all_signed["data"] = {"signers": ["p1", "p2"]}
+    return ctx
+
+
+def with_an_approver(ctx: dict) -> dict:
+    """Sam Sales approved before Jeanne signed: a participant, not a signer."""
+    ctx["evidence"].insert(0, {**ctx["evidence"][0], "participant_id": "a1", "role": "approver", "action": "approve",
+                               "identity": {"name": "Sam Sales", "email": "sam@v.test", "kind": "user"}})
+    return ctx
+
+
+@pytest.mark.parametrize("locale,one,several", [
+    ("fr", "Jeanne Dupont a signé : le document est complet", "Tous les signataires ont signé"),
+    ("en", "Jeanne Dupont signed: the document is complete", "Every signer signed"),
+])
+@pytest.mark.parametrize("request_of", [
+    pytest.param(lambda ctx: ctx, id="one signer"),
+    pytest.param(with_an_approver, id="an approver and one signer"),
+    pytest.param(with_second_signer, id="two signers"),
+])
+def test_all_signed_names_the_signer_when_there_was_only_one(locale, one, several, request_of):
+    """A single signer is not "every signer": the trail says who signed, and that the document is complete."""
+    ctx = request_of(context(locale))
+    text = one_line(" ".join(pages(proof.render_proof(ctx))))
+    signers = sum(e["role"] == "signer" for e in ctx["evidence"])
+    assert (one in text, several in text) == (signers == 1, signers > 1), text
+
+
+@pytest.mark.parametrize("locale,expected", [
+    ("fr", "Le signataire a signé\u00a0: le document est complet"),
+    ("en", "The signer signed: the document is complete"),
+])
+def test_a_single_signer_whose_name_is_unknown_is_the_signer(locale, expected):
+    ctx = context(locale)
+    next(a for a in ctx["audit"] if a["type"] == "all_signed")["data"] = {"signers": ["p9"]}
+    assert expected in proof.build_html(ctx)
+
+
+@pytest.mark.parametrize("locale,expected", [
+    ("fr", ["en présence (signature hors ligne), attestée par Sam Sales",
+            "Reçu par le serveur 1er décembre 2026 à 21:24:38 (UTC+1)",
+            "Heure de l'appareil 1er décembre 2026 à 21:24:35 (UTC+1) (en retard de 2,5 s sur l'heure du serveur)",
+            "Signature demandée Nom : Jeanne Dupont, Email : jeanne@client.test, Canal : email",
+            "Signature demandée Nom : Paul Martin, Email : paul@client.test, "
+            "Canal : email d'envoi du document (portail client)"]),
+    ("en", ["in person (offline signing), attested by Sam Sales",
+            "Received by the server December 1, 2026 at 9:24:38 PM (UTC+1)",
+            "Device time December 1, 2026 at 9:24:35 PM (UTC+1) (2.5 s behind the server's time)",
+            "Signature requested Name: Jeanne Dupont, Email: jeanne@client.test, Channel: email",
+            "Signature requested Name: Paul Martin, Email: paul@client.test, "
+            "Channel: email of the document sent from the customer portal"]),
+])
+def test_an_offline_signature_and_the_invitations_read_as_sentences(locale, expected):
+    """Signed offline, attested by a member of staff, the device's clock 2.5 s behind; asked by Paraph's email,
+    and by the email of the document the customer portal sent: each written in words, not codes."""
+    ctx = context(locale)
+    ctx["evidence"][0].update({"mode": "offline", "client_signed_at": iso(SIGNED_AT - timedelta(seconds=2.5)),
+                               "clock_skew": 2.5,
+                               "authentication": {"method": "in_person", "attested_by_name": "Sam Sales"}})
+    asked = next(a for a in ctx["audit"] if a["type"] == "signature_requested")
+    asked["data"] = {"name": "Jeanne Dupont", "email": "jeanne@client.test", "channel": "email"}
+    ctx["audit"].append({**asked, "seq": 9, "prev_hash": fake_hash(8), "entry_hash": fake_hash(9),
+                         "data": {"name": "Paul Martin", "email": "paul@client.test", "channel": "caller"}})
     text = one_line(" ".join(pages(proof.render_proof(ctx))))
     for words in expected:
         assert words in text, words

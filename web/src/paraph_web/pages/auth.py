@@ -18,6 +18,13 @@ PASSWORD_MIN_LENGTH = 10  # identity's rule (logic.MIN_PASSWORD_LENGTH), shown n
 CLIENT_ROLE, CLIENT_HOME = "client", "/portal"
 
 
+def _portal_sign_in(notice: str) -> str:
+    """The portal's sign-in form, in this page's language, with one of its notices above it: ``password_set`` (a
+    client who just chose her password) or ``portal_account`` (one who signed in at the staff's sign-in)."""
+    locale = get_locale().language if get_locale() else "fr"
+    return f"{CLIENT_HOME}?{notice}=1&lang={locale}"
+
+
 def _signed_in_as(answer: dict, next_path: str, client_home: str = CLIENT_HOME):
     """Keep the session, with the user's language from their profile for the pages' locale, and go on to
     ``next_path``; a customer's contact is sent to the client portal instead (``client_home``: no staff session,
@@ -50,7 +57,8 @@ def sign_in():
             return render_with_errors("auth/sign_in.html", exc, status=exc.status if exc.status != 400 else 422,
                                       next=next_path)
         raise
-    return _signed_in_as(answer, next_path)
+    # a client signs in again on the portal's form, told why (the staff's session is not hers)
+    return _signed_in_as(answer, next_path, client_home=_portal_sign_in("portal_account"))
 
 
 @bp.post("/sign-out")
@@ -143,9 +151,10 @@ def _password_page(kind: str):
         raise
     if kind == "invitation":
         # a portal client lands on the portal's sign-in form, in this page's language, told her password is saved
-        locale = get_locale().language if get_locale() else "fr"
-        portal = CLIENT_HOME if joining else f"{CLIENT_HOME}?password_set=1&lang={locale}"
+        portal = CLIENT_HOME if joining else _portal_sign_in("password_set")
         return _signed_in_as(answer, url_for("home.index"), client_home=portal)
+    if (context["link"] or {}).get("role") == CLIENT_ROLE:  # her reset link was for her company's portal (link_info)
+        return redirect(_portal_sign_in("password_set"))
     return redirect(url_for("auth.sign_in", password_reset=1))
 
 

@@ -306,7 +306,10 @@ def submit(quote: dict):
         if exc.status not in (400, 404, 409, 422):
             raise  # a customer or type that vanished from the perimeter meanwhile (404): said on the form
         errors = errors_on_page(exc.field_errors, "lines", [n for n, line in enumerate(quote["lines"]) if not is_blank(line)])
-        return render_editor(quote, errors, None if errors else exc.detail, status=exc.status, choices=choices)
+        # a 404 names the id that is gone ("Affaire introuvable."), maybe one the page holds in a hidden input (the
+        # deal): said above the form too
+        message = (" ".join(errors.values()) if exc.status == 404 else None) if errors else exc.detail
+        return render_editor(quote, errors, message, status=exc.status, choices=choices)
     flash(_("The contract is saved.") if quote["kind"] == "contract" else _("The quote is saved."), "success")
     return redirect(url_for("contracts.show", contract_id=saved["id"]))
 

@@ -1,11 +1,15 @@
 """License settings sections: the documents' defaults (``/settings/abandon-delay``: language, currency, the
-abandon delay, attachments shown on the client portal), the custom columns and flags of contracts
-(``/settings/columns``, ``/settings/flags``) and the notifications' delivery log (``/settings/notifications``)."""
+abandon delay, attachments shown on the client portal, the time zone of the emails), the custom columns and flags
+of contracts (``/settings/columns``, ``/settings/flags``) and the notifications' delivery log
+(``/settings/notifications``)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from paraph_platform import time_zones
 
 from .. import api
 from ..api import ApiError
@@ -41,23 +45,46 @@ DOCUMENT_DEFAULTS = {"default_locale": "fr", "currency": "EUR", "abandon_delay_d
                      "portal_attachments_visible_by_default": False}
 
 
-def document_defaults() -> dict:
+def document_defaults(settings: dict | None = None) -> dict:
     """The license's defaults as its documents get them (any signed-in user may read them: ``GET /license``), a
     setting never saved being the new license's (as the contracts service reads them)."""
-    settings = api.get("/license").get("settings") or {}
+    settings = (api.get("/license").get("settings") or {}) if settings is None else settings
     return {name: settings.get(name) or default for name, default in DOCUMENT_DEFAULTS.items()}
+
+
+# the groups of the time zones offered (paraph_platform.time_zones.OFFERED), named in the page's language
+TIME_ZONE_GROUPS = {"europe": _l("Europe"), "overseas": _l("French overseas territories"),
+                    "north_america": _l("North America"), "other": _l("Other")}
+
+
+def _time_zone_choices(current: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The zones the select offers, by group, each named by its place in the page's language (as the emails name
+    it: "heure de La Réunion"); a zone set through the API that is not offered stays offered, under its key."""
+    language = get_locale().language if get_locale() else "fr"
+    groups = [(str(TIME_ZONE_GROUPS[group]), [(zone.key, _capitalized(time_zones.place(zone.key, language)))
+                                              for zone in zones])
+              for group, zones in time_zones.OFFERED.items()]
+    if current and all(current != key for _group, zones in groups for key, _label in zones):
+        groups[-1][1].append((current, current))
+    return groups
+
+
+def _capitalized(place: str) -> str:
+    return place[:1].upper() + place[1:]  # "la Martinique" after "heure de", "La Martinique" in a list
 
 
 def _defaults_page(values: dict, errors=None, message=None, status=200):
     return render_section("settings/abandon.html", "abandon-delay", status, values=values, errors=errors or {},
                           message=message, default=DEFAULT_ABANDON_DELAY_DAYS, languages=DOCUMENT_LANGUAGES,
-                          currencies=COMMON_CURRENCIES)
+                          currencies=COMMON_CURRENCIES, time_zones=_time_zone_choices(values.get("time_zone")))
 
 
 @bp.get("/settings/abandon-delay")
 @admin_only
 def abandon():
-    return _defaults_page(document_defaults())
+    settings = api.get("/license").get("settings") or {}
+    # the zone its emails write their times in (notify reads it the same way)
+    return _defaults_page({**document_defaults(settings), "time_zone": time_zones.of_settings(settings)})
 
 
 @bp.get("/settings/abandon")
@@ -73,7 +100,8 @@ def save_abandon():
               "currency": request.form.get("currency", "").strip().upper(),
               # the API judges the delay (a whole number of days in its range): its error shows next to the field
               "abandon_delay_days": whole_number(days),
-              "portal_attachments_visible_by_default": "portal_attachments_visible_by_default" in request.form}
+              "portal_attachments_visible_by_default": "portal_attachments_visible_by_default" in request.form,
+              "time_zone": request.form.get("time_zone", "")}
     try:
         api.patch("/license", values)
     except ApiError as exc:

@@ -10,7 +10,7 @@ from paraph_platform.errors import BadRequest, InvalidInput
 from paraph_platform.actor import MANAGERS, STAFF_ROLES
 
 from ...downloads import file_response
-from ...routing import call, forward, loaded_json_body, route, upload_body
+from ...routing import call, forward, loaded_body, loaded_json_body, route, upload_body
 from ...service_results import ServiceParams, service_params, service_result
 from .common import bp
 
@@ -27,23 +27,26 @@ ASSET = service_params("contracts", "upload_asset")
 def add_attachment(actor, contract_id):
     """Attach a document to a contract (size and type limits apply): multipart/form-data with `file`, or JSON
     with content_base64."""
-    payload = _upload(ATTACHMENT,
-                      portal_visible=lambda v: None if v is None else v.lower() in ("1", "true", "yes"),
-                      folder=lambda v: v or "")
+    payload = _upload(ATTACHMENT, "portal_visible", "folder")
     return call("contracts", "add_attachment", actor, contract_id, payload, timeout=60), 201
 
 
-def _upload(params: ServiceParams, **form_fields) -> dict:
-    """The RPC payload of a file upload: multipart/form-data with a ``file`` field (plus ``form_fields``:
-    name -> conversion of the form value, None when absent), or a JSON body, the RPC's ``params``."""
+def _upload(params: ServiceParams, *form_fields: str) -> dict:
+    """The RPC payload of a file upload, the RPC's ``params``, checked as a JSON body is: multipart/form-data
+    with a ``file`` field (and the ``form_fields`` named, each as sent, for the service's schema to load: a
+    portal_visible of "maybe" is refused, not read as false; any other field is refused, not ignored), or JSON."""
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             raise InvalidInput("Send the file in a form field named 'file'.",
                                {"fields": {"file": ["Missing data for required field."]}})
-        return {"filename": upload.filename, "content_type": upload.mimetype,
-                "content_base64": base64.b64encode(upload.read()).decode(),
-                **{name: convert(request.form.get(name)) for name, convert in form_fields.items()}}
+        unknown = sorted((set(request.form) | set(request.files)) - {"file", *form_fields})
+        if unknown:
+            raise InvalidInput("The request contains invalid fields.",
+                               {"fields": {name: ["Unknown field."] for name in unknown}})
+        return loaded_body(params, {"filename": upload.filename, "content_type": upload.mimetype,
+                                    "content_base64": base64.b64encode(upload.read()).decode(),
+                                    **{name: request.form[name] for name in form_fields if name in request.form}})
     if request.is_json:
         return loaded_json_body(params)
     raise BadRequest("Send multipart/form-data with a 'file' field, or JSON with content_base64.")

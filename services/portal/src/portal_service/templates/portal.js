@@ -93,9 +93,13 @@
     }).catch(function (e) { fail(e.message); });
   }
 
-  // a client who just chose her password (the set-password page sends her here with ?password_set=1): the
-  // sign-in form says it is saved, until she signs in
-  var passwordSet = /[?&]password_set=1(&|$)/.test(window.location.search);
+  // the notices above the sign-in form, until she signs in: a client who just chose her password (the staff app's
+  // set-password and reset-password pages send her here with ?password_set=1), or who signed in at the staff's
+  // sign-in (?portal_account=1: her account opens this portal, and she signs in here)
+  var NOTICES = {"password-set": "password_set", "portal-account": "portal_account"};
+  var notices = Object.keys(NOTICES).filter(function (id) {
+    return new RegExp("[?&]" + NOTICES[id] + "=1(&|$)").test(window.location.search);
+  });
   // the top bar and the window's title: once signed in, the company whose portal it is ("ACME Paris — Portail
   // client", the license the session is for); before, the portal's own name
   function brand(s) {
@@ -114,7 +118,23 @@
                                  body: JSON.stringify(body)})
       .then(function (r) {
         if (!r.ok) { return problem(r, {401: L.login_failed, 403: L.login_no_access}).then(fail); }
-        return r.json().then(function (b) { save(b); show("error", false); passwordSet = false; start(); });
+        return r.json().then(function (b) { save(b); show("error", false); notices = []; start(); });
+      }).catch(function () { fail(); });
+  }
+
+  // /portal/forgot-password: identity answers the same whether or not the email has an account, and so does the
+  // page (the email as typed, in the sentence of the staff's page)
+  function forgot(ev) {
+    ev.preventDefault();
+    var email = $("forgot-email").value.trim();
+    fetch("/api/v1/auth/forgot-password", {method: "POST", headers: {"Content-Type": "application/json"},
+                                           body: JSON.stringify({email: email})})
+      .then(function (r) {
+        if (!r.ok) { return problem(r).then(fail); }
+        show("error", false);
+        $("reset-requested").textContent = L.forgot_sent.replace("{email}", email);
+        show("reset-requested", true);
+        show("forgot-form", false);
       }).catch(function () { fail(); });
   }
 
@@ -329,12 +349,12 @@
   $("company-form").addEventListener("submit", saveProfile);
 
   function start() {
-    ["login", "contracts", "contract", "tasks", "profile"].forEach(function (id) { show(id, false); });
+    ["login", "forgot", "contracts", "contract", "tasks", "profile"].forEach(function (id) { show(id, false); });
     var s = session();
     authed(!!s);
     brand(s);
-    if (!s) { show("login", true); show("password-set", passwordSet); return; }
-    show("password-set", false);
+    Object.keys(NOTICES).forEach(function (id) { show(id, !s && notices.indexOf(id) >= 0); });
+    if (!s) { show(page === "forgot" ? "forgot" : "login", true); return; }
     var client = s.role === "client";
     $("nav-contracts").classList.toggle("hidden", !client);
     $("nav-profile").classList.toggle("hidden", !client);
@@ -345,6 +365,7 @@
   }
 
   $("login-form").addEventListener("submit", login);
+  $("forgot-form").addEventListener("submit", forgot);
   $("logout").addEventListener("click", function () {
     var s = session();
     if (s && s.refresh_token) {
