@@ -191,8 +191,8 @@ def test_the_consent_sentence_reads_on_and_its_fingerprint_has_a_line_of_its_own
                                f"electronically. SHA-256 fingerprint of the document: {'ab' * 32}")
     fake(monkeypatch, FakeSigning(signing))
     html = app.test_client().get("/sign/tok").get_data(as_text=True)
-    assert ('<label for="consent">I have read the document D-2026-0001 &#34;Maintenance&#34; and I agree to sign it '
-            f'electronically. <span class="mono">SHA-256 fingerprint of the document: {"ab" * 32}</span></label>') in html
+    assert ('<label for="consent">I have read the document <span class="nowrap">D-2026-0001</span> &#34;Maintenance&#34; '
+            f'and I agree to sign it electronically. <span class="mono">SHA-256 fingerprint of the document: {"ab" * 32}</span></label>') in html
 
 
 @pytest.mark.browser
@@ -302,3 +302,71 @@ def test_the_sender_is_named_by_their_name_or_not_at_all(app, monkeypatch, local
         return found and visible_text(found.group(0))
     assert sender_line("Bea Boss") == named
     assert sender_line("admin@vendeur.test") is sender_line("") is None
+
+
+CONSENT_FR = ("J'ai pris connaissance du document Q-2026-00001 «\u00a0Équipement atelier\u00a0» et j'accepte de le "
+              "signer électroniquement. Je reconnais que ma signature électronique a la même valeur qu'une signature "
+              f"manuscrite et exprime mon consentement à son contenu. Empreinte SHA-256 du document\u00a0: {'ab' * 32}")
+
+
+def coded(locale="fr"):
+    """A quote to sign with the code emailed to the signer, its number a hyphenated one."""
+    info = link_info(locale, fields=[])
+    info["request"]["number"] = "Q-2026-00001"
+    info["document"]["filename"] = "Q-2026-00001.pdf"
+    info["consent_text"] = CONSENT_FR
+    info["otp"]["required"] = True
+    return info
+
+
+def test_the_consent_keeps_the_document_number_whole(app, monkeypatch):
+    """Browsers break a line after a hyphen: the consent sentence, and the document's name above it, keep the
+    number in one piece (as the heading does), still escaped."""
+    fake(monkeypatch, FakeSigning(coded()))
+    html = app.test_client().get("/sign/tok").get_data(as_text=True)
+    assert ('<label for="consent">J&#39;ai pris connaissance du document <span class="nowrap">Q-2026-00001</span> '
+            '«\u00a0Équipement atelier\u00a0»') in html
+    assert 'Document\u00a0: <span class="nowrap">Q-2026-00001</span>.pdf' in html
+
+
+@pytest.mark.browser
+def test_a_wrong_code_is_said_under_the_code_field_and_the_number_never_breaks(app, monkeypatch, browser):
+    """On a phone the consent never writes "Q-" at a line's end and "2026-00001" at the next one's start. A refused
+    code is said under the "Code à 6 chiffres" field, which gets the focus (under the Sign button it was far from
+    the field, below a phone's fold); what concerns the whole form (the consent) stays under the Sign button."""
+    from paraph_platform.errors import InvalidInput
+    from tests.e2e.web.browsing import by_id, lines_of, screenshots
+    signing = fake(monkeypatch, FakeSigning(coded(), sign_answers=[
+        InvalidInput("Wrong code.", {"fields": {"otp": ["wrong code"]}, "attempts_left": 2}),
+        InvalidInput("Consent is required.", {"fields": {"consent": ["required"]}})]))
+    live = served(app)
+    try:
+        browser.get(f"{live.serve()}/sign/tok")
+        assert [e for e in browser.get_log("browser") if e["source"] != "network"] == []
+        label = browser.find_element("css selector", "label[for=consent]")
+        for width in range(320, 481, 4):
+            browser.set_window_size(width, 900)
+            assert lines_of(browser, label, "Q-2026-00001") == 1, width
+        browser.set_window_size(375, 812)
+        by_id(browser, "consent").click()
+        code = by_id(browser, "otp")
+        code.send_keys("000000")
+        by_id(browser, "go").click()
+        error = by_id(browser, "otp-err")
+        live.wait_for(lambda: error.text, message="the code's error")
+        assert error.text == "Code incorrect : vérifiez-le et réessayez. Essais restants : 2"
+        assert not by_id(browser, "msg").is_displayed()
+        assert code.get_attribute("aria-invalid") == "true" and code.get_attribute("aria-describedby") == "otp-err"
+        assert browser.switch_to.active_element == code
+        # right under the field, above the Sign button
+        below = error.location["y"] - (code.location["y"] + code.size["height"])
+        assert 0 <= below <= 12 and error.location["y"] < by_id(browser, "go").location["y"]
+        screenshots(browser, "sign-page-wrong-code")
+        # the consent is the form's: said under the Sign button, the code's error gone
+        by_id(browser, "go").click()
+        live.wait_for(lambda: by_id(browser, "msg").text, message="the consent's error")
+        assert by_id(browser, "msg").text == "Cochez la case de consentement pour signer."
+        assert error.text == "" and not error.is_displayed() and code.get_attribute("aria-invalid") is None
+        assert [sent["otp"] for sent in signing.signed] == ["000000", "000000"]
+    finally:
+        live.close()

@@ -1,6 +1,7 @@
 """The French catalog says one thing with one word: "email" (never "e-mail"), and "société" for a customer's
 company, as the customers' kind and the portal clients' filter and column say it ("entreprise" is the license's
 own company: "Profil de l'entreprise")."""
+import re
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -81,3 +82,11 @@ def test_salespeople_and_clients_do_not_read_licence():
     assert said >= API_MESSAGES_TO_SALESPEOPLE
     assert [(message, french[message]) for message in sorted(said)
             if any("licence" in string.lower() for string in french.get(message, []))] == []
+
+
+def test_a_flag_is_an_etiquette_and_an_item_an_equipement():
+    """Salespeople put "étiquettes" on their documents (as the settings describe them), not "drapeaux"; an item of
+    a customer's equipment base ("parc matériel") is "un équipement": "un matériel" is not said."""
+    found = [string for _message, strings in french_strings() for string in strings
+             if re.search(r"drapeau|\b(un|le|ce) matériel\b|matériels", string, re.IGNORECASE)]
+    assert found == []

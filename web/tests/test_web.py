@@ -737,3 +737,44 @@ def test_a_clients_set_password_page_speaks_to_a_client_and_elides_de():
         assert render_template_string(title, name="Paul") == "Accès portail de Paul"
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert render_template_string(title, name="Anna") == "Portal access of Anna"
+
+
+def test_a_clients_emailed_link_speaks_the_language_of_its_email_not_her_browsers():
+    """A French contact's invitation is French: its page, and the portal it leads to, are French in an English
+    browser too (link_info's locale), and so is the page of her link once used; a member of staff's page still
+    follows their browser (their profile's language once signed in)."""
+    fake = Flask("fake_gateway")
+    holders = {"client-token-1": ("client", "Immo Conseil"), "staff-token-1": ("user", "ACME Paris")}
+
+    @fake.post("/api/v1/auth/link-info")
+    def link_info():
+        token = request.get_json()["token"]
+        if token == "used-client-token":
+            return jsonify({"type": "about:blank", "title": "Gone", "status": 410, "detail": "This link was already used.",
+                            "company": "Immo Conseil", "role": "client", "locale": "fr"}), 410
+        role, company = holders[token]
+        return jsonify({"purpose": "invitation", "email": "bob@client.test", "name": "Bob Durand", "company": company,
+                        "role": role, "locale": "fr", "has_password": False, "expires_at": "2031-01-01T00:00:00Z"})
+
+    @fake.post("/api/v1/auth/accept-invitation")
+    def accept():
+        return jsonify({**session_answer(refresh="client-refresh"), "role": "client"})
+
+    @fake.post("/api/v1/auth/logout")
+    def logout():
+        return jsonify({"logged_out": True})
+
+    english = {"Accept-Language": "en"}
+    with web_in_front_of(fake) as web:
+        client = web.test_client()
+        page = unescape(client.get("/set-password?token=client-token-1", headers=english).get_data(as_text=True))
+        assert '<html lang="fr">' in page and "Tel que l'équipe d'Immo Conseil le lira" in page
+        r = client.post("/set-password?token=client-token-1", headers=english, data={
+            "password": "a good long password", "password_confirm": "a good long password",
+            "csrf_token": csrf(client, "/set-password?token=client-token-1")})
+        assert r.status_code == 302 and r.headers["Location"] == "/portal?password_set=1&lang=fr"
+        used = client.get("/set-password?token=used-client-token", headers=english)
+        text = unescape(used.get_data(as_text=True))
+        assert used.status_code == 410 and "demandez à votre interlocuteur chez Immo Conseil" in text
+        staff = unescape(client.get("/set-password?token=staff-token-1", headers=english).get_data(as_text=True))
+        assert '<html lang="en">' in staff and "As your colleagues and customers will read it" in staff

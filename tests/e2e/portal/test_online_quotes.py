@@ -1,4 +1,4 @@
-"""Online quotes (Initiative CRM): "Envoyer par email" with an "Accéder au document" link, then
+"""Online quotes (Initiative CRM): "Envoyer par email" with a "Consulter le devis" button, then
 "Relancer par email" with the reminder template; the contact views the quote online, downloads its PDF,
 sends remarks to the salesperson. Every view and download is kept with date and time and counted in
 the quote list; feedback reaches the salesperson."""

@@ -10,9 +10,11 @@ the old document is gone, but "Node with given id does not belong to the documen
 WebDriverException) while the new one is being attached. ``gone`` treats both as "that page is gone".
 """
 import contextlib
+from pathlib import Path
 
 WAIT_SECONDS = 10
-PHONE_WIDTH = 375  # px: UI.md's phone, as the phone screenshots (conftest.py screenshot)
+PHONE_WIDTH = 375  # px: UI.md's phone, as the phone screenshots (``screenshots`` below)
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-output" / "screenshots"  # gitignored (web/README.md)
 
 # what ChromeDriver says, in a plain WebDriverException, about a node of a document being replaced
 _NODE_OF_REPLACED_DOCUMENT = ("does not belong to the document", "No node with given id")
@@ -175,6 +177,27 @@ def across_in_view(browser, element) -> bool:
         "return r.width > 0 && r.left >= 0 && r.right <= document.documentElement.clientWidth;", element)
 
 
+_LINES_OF = """
+const element = arguments[0], wanted = arguments[1], at = element.textContent.indexOf(wanted);
+if (at < 0) return 0;
+const range = document.createRange(), nodes = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+let offset = 0, started = false;
+while (nodes.nextNode()) {  // the text nodes holding its first and last characters
+  const node = nodes.currentNode, length = node.textContent.length;
+  if (!started && at < offset + length) { range.setStart(node, at - offset); started = true; }
+  if (at + wanted.length <= offset + length) { range.setEnd(node, at + wanted.length - offset); break; }
+  offset += length;
+}
+return new Set([].map.call(range.getClientRects(), r => Math.round(r.top))).size;
+"""
+
+
+def lines_of(browser, element, text: str) -> int:
+    """How many lines the first ``text`` in the element is written on (0: not there): 1 for a document number kept
+    whole, 2 for one a line break cut ("Q-" at a line's end, "2026-00001" at the next one's start)."""
+    return browser.execute_script(_LINES_OF, element, text)
+
+
 def shown_label(browser, cell) -> str | None:
     """The column's name a table's cell shows before its value (on a phone, where each row is a block: its
     ``data-label``, shown by app.css), or None when it shows none."""
@@ -189,5 +212,42 @@ def on_a_phone(browser):
     browser.set_window_size(PHONE_WIDTH, 812)
     try:
         yield browser
+    finally:
+        browser.set_window_size(size["width"], size["height"])
+
+
+# the page's width and the elements that make it wider than the window, outside any element that scrolls or
+# clips them (the culprits, for the failure message)
+_OVERFLOW_JS = """
+const vw = document.documentElement.clientWidth, out = [];
+for (const el of document.querySelectorAll('body *')) {
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 || r.right <= vw + 1) continue;
+  let p = el.parentElement, inside = false;
+  while (p && p !== document.body) { const o = getComputedStyle(p).overflowX; if (o !== 'visible') { inside = true; break; } p = p.parentElement; }
+  if (inside) continue;
+  out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '') + ' right=' + Math.round(r.right));
+}
+return {scroll_width: document.documentElement.scrollWidth, width: vw, wide: out.slice(0, 8)};
+"""
+
+
+def screenshots(browser, name, *, wide_ok=False):
+    """Saves ``<name>-desktop.png`` (1280 px) and ``<name>-phone.png`` (375 px) of the current page under
+    ``SCREENSHOTS`` (the ``screenshot`` fixture of tests/e2e/web); at the phone's width, the page must not scroll
+    sideways (a wide table scrolls in its own frame), unless ``wide_ok`` (a page of the test's own, not the
+    product's)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    size = browser.get_window_size()
+    try:
+        for label, width in (("desktop", 1280), ("phone", PHONE_WIDTH)):
+            browser.set_window_size(width, 900)
+            height = browser.execute_script("return document.documentElement.scrollHeight")
+            browser.set_window_size(width, min(max(height, 600), 3000))
+            browser.save_screenshot(str(SCREENSHOTS / f"{name}-{label}.png"))
+            if label == "phone" and not wide_ok:  # UI.md: every page works at 375 px wide
+                overflow = browser.execute_script(_OVERFLOW_JS)
+                assert overflow["scroll_width"] <= overflow["width"], \
+                    f"{name}: the page is wider than the phone's screen: {overflow}"
     finally:
         browser.set_window_size(size["width"], size["height"])

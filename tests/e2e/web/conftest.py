@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from tests.e2e.web import browsing
+
+SCREENSHOTS = browsing.SCREENSHOTS  # where test_sign_page_fields.py saves a sealed page's image too
+
 PASSWORD = "a long enough password"
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-output" / "screenshots"
 WEB_SESSION_KEY = "test-web-session-key"
 
 
@@ -160,40 +162,6 @@ def sign_in(web_system):
     return signing_in(web_system)
 
 
-# the page's width and the elements that make it wider than the window, outside any element that scrolls or
-# clips them (the culprits, for the failure message)
-_OVERFLOW_JS = """
-const vw = document.documentElement.clientWidth, out = [];
-for (const el of document.querySelectorAll('body *')) {
-  const r = el.getBoundingClientRect();
-  if (r.width === 0 || r.right <= vw + 1) continue;
-  let p = el.parentElement, inside = false;
-  while (p && p !== document.body) { const o = getComputedStyle(p).overflowX; if (o !== 'visible') { inside = true; break; } p = p.parentElement; }
-  if (inside) continue;
-  out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '') + ' right=' + Math.round(r.right));
-}
-return {scroll_width: document.documentElement.scrollWidth, width: vw, wide: out.slice(0, 8)};
-"""
-
-
 @pytest.fixture
 def screenshot():
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def take(browser, name, *, wide_ok=False):
-        """Both widths' screenshots; at the phone's, the page must not scroll sideways (a wide table scrolls
-        in its own frame), unless ``wide_ok`` (a page of the test's own, not the product's)."""
-        size = browser.get_window_size()
-        try:
-            for label, width in (("desktop", 1280), ("phone", 375)):
-                browser.set_window_size(width, 900)
-                height = browser.execute_script("return document.documentElement.scrollHeight")
-                browser.set_window_size(width, min(max(height, 600), 3000))
-                browser.save_screenshot(str(SCREENSHOTS / f"{name}-{label}.png"))
-                if label == "phone" and not wide_ok:  # UI.md: every page works at 375 px wide
-                    overflow = browser.execute_script(_OVERFLOW_JS)
-                    assert overflow["scroll_width"] <= overflow["width"], \
-                        f"{name}: the page is wider than the phone's screen: {overflow}"
-        finally:
-            browser.set_window_size(size["width"], size["height"])
-    return take
+    return browsing.screenshots  # also for the browser tests outside tests/e2e/web

@@ -1,5 +1,5 @@
-"""Envoi en masse (issue 15), driven as the salesperson in headless Chromium: reached from the documents to
-sign, a PDF and a CSV of 5 recipients (row 3 without a name) sent; the job's page follows the progress by
+"""Envoi en masse (issue 15), driven as the salesperson in headless Chromium: reached from the documents sent for
+signature, a PDF and a CSV of 5 recipients (its columns named in French, row 3 without a name) sent; the job's page follows the progress by
 itself (htmx, every 2 s) until it is finished, lists the row refused and links to the 4 requests created."""
 from __future__ import annotations
 
@@ -21,10 +21,13 @@ def test_bulk_send_page_follows_the_job(web_system, staff, browser, sign_in, scr
     navigate(browser, "bulk-send-link")
     assert h1(browser) == "Envoi en masse"
     assert "Aucun envoi en masse" in by_id(browser, "main").text
+    # the columns to name, as code, in French (their English names are read too)
+    assert [code.text for code in css(browser, "#bulk-csv-hint code")] == ["nom", "email", "téléphone"]
+    assert by_id(browser, "back-to-documents").text == "Retour aux envois en signature"
 
     pdf, rows = tmp_path / "bienvenue.pdf", tmp_path / "clients.csv"
     pdf.write_bytes(esign.pdf_file(1))
-    rows.write_text("name;email\nAnne Un;anne@bulk.test\nBruno Deux;bruno@bulk.test\n;sans-nom@bulk.test\n"
+    rows.write_text("Nom;Courriel\nAnne Un;anne@bulk.test\nBruno Deux;bruno@bulk.test\n;sans-nom@bulk.test\n"
                     "Chloé Quatre;chloe@bulk.test\nDavid Cinq;david@bulk.test\n", encoding="utf-8")
     by_id(browser, "bulk-document").send_keys(str(pdf))
     by_id(browser, "bulk-csv").send_keys(str(rows))

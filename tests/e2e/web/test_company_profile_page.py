@@ -41,6 +41,11 @@ def test_company_profile_page(web_system, staff, browser, sign_in, screenshot, t
     # never saved: the company is named as the license, as the PDFs name it, and the page says where it comes from
     assert by_id(browser, "field-name").get_attribute("value") == "ACME Paris"
     assert by_id(browser, "field-name-hint").text == "Le nom de votre licence, tant que vous n'en enregistrez pas un autre."
+    # a row's inputs level, whatever their labels' lines ("N° TVA intracommunautaire" takes two) and hints
+    rows = (("field-legal_form", "field-share_capital", "field-rcs_city"),
+            ("field-siren", "field-siret", "field-vat_number"), ("field-phone", "field-email", "field-website"))
+    for row in rows:
+        assert len({by_id(browser, field_id).location["y"] for field_id in row}) == 1, row
     screenshot(browser, "settings-company-profile-default")
 
     type_into(browser, "field-name", "Atelier Dupont")
@@ -59,6 +64,7 @@ def test_company_profile_page(web_system, staff, browser, sign_in, screenshot, t
     assert by_id(browser, "field-siren-error").text == "La clé de contrôle de ce SIREN est fausse."  # translated
     assert by_id(browser, "field-siren").get_attribute("aria-invalid") == "true"
     assert by_id(browser, "field-name").get_attribute("value") == "Atelier Dupont"  # what was typed is kept
+    assert len({by_id(browser, field_id).location["y"] for field_id in rows[1]}) == 1  # an error under one
     screenshot(browser, "settings-company-profile-error")
 
     type_into(browser, "field-siren", "732 829 320")

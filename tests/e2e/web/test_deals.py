@@ -55,8 +55,9 @@ def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_sy
     assert "créée" in notice(browser)
     assert by_id(browser, "deal-stage").text == "Qualification"
     assert by_id(browser, "deal-customer").text == "Durand Immobilier"
-    # the amount as the money of the pages, and in its field as it was typed (not the API's "12000.00")
-    assert text(browser, "deal-amount") == "12 000,00 €"
+    # the amount as the money of the pages, excl. tax as its field says, and in its field as it was typed (not the
+    # API's "12000.00")
+    assert text(browser, "deal-amount") == "12 000,00 € HT"
     assert by_id(browser, "field-amount").get_attribute("value") == "12000"
     deal_id = browser.current_url.rstrip("/").split("/")[-1]
     assert "deal_id=" + deal_id in by_id(browser, "new-quote-link").get_attribute("href")
@@ -75,9 +76,11 @@ def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_sy
          ["items"][0]["number"]])
     assert rows(browser, "deal-orders", "data-contract") == [order["number"]]
     # the kind named once, then counted, then what the customer bought of it: the accepted quote, not its
-    # variant in draft too; the order is a draft
-    assert text(browser, "quote-heading") == "Devis (2) · montant accepté : 2 400,00 €"
-    assert text(browser, "order-heading") == "Commandes (1) · montant confirmé : 0,00 €"
+    # variant in draft too; the order is a draft. Those are the documents' totals incl. tax (the quote's 2 000 € excl.
+    # tax): said, beside the deal's expected amount excl. tax
+    assert text(browser, "quote-heading") == "Devis (2) · montant accepté : 2 400,00 € TTC"
+    assert text(browser, "order-heading") == "Commandes (1) · montant confirmé : 0,00 € TTC"
+    assert [th.text for th in css(browser, "#deal-quotes thead th")][3] == "Total TTC"
     assert not css(browser, "#deal-invoices")
     assert filled_buttons(browser) == ["+ Devis"]  # the header's; saving the deal is outlined
     screenshot(browser, "deal")
@@ -85,7 +88,7 @@ def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_sy
     with on_a_phone(browser):
         total = css(browser, "#deal-quotes tbody tr td.num")[0]
         assert not scrolls_sideways(browser) and across_in_view(browser, total)
-        assert shown_label(browser, total) == "Total" and total.text.endswith("€")
+        assert shown_label(browser, total) == "Total TTC" and total.text.endswith("€")
 
     # move it on: stage and amount (an emptied title is said next to it); then a change made elsewhere
     # meanwhile is said, not overwritten
@@ -98,7 +101,7 @@ def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_sy
     navigate(browser, "deal-submit")
     assert "enregistrée" in notice(browser)
     assert by_id(browser, "deal-stage").text == "Négociation"
-    assert text(browser, "deal-amount") == "11 500,50 €"
+    assert text(browser, "deal-amount") == "11 500,50 € HT"
     assert by_id(browser, "field-amount").get_attribute("value") == "11500,50"
     screenshot(browser, "deal-amount-saved")
     s.patch(f"/api/v1/deals/{deal_id}", json={"stage": "won"}, token=staff.admin["access_token"])
@@ -118,6 +121,7 @@ def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_sy
     assert css(browser, "nav a[href='/deals'][aria-current=page]")
     assert sorted(rows(browser, "deals", "data-deal")) == ["Copieurs du siège", "Maintenance annuelle"]
     assert text(browser, "deals-total") == "2 affaires"
+    assert "Montant prévu (HT)" in [th.text for th in css(browser, "#deals thead th")]  # as its field says
     screenshot(browser, "deals")
     Select(by_id(browser, "filter-stage")).select_by_visible_text("Gagnée")
     fill(browser, {"filter-q": "durand"})

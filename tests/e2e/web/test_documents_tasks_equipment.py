@@ -139,6 +139,7 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
         return next((e for e in base if e["id"] == equipment_id), None)
 
     browser.get(f"{w.url}/customers/{customer['id']}?tab=equipment")
+    assert by_id(browser, "add-equipment").text == "Ajouter un équipement"  # an item is "un équipement"
     navigate(browser, f"edit-equipment-{oven['id']}")
     assert by_id(browser, "equipment-edit-heading").text == "Modifier Four à sole"
     assert by_id(browser, "equipment-edit-quantity").get_attribute("value") == "1"
@@ -153,7 +154,7 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
     screenshot(browser, "customer-equipment-edit-refused")
     set_date(browser, "equipment-edit-warranty-until", "2028-01-10")
     navigate(browser, "equipment-edit-submit")
-    assert "Le matériel Four à sole est enregistré." in said(browser)
+    assert "L'équipement Four à sole est enregistré." in said(browser)
     assert by_id(browser, f"equipment-{oven['id']}-saved").text  # in its row, where the page lands
     saved = item(oven["id"])
     assert {k: saved[k] for k in ("serial_number", "quantity", "warranty_until", "installed_on", "notes",
@@ -166,7 +167,7 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
     navigate(browser, f"edit-equipment-{oven['id']}")
     screenshot(browser, "customer-equipment-edit")
     navigate(browser, "equipment-retire")
-    assert "Le matériel Four à sole est retiré du service." in said(browser)
+    assert "L'équipement Four à sole est retiré du service." in said(browser)
     assert "Retiré" in by_id(browser, f"equipment-{oven['id']}").text
     assert (item(oven["id"])["status"], item(oven["id"])["under_warranty"]) == ("retired", False)
     # no longer under warranty (the help under the form): its end date is not shown as running
@@ -175,7 +176,7 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
     assert "Sous garantie" not in by_id(browser, f"equipment-{oven['id']}").text
     navigate(browser, f"edit-equipment-{oven['id']}")
     navigate(browser, "equipment-reinstate")
-    assert "Le matériel Four à sole est remis en service." in said(browser)
+    assert "L'équipement Four à sole est remis en service." in said(browser)
     assert (item(oven["id"])["status"], item(oven["id"])["under_warranty"]) == ("in_service", True)
     navigate(browser, f"edit-equipment-{oven['id']}")
     navigate(browser, "equipment-retire")
@@ -188,7 +189,7 @@ def test_a_salesperson_manages_documents_tasks_and_equipment(web_system, staff, 
         browser, "#equipment-end-of-life .confirm-box p")[0].text.replace("\u00a0", " ")
     screenshot(browser, "customer-equipment-delete-asked")
     navigate(browser, "equipment-delete")
-    assert "Le matériel Pétrin (PT-77) est supprimé du parc." in said(browser)
+    assert "L'équipement Pétrin (PT-77) est supprimé du parc." in said(browser)
     assert [tr.get_attribute("data-equipment") for tr in css(browser, "#equipment tbody tr")] == ["FS-2027-0042"]
     assert item(kneader["id"]) is None
     screenshot(browser, "customer-equipment-after")

@@ -1,5 +1,6 @@
-"""Documents à signer (issue 15), driven as the salesperson in headless Chromium against the real services: the
-page reached from the main navigation, empty; an encrypted PDF refused with the API's reason next to the file
+"""Envois en signature (issue 15), driven as the salesperson in headless Chromium against the real services: the
+page reached from the main navigation (named for what it lists: documents the salesperson sent, not documents
+to sign), empty; an encrypted PDF refused with the API's reason next to the file
 input (in French, the values kept); a PDF built here sent to one signer, listed as under way and shown with its
 participant; the signer signs from the link emailed to her; the detail then offers the signed PDF and its
 proof, which download as PDFs through the web app. Another PDF is signed in person on the salesperson's device
@@ -65,12 +66,25 @@ def test_upload_a_pdf_refusal_next_to_the_file_then_signed(public_system, browse
     admin = s.new_license("ACME Paris", "boss@acme.test")
     s.add_user(admin, "paul@acme.test", name="Paul Martin")
     signing_in(w)(browser, "paul@acme.test")
+    assert by_id(browser, "nav-documents-to-sign").text == "Envois en signature"
     navigate(browser, "nav-documents-to-sign")
-    assert h1(browser) == "Documents à signer"
+    assert h1(browser) == "Envois en signature"
     assert "aucun document" in by_id(browser, "main").text
-    # the header's button and the form it leads to name one action
-    assert by_id(browser, "new-document-heading").text == by_id(browser, "new-document-link").text \
-        == "Envoyer un document à signer"
+    # the form is below the list: the header leads down to it (a link, not a second submit), and to the bulk send
+    assert by_id(browser, "new-document-heading").text == "Envoyer un document à signer"
+    assert by_id(browser, "new-document-link").get_attribute("href").endswith("#new-document-heading")
+    assert "primary" not in (by_id(browser, "new-document-link").get_attribute("class") or "").split()
+    assert by_id(browser, "bulk-send-link")
+    # where the signers sign, and the code placing their box in one's own PDF, one click away
+    help_ = by_id(browser, "signature-tag-help")
+    assert not help_.find_element("css selector", "code").is_displayed()
+    help_.find_element("css selector", "summary").click()
+    assert help_.find_element("css selector", "code").text == "{{sig:1}}"
+    # one signer's row, "Add a signer" the next
+    rows = css(browser, "#signers-fieldset [data-row]")
+    assert [row.is_displayed() for row in rows[:2]] == [True, False]
+    by_id(browser, "add-signers").click()
+    assert rows[1].is_displayed() and browser.switch_to.active_element == by_id(browser, "signers-1-name")
     screenshot(browser, "documents-to-sign-empty")
 
     # an encrypted PDF: the API's reason next to the file input, in French; the title and signer kept
@@ -121,7 +135,7 @@ def test_upload_a_pdf_refusal_next_to_the_file_then_signed(public_system, browse
     assert by_id(browser, "participants-heading").text == "Participants"
     # the downloads say what the contract page says
     assert (by_id(browser, "download-signed-pdf").text, by_id(browser, "download-proof").text) == (
-        "Télécharger le PDF signé", "Télécharger la preuve de signature")
+        "Télécharger le document signé", "Télécharger la preuve de signature")
     screenshot(browser, "documents-to-sign-completed")
     cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
     for link in ("download-signed-pdf", "download-proof"):

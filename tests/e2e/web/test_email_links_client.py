@@ -76,6 +76,12 @@ def test_every_link_of_every_client_email_lands_on_a_working_page(public_system,
                for to in expected for m in w.mail.messages(to=to)}
     assert {sender.split(" <")[0] for _template, sender in senders} == {"Vendeur SA"}, senders
 
+    # the quote's email: its button says what it opens, its number stays on one line in the HTML
+    [sent] = [m for m in w.mail.messages(to="alice@acme.test")
+              if ("X-Paraph-Template", "quote_send") in map(tuple, m["headers"])]
+    assert "Consulter le devis\u00a0: http://paraph.test/q/" in sent["text"] and "cette page" not in sent["text"]
+    assert f'<span style="white-space:nowrap">{quote["number"]}</span>' in sent["html"]
+
     # every link answers at the public address (the web app) — through the proxy for the gateway's pages
     for name, link in links.items():
         assert link.startswith("http://paraph.test/"), (name, link)
@@ -104,25 +110,31 @@ def test_every_link_of_every_client_email_lands_on_a_working_page(public_system,
     screenshot(browser, "email-link-signing")
     # the portal invitation: the web app's set-password page for Bob; setting it leads to the portal
     shows("client_invitation", lambda text: "bob@acme.test" in text, "the set-password page")
-    # in a client's words (the browser's English here; French: web/tests/test_web.py), not the staff's page's
-    # "your colleagues and customers": identity's link_info tells the client's role
+    # in a client's words, not the staff's page's "vos collègues et vos clients" (identity's link_info tells the
+    # client's role), and in his invitation's language (French, link_info's locale), not his browser's (English)
     invited = page_text(browser)
-    assert "to see the documents shared with you" in invited and "colleagues" not in invited
-    assert "As the team of Vendeur SA will read it" in invited
+    assert "pour consulter les documents partagés avec vous" in invited and "collègues" not in invited
+    assert "Tel que l'équipe de Vendeur SA le lira" in invited
+    assert browser.find_element("tag name", "html").get_attribute("lang") == "fr"
+    assert browser.execute_script("return navigator.language").startswith("en")
+    screenshot(browser, "set-password-client-in-the-emails-language")
     from selenium.webdriver.common.by import By
     for field in ("field-password", "field-password_confirm"):
         browser.find_element(By.ID, field).send_keys(PASSWORD)
     browser.find_element(By.ID, "password-submit").click()
     w.wait(lambda: urlsplit(browser.current_url).path.startswith("/portal")
            and browser.find_element(By.ID, "login").is_displayed(), message="the portal's sign-in")
+    # his portal in French too, told his password is saved
+    assert urlsplit(browser.current_url).query == "password_set=1&lang=fr"
+    assert by_id(browser, "password-set").text.replace("\u00a0", " ") == "Votre mot de passe est enregistré : connectez-vous."
     # the invitation's link again, now used: Bob has no license administrator to ask, his contact at the company
     # that invited him sends it again; "Sign in" leads to the portal, where he works
     browser.get(local(w.url, links["client_invitation"]))
     w.wait(lambda: css(browser, "#link-problem"), message="the used invitation link")
     assert by_id(browser, "ask-for-invitation").text == (
-        "If you already chose your password, sign in. Otherwise, ask your contact at Vendeur SA to send you a new "
-        "invitation.")
-    assert "administrator" not in page_text(browser)
+        "Si vous avez déjà choisi votre mot de passe, connectez-vous. Sinon, demandez à votre interlocuteur chez "
+        "Vendeur SA de vous renvoyer une invitation.")
+    assert "administrat" not in page_text(browser)
     assert urlsplit(by_id(browser, "link-sign-in").get_attribute("href")).path == "/portal"
     screenshot(browser, "set-password-used-client")
     by_id(browser, "link-sign-in").click()
@@ -159,7 +171,8 @@ def test_a_client_who_forgot_her_password_hears_from_her_company_and_signs_in_on
     """A portal client asks for a reset link from the portal's sign-in ("Mot de passe oublié ?": the portal's own
     page, in its language, answering the same for an email without an account); it is her company's portal's:
     the email comes from the company, the page names it, and choosing the password leads to the portal's sign-in,
-    told it is saved. Signing in at the staff's sign-in leads there too, told why."""
+    told it is saved, in the email's language (French, in an English browser). Signing in at the staff's sign-in
+    leads there too, told why (in the browser's language: that page knows nobody yet)."""
     w, s = public_system, public_system.s
     admin = s.new_license("Vendeur SA", "admin@vendeur.test")
     T = admin["access_token"]
@@ -206,17 +219,18 @@ def test_a_client_who_forgot_her_password_hears_from_her_company_and_signs_in_on
     assert "Paraph" not in email["subject"] + email["text"]  # the plain text has no "Sent by Paraph" footer
     browser.get(local(w.url, templates_to("bob@acme.test", w)["client_password_reset"]))
     assert by_id(browser, "link-company").text == "Vendeur SA" and by_id(browser, "link-email").text == "bob@acme.test"
+    assert browser.find_element("tag name", "html").get_attribute("lang") == "fr"  # her reset email's language
     for field in ("field-password", "field-password_confirm"):
         by_id(browser, field).send_keys("Bob's brand new password")
     screenshot(browser, "reset-password-client")
-    notices = {"password-set": "Your password is saved: sign in.",
+    notices = {"password-set": "Votre mot de passe est enregistré : connectez-vous.",
                "portal-account": "Your account opens the customer portal: sign in here."}
 
     def on_the_portals_sign_in_told(notice: str):
         """The portal's sign-in form, with this one of its notices above it."""
         w.wait(lambda: urlsplit(browser.current_url).path == "/portal" and by_id(browser, notice).is_displayed(),
                message=f"the portal's sign-in, with {notice}")
-        assert by_id(browser, notice).text == notices[notice]
+        assert by_id(browser, notice).text.replace("\u00a0", " ") == notices[notice]
         assert not any(by_id(browser, other).is_displayed() for other in notices if other != notice)
 
     by_id(browser, "password-submit").click()

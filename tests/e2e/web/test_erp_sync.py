@@ -112,7 +112,7 @@ def test_a_refused_export_and_a_refused_invitation_are_said_in_french(web_system
     assert rows(browser, "erp-result-errors") == [
         "2 D2 Non invité. Plus aucune licence libre (2 sur 2 utilisées, 2 par Duo SARL). "
         "Désactivez un utilisateur ou ajoutez des licences à l'abonnement."]
-    # the ERP's code has one name on these screens (the headers' words, before app.css writes them in capitals)
+    # the ERP's code has one name on these screens (the headers' words)
     assert [th.get_attribute("textContent").strip() for th in css(browser, "#erp-result-errors th")] == [
         "Ligne", "Code collaborateur", "Erreur"]
     screenshot(browser, "erp-sync-result-no-seat")

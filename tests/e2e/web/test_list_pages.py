@@ -39,11 +39,11 @@ def test_quotes_customers_and_deals_pages_walk_by_cursor(web_system, staff, brow
     # a row's cells side by side on a wide screen; on a phone each quote is a block, nothing to scroll sideways:
     # its number as its title, its total in view after its column's name
     number, total = (css(browser, f"#documents tbody tr:first-child td[data-label='{label}']")[0]
-                     for label in ("Numéro", "Total"))
+                     for label in ("Numéro", "Total TTC"))
     assert number.location["y"] == total.location["y"] and shown_label(browser, total) is None
     with on_a_phone(browser):
         assert not scrolls_sideways(browser) and across_in_view(browser, number) and across_in_view(browser, total)
-        assert shown_label(browser, number) is None and shown_label(browser, total) == "Total"
+        assert shown_label(browser, number) is None and shown_label(browser, total) == "Total TTC"
         # the filters after the search fold behind "Plus de filtres": the list is not a screen below them
         assert by_id(browser, "filter-q").is_displayed() and not by_id(browser, "filter-status").is_displayed()
         more = by_id(browser, "list-filters-more")

@@ -1,6 +1,11 @@
 """UI.md's "one primary action per page" on the pages with a form per card, driven as a license admin in
 headless Chromium against the real services: on each, at most one button is filled (the page's main action,
-its header's when it has one); every card's other buttons are outlined."""
+its header's when it has one); every card's other buttons are outlined.
+
+The rule for a page of several forms: when one card is the page's subject (my profile on my account, a service
+account's keys), its submit is the filled one; when the cards are of equal rank, each saving or adding its own
+thing (e-signature: online quotes / reminders; columns / flags), none is the page's action and all their submits
+are outlined alike: buttons doing the same kind of thing never look different on one page."""
 from pathlib import Path
 
 import pytest
@@ -28,11 +33,21 @@ def test_each_page_fills_only_its_main_action(web_system, staff, browser, sign_i
         assert filled_buttons(browser) == [by_id(browser, primary_id).text], name
         screenshot(browser, f"one-primary-{name}")
 
+    def none_filled_and_alike(path: str, same_kind: tuple[str, ...], name: str):
+        """The page at ``path`` fills no button (cards of equal rank), and its ``same_kind`` buttons (ids) look
+        the same: background, text colour and border."""
+        browser.get(w.url + path)
+        assert filled_buttons(browser) == [], name
+        looks = {tuple(by_id(browser, button_id).value_of_css_property(p)
+                       for p in ("background-color", "color", "border-top-color")) for button_id in same_kind}
+        assert len(looks) == 1, (name, looks)
+        screenshot(browser, f"one-primary-{name}")
+
     sign_in(browser, staff.email["admin"], next_path="/account")
     only_filled("", "profile-submit", "account")
-    only_filled("/settings/columns", "add-column", "columns")
+    none_filled_and_alike("/settings/columns", ("add-column", "add-flag"), "columns")
     only_filled("/settings/company-profile", "save-company-profile", "company-profile")
-    only_filled("/settings/e-signature", "save-online-quotes", "e-signature")
+    none_filled_and_alike("/settings/e-signature", ("save-online-quotes", "save-signature-settings"), "e-signature")
     # the service account's perimeters card: the empty state's "New perimeter" link, then the perimeters' form
     only_filled(f"/settings/service-accounts/{account['id']}", "create-key", "service-account")
     ok(s.post("/api/v1/perimeters", token=token, json={"name": "Nord"}))

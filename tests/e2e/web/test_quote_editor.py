@@ -268,7 +268,7 @@ def test_quote_from_a_contact_and_the_work_on_a_quote(web_system, staff, shop, b
     by_id(browser, f"serial-{lines['Four à sole']}").send_keys("FS-2027-0042")
     screenshot(browser, "quote-actions")
     navigate(browser, "equipment-submit")
-    assert "2 matériels enregistrés dans le parc." in " ".join(n.text for n in css(browser, "p.notice"))
+    assert "2 équipements enregistrés dans le parc." in " ".join(n.text for n in css(browser, "p.notice"))
     assert len(css(browser, "#equipment-lines .badge.succeeded")) == 2  # recorded: not offered again
 
     # seen on the customer's equipment tab

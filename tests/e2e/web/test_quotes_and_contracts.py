@@ -22,7 +22,7 @@ def numbers(browser) -> list[str]:
 
 
 def line_headings(browser) -> list[str]:
-    """The headings of a document page's lines table, as written (the page shows them in capitals)."""
+    """The headings of a document page's lines table, as written."""
     return [th.get_attribute("textContent").strip() for th in css_all(browser, "#contract-lines thead th")]
 
 
@@ -132,7 +132,11 @@ def test_lists_filter_sort_and_export_the_current_view(web_system, staff, docume
     assert "Urgent" in workshop_row.text and "Nord" in workshop_row.text
     # a quote without a flag says so as any other empty cell does
     yearly_row = browser.find_element("css selector", f"tr[data-number='{d['yearly']['number']}']")
-    assert yearly_row.find_element("css selector", "td[data-label='Drapeaux']").text == "—"
+    assert yearly_row.find_element("css selector", "td[data-label='Étiquettes']").text == "—"
+    # the headers as written: a custom column's unit stays its unit ("SURFACE (M²)" read as another one); the
+    # total says it includes the tax
+    headers = [th.text for th in css_all(browser, "#documents thead th")]
+    assert headers[-1] == "Surface (m²)" and "Total TTC" in headers, headers
     # each filter says what it filters: the contract type (as the editor names it)
     assert browser.find_element("css selector", "label[for='filter-type']").text == "Type de contrat"
     assert by_id(browser, "new-quote").get_attribute("href").endswith("/quotes/new")
@@ -144,10 +148,10 @@ def test_lists_filter_sort_and_export_the_current_view(web_system, staff, docume
     w.wait(lambda: "customer=" in browser.current_url, message="the filtered list")
     assert set(numbers(browser)) == {d["yearly"]["number"], d["oven"]["number"]}
     sort_by_total = "#documents thead a[href*='sort=']"
-    [a for a in browser.find_elements("css selector", sort_by_total) if a.text.lower() == "total"][0].click()
+    [a for a in browser.find_elements("css selector", sort_by_total) if a.text == "Total TTC"][0].click()
     w.wait(lambda: "sort=total" in browser.current_url, message="sorted by total")
     assert numbers(browser) == [d["yearly"]["number"], d["oven"]["number"]]
-    [a for a in browser.find_elements("css selector", sort_by_total) if a.text.lower() == "total"][0].click()  # descending
+    [a for a in browser.find_elements("css selector", sort_by_total) if a.text == "Total TTC"][0].click()  # descending
     w.wait(lambda: "sort=-total" in browser.current_url, message="sorted by total, descending")
     assert numbers(browser) == [d["oven"]["number"], d["yearly"]["number"]]
     with on_a_phone(browser):  # the folded filters say how many of them filter the list
@@ -158,6 +162,7 @@ def test_lists_filter_sort_and_export_the_current_view(web_system, staff, docume
     by_id(browser, "export-csv").click()
     rows = downloaded_csv(browser, "quotes.csv")
     assert rows[0][:3] == ["Numéro", "Titre", "Client"] and rows[0][-2:] == ["Région", "Surface (m²)"]
+    assert rows[0][5:8] == ["Total HT", "TVA", "Total TTC"]  # the amounts named as on the pages
     assert [r[0] for r in rows[1:]] == [d["oven"]["number"], d["yearly"]["number"]]
     assert rows[1][9] == "1"  # online views
 
@@ -213,6 +218,9 @@ def test_contract_page_sections_history_and_actions(web_system, staff, documents
     assert "plan-acces.txt" in by_id(browser, "documents").text
     assert "Livraison" in by_id(browser, "milestones").text
     assert "Créé" in by_id(browser, "history-list").text
+    # the summary's labels as written (a custom column's unit is its own), the flags in a salesperson's word
+    labels = [dt.text for dt in css_all(browser, ".contract-header dt")]
+    assert "Surface (m²)" in labels and "Étiquettes" in labels, labels
     # the document downloads through the web app
     link = browser.find_element("css selector", "#documents a")
     cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
@@ -255,6 +263,8 @@ def test_contract_page_sections_history_and_actions(web_system, staff, documents
 
     # the sent quote: its history (email, online view), then accepted: converted into an order
     browser.get(f"{w.url}/contracts/{oven['id']}")
+    # sent without an e-signature: the customer is to answer, not to sign
+    assert by_id(browser, "signature-banner").text == "En attente de la réponse du client. Consulté une fois en ligne."
     history = by_id(browser, "history-list").text
     assert "Envoyé au client" in history and "Consulté en ligne" in history
     r = s.post(f"/api/v1/contracts/{oven['id']}/status", json={"status": "accepted"}, token=d["token"])
@@ -329,7 +339,7 @@ def test_the_header_offers_the_next_step_as_its_one_filled_button(web_system, st
     signed_electronically(w, staff, d, d["yearly"])  # signed: its signed copy
     browser.get(f"{w.url}/contracts/{d['yearly']['id']}")
     filled, shown = header_actions(browser)
-    assert filled == ["Télécharger le PDF signé"] and "Télécharger le PDF" in shown
+    assert filled == ["Télécharger le document signé"] and "Télécharger le PDF" in shown
     assert by_id(browser, "download-signed-pdf").get_attribute("href").endswith(
         f"/contracts/{d['yearly']['id']}/signed.pdf")
     screenshot(browser, "document-actions-signed")
@@ -340,9 +350,13 @@ def test_the_history_names_who_did_it_and_the_fields_edited(web_system, staff, d
     r = s.patch(f"/api/v1/contracts/{d['workshop']['id']}", token=d["token"],
                 json={"title": "Atelier complet", "valid_until": "2027-01-31"})
     assert r.status_code == 200, r.get_json()
+    ok(s.patch(f"/api/v1/contracts/{d['workshop']['id']}", token=d["token"],
+               json={"custom": {"region": "Sud"}, "flags": []}), 200)
     sign_in(browser, staff.email["sales"], next_path=f"/contracts/{d['workshop']['id']}")
     entries = [li.text.replace("\u00a0", " ") for li in css_all(browser, "#history-list li")]
-    assert "Paul Martin — Modifié : Titre, Valable jusqu'au" in entries[0]
+    # the custom columns and the flags in a salesperson's words
+    assert "Paul Martin — Modifié : Informations complémentaires, Étiquettes" in entries[0]
+    assert "Paul Martin — Modifié : Titre, Valable jusqu'au" in entries[1]
     assert "Paul Martin — Créé" in entries[-1]
     # what Paraph did by itself says so
     signed_electronically(w, staff, d, d["yearly"])

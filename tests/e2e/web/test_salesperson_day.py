@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from .browsing import by_id, filled_buttons
+from .browsing import by_id, filled_buttons, on_a_phone
 from .conftest import PASSWORD, signing_in
 from .test_admin_area import css, h1, navigate, notice
 from .test_customers import fill
@@ -40,6 +40,20 @@ def choose(browser, select_id: str, text: str):
 
 def history(browser) -> list[str]:
     return [li.get_attribute("data-action") for li in css(browser, "#history-list li")]
+
+
+def choice_fits(browser, select) -> bool:
+    """Whether a closed select shows its chosen option's words whole (a select cuts them at its arrow): their
+    width in the select's font against the room between its paddings."""
+    return browser.execute_script("""
+        const select = arguments[0], style = getComputedStyle(select), probe = document.createElement("span");
+        probe.style.font = style.font;
+        probe.style.whiteSpace = "pre";
+        probe.textContent = select.selectedOptions[0].text;
+        document.body.append(probe);
+        const width = probe.getBoundingClientRect().width;
+        probe.remove();
+        return width <= select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);""", select)
 
 
 def email_shown(browser) -> str:
@@ -89,6 +103,10 @@ def test_the_salespersons_day(public_system, browser, screenshot):
         navigate(browser, "add-line")
         fill(browser, {f"line-{n}-{key}": value for key, value in line.items()})
     by_id(browser, "line-1-optional").click()
+    with on_a_phone(browser):  # a line is a card of two columns: its amount under its name, not mid-column
+        # read in one script: the totals' refresh after the click may be swapping the amount in at this instant
+        assert browser.execute_script("return getComputedStyle(document.getElementById('line-amount-0'))"
+                                      ".textAlign") in ("left", "start")
     screenshot(browser, "day-3-quote-editor")
     navigate(browser, "quote-submit")
     assert "Équipement atelier" in by_id(browser, "contract-title").text
@@ -102,11 +120,18 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     navigate(browser, "send-by-email")
     assert by_id(browser, "field-request_signature").is_selected()  # e-signature is enabled: on by default
     assert "Claire Durand" in by_id(browser, "field-contact_id").text
+    # the quote's contact named by the group of its option: the option's words fit a phone's width
+    with on_a_phone(browser):
+        recipient = by_id(browser, "field-contact_id")
+        assert recipient.find_element("css selector", "option:checked").text == "Claire Durand <claire@durand.test>"
+        assert recipient.find_element("css selector", "option:checked").find_element("xpath", "..").get_attribute(
+            "label") == "Contact du devis"
+        assert choice_fits(browser, recipient)
     assert number in by_id(browser, "preview-subject").text  # the template's subject, to edit
     # the email as Claire will see it (its button to the quote), its plain text one click away
-    assert "Accéder au document" in email_shown(browser)
+    assert "Consulter le devis" in email_shown(browser)
     by_id(browser, "preview-text-version").find_element("tag name", "summary").click()
-    assert "Accéder au document" in by_id(browser, "preview-text").text
+    assert "Consulter le devis" in by_id(browser, "preview-text").text
     fill(browser, {"field-subject": SUBJECT, "field-message": "Voici notre proposition, comme convenu mardi."})
     navigate(browser, "send-preview")
     assert "Voici notre proposition, comme convenu mardi." in email_shown(browser)
@@ -123,6 +148,10 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     # from the company Claire deals with (she does not know Paraph), a reply reaching Paul
     assert sent["from"].startswith("ACME Paris <") and ["Reply-To", "paul@acme.test"] in sent["headers"]
     quote_link = next(link for link in sent["links"] if "/q/" in link)
+    # an e-signature asked: the customer is to sign (the request reaches the quote's page in a moment)
+    w.wait(lambda: (browser.refresh() or True)
+           and by_id(browser, "signature-banner").text.startswith("En attente de la signature du client."),
+           message="the signature awaited")
     screenshot(browser, "day-5-sent")
 
     # -- the contact: the online quote from the email, the PDF, a remark, the signature --------------------
@@ -185,18 +214,18 @@ def test_the_salespersons_day(public_system, browser, screenshot):
         by_id(browser, field).send_keys(PASSWORD)
     by_id(browser, "password-submit").click()
     w.wait(lambda: urlsplit(browser.current_url).path.startswith("/portal"), message="the portal")
-    # the portal's sign-in, in the language of the page she left (the browser's English), says her password is
-    # saved; once signed in, the top bar names the company (French: services/portal/tests/unit/test_pages.py)
+    # the portal's sign-in, in the language of her invitation (French, whatever her browser's), says her password
+    # is saved; once signed in, the top bar names the company
     w.wait(lambda: by_id(browser, "password-set").is_displayed(), message="the password saved notice")
-    assert by_id(browser, "password-set").text == "Your password is saved: sign in."
-    assert css(browser, "header.top .brand")[0].text == "Customer portal"  # nobody signed in yet: whose is unknown
+    assert by_id(browser, "password-set").text.replace("\u00a0", " ") == "Votre mot de passe est enregistré : connectez-vous."
+    assert css(browser, "header.top .brand")[0].text == "Portail client"  # nobody signed in yet: whose is unknown
     screenshot(browser, "day-8-portal-password-saved")
     by_id(browser, "login-email").send_keys("claire@durand.test")
     by_id(browser, "login-password").send_keys(PASSWORD)
     by_id(browser, "login-submit").click()
     w.wait(lambda: by_id(browser, "contracts").is_displayed(), message="Claire in the portal")
-    assert css(browser, "header.top .brand")[0].text == "ACME Paris — Customer portal"
-    assert browser.title == "ACME Paris — Customer portal" and not by_id(browser, "password-set").is_displayed()
+    assert css(browser, "header.top .brand")[0].text == "ACME Paris — Portail client"
+    assert browser.title == "ACME Paris — Portail client" and not by_id(browser, "password-set").is_displayed()
     screenshot(browser, "day-8-portal-signed-in")
 
     # -- back as the salesperson: accepted, signed by Claire, viewed and downloaded, the proof ------------
@@ -214,7 +243,7 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     activity = [li.get_attribute("data-kind") for li in css(browser, "#customer-activity-list li")]
     assert "viewed" in activity and "downloaded" in activity, activity
     # the signed PDF is the page's one filled action; recording what was bought is outlined beside it
-    assert filled_buttons(browser) == ["Télécharger le PDF signé"]
+    assert filled_buttons(browser) == ["Télécharger le document signé"]  # the words of the portal and sign page
     screenshot(browser, "day-9-accepted")
     proof = requests.get(by_id(browser, "proof-pdf").get_attribute("href"), timeout=30,
                          cookies={c["name"]: c["value"] for c in browser.get_cookies()})

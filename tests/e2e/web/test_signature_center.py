@@ -46,6 +46,11 @@ def text_and_room(browser, select) -> tuple[float, float]:
         return [context.measureText(select.options[select.selectedIndex].text).width, room];""", select))
 
 
+def shown_rows(browser, rows: str) -> int:
+    """How many rows of a list of people (approvers, signers, cc) the form shows."""
+    return len([row for row in css(browser, f"#{rows}-fieldset [data-row]") if row.is_displayed()])
+
+
 def reminders_to(w, email: str) -> int:
     return len([m for m in w.mail.messages(to=email)
                 if dict(m["headers"]).get("X-Paraph-Template") == "signature_reminder"])
@@ -62,9 +67,24 @@ def test_approvers_then_signers_status_reminders_and_cancel(public_system, brows
     signing_in(w)(browser, "paul@acme.test", next_path=f"/contracts/{contract['id']}")
     navigate(browser, "signature-center")
     assert h1(browser) == f"Approbation et signature — {contract['number']}"
+    # one row per list, "Add" shows the next one, the focus in it
+    assert shown_rows(browser, "approvers") == shown_rows(browser, "signers") == shown_rows(browser, "cc") == 1
     # the contract's contact is offered as the first signer; a collaborator approves first
     choose(browser, "approvers-0-person", "Claire Juriste <claire@acme.test>")
+    assert by_id(browser, "add-signers").text == "Ajouter un signataire"
+    by_id(browser, "add-signers").click()
+    assert shown_rows(browser, "signers") == 2 and browser.switch_to.active_element == by_id(browser, "signers-1-person")
     choose(browser, "signers-1-person", "Marc Leroy <marc@durand.test>")
+    assert [by_id(browser, f"add-{role}").text for role in ("approvers", "cc")] == [
+        "Ajouter un approbateur", "Ajouter un destinataire en copie"]
+    # the form takes the card's width: the people on the left, the request's options on the right
+    card = by_id(browser, "new-request-heading").find_element("xpath", "..")
+    assert by_id(browser, "signature-form").size["width"] > card.size["width"] * .85
+    assert by_id(browser, "field-expires_at").location["x"] > by_id(browser, "signers-0-order").location["x"]
+    # the salespeople read no code: where a document's signature box goes is the templates' business
+    assert "{{" not in by_id(browser, "signature-form").get_attribute("textContent")
+    assert [css(browser, f"label[for='field-{name}']")[0].text for name in ("reminder_every_days", "reminder_max")] == [
+        "Relance automatique tous les … jours", "Nombre maximum de relances"]
     # each person's turn is a "Tour", not the request's "Ordre de signature"
     assert css(browser, "label[for='signers-0-order']")[0].text == "Tour"
     assert by_id(browser, "signing-order").find_element("css selector", "legend").text.startswith("Ordre de signature")
@@ -121,7 +141,8 @@ def test_approvers_then_signers_status_reminders_and_cancel(public_system, brows
     navigate(browser, "signature-submit")
     assert by_id(browser, "form-message").text == "Choisissez au moins un signataire."
     # an error of a person is named after the form's row (row 2 here, the first one sent) above the form, and
-    # said under that row, next to the input it is about
+    # said under that row, next to the input it is about (drawn again, the form shows the rows filled in)
+    by_id(browser, "add-signers").click()
     choose(browser, "signers-1-person", "Marc Leroy <marc@durand.test>")
     fill_turn = by_id(browser, "signers-1-order")
     fill_turn.clear()
@@ -132,7 +153,15 @@ def test_approvers_then_signers_status_reminders_and_cancel(public_system, brows
     assert turn.get_attribute("aria-invalid") == "true"
     assert by_id(browser, "signers-1-order-error").text == "Tour : entre 1 et 100."
     assert "signers-1-order-error" in turn.get_attribute("aria-describedby")
+    assert shown_rows(browser, "signers") == 2
     screenshot(browser, "signature-center-cancelled")
+
+    # without JavaScript "Add a signer" is a link to the page with one more row; an address with anything else
+    # shows one row
+    assert by_id(browser, "add-signers").get_attribute("href").endswith("signers=3&cc=1#signers-fieldset")
+    browser.get(f"{w.url}/contracts/{contract['id']}/signature?signers=3&approvers=x&cc=99")
+    assert (shown_rows(browser, "approvers"), shown_rows(browser, "signers"), shown_rows(browser, "cc")) == (1, 3, 5)
+    assert not css(browser, "#add-cc")  # every CC row shown
 
     # in English
     r = s.patch("/api/v1/me", token=token, json={"locale": "en"})
@@ -161,12 +190,12 @@ def test_quote_sent_with_options_then_a_signer_reassigned(public_system, browser
     last_day_shown = first_of_month(format_date(datetime.date.fromisoformat(last_day), "medium", locale="fr"), "fr")
 
     signing_in(w)(browser, "paul@acme.test", next_path=f"/contracts/{quote['id']}/signature")
-    # the license's cadence is offered; where the signers sign is said in words, the {{sig:1}} tag only in the
-    # hint for who writes the document
+    # the license's cadence is offered; where the signers sign is said in words (the {{sig:1}} code placing their
+    # box is for who writes the document templates)
     assert by_id(browser, "field-reminder_every_days").get_attribute("value")
     hints = css(browser, "#signers-fieldset p.hint")
     assert "{{" not in hints[0].text and "dernière page" in hints[0].text
-    assert by_id(browser, "signature-tag-hint").find_element("css selector", "code").text == "{{sig:1}}"
+    by_id(browser, "add-signers").click()
     choose(browser, "signers-1-person", "Marc Leroy <marc@durand.test>")
     by_id(browser, "signing-order-parallel").click()
     browser.execute_script("arguments[0].value = arguments[1]", by_id(browser, "field-expires_at"), last_day)
@@ -241,6 +270,16 @@ def test_quote_sent_with_options_then_a_signer_reassigned(public_system, browser
     jeanne_fields = css(browser, f"tr[data-participant='{jeanne['id']}'] .placed-fields li")
     assert jeanne_fields and all(f.get_attribute("data-filled") == "true" for f in jeanne_fields)
     screenshot(browser, "signature-center-reassign-too-late")
+
+    # the quote's page meanwhile: not accepted by hand while its signers are being asked (the reason said)
+    browser.get(f"{w.url}/contracts/{quote['id']}")
+    by_id(browser, "status-moves-open").click()
+    accepted = by_id(browser, "status-accepted")
+    assert accepted.is_displayed() and not accepted.is_enabled()
+    assert "annulez d'abord la demande" in by_id(browser, "status-accepted-why").text
+    assert "status-accepted-why" in accepted.get_attribute("aria-describedby")
+    assert by_id(browser, "status-refused-ask").is_enabled()  # the other moves stay
+    screenshot(browser, "quote-accepted-waits-for-the-signature")
 
     # in English
     assert s.patch("/api/v1/me", token=token, json={"locale": "en"}).status_code == 200

@@ -17,10 +17,19 @@ pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 EXTRA_SERVICES = ("portal",)  # sending a quote by email (its link to the online quote)
 
 
+def open_moves(browser):
+    """Unfold the contract page's "Change the status manually" (folded under the totals), when it is there."""
+    for section in css(browser, "#status-moves"):
+        if section.get_attribute("open") is None:
+            by_id(browser, "status-moves-open").click()
+
+
 def moves(browser) -> list[str]:
-    """The status buttons of the contract page, in their order (ids status-<status>, -ask when asked once)."""
+    """The status buttons of the contract page, in their order (ids status-<status>, -ask when asked once),
+    unfolded to be clicked."""
+    open_moves(browser)
     return [element.get_attribute("id") for element in
-            css(browser, "#status-moves > form button, #status-moves > details > summary")]
+            css(browser, "#status-moves-list > form button, #status-moves-list > details > summary")]
 
 
 def history(browser) -> list[str]:
@@ -67,6 +76,10 @@ def test_status_moves_and_tasks_done_from_the_pages(web_system, desk, browser, s
 
     # -- the oven quote: a draft can only be abandoned by hand; it is sent by email -------------------------
     sign_in(browser, desk["email"], next_path=f"/contracts/{oven['id']}")
+    # changing the status by hand is the exception: folded under the totals, not beside the sale's next step
+    section = by_id(browser, "status-moves")
+    assert section.get_attribute("open") is None and not by_id(browser, "status-abandoned-ask").is_displayed()
+    assert section.location["y"] > by_id(browser, "contract-totals").location["y"]
     assert moves(browser) == ["status-abandoned-ask"]
     navigate(browser, "send-by-email")
     if css(browser, "#field-request_signature") and by_id(browser, "field-request_signature").is_selected():
@@ -132,6 +145,7 @@ def test_status_moves_and_tasks_done_from_the_pages(web_system, desk, browser, s
 
     if role == "admin":  # the accepted quote validated by a manager
         browser.get(f"{w.url}/contracts/{oven['id']}")
+        open_moves(browser)
         navigate(browser, "status-validated")
         assert by_id(browser, "contract-status").text == "Validé" and status(oven["id"]) == "validated"
         assert moves(browser) == []
@@ -139,6 +153,7 @@ def test_status_moves_and_tasks_done_from_the_pages(web_system, desk, browser, s
     # -- the display case: a refusal asked once; a move made impossible meanwhile is said on the page ----------
     browser.get(f"{w.url}/contracts/{case['id']}")
     ok(s.post(f"/api/v1/contracts/{case['id']}/status", token=token, json={"status": "draft"}))  # someone else
+    open_moves(browser)
     by_id(browser, "status-refused-ask").click()
     assert by_id(browser, "status-refused").text == "Oui, marquer comme refusé"
     assert f"Marquer {case['number']} comme refusé ?" in css(browser, "#status-moves .confirm-box p")[0].text.replace(
@@ -149,6 +164,7 @@ def test_status_moves_and_tasks_done_from_the_pages(web_system, desk, browser, s
     assert status(case["id"]) == "draft"
     ok(s.post(f"/api/v1/contracts/{case['id']}/mark-sent", token=token, json={}))
     browser.get(f"{w.url}/contracts/{case['id']}")
+    open_moves(browser)
     by_id(browser, "status-refused-ask").click()
     screenshot(browser, f"quote-refusal-asked-{role}")
     navigate(browser, "status-refused")

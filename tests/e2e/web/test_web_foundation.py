@@ -110,7 +110,9 @@ def test_contract_link_signs_in_first_then_shows_the_header(web_system, staff, b
     screenshot(browser, "home-with-quotes")
     rows[0].find_element("tag name", "a").click()
     w.wait(lambda: browser.find_elements("id", "signature-banner"), message="the signature banner")
-    assert "En attente de la signature du client" in by_id(browser, "signature-banner").text
+    # sent without an e-signature (the status set by hand here, as a quote emailed with its PDF only): the customer
+    # is to answer, not to sign
+    assert "En attente de la réponse du client." in by_id(browser, "signature-banner").text
     assert by_id(browser, "contract-status").text == "Envoyé"
 
     # an unknown id: a proper page, not a stack trace

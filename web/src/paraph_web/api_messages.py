@@ -112,6 +112,8 @@ _MESSAGES = [
     # the refusals of a whole export on the ERP sync page (identity_service.logic.parse_collaborators)
     _verbatim("The CSV export could not be read: a quote (\") is not closed, or a value is too long."),
     _verbatim("The CSV export needs a header with at least 'code' and 'email' columns."),
+    # a bulk send's CSV (signing_service.bulk_sends.csv_rows), said next to its file input
+    _verbatim("No email column in the header line."),
     # and its row errors shown with their details (the others by their reason: templates/settings/erp_sync.html)
     (r"collaborator code longer than (?P<max>\d+) characters",
      _l("Collaborator code longer than %(max)s characters")),

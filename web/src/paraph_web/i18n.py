@@ -8,19 +8,18 @@ UTC, always with their offset ("23:52:55 UTC+1"): a salesperson in Paris read "2
 made at 00:52 the next day, and the sealed PDF said that next day."""
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import request, session
+from flask import g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_babel import (Babel, format_currency, format_date, format_datetime, format_decimal, format_time,
-                         get_locale, get_translations, to_user_timezone)
+                         get_locale, get_translations, refresh, to_user_timezone)
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from paraph_platform import french
+from paraph_platform import french, line_breaks
 from paraph_platform.dates import first_of_month
 from paraph_platform.totals import discount_text, rate_text
 
@@ -35,10 +34,18 @@ COMMON_CURRENCIES = ("EUR", "CAD", "USD", "GBP", "CHF")
 
 
 def select_locale() -> str:
-    wanted = (session.get("user") or {}).get("locale")
+    wanted = g.get("page_locale") or (session.get("user") or {}).get("locale")
     if wanted in LANGUAGES:
         return wanted
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def use_locale(locale) -> None:
+    """This request's page in ``locale`` (ignored unless one of LANGUAGES), whatever the reader's profile or browser
+    says: a customer's contact reads the page of her emailed link in the email's language (pages/auth.py)."""
+    if locale in LANGUAGES:
+        g.page_locale = locale
+        refresh()  # the locale this request chose before, if any, is chosen again
 
 
 TIME_ZONE_COOKIE = "tz"
@@ -140,14 +147,10 @@ def moment(value, style: str = "medium") -> str:
     return f"{_first_of_month(format_datetime(parsed, style))} {_offset(parsed)}"
 
 
-# a hyphenated code holding a digit: a document number ("Q-2026-00001", "FAC-12")
-_HYPHENATED_CODE = re.compile(r"(?<![\w-])(?=[\w-]*\d)\w+(?:-\w+)+")
-
-
 def codes_whole(text) -> Markup:
-    """``text`` (escaped) with each document number kept on one line: browsers break lines after a hyphen,
-    and a phone showed a quote's title as "Devis Q-2026-" over "00001"."""
-    return Markup(_HYPHENATED_CODE.sub(lambda code: f'<span class="nowrap">{code.group(0)}</span>', escape(text)))
+    """``text`` (escaped) with each document number kept on one line (paraph_platform.line_breaks): browsers
+    break lines after a hyphen, and a phone showed a quote's title as "Devis Q-2026-" over "00001"."""
+    return Markup(line_breaks.codes_whole(escape(text)))
 
 
 def de(name) -> str:

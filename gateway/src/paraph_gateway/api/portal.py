@@ -77,7 +77,7 @@ forward(bp, "GET", "/quotes/<contract_id>/send", "portal.send_info", roles=STAFF
     the reminder template), default contact, signature.""")
 
 forward(bp, "POST", "/quotes/<contract_id>/send", "portal.send_quote", roles=STAFF_ROLES, tags=["quotes"], timeout=30,
-        doc="""Send the quote by email with an "Accéder au document" link to its online page (the reminder template
+        doc="""Send the quote by email with a "Consulter le devis" button to its online page (the reminder template
     after the first send); optionally attach the PDF and request an electronic signature.""")
 
 forward(bp, "GET", "/quotes/<contract_id>/activity", "portal.quote_activity", roles=STAFF_ROLES, tags=["quotes"],

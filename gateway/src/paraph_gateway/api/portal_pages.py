@@ -1,6 +1,6 @@
 """Server-rendered pages of the portal service, mounted at the root (not under /api/v1):
 
-* ``/q/<token>`` — the online quote page ("Accéder au document"), its PDF and feedback form (which redirects
+* ``/q/<token>`` — the online quote page (the emails' "Consulter le devis"), its PDF and feedback form (which redirects
   to ``/q/<token>/feedback`` once sent);
 * ``/portal`` — the customer portal (sign-in, forgotten password, contracts, contract page, signature tasks).
 

@@ -12,9 +12,9 @@ import tomllib
 from importlib import resources
 
 from flask import Blueprint, Response, g, render_template, request
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from paraph_platform import client_pages
+from paraph_platform import client_pages, line_breaks
 from paraph_platform.dates import first_of_month
 from paraph_platform.errors import PlatformError
 
@@ -32,9 +32,11 @@ TEXT = tomllib.loads(resources.files("paraph_gateway").joinpath("templates/sign_
 def _client_pages_look() -> dict:
     """The look the page shares with the client portal (typography, colours, cards, buttons), inlined in its
     style element (its Content-Security-Policy allows only that one), and how their scripts write a file's size
-    and a date, at the top of its script; ``first_of_month`` for the dates it writes itself."""
+    and a date, at the top of its script; ``first_of_month`` for the dates it writes itself; ``codes_whole`` keeps
+    a document number of a sentence on one line ("Q-" over "2026-00001" on a phone)."""
     return {"client_pages_css": Markup(client_pages.stylesheet()), "client_pages_js": Markup(client_pages.script()),
-            "client_pages_icon": client_pages.icon_data_uri(), "first_of_month": first_of_month}
+            "client_pages_icon": client_pages.icon_data_uri(), "first_of_month": first_of_month,
+            "codes_whole": lambda text: Markup(line_breaks.codes_whole(escape(text)))}
 
 
 def _field_groups(info: dict | None) -> list[dict]:

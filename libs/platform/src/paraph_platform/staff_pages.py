@@ -12,7 +12,7 @@ def contract_page(public_url: str, contract_id: str) -> str:
 
 
 def signature_request_page(public_url: str, request_id: str) -> str:
-    """A document uploaded for signature (no contract behind it): its page under "Documents à signer"."""
+    """A document uploaded for signature (no contract behind it): its page under "Envois en signature"."""
     return f"{public_url.rstrip('/')}/signatures/documents/{request_id}"
 
 

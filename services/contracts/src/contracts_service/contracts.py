@@ -140,6 +140,7 @@ def contract_detail(s, c: Contract, actor: dict | None = None) -> dict:
         "allowed_statuses": [] if actor is None else logic.next_statuses(
             c.kind, c.status, manager=actor["role"] in (*MANAGERS, SYSTEM)),  # change_status's role rule
         "can_record_equipment": c.status in logic.BOUGHT_STATUSES.get(c.kind, ()),
+        "signature_pending": signature_pending(s, c.id),
     })
     view["portal"] = {
         "shared": c.portal_shared,

@@ -92,6 +92,9 @@ class ContractDetail(ContractSummary):
         "description": "what was bought may be recorded in the customer's equipment base now (POST "
                        "/contracts/<id>/equipment): a contract signed or validated, a quote accepted or validated, "
                        "an order confirmed or delivered, an invoice issued or paid"})
+    signature_pending = fields.Boolean(required=True, metadata={
+        "description": "a signature request on it is under way: its content is locked, and it becomes accepted "
+                       "(a quote) or signed (a contract) when the request completes"})
 
 
 class TaxByRate(Schema):

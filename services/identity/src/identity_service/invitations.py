@@ -95,12 +95,15 @@ class InvitationsEndpoints(IdentityServiceBase):
     @staticmethod
     def _link_holder(s, token: Token) -> dict:
         """The company an emailed link joins and the person's role there (a customer's contact, "client", gets
-        the page's wording for the client portal); none for a link of no license."""
+        the page's wording for the client portal; none for a link of no license), and the language the link's
+        email was written in: a client's page and her portal follow it, not her browser's."""
+        locale = s.get(User, token.user_id).locale
         if not token.license_id:
-            return {"company": None, "role": None}
+            return {"company": None, "role": None, "locale": locale}
         return {"company": s.get(License, token.license_id).name,
                 "role": s.execute(select(Membership.role).where(Membership.user_id == token.user_id,
-                                                                Membership.license_id == token.license_id)).scalar()}
+                                                                Membership.license_id == token.license_id)).scalar(),
+                "locale": locale}
 
     @endpoint
     def accept_invitation(self, payload):

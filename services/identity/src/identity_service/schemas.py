@@ -201,6 +201,8 @@ class LinkInfoView(Schema):
     company = fields.String(required=True, allow_none=True, metadata={"description": "the license (invitations)"})
     role = fields.String(required=True, allow_none=True,
                          metadata={"description": "the user's role in that license (\"client\": a customer's contact)"})
+    locale = fields.String(required=True, metadata={"description": "the language of the link's email (the user's): a "
+                                                                   "customer's contact reads the page it opens in it"})
     has_password = fields.Boolean(required=True)
     expires_at = fields.String(required=True)
 

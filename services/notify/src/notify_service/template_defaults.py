@@ -59,8 +59,10 @@ def _build(locale: str, wording: dict, template: dict) -> dict:
 
 
 def _html_paragraph(paragraph: str) -> str:
-    # free text typed by people keeps its line breaks; everything else is already HTML-safe text
-    return (paragraph.replace("{{ message }}", "{{ message|nl2br }}").replace("\n", "<br>\n"))
+    # free text typed by people keeps its line breaks; a document number stays on one line (a phone's mail app
+    # showed "Q-" over "2026-00001"); everything else is already HTML-safe text
+    return (paragraph.replace("{{ message }}", "{{ message|nl2br }}")
+            .replace("{{ number }}", "{{ number|codes_whole }}").replace("\n", "<br>\n"))
 
 
 def _source() -> dict:
@@ -74,8 +76,9 @@ def _defaults(source: dict) -> dict:
 
 
 def _button_labels(source: dict) -> dict:
-    """{(name, locale): the label of the built-in button} for the templates that have one."""
-    return {(name, locale): block["button"] for name in TEMPLATE_NAMES
+    """{(name, locale): the labels of the built-in button, its own then its former ones} for the templates that
+    have one."""
+    return {(name, locale): (block["button"], *block.get("formerly", ())) for name in TEMPLATE_NAMES
             for locale, template in source["templates"][name].items()
             for block in template["blocks"] if isinstance(block, dict) and "button" in block}
 

@@ -21,7 +21,7 @@ from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from paraph_platform import french
+from paraph_platform import french, line_breaks
 from paraph_platform import time_zones as named_zones  # the zones' places, as people name them
 from paraph_platform.dates import first_of_month
 
@@ -167,6 +167,11 @@ def _nl2br(value):
     return Markup("<br>\n").join(escape(str(value if value is not None else "")).split("\n"))
 
 
+def _codes_whole(value) -> Markup:
+    """An HTML email's document number on one line, as the pages keep it (paraph_platform.line_breaks)."""
+    return Markup(line_breaks.codes_whole(escape("" if value is None else value), line_breaks.NOWRAP_STYLE))
+
+
 @lru_cache(maxsize=None)
 def environment(locale: str, html: bool, zone: str = DEFAULT_TIME_ZONE) -> SandboxedEnvironment:
     """Templates of ``locale`` writing dates and times in ``zone``."""
@@ -176,6 +181,7 @@ def environment(locale: str, html: bool, zone: str = DEFAULT_TIME_ZONE) -> Sandb
     env.filters["date"] = lambda v: format_date(v, locale, zone)
     env.filters["datetime"] = lambda v: format_datetime(v, locale, zone)
     env.filters["nl2br"] = _nl2br if html else (lambda v: "" if v is None else str(v))
+    env.filters["codes_whole"] = _codes_whole if html else (lambda v: "" if v is None else str(v))
     env.filters["de"] = french.de  # a name after French "de": "le portail client d'Immo Conseil", "de Paul"
     return env
 
@@ -189,20 +195,26 @@ class RenderError(Exception):
 _URL = re.compile(r"(https?://[^\s<>&\"']+(?:&amp;[^\s<>&\"']+)*)")
 
 
-def text_to_html(text: str, locale: str, link: str | None = None, button_label: str | None = None,
+def text_to_html(text: str, locale: str, link: str | None = None, button_labels: tuple[str, ...] = (),
                  footer: str = "") -> str:
     """An HTML part for a license template that only has a text part: escaped, links clickable, in the
-    built-in emails' layout. The built-in link line kept in the text ("``button_label``: ``link``") is the
-    built-in button, as in the built-in HTML; ``footer`` is HTML."""
+    built-in emails' layout. The built-in link line kept in the text ("<label>: ``link``", with one of the
+    ``button_labels``, the built-in button's now or before) is the built-in button, as in the built-in HTML;
+    ``footer`` is HTML."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    button_line = (f"{button_label}{WORDING[locale]['label_separator']}{link}".strip()
-                   if link and button_label else None)
+    button_lines = {f"{label}{WORDING[locale]['label_separator']}{link}".strip(): label
+                    for label in button_labels} if link else {}
     out = []
     for p in paragraphs:
-        if p.strip() == button_line:
-            out.append(button_html(str(escape(button_label)), str(escape(link)), WORDING[locale]["button_fallback"]))
+        label = button_lines.get(p.strip())
+        if label:
+            out.append(button_html(str(escape(label)), str(escape(link)), WORDING[locale]["button_fallback"]))
             continue
-        escaped = _URL.sub(r'<a href="\1" style="color:#1f4fd1;word-break:break-all">\1</a>', str(escape(p)))
+        # the links clickable, the document numbers of the words between them on one line
+        pieces = _URL.split(str(escape(p)))  # words, a link, words, ...
+        escaped = "".join(f'<a href="{piece}" style="color:#1f4fd1;word-break:break-all">{piece}</a>' if n % 2
+                          else line_breaks.codes_whole(piece, line_breaks.NOWRAP_STYLE)
+                          for n, piece in enumerate(pieces))
         out.append("<p>" + escaped.replace("\n", "<br>\n") + "</p>")
     return EMAIL_LAYOUT % {"lang": locale, "body": "\n".join(out), "footer": footer}
 
@@ -261,7 +273,7 @@ def render(name: str, locale: str, parts: dict, variables: dict, zone: str = DEF
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     html_source = parts.get("html")
     html = (_render_part(html_source, values, locale, True, zone) if html_source else
-            text_to_html(text, locale, values.get("link"), BUTTON_LABELS.get((name, locale)),
+            text_to_html(text, locale, values.get("link"), BUTTON_LABELS.get((name, locale), ()),
                          _render_part(WORDING[locale]["footer"], values, locale, True, zone)))
     sms_source = parts.get("sms") or DEFAULTS[name][locale]["sms"]
     sms = _sms_without_a_missing_name(" ".join(_render_part(sms_source, values, locale, False, zone).split()))

@@ -36,7 +36,7 @@ def test_templates_are_editable_per_license_and_locale(paraph):
     # preview: saved template or draft, sample variables or given ones
     r = p.post("/api/v1/notification-templates/quote_send/preview?locale=en",
                json={"vars": {"number": "Q-7"}}, token=token)
-    assert r.status_code == 200 and "Q-7" in r.json["subject"] and "View the document" in r.json["html"]
+    assert r.status_code == 200 and "Q-7" in r.json["subject"] and "View the quote" in r.json["html"]
     # the samples a person would type are in the preview's language
     assert "Annual maintenance" in r.json["subject"] + r.json["text"], r.json
     assert "Maintenance annuelle" not in r.json["text"] and "Bonne lecture" not in r.json["text"], r.json

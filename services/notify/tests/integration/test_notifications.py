@@ -213,7 +213,7 @@ def test_attachments_are_fetched_from_the_producer_with_retries(
                            {"kind": "signed_pdf", "id": "r1"}]  # no signing service is running
     publish("contracts", "notification.requested.v1", data, license_id="lic-9")
     [m] = mail_sink.wait_for_messages(to="client@example.test")
-    assert "Accéder au document" in m["text"] and "http://paraph.test/portal/q/c1" in m["links"]
+    assert "Consulter le devis" in m["text"] and "http://paraph.test/portal/q/c1" in m["links"]
     [att] = m["attachments"]
     assert att["filename"] == "Devis D-42.pdf" and base64.b64decode(att["content_b64"]) == pdf
     row = db.one("select * from notifications")

@@ -50,7 +50,7 @@ def test_french_elides_de_before_a_name_starting_with_a_vowel():
 
 
 def test_quote_send_and_reminder_link_to_the_document_and_differ():
-    for locale, label in (("fr", "Accéder au document"), ("en", "View the document")):
+    for locale, label in (("fr", "Consulter le devis"), ("en", "View the quote")):
         send = render_default("quote_send", locale, link="https://p.test/q/1")
         remind = render_default("quote_reminder", locale, link="https://p.test/q/1")
         for out in (send, remind):
@@ -58,6 +58,41 @@ def test_quote_send_and_reminder_link_to_the_document_and_differ():
             assert label in out["html"] and 'href="https://p.test/q/1"' in out["html"]
         assert send["subject"] != remind["subject"] and send["text"] != remind["text"]
     assert render_default("quote_reminder", "fr")["subject"].startswith("Relance\u00a0: devis")  # kept whole
+
+
+@pytest.mark.parametrize("locale, button, sign", [
+    ("fr", "Consulter le devis", "le signer en ligne, depuis le bouton ci-dessus."),
+    ("en", "View the quote", "sign it online, from the button above.")])
+def test_a_quote_email_says_what_its_button_opens_and_is_no_page(locale, button, sign):
+    """An email is not a page ("depuis cette page"): the signature is offered from the button above, which says
+    what it opens (the quote, not "the document"); the SMS says it as the button does."""
+    for name in ("quote_send", "quote_reminder"):
+        out = render_default(name, locale, link="https://p.test/q/1", sign=True)
+        assert out["text"].index(button) < out["text"].index(sign) and f">{button}</a>" in out["html"]
+        assert "page" not in out["text"].replace("https://p.test/q/1", "") and button in out["sms"]
+        assert sign not in render_default(name, locale, link="https://p.test/q/1", sign=False)["text"]
+
+
+def test_a_document_number_stays_on_one_line_in_the_html_email():
+    """A mail app breaks a line after a hyphen ("Q-" over "2026-00001" on a phone): every built-in email's HTML
+    keeps the number in one piece, as a license's own text turned into HTML does; the plain text and the links
+    are left as they are."""
+    whole = '<span style="white-space:nowrap">Q-2026-00001</span>'
+    for name in t.TEMPLATE_NAMES:
+        for locale in ("fr", "en"):
+            out = render_default(name, locale, number="Q-2026-00001", link="https://p.test/q/Q-2026-00001")
+            body = out["html"].replace('"https://p.test/q/Q-2026-00001"', "").replace(">https://p.test/q/Q-2026-00001<", "")
+            if "Q-2026-00001" in body:
+                assert body.count("Q-2026-00001") == body.count(whole), (name, locale)
+            assert whole not in out["text"] + out["subject"] + out["sms"]
+    out = render_default("quote_send", "fr", number="Q-2026-00001")
+    assert f"notre devis {whole}" in out["html"] and "notre devis Q-2026-00001" in out["text"]
+    marked = render_default("quote_send", "fr", number="<b>Q-1</b>")["html"]  # still escaped
+    assert '&lt;b&gt;<span style="white-space:nowrap">Q-1</span>&lt;/b&gt;' in marked and "<b>" not in marked
+    own = t.validate("quote_send", "fr", {"subject": "Devis {{ number }}",
+                                          "text": "Voici le devis {{ number }} : {{ link }}"})
+    html = t.render("quote_send", "fr", own, {"number": "Q-2026-00001", "link": "https://p.test/q/Q-2026-00001"})["html"]
+    assert f"le devis {whole} : " in html and '<a href="https://p.test/q/Q-2026-00001"' in html
 
 
 def test_html_is_autoescaped_and_text_is_not():
@@ -232,13 +267,14 @@ def test_a_valid_custom_template_is_kept_and_html_derived_from_text():
     assert out["subject"] == "Our quote Q1"
     assert "Jo &lt;Jo&gt;" in out["html"] and '<a href="https://p.test/q?a=1&amp;b=2"' in out["html"]
     # the default SMS (no license_name here: it starts with the words after it)
-    assert out["sms"] == "Your quote Q1 is available. View the document: https://p.test/q?a=1&b=2"
+    assert out["sms"] == "Your quote Q1 is available. View the quote: https://p.test/q?a=1&b=2"
 
 
 def test_a_custom_text_keeping_the_built_in_link_line_keeps_its_button_and_footer():
     """A license that edits only the wording keeps the look of the built-in email: its HTML, derived from the
-    text, shows the link line the text kept ("View the document: <link>") as the built-in button, the link
-    spelled out under it, and the footer; a link in words of its own stays a link in the paragraph."""
+    text, shows the link line the text kept ("View the quote: <link>", or the button's former "View the document:
+    <link>") as the built-in button, the link spelled out under it, and the footer; a link in words of its own
+    stays a link in the paragraph."""
     default_text = t.default_parts("quote_send", "fr")["text"]
     custom = {"subject": "Votre devis {{ number }}", "text": default_text.replace("Bonjour", "Chère cliente, cher client")}
     variables = {**t.sample_vars("quote_send", "fr"), "link": "https://p.test/q?a=1&b=2", "license_name": "ACME <Paris>"}
@@ -246,8 +282,12 @@ def test_a_custom_text_keeping_the_built_in_link_line_keeps_its_button_and_foote
     built_in = t.render("quote_send", "fr", t.default_parts("quote_send", "fr"), variables)["html"]
     button = '<a href="https://p.test/q?a=1&amp;b=2" style="display:inline-block;background:#1f4fd1;'
     assert html.count(button) == 1 and built_in.count(button) == 1
-    assert ">Accéder au document</a>" in html and "Si le bouton ne fonctionne pas" in html
-    assert "Accéder au document\u00a0: https://" not in html  # the line became the button
+    assert ">Consulter le devis</a>" in html and "Si le bouton ne fonctionne pas" in html
+    assert "Consulter le devis\u00a0: https://" not in html  # the line became the button
+    # a text saved while the button said "Accéder au document" keeps its button, in its words
+    former = {**custom, "text": custom["text"].replace("Consulter le devis", "Accéder au document")}
+    html = t.render("quote_send", "fr", t.validate("quote_send", "fr", former), variables)["html"]
+    assert html.count(button) == 1 and ">Accéder au document</a>" in html
     assert "ACME &lt;Paris&gt; · Envoyé par Paraph" in html and "ACME &lt;Paris&gt; · Envoyé par Paraph" in built_in
     own_words = t.validate("quote_send", "en", {"subject": "Q", "text": "Here it is: {{ link }}"})
     html = t.render("quote_send", "en", own_words, {"link": "https://p.test/q"})["html"]
@@ -293,3 +333,20 @@ def test_french_emails_hold_their_punctuation_with_a_no_break_space_and_sms_keep
         assert breakable_spaces_in({part: parts[part] for part in ("subject", "text", "html")}, name) == {}
         for locale in ("fr", "en"):
             assert not {"\u00a0", "\u202f"} & set(t.default_parts(name, locale)["sms"]), (name, locale)
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_emails_document_number_is_never_cut(browser):
+    """At every phone width, in Chromium, the quote email's number sits on one line (not "Q-" at a line's end and
+    "2026-00001" at the next one's start)."""
+    import base64
+
+    from tests.e2e.web.browsing import lines_of, screenshots
+    html = render_default("quote_send", "fr", number="Q-2026-00001", title="Équipement atelier", sign=True,
+                          link="https://paraph.test/q/abc")["html"]
+    browser.get("data:text/html;charset=utf-8;base64," + base64.b64encode(html.encode()).decode())
+    [paragraph] = [p for p in browser.find_elements("tag name", "p") if "Q-2026-00001" in p.text]
+    for width in range(320, 481, 4):
+        browser.set_window_size(width, 900)
+        assert lines_of(browser, paragraph, "Q-2026-00001") == 1, width
+    screenshots(browser, "email-quote-send")

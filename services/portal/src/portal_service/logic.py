@@ -339,18 +339,23 @@ def day(value, locale: str) -> str:
     return first_of_month(format_date(d, format="long", locale=_BABEL.get(locale, "fr_FR")), locale)
 
 
+_AT = {"fr": "à", "en": "at"}
+
+
 def moment(value, locale: str) -> str:
+    """A time as the page writes its days, without seconds, in UTC: "7 décembre 2026 à 07:27 UTC". The page's
+    script (clientPages.localTimes) rewrites it in the reader's own zone, as the signing page does; this is what
+    a browser without JavaScript shows."""
     if not value:
         return ""
-    from babel.dates import format_datetime
     try:
         dt = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return str(value)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
-    return first_of_month(format_datetime(dt, format="medium", tzinfo=timezone.utc,
-                                          locale=_BABEL.get(locale, "fr_FR")), locale) + " UTC"
+    dt = dt.astimezone(timezone.utc)
+    return f"{day(dt.date(), locale)} {_AT.get(locale, _AT['fr'])} {dt:%H:%M} UTC"
 
 
 def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent: bool = False,
@@ -401,6 +406,7 @@ def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent:
         "valid_until": day(valid_until, locale), "validity_expired": expired,
         "created_at": day(detail.get("created_at"), locale),
         "signer": signer, "signed_at": moment((signer or {}).get("signed_at"), locale),
+        "signed_at_iso": (signer or {}).get("signed_at"),  # for the page's script, which writes it in local time
         "feedback_sent": feedback_sent, "error": error,
         "max_feedback": MAX_FEEDBACK,
     }

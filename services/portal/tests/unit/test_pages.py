@@ -1,5 +1,8 @@
 """Server-side pages: everything is escaped, error pages are friendly, fr and en."""
+import json
 import re
+
+import pytest
 
 from paraph_platform.phones import PHONE_ERROR
 from paraph_platform import client_pages
@@ -184,3 +187,37 @@ def test_quote_lines_are_headed_with_a_devis_words_and_a_discount_column_only_wh
     assert '<th class="num">Remise</th>' in html and '<th colspan="6" class="optional-title">' in html
     assert "td.discount::after" not in html
     assert '<th colspan="5" class="optional-title">' in quote(more_lines=[{**option, "discount_pct": "0"}])
+
+
+SIGNED = {"status": "signed", "path": None, "signed_at": "2026-12-07T07:27:18.123456Z", "request_status": "completed",
+          "open": False, "signed_pdf": "/api/v1/sign/alice-token-1/signed.pdf"}
+
+
+def test_a_signed_quote_says_when_as_its_other_dates_without_seconds():
+    """"Signé le 7 déc. 2026, 07:27:18 UTC" stood next to "7 décembre 2026": the signature's day is written as the
+    page's other days, its time without seconds; the page's script writes it in the reader's own zone (as the
+    signing page does), this text staying for a browser without JavaScript."""
+    for locale, shown in (("fr", "Signé le 7 décembre 2026 à 07:27 UTC"), ("en", "Signed on 7 December 2026 at 07:27 UTC")):
+        html = quote(locale, signer=SIGNED)
+        badge = re.search(r'<span class="badge signed" id="signed">(.*?)</span>', html).group(1)
+        assert re.sub(r"<[^>]+>", "", badge) == shown
+        assert '<time datetime="2026-12-07T07:27:18.123456Z" data-local-time>' in badge
+        assert '<script nonce="NONCE123">' in html and client_pages.script() in html
+        assert f'clientPages.localTimes({json.dumps(logic.LABELS[locale]["date_locale"])}, "long");' in html
+    assert "<script" not in quote()  # nothing to rewrite: no script
+
+
+@pytest.mark.browser
+def test_a_signed_quote_says_when_in_the_readers_time_zone(browser):
+    """In Chromium, in Paris: the signature made at 07:27 UTC reads 08:27, the zone named, the day as the page's
+    dates ("7 décembre 2026"); no script error."""
+    import base64
+
+    from tests.e2e.web.browsing import by_id, screenshots
+    browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Europe/Paris"})
+    for locale, shown in (("en", "Signed on 7 December 2026 at 08:27 CET"), ("fr", "Signé le 7 décembre 2026 à 08:27 UTC+1")):
+        html = quote(locale, signer=SIGNED, seller_name="Vendeur SA")
+        browser.get("data:text/html;charset=utf-8;base64," + base64.b64encode(html.encode()).decode())
+        assert [e for e in browser.get_log("browser") if e["source"] != "network"] == []
+        assert by_id(browser, "signed").text == shown
+    screenshots(browser, "online-quote-signed")

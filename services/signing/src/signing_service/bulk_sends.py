@@ -16,6 +16,7 @@ import io
 import logging
 import os
 import time
+import unicodedata
 import uuid
 from datetime import timedelta
 
@@ -52,6 +53,9 @@ PROGRESS_EVERY_SECONDS = 2.0  # ... or this often
 SLICE_SECONDS = 20.0
 ROW_ATTEMPTS = 3              # a row's call tried again (same key) when the service was busy or unreachable
 ROW_COLUMNS = ("name", "email", "phone", "locale", "customer_id")
+# a column named in French, as a French spreadsheet's header says it (the staff app's form shows these names)
+FRENCH_COLUMNS = {"nom": "name", "courriel": "email", "e-mail": "email", "téléphone": "phone", "telephone": "phone",
+                  "mobile": "phone"}
 BULK_SENDS_ORDER = [Ordering(BulkSend.created_at, descending=True), Ordering(BulkSend.id, descending=True)]
 _email = validate.Email()
 
@@ -71,18 +75,26 @@ def bulk_send_view(job: BulkSend) -> dict:
     }
 
 
+def column_of(header: str) -> str:
+    """The row's field a header names: its words in any case, in English or in French ("Nom", "Courriel",
+    "Téléphone": FRENCH_COLUMNS), an accent typed as one character or as two (a Mac's file names)."""
+    words = unicodedata.normalize("NFC", header).strip().lower()
+    return FRENCH_COLUMNS.get(words, words)
+
+
 def csv_rows(text: str) -> list[dict]:
     """The rows of a CSV with a header line (`,` or `;` separated, a UTF-8 BOM tolerated), as dicts of
-    the known columns; 422 without an email column."""
+    the known columns (named in English or in French: column_of); 422 without an email column."""
     text = text.lstrip("\ufeff")
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        columns = [c.strip().lower() for c in next(reader, [])]
+        columns = [column_of(c) for c in next(reader, [])]
         if "email" not in columns:
             raise InvalidInput("The CSV has no email column: its first line must name the columns (name, email, "
-                               "phone).", {"fields": {"csv": ["No email column in the header line."]}})
+                               "phone; or nom, courriel, téléphone).",
+                               {"fields": {"csv": ["No email column in the header line."]}})
         rows = []
         for values in reader:
             if not any(v.strip() for v in values):

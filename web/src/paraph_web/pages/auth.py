@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from .. import api
+from .. import api, i18n
 from ..api import ApiError
 from ..auth import safe_next, signed_in
 from .forms import form_values, render_with_errors
@@ -23,6 +23,14 @@ def _portal_sign_in(notice: str) -> str:
     client who just chose her password) or ``portal_account`` (one who signed in at the staff's sign-in)."""
     locale = get_locale().language if get_locale() else "fr"
     return f"{CLIENT_HOME}?{notice}=1&lang={locale}"
+
+
+def _in_the_emails_language(link: dict) -> None:
+    """A customer's contact reads the page of her emailed link in the language of its email (link_info's
+    ``locale``), and lands on her portal in it: her browser's language turned a French contact's portal English.
+    Staff keep theirs (their profile's, else their browser's)."""
+    if link.get("role") == CLIENT_ROLE:
+        i18n.use_locale(link.get("locale"))
 
 
 def _signed_in_as(answer: dict, next_path: str, client_home: str = CLIENT_HOME):
@@ -129,6 +137,7 @@ def _password_page(kind: str):
         if exc.status not in (404, 410):
             raise
         return _link_problem(template, exc, context)
+    _in_the_emails_language(context["link"])
     # someone with an account already (another company's) joins with it: their password stays as it is
     context["joining"] = joining = kind == "invitation" and bool(context["link"].get("has_password"))
     if request.method == "GET":
@@ -163,6 +172,7 @@ def _link_problem(template: str, exc: ApiError, context: dict):
     problem = "used" if "used" in exc.detail else "expired" if exc.status == 410 else "invalid"
     if "role" in exc.problem:  # whose it was (link_info's 410): a portal client asks the company that invited them
         context = {**context, "link": {"company": exc.problem.get("company"), "role": exc.problem["role"]}}
+        _in_the_emails_language({**context["link"], "locale": exc.problem.get("locale")})
     return render_template(template, link_problem=problem, values={}, errors={}, **context), exc.status
 
 

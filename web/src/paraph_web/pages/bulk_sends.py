@@ -1,11 +1,12 @@
-"""``/signatures/bulk``: bulk send (issue 15), reached from the documents to sign. One PDF sent to many
-recipients listed in a CSV file (name, email, phone), each getting a request of their own: the form posts
+"""``/signatures/bulk``: bulk send (issue 15), reached from the documents sent for signature. One PDF sent to many
+recipients listed in a CSV file (name, email, phone, in English or in French), each getting a request of their own: the form posts
 the two files here as multipart, sent to the API as JSON (``POST /signature-requests/bulk``), which answers
 at once; ``/signatures/bulk/<id>`` shows the job's progress, refreshed by htmx every 2 seconds until it is
 done (``/signatures/bulk/<id>/progress``), the rows refused and links to the requests created."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .. import api
@@ -20,13 +21,18 @@ RUNNING = ("queued", "running")  # the job page polls while the job is in one of
 CSV_MAX_BYTES = 2 * 1024 * 1024
 JOBS_PER_PAGE = 20
 FORM_FIELDS = ("title", "message", "expires_at")
+# the CSV's columns as the form names them in the user's language (the signing service reads them in English or in
+# French: signing_service.bulk_sends.column_of): name, email, phone
+CSV_COLUMNS = {"fr": ("nom", "email", "téléphone"), "en": ("name", "email", "phone")}
 
 
 def _render(values: dict | None = None, errors: dict | None = None, message: str | None = None, status: int = 200):
     page = api.get("/signature-requests/bulk", limit=JOBS_PER_PAGE, **paging.position())
     next_url, previous_url = paging.links(page)
+    language = get_locale().language if get_locale() else "fr"
     return render_template("signatures/bulk.html", jobs=page["items"], next_url=next_url, previous_url=previous_url,
-                           values=values or {}, errors=errors or {}, message=message, active=ACTIVE), status
+                           values=values or {}, errors=errors or {}, message=message, active=ACTIVE,
+                           csv_columns=CSV_COLUMNS.get(language, CSV_COLUMNS["en"])), status
 
 
 @bp.get("/signatures/bulk")

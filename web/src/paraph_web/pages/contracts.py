@@ -24,6 +24,7 @@ bp = Blueprint("contracts", __name__)
 SIGNED_STATUSES = ("signed", "accepted", "validated")
 QUOTE_SENDABLE = ("draft", "sent")  # a quote sent by email (pages/sending.py), then reminded
 CONVERT_TARGETS = ("order", "invoice")
+SIGNATURE_MOVES = ("accepted", "signed")  # what a completed e-signature request does by itself
 FILE_CHUNK = 64 * 1024
 
 
@@ -99,7 +100,11 @@ def status_moves(contract: dict) -> list[dict]:
                       _("Yes, cancel the order")),
     }
     allowed = set(contract.get("allowed_statuses") or ())
-    return [{"status": status, "label": label, "question": question, "confirm": confirm}
+    # while an e-signature is under way, accepted or signed by hand would say so before the signers have signed
+    # (its completion does it): shown, not offered, with the reason
+    waiting = contract.get("signature_pending")
+    return [{"status": status, "label": label, "question": question, "confirm": confirm,
+             "waits_for_signature": bool(waiting) and status in SIGNATURE_MOVES}
             for status, (label, question, confirm) in words.items() if status in allowed]
 
 

@@ -137,8 +137,8 @@ def _csv_response(kind: str, filename: str):
     """The CSV of the filtered list, in the list's order, every page of it (``csv_export``)."""
     query, path = _list_query(kind), _api_path(kind)
     columns = api.get("/settings/columns")
-    header = [_("Number"), _("Title"), _("Customer"), _("Status"), _("Owner"), _("Subtotal"), _("Taxes"),
-              _("Total"), _("Currency"), _("Online views"), _("Downloads"), _("Created"), _("Sent"), _("Signed"),
+    header = [_("Number"), _("Title"), _("Customer"), _("Status"), _("Owner"), _("Subtotal (excl. tax)"), _("Taxes"),
+              _("Total (incl. tax)"), _("Currency"), _("Online views"), _("Downloads"), _("Created"), _("Sent"), _("Signed"),
               _("Flags"), *[c["label"] for c in columns]]
 
     def page_at(cursor: str | None) -> dict:

@@ -1,4 +1,5 @@
-"""``/signatures/documents``: a salesperson's own PDFs sent for signature without a contract (issue 15). The
+"""``/signatures/documents``, "Sent for signature" in the main menu: a salesperson's own PDFs sent for signature
+without a contract (issue 15; not "documents to sign": they are the salesperson's to send, not to sign). The
 list of the requests on uploaded documents, and a form (the file, a title, signers by name and email, CC, the
 last day to sign, a message) posted here as multipart and sent to the API as JSON (``POST
 /signature-requests``, the file in base64); the API's refusals of the file (encrypted, JavaScript, too many
@@ -15,10 +16,12 @@ from flask_babel import gettext as _
 from .. import api
 from ..auth import signed_in
 from .contracts import _stream
-from .forms import filled_in, post_upload, refusal_said, uploaded_document
+from .forms import filled_in, post_upload, refusal_said, rows_shown, uploaded_document
 from .paging import list_page
 from .signature_center import (
     ACTIVE,
+    CC_INPUTS,
+    CC_ROWS,
     FORM_ERRORS,
     REQUEST_ACTIONS,
     _cadence,
@@ -32,8 +35,7 @@ bp = Blueprint("documents_to_sign", __name__)
 
 UPLOADED_KIND = "document"  # the contract_kind of a request without a contract
 PAGE_SIZE = 50
-SIGNER_ROWS = 4  # signers offered without JavaScript
-CC_ROWS = 2
+SIGNER_ROWS = 6  # signers offered: one row shown, "Add a signer" shows the next (forms.rows_shown)
 SIGNING_FIELDS = ("title", "expires_at", "message")
 
 
@@ -46,9 +48,12 @@ def _page():
 
 def _render(values: dict | None = None, errors: dict | None = None, message: str | None = None, status: int = 200):
     items, next_url, previous_url, list_error = _page()
+    values = values or {}
+    shown = {"signers": rows_shown(values, "signers", SIGNER_ROWS, CC_INPUTS),
+             "cc": rows_shown(values, "cc", CC_ROWS, CC_INPUTS)}
     return render_template("signatures/documents.html", items=items, next_url=next_url, previous_url=previous_url,
-                           list_error=list_error, values=values or {}, errors=errors or {}, message=message,
-                           signer_rows=SIGNER_ROWS, cc_rows=CC_ROWS, active=ACTIVE), status
+                           list_error=list_error, values=values, errors=errors or {}, message=message,
+                           signer_rows=SIGNER_ROWS, cc_rows=CC_ROWS, shown=shown, active=ACTIVE), status
 
 
 @bp.get("/signatures/documents")

@@ -83,6 +83,20 @@ def with_chosen(items: list[dict], chosen_id: str | None, path: str) -> dict | N
     return chosen
 
 
+ROWS_ASKED = re.compile(r"[0-9]{1,2}")
+
+
+def rows_shown(values, prefix: str, count: int, suffixes: tuple[str, ...]) -> int:
+    """How many of a form's ``count`` rows of people (inputs ``<prefix>-<row>-<suffix>``) the page shows, the others
+    hidden until "Add" shows them: one, or more when the URL asks for them (``?<prefix>=3``: that button's link,
+    without JavaScript), or up to the last row filled in (a form drawn again keeps what was typed); ``count`` at
+    most. Anything else in the URL is ignored."""
+    asked = request.args.get(prefix, "")
+    filled = [row + 1 for row in range(count)
+              if any(str(values.get(f"{prefix}-{row}-{suffix}") or "").strip() for suffix in suffixes)]
+    return min(count, max(1, int(asked) if ROWS_ASKED.fullmatch(asked) else 1, *filled))
+
+
 def form_values(*names: str) -> dict:
     return {name: request.form.get(name, "").strip() for name in names}
 

@@ -27,13 +27,17 @@ from ..api_messages import translate
 from ..auth import signed_in
 from ..i18n import de, ngettext
 from . import handover
-from .forms import field_said, refusal_said, whole_number
+from .forms import field_said, refusal_said, rows_shown, whole_number
 
 bp = Blueprint("signature_center", __name__)
 
 ROLES = ("approvers", "signers")
-ROWS = 4  # people offered per center without JavaScript; a longer list is made in several sendings
-CC_ROWS = 3  # CC recipients offered without JavaScript
+# people offered per center, and CC recipients: one row shown, "Add" shows the next (forms.rows_shown); a longer
+# list is made in several sendings
+ROWS = 6
+CC_ROWS = 5
+PERSON_INPUTS = ("person", "order")  # a center's row: <role>-<row>-person, <role>-<row>-order
+CC_INPUTS = ("name", "email")
 REMINDER_FIELDS = ("reminder_every_days", "reminder_max")
 OPTION_FIELDS = ("expires_at", *REMINDER_FIELDS)  # their API errors are said next to them
 ACTIVE = ("pending", "sealing")
@@ -104,12 +108,14 @@ def _render(contract_id: str, values: dict | None = None, errors: list | None = 
     if values is None:  # the contract's contact signs by default; the license's reminder cadence
         values = {"signers-0-person": f"contact:{contract['contact_id']}" if contract.get("contact_id") else "",
                   **reminder_defaults}
+    shown = {**{role: rows_shown(values, role, ROWS, PERSON_INPUTS) for role in ROLES},
+             "cc": rows_shown(values, "cc", CC_ROWS, CC_INPUTS)}
     fields_of: dict[str, list] = {}
     for placed in (current or {}).get("fields") or []:
         fields_of.setdefault(placed["participant_id"], []).append(placed)
     return render_template("contracts/signature_center.html", contract=contract, current=current,
                            past=[r for r in requests if current is None or r["id"] != current["id"]],
-                           can_request=can_request, roles=ROLES, rows=ROWS, cc_rows=CC_ROWS,
+                           can_request=can_request, roles=ROLES, rows=ROWS, cc_rows=CC_ROWS, shown=shown,
                            kind_labels=KIND_LABELS, values=values, errors=errors or [],
                            field_errors=field_errors or {},
                            reminder_defaults=reminder_defaults, fields_of=fields_of,
@@ -190,9 +196,7 @@ def _row_label(field: str, rows: dict[str, list[int]]) -> str:
     """An API error's field named after the form's row ("Signer 3", "Signer 3, turn")."""
     row = _form_row(field, rows)
     if row is None:
-        return {"approvers": _("Approvers"), "signers": _("Signers"), "cc": _("CC"),
-                "expires_at": _("Last day to sign"), "reminder_every_days": _("Remind every (days)"),
-                "reminder_max": _("At most (reminders per person)")}.get(field, field)
+        return {"approvers": _("Approvers"), "signers": _("Signers"), "cc": _("CC")}.get(field, field)
     role, index, name = row
     label = {"approvers": _("Approver %(n)s", n=index + 1), "signers": _("Signer %(n)s", n=index + 1),
              "cc": _("CC %(n)s", n=index + 1)}[role]

@@ -5,6 +5,7 @@
      the whole list; "select all" boxes work;
    - the quote editor's customer and type pickers show their contacts and fields when changed;
    - the first field in error of a refused form takes the focus, and a field's error goes once its value changes;
+   - a form's list of people (signers, CC) shows its next row when "Add" is clicked, without loading the page;
    - the browser's time zone is kept in a cookie, for times to be shown in it;
    - an email's preview is as tall as the email. */
 (function () {
@@ -154,6 +155,22 @@
     status.textContent = ticked === 0 ? status.getAttribute("data-search-said")
       : ticked === 1 ? status.getAttribute("data-ticked-one")
       : status.getAttribute("data-ticked-many").replace("{num}", String(ticked));
+  });
+  // a form's list of people shows one row, its "Add" button (macros.html add_row_button) the next hidden one, the
+  // focus put in it, and goes once every row shows; without JavaScript the button is a link to the page with one
+  // more row shown
+  document.querySelectorAll("[data-add-row]").forEach(function (button) {
+    var list = document.getElementById(button.getAttribute("data-add-row"));
+    if (!list) { return; }
+    button.addEventListener("click", function (event) {
+      var next = list.querySelector("[data-row][hidden]");
+      if (!next) { return; }
+      event.preventDefault();
+      next.hidden = false;
+      var control = next.querySelector("select, input:not([type=hidden]), textarea");
+      if (control) { control.focus(); }
+      button.hidden = !list.querySelector("[data-row][hidden]");
+    });
   });
   // a button with data-copy="<element id>" copies that element's text (a secret shown once)
   document.addEventListener("click", function (event) {
