@@ -40,6 +40,13 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
+def page_language() -> str:
+    """The language this request's page is in: one of LANGUAGES (what the page's words, its codes and the
+    API's locale parameters follow)."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT_LANGUAGE
+
+
 def use_locale(locale) -> None:
     """This request's page in ``locale`` (ignored unless one of LANGUAGES), whatever the reader's profile or browser
     says: a customer's contact reads the page of her emailed link in the email's language (pages/auth.py)."""

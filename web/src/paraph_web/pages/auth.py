@@ -3,7 +3,6 @@ switcher, and the activation of a company's environment with its subscription's 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .. import api, i18n
@@ -21,8 +20,7 @@ CLIENT_ROLE, CLIENT_HOME = "client", "/portal"
 def _portal_sign_in(notice: str) -> str:
     """The portal's sign-in form, in this page's language, with one of its notices above it: ``password_set`` (a
     client who just chose her password) or ``portal_account`` (one who signed in at the staff's sign-in)."""
-    locale = get_locale().language if get_locale() else "fr"
-    return f"{CLIENT_HOME}?{notice}=1&lang={locale}"
+    return f"{CLIENT_HOME}?{notice}=1&lang={i18n.page_language()}"
 
 
 def _in_the_emails_language(link: dict) -> None:

@@ -6,10 +6,10 @@ done (``/signatures/bulk/<id>/progress``), the rows refused and links to the req
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .. import api
+from ..i18n import page_language
 from ..auth import signed_in
 from . import paging
 from .forms import filled_in, post_upload, refusal_said, uploaded_document
@@ -29,10 +29,9 @@ CSV_COLUMNS = {"fr": ("nom", "email", "téléphone"), "en": ("name", "email", "p
 def _render(values: dict | None = None, errors: dict | None = None, message: str | None = None, status: int = 200):
     page = api.get("/signature-requests/bulk", limit=JOBS_PER_PAGE, **paging.position())
     next_url, previous_url = paging.links(page)
-    language = get_locale().language if get_locale() else "fr"
     return render_template("signatures/bulk.html", jobs=page["items"], next_url=next_url, previous_url=previous_url,
                            values=values or {}, errors=errors or {}, message=message, active=ACTIVE,
-                           csv_columns=CSV_COLUMNS.get(language, CSV_COLUMNS["en"])), status
+                           csv_columns=CSV_COLUMNS.get(page_language(), CSV_COLUMNS["en"])), status
 
 
 @bp.get("/signatures/bulk")

@@ -8,14 +8,13 @@ file does, rather than making the admin tick it on each perimeter's page."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import api
 from ..api import ApiError
 from ..auth import admin_only
-from ..i18n import DOCUMENT_LANGUAGES
+from ..i18n import DOCUMENT_LANGUAGES, page_language
 from .customers import perimeter_choices
 from .forms import confirmed_name, errors_on_page, whole_number
 from .settings import render_section
@@ -35,10 +34,6 @@ PORTAL_CHOICES = {"": None, "shown": True, "hidden": False}
 MERGE_FIELD_MESSAGES = {"lowercase letters, digits, _": _l("Only lowercase letters, digits and _, e.g. sale_price."),
                         "merge field keys must be unique": _l("Two merge fields have the same key.")}
 EMPTY_FIELD_ROWS = 3  # merge field rows offered empty, under a type's own (as the CC rows of a signature request)
-
-
-def _language() -> str:
-    return "fr" if str(get_locale() or "fr").startswith("fr") else "en"
 
 
 def _form_context(values: dict, rows: int) -> dict:
@@ -98,7 +93,7 @@ def _errors_by_input(field_errors: dict[str, str], rows: list[int]) -> dict[str,
 
 def _edit_page(contract_type: dict, template_html: str, status: int = 200, errors=None, message=None,
                details=None, details_errors=None, details_message=None, rows=None):
-    reference = api.get("/contract-types/template-variables", locale=_language())
+    reference = api.get("/contract-types/template-variables", locale=page_language())
     if not template_html and request.args.get("start") == "default":  # "Start from Paraph's template"
         template_html = reference["default_template"]
     values = details if details is not None else _saved_values(contract_type)

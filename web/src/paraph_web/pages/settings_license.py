@@ -5,7 +5,6 @@ of contracts (``/settings/columns``, ``/settings/flags``) and the notifications'
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -14,7 +13,7 @@ from paraph_platform import time_zones
 from .. import api
 from ..api import ApiError
 from ..auth import admin_only
-from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES
+from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES, page_language
 from . import paging, settings_templates
 from .forms import form_values, whole_number
 from .settings import render_section
@@ -60,7 +59,7 @@ TIME_ZONE_GROUPS = {"europe": _l("Europe"), "overseas": _l("French overseas terr
 def _time_zone_choices(current: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """The zones the select offers, by group, each named by its place in the page's language (as the emails name
     it: "heure de La Réunion"); a zone set through the API that is not offered stays offered, under its key."""
-    language = get_locale().language if get_locale() else "fr"
+    language = page_language()
     groups = [(str(TIME_ZONE_GROUPS[group]), [(zone.key, _capitalized(time_zones.place(zone.key, language)))
                                               for zone in zones])
               for group, zones in time_zones.OFFERED.items()]
