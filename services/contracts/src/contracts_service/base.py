@@ -97,6 +97,11 @@ def publish_change(s, outbox: OutboxWriter, event_type: str, row, view, event_da
     return changed
 
 
+def license_name(settings: LicenseSettings | None) -> str:
+    """The name in a license's settings replica (``_settings(named=True)``); "" while identity cannot tell it."""
+    return (settings.name if settings is not None else None) or ""
+
+
 class ContractsBase:
     """What the aggregate mixins share: who sees what, the lookups of visible objects (404 outside the
     caller's perimeter), the perimeter scope replica, contract history, status and update events, the
@@ -318,8 +323,7 @@ class ContractsBase:
 
     def _license_name(self, s, license_id) -> str:
         """The license's name (the replica's: see ``_settings``); "" while identity cannot tell it."""
-        row = self._settings(s, license_id, named=True)
-        return (row.name if row is not None else None) or ""
+        return license_name(self._settings(s, license_id, named=True))
 
     def _apply_settings(self, s, license_id, settings: dict, version: int, name: str | None = None):
         """Keep the license's settings and name as of ``version`` (an older version, arriving late, changes

@@ -16,7 +16,7 @@ from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
 
 from . import pdf
-from .base import ContractsBase
+from .base import ContractsBase, license_name
 from .company_profile import load_profile, profile_view
 from .contracts import contract_lines
 from .customers import contact_view
@@ -71,9 +71,9 @@ class DocumentsEndpoints(ContractsBase):
         """The company profile the PDF names as its issuer (named as the license until it is saved with a
         name), with the license's currency for its share capital."""
         profile, logo = load_profile(s, license_id)
-        name = self._license_name(s, license_id)
-        settings = self._settings(s, license_id)
-        return {**profile_view(profile, logo, name), "currency": settings.currency if settings else "EUR"}
+        settings = self._settings(s, license_id, named=True)  # one read (one call to identity if it has none)
+        return {**profile_view(profile, logo, license_name(settings)),
+                "currency": settings.currency if settings is not None else "EUR"}
 
     def _pdf_result(self, c: Contract, doc: Document) -> dict:
         return {"contract_id": c.id, "number": c.number, "filename": f"{c.number}.pdf",
