@@ -5,6 +5,7 @@ named after the last part of its key ("Asia/Tokyo": "Tokyo").
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -94,13 +95,21 @@ def of_settings(settings: dict) -> str:
     """The zone a license's settings (identity's ``license_settings``) write times in: its ``time_zone``; for a
     license from before the setting, Paris time when its documents are French, else UTC."""
     chosen = settings.get("time_zone")
-    if isinstance(chosen, str) and _known(chosen):
+    if isinstance(chosen, str) and known(chosen):
         return chosen
     return DEFAULT if (settings.get("default_locale") or "fr") == "fr" else "UTC"
 
 
-def _known(key: str) -> bool:
+def known(key: str) -> bool:
+    """Whether the zone database knows ``key`` (what identity accepts as a license's ``time_zone``)."""
     try:
-        return ZoneInfo(key).key == key
+        ZoneInfo(key)
     except (ZoneInfoNotFoundError, ValueError):  # not a zone name ("Paris", "../x", "Mars/Olympus")
         return False
+    return True
+
+
+@lru_cache(maxsize=64)
+def zone(name: str | None) -> ZoneInfo:
+    """The named IANA zone; Paris time for none or a name the zone database does not know."""
+    return ZoneInfo(name if name and known(name) else DEFAULT)

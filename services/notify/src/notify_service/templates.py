@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError, UndefinedError
@@ -118,13 +117,7 @@ _MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", 
 DEFAULT_TIME_ZONE = named_zones.DEFAULT
 
 
-@lru_cache(maxsize=64)
-def time_zone(name: str | None) -> ZoneInfo:
-    """The named IANA zone; the default zone for none or a name the zone database does not know."""
-    try:
-        return ZoneInfo(name or DEFAULT_TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIME_ZONE)
+time_zone = named_zones.zone  # the named IANA zone; Paris time for none or an unknown name
 
 
 def zone_name(zone: str, locale: str) -> str:

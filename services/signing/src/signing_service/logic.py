@@ -11,8 +11,8 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from paraph_platform import time_zones
 from paraph_platform.dates import first_of_month
 from paraph_platform.envelope import iso  # the times of views and of the audit chain's entries (hashed)
 
@@ -302,7 +302,7 @@ def item_fingerprint(item: dict) -> str:
 # -- times as a person reads them (the proof of signature, the stamped fields) -----------------------------
 
 # the zone of a time nobody's device gave (Paraph's customers are French companies)
-DEFAULT_TIME_ZONE = "Europe/Paris"
+DEFAULT_TIME_ZONE = time_zones.DEFAULT
 
 MONTHS = {
     "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -312,12 +312,7 @@ MONTHS = {
 }
 
 
-def time_zone(name: str | None) -> ZoneInfo:
-    """The named IANA zone; the default zone for none or a name the zone database does not know."""
-    try:
-        return ZoneInfo(name or DEFAULT_TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIME_ZONE)
+time_zone = time_zones.zone  # the named IANA zone; Paris time for none or an unknown name
 
 
 def utc_offset(offset: timedelta) -> str:
