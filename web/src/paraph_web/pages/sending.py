@@ -104,10 +104,15 @@ def _preview(ctx: dict, values: dict) -> dict | None:
         return None  # notify is down: the email can still be sent (it waits in the outbox), without a preview
 
 
+def _sends_to(ctx: dict, contact_id: str) -> int:
+    """How many times the quote was sent to this contact (the send screen's ``sent_to``)."""
+    return (ctx["info"].get("sent_to") or {}).get(contact_id, 0)
+
+
 def _template_for(ctx: dict, contact_id: str) -> str:
     """The email a contact gets unless the salesperson chooses: the first sending if they never had the quote (a
     colleague of theirs may have), the reminder once they did."""
-    template = "quote_reminder" if (ctx["info"].get("sent_to") or {}).get(contact_id) else "quote_send"
+    template = "quote_reminder" if _sends_to(ctx, contact_id) else "quote_send"
     return template if template in ctx["templates"] else ctx["templates"][0]
 
 
@@ -120,7 +125,7 @@ def _render(ctx: dict, values: dict, errors: dict | None = None, message: str | 
         values["subject_default"] = preview["subject"]
     # "Envoyer par email" the first time, "Relancer par email" the reminder
     action_label = _("Send a reminder by email") if values["template"] == "quote_reminder" else _("Send by email")
-    sends_to_contact = (ctx["info"].get("sent_to") or {}).get(values["contact_id"], 0)
+    sends_to_contact = _sends_to(ctx, values["contact_id"])
     return render_template("contracts/send.html", values=values, preview=preview, errors=errors or {},
                            message=message, action_label=action_label, sends_to_contact=sends_to_contact,
                            **ctx), status
@@ -147,10 +152,10 @@ def send(contract_id: str):
     contact_id = form.get("contact_id", "")
     # the template the page had chosen, left as it was, is the one of the contact chosen now: another contact,
     # who never had the quote, gets the first sending ("Veuillez trouver notre devis"), not "Nous revenons vers vous"
-    template = form.get("template", "")
+    template, contacts_default = form.get("template", ""), _template_for(ctx, contact_id)
     if template == form.get("template_default") or template not in ctx["templates"]:
-        template = _template_for(ctx, contact_id)
-    values = {"contact_id": contact_id, "template": template, "template_default": _template_for(ctx, contact_id),
+        template = contacts_default
+    values = {"contact_id": contact_id, "template": template, "template_default": contacts_default,
               "subject": form.get("subject", "").strip(), "subject_default": form.get("subject_default", ""),
               "message": form.get("message", "").strip(), "attach_pdf": form.get("attach_pdf") == "1",
               "request_signature": form.get("request_signature") == "1"}
