@@ -66,8 +66,11 @@ def test_webhooks_are_signed_retried_replayed_and_disabled(paraph, webhook_recei
     activated = webhook_receiver.of_type("user.activated.v1")
     assert json.loads(activated[0]["body"])["data"]["user_id"] == bob["user"]["user_id"]
 
-    deliveries = p.get(f"/api/v1/webhooks/{hook['id']}/deliveries?event_type=user.invited.v1", token=token).json
-    [d] = deliveries["items"]
+    # the receiver answers before notify records its answer: the delivery is read once it has been recorded
+    invited_deliveries = f"/api/v1/webhooks/{hook['id']}/deliveries?event_type=user.invited.v1"
+    p.wait_for(lambda: [x["status"] for x in p.get(invited_deliveries, token=token).json["items"]] == ["succeeded"],
+               message="the delivery recorded as succeeded")
+    [d] = p.get(invited_deliveries, token=token).json["items"]
     assert (d["status"], d["attempts"], d["response_status"]) == ("succeeded", 2, 200)
     assert [a["status"] for a in d["attempt_log"]] == [500, 200]
     full = p.get(f"/api/v1/webhooks/{hook['id']}/deliveries/{d['id']}", token=token).json
