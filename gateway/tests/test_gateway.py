@@ -169,3 +169,18 @@ def test_routes_document_answers_with_the_services_own_result_schemas(app):
                                 {"$ref": "#/components/schemas/Links"}]}
     with pytest.raises(LookupError, match="notify.delete_webhook declares no result schema"):
         service_result("notify", "delete_webhook")
+
+
+def test_an_api_key_reads_the_license_with_users_read_and_never_changes_it(app):
+    """The seats an ERP sync's invitations take: GET /license is open to the keys of the users area (read);
+    PATCH /license stays a person's."""
+    from paraph_gateway import api_keys
+    license_ops = app.test_client().get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/license"]
+    assert license_ops["get"]["x-api-key-scope"] == "users:read"
+    assert license_ops["get"]["security"] == [{"bearer": []}, {"apiKey": []}]
+    assert "x-api-key-scope" not in license_ops["patch"] and license_ops["patch"]["security"] == [{"bearer": []}]
+    key = {"service_account": True, "scopes": ["customers:write"]}
+    with pytest.raises(Exception) as refused:
+        api_keys.require_scope(key, "users", "GET")
+    assert refused.value.details == {"missing_scope": "users:read"}
+    api_keys.require_scope({**key, "scopes": ["users:write"]}, "users", "GET")  # write implies read

@@ -4,6 +4,7 @@ time with its zone (not raw ISO), sizes in ko/Mo in French, a finished good stat
 layout: the document's frame bounded on a phone, a refused link's card centred."""
 import json
 import re
+import time
 from html import unescape
 
 import pytest
@@ -67,8 +68,8 @@ def test_a_finished_good_state_is_green_a_refusal_is_not(app, monkeypatch):
     signing = link_info()
     signing["participant"]["status"] = "signed"
     fake(monkeypatch, FakeSigning(signing))
-    assert '<p class="notice ok">Document signé. Merci\u00a0!</p>' in app.test_client().get("/sign/tok").get_data(
-        as_text=True)
+    assert '<p class="notice ok" id="state">Document signé. Merci\u00a0!</p>' in app.test_client().get(
+        "/sign/tok").get_data(as_text=True)
     signing["request"]["status"] = "declined"
     signing["participant"]["status"] = "declined"
     assert '<p class="notice warn">Vous avez refusé ce document.</p>' in app.test_client().get("/sign/tok").get_data(
@@ -78,7 +79,8 @@ def test_a_finished_good_state_is_green_a_refusal_is_not(app, monkeypatch):
 @pytest.mark.parametrize("locale", ["fr", "en"])
 def test_one_signer_is_not_everybody(app, monkeypatch, locale):
     """"Tout le monde a signé" is said of several signers; of one, the document is signed (and that one, just
-    after signing, reads "Document signé. Merci ! Vous pouvez le télécharger.", not "signé" twice)."""
+    after signing, reads "Document signé. Merci ! Le document signé vous est envoyé par email.", then "Vous
+    pouvez le télécharger.")."""
     t = TEXT[locale]
     done = page(app, monkeypatch, locale, status="completed", signers=1)
     assert f'<p class="notice ok" id="state">{t["completed_one"]}</p>' in done and t["completed"] not in done
@@ -86,10 +88,9 @@ def test_one_signer_is_not_everybody(app, monkeypatch, locale):
     assert f'<p class="notice warn">{t["sealing_one"]}</p>' in sealing and t["sealing"] not in sealing
     said = json.dumps  # the script's texts, as tojson writes them
     pending = page(app, monkeypatch, locale, signers=1)  # what the script says once the signer signed
-    assert f'completed: {said(t["completed_one"])}' in pending and f'ready: {said(t["ready"])}' in pending
-    assert f'sealing: {said(t["sealing_one"])}' in pending
+    assert f'signedLast: {said(t["signed_last_one"])}' in pending and f'ready: {said(t["ready"])}' in pending
     several = page(app, monkeypatch, locale, signers=3)
-    assert f'completed: {said(t["completed"])}' in several and f'ready: {said(t["completed"])}' in several
+    assert f'signedLast: {said(t["signed_last"])}' in several and f'ready: {said(t["ready"])}' in several
     if locale == "fr":
         assert t["completed_one"] == "Document signé\u00a0: vous pouvez le télécharger."
 
@@ -368,5 +369,111 @@ def test_a_wrong_code_is_said_under_the_code_field_and_the_number_never_breaks(a
         assert by_id(browser, "msg").text == "Cochez la case de consentement pour signer."
         assert error.text == "" and not error.is_displayed() and code.get_attribute("aria-invalid") is None
         assert [sent["otp"] for sent in signing.signed] == ["000000", "000000"]
+    finally:
+        live.close()
+
+
+def test_an_uploaded_document_is_headed_by_its_title_not_its_files_name(app, monkeypatch):
+    """An uploaded PDF's number is its file's name ("scan_0012"): the page was headed "scan_0012", the title
+    below; the file's name stays under the document."""
+    html = page(app, monkeypatch, kind="document", number="scan_0012", title="Contrat de prestation")
+    assert re.search(r"<h1>\s*Contrat de prestation\s*</h1>", html) and 'id="request-title"' not in html
+    assert "<title>" in html and "– Contrat de prestation</title>" in html and ">scan_0012<" not in html
+    quote = page(app, monkeypatch)  # a quote keeps its kind and number, its title below
+    assert 'Devis <span class="nowrap">D-2026-0001</span></h1>' in quote and 'id="request-title">Maintenance' in quote
+
+
+def uploaded(locale="fr", role="signer", signers=3):
+    """An uploaded PDF, as the colleague's run sent it: a title, its number the file's name, no placed field."""
+    info = link_info(locale, fields=[])
+    info["request"].update({"kind": "document", "number": "contrat", "title": "Contrat de prestation Client SARL",
+                            "signers": signers, "signers_left": signers})
+    info["document"]["filename"] = "contrat.pdf"
+    info["participant"]["role"] = role
+    info["action"] = "approve" if role == "approver" else "sign"
+    info["otp"]["required"] = role == "signer"
+    return info
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+@pytest.mark.parametrize("left, role, said", [
+    (2, "signer", {"fr": "Votre signature est enregistrée. Merci\u00a0! 2 autres personnes doivent encore signer\u00a0: "
+                         "vous recevrez le document signé par email dès que tout le monde aura signé.",
+                   "en": "Your signature is recorded. Thank you! 2 other people still have to sign: you will receive "
+                         "the signed document by email once everyone has signed."}),
+    (1, "signer", {"fr": "Une autre personne doit encore signer", "en": "One other person still has to sign"}),
+    (0, "signer", {"fr": "Tout le monde a signé. Merci\u00a0! Le document signé vous est envoyé par email.",
+                   "en": "Everyone has signed. Thank you! A copy of the signed document is on its way to you by email."}),
+    (3, "approver", {"fr": "Votre approbation est enregistrée. Merci\u00a0! Les signataires seront ensuite invités à "
+                           "signer", "en": "Your approval is recorded. Thank you! The signers will then be asked"})])
+def test_who_acted_reads_what_comes_next_never_who_the_others_are(app, monkeypatch, locale, left, role, said):
+    """The page said "Document signé. Merci !" to the first of three signers as to the last: it says their
+    signature is recorded, how many have still to sign (not who: their emails are not the signer's to know) and
+    that the signed document comes by email once everyone signed; the last, that it is signed and on its way."""
+    info = uploaded(locale, role)
+    info["participant"]["status"] = "approved" if role == "approver" else "signed"
+    info["request"]["signers_left"] = left
+    if left == 0:
+        info["request"]["status"] = "sealing"
+    fake(monkeypatch, FakeSigning(info))
+    html = app.test_client().get("/sign/tok").get_data(as_text=True)
+    if left:  # sealing says that it is being sealed, as before
+        state = unescape(re.search(r'<p class="notice ok" id="state">(.*?)</p>', html, re.S).group(1))
+        assert said[locale] in state and "@" not in state
+    # the script says the same once they act, from the service's answer (signers_left)
+    t = TEXT[locale]
+    assert json.dumps(t["signed_others"]) in html and json.dumps(t["signed_last"]) in html
+    assert json.dumps(t["approved_next"]) in html or role == "signer"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("left", [2, 0])
+def test_the_first_of_several_signers_is_told_the_others_still_have_to_sign(app, monkeypatch, browser, left):
+    from tests.e2e.web.browsing import by_id, screenshots
+    info = uploaded(signers=3)
+    info["otp"]["required"] = False
+    signing = fake(monkeypatch, FakeSigning(info))
+    signing.answer = {"request_status": "pending" if left else "sealing", "signers_left": left}
+    live = served(app)
+    try:
+        browser.set_window_size(1280, 900)
+        browser.get(f"{live.serve()}/sign/tok")
+        by_id(browser, "consent").click()
+        by_id(browser, "go").click()
+        msg = by_id(browser, "msg")
+        live.wait_for(lambda: msg.text, message="the signed message")
+        if left:
+            assert msg.text == ("Votre signature est enregistrée. Merci ! 2 autres personnes doivent encore signer : "
+                                "vous recevrez le document signé par email dès que tout le monde aura signé.")
+        else:
+            assert msg.text.startswith("Tout le monde a signé. Merci ! Le document signé vous est envoyé par email.")
+        screenshots(browser, f"sign-page-signed-{left}-left")
+    finally:
+        live.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("role", ["signer", "approver"])
+def test_on_a_phone_nothing_is_wider_than_the_screen(app, monkeypatch, browser, role):
+    """At 390 x 844 the PDF viewer's toolbar was cut (and, a little wider, scrolled the document sideways): the
+    page is no wider than the screen, the document's frame within it, shown without the browser's toolbar and as
+    wide as the frame ("Ouvrir le PDF" shows it with its tools); a desktop keeps the toolbar."""
+    from tests.e2e.web.browsing import _OVERFLOW_JS, by_id, screenshots
+    fake(monkeypatch, FakeSigning(uploaded(role=role)))
+    live = served(app)
+    try:
+        browser.set_window_size(390, 844)
+        browser.get(f"{live.serve()}/sign/tok")
+        assert browser.execute_script("return window.innerWidth") == 390
+        overflow = browser.execute_script(_OVERFLOW_JS)
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), overflow
+        frame = by_id(browser, "doc")
+        assert frame.location["x"] >= 0 and frame.location["x"] + frame.size["width"] <= 390
+        assert frame.get_attribute("src").endswith("/api/v1/sign/tok/document#toolbar=0&view=FitH")
+        time.sleep(1)  # the document drawn in its frame, for the screenshot
+        screenshots(browser, f"sign-page-phone-{role}")
+        browser.set_window_size(1280, 900)
+        browser.get(f"{live.serve()}/sign/tok")
+        assert by_id(browser, "doc").get_attribute("src").endswith("/api/v1/sign/tok/document")
     finally:
         live.close()

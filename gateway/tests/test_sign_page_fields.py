@@ -53,6 +53,7 @@ class FakeSigning:
 
     def __init__(self, info, sign_answers=()):
         self.info, self.sign_answers, self.signed = info, list(sign_answers), []
+        self.answer = {}  # what the signing service's answer to a signature holds besides (signers_left...)
 
     def __call__(self, service, method, *args, **kw):
         if method == "public_info":
@@ -65,7 +66,7 @@ class FakeSigning:
             if isinstance(answer, Exception):
                 raise answer
             return {"participant": {"id": "p1", "status": "signed"}, "request_id": "r1",
-                    "request_status": "sealing", "stage": "done", "document_sha256": "a" * 64}
+                    "request_status": "sealing", "stage": "done", "document_sha256": "a" * 64, **self.answer}
         raise AssertionError(f"unexpected call {method}")
 
 

@@ -94,7 +94,9 @@ def test_a_declined_upload_tells_its_sender_with_a_link_to_its_page(world, tagge
     req = r.get_json()
     declined = s.post(f"/api/v1/sign/{esign.token(s, 'jeanne@client.test')}/decline", json={"reason": "Not now"})
     assert declined.status_code == 200, declined.get_json()
-    [told] = [n for n in esign.notifications(s, "signature_declined") if n["vars"]["number"] == "agreement"]
+    # named by its title (its number is the file's name)
+    [told] = [n for n in esign.notifications(s, "signature_declined")
+              if n["vars"]["number"] == "Partnership agreement"]
     # no contract behind it: its page under "Envois en signature" in the staff app (it was the home page)
     assert told["vars"]["link"].endswith(f"/signatures/documents/{req['id']}")
 

@@ -1,11 +1,14 @@
 """The ERP user sync pages (pages/settings_erp.py) show identity's English refusals in the page's language:
-a whole export refused on upload, an invitation refused in an import chunk or on the review page."""
+a whole export refused on upload, an invitation refused in an import chunk or on the review page; the review
+lists the users whose collaborator left the ERP but who still hold a seat."""
 from __future__ import annotations
 
 import pytest
+from flask import Flask, jsonify
 
 from paraph_web import create_app
 from paraph_web.api_messages import translate
+from web.tests.test_web import sign_in, web_in_front_of
 
 
 @pytest.fixture()
@@ -39,3 +42,29 @@ def test_the_reasons_an_invitation_is_refused_are_translated_with_a_localized_da
                      "to the subscription.") == (
         "Plus aucune licence libre (10 sur 10 utilisées, 7 par ACME, 3 par Beta). Désactivez un "
         "utilisateur ou ajoutez des licences à l'abonnement.")
+
+
+def test_the_review_lists_the_users_whose_collaborator_left_the_erp_each_linked_to_their_page():
+    """The sync marks a collaborator inactive (the ERP says so, or the export left them out) but never
+    deactivates their user, who keeps a seat: the review says so, in French, with a link to deactivate them."""
+    fake = Flask("fake_gateway")
+
+    @fake.get("/api/v1/erp/sync-report")
+    def report():
+        return jsonify({"matched": [
+            {"code": "CO001", "email": "jean@acme.test", "user_id": "u-jean", "active": False},
+            {"code": "CO002", "email": "sophie@acme.test", "user_id": "u-sophie", "active": True}],
+            "collaborators_without_user": [], "users_without_collaborator": []})
+
+    @fake.get("/api/v1/license")
+    def license():
+        return jsonify({"id": "l1", "name": "ACME Paris", "seats_total": 6, "seats_used": 6, "seats_used_here": 3})
+
+    with web_in_front_of(fake, locale=lambda: "fr", role="license_admin") as app:
+        client = app.test_client()
+        sign_in(client)
+        page = client.get("/settings/erp-sync/review").get_data(as_text=True)
+    left = page[page.index('id="erp-left"'):page.index('id="erp-link"')]
+    assert "Utilisateurs sortis de l'ERP" in left and "la synchronisation ne désactive aucun utilisateur" in left
+    assert '<a href="/settings/users/u-jean">jean@acme.test</a>' in left and "sophie@acme.test" not in left
+

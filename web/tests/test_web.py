@@ -3,6 +3,7 @@ headers, the encrypted session, transparent token refresh, error pages, the prox
 from __future__ import annotations
 
 import contextlib
+import pathlib
 import re
 import threading
 from html import unescape
@@ -191,7 +192,7 @@ def test_expired_access_token_is_refreshed_transparently_and_ended_sessions_sign
     gateway["access"] = "access-rotated"  # the access token the session holds has expired
     gateway["refresh"] = {"refresh-1"}
     r = client.get("/", headers={"Accept-Language": "en"})
-    assert r.status_code == 200 and "Quotes awaiting signature" in r.get_data(as_text=True)
+    assert r.status_code == 200 and "Quotes awaiting the customer's answer" in unescape(r.get_data(as_text=True))
     assert gateway["access"] == "access-2"  # refreshed once, then the page loaded
     assert gateway["seen"][-1] == {"xff": "127.0.0.1", "lang": "en"}
     # the session ended elsewhere (deactivated, password changed): back to sign-in, tokens forgotten
@@ -403,6 +404,28 @@ def test_an_action_the_api_refuses_goes_back_with_the_reason_said():
         act(503)(contract_id="c1")
 
 
+def test_every_delete_says_a_refusal_on_the_page():
+    """Deleting (revoking, deactivating, cancelling) what a colleague or another tab already removed goes back to the
+    page with the API's reason, never to the "not found" error page: each such POST view is wrapped in
+    refusal_said, or says the refusal itself (the deal page, the columns and flags page)."""
+    import ast
+    pages = pathlib.Path(__file__).parent.parent / "src" / "paraph_web" / "pages"
+    says_it_itself = {("deals.py", "delete"), ("settings_license.py", "delete_column"),
+                      ("settings_license.py", "delete_flag")}
+    silent = []
+    for module in sorted(pages.glob("*.py")):
+        for view in ast.walk(ast.parse(module.read_text())):
+            if not isinstance(view, ast.FunctionDef):
+                continue
+            decorators = [ast.unparse(d) for d in view.decorator_list]
+            removes = any(".post(" in d and any(word in d for word in ("delete", "revoke", "deactivate", "cancel"))
+                          for d in decorators)
+            if removes and not any("refusal_said" in d for d in decorators) \
+                    and (module.name, view.name) not in says_it_itself:
+                silent.append(f"{module.name}:{view.name}")
+    assert silent == []
+
+
 def test_a_refused_status_move_is_said_in_the_page_language():
     """The contract page's status buttons: a move the API refuses (the status changed meanwhile, a manager's
     move) comes back to the page with the reason in the reader's language."""
@@ -544,9 +567,10 @@ def test_a_client_who_chose_her_password_is_told_so_on_the_portals_sign_in():
         return jsonify({"logged_out": True})
 
     with web_in_front_of(fake) as web:
-        for token, language, landing in (("client-token-1", "fr", "/portal?password_set=1&lang=fr"),
-                                         ("client-token-2", "en", "/portal?password_set=1&lang=en"),
-                                         ("joining-token-1", "fr", "/portal")):
+        # her sign-in form filled with her email (portal.js reads the fragment)
+        for token, language, landing in (("client-token-1", "fr", "/portal?password_set=1&lang=fr#email=bob%40client.test"),
+                                         ("client-token-2", "en", "/portal?password_set=1&lang=en#email=bob%40client.test"),
+                                         ("joining-token-1", "fr", "/portal#email=bob%40client.test")):
             client = web.test_client()
             page = f"/set-password?token={token}"
             r = client.post(page, data={"password": "a good long password", "password_confirm": "a good long password",
@@ -575,8 +599,8 @@ def test_a_client_who_reset_her_password_is_told_so_on_the_portals_sign_in():
         return jsonify({"reset": True})
 
     with web_in_front_of(fake) as web:
-        for token, language, landing in (("client-reset-1", "fr", "/portal?password_set=1&lang=fr"),
-                                         ("client-reset-1", "en", "/portal?password_set=1&lang=en"),
+        for token, language, landing in (("client-reset-1", "fr", "/portal?password_set=1&lang=fr#email=bob%40client.test"),
+                                         ("client-reset-1", "en", "/portal?password_set=1&lang=en#email=bob%40client.test"),
                                          ("staff-reset-1", "fr", "/sign-in?password_reset=1")):
             client = web.test_client()
             page = f"/reset-password?token={token}"
@@ -772,7 +796,7 @@ def test_a_clients_emailed_link_speaks_the_language_of_its_email_not_her_browser
         r = client.post("/set-password?token=client-token-1", headers=english, data={
             "password": "a good long password", "password_confirm": "a good long password",
             "csrf_token": csrf(client, "/set-password?token=client-token-1")})
-        assert r.status_code == 302 and r.headers["Location"] == "/portal?password_set=1&lang=fr"
+        assert r.status_code == 302 and r.headers["Location"] == "/portal?password_set=1&lang=fr#email=bob%40client.test"
         used = client.get("/set-password?token=used-client-token", headers=english)
         text = unescape(used.get_data(as_text=True))
         assert used.status_code == 410 and "demandez à votre interlocuteur chez Immo Conseil" in text

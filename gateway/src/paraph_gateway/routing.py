@@ -314,17 +314,20 @@ def upload_body(params: ServiceParams, **form_fields: str) -> dict:
 def route(bp, rule: str, methods=("GET",), *, body=None, query=None, response=None, roles=None,
           public: bool = False, summary: str = "", description: str = "", status: int = 200,
           tags=None, partial: bool = False, raw_body: dict | None = None, responses: dict | None = None,
-          deprecated_on: date | None = None, sunset_on: date | None = None, form: FormBody | None = None):
+          deprecated_on: date | None = None, sunset_on: date | None = None, form: FormBody | None = None,
+          api_key_area: str | None = None):
     """A JSON operation of the API, documented in the OpenAPI document from these arguments. An operation
     deprecated on ``deprecated_on`` (README, "Versioning and deprecation") is marked ``deprecated`` there
     and answers with the Deprecation and Sunset headers. With ``form``, its ``body`` may also come as
     multipart/form-data, turned into the JSON body's object before the same validation. A view that reads its
     body itself (an upload) names what it takes in ``raw_body``: media type -> a JSON schema, or a service's
-    params for its JSON body (:func:`upload_body`)."""
+    params for its JSON body (:func:`upload_body`). API keys reach the operation when its tags have an area
+    (:data:`.api_keys.AREAS`); ``api_key_area`` opens one whose tags have none to the keys of that area's
+    scope (GET /license, read with ``users:read``: the seats an ERP sync takes)."""
     methods = tuple(m.upper() for m in methods)
     if isinstance(query, ServiceParams):
         require_bounded_integers(query)
-    api_key_route_area = api_keys.area(rule, tags or [bp.name])
+    api_key_route_area = api_key_area or api_keys.area(rule, tags or [bp.name])
     deprecation = deprecation_headers(deprecated_on, sunset_on) if deprecated_on else {}
     query_names = declared_query_names(query)
 

@@ -93,7 +93,8 @@ def test_admin_runs_without_inviting_then_invites_the_chosen_and_links_a_changed
     assert any("jeanne.martin@acme.test" in n and "V05" in n for n in notices(browser)), notices(browser)
     assert codes_in(browser, "erp-to-link") == ["V03"]
     report = s.get("/api/v1/erp/sync-report", token=token).get_json()
-    assert {"code": "V05", "email": "jeanne.dupont@acme.test", "user_id": jeanne["user_id"]} in report["matched"]
+    assert {"code": "V05", "email": "jeanne.dupont@acme.test", "user_id": jeanne["user_id"],
+            "active": True} in report["matched"]
     assert [c["code"] for c in report["collaborators_without_user"]] == ["V03"]
     assert "jeanne.martin@acme.test" not in [u["email"] for u in report["users_without_collaborator"]]
     assert s.get(f"/api/v1/users/{jeanne['user_id']}", token=token).get_json()["erp_code"] == "V05"

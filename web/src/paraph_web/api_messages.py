@@ -71,6 +71,8 @@ _MESSAGES = [
     (r"At least (?P<min>\d+) characters\.", _l("At least %(min)s characters.")),
     (r"At most (?P<max>\d+) characters\.", _AT_MOST),
     _verbatim("This is not your current password."),
+    # a company name another company of the subscription has (identity_service.licenses: activation, renaming)
+    _verbatim("A company of this subscription already has this name."),
     (r"already used", _l("Already used.")),
     # an invitation of someone already in the license (identity_service.invitations)
     (r"already invited in this license", _l("Already invited to this license.")),
@@ -138,6 +140,18 @@ _MESSAGES = [
      r"observers must be listed in the same company\..*",
      _l("%(name)s belongs to the company “%(company)s”, not “%(requester_company)s” like the requester: observers "
         "must be listed in the same company.")),
+    # ... a client limited to a branch, and one without a live access (an access revoked meanwhile)
+    (r"(?P<name>.+)'s portal access is limited to the branch (?P<branch>.+); this share is for no branch\.",
+     _l("%(name)s's access to the client portal is limited to the branch %(branch)s; this document is shared for no "
+        "branch.")),
+    (r"(?P<name>.+)'s portal access is limited to the branch (?P<branch>.+); this share is for (?P<share_branch>.+)\.",
+     _l("%(name)s's access to the client portal is limited to the branch %(branch)s; this document is shared for the "
+        "branch %(share_branch)s.")),
+    (r"(?P<name>.+) has no portal access\. .*", _l("%(name)s has no access to the client portal.")),
+    (r"(?P<name>.+) has a deactivated portal access\. .*", _l("%(name)s's access to the client portal is deactivated.")),
+    (r"(?P<name>.+) is not a contact of (?P<customer>.+): requester and observers must be contacts of the contract's "
+     r"customer\.", _l("%(name)s is not a contact of %(customer)s: requester and observers must be contacts of the "
+                       "document's customer.")),
     # a phone number (paraph_platform.phones.PHONE_ERROR): what the rule accepts, its digit count as the API says it
     (r"Not a valid phone number \((?P<min>\d+) to (?P<max>\d+) digits\b.*",
      _l("Not a valid phone number: %(min)s to %(max)s digits, possibly after a +, separated if you like by spaces, "
@@ -145,6 +159,9 @@ _MESSAGES = [
     _verbatim("Use a 3-letter ISO currency code."),  # a customer's currency (contracts' CURRENCY)
     _verbatim("The warranty cannot end before the installation."),  # an equipment item (contracts' check_warranty)
     _verbatim("Unknown column."),  # a custom column value (contracts' check_custom_values)
+    # a name taken in the license, said next to the name field (perimeter's and contracts' _check_name_free)
+    _verbatim("Another perimeter already has this name."),
+    _verbatim("Another contract type already has this name."),
     # a status move refused (contracts_service.logic.check_transition, paraph_platform.actor.require_role): the
     # contract page offered it, so the status changed meanwhile (someone else, a second click)
     (r"An? \w+ cannot go from \w+ to \w+\.",
@@ -268,6 +285,7 @@ _MESSAGES = [
     _verbatim("portal link"),
     _verbatim("message from the person who shared it"),
     _verbatim("requester or observer (portal clients)"),
+    _verbatim("for an observer: the requester's name (empty for the requester)"),
     _verbatim("signing link"),
     _verbatim("signer or approver"),
     _verbatim("'sign' or 'approve'"),

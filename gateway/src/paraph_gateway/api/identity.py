@@ -64,8 +64,10 @@ forward(bp, "POST", "/licenses/activate", "identity.activate_license", public=Tr
         endpoint="activate",
         doc="Activate a company environment with an activation code; its admin receives an invitation.")
 
-forward(bp, "GET", "/license", "identity.get_license", tags=["licenses"],
-        doc="The current license: seats (active/total across the subscription) and expiry for admins.")
+forward(bp, "GET", "/license", "identity.get_license", tags=["licenses"], api_key_area="users",
+        doc="""The current license: seats (active/total across the subscription) and expiry for admins.
+    An API key reads it with the scope `users:read` (the seats an ERP sync's invitations take; a `license_admin`
+    account sees the seats, a `user` account the name and settings only).""")
 
 forward(bp, "PATCH", "/license", "identity.update_license", roles=ADMINS, tags=["licenses"],
         doc="Change the license name and settings (abandon delay, locale, currency...).")

@@ -22,6 +22,7 @@ from .base import ContractsBase
 from .contracts import contract_detail
 from .exceptions import Conflict, InvalidInput
 from .models import Contract, ContractType
+from .signatures import signature_pending
 
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class ContractStatusesEndpoints(ContractsBase):
             if data["status"] in logic.MANAGER_STATUSES:
                 require_role(actor, *MANAGERS)
             logic.check_transition(c.kind, c.status, data["status"])
+            logic.check_not_signed_by_hand(c.kind, data["status"], signature_pending(s, c.id))
             if c.status == data["status"]:
                 return contract_detail(s, c, actor)
             before = c.status

@@ -58,10 +58,12 @@ class ContractTypesEndpoints(ContractsBase):
 
     @staticmethod
     def _check_name_free(s, license_id: str, name: str):
-        """Contract type names are unique in a license (uq_type_name): a taken one is a 409."""
+        """Contract type names are unique in a license (uq_type_name): a taken one is a 409, said of the name field
+        (a form shows it there)."""
         if s.execute(select(ContractType.id).where(ContractType.license_id == license_id,
                                                    ContractType.name == name)).first():
-            raise Conflict(f"A contract type named {name!r} already exists.")
+            raise Conflict(f"A contract type named {name!r} already exists.",
+                           {"fields": {"name": ["Another contract type already has this name."]}})
 
     @endpoint(write=True)
     def create_contract_type(self, actor, payload):

@@ -122,6 +122,7 @@ def contract_detail(s, c: Contract, actor: dict | None = None) -> dict:
     view = contract_summary(c, customer.name if customer else None, contract_flags(s, [c.id])[c.id])
     lines = contract_lines(s, c.id)
     totals = logic.compute_totals(lines)
+    pending = signature_pending(s, c.id)
     view.update({
         "locale": c.locale, "data": dict(c.data or {}), "notes": c.notes, "deal_ref": c.deal_ref,
         "valid_until": c.valid_until.isoformat() if c.valid_until else None, "source_id": c.source_id,
@@ -137,10 +138,10 @@ def contract_detail(s, c: Contract, actor: dict | None = None) -> dict:
             .order_by(Milestone.position, Milestone.due_date)).scalars()],
         "tasks": [task_view(t) for t in s.execute(
             select(Task).where(Task.contract_id == c.id).order_by(Task.created_at)).scalars()],
-        "allowed_statuses": [] if actor is None else logic.next_statuses(
-            c.kind, c.status, manager=actor["role"] in (*MANAGERS, SYSTEM)),  # change_status's role rule
+        "signature_pending": pending,
+        "allowed_statuses": [] if actor is None else logic.next_statuses(  # change_status's rules
+            c.kind, c.status, manager=actor["role"] in (*MANAGERS, SYSTEM), signature_pending=pending),
         "can_record_equipment": c.status in logic.BOUGHT_STATUSES.get(c.kind, ()),
-        "signature_pending": signature_pending(s, c.id),
     })
     view["portal"] = {
         "shared": c.portal_shared,

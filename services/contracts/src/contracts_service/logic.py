@@ -64,11 +64,22 @@ STATUS_REASONS = {
 }
 
 
-def next_statuses(kind: str, current: str, manager: bool) -> list[str]:
+def next_statuses(kind: str, current: str, manager: bool, signature_pending: bool = False) -> list[str]:
     """The statuses a person may move a document to from ``current`` by hand (``change_status``), sorted: its
-    kind's lifecycle, without those only a manager may set unless ``manager``."""
+    kind's lifecycle, without those only a manager may set unless ``manager``, nor, while a signature request is
+    under way, the one its completion sets (:func:`check_not_signed_by_hand`)."""
     allowed = TRANSITIONS.get(kind, {}).get(current, set())
-    return sorted(target for target in allowed if manager or target not in MANAGER_STATUSES)
+    return sorted(target for target in allowed if (manager or target not in MANAGER_STATUSES)
+                  and not (signature_pending and target == SIGNED_STATUS.get(kind)))
+
+
+def check_not_signed_by_hand(kind: str, target: str, signature_pending: bool):
+    """A quote accepted (a contract signed) by hand while its e-signature request is under way would say so
+    before the signers have signed: the request's completion does it, or a cancelled request lets a person."""
+    if signature_pending and target == SIGNED_STATUS.get(kind):
+        raise Conflict(f"A signature request is under way: the {kind} becomes {target} when its signers have "
+                       f"signed. Cancel the request to mark it {target} by hand.",
+                       {"status": target, "signature_pending": True})
 
 
 def check_transition(kind: str, current: str, target: str):

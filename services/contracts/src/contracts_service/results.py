@@ -87,7 +87,8 @@ class ContractDetail(ContractSummary):
     tasks = fields.List(fields.Dict(), required=True, metadata={"description": "its tasks, as in list_tasks"})
     allowed_statuses = fields.List(fields.String(), required=True, metadata={
         "description": "the statuses the caller may move it to now (POST /contracts/<id>/status): its "
-                       "lifecycle from its status and the caller's role; empty for an internal read"})
+                       "lifecycle from its status and the caller's role, without accepted (a quote) or signed (a "
+                       "contract) while signature_pending; empty for an internal read"})
     can_record_equipment = fields.Boolean(required=True, metadata={
         "description": "what was bought may be recorded in the customer's equipment base now (POST "
                        "/contracts/<id>/equipment): a contract signed or validated, a quote accepted or validated, "

@@ -209,6 +209,20 @@ def test_a_contract_types_changes_and_its_archiving_are_published(env):
         {"contract_type_id": ctype["id"], "name": "Maintenance annuelle", "archived_by": env["admin_id"]}]
 
 
+def test_a_contract_type_name_taken_in_the_license_is_a_409_said_of_the_name_field(env):
+    """Created or renamed to the name another type has: refused, the problem's ``errors`` naming the field (a form
+    says it next to the name), and nothing published."""
+    s, A = env["s"], env["A"]
+    assert s.post("/api/v1/contract-types", token=A, json={"name": "Maintenance", "kind": "quote"}).status_code == 201
+    other = s.post("/api/v1/contract-types", token=A, json={"name": "Installation", "kind": "quote"}).get_json()
+    for r in (s.post("/api/v1/contract-types", token=A, json={"name": "Maintenance", "kind": "quote"}),
+              s.patch(f"/api/v1/contract-types/{other['id']}", token=A, json={"name": "Maintenance"})):
+        assert r.status_code == 409, r.get_json()
+        assert r.get_json()["errors"] == {"name": ["Another contract type already has this name."]}
+    assert [t["name"] for t in s.get("/api/v1/contract-types", token=A).get_json()] == ["Installation", "Maintenance"]
+    assert _data(s, "contract_type.updated.v1") == []
+
+
 def _import(s, token, what, rows):
     r = s.post(f"/api/v1/erp/{what}/import", json={"rows": rows}, token=token)
     assert r.status_code == 200 and not r.get_json()["errors"], r.get_json()

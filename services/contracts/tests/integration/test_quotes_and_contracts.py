@@ -529,10 +529,19 @@ def test_a_document_out_for_signature_is_sent_and_locked(env):
     assert r.status_code == 409 and "signature request" in r.get_json()["detail"]
     # flags and custom columns may still change (they are not in the document)
     assert s.patch(f"/api/v1/contracts/{c['id']}", token=env["T"], json={"flags": []}).status_code == 200
+    # signed by hand before the signers have signed: refused, and not offered (its completion signs it)
+    detail = s.get(f"/api/v1/contracts/{c['id']}", token=env["T"]).get_json()
+    assert detail["signature_pending"] and "signed" not in detail["allowed_statuses"]
+    assert "refused" in detail["allowed_statuses"]
+    r = s.post(f"/api/v1/contracts/{c['id']}/status", token=env["T"], json={"status": "signed"})
+    assert r.status_code == 409 and r.mimetype == "application/problem+json"
+    assert "Cancel the request" in r.get_json()["detail"]
     _publish(s, "signing", "signature.expired.v1", {"request_id": "r1", "contract_id": c["id"], "owner_id": "o",
                                                     "expired_at": "2026-11-23T00:00:00Z"}, lic)
-    s.wait_for(lambda: s.patch(f"/api/v1/contracts/{c['id']}", token=env["T"],
-                               json={"title": "Bail v3"}).status_code == 200, message="unlocked after expiry")
+    s.wait_for(lambda: not s.get(f"/api/v1/contracts/{c['id']}", token=env["T"]).get_json()["signature_pending"],
+               message="unlocked after expiry")
+    assert "signed" in s.get(f"/api/v1/contracts/{c['id']}", token=env["T"]).get_json()["allowed_statuses"]
+    assert s.patch(f"/api/v1/contracts/{c['id']}", token=env["T"], json={"title": "Bail v3"}).status_code == 200
 
 
 def test_equipment_base_from_the_quote_and_recorded_from_an_order(env):

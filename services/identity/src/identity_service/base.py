@@ -156,7 +156,12 @@ class IdentityServiceBase:
             raise Gone("This link has expired; ask for a new one.")
         return token
 
-    def _send_invitation(self, s, user: User, m: Membership, lic: License, inviter_name: str | None):
+    def _send_invitation(self, s, user: User, m: Membership, lic: License, inviter_email: str | None):
+        """The invitation email (and its webhook event); ``inviter_email`` is the inviting person's (none from an
+        activation or a service account): the email names them by the name of their profile, else by it."""
+        inviter = s.execute(select(User).where(User.email == inviter_email)).scalar_one_or_none() \
+            if inviter_email else None
+        inviter_name = (inviter.name if inviter is not None else "") or inviter_email
         secret = self._issue_secret(s, user, "invitation", lic.id, logic.INVITATION_TTL)
         expires = utcnow() + logic.INVITATION_TTL
         self.outbox.add(s, "user.invited.v1", {

@@ -105,12 +105,12 @@ class CollaboratorsEndpoints(IdentityServiceBase):
                     if email not in in_export and c.active:
                         c.active = False
                         deactivated_missing += 1
-            s.flush()
-            report = self._sync_report(s, license_id)
         invited = []
         if data["invite_new"]:
             invited, invite_errors = self._invite_new_collaborators(raw_actor, rows, users, data["role"])
             errors = sorted(errors + invite_errors, key=lambda e: e["row"])
+        with self.db.session() as s:  # after the invitations: one just invited is matched, no longer without user
+            report = self._sync_report(s, license_id)
         return {"total": total, "created": created, "updated": updated, "linked": linked, "errors": errors,
                 "missing_marked_inactive": deactivated_missing, "invited": invited, **report}
 
@@ -129,7 +129,8 @@ class CollaboratorsEndpoints(IdentityServiceBase):
         linked_users = {c.user_id for c in collabs if c.user_id}
         collab_emails = {c.email for c in collabs}
         return {
-            "matched": [{"code": c.code, "email": c.email, "user_id": c.user_id} for c in collabs if has_account(c)],
+            "matched": [{"code": c.code, "email": c.email, "user_id": c.user_id, "active": c.active}
+                        for c in collabs if has_account(c)],
             "collaborators_without_user": [{"code": c.code, "email": c.email, "name": c.name, "active": c.active}
                                            for c in collabs if not has_account(c)],
             "users_without_collaborator": [{"user_id": u.id, "email": u.email, "name": u.name, "erp_code": m.erp_code}

@@ -1,6 +1,7 @@
 """identity's public contract: events it publishes and RPC methods (see paraph_platform.contract)."""
 from marshmallow import Schema, fields
 
+from paraph_platform import notification_request
 from paraph_platform.contract import ListOf, MapOf, Rpc
 from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageResult
@@ -56,17 +57,11 @@ class UserAccessChangedV1(Schema):
     role = fields.String(required=True)
 
 
-class NotificationRequestedV1(Schema):
-    """Internal: asks the notify service to send a message (carries secret links; never webhooked)."""
-    channel = fields.String(required=True)
-    to = fields.String(required=True)
-    locale = fields.String(required=True)
-    template = fields.String(required=True)
-    user_id = fields.String(allow_none=True)
-    dedupe_key = fields.String(required=True)
-    vars = fields.Dict(required=True)
-    customer_id = fields.String(allow_none=True, metadata={"description": "a portal client's customer: "
-                                                           "who may read it in the delivery log"})
+class NotificationRequestedV1(notification_request.NotificationRequestedV1):
+    """Internal: asks the notify service to send an invitation or a password reset link (carries secret
+    links; never webhooked)."""
+    template = notification_request.templates("invitation", "client_invitation", "password_reset",
+                                              "client_password_reset")
 
 
 class ServiceAccountCreatedV1(Schema):
@@ -241,6 +236,10 @@ class MatchedCollaborator(Schema):
     code = fields.String(required=True)
     email = fields.String(required=True)
     user_id = fields.String(required=True, allow_none=True)
+    active = fields.Boolean(required=True, metadata={
+        "description": "false: the ERP marks the collaborator inactive (or the last export with deactivate_missing "
+                       "left them out) while their user still holds a seat: deactivate the user by hand to free it "
+                       "(the sync never deactivates a user)"})
 
 
 class CollaboratorWithoutUser(Schema):

@@ -42,12 +42,13 @@ class InvitationsEndpoints(IdentityServiceBase):
                                 "fields": {"email": [f"already {m.status} in this license"]}})
             self._take_seat(s, pool)
             erp_code = data["erp_code"]
-            if erp_code is None:  # SSM: an email already known in the ERP gets its collaborator code
-                collab = s.execute(select(ErpCollaborator).where(
-                    ErpCollaborator.license_id == lic.id, ErpCollaborator.email == email)).scalar_one_or_none()
-                if collab is not None:
-                    erp_code = collab.code
-                    collab.user_id = user.id
+            collab = s.execute(select(ErpCollaborator).where(
+                ErpCollaborator.license_id == lic.id, ErpCollaborator.email == email)).scalar_one_or_none()
+            if collab is not None and erp_code in (None, collab.code):
+                # SSM: an email already known in the ERP gets its collaborator code, and the collaborator its
+                # user (invited by the sync too: else its next run counted them as linked again)
+                erp_code = collab.code
+                collab.user_id = user.id
             if m is None:
                 m = Membership(user_id=user.id, license_id=lic.id)
                 s.add(m)
@@ -88,9 +89,13 @@ class InvitationsEndpoints(IdentityServiceBase):
                                                       Token.purpose == data["purpose"])).scalar_one()
                 raise Gone(exc.message, self._link_holder(s, spent)) from None
             user = s.get(User, token.user_id)
-            return {"purpose": data["purpose"], "email": user.email, "name": user.name,
-                    **self._link_holder(s, token), "has_password": bool(user.password_hash),
-                    "expires_at": iso(token.expires_at)}
+            holder = self._link_holder(s, token)
+            # a portal client's user code: her page repeats it, and her portal's sign-in form is filled with it
+            code = (s.execute(select(Membership.user_code).where(
+                Membership.user_id == user.id, Membership.license_id == token.license_id)).scalar()
+                if holder["role"] == CLIENT else None)
+            return {"purpose": data["purpose"], "email": user.email, "name": user.name, **holder,
+                    "user_code": code, "has_password": bool(user.password_hash), "expires_at": iso(token.expires_at)}
 
     @staticmethod
     def _link_holder(s, token: Token) -> dict:

@@ -13,7 +13,7 @@ from paraph_platform.service import endpoint
 
 from . import logic, schemas
 from .base import IdentityServiceBase, member_view
-from .exceptions import NotFound
+from .exceptions import Conflict, NotFound
 from .models import License, Membership, SeatPool, User
 
 
@@ -26,6 +26,12 @@ def license_rate_limit(settings: dict | None, *, api_key: bool = False) -> int |
     """The license's own limit of requests per window for a user (or an API key), None for the default:
     the gateway receives it with the caller (access state, API key actor)."""
     return (settings or {}).get(API_KEY_RATE_LIMIT if api_key else USER_RATE_LIMIT)
+
+
+def company_name_key(name: str) -> str:
+    """What two company names of one subscription must not share: the name without its letter case and
+    repeated spaces ("ACME  paris " is "ACME Paris")."""
+    return " ".join(name.split()).casefold()
 
 
 class LicensesEndpoints(IdentityServiceBase):
@@ -42,6 +48,10 @@ class LicensesEndpoints(IdentityServiceBase):
             pool = s.execute(q).scalar_one_or_none()
             if pool is None:
                 raise NotFound("Unknown activation code.")
+            self._check_pool_open(pool)
+            # a retry (a person's second click, an integrator's retry without Idempotency-Key) must not open a
+            # second environment taking another seat: a company is activated once per subscription, by its name
+            self._refuse_a_name_taken(s, pool, data["company_name"], "company_name")
             self._take_seat(s, pool)
             lic = License(pool_id=pool.id, name=data["company_name"],
                           settings={"abandon_delay_days": 60, "default_locale": "fr", "currency": "EUR",
@@ -53,6 +63,8 @@ class LicensesEndpoints(IdentityServiceBase):
             if user is None:
                 user = User(email=email, name=data["admin_name"] or "")
                 s.add(user)
+            elif data["admin_name"].strip() and not user.name:
+                user.name = data["admin_name"]  # a person of another company who had not given a name yet
             s.flush()
             m = Membership(user_id=user.id, license_id=lic.id, role=LICENSE_ADMIN, status="invited")
             s.add(m)
@@ -87,6 +99,7 @@ class LicensesEndpoints(IdentityServiceBase):
             lic, pool = self._license(s, actor["license_id"], lock_license=True)
             if "name" in data:
                 lic.name = data.pop("name")
+                self._refuse_a_name_taken(s, pool, lic.name, "name", but=lic.id)
             lic.settings = {**(lic.settings or {}), **data}
             lic.version += 1
             self._license_event(s, lic, pool)
@@ -105,6 +118,20 @@ class LicensesEndpoints(IdentityServiceBase):
             self._license_event(s, lic, pool)
             return {"license_id": lic.id, USER_RATE_LIMIT: license_rate_limit(lic.settings),
                     API_KEY_RATE_LIMIT: license_rate_limit(lic.settings, api_key=True)}
+
+    def _refuse_a_name_taken(self, s, pool: SeatPool, name: str, field: str, but: str | None = None) -> None:
+        """409 on ``field`` when another company of the subscription already has this name (letter case and
+        extra spaces aside): its companies are told apart by name (the seat usage, the license switcher), and an
+        activation sent twice must not open a second environment taking another seat."""
+        wanted = company_name_key(name)
+        for lic_id, taken in s.execute(select(License.id, License.name).where(License.pool_id == pool.id)).all():
+            if lic_id != but and company_name_key(taken) == wanted:
+                raise Conflict(
+                    f"A company named “{taken}” is already activated on this subscription: its license admin was "
+                    "emailed a link to choose a password when it was activated. Another company of the same "
+                    "subscription needs another name.",
+                    {"fields": {field: ["A company of this subscription already has this name."]},
+                     "license_name": taken})
 
     def _license_view(self, s, lic: License, pool: SeatPool) -> dict:
         usage = self._usage(s, pool)

@@ -214,6 +214,7 @@ def _truthy(value) -> bool:
 # a file that is not text at all, the gateway refuses: no string may hold NUL characters)
 CSV_UNREADABLE = "The CSV export could not be read: a quote (\") is not closed, or a value is too long."
 CSV_MISSING_COLUMNS = "The CSV export needs a header with at least 'code' and 'email' columns."
+JSON_TOO_DEEP = "The JSON export could not be read: it is nested too deep."
 # what a collaborator's row may hold (longer, the database refused the whole import chunk)
 MAX_CODE_LENGTH = ErpCollaborator.__table__.c.code.type.length
 MAX_NAME_LENGTH = ErpCollaborator.__table__.c.name.type.length
@@ -227,6 +228,8 @@ def parse_collaborators(content: str, fmt: str) -> tuple[list[Collaborator], lis
             data = json.loads(content)
         except json.JSONDecodeError as exc:
             raise InvalidInput(f"The JSON export could not be read: {exc.msg} (line {exc.lineno}).") from None
+        except RecursionError:  # arrays or objects nested thousands deep: no ERP writes that (it was a 500)
+            raise InvalidInput(JSON_TOO_DEEP) from None
         if isinstance(data, dict):
             data = data.get("collaborators", data.get("items"))
         if not isinstance(data, list):
@@ -260,8 +263,16 @@ def parse_collaborators(content: str, fmt: str) -> tuple[list[Collaborator], lis
     errors: list[dict] = []
     seen: dict[str, int] = {}
     for index, rec in enumerate(records, start=1):
+        # a JSON export's code is text or a whole number, its email text: a list or an object is not written
+        # out as one (str() made ['a@b.test'] an email and a Python dict a code)
+        if not _is_code(rec.get("code")):
+            errors.append({"row": index, "reason": "missing_code", "error": "collaborator code is not text"})
+            continue
         code = str(rec.get("code") or "").strip()
-        email_raw = str(rec.get("email") or "").strip()
+        if not isinstance(rec.get("email") or "", str):
+            errors.append({"row": index, "code": code, "reason": "invalid_email", "error": "email is not text"})
+            continue
+        email_raw = (rec.get("email") or "").strip()
         name = " ".join(str(p).strip() for p in (rec.get("first_name"), rec.get("name")) if p)
         if not code:
             errors.append({"row": index, "reason": "missing_code", "error": "missing collaborator code"})
@@ -288,6 +299,11 @@ def parse_collaborators(content: str, fmt: str) -> tuple[list[Collaborator], lis
         result.append(Collaborator(code=code, email=email, name=name,
                                    active=_truthy(rec.get("active", True)), row=index))
     return result, errors
+
+
+def _is_code(value) -> bool:
+    """A collaborator code as an export writes one: text, a whole number (Sage's numeric codes), or nothing."""
+    return value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def preview_collaborators(rows: list[Collaborator], errors: list[dict], members: dict[str, dict]) -> dict:

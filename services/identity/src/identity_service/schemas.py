@@ -201,6 +201,9 @@ class LinkInfoView(Schema):
                          metadata={"description": "the user's role in that license (\"client\": a customer's contact)"})
     locale = fields.String(required=True, metadata={"description": "the language of the link's email (the user's): a "
                                                                    "customer's contact reads the page it opens in it"})
+    user_code = fields.String(required=True, allow_none=True, metadata={
+        "description": "a customer's contact's user code (role \"client\"), which her portal's sign-in asks for; "
+                       "none for staff"})
     has_password = fields.Boolean(required=True)
     expires_at = fields.String(required=True)
 
@@ -217,12 +220,21 @@ class ChangePasswordSchema(StrictSchema):
 
 
 class PreviewCollaboratorsSchema(StrictSchema):
-    format = fields.String(required=True, validate=validate.OneOf(["csv", "json"]))
-    content = fields.String(required=True, validate=validate.Length(min=1, max=20_000_000))
+    format = fields.String(required=True, validate=validate.OneOf(["csv", "json"]), metadata={
+        "description": "how `content` is written"})
+    content = fields.String(required=True, validate=validate.Length(min=1, max=20_000_000), metadata={
+        "description": "the ERP's whole export, as text. csv: a header line, `;` or `,` separators, with the columns "
+                       "`code` and `email` (also `e-mail`, `mail`, `courriel`; `code_collaborateur`, `co_no`, "
+                       "`matricule`), optionally `name` (`nom`), `first_name` (`prenom`) and `active` (`actif`, "
+                       "`statut`: 0, false, no, non, inactive, inactif, sommeil mean inactive; empty or anything "
+                       "else, active). json: a list of objects with the same keys (or `{\"collaborators\": [...]}`), "
+                       "`code` text or a whole number, `active` a boolean. Emails are compared case-insensitively"})
 
 
 class ImportCollaboratorsSchema(PreviewCollaboratorsSchema):
-    deactivate_missing = fields.Boolean(load_default=False)
+    deactivate_missing = fields.Boolean(load_default=False, metadata={
+        "description": "mark the collaborators this export leaves out as inactive in the ERP (their users keep "
+                       "their seat: the sync report's `matched` says `active: false`; deactivate them by hand)"})
     invite_new = fields.Boolean(load_default=False, metadata={
         "description": "also invite this export's active collaborators who have no account yet"})
     role = fields.String(load_default="user", validate=validate.OneOf(STAFF_ROLE_CHOICES))

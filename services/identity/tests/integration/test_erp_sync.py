@@ -133,7 +133,8 @@ def test_a_collaborator_linked_by_hand_leaves_the_manual_review(system):
     r = s.post("/api/v1/erp/collaborators/link", json={"code": "V03", "user_id": old["user"]["user_id"]}, token=token)
     assert r.status_code == 200 and r.get_json()["erp_code"] == "V03", r.get_json()
     report = s.get("/api/v1/erp/sync-report", token=token).get_json()
-    assert {"code": "V03", "email": "lea@acme.test", "user_id": old["user"]["user_id"]} in report["matched"]
+    assert {"code": "V03", "email": "lea@acme.test", "user_id": old["user"]["user_id"], "active": True} \
+        in report["matched"]
     assert "V03" not in [c["code"] for c in report["collaborators_without_user"]]
     assert "lea.old@acme.test" not in [u["email"] for u in report["users_without_collaborator"]]
     r = s.post("/api/v1/erp/collaborators/link", json={"code": "V99", "user_id": old["user"]["user_id"]}, token=token)
@@ -197,3 +198,40 @@ def test_a_run_in_steps_refuses_an_email_repeated_in_a_later_step_as_one_run_doe
     r = s.post("/api/v1/erp/collaborators/import", token=token, json={
         "format": "csv", "content": export, "first_row": 0})
     assert r.status_code == 422 and "first_row" in r.get_json()["errors"], r.get_json()
+
+
+def test_a_sync_with_invitations_answers_the_report_after_them_and_running_it_again_changes_nothing(system):
+    """The answer's report is the one after its invitations (one just invited is matched, not "without an
+    account"); the same export again links, creates and invites nobody; a collaborator the next export leaves
+    out (deactivate_missing) stays matched, marked inactive, and their user keeps the seat until deactivated."""
+    s = system("identity")
+    admin = s.new_license("ACME", "admin@acme.test", seats=10)
+    token = admin["access_token"]
+    export = "Code;Nom;E-mail\nV01;Durand;Anne@ACME.test\nV02;Martin;luc@acme.test\n"
+
+    def sync(content, **options):
+        r = s.post("/api/v1/erp/collaborators/import", token=token, json={
+            "format": "csv", "content": content, "invite_new": True, **options})
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+    first = sync(export)
+    assert sorted(m["email"] for m in first["invited"]) == ["anne@acme.test", "luc@acme.test"]
+    assert first["collaborators_without_user"] == []
+    assert sorted((c["code"], c["active"]) for c in first["matched"]) == [("V01", True), ("V02", True)]
+    again = sync(export)
+    assert (again["created"], again["updated"], again["linked"], again["invited"], again["errors"]) == (
+        0, 0, 0, [], [])
+
+    left = sync("Code;Nom;E-mail\nV01;Durand;anne@acme.test\n", deactivate_missing=True)
+    assert left["missing_marked_inactive"] == 1
+    assert {c["code"]: c["active"] for c in left["matched"]} == {"V01": True, "V02": False}
+    luc = next(u for u in s.get("/api/v1/users", token=token).get_json()["items"] if u["email"] == "luc@acme.test")
+    assert luc["status"] == "invited"  # the sync never deactivates a user: the admin does, from the review
+
+
+def test_an_export_nested_too_deep_is_a_422_not_a_500(system):
+    s = system("identity")
+    admin = s.new_license("ACME", "admin@acme.test", seats=10)
+    r = s.post("/api/v1/erp/collaborators/import", token=admin["access_token"], json={
+        "format": "json", "content": "[" * 5000 + "]" * 5000})
+    assert r.status_code == 422 and r.mimetype == "application/problem+json", r.get_json()

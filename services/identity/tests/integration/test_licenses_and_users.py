@@ -79,6 +79,37 @@ def test_seats_are_shared_across_companies_and_refused_beyond_the_pool(system):
     assert r.status_code == 201
 
 
+def test_an_activation_sent_again_opens_no_second_company(system):
+    """A retry of the activation (a second click, an integrator's retry) takes no second seat: under the same
+    Idempotency-Key it answers the first result; without one, the company name already activated on this
+    subscription is a 409 on ``company_name``. Another company of the same subscription still activates and
+    shares the seats."""
+    s = system("identity")
+    pool = make_pool(s, seats=3)
+    body = {"activation_code": pool["activation_code"], "company_name": "Immo Paris",
+            "admin_email": "claire@immo.test", "admin_name": "Claire Martin"}
+    first = s.post("/api/v1/licenses/activate", json=body, headers={"Idempotency-Key": "activate-1"})
+    assert first.status_code == 201, first.json
+    again = s.post("/api/v1/licenses/activate", json=body, headers={"Idempotency-Key": "activate-1"})
+    assert again.status_code == 201 and again.json["license"]["id"] == first.json["license"]["id"]
+    for name in ("Immo Paris", " immo  PARIS "):
+        r = s.post("/api/v1/licenses/activate", json={**body, "company_name": name})
+        assert r.status_code == 409 and r.mimetype == "application/problem+json", r.json
+        assert "company_name" in r.json["errors"] and "Immo Paris" in r.json["detail"], r.json
+    admin = s.post("/api/v1/auth/accept-invitation", json={"token": token_of(links(s, "claire@immo.test")[-1]),
+                                                           "password": "correct horse battery"}).json
+    lic = s.get("/api/v1/license", token=admin["access_token"]).json
+    assert (lic["seats_used"], lic["seats_used_here"]) == (1, 1)
+    # the seat pool stays shared: another company of the subscription activates with the same code
+    lyon = activate(s, pool["activation_code"], "Immo Lyon", "paul@immo.test")
+    assert s.get("/api/v1/license", token=lyon["access_token"]).json["seats_used"] == 2
+    # and cannot be renamed to the first one's name
+    r = s.patch("/api/v1/license", json={"name": "IMMO Paris"}, token=lyon["access_token"])
+    assert r.status_code == 409 and "name" in r.json["errors"], r.json
+    r = s.patch("/api/v1/license", json={"name": "Immo Lyon Sud"}, token=lyon["access_token"])
+    assert r.status_code == 200 and r.json["name"] == "Immo Lyon Sud"
+
+
 def test_one_user_in_two_licenses_switches_between_them(system):
     s = system("identity")
     pool = make_pool(s)
@@ -254,6 +285,13 @@ def test_the_system_deactivates_a_portal_client_but_no_staff_user(system, rabbit
         # her link once used still says whose it was: a portal client of Vendeur SA (the page tells her to ask
         # her contact there for a new one, not a license administrator she does not have)
         token = token_of(links(s, "alice@client-sys.test")[-1])
+        # before: her page repeats her user code (her portal's sign-in asks for it); a staff link has none
+        holder = s.post("/api/v1/auth/link-info", json={"token": token, "purpose": "invitation"})
+        assert (holder.status_code, holder.json["role"], holder.json["user_code"]) == (200, "client", "A-1")
+        assert s.post("/api/v1/auth/forgot-password", json={"email": "paul@vendeur-sys.test"}).status_code < 300
+        staff_link = s.post("/api/v1/auth/link-info", json={
+            "token": token_of(links(s, "paul@vendeur-sys.test")[-1]), "purpose": "reset"})
+        assert (staff_link.status_code, staff_link.json["user_code"]) == (200, None), staff_link.json
         assert s.post("/api/v1/auth/accept-invitation", json={"token": token, "password": "alice's password 1"}
                       ).status_code == 200
         r = s.post("/api/v1/auth/link-info", json={"token": token, "purpose": "invitation"})
@@ -339,3 +377,78 @@ def test_a_client_resets_her_portal_password_through_her_company_a_staff_member_
     request, holder = forgot("paul@vendeur-reset.test")
     assert request["data"]["template"] == "password_reset" and request["license_id"] is None
     assert (holder["company"], holder["role"]) == (None, None) and request["data"]["customer_id"] is None
+
+
+def test_an_erp_sync_key_reads_the_seats_before_inviting(system):
+    """An integration sees the seats left before a sync: GET /license takes the scope users:read (users:write
+    implies it); a key without it gets a 403 naming it, and no key changes the license."""
+    s = system("identity")
+    pool = make_pool(s, seats=4)
+    admin = activate(s, pool["activation_code"], "ACME Paris", "boss@acme.test")["access_token"]
+    activate(s, pool["activation_code"], "ACME Lyon", "boss@acme-lyon.test")
+
+    def key(role, scopes):
+        account = s.post("/api/v1/service-accounts", json={"name": f"ERP {role} {scopes[0]}", "role": role},
+                         token=admin)
+        assert account.status_code == 201, account.json
+        r = s.post(f"/api/v1/service-accounts/{account.json['id']}/keys", json={"name": "sage", "scopes": scopes},
+                   token=admin)
+        assert r.status_code == 201, r.json
+        return {"X-Api-Key": r.json["key"]}
+
+    sync = key("license_admin", ["users:write"])
+    r = s.get("/api/v1/license", headers=sync)
+    assert r.status_code == 200, r.json
+    assert (r.json["seats_total"], r.json["seats_used"], r.json["seats_used_here"]) == (4, 2, 1)
+    assert s.get("/api/v1/license", headers=key("license_admin", ["users:read"])).status_code == 200
+    # a user account's key reads the license as a user does: no seat figures
+    assert "seats_total" not in s.get("/api/v1/license", headers=key("user", ["users:read"])).json
+    r = s.get("/api/v1/license", headers=key("license_admin", ["customers:read"]))
+    assert r.status_code == 403 and r.json["missing_scope"] == "users:read"
+    r = s.patch("/api/v1/license", json={"name": "Renamed"}, headers=sync)
+    assert r.status_code == 403 and s.get("/api/v1/license", token=admin).json["name"] == "ACME Paris"
+
+
+def invitation_vars(system, email):
+    """The vars of the invitation emails requested for ``email`` (identity's outbox), oldest first."""
+    engine = create_engine(normalize_url(system.db_url("identity")))
+    with engine.connect() as conn:
+        rows = conn.execute(text("select payload from outbox where type = 'notification.requested.v1' order by seq")).all()
+    engine.dispose()
+    return [r[0]["data"]["vars"] for r in rows
+            if r[0]["data"]["to"] == email and r[0]["data"]["template"] == "invitation"]
+
+
+def test_an_invitation_names_the_inviting_admin_by_the_name_they_gave(system):
+    """The name given at activation (or later on the profile) is the one the invitations say ("Claire Martin vous
+    invite"); an admin who never gave one is named by their email."""
+    s = system("identity")
+    pool = make_pool(s)
+    r = s.post("/api/v1/licenses/activate", json={"activation_code": pool["activation_code"],
+                                                  "company_name": "Immo Paris", "admin_email": "claire@immo.test",
+                                                  "admin_name": "Claire Martin"})
+    assert r.status_code == 201, r.json
+    claire = s.post("/api/v1/auth/accept-invitation", json={"token": token_of(links(s, "claire@immo.test")[-1]),
+                                                            "password": "correct horse battery"}).json
+    s.post("/api/v1/users", json={"email": "paul@immo.test"}, token=claire["access_token"])
+    assert invitation_vars(s, "paul@immo.test")[-1]["inviter"] == "Claire Martin"
+
+    # an admin who gave no name: their email, until they write their name on their profile
+    r = s.post("/api/v1/licenses/activate", json={"activation_code": pool["activation_code"],
+                                                  "company_name": "Immo Lyon", "admin_email": "boss@immo-lyon.test"})
+    assert r.status_code == 201, r.json
+    lyon = s.post("/api/v1/auth/accept-invitation", json={"token": token_of(links(s, "boss@immo-lyon.test")[-1]),
+                                                          "password": "correct horse battery"}).json
+    s.post("/api/v1/users", json={"email": "lea@immo.test"}, token=lyon["access_token"])
+    assert invitation_vars(s, "lea@immo.test")[-1]["inviter"] == "boss@immo-lyon.test"
+    r = s.patch("/api/v1/me", json={"name": "Marc Petit"}, token=lyon["access_token"])
+    assert r.status_code == 200, r.json
+    s.post(f"/api/v1/users/{s.get('/api/v1/users?q=lea@', token=lyon['access_token']).json['items'][0]['user_id']}"
+           "/resend-invitation", token=lyon["access_token"])
+    assert [v["inviter"] for v in invitation_vars(s, "lea@immo.test")][-1] == "Marc Petit"
+
+    # someone of another company activating one more, with a name they had not given: it is kept
+    r = s.post("/api/v1/licenses/activate", json={"activation_code": pool["activation_code"],
+                                                  "company_name": "Immo Nice", "admin_email": "lea@immo.test",
+                                                  "admin_name": "Léa Roux"})
+    assert r.status_code == 201 and r.json["admin"]["name"] == "Léa Roux", r.json

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from identity_service import logic
@@ -55,6 +57,22 @@ def test_parse_json_and_bad_input():
         logic.parse_collaborators("{not json", "json")
     with pytest.raises(InvalidInput, match="'code' and 'email' columns"):
         logic.parse_collaborators("name;phone\nx;1\n", "csv")
+
+
+def test_a_json_export_nested_too_deep_is_refused_not_a_crash():
+    with pytest.raises(InvalidInput) as refused:  # json.loads' RecursionError was a 500
+        logic.parse_collaborators("[" * 100_000 + "]" * 100_000, "json")
+    assert refused.value.message == logic.JSON_TOO_DEEP
+
+
+def test_a_json_value_that_is_not_text_is_a_row_error_not_written_out_as_python():
+    content = json.dumps([{"code": "A", "email": ["a@x.test"]}, {"code": {"x": 1}, "email": "b@x.test"},
+                          {"code": True, "email": "c@x.test"}, {"code": 42, "email": "D@x.test"}])
+    rows, errors = logic.parse_collaborators(content, "json")
+    assert [(r.code, r.email) for r in rows] == [("42", "d@x.test")]  # Sage's numeric codes are codes
+    assert [(e["row"], e["reason"], e["error"]) for e in errors] == [
+        (1, "invalid_email", "email is not text"), (2, "missing_code", "collaborator code is not text"),
+        (3, "missing_code", "collaborator code is not text")]
 
 
 def test_an_unreadable_csv_export_is_refused_with_a_reason_not_a_crash():

@@ -1,16 +1,16 @@
 """Marshmallow schemas of notify's inputs (RPC payloads, consumed events) and results."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from paraph_platform import notification_request
 from paraph_platform.dates import AwareDateTime
+from paraph_platform.notification_request import CHANNELS
 from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageParams
 
 from .templates import MAX_PART, TEMPLATE_NAMES
 
-ATTACHMENT_KINDS = ("contract_pdf", "signed_pdf", "proof")
-CHANNELS = ("email", "sms")
 NOTIFICATION_STATUSES = ("queued", "sending", "sent", "failed")
 DELIVERY_STATUSES = ("pending", "sending", "succeeded", "failed")
 
@@ -22,33 +22,10 @@ class StrictSchema(Schema):
 
 # -- consumed: notification.requested.v1 ------------------------------------------------------------
 
-class AttachmentSpec(Schema):
-    class Meta:
-        unknown = EXCLUDE
-    kind = fields.String(required=True, validate=validate.OneOf(ATTACHMENT_KINDS))
-    id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    filename = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-
-
-class NotificationRequest(Schema):
-    """``data`` of notification.requested.v1 (producers may add fields; they are ignored)."""
-    class Meta:
-        unknown = EXCLUDE
-    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
-    to = fields.String(required=True, validate=validate.Length(min=3, max=320))
-    to_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    locale = fields.String(load_default="fr", allow_none=True)
+class NotificationRequest(notification_request.NotificationRequestedV1):
+    """``data`` of notification.requested.v1 (the message is declared in paraph_platform.notification_request),
+    naming one of notify's templates."""
     template = fields.String(required=True, validate=validate.OneOf(TEMPLATE_NAMES))
-    user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-    dedupe_key = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    vars = fields.Dict(keys=fields.String(), load_default=dict)
-    attachments = fields.List(fields.Nested(AttachmentSpec), load_default=list, validate=validate.Length(max=10))
-    reply_to = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=320))
-    customer_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36),
-                                metadata={"description": "the customer the message is about (delivery log scope)"})
-    subject = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500),
-                            metadata={"description": "replaces the template's subject (plain text, not a template: "
-                                                     "a salesperson's own wording of an email sent by hand)"})
 
 
 # -- templates ----------------------------------------------------------------------------------------

@@ -63,7 +63,8 @@ VARIABLES: dict[str, dict[str, tuple[str, object]]] = {
                         "shared_by": ("who shared it", "Paul Martin"), "link": ("portal link", _LINK[1]),
                         "message": ("message from the person who shared it",
                                     Written("Voici le contrat signé.", "Here is the signed contract.")),
-                        "role": ("requester or observer (portal clients)", "requester")},
+                        "role": ("requester or observer (portal clients)", "requester"),
+                        "requester": ("for an observer: the requester's name (empty for the requester)", "")},
     # the same news told to the document's owner (a salesperson) when someone else shared it: signed by Paraph's team
     "contract_shared_owner": {"name": _NAME, "license_name": _LICENSE, "number": _NUMBER, "title": _TITLE,
                               "shared_by": ("who shared it", "Paul Martin"),

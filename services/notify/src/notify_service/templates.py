@@ -165,6 +165,25 @@ def _codes_whole(value) -> Markup:
     return Markup(line_breaks.codes_whole(escape("" if value is None else value), line_breaks.NOWRAP_STYLE))
 
 
+# a field of the customer file or of a contact as customer.self_updated.v1 names it, as the staff app's History tab
+# words it ("address.line2" -> "Complément d'adresse"); a field not listed is written as the event names it
+FIELD_LABELS = {
+    "fr": {"first_name": "Prénom", "last_name": "Nom", "title": "Fonction", "department": "Service",
+           "email": "Email", "phone": "Téléphone", "mobile": "Mobile", "fax": "Fax",
+           "address.line1": "Adresse", "address.line2": "Complément d'adresse", "address.postal_code": "Code postal",
+           "address.city": "Ville", "address.region": "Région", "address.country": "Pays"},
+    "en": {"first_name": "First name", "last_name": "Last name", "title": "Job title", "department": "Department",
+           "email": "Email", "phone": "Phone", "mobile": "Mobile", "fax": "Fax",
+           "address.line1": "Street", "address.line2": "Address (line 2)", "address.postal_code": "Postal code",
+           "address.city": "City", "address.region": "Region", "address.country": "Country"},
+}
+
+
+def field_label(field, locale: str) -> str:
+    name = "" if field is None else str(field)
+    return FIELD_LABELS.get(locale, FIELD_LABELS[DEFAULT_LOCALE]).get(name, name)
+
+
 @lru_cache(maxsize=None)
 def environment(locale: str, html: bool, zone: str = DEFAULT_TIME_ZONE) -> SandboxedEnvironment:
     """Templates of ``locale`` writing dates and times in ``zone``."""
@@ -176,6 +195,7 @@ def environment(locale: str, html: bool, zone: str = DEFAULT_TIME_ZONE) -> Sandb
     env.filters["nl2br"] = _nl2br if html else (lambda v: "" if v is None else str(v))
     env.filters["codes_whole"] = _codes_whole if html else (lambda v: "" if v is None else str(v))
     env.filters["de"] = french.de  # a name after French "de": "le portail client d'Immo Conseil", "de Paul"
+    env.filters["field_label"] = lambda v: field_label(v, locale)  # customer_self_updated's changes
     return env
 
 

@@ -49,6 +49,22 @@ def test_french_elides_de_before_a_name_starting_with_a_vowel():
     assert "coordonnées d'Hôtel du Lac" in out["sms"]
 
 
+
+@pytest.mark.parametrize("locale, phone, line2, unknown", [
+    ("fr", "• Téléphone\u00a0: 03 20 00 00 00 → 03 20 11 22 33", "• Complément d'adresse\u00a0: — → Bâtiment B",
+     "• vat_number\u00a0: — → FR1"),
+    ("en", "• Phone: 03 20 00 00 00 → 03 20 11 22 33", "• Address (line 2): — → Bâtiment B", "• vat_number: — → FR1")])
+def test_a_self_update_names_each_field_in_the_owners_language(locale, phone, line2, unknown):
+    """The salesperson reads "Téléphone", not the event's "phone" (as the customer's History tab words it); a
+    field the email does not know is written as the event names it."""
+    changes = [{"field": "phone", "from": "03 20 00 00 00", "to": "03 20 11 22 33"},
+               {"field": "address.line2", "from": "", "to": "Bâtiment B"},
+               {"field": "vat_number", "from": "", "to": "FR1"}]
+    out = render_default("customer_self_updated", locale, changes=changes)
+    for line in (phone, line2, unknown):
+        assert line in out["text"]
+    assert "address.line2" not in out["text"] and "address.line2" not in out["html"]
+
 def test_quote_send_and_reminder_link_to_the_document_and_differ():
     for locale, label in (("fr", "Consulter le devis"), ("en", "View the quote")):
         send = render_default("quote_send", locale, link="https://p.test/q/1")

@@ -80,9 +80,11 @@ class PerimeterService(PlatformService, idempotency_model=IdempotencyKey, outbox
         self._require("may_manage", {"actor": self._actor_input(s, actor)}, "Only license admins manage perimeters.")
 
     def _check_name_free(self, s, license_id: str, name: str):
-        """Perimeter names are unique in a license (index uq_perimeter_name): a taken one is a 409."""
+        """Perimeter names are unique in a license (index uq_perimeter_name): a taken one is a 409, said of the name
+        field (a form shows it there)."""
         if s.execute(select(Perimeter.id).where(Perimeter.license_id == license_id, Perimeter.name == name)).first():
-            raise Conflict(f"A perimeter named {name!r} already exists.")
+            raise Conflict(f"A perimeter named {name!r} already exists.",
+                           {"fields": {"name": ["Another perimeter already has this name."]}})
 
     def _perimeter_event(self, s, event_type: str, p: Perimeter):
         """perimeter.created.v1 or perimeter.updated.v1: the perimeter as it is now."""

@@ -91,7 +91,12 @@ def test_perimeter_admin_and_members(system):
     assert [c["name"] for c in s.get("/api/v1/customers", token=alice["access_token"]).get_json()["items"]] == [
         "Client Nord"]
     # duplicates, empty names, plain users -> 4xx
-    assert s.post("/api/v1/perimeters", json={"name": "Nord"}, token=A).status_code == 409
+    taken = s.post("/api/v1/perimeters", json={"name": "Nord"}, token=A)
+    assert taken.status_code == 409
+    assert taken.get_json()["errors"] == {"name": ["Another perimeter already has this name."]}  # said of the field
+    renamed = s.patch(f"/api/v1/perimeters/{south['id']}", json={"name": "Nord"}, token=A)
+    assert renamed.status_code == 409
+    assert renamed.get_json()["errors"] == {"name": ["Another perimeter already has this name."]}
     assert s.post("/api/v1/perimeters", json={"name": ""}, token=A).status_code == 422
     assert s.post("/api/v1/perimeters", json={"name": "X"}, token=alice["access_token"]).status_code == 403
     assert s.patch(f"/api/v1/perimeters/{south['id']}", json={"name": "Sud-Est"}, token=A).get_json()["name"] == "Sud-Est"

@@ -1,6 +1,7 @@
 """portal's public contract: events it publishes, RPC methods, what it consumes (see paraph_platform.contract)."""
 from marshmallow import Schema, fields
 
+from paraph_platform import notification_request
 from paraph_platform.contract import ListOf, Rpc
 
 from . import schemas
@@ -78,29 +79,10 @@ class ContractPortalResult(Schema):
                                                                  "visible_milestones, views, downloads"})
 
 
-class NotificationAttachment(Schema):
-    kind = fields.String(required=True, metadata={"enum": ["contract_pdf", "signed_pdf", "proof"]})
-    id = fields.String(required=True)
-    filename = fields.String(required=True)
-
-
-class NotificationRequestedV1(Schema):
-    """Internal: asks the notify service to send a message (carries secret links; never webhooked)."""
-    channel = fields.String(required=True)
-    to = fields.String(required=True)
-    to_name = fields.String(required=True)
-    locale = fields.String(required=True)
-    template = fields.String(required=True, metadata={"enum": ["quote_send", "quote_reminder", "contract_shared",
-                                                               "quote_feedback"]})
-    user_id = fields.String(required=True, allow_none=True)
-    dedupe_key = fields.String(required=True)
-    vars = fields.Dict(required=True)
-    attachments = fields.List(fields.Nested(NotificationAttachment))
-    reply_to = fields.String(metadata={"description": "quote emails: the salesperson; feedback: the contact"})
-    customer_id = fields.String(allow_none=True, metadata={"description": "the customer the message is about: "
-                                                           "who may read it in the delivery log"})
-    subject = fields.String(metadata={"description": "quote emails: the subject the salesperson wrote (replaces "
-                                                     "the template's)"})
+class NotificationRequestedV1(notification_request.NotificationRequestedV1):
+    """Internal: asks the notify service to send a quote (or its reminder) to a contact, the news of a shared
+    contract, or a customer's feedback to the salesperson (carries secret links; never webhooked)."""
+    template = notification_request.templates(*schemas.QUOTE_TEMPLATES, "contract_shared", "quote_feedback")
 
 
 EVENTS = {

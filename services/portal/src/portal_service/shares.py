@@ -129,6 +129,8 @@ class SharesEndpoints(PortalBase):
                 if cid not in ids:
                     s.delete(p)
             link = logic.portal_contract_url(self.settings.public_url, contract_id)
+            # an observer's email says whose request they are copied on
+            asker = accesses[requester]["name"] or accesses[requester]["email"]
             for cid in ids:
                 role = "requester" if cid == requester else "observer"
                 p = existing.get(cid)
@@ -146,7 +148,7 @@ class SharesEndpoints(PortalBase):
                                  vars={"name": a["name"] or a["email"], "license_name": license_name,
                                        "number": contract["number"], "title": contract["title"],
                                        "shared_by": shared_by_name, "link": link, "message": data["message"],
-                                       "role": role})
+                                       "role": role, "requester": asker if role == "observer" else ""})
                     p.notified_at = utcnow()
             self.outbox.add(s, "contract.shared.v1", {
                 "contract_id": contract_id, "number": contract["number"], "title": contract["title"],

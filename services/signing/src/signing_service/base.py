@@ -212,8 +212,8 @@ class SigningBase:
                 *, channel: str = "email", to: str | None = None, attachments: list | None = None):
         data = {"channel": channel, "to": to or p.email, "to_name": p.name, "locale": r.locale,
                 "template": template, "user_id": p.user_id, "customer_id": r.customer_id, "dedupe_key": dedupe_key,
-                "vars": {"name": p.name, "license_name": r.license_name, "number": r.contract_number,
-                         "title": r.contract_title, **vars}}
+                "vars": {"name": p.name, "license_name": r.license_name,
+                         **logic.emailed_names(r.contract_kind, r.contract_number, r.contract_title), **vars}}
         if attachments:
             data["attachments"] = attachments
         if "sender_name" in vars and r.sender_email:  # from the sender: a reply reaches them, not a no-reply box
@@ -309,7 +309,17 @@ class SigningBase:
     # -- acts (online by the participant, or attested offline) ------------------------------------------------
 
     def _consent(self, r: SignatureRequest, role: str) -> str:
-        return logic.consent_text(r.locale, role, r.contract_number, r.contract_title, r.document_sha256)
+        return logic.consent_text(r.locale, role, r.contract_number, r.contract_title, r.document_sha256,
+                                  r.contract_kind)
+
+    def _accepted_consent(self, r: SignatureRequest, role: str, sha256: str | None) -> str | None:
+        """The consent text a participant accepted: the one whose SHA-256 their page or package sent (the
+        current wording or an earlier one they read), the current one when none is sent; None for another."""
+        if not sha256:
+            return self._consent(r, role)
+        return next((text for text in logic.consent_texts(r.locale, role, r.contract_number, r.contract_title,
+                                                          r.document_sha256, r.contract_kind)
+                     if logic.sha256_hex(text) == sha256), None)
 
     def _lock_open(self, s, p: Participant, now: datetime) -> SignatureRequest:
         """A participant's request, locked (``p`` read again under the lock), refused unless under way."""

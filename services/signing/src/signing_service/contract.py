@@ -2,6 +2,7 @@
 what it relies on from contracts and identity."""
 from marshmallow import Schema, fields
 
+from paraph_platform import notification_request
 from paraph_platform.contract import ListOf, Rpc
 from paraph_platform.numbers import Integer
 
@@ -135,26 +136,13 @@ class BulkSendCompletedV1(Schema):
     finished_at = fields.String(required=True)
 
 
-class NotificationRequestedV1(Schema):
+class NotificationRequestedV1(notification_request.NotificationRequestedV1):
     """Internal: asks the notify service to send a signing link, a reminder, a one-time code, the
     completion notice (to participants, and to CC recipients with the proof) or, to the sender, the news
     that a request was declined or expired (carries secret links and codes; never webhooked)."""
-    channel = fields.String(required=True, metadata={"enum": ["email", "sms"]})
-    to = fields.String(required=True)
-    to_name = fields.String(required=True)
-    locale = fields.String(required=True)
-    template = fields.String(required=True, metadata={"enum": ["signature_request", "signature_reminder",
-                                                               "signature_otp", "signature_completed",
-                                                               "signature_cc", "signature_declined",
-                                                               "signature_expired"]})
-    user_id = fields.String(required=True, allow_none=True)
-    dedupe_key = fields.String(required=True)
-    vars = fields.Dict(required=True)
-    attachments = fields.List(fields.Dict(), metadata={"description": "[{kind: signed_pdf, id, filename}]"})
-    customer_id = fields.String(allow_none=True, metadata={"description": "the customer the message is about: "
-                                                           "who may read it in the delivery log"})
-    reply_to = fields.String(metadata={"description": "a participant's or CC's email: its sender (the document's "
-                                                      "owner when an integration sent it)"})
+    template = notification_request.templates("signature_request", "signature_reminder", "signature_otp",
+                                              "signature_completed", "signature_cc", "signature_declined",
+                                              "signature_expired")
 
 
 EVENTS = {

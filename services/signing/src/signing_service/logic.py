@@ -205,10 +205,37 @@ CONSENT = {
 }
 
 
-def consent_text(locale: str, role: str, number: str, title: str, sha256: str) -> str:
+UPLOADED_KIND = "document"  # the contract_kind of a request on an uploaded document, without a contract
+
+
+def emailed_names(kind: str, number: str, title: str | None) -> dict:
+    """How a request's emails name its document (``number``, ``title``): a contract or a quote by its number and
+    title; an uploaded document by its title alone, as ``number`` (its number is the file's name, "scan_0012",
+    which the emails would show as a reference: "Document à signer : scan_0012 – Contrat de prestation")."""
+    if kind == UPLOADED_KIND and title:
+        return {"number": title, "title": None}
+    return {"number": number, "title": title}
+
+
+def consent_text(locale: str, role: str, number: str, title: str, sha256: str, kind: str | None = None) -> str:
+    """The words a participant accepts (recorded with their act, as they read them). An uploaded document is
+    named by its title alone, quoted ("le document « Contrat de prestation »"): its number is its file's name."""
     locale = locale if locale in ("fr", "en") else "fr"
-    quoted = (f" «\u00a0{title}\u00a0»" if locale == "fr" else f" \"{title}\"") if title else ""
-    return CONSENT[(locale, role)].format(number=number, title=quoted, sha256=sha256)
+    if kind == UPLOADED_KIND and (title or number):
+        number, title = "", title or number
+    quoted = (f"«\u00a0{title}\u00a0»" if locale == "fr" else f"\"{title}\"") if title else ""
+    name = " ".join(part for part in (number, quoted) if part)
+    return CONSENT[(locale, role)].format(number=name, title="", sha256=sha256)
+
+
+def consent_texts(locale: str, role: str, number: str, title: str, sha256: str, kind: str | None = None) -> list[str]:
+    """The consent text, then the earlier wordings a participant may have read (a page opened, or an offline
+    package downloaded, before the wording changed): an uploaded document was named as a contract, by its file's
+    name then its title ("le document contrat « Contrat de prestation »"). A signature records the words its
+    signer accepted; stored evidence is never rewritten."""
+    current = consent_text(locale, role, number, title, sha256, kind)
+    earlier = consent_text(locale, role, number, title, sha256)
+    return [current] if earlier == current else [current, earlier]
 
 
 # -- signature images -------------------------------------------------------------------------------

@@ -138,10 +138,10 @@ class OfflineSignaturesEndpoints(SigningBase):
                 elif p.status == "waiting":
                     result = outcome("conflict", "wrong_order", "It is not this signer's turn yet (approvals or "
                                      "earlier signers pending): sync again later.", retryable=True)
-                elif item["consent_sha256"] and item["consent_sha256"] != logic.sha256_hex(self._consent(r, p.role)):
+                elif self._accepted_consent(r, p.role, item["consent_sha256"]) is None:
                     result = outcome("conflict", "consent_changed", "The consent text differs from the package's.")
                 if result is None:
-                    consent = self._consent(r, p.role)
+                    consent = self._accepted_consent(r, p.role, item["consent_sha256"])
                     auth = {"method": "in_person", "otp_verified": False, "attested_by": operator["user_id"],
                             "attested_by_name": operator["name"], "attested_by_email": operator["email"],
                             "device_id": device_id, "mode": "offline"}

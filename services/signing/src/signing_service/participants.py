@@ -152,12 +152,12 @@ class ParticipantsEndpoints(SigningBase):
                 raise Conflict(f"You already {p.status} this document.", {"participant_status": p.status})
             consent = None
             if action in ("approve", "sign"):
-                consent = self._consent(r, p.role)
                 if action == "sign" and not data["consent"]:
                     raise InvalidInput("Tick the consent box to sign.", {"fields": {"consent": ["required"]}})
-                if data["consent_sha256"] and data["consent_sha256"] != logic.sha256_hex(consent):
+                consent = self._accepted_consent(r, p.role, data["consent_sha256"])
+                if consent is None:
                     raise Conflict("The consent text changed; reload the page.",
-                                   {"consent_sha256": logic.sha256_hex(consent)})
+                                   {"consent_sha256": logic.sha256_hex(self._consent(r, p.role))})
                 if action == "approve" and not data["consent"]:
                     consent = None
             if action == "sign":  # before the one-time code is used up
@@ -177,9 +177,16 @@ class ParticipantsEndpoints(SigningBase):
             self._apply(s, r, p, action, now, reason=(data["reason"] or "").strip() or None)
             s.flush()
             return {"participant": participant_view(p), "request_status": r.status, "stage": r.stage,
-                    "request_id": r.id, "document_sha256": r.document_sha256}
+                    "request_id": r.id, "document_sha256": r.document_sha256,
+                    "signers_left": self._signers_left(s, r)}
 
         return self._unit(work)
+
+    def _signers_left(self, s, r: SignatureRequest) -> int:
+        """How many signers have still to sign (told to whoever just acted: "2 other signers have still to
+        sign"; never who they are)."""
+        return sum(1 for x in self._participants(s, r.id) if x.role == logic.SIGNER and x.status in ("pending",
+                                                                                                     "waiting"))
 
     # -- public link (token) --------------------------------------------------------------------------------------
 
@@ -223,6 +230,7 @@ class ParticipantsEndpoints(SigningBase):
         can_act = status == "pending" and p.status == "pending"
         channel, _to, masked = logic.otp_destination(p.otp_channel, p.email, p.phone, None)
         signers = sum(1 for x in self._participants(s, r.id) if x.role == logic.SIGNER)
+        signers_left = self._signers_left(s, r)
         return {
             "participant": {"id": p.id, "name": p.name, "email_masked": logic.mask_email(p.email),
                             "role": p.role, "status": p.status, "order": p.order, "acted_at": iso(p.acted_at)},
@@ -230,7 +238,7 @@ class ParticipantsEndpoints(SigningBase):
                         "number": r.contract_number, "title": r.contract_title, "message": r.message,
                         "sender_name": r.sender_name, "license_name": r.license_name,
                         "expires_at": iso(r.expires_at), "completed_at": iso(r.completed_at), "locale": r.locale,
-                        "signers": signers},
+                        "signers": signers, "signers_left": signers_left},
             "document": {"filename": r.document_filename, "sha256": r.document_sha256, "size": r.document_size},
             "consent_text": consent, "consent_sha256": logic.sha256_hex(consent),
             "action": "approve" if p.role == logic.APPROVER else "sign",

@@ -132,7 +132,10 @@ class SealedDocumentsEndpoints(SigningBase):
         return {"locale": r.locale, "time_zone": logic.DEFAULT_TIME_ZONE,
                 "document": {"filename": r.document_filename, "sha256": r.document_sha256},
                 "documents": [dict(d) for d in r.documents or []],  # an envelope's
-                "contract": {"number": r.contract_number, "title": r.contract_title},
+                # an uploaded document by its title, as its consent text names it (its number is its file's
+                # name, shown under "Document")
+                "contract": {"number": None if r.contract_kind == logic.UPLOADED_KIND and r.contract_title
+                             else r.contract_number, "title": r.contract_title},
                 "sealed": {"sha256": r.sealed_sha256, "signer": seal.get("signer"),
                            "timestamp": seal.get("timestamp"), "tsa": seal.get("tsa")},
                 "request": {"id": r.id, "status": r.status, "owner_name": r.owner_name,

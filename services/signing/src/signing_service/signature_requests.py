@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +20,7 @@ from paraph_platform.phones import sms_number
 from paraph_platform.service import endpoint
 
 from . import envelopes, flow, logic, schemas
-from .base import SigningBase
+from .base import SigningBase, _aware
 from .exceptions import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from .fields import field_view
 from .logic import iso
@@ -331,4 +332,14 @@ class SignatureRequestsEndpoints(SigningBase):
             now = utcnow()
             reminded = self._remind(s, r, now, self.settings.reminder_min_interval,
                                     self._staff(actor), participant_id=one)
-            return {"reminded": len(reminded), "participant_ids": reminded}
+            return {"reminded": len(reminded), "participant_ids": reminded,
+                    "next_reminder_at": None if reminded else self._next_reminder_at(s, r, one)}
+
+    def _next_reminder_at(self, s, r: SignatureRequest, participant_id: str | None) -> str | None:
+        """Nobody reminded (one was sent a short while ago): when the first of those asked (or ``participant_id``)
+        may be reminded again; None when nobody is asked any more."""
+        interval = timedelta(seconds=self.settings.reminder_min_interval)
+        times = [_aware(p.last_reminded_at) + interval for p in self._participants(s, r.id)
+                 if p.status == "pending" and p.last_reminded_at is not None
+                 and participant_id in (None, p.id)]
+        return iso(min(times)) if times else None

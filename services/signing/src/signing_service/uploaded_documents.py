@@ -21,7 +21,7 @@ import zipfile
 from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
 from paraph_platform.service import endpoint
 
-from . import envelopes, schemas
+from . import envelopes, logic, schemas
 from .base import SigningBase
 from .exceptions import InvalidInput
 
@@ -245,6 +245,6 @@ class UploadedDocumentsEndpoints(SigningBase):
         """The stand-in of a contract for a request on an uploaded document: what the request's emails,
         consent text and file names show."""
         stem = os.path.splitext(filename)[0] or "document"
-        return {"id": None, "kind": "document", "number": stem[:64], "title": title,
+        return {"id": None, "kind": logic.UPLOADED_KIND, "number": stem[:64], "title": title,
                 "customer_id": None, "owner_id": actor["user_id"], "owner_name": actor.get("name") or "",
                 "owner_email": actor.get("email") or "", "locale": None}

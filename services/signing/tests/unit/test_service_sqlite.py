@@ -205,3 +205,83 @@ def test_lock_expiry_and_cancel_on_sqlite(svc):
         svc.public_request_otp(tok, {}, {})
     with pytest.raises(NotFound):
         svc.public_info("A" * 43)
+
+
+def test_the_emails_of_an_uploaded_document_name_it_by_its_title_not_its_files_name(svc, pdf):
+    """Its number is the file's name ("scan_0012"): the emails named it as a reference before the title
+    ("Document à signer : scan_0012 – Contrat de prestation", "Votre code de signature pour scan_0012")."""
+    req = svc.create_document_request(ACTOR, {
+        "title": "Contrat de prestation", "signers": [{"name": "Claire", "email": "claire@client.test"}],
+        "document": {"filename": "scan_0012.pdf", "content_base64": base64.b64encode(pdf).decode()}})
+    assert req["contract_number"] == "scan_0012"  # the request keeps the file's name (lists, file names)
+    svc.public_request_otp(token_of(svc, "claire@client.test"), {}, {})
+    emails = [n for n in svc.outbox.of("notification.requested.v1") if n["to"] == "claire@client.test"]
+    assert [n["template"] for n in emails] == ["signature_request", "signature_otp"]
+    assert all(n["vars"]["number"] == "Contrat de prestation" and n["vars"]["title"] is None for n in emails)
+    # a quote's emails keep its number and its title
+    svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [{"contact_id": "ct-1"}]})
+    [quote] = [n for n in svc.outbox.of("notification.requested.v1") if n["to"] == "jeanne@client.test"]
+    assert (quote["vars"]["number"], quote["vars"]["title"]) == ("Q-2030-00001", "Maintenance")
+
+
+def test_an_uploaded_document_is_consented_to_by_its_title_and_earlier_words_stay_as_read(svc, pdf):
+    """The consent named an uploaded PDF as a contract, by its file's name then its title ("le document contrat
+    « Contrat de prestation »"): new signatures read "le document « Contrat de prestation »". A page opened before
+    (its consent_sha256 the earlier words') still signs, its evidence recording the words its signer read; the
+    proof names the document by its title, as the consent does. Whoever acted is told how many signers are
+    left (never who)."""
+    from signing_service import proof
+    req = svc.create_document_request(ACTOR, {
+        "title": "Contrat de prestation", "locale": "fr",
+        "signers": [{"name": "Claire", "email": "claire@client.test"}, {"name": "Marc", "email": "marc@client.test"},
+                    {"name": "Léa", "email": "lea@client.test"}],
+        "document": {"filename": "contrat.pdf", "content_base64": base64.b64encode(pdf).decode()}})
+    sha = logic.sha256_hex(pdf)
+    info = svc.public_info(token_of(svc, "claire@client.test"))
+    assert info["consent_text"].startswith("J'ai pris connaissance du document «\u00a0Contrat de prestation\u00a0» et "
+                                           "j'accepte de le signer électroniquement.")
+    assert "contrat «" not in info["consent_text"] and info["request"]["signers_left"] == 3
+    # a quote keeps its number and its title
+    assert logic.consent_text("fr", logic.SIGNER, "Q-1", "Maintenance", sha, "quote").startswith(
+        "J'ai pris connaissance du document Q-1 «\u00a0Maintenance\u00a0» et")
+    assert logic.consent_text("en", logic.APPROVER, "contrat", "Contract", sha, logic.UPLOADED_KIND).startswith(
+        "I have read the document \"Contract\" and I approve")
+
+    def sign(who, consent_sha256):  # one after the other
+        token, email = token_of(svc, f"{who}@client.test"), f"{who}@client.test"
+        svc.public_request_otp(token, {}, {})
+        return svc.public_sign(token, {"consent": True, "consent_sha256": consent_sha256,
+                                       "otp": code_of(svc, email)}, {})
+
+    assert sign("claire", info["consent_sha256"])["signers_left"] == 2
+    earlier = "J'ai pris connaissance du document contrat «\u00a0Contrat de prestation\u00a0» et j'accepte"
+    [before] = [t for t in logic.consent_texts("fr", logic.SIGNER, "contrat", "Contrat de prestation", sha,
+                                               logic.UPLOADED_KIND) if t.startswith(earlier)]
+    assert sign("marc", logic.sha256_hex(before))["signers_left"] == 1
+    with pytest.raises(Conflict) as refused:  # words nobody was shown
+        sign("lea", "0" * 64)
+    assert refused.value.details["consent_sha256"] == info["consent_sha256"]
+    assert sign("lea", None)["signers_left"] == 0
+    detail = svc.get_request(ACTOR, req["id"])
+    consents = {e["identity"]["email"]: e["consent_text"] for e in detail["evidence"]}
+    assert consents["claire@client.test"] == consents["lea@client.test"] == info["consent_text"]
+    assert consents["marc@client.test"] == before
+    with svc.db.session() as s:
+        from signing_service.models import SignatureRequest
+        context = svc._proof_context(s, s.get(SignatureRequest, req["id"]))
+    assert context["contract"] == {"number": None, "title": "Contrat de prestation"}
+    html = proof.build_html(context)
+    assert "Numéro" not in html and "contrat.pdf" in html and html.count("Contrat de prestation") >= 4
+
+
+def test_a_reminder_refused_as_too_soon_says_when_the_next_one_is_possible(svc):
+    """"Nobody was reminded: a reminder was sent a short while ago" left the sender guessing how long to wait."""
+    from datetime import datetime, timedelta
+    req = svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [{"contact_id": "ct-1"}]})
+    first = svc.remind(ACTOR, req["id"], {})
+    assert first["reminded"] == 1 and first["next_reminder_at"] is None
+    again = svc.remind(ACTOR, req["id"], {"participant_id": first["participant_ids"][0]})
+    assert again["reminded"] == 0
+    [reminded] = [e for e in svc.get_request(ACTOR, req["id"])["audit_trail"] if e["type"] == "reminder_sent"]
+    wait = datetime.fromisoformat(again["next_reminder_at"]) - datetime.fromisoformat(reminded["at"])
+    assert wait == timedelta(seconds=300)  # SIGNATURE_REMINDER_MIN_INTERVAL

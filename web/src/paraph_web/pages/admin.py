@@ -17,9 +17,10 @@ from paraph_platform.actor import ADMINS
 
 from .. import api
 from ..api import ApiError
+from ..api_messages import translate
 from ..auth import admin_only, manager_only
 from . import paging, pickers
-from .forms import form_values, render_with_errors
+from .forms import form_values, refusal_said, render_with_errors
 from .settings import render_section
 
 bp = Blueprint("admin", __name__)
@@ -104,6 +105,17 @@ def invite():
     body = form_values("email", "name", "role")
     body["role"] = body["role"] or "user"
     perimeter_ids = request.form.getlist("perimeter_ids") if _is_admin() else []
+    inviter_name = request.form.get("inviter_name", "").strip()
+    if inviter_name:  # a manager who had given no name: saved on their profile, so the email names them
+        try:
+            me = api.patch("/me", {"name": inviter_name})
+        except ApiError as exc:
+            if exc.status not in (400, 422):
+                raise
+            said = exc.field_errors.get("name") or translate(exc.detail)  # too long: the field of their own name
+            return render_section("admin/invite.html", "users", 422, errors={"inviter_name": said}, message=None,
+                                  values=request.form, **invite_choices())
+        session["user"] = {**session["user"], "name": me.get("name") or ""}
     try:
         member = api.post("/users", body)
     except ApiError as exc:
@@ -211,15 +223,17 @@ def create_perimeter():
 
 
 def member_choices(perimeter: dict) -> dict:
-    """What a perimeter may hold: the license's staff users and customers (pickers: their first page, the
-    perimeter's members beyond it, and a search of the others), and its contract types (a short list)."""
+    """What a perimeter may hold: the license's staff users but its admins (they see everything: a perimeter
+    changes nothing for them) and customers (pickers: their first page, the perimeter's members beyond it, and
+    a search of the others), and its contract types (a short list). An admin made a member earlier (or while
+    another role) stays one, unlisted: saving the page keeps them."""
     members = perimeter["members"]
-    users, customers, types = api.get_many(pickers.first_page("staff"), pickers.first_page("customers"),
+    users, customers, types = api.get_many(pickers.first_page("perimeter_users"), pickers.first_page("customers"),
                                            ("/contract-types", {}))
     in_perimeter = api.get_all("/customers", perimeter_id=perimeter["id"], limit=pickers.page_size()) \
         if customers.get("next_cursor") and members.get("customers") else []
     return {
-        "users": pickers.picker("staff", members.get("users", []), users),
+        "users": pickers.picker("perimeter_users", members.get("users", []), users),
         "customers": pickers.picker("customers", members.get("customers", []), customers, known=in_perimeter),
         "contract_types": [{"id": t["id"], "label": t["name"], "detail": ""} for t in types],
     }
@@ -260,14 +274,17 @@ def save_perimeter(perimeter_id: str):
     except ApiError as exc:
         if exc.status not in (400, 409, 422):
             raise
-        return _perimeter_page({**current, **form_values("name", "description"), "members": members}, 422,
-                               errors=exc.field_errors, message=None if exc.field_errors else exc.detail)
+        # the refused name and description in the form, the saved name in the title (a taken name refused the
+        # rename: the page is still that perimeter's)
+        return _perimeter_page({**current, "members": members}, 422, values=form_values("name", "description"),
+                               errors=exc.field_errors, message=None if exc.field_errors else translate(exc.detail))
     flash(_("The perimeter %(name)s is saved.", name=request.form.get("name", "").strip()), "success")
     return redirect(url_for("admin.perimeters"))
 
 
 @bp.post("/settings/perimeters/<perimeter_id>/delete")
 @admin_only
+@refusal_said(back=lambda perimeter_id: redirect(url_for("admin.perimeters")))
 def delete_perimeter(perimeter_id: str):
     """Asked once on the page (naming the perimeter and what it holds), so the API's force applies:
     its customers and contract types with no other perimeter become visible to every user."""

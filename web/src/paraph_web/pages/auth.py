@@ -2,8 +2,12 @@
 switcher, and the activation of a company's environment with its subscription's code."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+
+from paraph_platform import client_pages
 
 from .. import api, i18n
 from ..api import ApiError
@@ -17,10 +21,19 @@ PASSWORD_MIN_LENGTH = 10  # identity's rule (logic.MIN_PASSWORD_LENGTH), shown n
 CLIENT_ROLE, CLIENT_HOME = "client", "/portal"
 
 
-def _portal_sign_in(notice: str) -> str:
+def _portal_sign_in(notice: str, link: dict | None = None) -> str:
     """The portal's sign-in form, in this page's language, with one of its notices above it: ``password_set`` (a
-    client who just chose her password) or ``portal_account`` (one who signed in at the staff's sign-in)."""
-    return f"{CLIENT_HOME}?{notice}=1&lang={i18n.page_language()}"
+    client who just chose her password) or ``portal_account`` (one who signed in at the staff's sign-in); filled
+    in for her emailed ``link`` (see _filled_in)."""
+    return f"{CLIENT_HOME}?{notice}=1&lang={i18n.page_language()}{_filled_in(link)}"
+
+
+def _filled_in(link: dict | None) -> str:
+    """The portal's sign-in form filled with the email and user code of a client's emailed ``link`` (link_info):
+    they go in the address's fragment, which the portal's script reads (portal.js: prefill) and no server receives
+    nor logs."""
+    given = {key: link[key] for key in ("email", "user_code") if (link or {}).get(key)}
+    return f"#{urlencode(given)}" if given else ""
 
 
 def _in_the_emails_language(link: dict) -> None:
@@ -111,6 +124,11 @@ def activate():
                                               "came with your subscription.")},
                    403: {"activation_code": _("This subscription has expired: ask your provider to renew it.")}}
         errors = problem.get(exc.status) or exc.field_errors
+        if exc.status == 409 and "company_name" in errors:  # sent again (a second click), or a name already taken
+            errors = {"company_name": _(
+                "%(company)s is already activated on this subscription: its administrator was emailed a link to "
+                "choose a password. To activate another company of the subscription, give it another name.",
+                company=exc.problem.get("license_name") or values["company_name"])}
         message = None if errors else (
             _("This subscription has no seat left for another company. Free a seat in one of its companies, "
               "or ask your provider for more seats.") if exc.status == 409 else exc.detail)
@@ -126,7 +144,7 @@ def _password_page(kind: str):
     template = "auth/set_password.html"
     token = request.values.get("token", "")
     context = {"kind": kind, "token": token, "min_length": PASSWORD_MIN_LENGTH, "link": None, "joining": False,
-               "client_home": CLIENT_HOME}
+               "client_home": CLIENT_HOME, "client_pages_css": client_pages.stylesheet()}
     if not 10 <= len(token) <= 200:
         return render_template(template, link_problem="invalid", values={}, errors={}, **context), 404
     try:  # who the link is for (company, email), and whether it can still be used
@@ -158,10 +176,11 @@ def _password_page(kind: str):
         raise
     if kind == "invitation":
         # a portal client lands on the portal's sign-in form, in this page's language, told her password is saved
-        portal = CLIENT_HOME if joining else _portal_sign_in("password_set")
+        portal = (CLIENT_HOME + _filled_in(context["link"]) if joining
+                  else _portal_sign_in("password_set", context["link"]))
         return _signed_in_as(answer, url_for("home.index"), client_home=portal)
     if (context["link"] or {}).get("role") == CLIENT_ROLE:  # her reset link was for her company's portal (link_info)
-        return redirect(_portal_sign_in("password_set"))
+        return redirect(_portal_sign_in("password_set", context["link"]))
     return redirect(url_for("auth.sign_in", password_reset=1))
 
 

@@ -24,7 +24,7 @@ bp = Blueprint("contracts", __name__)
 SIGNED_STATUSES = ("signed", "accepted", "validated")
 QUOTE_SENDABLE = ("draft", "sent")  # a quote sent by email (pages/sending.py), then reminded
 CONVERT_TARGETS = ("order", "invoice")
-SIGNATURE_MOVES = ("accepted", "signed")  # what a completed e-signature request does by itself
+SIGNATURE_MOVES = {"quote": "accepted", "contract": "signed"}  # what a completed e-signature request does by itself
 FILE_CHUNK = 64 * 1024
 
 
@@ -101,11 +101,12 @@ def status_moves(contract: dict) -> list[dict]:
     }
     allowed = set(contract.get("allowed_statuses") or ())
     # while an e-signature is under way, accepted or signed by hand would say so before the signers have signed
-    # (its completion does it): shown, not offered, with the reason
-    waiting = contract.get("signature_pending")
+    # (its completion does it, and the API refuses it): shown, not offered, with the reason
+    waits_for_signature = SIGNATURE_MOVES.get(contract.get("kind")) if contract.get("signature_pending") else None
     return [{"status": status, "label": label, "question": question, "confirm": confirm,
-             "waits_for_signature": bool(waiting) and status in SIGNATURE_MOVES}
-            for status, (label, question, confirm) in words.items() if status in allowed]
+             "waits_for_signature": status == waits_for_signature}
+            for status, (label, question, confirm) in words.items()
+            if status in allowed or status == waits_for_signature]
 
 
 @bp.post("/contracts/<contract_id>/status/<status>")

@@ -483,6 +483,8 @@ def save_portal_access(customer_id: str, contact_id: str):
 
 @bp.post("/customers/<customer_id>/contacts/<contact_id>/portal-access/deactivate")
 @signed_in
+@refusal_said(back=lambda customer_id, contact_id: redirect(url_for("customers.portal_access", customer_id=customer_id,
+                                                                     contact_id=contact_id)))
 def deactivate_portal_access(customer_id: str, contact_id: str):
     """License admins and front user managers (the API refuses the others): the client's sessions end."""
     access = api.delete(f"/contacts/{contact_id}/portal-access")

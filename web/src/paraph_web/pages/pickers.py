@@ -53,6 +53,8 @@ SOURCES = {
     "users": Source("/users", _user_option),  # managers only: the API refuses the others (403)
     # a perimeter's members: the license's staff, not its portal clients
     "staff": Source("/users", _user_option, offered=lambda u: u.get("role") != "client"),
+    # the users a perimeter may restrict: not the license admins, who see everything whatever their perimeters
+    "perimeter_users": Source("/users", _user_option, offered=lambda u: u.get("role") not in ("client", "license_admin")),
 }
 
 

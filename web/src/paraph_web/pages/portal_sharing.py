@@ -1,9 +1,10 @@
 """``/contracts/<id>/portal``: "Show in client portal" (LEXZUR's "Afficher dans le portail client"), in three
 tabs (``?tab=``, no JavaScript needed):
 
-* sharing — choose the requester (a portal client of the contract's customer) and observers (portal clients of
-  the requester's company only: the others are listed, cannot be chosen, and the page says why, with a link to
-  the portal client settings where a client's company is set), whether every attachment shows, a message;
+* sharing — choose the requester (a portal client of the contract's customer: the contract's contact by default)
+  and observers (portal clients of the requester's company only, and a client limited to a branch only for a share
+  of that branch: the others are listed, cannot be chosen, and the page says why, with a link to the portal client
+  settings where a client's company is set), whether every attachment shows, a message;
   stop sharing (asked once). The API emails the requester and the observers. A requester or observer who no
   longer sees the contract (their contact deleted, their access revoked) is still named, saying so.
 * attachments — show or hide each file, or a whole folder, in the portal.
@@ -33,9 +34,22 @@ def company_key(label) -> str:
     return " ".join(str(label or "").split()).lower()
 
 
-def observer_choices(clients: list, requester: dict | None) -> list:
+def share_branch(requester: dict | None, contacts: list, share: dict | None) -> str | None:
+    """The branch the share is for, as the portal service decides it (logic.share_branch): the share's own while
+    its requester stays, else the requester contact's branch, else the branch the requester's access is limited
+    to; None: no branch."""
+    if requester is None:
+        return None
+    if share and share["requester"]["contact_id"] == requester["contact_id"]:
+        return share.get("branch") or None
+    contact = next((c for c in contacts if c["id"] == requester["contact_id"]), {})
+    return " ".join(str(contact.get("branch") or requester.get("branch") or "").split()) or None
+
+
+def observer_choices(clients: list, requester: dict | None, branch: str | None = None) -> list:
     """Every other active portal client of the customer, each either selectable (same company as the
-    requester) or with the reason it cannot be chosen."""
+    requester, and, when their access is limited to a branch, the share's ``branch``) or with the reason it
+    cannot be chosen."""
     out = []
     for client in clients:
         if requester and client["contact_id"] == requester["contact_id"]:
@@ -48,7 +62,14 @@ def observer_choices(clients: list, requester: dict | None) -> list:
             reason = _("Not in the requester's company (%(company)s).", company=requester["company"])
         elif not same:
             reason = _("The requester has no company: only contacts without one can be observers.")
-        out.append({**client, "allowed": reason is None, "reason": reason})
+        elif client.get("branch") and company_key(client["branch"]) != company_key(branch):
+            reason = (_("Their access is limited to the branch %(branch)s; this document is shared for the branch "
+                        "%(share_branch)s.", branch=client["branch"], share_branch=branch) if branch else
+                      _("Their access is limited to the branch %(branch)s; this document is shared for no branch.",
+                        branch=client["branch"]))
+        # a branch is not the company: the page leads to the client's access, where its restriction is changed
+        out.append({**client, "allowed": reason is None, "reason": reason,
+                    "branch_limited": same and reason is not None})
     return sorted(out, key=lambda choice: not choice["allowed"])  # those who can be chosen first
 
 
@@ -78,9 +99,12 @@ def render_page(contract_id: str, tab: str = "sharing", errors=None, values=None
     clients = [c for c in api.get(f"/customers/{contract['customer_id']}/portal-accesses")
                if c["status"] != "deactivated"]
     values = values or {}
+    # the contract's contact asked for it: the requester offered until the page is told another (or it is shared)
     wanted = values.get("requester_contact_id") or request.args.get("requester") or \
-        (share["requester"]["contact_id"] if share else "")
+        (share["requester"]["contact_id"] if share else contract.get("contact_id") or "")
     requester = next((c for c in clients if c["contact_id"] == wanted), None) or (clients[0] if clients else None)
+    branch = share_branch(requester, api.get(f"/customers/{contract['customer_id']}").get("contacts") or [], share) \
+        if any(c.get("branch") for c in clients) else None  # the customer's contacts asked only when it matters
     if "observer_contact_ids" in values:
         observers = set(values["observer_contact_ids"])
     else:
@@ -88,7 +112,7 @@ def render_page(contract_id: str, tab: str = "sharing", errors=None, values=None
     show_attachments = values.get("show_attachments", bool(share and share.get("show_attachments")))
     return render_template(
         "contracts/portal.html", contract=contract, portal=portal, share=share, clients=clients, tab=tab, tabs=TABS,
-        requester=requester, observers=observer_choices(clients, requester), chosen_observers=observers,
+        requester=requester, observers=observer_choices(clients, requester, branch), chosen_observers=observers,
         show_attachments=show_attachments, message_text=values.get("message", share["message"] if share else ""),
         folders=folders(contract.get("attachments") or []), no_longer_sees=no_longer_sees, errors=errors or {},
         problem=message,

@@ -1,6 +1,6 @@
 """The work around a quote or contract, on its page (``/contracts/<id>``, template
 ``contracts/_work.html``): its milestones (add one: title, due date, shown on the portal; mark it done or to do
-again; delete it), its tasks (create one: title, due date, assignee; mark it done or to do again, here or from
+again; show or hide it on the client portal; delete it), its tasks (create one: title, due date, assignee; mark it done or to do again, here or from
 the home page's tasks due; delete it), its documents (add a file to a folder; rename one or move it to another
 folder, show or hide it on the client portal, delete it),
 the customer's equipment base (a link to the customer file's tab) and what was bought recorded in it from the
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import api
 from ..api import ApiError
@@ -112,7 +113,9 @@ def set_item_state(contract_id: str, items: str, item_id: str, state: str):
 
 @bp.post("/contracts/<contract_id>/milestones/<milestone_id>/delete")
 @signed_in
+@refusal_said(back=lambda contract_id, **_ignored: back(contract_id, "milestones"))
 def delete_milestone(contract_id: str, milestone_id: str):
+    """Asked once on the contract page; already gone (a colleague, another tab) is said on the page."""
     api.delete(f"/milestones/{milestone_id}")
     flash(_("The milestone %(title)s is deleted.", title=confirmed_name()), "success")
     return back(contract_id, "milestones")
@@ -176,15 +179,26 @@ def update_document(contract_id: str, attachment_id: str):
     return back_to_documents(contract_id)
 
 
-@bp.post("/contracts/<contract_id>/attachments/<attachment_id>/portal/<any(show, hide):state>")
+# the rows with a "Show on the portal" / "Hide from the portal" button: their section of the page, the field naming
+# one, and what is said once shown or hidden
+_ON_PORTAL = {
+    "attachments": ("documents", "filename", _l("The document %(name)s is shown on the client portal."),
+                    _l("The document %(name)s is hidden from the client portal.")),
+    "milestones": ("milestones", "title", _l("The milestone %(name)s is shown on the client portal."),
+                   _l("The milestone %(name)s is hidden from the client portal.")),
+}
+
+
+@bp.post("/contracts/<contract_id>/<any(attachments, milestones):items>/<item_id>/portal/<any(show, hide):state>")
 @signed_in
-@refusal_said(back=back_to_documents)
-def show_document_on_portal(contract_id: str, attachment_id: str, state: str):
-    """Show a document on the client portal, or hide it (the portal shows it once the contract is shared)."""
-    saved = api.patch(f"/attachments/{attachment_id}", {"portal_visible": state == "show"})
-    flash(_("The document %(name)s is shown on the client portal.", name=saved["filename"]) if state == "show"
-          else _("The document %(name)s is hidden from the client portal.", name=saved["filename"]), "success")
-    return back_to_documents(contract_id)
+@refusal_said(back=lambda contract_id, items, **_ignored: back(contract_id, _ON_PORTAL[items][0]))
+def show_on_portal(contract_id: str, items: str, item_id: str, state: str):
+    """Show a document or a milestone on the client portal, or hide it (the portal shows it once the contract is
+    shared): the button of its row on the contract page (ui.portal_button)."""
+    section, name, shown, hidden = _ON_PORTAL[items]
+    saved = api.patch(f"/{items}/{item_id}", {"portal_visible": state == "show"})
+    flash((shown if state == "show" else hidden) % {"name": saved[name]}, "success")
+    return back(contract_id, section)
 
 
 @bp.post("/contracts/<contract_id>/attachments/<attachment_id>/delete")

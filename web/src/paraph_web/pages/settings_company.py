@@ -12,7 +12,7 @@ from ..api import ApiError
 from ..api_messages import translate
 from ..auth import admin_only
 from .contracts import _stream
-from .forms import as_typed, form_values, typed_number
+from .forms import as_typed, form_values, refusal_said, typed_number
 from .settings import render_section
 
 bp = Blueprint("settings_company", __name__)
@@ -84,6 +84,7 @@ def upload_logo():
 
 @bp.post("/settings/company-profile/logo/delete")
 @admin_only
+@refusal_said(back=lambda: redirect(url_for("settings_company.company_profile") + "#logo"))
 def delete_logo():
     api.delete("/company-profile/logo")
     flash(_("The logo is removed."), "success")

@@ -34,6 +34,9 @@ PORTAL_CHOICES = {"": None, "shown": True, "hidden": False}
 MERGE_FIELD_MESSAGES = {"lowercase letters, digits, _": _l("Only lowercase letters, digits and _, e.g. sale_price."),
                         "merge field keys must be unique": _l("Two merge fields have the same key.")}
 EMPTY_FIELD_ROWS = 3  # merge field rows offered empty, under a type's own (as the CC rows of a signature request)
+# a type's details refused: fields the API refuses (422), or a name another type of the license has (409, said of
+# the name field)
+NAME_OR_FIELDS_REFUSED = (409, 422)
 
 
 def _form_context(values: dict, rows: int) -> dict:
@@ -110,8 +113,13 @@ def _edit_page(contract_type: dict, template_html: str, status: int = 200, error
 @bp.get("/settings/document-templates")
 @admin_only
 def index():
+    """The types with their perimeters (SELL&SIGN: which users are offered each one; none: every user), so that the
+    admin sees at a glance what each perimeter is offered without opening every type."""
     types = api.get("/contract-types", archived="true")
-    columns = [(None, _("Contract type"), False), (None, _("Kind"), False)]
+    names = {p["id"]: p["label"] for p in perimeter_choices()}
+    for t in types:  # a perimeter deleted meanwhile is not named
+        t["perimeters"] = sorted(names[i] for i in t.get("perimeter_ids") or () if i in names)
+    columns = [(None, _("Contract type"), False), (None, _("Kind"), False), (None, _("Perimeters"), False)]
     return render_section("settings/document_templates.html", SECTION, contract_types=types, columns=columns,
                           kinds=KINDS)
 
@@ -135,7 +143,7 @@ def create():
     try:
         created = api.post("/contract-types", body)
     except ApiError as exc:
-        if exc.status != 422:
+        if exc.status not in NAME_OR_FIELDS_REFUSED:
             raise
         errors = _errors_by_input(exc.field_errors, rows)
         return _new_page(request.form, count, 422, errors, None if errors else exc.detail)
@@ -173,7 +181,7 @@ def save_details(type_id: str):
     try:
         saved = api.patch(f"/contract-types/{type_id}", body)
     except ApiError as exc:
-        if exc.status != 422:
+        if exc.status not in NAME_OR_FIELDS_REFUSED:
             raise
         contract_type = api.get(f"/contract-types/{type_id}")
         errors = _errors_by_input(exc.field_errors, rows)

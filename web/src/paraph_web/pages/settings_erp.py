@@ -77,7 +77,7 @@ def preview():
             raise
         return _upload_form(translate(exc.detail), 422)  # not a CSV text, no code or email column...
     return render_section("settings/erp_sync.html", SECTION, stage="preview", preview=result, content=content,
-                          filename=upload.filename)
+                          filename=upload.filename, seats=seat_summary())
 
 
 @bp.post("/settings/erp-sync/run")
@@ -111,7 +111,10 @@ def run():
     if done < total:
         return render_section("settings/erp_sync.html", SECTION, stage="running", **context)
     report = api.get("/erp/sync-report")
-    return render_section("settings/erp_sync.html", SECTION, stage="done", to_check=report["users_without_collaborator"],
+    # the users missing from this export, as its preview listed them (the run never changes who they are): the
+    # report's users_without_collaborator are another group, those no export ever linked (the review's to link)
+    missing = api.post("/erp/collaborators/preview", {"format": "csv", "content": content})["to_check"]
+    return render_section("settings/erp_sync.html", SECTION, stage="done", missing=missing,
                           to_invite=_active(report["collaborators_without_user"]), **context)
 
 
@@ -129,12 +132,15 @@ def _back_to_review():
 @bp.get("/settings/erp-sync/review")
 @admin_only
 def review():
-    """The sync report to act on: collaborators without an account (invite the ticked ones) and, when Paraph has
-    users without ERP code, the same collaborators to link by hand (an email changed on one side)."""
+    """The sync report to act on: collaborators without an account (invite the ticked ones), when Paraph has
+    users without ERP code the same collaborators to link by hand (an email changed on one side), and the users
+    whose collaborator left the ERP but who still hold a seat (the sync never deactivates anyone: the admin does,
+    from the user's page)."""
     report = api.get("/erp/sync-report")
     without_account = _active(report["collaborators_without_user"])
+    left_erp = [c for c in report["matched"] if c.get("active") is False and c.get("user_id")]
     return render_section("settings/erp_sync_review.html", SECTION, without_account=without_account,
-                          inactive=len(report["collaborators_without_user"]) - len(without_account),
+                          inactive=len(report["collaborators_without_user"]) - len(without_account), left_erp=left_erp,
                           users_without_code=[u for u in report["users_without_collaborator"] if not u.get("erp_code")],
                           seats=seat_summary(), roles=GIVABLE_ROLES["license_admin"])
 

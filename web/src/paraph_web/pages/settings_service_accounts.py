@@ -34,7 +34,7 @@ SCOPE_AREAS = {
     "contracts": _l("Contracts, quotes, deals and their documents, settings"),
     "signing": _l("Electronic and offline signatures"),
     "webhooks": _l("Webhooks"),
-    "users": _l("Users, perimeters, ERP user sync"),
+    "users": _l("Users and seats, perimeters, ERP user sync"),
 }
 ACCOUNT_FIELDS = ("name", "description", "role")
 

@@ -11,6 +11,7 @@ from ..api import ApiError
 from ..api_messages import translate
 from ..auth import admin_only
 from . import paging
+from .forms import refusal_said
 from .settings import render_section
 
 bp = Blueprint("settings_webhooks", __name__)
@@ -124,6 +125,7 @@ def replay(webhook_id: str, delivery_id: str):
 
 @bp.post("/settings/webhooks/<webhook_id>/delete")
 @admin_only
+@refusal_said(back=lambda webhook_id: redirect(url_for("settings_webhooks.index")))
 def delete(webhook_id: str):
     hook = api.get(f"/webhooks/{webhook_id}")
     api.delete(f"/webhooks/{webhook_id}")

@@ -25,7 +25,7 @@ from .. import api
 from ..api import ApiError
 from ..api_messages import translate
 from ..auth import signed_in
-from ..i18n import de, ngettext
+from ..i18n import de, moment, ngettext
 from . import handover
 from .forms import field_said, refusal_said, rows_shown, whole_number
 
@@ -278,6 +278,9 @@ def send_reminder(request_id: str) -> None:
                       {"participant_id": participant_id} if participant_id else {})
     if result.get("reminded"):
         flash(ngettext("A reminder was sent.", "%(num)s reminders were sent.", result["reminded"]), "success")
+    elif result.get("next_reminder_at"):
+        flash(_("Nobody was reminded: a reminder was sent a short while ago. The next one is possible from "
+                "%(time)s.", time=moment(result["next_reminder_at"], "short")), "err")
     else:
         flash(_("Nobody was reminded: a reminder was sent a short while ago."), "err")
 
@@ -297,8 +300,16 @@ REASSIGN_FIELDS = ("name", "email", "phone", "reason")
 @bp.post("/contracts/<contract_id>/signature/<request_id>/participants/<participant_id>/reassign")
 @signed_in
 def reassign(contract_id: str, request_id: str, participant_id: str):
-    """Hand a participant's turn to someone else; a refusal (already signed, a field missing) is said next to
-    that participant's form, the values kept."""
+    return reassign_participant(request_id, participant_id,
+                                lambda refused: _render(contract_id, status=422, reassign=refused),
+                                back=_back_to_center(contract_id))
+
+
+def reassign_participant(request_id: str, participant_id: str, refused, back):
+    """Hand a participant's turn to someone else (the posted form of _status.html's reassign_forms), then ``back``
+    (the page the form is on: the signature center, an uploaded document's page); a refusal (already signed, a
+    field missing) is said next to that participant's form, the values kept: ``refused(reassign)`` renders the
+    page with it (``participant_id``, ``values``, ``errors``, ``message``)."""
     values = {name: request.form.get(name, "").strip() for name in REASSIGN_FIELDS}
     try:
         api.post(f"/signature-requests/{request_id}/participants/{participant_id}/reassign",
@@ -309,11 +320,10 @@ def reassign(contract_id: str, request_id: str, participant_id: str):
         errors = exc.field_errors
         message = (_("This person has already acted or been replaced: they can no longer be replaced.")
                    if exc.status == 409 else None if errors else exc.detail)
-        return _render(contract_id, status=422, reassign={
-            "participant_id": participant_id, "values": values, "errors": errors, "message": message})
+        return refused({"participant_id": participant_id, "values": values, "errors": errors, "message": message})
     flash(_("%(name)s replaces the participant: they receive an email when it is their turn.",
             name=values["name"]), "success")
-    return redirect(url_for("signature_center.show", contract_id=contract_id))
+    return back
 
 
 @bp.post("/contracts/<contract_id>/signature/<request_id>/participants/<participant_id>/in-person")

@@ -100,6 +100,24 @@
   var notices = Object.keys(NOTICES).filter(function (id) {
     return new RegExp("[?&]" + NOTICES[id] + "=1(&|$)").test(window.location.search);
   });
+  // who is about to sign in, from the staff app's set-password page: /portal?password_set=1#email=…&user_code=…
+  // (a fragment: never sent to a server nor written in its logs), written into the sign-in form, then taken out of
+  // the address bar
+  function prefill() {
+    var given = {};
+    window.location.hash.replace(/^#/, "").split("&").forEach(function (pair) {
+      var at = pair.indexOf("=");
+      if (at > 0) {
+        try { given[pair.slice(0, at)] = decodeURIComponent(pair.slice(at + 1).replace(/\+/g, " ")); } catch (e) {}
+      }
+    });
+    if (given.email) { $("login-email").value = given.email; }
+    if (given.user_code) { $("login-user-code").value = given.user_code; }
+    if (given.email || given.user_code) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+      $(given.email ? "login-password" : "login-email").focus();
+    }
+  }
   // the top bar and the window's title: once signed in, the company whose portal it is ("ACME Paris — Portail
   // client", the license the session is for); before, the portal's own name
   function brand(s) {
@@ -354,7 +372,7 @@
     authed(!!s);
     brand(s);
     Object.keys(NOTICES).forEach(function (id) { show(id, !s && notices.indexOf(id) >= 0); });
-    if (!s) { show(page === "forgot" ? "forgot" : "login", true); return; }
+    if (!s) { show(page === "forgot" ? "forgot" : "login", true); if (page !== "forgot") { prefill(); } return; }
     var client = s.role === "client";
     $("nav-contracts").classList.toggle("hidden", !client);
     $("nav-profile").classList.toggle("hidden", !client);

@@ -389,6 +389,8 @@ class FileOut(Schema):
 class ReminderOut(Schema):
     reminded = Integer(required=True, metadata={"description": "how many were reminded now"})
     participant_ids = fields.List(fields.String(), required=True)
+    next_reminder_at = fields.String(required=True, allow_none=True, metadata={
+        "description": "nobody reminded (one was sent a short while ago): when a reminder is possible again"})
 
 
 class VerificationOut(Schema):

@@ -92,6 +92,7 @@ class ActedOut(Schema):
     request_status = fields.String(required=True)
     stage = fields.String(required=True)
     document_sha256 = fields.String(required=True)
+    signers_left = Integer(required=True, metadata={"description": "how many signers have still to sign"})
 
 
 class PageSizeOut(Schema):
@@ -107,7 +108,8 @@ class LinkOut(Schema):
     request = fields.Dict(required=True, metadata={"description": "id, status, stage, kind, number, title, message, "
                                                                   "sender_name, license_name, expires_at, "
                                                                   "completed_at, locale, signers (how many "
-                                                                  "people sign it)"})
+                                                                  "people sign it), signers_left (how many "
+                                                                  "have still to sign)"})
     document = fields.Dict(required=True, metadata={"description": "filename, sha256, size"})
     consent_text = fields.String(required=True)
     consent_sha256 = fields.String(required=True)
