@@ -8,6 +8,7 @@ API's problem+json answer.
 import os
 
 from paraph_platform.gunicorn_config import http_app_settings
+from paraph_web.app import load_config
 
 globals().update(http_app_settings(
     wsgi_app="paraph_web.wsgi:app",
@@ -16,4 +17,5 @@ globals().update(http_app_settings(
     threads=os.environ.get("WEB_THREADS", "8"),
     timeout=float(os.environ.get("WEB_API_TIMEOUT", "30")) * 2,
     access_log=os.environ.get("WEB_ACCESS_LOG", "1"),
+    check=load_config,  # in the master: a setting that cannot work is one line, not a worker traceback
 ))

@@ -453,6 +453,32 @@ def test_the_first_of_several_signers_is_told_the_others_still_have_to_sign(app,
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("status, outcome_first", [("pending", False), ("signed", True)])
+def test_on_a_phone_the_outcome_comes_before_the_document_once_nothing_is_left_to_do(
+        app, monkeypatch, browser, status, outcome_first):
+    """Coming back to the link after signing, a phone showed the title and the document's frame, the "signature
+    recorded" notice a screen below: once there is nothing left to do, the panel (its outcome) is above the document;
+    while there is, the document comes first, as the person reads it before signing."""
+    from tests.e2e.web.browsing import by_id
+    info = uploaded(signers=3)
+    info["participant"]["status"] = status
+    info["request"]["signers_left"] = 2
+    fake(monkeypatch, FakeSigning(info))
+    live = served(app)
+    try:
+        browser.set_window_size(390, 844)
+        browser.get(f"{live.serve()}/sign/tok")
+        panel_first = by_id(browser, "panel").location["y"] < by_id(browser, "document").location["y"]
+        assert panel_first == outcome_first
+        if outcome_first:
+            assert by_id(browser, "state").location["y"] < browser.execute_script("return window.innerHeight")
+        browser.set_window_size(1280, 900)  # side by side on a desktop
+        assert by_id(browser, "panel").location["x"] > by_id(browser, "document").location["x"]
+    finally:
+        live.close()
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize("role", ["signer", "approver"])
 def test_on_a_phone_nothing_is_wider_than_the_screen(app, monkeypatch, browser, role):
     """At 390 x 844 the PDF viewer's toolbar was cut (and, a little wider, scrolled the document sideways): the

@@ -57,7 +57,7 @@ def test_a_signer_draws_gets_a_code_and_signs_in_the_browser(world, live, browse
     assert browser.find_elements(By.ID, "otp") == []  # approvers need no code
     browser.find_element(By.ID, "consent").click()
     browser.find_element(By.ID, "go").click()
-    wait(lambda: "approuvé" in message(browser), message="the approval")
+    wait(lambda: "approbation est enregistrée" in message(browser), message="the approval")
 
     # the signer: document embedded, consent naming the document's hash
     browser.get(f"{live}/sign/{esign.token(s, 'jeanne@client.test')}")
@@ -86,7 +86,8 @@ def test_a_signer_draws_gets_a_code_and_signs_in_the_browser(world, live, browse
     # the last signature: the page says the document is being sealed, then offers it without a reload
     wait(lambda: browser.find_elements(By.ID, "signed-pdf"), timeout=60, message="the sealed document offered")
     # the one signer: not "everybody signed", nor "signed" twice; and not "sealed" (the signer's words)
-    assert message(browser).replace("\u00a0", " ") == "Document signé. Merci ! Vous pouvez le télécharger."
+    assert message(browser).replace("\u00a0", " ") == ("Document signé. Merci ! Le document signé vous est envoyé par "
+                                                     "email. Vous pouvez le télécharger.")
     offered = browser.find_element(By.ID, "signed-pdf")
     assert offered.get_attribute("href").endswith("/signed.pdf") and "signé" in offered.text
     # signed: the link's expiry no longer matters, and the signed document is the one to download

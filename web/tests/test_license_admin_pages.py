@@ -43,6 +43,13 @@ def test_an_activation_sent_again_is_said_next_to_the_company_name():
     error = text_of(page, "field-company_name-error", None).split(" Votre nom")[0]
     assert error.startswith("Immo Paris est déjà activée sur cet abonnement\u00a0: son administrateur a reçu"), error
     assert 'value="immo paris"' in page  # the form kept as typed
+    # its admin whose link was lost or expired: "forgot password" sends a new one, linked with the email filled in
+    assert ("Lien perdu ou expiré\u00a0? Il en obtient un nouveau avec «\u00a0Mot de passe oublié\u00a0?\u00a0» sur la "
+            "page de connexion.") in error, error
+    link = re.search(r'id="activation-new-link"><a href="([^"]+)">([^<]+)</a>', page)
+    assert (unescape(link.group(1)), unescape(link.group(2))) == (
+        "/forgot-password?email=claire@immo.test",
+        "Vous en êtes l'administrateur\u00a0? Recevez un nouveau lien pour choisir votre mot de passe"), page
 
 
 def erp_gateway(free: int, total: int = 6, to_create: int = 2):

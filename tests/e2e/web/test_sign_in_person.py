@@ -73,7 +73,8 @@ def test_the_customer_signs_on_the_salespersons_device(public_system, browser, s
                                signed=lambda: by_id(browser, "give-back").is_displayed())
 
     # signed: give the device back, with the way back to the quote's page (and nowhere else of the staff app)
-    assert by_id(browser, "give-back-outcome").text == "Document signé. Merci !"
+    assert by_id(browser, "give-back-outcome").text == ("Document signé. Merci ! Le document signé vous est envoyé "
+                                                         "par email.")
     assert "Rendez maintenant l'appareil à Paul Martin." in by_id(browser, "give-back").text
     assert not by_id(browser, "panel").is_displayed()
     assert off_centre(browser, by_id(browser, "give-back")) <= 1

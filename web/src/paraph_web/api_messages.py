@@ -103,6 +103,15 @@ _MESSAGES = [
     _verbatim("Unknown collaborator code."),
     _verbatim("User not found in this license."),
     (r"An? \w+ cannot invite an? \w+\.", _l("Your role does not allow inviting people with this role.")),
+    # a manager's refusals on a user's page (identity's users.py and invitations.py)
+    _verbatim("You cannot change this user's role."),
+    _verbatim("You cannot deactivate this user."),
+    _verbatim("You cannot reactivate this user."),
+    _verbatim("You cannot manage this user."),
+    _verbatim("A license keeps at least one active license admin."),
+    (r"This user is \w+; only pending invitations can be re-sent\.",
+     _l("Only a pending invitation can be sent again: this one was already accepted or withdrawn.")),
+    (r"This user is (invited|active)\.", _l("This user is not deactivated.")),
     # (identity's and the gateway's words: the day is written as the pages write dates, by _localized)
     (r"The subscription expired on (?P<date>[\d-]+)\.", _l("The subscription expired on %(date)s.")),
     # identity's refusals of a sign-in (the sign-in page says them above the form: forms.render_with_errors)
@@ -166,7 +175,7 @@ _MESSAGES = [
     # contract page offered it, so the status changed meanwhile (someone else, a second click)
     (r"An? \w+ cannot go from \w+ to \w+\.",
      _l("This status change is no longer possible: the status has changed meanwhile.")),
-    (r"this action needs one of the roles: .+", _l("Your role does not allow this action.")),
+    (r"[Tt]his action needs one of the roles: .+", _l("Your role does not allow this action.")),  # services', gateway's
     # a plain user's revocation of a portal access (portal_service.client_accesses.REVOKE_REFUSED)
     _verbatim("Only a license admin or a front user manager can revoke a client portal access."),
     # a plain user's deletion of a contact with a live portal access (contracts_service.customers.PORTAL_CLIENT_DELETION)

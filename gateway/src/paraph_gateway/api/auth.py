@@ -71,9 +71,15 @@ forward(bp, "POST", "/auth/link-info", "identity.link_info", public=True, tags=[
     `company` and `role`: whom to ask for a new link). The token travels in the body, never in a logged URL.""")
 
 
-forward(bp, "POST", "/auth/forgot-password", "identity.request_password_reset", public=True, status=202,
-        tags=["auth"], endpoint="forgot_password",
-        doc="Send a password reset link (the answer is the same whether or not the email is known).")
+@route(bp, "/auth/forgot-password", ["POST"], body=_identity_params("request_password_reset"),
+       response=service_result("identity", "request_password_reset"), public=True, status=202, tags=["auth"])
+def forgot_password(body):
+    """Send a password reset link to a person who has a password, and a fresh invitation (a set-password link)
+    for each of their accesses still invited: a lost or expired invitation, a company's only license admin
+    included. The answer is the same whether or not the email is known; beyond `PASSWORD_LINKS_PER_ACCOUNT`
+    requests for one email, or `PASSWORD_LINKS_PER_ADDRESS` from one address, in the sign-in throttle's window,
+    nothing more is sent (the same answer)."""
+    return call("identity", "request_password_reset", _from_caller(body))
 
 
 forward(bp, "POST", "/auth/reset-password", "identity.reset_password", public=True, tags=["auth"],

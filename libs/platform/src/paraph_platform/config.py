@@ -72,11 +72,38 @@ def database_url(service: str) -> str:
     """
     specific = os.environ.get(f"{service.upper()}_DATABASE_URL")
     if specific:
-        return specific
+        return checked_database_url(specific, f"{service.upper()}_DATABASE_URL")
     shared = os.environ.get("DATABASE_URL")
     if shared:
         return per_service_database(shared, service)
     return f"sqlite:///{data_dir() / (service + '.db')}"
+
+
+DATABASE_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg2", "sqlite")
+
+
+def checked_database_url(url: str, variable: str) -> str:
+    """``url`` when its scheme is one Paraph can use (PostgreSQL; SQLite for development), else a
+    :class:`ConfigError` naming ``variable`` (a typo, another database's URL): one line at start, not an
+    import error of some driver, or SQLAlchemy's "Could not parse" traceback, at the first query."""
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme.lower() not in DATABASE_SCHEMES:
+        shown = f"{scheme}://..." if scheme else "a value that is not a URL"
+        raise ConfigError(f"{variable} must be a PostgreSQL URL (postgresql://user:password@host:5432/database; "
+                          f"sqlite:///path for development), got {shown}")
+    return url
+
+
+def mask_url(url: str) -> str:
+    """``url`` with its password replaced by ``***``, for logs and error lines."""
+    from urllib.parse import urlsplit, urlunsplit
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{parts.netloc.rsplit('@', 1)[-1]}"))
+    except ValueError:
+        return "<unreadable URL>"
 
 
 def per_service_database(server_url: str, service: str) -> str:
@@ -110,14 +137,7 @@ def amqp_urls(uri: str | None = None) -> list[str]:
 
 def mask_amqp_uri(uri: str) -> str:
     """``uri`` (one URL or several ``;``-separated) with every password replaced by ``***``, for logs."""
-    from urllib.parse import urlsplit, urlunsplit
-    masked = []
-    for url in amqp_urls(uri):
-        parts = urlsplit(url)
-        if parts.password is not None:
-            url = urlunsplit(parts._replace(netloc=f"{parts.username}:***@{parts.netloc.rsplit('@', 1)[-1]}"))
-        masked.append(url)
-    return ";".join(masked)
+    return ";".join(mask_url(url) for url in amqp_urls(uri))
 
 
 def rpc_timeout(service: str | None = None) -> float:
@@ -142,7 +162,9 @@ def nameko_config(service: str) -> dict:
             "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
             "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
             "root": {"level": env("LOG_LEVEL", "INFO", service), "handlers": ["console"]},
-            "loggers": {"nameko": {"level": "WARNING"}, "kombu": {"level": "WARNING"}, "amqp": {"level": "WARNING"}},
+            "loggers": {"nameko": {"level": "WARNING"}, "kombu": {"level": "WARNING"}, "amqp": {"level": "WARNING"},
+                        # alembic >= 1.16 says "setup plugin ..." seven times per migration run
+                        "alembic.runtime.plugins": {"level": "WARNING"}},
         },
     }
 

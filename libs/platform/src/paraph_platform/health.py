@@ -29,7 +29,7 @@ import time
 import uuid
 from urllib.parse import urlparse
 
-from .config import amqp_uri, amqp_urls, database_url, env
+from .config import amqp_uri, amqp_urls, database_url, env, mask_url
 
 DEFAULT_CHECKS = {"gateway": ("http",), "web": ("http",), "perimeter": ("broker", "db", "opa", "ping")}
 SERVICE_CHECKS = ("broker", "db", "ping")
@@ -50,8 +50,31 @@ def broker_reachable(amqp_uri: str, timeout: float = 3.0) -> tuple[bool, str]:
     return False, " ".join(reasons) or "AMQP_URI names no broker."
 
 
+AMQP_SCHEMES = ("amqp", "amqps", "pyamqp")
+
+
+def one_line(exc: BaseException) -> str:
+    """What ``exc`` says, on one line: a driver's message without SQLAlchemy's "(Background on this
+    error at ...)" and SQL echo, line breaks folded, passwords of URLs masked."""
+    orig = getattr(exc, "orig", None)  # SQLAlchemy's DBAPIError wraps the driver's error
+    text = str(orig if orig is not None else exc)
+    lines = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("(Background on this error", "[SQL:", "[parameters:")):
+            continue
+        lines.append(line)
+    said = " ".join(lines) or type(exc).__name__
+    return " ".join(mask_url(word) if "://" in word else word for word in said.split(" "))
+
+
 def _node_reachable(amqp_uri: str, timeout: float) -> tuple[bool, str]:
     from kombu import Connection
+    scheme = amqp_uri.split("://", 1)[0].lower() if "://" in amqp_uri else ""
+    if scheme not in AMQP_SCHEMES:
+        shown = f"{scheme}://..." if scheme else "a value that is not a URL"
+        return False, (f"AMQP_URI must be amqp://user:password@host:5672/vhost (amqps:// for TLS; several "
+                       f"separated by ';'), got {shown}.")
     parsed = urlparse(amqp_uri.replace("pyamqp://", "amqp://", 1))
     host, port = parsed.hostname or "127.0.0.1", parsed.port or (5671 if parsed.scheme == "amqps" else 5672)
     try:
@@ -191,7 +214,7 @@ def run_checks(service: str, checks, timeout: float = 3.0, url: str | None = Non
             lines.append(f"ok   {name}: {detail} ({(time.monotonic() - started) * 1000:.0f} ms)")
         except Exception as exc:  # noqa: BLE001 - any failure makes the probe fail
             ok = False
-            lines.append(f"FAIL {name}: {type(exc).__name__}: {exc}")
+            lines.append(f"FAIL {name}: {type(exc).__name__}: {one_line(exc)}")
     return ok, lines
 
 

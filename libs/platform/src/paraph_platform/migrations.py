@@ -60,6 +60,42 @@ def _connect_patiently(engine):
             delay = min(delay * 2, 5.0)
 
 
+def is_transient(exc) -> bool:
+    """Whether a connection error is one a server gives while starting, restarting or full (it passes)."""
+    reason = str(getattr(exc, "orig", None) or exc)
+    return any(t in reason for t in TRANSIENT_CONNECT_ERRORS)
+
+
+def script_revisions(service: str, url: str | None = None) -> tuple[set[str], set[str]]:
+    """(the heads, every revision) of this version of ``service``'s migrations."""
+    from alembic.script import ScriptDirectory
+    script = ScriptDirectory.from_config(alembic_config(service, url))
+    return set(script.get_heads()), {rev.revision for rev in script.walk_revisions()}
+
+
+def current_revision(connection) -> str | None:
+    """The revision the database is at (None: never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def schema_state(service: str, url: str | None = None) -> tuple[str | None, set[str], set[str]]:
+    """(the database's revision, this version's heads, every revision this version knows), read with one
+    short connection (no waiting: a server that is down raises at once)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+    from .db import normalize_url
+    url = url or database_url(service)
+    args = {"connect_timeout": 5} if url.startswith("postgres") else {}
+    engine = create_engine(normalize_url(url), poolclass=NullPool, connect_args=args)
+    try:
+        with engine.connect() as connection:
+            current = current_revision(connection)
+    finally:
+        engine.dispose()
+    return (current, *script_revisions(service, url))
+
+
 def _advisory_lock(conn, key: str, *, transaction: bool):
     from sqlalchemy import text
     fn = "pg_advisory_xact_lock" if transaction else "pg_advisory_lock"
@@ -67,7 +103,9 @@ def _advisory_lock(conn, key: str, *, transaction: bool):
 
 
 def upgrade(service: str, url: str | None = None, revision: str = "head"):
-    """``alembic upgrade`` to ``revision``, one process at a time per database (see the locks above)."""
+    """``alembic upgrade`` to ``revision``, one process at a time per database (see the locks above).
+    False when the database is at a revision this version does not know (a newer one migrated it: left as
+    it is), True otherwise."""
     from alembic import command
     from .db import make_engine
     url = url or database_url(service)
@@ -85,6 +123,14 @@ def upgrade(service: str, url: str | None = None, revision: str = "head"):
                 if connection.dialect.name == "postgresql":
                     # held until this transaction commits, i.e. until the migrations it runs are committed
                     _advisory_lock(connection, MIGRATE_LOCK.format(service), transaction=True)
+                current = current_revision(connection)
+                _, known = script_revisions(service, url)
+                if current is not None and current not in known:
+                    # migrated by a newer version (a rollback, or this version's pod restarted during a rolling
+                    # update): migrations stay backward compatible with the previous version, which runs on it
+                    log.warning("%s: the database is at revision %s, which this version does not know (a newer "
+                                "version migrated it): left as it is", service, current)
+                    return False
                 cfg.attributes["connection"] = connection
                 command.upgrade(cfg, revision)
                 if connection.dialect.name == "sqlite":
@@ -93,6 +139,7 @@ def upgrade(service: str, url: str | None = None, revision: str = "head"):
                         raise RuntimeError(f"the migrations left rows referring to nothing: {broken[:5]}")
     finally:
         engine.dispose()
+    return True
 
 
 def ensure_database(url: str):

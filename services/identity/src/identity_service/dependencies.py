@@ -18,6 +18,7 @@ class IdentitySettings:
     public_url: str
     operator_emails: tuple
     login_throttle: logic.LoginThrottle
+    link_throttle: logic.LoginThrottle  # "forgot password": emailed links asked for per account and address
 
 
 class Settings(DependencyProvider):
@@ -32,6 +33,11 @@ class Settings(DependencyProvider):
                 window=timedelta(seconds=env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)),
                 max_per_account=env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
                 max_per_address=env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)),
+            # in the sign-in's window: beyond, "forgot password" answers the same and sends nothing
+            link_throttle=logic.LoginThrottle(
+                window=timedelta(seconds=env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)),
+                max_per_account=env_int("PASSWORD_LINKS_PER_ACCOUNT", 3),
+                max_per_address=env_int("PASSWORD_LINKS_PER_ADDRESS", 30), prefix="link:"),
         )
         logic.configure_hasher(time_cost=env_int("ARGON2_TIME_COST", 3), memory_cost=env_int("ARGON2_MEMORY_KIB", 65536))
 

@@ -4,7 +4,7 @@ and gets a session. A forgotten password is reset through an emailed link; a kno
 proving the current one. A new password ends every session of the person."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from paraph_platform.actor import CLIENT, MANAGERS, load_actor, require_role
 from paraph_platform import offhub
@@ -15,7 +15,7 @@ from paraph_platform.service import endpoint
 from . import logic, schemas
 from .base import IdentityServiceBase, member_view
 from .exceptions import Conflict, Forbidden, Gone, InvalidInput
-from .models import ErpCollaborator, License, LoginFailure, Membership, Token, User
+from .models import ErpCollaborator, License, LoginFailure, Membership, SeatPool, Token, User
 
 
 class InvitationsEndpoints(IdentityServiceBase):
@@ -140,31 +140,66 @@ class InvitationsEndpoints(IdentityServiceBase):
 
     @endpoint(write=True)
     def request_password_reset(self, payload):
-        """Always answers the same way, whether or not the email is known."""
+        """"Forgot password": a reset link to a person who has a password, and a fresh invitation for each access
+        still waiting for its invitation to be used (a link lost or expired: a license's only admin has nobody to
+        re-send it, and activating the company again is a 409), so a person without a password gets one too.
+        Always answers the same way, whether or not the email is known; beyond ``link_throttle`` requests per
+        account (known or not) or per address in its window, it sends nothing and still answers the same."""
         data = schemas.PasswordResetRequestSchema().load(payload)
         try:
             email = logic.normalize_email(data["email"])
         except InvalidInput:
             return {"requested": True}
+        throttle = self.settings.link_throttle
+        limits = throttle.limits(email, data["client_ip"])
         with self.db.session() as s:
+            now = utcnow()
+            for key, limit in limits.items():
+                recent = s.execute(select(func.count()).select_from(LoginFailure).where(
+                    LoginFailure.key == key, LoginFailure.failed_at > now - throttle.window)).scalar_one()
+                if recent >= limit:
+                    return {"requested": True}
+            s.add_all(LoginFailure(key=key) for key in limits)
+            s.execute(delete(LoginFailure).where(LoginFailure.key.startswith(throttle.prefix),
+                                                 LoginFailure.failed_at <= now - throttle.window))
             user = s.execute(select(User).where(User.email == email)).scalar_one_or_none()
-            if user is not None and user.password_hash:
-                portal = self._client_portal(s, user)
-                m, lic = portal or (None, None)
-                # a client's link is for her company's portal: its page names the company (link_info) and sends
-                # her to the portal's sign-in; her email comes from the company
-                secret = self._issue_secret(s, user, "reset", lic and lic.id, logic.RESET_TTL)
-                self.outbox.add(s, "notification.requested.v1", {
-                    "channel": "email", "to": user.email, "locale": user.locale,
-                    "template": "client_password_reset" if portal else "password_reset",
-                    "user_id": user.id, "dedupe_key": f"reset:{logic.hash_secret(secret)}",
-                    "customer_id": m and m.customer_id,  # the delivery log's scope, as for her invitation
-                    "vars": {"name": user.name or user.email, "license_name": lic.name if lic else "",
-                             "link": logic.set_password_url(self.settings.public_url, secret).replace(
-                                 "/set-password?", "/reset-password?"),
-                             "expires_at": iso(utcnow() + logic.RESET_TTL)}},
-                    subject=user.id, license_id=lic and lic.id)
+            if user is None:
+                return {"requested": True}
+            if user.password_hash:
+                self._send_reset_link(s, user)
+            self._send_pending_invitations(s, user)
         return {"requested": True}
+
+    def _send_reset_link(self, s, user: User):
+        portal = self._client_portal(s, user)
+        m, lic = portal or (None, None)
+        # a client's link is for her company's portal: its page names the company (link_info) and sends
+        # her to the portal's sign-in; her email comes from the company
+        secret = self._issue_secret(s, user, "reset", lic and lic.id, logic.RESET_TTL)
+        self.outbox.add(s, "notification.requested.v1", {
+            "channel": "email", "to": user.email, "locale": user.locale,
+            "template": "client_password_reset" if portal else "password_reset",
+            "user_id": user.id, "dedupe_key": f"reset:{logic.hash_secret(secret)}",
+            "customer_id": m and m.customer_id,  # the delivery log's scope, as for her invitation
+            "vars": {"name": user.name or user.email, "license_name": lic.name if lic else "",
+                     "link": logic.set_password_url(self.settings.public_url, secret).replace(
+                         "/set-password?", "/reset-password?"),
+                     "expires_at": iso(utcnow() + logic.RESET_TTL)}},
+            subject=user.id, license_id=lic and lic.id)
+
+    def _send_pending_invitations(self, s, user: User):
+        """A fresh invitation (a new link; the earlier ones keep working until they expire) for each access of
+        the person still invited, in a subscription not expired: the email is the invitation's, naming whoever
+        invited them (nobody for the admin of an activation)."""
+        rows = s.execute(select(Membership, License, SeatPool).join(License, License.id == Membership.license_id)
+                         .join(SeatPool, SeatPool.id == License.pool_id)
+                         .where(Membership.user_id == user.id, Membership.status == "invited")
+                         .order_by(License.name)).all()
+        for m, lic, pool in rows:
+            if pool.expires_at <= utcnow():
+                continue
+            inviter = s.get(User, m.invited_by) if m.invited_by else None
+            self._send_invitation(s, user, m, lic, inviter.email if inviter is not None else None)
 
     @staticmethod
     def _client_portal(s, user: User) -> tuple[Membership, License] | None:

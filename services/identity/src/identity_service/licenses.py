@@ -128,7 +128,9 @@ class LicensesEndpoints(IdentityServiceBase):
             if lic_id != but and company_name_key(taken) == wanted:
                 raise Conflict(
                     f"A company named “{taken}” is already activated on this subscription: its license admin was "
-                    "emailed a link to choose a password when it was activated. Another company of the same "
+                    "emailed a link to choose a password when it was activated. If that link was lost or has "
+                    "expired, they get a new one with “Forgot password?” on the sign-in page "
+                    "(POST /api/v1/auth/forgot-password with their email). Another company of the same "
                     "subscription needs another name.",
                     {"fields": {field: ["A company of this subscription already has this name."]},
                      "license_name": taken})

@@ -150,6 +150,9 @@ class LoginThrottle:
     window: timedelta
     max_per_account: int
     max_per_address: int
+    # what else is counted the same way, apart from the sign-ins: "link:" counts the emailed links asked for
+    # with "forgot password" (a reset, or a fresh invitation), known account or not
+    prefix: str = ""
 
     @staticmethod
     def account_key(email: str) -> str:
@@ -157,9 +160,9 @@ class LoginThrottle:
 
     def limits(self, email: str, client_ip: str | None) -> dict[str, int]:
         """Throttle key -> the number of failures that closes it."""
-        keys = {self.account_key(email): self.max_per_account}
+        keys = {self.prefix + self.account_key(email): self.max_per_account}
         if client_ip:
-            keys["ip:" + client_ip] = self.max_per_address
+            keys[self.prefix + "ip:" + client_ip] = self.max_per_address
         return keys
 
     def retry_after(self, failures: list[datetime], limit: int, now: datetime) -> int | None:

@@ -177,6 +177,7 @@ class SwitchLicenseSchema(StrictSchema):
 
 class PasswordResetRequestSchema(StrictSchema):
     email = fields.String(required=True, validate=validate.Length(min=1, max=320))
+    client_ip = _client_ip()  # the links asked for are throttled per address too
 
 
 class AcceptInvitationSchema(StrictSchema):

@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import or_, select
 
+from paraph_platform.config import ConfigError
+
 from .exceptions import Conflict
 from .models import TokenKey
 
@@ -45,12 +47,19 @@ def private_pem(private_key: Ed25519PrivateKey) -> str:
 
 
 def load_private_key(value: str) -> Ed25519PrivateKey:
-    """``JWT_PRIVATE_KEY``: PEM text, or the path of a PEM file (a mounted secret)."""
-    text = value if "-----BEGIN" in value else Path(value).read_text()
-    key = serialization.load_pem_private_key(text.encode(), password=None)
+    """``JWT_PRIVATE_KEY``: PEM text, or the path of a PEM file (a mounted secret). A value that gives no
+    Ed25519 key is a :class:`ConfigError` (identity then stops at start with that one line)."""
+    expected = "an Ed25519 private key in PEM, or the path of its file (openssl genpkey -algorithm ed25519)"
+    try:
+        text = value if "-----BEGIN" in value else Path(value).read_text()
+    except OSError as exc:
+        raise ConfigError(f"JWT_PRIVATE_KEY must be {expected}: cannot read {value!r} ({exc.strerror})") from None
+    try:
+        key = serialization.load_pem_private_key(text.encode(), password=None)
+    except (ValueError, TypeError) as exc:  # not PEM, encrypted, unsupported
+        raise ConfigError(f"JWT_PRIVATE_KEY must be {expected}: {exc}") from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise RuntimeError("JWT_PRIVATE_KEY must be an Ed25519 private key "
-                           "(openssl genpkey -algorithm ed25519)")
+        raise ConfigError(f"JWT_PRIVATE_KEY must be {expected}, not a {type(key).__name__.lstrip('_')}")
     return key
 
 

@@ -110,7 +110,7 @@ def test_a_customers_owner_is_told_of_a_clients_self_service_change_per_preferen
     first = changed()
     [mail] = p.sink.wait_for_messages(to="sales@gem.test", subject="Mireille Couture updated")
     assert mail["subject"] == "Hervé David: Mireille Couture updated the company's details"
-    assert "address.city: Laval → Montréal" in mail["text"]
+    assert "City: Laval → Montréal" in mail["text"]  # the field as the staff app words it
     assert "http://paraph.test/customers/cu-1?tab=history" in mail["links"]
     publish("contracts", "customer.self_updated.v1", first["data"], license_id=license_id, id=first["id"])  # again
     db.wait("select 1 from inbox where event_id = :e and consumer = 'notify.owner'", e=first["id"])

@@ -31,6 +31,8 @@ from .models import AuditEntry, Evidence, Participant, SignatureRequest
 
 COLLECTED = "signature.collected.v1"  # every signer signed: this service seals (completed.v1 follows)
 REASSIGNED = "reassigned"  # a participant replaced before acting: out of the turn order, link dead
+# what a request that ended this way answers (410) to an act on it, and an offline item (conflict)
+ENDED = {"cancelled": "This signature request was cancelled.", "expired": "This signature request has expired."}
 
 
 class Recipient(NamedTuple):
@@ -338,9 +340,9 @@ class SigningBase:
         """Refuse acts on a request that is not under way (expiring it if its time is up)."""
         if r.status == "pending" and _aware(r.expires_at) <= now:
             self._expire(s, r, now)
-            raise _Deferred(Gone("This signature request has expired."))
-        if r.status in ("cancelled", "expired"):
-            raise Gone(f"This signature request was {r.status}.", {"request_status": r.status})
+            raise _Deferred(Gone(ENDED[r.status], {"request_status": r.status}))
+        if r.status in ENDED:
+            raise Gone(ENDED[r.status], {"request_status": r.status})
         if r.status != "pending":
             raise Conflict(f"This signature request is {r.status}.", {"request_status": r.status})
 

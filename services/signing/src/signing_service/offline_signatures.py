@@ -17,7 +17,7 @@ from paraph_platform.db import utcnow
 from paraph_platform.service import endpoint
 
 from . import logic
-from .base import REASSIGNED, SigningBase, _aware
+from .base import ENDED, REASSIGNED, SigningBase, _aware
 from .exceptions import InvalidInput, NotFound
 from .logic import iso
 from .models import OfflineSyncItem, Participant, SignatureRequest
@@ -116,9 +116,11 @@ class OfflineSignaturesEndpoints(SigningBase):
                     result = outcome("conflict", "unknown_participant", "This person is not a participant of the request.")
                 elif r.status == "pending" and _aware(r.expires_at) <= now:
                     self._expire(s, r, now)
-                    result = outcome("conflict", "request_expired", "The signature request expired.")
-                elif r.status in ("cancelled", "expired", "declined"):
-                    result = outcome("conflict", f"request_{r.status}", f"The signature request was {r.status}.")
+                    result = outcome("conflict", "request_expired", ENDED["expired"])
+                elif r.status in ENDED:
+                    result = outcome("conflict", f"request_{r.status}", ENDED[r.status])
+                elif r.status == "declined":
+                    result = outcome("conflict", "request_declined", "The signature request was declined.")
                 elif p.status == "signed":
                     result = outcome("conflict", "already_signed", "This person already signed (online or from "
                                      "another device).", signed_at=iso(p.acted_at))

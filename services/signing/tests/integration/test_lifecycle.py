@@ -108,7 +108,8 @@ def test_remind_one_participant_whose_turn_it_is(world):
     assert s.post(remind, json={"participant_id": "nobody"}, token=world.sales_token).status_code == 404
     assert s.post(remind, json={"participant_id": 7}, token=world.sales_token).status_code == 422
     r = s.post(remind, json={"participant_id": by_role["approver"]["id"]}, token=world.sales_token)
-    assert r.status_code == 200 and r.get_json() == {"reminded": 1, "participant_ids": [by_role["approver"]["id"]]}
+    assert r.status_code == 200 and r.get_json() == {"reminded": 1, "participant_ids": [by_role["approver"]["id"]],
+                                               "next_reminder_at": None}
     assert [n["to"] for n in esign.notifications(s, "signature_reminder")] == [world.email["boss"]]
 
 

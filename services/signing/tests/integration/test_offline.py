@@ -135,5 +135,34 @@ def test_cancelled_expired_and_declined_requests(world):
     assert r["items"][0]["code"] == "document_changed"
     s.post(f"/api/v1/signature-requests/{new['id']}/cancel", json={}, token=world.sales_token)
     r = sync(world, [item(new, new_jeanne, "x-4")])
-    assert r["items"][0]["code"] == "request_cancelled"
-    assert s.get(f"/api/v1/offline/requests/{new['id']}/package", token=world.sales_token).status_code == 410
+    assert (r["items"][0]["code"], r["items"][0]["detail"]) == ("request_cancelled",
+                                                                "This signature request was cancelled.")
+    r = s.get(f"/api/v1/offline/requests/{new['id']}/package", token=world.sales_token)
+    assert r.status_code == 410 and r.get_json()["request_status"] == "cancelled"
+
+
+def test_ended_requests_say_so_alike_on_package_and_sync(world):
+    s = world.s
+    req = world.create([{"contact_id": world.jeanne["id"]}], expires_in_days=5)
+    jeanne = s.get(f"/api/v1/offline/requests/{req['id']}/package",
+                   token=world.sales_token).get_json()["participants"][0]
+    assert world.maintenance((datetime.now(timezone.utc) + timedelta(days=6)).isoformat())["expired"] == 1
+    for _ in range(2):  # the same answer however often it is asked
+        r = s.get(f"/api/v1/offline/requests/{req['id']}/package", token=world.sales_token)
+        assert r.status_code == 410
+        assert (r.get_json()["detail"], r.get_json()["request_status"]) == (
+            "This signature request has expired.", "expired")
+    got = sync(world, [item(req, jeanne, "e-1")])["items"][0]
+    assert (got["code"], got["detail"]) == ("request_expired", "This signature request has expired.")
+
+
+def test_the_api_reference_documents_each_item_of_a_sync(world):
+    doc = world.s.get("/api/v1/openapi.json").get_json()
+    body = doc["paths"]["/api/v1/offline/sync"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    while "$ref" in body:
+        body = doc["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    items = body["properties"]["items"]["items"]
+    assert {"client_id", "request_id", "participant_id", "document_sha256", "signed_at", "consent",
+            "consent_sha256", "signature_image", "typed_name", "device_id", "geolocation"} <= set(items["properties"])
+    assert set(items["required"]) == {"client_id", "request_id", "participant_id", "document_sha256", "signed_at",
+                                      "consent"}

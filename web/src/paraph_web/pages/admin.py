@@ -119,8 +119,8 @@ def invite():
     try:
         member = api.post("/users", body)
     except ApiError as exc:
-        if exc.status not in (400, 409, 422):
-            raise  # a full seat pool (409) or an email already here is said above the form
+        if exc.status not in (400, 403, 409, 422):
+            raise  # a full seat pool (409), an email already here, a role not theirs to give (403): said above the form
         return render_with_errors("admin/invite.html", exc, section="users", **invite_choices())
     flash(_("%(email)s is invited: they received an email to choose their password.", email=member["email"]),
           "success")
@@ -163,15 +163,22 @@ def change_role(user_id: str):
         api.patch(f"/users/{user_id}", {"role": request.form.get("role", "")})
     except ApiError as exc:
         if exc.status not in (400, 403, 409, 422):
-            raise  # the last license admin keeps their role: said on the page
-        return _back_to_user(user_id, exc.detail, "err")
+            raise  # the last license admin keeps their role: said on the page (in its language)
+        return _back_to_user(user_id, translate(exc.detail), "err")
     return _back_to_user(user_id, _("The role is changed."))
 
 
 @bp.post("/settings/users/<user_id>/perimeters")
-@admin_only
+@manager_only
 def user_perimeters(user_id: str):
-    api.put(f"/users/{user_id}/perimeters", {"perimeter_ids": request.form.getlist("perimeter_ids")})
+    """License admins give a user's perimeters; a front user manager sees them read-only, and a form posted from
+    an older page (a role changed meanwhile) is refused on the user's page, not with an error page."""
+    try:
+        api.put(f"/users/{user_id}/perimeters", {"perimeter_ids": request.form.getlist("perimeter_ids")})
+    except ApiError as exc:
+        if exc.status != 403:
+            raise
+        return _back_to_user(user_id, _("Only a license admin gives a user's perimeters."), "err")
     return _back_to_user(user_id, _("The perimeters are saved."))
 
 
@@ -186,8 +193,8 @@ def user_action(user_id: str, action: str):
         member = api.post(f"/users/{user_id}/{action}")
     except ApiError as exc:
         if exc.status not in (403, 409, 422):
-            raise  # no seat left, the last admin, an invitation already accepted: said on the page
-        return _back_to_user(user_id, exc.detail, "err")
+            raise  # no seat left, the last admin, an invitation already accepted: said on the page (in its language)
+        return _back_to_user(user_id, translate(exc.detail), "err")
     done = {"deactivate": _("%(name)s is deactivated: their seat is free and their sessions are ended."),
             "reactivate": _("%(name)s is reactivated: they received a new invitation."),
             "resend-invitation": _("The invitation is sent again to %(name)s.")}[action]

@@ -124,16 +124,20 @@ def activate():
                                               "came with your subscription.")},
                    403: {"activation_code": _("This subscription has expired: ask your provider to renew it.")}}
         errors = problem.get(exc.status) or exc.field_errors
-        if exc.status == 409 and "company_name" in errors:  # sent again (a second click), or a name already taken
+        # sent again (a second click), a name already taken, or an admin whose invitation was lost or expired: the
+        # page offers "forgot password", which sends them a fresh invitation (identity)
+        already_activated = exc.status == 409 and "company_name" in errors
+        if already_activated:
             errors = {"company_name": _(
                 "%(company)s is already activated on this subscription: its administrator was emailed a link to "
-                "choose a password. To activate another company of the subscription, give it another name.",
+                "choose a password. Link lost or expired? They get a new one with “Forgot your password?” on the "
+                "sign-in page. To activate another company of the subscription, give it another name.",
                 company=exc.problem.get("license_name") or values["company_name"])}
         message = None if errors else (
             _("This subscription has no seat left for another company. Free a seat in one of its companies, "
               "or ask your provider for more seats.") if exc.status == 409 else exc.detail)
         return render_template("auth/activate.html", values=request.form, errors=errors, message=message,
-                               done=None), 422 if exc.status != 409 else 409
+                               done=None, already_activated=already_activated), 422 if exc.status != 409 else 409
     return render_template("auth/activate.html", values=values, errors={}, message=None,
                            done={"company": answer["license"]["name"], "email": answer["admin"]["email"]})
 
