@@ -765,8 +765,8 @@ def test_a_clients_set_password_page_speaks_to_a_client_and_elides_de():
 
 def test_a_clients_emailed_link_speaks_the_language_of_its_email_not_her_browsers():
     """A French contact's invitation is French: its page, and the portal it leads to, are French in an English
-    browser too (link_info's locale), and so is the page of her link once used; a member of staff's page still
-    follows their browser (their profile's language once signed in)."""
+    browser too (link_info's locale), and so is the page of her link once used; a member of staff's too (their
+    profile's language: their invitation's, and their pages' once signed in)."""
     fake = Flask("fake_gateway")
     holders = {"client-token-1": ("client", "Immo Conseil"), "staff-token-1": ("user", "ACME Paris")}
 
@@ -801,4 +801,4 @@ def test_a_clients_emailed_link_speaks_the_language_of_its_email_not_her_browser
         text = unescape(used.get_data(as_text=True))
         assert used.status_code == 410 and "demandez à votre interlocuteur chez Immo Conseil" in text
         staff = unescape(client.get("/set-password?token=staff-token-1", headers=english).get_data(as_text=True))
-        assert '<html lang="en">' in staff and "As your colleagues and customers will read it" in staff
+        assert '<html lang="fr">' in staff and "Tel que vos collègues et vos clients le liront" in staff

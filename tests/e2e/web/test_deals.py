@@ -79,7 +79,7 @@ def test_a_salesperson_follows_a_deal_from_the_customer_file_to_its_order(web_sy
     # variant in draft too; the order is a draft. Those are the documents' totals incl. tax (the quote's 2 000 € excl.
     # tax): said, beside the deal's expected amount excl. tax
     assert text(browser, "quote-heading") == "Devis (2) · montant accepté : 2 400,00 € TTC"
-    assert text(browser, "order-heading") == "Commandes (1) · montant confirmé : 0,00 € TTC"
+    assert text(browser, "order-heading") == "Commandes (1) · aucune commande confirmée pour l'instant"
     assert [th.text for th in css(browser, "#deal-quotes thead th")][3] == "Total TTC"
     assert not css(browser, "#deal-invoices")
     assert filled_buttons(browser) == ["+ Devis"]  # the header's; saving the deal is outlined

@@ -161,7 +161,10 @@ def test_an_expired_subscription_is_said_with_its_date_as_the_pages_write_dates(
     # the refusal, then the review page itself: each page of the license says the subscription ended, once
     page = web_system.wait(lambda: css(browser, "#error-page"), message="the subscription's end")[0].text
     assert f"L'abonnement a expiré le {first_of_month(format_date(ended.date(), 'medium', locale='fr'), 'fr')}." in page, page
-    assert "administrateur de la licence" in page and ended.date().isoformat() not in page
+    # said to its reader, the license admin (who renews it), not "ask the license admin"; no bare status code
+    assert "renouvelez-le auprès du fournisseur de votre abonnement Paraph" in page, page
+    assert "administrateur de la licence" not in page and ended.date().isoformat() not in page
+    assert not css(browser, "#error-page .code")
     assert browser.find_element("tag name", "h1").text == "Abonnement terminé"
     assert not notices(browser) and not css(browser, "#error-page a[href='/']")  # home says the same
     assert not s.invitation_links("un@ancienne.test")

@@ -2,9 +2,10 @@
 headless Chromium against the real services: on each, at most one button is filled (the page's main action,
 its header's when it has one); every card's other buttons are outlined.
 
-The rule for a page of several forms: when one card is the page's subject (my profile on my account, a service
-account's keys), its submit is the filled one; when the cards are of equal rank, each saving or adding its own
-thing (e-signature: online quotes / reminders; columns / flags), none is the page's action and all their submits
+The rule for a page of several forms: when one card is the page's subject (a service account's keys), its submit
+is the filled one; when the cards are of equal rank, each saving or adding its own thing (my account: profile /
+notification preferences / password; e-signature: online quotes / reminders; columns / flags), none is the page's
+action and all their submits
 are outlined alike: buttons doing the same kind of thing never look different on one page."""
 from pathlib import Path
 
@@ -44,7 +45,13 @@ def test_each_page_fills_only_its_main_action(web_system, staff, browser, sign_i
         screenshot(browser, f"one-primary-{name}")
 
     sign_in(browser, staff.email["admin"], next_path="/account")
-    only_filled("", "profile-submit", "account")
+    browser.get(w.url + "/account")
+    assert filled_buttons(browser) == [], "account"
+    looks = {tuple(by_id(browser, button_id).value_of_css_property(p)
+                   for p in ("background-color", "color", "border-top-color"))
+             for button_id in ("profile-submit", "preferences-submit", "password-submit")}
+    assert len(looks) == 1, looks
+    screenshot(browser, "one-primary-account")
     none_filled_and_alike("/settings/columns", ("add-column", "add-flag"), "columns")
     only_filled("/settings/company-profile", "save-company-profile", "company-profile")
     none_filled_and_alike("/settings/e-signature", ("save-online-quotes", "save-signature-settings"), "e-signature")

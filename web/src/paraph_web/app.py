@@ -59,8 +59,10 @@ def _blueprints():
     return (bp for _module, bp in exported_by_modules(pages, "bp", Blueprint))
 
 
-def _error_page(status: int, title: str, text: str, home: bool = True):
-    return render_template("errors/error.html", status=status, title=title, text=text, home=home), status
+def _error_page(status: int, title: str, text: str, home: bool = True, code: bool = True):
+    """``code``: the status shown big above the text (not on a page whose title says it all in words)."""
+    return render_template("errors/error.html", status=status, title=title, text=text, home=home,
+                           show_code=code), status
 
 
 def _subscription_ended(exc: ApiError):
@@ -68,11 +70,12 @@ def _subscription_ended(exc: ApiError):
     home page would say it again. A message flashed on the way here (an action refused) said the same: it is
     taken out of the session, and the page does not show it."""
     get_flashed_messages()
-    if session.get("role") in ADMINS:
-        renewal = _("The pages open again once it is renewed: ask your license administrator.")
+    if session.get("role") in ADMINS:  # the reader is the one who sees to it: with whoever sold the subscription
+        renewal = _("As an administrator of your company, renew it with the provider of your Paraph subscription "
+                    "(who gave you its activation code): the pages open again as soon as it is renewed.")
     else:  # the license is no word of a salesperson's: their company's administrators see to it
         renewal = _("The pages open again once it is renewed: ask an administrator of your company.")
-    return _error_page(403, _("Subscription ended"), f"{translate(exc.detail)} {renewal}", home=False)
+    return _error_page(403, _("Subscription ended"), f"{translate(exc.detail)} {renewal}", home=False, code=False)
 
 
 def register_errors(app: Flask):

@@ -17,6 +17,12 @@ def service_dir(service: str) -> Path:
     return Path(module.__file__).resolve().parents[2]
 
 
+def has_migrations(service: str) -> bool:
+    """Whether the service keeps an Alembic history (every service of Paraph does; a test's stand-in service
+    whose tables the test creates has none)."""
+    return (service_dir(service) / "migrations").is_dir()
+
+
 def alembic_config(service: str, url: str | None = None):
     from alembic.config import Config
     root = service_dir(service)

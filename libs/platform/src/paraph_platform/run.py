@@ -72,7 +72,9 @@ def check_schema(service: str, url: str):
     (restarting) is not refused: the service starts and its health command reports the database until it
     answers, as when the database goes away later."""
     from sqlalchemy.exc import OperationalError
-    from .migrations import is_transient, schema_state
+    from .migrations import has_migrations, is_transient, schema_state
+    if not has_migrations(service):  # no revision to be at
+        return
     try:
         current, heads, known = schema_state(service, url)
     except OperationalError as exc:

@@ -37,11 +37,11 @@ def _filled_in(link: dict | None) -> str:
 
 
 def _in_the_emails_language(link: dict) -> None:
-    """A customer's contact reads the page of her emailed link in the language of its email (link_info's
-    ``locale``), and lands on her portal in it: her browser's language turned a French contact's portal English.
-    Staff keep theirs (their profile's, else their browser's)."""
-    if link.get("role") == CLIENT_ROLE:
-        i18n.use_locale(link.get("locale"))
+    """The page of an emailed link is in the language of its email (link_info's ``locale``: the person's profile),
+    whatever the browser says: a French salesperson's English browser showed her French invitation's page in
+    English, and a customer's contact lands on her portal in it too. Once signed in, staff pages follow the profile
+    (:func:`_signed_in_as`), which is the same language."""
+    i18n.use_locale(link.get("locale"))
 
 
 def _signed_in_as(answer: dict, next_path: str, client_home: str = CLIENT_HOME):

@@ -21,7 +21,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from paraph_platform.actor import MANAGERS
+from paraph_platform.actor import ADMINS, MANAGERS
 
 from .. import api
 from ..api import ApiError
@@ -210,13 +210,28 @@ def tab_data(customer: dict, tab: str) -> dict:
         # ?edit=<id>: that item's form open under the list (its "Edit" link)
         return {**_tab_page("equipment", api.get(f"/customers/{customer_id}/equipment", **paged)),
                 "editing": request.args.get("edit")}
+    if tab == "contacts" and request.method == "GET":
+        # ?edit=<id>: that contact's form open, filled with the contact (the "add an email" links of the portal
+        # access); a refused form is rendered again with what was posted instead
+        contact = next((c for c in customer.get("contacts", []) if c["id"] == request.args.get("edit")), None)
+        return {"editing": contact["id"], "values": contact} if contact else {}
     if tab == "portal":
         return {"accesses": {a["contact_id"]: a for a in api.get(f"/customers/{customer_id}/portal-accesses")}}
     if tab == "history":  # staff edits and the clients' own changes on the portal (self-service)
         return {"history": api.get(f"/customers/{customer_id}/history")["items"]}
     if tab == "perimeters":
-        return {"perimeters": perimeter_choices(), "viewers": customer_viewers(customer)}
+        return {"perimeters": perimeter_choices(), "viewers": customer_viewers(customer),
+                "my_perimeter_ids": my_perimeter_ids()}
     return {}
+
+
+def my_perimeter_ids() -> list[str] | None:
+    """The perimeters of the user on the page, who sees a customer in none or in one of them (perimeter.rego);
+    None for a license admin, who sees every customer: nothing their change could hide from them."""
+    user = current_user() or {}
+    if user.get("role") in ADMINS:
+        return None
+    return api.get(f"/users/{user['user_id']}/perimeters")["perimeter_ids"]
 
 
 def perimeter_choices() -> list[dict]:

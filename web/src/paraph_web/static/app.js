@@ -7,7 +7,8 @@
    - the first field in error of a refused form takes the focus, and a field's error goes once its value changes;
    - a form's list of people (signers, CC) shows its next row when "Add" is clicked, without loading the page;
    - the browser's time zone is kept in a cookie, for times to be shown in it;
-   - an email's preview is as tall as the email. */
+   - an email's preview is as tall as the email;
+   - a front user manager is warned before saving a customer's perimeters that would hide it from her. */
 (function () {
   "use strict";
   // the browser's time zone, for the server to show times in it (i18n.select_timezone); from the next page on
@@ -270,5 +271,18 @@
       menu.querySelector("summary").focus();
     });
     document.querySelectorAll("details.confirm:not(.edit-in-place)[open]").forEach(closeConfirm);
+  });
+  // a customer's perimeters, changed by a front user manager (data-my-perimeters: hers, as JSON): warned before
+  // saving when the perimeters ticked would hide the customer from her (some ticked, none of them hers)
+  document.querySelectorAll("[data-my-perimeters]").forEach(function (form) {
+    var mine = JSON.parse(form.getAttribute("data-my-perimeters"));
+    var warning = document.getElementById(form.getAttribute("data-hides-warning"));
+    function check() {
+      var ticked = Array.prototype.map.call(form.querySelectorAll('input[name="perimeter_ids"]:checked'),
+                                            function (box) { return box.value; });
+      warning.hidden = ticked.length === 0 || ticked.some(function (id) { return mine.indexOf(id) >= 0; });
+    }
+    form.addEventListener("change", check);
+    check();
   });
 })();

@@ -120,8 +120,11 @@
   }
   // the top bar and the window's title: once signed in, the company whose portal it is ("ACME Paris — Portail
   // client", the license the session is for); before, the portal's own name
+  function currentLicense(s) {
+    return s && (s.licenses || []).filter(function (l) { return l.license_id === s.license_id; })[0];
+  }
   function brand(s) {
-    var license = s && (s.licenses || []).filter(function (l) { return l.license_id === s.license_id; })[0];
+    var license = currentLicense(s);
     var name = license && license.name ? L.portal_of.replace("{name}", license.name) : L.portal;
     $("portal-brand").textContent = name;
     document.title = name;
@@ -135,7 +138,8 @@
     fetch("/api/v1/auth/login", {method: "POST", headers: {"Content-Type": "application/json"},
                                  body: JSON.stringify(body)})
       .then(function (r) {
-        if (!r.ok) { return problem(r, {401: L.login_failed, 403: L.login_no_access}).then(fail); }
+        // refused with a user code typed: it may name none of this email's accesses (identity's login)
+        if (!r.ok) { return problem(r, {401: L.login_failed, 403: code ? L.login_no_access_code : L.login_no_access}).then(fail); }
         return r.json().then(function (b) { save(b); show("error", false); notices = []; start(); });
       }).catch(function () { fail(); });
   }
@@ -240,9 +244,12 @@
         if (a.size) { li.appendChild(el("span", {"class": "muted size"}, " · " + sizeText(a.size))); }
         at.appendChild(li);
       });
-    }).catch(function (e) {  // not (or no longer) shared with this client: the message alone, no empty document
+    }).catch(function (e) {  // not (or no longer) shared with this client: its own page, no empty document
       show("contract", false);
-      fail(e.status === 404 ? L.contract_not_found : e.message);
+      if (e.status !== 404) { fail(e.message); return; }
+      var license = currentLicense(session());
+      if (license && license.name) { $("contract-missing-ask").textContent = L.contract_missing_ask.replace("{name}", license.name); }
+      show("contract-missing", true);
     });
   }
 
@@ -367,7 +374,7 @@
   $("company-form").addEventListener("submit", saveProfile);
 
   function start() {
-    ["login", "forgot", "contracts", "contract", "tasks", "profile"].forEach(function (id) { show(id, false); });
+    ["login", "forgot", "contracts", "contract", "contract-missing", "tasks", "profile"].forEach(function (id) { show(id, false); });
     var s = session();
     authed(!!s);
     brand(s);
