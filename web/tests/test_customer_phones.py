@@ -108,7 +108,7 @@ def test_a_refused_number_is_said_next_to_its_field_in_french(web):
     assert r.status_code == 422 and sent[-1]["mobile"] == REFUSED
     html = r.get_data(as_text=True)
     error = html.index('id="contact-form-c1-mobile-error"')
-    assert "Numéro de téléphone invalide\u00a0: de 6 à 16 chiffres" in html[error:error + 200]
+    assert "Numéro invalide\u00a0: ex. 06 12 34 56 78 ou +33 6 12 34 56 78." in html[error:error + 200]
     assert 'id="contact-form-c1-phone-error"' not in html
     # the page is drawn at the posted URL: its fragment lands the browser on the contact's form
     assert 'action="/customers/cu-1/contacts/c1#contact-c1" id="contact-form-c1"' in html
@@ -117,15 +117,16 @@ def test_a_refused_number_is_said_next_to_its_field_in_french(web):
 def test_the_file_names_the_language_and_currency_its_documents_get(web, monkeypatch):
     client, sent = web
     html = client.get("/customers/cu-1?tab=contacts").get_data(as_text=True)  # its own: the license is not asked
-    assert ">Langue\u00a0: Français</span>" in html and ">Devise\u00a0: EUR</span>" in html
+    assert ">Langue\u00a0: Français</span>" in html and ">Devise\u00a0: Euro (EUR)</span>" in html
     assert "GET /license" not in sent
 
     # none of its own: the license's, named as the salesperson's company's in the form (not "the license's")
     monkeypatch.setitem(CUSTOMER, "locale", None)
     monkeypatch.setitem(CUSTOMER, "currency", None)
     html = client.get("/customers/cu-1").get_data(as_text=True)
-    assert ">Langue\u00a0: Anglais</span>" in html and ">Devise\u00a0: CAD</span>" in html
+    assert ">Langue\u00a0: Anglais</span>" in html and ">Devise\u00a0: Dollar canadien (CAD)</span>" in html
     assert '<option value="" selected>Par défaut (Anglais)</option>' in html
     assert "La langue de ses documents. Par défaut\u00a0: celle de votre entreprise." in html
-    assert "Laissez vide pour utiliser celle de votre entreprise (CAD)." in html
+    assert '<option value="" selected>Par défaut (Dollar canadien (CAD))</option>' in html
+    assert "La devise de ses documents. Par défaut\u00a0: celle de votre entreprise." in html
     assert "licence" not in html.split("<main", 1)[1]

@@ -3,6 +3,8 @@ a whole export refused on upload, an invitation refused in an import chunk or on
 lists the users whose collaborator left the ERP but who still hold a seat."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask, jsonify
 
@@ -66,5 +68,8 @@ def test_the_review_lists_the_users_whose_collaborator_left_the_erp_each_linked_
         page = client.get("/settings/erp-sync/review").get_data(as_text=True)
     left = page[page.index('id="erp-left"'):page.index('id="erp-link"')]
     assert "Utilisateurs sortis de l'ERP" in left and "la synchronisation ne désactive aucun utilisateur" in left
-    assert '<a href="/settings/users/u-jean">jean@acme.test</a>' in left and "sophie@acme.test" not in left
+    # (an email's words kept whole, breaking only after "@" or ".": the markup around them aside)
+    linked = re.search(r'<a href="/settings/users/u-jean">(.*?)</a>', left, re.S)
+    assert linked and re.sub(r"<[^>]+>", "", linked.group(1)) == "jean@acme.test"
+    assert "sophie@" not in left
 

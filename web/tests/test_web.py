@@ -304,17 +304,13 @@ def test_api_field_errors_are_shown_in_the_page_language():
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert amount.field_errors["quantity"] == "At least 1 and less than 1,000,000."
         assert amount.field_errors["amount"] == "A positive number or zero."
-    # a phone number refused: what the rule (paraph_platform.phones) accepts is said, its digit count the API's
+    # a phone number refused (paraph_platform.phones): said shortly, with examples of what the rule accepts
     from paraph_platform.phones import PHONE_ERROR
     phone = ApiError(422, {"status": 422, "errors": {"mobile": [PHONE_ERROR]}})
     with app.test_request_context(headers={"Accept-Language": "fr"}):
-        assert phone.field_errors["mobile"] == (
-            "Numéro de téléphone invalide\u00a0: de 6 à 16 chiffres, précédés ou non d'un +, séparés si besoin par "
-            "des espaces, points, tirets, barres obliques ou parenthèses.")
+        assert phone.field_errors["mobile"] == "Numéro invalide\u00a0: ex. 06 12 34 56 78 ou +33 6 12 34 56 78."
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert phone.field_errors["mobile"] == (
-            "Not a valid phone number: 6 to 16 digits, possibly after a +, separated if you like by spaces, dots, "
-            "dashes, slashes or brackets.")
+        assert phone.field_errors["mobile"] == "Not a valid phone number: e.g. 06 12 34 56 78 or +33 6 12 34 56 78."
 
 
 def test_a_length_refusal_says_required_of_an_empty_text_and_at_most_of_a_too_long_one():

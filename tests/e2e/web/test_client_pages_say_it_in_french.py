@@ -115,7 +115,9 @@ def test_the_customer_is_told_in_french_and_gets_the_signed_document(public_syst
     by_id(browser, "login-password").send_keys(PASSWORD)
     by_id(browser, "login-submit").click()
     refused = said(w, browser, "error", before="Adresse email ou mot de passe incorrect.")
-    assert refused.startswith("Aucun accès actif au portail client pour ce compte.") and french(refused)
+    # a code was typed: the refusal names it, and says it may be left empty
+    assert refused.startswith("Aucun accès actif au portail client ne correspond à ce code d'utilisateur.")
+    assert french(refused)
     screenshot(browser, "client-fr-3-portal-refused")
     by_id(browser, "login-user-code").clear()
     by_id(browser, "login-submit").click()
@@ -128,6 +130,9 @@ def test_the_customer_is_told_in_french_and_gets_the_signed_document(public_syst
 
     # a document that is not shared with her: said in French, with no empty document under it
     browser.get(f"{w.url}/portal/contracts/00000000-0000-0000-0000-000000000000")
-    assert said(w, browser, "error") == "Ce document n'existe pas ou n'est plus partagé avec vous."
+    missing = w.wait(lambda: by_id(browser, "contract-missing").is_displayed() and by_id(browser, "contract-missing"),
+                     message="the page saying the document is not shared")
+    assert "Ce document n'existe pas ou n'est plus partagé avec vous." in missing.text.replace("\u00a0", " ")
+    assert french(missing.text) and by_id(browser, "contract-missing-back").is_displayed()  # the way back
     assert not by_id(browser, "contract").is_displayed()
     screenshot(browser, "client-fr-5-portal-not-shared")

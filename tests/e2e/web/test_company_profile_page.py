@@ -74,7 +74,8 @@ def test_company_profile_page(web_system, staff, browser, sign_in, screenshot, t
     assert (saved["name"], saved["siren"], saved["address"]["city"]) == ("Atelier Dupont", "732829320", "Lyon")
     assert saved["share_capital"] == "10000.50"
     assert by_id(browser, "field-siren").get_attribute("value") == "732829320"
-    assert by_id(browser, "field-share_capital").get_attribute("value") == "10000,50"  # as typed, not the API's "."
+    # as a French admin writes it (not the API's "10000.50"), its thousands apart
+    assert by_id(browser, "field-share_capital").get_attribute("value") == "10\u202f000,50"
     assert not css(browser, "#field-name-hint")  # saved: the name is the profile's own
 
     # not an image: refused next to the file field

@@ -126,7 +126,7 @@ def test_a_contract_from_a_customer_file_without_any_contract_type(web_system, s
     assert by_id(browser, "page-title").text == "Nouveau contrat"
     assert selected(browser, "field-customer_id") == "Agence Dupont"
     # no contract type of kind contract: nothing to choose (the quote type is not offered)
-    assert not css(browser, "#field-contract_type_id") and by_id(browser, "quote-heading").text == "Client"
+    assert not css(browser, "#field-contract_type_id") and by_id(browser, "quote-heading").text == "Titre et client"
     by_id(browser, "field-title").send_keys("Contrat de gestion locative")
     screenshot(browser, "contract-editor-without-type")
     navigate(browser, "quote-submit")

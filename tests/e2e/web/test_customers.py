@@ -13,9 +13,9 @@ from .test_admin_area import by_id, css, h1, navigate, notice, options, switch_u
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
 EXTRA_SERVICES = ("portal",)  # the contacts' portal access
-# a phone number refused (no SMS could go to it): the error says what the rule (paraph_platform.phones) accepts
-PHONE_REFUSED = ("Numéro de téléphone invalide : de 6 à 16 chiffres, précédés ou non d'un +, séparés si besoin par "
-                 "des espaces, points, tirets, barres obliques ou parenthèses.")
+# a phone number refused (no SMS could go to it): the error says it shortly, with examples of what the rule
+# (paraph_platform.phones) accepts
+PHONE_REFUSED = "Numéro invalide : ex. 06 12 34 56 78 ou +33 6 12 34 56 78."
 
 
 def under_the_mouse(browser, element_id: str) -> bytes:
@@ -56,7 +56,7 @@ def test_a_salesperson_creates_a_customer_and_gives_its_contact_portal_access(we
     assert by_id(browser, "field-city").get_attribute("value") == "Lille"
     # no language or currency of its own: its documents get the license's, named (not "the license's default")
     assert (by_id(browser, "customer-language").text, by_id(browser, "customer-currency").text) == \
-        ("Langue : Français", "Devise : EUR")
+        ("Langue : Français", "Devise : Euro (EUR)")
     assert by_id(browser, "field-code-hint").text == "Laissez vide pour qu'un code soit attribué"
     assert not css(browser, "#tab-perimeters")
 
@@ -265,26 +265,34 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     s, token = web_system.s, staff.sales["access_token"]
     sign_in(browser, staff.email["sales"], next_path="/customers/new")
 
-    # create: English and a currency typed in small letters; a code that is not one is said next to its field
+    # create: English, and the currencies offered by name; another one's code typed after "Autre devise…" (in small
+    # letters too); a code that is not one is said next to its field
     language = Select(by_id(browser, "field-locale"))
     assert [o.text for o in language.options] == ["Par défaut (Français)", "Français", "Anglais"]
-    assert "votre entreprise (EUR)" in by_id(browser, "field-currency-hint").text
-    assert sorted(o.get_attribute("value") for o in css(browser, "#currency-choices option")) == \
-        ["CAD", "CHF", "EUR", "GBP", "USD"]
+    assert by_id(browser, "field-currency-hint").text == \
+        "La devise de ses documents. Par défaut : celle de votre entreprise."
+    currency = Select(by_id(browser, "field-currency"))
+    assert [o.text for o in currency.options] == [
+        "Par défaut (Euro (EUR))", "Euro (EUR)", "Dollar canadien (CAD)", "Dollar des États-Unis (USD)",
+        "Livre sterling (GBP)", "Franc suisse (CHF)", "Autre devise…"]
+    assert not by_id(browser, "field-currency_other").is_displayed()  # until "Autre devise…" is chosen
     language.select_by_value("en")
+    currency.select_by_value("other")
     fill(browser, {"field-name": "Maple Leaf Supplies", "field-city": "Montréal", "field-region": "Québec",
-                   "field-country": "Canada", "field-currency": "C$",
+                   "field-country": "Canada", "field-currency_other": "C$",
                    "field-notes": "Prefers email. Invoices in Canadian dollars."})
     navigate(browser, "customer-submit")
-    assert by_id(browser, "field-currency-error").text == "Indiquez un code ISO de devise à 3 lettres."
+    assert by_id(browser, "field-currency_other-error").text == "Indiquez un code ISO de devise à 3 lettres."
     assert Select(by_id(browser, "field-locale")).first_selected_option.text == "Anglais"  # kept as chosen
+    assert Select(by_id(browser, "field-currency")).first_selected_option.text == "Autre devise…"
     screenshot(browser, "customer-new-language-currency")
-    fill(browser, {"field-currency": "cad"})
+    fill(browser, {"field-currency_other": "cad"})
     navigate(browser, "customer-submit")
     assert h1(browser) == "Maple Leaf Supplies"
     assert by_id(browser, "customer-language").text == "Langue : Anglais"  # (the no-break space read as a space)
-    assert by_id(browser, "customer-currency").text == "Devise : CAD"
-    assert by_id(browser, "field-currency").get_attribute("value") == "CAD"
+    assert by_id(browser, "customer-currency").text == "Devise : Dollar canadien (CAD)"
+    assert Select(by_id(browser, "field-currency")).first_selected_option.get_attribute("value") == "CAD"
+    assert not by_id(browser, "field-currency_other").is_displayed()
     assert by_id(browser, "field-notes").get_attribute("value") == "Prefers email. Invoices in Canadian dollars."
     customer_id = browser.current_url.split("/customers/")[1].split("?")[0]
     customer = s.get(f"/api/v1/customers/{customer_id}", token=token).get_json()

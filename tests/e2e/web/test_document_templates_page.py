@@ -21,7 +21,7 @@ def test_template_editor_with_its_variables_reference(web_system, staff, browser
     ctype = r.get_json()
 
     sign_in(browser, staff.email["admin"], next_path="/settings/document-templates")
-    assert css(browser, "a[aria-current=page][href='/settings/document-templates']")[0].text == "Modèles de documents"
+    assert css(browser, "a[aria-current=page][href='/settings/document-templates']")[0].text == "Types de contrat et modèles"
     css(browser, f"#document-template-{ctype['id']} a")[0].click()
     w.wait(lambda: css(browser, "#template-reference"), message="the template editor")
     assert by_id(browser, "template-title").text == "Mandat de vente"

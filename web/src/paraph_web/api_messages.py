@@ -161,10 +161,10 @@ _MESSAGES = [
     (r"(?P<name>.+) is not a contact of (?P<customer>.+): requester and observers must be contacts of the contract's "
      r"customer\.", _l("%(name)s is not a contact of %(customer)s: requester and observers must be contacts of the "
                        "document's customer.")),
-    # a phone number (paraph_platform.phones.PHONE_ERROR): what the rule accepts, its digit count as the API says it
-    (r"Not a valid phone number \((?P<min>\d+) to (?P<max>\d+) digits\b.*",
-     _l("Not a valid phone number: %(min)s to %(max)s digits, possibly after a +, separated if you like by spaces, "
-        "dots, dashes, slashes or brackets.")),
+    # a phone number (paraph_platform.phones.PHONE_ERROR): short, with examples of what the rule accepts (its whole
+    # wording, digit counts and separators, was a long sentence under a short field)
+    (r"Not a valid phone number \(\d+ to \d+ digits\b.*",
+     _l("Not a valid phone number: e.g. 06 12 34 56 78 or +33 6 12 34 56 78.")),
     _verbatim("Use a 3-letter ISO currency code."),  # a customer's currency (contracts' CURRENCY)
     _verbatim("The warranty cannot end before the installation."),  # an equipment item (contracts' check_warranty)
     _verbatim("Unknown column."),  # a custom column value (contracts' check_custom_values)

@@ -27,7 +27,7 @@ from .proxy import GatewayProxy
 from .security import CSRF_FIELD, CSRF_HEADER, check_csrf, csp_nonce, csrf_token, secure_headers
 from .session import EncryptedCookieSessionInterface
 from .submissions import SUBMISSION_FIELD, submission_token
-from .tables import labelled_cells
+from .tables import breakable_email, labelled_cells
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +143,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = GatewayProxy(app.wsgi_app, app.config["GATEWAY_URL"])
     i18n.init_app(app)
     app.jinja_env.filters["labelled_cells"] = labelled_cells
+    app.jinja_env.filters["breakable_email"] = breakable_email
     app.jinja_env.globals["vat_lines"] = vat_lines
     register_errors(app)
     app.before_request(check_csrf)

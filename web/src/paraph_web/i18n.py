@@ -1,7 +1,7 @@
-"""Language and formats: the user's language (from their profile, kept in the session at sign-in),
-else the browser's ``Accept-Language``; French by default. All strings are in the message catalogs
-(translations/<lang>/LC_MESSAGES/messages.po, see web/README.md); dates, money and numbers go
-through Babel's locale-aware formatters, exposed to templates as filters.
+"""Language and formats: the user's language (from their profile, kept in the session at sign-in), else (signed
+out) the one chosen on the public pages, else the browser's ``Accept-Language``; French by default. All strings
+are in the message catalogs (translations/<lang>/LC_MESSAGES/messages.po, see web/README.md); dates, money and
+numbers go through Babel's locale-aware formatters, exposed to templates as filters.
 
 Times are shown in the browser's time zone (``static/app.js`` keeps its name in the ``tz`` cookie), else in
 UTC, always with their offset ("23:52:55 UTC+1"): a salesperson in Paris read "23:52 UTC" for a signature
@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.numbers import get_currency_name
 from flask import g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_babel import (Babel, format_currency, format_date, format_datetime, format_decimal, format_time,
@@ -19,7 +20,7 @@ from flask_babel import (Babel, format_currency, format_date, format_datetime, f
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from paraph_platform import french, line_breaks
+from paraph_platform import client_pages, french, line_breaks
 from paraph_platform.dates import first_of_month
 from paraph_platform.totals import discount_text, rate_text
 
@@ -29,14 +30,27 @@ LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 # the languages a customer's documents may be in (the API's locales), named in the page's language
 DOCUMENT_LANGUAGES = {"fr": _l("French"), "en": _l("English")}
-# the currencies the forms offer; any 3-letter ISO code may be typed (the API's rule)
+# the currencies the forms offer by name (macros.html currency_field); any other 3-letter ISO code may be typed after
+# choosing OTHER_CURRENCY (the API's rule)
 COMMON_CURRENCIES = ("EUR", "CAD", "USD", "GBP", "CHF")
+OTHER_CURRENCY = "other"
+
+
+# the language chosen on the pages before signing in (sign-in, activation, forgotten password: their "Français /
+# English" switch, pages/auth.py), kept for the visit: a French admin's English browser chose English for her
+LANGUAGE_COOKIE = "lang"
 
 
 def select_locale() -> str:
-    wanted = g.get("page_locale") or (session.get("user") or {}).get("locale")
+    """The page of an emailed link in its email's language (use_locale), else the signed-in user's profile language,
+    else, signed out, the language chosen with the public pages' switch (LANGUAGE_COOKIE), else the browser's."""
+    user = session.get("user")
+    wanted = g.get("page_locale") or (user or {}).get("locale")
     if wanted in LANGUAGES:
         return wanted
+    chosen = None if user else request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
@@ -94,6 +108,28 @@ def money(amount, currency: str = "EUR") -> str:
         return format_currency(Decimal(str(amount)), currency or "EUR")
     except (InvalidOperation, ValueError):
         return ""
+
+
+def currency_name(code) -> str:
+    """A currency named in the page's language, with its code: "Dollar canadien (CAD)", "Canadian Dollar (CAD)"
+    (Babel's names); a code Babel does not know as it is ("XYZ")."""
+    code = (code or "").strip().upper()
+    try:
+        name = get_currency_name(code, locale=get_locale())
+    except (ValueError, TypeError):
+        name = code
+    return f"{name[:1].upper()}{name[1:]} ({code})" if name and name != code else code
+
+
+def posted_currency(form) -> str:
+    """The currency posted by a form's currency field (macros.html currency_field): the code chosen in the list, or,
+    "Other currency" chosen, the code typed beside it (``currency_other``); in capitals as the API wants them ("cad"
+    is CAD). "Other currency" with no code typed stays OTHER_CURRENCY, which the API refuses next to the field (an
+    empty currency would silently be the company's)."""
+    chosen = (form.get("currency") or "").strip()
+    if chosen == OTHER_CURRENCY:
+        chosen = (form.get("currency_other") or "").strip() or OTHER_CURRENCY
+    return chosen if chosen == OTHER_CURRENCY else chosen.upper()
 
 
 def number(value) -> str:
@@ -172,8 +208,10 @@ def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters.update(money=money, number=number, percent=percent, discount=discount, day=day, moment=moment,
-                                 api_text=translate, codes_whole=codes_whole, de=de)
+                                 api_text=translate, codes_whole=codes_whole, de=de, currency_name=currency_name)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["OTHER_CURRENCY"] = OTHER_CURRENCY
+    app.jinja_env.globals["language_names"] = client_pages.LANGUAGE_NAMES  # each language named in itself
     counted = app.jinja_env.globals["ngettext"]  # Jinja's, which fills %(num)s with the raw number
 
     @pass_context

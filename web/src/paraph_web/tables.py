@@ -48,3 +48,13 @@ def labelled_cells(rows, columns) -> Markup:
         last = tag.end(2)
     out.append(markup[last:])
     return Markup("".join(out))
+
+
+def breakable_email(value) -> Markup:
+    """An email address that a narrow cell wraps only after its "@" or a "." (a ``<wbr>`` there, the parts in
+    between unbreakable, even at a "-"): "jeanne.dupont@" over "acme.test", never "jeanne.dupont@acm" over
+    "e.test"; its text escaped, and copied as it is."""
+    parts = re.split(r"(?<=[@.])(?=.)", str(value or ""))
+    if len(parts) == 1:
+        return escape(parts[0])
+    return Markup("<wbr>").join(Markup('<span class="nowrap">%s</span>') % part for part in parts)

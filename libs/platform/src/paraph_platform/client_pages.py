@@ -7,6 +7,7 @@ staff pages."""
 from __future__ import annotations
 
 from functools import cache
+from html import escape
 from importlib import resources
 from urllib.parse import quote
 
@@ -36,3 +37,16 @@ def icon_data_uri() -> str:
     allows ``img-src 'self' data:``, and the page needs no route of its own (else the browser asks for
     ``/favicon.ico`` and logs a 404)."""
     return "data:image/svg+xml," + quote(icon(), safe="=:/'")
+
+
+# each language of the client pages named in itself: the link to the other one says where it goes ("English" on a
+# French page, "Français" on an English one; "EN" alone read as the page's language as much as a switch)
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+
+def language_link(href: str, to: str) -> str:
+    """The top bar's link to the page in the language ``to`` (one of LANGUAGE_NAMES), as HTML (escaped): its name in
+    that language, marked as such (``lang``, for a screen reader to say it right; ``hreflang``, where it goes)."""
+    code = to if to in LANGUAGE_NAMES else "fr"
+    return (f'<a href="{escape(href)}" id="lang-switch" lang="{code}" hreflang="{code}">'
+            f'{LANGUAGE_NAMES[code]}</a>')

@@ -39,6 +39,7 @@ def make_environment() -> Environment:
     env.globals["client_pages_css"] = Markup(client_pages.stylesheet())  # the look shared with the signing page
     env.globals["client_pages_js"] = Markup(client_pages.script())  # and how its script writes sizes and dates
     env.globals["client_pages_icon"] = client_pages.icon_data_uri()  # the tab's icon (else a /favicon.ico 404)
+    env.globals["language_link"] = lambda href, to: Markup(client_pages.language_link(href, to))  # "English"
     return env
 
 

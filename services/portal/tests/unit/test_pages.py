@@ -221,3 +221,19 @@ def test_a_signed_quote_says_when_in_the_readers_time_zone(browser):
         assert [e for e in browser.get_log("browser") if e["source"] != "network"] == []
         assert by_id(browser, "signed").text == shown
     screenshots(browser, "online-quote-signed")
+
+
+def test_the_language_link_names_the_other_language_in_it():
+    """The top bar's link says what it does: "English" on a French page, "Français" on an English one (not "EN",
+    read as the page's own language as much as a switch), marked with the language it is in and leads to; the
+    online quote and the portal share it (paraph_platform.client_pages)."""
+    assert ('<a href="/q/tok?lang=en" id="lang-switch" lang="en" hreflang="en">English</a>' in quote("fr"))
+    html = R.render("quote.html", "en", "N", q=logic.quote_context(DETAIL, "en", None), base="/q/tok",
+                    other_locale="fr")
+    assert '<a href="/q/tok?lang=fr" id="lang-switch" lang="fr" hreflang="fr">Français</a>' in html
+    for locale, other, name in (("fr", "en", "English"), ("en", "fr", "Français")):
+        html = R.render("portal.html", locale, "N", page="home", contract_id="", labels=logic.LABELS[locale],
+                        other_locale=other)
+        assert f'<a href="?lang={other}" id="lang-switch" lang="{other}" hreflang="{other}">{name}</a>' in html
+        assert ">EN<" not in html and ">FR<" not in html
+    assert client_pages.language_link('/q/"x?lang=en', "en").startswith('<a href="/q/&quot;x?lang=en"')

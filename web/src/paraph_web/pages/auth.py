@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from paraph_platform import client_pages
@@ -78,6 +78,20 @@ def sign_in():
         raise
     # a client signs in again on the portal's form, told why (the staff's session is not hers)
     return _signed_in_as(answer, next_path, client_home=_portal_sign_in("portal_account"))
+
+
+@bp.get("/language/<code>")
+def choose_language(code):
+    """The "Français / English" switch of the pages before signing in (sign-in, activation, forgotten password):
+    the language chosen is kept in a cookie for the visit (i18n.LANGUAGE_COOKIE, no expiry date: gone with the
+    browser's session) and the browser goes back to ``next``. Once signed in, the profile's language wins; an
+    emailed link's page is in its email's language (:func:`_in_the_emails_language`)."""
+    if code not in i18n.LANGUAGES:
+        abort(404)
+    response = redirect(safe_next(request.args.get("next") or url_for("auth.sign_in")))
+    response.set_cookie(i18n.LANGUAGE_COOKIE, code, path="/", httponly=True, samesite="Lax",
+                        secure=request.is_secure or current_app.config["PUBLIC_URL"].startswith("https://"))
+    return response
 
 
 @bp.post("/sign-out")

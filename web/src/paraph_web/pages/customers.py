@@ -26,7 +26,7 @@ from paraph_platform.actor import ADMINS, MANAGERS
 from .. import api
 from ..api import ApiError
 from ..auth import current_user, signed_in
-from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES
+from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES, posted_currency
 from .csv_export import PAGE_SIZE as CSV_PAGE_SIZE
 from .csv_export import csv_download
 from .deals import STAGES as DEAL_STAGES
@@ -138,9 +138,9 @@ def index_csv():
 # -- create ----------------------------------------------------------------------------------------
 
 def customer_form() -> dict:
-    """The customer form's fields, the currency code in capitals as the API wants it ("cad" is CAD)."""
+    """The customer form's fields, the currency chosen in its list or typed ("cad" is CAD: i18n.posted_currency)."""
     form = form_values(*CUSTOMER_FIELDS)
-    form["currency"] = form["currency"].upper()
+    form["currency"] = posted_currency(request.form)
     return form
 
 

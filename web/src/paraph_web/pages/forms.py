@@ -49,10 +49,12 @@ def whole_number(raw) -> int | str:
 CENT = Decimal("0.01")
 
 
-def as_typed(value, money: bool = False) -> str:
+def as_typed(value, money: bool = False, grouped: bool = False) -> str:
     """A saved number (the API's decimal string) as the user would type it, for a form's input to show it:
     "1.000" is 1, "5.50" is 5,5 in French; ``typed_number`` reads it back. An amount of ``money`` keeps its
-    cents: "5.50" is 5,50 (and "12000.00" still 12000)."""
+    cents: "5.50" is 5,50 (and "12000.00" still 12000). ``grouped``: in French, its thousands apart as the
+    page writes them ("10 000,50", narrow no-break spaces ``typed_number`` drops); in English as typed (a
+    thousands comma would be read as the decimal one)."""
     if value in (None, ""):
         return ""
     try:
@@ -62,7 +64,13 @@ def as_typed(value, money: bool = False) -> str:
     if money and number.as_tuple().exponent == -1:
         number = number.quantize(CENT)
     text = f"{number:f}"  # 9000.00 -> 9000 (normalize alone would give 9E+3)
-    return text.replace(".", ",") if get_locale() and get_locale().language == "fr" else text
+    if not (get_locale() and get_locale().language == "fr"):
+        return text
+    parts = re.fullmatch(r"(-?)(\d+)(\.\d+)?", text) if grouped else None  # not "NaN"
+    if parts:
+        sign, whole, cents = parts.groups()
+        text = sign + re.sub(r"\B(?=(\d{3})+$)", "\u202f", whole) + (cents or "")
+    return text.replace(".", ",")
 
 
 def with_chosen(items: list[dict], chosen_id: str | None, path: str) -> dict | None:

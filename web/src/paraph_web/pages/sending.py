@@ -138,7 +138,8 @@ def form(contract_id: str):
     info = ctx["info"]
     contact_id = info.get("default_contact_id") or (ctx["contacts"][0]["id"] if ctx["contacts"] else "")
     template = _template_for(ctx, contact_id)
-    values = {"contact_id": contact_id, "template": template, "template_default": template, "subject": "",
+    values = {"contact_id": contact_id, "template": template, "template_default": template,
+              "template_for": contact_id, "subject": "",
               "subject_default": "", "message": "", "attach_pdf": True,
               "request_signature": bool(info.get("request_signature_default"))}
     return _render(ctx, values)
@@ -151,11 +152,18 @@ def send(contract_id: str):
     form = request.form
     contact_id = form.get("contact_id", "")
     # the template the page had chosen, left as it was, is the one of the contact chosen now: another contact,
-    # who never had the quote, gets the first sending ("Veuillez trouver notre devis"), not "Nous revenons vers vous"
-    template, contacts_default = form.get("template", ""), _template_for(ctx, contact_id)
+    # who never had the quote, gets the first sending ("Veuillez trouver notre devis"), not "Nous revenons vers vous".
+    # For the contact the page worked it out for, it stays what the page showed: worked out again, the same form
+    # posted twice (a double click) turned its first sending into a reminder, a second email
+    if form.get("template_for") == contact_id and form.get("template_default") in ctx["templates"]:
+        contacts_default = form["template_default"]
+    else:
+        contacts_default = _template_for(ctx, contact_id)
+    template = form.get("template", "")
     if template == form.get("template_default") or template not in ctx["templates"]:
         template = contacts_default
     values = {"contact_id": contact_id, "template": template, "template_default": contacts_default,
+              "template_for": contact_id,
               "subject": form.get("subject", "").strip(), "subject_default": form.get("subject_default", ""),
               "message": form.get("message", "").strip(), "attach_pdf": form.get("attach_pdf") == "1",
               "request_signature": form.get("request_signature") == "1"}

@@ -17,7 +17,7 @@ SECTIONS = {
     "perimeters": _l("Perimeters"),
     "columns": _l("Columns and flags"),
     "company-profile": _l("Company profile"),
-    "document-templates": _l("Document templates"),
+    "document-templates": _l("Contract types and templates"),  # what the page lists: each type with its template
     "email-templates": _l("Email templates"),
     "notifications": _l("Notifications"),
     "webhooks": _l("Webhooks"),

@@ -29,7 +29,7 @@ def _page(profile: dict, values: dict | None = None, errors: dict | None = None,
     if values is None:
         values = {key: profile.get(key) or "" for key in PROFILE_FIELDS}
         values.update({f"address.{key}": (profile.get("address") or {}).get(key) or "" for key in ADDRESS_FIELDS})
-        values["share_capital"] = as_typed(profile.get("share_capital"), money=True)  # "10000,50", not "10000.50"
+        values["share_capital"] = as_typed(profile.get("share_capital"), money=True, grouped=True)  # "10 000,50"
     return render_section("settings/company_profile.html", SECTION, status, profile=profile, values=values,
                           errors=errors or {}, message=message)
 

@@ -13,7 +13,7 @@ from paraph_platform import time_zones
 from .. import api
 from ..api import ApiError
 from ..auth import admin_only
-from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES, page_language
+from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES, page_language, posted_currency
 from . import paging, settings_templates
 from .forms import form_values, whole_number
 from .settings import render_section
@@ -96,7 +96,7 @@ def abandon_short():
 def save_abandon():
     days = request.form.get("abandon_delay_days", "").strip()
     values = {"default_locale": request.form.get("default_locale", ""),
-              "currency": request.form.get("currency", "").strip().upper(),
+              "currency": posted_currency(request.form),  # chosen in the list, or typed
               # the API judges the delay (a whole number of days in its range): its error shows next to the field
               "abandon_delay_days": whole_number(days),
               "portal_attachments_visible_by_default": "portal_attachments_visible_by_default" in request.form,

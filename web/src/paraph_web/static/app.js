@@ -208,9 +208,15 @@
       var error = document.getElementById(input.id + "-error");
       if (error) { error.hidden = true; input.removeAttribute("aria-invalid"); }
       var box = document.getElementById(image.id + "-box") || image;
-      if (!file || !/^image\/(png|jpeg)$/.test(file.type)) { box.hidden = true; return; }
+      // what the preview replaces (the company's "no logo yet"): hidden while a chosen image is shown
+      var replaced = document.querySelectorAll("[data-hidden-by-preview='" + image.id + "']");
+      function previewed(shown) {
+        box.hidden = !shown;
+        replaced.forEach(function (element) { element.hidden = shown; });
+      }
+      if (!file || !/^image\/(png|jpeg)$/.test(file.type)) { previewed(false); return; }
       var reader = new FileReader();
-      reader.onload = function () { image.src = reader.result; box.hidden = false; };
+      reader.onload = function () { image.src = reader.result; previewed(true); };
       reader.readAsDataURL(file);
     });
   });
