@@ -118,9 +118,16 @@ def contract_page():
 
     @fake.get("/api/v1/settings/columns")
     @fake.get("/api/v1/settings/flags")
-    @fake.get("/api/v1/contracts/k1/history")
     def none_set():
         return jsonify([])
+
+    @fake.get("/api/v1/contracts/k1/history")
+    def history():  # a milestone and a document hidden from the portal, one at a time
+        return jsonify([{"at": "2026-12-05T10:00:00Z", "actor_id": "u1", "actor_name": "Sophie", "action": action,
+                         "details": details} for action, details in (
+            ("milestone_updated", {"milestone_id": "m2", "title": "Installation", "fields": ["portal_visible"],
+                                   "portal_visible": False}),
+            ("attachment_updated", {"attachment_id": "a1", "portal_visible": False}))])
 
     @fake.get("/api/v1/contracts/k1")
     def read():
@@ -164,3 +171,14 @@ def test_a_milestone_is_shown_or_hidden_on_the_portal_from_the_contract_page_as_
     assert "Le document plan.pdf est visible sur le portail client." in said
     # anything else is no route
     assert client.post("/contracts/k1/tasks/t1/portal/hide", data={"csrf_token": token}).status_code == 404
+
+
+def test_the_history_says_a_milestone_was_hidden_from_the_portal_as_it_says_a_documents(contract_page):
+    client, _patched = contract_page
+    html = client.get("/contracts/k1").get_data(as_text=True)
+
+    def entry(action):  # the history line's text, as read (white space folded, no-break spaces too)
+        line = html[html.index(f'<li data-action="{action}"'):]
+        return " ".join(unescape(re.sub(r"<[^>]+>", "", line[:line.index("</li>")])).split())
+    assert entry("milestone_updated").endswith("Jalon modifié : Installation (masqué du portail client)")
+    assert entry("attachment_updated").endswith("Document modifié : plan.pdf (masqué du portail client)")

@@ -278,6 +278,19 @@ def test_catalogs_are_complete_and_compiled():
     assert entries(mo) == entries(po)
 
 
+def test_a_thing_the_api_no_longer_finds_is_said_in_the_page_language():
+    """A delete or an action on something a colleague (another tab) removed, or out of the reader's perimeters: the
+    API's "Contract not found." reached French pages in English (a front user manager's walkthrough)."""
+    from paraph_web.api_messages import translate
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:9", "WEB_SESSION_KEY": "k"})
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        for detail in ("Contract not found.", "Task not found.", "Signature request not found.", "API key not found."):
+            assert translate(detail) == "Cet élément n'existe plus, ou ne vous est plus visible."
+        assert translate("User not found in this license.") != "Cet élément n'existe plus, ou ne vous est plus visible."
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert translate("Contract not found.") == "This item no longer exists, or is no longer visible to you."
+
+
 def test_api_field_errors_are_shown_in_the_page_language():
     """marshmallow's and Paraph's English messages come translated, their numbers kept; unknown ones as they are."""
     from paraph_web.api import ApiError

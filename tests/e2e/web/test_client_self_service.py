@@ -55,7 +55,7 @@ def test_a_client_updates_their_phone_and_the_company_address(web_system, staff,
     by_id(browser, "contact-submit").click()
     w.wait(lambda: by_id(browser, "contact-phone-error").text, message="the phone's error")
     assert by_id(browser, "contact-phone").get_attribute("aria-invalid") == "true"
-    assert by_id(browser, "contact-phone-error").text.startswith("Numéro de téléphone invalide : de 6 à 16 chiffres")
+    assert by_id(browser, "contact-phone-error").text.startswith("Numéro invalide : ex. 06 12 34 56 78")
     assert "Corrigez" in by_id(browser, "contact-form-notice").text
     screenshot(browser, "portal-profile-error")
     assert ok(s.get(f"/api/v1/contacts/{contact['id']}", token=T))["phone"] == "521 1224 6321"

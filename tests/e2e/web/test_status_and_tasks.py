@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, css, more_actions, ok, text_of
+from tests.e2e.web.browsing import by_id, css, filled_buttons, more_actions, ok, text_of
 from tests.e2e.web.test_admin_area import navigate, notice
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
@@ -100,7 +100,12 @@ def test_status_moves_and_tasks_done_from_the_pages(web_system, desk, browser, s
     assert "Accepté hors de Paraph (statut modifié à la main)." in by_id(browser, "signature-banner").text
     assert "Statut modifié : Envoyé → Accepté" in history(browser)[0]
     assert status(oven["id"]) == "accepted"
-    assert moves(browser) == (["status-validated"] if role == "admin" else [])
+    # validating is a manager's move: then the header's one filled button, not folded with the exceptions
+    assert moves(browser) == []
+    assert [b.text for b in css(browser, "#contract-actions #status-validated")] == (
+        ["Valider"] if role == "admin" else [])
+    assert filled_buttons(browser) == (["Valider"] if role == "admin" else ["Télécharger le PDF"])
+    screenshot(browser, f"quote-accepted-{role}")
     assert [h["details"]["to_status"] for h in ok(s.get(f"/api/v1/contracts/{oven['id']}/history", token=token))
             if h["action"] == "status_changed"] == ["sent", "accepted"]
 
@@ -145,10 +150,9 @@ def test_status_moves_and_tasks_done_from_the_pages(web_system, desk, browser, s
 
     if role == "admin":  # the accepted quote validated by a manager
         browser.get(f"{w.url}/contracts/{oven['id']}")
-        open_moves(browser)
         navigate(browser, "status-validated")
         assert by_id(browser, "contract-status").text == "Validé" and status(oven["id"]) == "validated"
-        assert moves(browser) == []
+        assert moves(browser) == [] and not css(browser, "#status-validated")
 
     # -- the display case: a refusal asked once; a move made impossible meanwhile is said on the page ----------
     browser.get(f"{w.url}/contracts/{case['id']}")

@@ -102,6 +102,9 @@ _MESSAGES = [
     (r"Unknown collaborator codes: (?P<codes>.+)", _l("Unknown collaborator codes: %(codes)s.")),
     _verbatim("Unknown collaborator code."),
     _verbatim("User not found in this license."),
+    # any other thing the API no longer finds ("Contract not found.", "Task not found."): deleted meanwhile (a
+    # colleague, another tab) or out of the reader's perimeters, which a 404 does not tell apart
+    (r"[A-Z][A-Za-z ]* not found\.", _l("This item no longer exists, or is no longer visible to you.")),
     (r"An? \w+ cannot invite an? \w+\.", _l("Your role does not allow inviting people with this role.")),
     # a manager's refusals on a user's page (identity's users.py and invitations.py)
     _verbatim("You cannot change this user's role."),

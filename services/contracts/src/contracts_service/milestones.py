@@ -72,8 +72,10 @@ class MilestonesEndpoints(ContractsBase):
             m, c = self._child(s, actor, Milestone, milestone_id)
             changed = change_milestone(s, self.outbox, m, data, actor["user_id"])
             if changed:
+                # shown on the portal or hidden from it: said with its new value, as a document's change is
                 self._history(s, c, actor["user_id"], "milestone_updated", milestone_id=m.id, title=m.title,
-                              fields=changed)
+                              fields=changed, **({"portal_visible": m.portal_visible} if "portal_visible" in changed
+                                                 else {}))
             return milestone_view(m)
 
     @endpoint(write=True)

@@ -100,6 +100,7 @@ def test_a_milestone_created_changed_and_deleted_is_published_once(w):
     visibility = f"/api/v1/contracts/{w.contract['id']}/portal-visibility"
     assert s.put(visibility, token=T, json={"milestones": False}).get_json()["visible_milestones"] == 0
     assert s.put(visibility, token=T, json={"milestones": False}).status_code == 200  # hidden already
+    assert s.patch(path, token=T, json={"portal_visible": True}).get_json()["portal_visible"]  # this one shown again
     assert [s.delete(path, token=w.A, headers={"Idempotency-Key": "m-3"}).status_code for _ in range(2)] == [204, 204]
     assert s.delete(path, token=w.A).status_code == 404
 
@@ -112,11 +113,16 @@ def test_a_milestone_created_changed_and_deleted_is_published_once(w):
         {**milestone, "due_date": None, "done": True, "portal_visible": True, "changed": ["description", "due_date"],
          **by_seller},
         {**milestone, "due_date": None, "done": True, "portal_visible": False, "changed": ["portal_visible"],
+         **by_seller},
+        {**milestone, "due_date": None, "done": True, "portal_visible": True, "changed": ["portal_visible"],
          **by_seller}]
     assert _events(w, "milestone.deleted.v1") == [{**milestone, "due_date": None, "done": True,
-                                                   "portal_visible": False, "deleted_by": w.admin_id}]
+                                                   "portal_visible": True, "deleted_by": w.admin_id}]
     assert [e["subject"] for e in s.outbox_payloads("contracts", "milestone.deleted.v1")] == [created["id"]]
-    assert [d["fields"] for d in _actions(w, "milestone_updated")] == [["done"], ["description", "due_date"]]
+    assert [d["fields"] for d in _actions(w, "milestone_updated")] == [["done"], ["description", "due_date"],
+                                                                       ["portal_visible"]]
+    # shown on the portal again: the history says so with the new value, as a document's change does
+    assert [d.get("portal_visible") for d in _actions(w, "milestone_updated")] == [None, None, True]
     assert _actions(w, "portal_visibility") == [{"milestones": False}]
     assert len(_actions(w, "milestone_added")) == len(_actions(w, "milestone_deleted")) == 1
 

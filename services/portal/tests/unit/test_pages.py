@@ -144,8 +144,9 @@ def test_portal_french_labels_hold_their_punctuation_with_a_no_break_space():
 
 def test_a_refused_phone_number_reads_in_french():
     """The self-service forms' numbers are checked by the one rule of paraph_platform.phones (contracts'
-    payload schemas): its message, word for word, is translated."""
-    assert logic.LABELS["fr"]["field_errors"][PHONE_ERROR].startswith("Numéro de téléphone invalide")
+    payload schemas): its message, word for word, is translated, as the staff app says it (an example, not the rule
+    in words)."""
+    assert logic.LABELS["fr"]["field_errors"][PHONE_ERROR] == "Numéro invalide\u00a0: ex. 06 12 34 56 78 ou +33 6 12 34 56 78."
 
 
 def test_quote_lines_are_one_markup_for_the_desktop_table_and_the_phone_blocks():

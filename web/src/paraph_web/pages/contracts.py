@@ -25,6 +25,9 @@ SIGNED_STATUSES = ("signed", "accepted", "validated")
 QUOTE_SENDABLE = ("draft", "sent")  # a quote sent by email (pages/sending.py), then reminded
 CONVERT_TARGETS = ("order", "invoice")
 SIGNATURE_MOVES = {"quote": "accepted", "contract": "signed"}  # what a completed e-signature request does by itself
+# a manager's validation of an accepted quote or a signed contract (the API offers it to managers only): the
+# header's filled button then, not one of the exceptions folded under "Change the status manually"
+VALIDATE = "validated"
 FILE_CHUNK = 64 * 1024
 
 
@@ -52,7 +55,8 @@ def render_page(contract_id: str, errors: dict | None = None, values: dict | Non
                            emails=sending.emails_sent(activity), customer_events=sending.customer_events(activity),
                            activity_unknown=sending.activity_unknown(contract, activity),
                            details=contract_details.context(contract, (values or {}).get(contract_details.FORM)),
-                           moves=status_moves(contract), primary=primary_action(contract),
+                           moves=status_moves(contract), validate=validation_offered(contract),
+                           primary=primary_action(contract),
                            sendable=sendable_by_email(contract)), status
 
 
@@ -61,11 +65,19 @@ def sendable_by_email(contract: dict) -> bool:
     return contract.get("kind") == "quote" and contract.get("status") in QUOTE_SENDABLE
 
 
+def validation_offered(contract: dict) -> bool:
+    """An accepted quote or a signed contract a manager may validate now (the API's ``allowed_statuses`` has it for
+    managers only)."""
+    return VALIDATE in (contract.get("allowed_statuses") or ())
+
+
 def primary_action(contract: dict) -> str:
     """The id of the header's one filled button: the sale's next step at the document's status (send a draft
-    quote, remind about a sent one, have a draft contract approved and signed), then its signed copy; else its
-    PDF."""
+    quote, remind about a sent one, have a draft contract approved and signed, a manager's validation of an
+    accepted or signed one), then its signed copy; else its PDF."""
     kind, status = contract.get("kind"), contract.get("status")
+    if validation_offered(contract):
+        return "status-validated"
     if sendable_by_email(contract):
         return "send-by-email"
     if kind == "contract" and status == "draft":
@@ -79,7 +91,7 @@ def status_moves(contract: dict) -> list[dict]:
     """The status changes the user may make now (the API's ``allowed_statuses``: the document's lifecycle and
     the user's role), as buttons in the user's words, the forward moves first; the destructive ones carry the
     question they ask once, naming the document. Sending has its own pages (by email, for signature): not
-    offered here."""
+    offered here, nor a manager's validation (the header's button, ``validation_offered``)."""
     number, invoice = contract.get("number"), contract.get("kind") == "invoice"
     words = {  # status -> (button, question, confirming button) ; no question: done at once
         "accepted": (_("Mark as accepted"), None, None),
@@ -88,7 +100,6 @@ def status_moves(contract: dict) -> list[dict]:
         "delivered": (_("Mark as delivered"), None, None),
         "issued": (_("Issue the invoice"), None, None),
         "paid": (_("Mark as paid"), None, None),
-        "validated": (_("Validate"), None, None),
         "draft": (_("Back to draft"), None, None),
         "refused": (_("Mark as refused"), _("Mark %(number)s as refused?", number=number),
                     _("Yes, mark as refused")),

@@ -1,27 +1,48 @@
 """``/``: today's work: my tasks due (today or overdue), my quotes the customers viewed online lately, my
 quotes and contracts awaiting signature (with how often the customer opened them online). Mine: I own them
-(a manager sees the team's in the quote and contract lists)."""
+(a manager sees the team's in the quote and contract lists). A manager (license admin, front user manager) also
+sees what awaits their validation: the accepted quotes and signed contracts they may see, not validated yet."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, render_template
 
+from paraph_platform.actor import MANAGERS
+
 from .. import api
 from ..auth import current_user, signed_in
 
 bp = Blueprint("home", __name__)
 RECENT_VIEWS = timedelta(days=7)  # "recently viewed online"
+TO_VALIDATE_SHOWN = 20  # of each kind; the rest in the quote and contract lists, filtered by status
+# what a manager validates (the contracts service's MANAGER_STATUSES): (list, its filters; the web list's URL filters)
+TO_VALIDATE = (("/quotes", {"status": "accepted"}, ("documents.quotes", {"status": "accepted"})),
+               ("/contracts", {"status": "signed", "kind": "contract"}, ("documents.contracts", {"status": "signed"})))
 
 
 @bp.get("/")
 @signed_in
 def index():
-    mine = current_user().get("user_id")
-    quotes = api.get("/quotes", status="sent", owner_id=mine, limit=20)["items"]
-    contracts = api.get("/contracts", status="sent", kind="contract", owner_id=mine, limit=20)["items"]
+    user = current_user()
+    mine = user.get("user_id")
     now = datetime.now(timezone.utc)
     today = now.date().isoformat()
-    tasks = api.get("/tasks", assignee="me", due_before=today, limit=20)["items"]
-    viewed = api.get("/quotes", viewed_since=(now - RECENT_VIEWS).isoformat(), owner_id=mine, limit=10)["items"]
-    return render_template("home.html", quotes=quotes, contracts=contracts, tasks=tasks, viewed=viewed, today=today)
+    manager = user.get("role") in MANAGERS
+    quotes, contracts, tasks, viewed, *to_validate = api.get_many(
+        ("/quotes", {"status": "sent", "owner_id": mine, "limit": 20}),
+        ("/contracts", {"status": "sent", "kind": "contract", "owner_id": mine, "limit": 20}),
+        ("/tasks", {"assignee": "me", "due_before": today, "limit": 20}),
+        ("/quotes", {"viewed_since": (now - RECENT_VIEWS).isoformat(), "owner_id": mine, "limit": 10}),
+        *(((path, {**filters, "limit": TO_VALIDATE_SHOWN}) for path, filters, _ in TO_VALIDATE) if manager else ()))
+    return render_template("home.html", quotes=quotes["items"], contracts=contracts["items"], tasks=tasks["items"],
+                           viewed=viewed["items"], today=today, manager=manager,
+                           to_validate=awaiting_validation(to_validate) if manager else [],
+                           more_to_validate=[link for (_, _, link), page in zip(TO_VALIDATE, to_validate)
+                                             if page.get("next_cursor")])
+
+
+def awaiting_validation(pages: list[dict]) -> list[dict]:
+    """The accepted quotes and signed contracts of ``pages`` in one list, the latest signed first."""
+    items = [item for page in pages for item in page["items"]]
+    return sorted(items, key=lambda item: item.get("signed_at") or item.get("created_at") or "", reverse=True)
