@@ -47,7 +47,7 @@ class FakeSigning:
     def act(self, actor, participant_id, payload):
         STATE["acts"].append((actor, participant_id, payload))
         return {"participant": {"id": participant_id, "status": "approved"}, "request_id": "req-9",
-                "request_status": "pending", "stage": "signing", "document_sha256": "0" * 64}
+                "request_status": "pending", "stage": "signing", "document_sha256": "0" * 64, "signers_left": 1}
 
 
 @pytest.fixture

@@ -334,3 +334,4 @@ class Acted(Schema):
     request_status = fields.String(required=True)
     stage = fields.String(required=True)
     document_sha256 = fields.String(required=True)
+    signers_left = Integer(required=True, metadata={"description": "how many signers have still to sign"})
