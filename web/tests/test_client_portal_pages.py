@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 from flask import Flask, jsonify, request
 
-from web.tests.test_web import csrf, session_answer, sign_in, web_in_front_of
+from web.tests.test_web import answer_a_contract_pages_lookups, csrf, session_answer, sign_in, web_in_front_of
 
 LINKS = {"client-token-1": {"role": "client", "company": "Immo Conseil", "user_code": "8005551216"},
          "staff-token-1": {"role": "user", "company": "Immo Conseil", "user_code": None}}
@@ -111,15 +111,7 @@ def contract_page():
                                {"id": "m2", "title": "Installation", "done": False, "due_date": None,
                                 "portal_visible": False}]}
 
-    @fake.get("/api/v1/colleagues")
-    @fake.get("/api/v1/deals")
-    def no_items():
-        return jsonify({"items": []})
-
-    @fake.get("/api/v1/settings/columns")
-    @fake.get("/api/v1/settings/flags")
-    def none_set():
-        return jsonify([])
+    answer_a_contract_pages_lookups(fake)
 
     @fake.get("/api/v1/contracts/k1/history")
     def history():  # a milestone and a document hidden from the portal, one at a time

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask, jsonify
 
-from web.tests.test_web import sign_in, web_in_front_of
+from web.tests.test_web import answer_a_contract_pages_lookups, sign_in, web_in_front_of
 
 SENT = {"at": "2026-12-05T09:00:00Z", "to": "claire@durand.test", "template": "quote_send", "reminder": False,
         "attach_pdf": True, "request_signature": False}
@@ -32,16 +32,7 @@ QUOTES = {"seen": ("sent", SENT["at"], {"sends": [SENT], "events": EVENTS}),
 @pytest.fixture
 def web():
     fake = Flask("fake_gateway")
-
-    @fake.get("/api/v1/colleagues")
-    @fake.get("/api/v1/deals")  # the summary card's details: the customer's deals, the license's columns and flags
-    def no_items():
-        return jsonify({"items": []})
-
-    @fake.get("/api/v1/settings/columns")
-    @fake.get("/api/v1/settings/flags")
-    def none_set():
-        return jsonify([])
+    answer_a_contract_pages_lookups(fake)
 
     @fake.get("/api/v1/contracts/<contract_id>")
     def contract(contract_id):

@@ -51,6 +51,20 @@ def web_in_front_of(fake: Flask, locale=lambda: "en", role="user"):
         server.shutdown()
 
 
+def answer_a_contract_pages_lookups(fake: Flask):
+    """What a contract page reads besides the contract (its summary card's pickers: colleagues, the customer's
+    deals, the license's columns and flags), answered empty by the fake gateway ``fake``."""
+    @fake.get("/api/v1/colleagues")
+    @fake.get("/api/v1/deals")
+    def no_items():
+        return jsonify({"items": []})
+
+    @fake.get("/api/v1/settings/columns")
+    @fake.get("/api/v1/settings/flags")
+    def none_set():
+        return jsonify([])
+
+
 @pytest.fixture
 def gateway():
     """A fake gateway on a loopback port: one valid access token at a time, refresh tokens single use."""
