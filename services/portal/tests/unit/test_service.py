@@ -56,7 +56,7 @@ def test_tasks_without_signing_and_actions_validated():
     with pytest.raises(InvalidInput):
         service.act(actor, "p", {"action": "burn"})
     acted = {"participant": {"id": "p", "status": "approved"}, "request_id": "r", "request_status": "pending",
-             "stage": "signing", "document_sha256": "0" * 64}
+             "stage": "signing", "document_sha256": "0" * 64, "signers_left": 1}
     service.signing.act.return_value = acted
     assert service.act(actor, "p", {"action": "approve", "reason": None}) == acted
     service.signing.act.assert_called_once_with(actor, "p", {"action": "approve", "reason": None})
