@@ -191,16 +191,16 @@ def normalize_orders(items: list, parallel: bool = False) -> list:
 # the document's fingerprint ends the text, a sentence of its own: the signing page shows it on a line of its own
 # (64 characters in one piece, inside the sentence, broke it across three lines on a phone) with the same words
 CONSENT = {
-    ("fr", SIGNER): ("J'ai pris connaissance du document {number}{title} et j'accepte de le signer "
+    ("fr", SIGNER): ("J'ai pris connaissance du document {number} et j'accepte de le signer "
                      "électroniquement. Je reconnais que ma signature électronique a la même valeur qu'une "
                      "signature manuscrite et exprime mon consentement à son contenu. "
                      "Empreinte SHA-256 du document\u00a0: {sha256}"),
-    ("en", SIGNER): ("I have read the document {number}{title} and I agree to sign it electronically. I acknowledge "
+    ("en", SIGNER): ("I have read the document {number} and I agree to sign it electronically. I acknowledge "
                      "that my electronic signature has the same value as a handwritten signature and expresses my "
                      "consent to its content. SHA-256 fingerprint of the document: {sha256}"),
-    ("fr", APPROVER): ("J'ai pris connaissance du document {number}{title} et j'approuve son envoi en signature. "
+    ("fr", APPROVER): ("J'ai pris connaissance du document {number} et j'approuve son envoi en signature. "
                        "Empreinte SHA-256 du document\u00a0: {sha256}"),
-    ("en", APPROVER): ("I have read the document {number}{title} and I approve sending it for signature. "
+    ("en", APPROVER): ("I have read the document {number} and I approve sending it for signature. "
                        "SHA-256 fingerprint of the document: {sha256}"),
 }
 
@@ -225,7 +225,7 @@ def consent_text(locale: str, role: str, number: str, title: str, sha256: str, k
         number, title = "", title or number
     quoted = (f"«\u00a0{title}\u00a0»" if locale == "fr" else f"\"{title}\"") if title else ""
     name = " ".join(part for part in (number, quoted) if part)
-    return CONSENT[(locale, role)].format(number=name, title="", sha256=sha256)
+    return CONSENT[(locale, role)].format(number=name, sha256=sha256)
 
 
 def consent_texts(locale: str, role: str, number: str, title: str, sha256: str, kind: str | None = None) -> list[str]:
