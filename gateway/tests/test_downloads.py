@@ -18,3 +18,9 @@ def test_a_name_beyond_ascii_gets_an_ascii_fallback_and_its_exact_utf8_form():
         "attachment; filename=\"Facture ete .pdf\"; filename*=UTF-8''Facture%20%C3%A9t%C3%A9%20%E2%82%AC.pdf")
     assert content_disposition("合同.pdf").startswith('attachment; filename=".pdf"; filename*=UTF-8\'\'')
     assert content_disposition("\r\n") == 'attachment; filename="download"'
+
+
+def test_the_ascii_fallback_spells_a_french_titles_typography():
+    header = content_disposition("Lettre d’engagement — sœur «Dupont»-signed.pdf")
+    assert header.startswith('attachment; filename="Lettre d\'engagement - soeur Dupont-signed.pdf"; filename*=UTF-8\'\'')
+    assert "Lettre%20d%E2%80%99engagement%20%E2%80%94%20s%C5%93ur" in header

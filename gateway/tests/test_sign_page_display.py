@@ -485,7 +485,7 @@ def test_on_a_phone_nothing_is_wider_than_the_screen(app, monkeypatch, browser, 
     page is no wider than the screen, the document's frame within it, shown without the browser's toolbar and as
     wide as the frame ("Ouvrir le PDF" shows it with its tools); a desktop keeps the toolbar."""
     from tests.e2e.web.browsing import _OVERFLOW_JS, by_id, screenshots
-    fake(monkeypatch, FakeSigning(uploaded(role=role)))
+    signing = fake(monkeypatch, FakeSigning(uploaded(role=role)))
     live = served(app)
     try:
         browser.set_window_size(390, 844)
@@ -497,9 +497,85 @@ def test_on_a_phone_nothing_is_wider_than_the_screen(app, monkeypatch, browser, 
         assert frame.location["x"] >= 0 and frame.location["x"] + frame.size["width"] <= 390
         assert frame.get_attribute("src").endswith("/api/v1/sign/tok/document#toolbar=0&view=FitH")
         time.sleep(1)  # the document drawn in its frame, for the screenshot
+        # asked for once: the frame's address was in the markup, then changed by the script, and the phone loaded
+        # the document twice
+        assert [method for method, _ in signing.calls].count("public_document") == 1
         screenshots(browser, f"sign-page-phone-{role}")
         browser.set_window_size(1280, 900)
         browser.get(f"{live.serve()}/sign/tok")
         assert by_id(browser, "doc").get_attribute("src").endswith("/api/v1/sign/tok/document")
+    finally:
+        live.close()
+
+
+class OpenedUrls(FakeSigning):
+    """The signing service's answers to the page of an embedded or in-person signing URL, opened once."""
+
+    def __call__(self, service, method, *args, **kw):
+        if method == "open_embed":
+            self.calls.append((method, args))
+            return {"link_token": "tok", "origin": "https://crm.test", "frame_ancestors": ["https://crm.test"],
+                    "request_id": "r1", "participant_id": "p1", "return_url": None}
+        if method == "open_in_person":
+            self.calls.append((method, args))
+            return {"link_token": "tok", "started_by_name": "Sam Sales", "back_url": "/contracts/c1"}
+        return super().__call__(service, method, *args, **kw)
+
+
+def test_the_signer_switches_the_page_to_the_other_language_its_consent_with_it(app, monkeypatch):
+    """A French company's request, read by someone who reads English: the top bar links to the page in the other
+    language, with the link of the client's quote page and portal (``?lang=``), and the page asks the signing service
+    for everything it shows in that language, its consent text too, which the act sends back with the words'
+    SHA-256. Another ``?lang=`` is ignored (the request's language), as on the portal. A one-use URL's page
+    (embedded, in person) has no link: opening the page again would lose its frame or its hand-back."""
+    from paraph_platform import client_pages
+    from paraph_platform.errors import NotFound
+    signing = fake(monkeypatch, OpenedUrls(link_info("fr")))
+    client = app.test_client()
+
+    def asked():  # the language the page asked the signing service for, last
+        return [args[1] for method, args in signing.calls if method == "public_info"][-1]
+
+    french = client.get("/sign/tok").get_data(as_text=True)
+    assert asked() == {"locale": None} and '<html lang="fr">' in french
+    assert client_pages.language_link("?lang=en", "en") in french  # "English", in the top bar
+    assert french.index('id="sender-brand"') < french.index('id="lang-switch"') < french.index("</header>")
+    english = client.get("/sign/tok?lang=en").get_data(as_text=True)
+    assert asked() == {"locale": "en"} and '<html lang="en">' in english
+    assert client_pages.language_link("?lang=fr", "fr") in english
+    assert "<title>Electronic signature" in english and "Consent</h2>" in english and "Fields to complete" in english
+    assert 'id="consent" data-sha="' + "b" * 64 + '" data-locale="en"' in english
+    assert "locale: consent.dataset.locale" in english  # sent with the act
+    assert 'data-locale="fr"' in client.get("/sign/tok?lang=fr").get_data(as_text=True) and asked() == {"locale": "fr"}
+    assert '<html lang="fr">' in client.get("/sign/tok?lang=de").get_data(as_text=True) and asked() == {"locale": None}
+    # a link that does not open: said in the language asked, the other one a click away
+    def unknown(service, method, *args, **kw):
+        raise NotFound("This signing link is not valid.")
+    monkeypatch.setattr(signing_pages, "call", unknown)
+    invalid = client.get("/sign/tok?lang=en")
+    assert invalid.status_code == 404 and TEXT["en"]["invalid"] in invalid.get_data(as_text=True)
+    assert client_pages.language_link("?lang=fr", "fr") in invalid.get_data(as_text=True)
+    # one-use URLs: the page in the language the URL asks for, without the link
+    signing = fake(monkeypatch, OpenedUrls(link_info("fr")))
+    for url in ("/sign/embed/etok?lang=en", "/sign/in-person/ptok?lang=en"):
+        page = client.get(url).get_data(as_text=True)
+        assert asked() == {"locale": "en"} and '<html lang="en">' in page and 'id="lang-switch"' not in page
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_language_link_goes_under_a_long_company_name(app, monkeypatch, browser):
+    """The top bar holds the sender's company and the other language's link: on a phone a long name pushed the
+    link past the screen's edge, the page scrolling sideways; the link goes to a row of its own, at the right."""
+    from tests.e2e.web.browsing import across_in_view, by_id, scrolls_sideways
+    info = link_info("en", fields=[])
+    info["request"]["license_name"] = "Établissements Martin Distribution SAS"
+    fake(monkeypatch, FakeSigning(info))
+    live = served(app)
+    try:
+        browser.set_window_size(375, 812)
+        browser.get(f"{live.serve()}/sign/tok?lang=en")
+        switch = by_id(browser, "lang-switch")
+        assert not scrolls_sideways(browser) and across_in_view(browser, switch) and switch.text == "Français"
+        assert switch.location["y"] > by_id(browser, "sender-brand").location["y"]
     finally:
         live.close()

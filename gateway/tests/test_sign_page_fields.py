@@ -54,10 +54,13 @@ class FakeSigning:
     def __init__(self, info, sign_answers=()):
         self.info, self.sign_answers, self.signed = info, list(sign_answers), []
         self.answer = {}  # what the signing service's answer to a signature holds besides (signers_left...)
+        self.calls = []  # (method, args) of every call, in order
 
     def __call__(self, service, method, *args, **kw):
-        if method == "public_info":
-            return self.info
+        self.calls.append((method, args))
+        if method == "public_info":  # in the language asked (the page's ?lang=), else the request's
+            asked = (args[1] if len(args) > 1 else None) or {}
+            return {**self.info, "locale": asked.get("locale") or self.info["request"]["locale"]}
         if method == "public_document":
             return {"filename": "doc.pdf", "content_type": "application/pdf", "content_base64": blank_pdf()}
         if method == "public_sign":

@@ -124,3 +124,49 @@ def test_a_signer_declines_in_the_browser(world, live, browser):
                == "refused", timeout=20, message="the quote to be refused")
     browser.get(f"{live}/sign/{esign.token(s, 'jeanne@client.test')}")
     assert "refusé ce document" in browser.page_source or "refusé" in browser.page_source
+
+
+def test_a_signer_switches_the_page_to_english_and_signs_the_english_consent(world, live, browser):
+    """A French company's quote, its signer reading English: the top bar's "English" shows the page again in
+    English, the consent's words too, and her signature records the English words she ticked (the evidence, the
+    proof); a language the service does not speak is a 422 problem, on the page's data as on the act."""
+    from selenium.webdriver.common.by import By
+    from tests.e2e.test_proof_language import proof_text
+    from tests.e2e.web.browsing import screenshots, sign_with_the_emailed_code
+    s, admin = world["s"], world["admin"]["access_token"]
+    r = s.post(f"/api/v1/contracts/{world['quote']['id']}/signature-requests", token=admin,
+               json={"signers": [{"contact_id": world["contact"]["id"]}]})
+    assert r.status_code == 201, r.get_json()
+    req = r.get_json()
+    tok = esign.token(s, "jeanne@client.test")
+    browser.get(f"{live}/sign/{tok}")
+    assert browser.find_element(By.CSS_SELECTOR, ".consent label").text.startswith("J'ai pris connaissance")
+    switch = browser.find_element(By.CSS_SELECTOR, "header.top #lang-switch")
+    assert switch.text == "English" and switch.get_attribute("lang") == "en"
+    switch.click()
+    wait(lambda: browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", message="the English page")
+    assert browser.current_url.endswith(f"/sign/{tok}?lang=en")
+    consent = browser.find_element(By.CSS_SELECTOR, ".consent label").text
+    assert consent.startswith(f"I have read the document {world['quote']['number']} \"Maintenance\" and I agree to "
+                              "sign it electronically.") and req["document"]["sha256"] in consent
+    assert browser.find_element(By.ID, "go").text == "Sign" and "Français" == browser.find_element(
+        By.ID, "lang-switch").text
+    screenshots(browser, "sign-page-switched-to-english")
+    sign_with_the_emailed_code(browser, s, "jeanne@client.test", consent=True, sent="Code sent",
+                               signed=lambda: "Thank you" in message(browser))
+
+    detail = s.wait_for(lambda: (lambda d: d if d["status"] == "completed" else None)(
+        s.get(f"/api/v1/signature-requests/{req['id']}", token=admin).get_json()), timeout=30, message="sealing")
+    [ev] = [e for e in detail["evidence"] if e["action"] == "sign"]
+    english = s.get(f"/api/v1/sign/{tok}", query_string={"locale": "en"}).get_json()
+    assert ev["consent_text"] == english["consent_text"] == consent.replace("\n", " ")
+    assert ev["consent_sha256"] == english["consent_sha256"] and ev["authentication"]["otp_verified"]
+    # the proof, in the request's language (French), quotes her English words
+    text = proof_text({"s": s, "sales": admin}, req["id"])
+    assert "Preuve de signature électronique" in text
+    assert "I have read the document" in text and "and I agree to sign it electronically" in text
+    # a language the service does not speak: refused, a problem the client can read
+    for answer in (s.get(f"/api/v1/sign/{tok}", query_string={"locale": "de"}),
+                   s.post(f"/api/v1/sign/{tok}/sign", json={"consent": True, "locale": "de", "otp": "123456"})):
+        assert answer.status_code == 422 and answer.headers["Content-Type"] == "application/problem+json"
+        assert "locale" in answer.get_json()["errors"], answer.get_json()

@@ -2,8 +2,11 @@
 text tag signed end to end (the field stamped, the sealed PDF verified), who sees it, and every refusal of
 the upload (a 422 saying why, nothing stored)."""
 import base64
+import hashlib
 import io
+import re
 import shutil
+from urllib.parse import unquote
 
 import pytest
 from pypdf import PdfReader
@@ -72,7 +75,9 @@ def test_uploaded_pdf_signed_end_to_end(world, tagged_pdf):
     detail = s.wait_for(completed, timeout=60, message="the request to be sealed")
     assert all(f["filled"] for f in detail["fields"]) and detail["chain"]["valid"]
     r = s.get(f"/api/v1/signature-requests/{req['id']}/signed.pdf", token=sales)
-    assert r.status_code == 200 and "agreement-signed.pdf" in r.headers["Content-Disposition"]
+    # named after its title, as its emails say it (not its file's name, "agreement")
+    assert r.status_code == 200 and r.headers["Content-Disposition"] == (
+        'attachment; filename="Partnership agreement-signed.pdf"')
     sealed = r.data
     assert sealed.startswith(tagged_pdf)
     assert "Jeanne Dupont" in PdfReader(io.BytesIO(sealed)).pages[1].extract_text()  # the stamped field
@@ -86,6 +91,39 @@ def test_uploaded_pdf_signed_end_to_end(world, tagged_pdf):
     [done] = [e["data"] for e in esign.events(s, "signature.completed.v1")]
     assert done["request_id"] == req["id"] and done["contract_id"] is None and done["kind"] == "document"
 
+
+def test_a_signed_upload_downloads_named_after_its_title_made_safe(world, tagged_pdf):
+    """The title the salesperson gave names the signed PDF (not the scanner's file name), with its accents in
+    ``filename*``, in ASCII in ``filename``, without its slash, cut at a word when long; the emails attach it under
+    that name; what the request stored (its number, its file's name, the sealed PDF, the audit chain) is as before."""
+    s, sales = world["s"], world["sales"]
+    title = "Contrat élève n°2 / «Dupont» — conditions d’exécution " + " ".join(["et annexes"] * 12)
+    r = _upload(world, tagged_pdf, filename="scan_0012.pdf", title=title)
+    assert r.status_code == 201, r.get_json()
+    req = r.get_json()
+    assert esign.sign_via_link(s, "jeanne@client.test").status_code == 200
+
+    def completed():
+        body = s.get(f"/api/v1/signature-requests/{req['id']}", token=sales).get_json()
+        return body if body["status"] == "completed" else None
+    detail = s.wait_for(completed, timeout=60, message="the request to be sealed")
+    r = s.get(f"/api/v1/signature-requests/{req['id']}/signed.pdf", token=sales)
+    assert r.status_code == 200
+    disposition = r.headers["Content-Disposition"]
+    ascii_name = re.search(r'; filename="([^"]*)"', disposition).group(1)
+    exact = unquote(re.search(r"; filename\*=UTF-8''(\S+)", disposition).group(1))
+    annexes = " ".join(["et annexes"] * 4)  # cut at a word, 100 characters at most
+    assert exact == f"Contrat élève n°2 - «Dupont» — conditions d’exécution {annexes}-signed.pdf"
+    assert ascii_name == f"Contrat eleve n2 - Dupont - conditions d'execution {annexes}-signed.pdf"
+    # the emails attach the same file (the signer's, the sender's copy)
+    [attached] = [a for n in esign.notifications(s, "signature_completed") for a in n["attachments"]
+                  if a["kind"] == "signed_pdf" and n["to"] == "jeanne@client.test"]
+    assert attached["filename"] == exact
+    # the download's name only: the stored request keeps its file's name, and the sealed PDF its fingerprint
+    assert detail["contract_number"] == "scan_0012" and detail["document"]["filename"] == "scan_0012.pdf"
+    assert detail["contract_title"] == title
+    assert hashlib.sha256(r.data).hexdigest() == detail["sealed_sha256"] == r.headers["X-Content-SHA256"]
+    assert detail["chain"]["valid"]
 
 def test_a_declined_upload_tells_its_sender_with_a_link_to_its_page(world, tagged_pdf):
     s = world["s"]

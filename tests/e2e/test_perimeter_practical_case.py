@@ -138,6 +138,45 @@ def test_only_front_user_managers_and_admins_change_customer_perimeters(world):
     assert r.status_code == 409
 
 
+def test_a_front_user_manager_uses_the_contract_types_of_his_perimeters_but_only_admins_write_them(world,
+                                                                                                   rabbit_config):
+    """SELL&SIGN gives the front user manager the users and the customers' perimeters, not the document models:
+    he reads and uses the types his perimeters offer; creating or changing one (or a template's image) is a 403
+    problem+json naming the role it needs, as the web app offers it to license admins only."""
+    s, token = world["s"], world["fum"]["access_token"]
+    assert names(s.get("/api/v1/contract-types", token=token)) == [
+        "Mandat de vente avec piscine", "Mandat de vente longère", "Mandat de vente studio"]
+    assert s.get(f"/api/v1/contract-types/{world['pool']}", token=token).status_code == 200
+    refusals = [s.post("/api/v1/contract-types", json={"name": "Mandat de gestion"}, token=token),
+                s.patch(f"/api/v1/contract-types/{world['pool']}", json={"template_html": "<p>x</p>"}, token=token),
+                s.patch(f"/api/v1/contract-types/{world['studio']}", json={"archived": True}, token=token),
+                s.put(f"/api/v1/contract-types/{world['pool']}/perimeters", json={"perimeter_ids": []}, token=token),
+                s.post("/api/v1/assets", json={"filename": "logo.png", "content_base64": "iVBORw0KGgo="},
+                       token=token)]
+    for r in refusals:
+        assert r.status_code == 403 and r.mimetype == "application/problem+json", (r.status_code, r.get_json())
+        assert "license_admin" in r.get_json()["detail"], r.get_json()
+    admin = world["admin"]["access_token"]
+    assert "Mandat de gestion" not in names(s.get("/api/v1/contract-types", token=admin))
+    pool = s.get(f"/api/v1/contract-types/{world['pool']}", token=admin).get_json()
+    assert (pool["template_html"], pool["archived"]) != ("<p>x</p>", True)
+    # the contracts service refuses him too, whoever calls it (services re-check the role the gateway checked)
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from paraph_platform.errors import Forbidden
+    actor = {"user_id": world["fum"]["user"]["user_id"], "license_id": world["admin"]["license_id"],
+             "role": "front_user_manager"}
+    with ClusterRpcProxy({"AMQP_URI": rabbit_config["AMQP_URI"], "serializer": "json"}, timeout=10) as rpc:
+        for call in (lambda: rpc.contracts.create_contract_type(actor, {"name": "Mandat de gestion"}),
+                     lambda: rpc.contracts.update_contract_type(actor, world["pool"], {"archived": True})):
+            with pytest.raises(Forbidden):
+                call()
+    # what he may do with them: a mandate of the pool type for a customer of his perimeters
+    r = s.post("/api/v1/contracts", json={"title": "Mandat piscine", "customer_id": world["tournier"],
+                                          "contract_type_id": world["pool"]}, token=token)
+    assert r.status_code == 201, r.get_json()
+
+
 def test_no_cross_tenant_access(world):
     s = world["s"]
     other = s.new_license("Autre agence", "admin@autre.test")

@@ -1,4 +1,4 @@
-"""A front user manager writes contract-type templates, which become HTML rendered to PDF on the server:
+"""A license admin writes contract-type templates, which become HTML rendered to PDF on the server:
 an attacker's template tries to read server files (file:), reach internal services (http://127.0.0.1...),
 or embed another license's images. Only data: URLs and the license's own uploaded images may be fetched:
 anything else is refused when the template is saved (422 naming the URL) and, if a URL only appears at
@@ -20,8 +20,8 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture
 def world(system):
-    """License "Vendeur": its admin, Fabien (front user manager), Nina (user), a customer. License "Rival":
-    its admin."""
+    """License "Vendeur": its admin (who alone writes templates and uploads their images), Fabien (front user
+    manager), Nina (user), a customer. License "Rival": its admin."""
     s = system("identity", "perimeter", "contracts")
     admin = s.new_license("Vendeur SA", "admin@vendeur.test")
     fabien = s.add_user(admin, "fabien@vendeur.test", role="front_user_manager")
@@ -29,8 +29,8 @@ def world(system):
     r = s.post("/api/v1/customers", token=admin["access_token"], json={"name": "Client", "kind": "company"})
     assert r.status_code == 201, r.get_json()
     rival = s.new_license("Rival SARL", "admin@rival.test")
-    return {"s": s, "F": fabien["access_token"], "N": nina["access_token"], "R": rival["access_token"],
-            "customer_id": r.get_json()["id"]}
+    return {"s": s, "A": admin["access_token"], "F": fabien["access_token"], "N": nina["access_token"],
+            "R": rival["access_token"], "customer_id": r.get_json()["id"]}
 
 
 def _upload_logo(s, token, content=PNG, filename="logo.png", content_type="image/png"):
@@ -70,14 +70,14 @@ def test_a_template_that_would_fetch_anything_is_refused_when_saved(world, http_
         ('<img src="{{ \'fi\' ~ \'le:///etc/passwd\' }}">', "file:///etc/passwd"),
     ]
     for index, (template, url) in enumerate(attacks):
-        r = s.post("/api/v1/contract-types", token=world["F"], json={
+        r = s.post("/api/v1/contract-types", token=world["A"], json={
             "name": f"Piège {index}", "template_html": template, "merge_fields": [{"key": "x", "label": "X"}]})
         _assert_refused(r, url)
     # the same through an update: refused, and the stored template is unchanged
-    r = s.post("/api/v1/contract-types", token=world["F"], json={"name": "Propre", "template_html": "<p>ok</p>"})
+    r = s.post("/api/v1/contract-types", token=world["A"], json={"name": "Propre", "template_html": "<p>ok</p>"})
     assert r.status_code == 201, r.get_json()
     type_id = r.get_json()["id"]
-    _assert_refused(s.patch(f"/api/v1/contract-types/{type_id}", token=world["F"], json={
+    _assert_refused(s.patch(f"/api/v1/contract-types/{type_id}", token=world["A"], json={
         "template_html": f'<link rel="attachment" href="{local}/env">'}), f"{local}/env")
     assert s.get(f"/api/v1/contract-types/{type_id}", token=world["F"]).get_json()["template_html"] == "<p>ok</p>"
     assert http_trap.hits == []
@@ -92,7 +92,7 @@ def test_a_template_that_would_fetch_anything_is_refused_when_saved(world, http_
 
 def test_a_url_that_only_appears_at_render_time_is_refused_and_never_fetched(world, http_trap):
     s = world["s"]
-    r = s.post("/api/v1/contract-types", token=world["F"], json={
+    r = s.post("/api/v1/contract-types", token=world["A"], json={
         "name": "Mandat", "merge_fields": [{"key": "x", "label": "X"}],
         "template_html": '<h1>Mandat</h1><img src="{{ fields.x }}"><link rel="attachment" href="{{ fields.x }}">'})
     assert r.status_code == 201, r.get_json()
@@ -117,12 +117,13 @@ def test_the_license_logo_is_embedded_by_id_and_another_license_logo_is_not(worl
     s = world["s"]
     # only managers upload; only PNG/JPEG whose bytes match; 1 MB at most
     assert _upload_logo(s, world["N"]).status_code == 403
-    assert _upload_logo(s, world["F"], b"<svg xmlns='http://www.w3.org/2000/svg'/>", "logo.svg",
+    assert _upload_logo(s, world["F"]).status_code == 403  # a front user manager writes no template either
+    assert _upload_logo(s, world["A"], b"<svg xmlns='http://www.w3.org/2000/svg'/>", "logo.svg",
                         "image/svg+xml").status_code == 415
-    assert _upload_logo(s, world["F"], b"%PDF-1.7 not an image", "logo.png").status_code == 415
-    assert _upload_logo(s, world["F"], JPEG_HEADER + b"x" * (1024 * 1024), "big.jpg",
+    assert _upload_logo(s, world["A"], b"%PDF-1.7 not an image", "logo.png").status_code == 415
+    assert _upload_logo(s, world["A"], JPEG_HEADER + b"x" * (1024 * 1024), "big.jpg",
                         "image/jpeg").status_code == 413
-    r = _upload_logo(s, world["F"])
+    r = _upload_logo(s, world["A"])
     assert r.status_code == 201, r.get_json()
     logo = r.get_json()
     assert logo["url"] == f"paraph-asset:{logo['id']}" and logo["content_type"] == "image/png"
@@ -130,12 +131,12 @@ def test_the_license_logo_is_embedded_by_id_and_another_license_logo_is_not(worl
     assert s.get(f"/api/v1/assets/{logo['id']}", token=world["N"]).data == PNG
     rival = _upload_logo(s, world["R"]).get_json()
     assert s.get(f"/api/v1/assets/{rival['id']}", token=world["F"]).status_code == 404
-    assert s.delete(f"/api/v1/assets/{rival['id']}", token=world["F"]).status_code == 404
+    assert s.delete(f"/api/v1/assets/{rival['id']}", token=world["A"]).status_code == 404
     assert s.get("/api/v1/assets", token=world["R"]).get_json()[0]["id"] == rival["id"]
 
     # the own logo (and a data: URL) render
     data_url = "data:image/png;base64," + base64.b64encode(PNG).decode()
-    r = s.post("/api/v1/contract-types", token=world["F"], json={
+    r = s.post("/api/v1/contract-types", token=world["A"], json={
         "name": "Avec logo", "merge_fields": [{"key": "x", "label": "X"}],
         "template_html": f'<img src="{logo["url"]}"><img src="{data_url}"><p>{{{{ fields.x }}}}</p>'
                          '<img src="{{ fields.x }}">'})
@@ -147,12 +148,12 @@ def test_the_license_logo_is_embedded_by_id_and_another_license_logo_is_not(worl
     assert sum(len(page.images) for page in PdfReader(io.BytesIO(r.data)).pages) == 2
 
     # another license's logo: refused when saved, and when it only appears at render time
-    _assert_refused(s.post("/api/v1/contract-types", token=world["F"], json={
+    _assert_refused(s.post("/api/v1/contract-types", token=world["A"], json={
         "name": "Logo volé", "template_html": f'<img src="{rival["url"]}">'}), rival["url"])
     r = s.get(f"/api/v1/contracts/{_contract(world, type_id, {'x': rival['url']})}/pdf", token=world["F"])
     _assert_refused(r, rival["url"])
 
     # a deleted logo no longer renders
-    assert s.delete(f"/api/v1/assets/{logo['id']}", token=world["F"]).status_code == 204
+    assert s.delete(f"/api/v1/assets/{logo['id']}", token=world["A"]).status_code == 204
     r = s.get(f"/api/v1/contracts/{_contract(world, type_id, {'x': data_url})}/pdf", token=world["F"])
     _assert_refused(r, logo["url"])

@@ -44,10 +44,14 @@ def test_a_clients_set_password_page_is_her_companys_portal_and_repeats_her_user
     assert "<h1 id=\"page-title\">Bienvenue sur le portail client d'Immo Conseil</h1>" in page
     assert "Bienvenue sur Paraph" not in page and "Propulsé par Paraph" in page
     assert re.search(r'<dt>Code utilisateur</dt><dd id="link-user-code">8005551216</dd>', page)
+    # the top bar and the title name the seller's portal: no row of the card says it a third time
+    assert 'id="link-company"' not in page and "<dt>Portail client de</dt>" not in page
     assert 'id="user-code-hint"' in page and 'id="password-submit" class="button"' in page
     # a member of staff's page stays the staff app's, with no user code
     staff = unescape(client.get("/set-password?token=staff-token-1").get_data(as_text=True))
     assert "pico.min.css" in staff and "Bienvenue sur Paraph" in staff and "link-user-code" not in staff
+    # nothing else names the company a colleague joins: its row stays
+    assert re.search(r'<dt>Société</dt><dd id="link-company">', staff)
 
 
 def test_once_her_password_is_set_the_portals_sign_in_is_filled_in_with_her_email_and_user_code(password_pages):

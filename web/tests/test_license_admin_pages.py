@@ -61,6 +61,7 @@ def erp_gateway(free: int, total: int = 6, to_create: int = 2):
 
     @fake.get("/api/v1/license")
     def license():
+        calls.append("license")
         return jsonify({"id": "l1", "name": "ACME Paris", "seats_total": total, "seats_used": total - free,
                         "seats_used_here": total - free, "active_users": 1})
 
@@ -70,7 +71,9 @@ def erp_gateway(free: int, total: int = 6, to_create: int = 2):
         return jsonify({"total": to_create + 1, "errors": [], "to_check": missing,
                         "linked": [{"row": 1, "code": "CO001", "email": "marc@acme.test", "name": "", "user_id": "u-m"}],
                         "to_create": [{"row": 2 + n, "code": f"CO10{n}", "email": f"new{n}@acme.test", "name": ""}
-                                      for n in range(to_create)]})
+                                      for n in range(to_create)],
+                        "seats_needed": to_create, "seats_free": free, "seats_total": total,
+                        "seats_used": total - free})
 
     @fake.post("/api/v1/erp/collaborators/import")
     def run():
@@ -109,9 +112,12 @@ def test_the_erp_preview_says_before_the_run_that_no_seat_is_left():
 
 
 def test_the_erp_preview_says_how_many_collaborators_the_seats_left_leave_out():
-    page = preview_page(erp_gateway(free=1, to_create=3)[0])
+    fake, calls = erp_gateway(free=1, to_create=3)
+    page = preview_page(fake)
     said = text_of(page, "erp-seat-shortage", "erp-seat-shortage-users")
     assert said.startswith("Plus que 1 licence libre sur 6\u00a0: 2 collaborateurs à créer ne seront pas invités"), said
+    # the seats are the preview's own (what the run takes): no separate read of the license
+    assert text_of(page, "count-seats-free", "count-to-check").split()[0] == "1" and calls == ["preview"]
     assert 'id="erp-invite-new" checked' in page
     # enough seats: nothing said
     assert 'id="erp-seat-shortage"' not in preview_page(erp_gateway(free=2, to_create=2)[0])

@@ -235,8 +235,10 @@ def test_a_clients_password_page_names_the_sellers_portal_and_says_the_user_code
     with web_in_front_of(fake, locale=lambda: "fr") as app:
         status, reset = page(app.test_client(), "/reset-password?token=client-reset-token-1")
     assert status == 200
-    # the link's company is the one whose portal it is, the seller: not "Company", read as the client's own
-    assert re.search(r'<dt>Portail client de</dt><dd id="link-company">Vendeur SA</dd>', reset)
-    assert "<dt>Société</dt>" not in reset
+    # the link's company is the one whose portal it is, the seller, named by the top bar; no row says it again
+    # ("Société" read as the client's own company, and repeated the top bar, and an invitation's title)
+    assert '<span class="brand" id="client-brand">Vendeur SA — Portail client</span>' in reset
+    assert 'id="link-company"' not in reset and "<dt>Société</dt>" not in reset
+    assert reset.count("Vendeur SA") == 1  # once, at the top: the card names her email and user code
     hint = re.search(r'<p class="muted" id="user-code-hint">([^<]+)</p>', reset).group(1)
     assert "facultatif" in hint and "plusieurs sociétés" in hint and "vous le demande" not in hint

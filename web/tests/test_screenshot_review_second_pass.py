@@ -119,7 +119,7 @@ def test_a_refused_phone_number_is_said_shortly_with_examples():
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert refused.field_errors["mobile"] == "Numéro invalide\u00a0: ex. 06 12 34 56 78 ou +33 6 12 34 56 78."
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert refused.field_errors["mobile"] == "Not a valid phone number: e.g. 06 12 34 56 78 or +33 6 12 34 56 78."
+        assert refused.field_errors["mobile"] == "Not a valid phone number: e.g. 020 7946 0958 or +44 20 7946 0958."
 
 
 def test_a_too_short_password_is_said_once(admin):

@@ -337,7 +337,35 @@ def test_api_field_errors_are_shown_in_the_page_language():
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert phone.field_errors["mobile"] == "Numéro invalide\u00a0: ex. 06 12 34 56 78 ou +33 6 12 34 56 78."
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert phone.field_errors["mobile"] == "Not a valid phone number: e.g. 06 12 34 56 78 or +33 6 12 34 56 78."
+        assert phone.field_errors["mobile"] == "Not a valid phone number: e.g. 020 7946 0958 or +44 20 7946 0958."
+
+
+def test_the_settings_refusals_are_said_in_the_page_language():
+    """An email template's (notify's words), a custom column's or flag's (contracts'): a French license admin read
+    "unknown variables: lien (available: ...)" and "A column 'region' already exists." in English."""
+    from paraph_web.api import ApiError
+    from paraph_web.api_messages import translate
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:9", "WEB_SESSION_KEY": "k"})
+    template = ApiError(422, {"status": 422, "errors": {
+        "text": ["unknown variables: lien (available: link, name)"],
+        "html": ["syntax error line 12: expected token 'end of statement block', got 'pouvez'"],
+        "sms": ["must contain {{ link }}"], "subject": ["at most 300 characters"]}})
+    column = ApiError(422, {"status": 422, "errors": {"key": ["lowercase letters, digits, _"],
+                                                      "choices": ["a choice column needs choices"]}})
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert template.field_errors == {
+            "text": "Variables inconnues\u00a0: lien. Disponibles\u00a0: link, name.",
+            "html": "Erreur de syntaxe à la ligne 12\u00a0: expected token 'end of statement block', got 'pouvez'",
+            "sms": "Doit contenir {{ link }}.", "subject": "Au plus 300 caractères."}
+        assert column.field_errors == {
+            "key": "Uniquement des lettres minuscules, des chiffres et _, par exemple prix_net.",
+            "choices": "Indiquez les choix, séparés par des virgules."}
+        assert translate("A flag 'urgent' already exists.") == "Une autre étiquette a déjà la clé urgent."
+        # a contract type's template that does not compile (contracts' describe_template_error)
+        assert translate("line 67: unexpected '}', expected ')'") == "ligne 67\u00a0: unexpected '}', expected ')'"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert template.field_errors["text"] == "Unknown variables: lien. Available: link, name."
+        assert translate("A column 'region' already exists.") == "Another column already has the key region."
 
 
 def test_a_length_refusal_says_required_of_an_empty_text_and_at_most_of_a_too_long_one():

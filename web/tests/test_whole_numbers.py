@@ -85,6 +85,12 @@ def test_the_abandon_delay_not_a_whole_number_is_said_next_to_its_field(admin):
         assert 'id="document-defaults"' in page, raw[:10]
         assert 'id="field-abandon_delay_days-error"' in page and SAID in page, raw[:10]
         assert sent[-1]["abandon_delay_days"] == raw  # sent as typed, for the API to say why
+        assert f'value="{raw}"' in page, raw[:10]  # and shown as typed next to its error
+    # none typed: sent as none, which the API says is required (not "not a valid number", as "" got)
+    form = {**form_tokens(client, "/settings/abandon-delay"), "default_locale": "fr", "currency": "EUR",
+            "abandon_delay_days": " "}
+    client.post("/settings/abandon-delay", data=form)
+    assert sent[-1]["abandon_delay_days"] is None
     form = {**form_tokens(client, "/settings/abandon-delay"), "default_locale": "fr", "currency": "EUR",
             "abandon_delay_days": " 45 "}
     assert client.post("/settings/abandon-delay", data=form).status_code == 302

@@ -24,12 +24,20 @@ class DownloadQuery(Schema):
                        "browser"})
 
 
+# what the ASCII ``filename`` writes for the typography of a French title that NFKD does not take apart (the
+# apostrophe of "Lettre d’engagement" would be dropped: "Lettre dengagement")
+ASCII_SPELLING = str.maketrans({"’": "'", "‘": "'", "‐": "-", "‑": "-", "–": "-", "—": "-", "…": "...", "œ": "oe",
+                                "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
 def content_disposition(filename: str, inline: bool = False) -> str:
-    """The header for a name that may come from anywhere (an ERP's document number, an uploaded file's name):
-    no control characters, quotes or backslashes (a CR/LF would split the header), an ASCII ``filename`` for
-    every client and, when the name is not ASCII, the exact one as ``filename*`` (RFC 6266 / RFC 8187)."""
+    """The header for a name that may come from anywhere (an ERP's document number, an uploaded file's name, a
+    title): no control characters, quotes or backslashes (a CR/LF would split the header), an ASCII ``filename``
+    for every client (accents and typography spelled in ASCII, one space between words) and, when the name is not
+    ASCII, the exact one as ``filename*`` (RFC 6266 / RFC 8187)."""
     cleaned = "".join(ch for ch in str(filename) if ch.isprintable() and ch not in '"\\').strip() or "download"
-    ascii_name = unicodedata.normalize("NFKD", cleaned).encode("ascii", "ignore").decode().strip() or "download"
+    ascii_name = " ".join(unicodedata.normalize("NFKD", cleaned.translate(ASCII_SPELLING))
+                          .encode("ascii", "ignore").decode().split()) or "download"
     header = f'{"inline" if inline else "attachment"}; filename="{ascii_name}"'
     if ascii_name != cleaned:
         header += f"; filename*=UTF-8''{quote(cleaned, safe='')}"

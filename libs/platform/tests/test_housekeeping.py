@@ -1,5 +1,6 @@
 """Purge of the housekeeping tables (idempotency keys, inbox) by the Database provider: old rows go in
 bounded batches, recent ones stay, 0 keeps everything; on PostgreSQL and on the embedded SQLite."""
+import logging
 import time
 from datetime import timedelta
 
@@ -124,6 +125,25 @@ def test_a_failing_purge_is_logged_and_retried_never_raised(container_factory, t
     assert provider.housekeep() is None
     assert "purge of idempotency keys and inbox failed" in caplog.text
     container.stop()
+
+
+@pytest.mark.parametrize("level", [logging.INFO, logging.DEBUG])
+def test_a_purge_failing_on_a_database_down_is_one_warning_line_with_the_traceback_at_debug(container_factory, caplog,
+                                                                                            level):
+    """Operators grep the logs by line: psycopg2's hint and SQLAlchemy's link made three of it."""
+    container = container_factory(Service, {"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/paraph_down"})
+    with caplog.at_level(level, logger="paraph_platform.db"):
+        container.start()
+        provider = next(ext for ext in container.extensions if isinstance(ext, Database) and ext._gt is not None)
+        caplog.clear()
+        assert provider.housekeep() is None
+        container.stop()
+    [record] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    message = record.getMessage()  # psycopg2's first line: "Connection refused" (green connect) or longer
+    assert message.startswith("housekeeping_test: purge of idempotency keys and inbox failed (retried in 3600s): "
+                              "OperationalError: ") and message.endswith("Connection refused"), message
+    assert "\n" not in message
+    assert bool(record.exc_info) is (level == logging.DEBUG)
 
 
 @pytest.mark.parametrize("config, message", [

@@ -1,8 +1,11 @@
 """The outbox relay against the real broker: batches published with one wait for their confirms, late
 subscribers, unroutable and nacked events, a lost connection, pruning."""
+import logging
 import socket
+import time
 from datetime import timedelta
 
+import eventlet
 import pytest
 from kombu import Connection, Queue
 from marshmallow import ValidationError
@@ -12,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase
 from paraph_platform.db import Db, make_engine, utcnow
 from paraph_platform.envelope import make_event, validate_envelope
 from paraph_platform.models import OutboxMixin
-from paraph_platform.outbox import Relay
+from paraph_platform.outbox import Outbox as OutboxProvider, Relay
 
 
 class Base(DeclarativeBase):
@@ -237,3 +240,33 @@ def test_the_connection_kept_between_batches_is_opened_anew_after_a_while_idle(d
         assert second is not first and relay._connection() is second
     finally:
         relay.close()
+
+
+DATABASE_DOWN = "postgresql://postgres@127.0.0.1:1/paraph_down"  # nothing listens there: refused at once
+
+
+class RelayingService:
+    name = "relay_test"
+    outbox = OutboxProvider(Outbox)
+
+
+@pytest.mark.parametrize("level", [logging.INFO, logging.DEBUG])
+def test_a_database_down_is_one_warning_line_each_time_with_the_traceback_at_debug(container_factory, rabbit_config,
+                                                                                   caplog, level):
+    """Operators grep the logs by line: psycopg2's hint and SQLAlchemy's link made three of each warning."""
+    container = container_factory(RelayingService, {"DATABASE_URL": DATABASE_DOWN, "AMQP_URI": rabbit_config["AMQP_URI"]})
+    with caplog.at_level(level, logger="paraph_platform.outbox"):
+        container.start()
+        deadline = time.monotonic() + 10
+        while not any(r.getMessage().startswith("outbox relay of") for r in caplog.records) \
+                and time.monotonic() < deadline:
+            eventlet.sleep(0.05)
+        container.stop()
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and r.name == "paraph_platform.outbox"]
+    said = [r.getMessage() for r in warnings]
+    assert [m.split(" of ")[0] for m in said[:2]] == ["outbox pruning", "outbox relay"], said
+    for record, message in zip(warnings, said):
+        # the first line of psycopg2's message alone, not its hint nor SQLAlchemy's link
+        assert "\n" not in message and "OperationalError: " in message and "Connection refused" in message, message
+        assert "Is the server running" not in message and "Background on this error" not in message
+        assert bool(record.exc_info) is (level == logging.DEBUG)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from paraph_platform import run
 from paraph_platform.config import ConfigError, database_url
-from paraph_platform.health import broker_reachable, one_line, run_checks
+from paraph_platform.health import broker_reachable, first_line, one_line, run_checks
 from paraph_platform.migrations import alembic_config, schema_state, upgrade
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -57,8 +57,34 @@ def test_a_database_url_paraph_cannot_use_is_one_line(url, said):
 
 def test_a_url_that_is_not_amqp_is_one_sentence():
     ok, message = broker_reachable("http://guest:guest@127.0.0.1:15672/")
-    assert not ok and message.startswith("AMQP_URI must be amqp://") and "got http://..." in message
+    assert not ok and message.startswith("AMQP_URI is not an amqp:// URL (got http://...)")
     assert not broker_reachable("rabbitmq")[0]
+
+
+@pytest.mark.parametrize("url, said", [
+    ("http://guest:s3cret@127.0.0.1:15672/", "got http://..."),  # kombu: KeyError 'No such transport: http'
+    ("redis://:s3cret@127.0.0.1:6379/0", "got redis://..."),  # kombu: AttributeError on the missing redis module
+    ("rabbitmq", "got a value that is not a URL"),  # kombu: a host named "rabbitmq", unknown
+    ("amqp://guest:guest@127.0.0.1:5672/;http://127.0.0.1/", "got http://..."),  # one of a cluster's URLs
+])
+def test_the_health_command_says_an_amqp_uri_is_not_an_amqp_url(monkeypatch, url, said):
+    monkeypatch.setenv("AMQP_URI", url)
+    ok, lines = run_checks("identity", ["broker", "ping"], timeout=1.0)
+    assert not ok and len(lines) == 2
+    for check, line in zip(("broker", "ping"), lines):
+        assert line.startswith(f"FAIL {check}: AMQP_URI is not an amqp:// URL ({said}): it must be amqp://"), line
+        assert "s3cret" not in line and "Error" not in line
+
+
+def test_the_health_command_line_of_a_bad_amqp_uri(monkeypatch, capsys):
+    from paraph_platform import health
+    monkeypatch.setenv("AMQP_URI", "http://x")
+    assert health.main(["identity", "--check", "broker"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "identity: UNHEALTHY",
+        "  FAIL broker: AMQP_URI is not an amqp:// URL (got http://...): it must be "
+        "amqp://user:password@host:5672/vhost (amqps:// for TLS; several separated by ';').",
+    ]
 
 
 def test_the_health_command_says_a_database_error_on_one_line(monkeypatch):
@@ -72,6 +98,24 @@ def test_the_health_command_says_a_database_error_on_one_line(monkeypatch):
 def test_one_line_folds_a_driver_message_and_masks_urls():
     exc = OperationalError("select 1", {}, Exception("FATAL:  no\n\tIs the server at postgresql://u:pw@h/d running?\n"))
     assert one_line(exc) == "FATAL:  no Is the server at postgresql://u:***@h/d running?"
+
+
+def test_first_line_is_the_class_and_the_first_line_of_the_driver_message():
+    """What a warning repeated while the database is down says: psycopg2's hint and SQLAlchemy's link are
+    further lines, left out."""
+    from sqlalchemy import create_engine
+    engine = create_engine("postgresql+psycopg2://u:pw@127.0.0.1:1/paraph_x")
+    with pytest.raises(OperationalError) as caught:
+        engine.connect()
+    assert len(str(caught.value).splitlines()) >= 3  # what the relay used to log
+    said = first_line(caught.value)  # "Connection refused" alone when psycogreen connects (tests, services)
+    assert said.startswith("OperationalError: ") and said.endswith("Connection refused") and "\n" not in said
+    exc = OperationalError("select 1", {}, Exception("no\n\tat postgresql://u:pw@h/d\n"))
+    assert first_line(exc) == "OperationalError: no"
+    assert first_line(ConnectionRefusedError(111, "Connection refused")) == \
+        "ConnectionRefusedError: [Errno 111] Connection refused"
+    assert first_line(RuntimeError("see amqp://u:pw@h/v\nand more")) == "RuntimeError: see amqp://u:***@h/v"
+    assert first_line(RuntimeError()) == "RuntimeError"
 
 
 def previous_revision(service: str) -> str:
@@ -158,4 +202,52 @@ def test_a_jwt_private_key_that_gives_no_ed25519_key_is_one_line(tmp_path):
         assert status == 2, stderr
         line = assert_one_error_line(stderr)
         assert line.startswith("error: JWT_PRIVATE_KEY must be an Ed25519 private key") and said in line
+
+
+@pytest.fixture(scope="module")
+def sealing_p12(tmp_path_factory):
+    """A PKCS#12 file with a sealing key and its certificate, under the password "right-s3cret"."""
+    from signing_service import crypto
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    creds = crypto.generate_dev_credentials()
+    key = serialization.load_pem_private_key(creds["signer.key.pem"], None)
+    path = tmp_path_factory.mktemp("seal") / "seal.p12"
+    path.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"seal", key, x509.load_pem_x509_certificate(creds["signer.pem"]), None,
+        serialization.BestAvailableEncryption(b"right-s3cret")))
+    (path.parent / "seal.pem").write_bytes(creds["signer.pem"])
+    return path
+
+
+P12_EXPECTED = "the path of a PKCS#12 file (.p12, .pfx) holding the sealing key and its certificate"
+
+
+@pytest.mark.parametrize("p12, password, said", [
+    ("missing.p12", "right-s3cret",
+     f"error: SIGNING_P12_PATH must be {P12_EXPECTED}: cannot read '{{dir}}/missing.p12' (No such file or directory)"),
+    ("seal.p12", "wrong-s3cret",
+     "error: SIGNING_P12_PASSWORD does not open the PKCS#12 file '{dir}/seal.p12' (SIGNING_P12_PATH): wrong password"),
+    ("seal.pem", "right-s3cret",
+     f"error: SIGNING_P12_PATH must be {P12_EXPECTED}: '{{dir}}/seal.pem' is not a PKCS#12 file"),
+])
+def test_a_sealing_key_that_cannot_be_loaded_stops_signing_at_start(sealing_p12, p12, password, said):
+    """Checked by signing's preflight, before nameko runs: not found at the first seal, when a customer signs."""
+    folder = sealing_p12.parent
+    status, stderr = started("signing", SIGNING_P12_PATH=str(folder / p12), SIGNING_P12_PASSWORD=password,
+                             SIGNING_DATABASE_URL=f"{PG}/paraph_unused")
+    assert status == 2, stderr
+    assert assert_one_error_line(stderr) == said.format(dir=folder)
+    assert "s3cret" not in stderr
+
+
+def test_a_sealing_key_that_loads_passes_signings_preflight(sealing_p12, monkeypatch):
+    from signing_service import preflight
+    monkeypatch.setenv("SIGNING_P12_PATH", str(sealing_p12))
+    monkeypatch.setenv("SIGNING_P12_PASSWORD", "right-s3cret")
+    preflight.check()
+    monkeypatch.setenv("SIGNING_P12_PASSWORD", "wrong-s3cret")
+    with pytest.raises(ConfigError, match="SIGNING_P12_PASSWORD does not open"):
+        run.preflight("signing")
 

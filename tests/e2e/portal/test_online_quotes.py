@@ -56,7 +56,11 @@ def test_send_then_reminder_templates_and_recipients(world):
     r = s.post(f"/api/v1/quotes/{w.quote['id']}/send", json={"contact_id": w.carol["id"]}, token=w.sales_token)
     assert r.status_code == 422 and "contact of the quote's customer" in r.get_json()["detail"]
     # another contact, who never got the quote: its first sending ("Veuillez trouver notre devis"), not a reminder
-    # ("Nous revenons vers vous") of an email they never had; the contract's history says "sent" to them
+    # ("Nous revenons vers vous") of an email they never had; the contract's history says "sent" to them. The
+    # send screen says so when it shows them as the recipient
+    info = s.get(f"/api/v1/quotes/{w.quote['id']}/send?contact_id={w.bob['id']}", token=w.sales_token).get_json()
+    assert info["template"] == "quote_send" and info["default_contact_id"] == w.alice["id"]
+    assert s.get(f"/api/v1/quotes/{w.quote['id']}/send?contact_id={'x' * 65}", token=w.sales_token).status_code == 422
     bob = w.send_quote(contact_id=w.bob["id"], request_signature=False)
     assert bob["to"] == "bob@acme.test" and bob["template"] == "quote_send" and bob["reminder"] is False
     assert w.notifications("portal", "quote_reminder", "bob@acme.test") == []

@@ -91,13 +91,14 @@ def portal_sign_in(browser, w, page_url: str, email: str, password: str):
     browser.find_element(By.ID, "login-submit").click()
 
 
-def sign_with_the_emailed_code(browser, s, email: str, consent: bool = False, signed=None):
+def sign_with_the_emailed_code(browser, s, email: str, consent: bool = False, signed=None, sent="Code envoyé"):
     """On the public signing page (its fields filled): ask for the one-time code, type the one sent to ``email``
     (read through the system ``s``), tick the consent box if asked, sign, and wait until the page says it is
-    signed (``signed()``: another sign of it, the in-person page's give-back screen)."""
+    signed (``signed()``: another sign of it, the in-person page's give-back screen, a page in English). ``sent``:
+    the words saying the code is sent, in the page's language."""
     from signing_service import testing as esign
     browser.find_element("id", "send").click()
-    s.wait_for(lambda: "Code envoyé" in browser.find_element("id", "msg").text, timeout=20, message="the code")
+    s.wait_for(lambda: sent in browser.find_element("id", "msg").text, timeout=20, message="the code")
     browser.find_element("id", "otp").send_keys(esign.otp(s, email))
     if consent:
         browser.find_element("id", "consent").click()
@@ -242,8 +243,10 @@ def screenshots(browser, name, *, wide_ok=False):
     try:
         for label, width in (("desktop", 1280), ("phone", PHONE_WIDTH)):
             browser.set_window_size(width, 900)
-            height = browser.execute_script("return document.documentElement.scrollHeight")
-            browser.set_window_size(width, min(max(height, 600), 3000))
+            # the window's own bars take some of its height: without them, the page's bottom was left out
+            height, bars = browser.execute_script("return [document.documentElement.scrollHeight,"
+                                                  " window.outerHeight - window.innerHeight]")
+            browser.set_window_size(width, min(max(height + max(bars, 0), 600), 3000))
             browser.save_screenshot(str(SCREENSHOTS / f"{name}-{label}.png"))
             if label == "phone" and not wide_ok:  # UI.md: every page works at 375 px wide
                 overflow = browser.execute_script(_OVERFLOW_JS)

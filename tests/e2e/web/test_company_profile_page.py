@@ -52,22 +52,27 @@ def test_company_profile_page(web_system, staff, browser, sign_in, screenshot, t
     type_into(browser, "field-address-line1", "12 rue des Lilas")
     type_into(browser, "field-address-postal_code", "69003")
     type_into(browser, "field-address-city", "Lyon")
-    type_into(browser, "field-address-country", "France")
+    from selenium.webdriver.support.ui import Select
+    Select(by_id(browser, "field-address-country")).select_by_visible_text("France")  # stored as FR
     type_into(browser, "field-legal_form", "SAS")
-    type_into(browser, "field-share_capital", "10 000,50")  # as a French admin types it
+    type_into(browser, "field-share_capital", "10 000,50 €")  # as a French admin types it, currency and all
     type_into(browser, "field-rcs_city", "Lyon")
     type_into(browser, "field-siren", "732 829 321")  # a wrong check digit
     type_into(browser, "field-vat_number", "FR44732829320")
     type_into(browser, "field-email", "contact@dupont.test")
+    type_into(browser, "field-website", "dupont")  # not an address
     by_id(browser, "save-company-profile").click()
     w.wait(lambda: css(browser, "#field-siren-error"), message="the SIREN's error next to it")
     assert by_id(browser, "field-siren-error").text == "La clé de contrôle de ce SIREN est fausse."  # translated
+    # said with the website's error, not once the website is right (the identifiers were checked only then)
+    assert by_id(browser, "field-website-error").text == "URL non valide."
     assert by_id(browser, "field-siren").get_attribute("aria-invalid") == "true"
     assert by_id(browser, "field-name").get_attribute("value") == "Atelier Dupont"  # what was typed is kept
     assert len({by_id(browser, field_id).location["y"] for field_id in rows[1]}) == 1  # an error under one
     screenshot(browser, "settings-company-profile-error")
 
     type_into(browser, "field-siren", "732 829 320")
+    type_into(browser, "field-website", "https://dupont.test")
     by_id(browser, "save-company-profile").click()
     w.wait(lambda: css(browser, "p.notice.success"), message="profile saved")
     saved = s.get("/api/v1/company-profile", token=token).get_json()
@@ -84,6 +89,8 @@ def test_company_profile_page(web_system, staff, browser, sign_in, screenshot, t
     by_id(browser, "field-logo").send_keys(str(not_image))
     by_id(browser, "upload-logo").click()
     w.wait(lambda: css(browser, "#field-logo-error"), message="the logo's error next to the file field")
+    # what to choose, not the file's media type ("image/png") the API names
+    assert by_id(browser, "field-logo-error").text == "Choisissez une image PNG ou JPEG."
 
     # a real logo: previewed once chosen, then uploaded and shown
     by_id(browser, "field-logo").send_keys(str(logo_png(tmp_path / "dupont.png")))

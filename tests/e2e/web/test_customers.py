@@ -154,6 +154,7 @@ def test_a_salesperson_creates_a_customer_and_gives_its_contact_portal_access(we
     lines = export.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Nom,Code,Type") and lines[0].endswith(",Ville,Région,Pays,Langue,Devise,Créé")
     assert len(lines) == 2 and lines[1].startswith("Durand Immobilier,C100,")
+    assert ",59000,Lille,,France," in lines[1]  # its country (France, where a new customer starts) by name, not FR
 
 
 def test_perimeters_of_a_customer_admins_only_and_dupont_does_not_see_durands(web_system, staff, browser,
@@ -279,8 +280,8 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     language.select_by_value("en")
     currency.select_by_value("other")
     fill(browser, {"field-name": "Maple Leaf Supplies", "field-city": "Montréal", "field-region": "Québec",
-                   "field-country": "Canada", "field-currency_other": "C$",
-                   "field-notes": "Prefers email. Invoices in Canadian dollars."})
+                   "field-currency_other": "C$", "field-notes": "Prefers email. Invoices in Canadian dollars."})
+    Select(by_id(browser, "field-country")).select_by_visible_text("Canada")  # a list of countries by name
     navigate(browser, "customer-submit")
     assert by_id(browser, "field-currency_other-error").text == "Indiquez un code ISO de devise à 3 lettres."
     assert Select(by_id(browser, "field-locale")).first_selected_option.text == "Anglais"  # kept as chosen
@@ -297,6 +298,7 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     customer_id = browser.current_url.split("/customers/")[1].split("?")[0]
     customer = s.get(f"/api/v1/customers/{customer_id}", token=token).get_json()
     assert (customer["locale"], customer["currency"], customer["address"]["region"]) == ("en", "CAD", "Québec")
+    assert customer["address"]["country"] == "CA"  # its ISO code, named in each reader's language
     assert customer["notes"] == "Prefers email. Invoices in Canadian dollars."
     screenshot(browser, "customer-info-language-currency")
 

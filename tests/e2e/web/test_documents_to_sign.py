@@ -60,6 +60,21 @@ def fill_form(browser, path, title: str):
         box.send_keys(value)
 
 
+def sent_by_paul_to_jeanne(w, browser, tmp_path, title: str):
+    """Paul, a salesperson of a new license, signed in, sends a one-page PDF titled ``title`` to Jeanne: his
+    account, the document's page (where the browser is) and Jeanne's participant id."""
+    from weasyprint import HTML
+    admin = w.s.new_license("ACME Paris", "boss@acme.test")
+    sales = w.s.add_user(admin, "paul@acme.test", name="Paul Martin")
+    signing_in(w)(browser, "paul@acme.test", next_path="/signatures/documents")
+    document = tmp_path / "document.pdf"
+    document.write_bytes(HTML(string=f"<h1>{title}</h1><p>{{{{sig:1}}}}</p>").write_pdf())
+    fill_form(browser, document, title)
+    navigate(browser, "document-sign-submit")
+    [row] = css(browser, "#participants-table tbody tr")
+    return sales, browser.current_url, row.get_attribute("data-participant")
+
+
 def test_upload_a_pdf_refusal_next_to_the_file_then_signed(public_system, browser, screenshot, tmp_path):
     from weasyprint import HTML
     w, s = public_system, public_system.s
@@ -146,19 +161,9 @@ def test_upload_a_pdf_refusal_next_to_the_file_then_signed(public_system, browse
 def test_an_uploaded_pdf_signed_in_person_on_the_salespersons_device(public_system, browser, screenshot, tmp_path):
     """"Sign now on this device" on an uploaded document's page: the signer signs in this browser, the give-back
     screen links to that document's page (asking the salesperson's password first), the request completes."""
-    from weasyprint import HTML
     w, s = public_system, public_system.s
-    admin = s.new_license("ACME Paris", "boss@acme.test")
-    sales = s.add_user(admin, "paul@acme.test", name="Paul Martin")
-    signing_in(w)(browser, "paul@acme.test", next_path="/signatures/documents")
-    plan = tmp_path / "plan.pdf"
-    plan.write_bytes(HTML(string="<h1>Plan de pose</h1><p>{{sig:1}}</p>").write_pdf())
-    fill_form(browser, plan, "Plan de pose")
-    navigate(browser, "document-sign-submit")
-    page = browser.current_url
+    sales, page, jeanne = sent_by_paul_to_jeanne(w, browser, tmp_path, "Plan de pose")
     request_id = page.rsplit("/", 1)[1]
-    [row] = css(browser, "#participants-table tbody tr")
-    jeanne = row.get_attribute("data-participant")
 
     # asked once, naming her, whole in the window even from its bottom (above the button), on a phone too;
     # then the signing page opens in this browser, on Paul's device
@@ -192,3 +197,42 @@ def test_an_uploaded_pdf_signed_in_person_on_the_salespersons_device(public_syst
     assert browser.current_url == page and h1(browser) == "Plan de pose"
     assert by_id(browser, "request-status").text == "Terminée" and not css(browser, f"#in-person-{jeanne}-ask")
     screenshot(browser, "documents-to-sign-in-person-completed")
+
+
+def test_an_uploaded_documents_page_lists_who_was_replaced_by_whom(public_system, browser, screenshot, tmp_path):
+    """The signature center's history on an uploaded document's page: nothing while nobody was replaced; Jeanne
+    replaced by Luc, with when and why, in French and in English; still listed once Luc signed."""
+    w, s = public_system, public_system.s
+    sales, page, jeanne = sent_by_paul_to_jeanne(w, browser, tmp_path, "Bail commercial")
+    assert not css(browser, "#request-history")
+
+    by_id(browser, f"reassign-{jeanne}-open").click()
+    fill(browser, {f"reassign-{jeanne}-name": "Luc Martin", f"reassign-{jeanne}-email": "luc@client.test",
+                   f"reassign-{jeanne}-reason": "Jeanne est en congé"})
+    navigate(browser, f"reassign-{jeanne}-submit")
+    assert browser.current_url == page and "Luc Martin" in notice(browser)
+    history = by_id(browser, "request-history")
+    assert by_id(browser, "history-heading").text == "Historique"
+    [entry] = history.find_elements("css selector", "li")
+    assert "Jeanne Dupont remplacé(e) par Luc Martin : Jeanne est en congé" in entry.text
+    assert entry.text.split(" — ")[0]  # when, before who
+    [row] = css(browser, "#participants-table tbody tr")  # Jeanne is no longer listed: the history says why
+    assert "Luc Martin" in row.text and row.get_attribute("data-status") == "pending"
+    screenshot(browser, "documents-to-sign-reassigned")
+
+    # Luc signs: the request is over, its history stays
+    assert esign.sign_via_link(s, "luc@client.test").status_code == 200
+
+    def completed():
+        browser.refresh()
+        return css(browser, "#download-signed-pdf")
+    w.wait(completed, message="the request to be sealed")
+    assert "Jeanne Dupont remplacé(e) par Luc Martin" in by_id(browser, "request-history").text
+    screenshot(browser, "documents-to-sign-reassigned-completed")
+
+    # in English
+    assert s.patch("/api/v1/me", token=sales["access_token"], json={"locale": "en"}).status_code == 200
+    browser.delete_all_cookies()
+    signing_in(w)(browser, "paul@acme.test", next_path=page.removeprefix(w.url))
+    assert by_id(browser, "history-heading").text == "History"
+    assert "Jeanne Dupont replaced by Luc Martin: Jeanne est en congé" in by_id(browser, "request-history").text

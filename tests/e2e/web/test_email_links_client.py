@@ -114,6 +114,9 @@ def test_every_link_of_every_client_email_lands_on_a_working_page(public_system,
     # client's role), and in his invitation's language (French, link_info's locale), not his browser's (English)
     invited = page_text(browser)
     assert "pour consulter les documents partagés avec vous" in invited and "collègues" not in invited
+    # the seller's portal is named by the top bar and the title, and by no row of the card a third time
+    assert by_id(browser, "page-title").text == "Bienvenue sur le portail client de Vendeur SA"
+    assert not css(browser, "#link-company")
     assert "Tel que l'équipe de Vendeur SA le lira" in invited
     assert browser.find_element("tag name", "html").get_attribute("lang") == "fr"
     assert browser.execute_script("return navigator.language").startswith("en")
@@ -218,7 +221,9 @@ def test_a_client_who_forgot_her_password_hears_from_her_company_and_signs_in_on
     assert email["from"].startswith("Vendeur SA <") and "Vendeur SA" in email["subject"]
     assert "Paraph" not in email["subject"] + email["text"]  # the plain text has no "Sent by Paraph" footer
     browser.get(local(w.url, templates_to("bob@acme.test", w)["client_password_reset"]))
-    assert by_id(browser, "link-company").text == "Vendeur SA" and by_id(browser, "link-email").text == "bob@acme.test"
+    # the seller's portal is named by the top bar, not again by a row of the card (read as the client's company)
+    assert by_id(browser, "client-brand").text == "Vendeur SA — Portail client" and not css(browser, "#link-company")
+    assert by_id(browser, "link-email").text == "bob@acme.test"
     assert browser.find_element("tag name", "html").get_attribute("lang") == "fr"  # her reset email's language
     for field in ("field-password", "field-password_confirm"):
         by_id(browser, field).send_keys("Bob's brand new password")

@@ -190,3 +190,35 @@ def test_a_seat_shortage_says_who_got_in_and_how_many_seats_are_left(web_system,
     assert by_id(browser, "erp-seats-left").text.startswith("0")
     assert not s.invitation_links("trois@petite.test")
     screenshot(browser, "erp-review-no-seat")
+
+
+def test_the_preview_says_the_seats_its_invitations_take_and_the_run_invites_the_first_rows(
+        web_system, browser, sign_in, screenshot, tmp_path):
+    """Seed 002: each active user holds a seat. The preview's counts and warning are the API's (seats_needed,
+    seats_free): a deactivated user's row is linked, not counted; the run then invites the first rows while
+    seats are left, as the preview said."""
+    w, s = web_system, web_system.s
+    admin = s.new_license("Petite SARL", "gerant@petite.test", seats=3)
+    gone = s.add_user(admin, "parti@petite.test")["user"]
+    r = s.post(f"/api/v1/users/{gone['user_id']}/deactivate", token=admin["access_token"])
+    assert r.status_code == 200, r.get_json()  # the admin's seat: two free
+    export = Path(tmp_path) / "collaborateurs.csv"
+    export.write_text("Code;E-mail\nP0;parti@petite.test\nP1;un@petite.test\nP2;deux@petite.test\n"
+                      "P3;trois@petite.test\n", encoding="utf-8")
+
+    sign_in(browser, "gerant@petite.test", next_path="/settings/erp-sync")
+    by_id(browser, "field-export").send_keys(str(export))
+    by_id(browser, "erp-preview-submit").click()
+    w.wait(lambda: browser.find_elements("id", "erp-preview"), message="the preview")
+    assert [by_id(browser, f"count-{k}").text for k in ("linked", "to-create", "seats-free")] == ["1", "3", "2"]
+    said = by_id(browser, "erp-seat-shortage").text
+    assert said.startswith("Plus que 2 licences libres sur 3 : 1 collaborateur à créer ne sera pas invité"), said
+    assert by_id(browser, "erp-invite-new").is_selected()
+    screenshot(browser, "erp-preview-seat-shortage")
+
+    by_id(browser, "erp-run-submit").click()
+    w.wait(lambda: browser.find_elements("id", "erp-result"), message="the result")
+    assert [by_id(browser, f"result-{k}").text for k in ("created", "linked", "errors")] == ["2", "1", "1"]
+    assert "trois@petite.test" not in [u["email"] for u in s.get("/api/v1/users", token=admin["access_token"])
+                                       .get_json()["items"]]
+    screenshot(browser, "erp-sync-done-seat-shortage")

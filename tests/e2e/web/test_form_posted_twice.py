@@ -78,3 +78,13 @@ def test_create_the_customer_and_send_by_email_posted_twice_do_it_once(web_syste
     assert history["status"] == "sent"
     sent = [m for m in w.mail.messages(to="claire@boulangerie.test")]
     assert len(sent) == 1, [dict(m["headers"]).get("Subject") for m in sent]
+
+    # the screen after it: a reminder to Claire, who had it; the first sending to a colleague of hers who never
+    # had it, once the salesperson chooses her (the portal says which: web and API word it alike)
+    colleague = ok(s.post(f"/api/v1/customers/{customer['id']}/contacts", token=token, json={
+        "first_name": "Marc", "last_name": "Martin", "email": "marc@boulangerie.test"}))
+    again = form_fields(paul.get(f"{w.url}/contracts/{quote['id']}/send", timeout=15).text, "send-form")
+    assert again["template"] == "quote_reminder"
+    for_marc = paul.post(f"{w.url}/contracts/{quote['id']}/send", timeout=30, data={
+        **again, "contact_id": colleague["id"], "action": "preview"})
+    assert for_marc.status_code == 200 and form_fields(for_marc.text, "send-form")["template"] == "quote_send"

@@ -193,9 +193,11 @@ def test_lists_filter_sort_and_export_the_current_view(web_system, staff, docume
     assert numbers(browser) == [d["contract"]["number"]]
     browser.get(w.url + "/contracts?kind=invoice")
     assert "Aucun document ne correspond" in browser.find_element("css selector", ".empty-state").text
-    with on_a_phone(browser):  # orders are a filter in use...
-        browser.get(w.url + "/contracts?kind=order")
+    with on_a_phone(browser):  # invoices are a filter in use...
+        browser.get(w.url + "/contracts?kind=invoice")
         assert by_id(browser, "list-filters-more").text == "Plus de filtres (1)"
+        browser.get(w.url + "/contracts?kind=order")  # ...not the orders, a view of their own (the menu's Orders)
+        assert by_id(browser, "list-filters-more").text == "Plus de filtres"
     browser.get(w.url + "/contracts")
     assert browser.find_element("css selector", "label[for='filter-kind']").text == "Type de document"
     with on_a_phone(browser):  # ...the kind at its default (contracts) is not

@@ -31,15 +31,19 @@ def test_an_admin_creates_an_account_and_a_key_shown_once_then_revokes_it(web_sy
     w.wait(lambda: css(browser, "#create-key"), message="the account's page")
     assert "ERP sync" in text_of(browser, "page-title")
 
-    # a key: a scope is required, then customers:read
+    # a key: a scope is required and an allowed address must be one, both said at once (not one per try), then
+    # customers:read
     by_id(browser, "key-name").send_keys("prod")
-    by_id(browser, "create-key").click()
-    w.wait(lambda: text_of(browser, "scopes-error"), message="the scopes' error")
-    assert by_id(browser, "key-name").get_attribute("value") == "prod"
-    by_id(browser, "scope-customers-read").click()
     by_id(browser, "field-allowed_ips").send_keys("203.0.113.0/24\nthe office")
     by_id(browser, "create-key").click()
-    w.wait(lambda: "the office" in text_of(browser, "field-allowed_ips-error"), message="the bad address, next to it")
+    w.wait(lambda: text_of(browser, "scopes-error"), message="the scopes' error")
+    assert text_of(browser, "scopes-error") == "Choisissez au moins une portée."  # (not "10 characters at most")
+    assert "the office" in text_of(browser, "field-allowed_ips-error")
+    assert by_id(browser, "key-name").get_attribute("value") == "prod"
+    by_id(browser, "scope-customers-read").click()
+    by_id(browser, "create-key").click()
+    w.wait(lambda: not text_of(browser, "scopes-error") and text_of(browser, "field-allowed_ips-error"),
+           message="the bad address still said, next to it")
     assert by_id(browser, "scope-customers-read").is_selected()
     by_id(browser, "field-allowed_ips").clear()
     by_id(browser, "create-key").click()

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, css, on_a_phone, screens_down, stale, text_of
+from tests.e2e.web.browsing import by_id, css, fill, on_a_phone, screens_down, stale, text_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 # a webhook's deliveries and the notifications are in the same states, named the same way in both logs
@@ -150,6 +150,9 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     text.send_keys("\n{{ no_such_variable }}")
     by_id(browser, "save-template").click()
     w.wait(lambda: "no_such_variable" in text_of(browser, "field-text-error"), message="the error next to the text")
+    # in the page's language, as notify's other refusals (a syntax error names its line; selenium reads the
+    # no-break space before the colon as a space)
+    assert text_of(browser, "field-text-error").startswith("Variables inconnues : no_such_variable. Disponibles")
     text = by_id(browser, "field-text")
     text.clear()
     text.send_keys("Hello {{ name }}, here is your quote: {{ link }}")
@@ -173,6 +176,7 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     field.send_keys("0")
     by_id(browser, "save-abandon").click()
     w.wait(lambda: text_of(browser, "field-abandon_delay_days-error"), message="the error next to the field")
+    assert by_id(browser, "field-abandon_delay_days").get_attribute("value") == "0"  # what was typed, kept
     # the hint and the error write the bound alike, as French writes numbers
     said = [text_of(browser, f"field-abandon_delay_days-{part}").replace("\u202f", " ").replace("\u00a0", " ")
             for part in ("hint", "error")]
@@ -233,6 +237,15 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     by_id(browser, "column-key").send_keys("cost_center")
     by_id(browser, "add-column").click()
     w.wait(lambda: text_of(browser, "column-key-error"), message="the duplicate key, next to its field")
+    assert text_of(browser, "column-key-error") == "Une autre colonne a déjà la clé cost_center."
+    # a key written as a label, and a list without its choices: both said at once, in the page's language
+    fill(browser, {"column-label": "Secteur", "column-key": "Secteur"})
+    Select(by_id(browser, "column-type")).select_by_value("choice")
+    by_id(browser, "add-column").click()
+    w.wait(lambda: text_of(browser, "column-choices-error"), message="the missing choices, next to their field")
+    assert text_of(browser, "column-choices-error") == "Indiquez les choix, séparés par des virgules."
+    assert text_of(browser, "column-key-error") == \
+        "Uniquement des lettres minuscules, des chiffres et _, par exemple prix_net."
     browser.get(w.url + "/settings/flags")  # the flags live on the same page
     by_id(browser, "flag-label").send_keys("Urgent")
     by_id(browser, "flag-key").send_keys("urgent")

@@ -165,9 +165,10 @@ _MESSAGES = [
      r"customer\.", _l("%(name)s is not a contact of %(customer)s: requester and observers must be contacts of the "
                        "document's customer.")),
     # a phone number (paraph_platform.phones.PHONE_ERROR): short, with examples of what the rule accepts (its whole
-    # wording, digit counts and separators, was a long sentence under a short field)
+    # wording, digit counts and separators, was a long sentence under a short field), numbers of the page's
+    # language's readers (French ones told an English company its own numbers were wrong)
     (r"Not a valid phone number \(\d+ to \d+ digits\b.*",
-     _l("Not a valid phone number: e.g. 06 12 34 56 78 or +33 6 12 34 56 78.")),
+     _l("Not a valid phone number: e.g. 020 7946 0958 or +44 20 7946 0958.")),
     _verbatim("Use a 3-letter ISO currency code."),  # a customer's currency (contracts' CURRENCY)
     _verbatim("The warranty cannot end before the installation."),  # an equipment item (contracts' check_warranty)
     _verbatim("Unknown column."),  # a custom column value (contracts' check_custom_values)
@@ -189,6 +190,27 @@ _MESSAGES = [
     (r"must be in the future", _l("Must be in the future.")),
     # a contract type's template that does not render (contracts_service.pdf.describe_template_error)
     (r"line (?P<line>\d+): '(?P<name>[^']+)' is undefined", _l("line %(line)s: “%(name)s” is undefined")),
+    # ... and any other of its errors (Jinja's words: the line is what the author needs)
+    (r"line (?P<line>\d+): (?P<detail>.+)", _l("line %(line)s: %(detail)s")),
+    # a license's email template refused (notify_service.templates.validate), said next to the part concerned (a
+    # syntax error's own words are Jinja's: the line is what the admin needs)
+    (r"unknown variables: (?P<names>.+) \(available: (?P<available>.+)\)",
+     _l("Unknown variables: %(names)s. Available: %(available)s.")),
+    (r"syntax error line (?P<line>\d+): (?P<detail>.+)", _l("Syntax error on line %(line)s: %(detail)s")),
+    (r"must contain (?P<variable>\{\{ \w+ \}\})", _l("Must contain %(variable)s.")),
+    (r"must not contain (?P<names>.+): a subject shows in previews and the delivery log",
+     _l("Must not contain %(names)s: a subject shows in previews and in the delivery log.")),
+    (r"unknown variable or attribute: (?P<detail>.+)", _l("Unknown variable or attribute: %(detail)s")),
+    (r"not allowed in a template: (?P<detail>.+)", _l("Not allowed in a template: %(detail)s")),
+    (r"cannot be rendered: (?P<detail>.+)", _l("Cannot be written out with sample data: %(detail)s")),
+    (r"must be a single line", _l("Must be a single line.")),
+    (r"at most (?P<max>\d+) characters", _AT_MOST),
+    # a custom column's or flag's key (contracts' MERGE_FIELD_RE, a merge field's too), a choice column without its
+    # choices, a key the license already has (contracts_service.settings)
+    (r"lowercase letters, digits, _", _l("Only lowercase letters, digits and _, e.g. sale_price.")),
+    (r"a choice column needs choices", _l("Give the choices, separated by commas.")),
+    (r"A column '(?P<key>.+)' already exists\.", _l("Another column already has the key %(key)s.")),
+    (r"A flag '(?P<key>.+)' already exists\.", _l("Another flag already has the key %(key)s.")),
     # an embed origin of the e-signature settings (signing_service.schemas.license_settings.normalize_origin)
     (r"an exact origin such as https://app\.example\.com \(no wildcard\)",
      _l("One exact address such as https://app.example.com (no wildcard).")),

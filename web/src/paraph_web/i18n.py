@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
 from flask import g, request, session
 from flask_babel import lazy_gettext as _l
@@ -20,7 +21,7 @@ from flask_babel import (Babel, format_currency, format_date, format_datetime, f
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from paraph_platform import client_pages, french, line_breaks
+from paraph_platform import client_pages, countries, french, line_breaks
 from paraph_platform.dates import first_of_month
 from paraph_platform.totals import discount_text, rate_text
 
@@ -42,6 +43,12 @@ LANGUAGE_COOKIE = "lang"
 
 
 def select_locale() -> str:
+    """The page's language (``chosen_language``), its dates, numbers and money written as the browser's region of
+    it writes them (``formats_of``)."""
+    return formats_of(chosen_language())
+
+
+def chosen_language() -> str:
     """The page of an emailed link in its email's language (use_locale), else the signed-in user's profile language,
     else, signed out, the language chosen with the public pages' switch (LANGUAGE_COOKIE), else the browser's."""
     user = session.get("user")
@@ -52,6 +59,24 @@ def select_locale() -> str:
     if chosen in LANGUAGES:
         return chosen
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def formats_of(language: str) -> str:
+    """English in the region the browser asks for it first, when Babel knows that region: an English page read in
+    the UK ("en-GB") writes "7 Dec 2026, 13:18" where Babel's plain English, American, writes "Dec 7, 2026,
+    1:18 PM"; without a region, the language's own formats. The words are the language's either way. French
+    pages keep France's formats (the numbers typed back into their forms are read that way: forms.typed_number)."""
+    if language != "en":
+        return language
+    for tag, _quality in request.accept_languages:
+        code = tag.replace("-", "_")
+        if code.split("_")[0].lower() != language or "_" not in code:
+            continue
+        try:
+            return str(Locale.parse(code))
+        except (ValueError, UnknownLocaleError):  # "en-XX", "en-gb-oed": the language's own formats
+            return language
+    return language
 
 
 def page_language() -> str:
@@ -132,6 +157,30 @@ def posted_currency(form) -> str:
     return chosen if chosen == OTHER_CURRENCY else chosen.upper()
 
 
+def country(value) -> str:
+    """A stored country as the page names it (paraph_platform.countries): "Allemagne" of DE on a French page, a
+    name typed before the forms had a list ("Deutschland") as it is."""
+    return countries.country_name(value, page_language())
+
+
+def country_choice(value) -> dict:
+    """What a country list offers for a stored ``value`` (macros.html country_field): every country named in the
+    page's language, the one ``value`` is chosen (a code, or a name the list recognises: "Canada" is CA), and
+    ``kept``: a text it does not recognise, offered as it is so that saving the form keeps it."""
+    code = countries.country_code(value)
+    kept = "" if code or value is None else str(value).strip()
+    return {"choices": countries.countries(page_language()), "chosen": code or kept, "kept": kept}
+
+
+def posted_country(posted, stored) -> str:
+    """The country a form's list posted (macros.html country_field), or the stored value when the list showed it as
+    the country posted: a name typed before the list ("Canada", shown as CA) stays as it was until another country
+    is chosen (no history line for an unchanged country, no change for an integration reading it)."""
+    posted = (posted or "").strip()
+    stored = "" if stored is None else str(stored).strip()
+    return stored if posted and posted == countries.country_code(stored) else posted
+
+
 def number(value) -> str:
     try:
         return format_decimal(Decimal(str(value)))
@@ -208,9 +257,11 @@ def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters.update(money=money, number=number, percent=percent, discount=discount, day=day, moment=moment,
-                                 api_text=translate, codes_whole=codes_whole, de=de, currency_name=currency_name)
+                                 api_text=translate, codes_whole=codes_whole, de=de, currency_name=currency_name,
+                                 country=country)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["OTHER_CURRENCY"] = OTHER_CURRENCY
+    app.jinja_env.globals["country_choice"] = country_choice
     app.jinja_env.globals["language_names"] = client_pages.LANGUAGE_NAMES  # each language named in itself
     counted = app.jinja_env.globals["ngettext"]  # Jinja's, which fills %(num)s with the raw number
 

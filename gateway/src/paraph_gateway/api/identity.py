@@ -119,7 +119,10 @@ forward(bp, "POST", "/erp/collaborators/import", "identity.import_collaborators"
 
 forward(bp, "POST", "/erp/collaborators/preview", "identity.preview_collaborators", roles=ADMINS, tags=["erp"],
         timeout=60,
-        doc="""What importing this export would do: linked by email, to create, to check by hand, errors per row.
+        doc="""What importing this export would do: linked by email, to create, to check by hand, errors per row,
+    and the seats: `seats_needed` (one per collaborator to create, taken by a run with `invite_new`) and
+    `seats_free` (in the subscription's pool). `seats_needed` above `seats_free`: the run invites in the export's
+    order while seats are left, and the rows left over are `not_invited` errors (every row is still imported).
     Nothing is written; run it with ``/erp/collaborators/import`` (in steps: ``first_row`` and ``row_count``).""")
 
 forward(bp, "GET", "/erp/sync-report", "identity.sync_report", roles=MANAGERS, tags=["erp"],

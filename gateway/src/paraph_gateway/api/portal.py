@@ -73,8 +73,10 @@ forward(bp, "GET", "/contracts/<contract_id>/portal", "portal.contract_portal", 
 # -- staff: online quotes -----------------------------------------------------------------------------
 
 forward(bp, "GET", "/quotes/<contract_id>/send", "portal.send_info", roles=STAFF_ROLES, tags=["quotes"],
-        doc="""What the send screen needs: whether the quote was sent before (this send is then a reminder, with
-    the reminder template), default contact, signature.""")
+        query=service_params("portal", "send_info"),
+        doc="""What the send screen needs: whether the quote was sent before, to whom (a send to a contact who had
+    it is a reminder, with the reminder template: `template` is the one `contact_id` gets), default contact,
+    signature.""")
 
 forward(bp, "POST", "/quotes/<contract_id>/send", "portal.send_quote", roles=STAFF_ROLES, tags=["quotes"], timeout=30,
         doc="""Send the quote by email with a "Consulter le devis" button to its online page (the reminder template

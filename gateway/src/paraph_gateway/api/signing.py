@@ -286,9 +286,10 @@ forward(bp, "POST", "/offline/sync", "signing.offline_sync", roles=STAFF_ROLES, 
 
 # -- public signing link (the token is the credential) -------------------------------------------------------------
 
-forward(bp, "GET", "/sign/<token>", "signing.public_info", public=True, tags=["signing link"],
-        responses={410: LINK_GONE}, endpoint="link_info",
-        doc="What the signing page shows: the document's name and hash, the consent text, whose turn it is.")
+forward(bp, "GET", "/sign/<token>", "signing.public_info", query=service_params("signing", "public_info"),
+        public=True, tags=["signing link"], responses={410: LINK_GONE}, endpoint="link_info",
+        doc="""What the signing page shows: the document's name and hash, the consent text, whose turn it is; in the
+    language asked (`locale`, else the request's), which the approval or signature then names.""")
 
 
 @route(bp, "/sign/<token>/document", ["GET"], query=DownloadQuery, public=True, tags=["signing link"],

@@ -33,10 +33,12 @@ def _client_pages_look() -> dict:
     """The look the page shares with the client portal (typography, colours, cards, buttons), inlined in its
     style element (its Content-Security-Policy allows only that one), and how their scripts write a file's size
     and a date, at the top of its script; ``first_of_month`` for the dates it writes itself; ``codes_whole`` keeps
-    a document number of a sentence on one line ("Q-" over "2026-00001" on a phone)."""
+    a document number of a sentence on one line ("Q-" over "2026-00001" on a phone); ``language_link``, the top
+    bar's link to the page in the other language, as the portal's pages write it."""
     return {"client_pages_css": Markup(client_pages.stylesheet()), "client_pages_js": Markup(client_pages.script()),
             "client_pages_icon": client_pages.icon_data_uri(), "first_of_month": first_of_month,
-            "codes_whole": lambda text: Markup(line_breaks.codes_whole(escape(text)))}
+            "codes_whole": lambda text: Markup(line_breaks.codes_whole(escape(text))),
+            "language_link": lambda href, to: Markup(client_pages.language_link(href, to))}
 
 
 def _field_groups(info: dict | None) -> list[dict]:
@@ -96,20 +98,38 @@ def _secure(resp: Response, nonce: str) -> Response:
     return resp
 
 
+def _asked_language() -> str | None:
+    """The language the signer switched the page to (``?lang=``: the top bar's link, as on the client's quote page
+    and portal); None for none or another (the request's language then)."""
+    lang = request.args.get("lang", "")
+    return lang if lang in TEXT else None
+
+
+def _other_language(locale: str) -> str | None:
+    """The language the top bar's link switches the page to; none on a page opened by a one-use URL (embedded or in
+    person: a link to the page again would lose its frame or its device's hand-back, and the URL is spent)."""
+    if g.get("embed") or g.get("in_person"):
+        return None
+    return "en" if locale == "fr" else "fr"
+
+
 @bp.get("/sign/<token>")
 def sign_page(token):
     nonce = secrets.token_urlsafe(16)
+    asked = _asked_language()
     try:
-        info = call("signing", "public_info", token)
+        # the consent text comes in the page's language: what the signer reads is what their act records
+        info = call("signing", "public_info", token, {"locale": asked})
         status = 200
     except PlatformError as exc:
         info, status = None, (404 if exc.status in (404, 422) else exc.status if exc.status in (410,) else 503)
-    locale = (info or {}).get("request", {}).get("locale") or "fr"
+    locale = (info or {}).get("locale") or (info or {}).get("request", {}).get("locale") or asked or "fr"
     t = TEXT.get(locale, TEXT["fr"])
     groups = _field_groups(info)
     has_initials = any(f["type"] == "initials" for group in groups for f in group["fields"])
     html = render_template("sign.html", info=info, t=t, token=token, nonce=nonce, locale=locale,
-                           groups=groups, has_initials=has_initials, consent=_consent((info or {}).get("consent_text")),
+                           other_locale=_other_language(locale), groups=groups, has_initials=has_initials,
+                           consent=_consent((info or {}).get("consent_text")),
                            sender=_sender(info),
                            initials=_initials((info or {}).get("participant", {}).get("name", "")),
                            # 410: the link of someone whose turn was handed to another person

@@ -35,6 +35,8 @@ from sqlalchemy.pool import QueuePool, StaticPool
 from sqlalchemy.types import TypeDecorator
 
 from .config import number_setting
+from .envelope import as_utc, utcnow  # noqa: F401 (the services take them from here, beside UTCDateTime)
+from .health import first_line
 from .sqlite_gate import SQLITE_BUSY_SECONDS, install_sqlite_write_gate
 
 log = logging.getLogger(__name__)
@@ -154,22 +156,14 @@ class UTCDateTime(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+        return as_utc(value).astimezone(timezone.utc)
 
     def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value
+        return as_utc(value)
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def created_at_of_row(context) -> datetime:
@@ -473,7 +467,8 @@ class Database(DependencyProvider):
                                         keep_going=lambda: not self._stopping)
         except Exception as exc:  # noqa: BLE001 - housekeeping retries next hour
             log.warning("%s: purge of idempotency keys and inbox failed (retried in %.0fs): %s",
-                        self.container.service_name, self.housekeeping_interval, exc)
+                        self.container.service_name, self.housekeeping_interval, first_line(exc),
+                        exc_info=log.isEnabledFor(logging.DEBUG))  # one line; the traceback at DEBUG
             return None
         if any(counts.values()):
             log.info("%s: purged %s", self.container.service_name, counts)

@@ -35,12 +35,18 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """``value`` with UTC as its zone when it has none (what a naive date-time means everywhere in Paraph: SQLite
+    drops the offset, and a row built in this unit of work may not have been read back yet); unchanged otherwise."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
 def iso(dt: datetime | None) -> str | None:
     if dt is None:
         return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return as_utc(dt).astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def make_event(source: str, type: str, data: dict, *, subject: str | None = None,

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import socket
 import sys
 import time
 import uuid
 from urllib.parse import urlparse
 
-from .config import amqp_uri, amqp_urls, database_url, env, mask_url
+from .config import ConfigError, amqp_uri, amqp_urls, database_url, env, mask_url
 
 DEFAULT_CHECKS = {"gateway": ("http",), "web": ("http",), "perimeter": ("broker", "db", "opa", "ping")}
 SERVICE_CHECKS = ("broker", "db", "ping")
@@ -51,30 +52,70 @@ def broker_reachable(amqp_uri: str, timeout: float = 3.0) -> tuple[bool, str]:
 
 
 AMQP_SCHEMES = ("amqp", "amqps", "pyamqp")
+BACKGROUND_LINK = re.compile(r"\s*\(Background on this error at: [^)]*\)")  # SQLAlchemy's, in its messages
+
+
+def _said_lines(exc: BaseException) -> list[str]:
+    """The lines of what ``exc`` says: a driver's message without SQLAlchemy's "(Background on this error
+    at ...)" and SQL echo."""
+    orig = getattr(exc, "orig", None)  # SQLAlchemy's DBAPIError wraps the driver's error
+    text = BACKGROUND_LINK.sub("", str(orig if orig is not None else exc))
+    lines = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("[SQL:", "[parameters:")):
+            continue
+        lines.append(line)
+    return lines
+
+
+def _masked(said: str) -> str:
+    return " ".join(mask_url(word) if "://" in word else word for word in said.split(" "))
 
 
 def one_line(exc: BaseException) -> str:
     """What ``exc`` says, on one line: a driver's message without SQLAlchemy's "(Background on this
     error at ...)" and SQL echo, line breaks folded, passwords of URLs masked."""
-    orig = getattr(exc, "orig", None)  # SQLAlchemy's DBAPIError wraps the driver's error
-    text = str(orig if orig is not None else exc)
-    lines = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith(("(Background on this error", "[SQL:", "[parameters:")):
-            continue
-        lines.append(line)
-    said = " ".join(lines) or type(exc).__name__
-    return " ".join(mask_url(word) if "://" in word else word for word in said.split(" "))
+    return _masked(" ".join(_said_lines(exc)) or type(exc).__name__)
+
+
+def first_line(exc: BaseException) -> str:
+    """``exc`` in a warning that recurs while a database or the broker is down: its class and the first line
+    of what it says (psycopg2 goes on with hints on further lines, SQLAlchemy with a link), passwords of URLs
+    masked. Operators grep logs by line; the whole traceback is for DEBUG."""
+    said = _said_lines(exc)
+    return _masked(f"{type(exc).__name__}: {said[0]}" if said else type(exc).__name__)
+
+
+def not_amqp(url: str) -> str | None:
+    """Why ``url`` (one of AMQP_URI's) names no broker, as the sentence to show (kombu would take an http://
+    or redis:// URL for another transport and fail with a KeyError or an AttributeError), or None."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme in AMQP_SCHEMES:
+        return None
+    shown = f"{scheme}://..." if scheme else "a value that is not a URL"  # the rest may hold a password
+    return (f"AMQP_URI is not an amqp:// URL (got {shown}): it must be amqp://user:password@host:5672/vhost "
+            f"(amqps:// for TLS; several separated by ';').")
+
+
+def checked_amqp_uri() -> str:
+    """``AMQP_URI``, every URL of it an AMQP one, else :class:`ConfigError` saying which is not."""
+    uri = amqp_uri()
+    urls = amqp_urls(uri)
+    if not urls:
+        raise ConfigError("AMQP_URI names no broker.")
+    for url in urls:
+        reason = not_amqp(url)
+        if reason:
+            raise ConfigError(reason)
+    return uri
 
 
 def _node_reachable(amqp_uri: str, timeout: float) -> tuple[bool, str]:
     from kombu import Connection
-    scheme = amqp_uri.split("://", 1)[0].lower() if "://" in amqp_uri else ""
-    if scheme not in AMQP_SCHEMES:
-        shown = f"{scheme}://..." if scheme else "a value that is not a URL"
-        return False, (f"AMQP_URI must be amqp://user:password@host:5672/vhost (amqps:// for TLS; several "
-                       f"separated by ';'), got {shown}.")
+    reason = not_amqp(amqp_uri)
+    if reason:
+        return False, reason
     parsed = urlparse(amqp_uri.replace("pyamqp://", "amqp://", 1))
     host, port = parsed.hostname or "127.0.0.1", parsed.port or (5671 if parsed.scheme == "amqps" else 5672)
     try:
@@ -110,7 +151,7 @@ def connect(conn, timeout: float):
 
 def check_broker(service: str, timeout: float) -> str:
     from kombu import Connection
-    with Connection(amqp_uri(), connect_timeout=timeout, heartbeat=0) as conn:
+    with Connection(checked_amqp_uri(), connect_timeout=timeout, heartbeat=0) as conn:
         connect(conn, timeout)
         host = conn.as_uri().split("@")[-1]
     return f"connected to {host}"
@@ -159,7 +200,7 @@ def ping(amqp_uri: str, service: str, timeout: float) -> dict:
 
 
 def check_ping(service: str, timeout: float) -> str:
-    return f"{ping(amqp_uri(), service, timeout)['service']} answered ping"
+    return f"{ping(checked_amqp_uri(), service, timeout)['service']} answered ping"
 
 
 def check_db(service: str, timeout: float) -> str:
@@ -214,7 +255,9 @@ def run_checks(service: str, checks, timeout: float = 3.0, url: str | None = Non
             lines.append(f"ok   {name}: {detail} ({(time.monotonic() - started) * 1000:.0f} ms)")
         except Exception as exc:  # noqa: BLE001 - any failure makes the probe fail
             ok = False
-            lines.append(f"FAIL {name}: {type(exc).__name__}: {one_line(exc)}")
+            # a ConfigError is a sentence written for the operator, already on one line and without passwords
+            said = str(exc) if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {one_line(exc)}"
+            lines.append(f"FAIL {name}: {said}")
     return ok, lines
 
 

@@ -31,6 +31,7 @@ from sqlalchemy import delete, select, update
 from .config import env_float
 from .db import Db, make_engine, utcnow
 from .envelope import make_event
+from .health import first_line
 
 log = logging.getLogger(__name__)
 
@@ -364,14 +365,18 @@ class Outbox(DependencyProvider):
                 try:
                     self.relay.prune(retention)
                 except Exception as exc:  # noqa: BLE001 - housekeeping retries next hour
-                    log.warning("outbox pruning of %s failed: %s", self.source, exc)
+                    log.warning("outbox pruning of %s failed: %s", self.source, first_line(exc),
+                                exc_info=log.isEnabledFor(logging.DEBUG))
             try:
                 n = self.relay.drain_once()
                 failures = 0
             except Exception as exc:  # broker or database down: rows stay pending
                 failures += 1
                 delay = min(30.0, 0.5 * 2 ** min(failures, 6)) * (0.5 + random.random())
-                log.warning("outbox relay of %s failed (%s), retrying in %.1fs", self.source, exc, delay)
+                # one line each time (ops grep by line; a database down says it every few seconds), the
+                # traceback at DEBUG
+                log.warning("outbox relay of %s failed (%s), retrying in %.1fs", self.source, first_line(exc), delay,
+                            exc_info=log.isEnabledFor(logging.DEBUG))
                 eventlet.sleep(delay)
                 continue
             if n >= self.relay.batch:

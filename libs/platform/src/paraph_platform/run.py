@@ -37,7 +37,8 @@ def service_class(service: str):
 
 def preflight(service: str):
     """``<service>_service.preflight.check()``, when the service has one: the settings its extensions read
-    at start (identity's JWT_PRIVATE_KEY), checked before nameko runs them, raising :class:`ConfigError`."""
+    at start or at first use (identity's JWT_PRIVATE_KEY, signing's sealing key), checked before nameko runs
+    anything (so CPU work there holds up no green thread), raising :class:`ConfigError`."""
     try:
         module = importlib.import_module(f"{service}_service.preflight")
     except ModuleNotFoundError as exc:

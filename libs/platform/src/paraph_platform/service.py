@@ -40,6 +40,7 @@ from . import amqp_producers  # noqa: F401 - a message's producer pool found wit
 from . import amqp_safety  # noqa: F401 - acks survive a lost broker connection
 from . import poison  # noqa: F401 - undecodable and unanswerable messages are parked, not dropped
 from . import expected_errors
+from .health import first_line
 from .declared_results import result_shaper
 from .errors import (EXPECTED, Conflict, PayloadRefused, PlatformError, TooManyRequests, Unavailable,
                      from_marshmallow)
@@ -211,8 +212,7 @@ def _database_unreachable(exc: Exception) -> bool:
 
 
 def _log_reconnect(name: str, exc: DBAPIError):
-    reason = (str(exc.orig).strip() or type(exc.orig).__name__).splitlines()[0]
-    log.warning("%s: the database connection was dropped (%s); running the call again", name, reason)
+    log.warning("%s: the database connection was dropped (%s); running the call again", name, first_line(exc.orig))
 
 
 def _read_retrying_once_on_dropped_connection(service, fn, name, args, kwargs):

@@ -13,7 +13,7 @@ import hashlib
 from sqlalchemy import select
 
 from paraph_platform.db import utcnow
-from paraph_platform.actor import MANAGERS, STAFF_ROLES, load_actor, require_role
+from paraph_platform.actor import ADMINS, STAFF_ROLES, load_actor, require_role
 from paraph_platform import offhub, pdf_sandbox
 from paraph_platform.config import env_int
 from paraph_platform.envelope import iso
@@ -27,6 +27,13 @@ from .schemas.contract_types import ContractTypeInSchema, ContractTypePatchSchem
 
 
 MAX_ASSET_BYTES = 1024 * 1024
+# Who writes contract types, their templates and the images these embed: license admins, alone (a 403 for the
+# others, who read and use the types their perimeters offer). The seeds give a front user manager the users and,
+# on the customer file, the customers' perimeters (SELL&SIGN Enterprise); contract types ("document models") are
+# what the admin's perimeters segment, like email templates and the company profile (admins' too). A type a
+# manager created would be in no perimeter, so offered to every user of every perimeter, and they may not set its
+# perimeters (perimeter.rego's may_assign): letting them write types would undo the segmentation.
+TYPE_AUTHORS = ADMINS
 
 
 def type_view(t: ContractType, perimeter_ids=None, full=True) -> dict:
@@ -67,7 +74,7 @@ class ContractTypesEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def create_contract_type(self, actor, payload):
-        actor, data = self._caller_and_payload(actor, ContractTypeInSchema, payload, roles=MANAGERS)
+        actor, data = self._caller_and_payload(actor, ContractTypeInSchema, payload, roles=TYPE_AUTHORS)
         with self.db.session() as s:
             if data["template_html"]:
                 self._check_template(s, actor["license_id"], data["template_html"], data["merge_fields"])
@@ -104,7 +111,7 @@ class ContractTypesEndpoints(ContractsBase):
         """Change a contract type, or archive it (contract_type.archived.v1) or restore it; what changes something
         is published as contract_type.updated.v1, the same values again publish nothing."""
         actor, data = self._caller_and_payload(actor, ContractTypePatchSchema, payload,
-                                               roles=MANAGERS)
+                                               roles=TYPE_AUTHORS)
         with self.db.session() as s:
             t = self._contract_type(s, actor, type_id)
             if "template_html" in data or "merge_fields" in data:
@@ -153,7 +160,7 @@ class ContractTypesEndpoints(ContractsBase):
     @endpoint(write=True)
     def upload_asset(self, actor, payload):
         """Store a PNG/JPEG image (its logo...) that templates show with <img src="paraph-asset:<id>">."""
-        actor, data = self._caller_and_payload(actor, schemas.AssetInSchema, payload, roles=MANAGERS)
+        actor, data = self._caller_and_payload(actor, schemas.AssetInSchema, payload, roles=TYPE_AUTHORS)
         filename, content_type, content = logic.decoded_upload(
             data, env_int("MAX_ASSET_BYTES", MAX_ASSET_BYTES), logic.IMAGE_TYPES)
         with self.db.session() as s:
@@ -184,4 +191,4 @@ class ContractTypesEndpoints(ContractsBase):
     @endpoint(write=True)
     def delete_asset(self, actor, asset_id):
         """Templates still naming a deleted asset fail to render (422) until they are changed."""
-        return self._delete(actor, self._asset, asset_id, roles=MANAGERS)
+        return self._delete(actor, self._asset, asset_id, roles=TYPE_AUTHORS)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Numeric, delete, func, or_, select
+from sqlalchemy import Numeric, delete, func, literal, or_, select
 
 from paraph_platform.actor import MANAGERS, STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform.envelope import iso
@@ -223,7 +223,9 @@ class ContractsEndpoints(ContractsBase):
             if p["flag"]:
                 q = q.where(Contract.id.in_(select(ContractFlag.contract_id).where(ContractFlag.key == p["flag"])))
             if p["custom_column"] and p["custom_value"] is not None:  # values are stored as text (but booleans)
-                q = q.where(Contract.custom[p["custom_column"]].as_string() == p["custom_value"])
+                # whatever the case it is typed in ("cc-42" finds CC-42), both sides lowered by the database alike
+                q = q.where(func.lower(Contract.custom[p["custom_column"]].as_string())
+                            == func.lower(literal(p["custom_value"])))
             if p["viewed_since"]:  # "recently viewed online": the latest views first
                 q = q.where(Contract.last_viewed_at >= p["viewed_since"])
             order_name, order, key = contract_list_order(p)

@@ -43,7 +43,8 @@ class DocumentsEndpoints(ContractsBase):
                       "email": customer.email, "phone": customer.phone, "address": dict(customer.address or {}),
                       "vat_number": customer.vat_number},
             contact=contact_view(contact) if contact else None, lines=lines,
-            owner={"name": c.owner_name, "email": c.owner_email}, issuer=self._issuer(s, c.license_id))
+            owner={"name": c.owner_name, "email": c.owner_email}, issuer=self._issuer(s, c.license_id),
+            field_labels=pdf.merge_field_labels(ctype.merge_fields if ctype else None))
         template = ctype.template_html if ctype and ctype.template_html else None
         fp = pdf.fingerprint(template, context)
         doc = s.execute(select(Document).where(Document.contract_id == c.id,

@@ -16,7 +16,7 @@ from jinja2 import StrictUndefined, TemplateError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment, safe_range
 
-from paraph_platform import pdf_sandbox
+from paraph_platform import countries, pdf_sandbox
 from paraph_platform.totals import vat_lines
 
 from . import logic
@@ -114,6 +114,7 @@ SAMPLE_VALUES = {"number": 12, "date": "2026-01-31", "boolean": True}
 def sample_context(merge_fields: list, locale: str = "fr") -> dict:
     """A context with every variable a template may use, to validate templates when saved."""
     return build_context(
+        field_labels=merge_field_labels(merge_fields),
         contract={"kind": "quote", "number": "Q-2026-00001", "title": "Sample", "status": "draft",
                   "created_at": None, "valid_until": None, "currency": "EUR", "locale": locale, "deal_ref": None,
                   "notes": "", "data": {f["key"]: SAMPLE_VALUES.get(f.get("type"), f.get("label") or f["key"])
@@ -141,11 +142,22 @@ def _grouped(digits: str | None, sizes: tuple) -> str:
     return " ".join(p for p in parts if p)
 
 
+def address_view(address: dict | None, locale: str) -> dict:
+    """An address as a document prints it: its country by name in the document's language ("Allemagne" of DE, as
+    the forms store it: paraph_platform.countries), a name typed as such kept as it is; ``country_code`` the code,
+    when the country is one the list knows (None otherwise), for a template that wants it."""
+    address = dict(address or {})
+    if address.get("country"):
+        address["country_code"] = countries.country_code(address["country"])
+        address["country"] = countries.country_name(address["country"], locale)
+    return address
+
+
 def issuer_view(issuer: dict | None, labels: dict, locale: str) -> dict:
     """The issuer as the template shows it: its raw profile plus ``address_lines`` (postal code and city on one
     line), ``contact_lines``, ``logo_url`` and ``legal`` (the legal mentions of the footer)."""
     issuer = issuer or {}
-    address = issuer.get("address") or {}
+    address = address_view(issuer.get("address"), locale)
     city_line = " ".join(x for x in (address.get("postal_code"), address.get("city")) if x)
     legal = []
     capital = issuer.get("share_capital")
@@ -165,6 +177,7 @@ def issuer_view(issuer: dict | None, labels: dict, locale: str) -> dict:
         legal.append(f"{labels['vat_number']} {issuer['vat_number']}")
     return {
         **{k: v for k, v in issuer.items() if k not in ("currency", "updated_at")}, "name": issuer.get("name") or "",
+        "address": address,
         "logo_url": (issuer.get("logo") or {}).get("url"),
         "address_lines": [x for x in (address.get("line1"), address.get("line2"), city_line, address.get("country"))
                           if x],
@@ -174,8 +187,14 @@ def issuer_view(issuer: dict | None, labels: dict, locale: str) -> dict:
     }
 
 
+def merge_field_labels(merge_fields: list | None) -> dict:
+    """A contract type's merge fields' labels by key ("Référence du chantier" of reference_chantier): what a
+    document names a field with, its key being the template's and the API's name of it."""
+    return {f["key"]: f.get("label") or f["key"] for f in merge_fields or ()}
+
+
 def build_context(*, contract: dict, customer: dict, contact: dict | None, lines: list, owner: dict | None,
-                  issuer: dict | None = None) -> dict:
+                  issuer: dict | None = None, field_labels: dict | None = None) -> dict:
     locale = contract.get("locale") or "fr"
     currency = contract.get("currency") or "EUR"
     totals = logic.compute_totals(lines)
@@ -202,8 +221,10 @@ def build_context(*, contract: dict, customer: dict, contact: dict | None, lines
         "contract": {**contract, "created_at": logic.format_date(contract.get("created_at"), locale),
                      "valid_until": logic.format_date(contract.get("valid_until"), locale)},
         "fields": contract.get("data") or {},
+        "field_labels": field_labels or {},
         "custom": contract.get("custom") or {},
-        "customer": customer, "contact": contact, "owner": owner or {"name": "", "email": ""},
+        "customer": {**customer, "address": address_view(customer.get("address"), locale)}, "contact": contact,
+        "owner": owner or {"name": "", "email": ""},
         "lines": shown, "optional_lines": optional,
         "totals": {"subtotal": fmt(totals.subtotal), "tax": fmt(totals.tax_total), "total": fmt(totals.total),
                    "optional": fmt(totals.optional_total),

@@ -325,6 +325,10 @@ def test_custom_columns_and_flags(env):
         "key": "budget", "label": "Budget", "type": "number"}).status_code == 201
     assert s.post("/api/v1/settings/columns", token=env["T"], json={
         "key": "x", "label": "x", "type": "text"}).status_code == 403
+    # a key written as a label and a list without its choices: both refused in one answer, not one per try
+    refused = s.post("/api/v1/settings/columns", token=env["A"], json={"key": "Secteur", "label": "Secteur",
+                                                                       "type": "choice"})
+    assert refused.status_code == 422 and set(refused.get_json()["errors"]) == {"key", "choices"}
     flag = s.post("/api/v1/settings/flags", token=env["A"], json={"key": "urgent", "label": "Urgent",
                                                                   "color": "#ff0000"}).get_json()
     c = s.post("/api/v1/contracts", token=env["T"], json={
@@ -645,6 +649,7 @@ def test_lists_sort_by_a_column_and_filter_by_contract_type_and_custom_column(en
     bravo = next(x for x in s.get("/api/v1/quotes", token=T).get_json()["items"] if x["title"] == "Bravo")
     assert s.patch(f"/api/v1/contracts/{bravo['id']}", token=T, json={"custom": {"region": "Nord"}}).status_code == 200
     assert titles("?custom_column=region&custom_value=Nord") == ["Bravo"]
+    assert titles("?custom_column=region&custom_value=nORD") == ["Bravo"]  # typed in any case
     assert titles("?custom_column=region&custom_value=Sud") == []
     r = s.get("/api/v1/quotes?sort=password", token=T)
     assert r.status_code == 422 and "sort" in r.get_json()["errors"]

@@ -2,7 +2,10 @@
 number: key and SIREN) and the PDFs' localised quantities and rates."""
 import pytest
 
+from marshmallow import ValidationError
+
 from contracts_service import logic
+from contracts_service.schemas.company_profile import CompanyProfileSchema
 
 
 @pytest.mark.parametrize("siren, error", [
@@ -48,3 +51,13 @@ def test_identifiers_must_name_one_company():
 def test_quantities_and_rates_localised(locale, quantities, rates):
     assert [logic.format_quantity(q, locale) for q in ("1.000", "2.500", "1000.000", "0.125")] == quantities
     assert [logic.format_rate(r, locale) for r in ("20.00", "5.50", "0")] == rates
+
+
+def test_a_wrong_identifier_is_said_with_the_other_fields_errors():
+    """A wrong website and a wrong SIREN in one save: both refused at once, not the SIREN at the next save (the
+    identifiers' check is the schema's own, which marshmallow skipped while a field was wrong)."""
+    with pytest.raises(ValidationError) as refused:
+        CompanyProfileSchema().load({"name": "Atelier Dupont", "website": "dupont", "siren": "12345",
+                                     "email": "contact@dupont"})
+    assert set(refused.value.messages) == {"website", "siren", "email"}
+    assert refused.value.messages["siren"] == ["A SIREN has 9 digits."]

@@ -25,3 +25,19 @@ def test_a_missing_part_leaves_no_empty_line():
     assert customer_block({"postal_code": "", "city": "Lille"}) == ["Atelier Durand", "Lille"]
     assert customer_block({"line1": "1 rue X", "postal_code": "59000"}) == ["Atelier Durand", "1 rue X", "59000"]
     assert customer_block({}) == ["Atelier Durand"]
+
+
+def test_a_country_stored_as_its_code_is_printed_by_name_in_the_documents_language():
+    """The forms store an ISO code (paraph_platform.countries): the PDF names it, in the document's language; a
+    name typed before the forms had a list is printed as typed."""
+    assert customer_block({**ADDRESS, "country": "DE"})[-1] == "Allemagne"
+    assert customer_block({**ADDRESS, "country": "Deutschland"})[-1] == "Deutschland"
+    sample = pdf.sample_context([], "en")
+    context = pdf.build_context(contract={**sample["contract"], "created_at": None, "valid_until": None},
+                                customer={**sample["customer"], "address": {"city": "Köln", "country": "DE"}},
+                                contact=None, lines=[], owner=None,
+                                issuer={"name": "Vendeur SA", "address": {"city": "Lyon", "country": "FR"}})
+    # a template reads the name, and the code when it wants it
+    assert context["customer"]["address"] == {"city": "Köln", "country": "Germany", "country_code": "DE"}
+    assert context["issuer"]["address"]["country"] == "France" and context["issuer"]["address_lines"] == [
+        "Lyon", "France"]

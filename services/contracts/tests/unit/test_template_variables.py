@@ -6,7 +6,7 @@ from contracts_service import logic, pdf, template_variables
 from contracts_service.exceptions import InvalidInput
 from tests.typography import breakable_spaces_in
 
-OPEN = {"fields", "custom", "labels", "contract.data", "contract.custom"}  # keyed by the license's own names
+OPEN = {"fields", "field_labels", "custom", "labels", "contract.data", "contract.custom"}  # keyed by the license's own names
 
 
 def paths(value, prefix=""):
@@ -88,3 +88,15 @@ def test_required_merge_fields_one_rule_one_message():
 
 def test_french_descriptions_hold_their_punctuation_with_a_no_break_space():
     assert breakable_spaces_in({v["name"]: v["description"] for v in template_variables.catalog("fr")}) == {}
+
+
+def test_the_default_template_names_a_merge_field_by_its_label():
+    """The customer reads "Site de livraison", not the key the API and the template know the field by."""
+    sample = pdf.sample_context([{"key": "site", "label": "Site de livraison"}, {"key": "access"}])
+    context = pdf.build_context(contract={**sample["contract"], "created_at": None, "valid_until": None,
+                                          "data": {"site": "Lille", "access": "Badge"}},
+                                customer=sample["customer"], contact=None, lines=[], owner=None,
+                                field_labels=sample["field_labels"])
+    html = pdf.render_html(None, context)
+    assert "<th>Site de livraison</th><td>Lille</td>" in html
+    assert "<th>access</th><td>Badge</td>" in html  # no label: its key

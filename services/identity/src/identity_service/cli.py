@@ -5,6 +5,11 @@ Paraph in batches through the public API and prints what needs a manual review: 
 without a Paraph account (invite them with --invite) and Paraph users unknown to the ERP.
 Nothing is ever written back to the ERP.
 
+With --invite, each of the export's active collaborators without an account is invited and takes a seat of the
+subscription. The sync previews the export first: when they would need more seats than are free, it says so
+before it imports, then runs as the API does (every row imported, invitations in the file's order while seats
+are left, the others listed as "not invited" errors, to invite once seats are freed by running it again).
+
 Authentication: PARAPH_API_KEY, an API key of a service account with the role license_admin and the scope
 users:write (README, "API keys"); the other ways to sign in are those of :mod:`paraph_platform.api_client`.
 """
@@ -21,32 +26,50 @@ import requests
 from paraph_platform.api_client import DEFAULT_API, Api, ApiError, Progress, connect
 
 
+def seat_shortage(preview: dict) -> str | None:
+    """What to say before an import with invitations that need more seats than are free (the preview's
+    seats_needed and seats_free), and what the run does then, as the API does it; None when they fit."""
+    needed, free = preview["seats_needed"], preview["seats_free"]
+    if needed <= free:
+        return None
+    invitations = (f"invites the first {free} in the file's order; the other {needed - free} are not invited" if free
+                   else f"invites none of them: the {needed} are not invited")
+    return (f"Not enough seats: {needed} collaborators to invite, {free} seat{'s' * (free != 1)} free "
+            f"({preview['seats_used']} of {preview['seats_total']} in use in the subscription). The sync imports "
+            f"every row and {invitations} (listed as errors below) and stay without an account. Free seats "
+            "(deactivate the users who left) or add seats to the subscription, then run the sync again to invite "
+            "them.")
+
+
 def sync(api: Api, content: str, fmt: str, *, batch_size: int = 500, deactivate_missing: bool = False,
          invite: bool = False, role: str = "user", out=None) -> dict:
     """Import the export ``batch_size`` rows a request (``first_row``/``row_count``): each request sends the whole
     export, so that the API refuses a row repeating an earlier row's email as in one run, numbers the rows as in
-    the file and, with ``deactivate_missing``, knows every email of the export."""
+    the file and, with ``deactivate_missing``, knows every email of the export. With ``invite``, each request
+    invites its rows' new collaborators (``invite_new``), after a preview that says whether the seats suffice."""
     out = out or sys.stdout
     summary = {"created": 0, "updated": 0, "linked": 0, "errors": [], "missing_marked_inactive": 0}
+    invited = []
+    if invite:
+        preview = api.post("/erp/collaborators/preview", {"format": fmt, "content": content})
+        summary["seats"] = {key: preview[f"seats_{key}"] for key in ("needed", "free", "total", "used")}
+        shortage = seat_shortage(preview)
+        if shortage:
+            print(shortage, file=out)
     progress = None
     first_row, total = 1, None
     while total is None or first_row <= total:
         report = api.post("/erp/collaborators/import", {
             "format": fmt, "content": content, "first_row": first_row, "row_count": batch_size,
-            "deactivate_missing": deactivate_missing})
+            "deactivate_missing": deactivate_missing, "invite_new": invite, "role": role})
         total = report["total"]
         for key in ("created", "updated", "linked", "missing_marked_inactive"):
             summary[key] += report.get(key, 0)
         summary["errors"] += report.get("errors", [])
+        invited += report.get("invited", [])
         progress = progress or Progress(total)
         progress.advance(max(1, min(batch_size, total - first_row + 1)))
         first_row += batch_size
-    invited = []
-    if invite and report.get("collaborators_without_user"):
-        codes = [c["code"] for c in report["collaborators_without_user"] if c.get("active", True)]
-        if codes:
-            invited = api.post("/erp/collaborators/invite", {"codes": codes, "role": role}).get("invited", [])
-            report = api.get("/erp/sync-report")
     summary.update({
         "matched": len(report.get("matched", [])),
         "collaborators_without_user": report.get("collaborators_without_user", []),
@@ -77,7 +100,8 @@ def main(argv=None) -> int:
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--deactivate-missing", action="store_true",
                         help="mark collaborators absent from this export as inactive")
-    parser.add_argument("--invite", action="store_true", help="invite active collaborators without an account")
+    parser.add_argument("--invite", action="store_true",
+                        help="invite the export's active collaborators without an account (each takes a seat)")
     parser.add_argument("--role", default="user", choices=["user", "front_user_manager", "license_admin"])
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)

@@ -21,21 +21,29 @@ INACTIVE_IN_ERP = "inactive in the ERP"
 
 
 class CollaboratorsEndpoints(IdentityServiceBase):
-    def _staff_by_email(self, s, license_id) -> dict[str, dict]:
-        return {u.email: {"user_id": u.id, "email": u.email, "name": u.name, "erp_code": m.erp_code}
-                for u, m in s.execute(select(User, Membership).join(Membership, Membership.user_id == User.id)
-                                      .where(Membership.license_id == license_id, Membership.role != CLIENT,
-                                             Membership.status != "deactivated")).all()}
+    def _staff_by_email(self, s, license_id) -> tuple[dict[str, dict], dict[str, str]]:
+        """The license's staff users by email, and the user ids of its deactivated ones by email (the import links
+        them but never invites them again; they are no one to check by hand)."""
+        staff, deactivated = {}, {}
+        for u, m in s.execute(select(User, Membership).join(Membership, Membership.user_id == User.id)
+                              .where(Membership.license_id == license_id, Membership.role != CLIENT)).all():
+            if m.status == "deactivated":
+                deactivated[u.email] = u.id
+            else:
+                staff[u.email] = {"user_id": u.id, "email": u.email, "name": u.name, "erp_code": m.erp_code}
+        return staff, deactivated
 
     @endpoint
     def preview_collaborators(self, actor, payload):
-        """What importing this export would do (linked by email, to create, to check by hand), writing nothing."""
+        """What importing this export would do (linked by email, to create, to check by hand), writing nothing,
+        with the seats its invitations would take and those free in the subscription's pool."""
         actor = require_role(load_actor(actor), LICENSE_ADMIN)
         data = schemas.PreviewCollaboratorsSchema().load(payload)
         rows, errors = logic.parse_collaborators(data["content"], data["format"])
         with self.db.session() as s:
-            self._license(s, actor["license_id"])
-            return logic.preview_collaborators(rows, errors, self._staff_by_email(s, actor["license_id"]))
+            _, pool = self._license(s, actor["license_id"])
+            staff, deactivated = self._staff_by_email(s, actor["license_id"])
+            return logic.preview_collaborators(rows, errors, staff, self._usage(s, pool), deactivated)
 
     def _invite_new_collaborators(self, actor, rows, known_emails, role):
         """Invite the active collaborators of one import chunk who have no account yet; a refusal (no seat

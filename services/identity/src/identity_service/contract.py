@@ -217,13 +217,25 @@ class CollaboratorsPreview(Schema):
     """What an ERP import would do; nothing is written."""
     total = Integer(required=True, metadata={"description": "data rows in the export"})
     linked = fields.List(fields.Nested(CollaboratorRow), required=True,
-                         metadata={"description": "collaborators whose email is a user's: linked to them"})
+                         metadata={"description": "collaborators whose email is a user's: linked to them (a "
+                                                  "deactivated user's too: the sync never invites them again)"})
     to_create = fields.List(fields.Nested(CollaboratorRow), required=True,
                             metadata={"description": "active collaborators without an account: invited by a run "
                                                      "with invite_new"})
     to_check = fields.List(fields.Nested(UserToCheck), required=True,
                            metadata={"description": "users unknown to the ERP: to check by hand"})
     errors = fields.List(fields.Nested(RowError), required=True)
+    # the seats, so that an integration knows before the run whether its invitations fit (GET /license not needed)
+    seats_needed = Integer(required=True, metadata={
+        "description": "seats a run with invite_new would take: one per collaborator of to_create"})
+    seats_free = Integer(required=True, metadata={
+        "description": "seats free now in the subscription's pool (shared by its companies). When seats_needed is "
+                       "more, the run still imports every row (linking those of users) and invites in the export's "
+                       "order while seats are left; the rows left over are not_invited errors and stay without an "
+                       "account"})
+    seats_total = Integer(required=True, metadata={"description": "the pool's seats"})
+    seats_used = Integer(required=True, metadata={
+        "description": "seats held in the pool, by every company of the subscription"})
 
 
 class Activated(Schema):

@@ -29,8 +29,9 @@ class InvitationsEndpoints(IdentityServiceBase):
         with self.db.session() as s:
             lic, pool = self._license(s, actor["license_id"], lock_pool=True)
             user = s.execute(select(User).where(User.email == email)).scalar_one_or_none()
-            if user is None:
-                user = User(email=email, name=data["name"], phone=data["phone"], locale=data["locale"])
+            if user is None:  # in the company's language unless told: an English company's colleagues read English
+                locale = data["locale"] or (lic.settings or {}).get("default_locale") or "fr"
+                user = User(email=email, name=data["name"], phone=data["phone"], locale=locale)
                 s.add(user)
                 s.flush()
             m = s.execute(select(Membership).where(Membership.user_id == user.id,

@@ -54,14 +54,14 @@ class LicensesEndpoints(IdentityServiceBase):
             self._refuse_a_name_taken(s, pool, data["company_name"], "company_name")
             self._take_seat(s, pool)
             lic = License(pool_id=pool.id, name=data["company_name"],
-                          settings={"abandon_delay_days": 60, "default_locale": "fr", "currency": "EUR",
+                          settings={"abandon_delay_days": 60, "default_locale": data["locale"], "currency": "EUR",
                                     "time_zone": "Europe/Paris",  # the dates and times of its emails
                                     "portal_attachments_visible_by_default": False,
                                     "electronic_signature_enabled": True})
             s.add(lic)
             user = s.execute(select(User).where(User.email == email)).scalar_one_or_none()
-            if user is None:
-                user = User(email=email, name=data["admin_name"] or "")
+            if user is None:  # a person of another company keeps the language of their account
+                user = User(email=email, name=data["admin_name"] or "", locale=data["locale"])
                 s.add(user)
             elif data["admin_name"].strip() and not user.name:
                 user.name = data["admin_name"]  # a person of another company who had not given a name yet

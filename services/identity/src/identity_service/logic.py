@@ -309,22 +309,32 @@ def _is_code(value) -> bool:
     return value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
-def preview_collaborators(rows: list[Collaborator], errors: list[dict], members: dict[str, dict]) -> dict:
+def preview_collaborators(rows: list[Collaborator], errors: list[dict], members: dict[str, dict],
+                          seats: SeatUsage, deactivated: dict[str, str] | None = None) -> dict:
     """What importing ``rows`` would do, without doing it (seed: Sage 100 -> SSM, keyed by email).
 
-    ``members`` are the license's staff users by email. A collaborator whose email is a user's is linked to
-    them; an active one without a user is to be created (invited); a user absent from the export is to be
-    checked by hand (Paraph never writes to the ERP); inactive collaborators without a user are left alone.
+    ``members`` are the license's staff users by email, ``deactivated`` the user ids of its deactivated staff by
+    email. A collaborator whose email is a user's is linked to them (a deactivated user too, as the import does:
+    the sync never invites them again); an active one without a user is to be created (invited); a user absent
+    from the export is to be checked by hand (Paraph never writes to the ERP); inactive collaborators without a
+    user are left alone. Each one to create takes a seat of the subscription's pool when a run with invite_new
+    invites them (``seats``: the pool's now): the preview says how many, and how many are free, so that an
+    integration knows before the run whether the invitations fit (those beyond the free seats, the last rows, are
+    refused by the run, row by row).
     """
     in_export = {r.email for r in rows}
+    user_ids = {**(deactivated or {}), **{email: m["user_id"] for email, m in members.items()}}
 
     def view(r):
         return {"row": r.row, "code": r.code, "email": r.email, "name": r.name}
 
+    to_create = [view(r) for r in rows if r.email not in user_ids and r.active]
     return {
         "total": len(rows) + len(errors),
-        "linked": [{**view(r), "user_id": members[r.email]["user_id"]} for r in rows if r.email in members],
-        "to_create": [view(r) for r in rows if r.email not in members and r.active],
+        "linked": [{**view(r), "user_id": user_ids[r.email]} for r in rows if r.email in user_ids],
+        "to_create": to_create,
         "to_check": [m for email, m in sorted(members.items()) if email not in in_export],
         "errors": errors,
+        "seats_needed": len(to_create), "seats_free": seats.free, "seats_total": seats.total,
+        "seats_used": seats.used,
     }

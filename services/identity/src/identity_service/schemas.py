@@ -48,6 +48,9 @@ class ActivateLicenseSchema(StrictSchema):
     company_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     admin_email = fields.String(required=True, validate=validate.Length(min=3, max=320))
     admin_name = fields.String(load_default="", validate=validate.Length(max=200))
+    locale = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]), metadata={
+        "description": "the company's language (the activation page's): its admin's pages and emails, and the "
+                       "license's default_locale (its documents and the invitations of its users); fr by default"})
 
 
 def _time_zone(name: str) -> None:
@@ -91,7 +94,9 @@ class InviteUserSchema(StrictSchema):
     role = fields.String(load_default="user", validate=validate.OneOf(STAFF_ROLE_CHOICES))
     erp_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     phone = Phone(load_default=None, allow_none=True)  # where the user's SMS notifications go
-    locale = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]))
+    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["fr", "en"]), metadata={
+        "description": "the language of the invitation and of the new user's pages; default: the license's "
+                       "default_locale"})
 
 
 class GrantClientSchema(StrictSchema):
@@ -303,8 +308,10 @@ class CreateApiKeySchema(StrictSchema):
                               metadata={"description": "addresses or CIDR networks (IPv4/IPv6); empty = any"})
     expires_at = AwareDateTime(load_default=None, allow_none=True)
 
-    @validates_schema
+    # run even when a field is refused, and say both: the form shows every error at once, not one per submit
+    @validates_schema(skip_on_field_errors=False)
     def _networks_and_future(self, data, **kwargs):
+        errors = {}
         wrong = []
         for value in data.get("allowed_ips") or []:
             try:
@@ -312,9 +319,11 @@ class CreateApiKeySchema(StrictSchema):
             except ValueError:
                 wrong.append(value)
         if wrong:
-            raise ValidationError(f"not an IP address or CIDR network: {', '.join(wrong)}", "allowed_ips")
+            errors["allowed_ips"] = [f"not an IP address or CIDR network: {', '.join(wrong)}"]
         if data.get("expires_at") and data["expires_at"] <= datetime.now(timezone.utc):
-            raise ValidationError("must be in the future", "expires_at")
+            errors["expires_at"] = ["must be in the future"]
+        if errors:
+            raise ValidationError(errors)
 
 
 # -- results ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import json
 import pytest
 
 from identity_service import cli
+from paraph_platform.testing import TEST_OPERATOR_TOKEN
 
 pytestmark = pytest.mark.integration
 
@@ -15,30 +16,28 @@ V04;Sans;Mail;
 """
 
 
-def test_cli_links_existing_users_and_lists_what_needs_review(system, capsys, monkeypatch):
-    s = system("identity")
-    admin = s.new_license("ACME", "admin@acme.test", seats=10)
-    anne = s.add_user(admin, "Anne@acme.test")  # existing user: linked by email
-    s.add_user(admin, "stranger@acme.test")     # not in the ERP: manual review
-    base = s.serve() + "/api/v1"
-    # the sync runs on a service account's API key (no seat, nobody's session)
+def run_cli(s, admin, monkeypatch, capsys, tmp_path, export: str, *options: str) -> tuple[int, dict, str]:
+    """The sync CLI on ``export`` with ``options``, as an integration runs it: on a service account's API key (no
+    seat, nobody's session); its exit code, JSON summary and what it said on stderr."""
     account = s.post("/api/v1/service-accounts", json={"name": "ERP sync", "role": "license_admin"},
                      token=admin["access_token"]).get_json()
     key = s.post(f"/api/v1/service-accounts/{account['id']}/keys", json={"name": "sage", "scopes": ["users:write"]},
                  token=admin["access_token"]).get_json()["key"]
     monkeypatch.setenv("PARAPH_API_KEY", key)
-    import os
-    import tempfile
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as f:
-        f.write(EXPORT)
-        path = f.name
-    try:
-        code = cli.main([path, "--api", base, "--batch-size", "2", "--json"])
-    finally:
-        os.unlink(path)
+    path = tmp_path / "collaborateurs.csv"
+    path.write_text(export, encoding="utf-8")
+    code = cli.main([str(path), "--api", s.serve() + "/api/v1", "--json", *options])
     out, err = capsys.readouterr()
     assert code == 0, err
-    summary = json.loads(out)
+    return code, json.loads(out), err
+
+
+def test_cli_links_existing_users_and_lists_what_needs_review(system, capsys, monkeypatch, tmp_path):
+    s = system("identity")
+    admin = s.new_license("ACME", "admin@acme.test", seats=10)
+    anne = s.add_user(admin, "Anne@acme.test")  # existing user: linked by email
+    s.add_user(admin, "stranger@acme.test")     # not in the ERP: manual review
+    _, summary, err = run_cli(s, admin, monkeypatch, capsys, tmp_path, EXPORT, "--batch-size", "2")
     assert summary["created"] == 3 and summary["linked"] == 1 and summary["matched"] == 1
     assert [e["row"] for e in summary["errors"]] == [4]
     assert sorted(c["code"] for c in summary["collaborators_without_user"]) == ["V02", "V03"]
@@ -78,6 +77,74 @@ def test_cli_links_existing_users_and_lists_what_needs_review(system, capsys, mo
     r = s.post("/api/v1/erp/collaborators/import", json={"format": "csv", "content": EXPORT},
                token=user["access_token"])
     assert r.status_code == 403
+
+
+def test_the_preview_says_the_seats_the_invitations_take_and_a_run_beyond_them_invites_the_first_rows(system):
+    """Seed 002 (Sage 100 -> SSM): each active user holds a paid seat. The preview says how many seats its
+    invitations would take and how many are free (no separate GET /license); a run that needs more invites the
+    first rows of the export while seats are left and refuses the others row by row, linking every known user.
+    A deactivated user's row is linked, never invited again: no seat counted for it."""
+    s = system("identity")
+    admin = s.new_license("ACME", "admin@acme.test", seats=4)
+    token = admin["access_token"]
+    anne = s.add_user(admin, "anne@acme.test")
+    s.add_user(admin, "paul@acme.test")
+    gone = s.add_user(admin, "gone@acme.test")
+    r = s.post(f"/api/v1/users/{gone['user']['user_id']}/deactivate", token=token)
+    assert r.status_code == 200, r.get_json()  # the admin, Anne and Paul hold three seats: one free
+    export = ("Code;E-mail\nV01;anne@acme.test\nV02;gone@acme.test\nV03;luc@acme.test\nV04;lea@acme.test\n"
+              "V05;zoe@acme.test\n")
+    r = s.post("/api/v1/erp/collaborators/preview", json={"format": "csv", "content": export}, token=token)
+    assert r.status_code == 200, r.get_json()
+    preview = r.get_json()
+    assert [c["email"] for c in preview["linked"]] == ["anne@acme.test", "gone@acme.test"]
+    assert [c["code"] for c in preview["to_create"]] == ["V03", "V04", "V05"]
+    assert {k: preview[f"seats_{k}"] for k in ("needed", "free", "total", "used")} == {
+        "needed": 3, "free": 1, "total": 4, "used": 3}
+    license = s.get("/api/v1/license", token=token).get_json()
+    assert (license["seats_total"] - license["seats_used"], license["seats_used"]) == (1, 3)  # the same figures
+
+    r = s.post("/api/v1/erp/collaborators/import", token=token,
+               json={"format": "csv", "content": export, "invite_new": True})
+    assert r.status_code == 200, r.get_json()
+    result = r.get_json()
+    assert [m["email"] for m in result["invited"]] == ["luc@acme.test"]  # the first row to create
+    assert [(e["row"], e["reason"]) for e in result["errors"]] == [(4, "not_invited"), (5, "not_invited")]
+    assert all("No seat left" in e["error"] for e in result["errors"])
+    assert result["linked"] == 2
+    for user, status, code in ((anne, "active", "V01"), (gone, "deactivated", "V02")):
+        member = s.get(f"/api/v1/users/{user['user']['user_id']}", token=token).get_json()
+        assert (member["status"], member["erp_code"]) == (status, code)
+    # the same export again: the two left over still need a seat, and none is free
+    preview = s.post("/api/v1/erp/collaborators/preview", json={"format": "csv", "content": export},
+                     token=token).get_json()
+    assert (preview["seats_needed"], preview["seats_free"]) == (2, 0)
+
+
+def test_cli_says_before_it_imports_that_the_invitations_exceed_the_free_seats_then_runs_as_the_api_does(
+        system, capsys, monkeypatch, tmp_path):
+    s = system("identity")
+    admin = s.new_license("ACME", "admin@acme.test", seats=2)  # the admin's seat and one free
+    export = "Code;E-mail\nV01;anne@acme.test\nV02;luc@acme.test\nV03;lea@acme.test\nV04;admin@acme.test\n"
+    _, summary, err = run_cli(s, admin, monkeypatch, capsys, tmp_path, export, "--invite", "--batch-size", "2")
+    said = err.split("\n")[0]
+    assert said == ("Not enough seats: 3 collaborators to invite, 1 seat free (1 of 2 in use in the subscription). "
+                    "The sync imports every row and invites the first 1 in the file's order; the other 2 are not "
+                    "invited (listed as errors below) and stay without an account. Free seats (deactivate the "
+                    "users who left) or add seats to the subscription, then run the sync again to invite them."), err
+    assert summary["seats"] == {"needed": 3, "free": 1, "total": 2, "used": 1}
+    assert summary["invited"] == ["anne@acme.test"] and summary["linked"] == 1  # the admin's row
+    assert [(e["row"], e["reason"]) for e in summary["errors"]] == [(2, "not_invited"), (3, "not_invited")]
+    assert [c["code"] for c in summary["collaborators_without_user"]] == ["V02", "V03"]
+    assert "row 2: No seat left" in err
+
+    # seats enough (one freed... here, two added): nothing said before, the others invited by running it again
+    r = s.patch(f"/api/v1/operator/seat-pools/{admin['pool']['id']}", json={"seats": 4},
+                headers={"Authorization": f"Bearer {TEST_OPERATOR_TOKEN}"})
+    assert r.status_code == 200, r.get_json()
+    _, summary, err = run_cli(s, admin, monkeypatch, capsys, tmp_path, export, "--invite")
+    assert "Not enough seats" not in err and summary["seats"]["needed"] == 2
+    assert summary["invited"] == ["luc@acme.test", "lea@acme.test"] and summary["errors"] == []
 
 
 def test_cli_reports_errors_clearly(capsys):

@@ -11,13 +11,18 @@ pytestmark = pytest.mark.integration
 OP = {"Authorization": f"Bearer {TEST_OPERATOR_TOKEN}"}
 
 
-def links(system, email):
-    """Set-password links requested for `email` (read from identity's outbox)."""
+def notifications(system) -> list[dict]:
+    """The notifications identity asked notify for (read from its outbox), oldest first."""
     engine = create_engine(normalize_url(system.db_url("identity")))
     with engine.connect() as conn:
         rows = conn.execute(text("select payload from outbox where type = 'notification.requested.v1' order by seq")).all()
     engine.dispose()
-    return [r[0]["data"]["vars"]["link"] for r in rows if r[0]["data"]["to"] == email]
+    return [r[0]["data"] for r in rows]
+
+
+def links(system, email):
+    """Set-password links requested for `email`."""
+    return [n["vars"]["link"] for n in notifications(system) if n["to"] == email]
 
 
 def token_of(link):
@@ -452,3 +457,35 @@ def test_an_invitation_names_the_inviting_admin_by_the_name_they_gave(system):
                                                   "company_name": "Immo Nice", "admin_email": "lea@immo.test",
                                                   "admin_name": "Léa Roux"})
     assert r.status_code == 201 and r.json["admin"]["name"] == "Léa Roux", r.json
+
+
+def invitation_locales(system) -> dict:
+    """The language of each invitation, by recipient (a person's latest)."""
+    return {n["to"]: n["locale"] for n in notifications(system) if n["template"] == "invitation"}
+
+
+def test_a_company_activated_in_english_speaks_english_to_its_admin_and_its_people(system):
+    """An English company's admin, her colleagues' invitations and its documents were French: the activation said
+    no language. Said (the web's /activate page sends its own), it is the admin's and the company's; a colleague
+    invited without a language gets the company's, one with a language that one; unsaid, French as before."""
+    s = system("identity")
+    pool = make_pool(s, seats=10)
+    r = s.post("/api/v1/licenses/activate", json={"activation_code": pool["activation_code"], "locale": "en",
+                                                  "company_name": "Thames Tools Ltd", "admin_email": "emma@thames.test"})
+    assert r.status_code == 201, r.json
+    assert r.json["admin"]["locale"] == "en"
+    emma = s.post("/api/v1/auth/accept-invitation", json={
+        "token": token_of(links(s, "emma@thames.test")[-1]), "password": "correct horse battery"}).json
+    assert s.get("/api/v1/license", token=emma["access_token"]).json["settings"]["default_locale"] == "en"
+    for email, body in (("oliver@thames.test", {}), ("amelie@thames.test", {"locale": "fr"})):
+        assert s.post("/api/v1/users", json={"email": email, **body}, token=emma["access_token"]).status_code == 201
+    assert invitation_locales(s) == {"emma@thames.test": "en", "oliver@thames.test": "en", "amelie@thames.test": "fr"}
+    # a company activated without a language (an integrator's call): French, its people too
+    paris = activate(s, pool["activation_code"], "ACME Paris", "boss@acme.test")
+    assert s.get("/api/v1/license", token=paris["access_token"]).json["settings"]["default_locale"] == "fr"
+    assert s.post("/api/v1/users", json={"email": "paul@acme.test"}, token=paris["access_token"]).status_code == 201
+    assert invitation_locales(s)["paul@acme.test"] == "fr"
+    # the same person activating a second company keeps the language of her account
+    r = s.post("/api/v1/licenses/activate", json={"activation_code": pool["activation_code"], "locale": "fr",
+                                                  "company_name": "Thames Outils", "admin_email": "emma@thames.test"})
+    assert r.status_code == 201 and r.json["admin"]["locale"] == "en", r.json

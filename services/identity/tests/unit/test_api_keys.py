@@ -2,6 +2,10 @@
 import hashlib
 import re
 
+import pytest
+from marshmallow import ValidationError
+
+from identity_service.schemas import API_KEY_SCOPES, CreateApiKeySchema
 from identity_service.service_accounts import (KEY_LENGTH, hash_api_key, ip_allowed, looks_like_api_key,
                                                new_api_key)
 
@@ -33,3 +37,15 @@ def test_ip_allow_list_takes_addresses_and_networks():
     assert not ip_allowed("198.51.100.7", ["203.0.113.9"])
     assert not ip_allowed(None, ["203.0.113.9"])
     assert not ip_allowed("not an address", ["0.0.0.0/0"])
+
+
+def test_a_new_keys_errors_are_said_at_once():
+    """No scope, an allowed address that is none and an expiry in the past: the three refused in one answer (the
+    addresses' and the expiry's checks, the schema's own, waited until the scopes were right, then came one by
+    one)."""
+    with pytest.raises(ValidationError) as refused:
+        CreateApiKeySchema().load({"name": "prod", "scopes": [], "allowed_ips": ["203.0.113.0/24", "the office"],
+                                   "expires_at": "2020-01-01T00:00:00+00:00"})
+    assert refused.value.messages == {"scopes": [f"Length must be between 1 and {len(API_KEY_SCOPES)}."],
+                                      "allowed_ips": ["not an IP address or CIDR network: the office"],
+                                      "expires_at": ["must be in the future"]}

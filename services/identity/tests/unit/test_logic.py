@@ -121,9 +121,22 @@ def test_erp_preview_links_by_email_creates_active_collaborators_and_lists_users
         "csv")
     members = {"anne@acme.test": {"user_id": "u1", "email": "anne@acme.test", "name": "Anne", "erp_code": None},
                "boss@acme.test": {"user_id": "u2", "email": "boss@acme.test", "name": "", "erp_code": None}}
-    preview = logic.preview_collaborators(rows, errors, members)
+    preview = logic.preview_collaborators(rows, errors, members, logic.SeatUsage(total=5, used_by_license={"l1": 2}))
     assert preview["total"] == 4
     assert [(r["row"], r["user_id"]) for r in preview["linked"]] == [(1, "u1")]
     assert [r["code"] for r in preview["to_create"]] == ["V02"]  # the inactive V03 is left alone
     assert [u["user_id"] for u in preview["to_check"]] == ["u2"]
     assert [(e["row"], e["reason"]) for e in preview["errors"]] == [(4, "invalid_email")]
+    # one seat for Luc's invitation, three free of the pool's five
+    assert [preview[f"seats_{k}"] for k in ("needed", "free", "total", "used")] == [1, 3, 5, 2]
+
+
+def test_erp_preview_links_a_deactivated_user_and_counts_no_seat_for_them_as_the_import_does():
+    """The import links a deactivated user's row and never invites them again: no seat taken, and they are no one
+    to check by hand when the export leaves them out."""
+    rows, errors = logic.parse_collaborators("Code;E-mail\nV01;gone@acme.test\nV02;new@acme.test\n", "csv")
+    full = logic.SeatUsage(total=1, used_by_license={"l1": 1})
+    preview = logic.preview_collaborators(rows, errors, {}, full, {"gone@acme.test": "u9", "left@acme.test": "u8"})
+    assert [(r["code"], r["user_id"]) for r in preview["linked"]] == [("V01", "u9")]
+    assert [r["code"] for r in preview["to_create"]] == ["V02"] and preview["to_check"] == []
+    assert (preview["seats_needed"], preview["seats_free"]) == (1, 0)

@@ -15,7 +15,7 @@ from email.headerregistry import Address
 from email.utils import parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from paraph_platform import staff_pages
+from paraph_platform import countries, staff_pages
 from paraph_platform.phones import normalize_phone  # noqa: F401  (logic.normalize_phone: identity checks the same)
 
 from .exceptions import InvalidInput
@@ -171,15 +171,20 @@ def owner_vars(event: dict, owner: dict, public_url: str) -> dict:
     if event.get("type") == "contract.shared.v1":
         values["shared_by"] = str(data.get("shared_by_name") or "")
     if event.get("type") == "customer.self_updated.v1":
-        values.update(customer_self_vars(data, public_url))
+        values.update(customer_self_vars(data, public_url, owner.get("locale") or "fr"))
     return values
 
 
-def customer_self_vars(data: dict, public_url: str) -> dict:
-    """Variables of customer_self_updated: who changed what of the customer file (customer.self_updated.v1)."""
+def customer_self_vars(data: dict, public_url: str, locale: str = "fr") -> dict:
+    """Variables of customer_self_updated: who changed what of the customer file (customer.self_updated.v1), a
+    country by its name in the email's ``locale`` (the portal stores its code: paraph_platform.countries)."""
+    def shown(field: str, value) -> str:
+        text = "" if value is None else str(value)
+        return countries.country_name(text, locale) if field == "address.country" else text
+
     return {"customer_name": str(data.get("customer_name") or ""), "target": str(data.get("target") or ""),
-            "changes": [{"field": str(c.get("field") or ""), "from": "" if c.get("from") is None else str(c["from"]),
-                         "to": "" if c.get("to") is None else str(c["to"])}
+            "changes": [{"field": str(c.get("field") or ""), "from": shown(c.get("field"), c.get("from")),
+                         "to": shown(c.get("field"), c.get("to"))}
                         for c in (data.get("changes") or []) if isinstance(c, dict)],
             "link": staff_pages.customer_history_page(public_url, str(data.get("customer_id") or ""))}
 

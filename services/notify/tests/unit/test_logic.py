@@ -190,3 +190,14 @@ def test_an_owners_link_opens_the_documents_page_in_the_staff_app():
     # a document uploaded for signature has no contract: its own page (it was the home page)
     assert link("signature.completed.v1", contract_id=None, request_id="r-1") == \
         "https://paraph.test/signatures/documents/r-1"
+
+
+@pytest.mark.parametrize("locale, before, after", [("fr", "Canada", "Allemagne"), ("en", "Canada", "Germany")])
+def test_a_self_updated_country_is_named_in_the_owners_language(locale, before, after):
+    """The client portal stores a country's ISO code (paraph_platform.countries): the owner's email names it; a
+    name typed before the list is written as typed."""
+    event = {"type": "customer.self_updated.v1", "data": {"customer_id": "cu-1", "target": "company", "changes": [
+        {"field": "address.country", "from": "Canada", "to": "DE"}, {"field": "address.city", "from": "DE", "to": None}]}}
+    values = logic.owner_vars(event, {"name": "Paul", "locale": locale}, "https://paraph.test")
+    assert values["changes"] == [{"field": "address.country", "from": before, "to": after},
+                                 {"field": "address.city", "from": "DE", "to": ""}]  # a city is no country

@@ -64,7 +64,8 @@ class ClientAccessesEndpoints(PortalBase):
             "email": email, "name": contact.get("name") or "", "user_code": data["user_code"],
             "contact_id": contact_id, "customer_id": contact["customer_id"], "company": company,
             "allowed_ip": str(data["allowed_ip"]) if data["allowed_ip"] is not None else None, "branch": branch,
-            "locale": data["locale"] or "fr", "send_email": data["send_email"]})
+            "locale": data["locale"] or self._customer_language(actor, contact["customer_id"]),
+            "send_email": data["send_email"]})
         with self.db.session() as s:
             a = self._access(s, actor["license_id"], contact_id)
             if a is None:
@@ -77,6 +78,13 @@ class ClientAccessesEndpoints(PortalBase):
             a.granted_by, a.updated_at = actor["user_id"], utcnow()
             s.flush()
             return access_view(a)
+
+    def _customer_language(self, actor, customer_id: str) -> str:
+        """The language of the customer's documents (its own, else the license's default): its contact's invitation
+        and portal speak it, as the quotes she receives do (an English customer's contact read a French email)."""
+        locale = self.contracts.get_customer(actor, customer_id).get("locale") or (
+            self._license_settings(actor["license_id"]).get("settings") or {}).get("default_locale")
+        return locale if locale in logic.LOCALES else logic.DEFAULT_LOCALE
 
     def _known_access(self, s, actor, contact_id, *, deleted_contact: bool = False) -> ClientAccess:
         """The contact's access, the contact seen through the caller's perimeter (404 outside it). With

@@ -8,7 +8,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from nameko.extensions import DependencyProvider
 
-from paraph_platform import client_pages
+from paraph_platform import client_pages, countries
 from paraph_platform.config import env_int, public_url
 
 from . import logic
@@ -40,6 +40,7 @@ def make_environment() -> Environment:
     env.globals["client_pages_js"] = Markup(client_pages.script())  # and how its script writes sizes and dates
     env.globals["client_pages_icon"] = client_pages.icon_data_uri()  # the tab's icon (else a /favicon.ico 404)
     env.globals["language_link"] = lambda href, to: Markup(client_pages.language_link(href, to))  # "English"
+    env.globals["countries"] = countries.countries  # (code, name) in a language: the profile's country list
     return env
 
 

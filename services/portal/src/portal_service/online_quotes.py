@@ -34,10 +34,11 @@ class OnlineQuotesEndpoints(PortalBase):
         return detail
 
     @endpoint
-    def send_info(self, actor, contract_id):
+    def send_info(self, actor, contract_id, params=None):
         """What the "Envoyer par email" / "Relancer par email" screen needs: data (whether and to whom the quote
-        was sent), from which the screen words its button itself."""
+        was sent, the email the recipient it shows gets), from which the screen words its button itself."""
         actor = self._staff(actor)
+        recipient = schemas.SendInfoParams().load(params or {})["contact_id"]
         detail = self._quote(actor, contract_id)
         settings = self._license_settings(actor["license_id"]).get("settings") or {}
         with self.db.session() as s:
@@ -46,7 +47,7 @@ class OnlineQuotesEndpoints(PortalBase):
                 .group_by(QuoteSend.contact_id)).all())
         sends = sum(sent_to.values())
         return {"contract_id": contract_id, "sent": sends > 0, "sends": sends, "sent_to": sent_to,
-                "template": logic.quote_template(sent_to.get(detail.get("contact_id"), 0)),
+                "template": logic.quote_template(sent_to.get(recipient or detail.get("contact_id"), 0)),
                 "templates": list(schemas.QUOTE_TEMPLATES),
                 "default_contact_id": detail.get("contact_id"), "customer_id": detail["customer_id"],
                 "request_signature_default": bool(settings.get("electronic_signature_enabled", False))}

@@ -28,7 +28,9 @@ class GrantAccessSchema(StrictSchema):
                             metadata={"description": "defaults to the customer's name"})
     allowed_ip = fields.IP(load_default=None, allow_none=True)
     branch = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    locale = fields.String(load_default=None, allow_none=True, validate=LOCALE)
+    locale = fields.String(load_default=None, allow_none=True, validate=LOCALE, metadata={
+        "description": "the language of the invitation and of the client's portal; default: the customer's, else "
+                       "the license's default_locale"})
     send_email = fields.Boolean(load_default=True)
 
 
@@ -250,6 +252,12 @@ class SendResult(Schema):
     signature = fields.Dict(required=True)
 
 
+class SendInfoParams(StrictSchema):
+    contact_id = fields.String(load_default=None, allow_none=True, validate=ID,
+                               metadata={"description": "the recipient the screen shows (its `template`); the "
+                                                        "quote's contact by default"})
+
+
 class SendInfo(Schema):
     """What the "send by email" dialog of a quote shows."""
     contract_id = fields.String(required=True)
@@ -260,7 +268,8 @@ class SendInfo(Schema):
                           metadata={"description": "sends so far per contact id: a contact not in it never got the "
                                                    "quote (its first email is quote_send)"})
     template = fields.String(required=True, metadata={"enum": list(QUOTE_TEMPLATES),
-                                                      "description": "for the quote's contact: quote_send the first "
+                                                      "description": "for the recipient (contact_id, the quote's "
+                                                                     "contact by default): quote_send the first "
                                                                      "time, quote_reminder afterwards"})
     templates = fields.List(fields.String(), required=True)
     default_contact_id = fields.String(required=True, allow_none=True)

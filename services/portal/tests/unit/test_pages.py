@@ -109,8 +109,13 @@ def test_portal_profile_page_has_both_self_service_forms_in_each_language():
                         other_locale="en")
         assert 'data-page="profile"' in html and f"<h1>{title}</h1>" in html
         for field in ("contact-phone", "contact-email", "company-address.line1", "company-address.city",
-                      "company-phone"):
+                      "company-address.country", "company-phone"):
             assert f'<label for="{field}">' in html and f'id="{field}-error"' in html
+        # the country: a list of the countries by name in the page's language (the code posted), each with its name
+        # in the other language too, by which a name typed before the list is recognised (portal.js chooseCountry)
+        germany = {"fr": ("Allemagne", "Germany"), "en": ("Germany", "Allemagne")}[locale]
+        assert '<select id="company-address.country" name="address.country"' in html
+        assert f'<option value="DE" data-name="{germany[1]}">{germany[0]}</option>' in html
 
 
 def test_quote_page_actions_are_the_one_blue_and_the_feedback_button_says_what_it_does():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import NamedTuple
 
 from marshmallow import Schema
@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from paraph_platform import staff_pages
 from paraph_platform.actor import MANAGERS, STAFF_ROLES, SYSTEM, load_actor, require_role
-from paraph_platform.db import Db, new_id, utcnow
+from paraph_platform.db import Db, as_utc, new_id, utcnow
 from paraph_platform.outbox import OutboxWriter
 from paraph_platform.rpc import Rpc
 
@@ -40,12 +40,6 @@ class Recipient(NamedTuple):
     name: str
     email: str
     user_id: str | None = None
-
-
-def _aware(dt: datetime | None) -> datetime | None:
-    if dt is not None and dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
-    return dt
 
 
 class _Deferred(Exception):
@@ -294,7 +288,7 @@ class SigningBase:
                 continue
             if p.status != "pending" or (max_count is not None and p.reminders_sent >= max_count):
                 continue
-            last = _aware(p.last_reminded_at or (p.asked_at if since_asked else None))
+            last = as_utc(p.last_reminded_at or (p.asked_at if since_asked else None))
             if last is not None and (now - last).total_seconds() < min_interval:
                 continue
             p.reminders_sent += 1
@@ -310,17 +304,21 @@ class SigningBase:
 
     # -- acts (online by the participant, or attested offline) ------------------------------------------------
 
-    def _consent(self, r: SignatureRequest, role: str) -> str:
-        return logic.consent_text(r.locale, role, r.contract_number, r.contract_title, r.document_sha256,
+    def _consent(self, r: SignatureRequest, role: str, locale: str | None = None) -> str:
+        """The consent text in ``locale``, the language the signing page is shown in (the signer may switch it),
+        else in the request's."""
+        return logic.consent_text(locale or r.locale, role, r.contract_number, r.contract_title, r.document_sha256,
                                   r.contract_kind)
 
-    def _accepted_consent(self, r: SignatureRequest, role: str, sha256: str | None) -> str | None:
-        """The consent text a participant accepted: the one whose SHA-256 their page or package sent (the
-        current wording or an earlier one they read), the current one when none is sent; None for another."""
+    def _accepted_consent(self, r: SignatureRequest, role: str, sha256: str | None,
+                          locale: str | None = None) -> str | None:
+        """The consent text a participant accepted, in the language their page showed it in (``locale``, else the
+        request's): the one whose SHA-256 their page or package sent (the current wording or an earlier one they
+        read), the current one when none is sent; None for another."""
         if not sha256:
-            return self._consent(r, role)
-        return next((text for text in logic.consent_texts(r.locale, role, r.contract_number, r.contract_title,
-                                                          r.document_sha256, r.contract_kind)
+            return self._consent(r, role, locale)
+        return next((text for text in logic.consent_texts(locale or r.locale, role, r.contract_number,
+                                                          r.contract_title, r.document_sha256, r.contract_kind)
                      if logic.sha256_hex(text) == sha256), None)
 
     def _lock_open(self, s, p: Participant, now: datetime) -> SignatureRequest:
@@ -338,7 +336,7 @@ class SigningBase:
 
     def _open(self, s, r: SignatureRequest, now: datetime):
         """Refuse acts on a request that is not under way (expiring it if its time is up)."""
-        if r.status == "pending" and _aware(r.expires_at) <= now:
+        if r.status == "pending" and as_utc(r.expires_at) <= now:
             self._expire(s, r, now)
             raise _Deferred(Gone(ENDED[r.status], {"request_status": r.status}))
         if r.status in ENDED:

@@ -17,6 +17,9 @@ Key material, first match wins:
   it (:func:`issue_crl`), which the certificates name as their CRL distribution point; older material has
   no CA key, so no CRL, and seals at B-T.
 
+A key setting that cannot work (a file missing, a wrong password, one of the PEM pair without the other...)
+is a ``ConfigError`` naming it; signing's preflight (:func:`check_settings`) loads them all before it starts.
+
 PAdES levels (``SIGNATURE_PADES_LEVEL``): B-B (signature only), B-T (+ signature timestamp), B-LT (+ the
 chain and its revocation information in the document security store, DSS), B-LTA (+ a document timestamp
 over all of it). B-LT needs revocation information: the development CRL, or, for a configured certificate,
@@ -38,6 +41,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from paraph_platform import offhub
+from paraph_platform.config import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -176,13 +180,13 @@ def pades_level(value: str | None, has_tsa: bool = True) -> str:
         return "B-LTA" if has_tsa else "B-LT"
     level = value.strip().upper().removeprefix("PADES-")
     if level not in LEVELS:
-        raise RuntimeError(f"SIGNATURE_PADES_LEVEL must be one of {', '.join(LEVELS)}, not {value!r}")
+        raise ConfigError(f"SIGNATURE_PADES_LEVEL must be one of {', '.join(LEVELS)}, not {value!r}")
     return level
 
 
 def _pem_or_path(value: str) -> bytes:
     value = value.strip()
-    if value.startswith("-----BEGIN"):
+    if "-----BEGIN" in value:  # PEM text, maybe after openssl's "Bag Attributes" lines: never a path
         return value.encode()
     return Path(value).read_bytes()
 
@@ -195,47 +199,165 @@ def _certs_from_pem(data: bytes) -> list:
             if kind == "CERTIFICATE"]
 
 
-def _key_from_pem(data: bytes, password: bytes | None):
+def _private_key(data: bytes, password: bytes | None):
+    """The cryptography private key of PEM or DER ``data``."""
+    from cryptography.hazmat.primitives import serialization as ser
+    return ser.load_pem_private_key(data, password=password) if b"-----BEGIN" in data else \
+        ser.load_der_private_key(data, password=password)
+
+
+def _key_info(key):
+    """A cryptography private key as pyHanko takes it (asn1crypto PrivateKeyInfo)."""
     from asn1crypto import keys
     from cryptography.hazmat.primitives import serialization as ser
-    key = ser.load_pem_private_key(data, password=password) if b"-----BEGIN" in data else \
-        ser.load_der_private_key(data, password=password)
-    return keys.PrivateKeyInfo.load(key.private_bytes(ser.Encoding.DER, ser.PrivateFormat.PKCS8,
-                                                      ser.NoEncryption()))
+    return keys.PrivateKeyInfo.load(key.private_bytes(ser.Encoding.DER, ser.PrivateFormat.PKCS8, ser.NoEncryption()))
+
+
+def _key_from_pem(data: bytes, password: bytes | None):
+    return _key_info(_private_key(data, password))
 
 
 def _is_self_signed(cert) -> bool:
     return cert.subject == cert.issuer
 
 
-def configured_material(get) -> KeyMaterial | None:
-    """Key material from the environment (``get(name)`` returns a variable or None), or None."""
-    from asn1crypto import keys, x509
+# -- the key settings, each refused with one sentence naming it (signing's preflight loads them at start) --
+
+P12_EXPECTED = "the path of a PKCS#12 file (.p12, .pfx) holding the sealing key and its certificate"
+KEY_EXPECTED = "the sealing private key in PEM, or the path of its file"
+CERT_EXPECTED = "the sealing certificate in PEM, or the path of its file"
+CHAIN_EXPECTED = "the certificates of the sealing certificate's chain in PEM, or the path of their file"
+TRUST_ROOTS_EXPECTED = "certificates in PEM, or the path of their file"
+
+
+def _shown(value: str) -> str:
+    """A setting's value in a message: a path, never key material."""
+    value = value.strip()
+    if "-----BEGIN" in value:
+        return "its PEM text"
+    return repr(value) if len(value) <= 200 and "\n" not in value else "its value"
+
+
+def _unreadable(name: str, value: str, expected: str, exc: OSError) -> ConfigError:
+    return ConfigError(f"{name} must be {expected}: cannot read {_shown(value)} ({exc.strerror or type(exc).__name__})")
+
+
+def _setting_bytes(name: str, value: str, expected: str) -> bytes:
+    try:
+        return _pem_or_path(value)
+    except OSError as exc:
+        raise _unreadable(name, value, expected, exc) from None
+
+
+def _certificates_setting(name: str, value: str, expected: str) -> list:
+    """The certificates (asn1crypto) of setting ``name``, each one parsed through."""
+    from cryptography import x509 as cx509
+    data = _setting_bytes(name, value, expected)
+    try:
+        certs = _certs_from_pem(data)
+        for cert in certs:  # asn1crypto parses lazily: a broken certificate would fail at the seal
+            cx509.load_der_x509_certificate(cert.dump())
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{name} must be {expected}: {_shown(value)} does not parse as a certificate "
+                          f"({exc})") from None
+    if not certs:
+        raise ConfigError(f"{name} must be {expected}: {_shown(value)} holds no certificate")
+    return certs
+
+
+def _check_pair(key, cert, where: str):
+    """The private key must be the certificate's: a seal made otherwise verifies as broken."""
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import serialization as ser
+
+    def spki(public_key):
+        return public_key.public_bytes(ser.Encoding.DER, ser.PublicFormat.SubjectPublicKeyInfo)
+
+    certificate = cx509.load_der_x509_certificate(cert.dump())
+    if spki(key.public_key()) != spki(certificate.public_key()):
+        raise ConfigError(f"{where}: the private key is not the certificate's "
+                          f"({certificate.subject.rfc4514_string()})")
+
+
+def _p12_refusal(path: str, data: bytes, password: str | None) -> ConfigError:
+    """Why cryptography refused a PKCS#12 file (its "Invalid password or PKCS12 data" says either)."""
+    from asn1crypto import pkcs12 as asn1_pkcs12
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    try:
+        asn1_pkcs12.Pfx.load(data, strict=True).native  # noqa: B018 - parsed through (asn1crypto is lazy)
+    except ValueError:
+        return ConfigError(f"SIGNING_P12_PATH must be {P12_EXPECTED}: {path!r} is not a PKCS#12 file")
+    if not password:
+        return ConfigError(f"SIGNING_P12_PASSWORD is not set and the PKCS#12 file {path!r} (SIGNING_P12_PATH) "
+                           f"does not open without a password")
+    try:
+        pkcs12.load_key_and_certificates(data, None)
+    except ValueError:
+        return ConfigError(f"SIGNING_P12_PASSWORD does not open the PKCS#12 file {path!r} (SIGNING_P12_PATH): "
+                           f"wrong password")
+    return ConfigError(f"SIGNING_P12_PASSWORD is set but the PKCS#12 file {path!r} (SIGNING_P12_PATH) has no "
+                       f"password: unset SIGNING_P12_PASSWORD")
+
+
+def _p12_material(path: str, password: str | None) -> tuple:
+    """(cryptography key, asn1crypto certificate, chain) of ``SIGNING_P12_PATH``."""
+    from asn1crypto import x509
     from cryptography.hazmat.primitives import serialization as ser
     from cryptography.hazmat.primitives.serialization import pkcs12
-    p12_path = get("SIGNING_P12_PATH")
-    if p12_path:
-        password = get("SIGNING_P12_PASSWORD")
-        key, cert, extra = pkcs12.load_key_and_certificates(
-            Path(p12_path).read_bytes(), password.encode() if password else None)
-        if key is None or cert is None:
-            raise RuntimeError("SIGNING_P12_PATH holds no private key and certificate")
-        km = KeyMaterial(
-            signing_key=keys.PrivateKeyInfo.load(key.private_bytes(ser.Encoding.DER, ser.PrivateFormat.PKCS8,
-                                                                   ser.NoEncryption())),
-            signing_cert=x509.Certificate.load(cert.public_bytes(ser.Encoding.DER)),
-            chain=[x509.Certificate.load(c.public_bytes(ser.Encoding.DER)) for c in (extra or [])],
-            source="p12")
-    elif get("SIGNING_KEY_PEM") and get("SIGNING_CERT_PEM"):
-        password = get("SIGNING_KEY_PASSWORD")
-        km = KeyMaterial(signing_key=_key_from_pem(_pem_or_path(get("SIGNING_KEY_PEM")),
-                                                   password.encode() if password else None),
-                         signing_cert=_certs_from_pem(_pem_or_path(get("SIGNING_CERT_PEM")))[0],
-                         chain=_certs_from_pem(_pem_or_path(get("SIGNING_CHAIN_PEM")))
-                         if get("SIGNING_CHAIN_PEM") else [],
-                         source="pem")
+    path = path.strip()
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise _unreadable("SIGNING_P12_PATH", path, P12_EXPECTED, exc) from None
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(data, password.encode() if password else None)
+    except ValueError:
+        raise _p12_refusal(path, data, password) from None
+    if key is None or cert is None:
+        raise ConfigError(f"SIGNING_P12_PATH must be {P12_EXPECTED}: {path!r} holds no "
+                          f"{'private key' if key is None else 'certificate for its private key'}")
+
+    def der(c):
+        return x509.Certificate.load(c.public_bytes(ser.Encoding.DER))
+
+    return key, der(cert), [der(c) for c in (extra or [])]
+
+
+def _pem_material(get) -> tuple:
+    """(cryptography key, asn1crypto certificate, chain) of ``SIGNING_KEY_PEM`` and the settings with it."""
+    for name, other in (("SIGNING_KEY_PEM", "SIGNING_CERT_PEM"), ("SIGNING_CERT_PEM", "SIGNING_KEY_PEM")):
+        if not get(name):  # half a configuration would seal with the development CA without a word
+            raise ConfigError(f"{name} is not set while {other} is: the sealing key and its certificate go "
+                              f"together (unset both to seal with the development CA)")
+    value, password = get("SIGNING_KEY_PEM"), get("SIGNING_KEY_PASSWORD")
+    data = _setting_bytes("SIGNING_KEY_PEM", value, KEY_EXPECTED)
+    try:
+        key = _private_key(data, password.encode() if password else None)
+    except (ValueError, TypeError) as exc:  # not a key, encrypted without SIGNING_KEY_PASSWORD, wrong password
+        if isinstance(exc, TypeError) or "password" in str(exc).lower():
+            raise ConfigError(f"SIGNING_KEY_PASSWORD does not fit the key SIGNING_KEY_PEM ({_shown(value)}): "
+                              f"{exc}") from None
+        raise ConfigError(f"SIGNING_KEY_PEM must be {KEY_EXPECTED}: {_shown(value)} does not parse as a "
+                          f"private key ({exc})") from None
+    cert = _certificates_setting("SIGNING_CERT_PEM", get("SIGNING_CERT_PEM"), CERT_EXPECTED)[0]
+    _check_pair(key, cert, "SIGNING_KEY_PEM and SIGNING_CERT_PEM")
+    chain = _certificates_setting("SIGNING_CHAIN_PEM", get("SIGNING_CHAIN_PEM"), CHAIN_EXPECTED) \
+        if get("SIGNING_CHAIN_PEM") else []
+    return key, cert, chain
+
+
+def configured_material(get) -> KeyMaterial | None:
+    """Key material from the environment (``get(name)`` returns a variable or None), or None. A setting
+    that gives no usable key is a :class:`ConfigError` naming it."""
+    if get("SIGNING_P12_PATH"):
+        key, cert, chain = _p12_material(get("SIGNING_P12_PATH"), get("SIGNING_P12_PASSWORD"))
+        source = "p12"
+    elif get("SIGNING_KEY_PEM") or get("SIGNING_CERT_PEM"):
+        key, cert, chain = _pem_material(get)
+        source = "pem"
     else:
         return None
+    km = KeyMaterial(signing_key=_key_info(key), signing_cert=cert, chain=chain, source=source)
     km.trust_roots = [c for c in km.chain if _is_self_signed(c)]
     if _is_self_signed(km.signing_cert):
         km.trust_roots.append(km.signing_cert)
@@ -245,9 +367,19 @@ def configured_material(get) -> KeyMaterial | None:
 def add_trust_roots(km: KeyMaterial, pem_or_path: str | None):
     """Extra roots for verification (``SIGNING_TRUST_ROOTS_PEM``: e.g. the TSA's CA)."""
     if pem_or_path:
-        for cert in _certs_from_pem(_pem_or_path(pem_or_path)):
+        for cert in _certificates_setting("SIGNING_TRUST_ROOTS_PEM", pem_or_path, TRUST_ROOTS_EXPECTED):
             if all(cert.sha256 != r.sha256 for r in km.trust_roots):
                 km.trust_roots.append(cert)
+
+
+def check_settings(get) -> None:
+    """Load now what the first seal loads (:class:`~signing_service.dependencies.Keys`): the sealing key
+    material, the extra trust roots, the PAdES level. A setting that cannot work is a :class:`ConfigError`
+    naming it; signing's preflight calls this before the service starts."""
+    configured_material(get)
+    if get("SIGNING_TRUST_ROOTS_PEM"):
+        _certificates_setting("SIGNING_TRUST_ROOTS_PEM", get("SIGNING_TRUST_ROOTS_PEM"), TRUST_ROOTS_EXPECTED)
+    pades_level(get("SIGNATURE_PADES_LEVEL"))
 
 
 def dev_material(creds: dict[str, bytes], crl: bytes | None = None) -> KeyMaterial:

@@ -24,11 +24,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, or_, select, update
 
 from paraph_platform import staff_pages
-from paraph_platform.db import utcnow
+from paraph_platform.db import as_utc, utcnow
 from paraph_platform.service import endpoint
 
 from . import logic
-from .base import SigningBase, _aware
+from .base import SigningBase
 from .exceptions import Conflict, Gone, InvalidInput, NotFound
 from .license_settings import embed_origins
 from .logic import iso
@@ -155,7 +155,7 @@ class EmbeddedSigningEndpoints(SigningBase):
         refusal (status: opened, expired, ended)."""
         if e.opened_at is not None:
             raise refuse("opened", f"This {what} was already opened: ask for a new one.")
-        if _aware(e.expires_at) <= now:
+        if as_utc(e.expires_at) <= now:
             raise refuse("expired", f"This {what} has expired: ask for a new one.")
         if check is not None:
             check()

@@ -9,6 +9,7 @@ import hmac
 import json
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +25,9 @@ MAX_SIGNATURE_IMAGE_BYTES = 300 * 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 APPROVER, SIGNER = "approver", "signer"
+# the languages of a request (its emails, its proof) and of its signing page: the page may be shown in either,
+# whatever the request's, and its consent text with it
+LOCALES = ("fr", "en")
 DONE = {APPROVER: "approved", SIGNER: "signed"}
 FINAL_REQUEST_STATUSES = ("completed", "declined", "cancelled", "expired")
 
@@ -217,10 +221,46 @@ def emailed_names(kind: str, number: str, title: str | None) -> dict:
     return {"number": number, "title": title}
 
 
+# in a title made a file name: path separators and the characters Windows refuses, with the spaces around them
+_NOT_IN_FILE_NAMES = re.compile(r"\s*[/\\:*?\"<>|]+\s*")
+# a title in a file name: whole in a download bar or an email's attachment, and far below the 255 bytes that file
+# systems allow a name (a title may have 300 characters, each up to 4 bytes in UTF-8)
+FILE_STEM_MAX_CHARS = 100
+FILE_STEM_MAX_BYTES = 200
+
+
+def file_stem(text: str | None) -> str:
+    """A title typed by a person as the stem of a file name every system saves as it is: never a path ("Contrat
+    2024/05" → "Contrat 2024-05"), none of the characters Windows refuses ("Offre : Dupont" → "Offre - Dupont"),
+    no control or invisible character (a right-to-left override would disguise the name), one space between
+    words, no dot or dash at its ends (no hidden file), accents kept (in NFC, as typed on any system); past
+    FILE_STEM_MAX_CHARS characters or FILE_STEM_MAX_BYTES bytes, cut at a word. "" when nothing is left."""
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else "" if unicodedata.category(ch)[0] == "C" else ch
+                   for ch in unicodedata.normalize("NFC", text or ""))
+    text = _NOT_IN_FILE_NAMES.sub(lambda found: "-" if found.group(0).strip() == found.group(0) else " - ", text)
+    text = " ".join(text.split())
+    if len(text) > FILE_STEM_MAX_CHARS or len(text.encode()) > FILE_STEM_MAX_BYTES:
+        cut = text[:FILE_STEM_MAX_CHARS]
+        while len(cut.encode()) > FILE_STEM_MAX_BYTES:
+            cut = cut[:-1]
+        last_space = cut.rfind(" ")
+        text = cut[:last_space] if last_space > len(cut) // 2 else cut  # a word cut only when words are long
+    return text.strip(" .-_")
+
+
+def signed_filename(kind: str, number: str, title: str | None) -> str:
+    """The sealed PDF's file name (downloaded, attached to the emails): a contract or a quote by its number
+    ("D-2026-0042-signed.pdf"); an uploaded document by the title its sender gave, as its emails and signing page
+    name it ("Contrat de prestation-signed.pdf", not its file's name "scan_0012"), its number when the title
+    leaves nothing. The name only: the stored request, its evidence and the sealed PDF keep theirs."""
+    stem = file_stem(title) if kind == UPLOADED_KIND else ""
+    return f"{stem or number}-signed.pdf"
+
+
 def consent_text(locale: str, role: str, number: str, title: str, sha256: str, kind: str | None = None) -> str:
     """The words a participant accepts (recorded with their act, as they read them). An uploaded document is
     named by its title alone, quoted ("le document « Contrat de prestation »"): its number is its file's name."""
-    locale = locale if locale in ("fr", "en") else "fr"
+    locale = locale if locale in LOCALES else "fr"
     if kind == UPLOADED_KIND and (title or number):
         number, title = "", title or number
     quoted = (f"«\u00a0{title}\u00a0»" if locale == "fr" else f"\"{title}\"") if title else ""

@@ -13,10 +13,9 @@ from sqlalchemy import select
 
 from paraph_platform.actor import LICENSE_ADMIN, SYSTEM, load_actor, require_role
 from paraph_platform.config import env_float
-from paraph_platform.db import as_of, utcnow
+from paraph_platform.db import as_of, as_utc, utcnow
 from paraph_platform.service import endpoint
 
-from .base import _aware
 from .models import SignatureRequest
 from .reminders import RemindersMixin
 
@@ -37,7 +36,7 @@ class MaintenanceEndpoints(RemindersMixin):
         for rid in due:
             with self.db.session() as s:
                 r = self._lock(s, rid)
-                if r.status == "pending" and _aware(r.expires_at) <= now:
+                if r.status == "pending" and as_utc(r.expires_at) <= now:
                     self._expire(s, r, now)
                     counts["expired"] += 1
         counts["reminded"] = self._send_due_reminders(now, license_id)

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
-from paraph_platform.db import utcnow
+from paraph_platform.db import as_utc, utcnow
 from paraph_platform.service import endpoint
 
 from . import logic
-from .base import ENDED, REASSIGNED, SigningBase, _aware
+from .base import ENDED, REASSIGNED, SigningBase
 from .exceptions import InvalidInput, NotFound
 from .logic import iso
 from .models import OfflineSyncItem, Participant, SignatureRequest
@@ -64,7 +64,7 @@ class OfflineSignaturesEndpoints(SigningBase):
     def _sync_one(self, actor: dict, operator: dict, raw: dict, batch_device: str, access: dict) -> dict:
         client_id = raw.get("client_id") if isinstance(raw, dict) and isinstance(raw.get("client_id"), str) else None
         try:
-            item = OfflineItem().load(raw if isinstance(raw, dict) else {})
+            item = OfflineItem().load(raw)  # not an object: "Invalid input type.", not its fields missing
             image = logic.decode_signature_image(item["signature_image"])
             if image:
                 logic.check_png(image)
@@ -114,7 +114,7 @@ class OfflineSignaturesEndpoints(SigningBase):
                 result = None
                 if p is None:
                     result = outcome("conflict", "unknown_participant", "This person is not a participant of the request.")
-                elif r.status == "pending" and _aware(r.expires_at) <= now:
+                elif r.status == "pending" and as_utc(r.expires_at) <= now:
                     self._expire(s, r, now)
                     result = outcome("conflict", "request_expired", ENDED["expired"])
                 elif r.status in ENDED:

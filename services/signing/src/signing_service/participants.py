@@ -9,18 +9,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 
 from paraph_platform.actor import CLIENT, load_actor
-from paraph_platform.db import new_id, utcnow
+from paraph_platform.db import as_utc, new_id, utcnow
 from paraph_platform.service import endpoint
 
 from . import logic
-from .base import REASSIGNED, SigningBase, _Deferred, _aware, _file
+from .base import REASSIGNED, SigningBase, _Deferred, _file
 from .exceptions import Conflict, Gone, InvalidInput, NotFound, PreconditionFailed, TooManyRequests
 from .fields import field_view
 from .signer_attachments import attachment_view
 from .license_settings import embed_origins
 from .logic import iso
 from .models import EmbedToken, OtpChallenge, Participant, SignatureRequest
-from .schemas.participants import ActIn, ClientInfo, DeclineIn, OtpIn, SignIn
+from .schemas.participants import ActIn, ClientInfo, DeclineIn, LinkIn, OtpIn, SignIn
 
 # how long the page opened by an embedded (or in-person) signing URL may act with that URL's token
 EMBED_SESSION = timedelta(hours=1)
@@ -85,7 +85,7 @@ class ParticipantsEndpoints(SigningBase):
             raise Conflict("This one-time code was already used; request a new one.", {"code_status": "used"})
         if ch.locked_at is not None or ch.attempts >= self.settings.otp_max_attempts:
             raise TooManyRequests("Too many wrong codes: request a new one.", {"code_status": "locked"})
-        if _aware(ch.expires_at) <= now:
+        if as_utc(ch.expires_at) <= now:
             raise InvalidInput("This one-time code has expired; request a new one.",
                                {"fields": {"otp": ["expired"]}, "code_status": "expired"})
         if not logic.otp_matches(self.keys.link_keys(self.db).otp, ch.id, code, ch.code_hash):
@@ -154,10 +154,11 @@ class ParticipantsEndpoints(SigningBase):
             if action in ("approve", "sign"):
                 if action == "sign" and not data["consent"]:
                     raise InvalidInput("Tick the consent box to sign.", {"fields": {"consent": ["required"]}})
-                consent = self._accepted_consent(r, p.role, data["consent_sha256"])
+                # the words as the page showed them, in its language (the signer may have switched it)
+                consent = self._accepted_consent(r, p.role, data["consent_sha256"], data["locale"])
                 if consent is None:
                     raise Conflict("The consent text changed; reload the page.",
-                                   {"consent_sha256": logic.sha256_hex(self._consent(r, p.role))})
+                                   {"consent_sha256": logic.sha256_hex(self._consent(r, p.role, data["locale"]))})
                 if action == "approve" and not data["consent"]:
                     consent = None
             if action == "sign":  # before the one-time code is used up
@@ -219,13 +220,15 @@ class ParticipantsEndpoints(SigningBase):
         e = s.execute(select(EmbedToken).where(EmbedToken.token_hash == digest)).scalar_one_or_none()
         if e is None or e.opened_at is None:
             return None
-        if _aware(e.opened_at) + EMBED_SESSION <= utcnow():
+        if as_utc(e.opened_at) + EMBED_SESSION <= utcnow():
             raise Gone("This embedded signing session has ended: ask for a new one.", {"embed_status": "ended"})
         return e
 
-    def _info(self, s, r: SignatureRequest, p: Participant, now: datetime) -> dict:
-        consent = self._consent(r, p.role)
-        expired = r.status == "pending" and _aware(r.expires_at) <= now
+    def _info(self, s, r: SignatureRequest, p: Participant, now: datetime, locale: str | None = None) -> dict:
+        """What the signing page shows, its consent text in ``locale`` (else in the request's language)."""
+        locale = locale or r.locale
+        consent = self._consent(r, p.role, locale)
+        expired = r.status == "pending" and as_utc(r.expires_at) <= now
         status = "expired" if expired else r.status
         can_act = status == "pending" and p.status == "pending"
         channel, _to, masked = logic.otp_destination(p.otp_channel, p.email, p.phone, None)
@@ -240,7 +243,7 @@ class ParticipantsEndpoints(SigningBase):
                         "expires_at": iso(r.expires_at), "completed_at": iso(r.completed_at), "locale": r.locale,
                         "signers": signers, "signers_left": signers_left},
             "document": {"filename": r.document_filename, "sha256": r.document_sha256, "size": r.document_size},
-            "consent_text": consent, "consent_sha256": logic.sha256_hex(consent),
+            "consent_text": consent, "consent_sha256": logic.sha256_hex(consent), "locale": locale,
             "action": "approve" if p.role == logic.APPROVER else "sign",
             "can_act": can_act, "your_turn": p.status == "pending",
             "otp": {"channel": channel, "destination": masked, "sms_available": bool(p.phone),
@@ -252,12 +255,13 @@ class ParticipantsEndpoints(SigningBase):
         }
 
     @endpoint
-    def public_info(self, token):
-        """What the signing page shows (the link's token is the credential)."""
+    def public_info(self, token, payload=None):
+        """What the signing page shows (the link's token is the credential), in the language it asks for."""
+        data = LinkIn().load(payload or {})
         with self.db.session() as s:
             p = self._by_token(s, token)
             r = s.get(SignatureRequest, p.request_id)
-            return self._info(s, r, p, utcnow())
+            return self._info(s, r, p, utcnow(), data["locale"])
 
     @endpoint
     def public_document(self, token, client=None):

@@ -6,15 +6,8 @@ CPU-bound like the sealing: the service calls :func:`verify_pdf` through ``parap
 from __future__ import annotations
 
 import io
-from datetime import timezone
 
-
-def _iso(dt):
-    if dt is None:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+from paraph_platform.envelope import iso
 
 
 def _covers_whole_file(status) -> bool:
@@ -96,7 +89,7 @@ def verify_pdf(data: bytes, trust_roots: list, paraph_fingerprints: set[str]) ->
                 "valid": False, "trusted": False, "covers_whole_file": False}
         try:
             status = validate_pdf_timestamp(sig, validation_context=context())
-            item.update({"time": _iso(status.timestamp), "intact": bool(status.intact), "valid": bool(status.valid),
+            item.update({"time": iso(status.timestamp), "intact": bool(status.intact), "valid": bool(status.valid),
                          "trusted": bool(status.trusted), "covers_whole_file": _covers_whole_file(status)})
         except Exception as exc:  # noqa: BLE001 - a malformed timestamp is a failed timestamp
             item["error"] = f"{type(exc).__name__}: {exc}"[:300]
@@ -122,10 +115,10 @@ def verify_pdf(data: bytes, trust_roots: list, paraph_fingerprints: set[str]) ->
                          "trusted": bool(status.trusted),
                          "coverage": status.coverage.name.lower() if status.coverage else None,
                          "covers_whole_file": _covers_whole_file(status),
-                         "signing_time": _iso(status.signer_reported_dt)})
+                         "signing_time": iso(status.signer_reported_dt)})
             ts = status.timestamp_validity
             if ts is not None:
-                item["timestamp"] = {"present": True, "time": _iso(ts.timestamp), "intact": bool(ts.intact),
+                item["timestamp"] = {"present": True, "time": iso(ts.timestamp), "intact": bool(ts.intact),
                                      "valid": bool(ts.valid), "trusted": bool(ts.trusted)}
             # the first document timestamp over this signature (the one that makes it B-LTA)
             later = [x for x in report["document_timestamps"] if x["revision"] > sig.signed_revision]

@@ -12,13 +12,13 @@ import json
 from sqlalchemy import or_, select, update
 
 from paraph_platform.actor import load_actor
-from paraph_platform import offhub
-from paraph_platform.db import utcnow
+from paraph_platform import offhub, time_zones
+from paraph_platform.db import as_utc, utcnow
 from paraph_platform.events import subscribe
 from paraph_platform.service import endpoint
 
 from . import crypto, logic, pdf_verification, proof, schemas
-from .base import COLLECTED, SigningBase, _aware, _file
+from .base import COLLECTED, SigningBase, _file
 from .exceptions import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from .logic import iso
 from .models import AuditEntry, Evidence, Participant, SignatureField, SignatureRequest
@@ -61,7 +61,7 @@ class SealedDocumentsEndpoints(SigningBase):
             r = self._request(s, license_id, request_id)
             if r.sealed_pdf is None:
                 raise Conflict("The document is not signed by everybody yet.", {"status": r.status})
-            return _file(f"{r.contract_number}-signed.pdf", r.sealed_pdf)
+            return _file(logic.signed_filename(r.contract_kind, r.contract_number, r.contract_title), r.sealed_pdf)
 
     def _proof_pdf(self, license_id, request_id) -> dict:
         with self.db.session() as s:
@@ -72,10 +72,11 @@ class SealedDocumentsEndpoints(SigningBase):
                 raise Conflict("The proof of signature is available once the request is finished.",
                                {"status": r.status})
         # a request that ended without signatures: its audit report, rendered once
+        zone = self._license_zone(license_id)
         with self.db.session() as s:
             r = self._lock(s, request_id, license_id)
             if r.proof_pdf is None:
-                content = offhub.run(proof.render_proof, self._proof_context(s, r))
+                content = offhub.run(proof.render_proof, self._proof_context(s, r, zone))
                 r.proof_pdf = content
                 r.proof_sha256 = hashlib.sha256(content).hexdigest()
             return _file(f"{r.contract_number}-proof.pdf", r.proof_pdf)
@@ -104,7 +105,16 @@ class SealedDocumentsEndpoints(SigningBase):
 
     # -- completion: seal, proof, events -------------------------------------------------------------------------
 
-    def _proof_context(self, s, r: SignatureRequest) -> dict:
+    def _license_zone(self, license_id: str) -> str:
+        """The time zone the license writes its times in (its settings in identity), for the proof's times that no
+        signer's device gave a zone for: a London company's proof said its own staff's steps in Paris time. Paris
+        time when identity cannot say (the proof is rendered all the same)."""
+        try:
+            return time_zones.of_settings((self.identity.license_settings(license_id) or {}).get("settings") or {})
+        except Exception:  # noqa: BLE001 - the zone of the times only: never a reason not to seal
+            return logic.DEFAULT_TIME_ZONE
+
+    def _proof_context(self, s, r: SignatureRequest, zone: str = logic.DEFAULT_TIME_ZONE) -> dict:
         participants = {p.id: p for p in self._participants(s, r.id)}
         entries = s.execute(select(AuditEntry).where(AuditEntry.request_id == r.id)
                             .order_by(AuditEntry.seq)).scalars().all()
@@ -122,14 +132,14 @@ class SealedDocumentsEndpoints(SigningBase):
             ev.append({**evidence_view(e, p), "role": p.role if p else "signer", "order": p.order if p else "",
                        "time_zone": zones.get(e.participant_id),
                        "signature_image": e.signature_image,
-                       "clock_skew": logic.clock_skew_seconds(_aware(e.client_signed_at), _aware(e.at)),
+                       "clock_skew": logic.clock_skew_seconds(as_utc(e.client_signed_at), as_utc(e.at)),
                        "authentication": {"method": auth.get("method"), "channel": auth.get("channel"),
                                           "destination": auth.get("destination"),
                                           "verified_at": auth.get("verified_at"),
                                           "attested_by_name": auth.get("attested_by_name"),
                                           "session": auth.get("session")}})
         seal = dict(r.seal_info or {})
-        return {"locale": r.locale, "time_zone": logic.DEFAULT_TIME_ZONE,
+        return {"locale": r.locale, "time_zone": zone,
                 "document": {"filename": r.document_filename, "sha256": r.document_sha256},
                 "documents": [dict(d) for d in r.documents or []],  # an envelope's
                 # an uploaded document by its title, as its consent text names it (its number is its file's
@@ -157,6 +167,8 @@ class SealedDocumentsEndpoints(SigningBase):
             document, number, title = r.document, r.contract_number, r.contract_title
             stamp_items, locale = self._stamp_items(s, r), r.locale
             signers = [p.name for p in self._participants(s, r.id) if p.role == logic.SIGNER]
+            license_id = r.license_id
+        zone = self._license_zone(license_id)  # asked before the request is locked below
         km = self.keys.material(self.db)
         fingerprints = self.keys.fingerprints(self.db)
         try:
@@ -195,12 +207,12 @@ class SealedDocumentsEndpoints(SigningBase):
             participants = self._participants(s, r.id)
             signed = s.execute(select(Evidence.participant_id, Evidence.client_signed_at, Evidence.at).where(
                 Evidence.request_id == r.id, Evidence.action == "sign")).all()
-            when = {pid: _aware(device or at) for pid, device, at in signed}
+            when = {pid: as_utc(device or at) for pid, device, at in signed}
             signers = [{"participant_id": p.id, "name": p.name, "email": p.email,
-                        "signed_at": iso(when.get(p.id) or _aware(p.acted_at))}
+                        "signed_at": iso(when.get(p.id) or as_utc(p.acted_at))}
                        for p in participants if p.role == logic.SIGNER]
             self._audit(s, r, "completed", None, {"signers": signers, "sealed_sha256": sealed_sha}, at=now)
-            report = offhub.run(proof.render_proof, self._proof_context(s, r))
+            report = offhub.run(proof.render_proof, self._proof_context(s, r, zone))
             report = offhub.run(crypto.seal_pdf, report, km,
                                    reason=f"Proof of signature of {number} (Paraph request {request_id})",
                                    location="Paraph", contact=request_id)
@@ -216,7 +228,8 @@ class SealedDocumentsEndpoints(SigningBase):
                 self._notify(s, r, p, "signature_completed", f"signature_completed:{p.id}", {
                     "signers": [{k: x[k] for k in ("name", "email", "signed_at")} for x in signers],
                     "completed_at": iso(now), "at": iso(now), "link": self._link(p.id)},
-                    attachments=[{"kind": "signed_pdf", "id": r.id, "filename": f"{r.contract_number}-signed.pdf"}])
+                    attachments=[{"kind": "signed_pdf", "id": r.id, "filename": logic.signed_filename(
+                        r.contract_kind, r.contract_number, r.contract_title)}])
             self._send_cc(s, r, [{k: x[k] for k in ("name", "email", "signed_at")} for x in signers], now)
             return True
 

@@ -14,13 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from paraph_platform.actor import LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role
-from paraph_platform.db import new_id, utcnow
+from paraph_platform.db import as_utc, new_id, utcnow
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.phones import sms_number
 from paraph_platform.service import endpoint
 
 from . import envelopes, flow, logic, schemas
-from .base import SigningBase, _aware
+from .base import SigningBase
 from .exceptions import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from .fields import field_view
 from .logic import iso
@@ -339,7 +339,7 @@ class SignatureRequestsEndpoints(SigningBase):
         """Nobody reminded (one was sent a short while ago): when the first of those asked (or ``participant_id``)
         may be reminded again; None when nobody is asked any more."""
         interval = timedelta(seconds=self.settings.reminder_min_interval)
-        times = [_aware(p.last_reminded_at) + interval for p in self._participants(s, r.id)
+        times = [as_utc(p.last_reminded_at) + interval for p in self._participants(s, r.id)
                  if p.status == "pending" and p.last_reminded_at is not None
                  and participant_id in (None, p.id)]
         return iso(min(times)) if times else None

@@ -87,12 +87,15 @@ def test_conflicts_are_reported_per_item_never_a_500(world):
         {"client_id": "w-7", "request_id": req["id"]},                     # malformed
         "not even an object",
         item(req, jeanne, "w-9", signature_image="data:image/png;base64,AAAA"),
+        None,                                                              # a device's empty slot
     ])
     codes = [(x["client_id"], x["status"], x["code"]) for x in result["items"]]
     assert codes == [("w-1", "conflict", "wrong_order"), ("w-2", "conflict", "not_a_signer"),
                      ("w-3", "conflict", "unknown_participant"), ("w-4", "conflict", "document_changed"),
                      ("w-5", "conflict", "unknown_request"), ("w-6", "rejected", "consent_missing"),
-                     ("w-7", "rejected", "invalid"), (None, "rejected", "invalid"), ("w-9", "rejected", "invalid")]
+                     ("w-7", "rejected", "invalid"), (None, "rejected", "invalid"), ("w-9", "rejected", "invalid"),
+                     (None, "rejected", "invalid")]
+    assert result["items"][-1]["errors"] == {"_schema": ["Invalid input type."]}
     assert result["items"][0]["retryable"] is True and result["items"][3]["retryable"] is False
     assert result["items"][3]["expected_sha256"] == req["document"]["sha256"]
     # the approver approves online; Jeanne's item (wrong order, not recorded) now goes through

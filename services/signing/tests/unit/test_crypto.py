@@ -195,6 +195,88 @@ def test_p12_and_pem_configuration(tmp_path, creds, pdf):
     assert crypto.configured_material({}.get) is None
 
 
+
+@pytest.fixture(scope="module")
+def key_files(tmp_path_factory, creds):
+    """The development sealing key and certificate as the files an operator would mount: a PKCS#12 file
+    under a password, one without, one without its key; the key in PEM, encrypted and not."""
+    from cryptography import x509
+    folder = tmp_path_factory.mktemp("keys")
+    key = ser.load_pem_private_key(creds["signer.key.pem"], None)
+    cert = x509.load_pem_x509_certificate(creds["signer.pem"])
+    files = {
+        "seal.p12": pkcs12.serialize_key_and_certificates(b"seal", key, cert, None, ser.BestAvailableEncryption(b"pw")),
+        "open.p12": pkcs12.serialize_key_and_certificates(b"seal", key, cert, None, ser.NoEncryption()),
+        "cert-only.p12": pkcs12.serialize_key_and_certificates(b"seal", None, cert, None,
+                                                                ser.BestAvailableEncryption(b"pw")),
+        "key.pem": creds["signer.key.pem"],
+        "locked-key.pem": key.private_bytes(ser.Encoding.PEM, ser.PrivateFormat.PKCS8, ser.BestAvailableEncryption(b"pw")),
+        "cert.pem": creds["signer.pem"],
+        "other-cert.pem": creds["tsa.pem"],  # another key's certificate
+    }
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+P12 = "SIGNING_P12_PATH must be the path of a PKCS#12 file (.p12, .pfx) holding the sealing key and its certificate"
+
+
+@pytest.mark.parametrize("settings, said", [
+    ({"SIGNING_P12_PATH": "missing.p12"}, f"{P12}: cannot read '{{dir}}/missing.p12' (No such file or directory)"),
+    ({"SIGNING_P12_PATH": "seal.p12", "SIGNING_P12_PASSWORD": "nope"},
+     "SIGNING_P12_PASSWORD does not open the PKCS#12 file '{dir}/seal.p12' (SIGNING_P12_PATH): wrong password"),
+    ({"SIGNING_P12_PATH": "seal.p12"},
+     "SIGNING_P12_PASSWORD is not set and the PKCS#12 file '{dir}/seal.p12' (SIGNING_P12_PATH) does not open "
+     "without a password"),
+    ({"SIGNING_P12_PATH": "open.p12", "SIGNING_P12_PASSWORD": "pw"},
+     "SIGNING_P12_PASSWORD is set but the PKCS#12 file '{dir}/open.p12' (SIGNING_P12_PATH) has no password: "
+     "unset SIGNING_P12_PASSWORD"),
+    ({"SIGNING_P12_PATH": "cert.pem"}, f"{P12}: '{{dir}}/cert.pem' is not a PKCS#12 file"),
+    ({"SIGNING_P12_PATH": "cert-only.p12", "SIGNING_P12_PASSWORD": "pw"},
+     f"{P12}: '{{dir}}/cert-only.p12' holds no private key"),
+    ({"SIGNING_KEY_PEM": "key.pem"}, "SIGNING_CERT_PEM is not set while SIGNING_KEY_PEM is: the sealing key and "
+                                     "its certificate go together (unset both to seal with the development CA)"),
+    ({"SIGNING_KEY_PEM": "locked-key.pem", "SIGNING_CERT_PEM": "cert.pem"},
+     "SIGNING_KEY_PASSWORD does not fit the key SIGNING_KEY_PEM ('{dir}/locked-key.pem'): Password was not given "
+     "but private key is encrypted"),
+    ({"SIGNING_KEY_PEM": "cert.pem", "SIGNING_CERT_PEM": "cert.pem"},
+     "SIGNING_KEY_PEM must be the sealing private key in PEM, or the path of its file: '{dir}/cert.pem' does not "
+     "parse as a private key (Valid PEM but no BEGIN/END delimiters for a private key found. Are you sure this "
+     "is a private key?)"),
+    ({"SIGNING_KEY_PEM": "key.pem", "SIGNING_CERT_PEM": "other-cert.pem"},
+     "SIGNING_KEY_PEM and SIGNING_CERT_PEM: the private key is not the certificate's "
+     "(O=Paraph (development),CN=Paraph development TSA)"),
+    ({"SIGNING_KEY_PEM": "key.pem", "SIGNING_CERT_PEM": "key.pem"},
+     "SIGNING_CERT_PEM must be the sealing certificate in PEM, or the path of its file: '{dir}/key.pem' holds no "
+     "certificate"),
+    ({"SIGNING_TRUST_ROOTS_PEM": "missing.pem"},
+     "SIGNING_TRUST_ROOTS_PEM must be certificates in PEM, or the path of their file: cannot read "
+     "'{dir}/missing.pem' (No such file or directory)"),
+    ({"SIGNATURE_PADES_LEVEL": "B-LTX"}, "SIGNATURE_PADES_LEVEL must be one of B-B, B-T, B-LT, B-LTA, not 'B-LTX'"),
+])
+def test_key_settings_that_cannot_work_are_one_sentence_naming_the_setting(key_files, settings, said):
+    """What signing's preflight says at start (the same as the first seal would raise)."""
+    from paraph_platform.config import ConfigError
+    paths = ("SIGNING_P12_PATH", "SIGNING_KEY_PEM", "SIGNING_CERT_PEM", "SIGNING_TRUST_ROOTS_PEM")
+    env = {name: str(key_files / value) if name in paths else value for name, value in settings.items()}
+    with pytest.raises(ConfigError) as refused:
+        crypto.check_settings(env.get)
+    assert str(refused.value) == said.format(dir=key_files)
+
+
+def test_key_settings_that_work_pass_the_check(key_files, creds):
+    for env in ({"SIGNING_P12_PATH": str(key_files / "seal.p12"), "SIGNING_P12_PASSWORD": "pw"},
+                {"SIGNING_P12_PATH": str(key_files / "open.p12")},
+                {"SIGNING_KEY_PEM": str(key_files / "locked-key.pem"), "SIGNING_KEY_PASSWORD": "pw",
+                 "SIGNING_CERT_PEM": creds["signer.pem"].decode(), "SIGNING_CHAIN_PEM": creds["ca.pem"].decode(),
+                 "SIGNING_TRUST_ROOTS_PEM": str(key_files / "cert.pem"), "SIGNATURE_PADES_LEVEL": "B-T"},
+                {"SIGNING_KEY_PEM": "Bag Attributes\n    localKeyID: 01\n" + creds["signer.key.pem"].decode(),
+                 "SIGNING_CERT_PEM": creds["signer.pem"].decode()},  # as openssl pkcs12 -nodes writes it
+                {}):
+        crypto.check_settings(env.get)
+
+
 def test_http_tsa(pdf, km):
     tsa = devtsa.start_tsa()
     try:

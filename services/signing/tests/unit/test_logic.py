@@ -147,3 +147,25 @@ def test_clock_skew_and_fingerprints():
     assert logic.clock_skew_seconds(T0, T0 + timedelta(minutes=2)) == 120.0
     assert logic.clock_skew_seconds(None, T0) is None
     assert logic.item_fingerprint({"a": 1, "b": 2}) == logic.item_fingerprint({"b": 2, "a": 1})
+
+
+@pytest.mark.parametrize("title, name", [
+    ("Contrat de prestation", "Contrat de prestation-signed.pdf"),
+    ("Contrat élève 2024/05", "Contrat élève 2024-05-signed.pdf"),  # accents kept, never a folder
+    ("Offre : Dupont \\ Durand", "Offre - Dupont - Durand-signed.pdf"),  # what Windows refuses
+    ("..Accord\r\nSet-Cookie: x", "Accord Set-Cookie - x-signed.pdf"),  # no hidden file, no line break
+    ("Facture\u202efdp.exe", "Facturefdp.exe-signed.pdf"),  # no right-to-left override disguising the name
+    ("e\u0301te\u0301", "été-signed.pdf"),  # NFC, as typed on a Mac or a PC
+    (" / ", "scan_0012-signed.pdf"),  # nothing left: the file's name
+])
+def test_a_signed_upload_is_named_after_its_title_safely(title, name):
+    assert logic.signed_filename("document", "scan_0012", title) == name
+
+
+def test_a_long_title_is_cut_at_a_word_and_a_contract_keeps_its_number():
+    long = logic.signed_filename("document", "scan", "Conditions générales " * 20)
+    stem = long.removesuffix("-signed.pdf")
+    assert len(stem) <= logic.FILE_STEM_MAX_CHARS and stem.split()[-1] in ("Conditions", "générales")  # whole words
+    wide = logic.file_stem("合" * 300)  # 3 bytes a character: cut by bytes
+    assert len(wide.encode()) <= logic.FILE_STEM_MAX_BYTES and set(wide) == {"合"}
+    assert logic.signed_filename("quote", "D-2026-0042", "Contrat / titre") == "D-2026-0042-signed.pdf"

@@ -224,6 +224,23 @@ def test_the_emails_of_an_uploaded_document_name_it_by_its_title_not_its_files_n
     assert (quote["vars"]["number"], quote["vars"]["title"]) == ("Q-2030-00001", "Maintenance")
 
 
+def three_signers_on_an_uploaded_pdf(svc, pdf, title: str) -> dict:
+    """A French request on an uploaded PDF (contrat.pdf) named ``title``, signed by Claire, Marc and Léa."""
+    return svc.create_document_request(ACTOR, {
+        "title": title, "locale": "fr",
+        "signers": [{"name": "Claire", "email": "claire@client.test"}, {"name": "Marc", "email": "marc@client.test"},
+                    {"name": "Léa", "email": "lea@client.test"}],
+        "document": {"filename": "contrat.pdf", "content_base64": base64.b64encode(pdf).decode()}})
+
+
+def sign_by_link(svc, who: str, payload: dict) -> dict:
+    """``who``@client.test asks for a one-time code from her link and signs with it (the consent ticked), sending
+    ``payload`` besides."""
+    token, email = token_of(svc, f"{who}@client.test"), f"{who}@client.test"
+    svc.public_request_otp(token, {}, {})
+    return svc.public_sign(token, {"consent": True, "otp": code_of(svc, email), **payload}, {})
+
+
 def test_an_uploaded_document_is_consented_to_by_its_title_and_earlier_words_stay_as_read(svc, pdf):
     """The consent named an uploaded PDF as a contract, by its file's name then its title ("le document contrat
     « Contrat de prestation »"): new signatures read "le document « Contrat de prestation »". A page opened before
@@ -231,11 +248,7 @@ def test_an_uploaded_document_is_consented_to_by_its_title_and_earlier_words_sta
     proof names the document by its title, as the consent does. Whoever acted is told how many signers are
     left (never who)."""
     from signing_service import proof
-    req = svc.create_document_request(ACTOR, {
-        "title": "Contrat de prestation", "locale": "fr",
-        "signers": [{"name": "Claire", "email": "claire@client.test"}, {"name": "Marc", "email": "marc@client.test"},
-                    {"name": "Léa", "email": "lea@client.test"}],
-        "document": {"filename": "contrat.pdf", "content_base64": base64.b64encode(pdf).decode()}})
+    req = three_signers_on_an_uploaded_pdf(svc, pdf, "Contrat de prestation")
     sha = logic.sha256_hex(pdf)
     info = svc.public_info(token_of(svc, "claire@client.test"))
     assert info["consent_text"].startswith("J'ai pris connaissance du document «\u00a0Contrat de prestation\u00a0» et "
@@ -248,10 +261,7 @@ def test_an_uploaded_document_is_consented_to_by_its_title_and_earlier_words_sta
         "I have read the document \"Contract\" and I approve")
 
     def sign(who, consent_sha256):  # one after the other
-        token, email = token_of(svc, f"{who}@client.test"), f"{who}@client.test"
-        svc.public_request_otp(token, {}, {})
-        return svc.public_sign(token, {"consent": True, "consent_sha256": consent_sha256,
-                                       "otp": code_of(svc, email)}, {})
+        return sign_by_link(svc, who, {"consent_sha256": consent_sha256})
 
     assert sign("claire", info["consent_sha256"])["signers_left"] == 2
     earlier = "J'ai pris connaissance du document contrat «\u00a0Contrat de prestation\u00a0» et j'accepte"
@@ -272,6 +282,58 @@ def test_an_uploaded_document_is_consented_to_by_its_title_and_earlier_words_sta
     assert context["contract"] == {"number": None, "title": "Contrat de prestation"}
     html = proof.build_html(context)
     assert "Numéro" not in html and "contrat.pdf" in html and html.count("Contrat de prestation") >= 4
+
+
+def test_a_page_switched_to_the_other_language_records_the_consent_in_the_words_shown(svc, pdf):
+    """A French company's request, its signers reading English: the page asks for its consent text in English and
+    the signature records those words, matched in the language the page sends back with their SHA-256 (English
+    words sent as the French page's, or French ones as the English page's, were never shown: 409 with the words
+    to show). An English page opened before the wording changed still signs with the words it showed. A language
+    the service does not speak is a 422, on the page as on the act; none is the request's."""
+    from html import unescape
+
+    from signing_service import proof
+    req = three_signers_on_an_uploaded_pdf(svc, pdf, "Service agreement")
+    sha = logic.sha256_hex(pdf)
+    claire = token_of(svc, "claire@client.test")
+    french, english = svc.public_info(claire), svc.public_info(claire, {"locale": "en"})
+    assert (french["locale"], english["locale"], english["request"]["locale"]) == ("fr", "en", "fr")
+    assert french["consent_text"].startswith("J'ai pris connaissance du document «\u00a0Service agreement\u00a0»")
+    assert english["consent_text"] == logic.consent_text("en", logic.SIGNER, "contrat", "Service agreement", sha,
+                                                         logic.UPLOADED_KIND)
+    assert english["consent_text"].startswith("I have read the document \"Service agreement\" and I agree to sign")
+    assert english["consent_sha256"] == logic.sha256_hex(english["consent_text"]) != french["consent_sha256"]
+    assert svc.public_info(claire, {"locale": None}) == french
+    with pytest.raises(InvalidInput) as refused:
+        svc.public_info(claire, {"locale": "de"})
+    assert "locale" in refused.value.details["fields"]
+
+    def sign(who, consent_sha256, locale):
+        return sign_by_link(svc, who, {"consent_sha256": consent_sha256, "locale": locale})
+
+    with pytest.raises(InvalidInput) as refused:
+        sign("claire", english["consent_sha256"], "de")
+    assert "locale" in refused.value.details["fields"]
+    assert sign("claire", english["consent_sha256"], "en")["signers_left"] == 2
+    with pytest.raises(Conflict) as refused:  # English words, said to be the French page's
+        sign("marc", english["consent_sha256"], None)
+    assert refused.value.details["consent_sha256"] == french["consent_sha256"]
+    with pytest.raises(Conflict) as refused:  # French words, said to be the English page's
+        sign("marc", french["consent_sha256"], "en")
+    assert refused.value.details["consent_sha256"] == english["consent_sha256"]
+    [before] = logic.consent_texts("en", logic.SIGNER, "contrat", "Service agreement", sha, logic.UPLOADED_KIND)[1:]
+    assert before.startswith("I have read the document contrat \"Service agreement\"")
+    assert sign("marc", logic.sha256_hex(before), "en")["signers_left"] == 1
+    assert sign("lea", None, "en")["signers_left"] == 0  # no words sent: the current ones, in the page's language
+    detail = svc.get_request(ACTOR, req["id"])
+    consents = {e["identity"]["email"]: e["consent_text"] for e in detail["evidence"]}
+    assert consents == {"claire@client.test": english["consent_text"], "marc@client.test": before,
+                        "lea@client.test": english["consent_text"]}
+    # the proof (in the request's language) quotes each signer's words as they read them
+    with svc.db.session() as s:
+        from signing_service.models import SignatureRequest
+        html = unescape(proof.build_html(svc._proof_context(s, s.get(SignatureRequest, req["id"]))))
+    assert english["consent_text"] in html and before in html and "Preuve de signature" in html
 
 
 def test_a_reminder_refused_as_too_soon_says_when_the_next_one_is_possible(svc):

@@ -129,8 +129,8 @@ def activate():
     if request.method == "GET":
         return render_template("auth/activate.html", values=request.args, errors={}, message=None, done=None)
     values = form_values("activation_code", "company_name", "admin_name", "admin_email")
-    try:
-        answer = api.public("POST", "/licenses/activate", json=values)
+    try:  # the company in the language it was activated in: its admin's pages and emails, its documents' default
+        answer = api.public("POST", "/licenses/activate", json={**values, "locale": i18n.page_language()})
     except ApiError as exc:
         if exc.status >= 500 or exc.status in (401, 429):
             raise

@@ -16,7 +16,7 @@ from .. import api
 from ..api import ApiError
 from ..api_messages import translate
 from ..auth import signed_in
-from . import contract_details, quote_actions, sending
+from . import contract_details, documents, quote_actions, sending
 from .forms import refusal_said
 
 bp = Blueprint("contracts", __name__)
@@ -49,7 +49,7 @@ def render_page(contract_id: str, errors: dict | None = None, values: dict | Non
     return render_template("contracts/show.html", contract=contract,
                            history=list(reversed(sending.history_beside(activity, history))),
                            signed=contract.get("status") in SIGNED_STATUSES,
-                           nav="quotes" if contract.get("kind") == "quote" else "contracts",
+                           nav=documents.nav_section(contract.get("kind")),
                            work=quote_actions.context(contract), work_errors=errors or {},
                            work_values=values or {}, work_messages=messages or {},
                            emails=sending.emails_sent(activity), customer_events=sending.customer_events(activity),

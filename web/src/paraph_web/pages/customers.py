@@ -21,12 +21,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from paraph_platform import countries
 from paraph_platform.actor import ADMINS, MANAGERS
 
 from .. import api
 from ..api import ApiError
 from ..auth import current_user, signed_in
-from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES, posted_currency
+from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES, country, posted_country, posted_currency
 from .csv_export import PAGE_SIZE as CSV_PAGE_SIZE
 from .csv_export import csv_download
 from .deals import STAGES as DEAL_STAGES
@@ -46,6 +47,7 @@ CUSTOMER_FIELDS = ("kind", "name", "code", "email", "phone", "vat_number", "loca
 # emptied, they are cleared (null): a customer without language or currency has the license's
 CLEARABLE_FIELDS = ("email", "phone", "vat_number", "locale", "currency")
 ADDRESS_FIELDS = ("line1", "line2", "postal_code", "city", "region", "country")
+DEFAULT_COUNTRY = "FR"  # a new customer's, when the company profile names no country the list knows
 CONTACT_FIELDS = ("first_name", "last_name", "title", "department", "type", "email", "phone", "mobile", "fax",
                   "branch")
 PHONE_FIELDS = ("phone", "mobile", "fax")  # the API checks them (an SMS can go to them): see numbers_changed
@@ -129,7 +131,7 @@ def index_csv():
         return [c["name"], c.get("code") or "", str(KINDS.get(c.get("kind"), c.get("kind") or "")),
                 c.get("email") or "", c.get("phone") or "", c.get("vat_number") or "", address.get("line1", ""),
                 address.get("postal_code", ""), address.get("city", ""), address.get("region", ""),
-                address.get("country", ""), str(DOCUMENT_LANGUAGES.get(locale, locale)), c.get("currency") or "",
+                country(address.get("country")), str(DOCUMENT_LANGUAGES.get(locale, locale)), c.get("currency") or "",
                 c.get("created_at") or ""]
     return csv_download("customers.csv", header, lambda cursor: api.get(
         "/customers", **query, limit=CSV_PAGE_SIZE, **({"cursor": cursor} if cursor else {})), row)
@@ -156,8 +158,19 @@ def customer_body() -> dict:
 @bp.get("/customers/new")
 @signed_in
 def new():
-    return render_template("customers/new.html", errors={}, values={"kind": "company"}, message=None,
-                           **_form_choices())
+    return render_template("customers/new.html", errors={}, values={"kind": "company", "country": default_country()},
+                           message=None, **_form_choices())
+
+
+def default_country() -> str:
+    """The country a new customer's form starts with: the company's own (its profile's address, which the PDFs
+    print as the issuer's: ``GET /company-profile``, any user may read it), else France. A profile that cannot be
+    read now only costs the suggestion, not the form."""
+    try:
+        profile_country = (api.get("/company-profile").get("address") or {}).get("country")
+    except ApiError:
+        profile_country = None
+    return countries.country_code(profile_country) or DEFAULT_COUNTRY
 
 
 @bp.post("/customers/new")
@@ -318,7 +331,11 @@ def update(customer_id: str):
     body = {"kind": form["kind"] or "company", "name": form["name"], **_present({"code": form["code"]}),
             **{key: form[key] or None for key in CLEARABLE_FIELDS}, "notes": form["notes"],
             "address": {key: request.form[key].strip() or None for key in ADDRESS_FIELDS if key in request.form}}
-    body = numbers_changed(body, api.get(f"/customers/{customer_id}"))
+    stored = api.get(f"/customers/{customer_id}")
+    if "country" in request.form:  # a country typed before the list, shown as the one it names, stays as typed
+        body["address"]["country"] = posted_country(request.form["country"],
+                                                    (stored.get("address") or {}).get("country")) or None
+    body = numbers_changed(body, stored)
     return submit(customer_id, "info", lambda: api.patch(f"/customers/{customer_id}", body),
                   _("The customer's information is saved."))
 

@@ -55,6 +55,12 @@ DOCUMENT_KINDS = {
 KINDS = {kind: words.name for kind, words in DOCUMENT_KINDS.items() if kind != "quote"}
 
 
+def nav_section(kind: str | None) -> str:
+    """The main menu's entry of a document's kind (base.html): quotes and orders have their own (orders are
+    /contracts?kind=order, the kind filter kept in the URL), contracts and invoices are the Contracts entry's."""
+    return {"quote": "quotes", "order": "orders"}.get(kind, "contracts")
+
+
 def counted(kind: str, num: int) -> str:
     """``num`` documents of ``kind`` as a list counts them ("3 quotes", "1 order"); "documents" for another kind."""
     words = DOCUMENT_KINDS.get(kind)
@@ -111,14 +117,16 @@ def _render_list(kind: str):
     listed = query.get("kind") or kind  # the one kind the page lists
     total = page.get("total")
     return render_template(
-        "documents/list.html", kind=kind, page=page, items=page["items"],
+        "documents/list.html", kind=kind, listed=listed, page=page, items=page["items"],
+        # the page is named after what it lists: "Commandes" of /contracts?kind=order (the menu's Orders)
+        heading=DOCUMENT_KINDS[listed].plural if listed in DOCUMENT_KINDS else DOCUMENT_KINDS[kind].plural,
         count=None if total is None else counted(listed, total),
         filters=request.args, next_url=next_url, previous_url=previous_url,
         statuses=STATUSES[listed], kinds=KINDS, columns=columns, flags=flags,
         **filter_pickers(customers, users),
         contract_types=[t for t in contract_types
                         if t.get("kind", "quote") == ("quote" if kind == "quote" else "contract")],
-        nav="quotes" if kind == "quote" else "contracts")
+        nav=nav_section(listed))
 
 
 @bp.get("/quotes")

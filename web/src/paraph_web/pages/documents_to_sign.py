@@ -4,8 +4,9 @@ list of the requests on uploaded documents, and a form (the file, a title (empty
 signers by name and email, CC, the last day to sign, a message) posted here as multipart and sent to the API as JSON (``POST
 /signature-requests``, the file in base64); the API's refusals of the file (encrypted, JavaScript, too many
 pages, not a PDF...) are said next to the file input. ``/signatures/documents/<id>``: one request, its
-participants and their statuses, reminders, cancellation, the reassignment of someone who has not acted yet and
-"Sign now on this device" (the signature center's), and the signed PDF and its proof once completed."""
+participants and their statuses, reminders, cancellation, the reassignment of someone who has not acted yet (then
+listed in the history, as on the signature center) and "Sign now on this device" (the signature center's), and the
+signed PDF and its proof once completed."""
 from __future__ import annotations
 
 import os
@@ -31,6 +32,7 @@ from .signature_center import (
     name_email_rows,
     open_in_person,
     reassign_participant,
+    reassignment_history,
 )
 
 bp = Blueprint("documents_to_sign", __name__)
@@ -123,7 +125,8 @@ def _show(request_id: str, reassign: dict | None = None, status: int = 200):
     """The request's page; ``reassign``: a refused reassignment, said next to its participant's form."""
     detail = api.get(f"/signature-requests/{request_id}")
     return render_template("signatures/document.html", r=detail, active=ACTIVE, cadence=_cadence(detail),
-                           last_day=_last_day(detail.get("expires_at")), reassign=reassign or {}), status
+                           last_day=_last_day(detail.get("expires_at")), reassign=reassign or {},
+                           history=reassignment_history(detail)), status
 
 
 def _back(request_id: str, **_):

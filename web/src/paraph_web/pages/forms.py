@@ -14,12 +14,23 @@ from flask_babel import gettext as _
 
 from .. import api
 from ..api import ApiError
+from ..i18n import page_language
 from ..api_messages import translate
 
 
+# "1,250" or "12,500.00": commas between groups of three digits, as an English speaker writes thousands (a first
+# group of 0 is not one: "0,125" is a decimal comma)
+ENGLISH_THOUSANDS = re.compile(r"-?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?")
+
+
 def typed_number(value: str) -> str:
-    """A number as typed in French or English ("1 234,50") as the API reads it ("1234.50")."""
-    return re.sub(r"[\s\u00a0\u202f]", "", value).replace(",", ".")
+    """A number as typed in French or English ("1 234,50", "1,234.50") as the API reads it ("1234.50"). On an
+    English page commas between groups of three digits separate thousands ("1,250" is 1250: read as a decimal
+    comma, a price became 1.25); any other comma is a decimal one, on a French page always ("1,250" is 1.25)."""
+    text = re.sub(r"[\s\u00a0\u202f]", "", value)
+    if ENGLISH_THOUSANDS.fullmatch(text) and page_language() == "en":
+        return text.replace(",", "")
+    return text.replace(",", ".")
 
 
 def errors_on_page(errors: dict, list_name: str, positions: list[int]) -> dict:
@@ -53,8 +64,7 @@ def as_typed(value, money: bool = False, grouped: bool = False) -> str:
     """A saved number (the API's decimal string) as the user would type it, for a form's input to show it:
     "1.000" is 1, "5.50" is 5,5 in French; ``typed_number`` reads it back. An amount of ``money`` keeps its
     cents: "5.50" is 5,50 (and "12000.00" still 12000). ``grouped``: in French, its thousands apart as the
-    page writes them ("10 000,50", narrow no-break spaces ``typed_number`` drops); in English as typed (a
-    thousands comma would be read as the decimal one)."""
+    page writes them ("10 000,50", narrow no-break spaces ``typed_number`` drops); in English as typed."""
     if value in (None, ""):
         return ""
     try:

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from .. import api
 from ..api import ApiError
 from ..auth import signed_in
+from . import documents
 from .forms import refusal_said
 
 bp = Blueprint("portal_sharing", __name__)
@@ -116,7 +117,7 @@ def render_page(contract_id: str, tab: str = "sharing", errors=None, values=None
         show_attachments=show_attachments, message_text=values.get("message", share["message"] if share else ""),
         folders=folders(contract.get("attachments") or []), no_longer_sees=no_longer_sees, errors=errors or {},
         problem=message,
-        nav="quotes" if contract.get("kind") == "quote" else "contracts"), status
+        nav=documents.nav_section(contract.get("kind"))), status
 
 
 @bp.get("/contracts/<contract_id>/portal")

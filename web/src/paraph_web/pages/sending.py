@@ -70,11 +70,15 @@ def history_beside(activity: dict | None, history: list[dict]) -> list[dict]:
     return [h for h in history if h.get("action") not in CUSTOMER_HISTORY_ACTIONS]
 
 
-def _context(contract_id: str) -> dict:
+def _context(contract_id: str, contact_id: str = "") -> dict:
+    """What the send screen shows; ``info["template"]`` is the email ``contact_id`` (the quote's contact when
+    none is chosen yet) gets unless the salesperson chooses: the portal decides first sending or reminder."""
     contract = api.get(f"/contracts/{contract_id}")
-    info = api.get(f"/quotes/{contract_id}/send")
     customer = api.get(f"/customers/{contract['customer_id']}")
     contacts = [c for c in customer.get("contacts") or [] if c.get("email")]
+    # a posted id that is none of them (a contact deleted meanwhile) is refused by the send, said on the form
+    recipient = contact_id if any(c["id"] == contact_id for c in contacts) else None
+    info = api.get(f"/quotes/{contract_id}/send", contact_id=recipient)
     return {"contract": contract, "info": info, "contacts": contacts, "templates": info.get("templates")
             or list(TEMPLATE_LABELS), "template_labels": TEMPLATE_LABELS, "nav": "quotes"}
 
@@ -92,6 +96,11 @@ def _preview(ctx: dict, values: dict) -> dict | None:
                  "valid_until": contract.get("valid_until") or "",
                  "sign": bool(values["request_signature"] and ctx["info"].get("request_signature_default")),
                  "sent_at": ""}
+    # the company the email comes from, as it will sign it (the template's sample company otherwise: "ACME Paris")
+    company = next((lic.get("name") for lic in user.get("licenses") or []
+                    if lic.get("license_id") == user.get("license_id")), None)
+    if company:
+        variables["license_name"] = company
     # the email goes out in the quote's language, whatever the salesperson's screen shows
     locale = (contract.get("locale") or "fr")[:2]
     try:
@@ -107,13 +116,6 @@ def _preview(ctx: dict, values: dict) -> dict | None:
 def _sends_to(ctx: dict, contact_id: str) -> int:
     """How many times the quote was sent to this contact (the send screen's ``sent_to``)."""
     return (ctx["info"].get("sent_to") or {}).get(contact_id, 0)
-
-
-def _template_for(ctx: dict, contact_id: str) -> str:
-    """The email a contact gets unless the salesperson chooses: the first sending if they never had the quote (a
-    colleague of theirs may have), the reminder once they did."""
-    template = "quote_reminder" if _sends_to(ctx, contact_id) else "quote_send"
-    return template if template in ctx["templates"] else ctx["templates"][0]
 
 
 def _render(ctx: dict, values: dict, errors: dict | None = None, message: str | None = None, status: int = 200):
@@ -136,8 +138,11 @@ def _render(ctx: dict, values: dict, errors: dict | None = None, message: str | 
 def form(contract_id: str):
     ctx = _context(contract_id)
     info = ctx["info"]
-    contact_id = info.get("default_contact_id") or (ctx["contacts"][0]["id"] if ctx["contacts"] else "")
-    template = _template_for(ctx, contact_id)
+    contact_id = info.get("default_contact_id") or ""
+    if not contact_id and ctx["contacts"]:  # a quote without a contact: its customer's first, and her email
+        contact_id = ctx["contacts"][0]["id"]
+        ctx = _context(contract_id, contact_id)
+    template = ctx["info"]["template"]
     values = {"contact_id": contact_id, "template": template, "template_default": template,
               "template_for": contact_id, "subject": "",
               "subject_default": "", "message": "", "attach_pdf": True,
@@ -148,9 +153,9 @@ def form(contract_id: str):
 @bp.post("/contracts/<contract_id>/send")
 @signed_in
 def send(contract_id: str):
-    ctx = _context(contract_id)
     form = request.form
     contact_id = form.get("contact_id", "")
+    ctx = _context(contract_id, contact_id)
     # the template the page had chosen, left as it was, is the one of the contact chosen now: another contact,
     # who never had the quote, gets the first sending ("Veuillez trouver notre devis"), not "Nous revenons vers vous".
     # For the contact the page worked it out for, it stays what the page showed: worked out again, the same form
@@ -158,7 +163,7 @@ def send(contract_id: str):
     if form.get("template_for") == contact_id and form.get("template_default") in ctx["templates"]:
         contacts_default = form["template_default"]
     else:
-        contacts_default = _template_for(ctx, contact_id)
+        contacts_default = ctx["info"]["template"]
     template = form.get("template", "")
     if template == form.get("template_default") or template not in ctx["templates"]:
         template = contacts_default

@@ -29,7 +29,8 @@ SECTIONS = {
 }
 
 
-# the sections a front user manager reaches (users and seats); license admins reach them all
+# the sections a front user manager reaches (users and seats); license admins reach them all (contract types and
+# templates among them: the API lets only admins write those, contracts_service/contract_types.py says why)
 MANAGER_SECTIONS = ("users", "portal")
 
 

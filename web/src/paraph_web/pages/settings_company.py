@@ -4,6 +4,8 @@ admins only; the API checks the SIREN, SIRET and VAT number and the logo's bytes
 next to the field."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
@@ -11,6 +13,7 @@ from .. import api
 from ..api import ApiError
 from ..api_messages import translate
 from ..auth import admin_only
+from ..i18n import posted_country
 from .contracts import _stream
 from .forms import as_typed, form_values, refusal_said, typed_number
 from .settings import render_section
@@ -19,6 +22,8 @@ bp = Blueprint("settings_company", __name__)
 
 SECTION = "company-profile"
 ADDRESS_FIELDS = ("line1", "line2", "postal_code", "city", "country")
+# a currency written with the share capital ("10 000 €", "10 000 EUR", "10 000 euros")
+CURRENCY_WRITTEN = re.compile(r"[€$£]|\b(?:EUR|euros?)\b", re.IGNORECASE)
 PROFILE_FIELDS = ("name", "siren", "siret", "vat_number", "legal_form", "share_capital", "rcs_city", "phone",
                   "email", "website")
 
@@ -53,9 +58,12 @@ def save_company_profile():
     values = form_values(*PROFILE_FIELDS, *(f"address.{key}" for key in ADDRESS_FIELDS))
     body = {key: values[key] or None for key in PROFILE_FIELDS}
     body["name"] = values["name"]
-    if body["share_capital"]:  # "10 000,00" as a French admin types it
-        body["share_capital"] = typed_number(body["share_capital"])
+    if body["share_capital"]:  # "10 000,00" as a French admin types it, "10 000 €" too (the PDF adds the currency)
+        body["share_capital"] = typed_number(CURRENCY_WRITTEN.sub("", body["share_capital"]))
     body["address"] = {key: values[f"address.{key}"] for key in ADDRESS_FIELDS}
+    # a country typed before the list, shown as the country it names, stays as typed until another is chosen
+    body["address"]["country"] = posted_country(
+        values["address.country"], (api.get("/company-profile").get("address") or {}).get("country"))
     try:
         api.put("/company-profile", body)
     except ApiError as exc:
@@ -76,6 +84,8 @@ def upload_logo():
                  files={"file": (upload.filename, upload.stream, upload.mimetype or "application/octet-stream")})
     except ApiError as exc:
         errors, message = _refused(exc)
+        if exc.status == 415:  # the API names the file's media type ("text/plain"): the admin needs what to choose
+            message, errors = _("Choose a PNG or JPEG image."), {}
         # too large, not a PNG or JPEG, empty: said next to the file field
         return _page(api.get("/company-profile"), errors={"file": next(iter(errors.values()), message)}, status=422)
     flash(_("The logo is saved."), "success")

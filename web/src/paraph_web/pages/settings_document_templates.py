@@ -30,9 +30,9 @@ KINDS = {"quote": _l("Quote"), "contract": _l("Contract")}
 FIELD_TYPES = ("text", "number", "date", "boolean")  # a merge field's types (the API's)
 # attachments on the client portal: the license's default (null), or the type's own choice
 PORTAL_CHOICES = {"": None, "shown": True, "hidden": False}
-# the contracts service's own words about merge fields (api_messages does not know them), in the page's language
-MERGE_FIELD_MESSAGES = {"lowercase letters, digits, _": _l("Only lowercase letters, digits and _, e.g. sale_price."),
-                        "merge field keys must be unique": _l("Two merge fields have the same key.")}
+# the contracts service's own words about merge fields that api_messages does not know (a key's format it says for
+# every page), in the page's language
+MERGE_FIELD_MESSAGES = {"merge field keys must be unique": _l("Two merge fields have the same key.")}
 EMPTY_FIELD_ROWS = 3  # merge field rows offered empty, under a type's own (as the CC rows of a signature request)
 # a type's details refused: fields the API refuses (422), or a name another type of the license has (409, said of
 # the name field)

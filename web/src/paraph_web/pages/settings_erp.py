@@ -76,8 +76,11 @@ def preview():
         if exc.status != 422:
             raise
         return _upload_form(translate(exc.detail), 422)  # not a CSV text, no code or email column...
+    # the seats the invitations would take and those free, as the preview counts them (the run's own rule: a
+    # deactivated user's row is linked, not invited again)
+    seats = {key: result[f"seats_{key}"] for key in ("needed", "free", "total", "used")}
     return render_section("settings/erp_sync.html", SECTION, stage="preview", preview=result, content=content,
-                          filename=upload.filename, seats=seat_summary())
+                          filename=upload.filename, seats=seats)
 
 
 @bp.post("/settings/erp-sync/run")

@@ -12,6 +12,7 @@ from paraph_platform import time_zones
 
 from .. import api
 from ..api import ApiError
+from ..api_messages import translate
 from ..auth import admin_only
 from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES, page_language, posted_currency
 from . import paging, settings_templates
@@ -33,7 +34,7 @@ def _refused(exc: ApiError) -> tuple[dict, str | None]:
     """A 4xx the form can show: (errors next to their fields, message on top); anything else is raised."""
     if exc.status not in (409, 422):
         raise exc
-    return exc.field_errors, None if exc.field_errors else exc.detail
+    return exc.field_errors, None if exc.field_errors else translate(exc.detail)
 
 
 # -- the documents' defaults -----------------------------------------------------------------------------
@@ -97,15 +98,17 @@ def save_abandon():
     days = request.form.get("abandon_delay_days", "").strip()
     values = {"default_locale": request.form.get("default_locale", ""),
               "currency": posted_currency(request.form),  # chosen in the list, or typed
-              # the API judges the delay (a whole number of days in its range): its error shows next to the field
-              "abandon_delay_days": whole_number(days),
+              # the API judges the delay (a whole number of days in its range): its error shows next to the field;
+              # none typed is sent as none, which it says is required (not "not a valid number")
+              "abandon_delay_days": whole_number(days) if days else None,
               "portal_attachments_visible_by_default": "portal_attachments_visible_by_default" in request.form,
               "time_zone": request.form.get("time_zone", "")}
     try:
         api.patch("/license", values)
     except ApiError as exc:
         errors, message = _refused(exc)
-        return _defaults_page(values, errors, message, 422)
+        # the delay shown as typed, next to what is wrong with it ("0" too: the field's value 0 showed empty)
+        return _defaults_page({**values, "abandon_delay_days": days}, errors, message, 422)
     flash(_("The documents' defaults are saved."), "success")
     return redirect(url_for("settings_license.abandon"))
 
@@ -129,7 +132,7 @@ def _save(form: str, do, done: str):
     except ApiError as exc:
         errors, message = _refused(exc)
         if exc.status == 409 and not errors:  # a duplicate key: said next to the key
-            errors, message = {"key": exc.detail}, None
+            errors, message = {"key": translate(exc.detail)}, None
         return _columns_page(errors, message, form, 422)
     flash(done, "success")
     return redirect(url_for("settings_license.columns") + f"#{form.split('-')[0]}s")

@@ -143,7 +143,10 @@ def create_key(account_id: str):
         if exc.status == 409:  # the account was disabled meanwhile
             flash(exc.detail, "err")
             return _back_to_account(account_id)
-        return _account_page(account_id, 422, key_form=_refused_form(exc))
+        refused = _refused_form(exc)
+        if not body["scopes"]:  # the API's "Length must be between 1 and 10." of a list read as characters
+            refused["errors"]["scopes"] = _("Choose at least one scope.")
+        return _account_page(account_id, 422, key_form=refused)
     # the key is in this answer only: shown here once, never stored by the web app
     account = api.get(f"/service-accounts/{account_id}")
     return render_section("settings/service_account_key.html", SECTION, account=account, key=created)

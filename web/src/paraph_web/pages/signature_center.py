@@ -26,7 +26,7 @@ from ..api import ApiError
 from ..api_messages import translate
 from ..auth import signed_in
 from ..i18n import de, moment, ngettext
-from . import handover
+from . import documents, handover
 from .forms import field_said, refusal_said, rows_shown, whole_number
 
 bp = Blueprint("signature_center", __name__)
@@ -62,8 +62,9 @@ def _reminder_defaults() -> dict[str, str]:
             for value in [saved[name] if saved[name] is not None else saved["defaults"].get(name)]}
 
 
-def _history(detail: dict) -> list[dict]:
-    """The reassignments of a request, oldest first, from its audit trail (who replaced whom and why)."""
+def reassignment_history(detail: dict) -> list[dict]:
+    """The reassignments of a request, oldest first, from its audit trail (who replaced whom and why): the history
+    of _status.html's reassignment_history, on this page and an uploaded document's."""
     return [{"at": entry["at"], "name": (entry["data"].get("from") or {}).get("name"),
              "replaced_by": (entry["data"].get("to") or {}).get("name"), "reason": entry["data"].get("reason")}
             for entry in detail.get("audit_trail") or [] if entry.get("type") == "participant_reassigned"]
@@ -119,10 +120,10 @@ def _render(contract_id: str, values: dict | None = None, errors: list | None = 
                            kind_labels=KIND_LABELS, values=values, errors=errors or [],
                            field_errors=field_errors or {},
                            reminder_defaults=reminder_defaults, fields_of=fields_of,
-                           history=_history(current) if current else [],
+                           history=reassignment_history(current) if current else [],
                            cadence=_cadence(current) if current else "",
                            last_day=_last_day(current["expires_at"]) if current else None, reassign=reassign or {},
-                           nav="quotes" if contract.get("kind") == "quote" else "contracts", **people), status
+                           nav=documents.nav_section(contract.get("kind")), **people), status
 
 
 @bp.get("/contracts/<contract_id>/signature")

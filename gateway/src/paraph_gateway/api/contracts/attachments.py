@@ -7,7 +7,7 @@ import base64
 from flask import request
 
 from paraph_platform.errors import BadRequest, InvalidInput
-from paraph_platform.actor import MANAGERS, STAFF_ROLES
+from paraph_platform.actor import ADMINS, STAFF_ROLES
 
 from ...downloads import file_response
 from ...routing import call, forward, loaded_body, loaded_json_body, route, upload_body
@@ -54,7 +54,7 @@ def _upload(params: ServiceParams, *form_fields: str) -> dict:
 
 # -- assets: images templates embed by id (the PDF renderer fetches nothing else) ------------------
 
-@route(bp, "/assets", ["POST"], response=service_result("contracts", "upload_asset"), roles=MANAGERS, status=201,
+@route(bp, "/assets", ["POST"], response=service_result("contracts", "upload_asset"), roles=ADMINS, status=201,
        tags=["assets"], raw_body=upload_body(ASSET))
 def upload_asset(actor):
     """Upload an image (PNG or JPEG, 1 MB by default) for contract-type templates, e.g. the company logo:
@@ -75,7 +75,7 @@ def download_asset(actor, asset_id):
     return file_response(call("contracts", "get_asset", actor, asset_id, timeout=60))
 
 
-forward(bp, "DELETE", "/assets/<asset_id>", "contracts.delete_asset", roles=MANAGERS, tags=["assets"], status=204,
+forward(bp, "DELETE", "/assets/<asset_id>", "contracts.delete_asset", roles=ADMINS, tags=["assets"], status=204,
         doc="Delete an image; templates still naming it fail to render until they are changed.")
 
 

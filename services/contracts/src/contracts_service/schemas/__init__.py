@@ -25,6 +25,13 @@ class StrictSchema(Schema):
         unknown = "raise"
 
 
+# any text is taken and answered as it was sent, as before the forms had a list of countries (integrations and the ERP
+# import send names): the staff app and the client portal store the code, and name it in each reader's language
+# (paraph_platform.countries says why)
+COUNTRY_DESCRIPTION = ("an ISO 3166-1 alpha-2 code (FR), as the web app and the client portal store it; a country's "
+                       "name is also accepted and kept as sent")
+
+
 class AddressSchema(StrictSchema):
     """The lines of a postal address."""
     line1 = fields.String(validate=validate.Length(max=200))
@@ -32,7 +39,7 @@ class AddressSchema(StrictSchema):
     postal_code = fields.String(validate=validate.Length(max=20))
     city = fields.String(validate=validate.Length(max=120))
     region = fields.String(validate=validate.Length(max=120))
-    country = fields.String(validate=validate.Length(max=120))
+    country = fields.String(validate=validate.Length(max=120), metadata={"description": COUNTRY_DESCRIPTION})
 
 
 class AddressPatchSchema(AddressSchema):

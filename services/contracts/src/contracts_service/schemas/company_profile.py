@@ -8,7 +8,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from paraph_platform.phones import Phone
 
 from ..logic import company_id_errors, digits_only
-from . import StrictSchema
+from . import COUNTRY_DESCRIPTION, StrictSchema
 
 
 # -- the company profile (the issuer the PDFs name) -------------------------------------------------------
@@ -18,7 +18,8 @@ class CompanyAddressSchema(StrictSchema):
     line2 = fields.String(load_default="", validate=validate.Length(max=200))
     postal_code = fields.String(load_default="", validate=validate.Length(max=20))
     city = fields.String(load_default="", validate=validate.Length(max=120))
-    country = fields.String(load_default="", validate=validate.Length(max=120))
+    country = fields.String(load_default="", validate=validate.Length(max=120),
+                            metadata={"description": COUNTRY_DESCRIPTION})
 
 
 def _identifier(max_length: int):
@@ -54,7 +55,7 @@ class CompanyProfileSchema(StrictSchema):
                             validate=[validate.Length(max=300),
                                       validate.URL(schemes={"http", "https"}, require_tld=True), _port_in_range])
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # said with a wrong email or website, not at the next save
     def _identifiers_valid(self, data, **kwargs):
         """Each identifier's format and check digit, and that they name one company (cross-field)."""
         errors = company_id_errors(*(digits_only(data.get(key)) for key in ("siren", "siret", "vat_number")))

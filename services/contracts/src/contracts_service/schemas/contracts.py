@@ -97,7 +97,8 @@ class ListSchema(StrictSchema, PageParams):
     deal_id = fields.String(load_default=None, allow_none=True, validate=ID,
                             metadata={"description": "the documents of this deal"})
     custom_column = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60),
-                                  metadata={"description": "with `custom_value`: that custom column has that value"})
+                                  metadata={"description": "with `custom_value`: that custom column has that value "
+                                                           "(whatever its case)"})
     custom_value = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     flag = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))

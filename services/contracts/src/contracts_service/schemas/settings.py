@@ -21,9 +21,9 @@ class ColumnInSchema(StrictSchema):
                           validate=validate.Length(max=100))
     position = Integer(load_default=0, validate=COLUMN_POSITION)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # said with a wrong key, not at the next try
     def _choices(self, data, **kwargs):
-        if data["type"] == "choice" and not data.get("choices"):
+        if data.get("type") == "choice" and not data.get("choices"):
             raise ValidationError("a choice column needs choices", "choices")
 
 

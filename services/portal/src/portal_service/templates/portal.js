@@ -300,15 +300,39 @@
   var profileLoaded = {};
 
   function fieldsOf(form) {
-    return Array.prototype.slice.call(form.querySelectorAll("input[name]"));
+    return Array.prototype.slice.call(form.querySelectorAll("input[name], select[name]"));
   }
   function valueAt(obj, path) {
     return path.split(".").reduce(function (o, k) { return o && o[k] !== undefined ? o[k] : null; }, obj);
   }
+  // a name as the country list compares it: no accents, no case ("etats-unis" is "États-Unis")
+  function folded(text) {
+    return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").trim().toLowerCase();
+  }
+  // the country list (portal.html) on the stored country: its code (what the list posts), or a name typed before
+  // the list had it, chosen as the country of that name on the page; a text it does not know is added as it is,
+  // so that saving keeps it. The choice shown is remembered (data-shown): unchanged, it is not sent again, and a
+  // name stays as it was typed
+  function chooseCountry(select, stored) {
+    var value = String(stored || "").trim(), wanted = folded(value);
+    Array.prototype.forEach.call(select.querySelectorAll("option.kept"), function (o) { o.remove(); });
+    var known = Array.prototype.filter.call(select.options, function (o) {
+      return o.value && (o.value === value.toUpperCase() || folded(o.textContent) === wanted ||
+                         folded(o.getAttribute("data-name")) === wanted);
+    })[0];
+    if (!known && value) {
+      known = el("option", {"class": "kept", value: value}, L.country_kept.replace("{country}", value));
+      select.insertBefore(known, select.options[1] || null);
+    }
+    select.value = known ? known.value : "";
+    select.setAttribute("data-shown", select.value);
+  }
   function fillProfile(p) {
     profileLoaded = p;
     fieldsOf($("contact-form")).forEach(function (i) { i.value = valueAt(p.contact, i.name) || ""; });
-    fieldsOf($("company-form")).forEach(function (i) { i.value = valueAt(p.company, i.name) || ""; });
+    fieldsOf($("company-form")).forEach(function (i) {
+      if (i.tagName === "SELECT") { chooseCountry(i, valueAt(p.company, i.name)); } else { i.value = valueAt(p.company, i.name) || ""; }
+    });
     $("company-name").textContent = p.company && p.company.name ? "– " + p.company.name : "";
   }
   function clearErrors(form) {
@@ -327,7 +351,7 @@
   function changedBody(form, target) {
     var body = {}, before = target === "contact" ? profileLoaded.contact : profileLoaded.company;
     fieldsOf(form).forEach(function (i) {
-      var value = i.value.trim(), old = valueAt(before, i.name) || "";
+      var value = i.value.trim(), old = i.tagName === "SELECT" ? i.getAttribute("data-shown") : valueAt(before, i.name) || "";
       if (value === old) { return; }
       var parts = i.name.split(".");
       if (parts.length === 2) { body[parts[0]] = body[parts[0]] || {}; body[parts[0]][parts[1]] = value; }

@@ -43,9 +43,9 @@ class OfflineItem(_In):
 class ItemLoadedAlone(fields.Nested):
     """A batch item documented by its schema (the OpenAPI document shows OfflineItem's fields) but passed on as
     sent: offline_sync loads each item on its own, so that one bad item is answered ``rejected`` and never
-    fails the batch."""
+    fails the batch, be it null or not an object at all."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def deserialize(self, value, attr=None, data=None, **kwargs):
         return value
 
 

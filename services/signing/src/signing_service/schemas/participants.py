@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from paraph_platform.numbers import Integer
 
+from ..logic import LOCALES
 from . import (
     ID, REQUEST_KINDS, SHA256, EnvelopeDocumentOut, FieldOut, FileOut, ParticipantOut, SignerAttachmentOut, _In,
 )
@@ -23,6 +24,9 @@ class SignIn(_In):
     consent = fields.Boolean(load_default=False, metadata={"description": "the signer ticked the consent text"})
     consent_sha256 = fields.String(load_default=None, allow_none=True, validate=SHA256,
                                    metadata={"description": "SHA-256 of the consent text shown"})
+    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES),
+                           metadata={"description": "the language the consent text was shown in (the signing "
+                                                    "page's, which the signer may switch; default: the request's)"})
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     # a cap on the text; the PNG's own limit (logic.MAX_SIGNATURE_IMAGE_BYTES) is checked once decoded
     signature_image = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=420_000),
@@ -47,6 +51,12 @@ class ActIn(SignIn):
     action = fields.String(required=True, validate=validate.OneOf(["approve", "sign", "decline"]))
     ip = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     user_agent = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=512))
+
+
+class LinkIn(_In):
+    """The language a signing link's page is shown in."""
+    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES),
+                           metadata={"description": "fr or en (default: the request's); the consent text in it"})
 
 
 class OtpIn(_In):
@@ -113,6 +123,9 @@ class LinkOut(Schema):
     document = fields.Dict(required=True, metadata={"description": "filename, sha256, size"})
     consent_text = fields.String(required=True)
     consent_sha256 = fields.String(required=True)
+    locale = fields.String(required=True, metadata={
+        "enum": list(LOCALES), "description": "the language of consent_text (the one asked, else the request's): "
+                                              "approve or sign with it"})
     action = fields.String(required=True, metadata={"enum": ["approve", "sign"]})
     can_act = fields.Boolean(required=True)
     your_turn = fields.Boolean(required=True)
