@@ -1,8 +1,14 @@
 """Contract type templates for their authors, through the gateway: the documented variables (type, example,
 description in French or English, in the OpenAPI document too), a template error naming the line and the
-variable, and the required merge fields enforced when a contract is created or updated with the send step's
-message."""
+variable, the required merge fields enforced when a contract is created or updated with the send step's
+message, and a type's PDF previewed on sample data (the saved template or one as typed; refused as saving it
+would be)."""
+import io
+import re
+from datetime import datetime, timezone
+
 import pytest
+from pypdf import PdfReader
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -71,3 +77,90 @@ def test_required_merge_fields_on_create_update_and_send(world):
     r = s.post(f"/api/v1/contracts/{c['id']}/mark-sent", token=token, json={})
     assert r.status_code == 422 and r.get_json()["detail"] == REQUIRED
     assert r.get_json()["errors"] == {"data": {"notes": ["required"]}}
+
+
+def pdf_text(response) -> str:
+    """The PDF's text, its (narrow) no-break spaces as plain spaces."""
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    return re.sub(r"[\u202f\xa0]", " ", text)
+
+
+PREVIEWED = ("<h1>{{ contract.number }} {{ contract.title }}</h1><p>{{ issuer.name }} · {{ customer.name }}"
+             "{% if contact %} · {{ contact.name }}{% endif %}</p><p>{{ fields.bien }} / {{ fields.surface * 2 }} m²"
+             " / {{ custom.get('region') }}</p>{% for line in lines %}<p>{{ line.description }} {{ line.amount }}</p>"
+             "{% endfor %}{% for v in totals.vat_lines %}<p>TVA {{ v.rate_fmt }} {{ v.tax_fmt }}</p>{% endfor %}"
+             "<p>Total {{ totals.total }}</p>")
+
+
+def _preview(s, token, type_id, body=None, query=""):
+    return s.post(f"/api/v1/contract-types/{type_id}/preview.pdf{query}", token=token, json=body or {})
+
+
+def test_a_contract_type_previews_as_a_pdf_on_sample_data(world):
+    s, admin = world["s"], world["A"]
+    assert s.put("/api/v1/company-profile", token=admin, json={"name": "Immo Dupont SAS"}).status_code == 200
+    r = s.post("/api/v1/settings/columns", token=admin, json={
+        "key": "region", "label": "Région", "type": "choice", "choices": ["Nord", "Sud"]})
+    assert r.status_code == 201, r.get_json()
+    t = s.post("/api/v1/contract-types", token=admin, json={
+        "name": "Mandat de vente", "kind": "quote", "template_html": PREVIEWED,
+        "merge_fields": [{"key": "bien", "label": "Bien vendu"}, {"key": "surface", "type": "number"}]}).get_json()
+
+    # the saved template, on sample data: the company's own profile, a sample customer, contact and lines at two
+    # VAT rates, the merge fields and custom columns with sample values
+    r = _preview(s, admin, t["id"])
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    assert r.mimetype == "application/pdf" and r.data.startswith(b"%PDF")
+    assert r.headers["Content-Disposition"].startswith("attachment;")
+    text = pdf_text(r)
+    for sample in (f"Q-{datetime.now(timezone.utc).year}-00001 Mandat de vente", "Immo Dupont SAS",
+                   "Boulangerie Martin SARL", "Claire Martin", "Bien vendu / 24 m² / Nord",
+                   "Installation et mise en service 1 200,00 €", "TVA 5,5 % 2,75 €", "TVA 20 % 423,60 €",
+                   "Total 2 594,35 €"):
+        assert sample in text, (sample, text)
+    # shown in the browser when asked
+    assert _preview(s, admin, t["id"], query="?inline=1").headers["Content-Disposition"].startswith("inline;")
+
+    # the template as typed in the editor: previewed, not saved; empty, Paraph's own template
+    r = _preview(s, admin, t["id"], {"template_html": "<p>Brouillon : {{ fields.bien }} pour {{ customer.name }}</p>"})
+    assert r.status_code == 200 and "Brouillon : Bien vendu pour Boulangerie Martin SARL" in pdf_text(r)
+    assert s.get(f"/api/v1/contract-types/{t['id']}", token=admin).get_json()["template_html"] == PREVIEWED
+    text = pdf_text(_preview(s, admin, t["id"], {"template_html": ""}))
+    assert "Devis" in text and "Boulangerie Martin SARL" in text and "Immo Dupont SAS" in text
+
+    # in the type's language
+    s.patch(f"/api/v1/contract-types/{t['id']}", token=admin, json={"locale": "en"})
+    text = pdf_text(_preview(s, admin, t["id"], {"template_html": ""}))
+    assert "Quote" in text and "Martin Bakery Ltd" in text
+
+    # a license admin's, like writing the type: a salesperson 403, another license's type 404, signed out 401
+    assert _preview(s, world["T"], t["id"]).status_code == 403
+    rival = s.new_license("Rival SARL", "admin@rival.test")["access_token"]
+    assert _preview(s, rival, t["id"]).status_code == 404
+    assert s.post(f"/api/v1/contract-types/{t['id']}/preview.pdf", json={}).status_code == 401
+    assert _preview(s, admin, t["id"], {"template_html": "x", "merge_fields": []}).status_code == 422
+
+    # documented: a PDF, the body's template, the 422 of a refused template
+    op = s.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/contract-types/{type_id}/preview.pdf"]["post"]
+    assert op["tags"] == ["contract types"] and "application/pdf" in op["responses"]["200"]["content"]
+    assert "422" in op["responses"] and "inline" in [p.get("name") for p in op["parameters"] if isinstance(p, dict)]
+    assert op["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/contracts.preview_contract_type_pdf.params"}
+
+
+def test_a_broken_template_previews_to_the_same_422_as_saving_it(world):
+    s, admin = world["s"], world["A"]
+    t = s.post("/api/v1/contract-types", token=admin, json={"name": "Bon", "template_html": "<p>ok</p>"}).get_json()
+    for source in ("<h1>{{ contract.number }}</h1>\n<p>{{ customer.nmae }}</p>", "{% for line in lines %}",
+                   '<img src="file:///etc/hostname">', "{{ 'x' * 100000000 }}"):
+        saved = s.patch(f"/api/v1/contract-types/{t['id']}", token=admin, json={"template_html": source})
+        previewed = _preview(s, admin, t["id"], {"template_html": source})
+        assert saved.status_code == previewed.status_code == 422, source
+        assert previewed.mimetype == "application/problem+json"
+        assert {k: previewed.get_json()[k] for k in ("detail", "errors")} == \
+            {k: saved.get_json()[k] for k in ("detail", "errors")}, source
+    # a branch the save's sample data does not take (no contact there) is refused by the preview, said the same way
+    source = "<p>{% if contact %}\n{{ contact.nmae }}{% endif %}</p>"
+    assert s.patch(f"/api/v1/contract-types/{t['id']}", token=admin, json={"template_html": source}).status_code == 200
+    r = _preview(s, admin, t["id"])
+    assert r.status_code == 422 and r.get_json()["errors"] == {"template_html": ["line 2: 'contact.nmae' is undefined"]}

@@ -2,7 +2,8 @@
 an attacker's template tries to read server files (file:), reach internal services (http://127.0.0.1...),
 or embed another license's images. Only data: URLs and the license's own uploaded images may be fetched:
 anything else is refused when the template is saved (422 naming the URL) and, if a URL only appears at
-render time (a merge-field value), the render is refused and nothing is fetched or embedded."""
+render time (a merge-field value), the render is refused and nothing is fetched or embedded. A type's PDF
+preview (a template as typed, on sample data) is rendered in the same sandbox and refused alike."""
 import base64
 import http.client
 import io
@@ -51,10 +52,9 @@ def _assert_refused(r, url):
     assert any(url in message for message in r.get_json()["errors"]["template_html"]), r.get_json()
 
 
-def test_a_template_that_would_fetch_anything_is_refused_when_saved(world, http_trap):
-    s = world["s"]
-    local = f"{http_trap.url}/internal"  # answers 302 to file:///etc/passwd, if it were ever asked
-    attacks = [
+def _attacks(local: str) -> list[tuple[str, str]]:
+    """Templates that would fetch a file or a URL, and the URL each one names."""
+    return [
         ('<link rel="attachment" href="file:///proc/self/environ">', "file:///proc/self/environ"),
         ('<img src="file:///etc/hostname">', "file:///etc/hostname"),
         (f'<img src="{local}">', local),
@@ -69,7 +69,12 @@ def test_a_template_that_would_fetch_anything_is_refused_when_saved(world, http_
         ('{% if fields.x == "never" %}<img src="file:///etc/group">{% endif %}', "file:///etc/group"),
         ('<img src="{{ \'fi\' ~ \'le:///etc/passwd\' }}">', "file:///etc/passwd"),
     ]
-    for index, (template, url) in enumerate(attacks):
+
+
+def test_a_template_that_would_fetch_anything_is_refused_when_saved(world, http_trap):
+    s = world["s"]
+    local = f"{http_trap.url}/internal"  # answers 302 to file:///etc/passwd, if it were ever asked
+    for index, (template, url) in enumerate(_attacks(local)):
         r = s.post("/api/v1/contract-types", token=world["A"], json={
             "name": f"Piège {index}", "template_html": template, "merge_fields": [{"key": "x", "label": "X"}]})
         _assert_refused(r, url)
@@ -157,3 +162,56 @@ def test_the_license_logo_is_embedded_by_id_and_another_license_logo_is_not(worl
     assert s.delete(f"/api/v1/assets/{logo['id']}", token=world["A"]).status_code == 204
     r = s.get(f"/api/v1/contracts/{_contract(world, type_id, {'x': data_url})}/pdf", token=world["F"])
     _assert_refused(r, logo["url"])
+
+
+def _preview(s, token, type_id, template=None):
+    return s.post(f"/api/v1/contract-types/{type_id}/preview.pdf", token=token,
+                  json={} if template is None else {"template_html": template})
+
+
+def test_a_previewed_template_is_rendered_in_the_same_sandbox(world, http_trap):
+    """The preview renders a template nobody saved, on sample data that takes branches the save's check does not
+    (a contact, custom columns): whatever it asks for but data: URLs and the license's own images is refused with
+    a 422 naming it, nothing is fetched, and no PDF is made."""
+    s, admin = world["s"], world["A"]
+    with open("/etc/hostname") as f:
+        secret = f.read().strip()
+    r = s.post("/api/v1/contract-types", token=admin, json={
+        "name": "Aperçu", "merge_fields": [{"key": "x", "label": "X"}], "template_html": "<p>ok</p>"})
+    assert r.status_code == 201, r.get_json()
+    type_id = r.get_json()["id"]
+    local = f"{http_trap.url}/internal"
+
+    # what saving refuses, the preview refuses as typed (nothing saved, nothing fetched)
+    for template, url in _attacks(local):
+        _assert_refused(_preview(s, admin, type_id, template), url)
+
+    # URLs that appear only with the preview's sample data: a contact's branch, a custom column's sample value
+    assert s.post("/api/v1/settings/columns", token=admin, json={
+        "key": "site", "label": "Site", "type": "choice", "choices": ["file:///etc/hostname"]}).status_code == 201
+    for template, url in (
+            ('{% if contact %}<link rel="attachment" href="{{ \'fi\' ~ \'le:///etc/hostname\' }}">{% endif %}',
+             "file:///etc/hostname"),
+            (f'{{% if contact %}}<img src="{{{{ \'{local}\' ~ \'/preview\' }}}}">{{% endif %}}', f"{local}/preview"),
+            ('{% if contact %}<img src="{{ contact.first_name }}">{% endif %}', "Claire"),  # relative: no file read
+            ('<img src="{{ custom.get(\'site\', \'\') }}">', "file:///etc/hostname")):
+        r = _preview(s, admin, type_id, template)
+        _assert_refused(r, url)
+        assert secret not in r.get_data(as_text=True) and not r.data.startswith(b"%PDF")
+    assert http_trap.hits == []
+
+    # the license's own logo and a data: URL embed; another license's logo is refused
+    logo = _upload_logo(s, admin).get_json()
+    rival = _upload_logo(s, world["R"]).get_json()
+    data_url = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    r = _preview(s, admin, type_id, f'<img src="{logo["url"]}"><img src="{data_url}">')
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
+    assert sum(len(page.images) for page in PdfReader(io.BytesIO(r.data)).pages) == 2
+    _assert_refused(_preview(s, admin, type_id, f'<img src="{rival["url"]}">'), rival["url"])
+    _assert_refused(_preview(s, admin, type_id, f'{{% if contact %}}<img src="{{{{ \'{rival["url"]}\' }}}}">{{% endif %}}'),
+                    rival["url"])
+
+    # only license admins preview (as only they write templates), and only their own license's types
+    for token in (world["F"], world["N"]):
+        assert _preview(s, token, type_id).status_code == 403
+    assert _preview(s, world["R"], type_id).status_code == 404

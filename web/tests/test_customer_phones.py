@@ -108,7 +108,8 @@ def test_a_refused_number_is_said_next_to_its_field_in_french(web):
     assert r.status_code == 422 and sent[-1]["mobile"] == REFUSED
     html = r.get_data(as_text=True)
     error = html.index('id="contact-form-c1-mobile-error"')
-    assert "Numéro invalide\u00a0: ex. 06 12 34 56 78 ou +33 6 12 34 56 78." in html[error:error + 200]
+    assert ("Numéro invalide (France)\u00a0: ex. 06\u00a012\u00a034\u00a056\u00a078 ou "
+            "+33\u00a06\u00a012\u00a034\u00a056\u00a078.") in html[error:error + 200]
     assert 'id="contact-form-c1-phone-error"' not in html
     # the page is drawn at the posted URL: its fragment lands the browser on the contact's form
     assert 'action="/customers/cu-1/contacts/c1#contact-c1" id="contact-form-c1"' in html

@@ -63,13 +63,18 @@ def test_the_activation_page_makes_a_company_of_its_language():
     assert [body["locale"] for body in sent] == ["en", "fr"]
 
 
-def test_a_refused_phone_number_gives_examples_of_the_readers_numbers():
+def test_a_refused_phone_number_gives_examples_of_the_country_it_was_read_in():
+    """A UK customer's number is read in the United Kingdom (paraph_platform.phones): the refusal names the country in
+    the page's language and gives its numbers as examples, whoever reads it."""
+    from paraph_platform.phones import phone_error
     from web.src.paraph_web.api_messages import translate
-    refusal = "Not a valid phone number (6 to 16 digits, possibly after a +, separated if you like by spaces)."
+    refusal = phone_error("GB")
     with app().test_request_context(headers={"Accept-Language": "en-GB"}):
-        assert translate(refusal) == "Not a valid phone number: e.g. 020 7946 0958 or +44 20 7946 0958."
+        assert translate(refusal) == ("Not a valid phone number (United Kingdom): e.g. 07400\u00a0123456 or "
+                                      "+44\u00a07400\u00a0123456.")
     with app().test_request_context(headers={"Accept-Language": "fr"}):
-        assert translate(refusal) == "Numéro invalide\u00a0: ex. 06 12 34 56 78 ou +33 6 12 34 56 78."
+        assert translate(refusal) == ("Numéro invalide (Royaume-Uni)\u00a0: ex. 07400\u00a0123456 ou "
+                                      "+44\u00a07400\u00a0123456.")
 
 
 def test_the_send_screens_preview_is_signed_by_the_senders_company():

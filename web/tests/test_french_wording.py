@@ -45,8 +45,7 @@ def test_a_portal_clients_company_is_a_societe():
 MANAGER_AREA = ("templates/admin/", "templates/settings/", "pages/admin.py", "pages/settings")
 SETTINGS_MENU = "templates/settings/index.html"  # a plain user who opens it reads whom to ask
 SHARED_PAGES_TO_MANAGERS = {
-    "License admin",  # a role's name, on the users' pages
-    "License administrator",  # /account: one's own role, said to a license admin only
+    "License admin",  # a role's name, on the users' pages and (one's own, said to a license admin only) /account
     "License admins see every customer.",  # the customer file's perimeters tab, for managers
     "The pages open again once it is renewed: ask your license administrator.",  # said to license admins
     # the activation page: the new company's admin activating the subscription

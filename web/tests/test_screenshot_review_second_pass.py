@@ -117,9 +117,13 @@ def test_a_refused_phone_number_is_said_shortly_with_examples():
     app = create_app({"WEB_SESSION_KEY": "k", "TESTING": True})
     refused = ApiError(422, {"status": 422, "errors": {"mobile": [PHONE_ERROR]}})
     with app.test_request_context(headers={"Accept-Language": "fr"}):
-        assert refused.field_errors["mobile"] == "Numéro invalide\u00a0: ex. 06 12 34 56 78 ou +33 6 12 34 56 78."
+        assert refused.field_errors["mobile"] == (
+            "Numéro invalide (France)\u00a0: ex. 06\u00a012\u00a034\u00a056\u00a078 ou "
+            "+33\u00a06\u00a012\u00a034\u00a056\u00a078.")
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert refused.field_errors["mobile"] == "Not a valid phone number: e.g. 020 7946 0958 or +44 20 7946 0958."
+        assert refused.field_errors["mobile"] == (
+            "Not a valid phone number (France): e.g. 06\u00a012\u00a034\u00a056\u00a078 or "
+            "+33\u00a06\u00a012\u00a034\u00a056\u00a078.")  # each example on one line
 
 
 def test_a_too_short_password_is_said_once(admin):

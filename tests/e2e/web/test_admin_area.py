@@ -69,6 +69,13 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
     assert by_id(browser, "seats-free").text == "4"
     assert by_id(browser, "license-expiry").text
     assert len(css(browser, "#users tbody tr")) == 3
+    # a role has one name: the admin's in the list of users is the one their own account page says
+    admin_row = [row for row in css(browser, "#users tbody tr") if "admin@nord.test" in row.text][0]
+    assert admin_row.find_element("css selector", ".badge.role").text == "Administrateur de licence"
+    browser.get(w.url + "/account")
+    assert by_id(browser, "profile-role").text == "Administrateur de licence"
+    screenshot(browser, "account-license-admin")
+    browser.get(w.url + "/settings/users")
 
     # invite a user: the primary action, a form with the role and the perimeters (optional: none ticked), then
     # her page

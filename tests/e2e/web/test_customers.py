@@ -13,9 +13,10 @@ from .test_admin_area import by_id, css, h1, navigate, notice, options, switch_u
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
 EXTRA_SERVICES = ("portal",)  # the contacts' portal access
-# a phone number refused (no SMS could go to it): the error says it shortly, with examples of what the rule
-# (paraph_platform.phones) accepts
-PHONE_REFUSED = "Numéro invalide : ex. 06 12 34 56 78 ou +33 6 12 34 56 78."
+# a phone number refused (no SMS could go to it): the error says it shortly, with examples of the country a number
+# without its country code is read in (paraph_platform.phones: the customer's, here France, then Canada)
+PHONE_REFUSED = "Numéro invalide (France) : ex. 06 12 34 56 78 ou +33 6 12 34 56 78."
+CANADIAN_PHONE_REFUSED = "Numéro invalide (Canada) : ex. (506) 234\u20115678 ou +1 506\u2011234\u20115678."  # one line each
 
 
 def under_the_mouse(browser, element_id: str) -> bytes:
@@ -320,23 +321,23 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     fill(browser, {"contact-form-new-first_name": "Mireille", "contact-form-new-last_name": "Couture",
                    "contact-form-new-title": "Responsable stock", "contact-form-new-department": "Logistique",
                    "contact-form-new-type": "Opérations", "contact-form-new-email": "mireille@mapleleaf.test",
-                   "contact-form-new-phone": "521 1224 6321", "contact-form-new-mobile": "appelez-moi",
-                   "contact-form-new-fax": "521 1582 1132", "contact-form-new-branch": "Montréal"})
+                   "contact-form-new-phone": "514 555 0121", "contact-form-new-mobile": "appelez-moi",
+                   "contact-form-new-fax": "514 555 0132", "contact-form-new-branch": "Montréal"})
     navigate(browser, "contact-form-new-submit")
-    assert by_id(browser, "contact-form-new-mobile-error").text == PHONE_REFUSED
+    assert by_id(browser, "contact-form-new-mobile-error").text == CANADIAN_PHONE_REFUSED
     assert by_id(browser, "contact-form-new-mobile").get_attribute("aria-invalid") == "true"
     assert by_id(browser, "contact-form-new-phone").get_attribute("aria-invalid") != "true"
     assert by_id(browser, "contact-form-new-department").get_attribute("value") == "Logistique"
     assert s.get(f"/api/v1/customers/{customer_id}", token=token).get_json()["contacts"] == []
     screenshot(browser, "customer-contact-bad-mobile")
-    fill(browser, {"contact-form-new-mobile": "524 1478 1263"})
+    fill(browser, {"contact-form-new-mobile": "438 555 0163"})
     navigate(browser, "contact-form-new-submit")
     (mireille,) = s.get(f"/api/v1/customers/{customer_id}", token=token).get_json()["contacts"]
     assert {k: mireille[k] for k in ("title", "department", "type", "phone", "mobile", "fax", "branch")} == {
-        "title": "Responsable stock", "department": "Logistique", "type": "Opérations", "phone": "521 1224 6321",
-        "mobile": "524 1478 1263", "fax": "521 1582 1132", "branch": "Montréal"}
+        "title": "Responsable stock", "department": "Logistique", "type": "Opérations", "phone": "514 555 0121",
+        "mobile": "438 555 0163", "fax": "514 555 0132", "branch": "Montréal"}
     line = by_id(browser, f"contact-{mireille['id']}").text
-    assert "Responsable stock · Logistique · Opérations" in line and "Fax 521 1582 1132" in line
+    assert "Responsable stock · Logistique · Opérations" in line and "Fax 514 555 0132" in line
 
     # edit her: a mobile cut short is said next to it (her form open again); then another department, the fax emptied.
     # Listed after a dozen colleagues on a laptop's screen, she is below the fold: refused or saved, the browser
@@ -347,7 +348,7 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
         first_name, last_name = name.split()
         ok(s.post(f"/api/v1/customers/{customer_id}/contacts", token=token, json={
             "first_name": first_name, "last_name": last_name, "email": f"{last_name.lower()}@mapleleaf.test",
-            "title": "Magasinier", "phone": "521 1224 6300"}), 201)
+            "title": "Magasinier", "phone": "514 555 0140"}), 201)
     window = browser.get_window_size()
     browser.set_window_size(1280, 900)
     browser.get(web_system.url + f"/customers/{customer_id}?tab=contacts")
@@ -355,15 +356,15 @@ def test_a_customer_in_english_and_cad_its_contacts_details_and_a_quote_made_for
     css(browser, f"#contact-{mireille['id']} summary")[0].click()
     fill(browser, {f"contact-form-{mireille['id']}-mobile": "524 14"})
     navigate(browser, f"contact-form-{mireille['id']}-submit")
-    assert by_id(browser, f"contact-form-{mireille['id']}-mobile-error").text == PHONE_REFUSED
+    assert by_id(browser, f"contact-form-{mireille['id']}-mobile-error").text == CANADIAN_PHONE_REFUSED
     assert by_id(browser, f"contact-form-{mireille['id']}-mobile").is_displayed()
     # the field to correct has the focus, and its error is in view
     web_system.wait(lambda: browser.switch_to.active_element.get_attribute("id") ==
                     f"contact-form-{mireille['id']}-mobile", message="the focus on the number to correct")
     assert in_view(browser, by_id(browser, f"contact-form-{mireille['id']}-mobile-error"))
     screenshot(browser, "customer-contact-edit-bad-mobile")
-    assert s.get(f"/api/v1/contacts/{mireille['id']}", token=token).get_json()["mobile"] == "524 1478 1263"
-    fill(browser, {f"contact-form-{mireille['id']}-mobile": "524 1478 1263",
+    assert s.get(f"/api/v1/contacts/{mireille['id']}", token=token).get_json()["mobile"] == "438 555 0163"
+    fill(browser, {f"contact-form-{mireille['id']}-mobile": "438 555 0163",
                    f"contact-form-{mireille['id']}-department": "Achats"})
     by_id(browser, f"contact-form-{mireille['id']}-fax").clear()
     navigate(browser, f"contact-form-{mireille['id']}-submit")

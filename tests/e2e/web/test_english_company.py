@@ -79,6 +79,9 @@ def test_an_english_company_from_its_activation_to_a_signed_quote(public_system,
     browser.get(w.url + "/settings/company-profile")
     fill(browser, {"field-share_capital": "10,000", "field-vat_number": "GB123456789",
                    "field-phone": "+44 20 7946 0958"})
+    # its country: its customers' (a new customer's country starts there) and the one their phone numbers
+    # written without +44 are read in (paraph_platform.phones)
+    choose(browser, "field-address-country", "United Kingdom")
     navigate(browser, "save-company-profile")
     assert ok(s.get("/api/v1/company-profile", token=admin))["share_capital"] == "10000.00"
 

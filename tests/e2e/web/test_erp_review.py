@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, css, gone, on_a_phone
+from tests.e2e.web.browsing import by_id, css, gone, ok, on_a_phone
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
@@ -31,19 +31,23 @@ def notices(browser):
     return [n.text for n in css(browser, "main .notice")]
 
 
+def preview(web_system, browser, sign_in, tmp_path, admin_email: str, export: str):
+    """``admin_email`` signed in uploads ``export`` (the CSV's text) on /settings/erp-sync: its preview."""
+    path = Path(tmp_path) / "collaborateurs.csv"
+    path.write_text(export, encoding="utf-8")
+    sign_in(browser, admin_email, next_path="/settings/erp-sync")
+    by_id(browser, "field-export").send_keys(str(path))
+    by_id(browser, "erp-preview-submit").click()
+    web_system.wait(lambda: browser.find_elements("id", "erp-preview"), message="the preview")
+
+
 def test_admin_runs_without_inviting_then_invites_the_chosen_and_links_a_changed_email(
         web_system, staff, browser, sign_in, screenshot, tmp_path):
     from selenium.webdriver.support.ui import Select
     w, s = web_system, web_system.s
     token = staff.admin["access_token"]
     jeanne = s.add_user(staff.admin, "jeanne.martin@acme.test", name="Jeanne Martin")["user"]
-    export = Path(tmp_path) / "collaborateurs.csv"
-    export.write_text(EXPORT, encoding="utf-8")
-
-    sign_in(browser, staff.email["admin"], next_path="/settings/erp-sync")
-    by_id(browser, "field-export").send_keys(str(export))
-    by_id(browser, "erp-preview-submit").click()
-    w.wait(lambda: browser.find_elements("id", "erp-preview"), message="the preview")
+    preview(w, browser, sign_in, tmp_path, staff.email["admin"], EXPORT)
     invite_new = by_id(browser, "erp-invite-new")
     assert invite_new.is_selected()  # as before: the run invites, unless unticked
     invite_new.click()
@@ -93,8 +97,8 @@ def test_admin_runs_without_inviting_then_invites_the_chosen_and_links_a_changed
     assert any("jeanne.martin@acme.test" in n and "V05" in n for n in notices(browser)), notices(browser)
     assert codes_in(browser, "erp-to-link") == ["V03"]
     report = s.get("/api/v1/erp/sync-report", token=token).get_json()
-    assert {"code": "V05", "email": "jeanne.dupont@acme.test", "user_id": jeanne["user_id"],
-            "active": True} in report["matched"]
+    assert {"code": "V05", "email": "jeanne.dupont@acme.test", "name": "Jeanne Dupont", "user_id": jeanne["user_id"],
+            "active": True, "user_status": "active"} in report["matched"]
     assert [c["code"] for c in report["collaborators_without_user"]] == ["V03"]
     assert "jeanne.martin@acme.test" not in [u["email"] for u in report["users_without_collaborator"]]
     assert s.get(f"/api/v1/users/{jeanne['user_id']}", token=token).get_json()["erp_code"] == "V05"
@@ -137,6 +141,67 @@ def test_a_collaborator_marked_inactive_since_the_page_was_shown_is_not_invited_
     assert "Inès Blanc (ines@atelier.test, A2) n'a pas été invité. Marqué inactif dans l'ERP." in said, said
     assert not s.invitation_links("ines@atelier.test")
     screenshot(browser, "erp-review-skipped-inactive")
+
+
+def test_a_user_deactivated_in_paraph_is_never_offered_to_invite_and_a_portal_clients_email_is_said_apart(
+        web_system, browser, sign_in, screenshot, tmp_path, rabbit_config):
+    """Seed 002, the walkthrough's case: a collaborator whose Paraph user was deactivated is linked by the preview,
+    the run and the review alike (the API's one rule), shown "deactivated in Paraph" with the way to their page to
+    reactivate them, never among those to invite (inviting them took a seat); a collaborator whose email is a
+    portal client's is counted and shown as such, not to create, and the run's refusal is said in French."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+    w, s = web_system, web_system.s
+    admin = s.new_license("Atelier SARL", "gerant@atelier.test", seats=3)
+    token = admin["access_token"]
+    gaston = s.add_user(admin, "gaston@atelier.test", name="Gaston Parti")["user"]
+    ok(s.post(f"/api/v1/users/{gaston['user_id']}/deactivate", token=token))
+    customer = ok(s.post("/api/v1/customers", token=token, json={
+        "name": "Client SARL", "contacts": [{"first_name": "Alice", "last_name": "Lemoine",
+                                             "email": "alice@client.test"}]}))
+    # her portal access, as the portal service asks identity for it (this module runs no portal)
+    with ClusterRpcProxy({"AMQP_URI": rabbit_config["AMQP_URI"], "serializer": "json"}, timeout=10) as rpc:
+        rpc.identity.grant_client_access({"user_id": admin["user"]["user_id"], "license_id": admin["license_id"],
+                                          "role": admin["role"]}, {
+            "email": "alice@client.test", "name": "Alice Lemoine", "user_code": "LEMOINE",
+            "contact_id": customer["contacts"][0]["id"], "customer_id": customer["id"], "company": None,
+            "allowed_ip": None, "branch": None, "locale": "fr", "send_email": False})
+    preview(w, browser, sign_in, tmp_path, "gerant@atelier.test", (
+        "Code;Nom;Prénom;E-mail\nA1;Parti;Gaston;gaston@atelier.test\nA2;Roux;Marc;marc@atelier.test\n"
+        "A3;Lemoine;Alice;alice@client.test\n"))
+    assert [by_id(browser, f"count-{k}").text for k in ("linked", "to-create", "portal-clients", "seats-free")] == [
+        "1", "1", "1", "2"]
+    assert not css(browser, "#erp-seat-shortage")  # Marc's seat only: Alice's email takes none
+    linked = by_id(browser, "erp-linked").text
+    assert "gaston@atelier.test" in linked and "Désactivé" in linked
+    assert "alice@client.test" in by_id(browser, "erp-portal-clients").text
+    screenshot(browser, "erp-preview-deactivated-and-portal-client")
+
+    by_id(browser, "erp-run-submit").click()
+    w.wait(lambda: browser.find_elements("id", "erp-result"), message="the result")
+    assert [by_id(browser, f"result-{k}").text for k in ("created", "linked", "errors")] == ["1", "1", "1"]
+    assert ("Non invité. alice@client.test est l'email d'un accès au portail client de cette entreprise : un email, "
+            "une personne." in by_id(browser, "erp-result-errors").text.replace("\u00a0", " "))
+    assert len(s.invitation_links("gaston@atelier.test")) == 1  # his first invitation only
+
+    browser.get(w.url + "/settings/erp-sync/review")
+    assert codes_in(browser, "erp-without-account") == []  # Marc invited; Gaston and Alice are not to invite
+    assert codes_in(browser, "erp-deactivated-table") == ["A1"]
+    assert css(browser, "#erp-deactivated-table .badge.deactivated")[0].text == "Désactivé"
+    assert codes_in(browser, "erp-portal-clients-table") == ["A3"]
+    assert not css(browser, "#erp-left")  # a deactivated user holds no seat to free
+    screenshot(browser, "erp-review-deactivated-and-portal-client")
+
+    # the admin wants Gaston back: his page, from the review, reactivates him (a seat, a new invitation)
+    css(browser, "#erp-deactivated-table a")[0].click()
+    w.wait(lambda: browser.find_elements("id", "reactivate"), message="Gaston's page")
+    assert css(browser, "h1")[0].text == "Gaston Parti"
+    by_id(browser, "reactivate").click()
+    w.wait(lambda: ok(s.get(f"/api/v1/users/{gaston['user_id']}", token=token))["status"] == "invited",
+           message="Gaston reactivated")
+    browser.get(w.url + "/settings/erp-sync/review")
+    by_id(browser, "erp-invite")
+    assert not css(browser, "#erp-deactivated") and codes_in(browser, "erp-without-account") == []
+    assert len(s.invitation_links("gaston@atelier.test")) == 2
 
 
 def test_an_expired_subscription_is_said_with_its_date_as_the_pages_write_dates(web_system, browser, sign_in,
@@ -202,14 +267,8 @@ def test_the_preview_says_the_seats_its_invitations_take_and_the_run_invites_the
     gone = s.add_user(admin, "parti@petite.test")["user"]
     r = s.post(f"/api/v1/users/{gone['user_id']}/deactivate", token=admin["access_token"])
     assert r.status_code == 200, r.get_json()  # the admin's seat: two free
-    export = Path(tmp_path) / "collaborateurs.csv"
-    export.write_text("Code;E-mail\nP0;parti@petite.test\nP1;un@petite.test\nP2;deux@petite.test\n"
-                      "P3;trois@petite.test\n", encoding="utf-8")
-
-    sign_in(browser, "gerant@petite.test", next_path="/settings/erp-sync")
-    by_id(browser, "field-export").send_keys(str(export))
-    by_id(browser, "erp-preview-submit").click()
-    w.wait(lambda: browser.find_elements("id", "erp-preview"), message="the preview")
+    preview(w, browser, sign_in, tmp_path, "gerant@petite.test", (
+        "Code;E-mail\nP0;parti@petite.test\nP1;un@petite.test\nP2;deux@petite.test\nP3;trois@petite.test\n"))
     assert [by_id(browser, f"count-{k}").text for k in ("linked", "to-create", "seats-free")] == ["1", "3", "2"]
     said = by_id(browser, "erp-seat-shortage").text
     assert said.startswith("Plus que 2 licences libres sur 3 : 1 collaborateur à créer ne sera pas invité"), said

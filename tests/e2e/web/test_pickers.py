@@ -184,3 +184,40 @@ def test_the_admin_adds_a_user_and_a_customer_beyond_the_first_page_to_a_perimet
     assert ok(s.get(f"/api/v1/deals/{deal_id}", token=admin))["owner_id"] == zoe["user_id"]
     assert selected(browser, "field-owner_id") == "Zoé Lambert"  # the deal's page shows her by name
     assert not [e for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+
+
+def test_a_perimeter_offers_no_deactivated_user_and_marks_a_deactivated_member_for_the_admin_to_remove(
+        web_system, staff, crowd, browser, sign_in, screenshot):
+    """A deactivated user sees nothing until reactivated: the perimeter's checklist (and its search) does not offer
+    them to tick; one still a member, on the first page or beyond it, stays listed, ticked and marked "Désactivé",
+    so that the admin sees the membership and may untick it (hidden, a save kept it unseen)."""
+    w, s = web_system, web_system.s
+    admin = staff.admin["access_token"]
+    ids = {n: ok(s.get(f"/api/v1/users?q=user{n}@", token=admin))["items"][0]["user_id"] for n in (1, 2)}
+    zoe = crowd["zoe"]["user_id"]  # beyond the first page
+    perimeter = ok(s.post("/api/v1/perimeters", token=admin, json={"name": "Nord"}))
+    ok(s.put(f"/api/v1/perimeters/{perimeter['id']}/members", token=admin,
+             json={"users": [ids[1], zoe], "customers": [], "contract_types": []}))
+    for user_id in (ids[1], ids[2], zoe):
+        ok(s.post(f"/api/v1/users/{user_id}/deactivate", token=admin))
+    sign_in(browser, staff.email["admin"], next_path=f"/settings/perimeters/{perimeter['id']}")
+
+    for member in (ids[1], zoe):  # listed, ticked, marked
+        box = by_id(browser, f"users-{member}")
+        assert box.is_selected()
+        assert box.find_element("xpath", "..").find_element("css selector", ".badge.deactivated").text == "Désactivé"
+    assert not css(browser, f"#users-{ids[2]}")  # on the first page, deactivated: not offered
+    assert "n'est pas proposé" in by_id(browser, "perimeter-deactivated-hint").text
+    screenshot(browser, "perimeter-deactivated-members")
+    by_id(browser, "users-search").send_keys("user2")
+    w.wait(lambda: "user2" in by_id(browser, "users-list-status").text, message="the search for user2")
+    assert not css(browser, "#users-found li")  # nor found by the search
+    by_id(browser, "users-search").send_keys(Keys.BACKSPACE * 5)  # the list whole again
+    w.wait(lambda: by_id(browser, f"users-{ids[1]}").is_displayed(), message="user1 shown again")
+
+    by_id(browser, f"users-{ids[1]}").click()  # user1 out of the perimeter; Zoé kept
+    navigate(browser, "perimeter-submit")
+    members = ok(s.get(f"/api/v1/perimeters/{perimeter['id']}", token=admin))["members"]
+    assert members["users"] == [zoe]
+    browser.get(f"{w.url}/settings/perimeters/{perimeter['id']}")
+    assert not css(browser, f"#users-{ids[1]}") and by_id(browser, f"users-{zoe}").is_selected()

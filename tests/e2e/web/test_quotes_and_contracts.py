@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, css as css_all, more_actions, ok, on_a_phone, text_of
+from tests.e2e.web.browsing import by_id, css as css_all, more_actions, ok, on_a_phone, stale, text_of
 
 pytestmark = pytest.mark.integration
 
@@ -177,7 +177,7 @@ def test_lists_filter_sort_and_export_the_current_view(web_system, staff, docume
     assert numbers(browser) == [d["yearly"]["number"]]
     browser.get(f"{w.url}/quotes")
     choose(browser, "filter-column", "Région")
-    by_id(browser, "filter-value").send_keys("Nord")
+    by_id(browser, "filter-value-region").send_keys("Nord")  # the field of the column chosen
     by_id(browser, "filter-submit").click()
     w.wait(lambda: "column=region" in browser.current_url, message="filtered by a custom column")
     assert numbers(browser) == [d["workshop"]["number"]]
@@ -203,6 +203,84 @@ def test_lists_filter_sort_and_export_the_current_view(web_system, staff, docume
     with on_a_phone(browser):  # ...the kind at its default (contracts) is not
         assert by_id(browser, "list-filters-more").text == "Plus de filtres"
     screenshot(browser, "contracts")
+
+
+def test_a_custom_column_is_filtered_by_its_own_kind_of_value(web_system, staff, documents, browser, sign_in,
+                                                              screenshot):
+    """A yes/no column by Oui / Non (the API's ``true`` / ``false``), a choice column among its choices, a date
+    column by a date; no value before a column is chosen, and a URL's value the list cannot use said so."""
+    from selenium.webdriver.support.ui import Select
+    w, d, s, admin = web_system, documents, web_system.s, staff.admin["access_token"]
+    for column in ({"key": "paper", "label": "Contrat papier reçu", "type": "boolean", "position": 1},
+                   {"key": "segment", "label": "Segment", "type": "choice", "choices": ["PME", "Grand compte"],
+                    "position": 2},
+                   {"key": "visit", "label": "Visite", "type": "date", "position": 3}):
+        ok(s.post("/api/v1/settings/columns", token=admin, json=column))
+    for quote, custom in ((d["workshop"], {"paper": True, "segment": "PME", "visit": "2027-03-01"}),
+                          (d["oven"], {"paper": False, "segment": "Grand compte"})):
+        ok(s.patch(f"/api/v1/contracts/{quote['id']}", token=d["token"], json={"custom": custom}), 200)
+    everything = {d["workshop"]["number"], d["yearly"]["number"], d["oven"]["number"]}
+    sign_in(browser, staff.email["sales"], next_path="/quotes")
+
+    def filter_by(column: str, field_id: str, value: str | None = None, date: str | None = None) -> list[str]:
+        choose(browser, "filter-column", column)
+        if date is not None:  # a date typed as the browser's locale writes it: set as the input holds it
+            browser.execute_script("arguments[0].value = arguments[1]", by_id(browser, field_id), date)
+        else:
+            choose(browser, field_id, value)
+        page = by_id(browser, "page-title")
+        by_id(browser, "filter-submit").click()
+        w.wait(lambda: stale(page), message="the filtered list")
+        return numbers(browser)
+
+    # before a column is chosen, no value can be typed; choosing one shows its field, of its kind
+    assert not by_id(browser, "filter-value").is_enabled()
+    assert by_id(browser, "filter-value").get_attribute("placeholder") == "Choisissez d'abord une colonne"
+    assert not by_id(browser, "filter-value-paper").is_displayed()
+    choose(browser, "filter-column", "Contrat papier reçu")
+    assert not by_id(browser, "filter-value").is_displayed()
+    assert [o.text for o in Select(by_id(browser, "filter-value-paper")).options] == ["Toutes les valeurs", "Oui",
+                                                                                      "Non"]
+    choose(browser, "filter-column", "Segment")
+    assert [o.text for o in Select(by_id(browser, "filter-value-segment")).options] == ["Toutes les valeurs", "PME",
+                                                                                        "Grand compte"]
+    choose(browser, "filter-column", "Visite")
+    assert by_id(browser, "filter-value-visit").get_attribute("type") == "date"
+
+    # yes / no: the API's true / false in the URL, Oui / Non on the page, in the filter and in the cells
+    assert filter_by("Contrat papier reçu", "filter-value-paper", "Oui") == [d["workshop"]["number"]]
+    assert "column=paper" in browser.current_url and "value=true" in browser.current_url
+    assert Select(by_id(browser, "filter-value-paper")).first_selected_option.text == "Oui"
+    assert filter_by("Contrat papier reçu", "filter-value-paper", "Non") == [d["oven"]["number"]]
+    browser.get(w.url + "/quotes")
+    cells = {row.get_attribute("data-number"): row.find_element("css selector", "td[data-label='Contrat papier reçu']")
+             .text for row in css_all(browser, "#documents tbody tr")}
+    assert cells == {d["workshop"]["number"]: "Oui", d["oven"]["number"]: "Non", d["yearly"]["number"]: "—"}
+    assert filter_by("Segment", "filter-value-segment", "Grand compte") == [d["oven"]["number"]]
+    assert filter_by("Visite", "filter-value-visit", date="2027-03-01") == [d["workshop"]["number"]]
+    assert by_id(browser, "filter-value-visit").get_attribute("value") == "2027-03-01"
+    screenshot(browser, "quotes-filtered-by-a-date-column")
+    browser.get(w.url + "/quotes?column=paper&value=true")
+    with on_a_phone(browser):  # the folded filters count a column and its value as one filter
+        assert by_id(browser, "list-filters-more").text == "Plus de filtres (1)"
+        by_id(browser, "list-filters-more").click()
+        assert by_id(browser, "filter-value-paper").is_displayed()
+        screenshot(browser, "quotes-filtered-by-a-yes-no-column")
+
+    # a hand-edited (or older) URL: a value without its column filters nothing, and the page says so
+    browser.get(w.url + "/quotes?value=Nord")
+    assert set(numbers(browser)) == everything
+    assert by_id(browser, "column-filter-notice").text == (  # (as read: the no-break spaces are spaces)
+        "Cette adresse donne une valeur, « Nord », sans sa colonne : elle ne filtre pas la liste. Choisissez la "
+        "colonne, puis sa valeur.")
+    screenshot(browser, "quotes-value-without-a-column")
+    browser.get(w.url + "/quotes?column=paper&value=oui")  # a yes/no column holds true or false
+    assert by_id(browser, "column-filter-notice").text.startswith(
+        "« oui » n'est pas une valeur de la colonne « Contrat papier reçu » : rien n'y correspond.")
+    assert Select(by_id(browser, "filter-value-paper")).first_selected_option.text == "Toutes les valeurs"
+    browser.get(w.url + "/quotes?column=segment&value=pme")  # the API ignores the case: the choice is shown chosen
+    assert numbers(browser) == [d["workshop"]["number"]]
+    assert Select(by_id(browser, "filter-value-segment")).first_selected_option.text == "PME"
 
 
 def test_contract_page_sections_history_and_actions(web_system, staff, documents, browser, sign_in, screenshot):

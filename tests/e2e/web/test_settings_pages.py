@@ -86,6 +86,9 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     from selenium.webdriver.support.ui import Select
     w, s = web_system, web_system.s
     token = staff.admin["access_token"]
+    # the company renamed, so that its name is not the templates' sample one (ACME Paris, the fixture's): the
+    # preview signs with the admin's own company
+    assert s.patch("/api/v1/license", json={"name": "Menuiserie Dubois"}, token=token).status_code == 200
     sign_in(browser, staff.email["admin"], next_path="/settings/email-templates")
     assert len(css(browser, "#email-templates tbody tr")) >= 14
     # every template is named in the page's language, its code only under its name
@@ -124,7 +127,8 @@ def test_email_template_abandon_delay_columns_flags_and_log(web_system, staff, b
     subject.clear()
     subject.send_keys("Your quote {{ number }} from {{ license_name }}")
     by_id(browser, "preview-template").click()
-    w.wait(lambda: text_of(browser, "preview-subject") == "Your quote D-2025-0042 from ACME Paris", message="preview")
+    w.wait(lambda: text_of(browser, "preview-subject") == "Your quote D-2025-0042 from Menuiserie Dubois",
+           message="the preview, from the admin's own company")
     assert by_id(browser, "field-subject").get_attribute("value") == "Your quote {{ number }} from {{ license_name }}"
     # the HTML email as the customer sees it: its own styles apply (the page's policy lets style attributes in),
     # in a frame that runs no script, as tall as the email (no scrollbar of its own); the plain text is one click away

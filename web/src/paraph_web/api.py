@@ -134,12 +134,14 @@ def call(method: str, path: str, **kwargs):
     return _result(_as_user(method, path, **kwargs), kwargs.get("json"))
 
 
-def download(path: str, **params) -> requests.Response:
+def download(path: str, json: dict | None = None, **params) -> requests.Response:
     """A file of the API (a PDF, an attachment) as the signed-in user, streamed: the caller passes
-    ``iter_content()`` on and closes the response; an API error raises ApiError like the other calls."""
-    resp = _as_user("GET", path, params=params or None, stream=True)
+    ``iter_content()`` on and closes the response; an API error raises ApiError like the other calls. With
+    ``json``, a file the API makes of what is POSTed (a template's PDF preview)."""
+    body = {} if json is None else {"json": json}
+    resp = _as_user("GET" if json is None else "POST", path, params=params or None, stream=True, **body)
     if resp.status_code >= 400:
-        _result(resp)
+        _result(resp, json)
     return resp
 
 

@@ -95,6 +95,12 @@ _MESSAGES = [
     (r"(?P<email>\S+) is already invited in this license\.", _l("%(email)s is already invited to this license.")),
     (r"(?P<email>\S+) is already active in this license\.", _l("%(email)s is already a user of this license.")),
     (r"inactive in the ERP", _l("Marked inactive in the ERP.")),
+    (r"deactivated in Paraph: reactivate the user to give them a seat again",
+     _l("Deactivated in Paraph: reactivate them from their page to give them a seat again.")),
+    (r"the email of a client portal account of this company",
+     _l("Their email is that of a client portal account of this company: one email is one person.")),
+    (r"(?P<email>\S+) is the email of a client portal account of this company\.",
+     _l("%(email)s is the email of a client portal account of this company: one email is one person.")),
     (r"No seat left: (?P<used>\d+) of (?P<total>\d+) seats are in use \((?P<companies>.+)\)\. "
      r"Deactivate a user or add seats to the subscription\.",
      _l("No seat left: %(used)s of %(total)s seats are in use (%(companies)s). Deactivate a user or add seats to "
@@ -164,11 +170,12 @@ _MESSAGES = [
     (r"(?P<name>.+) is not a contact of (?P<customer>.+): requester and observers must be contacts of the contract's "
      r"customer\.", _l("%(name)s is not a contact of %(customer)s: requester and observers must be contacts of the "
                        "document's customer.")),
-    # a phone number (paraph_platform.phones.PHONE_ERROR): short, with examples of what the rule accepts (its whole
-    # wording, digit counts and separators, was a long sentence under a short field), numbers of the page's
-    # language's readers (French ones told an English company its own numbers were wrong)
-    (r"Not a valid phone number \(\d+ to \d+ digits\b.*",
-     _l("Not a valid phone number: e.g. 020 7946 0958 or +44 20 7946 0958.")),
+    # a phone number (paraph_platform.phones.phone_error): short, with examples of the country it was read in (the
+    # customer's, else the company's, else France: what a number without its country code is read in), named in
+    # the page's language
+    (r"Not a valid phone number in (?P<country>[A-Z]{2}): e\.g\. (?P<national_example>.+) or "
+     r"(?P<international_example>\+.+)\.",
+     _l("Not a valid phone number (%(country)s): e.g. %(national_example)s or %(international_example)s.")),
     _verbatim("Use a 3-letter ISO currency code."),  # a customer's currency (contracts' CURRENCY)
     _verbatim("The warranty cannot end before the installation."),  # an equipment item (contracts' check_warranty)
     _verbatim("Unknown column."),  # a custom column value (contracts' check_custom_values)
@@ -396,7 +403,21 @@ def _seats_by_company(value: str) -> str:
                      for m in _SEATS_OF_COMPANY.finditer(value)) or value
 
 
-_PARAMETERS = {"companies": _seats_by_company}  # a parameter written its own way; the others by _localized
+def _country(code: str) -> str:
+    from .i18n import country  # i18n imports this module for its api_text filter
+    return country(code)
+
+
+def _phone_number(number: str) -> str:
+    """An example phone number on one line ("+1 506-234-5678" broke after "+1" under a field on a phone): no-break
+    spaces and hyphens."""
+    return number.replace(" ", "\u00a0").replace("-", "\u2011")
+
+
+# a parameter written its own way (a phone number as the API wrote it, on one line: "81234567" is no amount); the
+# others by _localized
+_PARAMETERS = {"companies": _seats_by_company, "country": _country, "national_example": _phone_number,
+               "international_example": _phone_number}
 
 
 def translate(message: str, sent=NOT_SENT) -> str:

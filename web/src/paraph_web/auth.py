@@ -18,6 +18,14 @@ def current_user() -> dict | None:
             "licenses": session.get("licenses") or []}
 
 
+def company_name() -> str | None:
+    """The name of the company (license) the signed-in user works in now, from the licenses their sign-in
+    listed: what the emails they send or preview sign with."""
+    user = current_user() or {}
+    return next((lic.get("name") for lic in user.get("licenses") or []
+                 if lic.get("license_id") == user.get("license_id")), None)
+
+
 def safe_next(target: str | None) -> str:
     """Only a path on this site (never //host or a scheme): no open redirect through ?next=."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:

@@ -318,7 +318,8 @@ def link_signed_pdf(token):
        response=service_result("signing", "public_request_otp"),
        public=True, tags=["signing link"], responses={410: LINK_GONE})
 def link_otp(token, body):
-    """Send me a one-time code (6 digits, 10 minutes, 5 attempts) by email or SMS."""
+    """Send me a one-time code (6 digits, 10 minutes, 5 attempts) by email or SMS, in the language I read the
+    page in (`locale`, else the request's)."""
     return call("signing", "public_request_otp", token, body, caller_evidence())
 
 

@@ -16,12 +16,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from paraph_platform.actor import STAFF_ROLES, SYSTEM, load_actor, require_role
-from paraph_platform import pdf_sandbox
+from paraph_platform import offhub, pdf_sandbox
 from paraph_platform.db import Db, utcnow
 from paraph_platform.inbox import first_time
 from paraph_platform.outbox import OutboxWriter
 
-from . import logic, schemas
+from . import logic, pdf, schemas
 from .exceptions import InvalidInput, NotFound, Unavailable
 from .models import (
     Asset, Contact, Contract, ContractType, ContractTypeScope, Counter, Customer, CustomerScope, Deal, History, Inbox,
@@ -368,6 +368,12 @@ class ContractsBase:
             raise InvalidInput("The owner must be an active user of this license.",
                                {"fields": {"owner_id": ["not an active user of this license"]}})
         return owner_id, user["name"] or user["email"], user["email"]
+
+    def _check_template(self, s, license_id, source, merge_fields):
+        """Refuse (422) a contract type's template that does not render on sample data or fetches anything but
+        data: URLs and this license's assets: when it is saved, and before it is previewed (documents.py)."""
+        urls = offhub.run(pdf.check_template, source, merge_fields)
+        pdf.refuse_urls(pdf_sandbox.forbidden_urls(urls, self._assets(s, license_id, urls)))
 
     def _assets(self, s, license_id, urls) -> dict[str, pdf_sandbox.Asset]:
         """The license's assets the URLs name (another license's asset id is simply absent)."""

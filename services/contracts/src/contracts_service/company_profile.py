@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from paraph_platform.actor import LICENSE_ADMIN, STAFF_ROLES, load_actor, require_role
 from paraph_platform.config import env_int
 from paraph_platform.db import utcnow
-from paraph_platform import pdf_sandbox
+from paraph_platform import pdf_sandbox, phones
 from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
 
@@ -44,6 +44,12 @@ def profile_view(p: CompanyProfile | None, logo: Asset | None = None, license_na
                      "filename": logo.filename, "url": pdf_sandbox.asset_url(logo.id)} if logo else None)
     view["updated_at"] = iso(p.updated_at) if p else None
     return view
+
+
+def company_country(s, license_id) -> str | None:
+    """The country of the company's address, as stored (a code, or a name typed before the list); None for none."""
+    p = s.get(CompanyProfile, license_id)
+    return (p.address or {}).get("country") or None if p else None
 
 
 def load_profile(s, license_id) -> tuple[CompanyProfile | None, Asset | None]:
@@ -83,8 +89,10 @@ class CompanyProfileEndpoints(ContractsBase):
     @endpoint(write=True)
     def update_company_profile(self, actor, payload):
         """Replace the profile (what is not given is cleared; the logo is kept: it has its own calls)."""
-        actor, data = self._caller_and_payload(actor, CompanyProfileSchema, payload,
-                                               roles=(LICENSE_ADMIN,))
+        address = payload.get("address") if isinstance(payload, dict) else None
+        # the company's numbers are read in the country of the address it sends (paraph_platform.phones)
+        with phones.read_in(address.get("country") if isinstance(address, dict) else None):
+            actor, data = self._caller_and_payload(actor, CompanyProfileSchema, payload, roles=(LICENSE_ADMIN,))
         with self.db.session() as s:
             p, _logo = self._profile_for_update(s, actor)
             for key, value in data.items():

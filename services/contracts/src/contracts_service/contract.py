@@ -320,9 +320,13 @@ RPC = {
                           description="the totals of lines, nothing saved"),
     "get_contract_internal": Rpc(result=results.ContractDetail, args=("license_id", "contract_id")),
     "get_attachment_internal": Rpc(result=results.AttachmentContent, args=("license_id", "attachment_id")),
-    "get_contacts_internal": Rpc(result=MapOf(results.ContactResult, key="id"),
-                                 description="{contact_id: contact + customer_name}",
+    "get_contacts_internal": Rpc(result=MapOf(results.InternalContactResult, key="id"),
+                                 description="{contact_id: contact + customer_name + sms_phone}",
                                  args=("license_id", "contact_ids")),
+    "phone_country_internal": Rpc(result=results.PhoneCountry, args=("license_id", "customer_id"),
+                                  description="the country a phone number written without its country code is read "
+                                              "in: the customer's (customer_id null: the license's own people's and "
+                                              "outsiders'), else the company's, else France"),
     "known_subjects_internal": Rpc(result=results.KnownIds, args=("license_id", "subject_type", "ids"),
                                    description="those of the ids that are customers/contract types of the license"),
     "get_contact": Rpc(result=results.ContactResult, args=("actor", "contact_id")),
@@ -359,6 +363,10 @@ RPC = {
     "update_contract_type": Rpc(contract_types.ContractTypePatchSchema, results.ContractTypeResult,
                                 args=("actor", "type_id")),
     "set_contract_type_perimeters": Rpc(schemas.PerimetersSchema, results.PerimeterAssignments, args=("actor", "type_id")),
+    "preview_contract_type_pdf": Rpc(contract_types.TemplatePreviewSchema, results.TemplatePreviewPdf,
+                                     args=("actor", "type_id"),
+                                     description="the type's template (the saved one, or the one sent) rendered to PDF "
+                                                 "on sample data; a template saving would refuse: the same 422"),
     "add_milestone": Rpc(milestones.MilestoneInSchema, results.MilestoneResult, args=("actor", "contract_id")),
     "update_milestone": Rpc(milestones.MilestonePatchSchema, results.MilestoneResult, args=("actor", "milestone_id")),
     "add_task": Rpc(tasks.TaskInSchema, results.TaskResult, args=("actor", "contract_id")),

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from paraph_platform.db import utcnow
 from paraph_platform.actor import ADMINS, STAFF_ROLES, load_actor, require_role
-from paraph_platform import offhub, pdf_sandbox
+from paraph_platform import pdf_sandbox
 from paraph_platform.config import env_int
 from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
@@ -56,12 +56,6 @@ def asset_view(a: Asset) -> dict:
 
 class ContractTypesEndpoints(ContractsBase):
     """Contract types and the template assets they embed."""
-
-    def _check_template(self, s, license_id, source, merge_fields):
-        """Refuse (422) a template that does not render on sample data or fetches anything but data: URLs
-        and this license's assets."""
-        urls = offhub.run(pdf.check_template, source, merge_fields)
-        pdf.refuse_urls(pdf_sandbox.forbidden_urls(urls, self._assets(s, license_id, urls)))
 
     @staticmethod
     def _check_name_free(s, license_id: str, name: str):

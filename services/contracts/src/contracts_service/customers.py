@@ -5,8 +5,11 @@ internal reads other services name customers and contacts with.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from sqlalchemy import func, or_, select
 
+from paraph_platform import phones
 from paraph_platform.actor import MANAGERS, STAFF_ROLES, load_actor, require_role
 from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
@@ -17,6 +20,7 @@ from paraph_platform.service import endpoint
 
 from . import logic
 from .base import ContractsBase
+from .company_profile import company_country
 from .exceptions import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
 from .models import Contact, Customer, CustomerHistory, CustomerScope
 from .schemas.customers import (
@@ -51,6 +55,49 @@ def contact_view(x: Contact) -> dict:
 class CustomersEndpoints(ContractsBase):
     """Customers, contacts, the customer history and the clients' self-service."""
 
+    # -- the country their phone numbers are read in (paraph_platform.phones) ---------------------------
+
+    def _phone_country(self, license_id: str, sent=None, visible_to: dict | None = None,
+                       **customer) -> Callable[[], str]:
+        """The country the numbers of a payload about a customer (its file, its contacts) written without their
+        country code are read in, for ``phones.read_in``: the address's country the payload sends (``sent``),
+        else the stored customer's (``customer``: its ``id`` or ``code``, or a ``contact_id`` of theirs), else the
+        company profile's, else France. The database is read only when such a number is loaded. ``visible_to``: the
+        caller, whose perimeters a stored customer must be in (one they may not see is read as none: a refusal
+        does not say where a customer they cannot see is)."""
+        address = sent.get("address") if isinstance(sent, dict) else None
+
+        def country() -> str:
+            with self.db.session() as s:
+                if isinstance(address, dict) and "country" in address:  # the country given replaces the stored one
+                    own = address["country"]
+                else:
+                    where = self._customer_filter(visible_to) if visible_to is not None else None
+                    own = (self._stored_address(s, license_id, where, **customer) or {}).get("country")
+                return phones.reading_country(own, company_country(s, license_id))
+        return country
+
+    @staticmethod
+    def _stored_address(s, license_id: str, where=None, id=None, code=None, contact_id=None) -> dict | None:
+        """The stored address of the customer of that id, of that code, or of that contact (and ``where``, a
+        condition on it); None for none."""
+        q = select(Customer.address).where(Customer.license_id == license_id, *([where] if where is not None else []))
+        if contact_id is not None:
+            q = q.join(Contact, Contact.customer_id == Customer.id).where(Contact.id == str(contact_id))
+        elif id is not None:
+            q = q.where(Customer.id == str(id))
+        elif code is not None:
+            q = q.where(Customer.code == str(code))
+        else:
+            return None
+        return s.execute(q.limit(1)).scalar_one_or_none()
+
+    def _load_with_phones(self, actor, schema, payload, **customer) -> tuple[dict, dict]:
+        """_caller_and_payload, the payload's phone numbers read in their customer's country (_phone_country)."""
+        actor = require_role(load_actor(actor), *STAFF_ROLES)
+        with phones.read_in(self._phone_country(actor["license_id"], payload, actor, **customer)):
+            return actor, schema().load(payload)
+
     def _customer_history(self, s, customer: Customer, actor: dict, action: str, kind: str = "staff", **details):
         """One line of the customer file's History tab (staff edits and the clients' self-service)."""
         s.add(CustomerHistory(license_id=customer.license_id, customer_id=customer.id, actor_id=actor["user_id"],
@@ -73,7 +120,7 @@ class CustomersEndpoints(ContractsBase):
     @endpoint(write=True)
     def create_customer(self, actor, payload):
         """A customer created by a user inherits all the user's perimeters."""
-        actor, data = self._caller_and_payload(actor, CustomerInSchema, payload)
+        actor, data = self._load_with_phones(actor, CustomerInSchema, payload)
         return self._new_customer(actor, data)
 
     def _new_customer(self, actor: dict, data: dict, purpose: str = "customer") -> dict:
@@ -148,7 +195,7 @@ class CustomersEndpoints(ContractsBase):
         existed have none: visible to all and editable). Published as customer.updated.v1 when it changes.
         The address is merged into the stored one (JSON merge patch): the lines given replace those lines, a
         line given null is removed, the others stay."""
-        actor, data = self._caller_and_payload(actor, CustomerPatchSchema, payload)
+        actor, data = self._load_with_phones(actor, CustomerPatchSchema, payload, id=customer_id)
         with self.db.session() as s:
             c = self._customer(s, actor, customer_id)
             if "code" in data and data["code"] != c.code and s.execute(select(Customer.id).where(
@@ -177,7 +224,7 @@ class CustomersEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def add_contact(self, actor, customer_id, payload):
-        actor, data = self._caller_and_payload(actor, ContactInSchema, payload)
+        actor, data = self._load_with_phones(actor, ContactInSchema, payload, id=customer_id)
         with self.db.session() as s:
             c = self._customer(s, actor, customer_id)
             x = Contact(license_id=c.license_id, customer_id=c.id, **data)
@@ -197,7 +244,7 @@ class CustomersEndpoints(ContractsBase):
 
     @endpoint(write=True)
     def update_contact(self, actor, contact_id, payload):
-        actor, data = self._caller_and_payload(actor, ContactPatchSchema, payload)
+        actor, data = self._load_with_phones(actor, ContactPatchSchema, payload, contact_id=contact_id)
         with self.db.session() as s:
             x = self._contact(s, actor, contact_id)
             changes = logic.field_changes(contact_view(x), data)
@@ -272,9 +319,23 @@ class CustomersEndpoints(ContractsBase):
         if not isinstance(contact_ids, list) or len(contact_ids) > 1000:
             raise InvalidInput("contact_ids must be a list of at most 1000 ids")
         with self.db.session() as s:
-            rows = s.execute(select(Contact, Customer.name).join(Customer, Customer.id == Contact.customer_id).where(
+            rows = s.execute(select(Contact, Customer.name, Customer.address)
+                             .join(Customer, Customer.id == Contact.customer_id).where(
                 Contact.license_id == license_id, Contact.id.in_(contact_ids))).all()
-            return {x.id: {**contact_view(x), "customer_name": name} for x, name in rows}
+            company = company_country(s, license_id) if rows else None
+            # the number their SMS go to (signing's one-time codes), in E.164: their mobile, else their phone, read
+            # in their customer's country, else the company's, else France (paraph_platform.phones)
+            return {x.id: {**contact_view(x), "customer_name": name, "sms_phone": phones.sms_number(
+                        x.mobile, x.phone, country=phones.reading_country((address or {}).get("country"), company))}
+                    for x, name, address in rows}
+
+    @endpoint
+    def phone_country_internal(self, license_id, customer_id=None):
+        """Internal (signing): the country a phone number written without its country code is read in, for the
+        people of a customer (``customer_id``) or, without one, for the license's own and anybody else: the
+        customer's address country, else the company profile's, else France (paraph_platform.phones)."""
+        customer = {"id": customer_id} if customer_id else {}
+        return {"country": self._phone_country(license_id, **customer)()}
 
     # -- the clients' self-service (portal) ------------------------------------------------------
 
@@ -300,14 +361,16 @@ class CustomersEndpoints(ContractsBase):
     @endpoint(write=True)
     def apply_client_contact_update(self, license_id, customer_id, contact_id, by, payload):
         """Internal (portal): a portal client changes their own contact details."""
-        return self._apply_client_update(license_id, customer_id, contact_id, by, "contact",
-                                         ClientContactUpdateSchema().load(payload or {}))
+        with phones.read_in(self._phone_country(license_id, id=customer_id)):
+            wanted = ClientContactUpdateSchema().load(payload or {})
+        return self._apply_client_update(license_id, customer_id, contact_id, by, "contact", wanted)
 
     @endpoint(write=True)
     def apply_client_company_update(self, license_id, customer_id, contact_id, by, payload):
         """Internal (portal): a portal client changes their company's address, phone or email."""
-        return self._apply_client_update(license_id, customer_id, contact_id, by, "company",
-                                         ClientCompanyUpdateSchema().load(payload or {}))
+        with phones.read_in(self._phone_country(license_id, payload, id=customer_id)):
+            wanted = ClientCompanyUpdateSchema().load(payload or {})
+        return self._apply_client_update(license_id, customer_id, contact_id, by, "company", wanted)
 
     def _apply_client_update(self, license_id, customer_id, contact_id, by: dict, target: str, wanted: dict):
         """The self-service change: written to the customer's history and published as customer.self_updated.v1

@@ -2,6 +2,9 @@
 its customer, contact, lines, owner and issuer (the license's company profile), cached as a :class:`~.models.Document` per content
 fingerprint, so the same content is rendered once. Rendering runs off the eventlet hub and sees only
 this license's assets, read before it starts.
+
+A contract type's PDF preview (its author's, before any document uses the template) goes the same way, on
+sample data (:func:`.pdf.preview_context`), and is not stored.
 """
 from __future__ import annotations
 
@@ -12,16 +15,23 @@ from sqlalchemy import select
 
 from paraph_platform.actor import load_actor, system_actor
 from paraph_platform import offhub, pdf_sandbox
+from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
 
 from . import pdf
 from .base import ContractsBase, license_name
 from .company_profile import load_profile, profile_view
+from .contract_types import TYPE_AUTHORS
 from .contracts import contract_lines
 from .customers import contact_view
 from .exceptions import Conflict
-from .models import Contact, Contract, ContractType, Customer, Document
+from .models import Contact, Contract, ContractType, CustomColumn, Customer, Document
+from .schemas.contract_types import TemplatePreviewSchema
+
+
+# a contract type's preview, as the browser names it when it is saved (in the document's language)
+PREVIEW_FILENAME = {"fr": "{name} (aperçu).pdf", "en": "{name} (preview).pdf"}
 
 
 class DocumentsEndpoints(ContractsBase):
@@ -56,17 +66,23 @@ class DocumentsEndpoints(ContractsBase):
         except Exception as exc:  # noqa: BLE001 - a template error is the user's to fix
             problem = pdf.describe_template_error(exc, template or pdf.default_template())
             raise Conflict(f"The contract type's template cannot be rendered: {problem}") from None
-        # the assets are read here: the render thread only sees them in memory (no DB, no I/O, no logging)
-        assets = self._assets(s, c.license_id, pdf_sandbox.fetched_urls(html))
-        try:
-            content = offhub.run(pdf.render_pdf, html, assets)  # CPU work off the eventlet hub
-        except pdf_sandbox.FetchRefused as exc:
-            pdf.refuse_urls(exc.urls)
+        content = self._sandboxed_pdf(s, c.license_id, html)
         doc = Document(contract_id=c.id, fingerprint=fp, sha256=hashlib.sha256(content).hexdigest(),
                        size=len(content), content=content)
         s.add(doc)
         s.flush()
         return doc
+
+    def _sandboxed_pdf(self, s, license_id, html: str) -> bytes:
+        """The HTML rendered to PDF off the eventlet hub, fetching nothing but data: URLs and this license's
+        assets; a 422 naming the URLs it asked for otherwise (no PDF)."""
+        # the assets are read here: the render process only sees them in memory (no DB, no I/O)
+        assets = self._assets(s, license_id, pdf_sandbox.fetched_urls(html))
+        try:
+            return offhub.run(pdf.render_pdf, html, assets)  # CPU work off the eventlet hub
+        except pdf_sandbox.FetchRefused as exc:
+            pdf.refuse_urls(exc.urls)
+            raise
 
     def _issuer(self, s, license_id) -> dict:
         """The company profile the PDF names as its issuer (named as the license until it is saved with a
@@ -93,3 +109,35 @@ class DocumentsEndpoints(ContractsBase):
     def get_pdf(self, license_id, contract_id):
         """Internal (signing, portal, notify): the current PDF of a contract."""
         return self.download_pdf.__wrapped__(self, system_actor(license_id), contract_id)
+
+    @endpoint
+    def preview_contract_type_pdf(self, actor, type_id, payload=None):
+        """A contract type's template rendered to PDF as a document of the type would be, on sample data: the
+        template sent (as typed in its editor, not saved) or the saved one, refused as saving it would be (the
+        same 422), then rendered with the license's company profile, a sample customer, contact and lines, the
+        type's merge fields and the license's custom columns, through the documents' sandbox. Nothing is stored."""
+        actor, data = self._caller_and_payload(actor, TemplatePreviewSchema, payload or {}, roles=TYPE_AUTHORS)
+        with self.db.session() as s:
+            t = self._contract_type(s, actor, type_id)
+            source = data.get("template_html", t.template_html) or None  # empty: Paraph's template
+            if source:
+                self._check_template(s, t.license_id, source, t.merge_fields)
+            settings = self._settings(s, t.license_id, named=True)  # as _issuer reads it: one read
+            columns = s.execute(select(CustomColumn).where(CustomColumn.license_id == t.license_id)).scalars()
+            locale = t.locale or (settings.locale if settings is not None else None) or "fr"
+            context = pdf.preview_context(
+                kind=t.kind, title=t.name, locale=locale,
+                currency=settings.currency if settings is not None else "EUR", merge_fields=list(t.merge_fields or []),
+                columns=[{"key": c.key, "label": c.label, "type": c.type, "choices": list(c.choices or [])}
+                         for c in columns],
+                owner={"name": actor.get("name") or actor.get("email") or "", "email": actor.get("email") or ""},
+                issuer=self._issuer(s, t.license_id), today=utcnow().date())
+            try:
+                html = pdf.render_html(source, context)
+            except Exception as exc:  # noqa: BLE001 - a branch the sample data of the check did not take
+                raise pdf.template_refused(exc, source or pdf.default_template()) from None
+            content = self._sandboxed_pdf(s, t.license_id, html)
+            filename = PREVIEW_FILENAME.get(locale, PREVIEW_FILENAME["fr"]).format(name=t.name)
+            return {"contract_type_id": t.id, "filename": filename, "content_type": "application/pdf",
+                    "sha256": hashlib.sha256(content).hexdigest(), "size": len(content),
+                    "content_base64": base64.b64encode(content).decode()}

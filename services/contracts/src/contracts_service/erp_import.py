@@ -17,6 +17,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from paraph_platform import phones
 from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
 from paraph_platform.db import utcnow
 from paraph_platform.service import endpoint
@@ -94,14 +95,18 @@ class ErpImportEndpoints(CustomersEndpoints, ContractsEndpoints, EquipmentEndpoi
         return self._import_rows(payload, lambda row: self._import_customer(actor, row), "code")
 
     def _import_customer(self, actor, row: dict) -> str:
-        data = ErpCustomerSchema().load(row)
+        code = row.get("code") if isinstance(row, dict) else None
+        with phones.read_in(self._phone_country(actor["license_id"], row, actor, code=code)):
+            data = ErpCustomerSchema().load(row)
         with self.db.session() as s:
             known = s.execute(select(Customer.id).where(Customer.license_id == actor["license_id"],
                                                         Customer.code == data["code"])).scalar_one_or_none()
         if known is None:
             if not data.get("name"):
                 raise RowRefused({"name": ["Missing data for required field (a new customer)."]})
-            self._new_customer(actor, CustomerInSchema().load(row), purpose=f"customer:{data['code']}")
+            with phones.read_in(self._phone_country(actor["license_id"], row)):
+                new = CustomerInSchema().load(row)
+            self._new_customer(actor, new, purpose=f"customer:{data['code']}")
             return "created"
         contacts = data.pop("contacts")
         data.pop("code")

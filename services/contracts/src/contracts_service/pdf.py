@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import threading
+from datetime import date, timedelta
 from importlib import resources
 
 from jinja2 import StrictUndefined, TemplateError, UndefinedError, nodes
@@ -77,11 +78,17 @@ class _DocumentSandbox(SandboxedEnvironment):
         self._range_left.value = left
         return numbers
 
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - one environment for the process's life
+    def _compiled(self, source: str):
+        """``source`` compiled once: compiling a document template takes longer than rendering it, on the hub
+        each time a PDF is made (the license's templates are few, Paraph's own is one)."""
+        return self.from_string(source)
+
     def render(self, source: str, context: dict) -> str:
         """The template on ``context``, within the bounds (the range() budget is per render and per thread)."""
         self._range_left.value = self.MAX_RANGE_ITEMS
         made, size = [], 0
-        for chunk in self.from_string(source).generate(**context):
+        for chunk in self._compiled(source).generate(**context):
             size += len(chunk)
             if size > self.MAX_OUTPUT_CHARS:
                 raise SecurityError(f"a document of more than {self.MAX_OUTPUT_CHARS:,} characters")
@@ -111,14 +118,20 @@ SAMPLE_LINE = {"product_code": "P1", "description": "Sample", "quantity": "1", "
 SAMPLE_VALUES = {"number": 12, "date": "2026-01-31", "boolean": True}
 
 
+def sample_values(named: list | None) -> dict:
+    """Sample values of merge fields or custom columns (key, label, type; a column's choices), by key: a
+    choice's first choice, else :data:`SAMPLE_VALUES` by type, else the label."""
+    return {f["key"]: (f.get("choices") or [None])[0] or SAMPLE_VALUES.get(f.get("type"), f.get("label") or f["key"])
+            for f in named or ()}
+
+
 def sample_context(merge_fields: list, locale: str = "fr") -> dict:
     """A context with every variable a template may use, to validate templates when saved."""
     return build_context(
         field_labels=merge_field_labels(merge_fields),
         contract={"kind": "quote", "number": "Q-2026-00001", "title": "Sample", "status": "draft",
                   "created_at": None, "valid_until": None, "currency": "EUR", "locale": locale, "deal_ref": None,
-                  "notes": "", "data": {f["key"]: SAMPLE_VALUES.get(f.get("type"), f.get("label") or f["key"])
-                                        for f in merge_fields}, "custom": {}},
+                  "notes": "", "data": sample_values(merge_fields), "custom": {}},
         customer={"name": "Client", "code": "C1", "kind": "company", "email": None, "phone": None, "address": {},
                   "vat_number": None},
         # no contact (a template must test {% if contact %}); a line and an option, so that loops are checked too
@@ -129,6 +142,66 @@ def sample_context(merge_fields: list, locale: str = "fr") -> dict:
                 "siren": "732829320", "siret": "73282932000074", "vat_number": "FR44732829320", "legal_form": "SAS",
                 "share_capital": "10000.00", "rcs_city": "Paris", "phone": "+33 1 23 45 67 89",
                 "email": "contact@example.com", "website": "https://example.com", "logo": None, "currency": "EUR"})
+
+
+# what a contract type's PDF preview shows of a document that does not exist, in the document's language: a
+# customer and its contact, lines at two VAT rates (one with a discount) and an option left out, notes; the rest
+# is the license's own (its company profile, currency, custom columns) and the type's (kind, name, merge fields)
+PREVIEW_SAMPLES = {
+    "fr": {
+        "customer": {"name": "Boulangerie Martin SARL", "code": "CLI-00042", "kind": "company",
+                     "email": "contact@boulangerie-martin.example", "phone": "+33 4 78 00 00 00",
+                     "address": {"line1": "12 rue des Lilas", "line2": "", "postal_code": "69003", "city": "Lyon",
+                                 "country": "FR"}, "vat_number": "FR32123456789"},
+        "contact": {"first_name": "Claire", "last_name": "Martin", "title": "Gérante", "department": "Direction",
+                    "email": "claire.martin@boulangerie-martin.example", "phone": "+33 4 78 00 00 01",
+                    "mobile": "+33 6 12 34 56 78"},
+        "lines": [("INST-01", "Installation et mise en service", "1", "forfait", "1200.00", "0", "20"),
+                  ("MAINT-12", "Maintenance (12 mois)", "12", "mois", "85.00", "10", "20"),
+                  ("DOC-01", "Manuel d'utilisation imprimé", "2", "", "25.00", "0", "5.5")],
+        "option": ("FORM-01", "Formation sur site", "1", "jour", "650.00", "0", "20"),
+        "notes": "Exemple de notes\u00a0: livraison sous 3 semaines.", "deal_ref": "AFF-2026-0042",
+    },
+    "en": {
+        "customer": {"name": "Martin Bakery Ltd", "code": "CUS-00042", "kind": "company",
+                     "email": "hello@martin-bakery.example", "phone": "+44 20 7946 0000",
+                     "address": {"line1": "12 Baker Street", "line2": "", "postal_code": "NW1 6XE", "city": "London",
+                                 "country": "GB"}, "vat_number": "GB123456789"},
+        "contact": {"first_name": "Claire", "last_name": "Martin", "title": "Manager", "department": "Management",
+                    "email": "claire.martin@martin-bakery.example", "phone": "+44 20 7946 0001",
+                    "mobile": "+44 7700 900123"},
+        "lines": [("INST-01", "Installation and commissioning", "1", "package", "1200.00", "0", "20"),
+                  ("MAINT-12", "Maintenance (12 months)", "12", "month", "85.00", "10", "20"),
+                  ("DOC-01", "Printed user manual", "2", "", "25.00", "0", "5")],
+        "option": ("TRAIN-01", "On-site training", "1", "day", "650.00", "0", "20"),
+        "notes": "Sample notes: delivery within 3 weeks.", "deal_ref": "DEAL-2026-0042",
+    },
+}
+_LINE_KEYS = ("product_code", "description", "quantity", "unit", "unit_price", "discount_pct", "tax_rate")
+PREVIEW_VALIDITY_DAYS = 30  # a sample quote's "valid until", from today
+SAMPLE_ID = "00000000-0000-0000-0000-000000000000"  # the sample contact's and customer's id: no real row's
+
+
+def preview_context(*, kind: str, title: str, locale: str, currency: str, merge_fields: list, columns: list,
+                    owner: dict, issuer: dict, today: date) -> dict:
+    """What a contract type's PDF preview renders its template with: the sample document of ``locale``
+    (:data:`PREVIEW_SAMPLES`) of the type's ``kind``, named ``title``, dated ``today``; the type's merge fields
+    and the license's custom ``columns`` with sample values (:func:`sample_values`), the license's ``issuer``
+    (its company profile) and ``owner`` (who previews)."""
+    sample = PREVIEW_SAMPLES.get(locale, PREVIEW_SAMPLES["fr"])
+    lines = [{**dict(zip(_LINE_KEYS, line)), "optional": False, "selected": False} for line in sample["lines"]]
+    lines.append({**dict(zip(_LINE_KEYS, sample["option"])), "optional": True, "selected": False})
+    contact = {"id": SAMPLE_ID, "customer_id": SAMPLE_ID, "type": None, "fax": None, "branch": None,
+               "created_at": today.isoformat(), **sample["contact"]}
+    contact["name"] = f"{contact['first_name']} {contact['last_name']}"
+    return build_context(
+        field_labels=merge_field_labels(merge_fields),
+        contract={"kind": kind, "number": logic.format_number(kind, today.year, 1), "title": title,
+                  "status": "draft", "created_at": today,
+                  "valid_until": today + timedelta(days=PREVIEW_VALIDITY_DAYS) if kind == "quote" else None,
+                  "currency": currency, "locale": locale, "deal_ref": sample["deal_ref"], "notes": sample["notes"],
+                  "data": sample_values(merge_fields), "custom": sample_values(columns)},
+        customer=sample["customer"], contact=contact, lines=lines, owner=owner, issuer=issuer)
 
 
 def _grouped(digits: str | None, sizes: tuple) -> str:
@@ -297,14 +370,18 @@ def check_template(source: str, merge_fields: list) -> list[str]:
     try:
         sample = _env.render(source, sample_context(merge_fields))
     except Exception as exc:  # noqa: BLE001 - a syntax error, an undefined name, 1/0, "a" + 1: the author's to fix
-        problem = describe_template_error(exc, source)
-        raise InvalidInput(f"The template cannot be rendered: {problem}",
-                           {"fields": {"template_html": [problem]}}) from None
+        raise template_refused(exc, source) from None
     # The source shows URLs in branches the sample data does not take; the sample shows computed URLs,
     # of which only absolute ones are meaningful (a relative one is a merge field's sample value, and is
     # refused at render time if the real value is not allowed).
     computed = [url for url in pdf_sandbox.fetched_urls(sample) if pdf_sandbox.url_scheme(url)]
     return list(dict.fromkeys(pdf_sandbox.fetched_urls(source) + computed))
+
+
+def template_refused(exc: Exception, source: str) -> InvalidInput:
+    """The 422 of a template that does not render, said of the template_html field with its line and variable."""
+    problem = describe_template_error(exc, source)
+    return InvalidInput(f"The template cannot be rendered: {problem}", {"fields": {"template_html": [problem]}})
 
 
 def refuse_urls(urls: list[str]) -> None:

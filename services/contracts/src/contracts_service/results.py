@@ -15,15 +15,24 @@ class FieldChange(Schema):
     to = fields.Raw(required=True, allow_none=True)
 
 
-class PdfResult(Schema):
-    contract_id = fields.String(required=True)
-    number = fields.String(required=True)
+class PdfFile(Schema):
+    """A PDF as a download: what the gateway answers it with."""
     filename = fields.String(required=True)
     content_type = fields.String(required=True)
     sha256 = fields.String(required=True)
     size = Integer(required=True)
-    rendered_at = fields.String(required=True)
     content_base64 = fields.String(required=True)
+
+
+class PdfResult(PdfFile):
+    contract_id = fields.String(required=True)
+    number = fields.String(required=True)
+    rendered_at = fields.String(required=True)
+
+
+class TemplatePreviewPdf(PdfFile):
+    """A contract type's template rendered on sample data (nothing stored)."""
+    contract_type_id = fields.String(required=True)
 
 
 class ContractSummary(Schema):
@@ -154,6 +163,20 @@ class ContactView(Schema):
 class ContactResult(ContactView):
     """A contact (contact_view) with its customer's name."""
     customer_name = fields.String(required=True)
+
+
+class InternalContactResult(ContactResult):
+    """A contact as other services read it (get_contacts_internal): with where their SMS go."""
+    sms_phone = fields.String(allow_none=True, metadata={
+        "description": "the number their SMS go to (one-time codes), in E.164: their mobile, else their phone, read "
+                       "in their customer's country, else the company's, else France; null when neither is a number "
+                       "there (paraph_platform.phones)"})
+
+
+class PhoneCountry(Schema):
+    country = fields.String(required=True, metadata={
+        "description": "ISO 3166-1 alpha-2 code of the country a phone number written without its country code is "
+                       "read in (paraph_platform.phones)"})
 
 
 class CustomerResult(Schema):

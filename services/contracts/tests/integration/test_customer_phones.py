@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from paraph_platform.db import normalize_url
-from paraph_platform.phones import PHONE_ERROR
+from paraph_platform.phones import PHONE_ERROR, phone_error
 
 pytestmark = pytest.mark.integration
 
@@ -115,3 +115,56 @@ def test_the_erp_import_reports_a_bad_number_as_its_rows_error(office):
     gamma = s.get(f"/api/v1/customers/{items[0]['id']}", token=A).get_json()
     assert (gamma["name"], gamma["phone"], gamma["contacts"][0]["mobile"]) == ("Gamma", GOOD[1], GOOD[0])
     assert [x["name"] for x in s.get("/api/v1/customers", token=A).get_json()["items"]] == ["Gamma"]
+
+
+def test_a_number_without_its_country_code_is_read_in_its_customers_country(office):
+    """"07700 900456", a UK mobile as dialled in the United Kingdom, is a number of a UK customer (address.country GB,
+    or the name an older record has), not of a French one; a customer without a country is read in the company's
+    (its profile's address), else in France. Kept as typed, whatever the country."""
+    s, A = office
+    uk_mobile = "07700 900456"
+    r = s.post("/api/v1/customers", token=A, json={
+        "name": "Thames Tools Ltd", "phone": "020 7946 0958", "address": {"city": "London", "country": "GB"},
+        "contacts": [{"last_name": "Clarke", "mobile": uk_mobile}]})
+    assert r.status_code == 201, r.get_json()
+    thames = r.get_json()
+    assert (thames["phone"], thames["contacts"][0]["mobile"]) == ("020 7946 0958", uk_mobile)
+    r = s.post(f"/api/v1/customers/{thames['id']}/contacts", token=A, json={"last_name": "Hughes", "mobile": uk_mobile})
+    assert r.status_code == 201 and r.get_json()["mobile"] == uk_mobile, r.get_json()
+    r = s.patch(f"/api/v1/contacts/{r.get_json()['id']}", token=A, json={"mobile": "07700 9"})
+    assert r.status_code == 422 and r.get_json()["errors"] == {"mobile": [phone_error("GB")]}, r.get_json()
+    assert phone_error("GB") == "Not a valid phone number in GB: e.g. 07400 123456 or +44 7400 123456."
+
+    # a French customer: one digit too many; the same number with its country code is anybody's
+    r = s.post("/api/v1/customers", token=A, json={"name": "Alpha SARL", "address": {"country": "FR"},
+                                                   "contacts": [{"last_name": "Roy", "mobile": uk_mobile}]})
+    _refused(r, "contacts", "0", "mobile")
+    r = s.post("/api/v1/customers", token=A, json={"name": "Alpha SARL", "address": {"country": "FR"},
+                                                   "contacts": [{"last_name": "Roy", "mobile": "+44 7700 900456"}]})
+    assert r.status_code == 201, r.get_json()
+    alpha = r.get_json()
+    _refused(s.patch(f"/api/v1/customers/{alpha['id']}", token=A, json={"phone": "020 7946 0958"}), "phone")
+    # ... moved to the United Kingdom in the same request: read there
+    r = s.patch(f"/api/v1/customers/{alpha['id']}", token=A,
+                json={"phone": "020 7946 0958", "address": {"country": "Royaume-Uni"}})
+    assert r.status_code == 200 and r.get_json()["phone"] == "020 7946 0958", r.get_json()
+
+    # no country: the company's, once its profile says the United Kingdom
+    r = s.post("/api/v1/customers", token=A, json={"name": "Nowhere Ltd", "phone": "020 7946 0958"})
+    _refused(r, "phone")
+    r = s.put("/api/v1/company-profile", token=A, json={"name": "Initiative Ltd",
+                                                         "address": {"city": "Leeds", "country": "GB"}})
+    assert r.status_code == 200, r.get_json()
+    r = s.post("/api/v1/customers", token=A, json={"name": "Nowhere Ltd", "phone": "020 7946 0958"})
+    assert r.status_code == 201 and r.get_json()["phone"] == "020 7946 0958", r.get_json()
+    # the ERP import reads its rows alike: a UK customer's by its address, a known customer's by the stored one
+    r = s.post("/api/v1/erp/customers/import", token=A, json={"rows": [
+        {"code": "UK1", "name": "Mersey plc", "address": {"country": "GB"}, "contacts": [{"last_name": "Lee",
+                                                                                        "mobile": uk_mobile}]},
+        {"code": "FR1", "name": "Lyon SA", "address": {"country": "FR"}, "phone": "04 72 00 00 00"}]})
+    assert (r.get_json()["created"], r.get_json()["errors"]) == (2, []), r.get_json()
+    r = s.post("/api/v1/erp/customers/import", token=A, json={"rows": [
+        {"code": "UK1", "contacts": [{"last_name": "Lee", "phone": "0151 496 0000"}]},
+        {"code": "FR1", "phone": uk_mobile}]})
+    assert r.get_json()["updated"] == 1 and [(e["code"], e["errors"]) for e in r.get_json()["errors"]] == [
+        ("FR1", {"phone": [PHONE_ERROR]})], r.get_json()

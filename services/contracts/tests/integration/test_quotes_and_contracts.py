@@ -651,5 +651,16 @@ def test_lists_sort_by_a_column_and_filter_by_contract_type_and_custom_column(en
     assert titles("?custom_column=region&custom_value=Nord") == ["Bravo"]
     assert titles("?custom_column=region&custom_value=nORD") == ["Bravo"]  # typed in any case
     assert titles("?custom_column=region&custom_value=Sud") == []
+    # a yes/no column keeps JSON booleans, found as the text "true" / "false" (what integrators and the web's
+    # Yes / No filter send); a date column's value is its YYYY-MM-DD
+    for key, kind in (("signed_paper", "boolean"), ("visit", "date")):
+        assert s.post("/api/v1/settings/columns", token=env["A"], json={
+            "key": key, "label": key, "type": kind}).status_code == 201
+    assert s.patch(f"/api/v1/contracts/{bravo['id']}", token=T, json={
+        "custom": {"signed_paper": True, "visit": "2027-03-01"}}).status_code == 200
+    assert s.get(f"/api/v1/contracts/{bravo['id']}", token=T).get_json()["custom"]["signed_paper"] is True
+    assert titles("?custom_column=signed_paper&custom_value=true") == ["Bravo"]
+    assert titles("?custom_column=signed_paper&custom_value=false") == []
+    assert titles("?custom_column=visit&custom_value=2027-03-01") == ["Bravo"]
     r = s.get("/api/v1/quotes?sort=password", token=T)
     assert r.status_code == 422 and "sort" in r.get_json()["errors"]

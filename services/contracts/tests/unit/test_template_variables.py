@@ -1,5 +1,7 @@
 """Template authors' reference: every variable a template is given is documented (and only those), and a
 template error names the line and the variable."""
+from datetime import date
+
 import pytest
 
 from contracts_service import logic, pdf, template_variables
@@ -40,6 +42,31 @@ def test_every_variable_given_to_a_template_is_documented_and_nothing_else():
         return {n for n in names if any(other.startswith((n + ".", n + "[]")) for other in names)}
     assert given - documented - containers(given) == set(), "variables given to templates but not documented"
     assert documented - given == set(), "documented variables templates are not given"
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_a_preview_gives_a_template_what_a_document_gives_it_with_sample_values(locale):
+    """A contract type's PDF preview: every documented variable, as a real document has them (a contact too), the
+    type's merge fields and the license's custom columns with sample values, lines at two VAT rates and an option
+    left out, in the document's language."""
+    issuer = {**full_context()["issuer"], "currency": "EUR"}
+    context = pdf.preview_context(
+        kind="quote", title="Mandat", locale=locale, currency="EUR", issuer=issuer, today=date(2026, 3, 2),
+        merge_fields=[{"key": "site", "label": "Site"}, {"key": "duree", "label": "Durée", "type": "number"}],
+        columns=[{"key": "region", "label": "Région", "type": "choice", "choices": ["Nord", "Sud"]},
+                 {"key": "signe", "label": "Signé", "type": "boolean", "choices": []}],
+        owner={"name": "Alice Admin", "email": "alice@vendeur.test"})
+    # issuer_view leaves updated_at out of real documents too (full_context adds it after)
+    assert paths(context) == paths(full_context()) - {"issuer.updated_at"}
+    assert context["fields"] == {"site": "Site", "duree": 12} and context["custom"] == {"region": "Nord", "signe": True}
+    assert context["contract"]["number"] == "Q-2026-00001" and context["contract"]["title"] == "Mandat"
+    assert context["contract"]["valid_until"] == {"fr": "1er avril 2026", "en": "1 April 2026"}[locale]
+    assert [t["rate"] for t in context["totals"]["taxes"]] == [{"fr": "5.50", "en": "5.00"}[locale], "20.00"]
+    assert len(context["lines"]) == 3 and len(context["optional_lines"]) == 1 and context["has_discount"]
+    assert context["contact"]["name"] == "Claire Martin"
+    assert breakable_spaces_in(pdf.PREVIEW_SAMPLES["fr"]) == {}
+    html = pdf.render_html(None, context)  # Paraph's own template
+    assert context["customer"]["name"] in html and "Claire Martin" in html and "Alice Admin" in html
 
 
 @pytest.mark.parametrize("locale", ["fr", "en"])

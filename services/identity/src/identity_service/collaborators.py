@@ -16,41 +16,56 @@ from .base import IdentityServiceBase, member_view
 from .exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from .models import ErpCollaborator, Membership, User
 
-# why invite_collaborators skips a collaborator the ERP marks inactive (the web app translates it)
+# why invite_collaborators skips a collaborator, by logic.LicenseAccounts.standing (the web app translates them; a
+# linked one's are invite_user's own words: _not_to_create_reason)
 INACTIVE_IN_ERP = "inactive in the ERP"
+DEACTIVATED_IN_PARAPH = "deactivated in Paraph: reactivate the user to give them a seat again"
+PORTAL_CLIENT_EMAIL = "the email of a client portal account of this company"
 
 
 class CollaboratorsEndpoints(IdentityServiceBase):
-    def _staff_by_email(self, s, license_id) -> tuple[dict[str, dict], dict[str, str]]:
-        """The license's staff users by email, and the user ids of its deactivated ones by email (the import links
-        them but never invites them again; they are no one to check by hand)."""
-        staff, deactivated = {}, {}
+    def _accounts(self, s, license_id) -> tuple[logic.LicenseAccounts, dict[str, Membership]]:
+        """The license's accounts as the sync matches collaborators with them (logic.LicenseAccounts), and its staff
+        memberships by user id (the import gives the linked ones their collaborator code)."""
+        staff, deactivated, clients, memberships = {}, {}, {}, {}
         for u, m in s.execute(select(User, Membership).join(Membership, Membership.user_id == User.id)
-                              .where(Membership.license_id == license_id, Membership.role != CLIENT)).all():
+                              .where(Membership.license_id == license_id)).all():
+            if m.role == CLIENT:
+                if m.status != "deactivated":  # a withdrawn portal access holds the email no more (invite_user)
+                    clients[u.email] = u.id
+                continue
+            memberships[u.id] = m
             if m.status == "deactivated":
                 deactivated[u.email] = u.id
             else:
-                staff[u.email] = {"user_id": u.id, "email": u.email, "name": u.name, "erp_code": m.erp_code}
-        return staff, deactivated
+                staff[u.email] = {"user_id": u.id, "email": u.email, "name": u.name, "erp_code": m.erp_code,
+                                  "status": m.status}
+        links = dict(s.execute(select(ErpCollaborator.email, ErpCollaborator.user_id).where(
+            ErpCollaborator.license_id == license_id, ErpCollaborator.user_id.is_not(None))).tuples().all())
+        return logic.LicenseAccounts(staff, deactivated, clients, links), memberships
 
     @endpoint
     def preview_collaborators(self, actor, payload):
-        """What importing this export would do (linked by email, to create, to check by hand), writing nothing,
-        with the seats its invitations would take and those free in the subscription's pool."""
+        """What importing this export would do (linked by email, portal clients, to create, to check by hand),
+        writing nothing, with the seats its invitations would take and those free in the subscription's pool."""
         actor = require_role(load_actor(actor), LICENSE_ADMIN)
         data = schemas.PreviewCollaboratorsSchema().load(payload)
         rows, errors = logic.parse_collaborators(data["content"], data["format"])
         with self.db.session() as s:
             _, pool = self._license(s, actor["license_id"])
-            staff, deactivated = self._staff_by_email(s, actor["license_id"])
-            return logic.preview_collaborators(rows, errors, staff, self._usage(s, pool), deactivated)
+            accounts, _ = self._accounts(s, actor["license_id"])
+            return logic.preview_collaborators(rows, errors, accounts, self._usage(s, pool))
 
-    def _invite_new_collaborators(self, actor, rows, known_emails, role):
-        """Invite the active collaborators of one import chunk who have no account yet; a refusal (no seat
-        left, email of a client user...) becomes that row's error instead of failing the whole chunk."""
+    def _invite_new_collaborators(self, actor, rows, accounts: logic.LicenseAccounts, role):
+        """Invite the collaborators of one import chunk the preview has to create; a portal client's email, and
+        a refusal (no seat left...), become that row's error instead of failing the whole chunk."""
         invited, errors = [], []
         for row in rows:
-            if not row.active or row.email in known_emails:
+            standing, _ = accounts.standing(row.email, row.active)
+            if standing == logic.PORTAL_CLIENT:
+                errors.append({"row": row.row, "code": row.code, "reason": "not_invited",
+                               "error": f"{row.email} is {PORTAL_CLIENT_EMAIL}."})
+            if standing != logic.TO_CREATE:
                 continue
             try:
                 invited.append(self.invite_user.__wrapped__(self, actor, {
@@ -79,9 +94,7 @@ class CollaboratorsEndpoints(IdentityServiceBase):
             existing = {c.email: c for c in s.execute(select(ErpCollaborator).where(
                 ErpCollaborator.license_id == license_id)).scalars()}
             codes = {c.code: c.email for c in existing.values()}
-            users = {u.email: (u, m) for u, m in s.execute(
-                select(User, Membership).join(Membership, Membership.user_id == User.id).where(
-                    Membership.license_id == license_id, Membership.role != CLIENT)).all()}
+            accounts, memberships = self._accounts(s, license_id)
             row_of_email = {row.email: row.row for row in all_rows}
             for row in rows:
                 owner = codes.get(row.code)
@@ -99,12 +112,12 @@ class CollaboratorsEndpoints(IdentityServiceBase):
                     updated += 1
                 c.code, c.name, c.active, c.imported_at = row.code, row.name, row.active, utcnow()
                 codes[row.code] = row.email
-                match = users.get(row.email)
-                if match is not None:
-                    u, m = match
-                    if c.user_id != u.id or m.erp_code != row.code:
+                standing, user_id = accounts.standing(row.email, row.active)
+                if standing in logic.HAS_USER:  # a deactivated user too: linked, never invited again
+                    m = memberships[user_id]
+                    if c.user_id != user_id or m.erp_code != row.code:
                         linked += 1
-                    c.user_id = u.id
+                    c.user_id = user_id
                     m.erp_code = row.code
             deactivated_missing = 0
             if data["deactivate_missing"]:
@@ -115,7 +128,7 @@ class CollaboratorsEndpoints(IdentityServiceBase):
                         deactivated_missing += 1
         invited = []
         if data["invite_new"]:
-            invited, invite_errors = self._invite_new_collaborators(raw_actor, rows, users, data["role"])
+            invited, invite_errors = self._invite_new_collaborators(raw_actor, rows, accounts, data["role"])
             errors = sorted(errors + invite_errors, key=lambda e: e["row"])
         with self.db.session() as s:  # after the invitations: one just invited is matched, no longer without user
             report = self._sync_report(s, license_id)
@@ -123,27 +136,28 @@ class CollaboratorsEndpoints(IdentityServiceBase):
                 "missing_marked_inactive": deactivated_missing, "invited": invited, **report}
 
     def _sync_report(self, s, license_id):
+        """The stored collaborators as ``logic.LicenseAccounts.standing`` has them, the preview's and the import's
+        rule: matched to a user (a deactivated one too, ``user_status`` says so: never to invite again), the
+        email of a portal client, without a user (to invite when active); and the staff no collaborator links."""
         collabs = s.execute(select(ErpCollaborator).where(ErpCollaborator.license_id == license_id)
                             .order_by(ErpCollaborator.code)).scalars().all()
-        members = s.execute(select(User, Membership).join(Membership, Membership.user_id == User.id).where(
-            Membership.license_id == license_id, Membership.role != CLIENT,
-            Membership.status != "deactivated")).all()
-        member_emails = {u.email for u, _ in members}
-        member_ids = {u.id for u, _ in members}
-
-        def has_account(c):
-            # by email, or linked by hand to a user whose email differs (link_collaborator)
-            return c.email in member_emails or c.user_id in member_ids
-        linked_users = {c.user_id for c in collabs if c.user_id}
-        collab_emails = {c.email for c in collabs}
+        accounts, _ = self._accounts(s, license_id)
+        matched, portal_clients, without_user = [], [], []
+        for c in collabs:
+            standing, user_id = accounts.standing(c.email, c.active)
+            collaborator = {"code": c.code, "email": c.email, "name": c.name, "active": c.active}
+            if standing in logic.HAS_USER:
+                matched.append({**collaborator, "user_id": user_id, "user_status": accounts.user_status(user_id)})
+            elif standing == logic.PORTAL_CLIENT:
+                portal_clients.append({**collaborator, "user_id": user_id})
+            else:
+                without_user.append(collaborator)
         return {
-            "matched": [{"code": c.code, "email": c.email, "user_id": c.user_id, "active": c.active}
-                        for c in collabs if has_account(c)],
-            "collaborators_without_user": [{"code": c.code, "email": c.email, "name": c.name, "active": c.active}
-                                           for c in collabs if not has_account(c)],
-            "users_without_collaborator": [{"user_id": u.id, "email": u.email, "name": u.name, "erp_code": m.erp_code}
-                                           for u, m in members
-                                           if u.email not in collab_emails and u.id not in linked_users],
+            "matched": matched,
+            "collaborators_without_user": without_user,
+            "portal_clients": portal_clients,
+            "users_without_collaborator": accounts.staff_unknown_to({c.email for c in collabs},
+                                                                    {c["user_id"] for c in matched}),
         }
 
     @endpoint
@@ -169,15 +183,17 @@ class CollaboratorsEndpoints(IdentityServiceBase):
 
     @endpoint
     def invite_collaborators(self, actor, payload):
-        """Activation wizard: invite ERP collaborators (by code) who have no account yet. One who cannot be
-        invited (inactive in the ERP, already invited or active) is skipped with the reason; a seat shortage
-        stops the invitations there (409)."""
+        """Activation wizard, sync review: invite ERP collaborators (by code) who have no account yet, those the
+        sync report lists without a user. One who cannot be invited (inactive in the ERP, already invited or active,
+        deactivated in Paraph, a portal client's email) is skipped with the reason; a seat shortage stops the
+        invitations there (409)."""
         actor_l = require_role(load_actor(actor), LICENSE_ADMIN)
         data = schemas.InviteCollaboratorsSchema().load(payload)
         with self.db.session() as s:
             collabs = {c.code: c for c in s.execute(select(ErpCollaborator).where(
                 ErpCollaborator.license_id == actor_l["license_id"],
                 ErpCollaborator.code.in_(data["codes"]))).scalars()}
+            accounts, _ = self._accounts(s, actor_l["license_id"])
         unknown = [c for c in data["codes"] if c not in collabs]
         if unknown:
             raise NotFound(f"Unknown collaborator codes: {', '.join(unknown)}", {"codes": unknown})
@@ -186,10 +202,11 @@ class CollaboratorsEndpoints(IdentityServiceBase):
             c = collabs[code]
             # the entry names the collaborator: its reason does not repeat the email
             skip = {"code": code, "email": c.email, "name": c.name}
-            if not c.active:  # one who left the company takes no seat (as import_collaborators' invite_new)
-                skipped.append({**skip, "reason": INACTIVE_IN_ERP})
+            standing, user_id = accounts.standing(c.email, c.active)
+            if standing != logic.TO_CREATE:  # the same rule as the import's invite_new: no seat taken for them
+                skipped.append({**skip, "reason": _not_to_create_reason(standing, accounts, user_id)})
                 continue
-            try:
+            try:  # an invitation from the users page meanwhile is invite_user's refusal
                 invited.append(self.invite_user.__wrapped__(self, actor, {
                     "email": c.email, "name": c.name, "role": data["role"], "erp_code": c.code}))
             except Conflict as exc:
@@ -197,6 +214,15 @@ class CollaboratorsEndpoints(IdentityServiceBase):
                     raise
                 skipped.append({**skip, "reason": _email_field_reason(exc)})
         return {"invited": invited, "skipped": skipped}
+
+
+def _not_to_create_reason(standing: str, accounts: logic.LicenseAccounts, user_id: str | None) -> str:
+    """Why a collaborator the review ticked is not invited, by their standing: a linked one in invite_user's words
+    ("already active in this license")."""
+    if standing == logic.LINKED:
+        return f"already {accounts.user_status(user_id)} in this license"
+    return {logic.DEACTIVATED: DEACTIVATED_IN_PARAPH, logic.PORTAL_CLIENT: PORTAL_CLIENT_EMAIL}.get(
+        standing, INACTIVE_IN_ERP)
 
 
 def _email_field_reason(refusal: Conflict) -> str:

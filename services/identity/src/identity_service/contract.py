@@ -8,6 +8,8 @@ from paraph_platform.pagination import PageResult
 
 from . import schemas
 
+USER_STATUSES = ["invited", "active", "deactivated"]  # a membership's
+
 
 class _Member(Schema):
     """What the events about a member start with: the user, and their role in the license."""
@@ -53,7 +55,7 @@ class UserAccessChangedV1(Schema):
     license_id = fields.String(required=True)
     user_id = fields.String(required=True)
     version = Integer(required=True, metadata={"description": "access tokens carrying another `ver` are refused"})
-    status = fields.String(required=True, metadata={"enum": ["invited", "active", "deactivated"]})
+    status = fields.String(required=True, metadata={"enum": USER_STATUSES})
     role = fields.String(required=True)
 
 
@@ -102,7 +104,7 @@ class MemberResult(Schema):
     locale = fields.String(required=True)
     license_id = fields.String(required=True)
     role = fields.String(required=True)
-    status = fields.String(required=True, metadata={"enum": ["invited", "active", "deactivated"]})
+    status = fields.String(required=True, metadata={"enum": USER_STATUSES})
     erp_code = fields.String(required=True, allow_none=True)
     user_code = fields.String(required=True, allow_none=True)
     contact_id = fields.String(required=True, allow_none=True)
@@ -192,7 +194,11 @@ class CollaboratorRow(Schema):
     code = fields.String(required=True)
     email = fields.String(required=True)
     name = fields.String(required=True)
-    user_id = fields.String(metadata={"description": "the user it is linked to (linked rows only)"})
+    user_id = fields.String(metadata={"description": "the user it is linked to (linked rows), or the portal client "
+                                                     "whose email it is (portal_clients)"})
+    user_status = fields.String(metadata={
+        "enum": USER_STATUSES, "description": "linked rows: the user's status; deactivated: linked all the same, "
+                                              "never invited again (reactivating the user gives them a seat)"})
 
 
 class RowError(Schema):
@@ -222,12 +228,17 @@ class CollaboratorsPreview(Schema):
     to_create = fields.List(fields.Nested(CollaboratorRow), required=True,
                             metadata={"description": "active collaborators without an account: invited by a run "
                                                      "with invite_new"})
+    portal_clients = fields.List(fields.Nested(CollaboratorRow), required=True, metadata={
+        "description": "collaborators whose email is a current client portal account's of this company: one email is "
+                       "one person, who cannot be a user too; a run with invite_new refuses them (not_invited), and "
+                       "they take no seat"})
     to_check = fields.List(fields.Nested(UserToCheck), required=True,
                            metadata={"description": "users unknown to the ERP: to check by hand"})
     errors = fields.List(fields.Nested(RowError), required=True)
     # the seats, so that an integration knows before the run whether its invitations fit (GET /license not needed)
     seats_needed = Integer(required=True, metadata={
-        "description": "seats a run with invite_new would take: one per collaborator of to_create"})
+        "description": "seats a run with invite_new would take: one per collaborator of to_create (none for "
+                       "linked or portal_clients)"})
     seats_free = Integer(required=True, metadata={
         "description": "seats free now in the subscription's pool (shared by its companies). When seats_needed is "
                        "more, the run still imports every row (linking those of users) and invites in the export's "
@@ -247,11 +258,16 @@ class Activated(Schema):
 class MatchedCollaborator(Schema):
     code = fields.String(required=True)
     email = fields.String(required=True)
+    name = fields.String(required=True, metadata={"description": "as the ERP names them"})
     user_id = fields.String(required=True, allow_none=True)
     active = fields.Boolean(required=True, metadata={
         "description": "false: the ERP marks the collaborator inactive (or the last export with deactivate_missing "
                        "left them out) while their user still holds a seat: deactivate the user by hand to free it "
                        "(the sync never deactivates a user)"})
+    user_status = fields.String(required=True, metadata={
+        "enum": USER_STATUSES, "description": "the user's status; deactivated: deactivated in Paraph, linked all the "
+                                              "same and never invited again (POST /users/<id>/reactivate gives them "
+                                              "a seat again)"})
 
 
 class CollaboratorWithoutUser(Schema):
@@ -261,10 +277,19 @@ class CollaboratorWithoutUser(Schema):
     active = fields.Boolean(required=True)
 
 
+class PortalClientCollaborator(CollaboratorWithoutUser):
+    user_id = fields.String(required=True, metadata={"description": "the portal client whose email it is"})
+
+
 class SyncReport(Schema):
-    """The ERP sync's manual review: who is linked, who has no account, who is unknown to the ERP."""
+    """The ERP sync's manual review, by the preview's rule: who is linked (deactivated users included), who has no
+    account, whose email is a portal client's, who is unknown to the ERP."""
     matched = fields.List(fields.Nested(MatchedCollaborator), required=True)
-    collaborators_without_user = fields.List(fields.Nested(CollaboratorWithoutUser), required=True)
+    collaborators_without_user = fields.List(fields.Nested(CollaboratorWithoutUser), required=True, metadata={
+        "description": "no user of this company has their email: to invite (those active in the ERP)"})
+    portal_clients = fields.List(fields.Nested(PortalClientCollaborator), required=True, metadata={
+        "description": "their email is a current client portal account's of this company: not to invite (one email "
+                       "is one person, who cannot be a user too)"})
     users_without_collaborator = fields.List(fields.Nested(UserToCheck), required=True)
 
 

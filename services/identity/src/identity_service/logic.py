@@ -309,31 +309,90 @@ def _is_code(value) -> bool:
     return value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
-def preview_collaborators(rows: list[Collaborator], errors: list[dict], members: dict[str, dict],
-                          seats: SeatUsage, deactivated: dict[str, str] | None = None) -> dict:
+# What the ERP sync makes of a collaborator, by the account their email (or a link made by hand) has in the license.
+# One rule for the preview, the import's links and invitations, the sync report and the review's invitations: each
+# said a deactivated user or a portal client differently (the report offered to invite them again).
+LINKED = "linked"                # a staff user, active or invited: linked, given the collaborator code
+DEACTIVATED = "deactivated"      # a staff user deactivated in Paraph: linked too, never invited again (the admin
+                                 # reactivates them from the users page if they want them back)
+PORTAL_CLIENT = "portal_client"  # the email of a current client portal account of the company: one email is one
+                                 # person in a license, who cannot be a user too; never invited (invite_user refuses)
+TO_CREATE = "to_create"          # active in the ERP, without an account: invited on request, each taking a seat
+INACTIVE = "inactive"            # inactive in the ERP, without an account: left alone
+HAS_USER = (LINKED, DEACTIVATED)
+
+
+@dataclass
+class LicenseAccounts:
+    """A license's accounts the ERP sync matches collaborators with, by email: its staff users active or invited
+    (``{user_id, email, name, erp_code, status}``), the user ids of its deactivated staff and of its current portal
+    clients (active or invited), and the users its stored collaborators are linked to (``links``: by the import,
+    an invitation, or by hand to a user whose email differs)."""
+    staff: dict[str, dict] = field(default_factory=dict)
+    deactivated: dict[str, str] = field(default_factory=dict)
+    clients: dict[str, str] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self._staff_ids = {m["user_id"]: m for m in self.staff.values()}
+        self._deactivated_ids = set(self.deactivated.values())
+
+    def standing(self, email: str, active: bool) -> tuple[str, str | None]:
+        """What the sync makes of the collaborator with this email (LINKED, DEACTIVATED, PORTAL_CLIENT, TO_CREATE
+        or INACTIVE) and the user it is linked to (None without one). An account that uses the license first:
+        a staff user by email or by link, then a deactivated one, then a portal client."""
+        linked = self.links.get(email)
+        if email in self.staff:
+            return LINKED, self.staff[email]["user_id"]
+        if linked in self._staff_ids:
+            return LINKED, linked
+        if email in self.deactivated:
+            return DEACTIVATED, self.deactivated[email]
+        if linked in self._deactivated_ids:
+            return DEACTIVATED, linked
+        if email in self.clients:
+            return PORTAL_CLIENT, self.clients[email]
+        return (TO_CREATE if active else INACTIVE), None
+
+    def user_status(self, user_id: str) -> str:
+        """A linked user's membership status: active, invited or deactivated."""
+        return self._staff_ids[user_id]["status"] if user_id in self._staff_ids else "deactivated"
+
+    def staff_unknown_to(self, emails: set[str], linked_users: set[str]) -> list[dict]:
+        """The staff users (active or invited) whose email is none of ``emails`` and who are none of
+        ``linked_users``: users unknown to the ERP, to check by hand. By email."""
+        return [{key: m[key] for key in ("user_id", "email", "name", "erp_code")}
+                for email, m in sorted(self.staff.items()) if email not in emails and m["user_id"] not in linked_users]
+
+
+def preview_collaborators(rows: list[Collaborator], errors: list[dict], accounts: LicenseAccounts,
+                          seats: SeatUsage) -> dict:
     """What importing ``rows`` would do, without doing it (seed: Sage 100 -> SSM, keyed by email).
 
-    ``members`` are the license's staff users by email, ``deactivated`` the user ids of its deactivated staff by
-    email. A collaborator whose email is a user's is linked to them (a deactivated user too, as the import does:
-    the sync never invites them again); an active one without a user is to be created (invited); a user absent
-    from the export is to be checked by hand (Paraph never writes to the ERP); inactive collaborators without a
-    user are left alone. Each one to create takes a seat of the subscription's pool when a run with invite_new
-    invites them (``seats``: the pool's now): the preview says how many, and how many are free, so that an
-    integration knows before the run whether the invitations fit (those beyond the free seats, the last rows, are
-    refused by the run, row by row).
+    Each row as ``accounts.standing`` has it: linked to its user (a deactivated user too, as the import does: the
+    sync never invites them again; ``user_status`` says which), the email of a portal client (not invited: the run
+    refuses them), to be created (invited), or, inactive without a user, left alone; a staff user whom no row links
+    is to be checked by hand (Paraph never writes to the ERP). Each one to create takes a seat of the subscription's
+    pool when a run with invite_new invites them (``seats``: the pool's now): the preview says how many, and how
+    many are free, so that an integration knows before the run whether the invitations fit (those beyond the free
+    seats, the last rows, are refused by the run, row by row).
     """
-    in_export = {r.email for r in rows}
-    user_ids = {**(deactivated or {}), **{email: m["user_id"] for email, m in members.items()}}
-
-    def view(r):
-        return {"row": r.row, "code": r.code, "email": r.email, "name": r.name}
-
-    to_create = [view(r) for r in rows if r.email not in user_ids and r.active]
+    linked, to_create, portal_clients = [], [], []
+    for r in rows:
+        standing, user_id = accounts.standing(r.email, r.active)
+        row = {"row": r.row, "code": r.code, "email": r.email, "name": r.name}
+        if standing in HAS_USER:
+            linked.append({**row, "user_id": user_id, "user_status": accounts.user_status(user_id)})
+        elif standing == PORTAL_CLIENT:
+            portal_clients.append({**row, "user_id": user_id})
+        elif standing == TO_CREATE:
+            to_create.append(row)
     return {
         "total": len(rows) + len(errors),
-        "linked": [{**view(r), "user_id": user_ids[r.email]} for r in rows if r.email in user_ids],
+        "linked": linked,
         "to_create": to_create,
-        "to_check": [m for email, m in sorted(members.items()) if email not in in_export],
+        "portal_clients": portal_clients,
+        "to_check": accounts.staff_unknown_to({r.email for r in rows}, {r["user_id"] for r in linked}),
         "errors": errors,
         "seats_needed": len(to_create), "seats_free": seats.free, "seats_total": seats.total,
         "seats_used": seats.used,

@@ -12,7 +12,7 @@ from paraph_platform.api_keys import SCOPES as API_KEY_SCOPES
 from paraph_platform.dates import AwareDateTime
 from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageParams
-from paraph_platform.phones import PHONE_RULE, Phone
+from paraph_platform.phones import Phone
 
 STAFF_ROLE_CHOICES = ("license_admin", "front_user_manager", "user")
 
@@ -131,8 +131,9 @@ class UpdateProfileSchema(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     locale = fields.String(validate=validate.OneOf(["fr", "en"]))
     phone = Phone(allow_none=True, metadata={
-        "description": f"my mobile number, where my SMS notifications go ({PHONE_RULE}; kept as typed); "
-                       "empty or null: none"})
+        "description": "my mobile number, where my SMS notifications go (a number without its country code is "
+                       "read as French: give a number of another country with its code, +44 7700 900456; kept as "
+                       "typed); empty or null: none"})
 
 
 class ListUsersSchema(StrictSchema, PageParams):

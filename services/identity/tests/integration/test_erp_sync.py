@@ -200,12 +200,114 @@ def test_a_collaborator_linked_by_hand_leaves_the_manual_review(system):
     r = s.post("/api/v1/erp/collaborators/link", json={"code": "V03", "user_id": old["user"]["user_id"]}, token=token)
     assert r.status_code == 200 and r.get_json()["erp_code"] == "V03", r.get_json()
     report = s.get("/api/v1/erp/sync-report", token=token).get_json()
-    assert {"code": "V03", "email": "lea@acme.test", "user_id": old["user"]["user_id"], "active": True} \
-        in report["matched"]
+    assert {"code": "V03", "email": "lea@acme.test", "name": "Léa Petit", "user_id": old["user"]["user_id"],
+            "active": True, "user_status": "active"} in report["matched"]
     assert "V03" not in [c["code"] for c in report["collaborators_without_user"]]
     assert "lea.old@acme.test" not in [u["email"] for u in report["users_without_collaborator"]]
     r = s.post("/api/v1/erp/collaborators/link", json={"code": "V99", "user_id": old["user"]["user_id"]}, token=token)
     assert r.status_code == 404
+
+
+def test_a_deactivated_user_is_linked_in_the_report_as_in_the_preview_and_never_invited_again(system):
+    """Seed 002: a collaborator whose Paraph user an admin deactivated is linked by the preview, the import and the
+    sync report alike (one rule: logic.LicenseAccounts.standing): the report lists them matched, "deactivated",
+    not without an account; inviting them from the review is skipped, saying how to have them back (the users page
+    reactivates them), and takes no seat. The export's same rows run again change nothing."""
+    s = system("identity")
+    admin = s.new_license("ACME", "admin@acme.test", seats=5)
+    token = admin["access_token"]
+    gone = s.add_user(admin, "gone@acme.test", name="Gaston Parti")["user"]
+    r = s.post(f"/api/v1/users/{gone['user_id']}/deactivate", token=token)
+    assert r.status_code == 200, r.get_json()
+    export = "Code;Nom;E-mail\nV01;Parti;GONE@acme.test\nV02;Neuf;new@acme.test\n"
+    preview = s.post("/api/v1/erp/collaborators/preview", json={"format": "csv", "content": export},
+                     token=token).get_json()
+    assert [(c["code"], c["user_id"], c["user_status"]) for c in preview["linked"]] == [
+        ("V01", gone["user_id"], "deactivated")]
+    assert [c["code"] for c in preview["to_create"]] == ["V02"] and preview["seats_needed"] == 1
+
+    r = s.post("/api/v1/erp/collaborators/import", json={"format": "csv", "content": export}, token=token)
+    assert r.status_code == 200, r.get_json()
+    for report in (r.get_json(), s.get("/api/v1/erp/sync-report", token=token).get_json()):
+        assert report["matched"] == [{"code": "V01", "email": "gone@acme.test", "name": "Parti",
+                                      "user_id": gone["user_id"], "active": True, "user_status": "deactivated"}]
+        assert [c["code"] for c in report["collaborators_without_user"]] == ["V02"]
+        assert report["portal_clients"] == []
+        assert "gone@acme.test" not in [u["email"] for u in report["users_without_collaborator"]]
+    seats_before = s.get("/api/v1/license", token=token).get_json()["seats_used"]
+
+    # the review's page shown before the sync, or an integration, still asks: skipped, no seat, no invitation
+    r = s.post("/api/v1/erp/collaborators/invite", json={"codes": ["V01"]}, token=token)
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json() == {"invited": [], "skipped": [
+        {"code": "V01", "email": "gone@acme.test", "name": "Parti",
+         "reason": "deactivated in Paraph: reactivate the user to give them a seat again"}]}
+    member = s.get(f"/api/v1/users/{gone['user_id']}", token=token).get_json()
+    assert (member["status"], member["erp_code"]) == ("deactivated", "V01")
+    assert s.get("/api/v1/license", token=token).get_json()["seats_used"] == seats_before
+    assert len(s.invitation_links("gone@acme.test")) == 1  # his first invitation only
+    # nor does a sync that invites the new ones
+    r = s.post("/api/v1/erp/collaborators/import", token=token,
+               json={"format": "csv", "content": export, "invite_new": True})
+    assert [m["email"] for m in r.get_json()["invited"]] == ["new@acme.test"] and r.get_json()["errors"] == []
+    assert len(s.invitation_links("gone@acme.test")) == 1
+
+    # the admin wants him back: reactivated from the users page, he is matched as invited
+    r = s.post(f"/api/v1/users/{gone['user_id']}/reactivate", token=token)
+    assert r.status_code == 200, r.get_json()
+    matched = s.get("/api/v1/erp/sync-report", token=token).get_json()["matched"]
+    assert {c["code"]: c["user_status"] for c in matched} == {"V01": "invited", "V02": "invited"}
+
+
+def test_a_portal_clients_email_is_counted_as_such_by_the_preview_and_the_report_and_takes_no_seat(
+        system, rabbit_config):
+    """A collaborator whose email is a current client portal account's of the company: one email is one person in
+    a license, so the run refuses to invite them (not_invited). The preview lists them apart (portal_clients), not
+    to create, and counts no seat for them; the report too, not without an account; the review's invitation skips
+    them. A portal access withdrawn holds the email no more: that collaborator is to create again."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from paraph_platform.actor import system_actor
+
+    s = system("identity")
+    admin = s.new_license("ACME", "admin@acme.test", seats=3)  # the admin's seat and two free
+    token = admin["access_token"]
+    actor = {"user_id": admin["user"]["user_id"], "license_id": admin["license_id"], "role": admin["role"]}
+    rpc_config = {"AMQP_URI": rabbit_config["AMQP_URI"], "serializer": "json"}
+    with ClusterRpcProxy(rpc_config, timeout=10) as rpc:  # as contracts grants it
+        client = rpc.identity.grant_client_access(actor, {
+            "email": "Alice@acme.test", "name": "Alice", "user_code": "A-1", "contact_id": "c1", "customer_id": "k1",
+            "company": None, "allowed_ip": None, "branch": None, "locale": "fr", "send_email": False})
+    export = "Code;Nom;E-mail\nV01;Alice;alice@acme.test\nV02;Bruno;bruno@acme.test\n"
+    preview = s.post("/api/v1/erp/collaborators/preview", json={"format": "csv", "content": export},
+                     token=token).get_json()
+    assert [(c["row"], c["code"], c["user_id"]) for c in preview["portal_clients"]] == [(1, "V01", client["user_id"])]
+    assert [c["code"] for c in preview["to_create"]] == ["V02"] and preview["linked"] == []
+    assert (preview["seats_needed"], preview["seats_free"]) == (1, 2)
+
+    r = s.post("/api/v1/erp/collaborators/import", token=token,
+               json={"format": "csv", "content": export, "invite_new": True})
+    assert r.status_code == 200, r.get_json()
+    result = r.get_json()
+    assert [m["email"] for m in result["invited"]] == ["bruno@acme.test"]  # what the preview said: one seat
+    assert [(e["row"], e["code"], e["reason"], e["error"]) for e in result["errors"]] == [
+        (1, "V01", "not_invited", "alice@acme.test is the email of a client portal account of this company.")]
+    assert [(c["code"], c["user_id"]) for c in result["portal_clients"]] == [("V01", client["user_id"])]
+    assert result["collaborators_without_user"] == []
+    report = s.get("/api/v1/erp/sync-report", token=token).get_json()
+    assert report["portal_clients"] == [{"code": "V01", "email": "alice@acme.test", "name": "Alice", "active": True,
+                                         "user_id": client["user_id"]}]
+    r = s.post("/api/v1/erp/collaborators/invite", json={"codes": ["V01"]}, token=token)
+    assert r.get_json()["skipped"][0]["reason"] == "the email of a client portal account of this company"
+    clients = s.get("/api/v1/users?role=client", token=token).get_json()["items"]
+    assert [(u["email"], u["status"]) for u in clients] == [("alice@acme.test", "invited")]  # as she was
+
+    # her portal access withdrawn (her contact deleted), the collaborator is one to invite: invite_user takes the
+    # membership over
+    with ClusterRpcProxy(rpc_config, timeout=10) as rpc:  # as portal ends it
+        rpc.identity.deactivate_user(system_actor(admin["license_id"]), client["user_id"])
+    report = s.get("/api/v1/erp/sync-report", token=token).get_json()
+    assert (report["portal_clients"], [c["code"] for c in report["collaborators_without_user"]]) == ([], ["V01"])
 
 
 def test_inviting_skips_collaborators_inactive_in_the_erp_and_those_with_an_account_saying_why(system):

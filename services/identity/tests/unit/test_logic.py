@@ -119,9 +119,12 @@ def test_erp_preview_links_by_email_creates_active_collaborators_and_lists_users
     rows, errors = logic.parse_collaborators(
         "Code;E-mail;Nom;Actif\nV01;anne@acme.test;Anne;1\nV02;luc@acme.test;Luc;1\nV03;old@acme.test;Old;0\nV04;;X;1\n",
         "csv")
-    members = {"anne@acme.test": {"user_id": "u1", "email": "anne@acme.test", "name": "Anne", "erp_code": None},
-               "boss@acme.test": {"user_id": "u2", "email": "boss@acme.test", "name": "", "erp_code": None}}
-    preview = logic.preview_collaborators(rows, errors, members, logic.SeatUsage(total=5, used_by_license={"l1": 2}))
+    members = {"anne@acme.test": {"user_id": "u1", "email": "anne@acme.test", "name": "Anne", "erp_code": None,
+                                  "status": "active"},
+               "boss@acme.test": {"user_id": "u2", "email": "boss@acme.test", "name": "", "erp_code": None,
+                                  "status": "active"}}
+    preview = logic.preview_collaborators(rows, errors, logic.LicenseAccounts(staff=members),
+                                          logic.SeatUsage(total=5, used_by_license={"l1": 2}))
     assert preview["total"] == 4
     assert [(r["row"], r["user_id"]) for r in preview["linked"]] == [(1, "u1")]
     assert [r["code"] for r in preview["to_create"]] == ["V02"]  # the inactive V03 is left alone
@@ -136,7 +139,36 @@ def test_erp_preview_links_a_deactivated_user_and_counts_no_seat_for_them_as_the
     to check by hand when the export leaves them out."""
     rows, errors = logic.parse_collaborators("Code;E-mail\nV01;gone@acme.test\nV02;new@acme.test\n", "csv")
     full = logic.SeatUsage(total=1, used_by_license={"l1": 1})
-    preview = logic.preview_collaborators(rows, errors, {}, full, {"gone@acme.test": "u9", "left@acme.test": "u8"})
-    assert [(r["code"], r["user_id"]) for r in preview["linked"]] == [("V01", "u9")]
+    accounts = logic.LicenseAccounts(deactivated={"gone@acme.test": "u9", "left@acme.test": "u8"})
+    preview = logic.preview_collaborators(rows, errors, accounts, full)
+    assert [(r["code"], r["user_id"], r["user_status"]) for r in preview["linked"]] == [("V01", "u9", "deactivated")]
     assert [r["code"] for r in preview["to_create"]] == ["V02"] and preview["to_check"] == []
     assert (preview["seats_needed"], preview["seats_free"]) == (1, 0)
+
+
+def test_erp_sync_has_one_rule_for_a_collaborator_whatever_their_email_holds_in_the_license():
+    """LicenseAccounts.standing, which the preview, the import, the report and the review's invitations all follow:
+    a user active or invited (by email, or linked by hand to another email) is linked; a deactivated one is linked
+    too, never to create; a current portal client's email is neither linked nor to create (no seat counted)."""
+    accounts = logic.LicenseAccounts(
+        staff={"anne@acme.test": {"user_id": "u1", "email": "anne@acme.test", "name": "", "erp_code": None,
+                                  "status": "invited"}},
+        deactivated={"gone@acme.test": "u9"}, clients={"client@acme.test": "c1"},
+        links={"anne.new@acme.test": "u1", "gone.new@acme.test": "u9"})
+    assert [accounts.standing(email, True) for email in (
+        "anne@acme.test", "anne.new@acme.test", "gone@acme.test", "gone.new@acme.test", "client@acme.test",
+        "new@acme.test")] == [
+        (logic.LINKED, "u1"), (logic.LINKED, "u1"), (logic.DEACTIVATED, "u9"), (logic.DEACTIVATED, "u9"),
+        (logic.PORTAL_CLIENT, "c1"), (logic.TO_CREATE, None)]
+    assert accounts.standing("new@acme.test", False) == (logic.INACTIVE, None)
+    assert accounts.standing("gone@acme.test", False) == (logic.DEACTIVATED, "u9")  # left both: linked still
+    assert (accounts.user_status("u1"), accounts.user_status("u9")) == ("invited", "deactivated")
+
+    rows, errors = logic.parse_collaborators("Code;E-mail\nV01;client@acme.test\nV02;new@acme.test\n"
+                                             "V03;anne.new@acme.test\n", "csv")
+    preview = logic.preview_collaborators(rows, errors, accounts, logic.SeatUsage(total=5))
+    assert [(r["code"], r["user_id"]) for r in preview["portal_clients"]] == [("V01", "c1")]
+    assert [r["code"] for r in preview["to_create"]] == ["V02"] and preview["seats_needed"] == 1
+    # Anne, linked by hand to V03's email, is in the export: no one to check by hand
+    assert [(r["code"], r["user_status"]) for r in preview["linked"]] == [("V03", "invited")]
+    assert preview["to_check"] == []

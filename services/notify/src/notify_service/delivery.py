@@ -334,9 +334,9 @@ class Deliverer:
         self._sent(row, row.message_id, rendered["subject"], warnings)
 
     def _send_sms(self, row: Notification, rendered: dict, logged_text: str, state: dict):
-        phone = logic.normalize_phone(row.recipient)
+        phone, refused = logic.sms_recipient(row.recipient)  # E.164 since enqueued; rows queued before, not always
         if not phone:
-            self._fail(row, f"not a valid phone number: {row.recipient!r}")
+            self._fail(row, refused)
             return
         self._point_of_no_return(row, state)
         try:

@@ -16,9 +16,25 @@ from email.utils import parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from paraph_platform import countries, staff_pages
-from paraph_platform.phones import normalize_phone  # noqa: F401  (logic.normalize_phone: identity checks the same)
+from paraph_platform import phones
 
 from .exceptions import InvalidInput
+
+# -- SMS numbers -----------------------------------------------------------------------------------
+
+def sms_recipient(number: str | None) -> tuple[str | None, str | None]:
+    """(the number in E.164, None) or (None, why no SMS can go to it). The SMS providers take E.164 only. The
+    services write a recipient so (signing: a contact's number read in their customer's country); a number
+    without its country code that reaches notify is one stored before they did (a signature request's
+    participant, a user's own number: identity reads them in France), read in France as they were checked."""
+    if not (number or "").strip():
+        return None, "no phone number"
+    written = phones.e164(number)
+    if written is None:
+        return None, (f"not a phone number an SMS can be sent to: {number!r} is no number in France nor one with "
+                      "its country code (e.g. +44 7700 900456); the SMS was not sent")
+    return written, None
+
 
 # -- events --------------------------------------------------------------------------------------
 

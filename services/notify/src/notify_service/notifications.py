@@ -67,9 +67,8 @@ class NotificationsEndpoints(NotifyBase):
         if not error and data["channel"] == "email" and not logic.looks_like_email(recipient):
             error = f"not a valid email address: {recipient!r}"
         if not error and data["channel"] == "sms":
-            recipient = logic.normalize_phone(recipient) or recipient
-            if not logic.normalize_phone(recipient):
-                error = f"not a valid phone number: {recipient!r}"
+            written, error = logic.sms_recipient(recipient)
+            recipient = written or recipient  # E.164; a refused number is logged as received, failed with the reason
         variables = dict(data["vars"])
         if data.get("reply_to"):
             variables["reply_to"] = data["reply_to"]

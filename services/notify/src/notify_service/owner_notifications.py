@@ -54,13 +54,18 @@ class OwnerNotificationsEndpoints(NotifyBase):
             preference_key, template = rule
             variables = {**logic.owner_vars(event, owner, self.settings.public_url), "license_name": license_name}
             for channel in logic.owner_channels(preference_key, owner.get("preferences")):
-                recipient = owner.get("email") if channel == "email" else logic.normalize_phone(owner.get("phone"))
+                if channel == "sms":  # the user's own number, read in France as identity checked it
+                    recipient, error = logic.sms_recipient(owner.get("phone"))
+                    recipient = recipient or (owner.get("phone") or "").strip()
+                    error = "the user has no phone number" if not recipient else error
+                else:
+                    recipient = owner.get("email") or ""
+                    error = None if recipient else "the user has no email"
                 row = self._deliverer().enqueue(
                     s, license_id=license_id, channel=channel, template=template, locale=owner.get("locale") or "fr",
-                    recipient=recipient or "", recipient_name=owner.get("name"), user_id=owner.get("user_id"),
+                    recipient=recipient, recipient_name=owner.get("name"), user_id=owner.get("user_id"),
                     customer_id=customer_id, variables=variables, dedupe_key=f"{event['id']}:{template}:{channel}",
-                    event=event,
-                    error=None if recipient else f"the user has no {'phone number' if channel == 'sms' else 'email'}")
+                    event=event, error=error)
                 if row is not None and row.status == "queued":
                     ids.append(row.id)
         self._send_now(ids)

@@ -166,9 +166,16 @@ def test_owner_preferences_default_to_email_only():
 
 
 def test_phone_numbers():
-    assert logic.normalize_phone("+33 6 12 34 56 78") == "+33612345678"
-    assert logic.normalize_phone("0033 6.12.34.56.78") == "+33612345678"
-    assert logic.normalize_phone("call me") is None and logic.normalize_phone(None) is None
+    """What the SMS provider is handed: E.164 (signing writes its recipients so); a number without its country code,
+    stored before, read in France; one read nowhere is not sent, and the log says why."""
+    assert logic.sms_recipient("+33 6 12 34 56 78") == ("+33612345678", None)
+    assert logic.sms_recipient("0033 6.12.34.56.78") == ("+33612345678", None)
+    assert logic.sms_recipient("+447700900456") == ("+447700900456", None)
+    assert logic.sms_recipient("06 12 34 56 78") == ("+33612345678", None)
+    assert logic.sms_recipient(None) == (None, "no phone number")
+    for unreadable in ("call me", "07700 900456"):  # a UK national number stored before the rule: not French
+        written, why = logic.sms_recipient(unreadable)
+        assert written is None and why.startswith(f"not a phone number an SMS can be sent to: {unreadable!r}"), why
 
 
 def test_owner_feedback_requested_twice_shares_one_key():

@@ -1,10 +1,11 @@
 """Server-side pages: everything is escaped, error pages are friendly, fr and en."""
 import json
 import re
+from pathlib import Path
 
 import pytest
 
-from paraph_platform.phones import PHONE_ERROR
+from paraph_platform.phones import PHONE_ERROR, phone_error
 from paraph_platform import client_pages
 from portal_service import logic
 from portal_service.dependencies import Renderer
@@ -151,7 +152,14 @@ def test_a_refused_phone_number_reads_in_french():
     """The self-service forms' numbers are checked by the one rule of paraph_platform.phones (contracts'
     payload schemas): its message, word for word, is translated, as the staff app says it (an example, not the rule
     in words)."""
-    assert logic.LABELS["fr"]["field_errors"][PHONE_ERROR] == "Numéro invalide\u00a0: ex. 06 12 34 56 78 ou +33 6 12 34 56 78."
+    js = (Path(logic.__file__).parent / "templates" / "portal.js").read_text()
+    pattern = re.search(r"var phone = /\^(.+?)\$/\.exec\(m\);", js).group(1)
+    for refusal in (PHONE_ERROR, phone_error("GB")):  # read in France, or in the customer's country
+        national, international = re.fullmatch(pattern, refusal).groups()
+        said = logic.LABELS["fr"]["phone_invalid"].replace("{national}", national).replace("{international}",
+                                                                                          international)
+        assert said == {PHONE_ERROR: "Numéro invalide\u00a0: ex. 06 12 34 56 78 ou +33 6 12 34 56 78.",
+                        phone_error("GB"): "Numéro invalide\u00a0: ex. 07400 123456 ou +44 7400 123456."}[refusal]
 
 
 def test_quote_lines_are_one_markup_for_the_desktop_table_and_the_phone_blocks():

@@ -17,7 +17,7 @@ from marshmallow import Schema
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from paraph_platform import staff_pages
+from paraph_platform import phones, staff_pages
 from paraph_platform.actor import MANAGERS, STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform.db import Db, as_utc, new_id, utcnow
 from paraph_platform.outbox import OutboxWriter
@@ -67,6 +67,13 @@ class SigningBase:
     keys: Keys
     contracts: Rpc  # the contracts service: perimeter checks, the contract's PDF, contacts
     identity: Rpc  # the identity service: users, license settings
+
+    def _outsiders_phones(self, actor: dict):
+        """``phones.read_in`` for the numbers typed for a request's participants (people outside the customer
+        files: a contact's number comes written by contracts, a user's is read in France as identity checked it):
+        the company's country (contracts' phone_country_internal), asked only when such a number is written
+        without its country code. A block loads and writes them (phones.written) alike."""
+        return phones.read_in(lambda: self.contracts.phone_country_internal(actor["license_id"], None)["country"])
 
     # -- units of work, lookups, access, links, the audit chain, notifications -----------------------------
 
@@ -205,8 +212,11 @@ class SigningBase:
                 "name": actor.get("name") or actor.get("email") or actor["user_id"]}
 
     def _notify(self, s, r: SignatureRequest, p: Participant, template: str, dedupe_key: str, vars: dict,
-                *, channel: str = "email", to: str | None = None, attachments: list | None = None):
-        data = {"channel": channel, "to": to or p.email, "to_name": p.name, "locale": r.locale,
+                *, channel: str = "email", to: str | None = None, attachments: list | None = None,
+                locale: str | None = None):
+        """``locale``: the message's language when not the request's (a one-time code asked for from a page the
+        signer switched to the other language)."""
+        data = {"channel": channel, "to": to or p.email, "to_name": p.name, "locale": locale or r.locale,
                 "template": template, "user_id": p.user_id, "customer_id": r.customer_id, "dedupe_key": dedupe_key,
                 "vars": {"name": p.name, "license_name": r.license_name,
                          **logic.emailed_names(r.contract_kind, r.contract_number, r.contract_title), **vars}}

@@ -33,7 +33,7 @@ from paraph_platform.db import utcnow
 from paraph_platform.errors import DeadlineExceeded, PlatformError, Unavailable
 from paraph_platform.idempotency import derive_key
 from paraph_platform.pagination import Ordering, keyset_page, page_result
-from paraph_platform.phones import normalize_phone
+from paraph_platform import phones
 from paraph_platform.service import endpoint
 
 from .base import SigningBase
@@ -120,7 +120,9 @@ def row_problem(row: dict, needs_customer: bool) -> tuple[str, str] | None:
         _email(email)
     except ValidationError:
         return "bad_email", f"{email} is not a valid email address."
-    if row.get("phone") and normalize_phone(row["phone"]) is None:  # the rule notify sends SMS by
+    # the rule notify sends SMS by, a number without its country code read in the block's country (the company's:
+    # _outsiders_phones)
+    if row.get("phone") and phones.written(row["phone"]) is None:
             return "bad_phone", f"{row['phone']} is not a phone number an SMS can be sent to."
     if row.get("locale") and row["locale"] not in ("fr", "en"):
         return "bad_locale", "The locale must be fr or en."
@@ -169,7 +171,8 @@ class BulkSendsEndpoints(SigningBase):
             # 404 at once (unknown, another license's, outside the caller's perimeter) rather than every row
             # refused later by create_contract
             self.contracts.get_contract_type(raw_actor, data["contract_type_id"])
-        rows, errors = parse_rows(data)
+        with self._outsiders_phones(actor):
+            rows, errors = parse_rows(data)
         filename = document = None
         if data["document"] is not None:
             content = self._decoded_upload(data["document"])
@@ -253,6 +256,12 @@ class BulkSendsEndpoints(SigningBase):
         options = {k: v for k, v in job.template.items() if k != "title"}
         if recipient.get("locale"):
             options["locale"] = recipient["locale"]
+        with self._outsiders_phones(actor):  # the row's number read as it was when the job was created
+            return self._request_of_row(actor, raw_actor, job, recipient, signer, options)
+
+    def _request_of_row(self, actor: dict, raw_actor: dict, job: BulkSend, recipient: dict, signer: dict,
+                        options: dict) -> dict:
+        """The request of a job's row (send_bulk_row)."""
         if job.kind == "contract_type":  # the row's customer gets a contract of the type, sent to the recipient
             contract = self.contracts.create_contract(raw_actor, {
                 "contract_type_id": job.contract_type_id, "customer_id": recipient["customer_id"],

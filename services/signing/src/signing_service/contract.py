@@ -239,6 +239,7 @@ CONSUMES_RPC = {
                                     "owner_name", "owner_email", "locale"],
     ("contracts", "get_pdf"): ["filename", "sha256", "content_base64"],
     ("contracts", "get_contacts_internal"): [],
+    ("contracts", "phone_country_internal"): ["country"],
     ("contracts", "get_contact"): ["id"],
     ("identity", "resolve_users"): [],
     ("identity", "license_settings"): ["name", "settings"],

@@ -40,6 +40,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+# asn1crypto.tsp adds "tst_info" to cms.ContentType's names when imported, and ContentType caches its name-to-OID
+# map the first time it is used: anything parsed before the import (a PKCS#12 file checked at start) left that
+# cache without it, and every time-stamp after it failed ("invalid literal for int(): 'tst_info'")
+from asn1crypto import tsp
+
 from paraph_platform import offhub
 from paraph_platform.config import ConfigError
 
@@ -406,7 +411,6 @@ def attach_dev_tsa(km: KeyMaterial, creds: dict[str, bytes]):
 # -- timestamps ---------------------------------------------------------------------------------------
 
 def _http_timestamper_class():
-    from asn1crypto import tsp
     from pyhanko.sign.timestamps.api import TimeStamper
     from pyhanko.sign.timestamps.common_utils import TimestampRequestError, set_tsp_headers
 

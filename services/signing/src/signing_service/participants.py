@@ -47,7 +47,8 @@ class ParticipantsEndpoints(SigningBase):
     # -- one-time codes -----------------------------------------------------------------------------------------
 
     def _send_otp(self, s, r: SignatureRequest, p: Participant, channel: str | None, now: datetime,
-                  actor: dict | None = None) -> dict:
+                  actor: dict | None = None, locale: str | None = None) -> dict:
+        """``locale``: the code message's language when not the request's (the page the signer reads)."""
         window_start = now - timedelta(seconds=self.settings.otp_send_window)
         recent = s.execute(select(func.count()).select_from(OtpChallenge).where(
             OtpChallenge.participant_id == p.id, OtpChallenge.created_at >= window_start)).scalar_one()
@@ -63,7 +64,8 @@ class ParticipantsEndpoints(SigningBase):
         s.add(OtpChallenge(id=cid, participant_id=p.id, code_hash=logic.otp_hash(self.keys.link_keys(self.db).otp, cid, code),
                            channel=channel, destination_masked=masked, created_at=now, expires_at=expires))
         self._notify(s, r, p, "signature_otp", f"signature_otp:{cid}",
-                     {"code": code, "minutes": max(1, self.settings.otp_ttl // 60)}, channel=channel, to=to)
+                     {"code": code, "minutes": max(1, self.settings.otp_ttl // 60)}, channel=channel, to=to,
+                     locale=locale)
         self._audit(s, r, "otp_sent", actor or self._who(p),
                     {"participant_id": p.id, "challenge_id": cid, "channel": channel, "destination": masked,
                      "expires_at": iso(expires)}, at=now)
@@ -301,7 +303,7 @@ class ParticipantsEndpoints(SigningBase):
             p = self._by_token(s, token)
             r = self._lock_open(s, p, now)
             self._check_turn(p, "sign" if p.role == logic.SIGNER else "approve")
-            return self._send_otp(s, r, p, data["channel"], now)
+            return self._send_otp(s, r, p, data["channel"], now, locale=data["locale"])
 
         return self._unit(work)
 
@@ -385,7 +387,7 @@ class ParticipantsEndpoints(SigningBase):
             p = self._my_participant(s, actor, participant_id)
             r = self._lock_open(s, p, now)
             self._check_turn(p, "sign" if p.role == logic.SIGNER else "approve")
-            return self._send_otp(s, r, p, data["channel"], now, self._staff(actor))
+            return self._send_otp(s, r, p, data["channel"], now, self._staff(actor), locale=data["locale"])
 
         return self._unit(work)
 

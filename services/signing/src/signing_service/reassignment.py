@@ -6,6 +6,7 @@ did it, from whom to whom and why; ``signature.reassigned.v1`` tells integrators
 """
 from __future__ import annotations
 
+from paraph_platform import phones
 from paraph_platform.actor import STAFF_ROLES, load_actor, require_role
 from paraph_platform.db import new_id, utcnow
 from paraph_platform.service import endpoint
@@ -29,7 +30,9 @@ class ReassignmentEndpoints(SigningBase):
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         if not isinstance(payload, dict):
             raise InvalidInput("The payload must be an object.")
-        data = schemas.ReassignIn().load(payload)
+        with self._outsiders_phones(actor):
+            data = schemas.ReassignIn().load(payload)
+            phone = phones.written(data["phone"])  # in E.164, where the one-time codes go
         self._request_in_charge(actor, request_id, "Only the requester, the document's owner or a manager can "
                                                    "reassign a participant.")
         now = utcnow()
@@ -55,8 +58,8 @@ class ReassignmentEndpoints(SigningBase):
             pid = new_id()
             new = Participant(id=pid, request_id=r.id, license_id=r.license_id, role=old.role, order=old.order,
                               position=old.position, kind="external", user_id=None, contact_id=None,
-                              name=data["name"].strip(), email=email, phone=data["phone"],
-                              otp_channel=old.otp_channel if data["phone"] else "email", status="waiting",
+                              name=data["name"].strip(), email=email, phone=phone,
+                              otp_channel=old.otp_channel if phone else "email", status="waiting",
                               token_hash=logic.token_hash(self._token(pid)), created_at=now)
             s.add(new)
             old.status, old.replaced_by, old.acted_at = REASSIGNED, pid, now

@@ -16,7 +16,7 @@ from sqlalchemy.orm import defer
 from paraph_platform.actor import LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform.db import as_utc, new_id, utcnow
 from paraph_platform.pagination import Ordering, keyset_page, page_result
-from paraph_platform.phones import sms_number
+from paraph_platform import phones
 from paraph_platform.service import endpoint
 
 from . import envelopes, flow, logic, schemas
@@ -86,8 +86,10 @@ class SignatureRequestsEndpoints(SigningBase):
                 if u.get("status") != "active":
                     raise InvalidInput("A participant is not an active user of this license.",
                                        {"fields": {"user_id": [f"{x['user_id']} is {u.get('status')}"]}})
+                # the participants' numbers are stored in E.164, the number their one-time codes go to (the SMS
+                # providers take no other): a user's read in France, as identity checked it (paraph_platform.phones)
                 person = {"kind": "user", "user_id": u["user_id"], "contact_id": u.get("contact_id"),
-                          "name": u.get("name") or u["email"], "email": u["email"], "phone": u.get("phone")}
+                          "name": u.get("name") or u["email"], "email": u["email"], "phone": phones.e164(u.get("phone"))}
             elif x.get("contact_id"):
                 c = contacts[x["contact_id"]]
                 if not c.get("email"):
@@ -95,10 +97,12 @@ class SignatureRequestsEndpoints(SigningBase):
                                        {"fields": {"contact_id": [f"{x['contact_id']} has no email"]}})
                 person = {"kind": "contact", "user_id": None, "contact_id": c["id"],
                           "name": c.get("name") or c["email"], "email": c["email"],
-                          "phone": sms_number(c.get("mobile"), c.get("phone"))}
+                          # written by contracts, in the contact's customer's country; an older contracts: in France
+                          "phone": c["sms_phone"] if "sms_phone" in c else phones.sms_number(c.get("mobile"),
+                                                                                             c.get("phone"))}
             else:
                 person = {"kind": "external", "user_id": None, "contact_id": None, "name": x["name"].strip(),
-                          "email": x["email"].strip().lower(), "phone": x.get("phone")}
+                          "email": x["email"].strip().lower(), "phone": phones.written(x.get("phone"))}
             key = (x["role"], person["email"].lower())
             if key in seen:
                 raise InvalidInput(f"{person['email']} appears twice as {x['role']}.",
@@ -116,8 +120,9 @@ class SignatureRequestsEndpoints(SigningBase):
     def create_request(self, actor, payload):
         """Freeze the contract's current PDF and ask its approvers, then its signers, in turn."""
         actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.RequestIn().load(payload)
-        return self._request_on_contract(actor, data)
+        with self._outsiders_phones(actor):  # typed numbers loaded, then written by _resolve, in one country
+            data = schemas.RequestIn().load(payload)
+            return self._request_on_contract(actor, data)
 
     def _request_on_contract(self, actor: dict, data: dict) -> dict:
         """A request on the contract ``data["contract_id"]``: its current PDF, frozen (create_request, and each

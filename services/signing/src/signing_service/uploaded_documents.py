@@ -219,7 +219,10 @@ class UploadedDocumentsEndpoints(SigningBase):
         """A request on an uploaded PDF (or DOCX, converted), without a contract: seen by its sender, the
         managers and the owner only."""
         actor = require_role(load_actor(actor), *STAFF_ROLES)
-        data = schemas.DocumentRequestIn().load(payload)
+        with self._outsiders_phones(actor):  # typed numbers loaded, then written by _resolve, in one country
+            return self._document_request(actor, schemas.DocumentRequestIn().load(payload))
+
+    def _document_request(self, actor: dict, data: dict) -> dict:
         if "documents" in data:  # an envelope: named after its first document
             files = self._uploaded_files(data["documents"])
             document, documents = self._envelope(files)

@@ -1,6 +1,7 @@
 """A bulk send's CSV rows are checked before any request is made: a row notify could not text a one-time code to
 is reported as that row's problem, with the rule notify sends SMS by. The header line names the columns in English
 or in French."""
+from paraph_platform.phones import read_in
 from signing_service.bulk_sends import row_problem
 
 
@@ -8,8 +9,10 @@ def test_a_rows_phone_is_one_an_sms_can_go_to():
     row = {"name": "Léa Martin", "email": "lea@client.test"}
     assert row_problem({**row, "phone": "+33 6 12 34 56 78"}, needs_customer=False) is None
     assert row_problem({**row, "phone": ""}, needs_customer=False) is None  # none: codes go by email
-    for unreadable in ("06 12", "standard", "------"):
+    for unreadable in ("06 12", "standard", "------", "07700 900456"):  # the last: a UK number, read in France
         assert row_problem({**row, "phone": unreadable}, needs_customer=False)[0] == "bad_phone"
+    with read_in("GB"):  # a UK company's (create_bulk_send reads the rows in the company's country)
+        assert row_problem({**row, "phone": "07700 900456"}, needs_customer=False) is None
 
 
 def test_a_csv_names_its_columns_in_english_or_in_french():

@@ -10,6 +10,7 @@ from nameko.testing.services import worker_factory
 from paraph_platform.db import Db, make_engine
 from paraph_platform.errors import Conflict, Gone, InvalidInput, NotFound, TooManyRequests
 from paraph_platform.migrations import upgrade
+from paraph_platform.phones import phone_error
 from signing_service import crypto, logic, pdf_verification
 from signing_service.dependencies import Keys, SigningSettings
 from signing_service.models import IdempotencyKey
@@ -53,7 +54,7 @@ def svc(tmp_path, pdf):
                                       "sha256": logic.sha256_hex(pdf)}
     contracts.get_contacts_internal.return_value = {
         "ct-1": {"id": "ct-1", "customer_id": "cu-1", "name": "Jeanne Dupont", "email": "jeanne@client.test",
-                 "phone": None, "mobile": "+33 6 12 34 56 78"}}
+                 "phone": None, "mobile": "+33 6 12 34 56 78", "sms_phone": "+33612345678"}}
     identity = MagicMock()
     identity.resolve_users.return_value = {
         "u-boss": {"user_id": "u-boss", "email": "boss@v.test", "name": "Bea", "status": "active", "phone": None}}
@@ -91,7 +92,7 @@ def test_approval_signature_and_sealing_on_sqlite(svc, pdf):
         svc.public_sign(jeanne, {"consent": True, "otp": "123456"}, {})  # no code requested yet
     sent = svc.public_request_otp(jeanne, {}, {})
     assert sent["channel"] == "sms" and sent["destination"] == "+33*******78"
-    code = code_of(svc, "+33 6 12 34 56 78")
+    code = code_of(svc, "+33612345678")  # E.164, as contracts wrote it
     result = svc.public_sign(jeanne, {"consent": True, "otp": code, "typed_name": "Jeanne"}, {"ip": "10.0.0.2"})
     assert result["request_status"] == "sealing"
     with pytest.raises(Conflict):
@@ -124,24 +125,33 @@ def test_approval_signature_and_sealing_on_sqlite(svc, pdf):
 
 
 def test_one_time_codes_by_sms_go_only_to_a_number_notify_can_send_to(svc):
-    """A contact's mobile typed on the customer file before numbers were checked ("06 12") is not one notify reads:
-    their landline is used; a contact with neither, or a number typed for someone else that notify would refuse,
-    is refused here, before anyone waits for a code that never comes."""
+    """A contact's number comes from contracts written in E.164 (``sms_phone``: their mobile, else their landline,
+    read in their customer's country); a contact with none, or a number typed for someone else that cannot be read
+    in the company's country, is refused here, before anyone waits for a code that never comes. A number typed
+    without its country code is read in the company's country (contracts' phone_country_internal) and stored in
+    E.164, the number the code goes to."""
     svc.contracts.get_contacts_internal.return_value = {
         "ct-1": {"id": "ct-1", "customer_id": "cu-1", "name": "Jeanne Dupont", "email": "jeanne@client.test",
-                 "mobile": "06 12", "phone": "01 23 45 67 89"},
+                 "mobile": "06 12", "phone": "01 23 45 67 89", "sms_phone": "+33123456789"},
         "ct-2": {"id": "ct-2", "customer_id": "cu-1", "name": "Paul Durand", "email": "paul@client.test",
-                 "mobile": "appelez le standard", "phone": None}}
+                 "mobile": "appelez le standard", "phone": None, "sms_phone": None}}
+    svc.contracts.phone_country_internal.return_value = {"country": "GB"}
     with pytest.raises(InvalidInput) as refused:
         svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [{"contact_id": "ct-2", "otp_channel": "sms"}]})
     assert "Paul Durand" in str(refused.value)
     with pytest.raises(InvalidInput) as refused:
         svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [
-            {"name": "Léa", "email": "lea@client.test", "phone": "06 12", "otp_channel": "sms"}]})
-    assert "phone" in refused.value.details["fields"]["signers"][0]
+            {"name": "Léa", "email": "lea@client.test", "phone": "07700 9", "otp_channel": "sms"}]})
+    assert refused.value.details["fields"]["signers"][0]["phone"] == [phone_error("GB")]
     req = svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [{"contact_id": "ct-1", "otp_channel": "sms"}]})
-    assert svc.public_request_otp(token_of(svc, "jeanne@client.test"), {}, {})["destination"] == "01******89"
-    assert code_of(svc, "01 23 45 67 89") and req["participants"][0]["phone_masked"] == "01******89"
+    assert svc.public_request_otp(token_of(svc, "jeanne@client.test"), {}, {})["destination"] == "+33*******89"
+    assert code_of(svc, "+33123456789") and req["participants"][0]["phone_masked"] == "+33*******89"
+    svc.cancel_request(ACTOR, req["id"], {"reason": "another one"})
+    req = svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [
+        {"name": "Emma Clarke", "email": "emma@thames.test", "phone": "07700 900456", "otp_channel": "sms"}]})
+    assert svc.public_request_otp(token_of(svc, "emma@thames.test"), {}, {})["destination"] == "+44********56"
+    assert code_of(svc, "+447700900456")
+    svc.contracts.phone_country_internal.assert_called_with("lic-1", None)
 
 
 def test_a_seal_at_b_b_completes_and_verifies(svc):

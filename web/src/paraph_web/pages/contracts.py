@@ -131,9 +131,9 @@ def change_status(contract_id: str, status: str):
     return redirect(url_for("contracts.show", contract_id=contract_id))
 
 
-def _stream(path: str, **params) -> Response:
-    """A file of the API passed on as it arrives, with its type and name."""
-    upstream = api.download(path, **params)
+def _stream(path: str, json: dict | None = None, **params) -> Response:
+    """A file of the API passed on as it arrives, with its type and name (``json``: POSTed for it)."""
+    upstream = api.download(path, json, **params)
     resp = Response(stream_with_context(upstream.iter_content(FILE_CHUNK)),
                     mimetype=upstream.headers.get("Content-Type", "application/octet-stream"))
     resp.call_on_close(upstream.close)

@@ -6,6 +6,7 @@ every page of it, streamed while the API is read (``csv_export``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable
 
 from flask import Blueprint, render_template, request
@@ -103,6 +104,45 @@ def filter_pickers(customers_page: dict, owners_answers: list) -> dict:
                                      owners_answers[0] if owners_answers else {"items": []}, fixed=("me",))}
 
 
+def fitted_value(column: dict, value: str) -> str | None:
+    """``value`` as the filter of ``column``'s kind finds it (the API compares the stored text, whatever its case):
+    a yes/no column's ``true`` or ``false``, a date column's YYYY-MM-DD, one of a choice column's choices (as the
+    column spells it, for its select to show it chosen), a text or a number as typed; None when the column holds
+    no such value."""
+    kind = column.get("type")
+    if kind == "boolean":
+        return value.lower() if value.lower() in ("true", "false") else None
+    if kind == "choice":
+        return next((choice for choice in column.get("choices") or [] if choice.lower() == value.lower()), None)
+    if kind == "date":
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            return None
+    return value
+
+
+def column_filter(columns: list[dict]) -> dict:
+    """The URL's custom-column filter as the list's form shows it: the ``column`` chosen (one of the license's, or
+    None), the ``value`` its field holds, and the ``notice`` a value the page cannot use gets (a hand-edited or
+    older address: the form offers no value before a column, and only the column's values after): one without its
+    column filters nothing; one its column cannot hold finds nothing (and its field cannot show it)."""
+    key, value = request.args.get("column", ""), request.args.get("value", "")
+    column = next((c for c in columns if c["key"] == key), None)
+    if not value:
+        return {"column": column, "value": "", "notice": None}
+    if column is None:
+        return {"column": None, "value": "", "notice": _(
+            "This address gives a value, “%(value)s”, without its column: the list is not filtered by it. Choose "
+            "the column, then its value.", value=value)}
+    fitted = fitted_value(column, value)
+    if fitted is None:
+        return {"column": column, "value": "", "notice": _(
+            "“%(value)s” is not a value of the column “%(column)s”: nothing matches it. Choose one of its values.",
+            value=value, column=column["label"])}
+    return {"column": column, "value": fitted, "notice": None}
+
+
 def _render_list(kind: str):
     query = _list_query(kind)
     path = _api_path(kind)
@@ -122,7 +162,7 @@ def _render_list(kind: str):
         heading=DOCUMENT_KINDS[listed].plural if listed in DOCUMENT_KINDS else DOCUMENT_KINDS[kind].plural,
         count=None if total is None else counted(listed, total),
         filters=request.args, next_url=next_url, previous_url=previous_url,
-        statuses=STATUSES[listed], kinds=KINDS, columns=columns, flags=flags,
+        statuses=STATUSES[listed], kinds=KINDS, columns=columns, flags=flags, column_filter=column_filter(columns),
         **filter_pickers(customers, users),
         contract_types=[t for t in contract_types
                         if t.get("kind", "quote") == ("quote" if kind == "quote" else "contract")],

@@ -33,18 +33,22 @@ RESERVED_NAMES = {"q", "name", "id", "fixed", "checklist", "compact"}  # the end
 
 
 def _user_option(user: dict) -> dict:
+    """A user as a choice; one deactivated says so with its badge where choices show it (a checklist)."""
     return {"id": user["user_id"], "label": user.get("name") or user["email"],
-            "detail": user["email"] if user.get("name") else ""}
+            "detail": user["email"] if user.get("name") else "",
+            "status": "deactivated" if user.get("status") == "deactivated" else None}
 
 
 @dataclass(frozen=True)
 class Source:
     """A list a picker chooses in: its API path (``path/<id>`` gives one item), the fixed query of its pages,
-    an item as an option ``{id, label, detail}``, and which items are offered."""
+    an item as an option ``{id, label, detail, status}``, which items are offered, and which of those only while
+    chosen (shown so that they can be unchosen, never to be chosen anew)."""
     path: str
     option: Callable[[dict], dict]
     params: dict = field(default_factory=dict)
     offered: Callable[[dict], bool] = lambda _item: True
+    only_if_chosen: Callable[[dict], bool] = lambda _item: False
 
 
 SOURCES = {
@@ -53,8 +57,13 @@ SOURCES = {
     "users": Source("/users", _user_option),  # managers only: the API refuses the others (403)
     # a perimeter's members: the license's staff, not its portal clients
     "staff": Source("/users", _user_option, offered=lambda u: u.get("role") != "client"),
-    # the users a perimeter may restrict: not the license admins, who see everything whatever their perimeters
-    "perimeter_users": Source("/users", _user_option, offered=lambda u: u.get("role") not in ("client", "license_admin")),
+    # the users a perimeter may restrict: not the license admins, who see everything whatever their perimeters.
+    # A deactivated user is not offered to add: they see nothing until reactivated, and a name among the others
+    # would read as someone working there. One already a member stays listed, ticked and marked "deactivated"
+    # (_user_option): the membership outlives the deactivation (a reactivated user finds their perimeters again),
+    # so the admin sees it and may remove it; hidden, the page's save kept it unseen.
+    "perimeter_users": Source("/users", _user_option, offered=lambda u: u.get("role") not in ("client", "license_admin"),
+                              only_if_chosen=lambda u: u.get("status") == "deactivated"),
 }
 
 
@@ -91,7 +100,8 @@ def picker(source: str, chosen=(), page: dict | None = None, known=(), fixed=())
         page = api.get(path, **params)
     chosen = [chosen] if isinstance(chosen, str) else list(chosen)
     chosen = [item_id for item_id in chosen if item_id]
-    options = [src.option(item) for item in page["items"] if src.offered(item)]
+    options = [option for option, item in ((src.option(item), item) for item in page["items"])
+               if src.offered(item) and (option["id"] in chosen or not src.only_if_chosen(item))]
     shown = {option["id"] for option in options}
     already_read = {option["id"]: option for option in map(src.option, known)}
     beyond = [already_read.get(item_id) or _named(src, item_id) for item_id in chosen

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import api, api_messages
 from ..api import ApiError
-from ..auth import current_user, signed_in
+from ..auth import company_name, current_user, signed_in
 from ..security import showing_an_email
 
 bp = Blueprint("sending", __name__)
@@ -97,8 +97,7 @@ def _preview(ctx: dict, values: dict) -> dict | None:
                  "sign": bool(values["request_signature"] and ctx["info"].get("request_signature_default")),
                  "sent_at": ""}
     # the company the email comes from, as it will sign it (the template's sample company otherwise: "ACME Paris")
-    company = next((lic.get("name") for lic in user.get("licenses") or []
-                    if lic.get("license_id") == user.get("license_id")), None)
+    company = company_name()
     if company:
         variables["license_name"] = company
     # the email goes out in the quote's language, whatever the salesperson's screen shows

@@ -3,6 +3,8 @@ delay, attachments on the client portal, merge fields), their details changed an
 page, beside the HTML template each type's PDF is rendered from, edited beside a reference of every variable a
 template may use (served by the API: its type, an example, what it is) and the type's own merge fields. A
 template the API refuses is shown again with its error ("line 12: 'customer.nmae' is undefined") next to it.
+"Preview the PDF" opens, in a new tab, the template as typed rendered by the API on sample data (nothing saved);
+refused, the same error is said next to it there.
 The type's page also sets its perimeters (SELL&SIGN: a type in none is offered to every user), as a customer's
 file does, rather than making the admin tick it on each perimeter's page."""
 from __future__ import annotations
@@ -15,6 +17,7 @@ from .. import api
 from ..api import ApiError
 from ..auth import admin_only
 from ..i18n import DOCUMENT_LANGUAGES, page_language
+from .contracts import _stream
 from .customers import perimeter_choices
 from .forms import confirmed_name, errors_on_page, whole_number
 from .settings import render_section
@@ -159,19 +162,41 @@ def edit(type_id: str):
     return _edit_page(contract_type, contract_type.get("template_html") or "")
 
 
+def _typed_template() -> str:
+    return request.form.get("template_html", "").replace("\r\n", "\n")
+
+
+def _template_refused(type_id: str, template_html: str, exc: ApiError):
+    """The editor again with what was typed and the API's 422 next to the template (its line and variable, or
+    the URL it may not fetch); any other error is the app's error page."""
+    if exc.status != 422:
+        raise exc
+    return _edit_page(api.get(f"/contract-types/{type_id}"), template_html, 422, errors=exc.field_errors,
+                      message=None if exc.field_errors else exc.detail)
+
+
 @bp.post("/settings/document-templates/<type_id>")
 @admin_only
 def save(type_id: str):
-    template_html = request.form.get("template_html", "").replace("\r\n", "\n")
+    template_html = _typed_template()
     try:
         api.patch(f"/contract-types/{type_id}", {"template_html": template_html})
     except ApiError as exc:
-        if exc.status != 422:
-            raise
-        return _edit_page(api.get(f"/contract-types/{type_id}"), template_html, 422, errors=exc.field_errors,
-                          message=None if exc.field_errors else exc.detail)
+        return _template_refused(type_id, template_html, exc)
     flash(_("The template is saved: the next PDFs use it."), "success")
     return redirect(url_for("settings_document_templates.edit", type_id=type_id))
+
+
+@bp.post("/settings/document-templates/<type_id>/preview")
+@admin_only
+def preview(type_id: str):
+    """The template as typed (empty: Paraph's), rendered by the API on sample data, shown by the browser in the
+    tab the button opened (nothing is saved); refused, the editor with the error, as saving says it."""
+    template_html = _typed_template()
+    try:
+        return _stream(f"/contract-types/{type_id}/preview.pdf", {"template_html": template_html}, inline="1")
+    except ApiError as exc:
+        return _template_refused(type_id, template_html, exc)
 
 
 @bp.post("/settings/document-templates/<type_id>/details")

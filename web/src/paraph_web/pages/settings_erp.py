@@ -138,12 +138,16 @@ def review():
     """The sync report to act on: collaborators without an account (invite the ticked ones), when Paraph has
     users without ERP code the same collaborators to link by hand (an email changed on one side), and the users
     whose collaborator left the ERP but who still hold a seat (the sync never deactivates anyone: the admin does,
-    from the user's page)."""
+    from the user's page). The API's report sorts them as its preview does: a collaborator whose user was
+    deactivated in Paraph is linked, never to invite (their page reactivates them if the admin wants them back),
+    and one whose email is a portal client's is neither (one email is one person)."""
     report = api.get("/erp/sync-report")
     without_account = _active(report["collaborators_without_user"])
-    left_erp = [c for c in report["matched"] if c.get("active") is False and c.get("user_id")]
+    deactivated = [c for c in report["matched"] if c.get("user_status") == "deactivated"]
+    left_erp = [c for c in report["matched"] if c.get("active") is False and c.get("user_id") and c not in deactivated]
     return render_section("settings/erp_sync_review.html", SECTION, without_account=without_account,
                           inactive=len(report["collaborators_without_user"]) - len(without_account), left_erp=left_erp,
+                          deactivated=_active(deactivated), portal_clients=_active(report.get("portal_clients", [])),
                           users_without_code=[u for u in report["users_without_collaborator"] if not u.get("erp_code")],
                           seats=seat_summary(), roles=GIVABLE_ROLES["license_admin"])
 

@@ -1,5 +1,6 @@
 """``/settings/email-templates``: the emails (and SMS) notify sends, each editable per language with its
-variables listed, a preview rendered with sample data, and a reset to the built-in default."""
+variables listed, a preview rendered with sample data (and the admin's own company's name), and a reset to the
+built-in default."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
@@ -8,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import api
 from ..api import ApiError
-from ..auth import admin_only
+from ..auth import admin_only, company_name
 from ..i18n import DOCUMENT_LANGUAGES
 from ..security import showing_an_email
 from .settings import render_section
@@ -60,6 +61,13 @@ def _draft() -> dict:
         "subject": request.form.get("subject", ""), "text": request.form.get("text", "").replace("\r\n", "\n")}
 
 
+def sample_vars() -> dict:
+    """What the preview's sample data takes from the admin's own company, for them to read their emails as their
+    customers will (notify's samples otherwise: "ACME Paris"); the send screen's preview signs alike."""
+    company = company_name()
+    return {"license_name": company} if company else {}
+
+
 def _edit_page(name: str, locale: str, template: dict, status: int = 200, **context):
     if context.get("preview"):
         showing_an_email()
@@ -100,7 +108,8 @@ def save_or_preview(name: str):
     template = {**api.get(f"/notification-templates/{name}", locale=locale), **draft}
     try:
         if request.form.get("do") == "preview":
-            return _edit_page(name, locale, template, preview=api.post(_path(name, locale, "/preview"), draft))
+            return _edit_page(name, locale, template,
+                              preview=api.post(_path(name, locale, "/preview"), {**draft, "vars": sample_vars()}))
         api.put(_path(name, locale), draft)
     except ApiError as exc:
         if exc.status != 422:

@@ -3,7 +3,8 @@
    - Escape closes the open user menu and a destructive action's question, which also gets a Cancel button;
    - long checklists get a search box (their status then counts the boxes ticked), long pickers their search of
      the whole list; "select all" boxes work;
-   - the quote editor's customer and type pickers show their contacts and fields when changed;
+   - the quote editor's customer and type pickers show their contacts and fields when changed, a list's column
+     filter the field of that column's values;
    - the first field in error of a refused form takes the focus, and a field's error goes once its value changes;
    - a form's list of people (signers, CC) shows its next row when "Add" is clicked, without loading the page;
    - the browser's time zone is kept in a cookie, for times to be shown in it;
@@ -39,7 +40,9 @@
     if (folding.length < 2) { return; }
     var filtering = folding.filter(function (field) {
       var control = field.querySelector("select, input:not([type=hidden]):not([hidden])");
-      return control && control.value !== (control.getAttribute("data-default") || "");
+      // a select choosing which field is shown (a custom column) filters through that field: one filter, not two
+      var chooser = control && control.id && form.querySelector('[data-shown-by="' + control.id + '"]');
+      return control && !chooser && control.value !== (control.getAttribute("data-default") || "");
     }).length;
     var toggle = document.createElement("button");
     toggle.type = "button";
@@ -198,6 +201,17 @@
   // (without JavaScript, a button in <noscript> does the same)
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
+  });
+  // a field shown for one choice of a select (data-shown-by="<select id>", data-shown-for="<that choice>": a list's
+  // value filter, whose field is the chosen custom column's); hidden, its named controls are disabled, so not sent
+  document.querySelectorAll("[data-shown-by]").forEach(function (field) {
+    var select = document.getElementById(field.getAttribute("data-shown-by"));
+    if (!select) { return; }
+    select.addEventListener("change", function () {
+      var shown = field.getAttribute("data-shown-for") === select.value;
+      field.hidden = !shown;
+      field.querySelectorAll("input[name], select[name]").forEach(function (control) { control.disabled = !shown; });
+    });
   });
   // a file input with data-preview="<img id>" (the company logo) shows the chosen image before it is uploaded
   document.querySelectorAll("input[type=file][data-preview]").forEach(function (input) {

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields
 
 from paraph_platform.actor import ADMINS, STAFF_ROLES
 
+from ...downloads import InlineQuery, file_response
 from ...routing import call, forward, route
 from ...service_results import service_params, service_result
 from .common import bp
@@ -47,6 +48,21 @@ forward(bp, "GET", "/contract-types/<type_id>", "contracts.get_contract_type", r
 
 forward(bp, "PATCH", "/contract-types/<type_id>", "contracts.update_contract_type", roles=ADMINS,
         tags=["contract types"], doc="Edit a contract type (the template is checked before it is saved).")
+
+@route(bp, "/contract-types/<type_id>/preview.pdf", ["POST"], body=service_params("contracts", "preview_contract_type_pdf"),
+       query=InlineQuery, roles=ADMINS, tags=["contract types"], responses={200: "application/pdf: the sample document"})
+def preview_contract_type_pdf(actor, type_id, body, query):
+    """The contract type's PDF on sample data, to see a template before any document uses it.
+
+    The template sent in `template_html` (as typed in an editor: nothing is saved), or the saved one when it is
+    left out (empty: Paraph's default template), rendered as the type's documents are (same sandbox: data: URLs
+    and the license's own assets only) with the license's company profile, a sample customer, contact and lines
+    at two VAT rates, the type's merge fields and the license's custom columns with sample values. A template
+    that saving would refuse is refused with the same 422 (`errors.template_html`: its line and variable, or
+    the URL it may not fetch)."""
+    return file_response(call("contracts", "preview_contract_type_pdf", actor, type_id, body, timeout=60),
+                         inline=query["inline"])
+
 
 forward(bp, "PUT", "/contract-types/<type_id>/perimeters", "contracts.set_contract_type_perimeters", roles=ADMINS,
         tags=["contract types"], doc="Set the perimeters of a contract type (none = available to everyone).")

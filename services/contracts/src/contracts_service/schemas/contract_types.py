@@ -48,3 +48,11 @@ class ContractTypePatchSchema(StrictSchema):
     attachments_portal_visible = fields.Boolean(allow_none=True)
     abandon_delay_days = Integer(allow_none=True, validate=validate.Range(min=1, max=3650))
     archived = fields.Boolean()
+
+
+class TemplatePreviewSchema(StrictSchema):
+    """What a contract type's PDF preview renders: the template as typed in its editor, not saved yet, or else
+    the saved one."""
+    template_html = fields.String(validate=validate.Length(max=500_000), metadata={
+        "description": "the template to preview, as typed (nothing is saved); left out: the type's saved template; "
+                       "empty: Paraph's default template, as saving it empty would make it"})

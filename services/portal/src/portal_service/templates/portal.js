@@ -341,10 +341,19 @@
       var e = $(i.id + "-error"); e.textContent = ""; e.classList.add("hidden");
     });
   }
+  // an API field message as the client reads it; a phone number refused, with the examples the API gave of the country
+  // it was read in (paraph_platform.phones.phone_error)
+  function fieldError(m) {
+    var phone = /^Not a valid phone number in [A-Z]{2}: e\.g\. (.+) or (\+.+)\.$/.exec(m);
+    // each example on one line (no-break spaces and hyphens): "+1" alone at a line's end reads as no number
+    var whole = function (n) { return n.replace(/ /g, "\u00a0").replace(/-/g, "\u2011"); };
+    if (phone) { return L.phone_invalid.replace("{national}", whole(phone[1])).replace("{international}", whole(phone[2])); }
+    return L.field_errors[m] || m;
+  }
   function flatErrors(errors, prefix, out) {
     Object.keys(errors || {}).forEach(function (k) {
       var v = errors[k], name = prefix ? prefix + "." + k : k;
-      if (Array.isArray(v)) { out[name] = v.map(function (m) { return L.field_errors[m] || m; }).join(" "); } else if (v && typeof v === "object") { flatErrors(v, name, out); }
+      if (Array.isArray(v)) { out[name] = v.map(fieldError).join(" "); } else if (v && typeof v === "object") { flatErrors(v, name, out); }
     });
     return out;
   }

@@ -61,6 +61,10 @@ class LinkIn(_In):
 
 class OtpIn(_In):
     channel = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["email", "sms"]))
+    # the signing page's language switch: the code's email or SMS in the language the signer reads the page in
+    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES),
+                           metadata={"description": "fr or en: the language of the code's email or SMS (default: "
+                                                    "the request's); the page's, once the signer switched it"})
 
 
 # -- results (documentation of the contract) ---------------------------------------------------------
