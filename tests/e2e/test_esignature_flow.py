@@ -75,7 +75,8 @@ def test_approver_then_two_signers_seal_proof_and_accepted_quote(world):
     r = s.post(f"/api/v1/sign/{tok}/otp", json={})
     assert r.status_code == 200 and r.get_json()["channel"] == "sms", r.get_json()
     sms = esign.notifications(s, "signature_otp")[-1]
-    assert sms["channel"] == "sms" and sms["to"] == "+33 6 12 34 56 78"
+    # to the contact's mobile as SMS providers take it (E.164), typed "+33 6 12 34 56 78"
+    assert sms["channel"] == "sms" and sms["to"] == "+33612345678"
     r = s.post(f"/api/v1/sign/{tok}/sign", json={"otp": sms["vars"]["code"], "consent": True,
                                                  "typed_name": "Paul Martin"}, headers=ua)
     assert r.status_code == 200, r.get_json()
