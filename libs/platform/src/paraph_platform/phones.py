@@ -140,8 +140,8 @@ def _reading_country() -> str:
 def written(number) -> str | None:
     """``number`` in E.164, read, when written without its country code, in the country :func:`read_in` gives
     (asked for only then), else in France; None when it is no number there."""
-    if re.match(r"\s*(\+|00)", "" if number is None else str(number)) and e164(number) is not None:
-        return e164(number)  # written with its country code: no country to ask for
+    if re.match(r"\s*(\+|00)", "" if number is None else str(number)):
+        return e164(number)  # written with its country code: read alike in any country, none to ask for
     return e164(number, _reading_country())
 
 

@@ -24,8 +24,8 @@ from paraph_platform.outbox import OutboxWriter
 from . import logic, pdf, schemas
 from .exceptions import InvalidInput, NotFound, Unavailable
 from .models import (
-    Asset, Contact, Contract, ContractType, ContractTypeScope, Counter, Customer, CustomerScope, Deal, History, Inbox,
-    LicenseSettings, ScopeVersion,
+    Asset, Contact, Contract, ContractType, ContractTypeScope, Counter, CustomColumn, Customer, CustomerScope, Deal,
+    History, Inbox, LicenseSettings, ScopeVersion,
 )
 
 
@@ -306,6 +306,12 @@ class ContractsBase:
             "contract_id": c.id, "kind": c.kind, "number": c.number, "customer_id": c.customer_id,
             "owner_id": c.owner_id, "from_status": before, "to_status": c.status, "reason": reason,
             "reason_code": reason_code}, subject=c.id, license_id=c.license_id)
+
+    def _columns(self, s, license_id) -> dict:
+        """The license's custom columns by key: type, choices, label (what a contract's values are checked
+        against, and what a contract type's PDF preview fills with sample values)."""
+        return {c.key: {"type": c.type, "choices": list(c.choices or []), "label": c.label}
+                for c in s.execute(select(CustomColumn).where(CustomColumn.license_id == license_id)).scalars()}
 
     def _settings(self, s, license_id, *, named: bool = False) -> LicenseSettings | None:
         """The replica of the license's settings (license.updated.v1 keeps it), asked of identity when it is

@@ -21,7 +21,7 @@ from .customers import contact_view
 from .exceptions import Conflict, InvalidInput, NotFound
 from .milestones import milestone_view
 from .models import (
-    Attachment, Contact, Contract, ContractFlag, ContractType, CustomColumn, Customer, Flag, History, Line, Milestone,
+    Attachment, Contact, Contract, ContractFlag, ContractType, Customer, Flag, History, Line, Milestone,
     Task,
 )
 from .schemas.contracts import ContractInSchema, ContractPatchSchema, ConvertSchema, ListSchema, TotalsInSchema
@@ -416,10 +416,6 @@ class ContractsEndpoints(ContractsBase):
             s.add(Line(contract_id=c.id, position=position, **line))
         totals = logic.compute_totals(lines)
         c.subtotal, c.tax_total, c.total = totals.subtotal, totals.tax_total, totals.total
-
-    def _columns(self, s, license_id) -> dict:
-        return {c.key: {"type": c.type, "choices": list(c.choices or []), "label": c.label}
-                for c in s.execute(select(CustomColumn).where(CustomColumn.license_id == license_id)).scalars()}
 
     def _check_flags(self, s, license_id, flags):
         known = {k for (k,) in s.execute(select(Flag.key).where(Flag.license_id == license_id))}

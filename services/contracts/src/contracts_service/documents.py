@@ -26,7 +26,7 @@ from .contract_types import TYPE_AUTHORS
 from .contracts import contract_lines
 from .customers import contact_view
 from .exceptions import Conflict
-from .models import Contact, Contract, ContractType, CustomColumn, Customer, Document
+from .models import Contact, Contract, ContractType, Customer, Document
 from .schemas.contract_types import TemplatePreviewSchema
 
 
@@ -123,13 +123,11 @@ class DocumentsEndpoints(ContractsBase):
             if source:
                 self._check_template(s, t.license_id, source, t.merge_fields)
             settings = self._settings(s, t.license_id, named=True)  # as _issuer reads it: one read
-            columns = s.execute(select(CustomColumn).where(CustomColumn.license_id == t.license_id)).scalars()
             locale = t.locale or (settings.locale if settings is not None else None) or "fr"
             context = pdf.preview_context(
                 kind=t.kind, title=t.name, locale=locale,
                 currency=settings.currency if settings is not None else "EUR", merge_fields=list(t.merge_fields or []),
-                columns=[{"key": c.key, "label": c.label, "type": c.type, "choices": list(c.choices or [])}
-                         for c in columns],
+                columns=[{"key": key, **column} for key, column in self._columns(s, t.license_id).items()],
                 owner={"name": actor.get("name") or actor.get("email") or "", "email": actor.get("email") or ""},
                 issuer=self._issuer(s, t.license_id), today=utcnow().date())
             try:

@@ -78,6 +78,8 @@ def _context(contract_id: str, contact_id: str = "") -> dict:
     contacts = [c for c in customer.get("contacts") or [] if c.get("email")]
     # a posted id that is none of them (a contact deleted meanwhile) is refused by the send, said on the form
     recipient = contact_id if any(c["id"] == contact_id for c in contacts) else None
+    if not contact_id and not contract.get("contact_id") and contacts:
+        recipient = contacts[0]["id"]  # a quote without a contact: the screen offers its customer's first
     info = api.get(f"/quotes/{contract_id}/send", contact_id=recipient)
     return {"contract": contract, "info": info, "contacts": contacts, "templates": info.get("templates")
             or list(TEMPLATE_LABELS), "template_labels": TEMPLATE_LABELS, "nav": "quotes"}
@@ -137,11 +139,9 @@ def _render(ctx: dict, values: dict, errors: dict | None = None, message: str | 
 def form(contract_id: str):
     ctx = _context(contract_id)
     info = ctx["info"]
-    contact_id = info.get("default_contact_id") or ""
-    if not contact_id and ctx["contacts"]:  # a quote without a contact: its customer's first, and her email
-        contact_id = ctx["contacts"][0]["id"]
-        ctx = _context(contract_id, contact_id)
-    template = ctx["info"]["template"]
+    # a quote without a contact: its customer's first (whose email _context asked the portal about)
+    contact_id = info.get("default_contact_id") or (ctx["contacts"][0]["id"] if ctx["contacts"] else "")
+    template = info["template"]
     values = {"contact_id": contact_id, "template": template, "template_default": template,
               "template_for": contact_id, "subject": "",
               "subject_default": "", "message": "", "attach_pdf": True,
