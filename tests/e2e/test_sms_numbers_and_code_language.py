@@ -10,26 +10,17 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from paraph_platform.db import normalize_url
-from paraph_platform.mailsink import start_sink
 from signing_service import testing as esign
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 
 @pytest.fixture(scope="module")
-def sink():
-    running = start_sink(port=0, http_port=0)
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="module")
-def notified_system(module_system, sink):
+def notified_system(module_system, module_mail_sink):
     return module_system("identity", "perimeter", "contracts", "signing", "notify", service_config={"notify": {
-        "SMTP_URL": sink.smtp_url, "MAIL_FROM": "Paraph <no-reply@paraph.test>", "SMS_PROVIDER": "sink",
-        "SMS_API_URL": sink.sms_url}})
+        "SMTP_URL": module_mail_sink.smtp_url, "MAIL_FROM": "Paraph <no-reply@paraph.test>",
+        "SMS_PROVIDER": "sink",
+        "SMS_API_URL": module_mail_sink.sms_url}})
 
 
 def _request(s, token: str, customer: dict, **signer) -> dict:
@@ -45,7 +36,7 @@ def _request(s, token: str, customer: dict, **signer) -> dict:
     return r.get_json()
 
 
-def test_a_code_texted_to_a_uk_national_number_reaches_the_sms_provider_in_e164(notified_system, sink):
+def test_a_code_texted_to_a_uk_national_number_reaches_the_sms_provider_in_e164(notified_system, module_mail_sink):
     admin = notified_system.new_license("Thames Tools Ltd", "emma@thamestools.test")
     s = notified_system.for_license(admin["license_id"])
     A = admin["access_token"]
@@ -62,7 +53,7 @@ def test_a_code_texted_to_a_uk_national_number_reaches_the_sms_provider_in_e164(
     tok = esign.token(s, "oliver@mersey.test")
     r = s.post(f"/api/v1/sign/{tok}/otp", json={"channel": "sms"})
     assert r.status_code == 200 and r.get_json()["destination"] == "+44********56", r.get_json()
-    [sms] = sink.wait_for_sms(to="+447700900456", timeout=30)
+    [sms] = module_mail_sink.wait_for_sms(to="+447700900456", timeout=30)
     code = esign.otp(s, "+447700900456")
     assert code in sms["text"] and "Thames Tools Ltd" in sms["text"]
 
@@ -90,10 +81,10 @@ def test_a_code_texted_to_a_uk_national_number_reaches_the_sms_provider_in_e164(
 
     [failed] = s.wait_for(logged, timeout=30, message="the SMS refused in the delivery log")
     assert failed["error"].startswith("not a phone number an SMS can be sent to: '07700 900123'"), failed
-    assert sink.store.sms(to="07700 900123") == sink.store.sms(to="+337700900123") == []
+    assert module_mail_sink.store.sms(to="07700 900123") == module_mail_sink.store.sms(to="+337700900123") == []
 
 
-def test_the_code_email_is_in_the_language_the_signer_switched_the_page_to(notified_system, sink):
+def test_the_code_email_is_in_the_language_the_signer_switched_the_page_to(notified_system, module_mail_sink):
     admin = notified_system.new_license("Vendeur SA", "admin@vendeur-otp.test")
     s = notified_system.for_license(admin["license_id"])
     A = admin["access_token"]
@@ -106,12 +97,14 @@ def test_the_code_email_is_in_the_language_the_signer_switched_the_page_to(notif
     assert '<html lang="en">' in page and "locale: document.documentElement.lang" in page
 
     assert s.post(f"/api/v1/sign/{tok}/otp", json={"channel": "email", "locale": "en"}).status_code == 200
-    [english] = sink.wait_for_messages(to="jeanne@otp-language.test", subject="Your signing code", timeout=30)
+    [english] = module_mail_sink.wait_for_messages(to="jeanne@otp-language.test", subject="Your signing code",
+                                                   timeout=30)
     assert english["subject"] == f"Your signing code for {req['contract_number']}", english["subject"]
     assert "Here is your confirmation code" in english["text"]
     # without a language: the request's (French, the quote's)
     assert s.post(f"/api/v1/sign/{tok}/otp", json={"channel": "email"}).status_code == 200
-    [french] = sink.wait_for_messages(to="jeanne@otp-language.test", subject="Votre code de signature", timeout=30)
+    [french] = module_mail_sink.wait_for_messages(to="jeanne@otp-language.test", subject="Votre code de signature",
+                                                  timeout=30)
     assert "Voici votre code de confirmation" in french["text"]
     # a language the page does not speak: refused on its field
     r = s.post(f"/api/v1/sign/{tok}/otp", json={"channel": "email", "locale": "de"})

@@ -25,7 +25,8 @@ and public helper of its submodules:
 * :mod:`.services` — ``TEST_RPC_TIMEOUT``, ``service_class``, ``test_config``, ``kill_containers``, the
   ``start_service`` fixture.
 * :mod:`.systems` — ``System``, ``emailed_links``, the ``system`` and ``module_system`` fixtures.
-* :mod:`.receivers` — the ``mail_sink``, ``http_trap`` and ``webhook_receiver`` fixtures, ``WebhookReceiver``.
+* :mod:`.receivers` — the ``mail_sink`` (``module_mail_sink``), ``http_trap`` and ``webhook_receiver`` fixtures,
+  ``WebhookReceiver``.
 * :mod:`.chromium` — the ``browser`` fixture (headless Chromium), ``CHROMIUM``, ``CHROMEDRIVER``.
 * :mod:`.tokens` — ``TestTokenKey``, ``TEST_TOKEN_KEY``, ``TEST_OPERATOR_TOKEN``.
 * :mod:`.waiting` — ``wait_for``.
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 from .chromium import CHROMEDRIVER, CHROMIUM, browser
 from .databases import PG, _admin_engine, _databases_dropped, create_database, drop_database, drop_later, make_db
-from .receivers import WebhookReceiver, http_trap, mail_sink, webhook_receiver
+from .receivers import WebhookReceiver, http_trap, mail_sink, module_mail_sink, webhook_receiver
 from .services import TEST_RPC_TIMEOUT, kill_containers, service_class, start_service, test_config
 from .systems import System, emailed_links, module_system, system
 from .tokens import TEST_OPERATOR_TOKEN, TEST_TOKEN_KEY, TestTokenKey
@@ -42,8 +43,8 @@ from .waiting import wait_for
 
 __all__ = [
     # fixtures (pytest registers them from this module's attributes)
-    "_databases_dropped", "browser", "http_trap", "mail_sink", "make_db", "module_system", "start_service",
-    "system", "webhook_receiver",
+    "_databases_dropped", "browser", "http_trap", "mail_sink", "make_db", "module_mail_sink", "module_system",
+    "start_service", "system", "webhook_receiver",
     # helpers
     "CHROMEDRIVER", "CHROMIUM", "PG", "TEST_OPERATOR_TOKEN", "TEST_RPC_TIMEOUT", "TEST_TOKEN_KEY", "System",
     "TestTokenKey", "WebhookReceiver", "_admin_engine", "create_database", "drop_database", "drop_later",

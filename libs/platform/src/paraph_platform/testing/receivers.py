@@ -1,6 +1,6 @@
-"""Loopback servers that receive what the code under test sends out: the ``mail_sink`` fixture (SMTP and SMS,
-:mod:`paraph_platform.mailsink`), ``http_trap`` (SSRF tests) and ``webhook_receiver`` (an integrator's
-endpoint, :class:`WebhookReceiver`)."""
+"""Loopback servers that receive what the code under test sends out: the ``mail_sink`` and ``module_mail_sink``
+fixtures (SMTP and SMS, :mod:`paraph_platform.mailsink`), ``http_trap`` (SSRF tests) and ``webhook_receiver`` (an
+integrator's endpoint, :class:`WebhookReceiver`)."""
 from __future__ import annotations
 
 import http.server
@@ -11,8 +11,7 @@ import time
 import pytest
 
 
-@pytest.fixture
-def mail_sink():
+def _running_mail_sink():
     """A running :class:`paraph_platform.mailsink.RunningSink` on free ports, stopped afterwards."""
     from ..mailsink import start_sink
     sink = start_sink(port=0, http_port=0)
@@ -20,6 +19,11 @@ def mail_sink():
         yield sink
     finally:
         sink.stop()
+
+
+mail_sink = pytest.fixture(_running_mail_sink, name="mail_sink")
+# the same, for a module's system of services (module_system) that sends to it
+module_mail_sink = pytest.fixture(_running_mail_sink, scope="module", name="module_mail_sink")
 
 
 @pytest.fixture
