@@ -375,12 +375,26 @@ def test_a_wrong_code_is_said_under_the_code_field_and_the_number_never_breaks(a
 
 def test_an_uploaded_document_is_headed_by_its_title_not_its_files_name(app, monkeypatch):
     """An uploaded PDF's number is its file's name ("scan_0012"): the page was headed "scan_0012", the title
-    below; the file's name stays under the document."""
-    html = page(app, monkeypatch, kind="document", number="scan_0012", title="Contrat de prestation")
+    below. The line under the document and the viewer's title named it "scan_0012.pdf" too, while its download,
+    the signed PDF and the proof are named by its title: the title everywhere; an envelope still lists its parts
+    by their files' names."""
+    info = link_info()
+    info["request"].update({"kind": "document", "number": "scan_0012", "title": "Contrat de prestation"})
+    info["document"]["filename"] = "scan_0012.pdf"
+    fake(monkeypatch, FakeSigning(info))
+    html = app.test_client().get("/sign/tok").get_data(as_text=True)
     assert re.search(r"<h1>\s*Contrat de prestation\s*</h1>", html) and 'id="request-title"' not in html
     assert "<title>" in html and "– Contrat de prestation</title>" in html and ">scan_0012<" not in html
-    quote = page(app, monkeypatch)  # a quote keeps its kind and number, its title below
+    assert "Document\u00a0: Contrat de prestation" in visible_text(html) and "scan_0012" not in visible_text(html)
+    assert 'id="doc" name="doc"' in html and 'title="Contrat de prestation"></iframe>' in html
+    info["documents"] = [{"filename": "scan_0012.pdf", "first_page": 1, "pages": 1},
+                         {"filename": "annexe.pdf", "first_page": 2, "pages": 1}]
+    envelope = app.test_client().get("/sign/tok").get_data(as_text=True)
+    assert "Document\u00a0: Contrat de prestation" in visible_text(envelope)
+    assert re.findall(r'data-show-page="\d">([^<]*)</a>', envelope) == ["scan_0012.pdf", "annexe.pdf"]
+    quote = page(app, monkeypatch)  # a quote keeps its kind and number, its title below, its file's name
     assert 'Devis <span class="nowrap">D-2026-0001</span></h1>' in quote and 'id="request-title">Maintenance' in quote
+    assert "Document\u00a0: D-2026-0001.pdf" in visible_text(quote) and 'title="D-2026-0001.pdf"></iframe>' in quote
 
 
 def uploaded(locale="fr", role="signer", signers=3):

@@ -171,16 +171,13 @@ class PrivateRabbit:
         wait_for(lambda: not tcp_open(self.port), 30, 0.1, f"{self.node} to die")
 
     def stop(self, timeout: float = 60):
-        result = subprocess.run([str(RABBITMQ_BIN / "rabbitmqctl"), "-n", self.node, "stop"], env=self.env,
-                                capture_output=True, text=True, timeout=timeout)
+        result = self.ctl("stop", timeout=timeout)
         wait_for(lambda: not tcp_open(self.port), 30, 0.2, f"{self.node} to stop")
         return result
 
     def queues(self) -> str:
         """name, ready, unacknowledged and consumers of every queue (for a drill's failure report)."""
-        result = subprocess.run([str(RABBITMQ_BIN / "rabbitmqctl"), "-n", self.node, "list_queues", "name",
-                                 "messages_ready", "messages_unacknowledged", "consumers"],
-                                env=self.env, capture_output=True, text=True, timeout=30)
+        result = self.ctl("list_queues", "name", "messages_ready", "messages_unacknowledged", "consumers", timeout=30)
         return result.stdout + result.stderr
 
     def cleanup(self):

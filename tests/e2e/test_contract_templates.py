@@ -1,8 +1,9 @@
 """Contract type templates for their authors, through the gateway: the documented variables (type, example,
 description in French or English, in the OpenAPI document too), a template error naming the line and the
 variable, the required merge fields enforced when a contract is created or updated with the send step's
-message, and a type's PDF previewed on sample data (the saved template or one as typed; refused as saving it
-would be)."""
+message, the license's custom columns as ``custom.<key>`` (checked, previewed and rendered; an unknown key named
+with the keys there are), and a type's PDF previewed on sample data as its author's document (the saved template
+or one as typed; refused as saving it would be)."""
 import io
 import re
 from datetime import datetime, timezone
@@ -164,3 +165,62 @@ def test_a_broken_template_previews_to_the_same_422_as_saving_it(world):
     assert s.patch(f"/api/v1/contract-types/{t['id']}", token=admin, json={"template_html": source}).status_code == 200
     r = _preview(s, admin, t["id"])
     assert r.status_code == 422 and r.get_json()["errors"] == {"template_html": ["line 2: 'contact.nmae' is undefined"]}
+
+
+def test_every_custom_column_of_the_license_is_a_variable_of_its_templates(world):
+    """``{{ custom.region }}`` is saved when region is a column of the license, whatever its kind; previewed with
+    a sample value of its kind; printed on a contract that has it and as nothing on one that does not. A key no
+    column has is refused, naming it and the keys there are."""
+    s, admin, sales = world["s"], world["A"], world["T"]
+    for column in ({"key": "region", "label": "Région", "type": "choice", "choices": ["Nord", "Sud"]},
+                   {"key": "budget", "label": "Budget", "type": "number"},
+                   {"key": "livraison", "label": "Livraison", "type": "date"},
+                   {"key": "signe", "label": "Signé", "type": "boolean"}):
+        assert s.post("/api/v1/settings/columns", token=admin, json=column).status_code == 201
+    template = ("<p>Region [{{ custom.region }}] budget [{{ custom.budget }}] livraison [{{ custom.livraison }}]"
+                "{% if custom.signe %} signe{% endif %}</p>")
+    r = s.post("/api/v1/contract-types", token=admin, json={"name": "Avec colonnes", "template_html": template})
+    assert r.status_code == 201, r.get_json()
+    t = r.get_json()
+
+    typo = "<p>{{ custom.region }}</p>\n<p>{{ custom.regoin }}</p>"
+    problem = ("line 2: 'custom.regoin' is undefined: no custom column has the key 'regoin' "
+               "(the keys: budget, livraison, region, signe)")
+    for refused in (s.post("/api/v1/contract-types", token=admin, json={"name": "Faute", "template_html": typo}),
+                    s.patch(f"/api/v1/contract-types/{t['id']}", token=admin, json={"template_html": typo}),
+                    _preview(s, admin, t["id"], {"template_html": typo})):
+        assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
+        assert refused.get_json()["errors"] == {"template_html": [problem]}
+    assert s.get(f"/api/v1/contract-types/{t['id']}", token=admin).get_json()["template_html"] == template
+
+    # previewed with a sample value of each kind
+    assert "Region [Nord] budget [12] livraison [2026-01-31] signe" in pdf_text(_preview(s, admin, t["id"]))
+
+    # a contract prints the values it has, and nothing for the others
+    def contract_pdf(custom):
+        r = s.post("/api/v1/contracts", token=sales, json={"title": "Mandat", "contract_type_id": t["id"],
+                                                           "customer_id": world["customer"]["id"], "custom": custom})
+        assert r.status_code == 201, r.get_json()
+        pdf = s.get(f"/api/v1/contracts/{r.get_json()['id']}/pdf", token=sales)
+        assert pdf.status_code == 200, pdf.get_data(as_text=True)[:300]
+        return pdf_text(pdf)
+    assert "Region [Sud] budget [] livraison [2027-03-01] signe" in contract_pdf(
+        {"region": "Sud", "livraison": "2027-03-01", "signe": True})
+    assert "Region [] budget [] livraison []" in contract_pdf({})
+    assert "None" not in contract_pdf({"region": None})
+
+
+def test_the_preview_is_signed_by_who_asks_for_it(world):
+    """The salesperson a preview names is its author, by their name and email (who checks the layout sees it as
+    their own documents will name them); the customer and the rest stay the samples."""
+    s = world["s"]
+    assert s.patch("/api/v1/me", token=world["A"], json={"name": "Alice Admin"}).status_code == 200
+    r = s.post("/api/v1/auth/login", json={"email": "admin@vendeur.test", "password": "a long enough password"})
+    assert r.status_code == 200, r.get_json()
+    admin = r.get_json()["access_token"]  # the token names its holder as they are now
+    t = s.post("/api/v1/contract-types", token=admin, json={
+        "name": "Signé", "kind": "quote", "template_html": "<p>Owner [{{ owner.name }} / {{ owner.email }}]</p>"})
+    assert t.status_code == 201, t.get_json()
+    assert "Owner [Alice Admin / admin@vendeur.test]" in pdf_text(_preview(s, admin, t.get_json()["id"]))
+    text = pdf_text(_preview(s, admin, t.get_json()["id"], {"template_html": ""}))  # Paraph's own template
+    assert "Alice Admin" in text and "admin@vendeur.test" in text and "Boulangerie Martin SARL" in text

@@ -92,15 +92,32 @@ def test_uploaded_pdf_signed_end_to_end(world, tagged_pdf):
     assert done["request_id"] == req["id"] and done["contract_id"] is None and done["kind"] == "document"
 
 
+def _names(response) -> tuple[str, str]:
+    """A download's file name as sent: exact (``filename*``, UTF-8) and in ASCII (``filename``)."""
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    disposition = response.headers["Content-Disposition"]
+    return (unquote(re.search(r"; filename\*=UTF-8''(\S+)", disposition).group(1)),
+            re.search(r'; filename="([^"]*)"', disposition).group(1))
+
+
 def test_a_signed_upload_downloads_named_after_its_title_made_safe(world, tagged_pdf):
     """The title the salesperson gave names the signed PDF (not the scanner's file name), with its accents in
     ``filename*``, in ASCII in ``filename``, without its slash, cut at a word when long; the emails attach it under
-    that name; what the request stored (its number, its file's name, the sealed PDF, the audit chain) is as before."""
+    that name; the signing page's own downloads (the document to sign, then the signed one) and the proof of
+    signature are named the same way; what the request stored (its number, its file's name, the sealed PDF, the
+    audit chain) is as before."""
     s, sales = world["s"], world["sales"]
     title = "Contrat élève n°2 / «Dupont» — conditions d’exécution " + " ".join(["et annexes"] * 12)
     r = _upload(world, tagged_pdf, filename="scan_0012.pdf", title=title)
     assert r.status_code == 201, r.get_json()
     req = r.get_json()
+    annexes = " ".join(["et annexes"] * 4)  # cut at a word, 100 characters at most
+    exact_stem = f"Contrat élève n°2 - «Dupont» — conditions d’exécution {annexes}"
+    ascii_stem = f"Contrat eleve n2 - Dupont - conditions d'execution {annexes}"
+    # the signing page's "Download" (and its viewer) name the document to sign by its title too
+    link = f"/api/v1/sign/{esign.token(s, 'jeanne@client.test')}"
+    assert _names(s.get(f"{link}/document?download=1")) == (f"{exact_stem}.pdf", f"{ascii_stem}.pdf")
+    assert s.get(f"{link}/document").headers["Content-Disposition"].startswith(f'inline; filename="{ascii_stem}.pdf"')
     assert esign.sign_via_link(s, "jeanne@client.test").status_code == 200
 
     def completed():
@@ -108,13 +125,12 @@ def test_a_signed_upload_downloads_named_after_its_title_made_safe(world, tagged
         return body if body["status"] == "completed" else None
     detail = s.wait_for(completed, timeout=60, message="the request to be sealed")
     r = s.get(f"/api/v1/signature-requests/{req['id']}/signed.pdf", token=sales)
-    assert r.status_code == 200
-    disposition = r.headers["Content-Disposition"]
-    ascii_name = re.search(r'; filename="([^"]*)"', disposition).group(1)
-    exact = unquote(re.search(r"; filename\*=UTF-8''(\S+)", disposition).group(1))
-    annexes = " ".join(["et annexes"] * 4)  # cut at a word, 100 characters at most
-    assert exact == f"Contrat élève n°2 - «Dupont» — conditions d’exécution {annexes}-signed.pdf"
-    assert ascii_name == f"Contrat eleve n2 - Dupont - conditions d'execution {annexes}-signed.pdf"
+    exact, ascii_name = _names(r)
+    assert (exact, ascii_name) == (f"{exact_stem}-signed.pdf", f"{ascii_stem}-signed.pdf")
+    # the signed PDF from the signer's link, and the proof of signature: the same name
+    assert _names(s.get(f"{link}/signed.pdf")) == (exact, ascii_name)
+    assert _names(s.get(f"/api/v1/signature-requests/{req['id']}/proof.pdf", token=sales)) == (
+        f"{exact_stem}-proof.pdf", f"{ascii_stem}-proof.pdf")
     # the emails attach the same file (the signer's, the sender's copy)
     [attached] = [a for n in esign.notifications(s, "signature_completed") for a in n["attachments"]
                   if a["kind"] == "signed_pdf" and n["to"] == "jeanne@client.test"]

@@ -118,6 +118,31 @@ def test_a_url_that_only_appears_at_render_time_is_refused_and_never_fetched(wor
     assert sum(len(page.images) for page in PdfReader(io.BytesIO(r.data)).pages) == 1
 
 
+def test_a_custom_column_value_is_a_url_only_at_render_time_refused_and_never_fetched(world, http_trap):
+    """``{{ custom.<key> }}`` of every column of the license: a sample value that is a URL is refused when the
+    template is saved (a choice's first choice), a contract's value when its PDF is rendered; nothing is fetched."""
+    s, admin = world["s"], world["A"]
+    for column in ({"key": "site", "label": "Site", "type": "text"},
+                   {"key": "lien", "label": "Lien", "type": "choice", "choices": ["file:///etc/hostname", "x"]}):
+        assert s.post("/api/v1/settings/columns", token=admin, json=column).status_code == 201
+    _assert_refused(s.post("/api/v1/contract-types", token=admin, json={
+        "name": "Lien", "template_html": '<img src="{{ custom.lien }}">'}), "file:///etc/hostname")
+    r = s.post("/api/v1/contract-types", token=admin, json={
+        "name": "Site", "template_html": '<img src="{{ custom.site }}"><link rel="attachment" href="{{ custom.site }}">'})
+    assert r.status_code == 201, r.get_json()
+    with open("/etc/hostname") as f:
+        secret = f.read().strip()
+    for url in ("file:///etc/hostname", f"{http_trap.url}/redirect-to-passwd"):
+        c = world["s"].post("/api/v1/contracts", token=world["F"], json={
+            "title": "Mandat", "contract_type_id": r.get_json()["id"], "customer_id": world["customer_id"],
+            "custom": {"site": url}})
+        assert c.status_code == 201, c.get_json()
+        pdf = s.get(f"/api/v1/contracts/{c.get_json()['id']}/pdf", token=world["F"])
+        _assert_refused(pdf, url)
+        assert secret not in pdf.get_data(as_text=True) and not pdf.data.startswith(b"%PDF")
+    assert http_trap.hits == []
+
+
 def test_the_license_logo_is_embedded_by_id_and_another_license_logo_is_not(world):
     s = world["s"]
     # only managers upload; only PNG/JPEG whose bytes match; 1 MB at most

@@ -10,7 +10,8 @@ from html import unescape
 import pytest
 from flask import Flask, jsonify, request
 
-from web.tests.test_web import answer_a_contract_pages_lookups, csrf, session_answer, sign_in, web_in_front_of
+from web.tests.test_web import (answer_a_contract_pages_lookups, choose_password, csrf, session_answer, sign_in,
+                                web_in_front_of)
 
 LINKS = {"client-token-1": {"role": "client", "company": "Immo Conseil", "user_code": "8005551216"},
          "staff-token-1": {"role": "user", "company": "Immo Conseil", "user_code": None}}
@@ -57,8 +58,7 @@ def test_a_clients_set_password_page_is_her_companys_portal_and_repeats_her_user
 def test_once_her_password_is_set_the_portals_sign_in_is_filled_in_with_her_email_and_user_code(password_pages):
     client = password_pages.test_client()
     page = "/set-password?token=client-token-1"
-    r = client.post(page, data={"password": "a good long password", "password_confirm": "a good long password",
-                                "csrf_token": csrf(client, page)})
+    r = choose_password(client, page)
     # in the fragment: read by the portal's script, never sent to a server
     assert r.status_code == 302
     assert r.headers["Location"] == "/portal?password_set=1&lang=fr#email=mireille%40hd.test&user_code=8005551216"

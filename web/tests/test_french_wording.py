@@ -6,6 +6,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from web.tests.test_web import extracted_messages
+
 PO = Path(__file__).parents[1] / "src" / "paraph_web" / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
 # a column's name in another product's export, quoted as it is written there
 QUOTED = ("Sage 100\u00a0: Code, E-mail",)
@@ -62,15 +64,10 @@ API_MESSAGES_TO_SALESPEOPLE = {
 
 
 def test_salespeople_and_clients_do_not_read_licence():
-    from babel.messages.extract import extract_from_dir
-    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "_l": None, "ngettext": (1, 2), "lazy_gettext": None, "_verbatim": None,
-                "pgettext": ((1, "c"), 2)}
     french = {message.id if isinstance(message.id, str) else message.id[0]: strings
               for message, strings in french_strings()}
     said = set()
-    for filename, _line, message, _comments, _context in extract_from_dir(str(PO.parents[3]), method_map,
-                                                                          keywords=keywords):
+    for filename, _line, message, _comments, _context in extracted_messages(PO.parents[3]):
         message = message if isinstance(message, str) else message[0]
         if filename == "api_messages.py":
             if message in API_MESSAGES_TO_SALESPEOPLE:

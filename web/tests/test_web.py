@@ -142,6 +142,14 @@ def csrf(client, path="/sign-in") -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
 
 
+def choose_password(client, page: str, language: str | None = None):
+    """Post a good password on the page of an invitation's or a reset's link (``page``, with its token), as a
+    browser in ``language`` does."""
+    return client.post(page, data={"password": "a good long password", "password_confirm": "a good long password",
+                                   "csrf_token": csrf(client, page)},
+                       headers={"Accept-Language": language} if language else {})
+
+
 def sign_in(client, password="right password"):
     return client.post("/sign-in", data={"email": "ann@acme.test", "password": password, "csrf_token": csrf(client)},
                        headers={"Accept-Language": "en"})
@@ -266,18 +274,23 @@ def test_proxy_forwards_the_gateway_paths_with_the_client_address(gateway):
     assert client.get("/sign-in").status_code == 200  # pages are the web app's
 
 
+def extracted_messages(package):
+    """Every translatable string of the web app's code and templates, as babel's ``extract_from_dir`` yields them
+    (filename, line, message, comments, context): the keywords of web/README.md's extract command."""
+    from babel.messages.extract import extract_from_dir
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "_l": None, "ngettext": (1, 2), "lazy_gettext": None, "_verbatim": None,
+                "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
+    return extract_from_dir(str(package), method_map, keywords=keywords)
+
+
 def test_catalogs_are_complete_and_compiled():
     """Every string of the code and templates is in the French catalog, translated, and the committed .mo
     matches the .po (run the commands of web/README.md "Translations" when this fails)."""
-    from babel.messages.extract import extract_from_dir
     from babel.messages.mofile import read_mo
     from babel.messages.pofile import read_po
-    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "_l": None, "ngettext": (1, 2), "lazy_gettext": None, "_verbatim": None,
-                "pgettext": ((1, "c"), 2)}
     # (context, message): a word said two ways ("Annulée" of a request, "Annulé" of a person) has a context
-    found = {(msg[4], msg[2] if isinstance(msg[2], str) else msg[2][0])
-             for msg in extract_from_dir(str(PACKAGE), method_map, keywords=keywords)}
+    found = {(msg[4], msg[2] if isinstance(msg[2], str) else msg[2][0]) for msg in extracted_messages(PACKAGE)}
     directory = PACKAGE / "translations" / "fr" / "LC_MESSAGES"
     with open(directory / "messages.po", "rb") as f:
         po = read_po(f)
@@ -331,17 +344,7 @@ def test_api_field_errors_are_shown_in_the_page_language():
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert amount.field_errors["quantity"] == "At least 1 and less than 1,000,000."
         assert amount.field_errors["amount"] == "A positive number or zero."
-    # a phone number refused (paraph_platform.phones): said shortly, with examples of what the rule accepts
-    from paraph_platform.phones import PHONE_ERROR
-    phone = ApiError(422, {"status": 422, "errors": {"mobile": [PHONE_ERROR]}})
-    with app.test_request_context(headers={"Accept-Language": "fr"}):
-        assert phone.field_errors["mobile"] == (
-            "Numéro invalide (France)\u00a0: ex. 06\u00a012\u00a034\u00a056\u00a078 ou "
-            "+33\u00a06\u00a012\u00a034\u00a056\u00a078.")
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert phone.field_errors["mobile"] == (
-            "Not a valid phone number (France): e.g. 06\u00a012\u00a034\u00a056\u00a078 or "
-            "+33\u00a06\u00a012\u00a034\u00a056\u00a078.")  # each example on one line
+    # a phone number's refusal, said shortly with examples: test_screenshot_review_second_pass.py
 
 
 def test_the_settings_refusals_are_said_in_the_page_language():
@@ -628,8 +631,7 @@ def test_a_client_who_chose_her_password_is_told_so_on_the_portals_sign_in():
                                          ("joining-token-1", "fr", "/portal#email=bob%40client.test")):
             client = web.test_client()
             page = f"/set-password?token={token}"
-            r = client.post(page, data={"password": "a good long password", "password_confirm": "a good long password",
-                                        "csrf_token": csrf(client, page)}, headers={"Accept-Language": language})
+            r = choose_password(client, page, language)
             assert r.status_code == 302 and r.headers["Location"] == landing, (token, r.headers.get("Location"))
             assert client.get("/").status_code == 302  # no staff session: the one opened was ended at once
     assert ended == ["client-refresh"] * 3
@@ -661,8 +663,7 @@ def test_a_client_who_reset_her_password_is_told_so_on_the_portals_sign_in():
             page = f"/reset-password?token={token}"
             shown = unescape(client.get(page, headers={"Accept-Language": language}).get_data(as_text=True))
             assert ("Immo Conseil" in shown) == (token == "client-reset-1")  # her company's portal, named
-            r = client.post(page, data={"password": "a good long password", "password_confirm": "a good long password",
-                                        "csrf_token": csrf(client, page)}, headers={"Accept-Language": language})
+            r = choose_password(client, page, language)
             assert r.status_code == 302 and r.headers["Location"] == landing, (token, r.headers.get("Location"))
     assert reset == ["client-reset-1", "client-reset-1", "staff-reset-1"]
 
@@ -848,9 +849,7 @@ def test_a_clients_emailed_link_speaks_the_language_of_its_email_not_her_browser
         client = web.test_client()
         page = unescape(client.get("/set-password?token=client-token-1", headers=english).get_data(as_text=True))
         assert '<html lang="fr">' in page and "Tel que l'équipe d'Immo Conseil le lira" in page
-        r = client.post("/set-password?token=client-token-1", headers=english, data={
-            "password": "a good long password", "password_confirm": "a good long password",
-            "csrf_token": csrf(client, "/set-password?token=client-token-1")})
+        r = choose_password(client, "/set-password?token=client-token-1", "en")
         assert r.status_code == 302 and r.headers["Location"] == "/portal?password_set=1&lang=fr#email=bob%40client.test"
         used = client.get("/set-password?token=used-client-token", headers=english)
         text = unescape(used.get_data(as_text=True))

@@ -63,3 +63,38 @@ def test_a_date_people_cannot_mean_is_refused():
         Due().load({"due_date": "0001-01-01"})
     assert refused.value.messages == {"due_date": ["Give a date between the years 1900 and 9999."]}
     assert str(Due().load({"due_date": "2027-02-28"})["due_date"]) == "2027-02-28"
+
+
+def test_a_long_date_is_written_day_first_in_english_too():
+    """The emails, the proof of signature, the portal and the PDFs write English dates as the UK does, the day
+    before the month, as the staff pages' en_GB formats: "December 7, 2026" is read the other way round outside
+    the United States."""
+    from datetime import date
+    from paraph_platform.dates import long_date
+    assert long_date(date(2026, 12, 7), "en") == "7 December 2026"
+    assert long_date(date(2027, 3, 1), "en") == "1 March 2027"
+    assert long_date(date(2027, 3, 1), "fr") == "1er mars 2027"
+    assert long_date(date(2026, 8, 21), "en_GB") == "21 August 2026" and long_date(date(2026, 8, 21), "fr-CA") == \
+        "21 août 2026"
+
+
+def test_a_long_date_is_babels_british_long_date():
+    """One rule whoever writes it: Babel's en_GB and fr_FR long dates (the staff app, the PDFs before) agree with it
+    on every day of a year."""
+    from datetime import date, timedelta
+    from babel.dates import format_date
+    from paraph_platform.dates import long_date
+    day = date(2028, 1, 1)  # a leap year
+    while day.year == 2028:
+        assert long_date(day, "en") == format_date(day, "long", locale="en_GB")
+        assert long_date(day, "fr") == first_of_month(format_date(day, "long", locale="fr_FR"), "fr")
+        day += timedelta(days=1)
+
+
+def test_a_date_and_time_is_on_the_24_hour_clock_in_both_languages():
+    from datetime import datetime
+    from paraph_platform.dates import date_and_time
+    evening = datetime(2026, 12, 1, 21, 24, 38)
+    assert date_and_time(evening, "en") == "1 December 2026 at 21:24"  # not "December 1, 2026 at 9:24 PM"
+    assert date_and_time(evening, "fr", seconds=True) == "1er décembre 2026 à 21:24:38"
+    assert date_and_time(datetime(2026, 12, 1, 7, 5), "en") == "1 December 2026 at 07:05"

@@ -66,12 +66,16 @@ def publish(s, service: str, event_type: str, data: dict, **envelope):
 
 
 def downloaded_csv(browser, name: str, timeout: float = 15.0) -> list[list[str]]:
+    """The rows of a CSV the (French) page downloaded, as French Excel opens it by a double click: UTF-8 said by a
+    BOM, its cells split by ";" ("," is its decimal mark)."""
     path = os.path.join(browser.downloads, name)
     deadline = time.monotonic() + timeout
     while not os.path.exists(path) and time.monotonic() < deadline:
         time.sleep(0.1)
+    with open(path, "rb") as f:
+        assert f.read(3) == b"\xef\xbb\xbf"
     with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.reader(f))
+        return list(csv.reader(f, delimiter=";"))
 
 
 @pytest.fixture
@@ -165,6 +169,7 @@ def test_lists_filter_sort_and_export_the_current_view(web_system, staff, docume
     assert rows[0][5:8] == ["Total HT", "TVA", "Total TTC"]  # the amounts named as on the pages
     assert [r[0] for r in rows[1:]] == [d["oven"]["number"], d["yearly"]["number"]]
     assert rows[1][9] == "1"  # online views
+    assert [r[3] for r in rows[1:]] == ["Envoyé", "Brouillon"]  # the status as its badge says it, not "sent"
 
     # a number column is written as the language writes numbers (it read "1234.5")
     browser.get(f"{w.url}/quotes")

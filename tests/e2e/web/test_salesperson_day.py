@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from .browsing import by_id, filled_buttons, on_a_phone
+from .browsing import by_id, filled_buttons, in_view, lines_of, more_actions, on_a_phone
 from .conftest import PASSWORD, signing_in
 from .test_admin_area import css, h1, navigate, notice
 from .test_customers import fill
@@ -66,6 +66,7 @@ def email_shown(browser) -> str:
 
 
 def test_the_salespersons_day(public_system, browser, screenshot):
+    from selenium.webdriver.support.ui import Select
     w, s = public_system, public_system.s
     admin = s.new_license("ACME Paris", "boss@acme.test")
     s.add_user(admin, "paul@acme.test", name="Paul Martin")
@@ -93,6 +94,8 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     navigate(browser, "back-to-customer")
     navigate(browser, "new-quote-link")
     fill(browser, {"field-title": "Équipement atelier"})
+    # the customer's only contact is whom the quote is for, already chosen
+    assert Select(by_id(browser, "field-contact_id")).first_selected_option.text == "Claire Durand"
     if css(browser, "#refresh-pickers"):  # without JavaScript the contact picker needs the customer first
         navigate(browser, "refresh-pickers")
     choose(browser, "field-contact_id", "Claire Durand")
@@ -102,7 +105,10 @@ def test_the_salespersons_day(public_system, browser, screenshot):
                                "tax_rate": "20"})):
         navigate(browser, "add-line")
         fill(browser, {f"line-{n}-{key}": value for key, value in line.items()})
+    # "Selected by the customer" is offered once the line is an optional product, not on every line
+    assert not by_id(browser, "line-1-selected").is_displayed()
     by_id(browser, "line-1-optional").click()
+    assert by_id(browser, "line-1-selected").is_displayed() and not by_id(browser, "line-0-selected").is_displayed()
     with on_a_phone(browser):  # a line is a card of two columns: its amount under its name, not mid-column
         # read in one script: the totals' refresh after the click may be swapping the amount in at this instant
         assert browser.execute_script("return getComputedStyle(document.getElementById('line-amount-0'))"
@@ -139,6 +145,8 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     screenshot(browser, "day-4-send")
     navigate(browser, "send-submit")
     assert "claire@durand.test" in notice(browser)
+    # the page's top, where the notice says who got it (not its history at the bottom, which hid the notice)
+    assert "#" not in browser.current_url and in_view(browser, css(browser, "p.notice")[0])
     assert "sent" in history(browser)
     emailed = by_id(browser, "emails-sent").text  # the email itself: to whom, PDF, signature asked
     assert "claire@durand.test" in emailed and "PDF joint" in emailed and "signature électronique" in emailed
@@ -153,6 +161,13 @@ def test_the_salespersons_day(public_system, browser, screenshot):
            and by_id(browser, "signature-banner").text.startswith("En attente de la signature du client."),
            message="the signature awaited")
     screenshot(browser, "day-5-sent")
+    # Paul asked for the signature (with the email), not Paraph on its own
+    asked = css(browser, '#history-list li[data-action="signature_requested"]')[0]
+    assert "Paul Martin" in asked.text and "Paraph" not in asked.text
+    # the signature center of the request under way: no approver, so no word about the approvers' turn
+    navigate(browser, "signature-center")
+    assert by_id(browser, "request-dates").text.startswith("Envoyée le") and not css(browser, "#approvers-first")
+    screenshot(browser, "day-5-signature-center")
 
     # -- the contact: the online quote from the email, the PDF, a remark, the signature --------------------
     browser.delete_all_cookies()
@@ -250,3 +265,20 @@ def test_the_salespersons_day(public_system, browser, screenshot):
                          cookies={c["name"]: c["value"] for c in browser.get_cookies()})
     assert proof.status_code == 200 and proof.content.startswith(b"%PDF")
     assert proof.headers["Content-Type"].startswith("application/pdf")
+
+    # -- the order: made from the accepted quote, each naming the other in its history ---------------------------
+    more_actions(browser)
+    navigate(browser, "convert-order")
+    order_number = h1(browser).split()[-1]
+    assert h1(browser).startswith("Commande ") and order_number in notice(browser)
+    created = css(browser, '#history-list li[data-action="created"]')[0]
+    assert "Créé à partir du devis : " + number in created.text.replace("\u00a0", " ")
+    source = created.find_element("css selector", "a.history-source")
+    screenshot(browser, "day-10-order")
+    with on_a_phone(browser):  # the quote's number kept whole on a phone
+        assert lines_of(browser, source, number) == 1
+    navigate(browser, source)  # to the quotes list, searching for the quote
+    assert [a.text for a in css(browser, "main table tbody a")][:1] == [number]
+    navigate(browser, css(browser, "main table tbody a")[0])
+    converted = css(browser, '#history-list li[data-action="converted"]')[0]
+    assert "Transformé en commande : " + order_number in converted.text.replace("\u00a0", " ")

@@ -197,6 +197,14 @@ _MESSAGES = [
     (r"must be in the future", _l("Must be in the future.")),
     # a contract type's template that does not render (contracts_service.pdf.describe_template_error)
     (r"line (?P<line>\d+): '(?P<name>[^']+)' is undefined", _l("line %(line)s: “%(name)s” is undefined")),
+    # ... a custom column's value no column has the key of, said with the keys there are (pdf._unknown_column)
+    (r"line (?P<line>\d+): '(?P<name>[^']+)' is undefined: no custom column has the key '(?P<key>[^']+)' "
+     r"\(the keys: (?P<keys>[^)]+)\)",
+     _l("line %(line)s: “%(name)s” is undefined: no custom column has the key “%(key)s” (the keys: %(keys)s)")),
+    (r"line (?P<line>\d+): '(?P<name>[^']+)' is undefined: no custom column has the key '(?P<key>[^']+)' "
+     r"\(the license has no custom columns\)",
+     _l("line %(line)s: “%(name)s” is undefined: no custom column has the key “%(key)s” (the license has no "
+        "custom columns)")),
     # ... and any other of its errors (Jinja's words: the line is what the author needs)
     (r"line (?P<line>\d+): (?P<detail>.+)", _l("line %(line)s: %(detail)s")),
     # a license's email template refused (notify_service.templates.validate), said next to the part concerned (a
@@ -232,6 +240,11 @@ _MESSAGES = [
     _verbatim("A SIRET has 14 digits."),
     _verbatim("This SIRET's check digit is wrong."),
     _verbatim("The SIRET must start with the SIREN."),
+    # outside France, the same fields hold the country's numbers (contracts_service.logic.foreign_company_id_errors)
+    _verbatim("A company number has up to 9 letters and digits."),
+    _verbatim("A registration number has up to 14 letters and digits."),
+    # the company's country (identity's license setting: activation, the documents' defaults)
+    _verbatim("Not a country's ISO 3166-1 code in capitals (such as GB, FR, US)."),
     (r"A VAT number starts with its country code.*",
      _l("A VAT number starts with its country code (FR, BE...) followed by 2 to 13 letters or digits.")),
     _verbatim("A French VAT number is FR, a 2-character key and the 9-digit SIREN."),
@@ -306,7 +319,7 @@ _MESSAGES = [
     _verbatim("who sent the invitation"),
     _verbatim("set-password link (single use)"),
     (re.escape("expiry date and time (ISO 8601; format with |datetime or |date)"),
-     _l("expiry date and time: add |datetime after the name to write it “January 31, 2030 at 19:00 (Paris time)”, or |date "
+     _l("expiry date and time: add |datetime after the name to write it “31 January 2030 at 19:00 (Paris time)”, or |date "
         "for the day only")),
     _verbatim("portal user code (clients)"),
     _verbatim("who gave the access"),
@@ -318,10 +331,10 @@ _MESSAGES = [
     _verbatim("free text written by the sender"),
     _verbatim("online quote link"),
     (re.escape("end of validity (ISO 8601)"),
-     _l("end of validity: add |date after the name to write it “February 28, 2030”")),
+     _l("end of validity: add |date after the name to write it “28 February 2030”")),
     _verbatim("true when the quote can also be signed online"),
     (re.escape("when the quote was first sent (ISO 8601)"),
-     _l("when the quote was first sent: add |date after the name to write it “January 10, 2030”")),
+     _l("when the quote was first sent: add |date after the name to write it “10 January 2030”")),
     _verbatim("who shared it"),
     _verbatim("portal link"),
     _verbatim("message from the person who shared it"),
@@ -334,14 +347,14 @@ _MESSAGES = [
     _verbatim("validity in minutes"),
     _verbatim("list of {name, email, signed_at}"),
     (re.escape("date and time of the action (ISO 8601)"),
-     _l("date and time of the action: add |datetime after the name to write it “January 15, 2030 at 10:30 (Paris time)”")),
+     _l("date and time of the action: add |datetime after the name to write it “15 January 2030 at 10:30 (Paris time)”")),
     _verbatim("document link"),
     _verbatim("who declined"),
     _verbatim("their email"),
     _verbatim("the reason they gave"),
     _verbatim("link to the document"),
     (re.escape("when it expired (ISO 8601)"),
-     _l("when it expired: add |datetime after the name to write it “January 31, 2030 at 19:00 (Paris time)”")),
+     _l("when it expired: add |datetime after the name to write it “31 January 2030 at 19:00 (Paris time)”")),
     _verbatim("names of those who had not acted"),
     _verbatim("customer contact's name"),
     _verbatim("link to the quote"),

@@ -19,7 +19,7 @@ from paraph_platform.config import env, env_int, public_url
 from paraph_platform.modules import exported_by_modules
 from paraph_platform.totals import vat_lines
 
-from . import i18n
+from . import i18n, status_labels
 from .api import ApiError, GatewayUnavailable, SignInRequired, sign_out_locally
 from .api_messages import translate
 from .auth import current_user, sign_in_url
@@ -145,6 +145,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["labelled_cells"] = labelled_cells
     app.jinja_env.filters["breakable_email"] = breakable_email
     app.jinja_env.globals["vat_lines"] = vat_lines
+    app.jinja_env.globals["status_labels"] = status_labels  # the badges' words (macros.html status_label)
     register_errors(app)
     app.before_request(check_csrf)
     app.after_request(secure_headers)

@@ -17,11 +17,11 @@ from babel.numbers import get_currency_name
 from flask import g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_babel import (Babel, format_currency, format_date, format_datetime, format_decimal, format_time,
-                         get_locale, get_translations, refresh, to_user_timezone)
+                         get_locale, get_translations, gettext, refresh, to_user_timezone)
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from paraph_platform import client_pages, countries, french, line_breaks
+from paraph_platform import addresses, client_pages, countries, french, line_breaks
 from paraph_platform.dates import first_of_month
 from paraph_platform.totals import discount_text, rate_text
 
@@ -239,6 +239,40 @@ def moment(value, style: str = "medium") -> str:
     return f"{_first_of_month(format_datetime(parsed, style))} {_offset(parsed)}"
 
 
+# -- in a spreadsheet (the CSV exports: pages/csv_export.py) ---------------------------------------------------
+# What a spreadsheet in the reader's language reads as a value, not as text: a French one takes "1234,5" for a
+# number and "1234.5" for text (or a date); neither reads a grouped "1 234,5" or an ISO time with its "T" and "Z".
+
+def sheet_number(value) -> str:
+    """A decimal number (the API's "1234.50") as a spreadsheet in the page's language reads it: "1234,50" in
+    French, "1234.50" in English, never grouped; anything else as it is."""
+    try:
+        text = f"{Decimal(str(value)):f}"  # "1E+3" (a custom column's) is 1000
+    except (InvalidOperation, ValueError):
+        return "" if value is None else str(value)
+    return text.replace(".", ",") if page_language() == "fr" else text
+
+
+def sheet_separator() -> str:
+    """The separator of a CSV's cells that a spreadsheet in the page's language splits a double-clicked file by: ";"
+    in French (French Excel's list separator, "," being its decimal mark), "," in English."""
+    return ";" if page_language() == "fr" else ","
+
+
+def sheet_moment(value) -> str:
+    """A date and time as every spreadsheet reads it, whatever its language, in the reader's time zone (the pages'):
+    "2026-12-04 23:50"; a calendar day as it is ("2027-01-15"); nothing for none."""
+    parsed = _parse_datetime(value)
+    if isinstance(parsed, datetime):
+        return to_user_timezone(parsed).strftime("%Y-%m-%d %H:%M")
+    return parsed.isoformat() if parsed else ""
+
+
+def yes_no(value) -> str:
+    """A yes/no answer as a word of the page's language ("Oui", "No"): a CSV export's True/False were Python's."""
+    return gettext("Yes") if value else gettext("No")
+
+
 def codes_whole(text) -> Markup:
     """``text`` (escaped) with each document number kept on one line (paraph_platform.line_breaks): browsers
     break lines after a hyphen, and a phone showed a quote's title as "Devis Q-2026-" over "00001"."""
@@ -262,6 +296,9 @@ def init_app(app):
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["OTHER_CURRENCY"] = OTHER_CURRENCY
     app.jinja_env.globals["country_choice"] = country_choice
+    # whether an address of that country writes its city before its postcode (paraph_platform.addresses): the order
+    # the forms ask for them in
+    app.jinja_env.globals["city_first"] = addresses.city_first
     app.jinja_env.globals["language_names"] = client_pages.LANGUAGE_NAMES  # each language named in itself
     counted = app.jinja_env.globals["ngettext"]  # Jinja's, which fills %(num)s with the raw number
 

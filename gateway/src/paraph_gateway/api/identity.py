@@ -62,7 +62,8 @@ def rotate_token_key():
 
 forward(bp, "POST", "/licenses/activate", "identity.activate_license", public=True, status=201, tags=["licenses"],
         endpoint="activate",
-        doc="Activate a company environment with an activation code; its admin receives an invitation.")
+        doc="Activate a company environment with an activation code; its admin receives an invitation. The company "
+            "may say its country: its time zone, currency and documents' language start as that country's.")
 
 forward(bp, "GET", "/license", "identity.get_license", tags=["licenses"], api_key_area="users",
         doc="""The current license: seats (active/total across the subscription) and expiry for admins.
@@ -70,7 +71,7 @@ forward(bp, "GET", "/license", "identity.get_license", tags=["licenses"], api_ke
     account sees the seats, a `user` account the name and settings only).""")
 
 forward(bp, "PATCH", "/license", "identity.update_license", roles=ADMINS, tags=["licenses"],
-        doc="Change the license name and settings (abandon delay, locale, currency...).")
+        doc="Change the license name and settings (abandon delay, locale, currency, country...).")
 
 
 # -- users ------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ date, a proof's time with its offset, an email's "à 18:00 (UTC)") and passes it
 ``first_of_month``, so the proof of signature, the emails, the portal, the PDFs and the staff pages agree.
 """
 import re
-from datetime import timezone
+from datetime import date, datetime, timezone
 
 from marshmallow import fields
 
@@ -20,6 +20,43 @@ def first_of_month(text: str, locale: str | None) -> str:
     if not text or not locale or re.split(r"[_-]", str(locale))[0].lower() != "fr":
         return text
     return _FIRST_OF_MONTH.sub("1er", text, count=1)
+
+
+# -- the long date and the time of day every email, proof and document writes ------------------------------------
+#
+# English is written in British order, the day before the month, as the staff pages' and the PDFs' en_GB formats
+# (Babel): "7 December 2026", "21:24". The United States' order ("December 7, 2026", "12/7/2026", "9:24 PM") reads
+# the other way round everywhere else, and an email and a proof of signature must say the same day as the quote's
+# PDF and the staff app (paraph_platform.dates is what they share; Babel's en_GB long date is this one too).
+
+MONTHS = {
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}
+_AT = {"fr": "à", "en": "at"}  # between a date and its time
+
+
+def _language(locale: str | None) -> str:
+    """The documents' language of ``locale`` ("fr", "en_GB", "en-US" -> "fr", "en", "en"); French for another."""
+    language = re.split(r"[_-]", str(locale or "fr"))[0].lower()
+    return language if language in MONTHS else "fr"
+
+
+def long_date(day: date, locale: str | None) -> str:
+    """"7 décembre 2026", "1er mars 2027" / "7 December 2026", "1 March 2027": the day, the month's name, the year."""
+    language = _language(locale)
+    return first_of_month(f"{day.day} {MONTHS[language][day.month - 1]} {day.year}", language)
+
+
+def date_and_time(moment: datetime, locale: str | None, *, seconds: bool = False) -> str:
+    """``moment`` as it reads where it is (convert it to the reader's zone first), on the 24-hour clock, without its
+    zone (each writer names it after its own way: "(heure de Paris)", "(UTC+1)", "UTC"): "1er décembre 2026 à
+    21:24" / "1 December 2026 at 21:24" (21:24:38 with ``seconds``)."""
+    language = _language(locale)
+    clock = f"{moment:%H:%M:%S}" if seconds else f"{moment:%H:%M}"
+    return f"{long_date(moment, language)} {_AT[language]} {clock}"
 
 
 class AwareDateTime(fields.AwareDateTime):

@@ -1,6 +1,13 @@
 """Deduplication of consumed events by event id.
 
-Call :func:`first_time` inside the handler's transaction, before its writes::
+Delivery is at least once: ``@subscribe`` (:mod:`.events`) acks an event only after the handler's worker
+has returned, so an event whose ack was lost (broker connection dropped, consumer killed after the
+commit) is delivered again, and a failed attempt comes back from a retry queue. A handler is therefore
+idempotent on the event id.
+
+A handler that does all its work in one transaction is decorated with :func:`handled_once`; one that
+does part of it elsewhere (RPCs before or after the transaction, a filter that should not record
+anything) calls :func:`first_time` inside its transaction, before its writes::
 
     with self.db.session() as s:
         if not first_time(s, Inbox, event["id"], "notify.on_contract_sent"):
@@ -12,6 +19,8 @@ concurrent deliveries collide on the primary key and the loser rolls back
 (and is retried, then skipped).
 """
 from __future__ import annotations
+
+import functools
 
 from sqlalchemy import select
 
@@ -25,3 +34,19 @@ def first_time(session, model, event_id: str, consumer: str) -> bool:
     session.add(model(event_id=event_id, consumer=consumer))
     session.flush()
     return True
+
+
+def handled_once(model, consumer: str):
+    """For an event handler that does all its work in one transaction: the event is applied once however
+    often it is delivered (the ack follows the worker, so a lost ack or a retry redelivers it). The handler
+    runs in a session of ``self.db`` whose inbox (``model``, the service's ``InboxMixin`` table) records the
+    event's id under ``consumer`` with the handler's writes (:func:`first_time`); a redelivery does nothing.
+    It is called as ``handler(self, s, event)``; put ``@subscribe`` above this decorator."""
+    def decorate(handler):
+        @functools.wraps(handler)
+        def handle(self, event):
+            with self.db.session() as s:
+                if first_time(s, model, event["id"], consumer):
+                    handler(self, s, event)
+        return handle
+    return decorate

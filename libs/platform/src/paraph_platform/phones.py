@@ -5,11 +5,12 @@ SMS providers take numbers in E.164 only ("+447700900456"): a number handed to t
 has no country, and is not delivered, or to someone else. :func:`e164` writes a number so. A number written with
 its country code ("+44 7700 900456", "0044 ...") is that country's; one written as dialled inside a country
 ("07700 900456", "06 12 34 56 78") is read in the country of the address it belongs to (:func:`reading_country`):
-a contact's and a customer's in their customer's address country, else in the company's (the license's company
-profile), else in France (``DEFAULT_COUNTRY``: Paraph's customers are French companies). A user's (identity's
-staff numbers) is read in France: identity does not know the company's country (contracts' company profile), and
-a number must be read in the same country when it is checked and when an SMS leaves (read in France when typed and
-in the United Kingdom when sent, "06 12 34 56 78" is someone else's +44 number).
+a contact's and a customer's in their customer's address country, else in the company's (the license's country:
+paraph_platform.company_country), else in France (``DEFAULT_COUNTRY``: Paraph's customers were French companies). A
+user's (identity's staff numbers) is read in their license's country, and identity keeps the country it read it in
+with it: a number must be read in the same country when it is checked and when an SMS leaves (read in France when
+typed and in the United Kingdom when sent, "06 12 34 56 78" is someone else's +44 number), and a person of two
+companies has one number.
 
 Why the numbers are kept as typed, and written in E.164 only when an SMS leaves (notify; signing when it
 freezes a request's participants): the API has always answered them as they were typed (integrators and the ERP

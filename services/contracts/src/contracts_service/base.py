@@ -16,35 +16,20 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from paraph_platform.actor import STAFF_ROLES, SYSTEM, load_actor, require_role
-from paraph_platform import offhub, pdf_sandbox
+from paraph_platform import company_country, offhub, pdf_sandbox
 from paraph_platform.db import Db, utcnow
-from paraph_platform.inbox import first_time
+from paraph_platform.inbox import handled_once
 from paraph_platform.outbox import OutboxWriter
 
 from . import logic, pdf, schemas
 from .exceptions import InvalidInput, NotFound, Unavailable
 from .models import (
-    Asset, Contact, Contract, ContractType, ContractTypeScope, Counter, CustomColumn, Customer, CustomerScope, Deal,
-    History, Inbox, LicenseSettings, ScopeVersion,
+    Asset, CompanyProfile, Contact, Contract, ContractType, ContractTypeScope, Counter, CustomColumn, Customer,
+    CustomerScope, Deal, History, Inbox, LicenseSettings, ScopeVersion,
 )
 
 
 log = logging.getLogger(__name__)
-
-
-
-def handled_once(inbox_name: str):
-    """For the handler of another service's event: the event is applied once (the inbox records its id under
-    ``inbox_name``: a redelivery changes nothing), in one transaction. The handler is called as
-    ``handler(self, s, event)``; put ``@subscribe`` above this decorator."""
-    def decorate(handler):
-        @functools.wraps(handler)
-        def handle(self, event):
-            with self.db.session() as s:
-                if first_time(s, Inbox, event["id"], inbox_name):
-                    handler(self, s, event)
-        return handle
-    return decorate
 
 
 def contract_event(inbox_name: str):
@@ -53,7 +38,7 @@ def contract_event(inbox_name: str):
     "cancelled" racing its own "requested" waits instead of deadlocking); an event naming no contract of its
     license here is dropped. The handler is called as ``handler(self, s, contract, data)``."""
     def decorate(handler):
-        @handled_once(inbox_name)
+        @handled_once(Inbox, inbox_name)
         @functools.wraps(handler)
         def handle(self, s, event):
             data = event["data"]
@@ -313,6 +298,11 @@ class ContractsBase:
         return {c.key: {"type": c.type, "choices": list(c.choices or []), "label": c.label}
                 for c in s.execute(select(CustomColumn).where(CustomColumn.license_id == license_id)).scalars()}
 
+    def _column_list(self, s, license_id) -> list[dict]:
+        """The license's custom columns as a list (key, type, choices, label): what templates' sample data is made
+        of (pdf.sample_values)."""
+        return [{"key": key, **column} for key, column in self._columns(s, license_id).items()]
+
     def _settings(self, s, license_id, *, named: bool = False) -> LicenseSettings | None:
         """The replica of the license's settings (license.updated.v1 keeps it), asked of identity when it is
         missing, or when ``named`` (its name wanted) and it predates the name: once, then kept like the rest."""
@@ -326,6 +316,17 @@ class ContractsBase:
             return row
         return self._apply_settings(s, license_id, remote.get("settings") or {}, remote.get("version", 0),
                                     remote.get("name"))
+
+    def _company_country(self, s, license_id) -> str | None:
+        """The country the company is established in: identity's license setting, in the replica
+        (paraph_platform.company_country); for a license activated before it had one, the country of its company
+        profile's address, which was read as the company's until then (a code, or a name typed before the lists);
+        None for neither."""
+        settings = self._settings(s, license_id)
+        if settings is not None and settings.country:
+            return settings.country
+        profile = s.get(CompanyProfile, license_id)
+        return (profile.address or {}).get("country") or None if profile is not None else None
 
     def _license_name(self, s, license_id) -> str:
         """The license's name (the replica's: see ``_settings``); "" while identity cannot tell it."""
@@ -343,6 +344,7 @@ class ContractsBase:
             row.locale = settings.get("default_locale") or "fr"
             row.currency = settings.get("currency") or "EUR"
             row.portal_attachments_visible_by_default = bool(settings.get("portal_attachments_visible_by_default"))
+            row.country = company_country.known_code(settings.get("country"))
             row.version = version
             if name is not None:
                 row.name = name
@@ -375,10 +377,25 @@ class ContractsBase:
                                {"fields": {"owner_id": ["not an active user of this license"]}})
         return owner_id, user["name"] or user["email"], user["email"]
 
-    def _check_template(self, s, license_id, source, merge_fields):
-        """Refuse (422) a contract type's template that does not render on sample data or fetches anything but
-        data: URLs and this license's assets: when it is saved, and before it is previewed (documents.py)."""
-        urls = offhub.run(pdf.check_template, source, merge_fields)
+    def _new_owner(self, actor, model, row_id, owner_id):
+        """The owner snapshot to store when ``owner_id`` changes the owner of the contract or deal (``model``)
+        ``row_id``, None when it does not: an unchanged owner is not checked again (an ERP-imported document's owner
+        is the service account that imported it, which identity does not list as a user; a user deactivated since
+        keeps what they owned until another owner is chosen, and a form showing them saves its other fields).
+        Resolved before the write's transaction: no RPC while it is open."""
+        if owner_id is None:
+            return None
+        with self.db.session() as s:
+            current = s.execute(select(model.owner_id).where(
+                model.id == row_id, model.license_id == actor["license_id"])).scalar_one_or_none()
+        return None if owner_id == current else self._owner(actor, owner_id)
+
+    def _check_template(self, s, license_id, source, merge_fields, columns: list | None = None):
+        """Refuse (422) a contract type's template that does not render on sample data (the license's custom
+        ``columns`` included, read here unless given) or fetches anything but data: URLs and this license's assets:
+        when it is saved, and before it is previewed (documents.py)."""
+        columns = self._column_list(s, license_id) if columns is None else columns
+        urls = offhub.run(pdf.check_template, source, merge_fields, columns)
         pdf.refuse_urls(pdf_sandbox.forbidden_urls(urls, self._assets(s, license_id, urls)))
 
     def _assets(self, s, license_id, urls) -> dict[str, pdf_sandbox.Asset]:

@@ -29,7 +29,7 @@ from .exceptions import NotFound
 from .models import Asset, CompanyProfile
 from .schemas.company_profile import CompanyProfileSchema
 
-ADDRESS_KEYS = ("line1", "line2", "postal_code", "city", "country")
+ADDRESS_KEYS = ("line1", "line2", "postal_code", "city", "region", "country")
 PROFILE_FIELDS = ("name", "siren", "siret", "vat_number", "legal_form", "share_capital", "rcs_city", "phone",
                   "email", "website")
 
@@ -44,12 +44,6 @@ def profile_view(p: CompanyProfile | None, logo: Asset | None = None, license_na
                      "filename": logo.filename, "url": pdf_sandbox.asset_url(logo.id)} if logo else None)
     view["updated_at"] = iso(p.updated_at) if p else None
     return view
-
-
-def company_country(s, license_id) -> str | None:
-    """The country of the company's address, as stored (a code, or a name typed before the list); None for none."""
-    p = s.get(CompanyProfile, license_id)
-    return (p.address or {}).get("country") or None if p else None
 
 
 def load_profile(s, license_id) -> tuple[CompanyProfile | None, Asset | None]:
@@ -89,10 +83,15 @@ class CompanyProfileEndpoints(ContractsBase):
     @endpoint(write=True)
     def update_company_profile(self, actor, payload):
         """Replace the profile (what is not given is cleared; the logo is kept: it has its own calls)."""
+        actor = require_role(load_actor(actor), LICENSE_ADMIN)
         address = payload.get("address") if isinstance(payload, dict) else None
-        # the company's numbers are read in the country of the address it sends (paraph_platform.phones)
-        with phones.read_in(address.get("country") if isinstance(address, dict) else None):
-            actor, data = self._caller_and_payload(actor, CompanyProfileSchema, payload, roles=(LICENSE_ADMIN,))
+        sent_country = address.get("country") if isinstance(address, dict) else None
+        with self.db.session() as s:
+            established_in = self._company_country(s, actor["license_id"])
+        # the company's numbers are read in the country of the address it sends, else its own (paraph_platform.phones);
+        # its identifiers are a SIREN and a SIRET in France, its country's company number elsewhere (the schema)
+        with phones.read_in(lambda: phones.reading_country(sent_country, established_in)):
+            data = CompanyProfileSchema(countries=(sent_country, established_in)).load(payload)
         with self.db.session() as s:
             p, _logo = self._profile_for_update(s, actor)
             for key, value in data.items():

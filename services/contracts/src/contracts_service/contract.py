@@ -413,7 +413,7 @@ CONSUMES_EVENTS = {
     ("perimeter", "perimeter.assignments_changed.v1"): ["license_id", "subject_type", "subject_id",
                                                         "perimeter_ids", "version"],
     ("identity", "license.updated.v1"): ["license_id", "name", "settings", "version"],
-    ("signing", "signature.requested.v1"): ["contract_id", "request_id"],
+    ("signing", "signature.requested.v1"): ["contract_id", "request_id", "requested_by"],
     ("signing", "signature.completed.v1"): ["contract_id", "request_id", "signers"],
     ("signing", "signer.declined.v1"): ["contract_id", "name", "email", "reason"],
     ("signing", "signature.cancelled.v1"): ["request_id", "contract_id"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Numeric, delete, func, literal, or_, select
+from sqlalchemy import Numeric, case, cast, delete, func, literal, or_, select
 
 from paraph_platform.actor import MANAGERS, STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform.envelope import iso
@@ -81,6 +81,17 @@ def contract_list_order(p: dict):
         contract, customer_name = row
         return [customer_name if o.column is Customer.name else getattr(contract, o.column.key) for o in order]
     return name, order, key
+
+
+def custom_value_filter(key: str, column: dict | None, value: str):
+    """The condition "the custom column ``key`` holds ``value``" of a list. A number column's values compare as
+    numbers ("1234.5" finds "1234.50"; not a number: 422); the others' as text (stored so, but booleans: "true"),
+    whatever the case it is typed in ("cc-42" finds CC-42), both sides lowered by the database alike."""
+    stored = Contract.custom[key].as_string()
+    if column and column["type"] == "number":
+        number = logic.custom_number_filter(value)
+        return case((stored.regexp_match(logic.NUMBER_TEXT), cast(stored, Numeric)), else_=None) == number
+    return func.lower(stored) == func.lower(literal(value))
 
 
 def contract_lines(s, contract_id) -> list[Line]:
@@ -222,10 +233,9 @@ class ContractsEndpoints(ContractsBase):
                                 func.lower(Customer.name).like(like)))
             if p["flag"]:
                 q = q.where(Contract.id.in_(select(ContractFlag.contract_id).where(ContractFlag.key == p["flag"])))
-            if p["custom_column"] and p["custom_value"] is not None:  # values are stored as text (but booleans)
-                # whatever the case it is typed in ("cc-42" finds CC-42), both sides lowered by the database alike
-                q = q.where(func.lower(Contract.custom[p["custom_column"]].as_string())
-                            == func.lower(literal(p["custom_value"])))
+            if p["custom_column"] and p["custom_value"] is not None:
+                column = self._columns(s, actor["license_id"]).get(p["custom_column"])
+                q = q.where(custom_value_filter(p["custom_column"], column, p["custom_value"]))
             if p["viewed_since"]:  # "recently viewed online": the latest views first
                 q = q.where(Contract.last_viewed_at >= p["viewed_since"])
             order_name, order, key = contract_list_order(p)
@@ -252,24 +262,13 @@ class ContractsEndpoints(ContractsBase):
                 "line_amounts": [_dec(logic.line_net(x["quantity"], x["unit_price"], x["discount_pct"]))
                                  for x in lines]}
 
-    def _new_owner(self, actor, contract_id, owner_id):
-        """The owner snapshot to store when ``owner_id`` changes, None when it does not: an unchanged owner is
-        not checked again (an ERP-imported document's owner is the service account that imported it, which
-        identity does not list as a user). Resolved before the write's transaction: no RPC while it is open."""
-        if owner_id is None:
-            return None
-        with self.db.session() as s:
-            current = s.execute(select(Contract.owner_id).where(
-                Contract.id == contract_id, Contract.license_id == actor["license_id"])).scalar_one_or_none()
-        return None if owner_id == current else self._owner(actor, owner_id)
-
     @endpoint(write=True)
     def update_contract(self, actor, contract_id, payload):
         """Edit a contract's details, lines, owner, custom columns or flags: published as contract.updated.v1
         and kept in its history, both naming what really changed. The same values again are a no-op answering
         the contract as it is: no event, no history entry, its version and updated_at stay."""
         actor, data = self._caller_and_payload(actor, ContractPatchSchema, payload)
-        owner = self._new_owner(actor, contract_id, data.get("owner_id"))
+        owner = self._new_owner(actor, Contract, contract_id, data.get("owner_id"))
         with self.db.session() as s:
             c = self._contract(s, actor, contract_id, lock=True)
             expected = data.pop("expected_version", None)

@@ -20,7 +20,6 @@ from paraph_platform.service import endpoint
 
 from . import logic
 from .base import ContractsBase
-from .company_profile import company_country
 from .exceptions import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
 from .models import Contact, Customer, CustomerHistory, CustomerScope
 from .schemas.customers import (
@@ -62,9 +61,9 @@ class CustomersEndpoints(ContractsBase):
         """The country the numbers of a payload about a customer (its file, its contacts) written without their
         country code are read in, for ``phones.read_in``: the address's country the payload sends (``sent``),
         else the stored customer's (``customer``: its ``id`` or ``code``, or a ``contact_id`` of theirs), else the
-        company profile's, else France. The database is read only when such a number is loaded. ``visible_to``: the
-        caller, whose perimeters a stored customer must be in (one they may not see is read as none: a refusal
-        does not say where a customer they cannot see is)."""
+        company's (the license's country: paraph_platform.company_country), else France. The database is read only
+        when such a number is loaded. ``visible_to``: the caller, whose perimeters a stored customer must be in (one
+        they may not see is read as none: a refusal does not say where a customer they cannot see is)."""
         address = sent.get("address") if isinstance(sent, dict) else None
 
         def country() -> str:
@@ -74,7 +73,7 @@ class CustomersEndpoints(ContractsBase):
                 else:
                     where = self._customer_filter(visible_to) if visible_to is not None else None
                     own = (self._stored_address(s, license_id, where, **customer) or {}).get("country")
-                return phones.reading_country(own, company_country(s, license_id))
+                return phones.reading_country(own, self._company_country(s, license_id))
         return country
 
     @staticmethod
@@ -322,7 +321,7 @@ class CustomersEndpoints(ContractsBase):
             rows = s.execute(select(Contact, Customer.name, Customer.address)
                              .join(Customer, Customer.id == Contact.customer_id).where(
                 Contact.license_id == license_id, Contact.id.in_(contact_ids))).all()
-            company = company_country(s, license_id) if rows else None
+            company = self._company_country(s, license_id) if rows else None
             # the number their SMS go to (signing's one-time codes), in E.164: their mobile, else their phone, read
             # in their customer's country, else the company's, else France (paraph_platform.phones)
             return {x.id: {**contact_view(x), "customer_name": name, "sms_phone": phones.sms_number(
@@ -333,7 +332,8 @@ class CustomersEndpoints(ContractsBase):
     def phone_country_internal(self, license_id, customer_id=None):
         """Internal (signing): the country a phone number written without its country code is read in, for the
         people of a customer (``customer_id``) or, without one, for the license's own and anybody else: the
-        customer's address country, else the company profile's, else France (paraph_platform.phones)."""
+        customer's address country, else the company's (the license's country), else France
+        (paraph_platform.phones)."""
         customer = {"id": customer_id} if customer_id else {}
         return {"country": self._phone_country(license_id, **customer)()}
 

@@ -170,7 +170,7 @@ class DealsEndpoints(ContractsBase):
     def update_deal(self, actor, deal_id, payload):
         """Change a deal's stage, amount, owner...; a PATCH that changes nothing publishes nothing."""
         actor, data = self._caller_and_payload(actor, DealPatchSchema, payload)
-        owner = self._owner(actor, data["owner_id"]) if "owner_id" in data else None
+        owner = self._new_owner(actor, Deal, deal_id, data.get("owner_id"))
         with self.db.session() as s:
             d, customer_name = self._deal(s, actor, deal_id, lock=True)
             changed = apply_patch(d, data, owner)

@@ -44,11 +44,12 @@ class DocumentsEndpoints(ContractsBase):
         lines = [{k: getattr(x, k) for k in ("product_code", "description", "quantity", "unit", "unit_price",
                                              "discount_pct", "tax_rate", "optional", "selected")}
                  for x in contract_lines(s, c.id)]
+        columns = self._columns(s, c.license_id)
         context = pdf.build_context(
             contract={"kind": c.kind, "number": c.number, "title": c.title, "status": c.status,
                       "created_at": c.created_at, "valid_until": c.valid_until, "currency": c.currency,
                       "locale": c.locale, "deal_ref": c.deal_ref, "notes": c.notes, "data": dict(c.data or {}),
-                      "custom": dict(c.custom or {})},
+                      "custom": pdf.document_custom(columns, c.custom)},
             customer={"name": customer.name, "code": customer.code, "kind": customer.kind,
                       "email": customer.email, "phone": customer.phone, "address": dict(customer.address or {}),
                       "vat_number": customer.vat_number},
@@ -64,7 +65,7 @@ class DocumentsEndpoints(ContractsBase):
         try:
             html = pdf.render_html(template, context)
         except Exception as exc:  # noqa: BLE001 - a template error is the user's to fix
-            problem = pdf.describe_template_error(exc, template or pdf.default_template())
+            problem = pdf.describe_template_error(exc, template or pdf.default_template(), columns)
             raise Conflict(f"The contract type's template cannot be rendered: {problem}") from None
         content = self._sandboxed_pdf(s, c.license_id, html)
         doc = Document(contract_id=c.id, fingerprint=fp, sha256=hashlib.sha256(content).hexdigest(),
@@ -86,11 +87,12 @@ class DocumentsEndpoints(ContractsBase):
 
     def _issuer(self, s, license_id) -> dict:
         """The company profile the PDF names as its issuer (named as the license until it is saved with a
-        name), with the license's currency for its share capital."""
+        name), with the license's currency for its share capital and its country (pdf.issuer_country)."""
         profile, logo = load_profile(s, license_id)
         settings = self._settings(s, license_id, named=True)  # one read (one call to identity if it has none)
         return {**profile_view(profile, logo, license_name(settings)),
-                "currency": settings.currency if settings is not None else "EUR"}
+                "currency": settings.currency if settings is not None else "EUR",
+                "company_country": settings.country if settings is not None else None}
 
     def _pdf_result(self, c: Contract, doc: Document) -> dict:
         return {"contract_id": c.id, "number": c.number, "filename": f"{c.number}.pdf",
@@ -115,25 +117,28 @@ class DocumentsEndpoints(ContractsBase):
         """A contract type's template rendered to PDF as a document of the type would be, on sample data: the
         template sent (as typed in its editor, not saved) or the saved one, refused as saving it would be (the
         same 422), then rendered with the license's company profile, a sample customer, contact and lines, the
-        type's merge fields and the license's custom columns, through the documents' sandbox. Nothing is stored."""
+        type's merge fields and the license's custom columns, signed by who asks for it (the salesperson of the
+        documents they make: they check the layout as it names them), through the documents' sandbox. Nothing is
+        stored."""
         actor, data = self._caller_and_payload(actor, TemplatePreviewSchema, payload or {}, roles=TYPE_AUTHORS)
         with self.db.session() as s:
             t = self._contract_type(s, actor, type_id)
             source = data.get("template_html", t.template_html) or None  # empty: Paraph's template
+            columns = self._column_list(s, t.license_id)
             if source:
-                self._check_template(s, t.license_id, source, t.merge_fields)
+                self._check_template(s, t.license_id, source, t.merge_fields, columns)
             settings = self._settings(s, t.license_id, named=True)  # as _issuer reads it: one read
             locale = t.locale or (settings.locale if settings is not None else None) or "fr"
+            _, owner_name, owner_email = self._owner(actor, None)  # as a document they make names them
             context = pdf.preview_context(
                 kind=t.kind, title=t.name, locale=locale,
                 currency=settings.currency if settings is not None else "EUR", merge_fields=list(t.merge_fields or []),
-                columns=[{"key": key, **column} for key, column in self._columns(s, t.license_id).items()],
-                owner={"name": actor.get("name") or actor.get("email") or "", "email": actor.get("email") or ""},
+                columns=columns, owner={"name": owner_name, "email": owner_email},
                 issuer=self._issuer(s, t.license_id), today=utcnow().date())
             try:
                 html = pdf.render_html(source, context)
             except Exception as exc:  # noqa: BLE001 - a branch the sample data of the check did not take
-                raise pdf.template_refused(exc, source or pdf.default_template()) from None
+                raise pdf.template_refused(exc, source or pdf.default_template(), [c["key"] for c in columns]) from None
             content = self._sandboxed_pdf(s, t.license_id, html)
             filename = PREVIEW_FILENAME.get(locale, PREVIEW_FILENAME["fr"]).format(name=t.name)
             return {"contract_type_id": t.id, "filename": filename, "content_type": "application/pdf",

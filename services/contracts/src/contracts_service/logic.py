@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from paraph_platform.dates import first_of_month
+from paraph_platform.dates import long_date
 from paraph_platform.totals import discount_text, rate_text
 
 from .exceptions import Conflict, InvalidInput, PayloadTooLarge, UnsupportedMediaType
@@ -172,15 +172,11 @@ def format_discount(value, locale: str) -> str:
 
 
 def format_date(value, locale: str) -> str:
-    if value is None:
-        return ""
-    from babel.dates import format_date as babel_format_date
-    if isinstance(value, datetime):
-        value = value.date()
-    return first_of_month(babel_format_date(value, format="long", locale=BABEL_LOCALES.get(locale, locale)), locale)
+    """A document's date as every service writes one (paraph_platform.dates): "1er mars 2027", "1 March 2027"."""
+    return "" if value is None else long_date(value, locale)
 
 
-# -- the issuer's legal identifiers (France) ------------------------------------------------------
+# -- the issuer's legal identifiers (France's; another country's company number) --------------------------------
 
 def digits_only(value: str | None) -> str | None:
     """An identifier as typed (``732 829 320``, ``FR 44 732...``) without its spaces, dots and dashes."""
@@ -246,6 +242,21 @@ def company_id_errors(siren: str | None, siret: str | None, vat: str | None) -> 
             errors["siret"] = "The SIRET must start with the SIREN."
         if vat and "vat_number" not in errors and vat.startswith("FR") and vat[4:] != siren:
             errors["vat_number"] = "The VAT number must contain the SIREN."
+    return errors
+
+
+def foreign_company_id_errors(number: str | None, registration: str | None, vat: str | None) -> dict:
+    """{field: message} for the identifiers of a company outside France that are wrong: the profile's ``siren`` and
+    ``siret`` hold its country's company number and registration number (a British company's Companies House
+    number, "SC123456"), which follow no French rule; they are letters and digits, as long as the fields hold. Its VAT
+    number is checked as any (its country code first)."""
+    errors = {}
+    for field, value, longest, name in (("siren", number, 9, "company number"),
+                                        ("siret", registration, 14, "registration number")):
+        if value and not re.fullmatch(rf"[0-9A-Z]{{1,{longest}}}", value):
+            errors[field] = f"A {name} has up to {longest} letters and digits."
+    if vat and vat_error(vat):
+        errors["vat_number"] = vat_error(vat)
     return errors
 
 
@@ -379,6 +390,27 @@ def _custom_value(column: dict, value):
             raise ValueError(f"Must be one of: {', '.join(map(str, column.get('choices', [])))}.")
         return value
     return value
+
+
+# a number column's stored text (``_custom_value``'s str(Decimal): "1234.50", "1E+3") that the database may turn
+# into a number to compare it: a stale value (a column deleted, then made again with the same key as another kind)
+# or a number too long for PostgreSQL's NUMERIC is left out rather than failing the list (255: the longest
+# repetition PostgreSQL's regular expressions take)
+NUMBER_TEXT = r"^[+-]?([0-9]{1,255}(\.[0-9]{0,255})?|\.[0-9]{1,255})([eE][+-]?[0-9]{1,3})?$"
+
+
+def custom_number_filter(value: str) -> Decimal:
+    """The number a list's filter on a number column looks for, whatever its writing ("1234.5" finds "1234.50"),
+    or 422 on ``custom_value``: the API reads numbers as it writes them (a dot before the decimals); the web app
+    reads the page's language's writing ("1 234,5") before it asks."""
+    try:
+        number = _custom_value({"type": "number"}, value)
+    except ValueError:
+        number = ""
+    if not re.fullmatch(NUMBER_TEXT, number):  # "douze", "NaN", or beyond what the stored values can be compared to
+        raise InvalidInput("custom_value is not a number (a number column's filter compares numbers: 1234.5).",
+                           {"fields": {"custom_value": ["Not a valid number."]}})
+    return Decimal(number)
 
 
 MERGE_FIELD_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")

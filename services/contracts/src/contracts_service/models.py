@@ -81,6 +81,9 @@ class LicenseSettings(Base):
     locale: Mapped[str] = mapped_column(String(8), default="fr", nullable=False)
     currency: Mapped[str] = mapped_column(String(3), default="EUR", nullable=False)
     portal_attachments_visible_by_default: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    # the country the company is established in (ISO code; paraph_platform.company_country), None for a license
+    # that has not said it
+    country: Mapped[str | None] = mapped_column(String(2))
     version: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
 
 

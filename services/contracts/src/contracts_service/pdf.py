@@ -17,7 +17,7 @@ from jinja2 import StrictUndefined, TemplateError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment, safe_range
 
-from paraph_platform import countries, pdf_sandbox
+from paraph_platform import addresses, company_country, countries, pdf_sandbox
 from paraph_platform.totals import vat_lines
 
 from . import logic
@@ -32,6 +32,10 @@ LABELS = {
            "optional": "Options (non incluses)", "owner": "Votre interlocuteur", "signature": "Bon pour accord",
            "page": "Page", "share_capital": "{legal_form} au capital de {amount}", "capital_only": "Capital de {amount}",
            "vat_number": "N° TVA intracommunautaire", "phone": "Tél.",
+           # a company outside France and its SIRENE territories: its own country's identifiers, and a VAT number
+           # outside the EU's intra-community scheme (the UK's since 2021)
+           "company_number": "N° d'entreprise", "registration_number": "N° d'immatriculation",
+           "registered_in": "Immatriculation\u00a0: {place}", "vat_number_outside_eu": "N° de TVA",
            "colon": "\u00a0: "},  # between a label and its value
     "en": {"quote": "Quote", "contract": "Contract", "order": "Order", "invoice": "Invoice",
            "number": "No.", "date": "Date", "customer": "Customer", "contact": "Contact", "valid_until": "Valid until",
@@ -41,7 +45,9 @@ LABELS = {
            "tax_total": "Total tax",
            "optional": "Optional items (not included)", "owner": "Your contact", "signature": "Approved",
            "page": "Page", "share_capital": "{legal_form} with a share capital of {amount}",
-           "capital_only": "Share capital {amount}", "vat_number": "EU VAT No.", "phone": "Tel.", "colon": ": "},
+           "capital_only": "Share capital {amount}", "vat_number": "EU VAT No.", "phone": "Tel.",
+           "company_number": "Company No.", "registration_number": "Registration No.",
+           "registered_in": "Registered in {place}", "vat_number_outside_eu": "VAT No.", "colon": ": "},
 }
 
 class _DocumentSandbox(SandboxedEnvironment):
@@ -125,13 +131,23 @@ def sample_values(named: list | None) -> dict:
             for f in named or ()}
 
 
-def sample_context(merge_fields: list, locale: str = "fr") -> dict:
-    """A context with every variable a template may use, to validate templates when saved."""
+def document_custom(columns, values: dict | None) -> dict:
+    """A document's custom values as its template is given them: every column of the license (``columns``, their
+    keys), as :func:`sample_context` gives them when the template is saved, so that ``{{ custom.region }}`` renders
+    on every document; a column not set on this contract (or emptied) is "", which prints nothing (None printed
+    "None"). A value of a column deleted since is kept, for a template that still names it."""
+    set_here = {key: "" if value is None else value for key, value in (values or {}).items()}
+    return {**dict.fromkeys(columns, ""), **set_here}
+
+
+def sample_context(merge_fields: list, locale: str = "fr", columns: list | None = None) -> dict:
+    """A context with every variable a template may use, to validate templates when saved: the merge fields and
+    the license's custom ``columns`` (key, type, choices, label) with sample values."""
     return build_context(
         field_labels=merge_field_labels(merge_fields),
         contract={"kind": "quote", "number": "Q-2026-00001", "title": "Sample", "status": "draft",
                   "created_at": None, "valid_until": None, "currency": "EUR", "locale": locale, "deal_ref": None,
-                  "notes": "", "data": sample_values(merge_fields), "custom": {}},
+                  "notes": "", "data": sample_values(merge_fields), "custom": sample_values(columns)},
         customer={"name": "Client", "code": "C1", "kind": "company", "email": None, "phone": None, "address": {},
                   "vat_number": None},
         # no contact (a template must test {% if contact %}); a line and an option, so that loops are checked too
@@ -226,12 +242,21 @@ def address_view(address: dict | None, locale: str) -> dict:
     return address
 
 
+def issuer_country(issuer: dict | None) -> str | None:
+    """The country the issuer is established in, as stored: its address's, else its license's (``company_country``:
+    paraph_platform.company_country); None for neither. A customer's address without a country is written in its
+    order (paraph_platform.addresses)."""
+    issuer = issuer or {}
+    return (issuer.get("address") or {}).get("country") or issuer.get("company_country") or None
+
+
 def issuer_view(issuer: dict | None, labels: dict, locale: str) -> dict:
-    """The issuer as the template shows it: its raw profile plus ``address_lines`` (postal code and city on one
-    line), ``contact_lines``, ``logo_url`` and ``legal`` (the legal mentions of the footer)."""
+    """The issuer as the template shows it: its raw profile plus ``address_lines`` (in its country's order:
+    paraph_platform.addresses), ``contact_lines``, ``logo_url`` and ``legal`` (the legal mentions of the footer,
+    France's SIREN and SIRET for a French company, a company number elsewhere)."""
     issuer = issuer or {}
     address = address_view(issuer.get("address"), locale)
-    city_line = " ".join(x for x in (address.get("postal_code"), address.get("city")) if x)
+    country = issuer_country(issuer)
     legal = []
     capital = issuer.get("share_capital")
     if capital not in (None, ""):
@@ -240,24 +265,38 @@ def issuer_view(issuer: dict | None, labels: dict, locale: str) -> dict:
                      if issuer.get("legal_form") else labels["capital_only"].format(amount=amount))
     elif issuer.get("legal_form"):
         legal.append(issuer["legal_form"])
-    if issuer.get("rcs_city"):
-        legal.append(f"RCS {issuer['rcs_city']}")
-    if issuer.get("siren"):
-        legal.append(f"SIREN {_grouped(issuer['siren'], (3, 3, 3))}")
-    if issuer.get("siret"):
-        legal.append(f"SIRET {_grouped(issuer['siret'], (3, 3, 3, 5))}")
-    if issuer.get("vat_number"):
-        legal.append(f"{labels['vat_number']} {issuer['vat_number']}")
+    legal += _identifiers(issuer, labels, country)
     return {
-        **{k: v for k, v in issuer.items() if k not in ("currency", "updated_at")}, "name": issuer.get("name") or "",
-        "address": address,
+        **{k: v for k, v in issuer.items() if k not in ("currency", "updated_at", "company_country")},
+        "name": issuer.get("name") or "", "address": address,
         "logo_url": (issuer.get("logo") or {}).get("url"),
-        "address_lines": [x for x in (address.get("line1"), address.get("line2"), city_line, address.get("country"))
-                          if x],
+        "address_lines": addresses.address_lines(issuer.get("address"), locale, country),
         "contact_lines": [x for x in (f"{labels['phone']} {issuer['phone']}" if issuer.get("phone") else "",
                                       issuer.get("email"), issuer.get("website")) if x],
         "legal": legal,
     }
+
+
+def _identifiers(issuer: dict, labels: dict, country) -> list[str]:
+    """The issuer's registration and VAT numbers as its country names them: "RCS Lyon", "SIREN 732 829 320",
+    "SIRET ..." in France (the profile's fields are named after France's); elsewhere "Registered in England and
+    Wales", "Company No. 01234567" (the siren field), "Registration No. ..." (the siret field), and a VAT number
+    outside the EU not called intra-community."""
+    shown = []
+    french = company_country.registers_siren(country)
+    if issuer.get("rcs_city"):
+        place = issuer["rcs_city"]
+        shown.append(f"RCS {place}" if french else labels["registered_in"].format(place=place))
+    if issuer.get("siren"):
+        shown.append(f"SIREN {_grouped(issuer['siren'], (3, 3, 3))}" if french
+                     else f"{labels['company_number']} {issuer['siren']}")
+    if issuer.get("siret"):
+        shown.append(f"SIRET {_grouped(issuer['siret'], (3, 3, 3, 5))}" if french
+                     else f"{labels['registration_number']} {issuer['siret']}")
+    if issuer.get("vat_number"):
+        label = labels["vat_number" if company_country.eu_vat(country) else "vat_number_outside_eu"]
+        shown.append(f"{label} {issuer['vat_number']}")
+    return shown
 
 
 def merge_field_labels(merge_fields: list | None) -> dict:
@@ -296,7 +335,10 @@ def build_context(*, contract: dict, customer: dict, contact: dict | None, lines
         "fields": contract.get("data") or {},
         "field_labels": field_labels or {},
         "custom": contract.get("custom") or {},
-        "customer": {**customer, "address": address_view(customer.get("address"), locale)}, "contact": contact,
+        # the customer's address in its country's order, else its issuer's (paraph_platform.addresses)
+        "customer": {**customer, "address": address_view(customer.get("address"), locale),
+                     "address_lines": addresses.address_lines(customer.get("address"), locale, issuer_country(issuer))},
+        "contact": contact,
         "owner": owner or {"name": "", "email": ""},
         "lines": shown, "optional_lines": optional,
         "totals": {"subtotal": fmt(totals.subtotal), "tax": fmt(totals.tax_total), "total": fmt(totals.total),
@@ -315,6 +357,8 @@ def build_context(*, contract: dict, customer: dict, contact: dict | None, lines
 
 
 _NO_ATTRIBUTE = re.compile(r"^'(?P<owner>.*)' has no attribute '(?P<name>.*)'$")
+# a custom column's value as a template names it: custom.region, custom['region'], contract.custom.region
+_CUSTOM_VALUE = re.compile(r"^(?:contract\.)?custom\.(?P<key>[^.]+)$")
 
 
 def _template_line(exc: Exception) -> int | None:
@@ -341,9 +385,10 @@ def _expression(node) -> str | None:
     return None
 
 
-def describe_template_error(exc: Exception, source: str) -> str:
+def describe_template_error(exc: Exception, source: str, column_keys=None) -> str:
     """What a template author needs to fix it: "line 12: 'customer.nmae' is undefined" (Jinja itself only says
-    "'dict object' has no attribute 'nmae'", with no line)."""
+    "'dict object' has no attribute 'nmae'", with no line); of ``custom.<key>``, when the license's custom
+    ``column_keys`` are given (every one is in the context), that no column has that key, and the keys there are."""
     line = _template_line(exc)
     message = getattr(exc, "message", None) or str(exc)
     missing = _NO_ATTRIBUTE.match(message) if isinstance(exc, UndefinedError) else None
@@ -360,17 +405,27 @@ def describe_template_error(exc: Exception, source: str) -> str:
         if missing["owner"] == "None":
             parent = name.rsplit(".", 1)[0]
             message += f" ('{parent}' is empty here: test it with {{% if {parent} %}})"
+        elif column_keys is not None and (custom := _CUSTOM_VALUE.match(name)):
+            message += ": " + _unknown_column(custom["key"], column_keys)
     return f"line {line}: {message}" if line else message
 
 
-def check_template(source: str, merge_fields: list) -> list[str]:
-    """Compile and render the template on sample data (a broken template is refused with a 422 naming the
-    line and the variable); return every URL it would make the renderer fetch, to check once the license's
-    assets are known."""
+def _unknown_column(key: str, column_keys) -> str:
+    """Why ``custom.<key>`` is undefined: no custom column of the license has that key (the web app translates
+    these words: api_messages)."""
+    keys = sorted(column_keys)
+    known = f"the keys: {', '.join(keys)}" if keys else "the license has no custom columns"
+    return f"no custom column has the key '{key}' ({known})"
+
+
+def check_template(source: str, merge_fields: list, columns=()) -> list[str]:
+    """Compile and render the template on sample data, the license's custom ``columns`` included (a broken
+    template is refused with a 422 naming the line and the variable); return every URL it would make the renderer
+    fetch, to check once the license's assets are known."""
     try:
-        sample = _env.render(source, sample_context(merge_fields))
+        sample = _env.render(source, sample_context(merge_fields, columns=columns))
     except Exception as exc:  # noqa: BLE001 - a syntax error, an undefined name, 1/0, "a" + 1: the author's to fix
-        raise template_refused(exc, source) from None
+        raise template_refused(exc, source, [c["key"] for c in columns]) from None
     # The source shows URLs in branches the sample data does not take; the sample shows computed URLs,
     # of which only absolute ones are meaningful (a relative one is a merge field's sample value, and is
     # refused at render time if the real value is not allowed).
@@ -378,9 +433,9 @@ def check_template(source: str, merge_fields: list) -> list[str]:
     return list(dict.fromkeys(pdf_sandbox.fetched_urls(source) + computed))
 
 
-def template_refused(exc: Exception, source: str) -> InvalidInput:
+def template_refused(exc: Exception, source: str, column_keys=None) -> InvalidInput:
     """The 422 of a template that does not render, said of the template_html field with its line and variable."""
-    problem = describe_template_error(exc, source)
+    problem = describe_template_error(exc, source, column_keys)
     return InvalidInput(f"The template cannot be rendered: {problem}", {"fields": {"template_html": [problem]}})
 
 

@@ -342,7 +342,7 @@ class CompanyProfileResult(Schema):
     name = fields.String(required=True, metadata={"description": "the license's name until the profile is saved "
                                                                  "with a name (a renamed license: its new name)"})
     address = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
-                          metadata={"description": "line1, line2, postal_code, city, country"})
+                          metadata={"description": "line1, line2, postal_code, city, region, country"})
     siren = fields.String(required=True, allow_none=True)
     siret = fields.String(required=True, allow_none=True)
     vat_number = fields.String(required=True, allow_none=True)

@@ -1,7 +1,7 @@
 """License-level settings: the custom columns contracts carry values for and the flags they are tagged
 with (license admins define them, staff read them), and the replica of the license settings the
-identity service publishes (default currency, locale, abandon delay, portal default for attachments, and the
-license's name: the PDFs' issuer until the company profile names another).
+identity service publishes (default currency, locale, abandon delay, portal default for attachments, the company's
+country, and the license's name: the PDFs' issuer until the company profile names another).
 """
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from sqlalchemy import delete, select
 
 from paraph_platform.actor import LICENSE_ADMIN, STAFF_ROLES, load_actor, require_role
 from paraph_platform.events import subscribe
+from paraph_platform.inbox import handled_once
 from paraph_platform.service import endpoint
 
-from .base import ContractsBase, handled_once
+from .base import ContractsBase
 from .exceptions import Conflict, NotFound
-from .models import Contract, ContractFlag, CustomColumn, Flag
+from .models import Contract, ContractFlag, CustomColumn, Flag, Inbox
 from .schemas.settings import ColumnInSchema, ColumnPatchSchema, FlagInSchema, FlagPatchSchema
 
 
@@ -128,7 +129,7 @@ class SettingsEndpoints(ContractsBase):
             return {"deleted": True, "removed_from_contracts": removed}
 
     @subscribe("identity", "license.updated.v1")
-    @handled_once("contracts.on_license_updated")
+    @handled_once(Inbox, "contracts.on_license_updated")
     def on_license_updated(self, s, event):
         data = event["data"]
         self._apply_settings(s, data["license_id"], data.get("settings") or {}, int(data.get("version", 0)),

@@ -44,13 +44,15 @@ class SignaturesEndpoints(ContractsBase):
     @subscribe("signing", "signature.requested.v1")
     @contract_event("contracts.on_signature_requested")
     def on_signature_requested(self, s, c, data):
-        """Sending a draft for signature sends it; its content is locked until the request is over."""
+        """Sending a draft for signature sends it; its content is locked until the request is over. The history
+        names who sent it (an event published before ``requested_by``: Paraph itself)."""
         self._track_signature(s, data["request_id"], c.id, closed=False)
-        self._history(s, c, "system", "signature_requested", request_id=data.get("request_id"))
+        requested_by = data.get("requested_by") or "system"
+        self._history(s, c, requested_by, "signature_requested", request_id=data.get("request_id"))
         if c.status == "draft":
             c.status, c.sent_at = "sent", c.sent_at or utcnow()
             self._touch(c)
-            self._status_event(s, c, "draft", "system", reason_code="sent_for_signature")
+            self._status_event(s, c, "draft", requested_by, reason_code="sent_for_signature")
 
     @subscribe("signing", "signature.completed.v1")
     @contract_event("contracts.on_signature_completed")

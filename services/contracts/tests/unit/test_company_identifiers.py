@@ -61,3 +61,24 @@ def test_a_wrong_identifier_is_said_with_the_other_fields_errors():
                                      "email": "contact@dupont"})
     assert set(refused.value.messages) == {"website", "siren", "email"}
     assert refused.value.messages["siren"] == ["A SIREN has 9 digits."]
+
+
+def test_a_company_outside_france_gives_its_own_countrys_numbers_in_the_siren_and_siret_fields():
+    """A British company's Companies House number (8 characters, "SC123456" in Scotland) is no SIREN: the fields
+    keep France's names for the API, and hold the country's company and registration numbers, checked only for
+    what the fields can hold. Its address's country decides, else the license's; none, France."""
+    british = CompanyProfileSchema(countries=("GB", None)).load(
+        {"name": "Acme Ltd", "siren": "SC 123 456", "siret": "", "vat_number": "GB 123 4567 89"})
+    assert (british["siren"], british["siret"], british["vat_number"]) == ("SC123456", None, "GB123456789")
+    assert CompanyProfileSchema(countries=("", "GB")).load({"name": "Acme Ltd", "siren": "01234567"})["siren"] == \
+        "01234567"
+    with pytest.raises(ValidationError) as refused:
+        CompanyProfileSchema(countries=("US",)).load({"name": "Acme Inc", "siren": "1234567890", "siret": "A/B",
+                                                      "vat_number": "12"})
+    assert refused.value.messages == {"siren": ["A company number has up to 9 letters and digits."],
+                                      "siret": ["A registration number has up to 14 letters and digits."],
+                                      "vat_number": [logic.vat_error("12")]}
+    for french in (("FR", "GB"), ("", "FR"), (), ("Réunion", None)):  # the address's country first
+        with pytest.raises(ValidationError) as refused:
+            CompanyProfileSchema(countries=french).load({"name": "Atelier", "siren": "SC123456"})
+        assert refused.value.messages == {"siren": ["A SIREN has 9 digits."]}

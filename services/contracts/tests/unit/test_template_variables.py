@@ -127,3 +127,48 @@ def test_the_default_template_names_a_merge_field_by_its_label():
     html = pdf.render_html(None, context)
     assert "<th>Site de livraison</th><td>Lille</td>" in html
     assert "<th>access</th><td>Badge</td>" in html  # no label: its key
+
+
+COLUMNS = [{"key": "region", "label": "Région", "type": "choice", "choices": ["Nord", "Sud"]},
+           {"key": "budget", "label": "Budget", "type": "number", "choices": []},
+           {"key": "livraison", "label": "Livraison", "type": "date", "choices": []},
+           {"key": "signe", "label": "Signé", "type": "boolean", "choices": []},
+           {"key": "chantier", "label": "Chantier", "type": "text", "choices": []}]
+
+
+def test_a_template_is_checked_with_every_custom_column_of_the_license_by_its_kind():
+    """``{{ custom.region }}`` passes the save check when region is a column of the license: each column has a
+    sample value of its kind (a choice's first one, a number to compute with, a date, yes, a text's label)."""
+    source = ("{{ custom.region }} {{ custom.budget * 2 }} {{ custom.livraison }} {% if custom.signe %}oui{% endif %}"
+              " {{ custom['chantier'] }} {{ contract.custom.region }}")
+    assert pdf.check_template(source, [], COLUMNS) == []
+    assert pdf.sample_context([], columns=COLUMNS)["custom"] == {
+        "region": "Nord", "budget": 12, "livraison": "2026-01-31", "signe": True, "chantier": "Chantier"}
+    assert pdf.render_html(source, pdf.sample_context([], columns=COLUMNS)).count("Nord") == 2
+
+
+@pytest.mark.parametrize("source, columns, problem", [
+    ("a\n{{ custom.regoin }}", COLUMNS, "line 2: 'custom.regoin' is undefined: no custom column has the key 'regoin' "
+                                        "(the keys: budget, chantier, livraison, region, signe)"),
+    ("{{ custom['regoin'] }}", COLUMNS[:1], "line 1: 'custom.regoin' is undefined: no custom column has the key "
+                                            "'regoin' (the keys: region)"),
+    ("{{ contract.custom.region }}", [], "line 1: 'contract.custom.region' is undefined: no custom column has the key "
+                                        "'region' (the license has no custom columns)"),
+])
+def test_a_key_that_is_no_custom_column_is_refused_naming_it_and_the_keys_there_are(source, columns, problem):
+    with pytest.raises(InvalidInput) as caught:
+        pdf.check_template(source, [], columns)
+    assert caught.value.args[0] == f"The template cannot be rendered: {problem}"
+    assert caught.value.details == {"fields": {"template_html": [problem]}}
+
+
+def test_a_document_gives_its_template_every_column_of_the_license_those_not_set_empty():
+    """A contract carries only the columns set on it: its template is given every column of the license, the
+    others empty (printed as nothing, not "None"), so that a template the save check let through renders."""
+    custom = pdf.document_custom(["region", "budget", "signe"], {"region": "Sud", "signe": None, "ancienne": "x"})
+    assert custom == {"region": "Sud", "budget": "", "signe": "", "ancienne": "x"}
+    context = pdf.build_context(contract={**pdf.sample_context([])["contract"], "created_at": None, "valid_until": None,
+                                          "custom": custom}, customer={"name": "Client"}, contact=None, lines=[],
+                                owner=None)
+    assert pdf.render_html("<p>[{{ custom.region }}|{{ custom.budget }}|{{ custom.signe }}]</p>", context) \
+        .endswith("<p>[Sud||]</p></body></html>")

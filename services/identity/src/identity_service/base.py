@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
+from paraph_platform import phones
 from paraph_platform.actor import CLIENT, SYSTEM
 from paraph_platform.db import Db, utcnow
 from paraph_platform.envelope import iso
@@ -32,6 +33,20 @@ def member_view(user: User, m: Membership) -> dict:
         "branch": m.branch, "created_at": iso(m.created_at), "activated_at": iso(m.activated_at),
         "deactivated_at": iso(m.deactivated_at),
     }
+
+
+def set_phone(user: User, number: str | None, country: str | None) -> None:
+    """A user's own mobile (their SMS), kept as typed, and the country it was read in when it was checked: the
+    license's it was typed in (``country``: :meth:`IdentityServiceBase._phone_country`), where it is read again when
+    an SMS leaves (:func:`sms_phone`), whichever of the person's companies sends it."""
+    user.phone = number
+    user.phone_country = phones.reading_country(country) if number else None
+
+
+def sms_phone(user: User) -> str | None:
+    """The user's number in E.164, the number their SMS go to (signing's one-time codes, notify's notifications),
+    read in the country it was checked in (France for a number from before: as it was checked); None for none."""
+    return phones.e164(user.phone, user.phone_country)
 
 
 class IdentityServiceBase:
@@ -93,6 +108,14 @@ class IdentityServiceBase:
         }, subject=lic.id, license_id=lic.id)
 
     # -- memberships -------------------------------------------------------------------------
+
+    def _phone_country(self, license_id: str) -> str | None:
+        """The country the staff's numbers typed in the license without their country code are read in: the
+        license's own setting (paraph_platform.company_country: identity is where the company's country lives, so
+        reading its staff's numbers asks no other service), None (France) for a license that has not said it."""
+        with self.db.session() as s:
+            lic = s.get(License, license_id)
+            return (lic.settings or {}).get("country") if lic is not None else None
 
     def _membership(self, s, license_id: str, user_id: str) -> tuple[User, Membership]:
         row = s.execute(select(User, Membership).join(Membership, Membership.user_id == User.id).where(

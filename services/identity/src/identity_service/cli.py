@@ -2,8 +2,11 @@
 
 Reads an export of the ERP's collaborators (CSV with code;email;name columns, or JSON), sends it to
 Paraph in batches through the public API and prints what needs a manual review: collaborators
-without a Paraph account (invite them with --invite) and Paraph users unknown to the ERP.
-Nothing is ever written back to the ERP.
+without a Paraph account (invite them with --invite), those whose email is a client portal account's (never
+invited: one email is one person) and Paraph users unknown to the ERP. Nothing is ever written back to the ERP.
+
+With --preview, nothing is imported: it prints what the sync would do, as the web app's preview page shows it
+(linked by email, to create, emails of client portal accounts, users missing from the file, rows with errors).
 
 With --invite, each of the export's active collaborators without an account is invited and takes a seat of the
 subscription. The sync previews the export first: when they would need more seats than are free, it says so
@@ -41,6 +44,59 @@ def seat_shortage(preview: dict) -> str | None:
             "them.")
 
 
+# the collaborators whose email is a client portal account's of the company (the API's ``portal_clients``, as
+# logic.LicenseAccounts.standing sorts them), in the preview and after a run
+PORTAL_CLIENTS = ("Emails of client portal accounts (a customer's contact: one email is one person, so the sync "
+                  "does not invite them and counts no seat for them; correct the email in the ERP):")
+
+
+def print_collaborators(heading: str, collaborators: list[dict], out) -> None:
+    """A group of collaborators under its heading, one a line: code, email, name (a linked user deactivated in
+    Paraph says so, as the web app's badge does); nothing for an empty group."""
+    if not collaborators:
+        return
+    print(heading, file=out)
+    for c in collaborators:
+        name = f"  {c['name']}" if c.get("name") else ""
+        deactivated = " (deactivated in Paraph)" if c.get("user_status") == "deactivated" else ""
+        print(f"  {c['code']:<12} {c['email']}{name}{deactivated}", file=out)
+
+
+def print_errors(errors: list[dict], out) -> None:
+    for err in errors:
+        print(f"  row {err['row']}: {err['error']}", file=out)
+
+
+def preview(api: Api, content: str, fmt: str, *, out=None) -> dict:
+    """What importing the export would do, changing nothing (``POST /erp/collaborators/preview``), printed as the
+    web app's preview page shows it: the counts, then each group (linked by email, to create, emails of client
+    portal accounts, Paraph users missing from the file, rows with errors) and, when the collaborators to create
+    need more seats than are free, whom a run with --invite would invite."""
+    out = out or sys.stdout
+    result = api.post("/erp/collaborators/preview", {"format": fmt, "content": content})
+    counts = [("linked by email", len(result["linked"])), ("to create", len(result["to_create"]))]
+    if result["portal_clients"]:
+        counts.append(("emails of client portal accounts", len(result["portal_clients"])))
+    counts += [("free seats", result["seats_free"]), ("missing from this file", len(result["to_check"])),
+               ("rows with errors", len(result["errors"]))]
+    print("Preview, nothing changed: " + ", ".join(f"{label} {count}" for label, count in counts), file=out)
+    if result["seats_needed"] > result["seats_free"]:
+        print(f"Not enough seats to invite them all: a run with --invite invites the first {result['seats_free']} "
+              f"collaborators to create in the file's order ({result['seats_used']} of {result['seats_total']} seats "
+              "in use in the subscription).", file=out)
+    print_collaborators("Linked by email (the account gets the collaborator code):", result["linked"], out)
+    print_collaborators("To create (--invite invites them by email; each takes a seat):", result["to_create"], out)
+    print_collaborators(PORTAL_CLIENTS, result["portal_clients"], out)
+    if result["to_check"]:
+        print("Paraph users missing from this file (the sync leaves them as they are):", file=out)
+        for u in result["to_check"]:
+            print(f"  {u['email']}", file=out)
+    if result["errors"]:
+        print("Rows with errors (skipped; correct them in the ERP):", file=out)
+        print_errors(result["errors"], out)
+    return result
+
+
 def sync(api: Api, content: str, fmt: str, *, batch_size: int = 500, deactivate_missing: bool = False,
          invite: bool = False, role: str = "user", out=None) -> dict:
     """Import the export ``batch_size`` rows a request (``first_row``/``row_count``): each request sends the whole
@@ -51,9 +107,9 @@ def sync(api: Api, content: str, fmt: str, *, batch_size: int = 500, deactivate_
     summary = {"created": 0, "updated": 0, "linked": 0, "errors": [], "missing_marked_inactive": 0}
     invited = []
     if invite:
-        preview = api.post("/erp/collaborators/preview", {"format": fmt, "content": content})
-        summary["seats"] = {key: preview[f"seats_{key}"] for key in ("needed", "free", "total", "used")}
-        shortage = seat_shortage(preview)
+        expected = api.post("/erp/collaborators/preview", {"format": fmt, "content": content})
+        summary["seats"] = {key: expected[f"seats_{key}"] for key in ("needed", "free", "total", "used")}
+        shortage = seat_shortage(expected)
         if shortage:
             print(shortage, file=out)
     progress = None
@@ -73,17 +129,16 @@ def sync(api: Api, content: str, fmt: str, *, batch_size: int = 500, deactivate_
     summary.update({
         "matched": len(report.get("matched", [])),
         "collaborators_without_user": report.get("collaborators_without_user", []),
+        "portal_clients": report.get("portal_clients", []),
         "users_without_collaborator": report.get("users_without_collaborator", []),
         "invited": [m["email"] for m in invited],
     })
     print(f"created {summary['created']}, updated {summary['updated']}, linked {summary['linked']}, "
           f"matched {summary['matched']}, invited {len(summary['invited'])}", file=out)
-    for err in summary["errors"]:
-        print(f"  row {err['row']}: {err['error']}", file=out)
-    if summary["collaborators_without_user"]:
-        print("ERP collaborators without a Paraph account (invite them, or --invite):", file=out)
-        for c in summary["collaborators_without_user"]:
-            print(f"  {c['code']:<12} {c['email']}", file=out)
+    print_errors(summary["errors"], out)
+    print_collaborators("ERP collaborators without a Paraph account (invite them, or --invite):",
+                        summary["collaborators_without_user"], out)
+    print_collaborators(PORTAL_CLIENTS, summary["portal_clients"], out)
     if summary["users_without_collaborator"]:
         print("Paraph users unknown to the ERP (check manually before creating them in the ERP):", file=out)
         for u in summary["users_without_collaborator"]:
@@ -103,6 +158,8 @@ def main(argv=None) -> int:
     parser.add_argument("--invite", action="store_true",
                         help="invite the export's active collaborators without an account (each takes a seat)")
     parser.add_argument("--role", default="user", choices=["user", "front_user_manager", "license_admin"])
+    parser.add_argument("--preview", action="store_true",
+                        help="import nothing: print what the sync would do (as the web app's preview page)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
     try:
@@ -114,9 +171,12 @@ def main(argv=None) -> int:
             content = path.read_text(encoding="utf-8-sig")
             fmt = args.format or ("json" if path.suffix.lower() == ".json" else "csv")
         api = connect(args.api)
-        summary = sync(api, content, fmt, batch_size=max(1, args.batch_size),
-                       deactivate_missing=args.deactivate_missing, invite=args.invite, role=args.role,
-                       out=sys.stderr if args.json else sys.stdout)
+        out = sys.stderr if args.json else sys.stdout
+        if args.preview:
+            summary = preview(api, content, fmt, out=out)
+        else:
+            summary = sync(api, content, fmt, batch_size=max(1, args.batch_size),
+                           deactivate_missing=args.deactivate_missing, invite=args.invite, role=args.role, out=out)
         if args.json:
             print(json.dumps(summary, indent=2))
         return 0

@@ -173,6 +173,9 @@ class Me(MemberResult):
 
 class ResolvedUser(MemberResult):
     preferences = fields.Dict(required=True, metadata={"description": "notification preferences per event"})
+    sms_phone = fields.String(required=True, allow_none=True, metadata={
+        "description": "the number their SMS go to, in E.164 (phone read in the country it was checked in: its "
+                       "license's); null when they have none, or one no SMS can go to"})
 
 
 class UserPage(PageResult):

@@ -7,13 +7,13 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select
 
 from paraph_platform.actor import CLIENT, MANAGERS, load_actor, require_role
-from paraph_platform import offhub
+from paraph_platform import offhub, phones
 from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
 
 from . import logic, schemas
-from .base import IdentityServiceBase, member_view
+from .base import IdentityServiceBase, member_view, set_phone
 from .exceptions import Conflict, Forbidden, Gone, InvalidInput
 from .models import ErpCollaborator, License, LoginFailure, Membership, SeatPool, Token, User
 
@@ -22,7 +22,9 @@ class InvitationsEndpoints(IdentityServiceBase):
     @endpoint(write=True)
     def invite_user(self, actor, payload):
         actor = require_role(load_actor(actor), *MANAGERS)
-        data = schemas.InviteUserSchema().load(payload)
+        country = self._phone_country(actor["license_id"])
+        with phones.read_in(country):  # a number typed without its country code: the license's country's
+            data = schemas.InviteUserSchema().load(payload)
         if not logic.can_manage(actor["role"], data["role"]):
             raise Forbidden(f"A {actor['role']} cannot invite a {data['role']}.")
         email = logic.normalize_email(data["email"])
@@ -31,7 +33,8 @@ class InvitationsEndpoints(IdentityServiceBase):
             user = s.execute(select(User).where(User.email == email)).scalar_one_or_none()
             if user is None:  # in the company's language unless told: an English company's colleagues read English
                 locale = data["locale"] or (lic.settings or {}).get("default_locale") or "fr"
-                user = User(email=email, name=data["name"], phone=data["phone"], locale=locale)
+                user = User(email=email, name=data["name"], locale=locale)
+                set_phone(user, data["phone"], country)
                 s.add(user)
                 s.flush()
             m = s.execute(select(Membership).where(Membership.user_id == user.id,

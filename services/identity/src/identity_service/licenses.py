@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from paraph_platform import company_country
 from paraph_platform.actor import CLIENT, LICENSE_ADMIN, SYSTEM, load_actor, require_role
 from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
@@ -34,6 +35,18 @@ def company_name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def new_license_settings(country: str | None, locale: str) -> dict:
+    """A new license's settings. A company that says its country starts with that country's time zone, currency and
+    documents' language (paraph_platform.company_country: a British company's quotes in pounds and English, its emails'
+    times in London time), and keeps the country (where its staff's numbers are read); one that does not (the API
+    before it asked), with Paris time, the euro and the language it activated in, and no country."""
+    start = company_country.defaults(country)
+    settings = {"abandon_delay_days": 60, "default_locale": start.locale if country else locale,
+                "currency": start.currency, "time_zone": start.time_zone,  # the dates and times of its emails
+                "portal_attachments_visible_by_default": False, "electronic_signature_enabled": True}
+    return {**settings, "country": country} if country else settings
+
+
 class LicensesEndpoints(IdentityServiceBase):
     @endpoint(write=True)
     def activate_license(self, payload):
@@ -54,10 +67,7 @@ class LicensesEndpoints(IdentityServiceBase):
             self._refuse_a_name_taken(s, pool, data["company_name"], "company_name")
             self._take_seat(s, pool)
             lic = License(pool_id=pool.id, name=data["company_name"],
-                          settings={"abandon_delay_days": 60, "default_locale": data["locale"], "currency": "EUR",
-                                    "time_zone": "Europe/Paris",  # the dates and times of its emails
-                                    "portal_attachments_visible_by_default": False,
-                                    "electronic_signature_enabled": True})
+                          settings=new_license_settings(data["country"], data["locale"]))
             s.add(lic)
             user = s.execute(select(User).where(User.email == email)).scalar_one_or_none()
             if user is None:  # a person of another company keeps the language of their account

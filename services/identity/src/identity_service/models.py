@@ -52,6 +52,9 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # the country ``phone`` was read in when it was checked (the license's it was typed in: a person of several
+    # companies has one number), so that it is read there when an SMS leaves; None: France (numbers from before)
+    phone_country: Mapped[str | None] = mapped_column(String(2), nullable=True)
     locale: Mapped[str] = mapped_column(String(8), default="fr", nullable=False)
     password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_license_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

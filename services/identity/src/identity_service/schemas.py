@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
-from paraph_platform import time_zones
+from paraph_platform import company_country, time_zones
 from paraph_platform.actor import ROLES
 from paraph_platform.api_keys import SCOPES as API_KEY_SCOPES
 from paraph_platform.dates import AwareDateTime
@@ -43,14 +43,30 @@ class UpdatePoolSchema(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=200))
 
 
+def _country(code: str) -> None:
+    if company_country.known_code(code) != code:  # "gb", "UK", "France", "EU"
+        raise ValidationError("Not a country's ISO 3166-1 code in capitals (such as GB, FR, US).")
+
+
+# the country the company is established in (paraph_platform.company_country: why a license setting)
+COUNTRY = ("the country the company is established in, an ISO 3166-1 alpha-2 code (GB, FR, US): the phone numbers "
+           "its users type without their country code are read in it")
+
+
 class ActivateLicenseSchema(StrictSchema):
     activation_code = fields.String(required=True, validate=validate.Length(min=6, max=64))
     company_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     admin_email = fields.String(required=True, validate=validate.Length(min=3, max=320))
     admin_name = fields.String(load_default="", validate=validate.Length(max=200))
     locale = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]), metadata={
-        "description": "the company's language (the activation page's): its admin's pages and emails, and the "
-                       "license's default_locale (its documents and the invitations of its users); fr by default"})
+        "description": "the company's language (the activation page's): its admin's pages and emails, and, without "
+                       "a country, the license's default_locale (its documents and the invitations of its users); fr "
+                       "by default"})
+    country = fields.String(load_default=None, allow_none=True, validate=_country, metadata={
+        "description": COUNTRY + ". Given, the license starts with that country's time zone, currency and "
+                                 "default_locale (GB: Europe/London, GBP, en; US: America/New_York, USD, en; FR: "
+                                 "Europe/Paris, EUR, fr), each changeable with PATCH /license; omitted, Europe/Paris, "
+                                 "EUR and the locale, and no country (numbers read in France)"})
 
 
 def _time_zone(name: str) -> None:
@@ -67,6 +83,7 @@ class LicenseSettingsSchema(StrictSchema):
                               metadata={"description": "IANA time zone of the emails' dates and times "
                                                        "(Europe/Paris for a new license)"})
     currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
+    country = fields.String(validate=_country, metadata={"description": COUNTRY})
     portal_attachments_visible_by_default = fields.Boolean()
     electronic_signature_enabled = fields.Boolean()
 
@@ -132,8 +149,8 @@ class UpdateProfileSchema(StrictSchema):
     locale = fields.String(validate=validate.OneOf(["fr", "en"]))
     phone = Phone(allow_none=True, metadata={
         "description": "my mobile number, where my SMS notifications go (a number without its country code is "
-                       "read as French: give a number of another country with its code, +44 7700 900456; kept as "
-                       "typed); empty or null: none"})
+                       "read in the license's country, France when it has none: give a number of another country "
+                       "with its code, +44 7700 900456; kept as typed); empty or null: none"})
 
 
 class ListUsersSchema(StrictSchema, PageParams):

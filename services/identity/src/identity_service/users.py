@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
+from paraph_platform import phones
 from paraph_platform.actor import CLIENT, LICENSE_ADMIN, MANAGERS, STAFF_ROLES, SYSTEM, load_actor, require_role, require_staff
 from paraph_platform.db import utcnow
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
 
 from . import logic, schemas
-from .base import IdentityServiceBase, member_view
+from .base import IdentityServiceBase, member_view, set_phone, sms_phone
 from .exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from .models import License, Membership, ServiceAccount, Token, User
 
@@ -74,13 +75,15 @@ class UsersEndpoints(IdentityServiceBase):
 
     @endpoint
     def resolve_users(self, license_id, user_ids):
-        """Internal: contact details of users of a license (for notifications, owner display)."""
+        """Internal: contact details of users of a license (for notifications, owner display), with the number their
+        SMS go to in E.164 (``sms_phone``: base.sms_phone)."""
         if not isinstance(user_ids, list) or len(user_ids) > 1000:
             raise InvalidInput("user_ids must be a list of at most 1000 ids")
         with self.db.session() as s:
             rows = s.execute(select(User, Membership).join(Membership, Membership.user_id == User.id).where(
                 Membership.license_id == license_id, User.id.in_(user_ids))).all()
-            return {u.id: {**member_view(u, m), "preferences": dict(m.preferences or {})} for u, m in rows}
+            return {u.id: {**member_view(u, m), "preferences": dict(m.preferences or {}), "sms_phone": sms_phone(u)}
+                    for u, m in rows}
 
     @endpoint
     def known_users_internal(self, license_id, user_ids):
@@ -99,7 +102,9 @@ class UsersEndpoints(IdentityServiceBase):
     @endpoint(write=True)
     def update_member(self, actor, user_id, payload):
         actor = require_role(load_actor(actor), *MANAGERS)
-        data = schemas.UpdateMemberSchema().load(payload)
+        country = self._phone_country(actor["license_id"])
+        with phones.read_in(country):
+            data = schemas.UpdateMemberSchema().load(payload)
         with self.db.session() as s:
             lic, pool = self._license(s, actor["license_id"])
             user, m = self._visible_membership(s, actor, user_id)
@@ -110,9 +115,10 @@ class UsersEndpoints(IdentityServiceBase):
                 raise Conflict("A portal client cannot be given a staff role; invite the person as a user.")
             if data.get("role") and data["role"] != LICENSE_ADMIN and m.role == LICENSE_ADMIN:
                 self._ensure_other_admin(s, lic.id, user.id)
-            for key in ("name", "phone"):
-                if key in data:
-                    setattr(user, key, data[key] or ("" if key == "name" else None))
+            if "name" in data:
+                user.name = data["name"] or ""
+            if "phone" in data:
+                set_phone(user, data["phone"], country)
             if "role" in data and data["role"] != m.role:
                 m.role = data["role"]
                 self._access_changed(s, m)
@@ -253,9 +259,14 @@ class UsersEndpoints(IdentityServiceBase):
         (their SMS notifications: notify asks ``resolve_users`` for it at each sending, so the next SMS goes to
         the new number; empty clears it)."""
         actor = load_actor(actor)
-        data = schemas.UpdateProfileSchema().load(payload)
+        country = self._phone_country(actor["license_id"])
+        with phones.read_in(country):
+            data = schemas.UpdateProfileSchema().load(payload)
         with self.db.session() as s:
             user, m = self._membership(s, actor["license_id"], actor["user_id"])
             for key, value in data.items():
-                setattr(user, key, value)
+                if key == "phone":
+                    set_phone(user, value, country)
+                else:
+                    setattr(user, key, value)
             return member_view(user, m)

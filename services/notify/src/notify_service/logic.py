@@ -26,7 +26,8 @@ def sms_recipient(number: str | None) -> tuple[str | None, str | None]:
     """(the number in E.164, None) or (None, why no SMS can go to it). The SMS providers take E.164 only. The
     services write a recipient so (signing: a contact's number read in their customer's country); a number
     without its country code that reaches notify is one stored before they did (a signature request's
-    participant, a user's own number: identity reads them in France), read in France as they were checked."""
+    participant; a user's own number from an older identity, which read them in France), read in France as they were
+    checked."""
     if not (number or "").strip():
         return None, "no phone number"
     written = phones.e164(number)
@@ -34,6 +35,22 @@ def sms_recipient(number: str | None) -> tuple[str | None, str | None]:
         return None, (f"not a phone number an SMS can be sent to: {number!r} is no number in France nor one with "
                       "its country code (e.g. +44 7700 900456); the SMS was not sent")
     return written, None
+
+
+def owner_sms_recipient(owner: dict) -> tuple[str, str | None]:
+    """(the number an SMS to a user goes to, None) or (the number as typed, or "", why no SMS can go to it):
+    identity writes it in E.164 (``sms_phone``: read in the country it was checked in, its license's); from an older
+    identity, their number as typed, read in France as it was checked then."""
+    typed = (owner.get("phone") or "").strip()
+    if not typed:
+        return "", "the user has no phone number"
+    if "sms_phone" not in owner:
+        recipient, error = sms_recipient(typed)
+        return recipient or typed, error
+    if owner["sms_phone"]:
+        return owner["sms_phone"], None
+    return typed, (f"not a phone number an SMS can be sent to: {typed!r} is no number in the country it was checked "
+                   "in; the SMS was not sent")
 
 
 # -- events --------------------------------------------------------------------------------------

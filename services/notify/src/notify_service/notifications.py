@@ -15,7 +15,7 @@ from paraph_platform.actor import MANAGERS, load_actor, require_role
 from paraph_platform.envelope import iso
 from paraph_platform.events import subscribe, subscribe_to
 from paraph_platform.filter_cache import perimeter_filter_invalidation
-from paraph_platform.inbox import first_time
+from paraph_platform.inbox import first_time, handled_once
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
 
@@ -106,13 +106,11 @@ class NotificationsEndpoints(NotifyBase):
     # -- the licenses' time zones (the dates and times of their messages) -----------------------
 
     @subscribe("identity", "license.updated.v1")
-    def on_license_updated(self, event):
+    @handled_once(Inbox, "notify.on_license_updated")
+    def on_license_updated(self, s, event):
         data = event["data"]
-        with self.db.session() as s:
-            if not first_time(s, Inbox, event["id"], "notify.on_license_updated"):
-                return
-            time_zones.write(s, self.db.dialect, data["license_id"], data.get("settings") or {},
-                             int(data.get("version") or 0))
+        time_zones.write(s, self.db.dialect, data["license_id"], data.get("settings") or {},
+                         int(data.get("version") or 0))
 
     @perimeter_filter_invalidation
     def forget_perimeter_filter(self, event):

@@ -54,10 +54,8 @@ class OwnerNotificationsEndpoints(NotifyBase):
             preference_key, template = rule
             variables = {**logic.owner_vars(event, owner, self.settings.public_url), "license_name": license_name}
             for channel in logic.owner_channels(preference_key, owner.get("preferences")):
-                if channel == "sms":  # the user's own number, read in France as identity checked it
-                    recipient, error = logic.sms_recipient(owner.get("phone"))
-                    recipient = recipient or (owner.get("phone") or "").strip()
-                    error = "the user has no phone number" if not recipient else error
+                if channel == "sms":  # the user's own number, read where identity checked it
+                    recipient, error = logic.owner_sms_recipient(owner)
                 else:
                     recipient = owner.get("email") or ""
                     error = None if recipient else "the user has no email"

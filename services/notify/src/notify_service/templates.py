@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from paraph_platform import french, line_breaks
 from paraph_platform import time_zones as named_zones  # the zones' places, as people name them
-from paraph_platform.dates import first_of_month
+from paraph_platform.dates import date_and_time, long_date
 
 from .exceptions import InvalidInput, NotFound
 from .template_catalog import (DEFAULT_LOCALE, LIST_VARIABLES, LOCALES, PARTS, REQUIRED_VARIABLE, SECRET_MASK,
@@ -107,12 +107,6 @@ def _parse_dt(value):
         return None
 
 
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December")
-_MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-              "novembre", "décembre")
-
-
 # the zone of a license that chose none (Paraph's customers are French companies)
 DEFAULT_TIME_ZONE = named_zones.DEFAULT
 
@@ -131,7 +125,8 @@ def zone_name(zone: str, locale: str) -> str:
 
 
 def format_date(value, locale: str, zone: str = DEFAULT_TIME_ZONE) -> str:
-    """A calendar day ("2030-02-28") as it is; a moment's day in ``zone`` (23:30 UTC is the next day in Paris)."""
+    """A calendar day ("2030-02-28") as it is; a moment's day in ``zone`` (23:30 UTC is the next day in Paris);
+    written as every service writes dates, the day first in English too (paraph_platform.dates)."""
     dt = _parse_dt(value)
     if dt is None:
         return "" if value is None else str(value)
@@ -139,9 +134,7 @@ def format_date(value, locale: str, zone: str = DEFAULT_TIME_ZONE) -> str:
         d = dt.date()
     else:
         d = dt.astimezone(time_zone(zone)).date()
-    if locale == "fr":
-        return first_of_month(f"{d.day} {_MONTHS_FR[d.month - 1]} {d.year}", "fr")
-    return f"{_MONTHS_EN[d.month - 1]} {d.day}, {d.year}"
+    return long_date(d, "fr" if locale == "fr" else "en")
 
 
 def format_datetime(value, locale: str, zone: str = DEFAULT_TIME_ZONE) -> str:
@@ -150,10 +143,8 @@ def format_datetime(value, locale: str, zone: str = DEFAULT_TIME_ZONE) -> str:
     dt = _parse_dt(value)
     if dt is None:
         return "" if value is None else str(value)
-    dt = dt.astimezone(time_zone(zone))
-    if locale == "fr":
-        return f"{format_date(dt, 'fr', zone)} à {dt:%H:%M} ({zone_name(zone, 'fr')})"
-    return f"{format_date(dt, 'en', zone)} at {dt:%H:%M} ({zone_name(zone, 'en')})"
+    language = "fr" if locale == "fr" else "en"
+    return f"{date_and_time(dt.astimezone(time_zone(zone)), language)} ({zone_name(zone, language)})"
 
 
 def _nl2br(value):

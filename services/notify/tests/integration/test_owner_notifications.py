@@ -24,7 +24,7 @@ def test_owner_notifications_follow_preferences(paraph, publish, db_reader):
     viewed = portal("quote.viewed.v1", at="2030-01-15T09:30:00Z", ip="203.0.113.9", user_agent="x")
     [m] = p.sink.wait_for_messages(to="sales@sales.test", subject="viewed online")
     assert m["subject"] == "Quote Q-2025-7 viewed online" and "http://paraph.test/contracts/c-1" in m["links"]
-    assert "January 15, 2030 at 10:30 (Paris time)" in m["text"]  # a new license's zone (identity), not UTC
+    assert "15 January 2030 at 10:30 (Paris time)" in m["text"]  # a new license's zone (identity), not UTC
     assert [r["channel"] for r in handled(viewed)] == ["email"]
 
     # a contract shared on the portal: the owner is told, unless they shared it themselves

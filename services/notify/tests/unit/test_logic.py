@@ -178,6 +178,19 @@ def test_phone_numbers():
         assert written is None and why.startswith(f"not a phone number an SMS can be sent to: {unreadable!r}"), why
 
 
+def test_a_users_sms_goes_to_the_number_identity_read_in_their_companys_country():
+    """identity writes a user's number in E.164 (``sms_phone``), read in the country it was checked in: a British
+    company's "07700 900456" is +44, not a French number; an older identity's answer is read in France."""
+    british = {"phone": "07700 900456", "sms_phone": "+447700900456"}
+    assert logic.owner_sms_recipient(british) == ("+447700900456", None)
+    unreadable = {"phone": "call me", "sms_phone": None}
+    assert logic.owner_sms_recipient(unreadable)[0] == "call me"
+    assert logic.owner_sms_recipient(unreadable)[1].startswith("not a phone number an SMS can be sent to: 'call me'")
+    assert logic.owner_sms_recipient({"phone": "06 12 34 56 78"}) == ("+33612345678", None)  # no sms_phone: France
+    assert logic.owner_sms_recipient({"phone": "07700 900456"})[1].startswith("not a phone number")
+    assert logic.owner_sms_recipient({"phone": None, "sms_phone": None}) == ("", "the user has no phone number")
+
+
 def test_owner_feedback_requested_twice_shares_one_key():
     v = {"number": "Q-1", "at": "2030-01-01T00:00:00Z"}
     a = logic.effective_dedupe_key("quote_feedback", "quote_feedback:activity-1", "lic", "Owner@x.test", v)

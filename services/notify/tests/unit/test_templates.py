@@ -120,12 +120,12 @@ def test_html_is_autoescaped_and_text_is_not():
 def test_dates_are_formatted_per_locale():
     # in Paris time unless told otherwise (winter: UTC+1), the zone named after the hour
     assert t.format_datetime("2030-01-31T18:00:00Z", "fr") == "31 janvier 2030 à 19:00 (heure de Paris)"
-    assert t.format_datetime("2030-01-31T18:00:00+01:00", "en") == "January 31, 2030 at 18:00 (Paris time)"
+    assert t.format_datetime("2030-01-31T18:00:00+01:00", "en") == "31 January 2030 at 18:00 (Paris time)"
     assert t.format_date("2030-02-28", "fr") == "28 février 2030"
     # the first of a month, as French writes it (paraph_platform.dates)
     assert t.format_date("2030-03-01", "fr") == "1er mars 2030"
     assert t.format_datetime("2030-03-01T18:00:00Z", "fr") == "1er mars 2030 à 19:00 (heure de Paris)"
-    assert t.format_date("2030-03-01", "en") == "March 1, 2030"
+    assert t.format_date("2030-03-01", "en") == "1 March 2030"
     assert t.format_date("not a date", "fr") == "not a date"
 
 
@@ -135,7 +135,7 @@ def test_times_are_written_in_the_license_time_zone():
     assert t.format_datetime("2030-07-15T06:40:00Z", "fr", "America/New_York") == \
         "15 juillet 2030 à 02:40 (heure de New York)"
     assert t.format_datetime("2030-07-15T06:40:00Z", "fr", "Europe/Amsterdam").endswith("(heure d'Amsterdam)")
-    assert t.format_datetime("2030-07-15T06:40:00Z", "en", "UTC") == "July 15, 2030 at 06:40 (UTC)"
+    assert t.format_datetime("2030-07-15T06:40:00Z", "en", "UTC") == "15 July 2030 at 06:40 (UTC)"
     # a moment's day is the zone's (23:30 UTC is already the next day in Paris); a calendar day never moves
     assert t.format_date("2030-01-15T23:30:00Z", "fr", "Europe/Paris") == "16 janvier 2030"
     assert t.format_date("2030-01-15", "fr", "America/New_York") == "15 janvier 2030"
@@ -146,7 +146,7 @@ def test_times_are_written_in_the_license_time_zone():
     assert "le 15 juillet 2030 à 08:40 (heure de Paris)" in out["text"]
     out = t.render("quote_viewed", "en", t.default_parts("quote_viewed", "en"), {"at": "2030-07-15T06:40:00Z"},
                    "America/Montreal")
-    assert "on July 15, 2030 at 02:40 (Montreal time)" in out["text"] and "02:40 (Montreal time)" in out["html"]
+    assert "on 15 July 2030 at 02:40 (Montreal time)" in out["text"] and "02:40 (Montreal time)" in out["html"]
 
 
 def test_the_signers_copy_of_a_signed_document_comes_from_the_company_the_owners_from_paraph():
@@ -240,7 +240,7 @@ def test_a_zone_is_named_after_its_place_as_people_write_it():
     "heure de Reunion"; any other, after its key."""
     at = "2030-07-15T06:40:00Z"
     assert t.format_datetime(at, "fr", "Indian/Reunion") == "15 juillet 2030 à 10:40 (heure de La Réunion)"
-    assert t.format_datetime(at, "en", "Indian/Reunion") == "July 15, 2030 at 10:40 (Réunion time)"
+    assert t.format_datetime(at, "en", "Indian/Reunion") == "15 July 2030 at 10:40 (Réunion time)"
     assert t.format_datetime(at, "fr", "America/Martinique").endswith("à 02:40 (heure de la Martinique)")
     assert t.format_datetime(at, "fr", "Pacific/Noumea").endswith("à 17:40 (heure de la Nouvelle-Calédonie)")
     assert t.format_datetime(at, "fr", "America/Montreal").endswith("(heure de Montréal)")

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from paraph_platform.actor import CLIENT, MANAGERS, system_actor
 from paraph_platform.db import utcnow
 from paraph_platform.events import subscribe
-from paraph_platform.inbox import first_time
+from paraph_platform.inbox import first_time, handled_once
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
 
@@ -217,18 +217,16 @@ class ClientAccessesEndpoints(PortalBase):
                                       for a, _ in page["rows"]])
 
     @subscribe("contracts", "contact.deleted.v1")
-    def on_contact_deleted(self, event):
+    @handled_once(Inbox, "portal.on_contact_deleted")
+    def on_contact_deleted(self, s, event):
         """A deleted contact loses their portal access, as revoke_access does (identity deactivates the client's
         membership: their sessions end), and the access records when (the shares naming them say so). Once per
         event; a contact without an access: nothing."""
         data = event["data"]
-        with self.db.session() as s:
-            if not first_time(s, Inbox, event["id"], "portal.on_contact_deleted"):
-                return
-            a = self._access(s, data["license_id"], data["contact_id"])
-            if a is not None:
-                self._deactivate(system_actor(data["license_id"]), a)
-                a.contact_deleted_at = a.contact_deleted_at or utcnow()
+        a = self._access(s, data["license_id"], data["contact_id"])
+        if a is not None:
+            self._deactivate(system_actor(data["license_id"]), a)
+            a.contact_deleted_at = a.contact_deleted_at or utcnow()
 
     @subscribe("identity", "user.activated.v1")
     def on_user_activated(self, event):

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from urllib.parse import urlsplit
 
-from paraph_platform.dates import first_of_month
+from paraph_platform.dates import date_and_time, long_date
 from paraph_platform.totals import discount_text, rate_text, vat_lines
 
 from .exceptions import InvalidInput
@@ -329,17 +329,14 @@ def rate(value, locale: str) -> str:
 
 
 def day(value, locale: str) -> str:
+    """A day as every service writes one (paraph_platform.dates): "7 décembre 2026", "7 December 2026"."""
     if not value:
         return ""
-    from babel.dates import format_date
     try:
         d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    return first_of_month(format_date(d, format="long", locale=_BABEL.get(locale, "fr_FR")), locale)
-
-
-_AT = {"fr": "à", "en": "at"}
+    return long_date(d, locale)
 
 
 def moment(value, locale: str) -> str:
@@ -355,7 +352,7 @@ def moment(value, locale: str) -> str:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
     dt = dt.astimezone(timezone.utc)
-    return f"{day(dt.date(), locale)} {_AT.get(locale, _AT['fr'])} {dt:%H:%M} UTC"
+    return f"{date_and_time(dt, locale)} UTC"
 
 
 def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent: bool = False,

@@ -14,7 +14,7 @@ from sqlalchemy import and_, delete, false, func, or_, select
 from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.events import subscribe
-from paraph_platform.inbox import first_time
+from paraph_platform.inbox import handled_once
 from paraph_platform.service import endpoint
 
 from . import logic, schemas
@@ -193,15 +193,12 @@ class SharesEndpoints(PortalBase):
                 "share": view, **logic.portal_summary(detail)}
 
     @subscribe("contracts", "contract.status_changed.v1")
-    def on_status_changed(self, event):
+    @handled_once(Inbox, "portal.on_status_changed")
+    def on_status_changed(self, s, event):
         """Keep the clients' list up to date (status snapshot of shared contracts)."""
-        data = event["data"]
-        with self.db.session() as s:
-            if not first_time(s, Inbox, event["id"], "portal.on_status_changed"):
-                return
-            share = self._share(s, event["license_id"], data["contract_id"])
-            if share is not None:
-                share.status = data["to_status"]
+        share = self._share(s, event["license_id"], event["data"]["contract_id"])
+        if share is not None:
+            share.status = event["data"]["to_status"]
 
     # -- what a signed-in client sees -------------------------------------------------------------------
 

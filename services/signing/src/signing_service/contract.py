@@ -46,6 +46,8 @@ class SignatureRequestedV1(_RequestEvent):
     expires_at = fields.String(required=True)
     approvers = fields.List(fields.Nested(_Person), required=True)
     signers = fields.List(fields.Nested(_Person), required=True)
+    requested_by = fields.String(required=True, metadata={
+        "description": "the user (or service account) who sent it for signature"})
 
 
 class ApproverApprovedV1(_ApproverEvent):

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import select
 
 from .base import REASSIGNED, Recipient, SigningBase
-from .logic import iso, signed_filename
+from .logic import SIGNED, file_name, iso
 from .models import Participant, SignatureRequest
 from .reminders import cadence_view, request_cadence
 
@@ -39,8 +39,7 @@ class FlowMixin(SigningBase):
         need of (the sealed PDF verifies on its own)."""
         if not r.cc:
             return
-        files = [{"kind": "signed_pdf", "id": r.id,
-                  "filename": signed_filename(r.contract_kind, r.contract_number, r.contract_title)}]
+        files = [{"kind": "signed_pdf", "id": r.id, "filename": file_name(r, SIGNED)}]
         for person in r.cc:
             who = Recipient(person["name"], person["email"])
             self._notify(s, r, who, "signature_cc", f"signature_cc:{r.id}:{who.email}", {

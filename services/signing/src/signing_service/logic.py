@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from paraph_platform import time_zones
-from paraph_platform.dates import first_of_month
+from paraph_platform.dates import date_and_time
 from paraph_platform.envelope import iso  # the times of views and of the audit chain's entries (hashed)
 
 from .exceptions import InvalidInput, PayloadTooLarge, UnsupportedMediaType
@@ -248,13 +248,18 @@ def file_stem(text: str | None) -> str:
     return text.strip(" .-_")
 
 
-def signed_filename(kind: str, number: str, title: str | None) -> str:
-    """The sealed PDF's file name (downloaded, attached to the emails): a contract or a quote by its number
-    ("D-2026-0042-signed.pdf"); an uploaded document by the title its sender gave, as its emails and signing page
-    name it ("Contrat de prestation-signed.pdf", not its file's name "scan_0012"), its number when the title
+# what a request's files are, in their names: the document to sign, the sealed PDF, the proof of signature
+TO_SIGN, SIGNED, PROOF = "", "-signed", "-proof"
+
+
+def file_name(r, ending: str) -> str:
+    """The name of a file of the request ``r`` (its contract_kind, contract_number, contract_title) as downloaded
+    or attached to the emails, ``ending`` saying which file (TO_SIGN, SIGNED, PROOF): a contract or a quote by its
+    number ("D-2026-0042-signed.pdf"); an uploaded document by the title its sender gave, as its emails and signing
+    page name it ("Contrat de prestation-signed.pdf", not its file's name "scan_0012"), its number when the title
     leaves nothing. The name only: the stored request, its evidence and the sealed PDF keep theirs."""
-    stem = file_stem(title) if kind == UPLOADED_KIND else ""
-    return f"{stem or number}-signed.pdf"
+    stem = file_stem(r.contract_title) if r.contract_kind == UPLOADED_KIND else ""
+    return f"{stem or r.contract_number}{ending}.pdf"
 
 
 def consent_text(locale: str, role: str, number: str, title: str, sha256: str, kind: str | None = None) -> str:
@@ -371,14 +376,6 @@ def item_fingerprint(item: dict) -> str:
 # the zone of a time nobody's device gave (Paraph's customers are French companies)
 DEFAULT_TIME_ZONE = time_zones.DEFAULT
 
-MONTHS = {
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-}
-
-
 time_zone = time_zones.zone  # the named IANA zone; Paris time for none or an unknown name
 
 
@@ -391,16 +388,11 @@ def utc_offset(offset: timedelta) -> str:
 
 
 def format_time(value: str | datetime | None, locale: str, zone: str | None = None) -> str:
-    """An instant (ISO 8601 or aware datetime) as a person reads it, in ``zone`` with its offset:
-    "1er décembre 2026 à 21:24:38 (UTC+1)" / "December 1, 2026 at 9:24:38 PM (UTC+1)"."""
+    """An instant (ISO 8601 or aware datetime) as a person reads it, in ``zone`` with its offset, as every service
+    writes a date and time (paraph_platform.dates: the day first in English too, the 24-hour clock):
+    "1er décembre 2026 à 21:24:38 (UTC+1)" / "1 December 2026 at 21:24:38 (UTC+1)"."""
     if not value:
         return ""
     at = datetime.fromisoformat(value) if isinstance(value, str) else value
     local = at.astimezone(time_zone(zone))
-    offset = utc_offset(local.utcoffset())
-    month = MONTHS["en" if locale == "en" else "fr"][local.month - 1]
-    if locale == "en":
-        hour = local.hour % 12 or 12
-        return (f"{month} {local.day}, {local.year} at {hour}:{local:%M:%S} {'PM' if local.hour >= 12 else 'AM'}"
-                f" ({offset})")
-    return first_of_month(f"{local.day} {month} {local.year} à {local:%H:%M:%S} ({offset})", "fr")
+    return f"{date_and_time(local, 'en' if locale == 'en' else 'fr', seconds=True)} ({utc_offset(local.utcoffset())})"

@@ -282,7 +282,8 @@ class ParticipantsEndpoints(SigningBase):
                     "ip": (client.get("ip") or None), "user_agent": (client.get("user_agent") or "")[:512] or None})
             # the signing page frames the document: framed itself (embedded signing), the document needs
             # the same ancestors
-            return {**_file(r.document_filename, r.document), "embed_origins": embed_origins(s, r.license_id)}
+            return {**_file(logic.file_name(r, logic.TO_SIGN), r.document),
+                    "embed_origins": embed_origins(s, r.license_id)}
 
     @endpoint
     def public_signed_pdf(self, token):
@@ -292,7 +293,7 @@ class ParticipantsEndpoints(SigningBase):
             r = s.get(SignatureRequest, p.request_id)
             if r.sealed_pdf is None:
                 raise Conflict("The document is not signed by everybody yet.", {"status": r.status})
-            return _file(f"{r.contract_number}-signed.pdf", r.sealed_pdf)
+            return _file(logic.file_name(r, logic.SIGNED), r.sealed_pdf)
 
     @endpoint(write=True)
     def public_request_otp(self, token, payload=None, client=None):

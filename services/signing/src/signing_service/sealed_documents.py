@@ -61,13 +61,13 @@ class SealedDocumentsEndpoints(SigningBase):
             r = self._request(s, license_id, request_id)
             if r.sealed_pdf is None:
                 raise Conflict("The document is not signed by everybody yet.", {"status": r.status})
-            return _file(logic.signed_filename(r.contract_kind, r.contract_number, r.contract_title), r.sealed_pdf)
+            return _file(logic.file_name(r, logic.SIGNED), r.sealed_pdf)
 
     def _proof_pdf(self, license_id, request_id) -> dict:
         with self.db.session() as s:
             r = self._request(s, license_id, request_id)
             if r.proof_pdf is not None:
-                return _file(f"{r.contract_number}-proof.pdf", r.proof_pdf)
+                return _file(logic.file_name(r, logic.PROOF), r.proof_pdf)
             if r.status not in ("declined", "cancelled", "expired"):
                 raise Conflict("The proof of signature is available once the request is finished.",
                                {"status": r.status})
@@ -79,7 +79,7 @@ class SealedDocumentsEndpoints(SigningBase):
                 content = offhub.run(proof.render_proof, self._proof_context(s, r, zone))
                 r.proof_pdf = content
                 r.proof_sha256 = hashlib.sha256(content).hexdigest()
-            return _file(f"{r.contract_number}-proof.pdf", r.proof_pdf)
+            return _file(logic.file_name(r, logic.PROOF), r.proof_pdf)
 
     @endpoint
     def get_signed_pdf(self, license_id, request_id):
@@ -228,8 +228,7 @@ class SealedDocumentsEndpoints(SigningBase):
                 self._notify(s, r, p, "signature_completed", f"signature_completed:{p.id}", {
                     "signers": [{k: x[k] for k in ("name", "email", "signed_at")} for x in signers],
                     "completed_at": iso(now), "at": iso(now), "link": self._link(p.id)},
-                    attachments=[{"kind": "signed_pdf", "id": r.id, "filename": logic.signed_filename(
-                        r.contract_kind, r.contract_number, r.contract_title)}])
+                    attachments=[{"kind": "signed_pdf", "id": r.id, "filename": logic.file_name(r, logic.SIGNED)}])
             self._send_cc(s, r, [{k: x[k] for k in ("name", "email", "signed_at")} for x in signers], now)
             return True
 

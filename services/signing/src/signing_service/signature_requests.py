@@ -87,9 +87,11 @@ class SignatureRequestsEndpoints(SigningBase):
                     raise InvalidInput("A participant is not an active user of this license.",
                                        {"fields": {"user_id": [f"{x['user_id']} is {u.get('status')}"]}})
                 # the participants' numbers are stored in E.164, the number their one-time codes go to (the SMS
-                # providers take no other): a user's read in France, as identity checked it (paraph_platform.phones)
+                # providers take no other): a user's written by identity, read in the country it checked it in (its
+                # license's); an older identity: in France, as it checked it (paraph_platform.phones)
                 person = {"kind": "user", "user_id": u["user_id"], "contact_id": u.get("contact_id"),
-                          "name": u.get("name") or u["email"], "email": u["email"], "phone": phones.e164(u.get("phone"))}
+                          "name": u.get("name") or u["email"], "email": u["email"],
+                          "phone": u["sms_phone"] if "sms_phone" in u else phones.e164(u.get("phone"))}
             elif x.get("contact_id"):
                 c = contacts[x["contact_id"]]
                 if not c.get("email"):
@@ -211,7 +213,7 @@ class SignatureRequestsEndpoints(SigningBase):
                 self.outbox.add(s, "signature.requested.v1", {
                     "request_id": r.id, "contract_id": r.contract_id, "kind": r.contract_kind,
                     "number": r.contract_number, "owner_id": r.owner_id, "document_sha256": sha,
-                    "expires_at": iso(r.expires_at),
+                    "expires_at": iso(r.expires_at), "requested_by": r.created_by,
                     "approvers": [{"participant_id": p.id, "name": p.name, "email": p.email, "order": p.order}
                                   for p in participants if p.role == logic.APPROVER],
                     "signers": [{"participant_id": p.id, "name": p.name, "email": p.email, "order": p.order}

@@ -149,6 +149,10 @@ def test_clock_skew_and_fingerprints():
     assert logic.item_fingerprint({"a": 1, "b": 2}) == logic.item_fingerprint({"b": 2, "a": 1})
 
 
+def _request(kind, number, title):
+    return SimpleNamespace(contract_kind=kind, contract_number=number, contract_title=title)
+
+
 @pytest.mark.parametrize("title, name", [
     ("Contrat de prestation", "Contrat de prestation-signed.pdf"),
     ("Contrat élève 2024/05", "Contrat élève 2024-05-signed.pdf"),  # accents kept, never a folder
@@ -159,13 +163,23 @@ def test_clock_skew_and_fingerprints():
     (" / ", "scan_0012-signed.pdf"),  # nothing left: the file's name
 ])
 def test_a_signed_upload_is_named_after_its_title_safely(title, name):
-    assert logic.signed_filename("document", "scan_0012", title) == name
+    assert logic.file_name(_request("document", "scan_0012", title), logic.SIGNED) == name
+
+
+def test_every_file_of_an_upload_is_named_after_its_title():
+    """The document to sign, the sealed PDF and the proof: one name, the title's (not the file's, "scan_0012")."""
+    upload = _request("document", "scan_0012", "Contrat : Dupont")
+    assert [logic.file_name(upload, ending) for ending in (logic.TO_SIGN, logic.SIGNED, logic.PROOF)] == [
+        "Contrat - Dupont.pdf", "Contrat - Dupont-signed.pdf", "Contrat - Dupont-proof.pdf"]
+    quote = _request("quote", "D-2026-0042", "Contrat : Dupont")
+    assert [logic.file_name(quote, ending) for ending in (logic.TO_SIGN, logic.SIGNED, logic.PROOF)] == [
+        "D-2026-0042.pdf", "D-2026-0042-signed.pdf", "D-2026-0042-proof.pdf"]
 
 
 def test_a_long_title_is_cut_at_a_word_and_a_contract_keeps_its_number():
-    long = logic.signed_filename("document", "scan", "Conditions générales " * 20)
+    long = logic.file_name(_request("document", "scan", "Conditions générales " * 20), logic.SIGNED)
     stem = long.removesuffix("-signed.pdf")
     assert len(stem) <= logic.FILE_STEM_MAX_CHARS and stem.split()[-1] in ("Conditions", "générales")  # whole words
     wide = logic.file_stem("合" * 300)  # 3 bytes a character: cut by bytes
     assert len(wide.encode()) <= logic.FILE_STEM_MAX_BYTES and set(wide) == {"合"}
-    assert logic.signed_filename("quote", "D-2026-0042", "Contrat / titre") == "D-2026-0042-signed.pdf"
+    assert logic.file_name(_request("quote", "D-2026-0042", "Contrat / titre"), logic.SIGNED) == "D-2026-0042-signed.pdf"

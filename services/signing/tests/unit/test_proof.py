@@ -69,12 +69,12 @@ def one_line(text: str) -> str:
 
 def test_times_are_written_in_the_zone_with_its_offset():
     assert logic.format_time("2026-12-01T20:24:38Z", "fr") == "1er décembre 2026 à 21:24:38 (UTC+1)"
-    assert logic.format_time("2026-12-01T20:24:38Z", "en") == "December 1, 2026 at 9:24:38 PM (UTC+1)"
+    assert logic.format_time("2026-12-01T20:24:38Z", "en") == "1 December 2026 at 21:24:38 (UTC+1)"
     assert logic.format_time("2026-07-14T08:05:00Z", "fr", "Europe/Paris") == "14 juillet 2026 à 10:05:00 (UTC+2)"
     assert logic.format_time("2026-12-01T20:24:38Z", "en", "America/New_York") == \
-        "December 1, 2026 at 3:24:38 PM (UTC-5)"
-    assert logic.format_time("2026-12-01T00:10:00Z", "en", "Asia/Kolkata") == "December 1, 2026 at 5:40:00 AM (UTC+5:30)"
-    assert logic.format_time("2026-12-01T12:00:00Z", "en", "UTC") == "December 1, 2026 at 12:00:00 PM (UTC+0)"
+        "1 December 2026 at 15:24:38 (UTC-5)"
+    assert logic.format_time("2026-12-01T00:10:00Z", "en", "Asia/Kolkata") == "1 December 2026 at 05:40:00 (UTC+5:30)"
+    assert logic.format_time("2026-12-01T12:00:00Z", "en", "UTC") == "1 December 2026 at 12:00:00 (UTC+0)"
     # a zone the database does not know: the default one
     assert logic.format_time("2026-12-01T20:24:38Z", "fr", "Mars/Olympus") == "1er décembre 2026 à 21:24:38 (UTC+1)"
     assert logic.format_time(None, "fr") == ""
@@ -90,9 +90,9 @@ def test_times_are_written_in_the_zone_with_its_offset():
      ["request_created", "completed", "UTC)", "system", "otp_sent", "channel", "Tous les signataires", "#5"]),
     ("en", ["Proof of electronic signature", "Status Completed", "Request created", "Signature requested",
             "Document viewed", "One-time code sent", "Channel: SMS", "Jeanne Dupont signed: the document is complete",
-            "Document sealed", "Request completed", "December 1, 2026 at 9:24:38 PM (UTC+1)", "customer contact",
+            "Document sealed", "Request completed", "1 December 2026 at 21:24:38 (UTC+1)", "customer contact",
             "Date and time", "“J'accepte.”",
-            "one-time code sent by SMS (+33 6** ** ** 78), verified on December 1, 2026 at 9:24:38 PM (UTC+1)",
+            "one-time code sent by SMS (+33 6** ** ** 78), verified on 1 December 2026 at 21:24:38 (UTC+1)",
             "Audit trail entry #5", "Chain verified: intact (8 entries)"],
      ["request_created", "otp_sent", "channel=", "Z", "«", "Every signer"]),
 ])
@@ -108,8 +108,8 @@ def test_the_proof_is_written_in_the_request_language(locale, expected, absent):
 def test_the_signer_time_zone_is_used_for_their_evidence_and_acts():
     text = one_line(" ".join(pages(proof.render_proof(context("en", signer_zone="America/New_York")))))
     # the signer's own acts and evidence in their zone, the request's dates in the default zone
-    assert "December 1, 2026 at 3:24:38 PM (UTC-5)" in text
-    assert "Completed December 1, 2026 at 9:24:38 PM (UTC+1)" in text
+    assert "1 December 2026 at 15:24:38 (UTC-5)" in text
+    assert "Completed 1 December 2026 at 21:24:38 (UTC+1)" in text
 
 
 def test_a_long_trail_spans_pages_without_cutting_a_row():
@@ -223,8 +223,8 @@ def test_a_single_signer_whose_name_is_unknown_is_the_signer(locale, expected):
             "Signature demandée Nom : Paul Martin, Email : paul@client.test, "
             "Canal : email d'envoi du document (portail client)"]),
     ("en", ["in person (offline signing), attested by Sam Sales",
-            "Received by the server December 1, 2026 at 9:24:38 PM (UTC+1)",
-            "Device time December 1, 2026 at 9:24:35 PM (UTC+1) (2.5 s behind the server's time)",
+            "Received by the server 1 December 2026 at 21:24:38 (UTC+1)",
+            "Device time 1 December 2026 at 21:24:35 (UTC+1) (2.5 s behind the server's time)",
             "Signature requested Name: Jeanne Dupont, Email: jeanne@client.test, Channel: email",
             "Signature requested Name: Paul Martin, Email: paul@client.test, "
             "Channel: email of the document sent from the customer portal"]),

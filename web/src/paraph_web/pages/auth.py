@@ -17,6 +17,9 @@ from .forms import form_values, render_with_errors
 bp = Blueprint("auth", __name__)
 
 PASSWORD_MIN_LENGTH = 10  # identity's rule (logic.MIN_PASSWORD_LENGTH), shown next to the field
+# the country the activation page offers first, by its language: France in French, the United Kingdom in English
+# (the company says its own: its time zone, currency and documents' language start as that country's)
+ACTIVATION_COUNTRY = {"fr": "FR", "en": "GB"}
 # customers' contacts (role "client") share the set-password link but work in the client portal
 CLIENT_ROLE, CLIENT_HOME = "client", "/portal"
 
@@ -127,10 +130,15 @@ def activate():
     to choose a password. An admin of another company of the same subscription uses the same code: the
     seats are shared."""
     if request.method == "GET":
-        return render_template("auth/activate.html", values=request.args, errors={}, message=None, done=None)
-    values = form_values("activation_code", "company_name", "admin_name", "admin_email")
-    try:  # the company in the language it was activated in: its admin's pages and emails, its documents' default
-        answer = api.public("POST", "/licenses/activate", json={**values, "locale": i18n.page_language()})
+        values = {"country": ACTIVATION_COUNTRY.get(i18n.page_language(), "FR"), **request.args.to_dict()}
+        return render_template("auth/activate.html", values=values, errors={}, message=None, done=None)
+    values = form_values("activation_code", "company_name", "admin_name", "admin_email", "country")
+    # the admin's pages and emails in the language it was activated in; the company's country (none chosen: none
+    # said, and the license starts as a French one did)
+    body = {**{key: value for key, value in values.items() if key != "country" or value},
+            "locale": i18n.page_language()}
+    try:
+        answer = api.public("POST", "/licenses/activate", json=body)
     except ApiError as exc:
         if exc.status >= 500 or exc.status in (401, 429):
             raise

@@ -4,8 +4,8 @@ shown, and changed at any status ("Edit the details"): ``PATCH /contracts/<id>``
 content (title, lines...) outside draft, and these are not content, so a sent or signed document keeps being
 followed up.
 
-The owner is offered as the lists offer it (``documents.owners_call``): managers pick among the license's staff
-(a searchable picker); the others do not get the picker (the user list is not theirs to read). The deals offered are those of the
+The owner is offered as the lists offer it (``documents.owners_call``): managers pick among the license's active
+staff (a searchable picker); the others do not get the picker (the user list is not theirs to read). The deals offered are those of the
 document's customer (the API refuses another customer's). The form sends the version the page showed: a change
 someone made meanwhile is refused (409) and said, with the details as they are now."""
 from __future__ import annotations
@@ -43,12 +43,12 @@ def values_posted(form) -> dict:
 
 
 def owner_picker(contract: dict, chosen: str, users_page: dict) -> dict:
-    """Whom a manager may make the owner: the license's staff, searched when longer than a page (the API refuses
-    anyone else, said next to the picker), the current owner shown even when not among them (an ERP import's
-    service account), so that saving the other details keeps it."""
+    """Whom a manager may make the owner: the license's active staff, searched when longer than a page (the API
+    refuses anyone else, said next to the picker), the current owner shown even when not among them (a user
+    deactivated since, marked so; an ERP import's service account), so that saving the other details keeps it."""
     owner = {"user_id": contract.get("owner_id"), "name": contract.get("owner_name"),
              "email": contract.get("owner_email") or ""}
-    return pickers.picker("staff", chosen, users_page, known=[owner] if owner["user_id"] else [])
+    return pickers.picker("owners", chosen, users_page, unlisted=[owner] if owner["user_id"] else [])
 
 
 def context(contract: dict, posted=None) -> dict:
@@ -56,7 +56,7 @@ def context(contract: dict, posted=None) -> dict:
     the document's own deal), the owners a manager may pick; the form's values (``posted``: after a refusal)."""
     columns, flags, deals, *users = api.get_many(  # at once: the page waits for the slowest, not for their sum
         ("/settings/columns", {}), ("/settings/flags", {}),
-        ("/deals", {"customer_id": contract["customer_id"], "limit": api.LARGEST_PAGE}), *owners_call())
+        ("/deals", {"customer_id": contract["customer_id"], "limit": api.LARGEST_PAGE}), *owners_call("owners"))
     deals = deals.get("items", [])
     deal = with_chosen(deals, contract.get("deal_id"), f"/deals/{contract.get('deal_id')}")
     form = values_posted(posted) if posted is not None else values_of(contract, columns)

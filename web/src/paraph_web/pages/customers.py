@@ -27,7 +27,7 @@ from paraph_platform.actor import ADMINS, MANAGERS
 from .. import api
 from ..api import ApiError
 from ..auth import current_user, signed_in
-from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES, country, posted_country, posted_currency
+from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES, country, posted_country, posted_currency, sheet_moment
 from .csv_export import PAGE_SIZE as CSV_PAGE_SIZE
 from .csv_export import csv_download
 from .deals import STAGES as DEAL_STAGES
@@ -132,7 +132,7 @@ def index_csv():
                 c.get("email") or "", c.get("phone") or "", c.get("vat_number") or "", address.get("line1", ""),
                 address.get("postal_code", ""), address.get("city", ""), address.get("region", ""),
                 country(address.get("country")), str(DOCUMENT_LANGUAGES.get(locale, locale)), c.get("currency") or "",
-                c.get("created_at") or ""]
+                sheet_moment(c.get("created_at"))]
     return csv_download("customers.csv", header, lambda cursor: api.get(
         "/customers", **query, limit=CSV_PAGE_SIZE, **({"cursor": cursor} if cursor else {})), row)
 
@@ -158,14 +158,18 @@ def customer_body() -> dict:
 @bp.get("/customers/new")
 @signed_in
 def new():
-    return render_template("customers/new.html", errors={}, values={"kind": "company", "country": default_country()},
-                           message=None, **_form_choices())
+    choices = _form_choices()
+    return render_template("customers/new.html", errors={}, message=None, **choices,
+                           values={"kind": "company", "country": default_country(choices["defaults"])})
 
 
-def default_country() -> str:
-    """The country a new customer's form starts with: the company's own (its profile's address, which the PDFs
-    print as the issuer's: ``GET /company-profile``, any user may read it), else France. A profile that cannot be
-    read now only costs the suggestion, not the form."""
+def default_country(defaults: dict) -> str:
+    """The country a new customer's form starts with: the company's own, the one its license says (``defaults``,
+    its settings: paraph_platform.company_country), else, for a license that has not said it, its profile's address
+    (which the PDFs print as the issuer's: ``GET /company-profile``, any user may read it), else France. A profile
+    that cannot be read now only costs the suggestion, not the form."""
+    if defaults.get("country"):
+        return defaults["country"]
     try:
         profile_country = (api.get("/company-profile").get("address") or {}).get("country")
     except ApiError:

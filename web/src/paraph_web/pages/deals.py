@@ -82,7 +82,7 @@ def owner_picker(values) -> dict | None:
     them the owner); the list is the license's users, searched when longer than a page."""
     if not owners_call():
         return None
-    return pickers.picker("users", values.get("owner_id") or (current_user() or {}).get("user_id") or "")
+    return pickers.picker("owners", values.get("owner_id") or (current_user() or {}).get("user_id") or "")
 
 
 def render_new(errors=None, values=None, message=None, status=200):

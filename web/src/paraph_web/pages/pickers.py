@@ -33,7 +33,8 @@ RESERVED_NAMES = {"q", "name", "id", "fixed", "checklist", "compact"}  # the end
 
 
 def _user_option(user: dict) -> dict:
-    """A user as a choice; one deactivated says so with its badge where choices show it (a checklist)."""
+    """A user as a choice; one deactivated says so where choices show it: its badge in a checklist, "(deactivated)"
+    after its name in a select (pickers.html)."""
     return {"id": user["user_id"], "label": user.get("name") or user["email"],
             "detail": user["email"] if user.get("name") else "",
             "status": "deactivated" if user.get("status") == "deactivated" else None}
@@ -54,9 +55,14 @@ class Source:
 SOURCES = {
     "customers": Source("/customers", lambda c: {"id": c["id"], "label": c["name"], "detail": c.get("code") or ""},
                         params={"sort": "name"}),
-    "users": Source("/users", _user_option),  # managers only: the API refuses the others (403)
-    # a perimeter's members: the license's staff, not its portal clients
-    "staff": Source("/users", _user_option, offered=lambda u: u.get("role") != "client"),
+    # the users are asked by managers only: the API refuses the others (403). Whom a document or a deal may be given
+    # to: the license's active staff, as the API wants its owner (anyone else: 422); a current owner deactivated
+    # since is not offered to anyone anew, but shown while chosen (asked by its id: marked deactivated), so that
+    # saving the other details keeps it
+    "owners": Source("/users", _user_option, params={"staff": "true", "status": "active"}),
+    # whose documents or deals a list shows: the license's staff, deactivated ones too (marked): what they owned stays
+    # findable
+    "owner_filter": Source("/users", _user_option, params={"staff": "true"}),
     # the users a perimeter may restrict: not the license admins, who see everything whatever their perimeters.
     # A deactivated user is not offered to add: they see nothing until reactivated, and a name among the others
     # would read as someone working there. One already a member stays listed, ticked and marked "deactivated"
@@ -89,11 +95,13 @@ def _named(src: Source, item_id: str) -> dict | None:
     return src.option(item) if src.offered(item) else None
 
 
-def picker(source: str, chosen=(), page: dict | None = None, known=(), fixed=()) -> dict:
+def picker(source: str, chosen=(), page: dict | None = None, known=(), fixed=(), unlisted=()) -> dict:
     """What a picker shows: ``options`` (the chosen ones beyond the page first, then the page's), ``chosen`` (the
     ids), ``searchable`` (the list is longer than the page). ``page``: the answer of ``first_page(source)``
     when the page asked it with its other calls; ``known``: items the page already read (a chosen customer
-    with its contacts), not asked again; ``fixed``: chosen values that are not items of the list ("me")."""
+    with its contacts), not asked again; ``unlisted``: chosen items as the page knows them, shown so when the list
+    does not name them (a document's owner that is the service account of an ERP import; a user is asked, for
+    their status); ``fixed``: chosen values that are not items of the list ("me")."""
     src = SOURCES[source]
     if page is None:
         path, params = first_page(source)
@@ -104,7 +112,8 @@ def picker(source: str, chosen=(), page: dict | None = None, known=(), fixed=())
                if src.offered(item) and (option["id"] in chosen or not src.only_if_chosen(item))]
     shown = {option["id"] for option in options}
     already_read = {option["id"]: option for option in map(src.option, known)}
-    beyond = [already_read.get(item_id) or _named(src, item_id) for item_id in chosen
+    as_known_here = {option["id"]: option for option in map(src.option, unlisted)}
+    beyond = [already_read.get(item_id) or _named(src, item_id) or as_known_here.get(item_id) for item_id in chosen
               if item_id not in shown and item_id not in fixed]
     return {"source": source, "options": [o for o in beyond if o] + options, "chosen": chosen,
             "searchable": bool(page.get("next_cursor")), "matches": len(options), "more": bool(page.get("next_cursor"))}

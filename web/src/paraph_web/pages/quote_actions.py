@@ -23,18 +23,23 @@ from .forms import confirmed_name, form_values, refusal_said
 bp = Blueprint("quote_actions", __name__)
 
 
+def _owner_named(contract: dict) -> dict:
+    """{the document's owner: their name}, as the document keeps them."""
+    return {contract.get("owner_id"): contract.get("owner_name") or contract.get("owner_email")}
+
+
 def assignees(contract: dict) -> list[dict]:
-    """Who a task may go to: the license's active staff (``GET /colleagues``), else the salesperson and the
-    document's owner. The API refuses anyone who cannot see the document (said next to the picker)."""
+    """Who a task may go to: the license's active staff (``GET /colleagues``: not the document's owner when they
+    were deactivated since), else the salesperson and the document's owner. The API refuses anyone who cannot see
+    the document (said next to the picker)."""
     me = session.get("user") or {}
-    people = {}
     try:
-        for person in api.get("/colleagues").get("items", []):
-            people[person["user_id"]] = person.get("name") or person.get("email")
+        people = {person["user_id"]: person.get("name") or person.get("email")
+                  for person in api.get("/colleagues").get("items", [])}
     except ApiError as exc:
         if exc.status not in (403, 404, 405):
-            raise  # a gateway without /colleagues yet: the two people known here
-    people.setdefault(contract.get("owner_id"), contract.get("owner_name") or contract.get("owner_email"))
+            raise
+        people = _owner_named(contract)  # a gateway without /colleagues yet: the two people known here
     people.pop(me.get("user_id"), None)
     # "Me" first and chosen by default: my tasks are on my home page ("assignee=me")
     return [{"id": me.get("user_id") or "", "name": _("Me")}] + [
@@ -54,7 +59,11 @@ def context(contract: dict) -> dict:
         base = api.get(f"/contracts/{contract['id']}/equipment")
         recorded = {(item.get("source") or {}).get("line_id") for item in base.get("items", [])}
     folders = sorted({a["folder"] for a in contract.get("attachments") or [] if a.get("folder")})
-    return {"assignees": assignees(contract), "folders": folders, "can_record": can_record,
+    offered = assignees(contract)
+    # the tasks' assignees named: those offered, and the owner (a task of theirs still names them once deactivated)
+    named = {**_owner_named(contract), **{a["id"]: a["name"] for a in offered}}
+    return {"assignees": offered, "assignee_names": {uid: name for uid, name in named.items() if uid},
+            "folders": folders, "can_record": can_record,
             "bought_lines": [{**line, "recorded": line["id"] in recorded} for line in takeable_lines(contract)]}
 
 
@@ -111,24 +120,19 @@ def set_item_state(contract_id: str, items: str, item_id: str, state: str):
     return back_from_item(contract_id, items)
 
 
-@bp.post("/contracts/<contract_id>/milestones/<milestone_id>/delete")
-@signed_in
-@refusal_said(back=lambda contract_id, **_ignored: back(contract_id, "milestones"))
-def delete_milestone(contract_id: str, milestone_id: str):
-    """Asked once on the contract page; already gone (a colleague, another tab) is said on the page."""
-    api.delete(f"/milestones/{milestone_id}")
-    flash(_("The milestone %(title)s is deleted.", title=confirmed_name()), "success")
-    return back(contract_id, "milestones")
+# what is said once a dated item is deleted, naming it as the question did
+_DELETED = {"milestones": _l("The milestone %(title)s is deleted."), "tasks": _l("The task %(title)s is deleted.")}
 
 
-@bp.post("/contracts/<contract_id>/tasks/<task_id>/delete")
+@bp.post("/contracts/<contract_id>/<any(milestones, tasks):items>/<item_id>/delete")
 @signed_in
-@refusal_said(back=lambda contract_id, **_ignored: back(contract_id, "tasks"))
-def delete_task(contract_id: str, task_id: str):
-    """Asked once on the contract page; already gone (a colleague, another tab) is said on the page."""
-    api.delete(f"/tasks/{task_id}")
-    flash(_("The task %(title)s is deleted.", title=confirmed_name()), "success")
-    return back(contract_id, "tasks")
+@refusal_said(back=lambda contract_id, items, **_ignored: back(contract_id, items))
+def delete_item(contract_id: str, items: str, item_id: str):
+    """Delete a milestone or a task, asked once on the contract page; already gone (a colleague, another tab) is
+    said on the page."""
+    api.delete(f"/{items}/{item_id}")
+    flash(_DELETED[items] % {"title": confirmed_name()}, "success")
+    return back(contract_id, items)
 
 
 @bp.post("/contracts/<contract_id>/tasks")

@@ -248,7 +248,11 @@ def render_editor(quote: dict, errors: dict | None = None, message: str | None =
 @bp.get("/quotes/new", defaults={"kind": "quote"})  # registered first: url_for without kind builds it
 @signed_in
 def new(kind: str):
-    return render_editor(prefilled(kind))
+    quote = prefilled(kind)
+    choices = editor_choices(quote)
+    if not quote["contact_id"] and len(choices["contacts"]) == 1:  # the customer's only contact: whom it is for
+        quote["contact_id"] = choices["contacts"][0]["id"]
+    return render_editor(quote, choices=choices)
 
 
 @bp.get("/contracts/<contract_id>/edit")

@@ -198,4 +198,6 @@ def send(contract_id: str):
         flash(_("The electronic signature could not be requested: %(reason)s",
                 reason=api_messages.translate(signature["reason"])), "err")
     flash(done, "success")
-    return redirect(url_for("contracts.show", contract_id=contract_id, _anchor="history"))
+    # the page's top: the notice saying who got it and the banner of what the quote now awaits (the email is
+    # in the history too, at the page's bottom, where landing hid both)
+    return redirect(url_for("contracts.show", contract_id=contract_id))

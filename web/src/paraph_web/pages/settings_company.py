@@ -1,13 +1,16 @@
 """``/settings/company-profile``: the company the license's quotes and contracts name as their issuer (name,
 address, legal identifiers, contact details) and its logo, shown in the PDFs' header and footer. License
 admins only; the API checks the SIREN, SIRET and VAT number and the logo's bytes, its refusals are said
-next to the field."""
+next to the field. A company outside France (its address's country, else its license's) gives its own country's
+company number in the fields the API names after France's SIREN and SIRET, and the page names them so."""
 from __future__ import annotations
 
 import re
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
+
+from paraph_platform import addresses, company_country
 
 from .. import api
 from ..api import ApiError
@@ -21,7 +24,7 @@ from .settings import render_section
 bp = Blueprint("settings_company", __name__)
 
 SECTION = "company-profile"
-ADDRESS_FIELDS = ("line1", "line2", "postal_code", "city", "country")
+ADDRESS_FIELDS = ("line1", "line2", "postal_code", "city", "region", "country")
 # a currency written with the share capital ("10 000 €", "10 000 EUR", "10 000 euros")
 CURRENCY_WRITTEN = re.compile(r"[€$£]|\b(?:EUR|euros?)\b", re.IGNORECASE)
 PROFILE_FIELDS = ("name", "siren", "siret", "vat_number", "legal_form", "share_capital", "rcs_city", "phone",
@@ -30,13 +33,18 @@ PROFILE_FIELDS = ("name", "siren", "siret", "vat_number", "legal_form", "share_c
 
 def _page(profile: dict, values: dict | None = None, errors: dict | None = None, message: str | None = None,
           status: int = 200):
-    """The form shows ``values`` (what was typed, after a refusal) or the saved profile."""
+    """The form shows ``values`` (what was typed, after a refusal) or the saved profile, its address's country the
+    company's (its license's) until one is saved; its identifiers named as that country names them."""
+    established_in = (api.get("/license").get("settings") or {}).get("country")
     if values is None:
         values = {key: profile.get(key) or "" for key in PROFILE_FIELDS}
         values.update({f"address.{key}": (profile.get("address") or {}).get(key) or "" for key in ADDRESS_FIELDS})
+        values["address.country"] = values["address.country"] or established_in or ""
         values["share_capital"] = as_typed(profile.get("share_capital"), money=True, grouped=True)  # "10 000,50"
+    country = (values.get("address.country"), established_in)
     return render_section("settings/company_profile.html", SECTION, status, profile=profile, values=values,
-                          errors=errors or {}, message=message)
+                          errors=errors or {}, message=message, french=company_country.registers_siren(*country),
+                          eu_vat=company_country.eu_vat(*country), city_first=addresses.city_first(*country))
 
 
 def _refused(exc: ApiError) -> tuple[dict, str | None]:

@@ -1,6 +1,6 @@
-"""License settings sections: the documents' defaults (``/settings/abandon-delay``: language, currency, the
-abandon delay, attachments shown on the client portal, the time zone of the emails), the custom columns and flags
-of contracts (``/settings/columns``, ``/settings/flags``) and the notifications' delivery log
+"""License settings sections: the documents' defaults (``/settings/abandon-delay``: the company's country, language,
+currency, the abandon delay, attachments shown on the client portal, the time zone of the emails), the custom columns
+and flags of contracts (``/settings/columns``, ``/settings/flags``) and the notifications' delivery log
 (``/settings/notifications``)."""
 from __future__ import annotations
 
@@ -40,9 +40,10 @@ def _refused(exc: ApiError) -> tuple[dict, str | None]:
 # -- the documents' defaults -----------------------------------------------------------------------------
 
 # a license's defaults for its documents (identity's LicenseSettingsSchema; a customer's own language and
-# currency win), as a new license has them
+# currency win), as a new license has them, and the country its company is established in ("" for a license that
+# has not said it: paraph_platform.company_country), where a new customer's form starts
 DOCUMENT_DEFAULTS = {"default_locale": "fr", "currency": "EUR", "abandon_delay_days": DEFAULT_ABANDON_DELAY_DAYS,
-                     "portal_attachments_visible_by_default": False}
+                     "portal_attachments_visible_by_default": False, "country": ""}
 
 
 def document_defaults(settings: dict | None = None) -> dict:
@@ -103,6 +104,8 @@ def save_abandon():
               "abandon_delay_days": whole_number(days) if days else None,
               "portal_attachments_visible_by_default": "portal_attachments_visible_by_default" in request.form,
               "time_zone": request.form.get("time_zone", "")}
+    if request.form.get("country"):  # a license that has not said its country may leave it unsaid
+        values["country"] = request.form["country"]
     try:
         api.patch("/license", values)
     except ApiError as exc:

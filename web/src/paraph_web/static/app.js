@@ -49,11 +49,13 @@
     toggle.className = "secondary outline more-filters";
     toggle.id = form.id + "-more";
     toggle.textContent = form.dataset.moreFilters + (filtering ? " (" + filtering + ")" : "");
-    toggle.setAttribute("aria-expanded", "false");
     toggle.addEventListener("click", function () {
       toggle.setAttribute("aria-expanded", String(!form.classList.toggle("folded")));
     });
-    form.classList.add("folded");
+    // a filter whose value is said wrong next to it (a number column's) is left in view, to be corrected
+    var wrong = folding.some(function (field) { return field.classList.contains("has-error"); });
+    toggle.setAttribute("aria-expanded", String(wrong));
+    if (!wrong) { form.classList.add("folded"); }
     form.insertBefore(toggle, form.querySelector("button[type=submit]"));
   });
   // a long checklist (macros.html checklist) gets its search box: typing hides the choices that do not match

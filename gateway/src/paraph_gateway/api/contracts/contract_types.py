@@ -37,9 +37,10 @@ forward(bp, "POST", "/contract-types", "contracts.create_contract_type", roles=A
 def template_variables(actor, query):
     """Every variable a contract type's template may use, with its type and an example (for template authors).
 
-    Templates are sandboxed Jinja2: `{{ customer.name }}`, `{% for line in lines %}{{ line.amount }}{% endfor %}`.
+    Templates are sandboxed Jinja2: `{{ customer.name }}`, `{% for line in lines %}{{ line.amount }}{% endfor %}`;
+    every custom column of the license is `{{ custom.<key> }}` (empty on a document without a value for it).
     A template that uses anything else is refused when saved, with a 422 naming the line and the variable
-    ("line 12: 'customer.nmae' is undefined")."""
+    ("line 12: 'customer.nmae' is undefined"; of a key no custom column has, the keys there are)."""
     return call("contracts", "template_variables", actor, query)
 
 
@@ -57,7 +58,8 @@ def preview_contract_type_pdf(actor, type_id, body, query):
     The template sent in `template_html` (as typed in an editor: nothing is saved), or the saved one when it is
     left out (empty: Paraph's default template), rendered as the type's documents are (same sandbox: data: URLs
     and the license's own assets only) with the license's company profile, a sample customer, contact and lines
-    at two VAT rates, the type's merge fields and the license's custom columns with sample values. A template
+    at two VAT rates, the type's merge fields and the license's custom columns with sample values, and you as its
+    salesperson (`owner`: your name and email, as the documents you make name you). A template
     that saving would refuse is refused with the same 422 (`errors.template_html`: its line and variable, or
     the URL it may not fetch)."""
     return file_response(call("contracts", "preview_contract_type_pdf", actor, type_id, body, timeout=60),

@@ -94,9 +94,10 @@ class System:
         assert r.status_code == 200, r.get_json()
         return r.get_json()
 
-    def new_license(self, company: str, admin_email: str, seats: int = 50, pool: dict | None = None) -> dict:
-        """A subscription (unless ``pool`` is given) and an activated license; returns the admin session
-        with ``pool`` added."""
+    def new_license(self, company: str, admin_email: str, seats: int = 50, pool: dict | None = None,
+                    **activation) -> dict:
+        """A subscription (unless ``pool`` is given) and an activated license (``activation``: what else the
+        activation says, its ``country``, its ``locale``); returns the admin session with ``pool`` added."""
         from datetime import datetime, timedelta, timezone
         op = {"Authorization": f"Bearer {TEST_OPERATOR_TOKEN}"}
         if pool is None:
@@ -106,7 +107,8 @@ class System:
             assert r.status_code == 201, r.get_json()
             pool = r.get_json()
         r = self.post("/api/v1/licenses/activate", json={"activation_code": pool["activation_code"],
-                                                         "company_name": company, "admin_email": admin_email})
+                                                         "company_name": company, "admin_email": admin_email,
+                                                         **activation})
         assert r.status_code == 201, r.get_json()
         session = self.accept(admin_email)
         session["pool"] = pool

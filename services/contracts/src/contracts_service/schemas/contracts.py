@@ -100,10 +100,10 @@ class ListSchema(StrictSchema, PageParams):
                                   metadata={"description": "with `custom_value`: that custom column has that value "
                                                            "(whatever its case)"})
     custom_value = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000), metadata={
-        "description": "the value `custom_column` holds, compared as text whatever its case: a yes/no (boolean) "
-                       "column's `true` or `false`, a date column's `YYYY-MM-DD`, one of a choice column's choices, "
-                       "a number written as it was stored (`1234.50` does not find `1234.5`); ignored without "
-                       "`custom_column`"})
+        "description": "the value `custom_column` holds: a number column's compared as a number (`1234.5` finds "
+                       "`1234.50`; a value that is not a number, such as `1 234,5`, is a 422), the others' as text "
+                       "whatever its case: a yes/no (boolean) column's `true` or `false`, a date column's "
+                       "`YYYY-MM-DD`, one of a choice column's choices; ignored without `custom_column`"})
     flag = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     sort = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
