@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 
 import pytest
-from pypdf import PdfReader
+
+from paraph_platform.testing import pdfs
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -37,8 +37,7 @@ LINES = [
 
 def pdf_text(response) -> str:
     """The PDF's text, its (narrow) no-break spaces as plain spaces."""
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
-    return re.sub(r"[\u202f\xa0]", " ", text)
+    return pdfs.pdf_text(response.data, plain_spaces=True)
 
 
 @pytest.fixture

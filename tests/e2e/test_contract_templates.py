@@ -4,12 +4,11 @@ variable, the required merge fields enforced when a contract is created or updat
 message, the license's custom columns as ``custom.<key>`` (checked, previewed and rendered; an unknown key named
 with the keys there are), and a type's PDF previewed on sample data as its author's document (the saved template
 or one as typed; refused as saving it would be)."""
-import io
-import re
 from datetime import datetime, timezone
 
 import pytest
-from pypdf import PdfReader
+
+from paraph_platform.testing import pdfs
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -82,8 +81,7 @@ def test_required_merge_fields_on_create_update_and_send(world):
 
 def pdf_text(response) -> str:
     """The PDF's text, its (narrow) no-break spaces as plain spaces."""
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
-    return re.sub(r"[\u202f\xa0]", " ", text)
+    return pdfs.pdf_text(response.data, plain_spaces=True)
 
 
 PREVIEWED = ("<h1>{{ contract.number }} {{ contract.title }}</h1><p>{{ issuer.name }} · {{ customer.name }}"

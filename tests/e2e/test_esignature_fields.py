@@ -2,12 +2,15 @@
 placements, required values, and the values flattened onto the sealed PDF (text read back with pypdf,
 the signature box rendered with pypdfium2)."""
 import io
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pypdfium2
 import pytest
 from pypdf import PdfReader
 
+from paraph_platform.dates import long_date
 from signing_service import fields
 from signing_service import testing as esign
 
@@ -121,6 +124,10 @@ def test_fields_placed_filled_and_stamped_before_the_seal(world):
     first, last = pages[sig["page"] - 1].extract_text(), pages[-1].extract_text()
     assert "Jeanne Dupont" in first and "Signed electronically by Paraph" in first and "(UTC+1)" in first
     assert "PO-4242" in pages[0].extract_text() and "PM" in pages[0].extract_text()
+    # the date field: the day Jeanne signed in her zone, written as the proof writes it ("3 December 2026")
+    acted_at = next(p["acted_at"] for p in detail["participants"] if p["id"] == jeanne_id)
+    day = datetime.fromisoformat(acted_at).astimezone(ZoneInfo("Europe/Paris"))
+    assert long_date(day, "en") in pages[0].extract_text()
     assert "Paul Martin" in last and last.count("Signed electronically by Paraph") >= 1
 
     # Jeanne's drawn signature: the box area of the rendered page is not blank (it is on the original)

@@ -35,6 +35,7 @@ def test_invited_user_receives_a_working_set_password_link(system, mail_sink):
     [invitation] = found["items"]
     assert invitation["subject"] == "Invitation à rejoindre ACME Paris sur Paraph"
     assert invitation["from"] == "Paraph <no-reply@paraph.test>" and invitation["message_id"]
+    assert invitation["text"].splitlines()[0] == "Bonjour,"  # no name known yet: not "Bonjour boss@acme.test,"
     link = set_password_link(invitation)
     assert link.startswith("http://paraph.test/set-password?token=") and link in invitation["html"]
     r = s.post("/api/v1/auth/accept-invitation", json={"token": link.split("token=")[1], "password": "boss password 123"})

@@ -195,9 +195,9 @@ def test_nobody_reminded_reads_nothing_and_a_refused_reminder_says_when_the_next
     assert "une relance a été envoyée il y a peu." in said and "La prochaine" not in said  # nobody's turn left
 
 
-def test_the_contracts_signature_center_offers_the_same_reassignment_form():
-    """One form (signatures/_status.html reassign_forms) for both pages: the contract's posts to its own route."""
-    fake = documents_page_gateway(request_with(CLAIRE_SIGNED_MARC_TO_SIGN))
+def signature_center_gateway(detail: dict):
+    """The gateway of a quote's signature center (/contracts/c-1/signature) whose request ``detail`` is under way."""
+    fake = documents_page_gateway(detail)
 
     @fake.get("/api/v1/contracts/<contract_id>")
     def contract(contract_id):
@@ -207,7 +207,12 @@ def test_the_contracts_signature_center_offers_the_same_reassignment_form():
     def requests_of_contract():
         return jsonify({"items": [{"id": "r-1", "status": "pending"}], "limit": 50, "offset": 0, "next_cursor": None})
     fake.view_functions["listing"] = requests_of_contract  # the contract's requests: this one under way
+    return fake
 
+
+def test_the_contracts_signature_center_offers_the_same_reassignment_form():
+    """One form (signatures/_status.html reassign_forms) for both pages: the contract's posts to its own route."""
+    fake = signature_center_gateway(request_with(CLAIRE_SIGNED_MARC_TO_SIGN))
     with web_in_front_of(fake, locale=lambda: "fr") as app:
         client = app.test_client()
         sign_in(client)

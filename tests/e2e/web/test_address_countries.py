@@ -6,11 +6,10 @@ an integration) is kept: a name the list knows ("Canada") shows as that country 
 chosen; one it does not know ("Deutschland") is offered as it was saved."""
 from __future__ import annotations
 
-import io
 
 import pytest
-from pypdf import PdfReader
 
+from paraph_platform.testing.pdfs import contract_pdf_text
 from tests.e2e.web.browsing import fill, ok, portal_sign_in
 
 from .conftest import PASSWORD
@@ -35,11 +34,6 @@ def choose(browser, select_id: str, value: str):
 
 def stored_country(s, token, customer_id):
     return ok(s.get(f"/api/v1/customers/{customer_id}", token=token))["address"].get("country")
-
-
-def pdf_text(s, token, contract_id) -> str:
-    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(
-        s.get(f"/api/v1/contracts/{contract_id}/pdf", token=token).data)).pages)
 
 
 def test_a_customers_country_is_chosen_in_a_list_and_named_where_it_is_read(web_system, staff, browser, sign_in,
@@ -70,7 +64,7 @@ def test_a_customers_country_is_chosen_in_a_list_and_named_where_it_is_read(web_
     # its quote's PDF names the country, not its code
     quote = ok(s.post("/api/v1/quotes", token=T, json={"title": "Fûts", "customer_id": kolsch, "lines": [
         {"description": "Fût 30 L", "quantity": "2", "unit_price": "90", "tax_rate": "20"}]}))
-    text = pdf_text(s, T, quote["id"])
+    text = contract_pdf_text(s, T, quote["id"])
     assert "Köln\nAllemagne" in text and "\nDE\n" not in text
 
     # typed before the list: a name it knows shows as that country, and stays as typed while it is kept
@@ -116,19 +110,25 @@ def test_a_customers_country_is_chosen_in_a_list_and_named_where_it_is_read(web_
     assert ok(s.get("/api/v1/company-profile", token=admin))["address"]["country"] == "FR"
     assert chosen(browser, "field-address-country") == ("FR", "France")
     screenshot(browser, "settings-company-profile-country")
-    assert "Bruxelles\nFrance" in pdf_text(s, T, quote["id"])  # the issuer's country too, by name
+    assert "Bruxelles\nFrance" in contract_pdf_text(s, T, quote["id"])  # the issuer's country too, by name
+
+
+def a_portal_client(s, token, customer: dict, user_code: str) -> tuple[dict, str]:
+    """A new customer (as created) whose first contact has a client portal access and chose their password, and the
+    portal's address."""
+    created = ok(s.post("/api/v1/customers", token=token, json=customer))
+    contact = created["contacts"][0]
+    ok(s.post(f"/api/v1/contacts/{contact['id']}/portal-access", token=token, json={"user_code": user_code}))
+    s.accept(contact["email"], PASSWORD)
+    return created, s.serve()
 
 
 def test_a_client_chooses_their_companys_country_on_the_portal(web_system, staff, browser, screenshot):
     w, s = web_system, web_system.s
     T = staff.sales["access_token"]
-    customer = ok(s.post("/api/v1/customers", token=T, json={
+    customer, portal = a_portal_client(s, T, {
         "name": "Bäckerei Schmidt", "address": {"city": "Aachen", "country": "Deutschland"},
-        "contacts": [{"first_name": "Anna", "last_name": "Schmidt", "email": "anna@schmidt.test"}]}))
-    contact = customer["contacts"][0]
-    ok(s.post(f"/api/v1/contacts/{contact['id']}/portal-access", token=T, json={"user_code": "SCHMIDT-ANNA"}))
-    s.accept("anna@schmidt.test", PASSWORD)
-    portal = s.serve()
+        "contacts": [{"first_name": "Anna", "last_name": "Schmidt", "email": "anna@schmidt.test"}]}, "SCHMIDT-ANNA")
 
     # what was typed before the list is offered as it was saved; another field saved does not send it again
     portal_sign_in(browser, w, f"{portal}/portal/profile?lang=fr", "anna@schmidt.test", PASSWORD)

@@ -87,6 +87,7 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
     navigate(browser, "invite-submit")
     w.wait(lambda: css(browser, "#user-status"), message="the invited user's page")
     assert h1(browser) == "Claire Petit" and by_id(browser, "user-status").text == "Invité"
+    assert notice(browser).startswith("Invitation envoyée à Claire Petit (claire@nord.test) : ")  # the person
     assert not by_id(browser, f"perimeter_ids-{nord['id']}").is_selected()
     screenshot(browser, "admin-user")
     navigate(browser, "resend-invitation")
@@ -111,7 +112,10 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
     Select(by_id(browser, "field-role")).select_by_value("front_user_manager")
     navigate(browser, "role-submit")
     assert by_id(browser, "user-role").text == "Gestionnaire des utilisateurs"
-    assert filled_buttons(browser) == [by_id(browser, "role-submit").text]  # the perimeters' save is outlined
+    # one filled button: the perimeters' save; the role's change is outlined, its select named by its heading only
+    assert filled_buttons(browser) == [by_id(browser, "user-perimeters-submit").text]
+    role_label = by_id(browser, "field-role").find_element("xpath", "preceding-sibling::label")
+    assert by_id(browser, "role-heading").text == "Rôle" and role_label.size["height"] <= 1  # for screen readers
     # the question opens over the page (what is under it does not move) and Cancel closes it
     role_heading_at = by_id(browser, "role-heading").location["y"]
     by_id(browser, "deactivate-ask").click()

@@ -6,12 +6,15 @@ The rule for a page of several forms: when one card is the page's subject (a ser
 is the filled one; when the cards are of equal rank, each saving or adding its own thing (my account: profile /
 notification preferences / password; e-signature: online quotes / reminders; columns / flags), none is the page's
 action and all their submits
-are outlined alike: buttons doing the same kind of thing never look different on one page."""
+are outlined alike: buttons doing the same kind of thing never look different on one page.
+
+The home page's action is "+ Quote"; a document page's is the sale's next step at its status and for the user's role
+(a manager's "Validate" of an accepted quote, then its order, then the order's confirmation), top right."""
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, filled_buttons, ok
+from tests.e2e.web.browsing import by_id, css, filled_buttons, ok
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
 
@@ -67,3 +70,23 @@ def test_each_page_fills_only_its_main_action(web_system, staff, browser, sign_i
     only_filled("", "erp-run-submit", "erp-sync-preview")  # the header's
     # an equipment item's form beside the customer file's header action ("+ Quote")
     only_filled(f"/customers/{customer['id']}?tab=equipment&edit={oven['id']}", "new-quote-link", "customer-equipment-edit")
+    # the home page: "+ Quote", today's one action
+    only_filled("/", "new-quote-link", "home")
+    # a document page: the sale's next step at its status and for the user's role, top right of its header. An
+    # accepted quote: a manager validates it ("Create an order" outlined beside), then its order is the next step;
+    # the order: its confirmation
+    quote = ok(s.post("/api/v1/quotes", token=token, json={"title": "Four", "customer_id": customer["id"], "lines": [
+        {"description": "Four à sole", "quantity": "1", "unit_price": "9000", "tax_rate": "20"}]}))
+    ok(s.post(f"/api/v1/contracts/{quote['id']}/mark-sent", token=token, json={}))
+    ok(s.post(f"/api/v1/contracts/{quote['id']}/status", token=token, json={"status": "accepted"}))
+    only_filled(f"/contracts/{quote['id']}", "status-validated", "accepted-quote-for-a-manager")
+    assert "secondary" in by_id(browser, "convert-order").get_attribute("class")
+    header, filled = (by_id(browser, i).rect for i in ("contract-actions", "status-validated"))
+    assert filled["y"] == min(e.rect["y"] for e in css(browser, "#contract-actions > *"))  # top
+    assert filled["x"] + filled["width"] >= header["x"] + header["width"] - 1  # right
+    browser.find_element("css selector", "#status-validated").click()
+    w.wait(lambda: by_id(browser, "contract-status").text == "Validé", message="the quote validated")
+    only_filled("", "convert-order", "validated-quote")
+    by_id(browser, "convert-order").click()
+    w.wait(lambda: by_id(browser, "page-title").text.startswith("Commande"), message="the order")
+    only_filled("", "status-confirmed", "order-to-confirm")

@@ -78,6 +78,8 @@ def test_create_a_quote_with_live_totals_then_edit_the_draft(web_system, staff, 
     browser.get(w.url + "/quotes")
     navigate(browser, "new-quote")
     assert by_id(browser, "page-title").text == "Nouveau devis"
+    # an example of any trade's quote (not a real estate agent's)
+    assert by_id(browser, "field-title-hint").text == "L'objet du devis, ex. Maintenance annuelle — Site de Lyon"
 
     by_id(browser, "field-title").send_keys("Four et équipement")
     choose(browser, "field-customer_id", "Boulangerie Martin")  # its contacts are offered at once
@@ -153,7 +155,14 @@ def test_create_a_quote_with_live_totals_then_edit_the_draft(web_system, staff, 
     navigate(browser, "line-2-up")
     assert by_id(browser, "line-1-description").get_attribute("value") == "Extension de garantie"
     by_id(browser, "line-1-selected").click()
-    navigate(browser, "recalculate")  # without JavaScript's help: the server's totals
+    # the totals follow the lines, so the "Recalculate" button (for browsers without JavaScript) is hidden; Enter
+    # in a field still recalculates on the server (the form's default button), never saves
+    from selenium.webdriver.common.keys import Keys
+    assert not by_id(browser, "recalculate").is_displayed()
+    page = css(browser, "html")[0]
+    by_id(browser, "line-1-quantity").send_keys(Keys.ENTER)
+    wait_for_next_page(browser, page)
+    assert by_id(browser, "page-title").text == "Modifier le devis"
     assert text(by_id(browser, "editor-total")) == "11 505,50 €"
     navigate(browser, "line-2-remove")
     assert not css(browser, "#line-2-description")

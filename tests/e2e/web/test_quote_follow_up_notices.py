@@ -84,8 +84,7 @@ def test_the_quote_page_and_its_notices_say_what_happened(web_system, staff, bro
     # accepted, then an order made from it, then a copy: each page says what it is
     ok(s.post(f"/api/v1/contracts/{quote['id']}/status", json={"status": "accepted"}, token=token), 200)
     browser.refresh()
-    more_actions(browser)
-    navigate(browser, "convert-order")
+    navigate(browser, "convert-order")  # the header's: an accepted quote's next step
     order = by_id(browser, "page-title").text.split()[-1]
     assert by_id(browser, "page-title").text.startswith("Commande ")
     assert notice(browser) == f"La commande {order} est créée à partir du devis."

@@ -359,8 +359,7 @@ def test_contract_page_sections_history_and_actions(web_system, staff, documents
     assert "Accepté hors de Paraph (statut modifié à la main)." in banner  # no signed document to offer
     assert "Statut modifié" in by_id(browser, "history-list").text
     screenshot(browser, "quote-accepted")
-    more_actions(browser)
-    by_id(browser, "convert-order").click()
+    by_id(browser, "convert-order").click()  # the header's: an accepted quote's next step
     w.wait(lambda: text_of(browser, "page-title").startswith("Commande"), message="the order")
     assert by_id(browser, "contract-customer").text == "Boulangerie Martin"
 
@@ -421,10 +420,12 @@ def test_the_header_offers_the_next_step_as_its_one_filled_button(web_system, st
     assert filled == ["Approbation et signature"] and "Envoyer par email" not in shown
     screenshot(browser, "document-actions-draft-contract")
 
-    signed_electronically(w, staff, d, d["yearly"])  # signed: its signed copy
+    signed_electronically(w, staff, d, d["yearly"])  # accepted: its order (a form's button), its signed copy beside
     browser.get(f"{w.url}/contracts/{d['yearly']['id']}")
     filled, shown = header_actions(browser)
-    assert filled == ["Télécharger le document signé"] and "Télécharger le PDF" in shown
+    assert filled == [] and "Télécharger le document signé" in shown and "Télécharger le PDF" in shown
+    assert by_id(browser, "convert-order").value_of_css_property("background-color") not in (
+        "rgba(255, 255, 255, 1)", "rgb(255, 255, 255)")
     assert by_id(browser, "download-signed-pdf").get_attribute("href").endswith(
         f"/contracts/{d['yearly']['id']}/signed.pdf")
     screenshot(browser, "document-actions-signed")

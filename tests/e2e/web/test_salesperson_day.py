@@ -7,7 +7,8 @@ every real service, with a screenshot at each step:
 2. as the contact, from the email: open the online quote, download it, send a remark, sign with the
    one-time code emailed to them;
 3. back as the salesperson: the view and the download in the quote's history with the email sent, the
-   quote "Accepté", the banner naming the signer and the date, the proof of signature (a PDF).
+   quote "Accepté", the banner naming the signer and the date, the proof of signature (a PDF); the accepted quote
+   on the home page ("Acceptés — à transformer"), its order the page's filled button, then gone from there.
 
 The web app is the one public address (``public_system``): the emailed links land on it."""
 from __future__ import annotations
@@ -258,18 +259,27 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     assert "portal_viewed" not in actions and "portal_downloaded" not in actions
     activity = [li.get_attribute("data-kind") for li in css(browser, "#customer-activity-list li")]
     assert "viewed" in activity and "downloaded" in activity, activity
-    # the signed PDF is the page's one filled action; recording what was bought is outlined beside it
-    assert filled_buttons(browser) == ["Télécharger le document signé"]  # the words of the portal and sign page
+    # the sale's next step, its order, is the page's one filled action; the signed PDF is outlined beside it
+    assert filled_buttons(browser) == ["Créer une commande"]
+    assert by_id(browser, "download-signed-pdf").text == "Télécharger le document signé"  # the portal's words
     screenshot(browser, "day-9-accepted")
     proof = requests.get(by_id(browser, "proof-pdf").get_attribute("href"), timeout=30,
                          cookies={c["name"]: c["value"] for c in browser.get_cookies()})
     assert proof.status_code == 200 and proof.content.startswith(b"%PDF")
     assert proof.headers["Content-Type"].startswith("application/pdf")
 
+    # -- the home page: "+ Devis" its one action; the accepted quote there until its order is made --------------
+    navigate(browser, css(browser, "a.brand")[0])  # the top bar's "Paraph": today's work
+    assert filled_buttons(browser) == ["+ Devis"]
+    assert by_id(browser, "to-convert-heading").text == "Acceptés — à transformer"
+    assert [tr.get_attribute("data-number") for tr in css(browser, "#to-convert-list tbody tr")] == [number]
+    screenshot(browser, "day-9-home-to-convert")
+    navigate(browser, css(browser, f'#to-convert-list tr[data-number="{number}"] a')[0])
+
     # -- the order: made from the accepted quote, each naming the other in its history ---------------------------
-    more_actions(browser)
     navigate(browser, "convert-order")
     order_number = h1(browser).split()[-1]
+    order_id = urlsplit(browser.current_url).path.split("/")[2]
     assert h1(browser).startswith("Commande ") and order_number in notice(browser)
     created = css(browser, '#history-list li[data-action="created"]')[0]
     assert "Créé à partir du devis : " + number in created.text.replace("\u00a0", " ")
@@ -282,3 +292,17 @@ def test_the_salespersons_day(public_system, browser, screenshot):
     navigate(browser, css(browser, "main table tbody a")[0])
     converted = css(browser, '#history-list li[data-action="converted"]')[0]
     assert "Transformé en commande : " + order_number in converted.text.replace("\u00a0", " ")
+    # converted: the signed PDF is the filled button again, a second order among the rarer actions
+    assert filled_buttons(browser) == ["Télécharger le document signé"]
+    more_actions(browser)
+    assert by_id(browser, "convert-order").is_displayed()
+
+    # -- the order to confirm: "Confirmer la commande", its filled button; on the home page, nothing left to convert
+    browser.get(w.url + f"/contracts/{order_id}")
+    assert filled_buttons(browser) == ["Confirmer la commande"]
+    screenshot(browser, "day-11-order-to-confirm")
+    navigate(browser, "status-confirmed")
+    assert by_id(browser, "contract-status").text == "Confirmée"
+    browser.get(w.url + "/")
+    assert not css(browser, "#to-convert-list") and "Aucun devis accepté" in by_id(browser, "to-convert").text
+    screenshot(browser, "day-12-home-nothing-to-convert")

@@ -88,13 +88,17 @@ def test_approvers_then_signers_status_reminders_and_cancel(public_system, brows
     # each person's turn is a "Tour", not the request's "Ordre de signature"
     assert css(browser, "label[for='signers-0-order']")[0].text == "Tour"
     assert by_id(browser, "signing-order").find_element("css selector", "legend").text.startswith("Ordre de signature")
-    # on a phone the chosen people read in full, the turn a narrow box beside the row's name
+    # on a phone the chosen people read in full, the turn a narrow box under them; every label above its field
     with on_a_phone(browser):
         for person in ("approvers-0-person", "signers-0-person", "signers-1-person"):
             text, room = text_and_room(browser, by_id(browser, person))
             assert text <= room, (person, text, room)
         turn, person = by_id(browser, "signers-0-order"), by_id(browser, "signers-0-person")
-        assert turn.size["width"] < person.size["width"] / 3 and turn.location["y"] < person.location["y"]
+        assert turn.size["width"] < person.size["width"] / 3 and turn.location["y"] > person.location["y"]
+        for field in (person, turn):
+            label = css(browser, f"label[for='{field.get_attribute('id')}']")[0]
+            assert label.location["y"] + label.size["height"] <= field.location["y"], label.text
+            assert abs(label.location["x"] - field.location["x"]) < 2, label.text
     screenshot(browser, "signature-center-new")
     navigate(browser, "signature-submit")
     assert "envoyée" in notice(browser)
@@ -220,8 +224,9 @@ def test_quote_sent_with_options_then_a_signer_reassigned(public_system, browser
     navigate(browser, "signature-submit")
     assert "envoyée" in notice(browser)
 
-    # all at once: both signers' turn; the CC, the cadence and the last day are said
+    # all at once: both signers' turn; the CC, the cadence and the last day are said; no approver: said so
     assert statuses(browser, "signature") == [("Jeanne", "pending"), ("Marc", "pending")]
+    assert by_id(browser, "approval-center-nobody").text == "Aucune approbation demandée"
     assert "Sophie Compta" in by_id(browser, "request-cc").text
     assert by_id(browser, "request-cadence").text.startswith("Tous les 2 jours")
     assert by_id(browser, "request-order").text == "Tous en même temps"

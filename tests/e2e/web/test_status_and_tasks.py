@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.e2e.web.browsing import by_id, css, filled_buttons, more_actions, ok, text_of
+from tests.e2e.web.browsing import by_id, css, filled_buttons, ok, text_of
 from tests.e2e.web.test_admin_area import navigate, notice
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser]
@@ -104,7 +104,8 @@ def test_status_moves_and_tasks_done_from_the_pages(web_system, desk, browser, s
     assert moves(browser) == []
     assert [b.text for b in css(browser, "#contract-actions #status-validated")] == (
         ["Valider"] if role == "admin" else [])
-    assert filled_buttons(browser) == (["Valider"] if role == "admin" else ["Télécharger le PDF"])
+    # (the salesperson's next step, its order: the filled button; outlined beside a manager's "Valider")
+    assert filled_buttons(browser) == (["Valider"] if role == "admin" else ["Créer une commande"])
     screenshot(browser, f"quote-accepted-{role}")
     assert [h["details"]["to_status"] for h in ok(s.get(f"/api/v1/contracts/{oven['id']}/history", token=token))
             if h["action"] == "status_changed"] == ["sent", "accepted"]
@@ -123,18 +124,17 @@ def test_status_moves_and_tasks_done_from_the_pages(web_system, desk, browser, s
     assert sorted(open_tasks(s, token)) == ["Préparer la livraison", "Rappeler Claire"]
 
     # -- converted into an order: confirmed, then delivered; then what was bought can be recorded -------------
-    more_actions(browser)
-    navigate(browser, "convert-order")
+    navigate(browser, "convert-order")  # the header's: the quote's next step
     w.wait(lambda: text_of(browser, "page-title").startswith("Commande"), message="the order")
     order_id = browser.current_url.split("/contracts/")[1].split("#")[0]
-    assert moves(browser) == ["status-confirmed", "status-cancelled-ask"]
-    assert by_id(browser, "status-confirmed").text == "Confirmer la commande"
+    # confirming, then delivering, is the order's next step: the header's filled button, not folded with cancelling
+    assert filled_buttons(browser) == ["Confirmer la commande"] and moves(browser) == ["status-cancelled-ask"]
     assert by_id(browser, "status-cancelled-ask").text == "Annuler la commande"
     assert css(browser, "#equipment-not-yet") and not css(browser, "#equipment-submit")
     navigate(browser, "status-confirmed")
     # an order is feminine in French (la commande): its status agrees
     assert by_id(browser, "contract-status").text == "Confirmée" and status(order_id) == "confirmed"
-    assert moves(browser) == ["status-delivered", "status-cancelled-ask"]
+    assert filled_buttons(browser) == ["Marquer comme livrée"] and moves(browser) == ["status-cancelled-ask"]
     screenshot(browser, f"order-status-moves-{role}")
     navigate(browser, "status-delivered")
     assert by_id(browser, "contract-status").text == "Livrée" and status(order_id) == "delivered"

@@ -243,6 +243,9 @@ _MESSAGES = [
     # outside France, the same fields hold the country's numbers (contracts_service.logic.foreign_company_id_errors)
     _verbatim("A company number has up to 9 letters and digits."),
     _verbatim("A registration number has up to 14 letters and digits."),
+    # a customer's company number (contracts_service.logic.customer_number_error; in France the SIREN's and SIRET's)
+    _verbatim("A French company number is a SIREN (9 digits) or a SIRET (14 digits)."),
+    _verbatim("A company number has up to 20 letters and digits."),
     # the company's country (identity's license setting: activation, the documents' defaults)
     _verbatim("Not a country's ISO 3166-1 code in capitals (such as GB, FR, US)."),
     (r"A VAT number starts with its country code.*",

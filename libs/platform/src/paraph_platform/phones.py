@@ -133,7 +133,9 @@ def read_in(country):
         _READING.reset(token)
 
 
-def _reading_country() -> str:
+def reading_country_now() -> str:
+    """The country :func:`read_in` gives (asked for now, once per block), else France: the country a payload's numbers
+    are read in, its phone numbers' and its company number's (a SIREN or a SIRET in France: contracts' customers)."""
     current = _READING.get()
     return current() if current is not None else DEFAULT_COUNTRY
 
@@ -143,7 +145,7 @@ def written(number) -> str | None:
     (asked for only then), else in France; None when it is no number there."""
     if re.match(r"\s*(\+|00)", "" if number is None else str(number)):
         return e164(number)  # written with its country code: read alike in any country, none to ask for
-    return e164(number, _reading_country())
+    return e164(number, reading_country_now())
 
 
 class Phone(fields.String):
@@ -160,5 +162,5 @@ class Phone(fields.String):
         if not text:
             return None
         if written(text) is None:
-            raise ValidationError(phone_error(_reading_country()))
+            raise ValidationError(phone_error(reading_country_now()))
         return text

@@ -10,7 +10,7 @@ JSON lines (``.jsonl``: one JSON object a line; a ``.json`` array of them works 
 leaves that field as it is in Paraph.
 
 * customers, CSV: one line per customer (``code``, ``name``, ``kind``, ``email``, ``phone``, ``vat_number``,
-  ``locale``, ``currency``, ``notes``, address ``line1``, ``line2``, ``postal_code``, ``city``, ``region``,
+  ``registration_number`` (its SIREN or SIRET in France), ``locale``, ``currency``, ``notes``, address ``line1``, ``line2``, ``postal_code``, ``city``, ``region``,
   ``country``) with one contact (``contact_first_name``, ``contact_last_name``, ``contact_email``,
   ``contact_phone``, ``contact_mobile``, ``contact_title``, ``contact_department``); more lines with the same
   code add contacts. JSON lines: one customer a line, as the API takes it.
@@ -43,7 +43,8 @@ from paraph_platform.api_client import DEFAULT_API, Api, ApiError, Progress, con
 
 BATCH_MAX = 500  # rows a call (the API's limit)
 ADDRESS_COLUMNS = ("line1", "line2", "postal_code", "city", "region", "country")
-CUSTOMER_COLUMNS = ("code", "name", "kind", "email", "phone", "vat_number", "locale", "currency", "notes")
+CUSTOMER_COLUMNS = ("code", "name", "kind", "email", "phone", "vat_number", "registration_number", "locale", "currency",
+                    "notes")
 CONTACT_COLUMNS = ("first_name", "last_name", "email", "phone", "mobile", "title", "department")
 DOCUMENT_COLUMNS = ("kind", "number", "customer_code", "date", "title", "currency", "status")
 LINE_COLUMNS = ("product_code", "description", "quantity", "unit_price", "tax_rate", "discount_pct", "unit",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import Numeric, case, cast, delete, func, literal, or_, select
+from sqlalchemy.orm import aliased
 
 from paraph_platform.actor import MANAGERS, STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform.envelope import iso
@@ -58,6 +59,15 @@ def contract_summary(c: Contract, customer_name: str | None = None, flags=None) 
             "portal_shared": c.portal_shared, "view_count": c.view_count, "download_count": c.download_count,
             "last_viewed_at": iso(c.last_viewed_at), "created_at": iso(c.created_at), "updated_at": iso(c.updated_at), "sent_at": iso(c.sent_at),
             "signed_at": iso(c.signed_at), "version": c.version, "deal_id": c.deal_id}
+
+
+def converted_filter(converted: bool):
+    """The quotes an order or an invoice was converted from (``converted``), or none yet: the documents made
+    from them name them by ``source_id`` (a copy of a quote is a quote: it does not count)."""
+    made = aliased(Contract)
+    made_from = (select(made.id).where(made.source_id == Contract.id, made.kind.in_(("order", "invoice")))
+                 .exists())
+    return made_from if converted else ~made_from
 
 
 def contract_list_order(p: dict):
@@ -238,6 +248,8 @@ class ContractsEndpoints(ContractsBase):
                 q = q.where(custom_value_filter(p["custom_column"], column, p["custom_value"]))
             if p["viewed_since"]:  # "recently viewed online": the latest views first
                 q = q.where(Contract.last_viewed_at >= p["viewed_since"])
+            if p["converted"] is not None:
+                q = q.where(converted_filter(p["converted"]))
             order_name, order, key = contract_list_order(p)
             page = keyset_page(s, q, order, limit=p["limit"], cursor=p["cursor"], offset=p["offset"],
                                count=p["count"] or p["with_total"], order_name=order_name, key=key)

@@ -34,7 +34,8 @@ PORTAL_CLIENT_DELETION = ("This contact has a client portal access: ask a licens
 
 def customer_view(c: Customer, perimeter_ids=None, contacts=None) -> dict:
     view = {"id": c.id, "kind": c.kind, "code": c.code, "name": c.name, "email": c.email, "phone": c.phone,
-            "address": dict(c.address or {}), "vat_number": c.vat_number, "locale": c.locale,
+            "address": dict(c.address or {}), "vat_number": c.vat_number,
+            "registration_number": c.registration_number, "locale": c.locale,
             "currency": c.currency, "notes": c.notes, "created_by": c.created_by,
             "created_at": iso(c.created_at), "updated_at": iso(c.updated_at)}
     if perimeter_ids is not None:
@@ -59,7 +60,7 @@ class CustomersEndpoints(ContractsBase):
     def _phone_country(self, license_id: str, sent=None, visible_to: dict | None = None,
                        **customer) -> Callable[[], str]:
         """The country the numbers of a payload about a customer (its file, its contacts) written without their
-        country code are read in, for ``phones.read_in``: the address's country the payload sends (``sent``),
+        country code are read in, for ``phones.read_in`` (and its company number: a SIREN or SIRET in France): the address's country the payload sends (``sent``),
         else the stored customer's (``customer``: its ``id`` or ``code``, or a ``contact_id`` of theirs), else the
         company's (the license's country: paraph_platform.company_country), else France. The database is read only
         when such a number is loaded. ``visible_to``: the caller, whose perimeters a stored customer must be in (one

@@ -52,7 +52,7 @@ class DocumentsEndpoints(ContractsBase):
                       "custom": pdf.document_custom(columns, c.custom)},
             customer={"name": customer.name, "code": customer.code, "kind": customer.kind,
                       "email": customer.email, "phone": customer.phone, "address": dict(customer.address or {}),
-                      "vat_number": customer.vat_number},
+                      "vat_number": customer.vat_number, "registration_number": customer.registration_number},
             contact=contact_view(contact) if contact else None, lines=lines,
             owner={"name": c.owner_name, "email": c.owner_email}, issuer=self._issuer(s, c.license_id),
             field_labels=pdf.merge_field_labels(ctype.merge_fields if ctype else None))

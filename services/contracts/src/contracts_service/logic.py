@@ -211,6 +211,24 @@ def siret_error(siret: str) -> str | None:
     return None if valid else "This SIRET's check digit is wrong."
 
 
+CUSTOMER_NUMBER_MAX = 20  # a customer's company number outside France: letters and digits
+
+
+def customer_number_error(number: str, french: bool) -> str | None:
+    """What is wrong with a customer's company number (cleaned: :func:`digits_only`), None when nothing: a French
+    company's is its SIREN (9 digits) or one of its SIRETs (14), with their check digit, as the company profile's
+    are checked; another country's is up to 20 letters and digits (a British company number, "SC123456")."""
+    if not french:
+        if re.fullmatch(rf"[0-9A-Z]{{1,{CUSTOMER_NUMBER_MAX}}}", number):
+            return None
+        return f"A company number has up to {CUSTOMER_NUMBER_MAX} letters and digits."
+    if len(number) == 9:
+        return siren_error(number)
+    if len(number) == 14:
+        return siret_error(number)
+    return "A French company number is a SIREN (9 digits) or a SIRET (14 digits)."
+
+
 def french_vat_number(siren: str) -> str:
     """The intra-community VAT number of a French SIREN: FR, a 2-digit key, the SIREN."""
     return f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}"

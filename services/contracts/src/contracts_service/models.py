@@ -125,6 +125,8 @@ class Customer(Edited, Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     address: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     vat_number: Mapped[str | None] = mapped_column(String(40))
+    # its company number: a SIREN or SIRET in France, elsewhere its country's (schemas.customers.CompanyNumber)
+    registration_number: Mapped[str | None] = mapped_column(String(20))
     locale: Mapped[str | None] = mapped_column(String(8))
     currency: Mapped[str | None] = mapped_column(String(3))
     notes: Mapped[str] = mapped_column(Text, default="", nullable=False)
@@ -261,7 +263,8 @@ class Contract(Edited, Base):
     subtotal: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0, nullable=False)
     tax_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0, nullable=False)
     total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0, nullable=False)
-    source_id: Mapped[str | None] = mapped_column(String(36))
+    # the quote it was converted from, or copied from (indexed: the quotes still to convert look it up)
+    source_id: Mapped[str | None] = mapped_column(String(36), index=True)
     source: Mapped[str | None] = mapped_column(String(16))  # "erp": imported, numbered by the ERP; None: made here
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -149,7 +149,7 @@ def sample_context(merge_fields: list, locale: str = "fr", columns: list | None 
                   "created_at": None, "valid_until": None, "currency": "EUR", "locale": locale, "deal_ref": None,
                   "notes": "", "data": sample_values(merge_fields), "custom": sample_values(columns)},
         customer={"name": "Client", "code": "C1", "kind": "company", "email": None, "phone": None, "address": {},
-                  "vat_number": None},
+                  "vat_number": None, "registration_number": None},
         # no contact (a template must test {% if contact %}); a line and an option, so that loops are checked too
         contact=None, lines=[SAMPLE_LINE, {**SAMPLE_LINE, "optional": True, "selected": False}],
         owner={"name": "Owner", "email": "owner@example.com"},
@@ -168,7 +168,7 @@ PREVIEW_SAMPLES = {
         "customer": {"name": "Boulangerie Martin SARL", "code": "CLI-00042", "kind": "company",
                      "email": "contact@boulangerie-martin.example", "phone": "+33 4 78 00 00 00",
                      "address": {"line1": "12 rue des Lilas", "line2": "", "postal_code": "69003", "city": "Lyon",
-                                 "country": "FR"}, "vat_number": "FR32123456789"},
+                                 "country": "FR"}, "vat_number": "FR32123456789", "registration_number": "443061841"},
         "contact": {"first_name": "Claire", "last_name": "Martin", "title": "Gérante", "department": "Direction",
                     "email": "claire.martin@boulangerie-martin.example", "phone": "+33 4 78 00 00 01",
                     "mobile": "+33 6 12 34 56 78"},
@@ -182,7 +182,7 @@ PREVIEW_SAMPLES = {
         "customer": {"name": "Martin Bakery Ltd", "code": "CUS-00042", "kind": "company",
                      "email": "hello@martin-bakery.example", "phone": "+44 20 7946 0000",
                      "address": {"line1": "12 Baker Street", "line2": "", "postal_code": "NW1 6XE", "city": "London",
-                                 "country": "GB"}, "vat_number": "GB123456789"},
+                                 "country": "GB"}, "vat_number": "GB123456789", "registration_number": "01234567"},
         "contact": {"first_name": "Claire", "last_name": "Martin", "title": "Manager", "department": "Management",
                     "email": "claire.martin@martin-bakery.example", "phone": "+44 20 7946 0001",
                     "mobile": "+44 7700 900123"},
@@ -288,15 +288,31 @@ def _identifiers(issuer: dict, labels: dict, country) -> list[str]:
         place = issuer["rcs_city"]
         shown.append(f"RCS {place}" if french else labels["registered_in"].format(place=place))
     if issuer.get("siren"):
-        shown.append(f"SIREN {_grouped(issuer['siren'], (3, 3, 3))}" if french
-                     else f"{labels['company_number']} {issuer['siren']}")
+        shown.append(_siren_or_siret(issuer["siren"]) if french else f"{labels['company_number']} {issuer['siren']}")
     if issuer.get("siret"):
-        shown.append(f"SIRET {_grouped(issuer['siret'], (3, 3, 3, 5))}" if french
+        shown.append(_siren_or_siret(issuer["siret"]) if french
                      else f"{labels['registration_number']} {issuer['siret']}")
     if issuer.get("vat_number"):
         label = labels["vat_number" if company_country.eu_vat(country) else "vat_number_outside_eu"]
         shown.append(f"{label} {issuer['vat_number']}")
     return shown
+
+
+def _siren_or_siret(number: str) -> str:
+    """A French company's number named by its length: "SIREN 732 829 320" (9 digits), "SIRET 732 829 320 00074"."""
+    return f"SIREN {_grouped(number, (3, 3, 3))}" if len(number) == 9 else f"SIRET {_grouped(number, (3, 3, 3, 5))}"
+
+
+def customer_number_line(customer: dict, labels: dict, issuer: dict | None) -> str:
+    """The customer's company number as its block shows it, "" for none: its SIREN or SIRET for a French customer
+    (its address's country, else its issuer's: as the forms checked it), else "Company No. SC123456"."""
+    number = customer.get("registration_number")
+    if not number:
+        return ""
+    country = (customer.get("address") or {}).get("country")
+    if company_country.registers_siren(country, issuer_country(issuer)) and len(number) in (9, 14):
+        return _siren_or_siret(number)
+    return f"{labels['company_number']} {number}"
 
 
 def merge_field_labels(merge_fields: list | None) -> dict:
@@ -337,7 +353,8 @@ def build_context(*, contract: dict, customer: dict, contact: dict | None, lines
         "custom": contract.get("custom") or {},
         # the customer's address in its country's order, else its issuer's (paraph_platform.addresses)
         "customer": {**customer, "address": address_view(customer.get("address"), locale),
-                     "address_lines": addresses.address_lines(customer.get("address"), locale, issuer_country(issuer))},
+                     "address_lines": addresses.address_lines(customer.get("address"), locale, issuer_country(issuer)),
+                     "registration_line": customer_number_line(customer, labels, issuer)},
         "contact": contact,
         "owner": owner or {"name": "", "email": ""},
         "lines": shown, "optional_lines": optional,

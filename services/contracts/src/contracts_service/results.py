@@ -188,6 +188,8 @@ class CustomerResult(Schema):
     phone = fields.String(required=True, allow_none=True)
     address = fields.Dict(required=True)
     vat_number = fields.String(required=True, allow_none=True)
+    registration_number = fields.String(required=True, allow_none=True, metadata={
+        "description": "its company number: in France its SIREN or SIRET, elsewhere its country's"})
     locale = fields.String(required=True, allow_none=True)
     currency = fields.String(required=True, allow_none=True)
     notes = fields.String(required=True)

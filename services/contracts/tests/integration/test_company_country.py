@@ -3,22 +3,16 @@ license setting, kept in contracts' replica by license.updated.v1: paraph_platfo
 numbers of its customers without a country are read; its company profile holds its own country's company number
 in the fields named after France's SIREN and SIRET; its PDFs name them as its country does and write addresses in
 each country's order."""
-import io
 
 import pytest
-from pypdf import PdfReader
+
+from paraph_platform.testing.pdfs import contract_pdf_text
 
 from paraph_platform.phones import phone_error
 
 pytestmark = pytest.mark.integration
 
 LONDON_LANDLINE = "020 7946 0958"  # Ofcom's drama range, as dialled in the UK
-
-
-def pdf_text(s, token, contract_id) -> str:
-    r = s.get(f"/api/v1/contracts/{contract_id}/pdf", token=token)
-    assert r.status_code == 200, r.get_json()
-    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(r.data)).pages)
 
 
 def test_a_british_company_reads_numbers_as_british_and_prints_its_company_number(system):
@@ -52,7 +46,7 @@ def test_a_british_company_reads_numbers_as_british_and_prints_its_company_numbe
     quote = s.post("/api/v1/quotes", token=A, json={"title": "Tools", "customer_id": oxford["id"], "lines": [
         {"description": "Hammer", "quantity": "2", "unit_price": "10", "tax_rate": "20"}]})
     assert quote.status_code == 201, quote.get_json()
-    text = pdf_text(s, A, quote.get_json()["id"])
+    text = contract_pdf_text(s, A, quote.get_json()["id"])
     assert "Company No. SC123456" in text and "Registered in Scotland" in text and "VAT No. GB123456789" in text
     assert "SIREN" not in text and "SIRET" not in text and "RCS" not in text
     assert "London\nNW1 6XE\nUnited Kingdom" in text  # the issuer, the town then the postcode

@@ -198,7 +198,7 @@ class IdentityServiceBase:
             "template": "client_invitation" if m.role == CLIENT else "invitation",
             "user_id": user.id, "dedupe_key": f"invitation:{logic.hash_secret(secret)}",
             "customer_id": m.customer_id,  # a portal client's customer (the delivery log's scope); staff: none
-            "vars": {"name": user.name or user.email, "license_name": lic.name,
+            "vars": {"name": user.name or "", "license_name": lic.name,
                      "inviter": inviter_name or "", "user_code": m.user_code or "",
                      "link": logic.set_password_url(self.settings.public_url, secret),
                      "expires_at": iso(expires)},

@@ -185,7 +185,7 @@ class InvitationsEndpoints(IdentityServiceBase):
             "template": "client_password_reset" if portal else "password_reset",
             "user_id": user.id, "dedupe_key": f"reset:{logic.hash_secret(secret)}",
             "customer_id": m and m.customer_id,  # the delivery log's scope, as for her invitation
-            "vars": {"name": user.name or user.email, "license_name": lic.name if lic else "",
+            "vars": {"name": user.name or "", "license_name": lic.name if lic else "",
                      "link": logic.set_password_url(self.settings.public_url, secret).replace(
                          "/set-password?", "/reset-password?"),
                      "expires_at": iso(utcnow() + logic.RESET_TTL)}},

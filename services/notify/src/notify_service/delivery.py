@@ -272,10 +272,14 @@ class Deliverer:
 
     def _attempt(self, row: Notification, state: dict):
         with self.db.session() as s:
-            parts, _custom = effective_parts(s, row.license_id, row.template, row.locale)
+            parts, saved = effective_parts(s, row.license_id, row.template, row.locale)
             zone = time_zones.of_license(s, row.license_id)
         variables = dict(row.vars or {})
-        variables.setdefault("name", row.recipient_name or row.recipient)
+        variables.setdefault("name", row.recipient_name or "")
+        if saved is not None and not variables["name"]:
+            # Paraph's own wording greets someone with no name known by "Bonjour,"; a template the license saved
+            # may say "Bonjour {{ name }}," as the wording did when a name always stood there: its address, then
+            variables["name"] = row.recipient
         try:
             rendered = templates.render(row.template, row.locale, parts, variables, zone)
         except templates.RenderError as exc:

@@ -186,7 +186,7 @@ def owner_vars(event: dict, owner: dict, public_url: str) -> dict:
     data = event.get("data") or {}
     contract_id = str(data.get("contract_id") or "")
     values = {
-        "name": owner.get("name") or owner.get("email") or "",
+        "name": owner.get("name") or "",
         "number": str(data.get("number") or ""),
         "title": str(data.get("title") or ""),
         "contact_name": str(data.get("contact_name") or ""),

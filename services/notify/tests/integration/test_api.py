@@ -58,6 +58,8 @@ def test_templates_are_editable_per_license_and_locale(paraph):
     [m] = p.sink.wait_for_messages(to="new@tpl.test")
     assert m["subject"] == "Bienvenue chez Templates SA"
     assert "Activez votre accès à Templates SA : http://paraph.test/set-password?token=" in m["text"]
+    # no name known: a template saved as "Bonjour {{ name }}," greets the address, as it did when it was written
+    assert m["text"].startswith("Bonjour new@tpl.test,"), m["text"]
     assert any("set-password?token=" in l for l in m["links"]) and "<a href=" in m["html"]
     # English is still the default
     assert not p.get("/api/v1/notification-templates/invitation?locale=en", token=token).json["customized"]
@@ -67,6 +69,7 @@ def test_templates_are_editable_per_license_and_locale(paraph):
     p.post("/api/v1/users", json={"email": "newer@tpl.test"}, token=token)
     [m] = p.sink.wait_for_messages(to="newer@tpl.test")
     assert m["subject"] == "Invitation à rejoindre Templates SA sur Paraph"
+    assert m["text"].splitlines()[0] == "Bonjour,", m["text"]  # Paraph's own wording, without a name
 
 
 def test_delivery_log_for_managers_only_and_scoped_by_license(paraph):

@@ -28,6 +28,15 @@ def test_every_catalogued_template_has_valid_defaults_in_both_locales():
     assert t.default_parts("invitation", "fr")["subject"] != t.default_parts("invitation", "en")["subject"]
 
 
+def test_an_email_greets_its_reader_by_name_or_without_one():
+    # the first admin of a license is invited before anybody knows her name: "Bonjour,", not her email
+    for name in t.TEMPLATE_NAMES:
+        for locale, hello in (("fr", "Bonjour"), ("en", "Hello")):
+            named, nameless = render_default(name, locale, name="Marie Curie"), render_default(name, locale, name="")
+            assert named["text"].startswith(f"{hello} Marie Curie,\n") and f"<p>{hello} Marie Curie,</p>" in named["html"]
+            assert nameless["text"].startswith(f"{hello},\n") and f"<p>{hello},</p>" in nameless["html"], (name, locale)
+
+
 def test_invitation_carries_the_set_password_link():
     link = "https://paraph.test/set-password?token=SECRET&x=1"
     for locale, words in (("fr", "Définir mon mot de passe"), ("en", "Set my password")):

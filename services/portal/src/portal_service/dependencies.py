@@ -8,7 +8,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from nameko.extensions import DependencyProvider
 
-from paraph_platform import client_pages, countries
+from paraph_platform import addresses, client_pages, countries
 from paraph_platform.config import env_int, public_url
 
 from . import logic
@@ -41,6 +41,8 @@ def make_environment() -> Environment:
     env.globals["client_pages_icon"] = client_pages.icon_data_uri()  # the tab's icon (else a /favicon.ico 404)
     env.globals["language_link"] = lambda href, to: Markup(client_pages.language_link(href, to))  # "English"
     env.globals["countries"] = countries.countries  # (code, name) in a language: the profile's country list
+    # whether a country's addresses write the city before the postcode: the order the profile asks for them in
+    env.globals["city_first"] = addresses.city_first
     return env
 
 

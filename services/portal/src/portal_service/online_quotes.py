@@ -122,7 +122,7 @@ class OnlineQuotesEndpoints(PortalBase):
                          locale=locale, template=template, dedupe_key=f"{template}:{send.id}",
                          customer_id=detail.get("customer_id"), email_subject=data["subject"],
                          attachments=attachments, reply_to=detail.get("owner_email") or actor.get("email"),
-                         vars={"name": contact.get("name") or contact["email"],
+                         vars={"name": contact.get("name") or "",
                                "license_name": license.get("name") or "",
                                "number": detail["number"], "title": detail["title"], "sender_name": sender,
                                "message": data["message"], "link": url, "valid_until": detail.get("valid_until") or "",

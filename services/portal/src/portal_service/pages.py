@@ -54,7 +54,7 @@ class PagesEndpoints(PortalBase):
                                  locale=owner["locale"], template="quote_feedback", user_id=detail["owner_id"],
                                  customer_id=detail.get("customer_id"),
                                  dedupe_key=f"{event['id']}:quote_feedback:email", reply_to=link.contact_email,
-                                 vars={"name": owner["name"] or owner["email"], "license_name": owner["license_name"],
+                                 vars={"name": owner["name"] or "", "license_name": owner["license_name"],
                                        "number": detail["number"], "title": detail.get("title") or "",
                                        "contact_name": link.contact_name, "contact_email": link.contact_email,
                                        "message": message, "at": data["at"],

@@ -145,7 +145,7 @@ class SharesEndpoints(PortalBase):
                                  locale=a["locale"], template="contract_shared", user_id=a["user_id"],
                                  customer_id=contract["customer_id"],
                                  dedupe_key=f"contract_shared:{share.id}:{share.version}:{cid}",
-                                 vars={"name": a["name"] or a["email"], "license_name": license_name,
+                                 vars={"name": a["name"] or "", "license_name": license_name,
                                        "number": contract["number"], "title": contract["title"],
                                        "shared_by": shared_by_name, "link": link, "message": data["message"],
                                        "role": role, "requester": asker if role == "observer" else ""})

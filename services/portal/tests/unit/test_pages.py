@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from paraph_platform.phones import PHONE_ERROR, phone_error
-from paraph_platform import client_pages
+from paraph_platform import addresses, client_pages
+from paraph_platform.countries import countries
 from portal_service import logic
 from portal_service.dependencies import Renderer
 from tests.typography import breakable_spaces_in
@@ -117,6 +118,11 @@ def test_portal_profile_page_has_both_self_service_forms_in_each_language():
         germany = {"fr": ("Allemagne", "Germany"), "en": ("Germany", "Allemagne")}[locale]
         assert '<select id="company-address.country" name="address.country"' in html
         assert f'<option value="DE" data-name="{germany[1]}">{germany[0]}</option>' in html
+        # the countries whose addresses write the city before the postcode say so: portal.js orders the fields by it
+        uk = {"fr": ("Royaume-Uni", "United Kingdom"), "en": ("United Kingdom", "Royaume-Uni")}[locale]
+        assert f'<option value="GB" data-name="{uk[1]}" data-city-first>{uk[0]}</option>' in html
+        assert html.count("data-city-first>") == sum(addresses.city_first(code) for code, _ in countries(locale))
+        assert html.index('id="company-postal-code-field"') < html.index('id="company-city-field"')
 
 
 def test_quote_page_actions_are_the_one_blue_and_the_feedback_button_says_what_it_does():

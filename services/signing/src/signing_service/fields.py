@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select, update
 
+from paraph_platform.dates import long_date
+
 from . import logic
 from .base import SigningBase
 from .exceptions import InvalidInput
@@ -50,7 +52,6 @@ AUTO_SIZE, AUTO_MARGIN, AUTO_GAP = (180.0, 60.0), 36.0, 8.0
 CHAR_WIDTH = 0.5
 
 CAPTION = {"fr": "Signé électroniquement par Paraph", "en": "Signed electronically by Paraph"}
-DATE_ONLY = {"fr": "%d/%m/%Y", "en": "%Y-%m-%d"}
 
 
 # -- placement (pure) --------------------------------------------------------------------------------------
@@ -290,12 +291,13 @@ def check_values(fields: list[dict], values: dict) -> tuple[dict, dict]:
 
 def when_text(at: str | None, zone_name: str | None, locale: str, *, with_time: bool = True) -> str:
     """When a signer signed, as the proof of signature writes it (their zone, else the default one), or
-    only the day for a date field."""
+    only the day for a date field: the proof's day too ("3 décembre 2026", "3 December 2026"), so the date on
+    the page and the one on the proof read alike (an ISO "2026-12-03" read as no language writes a date)."""
     if not at:
         return ""
     if with_time:
         return logic.format_time(at, locale, zone_name)
-    return datetime.fromisoformat(at).astimezone(logic.time_zone(zone_name)).strftime(DATE_ONLY[locale])
+    return long_date(datetime.fromisoformat(at).astimezone(logic.time_zone(zone_name)), locale)
 
 
 # -- stamping (pure, CPU work) ---------------------------------------------------------------------------------

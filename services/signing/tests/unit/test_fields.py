@@ -105,9 +105,10 @@ def test_values_checked_and_required_fields_listed():
 
 def test_dates_in_the_signers_zone_and_the_requests_language():
     assert F.when_text("2026-12-02T23:30:00+00:00", "Europe/Paris", "fr") == "3 décembre 2026 à 00:30:00 (UTC+1)"
-    # no zone from the device: the default zone, as the proof of signature
-    assert F.when_text("2026-12-02T23:30:00+00:00", None, "en", with_time=False) == "2026-12-03"
-    assert F.when_text("2026-12-02T22:30:00+00:00", "America/New_York", "en", with_time=False) == "2026-12-02"
+    # no zone from the device: the default zone, as the proof of signature; a date field writes the proof's day
+    assert F.when_text("2026-12-02T23:30:00+00:00", None, "en", with_time=False) == "3 December 2026"
+    assert F.when_text("2026-12-02T22:30:00+00:00", "America/New_York", "en", with_time=False) == "2 December 2026"
+    assert F.when_text("2026-11-30T23:30:00+00:00", "Europe/Paris", "fr", with_time=False) == "1er décembre 2026"
     with pytest.raises(InvalidInput):
         F.check_time_zone("Mars/Olympus")
 
@@ -118,11 +119,16 @@ def test_stamp_is_an_incremental_update_showing_the_values(document):
               "signer_name": "Jeanne Dupont", "signed_at": "2026-12-02T14:00:00+00:00", "time_zone": "Europe/Paris",
               "image": png, "value": {"typed_name": None}},
              {"type": "text", "page": 1, "x": 56, "y": 700, "width": 150, "height": 16, "signer_name": "Paul",
-              "signed_at": None, "time_zone": None, "image": None, "value": "PO-4242"}]
+              "signed_at": None, "time_zone": None, "image": None, "value": "PO-4242"},
+             {"type": "date_signed", "page": 1, "x": 56, "y": 740, "width": 110, "height": 14,
+              "signer_name": "Paul", "signed_at": "2026-12-02T23:30:00+00:00", "time_zone": "Europe/Paris",
+              "image": None, "value": None}]
     out = F.stamp(document, items, "en")
     assert out.startswith(document)
     pages = PdfReader(io.BytesIO(out)).pages
     assert "PO-4242" in pages[0].extract_text() and "Jeanne Dupont" not in pages[0].extract_text()
+    # the date field: the signer's day, as the proof writes it (never ISO)
+    assert "3 December 2026" in pages[0].extract_text() and "2026-12-03" not in pages[0].extract_text()
     text = pages[1].extract_text()
     assert "Jeanne Dupont" in text and "Signed electronically by Paraph" in text and "(UTC+1)" in text
 

@@ -122,7 +122,10 @@ def invite():
         if exc.status not in (400, 403, 409, 422):
             raise  # a full seat pool (409), an email already here, a role not theirs to give (403): said above the form
         return render_with_errors("admin/invite.html", exc, section="users", **invite_choices())
-    flash(_("%(email)s is invited: they received an email to choose their password.", email=member["email"]),
+    name = member.get("name") or body["name"]  # the person, when known; their email tells namesakes apart
+    flash(_("Invitation sent to %(name)s (%(email)s): they choose their password from its email.", name=name,
+            email=member["email"]) if name else
+          _("Invitation sent to %(email)s: they choose their password from its email.", email=member["email"]),
           "success")
     if perimeter_ids:
         try:

@@ -25,9 +25,11 @@ SIGNED_STATUSES = ("signed", "accepted", "validated")
 QUOTE_SENDABLE = ("draft", "sent")  # a quote sent by email (pages/sending.py), then reminded
 CONVERT_TARGETS = ("order", "invoice")
 SIGNATURE_MOVES = {"quote": "accepted", "contract": "signed"}  # what a completed e-signature request does by itself
-# a manager's validation of an accepted quote or a signed contract (the API offers it to managers only): the
-# header's filled button then, not one of the exceptions folded under "Change the status manually"
-VALIDATE = "validated"
+# the forward moves that are the sale's next step at their status, a header's button, not one of the exceptions
+# folded under "Change the status manually": a manager's validation of an accepted quote or a signed contract (the
+# API offers it to managers only), an order's confirmation then delivery, an invoice's issue then payment (at most
+# one is allowed at a time: each kind's lifecycle)
+NEXT_STEP_MOVES = ("validated", "confirmed", "delivered", "issued", "paid")
 FILE_CHUNK = 64 * 1024
 
 
@@ -44,6 +46,7 @@ def render_page(contract_id: str, errors: dict | None = None, values: dict | Non
     name: task, document, equipment, details, or attachment-<id> for a document's "Edit" form)."""
     contract = api.get(f"/contracts/{contract_id}")
     history = api.get(f"/contracts/{contract_id}/history")
+    order_offered = order_is_next(contract, history)
     activity = sending.quote_activity(contract)  # a quote's emails and its customer's activity
     g.frame_src_self = True  # the PDF preview below is a frame of this app's own /pdf route
     return render_template("contracts/show.html", contract=contract,
@@ -55,8 +58,8 @@ def render_page(contract_id: str, errors: dict | None = None, values: dict | Non
                            emails=sending.emails_sent(activity), customer_events=sending.customer_events(activity),
                            activity_unknown=sending.activity_unknown(contract, activity),
                            details=contract_details.context(contract, (values or {}).get(contract_details.FORM)),
-                           moves=status_moves(contract), validate=validation_offered(contract),
-                           primary=primary_action(contract),
+                           moves=status_moves(contract), next_move=next_step_move(contract),
+                           order_offered=order_offered, primary=primary_action(contract, order_offered),
                            sendable=sendable_by_email(contract)), status
 
 
@@ -65,19 +68,32 @@ def sendable_by_email(contract: dict) -> bool:
     return contract.get("kind") == "quote" and contract.get("status") in QUOTE_SENDABLE
 
 
-def validation_offered(contract: dict) -> bool:
-    """An accepted quote or a signed contract a manager may validate now (the API's ``allowed_statuses`` has it for
-    managers only)."""
-    return VALIDATE in (contract.get("allowed_statuses") or ())
+def next_step_move(contract: dict) -> dict | None:
+    """The status move the header offers as the sale's next step (``NEXT_STEP_MOVES``) if the API allows the user
+    one now: its status and its words."""
+    allowed = contract.get("allowed_statuses") or ()
+    status = next((status for status in NEXT_STEP_MOVES if status in allowed), None)
+    return {"status": status, "label": move_words(contract)[status][0]} if status else None
 
 
-def primary_action(contract: dict) -> str:
-    """The id of the header's one filled button: the sale's next step at the document's status (send a draft
-    quote, remind about a sent one, have a draft contract approved and signed, a manager's validation of an
-    accepted or signed one), then its signed copy; else its PDF."""
+def order_is_next(contract: dict, history: list[dict]) -> bool:
+    """An accepted (or validated) quote no order nor invoice was made from yet (no "converted" in its history: the
+    API's ``converted`` list filter reads the same fact): making its order is the salesperson's next step."""
+    return (contract.get("kind") == "quote" and contract.get("status") in SIGNED_STATUSES
+            and not any(entry.get("action") == "converted" for entry in history))
+
+
+def primary_action(contract: dict, order_offered: bool = False) -> str:
+    """The id of the header's one filled button: the sale's next step at the document's status (a manager's
+    validation of an accepted quote or a signed contract, an order's confirmation then delivery, an invoice's issue
+    then payment; the order of an accepted quote (``order_offered``); send a draft quote, remind about a sent one;
+    have a draft contract approved and signed), then its signed copy; else its PDF."""
     kind, status = contract.get("kind"), contract.get("status")
-    if validation_offered(contract):
-        return "status-validated"
+    move = next_step_move(contract)
+    if move:
+        return f"status-{move['status']}"
+    if order_offered:
+        return "convert-order"
     if sendable_by_email(contract):
         return "send-by-email"
     if kind == "contract" and status == "draft":
@@ -91,9 +107,23 @@ def status_moves(contract: dict) -> list[dict]:
     """The status changes the user may make now (the API's ``allowed_statuses``: the document's lifecycle and
     the user's role), as buttons in the user's words, the forward moves first; the destructive ones carry the
     question they ask once, naming the document. Sending has its own pages (by email, for signature): not
-    offered here, nor a manager's validation (the header's button, ``validation_offered``)."""
+    offered here, nor the sale's next step (the header's button, ``next_step_move``)."""
+    allowed = set(contract.get("allowed_statuses") or ()) - set(NEXT_STEP_MOVES)
+    # while an e-signature is under way, accepted or signed by hand would say so before the signers have signed
+    # (its completion does it, and the API refuses it): shown, not offered, with the reason
+    waits_for_signature = SIGNATURE_MOVES.get(contract.get("kind")) if contract.get("signature_pending") else None
+    return [{"status": status, "label": label, "question": question, "confirm": confirm,
+             "waits_for_signature": status == waits_for_signature}
+            for status, (label, question, confirm) in move_words(contract).items()
+            if status in allowed or status == waits_for_signature]
+
+
+def move_words(contract: dict) -> dict:
+    """status -> (its button's words, the question asked once before a destructive move, its confirming button's
+    words); no question: done at once."""
     number, invoice = contract.get("number"), contract.get("kind") == "invoice"
-    words = {  # status -> (button, question, confirming button) ; no question: done at once
+    return {
+        "validated": (_("Validate"), None, None),
         "accepted": (_("Mark as accepted"), None, None),
         "signed": (_("Mark as signed"), None, None),
         "confirmed": (_("Confirm the order"), None, None),
@@ -110,14 +140,6 @@ def status_moves(contract: dict) -> list[dict]:
                      (_("Cancel the order"), _("Cancel the order %(number)s?", number=number),
                       _("Yes, cancel the order")),
     }
-    allowed = set(contract.get("allowed_statuses") or ())
-    # while an e-signature is under way, accepted or signed by hand would say so before the signers have signed
-    # (its completion does it, and the API refuses it): shown, not offered, with the reason
-    waits_for_signature = SIGNATURE_MOVES.get(contract.get("kind")) if contract.get("signature_pending") else None
-    return [{"status": status, "label": label, "question": question, "confirm": confirm,
-             "waits_for_signature": status == waits_for_signature}
-            for status, (label, question, confirm) in words.items()
-            if status in allowed or status == waits_for_signature]
 
 
 @bp.post("/contracts/<contract_id>/status/<status>")

@@ -43,9 +43,10 @@ SORTS = ("name", "code", "created_at")  # the API's (-key descending)
 TABS = {"info": _l("Info"), "contacts": _l("Contacts"), "deals": _l("Deals"), "contracts": _l("Contracts & quotes"),
         "equipment": _l("Equipment"), "portal": _l("Portal access"), "perimeters": _l("Perimeters"),
         "history": _l("History")}
-CUSTOMER_FIELDS = ("kind", "name", "code", "email", "phone", "vat_number", "locale", "currency", "notes")
+CUSTOMER_FIELDS = ("kind", "name", "code", "email", "phone", "vat_number", "registration_number", "locale", "currency",
+                   "notes")
 # emptied, they are cleared (null): a customer without language or currency has the license's
-CLEARABLE_FIELDS = ("email", "phone", "vat_number", "locale", "currency")
+CLEARABLE_FIELDS = ("email", "phone", "vat_number", "registration_number", "locale", "currency")
 ADDRESS_FIELDS = ("line1", "line2", "postal_code", "city", "region", "country")
 DEFAULT_COUNTRY = "FR"  # a new customer's, when the company profile names no country the list knows
 CONTACT_FIELDS = ("first_name", "last_name", "title", "department", "type", "email", "phone", "mobile", "fax",
@@ -122,14 +123,16 @@ def index_csv():
     """The list as filtered on screen, every page of it."""
     filters, sort = list_filters()
     query = list_query(filters, sort)
-    header = [_("Name"), _("Code"), _("Kind"), _("Email"), _("Phone"), _("VAT number"), _("Street"),
-              _("Postal code"), _("City"), _("Region"), _("Country"), _("Language"), _("Currency"), _("Created")]
+    header = [_("Name"), _("Code"), _("Kind"), _("Email"), _("Phone"), _("VAT number"), _("Company number"),
+              _("Street"), _("Postal code"), _("City"), _("Region"), _("Country"), _("Language"), _("Currency"),
+              _("Created")]
 
     def row(c: dict) -> list:
         address = c.get("address") or {}
         locale = c.get("locale") or ""  # empty: the license's default (the customer's file names it)
         return [c["name"], c.get("code") or "", str(KINDS.get(c.get("kind"), c.get("kind") or "")),
-                c.get("email") or "", c.get("phone") or "", c.get("vat_number") or "", address.get("line1", ""),
+                c.get("email") or "", c.get("phone") or "", c.get("vat_number") or "",
+                c.get("registration_number") or "", address.get("line1", ""),
                 address.get("postal_code", ""), address.get("city", ""), address.get("region", ""),
                 country(address.get("country")), str(DOCUMENT_LANGUAGES.get(locale, locale)), c.get("currency") or "",
                 sheet_moment(c.get("created_at"))]

@@ -1,6 +1,7 @@
-"""``/``: today's work: my tasks due (today or overdue), my quotes the customers viewed online lately, my
-quotes and contracts awaiting signature (with how often the customer opened them online). Mine: I own them
-(a manager sees the team's in the quote and contract lists). A manager (license admin, front user manager) also
+"""``/``: today's work, under its one action "+ Quote": my accepted quotes no order nor invoice was made from yet
+("Accepted — to convert": the sale's next step, its order), my tasks due (today or overdue), my quotes the customers
+viewed online lately, my quotes and contracts awaiting signature (with how often the customer opened them online).
+Mine: I own them (a manager sees the team's in the quote and contract lists). A manager (license admin, front user manager) also
 sees what awaits their validation: the accepted quotes and signed contracts they may see, not validated yet."""
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ TO_VALIDATE_SHOWN = 20  # of each kind; the rest in the quote and contract lists
 # what a manager validates (the contracts service's MANAGER_STATUSES): (list, its filters; the web list's URL filters)
 TO_VALIDATE = (("/quotes", {"status": "accepted"}, ("documents.quotes", {"status": "accepted"})),
                ("/contracts", {"status": "signed", "kind": "contract"}, ("documents.contracts", {"status": "signed"})))
+TO_CONVERT_SHOWN = 20  # of each status; the rest in the quote list (mine, accepted)
+# an accepted quote, or one a manager validated since, still to be turned into its order (the list API's filter)
+TO_CONVERT_STATUSES = ("accepted", "validated")
 
 
 @bp.get("/")
@@ -29,20 +33,25 @@ def index():
     now = datetime.now(timezone.utc)
     today = now.date().isoformat()
     manager = user.get("role") in MANAGERS
-    quotes, contracts, tasks, viewed, *to_validate = api.get_many(
+    quotes, contracts, tasks, viewed, *pages = api.get_many(
         ("/quotes", {"status": "sent", "owner_id": mine, "limit": 20}),
         ("/contracts", {"status": "sent", "kind": "contract", "owner_id": mine, "limit": 20}),
         ("/tasks", {"assignee": "me", "due_before": today, "limit": 20}),
         ("/quotes", {"viewed_since": (now - RECENT_VIEWS).isoformat(), "owner_id": mine, "limit": 10}),
+        *(("/quotes", {"status": status, "owner_id": mine, "converted": "false", "limit": TO_CONVERT_SHOWN})
+          for status in TO_CONVERT_STATUSES),
         *(((path, {**filters, "limit": TO_VALIDATE_SHOWN}) for path, filters, _ in TO_VALIDATE) if manager else ()))
+    to_convert, to_validate = pages[:len(TO_CONVERT_STATUSES)], pages[len(TO_CONVERT_STATUSES):]
     return render_template("home.html", quotes=quotes["items"], contracts=contracts["items"], tasks=tasks["items"],
                            viewed=viewed["items"], today=today, manager=manager,
-                           to_validate=awaiting_validation(to_validate) if manager else [],
+                           to_convert=latest_signed_first(to_convert),
+                           more_to_convert=any(page.get("next_cursor") for page in to_convert),
+                           to_validate=latest_signed_first(to_validate) if manager else [],
                            more_to_validate=[link for (_, _, link), page in zip(TO_VALIDATE, to_validate)
                                              if page.get("next_cursor")])
 
 
-def awaiting_validation(pages: list[dict]) -> list[dict]:
-    """The accepted quotes and signed contracts of ``pages`` in one list, the latest signed first."""
+def latest_signed_first(pages: list[dict]) -> list[dict]:
+    """The documents of ``pages`` (accepted quotes, signed contracts) in one list, the latest signed first."""
     items = [item for page in pages for item in page["items"]]
     return sorted(items, key=lambda item: item.get("signed_at") or item.get("created_at") or "", reverse=True)

@@ -3,8 +3,8 @@
    - Escape closes the open user menu and a destructive action's question, which also gets a Cancel button;
    - long checklists get a search box (their status then counts the boxes ticked), long pickers their search of
      the whole list; "select all" boxes work;
-   - the quote editor's customer and type pickers show their contacts and fields when changed, a list's column
-     filter the field of that column's values;
+   - the quote editor's customer and type pickers show their contacts and fields when changed (its totals follow
+     the lines: its "Recalculate" button is hidden), a list's column filter the field of that column's values;
    - the first field in error of a refused form takes the focus, and a field's error goes once its value changes;
    - a form's list of people (signers, CC) shows its next row when "Add" is clicked, without loading the page;
    - the browser's time zone is kept in a cookie, for times to be shown in it;
@@ -111,6 +111,12 @@
     boxes.forEach(function (box) { box.addEventListener("change", show); });
     show();
   });
+  // the quote editor's totals follow the lines as they are typed (htmx, quotes/edit.html): its "Recalculate"
+  // button, there for browsers without JavaScript, is hidden (app.css); Enter in a field still recalculates (the
+  // form's default button)
+  var liveTotals = document.getElementById("editor-totals");
+  var editor = liveTotals && window.htmx && liveTotals.closest("form");
+  if (editor) { editor.classList.add("live-totals"); }
   // a long picker's search box and status (pickers.html): htmx refreshes the select's options with the matches;
   // ArrowDown goes on to the select, where the arrows choose among them
   document.querySelectorAll("[data-picker-search]").forEach(function (element) {

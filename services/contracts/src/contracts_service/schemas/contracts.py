@@ -112,5 +112,8 @@ class ListSchema(StrictSchema, PageParams):
     viewed_since = AwareDateTime(load_default=None, allow_none=True, default_timezone=timezone.utc,
                                         metadata={"description": "only those the customer viewed online since "
                                                                  "then, most recently viewed first"})
+    converted = fields.Boolean(load_default=None, allow_none=True, metadata={
+        "description": "quotes an order or an invoice was made from (`true`), or none yet (`false`: an accepted "
+                       "quote still to be turned into its order)"})
     with_total = fields.Boolean(load_default=False, metadata={
         "description": "deprecated alias of count (before cursors it defaulted to true)", "deprecated": True})

@@ -9,11 +9,37 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from paraph_platform.company_country import registers_siren
 from paraph_platform.dates import AwareDateTime
 from paraph_platform.pagination import PageParams
-from paraph_platform.phones import Phone
+from paraph_platform.phones import Phone, reading_country_now
 
+from ..logic import customer_number_error, digits_only
 from . import CURRENCY, LOCALES, AddressPatchSchema, AddressSchema, StrictSchema
+
+
+class CompanyNumber(fields.String):
+    """A customer's company number, as its quotes show it: kept without its spaces, dots and dashes ("732 829 320"
+    is 732829320); for a French customer (its address's country, else the company's: the country the payload's
+    numbers are read in, paraph_platform.phones.read_in) its SIREN or a SIRET, check digit included, else up to 20
+    letters and digits (logic.customer_number_error). Empty (or null) is none."""
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"description": "the customer's company number: in France its SIREN (9 digits) or SIRET "
+                                             "(14), spaces allowed; elsewhere up to 20 letters and digits",
+                              "maxLength": 40}
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        typed = super()._deserialize(value, attr, data, **kwargs)
+        number = digits_only(typed)
+        if number is None:
+            return None
+        error = "Longer than maximum length 40." if len(typed) > 40 else \
+            customer_number_error(number, registers_siren(reading_country_now()))
+        if error:
+            raise ValidationError(error)
+        return number
 
 
 class ContactInSchema(StrictSchema):
@@ -50,6 +76,7 @@ class CustomerInSchema(StrictSchema):
     phone = Phone(load_default=None, allow_none=True)
     address = fields.Nested(AddressSchema, load_default=dict)
     vat_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    registration_number = CompanyNumber(load_default=None, allow_none=True)
     locale = fields.String(load_default=None, allow_none=True, validate=LOCALES)
     currency = fields.String(load_default=None, allow_none=True, validate=CURRENCY)
     notes = fields.String(load_default="", validate=validate.Length(max=10000))
@@ -67,6 +94,7 @@ class CustomerPatchSchema(StrictSchema):
                        "those lines, a line given null is removed, the lines not given stay "
                        '(`{"city": "Lyon"}` changes the city only)'})
     vat_number = fields.String(allow_none=True, validate=validate.Length(max=40))
+    registration_number = CompanyNumber(allow_none=True)
     locale = fields.String(allow_none=True, validate=LOCALES)
     currency = fields.String(allow_none=True, validate=CURRENCY)
     notes = fields.String(validate=validate.Length(max=10000))

@@ -327,12 +327,21 @@
     select.value = known ? known.value : "";
     select.setAttribute("data-shown", select.value);
   }
+  // the postcode and the city in the order the chosen country writes them (its option's data-city-first:
+  // paraph_platform.addresses, the staff app's customer form's rule); a country not in the list, postcode first
+  function orderPlace(select) {
+    var option = select.options[select.selectedIndex];
+    var postcode = $("company-postal-code-field"), city = $("company-city-field");
+    if (option && option.hasAttribute("data-city-first")) { postcode.parentNode.insertBefore(city, postcode); }
+    else { postcode.parentNode.insertBefore(postcode, city); }
+  }
   function fillProfile(p) {
     profileLoaded = p;
     fieldsOf($("contact-form")).forEach(function (i) { i.value = valueAt(p.contact, i.name) || ""; });
     fieldsOf($("company-form")).forEach(function (i) {
       if (i.tagName === "SELECT") { chooseCountry(i, valueAt(p.company, i.name)); } else { i.value = valueAt(p.company, i.name) || ""; }
     });
+    orderPlace($("company-address.country"));
     $("company-name").textContent = p.company && p.company.name ? "– " + p.company.name : "";
   }
   function clearErrors(form) {
@@ -405,6 +414,7 @@
   }
   $("contact-form").addEventListener("submit", saveProfile);
   $("company-form").addEventListener("submit", saveProfile);
+  $("company-address.country").addEventListener("change", function (ev) { orderPlace(ev.target); });
 
   function start() {
     ["login", "forgot", "contracts", "contract", "contract-missing", "tasks", "profile"].forEach(function (id) { show(id, false); });
