@@ -133,6 +133,17 @@ def test_the_document_opens_whole_in_a_tab_of_its_own_or_downloads(app, monkeypa
     assert ('<a class="button secondary" id="open-pdf" href="/api/v1/sign/tok/document" target="_blank" '
             'rel="noopener">Ouvrir le PDF</a>') in html
     assert 'id="download-pdf" href="/api/v1/sign/tok/document?download=1">Télécharger le PDF</a>' in html
+    assert 'data-src="/api/v1/sign/tok/document"' in html
+
+
+def test_the_signed_document_is_shown_in_the_page_or_downloaded(app, monkeypatch):
+    """The signing page frames the signed document (inline=1); its "Download" button saves it."""
+    signing = fake(monkeypatch, FakeSigning(link_info("fr")))
+    client = app.test_client()
+    shown = client.get("/api/v1/sign/tok/signed.pdf?inline=1")
+    assert shown.status_code == 200 and shown.headers["Content-Disposition"].startswith("inline;")
+    assert client.get("/api/v1/sign/tok/signed.pdf").headers["Content-Disposition"].startswith("attachment;")
+    assert [method for method, _ in signing.calls] == ["public_signed_pdf"] * 2
 
 
 def served(app):
@@ -284,11 +295,40 @@ def test_once_signed_the_signed_document_is_offered_without_the_links_expiry(app
     html = app.test_client().get("/sign/tok").get_data(as_text=True)
     assert 'id="expires"' not in html and 'id="download-pdf"' not in html
     assert filled_buttons(html) == ["signed-pdf"] and 'href="/api/v1/sign/tok/signed.pdf"' in html
+    # the document shown and opened is the signed one, no longer the one sent for signature
+    assert 'id="open-pdf" href="/api/v1/sign/tok/signed.pdf?inline=1"' in html
+    assert 'data-src="/api/v1/sign/tok/signed.pdf?inline=1"' in html and "/api/v1/sign/tok/document" not in html
     text = visible_text(html)
     assert ("vous pouvez télécharger le document" if locale == "fr" else "you can download the document") in text
     assert "scellé" not in text and "sealed" not in text
+    # the proof of signature beside it (outlined), as the completion email promises ("son dossier de preuve")
+    assert '<a class="button secondary" id="proof-pdf" href="/api/v1/sign/tok/proof.pdf">' in html
+    assert ("Télécharger la preuve de signature" if locale == "fr" else "Download the proof of signature") in text
     # while the signer has something to do, the expiry is said
     assert 'id="expires"' in page(app, monkeypatch, locale)
+
+
+@pytest.mark.browser
+def test_once_everybody_signed_both_files_are_offered_on_a_phone_too(app, monkeypatch, browser):
+    """The signed document and the proof of signature, the filled one first then the outlined one, each whole within
+    the panel at the desktop's width and within the screen on a phone."""
+    from tests.e2e.web.browsing import across_in_view, by_id, screenshots, scrolls_sideways
+    signing = link_info("fr")
+    signing["participant"]["status"] = "signed"
+    signing["request"]["status"] = "completed"
+    live = served(app)
+    try:
+        fake(monkeypatch, FakeSigning(signing))
+        browser.get(f"{live.serve()}/sign/tok")  # the browser fixture's window: 1280 px wide
+        signed, proof = by_id(browser, "signed-pdf"), by_id(browser, "proof-pdf")
+        screenshots(browser, "sign-page-completed")
+        for width in (1280, 375):
+            browser.set_window_size(width, 900)
+            assert not scrolls_sideways(browser)
+            assert across_in_view(browser, signed) and across_in_view(browser, proof)
+            assert proof.location["y"] > signed.location["y"] or proof.location["x"] > signed.location["x"]
+    finally:
+        live.close()
 
 
 @pytest.mark.parametrize("locale, named", [("fr", "De la part de Bea Boss"), ("en", "From Bea Boss")])

@@ -61,7 +61,7 @@ class FakeSigning:
         if method == "public_info":  # in the language asked (the page's ?lang=), else the request's
             asked = (args[1] if len(args) > 1 else None) or {}
             return {**self.info, "locale": asked.get("locale") or self.info["request"]["locale"]}
-        if method == "public_document":
+        if method in ("public_document", "public_signed_pdf"):  # the signed one shown once everybody signed
             return {"filename": "doc.pdf", "content_type": "application/pdf", "content_base64": blank_pdf()}
         if method == "public_sign":
             self.signed.append(args[1])

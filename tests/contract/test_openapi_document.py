@@ -155,18 +155,23 @@ def test_every_summary_is_a_short_plain_heading(document):
 def test_the_document_says_how_to_retry_and_how_fast_to_call(document):
     """What the README promises an integrator is in the document a generated client is built from: every write
     takes an Idempotency-Key header, a signed-in caller's answers carry the RateLimit-* headers (a 429 and a 5XX
-    also Retry-After), and an error's `code` is one of a listed set."""
+    also Retry-After), a write's answer and 4XX may say they were replayed (Idempotent-Replayed), and an error's
+    `code` is one of a listed set."""
     headers = document["components"]["headers"]
-    assert set(headers) == {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"}
+    assert set(headers) == {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After",
+                            "Idempotent-Replayed"}
+    rate_limits = {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"}
     idempotency_ref = {"$ref": "#/components/parameters/IdempotencyKey"}
     assert document["components"]["parameters"]["IdempotencyKey"]["in"] == "header"
     for method, path, op in operations(document):
         assert (idempotency_ref in op["parameters"]) == (method not in ("GET", "HEAD")), (method, path)
         assert set(op["responses"]["5XX"]["headers"]) == {"Retry-After"}
+        replayed = {"Idempotent-Replayed"} if method not in ("GET", "HEAD") else set()
+        assert set(op["responses"]["4XX"].get("headers", {})) == replayed, (method, path)
         if "security" in op:  # a signed-in caller's: counted
             [success] = success_answers(op).values()
-            assert set(success["headers"]) == {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"}
-            assert set(op["responses"]["429"]["headers"]) == set(headers)
+            assert set(success["headers"]) == rate_limits | replayed, (method, path)
+            assert set(op["responses"]["429"]["headers"]) == rate_limits | {"Retry-After"}
     codes = document["components"]["schemas"]["Problem"]["properties"]["code"]["description"]
     for code in ("invalid_input", "not_found", "conflict", "rate_limited", "unavailable", "method_not_allowed"):
         assert f"`{code}`" in codes

@@ -152,6 +152,10 @@ def inviting_gateway(name: str):
     def perimeters():
         return jsonify({"items": [], "next_cursor": None})
 
+    @fake.get("/api/v1/license")  # the form says when no seat is left (none here)
+    def license():
+        return jsonify({"id": "l1", "name": "ACME Paris", "seats_total": 10, "seats_used": 1, "seats_used_here": 1})
+
     @fake.patch("/api/v1/me")
     def profile():
         state["calls"].append(("PATCH /me", request.get_json()))

@@ -139,6 +139,29 @@ def test_a_too_short_password_is_said_once(admin):
     assert refused.count("Au moins 10 caractères") == 1
 
 
+def test_a_too_short_password_is_said_once_on_the_invitations_page_too():
+    fake = Flask("fake_gateway")
+
+    @fake.post("/api/v1/auth/link-info")
+    def link_info():
+        return jsonify({"purpose": "invitation", "email": "ann@acme.test", "name": "Ann", "company": "ACME",
+                        "role": "user", "has_password": False, "expires_at": "2031-01-01T00:00:00Z"})
+
+    @fake.post("/api/v1/auth/accept-invitation")
+    def refuse():
+        return jsonify({"status": 422, "title": "Unprocessable Entity", "detail": "Invalid input.",
+                        "errors": {"password": ["Shorter than minimum length 10."]}}), 422
+
+    with web_in_front_of(fake) as web:
+        client, page = web.test_client(), "/set-password?token=invitation-token-1"
+        assert "Au moins 10 caractères." in unescape(client.get(page, headers={"Accept-Language": "fr"})
+                                                     .get_data(as_text=True))  # the rule, before typing
+        r = client.post(page, headers={"Accept-Language": "fr"}, data={
+            "csrf_token": csrf(client, page), "password": "short", "password_confirm": "short"})
+        refused = unescape(r.get_data(as_text=True))
+        assert r.status_code == 422 and refused.count("Au moins 10 caractères") == 1, refused
+
+
 def test_the_editors_first_card_is_named_after_its_fields_and_its_totals_carry_no_developers_note(admin):
     contract = page(admin, "/contracts/new")  # the license has no contract type
     heading = re.search(r'<h2 id="quote-heading">([^<]*)</h2>', contract).group(1)

@@ -13,6 +13,7 @@ from paraph_platform.errors import PlatformError
 from paraph_platform.pagination import MAX_OFFSET
 
 from . import api_keys
+from .routing import IDEMPOTENT_REPLAYED
 from .service_results import ServiceParams, ServiceResult, ServiceSchema
 
 # the codes an error answer can carry besides PlatformError's (every class of it: platform_error_codes):
@@ -37,7 +38,10 @@ def problem_schema() -> dict:
                           sorted(codes.items(), key=lambda item: (item[1][0], item[0])))
     return {
         "type": "object",
-        "description": "RFC 9457 problem details",
+        "description": "RFC 9457 problem details. Some problems add a member about the resource they concern "
+                       "(`request_status` and `participant_status` of a signature request, `contract_status` and "
+                       "`allowed` of a contract that cannot move so, `version` of a contract edited meanwhile...): "
+                       "test `code` and `errors`, and ignore members you do not know",
         "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
             "detail": {"type": "string", "description": "what went wrong, for a person to read"},
@@ -50,6 +54,9 @@ def problem_schema() -> dict:
                                                                "(e.g. customers:write)"},
             "idempotency": {"type": "string", "description": "a 409: the Idempotency-Key was already used for "
                                                              "another request (send a new key)"},
+            "retry_after": {"type": "integer", "description": "a 429: the seconds to wait, as `Retry-After` says"},
+            "request_status": {"type": "string", "description": "a 409 or 410 about a signature request: its status "
+                                                                "(e.g. `completed`, `cancelled`)"},
         },
         "required": ["type", "title", "status", "detail"],
     }
@@ -60,7 +67,11 @@ IDEMPOTENCY_KEY = {
     "description": "Your id of this action (at most 128 characters): a retry of the operation with the same key "
                    "and body acts once and gets the first answer; the same key on that operation with another "
                    "body or another resource is a 409 (the problem's `idempotency`), and on another operation "
-                   "it names another action. Without it, each request is an action of its own."}
+                   "it names another action. Without it, each request is an action of its own. A retry answered "
+                   "so carries `Idempotent-Replayed: true`."}
+# on the answer to a write retried with its Idempotency-Key and body: the first answer (or refusal), replayed
+REPLAYED_HEADER = {IDEMPOTENT_REPLAYED: "`true` when this is the first answer to the same Idempotency-Key and body, "
+                                        "replayed: nothing was done again (absent otherwise)"}
 # on every answer to a signed-in caller (rate_limits.enforce), and the 429's Retry-After
 RATE_LIMIT_HEADERS = {
     "RateLimit-Limit": "Requests allowed per window for this user or API key",
@@ -276,6 +287,8 @@ def build_spec(app) -> dict:
     spec.components.parameter("IdempotencyKey", "header", IDEMPOTENCY_KEY)
     for name, description in {**RATE_LIMIT_HEADERS, **RETRY_AFTER}.items():
         spec.components.header(name, {"description": description, "schema": {"type": "integer", "minimum": 0}})
+    for name, description in REPLAYED_HEADER.items():
+        spec.components.header(name, {"description": description, "schema": {"type": "string", "enum": ["true"]}})
     spec.components.security_scheme("bearer", {
         "type": "http", "scheme": "bearer", "bearerFormat": "JWT, or an API key pk_live_...",
         "description": "A person's access token, or a service account's API key (README, 'API keys')."})
@@ -332,6 +345,9 @@ def build_spec(app) -> dict:
                 op["security"] = [{"bearer": []}, {"apiKey": []}] if doc["api_key_area"] else [{"bearer": []}]
                 if doc["api_key_area"]:
                     op["x-api-key-scope"] = api_keys.scope_needed(doc["api_key_area"], method)
+            if method not in ("GET", "HEAD"):  # retried with its Idempotency-Key: the first answer or refusal again
+                for answer in (op["responses"][str(doc["status"])], op["responses"]["4XX"]):
+                    answer["headers"] = {**answer.get("headers", {}), **header_refs(REPLAYED_HEADER)}
             ops[method.lower()] = op
     for path, ops in sorted(paths.items()):
         spec.path(path=path, operations=ops)

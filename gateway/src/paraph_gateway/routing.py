@@ -31,6 +31,7 @@ from paraph_platform.api_keys import KEY_PREFIX
 from paraph_platform.contract import declares_type
 from paraph_platform.errors import (BadRequest, Forbidden, InvalidInput, NotFound, Unauthorized,
                                     UnsupportedMediaType)
+from paraph_platform.idempotency import REPLAYED
 from paraph_platform.rpc import DEADLINE_KEY
 from paraph_platform.service import IDEMPOTENCY_KEY
 
@@ -40,6 +41,8 @@ from .service_results import ServiceParams, service_params, service_result
 from .tokens import forget_after_call, verifier
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# on the answer to a write retried under its Idempotency-Key (same body): the first answer, replayed
+IDEMPOTENT_REPLAYED = "Idempotent-Replayed"
 # the methods whose operations refuse a query parameter they do not declare: ignored, it would have them
 # answer something else than what was asked (?locale=en: the PDF in the contract's language; ?stauts=draft)
 QUERY_CHECKED_METHODS = ("GET", "HEAD")
@@ -101,7 +104,12 @@ def call(service: str, method: str, *args, timeout: float | None = None, **kwarg
         context[DEADLINE_KEY] = deadline
     if request.method not in SAFE_METHODS:
         context[IDEMPOTENCY_KEY] = scoped_idempotency_key()
-    result = pool().call(service, method, *args, context=context, timeout=timeout, **kwargs)
+    marks: dict = {}
+    try:
+        result = pool().call(service, method, *args, context=context, timeout=timeout, marks=marks, **kwargs)
+    finally:  # the first answer (or refusal) of this Idempotency-Key, replayed: after_request says so
+        if marks.get(REPLAYED):
+            g.idempotent_replayed = True
     forget_after_call(service, method, g.get("actor"), result)
     return result
 
@@ -455,6 +463,8 @@ def after_request(resp):
         resp.headers.setdefault("Cache-Control", "no-store")
     resp.headers.setdefault("X-Request-Id", g.get("request_id", ""))
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if g.get("idempotent_replayed"):  # Stripe's header: a retry got the first answer, nothing was done again
+        resp.headers[IDEMPOTENT_REPLAYED] = "true"
     return resp
 
 

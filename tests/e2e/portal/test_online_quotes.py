@@ -105,6 +105,9 @@ def test_views_and_downloads_are_recorded_and_counted(world):
     assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
     assert r.headers["Referrer-Policy"] == "no-referrer" and r.headers["Cache-Control"] == "no-store"
     assert s.get(f"/q/{token}?lang=en").get_data(as_text=True).count("Download the PDF") == 1
+    # the same browser switching to English (or reloading) moments later: the same view, the owner not told again
+    r = s.get(f"/q/{token}?lang=en", headers=ua, environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    assert r.status_code == 200 and "Download the PDF" in r.get_data(as_text=True)
     r = s.get(f"/q/{token}/pdf", headers=ua, environ_base={"REMOTE_ADDR": "192.0.2.10"})
     assert r.status_code == 200 and r.mimetype == "application/pdf" and r.data.startswith(b"%PDF")
     assert f'filename="{w.quote["number"]}.pdf"' in r.headers["Content-Disposition"]

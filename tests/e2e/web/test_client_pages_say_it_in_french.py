@@ -98,6 +98,11 @@ def test_the_customer_is_told_in_french_and_gets_the_signed_document(public_syst
     unsigned = requests.get(by_id(browser, "download").get_attribute("href"), timeout=30)
     assert sealed.status_code == 200 and sealed.content.startswith(b"%PDF")
     assert "signed" in sealed.headers["Content-Disposition"] and sealed.content != unsigned.content
+    # the proof of signature beside it (who signed, how, when), as the signing page and the portal offer it
+    assert by_id(browser, "proof-pdf").text == "Télécharger la preuve de signature"
+    proof = requests.get(by_id(browser, "proof-pdf").get_attribute("href"), timeout=30)
+    assert proof.status_code == 200 and proof.content.startswith(b"%PDF") and "proof" in proof.headers[
+        "Content-Disposition"]
 
     # -- the client portal: its refusals in French, the signed document on the quote's page --------------------
     r = s.post(f"/api/v1/contacts/{claire['id']}/portal-access", token=T, json={"user_code": "DURAND"})
@@ -126,6 +131,7 @@ def test_the_customer_is_told_in_french_and_gets_the_signed_document(public_syst
     browser.get(f"{w.url}/portal/contracts/{quote['id']}")
     offered = w.wait(lambda: browser.find_elements("id", "contract-signed-pdf"), message="the signed document")[0]
     assert offered.text == "Télécharger le document signé" and offered.get_attribute("href").endswith("/signed.pdf")
+    assert by_id(browser, "contract-proof-pdf").get_attribute("href").endswith("/proof.pdf")
     screenshot(browser, "client-fr-4-portal-quote-signed")
 
     # a document that is not shared with her: said in French, with no empty document under it

@@ -106,6 +106,8 @@ def test_every_link_of_every_client_email_lands_on_a_working_page(public_system,
     # link's expiry and the unsigned PDF's download no longer matter once signed (test_sign_page_display.py)
     assert css(browser, "p.notice.ok")[0].text.replace("\u00a0", " ") == "Document signé : vous pouvez le télécharger."
     assert by_id(browser, "signed-pdf").text == "Télécharger le document signé"
+    # and, as the email says ("Le document signé et son dossier de preuve sont disponibles"), the proof of signature
+    assert by_id(browser, "proof-pdf").text == "Télécharger la preuve de signature"
     assert not css(browser, "#expires") and not css(browser, "#download-pdf")
     screenshot(browser, "email-link-signing")
     # the portal invitation: the web app's set-password page for Bob; setting it leads to the portal

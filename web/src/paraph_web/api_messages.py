@@ -373,6 +373,21 @@ _MESSAGES = [
     _verbatim("why it was disabled"),
     _verbatim("last error"),
     _verbatim("where to re-enable it"),
+    # why a webhook delivery failed, or a webhook was disabled (notify_service: logic.check_resolved, channels'
+    # delivery, webhooks, webhook_subscriptions), shown in its delivery log; a technical detail stays as it came
+    (r"the host name does not resolve", _l("the host name does not resolve (DNS)")),
+    (r"timeout after (?P<seconds>\d+)s", _l("no answer within %(seconds)s s")),
+    (r"connection error: (?P<detail>.+)", _l("connection failed (%(detail)s)")),
+    (r"refused: the host resolves to a non-public address \((?P<addresses>.+)\)",
+     _l("refused: the host name leads to a non-public address (%(addresses)s)")),
+    (r"refused: not a valid URL", _l("refused: the URL is not valid")),
+    (r"refused: not an http\(s\) URL", _l("refused: the URL does not start with http:// or https://")),
+    (r"endpoint disabled", _l("the webhook is disabled")),
+    (r"created disabled", _l("created disabled")),
+    (r"disabled by (?P<who>.+)", _l("disabled by %(who)s")),
+    (r"every attempt failed since (?P<since>\S+) \(the whole retry schedule\)",
+     _l("every attempt failed since %(since)s (all the retries)")),
+    (r"(?P<count>\d+) deliveries failed in a row", _l("%(count)s deliveries failed in a row")),
 ]
 _COMPILED = [(re.compile(pattern), message) for pattern, message in _MESSAGES]
 
@@ -424,6 +439,12 @@ def _country(code: str) -> str:
     return country(code)
 
 
+def _moment(value: str) -> str:
+    """A time the API wrote in ISO 8601 ("2026-12-07T18:00:10Z") as the pages write one ("7 déc. 2026, 19:00 UTC+1")."""
+    from .i18n import moment  # i18n imports this module for its api_text filter
+    return moment(value)
+
+
 def _phone_number(number: str) -> str:
     """An example phone number on one line ("+1 506-234-5678" broke after "+1" under a field on a phone): no-break
     spaces and hyphens."""
@@ -433,7 +454,7 @@ def _phone_number(number: str) -> str:
 # a parameter written its own way (a phone number as the API wrote it, on one line: "81234567" is no amount); the
 # others by _localized
 _PARAMETERS = {"companies": _seats_by_company, "country": _country, "national_example": _phone_number,
-               "international_example": _phone_number}
+               "international_example": _phone_number, "since": _moment}
 
 
 def translate(message: str, sent=NOT_SENT) -> str:

@@ -88,7 +88,9 @@ forward(bp, "GET", "/webhooks/<webhook_id>", "notify.get_webhook", roles=ADMINS,
         doc="One webhook and its health (failures, disabled reason).")
 
 forward(bp, "PATCH", "/webhooks/<webhook_id>", "notify.update_webhook", roles=ADMINS, tags=["webhooks"],
-        doc="Change the URL, event types or description; enable or disable.")
+        doc="""Change the URL, event types or description; enable or disable. Disabling (here, or by Paraph after
+    repeated failures) also ends the deliveries waiting for a retry as `failed` ("endpoint disabled"), and
+    enabling clears `failing_since`: read it first, to replay from it.""")
 
 forward(bp, "DELETE", "/webhooks/<webhook_id>", "notify.delete_webhook", roles=ADMINS, tags=["webhooks"], status=204,
         doc="Delete a webhook and its delivery log.")
@@ -112,4 +114,6 @@ forward(bp, "POST", "/webhooks/<webhook_id>/test", "notify.send_test_webhook", r
         doc="Send a test delivery (event type webhook.tested.v1, signed like any other) to this endpoint now.")
 
 forward(bp, "POST", "/webhooks/<webhook_id>/replay", "notify.replay_webhook_deliveries", roles=ADMINS, status=202,
-        tags=["webhooks"], doc="Send again every failed delivery since a time whose event was never delivered.")
+        tags=["webhooks"],
+        doc="""Send again every failed delivery created since `since` (and before `until`) whose event was never
+    delivered, oldest first: at most 1,000 a call (`replayed` says how many): call again while it is 1,000.""")

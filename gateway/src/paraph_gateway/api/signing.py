@@ -307,11 +307,19 @@ def link_document(token, query):
     return resp
 
 
-@route(bp, "/sign/<token>/signed.pdf", ["GET"], public=True, tags=["signing link"],
+@route(bp, "/sign/<token>/signed.pdf", ["GET"], query=InlineQuery, public=True, tags=["signing link"],
        responses={200: "application/pdf: the PAdES-sealed document", 409: NOT_SIGNED_YET, 410: LINK_GONE})
-def link_signed_pdf(token):
-    """Once everybody signed: the sealed document."""
-    return _binary(call("signing", "public_signed_pdf", token, timeout=TIMEOUT))
+def link_signed_pdf(token, query):
+    """Once everybody signed: the sealed document (shown by the signing page with `inline=1`)."""
+    return _binary(call("signing", "public_signed_pdf", token, timeout=TIMEOUT), inline=query["inline"])
+
+
+@route(bp, "/sign/<token>/proof.pdf", ["GET"], public=True, tags=["signing link"],
+       responses={200: "application/pdf: the proof of signature", 409: NOT_SIGNED_YET, 410: LINK_GONE})
+def link_proof_pdf(token):
+    """Once everybody signed: the proof of signature (each signer's identity, authentication, consent, time, and
+    the audit trail), which every participant's completion email says their link gives."""
+    return _binary(call("signing", "public_proof_pdf", token, timeout=TIMEOUT))
 
 
 @route(bp, "/sign/<token>/otp", ["POST"], body=service_params("signing", "public_request_otp"),

@@ -38,10 +38,12 @@ from kombu.exceptions import OperationalError
 from nameko.amqp.publish import Publisher
 from nameko.constants import DEFAULT_TRANSPORT_OPTIONS
 from nameko.messaging import QueueConsumer
+import nameko.rpc
 from nameko.rpc import Responder, RpcConsumer
 
 from .config import env, mask_amqp_uri
 from .errors import Unavailable
+from .idempotency import REPLAYED
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +65,31 @@ def _safe(action: str):
 
 
 class ReplyPublisher(Publisher):
-    """nameko's reply publisher, confirmed unless ``RPC_REPLY_CONFIRMS=0``."""
+    """nameko's reply publisher, confirmed unless ``RPC_REPLY_CONFIRMS=0``; ``replayed``: the reply body says
+    the answer is the one stored under the call's Idempotency-Key (:data:`.idempotency.REPLAYED`)."""
 
-    def __init__(self, amqp_uri, **kwargs):
+    def __init__(self, amqp_uri, replayed: bool = False, **kwargs):
         kwargs.setdefault("use_confirms", reply_confirms())
         super().__init__(amqp_uri, **kwargs)
+        self.replayed = replayed
 
     def publish(self, payload, **kwargs):
         # a dict of its own: nameko writes ``confirm_publish`` into the transport options it is given, and
         # its class-level default is shared by every publisher of the process (confirmed ones included)
         kwargs.setdefault("transport_options", dict(DEFAULT_TRANSPORT_OPTIONS))
+        if self.replayed:
+            payload = {**payload, REPLAYED: True}
         return super().publish(payload, **kwargs)
+
+
+class ReplyResponder(Responder):
+    """nameko's responder, replying through :class:`ReplyPublisher`, which marks a replayed answer (the
+    request's message marked by :class:`paraph_platform.service._ReplyingRpc`)."""
+
+    def __init__(self, amqp_uri, exchange, serializer, message, **kwargs):
+        super().__init__(amqp_uri, exchange, serializer, message, **kwargs)
+        if getattr(message, "paraph_replayed", False):
+            self.publisher_cls = functools.partial(ReplyPublisher, replayed=True)
 
 
 @functools.cache  # read at the process's first reply, not at each (nameko builds a publisher per reply)
@@ -144,6 +160,7 @@ def install() -> None:
     if not getattr(RpcConsumer.handle_result, "paraph_safe", False):
         RpcConsumer.handle_result = _handle_result
         Responder.publisher_cls = ReplyPublisher
+        nameko.rpc.Responder = ReplyResponder  # the name nameko's RpcConsumer.handle_result builds its responder by
 
 
 install()

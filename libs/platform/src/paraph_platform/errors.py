@@ -39,6 +39,11 @@ class PlatformError(Exception):
         return body
 
 
+def article(word: str) -> str:
+    """The article that starts a message naming a status or a kind: "An accepted quote", "A sent quote"."""
+    return "An" if word[:1].lower() in "aeiou" else "A"
+
+
 def _register(cls):
     return deserialize_to_instance(cls)
 

@@ -20,6 +20,9 @@ import hashlib
 import uuid
 
 IDEMPOTENCY_KEY = "idempotency_key"
+# the reply body's member (next to nameko's ``result`` and ``error``) saying the answer is the one stored under
+# the key, replayed: the gateway answers it with ``Idempotent-Replayed: true`` (Stripe's header)
+REPLAYED = "paraph_replayed"
 
 # uuid5 namespace of the ids derived from idempotency keys (any fixed value; never change it)
 _ID_NAMESPACE = uuid.UUID("6f0c2d0e-55a1-4d1e-9a53-7d1f4a1c2b9e")

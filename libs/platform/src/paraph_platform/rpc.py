@@ -34,7 +34,7 @@ from . import amqp_producers  # noqa: F401 - a message's producer pool found wit
 from . import queues  # noqa: F401 - reply queues non-durable, work queues of AMQP_QUEUE_TYPE
 from .amqp_safety import ReplyLost
 from .errors import DeadlineExceeded, PlatformError, Unavailable
-from .idempotency import _NESTED_CALLS as NESTED_CALLS, IDEMPOTENCY_KEY, nested_call_key
+from .idempotency import _NESTED_CALLS as NESTED_CALLS, IDEMPOTENCY_KEY, REPLAYED, nested_call_key
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +242,8 @@ class _Client(StandaloneProxyBase):
         it with a RuntimeError): such a client is dropped instead of being used."""
         return self._reply_listener.queue_consumer.connection.connected is not False
 
-    def call(self, service, method, args, kwargs, context, timeout, wait: float | None = None):
+    def call(self, service, method, args, kwargs, context, timeout, wait: float | None = None,
+             marks: dict | None = None):
         """The call's answer, waited for until the deadline (``timeout`` is also the request's TTL), or for
         ``wait`` seconds at most when given.
 
@@ -252,14 +253,14 @@ class _Client(StandaloneProxyBase):
         started = time.monotonic()
         for attempt in (1, 2):
             try:
-                return self._send_and_wait(service, method, args, kwargs, context, timeout, wait, started)
+                return self._send_and_wait(service, method, args, kwargs, context, timeout, wait, started, marks)
             except _ReplyQueueLost as lost:
                 if attempt == 2 or remaining(context, timeout) < MIN_TIMEOUT:
                     raise lost.connection_error from None  # a broker error: the pool's 503, the client dropped
                 log.warning("the connection was lost while waiting for %s.%s (%s); sent once more",
                             service, method, lost)
 
-    def _send_and_wait(self, service, method, args, kwargs, context, timeout, wait, started):
+    def _send_and_wait(self, service, method, args, kwargs, context, timeout, wait, started, marks):
         self._worker_ctx.data = dict(context)
         # the request's TTL: what is left of the deadline (never below the broker's zero: a negative one is
         # refused with a channel error)
@@ -272,7 +273,11 @@ class _Client(StandaloneProxyBase):
         if wait is not None:
             left = min(left, wait - (time.monotonic() - started))
         self._reply_listener.queue_consumer.timeout = max(MIN_TIMEOUT, left)
-        return reply.result()
+        try:
+            return reply.result()
+        finally:  # a refusal replayed is marked too
+            if marks is not None and (reply.resp_body or {}).get(REPLAYED):
+                marks[REPLAYED] = True
 
     def consumers(self, service: str, within: float = CONSUMERS_CHECK_WITHIN) -> int | None:
         """How many processes consume ``service``'s RPC queue (None when the broker cannot tell). Asked once a
@@ -361,24 +366,27 @@ class RpcClientPool:
         self._idle.put(client)
 
     def call(self, service: str, method: str, *args, context: dict | None = None,
-             timeout: float | None = None, resend_after: float | None = None, **kwargs):
+             timeout: float | None = None, resend_after: float | None = None, marks: dict | None = None, **kwargs):
         """``service.method(*args, **kwargs)`` within the deadline (the context's, else ``timeout``).
 
         ``resend_after`` is for reads only (running one twice must change nothing): a call not answered
         within it is sent once more, on another client, with what is left of the deadline. A request or its
         reply lost with a broker node (the failover drill saw an ``identity.access_state`` never answered) is
-        otherwise only noticed at the deadline, a 504 seconds after the node came back."""
+        otherwise only noticed at the deadline, a 504 seconds after the node came back.
+
+        ``marks``, when given, gets what the reply said of its answer: ``{REPLAYED: True}`` for the answer
+        (or refusal) stored under the call's Idempotency-Key, replayed (:mod:`.idempotency`)."""
         timeout = float(timeout or self.timeout)
         context = dict(context or {})
         context.setdefault(DEADLINE_KEY, time.time() + timeout)
         if resend_after is not None and remaining(context, timeout) > resend_after + MIN_TIMEOUT:
             try:
-                return self._call(service, method, args, kwargs, context, timeout, wait=resend_after)
+                return self._call(service, method, args, kwargs, context, timeout, wait=resend_after, marks=marks)
             except _Late:
                 log.warning("%s.%s did not answer within %.1fs; sent once more", service, method, resend_after)
-        return self._call(service, method, args, kwargs, context, timeout)
+        return self._call(service, method, args, kwargs, context, timeout, marks=marks)
 
-    def _call(self, service, method, args, kwargs, context, timeout, wait=None):
+    def _call(self, service, method, args, kwargs, context, timeout, wait=None, marks=None):
         budget = remaining(context, timeout)
         if budget < MIN_TIMEOUT:
             raise DeadlineExceeded("deadline already passed")
@@ -388,7 +396,7 @@ class RpcClientPool:
         healthy = True
         try:
             client = self._acquire()
-            return client.call(service, method, args, kwargs, context, budget, wait)
+            return client.call(service, method, args, kwargs, context, budget, wait, marks)
         except RpcTimeout:
             healthy = False  # a late reply may still arrive on this reply queue
             if client.consumers(service) == 0:

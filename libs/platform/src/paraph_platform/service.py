@@ -33,7 +33,7 @@ from marshmallow import ValidationError
 from nameko.exceptions import deserialize, get_module_path, serialize
 from nameko.exceptions import registry as exception_registry
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
+from nameko.rpc import Rpc
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from . import amqp_producers  # noqa: F401 - a message's producer pool found without a Connection per message
@@ -44,7 +44,7 @@ from .health import first_line
 from .declared_results import result_shaper
 from .errors import (EXPECTED, Conflict, PayloadRefused, PlatformError, TooManyRequests, Unavailable,
                      from_marshmallow)
-from .idempotency import IDEMPOTENCY_KEY, call_scope_key  # noqa: F401 - IDEMPOTENCY_KEY re-exported
+from .idempotency import IDEMPOTENCY_KEY, REPLAYED, call_scope_key  # noqa: F401 - IDEMPOTENCY_KEY re-exported
 from .rpc import check_deadline
 
 log = logging.getLogger(__name__)
@@ -76,13 +76,17 @@ def _store(db, key, name, fingerprint, outcome: dict):
         s.add(db.idempotency_model(key=key, method=name, fingerprint=fingerprint, result=outcome))
 
 
-def _replay(row, fingerprint):
-    """The stored answer of the call: its result, or its refusal raised again."""
+def _replay(service, row, fingerprint):
+    """The stored answer of the call: its result, or its refusal raised again (either marked replayed in
+    the call's context: :class:`_ReplyingRpc` says so in the reply)."""
     if row.fingerprint != fingerprint:
         raise Conflict("This Idempotency-Key was already used for a different request.",
                        {"idempotency": "key reused with another payload"})
     if row.result is None:
         raise Conflict("A request with this Idempotency-Key was already processed; its result is not available.")
+    context = getattr(service, "ctx", None)
+    if isinstance(context, dict):
+        context[REPLAYED] = True
     if _REFUSAL in row.result:
         raise deserialize(row.result[_REFUSAL])
     return row.result.get("value")
@@ -196,7 +200,7 @@ def _run_once(service, fn, name, key, args, kwargs, *, reconnect: bool = True):
             if unstored_refusal is not None:
                 raise unstored_refusal from None
             raise
-    return _replay(row, fingerprint)
+    return _replay(service, row, fingerprint)
 
 
 def _connection_dropped(exc: Exception) -> bool:
@@ -228,6 +232,16 @@ def _read_retrying_once_on_dropped_connection(service, fn, name, args, kwargs):
     return _run(service, fn, name, args, kwargs)
 
 
+class _ReplyingRpc(Rpc):
+    """nameko's RPC entrypoint, whose reply says when its answer is a stored one replayed (:data:`REPLAYED`,
+    put in the reply body by :class:`.amqp_safety.ReplyPublisher`; the gateway's Idempotent-Replayed)."""
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        if worker_ctx.data.pop(REPLAYED, False):
+            message.paraph_replayed = True  # read by amqp_safety's responder (a kombu message takes attributes)
+        return super().handle_result(message, worker_ctx, result, exc_info)
+
+
 def endpoint(fn=None, *, write: bool = False):
     def decorate(fn):
         name = fn.__name__
@@ -257,7 +271,7 @@ def endpoint(fn=None, *, write: bool = False):
                 # a restart or an outage, not a bug: the caller may retry (its key makes that safe)
                 raise Unavailable("The service's database cannot be reached; try again shortly.") from exc
 
-        return rpc(expected_exceptions=EXPECTED)(wrapper)
+        return _ReplyingRpc.decorator(expected_exceptions=EXPECTED)(wrapper)
 
     if fn is not None:
         return decorate(fn)

@@ -101,6 +101,7 @@ class AttachmentsEndpoints(ContractsBase):
         actor = require_role(load_actor(actor), *STAFF_ROLES)
         with self.db.session() as s:
             a, c = self._attachment(s, actor, attachment_id)
+            self._touch(c)  # as adding one does
             self._history(s, c, actor["user_id"], "attachment_deleted", attachment_id=a.id, filename=a.filename)
             publish_about(s, self.outbox, "attachment.deleted.v1", a,
                           {**attachment_event(a), "deleted_by": actor["user_id"]})

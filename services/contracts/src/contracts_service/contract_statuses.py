@@ -15,6 +15,7 @@ from paraph_platform.actor import MANAGERS, SYSTEM, load_actor, require_role
 from paraph_platform.config import env_float
 from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
+from paraph_platform.errors import article
 from paraph_platform.service import endpoint
 
 from . import logic, schemas
@@ -70,7 +71,7 @@ class ContractStatusesEndpoints(ContractsBase):
             if c.kind not in ("contract", "quote"):
                 raise Conflict(f"An {c.kind} is not sent for agreement.")
             if c.status not in ("draft", "sent"):
-                raise Conflict(f"A {c.status} {c.kind} cannot be sent.")
+                raise Conflict(f"{article(c.status)} {c.status} {c.kind} cannot be sent.")
             contact_id = data["contact_id"] or c.contact_id
             if contact_id:
                 contact = self._contact(s, actor, contact_id, field="contact_id" if data["contact_id"] else None)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 
 from paraph_platform.actor import MANAGERS, STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform.envelope import iso
+from paraph_platform.errors import article
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform.service import endpoint
 
@@ -246,6 +247,8 @@ class ContractsEndpoints(ContractsBase):
             if p["custom_column"] and p["custom_value"] is not None:
                 column = self._columns(s, actor["license_id"]).get(p["custom_column"])
                 q = q.where(custom_value_filter(p["custom_column"], column, p["custom_value"]))
+            if p["updated_since"]:
+                q = q.where(Contract.updated_at >= p["updated_since"])
             if p["viewed_since"]:  # "recently viewed online": the latest views first
                 q = q.where(Contract.last_viewed_at >= p["viewed_since"])
             if p["converted"] is not None:
@@ -289,7 +292,7 @@ class ContractsEndpoints(ContractsBase):
                                {"version": c.version})
             content_keys = {"title", "data", "lines", "currency", "locale", "valid_until", "contact_id", "notes"}
             if content_keys & set(data) and c.status not in logic.EDITABLE:
-                raise Conflict(f"A {c.status} {c.kind} cannot be edited; duplicate it instead.")
+                raise Conflict(f"{article(c.status)} {c.status} {c.kind} cannot be edited; duplicate it instead.")
             if content_keys & set(data) and signature_pending(s, c.id):
                 raise Conflict("A signature request is under way on this document; cancel it before editing.")
             state = contract_state(s, c)
@@ -352,9 +355,10 @@ class ContractsEndpoints(ContractsBase):
             if quote.kind != "quote":
                 raise Conflict("Only quotes are converted to orders and invoices.")
             if quote.status in ("refused", "abandoned", "draft"):
-                raise Conflict(f"A {quote.status} quote cannot be converted.")
+                raise Conflict(f"{article(quote.status)} {quote.status} quote cannot be converted.")
             target = self._copy(s, quote, actor, data["target"], quote.title, "draft")
             self._history(s, quote, actor["user_id"], "converted", target_kind=target.kind, target=target.number)
+            self._touch(quote)  # a sync by updated_at learns it was converted
             self._history(s, target, actor["user_id"], "created", from_quote=quote.number)
             for type_, payload_ in (
                     ("contract.created.v1", {"contract_id": target.id, "kind": target.kind, "number": target.number,

@@ -105,6 +105,8 @@ def list_page(s, license_id: str, customer_visible, p: dict) -> dict:
     for key in ("stage", "owner_id", "customer_id"):
         if p[key]:
             q = q.where(getattr(Deal, key) == p[key])
+    if p["updated_since"]:
+        q = q.where(Deal.updated_at >= p["updated_since"])
     if p["q"]:
         like = f"%{p['q'].lower()}%"
         q = q.where(or_(func.lower(Deal.title).like(like), func.lower(Customer.name).like(like)))

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from paraph_platform.dates import long_date
+from paraph_platform.errors import article
 from paraph_platform.totals import discount_text, rate_text
 
 from .exceptions import Conflict, InvalidInput, PayloadTooLarge, UnsupportedMediaType
@@ -79,7 +80,7 @@ def check_not_signed_by_hand(kind: str, target: str, signature_pending: bool):
     if signature_pending and target == SIGNED_STATUS.get(kind):
         raise Conflict(f"A signature request is under way: the {kind} becomes {target} when its signers have "
                        f"signed. Cancel the request to mark it {target} by hand.",
-                       {"status": target, "signature_pending": True})
+                       {"to_status": target, "signature_pending": True})
 
 
 def check_transition(kind: str, current: str, target: str):
@@ -87,8 +88,8 @@ def check_transition(kind: str, current: str, target: str):
     if target == current:
         return
     if target not in allowed:
-        raise Conflict(f"A {kind} cannot go from {current} to {target}.",
-                       {"status": current, "allowed": sorted(allowed)})
+        raise Conflict(f"{article(kind)} {kind} cannot go from {current} to {target}.",
+                       {"contract_status": current, "allowed": sorted(allowed)})
 
 
 def format_number(kind: str, year: int, value: int) -> str:

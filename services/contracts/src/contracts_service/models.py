@@ -31,9 +31,15 @@ class Created:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class Edited(Created):
-    """Created, and last changed when."""
+class LastChanged:
+    """When the row last changed; a new row's is its created_at (the default reads it from the row)."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=created_at_of_row, nullable=False)
+
+
+class Edited(Created, LastChanged):
+    """Created, and last changed when. The bases' order is the columns' (declarative copies a mixin's columns
+    in MRO order) and the order SQLAlchemy computes their defaults in: created_at must come before updated_at,
+    or updated_at's default finds no created_at and takes a time of its own, a few microseconds earlier."""
 
 
 class StoredFile:
@@ -111,9 +117,10 @@ class CompanyProfile(Base):
 
 class Customer(Edited, Base):
     __tablename__ = "customers"
-    # the customer list's orders, ending with the id (keyset pagination)
+    # the customer list's orders, ending with the id (keyset pagination); updated_since (an integration's sync)
     __table_args__ = (Index("ix_customer_license_name_id", "license_id", "name", "id"),
                       Index("ix_customer_license_created", "license_id", "created_at", "id"),
+                      Index("ix_customer_license_updated_id", "license_id", "updated_at", "id"),
                       UniqueConstraint("license_id", "code", name="uq_customer_code"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -231,9 +238,10 @@ class Deal(Edited, Base):
 class Contract(Edited, Base):
     """A contract, quote, order or invoice (always linked to a customer)."""
     __tablename__ = "contracts"
-    # the contract list's default order (newest first), a customer's contracts, "recently viewed online":
-    # each ending with the id, the list's tie-break (keyset pagination)
+    # the contract list's default order (newest first), a customer's contracts, "recently viewed online",
+    # updated_since (an integration's sync): each ending with the id, the list's tie-break (keyset pagination)
     __table_args__ = (Index("ix_contract_license_created_id", "license_id", "created_at", "id"),
+                      Index("ix_contract_license_updated_id", "license_id", "updated_at", "id"),
                       Index("ix_contract_customer_created_id", "customer_id", "created_at", "id"),
                       Index("ix_contract_license_viewed", "license_id", "last_viewed_at", "id"),
                       Index("ix_contract_abandon", "status", "created_at"),

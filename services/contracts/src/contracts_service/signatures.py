@@ -27,6 +27,7 @@ def _request_closed_handler(event_type: str, action: str):
     @contract_event(f"contracts.on_{action}")
     def handle(self, s, c, data):
         self._track_signature(s, data["request_id"], c.id, closed=True)
+        self._touch(c)  # unlocked: a sync by updated_at learns it
         self._history(s, c, "system", action, request_id=data["request_id"])
     return handle
 
@@ -47,11 +48,11 @@ class SignaturesEndpoints(ContractsBase):
         """Sending a draft for signature sends it; its content is locked until the request is over. The history
         names who sent it (an event published before ``requested_by``: Paraph itself)."""
         self._track_signature(s, data["request_id"], c.id, closed=False)
+        self._touch(c)  # locked, and sent if a draft: a sync by updated_at learns it
         requested_by = data.get("requested_by") or "system"
         self._history(s, c, requested_by, "signature_requested", request_id=data.get("request_id"))
         if c.status == "draft":
             c.status, c.sent_at = "sent", c.sent_at or utcnow()
-            self._touch(c)
             self._status_event(s, c, "draft", requested_by, reason_code="sent_for_signature")
 
     @subscribe("signing", "signature.completed.v1")
@@ -61,12 +62,12 @@ class SignaturesEndpoints(ContractsBase):
         self._track_signature(s, data["request_id"], c.id, closed=True)
         c.signers = list(data.get("signers") or [])
         c.signature_request_id = data.get("request_id")
+        self._touch(c)  # its signers, whatever its kind and status: a sync by updated_at learns them
         target = logic.SIGNED_STATUS.get(c.kind)
         if target and c.status in ("draft", "sent"):
             before = c.status
             c.status = target
             c.signed_at = utcnow()
-            self._touch(c)
             self._status_event(s, c, before, "system", reason_code="signed_electronically")
         self._history(s, c, "system", "signature_completed", request_id=data.get("request_id"),
                       signers=[x.get("name") or x.get("email") for x in c.signers])
@@ -76,10 +77,10 @@ class SignaturesEndpoints(ContractsBase):
     def on_signer_declined(self, s, c, data):
         if data.get("request_id"):
             self._track_signature(s, data["request_id"], c.id, closed=True)
+        self._touch(c)  # its request ended (unlocked), refused if it was still open
         if c.status in ("draft", "sent"):
             before = c.status
             c.status, c.closed_at = "refused", utcnow()
-            self._touch(c)
             self._status_event(s, c, before, "system", reason_code="signature_declined",
                                declined_by=data.get("name") or data.get("email"), decline_reason=data.get("reason") or "")
 

@@ -68,6 +68,7 @@ def test_a_contact_with_a_portal_access_is_deleted_by_those_who_may_revoke_it(no
     assert r.get_json()["detail"] == PORTAL_CLIENT and r.get_json()["portal_access"] == "invited"
     again = s.delete(f"/api/v1/contacts/{jean['id']}", token=T, headers=key)
     assert again.status_code == 403 and again.get_json()["detail"] == PORTAL_CLIENT
+    assert "Idempotent-Replayed" not in r.headers and again.headers["Idempotent-Replayed"] == "true"  # its refusal
     assert s.get(f"/api/v1/contacts/{jean['id']}", token=T).status_code == 200
     assert s.outbox_payloads("contracts", "contact.deleted.v1") == []
 

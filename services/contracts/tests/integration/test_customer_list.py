@@ -81,3 +81,50 @@ def test_the_customers_in_no_perimeter_are_listed_to_be_put_in_one(north_south):
     assert names(T, "?without_perimeter=true") == ["Ancien SA", "Vieux SARL"]
     r = s.get(f"/api/v1/customers?without_perimeter=true&perimeter_id={north}", token=A)
     assert r.status_code == 422 and "without_perimeter" in r.get_json()["errors"], r.get_json()
+
+
+def test_an_integration_syncs_the_contracts_quotes_and_deals_changed_since_its_last_run(north_south):
+    """`updated_since` on `GET /contracts` (`/quotes`) and `GET /deals`, as on customers: the rows changed at or
+    after that instant, paged by cursor; a status change or lines bump `updated_at`; a retried write says it
+    was replayed (`Idempotent-Replayed`); a time without its offset is a 422 naming the field."""
+    from urllib.parse import quote
+    s, A, north = north_south.s, north_south.A, north_south.north
+    alpha = north_south.customer("Alpha SARL", north)["id"]
+    line = {"description": "Copieur", "quantity": "1", "unit_price": "100", "tax_rate": "20"}
+    quotes = [s.post("/api/v1/quotes", token=A, json={"title": f"Devis {i}", "customer_id": alpha, "lines": [line]})
+              .get_json() for i in range(3)]
+    deals = [s.post("/api/v1/deals", token=A, json={"title": f"Affaire {i}", "customer_id": alpha}).get_json()
+             for i in range(2)]
+
+    def ids(path):
+        seen, cursor = [], None
+        while True:
+            r = s.get(path + (f"&cursor={cursor}" if cursor else ""), token=A)
+            assert r.status_code == 200, r.get_json()
+            seen += [x["id"] for x in r.get_json()["items"]]
+            cursor = r.get_json()["next_cursor"]
+            if cursor is None:
+                return seen
+
+    assert ids(f"/api/v1/quotes?updated_since={quote(quotes[2]['updated_at'])}&limit=1") == [quotes[2]["id"]]
+    since = quote(deals[1]["updated_at"])  # the last run's start: after every row above was written
+    assert ids(f"/api/v1/deals?updated_since={since}&limit=1") == [deals[1]["id"]]
+    assert ids(f"/api/v1/quotes?updated_since={since}&limit=1") == []
+    # lines changed, a status changed, a deal moved: each is in the next sync, retried writes say so
+    key = {"Idempotency-Key": "sync-lines"}
+    r = s.patch(f"/api/v1/contracts/{quotes[0]['id']}", token=A, headers=key, json={"lines": [line, line]})
+    assert r.status_code == 200 and "Idempotent-Replayed" not in r.headers, r.get_json()
+    again = s.patch(f"/api/v1/contracts/{quotes[0]['id']}", token=A, headers=key, json={"lines": [line, line]})
+    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["version"] == r.get_json()["version"]
+    r = s.post(f"/api/v1/contracts/{quotes[1]['id']}/status", token=A, json={"status": "sent"})
+    assert r.status_code == 200, r.get_json()
+    r = s.patch(f"/api/v1/deals/{deals[0]['id']}", token=A, json={"stage": "proposal"})
+    assert r.status_code == 200, r.get_json()
+    assert sorted(ids(f"/api/v1/contracts?kind=quote&updated_since={since}&limit=1")) == sorted(
+        q["id"] for q in quotes[:2])
+    assert set(ids(f"/api/v1/deals?updated_since={since}&limit=1")) == {d["id"] for d in deals}
+    for path in ("/api/v1/contracts", "/api/v1/deals"):
+        r = s.get(f"{path}?updated_since=2026-12-01T00:00:00", token=A)
+        assert r.status_code == 422 and r.mimetype == "application/problem+json"
+        assert "updated_since" in r.get_json()["errors"]

@@ -40,6 +40,16 @@ def test_status_transitions():
     assert logic.format_number("quote", 2026, 42) == "Q-2026-00042"
 
 
+def test_a_refused_move_says_an_invoice_and_its_status_in_members_of_its_own():
+    """The problem's own `status` is the HTTP status: a detail named so vanished from the 409 (the gateway
+    keeps the problem's), and "A invoice" read wrong."""
+    with pytest.raises(Conflict) as refused:
+        logic.check_transition("invoice", "paid", "draft")
+    problem = refused.value.to_problem()
+    assert problem["detail"].startswith("An invoice cannot go from paid to draft")
+    assert (problem["status"], problem["contract_status"]) == (409, "paid") and "allowed" in problem
+
+
 def test_next_statuses_by_hand_follow_the_lifecycle_and_the_role():
     assert logic.next_statuses("quote", "sent", manager=False) == ["abandoned", "accepted", "draft", "refused"]
     assert logic.next_statuses("order", "draft", manager=False) == ["cancelled", "confirmed"]

@@ -355,7 +355,8 @@ class ApiKeyResult(Schema):
     scopes = fields.List(fields.String(), required=True)
     allowed_ips = fields.List(fields.String(), required=True)
     expires_at = fields.String(required=True, allow_none=True)
-    last_used_at = fields.String(required=True, allow_none=True, metadata={"description": "to the minute"})
+    last_used_at = fields.String(required=True, allow_none=True, metadata={
+        "description": "a minute old at most: a key in use is recorded once a minute"})
     created_by = fields.String(required=True)
     created_at = fields.String(required=True)
     revoked_at = fields.String(required=True, allow_none=True)

@@ -42,7 +42,7 @@ class InvitationsEndpoints(IdentityServiceBase):
             if m is not None and m.status in ("active", "invited"):
                 # said on the email field too, for a form to show it there
                 raise Conflict(f"{email} is already {m.status} in this license.",
-                               {"user_id": user.id, "status": m.status,
+                               {"user_id": user.id, "user_status": m.status,
                                 "fields": {"email": [f"already {m.status} in this license"]}})
             self._take_seat(s, pool)
             erp_code = data["erp_code"]

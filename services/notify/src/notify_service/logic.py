@@ -170,6 +170,21 @@ DEFAULT_PREFERENCES = {
 }
 
 
+# a contact viewing a quote again (another day, another device) is told to its owner at most this often;
+# every view is still counted on the quote (contracts) and listed in its activity (portal)
+VIEW_NOTICE_INTERVAL_SECONDS = 3600
+
+
+def owner_notice_prefix(event: dict) -> str:
+    """The start of the dedupe keys of owner notifications about the same thing: a contact viewing a quote
+    (told at most once per VIEW_NOTICE_INTERVAL_SECONDS); empty for events told every time."""
+    data = event.get("data") or {}
+    if event.get("type") != "quote.viewed.v1" or not data.get("contract_id"):
+        return ""
+    viewer = data.get("contact_id") or str(data.get("contact_email") or "").strip().lower()
+    return f"quote_viewed:{data['contract_id']}:{viewer}:"
+
+
 def owner_channels(preference_key: str | None, preferences: dict | None) -> list[str]:
     """Channels to notify the owner on, from their preferences (defaults: email on, SMS off)."""
     if preference_key is None:

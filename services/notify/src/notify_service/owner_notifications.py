@@ -5,13 +5,17 @@ signed, the customer's details changed from the portal.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from sqlalchemy import select
+
+from paraph_platform.db import utcnow
 from paraph_platform.events import subscribe_to
 from paraph_platform.inbox import first_time
 
 from . import logic
 from .base import NotifyBase
-from .models import Inbox
+from .models import Inbox, Notification
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +55,10 @@ class OwnerNotificationsEndpoints(NotifyBase):
                 return
             if event["type"] == "contract.shared.v1" and data.get("shared_by") == owner_id:
                 return  # nobody needs to be told about their own action
+            prefix = logic.owner_notice_prefix(event)
+            if prefix and self._told_lately(s, license_id, prefix):
+                log.info("notify: %s %s: the owner was told of this within the hour", event["type"], event["id"])
+                return
             preference_key, template = rule
             variables = {**logic.owner_vars(event, owner, self.settings.public_url), "license_name": license_name}
             for channel in logic.owner_channels(preference_key, owner.get("preferences")):
@@ -62,8 +70,15 @@ class OwnerNotificationsEndpoints(NotifyBase):
                 row = self._deliverer().enqueue(
                     s, license_id=license_id, channel=channel, template=template, locale=owner.get("locale") or "fr",
                     recipient=recipient, recipient_name=owner.get("name"), user_id=owner.get("user_id"),
-                    customer_id=customer_id, variables=variables, dedupe_key=f"{event['id']}:{template}:{channel}",
-                    event=event, error=error)
+                    customer_id=customer_id, variables=variables, event=event, error=error,
+                    dedupe_key=f"{prefix}{event['id']}:{template}:{channel}")
                 if row is not None and row.status == "queued":
                     ids.append(row.id)
         self._send_now(ids)
+
+    @staticmethod
+    def _told_lately(s, license_id, prefix: str) -> bool:
+        since = utcnow() - timedelta(seconds=logic.VIEW_NOTICE_INTERVAL_SECONDS)
+        return s.execute(select(Notification.id).where(
+            Notification.license_id == license_id, Notification.dedupe_key.startswith(prefix, autoescape=True),
+            Notification.created_at > since).limit(1)).first() is not None

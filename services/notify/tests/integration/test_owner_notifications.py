@@ -26,6 +26,8 @@ def test_owner_notifications_follow_preferences(paraph, publish, db_reader):
     assert m["subject"] == "Quote Q-2025-7 viewed online" and "http://paraph.test/contracts/c-1" in m["links"]
     assert "15 January 2030 at 10:30 (Paris time)" in m["text"]  # a new license's zone (identity), not UTC
     assert [r["channel"] for r in handled(viewed)] == ["email"]
+    # the same contact viewing the quote again within the hour: counted elsewhere, the owner is not told again
+    assert handled(portal("quote.viewed.v1", at="2030-01-15T09:31:00Z")) == []
 
     # a contract shared on the portal: the owner is told, unless they shared it themselves
     by_colleague = portal("contract.shared.v1", requester_contact_id="ct-1", observer_contact_ids=[],
@@ -43,7 +45,7 @@ def test_owner_notifications_follow_preferences(paraph, publish, db_reader):
     r = p.patch("/api/v1/me/preferences", json={"quote_viewed": {"email": False, "sms": True},
                                                 "contract_shared": {"email": False}}, token=sales["access_token"])
     assert r.status_code == 200, r.json
-    again = portal("quote.viewed.v1", at="2030-01-16T10:00:00Z")
+    again = portal("quote.viewed.v1", at="2030-01-16T10:00:00Z", contact_id="ct-2")  # another contact
     [sms] = p.sink.wait_for_sms(to="+33612345678")
     assert "Q-2025-7" in sms["text"] and "viewed" in sms["text"]
     assert [r["channel"] for r in handled(again)] == ["sms"]

@@ -18,7 +18,7 @@ import re
 import secrets
 import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from urllib.parse import urlsplit
@@ -34,6 +34,8 @@ ACTIVE_ACCESS = ("invited", "active")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 MAX_FEEDBACK = 5000
 FEEDBACK_PER_HOUR = 10
+# the online quote opened again this soon by the same browser (language switch, reload) is the same view
+SAME_VIEW_WITHIN = timedelta(minutes=2)
 SETTINGS_HINT = ("Manage portal clients in Settings > Client portal > Client portal contacts "
                  "(POST /api/v1/contacts/{contact_id}/portal-access).")
 
@@ -266,33 +268,62 @@ OPEN_REQUEST_STATUSES = ("pending",)
 UNSIGNED_PARTICIPANT_STATUSES = ("waiting", "pending")  # named, not acted yet (waiting = not their turn)
 
 
-def signer_for(request, contact_id: str | None, email: str | None) -> dict | None:
-    """The signer of a signature request who is this contact (by contact id, else email):
-    {status, path, signed_at, request_status, open, signed_pdf}; ``path`` (their /sign/<token> page) is set only
-    when it is their turn to sign a request still under way; ``signed_pdf``, the sealed document their link
-    downloads, once everybody signed (the quote's own PDF is the one before the signatures)."""
+def _participants_of(request, contact_id: str | None, email: str | None) -> list[dict]:
+    """The participants of a signature request who are this contact (by contact id, else email)."""
     if not isinstance(request, dict):
-        return None
-    participants = request.get("participants") or request.get("signers") or []
+        return []
     mail = (email or "").strip().lower()
-    request_status = request.get("status") or "pending"
-    for p in participants:
-        if not isinstance(p, dict) or p.get("role", "signer") != "signer":
-            continue
-        same = (contact_id and p.get("contact_id") == contact_id) or \
-               (mail and str(p.get("email") or "").strip().lower() == mail)
-        if not same:
-            continue
-        status = str(p.get("status") or "pending")
-        link = next((path for path in (sign_path(p.get(key)) for key in PATH_KEYS) if path), None)
-        to_sign = status == "pending" and request_status in OPEN_REQUEST_STATUSES
-        sealed = status == "signed" and request_status == "completed" and link
-        return {"status": status, "path": link if to_sign else None,
-                "signed_at": p.get("acted_at") if status == "signed" else None,
-                "request_status": request_status,
-                "open": request_status in OPEN_REQUEST_STATUSES and status in UNSIGNED_PARTICIPANT_STATUSES,
-                "signed_pdf": f"/api/v1{link}/signed.pdf" if sealed else None}
-    return None
+    return [p for p in request.get("participants") or request.get("signers") or []
+            if isinstance(p, dict) and ((contact_id and p.get("contact_id") == contact_id)
+                                        or (mail and str(p.get("email") or "").strip().lower() == mail))]
+
+
+def _participant_view(p: dict, request_status: str) -> dict:
+    """{role, status, path, signed_at, request_status, open, signed_pdf, proof_pdf}: ``path`` (their /sign/<token>
+    page) is set only when it is their turn to approve or sign a request still under way; ``signed_pdf`` and
+    ``proof_pdf``, the sealed document and the proof of signature their link downloads, once everybody signed
+    (the quote's own PDF is the one before the signatures)."""
+    status = str(p.get("status") or "pending")
+    link = next((path for path in (sign_path(p.get(key)) for key in PATH_KEYS) if path), None)
+    acted = status in ("signed", "approved")
+    sealed = acted and request_status == "completed" and link
+    return {"role": p.get("role", "signer"), "status": status,
+            "path": link if status == "pending" and request_status in OPEN_REQUEST_STATUSES else None,
+            "signed_at": p.get("acted_at") if status == "signed" else None,
+            "request_status": request_status,
+            "open": request_status in OPEN_REQUEST_STATUSES and status in UNSIGNED_PARTICIPANT_STATUSES,
+            "signed_pdf": f"/api/v1{link}/signed.pdf" if sealed else None,
+            "proof_pdf": f"/api/v1{link}/proof.pdf" if sealed else None}
+
+
+def signer_for(request, contact_id: str | None, email: str | None) -> dict | None:
+    """The signer of a signature request who is this contact (the quote page's "Signer"), as
+    ``_participant_view`` says it; None when the contact does not sign it."""
+    return next((_participant_view(p, request.get("status") or "pending")
+                 for p in _participants_of(request, contact_id, email) if p.get("role", "signer") == "signer"), None)
+
+
+def participant_for(request, contact_id: str | None, email: str | None) -> dict | None:
+    """What this contact has to do on a signature request (the portal's document page): the approval or signature
+    whose turn it is, else their signature, else their approval; None when they take no part in it. An approver
+    is led to the signing page as a signer is: the document and what they consent to are read there before they
+    act."""
+    mine = _participants_of(request, contact_id, email)
+    if not mine:
+        return None
+    chosen = (next((p for p in mine if str(p.get("status") or "pending") == "pending"), None)
+              or next((p for p in mine if p.get("role", "signer") == "signer"), mine[0]))
+    return _participant_view(chosen, request.get("status") or "pending")
+
+
+def reader_status(status: str | None, request, contact_id: str | None, email: str | None) -> str | None:
+    """A contract's status as this portal client reads it: "sent" says it awaits *their* answer, so while its
+    signature request is under way and it is not their turn (an approver's or another signer's, or they take no
+    part in it), it reads "signing" instead."""
+    if status != "sent" or not isinstance(request, dict) or request.get("status") not in OPEN_REQUEST_STATUSES:
+        return status
+    mine = participant_for(request, contact_id, email)
+    return status if mine and mine["status"] == "pending" else "signing"
 
 
 # -- formatting and page context ----------------------------------------------------------------------

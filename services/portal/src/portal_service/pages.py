@@ -35,11 +35,14 @@ class PagesEndpoints(PortalBase):
             return link, 410
         return link, None
 
-    def _record(self, link: QuoteLink, detail: dict, kind: str, meta: dict, message: str | None = None) -> dict:
+    def _record(self, link: QuoteLink, detail: dict, kind: str, meta: dict,
+                message: str | None = None) -> dict | None:
         """One view/download/feedback on the online page (a link scanner's is a prefetch), kept with date
-        and time, and its event."""
+        and time, and its event (None: the page opened again moments later by the same browser, no new view)."""
         if kind in ("viewed", "downloaded") and logic.prefetch(meta.get("method"), meta.get("user_agent")):
             kind = "prefetch"  # the scanner gets the page; the salesperson is not told the customer looked
+        if kind == "viewed" and self._just_viewed(link, meta):
+            return None  # the same visitor switching language or reloading: still the view already kept
         owner = self._owner(link.license_id, detail) if kind == "feedback" else None
         contact = {"contact_id": link.contact_id, "name": link.contact_name, "email": link.contact_email}
         with self.db.session() as s:
@@ -60,6 +63,16 @@ class PagesEndpoints(PortalBase):
                                        "message": message, "at": data["at"],
                                        "link": staff_pages.contract_page(self.settings.public_url, link.contract_id)})
         return data
+
+    def _just_viewed(self, link: QuoteLink, meta: dict) -> bool:
+        """True when this link's page was viewed moments ago from the same browser (same address and user
+        agent): the FR/EN switch and a reload open the page again without being a new view."""
+        with self.db.session() as s:
+            return s.execute(select(QuoteActivity.id).where(
+                QuoteActivity.link_id == link.id, QuoteActivity.kind == "viewed",
+                QuoteActivity.ip == logic.clip(meta.get("ip"), 64),
+                QuoteActivity.user_agent == logic.clip(meta.get("user_agent"), 500),
+                QuoteActivity.at > utcnow() - logic.SAME_VIEW_WITHIN).limit(1)).first() is not None
 
     def _owner(self, license_id, detail) -> dict:
         owner = {"email": detail.get("owner_email") or "", "name": detail.get("owner_name") or "",

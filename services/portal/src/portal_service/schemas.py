@@ -173,11 +173,16 @@ class SharedWithMe(Schema):
     portal_visible = fields.Boolean(required=True)
 
 
+READER_STATUS = ("the status as this client reads it: the contract's, or `signing` while its signature request "
+                 "awaits someone else's approval or signature")
+
+
 class ClientContractItem(SharedWithMe):
     kind = fields.String(required=True)
     number = fields.String(required=True)
     title = fields.String(required=True)
     status = fields.String(required=True)
+    reader_status = fields.String(required=True, allow_none=True, metadata={"description": READER_STATUS})
     my_role = fields.String(required=True, allow_none=True, metadata={"description": "signer, approver or null"})
 
 
@@ -193,6 +198,7 @@ class ClientContract(SharedWithMe):
     number = fields.String(allow_none=True)
     title = fields.String(allow_none=True)
     status = fields.String(allow_none=True)
+    reader_status = fields.String(required=True, allow_none=True, metadata={"description": READER_STATUS})
     customer_name = fields.String(allow_none=True)
     owner_name = fields.String(allow_none=True)
     owner_email = fields.String(allow_none=True)

@@ -241,7 +241,12 @@ class SharesEndpoints(PortalBase):
                               "title": share.title, "status": share.status, "shared_at": view["shared_at"],
                               "company": share.company, "branch": share.branch, "requester": view["requester"],
                               "observers": view["observers"], "my_role": me, "portal_visible": True})
-            return {"items": items, "total": len(items)}
+        email = self._me(client).get("email") if any(i["status"] == "sent" for i in items) else None
+        for item in items:  # only a contract awaiting an answer may be awaiting someone else's signature
+            request = self._signature_request(client.license_id, item["contract_id"]) if item["status"] == "sent" \
+                else None
+            item["reader_status"] = logic.reader_status(item["status"], request, client.contact_id, email)
+        return {"items": items, "total": len(items)}
 
     @endpoint
     def client_contract(self, actor, contract_id, meta=None):
@@ -261,7 +266,8 @@ class SharesEndpoints(PortalBase):
                      "requester": share_view["requester"], "observers": share_view["observers"],
                      "message": share.message, "branch": share.branch, "company": share.company})
         request = self._signature_request(client.license_id, contract_id)
-        view["signature"] = logic.signer_for(request, client.contact_id, me.get("email"))
+        view["signature"] = logic.participant_for(request, client.contact_id, me.get("email"))
+        view["reader_status"] = logic.reader_status(view["status"], request, client.contact_id, me.get("email"))
         self._record_client(client, share, detail, "viewed", meta)
         return view
 

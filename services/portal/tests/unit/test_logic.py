@@ -150,15 +150,57 @@ def test_signer_of_a_request():
     assert logic.signer_for({**request, "status": "cancelled"}, "c1", None)["open"] is False
     signed = {"status": "completed", "participants": [
         {"role": "signer", "contact_id": "c1", "status": "signed", "acted_at": "2030-01-15T09:30:00Z"}]}
-    assert logic.signer_for(signed, "c1", None) == {"status": "signed", "path": None,
+    assert logic.signer_for(signed, "c1", None) == {"role": "signer", "status": "signed", "path": None,
                                                    "signed_at": "2030-01-15T09:30:00Z",
                                                    "request_status": "completed", "open": False,
-                                                   "signed_pdf": None}
+                                                   "signed_pdf": None, "proof_pdf": None}
     # signed by everybody: the signer's link downloads the sealed document (the quote's PDF is the unsigned one)
+    # and the proof of signature
     signed["participants"][0]["sign_path"] = "/sign/alice-token-1"
     assert logic.signer_for(signed, "c1", None)["signed_pdf"] == "/api/v1/sign/alice-token-1/signed.pdf"
+    assert logic.signer_for(signed, "c1", None)["proof_pdf"] == "/api/v1/sign/alice-token-1/proof.pdf"
     assert logic.signer_for({**signed, "status": "sealing"}, "c1", None)["signed_pdf"] is None  # not sealed yet
     assert logic.signer_for(None, "c1", None) is None
+
+
+def test_what_a_contact_has_to_do_on_a_request():
+    """The portal's document page: an approver whose turn it is is led to the signing page too (there the
+    document and the consent are read), a contact who approves then signs is shown the step whose turn it is."""
+    request = {"id": "r", "status": "pending", "participants": [
+        {"role": "approver", "contact_id": "c1", "status": "pending", "sign_path": "/sign/bob-approves-1"},
+        {"role": "signer", "contact_id": "c2", "status": "waiting", "sign_path": "/sign/alice-token-1"},
+        {"role": "approver", "contact_id": "c2", "status": "pending", "sign_path": "/sign/alice-approve-1"}]}
+    bob = logic.participant_for(request, "c1", None)
+    assert bob["role"] == "approver" and bob["path"] == "/sign/bob-approves-1"
+    assert logic.signer_for(request, "c1", None) is None  # the quote page's "Signer": signers only
+    alice = logic.participant_for(request, "c2", None)
+    assert alice["role"] == "approver" and alice["path"] == "/sign/alice-approve-1"
+    request["participants"][2]["status"] = "approved"
+    request["participants"][1]["status"] = "pending"
+    assert logic.participant_for(request, "c2", None)["path"] == "/sign/alice-token-1"
+    request["participants"][0]["status"] = "approved"
+    assert logic.participant_for(request, "c1", None)["path"] is None  # acted: nothing more to do
+    completed = {"status": "completed", "participants": [
+        {"role": "approver", "contact_id": "c1", "status": "approved", "sign_path": "/sign/bob-approves-1"}]}
+    assert logic.participant_for(completed, "c1", None)["proof_pdf"] == "/api/v1/sign/bob-approves-1/proof.pdf"
+    assert logic.participant_for(completed, "c9", None) is None and logic.participant_for(None, "c1", None) is None
+
+
+def test_a_contract_awaiting_someone_elses_signature_does_not_say_it_awaits_the_readers_answer():
+    """"En attente de votre réponse" only when the reader has something to do (or no signature is asked)."""
+    request = {"status": "pending", "participants": [
+        {"role": "approver", "contact_id": "approver", "status": "pending", "sign_path": "/sign/approver-token-1"},
+        {"role": "signer", "contact_id": "requester", "status": "waiting", "sign_path": "/sign/requester-token"}]}
+    assert logic.reader_status("sent", request, "requester", None) == "signing"  # the approver's turn
+    assert logic.reader_status("sent", request, "observer", None) == "signing"  # takes no part in it
+    assert logic.reader_status("sent", request, "approver", None) == "sent"  # their turn: their answer awaited
+    request["participants"][0]["status"] = "approved"
+    request["participants"][1]["status"] = "pending"
+    assert logic.reader_status("sent", request, "requester", None) == "sent"
+    assert logic.reader_status("sent", request, "approver", None) == "signing"
+    assert logic.reader_status("sent", None, "requester", None) == "sent"  # no signature asked: an answer is
+    assert logic.reader_status("signed", request, "approver", None) == "signed"
+    assert logic.reader_status("sent", {**request, "status": "cancelled"}, "approver", None) == "sent"
 
 
 def test_feedback_checks():
@@ -223,7 +265,8 @@ def test_statuses_are_in_the_clients_words_in_both_languages():
     document kind's statuses have a label, the same keys in both languages."""
     fr, en = logic.LABELS["fr"]["statuses"], logic.LABELS["en"]["statuses"]
     assert set(fr) == set(en) == {"draft", "sent", "accepted", "signed", "validated", "refused", "abandoned",
-                                  "confirmed", "delivered", "issued", "paid", "cancelled"}
+                                  "confirmed", "delivered", "issued", "paid", "cancelled",
+                                  "signing"}  # not a status: how "sent" reads while others sign (reader_status)
     assert (fr["sent"], en["sent"]) == ("En attente de votre réponse", "Awaiting your answer")
     assert (fr["draft"], en["draft"]) == ("En préparation", "Being prepared")
     assert (fr["signed"], fr["accepted"], fr["refused"]) == ("Signé", "Accepté", "Refusé")

@@ -209,8 +209,9 @@ def test_quote_lines_are_headed_with_a_devis_words_and_a_discount_column_only_wh
     assert '<th colspan="5" class="optional-title">' in quote(more_lines=[{**option, "discount_pct": "0"}])
 
 
-SIGNED = {"status": "signed", "path": None, "signed_at": "2026-12-07T07:27:18.123456Z", "request_status": "completed",
-          "open": False, "signed_pdf": "/api/v1/sign/alice-token-1/signed.pdf"}
+SIGNED = {"role": "signer", "status": "signed", "path": None, "signed_at": "2026-12-07T07:27:18.123456Z",
+          "request_status": "completed", "open": False, "signed_pdf": "/api/v1/sign/alice-token-1/signed.pdf",
+          "proof_pdf": "/api/v1/sign/alice-token-1/proof.pdf"}
 
 
 def test_a_signed_quote_says_when_as_its_other_dates_without_seconds():
@@ -224,6 +225,9 @@ def test_a_signed_quote_says_when_as_its_other_dates_without_seconds():
         assert '<time datetime="2026-12-07T07:27:18.123456Z" data-local-time>' in badge
         assert '<script nonce="NONCE123">' in html and client_pages.script() in html
         assert f'clientPages.localTimes({json.dumps(logic.LABELS[locale]["date_locale"])}, "long");' in html
+        # the signed document, then its proof of signature (outlined) from the signer's link
+        assert ('<a class="button secondary" id="proof-pdf" href="/api/v1/sign/alice-token-1/proof.pdf">'
+                + logic.LABELS[locale]["proof_pdf"] + "</a>") in html
     assert "<script" not in quote()  # nothing to rewrite: no script
 
 

@@ -247,3 +247,72 @@ def test_a_client_is_not_told_a_contact_was_deleted_on_a_share(sqlite_db):
     assert [o["name"] for o in item["observers"]] == ["Lea"]
     assert "contact_deleted" not in str(result)
     assert result_violations("portal_service.service", "client_contracts", result) == []
+
+
+def test_switching_the_quote_pages_language_is_not_a_new_view(sqlite_db):
+    """The FR/EN link reloads the online quote with ?lang=: moments later from the same browser it is the view
+    already kept (no second quote.viewed.v1, so no second count nor email); another browser is a new view."""
+    from datetime import datetime, timedelta, timezone
+    from portal_service.models import QuoteActivity, QuoteLink, QuoteToken
+    service = worker_factory(PortalService, db=sqlite_db, pages=Renderer(), ctx={})
+    service.signing_lookup.request_for_contract.return_value = None
+    service.identity.license_settings.return_value = {"name": "ACME Paris", "settings": {}}
+    service.contracts.get_contract_internal.return_value = {
+        "number": "Q-2026-00001", "status": "sent", "owner_id": "o", "owner_name": "Paul Martin", "currency": "EUR",
+        "lines": [], "taxes": [], "total": "0"}
+    token = "t" * 40
+    with sqlite_db.session() as s:
+        s.add(QuoteLink(id="link", license_id="l", contract_id="c", contact_id="k", contact_name="Claire",
+                        contact_email="claire@durand.test", created_by="u"))
+        s.flush()
+        s.add(QuoteToken(token_hash=logic.hash_secret(token), link_id="link",
+                         expires_at=datetime.now(timezone.utc) + timedelta(days=30)))
+    firefox = {"ip": "203.0.113.9", "user_agent": "Mozilla/5.0 Firefox/140.0"}
+
+    def views():
+        with sqlite_db.session() as s:
+            return s.execute(select(QuoteActivity).where(QuoteActivity.kind == "viewed")).scalars().all()
+
+    def events():
+        return [c.args[1] for c in service.outbox.add.call_args_list]
+
+    assert 'lang="fr"' in service.quote_page(token, {**firefox, "lang": "fr"})["html"]
+    assert 'lang="en"' in service.quote_page(token, {**firefox, "lang": "en"})["html"]
+    service.quote_page(token, {**firefox, "lang": "fr"})
+    assert len(views()) == 1 and events() == ["quote.viewed.v1"]
+    service.quote_page(token, {"ip": "203.0.113.9", "user_agent": "Mozilla/5.0 Safari/18.0", "lang": "fr"})
+    assert len(views()) == 2 and events() == ["quote.viewed.v1"] * 2
+    with sqlite_db.session() as s:  # the same browser coming back later: a genuinely separate view
+        for view in s.execute(select(QuoteActivity)).scalars():
+            view.at -= logic.SAME_VIEW_WITHIN
+    service.quote_page(token, {**firefox, "lang": "en"})
+    assert len(views()) == 3 and events() == ["quote.viewed.v1"] * 3
+
+
+def test_the_clients_list_says_a_contract_is_being_signed_while_it_is_someone_elses_turn(sqlite_db):
+    """The requester of a contract an approver must first approve reads "En cours de signature", not "En attente de
+    votre réponse"; once it is their turn, it awaits their answer again. Only contracts awaiting an answer ask
+    signing."""
+    service = worker_factory(PortalService, db=sqlite_db, ctx={})
+    with sqlite_db.session() as s:
+        s.add(ClientAccess(license_id="l", contact_id="requester", customer_id="cu", user_id="u",
+                           email="claire@durand.test", user_code="1", status="active", granted_by="g"))
+        for sid, status in (("s-sent", "sent"), ("s-signed", "signed")):
+            s.add(Share(id=sid, license_id="l", contract_id=f"c-{sid}", customer_id="cu", kind="contract", number=sid,
+                        requester_contact_id="requester", status=status, owner_id="o", shared_by="g"))
+            s.flush()
+            s.add(ShareParticipant(share_id=sid, contact_id="requester", role="requester", user_id="u"))
+    request = {"status": "pending", "participants": [
+        {"role": "approver", "contact_id": "approver", "status": "pending", "sign_path": "/sign/approver-token-1"},
+        {"role": "signer", "contact_id": "requester", "status": "waiting", "sign_path": "/sign/requester-token"}]}
+    service.signing_lookup.request_for_contract.return_value = request
+    actor = {"user_id": "u", "license_id": "l", "role": "client"}
+
+    def shown():
+        return {i["number"]: (i["status"], i["reader_status"]) for i in service.client_contracts(actor)["items"]}
+
+    assert shown() == {"s-sent": ("sent", "signing"), "s-signed": ("signed", "signed")}
+    service.signing_lookup.request_for_contract.assert_called_once_with("l", "c-s-sent")
+    request["participants"][0]["status"] = "approved"
+    request["participants"][1]["status"] = "pending"
+    assert shown() == {"s-sent": ("sent", "sent"), "s-signed": ("signed", "signed")}

@@ -116,6 +116,14 @@ class SigningBase:
         return SigningBase._participants_of(s, [request_id]).get(request_id, [])
 
     @staticmethod
+    def _signed_at(s, request_id: str) -> dict[str, datetime]:
+        """When each signer of the request signed, by participant id, as the events say it: the device's clock
+        for a signature collected offline, else the server's."""
+        signed = s.execute(select(Evidence.participant_id, Evidence.client_signed_at, Evidence.at).where(
+            Evidence.request_id == request_id, Evidence.action == "sign")).all()
+        return {pid: as_utc(device or at) for pid, device, at in signed}
+
+    @staticmethod
     def _participants_of(s, request_ids: list[str]) -> dict[str, list[Participant]]:
         """Each request's participants in turn order, in one query (a list page's requests)."""
         rows = s.execute(select(Participant).where(Participant.request_id.in_(request_ids),

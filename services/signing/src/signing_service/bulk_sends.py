@@ -234,7 +234,7 @@ class BulkSendsEndpoints(SigningBase):
         with self.db.session() as s:
             job = self._bulk_send(s, actor, bulk_send_id, lock=True)
             if job.status == "completed":
-                raise Conflict("This bulk send is already completed.", {"status": job.status})
+                raise Conflict("This bulk send is already completed.", {"bulk_send_status": job.status})
             if job.status != "cancelled":
                 job.status, job.finished_at = "cancelled", utcnow()
                 job.updated_at = job.finished_at

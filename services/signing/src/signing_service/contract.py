@@ -202,6 +202,7 @@ RPC = {
     "public_info": Rpc(participants.LinkIn, participants.LinkOut, args=("token",)),
     "public_document": Rpc(result=participants.SigningPageDocumentOut, args=("token", "client")),
     "public_signed_pdf": Rpc(result=schemas.FileOut, args=("token",)),
+    "public_proof_pdf": Rpc(result=schemas.FileOut, args=("token",)),
     "public_request_otp": Rpc(participants.OtpIn, participants.OtpSentOut, args=("token",)),
     "public_sign": Rpc(participants.SignIn, participants.ActedOut, args=("token",)),
     "public_approve": Rpc(participants.SignIn, participants.ActedOut, args=("token",)),

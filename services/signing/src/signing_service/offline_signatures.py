@@ -123,7 +123,8 @@ class OfflineSignaturesEndpoints(SigningBase):
                     result = outcome("conflict", "request_declined", "The signature request was declined.")
                 elif p.status == "signed":
                     result = outcome("conflict", "already_signed", "This person already signed (online or from "
-                                     "another device).", signed_at=iso(p.acted_at))
+                                     "another device).",
+                                     signed_at=iso(self._signed_at(s, r.id).get(p.id) or as_utc(p.acted_at)))
                 elif p.status == "declined":
                     result = outcome("conflict", "declined", "This person declined to sign.")
                 elif p.status == REASSIGNED:

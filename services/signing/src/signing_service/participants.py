@@ -285,15 +285,25 @@ class ParticipantsEndpoints(SigningBase):
             return {**_file(logic.file_name(r, logic.TO_SIGN), r.document),
                     "embed_origins": embed_origins(s, r.license_id)}
 
-    @endpoint
-    def public_signed_pdf(self, token):
-        """Once completed, every participant may download the sealed document from their link."""
+    def _completed_file(self, token, ending: str, column: str) -> dict:
+        """A file of a request everybody signed (the sealed PDF, the proof), from a participant's link."""
         with self.db.session() as s:
             p = self._by_token(s, token)
             r = s.get(SignatureRequest, p.request_id)
             if r.sealed_pdf is None:
-                raise Conflict("The document is not signed by everybody yet.", {"status": r.status})
-            return _file(logic.file_name(r, logic.SIGNED), r.sealed_pdf)
+                raise Conflict("The document is not signed by everybody yet.", {"request_status": r.status})
+            return _file(logic.file_name(r, ending), getattr(r, column))
+
+    @endpoint
+    def public_signed_pdf(self, token):
+        """Once completed, every participant may download the sealed document from their link."""
+        return self._completed_file(token, logic.SIGNED, "sealed_pdf")
+
+    @endpoint
+    def public_proof_pdf(self, token):
+        """Once completed, every participant may download the proof of signature from their link, as their
+        completion email says (the parties' evidence: copies to CC recipients do not carry it, flow._send_cc)."""
+        return self._completed_file(token, logic.PROOF, "proof_pdf")
 
     @endpoint(write=True)
     def public_request_otp(self, token, payload=None, client=None):

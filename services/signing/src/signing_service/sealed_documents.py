@@ -60,7 +60,7 @@ class SealedDocumentsEndpoints(SigningBase):
         with self.db.session() as s:
             r = self._request(s, license_id, request_id)
             if r.sealed_pdf is None:
-                raise Conflict("The document is not signed by everybody yet.", {"status": r.status})
+                raise Conflict("The document is not signed by everybody yet.", {"request_status": r.status})
             return _file(logic.file_name(r, logic.SIGNED), r.sealed_pdf)
 
     def _proof_pdf(self, license_id, request_id) -> dict:
@@ -70,7 +70,7 @@ class SealedDocumentsEndpoints(SigningBase):
                 return _file(logic.file_name(r, logic.PROOF), r.proof_pdf)
             if r.status not in ("declined", "cancelled", "expired"):
                 raise Conflict("The proof of signature is available once the request is finished.",
-                               {"status": r.status})
+                               {"request_status": r.status})
         # a request that ended without signatures: its audit report, rendered once
         zone = self._license_zone(license_id)
         with self.db.session() as s:
@@ -205,9 +205,7 @@ class SealedDocumentsEndpoints(SigningBase):
                 "tsa": self.keys.tsa_label}, at=now)
             r.status, r.stage, r.completed_at, r.ended_at, r.updated_at = "completed", "done", now, now, now
             participants = self._participants(s, r.id)
-            signed = s.execute(select(Evidence.participant_id, Evidence.client_signed_at, Evidence.at).where(
-                Evidence.request_id == r.id, Evidence.action == "sign")).all()
-            when = {pid: as_utc(device or at) for pid, device, at in signed}
+            when = self._signed_at(s, r.id)
             signers = [{"participant_id": p.id, "name": p.name, "email": p.email,
                         "signed_at": iso(when.get(p.id) or as_utc(p.acted_at))}
                        for p in participants if p.role == logic.SIGNER]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import defer
 
 from paraph_platform.actor import LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role
 from paraph_platform.db import as_utc, new_id, utcnow
+from paraph_platform.errors import article
 from paraph_platform.pagination import Ordering, keyset_page, page_result
 from paraph_platform import phones
 from paraph_platform.service import endpoint
@@ -133,8 +134,9 @@ class SignatureRequestsEndpoints(SigningBase):
         if contract["kind"] not in SIGNABLE_KINDS:
             raise Conflict(f"An {contract['kind']} is not signed electronically.")
         if contract["status"] not in SIGNABLE_STATUSES:
-            raise Conflict(f"A {contract['status']} {contract['kind']} cannot be sent for signature.",
-                           {"status": contract["status"]})
+            status = contract["status"]
+            raise Conflict(f"{article(status)} {status} {contract['kind']} cannot be sent for signature.",
+                           {"contract_status": status})
         with self.db.session() as s:
             if s.execute(select(SignatureRequest.id).where(
                     SignatureRequest.contract_id == contract["id"],
@@ -308,7 +310,7 @@ class SignatureRequestsEndpoints(SigningBase):
             if r.status == "cancelled":
                 return request_view(r, self._participants(s, r.id))
             if r.status != "pending":
-                raise Conflict(f"A {r.status} request cannot be cancelled.", {"status": r.status})
+                raise Conflict(f"{article(r.status)} {r.status} request cannot be cancelled.", {"request_status": r.status})
             r.status, r.ended_at, r.updated_at = "cancelled", now, now
             r.end_reason = data["reason"] or "cancelled"
             self._audit(s, r, "cancelled", by, {"reason": data["reason"]}, at=now)
@@ -327,7 +329,7 @@ class SignatureRequestsEndpoints(SigningBase):
         with self.db.session() as s:
             r = self._lock(s, request_id, actor["license_id"])
             if r.status != "pending":
-                raise Conflict(f"A {r.status} request has nobody to remind.", {"status": r.status})
+                raise Conflict(f"{article(r.status)} {r.status} request has nobody to remind.", {"request_status": r.status})
             one = data["participant_id"]
             if one is not None:
                 target = next((p for p in self._participants(s, r.id) if p.id == one), None)

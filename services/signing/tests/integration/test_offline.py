@@ -103,11 +103,15 @@ def test_conflicts_are_reported_per_item_never_a_500(world):
     assert esign.approve_via_link(s, world.email["boss"]).status_code == 200, tok
     result = sync(world, [item(req, jeanne, "w-1")])
     assert result["items"][0]["status"] == "accepted", result
+    device_signed_at = result["items"][0]["device_signed_at"]
     # the document hash conflict is final for its client id
     replay = sync(world, [stale])["items"][0]
     assert replay["code"] == "document_changed" and replay["replayed"] is True
-    # already signed (offline or online) under another client id
-    assert sync(world, [item(req, jeanne, "w-10")])["items"][0]["code"] == "already_signed"
+    # already signed (offline or online) under another client id: when, as signer.signed.v1 says it (the
+    # device's clock, 7 minutes before the upload), not when Paraph received it
+    r = sync(world, [item(req, jeanne, "w-10")])["items"][0]
+    assert r["code"] == "already_signed" and r["signed_at"] == device_signed_at, r
+    assert [e["data"]["signed_at"] for e in esign.events(s, "signer.signed.v1")] == [device_signed_at]
     # Paul signs online meanwhile; the tablet's later upload conflicts
     assert esign.sign_via_link(s, "paul@client.test").status_code == 200
     r = sync(world, [item(req, paul, "w-11")])["items"][0]
@@ -142,6 +146,13 @@ def test_cancelled_expired_and_declined_requests(world):
                                                                 "This signature request was cancelled.")
     r = s.get(f"/api/v1/offline/requests/{new['id']}/package", token=world.sales_token)
     assert r.status_code == 410 and r.get_json()["request_status"] == "cancelled"
+    # the 409s of an ended request name its status alike (the problem's own `status` is the HTTP one)
+    for path in (f"{req['id']}/cancel", f"{new['id']}/remind"):
+        r = s.post(f"/api/v1/signature-requests/{path}", json={}, token=world.sales_token)
+        assert (r.status_code, r.get_json()["status"]) == (409, 409), r.get_json()
+    assert r.get_json()["request_status"] == "cancelled"
+    r = s.post(f"/api/v1/signature-requests/{req['id']}/cancel", json={}, token=world.sales_token)
+    assert r.get_json()["request_status"] == "declined"
 
 
 def test_ended_requests_say_so_alike_on_package_and_sync(world):

@@ -88,7 +88,7 @@ def invite_choices() -> dict:
     else:
         perimeters, has_perimeters = [], bool(api.get("/perimeters", limit=1)["items"])
     return {"roles": GIVABLE_ROLES[session["role"]], "perimeters": perimeters, "has_perimeters": has_perimeters,
-            "chosen_perimeters": request.form.getlist("perimeter_ids")}
+            "chosen_perimeters": request.form.getlist("perimeter_ids"), "seats": seat_summary() if _is_admin() else None}
 
 
 @bp.get("/settings/users/invite")

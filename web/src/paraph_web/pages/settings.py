@@ -28,6 +28,23 @@ SECTIONS = {
     "abandon-delay": _l("Document defaults"),
 }
 
+# what each section is for, under its link on /settings: a license admin setting up the company in the first week
+# sees where each thing is done without opening every section
+SECTION_HINTS = {
+    "users": _l("Invite your colleagues, give their roles, free the seats of those who left."),
+    "perimeters": _l("Share customers and contract types out between teams, zones or resellers."),
+    "columns": _l("Extra information on contracts and quotes, and colour flags to sort them."),
+    "company-profile": _l("Your company's name, logo, address and legal mentions on every PDF."),
+    "document-templates": _l("The kinds of quotes and contracts, their fields and the layout of their PDF."),
+    "email-templates": _l("The words of the emails and SMS Paraph sends for you."),
+    "notifications": _l("Every email and SMS sent, with its status."),
+    "webhooks": _l("Send Paraph's events to your other systems."),
+    "service-accounts": _l("API keys for your ERP, CRM or scripts."),
+    "portal": _l("Your customers' contacts who sign in to the client portal."),
+    "erp-sync": _l("Create and link users from your ERP's export of collaborators."),
+    "e-signature": _l("Online signature of quotes, embedding in your sites, reminders."),
+    "abandon-delay": _l("Country, language, currency, time zone and abandon delay of new documents."),
+}
 
 # the sections a front user manager reaches (users and seats); license admins reach them all (contract types and
 # templates among them: the API lets only admins write those, contracts_service/contract_types.py says why)
@@ -52,7 +69,7 @@ def render_section(page: str, section: str, status: int = 200, /, **context):
 @bp.get("/settings")
 @signed_in
 def index():
-    return render_template("settings/index.html")  # the menu of the sections this user may open
+    return render_template("settings/index.html", hints=SECTION_HINTS)  # the sections this user may open
 
 
 @bp.get("/settings/<section>")

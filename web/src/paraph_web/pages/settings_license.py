@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from paraph_platform import time_zones
 
@@ -21,8 +22,9 @@ from .settings import render_section
 
 bp = Blueprint("settings_license", __name__)
 DEFAULT_ABANDON_DELAY_DAYS = 60  # identity's default for a new license
-COLUMN_TYPES = {"text": _l("Text"), "number": _l("Number"), "date": _l("Date"), "boolean": _l("Yes / no"),
-                "choice": _l("Choice in a list")}
+# "number" is a quantity here (French "Nombre"), not the "Number" of a document's number column ("Numéro")
+COLUMN_TYPES = {"text": _l("Text"), "number": lazy_pgettext("column type", "Number"), "date": _l("Date"),
+                "boolean": _l("Yes / no"), "choice": _l("Choice in a list")}
 # a notification's states (the API's) -> the same state of a webhook delivery (settings_webhooks.DELIVERY_STATUSES):
 # waiting for an attempt, being sent, done (the mail or SMS provider took it / the receiver answered 2xx), given
 # up. The log shows each with the delivery's badge, so that both logs name and colour a state the same way

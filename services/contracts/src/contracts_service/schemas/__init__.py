@@ -25,6 +25,15 @@ class StrictSchema(Schema):
         unknown = "raise"
 
 
+def updated_since(rows: str, changes: str) -> AwareDateTime:
+    """A list's ``updated_since`` (customers, contracts, deals): the rows whose ``updated_at`` is at or after the
+    given ISO 8601 date-time with its offset (a time without one, or out of range, is a 422 naming the field),
+    as an integration's sync asks, paging through them by cursor. ``changes``: what changes a row's time."""
+    return AwareDateTime(load_default=None, allow_none=True, metadata={
+        "description": f"only the {rows} created or {changes} at or after this time: an integration's sync asks "
+                      f"from its last run's start, and pages by cursor"})
+
+
 # any text is taken and answered as it was sent, as before the forms had a list of countries (integrations and the ERP
 # import send names): the staff app and the client portal store the code, and name it in each reader's language
 # (paraph_platform.countries says why)

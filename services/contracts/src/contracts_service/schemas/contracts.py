@@ -10,7 +10,7 @@ from paraph_platform.dates import AwareDateTime, Date
 from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageParams
 
-from . import CURRENCY, ID, LOCALES, StrictSchema
+from . import CURRENCY, ID, LOCALES, StrictSchema, updated_since
 
 
 class LineInSchema(StrictSchema):
@@ -112,6 +112,9 @@ class ListSchema(StrictSchema, PageParams):
     viewed_since = AwareDateTime(load_default=None, allow_none=True, default_timezone=timezone.utc,
                                         metadata={"description": "only those the customer viewed online since "
                                                                  "then, most recently viewed first"})
+    updated_since = updated_since(
+        "documents", "changed (their fields, lines, flags, status, an attachment added or removed, a signature "
+        "request opened or ended, a quote converted; not a view or download online: `viewed_since`)")
     converted = fields.Boolean(load_default=None, allow_none=True, metadata={
         "description": "quotes an order or an invoice was made from (`true`), or none yet (`false`: an accepted "
                        "quote still to be turned into its order)"})

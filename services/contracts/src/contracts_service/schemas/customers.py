@@ -10,12 +10,11 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from paraph_platform.company_country import registers_siren
-from paraph_platform.dates import AwareDateTime
 from paraph_platform.pagination import PageParams
 from paraph_platform.phones import Phone, reading_country_now
 
 from ..logic import customer_number_error, digits_only
-from . import CURRENCY, LOCALES, AddressPatchSchema, AddressSchema, StrictSchema
+from . import CURRENCY, LOCALES, AddressPatchSchema, AddressSchema, StrictSchema, updated_since
 
 
 class CompanyNumber(fields.String):
@@ -114,9 +113,7 @@ class CustomerListSchema(StrictSchema, PageParams):
     code = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
                          metadata={"description": "only the customer of this code, exactly (an ERP's key; `q` "
                                                   "searches names and codes)"})
-    updated_since = AwareDateTime(load_default=None, allow_none=True, metadata={
-        "description": "only the customers created or whose own fields changed at or after this time (contacts "
-                       "keep their own updated_at): an integration's sync asks from its last run's start"})
+    updated_since = updated_since("customers", "whose own fields changed (contacts keep their own updated_at)")
     sort = fields.String(load_default="name", validate=validate.OneOf(CUSTOMER_SORTS),
                          metadata={"description": "default name; -key sorts descending"})
 

@@ -7,7 +7,7 @@ from paraph_platform.dates import Date
 from paraph_platform.numbers import Integer
 from paraph_platform.pagination import PageParams
 
-from . import CURRENCY, ID, StrictSchema
+from . import CURRENCY, ID, StrictSchema, updated_since
 
 
 # a deal's stages, in the order a deal moves through them (won and lost close it)
@@ -49,6 +49,7 @@ class DealListSchema(StrictSchema, PageParams):
     stage = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DEAL_STAGES))
     owner_id = fields.String(load_default=None, allow_none=True, validate=ID)
     customer_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    updated_since = updated_since("deals", "whose own fields changed (their documents keep their own updated_at)")
     sort = fields.String(load_default="-updated_at", validate=validate.OneOf(
         [f"{sign}{key}" for key in DEAL_SORT_KEYS for sign in ("", "-")]),
         metadata={"description": "a column, '-' first for descending; default: latest changed first"})

@@ -173,7 +173,7 @@
         var head = el("div", {"class": "contract-head"});
         head.appendChild(el("a", {href: "/portal/contracts/" + encodeURIComponent(c.contract_id) + "?lang=" + locale},
                              (L.kinds[c.kind] || c.kind) + " " + c.number + " – " + c.title));
-        head.appendChild(badge(c.status));
+        head.appendChild(badge(c.reader_status || c.status));
         li.appendChild(head);
         var who = L.requester + L.colon + " " + person(c.requester);
         if (c.observers.length) {
@@ -205,7 +205,7 @@
       var dl = $("contract-meta");
       dl.textContent = "";
       if (c.status) {
-        var status = badge(c.status);
+        var status = badge(c.reader_status || c.status);
         status.id = "contract-status";
         meta(dl, L.status, status);
       }
@@ -214,12 +214,15 @@
       meta(dl, L.requester, c.requester && person(c.requester));
       meta(dl, L.salesperson, c.owner_name);
       $("contract-pdf").onclick = function () { download("/api/v1/portal/contracts/" + encodeURIComponent(id) + "/pdf"); };
-      if (c.signature && c.signature.path) {
-        var sign = el("a", {"class": "button", id: "contract-sign", href: c.signature.path}, L.sign);
+      if (c.signature && c.signature.path) {  // my turn: the signing page, where the document and the consent are read
+        var sign = el("a", {"class": "button", id: "contract-sign", href: c.signature.path},
+                      c.signature.role === "approver" ? L.approve : L.sign);
         $("contract-actions").appendChild(sign);
-      } else if (c.signature && c.signature.signed_pdf) {  // signed by everybody: the sealed copy beside the PDF
+      } else if (c.signature && c.signature.signed_pdf) {  // signed by everybody: the sealed copy and its proof
         $("contract-actions").appendChild(el("a", {"class": "button", id: "contract-signed-pdf",
                                                    href: c.signature.signed_pdf}, L.signed_pdf));
+        $("contract-actions").appendChild(el("a", {"class": "button secondary", id: "contract-proof-pdf",
+                                                   href: c.signature.proof_pdf}, L.proof_pdf));
       }
       var ms = $("milestone-list");
       ms.textContent = "";
@@ -275,8 +278,21 @@
         var li = el("li", {"class": "task", "data-participant-id": t.participant_id || t.id});
         li.appendChild(el("div", {}, (L.kinds[t.contract_kind] || "") + " " + (t.contract_number || "") + " – " +
                                      (t.contract_title || "")));
+        var asked = [];
+        if (t.requested_by) { asked.push(L.asked_by + " " + t.requested_by); }
+        if (t.expires_at) { asked.push(L.to_do_by + " " + day(t.expires_at)); }
+        if (asked.length) { li.appendChild(el("div", {"class": "muted"}, asked.join(" · "))); }
         var actions = el("div", {"class": "actions"});
-        if (t.action === "approve" || t.role === "approver") {
+        var approver = t.action === "approve" || t.role === "approver";
+        if (t.sign_path) {
+          // the signing page, as the email's link: the document, the consent and a refusal with its reason are
+          // there, never an approval or a signature given from this list without reading them
+          actions.appendChild(el("a", {"class": "button", href: t.sign_path}, approver ? L.approve : L.sign));
+          li.appendChild(actions);
+          list.appendChild(li);
+          return;
+        }
+        if (approver) {
           var ok = el("button", {type: "button", "class": "button"}, L.approve);
           ok.onclick = function () { act(t, "approve"); };
           actions.appendChild(ok);
