@@ -10,8 +10,8 @@ earlier version has run the step as it was written then, so editing a step would
 differ from old ones. A change to these tables is a new pair of functions here, mirrored in
 paraph_platform.models, and a new revision in every service that calls them.
 
-The services' own revisions write their columns with paraph_platform.migration_columns and drop their tables
-with :func:`drop_tables`.
+The services' own revisions write their columns with paraph_platform.migration_columns, drop their tables
+with :func:`drop_tables`, and a revision that only adds a column is :func:`added_column`.
 """
 from __future__ import annotations
 
@@ -100,3 +100,20 @@ class Step(NamedTuple):
 
 IDEMPOTENCY_KEY_CREATED_AT_INDEX = Step(create_idempotency_key_created_at_index, drop_idempotency_key_created_at_index)
 INBOX_PROCESSED_AT_INDEX = Step(create_inbox_processed_at_index, drop_inbox_processed_at_index)
+
+
+def added_column(table: str, kind: Callable[..., sa.Column], name: str, *args, **options) -> Step:
+    """A revision that adds one column to one of the service's tables and drops it on the way down:
+    ``upgrade, downgrade = migration_ops.added_column("users", string, "phone_country", 2, nullable=True)``
+    (``kind`` and what follows: a paraph_platform.migration_columns kind and its arguments). In batch mode, as
+    SQLite alters a table by copying it; the column is made anew at each upgrade (a Column belongs to one Table,
+    and a process may migrate several databases)."""
+    def upgrade():
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(kind(name, *args, **options))
+
+    def downgrade():
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column(name)
+
+    return Step(upgrade, downgrade)
