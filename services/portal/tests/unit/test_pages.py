@@ -135,7 +135,7 @@ def test_quote_page_actions_are_the_one_blue_and_the_feedback_button_says_what_i
         assert '<span class="badge sent" id="quote-status"' in html
         # the client's words for a quote sent to them, not the staff's "Envoyé"
         assert {"fr": ">En attente de votre réponse</span>", "en": ">Awaiting your answer</span>"}[locale] in html
-        assert ".badge.sent{background:#e0e8ff;color:#1a3a99}" in html  # sent: blue, as in the staff app
+        assert ".badge.sent,.badge.signing{background:#e0e8ff;color:#1a3a99}" in html  # blue, as in the staff app
 
 
 def test_portal_labels_for_french_typography_and_dates():
