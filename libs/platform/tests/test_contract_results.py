@@ -2,7 +2,8 @@
 from paraph_platform.contract import open_objects, result_violations
 
 CUSTOMER = {"id": "c1", "kind": "company", "code": "C1", "name": "ACME", "email": None, "phone": None,
-            "address": {}, "vat_number": None, "locale": None, "currency": None, "notes": "", "perimeter_ids": [],
+            "address": {}, "vat_number": None, "registration_number": None, "locale": None, "currency": None,
+            "notes": "", "perimeter_ids": [],
             "created_by": "u1", "created_at": "2026-12-01T00:00:00Z", "updated_at": "2026-12-01T00:00:00Z"}
 
 
