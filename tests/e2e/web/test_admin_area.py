@@ -133,10 +133,10 @@ def test_seats_users_roles_and_a_front_user_manager(web_system, browser, sign_in
     navigate(browser, "reactivate")
     assert by_id(browser, "user-status").text == "Invité"
 
-    # a front user manager: users only, no seat figures, invites plain users, cannot touch an admin
+    # a front user manager: users and the seats she invites into, invites plain users, cannot touch an admin
     switch_user(browser, sign_in, "manager@nord.test")
     browser.get(w.url + "/settings/users")
-    assert not css(browser, "#seats") and css(browser, "#users tbody tr")
+    assert by_id(browser, "seats-free").text == "3" and css(browser, "#users tbody tr")
     navigate(browser, "invite-link")
     assert options(browser, "field-role") == ["Utilisateur"]
     # the perimeters of a user are a license admin's to give (the user's page shows them, read-only): not offered,

@@ -66,9 +66,10 @@ forward(bp, "POST", "/licenses/activate", "identity.activate_license", public=Tr
             "may say its country: its time zone, currency and documents' language start as that country's.")
 
 forward(bp, "GET", "/license", "identity.get_license", tags=["licenses"], api_key_area="users",
-        doc="""The current license: seats (active/total across the subscription) and expiry for admins.
-    An API key reads it with the scope `users:read` (the seats an ERP sync's invitations take; a `license_admin`
-    account sees the seats, a `user` account the name and settings only).""")
+        doc="""The current license: seats (active/total across the subscription) and expiry for those who invite
+    (license admins and front user managers); a user reads its name and settings only. An API key reads it with
+    the scope `users:read` (the seats an ERP sync's invitations take; a `license_admin` account sees the seats,
+    a `user` account the name and settings only).""")
 
 forward(bp, "PATCH", "/license", "identity.update_license", roles=ADMINS, tags=["licenses"],
         doc="Change the license name and settings (abandon delay, locale, currency, country...).")

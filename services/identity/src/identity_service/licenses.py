@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from paraph_platform import company_country
-from paraph_platform.actor import CLIENT, LICENSE_ADMIN, SYSTEM, load_actor, require_role
+from paraph_platform.actor import CLIENT, LICENSE_ADMIN, MANAGERS, SYSTEM, load_actor, require_role
 from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
 
@@ -89,7 +89,8 @@ class LicensesEndpoints(IdentityServiceBase):
         with self.db.session() as s:
             lic, pool = self._license(s, actor["license_id"])
             view = self._license_view(s, lic, pool)
-            if actor["role"] != LICENSE_ADMIN and actor["role"] != SYSTEM:
+            # the seats and expiry are for those who invite (managers), not for every salesperson
+            if actor["role"] not in MANAGERS and actor["role"] != SYSTEM:
                 view = {k: view[k] for k in ("id", "name", "settings")}
             return view
 

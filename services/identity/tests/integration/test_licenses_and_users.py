@@ -197,6 +197,10 @@ def test_roles_expiry_passwords_and_lockout(system):
     assert r.status_code == 403
     r = s.post("/api/v1/users", json={"email": "x@delta.test", "role": "license_admin"}, token=fum["access_token"])
     assert r.status_code == 403
+    # a front user manager invites, so she reads the seats left before she sends; a user does not
+    seats = s.get("/api/v1/license", token=fum["access_token"]).json
+    assert (seats["seats_total"], seats["seats_used"], seats["seats_used_here"]) == (5, 3, 3)
+    assert "seats_total" not in s.get("/api/v1/license", token=user["access_token"]).json
     # short password refused, nothing consumed
     r = s.post("/api/v1/users", json={"email": "new@delta.test"}, token=admin["access_token"])
     link = links(s, "new@delta.test")[-1]

@@ -44,7 +44,8 @@ def _is_admin() -> bool:
 
 def seat_summary() -> dict | None:
     """Seats of the pool shared by the subscription's companies: ours + the others' of the total
-    ("7 + 3 of 10"). For license admins: the API gives the other roles no seat figures."""
+    ("7 + 3 of 10"). For the managers (license admins and front user managers), who invite: the API gives users
+    no seat figures."""
     lic = api.get("/license")
     if "seats_total" not in lic:
         return None
@@ -73,7 +74,7 @@ def users():
         items = sorted(items, key=lambda u: (u.get(sort.lstrip("-")) or "").lower(), reverse=sort.startswith("-"))
     next_url, previous_url = paging.links(page)
     return render_section("admin/users.html", "users", users=items, total=page["total"],
-                          seats=seat_summary() if _is_admin() else None,
+                          seats=seat_summary(),
                           filters={"q": q, "status": status or "", "role": role or ""}, sort=sort,
                           next_url=next_url, previous_url=previous_url, statuses=USER_STATUSES,
                           roles=STAFF_ROLES)
@@ -88,7 +89,7 @@ def invite_choices() -> dict:
     else:
         perimeters, has_perimeters = [], bool(api.get("/perimeters", limit=1)["items"])
     return {"roles": GIVABLE_ROLES[session["role"]], "perimeters": perimeters, "has_perimeters": has_perimeters,
-            "chosen_perimeters": request.form.getlist("perimeter_ids"), "seats": seat_summary() if _is_admin() else None}
+            "chosen_perimeters": request.form.getlist("perimeter_ids"), "seats": seat_summary()}
 
 
 @bp.get("/settings/users/invite")
