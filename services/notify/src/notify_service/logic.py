@@ -11,12 +11,14 @@ import random
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from email.headerregistry import Address
 from email.utils import parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from paraph_platform import countries, staff_pages
 from paraph_platform import phones
+from paraph_platform.envelope import as_utc
 
 from .exceptions import InvalidInput
 
@@ -183,6 +185,21 @@ def owner_notice_prefix(event: dict) -> str:
         return ""
     viewer = data.get("contact_id") or str(data.get("contact_email") or "").strip().lower()
     return f"quote_viewed:{data['contract_id']}:{viewer}:"
+
+
+def owner_notice_key(event: dict, prefix: str, template: str, channel: str) -> str:
+    """The dedupe key of an owner notification: one per event, except for a notice told at most once per
+    VIEW_NOTICE_INTERVAL_SECONDS (``prefix`` not empty), keyed by the interval its event's time falls in. Two
+    views handled at the same moment then share a key and the database's unique key lets one through; the
+    look-back over earlier notices (the caller's) alone would let both through. A redelivered event keeps its
+    key either way."""
+    try:
+        moment = as_utc(datetime.fromisoformat(str(event.get("time"))))
+    except ValueError:
+        moment = None  # a time it cannot read: keyed by the event, as any other
+    if not prefix or moment is None:
+        return f"{prefix}{event['id']}:{template}:{channel}"
+    return f"{prefix}{int(moment.timestamp()) // VIEW_NOTICE_INTERVAL_SECONDS}:{template}:{channel}"
 
 
 def owner_channels(preference_key: str | None, preferences: dict | None) -> list[str]:

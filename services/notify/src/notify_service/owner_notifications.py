@@ -71,7 +71,7 @@ class OwnerNotificationsEndpoints(NotifyBase):
                     s, license_id=license_id, channel=channel, template=template, locale=owner.get("locale") or "fr",
                     recipient=recipient, recipient_name=owner.get("name"), user_id=owner.get("user_id"),
                     customer_id=customer_id, variables=variables, event=event, error=error,
-                    dedupe_key=f"{prefix}{event['id']}:{template}:{channel}")
+                    dedupe_key=logic.owner_notice_key(event, prefix, template, channel))
                 if row is not None and row.status == "queued":
                     ids.append(row.id)
         self._send_now(ids)

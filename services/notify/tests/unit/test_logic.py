@@ -191,6 +191,24 @@ def test_a_users_sms_goes_to_the_number_identity_read_in_their_companys_country(
     assert logic.owner_sms_recipient({"phone": None, "sms_phone": None}) == ("", "the user has no phone number")
 
 
+def test_two_views_of_a_quote_at_once_share_one_owner_notice_key():
+    def viewed(event_id, time, contact_id="ct-1"):
+        return {"id": event_id, "type": "quote.viewed.v1", "time": time,
+                "data": {"contract_id": "c-1", "contact_id": contact_id}}
+
+    def key(event):
+        return logic.owner_notice_key(event, logic.owner_notice_prefix(event), "quote_viewed", "email")
+
+    # handled at the same moment, neither sees the other's notice: the shared key lets one through
+    assert key(viewed("e1", "2030-01-15T09:30:00Z")) == key(viewed("e2", "2030-01-15T09:30:01Z"))
+    assert key(viewed("e1", "2030-01-15T09:30:00Z")) != key(viewed("e3", "2030-01-15T10:30:00Z"))
+    assert key(viewed("e1", "2030-01-15T09:30:00Z")) != key(viewed("e4", "2030-01-15T09:30:00Z", "ct-2"))
+    # other notices, and a time that cannot be read, are keyed by their event
+    shared = {"id": "e5", "type": "contract.shared.v1", "time": "2030-01-15T09:30:00Z", "data": {}}
+    assert key(shared) == "e5:quote_viewed:email"
+    assert key(viewed("e6", "yesterday")).endswith(":e6:quote_viewed:email")
+
+
 def test_owner_feedback_requested_twice_shares_one_key():
     v = {"number": "Q-1", "at": "2030-01-01T00:00:00Z"}
     a = logic.effective_dedupe_key("quote_feedback", "quote_feedback:activity-1", "lic", "Owner@x.test", v)
