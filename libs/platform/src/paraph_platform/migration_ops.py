@@ -10,8 +10,9 @@ earlier version has run the step as it was written then, so editing a step would
 differ from old ones. A change to these tables is a new pair of functions here, mirrored in
 paraph_platform.models, and a new revision in every service that calls them.
 
-The services' own revisions write their columns with paraph_platform.migration_columns, drop their tables
-with :func:`drop_tables`, and a revision that only adds a column is :func:`added_column`.
+The services' own revisions write their columns with paraph_platform.migration_columns, create a table of a
+license's rows with :func:`create_license_table`, drop their tables with :func:`drop_tables`, and a revision that
+only adds a column is :func:`added_column`.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from .db import UTCDateTime
+from .migration_columns import uuid
 
 
 def create_platform_tables():
@@ -65,6 +67,13 @@ def drop_platform_tables():
     op.drop_table("outbox")
     op.drop_table("inbox")
     op.drop_table("idempotency_keys")
+
+
+def create_license_table(name: str, *columns_and_constraints):
+    """A table of a license's rows, as every service's revisions create them: a UUID ``id`` (its primary key)
+    and the ``license_id`` it belongs to come first, then ``columns_and_constraints`` (migration_columns kinds,
+    other constraints). Frozen, as the revisions calling it are: a different table is a new function."""
+    op.create_table(name, uuid("id"), uuid("license_id"), *columns_and_constraints, sa.PrimaryKeyConstraint("id"))
 
 
 def drop_tables(*tables: str):

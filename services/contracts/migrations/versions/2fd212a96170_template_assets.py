@@ -1,6 +1,6 @@
 """template assets"""
-import sqlalchemy as sa
 from alembic import op
+from paraph_platform import migration_ops
 from paraph_platform.migration_columns import blob, integer, string, timestamp, uuid
 
 revision = '2fd212a96170'
@@ -8,9 +8,7 @@ down_revision = '387179979eb0'
 
 
 def upgrade():
-    op.create_table('assets',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('assets',
     string('filename', 255),
     string('content_type', 120),
     integer('size'),
@@ -18,7 +16,6 @@ def upgrade():
     blob('content'),
     uuid('created_by'),
     timestamp('created_at'),
-    sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_asset_license', 'assets', ['license_id'], unique=False)
 

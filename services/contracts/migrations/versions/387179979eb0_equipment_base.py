@@ -1,6 +1,7 @@
 """equipment base"""
 import sqlalchemy as sa
 from alembic import op
+from paraph_platform import migration_ops
 from paraph_platform.migration_columns import date, numeric, string, text, timestamp, uuid
 
 revision = '387179979eb0'
@@ -8,9 +9,7 @@ down_revision = 'f5573d05c086'
 
 
 def upgrade():
-    op.create_table('equipment',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('equipment',
     uuid('customer_id'),
     string('product_code', 64, nullable=True),
     text('description'),
@@ -27,7 +26,6 @@ def upgrade():
     timestamp('created_at'),
     timestamp('updated_at'),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('source_line_id', name='uq_equipment_source_line')
     )
     op.create_index('ix_equipment_customer', 'equipment', ['customer_id', 'status'], unique=False)

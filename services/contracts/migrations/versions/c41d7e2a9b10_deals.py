@@ -1,6 +1,7 @@
 """deals (a customer's sales opportunities) and contracts.deal_id"""
 import sqlalchemy as sa
 from alembic import op
+from paraph_platform import migration_ops
 from paraph_platform.migration_columns import date, integer, numeric, string, text, timestamp, uuid
 
 revision = 'c41d7e2a9b10'
@@ -8,9 +9,7 @@ down_revision = '2fd212a96170'
 
 
 def upgrade():
-    op.create_table('deals',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('deals',
     uuid('customer_id'),
     string('title', 300),
     string('stage', 16),
@@ -25,7 +24,6 @@ def upgrade():
     timestamp('updated_at'),
     integer('version'),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], ),
-    sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_deal_customer', 'deals', ['customer_id', 'created_at'], unique=False)
     op.create_index('ix_deal_license_updated', 'deals', ['license_id', 'updated_at'], unique=False)

@@ -10,9 +10,7 @@ down_revision = None
 
 def upgrade():
     migration_ops.create_platform_tables()
-    op.create_table('contract_types',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('contract_types',
     string('name', 200),
     string('kind', 16),
     text('description'),
@@ -25,7 +23,6 @@ def upgrade():
     uuid('created_by'),
     timestamp('created_at'),
     timestamp('updated_at'),
-    sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('license_id', 'name', name='uq_type_name')
     )
     op.create_index(op.f('ix_contract_types_license_id'), 'contract_types', ['license_id'], unique=False)
@@ -36,20 +33,15 @@ def upgrade():
     integer('value'),
     sa.PrimaryKeyConstraint('license_id', 'kind', 'year')
     )
-    op.create_table('custom_columns',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('custom_columns',
     string('key', 60),
     string('label', 120),
     string('type', 16),
     json('choices'),
     integer('position'),
-    sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('license_id', 'key', name='uq_column_key')
     )
-    op.create_table('customers',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('customers',
     string('kind', 16),
     string('code', 64),
     string('name', 200),
@@ -63,17 +55,13 @@ def upgrade():
     uuid('created_by'),
     timestamp('created_at'),
     timestamp('updated_at'),
-    sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('license_id', 'code', name='uq_customer_code')
     )
     op.create_index('ix_customer_license_name', 'customers', ['license_id', 'name'], unique=False)
-    op.create_table('flags',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('flags',
     string('key', 60),
     string('label', 120),
     string('color', 7),
-    sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('license_id', 'key', name='uq_flag_key')
     )
     op.create_table('license_settings',
@@ -91,9 +79,7 @@ def upgrade():
     integer('version'),
     sa.PrimaryKeyConstraint('subject_type', 'subject_id')
     )
-    op.create_table('contacts',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('contacts',
     uuid('customer_id'),
     string('first_name', 100),
     string('last_name', 100),
@@ -108,7 +94,6 @@ def upgrade():
     timestamp('created_at'),
     timestamp('updated_at'),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_contact_customer', 'contacts', ['customer_id'], unique=False)
     op.create_index(op.f('ix_contacts_license_id'), 'contacts', ['license_id'], unique=False)
@@ -126,9 +111,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('customer_id', 'perimeter_id')
     )
     op.create_index('ix_customer_scope_perimeter', 'customer_scopes', ['perimeter_id', 'customer_id'], unique=False)
-    op.create_table('contracts',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('contracts',
     string('kind', 16),
     string('number', 40),
     string('title', 300),
@@ -166,15 +149,12 @@ def upgrade():
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['contract_type_id'], ['contract_types.id'], ),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], ),
-    sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('license_id', 'number', name='uq_contract_number')
     )
     op.create_index('ix_contract_abandon', 'contracts', ['status', 'created_at'], unique=False)
     op.create_index('ix_contract_customer', 'contracts', ['customer_id', 'created_at'], unique=False)
     op.create_index('ix_contract_license_created', 'contracts', ['license_id', 'created_at'], unique=False)
-    op.create_table('attachments',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('attachments',
     uuid('contract_id'),
     string('folder', 200),
     string('filename', 255),
@@ -186,7 +166,6 @@ def upgrade():
     uuid('created_by'),
     timestamp('created_at'),
     sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_attachment_contract', 'attachments', ['contract_id'], unique=False)
     op.create_table('contract_flags',
@@ -208,16 +187,13 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('contract_id', 'fingerprint', name='uq_document_fingerprint')
     )
-    op.create_table('history',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('history',
     uuid('contract_id'),
     timestamp('at'),
     uuid('actor_id'),
     string('action', 60),
     json('details'),
     sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_history_contract', 'history', ['contract_id', 'at'], unique=False)
     op.create_table('lines',
@@ -237,9 +213,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_line_contract', 'lines', ['contract_id', 'position'], unique=False)
-    op.create_table('milestones',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('milestones',
     uuid('contract_id'),
     string('title', 300),
     text('description'),
@@ -248,12 +222,9 @@ def upgrade():
     boolean('portal_visible'),
     integer('position'),
     sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_milestone_contract', 'milestones', ['contract_id'], unique=False)
-    op.create_table('tasks',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('tasks',
     uuid('contract_id'),
     string('title', 300),
     date('due_date', nullable=True),
@@ -262,7 +233,6 @@ def upgrade():
     uuid('created_by'),
     timestamp('created_at'),
     sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_task_contract', 'tasks', ['contract_id'], unique=False)
 

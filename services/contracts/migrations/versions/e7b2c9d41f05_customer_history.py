@@ -1,6 +1,7 @@
 """customer history (changes of a customer file and its contacts, by staff or by the customer's portal clients)"""
 import sqlalchemy as sa
 from alembic import op
+from paraph_platform import migration_ops
 from paraph_platform.migration_columns import json, string, timestamp, uuid
 
 revision = 'e7b2c9d41f05'
@@ -8,9 +9,7 @@ down_revision = 'c41d7e2a9b10'
 
 
 def upgrade():
-    op.create_table('customer_history',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('customer_history',
     uuid('customer_id'),
     timestamp('at'),
     uuid('actor_id'),
@@ -19,7 +18,6 @@ def upgrade():
     string('action', 60),
     json('details'),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_customer_history_customer', 'customer_history', ['customer_id', 'at'], unique=False)
 

@@ -9,9 +9,7 @@ down_revision = '216df7bc835f'
 
 
 def upgrade():
-    op.create_table('service_accounts',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('service_accounts',
     string('name', 200),
     string('description', 2000),
     string('role', 32),
@@ -19,7 +17,6 @@ def upgrade():
     timestamp('created_at'),
     timestamp('disabled_at', nullable=True),
     sa.ForeignKeyConstraint(['license_id'], ['licenses.id'], ),
-    sa.PrimaryKeyConstraint('id')
     )
     op.create_index(op.f('ix_service_accounts_license_id'), 'service_accounts', ['license_id'], unique=False)
     op.create_table('api_keys',

@@ -60,9 +60,7 @@ def upgrade():
     sa.UniqueConstraint('token_hash')
     )
     op.create_index(op.f('ix_tokens_user_id'), 'tokens', ['user_id'], unique=False)
-    op.create_table('erp_collaborators',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('erp_collaborators',
     string('code', 64),
     string('email', 320),
     string('name', 200),
@@ -70,7 +68,6 @@ def upgrade():
     uuid('user_id', nullable=True),
     timestamp('imported_at'),
     sa.ForeignKeyConstraint(['license_id'], ['licenses.id'], ),
-    sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('license_id', 'email', name='uq_collab_license_email')
     )
     op.create_index(op.f('ix_erp_collaborators_license_id'), 'erp_collaborators', ['license_id'], unique=False)

@@ -10,9 +10,7 @@ down_revision = None
 
 def upgrade():
     migration_ops.create_platform_tables()
-    op.create_table('notification_templates',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('notification_templates',
     string('name', 64),
     string('locale', 8),
     text('subject'),
@@ -22,7 +20,6 @@ def upgrade():
     string('updated_by', 64, nullable=True),
     timestamp('created_at'),
     timestamp('updated_at'),
-    sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('license_id', 'name', 'locale', name='uq_template_license_name_locale')
     )
     op.create_table('notifications',
@@ -62,9 +59,7 @@ def upgrade():
     op.create_index('ix_notification_due', 'notifications', ['status', 'next_attempt_at'], unique=False)
     op.create_index('ix_notification_license_created', 'notifications', ['license_id', 'created_at'], unique=False)
     op.create_index(op.f('ix_notifications_event_id'), 'notifications', ['event_id'], unique=False)
-    op.create_table('webhook_subscriptions',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('webhook_subscriptions',
     string('url', 2000),
     string('description', 500),
     json('event_types'),
@@ -84,7 +79,6 @@ def upgrade():
     timestamp('created_at'),
     timestamp('updated_at'),
     integer('version'),
-    sa.PrimaryKeyConstraint('id')
     )
     op.create_index(op.f('ix_webhook_subscriptions_license_id'), 'webhook_subscriptions', ['license_id'], unique=False)
     op.create_table('webhook_deliveries',

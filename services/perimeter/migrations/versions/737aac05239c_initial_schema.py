@@ -10,14 +10,11 @@ down_revision = None
 
 def upgrade():
     migration_ops.create_platform_tables()
-    op.create_table('perimeters',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('perimeters',
     string('name', 120),
     text('description'),
     timestamp('created_at'),
     timestamp('updated_at'),
-    sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('license_id', 'name', name='uq_perimeter_name')
     )
     op.create_index(op.f('ix_perimeters_license_id'), 'perimeters', ['license_id'], unique=False)

@@ -10,9 +10,7 @@ down_revision = None
 
 def upgrade():
     migration_ops.create_platform_tables()
-    op.create_table('client_accesses',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('client_accesses',
     uuid('contact_id'),
     uuid('customer_id'),
     uuid('user_id'),
@@ -27,14 +25,11 @@ def upgrade():
     uuid('granted_by'),
     timestamp('created_at'),
     timestamp('updated_at'),
-    sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('license_id', 'contact_id', name='uq_access_contact')
     )
     op.create_index('ix_access_customer', 'client_accesses', ['license_id', 'customer_id'], unique=False)
     op.create_index('ix_access_user', 'client_accesses', ['license_id', 'user_id'], unique=False)
-    op.create_table('quote_links',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('quote_links',
     uuid('contract_id'),
     uuid('contact_id'),
     string('contact_name', 200),
@@ -46,13 +41,10 @@ def upgrade():
     timestamp('last_sent_at', nullable=True),
     timestamp('revoked_at', nullable=True),
     uuid('revoked_by', nullable=True),
-    sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('license_id', 'contract_id', 'contact_id', name='uq_link_contact')
     )
     op.create_index('ix_link_contract', 'quote_links', ['license_id', 'contract_id'], unique=False)
-    op.create_table('shares',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('shares',
     uuid('contract_id'),
     uuid('customer_id'),
     string('customer_name', 200),
@@ -73,13 +65,10 @@ def upgrade():
     timestamp('revoked_at', nullable=True),
     uuid('revoked_by', nullable=True),
     integer('version'),
-    sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('license_id', 'contract_id', name='uq_share_contract')
     )
     op.create_index('ix_share_customer', 'shares', ['license_id', 'customer_id', 'revoked_at'], unique=False)
-    op.create_table('quote_activity',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('quote_activity',
     uuid('contract_id'),
     uuid('link_id'),
     uuid('contact_id'),
@@ -89,13 +78,10 @@ def upgrade():
     string('user_agent', 500, nullable=True),
     text('message', nullable=True),
     sa.ForeignKeyConstraint(['link_id'], ['quote_links.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_activity_contract', 'quote_activity', ['license_id', 'contract_id', 'at'], unique=False)
     op.create_index('ix_activity_link', 'quote_activity', ['link_id', 'kind', 'at'], unique=False)
-    op.create_table('quote_sends',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('quote_sends',
     uuid('contract_id'),
     uuid('link_id'),
     uuid('contact_id'),
@@ -109,7 +95,6 @@ def upgrade():
     uuid('sent_by'),
     timestamp('sent_at'),
     sa.ForeignKeyConstraint(['link_id'], ['quote_links.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_send_contract', 'quote_sends', ['license_id', 'contract_id', 'sent_at'], unique=False)
     op.create_table('quote_tokens',

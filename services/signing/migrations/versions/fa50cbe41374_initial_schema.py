@@ -29,9 +29,7 @@ def upgrade():
     timestamp('created_at'),
     sa.PrimaryKeyConstraint('name')
     )
-    op.create_table('offline_sync_items',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('offline_sync_items',
     string('client_id', 128),
     string('fingerprint', 64),
     uuid('request_id', nullable=True),
@@ -40,12 +38,9 @@ def upgrade():
     uuid('synced_by'),
     json('result'),
     timestamp('created_at'),
-    sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('license_id', 'client_id', name='uq_offline_client')
     )
-    op.create_table('signature_requests',
-    uuid('id'),
-    uuid('license_id'),
+    migration_ops.create_license_table('signature_requests',
     string('license_name', 200),
     uuid('contract_id'),
     string('contract_kind', 16),
@@ -79,7 +74,6 @@ def upgrade():
     timestamp('sealing_since', nullable=True),
     timestamp('completed_at', nullable=True),
     timestamp('ended_at', nullable=True),
-    sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_request_license_contract', 'signature_requests', ['license_id', 'contract_id', 'created_at'], unique=False)
     op.create_index('ix_request_status_expires', 'signature_requests', ['status', 'expires_at'], unique=False)
