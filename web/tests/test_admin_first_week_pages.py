@@ -116,3 +116,56 @@ def test_a_perimeter_with_no_customer_nor_contract_type_to_offer_says_where_they
 def test_every_settings_section_says_what_it_is_for():
     from paraph_web.pages.settings import SECTION_HINTS, SECTIONS
     assert SECTION_HINTS.keys() == SECTIONS.keys()
+
+
+@pytest.mark.parametrize("url, local_receivers", [
+    ("http://erp.example.com/hooks", False), ("ftp://erp.example.com/h", True), (" ", False), ("https://", False),
+    ("https://-x/", False), ("https://user:pw@erp.example.com/h", False), ("https://erp.example.com:0/h", False),
+    ("https://10.0.0.7/h", False), ("https://localhost/h", False), ("https://erp example.com/h", False),
+    ("http://[::1/", True), ("https://erp.example.com/" + "h" * 2000, False)])
+def test_every_refusal_of_a_webhook_url_is_said_in_french(url, local_receivers):
+    """notify says why it refuses an endpoint's URL (logic.validate_webhook_url, the one rule): each reason has its
+    French words, whether the operator allows local receivers or not."""
+    logic = pytest.importorskip("notify_service.logic")
+    from paraph_web import create_app
+    from paraph_web.api_messages import translate
+    app = create_app({"GATEWAY_URL": "http://127.0.0.1:9", "WEB_SESSION_KEY": "unit-test-key", "TESTING": True})
+    with pytest.raises(logic.InvalidInput) as refused:
+        logic.validate_webhook_url(url, local_receivers)
+    [reason] = refused.value.details["fields"]["url"]
+    with app.test_request_context("/", headers=FRENCH):
+        assert translate(reason) != reason, reason
+
+
+def webhook_gateway():
+    """notify's refusal of a plain-http endpoint, as the gateway answers it (problem+json naming the field)."""
+    logic = pytest.importorskip("notify_service.logic")
+    fake = Flask("fake_gateway")
+
+    @fake.get("/api/v1/webhooks/event-types")
+    def event_types():
+        return jsonify({"event_types": [{"type": "quote.viewed.v1", "source": "portal",
+                                         "description": "A customer viewed a quote online."}], "wildcard": "*"})
+
+    @fake.post("/api/v1/webhooks")
+    def create():
+        return jsonify({"type": "https://paraph.dev/problems/invalid_input", "title": "Invalid input", "status": 422,
+                        "detail": logic.HTTPS_ONLY, "code": "invalid_input",
+                        "errors": {"url": [logic.HTTPS_ONLY]}}), 422
+
+    return fake
+
+
+@pytest.mark.parametrize("language, said", [("fr", "Seules les URL en https:// sont acceptées."),
+                                            ("en", "Only https:// URLs are accepted.")])
+def test_a_plain_http_endpoint_is_refused_next_to_its_field(language, said):
+    from web.tests.test_web import csrf
+    with web_in_front_of(webhook_gateway(), locale=lambda: language, role="license_admin") as web:
+        client = web.test_client()
+        sign_in(client)
+        r = client.post("/settings/webhooks", data={"url": "http://erp.example.com/hooks", "event_types": "*",
+                                                    "csrf_token": csrf(client, "/settings/webhooks/new")})
+        page = r.get_data(as_text=True)
+    assert r.status_code == 422, r.status_code
+    assert f'<small id="field-url-error" class="error">{said}</small>' in page, page
+    assert 'value="http://erp.example.com/hooks"' in page and 'aria-invalid="true"' in page  # kept, to be corrected

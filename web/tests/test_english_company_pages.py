@@ -30,18 +30,66 @@ def test_an_english_page_reads_thousands_commas_a_french_one_decimal_commas():
         assert [typed_number(x) for x in ("1,250", f"10{NNBSP}000,50", "2,5")] == ["1.250", "10000.50", "2.5"]
 
 
-def test_an_english_page_writes_dates_as_the_browsers_region_does_a_french_one_as_france():
+def test_an_english_page_writes_dates_as_its_company_does_whatever_the_browsers_region():
+    """The order of a page's dates follows its language and the company's country
+    (paraph_platform.dates.formats_locale), not the browser's region: a French or British company's English page
+    read in an American browser wrote "Dec 7, 2026, 1:18:05 PM", the other way round from its quotes and emails. A
+    company of the United States reads the month first; signed out, as a company that has not said its country.
+    French pages keep France's formats."""
+    from flask import session
     from flask_babel import format_datetime, get_locale
 
     from web.src.paraph_web import i18n
     moment = datetime(2026, 12, 7, 13, 18, 5, tzinfo=timezone.utc)
-    for accepted, shown in (("en-GB,en;q=0.9", "7 Dec 2026, 13:18:05"), ("en-US,en", "Dec 7, 2026, 1:18:05\u202fPM"),
-                            ("en", "Dec 7, 2026, 1:18:05\u202fPM"), ("en-XX,en", "Dec 7, 2026, 1:18:05\u202fPM"),
-                            ("fr-CH,fr", "7 déc. 2026, 13:18:05")):
+    day_first, month_first = "7 Dec 2026, 13:18:05", f"Dec 7, 2026, 1:18:05{NNBSP}PM"
+    for country, accepted, shown in (
+            ("GB", "en-US,en", day_first), ("FR", "en-US,en", day_first), ("FR", "en", day_first),
+            (None, "en-US,en", day_first), ("DE", "en-XX,en", day_first), ("GB", "en-GB,en;q=0.9", day_first),
+            ("US", "en-GB,en;q=0.9", month_first), ("US", "en-US,en", month_first), ("PR", "en", month_first),
+            ("FR", "fr-CH,fr", "7 déc. 2026, 13:18:05"), ("US", "fr", "7 déc. 2026, 13:18:05")):
         with app().test_request_context(headers={"Accept-Language": accepted}):
-            assert format_datetime(moment) == shown, accepted
+            session[i18n.COMPANY_COUNTRY] = country
+            assert format_datetime(moment) == shown, (country, accepted)
             assert i18n.page_language() == accepted[:2]  # the words: the language's, whatever its region
             assert get_locale().language == accepted[:2]
+
+
+def _gateway_of_a_company_in(country: str) -> Flask:
+    """A fake gateway whose company is established in ``country``, its sessions refreshed once."""
+    fake = Flask("fake_gateway")
+
+    @fake.get("/api/v1/license")  # any signed-in user reads the settings
+    def license_settings():
+        return jsonify({"id": "l1", "name": "ACME", "settings": {"country": country, "default_locale": "en"}})
+
+    @fake.post("/api/v1/auth/refresh")
+    def refresh():
+        from web.tests.test_web import session_answer
+        return jsonify(session_answer("access-2", "refresh-2"))
+
+    return fake
+
+
+def test_the_company_country_is_read_at_sign_in_and_kept_when_the_session_is_refreshed():
+    """The sign-in reads the company's country; a refreshed session (every 15 minutes) keeps it, and keeps the
+    profile's language: its answer carries neither, and an English-speaking salesperson of a French company with an
+    American browser read English, day-first pages, then, once refreshed, American dates."""
+    from flask import session
+
+    from web.src.paraph_web import api
+    from web.src.paraph_web.i18n import COMPANY_COUNTRY
+    from web.tests.test_web import sign_in
+    with web_in_front_of(_gateway_of_a_company_in("GB"), locale=lambda: "fr") as web:
+        client = web.test_client()
+        sign_in(client)
+        with client.session_transaction() as signed_in:
+            assert signed_in[COMPANY_COUNTRY] == "GB" and signed_in["user"]["locale"] == "fr"
+            kept = dict(signed_in)
+        with web.test_request_context(headers={"Accept-Language": "en-US,en"}):
+            session.update(kept)
+            assert api.refresh_session() and session["access_token"] == "access-2"
+            assert session[COMPANY_COUNTRY] == "GB" and session["user"]["locale"] == "fr"
+            assert session["user"]["email"] == "ann@acme.test"  # the rest is the new session's answer
 
 
 def test_the_activation_page_makes_a_company_of_its_language():

@@ -40,10 +40,12 @@ def test_the_reasons_an_invitation_is_refused_are_translated_with_a_localized_da
     assert translate("already invited in this license") == "Déjà invité dans cette licence."
     # the expiry date as the pages write dates (the users page's "License expires on"), not 2027-01-31
     assert translate("The subscription expired on 2027-01-31.") == "L'abonnement a expiré le 31 janv. 2027."
-    assert translate("No seat left: 10 of 10 seats are in use (ACME: 7, Beta: 3). Deactivate a user or add seats "
-                     "to the subscription.") == (
-        "Plus aucune licence libre (10 sur 10 utilisées, 7 par ACME, 3 par Beta). Désactivez un "
-        "utilisateur ou ajoutez des licences à l'abonnement.")
+    # what each company uses, a sentence (it read "7 par ACME, 3 par Beta"), of identity's words as of before
+    for companies in ("ACME uses 7 seats, Beta uses 3 seats", "ACME: 7, Beta: 3"):
+        assert translate(f"No seat left: 10 of 10 seats are in use ({companies}). Deactivate a user or add seats "
+                         "to the subscription.") == (
+            "Plus aucune licence libre (10 sur 10 utilisées, ACME utilise 7 licences, Beta utilise 3 licences). "
+            "Désactivez un utilisateur ou ajoutez des licences à l'abonnement.")
 
 
 def test_the_review_lists_the_users_whose_collaborator_left_the_erp_each_linked_to_their_page():

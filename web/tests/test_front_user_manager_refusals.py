@@ -50,6 +50,11 @@ def manager_gateway():
     def give_perimeters(user_id):
         return problem(403, "This action needs one of the roles: license_admin.")
 
+    @fake.get("/api/v1/license")  # a front user manager reads the seats she invites into
+    def license():
+        return jsonify({"id": "lic", "name": "Nord", "settings": {}, "seats_total": 10, "seats_used": 4,
+                        "seats_used_here": 4, "active_users": 3, "expires_at": "2027-12-31T00:00:00Z"})
+
     @fake.get("/api/v1/perimeters")
     def perimeters():
         return jsonify({"items": [{"id": "p1", "name": "Nord"}], "next_cursor": None})

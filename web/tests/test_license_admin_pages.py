@@ -116,8 +116,9 @@ def test_the_erp_preview_says_how_many_collaborators_the_seats_left_leave_out():
     page = preview_page(fake)
     said = text_of(page, "erp-seat-shortage", "erp-seat-shortage-users")
     assert said.startswith("Plus que 1 licence libre sur 6\u00a0: 2 collaborateurs à créer ne seront pas invités"), said
-    # the seats are the preview's own (what the run takes): no separate read of the license
-    assert text_of(page, "count-seats-free", "count-to-check").split()[0] == "1" and calls == ["preview"]
+    # the seats are the preview's own (what the run takes): no separate read of the license (the sign-in's alone,
+    # for the company's country)
+    assert text_of(page, "count-seats-free", "count-to-check").split()[0] == "1" and calls == ["license", "preview"]
     assert 'id="erp-invite-new" checked' in page
     # enough seats: nothing said
     assert 'id="erp-seat-shortage"' not in preview_page(erp_gateway(free=2, to_create=2)[0])

@@ -98,3 +98,21 @@ def test_a_date_and_time_is_on_the_24_hour_clock_in_both_languages():
     assert date_and_time(evening, "en") == "1 December 2026 at 21:24"  # not "December 1, 2026 at 9:24 PM"
     assert date_and_time(evening, "fr", seconds=True) == "1er décembre 2026 à 21:24:38"
     assert date_and_time(datetime(2026, 12, 1, 7, 5), "en") == "1 December 2026 at 07:05"
+
+
+def test_a_staff_page_writes_dates_as_its_company_writes_its_language():
+    """The staff pages' formats (paraph_platform.dates.formats_locale): English day first, as the emails and PDFs
+    write it, in every company but one of the United States (or its territories); French as France writes it; the
+    same for a license that has not said its country (None) or whose setting is no country's code."""
+    from datetime import date
+
+    from babel.dates import format_date
+    from paraph_platform.dates import formats_locale
+    for country in ("GB", "FR", "IE", "DE", "CA", "gb", None, "", "France", "ZZ"):
+        assert formats_locale("en", country) == "en_GB", country
+        assert formats_locale("fr", country) == "fr", country
+    for country in ("US", "us", "PR", "VI"):
+        assert formats_locale("en", country) == "en_US" and formats_locale("fr", country) == "fr", country
+    day = date(2026, 12, 7)
+    assert format_date(day, "medium", locale=formats_locale("en", "FR")) == "7 Dec 2026"
+    assert format_date(day, "medium", locale=formats_locale("en", "US")) == "Dec 7, 2026"

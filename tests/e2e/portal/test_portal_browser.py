@@ -129,6 +129,10 @@ def test_customer_portal_sign_in_contracts_and_visible_documents(world, live, br
     item[0].find_element(By.TAG_NAME, "a").click()
     wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#attachment-list li.attachment"), message="contract page")
     assert browser.find_element(By.ID, "contract-heading").text == f"Contrat {w.contract['number']}"
+    # not signed (and no signing service here): the document is its PDF, the one download offered
+    pdf = browser.find_element(By.ID, "contract-pdf")
+    assert pdf.is_displayed() and pdf.text == "Télécharger le PDF"
+    assert not browser.find_elements(By.ID, "contract-signed-pdf")
     # a plain download link: its file name (then its size)
     assert [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#attachment-list li.attachment a")] == ["visible.pdf"]
     milestones = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#milestone-list li.milestone")]

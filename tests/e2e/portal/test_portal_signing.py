@@ -2,8 +2,8 @@
 of portal users (clients and collaborators added as approvers or signers).
 
 The signing service is replaced here by a stand-in with the agreed RPC names (create_request,
-request_for_contract, tasks_for, act), running on the test's real RabbitMQ vhost, so the portal's side
-of the contract is checked without depending on the signing service's internals.
+request_for_contract, requests_for_contracts, tasks_for, act), running on the test's real RabbitMQ vhost, so
+the portal's side of the contract is checked without depending on the signing service's internals.
 """
 import pytest
 from nameko.rpc import rpc
@@ -37,6 +37,11 @@ class FakeSigning:
         return STATE["requests"].get(contract_id)
 
     @rpc
+    def requests_for_contracts(self, license_id, payload):
+        STATE["lookups"].append(payload["contract_ids"])
+        return {cid: STATE["requests"][cid] for cid in payload["contract_ids"] if cid in STATE["requests"]}
+
+    @rpc
     def tasks_for(self, actor):
         STATE["tasks_for"].append(actor)
         return [{"participant_id": "p-approve", "role": "approver", "action": "approve", "request_id": "req-9",
@@ -53,7 +58,7 @@ class FakeSigning:
 @pytest.fixture
 def fake_signing(container_factory, rabbit_config):
     STATE.clear()
-    STATE.update(created=[], requests={}, tasks_for=[], acts=[])
+    STATE.update(created=[], requests={}, tasks_for=[], acts=[], lookups=[])
 
     def start():
         container = container_factory(FakeSigning, service_config(rabbit_config, "signing", "sqlite://"))
@@ -124,3 +129,37 @@ def test_portal_tasks_and_actions(world, fake_signing):
     # the portal pages exist for them
     r = s.get("/portal/tasks?lang=en")
     assert r.status_code == 200 and "My signature tasks" in r.get_data(as_text=True)
+
+
+def test_the_clients_list_asks_signing_once_about_every_document_awaiting_an_answer(world, fake_signing):
+    """A client's list of shared documents asks signing about the ones awaiting an answer in one call, not one per
+    document: the contract an approver must first approve reads "signing", the quote awaiting her signature "sent".
+    Without signing, the list still shows, with the plain statuses."""
+    s, w = world.s, world
+    r = s.post(f"/api/v1/contracts/{w.contract['id']}/status", json={"status": "sent"}, token=w.sales_token)
+    assert r.status_code == 200, r.get_json()
+    w.grant("alice", "A-1")
+    alice = w.client("alice")["access_token"]
+    w.share(w.contract["id"], "alice")
+    w.share(w.quote["id"], "alice")
+
+    def listed():
+        r = s.get("/api/v1/portal/contracts", token=alice)
+        assert r.status_code == 200, r.get_json()
+        return {i["contract_id"]: (i["status"], i["reader_status"]) for i in r.get_json()["items"]}
+
+    # signing not running: the contract's own status
+    assert listed() == {w.contract["id"]: ("sent", "sent"), w.quote["id"]: ("draft", "draft")}
+    fake_signing()
+    w.send_quote()  # the quote sent for her signature (the stand-in's request: her turn)
+    s.wait_for(lambda: listed()[w.quote["id"]][0] == "sent", timeout=20, message="the quote's status on the portal")
+    approver = {"id": "p-a", "role": "approver", "contact_id": w.bob["id"], "status": "pending",
+                "sign_path": "/sign/tok-bob-0123456789"}
+    signer = {"id": "p-s", "role": "signer", "contact_id": w.alice["id"], "status": "waiting",
+              "sign_path": "/sign/tok-alice-0123456789"}
+    STATE["requests"][w.contract["id"]] = {"id": "req-c", "contract_id": w.contract["id"], "status": "pending",
+                                           "participants": [approver, signer]}
+    STATE["lookups"].clear()
+    assert listed() == {w.contract["id"]: ("sent", "signing"), w.quote["id"]: ("sent", "sent")}
+    (asked,) = STATE["lookups"]
+    assert sorted(asked) == sorted([w.contract["id"], w.quote["id"]])

@@ -123,11 +123,15 @@ def test_a_client_approver_reads_before_approving_and_every_party_gets_the_signe
         proof = s.get(done["proof_pdf"])
         assert proof.status_code == 200 and proof.data[:5] == b"%PDF-" and proof.mimetype == "application/pdf"
 
-    # the document page: the sealed document (filled) and its proof (outlined), within the screen on a phone
+    # the document page: the sealed document (filled) and its proof (outlined), within the screen on a phone; the
+    # PDF sent for signature (unsigned) is no longer offered beside them as if it were the document
     browser.get(live + f"/portal/contracts/{w.contract['id']}")
     proof = by_id(browser, "contract-proof-pdf")
     assert proof.text == "Télécharger la preuve de signature"
     assert by_id(browser, "contract-signed-pdf").text == "Télécharger le document signé"
+    assert not by_id(browser, "contract-pdf").is_displayed()
+    assert [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#contract-actions .button")
+            if a.is_displayed()] == ["Télécharger le document signé", "Télécharger la preuve de signature"]
     screenshots(browser, "portal-contract-signed-approver")
     browser.set_window_size(375, 900)
     assert not scrolls_sideways(browser) and across_in_view(browser, proof)

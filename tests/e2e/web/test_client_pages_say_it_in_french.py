@@ -5,8 +5,9 @@ the ONE public address (``public_system``):
 * the signing page says what went wrong in the page's words, never the API's English one with its debug
   suffix ("Wrong code. (otp: wrong code) [4]" was shown): no consent ticked, no code typed, a wrong code with
   the attempts left (these two under the code's field), a refusal without its reason;
-* once signed by everybody, the emailed online quote offers the signed document beside the quote's PDF (which
-  is the quote as sent for signature), and so does the quote's page in the client portal;
+* once signed by everybody, the emailed online quote offers the signed document and its proof as the download,
+  no longer the quote's PDF (the quote as sent for signature, unsigned), and so does the quote's page in the
+  client portal;
 * the portal's sign-in refusals and a document that is not (or no longer) shared are said in French, the latter
   without an empty document under it."""
 from __future__ import annotations
@@ -84,20 +85,21 @@ def test_the_customer_is_told_in_french_and_gets_the_signed_document(public_syst
     w.wait(lambda: s.get(f"/api/v1/contracts/{quote['id']}", token=T).get_json()["status"] == "accepted",
            message="the quote accepted")
 
-    # -- the online quote: the signed document beside the PDF sent for signature ------------------------------
+    # -- the online quote: the signed document (and its proof) to download, not the PDF sent for signature ------
     # (when, in the reader's time zone, named: its script runs under the page's Content-Security-Policy)
     browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Europe/Paris"})
     browser.get(quote_page)
     signed = w.wait(lambda: browser.find_elements("id", "signed-pdf"), message="the signed document offered")[0]
-    assert signed.text == "Télécharger le document signé" and by_id(browser, "download").text == "Télécharger le PDF"
+    assert signed.text == "Télécharger le document signé" and not css(browser, "#download")
+    assert "Télécharger le PDF" not in by_id(browser, "quote-actions").text
     assert re.fullmatch(r"Signé le \d{1,2}(er)? \w+ \d{4} à \d\d:\d\d UTC\+[12]", by_id(browser, "signed").text)
     assert [e for e in browser.get_log("browser") if e["source"] != "network"] == []
     browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "UTC"})
     screenshot(browser, "client-fr-2-online-quote-signed")
     sealed = requests.get(signed.get_attribute("href"), timeout=30)
-    unsigned = requests.get(by_id(browser, "download").get_attribute("href"), timeout=30)
+    unsigned = s.get(f"/api/v1/contracts/{quote['id']}/pdf", token=T)
     assert sealed.status_code == 200 and sealed.content.startswith(b"%PDF")
-    assert "signed" in sealed.headers["Content-Disposition"] and sealed.content != unsigned.content
+    assert "signed" in sealed.headers["Content-Disposition"] and sealed.content != unsigned.data
     # the proof of signature beside it (who signed, how, when), as the signing page and the portal offer it
     assert by_id(browser, "proof-pdf").text == "Télécharger la preuve de signature"
     proof = requests.get(by_id(browser, "proof-pdf").get_attribute("href"), timeout=30)
@@ -132,6 +134,7 @@ def test_the_customer_is_told_in_french_and_gets_the_signed_document(public_syst
     offered = w.wait(lambda: browser.find_elements("id", "contract-signed-pdf"), message="the signed document")[0]
     assert offered.text == "Télécharger le document signé" and offered.get_attribute("href").endswith("/signed.pdf")
     assert by_id(browser, "contract-proof-pdf").get_attribute("href").endswith("/proof.pdf")
+    assert not by_id(browser, "contract-pdf").is_displayed()  # the PDF sent for signature is not offered beside it
     screenshot(browser, "client-fr-4-portal-quote-signed")
 
     # a document that is not shared with her: said in French, with no empty document under it

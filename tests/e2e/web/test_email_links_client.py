@@ -81,6 +81,15 @@ def test_every_link_of_every_client_email_lands_on_a_working_page(public_system,
               if ("X-Paraph-Template", "quote_send") in map(tuple, m["headers"])]
     assert "Consulter le devis\u00a0: http://paraph.test/q/" in sent["text"] and "cette page" not in sent["text"]
     assert f'<span style="white-space:nowrap">{quote["number"]}</span>' in sent["html"]
+    # the shared contract's email: what was shared, and what its button opens (the document's portal page, not the
+    # portal's list of contracts)
+    [shared] = [m for m in w.mail.messages(to="bob@acme.test")
+                if ("X-Paraph-Template", "contract_shared") in map(tuple, m["headers"])]
+    assert f"Le contrat {contract['number']} «\u00a0Contrat de maintenance\u00a0» a été partagé avec vous" \
+        in shared["text"]
+    assert "Le bouton ci-dessous l'ouvre sur le portail, où vous pouvez le consulter et en télécharger le PDF." \
+        in shared["text"] and "Contrats" not in shared["text"]
+    assert f"Accéder au document\u00a0: http://paraph.test/portal/contracts/{contract['id']}" in shared["text"]
 
     # every link answers at the public address (the web app) — through the proxy for the gateway's pages
     for name, link in links.items():
@@ -156,6 +165,17 @@ def test_every_link_of_every_client_email_lands_on_a_working_page(public_system,
     status = browser.find_element(By.ID, "contract-status")
     assert status.text == "Signé" and status.get_attribute("class") == "badge signed"
     assert status.value_of_css_property("background-color") in ("rgba(211, 245, 227, 1)", "rgb(211, 245, 227)")
+    # signed by Alice, read by Bob, who signed nothing: the one document offered is the signed one (the portal's
+    # download gives the sealed copy), not the PDF sent for signature
+    offered = by_id(browser, "contract-pdf")
+    assert offered.is_displayed() and offered.text == "Télécharger le document signé"
+    assert offered.get_attribute("class") == "button"  # the page's one action, filled as the signers' is
+    assert not css(browser, "#contract-signed-pdf")
+    r = s.post("/api/v1/auth/login", json={"email": "bob@acme.test", "password": PASSWORD})
+    assert r.status_code == 200, r.get_json()
+    pdf = s.get(f"/api/v1/portal/contracts/{contract['id']}/pdf", token=r.get_json()["access_token"])
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert "-signed.pdf" in pdf.headers["Content-Disposition"]
     screenshot(browser, "email-link-portal-contract")
 
 

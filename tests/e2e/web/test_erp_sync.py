@@ -110,7 +110,7 @@ def test_a_refused_export_and_a_refused_invitation_are_said_in_french(web_system
     by_id(browser, "erp-run-submit").click()
     w.wait(lambda: browser.find_elements("id", "erp-result"), message="the result")
     assert rows(browser, "erp-result-errors") == [
-        "2 D2 Non invité. Plus aucune licence libre (2 sur 2 utilisées, 2 par Duo SARL). "
+        "2 D2 Non invité. Plus aucune licence libre (2 sur 2 utilisées, Duo SARL utilise 2 licences). "
         "Désactivez un utilisateur ou ajoutez des licences à l'abonnement."]
     # the ERP's code has one name on these screens (the headers' words)
     assert [th.get_attribute("textContent").strip() for th in css(browser, "#erp-result-errors th")] == [

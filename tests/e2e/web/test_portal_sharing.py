@@ -248,7 +248,7 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     who = item.find_element("css selector", ".muted").get_attribute("textContent")
     assert who == "Demandeur\u00a0: Mireille Couture · Observateurs\u00a0: Jean Petit"
     # everything on the portal is the client's to see: no staff note about what is visible, no green mark
-    assert by_id(browser, "contracts").text.splitlines()[0] == "Contrats" and "ligne verte" not in browser.page_source
+    assert by_id(browser, "contracts").text.splitlines()[0] == "Vos documents" and "ligne verte" not in browser.page_source
     assert item.value_of_css_property("border-left-width") == "0px"
     screenshot(browser, "portal-client-contracts")
     browser.get(f"{portal}/portal/contracts/{contract['id']}?lang=fr")
@@ -283,7 +283,7 @@ def test_show_a_contract_in_the_client_portal_to_a_requester_and_an_observer(web
     assert abs(lang.location["y"] - brand.location["y"]) <= 4 and lang.location["x"] > brand.location["x"]
     items = [e for e in css(browser, "header.top nav a, header.top nav button") if e.is_displayed()]
     tops = [e.location["y"] for e in items]
-    assert [e.text for e in items] == ["Contrats", "Mes tâches", "Mon profil", "Se déconnecter"]
+    assert [e.text for e in items] == ["Documents", "Mes tâches", "Mon profil", "Se déconnecter"]
     assert max(tops) - min(tops) <= 4, [(e.text, e.location) for e in items]  # one row
     assert min(tops) >= brand.location["y"] + brand.size["height"]  # below the brand
     assert items[-1].location["x"] + items[-1].size["width"] <= width

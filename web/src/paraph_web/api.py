@@ -22,6 +22,7 @@ import requests
 from flask import current_app, request, session
 
 from .api_messages import NOT_SENT, translate
+from .i18n import COMPANY_COUNTRY
 from .submissions import idempotency_key
 
 # the API's largest page (``limit``): paraph_platform.pagination.MAX_LIMIT, written here because importing that
@@ -215,19 +216,31 @@ def refresh_session() -> bool:
     if not token:
         return False
     try:
-        start_session(public("POST", "/auth/refresh", json={"refresh_token": token}))
+        start_session(public("POST", "/auth/refresh", json={"refresh_token": token}), same_person=True)
     except ApiError:
         sign_out_locally()
         return False
     return True
 
 
-def start_session(answer: dict):
-    """Keep what the pages need from a session answer of /auth/login, /refresh, /accept-invitation…"""
+# what the sign-in reads for the pages besides its session answer (pages/auth.py): the profile's language and name
+# (GET /me), in the session's "user", and the company's country (GET /license), whose ways its dates are written in
+READ_AT_SIGN_IN = ("locale", "name")
+
+
+def start_session(answer: dict, same_person: bool = False):
+    """Keep what the pages need from a session answer of /auth/login, /refresh, /accept-invitation…
+    ``same_person``: a new session of the signed-in person in the same license (a refresh, a new password), which
+    keeps what the sign-in read for the pages (its answer does not carry it: the pages of a French salesperson
+    with an English browser turned English, and their dates American, when her access token was refreshed)."""
+    user = session.get("user") or {}
+    kept = {"user": {key: user[key] for key in READ_AT_SIGN_IN if key in user},
+            COMPANY_COUNTRY: session.get(COMPANY_COUNTRY)} if same_person else {"user": {}}
     session.clear()  # a new CSRF token too: nothing from before the sign-in carries over
     session.update({
-        "access_token": answer["access_token"], "refresh_token": answer["refresh_token"],
-        "license_id": answer["license_id"], "role": answer["role"], "user": answer.get("user") or {},
+        **kept, "access_token": answer["access_token"], "refresh_token": answer["refresh_token"],
+        "license_id": answer["license_id"], "role": answer["role"],
+        "user": {**(answer.get("user") or {}), **kept["user"]},
         "licenses": [{k: lic.get(k) for k in ("license_id", "name", "role")} for lic in answer.get("licenses", [])],
     })
 

@@ -343,6 +343,7 @@ _MESSAGES = [
     _verbatim("message from the person who shared it"),
     _verbatim("requester or observer (portal clients)"),
     _verbatim("for an observer: the requester's name (empty for the requester)"),
+    _verbatim("what was shared: quote, contract, order or invoice"),
     _verbatim("signing link"),
     _verbatim("signer or approver"),
     _verbatim("'sign' or 'approve'"),
@@ -373,6 +374,20 @@ _MESSAGES = [
     _verbatim("why it was disabled"),
     _verbatim("last error"),
     _verbatim("where to re-enable it"),
+    # a webhook endpoint's URL refused (notify_service.logic.validate_webhook_url: https only, unless the operator
+    # allows local receivers), said next to the field of the webhook form
+    _verbatim("A URL is required."),
+    (r"The URL is longer than (?P<max>\d+) characters\.", _AT_MOST),
+    _verbatim("The URL contains spaces or control characters."),
+    _verbatim("The URL is not valid."),
+    _verbatim("Only https:// URLs are accepted."),
+    _verbatim("Only http:// and https:// URLs are accepted."),
+    _verbatim("The URL has no host."),
+    _verbatim("The URL's host is not a valid name or address."),
+    _verbatim("Do not put credentials in the URL; authenticate requests with the signature."),
+    _verbatim("The URL's port is not valid."),
+    _verbatim("Local addresses are not accepted."),
+    _verbatim("Private, loopback and link-local addresses are not accepted."),
     # why a webhook delivery failed, or a webhook was disabled (notify_service: logic.check_resolved, channels'
     # delivery, webhooks, webhook_subscriptions), shown in its delivery log; a technical detail stays as it came
     (r"the host name does not resolve", _l("the host name does not resolve (DNS)")),
@@ -423,14 +438,15 @@ def _of_value(message: str, sent) -> str | None:
     return None
 
 
-# identity's "(ACME: 7, Beta: 3)" after "No seat left": the seats each company uses, worded by the catalog (French
-# wants no "Name: 7" with an English colon, and the page words it "7 par ACME")
-_SEATS_OF_COMPANY = re.compile(r"(?P<company>.+?): (?P<count>\d+)(?:, |$)")
-_SEATS_BY = _l("%(count)s by %(company)s")
+# identity's "(ACME uses 7 seats, Beta uses 3 seats)" after "No seat left" (an identity of before said "(ACME: 7,
+# Beta: 3)"): the seats each company uses, a sentence of the page's language ("ACME utilise 7 licences")
+_SEATS_OF_COMPANY = re.compile(r"(?P<company>.+?)(?:: | uses )(?P<count>\d+)(?: seats?)?(?:, |$)")
 
 
 def _seats_by_company(value: str) -> str:
-    return ", ".join(str(_SEATS_BY) % {"count": _localized(m["count"]), "company": m["company"]}
+    from .i18n import ngettext  # i18n imports this module for its api_text filter
+    return ", ".join(ngettext("%(company)s uses %(num)s seat", "%(company)s uses %(num)s seats", int(m["count"]),
+                              company=m["company"])
                      for m in _SEATS_OF_COMPANY.finditer(value)) or value
 
 

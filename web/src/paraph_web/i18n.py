@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
 from flask import g, request, session
 from flask_babel import lazy_gettext as _l
@@ -22,7 +21,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from paraph_platform import addresses, client_pages, countries, french, line_breaks
-from paraph_platform.dates import first_of_month
+from paraph_platform.dates import first_of_month, formats_locale
 from paraph_platform.totals import discount_text, rate_text
 
 from .api_messages import translate
@@ -42,10 +41,16 @@ OTHER_CURRENCY = "other"
 LANGUAGE_COOKIE = "lang"
 
 
+# the country the signed-in user's company is established in (the license's ``country``, read at sign-in:
+# pages/auth.py), kept in the session: the order of the pages' dates follows it (select_locale)
+COMPANY_COUNTRY = "company_country"
+
+
 def select_locale() -> str:
-    """The page's language (``chosen_language``), its dates, numbers and money written as the browser's region of
-    it writes them (``formats_of``)."""
-    return formats_of(chosen_language())
+    """The page's language (``chosen_language``), its dates, times and numbers written as its company writes that
+    language (paraph_platform.dates.formats_locale: the day first in English but for a company of the United
+    States), whatever region the reader's browser says; signed out, as a company that has not said its country."""
+    return formats_locale(chosen_language(), session.get(COMPANY_COUNTRY))
 
 
 def chosen_language() -> str:
@@ -59,24 +64,6 @@ def chosen_language() -> str:
     if chosen in LANGUAGES:
         return chosen
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
-
-
-def formats_of(language: str) -> str:
-    """English in the region the browser asks for it first, when Babel knows that region: an English page read in
-    the UK ("en-GB") writes "7 Dec 2026, 13:18" where Babel's plain English, American, writes "Dec 7, 2026,
-    1:18 PM"; without a region, the language's own formats. The words are the language's either way. French
-    pages keep France's formats (the numbers typed back into their forms are read that way: forms.typed_number)."""
-    if language != "en":
-        return language
-    for tag, _quality in request.accept_languages:
-        code = tag.replace("-", "_")
-        if code.split("_")[0].lower() != language or "_" not in code:
-            continue
-        try:
-            return str(Locale.parse(code))
-        except (ValueError, UnknownLocaleError):  # "en-XX", "en-gb-oed": the language's own formats
-            return language
-    return language
 
 
 def page_language() -> str:

@@ -10,6 +10,8 @@ from datetime import date, datetime, timezone
 
 from marshmallow import fields
 
+from .company_country import known_code
+
 # a lone "1" (not "11", "21", "2031") followed by a word: the day of a month written before its name
 _FIRST_OF_MONTH = re.compile(r"(?<!\d)1(?= [^\d\s])")
 
@@ -27,7 +29,8 @@ def first_of_month(text: str, locale: str | None) -> str:
 # English is written in British order, the day before the month, as the staff pages' and the PDFs' en_GB formats
 # (Babel): "7 December 2026", "21:24". The United States' order ("December 7, 2026", "12/7/2026", "9:24 PM") reads
 # the other way round everywhere else, and an email and a proof of signature must say the same day as the quote's
-# PDF and the staff app (paraph_platform.dates is what they share; Babel's en_GB long date is this one too).
+# PDF and the staff app (paraph_platform.dates is what they share; Babel's en_GB long date is this one too). The
+# staff pages of a company established in the United States are the one exception (:func:`formats_locale`).
 
 MONTHS = {
     "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -57,6 +60,29 @@ def date_and_time(moment: datetime, locale: str | None, *, seconds: bool = False
     language = _language(locale)
     clock = f"{moment:%H:%M:%S}" if seconds else f"{moment:%H:%M}"
     return f"{long_date(moment, language)} {_AT[language]} {clock}"
+
+
+# -- the formats of the staff pages ---------------------------------------------------------------------------
+#
+# A staff page writes its dates, times and numbers in its language as its company writes them, whatever region the
+# reader's browser says: an American browser turned a French or British company's "7 Dec 2026, 13:18" into "Dec 7,
+# 2026, 1:18 PM", the other way round from the company's quotes, emails and proofs. The company is where it is
+# established (the license's ``country``, paraph_platform.company_country); its times stay in the reader's own zone.
+
+# the United States and its territories, whose English writes the month before the day and the 12-hour clock
+MONTH_FIRST_COUNTRIES = frozenset({"US", "AS", "GU", "MP", "PR", "UM", "VI"})
+FORMATS = {"fr": "fr", "en": "en_GB"}  # Babel's locale of each language's formats; "fr" is France's
+
+
+def formats_locale(language: str | None, country=None) -> str:
+    """The Babel locale a staff page in ``language`` ("fr", "en") writes its dates, times and numbers in, for a
+    company established in ``country`` (the license's setting: a code, or None for a license that has not said
+    it): French as France writes it; English day first on the 24-hour clock (en_GB), as every email, proof and
+    PDF writes it, except in a company of the United States, whose people read the month first (en_US)."""
+    language = _language(language)
+    if language == "en" and known_code(country) in MONTH_FIRST_COUNTRIES:
+        return "en_US"
+    return FORMATS[language]
 
 
 class AwareDateTime(fields.AwareDateTime):

@@ -105,6 +105,18 @@ def custom_value_filter(key: str, column: dict | None, value: str):
     return func.lower(stored) == func.lower(literal(value))
 
 
+def converted_into(s, c: Contract) -> list[dict]:
+    """The orders and invoices made from the quote ``c``, the first made first (a copy of a quote is not one:
+    ``converted_filter``'s rule). Signing reads it: a quote the customer ordered is not sent for signature."""
+    if c.kind != "quote":
+        return []
+    made = s.execute(select(Contract.id, Contract.kind, Contract.number)
+                     .where(Contract.license_id == c.license_id, Contract.source_id == c.id,
+                            Contract.kind.in_(("order", "invoice")))
+                     .order_by(Contract.created_at, Contract.id)).all()
+    return [{"id": id_, "kind": kind, "number": number} for id_, kind, number in made]
+
+
 def contract_lines(s, contract_id) -> list[Line]:
     """A contract's lines, in their order."""
     return s.execute(select(Line).where(Line.contract_id == contract_id).order_by(Line.position)).scalars().all()
@@ -161,6 +173,7 @@ def contract_detail(s, c: Contract, actor: dict | None = None) -> dict:
         "tasks": [task_view(t) for t in s.execute(
             select(Task).where(Task.contract_id == c.id).order_by(Task.created_at)).scalars()],
         "signature_pending": pending,
+        "converted_into": converted_into(s, c),
         "allowed_statuses": [] if actor is None else logic.next_statuses(  # change_status's rules
             c.kind, c.status, manager=actor["role"] in (*MANAGERS, SYSTEM), signature_pending=pending),
         "can_record_equipment": c.status in logic.BOUGHT_STATUSES.get(c.kind, ()),
@@ -235,9 +248,11 @@ class ContractsEndpoints(ContractsBase):
         with self.db.session() as s:
             q = (select(Contract, Customer.name).join(Customer, Customer.id == Contract.customer_id)
                  .where(Contract.license_id == actor["license_id"], self._customer_filter(actor, where)))
-            for key in ("kind", "status", "customer_id", "owner_id", "contract_type_id", "deal_id"):
+            for key in ("kind", "customer_id", "owner_id", "contract_type_id", "deal_id"):
                 if p[key]:
                     q = q.where(getattr(Contract, key) == p[key])
+            if p["status"]:  # one status, or several: "accepted,validated"
+                q = q.where(Contract.status.in_([status.strip() for status in p["status"].split(",")]))
             if p["q"]:
                 like = f"%{p['q'].lower()}%"
                 q = q.where(or_(func.lower(Contract.title).like(like), func.lower(Contract.number).like(like),

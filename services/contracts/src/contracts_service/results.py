@@ -105,6 +105,10 @@ class ContractDetail(ContractSummary):
     signature_pending = fields.Boolean(required=True, metadata={
         "description": "a signature request on it is under way: its content is locked, and it becomes accepted "
                        "(a quote) or signed (a contract) when the request completes"})
+    converted_into = fields.List(fields.Dict(), required=True, metadata={
+        "description": "a quote's orders and invoices made from it (POST /contracts/<id>/convert), the first made "
+                       "first: id, kind, number; empty for the other kinds. A quote with one is not sent for "
+                       "signature (409)"})
 
 
 class TaxByRate(Schema):

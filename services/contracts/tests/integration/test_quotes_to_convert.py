@@ -1,6 +1,7 @@
 """The quote list's ``converted`` filter, through the gateway against real RabbitMQ and PostgreSQL: the accepted
 quotes no order nor invoice was made from yet (the salesperson's home page, "Accepted — to convert"), the others
-(``converted=true``); a copy of a quote is not a conversion; a value that is not a yes/no is a 422."""
+(``converted=true``); a copy of a quote is not a conversion; a value that is not a yes/no is a 422; ``status`` takes
+several statuses separated by commas."""
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -35,5 +36,11 @@ def test_accepted_quotes_not_converted_yet(system):
     assert titles() == ["Commandé", "Copié", "En attente", "Facturé"]
     # the orders themselves were made from nothing converted: the filter reads quotes, not what they became
     assert len(s.get("/api/v1/contracts?kind=order&converted=false", token=T).get_json()["items"]) == 1
+    # several statuses at once, as the home page's "Accepted — to convert" lists them (accepted or validated)
+    sent = s.post("/api/v1/quotes", token=T, json={"title": "Envoyé", "customer_id": customer["id"]}).get_json()
+    assert s.post(f"/api/v1/contracts/{sent['id']}/mark-sent", token=T, json={}).status_code == 200
+    assert titles(status="accepted,sent", converted="false") == ["Copié", "En attente", "Envoyé"]
+    assert titles(status="accepted, validated", converted="false") == ["Copié", "En attente"]
+    assert titles(status="sent,refused") == ["Envoyé"]
     r = s.get("/api/v1/quotes?converted=peut-etre", token=T)
     assert r.status_code == 422 and r.mimetype == "application/problem+json" and "converted" in r.get_json()["errors"]

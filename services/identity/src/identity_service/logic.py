@@ -76,7 +76,9 @@ class SeatUsage:
         return max(0, self.total - self.used)
 
     def describe(self, names: dict) -> str:
-        parts = ", ".join(f"{name}: {v}" for name, v in sorted(
+        """The seats in use, with what each company of the pool uses in words ("Lyon uses 3 seats"): "Lyon: 3" read
+        as a form's field, and the web app words it in the reader's language from this sentence."""
+        parts = ", ".join(f"{name} uses {v} seat{'' if v == 1 else 's'}" for name, v in sorted(
             (names.get(k, k), v) for k, v in self.used_by_license.items()))
         return f"{self.used} of {self.total} seats are in use ({parts})" if parts else f"0 of {self.total} seats in use"
 

@@ -70,7 +70,7 @@ def test_seats_are_shared_across_companies_and_refused_beyond_the_pool(system):
     r = s.post("/api/v1/users", json={"email": "one.too.many@acme-lyon.test"}, token=second["access_token"])
     assert r.status_code == 409
     assert r.mimetype == "application/problem+json"
-    assert "10 of 10 seats" in r.json["detail"] and "ACME Paris: 7" in r.json["detail"]
+    assert "10 of 10 seats" in r.json["detail"] and "ACME Paris uses 7 seats" in r.json["detail"]
 
     lic = s.get("/api/v1/license", token=first["access_token"]).json
     assert (lic["seats_total"], lic["seats_used"], lic["seats_used_here"]) == (10, 10, 7)

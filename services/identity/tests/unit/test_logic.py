@@ -16,7 +16,10 @@ def test_emails_are_keys_case_insensitive():
 def test_seats_describe_usage_across_companies():
     usage = logic.SeatUsage(total=10, used_by_license={"l1": 7, "l2": 3})
     assert usage.used == 10 and usage.free == 0
-    assert usage.describe({"l1": "Paris", "l2": "Lyon"}) == "10 of 10 seats are in use (Lyon: 3, Paris: 7)"
+    assert usage.describe({"l1": "Paris", "l2": "Lyon"}) == (
+        "10 of 10 seats are in use (Lyon uses 3 seats, Paris uses 7 seats)")
+    assert logic.SeatUsage(total=2, used_by_license={"l1": 1, "l2": 1}).describe({"l1": "Paris", "l2": "Lyon"}) == (
+        "2 of 2 seats are in use (Lyon uses 1 seat, Paris uses 1 seat)")
     assert logic.holds_seat("user", "invited") and logic.holds_seat("license_admin", "active")
     assert not logic.holds_seat("user", "deactivated") and not logic.holds_seat("client", "active")
 

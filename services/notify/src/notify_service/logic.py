@@ -397,9 +397,16 @@ def _is_host_name_or_address(host: str) -> bool:
     return 0 < len(ascii_name) <= 253 and all(_LABEL.fullmatch(label) for label in ascii_name.split("."))
 
 
+# what a refused scheme is told: https only, unless the operator allows local receivers (WEBHOOK_ALLOW_PRIVATE)
+HTTPS_ONLY = "Only https:// URLs are accepted."
+HTTP_OR_HTTPS = "Only http:// and https:// URLs are accepted."
+
+
 def validate_webhook_url(url, allow_private: bool = False) -> str:
-    """http(s) only, a host, no credentials; literal private/loopback addresses refused unless allowed.
-    (Host names are resolved and checked again at each delivery, which connects to the checked address.)"""
+    """https only, a host, no credentials; literal private/loopback addresses refused. ``allow_private``, the
+    operator's setting for local receivers (WEBHOOK_ALLOW_PRIVATE: development, tests), also accepts those and plain
+    http (a receiver on 127.0.0.1 has no certificate). The one rule of an endpoint's URL: the API's and the web
+    page's. (Host names are resolved and checked again at each delivery, which connects to the checked address.)"""
     if not isinstance(url, str) or not url.strip():
         raise _url_error("A URL is required.")
     url = url.strip()
@@ -412,8 +419,9 @@ def validate_webhook_url(url, allow_private: bool = False) -> str:
         port = parts.port
     except ValueError:
         raise _url_error("The URL is not valid.") from None
-    if parts.scheme.lower() not in ("http", "https"):
-        raise _url_error("Only http:// and https:// URLs are accepted.")
+    scheme = parts.scheme.lower()
+    if scheme != "https" and not (allow_private and scheme == "http"):
+        raise _url_error(HTTP_OR_HTTPS if allow_private else HTTPS_ONLY)
     host = parts.hostname
     if not host:
         raise _url_error("The URL has no host.")

@@ -117,8 +117,15 @@ class NotificationView(Schema):
 EVENT_TYPES = fields.List(fields.String(validate=validate.Length(min=1, max=128)), validate=validate.Length(min=1, max=100))
 
 
+# the rule itself is logic.validate_webhook_url (the service's setting decides on http)
+WEBHOOK_URL = ("the receiver's https:// URL, on a public address (plain http:// and private or loopback addresses "
+               "only where the operator allows local receivers: WEBHOOK_ALLOW_PRIVATE=1, for development); else 422 "
+               "naming url")
+
+
 class WebhookIn(StrictSchema):
-    url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    url = fields.String(required=True, validate=validate.Length(min=1, max=2000),
+                        metadata={"description": WEBHOOK_URL})
     event_types = fields.List(fields.String(validate=validate.Length(min=1, max=128)), required=True,
                               validate=validate.Length(min=1, max=100))
     description = fields.String(load_default="", validate=validate.Length(max=500))
@@ -126,7 +133,7 @@ class WebhookIn(StrictSchema):
 
 
 class WebhookPatch(StrictSchema):
-    url = fields.String(validate=validate.Length(min=1, max=2000))
+    url = fields.String(validate=validate.Length(min=1, max=2000), metadata={"description": WEBHOOK_URL})
     event_types = fields.List(fields.String(validate=validate.Length(min=1, max=128)),
                               validate=validate.Length(min=1, max=100))
     description = fields.String(validate=validate.Length(max=500))

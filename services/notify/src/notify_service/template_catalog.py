@@ -64,7 +64,8 @@ VARIABLES: dict[str, dict[str, tuple[str, object]]] = {
                         "message": ("message from the person who shared it",
                                     Written("Voici le contrat signé.", "Here is the signed contract.")),
                         "role": ("requester or observer (portal clients)", "requester"),
-                        "requester": ("for an observer: the requester's name (empty for the requester)", "")},
+                        "requester": ("for an observer: the requester's name (empty for the requester)", ""),
+                        "kind": ("what was shared: quote, contract, order or invoice", "contract")},
     # the same news told to the document's owner (a salesperson) when someone else shared it: signed by Paraph's team
     "contract_shared_owner": {"name": _NAME, "license_name": _LICENSE, "number": _NUMBER, "title": _TITLE,
                               "shared_by": ("who shared it", "Paul Martin"),

@@ -163,12 +163,23 @@ def test_webhook_access_and_bad_input(paraph, webhook_receiver):
     assert p.get(f"/api/v1/webhooks/{hook['id']}", token=admin["access_token"]).status_code == 404
 
 
-def test_private_addresses_are_refused_by_default(paraph):
+def test_private_addresses_and_plain_http_are_refused_by_default(paraph):
     p = paraph()  # WEBHOOK_ALLOW_PRIVATE is not set
     admin = p.activate("Gamma", "admin@gamma.test")
-    for url in ("http://127.0.0.1:9/x", "http://localhost/x", "http://169.254.169.254/latest/meta-data"):
-        r = p.post("/api/v1/webhooks", json={"url": url, "event_types": ["*"]}, token=admin["access_token"])
+    token = admin["access_token"]
+    for url in ("https://127.0.0.1:9/x", "https://localhost/x", "https://169.254.169.254/latest/meta-data"):
+        r = p.post("/api/v1/webhooks", json={"url": url, "event_types": ["*"]}, token=token)
         assert r.status_code == 422 and "url" in r.json["errors"], r.json
+    # an endpoint receives the events over HTTPS only, when it is added and when its URL changes
+    r = p.post("/api/v1/webhooks", json={"url": "http://hooks.example.com/paraph", "event_types": ["*"]}, token=token)
+    assert r.status_code == 422 and r.mimetype == "application/problem+json", r.json
+    assert r.json["errors"] == {"url": ["Only https:// URLs are accepted."]}, r.json
+    hook = p.post("/api/v1/webhooks", json={"url": "https://hooks.example.com/paraph", "event_types": ["*"]},
+                  token=token)
+    assert hook.status_code == 201, hook.json
+    r = p.patch(f"/api/v1/webhooks/{hook.json['id']}", json={"url": "http://hooks.example.com/paraph"}, token=token)
+    assert r.status_code == 422 and r.json["errors"] == {"url": ["Only https:// URLs are accepted."]}, r.json
+    assert p.get(f"/api/v1/webhooks/{hook.json['id']}", token=token).json["url"] == "https://hooks.example.com/paraph"
 
 
 def test_a_test_delivery_is_signed_recorded_and_scoped(paraph, webhook_receiver):

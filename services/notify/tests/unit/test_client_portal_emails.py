@@ -2,6 +2,9 @@
 (GEM-BOOKS: the client consults what is shared with them and keeps their own details up to date), and an
 observer's copy of a share says they are copied, on whose request (LEXZUR), not the requester's words again. A
 license's own version of these templates stays as it saved it."""
+import html
+import re
+
 import pytest
 
 from notify_service import templates as t
@@ -36,6 +39,28 @@ def test_an_observer_reads_that_they_are_copied_and_on_whose_request(locale, cop
     # an observer whose requester is not known is still told they are copied
     unnamed = render_default("contract_shared", locale, role="observer", requester="")
     assert copied.split(":")[0].split("\u00a0")[0] + "." in unnamed["text"] and "Mireille" not in unnamed["text"]
+
+
+@pytest.mark.parametrize("locale, kinds, found", [
+    ("fr", {"quote": "Le devis D-2025-0042", "contract": "Le contrat D-2025-0042", "invoice": "Le document D-2025-0042",
+            "": "Le document D-2025-0042"},
+     "Le bouton ci-dessous l'ouvre sur le portail, où vous pouvez le consulter et en télécharger le PDF."),
+    ("en", {"quote": "Quote D-2025-0042", "contract": "Contract D-2025-0042", "invoice": "Document D-2025-0042",
+            "": "Document D-2025-0042"},
+     "The button below opens it on the portal, where you can view it and download its PDF.")])
+def test_a_shared_document_says_what_it_is_and_what_its_link_opens(locale, kinds, found):
+    """The email's button opens the document's own page on the portal (portal's portal_contract_url), not a list: it
+    says so, names a quote a quote (the portal's "Contrats" list page, which it used to send the reader to, is not
+    where the link goes), and the salesperson's copy says the same of the customer's contacts."""
+    for kind, named in kinds.items():
+        out = render_default("contract_shared", locale, kind=kind)
+        # the HTML as read: its tags (a number kept on one line) and entities undone
+        read = {"text": out["text"], "html": html.unescape(re.sub(r"<[^>]+>", "", out["html"]))}
+        for part, words in read.items():
+            assert named in words and found in words, (kind, part)
+            assert "Contrats" not in words and "Contracts" not in words
+    owner = render_default("contract_shared_owner", locale, shared_by="Anne Roy")["text"]
+    assert "Contrats" not in owner and "Contracts" not in owner and "PDF" in owner
 
 
 def test_a_licenses_own_version_stays_as_it_saved_it_and_may_use_the_requester():

@@ -81,18 +81,32 @@ def test_bad_webhook_urls_are_refused(url):
     assert "url" in err.value.details["fields"]
 
 
-@pytest.mark.parametrize("url", ["http://localhost:8080/h", "http://127.0.0.1/h", "http://10.1.2.3/h",
-                                 "http://192.168.1.1/h", "http://169.254.169.254/latest", "http://[::1]:9000/",
-                                 "http://[::ffff:127.0.0.1]/", "http://0.0.0.0/", "http://api.localhost/"])
+@pytest.mark.parametrize("url", ["https://localhost:8080/h", "https://127.0.0.1/h", "https://10.1.2.3/h",
+                                 "https://192.168.1.1/h", "https://169.254.169.254/latest", "https://[::1]:9000/",
+                                 "https://[::ffff:127.0.0.1]/", "https://0.0.0.0/", "https://api.localhost/"])
 def test_private_addresses_are_refused_unless_allowed(url):
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as err:
         logic.validate_webhook_url(url)
+    assert "addresses are not accepted" in err.value.details["fields"]["url"][0]
     assert logic.validate_webhook_url(url, allow_private=True) == url
+
+
+@pytest.mark.parametrize("url", ["http://hooks.example.com/paraph", "HTTP://8.8.8.8/x", "http://127.0.0.1:9/h"])
+def test_plain_http_is_refused_unless_the_operator_allows_local_receivers(url):
+    """Events go out over HTTPS only (what the web page says); WEBHOOK_ALLOW_PRIVATE, the operator's setting for
+    local receivers (``./paraph up``, the tests: a receiver on 127.0.0.1 has no certificate), accepts plain http."""
+    with pytest.raises(InvalidInput) as err:
+        logic.validate_webhook_url(url)
+    assert err.value.details["fields"] == {"url": ["Only https:// URLs are accepted."]}
+    assert logic.validate_webhook_url(url, allow_private=True) == url
+    with pytest.raises(InvalidInput) as err:
+        logic.validate_webhook_url("ftp://127.0.0.1/h", allow_private=True)
+    assert err.value.details["fields"] == {"url": ["Only http:// and https:// URLs are accepted."]}
 
 
 def test_public_urls_pass_and_resolution_is_checked_again():
     assert logic.validate_webhook_url(" https://hooks.example.com/paraph?x=1 ") == "https://hooks.example.com/paraph?x=1"
-    assert logic.validate_webhook_url("http://8.8.8.8/x") == "http://8.8.8.8/x"
+    assert logic.validate_webhook_url("https://8.8.8.8/x") == "https://8.8.8.8/x"
     assert logic.validate_webhook_url("https://crm.exämple.fr/h") == "https://crm.exämple.fr/h"  # by its IDNA form
     assert logic.check_resolved(["93.184.216.34"], False) is None
     assert "non-public" in logic.check_resolved(["93.184.216.34", "10.0.0.5"], False)

@@ -137,13 +137,45 @@ class PortalBase:
             self.outbox.add(s, f"quote.{kind}.v1", data, subject=contract_id, license_id=license_id)
         return data
 
-    def _signature_request(self, license_id, contract_id):
+    @staticmethod
+    def _from_signing(what: str, call, *args):
+        """signing's answer to ``call(*args)``, or None when it gives none (down, late, refusing): the page shows
+        without what it says (no sign button, the plain status)."""
         try:
-            return self.signing_lookup.request_for_contract(license_id, contract_id)
+            return call(*args)
         except PlatformError as exc:
             if not isinstance(exc, NotFound):
-                log.info("signature request of %s unavailable: %s", contract_id, exc)
+                log.info("%s unavailable: %s", what, exc)
             return None
-        except Exception as exc:  # noqa: BLE001 - the page shows without the sign button
-            log.warning("signature request of %s failed: %s", contract_id, exc)
+        except Exception as exc:  # noqa: BLE001 - the page shows without it
+            log.warning("%s failed: %s", what, exc)
             return None
+
+    def _signature_request(self, license_id, contract_id):
+        return self._from_signing(f"signature request of {contract_id}", self.signing_lookup.request_for_contract,
+                                  license_id, contract_id)
+
+    def _document_pdf(self, license_id, contract_id) -> dict:
+        """The PDF a reader of a shared document or an online quote downloads as the document: once signed by
+        everybody, its sealed copy (signing's), never the PDF sent for signature; before that, the contract's own
+        (contracts')."""
+        sealed = logic.sealed_request_id(self._signature_request(license_id, contract_id))
+        if sealed:
+            return self.signing.get_signed_pdf(license_id, sealed)
+        return self.contracts.get_pdf(license_id, contract_id)
+
+    def _signature_requests(self, license_id, contract_ids) -> dict:
+        """{contract_id: its latest signature request} of several contracts (a list page's), in one call to signing
+        under one deadline, instead of one call (and one wait) per contract; {} when signing does not answer. Past
+        signing's bound, the first ``logic.SIGNATURE_LOOKUP_MAX`` only: the others read their plain status, as
+        they all do when signing is down."""
+        ids = list(dict.fromkeys(contract_ids))
+        if not ids:
+            return {}
+        if len(ids) > logic.SIGNATURE_LOOKUP_MAX:
+            log.info("signature requests of %d contracts asked: the first %d only", len(ids),
+                     logic.SIGNATURE_LOOKUP_MAX)
+            ids = ids[:logic.SIGNATURE_LOOKUP_MAX]
+        found = self._from_signing(f"signature requests of {len(ids)} contracts",
+                                   self.signing_lookup.requests_for_contracts, license_id, {"contract_ids": ids})
+        return found if isinstance(found, dict) else {}

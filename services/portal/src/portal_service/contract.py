@@ -114,7 +114,8 @@ RPC = {
     "client_contract": Rpc(schemas.ClientMetaSchema, schemas.ClientContract,
                            description="a shared contract, portal-visible attachments and milestones only "
                                        "(records a quote's view)", args=("actor", "contract_id")),
-    "client_pdf": Rpc(schemas.ClientMetaSchema, description="contracts.get_pdf result (records a quote's download)",
+    "client_pdf": Rpc(schemas.ClientMetaSchema, description="contracts.get_pdf result, or once signed by everybody "
+                                                            "signing.get_signed_pdf's (records a quote's download)",
                       args=("actor", "contract_id")),
     "client_attachment": Rpc(description="contracts.get_attachment_internal result (visible only)",
                              args=("actor", "attachment_id")),
@@ -179,5 +180,7 @@ CONSUMES_RPC = {
     ("contracts", "set_portal_visibility"): [],
     ("signing", "create_request"): ["id"],
     ("signing", "tasks_for"): [],
-    ("signing", "request_for_contract"): ["participants"],
+    ("signing", "request_for_contract"): ["id", "status", "participants"],
+    ("signing", "get_signed_pdf"): ["filename", "content_type", "content_base64"],
+    ("signing", "requests_for_contracts"): ["status", "participants"],
 }

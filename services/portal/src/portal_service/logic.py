@@ -265,6 +265,9 @@ def sign_path(value) -> str | None:
 
 PATH_KEYS = ("sign_path", "url", "sign_url", "signing_url", "path", "url_path")
 OPEN_REQUEST_STATUSES = ("pending",)
+# the contracts one call to signing's requests_for_contracts may ask about (its MAX_CONTRACTS_PER_LOOKUP, as its
+# committed contract says: tests/contract/schemas/signing/rpc/requests_for_contracts.params.json)
+SIGNATURE_LOOKUP_MAX = 200
 UNSIGNED_PARTICIPANT_STATUSES = ("waiting", "pending")  # named, not acted yet (waiting = not their turn)
 
 
@@ -294,6 +297,14 @@ def _participant_view(p: dict, request_status: str) -> dict:
             "open": request_status in OPEN_REQUEST_STATUSES and status in UNSIGNED_PARTICIPANT_STATUSES,
             "signed_pdf": f"/api/v1{link}/signed.pdf" if sealed else None,
             "proof_pdf": f"/api/v1{link}/proof.pdf" if sealed else None}
+
+
+def sealed_request_id(request) -> str | None:
+    """The id of a signature request signed by everybody (completed: sealed, as ``_participant_view`` reads it too),
+    else None: from then on its sealed copy is the document its readers are given, not the PDF sent for signature."""
+    if isinstance(request, dict) and request.get("status") == "completed":
+        return request.get("id")
+    return None
 
 
 def signer_for(request, contact_id: str | None, email: str | None) -> dict | None:
@@ -387,9 +398,10 @@ def moment(value, locale: str) -> str:
 
 
 def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent: bool = False,
-                  error: str | None = None, seller_name: str = "") -> dict:
+                  error: str | None = None, seller_name: str = "", signed_document: bool = False) -> dict:
     """Everything the quote page shows, formatted for the locale (the template escapes it); ``seller_name``:
-    the company sending the quote (the license's name, as on the signing page and in the quote emails)."""
+    the company sending the quote (the license's name, as on the signing page and in the quote emails);
+    ``signed_document``: signed by everybody, the page's PDF is the sealed copy (``sealed_request_id``)."""
     currency = detail.get("currency") or "EUR"
 
     def line(x):
@@ -435,7 +447,7 @@ def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent:
         "created_at": day(detail.get("created_at"), locale),
         "signer": signer, "signed_at": moment((signer or {}).get("signed_at"), locale),
         "signed_at_iso": (signer or {}).get("signed_at"),  # for the page's script, which writes it in local time
-        "feedback_sent": feedback_sent, "error": error,
+        "signed_document": signed_document, "feedback_sent": feedback_sent, "error": error,
         "max_feedback": MAX_FEEDBACK,
     }
 

@@ -109,7 +109,8 @@ class PagesEndpoints(PortalBase):
         request = self._signature_request(link.license_id, link.contract_id)
         signer = logic.signer_for(request, link.contact_id, link.contact_email)
         context = logic.quote_context(detail, locale, signer, feedback_sent=feedback_sent, error=error,
-                                      seller_name=self._license_name(link.license_id))
+                                      seller_name=self._license_name(link.license_id),
+                                      signed_document=logic.sealed_request_id(request) is not None)
         context["contact_name"] = link.contact_name or context["contact_name"]
         html = self.pages.render("quote.html", locale, meta.get("nonce") or "", q=context, base=f"/q/{token}",
                                  other_locale="en" if locale == "fr" else "fr")
@@ -128,14 +129,14 @@ class PagesEndpoints(PortalBase):
 
     @endpoint
     def quote_pdf(self, token, meta=None):
-        """The quote's PDF from its online page (records the download: quote.downloaded.v1, unless a link
-        scanner fetched it)."""
+        """The quote's PDF from its online page, its sealed copy once signed by everybody (records the download:
+        quote.downloaded.v1, unless a link scanner fetched it)."""
         meta = schemas.RequestMetaSchema().load(meta or {})
         link, detail, error = self._load_quote(token, meta)
         if error:
             return error
         try:
-            pdf = self.contracts.get_pdf(link.license_id, link.contract_id)
+            pdf = self._document_pdf(link.license_id, link.contract_id)
         except UNAVAILABLE:
             return self._page_error(503, meta, link)
         self._record(link, detail, "downloaded", meta)

@@ -219,6 +219,8 @@ class ClientContract(SharedWithMe):
     milestones = fields.List(fields.Dict(), required=True)
     message = fields.String(required=True, allow_none=True)
     signature = fields.Dict(required=True, allow_none=True, metadata={"description": "my signing task, if any"})
+    signed_document = fields.Boolean(required=True, metadata={
+        "description": "signed by everybody: its PDF (GET /portal/contracts/{id}/pdf) is the sealed copy"})
 
 
 class Tasks(Schema):

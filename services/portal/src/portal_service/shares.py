@@ -146,7 +146,8 @@ class SharesEndpoints(PortalBase):
                                  customer_id=contract["customer_id"],
                                  dedupe_key=f"contract_shared:{share.id}:{share.version}:{cid}",
                                  vars={"name": a["name"] or "", "license_name": license_name,
-                                       "number": contract["number"], "title": contract["title"],
+                                       "kind": contract["kind"], "number": contract["number"],
+                                       "title": contract["title"],
                                        "shared_by": shared_by_name, "link": link, "message": data["message"],
                                        "role": role, "requester": asker if role == "observer" else ""})
                     p.notified_at = utcnow()
@@ -241,11 +242,14 @@ class SharesEndpoints(PortalBase):
                               "title": share.title, "status": share.status, "shared_at": view["shared_at"],
                               "company": share.company, "branch": share.branch, "requester": view["requester"],
                               "observers": view["observers"], "my_role": me, "portal_visible": True})
-        email = self._me(client).get("email") if any(i["status"] == "sent" for i in items) else None
-        for item in items:  # only a contract awaiting an answer may be awaiting someone else's signature
-            request = self._signature_request(client.license_id, item["contract_id"]) if item["status"] == "sent" \
-                else None
-            item["reader_status"] = logic.reader_status(item["status"], request, client.contact_id, email)
+        # only a contract awaiting an answer may be awaiting someone else's signature: signing is asked about
+        # those, all at once (newest shared first, as listed)
+        awaiting = [i["contract_id"] for i in items if i["status"] == "sent"]
+        email = self._me(client).get("email") if awaiting else None
+        requests = self._signature_requests(client.license_id, awaiting)
+        for item in items:
+            item["reader_status"] = logic.reader_status(item["status"], requests.get(item["contract_id"]),
+                                                        client.contact_id, email)
         return {"items": items, "total": len(items)}
 
     @endpoint
@@ -268,17 +272,20 @@ class SharesEndpoints(PortalBase):
         request = self._signature_request(client.license_id, contract_id)
         view["signature"] = logic.participant_for(request, client.contact_id, me.get("email"))
         view["reader_status"] = logic.reader_status(view["status"], request, client.contact_id, me.get("email"))
+        view["signed_document"] = logic.sealed_request_id(request) is not None
         self._record_client(client, share, detail, "viewed", meta)
         return view
 
     @endpoint
     def client_pdf(self, actor, contract_id, meta=None):
-        """A shared contract's PDF (a quote's download is recorded: quote.downloaded.v1, channel portal)."""
+        """A shared contract's PDF: once signed by everybody, its sealed copy (the document signed, for every
+        reader of the share, not only its signers), else the contract's own (a quote's download is recorded:
+        quote.downloaded.v1, channel portal)."""
         meta = schemas.ClientMetaSchema().load(meta or {})
         client = self._client(actor)
         with self.db.session() as s:
             share = self._client_share(s, client, contract_id)
-        pdf = self.contracts.get_pdf(client.license_id, contract_id)
+        pdf = self._document_pdf(client.license_id, contract_id)
         if share.kind == "quote":
             detail = self.contracts.get_contract_internal(client.license_id, contract_id)
             self._record_client(client, share, detail, "downloaded", meta)

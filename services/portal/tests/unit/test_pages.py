@@ -231,6 +231,33 @@ def test_a_signed_quote_says_when_as_its_other_dates_without_seconds():
     assert "<script" not in quote()  # nothing to rewrite: no script
 
 
+def test_a_signed_quote_offers_the_signed_document_not_the_pdf_sent_for_signature():
+    """Once everybody signed, the download is the sealed document (filled) and its proof (outlined), as a DocuSign or
+    Documenso reader expects: the quote's own PDF (the quote as sent for signature, unsigned) is no longer offered
+    as if it were the document; a reader who did not sign gets the sealed copy from the page's own download. Before
+    that (still sealing too), the quote's PDF."""
+    def actions(html):
+        section = html.split('id="quote-actions">', 1)[1].split("</section>", 1)[0]
+        return re.findall(r'<a class="(button[^"]*)" id="([^"]+)"', section)
+
+    for locale in ("fr", "en"):
+        labels = logic.LABELS[locale]
+        signed = quote(locale, signer=SIGNED)
+        assert actions(signed) == [("button", "signed-pdf"), ("button secondary", "proof-pdf")]
+        assert labels["download"] not in signed and "/q/tok/pdf" not in signed
+        assert labels["signed_pdf"] in signed and 'id="signed"' in signed
+        sealing = quote(locale, signer={**SIGNED, "request_status": "sealing", "signed_pdf": None, "proof_pdf": None})
+        assert actions(sealing) == [("button secondary", "download")] and 'id="signed"' in sealing
+        to_sign = quote(locale, signer={**SIGNED, "status": "pending", "path": "/sign/alice-token-1", "signed_at": None,
+                                        "request_status": "pending", "signed_pdf": None, "proof_pdf": None})
+        assert actions(to_sign) == [("button secondary", "download"), ("button", "sign")]
+        assert actions(quote(locale)) == [("button secondary", "download")]
+        # signed by everybody, read by a contact who did not sign it: the page's download is the sealed copy
+        other_reader = quote(locale, signed_document=True)
+        assert actions(other_reader) == [("button", "download")]
+        assert labels["signed_pdf"] in other_reader and labels["download"] not in other_reader
+
+
 @pytest.mark.browser
 def test_a_signed_quote_says_when_in_the_readers_time_zone(browser):
     """In Chromium, in Paris: the signature made at 07:27 UTC reads 08:27, the zone named, the day as the page's
@@ -247,6 +274,23 @@ def test_a_signed_quote_says_when_in_the_readers_time_zone(browser):
     screenshots(browser, "online-quote-signed")
 
 
+@pytest.mark.browser
+def test_a_signed_quote_read_by_a_contact_who_did_not_sign_it_offers_the_signed_document(browser):
+    """In Chromium, at 1280 and 375 px: the page's one action is the signed document, filled, within the screen."""
+    import base64
+
+    from tests.e2e.web.browsing import across_in_view, by_id, screenshots, scrolls_sideways
+    html = quote("fr", signed_document=True, seller_name="Vendeur SA")
+    browser.get("data:text/html;charset=utf-8;base64," + base64.b64encode(html.encode()).decode())
+    offered = by_id(browser, "download")
+    assert offered.text == "Télécharger le document signé"
+    assert offered.value_of_css_property("color") in ("rgba(255, 255, 255, 1)", "rgb(255, 255, 255)")  # on blue
+    screenshots(browser, "online-quote-signed-other-reader")
+    browser.set_window_size(375, 900)
+    assert not scrolls_sideways(browser) and across_in_view(browser, offered)
+    browser.set_window_size(1280, 900)
+
+
 def test_the_language_link_names_the_other_language_in_it():
     """The top bar's link says what it does: "English" on a French page, "Français" on an English one (not "EN",
     read as the page's own language as much as a switch), marked with the language it is in and leads to; the
@@ -261,3 +305,17 @@ def test_the_language_link_names_the_other_language_in_it():
         assert f'<a href="?lang={other}" id="lang-switch" lang="{other}" hreflang="{other}">{name}</a>' in html
         assert ">EN<" not in html and ">FR<" not in html
     assert client_pages.language_link('/q/"x?lang=en', "en").startswith('<a href="/q/&quot;x?lang=en"')
+
+
+@pytest.mark.parametrize("locale, heading, entry, empty", [
+    ("fr", "Vos documents", "Documents", "Aucun document n'est partagé avec vous pour le moment."),
+    ("en", "Your documents", "Documents", "No document is shared with you yet.")])
+def test_the_list_of_what_is_shared_is_named_for_documents_of_every_kind(locale, heading, entry, empty):
+    """Quotes are shared as much as contracts (and orders, invoices): the list, its menu entry and its empty state
+    say "documents", not "contracts"."""
+    html = R.render("portal.html", locale, "N1", page="home", contract_id="", labels=logic.LABELS[locale],
+                    other_locale="en")
+    assert re.search(rf'<section class="card hidden" id="contracts">\s*<h1>{heading}</h1>', html)
+    assert f'id="nav-contracts" class="auth-only hidden">{entry}</a>' in html
+    assert f'<p class="muted hidden" id="no-contracts">{empty}</p>' in html.replace("&#39;", "'")
+    assert not re.search(r"\b(Contrats|Contracts)\b", html)

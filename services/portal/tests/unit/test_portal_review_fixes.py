@@ -17,8 +17,8 @@ def portal(locale: str, page: str = "home") -> str:
 
 
 def test_a_document_not_shared_has_a_heading_who_to_ask_and_the_way_back_to_the_list():
-    for locale, heading, back in (("fr", "Document introuvable", "Retour aux contrats"),
-                                  ("en", "Document not found", "Back to contracts")):
+    for locale, heading, back in (("fr", "Document introuvable", "Retour à vos documents"),
+                                  ("en", "Document not found", "Back to your documents")):
         labels, html = logic.LABELS[locale], portal(locale, "contract")
         section = re.search(r'<section class="card hidden" id="contract-missing">(.+?)</section>', html, re.S).group(1)
         assert f"<h1>{heading}</h1>" in section and f"<p>{escape(labels['contract_not_found'])}</p>" in section

@@ -5,7 +5,7 @@ from nameko.testing.services import worker_factory
 from sqlalchemy import select
 
 from paraph_platform.db import Db, make_engine
-from paraph_platform.errors import Forbidden, InvalidInput, Unavailable
+from paraph_platform.errors import DeadlineExceeded, Forbidden, InvalidInput, Unavailable
 from portal_service import logic
 from portal_service.dependencies import Renderer
 from portal_service.models import Base, ClientAccess, Share, ShareParticipant
@@ -249,24 +249,31 @@ def test_a_client_is_not_told_a_contact_was_deleted_on_a_share(sqlite_db):
     assert result_violations("portal_service.service", "client_contracts", result) == []
 
 
-def test_switching_the_quote_pages_language_is_not_a_new_view(sqlite_db):
-    """The FR/EN link reloads the online quote with ?lang=: moments later from the same browser it is the view
-    already kept (no second quote.viewed.v1, so no second count nor email); another browser is a new view."""
+def _online_quote(sqlite_db, status: str, contact_id: str):
+    """A service whose quote (in ``status``) has an online page sent to Claire (``contact_id``): it and the token."""
     from datetime import datetime, timedelta, timezone
-    from portal_service.models import QuoteActivity, QuoteLink, QuoteToken
+    from portal_service.models import QuoteLink, QuoteToken
     service = worker_factory(PortalService, db=sqlite_db, pages=Renderer(), ctx={})
-    service.signing_lookup.request_for_contract.return_value = None
     service.identity.license_settings.return_value = {"name": "ACME Paris", "settings": {}}
     service.contracts.get_contract_internal.return_value = {
-        "number": "Q-2026-00001", "status": "sent", "owner_id": "o", "owner_name": "Paul Martin", "currency": "EUR",
+        "number": "Q-2026-00001", "status": status, "owner_id": "o", "owner_name": "Paul Martin", "currency": "EUR",
         "lines": [], "taxes": [], "total": "0"}
     token = "t" * 40
     with sqlite_db.session() as s:
-        s.add(QuoteLink(id="link", license_id="l", contract_id="c", contact_id="k", contact_name="Claire",
+        s.add(QuoteLink(id="link", license_id="l", contract_id="c", contact_id=contact_id, contact_name="Claire",
                         contact_email="claire@durand.test", created_by="u"))
         s.flush()
         s.add(QuoteToken(token_hash=logic.hash_secret(token), link_id="link",
                          expires_at=datetime.now(timezone.utc) + timedelta(days=30)))
+    return service, token
+
+
+def test_switching_the_quote_pages_language_is_not_a_new_view(sqlite_db):
+    """The FR/EN link reloads the online quote with ?lang=: moments later from the same browser it is the view
+    already kept (no second quote.viewed.v1, so no second count nor email); another browser is a new view."""
+    from portal_service.models import QuoteActivity
+    service, token = _online_quote(sqlite_db, "sent", contact_id="k")
+    service.signing_lookup.request_for_contract.return_value = None
     firefox = {"ip": "203.0.113.9", "user_agent": "Mozilla/5.0 Firefox/140.0"}
 
     def views():
@@ -289,30 +296,137 @@ def test_switching_the_quote_pages_language_is_not_a_new_view(sqlite_db):
     assert len(views()) == 3 and events() == ["quote.viewed.v1"] * 3
 
 
-def test_the_clients_list_says_a_contract_is_being_signed_while_it_is_someone_elses_turn(sqlite_db):
-    """The requester of a contract an approver must first approve reads "En cours de signature", not "En attente de
-    votre réponse"; once it is their turn, it awaits their answer again. Only contracts awaiting an answer ask
-    signing."""
-    service = worker_factory(PortalService, db=sqlite_db, ctx={})
+def _client_with_shares(sqlite_db, statuses) -> dict:
+    """A portal client (the requester of every share) and a share of each (share id, status); their actor."""
+    from datetime import datetime, timedelta, timezone
+    shared_at = datetime(2030, 1, 1, tzinfo=timezone.utc)
     with sqlite_db.session() as s:
         s.add(ClientAccess(license_id="l", contact_id="requester", customer_id="cu", user_id="u",
                            email="claire@durand.test", user_code="1", status="active", granted_by="g"))
-        for sid, status in (("s-sent", "sent"), ("s-signed", "signed")):
+        for n, (sid, status) in enumerate(statuses):
             s.add(Share(id=sid, license_id="l", contract_id=f"c-{sid}", customer_id="cu", kind="contract", number=sid,
-                        requester_contact_id="requester", status=status, owner_id="o", shared_by="g"))
+                        requester_contact_id="requester", status=status, owner_id="o", shared_by="g",
+                        shared_at=shared_at - timedelta(minutes=n)))  # listed in this order, the newest first
             s.flush()
             s.add(ShareParticipant(share_id=sid, contact_id="requester", role="requester", user_id="u"))
+    return {"user_id": "u", "license_id": "l", "role": "client"}
+
+
+def test_the_clients_list_says_a_contract_is_being_signed_while_it_is_someone_elses_turn(sqlite_db):
+    """The requester of a contract an approver must first approve reads "En cours de signature", not "En attente de
+    votre réponse"; once it is their turn, it awaits their answer again. Only contracts awaiting an answer ask
+    signing, all in one call."""
+    service = worker_factory(PortalService, db=sqlite_db, ctx={})
+    actor = _client_with_shares(sqlite_db, [("s-sent", "sent"), ("s-signed", "signed"), ("s-mine", "sent")])
     request = {"status": "pending", "participants": [
         {"role": "approver", "contact_id": "approver", "status": "pending", "sign_path": "/sign/approver-token-1"},
         {"role": "signer", "contact_id": "requester", "status": "waiting", "sign_path": "/sign/requester-token"}]}
-    service.signing_lookup.request_for_contract.return_value = request
-    actor = {"user_id": "u", "license_id": "l", "role": "client"}
+    mine = {"status": "pending", "participants": [
+        {"role": "signer", "contact_id": "requester", "status": "pending", "sign_path": "/sign/requester-token2"}]}
+    service.signing_lookup.requests_for_contracts.return_value = {"c-s-sent": request, "c-s-mine": mine}
 
     def shown():
         return {i["number"]: (i["status"], i["reader_status"]) for i in service.client_contracts(actor)["items"]}
 
-    assert shown() == {"s-sent": ("sent", "signing"), "s-signed": ("signed", "signed")}
-    service.signing_lookup.request_for_contract.assert_called_once_with("l", "c-s-sent")
+    assert shown() == {"s-sent": ("sent", "signing"), "s-signed": ("signed", "signed"), "s-mine": ("sent", "sent")}
+    service.signing_lookup.requests_for_contracts.assert_called_once_with(
+        "l", {"contract_ids": ["c-s-sent", "c-s-mine"]})
+    assert not service.signing_lookup.request_for_contract.called  # never once per contract
     request["participants"][0]["status"] = "approved"
     request["participants"][1]["status"] = "pending"
-    assert shown() == {"s-sent": ("sent", "sent"), "s-signed": ("signed", "signed")}
+    assert shown() == {"s-sent": ("sent", "sent"), "s-signed": ("signed", "signed"), "s-mine": ("sent", "sent")}
+
+
+@pytest.mark.parametrize("failure", [Unavailable("service signing is not running"),
+                                     DeadlineExceeded("signing.requests_for_contracts did not answer within 3.00s"),
+                                     RuntimeError("a bug")])
+def test_the_clients_list_shows_the_plain_statuses_when_signing_does_not_answer(sqlite_db, failure):
+    """signing down, late or failing: the list still shows, each document with its own status."""
+    service = worker_factory(PortalService, db=sqlite_db, ctx={})
+    actor = _client_with_shares(sqlite_db, [("s-sent", "sent"), ("s-signed", "signed")])
+    service.signing_lookup.requests_for_contracts.side_effect = failure
+    items = service.client_contracts(actor)["items"]
+    assert [(i["status"], i["reader_status"]) for i in items] == [("sent", "sent"), ("signed", "signed")]
+    assert service.signing_lookup.requests_for_contracts.call_count == 1
+
+
+def test_the_clients_list_asks_signing_about_a_bounded_number_of_documents(sqlite_db, monkeypatch):
+    """Past signing's bound, the newest shared documents are asked about (one call still), the others read their
+    plain status; nothing awaiting an answer, signing is not asked at all. The bound is signing's, as committed."""
+    import json
+    from pathlib import Path
+    committed = Path(__file__).resolve().parents[4] / "tests/contract/schemas/signing/rpc/" \
+        "requests_for_contracts.params.json"
+    assert json.loads(committed.read_text())["properties"]["contract_ids"]["maxItems"] == logic.SIGNATURE_LOOKUP_MAX
+    monkeypatch.setattr(logic, "SIGNATURE_LOOKUP_MAX", 2)
+    service = worker_factory(PortalService, db=sqlite_db, ctx={})
+    actor = _client_with_shares(sqlite_db, [(f"s-{n}", "sent") for n in range(3)])
+    others_turn = {"status": "pending", "participants": [
+        {"role": "signer", "contact_id": "someone-else", "status": "pending", "sign_path": "/sign/someone-else-1"}]}
+    service.signing_lookup.requests_for_contracts.side_effect = lambda license_id, payload: {
+        cid: others_turn for cid in payload["contract_ids"]}
+    items = service.client_contracts(actor)["items"]
+    assert [i["reader_status"] for i in items] == ["signing", "signing", "sent"]
+    service.signing_lookup.requests_for_contracts.assert_called_once_with("l", {"contract_ids": ["c-s-0", "c-s-1"]})
+    service.signing_lookup.reset_mock()
+    with sqlite_db.session() as s:
+        for share in s.execute(select(Share)).scalars():
+            share.status = "signed"
+    assert [i["reader_status"] for i in service.client_contracts(actor)["items"]] == ["signed"] * 3
+    assert not service.signing_lookup.requests_for_contracts.called
+
+
+SEALED = {"filename": "C-1-signed.pdf", "content_type": "application/pdf", "sha256": "5" * 64,
+          "content_base64": "JVBERi1zZWFsZWQ="}
+UNSIGNED = {"filename": "C-1.pdf", "content_type": "application/pdf", "sha256": "0" * 64,
+            "content_base64": "JVBERi1zZW50"}
+
+
+def _signed_by_everybody(service, request_status="completed"):
+    """signing's latest request of the document: Alice signed it; the reader (contact "requester") takes no part."""
+    service.signing_lookup.request_for_contract.return_value = {
+        "id": "req-1", "status": request_status, "participants": [{"role": "signer", "contact_id": "alice", "status": "signed",
+                          "sign_path": "/sign/alice-token-1"}]}
+    service.signing.get_signed_pdf.return_value = SEALED
+    service.contracts.get_pdf.return_value = UNSIGNED
+
+
+def test_a_shared_document_signed_by_everybody_is_downloaded_as_its_sealed_copy(sqlite_db):
+    """Once its signature request is completed, a shared document's PDF is the sealed copy (signing's), for every
+    reader of the share, not only its signers (who also have it from their signing link): the unsigned PDF sent for
+    signature is no longer handed out as the document. Still sealing, or never sent for signature: the contract's."""
+    from paraph_platform.contract import result_violations
+    service = worker_factory(PortalService, db=sqlite_db, ctx={})
+    actor = _client_with_shares(sqlite_db, [("s-1", "signed")])
+    service.contracts.get_contract_internal.return_value = {"number": "s-1", "status": "signed", "currency": "EUR",
+                                                            "total": "10", "lines": []}
+    _signed_by_everybody(service)
+    view = service.client_contract(actor, "c-s-1")
+    assert view["signed_document"] is True and view["signature"] is None  # no signing link of her own
+    assert result_violations("portal_service.service", "client_contract", view) == []
+    assert service.client_pdf(actor, "c-s-1") == SEALED
+    service.signing.get_signed_pdf.assert_called_once_with("l", "req-1")
+    assert not service.contracts.get_pdf.called
+    for request_status in ("sealing", None):
+        if request_status:
+            _signed_by_everybody(service, request_status)
+        else:
+            service.signing_lookup.request_for_contract.return_value = None
+        assert service.client_contract(actor, "c-s-1")["signed_document"] is False
+        assert service.client_pdf(actor, "c-s-1") == UNSIGNED
+
+
+def test_an_online_quote_signed_by_everybody_is_downloaded_as_its_sealed_copy(sqlite_db):
+    """The online quote's link of a contact who did not sign it (another contact did): its download is named and
+    is the signed document once everybody signed; signing down, the page still shows and offers the quote's PDF."""
+    service, token = _online_quote(sqlite_db, "accepted", contact_id="requester")
+    _signed_by_everybody(service)
+    page = service.quote_page(token, {"lang": "fr"})["html"]
+    assert f'<a class="button" id="download" href="/q/{token}/pdf?lang=fr">Télécharger le document signé</a>' in page
+    assert "Télécharger le PDF" not in page and 'id="signed-pdf"' not in page
+    assert service.quote_pdf(token, {})["filename"] == SEALED["filename"]
+    assert not service.contracts.get_pdf.called
+    service.signing_lookup.request_for_contract.side_effect = Unavailable("service signing is not running")
+    page = service.quote_page(token, {"lang": "fr"})["html"]
+    assert f'id="download" href="/q/{token}/pdf?lang=fr">Télécharger le PDF</a>' in page
+    assert service.quote_pdf(token, {})["filename"] == UNSIGNED["filename"]

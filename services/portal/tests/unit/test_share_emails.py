@@ -51,3 +51,14 @@ def test_an_observer_is_told_whose_request_they_are_copied_on(service):
 def test_a_requester_without_a_name_is_named_by_their_email(service):
     service.share_contract(STAFF, "k1", {"requester_contact_id": "c-julie", "observer_contact_ids": ["c-marc"]})
     assert emails(service)["c-marc@hd.test"]["vars"]["requester"] == "c-julie@hd.test"
+
+
+def test_the_email_of_a_shared_quote_names_it_a_quote_and_links_to_its_portal_page(service):
+    """notify words the email by what was shared ("Le devis Q-1 a été partagé avec vous…"): the kind goes with it,
+    and its link is the document's own portal page, the one the email says its button opens."""
+    service.contracts.get_contract.return_value = {**service.contracts.get_contract.return_value, "kind": "quote",
+                                                   "number": "Q-1"}
+    service.share_contract(STAFF, "k1", {"requester_contact_id": "c-mireille", "observer_contact_ids": []})
+    shared = emails(service)["c-mireille@hd.test"]["vars"]
+    assert (shared["kind"], shared["number"]) == ("quote", "Q-1")
+    assert shared["link"].endswith("/portal/contracts/k1")

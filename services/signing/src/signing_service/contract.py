@@ -3,7 +3,7 @@ what it relies on from contracts and identity."""
 from marshmallow import Schema, fields
 
 from paraph_platform import notification_request
-from paraph_platform.contract import ListOf, Rpc
+from paraph_platform.contract import ListOf, MapOf, Rpc
 from paraph_platform.numbers import Integer
 
 # the signature request's schemas, and the other aggregates' by the module named like the aggregate
@@ -188,6 +188,11 @@ RPC = {
                description="approve | sign (otp required; 412 + code sent without one) | decline (reason)"),
     "request_for_contract": Rpc(result=schemas.RequestOut, args=("license_id", "contract_id"), nullable=True,
                                 description="latest request of a contract (or null), participants with sign_path"),
+    "requests_for_contracts": Rpc(schemas.ContractRequestsIn, MapOf(schemas.RequestOut, key="contract_id"),
+                                  args=("license_id",),
+                                  description="the latest request of each contract that has one, keyed by contract "
+                                              "id, as request_for_contract answers it (at most "
+                                              f"{schemas.MAX_CONTRACTS_PER_LOOKUP} contracts a call)"),
     "get_signed_pdf": Rpc(result=schemas.FileOut, args=("license_id", "request_id")),
     "get_proof": Rpc(result=schemas.FileOut, args=("license_id", "request_id")),
     "download_signed_pdf": Rpc(result=schemas.FileOut, args=("actor", "request_id")),

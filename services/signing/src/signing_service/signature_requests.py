@@ -9,7 +9,7 @@ import base64
 import hashlib
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
@@ -137,6 +137,11 @@ class SignatureRequestsEndpoints(SigningBase):
             status = contract["status"]
             raise Conflict(f"{article(status)} {status} {contract['kind']} cannot be sent for signature.",
                            {"contract_status": status})
+        made = contract.get("converted_into") or []
+        if made:  # the customer ordered already: a signature would ask them to accept it again
+            raise Conflict(f"This quote was turned into {article(made[0]['kind']).lower()} {made[0]['kind']} "
+                           f"({made[0]['number']}): it is not sent for signature any more.",
+                           {"converted_into": made})
         with self.db.session() as s:
             if s.execute(select(SignatureRequest.id).where(
                     SignatureRequest.contract_id == contract["id"],
@@ -284,17 +289,39 @@ class SignatureRequestsEndpoints(SigningBase):
             participants = self._participants_of(s, [r.id for r in requests])
             return page_result(page, [request_view(r, participants.get(r.id, [])) for r in requests])
 
+    def _latest_requests(self, license_id, contract_ids) -> dict:
+        """{contract_id: the view of its latest request, with each participant's signing path} for the contracts
+        of ``contract_ids`` that have one, in two queries whatever their number (the documents stay unread)."""
+        newest_first = (SignatureRequest.created_at.desc(), SignatureRequest.id.desc())
+        ranked = (select(SignatureRequest.id, func.row_number().over(
+                      partition_by=SignatureRequest.contract_id, order_by=newest_first).label("rank"))
+                  .where(SignatureRequest.license_id == license_id,
+                         SignatureRequest.contract_id.in_(list(contract_ids))).subquery())
+        with self.db.session() as s:
+            requests = s.execute(
+                select(SignatureRequest).where(SignatureRequest.id.in_(select(ranked.c.id).where(ranked.c.rank == 1)))
+                .options(defer(SignatureRequest.document), defer(SignatureRequest.sealed_pdf),
+                         defer(SignatureRequest.proof_pdf))).scalars().all()
+            participants = self._participants_of(s, [r.id for r in requests])
+            return {r.contract_id: request_view(r, participants.get(r.id, []),
+                                                {p.id: self._path(p.id) for p in participants.get(r.id, [])})
+                    for r in requests}
+
     @endpoint
     def request_for_contract(self, license_id, contract_id):
-        """Internal (portal): the latest request of a contract with each participant's signing path."""
-        with self.db.session() as s:
-            r = s.execute(select(SignatureRequest).where(
-                SignatureRequest.license_id == license_id, SignatureRequest.contract_id == contract_id)
-                .order_by(SignatureRequest.created_at.desc()).limit(1)).scalar_one_or_none()
-            if r is None:
-                return None
-            participants = self._participants(s, r.id)
-            return request_view(r, participants, {p.id: self._path(p.id) for p in participants})
+        """Internal (portal's document and quote pages): the latest request of a contract with each
+        participant's signing path, or None."""
+        return self._latest_requests(license_id, [contract_id]).get(contract_id)
+
+    @endpoint
+    def requests_for_contracts(self, license_id, payload):
+        """Internal (portal's list of a client's documents): the latest request of each of several contracts,
+        keyed by contract id (a contract without one is left out), as ``request_for_contract`` answers one: a
+        list asks once, not once per document."""
+        data = schemas.ContractRequestsIn().load(payload or {})
+        out = schemas.RequestOut()
+        return {contract_id: out.dump(view)
+                for contract_id, view in self._latest_requests(license_id, set(data["contract_ids"])).items()}
 
     # -- owner actions ---------------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 404, requests of contracts you cannot see are 404, and tasks belong to their participant only."""
 import pytest
 
+from paraph_platform.errors import InvalidInput
 from signing_service import testing as esign
 
 pytestmark = pytest.mark.integration
@@ -108,6 +109,13 @@ def test_a_portal_client_acts_on_the_tasks_of_their_contact(world):
         latest = pool().call("signing", "request_for_contract", world.admin["license_id"], world.quote["id"])
         assert latest["id"] == req["id"] and latest["participants"][0]["sign_path"].startswith("/sign/")
         assert pool().call("signing", "request_for_contract", "other-license", world.quote["id"]) is None
+        # the portal's list: several contracts in one call, keyed by contract id (one without a request left out)
+        many = pool().call("signing", "requests_for_contracts", world.admin["license_id"],
+                           {"contract_ids": [world.quote["id"], "no-request"]})
+        assert list(many) == [world.quote["id"]] and many[world.quote["id"]] == latest
+        with pytest.raises(InvalidInput):
+            pool().call("signing", "requests_for_contracts", world.admin["license_id"],
+                        {"contract_ids": [f"c-{n}" for n in range(201)]})
         world.wait_status(req["id"], "completed")
         signed = pool().call("signing", "get_signed_pdf", world.admin["license_id"], req["id"])
         proof = pool().call("signing", "get_proof", world.admin["license_id"], req["id"])

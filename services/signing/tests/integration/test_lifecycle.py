@@ -137,6 +137,30 @@ def test_a_signed_or_refused_quote_cannot_be_sent_for_signature(world):
     world.create([{"contact_id": world.jeanne["id"]}], expect=409)
 
 
+def test_a_sent_quote_turned_into_an_order_is_not_sent_for_signature(world):
+    """The customer ordered already (an order was made from the quote while it was still "sent"): a signature
+    would ask them to accept it again. The 409 names the order; a copy of the quote is no such order."""
+    s = world.s
+    quote = world.new_quote(contact=world.jeanne["id"])
+    assert s.post(f"/api/v1/contracts/{quote['id']}/status", json={"status": "sent"},
+                  token=world.sales_token).status_code == 200
+    assert s.post(f"/api/v1/contracts/{quote['id']}/duplicate", token=world.sales_token).status_code == 201
+    assert s.get(f"/api/v1/contracts/{quote['id']}", token=world.sales_token).get_json()["converted_into"] == []
+    order = s.post(f"/api/v1/contracts/{quote['id']}/convert", json={"target": "order"},
+                   token=world.sales_token).get_json()
+    assert s.get(f"/api/v1/contracts/{quote['id']}", token=world.sales_token).get_json()["converted_into"] == [
+        {"id": order["id"], "kind": "order", "number": order["number"]}]
+    r = s.post(f"/api/v1/contracts/{quote['id']}/signature-requests", token=world.sales_token,
+               json={"signers": [{"contact_id": world.jeanne["id"]}]})
+    assert r.status_code == 409 and r.mimetype == "application/problem+json", r.get_json()
+    problem = r.get_json()
+    assert problem["detail"] == (f"This quote was turned into an order ({order['number']}): it is not sent for "
+                                 "signature any more.")
+    assert problem["converted_into"] == [{"id": order["id"], "kind": "order", "number": order["number"]}]
+    assert s.get(f"/api/v1/signature-requests?contract_id={quote['id']}", token=world.sales_token).get_json()[
+        "items"] == []
+
+
 def test_bad_inputs_are_4xx_never_500(world):
     s = world.s
     bad = [

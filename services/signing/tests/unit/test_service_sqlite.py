@@ -357,3 +357,40 @@ def test_a_reminder_refused_as_too_soon_says_when_the_next_one_is_possible(svc):
     [reminded] = [e for e in svc.get_request(ACTOR, req["id"])["audit_trail"] if e["type"] == "reminder_sent"]
     wait = datetime.fromisoformat(again["next_reminder_at"]) - datetime.fromisoformat(reminded["at"])
     assert wait == timedelta(seconds=300)  # SIGNATURE_REMINDER_MIN_INTERVAL
+
+
+def test_the_latest_requests_of_several_contracts_in_one_call(svc):
+    """The portal's list of a client's documents asks about every one awaiting an answer at once: the latest
+    request of each contract that has one, keyed by contract id, as request_for_contract answers one (dumped
+    through the declared result); never another license's. More contracts than the bound, none, or a payload that
+    is not a list of ids: a 422 saying what is wrong."""
+    from paraph_platform.contract import result_violations
+    from signing_service.schemas import MAX_CONTRACTS_PER_LOOKUP
+    first = svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [{"contact_id": "ct-1"}]})
+    svc.cancel_request(ACTOR, first["id"], {"reason": "wrong price"})
+    latest = svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [{"contact_id": "ct-1"}]})
+    svc.contracts.get_contract.return_value = {**svc.contracts.get_contract.return_value, "id": "c-2",
+                                               "number": "C-2030-00002"}
+    other = svc.create_request(ACTOR, {"contract_id": "c-2", "signers": [{"name": "Bob", "email": "bob@client.test"}]})
+
+    found = svc.requests_for_contracts("lic-1", {"contract_ids": ["c-1", "c-2", "c-without-request", "c-1"]})
+    assert sorted(found) == ["c-1", "c-2"]
+    assert (found["c-1"]["id"], found["c-1"]["status"]) == (latest["id"], "pending")
+    assert found["c-2"]["id"] == other["id"] and found["c-2"]["participants"][0]["email"] == "bob@client.test"
+    assert found["c-1"]["participants"][0]["sign_path"].startswith("/sign/")
+    assert found["c-1"] == svc.request_for_contract("lic-1", "c-1")
+    assert result_violations("signing_service.service", "requests_for_contracts", found) == []
+    assert svc.requests_for_contracts("lic-other", {"contract_ids": ["c-1", "c-2"]}) == {}
+    assert svc.request_for_contract("lic-1", "c-without-request") is None
+
+    too_many = [f"c-{n}" for n in range(MAX_CONTRACTS_PER_LOOKUP + 1)]
+    with pytest.raises(InvalidInput) as refused:
+        svc.requests_for_contracts("lic-1", {"contract_ids": too_many})
+    assert refused.value.status == 422
+    assert refused.value.details["fields"] == {
+        "contract_ids": [f"from 1 to {MAX_CONTRACTS_PER_LOOKUP} contract ids in one call"]}
+    assert sorted(svc.requests_for_contracts("lic-1", {"contract_ids": too_many[:-1]})) == ["c-1", "c-2"]
+    for payload in (None, {"contract_ids": []}, {"contract_ids": "c-1"}, {"contract_ids": [""]},
+                    {"contract_ids": ["c-1"], "license_id": "lic-other"}):
+        with pytest.raises(InvalidInput):
+            svc.requests_for_contracts("lic-1", payload)

@@ -81,9 +81,7 @@ def password():
         if exc.status not in (400, 422):
             raise
         return render_with_errors("account.html", exc, me=api.get("/me"), **PAGE_CONTEXT)
-    user = session["user"]
-    api.start_session(answer)
-    session["user"] = {**session["user"], "locale": user.get("locale"), "name": user.get("name") or ""}
+    api.start_session(answer, same_person=True)
     flash(_("Your password is changed. Your other sessions are signed out."), "success")
     return redirect(url_for("account.show"))
 

@@ -48,7 +48,8 @@ def _in_the_emails_language(link: dict) -> None:
 
 
 def _signed_in_as(answer: dict, next_path: str, client_home: str = CLIENT_HOME):
-    """Keep the session, with the user's language from their profile for the pages' locale, and go on to
+    """Keep the session, with the user's language from their profile and their company's country for the pages'
+    locale, and go on to
     ``next_path``; a customer's contact is sent to the client portal instead (``client_home``: no staff session,
     they sign in there)."""
     if answer.get("role") == CLIENT_ROLE:
@@ -60,6 +61,10 @@ def _signed_in_as(answer: dict, next_path: str, client_home: str = CLIENT_HOME):
     except ApiError:
         return redirect(next_path)
     session["user"] = {**session["user"], "locale": me.get("locale"), "name": me.get("name") or ""}
+    try:  # the company's country: the order its pages write dates in (i18n.select_locale); any user may read it
+        session[i18n.COMPANY_COUNTRY] = (api.get("/license").get("settings") or {}).get("country")
+    except ApiError:
+        pass  # written as a company that has not said its country
     return redirect(next_path)
 
 

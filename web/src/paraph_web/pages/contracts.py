@@ -18,12 +18,15 @@ from ..api_messages import translate
 from ..auth import signed_in
 from . import contract_details, documents, quote_actions, sending
 from .forms import refusal_said
+from .signature_center import SIGNABLE_KINDS, SIGNABLE_STATUSES
 
 bp = Blueprint("contracts", __name__)
 
 SIGNED_STATUSES = ("signed", "accepted", "validated")
 QUOTE_SENDABLE = ("draft", "sent")  # a quote sent by email (pages/sending.py), then reminded
 CONVERT_TARGETS = ("order", "invoice")
+# a quote the API refuses to convert into an order or an invoice (contracts_service/contracts.py: convert)
+NOT_CONVERTIBLE = ("draft", "refused", "abandoned")
 SIGNATURE_MOVES = {"quote": "accepted", "contract": "signed"}  # what a completed e-signature request does by itself
 # the forward moves that are the sale's next step at their status, a header's button, not one of the exceptions
 # folded under "Change the status manually": a manager's validation of an accepted quote or a signed contract (the
@@ -46,7 +49,8 @@ def render_page(contract_id: str, errors: dict | None = None, values: dict | Non
     name: task, document, equipment, details, or attachment-<id> for a document's "Edit" form)."""
     contract = api.get(f"/contracts/{contract_id}")
     history = api.get(f"/contracts/{contract_id}/history")
-    order_offered = order_is_next(contract, history)
+    converted = any(entry.get("action") == "converted" for entry in history)
+    order_offered = order_is_next(contract, converted)
     activity = sending.quote_activity(contract)  # a quote's emails and its customer's activity
     g.frame_src_self = True  # the PDF preview below is a frame of this app's own /pdf route
     return render_template("contracts/show.html", contract=contract,
@@ -59,13 +63,33 @@ def render_page(contract_id: str, errors: dict | None = None, values: dict | Non
                            activity_unknown=sending.activity_unknown(contract, activity),
                            details=contract_details.context(contract, (values or {}).get(contract_details.FORM)),
                            moves=status_moves(contract), next_move=next_step_move(contract),
-                           order_offered=order_offered, primary=primary_action(contract, order_offered),
-                           sendable=sendable_by_email(contract)), status
+                           order_offered=order_offered,
+                           primary=primary_action(contract, order_offered, converted),
+                           sendable=sendable_by_email(contract, converted),
+                           signature_offered=signature_offered(contract, converted),
+                           convertible=convertible(contract)), status
 
 
-def sendable_by_email(contract: dict) -> bool:
-    """A quote sent by email (pages/sending.py), then reminded, until the customer answers."""
-    return contract.get("kind") == "quote" and contract.get("status") in QUOTE_SENDABLE
+def sendable_by_email(contract: dict, converted: bool = False) -> bool:
+    """A quote sent by email (pages/sending.py), then reminded, until the customer answers; not once an order or an
+    invoice was made from it (``converted``): the customer ordered, a reminder would ask again."""
+    return contract.get("kind") == "quote" and contract.get("status") in QUOTE_SENDABLE and not converted
+
+
+def signature_offered(contract: dict, converted: bool = False) -> bool:
+    """"Approval & signature" in the header: a quote or contract that may still be sent for signature (a draft or a
+    sent one: the signature center's SIGNABLE_STATUSES; not a quote converted already), or whose request is under
+    way (followed, reminded, cancelled there). An accepted, signed, validated, refused or abandoned one is not sent for signature:
+    its signature, when electronic, is in the banner (the signed PDF, the proof)."""
+    if contract.get("kind") not in SIGNABLE_KINDS:
+        return False
+    return bool(contract.get("signature_pending")) or (contract.get("status") in SIGNABLE_STATUSES and not converted)
+
+
+def convertible(contract: dict) -> bool:
+    """A quote the API converts into an order or an invoice: not a draft (never sent), nor a refused or abandoned
+    one (duplicate it to sell again)."""
+    return contract.get("kind") == "quote" and contract.get("status") not in NOT_CONVERTIBLE
 
 
 def next_step_move(contract: dict) -> dict | None:
@@ -76,14 +100,14 @@ def next_step_move(contract: dict) -> dict | None:
     return {"status": status, "label": move_words(contract)[status][0]} if status else None
 
 
-def order_is_next(contract: dict, history: list[dict]) -> bool:
-    """An accepted (or validated) quote no order nor invoice was made from yet (no "converted" in its history: the
-    API's ``converted`` list filter reads the same fact): making its order is the salesperson's next step."""
-    return (contract.get("kind") == "quote" and contract.get("status") in SIGNED_STATUSES
-            and not any(entry.get("action") == "converted" for entry in history))
+def order_is_next(contract: dict, converted: bool) -> bool:
+    """An accepted (or validated) quote no order nor invoice was made from yet (``converted``: a "converted" in its
+    history; the API's ``converted`` list filter reads the same fact): making its order is the salesperson's next
+    step."""
+    return contract.get("kind") == "quote" and contract.get("status") in SIGNED_STATUSES and not converted
 
 
-def primary_action(contract: dict, order_offered: bool = False) -> str:
+def primary_action(contract: dict, order_offered: bool = False, converted: bool = False) -> str:
     """The id of the header's one filled button: the sale's next step at the document's status (a manager's
     validation of an accepted quote or a signed contract, an order's confirmation then delivery, an invoice's issue
     then payment; the order of an accepted quote (``order_offered``); send a draft quote, remind about a sent one;
@@ -94,7 +118,7 @@ def primary_action(contract: dict, order_offered: bool = False) -> str:
         return f"status-{move['status']}"
     if order_offered:
         return "convert-order"
-    if sendable_by_email(contract):
+    if sendable_by_email(contract, converted):
         return "send-by-email"
     if kind == "contract" and status == "draft":
         return "signature-center"

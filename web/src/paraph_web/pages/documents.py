@@ -1,6 +1,6 @@
 """``/quotes`` and ``/contracts``: the lists of quotes and of contracts, orders and invoices, with the
-online views and downloads, filters in the URL (status, owner, customer, type, flag, a custom column's
-value, search), sortable
+online views and downloads, filters in the URL (status, or a quote's statuses together, owner, customer, type, flag,
+a custom column's value, search; a quote's order or invoice made or not), sortable
 columns (sorted by the API), pagination, and ``/quotes.csv`` / ``/contracts.csv``: the current view as CSV,
 every page of it, streamed while the API is read (``csv_export``)."""
 from __future__ import annotations
@@ -28,7 +28,13 @@ bp = Blueprint("documents", __name__)
 PAGE_SIZE = 50
 # URL filter → the API's query parameter
 FILTERS = {"status": "status", "owner": "owner_id", "customer": "customer_id", "type": "contract_type_id",
-           "flag": "flag", "q": "q", "kind": "kind", "column": "custom_column", "value": "custom_value"}
+           "flag": "flag", "q": "q", "kind": "kind", "column": "custom_column", "value": "custom_value",
+           "converted": "converted"}
+# statuses a quote list shows together (the API takes several, separated by commas): the home page's "Accepted — to
+# convert" opens the list of those still without their order (converted=false)
+QUOTE_STATUS_GROUPS = (("accepted,validated", _l("Accepted or validated")),)
+# a quote list's "Order or invoice made" filter (the API's converted): the quotes the customer ordered, or not yet
+CONVERTED_CHOICES = (("false", _l("Not yet")), ("true", _l("Yes")))
 STATUSES = {  # the contracts service's lifecycle of each kind
     "quote": ("draft", "sent", "accepted", "validated", "refused", "abandoned"),
     "contract": ("draft", "sent", "signed", "validated", "refused", "abandoned"),
@@ -198,7 +204,8 @@ def _render_list(kind: str):
         heading=DOCUMENT_KINDS[listed].plural if listed in DOCUMENT_KINDS else DOCUMENT_KINDS[kind].plural,
         count=None if total is None else counted(listed, total),
         filters=request.args, next_url=next_url, previous_url=previous_url,
-        statuses=STATUSES[listed], kinds=KINDS, columns=columns, flags=flags, column_filter=chosen_column,
+        statuses=STATUSES[listed], status_groups=QUOTE_STATUS_GROUPS if kind == "quote" else (),
+        converted_choices=CONVERTED_CHOICES if kind == "quote" else (), kinds=KINDS, columns=columns, flags=flags, column_filter=chosen_column,
         **filter_pickers(customers, users),
         contract_types=[t for t in contract_types
                         if t.get("kind", "quote") == ("quote" if kind == "quote" else "contract")],

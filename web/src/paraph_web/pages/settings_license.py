@@ -4,7 +4,7 @@ and flags of contracts (``/settings/columns``, ``/settings/flags``) and the noti
 (``/settings/notifications``)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -15,7 +15,7 @@ from .. import api
 from ..api import ApiError
 from ..api_messages import translate
 from ..auth import admin_only
-from ..i18n import COMMON_CURRENCIES, DOCUMENT_LANGUAGES, page_language, posted_currency
+from ..i18n import COMMON_CURRENCIES, COMPANY_COUNTRY, DOCUMENT_LANGUAGES, page_language, posted_currency
 from . import paging, settings_templates
 from .forms import form_values, whole_number
 from .settings import render_section
@@ -109,11 +109,15 @@ def save_abandon():
     if request.form.get("country"):  # a license that has not said its country may leave it unsaid
         values["country"] = request.form["country"]
     try:
-        api.patch("/license", values)
+        saved = api.patch("/license", values)
     except ApiError as exc:
         errors, message = _refused(exc)
         # the delay shown as typed, next to what is wrong with it ("0" too: the field's value 0 showed empty)
         return _defaults_page({**values, "abandon_delay_days": days}, errors, message, 422)
+    # this admin's pages write dates as the company's new country does from now on (others' from their next sign-in)
+    settings = (saved or {}).get("settings") or {}
+    if "country" in settings:
+        session[COMPANY_COUNTRY] = settings["country"]
     flash(_("The documents' defaults are saved."), "success")
     return redirect(url_for("settings_license.abandon"))
 

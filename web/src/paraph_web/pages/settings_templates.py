@@ -61,6 +61,13 @@ def _draft() -> dict:
         "subject": request.form.get("subject", ""), "text": request.form.get("text", "").replace("\r\n", "\n")}
 
 
+def unsaved_changes(saved: dict, draft: dict) -> bool:
+    """Does the draft differ from the saved template as the edit page shows it (an uncustomized template's HTML
+    left empty: it follows the text)? Then its preview shows changes the next emails do not use yet."""
+    shown = {**saved, "html": saved.get("html") if saved.get("customized") else None}
+    return any((draft.get(part) or "") != (shown.get(part) or "").replace("\r\n", "\n") for part in PARTS)
+
+
 def sample_vars() -> dict:
     """What the preview's sample data takes from the admin's own company, for them to read their emails as their
     customers will (notify's samples otherwise: "ACME Paris"); the send screen's preview signs alike."""
@@ -102,13 +109,15 @@ def edit(name: str):
 @bp.post("/settings/email-templates/<name>")
 @admin_only
 def save_or_preview(name: str):
-    """One form, two buttons: "Preview" renders the draft with sample data, "Save" stores it."""
+    """One form, two buttons: "Preview" renders the draft with sample data (saying so when it holds changes not
+    saved yet), "Save" stores it."""
     locale = _locale()
     draft = _draft()
-    template = {**api.get(f"/notification-templates/{name}", locale=locale), **draft}
+    saved = api.get(f"/notification-templates/{name}", locale=locale)
+    template = {**saved, **draft}
     try:
         if request.form.get("do") == "preview":
-            return _edit_page(name, locale, template,
+            return _edit_page(name, locale, template, unsaved=unsaved_changes(saved, draft),
                               preview=api.post(_path(name, locale, "/preview"), {**draft, "vars": sample_vars()}))
         api.put(_path(name, locale), draft)
     except ApiError as exc:

@@ -102,8 +102,9 @@ def _render(contract_id: str, values: dict | None = None, errors: list | None = 
     current = next((r for r in requests if r.get("status") in ACTIVE), None)
     if current is not None:  # the detail adds the cadence, the fields and the audit trail
         current = api.get(f"/signature-requests/{current['id']}")
+    # a quote an order or invoice was made from: the customer ordered, it is not asked to sign (the template says so)
     can_request = (current is None and contract.get("kind") in SIGNABLE_KINDS
-                   and contract.get("status") in SIGNABLE_STATUSES)
+                   and contract.get("status") in SIGNABLE_STATUSES and not contract.get("converted_into"))
     people = _people(contract) if can_request else {"colleagues": [], "contacts": []}
     reminder_defaults = _reminder_defaults() if can_request else {}
     if values is None:  # the contract's contact signs by default; the license's reminder cadence

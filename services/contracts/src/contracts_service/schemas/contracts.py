@@ -90,7 +90,9 @@ LIST_SORT_KEYS = ("number", "title", "customer_name", "status", "owner_name", "t
 class ListSchema(StrictSchema, PageParams):
     kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["contract", "quote", "order",
                                                                                          "invoice"]))
-    status = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=16))
+    status = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100), metadata={
+        "description": "a status, or several separated by commas (`accepted,validated`: the quotes accepted or "
+                       "validated)"})
     customer_id = fields.String(load_default=None, allow_none=True, validate=ID)
     owner_id = fields.String(load_default=None, allow_none=True, validate=ID)
     contract_type_id = fields.String(load_default=None, allow_none=True, validate=ID)

@@ -214,6 +214,12 @@
       meta(dl, L.requester, c.requester && person(c.requester));
       meta(dl, L.salesperson, c.owner_name);
       $("contract-pdf").onclick = function () { download("/api/v1/portal/contracts/" + encodeURIComponent(id) + "/pdf"); };
+      // signed by everybody: the sealed copy is the document to download, not the PDF sent for signature. Its
+      // signers and approvers get it (and its proof) from their signing link, below; the other readers from the
+      // portal's own download, which then gives the sealed copy
+      $("contract-pdf").classList.toggle("hidden", Boolean(c.signature && c.signature.signed_pdf));
+      $("contract-pdf").textContent = c.signed_document ? L.signed_pdf : L.download;
+      $("contract-pdf").classList.toggle("secondary", !c.signed_document);  // then the page's one action: filled
       if (c.signature && c.signature.path) {  // my turn: the signing page, where the document and the consent are read
         var sign = el("a", {"class": "button", id: "contract-sign", href: c.signature.path},
                       c.signature.role === "approver" ? L.approve : L.sign);

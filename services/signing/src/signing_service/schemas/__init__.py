@@ -262,6 +262,20 @@ class ListIn(_In, PageParams):
                                                     "expired"]))
 
 
+# contracts whose latest request one call answers (the portal's list of a client's documents awaiting an answer):
+# a page's worth, so that one call stays one bounded query and one bounded answer
+MAX_CONTRACTS_PER_LOOKUP = 200
+
+
+class ContractRequestsIn(_In):
+    """requests_for_contracts: the contracts whose latest request is wanted."""
+    contract_ids = fields.List(
+        fields.String(validate=ID), required=True,
+        validate=validate.Length(min=1, max=MAX_CONTRACTS_PER_LOOKUP,
+                                 error=f"from 1 to {MAX_CONTRACTS_PER_LOOKUP} contract ids in one call"),
+        metadata={"description": f"at most {MAX_CONTRACTS_PER_LOOKUP}; an id given twice is answered once"})
+
+
 class VerifyIn(_In):
     content_base64 = fields.String(required=True)
     filename = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255))
