@@ -75,3 +75,10 @@ def test_the_review_lists_the_users_whose_collaborator_left_the_erp_each_linked_
     assert linked and re.sub(r"<[^>]+>", "", linked.group(1)) == "jean@acme.test"
     assert "sophie@" not in left
 
+
+
+def test_a_quote_turned_into_an_order_is_said_in_french(french):
+    """signing's 409 on a quote the customer ordered, shown where the request was refused."""
+    for kind, number, said in (("an order", "O-2026-00001", "commande"), ("an invoice", "F-2026-00003", "facture")):
+        assert translate(f"This quote was turned into {kind} ({number}): it is not sent for signature any more.") == \
+            f"Ce devis a été transformé en {said} {number}\u00a0: il n'est plus envoyé pour signature."

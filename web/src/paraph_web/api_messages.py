@@ -89,6 +89,11 @@ _MESSAGES = [
     _verbatim("Empty file."),
     _verbatim("Missing file name."),
     (r"not a PDF", _l("Not a PDF file.")),
+    # a quote the customer ordered is not sent for signature (signing_service.signature_requests)
+    (r"This quote was turned into an order \((?P<number>[^)]+)\): it is not sent for signature any more\.",
+     _l("This quote was turned into order %(number)s: it is no longer sent for signature.")),
+    (r"This quote was turned into an invoice \((?P<number>[^)]+)\): it is not sent for signature any more\.",
+     _l("This quote was turned into invoice %(number)s: it is no longer sent for signature.")),
     # the ERP user sync (identity_service.collaborators): invite_user's refusals (an import's "not invited" rows,
     # the review page's invitations), invite_collaborators' skip reasons (without the email: the notice names
     # the collaborator; "already invited in this license" is above), link_collaborator's refusals
