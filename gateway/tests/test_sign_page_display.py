@@ -142,8 +142,15 @@ def test_the_signed_document_is_shown_in_the_page_or_downloaded(app, monkeypatch
     client = app.test_client()
     shown = client.get("/api/v1/sign/tok/signed.pdf?inline=1")
     assert shown.status_code == 200 and shown.headers["Content-Disposition"].startswith("inline;")
-    assert client.get("/api/v1/sign/tok/signed.pdf").headers["Content-Disposition"].startswith("attachment;")
-    assert [method for method, _ in signing.calls] == ["public_signed_pdf"] * 2
+    saved = client.get("/api/v1/sign/tok/signed.pdf", headers={"User-Agent": "Firefox"},
+                       environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert saved.headers["Content-Disposition"].startswith("attachment;")
+    assert client.head("/api/v1/sign/tok/signed.pdf").status_code == 200  # a link scanner's look
+    assert [method for method, _ in signing.calls] == ["public_signed_pdf"] * 3
+    # only the saved copy is a download (the portal records a customer's download of a quote), with who took it
+    asked = [args[1] for _, args in signing.calls]
+    assert [a["download"] for a in asked] == [False, True, False]
+    assert asked[1]["ip"] == "203.0.113.7" and asked[1]["user_agent"] == "Firefox"
 
 
 def served(app):

@@ -1,7 +1,8 @@
 """E-signature of a quote, end to end (Initiative CRM case): an internal approver, then two customer
 contacts sign in turn with one-time codes; the PDF is sealed (PAdES B-LTA, pyHanko), the proof of
-signature is downloadable, the quote becomes "accepted" in contracts, and verification tells a sealed
-PDF from a tampered one. Real identity, perimeter, contracts and signing services behind the gateway."""
+signature is downloadable, the quote becomes "accepted" in contracts, a signer saving it from their link is a
+download in the quote's activity, and verification tells a sealed PDF from a tampered one. Real identity,
+perimeter, contracts, signing and portal services behind the gateway."""
 import base64
 import io
 
@@ -15,7 +16,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 @pytest.fixture
 def world(system):
-    s = system("identity", "perimeter", "contracts", "signing")
+    s = system("identity", "perimeter", "contracts", "signing", "portal")  # portal: the quote's activity
     admin = s.new_license("Vendeur SA", "admin@vendeur.test")
     sales = s.add_user(admin, "sales@vendeur.test", name="Sam Sales")
     boss = s.add_user(admin, "boss@vendeur.test", name="Bea Boss")
@@ -160,6 +161,15 @@ def test_approver_then_two_signers_seal_proof_and_accepted_quote(world):
     s.wait_for(accepted, timeout=20, message="the quote to become accepted")
     c = s.get(f"/api/v1/contracts/{quote['id']}", token=sales).get_json()
     assert c["signed_at"]
+    # Paul saves the signed quote from his link: a download in the quote's activity (the page showing it is none)
+    assert s.get(f"/api/v1/sign/{tok}/signed.pdf?inline=1", headers=ua).status_code == 200
+    assert s.get(f"/api/v1/sign/{tok}/signed.pdf", headers=ua).data == sealed
+
+    def downloaded():
+        events = s.get(f"/api/v1/quotes/{quote['id']}/activity", token=sales).get_json()["events"]
+        return [e for e in events if e["kind"] == "downloaded"] or None
+    [download] = s.wait_for(downloaded, timeout=20, message="the signing link's download in the quote's activity")
+    assert download["channel"] == "signing_link" and download["user_agent"] == ua["User-Agent"]
     # events for integrators
     done = esign.events(s, "signature.completed.v1")
     assert len(done) == 1

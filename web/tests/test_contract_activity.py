@@ -14,6 +14,7 @@ SENT = {"at": "2026-12-05T09:00:00Z", "to": "claire@durand.test", "template": "q
 EVENTS = [{"kind": "prefetch", "channel": "quote_page", "at": "2026-12-05T09:00:01Z", "contact_name": "Claire Durand"},
           {"kind": "viewed", "channel": "quote_page", "at": "2026-12-05T10:00:00Z", "contact_name": "Claire Durand"},
           {"kind": "downloaded", "channel": "portal", "at": "2026-12-05T10:05:00Z", "contact_name": "Marc Petit"},
+          {"kind": "downloaded", "channel": "signing_link", "at": "2026-12-05T10:07:00Z", "contact_name": "Marc Petit"},
           {"kind": "feedback", "channel": "quote_page", "at": "2026-12-05T10:10:00Z", "contact_name": "",
            "message": "Livrer avant mars ?\n<b>Merci</b>"}]
 # contracts' history records the views and downloads too
@@ -71,10 +72,10 @@ def section(html: str) -> str:
 def test_a_sent_quote_lists_its_customers_views_downloads_and_feedback_latest_first(web):
     shown = section(page(web, "seen"))
     kinds = [part.split('"', 1)[0] for part in shown.split('data-kind="')[1:]]
-    assert kinds == ["feedback", "downloaded", "viewed"]  # the link scanner's prefetch is not the customer's
+    assert kinds == ["feedback", "downloaded", "downloaded", "viewed"]  # the link scanner's prefetch is not the customer's
     assert "Marc Petit" in shown and "Claire Durand" in shown and "a contact" in shown
     assert "Livrer avant mars ?\n&lt;b&gt;Merci&lt;/b&gt;" in shown  # in full, as text
-    assert "client portal" in shown and "quote page" in shown
+    assert "client portal" in shown and "quote page" in shown and "(signing link)" in shown
     assert 'datetime="2026-12-05T10:10:00Z">5 Dec 2026, 10:10 UTC<' in shown  # the reader's zone
     assert "Not opened yet" not in shown
 

@@ -116,3 +116,32 @@ def test_a_staff_page_writes_dates_as_its_company_writes_its_language():
     day = date(2026, 12, 7)
     assert format_date(day, "medium", locale=formats_locale("en", "FR")) == "7 Dec 2026"
     assert format_date(day, "medium", locale=formats_locale("en", "US")) == "Dec 7, 2026"
+
+
+def test_a_us_company_reads_its_english_dates_month_first():
+    """A company of the United States (or its territories) reads its English emails, proofs, PDFs and customer
+    pages month first on the 12-hour clock, as its staff pages (formats_locale); a British company, or one whose
+    country is unknown, day first; French is France's whatever the country."""
+    from datetime import date, datetime
+    from paraph_platform.dates import date_and_time, long_date
+    assert long_date(date(2026, 12, 7), "en", "US") == "December 7, 2026"
+    assert long_date(date(2027, 3, 1), "en", "pr") == "March 1, 2027"
+    assert long_date(date(2026, 12, 7), "en", "GB") == long_date(date(2026, 12, 7), "en", None) == "7 December 2026"
+    assert long_date(date(2027, 3, 1), "fr", "US") == "1er mars 2027"
+    afternoon, night = datetime(2026, 12, 7, 15, 8, 38), datetime(2026, 12, 1, 0, 5, 9)
+    assert date_and_time(afternoon, "en", country="US") == "December 7, 2026 at 3:08 PM"
+    assert date_and_time(afternoon, "en", seconds=True, country="US") == "December 7, 2026 at 3:08:38 PM"
+    assert date_and_time(night, "en", country="US") == "December 1, 2026 at 12:05 AM"
+    assert date_and_time(datetime(2026, 12, 1, 12, 0), "en", country="US") == "December 1, 2026 at 12:00 PM"
+    assert date_and_time(afternoon, "en", country="GB") == "7 December 2026 at 15:08"
+    assert date_and_time(afternoon, "fr", country="US") == "7 décembre 2026 à 15:08"
+
+
+def test_a_us_long_date_is_babels_american_long_date():
+    from datetime import date, timedelta
+    from babel.dates import format_date
+    from paraph_platform.dates import long_date
+    day = date(2028, 1, 1)
+    while day.year == 2028:
+        assert long_date(day, "en", "US") == format_date(day, "long", locale="en_US")
+        day += timedelta(days=1)

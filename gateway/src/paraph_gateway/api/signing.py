@@ -310,8 +310,11 @@ def link_document(token, query):
 @route(bp, "/sign/<token>/signed.pdf", ["GET"], query=InlineQuery, public=True, tags=["signing link"],
        responses={200: "application/pdf: the PAdES-sealed document", 409: NOT_SIGNED_YET, 410: LINK_GONE})
 def link_signed_pdf(token, query):
-    """Once everybody signed: the sealed document (shown by the signing page with `inline=1`)."""
-    return _binary(call("signing", "public_signed_pdf", token, timeout=TIMEOUT), inline=query["inline"])
+    """Once everybody signed: the sealed document (shown by the signing page with `inline=1`; a customer contact's
+    download of a quote is kept in the quote's activity, as its online page's and the portal's are)."""
+    download = not query["inline"] and request.method == "GET"  # a HEAD (a link scanner) takes nothing away
+    return _binary(call("signing", "public_signed_pdf", token, {**caller_evidence(), "download": download},
+                        timeout=TIMEOUT), inline=query["inline"])
 
 
 @route(bp, "/sign/<token>/proof.pdf", ["GET"], public=True, tags=["signing link"],

@@ -29,8 +29,11 @@ def first_of_month(text: str, locale: str | None) -> str:
 # English is written in British order, the day before the month, as the staff pages' and the PDFs' en_GB formats
 # (Babel): "7 December 2026", "21:24". The United States' order ("December 7, 2026", "12/7/2026", "9:24 PM") reads
 # the other way round everywhere else, and an email and a proof of signature must say the same day as the quote's
-# PDF and the staff app (paraph_platform.dates is what they share; Babel's en_GB long date is this one too). The
-# staff pages of a company established in the United States are the one exception (:func:`formats_locale`).
+# PDF and the staff app (paraph_platform.dates is what they share; Babel's en_GB long date is this one too). A
+# company established in the United States (or its territories) is the one exception, in all of them alike: its
+# people and its customers read the month first and the 12-hour clock, "December 7, 2026 at 3:08 PM" (Babel's
+# en_US long date), as its staff pages write them (:func:`formats_locale`). Each writer passes the company's
+# ``country`` (the license's setting), None where it does not know it: day first.
 
 MONTHS = {
     "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -47,19 +50,31 @@ def _language(locale: str | None) -> str:
     return language if language in MONTHS else "fr"
 
 
-def long_date(day: date, locale: str | None) -> str:
-    """"7 décembre 2026", "1er mars 2027" / "7 December 2026", "1 March 2027": the day, the month's name, the year."""
+def month_first(locale: str | None, country=None) -> bool:
+    """Whether ``locale``'s dates are written month first for a company established in ``country`` (a license's
+    setting, None when unknown): English in the United States and its territories (:func:`formats_locale`)."""
+    return formats_locale(locale, country) == "en_US"
+
+
+def long_date(day: date, locale: str | None, country=None) -> str:
+    """"7 décembre 2026", "1er mars 2027" / "7 December 2026", "1 March 2027": the day, the month's name, the year;
+    "December 7, 2026" in English for a company of ``country`` that writes the month first (:func:`month_first`)."""
     language = _language(locale)
+    if month_first(language, country):
+        return f"{MONTHS[language][day.month - 1]} {day.day}, {day.year}"
     return first_of_month(f"{day.day} {MONTHS[language][day.month - 1]} {day.year}", language)
 
 
-def date_and_time(moment: datetime, locale: str | None, *, seconds: bool = False) -> str:
+def date_and_time(moment: datetime, locale: str | None, *, seconds: bool = False, country=None) -> str:
     """``moment`` as it reads where it is (convert it to the reader's zone first), on the 24-hour clock, without its
     zone (each writer names it after its own way: "(heure de Paris)", "(UTC+1)", "UTC"): "1er décembre 2026 à
-    21:24" / "1 December 2026 at 21:24" (21:24:38 with ``seconds``)."""
+    21:24" / "1 December 2026 at 21:24" (21:24:38 with ``seconds``); "December 1, 2026 at 9:24 PM" (9:24:38 PM) in
+    English for a company of ``country`` that writes the month first."""
     language = _language(locale)
     clock = f"{moment:%H:%M:%S}" if seconds else f"{moment:%H:%M}"
-    return f"{long_date(moment, language)} {_AT[language]} {clock}"
+    if month_first(language, country):
+        clock = f"{moment.hour % 12 or 12}{clock[2:]} {'AM' if moment.hour < 12 else 'PM'}"
+    return f"{long_date(moment, language, country)} {_AT[language]} {clock}"
 
 
 # -- the formats of the staff pages ---------------------------------------------------------------------------

@@ -172,9 +172,10 @@ def format_discount(value, locale: str) -> str:
     return discount_text(value, BABEL_LOCALES.get(locale, locale))
 
 
-def format_date(value, locale: str) -> str:
-    """A document's date as every service writes one (paraph_platform.dates): "1er mars 2027", "1 March 2027"."""
-    return "" if value is None else long_date(value, locale)
+def format_date(value, locale: str, country=None) -> str:
+    """A document's date as every service writes one (paraph_platform.dates): "1er mars 2027", "1 March 2027";
+    "March 1, 2027" for a company established in the United States (``country``: the license's)."""
+    return "" if value is None else long_date(value, locale, country)
 
 
 # -- the issuer's legal identifiers (France's; another country's company number) --------------------------------

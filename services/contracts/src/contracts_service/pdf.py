@@ -327,6 +327,7 @@ def build_context(*, contract: dict, customer: dict, contact: dict | None, lines
     currency = contract.get("currency") or "EUR"
     totals = logic.compute_totals(lines)
     labels = LABELS.get(locale, LABELS["fr"])
+    company = (issuer or {}).get("company_country")
 
     def fmt(amount):
         return logic.format_money(amount, currency, locale)
@@ -346,8 +347,9 @@ def build_context(*, contract: dict, customer: dict, contact: dict | None, lines
     return {
         "labels": labels,
         "issuer": issuer_view(issuer, labels, locale),
-        "contract": {**contract, "created_at": logic.format_date(contract.get("created_at"), locale),
-                     "valid_until": logic.format_date(contract.get("valid_until"), locale)},
+        # the dates in the order the company's own country reads its language (the license's, as its staff pages)
+        "contract": {**contract, "created_at": logic.format_date(contract.get("created_at"), locale, company),
+                     "valid_until": logic.format_date(contract.get("valid_until"), locale, company)},
         "fields": contract.get("data") or {},
         "field_labels": field_labels or {},
         "custom": contract.get("custom") or {},

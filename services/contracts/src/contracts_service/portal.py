@@ -75,7 +75,7 @@ class PortalEndpoints(ContractsBase):
         self._history(s, c, data.get("contact_id") or data.get("shared_by") or data.get("unshared_by") or "portal",
                       f"portal_{action}",
                       contact_id=data.get("contact_id"), at=data.get("at"), ip=data.get("ip"),
-                      channel=data.get("channel"))  # quote_page | portal (absent from older events)
+                      channel=data.get("channel"))  # quote_page | portal | signing_link (absent from older events)
 
     on_quote_viewed = _portal_activity_handler("quote.viewed.v1", "viewed")
     on_quote_downloaded = _portal_activity_handler("quote.downloaded.v1", "downloaded")

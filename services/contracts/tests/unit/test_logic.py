@@ -107,6 +107,10 @@ def test_money_and_dates_are_localised():
     # the first of a month, as French writes it (paraph_platform.dates), on the quote PDF's dates
     assert logic.format_date(date(2026, 12, 1), "fr") == "1er décembre 2026"
     assert logic.format_date(date(2026, 12, 1), "en") == "1 December 2026"
+    # a company of the United States reads the month first (the license's country), a British one the day first
+    assert logic.format_date(date(2026, 12, 1), "en", "US") == "December 1, 2026"
+    assert logic.format_date(date(2026, 12, 1), "en", "GB") == "1 December 2026"
+    assert logic.format_date(date(2026, 12, 1), "fr", "US") == "1er décembre 2026"
     assert logic.effective_delay(None, None) == 60 and logic.effective_delay(15, 30) == 15
 
 

@@ -92,3 +92,26 @@ def test_the_footer_names_a_british_companys_identifiers_as_the_uk_does():
     assert irish["issuer"]["legal"] == ["EU VAT No. IE1234567T"]
     html = pdf.render_html(None, british)
     assert "SIREN" not in html and "SIRET" not in html and "Company No. SC123456" in html
+
+
+def test_an_english_document_of_a_us_company_writes_its_dates_month_first():
+    """The quote's dates in the order its company's country reads English (paraph_platform.dates, the license's
+    country as the staff pages read it): "December 7, 2026" in the United States, "7 December 2026" in the UK."""
+    from datetime import date
+
+    def dates(country):
+        sample = pdf.sample_context([], "en")
+        context = pdf.build_context(
+            contract={**sample["contract"], "kind": "quote", "created_at": date(2026, 12, 7),
+                      "valid_until": date(2027, 1, 6)},
+            customer=sample["customer"], contact=None, lines=[], owner=None,
+            issuer={"name": "Hudson Tools", "address": {}, "company_country": country})
+        html = pdf.render_html(None, context)
+        return context["contract"]["created_at"], context["contract"]["valid_until"], html
+
+    created, valid_until, html = dates("US")
+    assert (created, valid_until) == ("December 7, 2026", "January 6, 2027")
+    assert "December 7, 2026" in html and "January 6, 2027" in html
+    created, valid_until, html = dates("GB")
+    assert (created, valid_until) == ("7 December 2026", "6 January 2027") and "7 December 2026" in html
+    assert dates(None)[0] == "7 December 2026"

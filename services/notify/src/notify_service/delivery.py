@@ -274,6 +274,7 @@ class Deliverer:
         with self.db.session() as s:
             parts, saved = effective_parts(s, row.license_id, row.template, row.locale)
             zone = time_zones.of_license(s, row.license_id)
+            country = time_zones.country_of_license(s, row.license_id)  # the order its dates are written in
         variables = dict(row.vars or {})
         variables.setdefault("name", row.recipient_name or "")
         if saved is not None and not variables["name"]:
@@ -281,7 +282,7 @@ class Deliverer:
             # may say "Bonjour {{ name }}," as the wording did when a name always stood there: its address, then
             variables["name"] = row.recipient
         try:
-            rendered = templates.render(row.template, row.locale, parts, variables, zone)
+            rendered = templates.render(row.template, row.locale, parts, variables, zone, country)
         except templates.RenderError as exc:
             self._fail(row, f"template {row.template}/{row.locale} cannot be rendered: {exc}")
             return
@@ -289,7 +290,8 @@ class Deliverer:
             rendered["subject"] = " ".join(str(variables[SUBJECT_OVERRIDE]).split())[:998]
         if row.channel == "sms":
             # the log keeps the SMS text with its secrets (one-time codes) masked; the phone gets them
-            logged = templates.render(row.template, row.locale, parts, templates.masked(row.template, variables), zone)
+            logged = templates.render(row.template, row.locale, parts, templates.masked(row.template, variables), zone,
+                                      country)
             self._send_sms(row, rendered, logged["sms"], state)
         else:
             self._send_email(row, rendered, state)

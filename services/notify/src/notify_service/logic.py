@@ -58,7 +58,7 @@ def owner_sms_recipient(owner: dict) -> tuple[str, str | None]:
 # -- events --------------------------------------------------------------------------------------
 
 INTERNAL_EVENT_TYPES = frozenset({"notification.requested.v1", "user.access_changed.v1",
-                                  "service_account.created.v1"})
+                                  "service_account.created.v1", "signature.document_downloaded.v1"})
 
 # every public event of docs/EVENTS.md (what integrators may subscribe to), with its producer
 PUBLIC_EVENT_TYPES: dict[str, tuple[str, str]] = {

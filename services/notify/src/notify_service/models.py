@@ -95,11 +95,14 @@ class Notification(Base):
 
 class LicenseTimeZone(Base):
     """Replica of the time zone of each license (from identity's license.updated.v1, see licenses.py): its
-    emails write their dates and times in it."""
+    emails write their dates and times in it; and of its country, the order they write them in (time_zones.py)."""
     __tablename__ = "license_time_zones"
 
     license_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     time_zone: Mapped[str] = mapped_column(String(64), nullable=False)
+    # the country the company is established in (an ISO code, paraph_platform.company_country), None for a license
+    # that has not said it (or settings notify replicated before it kept it): English dates day first
+    country: Mapped[str | None] = mapped_column(String(2), nullable=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
 

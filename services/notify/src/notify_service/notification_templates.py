@@ -107,6 +107,7 @@ class NotificationTemplatesEndpoints(NotifyBase):
         with self.db.session() as s:
             parts, _row = effective_parts(s, actor["license_id"], name, locale)
             zone = time_zones.of_license(s, actor["license_id"])  # the times as the email will write them
+            country = time_zones.country_of_license(s, actor["license_id"])
         draft = {k: data[k] for k in template_catalog.PARTS if data.get(k) is not None}
         if "text" in draft:
             # what saving this draft would send: a text without HTML or SMS saves them as null, the HTML derived
@@ -116,7 +117,7 @@ class NotificationTemplatesEndpoints(NotifyBase):
             parts = templates.validate(name, locale, {**parts, **draft})
         variables = {**templates.sample_vars(name, locale), **data["vars"]}
         try:
-            return templates.render(name, locale, parts, variables, zone)
+            return templates.render(name, locale, parts, variables, zone, country)
         except templates.RenderError as exc:
             raise InvalidInput(f"The template cannot be rendered with these variables: {exc}",
                                {"fields": {"vars": [str(exc)]}}) from None

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from paraph_platform import french, line_breaks
 from paraph_platform import time_zones as named_zones  # the zones' places, as people name them
-from paraph_platform.dates import date_and_time, long_date
+from paraph_platform.dates import date_and_time, long_date, month_first
 
 from .exceptions import InvalidInput, NotFound
 from .template_catalog import (DEFAULT_LOCALE, LIST_VARIABLES, LOCALES, PARTS, REQUIRED_VARIABLE, SECRET_MASK,
@@ -124,9 +124,11 @@ def zone_name(zone: str, locale: str) -> str:
     return f"heure {french.de(place)}" if locale == "fr" else f"{place} time"
 
 
-def format_date(value, locale: str, zone: str = DEFAULT_TIME_ZONE) -> str:
+def format_date(value, locale: str, zone: str = DEFAULT_TIME_ZONE, country: str | None = None) -> str:
     """A calendar day ("2030-02-28") as it is; a moment's day in ``zone`` (23:30 UTC is the next day in Paris);
-    written as every service writes dates, the day first in English too (paraph_platform.dates)."""
+    written as every service writes dates (paraph_platform.dates): the day first in English too, but for a company
+    established in the United States (``country``, the license's), whose people and customers read the month
+    first."""
     dt = _parse_dt(value)
     if dt is None:
         return "" if value is None else str(value)
@@ -134,17 +136,18 @@ def format_date(value, locale: str, zone: str = DEFAULT_TIME_ZONE) -> str:
         d = dt.date()
     else:
         d = dt.astimezone(time_zone(zone)).date()
-    return long_date(d, "fr" if locale == "fr" else "en")
+    return long_date(d, "fr" if locale == "fr" else "en", country)
 
 
-def format_datetime(value, locale: str, zone: str = DEFAULT_TIME_ZONE) -> str:
+def format_datetime(value, locale: str, zone: str = DEFAULT_TIME_ZONE, country: str | None = None) -> str:
     """"15 janvier 2030 à 10:30 (heure de Paris)": the hour in ``zone``, which is named after it (a customer
-    abroad reads the seller's hours)."""
+    abroad reads the seller's hours); "January 15, 2030 at 10:30 AM (New York time)" for a company of the United
+    States (``country``)."""
     dt = _parse_dt(value)
     if dt is None:
         return "" if value is None else str(value)
     language = "fr" if locale == "fr" else "en"
-    return f"{date_and_time(dt.astimezone(time_zone(zone)), language)} ({zone_name(zone, language)})"
+    return f"{date_and_time(dt.astimezone(time_zone(zone)), language, country=country)} ({zone_name(zone, language)})"
 
 
 def _nl2br(value):
@@ -176,13 +179,14 @@ def field_label(field, locale: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def environment(locale: str, html: bool, zone: str = DEFAULT_TIME_ZONE) -> SandboxedEnvironment:
-    """Templates of ``locale`` writing dates and times in ``zone``."""
+def environment(locale: str, html: bool, zone: str = DEFAULT_TIME_ZONE,
+                country: str | None = None) -> SandboxedEnvironment:
+    """Templates of ``locale`` writing dates and times in ``zone``, in the order of a company of ``country``."""
     env = _Sandbox(autoescape=html, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                    keep_trailing_newline=False)
     env.globals.clear()
-    env.filters["date"] = lambda v: format_date(v, locale, zone)
-    env.filters["datetime"] = lambda v: format_datetime(v, locale, zone)
+    env.filters["date"] = lambda v: format_date(v, locale, zone, country)
+    env.filters["datetime"] = lambda v: format_datetime(v, locale, zone, country)
     env.filters["nl2br"] = _nl2br if html else (lambda v: "" if v is None else str(v))
     env.filters["codes_whole"] = _codes_whole if html else (lambda v: "" if v is None else str(v))
     env.filters["de"] = french.de  # a name after French "de": "le portail client d'Immo Conseil", "de Paul"
@@ -224,13 +228,14 @@ def text_to_html(text: str, locale: str, link: str | None = None, button_labels:
 
 
 @lru_cache(maxsize=1024)
-def _compiled(locale: str, html: bool, zone: str, source: str):
-    return environment(locale, html, zone).from_string(source)
+def _compiled(locale: str, html: bool, zone: str, country: str | None, source: str):
+    return environment(locale, html, zone, country).from_string(source)
 
 
-def _render_part(source: str, values: dict, locale: str, html: bool, zone: str = DEFAULT_TIME_ZONE) -> str:
+def _render_part(source: str, values: dict, locale: str, html: bool, zone: str = DEFAULT_TIME_ZONE,
+                 country: str | None = None) -> str:
     try:
-        return _compiled(locale, html, zone, source).render(values)
+        return _compiled(locale, html, zone, country, source).render(values)
     except UndefinedError as exc:
         raise RenderError(f"unknown variable: {exc.message}") from None
     except SecurityError as exc:
@@ -265,22 +270,25 @@ def _sms_without_a_missing_name(sms: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
-def render(name: str, locale: str, parts: dict, variables: dict, zone: str = DEFAULT_TIME_ZONE) -> dict:
-    """Render every part, times in ``zone`` (the license's); missing documented variables are blank. Raises
+def render(name: str, locale: str, parts: dict, variables: dict, zone: str = DEFAULT_TIME_ZONE,
+           country: str | None = None) -> dict:
+    """Render every part, times in ``zone`` and dates in the order of ``country`` (the license's: the month first
+    in English for a company of the United States); missing documented variables are blank. Raises
     :class:`RenderError`."""
     locale = locale if locale in LOCALES else DEFAULT_LOCALE
     zone = time_zone(zone).key  # one compiled template per zone the database knows
+    country = "US" if month_first(locale, country) else None  # one per order, not one per country
     values = {**blank_vars(name), **{k: v for k, v in (variables or {}).items() if isinstance(k, str)}}
     # a secret is never in a subject, even in a license's version saved before validation refused it
-    subject = _one_line(_render_part(parts["subject"], masked(name, values), locale, False, zone))
-    text = _render_part(parts["text"], values, locale, False, zone)
+    subject = _one_line(_render_part(parts["subject"], masked(name, values), locale, False, zone, country))
+    text = _render_part(parts["text"], values, locale, False, zone, country)
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     html_source = parts.get("html")
-    html = (_render_part(html_source, values, locale, True, zone) if html_source else
+    html = (_render_part(html_source, values, locale, True, zone, country) if html_source else
             text_to_html(text, locale, values.get("link"), BUTTON_LABELS.get((name, locale), ()),
-                         _render_part(WORDING[locale]["footer"], values, locale, True, zone)))
+                         _render_part(WORDING[locale]["footer"], values, locale, True, zone, country)))
     sms_source = parts.get("sms") or DEFAULTS[name][locale]["sms"]
-    sms = _sms_without_a_missing_name(" ".join(_render_part(sms_source, values, locale, False, zone).split()))
+    sms = _sms_without_a_missing_name(" ".join(_render_part(sms_source, values, locale, False, zone, country).split()))
     if len(text) > MAX_OUTPUT or len(html) > MAX_OUTPUT:
         raise RenderError("the rendered message is too large")
     if len(sms) > MAX_SMS_OUTPUT:

@@ -47,6 +47,18 @@ def test_a_customers_email_comes_from_the_company_and_writes_times_in_its_time_z
     license_updated(1, default_locale="fr", time_zone="Asia/Tokyo")  # late: an older version changes nothing
     assert db.all("select time_zone, version from license_time_zones") == [
         {"time_zone": "America/Montreal", "version": 2}]
+    # a company of the United States (the settings' country, replicated with its zone) reads English dates month
+    # first, as its staff pages write them
+    event = publish("identity", "license.updated.v1", {"license_id": "lic-us", "name": "Hudson Tools", "settings": {
+        "default_locale": "en", "time_zone": "America/New_York", "country": "US"}, "version": 1}, license_id="lic-us")
+    db.wait("select 1 from inbox where event_id = :e", e=event["id"])
+    assert db.all("select country from license_time_zones where license_id = 'lic-us'") == [{"country": "US"}]
+    publish("contracts", "notification.requested.v1", {**request(
+        to="amy@buyer.test", template="quote_reminder", dedupe_key="quote_reminder:us", license_name="Hudson Tools",
+        number="Q-9", link="http://paraph.test/q/us", sent_at="2030-01-15T23:30:00Z"), "locale": "en"},
+        license_id="lic-us")
+    [american] = mail_sink.wait_for_messages(to="amy@buyer.test")
+    assert "January 15, 2030" in american["text"]  # 6:30 PM in New York
     publish("signing", "notification.requested.v1", {
         **request(to="jeanne@client.test", template="signature_request", dedupe_key="signature_request:p1",
                   sender_name="Paul Martin", license_name="ACME Paris", number="Q-7", link="http://paraph.test/sign/x",

@@ -138,6 +138,26 @@ def test_dates_are_formatted_per_locale():
     assert t.format_date("not a date", "fr") == "not a date"
 
 
+def test_a_us_companys_english_emails_write_dates_month_first():
+    """A company of the United States (the license's country) reads its English emails month first on the 12-hour
+    clock, as its staff pages (paraph_platform.dates); a British company, or one notify does not know the country
+    of, day first; French emails are France's whatever the country."""
+    assert t.format_date("2026-12-07", "en", "America/New_York", "US") == "December 7, 2026"
+    assert t.format_date("2026-12-07", "en", "Europe/London", "GB") == "7 December 2026"
+    assert t.format_datetime("2026-12-07T20:08:00Z", "en", "America/New_York", "US") == \
+        "December 7, 2026 at 3:08 PM (New York time)"
+    assert t.format_datetime("2026-12-07T20:08:00Z", "en", "Europe/London", "GB") == \
+        "7 December 2026 at 20:08 (London time)"
+    assert t.format_datetime("2026-12-07T20:08:00Z", "fr", "America/New_York", "US") == \
+        "7 décembre 2026 à 15:08 (heure de New York)"
+    parts = t.default_parts("quote_viewed", "en")
+    us = t.render("quote_viewed", "en", parts, {"at": "2030-07-15T16:40:00Z"}, "America/New_York", "US")
+    assert "on July 15, 2030 at 12:40 PM (New York time)" in us["text"] and "July 15, 2030" in us["html"]
+    gb = t.render("quote_viewed", "en", parts, {"at": "2030-07-15T16:40:00Z"}, "Europe/London", "GB")
+    assert "on 15 July 2030 at 17:40 (London time)" in gb["text"]
+    assert "15 July 2030" in t.render("quote_viewed", "en", parts, {"at": "2030-07-15T16:40:00Z"}, "UTC")["text"]
+
+
 def test_times_are_written_in_the_license_time_zone():
     """A Paris salesperson read "06:40 (UTC)" for a quote viewed at 08:40 their time: times are the license's."""
     assert t.format_datetime("2030-07-15T06:40:00Z", "fr", "Europe/Paris") == "15 juillet 2030 à 08:40 (heure de Paris)"

@@ -7,6 +7,7 @@ quote activity log (views, downloads, feedback) and the signing service's reques
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -119,10 +120,11 @@ class PortalBase:
     # -- quote activity, signature requests -------------------------------------------------------------
 
     def _activity(self, s, license_id, contract_id, detail: dict, contact: dict, kind: str, channel: str, meta: dict,
-                  link_id: str | None = None, message: str | None = None) -> dict:
-        """Keep one view/download/feedback/prefetch of a quote with date and time; a view or a download
-        publishes quote.viewed.v1 / quote.downloaded.v1 (with its channel). Returns the event data."""
-        at = utcnow()
+                  link_id: str | None = None, message: str | None = None, at: datetime | None = None) -> dict:
+        """Keep one view/download/feedback/prefetch of a quote with date and time (``at``, when it happened before:
+        told by another service, else now); a view or a download publishes quote.viewed.v1 / quote.downloaded.v1
+        (with its channel). Returns the event data."""
+        at = at or utcnow()
         activity = QuoteActivity(id=new_id(), license_id=license_id, contract_id=contract_id, link_id=link_id,
                                  contact_id=contact["contact_id"], kind=kind, channel=channel, at=at,
                                  ip=logic.clip(meta.get("ip"), 64),

@@ -51,10 +51,12 @@ class QuoteViewedV1(_QuoteActivity):
     at = fields.String(required=True, metadata={"description": "ISO 8601 date and time of the action"})
     ip = fields.String(required=True, allow_none=True)
     user_agent = fields.String(required=True, allow_none=True)
-    channel = fields.String(metadata={"enum": ["quote_page", "portal"],
+    channel = fields.String(metadata={"enum": ["quote_page", "portal", "signing_link"],
                                       "description": "where the contact opened it: quote_page (the online page "
-                                                     "of the emailed link) or portal (signed in to the customer "
-                                                     "portal); absent from older events (quote_page)"})
+                                                     "of the emailed link), portal (signed in to the customer "
+                                                     "portal) or signing_link (a download of the signed quote "
+                                                     "from their own signing link); absent from older events "
+                                                     "(quote_page)"})
 
 
 class QuoteDownloadedV1(QuoteViewedV1):
@@ -152,6 +154,8 @@ CONSUMES_EVENTS = {
     ("identity", "user.deactivated.v1"): ["user_id", "license_id", "role"],
     ("contracts", "contract.status_changed.v1"): ["contract_id", "to_status"],
     ("contracts", "contact.deleted.v1"): ["license_id", "contact_id"],
+    ("signing", "signature.document_downloaded.v1"): ["contract_id", "kind", "contact_id", "name", "email", "ip",
+                                                      "user_agent", "at"],
 }
 CONSUMES_RPC = {
     ("identity", "grant_client_access"): ["user_id", "email", "name", "user_code", "company", "branch",

@@ -152,8 +152,8 @@ class QuoteSend(Base):
 
 
 class QuoteActivity(Base):
-    """Every view and download of a quote, on its online page or by a signed-in portal client, and
-    every feedback, with date and time; link scanners and previewers opening the online page are kept
+    """Every view and download of a quote, on its online page or by a signed-in portal client (and its signed
+    copy's downloads from a contact's signing link), and every feedback, with date and time; link scanners and previewers opening the online page are kept
     as ``prefetch`` (not views)."""
     __tablename__ = "quote_activity"
     __table_args__ = (Index("ix_activity_contract", "license_id", "contract_id", "at"),
@@ -167,7 +167,7 @@ class QuoteActivity(Base):
     contact_id: Mapped[str] = mapped_column(String(36), nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)  # viewed | downloaded | feedback | prefetch
     channel: Mapped[str] = mapped_column(String(16), default="quote_page", server_default="quote_page",
-                                         nullable=False)  # quote_page | portal
+                                         nullable=False)  # quote_page | portal | signing_link
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(500))

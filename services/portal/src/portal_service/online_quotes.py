@@ -6,19 +6,21 @@ feedback; and revoking its links. The public page those links open is in :mod:`.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, select, update
 
 from paraph_platform.db import utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.errors import PlatformError
+from paraph_platform.events import subscribe
+from paraph_platform.inbox import handled_once
 from paraph_platform.service import endpoint
 
 from . import logic, schemas
 from .base import UNAVAILABLE, PortalBase
 from .exceptions import Conflict, InvalidInput
-from .models import ClientAccess, QuoteActivity, QuoteLink, QuoteSend, QuoteToken
+from .models import ClientAccess, Inbox, QuoteActivity, QuoteLink, QuoteSend, QuoteToken
 
 
 log = logging.getLogger(__name__)
@@ -188,6 +190,22 @@ class OnlineQuotesEndpoints(PortalBase):
                            "last_sent_at": iso(x.last_sent_at), "active": x.revoked_at is None,
                            "revoked_at": iso(x.revoked_at)} for x in links],
             }
+
+    @subscribe("signing", "signature.document_downloaded.v1")
+    @handled_once(Inbox, "portal.on_signed_document_downloaded")
+    def on_signed_document_downloaded(self, s, event):
+        """A contact downloaded the signed quote from their own signing link: a download of the quote like its
+        online page's and the portal's (activity, quote.downloaded.v1, channel signing_link), once per event
+        however often it is delivered; a link scanner's is a prefetch. Not a quote: nothing."""
+        data = event["data"]
+        if data["kind"] != "quote":
+            return
+        detail = self.contracts.get_contract_internal(event["license_id"], data["contract_id"])
+        meta = {"ip": data.get("ip"), "user_agent": data.get("user_agent")}
+        kind = "prefetch" if logic.prefetch("GET", meta["user_agent"]) else "downloaded"
+        contact = {"contact_id": data["contact_id"], "name": data["name"], "email": data["email"]}
+        self._activity(s, event["license_id"], data["contract_id"], detail, contact, kind, "signing_link", meta,
+                       at=datetime.fromisoformat(data["at"]))
 
     @endpoint(write=True)
     def revoke_quote_links(self, actor, contract_id):

@@ -430,3 +430,45 @@ def test_an_online_quote_signed_by_everybody_is_downloaded_as_its_sealed_copy(sq
     page = service.quote_page(token, {"lang": "fr"})["html"]
     assert f'id="download" href="/q/{token}/pdf?lang=fr">Télécharger le PDF</a>' in page
     assert service.quote_pdf(token, {})["filename"] == UNSIGNED["filename"]
+
+
+def test_a_signed_quote_saved_from_a_signing_link_is_one_download_however_often_told(sqlite_db):
+    """signing's signature.document_downloaded.v1: a contact's download of the signed quote from their own signing
+    link is kept in the quote's activity (channel signing_link, at the download's time) and published as
+    quote.downloaded.v1, once per event however often it is delivered; a link scanner's is a prefetch, published
+    as nothing; another kind of contract is not a quote's download."""
+    from portal_service.models import QuoteActivity
+    service = worker_factory(PortalService, db=sqlite_db, ctx={})
+    service.contracts.get_contract_internal.return_value = {
+        "number": "Q-2026-00001", "title": "Maintenance", "status": "accepted", "owner_id": "o",
+        "customer_id": "cu"}
+
+    def event(id_, kind="quote", user_agent="Mozilla/5.0 Firefox/140.0"):
+        return {"id": id_, "source": "signing", "type": "signature.document_downloaded.v1", "license_id": "l",
+                "data": {"request_id": "r", "contract_id": "c", "kind": kind, "participant_id": "p",
+                         "contact_id": "k", "name": "Claire Durand", "email": "claire@durand.test",
+                         "ip": "203.0.113.9", "user_agent": user_agent, "at": "2026-12-06T10:00:00Z"}}
+
+    def activity():
+        with sqlite_db.session() as s:
+            return [(a.kind, a.channel, a.contact_id, a.ip, a.at.isoformat()[:19])
+                    for a in s.execute(select(QuoteActivity).order_by(QuoteActivity.at)).scalars()]
+
+    def published():
+        return [(c.args[1], c.args[2]) for c in service.outbox.add.call_args_list]
+
+    service.on_signed_document_downloaded(event("e1"))
+    service.on_signed_document_downloaded(event("e1"))  # redelivered
+    assert activity() == [("downloaded", "signing_link", "k", "203.0.113.9", "2026-12-06T10:00:00")]
+    [(type_, data)] = published()
+    assert type_ == "quote.downloaded.v1" and data == {
+        "contract_id": "c", "number": "Q-2026-00001", "title": "Maintenance", "owner_id": "o", "customer_id": "cu",
+        "contact_id": "k", "contact_name": "Claire Durand", "contact_email": "claire@durand.test",
+        "at": "2026-12-06T10:00:00Z", "ip": "203.0.113.9", "user_agent": "Mozilla/5.0 Firefox/140.0",
+        "channel": "signing_link"}
+    service.contracts.get_contract_internal.assert_called_once_with("l", "c")
+    service.on_signed_document_downloaded(event("e2", user_agent="Googlebot/2.1"))  # a link scanner
+    service.on_signed_document_downloaded(event("e3", kind="contract"))
+    assert sorted(a[0] for a in activity()) == ["downloaded", "prefetch"] and len(published()) == 1
+    service.on_signed_document_downloaded(event("e4"))  # saved once more: another download
+    assert sorted(a[0] for a in activity()) == ["downloaded", "downloaded", "prefetch"] and len(published()) == 2

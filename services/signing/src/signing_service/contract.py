@@ -123,6 +123,19 @@ class SignatureReassignedV1(_RequestEvent):
     reassigned_at = fields.String(required=True)
 
 
+class DocumentDownloadedV1(_RequestEvent):
+    """Internal: a customer contact downloaded the sealed document from their own signing link (the portal records
+    a quote's download: quote.downloaded.v1, channel signing_link)."""
+    kind = fields.String(required=True, metadata={"description": "the contract's kind (quote, contract...)"})
+    participant_id = fields.String(required=True)
+    contact_id = fields.String(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    ip = fields.String(required=True, allow_none=True)
+    user_agent = fields.String(required=True, allow_none=True)
+    at = fields.String(required=True, metadata={"description": "ISO 8601 date and time of the download"})
+
+
 class SignatureCollectedV1(_RequestEvent):
     """Every signer signed; the signing service is sealing the document (signature.completed.v1 follows)."""
 
@@ -158,10 +171,11 @@ EVENTS = {
     "signature.expired.v1": SignatureExpiredV1,
     "signature.reassigned.v1": SignatureReassignedV1,
     "signature.collected.v1": SignatureCollectedV1,
+    "signature.document_downloaded.v1": DocumentDownloadedV1,
     "bulk_send.completed.v1": BulkSendCompletedV1,
     "notification.requested.v1": NotificationRequestedV1,
 }
-INTERNAL_EVENTS = {"notification.requested.v1"}
+INTERNAL_EVENTS = {"notification.requested.v1", "signature.document_downloaded.v1"}
 
 RPC = {
     "create_request": Rpc(schemas.RequestIn, schemas.RequestOut, args=("actor",),
@@ -206,7 +220,9 @@ RPC = {
     "offline_sync": Rpc(offline_signatures.OfflineSyncIn, offline_signatures.OfflineSyncOut, args=("actor",)),
     "public_info": Rpc(participants.LinkIn, participants.LinkOut, args=("token",)),
     "public_document": Rpc(result=participants.SigningPageDocumentOut, args=("token", "client")),
-    "public_signed_pdf": Rpc(result=schemas.FileOut, args=("token",)),
+    "public_signed_pdf": Rpc(participants.SignedPdfIn, schemas.FileOut, args=("token",),
+                             description="a customer contact's download (not the page's display) publishes "
+                                         "signature.document_downloaded.v1"),
     "public_proof_pdf": Rpc(result=schemas.FileOut, args=("token",)),
     "public_request_otp": Rpc(participants.OtpIn, participants.OtpSentOut, args=("token",)),
     "public_sign": Rpc(participants.SignIn, participants.ActedOut, args=("token",)),

@@ -289,15 +289,16 @@ def check_values(fields: list[dict], values: dict) -> tuple[dict, dict]:
     return out, errors
 
 
-def when_text(at: str | None, zone_name: str | None, locale: str, *, with_time: bool = True) -> str:
+def when_text(at: str | None, zone_name: str | None, locale: str, *, with_time: bool = True,
+              country: str | None = None) -> str:
     """When a signer signed, as the proof of signature writes it (their zone, else the default one), or
     only the day for a date field: the proof's day too ("3 décembre 2026", "3 December 2026"), so the date on
     the page and the one on the proof read alike (an ISO "2026-12-03" read as no language writes a date)."""
     if not at:
         return ""
     if with_time:
-        return logic.format_time(at, locale, zone_name)
-    return long_date(datetime.fromisoformat(at).astimezone(logic.time_zone(zone_name)), locale)
+        return logic.format_time(at, locale, zone_name, country)
+    return long_date(datetime.fromisoformat(at).astimezone(logic.time_zone(zone_name)), locale, country)
 
 
 # -- stamping (pure, CPU work) ---------------------------------------------------------------------------------
@@ -329,13 +330,14 @@ def _img(data: bytes) -> str:
     return f'<img src="data:image/png;base64,{base64.b64encode(data).decode()}">'
 
 
-def field_html(f: dict, locale: str) -> str:
+def field_html(f: dict, locale: str, country: str | None = None) -> str:
     """One stamped field: ``f`` has the box, the type and the value to draw (see :meth:`FieldsEndpoints._stamp_items`)."""
     box = f"left:{_pt(f['x'])};top:{_pt(f['y'])};width:{_pt(f['width'])};height:{_pt(f['height'])}"
     esc = html.escape
     kind, value = f["type"], f.get("value")
     if kind == "signature":
-        lines = [f["signer_name"], when_text(f.get("signed_at"), f.get("time_zone"), locale), CAPTION[locale]]
+        lines = [f["signer_name"], when_text(f.get("signed_at"), f.get("time_zone"), locale, country=country),
+                 CAPTION[locale]]
         caption_size = max(3.5, min(7.0, f["height"] * 0.11, min(_fit(x, f["width"], 99, 1) for x in lines if x)))
         mark_h = max(4.0, f["height"] - 3 * caption_size * 1.15 - 1)
         if f.get("image"):
@@ -358,7 +360,7 @@ def field_html(f: dict, locale: str) -> str:
             return ""
         return f'<div class="field tick" style="{box};font-size:{_pt(f["height"])}">&#10003;</div>'
     if kind == "date_signed":
-        text = when_text(f.get("signed_at"), f.get("time_zone"), locale, with_time=False)
+        text = when_text(f.get("signed_at"), f.get("time_zone"), locale, with_time=False, country=country)
     elif kind == "name":
         text = f["signer_name"]
     else:
@@ -369,19 +371,19 @@ def field_html(f: dict, locale: str) -> str:
             f'{esc(text)}</div>')
 
 
-def overlay_html(pages: dict[int, dict], by_page: dict[int, list], locale: str) -> str:
+def overlay_html(pages: dict[int, dict], by_page: dict[int, list], locale: str, country: str | None = None) -> str:
     """One sheet per stamped page (each its own @page size), fields absolutely placed in points."""
     css, sheets = [], []
     for n in sorted(by_page):
         size = pages[n]
         css.append(f"@page p{n} {{ size: {_pt(size['width'])} {_pt(size['height'])}; margin: 0 }}")
-        body = "".join(field_html(f, locale) for f in by_page[n])
+        body = "".join(field_html(f, locale, country) for f in by_page[n])
         sheets.append(f'<div class="sheet" style="page:p{n};width:{_pt(size["width"])};'
                       f'height:{_pt(size["height"])}">{body}</div>')
     return f"<html><head><style>{''.join(css)}</style></head><body>{''.join(sheets)}</body></html>"
 
 
-def stamp(document: bytes, items: list[dict], locale: str) -> bytes:
+def stamp(document: bytes, items: list[dict], locale: str, country: str | None = None) -> bytes:
     """Flatten the fields' values onto the document's pages (before the PAdES seal). CPU work: run
     off the hub."""
     from pypdf import PdfReader, PdfWriter
@@ -395,7 +397,7 @@ def stamp(document: bytes, items: list[dict], locale: str) -> bytes:
     by_page: dict[int, list] = {}
     for f in items:
         by_page.setdefault(f["page"], []).append(f)
-    overlay = PdfReader(io.BytesIO(pdf_sandbox.render_pdf(overlay_html(pages, by_page, locale), [_CSS])))
+    overlay = PdfReader(io.BytesIO(pdf_sandbox.render_pdf(overlay_html(pages, by_page, locale, country), [_CSS])))
     # an incremental update: the document everybody saw stays, byte for byte, the start of the sealed file
     writer = PdfWriter(io.BytesIO(document), incremental=True)
     for sheet, n in enumerate(sorted(by_page)):
@@ -499,7 +501,7 @@ class FieldsEndpoints(SigningBase):
         return items
 
     @staticmethod
-    def _stamped(document: bytes, items: list[dict], locale: str) -> bytes:
+    def _stamped(document: bytes, items: list[dict], locale: str, country: str | None = None) -> bytes:
         """The document with the filled fields (:meth:`_stamp_items`) flattened onto it: what the seal covers."""
         from paraph_platform import offhub
-        return offhub.run(stamp, document, items, locale) if items else document
+        return offhub.run(stamp, document, items, locale, country) if items else document

@@ -387,12 +387,14 @@ def utc_offset(offset: timedelta) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
-def format_time(value: str | datetime | None, locale: str, zone: str | None = None) -> str:
+def format_time(value: str | datetime | None, locale: str, zone: str | None = None, country: str | None = None) -> str:
     """An instant (ISO 8601 or aware datetime) as a person reads it, in ``zone`` with its offset, as every service
     writes a date and time (paraph_platform.dates: the day first in English too, the 24-hour clock):
-    "1er décembre 2026 à 21:24:38 (UTC+1)" / "1 December 2026 at 21:24:38 (UTC+1)"."""
+    "1er décembre 2026 à 21:24:38 (UTC+1)" / "1 December 2026 at 21:24:38 (UTC+1)"; "December 1, 2026 at 9:24:38 PM
+    (UTC-5)" in English for a company established in the United States (``country``: the license's)."""
     if not value:
         return ""
     at = datetime.fromisoformat(value) if isinstance(value, str) else value
     local = at.astimezone(time_zone(zone))
-    return f"{date_and_time(local, 'en' if locale == 'en' else 'fr', seconds=True)} ({utc_offset(local.utcoffset())})"
+    language = "en" if locale == "en" else "fr"
+    return f"{date_and_time(local, language, seconds=True, country=country)} ({utc_offset(local.utcoffset())})"

@@ -20,7 +20,7 @@ from .signer_attachments import attachment_view
 from .license_settings import embed_origins
 from .logic import iso
 from .models import EmbedToken, OtpChallenge, Participant, SignatureRequest
-from .schemas.participants import ActIn, ClientInfo, DeclineIn, LinkIn, OtpIn, SignIn
+from .schemas.participants import ActIn, ClientInfo, DeclineIn, LinkIn, OtpIn, SignedPdfIn, SignIn
 
 # how long the page opened by an embedded (or in-person) signing URL may act with that URL's token
 EMBED_SESSION = timedelta(hours=1)
@@ -263,7 +263,11 @@ class ParticipantsEndpoints(SigningBase):
         with self.db.session() as s:
             p = self._by_token(s, token)
             r = s.get(SignatureRequest, p.request_id)
-            return self._info(s, r, p, utcnow(), data["locale"])
+            info, license_id = self._info(s, r, p, utcnow(), data["locale"]), r.license_id
+        # the company's country, the order the page's English dates read in (month first in the United States),
+        # asked once the session is over; none when identity cannot say (day first): the page shows all the same
+        info["request"]["country"] = self._license_reading(license_id)[1]
+        return info
 
     @endpoint
     def public_document(self, token, client=None):
@@ -285,19 +289,36 @@ class ParticipantsEndpoints(SigningBase):
             return {**_file(logic.file_name(r, logic.TO_SIGN), r.document),
                     "embed_origins": embed_origins(s, r.license_id)}
 
-    def _completed_file(self, token, ending: str, column: str) -> dict:
-        """A file of a request everybody signed (the sealed PDF, the proof), from a participant's link."""
+    def _completed_file(self, token, ending: str, column: str, downloaded_by: dict | None = None) -> dict:
+        """A file of a request everybody signed (the sealed PDF, the proof), from a participant's link;
+        ``downloaded_by``: the caller (ip, user_agent) of a download to tell the portal of."""
         with self.db.session() as s:
-            p = self._by_token(s, token)
+            p, opened = self._by_token_and_url(s, token)
             r = s.get(SignatureRequest, p.request_id)
             if r.sealed_pdf is None:
                 raise Conflict("The document is not signed by everybody yet.", {"request_status": r.status})
+            # an in-person URL is opened on a staff member's device: not the customer's own download
+            if downloaded_by is not None and (opened is None or opened.kind != IN_PERSON_URL):
+                self._tell_download(s, r, p, downloaded_by)
             return _file(logic.file_name(r, ending), getattr(r, column))
 
+    def _tell_download(self, s, r: SignatureRequest, p: Participant, client: dict):
+        """A customer contact saved the sealed document of a contract from their link: one event per download,
+        in the transaction that read it (the portal records a quote's download, as it does its own pages')."""
+        if p.kind != "contact" or not p.contact_id or r.contract_id is None:
+            return
+        self.outbox.add(s, "signature.document_downloaded.v1", {
+            "request_id": r.id, "contract_id": r.contract_id, "kind": r.contract_kind, "participant_id": p.id,
+            "contact_id": p.contact_id, "name": p.name, "email": p.email, "ip": client["ip"],
+            "user_agent": client["user_agent"], "at": iso(utcnow())}, subject=r.id, license_id=r.license_id)
+
     @endpoint
-    def public_signed_pdf(self, token):
-        """Once completed, every participant may download the sealed document from their link."""
-        return self._completed_file(token, logic.SIGNED, "sealed_pdf")
+    def public_signed_pdf(self, token, payload=None):
+        """Once completed, every participant may download the sealed document from their link (a customer
+        contact's download, not the page showing it, is told to the portal)."""
+        data = SignedPdfIn().load(payload or {})
+        client = {"ip": data["ip"], "user_agent": data["user_agent"]} if data["download"] else None
+        return self._completed_file(token, logic.SIGNED, "sealed_pdf", client)
 
     @endpoint
     def public_proof_pdf(self, token):

@@ -81,10 +81,11 @@ def _details(locale: str, data: dict) -> str:
 def build_html(context: dict) -> str:
     locale = context.get("locale") if context.get("locale") in LABELS else "fr"
     default_zone = context.get("time_zone")
+    country = context.get("country")  # the company's: the order its English dates are written in
     zones = {e.get("participant_id"): e.get("time_zone") for e in context["evidence"] if e.get("time_zone")}
 
     def when(value, zone=None):
-        return format_time(value, locale, zone or default_zone)
+        return format_time(value, locale, zone or default_zone, country)
 
     signer_names = {e.get("participant_id"): (e.get("identity") or {}).get("name") for e in context["evidence"]
                     if e.get("role") == "signer" and e.get("action") == "sign"}

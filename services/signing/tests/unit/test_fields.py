@@ -113,6 +113,21 @@ def test_dates_in_the_signers_zone_and_the_requests_language():
         F.check_time_zone("Mars/Olympus")
 
 
+def test_a_us_companys_stamped_dates_read_month_first():
+    """The date a signer's field stamps, as the proof writes it: month first for a company of the United States."""
+    assert F.when_text("2026-12-02T23:30:00+00:00", "America/New_York", "en", with_time=False, country="US") == \
+        "December 2, 2026"
+    assert F.when_text("2026-12-02T23:30:00+00:00", "America/New_York", "en", country="US") == \
+        "December 2, 2026 at 6:30:00 PM (UTC-5)"
+    assert F.when_text("2026-12-02T23:30:00+00:00", "Europe/London", "en", with_time=False, country="GB") == \
+        "2 December 2026"
+    date_field = {"type": "date_signed", "signed_at": "2026-12-02T23:30:00+00:00", "time_zone": "Europe/Paris",
+                  "x": 56, "y": 740, "width": 110, "height": 14, "page": 1, "value": None, "image": None,
+                  "signer_name": "Paul"}
+    assert "December 3, 2026" in F.field_html(date_field, "en", "US")
+    assert "3 December 2026" in F.field_html(date_field, "en", "GB")
+
+
 def test_stamp_is_an_incremental_update_showing_the_values(document):
     png = base64.b64decode(esign.signature_png().split(",", 1)[1])
     items = [{"type": "signature", "page": 2, "x": 300, "y": 700, "width": 180, "height": 60,

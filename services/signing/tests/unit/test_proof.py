@@ -112,6 +112,21 @@ def test_the_signer_time_zone_is_used_for_their_evidence_and_acts():
     assert "Completed 1 December 2026 at 21:24:38 (UTC+1)" in text
 
 
+def test_a_us_companys_english_proof_writes_its_times_month_first():
+    """The proof of a company of the United States (the license's country, in the context) reads month first on the
+    12-hour clock, as its staff pages (paraph_platform.dates); a British company's, day first."""
+    assert logic.format_time("2026-12-01T20:24:38Z", "en", "America/New_York", "US") == \
+        "December 1, 2026 at 3:24:38 PM (UTC-5)"
+    assert logic.format_time("2026-12-01T20:24:38Z", "en", "Europe/London", "GB") == \
+        "1 December 2026 at 20:24:38 (UTC+0)"
+    assert logic.format_time("2026-12-01T20:24:38Z", "fr", "America/New_York", "US") == \
+        "1er décembre 2026 à 15:24:38 (UTC-5)"
+    american = one_line(" ".join(pages(proof.render_proof({**context("en"), "country": "US"}))))
+    assert "December 1, 2026 at 9:24:38 PM (UTC+1)" in american and "1 December 2026" not in american
+    british = one_line(" ".join(pages(proof.render_proof({**context("en"), "country": "GB"}))))
+    assert "1 December 2026 at 21:24:38 (UTC+1)" in british and "December 1, 2026" not in british
+
+
 def test_a_long_trail_spans_pages_without_cutting_a_row():
     rows = 60
     ctx = context("fr", audit_rows=rows)

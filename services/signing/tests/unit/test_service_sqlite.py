@@ -124,6 +124,36 @@ def test_approval_signature_and_sealing_on_sqlite(svc, pdf):
         svc.get_signed_pdf("lic-2", req["id"])
 
 
+def test_a_customer_contacts_download_of_the_signed_document_is_told_once_not_its_display(svc):
+    """signature.document_downloaded.v1 (the portal records a quote's download): one per download by a customer
+    contact from their link; none for the signing page showing it (inline), for a collaborator's link, nor
+    before everybody signed."""
+    req = svc.create_request(ACTOR, {"contract_id": "c-1", "approvers": [{"user_id": "u-boss"}],
+                                     "signers": [{"contact_id": "ct-1"}]})
+    boss = token_of(svc, "boss@v.test")
+    svc.public_approve(boss, {"consent": True}, {})
+    jeanne = token_of(svc, "jeanne@client.test")
+    with pytest.raises(Conflict):
+        svc.public_signed_pdf(jeanne, {"download": True, "ip": "203.0.113.7", "user_agent": "Firefox"})
+    svc.public_request_otp(jeanne, {}, {})
+    svc.public_sign(jeanne, {"consent": True, "otp": code_of(svc, "jeanne@client.test")}, {})
+    assert svc._complete(req["id"]) is True
+    assert svc.public_signed_pdf(jeanne, {"ip": "203.0.113.7", "user_agent": "Firefox"})["content_base64"]  # shown
+    svc.public_signed_pdf(boss, {"download": True, "ip": "198.51.100.1", "user_agent": "Edge"})
+    assert svc.outbox.of("signature.document_downloaded.v1") == []
+    saved = svc.public_signed_pdf(jeanne, {"download": True, "ip": "203.0.113.7", "user_agent": "Firefox"})
+    assert saved["filename"].endswith("-signed.pdf")
+    [told] = svc.outbox.of("signature.document_downloaded.v1")
+    jeanne_id = next(p["id"] for p in svc.get_request(ACTOR, req["id"])["participants"] if p["contact_id"])
+    assert told == {"request_id": req["id"], "contract_id": "c-1", "kind": "quote", "participant_id": jeanne_id,
+                    "contact_id": "ct-1", "name": "Jeanne Dupont", "email": "jeanne@client.test",
+                    "ip": "203.0.113.7", "user_agent": "Firefox", "at": told["at"]}
+    svc.public_signed_pdf(jeanne, {"download": True})  # saved again: another download
+    assert len(svc.outbox.of("signature.document_downloaded.v1")) == 2
+    svc.public_proof_pdf(jeanne)
+    assert len(svc.outbox.of("signature.document_downloaded.v1")) == 2
+
+
 def test_one_time_codes_by_sms_go_only_to_a_number_notify_can_send_to(svc):
     """A contact's number comes from contracts written in E.164 (``sms_phone``: their mobile, else their landline,
     read in their customer's country); a contact with none, or a number typed for someone else that cannot be read

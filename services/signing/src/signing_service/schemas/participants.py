@@ -17,6 +17,14 @@ class ClientInfo(_In):
     user_agent = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=512))
 
 
+class SignedPdfIn(ClientInfo):
+    """Who asks for the sealed document from their signing link, and whether they save it (the page showing it
+    in place is no download)."""
+    download = fields.Boolean(load_default=False, metadata={
+        "description": "the file is downloaded (a customer contact's download of a quote is recorded by the "
+                       "portal), not shown in the signing page"})
+
+
 class SignIn(_In):
     """What a participant sends to approve, sign or decline (public link or portal)."""
     otp = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=12),
@@ -123,7 +131,9 @@ class LinkOut(Schema):
                                                                   "sender_name, license_name, expires_at, "
                                                                   "completed_at, locale, signers (how many "
                                                                   "people sign it), signers_left (how many "
-                                                                  "have still to sign)"})
+                                                                  "have still to sign), country (the "
+                                                                  "sender's company's: the order its dates "
+                                                                  "read in; null when unknown)"})
     document = fields.Dict(required=True, metadata={"description": "filename, sha256, size"})
     consent_text = fields.String(required=True)
     consent_sha256 = fields.String(required=True)
