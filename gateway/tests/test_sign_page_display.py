@@ -640,3 +640,20 @@ def test_on_a_phone_the_language_link_goes_under_a_long_company_name(app, monkey
         assert switch.location["y"] > by_id(browser, "sender-brand").location["y"]
     finally:
         live.close()
+
+
+@pytest.mark.parametrize("country, shown, script", [
+    ("US", "Link valid until Jan 3, 2027, 11:52 PM UTC", "en-US"),
+    ("GB", "Link valid until 3 Jan 2027, 23:52 UTC", "en-GB"),
+    (None, "Link valid until 3 Jan 2027, 23:52 UTC", "en-GB")])
+def test_the_pages_english_dates_read_in_the_order_of_the_senders_company(app, monkeypatch, country, shown, script):
+    """The signing service tells the sender's company's country: a United States company's English dates read month
+    first on the 12-hour clock, as its emails, PDFs and proofs write them (paraph_platform.dates); any other
+    company's, or one that has not said, day first; the page's script writes them by the same rule."""
+    html = page(app, monkeypatch, "en", country=country)
+    assert expiry(html) == shown
+    assert f'clientPages.localTimes("{script}", "short")' in html
+    sept = page(app, monkeypatch, "en", country=country, expires_at="2026-09-30T07:05:00Z")
+    assert expiry(sept).endswith("Sep 30, 2026, 7:05 AM UTC" if country == "US" else "30 Sept 2026, 07:05 UTC")
+    # French reads as France writes it, whatever the company's country
+    assert expiry(page(app, monkeypatch, "fr", country=country)) == "Lien valable jusqu&#39;au 3 janv. 2027, 23:52 UTC"

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, g, render_template, request
 from markupsafe import Markup, escape
 
 from paraph_platform import client_pages, line_breaks
-from paraph_platform.dates import first_of_month
+from paraph_platform.dates import first_of_month, formats_locale
 from paraph_platform.errors import PlatformError
 
 from ..routing import call, client_ip
@@ -79,6 +79,28 @@ def _sender(info: dict | None) -> str | None:
     return None if not name or "@" in name else name
 
 
+def _dates(locale: str, info: dict | None) -> dict:
+    """How the page writes its dates, by the rule every service's share (paraph_platform.dates): in the order its
+    sender's company reads them (its ``country``, told by the signing service: month first and the 12-hour clock
+    in a United States company's English, "Jan 3, 2027, 11:52 PM UTC", Babel's en_US medium; day first elsewhere,
+    "3 Jan 2027, 23:52 UTC"); ``date_locale``, the locale tag the page's script writes them with in the signer's
+    own time zone (Intl.DateTimeFormat)."""
+    country = ((info or {}).get("request") or {}).get("country")
+    tag = formats_locale(locale, country)
+    return {"date_locale": "fr-FR" if tag == "fr" else tag.replace("_", "-"),  # its "fr" is France's
+            "month_first": tag == "en_US"}
+
+
+def _moment_text(iso: str, t: dict, locale: str, month_first: bool) -> str:
+    """"2027-01-03T23:52:00Z" (the service's dates are UTC) as the page writes it without script: "3 janv. 2027,
+    23:52 UTC", "1er mars 2027, 09:00 UTC", "3 Jan 2027, 23:52 UTC"; "Jan 3, 2027, 11:52 PM UTC" month first."""
+    day, month, year = int(iso[8:10]), t["months"][int(iso[5:7]) - 1], iso[:4]
+    hour, minute = int(iso[11:13]), iso[14:16]
+    if month_first:  # Babel's en_US abbreviations: "Sep", where British English writes "Sept"
+        return f"{month[:3]} {day}, {year}, {hour % 12 or 12}:{minute} {'AM' if hour < 12 else 'PM'} UTC"
+    return first_of_month(f"{day} {month} {year}, {hour:02d}:{minute} UTC", locale)
+
+
 def _initials(name: str) -> str:
     """What the initials field proposes: "Jeanne Dupont" -> "JD" (the signer may change it)."""
     return "".join(word[0] for word in (name or "").replace("-", " ").split() if word[:1].isalpha())[:4].upper()
@@ -127,7 +149,10 @@ def sign_page(token):
     t = TEXT.get(locale, TEXT["fr"])
     groups = _field_groups(info)
     has_initials = any(f["type"] == "initials" for group in groups for f in group["fields"])
+    dates = _dates(locale, info)
     html = render_template("sign.html", info=info, t=t, token=token, nonce=nonce, locale=locale,
+                           date_locale=dates["date_locale"],
+                           moment_text=lambda iso: _moment_text(iso, t, locale, dates["month_first"]),
                            other_locale=_other_language(locale), groups=groups, has_initials=has_initials,
                            consent=_consent((info or {}).get("consent_text")),
                            sender=_sender(info),
@@ -165,7 +190,8 @@ def _refusal_page(exc: PlatformError, gone) -> Response:
     else:
         status, error = (404, t["invalid"]) if exc.status in (404, 422) else (503, t["unavailable"])
     nonce = secrets.token_urlsafe(16)
-    html = render_template("sign.html", info=None, t=t, token="", nonce=nonce, locale=locale, error=error)
+    html = render_template("sign.html", info=None, t=t, token="", nonce=nonce, locale=locale, error=error,
+                           date_locale=_dates(locale, None)["date_locale"])
     return _secure(Response(html, status=status, mimetype="text/html"), nonce)
 
 

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from urllib.parse import urlsplit
 
-from paraph_platform.dates import date_and_time, long_date
+from paraph_platform.dates import date_and_time, formats_locale, long_date
 from paraph_platform.totals import discount_text, rate_text, vat_lines
 
 from .exceptions import InvalidInput
@@ -370,19 +370,21 @@ def rate(value, locale: str) -> str:
         return str(value)
 
 
-def day(value, locale: str) -> str:
-    """A day as every service writes one (paraph_platform.dates): "7 décembre 2026", "7 December 2026"."""
+def day(value, locale: str, country=None) -> str:
+    """A day as every service writes one (paraph_platform.dates): "7 décembre 2026", "7 December 2026";
+    "December 7, 2026" for a company of ``country`` (the license's setting) that writes the month first."""
     if not value:
         return ""
     try:
         d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    return long_date(d, locale)
+    return long_date(d, locale, country)
 
 
-def moment(value, locale: str) -> str:
-    """A time as the page writes its days, without seconds, in UTC: "7 décembre 2026 à 07:27 UTC". The page's
+def moment(value, locale: str, country=None) -> str:
+    """A time as the page writes its days, without seconds, in UTC: "7 décembre 2026 à 07:27 UTC" ("December 7,
+    2026 at 7:27 AM UTC" for a company of ``country`` that writes the month first). The page's
     script (clientPages.localTimes) rewrites it in the reader's own zone, as the signing page does; this is what
     a browser without JavaScript shows."""
     if not value:
@@ -394,13 +396,23 @@ def moment(value, locale: str) -> str:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
     dt = dt.astimezone(timezone.utc)
-    return f"{date_and_time(dt, locale)} UTC"
+    return f"{date_and_time(dt, locale, country=country)} UTC"
+
+
+def date_locale(locale: str, country=None) -> str:
+    """The locale tag the page's script writes its dates with (Intl.DateTimeFormat), by the same rule as the
+    server's (paraph_platform.dates.formats_locale): "fr-FR" (its "fr" is France's), "en-GB", "en-US" for a company
+    of the United States."""
+    tag = formats_locale(locale, country)
+    return "fr-FR" if tag == "fr" else tag.replace("_", "-")
 
 
 def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent: bool = False,
-                  error: str | None = None, seller_name: str = "", signed_document: bool = False) -> dict:
+                  error: str | None = None, seller_name: str = "", signed_document: bool = False,
+                  country: str | None = None) -> dict:
     """Everything the quote page shows, formatted for the locale (the template escapes it); ``seller_name``:
     the company sending the quote (the license's name, as on the signing page and in the quote emails);
+    ``country``: the company's (the license's setting), the order its English dates read in;
     ``signed_document``: signed by everybody, the page's PDF is the sealed copy (``sealed_request_id``)."""
     currency = detail.get("currency") or "EUR"
 
@@ -443,9 +455,10 @@ def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent:
         "total": money(detail.get("total"), currency, locale),
         "optional_total": money(detail.get("optional_total"), currency, locale)
         if Decimal(str(detail.get("optional_total") or 0)) else "",
-        "valid_until": day(valid_until, locale), "validity_expired": expired,
-        "created_at": day(detail.get("created_at"), locale),
-        "signer": signer, "signed_at": moment((signer or {}).get("signed_at"), locale),
+        "valid_until": day(valid_until, locale, country), "validity_expired": expired,
+        "created_at": day(detail.get("created_at"), locale, country),
+        "signer": signer, "signed_at": moment((signer or {}).get("signed_at"), locale, country),
+        "date_locale": date_locale(locale, country),  # the page's script's, by the same rule
         "signed_at_iso": (signer or {}).get("signed_at"),  # for the page's script, which writes it in local time
         "signed_document": signed_document, "feedback_sent": feedback_sent, "error": error,
         "max_feedback": MAX_FEEDBACK,

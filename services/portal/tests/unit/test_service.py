@@ -472,3 +472,30 @@ def test_a_signed_quote_saved_from_a_signing_link_is_one_download_however_often_
     assert sorted(a[0] for a in activity()) == ["downloaded", "prefetch"] and len(published()) == 1
     service.on_signed_document_downloaded(event("e4"))  # saved once more: another download
     assert sorted(a[0] for a in activity()) == ["downloaded", "downloaded", "prefetch"] and len(published()) == 2
+
+
+@pytest.mark.parametrize("country, valid_until, signed_at, script", [
+    ("US", "December 7, 2026", "December 7, 2026 at 3:08 PM UTC", "en-US"),
+    ("GB", "7 December 2026", "7 December 2026 at 15:08 UTC", "en-GB")])
+def test_the_online_quotes_english_dates_read_in_the_order_of_the_sellers_company(country, valid_until, signed_at,
+                                                                                 script):
+    """The license's country (identity's settings): a United States company's English quote page reads month first
+    on the 12-hour clock, as its PDF and emails; a British one day first; the page's script writes the signature's
+    time by the same rule."""
+    from types import SimpleNamespace
+    service = worker_factory(PortalService, pages=Renderer(), ctx={})
+    service.signing_lookup.request_for_contract.return_value = {
+        "id": "r", "status": "pending", "participants": [
+            {"contact_id": "k", "email": "claire@durand.test", "role": "signer", "status": "signed",
+             "acted_at": "2026-12-07T15:08:00Z", "signed_at": "2026-12-07T15:08:00Z"}]}
+    link = SimpleNamespace(license_id="l", contract_id="c", contact_id="k", contact_email="claire@durand.test",
+                           locale="en", contact_name="Claire Durand")
+    detail = {"number": "Q-2026-00001", "status": "accepted", "currency": "USD", "lines": [], "taxes": [],
+              "total": "0", "valid_until": "2026-12-07"}
+    service.identity.license_settings.return_value = {"name": "ACME", "settings": {"country": country}}
+    html = service._render_quote("tok", link, detail, {"nonce": "N", "lang": "en"})["html"]
+    assert f'id="quote-valid-until">{valid_until}</dd>' in html
+    assert f'<time datetime="2026-12-07T15:08:00Z" data-local-time>{signed_at}</time>' in html
+    assert f'clientPages.localTimes("{script}", "long")' in html
+    assert logic.moment("2026-12-07T15:08:00Z", "en", country) == signed_at
+    assert logic.day("2026-12-07", "fr", country) == "7 décembre 2026"  # French as France writes it
