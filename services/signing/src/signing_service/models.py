@@ -44,6 +44,9 @@ class SignatureRequest(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     license_id: Mapped[str] = mapped_column(String(36), nullable=False)
     license_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    # the company's country when the request was made, as its name: the order the signing page's English dates
+    # read in (paraph_platform.dates); NULL when it had not said it, or for requests made before it was kept
+    license_country: Mapped[str | None] = mapped_column(String(2))
     # NULL for a document uploaded by its sender (contract_kind "document", contract_number its file's name)
     contract_id: Mapped[str | None] = mapped_column(String(36))
     contract_kind: Mapped[str] = mapped_column(String(16), nullable=False)  # contract | quote | document

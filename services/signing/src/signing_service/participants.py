@@ -263,11 +263,11 @@ class ParticipantsEndpoints(SigningBase):
         with self.db.session() as s:
             p = self._by_token(s, token)
             r = s.get(SignatureRequest, p.request_id)
-            info, license_id = self._info(s, r, p, utcnow(), data["locale"]), r.license_id
-        # the company's country, the order the page's English dates read in (month first in the United States),
-        # asked once the session is over; none when identity cannot say (day first): the page shows all the same
-        info["request"]["country"] = self._license_reading(license_id)[1]
-        return info
+            info = self._info(s, r, p, utcnow(), data["locale"])
+            # the company's country (kept at creation), the order the page's English dates read in: month first in
+            # the United States
+            info["request"]["country"] = r.license_country
+            return info
 
     @endpoint
     def public_document(self, token, client=None):

@@ -13,7 +13,6 @@ from sqlalchemy import or_, select, update
 
 from paraph_platform.actor import load_actor
 from paraph_platform import offhub, time_zones
-from paraph_platform.company_country import known_code
 from paraph_platform.db import as_utc, utcnow
 from paraph_platform.events import subscribe
 from paraph_platform.service import endpoint
@@ -73,11 +72,11 @@ class SealedDocumentsEndpoints(SigningBase):
                 raise Conflict("The proof of signature is available once the request is finished.",
                                {"request_status": r.status})
         # a request that ended without signatures: its audit report, rendered once
-        zone, country = self._license_reading(license_id)
+        zone = self._license_zone(license_id)
         with self.db.session() as s:
             r = self._lock(s, request_id, license_id)
             if r.proof_pdf is None:
-                content = offhub.run(proof.render_proof, self._proof_context(s, r, zone, country))
+                content = offhub.run(proof.render_proof, self._proof_context(s, r, zone))
                 r.proof_pdf = content
                 r.proof_sha256 = hashlib.sha256(content).hexdigest()
             return _file(logic.file_name(r, logic.PROOF), r.proof_pdf)
@@ -106,19 +105,16 @@ class SealedDocumentsEndpoints(SigningBase):
 
     # -- completion: seal, proof, events -------------------------------------------------------------------------
 
-    def _license_reading(self, license_id: str) -> tuple[str, str | None]:
+    def _license_zone(self, license_id: str) -> str:
         """The time zone the license writes its times in (its settings in identity), for the proof's times that no
-        signer's device gave a zone for: a London company's proof said its own staff's steps in Paris time; and its
-        country, the order its English dates are written in (paraph_platform.dates: month first in the United
-        States). Paris time and no country when identity cannot say (the proof is rendered all the same)."""
+        signer's device gave a zone for: a London company's proof said its own staff's steps in Paris time. Paris
+        time when identity cannot say (the proof is rendered all the same)."""
         try:
-            settings = (self.identity.license_settings(license_id) or {}).get("settings") or {}
-            return time_zones.of_settings(settings), known_code(settings.get("country"))
-        except Exception:  # noqa: BLE001 - how the times read only: never a reason not to seal
-            return logic.DEFAULT_TIME_ZONE, None
+            return time_zones.of_settings((self.identity.license_settings(license_id) or {}).get("settings") or {})
+        except Exception:  # noqa: BLE001 - the zone of the times only: never a reason not to seal
+            return logic.DEFAULT_TIME_ZONE
 
-    def _proof_context(self, s, r: SignatureRequest, zone: str = logic.DEFAULT_TIME_ZONE,
-                       country: str | None = None) -> dict:
+    def _proof_context(self, s, r: SignatureRequest, zone: str = logic.DEFAULT_TIME_ZONE) -> dict:
         participants = {p.id: p for p in self._participants(s, r.id)}
         entries = s.execute(select(AuditEntry).where(AuditEntry.request_id == r.id)
                             .order_by(AuditEntry.seq)).scalars().all()
@@ -143,7 +139,8 @@ class SealedDocumentsEndpoints(SigningBase):
                                           "attested_by_name": auth.get("attested_by_name"),
                                           "session": auth.get("session")}})
         seal = dict(r.seal_info or {})
-        return {"locale": r.locale, "time_zone": zone, "country": country,
+        # the company's country kept on the request: the order its English dates read in, as on its signing page
+        return {"locale": r.locale, "time_zone": zone, "country": r.license_country,
                 "document": {"filename": r.document_filename, "sha256": r.document_sha256},
                 "documents": [dict(d) for d in r.documents or []],  # an envelope's
                 # an uploaded document by its title, as its consent text names it (its number is its file's
@@ -169,10 +166,10 @@ class SealedDocumentsEndpoints(SigningBase):
             if r is None or r.status != "sealing":
                 return False
             document, number, title = r.document, r.contract_number, r.contract_title
-            stamp_items, locale = self._stamp_items(s, r), r.locale
+            stamp_items, locale, country = self._stamp_items(s, r), r.locale, r.license_country
             signers = [p.name for p in self._participants(s, r.id) if p.role == logic.SIGNER]
             license_id = r.license_id
-        zone, country = self._license_reading(license_id)  # asked before the request is locked below
+        zone = self._license_zone(license_id)  # asked before the request is locked below
         km = self.keys.material(self.db)
         fingerprints = self.keys.fingerprints(self.db)
         try:
@@ -214,7 +211,7 @@ class SealedDocumentsEndpoints(SigningBase):
                         "signed_at": iso(when.get(p.id) or as_utc(p.acted_at))}
                        for p in participants if p.role == logic.SIGNER]
             self._audit(s, r, "completed", None, {"signers": signers, "sealed_sha256": sealed_sha}, at=now)
-            report = offhub.run(proof.render_proof, self._proof_context(s, r, zone, country))
+            report = offhub.run(proof.render_proof, self._proof_context(s, r, zone))
             report = offhub.run(crypto.seal_pdf, report, km,
                                    reason=f"Proof of signature of {number} (Paraph request {request_id})",
                                    location="Paraph", contact=request_id)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from paraph_platform.actor import LICENSE_ADMIN, STAFF_ROLES, SYSTEM, load_actor, require_role
+from paraph_platform.company_country import known_code
 from paraph_platform.db import as_utc, new_id, utcnow
 from paraph_platform.errors import article
 from paraph_platform.pagination import Ordering, keyset_page, page_result
@@ -169,10 +170,12 @@ class SignatureRequestsEndpoints(SigningBase):
         is the contract's view, or for an uploaded document a stand-in (id None, kind "document");
         ``documents``: an envelope's, combined into ``document`` (envelopes.py)."""
         people = self._resolve(actor, contract, data)
-        try:
-            license_name = self.identity.license_settings(actor["license_id"]).get("name") or ""
-        except Exception:  # noqa: BLE001 - cosmetic (email wording)
-            license_name = ""
+        try:  # kept on the request, read by its pages and emails without asking identity again
+            license = self.identity.license_settings(actor["license_id"]) or {}
+        except Exception:  # noqa: BLE001 - cosmetic (email wording, the order of the page's dates)
+            license = {}
+        license_name = license.get("name") or ""
+        license_country = known_code((license.get("settings") or {}).get("country"))
         sha = hashlib.sha256(document).hexdigest()
         specs, misplaced = envelopes.place_on_envelope(
             data["fields"], documents or [{"filename": filename, "first_page": 1, "pages": None}])
@@ -184,7 +187,8 @@ class SignatureRequestsEndpoints(SigningBase):
         try:
             with self.db.session() as s:
                 r = SignatureRequest(
-                    license_id=actor["license_id"], license_name=license_name, contract_id=contract["id"],
+                    license_id=actor["license_id"], license_name=license_name, license_country=license_country,
+                    contract_id=contract["id"],
                     contract_kind=contract["kind"], contract_number=contract["number"],
                     contract_title=contract.get("title") or "", customer_id=contract.get("customer_id"),
                     owner_id=contract.get("owner_id") or actor["user_id"], owner_name=contract.get("owner_name") or "",

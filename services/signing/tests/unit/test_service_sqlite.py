@@ -428,12 +428,17 @@ def test_the_latest_requests_of_several_contracts_in_one_call(svc):
 
 @pytest.mark.parametrize("settings, country", [({"country": "US"}, "US"), ({"country": "GB"}, "GB"), ({}, None)])
 def test_the_signing_page_is_told_the_senders_country(svc, settings, country):
-    """The license's country (identity's settings) in what the signing page shows: the order its English dates read
-    in (month first in the United States); none when the license has not said it or identity cannot say."""
-    svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [{"contact_id": "ct-1"}]})
-    jeanne = token_of(svc, "jeanne@client.test")
+    """The license's country (identity's settings, kept on the request when it is made, as the license's name) in
+    what the signing page shows: the order its English dates read in (month first in the United States); none when
+    the license had not said it or identity could not say. The page never waits for identity."""
     svc.identity.license_settings.return_value = {"name": "Vendeur SA", "settings": settings}
-    assert svc.public_info(jeanne)["request"]["country"] == country
+    first = svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [{"contact_id": "ct-1"}]})
     svc.identity.license_settings.assert_called_with(ACTOR["license_id"])
+    jeanne = token_of(svc, "jeanne@client.test")
     svc.identity.license_settings.side_effect = RuntimeError("identity is not running")
-    assert svc.public_info(jeanne)["request"]["country"] is None
+    assert svc.public_info(jeanne)["request"]["country"] == country
+    # a request made while identity could not say: day first
+    svc.cancel_request(ACTOR, first["id"], {"reason": "another one"})
+    svc.create_request(ACTOR, {"contract_id": "c-1", "signers": [{"contact_id": "ct-1"}]})
+    later = token_of(svc, "jeanne@client.test")
+    assert later != jeanne and svc.public_info(later)["request"]["country"] is None

@@ -132,8 +132,9 @@ class LinkOut(Schema):
                                                                   "completed_at, locale, signers (how many "
                                                                   "people sign it), signers_left (how many "
                                                                   "have still to sign), country (the "
-                                                                  "sender's company's: the order its dates "
-                                                                  "read in; null when unknown)"})
+                                                                  "sender's company's when the request was "
+                                                                  "made: the order its dates read in; null "
+                                                                  "when unknown)"})
     document = fields.Dict(required=True, metadata={"description": "filename, sha256, size"})
     consent_text = fields.String(required=True)
     consent_sha256 = fields.String(required=True)
