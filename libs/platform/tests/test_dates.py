@@ -116,6 +116,10 @@ def test_a_staff_page_writes_dates_as_its_company_writes_its_language():
     day = date(2026, 12, 7)
     assert format_date(day, "medium", locale=formats_locale("en", "FR")) == "7 Dec 2026"
     assert format_date(day, "medium", locale=formats_locale("en", "US")) == "Dec 7, 2026"
+    # the same rule for the pages' scripts (Intl.DateTimeFormat tags)
+    from paraph_platform.dates import browser_locale
+    assert [browser_locale(*asked) for asked in (("fr", "US"), ("en", "GB"), ("en", None), ("en", "US"))] == [
+        "fr-FR", "en-GB", "en-GB", "en-US"]
 
 
 def test_a_us_company_reads_its_english_dates_month_first():

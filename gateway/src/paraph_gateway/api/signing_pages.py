@@ -15,7 +15,7 @@ from flask import Blueprint, Response, g, render_template, request
 from markupsafe import Markup, escape
 
 from paraph_platform import client_pages, line_breaks
-from paraph_platform.dates import first_of_month, formats_locale
+from paraph_platform.dates import browser_locale, first_of_month, month_first
 from paraph_platform.errors import PlatformError
 
 from ..routing import call, client_ip
@@ -86,9 +86,7 @@ def _dates(locale: str, info: dict | None) -> dict:
     "3 Jan 2027, 23:52 UTC"); ``date_locale``, the locale tag the page's script writes them with in the signer's
     own time zone (Intl.DateTimeFormat)."""
     country = ((info or {}).get("request") or {}).get("country")
-    tag = formats_locale(locale, country)
-    return {"date_locale": "fr-FR" if tag == "fr" else tag.replace("_", "-"),  # its "fr" is France's
-            "month_first": tag == "en_US"}
+    return {"date_locale": browser_locale(locale, country), "month_first": month_first(locale, country)}
 
 
 def _moment_text(iso: str, t: dict, locale: str, month_first: bool) -> str:

@@ -100,6 +100,13 @@ def formats_locale(language: str | None, country=None) -> str:
     return FORMATS[language]
 
 
+def browser_locale(language: str | None, country=None) -> str:
+    """The locale tag (BCP 47) a page's script writes dates with (Intl.DateTimeFormat, in the reader's own zone),
+    by the same rule (:func:`formats_locale`): "fr-FR" (its "fr" is France's), "en-GB", "en-US"."""
+    tag = formats_locale(language, country)
+    return "fr-FR" if tag == "fr" else tag.replace("_", "-")
+
+
 class AwareDateTime(fields.AwareDateTime):
     """marshmallow's AwareDateTime, within the years a database, Python's datetime and an offset all hold:
     "0001-01-01T00:00:00+01:00" is a valid ISO 8601 date-time whose UTC falls before year 1 (an OverflowError

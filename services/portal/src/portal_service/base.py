@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from paraph_platform.actor import CLIENT, STAFF_ROLES, load_actor, require_role
+from paraph_platform.company_country import known_code
 from paraph_platform.db import Database, new_id, utcnow
 from paraph_platform.envelope import iso
 from paraph_platform.errors import DeadlineExceeded, PlatformError
@@ -80,12 +81,20 @@ class PortalBase:
 
     # -- the license, client accesses, emails -----------------------------------------------------------
 
-    def _license_name(self, license_id: str) -> str:
+    def _seller(self, license_id) -> tuple[str, str | None]:
+        """The company sending a document: its name (the license's, as on the signing page and in the emails) and
+        the country it is established in (the order its English dates read in: paraph_platform.dates), from one
+        reading of its settings; no name and no country (day first) when identity cannot say: a page or an email
+        goes all the same."""
         try:
-            return self.identity.license_settings(license_id).get("name") or ""
+            license = self.identity.license_settings(license_id) or {}
         except PlatformError as exc:
-            log.warning("license name of %s unavailable: %s", license_id, exc)
-            return ""
+            log.warning("license settings of %s unavailable: %s", license_id, exc)
+            return "", None
+        return license.get("name") or "", known_code((license.get("settings") or {}).get("country"))
+
+    def _license_name(self, license_id: str) -> str:
+        return self._seller(license_id)[0]
 
     def _license_settings(self, license_id: str) -> dict:
         try:

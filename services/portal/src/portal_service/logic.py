@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from urllib.parse import urlsplit
 
-from paraph_platform.dates import date_and_time, formats_locale, long_date
+from paraph_platform.dates import browser_locale, date_and_time, long_date
 from paraph_platform.totals import discount_text, rate_text, vat_lines
 
 from .exceptions import InvalidInput
@@ -399,14 +399,6 @@ def moment(value, locale: str, country=None) -> str:
     return f"{date_and_time(dt, locale, country=country)} UTC"
 
 
-def date_locale(locale: str, country=None) -> str:
-    """The locale tag the page's script writes its dates with (Intl.DateTimeFormat), by the same rule as the
-    server's (paraph_platform.dates.formats_locale): "fr-FR" (its "fr" is France's), "en-GB", "en-US" for a company
-    of the United States."""
-    tag = formats_locale(locale, country)
-    return "fr-FR" if tag == "fr" else tag.replace("_", "-")
-
-
 def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent: bool = False,
                   error: str | None = None, seller_name: str = "", signed_document: bool = False,
                   country: str | None = None) -> dict:
@@ -458,7 +450,7 @@ def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent:
         "valid_until": day(valid_until, locale, country), "validity_expired": expired,
         "created_at": day(detail.get("created_at"), locale, country),
         "signer": signer, "signed_at": moment((signer or {}).get("signed_at"), locale, country),
-        "date_locale": date_locale(locale, country),  # the page's script's, by the same rule
+        "date_locale": browser_locale(locale, country),  # the page's script's, by the same rule
         "signed_at_iso": (signer or {}).get("signed_at"),  # for the page's script, which writes it in local time
         "signed_document": signed_document, "feedback_sent": feedback_sent, "error": error,
         "max_feedback": MAX_FEEDBACK,

@@ -5,23 +5,18 @@ prefetches, not views), the portal's UI shells and the error page. A page answer
 """
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from paraph_platform import staff_pages
-from paraph_platform.company_country import known_code
 from paraph_platform.db import utcnow
-from paraph_platform.errors import PlatformError
 from paraph_platform.service import endpoint
 
 from . import logic, schemas
 from .base import UNAVAILABLE, PortalBase
 from .exceptions import InvalidInput, NotFound
 from .models import QuoteActivity, QuoteLink, QuoteToken
-
-log = logging.getLogger(__name__)
 
 
 class PagesEndpoints(PortalBase):
@@ -121,18 +116,6 @@ class PagesEndpoints(PortalBase):
         html = self.pages.render("quote.html", locale, meta.get("nonce") or "", q=context, base=f"/q/{token}",
                                  other_locale="en" if locale == "fr" else "fr")
         return {"status": status, "html": html}
-
-    def _seller(self, license_id) -> tuple[str, str | None]:
-        """The company sending the quote: its name (the license's, as on the signing page and in the quote emails)
-        and the country it is established in (the order its English dates read in: paraph_platform.dates), from
-        one reading of its settings; no name and no country (day first) when identity cannot say: the page
-        shows all the same."""
-        try:
-            license = self.identity.license_settings(license_id) or {}
-        except PlatformError as exc:
-            log.warning("license settings of %s unavailable: %s", license_id, exc)
-            return "", None
-        return license.get("name") or "", known_code((license.get("settings") or {}).get("country"))
 
     @endpoint
     def quote_page(self, token, meta=None):
