@@ -49,9 +49,8 @@ def _in_the_emails_language(link: dict) -> None:
 
 def _signed_in_as(answer: dict, next_path: str, client_home: str = CLIENT_HOME):
     """Keep the session, with the user's language from their profile and their company's country for the pages'
-    locale, and go on to
-    ``next_path``; a customer's contact is sent to the client portal instead (``client_home``: no staff session,
-    they sign in there)."""
+    locale, and go on to ``next_path``; a customer's contact is sent to the client portal instead (``client_home``:
+    no staff session, they sign in there)."""
     if answer.get("role") == CLIENT_ROLE:
         api.public("POST", "/auth/logout", json={"refresh_token": answer["refresh_token"]})
         return redirect(client_home)
