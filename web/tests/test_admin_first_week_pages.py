@@ -8,7 +8,7 @@ import pytest
 from flask import Flask, jsonify
 
 from web.tests.test_license_admin_pages import FRENCH, text_of
-from web.tests.test_web import sign_in, web_in_front_of
+from web.tests.test_web import NO_ITEMS, answer_gets, sign_in, web_in_front_of
 
 
 def seats_gateway(free: int):
@@ -93,15 +93,7 @@ def test_a_perimeter_with_no_customer_nor_contract_type_to_offer_says_where_they
         return jsonify({"id": perimeter_id, "name": "Sud", "description": None,
                         "members": {"users": [], "customers": [], "contract_types": []}})
 
-    @fake.get("/api/v1/users")
-    @fake.get("/api/v1/customers")
-    def none_yet():
-        return jsonify({"items": [], "next_cursor": None})
-
-    @fake.get("/api/v1/contract-types")
-    def types():
-        return jsonify([])
-
+    answer_gets(fake, {"/users": NO_ITEMS, "/customers": NO_ITEMS, "/contract-types": []})
     with web_in_front_of(fake, locale=lambda: "fr", role="license_admin") as web:
         client = web.test_client()
         sign_in(client)

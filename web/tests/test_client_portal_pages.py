@@ -10,8 +10,8 @@ from html import unescape
 import pytest
 from flask import Flask, jsonify, request
 
-from web.tests.test_web import (answer_a_contract_pages_lookups, choose_password, csrf, session_answer, sign_in,
-                                web_in_front_of)
+from web.tests.test_web import (answer_a_contract_pages_lookups, answer_gets, choose_password, csrf, session_answer,
+                                sign_in, web_in_front_of)
 
 LINKS = {"client-token-1": {"role": "client", "company": "Immo Conseil", "user_code": "8005551216"},
          "staff-token-1": {"role": "user", "company": "Immo Conseil", "user_code": None}}
@@ -70,14 +70,7 @@ CUSTOMER = {"id": "cu-1", "name": "Hervé David SARL",
 
 def portal_access_page(status):
     fake = Flask("fake_gateway")
-
-    @fake.get("/api/v1/customers/cu-1")
-    def customer():
-        return jsonify(CUSTOMER)
-
-    @fake.get("/api/v1/customers/cu-1/portal-accesses")
-    def accesses():
-        return jsonify([])
+    answer_gets(fake, {"/customers/cu-1": CUSTOMER, "/customers/cu-1/portal-accesses": []})
 
     @fake.get("/api/v1/contacts/c-paul/portal-access")
     def access():

@@ -14,9 +14,10 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify
 
-from web.tests.test_web import answer_a_contract_pages_lookups, sign_in, web_in_front_of
+from web.tests.test_web import (NO_ITEMS, answer_a_contract_pages_lookups, answer_gets, answer_lists, sign_in,
+                                web_in_front_of)
 
 FRENCH = {"Accept-Language": "fr"}
 SENT = {"id": "q1", "kind": "quote", "number": "Q-0001", "title": "Four", "status": "sent", "customer_id": "c1",
@@ -29,25 +30,8 @@ def lists_gateway(answer):
     """The document lists (and the customers), each page ``answer(path, filters)`` (its items, its next cursor),
     with the filters pickers read; ``asked``: the (path, filters) of each list asked."""
     fake = Flask("fake_gateway")
-    asked = []
-
-    @fake.get("/api/v1/<any(quotes, contracts, tasks, customers):path>")
-    def listing(path):
-        filters = request.args.to_dict()
-        asked.append((path, filters))
-        items, next_cursor = answer(path, filters)
-        return jsonify({"items": items, "next_cursor": next_cursor})
-
-    @fake.get("/api/v1/settings/flags")
-    @fake.get("/api/v1/settings/columns")
-    @fake.get("/api/v1/contract-types")
-    def none_set():
-        return jsonify([])
-
-    @fake.get("/api/v1/users")
-    def users():
-        return jsonify({"items": [], "next_cursor": None})
-
+    asked = answer_lists(fake, "quotes, contracts, tasks, customers", answer)
+    answer_gets(fake, {"/settings/flags": [], "/settings/columns": [], "/contract-types": [], "/users": NO_ITEMS})
     return fake, asked
 
 

@@ -10,7 +10,7 @@ from html import unescape
 
 from flask import Flask, jsonify, request
 
-from web.tests.test_web import csrf, sign_in, web_in_front_of
+from web.tests.test_web import NO_ITEMS, answer_gets, csrf, sign_in, web_in_front_of
 
 FRENCH = {"Accept-Language": "fr"}
 
@@ -200,21 +200,10 @@ def test_a_perimeter_does_not_offer_the_license_admins_and_says_why():
         return jsonify({"id": perimeter_id, "name": "PACA", "description": None,
                         "members": {"users": ["u-claire", "u-dupont"], "customers": [], "contract_types": []}})
 
-    @fake.get("/api/v1/users")
-    def users():
-        return jsonify({"items": [
-            {"user_id": "u-claire", "email": "claire@immo.test", "name": "Claire Martin", "role": "license_admin"},
-            {"user_id": "u-dupont", "email": "dupont@immo.test", "name": "M. Dupont", "role": "user"},
-            {"user_id": "u-fum", "email": "fum@immo.test", "name": "Léa Roux", "role": "front_user_manager"}],
-            "next_cursor": None})
-
-    @fake.get("/api/v1/customers")
-    def customers():
-        return jsonify({"items": [], "next_cursor": None})
-
-    @fake.get("/api/v1/contract-types")
-    def types():
-        return jsonify([])
+    users = [{"user_id": "u-claire", "email": "claire@immo.test", "name": "Claire Martin", "role": "license_admin"},
+             {"user_id": "u-dupont", "email": "dupont@immo.test", "name": "M. Dupont", "role": "user"},
+             {"user_id": "u-fum", "email": "fum@immo.test", "name": "Léa Roux", "role": "front_user_manager"}]
+    answer_gets(fake, {"/users": {"items": users, "next_cursor": None}, "/customers": NO_ITEMS, "/contract-types": []})
 
     @fake.patch("/api/v1/perimeters/<perimeter_id>")
     def rename(perimeter_id):

@@ -10,7 +10,7 @@ import io
 import pytest
 from flask import Flask, jsonify, request
 
-from web.tests.test_web import sign_in, web_in_front_of
+from web.tests.test_web import NO_ITEMS, answer_gets, sign_in, web_in_front_of
 
 COLUMNS = [{"key": "surface", "label": "Surface", "type": "number", "choices": []},
            {"key": "signed_paper", "label": "Paper", "type": "boolean", "choices": []},
@@ -39,25 +39,8 @@ def fake_gateway(asked: dict) -> Flask:
         asked["quotes"].append(request.args.to_dict())
         return jsonify({"items": [QUOTE, OTHER], "next_cursor": None, "total": 2})
 
-    @fake.get("/api/v1/settings/columns")
-    def columns():
-        return jsonify(COLUMNS)
-
-    @fake.get("/api/v1/contracts")
-    def contracts():
-        return jsonify({"items": [ORDER], "next_cursor": None, "total": 1})
-
-    @fake.get("/api/v1/settings/flags")
-    def flags():
-        return jsonify(FLAGS)
-
-    @fake.get("/api/v1/contract-types")
-    def none_set():
-        return jsonify([])
-
-    @fake.get("/api/v1/customers")
-    def customers():
-        return jsonify({"items": [], "next_cursor": None})
+    answer_gets(fake, {"/settings/columns": COLUMNS, "/contracts": {"items": [ORDER], "next_cursor": None, "total": 1},
+                       "/settings/flags": FLAGS, "/contract-types": [], "/customers": NO_ITEMS})
 
     @fake.get("/api/v1/users")
     def users():  # the API's filters: the staff, of a status

@@ -15,7 +15,8 @@ import pytest
 from flask import Flask, jsonify, request
 
 from web.tests.test_validation_queue import FRENCH, filled, header, words
-from web.tests.test_web import answer_a_contract_pages_lookups, csrf, sign_in, web_in_front_of
+from web.tests.test_web import (NO_ITEMS, answer_a_contract_pages_history, answer_a_contract_pages_lookups, answer_gets,
+                                answer_lists, csrf, sign_in, web_in_front_of)
 
 # contract id -> (kind, status, the moves the API allows, converted already)
 DOCUMENTS = {"accepted": ("quote", "accepted", [], False),
@@ -37,21 +38,15 @@ def gateway(accepted: bool = True):
     """The contract pages and the home page's lists; ``accepted``: my accepted and validated quotes are not
     converted yet. ``calls``: the lists asked, with their filters; the conversions posted."""
     fake = Flask("fake_gateway")
-    calls = {"lists": [], "converted": []}
     answer_a_contract_pages_lookups(fake)
+    answer_gets(fake, {"/tasks": NO_ITEMS, "/users": NO_ITEMS})  # (users: a manager's owner picker)
 
-    @fake.get("/api/v1/tasks")
-    @fake.get("/api/v1/users")  # (a manager's owner picker)
-    def none_listed():
-        return jsonify({"items": [], "next_cursor": None})
-
-    @fake.get("/api/v1/<any(quotes, contracts):path>")
-    def listing(path):
-        filters = request.args.to_dict()
-        calls["lists"].append((path, filters))
+    def my_quotes_to_convert(path, filters):
         mine = {"accepted": ACCEPTED, "validated": VALIDATED}.get(filters.get("status"))
         to_convert = accepted and path == "quotes" and filters.get("converted") == "false" and mine
-        return jsonify({"items": [mine] if to_convert else [], "next_cursor": None})
+        return ([mine] if to_convert else []), None
+
+    calls = {"lists": answer_lists(fake, "quotes, contracts", my_quotes_to_convert), "converted": []}
 
     @fake.get("/api/v1/contracts/<contract_id>")
     def contract(contract_id):
@@ -60,14 +55,7 @@ def gateway(accepted: bool = True):
                         "allowed_statuses": moves, "customer_id": "martin", "customer_name": "Boulangerie Martin",
                         "currency": "EUR", "lines": []})
 
-    @fake.get("/api/v1/contracts/<contract_id>/history")
-    def history(contract_id):  # converted already: into an order
-        return jsonify([{"at": "2026-12-04T10:00:00Z", "actor_id": "u1", "actor_name": "Ann Lee", "action": "converted",
-                         "details": {"target_kind": "order", "target": "O-1"}}] * DOCUMENTS[contract_id][3])
-
-    @fake.get("/api/v1/quotes/<contract_id>/activity")
-    def no_activity(contract_id):
-        return jsonify({"sends": [], "events": []})
+    answer_a_contract_pages_history(fake, converted=lambda contract_id: DOCUMENTS[contract_id][3])
 
     @fake.post("/api/v1/contracts/<contract_id>/convert")
     def convert(contract_id):

@@ -21,7 +21,8 @@ from paraph_web.api_messages import translate
 from paraph_web.pages.getting_started import COOKIE_NAME
 from web.tests.test_license_admin_pages import text_of
 from web.tests.test_validation_queue import FRENCH, words
-from web.tests.test_web import answer_a_contract_pages_lookups, csrf, sign_in, web_in_front_of
+from web.tests.test_web import (NO_ITEMS, answer_a_contract_pages_history, answer_a_contract_pages_lookups, answer_gets,
+                                answer_lists, csrf, sign_in, web_in_front_of)
 
 ENGLISH = {"Accept-Language": "en"}
 ME = {"user_id": "u1", "email": "ann@acme.test", "role": "license_admin", "status": "active"}
@@ -180,16 +181,8 @@ MY_VALIDATED = {**MY_ACCEPTED, "id": "q2", "number": "Q-0009", "status": "valida
 def queue_gateway():
     """My quotes: one accepted (not validated yet), one validated; neither converted. ``asked``: the lists asked."""
     fake = Flask("fake_gateway")
-    asked = []
-
-    @fake.get("/api/v1/<any(quotes, contracts, tasks):path>")
-    def listing(path):
-        filters = request.args.to_dict()
-        asked.append((path, filters))
-        status = filters.get("status")
-        mine = [q for q in (MY_ACCEPTED, MY_VALIDATED) if path == "quotes" and q["status"] == status]
-        return jsonify({"items": mine, "next_cursor": None})
-
+    asked = answer_lists(fake, "quotes, contracts, tasks", lambda path, filters: (
+        [q for q in (MY_ACCEPTED, MY_VALIDATED) if path == "quotes" and q["status"] == filters.get("status")], None))
     return fake, asked
 
 
@@ -244,19 +237,8 @@ def document_gateway():
                         "signature_pending": pending, "customer_id": "martin", "customer_name": "Boulangerie Martin",
                         "currency": "EUR", "lines": [], "sent_at": "2026-12-01T09:00:00Z" if status != "draft" else None})
 
-    @fake.get("/api/v1/contracts/<contract_id>/history")
-    def history(contract_id):
-        return jsonify([{"at": "2026-12-04T10:00:00Z", "actor_id": "u1", "actor_name": "Ann Lee", "action": "converted",
-                         "details": {"target_kind": "order", "target": "O-1"}}] * DOCUMENTS[contract_id][3])
-
-    @fake.get("/api/v1/quotes/<contract_id>/activity")
-    def activity(contract_id):
-        return jsonify({"sends": [], "events": []})
-
-    @fake.get("/api/v1/tasks")
-    def tasks():
-        return jsonify({"items": [], "next_cursor": None})
-
+    answer_a_contract_pages_history(fake, converted=lambda contract_id: DOCUMENTS[contract_id][3])
+    answer_gets(fake, {"/tasks": NO_ITEMS})
     return fake
 
 
@@ -287,10 +269,7 @@ SAVED = {"name": "quote_send", "locale": "fr", "customized": False, "subject": "
 
 def template_gateway():
     fake = Flask("fake_gateway")
-
-    @fake.get("/api/v1/notification-templates/quote_send")
-    def template():
-        return jsonify(SAVED)
+    answer_gets(fake, {"/notification-templates/quote_send": SAVED})
 
     @fake.post("/api/v1/notification-templates/quote_send/preview")
     def preview():

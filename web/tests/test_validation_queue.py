@@ -11,7 +11,8 @@ from html import unescape
 import pytest
 from flask import Flask, jsonify, request
 
-from web.tests.test_web import csrf, sign_in, web_in_front_of
+from web.tests.test_web import (NO_ITEMS, answer_a_contract_pages_history, answer_a_contract_pages_lookups, answer_gets,
+                                answer_lists, csrf, sign_in, web_in_front_of)
 
 FRENCH = {"Accept-Language": "fr"}
 # contract id -> (kind, status, signed electronically, the moves the API allows a manager)
@@ -30,27 +31,14 @@ def gateway(waiting: bool = True, manager: bool = True, more: bool = False):
     validation (``more``: and others, on a next page); not ``manager``: the API offers no validation.
     ``calls``: the lists asked, with their filters; the status moves posted."""
     fake = Flask("fake_gateway")
-    calls = {"lists": [], "moves": []}
+    answer_a_contract_pages_lookups(fake)
+    answer_gets(fake, {"/tasks": NO_ITEMS, "/users": NO_ITEMS})
 
-    @fake.get("/api/v1/colleagues")
-    @fake.get("/api/v1/deals")
-    @fake.get("/api/v1/tasks")
-    @fake.get("/api/v1/users")
-    def no_items():
-        return jsonify({"items": [], "next_cursor": None})
-
-    @fake.get("/api/v1/settings/columns")
-    @fake.get("/api/v1/settings/flags")
-    def none_set():
-        return jsonify([])
-
-    @fake.get("/api/v1/<any(quotes, contracts):path>")
-    def listing(path):
-        filters = request.args.to_dict()
-        calls["lists"].append((path, filters))
+    def awaiting_validation(path, filters):
         waited = {("quotes", "accepted"): ACCEPTED, ("contracts", "signed"): SIGNED}.get((path, filters.get("status")))
-        return jsonify({"items": [waited] if waiting and waited else [],
-                        "next_cursor": "p2" if more and waited else None})
+        return ([waited] if waiting and waited else []), ("p2" if more and waited else None)
+
+    calls = {"lists": answer_lists(fake, "quotes, contracts", awaiting_validation), "moves": []}
 
     @fake.get("/api/v1/contracts/<contract_id>")
     def contract(contract_id):
@@ -60,13 +48,7 @@ def gateway(waiting: bool = True, manager: bool = True, more: bool = False):
                         "lines": [], "signature_request_id": "req-1" if electronic else None,
                         "allowed_statuses": [m for m in moves if manager or m != "validated"]})
 
-    @fake.get("/api/v1/contracts/<contract_id>/history")
-    def history(contract_id):
-        return jsonify([])
-
-    @fake.get("/api/v1/quotes/<contract_id>/activity")
-    def activity(contract_id):
-        return jsonify({"sends": [], "events": []})
+    answer_a_contract_pages_history(fake)
 
     @fake.post("/api/v1/contracts/<contract_id>/status")
     def move(contract_id):

@@ -51,18 +51,48 @@ def web_in_front_of(fake: Flask, locale=lambda: "en", role="user"):
         server.shutdown()
 
 
+NO_ITEMS = {"items": [], "next_cursor": None}  # a list's one page, empty
+
+
+def answer_gets(fake: Flask, answers: dict):
+    """The fake gateway ``fake`` answers a GET of each path of ``answers`` (below /api/v1, with Flask's <variables>
+    if need be, whatever their values and the query) with its JSON body."""
+    for path, body in answers.items():
+        fake.add_url_rule(f"/api/v1{path}", f"answer {path}", lambda body=body, **_variables: jsonify(body))
+
+
+def answer_lists(fake: Flask, paths: str, answer) -> list:
+    """The fake gateway ``fake`` answers the lists ``paths`` (such as "quotes, contracts"), each page
+    ``answer(path, filters)``: its items and its next cursor. Returns the (path, filters) of each list asked, in
+    the order asked."""
+    asked = []
+
+    @fake.get(f"/api/v1/<any({paths}):path>")
+    def listing(path):
+        filters = request.args.to_dict()
+        asked.append((path, filters))
+        items, next_cursor = answer(path, filters)
+        return jsonify({"items": items, "next_cursor": next_cursor})
+
+    return asked
+
+
 def answer_a_contract_pages_lookups(fake: Flask):
     """What a contract page reads besides the contract (its summary card's pickers: colleagues, the customer's
     deals, the license's columns and flags), answered empty by the fake gateway ``fake``."""
-    @fake.get("/api/v1/colleagues")
-    @fake.get("/api/v1/deals")
-    def no_items():
-        return jsonify({"items": []})
+    answer_gets(fake, {"/colleagues": {"items": []}, "/deals": {"items": []}, "/settings/columns": [],
+                       "/settings/flags": []})
 
-    @fake.get("/api/v1/settings/columns")
-    @fake.get("/api/v1/settings/flags")
-    def none_set():
-        return jsonify([])
+
+def answer_a_contract_pages_history(fake: Flask, converted=lambda contract_id: False):
+    """A contract page's history, answered by the fake gateway ``fake``: that an order was made from the document
+    when ``converted(contract_id)``, else nothing; and a quote's customer activity: none."""
+    @fake.get("/api/v1/contracts/<contract_id>/history")
+    def history(contract_id):
+        return jsonify([{"at": "2026-12-04T10:00:00Z", "actor_id": "u1", "actor_name": "Ann Lee", "action": "converted",
+                         "details": {"target_kind": "order", "target": "O-1"}}] * converted(contract_id))
+
+    answer_gets(fake, {"/quotes/<contract_id>/activity": {"sends": [], "events": []}})
 
 
 @pytest.fixture
