@@ -79,17 +79,6 @@ class ContactUpdatedV1(ChangeV1, ContactEventV1):
     is customer.self_updated.v1)."""
 
 
-class ContractCreatedV1(Schema):
-    contract_id = fields.String(required=True)
-    kind = fields.String(required=True, metadata={"enum": ["contract", "quote", "order", "invoice"]})
-    number = fields.String(required=True)
-    title = fields.String(required=True)
-    customer_id = fields.String(required=True)
-    contract_type_id = fields.String(required=True, allow_none=True)
-    owner_id = fields.String(required=True)
-    status = fields.String(required=True)
-
-
 class ContractEventV1(Schema):
     """What the events about an existing contract say of it (contract.created.v1 says more)."""
     contract_id = fields.String(required=True)
@@ -97,6 +86,14 @@ class ContractEventV1(Schema):
     number = fields.String(required=True)
     customer_id = fields.String(required=True)
     owner_id = fields.String(required=True)
+
+
+class ContractCreatedV1(ContractEventV1):
+    # kind, with its values (a field declared again keeps its place)
+    kind = fields.String(required=True, metadata={"enum": list(logic.KINDS)})
+    title = fields.String(required=True)
+    contract_type_id = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True)
 
 
 class ContractUpdatedV1(ChangeV1, ContractEventV1):

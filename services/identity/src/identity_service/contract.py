@@ -96,7 +96,8 @@ class LicenseSettingsResult(Schema):
 
 
 class MemberResult(Schema):
-    """A user's membership in the license (member_view): what grant/update/deactivate/get return."""
+    """A user's membership in the license (member_view): what invite/grant/update/deactivate/get and the profile's
+    update return."""
     user_id = fields.String(required=True)
     email = fields.String(required=True)
     name = fields.String(required=True)
@@ -258,9 +259,14 @@ class Activated(Schema):
     admin = fields.Nested(MemberResult, required=True)
 
 
-class MatchedCollaborator(Schema):
+class _Collaborator(Schema):
+    """An ERP collaborator, as the export names them (matched to a user by email)."""
     code = fields.String(required=True)
     email = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class MatchedCollaborator(_Collaborator):
     name = fields.String(required=True, metadata={"description": "as the ERP names them"})
     user_id = fields.String(required=True, allow_none=True)
     active = fields.Boolean(required=True, metadata={
@@ -273,10 +279,7 @@ class MatchedCollaborator(Schema):
                                               "a seat again)"})
 
 
-class CollaboratorWithoutUser(Schema):
-    code = fields.String(required=True)
-    email = fields.String(required=True)
-    name = fields.String(required=True)
+class CollaboratorWithoutUser(_Collaborator):
     active = fields.Boolean(required=True)
 
 
@@ -308,10 +311,7 @@ class ImportedCollaborators(SyncReport):
                           metadata={"description": "the users invited (invite_new)"})
 
 
-class SkippedCollaborator(Schema):
-    code = fields.String(required=True)
-    email = fields.String(required=True)
-    name = fields.String(required=True)
+class SkippedCollaborator(_Collaborator):
     reason = fields.String(required=True, metadata={
         "description": "why, in English, without the email: \"inactive in the ERP\", \"already invited in this "
                        "license\", \"already active in this license\""})
@@ -395,13 +395,13 @@ RPC = {
     "license_settings": Rpc(result=LicenseSettingsResult, args=("license_id",)),
     "update_license": Rpc(schemas.LicenseSettingsSchema, schemas.LicenseView, args=("actor",)),
     "set_rate_limits": Rpc(schemas.RateLimitsSchema, RateLimitsResult, args=("actor", "license_id")),
-    "invite_user": Rpc(schemas.InviteUserSchema, schemas.MemberView, args=("actor",)),
+    "invite_user": Rpc(schemas.InviteUserSchema, MemberResult, args=("actor",)),
     "grant_client_access": Rpc(schemas.GrantClientSchema, MemberResult, args=("actor",)),
     "update_client_access": Rpc(schemas.UpdateClientSchema, MemberResult, args=("actor", "user_id")),
     "resend_invitation": Rpc(result=MemberResult, args=("actor", "user_id")),
     "list_users": Rpc(schemas.ListUsersSchema, UserPage, args=("actor",)),
     "list_colleagues": Rpc(schemas.ListColleaguesSchema, ColleaguePage, args=("actor",)),
-    "update_member": Rpc(schemas.UpdateMemberSchema, schemas.MemberView, args=("actor", "user_id")),
+    "update_member": Rpc(schemas.UpdateMemberSchema, MemberResult, args=("actor", "user_id")),
     "deactivate_user": Rpc(result=MemberResult, args=("actor", "user_id"),
                            description="managers: a user they manage; a system actor: a portal client (portal, "
                                        "when contracts deletes the client's contact)"),
@@ -413,7 +413,7 @@ RPC = {
     "switch_license": Rpc(schemas.SwitchLicenseSchema, schemas.TokenPairView, args=("actor",)),
     "login": Rpc(schemas.LoginSchema, schemas.TokenPairView),
     "accept_invitation": Rpc(schemas.AcceptInvitationSchema, schemas.TokenPairView),
-    "update_profile": Rpc(schemas.UpdateProfileSchema, schemas.MemberView, args=("actor",)),
+    "update_profile": Rpc(schemas.UpdateProfileSchema, MemberResult, args=("actor",)),
     "end_sessions": Rpc(result=EndedSessions, args=("actor",)),
     "change_password": Rpc(schemas.ChangePasswordSchema, schemas.TokenPairView, args=("actor",),
                            description="my password, with the current one: other sessions end, a new session "
@@ -423,7 +423,7 @@ RPC = {
     "reset_password": Rpc(schemas.ResetPasswordSchema, ResetDone),
     "link_info": Rpc(schemas.LinkInfoSchema, schemas.LinkInfoView,
                      description="who an emailed set-password / reset link is for, without using it"),
-    "resolve_users": Rpc(result=MapOf(ResolvedUser, key="user_id"), description="{user_id: MemberView + preferences}",
+    "resolve_users": Rpc(result=MapOf(ResolvedUser, key="user_id"), description="{user_id: MemberResult + preferences}",
                          args=("license_id", "user_ids")),
     "known_users_internal": Rpc(result=KnownIds, args=("license_id", "user_ids"),
                                 description="internal (perimeter): those of the ids that are users or service "

@@ -346,27 +346,6 @@ class CreateApiKeySchema(StrictSchema):
 
 # -- results ---------------------------------------------------------------------------------
 
-class MemberView(Schema):
-    user_id = fields.String()
-    email = fields.String()
-    name = fields.String()
-    phone = fields.String(allow_none=True)
-    locale = fields.String()
-    license_id = fields.String()
-    role = fields.String()
-    status = fields.String(metadata={"description": "invited | active | deactivated"})
-    erp_code = fields.String(allow_none=True)
-    user_code = fields.String(allow_none=True)
-    contact_id = fields.String(allow_none=True)
-    customer_id = fields.String(allow_none=True)
-    company = fields.String(allow_none=True)
-    allowed_ip = fields.String(allow_none=True)
-    branch = fields.String(allow_none=True)
-    created_at = fields.String()
-    activated_at = fields.String(allow_none=True)
-    deactivated_at = fields.String(allow_none=True)
-
-
 class LicenseView(Schema):
     id = fields.String()
     name = fields.String()

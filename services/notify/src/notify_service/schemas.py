@@ -114,7 +114,10 @@ class NotificationView(Schema):
 
 # -- webhooks -----------------------------------------------------------------------------------------
 
-EVENT_TYPES = fields.List(fields.String(validate=validate.Length(min=1, max=128)), validate=validate.Length(min=1, max=100))
+def event_types_field(**kwargs) -> fields.List:
+    """The event types a webhook subscribes to (1 to 100 names): the same rule on creation and on a change."""
+    return fields.List(fields.String(validate=validate.Length(min=1, max=128)), validate=validate.Length(min=1, max=100),
+                       **kwargs)
 
 
 # the rule itself is logic.validate_webhook_url (the service's setting decides on http)
@@ -126,16 +129,14 @@ WEBHOOK_URL = ("the receiver's https:// URL, on a public address (plain http:// 
 class WebhookIn(StrictSchema):
     url = fields.String(required=True, validate=validate.Length(min=1, max=2000),
                         metadata={"description": WEBHOOK_URL})
-    event_types = fields.List(fields.String(validate=validate.Length(min=1, max=128)), required=True,
-                              validate=validate.Length(min=1, max=100))
+    event_types = event_types_field(required=True)
     description = fields.String(load_default="", validate=validate.Length(max=500))
     enabled = fields.Boolean(load_default=True)
 
 
 class WebhookPatch(StrictSchema):
     url = fields.String(validate=validate.Length(min=1, max=2000), metadata={"description": WEBHOOK_URL})
-    event_types = fields.List(fields.String(validate=validate.Length(min=1, max=128)),
-                              validate=validate.Length(min=1, max=100))
+    event_types = event_types_field()
     description = fields.String(validate=validate.Length(max=500))
     enabled = fields.Boolean()
 

@@ -8,15 +8,18 @@ from paraph_platform.pagination import PageResult
 from . import schemas
 
 
-class PerimeterV1(Schema):
+class _PerimeterEvent(Schema):
+    """What the events about one perimeter (created, updated, deleted) start with: its id and name."""
     perimeter_id = fields.String(required=True)
     name = fields.String(required=True)
+
+
+class PerimeterV1(_PerimeterEvent):
     description = fields.String(required=True)
 
 
-class PerimeterDeletedV1(Schema):
-    perimeter_id = fields.String(required=True)
-    name = fields.String(required=True)
+class PerimeterDeletedV1(_PerimeterEvent):
+    pass
 
 
 class AssignmentsChangedV1(Schema):

@@ -39,7 +39,7 @@ class _SignerEvent(_RequestEvent):
 
 
 class SignatureRequestedV1(_RequestEvent):
-    kind = fields.String(required=True, metadata={"enum": ["contract", "quote", "document"]})
+    kind = fields.String(required=True, metadata={"enum": list(schemas.REQUEST_KINDS)})
     number = fields.String(required=True)
     owner_id = fields.String(required=True)
     document_sha256 = fields.String(required=True)

@@ -125,16 +125,11 @@ class CustomerListSchema(StrictSchema, PageParams):
 
 # -- client self-service (a portal client updates their own contact and their company) -------------------
 
-class ClientContactUpdateSchema(StrictSchema):
-    """What a portal client may change of their own contact (not their branch nor type: staff decide)."""
-    first_name = fields.String(validate=validate.Length(max=100))
-    last_name = fields.String(validate=validate.Length(min=1, max=100))
-    title = fields.String(allow_none=True, validate=validate.Length(max=100))
-    department = fields.String(allow_none=True, validate=validate.Length(max=100))
-    email = fields.Email(allow_none=True)
-    phone = Phone(allow_none=True)
-    mobile = Phone(allow_none=True)
-    fax = Phone(allow_none=True)
+class ClientContactUpdateSchema(ContactPatchSchema):
+    """What a portal client may change of their own contact: what staff may (ContactPatchSchema), not their
+    branch nor type."""
+    class Meta(StrictSchema.Meta):
+        exclude = ("type", "branch")  # staff decide
 
 
 class ClientCompanyUpdateSchema(StrictSchema):
