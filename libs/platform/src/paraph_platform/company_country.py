@@ -132,6 +132,25 @@ def defaults(country) -> Defaults:
     return FRANCE if code is None else _DEFAULTS.get(code, OTHER)
 
 
+# the standard rate of VAT (GST in Australia and New Zealand) of a country's sales, in percent: what a new line of a
+# quote starts with in the staff editor (reduced rates are typed on their lines); none where a company's sales tax is
+# not one national rate (the United States', Canada's...) or is not listed: its lines start at 0 %
+STANDARD_VAT_RATES = {
+    "FR": "20", "MC": "20", "GP": "8.5", "MQ": "8.5", "RE": "8.5", "BE": "21", "LU": "17", "CH": "8.1",
+    "GB": "20", "IE": "23", "MT": "18", "DE": "19", "AT": "20", "NL": "21", "ES": "21", "IT": "22", "PT": "23",
+    "DK": "25", "SE": "25", "NO": "25", "PL": "23", "CZ": "21", "HU": "27", "SI": "22", "HR": "25", "BG": "20",
+    "GR": "24", "CY": "19", "LV": "21", "LT": "21", "MA": "20", "TR": "20", "AU": "10", "NZ": "15", "ZA": "15",
+    "AE": "5",
+}
+
+
+def standard_vat_rate(country) -> str:
+    """The standard VAT rate of a company established in ``country`` (a code), France's for none (as
+    :func:`defaults`); "" when it has none listed."""
+    code = known_code(country)
+    return STANDARD_VAT_RATES.get("FR" if code is None else code, "")
+
+
 # France and its overseas departments and collectivities whose companies INSEE registers (the SIRENE directory):
 # their legal identifiers are a SIREN (the company's, 9 digits) and a SIRET (an establishment's, 14); New
 # Caledonia's and French Polynesia's have registers of their own (RIDET, TAHITI), like any other country

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from paraph_platform.company_country import standard_vat_rate
 
 from .. import api
 from ..api import ApiError
 from ..auth import signed_in
+from ..i18n import COMPANY_COUNTRY
 from . import pickers
 from .forms import as_typed, errors_on_page, typed_number, whole_number, with_chosen
 from .settings_license import document_defaults
@@ -56,8 +58,18 @@ def lines_from_form() -> list[dict]:
     return lines
 
 
+def new_line(lines: list[dict]) -> dict:
+    """A line added to ``lines``: its tax rate already written, the last line's (a quote's lines mostly share one),
+    for the first the standard rate of the company's country; a field's placeholder instead left the rate unsent,
+    so a line that seemed at 20 % was saved at 0 %."""
+    rate = next((line["tax_rate"] for line in reversed(lines) if line["tax_rate"]), "")
+    return {**{key: "" for key in LINE_FIELDS}, "tax_rate": rate or standard_vat_rate(session.get(COMPANY_COUNTRY)),
+            "optional": False, "selected": False}
+
+
 def is_blank(line: dict) -> bool:
-    return not any(line[key] for key in LINE_FIELDS)
+    """Nothing typed on the line (the tax rate it starts with aside): left out when the quote is saved."""
+    return not any(line[key] for key in LINE_FIELDS if key != "tax_rate")
 
 
 def quote_from_form(kind: str) -> dict:
@@ -230,7 +242,8 @@ def license_currency() -> str:
 
 
 def render_editor(quote: dict, errors: dict | None = None, message: str | None = None, status: int = 200,
-                  choices: dict | None = None):
+                  choices: dict | None = None, focus: str | None = None):
+    """The editor's page; ``focus``: the id of the field it opens on (a line just added)."""
     choices = choices or editor_choices(quote)
     if quote["contact_id"] not in {c["id"] for c in choices["contacts"]}:
         quote["contact_id"] = ""  # another customer was chosen: its contacts are offered instead
@@ -239,7 +252,7 @@ def render_editor(quote: dict, errors: dict | None = None, message: str | None =
     # while it is made
     currency = quote["currency"] if quote["id"] else choices["customer_currency"] or license_currency()
     return render_template("quotes/edit.html", quote=quote, errors={**line_errors, **(errors or {})},
-                           message=message, totals=totals, currency=currency,
+                           message=message, totals=totals, currency=currency, focus=focus,
                            nav="contracts" if quote["kind"] == "contract" else "quotes",
                            **choices), status
 
@@ -252,6 +265,12 @@ def new(kind: str):
     choices = editor_choices(quote)
     if not quote["contact_id"] and len(choices["contacts"]) == 1:  # the customer's only contact: whom it is for
         quote["contact_id"] = choices["contacts"][0]["id"]
+    # the license's only type for this kind of document: chosen already, on the new page only (a form on which the
+    # salesperson then chose none keeps none)
+    types = choices["contract_types"]
+    if not quote["contract_type_id"] and len(types) == 1:
+        quote["contract_type_id"] = types[0]["id"]
+        choices["merge_fields"] = types[0].get("merge_fields") or []
     return render_editor(quote, choices=choices)
 
 
@@ -287,8 +306,10 @@ def submit(quote: dict):
     action = request.form.get("action", "save")
     lines = quote["lines"]
     move = LINE_ACTION.match(action)
+    focus = None
     if action == "add-line" and len(lines) < MAX_LINES:
-        lines.append({**{key: "" for key in LINE_FIELDS}, "optional": False, "selected": False})
+        lines.append(new_line(lines))
+        focus = f"line-{len(lines) - 1}-product_code"  # the page opens on it, not at its top (a phone's screen)
     elif move:
         verb, n = move.group(1), int(move.group(2))
         if n < len(lines):
@@ -299,7 +320,7 @@ def submit(quote: dict):
             elif verb == "down" and n + 1 < len(lines):
                 lines[n + 1], lines[n] = lines[n], lines[n + 1]
     if action != "save":  # recalculate, refresh the pickers, or a line changed: the page again
-        return render_editor(quote)
+        return render_editor(quote, focus=focus)
     choices = editor_choices(quote)
     try:  # the API checks everything, the type's required merge fields too (said next to each field)
         if quote["id"]:
