@@ -84,7 +84,7 @@ def test_upload_a_pdf_refusal_next_to_the_file_then_signed(public_system, browse
     assert by_id(browser, "nav-documents-to-sign").text == "Envois en signature"
     navigate(browser, "nav-documents-to-sign")
     assert h1(browser) == "Envois en signature"
-    assert "aucun document" in by_id(browser, "main").text
+    assert "Rien d'envoyé à la signature" in by_id(browser, "main").text
     # the form is below the list: the header leads down to it (a link, not a second submit), and to the bulk send
     assert by_id(browser, "new-document-heading").text == "Envoyer un document à signer"
     assert by_id(browser, "new-document-link").get_attribute("href").endswith("#new-document-heading")

@@ -1,6 +1,7 @@
-"""``/signatures/documents``, "Sent for signature" in the main menu: a salesperson's own PDFs sent for signature
-without a contract (issue 15; not "documents to sign": they are the salesperson's to send, not to sign). The
-list of the requests on uploaded documents, and a form (the file, a title (empty: the file's name), approvers and
+"""``/signatures/documents``, "Sent for signature" in the main menu: what a salesperson sent for signature (a license
+admin: everyone's), quotes and contracts (each opens its signature center) and their own PDFs sent without a
+contract (issue 15; not "documents to sign": they are the salesperson's to send, not to sign). The list of the
+requests, and a form for a PDF (the file, a title (empty: the file's name), approvers and
 signers by name and email, CC, the last day to sign, a message) posted here as multipart and sent to the API as JSON (``POST
 /signature-requests``, the file in base64); the API's refusals of the file (encrypted, JavaScript, too many
 pages, not a PDF...) are said next to the file input. ``/signatures/documents/<id>``: one request, its
@@ -45,9 +46,9 @@ SIGNING_FIELDS = ("title", "expires_at", "message")
 
 
 def _page():
-    """The page of the user's requests on uploaded documents the URL asks for."""
-    page, next_url, previous_url, _filtered = list_page("/signature-requests", {"kind": UPLOADED_KIND},
-                                                        limit=PAGE_SIZE)
+    """The page of the user's requests the URL asks for, of every kind: a salesperson looking for the quote they
+    just sent for signature looks here (the page listed uploaded PDFs only, and said nothing had been sent)."""
+    page, next_url, previous_url, _filtered = list_page("/signature-requests", {}, limit=PAGE_SIZE)
     return page["items"], next_url, previous_url, page.get("error")
 
 
@@ -59,7 +60,8 @@ def _render(values: dict | None = None, errors: dict | None = None, message: str
              "cc": rows_shown(values, "cc", CC_ROWS, CC_INPUTS)}
     return render_template("signatures/documents.html", items=items, next_url=next_url, previous_url=previous_url,
                            list_error=list_error, values=values, errors=errors or {}, message=message,
-                           signer_rows=SIGNER_ROWS, approver_rows=APPROVER_ROWS, cc_rows=CC_ROWS, shown=shown, active=ACTIVE), status
+                           signer_rows=SIGNER_ROWS, approver_rows=APPROVER_ROWS, cc_rows=CC_ROWS, shown=shown, active=ACTIVE,
+                           uploaded_kind=UPLOADED_KIND), status
 
 
 @bp.get("/signatures/documents")
