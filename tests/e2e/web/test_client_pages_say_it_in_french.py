@@ -67,9 +67,18 @@ def test_the_customer_is_told_in_french_and_gets_the_signed_document(public_syst
     by_id(browser, "go").click()  # no code: said under the code's field
     assert said(w, browser, "otp-err") == "Saisissez le code à 6 chiffres reçu après « Recevoir mon code »."
     assert not by_id(browser, "msg").is_displayed()
+    size = browser.get_window_size()
+    browser.set_window_size(375, 812)  # a phone: the button near the screen's bottom edge
+    browser.execute_script("arguments[0].scrollIntoView({block: 'end'})", by_id(browser, "send"))
     by_id(browser, "send").click()
     w.wait(lambda: "Code envoyé" in message(browser), message="the code sent")
     assert by_id(browser, "otp-err").text == ""  # a code was sent: what lacked is there
+    # the code's field has the focus and the message is on the screen, not below its edge
+    assert browser.switch_to.active_element == by_id(browser, "otp")
+    assert browser.execute_script("var r = arguments[0].getBoundingClientRect(), o = arguments[1].getBoundingClientRect();"
+                                  "return r.bottom <= window.innerHeight && o.top >= 0;",
+                                  by_id(browser, "msg"), by_id(browser, "otp"))
+    browser.set_window_size(size["width"], size["height"])
     by_id(browser, "otp").send_keys("000000")
     by_id(browser, "go").click()
     wrong = said(w, browser, "otp-err")
