@@ -221,28 +221,38 @@ def test_the_contracts_signature_center_offers_the_same_reassignment_form():
     assert 'data-label="Relances" class="num">—</td>' in page
 
 
+def sent_for_signature_gateway(items: list, asked: list) -> Flask:
+    fake = fake_gateway([])
+
+    def listing():
+        asked.append(dict(request.args))
+        return jsonify({"items": items, "limit": 50, "offset": 0, "next_cursor": None})
+    fake.view_functions["listing"] = listing
+    return fake
+
+
+SIGNED_BY_CLAIRE = [{"id": "p1", "name": "Claire Martin", "status": "signed", "role": "signer"}]
+SENT = [{"id": "r-1", "contract_id": "c-1", "contract_kind": "quote", "contract_number": "Q-2026-00001",
+         "contract_title": "Four à sole", "status": "completed", "participants": SIGNED_BY_CLAIRE,
+         "owner_name": "Julie Martin", "created_at": "2026-12-07T10:00:00Z"},
+        {"id": "r-2", "contract_id": None, "contract_kind": "document", "contract_number": "DOC-2026-00001",
+         "contract_title": "Bon de commande", "status": "pending", "participants": SIGNED_BY_CLAIRE,
+         "owner_name": "Paul Durand", "created_at": "2026-12-07T11:00:00Z"}]
+
+
+def sent_for_signature_page(role: str, asked: list) -> str:
+    with web_in_front_of(sent_for_signature_gateway(SENT, asked), locale=lambda: "fr", role=role) as app:
+        client = app.test_client()
+        sign_in(client)
+        return unescape(client.get("/signatures/documents", headers={"Accept-Language": "fr"}).get_data(as_text=True))
+
+
 def test_the_sent_for_signature_page_lists_quotes_and_contracts_too():
     """The main menu's "Sent for signature" lists every request the salesperson sent (a first walkthrough sent a quote
     for signature, opened it and read "nothing sent yet"): a quote's row opens its signature center, an uploaded
     PDF's its own page; the API is asked for every kind."""
-    fake = fake_gateway([])
     asked = []
-    participants = [{"id": "p1", "name": "Claire Martin", "status": "signed", "role": "signer"}]
-
-    def listing():
-        asked.append(dict(request.args))
-        return jsonify({"items": [
-            {"id": "r-1", "contract_id": "c-1", "contract_kind": "quote", "contract_number": "Q-2026-00001",
-             "contract_title": "Four à sole", "status": "completed", "participants": participants,
-             "created_at": "2026-12-07T10:00:00Z"},
-            {"id": "r-2", "contract_id": None, "contract_kind": "document", "contract_number": "DOC-2026-00001",
-             "contract_title": "Bon de commande", "status": "pending", "participants": participants,
-             "created_at": "2026-12-07T11:00:00Z"}], "limit": 50, "offset": 0, "next_cursor": None})
-    fake.view_functions["listing"] = listing
-    with web_in_front_of(fake, locale=lambda: "fr") as app:
-        client = app.test_client()
-        sign_in(client)
-        page = unescape(client.get("/signatures/documents", headers={"Accept-Language": "fr"}).get_data(as_text=True))
+    page = sent_for_signature_page("user", asked)
     assert "kind" not in asked[0]
     quote_row = re.search(r'<tr role="row" data-request="r-1".*?</tr>', page, re.S).group(0)
     assert '<a href="/contracts/c-1/signature">Four à sole</a>' in quote_row and "Devis · " in quote_row
@@ -257,3 +267,11 @@ def test_nothing_sent_yet_says_where_quotes_are_sent_from():
         sign_in(client)
         page = unescape(client.get("/signatures/documents", headers={"Accept-Language": "fr"}).get_data(as_text=True))
     assert "Rien d'envoyé à la signature pour l'instant\u00a0: envoyez un devis ou un contrat depuis sa page" in page
+
+
+def test_a_license_admins_list_is_everyones_and_says_whose():
+    salesperson, admin = sent_for_signature_page("user", []), sent_for_signature_page("license_admin", [])
+    assert "Vos documents envoyés à la signature" in salesperson and "Julie Martin" not in salesperson
+    assert re.search(r'<h2 id="sent-heading">Documents envoyés à la signature</h2>', admin)
+    quote_row = re.search(r'<tr role="row" data-request="r-1".*?</tr>', admin, re.S).group(0)
+    assert re.search(r'data-label="Responsable">Julie Martin</td>', quote_row), quote_row
