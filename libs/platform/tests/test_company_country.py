@@ -68,3 +68,18 @@ def test_a_company_has_a_siren_and_a_siret_in_france_and_its_sirene_territories(
 ])
 def test_an_eu_companys_vat_number_is_an_intra_community_one(country, eu_vat):
     assert company_country.eu_vat(country) is eu_vat
+
+
+@pytest.mark.parametrize("country, rate", [
+    ("FR", "20"), (None, "20"), ("", "20"),  # a license that has not said its country: France's, as its defaults
+    ("be", "21"), ("UK", "20"), ("DE", "19"), ("CH", "8.1"), ("RE", "8.5"),
+    ("US", ""), ("CA", ""), ("JP", ""),  # no one national rate, or none listed: a line starts empty (0 %)
+])
+def test_a_new_quote_line_starts_at_the_standard_vat_rate_of_the_companys_country(country, rate):
+    assert company_country.standard_vat_rate(country) == rate
+
+
+def test_every_standard_vat_rate_is_a_country_and_a_percentage():
+    for code, rate in company_country.STANDARD_VAT_RATES.items():
+        assert company_country.known_code(code) == code
+        assert 0 < float(rate) < 30
