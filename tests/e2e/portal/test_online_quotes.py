@@ -19,6 +19,7 @@ def test_send_then_reminder_templates_and_recipients(world):
     assert info["sent"] is False and info["template"] == "quote_send"
     assert "button" not in info  # data, not a label: the web app words its button from "sent"
     assert info["default_contact_id"] == w.alice["id"] and info["request_signature_default"] is True
+    assert info["last_send"] is None
 
     first = w.send_quote(attach_pdf=True, message="Bonne lecture")
     assert first["template"] == "quote_send" and first["reminder"] is False and first["to"] == "alice@acme.test"
@@ -49,6 +50,12 @@ def test_send_then_reminder_templates_and_recipients(world):
     assert s.get(f"/q/{_token(second['link'])}").status_code == 200
     info = s.get(f"/api/v1/quotes/{w.quote['id']}/send", token=w.sales_token).get_json()
     assert info["sent"] is True and info["template"] == "quote_reminder" and info["sent_to"] == {w.alice["id"]: 2}
+    # the recipient's latest email, whose choices a reminder offers again: no PDF, no signature
+    assert info["last_send"]["attach_pdf"] is False and info["last_send"]["request_signature"] is False
+    assert info["last_send"]["at"].endswith("Z")
+    other = s.get(f"/api/v1/quotes/{w.quote['id']}/send", token=w.sales_token,
+                  query_string={"contact_id": w.bob["id"]}).get_json()
+    assert other["last_send"] is None and other["template"] == "quote_send"
     history = [h["action"] for h in s.get(f"/api/v1/contracts/{w.quote['id']}/history", token=w.sales_token).get_json()]
     assert "sent" in history and "reminded" in history
 

@@ -42,17 +42,22 @@ class OnlineQuotesEndpoints(PortalBase):
         actor = self._staff(actor)
         recipient = schemas.SendInfoParams().load(params or {})["contact_id"]
         detail = self._quote(actor, contract_id)
+        recipient = recipient or detail.get("contact_id")
         settings = self._license_settings(actor["license_id"]).get("settings") or {}
+        of_the_quote = (QuoteSend.license_id == actor["license_id"], QuoteSend.contract_id == contract_id)
         with self.db.session() as s:
-            sent_to = dict(s.execute(select(QuoteSend.contact_id, func.count()).where(
-                QuoteSend.license_id == actor["license_id"], QuoteSend.contract_id == contract_id)
-                .group_by(QuoteSend.contact_id)).all())
+            sent_to = dict(s.execute(select(QuoteSend.contact_id, func.count()).where(*of_the_quote)
+                                     .group_by(QuoteSend.contact_id)).all())
+            last = s.execute(select(QuoteSend).where(*of_the_quote, QuoteSend.contact_id == recipient)
+                             .order_by(QuoteSend.sent_at.desc(), QuoteSend.id.desc()).limit(1)).scalar_one_or_none()
         sends = sum(sent_to.values())
         return {"contract_id": contract_id, "sent": sends > 0, "sends": sends, "sent_to": sent_to,
-                "template": logic.quote_template(sent_to.get(recipient or detail.get("contact_id"), 0)),
+                "template": logic.quote_template(sent_to.get(recipient, 0)),
                 "templates": list(schemas.QUOTE_TEMPLATES),
                 "default_contact_id": detail.get("contact_id"), "customer_id": detail["customer_id"],
-                "request_signature_default": bool(settings.get("electronic_signature_enabled", False))}
+                "request_signature_default": bool(settings.get("electronic_signature_enabled", False)),
+                "last_send": last and {"at": iso(last.sent_at), "attach_pdf": last.attach_pdf,
+                                       "request_signature": last.request_signature}}
 
     @endpoint(write=True)
     def send_quote(self, actor, contract_id, payload):

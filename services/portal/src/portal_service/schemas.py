@@ -266,6 +266,12 @@ class SendInfoParams(StrictSchema):
                                                         "quote's contact by default"})
 
 
+class LastSend(Schema):
+    at = fields.String(required=True)
+    attach_pdf = fields.Boolean(required=True)
+    request_signature = fields.Boolean(required=True)
+
+
 class SendInfo(Schema):
     """What the "send by email" dialog of a quote shows."""
     contract_id = fields.String(required=True)
@@ -283,6 +289,9 @@ class SendInfo(Schema):
     default_contact_id = fields.String(required=True, allow_none=True)
     customer_id = fields.String(required=True)
     request_signature_default = fields.Boolean(required=True)
+    last_send = fields.Nested(LastSend, required=True, allow_none=True, metadata={
+        "description": "the recipient's latest email of the quote (null: none yet): a reminder offers its choices "
+                       "again, rather than a signature request or a PDF the first email did not have"})
 
 
 class QuoteActivityView(Schema):

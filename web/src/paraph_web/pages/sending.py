@@ -2,8 +2,8 @@
 recipient (the quote's contact by default, or another contact of the customer), the email template (the
 first sending to a contact who never had the quote, the reminder to one who did), the subject and the message
 as the customer will read them (a preview of the license's saved template with the quote's own details), the
-PDF attached or not, and the request for an electronic signature (on by default when the license enables it). The email carries the
-"Consulter le devis" button to the quote's online page; the contract's history then shows the sending.
+PDF attached or not, and the request for an electronic signature (on by default when the license enables it; a
+reminder offers again what the contact's last email had). The email carries the "Consulter le devis" button to the quote's online page; the contract's history then shows the sending.
 
 Only quotes have an online page: a contract, an order or an invoice is sent for signature from its
 signature center (:mod:`.signature_center`)."""
@@ -57,8 +57,22 @@ CUSTOMER_HISTORY_ACTIONS = ("portal_viewed", "portal_downloaded")
 
 def customer_events(activity: dict | None) -> list[dict]:
     """What the customer's contacts did with the quote (views, downloads, feedback: who and when, on the
-    quote page or the client portal), latest first; link scanners' prefetches are not the customer's."""
-    return [e for e in reversed((activity or {}).get("events") or []) if e.get("kind") in CUSTOMER_EVENTS]
+    quote page or the client portal), latest first; link scanners' prefetches are not the customer's. Each with the
+    ``email`` the quote was sent to its contact at (None for one who got no email of it): a feedback's reply goes
+    there."""
+    emails = {send.get("contact_id"): send.get("to") for send in (activity or {}).get("sends") or []}
+    return [{**e, "email": emails.get(e.get("contact_id"))}
+            for e in reversed((activity or {}).get("events") or []) if e.get("kind") in CUSTOMER_EVENTS]
+
+
+def feedback_since_last_email(activity: dict | None) -> dict | None:
+    """The customer's latest feedback when no email of the quote left after it (the quote waits on the
+    salesperson, not on the customer), else None. The times compare as written: the portal writes them all alike
+    (UTC, "Z")."""
+    last_email = max((send.get("at") or "" for send in (activity or {}).get("sends") or []), default="")
+    feedback = [e for e in (activity or {}).get("events") or [] if e.get("kind") == "feedback"]
+    latest = max(feedback, key=lambda e: e.get("at") or "", default=None)
+    return latest if latest and (latest.get("at") or "") > last_email else None
 
 
 def history_beside(activity: dict | None, history: list[dict]) -> list[dict]:
@@ -142,10 +156,13 @@ def form(contract_id: str):
     # a quote without a contact: its customer's first (whose email _context asked the portal about)
     contact_id = info.get("default_contact_id") or (ctx["contacts"][0]["id"] if ctx["contacts"] else "")
     template = info["template"]
+    # a reminder offers what the contact's last email had (a salesperson answering a question with it sent a
+    # signature request and the PDF the first email had not); a first email, the PDF and the license's default
+    last = info.get("last_send")
     values = {"contact_id": contact_id, "template": template, "template_default": template,
               "template_for": contact_id, "subject": "",
-              "subject_default": "", "message": "", "attach_pdf": True,
-              "request_signature": bool(info.get("request_signature_default"))}
+              "subject_default": "", "message": "", "attach_pdf": last["attach_pdf"] if last else True,
+              "request_signature": last["request_signature"] if last else bool(info.get("request_signature_default"))}
     return _render(ctx, values)
 
 
