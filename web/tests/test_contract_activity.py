@@ -9,14 +9,15 @@ from flask import Flask, jsonify
 
 from web.tests.test_web import answer_a_contract_pages_lookups, sign_in, web_in_front_of
 
-SENT = {"at": "2026-12-05T09:00:00Z", "to": "claire@durand.test", "template": "quote_send", "reminder": False,
-        "attach_pdf": True, "request_signature": False}
+SENT = {"at": "2026-12-05T09:00:00Z", "contact_id": "ct-claire", "to": "claire@durand.test", "template": "quote_send",
+        "reminder": False, "attach_pdf": True, "request_signature": False}
+ANSWER = {**SENT, "at": "2026-12-05T11:00:00Z", "template": "quote_reminder", "reminder": True, "attach_pdf": False}
 EVENTS = [{"kind": "prefetch", "channel": "quote_page", "at": "2026-12-05T09:00:01Z", "contact_name": "Claire Durand"},
           {"kind": "viewed", "channel": "quote_page", "at": "2026-12-05T10:00:00Z", "contact_name": "Claire Durand"},
           {"kind": "downloaded", "channel": "portal", "at": "2026-12-05T10:05:00Z", "contact_name": "Marc Petit"},
           {"kind": "downloaded", "channel": "signing_link", "at": "2026-12-05T10:07:00Z", "contact_name": "Marc Petit"},
           {"kind": "feedback", "channel": "quote_page", "at": "2026-12-05T10:10:00Z", "contact_name": "",
-           "message": "Livrer avant mars ?\n<b>Merci</b>"}]
+           "contact_id": "ct-claire", "message": "Livrer avant mars ?\n<b>Merci</b>"}]
 # contracts' history records the views and downloads too
 HISTORY = [{"action": "sent", "at": "2026-12-05T09:00:00Z", "actor_id": "u1", "actor_name": "Paul Martin",
             "details": {}},
@@ -25,6 +26,7 @@ HISTORY = [{"action": "sent", "at": "2026-12-05T09:00:00Z", "actor_id": "u1", "a
 # quote -> (its status, sent_at, the activity answer; None: the portal fails)
 QUOTES = {"seen": ("sent", SENT["at"], {"sends": [SENT], "events": EVENTS}),
           "unopened": ("sent", SENT["at"], {"sends": [SENT], "events": EVENTS[:1]}),
+          "answered": ("sent", SENT["at"], {"sends": [SENT, ANSWER], "events": EVENTS}),
           "draft": ("draft", None, {"sends": [], "events": []}),
           "down": ("sent", SENT["at"], None),
           "draft-down": ("draft", None, None)}
@@ -106,3 +108,17 @@ def test_the_views_and_downloads_are_said_once_in_the_customer_activity_not_agai
     assert history_actions(page(web, "seen")) == ["sent"]
     # the portal cannot say: the history keeps them, the only place they are said
     assert history_actions(page(web, "down")) == ["portal_downloaded", "portal_viewed", "sent"]
+
+
+def test_feedback_no_email_answered_yet_is_what_the_quote_waits_for_and_is_replied_to_by_email(web):
+    """A customer's question after the last email: the banner says the quote waits on the salesperson, and the
+    feedback has a reply link to the address the quote was sent to; once an email left after it, the banner says
+    the quote waits on the customer again."""
+    html = page(web, "seen")
+    banner = html[html.index('id="signature-banner"'):html.index("</p>", html.index('id="signature-banner"'))]
+    assert 'href="#customer-activity" id="unanswered-feedback">The customer left feedback on 5 Dec 2026, 10:10 UTC.' \
+        in banner and "Waiting for the customer" not in banner
+    reply = section(html).split('class="feedback-reply"')[0].rsplit("<a ", 1)[1]
+    assert reply.startswith('href="mailto:claire@durand.test?subject=Re%3A%20Quote%20Q-1')
+    answered = page(web, "answered")
+    assert 'id="unanswered-feedback"' not in answered and "Waiting for the customer's answer." in answered

@@ -60,6 +60,7 @@ def render_page(contract_id: str, errors: dict | None = None, values: dict | Non
                            work=quote_actions.context(contract), work_errors=errors or {},
                            work_values=values or {}, work_messages=messages or {},
                            emails=sending.emails_sent(activity), customer_events=sending.customer_events(activity),
+                           unanswered_feedback=sending.feedback_since_last_email(activity),
                            activity_unknown=sending.activity_unknown(contract, activity),
                            details=contract_details.context(contract, (values or {}).get(contract_details.FORM)),
                            moves=status_moves(contract), next_move=next_step_move(contract),
