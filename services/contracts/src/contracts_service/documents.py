@@ -55,7 +55,7 @@ class DocumentsEndpoints(ContractsBase):
                       "vat_number": customer.vat_number, "registration_number": customer.registration_number},
             contact=contact_view(contact) if contact else None, lines=lines,
             owner={"name": c.owner_name, "email": c.owner_email}, issuer=self._issuer(s, c.license_id),
-            field_labels=pdf.merge_field_labels(ctype.merge_fields if ctype else None))
+            merge_fields=ctype.merge_fields if ctype else None)
         template = ctype.template_html if ctype and ctype.template_html else None
         fp = pdf.fingerprint(template, context)
         doc = s.execute(select(Document).where(Document.contract_id == c.id,

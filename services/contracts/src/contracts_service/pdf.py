@@ -36,6 +36,7 @@ LABELS = {
            # outside the EU's intra-community scheme (the UK's since 2021)
            "company_number": "N° d'entreprise", "registration_number": "N° d'immatriculation",
            "registered_in": "Immatriculation\u00a0: {place}", "vat_number_outside_eu": "N° de TVA",
+           "yes": "Oui", "no": "Non",  # a yes/no merge field's value
            "colon": "\u00a0: "},  # between a label and its value
     "en": {"quote": "Quote", "contract": "Contract", "order": "Order", "invoice": "Invoice",
            "number": "No.", "date": "Date", "customer": "Customer", "contact": "Contact", "valid_until": "Valid until",
@@ -47,7 +48,8 @@ LABELS = {
            "page": "Page", "share_capital": "{legal_form} with a share capital of {amount}",
            "capital_only": "Share capital {amount}", "vat_number": "EU VAT No.", "phone": "Tel.",
            "company_number": "Company No.", "registration_number": "Registration No.",
-           "registered_in": "Registered in {place}", "vat_number_outside_eu": "VAT No.", "colon": ": "},
+           "registered_in": "Registered in {place}", "vat_number_outside_eu": "VAT No.", "yes": "Yes", "no": "No",
+           "colon": ": "},
 }
 
 class _DocumentSandbox(SandboxedEnvironment):
@@ -144,7 +146,7 @@ def sample_context(merge_fields: list, locale: str = "fr", columns: list | None 
     """A context with every variable a template may use, to validate templates when saved: the merge fields and
     the license's custom ``columns`` (key, type, choices, label) with sample values."""
     return build_context(
-        field_labels=merge_field_labels(merge_fields),
+        merge_fields=merge_fields,
         contract={"kind": "quote", "number": "Q-2026-00001", "title": "Sample", "status": "draft",
                   "created_at": None, "valid_until": None, "currency": "EUR", "locale": locale, "deal_ref": None,
                   "notes": "", "data": sample_values(merge_fields), "custom": sample_values(columns)},
@@ -211,7 +213,7 @@ def preview_context(*, kind: str, title: str, locale: str, currency: str, merge_
                "created_at": today.isoformat(), **sample["contact"]}
     contact["name"] = f"{contact['first_name']} {contact['last_name']}"
     return build_context(
-        field_labels=merge_field_labels(merge_fields),
+        merge_fields=merge_fields,
         contract={"kind": kind, "number": logic.format_number(kind, today.year, 1), "title": title,
                   "status": "draft", "created_at": today,
                   "valid_until": today + timedelta(days=PREVIEW_VALIDITY_DAYS) if kind == "quote" else None,
@@ -321,13 +323,41 @@ def merge_field_labels(merge_fields: list | None) -> dict:
     return {f["key"]: f.get("label") or f["key"] for f in merge_fields or ()}
 
 
+def merge_field_texts(merge_fields: list | None, values: dict, locale: str, labels: dict, country=None) -> dict:
+    """The merge fields' ``values`` as the document prints them, by key: a date written out as the document's other
+    dates ("31 janvier 2026", not the stored 2026-01-31), yes/no in its language (not "True"), a number as its
+    language writes it ("2,5"); text as it is, nothing for no value. A value that is not of its field's type (the
+    type changed since) prints as it is."""
+    types = {f["key"]: f.get("type") for f in merge_fields or ()}
+    texts = {}
+    for key, value in values.items():
+        kind = types.get(key)
+        try:
+            if value is None or value == "":
+                texts[key] = ""
+            elif kind == "boolean" and isinstance(value, bool):
+                texts[key] = labels["yes"] if value else labels["no"]
+            elif kind == "date":
+                texts[key] = logic.format_date(date.fromisoformat(str(value)[:10]), locale, country)
+            elif kind == "number" and not isinstance(value, bool):
+                texts[key] = logic.format_quantity(value, locale)
+            else:
+                texts[key] = str(value)
+        except (ValueError, ArithmeticError):  # not a date or a number after all
+            texts[key] = str(value)
+    return texts
+
+
 def build_context(*, contract: dict, customer: dict, contact: dict | None, lines: list, owner: dict | None,
-                  issuer: dict | None = None, field_labels: dict | None = None) -> dict:
+                  issuer: dict | None = None, merge_fields: list | None = None) -> dict:
+    """What a document's template is given (template_variables.toml documents each name); ``merge_fields``: its
+    contract type's (key, label, type), which name and write the values of ``contract["data"]``."""
     locale = contract.get("locale") or "fr"
     currency = contract.get("currency") or "EUR"
     totals = logic.compute_totals(lines)
     labels = LABELS.get(locale, LABELS["fr"])
     company = (issuer or {}).get("company_country")
+    values = contract.get("data") or {}
 
     def fmt(amount):
         return logic.format_money(amount, currency, locale)
@@ -350,8 +380,9 @@ def build_context(*, contract: dict, customer: dict, contact: dict | None, lines
         # the dates in the order the company's own country reads its language (the license's, as its staff pages)
         "contract": {**contract, "created_at": logic.format_date(contract.get("created_at"), locale, company),
                      "valid_until": logic.format_date(contract.get("valid_until"), locale, company)},
-        "fields": contract.get("data") or {},
-        "field_labels": field_labels or {},
+        "fields": values,
+        "field_labels": merge_field_labels(merge_fields),
+        "field_texts": merge_field_texts(merge_fields, values, locale, labels, company),
         "custom": contract.get("custom") or {},
         # the customer's address in its country's order, else its issuer's (paraph_platform.addresses)
         "customer": {**customer, "address": address_view(customer.get("address"), locale),

@@ -8,7 +8,7 @@ from contracts_service import logic, pdf, template_variables
 from contracts_service.exceptions import InvalidInput
 from tests.typography import breakable_spaces_in
 
-OPEN = {"fields", "field_labels", "custom", "labels", "contract.data", "contract.custom"}  # keyed by the license's own names
+OPEN = {"fields", "field_labels", "field_texts", "custom", "labels", "contract.data", "contract.custom"}  # keyed by the license's own names
 
 
 def paths(value, prefix=""):
@@ -123,10 +123,39 @@ def test_the_default_template_names_a_merge_field_by_its_label():
     context = pdf.build_context(contract={**sample["contract"], "created_at": None, "valid_until": None,
                                           "data": {"site": "Lille", "access": "Badge"}},
                                 customer=sample["customer"], contact=None, lines=[], owner=None,
-                                field_labels=sample["field_labels"])
+                                merge_fields=[{"key": "site", "label": "Site de livraison"}, {"key": "access"}])
     html = pdf.render_html(None, context)
     assert "<th>Site de livraison</th><td>Lille</td>" in html
     assert "<th>access</th><td>Badge</td>" in html  # no label: its key
+
+
+@pytest.mark.parametrize("locale, country, expected", [
+    ("fr", None, ["31 janvier 2026", "Oui", "Non", "2,5", "12", "Fournil"]),
+    ("en", "GB", ["31 January 2026", "Yes", "No", "2.5", "12", "Fournil"]),
+    ("en", "US", ["January 31, 2026", "Yes", "No", "2.5", "12", "Fournil"]),
+])
+def test_the_default_template_writes_merge_fields_as_the_document_writes_its_own_values(locale, country, expected):
+    """A template's preview printed "2026-01-31" and "True": a date reads as the document's dates, yes/no and
+    numbers in its language; ``fields`` keeps the stored values for a template's conditions."""
+    merge_fields = [{"key": "delivery", "label": "Livraison", "type": "date"},
+                    {"key": "fitted", "label": "Pose", "type": "boolean"},
+                    {"key": "stairs", "label": "Escalier", "type": "boolean"},
+                    {"key": "height", "label": "Hauteur", "type": "number"},
+                    {"key": "floors", "label": "Étages", "type": "number"},
+                    {"key": "site", "label": "Site", "type": "text"}]
+    values = {"delivery": "2026-01-31", "fitted": True, "stairs": False, "height": "2.50", "floors": 12,
+              "site": "Fournil"}
+    sample = pdf.sample_context(merge_fields, locale)
+    context = pdf.build_context(contract={**sample["contract"], "created_at": None, "valid_until": None,
+                                          "data": values}, customer=sample["customer"], contact=None, lines=[],
+                                owner=None, issuer={"company_country": country}, merge_fields=merge_fields)
+    assert list(context["field_texts"].values()) == expected and context["fields"] == values
+    html = pdf.render_html(None, context)
+    for field, text in zip(merge_fields, expected):
+        assert f"<th>{field['label']}</th><td>{text}</td>" in html
+    # a value no longer of its field's type (the type changed since) prints as it was stored
+    assert pdf.merge_field_texts(merge_fields, {"delivery": "bientôt", "height": "n/a"}, locale,
+                                 pdf.LABELS[locale]) == {"delivery": "bientôt", "height": "n/a"}
 
 
 COLUMNS = [{"key": "region", "label": "Région", "type": "choice", "choices": ["Nord", "Sud"]},
