@@ -82,3 +82,20 @@ def test_a_company_outside_france_gives_its_own_countrys_numbers_in_the_siren_an
         with pytest.raises(ValidationError) as refused:
             CompanyProfileSchema(countries=french).load({"name": "Atelier", "siren": "SC123456"})
         assert refused.value.messages == {"siren": ["A SIREN has 9 digits."]}
+
+
+@pytest.mark.parametrize("typed, saved", [
+    ("www.boulangerie-martin.fr", "https://www.boulangerie-martin.fr"),
+    ("  boulangerie-martin.fr ", "https://boulangerie-martin.fr"),
+    ("http://boulangerie-martin.fr", "http://boulangerie-martin.fr"),  # a scheme given: kept
+    (None, None),
+])
+def test_a_website_written_without_its_scheme_is_its_https_address(typed, saved):
+    assert CompanyProfileSchema().load({"name": "Boulangerie Martin", "website": typed})["website"] == saved
+
+
+def test_a_website_that_is_no_address_is_still_refused():
+    for typed in ("dupont", "ftp://dupont.fr", "https://"):
+        with pytest.raises(ValidationError) as refused:
+            CompanyProfileSchema().load({"name": "Boulangerie Martin", "website": typed})
+        assert set(refused.value.messages) == {"website"}, typed

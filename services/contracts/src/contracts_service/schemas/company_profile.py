@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from paraph_platform.company_country import registers_siren
 from paraph_platform.phones import Phone
@@ -63,11 +63,22 @@ class CompanyProfileSchema(StrictSchema):
     email = fields.Email(load_default=None, allow_none=True)
     website = fields.String(load_default=None, allow_none=True,
                             validate=[validate.Length(max=300),
-                                      validate.URL(schemes={"http", "https"}, require_tld=True), _port_in_range])
+                                      validate.URL(schemes={"http", "https"}, require_tld=True), _port_in_range],
+                            metadata={"description": "an http(s) address; written without its scheme "
+                                                     "(www.example.fr), saved as its https:// address"})
 
     def __init__(self, *args, countries: tuple = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.countries = countries  # the company's: its address's as sent, the license's (stored countries)
+
+    @pre_load
+    def _website_with_its_scheme(self, data, **kwargs):
+        """A website as people write it, "www.boulangerie-martin.fr", is its https:// address (it was refused as
+        "Not a valid URL." with nothing saying what was missing); one with a scheme is checked as it is."""
+        website = data.get("website") if isinstance(data, dict) else None
+        if isinstance(website, str) and website.strip() and "://" not in website:
+            data = {**data, "website": "https://" + website.strip()}
+        return data
 
     @validates_schema(skip_on_field_errors=False)  # said with a wrong email or website, not at the next save
     def _identifiers_valid(self, data, **kwargs):
