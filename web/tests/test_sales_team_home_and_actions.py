@@ -85,7 +85,7 @@ def test_a_new_license_admin_is_told_what_to_set_up_first():
     page, _ = home(fake)
     assert steps(page) == {
         "company-profile": ("Renseigner le profil de l'entreprise", "/settings/company-profile", "À faire"),
-        "quote-type": ("Créer un type de devis", "/settings/document-templates/new?kind=quote", "À faire"),
+        "quote-type": ("Créer un type de contrat pour vos devis", "/settings/document-templates/new?kind=quote", "À faire"),
         "team": ("Inviter votre équipe", "/settings/users/invite", "À faire")}
     assert text_of(page, "getting-started-progress", "getting-started-steps").endswith("étapes faites, 0 sur 3.")
     # above the day's work; its "Hide" outlined: "+ Quote" stays the page's one filled button
@@ -159,7 +159,7 @@ def test_in_english():
     assert words(page[page.index('id="getting-started-heading"'):].split("</h2>")[0].split(">", 1)[1]) == \
         "Getting started"
     assert [(label, done) for label, _, done in steps(page).values()] == [
-        ("Fill in your company profile", "Done"), ("Create a quote type", "To do"), ("Invite your team", "To do")]
+        ("Fill in your company profile", "Done"), ("Create a contract type for your quotes", "To do"), ("Invite your team", "To do")]
     assert text_of(page, "getting-started-progress", "getting-started-steps") == (
         "What your team needs before sending its first quotes: 1 of 3 done.")
 

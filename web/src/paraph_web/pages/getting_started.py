@@ -63,7 +63,8 @@ def steps(profile: dict, contract_types: list[dict], team: dict, perimeters: dic
          url_for("settings_company.company_profile"),
          bool(profile.get("updated_at") and address.get("line1") and address.get("city"))),
         # the quote editor offers the types of quotes only: without one, "+ Quote" has nothing to choose
-        ("quote-type", _l("Create a quote type"),
+        # named as the page it opens names it: a contract type, of the quote kind
+        ("quote-type", _l("Create a contract type for your quotes"),
          _l("What your quotes ask for and how their PDF looks: the quote editor needs one."),
          url_for("settings_document_templates.new", kind="quote"),
          any(t.get("kind") == "quote" and not t.get("archived") for t in contract_types)),
