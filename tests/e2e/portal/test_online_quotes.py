@@ -151,6 +151,9 @@ def test_feedback_reaches_the_salesperson(world):
         thanks = s.get(r.headers["Location"])
         assert thanks.status_code == 200 and "Merci\u00a0! Votre message a été transmis" in thanks.get_data(as_text=True)
         assert 'id="feedback-form"' in thanks.get_data(as_text=True)  # another remark may follow
+        # what was sent is shown back, under its time (the form empties once it is sent)
+        own = thanks.get_data(as_text=True).split('id="own-feedback"', 1)[1].split("</ul>", 1)[0]
+        assert "<p>Pouvez-vous revoir la remise ?</p>" in own and "data-local-time" in own
     event = w.outbox("portal", "quote.feedback_sent.v1")[-1]["data"]
     assert event["message"] == "Pouvez-vous revoir la remise ?" and event["owner_id"] == w.sales["user"]["user_id"]
     assert event["contact_id"] == w.alice["id"]
@@ -170,6 +173,7 @@ def test_feedback_reaches_the_salesperson(world):
     other = _token(w.send_quote(contact_id=w.bob["id"], request_signature=False)["link"])
     page = s.get(f"/q/{other}/feedback")
     assert page.status_code == 200 and "feedback-thanks" not in page.get_data(as_text=True)
+    assert "Pouvez-vous revoir" not in page.get_data(as_text=True)  # another contact's page: not their message
     assert s.get("/q/" + "A" * 43 + "/feedback").status_code == 404
     activity = s.get(f"/api/v1/quotes/{w.quote['id']}/activity", token=w.sales_token).get_json()
     assert activity["feedback"] == 1 and activity["views"] == 0

@@ -401,11 +401,12 @@ def moment(value, locale: str, country=None) -> str:
 
 def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent: bool = False,
                   error: str | None = None, seller_name: str = "", signed_document: bool = False,
-                  country: str | None = None) -> dict:
+                  country: str | None = None, own_feedback: list | None = None) -> dict:
     """Everything the quote page shows, formatted for the locale (the template escapes it); ``seller_name``:
     the company sending the quote (the license's name, as on the signing page and in the quote emails);
     ``country``: the company's (the license's setting), the order its English dates read in;
-    ``signed_document``: signed by everybody, the page's PDF is the sealed copy (``sealed_request_id``)."""
+    ``signed_document``: signed by everybody, the page's PDF is the sealed copy (``sealed_request_id``);
+    ``own_feedback``: what the reader sent from the page (when, what), shown back to them."""
     currency = detail.get("currency") or "EUR"
 
     def line(x):
@@ -453,7 +454,7 @@ def quote_context(detail: dict, locale: str, signer: dict | None, feedback_sent:
         "date_locale": browser_locale(locale, country),  # the page's script's, by the same rule
         "signed_at_iso": (signer or {}).get("signed_at"),  # for the page's script, which writes it in local time
         "signed_document": signed_document, "feedback_sent": feedback_sent, "error": error,
-        "max_feedback": MAX_FEEDBACK,
+        "max_feedback": MAX_FEEDBACK, "own_feedback": own_feedback or [],
     }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from paraph_platform import staff_pages
 from paraph_platform.db import utcnow
+from paraph_platform.envelope import iso
 from paraph_platform.service import endpoint
 
 from . import logic, schemas
@@ -104,6 +105,16 @@ class PagesEndpoints(PortalBase):
             return None, None, self._page_error(503, meta, link)
         return link, detail, None
 
+    def _own_feedback(self, link, locale: str, country) -> list[dict]:
+        """What the link's contact sent from this page, oldest first (when and what): the page shows it back, so
+        the customer sees what their contact person received (the form empties once it is sent)."""
+        with self.db.session() as s:
+            sent = s.execute(select(QuoteActivity.at, QuoteActivity.message)
+                             .where(QuoteActivity.link_id == link.id, QuoteActivity.kind == "feedback")
+                             .order_by(QuoteActivity.at, QuoteActivity.id)).all()
+        return [{"at": logic.moment(at, locale, country), "at_iso": iso(at), "message": message or ""}
+                for at, message in sent]
+
     def _render_quote(self, token, link, detail, meta, *, feedback_sent=False, error=None, status=200):
         locale = logic.pick_locale(meta.get("lang"), link.locale, detail.get("locale"))
         request = self._signature_request(link.license_id, link.contract_id)
@@ -111,7 +122,8 @@ class PagesEndpoints(PortalBase):
         seller_name, country = self._seller(link.license_id)
         context = logic.quote_context(detail, locale, signer, feedback_sent=feedback_sent, error=error,
                                       seller_name=seller_name, country=country,
-                                      signed_document=logic.sealed_request_id(request) is not None)
+                                      signed_document=logic.sealed_request_id(request) is not None,
+                                      own_feedback=self._own_feedback(link, locale, country))
         context["contact_name"] = link.contact_name or context["contact_name"]
         html = self.pages.render("quote.html", locale, meta.get("nonce") or "", q=context, base=f"/q/{token}",
                                  other_locale="en" if locale == "fr" else "fr")

@@ -28,8 +28,8 @@ def test_the_quote_page_names_the_sellers_company_and_still_shows_without_it():
     from types import SimpleNamespace
     service = worker_factory(PortalService, pages=Renderer(), ctx={})
     service.signing_lookup.request_for_contract.return_value = None
-    link = SimpleNamespace(license_id="l", contract_id="c", contact_id="k", contact_email="claire@durand.test",
-                           locale="fr", contact_name="Claire Durand")
+    link = SimpleNamespace(id="li", license_id="l", contract_id="c", contact_id="k",
+                           contact_email="claire@durand.test", locale="fr", contact_name="Claire Durand")
     detail = {"number": "Q-2026-00001", "status": "sent", "customer_name": "Atelier Durand",
               "owner_name": "Paul Martin", "currency": "EUR", "lines": [], "taxes": [], "total": "0"}
     service.identity.license_settings.return_value = {"name": "ACME Paris", "settings": {}}
@@ -488,8 +488,8 @@ def test_the_online_quotes_english_dates_read_in_the_order_of_the_sellers_compan
         "id": "r", "status": "pending", "participants": [
             {"contact_id": "k", "email": "claire@durand.test", "role": "signer", "status": "signed",
              "acted_at": "2026-12-07T15:08:00Z", "signed_at": "2026-12-07T15:08:00Z"}]}
-    link = SimpleNamespace(license_id="l", contract_id="c", contact_id="k", contact_email="claire@durand.test",
-                           locale="en", contact_name="Claire Durand")
+    link = SimpleNamespace(id="li", license_id="l", contract_id="c", contact_id="k",
+                           contact_email="claire@durand.test", locale="en", contact_name="Claire Durand")
     detail = {"number": "Q-2026-00001", "status": "accepted", "currency": "USD", "lines": [], "taxes": [],
               "total": "0", "valid_until": "2026-12-07"}
     service.identity.license_settings.return_value = {"name": "ACME", "settings": {"country": country}}
