@@ -60,8 +60,8 @@ def _render(values: dict | None = None, errors: dict | None = None, message: str
              "cc": rows_shown(values, "cc", CC_ROWS, CC_INPUTS)}
     return render_template("signatures/documents.html", items=items, next_url=next_url, previous_url=previous_url,
                            list_error=list_error, values=values, errors=errors or {}, message=message,
-                           signer_rows=SIGNER_ROWS, approver_rows=APPROVER_ROWS, cc_rows=CC_ROWS, shown=shown, active=ACTIVE,
-                           uploaded_kind=UPLOADED_KIND), status
+                           signer_rows=SIGNER_ROWS, approver_rows=APPROVER_ROWS, cc_rows=CC_ROWS, shown=shown,
+                           active=ACTIVE, uploaded_kind=UPLOADED_KIND), status
 
 
 @bp.get("/signatures/documents")

@@ -3,7 +3,8 @@ recipient (the quote's contact by default, or another contact of the customer), 
 first sending to a contact who never had the quote, the reminder to one who did), the subject and the message
 as the customer will read them (a preview of the license's saved template with the quote's own details), the
 PDF attached or not, and the request for an electronic signature (on by default when the license enables it; a
-reminder offers again what the contact's last email had). The email carries the "Consulter le devis" button to the quote's online page; the contract's history then shows the sending.
+reminder offers again what the contact's last email had). The email carries the "Consulter le devis" button to the
+quote's online page; the contract's history then shows the sending.
 
 Only quotes have an online page: a contract, an order or an invoice is sent for signature from its
 signature center (:mod:`.signature_center`)."""
